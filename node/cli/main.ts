@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * Entry point of the `trust-engine` command.
+ *
+ * Each command lives in its own file under `node/cli/commands/` and exports a
+ * `register(program)` function that declares its flags. Heavy modules (libp2p,
+ * glTF-Transform) are imported inside the command's action, so `--help` and
+ * light commands start fast.
+ */
+import { Command, CommanderError } from 'commander'
+import { TrustEngineError } from '../../protocol/errors.ts'
+import { VERSION } from '../version.ts'
+import { COMMANDS } from './commands/index.ts'
+
+/** Builds the commander program with every registered command. */
+export function buildProgram (): Command {
+  const program = new Command()
+  program
+    .name('trust-engine')
+    .description('Trust Engine: a peer-to-peer network of verifier nodes for optimized 3D content')
+    .version(VERSION)
+    .showHelpAfterError()
+  for (const register of COMMANDS) register(program)
+  return program
+}
+
+/** Runs the CLI with `argv` (defaults to the process arguments); sets the exit code on errors. */
+export async function runCli (argv: string[] = process.argv): Promise<void> {
+  const program = buildProgram()
+  program.exitOverride()
+  try {
+    await program.parseAsync(argv)
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode
+      return
+    }
+    if (err instanceof TrustEngineError) {
+      process.stderr.write(`error ${err.code}: ${err.message}\n`)
+      process.exitCode = 2
+      return
+    }
+    throw err
+  }
+}
+
+if (import.meta.main === true || process.argv[1] === new URL(import.meta.url).pathname) {
+  await runCli()
+}

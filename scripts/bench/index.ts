@@ -1,0 +1,9 @@
+/**
+ * The list of benchmark suites run by `npm run bench`. Each suite lives in its
+ * own file in this folder and measures its figures beside a baseline.
+ */
+import type { BenchSuite } from './types.ts'
+
+/** Every suite, in the order the table prints them. */
+export const SUITES: BenchSuite[] = [
+]

@@ -1,0 +1,54 @@
+/**
+ * Shape of one benchmark figure. Every figure is measured beside a baseline
+ * from the same run on the same machine, so the ratio stays meaningful on a
+ * shared, noisy machine even when absolute numbers move.
+ */
+export interface BenchResult {
+  /** What was measured, e.g. `vote validation`. */
+  name: string
+  /** Median of the measured repetitions. */
+  value: number
+  /** Unit of `value` and `baselineValue`, e.g. `votes/s`. */
+  unit: string
+  /** What the baseline is, e.g. `node:crypto ed25519 verify`. */
+  baseline: string
+  /** Median of the baseline's repetitions, same unit. */
+  baselineValue: number
+  /** value / baselineValue. */
+  ratio: number
+}
+
+/** A benchmark suite: a named async function returning its figures. */
+export interface BenchSuite {
+  name: string
+  run: () => Promise<BenchResult[]>
+}
+
+/** Median of a non-empty list of numbers. */
+export function median (values: number[]): number {
+  if (values.length === 0) throw new Error('median of an empty list')
+  const s = [...values].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+/** Builds a result, computing the ratio. */
+export function result (name: string, value: number, unit: string, baseline: string, baselineValue: number): BenchResult {
+  return { name, value, unit, baseline, baselineValue, ratio: baselineValue === 0 ? NaN : value / baselineValue }
+}
+
+/**
+ * Runs `fn` `repetitions` times and returns the median rate in operations per
+ * second, where each run performs `ops` operations. A warm-up run comes first.
+ */
+export async function measureRate (ops: number, fn: () => unknown | Promise<unknown>, repetitions = 5): Promise<number> {
+  await fn()
+  const rates: number[] = []
+  for (let i = 0; i < repetitions; i++) {
+    const t0 = process.hrtime.bigint()
+    await fn()
+    const ns = Number(process.hrtime.bigint() - t0)
+    rates.push(ops / (ns / 1e9))
+  }
+  return median(rates)
+}
