@@ -1,0 +1,34 @@
+/**
+ * Protocol constants. Changing any of these changes what honest nodes accept,
+ * so they are part of the protocol version.
+ */
+
+/** Wire protocol version: part of gossip topic names, stream ids and signed bytes. */
+export const PROTOCOL_VERSION = 1
+
+/** Prefix of every signed byte string (see {@link signedBytes}). */
+export const DOMAIN_PREFIX = `trust-engine/v${PROTOCOL_VERSION}/`
+
+/**
+ * Largest gossip message (job, vote, evidence) accepted, checked before any
+ * parsing. A vote is under 1 KiB and evidence two votes; a job lists up to 256
+ * blob hashes (~17 KiB). 64 KiB leaves room and stays far below gossipsub's
+ * own 1 MiB default maximum transmission size.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024
+
+/** Largest certificate accepted: up to 1000 signed votes of under 1 KiB each. */
+export const MAX_CERTIFICATE_BYTES = 1024 * 1024
+
+/** Largest network file accepted (1000 validators at ~150 bytes each, with room). */
+export const MAX_NETWORK_FILE_BYTES = 512 * 1024
+
+/**
+ * Most validators in one network. With base weights ≤ 1e6 and trust in
+ * millionths, effective weights stay below 2^53 (1000 × 1e6 × 1e6 = 1e15), so
+ * quorum arithmetic is exact in IEEE doubles.
+ */
+export const MAX_VALIDATORS = 1000
+
+/** Largest base weight of one validator (see {@link MAX_VALIDATORS}). */
+export const MAX_BASE_WEIGHT = 1_000_000

@@ -1,0 +1,125 @@
+/**
+ * Domain-separated ed25519 signatures (node:crypto).
+ *
+ * Signed bytes are `"trust-engine/v1/" + type + "/" + networkId + "\n"`
+ * followed by the canonical encoding of the message without its `signature`
+ * field. Binding the message type and the network id into the signed bytes
+ * (as CometBFT binds the chain id and OCR the report context) means a
+ * signature made for one network, or for one kind of message, never verifies
+ * as another.
+ *
+ * Keys are lowercase hex: a public key is the raw 32-byte ed25519 key, a
+ * private key is the raw 32-byte seed. Key objects are cached, because
+ * building them costs about as much as a verification.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
+import { canonicalEncode } from './canonical.ts'
+import { DOMAIN_PREFIX } from './constants.ts'
+import { TrustEngineError } from './errors.ts'
+
+/** The kinds of signed message; each has its own signing domain. */
+export type SignedType = 'job' | 'vote' | 'audit' | 'head'
+
+/** A key pair as lowercase hex (public: raw 32 bytes; private: 32-byte seed). */
+export interface KeyPairHex {
+  publicKey: string
+  privateKey: string
+}
+
+/** Code of a key that is not 32 bytes of lowercase hex. */
+export const ERR_BAD_KEY = 'ERR_BAD_KEY'
+/** Code of a signature that does not verify. */
+export const ERR_BAD_SIGNATURE = 'ERR_BAD_SIGNATURE'
+
+const HEX32 = /^[0-9a-f]{64}$/
+const HEX64 = /^[0-9a-f]{128}$/
+/** Bound on each key cache; a network has at most 1000 validators. */
+const KEY_CACHE_LIMIT = 4096
+const publicCache = new Map<string, KeyObject>()
+const privateCache = new Map<string, KeyObject>()
+const encoder = new TextEncoder()
+/** DER header of a PKCS#8 ed25519 private key (RFC 8410); the 32-byte seed follows. */
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
+
+/** Generates a fresh ed25519 key pair. */
+export function generateKeyPair (): KeyPairHex {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
+  const jwk = privateKey.export({ format: 'jwk' })
+  return {
+    publicKey: Buffer.from(jwk.x!, 'base64url').toString('hex'),
+    privateKey: Buffer.from(jwk.d!, 'base64url').toString('hex')
+  }
+}
+
+/** The public key (hex) of a private key seed (hex). */
+export function publicKeyOf (privateKeyHex: string): string {
+  const jwk = privateKeyObject(privateKeyHex).export({ format: 'jwk' })
+  return Buffer.from(jwk.x!, 'base64url').toString('hex')
+}
+
+/** True when `s` is a well-formed public or private key (32 bytes, lowercase hex). */
+export function isKeyHex (s: string): boolean {
+  return HEX32.test(s)
+}
+
+/** The bytes that are signed for a message of `type` in network `networkId`. */
+export function signedBytes (type: SignedType, networkId: string, message: object): Uint8Array {
+  const { signature: _ignored, ...body } = message as Record<string, unknown>
+  const prefix = encoder.encode(`${DOMAIN_PREFIX}${type}/${networkId}\n`)
+  const payload = canonicalEncode(body)
+  const out = new Uint8Array(prefix.length + payload.length)
+  out.set(prefix, 0)
+  out.set(payload, prefix.length)
+  return out
+}
+
+/** Signs raw bytes; returns the signature as 128 hex characters. */
+export function signBytes (privateKeyHex: string, bytes: Uint8Array): string {
+  return sign(null, bytes, privateKeyObject(privateKeyHex)).toString('hex')
+}
+
+/** Verifies a hex signature over raw bytes. Malformed keys or signatures verify as false. */
+export function verifyBytes (publicKeyHex: string, bytes: Uint8Array, signatureHex: string): boolean {
+  if (!HEX32.test(publicKeyHex) || !HEX64.test(signatureHex)) return false
+  try {
+    return verify(null, bytes, publicKeyObject(publicKeyHex), Buffer.from(signatureHex, 'hex'))
+  } catch {
+    return false
+  }
+}
+
+/** Returns `message` with a `signature` field made by `privateKeyHex` in the given domain. */
+export function signMessage<T extends object> (type: SignedType, networkId: string, message: T, privateKeyHex: string): T & { signature: string } {
+  const signature = signBytes(privateKeyHex, signedBytes(type, networkId, message))
+  return { ...message, signature }
+}
+
+/** True when `message.signature` is a valid signature by `publicKeyHex` in the given domain. */
+export function verifyMessage (type: SignedType, networkId: string, message: { signature: string }, publicKeyHex: string): boolean {
+  return verifyBytes(publicKeyHex, signedBytes(type, networkId, message), message.signature)
+}
+
+function publicKeyObject (hex: string): KeyObject {
+  let key = publicCache.get(hex)
+  if (key === undefined) {
+    if (!HEX32.test(hex)) throw new TrustEngineError(ERR_BAD_KEY, 'public key must be 32 bytes of lowercase hex')
+    key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(hex, 'hex').toString('base64url') }, format: 'jwk' })
+    remember(publicCache, hex, key)
+  }
+  return key
+}
+
+function privateKeyObject (hex: string): KeyObject {
+  let key = privateCache.get(hex)
+  if (key === undefined) {
+    if (!HEX32.test(hex)) throw new TrustEngineError(ERR_BAD_KEY, 'private key must be a 32-byte seed in lowercase hex')
+    key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(hex, 'hex')]), format: 'der', type: 'pkcs8' })
+    remember(privateCache, hex, key)
+  }
+  return key
+}
+
+function remember (cache: Map<string, KeyObject>, hex: string, key: KeyObject): void {
+  if (cache.size >= KEY_CACHE_LIMIT) cache.delete(cache.keys().next().value!)
+  cache.set(hex, key)
+}
