@@ -1,0 +1,120 @@
+/**
+ * Public types of a running Trust Engine node: what the HTTP API, the CLI,
+ * the simulator and the benchmarks see. Everything here is JSON-serialisable;
+ * metric values use the wire form (`"Infinity"` for an infinite PSNR).
+ */
+
+/** A metric value as it appears in JSON: a finite number or `"Infinity"`. */
+export type WireMetric = number | 'Infinity'
+
+/** Consensus or measured values of the metrics, in wire form. */
+export interface WireMetrics {
+  ssim: WireMetric
+  psnr: WireMetric
+}
+
+/** Status of a job on one node. `pending` until final or disputed. */
+export type JobStatus = 'pending' | 'validated' | 'rejected' | 'disputed'
+
+/** What a client asks for when it creates a job through a node. */
+export interface SubmitJobRequest {
+  /** `frames`: reference and candidate PNG frame sets. `scene`: one original GLB and an optional candidate. */
+  kind: 'frames' | 'scene'
+  /** sha256 of blobs already uploaded to this node (`POST /v1/blobs`). */
+  reference: string[]
+  /** sha256 of the candidate blobs; same length as `reference` for frames. */
+  candidate: string[]
+  /** Quality thresholds; the network file's defaults when absent. */
+  thresholds?: { ssimMin?: number, psnrMin?: number }
+  /** Time from announcement to the vote deadline, in ms; the network default when absent. */
+  deadlineMs?: number
+  /** Optimizer profile for scene jobs the network optimizes. */
+  profile?: string
+}
+
+/** One vote as a node reports it. */
+export interface VoteView {
+  voter: string
+  /** Validator name from the network file. */
+  name: string
+  round: number
+  metrics: WireMetrics
+  intervals: { ssim: [WireMetric, WireMetric], psnr: [WireMetric, WireMetric] }
+  samples: number
+  /** Whether the vote agrees with the consensus values (null while there are none). */
+  agrees: boolean | null
+  /** True when the vote arrived after the job was final or disputed. */
+  late: boolean
+  receivedAt: number
+}
+
+/** Everything a node knows about one job. */
+export interface JobView {
+  jobId: string
+  kind: 'frames' | 'scene'
+  status: JobStatus
+  final: boolean
+  submitter: string
+  reference: string[]
+  candidate: string[]
+  thresholds: { ssimMin: number, psnrMin: number }
+  /** Consensus values (weighted median of the votes), null while there are none. */
+  values: WireMetrics | null
+  /** Confidence intervals of the consensus values (from the median vote). */
+  intervals: { ssim: [WireMetric, WireMetric], psnr: [WireMetric, WireMetric] } | null
+  /** This node's own measurement, once made. */
+  ownMeasurement: { metrics: WireMetrics, samples: number } | null
+  votes: VoteView[]
+  /** Voters whose votes deviate from the consensus values (flagged Byzantine). */
+  byzantine: string[]
+  /** Voters caught signing two different votes for this job. */
+  equivocators: string[]
+  /** Why the job is in its status, e.g. `quorum`, `deviating-third`, `deadline`. */
+  reason: string
+  timings: {
+    createdAt: number
+    deadline: number
+    receivedAt: number
+    measuredAt: number | null
+    finalizedAt: number | null
+    /** finalizedAt − createdAt, once final or disputed. */
+    latencyMs: number | null
+  }
+  /** Error code when this node could not measure the job (e.g. blob unavailable). */
+  error: { code: string, message: string } | null
+}
+
+/** Identity and addresses of a node. */
+export interface NodeInfo {
+  peerId: string
+  publicKey: string
+  name: string | null
+  networkId: string
+  version: string
+  protocolVersion: number
+  listenAddresses: string[]
+  apiUrl: string | null
+}
+
+/** One validator's reputation as this node sees it. */
+export interface ReputationView {
+  publicKey: string
+  name: string
+  peerId: string
+  baseWeight: number
+  reputation: number
+  trust: number
+  verifications: number
+  successes: number
+  equivocated: boolean
+}
+
+/** A connected or remembered peer. */
+export interface PeerView {
+  peerId: string
+  name: string | null
+  connected: boolean
+  addresses: string[]
+  gossipScore: number | null
+  lastSeen: number | null
+}
