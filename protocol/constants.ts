@@ -32,3 +32,15 @@ export const MAX_VALIDATORS = 1000
 
 /** Largest base weight of one validator (see {@link MAX_VALIDATORS}). */
 export const MAX_BASE_WEIGHT = 1_000_000
+
+/** Most blobs (frames) on each side of one job: 256 hashes of 64 characters stay well inside {@link MAX_MESSAGE_BYTES}. */
+export const MAX_JOB_BLOBS = 256
+
+/** Highest voting round of a job: round 0 normally, later rounds for grey-zone re-measurement; a small bound keeps stored state small. */
+export const MAX_ROUND = 15
+
+/** Most samples one vote may claim; far above the seed's Cochran clamp of 100 and a 256-frame full measurement. */
+export const MAX_SAMPLES = 1_000_000
+
+/** Trust is counted in millionths so that effective weights are exact integers (see {@link MAX_VALIDATORS}). */
+export const TRUST_SCALE = 1_000_000

@@ -1,0 +1,130 @@
+/**
+ * Job announcements (message type `job`).
+ *
+ * A validator (the entry node) announces a job: which reference blobs and
+ * which candidate blobs to compare, by sha256, with the thresholds to apply
+ * and a deadline for votes. The job id is the sha256 of the canonical
+ * encoding of the announcement without its signature, so it commits to every
+ * field, including the network id and the nonce.
+ *
+ * The protocol never reads a clock: `createdAt` is set by the entry node and
+ * `deadline` is a point in time every node compares with its own clock.
+ */
+import { z } from 'zod'
+import { canonicalEncode } from './canonical.ts'
+import { MAX_JOB_BLOBS, MAX_MESSAGE_BYTES } from './constants.ts'
+import { decodeWith } from './decode.ts'
+import { TrustEngineError } from './errors.ts'
+import { epochMsSchema, networkIdSchema, nonceSchema, publicKeySchema, sha256Schema, signatureSchema } from './fields.ts'
+import { sha256Hex } from './hash.ts'
+import { type Thresholds, thresholdsSchema } from './metrics.ts'
+import { type NetworkConfig, isValidator } from './network.ts'
+import { ERR_BAD_SIGNATURE, signMessage, verifyMessage } from './signing.ts'
+
+/** Code of a message whose `networkId` is not this node's network. */
+export const ERR_WRONG_NETWORK = 'ERR_WRONG_NETWORK'
+/** Code of a message signed by a key that is not a validator of the network. */
+export const ERR_UNKNOWN_SIGNER = 'ERR_UNKNOWN_SIGNER'
+/** Code of a job whose deadline lies outside the network's bounds. */
+export const ERR_JOB_DEADLINE = 'ERR_JOB_DEADLINE'
+
+/** Kinds of job: `frames` compares rendered frames pairwise; `scene` certifies an optimized glTF scene against its reference. */
+export type JobKind = 'frames' | 'scene'
+
+/** Schema of a signed job announcement. */
+export const jobSchema = z.strictObject({
+  type: z.literal('job'),
+  networkId: networkIdSchema,
+  kind: z.enum(['frames', 'scene']),
+  /** Public key of the announcing validator. */
+  submitter: publicKeySchema,
+  createdAt: epochMsSchema,
+  deadline: epochMsSchema,
+  reference: z.array(sha256Schema).min(1).max(MAX_JOB_BLOBS),
+  candidate: z.array(sha256Schema).max(MAX_JOB_BLOBS),
+  /** Optional optimization profile name (e.g. `balanced`, `ai_training`). */
+  profile: z.string().regex(/^[a-z0-9_-]{1,64}$/).optional(),
+  thresholds: thresholdsSchema,
+  nonce: nonceSchema,
+  signature: signatureSchema
+}).superRefine((job, ctx) => {
+  if (job.deadline <= job.createdAt) ctx.addIssue({ code: 'custom', path: ['deadline'], message: 'deadline must be after createdAt' })
+  if (job.kind === 'frames' && job.candidate.length !== job.reference.length) {
+    ctx.addIssue({ code: 'custom', path: ['candidate'], message: 'a frames job pairs each reference frame with one candidate frame' })
+  }
+  if (job.kind === 'scene' && (job.reference.length !== 1 || job.candidate.length > 1)) {
+    ctx.addIssue({ code: 'custom', path: ['reference'], message: 'a scene job has one reference and at most one candidate' })
+  }
+})
+
+/** A signed job announcement. */
+export type JobAnnouncement = z.output<typeof jobSchema>
+/** A job announcement before signing. */
+export type UnsignedJob = Omit<JobAnnouncement, 'signature'>
+
+/** What the submitter chooses when creating a job; the rest comes from the network. */
+export interface NewJobFields {
+  kind: JobKind
+  submitter: string
+  /** Creation time in ms since the epoch, from the entry node's clock. */
+  createdAt: number
+  reference: string[]
+  candidate: string[]
+  /** 8 to 32 random bytes as hex, so that equal jobs get distinct ids. */
+  nonce: string
+  profile?: string
+  /** Defaults to the network's thresholds. */
+  thresholds?: Thresholds
+  /** Defaults to the network's `deadlines.voteMs`. */
+  voteMs?: number
+}
+
+/** Builds an unsigned job for `network`, filling thresholds and deadline from the network defaults. */
+export function newJob (network: NetworkConfig, fields: NewJobFields): UnsignedJob {
+  const job: UnsignedJob = {
+    type: 'job',
+    networkId: network.networkId,
+    kind: fields.kind,
+    submitter: fields.submitter,
+    createdAt: fields.createdAt,
+    deadline: fields.createdAt + (fields.voteMs ?? network.deadlines.voteMs),
+    reference: [...fields.reference],
+    candidate: [...fields.candidate],
+    thresholds: { ...(fields.thresholds ?? network.thresholds) },
+    nonce: fields.nonce
+  }
+  if (fields.profile !== undefined) job.profile = fields.profile
+  return job
+}
+
+/** Signs a job in the `job` domain of its network. */
+export function signJob (job: UnsignedJob, privateKeyHex: string): JobAnnouncement {
+  return signMessage('job', job.networkId, job, privateKeyHex)
+}
+
+/** The job id: sha256 (hex) of the canonical encoding of the announcement without its signature. */
+export function jobIdOf (job: UnsignedJob | JobAnnouncement): string {
+  const { signature: _ignored, ...body } = job as JobAnnouncement
+  return sha256Hex(canonicalEncode(body))
+}
+
+/** Decodes a job announcement from untrusted bytes (`ERR_TOO_LARGE`, `ERR_MALFORMED`, `ERR_SCHEMA`). */
+export function decodeJob (bytes: Uint8Array): JobAnnouncement {
+  return decodeWith(jobSchema, bytes, MAX_MESSAGE_BYTES, 'job')
+}
+
+/**
+ * Checks a decoded job against the network: same network id
+ * (`ERR_WRONG_NETWORK`), submitter is a validator (`ERR_UNKNOWN_SIGNER`),
+ * deadline within the network's bounds (`ERR_JOB_DEADLINE`), valid signature
+ * (`ERR_BAD_SIGNATURE`). Cheap checks come before the signature.
+ */
+export function verifyJob (job: JobAnnouncement, network: NetworkConfig): void {
+  if (job.networkId !== network.networkId) throw new TrustEngineError(ERR_WRONG_NETWORK, 'job is for another network')
+  if (!isValidator(network, job.submitter)) throw new TrustEngineError(ERR_UNKNOWN_SIGNER, 'job submitter is not a validator')
+  const span = job.deadline - job.createdAt
+  if (span < network.deadlines.minVoteMs || span > network.deadlines.maxVoteMs) {
+    throw new TrustEngineError(ERR_JOB_DEADLINE, 'job deadline outside the network bounds', { details: { spanMs: span } })
+  }
+  if (!verifyMessage('job', network.networkId, job, job.submitter)) throw new TrustEngineError(ERR_BAD_SIGNATURE, 'job signature does not verify')
+}

@@ -1,0 +1,156 @@
+/**
+ * The network file (`network.json`): who the validators are, with what base
+ * weight, and the protocol parameters every node of one network must share.
+ *
+ * Nodes agree on a network by its digest ({@link networkDigest}), the sha256
+ * of the canonical encoding of the parsed file with every default filled in;
+ * certificates name that digest. Defaults come from the seed system (quality
+ * thresholds, reputation rule) unless noted.
+ */
+import { z } from 'zod'
+import { canonicalEncode } from './canonical.ts'
+import { MAX_BASE_WEIGHT, MAX_NETWORK_FILE_BYTES, MAX_VALIDATORS, PROTOCOL_VERSION } from './constants.ts'
+import { decodeJson, parseWith } from './decode.ts'
+import { TrustEngineError, isTrustEngineError } from './errors.ts'
+import { networkIdSchema, publicKeySchema } from './fields.ts'
+import { sha256Hex } from './hash.ts'
+
+/** Code of a network file that is too large, not JSON, or violates the schema. */
+export const ERR_NETWORK_INVALID = 'ERR_NETWORK_INVALID'
+
+const unit = z.number().min(0).max(1)
+
+/** Schema of one validator: a unique name, a unique public key and a positive integer base weight (like CometBFT voting power). */
+export const validatorSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+  publicKey: publicKeySchema,
+  weight: z.int().min(1).max(MAX_BASE_WEIGHT)
+})
+
+/** Schema of the network file; absent parameter groups and fields get the documented defaults. */
+export const networkSchema = z.strictObject({
+  networkId: networkIdSchema,
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  validators: z.array(validatorSchema).min(1).max(MAX_VALIDATORS),
+  thresholds: z.strictObject({
+    /** Seed: SSIM ≥ 0.98. */
+    ssimMin: z.number().min(-1).max(1).default(0.98),
+    /** Seed: PSNR ≥ 35 dB. */
+    psnrMin: z.number().min(0).default(35)
+  }).prefault({}),
+  tolerances: z.strictObject({
+    /** Absolute; tight because honest nodes compute bit-identical numbers. */
+    ssim: z.number().min(0).max(2).default(1e-9),
+    /** Absolute, in dB; same reason. */
+    psnr: z.number().min(0).default(1e-9)
+  }).prefault({}),
+  deadlines: z.strictObject({
+    /** Time from a job's creation to its vote deadline: 30 s covers fetching and measuring a frame set on a LAN. */
+    voteMs: z.int().min(1).default(30_000),
+    /** Shortest deadline a job may ask for: below 1 s gossip alone can miss it. */
+    minVoteMs: z.int().min(1).default(1_000),
+    /** Longest deadline a job may ask for: one hour bounds how long a node keeps a job open. */
+    maxVoteMs: z.int().min(1).default(3_600_000)
+  }).prefault({}).refine((d) => d.minVoteMs <= d.voteMs && d.voteMs <= d.maxVoteMs, { message: 'need minVoteMs ≤ voteMs ≤ maxVoteMs' }),
+  reputation: z.strictObject({
+    /** Seed: reputation starts at 1 (in [0, 1]). */
+    initial: unit.default(1),
+    /** Seed: +0.01 per agreement. */
+    successDelta: unit.default(0.01),
+    /** Seed: -0.05 per deviation. */
+    failureDelta: unit.default(0.05),
+    /** Seed: below 0.5 a validator is untrusted. */
+    untrustedBelow: unit.default(0.5),
+    /** Seed: the success rate counts after more than 10 verifications. */
+    minVerificationsForRate: z.int().min(0).default(10),
+    /** Seed: a success rate below 0.5 makes a validator untrusted. */
+    minSuccessRate: unit.default(0.5)
+  }).prefault({})
+}).superRefine((n, ctx) => {
+  const keys = new Set<string>()
+  const names = new Set<string>()
+  n.validators.forEach((v, i) => {
+    if (keys.has(v.publicKey)) ctx.addIssue({ code: 'custom', path: ['validators', i, 'publicKey'], message: 'duplicate public key' })
+    if (names.has(v.name)) ctx.addIssue({ code: 'custom', path: ['validators', i, 'name'], message: 'duplicate name' })
+    keys.add(v.publicKey)
+    names.add(v.name)
+  })
+})
+
+/** A parsed network file with every default filled in. Treat as immutable (parseNetwork freezes it). */
+export type NetworkConfig = z.output<typeof networkSchema>
+/** A network file as written (parameter groups optional). */
+export type NetworkInput = z.input<typeof networkSchema>
+/** One validator of a network. */
+export type Validator = NetworkConfig['validators'][number]
+
+/**
+ * Parses a network file from bytes (size check, UTF-8 JSON, schema) or from an
+ * already-parsed object (schema only). Returns a deeply frozen config with
+ * defaults filled in. Every failure is `ERR_NETWORK_INVALID`, with the step's
+ * own code (`ERR_TOO_LARGE`, `ERR_MALFORMED`, `ERR_SCHEMA`) in `details.reason`.
+ */
+export function parseNetwork (input: Uint8Array | unknown): NetworkConfig {
+  try {
+    const value = input instanceof Uint8Array ? decodeJson(input, MAX_NETWORK_FILE_BYTES, 'network file') : input
+    return deepFreeze(parseWith(networkSchema, value, 'network file'))
+  } catch (err) {
+    if (isTrustEngineError(err)) {
+      throw new TrustEngineError(ERR_NETWORK_INVALID, err.message, { cause: err, details: { reason: err.code, ...err.details } })
+    }
+    throw err
+  }
+}
+
+/** sha256 (hex) of the canonical encoding of the parsed network: the network's identity in certificates. */
+export function networkDigest (network: NetworkConfig): string {
+  let digest = digestCache.get(network)
+  if (digest === undefined) {
+    digest = sha256Hex(canonicalEncode(network))
+    if (Object.isFrozen(network)) digestCache.set(network, digest)
+  }
+  return digest
+}
+
+/** The validator with public key `publicKey`, or `undefined`. */
+export function validatorByKey (network: NetworkConfig, publicKey: string): Validator | undefined {
+  return indexOf(network).get(publicKey)
+}
+
+/** True when `publicKey` belongs to a validator of `network`. */
+export function isValidator (network: NetworkConfig, publicKey: string): boolean {
+  return indexOf(network).has(publicKey)
+}
+
+/** Base weight of the validator with key `publicKey`, 0 for a key outside the set. */
+export function baseWeightOf (network: NetworkConfig, publicKey: string): number {
+  return indexOf(network).get(publicKey)?.weight ?? 0
+}
+
+/** Sum of the base weights of all validators (an exact integer ≤ 1e9). */
+export function totalBaseWeight (network: NetworkConfig): number {
+  let total = 0
+  for (const v of network.validators) total += v.weight
+  return total
+}
+
+// Indexes are cached only for frozen configs (as parseNetwork returns), which cannot go stale.
+const indexCache = new WeakMap<NetworkConfig, Map<string, Validator>>()
+const digestCache = new WeakMap<NetworkConfig, string>()
+
+function indexOf (network: NetworkConfig): Map<string, Validator> {
+  let index = indexCache.get(network)
+  if (index === undefined) {
+    index = new Map(network.validators.map((v) => [v.publicKey, v]))
+    if (Object.isFrozen(network) && Object.isFrozen(network.validators)) indexCache.set(network, index)
+  }
+  return index
+}
+
+function deepFreeze<T> (value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}

@@ -1,0 +1,129 @@
+/**
+ * Votes (message type `vote`): one validator's measurement of one job in one
+ * round, signed in the `vote` domain of its network.
+ *
+ * An honest validator signs exactly one vote per job and round; two different
+ * signed votes for the same job and round are equivocation (see
+ * `evidence.ts`). Metrics are in wire form (`"Infinity"` for an infinite
+ * PSNR) so that the signature verifies over exactly what was signed.
+ */
+import { z } from 'zod'
+import { MAX_MESSAGE_BYTES, MAX_ROUND, MAX_SAMPLES } from './constants.ts'
+import { decodeWith } from './decode.ts'
+import { TrustEngineError } from './errors.ts'
+import { networkIdSchema, publicKeySchema, sha256Schema, signatureSchema } from './fields.ts'
+import { ERR_UNKNOWN_SIGNER, ERR_WRONG_NETWORK } from './job.ts'
+import {
+  ERR_METRIC_RANGE, METRIC_NAMES, type MetricNumbers, type Metrics, checkMetrics, intervalSchema, metricFromWire,
+  metricToWire, metricsSchema, metricsToWire
+} from './metrics.ts'
+import { type NetworkConfig, isValidator } from './network.ts'
+import { ERR_BAD_SIGNATURE, signMessage, verifyMessage } from './signing.ts'
+
+/** Schema of a signed vote (metric ranges are checked by {@link checkVoteMetrics}). */
+export const voteSchema = z.strictObject({
+  type: z.literal('vote'),
+  networkId: networkIdSchema,
+  jobId: sha256Schema,
+  /** 0 normally; a later grey-zone round may use 1 and up. */
+  round: z.int().min(0).max(MAX_ROUND),
+  voter: publicKeySchema,
+  metrics: metricsSchema,
+  /** Confidence interval `[lo, hi]` of each metric over the samples, clamped to the metric's range. */
+  intervals: z.strictObject({ ssim: intervalSchema, psnr: intervalSchema }),
+  samples: z.int().min(1).max(MAX_SAMPLES),
+  /** Extra checks; a failed check (false) is a vote for failure. */
+  checks: z.strictObject({
+    /** Scene jobs: the voter's own run of the optimization produced the announced candidate hash. */
+    candidateHashMatches: z.boolean().optional()
+  }).optional(),
+  signature: signatureSchema
+})
+
+/** A signed vote. */
+export type Vote = z.output<typeof voteSchema>
+/** A vote before signing. */
+export type UnsignedVote = Omit<Vote, 'signature'>
+/** The checks a vote may carry. */
+export type VoteChecks = NonNullable<Vote['checks']>
+
+/** A vote's content in memory form, for {@link newVote}. */
+export interface NewVoteFields {
+  networkId: string
+  jobId: string
+  round: number
+  voter: string
+  metrics: MetricNumbers
+  intervals: { ssim: [number, number], psnr: [number, number] }
+  samples: number
+  checks?: VoteChecks
+}
+
+/** Builds an unsigned vote, converting metrics to wire form and omitting absent checks. */
+export function newVote (fields: NewVoteFields): UnsignedVote {
+  const vote: UnsignedVote = {
+    type: 'vote',
+    networkId: fields.networkId,
+    jobId: fields.jobId,
+    round: fields.round,
+    voter: fields.voter,
+    metrics: metricsToWire(fields.metrics),
+    intervals: {
+      ssim: [metricToWire(fields.intervals.ssim[0]), metricToWire(fields.intervals.ssim[1])],
+      psnr: [metricToWire(fields.intervals.psnr[0]), metricToWire(fields.intervals.psnr[1])]
+    },
+    samples: fields.samples
+  }
+  if (fields.checks !== undefined) {
+    const checks: VoteChecks = {}
+    if (fields.checks.candidateHashMatches !== undefined) checks.candidateHashMatches = fields.checks.candidateHashMatches
+    vote.checks = checks
+  }
+  return vote
+}
+
+/** Signs a vote in the `vote` domain of its network. */
+export function signVote (vote: UnsignedVote, privateKeyHex: string): Vote {
+  return signMessage('vote', vote.networkId, vote, privateKeyHex)
+}
+
+/**
+ * Throws `ERR_METRIC_RANGE` unless the vote's metrics and interval bounds are
+ * in range and each interval has lo ≤ hi. Returns the metrics as numbers.
+ */
+export function checkVoteMetrics (vote: UnsignedVote): MetricNumbers {
+  const values = checkMetrics(vote.metrics, 'vote.metrics')
+  const lo = checkMetrics({ ssim: vote.intervals.ssim[0], psnr: vote.intervals.psnr[0] }, 'vote.intervals lower bound')
+  const hi = checkMetrics({ ssim: vote.intervals.ssim[1], psnr: vote.intervals.psnr[1] }, 'vote.intervals upper bound')
+  for (const name of METRIC_NAMES) {
+    if (!(lo[name] <= hi[name])) throw new TrustEngineError(ERR_METRIC_RANGE, `vote.intervals.${name} has lo > hi`, { details: { metric: name } })
+  }
+  return values
+}
+
+/**
+ * Decodes a vote from untrusted bytes: size (`ERR_TOO_LARGE`), JSON
+ * (`ERR_MALFORMED`), schema (`ERR_SCHEMA`), metric ranges (`ERR_METRIC_RANGE`).
+ */
+export function decodeVote (bytes: Uint8Array): Vote {
+  const vote = decodeWith(voteSchema, bytes, MAX_MESSAGE_BYTES, 'vote')
+  checkVoteMetrics(vote)
+  return vote
+}
+
+/**
+ * Checks a decoded vote against the network: same network id
+ * (`ERR_WRONG_NETWORK`), voter is a validator (`ERR_UNKNOWN_SIGNER`), valid
+ * signature (`ERR_BAD_SIGNATURE`). Whether the job is known is the node's
+ * business, not the protocol's.
+ */
+export function verifyVote (vote: Vote, network: NetworkConfig): void {
+  if (vote.networkId !== network.networkId) throw new TrustEngineError(ERR_WRONG_NETWORK, 'vote is for another network')
+  if (!isValidator(network, vote.voter)) throw new TrustEngineError(ERR_UNKNOWN_SIGNER, 'voter is not a validator')
+  if (!verifyMessage('vote', network.networkId, vote, vote.voter)) throw new TrustEngineError(ERR_BAD_SIGNATURE, 'vote signature does not verify')
+}
+
+/** The metrics of a vote as numbers (`"Infinity"` → `Infinity`). */
+export function voteMetrics (vote: { metrics: Metrics }): MetricNumbers {
+  return { ssim: metricFromWire(vote.metrics.ssim), psnr: metricFromWire(vote.metrics.psnr) }
+}
