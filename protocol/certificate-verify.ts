@@ -1,0 +1,104 @@
+/**
+ * Third-party verification of a certificate against a network file.
+ *
+ * Needs nothing but this module, the certificate and the network file: no
+ * reputation view, no clock, no peer. The checks (cheap ones first, signatures
+ * last but one):
+ * 1. schema and metric ranges (`ERR_SCHEMA`, `ERR_METRIC_RANGE`);
+ * 2. certificate, job and votes are for this network and network digest (`ERR_CERT_NETWORK`);
+ * 3. the job id is the job's, its submitter a validator, every vote for that job id and the certificate's round (`ERR_CERT_JOB`);
+ * 4. every voter is a validator (`ERR_CERT_UNKNOWN_VOTER`), appears once (`ERR_CERT_DUPLICATE_VOTER`), in ascending key order (`ERR_CERT_ORDER`);
+ * 5. every vote agrees with the certificate's values within tolerance and has the same verdict (`ERR_CERT_DISAGREES`);
+ * 6. the voters' BASE weight is more than 2/3 of the network's (`ERR_CERT_NO_QUORUM`);
+ * 7. the job's and every vote's signature verifies in this network (`ERR_CERT_SIGNATURE`);
+ * 8. the status is what the job's thresholds give on the values and checks (`ERR_CERT_STATUS`).
+ */
+import { agreesWithConsensus, verdictOf } from './consensus/agreement.ts'
+import { isTrustEngineError } from './errors.ts'
+import { parseWith } from './decode.ts'
+import { jobIdOf } from './job.ts'
+import { checkMetrics } from './metrics.ts'
+import { type NetworkConfig, baseWeightOf, isValidator, networkDigest, totalBaseWeight } from './network.ts'
+import { verifyMessage } from './signing.ts'
+import { type Certificate, certificateSchema } from './certificate.ts'
+import { checkVoteMetrics, voteMetrics } from './vote.ts'
+
+/** Code: certificate, job or a vote is for another network or network digest. */
+export const ERR_CERT_NETWORK = 'ERR_CERT_NETWORK'
+/** Code: job id does not match the job, the submitter is not a validator, or a vote is for another job or round. */
+export const ERR_CERT_JOB = 'ERR_CERT_JOB'
+/** Code: the job's or a vote's signature does not verify. */
+export const ERR_CERT_SIGNATURE = 'ERR_CERT_SIGNATURE'
+/** Code: a vote's voter is not a validator. */
+export const ERR_CERT_UNKNOWN_VOTER = 'ERR_CERT_UNKNOWN_VOTER'
+/** Code: two votes by one voter. */
+export const ERR_CERT_DUPLICATE_VOTER = 'ERR_CERT_DUPLICATE_VOTER'
+/** Code: votes not in ascending voter-key order (the canonical form). */
+export const ERR_CERT_ORDER = 'ERR_CERT_ORDER'
+/** Code: a vote does not agree with the certificate's values. */
+export const ERR_CERT_DISAGREES = 'ERR_CERT_DISAGREES'
+/** Code: the votes' base weight is not more than 2/3 of the network's. */
+export const ERR_CERT_NO_QUORUM = 'ERR_CERT_NO_QUORUM'
+/** Code: the status is not what the thresholds give on the values. */
+export const ERR_CERT_STATUS = 'ERR_CERT_STATUS'
+
+/** Result of {@link verifyCertificate}: never throws, so one bad certificate cannot crash a verifier. */
+export type CertificateVerification =
+  | { ok: true, jobId: string, status: 'validated' | 'rejected', signedBaseWeight: number, totalBaseWeight: number }
+  | { ok: false, code: string, message: string }
+
+/** Verifies `cert` against `network` (see the module comment for the checks and codes). */
+export function verifyCertificate (cert: Certificate, network: NetworkConfig): CertificateVerification {
+  try {
+    return check(cert, network)
+  } catch (err) {
+    if (isTrustEngineError(err)) return fail(err.code, err.message)
+    throw err
+  }
+}
+
+function check (input: Certificate, network: NetworkConfig): CertificateVerification {
+  const cert = parseWith(certificateSchema, input, 'certificate')
+  const values = checkMetrics(cert.values, 'certificate.values')
+  for (const v of cert.votes) checkVoteMetrics(v)
+
+  const id = network.networkId
+  if (cert.networkId !== id || cert.networkDigest !== networkDigest(network) || cert.job.networkId !== id) {
+    return fail(ERR_CERT_NETWORK, 'certificate is for another network')
+  }
+  if (cert.votes.some((v) => v.networkId !== id)) return fail(ERR_CERT_NETWORK, 'a vote is for another network')
+  if (jobIdOf(cert.job) !== cert.jobId) return fail(ERR_CERT_JOB, 'job id does not match the job')
+  if (!isValidator(network, cert.job.submitter)) return fail(ERR_CERT_JOB, 'job submitter is not a validator')
+
+  const consensus = { values, checks: cert.checks }
+  const seen = new Set<string>()
+  let previous = ''
+  let signed = 0
+  for (const vote of cert.votes) {
+    if (vote.jobId !== cert.jobId || vote.round !== cert.round) return fail(ERR_CERT_JOB, 'a vote is for another job or round')
+    if (!isValidator(network, vote.voter)) return fail(ERR_CERT_UNKNOWN_VOTER, 'a voter is not a validator')
+    if (seen.has(vote.voter)) return fail(ERR_CERT_DUPLICATE_VOTER, 'two votes by one voter')
+    if (!(previous < vote.voter)) return fail(ERR_CERT_ORDER, 'votes are not sorted by voter')
+    seen.add(vote.voter)
+    previous = vote.voter
+    if (!agreesWithConsensus({ values: voteMetrics(vote), checks: vote.checks }, consensus, cert.job.thresholds, network.tolerances)) {
+      return fail(ERR_CERT_DISAGREES, 'a vote does not agree with the certificate values')
+    }
+    signed += baseWeightOf(network, vote.voter)
+  }
+  const total = totalBaseWeight(network)
+  if (!(3 * signed > 2 * total)) return fail(ERR_CERT_NO_QUORUM, 'signers hold no more than 2/3 of the base weight')
+
+  if (!verifyMessage('job', id, cert.job, cert.job.submitter)) return fail(ERR_CERT_SIGNATURE, 'job signature does not verify')
+  for (const vote of cert.votes) {
+    if (!verifyMessage('vote', id, vote, vote.voter)) return fail(ERR_CERT_SIGNATURE, 'a vote signature does not verify')
+  }
+
+  const status = verdictOf(values, cert.checks, cert.job.thresholds) ? 'validated' : 'rejected'
+  if (status !== cert.status) return fail(ERR_CERT_STATUS, 'status does not follow from the values and thresholds')
+  return { ok: true, jobId: cert.jobId, status, signedBaseWeight: signed, totalBaseWeight: total }
+}
+
+function fail (code: string, message: string): CertificateVerification {
+  return { ok: false, code, message }
+}

@@ -1,0 +1,80 @@
+/**
+ * Certificates (type `certificate`): the self-contained proof that a job was
+ * decided. A certificate carries the signed job, the consensus values and
+ * the signed agreeing votes; a third party holding the network file checks it
+ * with {@link verifyCertificate} (certificate-verify.ts) without trusting the
+ * node that built it. The certificate itself is not signed: its votes are.
+ */
+import { z } from 'zod'
+import { MAX_CERTIFICATE_BYTES, MAX_ROUND, MAX_VALIDATORS } from './constants.ts'
+import { decodeWith } from './decode.ts'
+import { TrustEngineError } from './errors.ts'
+import { networkIdSchema, sha256Schema } from './fields.ts'
+import { type JobAnnouncement, jobSchema } from './job.ts'
+import { checkMetrics, metricsSchema } from './metrics.ts'
+import { type NetworkConfig, networkDigest } from './network.ts'
+import type { Tally } from './consensus/tally.ts'
+import { type Vote, checkVoteMetrics, voteSchema } from './vote.ts'
+
+/** Code of an attempt to build a certificate from a tally that is not final. */
+export const ERR_NOT_FINAL = 'ERR_NOT_FINAL'
+
+/** Schema of a certificate (metric ranges checked by {@link decodeCertificate} and the verifier). */
+export const certificateSchema = z.strictObject({
+  type: z.literal('certificate'),
+  networkId: networkIdSchema,
+  /** `networkDigest` of the network file the votes were counted under. */
+  networkDigest: sha256Schema,
+  job: jobSchema,
+  jobId: sha256Schema,
+  round: z.int().min(0).max(MAX_ROUND),
+  status: z.enum(['validated', 'rejected']),
+  /** Consensus values (wire form). */
+  values: metricsSchema,
+  /** Consensus checks, present only when some vote reported a check. */
+  checks: z.strictObject({ candidateHashMatches: z.boolean().optional() }).optional(),
+  /** The agreeing votes, sorted by voter key (strictly ascending). */
+  votes: z.array(voteSchema).min(1).max(MAX_VALIDATORS)
+})
+
+/** A certificate. */
+export type Certificate = z.output<typeof certificateSchema>
+
+/**
+ * Builds the certificate of a final tally: the agreeing votes among `votes`,
+ * sorted by voter. Throws `ERR_NOT_FINAL` for a tally that is not final.
+ * Deterministic: the same tally and votes give the same canonical bytes.
+ */
+export function buildCertificate (network: NetworkConfig, job: JobAnnouncement, t: Tally, votes: readonly Vote[]): Certificate {
+  if (!t.final || t.values === null || t.round === null || (t.status !== 'validated' && t.status !== 'rejected')) {
+    throw new TrustEngineError(ERR_NOT_FINAL, 'only a final tally gives a certificate')
+  }
+  const agreeing = new Set(t.agreeing)
+  const chosen = votes.filter((v) => agreeing.has(v.voter) && v.jobId === t.jobId && v.round === t.round)
+  chosen.sort((a, b) => (a.voter < b.voter ? -1 : a.voter > b.voter ? 1 : 0))
+  const cert: Certificate = {
+    type: 'certificate',
+    networkId: network.networkId,
+    networkDigest: networkDigest(network),
+    job,
+    jobId: t.jobId,
+    round: t.round,
+    status: t.status,
+    values: { ...t.values },
+    votes: chosen
+  }
+  if (t.checks !== null && Object.keys(t.checks).length > 0) cert.checks = { ...t.checks }
+  return cert
+}
+
+/**
+ * Decodes a certificate from untrusted bytes: size (`ERR_TOO_LARGE`), JSON
+ * (`ERR_MALFORMED`), schema (`ERR_SCHEMA`), metric ranges
+ * (`ERR_METRIC_RANGE`). Decoding does not verify; call `verifyCertificate`.
+ */
+export function decodeCertificate (bytes: Uint8Array): Certificate {
+  const cert = decodeWith(certificateSchema, bytes, MAX_CERTIFICATE_BYTES, 'certificate')
+  checkMetrics(cert.values, 'certificate.values')
+  for (const v of cert.votes) checkVoteMetrics(v)
+  return cert
+}
