@@ -1,0 +1,85 @@
+/**
+ * Options of the HTTP API, their defaults, and the checks made once before
+ * the server starts.
+ */
+import { isIP } from 'node:net'
+import { TrustEngineError } from '../../protocol/errors.ts'
+import { ERR_API_OPTIONS, ERR_API_TOKEN_REQUIRED } from './errors.ts'
+
+/** Options of {@link startApi} (see `node/api/server.ts`). */
+export interface ApiOptions {
+  /** Address to bind. Anything but a loopback address requires `token`. */
+  host: string
+  /** TCP port; 0 picks a free one (the URL returned by `startApi` has the real port). */
+  port: number
+  /**
+   * Bearer token for the writing routes (`POST /v1/blobs`, `POST /v1/jobs`).
+   * When set, those routes need `Authorization: Bearer <token>` on any host;
+   * when unset, they are open, which is only allowed on a loopback host.
+   */
+  token: string | undefined
+  /** Largest JSON request body, in bytes. */
+  bodyLimit: number
+  /** Largest blob accepted by `POST /v1/blobs`, in bytes. */
+  maxBlobBytes: number
+  /** Time allowed to receive a whole request, in ms (bounds slow uploads). */
+  requestTimeoutMs: number
+  /** Largest `limit` accepted by the list routes (`/v1/jobs`, `/v1/audit`). */
+  maxListLimit: number
+}
+
+/** Defaults of {@link ApiOptions}. */
+export const DEFAULT_API_OPTIONS: ApiOptions = {
+  // Loopback: an API that can create jobs is never exposed by accident.
+  host: '127.0.0.1',
+  // 7700: unassigned by IANA and outside the ephemeral range; `network init`
+  // uses its own base (17100 + k) so several local nodes do not collide.
+  port: 7700,
+  token: undefined,
+  // A job request lists at most 256 sha256 hashes (~17 KiB, see
+  // MAX_MESSAGE_BYTES in protocol/constants.ts); 64 KiB leaves room for JSON
+  // whitespace and options while keeping a JSON parse cheap.
+  bodyLimit: 64 * 1024,
+  // Same as the blob protocol's default: a blob a node accepts through its API
+  // must be one its peers will fetch over the blob stream protocol, otherwise a
+  // job would be certifiable only by the submitting node.
+  maxBlobBytes: 64 * 1024 * 1024,
+  // A 64 MiB upload at 1 MB/s takes about 64 s; twice that bounds a slow client.
+  requestTimeoutMs: 120_000,
+  // 1000 audit entries or job views of a few KiB each: a few MiB of JSON at most.
+  maxListLimit: 1000
+}
+
+/** True when `host` names a loopback address (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost (host: string): boolean {
+  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+  if (h === 'localhost' || h === '::1') return true
+  if (isIP(h) === 4) return h.startsWith('127.')
+  if (h.toLowerCase().startsWith('::ffff:')) return h.slice(7).startsWith('127.')
+  return false
+}
+
+/**
+ * Merges `options` over the defaults and checks them: numbers in range, and a
+ * token whenever the host is not loopback (`ERR_API_TOKEN_REQUIRED`).
+ */
+export function resolveApiOptions (options: Partial<ApiOptions> = {}): ApiOptions {
+  const opts: ApiOptions = { ...DEFAULT_API_OPTIONS }
+  for (const [k, v] of Object.entries(options)) {
+    if (v !== undefined) (opts as unknown as Record<string, unknown>)[k] = v
+  }
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
+    throw new TrustEngineError(ERR_API_OPTIONS, 'port must be an integer in [0, 65535]')
+  }
+  for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit'] as const) {
+    if (!Number.isSafeInteger(opts[key]) || opts[key] <= 0) throw new TrustEngineError(ERR_API_OPTIONS, `${key} must be a positive integer`)
+  }
+  if (typeof opts.host !== 'string' || opts.host.length === 0) throw new TrustEngineError(ERR_API_OPTIONS, 'host must be a non-empty string')
+  if (opts.token !== undefined && (typeof opts.token !== 'string' || opts.token.length === 0)) {
+    throw new TrustEngineError(ERR_API_OPTIONS, 'token must be a non-empty string when given')
+  }
+  if (opts.token === undefined && !isLoopbackHost(opts.host)) {
+    throw new TrustEngineError(ERR_API_TOKEN_REQUIRED, `binding the API to ${opts.host} (not loopback) requires a token`)
+  }
+  return opts
+}

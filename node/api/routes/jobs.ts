@@ -1,0 +1,58 @@
+/**
+ * Job routes: create a job from uploaded blobs, list jobs, read one job and
+ * its certificate.
+ */
+import type { SubmitJobRequest } from '../../types.ts'
+import type { RegisterRoutes } from '../context.ts'
+import { ERR_BLOB_UNKNOWN, ERR_CERTIFICATE_NOT_READY, ERR_JOB_NOT_FOUND, apiError, type ApiIssue } from '../errors.ts'
+import { jobIdParamsSchema, listJobsQuerySchema, parseRequest, submitJobRequestSchema } from '../schemas.ts'
+
+/** Default number of jobs `GET /v1/jobs` returns. */
+export const DEFAULT_JOBS_LIMIT = 50
+
+/**
+ * Registers `POST /v1/jobs` (201 `JobView`), `GET /v1/jobs` (`{ jobs }`,
+ * newest first), `GET /v1/jobs/:id` and `GET /v1/jobs/:id/certificate`.
+ */
+export const registerJobRoutes: RegisterRoutes = (app, { node, options, requireToken }) => {
+  app.post('/v1/jobs', { onRequest: requireToken }, async (request, reply) => {
+    const body = parseRequest(submitJobRequestSchema, request.body, 'body')
+    // Every named blob must already be on this node: the node announces the
+    // job and serves its blobs to the other validators.
+    const missing: ApiIssue[] = []
+    for (const side of ['reference', 'candidate'] as const) {
+      for (const [i, sha256] of body[side].entries()) {
+        if (!await node.hasBlob(sha256)) missing.push({ path: `body.${side}.${i}`, message: `blob ${sha256} is not on this node` })
+      }
+    }
+    if (missing.length > 0) throw apiError(ERR_BLOB_UNKNOWN, `${missing.length} blob(s) unknown to this node; upload them with POST /v1/blobs`, missing)
+    const req: SubmitJobRequest = { kind: body.kind, reference: body.reference, candidate: body.candidate }
+    if (body.thresholds !== undefined) req.thresholds = body.thresholds
+    if (body.deadlineMs !== undefined) req.deadlineMs = body.deadlineMs
+    if (body.profile !== undefined) req.profile = body.profile
+    const view = await node.submitJob(req)
+    return await reply.code(201).send(view)
+  })
+
+  app.get('/v1/jobs', async (request) => {
+    const query = parseRequest(listJobsQuerySchema, request.query, 'query')
+    const limit = Math.min(query.limit ?? DEFAULT_JOBS_LIMIT, options.maxListLimit)
+    return { jobs: await node.listJobs({ limit }) }
+  })
+
+  app.get('/v1/jobs/:id', async (request) => {
+    const { id } = parseRequest(jobIdParamsSchema, request.params, 'params')
+    const view = await node.getJob(id)
+    if (view === null) throw apiError(ERR_JOB_NOT_FOUND, `no job ${id} on this node`)
+    return view
+  })
+
+  app.get('/v1/jobs/:id/certificate', async (request) => {
+    const { id } = parseRequest(jobIdParamsSchema, request.params, 'params')
+    const certificate = await node.getCertificate(id)
+    if (certificate !== null) return certificate
+    const view = await node.getJob(id)
+    if (view === null) throw apiError(ERR_JOB_NOT_FOUND, `no job ${id} on this node`)
+    throw apiError(ERR_CERTIFICATE_NOT_READY, `job ${id} is ${view.status}; it has no certificate`)
+  })
+}

@@ -1,0 +1,143 @@
+/**
+ * The node's HTTP API (fastify). It talks to the node only through
+ * {@link TrustEngineNodeApi}; each route group lives in `node/api/routes/`.
+ *
+ * Cross-cutting rules, applied here once for every route:
+ * - errors are `{ error: { code, message } }` with a stable code and a 4xx/5xx
+ *   status (`node/api/errors.ts`);
+ * - writing routes check the bearer token in `onRequest`, before any body is
+ *   read, comparing in constant time;
+ * - every response, rejections included, is counted in
+ *   `trust_engine_http_requests_total` labelled by route pattern (never the
+ *   raw URL), method and status;
+ * - a path that exists for another method answers 405 with an `Allow` header.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import Fastify, { type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify'
+import { createNodeMetrics } from '../metrics.ts'
+import type { TrustEngineNodeApi } from '../node-api.ts'
+import type { RouteContext } from './context.ts'
+import { ERR_METHOD_NOT_ALLOWED, ERR_NOT_FOUND, ERR_UNAUTHORIZED, apiError, toErrorResponse } from './errors.ts'
+import { resolveApiOptions, type ApiOptions } from './options.ts'
+import { registerAuditRoutes } from './routes/audit.ts'
+import { registerBlobRoutes } from './routes/blobs.ts'
+import { registerHealthRoutes } from './routes/health.ts'
+import { registerJobRoutes } from './routes/jobs.ts'
+import { registerMetricsRoutes } from './routes/metrics.ts'
+import { registerNodeRoutes } from './routes/node.ts'
+import { registerPeerRoutes } from './routes/peers.ts'
+import { registerReputationRoutes } from './routes/reputation.ts'
+
+export { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
+
+/** A running API server. */
+export interface ApiServer {
+  /** Base URL, e.g. `http://127.0.0.1:7700` (with the real port when started on port 0). */
+  url: string
+  /** Stops accepting requests and closes open connections; safe to call twice. */
+  close: () => Promise<void>
+}
+
+/** Route label of requests that matched no route (keeps the label set bounded). */
+const UNMATCHED_ROUTE = 'unmatched'
+
+/**
+ * Starts the HTTP API of `node`. Refuses to start (`ERR_API_TOKEN_REQUIRED`)
+ * when `host` is not a loopback address and no token is given.
+ *
+ * @example
+ * const api = await startApi(node, { port: 0 })
+ * const info = await (await fetch(`${api.url}/v1/node`)).json()
+ * await api.close()
+ */
+export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOptions> = {}): Promise<ApiServer> {
+  const opts = resolveApiOptions(options)
+  const metrics = createNodeMetrics(node.metricsRegistry, { defaultMetrics: false })
+  const app = Fastify({
+    logger: false,
+    bodyLimit: opts.bodyLimit,
+    requestTimeout: opts.requestTimeoutMs,
+    // Close keep-alive connections on close(), so stopping a node never waits
+    // for an idle client.
+    forceCloseConnections: true,
+    return503OnClosing: true,
+    // URLs fastify cannot route (bad percent-encoding) skip the hooks, so they
+    // are counted here.
+    frameworkErrors: (err, request, reply) => {
+      sendError(reply, err)
+      metrics.http.requests.inc({ route: UNMATCHED_ROUTE, method: request.method, status: String(reply.statusCode) })
+    }
+  })
+  // Only JSON outside the blob route: text bodies are refused with 415.
+  app.removeContentTypeParser('text/plain')
+
+  const routes: Array<{ methods: string[], pattern: RegExp }> = []
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    routes.push({ methods: methods.map(m => m.toUpperCase()), pattern: routePattern(route.url ?? route.path) })
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE
+    metrics.http.requests.inc({ route, method: request.method, status: String(reply.statusCode) })
+  })
+  app.setErrorHandler((err, _request, reply) => { sendError(reply, err) })
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0]!
+    const allowed = routes.filter(r => r.pattern.test(path)).flatMap(r => r.methods)
+    if (allowed.length > 0) {
+      void reply.header('allow', [...new Set(allowed)].sort().join(', '))
+      sendError(reply, apiError(ERR_METHOD_NOT_ALLOWED, `${request.method} is not allowed on ${path}`))
+      return
+    }
+    sendError(reply, apiError(ERR_NOT_FOUND, `no route ${request.method} ${path}`))
+  })
+
+  const ctx: RouteContext = { node, options: opts, metrics, requireToken: tokenHook(opts.token) }
+  for (const register of [registerNodeRoutes, registerBlobRoutes, registerJobRoutes, registerReputationRoutes, registerPeerRoutes, registerAuditRoutes, registerHealthRoutes, registerMetricsRoutes]) {
+    await register(app, ctx)
+  }
+
+  await app.listen({ host: opts.host, port: opts.port })
+  const address = app.server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  let closing: Promise<void> | null = null
+  return {
+    url: `http://${host}:${address.port}`,
+    close: async () => {
+      closing ??= app.close()
+      await closing
+    }
+  }
+}
+
+function sendError (reply: FastifyReply, err: unknown): void {
+  const { status, body } = toErrorResponse(err)
+  void reply.code(status).type('application/json; charset=utf-8').send(body)
+}
+
+/** Regex matching the concrete paths of a route pattern like `/v1/jobs/:id`. */
+function routePattern (url: string): RegExp {
+  const escaped = url.split('/').map(seg => seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('/')
+  return new RegExp(`^${escaped}/?$`)
+}
+
+/**
+ * The `onRequest` hook of writing routes. Without a token (loopback only,
+ * enforced by `resolveApiOptions`) it lets every request through. With one,
+ * it compares sha256 digests with `timingSafeEqual`, so neither the content
+ * nor the length of the token leaks through response timing.
+ */
+function tokenHook (token: string | undefined): onRequestHookHandler {
+  if (token === undefined) return async () => {}
+  const expected = createHash('sha256').update(token).digest()
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const header = request.headers.authorization
+    const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/.exec(header) : null
+    const given = createHash('sha256').update(match?.[1] ?? '').digest()
+    if (match === null || !timingSafeEqual(given, expected)) {
+      void reply.header('www-authenticate', 'Bearer')
+      throw apiError(ERR_UNAUTHORIZED, 'missing or wrong bearer token')
+    }
+  }
+}

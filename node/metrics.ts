@@ -1,0 +1,155 @@
+/**
+ * The node's Prometheus metrics as one typed tree (the Lodestar pattern):
+ * `createNodeMetrics(register)` declares every metric once on a registry and
+ * returns them grouped by subsystem, so the code that updates a metric gets a
+ * typed object instead of looking metrics up by name.
+ *
+ * Rules: names carry their unit (`_seconds`, `_bytes`, `_total` for
+ * counters); labels have small fixed value sets (a route pattern, a status, a
+ * result, an error code), never a peer id, a job id or a raw URL, so the
+ * number of series stays bounded whatever the network sends.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client'
+
+/** Prefix of every metric this node exports, default process metrics included. */
+export const METRIC_PREFIX = 'trust_engine_'
+
+/** Options of {@link createNodeMetrics}. */
+export interface NodeMetricsOptions {
+  /** Also export prom-client's default process metrics (CPU, memory, event loop, GC). */
+  defaultMetrics: boolean
+}
+
+/** Defaults of {@link NodeMetricsOptions}. */
+export const DEFAULT_NODE_METRICS_OPTIONS: NodeMetricsOptions = {
+  // On by default: an operator scraping one node wants its process health too.
+  // The simulator runs many nodes in one process and can turn it off, because
+  // the process metrics would be the same series repeated per node.
+  defaultMetrics: true
+}
+
+/**
+ * Buckets of the job finality latency, in seconds. A job on a LAN finalizes
+ * in well under a second; the default vote deadline is tens of seconds and a
+ * scene job with rendering can take minutes, so the buckets run from 50 ms to
+ * 120 s, roughly doubling.
+ */
+export const FINALITY_LATENCY_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120]
+
+/** Outcome of a gossip message validation, as gossipsub is told. */
+export type GossipResultLabel = 'accept' | 'reject' | 'ignore'
+/** What happened to a received vote. */
+export type VoteOutcomeLabel = 'accepted' | 'duplicate' | 'equivocation' | 'late' | 'invalid'
+
+/** The node's metrics, grouped by subsystem. */
+export interface NodeMetrics {
+  gossip: {
+    /** Validation results of received gossip messages by topic, result and error code (`none` when accepted). */
+    validationResults: Counter<'topic' | 'result' | 'code'>
+  }
+  votes: {
+    /** Votes received from other validators, by outcome. */
+    received: Counter<'outcome'>
+    /** Votes this node signed and published. */
+    own: Counter
+  }
+  jobs: {
+    /** Jobs this node knows, by status (set by the node, not incremented). */
+    byStatus: Gauge<'status'>
+    /** Time from a job's creation to its final (or disputed) status on this node. */
+    finalityLatencySeconds: Histogram
+  }
+  peers: {
+    /** Peers currently connected. */
+    connected: Gauge
+  }
+  blobs: {
+    /** Blob fetches from peers, by result (`ok`, `not_found`, `too_large`, `hash_mismatch`, `error`, ...). */
+    fetches: Counter<'result'>
+    /** Blob bytes moved, by direction (`received` from peers, `sent` to peers, `uploaded` through the API). */
+    bytes: Counter<'direction'>
+  }
+  http: {
+    /** HTTP API requests by route pattern, method and status code (rejections included). */
+    requests: Counter<'route' | 'method' | 'status'>
+  }
+  audit: {
+    /** Audit entries appended, by kind. */
+    entries: Counter<'kind'>
+  }
+}
+
+/** Full name of each metric in the tree, for dashboards and tests. */
+export const NODE_METRIC_NAMES = {
+  gossipValidationResults: `${METRIC_PREFIX}gossip_validation_results_total`,
+  votesReceived: `${METRIC_PREFIX}votes_received_total`,
+  ownVotes: `${METRIC_PREFIX}own_votes_total`,
+  jobsByStatus: `${METRIC_PREFIX}jobs`,
+  jobFinalityLatency: `${METRIC_PREFIX}job_finality_latency_seconds`,
+  peersConnected: `${METRIC_PREFIX}peers_connected`,
+  blobFetches: `${METRIC_PREFIX}blob_fetches_total`,
+  blobBytes: `${METRIC_PREFIX}blob_bytes_total`,
+  httpRequests: `${METRIC_PREFIX}http_requests_total`,
+  auditEntries: `${METRIC_PREFIX}audit_entries_total`
+} as const
+
+/**
+ * Declares the node's metrics on `register` and returns them as a typed tree.
+ * Idempotent per registry: calling it again on the same registry returns the
+ * metrics already declared there (so the HTTP API and the node runtime can
+ * both ask for the tree without double registration).
+ */
+export function createNodeMetrics (register: Registry, options: Partial<NodeMetricsOptions> = {}): NodeMetrics {
+  const opts = { ...DEFAULT_NODE_METRICS_OPTIONS, ...options }
+  const n = NODE_METRIC_NAMES
+  const metrics: NodeMetrics = {
+    gossip: {
+      validationResults: counter(register, n.gossipValidationResults, 'Gossip message validation results', ['topic', 'result', 'code'])
+    },
+    votes: {
+      received: counter(register, n.votesReceived, 'Votes received from other validators, by outcome', ['outcome']),
+      own: counter(register, n.ownVotes, 'Votes signed and published by this node', [])
+    },
+    jobs: {
+      byStatus: gauge(register, n.jobsByStatus, 'Jobs known to this node, by status', ['status']),
+      finalityLatencySeconds: histogram(register, n.jobFinalityLatency, 'Time from job creation to final or disputed status', FINALITY_LATENCY_BUCKETS_SECONDS)
+    },
+    peers: {
+      connected: gauge(register, n.peersConnected, 'Peers currently connected', [])
+    },
+    blobs: {
+      fetches: counter(register, n.blobFetches, 'Blob fetches from peers, by result', ['result']),
+      bytes: counter(register, n.blobBytes, 'Blob bytes moved, by direction', ['direction'])
+    },
+    http: {
+      requests: counter(register, n.httpRequests, 'HTTP API requests by route pattern, method and status code', ['route', 'method', 'status'])
+    },
+    audit: {
+      entries: counter(register, n.auditEntries, 'Audit entries appended, by kind', ['kind'])
+    }
+  }
+  // collectDefaultMetrics throws on a second call for the same registry; its
+  // first metric tells whether it already ran there.
+  if (opts.defaultMetrics && register.getSingleMetric(`${METRIC_PREFIX}process_cpu_user_seconds_total`) === undefined) {
+    collectDefaultMetrics({ register, prefix: METRIC_PREFIX })
+  }
+  return metrics
+}
+
+function counter<L extends string> (register: Registry, name: string, help: string, labelNames: L[]): Counter<L> {
+  const existing = register.getSingleMetric(name)
+  if (existing !== undefined) return existing as Counter<L>
+  return new Counter<L>({ name, help, labelNames, registers: [register] })
+}
+
+function gauge<L extends string> (register: Registry, name: string, help: string, labelNames: L[]): Gauge<L> {
+  const existing = register.getSingleMetric(name)
+  if (existing !== undefined) return existing as Gauge<L>
+  return new Gauge<L>({ name, help, labelNames, registers: [register] })
+}
+
+function histogram (register: Registry, name: string, help: string, buckets: number[]): Histogram {
+  const existing = register.getSingleMetric(name)
+  if (existing !== undefined) return existing as Histogram
+  return new Histogram({ name, help, buckets, registers: [register] })
+}
