@@ -1,0 +1,24 @@
+/**
+ * Error codes of the deterministic renderer (`node/render/`). Codes are part of
+ * the public interface: tests, the CLI and job handling rely on them, so a code
+ * is never renamed or reused for another meaning.
+ */
+import { TrustEngineError } from '../../protocol/errors.ts'
+
+/** Rendering the scene for the requested views would exceed the configured triangle × view or pixel budget. */
+export const ERR_RENDER_BUDGET = 'ERR_RENDER_BUDGET'
+/** The scene has no drawable triangle (no scene, no mesh, or only points and lines). */
+export const ERR_RENDER_EMPTY_SCENE = 'ERR_RENDER_EMPTY_SCENE'
+/** The scene's bounds are not finite (every position NaN or infinite, or coordinates overflow). */
+export const ERR_RENDER_BAD_BOUNDS = 'ERR_RENDER_BAD_BOUNDS'
+/** A texture image is in a format the renderer does not decode (e.g. KTX2, WebP) or is corrupt. */
+export const ERR_RENDER_TEXTURE = 'ERR_RENDER_TEXTURE'
+/** Render options (size, camera, window) are invalid. */
+export const ERR_RENDER_OPTIONS = 'ERR_RENDER_OPTIONS'
+/** The scene uses a feature the renderer refuses (e.g. an accessor layout it cannot read). */
+export const ERR_RENDER_UNSUPPORTED = 'ERR_RENDER_UNSUPPORTED'
+
+/** Builds a renderer error with the given code (action `reject`: the input itself is at fault). */
+export function renderError (code: string, message: string, details?: Record<string, unknown>): TrustEngineError {
+  return new TrustEngineError(code, message, details === undefined ? {} : { details })
+}

@@ -1,0 +1,264 @@
+/**
+ * Triangle setup and rasterization.
+ *
+ * - Culling and orientation are decided in camera space (sign of the face
+ *   normal against the view ray), so they do not depend on projection rounding.
+ * - Triangles are clipped (Sutherland–Hodgman, always interpolating from the
+ *   inside vertex) against the near plane and a guard band of ±2^15 pixels,
+ *   so projected coordinates stay bounded.
+ * - Projected vertices are snapped to 1/16 pixel; edge functions are then
+ *   integers below 2^42, exact in float64, and the top-left fill rule is
+ *   applied exactly: a pixel centre on an edge shared by two triangles is
+ *   drawn exactly once.
+ * - Depth is 1/w, interpolated linearly in screen space; a fragment passes
+ *   when strictly nearer than the stored one (ties keep the earlier draw).
+ * - Attributes are interpolated perspective-correctly through the
+ *   barycentrics of the original triangle.
+ */
+import type { Framebuffer } from './framebuffer.ts'
+import { ALPHA_BLEND, ALPHA_MASK } from './scene-reader.ts'
+import type { PrimitiveShader } from './shading.ts'
+import { mipLevelFor } from './texture.ts'
+
+/** Counters of one render. */
+export interface RasterStats {
+  /** Triangles submitted (after expansion of instances). */
+  triangles: number
+  /** Culled as back faces of single-sided materials. */
+  culled: number
+  /** Skipped: non-finite positions, out-of-range indices, zero area in camera space. */
+  degenerate: number
+  /** Entirely outside the near plane or guard band. */
+  clippedAway: number
+  /** Fragments shaded (passed coverage and depth). */
+  fragments: number
+}
+
+/** A fresh zeroed stats object. */
+export function emptyStats (): RasterStats {
+  return { triangles: 0, culled: 0, degenerate: 0, clippedAway: 0, fragments: 0 }
+}
+
+/** Guard band half-size in pixels: clipped coordinates stay within ±2^15 px so snapped edge products stay exact. */
+const GUARD = 32768
+/** Sub-pixel precision: 4 bits (1/16 pixel). */
+const SUB = 16
+
+/** Projection and target of a draw. */
+export interface RasterTarget {
+  fb: Framebuffer
+  focal: number
+  near: number
+}
+
+const out4 = new Float64Array(4)
+const uvA = new Float64Array(2)
+const uvB = new Float64Array(2)
+const uvC = new Float64Array(2)
+
+/** Clip-space polygon vertex: x, y, w and the original triangle's barycentrics. */
+type ClipVertex = [number, number, number, number, number, number]
+
+/** Draws the triangles of one primitive (camera-space `pos`) with `shader`. */
+export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, pos: Float64Array, vertexCount: number, mirrored: boolean, shader: PrimitiveShader, stats: RasterStats): void {
+  const fb = target.fb
+  const W = fb.fullWidth; const H = fb.fullHeight
+  const s = target.focal * H / 2 // pixels per unit of x/w and y/w (square pixels)
+  const cx = W / 2 - fb.x0; const cy = H / 2 - fb.y0
+  const near = target.near
+  const planes: Array<[number, number, number, number]> = [
+    [0, 0, 1, -near],
+    [s, 0, W / 2 + GUARD, 0],
+    [-s, 0, GUARD - W / 2, 0],
+    [0, -s, H / 2 + GUARD, 0],
+    [0, s, GUARD - H / 2, 0]
+  ]
+  const mat = shader.material
+  const bt = mat.baseColorTexture; const et = mat.emissiveTexture
+  const triCount = indices.length / 3
+  const sx = new Float64Array(3); const sy = new Float64Array(3); const iw = new Float64Array(3); const q = new Float64Array(9)
+  for (let t = 0; t < triCount; t++) {
+    stats.triangles++
+    const i0 = indices[t * 3]!; const i1 = indices[t * 3 + 1]!; const i2 = indices[t * 3 + 2]!
+    if (i0 >= vertexCount || i1 >= vertexCount || i2 >= vertexCount) { stats.degenerate++; continue }
+    const x0 = pos[i0 * 3]!; const y0 = pos[i0 * 3 + 1]!; const z0 = pos[i0 * 3 + 2]!
+    const x1 = pos[i1 * 3]!; const y1 = pos[i1 * 3 + 1]!; const z1 = pos[i1 * 3 + 2]!
+    const x2 = pos[i2 * 3]!; const y2 = pos[i2 * 3 + 1]!; const z2 = pos[i2 * 3 + 2]!
+    // camera-space face normal (counter-clockwise winding) and facing
+    const ax = x1 - x0; const ay = y1 - y0; const az = z1 - z0
+    const bx = x2 - x0; const by = y2 - y0; const bz = z2 - z0
+    let nx = ay * bz - az * by; let ny = az * bx - ax * bz; let nz = ax * by - ay * bx
+    const nl = Math.sqrt(nx * nx + ny * ny + nz * nz)
+    if (!(nl > 0) || !Number.isFinite(nl) || !Number.isFinite(x0 + y0 + z0 + x1 + y1 + z1 + x2 + y2 + z2)) { stats.degenerate++; continue }
+    if (mirrored) { nx = -nx; ny = -ny; nz = -nz }
+    nx /= nl; ny /= nl; nz /= nl
+    const facing = -(nx * x0 + ny * y0 + nz * z0) // > 0: the viewer at the origin sees the front
+    if (!(facing !== 0)) { stats.degenerate++; continue }
+    const back = facing < 0
+    if (back && !mat.doubleSided) { stats.culled++; continue }
+
+    const w0 = -z0; const w1 = -z1; const w2 = -z2
+    // outcodes against the five planes
+    let allIn = true
+    let rejected = false
+    for (const [a, b, c, e] of planes) {
+      const d0 = a * x0 + b * y0 + c * w0 + e; const d1 = a * x1 + b * y1 + c * w1 + e; const d2 = a * x2 + b * y2 + c * w2 + e
+      if (d0 < 0 && d1 < 0 && d2 < 0) { rejected = true; break }
+      if (d0 < 0 || d1 < 0 || d2 < 0) allIn = false
+    }
+    if (rejected) { stats.clippedAway++; continue }
+
+    // mip levels from the unclipped projected area (level 0 when the triangle crosses the near plane)
+    let baseLevel = 0; let emissiveLevel = 0
+    if ((bt !== null && bt.mipmaps) || (et !== null && et.mipmaps)) {
+      if (w0 >= near && w1 >= near && w2 >= near) {
+        const px0 = s * x0 / w0; const py0 = s * y0 / w0; const px1 = s * x1 / w1; const py1 = s * y1 / w1; const px2 = s * x2 / w2; const py2 = s * y2 / w2
+        const pixelArea = Math.abs((px1 - px0) * (py2 - py0) - (py1 - py0) * (px2 - px0)) / 2
+        if (bt !== null && bt.mipmaps) baseLevel = mipLevelForBinding(shader, bt, i0, i1, i2, pixelArea)
+        if (et !== null && et.mipmaps) emissiveLevel = mipLevelForBinding(shader, et, i0, i1, i2, pixelArea)
+      }
+    }
+    shader.setTriangle(i0, i1, i2, nx, ny, nz, back, baseLevel, emissiveLevel)
+
+    if (allIn) {
+      const ws = [w0, w1, w2]; const xs = [x0, x1, x2]; const ys = [y0, y1, y2]
+      for (let k = 0; k < 3; k++) {
+        const inv = 1 / ws[k]!
+        sx[k] = Math.floor((s * xs[k]! * inv + cx) * SUB + 0.5)
+        sy[k] = Math.floor((-s * ys[k]! * inv + cy) * SUB + 0.5)
+        iw[k] = inv
+        q[k * 3] = k === 0 ? inv : 0; q[k * 3 + 1] = k === 1 ? inv : 0; q[k * 3 + 2] = k === 2 ? inv : 0
+      }
+      fillTriangle(fb, sx, sy, iw, q, shader, stats)
+      continue
+    }
+    let poly: ClipVertex[] = [[x0, y0, w0, 1, 0, 0], [x1, y1, w1, 0, 1, 0], [x2, y2, w2, 0, 0, 1]]
+    for (const [a, b, c, e] of planes) {
+      poly = clipPolygon(poly, a, b, c, e)
+      if (poly.length < 3) break
+    }
+    if (poly.length < 3) { stats.clippedAway++; continue }
+    const px: number[] = []; const py: number[] = []; const pw: number[] = []
+    for (const v of poly) {
+      const inv = 1 / v[2]
+      px.push(Math.floor((s * v[0] * inv + cx) * SUB + 0.5))
+      py.push(Math.floor((-s * v[1] * inv + cy) * SUB + 0.5))
+      pw.push(inv)
+    }
+    for (let k = 1; k + 1 < poly.length; k++) {
+      const idx = [0, k, k + 1]
+      for (let j = 0; j < 3; j++) {
+        const v = poly[idx[j]!]!
+        const inv = pw[idx[j]!]!
+        sx[j] = px[idx[j]!]!; sy[j] = py[idx[j]!]!; iw[j] = inv
+        q[j * 3] = v[3] * inv; q[j * 3 + 1] = v[4] * inv; q[j * 3 + 2] = v[5] * inv
+      }
+      fillTriangle(fb, sx, sy, iw, q, shader, stats)
+    }
+  }
+}
+
+function mipLevelForBinding (shader: PrimitiveShader, b: NonNullable<PrimitiveShader['material']['baseColorTexture']>, i0: number, i1: number, i2: number, pixelArea: number): number {
+  shader.vertexUv(b, i0, uvA); shader.vertexUv(b, i1, uvB); shader.vertexUv(b, i2, uvC)
+  const lv = b.texture.levels[0]!
+  const uvArea = Math.abs((uvB[0]! - uvA[0]!) * (uvC[1]! - uvA[1]!) - (uvB[1]! - uvA[1]!) * (uvC[0]! - uvA[0]!)) / 2
+  return mipLevelFor(uvArea * lv.width * lv.height, pixelArea, b.texture.levels.length)
+}
+
+/** Clips a convex polygon to a·x + b·y + c·w + e ≥ 0. */
+function clipPolygon (poly: ClipVertex[], a: number, b: number, c: number, e: number): ClipVertex[] {
+  const out: ClipVertex[] = []
+  const n = poly.length
+  for (let k = 0; k < n; k++) {
+    const S = poly[k]!; const E = poly[(k + 1) % n]!
+    const dS = a * S[0] + b * S[1] + c * S[2] + e
+    const dE = a * E[0] + b * E[1] + c * E[2] + e
+    const sIn = dS >= 0; const eIn = dE >= 0
+    if (sIn) out.push(S)
+    if (sIn !== eIn) {
+      // interpolate from the inside vertex so a shared edge is cut at the same point by both triangles
+      const I = sIn ? S : E; const O = sIn ? E : S
+      const dI = sIn ? dS : dE; const dO = sIn ? dE : dS
+      const t = dI / (dI - dO)
+      const v: ClipVertex = [0, 0, 0, 0, 0, 0]
+      for (let j = 0; j < 6; j++) v[j] = I[j]! + t * (O[j]! - I[j]!)
+      out.push(v)
+    }
+  }
+  return out
+}
+
+/**
+ * Rasterizes one screen triangle with snapped coordinates (1/16 px, window
+ * space), 1/w per vertex and q = original barycentrics × 1/w per vertex.
+ */
+function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, iwIn: Float64Array, qIn: Float64Array, shader: PrimitiveShader, stats: RasterStats): void {
+  let X0 = sxIn[0]!; let Y0 = syIn[0]!; let X1 = sxIn[1]!; let Y1 = syIn[1]!; let X2 = sxIn[2]!; let Y2 = syIn[2]!
+  let iw0 = iwIn[0]!; let iw1 = iwIn[1]!; let iw2 = iwIn[2]!
+  let a0 = qIn[0]!; let a1 = qIn[1]!; let a2 = qIn[2]!
+  let b0 = qIn[3]!; let b1 = qIn[4]!; let b2 = qIn[5]!
+  const c0 = qIn[6]!; const c1 = qIn[7]!; const c2 = qIn[8]!
+  let d0 = c0; let d1 = c1; let d2 = c2
+  let area = (X1 - X0) * (Y2 - Y0) - (Y1 - Y0) * (X2 - X0)
+  if (area === 0) return
+  if (area < 0) {
+    // make the winding positive by swapping vertices 1 and 2
+    let tmp = X1; X1 = X2; X2 = tmp; tmp = Y1; Y1 = Y2; Y2 = tmp; tmp = iw1; iw1 = iw2; iw2 = tmp
+    tmp = b0; b0 = d0; d0 = tmp; tmp = b1; b1 = d1; d1 = tmp; tmp = b2; b2 = d2; d2 = tmp
+    area = -area
+  }
+  // vertex 0: (a0, a1, a2); vertex 1: (b0, b1, b2); vertex 2: (d0, d1, d2)
+  const w = fb.width; const h = fb.height
+  const minX = Math.max(0, Math.ceil((Math.min(X0, X1, X2) - 8) / SUB))
+  const maxX = Math.min(w - 1, Math.floor((Math.max(X0, X1, X2) - 8) / SUB))
+  const minY = Math.max(0, Math.ceil((Math.min(Y0, Y1, Y2) - 8) / SUB))
+  const maxY = Math.min(h - 1, Math.floor((Math.max(Y0, Y1, Y2) - 8) / SUB))
+  if (minX > maxX || minY > maxY) return
+  // edge e01 (weight of vertex 2), e12 (vertex 0), e20 (vertex 1); bias 1 on edges that are not top-left
+  const bias01 = (Y1 - Y0 < 0 || (Y1 === Y0 && X1 > X0)) ? 0 : 1
+  const bias12 = (Y2 - Y1 < 0 || (Y2 === Y1 && X2 > X1)) ? 0 : 1
+  const bias20 = (Y0 - Y2 < 0 || (Y0 === Y2 && X0 > X2)) ? 0 : 1
+  const px = minX * SUB + 8; const py = minY * SUB + 8
+  let r01 = (X1 - X0) * (py - Y0) - (Y1 - Y0) * (px - X0)
+  let r12 = (X2 - X1) * (py - Y1) - (Y2 - Y1) * (px - X1)
+  let r20 = (X0 - X2) * (py - Y2) - (Y0 - Y2) * (px - X2)
+  const dx01 = -(Y1 - Y0) * SUB; const dy01 = (X1 - X0) * SUB
+  const dx12 = -(Y2 - Y1) * SUB; const dy12 = (X2 - X1) * SUB
+  const dx20 = -(Y0 - Y2) * SUB; const dy20 = (X0 - X2) * SUB
+  const depth = fb.depth; const color = fb.color
+  const mat = shader.material
+  const blend = mat.alphaMode === ALPHA_BLEND
+  const mask = mat.alphaMode === ALPHA_MASK
+  const cutoff = mat.alphaCutoff
+  for (let y = minY; y <= maxY; y++) {
+    let e01 = r01; let e12 = r12; let e20 = r20
+    for (let x = minX; x <= maxX; x++) {
+      if (e01 >= bias01 && e12 >= bias12 && e20 >= bias20) {
+        const l0 = e12 / area; const l1 = e20 / area; const l2 = e01 / area
+        const z = l0 * iw0 + l1 * iw1 + l2 * iw2
+        const p = y * w + x
+        if (z > depth[p]!) {
+          const B0 = (l0 * a0 + l1 * b0 + l2 * d0) / z
+          const B1 = (l0 * a1 + l1 * b1 + l2 * d1) / z
+          const B2 = (l0 * a2 + l1 * b2 + l2 * d2) / z
+          shader.shade(B0, B1, B2, out4)
+          const alpha = out4[3]!
+          if (!(mask && !(alpha >= cutoff))) {
+            stats.fragments++
+            if (blend) {
+              const al = alpha < 0 ? 0 : alpha > 1 ? 1 : alpha
+              color[p * 3] = out4[0]! * al + color[p * 3]! * (1 - al)
+              color[p * 3 + 1] = out4[1]! * al + color[p * 3 + 1]! * (1 - al)
+              color[p * 3 + 2] = out4[2]! * al + color[p * 3 + 2]! * (1 - al)
+            } else {
+              color[p * 3] = out4[0]!; color[p * 3 + 1] = out4[1]!; color[p * 3 + 2] = out4[2]!
+              depth[p] = z
+            }
+          }
+        }
+      }
+      e01 += dx01; e12 += dx12; e20 += dx20
+    }
+    r01 += dy01; r12 += dy12; r20 += dy20
+  }
+}

@@ -1,0 +1,415 @@
+/**
+ * Reads a glTF-Transform `Document` into a `PreparedScene`: every accessor
+ * decoded once into float64 arrays (normalized integers of
+ * KHR_mesh_quantization divided out exactly as the glTF spec defines),
+ * triangle lists built from indexed and non-indexed triangles, strips and
+ * fans, materials resolved (textures decoded to linear mip chains,
+ * KHR_texture_transform folded into an affine matrix), EXT_mesh_gpu_instancing
+ * expanded into per-instance matrices, skins and morph targets kept for
+ * posing, animations kept for sampling at any time.
+ *
+ * EXT_meshopt_compression is decoded by glTF-Transform while reading the file
+ * (with meshoptimizer's decoder registered); by the time a Document exists, its
+ * accessors hold plain arrays.
+ *
+ * Traversal order is fixed: the default scene (or the first), its root nodes
+ * in order, depth first, children in order; primitives in mesh order.
+ */
+import type { Accessor, Document, Material, Node, Primitive, Texture, TextureInfo } from '@gltf-transform/core'
+import { detCos, detSin } from './det-math.ts'
+import { ERR_RENDER_UNSUPPORTED, renderError } from './errors.ts'
+import { fromTRS, type Mat4 } from './mat4.ts'
+import { decodeTextureImage } from './texture-image.ts'
+import { buildTexture, type LinearTexture, WRAP_REPEAT } from './texture.ts'
+
+/** Alpha modes as small integers for the inner loop. */
+export const ALPHA_OPAQUE = 0
+/** Alpha mode MASK: fragments with alpha below the cutoff are discarded. */
+export const ALPHA_MASK = 1
+/** Alpha mode BLEND: drawn after opaque geometry, blended over it (see docs/renderer.md). */
+export const ALPHA_BLEND = 2
+
+/** A texture binding of a material. */
+export interface TextureBinding {
+  texture: LinearTexture
+  /** Which TEXCOORD_n set (0 or 1; other sets are read as 0). */
+  texCoord: number
+  /** Affine UV transform [a, b, c, d, e, f]: u' = a·u + b·v + c, v' = d·u + e·v + f; null for identity. */
+  transform: Float64Array | null
+  wrapS: number
+  wrapT: number
+  /** Magnification uses nearest texel (sampler magFilter NEAREST). */
+  nearest: boolean
+  /** Whether minification uses the mip chain (false when minFilter is NEAREST or LINEAR without mipmaps). */
+  mipmaps: boolean
+}
+
+/** Material properties the shader uses. */
+export interface PreparedMaterial {
+  /** Linear RGBA. */
+  baseColorFactor: Float64Array
+  baseColorTexture: TextureBinding | null
+  /** Linear RGB. */
+  emissiveFactor: Float64Array
+  emissiveTexture: TextureBinding | null
+  alphaMode: number
+  alphaCutoff: number
+  doubleSided: boolean
+  /** KHR_materials_unlit: base colour without lighting. */
+  unlit: boolean
+}
+
+/** Morph target deltas (local space). */
+export interface PreparedTarget {
+  positions: Float64Array | null
+  normals: Float64Array | null
+}
+
+/** A triangle primitive with decoded local-space attributes. */
+export interface PreparedPrimitive {
+  vertexCount: number
+  positions: Float64Array
+  normals: Float64Array | null
+  uv0: Float64Array | null
+  uv1: Float64Array | null
+  /** Linear RGBA per vertex. */
+  colors: Float64Array | null
+  joints: Uint32Array | null
+  weights: Float64Array | null
+  targets: PreparedTarget[]
+  /** Triangle list, three vertex indices per triangle, in file order. */
+  indices: Uint32Array
+  material: PreparedMaterial
+}
+
+/** A node of the scene tree. */
+export interface PreparedNode {
+  /** Index in `PreparedScene.nodes` (traversal order). */
+  index: number
+  translation: number[]
+  rotation: number[]
+  scale: number[]
+  /** Default morph weights (node's, else mesh's). */
+  weights: number[]
+  primitives: PreparedPrimitive[]
+  /** EXT_mesh_gpu_instancing: one local matrix per instance, or null. */
+  instances: Mat4[] | null
+  skin: PreparedSkin | null
+  children: PreparedNode[]
+}
+
+/** A skin: joint nodes and their inverse bind matrices. */
+export interface PreparedSkin {
+  joints: number[]
+  inverseBindMatrices: Mat4[]
+}
+
+/** One animation channel. */
+export interface PreparedChannel {
+  node: number
+  path: 'translation' | 'rotation' | 'scale' | 'weights'
+  interpolation: 'STEP' | 'LINEAR' | 'CUBICSPLINE'
+  input: Float64Array
+  output: Float64Array
+  /** Values per keyframe (3, 4 or the number of morph targets). */
+  components: number
+}
+
+/** A scene ready to pose and render. */
+export interface PreparedScene {
+  roots: PreparedNode[]
+  nodes: PreparedNode[]
+  channels: PreparedChannel[]
+  /** Last keyframe time over all channels (0 when not animated). */
+  duration: number
+  /** Triangles drawn per view (instances counted). */
+  triangleCount: number
+  /** Extensions the file declares. */
+  extensionsUsed: string[]
+  /** Declared extensions that do not affect this renderer's shading or geometry. */
+  extensionsIgnored: string[]
+  /** Primitives skipped (points, lines, or no POSITION). */
+  skippedPrimitives: number
+}
+
+/** Limits applied while preparing a scene. */
+export interface PrepareOptions {
+  /** Largest texture (width × height) decoded. */
+  maxTexturePixels: number
+}
+
+/** Extensions whose effect this renderer implements (or that are fully handled while reading). */
+export const SUPPORTED_EXTENSIONS: readonly string[] = [
+  'KHR_mesh_quantization', 'KHR_texture_transform', 'EXT_mesh_gpu_instancing', 'EXT_meshopt_compression', 'KHR_materials_unlit'
+]
+
+/** Decodes an accessor into float64, dividing normalized integers as the glTF spec defines. */
+export function accessorToFloat64 (acc: Accessor): Float64Array {
+  const arr = acc.getArray()
+  if (arr === null) throw renderError(ERR_RENDER_UNSUPPORTED, 'accessor without data')
+  const out = new Float64Array(arr.length)
+  if (!acc.getNormalized()) {
+    for (let i = 0; i < arr.length; i++) out[i] = arr[i]!
+    return out
+  }
+  const ct = acc.getComponentType()
+  // glTF 2.0 §3.11: c/127 and c/32767 clamped at −1 for signed, c/255 and c/65535 for unsigned
+  const div = ct === 5120 ? 127 : ct === 5121 ? 255 : ct === 5122 ? 32767 : ct === 5123 ? 65535 : ct === 5125 ? 4294967295 : 1
+  const signed = ct === 5120 || ct === 5122
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i]! / div
+    out[i] = signed && v < -1 ? -1 : v
+  }
+  return out
+}
+
+/** Expands an RGB or RGBA colour accessor to RGBA. */
+function colorsToRgba (acc: Accessor): Float64Array {
+  const v = accessorToFloat64(acc)
+  if (acc.getElementSize() === 4) return v
+  const n = acc.getCount()
+  const out = new Float64Array(n * 4)
+  for (let i = 0; i < n; i++) { out[i * 4] = v[i * 3]!; out[i * 4 + 1] = v[i * 3 + 1]!; out[i * 4 + 2] = v[i * 3 + 2]!; out[i * 4 + 3] = 1 }
+  return out
+}
+
+/** Triangle list from a primitive's mode and indices; null for points and lines. */
+function triangleList (prim: Primitive, vertexCount: number): Uint32Array | null {
+  const mode = prim.getMode()
+  if (mode !== 4 && mode !== 5 && mode !== 6) return null
+  const idxAcc = prim.getIndices()
+  const src = idxAcc === null ? null : idxAcc.getArray()
+  const n = src === null ? vertexCount : src.length
+  const at = (i: number): number => (src === null ? i : src[i]!)
+  let tris: number[] = []
+  if (mode === 4) {
+    const count = n - (n % 3)
+    const out = new Uint32Array(count)
+    for (let i = 0; i < count; i++) out[i] = at(i)
+    return out
+  }
+  if (mode === 5) {
+    for (let i = 0; i + 2 < n; i++) {
+      if ((i & 1) === 0) tris.push(at(i), at(i + 1), at(i + 2))
+      else tris.push(at(i), at(i + 2), at(i + 1))
+    }
+  } else {
+    for (let i = 1; i + 1 < n; i++) tris.push(at(i), at(i + 1), at(0))
+  }
+  const out = Uint32Array.from(tris)
+  tris = []
+  return out
+}
+
+/** Reads the prepared form of a document. Textures are decoded once per (texture, colour space). */
+export function prepareScene (doc: Document, options: PrepareOptions): PreparedScene {
+  const root = doc.getRoot()
+  const scene = root.getDefaultScene() ?? root.listScenes()[0] ?? null
+  const textureCache = new Map<Texture, Map<boolean, LinearTexture>>()
+  const materialCache = new Map<Material | null, PreparedMaterial>()
+  const ignored = new Set<string>()
+  const extensionsUsed = root.listExtensionsUsed().map((e) => e.extensionName).sort()
+  for (const name of extensionsUsed) if (!SUPPORTED_EXTENSIONS.includes(name)) ignored.add(name)
+  let skippedPrimitives = 0
+
+  const decodeTex = (texture: Texture, srgb: boolean): LinearTexture => {
+    let bySpace = textureCache.get(texture)
+    if (bySpace === undefined) { bySpace = new Map(); textureCache.set(texture, bySpace) }
+    let t = bySpace.get(srgb)
+    if (t === undefined) {
+      const bytes = texture.getImage()
+      if (bytes === null) throw renderError(ERR_RENDER_UNSUPPORTED, `texture "${texture.getName()}" has no image data`)
+      t = buildTexture(decodeTextureImage(bytes, options.maxTexturePixels, `texture "${texture.getName()}"`), srgb)
+      bySpace.set(srgb, t)
+    }
+    return t
+  }
+
+  const binding = (texture: Texture | null, info: TextureInfo | null, srgb: boolean): TextureBinding | null => {
+    if (texture === null || info === null) return null
+    let texCoord = info.getTexCoord()
+    let transform: Float64Array | null = null
+    const tt = info.getExtension<import('@gltf-transform/extensions').Transform>('KHR_texture_transform')
+    if (tt !== null) {
+      const [ox, oy] = tt.getOffset(); const [sx, sy] = tt.getScale(); const r = tt.getRotation()
+      const c = detCos(r); const s = detSin(r)
+      // KHR_texture_transform: uv' = T · R · S · uv with R = [[cos, sin], [−sin, cos]]
+      transform = Float64Array.of(c * sx, s * sy, ox, -s * sx, c * sy, oy)
+      const tc = tt.getTexCoord()
+      if (tc !== null && tc !== undefined) texCoord = tc
+    }
+    for (const ext of info.listExtensions()) if (ext.extensionName !== 'KHR_texture_transform') ignored.add(ext.extensionName)
+    const min = info.getMinFilter()
+    return {
+      texture: decodeTex(texture, srgb),
+      texCoord,
+      transform,
+      wrapS: info.getWrapS() ?? WRAP_REPEAT,
+      wrapT: info.getWrapT() ?? WRAP_REPEAT,
+      nearest: info.getMagFilter() === 9728,
+      mipmaps: !(min === 9728 || min === 9729)
+    }
+  }
+
+  const material = (m: Material | null): PreparedMaterial => {
+    const cached = materialCache.get(m)
+    if (cached !== undefined) return cached
+    let pm: PreparedMaterial
+    if (m === null) {
+      // glTF default material: white, opaque, single-sided, lit
+      pm = { baseColorFactor: Float64Array.of(1, 1, 1, 1), baseColorTexture: null, emissiveFactor: Float64Array.of(0, 0, 0), emissiveTexture: null, alphaMode: ALPHA_OPAQUE, alphaCutoff: 0.5, doubleSided: false, unlit: false }
+    } else {
+      let unlit = false
+      for (const ext of m.listExtensions()) {
+        if (ext.extensionName === 'KHR_materials_unlit') unlit = true
+        else ignored.add(ext.extensionName)
+      }
+      const mode = m.getAlphaMode()
+      pm = {
+        baseColorFactor: Float64Array.from(m.getBaseColorFactor()),
+        baseColorTexture: binding(m.getBaseColorTexture(), m.getBaseColorTextureInfo(), true),
+        emissiveFactor: Float64Array.from(m.getEmissiveFactor()),
+        emissiveTexture: binding(m.getEmissiveTexture(), m.getEmissiveTextureInfo(), true),
+        alphaMode: mode === 'MASK' ? ALPHA_MASK : mode === 'BLEND' ? ALPHA_BLEND : ALPHA_OPAQUE,
+        alphaCutoff: m.getAlphaCutoff(),
+        doubleSided: m.getDoubleSided(),
+        unlit
+      }
+    }
+    materialCache.set(m, pm)
+    return pm
+  }
+
+  const primitive = (p: Primitive): PreparedPrimitive | null => {
+    const pos = p.getAttribute('POSITION')
+    if (pos === null) return null
+    const vertexCount = pos.getCount()
+    const indices = triangleList(p, vertexCount)
+    if (indices === null) return null
+    const attr = (name: string): Float64Array | null => { const a = p.getAttribute(name); return a === null ? null : accessorToFloat64(a) }
+    const color = p.getAttribute('COLOR_0')
+    const joints = p.getAttribute('JOINTS_0')
+    return {
+      vertexCount,
+      positions: accessorToFloat64(pos),
+      normals: attr('NORMAL'),
+      uv0: attr('TEXCOORD_0'),
+      uv1: attr('TEXCOORD_1'),
+      colors: color === null ? null : colorsToRgba(color),
+      joints: joints === null ? null : Uint32Array.from(joints.getArray() ?? []),
+      weights: joints === null ? null : attr('WEIGHTS_0'),
+      targets: p.listTargets().map((t) => {
+        const tp = t.getAttribute('POSITION'); const tn = t.getAttribute('NORMAL')
+        return { positions: tp === null ? null : accessorToFloat64(tp), normals: tn === null ? null : accessorToFloat64(tn) }
+      }),
+      indices,
+      material: material(p.getMaterial())
+    }
+  }
+
+  const nodes: PreparedNode[] = []
+  const nodeIndex = new Map<Node, number>()
+  const pendingSkins: Array<[PreparedNode, Node]> = []
+  let triangleCount = 0
+  const visit = (n: Node): PreparedNode => {
+    const pn: PreparedNode = {
+      index: nodes.length,
+      translation: [...n.getTranslation()],
+      rotation: [...n.getRotation()],
+      scale: [...n.getScale()],
+      weights: [],
+      primitives: [],
+      instances: null,
+      skin: null,
+      children: []
+    }
+    nodes.push(pn)
+    nodeIndex.set(n, pn.index)
+    const mesh = n.getMesh()
+    if (mesh !== null) {
+      pn.weights = n.getWeights().length > 0 ? [...n.getWeights()] : [...mesh.getWeights()]
+      for (const p of mesh.listPrimitives()) {
+        const pp = primitive(p)
+        if (pp === null) skippedPrimitives++
+        else pn.primitives.push(pp)
+      }
+      const inst = n.getExtension<import('@gltf-transform/extensions').InstancedMesh>('EXT_mesh_gpu_instancing')
+      if (inst !== null) pn.instances = instanceMatrices(inst)
+      const per = pn.primitives.reduce((s, p) => s + p.indices.length / 3, 0)
+      triangleCount += per * (pn.instances === null ? 1 : pn.instances.length)
+      if (n.getSkin() !== null) pendingSkins.push([pn, n])
+    }
+    for (const c of n.listChildren()) {
+      if (nodeIndex.has(c)) continue
+      pn.children.push(visit(c))
+    }
+    return pn
+  }
+  const roots = scene === null ? [] : scene.listChildren().map((n) => visit(n))
+
+  for (const [pn, n] of pendingSkins) {
+    const skin = n.getSkin()!
+    const joints = skin.listJoints().map((j) => nodeIndex.get(j) ?? -1)
+    if (joints.includes(-1)) continue // joint outside the scene: render unskinned
+    const ibm = skin.getInverseBindMatrices()
+    const ibmData = ibm === null ? null : accessorToFloat64(ibm)
+    pn.skin = {
+      joints,
+      inverseBindMatrices: joints.map((_, i) => {
+        const m = new Float64Array(16)
+        if (ibmData === null) { m[0] = 1; m[5] = 1; m[10] = 1; m[15] = 1 } else m.set(ibmData.subarray(i * 16, i * 16 + 16))
+        return m
+      })
+    }
+  }
+
+  const channels: PreparedChannel[] = []
+  let duration = 0
+  for (const anim of root.listAnimations()) {
+    for (const ch of anim.listChannels()) {
+      const target = ch.getTargetNode()
+      const path = ch.getTargetPath()
+      const sampler = ch.getSampler()
+      const idx = target === null ? undefined : nodeIndex.get(target)
+      if (idx === undefined || sampler === null || (path !== 'translation' && path !== 'rotation' && path !== 'scale' && path !== 'weights')) continue
+      const inAcc = sampler.getInput(); const outAcc = sampler.getOutput()
+      if (inAcc === null || outAcc === null || inAcc.getCount() === 0) continue
+      const input = accessorToFloat64(inAcc)
+      const output = accessorToFloat64(outAcc)
+      const interpolation = sampler.getInterpolation()
+      const perKey = output.length / input.length / (interpolation === 'CUBICSPLINE' ? 3 : 1)
+      if (!Number.isInteger(perKey) || perKey < 1) continue
+      channels.push({ node: idx, path, interpolation, input, output, components: perKey })
+      const last = input[input.length - 1]!
+      if (Number.isFinite(last) && last > duration) duration = last
+    }
+  }
+
+  return {
+    roots,
+    nodes,
+    channels,
+    duration,
+    triangleCount,
+    extensionsUsed,
+    extensionsIgnored: [...ignored].sort(),
+    skippedPrimitives
+  }
+}
+
+/** Per-instance local matrices of EXT_mesh_gpu_instancing (missing attributes default to identity). */
+function instanceMatrices (inst: import('@gltf-transform/extensions').InstancedMesh): Mat4[] {
+  const t = inst.getAttribute('TRANSLATION'); const r = inst.getAttribute('ROTATION'); const s = inst.getAttribute('SCALE')
+  const count = Math.max(t?.getCount() ?? 0, r?.getCount() ?? 0, s?.getCount() ?? 0)
+  const td = t === null ? null : accessorToFloat64(t)
+  const rd = r === null ? null : accessorToFloat64(r)
+  const sd = s === null ? null : accessorToFloat64(s)
+  const out: Mat4[] = []
+  for (let i = 0; i < count; i++) {
+    const tv = td === null ? [0, 0, 0] : [td[i * 3] ?? 0, td[i * 3 + 1] ?? 0, td[i * 3 + 2] ?? 0]
+    const rv = rd === null ? [0, 0, 0, 1] : [rd[i * 4] ?? 0, rd[i * 4 + 1] ?? 0, rd[i * 4 + 2] ?? 0, rd[i * 4 + 3] ?? 1]
+    const sv = sd === null ? [1, 1, 1] : [sd[i * 3] ?? 1, sd[i * 3 + 1] ?? 1, sd[i * 3 + 2] ?? 1]
+    out.push(fromTRS(tv, rv, sv))
+  }
+  return out
+}

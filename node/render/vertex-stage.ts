@@ -1,0 +1,89 @@
+/**
+ * Vertex stage: morph targets, skinning and the model-view transform of one
+ * draw item, producing camera-space positions and normals in float64.
+ */
+import { det3, type Mat4, multiply, normalMatrix } from './mat4.ts'
+import type { DrawItem } from './pose.ts'
+
+/** Camera-space vertex data of one draw item. */
+export interface CameraSpaceVertices {
+  /** x, y, z per vertex (camera looks along −z). */
+  positions: Float64Array
+  /** Unit-less normals per vertex (renormalized per pixel), or null when the primitive has none. */
+  normals: Float64Array | null
+  /** The transform mirrors geometry (negative determinant): front faces are clockwise. */
+  mirrored: boolean
+}
+
+/** Applies morph targets (weights × deltas, in target order) to a base attribute. */
+function morph (base: Float64Array, deltas: Array<Float64Array | null>, weights: number[]): Float64Array {
+  let out = base
+  for (let k = 0; k < deltas.length; k++) {
+    const d = deltas[k]
+    const w = weights[k] ?? 0
+    if (d === null || d === undefined || w === 0) continue
+    if (out === base) out = Float64Array.from(base)
+    const n = Math.min(out.length, d.length)
+    for (let i = 0; i < n; i++) out[i] = out[i]! + w * d[i]!
+  }
+  return out
+}
+
+/** Transforms a draw item's vertices into camera space with the world → camera matrix `view`. */
+export function transformVertices (item: DrawItem, view: Mat4): CameraSpaceVertices {
+  const p = item.primitive
+  const n = p.vertexCount
+  const hasTargets = p.targets.length > 0 && item.morphWeights.length > 0
+  const pos = hasTargets ? morph(p.positions, p.targets.map((t) => t.positions), item.morphWeights) : p.positions
+  const nrmSrc = p.normals === null ? null : (hasTargets ? morph(p.normals, p.targets.map((t) => t.normals), item.morphWeights) : p.normals)
+  const outP = new Float64Array(n * 3)
+  const outN = nrmSrc === null ? null : new Float64Array(n * 3)
+
+  if (item.jointMatrices !== null && p.joints !== null && p.weights !== null) {
+    const J = item.jointMatrices
+    const s = new Float64Array(16)
+    for (let v = 0; v < n; v++) {
+      s.fill(0)
+      for (let k = 0; k < 4; k++) {
+        const w = p.weights[v * 4 + k] ?? 0
+        if (w === 0) continue
+        const m = J[p.joints[v * 4 + k]!]
+        if (m === undefined) continue
+        for (let e = 0; e < 16; e++) s[e] = s[e]! + w * m[e]!
+      }
+      const mv = multiply(view, s)
+      const x = pos[v * 3]!; const y = pos[v * 3 + 1]!; const z = pos[v * 3 + 2]!
+      outP[v * 3] = mv[0]! * x + mv[4]! * y + mv[8]! * z + mv[12]!
+      outP[v * 3 + 1] = mv[1]! * x + mv[5]! * y + mv[9]! * z + mv[13]!
+      outP[v * 3 + 2] = mv[2]! * x + mv[6]! * y + mv[10]! * z + mv[14]!
+      if (outN !== null && nrmSrc !== null) {
+        const nm = normalMatrix(mv)
+        const a = nrmSrc[v * 3]!; const b = nrmSrc[v * 3 + 1]!; const c = nrmSrc[v * 3 + 2]!
+        outN[v * 3] = nm[0]! * a + nm[1]! * b + nm[2]! * c
+        outN[v * 3 + 1] = nm[3]! * a + nm[4]! * b + nm[5]! * c
+        outN[v * 3 + 2] = nm[6]! * a + nm[7]! * b + nm[8]! * c
+      }
+    }
+    return { positions: outP, normals: outN, mirrored: false }
+  }
+
+  const mv = multiply(view, item.world)
+  const m0 = mv[0]!; const m1 = mv[1]!; const m2 = mv[2]!; const m4 = mv[4]!; const m5 = mv[5]!; const m6 = mv[6]!
+  const m8 = mv[8]!; const m9 = mv[9]!; const m10 = mv[10]!; const m12 = mv[12]!; const m13 = mv[13]!; const m14 = mv[14]!
+  for (let v = 0; v < n; v++) {
+    const x = pos[v * 3]!; const y = pos[v * 3 + 1]!; const z = pos[v * 3 + 2]!
+    outP[v * 3] = m0 * x + m4 * y + m8 * z + m12
+    outP[v * 3 + 1] = m1 * x + m5 * y + m9 * z + m13
+    outP[v * 3 + 2] = m2 * x + m6 * y + m10 * z + m14
+  }
+  if (outN !== null && nrmSrc !== null) {
+    const nm = normalMatrix(mv)
+    for (let v = 0; v < n; v++) {
+      const a = nrmSrc[v * 3]!; const b = nrmSrc[v * 3 + 1]!; const c = nrmSrc[v * 3 + 2]!
+      outN[v * 3] = nm[0]! * a + nm[1]! * b + nm[2]! * c
+      outN[v * 3 + 1] = nm[3]! * a + nm[4]! * b + nm[5]! * c
+      outN[v * 3 + 2] = nm[6]! * a + nm[7]! * b + nm[8]! * c
+    }
+  }
+  return { positions: outP, normals: outN, mirrored: det3(mv) < 0 }
+}
