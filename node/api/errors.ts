@@ -55,6 +55,11 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [ERR_UNSUPPORTED_MEDIA_TYPE]: 415,
   [ERR_INTERNAL]: 500,
   [ERR_UNAVAILABLE]: 503,
+  // Protocol codes a job request can fail with (protocol/job.ts).
+  ERR_JOB_DEADLINE: 400,
+  ERR_WRONG_NETWORK: 400,
+  // This node's key is not a validator of the network, so it cannot announce jobs.
+  ERR_UNKNOWN_SIGNER: 403,
   // Codes thrown by the node runtime when it refuses a job or is stopping.
   ERR_JOB_INVALID: 400,
   ERR_JOB_KIND_UNSUPPORTED: 400,

@@ -5,41 +5,29 @@
  * into a default.
  */
 import { z } from 'zod'
+import { MAX_JOB_BLOBS } from '../../protocol/constants.ts'
 import type { SubmitJobRequest } from '../types.ts'
 import { ERR_BAD_REQUEST, apiError, type ApiIssue } from './errors.ts'
-
-/**
- * Most blob hashes in one job, reference and candidate together: the job
- * announcement must fit a gossip message (MAX_MESSAGE_BYTES in
- * protocol/constants.ts is sized for 256 hashes).
- */
-export const MAX_JOB_BLOBS = 256
-
-/** Longest optimizer profile name (the known profiles are under 16 characters). */
-const MAX_PROFILE_LENGTH = 32
 
 /** A blob or job id: 64 lowercase hex characters. */
 export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
 
-/** Body of `POST /v1/jobs`. */
+/** Body of `POST /v1/jobs` (at most MAX_JOB_BLOBS hashes on each side, as in protocol/job.ts). */
 export const submitJobRequestSchema = z.strictObject({
   kind: z.enum(['frames', 'scene']),
   reference: z.array(sha256Schema).min(1).max(MAX_JOB_BLOBS),
   candidate: z.array(sha256Schema).max(MAX_JOB_BLOBS),
+  // The same ranges as the protocol's job schema (protocol/metrics.ts), so a
+  // request the API accepts never fails the protocol's own check.
   thresholds: z.strictObject({
-    // SSIM is at most 1; a threshold above it could never pass.
-    ssimMin: z.number().min(0).max(1).optional(),
-    // PSNR of 8-bit images beyond ~150 dB only happens for identical images
-    // (Infinity); 1000 bounds the field without refusing any sensible value.
-    psnrMin: z.number().min(0).max(1000).optional()
+    ssimMin: z.number().min(-1).max(1).optional(),
+    psnrMin: z.number().min(0).optional()
   }).optional(),
-  // One day at most: a vote deadline beyond that is a typo, not a plan.
-  deadlineMs: z.number().int().positive().max(86_400_000).optional(),
-  profile: z.string().min(1).max(MAX_PROFILE_LENGTH).regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, _ and -').optional()
+  // Positive safe integer; the network file's minVoteMs..maxVoteMs bounds are
+  // checked by the node (ERR_JOB_DEADLINE).
+  deadlineMs: z.int().positive().optional(),
+  profile: z.string().regex(/^[a-z0-9_-]{1,64}$/, '1 to 64 lowercase letters, digits, _ and -').optional()
 }).superRefine((req, ctx) => {
-  if (req.reference.length + req.candidate.length > MAX_JOB_BLOBS) {
-    ctx.addIssue({ code: 'custom', path: ['candidate'], message: `at most ${MAX_JOB_BLOBS} blobs in one job` })
-  }
   if (req.kind === 'frames' && req.candidate.length !== req.reference.length) {
     ctx.addIssue({ code: 'custom', path: ['candidate'], message: 'a frames job has one candidate frame per reference frame' })
   }
