@@ -1,0 +1,61 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { ERR_CANONICAL, canonicalEncode, canonicalString } from '../../protocol/canonical.ts'
+import { isTrustEngineError } from '../../protocol/errors.ts'
+
+function codeOf (fn: () => unknown): string | undefined {
+  try {
+    fn()
+  } catch (err) {
+    return isTrustEngineError(err) ? err.code : 'not a TrustEngineError'
+  }
+  return undefined
+}
+
+describe('canonicalString', () => {
+  it('sorts object keys at every depth and writes no whitespace', () => {
+    expect(canonicalString({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}')
+  })
+
+  it('sorts keys by UTF-16 code units, not code points or locale', () => {
+    // U+1F600 is the surrogate pair D83D DE00, which sorts before U+FFFF in UTF-16 order
+    // (but after it in code point order); 'B' (0x42) sorts before 'a' (0x61).
+    expect(canonicalString({ '\uffff': 1, '\u{1f600}': 2, a: 3, B: 4 })).toBe('{"B":4,"a":3,"\u{1f600}":2,"\uffff":1}')
+  })
+
+  it('writes numbers in shortest round-trip form', () => {
+    expect(canonicalString([1.0, 1e-9, 0.1 + 0.2, 1e21, -0, 123456789012345680000])).toBe('[1,1e-9,0.30000000000000004,1e+21,0,123456789012345680000]')
+  })
+
+  it('keeps array order and escapes strings as JSON does', () => {
+    expect(canonicalString(['b', 'a', '"\n\u0001'])).toBe('["b","a","\\"\\n\\u0001"]')
+  })
+
+  it('refuses values without a canonical encoding', () => {
+    for (const bad of [NaN, Infinity, -Infinity, undefined, () => 1, 10n, Symbol('s'), { a: undefined }, [1, NaN], new Date(0), new Map()]) {
+      expect(codeOf(() => canonicalString(bad))).toBe(ERR_CANONICAL)
+    }
+  })
+
+  it('is independent of key insertion order (property)', () => {
+    fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 8 }), (obj) => {
+      const reversed = Object.fromEntries(Object.entries(obj).reverse())
+      expect(canonicalString(reversed)).toBe(canonicalString(obj))
+    }), { numRuns: 200 })
+  })
+
+  it('round-trips through JSON.parse and is idempotent (property)', () => {
+    fc.assert(fc.property(fc.jsonValue(), (value) => {
+      const text = canonicalString(value)
+      const again = canonicalString(JSON.parse(text))
+      expect(again).toBe(text)
+      // Same value, same meaning: JSON.parse of the canonical text equals JSON.parse of JSON.stringify.
+      expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)))
+    }), { numRuns: 300 })
+  })
+
+  it('canonicalEncode gives the UTF-8 bytes of canonicalString', () => {
+    const value = { é: 'ü', n: 1 }
+    expect(Buffer.from(canonicalEncode(value)).toString('utf8')).toBe(canonicalString(value))
+  })
+})

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { MAX_MESSAGE_BYTES } from '../../protocol/constants.ts'
+import { ERR_MALFORMED, ERR_SCHEMA, ERR_TOO_LARGE } from '../../protocol/decode.ts'
+import { ERR_UNKNOWN_SIGNER, ERR_WRONG_NETWORK } from '../../protocol/job.ts'
+import { ERR_METRIC_RANGE } from '../../protocol/metrics.ts'
+import { ERR_BAD_SIGNATURE } from '../../protocol/signing.ts'
+import { decodeVote, newVote, signVote, verifyVote, voteMetrics } from '../../protocol/vote.ts'
+import { codeOf } from './codes.ts'
+import { GOOD, keyPair, makeJob, makeNetwork, makeVote } from './fixtures.ts'
+
+const { network, keys } = makeNetwork([1, 1, 1, 1])
+const job = makeJob(network, keys[0]!)
+const vote = makeVote(network, job, keys[1]!, GOOD)
+const enc = new TextEncoder()
+
+/** Bytes of `vote` with the JSON text of one field replaced, as a peer could send. */
+function withRaw (field: string, rawJson: string): Uint8Array {
+  const text = JSON.stringify({ ...vote, [field]: '__X__' }).replace('"__X__"', rawJson)
+  return enc.encode(text)
+}
+
+describe('votes', () => {
+  it('decodes what it encodes and verifies, whatever the key order or whitespace on the wire', () => {
+    const reordered = JSON.stringify(Object.fromEntries(Object.entries(vote).reverse()), null, 2)
+    const decoded = decodeVote(enc.encode(reordered))
+    expect(decoded).toEqual(vote)
+    expect(() => verifyVote(decoded, network)).not.toThrow()
+  })
+
+  it('carries an infinite PSNR as "Infinity" and verifies it', () => {
+    const identical = makeVote(network, job, keys[2]!, { ssim: 1, psnr: Infinity })
+    expect(identical.metrics.psnr).toBe('Infinity')
+    const decoded = decodeVote(enc.encode(JSON.stringify(identical)))
+    expect(voteMetrics(decoded)).toEqual({ ssim: 1, psnr: Infinity })
+    expect(() => verifyVote(decoded, network)).not.toThrow()
+  })
+
+  it('omits absent checks and keeps given ones', () => {
+    expect('checks' in vote).toBe(false)
+    const v = newVote({ networkId: 'testnet', jobId: vote.jobId, round: 0, voter: keys[1]!.publicKey, metrics: GOOD, intervals: { ssim: [0.99, 0.995], psnr: [40, 42] }, samples: 3, checks: { candidateHashMatches: false } })
+    expect(v.checks).toEqual({ candidateHashMatches: false })
+  })
+
+  it('refuses oversized, malformed and schema-invalid bytes with their codes', () => {
+    expect(codeOf(() => decodeVote(new Uint8Array(MAX_MESSAGE_BYTES + 1).fill(0x20)))).toBe(ERR_TOO_LARGE)
+    expect(codeOf(() => decodeVote(enc.encode('not json')))).toBe(ERR_MALFORMED)
+    expect(codeOf(() => decodeVote(new Uint8Array([0xff, 0xfe])))).toBe(ERR_MALFORMED)
+    const bad: unknown[] = [
+      {}, { ...vote, type: 'job' }, { ...vote, extra: 0 }, { ...vote, round: -1 }, { ...vote, round: 0.5 }, { ...vote, round: 99 },
+      { ...vote, jobId: 'xyz' }, { ...vote, voter: vote.voter.slice(2) }, { ...vote, samples: 0 },
+      { ...vote, metrics: { ssim: 0.9 } }, { ...vote, metrics: { ...vote.metrics, lpips: 0.1 } }, { ...vote, metrics: { ssim: '0.9', psnr: 30 } },
+      { ...vote, metrics: { ssim: 0.9, psnr: 'inf' } }, { ...vote, intervals: { ssim: [0.9], psnr: [1, 2] } },
+      { ...vote, checks: { candidateHashMatches: 'yes' } }, { ...vote, checks: { other: true } }, { ...vote, signature: undefined }
+    ]
+    for (const value of bad) expect(codeOf(() => decodeVote(enc.encode(JSON.stringify(value))))).toBe(ERR_SCHEMA)
+  })
+
+  it('refuses out-of-range and non-finite metrics with ERR_METRIC_RANGE', () => {
+    const raws: Array<[string, string]> = [
+      ['metrics', '{"ssim":1.01,"psnr":40}'],
+      ['metrics', '{"ssim":-1.01,"psnr":40}'],
+      ['metrics', '{"ssim":"Infinity","psnr":40}'],
+      ['metrics', '{"ssim":0.99,"psnr":-3}'],
+      ['metrics', '{"ssim":0.99,"psnr":1e999}'],
+      ['metrics', '{"ssim":-1e999,"psnr":40}'],
+      ['intervals', '{"ssim":[0.99,1.5],"psnr":[40,41]}'],
+      ['intervals', '{"ssim":[0.995,0.99],"psnr":[40,41]}'],
+      ['intervals', '{"ssim":[0.99,0.995],"psnr":["Infinity",41]}']
+    ]
+    for (const [field, raw] of raws) expect(codeOf(() => decodeVote(withRaw(field, raw)))).toBe(ERR_METRIC_RANGE)
+  })
+
+  it('verifyVote refuses another network, a non-validator and a bad signature', () => {
+    const other = makeNetwork([1], {}, 'othernet')
+    expect(codeOf(() => verifyVote(makeVote(other.network, job, other.keys[0]!, GOOD), network))).toBe(ERR_WRONG_NETWORK)
+    expect(codeOf(() => verifyVote(makeVote(network, job, keyPair('stranger'), GOOD), network))).toBe(ERR_UNKNOWN_SIGNER)
+    expect(codeOf(() => verifyVote({ ...vote, metrics: { ssim: 0.5, psnr: 20 } }, network))).toBe(ERR_BAD_SIGNATURE)
+    // A vote signed in network "othernet" and relabelled as "testnet" does not verify.
+    const foreign = makeVote(other.network, job, keys[1]!, GOOD)
+    expect(codeOf(() => verifyVote({ ...foreign, networkId: 'testnet' }, network))).toBe(ERR_BAD_SIGNATURE)
+    // A vote signed by another key than its voter's does not verify.
+    expect(codeOf(() => verifyVote(signVote(newVote({ networkId: 'testnet', jobId: vote.jobId, round: 0, voter: keys[1]!.publicKey, metrics: GOOD, intervals: { ssim: [GOOD.ssim, GOOD.ssim], psnr: [GOOD.psnr, GOOD.psnr] }, samples: 2 }), keys[2]!.privateKey), network))).toBe(ERR_BAD_SIGNATURE)
+  })
+})
