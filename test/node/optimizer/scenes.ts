@@ -156,7 +156,9 @@ export function buildScene (spec: SceneSpec): Document {
       .setInput(doc.createAccessor().setType('SCALAR').setArray(times).setBuffer(buffer))
       .setOutput(doc.createAccessor().setType('VEC3').setArray(values).setBuffer(buffer))
       .setInterpolation('LINEAR')
-    const channel = doc.createAnimationChannel().setTargetNode(nodes[0]!).setTargetPath('translation').setSampler(sampler)
+    // A skinned mesh's node must not be animated (its joints are); animate a joint then.
+    const target = spec.skin === true ? doc.getRoot().listNodes().find((n) => n.getName() === 'joint1')! : nodes[0]!
+    const channel = doc.createAnimationChannel().setTargetNode(target).setTargetPath('translation').setSampler(sampler)
     doc.createAnimation('move').addSampler(sampler).addChannel(channel)
   }
   return doc

@@ -1,0 +1,42 @@
+/**
+ * Public API of the optimizer: bounded scene loading, scene analysis,
+ * deterministic optimization with its report, and economy scheduling.
+ *
+ * @example
+ * const analysis = await analyzeScene(bytes)            // analysis.complexity in [0, 1]
+ * const { bytes: out, report } = await optimizeScene(bytes, { profile: 'economy', ratio: 0.5 })
+ * const plan = scheduleJob({ id, computeHours: 2, deadline }, Date.now())
+ */
+export * from './errors.ts'
+export {
+  readSceneSafely, loadSceneSafely, resolveSceneLimits, createSceneIO,
+  DEFAULT_SCENE_LIMITS, SUPPORTED_EXTENSIONS, type SceneLimits, type LoadedScene
+} from './load-scene.ts'
+export { readImageHeader, type ImageHeader } from './image-header.ts'
+export { measureScene, type SceneStats, type AlphaModes } from './scene-stats.ts'
+export {
+  PROFILES, DEFAULT_ANALYSIS_RULES, complexityScore, complexityClass, featureScores, lodPotential, bakingPotential,
+  realtimeRequirement, routePipeline, sceneHints, estimate,
+  type Profile, type Pipeline, type ComplexityClass, type SceneFeatures, type AnalysisRules, type FeatureScores, type Routing, type Estimates
+} from './analysis-rules.ts'
+export {
+  analyzeScene, SceneAnalyzer, defaultSceneAnalyzer, DEFAULT_ANALYSIS_OPTIONS, DEFAULT_SCENE_ANALYZER_OPTIONS, featuresOf, sha256Hex,
+  type SceneAnalysis, type AnalysisOptions, type SceneAnalyzerOptions
+} from './analyze.ts'
+export {
+  optimizeScene, resolveOptimizeOptions, DEFAULT_OPTIMIZE_OPTIONS, OPTIMIZER_FORMAT_VERSION, OPTIMIZER_GENERATOR,
+  type OptimizeOptions, type ResolvedOptimizeOptions, type OptimizeResult
+} from './optimize.ts'
+export { PROFILE_PASSES, type ProfilePasses, type QuantizeBits } from './profiles.ts'
+export type { OptimizationReport, ReportFigures, Operation } from './report.ts'
+export {
+  PRICING_TIERS, DEFAULT_PRICING_CALENDAR, pricingCalendarSchema, resolvePricingCalendar, tierAt, localWeekdayHour, checkTimeZone,
+  type PricingTier, type PricingCalendar
+} from './economy/pricing-calendar.ts'
+export {
+  RESOURCE_KINDS, DEFAULT_RESOURCE_PROFILES, resourceProfileSchema, resolveResourceProfile,
+  type ResourceKind, type ResourceProfile
+} from './economy/resource-profile.ts'
+export { scheduleJob, DEFAULT_SCHEDULE_OPTIONS, type EconomyJob, type ScheduleOptions, type ScheduleReport, type TierHours } from './economy/scheduler.ts'
+export { systemClock, ManualClock, type Clock } from './economy/clock.ts'
+export { deferUntilSlot, EconomyQueue, type DeferOptions } from './economy/economy-queue.ts'

@@ -1,0 +1,153 @@
+/**
+ * Scene optimization: real passes on a real glTF scene, chosen by profile and
+ * route, with a report. Deterministic: the same input bytes and options give
+ * byte-identical output on every node (no clock, no randomness, passes in a
+ * fixed order over document-ordered lists, PNG deflate in pure JavaScript).
+ */
+import type { Document } from '@gltf-transform/core'
+import { dedup, flatten, instance, join, prune, quantize, reorder, resample, simplify, weld } from '@gltf-transform/functions'
+import { MeshoptEncoder, MeshoptSimplifier } from 'meshoptimizer'
+import { z } from 'zod'
+import { PROFILES, type Profile } from './analysis-rules.ts'
+import { resolveAnalysisOptions, sha256Hex, defaultSceneAnalyzer, type SceneAnalysis } from './analyze.ts'
+import { ERR_OPTIMIZER_OPTIONS_INVALID, fail } from './errors.ts'
+import { createSceneIO, loadSceneSafely, resolveSceneLimits } from './load-scene.ts'
+import { preflightScene } from './preflight-scene.ts'
+import { PROFILE_PASSES, type QuantizeBits } from './profiles.ts'
+import { buildReport, type OptimizationReport, type Operation } from './report.ts'
+import type { SceneLimits } from './scene-limits.ts'
+import { measureScene } from './scene-stats.ts'
+import { optimizeTextures } from './texture-pass.ts'
+
+/** Version of the optimization procedure, written into every output's `asset.generator`; bump it whenever outputs change. */
+export const OPTIMIZER_FORMAT_VERSION = 1
+/** The `asset.generator` string of optimized scenes (no library version or time: outputs must not vary with either). */
+export const OPTIMIZER_GENERATOR = `trust-engine-optimizer/${OPTIMIZER_FORMAT_VERSION}`
+
+/** Options of {@link optimizeScene}; unset fields come from the profile. */
+export interface OptimizeOptions {
+  profile: Profile
+  /** Share of triangles to keep, in (0, 1]; 1 disables simplification. */
+  ratio?: number
+  /** Simplification error bound (fraction of mesh radius), in [0, 1]. */
+  error?: number
+  /** Largest texture width or height, 1..8192. */
+  maxTextureSize?: number
+  /** Quantize vertex attributes (KHR_mesh_quantization). */
+  quantize?: boolean
+  /** GPU instancing of meshes reused this many times or more (EXT_mesh_gpu_instancing); false disables it. */
+  instancing?: number | false
+  /** Target render resolution for the estimates. */
+  resolution?: [number, number]
+  /** Loader limits. */
+  limits?: Partial<SceneLimits>
+}
+
+/** Default optimization options: the balanced profile's passes. */
+export const DEFAULT_OPTIMIZE_OPTIONS: Readonly<OptimizeOptions> = Object.freeze<OptimizeOptions>({
+  // Balanced: the seed's default profile.
+  profile: 'balanced'
+})
+
+/** Options after defaults from the profile are applied. */
+export interface ResolvedOptimizeOptions {
+  profile: Profile
+  ratio: number
+  error: number
+  maxTextureSize: number
+  quantize: QuantizeBits | null
+  instancing: number | null
+}
+
+const optionsSchema = z.object({
+  profile: z.enum(PROFILES),
+  ratio: z.number().gt(0).max(1).optional(),
+  error: z.number().min(0).max(1).optional(),
+  maxTextureSize: z.number().int().min(1).max(8192).optional(),
+  quantize: z.boolean().optional(),
+  instancing: z.union([z.number().int().min(2), z.literal(false)]).optional(),
+  resolution: z.tuple([z.number().int().min(1), z.number().int().min(1)]).optional(),
+  limits: z.record(z.string(), z.number()).optional()
+}).strict()
+
+/** Validates options and fills the unset ones from the profile. */
+export function resolveOptimizeOptions (options: Partial<OptimizeOptions> = {}): ResolvedOptimizeOptions {
+  const parsed = optionsSchema.safeParse({ ...DEFAULT_OPTIMIZE_OPTIONS, ...options })
+  if (!parsed.success) fail(ERR_OPTIMIZER_OPTIONS_INVALID, `invalid optimization options: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`)
+  const o = parsed.data
+  const p = PROFILE_PASSES[o.profile]
+  return {
+    profile: o.profile,
+    ratio: o.ratio ?? p.ratio,
+    error: o.error ?? p.error,
+    maxTextureSize: o.maxTextureSize ?? p.maxTextureSize,
+    quantize: o.quantize === false ? null : o.quantize === true ? (p.quantize ?? PROFILE_PASSES.balanced.quantize) : p.quantize,
+    instancing: o.instancing === false ? null : o.instancing ?? p.instancing
+  }
+}
+
+/** Output of {@link optimizeScene}. */
+export interface OptimizeResult {
+  /** The optimized scene as GLB. */
+  bytes: Uint8Array
+  report: OptimizationReport
+}
+
+async function run (doc: Document, operations: Operation[], name: string, detail: string, ...transforms: Parameters<Document['transform']>): Promise<void> {
+  await doc.transform(...transforms)
+  operations.push({ name, detail })
+}
+
+/**
+ * Optimizes glTF/GLB bytes and returns the optimized GLB with its report.
+ * Passes, in order: dedup; GPU instancing; flatten + join (baking route) or
+ * join (hybrid route); weld; simplify to `ratio` within `error`; keyframe
+ * resampling; prune; texture resize and re-encode; quantization; vertex
+ * reordering; prune. Deterministic for given bytes and options.
+ * Throws `ERR_SCENE_*` for bad input and `ERR_OPTIMIZER_OPTIONS_INVALID` for bad options.
+ */
+export async function optimizeScene (bytes: Uint8Array, options: Partial<OptimizeOptions> = { profile: 'balanced' }): Promise<OptimizeResult> {
+  const o = resolveOptimizeOptions(options)
+  const analysisOptions = resolveAnalysisOptions({ profile: o.profile, ...(options.resolution !== undefined ? { resolution: options.resolution } : {}), limits: options.limits ?? {} })
+  const limits = resolveSceneLimits(options.limits)
+  const loaded = await loadSceneSafely(bytes, limits)
+  const inputHash = sha256Hex(bytes)
+  const analysis: SceneAnalysis = defaultSceneAnalyzer.analyzeLoaded(loaded, bytes.byteLength, inputHash, analysisOptions)
+  const doc = loaded.document
+  const route = analysis.routing.pipeline
+  const operations: Operation[] = []
+
+  await run(doc, operations, 'dedup', 'merged identical accessors, meshes, materials and textures', dedup())
+  if (o.instancing !== null) await run(doc, operations, 'instance', `GPU instancing of meshes used by ${o.instancing} or more nodes`, instance({ min: o.instancing }))
+  if (route === 'baking') {
+    await run(doc, operations, 'flatten', 'baking route: static hierarchy flattened', flatten())
+    await run(doc, operations, 'join', 'baking route: compatible static primitives joined to cut draw calls', join({ keepNamed: false }))
+  } else if (route === 'hybrid') {
+    await run(doc, operations, 'join', 'hybrid route: compatible sibling primitives joined (animated, skinned and morphed ones kept)', join({ keepNamed: false }))
+  }
+  await run(doc, operations, 'weld', 'merged bitwise-identical vertices', weld())
+  if (o.ratio < 1) {
+    await run(doc, operations, 'simplify', `meshoptimizer simplification to ratio ${o.ratio} within error ${o.error}`, simplify({ simplifier: MeshoptSimplifier, ratio: o.ratio, error: o.error }))
+  }
+  if (doc.getRoot().listAnimations().length > 0) await run(doc, operations, 'resample', 'removed redundant animation keyframes', resample())
+  await run(doc, operations, 'prune', 'removed unused nodes, meshes, materials, textures and accessors', prune())
+  const tex = optimizeTextures(doc, o.maxTextureSize)
+  if (tex.bytesBefore > 0) {
+    operations.push({ name: 'textures', detail: `max ${o.maxTextureSize} px: ${tex.resized} resized, ${tex.reencoded} re-encoded smaller, ${tex.unchanged} unchanged, ${tex.skippedJpeg} JPEG kept; ${tex.bytesBefore} -> ${tex.bytesAfter} bytes` })
+  }
+  if (o.quantize !== null) {
+    const q = o.quantize
+    await run(doc, operations, 'quantize', `KHR_mesh_quantization: position ${q.position}, normal ${q.normal}, texcoord ${q.texcoord} bits`,
+      quantize({ quantizePosition: q.position, quantizeNormal: q.normal, quantizeTexcoord: q.texcoord }))
+  }
+  await run(doc, operations, 'reorder', 'meshoptimizer vertex cache and fetch reordering', reorder({ encoder: MeshoptEncoder, target: 'performance' }))
+  await run(doc, operations, 'prune', 'final cleanup', prune())
+
+  const asset = doc.getRoot().getAsset()
+  asset.generator = OPTIMIZER_GENERATOR
+  const out = await createSceneIO().writeBinary(doc)
+  // The output must load through the same bounded loader on every peer.
+  preflightScene(out, limits)
+  const after = measureScene(doc, out.byteLength)
+  return { bytes: out, report: buildReport({ options: o, analysis, after, outputHash: sha256Hex(out), operations }) }
+}
