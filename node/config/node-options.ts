@@ -1,0 +1,158 @@
+/**
+ * Options of a node process, resolved once at the edge from (lowest to
+ * highest precedence) built-in defaults, the config file, environment
+ * variables and command-line flags.
+ *
+ * With no network file anywhere, the node runs a single-node development
+ * network: it creates its key and a one-validator network file in its data
+ * directory, so `trust-engine node` works out of the box.
+ */
+import { isAbsolute, join, resolve } from 'node:path'
+import { z } from 'zod'
+import { TrustEngineError } from '../../protocol/errors.ts'
+
+/** Code of options that do not validate (flags, environment or config file). */
+export const ERR_OPTIONS_INVALID = 'ERR_OPTIONS_INVALID'
+
+/** Resolved options of a node process. */
+export interface NodeOptions {
+  /** Human-readable name, e.g. `node2`; the validator's name when absent. */
+  name: string | null
+  /** Directory of the node's LevelDB (`db/`), blobs (`blobs/`) and, by default, key. */
+  dataDir: string
+  /** Network file; null runs the single-node development network. */
+  networkFile: string | null
+  /** The node's key file (created when missing). */
+  keyFile: string
+  /** libp2p listen multiaddrs. */
+  listen: string[]
+  /** Multiaddrs (with /p2p/ peer id) dialled at start and redialled with backoff. */
+  bootstrap: string[]
+  /** HTTP API address, or null for no API. */
+  api: { host: string, port: number } | null
+  /** Bearer token for the API's writing routes (required off loopback). */
+  apiToken: string | null
+  /** pino log level. */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+}
+
+/** Defaults: the development network's, all on 127.0.0.1. */
+export const DEFAULT_NODE_OPTIONS: Readonly<NodeOptions> = Object.freeze({
+  name: null,
+  /** Relative to the working directory, like a project-local cache; ignored by git. */
+  dataDir: '.trust-engine/dev',
+  networkFile: null,
+  /** Resolved to `<dataDir>/key.json` when not set. */
+  keyFile: '',
+  /** Port 0: the system picks a free port, so several dev nodes never collide. */
+  listen: ['/ip4/127.0.0.1/tcp/0'],
+  bootstrap: [],
+  /** 127.0.0.1:7700: loopback only, so no token is needed by default. */
+  api: { host: '127.0.0.1', port: 7700 },
+  apiToken: null,
+  logLevel: 'info'
+})
+
+/** Options as they may come from one source (each field optional). */
+export interface PartialNodeOptions {
+  name?: string
+  dataDir?: string
+  networkFile?: string
+  keyFile?: string
+  listen?: string[]
+  bootstrap?: string[]
+  /** `HOST:PORT`, or `off` for no API. */
+  api?: string
+  apiToken?: string
+  logLevel?: NodeOptions['logLevel']
+}
+
+/** Environment variables read by {@link optionsFromEnv}, and the option each sets. */
+export const ENV_VARIABLES: Readonly<Record<string, keyof PartialNodeOptions | 'config'>> = Object.freeze({
+  TRUST_ENGINE_CONFIG: 'config',
+  TRUST_ENGINE_NAME: 'name',
+  TRUST_ENGINE_DATA_DIR: 'dataDir',
+  TRUST_ENGINE_NETWORK: 'networkFile',
+  TRUST_ENGINE_KEY: 'keyFile',
+  TRUST_ENGINE_LISTEN: 'listen',
+  TRUST_ENGINE_BOOTSTRAP: 'bootstrap',
+  TRUST_ENGINE_API: 'api',
+  TRUST_ENGINE_API_TOKEN: 'apiToken',
+  TRUST_ENGINE_LOG_LEVEL: 'logLevel'
+})
+
+const LIST_OPTIONS = new Set(['listen', 'bootstrap'])
+
+/** Reads node options from environment variables (lists are comma-separated). */
+export function optionsFromEnv (env: NodeJS.ProcessEnv): PartialNodeOptions & { config?: string } {
+  const out: Record<string, unknown> = {}
+  for (const [name, key] of Object.entries(ENV_VARIABLES)) {
+    const raw = env[name]
+    if (raw === undefined || raw === '') continue
+    out[key] = LIST_OPTIONS.has(key) ? raw.split(',').map((s) => s.trim()).filter((s) => s !== '') : raw
+  }
+  return out as PartialNodeOptions & { config?: string }
+}
+
+const apiSchema = z.union([
+  z.literal('off'),
+  z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected HOST:PORT or off')
+])
+const partialSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  dataDir: z.string().min(1).optional(),
+  networkFile: z.string().min(1).optional(),
+  keyFile: z.string().min(1).optional(),
+  listen: z.array(z.string().startsWith('/')).max(16).optional(),
+  bootstrap: z.array(z.string().startsWith('/')).max(1000).optional(),
+  api: apiSchema.optional(),
+  apiToken: z.string().min(16, 'an API token needs at least 16 characters').max(256).optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()
+})
+
+/**
+ * Merges option sources, later ones winning, validates them and resolves
+ * paths against `cwd`. Throws `ERR_OPTIONS_INVALID` naming the bad field.
+ */
+export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string = process.cwd()): NodeOptions {
+  const merged: PartialNodeOptions = {}
+  for (const source of sources) {
+    const parsed = partialSchema.safeParse(stripUndefined(source))
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!
+      throw new TrustEngineError(ERR_OPTIONS_INVALID, `option ${issue.path.join('.') || '?'}: ${issue.message}`, { details: { path: issue.path.join('.') } })
+    }
+    Object.assign(merged, parsed.data)
+  }
+  const dataDir = abs(cwd, merged.dataDir ?? DEFAULT_NODE_OPTIONS.dataDir)
+  return {
+    name: merged.name ?? DEFAULT_NODE_OPTIONS.name,
+    dataDir,
+    networkFile: merged.networkFile === undefined ? null : abs(cwd, merged.networkFile),
+    keyFile: merged.keyFile === undefined ? join(dataDir, 'key.json') : abs(cwd, merged.keyFile),
+    listen: merged.listen ?? [...DEFAULT_NODE_OPTIONS.listen],
+    bootstrap: merged.bootstrap ?? [],
+    api: parseApi(merged.api),
+    apiToken: merged.apiToken ?? null,
+    logLevel: merged.logLevel ?? DEFAULT_NODE_OPTIONS.logLevel
+  }
+}
+
+function parseApi (api: string | undefined): NodeOptions['api'] {
+  if (api === undefined) return { ...DEFAULT_NODE_OPTIONS.api! }
+  if (api === 'off') return null
+  const i = api.lastIndexOf(':')
+  const port = Number(api.slice(i + 1))
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TrustEngineError(ERR_OPTIONS_INVALID, `option api: port out of range in ${api}`, { details: { path: 'api' } })
+  }
+  return { host: api.slice(0, i), port }
+}
+
+function abs (cwd: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(cwd, p)
+}
+
+function stripUndefined<T extends object> (o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
+}

@@ -1,0 +1,18 @@
+/** Codes of the job engine's typed errors (gossip action in brackets). */
+
+/** [IGNORE] A vote for a job this node does not know (yet); held for a while. */
+export const ERR_UNKNOWN_JOB = 'ERR_UNKNOWN_JOB'
+/** [IGNORE] A message this node already has. */
+export const ERR_DUPLICATE = 'ERR_DUPLICATE'
+/** [IGNORE] A second, different vote of one validator; evidence is made and gossiped. */
+export const ERR_EQUIVOCATION = 'ERR_EQUIVOCATION'
+/** [IGNORE] A vote for a round this version does not count. */
+export const ERR_UNSUPPORTED_ROUND = 'ERR_UNSUPPORTED_ROUND'
+/** [IGNORE] An announcement whose deadline passed long ago (a stale replay). */
+export const ERR_JOB_EXPIRED = 'ERR_JOB_EXPIRED'
+/** This node is not a validator of its network, so it cannot announce jobs. */
+export const ERR_NOT_VALIDATOR = 'ERR_NOT_VALIDATOR'
+/** A job names a blob this node does not hold and no peer served. */
+export const ERR_BLOB_UNKNOWN = 'ERR_BLOB_UNKNOWN'
+/** A job kind this node cannot measure. */
+export const ERR_UNSUPPORTED_KIND = 'ERR_UNSUPPORTED_KIND'

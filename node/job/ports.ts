@@ -1,0 +1,36 @@
+/**
+ * What the job engine needs from the rest of the node, as small interfaces,
+ * so the engine holds the job rules and the node wires them to libp2p,
+ * blobs and measurement.
+ */
+import type { JobAnnouncement } from '../../protocol/job.ts'
+import type { MetricNumbers } from '../../protocol/metrics.ts'
+import type { VoteChecks } from '../../protocol/vote.ts'
+
+/** Gossip topics the engine publishes on. */
+export type EngineTopic = 'jobs' | 'votes' | 'evidence'
+
+/** The engine's view of the network. */
+export interface JobNetworkPort {
+  /** Publishes bytes on a topic; returns how many peers it went to (0 alone). */
+  publish: (topic: EngineTopic, data: Uint8Array) => Promise<number>
+}
+
+/** The engine's view of blob storage. */
+export interface BlobPort {
+  /** The blob's bytes, from the local store or fetched (hash-checked) from peers, preferring `hintPublicKey`'s node. */
+  get: (sha256: string, hintPublicKey: string, signal: AbortSignal) => Promise<Uint8Array>
+}
+
+/** One node's measurement of a job, as numbers (Infinity allowed for PSNR). */
+export interface Measurement {
+  metrics: MetricNumbers
+  intervals: { ssim: [number, number], psnr: [number, number] }
+  samples: number
+  checks?: VoteChecks
+  /** The sample plan, reported in the job's results. */
+  plan?: unknown
+}
+
+/** Measures a job given its blobs (reference then candidate, in the job's order). */
+export type MeasurePort = (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, signal: AbortSignal) => Promise<Measurement>

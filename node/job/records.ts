@@ -1,0 +1,114 @@
+/**
+ * What a node stores about a job, and how it shows it to clients.
+ *
+ * A `JobRecord` is the node's own state of one job (status, consensus values,
+ * own measurement, timings); the signed messages themselves (announcement,
+ * votes, certificate) are stored as received, in their own repositories.
+ */
+import { z } from 'zod'
+import { jobSchema, type JobAnnouncement } from '../../protocol/job.ts'
+import { metricsSchema, intervalSchema } from '../../protocol/metrics.ts'
+import { voteSchema, type Vote } from '../../protocol/vote.ts'
+import type { JobStatus, JobView, VoteView } from '../types.ts'
+
+const intervalsSchema = z.strictObject({ ssim: intervalSchema, psnr: intervalSchema })
+
+/** Schema of a stored job record (checked when read back). */
+export const jobRecordSchema = z.strictObject({
+  jobId: z.string(),
+  job: jobSchema,
+  status: z.enum(['pending', 'validated', 'rejected', 'disputed']),
+  reason: z.string(),
+  receivedAt: z.number(),
+  measuredAt: z.number().nullable(),
+  finalizedAt: z.number().nullable(),
+  values: metricsSchema.nullable(),
+  intervals: intervalsSchema.nullable(),
+  ownMeasurement: z.strictObject({ metrics: metricsSchema, samples: z.number(), plan: z.unknown().optional() }).nullable(),
+  byzantine: z.array(z.string()),
+  equivocators: z.array(z.string()),
+  error: z.strictObject({ code: z.string(), message: z.string() }).nullable()
+})
+
+/** The node's state of one job. */
+export type JobRecord = z.output<typeof jobRecordSchema>
+
+/** Schema of a stored received vote. */
+export const voteRecordSchema = z.strictObject({
+  vote: voteSchema,
+  receivedAt: z.number(),
+  late: z.boolean()
+})
+
+/** A received vote as stored, with when it arrived and whether it was late. */
+export type VoteRecord = z.output<typeof voteRecordSchema>
+
+/** A fresh record for a job this node just accepted. */
+export function newJobRecord (jobId: string, job: JobAnnouncement, receivedAt: number): JobRecord {
+  return {
+    jobId,
+    job,
+    status: 'pending',
+    reason: 'awaiting-votes',
+    receivedAt,
+    measuredAt: null,
+    finalizedAt: null,
+    values: null,
+    intervals: null,
+    ownMeasurement: null,
+    byzantine: [],
+    equivocators: [],
+    error: null
+  }
+}
+
+/** True once a job is validated, rejected or disputed. */
+export function isTerminal (status: JobStatus): boolean {
+  return status !== 'pending'
+}
+
+/** The client view of a job from its record and its votes. */
+export function toJobView (record: JobRecord, votes: VoteRecord[], names: ReadonlyMap<string, string>, agreeing: ReadonlySet<string> | null): JobView {
+  const job = record.job
+  const voteViews: VoteView[] = votes.map(({ vote, receivedAt, late }) => voteView(vote, receivedAt, late, names, agreeing))
+  return {
+    jobId: record.jobId,
+    kind: job.kind,
+    status: record.status,
+    final: record.status === 'validated' || record.status === 'rejected',
+    submitter: job.submitter,
+    reference: job.reference,
+    candidate: job.candidate,
+    thresholds: job.thresholds,
+    values: record.values,
+    intervals: record.intervals,
+    ownMeasurement: record.ownMeasurement === null ? null : { metrics: record.ownMeasurement.metrics, samples: record.ownMeasurement.samples },
+    votes: voteViews,
+    byzantine: record.byzantine,
+    equivocators: record.equivocators,
+    reason: record.reason,
+    timings: {
+      createdAt: job.createdAt,
+      deadline: job.deadline,
+      receivedAt: record.receivedAt,
+      measuredAt: record.measuredAt,
+      finalizedAt: record.finalizedAt,
+      latencyMs: record.finalizedAt === null ? null : record.finalizedAt - job.createdAt
+    },
+    error: record.error
+  }
+}
+
+function voteView (vote: Vote, receivedAt: number, late: boolean, names: ReadonlyMap<string, string>, agreeing: ReadonlySet<string> | null): VoteView {
+  return {
+    voter: vote.voter,
+    name: names.get(vote.voter) ?? '?',
+    round: vote.round,
+    metrics: vote.metrics,
+    intervals: vote.intervals,
+    samples: vote.samples,
+    agrees: agreeing === null ? null : agreeing.has(vote.voter),
+    late,
+    receivedAt
+  }
+}

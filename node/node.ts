@@ -1,0 +1,260 @@
+/**
+ * A Trust Engine node: wires the pure protocol to the real world — the key
+ * file, LevelDB, the blob folder, libp2p, the job engine, metrics and
+ * (optionally) the HTTP API — and exposes the {@link TrustEngineNodeApi}.
+ *
+ * @example
+ * ```ts
+ * const node = await createNode({ dataDir: './data', network, api: { host: '127.0.0.1', port: 0 } })
+ * const view = await node.submitJob({ kind: 'frames', reference: [a], candidate: [b] })
+ * await node.stop()
+ * ```
+ */
+import { EventEmitter } from 'node:events'
+import { mkdirSync } from 'node:fs'
+import { pino, type Logger } from 'pino'
+import { Registry } from 'prom-client'
+import { TrustEngineError } from '../protocol/errors.ts'
+import type { NetworkConfig } from '../protocol/network.ts'
+import { PROTOCOL_VERSION } from '../protocol/constants.ts'
+import { startApi, type ApiOptions } from './api/server.ts'
+import { type JobEngineOptions, JobEngine } from './job/engine.ts'
+import type { Fault } from './job/faults.ts'
+import { openRepositories } from './job/repositories.ts'
+import { type KeyFile, libp2pPrivateKey, loadOrCreateKeyFile, peerIdOf } from './keys.ts'
+import { createNodeMetrics } from './metrics.ts'
+import type { AuditEntryView, NodeEvents, TrustEngineNodeApi } from './node-api.ts'
+import { BlobDir } from './p2p/blob-dir.ts'
+import { serveBlobs } from './p2p/blob-protocol.ts'
+import { appScoreFromReputation } from './p2p/gossip-score.ts'
+import { createHost, type Host } from './p2p/host.ts'
+import { AuditLog, readAuditHead } from './store/audit.ts'
+import { openStore } from './store/db.ts'
+import { dataDirLayout } from './store/data-dir.ts'
+import { peersRepository } from './store/repositories/index.ts'
+import { blobPort } from './wiring/blob-port.ts'
+import { measurePort } from './wiring/measure-port.ts'
+import type { NodeInfo, PeerView, ReputationView } from './types.ts'
+import { VERSION } from './version.ts'
+import { trustOf } from '../protocol/consensus/reputation.ts'
+
+/** What {@link createNode} needs. */
+export interface NodeInit {
+  /** Data folder: `db/`, `blobs/` and, unless `keyFile` says otherwise, `key.json`. */
+  dataDir: string
+  /** The network (parsed network file). */
+  network: NetworkConfig
+  /** Key file; created when missing. Default `<dataDir>/key.json`. */
+  keyFile?: string
+  /** Name shown in logs and `GET /v1/node`; the validator's name by default. */
+  name?: string | null
+  /** libp2p listen multiaddrs. Default one OS-chosen port on 127.0.0.1. */
+  listen?: string[]
+  /** Multiaddrs (with `/p2p/`) to dial and keep dialling. */
+  bootstrap?: string[]
+  /** HTTP API to start with the node, or null/absent for none. */
+  api?: Partial<ApiOptions> | null
+  /** pino logger; a new one at `logLevel` otherwise. */
+  logger?: Logger
+  /** Log level of the logger made when none is given. */
+  logLevel?: string
+  /** Clock in ms since the epoch (tests move time with it). */
+  clock?: () => number
+  /** A simulated Byzantine behaviour (see node/job/faults.ts); none by default. */
+  fault?: Fault
+  /** Job engine tunables. */
+  engine?: Partial<JobEngineOptions>
+}
+
+/** A running node (see {@link TrustEngineNodeApi}) plus its parts for tools. */
+export interface TrustEngineNode extends TrustEngineNodeApi {
+  /** The libp2p host (for tools and tests). */
+  readonly host: Host
+  /** The node's key. */
+  readonly keyFile: KeyFile
+}
+
+/** Starts a node. Stops everything it opened if a step fails. */
+export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
+  const layout = dataDirLayout(init.dataDir)
+  mkdirSync(layout.root, { recursive: true })
+  const network = init.network
+  const keyFile = loadOrCreateKeyFile(init.keyFile ?? layout.keyFile)
+  const validator = network.validators.find((v) => v.publicKey === keyFile.publicKey)
+  const name = init.name ?? validator?.name ?? null
+  const logger = (init.logger ?? pino({ level: init.logLevel ?? 'info' })).child({ module: 'node', ...(name === null ? {} : { node: name }) })
+  const clock = init.clock ?? Date.now
+  const events = new EventEmitter()
+  const cleanup: Array<() => Promise<void>> = []
+  const undo = async (): Promise<void> => {
+    for (const fn of cleanup.reverse()) await fn().catch(() => {})
+  }
+
+  try {
+    const store = await openStore(layout.db, { identity: { publicKey: keyFile.publicKey, networkId: network.networkId } })
+    cleanup.push(async () => await store.close())
+    const audit = await AuditLog.open(store, keyFile.privateKey)
+    const repos = openRepositories(store, audit)
+    const peersRepo = peersRepository(store)
+    const registry = new Registry()
+    const metrics = createNodeMetrics(registry)
+    const blobs = new BlobDir(layout.root)
+
+    const peerToKey = new Map(network.validators.map((v) => [peerIdOf(v.publicKey).toString(), v.publicKey]))
+    let engine: JobEngine | null = null
+    const host = await createHost({
+      privateKey: libp2pPrivateKey(keyFile),
+      networkId: network.networkId,
+      protocolVersion: PROTOCOL_VERSION,
+      listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: init.bootstrap ?? [],
+      appSpecificScore: (peerId) => {
+        const key = peerToKey.get(peerId)
+        if (key === undefined || engine === null) return 0
+        return appScoreFromReputation(engine.reputations().get(key)?.reputation ?? 1)
+      },
+      peerBook: {
+        load: async () => (await peersRepo.list()).map((e) => ({ peerId: e.key, multiaddrs: e.value.multiaddrs, lastSeen: e.value.lastSeen })),
+        save: async (rec) => {
+          await store.write((batch) => { peersRepo.put(batch, rec.peerId, { multiaddrs: rec.multiaddrs, lastSeen: rec.lastSeen, networkId: network.networkId }) })
+        }
+      },
+      counters: {
+        gossipResult: (topic, result, code) => { metrics.gossip.validationResults.inc({ topic: topicLabel(topic), result, code: result === 'accept' ? 'none' : code }) },
+        peerRefused: () => {},
+        blob: (side, outcome) => { if (side === 'fetch') metrics.blobs.fetches.inc({ result: outcome }) }
+      },
+      logger: logger.child({ module: 'p2p' })
+    })
+    cleanup.push(async () => await host.stop())
+
+    engine = new JobEngine({
+      network,
+      key: { publicKey: keyFile.publicKey, privateKey: keyFile.privateKey },
+      repos,
+      net: { publish: async (topic, data) => await host.gossip.publish(host.topics[topic], data) },
+      blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
+      measure: measurePort(),
+      clock,
+      logger: logger.child({ module: 'job' }),
+      metrics,
+      fault: init.fault ?? null,
+      onFinal: (view) => events.emit('job:final', view),
+      onAccepted: (view) => events.emit('job:accepted', view),
+      onEvidence: (offender, jobId) => events.emit('evidence', { offender, jobId })
+    }, init.engine)
+    const eng = engine
+    host.gossip.setValidator(host.topics.jobs, async (data) => { await eng.onJobMessage(data) })
+    host.gossip.setValidator(host.topics.votes, async (data) => { await eng.onVoteMessage(data) })
+    host.gossip.setValidator(host.topics.evidence, async (data) => { await eng.onEvidenceMessage(data) })
+    for (const topic of Object.values(host.topics)) host.gossip.subscribe(topic)
+    const stopServing = await serveBlobs(host, { getBlob: async (sha) => await blobs.get(sha) })
+    cleanup.push(async () => await stopServing())
+    if (init.fault !== undefined && init.fault !== null) logger.warn({ fault: init.fault }, 'SIMULATED BYZANTINE FAULT ENABLED')
+
+    await host.start()
+    await engine.start()
+    cleanup.push(async () => await eng.stop())
+    const peerTimer = setInterval(() => { metrics.peers.connected.set(host.admittedPeers().length) }, 1000)
+    peerTimer.unref()
+    cleanup.push(async () => { clearInterval(peerTimer) })
+
+    let apiUrl: string | null = null
+    let stopping: Promise<void> | null = null
+    const node: TrustEngineNode = {
+      host,
+      keyFile,
+      metricsRegistry: registry,
+      info: (): NodeInfo => ({
+        peerId: host.peerId.toString(),
+        publicKey: keyFile.publicKey,
+        name,
+        networkId: network.networkId,
+        version: VERSION,
+        protocolVersion: PROTOCOL_VERSION,
+        listenAddresses: host.multiaddrs(),
+        apiUrl
+      }),
+      putBlob: async (bytes) => {
+        const sha = await blobs.put(bytes)
+        metrics.blobs.bytes.inc({ direction: 'uploaded' }, bytes.byteLength)
+        return sha
+      },
+      hasBlob: async (sha) => await blobs.has(sha),
+      submitJob: async (request) => {
+        for (const sha of [...request.reference, ...request.candidate]) {
+          if (!(await blobs.has(sha))) throw new TrustEngineError('ERR_BLOB_UNKNOWN', `blob ${sha} is not stored on this node; upload it first`)
+        }
+        return await eng.submit(request)
+      },
+      getJob: async (jobId) => await eng.view(jobId),
+      listJobs: async (options = {}) => await eng.list(options.limit ?? 100),
+      getCertificate: async (jobId) => await eng.certificate(jobId),
+      reputations: async (): Promise<ReputationView[]> => {
+        const reps = eng.reputations()
+        return network.validators.map((v) => {
+          const r = reps.get(v.publicKey)!
+          return {
+            publicKey: v.publicKey,
+            name: v.name,
+            peerId: peerIdOf(v.publicKey).toString(),
+            baseWeight: v.weight,
+            reputation: r.reputation,
+            trust: trustOf(r, network),
+            verifications: r.verifications,
+            successes: r.successes,
+            equivocated: r.equivocated
+          }
+        })
+      },
+      peers: async (): Promise<PeerView[]> => {
+        const connected = new Set(host.admittedPeers())
+        const remembered = new Map((await peersRepo.list()).map((e) => [e.key, e.value]))
+        const ids = [...new Set([...connected, ...remembered.keys()])].sort()
+        const names = new Map(network.validators.map((v) => [peerIdOf(v.publicKey).toString(), v.name]))
+        return ids.map((id) => ({
+          peerId: id,
+          name: names.get(id) ?? null,
+          connected: connected.has(id),
+          addresses: remembered.get(id)?.multiaddrs ?? [],
+          gossipScore: connected.has(id) ? host.gossip.getScore(id) : null,
+          lastSeen: remembered.get(id)?.lastSeen ?? null
+        }))
+      },
+      audit: async (fromSeq, limit) => {
+        const entries: AuditEntryView[] = await audit.list(fromSeq, limit)
+        const head = await readAuditHead(store)
+        return { entries, head: head === null ? null : { seq: head.seq, hash: head.hash } }
+      },
+      health: () => ({ ok: stopping === null, peers: host.admittedPeers().length, openJobs: eng.openJobs }),
+      on: (event, listener) => {
+        events.on(event, listener as (p: NodeEvents[typeof event]) => void)
+        return () => { events.off(event, listener as (p: NodeEvents[typeof event]) => void) }
+      },
+      stop: async () => {
+        stopping ??= (async () => {
+          logger.info('stopping')
+          await undo()
+          logger.info('stopped')
+        })()
+        await stopping
+      }
+    }
+
+    if (init.api !== undefined && init.api !== null) {
+      const api = await startApi(node, init.api)
+      apiUrl = api.url
+      cleanup.push(async () => await api.close())
+    }
+    logger.info({ peerId: host.peerId.toString(), networkId: network.networkId, apiUrl, validator: validator !== undefined }, 'node started')
+    return node
+  } catch (err) {
+    await undo()
+    throw err
+  }
+}
+
+/** The topic kind (`jobs`, `votes`, `evidence`) as a low-cardinality metric label. */
+function topicLabel (topic: string): string {
+  return topic.slice(topic.lastIndexOf('/') + 1)
+}

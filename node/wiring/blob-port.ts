@@ -1,0 +1,88 @@
+/**
+ * The job engine's blob access: the local blob folder first, then the
+ * network. A missing blob is fetched (hash-checked by the blob protocol) from
+ * the job's submitter and every other admitted peer, retried with backoff
+ * until found, cancelled or out of attempts, and stored locally, so this node
+ * can serve it too.
+ */
+import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
+import type { BlobPort } from '../job/ports.ts'
+import type { NodeMetrics } from '../metrics.ts'
+import type { BlobDir } from '../p2p/blob-dir.ts'
+import { fetchBlobFromAny } from '../p2p/blob-protocol.ts'
+import { ERR_BLOB_ABORTED, ERR_BLOB_NOT_FOUND } from '../p2p/errors.ts'
+import type { Host } from '../p2p/host.ts'
+
+/** Retry schedule of blob fetches. */
+export interface BlobFetchRetryOptions {
+  /** First wait after a failed round over all peers (ms). */
+  initialDelayMs: number
+  /** Longest wait between rounds (ms). */
+  maxDelayMs: number
+  /** Rounds over all peers before giving up. With the defaults about 30 s, the default vote deadline. */
+  maxRounds: number
+}
+
+/** Defaults of {@link BlobFetchRetryOptions}. */
+export const DEFAULT_BLOB_FETCH_RETRY: BlobFetchRetryOptions = {
+  initialDelayMs: 250,
+  maxDelayMs: 4000,
+  maxRounds: 12
+}
+
+/** Builds the blob port of a node. */
+export function blobPort (c: {
+  host: Host
+  blobs: BlobDir
+  peerIdOf: (publicKey: string) => string
+  clock: () => number
+  metrics: NodeMetrics
+  retry?: Partial<BlobFetchRetryOptions>
+}): BlobPort {
+  const retry = { ...DEFAULT_BLOB_FETCH_RETRY, ...c.retry }
+  return {
+    get: async (sha256, hintPublicKey, signal) => {
+      const local = await c.blobs.get(sha256)
+      if (local !== null) return local
+      let delay = retry.initialDelayMs
+      let lastError: unknown = null
+      for (let round = 0; round < retry.maxRounds; round++) {
+        if (signal.aborted) throw new TrustEngineError(ERR_BLOB_ABORTED, 'blob fetch cancelled')
+        const hint = c.peerIdOf(hintPublicKey)
+        const peers = c.host.admittedPeers()
+        // The submitter surely has the blobs: ask it first, then the others.
+        const ordered = peers.includes(hint) ? [hint] : []
+        try {
+          const bytes = ordered.length > 0
+            ? await fetchBlobFromAny(c.host, ordered, sha256, { signal }).catch(async (err: unknown) => {
+              const rest = peers.filter((p) => p !== hint)
+              if (rest.length === 0) throw err
+              return await fetchBlobFromAny(c.host, rest, sha256, { signal })
+            })
+            : await fetchBlobFromAny(c.host, peers, sha256, { signal })
+          await c.blobs.put(bytes, sha256)
+          c.metrics.blobs.bytes.inc({ direction: 'received' }, bytes.byteLength)
+          return bytes
+        } catch (err) {
+          lastError = err
+          if (isTrustEngineError(err) && err.code === ERR_BLOB_ABORTED) throw err
+        }
+        await sleep(delay, signal)
+        delay = Math.min(retry.maxDelayMs, delay * 2)
+      }
+      throw new TrustEngineError(ERR_BLOB_NOT_FOUND, `no peer served blob ${sha256}`, { cause: lastError })
+    }
+  }
+}
+
+async function sleep (ms: number, signal: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms)
+    function done (): void {
+      clearTimeout(t)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
