@@ -1,0 +1,65 @@
+/**
+ * `trust-engine certificate verify CERT --network FILE`: checks a certificate
+ * against a network file, offline, with the protocol's verifier alone.
+ *
+ * Exit codes: 0 the certificate is valid; 1 it is not (the code says why:
+ * a schema or metric-range violation, a wrong network, a bad signature, no
+ * quorum, ...); 2 the input could not be read (missing or too large file,
+ * not JSON, an invalid network file).
+ */
+import type { Command } from 'commander'
+import { TrustEngineError } from '../../../protocol/errors.ts'
+
+/** Result of {@link verifyCertificateFiles}. */
+export type CertificateFileVerification =
+  | { valid: true, jobId: string, status: 'validated' | 'rejected', signedBaseWeight: number, totalBaseWeight: number }
+  | { valid: false, code: string, message: string }
+
+/**
+ * Reads the certificate (at most MAX_CERTIFICATE_BYTES) and the network file
+ * (at most MAX_NETWORK_FILE_BYTES) and verifies one against the other.
+ * Returns `valid: false` with the code for a certificate that is readable
+ * JSON but not valid; throws a `TrustEngineError` when either file cannot be
+ * read or parsed as JSON, or the network file is invalid.
+ */
+export async function verifyCertificateFiles (certPath: string, networkPath: string): Promise<CertificateFileVerification> {
+  const [{ readFileBounded }, protocol] = await Promise.all([import('../../files/read-bounded.ts'), import('../../../protocol/index.ts')])
+  const networkBytes = await readFileBounded(networkPath, protocol.MAX_NETWORK_FILE_BYTES, 'network file')
+  const network = protocol.parseNetwork(networkBytes)
+  const certBytes = await readFileBounded(certPath, protocol.MAX_CERTIFICATE_BYTES, 'certificate')
+  let cert
+  try {
+    cert = protocol.decodeCertificate(certBytes)
+  } catch (err) {
+    // Not JSON (or too large): unreadable. JSON that is no certificate: invalid.
+    if (err instanceof TrustEngineError && (err.code === protocol.ERR_SCHEMA || err.code === protocol.ERR_METRIC_RANGE)) {
+      return { valid: false, code: err.code, message: err.message }
+    }
+    throw err
+  }
+  const r = protocol.verifyCertificate(cert, network)
+  if (!r.ok) return { valid: false, code: r.code, message: r.message }
+  return { valid: true, jobId: r.jobId, status: r.status, signedBaseWeight: r.signedBaseWeight, totalBaseWeight: r.totalBaseWeight }
+}
+
+/** Declares `certificate` and its subcommand `verify`. */
+export function register (program: Command): void {
+  const certificate = program.command('certificate').description('work with job certificates')
+  certificate
+    .command('verify')
+    .description('verify a certificate against a network file (exit 0 valid, 1 invalid, 2 unreadable)')
+    .argument('<cert>', 'certificate JSON file')
+    .requiredOption('--network <file>', 'network file (network.json) the certificate claims')
+    .option('--json', 'print the result as JSON')
+    .action(async (certPath: string, flags: { network: string, json?: boolean }) => {
+      const r = await verifyCertificateFiles(certPath, flags.network)
+      if (flags.json === true) {
+        process.stdout.write(JSON.stringify(r) + '\n')
+      } else if (r.valid) {
+        process.stdout.write(`valid: job ${r.jobId} ${r.status}, signed by ${r.signedBaseWeight} of ${r.totalBaseWeight} base weight\n`)
+      } else {
+        process.stdout.write(`invalid ${r.code}: ${r.message}\n`)
+      }
+      process.exitCode = r.valid ? 0 : 1
+    })
+}

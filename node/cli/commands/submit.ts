@@ -1,0 +1,161 @@
+/**
+ * `trust-engine submit`: uploads frames (or a scene) to a node's API, creates
+ * a job, and optionally waits for its outcome.
+ *
+ *   trust-engine submit --reference A.png B.png --candidate A2.png B2.png [--wait]
+ *   trust-engine submit SCENE.glb [--candidate OPT.glb] [--profile P]
+ *
+ * Exit codes: 0 job created (or, with --wait, final or disputed); 1 --wait
+ * timed out; 2 error (the API's error code is printed).
+ */
+import type { Command } from 'commander'
+import type { JobView, SubmitJobRequest } from '../../types.ts'
+import { badArgs, parseIntArg, parseThresholds, resolveApiToken, resolveApiUrl } from '../args.ts'
+
+/** Options of {@link submitJob}. */
+export interface SubmitOptions {
+  api: string
+  token: string | undefined
+  kind: 'frames' | 'scene'
+  reference: string[]
+  candidate: string[]
+  thresholds?: { ssimMin?: number, psnrMin?: number }
+  deadlineMs?: number
+  profile?: string
+  wait: boolean
+  timeoutMs: number
+  pollMs: number
+}
+
+/** Outcome of {@link submitJob}: the last job view and the exit code it means. */
+export interface SubmitOutcome {
+  exitCode: 0 | 1
+  job: JobView
+  timedOut: boolean
+}
+
+/** Defaults of the waiting part of `submit`. */
+export const DEFAULT_SUBMIT_WAIT = {
+  // A frames job on a LAN is final in about a second; 250 ms keeps the wait
+  // short without loading the node (4 small GETs a second).
+  pollMs: 250,
+  // Twice the network's default vote deadline (30 s) plus fetching and
+  // measuring time; a scene job with rendering takes longer, raise it then.
+  timeoutMs: 120_000
+} as const
+
+/** Largest file uploaded: the node's default blob limit (DEFAULT_API_OPTIONS.maxBlobBytes). */
+const MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+
+/** True once the job needs nothing more from the network: validated, rejected or disputed. */
+export function isSettled (job: JobView): boolean {
+  return job.final || job.status === 'validated' || job.status === 'rejected' || job.status === 'disputed'
+}
+
+/**
+ * Uploads the files, creates the job and, with `wait`, polls
+ * `GET /v1/jobs/:id` every `pollMs` until it settles or `timeoutMs` passes.
+ * Throws the API's `TrustEngineError` on any error answer.
+ */
+export async function submitJob (opts: SubmitOptions, progress: (line: string) => void = () => {}): Promise<SubmitOutcome> {
+  const [{ ApiClient }, { readFileBounded }] = await Promise.all([import('../api-client.ts'), import('../../files/read-bounded.ts')])
+  const client = new ApiClient(opts.api, { token: opts.token })
+  const upload = async (path: string): Promise<string> => {
+    const bytes = await readFileBounded(path, MAX_UPLOAD_BYTES, 'upload')
+    const { sha256 } = await client.uploadBlob(bytes)
+    progress(`uploaded ${path} ${sha256}`)
+    return sha256
+  }
+  const request: SubmitJobRequest = { kind: opts.kind, reference: [], candidate: [] }
+  for (const p of opts.reference) request.reference.push(await upload(p))
+  for (const p of opts.candidate) request.candidate.push(await upload(p))
+  if (opts.thresholds !== undefined) request.thresholds = opts.thresholds
+  if (opts.deadlineMs !== undefined) request.deadlineMs = opts.deadlineMs
+  if (opts.profile !== undefined) request.profile = opts.profile
+  let job = await client.submitJob(request)
+  progress(`job ${job.jobId} ${job.status}`)
+  if (!opts.wait) return { exitCode: 0, job, timedOut: false }
+
+  const start = performance.now()
+  while (!isSettled(job)) {
+    const left = opts.timeoutMs - (performance.now() - start)
+    if (left <= 0) return { exitCode: 1, job, timedOut: true }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(opts.pollMs, left)))
+    job = await client.getJob(job.jobId)
+  }
+  return { exitCode: 0, job, timedOut: false }
+}
+
+interface SubmitFlags {
+  api?: string
+  token?: string
+  reference?: string[]
+  candidate?: string[]
+  thresholds?: string
+  deadlineMs?: string
+  profile?: string
+  wait?: boolean
+  timeoutMs?: string
+  json?: boolean
+}
+
+/** Turns the command line into {@link SubmitOptions}; throws `ERR_BAD_ARGS`. */
+export function submitOptionsFromFlags (scene: string | undefined, flags: SubmitFlags, env: NodeJS.ProcessEnv = process.env): SubmitOptions {
+  const reference = flags.reference ?? []
+  const candidate = flags.candidate ?? []
+  let kind: 'frames' | 'scene'
+  if (scene !== undefined) {
+    if (reference.length > 0) throw badArgs('--reference', 'give either a scene or --reference frames, not both')
+    if (candidate.length > 1) throw badArgs('--candidate', 'a scene job takes at most one candidate scene')
+    kind = 'scene'
+  } else {
+    if (reference.length === 0) throw badArgs('--reference', 'give reference frames (--reference A.png ...) or a scene file')
+    if (candidate.length !== reference.length) throw badArgs('--candidate', `give one candidate per reference frame (${reference.length})`)
+    kind = 'frames'
+  }
+  const opts: SubmitOptions = {
+    api: resolveApiUrl(flags.api, env),
+    token: resolveApiToken(flags.token, env),
+    kind,
+    reference: scene !== undefined ? [scene] : reference,
+    candidate,
+    wait: flags.wait === true,
+    timeoutMs: flags.timeoutMs === undefined ? DEFAULT_SUBMIT_WAIT.timeoutMs : parseIntArg('--timeout-ms', flags.timeoutMs, 1, 86_400_000),
+    pollMs: DEFAULT_SUBMIT_WAIT.pollMs
+  }
+  if (flags.thresholds !== undefined) opts.thresholds = parseThresholds(flags.thresholds)
+  if (flags.deadlineMs !== undefined) opts.deadlineMs = parseIntArg('--deadline-ms', flags.deadlineMs, 1, 86_400_000)
+  if (flags.profile !== undefined) opts.profile = flags.profile
+  return opts
+}
+
+/** Declares `submit`. */
+export function register (program: Command): void {
+  program
+    .command('submit')
+    .description('upload frames (or a scene) to a node and create a verification job')
+    .argument('[scene]', 'a GLB scene: creates a scene job instead of a frames job')
+    .option('--api <url>', 'API base URL (default $TRUST_ENGINE_API_URL or http://127.0.0.1:7700)')
+    .option('--reference <files...>', 'reference frames (PNG)')
+    .option('--candidate <files...>', 'candidate frames (PNG), one per reference; or the optimized scene')
+    .option('--thresholds <list>', 'quality thresholds, e.g. ssim=0.98,psnr=35 (network defaults otherwise)')
+    .option('--deadline-ms <n>', 'vote deadline after announcement, in ms (network default otherwise)')
+    .option('--profile <name>', 'optimizer profile of a scene job')
+    .option('--token <token>', 'API bearer token (default $TRUST_ENGINE_API_TOKEN)')
+    .option('--wait', 'wait until the job is final or disputed and print its view')
+    .option('--timeout-ms <n>', `how long --wait waits, in ms (default ${DEFAULT_SUBMIT_WAIT.timeoutMs})`)
+    .option('--json', 'print JSON')
+    .action(async (scene: string | undefined, flags: SubmitFlags) => {
+      const opts = submitOptionsFromFlags(scene, flags)
+      const out = await submitJob(opts, (line) => { if (flags.json !== true) process.stderr.write(`${line}\n`) })
+      if (opts.wait) {
+        process.stdout.write(JSON.stringify(out.job, null, 2) + '\n')
+        if (out.timedOut) process.stderr.write(`timeout: job ${out.job.jobId} still ${out.job.status} after ${opts.timeoutMs} ms\n`)
+      } else if (flags.json === true) {
+        process.stdout.write(JSON.stringify({ jobId: out.job.jobId, status: out.job.status }) + '\n')
+      } else {
+        process.stdout.write(`${out.job.jobId}\n`)
+      }
+      process.exitCode = out.exitCode
+    })
+}
