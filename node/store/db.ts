@@ -1,0 +1,303 @@
+/**
+ * The node's LevelDB store.
+ *
+ * Keys are bytes (`bucket ‖ key`, see `buckets.ts`); values are canonical
+ * JSON bytes, so a stored record hashes the same on every node. All writes go
+ * through {@link Store.write}, which runs one writer at a time (an in-process
+ * queue) and commits its {@link WriteBatch} atomically. One writer at a time
+ * keeps read-then-write rules (the audit chain's head, the double-sign guard)
+ * free of races without locks in the callers.
+ *
+ * LevelDB holds an exclusive lock on its folder: a second open, from this
+ * process or another, fails with `ERR_STORE_LOCKED`. So offline tools such as
+ * `trust-engine audit verify` work on a stopped node's data folder only.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { Level } from 'level'
+import { z } from 'zod'
+import { TrustEngineError } from '../../protocol/errors.ts'
+import { BUCKETS } from './buckets.ts'
+import {
+  ERR_STORE_CLOSED, ERR_STORE_CORRUPT, ERR_STORE_BAD_VALUE, ERR_STORE_IDENTITY_MISMATCH, ERR_STORE_IO,
+  ERR_STORE_LOCKED, ERR_STORE_MISSING
+} from './errors.ts'
+import { concatBytes, stringKey } from './key-codec.ts'
+import { WriteBatch } from './write-batch.ts'
+
+/** Options of {@link openStore}. */
+export interface StoreOptions {
+  /** Create the database when the folder holds none. Default true; read-only tools pass false. */
+  createIfMissing: boolean
+  /** LevelDB block cache in bytes. Default 8 MiB, classic-level's own default. */
+  cacheSize: number
+  /**
+   * Largest value written or read back, in bytes. Default 2 MiB: twice the
+   * largest certificate (`MAX_CERTIFICATE_BYTES`, 1 MiB), the largest record
+   * the node stores.
+   */
+  maxValueBytes: number
+}
+
+/** Defaults of {@link StoreOptions}; each number's origin is on its field. */
+export const DEFAULT_STORE_OPTIONS: StoreOptions = {
+  createIfMissing: true,
+  cacheSize: 8 * 1024 * 1024,
+  maxValueBytes: 2 * 1024 * 1024
+}
+
+/** Options of one write. */
+export interface WriteOptions {
+  /**
+   * fsync LevelDB's log before the write returns. Default false (LevelDB's
+   * default): the write survives a crash of the process (it is in the OS page
+   * cache) but not of the machine. Set true before an external effect that
+   * must never be repeated differently after a restart (CometBFT's rule:
+   * persist the signed vote, then send it).
+   */
+  sync: boolean
+}
+
+/** Defaults of {@link WriteOptions}. */
+export const DEFAULT_WRITE_OPTIONS: WriteOptions = { sync: false }
+
+/** The node a store belongs to: its public key and network, recorded at first open. */
+export interface StoreIdentity {
+  /** Raw 32-byte ed25519 public key, lowercase hex. */
+  publicKey: string
+  /** Network id, part of every signature's domain. Printable ASCII without spaces, at most 128 characters. */
+  networkId: string
+}
+
+/** Schema of {@link StoreIdentity}. */
+export const StoreIdentitySchema = z.strictObject({
+  publicKey: z.string().regex(/^[0-9a-f]{64}$/),
+  networkId: z.string().regex(/^[\x21-\x7e]{1,128}$/)
+})
+
+/** Meta name under which the store's identity is recorded. */
+export const META_IDENTITY = 'identity'
+
+/** A range of full keys to iterate. */
+export interface KeyRange {
+  gte?: Uint8Array
+  gt?: Uint8Array
+  lt?: Uint8Array
+  lte?: Uint8Array
+  /** Largest number of entries; default all. */
+  limit?: number
+  /** Iterate in descending key order. */
+  reverse?: boolean
+  /** Read from this snapshot (see {@link Store.snapshot}). */
+  snapshot?: StoreSnapshot
+}
+
+type Db = Level<Uint8Array, Uint8Array>
+/** An explicit read snapshot: reads given it see the store as it was when it was taken. */
+export type StoreSnapshot = ReturnType<Db['snapshot']>
+
+/** Options of {@link openStore}: the store options plus the identity to record. */
+export interface OpenStoreOptions extends Partial<StoreOptions> {
+  /**
+   * The node's identity. Recorded (synchronously) when the store has none;
+   * when the store already records another, opening fails with
+   * `ERR_STORE_IDENTITY_MISMATCH`, so one chain is never signed by two keys.
+   */
+  identity?: StoreIdentity
+}
+
+/**
+ * Opens (or creates) the store in the folder `location`.
+ * Throws `ERR_STORE_LOCKED` when the folder is open elsewhere, `ERR_STORE_MISSING`
+ * when it holds no database and `createIfMissing` is false.
+ */
+export async function openStore (location: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const opts: StoreOptions = {
+    createIfMissing: options.createIfMissing ?? DEFAULT_STORE_OPTIONS.createIfMissing,
+    cacheSize: options.cacheSize ?? DEFAULT_STORE_OPTIONS.cacheSize,
+    maxValueBytes: options.maxValueBytes ?? DEFAULT_STORE_OPTIONS.maxValueBytes
+  }
+  if (options.identity !== undefined && !StoreIdentitySchema.safeParse(options.identity).success) {
+    throw new TrustEngineError(ERR_STORE_BAD_VALUE, 'identity must be { publicKey: 64 hex, networkId: printable ASCII }')
+  }
+  if (!opts.createIfMissing && !existsSync(join(location, 'CURRENT'))) {
+    throw new TrustEngineError(ERR_STORE_MISSING, `no database at ${location}`)
+  }
+  const db: Db = new Level<Uint8Array, Uint8Array>(location, {
+    keyEncoding: 'view',
+    valueEncoding: 'view',
+    createIfMissing: opts.createIfMissing,
+    cacheSize: opts.cacheSize
+  })
+  try {
+    await db.open()
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause
+    if (cause?.code === 'LEVEL_LOCKED') {
+      throw new TrustEngineError(ERR_STORE_LOCKED, `the database at ${location} is open in another process or store (LevelDB's exclusive lock); stop the node first`, { cause: err })
+    }
+    throw new TrustEngineError(ERR_STORE_IO, `cannot open the database at ${location}`, { cause: err })
+  }
+  const store = new Store(db, location, opts)
+  try {
+    await store.initIdentity(options.identity)
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+  return store
+}
+
+/** An open store. Make one with {@link openStore}. */
+export class Store {
+  /** Folder of the database. */
+  readonly location: string
+  /** Options in force. */
+  readonly options: Readonly<StoreOptions>
+  readonly #db: Db
+  #identity: StoreIdentity | null = null
+  #queue: Promise<unknown> = Promise.resolve()
+  #closing: Promise<void> | null = null
+
+  /** Use {@link openStore}. */
+  constructor (db: Db, location: string, options: StoreOptions) {
+    this.#db = db
+    this.location = location
+    this.options = Object.freeze({ ...options })
+  }
+
+  /** The node identity recorded in this store, or null when none was ever recorded. */
+  get identity (): StoreIdentity | null {
+    return this.#identity
+  }
+
+  /** True once {@link close} was called. */
+  get closed (): boolean {
+    return this.#closing !== null
+  }
+
+  /**
+   * Runs `fn` with a fresh batch, alone (after every earlier write finished),
+   * then commits the batch atomically and returns what `fn` returned. When
+   * `fn` throws or the commit fails, nothing of the batch is written and the
+   * error propagates. Do not call `write` from inside `fn` (it would wait for
+   * itself).
+   */
+  async write<T> (fn: (batch: WriteBatch) => T | Promise<T>, options: Partial<WriteOptions> = {}): Promise<T> {
+    if (this.#closing !== null) throw closedError()
+    const run = async (): Promise<T> => {
+      const batch = new WriteBatch(this, this.options.maxValueBytes)
+      let result: T
+      try {
+        result = await fn(batch)
+        const ops = batch.seal()
+        if (ops.length > 0) {
+          const sync = (options.sync ?? DEFAULT_WRITE_OPTIONS.sync) || batch.syncRequired
+          await this.#db.batch(ops, { sync })
+        }
+      } catch (err) {
+        batch.discard()
+        throw this.#mapError(err, 'write')
+      }
+      batch.committed()
+      return result
+    }
+    const done = this.#queue.then(run)
+    this.#queue = done.catch(() => {})
+    return await done
+  }
+
+  /** The stored bytes under the full key `key`, or null. */
+  async get (key: Uint8Array, options: { snapshot?: StoreSnapshot } = {}): Promise<Uint8Array | null> {
+    if (this.#closing !== null) throw closedError()
+    try {
+      const value = await this.#db.get(key, options.snapshot === undefined ? {} : { snapshot: options.snapshot })
+      return value ?? null
+    } catch (err) {
+      throw this.#mapError(err, 'read')
+    }
+  }
+
+  /** Entries `[key, value]` of a key range, in key order (or reverse), read from one snapshot. */
+  async * iterate (range: KeyRange): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    if (this.#closing !== null) throw closedError()
+    const { snapshot, limit, ...bounds } = range
+    const it = this.#db.iterator({ ...bounds, limit: limit ?? -1, ...(snapshot === undefined ? {} : { snapshot }) })
+    try {
+      for (;;) {
+        let page: Array<[Uint8Array, Uint8Array]>
+        try {
+          page = await it.nextv(256)
+        } catch (err) {
+          throw this.#mapError(err, 'read')
+        }
+        if (page.length === 0) return
+        for (const entry of page) yield entry
+      }
+    } finally {
+      await it.close()
+    }
+  }
+
+  /** Takes an explicit read snapshot; close it when done (`await snapshot.close()`). */
+  snapshot (): StoreSnapshot {
+    if (this.#closing !== null) throw closedError()
+    return this.#db.snapshot()
+  }
+
+  /** Closes the store after the writes already queued; safe to call more than once. */
+  async close (): Promise<void> {
+    if (this.#closing === null) {
+      this.#closing = (async () => {
+        await this.#queue
+        await this.#db.close()
+      })()
+    }
+    await this.#closing
+  }
+
+  /** Reads the recorded identity and records `given` when none is. Used once by {@link openStore}. */
+  async initIdentity (given: StoreIdentity | undefined): Promise<void> {
+    const key = concatBytes(Uint8Array.of(BUCKETS.meta), stringKey.encode(META_IDENTITY))
+    const bytes = await this.get(key)
+    if (bytes !== null) {
+      const parsed = StoreIdentitySchema.safeParse(parseStoredJson(bytes, this.options.maxValueBytes))
+      if (!parsed.success) throw new TrustEngineError(ERR_STORE_CORRUPT, 'the recorded store identity is malformed')
+      const recorded = parsed.data
+      if (given !== undefined && (given.publicKey !== recorded.publicKey || given.networkId !== recorded.networkId)) {
+        throw new TrustEngineError(ERR_STORE_IDENTITY_MISMATCH, `the store at ${this.location} belongs to key ${recorded.publicKey} in network ${recorded.networkId}`)
+      }
+      this.#identity = recorded
+    } else if (given !== undefined) {
+      const identity = { publicKey: given.publicKey, networkId: given.networkId }
+      await this.write((batch) => { batch.put(key, identity) }, { sync: true })
+      this.#identity = identity
+    }
+  }
+
+  #mapError (err: unknown, what: string): unknown {
+    if (err instanceof TrustEngineError) return err
+    if (this.#closing !== null || (err as { code?: string }).code === 'LEVEL_DATABASE_NOT_OPEN') return closedError(err)
+    return new TrustEngineError(ERR_STORE_IO, `database ${what} failed: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * Parses stored value bytes as JSON: size check first, then strict UTF-8,
+ * then JSON. Any failure is `ERR_STORE_CORRUPT` (the bytes on disk are not
+ * what this code writes), never a crash.
+ */
+export function parseStoredJson (bytes: Uint8Array, maxBytes: number): unknown {
+  if (bytes.length > maxBytes) throw new TrustEngineError(ERR_STORE_CORRUPT, `stored value of ${bytes.length} bytes exceeds ${maxBytes}`)
+  try {
+    return JSON.parse(utf8.decode(bytes))
+  } catch (err) {
+    throw new TrustEngineError(ERR_STORE_CORRUPT, 'stored value is not valid UTF-8 JSON', { cause: err })
+  }
+}
+
+function closedError (cause?: unknown): TrustEngineError {
+  return new TrustEngineError(ERR_STORE_CLOSED, 'the store is closed', cause === undefined ? {} : { cause })
+}

@@ -1,0 +1,54 @@
+/**
+ * Every repository of the node's store. Values are JSON objects until the
+ * caller passes the protocol's schemas; `createRepositories(store)` makes the
+ * whole set with those defaults.
+ */
+import type { Store } from '../db.ts'
+import type { JsonObject, Repository } from '../repository.ts'
+import { certificatesRepository } from './certificates.ts'
+import { evidenceRepository, type EvidenceRepository } from './evidence.ts'
+import { jobsRepository } from './jobs.ts'
+import { metaRepository } from './meta.ts'
+import { ownVotesRepository, type OwnVotesRepository } from './own-votes.ts'
+import { peersRepository, type PeerRecord } from './peers.ts'
+import { reputationsRepository } from './reputations.ts'
+import { verdictsRepository } from './verdicts.ts'
+import { votesRepository, type VotesRepository } from './votes.ts'
+
+export { certificatesRepository } from './certificates.ts'
+export { evidenceKey, evidenceRepository, EvidenceRepository, type EvidenceKey } from './evidence.ts'
+export { jobsRepository } from './jobs.ts'
+export { metaRepository } from './meta.ts'
+export { ownVoteKey, ownVotesRepository, OwnVotesRepository, type OwnVoteKey, type OwnVoteResult } from './own-votes.ts'
+export { MAX_PEER_MULTIADDRS, PeerRecordSchema, peersRepository, type PeerRecord } from './peers.ts'
+export { reputationsRepository } from './reputations.ts'
+export { verdictsRepository } from './verdicts.ts'
+export { voteKey, votesRepository, VotesRepository, type VoteKey } from './votes.ts'
+
+/** The full set of repositories over one store. */
+export interface Repositories {
+  jobs: Repository<string, JsonObject>
+  votes: VotesRepository<JsonObject>
+  verdicts: Repository<string, JsonObject>
+  reputations: Repository<string, JsonObject>
+  evidence: EvidenceRepository<JsonObject>
+  peers: Repository<string, PeerRecord>
+  ownVotes: OwnVotesRepository<JsonObject>
+  certificates: Repository<string, JsonObject>
+  meta: Repository<string, unknown>
+}
+
+/** Every repository over `store`, with JSON-object values (see each factory to pass a schema). */
+export function createRepositories (store: Store): Repositories {
+  return {
+    jobs: jobsRepository(store),
+    votes: votesRepository(store),
+    verdicts: verdictsRepository(store),
+    reputations: reputationsRepository(store),
+    evidence: evidenceRepository(store),
+    peers: peersRepository(store),
+    ownVotes: ownVotesRepository(store),
+    certificates: certificatesRepository(store),
+    meta: metaRepository(store)
+  }
+}
