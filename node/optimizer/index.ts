@@ -37,6 +37,6 @@ export {
   RESOURCE_KINDS, DEFAULT_RESOURCE_PROFILES, resourceProfileSchema, resolveResourceProfile,
   type ResourceKind, type ResourceProfile
 } from './economy/resource-profile.ts'
-export { scheduleJob, DEFAULT_SCHEDULE_OPTIONS, type EconomyJob, type ScheduleOptions, type ScheduleReport, type TierHours } from './economy/scheduler.ts'
+export { scheduleJob, DEFAULT_SCHEDULE_OPTIONS, type EconomyJob, type ScheduleOptions, type ScheduleOptionsInput, type ScheduleReport, type TierHours } from './economy/scheduler.ts'
 export { systemClock, ManualClock, type Clock } from './economy/clock.ts'
 export { deferUntilSlot, EconomyQueue, type DeferOptions } from './economy/economy-queue.ts'

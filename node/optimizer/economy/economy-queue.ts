@@ -5,10 +5,10 @@
  * take those that are due.
  */
 import type { Clock } from './clock.ts'
-import { scheduleJob, type EconomyJob, type ScheduleOptions, type ScheduleReport } from './scheduler.ts'
+import { scheduleJob, type EconomyJob, type ScheduleOptionsInput, type ScheduleReport } from './scheduler.ts'
 
 /** Options of {@link deferUntilSlot}. */
-export interface DeferOptions extends Partial<ScheduleOptions> {
+export interface DeferOptions extends ScheduleOptionsInput {
   signal?: AbortSignal
 }
 
@@ -28,10 +28,10 @@ export async function deferUntilSlot (job: EconomyJob, clock: Clock, options: De
 /** A node's deferred jobs, ordered by planned start, then job id. */
 export class EconomyQueue {
   readonly #clock: Clock
-  readonly #options: Partial<ScheduleOptions>
+  readonly #options: ScheduleOptionsInput
   readonly #plans: ScheduleReport[] = []
 
-  constructor (clock: Clock, options: Partial<ScheduleOptions> = {}) {
+  constructor (clock: Clock, options: ScheduleOptionsInput = {}) {
     this.#clock = clock
     this.#options = options
   }

@@ -45,6 +45,13 @@ export const DEFAULT_SCHEDULE_OPTIONS: Readonly<ScheduleOptions> = Object.freeze
   horizonHours: 168
 })
 
+/** Scheduler options as callers give them: calendar and resource fields not given come from the defaults. */
+export interface ScheduleOptionsInput {
+  calendar?: Partial<PricingCalendar>
+  resource?: Partial<ResourceProfile>
+  horizonHours?: number
+}
+
 /** Hours of one tier inside the scheduled run. */
 export interface TierHours { tier: PricingTier, hours: number }
 
@@ -89,7 +96,7 @@ const round = (x: number, digits: number): number => Math.round(x * 10 ** digits
  * starting now, `ERR_SCHEDULE_OVER_BUDGET` when the cheapest start costs more
  * than the budget, `ERR_SCHEDULE_INVALID` for bad input.
  */
-export function scheduleJob (job: EconomyJob, now: number, options: Partial<ScheduleOptions> = {}): ScheduleReport {
+export function scheduleJob (job: EconomyJob, now: number, options: ScheduleOptionsInput = {}): ScheduleReport {
   const parsed = jobSchema.safeParse(job)
   if (!parsed.success) fail(ERR_SCHEDULE_INVALID, `invalid job: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`)
   if (!Number.isSafeInteger(now)) fail(ERR_SCHEDULE_INVALID, 'now must be an integer epoch time in milliseconds')

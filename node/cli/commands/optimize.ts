@@ -1,0 +1,73 @@
+/**
+ * `trust-engine optimize SCENE -o OUT [--profile P] [--ratio R] [--error E]
+ * [--max-texture N] [--json]`: optimizes a glTF/GLB scene, writes the result
+ * as GLB (atomically: a temporary file renamed into place) and prints the
+ * report.
+ *
+ * Exit codes: 0 written; 2 error (`ERR_SCENE_*`, `ERR_FILE_*`,
+ * `ERR_OPTIMIZER_OPTIONS_INVALID`, `ERR_OUTPUT_WRITE_FAILED`, `ERR_BAD_ARGS`);
+ * on error no output file is created or changed.
+ */
+import { CommanderError, type Command } from 'commander'
+import { badArgs } from '../args.ts'
+
+function usageErrorsExit2 (err: CommanderError): never {
+  if (err.exitCode === 0) throw err
+  throw new CommanderError(2, err.code, err.message)
+}
+
+function parseNumber (flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value)) throw badArgs(flag, `expected a non-negative number, got ${JSON.stringify(value)}`)
+  return Number(value)
+}
+
+/** Declares `optimize`. */
+export function register (program: Command): void {
+  program
+    .command('optimize')
+    .description('optimize a glTF/GLB scene deterministically and print the report')
+    .argument('<scene>', 'a .glb or self-contained .gltf file')
+    .requiredOption('-o, --out <file>', 'where to write the optimized .glb')
+    .option('--profile <profile>', 'quality, balanced, economy, realtime, archviz, gaming or ai_training', 'balanced')
+    .option('--ratio <r>', 'share of triangles to keep, in (0, 1] (default: the profile\'s)')
+    .option('--error <e>', 'simplification error bound, fraction of mesh radius (default: the profile\'s)')
+    .option('--max-texture <px>', 'largest texture side after resizing (default: the profile\'s)')
+    .option('--json', 'print the report as JSON')
+    .exitOverride(usageErrorsExit2)
+    .action(async (scene: string, flags: { out: string, profile: string, ratio?: string, error?: string, maxTexture?: string, json?: boolean }) => {
+      const { readFileBounded } = await import('../../files/read-bounded.ts')
+      const { optimizeScene, DEFAULT_SCENE_LIMITS, PROFILES } = await import('../../optimizer/index.ts')
+      const { writeFileAtomic } = await import('../../optimizer/write-atomic.ts')
+      if (!(PROFILES as readonly string[]).includes(flags.profile)) throw badArgs('--profile', `one of ${PROFILES.join(', ')}`)
+      const ratio = parseNumber('--ratio', flags.ratio)
+      const error = parseNumber('--error', flags.error)
+      const maxTexture = parseNumber('--max-texture', flags.maxTexture)
+      if (ratio !== undefined && !(ratio > 0 && ratio <= 1)) throw badArgs('--ratio', 'must be in (0, 1]')
+      if (maxTexture !== undefined && !Number.isInteger(maxTexture)) throw badArgs('--max-texture', 'must be an integer')
+      const bytes = await readFileBounded(scene, DEFAULT_SCENE_LIMITS.maxFileBytes, 'scene')
+      const { bytes: out, report } = await optimizeScene(bytes, {
+        profile: flags.profile as never,
+        ...(ratio !== undefined ? { ratio } : {}),
+        ...(error !== undefined ? { error } : {}),
+        ...(maxTexture !== undefined ? { maxTextureSize: maxTexture } : {})
+      })
+      await writeFileAtomic(flags.out, out)
+      if (flags.json === true) {
+        process.stdout.write(JSON.stringify({ out: flags.out, ...report }, null, 2) + '\n')
+        return
+      }
+      const row = (name: string, key: keyof typeof report.before): string =>
+        `${name.padEnd(22)}${String(report.before[key]).padStart(12)} -> ${String(report.after[key]).padStart(12)}  (x${report.ratios[key].toFixed(3)})`
+      process.stdout.write([
+        `written      ${flags.out} (sha256 ${report.outputHash})`,
+        `profile      ${report.profile}; route ${report.routing.pipeline}; complexity ${report.complexity.toFixed(4)} (${report.complexityClass})`,
+        ...report.routing.reasons.map((r) => `             - ${r}`),
+        row('triangles', 'triangles'), row('vertices', 'vertices'), row('draw calls', 'drawCalls'), row('materials', 'materials'),
+        row('texture memory bytes', 'textureMemoryBytes'), row('geometry bytes', 'geometryBytes'), row('file bytes', 'fileBytes'),
+        'operations',
+        ...report.operations.map((o) => `  ${o.name.padEnd(10)} ${o.detail}`),
+        `estimates    ${report.estimates.processingSeconds.toFixed(1)} s, ${report.estimates.costUsd.toFixed(2)} USD`
+      ].join('\n') + '\n')
+    })
+}
