@@ -1,0 +1,23 @@
+/**
+ * Error codes of image decoding and measurement. Codes are stable: tests,
+ * HTTP clients and metrics rely on them.
+ */
+export { ERR_IMAGE_TOO_SMALL } from '../../protocol/sampling/errors.ts'
+
+/** The bytes do not start with the PNG signature. */
+export const ERR_PNG_SIGNATURE = 'ERR_PNG_SIGNATURE'
+
+/** The file, its dimensions or its pixel count exceed the decoding limits (refused before allocating). */
+export const ERR_PNG_TOO_LARGE = 'ERR_PNG_TOO_LARGE'
+
+/** The PNG is malformed: truncated, bad CRC, bad header fields, bad or wrong-sized image data. */
+export const ERR_PNG_DECODE = 'ERR_PNG_DECODE'
+
+/** Two images (or frame sets) to compare do not have the same dimensions. */
+export const ERR_PNG_SIZE_MISMATCH = 'ERR_PNG_SIZE_MISMATCH'
+
+/** A crop rectangle that does not lie inside the image. */
+export const ERR_RECT_OUT_OF_BOUNDS = 'ERR_RECT_OUT_OF_BOUNDS'
+
+/** Frame sets that are empty, of different lengths, or longer than the limit. */
+export const ERR_FRAME_COUNT = 'ERR_FRAME_COUNT'

@@ -1,0 +1,231 @@
+/**
+ * Measurement of a candidate frame set against a reference frame set (PNG
+ * bytes): the sampling plan of protocol/sampling/plan.ts, SSIM and PSNR per
+ * sample, and the mean with a Student t confidence interval per metric.
+ *
+ * Statistics (documented choices):
+ * - SSIM: the mean of the per-sample SSIMs; interval mean ± t·stderr clamped
+ *   to [−1, 1].
+ * - PSNR: pooled over samples as 10·log10(255² / mean MSE), the usual
+ *   sequence PSNR, so it is Infinity exactly when every sample is identical.
+ *   Its interval is the t interval of the mean MSE, clamped to [0, 255²] and
+ *   mapped through the (decreasing) PSNR function: [PSNR(mse_hi),
+ *   PSNR(mse_lo)]. It always contains the pooled PSNR, needs no cap for
+ *   identical samples, and its upper end is Infinity when a zero mean MSE
+ *   cannot be ruled out.
+ * - Every sample weighs the same, whatever its kind and pixel count.
+ *
+ * Memory: all headers are read first (counts, sizes, limits); frames are then
+ * decoded lazily in ascending frame order and dropped once no later sample
+ * needs them, so at most two frames per side are held. Frames that no sample
+ * touches are never decoded. Samples with the same key are measured once.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
+import { TrustEngineError } from '../../protocol/errors.ts'
+import { clampToRange } from '../../protocol/metrics.ts'
+import { planFrameSamples, sampleKey } from '../../protocol/sampling/plan.ts'
+import type { FrameSample, FrameSamplePlan, PlanOptions, SampleKind, SampleRect } from '../../protocol/sampling/plan.ts'
+import { DEFAULT_CONFIDENCE, meanInterval } from '../../protocol/stats/student-t.ts'
+import { ERR_FRAME_COUNT, ERR_PNG_SIZE_MISMATCH } from './errors.ts'
+import { changeLuma, cropImage, downscale2x, lumaPlane } from './image.ts'
+import type { LumaPlane, RgbaImage } from './image.ts'
+import { decodePng, readPngHeader } from './png.ts'
+import type { PngLimits } from './png.ts'
+import { changeMseRgb, MAX_MSE, mseRgb, psnrFromMse } from './psnr.ts'
+import { ssimLuma } from './ssim.ts'
+
+/** Options of {@link measureFrames}. */
+export interface MeasureFramesOptions {
+  /** Lowercase hex seed of the sampling plan (e.g. derived from the job id). */
+  seed: string
+  /** Scene complexity in [0, 1] for the sample size; default 0. */
+  complexity?: number
+  /** PNG decoding limits. */
+  limits?: Partial<PngLimits>
+  /** Sampling plan options. */
+  plan?: Partial<PlanOptions>
+  /** Two-sided confidence level of the intervals. */
+  confidence?: number
+  /** Most frames per set. */
+  maxFrames?: number
+}
+
+/** Defaults of {@link measureFrames}. */
+export const DEFAULT_MEASURE_FRAMES_OPTIONS = Object.freeze({
+  /** Complexity 0 (a simple scene) when the caller knows none: the Cochran minimum for that, 97 samples. */
+  complexity: 0,
+  /** 95%, the original verifier's level. */
+  confidence: DEFAULT_CONFIDENCE,
+  /** 256 frames per set, the job limit on blobs per side (MAX_JOB_BLOBS in protocol/constants.ts). */
+  maxFrames: 256
+})
+
+/** One measured sample: the planned sample and its values. */
+export interface SampleMeasurement {
+  kind: SampleKind
+  frame: number
+  /** Region samples only. */
+  rect?: SampleRect
+  ssim: number
+  /** Infinity when the sample's images are identical. */
+  psnr: number
+  /** Mean squared error over R, G, B on the 0–255 scale. */
+  mse: number
+}
+
+/** The result of {@link measureFrames}. In memory an infinite PSNR is `Infinity`. */
+export interface FrameMeasurement {
+  /** Mean SSIM and pooled PSNR (see the module comment). */
+  metrics: { ssim: number, psnr: number }
+  /** Confidence intervals [low, high], clamped to each metric's range. */
+  intervals: { ssim: [number, number], psnr: [number, number] }
+  /** Number of samples. */
+  samples: number
+  /** The sampling plan that was measured. */
+  plan: FrameSamplePlan
+  /** Values per sample, in plan order. */
+  perSample: SampleMeasurement[]
+}
+
+interface Frame {
+  full: RgbaImage
+  analysis?: RgbaImage
+  analysisLuma?: LumaPlane
+}
+
+/** Lazily decoded frames of one set, dropped once passed. */
+class FrameSet {
+  readonly #bytes: readonly Uint8Array[]
+  readonly #limits: Partial<PngLimits>
+  readonly #factor: number
+  readonly #frames = new Map<number, Frame>()
+
+  constructor (bytes: readonly Uint8Array[], limits: Partial<PngLimits>, factor: number) {
+    this.#bytes = bytes
+    this.#limits = limits
+    this.#factor = factor
+  }
+
+  full (i: number): RgbaImage {
+    let f = this.#frames.get(i)
+    if (f === undefined) {
+      f = { full: decodePng(this.#bytes[i]!, this.#limits) }
+      this.#frames.set(i, f)
+    }
+    return f.full
+  }
+
+  analysis (i: number): RgbaImage {
+    const full = this.full(i)
+    const f = this.#frames.get(i)!
+    f.analysis ??= this.#factor === 2 ? downscale2x(full) : full
+    return f.analysis
+  }
+
+  analysisLuma (i: number): LumaPlane {
+    const img = this.analysis(i)
+    const f = this.#frames.get(i)!
+    f.analysisLuma ??= lumaPlane(img)
+    return f.analysisLuma
+  }
+
+  dropBelow (i: number): void {
+    for (const k of [...this.#frames.keys()]) if (k < i) this.#frames.delete(k)
+  }
+}
+
+function measureOne (s: FrameSample, ref: FrameSet, cand: FrameSet): { ssim: number, mse: number } {
+  switch (s.kind) {
+    case 'frame':
+      return {
+        ssim: ssimLuma(ref.analysisLuma(s.frame), cand.analysisLuma(s.frame)),
+        mse: mseRgb(ref.analysis(s.frame), cand.analysis(s.frame))
+      }
+    case 'full': {
+      const a = ref.full(s.frame)
+      const b = cand.full(s.frame)
+      return { ssim: ssimLuma(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
+    }
+    case 'region': {
+      const a = cropImage(ref.full(s.frame), s.rect!)
+      const b = cropImage(cand.full(s.frame), s.rect!)
+      return { ssim: ssimLuma(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
+    }
+    case 'temporal': {
+      const i = s.frame
+      return {
+        ssim: ssimLuma(changeLuma(ref.analysisLuma(i), ref.analysisLuma(i + 1)), changeLuma(cand.analysisLuma(i), cand.analysisLuma(i + 1))),
+        mse: changeMseRgb(ref.analysis(i), ref.analysis(i + 1), cand.analysis(i), cand.analysis(i + 1))
+      }
+    }
+  }
+}
+
+/**
+ * Measures `candidate` against `reference`, two equal-length lists of PNG
+ * frames of one size. Throws `ERR_FRAME_COUNT` (empty, unequal lengths, too
+ * many), `ERR_PNG_SIZE_MISMATCH` (frames of different sizes), the decoder's
+ * codes (`ERR_PNG_SIGNATURE`, `ERR_PNG_TOO_LARGE`, `ERR_PNG_DECODE`), the
+ * plan's (`ERR_SEED`, `ERR_IMAGE_TOO_SMALL`, `ERR_SAMPLING_INPUT`).
+ * Deterministic: the same inputs give bit-identical numbers in every process.
+ * Yields to the event loop between samples.
+ */
+export async function measureFrames (reference: readonly Uint8Array[], candidate: readonly Uint8Array[], options: MeasureFramesOptions): Promise<FrameMeasurement> {
+  const o = { ...DEFAULT_MEASURE_FRAMES_OPTIONS, ...options }
+  const limits = options.limits ?? {}
+  if (!Array.isArray(reference) || !Array.isArray(candidate) || reference.length === 0 || reference.length !== candidate.length) {
+    throw new TrustEngineError(ERR_FRAME_COUNT, 'reference and candidate must be non-empty frame lists of equal length')
+  }
+  if (reference.length > o.maxFrames) throw new TrustEngineError(ERR_FRAME_COUNT, `more than ${o.maxFrames} frames per set`)
+
+  // Every header first: limits and sizes are checked before any pixel is decoded.
+  const first = readPngHeader(reference[0]!, limits)
+  for (const bytes of [...reference, ...candidate]) {
+    const h = readPngHeader(bytes, limits)
+    if (h.width !== first.width || h.height !== first.height) {
+      throw new TrustEngineError(ERR_PNG_SIZE_MISMATCH, `frame sizes differ: ${first.width}×${first.height} and ${h.width}×${h.height}`)
+    }
+  }
+
+  const plan = planFrameSamples({
+    seed: o.seed,
+    frameCount: reference.length,
+    width: first.width,
+    height: first.height,
+    complexity: o.complexity,
+    ...(options.plan === undefined ? {} : { options: options.plan })
+  })
+  const ref = new FrameSet(reference, limits, plan.analysis.factor)
+  const cand = new FrameSet(candidate, limits, plan.analysis.factor)
+
+  // Distinct samples in ascending frame order (ties in plan order), so frames can be dropped once passed.
+  const distinct = new Map<string, FrameSample>()
+  for (const s of plan.samples) if (!distinct.has(sampleKey(s))) distinct.set(sampleKey(s), s)
+  const order = [...distinct.entries()].sort((a, b) => a[1].frame - b[1].frame)
+  const values = new Map<string, { ssim: number, mse: number }>()
+  for (const [key, s] of order) {
+    ref.dropBelow(s.frame)
+    cand.dropBelow(s.frame)
+    values.set(key, measureOne(s, ref, cand))
+    await yieldToEventLoop()
+  }
+
+  const perSample: SampleMeasurement[] = plan.samples.map((s) => {
+    const v = values.get(sampleKey(s))!
+    const m: SampleMeasurement = { kind: s.kind, frame: s.frame, ssim: v.ssim, psnr: psnrFromMse(v.mse), mse: v.mse }
+    if (s.rect !== undefined) m.rect = { ...s.rect }
+    return m
+  })
+  const ssimStats = meanInterval(perSample.map((s) => s.ssim), o.confidence)
+  const mseStats = meanInterval(perSample.map((s) => s.mse), o.confidence)
+  return {
+    metrics: { ssim: ssimStats.mean, psnr: psnrFromMse(mseStats.mean) },
+    intervals: {
+      ssim: [clampToRange('ssim', ssimStats.low), clampToRange('ssim', ssimStats.high)],
+      psnr: [psnrFromMse(Math.min(MAX_MSE, mseStats.high)), psnrFromMse(Math.max(0, mseStats.low))]
+    },
+    samples: perSample.length,
+    plan,
+    perSample
+  }
+}
