@@ -22,17 +22,31 @@ const THRESHOLDS: Float64Array = (() => {
   return t
 })()
 
-/** Encodes a linear value to the nearest 8-bit sRGB code (values outside [0, 1] clamp; NaN gives 0). */
+/** Buckets of the encoding table: 2^14, fine enough that a bucket spans at most a few codes even near black. */
+const BUCKETS = 16384
+
+/** ENCODE_START[i] = the code of linear value i / BUCKETS (number of thresholds ≤ it): a lower bound for the bucket. */
+const ENCODE_START: Uint8Array = (() => {
+  const t = new Uint8Array(BUCKETS + 1)
+  let k = 0
+  for (let i = 0; i <= BUCKETS; i++) {
+    const v = i / BUCKETS
+    while (k < 255 && THRESHOLDS[k]! <= v) k++
+    t[i] = k
+  }
+  return t
+})()
+
+/**
+ * Encodes a linear value to the nearest 8-bit sRGB code (values outside
+ * [0, 1] clamp; NaN gives 0): the number of thresholds ≤ v, found from the
+ * bucket's lower bound by stepping up, so the result equals an exhaustive
+ * comparison with every threshold.
+ */
 export function linearToSrgb8 (v: number): number {
   if (!(v > 0)) return 0
   if (v >= 1) return 255
-  let lo = 0
-  let hi = 255
-  // smallest k with THRESHOLDS[k] > v; the code is k
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (THRESHOLDS[mid]! > v) hi = mid
-    else lo = mid + 1
-  }
-  return lo
+  let k = ENCODE_START[Math.floor(v * BUCKETS)]!
+  while (k < 255 && THRESHOLDS[k]! <= v) k++
+  return k
 }

@@ -40,19 +40,24 @@ export class Framebuffer {
     const n = this.width * this.height
     this.color = new Float64Array(n * 3)
     this.depth = new Float64Array(n)
-    const bg = BACKGROUND_SRGB8.map((c) => SRGB8_TO_LINEAR[c]!)
-    for (let i = 0; i < n; i++) { this.color[i * 3] = bg[0]!; this.color[i * 3 + 1] = bg[1]!; this.color[i * 3 + 2] = bg[2]! }
+    const r = SRGB8_TO_LINEAR[BACKGROUND_SRGB8[0]]!; const g = SRGB8_TO_LINEAR[BACKGROUND_SRGB8[1]]!; const b = SRGB8_TO_LINEAR[BACKGROUND_SRGB8[2]]!
+    const color = this.color
+    for (let i = 0; i < n * 3; i += 3) { color[i] = r; color[i + 1] = g; color[i + 2] = b }
   }
 
   /** Encodes the window to opaque RGBA8 sRGB. */
   toRgba8 (): RgbaPixels {
     const n = this.width * this.height
     const data = new Uint8Array(n * 4)
+    const color = this.color
+    // runs of equal colour (background, flat surfaces) are encoded once
+    let lr = NaN; let lg = NaN; let lb = NaN; let er = 0; let eg = 0; let eb = 0
     for (let i = 0; i < n; i++) {
-      data[i * 4] = linearToSrgb8(this.color[i * 3]!)
-      data[i * 4 + 1] = linearToSrgb8(this.color[i * 3 + 1]!)
-      data[i * 4 + 2] = linearToSrgb8(this.color[i * 3 + 2]!)
-      data[i * 4 + 3] = 255
+      const r = color[i * 3]!; const g = color[i * 3 + 1]!; const b = color[i * 3 + 2]!
+      if (r !== lr) { lr = r; er = linearToSrgb8(r) }
+      if (g !== lg) { lg = g; eg = linearToSrgb8(g) }
+      if (b !== lb) { lb = b; eb = linearToSrgb8(b) }
+      data[i * 4] = er; data[i * 4 + 1] = eg; data[i * 4 + 2] = eb; data[i * 4 + 3] = 255
     }
     return { width: this.width, height: this.height, data }
   }

@@ -66,13 +66,14 @@ export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, 
   const s = target.focal * H / 2 // pixels per unit of x/w and y/w (square pixels)
   const cx = W / 2 - fb.x0; const cy = H / 2 - fb.y0
   const near = target.near
-  const planes: Array<[number, number, number, number]> = [
-    [0, 0, 1, -near],
-    [s, 0, W / 2 + GUARD, 0],
-    [-s, 0, GUARD - W / 2, 0],
-    [0, -s, H / 2 + GUARD, 0],
-    [0, s, GUARD - H / 2, 0]
-  ]
+  // clip planes a·x + b·y + c·w + e ≥ 0: near, then the guard band left, right, top, bottom
+  const planes = Float64Array.of(
+    0, 0, 1, -near,
+    s, 0, W / 2 + GUARD, 0,
+    -s, 0, GUARD - W / 2, 0,
+    0, -s, H / 2 + GUARD, 0,
+    0, s, GUARD - H / 2, 0
+  )
   const mat = shader.material
   const bt = mat.baseColorTexture; const et = mat.emissiveTexture
   const triCount = indices.length / 3
@@ -101,7 +102,8 @@ export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, 
     // outcodes against the five planes
     let allIn = true
     let rejected = false
-    for (const [a, b, c, e] of planes) {
+    for (let k = 0; k < 20; k += 4) {
+      const a = planes[k]!; const b = planes[k + 1]!; const c = planes[k + 2]!; const e = planes[k + 3]!
       const d0 = a * x0 + b * y0 + c * w0 + e; const d1 = a * x1 + b * y1 + c * w1 + e; const d2 = a * x2 + b * y2 + c * w2 + e
       if (d0 < 0 && d1 < 0 && d2 < 0) { rejected = true; break }
       if (d0 < 0 || d1 < 0 || d2 < 0) allIn = false
@@ -121,20 +123,18 @@ export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, 
     shader.setTriangle(i0, i1, i2, nx, ny, nz, back, baseLevel, emissiveLevel)
 
     if (allIn) {
-      const ws = [w0, w1, w2]; const xs = [x0, x1, x2]; const ys = [y0, y1, y2]
-      for (let k = 0; k < 3; k++) {
-        const inv = 1 / ws[k]!
-        sx[k] = Math.floor((s * xs[k]! * inv + cx) * SUB + 0.5)
-        sy[k] = Math.floor((-s * ys[k]! * inv + cy) * SUB + 0.5)
-        iw[k] = inv
-        q[k * 3] = k === 0 ? inv : 0; q[k * 3 + 1] = k === 1 ? inv : 0; q[k * 3 + 2] = k === 2 ? inv : 0
-      }
+      const v0 = 1 / w0; const v1 = 1 / w1; const v2 = 1 / w2
+      sx[0] = Math.floor((s * x0 * v0 + cx) * SUB + 0.5); sy[0] = Math.floor((-s * y0 * v0 + cy) * SUB + 0.5)
+      sx[1] = Math.floor((s * x1 * v1 + cx) * SUB + 0.5); sy[1] = Math.floor((-s * y1 * v1 + cy) * SUB + 0.5)
+      sx[2] = Math.floor((s * x2 * v2 + cx) * SUB + 0.5); sy[2] = Math.floor((-s * y2 * v2 + cy) * SUB + 0.5)
+      iw[0] = v0; iw[1] = v1; iw[2] = v2
+      q.fill(0); q[0] = v0; q[4] = v1; q[8] = v2
       fillTriangle(fb, sx, sy, iw, q, shader, stats)
       continue
     }
     let poly: ClipVertex[] = [[x0, y0, w0, 1, 0, 0], [x1, y1, w1, 0, 1, 0], [x2, y2, w2, 0, 0, 1]]
-    for (const [a, b, c, e] of planes) {
-      poly = clipPolygon(poly, a, b, c, e)
+    for (let k = 0; k < 20; k += 4) {
+      poly = clipPolygon(poly, planes[k]!, planes[k + 1]!, planes[k + 2]!, planes[k + 3]!)
       if (poly.length < 3) break
     }
     if (poly.length < 3) { stats.clippedAway++; continue }

@@ -1,0 +1,243 @@
+/**
+ * Scene measurement: renders an original and a candidate scene from the same
+ * seeded views and measures SSIM and PSNR over the sampling plan of
+ * protocol/sampling (frame, region, full, temporal), with a mean and Student t
+ * confidence interval per metric.
+ *
+ * - The plan is `planFrameSamples` with one "frame" per view: `frame` samples
+ *   compare a view at the analysis resolution (the full render downscaled 2×2),
+ *   `full` the full render, `region` a crop of the full render; `temporal`
+ *   samples compare the change between a view at its time t and at
+ *   t + temporalStep (same camera) in original and candidate. A scene without
+ *   animation has no change to compare: its temporal samples are measured as
+ *   `frame` samples of the same view (reported with kind `frame`).
+ * - Statistics as node/measure/measure-frames.ts: mean SSIM, PSNR pooled over
+ *   the samples' MSE, intervals from the Student t interval (SSIM clamped to
+ *   [−1, 1]; PSNR mapped from the MSE interval).
+ * - Before any render, the work (renders × triangles of both scenes, image
+ *   size) is checked against the budget: `ERR_RENDER_BUDGET`.
+ * - An empty or non-finite ORIGINAL is refused (`ERR_RENDER_EMPTY_SCENE`,
+ *   `ERR_RENDER_BAD_BOUNDS`); an empty candidate renders as background and
+ *   simply measures badly.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
+import { clampToRange } from '../../protocol/metrics.ts'
+import { type FrameSamplePlan, type PlanOptions, planFrameSamples, type SampleKind, type SampleRect, sampleKey } from '../../protocol/sampling/plan.ts'
+import { DEFAULT_CONFIDENCE, meanInterval } from '../../protocol/stats/student-t.ts'
+import { changeLuma, cropImage, downscale2x, lumaPlane, type RgbaImage } from '../measure/image.ts'
+import { changeMseRgb, MAX_MSE, mseRgb, psnrFromMse } from '../measure/psnr.ts'
+import { ssimLuma } from '../measure/ssim.ts'
+import type { SceneLimits } from '../optimizer/load-scene.ts'
+import { checkBudget, DEFAULT_RENDER_BUDGET_OPTIONS, type RenderBudgetOptions } from './budget.ts'
+import { sceneBounds } from './bounds.ts'
+import { loadRenderScene } from './load.ts'
+import { emptyStats, type RasterStats } from './rasterizer.ts'
+import { renderScene } from './render.ts'
+import type { PreparedScene } from './scene-reader.ts'
+import { DEFAULT_VIEW_OPTIONS, drawViews, type SceneView, type ViewOptions } from './views.ts'
+
+/** Options of {@link measureScenes}. */
+export interface MeasureScenesOptions {
+  /** Lowercase hex seed shared by both sides (e.g. derived from the job id). */
+  seed: string
+  /** Full render width (default 256). */
+  width?: number
+  /** Full render height (default 256). */
+  height?: number
+  /** Scene complexity in [0, 1]; default: the optimizer's analysis of the original. */
+  complexity?: number
+  /** Work budget (merged over the defaults). */
+  budget?: Partial<RenderBudgetOptions>
+  /** Number of seeded views the samples are drawn from. */
+  views?: number
+  /** View construction options. */
+  viewOptions?: Partial<ViewOptions>
+  /** Sampling plan options. */
+  plan?: Partial<PlanOptions>
+  /** Loader limits for both scenes. */
+  limits?: Partial<SceneLimits>
+  /** Two-sided confidence level of the intervals. */
+  confidence?: number
+}
+
+/** Defaults of {@link measureScenes}. */
+export const DEFAULT_MEASURE_SCENES_OPTIONS = Object.freeze({
+  /** 256 × 256 full renders: 128 × 128 analysis frames and 64 × 64 regions, each well above the 11 × 11 SSIM window, and quick to render. */
+  width: 256,
+  height: 256,
+  /** 64 views: a 100-sample plan touches about 50 distinct views, so samples rarely repeat one, while renders stay bounded at 2 × 64 per scene. */
+  views: 64,
+  /** 95%, the original verifier's level. */
+  confidence: DEFAULT_CONFIDENCE
+})
+
+/** One measured sample. */
+export interface SceneSampleMeasurement {
+  kind: SampleKind
+  /** View index. */
+  view: number
+  rect?: SampleRect
+  ssim: number
+  /** Infinity when identical. */
+  psnr: number
+  mse: number
+}
+
+/** The plan of a scene measurement: the frame-sample plan over views, and the views. */
+export interface ScenePlan {
+  samplePlan: FrameSamplePlan
+  views: SceneView[]
+  /** The original scene is animated (temporal samples compare changes). */
+  animated: boolean
+  /** Animation time between the two renders of a temporal sample. */
+  temporalStep: number
+}
+
+/** Counters of the renders. */
+export interface SceneRenderStats {
+  /** Renders per scene. */
+  renders: number
+  /** Triangles per render of the original and the candidate. */
+  triangles: { original: number, candidate: number }
+  /** Raster counters summed over all renders of each scene. */
+  original: RasterStats
+  candidate: RasterStats
+  /** Declared extensions that do not affect rendering, per scene. */
+  extensionsIgnored: { original: string[], candidate: string[] }
+}
+
+/** The result of {@link measureScenes}. */
+export interface SceneMeasurement {
+  metrics: { ssim: number, psnr: number }
+  intervals: { ssim: [number, number], psnr: [number, number] }
+  samples: number
+  plan: ScenePlan
+  perSample: SceneSampleMeasurement[]
+  renderStats: SceneRenderStats
+}
+
+interface ViewRenders { full: RgbaImage, analysis?: RgbaImage, next?: RgbaImage }
+
+function addStats (into: RasterStats, s: RasterStats): void {
+  into.triangles += s.triangles; into.culled += s.culled; into.degenerate += s.degenerate; into.clippedAway += s.clippedAway; into.fragments += s.fragments
+}
+
+/**
+ * Measures `candidateBytes` against `originalBytes` (.glb or .gltf). Throws
+ * the loader's `ERR_SCENE_*`, the renderer's `ERR_RENDER_*` (budget, empty
+ * original, textures), the plan's `ERR_SEED` / `ERR_SAMPLING_INPUT`.
+ * Deterministic: the same bytes and options give bit-identical results in
+ * every process.
+ */
+export async function measureScenes (originalBytes: Uint8Array, candidateBytes: Uint8Array, options: MeasureScenesOptions): Promise<SceneMeasurement> {
+  const width = options.width ?? DEFAULT_MEASURE_SCENES_OPTIONS.width
+  const height = options.height ?? DEFAULT_MEASURE_SCENES_OPTIONS.height
+  const viewCount = options.views ?? DEFAULT_MEASURE_SCENES_OPTIONS.views
+  const confidence = options.confidence ?? DEFAULT_MEASURE_SCENES_OPTIONS.confidence
+  const budget = { ...DEFAULT_RENDER_BUDGET_OPTIONS, ...options.budget }
+  const viewOptions = { ...DEFAULT_VIEW_OPTIONS, ...options.viewOptions }
+  checkBudget({ triangleViews: 0, largestView: width * height }, budget)
+
+  const loadOptions = { maxTexturePixels: budget.maxTexturePixels, ...(options.limits === undefined ? {} : { limits: options.limits }) }
+  const original = await loadRenderScene(originalBytes, loadOptions)
+  const candidate = await loadRenderScene(candidateBytes, loadOptions)
+  let complexity = options.complexity
+  if (complexity === undefined) {
+    const { analyzeScene } = await import('../optimizer/analyze.ts')
+    complexity = (await analyzeScene(originalBytes)).complexity
+  }
+
+  const sphere = sceneBounds(original, 0)
+  const animated = original.duration > 0
+  const views = drawViews(options.seed, viewCount, sphere, original.duration, viewOptions)
+  const samplePlan = planFrameSamples({
+    seed: options.seed,
+    frameCount: viewCount,
+    width,
+    height,
+    complexity,
+    ...(options.plan === undefined ? {} : { options: options.plan })
+  })
+  const samples = samplePlan.samples.map((s) => (s.kind === 'temporal' && !animated ? { kind: 'frame' as const, frame: s.frame } : s))
+
+  // Work: one full render per distinct view, plus one at t + step per view with a temporal sample.
+  const used = new Set<number>(); const nextUsed = new Set<number>()
+  for (const s of samples) { used.add(s.frame); if (s.kind === 'temporal') nextUsed.add(s.frame) }
+  const renders = used.size + nextUsed.size
+  checkBudget({ triangleViews: renders * (original.triangleCount + candidate.triangleCount), largestView: width * height }, budget)
+
+  const stats: SceneRenderStats = {
+    renders,
+    triangles: { original: original.triangleCount, candidate: candidate.triangleCount },
+    original: emptyStats(),
+    candidate: emptyStats(),
+    extensionsIgnored: { original: original.extensionsIgnored, candidate: candidate.extensionsIgnored }
+  }
+  const renderView = (scene: PreparedScene, which: 'original' | 'candidate', view: SceneView, time: number): RgbaImage => {
+    const r = renderScene(scene, view.camera, { width, height, time })
+    addStats(stats[which], r.stats)
+    return r.image
+  }
+  const factor = samplePlan.analysis.factor
+  const analysisOf = (v: ViewRenders): RgbaImage => { v.analysis ??= factor === 2 ? downscale2x(v.full) : v.full; return v.analysis }
+
+  // Distinct samples by view, so each view is rendered once per scene and dropped afterwards.
+  const distinct = new Map<string, (typeof samples)[number]>()
+  for (const s of samples) if (!distinct.has(sampleKey(s))) distinct.set(sampleKey(s), s)
+  const order = [...distinct.entries()].sort((a, b) => a[1].frame - b[1].frame)
+  const values = new Map<string, { ssim: number, mse: number }>()
+  let current = -1
+  let ref: ViewRenders = { full: { width: 0, height: 0, data: new Uint8Array(0) } }
+  let cand: ViewRenders = ref
+  for (const [key, s] of order) {
+    const view = views[s.frame]!
+    if (s.frame !== current) {
+      current = s.frame
+      ref = { full: renderView(original, 'original', view, view.time) }
+      cand = { full: renderView(candidate, 'candidate', view, view.time) }
+      await yieldToEventLoop()
+    }
+    let v: { ssim: number, mse: number }
+    if (s.kind === 'frame') {
+      const a = analysisOf(ref); const b = analysisOf(cand)
+      v = { ssim: ssimLuma(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
+    } else if (s.kind === 'full') {
+      v = { ssim: ssimLuma(lumaPlane(ref.full), lumaPlane(cand.full)), mse: mseRgb(ref.full, cand.full) }
+    } else if (s.kind === 'region') {
+      const a = cropImage(ref.full, s.rect!); const b = cropImage(cand.full, s.rect!)
+      v = { ssim: ssimLuma(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
+    } else {
+      const t1 = view.time + viewOptions.temporalStep
+      ref.next ??= renderView(original, 'original', view, t1)
+      cand.next ??= renderView(candidate, 'candidate', view, t1)
+      const rn = factor === 2 ? downscale2x(ref.next) : ref.next
+      const cn = factor === 2 ? downscale2x(cand.next) : cand.next
+      const r0 = analysisOf(ref); const c0 = analysisOf(cand)
+      v = {
+        ssim: ssimLuma(changeLuma(lumaPlane(r0), lumaPlane(rn)), changeLuma(lumaPlane(c0), lumaPlane(cn))),
+        mse: changeMseRgb(r0, rn, c0, cn)
+      }
+    }
+    values.set(key, v)
+  }
+
+  const perSample: SceneSampleMeasurement[] = samples.map((s) => {
+    const v = values.get(sampleKey(s))!
+    const m: SceneSampleMeasurement = { kind: s.kind, view: s.frame, ssim: v.ssim, psnr: psnrFromMse(v.mse), mse: v.mse }
+    if (s.rect !== undefined) m.rect = { ...s.rect }
+    return m
+  })
+  const ssimStats = meanInterval(perSample.map((s) => s.ssim), confidence)
+  const mseStats = meanInterval(perSample.map((s) => s.mse), confidence)
+  return {
+    metrics: { ssim: ssimStats.mean, psnr: psnrFromMse(mseStats.mean) },
+    intervals: {
+      ssim: [clampToRange('ssim', ssimStats.low), clampToRange('ssim', ssimStats.high)],
+      psnr: [psnrFromMse(Math.min(MAX_MSE, mseStats.high)), psnrFromMse(Math.max(0, mseStats.low))]
+    },
+    samples: perSample.length,
+    plan: { samplePlan, views, animated, temporalStep: viewOptions.temporalStep },
+    perSample,
+    renderStats: stats
+  }
+}
