@@ -3,6 +3,9 @@
  * add a command by adding its file here.
  */
 import type { Command } from 'commander'
+import { register as node } from './node.ts'
+import { register as keygen } from './keygen.ts'
+import { register as audit } from './audit.ts'
 import { register as submit } from './submit.ts'
 import { register as status } from './status.ts'
 import { register as networkInit } from './network-init.ts'
@@ -14,6 +17,8 @@ export type RegisterCommand = (program: Command) => void
 
 /** Every command of `trust-engine`, in the order `--help` lists them. */
 export const COMMANDS: RegisterCommand[] = [
+  node,
+  keygen, audit,
   submit, status, networkInit, certificate,
   analyze, optimize, schedule,
 ]

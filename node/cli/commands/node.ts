@@ -1,0 +1,107 @@
+/**
+ * `trust-engine node`: runs a verifier node until SIGTERM or SIGINT.
+ *
+ * Options come from (lowest to highest) defaults, `--config FILE`,
+ * `TRUST_ENGINE_*` environment variables and flags. With no network file the
+ * node runs a single-node development network in `.trust-engine/dev`.
+ */
+import { readFile } from 'node:fs/promises'
+import type { Command } from 'commander'
+import { FAULTS, type Fault } from '../../job/faults.ts'
+import { TrustEngineError } from '../../../protocol/errors.ts'
+
+interface NodeFlags {
+  config?: string
+  dataDir?: string
+  network?: string
+  key?: string
+  name?: string
+  listen?: string[]
+  bootstrap?: string[]
+  api?: string
+  apiToken?: string
+  logLevel?: string
+  fault?: string
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+
+/** Declares `trust-engine node`. */
+export function register (program: Command): void {
+  program
+    .command('node')
+    .description('run a verifier node (with no options: a single-node development network)')
+    .option('--config <file>', 'config file (JSON; see docs/cli.md)')
+    .option('--data-dir <dir>', 'data folder (LevelDB, blobs, key)', undefined)
+    .option('--network <file>', 'network file (network.json); none runs the development network')
+    .option('--key <file>', 'node key file (created when missing)')
+    .option('--name <name>', 'node name in logs and the API')
+    .option('--listen <multiaddr>', 'libp2p listen address (repeatable)', collect)
+    .option('--bootstrap <multiaddr>', 'peer to dial, with /p2p/<peerId> (repeatable)', collect)
+    .option('--api <host:port>', 'HTTP API address, or "off"')
+    .option('--api-token <token>', 'bearer token for writing routes (required off loopback)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .option('--fault <kind>', `simulate a Byzantine node: ${FAULTS.join(', ')} (for fault simulations only)`)
+    .action(async (flags: NodeFlags) => { await runNode(flags) })
+}
+
+async function runNode (flags: NodeFlags): Promise<void> {
+  const { resolveNodeOptions, optionsFromEnv } = await import('../../config/node-options.ts')
+  const { loadConfigFile, configFileToOptions } = await import('../../config/config-file.ts')
+  const { ensureDevNetwork } = await import('../../config/dev-network.ts')
+  const { parseNetwork } = await import('../../../protocol/network.ts')
+  const { readFileBounded } = await import('../../files/read-bounded.ts')
+  const { MAX_NETWORK_FILE_BYTES } = await import('../../../protocol/constants.ts')
+  const { createNode } = await import('../../node.ts')
+
+  const env = optionsFromEnv(process.env)
+  const configPath = flags.config ?? env.config
+  const fromFile = configPath === undefined ? {} : configFileToOptions((await loadConfigFile(configPath)).config)
+  const { config: _ignored, ...fromEnv } = env
+  const options = resolveNodeOptions([fromFile, fromEnv, {
+    name: flags.name,
+    dataDir: flags.dataDir,
+    networkFile: flags.network,
+    keyFile: flags.key,
+    listen: flags.listen,
+    bootstrap: flags.bootstrap,
+    api: flags.api,
+    apiToken: flags.apiToken,
+    logLevel: flags.logLevel as never
+  }])
+  const fault = parseFault(flags.fault)
+  const network = options.networkFile === null
+    ? ensureDevNetwork(options.dataDir, options.keyFile).network
+    : parseNetwork(await readFileBounded(options.networkFile, MAX_NETWORK_FILE_BYTES, 'network file'))
+
+  const node = await createNode({
+    dataDir: options.dataDir,
+    network,
+    keyFile: options.keyFile,
+    name: options.name,
+    listen: options.listen,
+    bootstrap: options.bootstrap,
+    api: options.api === null ? null : { host: options.api.host, port: options.api.port, ...(options.apiToken === null ? {} : { token: options.apiToken }) },
+    logLevel: options.logLevel,
+    fault
+  })
+  const info = node.info()
+  // One machine-readable line on stderr for scripts and tests; logs go to stdout.
+  process.stderr.write(`trust-engine node ready ${JSON.stringify({ name: info.name, peerId: info.peerId, networkId: info.networkId, apiUrl: info.apiUrl, listen: info.listenAddresses, dataDir: options.dataDir })}\n`)
+
+  await new Promise<void>((resolve) => {
+    const shutdown = (): void => {
+      process.off('SIGTERM', shutdown)
+      process.off('SIGINT', shutdown)
+      node.stop().then(resolve, (err: unknown) => { process.stderr.write(`error while stopping: ${String(err)}\n`); process.exitCode = 1; resolve() })
+    }
+    process.on('SIGTERM', shutdown)
+    process.on('SIGINT', shutdown)
+  })
+}
+
+function parseFault (value: string | undefined): Fault {
+  if (value === undefined) return null
+  if ((FAULTS as readonly string[]).includes(value)) return value as Fault
+  throw new TrustEngineError('ERR_OPTIONS_INVALID', `--fault must be one of ${FAULTS.join(', ')}`)
+}
