@@ -2,7 +2,8 @@
  * Scenes built with glTF-Transform for the renderer's tests: each a small,
  * fully specified document, so golden hashes pin the renderer, not the files.
  */
-import { Document, type Node, type Material, NodeIO, type Primitive } from '@gltf-transform/core'
+import { Document, Logger, type Node, type Material, type Primitive } from '@gltf-transform/core'
+import { createSceneIO } from '../../../node/optimizer/load-scene.ts'
 import { PNG } from 'pngjs'
 
 /** Adds a primitive from raw arrays to `doc` (positions required). */
@@ -20,7 +21,7 @@ export function addPrimitive (doc: Document, data: { positions: number[], indice
 
 /** A new document with one scene; returns the document and the scene root list helper. */
 export function newDocument (): { doc: Document, add: (node: Node) => void } {
-  const doc = new Document()
+  const doc = new Document().setLogger(new Logger(Logger.Verbosity.SILENT))
   doc.createBuffer()
   const scene = doc.createScene('scene')
   doc.getRoot().setDefaultScene(scene)
@@ -58,7 +59,7 @@ export function makePng (w: number, h: number, px: (x: number, y: number) => [nu
   return new Uint8Array(PNG.sync.write(png))
 }
 
-/** Writes and reads back a document as GLB bytes (exercises the binary path). */
+/** GLB bytes of a document, written with the loader's extension set (so quantization and instancing are declared). */
 export async function toGlb (doc: Document): Promise<Uint8Array> {
-  return await new NodeIO().writeBinary(doc)
+  return await createSceneIO().writeBinary(doc)
 }
