@@ -1,0 +1,168 @@
+/**
+ * Content-addressed blob storage in a directory: the blob with sha256
+ * `aabbcc…` lives at `<dataDir>/blobs/aa/bb/aabbcc…`.
+ *
+ * A blob is written to a temporary file in `<dataDir>/blobs/tmp/`, fsynced,
+ * then renamed to its name (and the folder fsynced), so a crash leaves either
+ * no blob or the whole blob, never a partial one under a valid name. The hash
+ * is checked before the write; a stored blob is re-hashed when read whole, so
+ * disk corruption is reported (`ERR_BLOB_CORRUPT`) instead of passed on.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { TrustEngineError } from '../../protocol/errors.ts'
+import type { BlobSource } from './blob-protocol.ts'
+import { DEFAULT_BLOB_TRANSFER_OPTIONS } from './blob-protocol.ts'
+import { ERR_BLOB_CORRUPT, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_IO, ERR_BLOB_TOO_LARGE } from './errors.ts'
+
+/** Options of a {@link BlobDir}. */
+export interface BlobDirOptions {
+  /** Largest blob stored or read. */
+  maxBlobBytes: number
+}
+
+/** Defaults of {@link BlobDirOptions}. */
+export const DEFAULT_BLOB_DIR_OPTIONS: BlobDirOptions = {
+  // The blob protocol's limit: anything storable can be served, and the reverse.
+  maxBlobBytes: DEFAULT_BLOB_TRANSFER_OPTIONS.maxBlobBytes
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/
+
+/** A directory of blobs named by their sha256. */
+export class BlobDir {
+  readonly #root: string
+  readonly #tmp: string
+  readonly #options: BlobDirOptions
+
+  /** Blobs go under `<dataDir>/blobs`. Nothing is touched until the first call. */
+  constructor (dataDir: string, options: Partial<BlobDirOptions> = {}) {
+    this.#root = join(dataDir, 'blobs')
+    this.#tmp = join(this.#root, 'tmp')
+    this.#options = { ...DEFAULT_BLOB_DIR_OPTIONS, ...options }
+  }
+
+  /** The file path of blob `sha256` (which need not exist). */
+  pathOf (sha256: string): string {
+    checkId(sha256)
+    return join(this.#root, sha256.slice(0, 2), sha256.slice(2, 4), sha256)
+  }
+
+  /** True when the blob is stored. */
+  async has (sha256: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(sha256))).isFile()
+    } catch (err) {
+      if (isNotFound(err)) return false
+      throw ioError('cannot stat blob', err)
+    }
+  }
+
+  /** The blob's bytes after re-checking their hash, or null when absent. */
+  async get (sha256: string): Promise<Uint8Array | null> {
+    const path = this.pathOf(sha256)
+    let size: number
+    try {
+      size = (await stat(path)).size
+    } catch (err) {
+      if (isNotFound(err)) return null
+      throw ioError('cannot stat blob', err)
+    }
+    if (size > this.#options.maxBlobBytes) throw new TrustEngineError(ERR_BLOB_TOO_LARGE, `stored blob of ${size} bytes exceeds ${this.#options.maxBlobBytes}`)
+    let bytes: Buffer
+    try {
+      bytes = await readFile(path)
+    } catch (err) {
+      if (isNotFound(err)) return null
+      throw ioError('cannot read blob', err)
+    }
+    if (createHash('sha256').update(bytes).digest('hex') !== sha256) {
+      throw new TrustEngineError(ERR_BLOB_CORRUPT, 'stored blob does not hash to its name')
+    }
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  }
+
+  /**
+   * The blob as a stream (size, then chunks), or null when absent. Not
+   * re-hashed here: whoever receives it checks the hash.
+   */
+  async open (sha256: string): Promise<BlobSource | null> {
+    const path = this.pathOf(sha256)
+    let size: number
+    try {
+      size = (await stat(path)).size
+    } catch (err) {
+      if (isNotFound(err)) return null
+      throw ioError('cannot stat blob', err)
+    }
+    // Too large to serve: the size alone lets the server answer `too-large` without reading.
+    if (size > this.#options.maxBlobBytes) return { size, chunks: noChunks() }
+    return { size, chunks: createReadStream(path, { highWaterMark: 256 * 1024 }) }
+  }
+
+  /**
+   * Stores `bytes` and returns their sha256. When `expectedSha256` is given
+   * and differs, throws `ERR_BLOB_HASH` and stores nothing. Storing a blob
+   * that is already there is a no-op.
+   */
+  async put (bytes: Uint8Array, expectedSha256?: string): Promise<string> {
+    if (bytes.byteLength > this.#options.maxBlobBytes) {
+      throw new TrustEngineError(ERR_BLOB_TOO_LARGE, `blob of ${bytes.byteLength} bytes exceeds ${this.#options.maxBlobBytes}`)
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    if (expectedSha256 !== undefined && expectedSha256 !== sha256) {
+      throw new TrustEngineError(ERR_BLOB_HASH, 'bytes do not hash to the expected id')
+    }
+    if (await this.has(sha256)) return sha256
+    const final = this.pathOf(sha256)
+    const finalDir = join(this.#root, sha256.slice(0, 2), sha256.slice(2, 4))
+    const tmp = join(this.#tmp, `${sha256}.${randomBytes(6).toString('hex')}`)
+    try {
+      await mkdir(this.#tmp, { recursive: true })
+      await mkdir(finalDir, { recursive: true })
+      const fh = await open(tmp, 'wx', 0o644)
+      try {
+        await fh.writeFile(bytes)
+        await fh.sync()
+      } finally {
+        await fh.close()
+      }
+      await rename(tmp, final)
+      await syncDir(finalDir)
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => {})
+      throw ioError('cannot store blob', err)
+    }
+    return sha256
+  }
+}
+
+async function * noChunks (): AsyncGenerator<Uint8Array> {}
+
+function checkId (sha256: string): void {
+  if (!SHA256_HEX.test(sha256)) throw new TrustEngineError(ERR_BLOB_ID, 'blob id must be 64 lowercase hex characters')
+}
+
+function isNotFound (err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+}
+
+function ioError (message: string, cause: unknown): TrustEngineError {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code
+  return new TrustEngineError(ERR_BLOB_IO, `${message}${code === undefined ? '' : ` (${code})`}`, { cause })
+}
+
+/** Makes a rename durable; some file systems refuse fsync on a folder, which is then skipped. */
+async function syncDir (dir: string): Promise<void> {
+  let fh
+  try {
+    fh = await open(dir, 'r')
+    await fh.sync()
+  } catch {
+    // The data itself is already synced.
+  } finally {
+    await fh?.close()
+  }
+}

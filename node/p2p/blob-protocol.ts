@@ -1,0 +1,361 @@
+/**
+ * Blob transfer over libp2p streams (`/trust-engine/blob/1.0.0`, framing in
+ * blob-frames.ts): a node asks a peer for a blob by its sha256 and checks the
+ * hash of what arrives before handing it on.
+ *
+ * Limits, and why:
+ * - chunks of at most 1 MiB (the decoder's `maxDataLength`, so a peer cannot
+ *   make us buffer a giant frame);
+ * - blobs of at most 64 MiB: a frame set is at most 100 PNG frames (the
+ *   sample size cap of the verifier) and a 1080p RGBA PNG is under 8 MiB
+ *   uncompressed, usually far less; a glTF scene of a few million triangles
+ *   fits too. Larger content should be split by the job, not streamed whole;
+ * - every wait bounded: 10 s without a frame (idle) and 5 minutes in all
+ *   (64 MiB at ≈ 220 kB/s). On any failure the stream is aborted.
+ *
+ * The receiver hashes while reading and refuses a mismatch (`ERR_BLOB_HASH`)
+ * before returning anything, so nothing unverified is ever stored.
+ */
+import { createHash } from 'node:crypto'
+import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import * as lp from 'it-length-prefixed'
+import type { Logger } from 'pino'
+import type { Uint8ArrayList } from 'uint8arraylist'
+import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
+import { sha256Hex } from '../../protocol/hash.ts'
+import { BLOB_PROTOCOL, MAX_REQUEST_FRAME_BYTES, MAX_STATUS_FRAME_BYTES, decodeBlobRequest, decodeBlobStatus, encodeBlobRequest, encodeBlobStatus, type BlobStatus } from './blob-frames.ts'
+import { NO_COUNTERS, type P2pCounters } from './counters.ts'
+import { ERR_BLOB_ABORTED, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_NOT_FOUND, ERR_BLOB_PROTOCOL, ERR_BLOB_TIMEOUT, ERR_BLOB_TOO_LARGE, ERR_BLOB_UNREACHABLE } from './errors.ts'
+import { silentLogger } from './logger.ts'
+
+/** Limits and timeouts of blob transfer (both sides). */
+export interface BlobTransferOptions {
+  /** Largest blob served or accepted. */
+  maxBlobBytes: number
+  /** Largest chunk frame sent or accepted. */
+  maxChunkBytes: number
+  /** Longest wait for the next frame (ms). */
+  idleTimeoutMs: number
+  /** Longest whole transfer, dial included (ms). */
+  totalTimeoutMs: number
+}
+
+/** Defaults of {@link BlobTransferOptions} (reasons in the module comment). */
+export const DEFAULT_BLOB_TRANSFER_OPTIONS: BlobTransferOptions = {
+  maxBlobBytes: 64 * 1024 * 1024,
+  maxChunkBytes: 1024 * 1024,
+  idleTimeoutMs: 10_000,
+  totalTimeoutMs: 5 * 60 * 1000
+}
+
+/** A blob given as a stream: its exact size, then its bytes in any chunking. */
+export interface BlobSource {
+  size: number
+  chunks: AsyncIterable<Uint8Array>
+}
+
+/** What a blob lookup returns: the bytes, a stream of them, or null when absent. */
+export type BlobBody = Uint8Array | BlobSource | null
+
+/** Options of {@link serveBlobs}. */
+export interface ServeBlobsOptions extends Partial<BlobTransferOptions> {
+  /** Looks a blob up by its sha256 (lowercase hex). */
+  getBlob: (sha256: string) => Promise<BlobBody>
+  /** Concurrent blob streams one connection may open to us. */
+  maxInboundStreams?: number
+  counters?: P2pCounters
+  logger?: Logger
+}
+
+/** Options of {@link fetchBlob}. */
+export interface FetchBlobOptions extends Partial<Omit<BlobTransferOptions, 'maxBlobBytes'>> {
+  /** Cancels the transfer (`ERR_BLOB_ABORTED`). */
+  signal?: AbortSignal
+  /** Largest blob accepted; default {@link DEFAULT_BLOB_TRANSFER_OPTIONS}.maxBlobBytes. */
+  maxBytes?: number
+  counters?: P2pCounters
+  logger?: Logger
+}
+
+/** Anything with a libp2p node (a `Host` qualifies). */
+export interface HasLibp2p {
+  readonly libp2p: Libp2p
+}
+
+/**
+ * Serves blobs from `getBlob` on the blob protocol. Returns a function that
+ * stops serving. Call before or after the host starts.
+ */
+export async function serveBlobs (host: HasLibp2p, options: ServeBlobsOptions): Promise<() => Promise<void>> {
+  const opts = { ...DEFAULT_BLOB_TRANSFER_OPTIONS, ...definedOnly(options) }
+  const counters = options.counters ?? NO_COUNTERS
+  const log = options.logger ?? silentLogger()
+  await host.libp2p.handle(BLOB_PROTOCOL, ({ stream }) => {
+    void serveOne(stream, options.getBlob, opts, counters, log)
+  }, { maxInboundStreams: options.maxInboundStreams ?? 16 })
+  return async () => { await host.libp2p.unhandle(BLOB_PROTOCOL) }
+}
+
+async function serveOne (stream: Stream, getBlob: ServeBlobsOptions['getBlob'], opts: BlobTransferOptions, counters: P2pCounters, log: Logger): Promise<void> {
+  const clock = new TransferClock(opts, undefined)
+  clock.onExpire((err) => { stream.abort(err) })
+  try {
+    const frames = lp.decode(stream.source, { maxDataLength: MAX_REQUEST_FRAME_BYTES })
+    const first = await frames.next()
+    if (first.done === true) throw new TrustEngineError(ERR_BLOB_PROTOCOL, 'stream ended before the request')
+    const req = decodeBlobRequest(first.value.subarray())
+    clock.touch()
+    const body = await getBlob(req.sha256)
+    const status = statusOf(body, opts.maxBlobBytes)
+    await stream.sink(lp.encode(responseFrames(status, body, opts.maxChunkBytes, () => { clock.touch() })))
+    counters.blob('serve', status.status)
+  } catch (err) {
+    const e = clock.error() ?? toBlobError(err)
+    counters.blob('serve', e.code)
+    log.debug({ code: e.code, err: e.message }, 'blob request failed')
+    stream.abort(e)
+  } finally {
+    clock.stop()
+  }
+}
+
+function statusOf (body: BlobBody, maxBlobBytes: number): BlobStatus {
+  if (body === null) return { status: 'not-found' }
+  const size = body instanceof Uint8Array ? body.byteLength : body.size
+  return size > maxBlobBytes ? { status: 'too-large', size } : { status: 'found', size }
+}
+
+async function * responseFrames (status: BlobStatus, body: BlobBody, maxChunkBytes: number, touch: () => void): AsyncGenerator<Uint8Array> {
+  yield encodeBlobStatus(status)
+  if (status.status !== 'found' || body === null) return
+  const chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = body instanceof Uint8Array ? [body] : body.chunks
+  let sent = 0
+  for await (const chunk of chunks) {
+    for (let off = 0; off < chunk.byteLength; off += maxChunkBytes) {
+      const piece = chunk.subarray(off, Math.min(off + maxChunkBytes, chunk.byteLength))
+      sent += piece.byteLength
+      if (sent > status.size) throw new TrustEngineError(ERR_BLOB_PROTOCOL, 'blob source longer than its declared size')
+      yield piece
+      touch()
+    }
+  }
+  if (sent !== status.size) throw new TrustEngineError(ERR_BLOB_PROTOCOL, 'blob source shorter than its declared size')
+}
+
+/**
+ * Fetches the blob `sha256` from `peer` and returns its bytes after checking
+ * their hash. Codes: `ERR_BLOB_NOT_FOUND`, `ERR_BLOB_TOO_LARGE`,
+ * `ERR_BLOB_HASH`, `ERR_BLOB_TIMEOUT`, `ERR_BLOB_PROTOCOL`,
+ * `ERR_BLOB_UNREACHABLE`, `ERR_BLOB_ABORTED`, `ERR_BLOB_ID`.
+ */
+export async function fetchBlob (host: HasLibp2p, peer: PeerId | string, sha256: string, options: FetchBlobOptions = {}): Promise<Uint8Array> {
+  const counters = options.counters ?? NO_COUNTERS
+  try {
+    const bytes = await fetchOnce(host, peer, sha256, options)
+    counters.blob('fetch', 'OK')
+    return bytes
+  } catch (err) {
+    const e = toBlobError(err)
+    counters.blob('fetch', e.code)
+    options.logger?.debug({ code: e.code, peer: peer.toString() }, 'blob fetch failed')
+    throw e
+  }
+}
+
+async function fetchOnce (host: HasLibp2p, peer: PeerId | string, sha256: string, options: FetchBlobOptions): Promise<Uint8Array> {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new TrustEngineError(ERR_BLOB_ID, 'blob id must be 64 lowercase hex characters')
+  const opts = { ...DEFAULT_BLOB_TRANSFER_OPTIONS, ...definedOnly(options) }
+  const maxBytes = options.maxBytes ?? DEFAULT_BLOB_TRANSFER_OPTIONS.maxBlobBytes
+  const clock = new TransferClock(opts, options.signal)
+  let stream: Stream | undefined
+  clock.onExpire((err) => { stream?.abort(err) })
+  try {
+    try {
+      const peerId = typeof peer === 'string' ? peerIdFromString(peer) : peer
+      stream = await host.libp2p.dialProtocol(peerId, BLOB_PROTOCOL, { signal: clock.signal })
+    } catch (err) {
+      throw clock.error() ?? new TrustEngineError(ERR_BLOB_UNREACHABLE, 'cannot open a blob stream to the peer', { cause: err })
+    }
+    const s = stream
+    s.sink([lp.encode.single(encodeBlobRequest({ sha256 }))]).catch(() => { /* the read side reports the failure */ })
+    const bytes = await readBlobResponse(s.source, sha256, { maxBytes, maxChunkBytes: opts.maxChunkBytes, onFrame: () => { clock.touch() } })
+    await s.close().catch(() => {})
+    return bytes
+  } catch (err) {
+    const e = clock.error() ?? toBlobError(err)
+    stream?.abort(e)
+    throw e
+  } finally {
+    clock.stop()
+  }
+}
+
+/** Limits of {@link readBlobResponse}. */
+export interface ReadBlobResponseOptions {
+  /** Largest blob accepted. */
+  maxBytes: number
+  /** Largest chunk frame accepted. */
+  maxChunkBytes: number
+  /** Called after each frame (pushes an idle deadline back). */
+  onFrame?: () => void
+}
+
+/**
+ * Reads a blob response (status frame, then chunks) from `source` and
+ * returns the blob once `size` bytes are in and hash to `sha256`. Stops
+ * reading at `size` bytes. Every failure is a typed error:
+ * `ERR_BLOB_NOT_FOUND`, `ERR_BLOB_TOO_LARGE`, `ERR_BLOB_HASH` or
+ * `ERR_BLOB_PROTOCOL` (bad frame, oversized frame, early end).
+ */
+export async function readBlobResponse (source: AsyncIterable<Uint8ArrayList | Uint8Array>, sha256: string, options: ReadBlobResponseOptions): Promise<Uint8Array> {
+  const frames = lp.decode(source, { maxDataLength: Math.max(options.maxChunkBytes, MAX_STATUS_FRAME_BYTES) })
+  try {
+    const first = await frames.next()
+    options.onFrame?.()
+    if (first.done === true) throw new TrustEngineError(ERR_BLOB_PROTOCOL, 'stream ended before the status')
+    const status = decodeBlobStatus(first.value.subarray())
+    if (status.status === 'not-found') throw new TrustEngineError(ERR_BLOB_NOT_FOUND, 'the peer does not have the blob')
+    if (status.status === 'too-large' || status.size > options.maxBytes) {
+      throw new TrustEngineError(ERR_BLOB_TOO_LARGE, `blob of ${status.size} bytes exceeds ${options.maxBytes}`, { details: { size: status.size, limit: options.maxBytes } })
+    }
+    const size = status.size
+    const out = new Uint8Array(size)
+    const hash = createHash('sha256')
+    let received = 0
+    while (received < size) {
+      const next = await frames.next()
+      options.onFrame?.()
+      if (next.done === true) throw new TrustEngineError(ERR_BLOB_PROTOCOL, `stream ended after ${received} of ${size} bytes`)
+      const chunk = next.value
+      if (chunk.byteLength === 0 || received + chunk.byteLength > size) {
+        throw new TrustEngineError(ERR_BLOB_PROTOCOL, 'chunk frame empty or beyond the declared size')
+      }
+      for (const part of chunk) {
+        out.set(part, received)
+        received += part.byteLength
+        hash.update(part)
+      }
+    }
+    if (hash.digest('hex') !== sha256) throw new TrustEngineError(ERR_BLOB_HASH, 'received bytes do not hash to the requested id')
+    return out
+  } catch (err) {
+    throw toBlobError(err)
+  } finally {
+    // Stop the decoder (and with it the source) when we leave early.
+    await frames.return(undefined).catch(() => {})
+  }
+}
+
+/** Options of {@link fetchBlobFromAny}. */
+export interface FetchFromAnyOptions extends FetchBlobOptions {
+  /** Called after each attempt with the peer and `OK` or the error code. */
+  onAttempt?: (peerId: string, outcome: string) => void
+}
+
+/**
+ * The order in which peers are asked for a blob: by sha256(blob id + peer
+ * id) (rendezvous hashing). Every node computes the same order, and
+ * different blobs start at different peers, so load spreads.
+ */
+export function blobPeerOrder (peers: Array<PeerId | string>, sha256: string): string[] {
+  const ids = [...new Set(peers.map((p) => p.toString()))]
+  const keyed = ids.map((id) => ({ id, key: sha256Hex(`${sha256}/${id}`) }))
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  return keyed.map((k) => k.id)
+}
+
+/**
+ * Fetches the blob from the first of `peers` (in {@link blobPeerOrder}) that
+ * delivers bytes with the right hash. Throws `ERR_BLOB_NOT_FOUND` (with each
+ * peer's code in `details.attempts`) when none does, `ERR_BLOB_ABORTED` when
+ * cancelled, `ERR_BLOB_ID` for a malformed id.
+ */
+export async function fetchBlobFromAny (host: HasLibp2p, peers: Array<PeerId | string>, sha256: string, options: FetchFromAnyOptions = {}): Promise<Uint8Array> {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new TrustEngineError(ERR_BLOB_ID, 'blob id must be 64 lowercase hex characters')
+  const attempts: Array<{ peer: string, code: string }> = []
+  for (const peer of blobPeerOrder(peers, sha256)) {
+    if (options.signal?.aborted === true) throw new TrustEngineError(ERR_BLOB_ABORTED, 'blob fetch cancelled')
+    try {
+      const bytes = await fetchBlob(host, peer, sha256, options)
+      options.onAttempt?.(peer, 'OK')
+      return bytes
+    } catch (err) {
+      const code = isTrustEngineError(err) ? err.code : ERR_BLOB_PROTOCOL
+      options.onAttempt?.(peer, code)
+      if (code === ERR_BLOB_ABORTED) throw err
+      attempts.push({ peer, code })
+    }
+  }
+  throw new TrustEngineError(ERR_BLOB_NOT_FOUND, `no peer delivered the blob (${attempts.length} asked)`, { details: { attempts } })
+}
+
+/**
+ * The timers of one transfer: a total deadline, an idle deadline that each
+ * frame pushes back, and the caller's signal. The first to fire aborts
+ * `signal` with a typed error that {@link error} then returns.
+ */
+class TransferClock {
+  readonly #controller = new AbortController()
+  readonly #opts: BlobTransferOptions
+  readonly #total: NodeJS.Timeout
+  readonly #userSignal: AbortSignal | undefined
+  #idle: NodeJS.Timeout | undefined
+  #error: TrustEngineError | undefined
+  #listeners: Array<(err: TrustEngineError) => void> = []
+
+  constructor (opts: BlobTransferOptions, userSignal: AbortSignal | undefined) {
+    this.#opts = opts
+    this.#userSignal = userSignal
+    this.#total = setTimeout(() => { this.#expire(new TrustEngineError(ERR_BLOB_TIMEOUT, `blob transfer exceeded ${opts.totalTimeoutMs} ms`, { action: 'ignore' })) }, opts.totalTimeoutMs)
+    this.touch()
+    if (userSignal !== undefined) {
+      if (userSignal.aborted) this.#onUserAbort()
+      else userSignal.addEventListener('abort', this.#onUserAbort, { once: true })
+    }
+  }
+
+  /** Aborted when the transfer must stop. */
+  get signal (): AbortSignal { return this.#controller.signal }
+
+  /** Registers what to do when a deadline passes (abort the stream). */
+  onExpire (listener: (err: TrustEngineError) => void): void { this.#listeners.push(listener) }
+
+  /** The deadline error, once one fired. */
+  error (): TrustEngineError | undefined { return this.#error }
+
+  /** A frame arrived or was sent: push the idle deadline back. */
+  touch (): void {
+    if (this.#error !== undefined) return
+    clearTimeout(this.#idle)
+    this.#idle = setTimeout(() => { this.#expire(new TrustEngineError(ERR_BLOB_TIMEOUT, `no blob frame for ${this.#opts.idleTimeoutMs} ms`, { action: 'ignore' })) }, this.#opts.idleTimeoutMs)
+  }
+
+  /** Clears every timer. */
+  stop (): void {
+    clearTimeout(this.#total)
+    clearTimeout(this.#idle)
+    this.#userSignal?.removeEventListener('abort', this.#onUserAbort)
+  }
+
+  #onUserAbort = (): void => { this.#expire(new TrustEngineError(ERR_BLOB_ABORTED, 'blob transfer cancelled', { action: 'ignore' })) }
+
+  #expire (err: TrustEngineError): void {
+    if (this.#error !== undefined) return
+    this.#error = err
+    this.stop()
+    this.#controller.abort(err)
+    for (const l of this.#listeners) l(err)
+  }
+}
+
+/** Any failure as a typed blob error (`ERR_BLOB_PROTOCOL` for stream and framing failures). */
+function toBlobError (err: unknown): TrustEngineError {
+  if (isTrustEngineError(err)) return err
+  return new TrustEngineError(ERR_BLOB_PROTOCOL, `blob stream failed: ${err instanceof Error ? err.name : 'error'}`, { cause: err })
+}
+
+/** The object without its undefined fields, so spreading it keeps defaults. */
+function definedOnly<T extends object> (o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+}

@@ -1,0 +1,48 @@
+/**
+ * Error codes of the networking layer. Each is a stable string carried by a
+ * `TrustEngineError`; tests, metrics and callers match on these, never on
+ * message text.
+ */
+
+/** A peer of another network id or protocol version (refused at identify). */
+export const ERR_WRONG_NETWORK = 'ERR_WRONG_NETWORK'
+/** A peer the injected `allowPeer` callback refused (refused at the connection gater). */
+export const ERR_PEER_NOT_ALLOWED = 'ERR_PEER_NOT_ALLOWED'
+/** A connection whose peer did not complete identify within the admission timeout. */
+export const ERR_HANDSHAKE_TIMEOUT = 'ERR_HANDSHAKE_TIMEOUT'
+/** Host options that do not satisfy their schema. */
+export const ERR_P2P_OPTIONS = 'ERR_P2P_OPTIONS'
+/** `start()` on a host that was already stopped (create a new host instead). */
+export const ERR_HOST_STOPPED = 'ERR_HOST_STOPPED'
+
+/** A gossip message larger than the message limit (checked before decoding). */
+export const ERR_MESSAGE_TOO_LARGE = 'ERR_MESSAGE_TOO_LARGE'
+/** A topic that is not one of this network's topics. */
+export const ERR_UNKNOWN_TOPIC = 'ERR_UNKNOWN_TOPIC'
+/** Subscribing to a topic before a validator was set for it. */
+export const ERR_NO_VALIDATOR = 'ERR_NO_VALIDATOR'
+/** A validator that did not settle within the validation timeout. */
+export const ERR_VALIDATION_TIMEOUT = 'ERR_VALIDATION_TIMEOUT'
+/** A validator that threw something other than a `TrustEngineError` (a bug). */
+export const ERR_VALIDATOR_BUG = 'ERR_VALIDATOR_BUG'
+
+/** Received blob bytes whose sha256 is not the requested hash. */
+export const ERR_BLOB_HASH = 'ERR_BLOB_HASH'
+/** A blob larger than the allowed maximum. */
+export const ERR_BLOB_TOO_LARGE = 'ERR_BLOB_TOO_LARGE'
+/** No peer has the blob. */
+export const ERR_BLOB_NOT_FOUND = 'ERR_BLOB_NOT_FOUND'
+/** A blob transfer that went idle too long or exceeded its total time. */
+export const ERR_BLOB_TIMEOUT = 'ERR_BLOB_TIMEOUT'
+/** A blob stream that broke the framing rules (bad frame, wrong length, early end). */
+export const ERR_BLOB_PROTOCOL = 'ERR_BLOB_PROTOCOL'
+/** A blob transfer cancelled by the caller's AbortSignal. */
+export const ERR_BLOB_ABORTED = 'ERR_BLOB_ABORTED'
+/** The peer could not be dialled or does not speak the blob protocol. */
+export const ERR_BLOB_UNREACHABLE = 'ERR_BLOB_UNREACHABLE'
+/** A blob id that is not 64 lowercase hex characters. */
+export const ERR_BLOB_ID = 'ERR_BLOB_ID'
+/** A stored blob whose bytes no longer hash to its name (disk corruption). */
+export const ERR_BLOB_CORRUPT = 'ERR_BLOB_CORRUPT'
+/** A file system failure in the blob directory. */
+export const ERR_BLOB_IO = 'ERR_BLOB_IO'

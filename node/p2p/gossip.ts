@@ -1,0 +1,278 @@
+/**
+ * Gossip: gossipsub configured for Trust Engine, and one adapter between it
+ * and the node's validation rules.
+ *
+ * - No gossipsub signatures (`StrictNoSign`): every message is signed by the
+ *   application (protocol/signing.ts), so signing twice would only cost time.
+ *   Messages carry no author, sequence number or key; gossipsub rejects any
+ *   that do.
+ * - Message id = sha256 of the data: the same bytes are one message however
+ *   many peers relay them or re-publish them.
+ * - Validation runs through `pubsub.topicValidators`, which gossipsub awaits
+ *   before it delivers or forwards a message; a rejected or ignored message
+ *   never reaches `onMessage` and is never forwarded. (Gossipsub's own
+ *   `asyncValidation` flag stays off: with topic validators it would only add
+ *   a second, manual report step, and its plain `message` event would fire
+ *   before validation.)
+ * - The injected validator throws a `TrustEngineError` to refuse a message;
+ *   its `action` picks REJECT (penalised, P4) or IGNORE (dropped, not
+ *   penalised). Any other exception is a bug in the validator: IGNORE, so an
+ *   honest peer is never punished for our bug, and logged at error.
+ */
+import { createHash } from 'node:crypto'
+import type { GossipSub, GossipsubMessage, GossipsubOpts } from '@chainsafe/libp2p-gossipsub'
+import { TopicValidatorResult } from '@libp2p/interface'
+import type { Message, PeerId } from '@libp2p/interface'
+import type { Logger } from 'pino'
+import { MAX_MESSAGE_BYTES } from '../../protocol/constants.ts'
+import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
+import type { GossipResult, P2pCounters } from './counters.ts'
+import { ERR_MESSAGE_TOO_LARGE, ERR_NO_VALIDATOR, ERR_UNKNOWN_TOPIC, ERR_VALIDATION_TIMEOUT, ERR_VALIDATOR_BUG } from './errors.ts'
+import { buildScoreConfig, type GossipScoreOptions } from './gossip-score.ts'
+
+/** Validates one message; returns normally to accept, throws a `TrustEngineError` to reject or ignore. */
+export type GossipValidator = (data: Uint8Array, from: PeerId) => void | Promise<void>
+
+/** Receives each accepted message once, after validation. `from` is the relaying peer, not the author. */
+export type GossipMessageHandler = (topic: string, data: Uint8Array, from: PeerId) => void | Promise<void>
+
+/** Tunables of gossip. */
+export interface GossipOptions {
+  /** Largest message data accepted or published, checked before any decoding. */
+  maxMessageBytes: number
+  /** Largest gossipsub RPC frame read from a peer (one frame can bundle several messages). */
+  maxRpcBytes: number
+  /** A validator still running after this long is abandoned with IGNORE. */
+  validationTimeoutMs: number
+  /** How long a message id is remembered to drop duplicates. */
+  seenTtlMs: number
+}
+
+/** Defaults of {@link GossipOptions}. */
+export const DEFAULT_GOSSIP_OPTIONS: GossipOptions = {
+  // The protocol's limit on a job, vote or evidence message.
+  maxMessageBytes: MAX_MESSAGE_BYTES,
+  // An IWANT reply may carry up to 16 full-size messages; also gossipsub's usual 1 MiB bound.
+  maxRpcBytes: 1024 * 1024,
+  // A vote verifies in ~0.1 ms and a job in a few; 5 s means the validator is stuck or the node overloaded.
+  validationTimeoutMs: 5000,
+  // Gossipsub's default seen-cache lifetime (2 minutes): votes of one job arrive well within it.
+  seenTtlMs: 2 * 60 * 1000
+}
+
+/**
+ * Bounds on what one RPC may carry, so decoding a frame never allocates
+ * without limit (gossipsub's defaults are unbounded). We have 3 topics; a
+ * heartbeat's IHAVE lists at most a few thousand ids.
+ */
+const DECODE_RPC_LIMITS = {
+  maxSubscriptions: 32,
+  maxMessages: 64,
+  maxIhaveMessageIDs: 5000,
+  maxIwantMessageIDs: 5000,
+  maxIdontwantMessageIDs: 5000,
+  maxControlMessages: 128,
+  maxPeerInfos: 16
+}
+
+/** Content message id: sha256 of the message data. */
+export function contentMessageId (msg: Message): Uint8Array {
+  return createHash('sha256').update(msg.data).digest()
+}
+
+/**
+ * The gossipsub init for a network with the given topics. `appSpecificScore`
+ * is the node's P5 callback (see gossip-score.ts).
+ */
+export function gossipsubInit (topics: string[], options: GossipOptions, score: GossipScoreOptions, appSpecificScore: (peerId: string) => number): Partial<GossipsubOpts> {
+  const { scoreParams, scoreThresholds } = buildScoreConfig(topics, score, appSpecificScore)
+  return {
+    globalSignaturePolicy: 'StrictNoSign',
+    msgIdFn: contentMessageId,
+    emitSelf: false,
+    // Flood-publish our own messages to every subscribed peer above the publish threshold: one hop to all.
+    floodPublish: true,
+    fallbackToFloodsub: false,
+    doPX: false,
+    asyncValidation: false,
+    // Publishing with no subscribed peer throws (caught in publish()) *before* the id is marked
+    // seen, so the same bytes can be published again once peers arrive.
+    allowPublishToZeroTopicPeers: false,
+    ignoreDuplicatePublishError: true,
+    seenTTL: options.seenTtlMs,
+    maxInboundDataLength: options.maxRpcBytes,
+    decodeRpcLimits: DECODE_RPC_LIMITS,
+    allowedTopics: topics,
+    scoreParams,
+    scoreThresholds
+  }
+}
+
+/** Initialisation of a {@link GossipAdapter}. */
+export interface GossipAdapterInit {
+  /** The started or not-yet-started gossipsub service. */
+  pubsub: GossipSub
+  /** Topics this adapter may subscribe to and publish on. */
+  topics: string[]
+  /** Receives every accepted message once. */
+  onMessage: GossipMessageHandler
+  counters: P2pCounters
+  logger: Logger
+  options: GossipOptions
+}
+
+/** The one place where gossip messages are validated, counted and delivered. */
+export class GossipAdapter {
+  readonly #pubsub: GossipSub
+  readonly #topics: Set<string>
+  readonly #validators = new Map<string, GossipValidator>()
+  readonly #onMessage: GossipMessageHandler
+  readonly #counters: P2pCounters
+  readonly #log: Logger
+  readonly #options: GossipOptions
+  readonly #subscribed = new Set<string>()
+  #listening = false
+
+  constructor (init: GossipAdapterInit) {
+    this.#pubsub = init.pubsub
+    this.#topics = new Set(init.topics)
+    this.#onMessage = init.onMessage
+    this.#counters = init.counters
+    this.#log = init.logger
+    this.#options = init.options
+  }
+
+  /**
+   * Sets the validator of `topic` (replacing any earlier one). Messages on a
+   * topic are validated only once a validator is set; {@link subscribe}
+   * refuses a topic without one.
+   */
+  setValidator (topic: string, validator: GossipValidator): void {
+    this.#checkTopic(topic)
+    this.#validators.set(topic, validator)
+    this.#pubsub.topicValidators.set(topic, async (peer, msg) => await this.#validate(topic, validator, peer, msg))
+  }
+
+  /**
+   * Subscribes to `topic` (at once when the host runs, else when it starts);
+   * throws `ERR_NO_VALIDATOR` when no validator was set for it.
+   */
+  subscribe (topic: string): void {
+    this.#checkTopic(topic)
+    if (!this.#validators.has(topic)) throw new TrustEngineError(ERR_NO_VALIDATOR, 'set a validator before subscribing')
+    this.#subscribed.add(topic)
+    this.#listen()
+    if (this.#pubsub.isStarted()) this.#pubsub.subscribe(topic)
+  }
+
+  /** Unsubscribes from `topic`. */
+  unsubscribe (topic: string): void {
+    this.#checkTopic(topic)
+    this.#subscribed.delete(topic)
+    if (this.#pubsub.isStarted()) this.#pubsub.unsubscribe(topic)
+  }
+
+  /** Applies the subscriptions made before the pubsub service started (called by the host). */
+  start (): void {
+    for (const topic of [...this.#subscribed].sort()) this.#pubsub.subscribe(topic)
+  }
+
+  /**
+   * Publishes `data` on `topic` and returns how many peers it was sent to:
+   * 0 when no peer is subscribed yet (a one-node network) or when these
+   * exact bytes were already published or received (same content id).
+   * Throws `ERR_MESSAGE_TOO_LARGE` above the message limit. Our own messages
+   * are not delivered to our own `onMessage`.
+   */
+  async publish (topic: string, data: Uint8Array): Promise<number> {
+    this.#checkTopic(topic)
+    if (data.byteLength > this.#options.maxMessageBytes) {
+      throw new TrustEngineError(ERR_MESSAGE_TOO_LARGE, `message of ${data.byteLength} bytes exceeds ${this.#options.maxMessageBytes}`)
+    }
+    try {
+      const res = await this.#pubsub.publish(topic, data)
+      return res.recipients.length
+    } catch (err) {
+      if (err instanceof Error && err.message === 'PublishError.NoPeersSubscribedToTopic') return 0
+      throw err
+    }
+  }
+
+  /** Current gossipsub score of a peer, as this node sees it (0 for an unknown peer). */
+  getScore (peerId: PeerId | string): number {
+    return this.#pubsub.getScore(peerId.toString())
+  }
+
+  /** Peer ids in our mesh for `topic`, sorted. */
+  meshPeers (topic: string): string[] {
+    return [...this.#pubsub.getMeshPeers(topic)].sort()
+  }
+
+  /** Peer ids known to be subscribed to `topic`, sorted. */
+  subscribers (topic: string): string[] {
+    return this.#pubsub.getSubscribers(topic).map((p) => p.toString()).sort()
+  }
+
+  /** Stops delivering messages (the pubsub service itself is stopped by the host). */
+  close (): void {
+    if (!this.#listening) return
+    this.#pubsub.removeEventListener('gossipsub:message', this.#onGossipMessage)
+    this.#listening = false
+  }
+
+  #listen (): void {
+    if (this.#listening) return
+    this.#pubsub.addEventListener('gossipsub:message', this.#onGossipMessage)
+    this.#listening = true
+  }
+
+  // Gossipsub dispatches this only for messages every check (ours included) accepted,
+  // and only once per message id within the seen TTL.
+  #onGossipMessage = (evt: CustomEvent<GossipsubMessage>): void => {
+    const { msg, propagationSource } = evt.detail
+    if (!this.#validators.has(msg.topic)) return
+    Promise.resolve()
+      .then(async () => { await this.#onMessage(msg.topic, msg.data, propagationSource) })
+      .catch((err: unknown) => {
+        this.#log.error({ topic: msg.topic, err: describe(err) }, 'message handler failed')
+      })
+  }
+
+  async #validate (topic: string, validator: GossipValidator, peer: PeerId, msg: Message): Promise<TopicValidatorResult> {
+    // [REJECT] larger than any valid message: refused before anything reads it.
+    if (msg.data.byteLength > this.#options.maxMessageBytes) {
+      return this.#result(topic, 'reject', ERR_MESSAGE_TOO_LARGE, peer)
+    }
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const timeout = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => { reject(new TrustEngineError(ERR_VALIDATION_TIMEOUT, 'validator did not settle in time', { action: 'ignore' })) }, this.#options.validationTimeoutMs)
+      })
+      await Promise.race([Promise.resolve().then(async () => { await validator(msg.data, peer) }), timeout])
+      return this.#result(topic, 'accept', 'OK', peer)
+    } catch (err) {
+      if (isTrustEngineError(err)) return this.#result(topic, err.action, err.code, peer)
+      this.#log.error({ topic, err: describe(err) }, 'validator threw a non-typed error (a bug); message ignored')
+      return this.#result(topic, 'ignore', ERR_VALIDATOR_BUG, peer)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  #result (topic: string, result: GossipResult, code: string, peer: PeerId): TopicValidatorResult {
+    this.#counters.gossipResult(topic, result, code)
+    if (result !== 'accept') this.#log.debug({ topic, result, code, peer: peer.toString() }, 'gossip message refused')
+    return result === 'accept' ? TopicValidatorResult.Accept : result === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+  }
+
+  #checkTopic (topic: string): void {
+    if (!this.#topics.has(topic)) throw new TrustEngineError(ERR_UNKNOWN_TOPIC, 'not a topic of this network')
+  }
+}
+
+/** A short description of an error for logs: name, code and message, never peer data. */
+function describe (err: unknown): string {
+  if (isTrustEngineError(err)) return `${err.code}: ${err.message}`
+  if (err instanceof Error) return `${err.name}: ${err.message}`
+  return String(err)
+}

@@ -1,0 +1,305 @@
+/**
+ * The libp2p host of a node: TCP, Noise, Yamux, identify and gossipsub, with
+ * network-id gating (network-gate.ts), gossip validation (gossip.ts),
+ * reconnection with backoff (redial.ts) and a persisted peer book
+ * (peer-book.ts).
+ *
+ * Nothing runs until `start()`: creating a host opens no socket and starts
+ * no timer. `start()` and `stop()` may each be called twice; a stopped host
+ * does not start again (create a new one; a persistent private key keeps the
+ * peer id).
+ */
+import { gossipsub, type GossipSub } from '@chainsafe/libp2p-gossipsub'
+import { privateKeyFromRaw } from '@libp2p/crypto/keys'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify, type Identify } from '@libp2p/identify'
+import type { Libp2p, PeerId, PrivateKey, PubSub } from '@libp2p/interface'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import type { Logger } from 'pino'
+import { z } from 'zod'
+import { PROTOCOL_VERSION } from '../../protocol/constants.ts'
+import { TrustEngineError } from '../../protocol/errors.ts'
+import { networkIdSchema } from '../../protocol/fields.ts'
+import { VERSION } from '../version.ts'
+import { NO_COUNTERS, type P2pCounters } from './counters.ts'
+import { ERR_HOST_STOPPED, ERR_P2P_OPTIONS } from './errors.ts'
+import { DEFAULT_GOSSIP_OPTIONS, GossipAdapter, gossipsubInit, type GossipMessageHandler, type GossipOptions } from './gossip.ts'
+import { DEFAULT_GOSSIP_SCORE_OPTIONS, type GossipScoreOptions } from './gossip-score.ts'
+import { silentLogger } from './logger.ts'
+import { NetworkGate, allowPeerGater, type AllowPeer } from './network-gate.ts'
+import { DEFAULT_PEER_BOOK_OPTIONS, PeerBook, type PeerBookOptions, type PeerBookPersistence } from './peer-book.ts'
+import { DEFAULT_REDIAL_OPTIONS, Redialer, type RedialOptions } from './redial.ts'
+import { networkProtocolId, networkTopics, type NetworkTopics } from './topics.ts'
+
+/** Services of the libp2p node inside a {@link Host}. */
+// A type alias, not an interface: libp2p's ServiceMap needs an index signature.
+export type HostServices = {
+  identify: Identify
+  pubsub: PubSub
+}
+
+/** An ed25519 private key in libp2p's raw form (32-byte seed then 32-byte public key). */
+export interface HostPrivateKey {
+  readonly type: string
+  readonly raw: Uint8Array
+}
+
+/** Options of {@link createHost}. Plain-data fields are checked with a schema (`ERR_P2P_OPTIONS`). */
+export interface HostOptions {
+  /**
+   * The node's ed25519 libp2p key (e.g. node/keys.ts `libp2pPrivateKey`);
+   * the same key gives the same peer id after a restart. Typed by shape,
+   * because `@libp2p/crypto` and libp2p 2 declare keys with two versions of
+   * `@libp2p/interface` whose types differ though the objects are alike.
+   */
+  privateKey: HostPrivateKey
+  /** The network this node belongs to (lowercase letters, digits, dashes). */
+  networkId: string
+  /** Wire protocol version, part of topic names and of the network protocol id. */
+  protocolVersion?: number
+  /** Listen multiaddrs. */
+  listen?: string[]
+  /** Peers to connect to and keep connected (multiaddrs, best with `/p2p/<id>`). */
+  bootstrap?: string[]
+  /** Receives each accepted gossip message once, after validation. */
+  onMessage?: GossipMessageHandler
+  /** The node's P5 score of a peer (see gossip-score.ts `appScoreFromReputation`). */
+  appSpecificScore?: (peerId: string) => number
+  /** When given, only these peer ids may connect (e.g. the validators of the network file). */
+  allowPeer?: AllowPeer
+  /** Where met peers are remembered; known peers are dialled at start. */
+  peerBook?: PeerBookPersistence
+  gossip?: Partial<GossipOptions>
+  score?: Partial<GossipScoreOptions>
+  redial?: Partial<RedialOptions>
+  peerBookOptions?: Partial<PeerBookOptions>
+  /** Hang up a peer that has not passed the network check after this long (ms). */
+  admissionTimeoutMs?: number
+  /** New connections accepted per second from one IP address. */
+  inboundConnectionsPerSecond?: number
+  counters?: P2pCounters
+  logger?: Logger
+}
+
+/** Defaults of the plain-data {@link HostOptions}. */
+export const DEFAULT_HOST_OPTIONS = {
+  protocolVersion: PROTOCOL_VERSION,
+  // Loopback with an OS-chosen port: nothing is exposed unless the operator says so.
+  listen: ['/ip4/127.0.0.1/tcp/0'],
+  bootstrap: [] as string[],
+  // Twice identify's default 5 s timeout: an honest peer is identified well before.
+  admissionTimeoutMs: 10_000,
+  // libp2p's default is 5; several validators may share a NAT address and a
+  // restart of a 10-node test cluster dials one node 9 times at once.
+  inboundConnectionsPerSecond: 50
+}
+
+const multiaddrString = z.string().min(1).max(512).refine((s) => {
+  try { multiaddr(s); return true } catch { return false }
+}, 'not a multiaddr')
+
+const plainOptionsSchema = z.object({
+  networkId: networkIdSchema,
+  protocolVersion: z.int().min(1).max(1000),
+  listen: z.array(multiaddrString).min(1).max(16),
+  bootstrap: z.array(multiaddrString).max(256),
+  admissionTimeoutMs: z.int().min(100).max(600_000),
+  inboundConnectionsPerSecond: z.int().min(1).max(10_000)
+})
+
+/** A started or stoppable libp2p host for one Trust Engine network. */
+export class Host {
+  /** The libp2p node (for stream protocols such as the blob protocol). */
+  readonly libp2p: Libp2p<HostServices>
+  /** This node's peer id. */
+  readonly peerId: PeerId
+  /** The network id. */
+  readonly networkId: string
+  /** The gossip topic names of this network. */
+  readonly topics: NetworkTopics
+  /** Gossip validation, delivery and publishing. */
+  readonly gossip: GossipAdapter
+  /** The protocol id announcing our network (see network-gate.ts). */
+  readonly networkProtocol: string
+
+  readonly #gate: NetworkGate
+  readonly #redialer: Redialer
+  readonly #peerBook: PeerBook | undefined
+  readonly #bootstrap: string[]
+  readonly #redialOptions: RedialOptions
+  readonly #log: Logger
+  #starting: Promise<void> | undefined
+  #stopping: Promise<void> | undefined
+
+  /** Use {@link createHost}. */
+  constructor (init: { libp2p: Libp2p<HostServices>, networkId: string, topics: NetworkTopics, networkProtocol: string, gossip: GossipAdapter, gate: NetworkGate, peerBook: PeerBook | undefined, bootstrap: string[], redial: RedialOptions, logger: Logger }) {
+    this.libp2p = init.libp2p
+    this.peerId = init.libp2p.peerId
+    this.networkId = init.networkId
+    this.topics = init.topics
+    this.networkProtocol = init.networkProtocol
+    this.gossip = init.gossip
+    this.#gate = init.gate
+    this.#peerBook = init.peerBook
+    this.#bootstrap = init.bootstrap
+    this.#redialOptions = init.redial
+    this.#log = init.logger
+    this.#redialer = new Redialer({
+      libp2p: init.libp2p,
+      isAdmitted: (p) => init.gate.isAdmitted(p),
+      onAdmit: (listener) => init.gate.onAdmit((p) => { listener(p) }),
+      options: init.redial,
+      logger: init.logger
+    })
+  }
+
+  /** Listens, then dials known and bootstrap peers. Safe to call twice. */
+  async start (): Promise<void> {
+    if (this.#stopping !== undefined) throw new TrustEngineError(ERR_HOST_STOPPED, 'a stopped host cannot start again; create a new one')
+    this.#starting ??= this.#start()
+    await this.#starting
+  }
+
+  /** Stops dialling, closes every connection and the listeners. Safe to call twice. */
+  async stop (): Promise<void> {
+    this.#stopping ??= this.#stop()
+    await this.#stopping
+  }
+
+  /** Our listen addresses with the `/p2p/<id>` suffix, sorted. */
+  multiaddrs (): string[] {
+    return this.libp2p.getMultiaddrs().map((a) => a.toString()).sort()
+  }
+
+  /** Connected peers that passed the network check, sorted. */
+  admittedPeers (): string[] {
+    return this.#gate.admitted()
+  }
+
+  /** True when `peerId` is connected and passed the network check. */
+  isAdmitted (peerId: PeerId | string): boolean {
+    return this.#gate.isAdmitted(peerId)
+  }
+
+  async #start (): Promise<void> {
+    // Registered before listening, so no peer ever identifies us without it.
+    await this.libp2p.handle(this.networkProtocol, ({ stream }) => { void stream.close().catch(() => {}) }, { maxInboundStreams: 1 })
+    this.#gate.start(this.libp2p)
+    if (this.#peerBook !== undefined) {
+      const book = this.#peerBook
+      this.#gate.onAdmit((peerId, addrs) => {
+        if (addrs.length === 0) return
+        book.record(peerId.toString(), addrs).catch((err: unknown) => { this.#log.warn({ err: String(err) }, 'cannot save peer record') })
+      })
+    }
+    await this.libp2p.start()
+    this.gossip.start()
+    const self = this.peerId.toString()
+    const bootstrapIds = new Set<string>()
+    for (const addr of this.#bootstrap) {
+      const ma = multiaddr(addr)
+      const id = ma.getPeerId()
+      if (id === self) continue
+      if (id !== null) bootstrapIds.add(id)
+      this.#redialer.add({ addrs: [ma], maxFailures: Infinity })
+    }
+    if (this.#peerBook !== undefined) {
+      let known: Awaited<ReturnType<PeerBook['load']>> = []
+      try {
+        known = await this.#peerBook.load()
+      } catch (err) {
+        this.#log.warn({ err: String(err) }, 'cannot load the peer book')
+      }
+      for (const rec of known) {
+        if (rec.peerId === self || bootstrapIds.has(rec.peerId)) continue
+        const addrs = rec.multiaddrs.map((a) => multiaddr(`${a}/p2p/${rec.peerId}`))
+        this.#redialer.add({ addrs, maxFailures: this.#redialOptions.knownPeerMaxFailures })
+      }
+    }
+    this.#log.info({ peerId: self, networkId: this.networkId, addrs: this.multiaddrs() }, 'p2p host started')
+  }
+
+  async #stop (): Promise<void> {
+    // Let a start in progress finish first, so nothing it opens outlives the stop.
+    await this.#starting?.catch(() => {})
+    await this.#redialer.stop()
+    this.gossip.close()
+    this.#gate.stop()
+    await this.libp2p.stop()
+    this.#log.info({ peerId: this.peerId.toString() }, 'p2p host stopped')
+  }
+}
+
+/**
+ * Creates (without starting) a host for `options.networkId`. Throws
+ * `ERR_P2P_OPTIONS` on malformed options.
+ */
+export async function createHost (options: HostOptions): Promise<Host> {
+  const parsed = plainOptionsSchema.safeParse({
+    networkId: options.networkId,
+    protocolVersion: options.protocolVersion ?? DEFAULT_HOST_OPTIONS.protocolVersion,
+    listen: options.listen ?? DEFAULT_HOST_OPTIONS.listen,
+    bootstrap: options.bootstrap ?? DEFAULT_HOST_OPTIONS.bootstrap,
+    admissionTimeoutMs: options.admissionTimeoutMs ?? DEFAULT_HOST_OPTIONS.admissionTimeoutMs,
+    inboundConnectionsPerSecond: options.inboundConnectionsPerSecond ?? DEFAULT_HOST_OPTIONS.inboundConnectionsPerSecond
+  })
+  if (!parsed.success) {
+    const where = parsed.error.issues.slice(0, 4).map((i) => i.path.join('.')).join(', ')
+    throw new TrustEngineError(ERR_P2P_OPTIONS, `invalid p2p options at ${where}`)
+  }
+  const opts = parsed.data
+  if (options.privateKey.type !== 'Ed25519' || options.privateKey.raw.byteLength !== 64) {
+    throw new TrustEngineError(ERR_P2P_OPTIONS, 'the private key must be an ed25519 libp2p key')
+  }
+  const privateKey = privateKeyFromRaw(options.privateKey.raw) as unknown as PrivateKey
+  const logger = options.logger ?? silentLogger()
+  const counters = options.counters ?? NO_COUNTERS
+  const topics = networkTopics(opts.networkId, opts.protocolVersion)
+  const topicList = [topics.jobs, topics.votes, topics.evidence]
+  const gossipOptions: GossipOptions = { ...DEFAULT_GOSSIP_OPTIONS, ...options.gossip }
+  const scoreOptions: GossipScoreOptions = { ...DEFAULT_GOSSIP_SCORE_OPTIONS, ...options.score }
+  const appScore = options.appSpecificScore ?? (() => 0)
+  const libp2p = await createLibp2p({
+    start: false,
+    privateKey,
+    addresses: { listen: opts.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: allowPeerGater(options.allowPeer, counters, logger),
+    connectionManager: { inboundConnectionThreshold: opts.inboundConnectionsPerSecond },
+    nodeInfo: { name: 'trust-engine', version: VERSION },
+    services: {
+      identify: identify({ agentVersion: `trust-engine/${VERSION}` }),
+      pubsub: gossipsub(gossipsubInit(topicList, gossipOptions, scoreOptions, appScore))
+    }
+  })
+  const networkProtocol = networkProtocolId(opts.networkId, opts.protocolVersion)
+  const gate = new NetworkGate({ networkProtocol, admissionTimeoutMs: opts.admissionTimeoutMs, counters, logger })
+  const gossip = new GossipAdapter({
+    pubsub: libp2p.services.pubsub as unknown as GossipSub,
+    topics: topicList,
+    onMessage: options.onMessage ?? (() => {}),
+    counters,
+    logger,
+    options: gossipOptions
+  })
+  const peerBook = options.peerBook === undefined
+    ? undefined
+    : new PeerBook(options.peerBook, { ...DEFAULT_PEER_BOOK_OPTIONS, ...options.peerBookOptions }, logger)
+  return new Host({
+    libp2p,
+    networkId: opts.networkId,
+    topics,
+    networkProtocol,
+    gossip,
+    gate,
+    peerBook,
+    bootstrap: opts.bootstrap,
+    redial: { ...DEFAULT_REDIAL_OPTIONS, ...options.redial },
+    logger
+  })
+}
