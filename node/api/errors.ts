@@ -28,8 +28,6 @@ export const ERR_BLOB_UNKNOWN = 'ERR_BLOB_UNKNOWN'
 export const ERR_JOB_NOT_FOUND = 'ERR_JOB_NOT_FOUND'
 /** The job exists but has no certificate (not final yet, or disputed). */
 export const ERR_CERTIFICATE_NOT_READY = 'ERR_CERTIFICATE_NOT_READY'
-/** The node is not healthy (stopping or not started). */
-export const ERR_UNAVAILABLE = 'ERR_UNAVAILABLE'
 /** An unexpected failure inside the node; details are not sent to the client. */
 export const ERR_INTERNAL = 'ERR_INTERNAL'
 /** `startApi` was asked to bind a non-loopback address without a token. */
@@ -54,22 +52,19 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [ERR_TOO_LARGE]: 413,
   [ERR_UNSUPPORTED_MEDIA_TYPE]: 415,
   [ERR_INTERNAL]: 500,
-  [ERR_UNAVAILABLE]: 503,
-  // Protocol codes a job request can fail with (protocol/job.ts).
+  // Codes the node can answer a job request or a blob upload with
+  // (protocol/job.ts, protocol/decode.ts, node/job/errors.ts, node/p2p/errors.ts).
+  ERR_SCHEMA: 400,
   ERR_JOB_DEADLINE: 400,
   ERR_WRONG_NETWORK: 400,
-  // This node's key is not a validator of the network, so it cannot announce jobs.
-  ERR_UNKNOWN_SIGNER: 403,
-  // Codes thrown by the node runtime when it refuses a job or is stopping.
-  ERR_JOB_INVALID: 400,
-  ERR_JOB_KIND_UNSUPPORTED: 400,
-  ERR_SCENE_UNSUPPORTED: 400,
-  ERR_BAD_THRESHOLDS: 400,
-  ERR_BAD_DEADLINE: 400,
+  ERR_UNSUPPORTED_KIND: 400,
   ERR_BLOB_TOO_LARGE: 413,
-  ERR_JOB_EXISTS: 409,
-  ERR_NODE_STOPPED: 503,
-  ERR_NODE_NOT_STARTED: 503
+  // This node's key is not a validator of the network, so it cannot announce jobs.
+  ERR_NOT_VALIDATOR: 403,
+  ERR_UNKNOWN_SIGNER: 403,
+  // The node is stopping: its store or host is closed.
+  ERR_STORE_CLOSED: 503,
+  ERR_HOST_STOPPED: 503
 }
 
 /**

@@ -9,9 +9,9 @@ export const BLOB_CONTENT_TYPE = 'application/octet-stream'
  * Registers `POST /v1/blobs` in its own encapsulated context, where the only
  * body parser is raw bytes up to `maxBlobBytes` (so the JSON limit of the
  * other routes does not apply, and JSON is refused here). Answers 201
- * `{ sha256, size }`.
+ * `{ sha256, size }`. (The node counts the uploaded bytes in its metrics.)
  */
-export const registerBlobRoutes: RegisterRoutes = async (app, { node, options, requireToken, metrics }) => {
+export const registerBlobRoutes: RegisterRoutes = async (app, { node, options, requireToken }) => {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser(BLOB_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit: options.maxBlobBytes }, (_request, body, done) => {
@@ -22,7 +22,6 @@ export const registerBlobRoutes: RegisterRoutes = async (app, { node, options, r
       if (!(body instanceof Uint8Array)) throw apiError(ERR_BAD_REQUEST, `send the blob as ${BLOB_CONTENT_TYPE}`)
       if (body.length === 0) throw apiError(ERR_BAD_REQUEST, 'a blob must not be empty')
       const sha256 = await node.putBlob(body)
-      metrics.blobs.bytes.inc({ direction: 'uploaded' }, body.length)
       return await reply.code(201).send({ sha256, size: body.length })
     })
   })

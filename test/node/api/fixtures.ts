@@ -1,0 +1,86 @@
+/**
+ * A real node for API and CLI tests: a fresh key and data directory under the
+ * system's temp folder, a network of `validators` validators of which only the
+ * first runs (so with two or more, no job reaches quorum and stays pending
+ * until its deadline), real LevelDB, real libp2p on 127.0.0.1, and the HTTP
+ * API on a free port.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startApi, type ApiOptions, type ApiServer } from '../../../node/api/server.ts'
+import { generateKeyFile, type KeyFile } from '../../../node/keys.ts'
+import { createNode, type TrustEngineNode } from '../../../node/node.ts'
+import { generateKeyPair } from '../../../protocol/signing.ts'
+import { parseNetwork, type NetworkConfig } from '../../../protocol/network.ts'
+import { addNoise, blur, encodePng, scene } from '../measure/fixtures.ts'
+
+/** A running node with its API. */
+export interface TestNode {
+  node: TrustEngineNode
+  api: ApiServer
+  url: string
+  dir: string
+  key: KeyFile
+  network: NetworkConfig
+  /** Stops API and node and removes the data directory. */
+  close: () => Promise<void>
+}
+
+/** Starts a node whose key is the first of `validators` validators, with its API on a free loopback port. */
+export async function startTestNode (options: { validators?: number, api?: Partial<ApiOptions> } = {}): Promise<TestNode> {
+  const dir = await mkdtemp(join(tmpdir(), 'trust-engine-api-'))
+  const key = generateKeyFile(join(dir, 'key.json'))
+  const others = Array.from({ length: (options.validators ?? 1) - 1 }, () => generateKeyPair().publicKey)
+  const network = parseNetwork({
+    networkId: 'api-test',
+    protocolVersion: 1,
+    validators: [key.publicKey, ...others].map((publicKey, i) => ({ name: `node${i + 1}`, publicKey, weight: 1 }))
+  })
+  const node = await createNode({ dataDir: dir, network, logLevel: 'silent' })
+  let api: ApiServer
+  try {
+    api = await startApi(node, { port: 0, ...options.api })
+  } catch (err) {
+    await node.stop()
+    throw err
+  }
+  return {
+    node,
+    api,
+    url: api.url,
+    dir,
+    key,
+    network,
+    close: async () => {
+      await api.close()
+      await node.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** A reference frame (PNG bytes): a 64×64 scene; `shift` moves its content. */
+export function referencePng (shift = 0): Uint8Array {
+  return encodePng(scene(64, 64, shift))
+}
+
+/** A close copy of {@link referencePng}: seeded ±1 noise, far above the seed thresholds (SSIM 0.98, PSNR 35). */
+export function goodCandidatePng (shift = 0): Uint8Array {
+  return encodePng(addNoise(scene(64, 64, shift), 1, `good-${shift}`))
+}
+
+/** A poor copy of {@link referencePng}: blurred with ±40 noise, below the thresholds. */
+export function badCandidatePng (shift = 0): Uint8Array {
+  return encodePng(addNoise(blur(scene(64, 64, shift)), 40, `bad-${shift}`))
+}
+
+/** JSON body and headers of a request, for fetch. */
+export function json (body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }
+}
+
+/** Raw bytes as a blob upload, for fetch. */
+export function octets (bytes: Uint8Array, headers: Record<string, string> = {}): RequestInit {
+  return { method: 'POST', body: bytes, headers: { 'content-type': 'application/octet-stream', ...headers } }
+}

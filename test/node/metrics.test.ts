@@ -1,0 +1,57 @@
+/** The node metrics tree: names, labels, buckets and idempotent registration. */
+import { Registry } from 'prom-client'
+import { describe, expect, it } from 'vitest'
+import { FINALITY_LATENCY_BUCKETS_SECONDS, NODE_METRIC_NAMES, createNodeMetrics } from '../../node/metrics.ts'
+
+describe('createNodeMetrics', () => {
+  it('declares every metric with a unit suffix and the process metrics with the same prefix', async () => {
+    const register = new Registry()
+    const m = createNodeMetrics(register)
+    m.gossip.validationResults.inc({ topic: 'votes', result: 'reject', code: 'ERR_SCHEMA' })
+    m.votes.received.inc({ outcome: 'equivocation' })
+    m.votes.own.inc()
+    m.jobs.byStatus.set({ status: 'validated' }, 3)
+    m.jobs.finalityLatencySeconds.observe(0.07)
+    m.peers.connected.set(2)
+    m.blobs.fetches.inc({ result: 'ok' })
+    m.blobs.bytes.inc({ direction: 'received' }, 1000)
+    m.http.requests.inc({ route: '/v1/jobs/:id', method: 'GET', status: '404' })
+    m.audit.entries.inc({ kind: 'job.final' })
+    const text = await register.metrics()
+    for (const name of Object.values(NODE_METRIC_NAMES)) expect(text).toContain(`# TYPE ${name} `)
+    expect(text).toContain('trust_engine_gossip_validation_results_total{topic="votes",result="reject",code="ERR_SCHEMA"} 1')
+    expect(text).toContain('trust_engine_jobs{status="validated"} 3')
+    expect(text).toContain('trust_engine_job_finality_latency_seconds_bucket{le="0.1"} 1')
+    expect(text).toContain('trust_engine_job_finality_latency_seconds_bucket{le="0.05"} 0')
+    expect(text).toContain('trust_engine_blob_bytes_total{direction="received"} 1000')
+    expect(text).toContain('trust_engine_process_cpu_user_seconds_total')
+    for (const name of Object.values(NODE_METRIC_NAMES)) {
+      expect(name).toMatch(/^trust_engine_[a-z_]+$/)
+      const type = text.match(new RegExp(`# TYPE ${name} (\\w+)`))![1]
+      if (type === 'counter') expect(name).toMatch(/_total$/)
+    }
+  })
+
+  it('uses finality buckets from 50 ms to 120 s, increasing', () => {
+    expect(FINALITY_LATENCY_BUCKETS_SECONDS[0]).toBe(0.05)
+    expect(FINALITY_LATENCY_BUCKETS_SECONDS.at(-1)).toBe(120)
+    for (let i = 1; i < FINALITY_LATENCY_BUCKETS_SECONDS.length; i++) {
+      expect(FINALITY_LATENCY_BUCKETS_SECONDS[i]!).toBeGreaterThan(FINALITY_LATENCY_BUCKETS_SECONDS[i - 1]!)
+    }
+  })
+
+  it('returns the same metrics when called twice on one registry', async () => {
+    const register = new Registry()
+    const a = createNodeMetrics(register)
+    const b = createNodeMetrics(register, { defaultMetrics: false })
+    expect(b.http.requests).toBe(a.http.requests)
+    b.votes.own.inc()
+    expect((await register.getSingleMetric(NODE_METRIC_NAMES.ownVotes)!.get()).values[0]!.value).toBe(1)
+  })
+
+  it('leaves the process metrics out when asked', async () => {
+    const register = new Registry()
+    createNodeMetrics(register, { defaultMetrics: false })
+    expect(await register.metrics()).not.toContain('process_cpu')
+  })
+})
