@@ -6,6 +6,10 @@
  * with a success rate below `minSuccessRate`, or forever after proven
  * equivocation.
  *
+ * Arithmetic is done in millionths (integers), so that ten deviations from 1
+ * leave exactly 0.5 (as the seed's numbers intend) instead of 0.49999999999999994,
+ * and every node gets the same bits.
+ *
  * Reputation is local: each node updates it from the tallies it saw, so
  * nodes' views may differ. The consensus rule is built so that differing
  * views affect only liveness, never safety (see docs/protocol.md).
@@ -36,8 +40,10 @@ export function initialReputation (network: NetworkConfig): ReputationRecord {
  */
 export function applyOutcome (record: ReputationRecord, agreed: boolean, network: NetworkConfig): ReputationRecord {
   const r = network.reputation
+  const now = micros(record.reputation)
+  const next = agreed ? Math.min(TRUST_SCALE, now + micros(r.successDelta)) : Math.max(0, now - micros(r.failureDelta))
   return {
-    reputation: agreed ? Math.min(1, record.reputation + r.successDelta) : Math.max(0, record.reputation - r.failureDelta),
+    reputation: next / TRUST_SCALE,
     verifications: record.verifications + 1,
     successes: record.successes + (agreed ? 1 : 0),
     equivocated: record.equivocated
@@ -50,19 +56,25 @@ export function markEquivocated (record: ReputationRecord): ReputationRecord {
 }
 
 /**
- * Trust in [0, 1]: 0 when equivocated, when reputation < untrustedBelow, or
+ * Trust in [0, 1] (a multiple of 1e-6): 0 when equivocated, when reputation < untrustedBelow, or
  * when verifications > minVerificationsForRate and the success rate is below
  * minSuccessRate; otherwise the reputation.
  */
 export function trustOf (record: ReputationRecord, network: NetworkConfig): number {
   const r = network.reputation
   if (record.equivocated) return 0
-  if (record.reputation < r.untrustedBelow) return 0
-  if (record.verifications > r.minVerificationsForRate && record.successes / record.verifications < r.minSuccessRate) return 0
-  return record.reputation
+  if (micros(record.reputation) < micros(r.untrustedBelow)) return 0
+  // successes / verifications < minSuccessRate, in integers.
+  if (record.verifications > r.minVerificationsForRate && record.successes * TRUST_SCALE < micros(r.minSuccessRate) * record.verifications) return 0
+  return micros(record.reputation) / TRUST_SCALE
 }
 
 /** Trust in millionths, an integer in [0, 1e6], so that effective weights are exact integers. */
 export function trustMicrosOf (record: ReputationRecord, network: NetworkConfig): number {
-  return Math.round(trustOf(record, network) * TRUST_SCALE)
+  return micros(trustOf(record, network))
+}
+
+/** A value in [0, 1] as an integer number of millionths. */
+function micros (x: number): number {
+  return Math.round(x * TRUST_SCALE)
 }

@@ -5,8 +5,8 @@
  *
  * - Consensus values: per metric, the weighted median of the votes by
  *   effective weight (base weight × trust in millionths). Consensus checks:
- *   per check, the weighted median of the reported booleans (false first, so
- *   a tie fails).
+ *   per check, the weighted median of the votes' booleans (a vote without the
+ *   check counts as passing it; false sorts first, so a tie fails).
  * - A vote agrees when its metrics lie within the tolerances of the consensus
  *   values and its verdict equals the consensus verdict (see agreement.ts);
  *   otherwise it deviates and its voter is flagged Byzantine. Untrusted voters
@@ -72,7 +72,7 @@ export interface Tally {
   final: boolean
   /** Consensus values in wire form; `null` while no vote carries effective weight. */
   values: Metrics | null
-  /** Consensus checks (only those some weighted vote reported); `null` with `values`. */
+  /** Consensus checks (only those some vote with weight reported); `null` with `values`. */
   checks: VoteChecks | null
   /** Voters whose votes agree, sorted. */
   agreeing: string[]
@@ -196,14 +196,16 @@ function consensusOf (votes: readonly Vote[], numbers: MetricNumbers[], weights:
     if (m === null) return null
     values[name] = m
   }
+  // A vote that does not report a check counts as not failing it, so that one
+  // Byzantine "false" cannot turn the consensus of a job nobody checks into a failure.
   const checks: VoteChecks = {}
-  const reported: MedianEntry[] = []
-  for (const v of votes) {
+  let reported = false
+  const entries: MedianEntry[] = votes.map((v) => {
     const c = v.checks?.candidateHashMatches
-    if (c !== undefined) reported.push({ value: c ? 1 : 0, weight: weights.effective.get(v.voter)!, key: v.voter })
-  }
-  const hashMatches = weightedMedian(reported)
-  if (hashMatches !== null) checks.candidateHashMatches = hashMatches === 1
+    if (c !== undefined && weights.effective.get(v.voter)! > 0) reported = true
+    return { value: c === false ? 0 : 1, weight: weights.effective.get(v.voter)!, key: v.voter }
+  })
+  if (reported) checks.candidateHashMatches = weightedMedian(entries) === 1
   return { values, checks }
 }
 
