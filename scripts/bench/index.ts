@@ -3,7 +3,9 @@
  * own file in this folder and measures its figures beside a baseline.
  */
 import type { BenchSuite } from './types.ts'
+import { auditSuite } from './audit.ts'
 
 /** Every suite, in the order the table prints them. */
 export const SUITES: BenchSuite[] = [
+  auditSuite,
 ]
