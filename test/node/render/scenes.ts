@@ -160,3 +160,23 @@ export async function gltfpack (glb: Uint8Array, args: string[]): Promise<Uint8A
 
 /** GLB bytes of a document. */
 export { toGlb }
+
+/** The cube spinning about y: rotation keyframes every 0.5 s over 2 s (LINEAR); `speed` scales the angle per keyframe. */
+export function spinningCubeScene (speed = 1): Document {
+  const doc = cubeScene({ rotate: false })
+  const node = doc.getRoot().listNodes()[0]!
+  const buffer = doc.getRoot().listBuffers()[0]!
+  const times = [0, 0.5, 1, 1.5, 2]
+  const q: number[] = []
+  for (let k = 0; k < times.length; k++) {
+    const half = 0.25 * speed * k // half-angle in radians
+    q.push(0, detSin(half), 0, detCos(half))
+  }
+  const sampler = doc.createAnimationSampler()
+    .setInput(doc.createAccessor().setType('SCALAR').setArray(new Float32Array(times)).setBuffer(buffer))
+    .setOutput(doc.createAccessor().setType('VEC4').setArray(new Float32Array(q)).setBuffer(buffer))
+    .setInterpolation('LINEAR')
+  const channel = doc.createAnimationChannel().setTargetNode(node).setTargetPath('rotation').setSampler(sampler)
+  doc.createAnimation('spin').addSampler(sampler).addChannel(channel)
+  return doc
+}
