@@ -10,6 +10,7 @@ import { register as submit } from './submit.ts'
 import { register as status } from './status.ts'
 import { register as networkInit } from './network-init.ts'
 import { register as certificate } from './certificate.ts'
+import { register as measure } from './measure.ts'
 import { register as analyze } from './analyze.ts'; import { register as optimize } from './optimize.ts'; import { register as schedule } from './schedule.ts'
 
 /** Declares one command (its flags and action) on the program. */
@@ -19,6 +20,6 @@ export type RegisterCommand = (program: Command) => void
 export const COMMANDS: RegisterCommand[] = [
   node,
   keygen, audit,
-  submit, status, networkInit, certificate,
+  submit, status, networkInit, certificate, measure,
   analyze, optimize, schedule,
 ]
