@@ -1,0 +1,118 @@
+/**
+ * `trust-engine certificate verify`: a genuine certificate built with the
+ * protocol's functions from real ed25519 keys verifies; tampered copies do
+ * not (exit 1 with the verifier's code); unreadable input exits 2.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { verifyCertificateFiles } from '../../../node/cli/commands/certificate.ts'
+import { buildCertificate, type Certificate } from '../../../protocol/certificate.ts'
+import { MAX_CERTIFICATE_BYTES } from '../../../protocol/constants.ts'
+import { tally } from '../../../protocol/consensus/tally.ts'
+import { GOOD, T0, makeJob, makeNetwork, makeVote } from '../../protocol/fixtures.ts'
+import { runCliProcess } from './run-cli.ts'
+
+let dir: string
+let cert: Certificate
+let certPath: string
+let networkPath: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'trust-engine-cert-'))
+  const { network, keys } = makeNetwork([1, 1, 1], {}, 'cert-net')
+  const job = makeJob(network, keys[0]!)
+  const votes = keys.map((k) => makeVote(network, job, k, GOOD))
+  const t = tally({ network, job, votes, reputations: new Map(), now: T0 + 1000 })
+  expect(t.final).toBe(true)
+  cert = buildCertificate(network, job, t, votes)
+  certPath = join(dir, 'cert.json')
+  networkPath = join(dir, 'network.json')
+  await writeFile(certPath, JSON.stringify(cert))
+  await writeFile(networkPath, JSON.stringify(network))
+})
+afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
+
+let n = 0
+async function writeCert (value: unknown): Promise<string> {
+  const path = join(dir, `tampered-${n++}.json`)
+  await writeFile(path, typeof value === 'string' ? value : JSON.stringify(value))
+  return path
+}
+
+function copy (): any {
+  return structuredClone(cert)
+}
+
+describe('verifyCertificateFiles', () => {
+  it('accepts the genuine certificate', async () => {
+    expect(await verifyCertificateFiles(certPath, networkPath)).toEqual({ valid: true, jobId: cert.jobId, status: 'validated', signedBaseWeight: 3, totalBaseWeight: 3 })
+  })
+
+  it('finds each kind of tampering and names it', async () => {
+    const cases: Array<[string, (c: any) => void]> = [
+      ['ERR_CERT_DISAGREES', (c) => { c.values.ssim = 0.5 }],
+      ['ERR_CERT_NO_QUORUM', (c) => { c.votes = c.votes.slice(0, 2) }],
+      ['ERR_CERT_SIGNATURE', (c) => { c.votes[1].samples += 1 }],
+      ['ERR_CERT_SIGNATURE', (c) => { c.job.signature = c.votes[0].signature }],
+      ['ERR_CERT_STATUS', (c) => { c.status = 'rejected' }],
+      ['ERR_CERT_ORDER', (c) => { c.votes.reverse() }],
+      ['ERR_CERT_JOB', (c) => { c.jobId = 'a'.repeat(64) }],
+      ['ERR_CERT_NETWORK', (c) => { c.networkDigest = 'b'.repeat(64) }],
+      ['ERR_SCHEMA', (c) => { c.extra = true }],
+      ['ERR_SCHEMA', (c) => { delete c.votes }]
+    ]
+    for (const [code, tamper] of cases) {
+      const c = copy()
+      tamper(c)
+      expect([code, await verifyCertificateFiles(await writeCert(c), networkPath)]).toMatchObject([code, { valid: false, code }])
+    }
+  })
+
+  it('refuses a certificate checked against another network', async () => {
+    const other = makeNetwork([1, 1, 1], {}, 'other-net').network
+    const otherPath = join(dir, 'other-network.json')
+    await writeFile(otherPath, JSON.stringify(other))
+    expect(await verifyCertificateFiles(certPath, otherPath)).toMatchObject({ valid: false, code: 'ERR_CERT_NETWORK' })
+  })
+
+  it('rejects any single changed character of any signature', async () => {
+    const text = JSON.stringify(cert)
+    const sigs = [...text.matchAll(/"signature":"([0-9a-f]{128})"/g)].map((m) => m.index! + '"signature":"'.length)
+    await fc.assert(fc.asyncProperty(fc.nat({ max: sigs.length - 1 }), fc.nat({ max: 127 }), fc.nat({ max: 14 }), async (s, i, d) => {
+      const at = sigs[s]! + i
+      const old = parseInt(text[at]!, 16)
+      const replacement = ((old + d + 1) % 16).toString(16)
+      const tampered = text.slice(0, at) + replacement + text.slice(at + 1)
+      const r = await verifyCertificateFiles(await writeCert(tampered), networkPath)
+      expect(r).toMatchObject({ valid: false, code: 'ERR_CERT_SIGNATURE' })
+    }), { numRuns: 40, seed: 20261127 })
+  })
+
+  it('throws for unreadable input: missing, oversized or non-JSON certificate, invalid network file', async () => {
+    await expect(verifyCertificateFiles(join(dir, 'nope.json'), networkPath)).rejects.toMatchObject({ code: 'ERR_FILE_NOT_FOUND' })
+    await expect(verifyCertificateFiles(await writeCert(' '.repeat(MAX_CERTIFICATE_BYTES + 1)), networkPath)).rejects.toMatchObject({ code: 'ERR_FILE_TOO_LARGE' })
+    await expect(verifyCertificateFiles(await writeCert('{"type":'), networkPath)).rejects.toMatchObject({ code: 'ERR_MALFORMED' })
+    await expect(verifyCertificateFiles(certPath, await writeCert({ networkId: 'x' }))).rejects.toMatchObject({ code: 'ERR_NETWORK_INVALID' })
+  })
+})
+
+describe('the certificate verify command', () => {
+  it('exits 0 for a valid certificate, 1 for a tampered one, 2 for unreadable input', async () => {
+    const ok = await runCliProcess(['certificate', 'verify', certPath, '--network', networkPath, '--json'])
+    expect(ok.code).toBe(0)
+    expect(JSON.parse(ok.stdout)).toMatchObject({ valid: true, jobId: cert.jobId })
+
+    const c = copy()
+    c.values.psnr = 20
+    const bad = await runCliProcess(['certificate', 'verify', await writeCert(c), '--network', networkPath])
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toContain('ERR_CERT_DISAGREES')
+
+    const unreadable = await runCliProcess(['certificate', 'verify', join(dir, 'missing.json'), '--network', networkPath])
+    expect(unreadable.code).toBe(2)
+    expect(unreadable.stderr).toContain('ERR_FILE_NOT_FOUND')
+  })
+})
