@@ -36,9 +36,9 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   // uses its own base (17100 + k) so several local nodes do not collide.
   port: 7700,
   token: undefined,
-  // A job request lists at most 256 sha256 hashes (~17 KiB, see
-  // MAX_MESSAGE_BYTES in protocol/constants.ts); 64 KiB leaves room for JSON
-  // whitespace and options while keeping a JSON parse cheap.
+  // A job request lists at most 2 × 256 sha256 hashes (MAX_JOB_BLOBS per
+  // side in protocol/constants.ts, ~34 KiB of JSON); 64 KiB leaves room for
+  // whitespace and options, and equals the gossip limit MAX_MESSAGE_BYTES.
   bodyLimit: 64 * 1024,
   // Same as the blob protocol's default: a blob a node accepts through its API
   // must be one its peers will fetch over the blob stream protocol, otherwise a

@@ -250,6 +250,6 @@ export function register (program: Command): void {
       }
       process.stdout.write(`network ${nodes.networkId}: ${nodes.nodes.length} validators in ${flags.out}\n`)
       for (const n of nodes.nodes) process.stdout.write(`  ${n.name}  ${n.listen}  ${n.apiUrl}\n`)
-      process.stdout.write(`config files: ${join(flags.out, 'node<K>', 'config.json')}\n`)
+      process.stdout.write(`start node K with: trust-engine node --config ${join(flags.out, 'node<K>', 'config.json')}\n`)
     })
 }
