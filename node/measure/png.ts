@@ -209,6 +209,19 @@ function normalise (src: Uint8Array | Uint16Array, h: PngHeader): Uint8Array {
   // Palette entries are already 8-bit; grey below 8 bits is scaled exactly; 16-bit keeps its high byte.
   const scale = h.colorType === 3 || h.bitDepth >= 8 ? 1 : 255 / ((1 << h.bitDepth) - 1)
   const shift = h.colorType !== 3 && h.bitDepth === 16 ? 8 : 0
+  if (scale === 1 && shift === 0) {
+    // 8-bit samples (or palette colours): copy, then composite only the pixels that are not opaque.
+    out.set(src)
+    for (let p = 0; p < n; p += 4) {
+      const a = out[p + 3]!
+      if (a === 255) continue
+      out[p] = ((out[p]! * a + 127) / 255) | 0
+      out[p + 1] = ((out[p + 1]! * a + 127) / 255) | 0
+      out[p + 2] = ((out[p + 2]! * a + 127) / 255) | 0
+      out[p + 3] = 255
+    }
+    return out
+  }
   for (let p = 0; p < n; p += 4) {
     const a = (src[p + 3]! >> shift) * scale
     for (let c = 0; c < 3; c++) {

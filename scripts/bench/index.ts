@@ -4,8 +4,10 @@
  */
 import type { BenchSuite } from './types.ts'
 import { auditSuite } from './audit.ts'
+import { ssimSuite } from './ssim.ts'
 
 /** Every suite, in the order the table prints them. */
 export const SUITES: BenchSuite[] = [
   auditSuite,
+  ssimSuite,
 ]
