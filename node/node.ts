@@ -26,7 +26,7 @@ import { createNodeMetrics } from './metrics.ts'
 import type { AuditEntryView, NodeEvents, TrustEngineNodeApi } from './node-api.ts'
 import { BlobDir } from './p2p/blob-dir.ts'
 import { serveBlobs } from './p2p/blob-protocol.ts'
-import { appScoreFromReputation } from './p2p/gossip-score.ts'
+import { DEFAULT_REPUTATION_SCORE_OPTIONS, appScoreFromReputation } from './p2p/gossip-score.ts'
 import { createHost, type Host } from './p2p/host.ts'
 import { AuditLog, readAuditHead } from './store/audit.ts'
 import { openStore } from './store/db.ts'
@@ -37,6 +37,15 @@ import { measurePort } from './wiring/measure-port.ts'
 import type { NodeInfo, PeerView, ReputationView } from './types.ts'
 import { VERSION } from './version.ts'
 import { trustOf } from '../protocol/consensus/reputation.ts'
+
+/**
+ * How a validator's reputation becomes its gossipsub application score (P5):
+ * any deviation costs (fullTrustAt 1), so a lying validator leaves the meshes
+ * after its first false vote (score below 0), stops receiving our flood
+ * publishes after about three (publish threshold −200), and is graylisted when
+ * the protocol stops trusting it (reputation 0.5, graylist threshold −400).
+ */
+export const REPUTATION_SCORE = { ...DEFAULT_REPUTATION_SCORE_OPTIONS, fullTrustAt: 1 }
 
 /** What {@link createNode} needs. */
 export interface NodeInit {
@@ -111,7 +120,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       appSpecificScore: (peerId) => {
         const key = peerToKey.get(peerId)
         if (key === undefined || engine === null) return 0
-        return appScoreFromReputation(engine.reputations().get(key)?.reputation ?? 1)
+        return appScoreFromReputation(engine.reputations().get(key)?.reputation ?? 1, REPUTATION_SCORE)
       },
       peerBook: {
         load: async () => (await peersRepo.list()).map((e) => ({ peerId: e.key, multiaddrs: e.value.multiaddrs, lastSeen: e.value.lastSeen })),

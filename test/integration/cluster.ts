@@ -1,0 +1,238 @@
+/**
+ * Test harness: real node processes on 127.0.0.1, started through the CLI
+ * (`trust-engine network init` and `trust-engine node --config ...`), and
+ * driven through the HTTP API. Every process started here is stopped by the
+ * harness (by its pid) in `stopAll`.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { PNG } from 'pngjs'
+
+/** Repository root. */
+export const ROOT = resolve(import.meta.dirname, '../..')
+/** Node 22 from the `node` package (the system Node may be older). */
+export const NODE = join(ROOT, 'node_modules/.bin/node')
+/** The CLI entry point. */
+export const CLI = join(ROOT, 'node/cli/main.ts')
+
+/** One entry of `nodes.json` as written by `network init`. */
+export interface NodeEntry {
+  name: string
+  peerId: string
+  publicKey: string
+  config: string
+  listen: string
+  apiUrl: string
+}
+
+/** A running node process. */
+export interface RunningNode {
+  entry: NodeEntry
+  proc: ChildProcess
+  /** Everything it printed (stdout and stderr). */
+  output: () => string
+  /** Exit code once exited. */
+  exited: Promise<number | null>
+}
+
+/** Runs the CLI to completion; returns exit code and output. */
+export function runCli (args: string[], options: { cwd?: string, env?: NodeJS.ProcessEnv } = {}): { code: number | null, stdout: string, stderr: string } {
+  const r = spawnSync(NODE, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, encoding: 'utf8', timeout: 180_000 })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** A fresh temporary folder, removed by {@link Cluster.cleanup}. */
+export function tempDir (prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `te-${prefix}-`))
+}
+
+/** A network made by `network init` and the processes started from it. */
+export class Cluster {
+  readonly dir: string
+  readonly nodes: NodeEntry[]
+  readonly networkFile: string
+  readonly running = new Map<string, RunningNode>()
+
+  private constructor (dir: string, nodes: NodeEntry[]) {
+    this.dir = dir
+    this.nodes = nodes
+    this.networkFile = join(dir, 'network.json')
+  }
+
+  /** Runs `trust-engine network init --nodes n` into a temp folder (free ports chosen by the OS). */
+  static init (n: number, extra: string[] = []): Cluster {
+    const dir = tempDir('net')
+    const r = runCli(['network', 'init', '--nodes', String(n), '--out', dir, '--base-port', '0', '--api-base-port', '0', ...extra])
+    if (r.code !== 0) throw new Error(`network init failed: ${r.stderr}`)
+    const nodes = (JSON.parse(readFileSync(join(dir, 'nodes.json'), 'utf8')) as { nodes: NodeEntry[] }).nodes
+    return new Cluster(dir, nodes)
+  }
+
+  /** The entry of `name` (e.g. `node2`). */
+  entry (name: string): NodeEntry {
+    const e = this.nodes.find((x) => x.name === name)
+    if (e === undefined) throw new Error(`no node ${name}`)
+    return e
+  }
+
+  /** Starts node `name` with `trust-engine node --config`, resolving once it printed its ready line. */
+  async start (name: string, extraArgs: string[] = []): Promise<RunningNode> {
+    const entry = this.entry(name)
+    const proc = spawn(NODE, [CLI, 'node', '--config', join(this.dir, entry.config), '--log-level', 'warn', ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    proc.stdout!.on('data', (d: Buffer) => { out += d.toString() })
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
+    await new Promise<void>((resolve, reject) => {
+      proc.stderr!.on('data', (d: Buffer) => {
+        out += d.toString()
+        if (out.includes('trust-engine node ready')) resolve()
+      })
+      void exited.then((code) => reject(new Error(`node ${name} exited with ${String(code)} before it was ready:\n${out}`)))
+    })
+    const node: RunningNode = { entry, proc, output: () => out, exited }
+    this.running.set(name, node)
+    return node
+  }
+
+  /** Starts every node. */
+  async startAll (extra: Record<string, string[]> = {}): Promise<void> {
+    await Promise.all(this.nodes.map(async (n) => await this.start(n.name, extra[n.name] ?? [])))
+  }
+
+  /** Waits until each running node is connected to `n - 1` admitted peers (all the others). */
+  async waitConnected (names: string[] = [...this.running.keys()]): Promise<void> {
+    for (const name of names) {
+      await waitFor(async () => {
+        const { peers } = await this.get(name, '/v1/peers') as { peers: Array<{ connected: boolean, peerId: string }> }
+        const others = names.filter((x) => x !== name).map((x) => this.entry(x).peerId)
+        return others.every((id) => peers.some((p) => p.connected && p.peerId === id))
+      }, `${name} connected to ${names.length - 1} peers`)
+    }
+  }
+
+  /** Stops node `name` with SIGTERM and waits for its exit code. */
+  async stop (name: string): Promise<number | null> {
+    const node = this.running.get(name)
+    if (node === undefined) return null
+    this.running.delete(name)
+    node.proc.kill('SIGTERM')
+    return await node.exited
+  }
+
+  /** Kills node `name` with SIGKILL and waits for it to be gone. */
+  async kill9 (name: string): Promise<void> {
+    const node = this.running.get(name)
+    if (node === undefined) return
+    this.running.delete(name)
+    node.proc.kill('SIGKILL')
+    await node.exited
+  }
+
+  /** Stops every running node, then removes the folder. */
+  async cleanup (): Promise<void> {
+    await Promise.all([...this.running.keys()].map(async (n) => await this.stop(n)))
+    rmSync(this.dir, { recursive: true, force: true })
+  }
+
+  /** GET on a node's API; returns the parsed JSON body (throws on non-2xx). */
+  async get (name: string, path: string): Promise<unknown> {
+    const res = await fetch(this.entry(name).apiUrl + path)
+    const body = await res.json() as unknown
+    if (!res.ok) throw new Error(`GET ${path} on ${name}: ${res.status} ${JSON.stringify(body)}`)
+    return body
+  }
+
+  /** GET returning status and body, for error cases. */
+  async raw (name: string, path: string, init?: RequestInit): Promise<{ status: number, body: unknown }> {
+    const res = await fetch(this.entry(name).apiUrl + path, init)
+    const text = await res.text()
+    let body: unknown = text
+    try { body = JSON.parse(text) } catch {}
+    return { status: res.status, body }
+  }
+
+  /** Uploads PNG frames and submits a frames job through node `name`; returns the job id. */
+  async submitFrames (name: string, reference: Uint8Array[], candidate: Uint8Array[], extra: Record<string, unknown> = {}): Promise<string> {
+    const up = async (bytes: Uint8Array): Promise<string> => {
+      const r = await this.raw(name, '/v1/blobs', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes })
+      if (r.status !== 201 && r.status !== 200) throw new Error(`upload failed: ${r.status} ${JSON.stringify(r.body)}`)
+      return (r.body as { sha256: string }).sha256
+    }
+    const ref = []
+    const cand = []
+    for (const b of reference) ref.push(await up(b))
+    for (const b of candidate) cand.push(await up(b))
+    const r = await this.raw(name, '/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'frames', reference: ref, candidate: cand, ...extra }) })
+    if (r.status !== 201) throw new Error(`submit failed: ${r.status} ${JSON.stringify(r.body)}`)
+    return (r.body as { jobId: string }).jobId
+  }
+
+  /** Waits until node `name` reports the job in a status other than pending; returns the job view. */
+  async waitDecided (name: string, jobId: string): Promise<JobViewLike> {
+    let view: JobViewLike | null = null
+    await waitFor(async () => {
+      const r = await this.raw(name, `/v1/jobs/${jobId}`)
+      if (r.status !== 200) return false
+      view = r.body as JobViewLike
+      return view.status !== 'pending'
+    }, `job ${jobId.slice(0, 8)} decided on ${name}`)
+    return view!
+  }
+}
+
+/** The fields of a job view the tests read. */
+export interface JobViewLike {
+  jobId: string
+  status: string
+  final: boolean
+  reason: string
+  values: { ssim: number | string, psnr: number | string } | null
+  votes: Array<{ voter: string, name: string, agrees: boolean | null, late: boolean }>
+  byzantine: string[]
+  equivocators: string[]
+}
+
+/**
+ * Polls `check` every 100 ms until it returns true. Bounded (at most 900
+ * polls, about 1.5 minutes) so a broken cluster fails the test instead of
+ * hanging it; the bound is a hang guard, not a performance assertion.
+ */
+export async function waitFor (check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 900; i++) {
+    try {
+      if (await check()) return
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`gave up waiting for: ${what}`)
+}
+
+/** A deterministic RGB test image (a gradient with structure) as PNG bytes. */
+export function testPng (width: number, height: number, variant = 0): Uint8Array {
+  const png = new PNG({ width, height })
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4
+      const v = (x * 3 + y * 2 + ((x >> 3) ^ (y >> 3)) * 16) & 255
+      png.data[i] = v
+      png.data[i + 1] = (v * 7 + variant) & 255
+      png.data[i + 2] = 255 - v
+      png.data[i + 3] = 255
+    }
+  }
+  return PNG.sync.write(png)
+}
+
+/** `testPng` with every 9th column changed by `delta` in red: a small, real degradation. */
+export function degradedPng (width: number, height: number, delta: number): Uint8Array {
+  const png = PNG.sync.read(Buffer.from(testPng(width, height)))
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x += 9) {
+      const i = (y * width + x) * 4
+      png.data[i] = Math.min(255, png.data[i]! + delta)
+    }
+  }
+  return PNG.sync.write(png)
+}
