@@ -163,9 +163,13 @@ export class AuditLog {
       throw new TrustEngineError(ERR_STORE_IDENTITY_MISMATCH, 'the private key is not the key the store was opened for')
     }
     if (logs.has(store)) throw new TrustEngineError(ERR_AUDIT_ALREADY_OPEN, 'an audit log is already open on this store')
-    const head = await loadCheckedHead(store, identity)
-    logs.add(store)
-    return new AuditLog(store, privateKey, identity, head)
+    logs.add(store) // before the first await, so two concurrent opens cannot both succeed
+    try {
+      return new AuditLog(store, privateKey, identity, await loadCheckedHead(store, identity))
+    } catch (err) {
+      logs.delete(store)
+      throw err
+    }
   }
 
   /** The committed signed head, or null while the trail is empty. */

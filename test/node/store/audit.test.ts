@@ -131,6 +131,15 @@ describe('audit trail', () => {
     await Promise.all([store.close(), other.close(), anonymous.close()])
   })
 
+  it('lets only one of two concurrent opens become the writer', async () => {
+    const key = nodeKey()
+    const store = await openStore(join(tempDir(), 'db'), { identity: key.identity })
+    const results = await Promise.allSettled([AuditLog.open(store, key.privateKey), AuditLog.open(store, key.privateKey)])
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected'])
+    expect(results.map((r) => r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok').sort()).toEqual([ERR_AUDIT_ALREADY_OPEN, 'ok'])
+    await store.close()
+  })
+
   it('verifies for any split of appends into batches (property)', async () => {
     const key = nodeKey()
     const json = fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown)
