@@ -25,8 +25,10 @@ export class Framebuffer {
   readonly y0: number
   readonly width: number
   readonly height: number
-  /** Linear RGB, 3 per pixel. */
-  readonly color: Float64Array
+  /** Linear red, green and blue planes, one value per pixel. */
+  readonly red: Float64Array
+  readonly green: Float64Array
+  readonly blue: Float64Array
   /** 1/w of the nearest opaque or masked surface per pixel (0 = background). */
   readonly depth: Float64Array
 
@@ -38,22 +40,21 @@ export class Framebuffer {
     this.width = window?.width ?? fullWidth
     this.height = window?.height ?? fullHeight
     const n = this.width * this.height
-    this.color = new Float64Array(n * 3)
+    this.red = new Float64Array(n).fill(SRGB8_TO_LINEAR[BACKGROUND_SRGB8[0]]!)
+    this.green = new Float64Array(n).fill(SRGB8_TO_LINEAR[BACKGROUND_SRGB8[1]]!)
+    this.blue = new Float64Array(n).fill(SRGB8_TO_LINEAR[BACKGROUND_SRGB8[2]]!)
     this.depth = new Float64Array(n)
-    const r = SRGB8_TO_LINEAR[BACKGROUND_SRGB8[0]]!; const g = SRGB8_TO_LINEAR[BACKGROUND_SRGB8[1]]!; const b = SRGB8_TO_LINEAR[BACKGROUND_SRGB8[2]]!
-    const color = this.color
-    for (let i = 0; i < n * 3; i += 3) { color[i] = r; color[i + 1] = g; color[i + 2] = b }
   }
 
   /** Encodes the window to opaque RGBA8 sRGB. */
   toRgba8 (): RgbaPixels {
     const n = this.width * this.height
     const data = new Uint8Array(n * 4)
-    const color = this.color
+    const red = this.red; const green = this.green; const blue = this.blue
     // runs of equal colour (background, flat surfaces) are encoded once
     let lr = NaN; let lg = NaN; let lb = NaN; let er = 0; let eg = 0; let eb = 0
     for (let i = 0; i < n; i++) {
-      const r = color[i * 3]!; const g = color[i * 3 + 1]!; const b = color[i * 3 + 2]!
+      const r = red[i]!; const g = green[i]!; const b = blue[i]!
       if (r !== lr) { lr = r; er = linearToSrgb8(r) }
       if (g !== lg) { lg = g; eg = linearToSrgb8(g) }
       if (b !== lb) { lb = b; eb = linearToSrgb8(b) }

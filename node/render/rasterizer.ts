@@ -225,7 +225,7 @@ function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, 
   const dx01 = -(Y1 - Y0) * SUB; const dy01 = (X1 - X0) * SUB
   const dx12 = -(Y2 - Y1) * SUB; const dy12 = (X2 - X1) * SUB
   const dx20 = -(Y0 - Y2) * SUB; const dy20 = (X0 - X2) * SUB
-  const depth = fb.depth; const color = fb.color
+  const depth = fb.depth; const red = fb.red; const green = fb.green; const blue = fb.blue
   const mat = shader.material
   const blend = mat.alphaMode === ALPHA_BLEND
   const mask = mat.alphaMode === ALPHA_MASK
@@ -247,11 +247,11 @@ function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, 
             stats.fragments++
             if (blend) {
               const al = alpha < 0 ? 0 : alpha > 1 ? 1 : alpha
-              color[p * 3] = out4[0]! * al + color[p * 3]! * (1 - al)
-              color[p * 3 + 1] = out4[1]! * al + color[p * 3 + 1]! * (1 - al)
-              color[p * 3 + 2] = out4[2]! * al + color[p * 3 + 2]! * (1 - al)
+              red[p] = out4[0]! * al + red[p]! * (1 - al)
+              green[p] = out4[1]! * al + green[p]! * (1 - al)
+              blue[p] = out4[2]! * al + blue[p]! * (1 - al)
             } else {
-              color[p * 3] = out4[0]!; color[p * 3 + 1] = out4[1]!; color[p * 3 + 2] = out4[2]!
+              red[p] = out4[0]!; green[p] = out4[1]!; blue[p] = out4[2]!
               depth[p] = z
             }
           }

@@ -9,5 +9,6 @@ import { ssimSuite } from './ssim.ts'
 /** Every suite, in the order the table prints them. */
 export const SUITES: BenchSuite[] = [
   auditSuite,
+  (await import('./render.ts')).renderSuite,
   ssimSuite,
 ]

@@ -1,0 +1,106 @@
+/**
+ * Renderer throughput: triangles per second on generated height-field meshes
+ * of 10k, 100k and 1M triangles (256 × 256 views), beside the geometry
+ * ceiling measured in the same run — a plain loop that only transforms the
+ * same vertices by a 4 × 4 matrix — and shaded pixels per second on a
+ * fill-bound view (1024 × 1024), beside a plain fill of the same number of
+ * pixels into a colour and depth buffer. The 1M case is a single render.
+ */
+import { Document, Logger } from '@gltf-transform/core'
+import { renderScene } from '../../node/render/render.ts'
+import { prepareScene, type PreparedScene } from '../../node/render/scene-reader.ts'
+import type { Camera } from '../../node/render/camera.ts'
+import { type BenchResult, type BenchSuite, measureRate, result } from './types.ts'
+
+/** A height field of 2·n² triangles over [−1, 1]², heights from integer arithmetic (no trigonometry). */
+function heightField (n: number): PreparedScene {
+  const doc = new Document().setLogger(new Logger(Logger.Verbosity.SILENT))
+  const buffer = doc.createBuffer()
+  const positions = new Float32Array((n + 1) * (n + 1) * 3)
+  for (let j = 0; j <= n; j++) {
+    for (let i = 0; i <= n; i++) {
+      const o = (j * (n + 1) + i) * 3
+      positions[o] = -1 + 2 * i / n
+      positions[o + 1] = -1 + 2 * j / n
+      positions[o + 2] = 0.05 * (((i * 7 + j * 13) % 11) / 11)
+    }
+  }
+  const indices = new Uint32Array(n * n * 6)
+  for (let j = 0, k = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) {
+      const a = j * (n + 1) + i
+      indices.set([a, a + 1, a + n + 2, a, a + n + 2, a + n + 1], k)
+      k += 6
+    }
+  }
+  const prim = doc.createPrimitive()
+    .setAttribute('POSITION', doc.createAccessor().setType('VEC3').setArray(positions).setBuffer(buffer))
+    .setIndices(doc.createAccessor().setType('SCALAR').setArray(indices).setBuffer(buffer))
+    .setMaterial(doc.createMaterial('m').setBaseColorFactor([0.7, 0.6, 0.5, 1]))
+  const scene = doc.createScene()
+  scene.addChild(doc.createNode().setMesh(doc.createMesh().addPrimitive(prim)))
+  doc.getRoot().setDefaultScene(scene)
+  return prepareScene(doc, { maxTexturePixels: 1 })
+}
+
+const CAMERA: Camera = { eye: [0.4, -0.6, 2.6], target: [0, 0, 0], up: [0, 1, 0], focal: 2, near: 0.01 }
+
+/** The geometry ceiling: transform every vertex of the scene by a 4×4 matrix, nothing else. */
+function transformOnly (scene: PreparedScene): () => number {
+  const p = scene.nodes[0]!.primitives[0]!.positions
+  const out = new Float64Array(p.length)
+  const m = [0.9, 0.1, 0.2, 0, -0.1, 0.9, 0.3, 0, 0.2, -0.3, 0.9, 0, 0.1, 0.2, -2.6, 1]
+  return () => {
+    for (let v = 0; v < p.length; v += 3) {
+      const x = p[v]!; const y = p[v + 1]!; const z = p[v + 2]!
+      out[v] = m[0]! * x + m[4]! * y + m[8]! * z + m[12]!
+      out[v + 1] = m[1]! * x + m[5]! * y + m[9]! * z + m[13]!
+      out[v + 2] = m[2]! * x + m[6]! * y + m[10]! * z + m[14]!
+    }
+    return out[0]!
+  }
+}
+
+async function triangleFigure (n: number, label: string, repetitions: number): Promise<BenchResult> {
+  const scene = heightField(n)
+  const tris = scene.triangleCount
+  let rate: number
+  if (repetitions === 0) {
+    // a single render, no warm-up (the smaller cases warmed the code up)
+    const t0 = process.hrtime.bigint()
+    renderScene(scene, CAMERA, { width: 256, height: 256 })
+    rate = tris / (Number(process.hrtime.bigint() - t0) / 1e9)
+  } else {
+    rate = await measureRate(tris, () => renderScene(scene, CAMERA, { width: 256, height: 256 }), repetitions)
+  }
+  const baseline = await measureRate(tris, transformOnly(scene), 5)
+  return result(`render ${label} triangles, 256×256`, rate, 'triangles/s', 'vertex transform only (same mesh)', baseline)
+}
+
+async function fillFigure (): Promise<BenchResult> {
+  const scene = heightField(20) // 800 large triangles: fill-bound
+  const size = 1024
+  const fragments = renderScene(scene, CAMERA, { width: size, height: size }).stats.fragments
+  const rate = await measureRate(fragments / 1e6, () => renderScene(scene, CAMERA, { width: size, height: size }), 5)
+  const color = new Float64Array(size * size * 3)
+  const depth = new Float64Array(size * size)
+  const baseline = await measureRate(fragments / 1e6, () => {
+    for (let i = 0; i < fragments; i++) {
+      const p = i % (size * size)
+      const z = 1 / (1 + i)
+      if (z > depth[p]!) { depth[p] = z; color[p * 3] = 0.5; color[p * 3 + 1] = 0.4; color[p * 3 + 2] = 0.3 }
+    }
+  }, 5)
+  return result('render shaded pixels, 1024×1024', rate, 'Mpixels/s', 'depth-tested plain fill of as many pixels', baseline)
+}
+
+/** The renderer benchmark suite. */
+export const renderSuite: BenchSuite = {
+  name: 'render',
+  run: async () => [
+    await triangleFigure(71, '10k', 5), // 2·71² = 10,082
+    await triangleFigure(224, '100k', 3), // 2·224² = 100,352
+    await triangleFigure(707, '1M', 0), // 2·707² = 999,698
+    await fillFigure()
+  ]
+}
