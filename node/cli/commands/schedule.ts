@@ -49,7 +49,9 @@ export function register (program: Command): void {
     .option('--json', 'print the report as JSON')
     .exitOverride(usageErrorsExit2)
     .action(async (flags: { hours: string, deadline: string, budget?: string, now?: string, tz: string, resource: string, costPerHour?: string, id: string, json?: boolean }) => {
-      const { scheduleJob, RESOURCE_KINDS } = await import('../../optimizer/index.ts')
+      // Only the economy modules: scheduling needs none of the scene libraries.
+      const { scheduleJob } = await import('../../optimizer/economy/scheduler.ts')
+      const { RESOURCE_KINDS } = await import('../../optimizer/economy/resource-profile.ts')
       const now = flags.now === undefined ? Date.now() : parseTime('--now', flags.now, 0)
       const hours = parsePositive('--hours', flags.hours)
       const deadline = parseTime('--deadline', flags.deadline, now)

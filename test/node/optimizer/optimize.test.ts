@@ -19,7 +19,7 @@ const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('he
 /** Errors reported by the Khronos glTF validator. */
 async function validatorErrors (bytes: Uint8Array): Promise<string[]> {
   const report = await validator.validateBytes(bytes)
-  return report.issues.messages.filter((m: { severity: number }) => m.severity === 0).map((m: { code: string, pointer?: string }) => `${m.code} ${m.pointer ?? ''}`)
+  return report.issues.messages.filter((m) => m.severity === 0).map((m) => `${m.code} ${m.pointer ?? ''}`)
 }
 
 const staticScene = await makeGlb({ grids: [60, 30], copies: 5, texture: [300, 200], lights: 6 })
