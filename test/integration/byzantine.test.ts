@@ -5,7 +5,8 @@
  * reaches every node.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { Cluster, degradedPng, testPng, waitFor } from './cluster.ts'
+import { Cluster, waitFor } from '../../sim/cluster.ts'
+import { degradedPng, testPng } from '../../sim/images.ts'
 
 const HONEST = ['node1', 'node2', 'node3']
 

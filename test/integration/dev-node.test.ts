@@ -6,7 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { CLI, NODE, ROOT, degradedPng, runCli, tempDir, testPng } from './cluster.ts'
+import { CLI, NODE, ROOT, runCli, tempDir } from '../../sim/cluster.ts'
+import { degradedPng, testPng } from '../../sim/images.ts'
 
 describe('single-node development network', () => {
   const dir = tempDir('dev')

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeCertificate } from '../../protocol/certificate.ts'
 import { verifyCertificate } from '../../protocol/certificate-verify.ts'
 import { parseNetwork } from '../../protocol/network.ts'
-import { Cluster, degradedPng, runCli, testPng, waitFor } from './cluster.ts'
+import { Cluster, runCli, waitFor } from '../../sim/cluster.ts'
+import { degradedPng, testPng } from '../../sim/images.ts'
 
 describe('four honest nodes', () => {
   let cluster: Cluster

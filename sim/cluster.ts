@@ -1,17 +1,17 @@
 /**
- * Test harness: real node processes on 127.0.0.1, started through the CLI
- * (`trust-engine network init` and `trust-engine node --config ...`), and
- * driven through the HTTP API. Every process started here is stopped by the
- * harness (by its pid) in `stopAll`.
+ * A local cluster of real node processes on 127.0.0.1, started through the
+ * CLI (`trust-engine network init` and `trust-engine node --config ...`, with
+ * `--fault` for Byzantine nodes) and driven through each node's HTTP API.
+ * Used by the fault simulation (`npm run sim`), the integration tests and the
+ * benchmarks. Every process started here is stopped by {@link Cluster.cleanup}.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { PNG } from 'pngjs'
 
 /** Repository root. */
-export const ROOT = resolve(import.meta.dirname, '../..')
+export const ROOT = resolve(import.meta.dirname, '..')
 /** Node 22 from the `node` package (the system Node may be older). */
 export const NODE = join(ROOT, 'node_modules/.bin/node')
 /** The CLI entry point. */
@@ -207,32 +207,4 @@ export async function waitFor (check: () => Promise<boolean>, what: string): Pro
     await new Promise((r) => setTimeout(r, 100))
   }
   throw new Error(`gave up waiting for: ${what}`)
-}
-
-/** A deterministic RGB test image (a gradient with structure) as PNG bytes. */
-export function testPng (width: number, height: number, variant = 0): Uint8Array {
-  const png = new PNG({ width, height })
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4
-      const v = (x * 3 + y * 2 + ((x >> 3) ^ (y >> 3)) * 16) & 255
-      png.data[i] = v
-      png.data[i + 1] = (v * 7 + variant) & 255
-      png.data[i + 2] = 255 - v
-      png.data[i + 3] = 255
-    }
-  }
-  return PNG.sync.write(png)
-}
-
-/** `testPng` with every 9th column changed by `delta` in red: a small, real degradation. */
-export function degradedPng (width: number, height: number, delta: number): Uint8Array {
-  const png = PNG.sync.read(Buffer.from(testPng(width, height)))
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x += 9) {
-      const i = (y * width + x) * 4
-      png.data[i] = Math.min(255, png.data[i]! + delta)
-    }
-  }
-  return PNG.sync.write(png)
 }

@@ -1,0 +1,33 @@
+/**
+ * Deterministic test images for simulations, tests and benchmarks: real PNG
+ * bytes made with pngjs, the same on every run.
+ */
+import { PNG } from 'pngjs'
+
+/** A deterministic RGB test image (a gradient with structure) as PNG bytes. */
+export function testPng (width: number, height: number, variant = 0): Uint8Array {
+  const png = new PNG({ width, height })
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4
+      const v = (x * 3 + y * 2 + ((x >> 3) ^ (y >> 3)) * 16) & 255
+      png.data[i] = v
+      png.data[i + 1] = (v * 7 + variant) & 255
+      png.data[i + 2] = 255 - v
+      png.data[i + 3] = 255
+    }
+  }
+  return PNG.sync.write(png)
+}
+
+/** `testPng` with every 9th column changed by `delta` in red: a small, real degradation. */
+export function degradedPng (width: number, height: number, delta: number): Uint8Array {
+  const png = PNG.sync.read(Buffer.from(testPng(width, height)))
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x += 9) {
+      const i = (y * width + x) * 4
+      png.data[i] = Math.min(255, png.data[i]! + delta)
+    }
+  }
+  return PNG.sync.write(png)
+}
