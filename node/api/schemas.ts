@@ -6,7 +6,6 @@
  */
 import { z } from 'zod'
 import { MAX_JOB_BLOBS } from '../../protocol/constants.ts'
-import type { SubmitJobRequest } from '../types.ts'
 import { ERR_BAD_REQUEST, apiError, type ApiIssue } from './errors.ts'
 
 /** A blob or job id: 64 lowercase hex characters. */
@@ -59,6 +58,3 @@ export function parseRequest<S extends z.ZodType> (schema: S, value: unknown, wh
   const issues: ApiIssue[] = r.error.issues.map(i => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }))
   throw apiError(ERR_BAD_REQUEST, `invalid ${where}: ${issues.map(i => `${i.path}: ${i.message}`).join('; ')}`, issues)
 }
-
-/** Type check: the schema's output is a {@link SubmitJobRequest}. */
-export type ParsedSubmitJobRequest = z.output<typeof submitJobRequestSchema> & SubmitJobRequest
