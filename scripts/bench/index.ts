@@ -11,4 +11,5 @@ export const SUITES: BenchSuite[] = [
   auditSuite,
   (await import('./render.ts')).renderSuite,
   ssimSuite,
+  (await import('./optimizer.ts')).optimizerSuite,
 ]
