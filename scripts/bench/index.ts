@@ -5,6 +5,7 @@
 import type { BenchSuite } from './types.ts'
 import { auditSuite } from './audit.ts'
 import { ssimSuite } from './ssim.ts'
+import { finalitySuite } from './finality.ts'
 
 /** Every suite, in the order the table prints them. */
 export const SUITES: BenchSuite[] = [
@@ -12,4 +13,6 @@ export const SUITES: BenchSuite[] = [
   (await import('./render.ts')).renderSuite,
   ssimSuite,
   (await import('./optimizer.ts')).optimizerSuite,
+  finalitySuite,
+  (await import('./vote-intake.ts')).voteIntake,
 ]

@@ -1,0 +1,78 @@
+/**
+ * Time from job announcement to finality on 4 and 10 node processes (p50,
+ * p99 over every node and job), beside the gossip propagation of the
+ * announcement itself between the same processes in the same run (its
+ * createdAt at the submitter to its acceptance, after validation, at each
+ * other node), and the gossip messages and payload bytes one job costs.
+ *
+ * All processes run on this machine, so their clocks are one clock.
+ */
+import { canonicalEncode } from '../../protocol/canonical.ts'
+import { Cluster } from '../../sim/cluster.ts'
+import { testPng, degradedPng } from '../../sim/images.ts'
+import { type BenchResult, result } from './types.ts'
+
+/** Jobs per network size: enough for a p99 over (jobs × nodes) latencies. */
+const JOBS = 12
+
+interface Timings { createdAt: number, receivedAt: number, finalizedAt: number | null }
+
+function quantile (values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!
+}
+
+async function gossipMessages (cluster: Cluster): Promise<number> {
+  let total = 0
+  for (const node of cluster.nodes) {
+    const text = await (await fetch(`${node.apiUrl}/metrics`)).text()
+    for (const line of text.split('\n')) {
+      if (line.startsWith('trust_engine_gossip_validation_results_total{')) total += Number(line.slice(line.lastIndexOf(' ') + 1))
+    }
+  }
+  return total
+}
+
+async function runSize (n: number): Promise<BenchResult[]> {
+  const cluster = Cluster.init(n)
+  try {
+    await cluster.startAll()
+    await cluster.waitConnected()
+    const finality: number[] = []
+    const propagation: number[] = []
+    const before = await gossipMessages(cluster)
+    let payloadBytes = 0
+    for (let j = 0; j < JOBS; j++) {
+      const jobId = await cluster.submitFrames('node1', [testPng(32, 32)], [j % 2 === 0 ? testPng(32, 32) : degradedPng(32, 32, 20)])
+      for (const node of cluster.nodes) {
+        const view = await cluster.waitDecided(node.name, jobId) as unknown as { timings: Timings }
+        finality.push(view.timings.finalizedAt! - view.timings.createdAt)
+        if (node.name !== 'node1') propagation.push(view.timings.receivedAt - view.timings.createdAt)
+      }
+      // Let late votes arrive so that message counts cover the whole job.
+      await new Promise((r) => setTimeout(r, 300))
+      const cert = await cluster.get('node1', `/v1/jobs/${jobId}/certificate`) as { job: object, votes: object[] }
+      const voteBytes = cert.votes.reduce((s, v) => s + canonicalEncode(v).length, 0) / cert.votes.length
+      payloadBytes += canonicalEncode(cert.job).length + n * voteBytes
+    }
+    const messages = (await gossipMessages(cluster) - before) / JOBS
+    const p50 = quantile(finality, 0.5)
+    const p99 = quantile(finality, 0.99)
+    const prop50 = quantile(propagation, 0.5)
+    const prop99 = quantile(propagation, 0.99)
+    return [
+      result(`finality p50, ${n} node processes`, p50, 'ms', 'announcement gossip p50, same processes', prop50),
+      result(`finality p99, ${n} node processes`, p99, 'ms', 'announcement gossip p99, same processes', prop99),
+      result(`gossip messages validated per job, ${n} nodes`, messages, 'msgs', 'all-to-all minimum (n−1)·(n+1)', (n - 1) * (n + 1)),
+      result(`payload bytes delivered per job, ${n} nodes`, messages * (payloadBytes / JOBS) / (n + 1), 'B', 'job + n votes, each published once', payloadBytes / JOBS)
+    ]
+  } finally {
+    await cluster.cleanup()
+  }
+}
+
+/** The finality benchmark suite. */
+export const finalitySuite = {
+  name: 'finality',
+  run: async (): Promise<BenchResult[]> => [...await runSize(4), ...await runSize(10)]
+}
