@@ -17,7 +17,9 @@ const encoder = new TextEncoder()
 
 /** Canonical JSON text of `value`. Throws `ERR_CANONICAL` for values without one. */
 export function canonicalString (value: unknown): string {
-  return encode(value, '$')
+  const text = write(value)
+  if (text === undefined) throw refusal(value)
+  return text
 }
 
 /** Canonical JSON bytes (UTF-8) of `value`. Throws `ERR_CANONICAL` for values without one. */
@@ -25,7 +27,11 @@ export function canonicalEncode (value: unknown): Uint8Array {
   return encoder.encode(canonicalString(value))
 }
 
-function encode (value: unknown, path: string): string {
+/**
+ * The canonical text of `value`, or undefined when some part has none. The
+ * fast path builds no paths; the error path finds the location afterwards.
+ */
+function write (value: unknown): string | undefined {
   if (value === null) return 'null'
   switch (typeof value) {
     case 'boolean':
@@ -33,26 +39,71 @@ function encode (value: unknown, path: string): string {
     case 'string':
       return JSON.stringify(value)
     case 'number':
-      if (!Number.isFinite(value)) throw refuse(path, 'a non-finite number')
-      return JSON.stringify(value)
+      return Number.isFinite(value) ? JSON.stringify(value) : undefined
     case 'object': {
       if (Array.isArray(value)) {
-        return '[' + value.map((v, i) => encode(v, `${path}[${i}]`)).join(',') + ']'
+        let out = '['
+        for (let i = 0; i < value.length; i++) {
+          const part = write(value[i])
+          if (part === undefined) return undefined
+          out += i > 0 ? ',' + part : part
+        }
+        return out + ']'
       }
       const proto = Object.getPrototypeOf(value)
-      if (proto !== Object.prototype && proto !== null) throw refuse(path, 'a non-plain object')
+      if (proto !== Object.prototype && proto !== null) return undefined
       const obj = value as Record<string, unknown>
       const keys = Object.keys(obj).sort(compareUtf16)
-      const parts: string[] = []
-      for (const k of keys) {
-        const v = obj[k]
-        if (v === undefined) throw refuse(`${path}.${k}`, 'undefined')
-        parts.push(JSON.stringify(k) + ':' + encode(v, `${path}.${k}`))
+      let out = '{'
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!
+        const part = write(obj[k])
+        if (part === undefined) return undefined
+        out += (i > 0 ? ',' : '') + JSON.stringify(k) + ':' + part
       }
-      return '{' + parts.join(',') + '}'
+      return out + '}'
     }
     default:
-      throw refuse(path, typeof value)
+      return undefined
+  }
+}
+
+/** The error for the first value in `root` without a canonical encoding, naming its path. */
+function refusal (root: unknown): TrustEngineError {
+  const found = locate(root, '$')
+  /* c8 ignore next: write() and locate() refuse the same values */
+  return refuse(found?.path ?? '$', found?.what ?? 'a value')
+}
+
+function locate (value: unknown, path: string): { path: string, what: string } | null {
+  if (value === null) return null
+  switch (typeof value) {
+    case 'boolean':
+    case 'string':
+      return null
+    case 'number':
+      return Number.isFinite(value) ? null : { path, what: 'a non-finite number' }
+    case 'undefined':
+      return { path, what: 'undefined' }
+    case 'object': {
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const f = locate(value[i], `${path}[${i}]`)
+          if (f !== null) return f
+        }
+        return null
+      }
+      const proto = Object.getPrototypeOf(value)
+      if (proto !== Object.prototype && proto !== null) return { path, what: 'a non-plain object' }
+      const obj = value as Record<string, unknown>
+      for (const k of Object.keys(obj).sort(compareUtf16)) {
+        const f = locate(obj[k], `${path}.${k}`)
+        if (f !== null) return f
+      }
+      return null
+    }
+    default:
+      return { path, what: typeof value }
   }
 }
 
