@@ -28,7 +28,7 @@ import { BlobDir } from './p2p/blob-dir.ts'
 import { serveBlobs } from './p2p/blob-protocol.ts'
 import { DEFAULT_REPUTATION_SCORE_OPTIONS, appScoreFromReputation } from './p2p/gossip-score.ts'
 import { createHost, type Host } from './p2p/host.ts'
-import { AuditLog, readAuditHead } from './store/audit.ts'
+import { AuditLog } from './store/audit.ts'
 import { openStore } from './store/db.ts'
 import { dataDirLayout } from './store/data-dir.ts'
 import { peersRepository } from './store/repositories/index.ts'
@@ -103,10 +103,16 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     const store = await openStore(layout.db, { identity: { publicKey: keyFile.publicKey, networkId: network.networkId } })
     cleanup.push(async () => await store.close())
     const audit = await AuditLog.open(store, keyFile.privateKey)
-    const repos = openRepositories(store, audit)
-    const peersRepo = peersRepository(store)
     const registry = new Registry()
     const metrics = createNodeMetrics(registry)
+    const repos = openRepositories(store, {
+      append: (batch, kind, data, time) => {
+        const entry = audit.append(batch, kind, data, time)
+        batch.afterCommit(() => { metrics.audit.entries.inc({ kind }) })
+        return entry
+      }
+    })
+    const peersRepo = peersRepository(store)
     const blobs = new BlobDir(layout.root)
 
     const peerToKey = new Map(network.validators.map((v) => [peerIdOf(v.publicKey).toString(), v.publicKey]))
@@ -232,7 +238,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       },
       audit: async (fromSeq, limit) => {
         const entries: AuditEntryView[] = await audit.list(fromSeq, limit)
-        const head = await readAuditHead(store)
+        const head = audit.head
         return { entries, head: head === null ? null : { seq: head.seq, hash: head.hash } }
       },
       health: () => ({ ok: stopping === null, peers: host.admittedPeers().length, openJobs: eng.openJobs }),

@@ -8,7 +8,7 @@ import type { ReputationRecord } from '../../protocol/consensus/reputation.ts'
 import { evidenceSchema } from '../../protocol/evidence.ts'
 import { voteSchema } from '../../protocol/vote.ts'
 import { metricsSchema } from '../../protocol/metrics.ts'
-import type { AuditLog } from '../store/audit.ts'
+import type { WriteBatch } from '../store/write-batch.ts'
 import type { Store } from '../store/db.ts'
 import {
   certificatesRepository, evidenceRepository, jobsRepository, ownVotesRepository, reputationsRepository, verdictsRepository, votesRepository
@@ -35,8 +35,13 @@ export const verdictSchema = z.strictObject({
   finalizedAt: z.number()
 })
 
+/** What the engine needs of the audit trail: appending an entry to a batch. */
+export interface AuditAppender {
+  append: (batch: WriteBatch, kind: string, data: unknown, time: number) => unknown
+}
+
 /** Opens the node's repositories over `store`, with `audit` as its audit trail. */
-export function openRepositories (store: Store, audit: AuditLog) {
+export function openRepositories (store: Store, audit: AuditAppender) {
   return {
     store,
     audit,
