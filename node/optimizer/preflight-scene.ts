@@ -113,7 +113,12 @@ function decodeDataUri (uri: string, what: string): { bytes: Uint8Array, mimeTyp
   const match = /^data:([^;,]*)((?:;[^;,]*)*?)(;base64)?,(.*)$/s.exec(uri)
   if (match === null) fail(ERR_SCENE_EXTERNAL_URI, `${what} refers to an external URI; scenes must be self-contained`)
   const payload = match[4]!
-  const bytes = match[3] !== undefined ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'latin1')
+  let bytes: Buffer
+  try {
+    bytes = match[3] !== undefined ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'latin1')
+  } catch (err) {
+    return fail(ERR_SCENE_JSON_INVALID, `${what} has a malformed data URI`, undefined, err)
+  }
   return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), mimeType: match[1]! }
 }
 

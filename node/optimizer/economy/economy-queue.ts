@@ -36,10 +36,10 @@ export class EconomyQueue {
     this.#options = options
   }
 
-  /** Plans `job` now and queues it; throws `ERR_SCHEDULE_*` (nothing queued) when it cannot be planned. */
+  /** Plans `job` now and queues it (replacing a plan of the same id); throws `ERR_SCHEDULE_*`, changing nothing, when it cannot be planned. */
   submit (job: EconomyJob): ScheduleReport {
-    if (this.#plans.some((p) => p.jobId === job.id)) this.cancel(job.id)
     const plan = scheduleJob(job, this.#clock.now(), this.#options)
+    this.cancel(job.id) // a resubmitted job replaces its earlier plan
     const at = this.#plans.findIndex((p) => p.start > plan.start || (p.start === plan.start && p.jobId > plan.jobId))
     this.#plans.splice(at === -1 ? this.#plans.length : at, 0, plan)
     return plan
