@@ -27,10 +27,11 @@ import { DEFAULT_CONFIDENCE, meanInterval } from '../../protocol/stats/student-t
 import { changeLuma, cropImage, downscale2x, lumaPlane, type RgbaImage } from '../measure/image.ts'
 import { changeMseRgb, MAX_MSE, mseRgb, psnrFromMse } from '../measure/psnr.ts'
 import { ssimLuma } from '../measure/ssim.ts'
-import type { SceneLimits } from '../optimizer/load-scene.ts'
+import { resolveSceneLimits, type SceneLimits } from '../optimizer/load-scene.ts'
 import { checkBudget, DEFAULT_RENDER_BUDGET_OPTIONS, type RenderBudgetOptions } from './budget.ts'
 import { sceneBounds } from './bounds.ts'
 import { loadRenderScene } from './load.ts'
+import { unpackMeshopt } from './meshopt-unpack.ts'
 import { emptyStats, type RasterStats } from './rasterizer.ts'
 import { renderScene } from './render.ts'
 import type { PreparedScene } from './scene-reader.ts'
@@ -139,12 +140,14 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
   checkBudget({ triangleViews: 0, largestView: width * height }, budget)
 
   const loadOptions = { maxTexturePixels: budget.maxTexturePixels, ...(options.limits === undefined ? {} : { limits: options.limits }) }
-  const original = await loadRenderScene(originalBytes, loadOptions)
+  // meshopt is unpacked first, so the optimizer's analysis (which does not decode meshopt) can read the original too
+  const originalPlain = await unpackMeshopt(originalBytes, resolveSceneLimits(options.limits))
+  const original = await loadRenderScene(originalPlain, loadOptions)
   const candidate = await loadRenderScene(candidateBytes, loadOptions)
   let complexity = options.complexity
   if (complexity === undefined) {
     const { analyzeScene } = await import('../optimizer/analyze.ts')
-    complexity = (await analyzeScene(originalBytes)).complexity
+    complexity = (await analyzeScene(originalPlain)).complexity
   }
 
   const sphere = sceneBounds(original, 0)

@@ -55,10 +55,13 @@ describe('measureScenes', () => {
     expect(Math.min(...temporal.map((s) => s.ssim))).toBeLessThan(1)
   })
 
-  it('uses the optimizer analysis for complexity when none is given', async () => {
+  it('uses the optimizer analysis for complexity when none is given, also for a meshopt-compressed original', async () => {
     const m = await measureScenes(sphere, sphere, { seed: SEED, views: 4 })
-    expect(m.plan.samplePlan.complexity).toBeGreaterThanOrEqual(0)
-    expect(m.samples).toBe(m.plan.samplePlan.samples.length)
+    expect(m.plan.samplePlan.complexity).toBeGreaterThan(0) // 20k polygons: 0.3 · 20k / 10M
+    const packed = await gltfpack(sphere, ['-cc'])
+    const p = await measureScenes(packed, packed, { seed: SEED, views: 4 })
+    expect(p.metrics).toEqual({ ssim: 1, psnr: Infinity })
+    expect(p.samples).toBe(p.plan.samplePlan.samples.length)
   })
 
   it('refuses work over the triangle × view budget before rendering (ERR_RENDER_BUDGET)', async () => {
