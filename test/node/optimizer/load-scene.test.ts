@@ -1,9 +1,12 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { TrustEngineError } from '../../../protocol/errors.ts'
 import {
   ERR_SCENE_EXTERNAL_URI, ERR_SCENE_GLB_MALFORMED, ERR_SCENE_GRAPH_INVALID, ERR_SCENE_IMAGE_INVALID, ERR_SCENE_JSON_INVALID,
   ERR_SCENE_MEMORY_LIMIT, ERR_SCENE_NOT_GLTF, ERR_SCENE_OUT_OF_RANGE, ERR_SCENE_TOO_LARGE, ERR_SCENE_UNSUPPORTED_EXTENSION,
   loadSceneSafely, readSceneSafely
 } from '../../../node/optimizer/load-scene.ts'
+import { SceneAnalyzer } from '../../../node/optimizer/analyze.ts'
 import { makeGlb, makeGltfJson } from './scenes.ts'
 
 /** Splits a GLB into its JSON and BIN chunk. */
@@ -114,5 +117,57 @@ describe('readSceneSafely rejects bad input with a stable code', () => {
     // SOI, then SOF0 with height 60000 and width 60000.
     const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, 0xea, 0x60, 0xea, 0x60, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1])
     expect(await code(edit((j) => { j.images[0] = { uri: 'data:image/jpeg;base64,' + jpeg.toString('base64') } }))).toBe(ERR_SCENE_MEMORY_LIMIT)
+  })
+})
+
+describe('readSceneSafely on corrupted bytes (property)', () => {
+  it('either loads or throws a TrustEngineError, whatever bytes are changed or cut', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.tuple(fc.nat(glb.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+      fc.option(fc.nat(glb.length), { nil: undefined }),
+      async (changes, cut) => {
+        const bytes = glb.slice(0, cut ?? glb.length)
+        for (const [at, value] of changes) if (at < bytes.length) bytes[at] = value
+        try {
+          await readSceneSafely(bytes)
+          return true
+        } catch (err) {
+          return err instanceof TrustEngineError && err.code.startsWith('ERR_SCENE_')
+        }
+      }), { numRuns: 300 })
+  })
+})
+
+describe('readSceneSafely on corrupted JSON numbers (property)', () => {
+  /** Paths of every number in the scene's JSON. */
+  const numberPaths: Array<Array<string | number>> = []
+  const walk = (v: unknown, path: Array<string | number>): void => {
+    if (typeof v === 'number') numberPaths.push(path)
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]))
+    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, [...path, k])
+  }
+  walk(splitGlb(glb).json, [])
+
+  it('either loads or throws a TrustEngineError when any numbers are set to hostile values', async () => {
+    const hostile = fc.constantFrom(-1, 0, 1, 3, 4, 7, 255, 65535, 2 ** 31, 2 ** 32 + 1, 1e9, 1e15, 0.5, -0.5)
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.tuple(fc.nat(numberPaths.length - 1), hostile), { minLength: 1, maxLength: 4 }),
+      async (changes) => {
+        const bytes = edit((json) => {
+          for (const [i, value] of changes) {
+            const path = numberPaths[i]!
+            let at = json
+            for (const key of path.slice(0, -1)) at = at[key]
+            at[path[path.length - 1]!] = value
+          }
+        })
+        try {
+          // Whatever loads must also measure: analysis walks every accessor, texture and node.
+          await new SceneAnalyzer({ cacheSize: 1 }).analyze(bytes)
+          return true
+        } catch (err) {
+          return err instanceof TrustEngineError && err.code.startsWith('ERR_SCENE_')
+        }
+      }), { numRuns: 300 })
   })
 })
