@@ -24,6 +24,13 @@ export const OPTIMIZER_FORMAT_VERSION = 1
 /** The `asset.generator` string of optimized scenes (no library version or time: outputs must not vary with either). */
 export const OPTIMIZER_GENERATOR = `trust-engine-optimizer/${OPTIMIZER_FORMAT_VERSION}`
 
+/**
+ * prune() without its solid-texture check: that check decodes every texture
+ * with sharp (a native image library) when installed, which would make the
+ * output depend on a platform binary; textures are handled by our own pass.
+ */
+const PRUNE_OPTIONS = { keepSolidTextures: true }
+
 /** Options of {@link optimizeScene}; unset fields come from the profile. */
 export interface OptimizeOptions {
   profile: Profile
@@ -130,7 +137,7 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
     await run(doc, operations, 'simplify', `meshoptimizer simplification to ratio ${o.ratio} within error ${o.error}`, simplify({ simplifier: MeshoptSimplifier, ratio: o.ratio, error: o.error }))
   }
   if (doc.getRoot().listAnimations().length > 0) await run(doc, operations, 'resample', 'removed redundant animation keyframes', resample())
-  await run(doc, operations, 'prune', 'removed unused nodes, meshes, materials, textures and accessors', prune())
+  await run(doc, operations, 'prune', 'removed unused nodes, meshes, materials, textures and accessors', prune(PRUNE_OPTIONS))
   const tex = optimizeTextures(doc, o.maxTextureSize)
   if (tex.bytesBefore > 0) {
     operations.push({ name: 'textures', detail: `max ${o.maxTextureSize} px: ${tex.resized} resized, ${tex.reencoded} re-encoded smaller, ${tex.unchanged} unchanged, ${tex.skippedJpeg} JPEG kept; ${tex.bytesBefore} -> ${tex.bytesAfter} bytes` })
@@ -141,7 +148,7 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
       quantize({ quantizePosition: q.position, quantizeNormal: q.normal, quantizeTexcoord: q.texcoord }))
   }
   await run(doc, operations, 'reorder', 'meshoptimizer vertex cache and fetch reordering', reorder({ encoder: MeshoptEncoder, target: 'performance' }))
-  await run(doc, operations, 'prune', 'final cleanup', prune())
+  await run(doc, operations, 'prune', 'final cleanup', prune(PRUNE_OPTIONS))
 
   const asset = doc.getRoot().getAsset()
   asset.generator = OPTIMIZER_GENERATOR
