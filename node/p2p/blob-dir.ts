@@ -52,8 +52,9 @@ export class BlobDir {
 
   /** True when the blob is stored. */
   async has (sha256: string): Promise<boolean> {
+    const path = this.pathOf(sha256)
     try {
-      return (await stat(this.pathOf(sha256))).isFile()
+      return (await stat(path)).isFile()
     } catch (err) {
       if (isNotFound(err)) return false
       throw ioError('cannot stat blob', err)

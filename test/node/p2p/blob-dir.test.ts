@@ -1,0 +1,79 @@
+/** Content-addressed blob files: layout, hash checks, limits, corruption. */
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { BlobDir, ERR_BLOB_CORRUPT, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_TOO_LARGE } from '../../../node/p2p/index.ts'
+import { sha256Hex } from '../../../protocol/hash.ts'
+
+let dataDir: string
+beforeEach(async () => { dataDir = await mkdtemp(join(tmpdir(), 'te-blobdir-')) })
+afterEach(async () => { await rm(dataDir, { recursive: true, force: true }) })
+
+/** Every file under `dir`, relative, sorted. */
+async function files (dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort()
+  } catch {
+    return []
+  }
+}
+
+async function collect (chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Buffer[] = []
+  for await (const c of chunks) parts.push(Buffer.from(c))
+  return Buffer.concat(parts)
+}
+
+describe('BlobDir', () => {
+  it('stores a blob under blobs/aa/bb/<sha256> and reads it back', async () => {
+    const dir = new BlobDir(dataDir)
+    const bytes = Buffer.from('a scene')
+    const sha = await dir.put(bytes)
+    expect(sha).toBe(sha256Hex(bytes))
+    expect(await files(join(dataDir, 'blobs'))).toEqual([join(sha.slice(0, 2), sha.slice(2, 4), sha)])
+    expect(await dir.has(sha)).toBe(true)
+    expect(Buffer.from((await dir.get(sha))!)).toEqual(bytes)
+    const src = (await dir.open(sha))!
+    expect(src.size).toBe(bytes.length)
+    expect(await collect(src.chunks)).toEqual(bytes)
+    // Storing again is a no-op.
+    expect(await dir.put(bytes, sha)).toBe(sha)
+  })
+
+  it('answers null / false for an absent blob', async () => {
+    const dir = new BlobDir(dataDir)
+    const sha = sha256Hex('absent')
+    expect(await dir.has(sha)).toBe(false)
+    expect(await dir.get(sha)).toBe(null)
+    expect(await dir.open(sha)).toBe(null)
+  })
+
+  it('refuses bytes that do not match the expected hash and stores nothing', async () => {
+    const dir = new BlobDir(dataDir)
+    await expect(dir.put(Buffer.from('evil'), sha256Hex('good'))).rejects.toMatchObject({ code: ERR_BLOB_HASH })
+    expect(await files(dataDir)).toEqual([])
+  })
+
+  it('refuses a blob over the size limit and stores nothing', async () => {
+    const dir = new BlobDir(dataDir, { maxBlobBytes: 10 })
+    await expect(dir.put(Buffer.alloc(11))).rejects.toMatchObject({ code: ERR_BLOB_TOO_LARGE })
+    expect(await files(dataDir)).toEqual([])
+    expect(await dir.put(Buffer.alloc(10))).toBe(sha256Hex(Buffer.alloc(10)))
+  })
+
+  it('refuses malformed ids', async () => {
+    const dir = new BlobDir(dataDir)
+    for (const bad of ['', 'AB'.repeat(32), '../'.repeat(21) + 'a', 'a'.repeat(65)]) {
+      await expect(dir.has(bad)).rejects.toMatchObject({ code: ERR_BLOB_ID })
+      await expect(dir.get(bad)).rejects.toMatchObject({ code: ERR_BLOB_ID })
+    }
+  })
+
+  it('reports a stored blob whose bytes changed on disk', async () => {
+    const dir = new BlobDir(dataDir)
+    const sha = await dir.put(Buffer.from('original'))
+    await writeFile(dir.pathOf(sha), 'tampered')
+    await expect(dir.get(sha)).rejects.toMatchObject({ code: ERR_BLOB_CORRUPT })
+  })
+})

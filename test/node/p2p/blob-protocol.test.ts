@@ -1,0 +1,76 @@
+/**
+ * Blob transfer between real processes: a fetched blob is hash-checked and
+ * stored; a lying peer (ERR_BLOB_HASH), an oversized blob
+ * (ERR_BLOB_TOO_LARGE) and a stalled peer (ERR_BLOB_TIMEOUT) leave nothing
+ * stored; fetching from several peers skips the bad ones.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { blobPeerOrder } from '../../../node/p2p/index.ts'
+import { sha256Hex } from '../../../protocol/hash.ts'
+import { Cluster, waitUntil, type PeerProcess } from './fixtures/cluster.ts'
+
+const cluster = new Cluster()
+let server: PeerProcess
+let liar: PeerProcess
+let staller: PeerProcess
+let client: PeerProcess
+
+// One set of processes for the file: every test only reads from the servers
+// and each fetches a different blob into the client.
+beforeAll(async () => {
+  [server, liar, staller, client] = await cluster.startMany([
+    ['server', { blobMode: 'dir' }], ['liar', { blobMode: 'liar' }], ['staller', { blobMode: 'stall' }], ['client']
+  ]) as [PeerProcess, PeerProcess, PeerProcess, PeerProcess]
+  await cluster.connect(client, server, liar, staller)
+  await waitUntil(async () => (await client.request<string[]>('admitted')).length === 3, 'client connected to all three')
+})
+afterAll(async () => { await cluster.stopAll() })
+
+const has = async (p: PeerProcess, sha: string): Promise<boolean> => await p.request<boolean>('hasBlob', { sha })
+
+describe('blob protocol between processes', () => {
+  it('fetches a multi-chunk blob, checks its hash and stores it', async () => {
+    // 2.5 MiB: three chunk frames of at most 1 MiB.
+    const size = 2.5 * 1024 * 1024
+    const sha = await server.request<string>('putBlob', { size, fill: 7 })
+    expect(sha).toBe(sha256Hex(Buffer.alloc(size, 7)))
+    expect(await has(client, sha)).toBe(false)
+    expect(await client.request('fetchBlob', { peerId: server.peerId, sha })).toEqual({ sha, size })
+    expect(await has(client, sha)).toBe(true)
+  })
+
+  it('refuses bytes that do not hash to the requested id, and stores nothing', async () => {
+    const sha = sha256Hex('the blob the liar does not have')
+    await expect(client.request('fetchBlob', { peerId: liar.peerId, sha })).rejects.toMatchObject({ code: 'ERR_BLOB_HASH' })
+    expect(await has(client, sha)).toBe(false)
+  })
+
+  it('refuses a blob larger than the limit before reading it, and stores nothing', async () => {
+    const sha = await server.request<string>('putBlob', { size: 5000, fill: 1 })
+    await expect(client.request('fetchBlob', { peerId: server.peerId, sha, maxBytes: 4999 })).rejects.toMatchObject({ code: 'ERR_BLOB_TOO_LARGE' })
+    expect(await has(client, sha)).toBe(false)
+    // The same blob within the limit is fine: the limit, not the blob, refused it.
+    expect(await client.request('fetchBlob', { peerId: server.peerId, sha, maxBytes: 5000 })).toEqual({ sha, size: 5000 })
+  })
+
+  it('gives up on a peer that accepts the stream and never answers', async () => {
+    const sha = await server.request<string>('putBlob', { size: 100, fill: 2 })
+    await expect(client.request('fetchBlob', { peerId: staller.peerId, sha, idleTimeoutMs: 300 })).rejects.toMatchObject({ code: 'ERR_BLOB_TIMEOUT' })
+    expect(await has(client, sha)).toBe(false)
+  })
+
+  it('answers not-found for an unknown blob', async () => {
+    await expect(client.request('fetchBlob', { peerId: server.peerId, sha: sha256Hex('nobody has this') })).rejects.toMatchObject({ code: 'ERR_BLOB_NOT_FOUND' })
+  })
+
+  it('fetches from any peer, skipping one that serves wrong bytes', async () => {
+    // Pick a blob for which the deterministic order asks the liar first.
+    let fill = 3
+    while (blobPeerOrder([server.peerId, liar.peerId], sha256Hex(Buffer.alloc(3000, fill)))[0] !== liar.peerId) fill++
+    const sha = await server.request<string>('putBlob', { size: 3000, fill })
+    const res = await client.request<{ size: number, attempts: string[] }>('fetchAny', { peers: [server.peerId, liar.peerId], sha })
+    expect(res.size).toBe(3000)
+    expect(res.attempts).toEqual([`${liar.peerId}:ERR_BLOB_HASH`, `${server.peerId}:OK`])
+    expect(await has(client, sha)).toBe(true)
+  })
+})

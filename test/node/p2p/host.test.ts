@@ -1,0 +1,111 @@
+/**
+ * The host in one process (real libp2p over 127.0.0.1): options checked at
+ * the edge, start/stop idempotent, gossip adapter refusals, publishing before
+ * any peer, version gating and the validation timeout.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  CounterTally, ERR_HOST_STOPPED, ERR_MESSAGE_TOO_LARGE, ERR_NO_VALIDATOR, ERR_P2P_OPTIONS, ERR_UNKNOWN_TOPIC,
+  createHost, type Host, type HostOptions
+} from '../../../node/p2p/index.ts'
+import { MAX_MESSAGE_BYTES } from '../../../protocol/constants.ts'
+import { waitUntil } from './fixtures/cluster.ts'
+
+const hosts: Host[] = []
+afterEach(async () => {
+  await Promise.all(hosts.map(async (h) => { await h.stop() }))
+  hosts.length = 0
+})
+
+async function host (options: Partial<HostOptions> = {}): Promise<Host> {
+  const h = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'testnet', ...options })
+  hosts.push(h)
+  return h
+}
+
+describe('createHost', () => {
+  it('refuses malformed options with ERR_P2P_OPTIONS', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    await expect(createHost({ privateKey, networkId: 'Bad/Net' })).rejects.toMatchObject({ code: ERR_P2P_OPTIONS })
+    await expect(createHost({ privateKey, networkId: 'n', listen: ['not a multiaddr'] })).rejects.toMatchObject({ code: ERR_P2P_OPTIONS })
+    await expect(createHost({ privateKey, networkId: 'n', bootstrap: ['/ip4/1.2.3.4/tcp/x'] })).rejects.toMatchObject({ code: ERR_P2P_OPTIONS })
+    await expect(createHost({ privateKey, networkId: 'n', protocolVersion: 0 })).rejects.toMatchObject({ code: ERR_P2P_OPTIONS })
+    const rsaLike = { type: 'RSA', raw: privateKey.raw }
+    await expect(createHost({ privateKey: rsaLike, networkId: 'n' })).rejects.toMatchObject({ code: ERR_P2P_OPTIONS })
+  })
+
+  it('opens nothing before start; start and stop may be called twice; a stopped host stays stopped', async () => {
+    const h = await host()
+    expect(h.multiaddrs()).toEqual([])
+    await Promise.all([h.start(), h.start()])
+    expect(h.multiaddrs()).toHaveLength(1)
+    expect(h.multiaddrs()[0]).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//)
+    await h.stop()
+    await h.stop()
+    await expect(h.start()).rejects.toMatchObject({ code: ERR_HOST_STOPPED })
+  })
+})
+
+describe('gossip adapter', () => {
+  it('refuses unknown topics, subscriptions without a validator and oversized messages', async () => {
+    const h = await host()
+    expect(() => { h.gossip.subscribe(h.topics.votes) }).toThrow(expect.objectContaining({ code: ERR_NO_VALIDATOR }))
+    expect(() => { h.gossip.setValidator('/trust-engine/1/other/votes', () => {}) }).toThrow(expect.objectContaining({ code: ERR_UNKNOWN_TOPIC }))
+    await h.start()
+    await expect(h.gossip.publish(h.topics.votes, new Uint8Array(MAX_MESSAGE_BYTES + 1))).rejects.toMatchObject({ code: ERR_MESSAGE_TOO_LARGE })
+  })
+
+  it('publishes to nobody in a one-node network, and the same bytes again once a peer is there', async () => {
+    const a = await host()
+    a.gossip.setValidator(a.topics.jobs, () => {})
+    a.gossip.subscribe(a.topics.jobs)
+    await a.start()
+    const data = Buffer.from('job 1')
+    expect(await a.gossip.publish(a.topics.jobs, data)).toBe(0)
+
+    const got: string[] = []
+    const b = await host({ bootstrap: a.multiaddrs(), onMessage: (_t, d) => { got.push(Buffer.from(d).toString()) } })
+    b.gossip.setValidator(b.topics.jobs, () => {})
+    b.gossip.subscribe(b.topics.jobs)
+    await b.start()
+    await waitUntil(() => a.gossip.subscribers(a.topics.jobs).length === 1, 'b subscribed')
+    expect(await a.gossip.publish(a.topics.jobs, data)).toBe(1)
+    await waitUntil(() => got.length === 1, 'b received')
+    expect(got).toEqual(['job 1'])
+    // Same content id: publishing it again is a no-op.
+    expect(await a.gossip.publish(a.topics.jobs, data)).toBe(0)
+  })
+
+  it('ignores a message whose validator does not settle in time', async () => {
+    const counters = new CounterTally()
+    const a = await host()
+    a.gossip.setValidator(a.topics.votes, () => {})
+    a.gossip.subscribe(a.topics.votes)
+    await a.start()
+    const b = await host({ bootstrap: a.multiaddrs(), counters, gossip: { validationTimeoutMs: 100 } })
+    let release = (): void => {}
+    const stuck = new Promise<void>((resolve) => { release = resolve })
+    b.gossip.setValidator(b.topics.votes, async () => { await stuck })
+    b.gossip.subscribe(b.topics.votes)
+    await b.start()
+    await waitUntil(() => a.gossip.subscribers(a.topics.votes).length === 1, 'b subscribed')
+    await a.gossip.publish(a.topics.votes, Buffer.from('slow'))
+    await waitUntil(() => counters.get(`gossip|${b.topics.votes}|ignore|ERR_VALIDATION_TIMEOUT`) === 1, 'timed out')
+    release()
+    expect(b.gossip.getScore(a.peerId)).toBeGreaterThanOrEqual(0)
+  })
+})
+
+describe('network gate (one process)', () => {
+  it('refuses a peer of the same network id but another protocol version', async () => {
+    const ca = new CounterTally()
+    const a = await host({ counters: ca })
+    await a.start()
+    const b = await host({ protocolVersion: 2, bootstrap: a.multiaddrs() })
+    await b.start()
+    await waitUntil(() => ca.get('refused|ERR_WRONG_NETWORK') >= 1, 'a refused b')
+    expect(a.admittedPeers()).toEqual([])
+    expect(b.topics.votes).toBe('/trust-engine/2/testnet/votes')
+  })
+})
