@@ -14,6 +14,8 @@ export interface LoadRenderSceneOptions {
   limits?: Partial<SceneLimits>
   /** Largest texture decoded, width × height. */
   maxTexturePixels: number
+  /** Most triangles per render (`ERR_RENDER_BUDGET` beyond); default no limit. */
+  maxTriangles?: number
 }
 
 /** Loads untrusted .glb/.gltf bytes into a prepared scene; throws `ERR_SCENE_*` or `ERR_RENDER_*` typed errors. */
@@ -21,5 +23,5 @@ export async function loadRenderScene (bytes: Uint8Array, options: LoadRenderSce
   const limits = resolveSceneLimits(options.limits)
   const plain = await unpackMeshopt(bytes, limits)
   const doc = await readSceneSafely(plain, limits)
-  return prepareScene(doc, { maxTexturePixels: options.maxTexturePixels })
+  return prepareScene(doc, { maxTexturePixels: options.maxTexturePixels, ...(options.maxTriangles === undefined ? {} : { maxTriangles: options.maxTriangles }) })
 }

@@ -139,7 +139,8 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
   const viewOptions = { ...DEFAULT_VIEW_OPTIONS, ...options.viewOptions }
   checkBudget({ triangleViews: 0, largestView: width * height }, budget)
 
-  const loadOptions = { maxTexturePixels: budget.maxTexturePixels, ...(options.limits === undefined ? {} : { limits: options.limits }) }
+  // each scene is rendered at least once, so one with more triangles than the whole budget is refused while loading
+  const loadOptions = { maxTexturePixels: budget.maxTexturePixels, maxTriangles: budget.maxTriangleViews, ...(options.limits === undefined ? {} : { limits: options.limits }) }
   // meshopt is unpacked first, so the optimizer's analysis (which does not decode meshopt) can read the original too
   const originalPlain = await unpackMeshopt(originalBytes, resolveSceneLimits(options.limits))
   const original = await loadRenderScene(originalPlain, loadOptions)

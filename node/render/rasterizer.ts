@@ -230,9 +230,22 @@ function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, 
   const blend = mat.alphaMode === ALPHA_BLEND
   const mask = mat.alphaMode === ALPHA_MASK
   const cutoff = mat.alphaCutoff
-  for (let y = minY; y <= maxY; y++) {
-    let e01 = r01; let e12 = r12; let e20 = r20
-    for (let x = minX; x <= maxX; x++) {
+  for (let y = minY; y <= maxY; y++, r01 += dy01, r12 += dy12, r20 += dy20) {
+    // the row's covered span, solved exactly from each edge function (integers: the quotients'
+    // ceil/floor are exact), so pixels outside the triangle are never visited
+    let xs = minX; let xe = maxX
+    if (dx01 > 0) xs = Math.max(xs, minX + Math.ceil((bias01 - r01) / dx01))
+    else if (dx01 < 0) xe = Math.min(xe, minX + Math.floor((r01 - bias01) / -dx01))
+    else if (r01 < bias01) continue
+    if (dx12 > 0) xs = Math.max(xs, minX + Math.ceil((bias12 - r12) / dx12))
+    else if (dx12 < 0) xe = Math.min(xe, minX + Math.floor((r12 - bias12) / -dx12))
+    else if (r12 < bias12) continue
+    if (dx20 > 0) xs = Math.max(xs, minX + Math.ceil((bias20 - r20) / dx20))
+    else if (dx20 < 0) xe = Math.min(xe, minX + Math.floor((r20 - bias20) / -dx20))
+    else if (r20 < bias20) continue
+    if (xs > xe) continue
+    let e01 = r01 + (xs - minX) * dx01; let e12 = r12 + (xs - minX) * dx12; let e20 = r20 + (xs - minX) * dx20
+    for (let x = xs; x <= xe; x++) {
       if (e01 >= bias01 && e12 >= bias12 && e20 >= bias20) {
         const l0 = e12 / area; const l1 = e20 / area; const l2 = e01 / area
         const z = l0 * iw0 + l1 * iw1 + l2 * iw2
@@ -259,6 +272,5 @@ function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, 
       }
       e01 += dx01; e12 += dx12; e20 += dx20
     }
-    r01 += dy01; r12 += dy12; r20 += dy20
   }
 }

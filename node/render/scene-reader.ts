@@ -17,7 +17,7 @@
  */
 import type { Accessor, Document, Material, Node, Primitive, Texture, TextureInfo } from '@gltf-transform/core'
 import { detCos, detSin } from './det-math.ts'
-import { ERR_RENDER_UNSUPPORTED, renderError } from './errors.ts'
+import { ERR_RENDER_BUDGET, ERR_RENDER_UNSUPPORTED, renderError } from './errors.ts'
 import { fromTRS, type Mat4 } from './mat4.ts'
 import { decodeTextureImage } from './texture-image.ts'
 import { buildTexture, type LinearTexture, WRAP_REPEAT } from './texture.ts'
@@ -136,6 +136,11 @@ export interface PreparedScene {
 export interface PrepareOptions {
   /** Largest texture (width × height) decoded. */
   maxTexturePixels: number
+  /**
+   * Most triangles per render (instances counted); `ERR_RENDER_BUDGET` as soon
+   * as the scene exceeds it, before instance matrices are built. Default: no limit.
+   */
+  maxTriangles?: number
 }
 
 /** Extensions whose effect this renderer implements (or that are fully handled while reading). */
@@ -181,23 +186,25 @@ function triangleList (prim: Primitive, vertexCount: number): Uint32Array | null
   const src = idxAcc === null ? null : idxAcc.getArray()
   const n = src === null ? vertexCount : src.length
   const at = (i: number): number => (src === null ? i : src[i]!)
-  let tris: number[] = []
   if (mode === 4) {
     const count = n - (n % 3)
     const out = new Uint32Array(count)
     for (let i = 0; i < count; i++) out[i] = at(i)
     return out
   }
+  const out = new Uint32Array(Math.max(0, n - 2) * 3)
+  let k = 0
   if (mode === 5) {
+    // glTF §3.7.2.1: triangle i is (v_i, v_i+1, v_i+2) for even i, (v_i, v_i+2, v_i+1) for odd i
     for (let i = 0; i + 2 < n; i++) {
-      if ((i & 1) === 0) tris.push(at(i), at(i + 1), at(i + 2))
-      else tris.push(at(i), at(i + 2), at(i + 1))
+      out[k++] = at(i)
+      out[k++] = at((i & 1) === 0 ? i + 1 : i + 2)
+      out[k++] = at((i & 1) === 0 ? i + 2 : i + 1)
     }
   } else {
-    for (let i = 1; i + 1 < n; i++) tris.push(at(i), at(i + 1), at(0))
+    // fan: (v_i+1, v_i+2, v_0)
+    for (let i = 1; i + 1 < n; i++) { out[k++] = at(i); out[k++] = at(i + 1); out[k++] = at(0) }
   }
-  const out = Uint32Array.from(tris)
-  tris = []
   return out
 }
 
@@ -211,6 +218,7 @@ export function prepareScene (doc: Document, options: PrepareOptions): PreparedS
   const extensionsUsed = root.listExtensionsUsed().map((e) => e.extensionName).sort()
   for (const name of extensionsUsed) if (!SUPPORTED_EXTENSIONS.includes(name)) ignored.add(name)
   let skippedPrimitives = 0
+  const maxTriangles = options.maxTriangles ?? Infinity
 
   const decodeTex = (texture: Texture, srgb: boolean): LinearTexture => {
     let bySpace = textureCache.get(texture)
@@ -334,9 +342,12 @@ export function prepareScene (doc: Document, options: PrepareOptions): PreparedS
         else pn.primitives.push(pp)
       }
       const inst = n.getExtension<import('@gltf-transform/extensions').InstancedMesh>('EXT_mesh_gpu_instancing')
-      if (inst !== null) pn.instances = instanceMatrices(inst)
       const per = pn.primitives.reduce((s, p) => s + p.indices.length / 3, 0)
-      triangleCount += per * (pn.instances === null ? 1 : pn.instances.length)
+      triangleCount += per * (inst === null ? 1 : instanceCount(inst))
+      if (triangleCount > maxTriangles) {
+        throw renderError(ERR_RENDER_BUDGET, `the scene draws more than ${maxTriangles} triangles per view`, { maxTriangles })
+      }
+      if (inst !== null) pn.instances = instanceMatrices(inst)
       if (n.getSkin() !== null) pendingSkins.push([pn, n])
     }
     for (const c of n.listChildren()) {
@@ -397,10 +408,15 @@ export function prepareScene (doc: Document, options: PrepareOptions): PreparedS
   }
 }
 
+/** Number of instances of EXT_mesh_gpu_instancing (the longest attribute). */
+function instanceCount (inst: import('@gltf-transform/extensions').InstancedMesh): number {
+  return Math.max(inst.getAttribute('TRANSLATION')?.getCount() ?? 0, inst.getAttribute('ROTATION')?.getCount() ?? 0, inst.getAttribute('SCALE')?.getCount() ?? 0)
+}
+
 /** Per-instance local matrices of EXT_mesh_gpu_instancing (missing attributes default to identity). */
 function instanceMatrices (inst: import('@gltf-transform/extensions').InstancedMesh): Mat4[] {
   const t = inst.getAttribute('TRANSLATION'); const r = inst.getAttribute('ROTATION'); const s = inst.getAttribute('SCALE')
-  const count = Math.max(t?.getCount() ?? 0, r?.getCount() ?? 0, s?.getCount() ?? 0)
+  const count = instanceCount(inst)
   const td = t === null ? null : accessorToFloat64(t)
   const rd = r === null ? null : accessorToFloat64(r)
   const sd = s === null ? null : accessorToFloat64(s)

@@ -11,7 +11,7 @@ import { BACKGROUND_SRGB8 } from '../../../node/render/framebuffer.ts'
 import { renderScene, type RenderResult } from '../../../node/render/render.ts'
 import { prepareScene } from '../../../node/render/scene-reader.ts'
 import { cameraAt } from './golden-cases.ts'
-import { addPrimitive, cubeArrays, makePng, newDocument } from './fixtures.ts'
+import { addPrimitive, makePng, newDocument } from './fixtures.ts'
 import { cubeScene, maskQuadScene, texturedQuadScene } from './scenes.ts'
 
 const LIMITS = { maxTexturePixels: 1 << 24 }
@@ -223,5 +223,22 @@ describe('bad geometry', () => {
   })
 })
 
-// keep the cube helper in use for type-checking of fixtures
-void cubeArrays
+
+describe('strips, fans and early budget refusal', () => {
+  it('a triangle strip and a fan of the same quad render like the triangle list', () => {
+    const list = renderScene(prepareScene(flatTriangles([[-1, -1, 0, 1, -1, 0, 1, 1, 0], [-1, -1, 0, 1, 1, 0, -1, 1, 0]]), LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 })
+    const asMode = (mode: 5 | 6, positions: number[]): RenderResult => {
+      const { doc, add } = newDocument()
+      const mat = doc.createMaterial('flat').setBaseColorFactor([0.9, 0.5, 0.1, 1]).setDoubleSided(true)
+      add(doc.createNode('t').setMesh(doc.createMesh().addPrimitive(addPrimitive(doc, { positions, material: mat }).setMode(mode))))
+      return renderScene(prepareScene(doc, LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 })
+    }
+    expect(covered(asMode(5, [-1, -1, 0, 1, -1, 0, -1, 1, 0, 1, 1, 0]))).toBe(covered(list))
+    expect(covered(asMode(6, [-1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 1, 0]))).toBe(covered(list))
+  })
+
+  it('a scene with more triangles than the budget allows is refused while preparing (ERR_RENDER_BUDGET)', () => {
+    expect(() => prepareScene(cubeScene(), { ...LIMITS, maxTriangles: 11 })).toThrow(expect.objectContaining({ code: 'ERR_RENDER_BUDGET' }))
+    expect(prepareScene(cubeScene(), { ...LIMITS, maxTriangles: 12 }).triangleCount).toBe(12)
+  })
+})
