@@ -188,6 +188,18 @@ describe('bad geometry', () => {
     expect(sceneBounds(prepareScene(doc, LIMITS)).radius).toBeGreaterThan(1)
   })
 
+  it('overflowing and enormous coordinates are skipped or clipped to the guard band, never hang', () => {
+    const overflow = renderScene(prepareScene(flatTriangles([[1e300, 0, 0, -1e300, 1e300, 0, 0, -1e300, 1e300]]), LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 })
+    expect(overflow.stats.degenerate + overflow.stats.clippedAway).toBe(1)
+    // a triangle a billion units wide, far beyond the guard band, still covers the whole view exactly
+    const huge = renderScene(prepareScene(flatTriangles([[-1e9, -1e9, 0, 1e9, -1e9, 0, 0, 1e9, 0]]), LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 })
+    expect(covered(huge)).toBe(32 * 32)
+    // and one crossing the near plane with a vertex far behind the camera
+    const crossing = renderScene(prepareScene(flatTriangles([[-1e6, -1, -1, 1e6, -1, -1, 0, -1, 1e9]]), LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 })
+    expect(covered(crossing)).toBeGreaterThan(0)
+    expect(covered(crossing)).toBeLessThan(32 * 32)
+  })
+
   it('an empty scene renders background, and has no bounds (ERR_RENDER_EMPTY_SCENE)', () => {
     const { doc } = newDocument()
     const scene = prepareScene(doc, LIMITS)
