@@ -3,7 +3,7 @@
  * bytes to an updated consensus, beside the ceiling set by raw ed25519
  * verification of the same signed bytes with reused key objects.
  *
- * Workload: 100 validators (base weights 1..4) each vote on 20 jobs (2000
+ * Workload: 100 validators (base weights 1..4) each vote on 10 jobs (1000
  * pre-signed votes, every tenth validator lying), arriving interleaved across
  * jobs as gossip would deliver them. Per vote: decodeVote (size check, JSON
  * parse, schema, metric ranges), verifyVote (network, validator, signature),
@@ -21,9 +21,9 @@ import { type Vote, decodeVote, newVote, signVote, verifyVote } from '../../prot
 import { type BenchSuite, measureRate, median, result } from './types.ts'
 
 const VALIDATORS = 100
-const JOBS = 20
+const JOBS = 10
 /** Interleaved measurement rounds (each: warm-up and one timed pass of every variant). */
-const ROUNDS = 5
+const ROUNDS = 15
 const T0 = 1_700_000_000_000
 
 function setup () {
@@ -97,19 +97,26 @@ export const voteIntake: BenchSuite = {
       last = tallies
     }
 
-    // Interleave the three measurements round by round, so that a shared, noisy
-    // machine slows them alike and the ratios stay meaningful.
+    // Interleave the three measurements round by round, rotating their order, so
+    // that a shared, noisy machine slows them alike and the ratios stay meaningful.
     const rates = { raw: [] as number[], verifyOnly: [] as number[], full: [] as number[] }
+    const variants: Array<[number[], number, () => void]> = [
+      [rates.raw, raw.length, rawVerify],
+      [rates.verifyOnly, wire.length, intake(false)],
+      [rates.full, wire.length, intake(true)]
+    ]
     for (let round = 0; round < ROUNDS; round++) {
-      rates.raw.push(await measureRate(raw.length, rawVerify, 1))
-      rates.verifyOnly.push(await measureRate(wire.length, intake(false), 1))
-      rates.full.push(await measureRate(wire.length, intake(true), 1))
+      for (let k = 0; k < variants.length; k++) {
+        const [into, ops, fn] = variants[(round + k) % variants.length]!
+        into.push(await measureRate(ops, fn, 1))
+      }
     }
     if (rawOk !== raw.length) throw new Error('baseline: a signature did not verify')
     const rawRate = median(rates.raw)
     const verifyOnlyRate = median(rates.verifyOnly)
     const intakeRate = median(rates.full)
     // The work must be real: every job ends validated with the liars flagged.
+    intake(true)()
     for (const t of last) {
       if (t.status !== 'validated' || t.deviating.length !== VALIDATORS / 10) throw new Error(`unexpected tally ${t.status}`)
     }
