@@ -15,4 +15,5 @@ export const SUITES: BenchSuite[] = [
   (await import('./optimizer.ts')).optimizerSuite,
   finalitySuite,
   (await import('./vote-intake.ts')).voteIntake,
+  (await import('./gossip.ts')).gossipSuite,
 ]
