@@ -8,10 +8,10 @@
  * message (a REJECT: something no honest node forwards) is enough to push a
  * peer below 0, which takes it out of our mesh at the next heartbeat.
  *
- * | messages rejected | P4 = -100·n² | consequence |
+ * | messages rejected | P4 = -100·n² | consequence (rewards add at most +10) |
  * |---|---|---|
- * | 1 | -100 | below 0: pruned from the mesh; at the gossip threshold |
- * | 2 | -400 | at the graylist threshold (minus at most 10 of rewards) |
+ * | 1 | -100 | below 0: pruned from the mesh at the next heartbeat; no gossip without rewards |
+ * | 2 | -400 | below the gossip and publish thresholds; graylisted without rewards |
  * | 3 | -900 | graylisted: its RPCs are dropped unread |
  *
  * The invalid-message counter decays by 0.99 per second (half-life ≈ 69 s),
