@@ -157,9 +157,12 @@ export class JobTally {
     if (final) {
       status = verdictOf(consensus!.values, consensus!.checks, this.job.thresholds) ? 'validated' : 'rejected'
       reason = REASON_QUORUM
-    } else if (3 * this.deviateWeight >= totalWeight) {
+    } else if (totalWeight === 0) {
       status = 'disputed'
-      reason = totalWeight === 0 ? REASON_NO_TRUSTED_WEIGHT : REASON_DEVIATION
+      reason = REASON_NO_TRUSTED_WEIGHT
+    } else if (3 * this.deviateWeight >= totalWeight && !this.quorumStillPossible()) {
+      status = 'disputed'
+      reason = REASON_DEVIATION
     } else if (now >= this.job.deadline) {
       status = 'disputed'
       reason = REASON_DEADLINE
@@ -183,6 +186,39 @@ export class JobTally {
       totalBaseWeight,
       reason
     }
+  }
+
+  /**
+   * Whether some result could still reach both quorums: the weight agreeing
+   * with the best-supported vote, plus the weight of validators that have not
+   * voted, is more than 2/3 (effective and base). Deviation from the current
+   * weighted median alone is not enough to dispute: while votes arrive, the
+   * median can sit on a Byzantine value and make honest votes look deviating,
+   * and two Byzantine validators voting different values could otherwise
+   * force an early dispute. Quadratic in the votes, but only evaluated once
+   * the deviating weight reached a third of the total.
+   */
+  private quorumStillPossible (): boolean {
+    const total = this.weights.total
+    const totalBase = this.weights.totalBase
+    let votedBase = 0
+    for (const e of this.entries.values()) votedBase += e.base
+    const outstanding = total - this.votedWeight
+    const outstandingBase = totalBase - votedBase
+    const entries = [...this.entries.values()]
+    for (const candidate of entries) {
+      const consensus: Consensus = { values: candidate.values, checks: candidate.vote.checks ?? {} }
+      let w = outstanding
+      let b = outstandingBase
+      for (const e of entries) {
+        if (agreesWithConsensus({ values: e.values, checks: e.vote.checks }, consensus, this.job.thresholds, this.network.tolerances)) {
+          w += e.weight
+          b += e.base
+        }
+      }
+      if (3 * w > 2 * total && 3 * b > 2 * totalBase) return true
+    }
+    return false
   }
 
   /** Consensus values (weighted medians) and checks; null while no vote has effective weight. */
