@@ -79,6 +79,8 @@ export async function spawnJsonLineChild (script: string, args: string[], option
     stdio: ['pipe', 'pipe', 'pipe']
   })
   let stderr = ''
+  // A child that died mid-write must not crash the parent with EPIPE; its exit is reported instead.
+  child.stdin!.on('error', () => {})
   child.stderr!.setEncoding('utf8')
   child.stderr!.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)
