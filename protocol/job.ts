@@ -45,6 +45,16 @@ export const jobSchema = z.strictObject({
   /** Optional optimization profile name (e.g. `balanced`, `ai_training`). */
   profile: z.string().regex(/^[a-z0-9_-]{1,64}$/).optional(),
   thresholds: thresholdsSchema,
+  /**
+   * Scene jobs the network optimizes: the entry node ran the optimizer on the
+   * reference with these options and announced its output as the candidate;
+   * every verifier re-runs it and votes whether the hash matches.
+   */
+  optimize: z.strictObject({
+    profile: z.string().regex(/^[a-z0-9_-]{1,64}$/),
+    /** Share of triangles kept by simplification, in (0, 1]. */
+    ratio: z.number().gt(0).max(1)
+  }).optional(),
   nonce: nonceSchema,
   signature: signatureSchema
 }).superRefine((job, ctx) => {
@@ -52,8 +62,11 @@ export const jobSchema = z.strictObject({
   if (job.kind === 'frames' && job.candidate.length !== job.reference.length) {
     ctx.addIssue({ code: 'custom', path: ['candidate'], message: 'a frames job pairs each reference frame with one candidate frame' })
   }
-  if (job.kind === 'scene' && (job.reference.length !== 1 || job.candidate.length > 1)) {
-    ctx.addIssue({ code: 'custom', path: ['reference'], message: 'a scene job has one reference and at most one candidate' })
+  if (job.kind === 'scene' && (job.reference.length !== 1 || job.candidate.length !== 1)) {
+    ctx.addIssue({ code: 'custom', path: ['reference'], message: 'a scene job has one reference and one candidate' })
+  }
+  if (job.optimize !== undefined && job.kind !== 'scene') {
+    ctx.addIssue({ code: 'custom', path: ['optimize'], message: 'only scene jobs are optimized by the network' })
   }
 })
 
@@ -73,6 +86,8 @@ export interface NewJobFields {
   /** 8 to 32 random bytes as hex, so that equal jobs get distinct ids. */
   nonce: string
   profile?: string
+  /** For scene jobs the network optimizes: the optimizer options every verifier re-runs. */
+  optimize?: { profile: string, ratio: number }
   /** Defaults to the network's thresholds. */
   thresholds?: Thresholds
   /** Defaults to the network's `deadlines.voteMs`. */
@@ -94,6 +109,7 @@ export function newJob (network: NetworkConfig, fields: NewJobFields): UnsignedJ
     nonce: fields.nonce
   }
   if (fields.profile !== undefined) job.profile = fields.profile
+  if (fields.optimize !== undefined) job.optimize = { profile: fields.optimize.profile, ratio: fields.optimize.ratio }
   return job
 }
 

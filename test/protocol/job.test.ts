@@ -19,7 +19,7 @@ describe('job announcements', () => {
     expect(job.thresholds).toEqual(network.thresholds)
     expect(job.deadline).toBe(T0 + network.deadlines.voteMs)
     expect(job.profile).toBeUndefined()
-    const custom = newJob(network, { kind: 'scene', submitter: submitter.publicKey, createdAt: T0, reference: [sha256Hex('r')], candidate: [], nonce: 'ab'.repeat(8), thresholds: { ssimMin: 0.9, psnrMin: 30 }, voteMs: 5000, profile: 'balanced' })
+    const custom = newJob(network, { kind: 'scene', submitter: submitter.publicKey, createdAt: T0, reference: [sha256Hex('r')], candidate: [sha256Hex('c')], nonce: 'ab'.repeat(8), thresholds: { ssimMin: 0.9, psnrMin: 30 }, voteMs: 5000, profile: 'balanced' })
     expect(custom.thresholds).toEqual({ ssimMin: 0.9, psnrMin: 30 })
     expect(custom.deadline).toBe(T0 + 5000)
     expect(custom.profile).toBe('balanced')
@@ -58,11 +58,19 @@ describe('job announcements', () => {
     for (const value of bad) expect(codeOf(() => decodeJob(wire(value)))).toBe(ERR_SCHEMA)
   })
 
-  it('accepts scene jobs with one reference and zero or one candidate', () => {
-    for (const candidate of [[], [sha256Hex('c')]]) {
-      const scene = signJob(newJob(network, { kind: 'scene', submitter: submitter.publicKey, createdAt: T0, reference: [sha256Hex('r')], candidate, nonce: 'cd'.repeat(8) }), submitter.privateKey)
+  it('accepts scene jobs with one reference and one candidate, optimized by the network or not', () => {
+    for (const optimize of [undefined, { profile: 'balanced', ratio: 0.5 }]) {
+      const scene = signJob(newJob(network, { kind: 'scene', submitter: submitter.publicKey, createdAt: T0, reference: [sha256Hex('r')], candidate: [sha256Hex('c')], nonce: 'cd'.repeat(8), ...(optimize === undefined ? {} : { optimize }) }), submitter.privateKey)
       expect(() => verifyJob(decodeJob(wire(scene)), network)).not.toThrow()
+      expect(decodeJob(wire(scene)).optimize).toEqual(optimize)
     }
+  })
+
+  it('refuses a scene job without a candidate, and network optimization of frames', () => {
+    const noCandidate = signJob(newJob(network, { kind: 'scene', submitter: submitter.publicKey, createdAt: T0, reference: [sha256Hex('r')], candidate: [], nonce: 'cd'.repeat(8) }), submitter.privateKey)
+    expect(codeOf(() => decodeJob(wire(noCandidate)))).toBe(ERR_SCHEMA)
+    const frames = signJob(newJob(network, { kind: 'frames', submitter: submitter.publicKey, createdAt: T0, reference: [sha256Hex('r')], candidate: [sha256Hex('c')], nonce: 'cd'.repeat(8), optimize: { profile: 'balanced', ratio: 0.5 } }), submitter.privateKey)
+    expect(codeOf(() => decodeJob(wire(frames)))).toBe(ERR_SCHEMA)
   })
 
   it('verifyJob refuses another network, a non-validator, a deadline out of bounds and a bad signature', () => {
