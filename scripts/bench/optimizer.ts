@@ -13,7 +13,7 @@ import { SceneAnalyzer } from '../../node/optimizer/analyze.ts'
 import { loadSceneSafely } from '../../node/optimizer/load-scene.ts'
 import { optimizeScene } from '../../node/optimizer/optimize.ts'
 import { measureScene } from '../../node/optimizer/scene-stats.ts'
-import { makeGlb } from '../../test/node/optimizer/scenes.ts'
+import { makeGlb } from '../../sim/scenes.ts'
 import { type BenchResult, type BenchSuite, measureRate, median, result } from './types.ts'
 
 /** Simplification target of both tools: keep half the triangles. */

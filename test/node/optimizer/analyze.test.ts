@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { SceneAnalyzer, analyzeScene } from '../../../node/optimizer/analyze.ts'
 import { ERR_OPTIMIZER_OPTIONS_INVALID } from '../../../node/optimizer/errors.ts'
-import { makeGlb, makeGltfJson } from './scenes.ts'
+import { makeGlb, makeGltfJson } from '../../../sim/scenes.ts'
 
 describe('analyzeScene on generated scenes', () => {
   it('counts triangles, vertices, draw calls, materials, textures and lights of a static scene', async () => {

@@ -7,7 +7,7 @@ import {
   loadSceneSafely, readSceneSafely
 } from '../../../node/optimizer/load-scene.ts'
 import { SceneAnalyzer } from '../../../node/optimizer/analyze.ts'
-import { makeGlb, makeGltfJson } from './scenes.ts'
+import { makeGlb, makeGltfJson } from '../../../sim/scenes.ts'
 
 /** Splits a GLB into its JSON and BIN chunk. */
 function splitGlb (glb: Uint8Array): { json: any, bin: Uint8Array } {

@@ -10,7 +10,7 @@ import { analyzeScene } from '../../../node/optimizer/analyze.ts'
 import { ERR_OPTIMIZER_OPTIONS_INVALID, ERR_SCENE_NOT_GLTF } from '../../../node/optimizer/errors.ts'
 import { loadSceneSafely } from '../../../node/optimizer/load-scene.ts'
 import { OPTIMIZER_GENERATOR, optimizeScene } from '../../../node/optimizer/optimize.ts'
-import { makeGlb, makeGltfJson } from './scenes.ts'
+import { makeGlb, makeGltfJson } from '../../../sim/scenes.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'trust-engine-optimize-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

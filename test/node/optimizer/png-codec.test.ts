@@ -5,7 +5,7 @@ import { ERR_SCENE_IMAGE_INVALID } from '../../../node/optimizer/errors.ts'
 import { readImageHeader } from '../../../node/optimizer/image-header.ts'
 import { decodePng, encodePng, type RgbaImage } from '../../../node/optimizer/png-codec.ts'
 import { fitWithin, resizeRgba } from '../../../node/optimizer/texture-resize.ts'
-import { makePng } from './scenes.ts'
+import { makePng } from '../../../sim/scenes.ts'
 
 const solid = (w: number, h: number, rgba: number[]): RgbaImage => {
   const data = new Uint8Array(w * h * 4)

@@ -8,7 +8,7 @@ import { sha256Hex } from '../../../../protocol/hash.ts'
 import { deriveSeed } from '../../../../protocol/sampling/prng.ts'
 import { measureFrames } from '../../../../node/measure/measure-frames.ts'
 import { addNoise, encodePng, scene } from '../../measure/fixtures.ts'
-import { makeGlb } from '../../optimizer/scenes.ts'
+import { makeGlb } from '../../../../sim/scenes.ts'
 
 const main = fileURLToPath(new URL('../../../../node/cli/main.ts', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'trust-engine-cli-measure-'))

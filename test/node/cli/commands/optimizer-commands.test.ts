@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { makeGlb } from '../../optimizer/scenes.ts'
+import { makeGlb } from '../../../../sim/scenes.ts'
 
 const main = fileURLToPath(new URL('../../../../node/cli/main.ts', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'trust-engine-cli-optimizer-'))

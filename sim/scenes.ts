@@ -1,5 +1,5 @@
 /**
- * Procedurally generated glTF scenes for the optimizer's tests and bench:
+ * Procedurally generated glTF scenes for tests, benchmarks and simulations:
  * subdivided grids of known triangle counts, real PNG textures made with
  * pngjs, KHR_lights_punctual lights, animations, skins, morph targets and
  * transmission/volume materials. Everything is deterministic (no randomness).
@@ -7,7 +7,7 @@
 import { Document, type Material, type Mesh, NodeIO, type Node } from '@gltf-transform/core'
 import { KHRLightsPunctual, KHRMaterialsTransmission, KHRMaterialsVolume } from '@gltf-transform/extensions'
 import { PNG } from 'pngjs'
-import { createSceneIO } from '../../../node/optimizer/load-scene.ts'
+import { createSceneIO } from '../node/optimizer/index.ts'
 
 /** What to put into a generated scene. */
 export interface SceneSpec {
