@@ -19,6 +19,7 @@ import type { NetworkConfig } from '../protocol/network.ts'
 import { PROTOCOL_VERSION } from '../protocol/constants.ts'
 import { startApi, type ApiOptions } from './api/server.ts'
 import { type JobEngineOptions, JobEngine } from './job/engine.ts'
+import { ERR_BLOB_UNKNOWN } from './job/errors.ts'
 import type { Fault } from './job/faults.ts'
 import { openRepositories } from './job/repositories.ts'
 import { type KeyFile, libp2pPrivateKey, loadOrCreateKeyFile, peerIdOf } from './keys.ts'
@@ -198,7 +199,17 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       hasBlob: async (sha) => await blobs.has(sha),
       submitJob: async (request) => {
         for (const sha of [...request.reference, ...request.candidate]) {
-          if (!(await blobs.has(sha))) throw new TrustEngineError('ERR_BLOB_UNKNOWN', `blob ${sha} is not stored on this node; upload it first`)
+          if (!(await blobs.has(sha))) throw new TrustEngineError(ERR_BLOB_UNKNOWN, `blob ${sha} is not stored on this node; upload it first`)
+        }
+        if (request.kind === 'scene' && request.candidate.length === 0) {
+          // The network optimizes: this node makes the candidate, every verifier re-runs the optimizer.
+          const optimize = await resolveNetworkOptimization(request.profile ?? 'balanced', request.ratio)
+          const reference = (await blobs.get(request.reference[0]!))!
+          const { optimizeScene } = await import('./optimizer/optimize.ts')
+          const out = await optimizeScene(reference, { profile: optimize.profile as never, ratio: optimize.ratio })
+          const candidate = await blobs.put(out.bytes)
+          logger.info({ reference: request.reference[0], candidate, profile: optimize.profile, ratio: optimize.ratio }, 'scene optimized for the network')
+          return await eng.submit({ ...request, profile: optimize.profile, candidate: [candidate], optimize })
         }
         return await eng.submit(request)
       },
@@ -267,6 +278,18 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     await undo()
     throw err
   }
+}
+
+/**
+ * The optimizer options a network-optimized scene job pins: the profile (one
+ * of the optimizer's profiles, `ERR_OPTIMIZER_OPTIONS_INVALID` otherwise) and
+ * the ratio, the profile's default when not given, so that every verifier
+ * re-runs exactly the same optimization even if defaults change later.
+ */
+async function resolveNetworkOptimization (profile: string, ratio: number | undefined): Promise<{ profile: string, ratio: number }> {
+  const { resolveOptimizeOptions } = await import('./optimizer/optimize.ts')
+  const resolved = resolveOptimizeOptions({ profile: profile as never, ...(ratio === undefined ? {} : { ratio }) })
+  return { profile: resolved.profile, ratio: resolved.ratio }
 }
 
 /** The topic kind (`jobs`, `votes`, `evidence`) as a low-cardinality metric label. */

@@ -28,8 +28,10 @@ export interface SubmitJobRequest {
   thresholds?: { ssimMin?: number, psnrMin?: number }
   /** Time from announcement to the vote deadline, in ms; the network default when absent. */
   deadlineMs?: number
-  /** Optimizer profile for scene jobs the network optimizes. */
+  /** Optimizer profile of a scene job without a candidate (the network optimizes it); default `balanced`. */
   profile?: string
+  /** Share of triangles the optimizer keeps, in (0, 1]; the profile's default when absent. */
+  ratio?: number
 }
 
 /** One vote as a node reports it. */
@@ -80,6 +82,10 @@ export interface JobView {
     /** finalizedAt − createdAt, once final or disputed. */
     latencyMs: number | null
   }
+  /** Scene jobs the network optimized: the optimizer options every verifier re-ran. */
+  optimize: { profile: string, ratio: number } | null
+  /** This node's re-execution check: did its own optimizer output hash to the candidate? (null when not applicable) */
+  candidateHashMatches: boolean | null
   /** Error code when this node could not measure the job (e.g. blob unavailable). */
   error: { code: string, message: string } | null
 }

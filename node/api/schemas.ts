@@ -25,7 +25,9 @@ export const submitJobRequestSchema = z.strictObject({
   // Positive safe integer; the network file's minVoteMs..maxVoteMs bounds are
   // checked by the node (ERR_JOB_DEADLINE).
   deadlineMs: z.int().positive().optional(),
-  profile: z.string().regex(/^[a-z0-9_-]{1,64}$/, '1 to 64 lowercase letters, digits, _ and -').optional()
+  profile: z.string().regex(/^[a-z0-9_-]{1,64}$/, '1 to 64 lowercase letters, digits, _ and -').optional(),
+  // Scene jobs the network optimizes: share of triangles to keep, in (0, 1].
+  ratio: z.number().gt(0).max(1).optional()
 }).superRefine((req, ctx) => {
   if (req.kind === 'frames' && req.candidate.length !== req.reference.length) {
     ctx.addIssue({ code: 'custom', path: ['candidate'], message: 'a frames job has one candidate frame per reference frame' })
@@ -33,6 +35,9 @@ export const submitJobRequestSchema = z.strictObject({
   if (req.kind === 'scene') {
     if (req.reference.length !== 1) ctx.addIssue({ code: 'custom', path: ['reference'], message: 'a scene job has exactly one reference scene' })
     if (req.candidate.length > 1) ctx.addIssue({ code: 'custom', path: ['candidate'], message: 'a scene job has at most one candidate scene' })
+  }
+  if (req.ratio !== undefined && !(req.kind === 'scene' && req.candidate.length === 0)) {
+    ctx.addIssue({ code: 'custom', path: ['ratio'], message: 'ratio applies only to scene jobs the network optimizes (no candidate given)' })
   }
 })
 

@@ -137,8 +137,12 @@ export class JobEngine {
     return this.#open.size
   }
 
-  /** Creates, signs, stores and gossips a job; this node then measures and votes like every other. */
-  async submit (request: SubmitJobRequest): Promise<JobView> {
+  /**
+   * Creates, signs, stores and gossips a job; this node then measures and
+   * votes like every other. `optimize` marks a scene job whose candidate this
+   * node made with the optimizer (see node/node.ts).
+   */
+  async submit (request: SubmitJobRequest & { optimize?: { profile: string, ratio: number } }): Promise<JobView> {
     if (!this.#isValidator) throw new TrustEngineError(ERR_NOT_VALIDATOR, 'only a validator of the network can announce jobs')
     const thresholds = { ...this.#c.network.thresholds, ...request.thresholds }
     const unsigned = newJob(this.#c.network, {
@@ -150,6 +154,7 @@ export class JobEngine {
       nonce: randomBytes(16).toString('hex'),
       thresholds,
       ...(request.profile === undefined ? {} : { profile: request.profile }),
+      ...(request.optimize === undefined ? {} : { optimize: request.optimize }),
       ...(request.deadlineMs === undefined ? {} : { voteMs: request.deadlineMs })
     })
     const job = signJob(unsigned, this.#c.key.privateKey)
@@ -285,7 +290,12 @@ export class JobEngine {
     const reported = this.#c.fault === 'lie' ? lieAbout(measurement) : measurement
     const vote = this.#sign(jobId, reported)
     const now = this.#c.clock()
-    const ownMeasurement = { metrics: vote.metrics, samples: vote.samples, ...(measurement.plan === undefined ? {} : { plan: measurement.plan }) }
+    const ownMeasurement = {
+      metrics: vote.metrics,
+      samples: vote.samples,
+      ...(measurement.plan === undefined ? {} : { plan: measurement.plan }),
+      ...(measurement.checks?.candidateHashMatches === undefined ? {} : { candidateHashMatches: measurement.checks.candidateHashMatches })
+    }
     open.record = { ...open.record, measuredAt: now, ownMeasurement }
     const voteRecord: VoteRecord = { vote, receivedAt: now, late: false }
     // Stored (synchronously) before it is gossiped: a restart never signs a different vote.

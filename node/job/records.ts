@@ -24,7 +24,7 @@ export const jobRecordSchema = z.strictObject({
   finalizedAt: z.number().nullable(),
   values: metricsSchema.nullable(),
   intervals: intervalsSchema.nullable(),
-  ownMeasurement: z.strictObject({ metrics: metricsSchema, samples: z.number(), plan: z.unknown().optional() }).nullable(),
+  ownMeasurement: z.strictObject({ metrics: metricsSchema, samples: z.number(), plan: z.unknown().optional(), candidateHashMatches: z.boolean().optional() }).nullable(),
   byzantine: z.array(z.string()),
   equivocators: z.array(z.string()),
   error: z.strictObject({ code: z.string(), message: z.string() }).nullable()
@@ -95,6 +95,8 @@ export function toJobView (record: JobRecord, votes: VoteRecord[], names: Readon
       finalizedAt: record.finalizedAt,
       latencyMs: record.finalizedAt === null ? null : record.finalizedAt - job.createdAt
     },
+    optimize: job.optimize ?? null,
+    candidateHashMatches: record.ownMeasurement?.candidateHashMatches ?? null,
     error: record.error
   }
 }

@@ -1,16 +1,27 @@
 /**
- * The job engine's measurement: frames jobs by the image metrics with the
- * sample seed derived from the job id, so every honest node samples the same
- * frames and regions and computes bit-identical numbers.
+ * The job engine's measurement.
+ *
+ * - Frames jobs: the image metrics over a sample plan whose seed is derived
+ *   from the job id, so every honest node samples the same frames and regions
+ *   and computes bit-identical numbers.
+ * - Scene jobs: the deterministic renderer and the same metrics over views
+ *   drawn from a seed derived from the job id and the candidate's hash (the
+ *   job id commits to the candidate, so whoever made the candidate could not
+ *   know the views before committing to it). When the network made the
+ *   candidate (`job.optimize`), the node first re-runs the optimizer on the
+ *   reference and checks that its output hashes to the candidate: a mismatch
+ *   is a failed check (`candidateHashMatches: false`, a vote for failure), and
+ *   the candidate is still measured so that honest votes stay comparable.
  */
-import { TrustEngineError } from '../../protocol/errors.ts'
+import { sha256Hex } from '../../protocol/hash.ts'
 import { deriveSeed } from '../../protocol/sampling/prng.ts'
-import { ERR_UNSUPPORTED_KIND } from '../job/errors.ts'
-import type { MeasurePort } from '../job/ports.ts'
+import type { MeasurePort, Measurement } from '../job/ports.ts'
 import { measureFrames } from '../measure/measure-frames.ts'
 
 /** Domain of the sampling seed of frames jobs. */
 export const FRAMES_SEED_DOMAIN = 'trust-engine/frames-sample/v1'
+/** Domain of the view seed of scene jobs. */
+export const SCENE_SEED_DOMAIN = 'trust-engine/scene-views/v1'
 
 /** The measurement port of a node. */
 export function measurePort (): MeasurePort {
@@ -19,6 +30,22 @@ export function measurePort (): MeasurePort {
       const m = await measureFrames(blobs.reference, blobs.candidate, { seed: deriveSeed(FRAMES_SEED_DOMAIN, jobId) })
       return { metrics: m.metrics, intervals: m.intervals, samples: m.samples, plan: m.plan }
     }
-    throw new TrustEngineError(ERR_UNSUPPORTED_KIND, `this node cannot measure ${job.kind} jobs yet`)
+    const reference = blobs.reference[0]!
+    const candidate = blobs.candidate[0]!
+    let checks: Measurement['checks']
+    if (job.optimize !== undefined) {
+      const { optimizeScene } = await import('../optimizer/optimize.ts')
+      const own = await optimizeScene(reference, { profile: job.optimize.profile as never, ratio: job.optimize.ratio })
+      checks = { candidateHashMatches: sha256Hex(own.bytes) === job.candidate[0] }
+    }
+    const { measureScenes } = await import('../render/measure-scene.ts')
+    const m = await measureScenes(reference, candidate, { seed: deriveSeed(SCENE_SEED_DOMAIN, jobId, job.candidate[0]!) })
+    return {
+      metrics: m.metrics,
+      intervals: m.intervals,
+      samples: m.samples,
+      plan: { kind: 'scene', views: m.plan.views.length, samples: m.samples, animated: m.plan.animated },
+      ...(checks === undefined ? {} : { checks })
+    }
   }
 }

@@ -1,0 +1,107 @@
+/**
+ * Scene jobs on a four-node network of real processes: one with a candidate
+ * made by gltfpack, one the network optimizes itself (every verifier re-runs
+ * the optimizer and checks the candidate's hash). Both become final on every
+ * node with SSIM, PSNR and intervals, and their certificates verify offline
+ * and name the original's and the candidate's hashes.
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { verifyCertificate } from '../../protocol/certificate-verify.ts'
+import { decodeCertificate } from '../../protocol/certificate.ts'
+import { sha256Hex } from '../../protocol/hash.ts'
+import { parseNetwork } from '../../protocol/network.ts'
+import { Cluster, runCli } from '../../sim/cluster.ts'
+import { gltfpack, sphereScene, toGlb } from '../node/render/scenes.ts'
+
+interface SceneView {
+  status: string
+  final: boolean
+  values: { ssim: number, psnr: number | string }
+  intervals: { ssim: [number, number], psnr: [unknown, unknown] }
+  reference: string[]
+  candidate: string[]
+  optimize: { profile: string, ratio: number } | null
+  candidateHashMatches: boolean | null
+  votes: Array<{ name: string }>
+}
+
+describe('scene jobs on four node processes', () => {
+  let cluster: Cluster
+  let original: Uint8Array
+  const names = ['node1', 'node2', 'node3', 'node4']
+
+  beforeAll(async () => {
+    original = await toGlb(sphereScene(48, 64, { bumpy: true }))
+    cluster = Cluster.init(4)
+    await cluster.startAll()
+    await cluster.waitConnected()
+  })
+  afterAll(async () => { await cluster?.cleanup() })
+
+  async function upload (bytes: Uint8Array): Promise<string> {
+    const r = await cluster.raw('node1', '/v1/blobs', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes })
+    expect(r.status).toBe(201)
+    return (r.body as { sha256: string }).sha256
+  }
+
+  async function decidedEverywhere (jobId: string): Promise<SceneView[]> {
+    const views: SceneView[] = []
+    for (const n of names) views.push(await cluster.waitDecided(n, jobId) as unknown as SceneView)
+    return views
+  }
+
+  function checkCertificate (cert: unknown, jobId: string): void {
+    const network = parseNetwork(readFileSync(cluster.networkFile))
+    const parsed = decodeCertificate(new TextEncoder().encode(JSON.stringify(cert)))
+    expect(verifyCertificate(parsed, network)).toMatchObject({ ok: true, jobId })
+    const file = join(cluster.dir, `cert-${jobId.slice(0, 8)}.json`)
+    writeFileSync(file, JSON.stringify(cert))
+    expect(runCli(['certificate', 'verify', file, '--network', cluster.networkFile]).code).toBe(0)
+  }
+
+  it('finalizes a job with a gltfpack-made candidate', async () => {
+    const candidate = await gltfpack(original, [])
+    const ref = await upload(original)
+    const cand = await upload(candidate)
+    const r = await cluster.raw('node1', '/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'scene', reference: [ref], candidate: [cand] }) })
+    expect(r.status).toBe(201)
+    const jobId = (r.body as { jobId: string }).jobId
+    const views = await decidedEverywhere(jobId)
+    for (const v of views) {
+      expect(v.final).toBe(true)
+      expect(v.status).toBe('validated')
+      expect(v.values).toEqual(views[0]!.values)
+      expect(v.values.ssim).toBeGreaterThan(0.98)
+      expect(v.optimize).toBeNull()
+    }
+    const cert = await cluster.get('node2', `/v1/jobs/${jobId}/certificate`) as { job: { reference: string[], candidate: string[] } }
+    expect(cert.job.reference).toEqual([sha256Hex(original)])
+    expect(cert.job.candidate).toEqual([sha256Hex(candidate)])
+    checkCertificate(cert, jobId)
+  })
+
+  it('finalizes a job the network optimizes, every verifier confirming the candidate by re-execution', async () => {
+    const ref = await upload(original)
+    const r = await cluster.raw('node1', '/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'scene', reference: [ref], candidate: [], profile: 'balanced', ratio: 0.5 }) })
+    expect(r.status).toBe(201)
+    const jobId = (r.body as { jobId: string }).jobId
+    const views = await decidedEverywhere(jobId)
+    for (const v of views) {
+      expect(v.final).toBe(true)
+      expect(v.optimize).toEqual({ profile: 'balanced', ratio: 0.5 })
+      expect(v.candidate).toEqual(views[0]!.candidate)
+      expect(v.values).toEqual(views[0]!.values)
+    }
+    // Each node that measured re-ran the optimizer and got the announced bytes.
+    for (const n of names) {
+      const v = await cluster.get(n, `/v1/jobs/${jobId}`) as SceneView
+      if (v.candidateHashMatches !== null) expect(v.candidateHashMatches).toBe(true)
+    }
+    const cert = await cluster.get('node3', `/v1/jobs/${jobId}/certificate`) as { checks?: { candidateHashMatches?: boolean }, job: { reference: string[] } }
+    expect(cert.checks?.candidateHashMatches).toBe(true)
+    expect(cert.job.reference).toEqual([sha256Hex(original)])
+    checkCertificate(cert, jobId)
+  })
+})
