@@ -13,7 +13,7 @@ export {
 } from './errors.ts'
 export { BACKGROUND_SRGB8, type RgbaPixels } from './framebuffer.ts'
 export { loadRenderScene, type LoadRenderSceneOptions } from './load.ts'
-export { DEFAULT_MEASURE_SCENES_OPTIONS, measureScenes, type MeasureScenesOptions, type SceneMeasurement, type ScenePlan, type SceneSampleMeasurement } from './measure-scene.ts'
+export { DEFAULT_MEASURE_SCENES_OPTIONS, measureScenes, type MeasurePhase, type MeasureScenesOptions, type SceneMeasurement, type ScenePlan, type SceneSampleMeasurement } from './measure-scene.ts'
 export { ERR_RENDER_MESHOPT, unpackMeshopt } from './meshopt-unpack.ts'
 export type { RasterStats } from './rasterizer.ts'
 export { renderScene, type RenderOptions, type RenderResult } from './render.ts'

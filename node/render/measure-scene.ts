@@ -59,7 +59,23 @@ export interface MeasureScenesOptions {
   limits?: Partial<SceneLimits>
   /** Two-sided confidence level of the intervals. */
   confidence?: number
+  /**
+   * Receives the time spent in each phase, once per phase (`prepare`, then
+   * `render`, then `metrics`) after a successful measurement, in cumulative
+   * milliseconds. The phases do not overlap, so their sum is at most the
+   * call's wall time. Clocks are read only when this is given; timings never
+   * affect the result.
+   */
+  onTiming?: (phase: MeasurePhase, ms: number) => void
 }
+
+/**
+ * A phase of {@link measureScenes}: `prepare` (meshopt unpacking, loading both
+ * scenes, the complexity analysis, views and plan), `render` (every render of
+ * both scenes), `metrics` (downscaling, cropping, luma, SSIM, MSE and the
+ * statistics).
+ */
+export type MeasurePhase = 'prepare' | 'render' | 'metrics'
 
 /** Defaults of {@link measureScenes}. */
 export const DEFAULT_MEASURE_SCENES_OPTIONS = Object.freeze({
@@ -119,6 +135,11 @@ export interface SceneMeasurement {
 
 interface ViewRenders { full: RgbaImage, analysis?: RgbaImage, next?: RgbaImage }
 
+/** Milliseconds since the `process.hrtime.bigint()` reading `t0`. */
+function msSince (t0: bigint): number {
+  return Number(process.hrtime.bigint() - t0) / 1e6
+}
+
 function addStats (into: RasterStats, s: RasterStats): void {
   into.triangles += s.triangles; into.culled += s.culled; into.degenerate += s.degenerate; into.clippedAway += s.clippedAway; into.fragments += s.fragments
 }
@@ -131,6 +152,9 @@ function addStats (into: RasterStats, s: RasterStats): void {
  * every process.
  */
 export async function measureScenes (originalBytes: Uint8Array, candidateBytes: Uint8Array, options: MeasureScenesOptions): Promise<SceneMeasurement> {
+  const onTiming = options.onTiming
+  const spent = { prepare: 0, render: 0, metrics: 0 }
+  const start = onTiming === undefined ? 0n : process.hrtime.bigint()
   const width = options.width ?? DEFAULT_MEASURE_SCENES_OPTIONS.width
   const height = options.height ?? DEFAULT_MEASURE_SCENES_OPTIONS.height
   const viewCount = options.views ?? DEFAULT_MEASURE_SCENES_OPTIONS.views
@@ -169,6 +193,7 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
   for (const s of samples) { used.add(s.frame); if (s.kind === 'temporal') nextUsed.add(s.frame) }
   const renders = used.size + nextUsed.size
   checkBudget({ triangleViews: renders * (original.triangleCount + candidate.triangleCount), largestView: width * height }, budget)
+  if (onTiming !== undefined) spent.prepare = msSince(start)
 
   const stats: SceneRenderStats = {
     renders,
@@ -178,7 +203,9 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
     extensionsIgnored: { original: original.extensionsIgnored, candidate: candidate.extensionsIgnored }
   }
   const renderView = (scene: PreparedScene, which: 'original' | 'candidate', view: SceneView, time: number): RgbaImage => {
+    const t0 = onTiming === undefined ? 0n : process.hrtime.bigint()
     const r = renderScene(scene, view.camera, { width, height, time })
+    if (onTiming !== undefined) spent.render += msSince(t0)
     addStats(stats[which], r.stats)
     return r.image
   }
@@ -201,6 +228,9 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
       cand = { full: renderView(candidate, 'candidate', view, view.time) }
       await yieldToEventLoop()
     }
+    // metrics time is this sample's time less the renders it triggers (temporal samples render t + step)
+    const m0 = onTiming === undefined ? 0n : process.hrtime.bigint()
+    const r0 = spent.render
     let v: { ssim: number, mse: number }
     if (s.kind === 'frame') {
       const a = analysisOf(ref); const b = analysisOf(cand)
@@ -223,7 +253,9 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
       }
     }
     values.set(key, v)
+    if (onTiming !== undefined) spent.metrics += msSince(m0) - (spent.render - r0)
   }
+  const s0 = onTiming === undefined ? 0n : process.hrtime.bigint()
 
   const perSample: SceneSampleMeasurement[] = samples.map((s) => {
     const v = values.get(sampleKey(s))!
@@ -233,6 +265,12 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
   })
   const ssimStats = meanInterval(perSample.map((s) => s.ssim), confidence)
   const mseStats = meanInterval(perSample.map((s) => s.mse), confidence)
+  if (onTiming !== undefined) {
+    spent.metrics += msSince(s0)
+    onTiming('prepare', spent.prepare)
+    onTiming('render', spent.render)
+    onTiming('metrics', spent.metrics)
+  }
   return {
     metrics: { ssim: ssimStats.mean, psnr: psnrFromMse(mseStats.mean) },
     intervals: {
