@@ -15,6 +15,7 @@ import { mkdirSync } from 'node:fs'
 import { pino, type Logger } from 'pino'
 import { Registry } from 'prom-client'
 import { TrustEngineError } from '../protocol/errors.ts'
+import { ERR_JOB_DEADLINE } from '../protocol/job.ts'
 import type { NetworkConfig } from '../protocol/network.ts'
 import { PROTOCOL_VERSION } from '../protocol/constants.ts'
 import { startApi, type ApiOptions } from './api/server.ts'
@@ -200,6 +201,10 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       submitJob: async (request) => {
         for (const sha of [...request.reference, ...request.candidate]) {
           if (!(await blobs.has(sha))) throw new TrustEngineError(ERR_BLOB_UNKNOWN, `blob ${sha} is not stored on this node; upload it first`)
+        }
+        const span = request.deadlineMs ?? network.deadlines.voteMs
+        if (span < network.deadlines.minVoteMs || span > network.deadlines.maxVoteMs) {
+          throw new TrustEngineError(ERR_JOB_DEADLINE, `deadlineMs must lie in [${network.deadlines.minVoteMs}, ${network.deadlines.maxVoteMs}]`)
         }
         if (request.kind === 'scene' && request.candidate.length === 0) {
           // The network optimizes: this node makes the candidate, every verifier re-runs the optimizer.

@@ -82,6 +82,10 @@ export interface JobView {
     /** finalizedAt − createdAt, once final or disputed. */
     latencyMs: number | null
   }
+  /** The deciding round: 0, or 1 when round 0 ended in the grey zone and a larger sample was taken. */
+  round: number
+  /** Set when round 0's consensus lay within its confidence interval of a threshold, so a second, larger round decided. */
+  greyZone: { values: WireMetrics, intervals: { ssim: [WireMetric, WireMetric], psnr: [WireMetric, WireMetric] }, metrics: Array<'ssim' | 'psnr'> } | null
   /** Scene jobs the network optimized: the optimizer options every verifier re-ran. */
   optimize: { profile: string, ratio: number } | null
   /** This node's re-execution check: did its own optimizer output hash to the candidate? (null when not applicable) */

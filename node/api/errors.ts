@@ -69,7 +69,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
 
 /**
  * HTTP status for a TrustEngineError code: the table first, then the code's
- * shape (`…_NOT_FOUND`/`…_UNKNOWN` → 404 or 400, `ERR_BAD_…`/`…_INVALID`/
+ * shape (`…_NOT_FOUND`/`…_UNKNOWN` → 404 or 400, `ERR_SCENE_…`/`ERR_RENDER_…`,
+ * `ERR_BAD_…`/`…_INVALID`/
  * `…_UNSUPPORTED` → 400, `…_TOO_LARGE` → 413), otherwise 500. The fallbacks
  * keep a refused input a 4xx even when the node adds a code this table does
  * not list yet.
@@ -79,6 +80,8 @@ export function statusOfCode (code: string): number {
   if (known !== undefined) return known
   if (code.endsWith('_NOT_FOUND')) return 404
   if (code.endsWith('_TOO_LARGE')) return 413
+  // A scene the optimizer or renderer refuses is the client's input.
+  if (code.startsWith('ERR_SCENE_') || code.startsWith('ERR_RENDER_')) return 400
   if (code.startsWith('ERR_BAD_') || code.endsWith('_INVALID') || code.endsWith('_UNSUPPORTED') || code.endsWith('_UNKNOWN')) return 400
   return 500
 }

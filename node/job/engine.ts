@@ -1,35 +1,40 @@
 /**
  * A job's life on a node: accept the announcement, fetch the blobs, measure,
  * store then sign and gossip the own vote, collect votes, apply the
- * consensus rule with this node's reputation view, finalize or dispute (at
- * the latest at the deadline), update reputations, keep the certificate, and
+ * consensus rule with this node's reputation view, take a second, larger
+ * round when round 0 ends in the grey zone, finalize or dispute (at the
+ * latest at the deadline), update reputations, keep the certificate, and
  * append every step to the audit trail. Late votes are still recorded and
  * judged. A restarted node picks up its open jobs.
  *
- * Work on one job is serialised (a promise chain per job), so votes, the
- * measurement and the deadline never race; writes that belong together go
- * to the store in one atomic batch.
+ * Work on one job is serialised, so votes, measurements and deadlines never
+ * race; writes that belong together go to the store in one atomic batch.
  */
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
-import { canonicalEncode, canonicalString } from '../../protocol/canonical.ts'
+import { canonicalEncode } from '../../protocol/canonical.ts'
 import { type Certificate, buildCertificate } from '../../protocol/certificate.ts'
-import { type ReputationRecord, applyOutcome, initialReputation, markEquivocated } from '../../protocol/consensus/reputation.ts'
-import { type Tally, tally, updateReputations } from '../../protocol/consensus/tally.ts'
 import { agreesWithConsensus } from '../../protocol/consensus/agreement.ts'
+import { MAX_GREY_ZONE_ROUND, greyZoneOf } from '../../protocol/consensus/grey-zone.ts'
+import { JobTally } from '../../protocol/consensus/job-tally.ts'
+import { type ReputationRecord, applyOutcome, initialReputation, markEquivocated } from '../../protocol/consensus/reputation.ts'
+import { type Tally, updateReputations } from '../../protocol/consensus/tally.ts'
+import { type EffectiveWeights, effectiveWeights } from '../../protocol/consensus/weights.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { type Evidence, checkEvidence, decodeEvidence, detectEquivocation } from '../../protocol/evidence.ts'
 import { type JobAnnouncement, decodeJob, jobIdOf, newJob, signJob, verifyJob } from '../../protocol/job.ts'
-import { metricsFromWire } from '../../protocol/metrics.ts'
+import { metricToWire, metricsFromWire } from '../../protocol/metrics.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import { type Vote, decodeVote, newVote, signVote, verifyVote, voteMetrics } from '../../protocol/vote.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { JobView, SubmitJobRequest } from '../types.ts'
+import { ERR_DUPLICATE, ERR_EQUIVOCATION, ERR_JOB_EXPIRED, ERR_NOT_VALIDATOR, ERR_UNKNOWN_JOB, ERR_UNSUPPORTED_ROUND } from './errors.ts'
 import { type Fault, lieAbout } from './faults.ts'
 import type { BlobPort, JobNetworkPort, Measurement, MeasurePort } from './ports.ts'
 import { type JobRecord, type VoteRecord, isTerminal, newJobRecord, toJobView } from './records.ts'
 import type { NodeRepositories } from './repositories.ts'
-import { ERR_DUPLICATE, ERR_EQUIVOCATION, ERR_JOB_EXPIRED, ERR_NOT_VALIDATOR, ERR_UNKNOWN_JOB, ERR_UNSUPPORTED_ROUND } from './errors.ts'
+import { SerialQueues } from './serial.ts'
+import { VoteBuffer } from './vote-buffer.ts'
 
 /** Options of the job engine. */
 export interface JobEngineOptions {
@@ -62,12 +67,24 @@ export interface JobEngineComponents {
   onEvidence: (offender: string, jobId: string) => void
 }
 
+interface Round {
+  votes: Map<string, VoteRecord>
+  tally: JobTally
+}
+
 interface OpenJob {
   record: JobRecord
-  votes: Map<string, VoteRecord>
+  rounds: Round[]
   timer: NodeJS.Timeout | null
   abort: AbortController
-  lastTally: Tally | null
+}
+
+/**
+ * Deadline of a round: round 0 ends at the job's deadline; a grey-zone round
+ * gets as long again as round 0 had, from the job's deadline on.
+ */
+export function roundDeadline (job: JobAnnouncement, round: number): number {
+  return job.deadline + round * (job.deadline - job.createdAt)
 }
 
 /** The job engine of one node. */
@@ -75,10 +92,10 @@ export class JobEngine {
   readonly #c: JobEngineComponents
   readonly #o: JobEngineOptions
   readonly #open = new Map<string, OpenJob>()
-  readonly #chains = new Map<string, Promise<unknown>>()
-  readonly #buffered = new Map<string, Vote[]>()
-  #bufferedCount = 0
+  readonly #serial = new SerialQueues()
+  readonly #buffer: VoteBuffer
   readonly #reps = new Map<string, ReputationRecord>()
+  #weights: EffectiveWeights
   readonly #names: Map<string, string>
   readonly #isValidator: boolean
   readonly #work = new Set<Promise<unknown>>()
@@ -89,27 +106,31 @@ export class JobEngine {
   constructor (components: JobEngineComponents, options: Partial<JobEngineOptions> = {}) {
     this.#c = components
     this.#o = { ...DEFAULT_JOB_ENGINE_OPTIONS, ...options }
+    this.#buffer = new VoteBuffer(this.#o.maxBufferedVotes)
     this.#names = new Map(components.network.validators.map((v) => [v.publicKey, v.name]))
     this.#isValidator = this.#names.has(components.key.publicKey)
+    this.#weights = effectiveWeights(components.network, this.#reps)
   }
 
   /** Loads reputations and resumes open jobs (re-gossiping the own vote, or measuring again when there is none). */
   async start (): Promise<void> {
     for (const { key, value } of await this.#c.repos.reputations.list()) this.#reps.set(key, value)
+    this.#weights = effectiveWeights(this.#c.network, this.#reps)
     for await (const { value: record } of this.#c.repos.jobs.entries()) {
       if (isTerminal(record.status)) {
         this.#decided.set(record.status, (this.#decided.get(record.status) ?? 0) + 1)
         continue
       }
-      const votes = new Map<string, VoteRecord>()
-      for (const { value } of await this.#c.repos.votes.listByJob(record.jobId, { round: 0 })) votes.set(value.vote.voter, value)
-      const open = this.#track(record, votes)
-      const own = await this.#c.repos.ownVotes.get({ jobId: record.jobId, round: 0 })
+      const open = this.#track(record)
+      for (const { value } of await this.#c.repos.votes.listByJob(record.jobId)) {
+        if (value.vote.round <= record.round) this.#addToRound(open, value)
+      }
+      const own = await this.#c.repos.ownVotes.get({ jobId: record.jobId, round: record.round })
       if (own !== null) {
         this.#spawn(this.#c.net.publish('votes', canonicalEncode(own)))
-        this.#spawn(this.#serial(record.jobId, async () => await this.#retally(open)))
+        this.#spawn(this.#serial.run(record.jobId, async () => await this.#retally(open)))
       } else {
-        this.#spawn(this.#serial(record.jobId, async () => await this.#measureAndVote(open)))
+        this.#spawn(this.#serial.run(record.jobId, async () => await this.#measureAndVote(open, record.round)))
       }
     }
     this.#refreshStatusGauge()
@@ -122,13 +143,14 @@ export class JobEngine {
       if (open.timer !== null) clearTimeout(open.timer)
       open.abort.abort()
     }
-    await Promise.allSettled([...this.#work, ...this.#chains.values()])
+    await Promise.allSettled([...this.#work])
+    await this.#serial.idle()
   }
 
   /** This node's reputation view (validators without a record have the initial reputation). */
   reputations (): Map<string, ReputationRecord> {
     const out = new Map<string, ReputationRecord>()
-    for (const v of this.#c.network.validators) out.set(v.publicKey, this.#reps.get(v.publicKey) ?? initialReputation(this.#c.network))
+    for (const v of this.#c.network.validators) out.set(v.publicKey, this.#rep(v.publicKey))
     return out
   }
 
@@ -160,7 +182,7 @@ export class JobEngine {
     const job = signJob(unsigned, this.#c.key.privateKey)
     verifyJob(job, this.#c.network)
     const jobId = jobIdOf(job)
-    await this.#serial(jobId, async () => await this.#accept(job, jobId))
+    await this.#serial.run(jobId, async () => await this.#accept(job, jobId))
     await this.#c.net.publish('jobs', canonicalEncode(job))
     return (await this.view(jobId))!
   }
@@ -170,11 +192,11 @@ export class JobEngine {
     const job = decodeJob(data) // [REJECT] malformed, oversized or schema-invalid
     verifyJob(job, this.#c.network) // [REJECT] other network, non-validator submitter, bad deadline, bad signature
     const jobId = jobIdOf(job)
-    if (job.deadline + this.#o.expiredGraceMs < this.#c.clock()) {
+    if (roundDeadline(job, MAX_GREY_ZONE_ROUND) + this.#o.expiredGraceMs < this.#c.clock()) {
       throw new TrustEngineError(ERR_JOB_EXPIRED, 'job deadline passed long ago', { action: 'ignore' }) // [IGNORE] stale replay
     }
-    await this.#serial(jobId, async () => {
-      if (this.#open.has(jobId) || (await this.#c.repos.jobs.get(jobId)) !== null) {
+    await this.#serial.run(jobId, async () => {
+      if (this.#open.has(jobId) || (await this.#c.repos.jobs.has(jobId))) {
         throw new TrustEngineError(ERR_DUPLICATE, 'job already known', { action: 'ignore' }) // [IGNORE] duplicate
       }
       await this.#accept(job, jobId)
@@ -191,8 +213,8 @@ export class JobEngine {
       this.#c.metrics.votes.received.inc({ outcome: 'invalid' })
       throw err
     }
-    if (vote.round !== 0) throw new TrustEngineError(ERR_UNSUPPORTED_ROUND, 'only round 0 is counted by this version', { action: 'ignore' })
-    await this.#serial(vote.jobId, async () => await this.#intakeVote(vote))
+    if (vote.round > MAX_GREY_ZONE_ROUND) throw new TrustEngineError(ERR_UNSUPPORTED_ROUND, `rounds above ${MAX_GREY_ZONE_ROUND} are not counted`, { action: 'ignore' })
+    await this.#serial.run(vote.jobId, async () => await this.#intakeVote(vote))
   }
 
   /** Gossip validator and handler of the evidence topic. */
@@ -200,8 +222,8 @@ export class JobEngine {
     const evidence = decodeEvidence(data) // [REJECT] malformed
     const offender = checkEvidence(evidence, this.#c.network) // [REJECT] does not prove equivocation
     const jobId = evidence.voteA.jobId
-    await this.#serial(jobId, async () => {
-      if ((await this.#c.repos.evidence.get({ offender, jobId })) !== null) {
+    await this.#serial.run(jobId, async () => {
+      if (await this.#c.repos.evidence.has({ offender, jobId })) {
         throw new TrustEngineError(ERR_DUPLICATE, 'evidence already known', { action: 'ignore' }) // [IGNORE] duplicate
       }
       await this.#recordEvidence(evidence, offender, false)
@@ -211,7 +233,7 @@ export class JobEngine {
   /** The client view of a job, or null. */
   async view (jobId: string): Promise<JobView | null> {
     const open = this.#open.get(jobId)
-    if (open !== undefined) return this.#viewOf(open.record, [...open.votes.values()])
+    if (open !== undefined) return this.#viewOf(open.record, open.rounds.flatMap((r) => [...r.votes.values()]))
     const record = await this.#c.repos.jobs.get(jobId)
     if (record === null) return null
     const votes = (await this.#c.repos.votes.listByJob(jobId)).map((e) => e.value)
@@ -220,7 +242,8 @@ export class JobEngine {
 
   /** Views of known jobs, newest first. */
   async list (limit: number): Promise<JobView[]> {
-    const records = (await this.#c.repos.jobs.list()).map((e) => e.value)
+    const records: JobRecord[] = []
+    for await (const { value } of this.#c.repos.jobs.entries()) records.push(value)
     records.sort((a, b) => b.job.createdAt - a.job.createdAt || (a.jobId < b.jobId ? -1 : 1))
     const out: JobView[] = []
     for (const r of records.slice(0, limit)) out.push((await this.view(r.jobId))!)
@@ -232,13 +255,15 @@ export class JobEngine {
     return await this.#c.repos.certificates.get(jobId)
   }
 
-  // ---- internals -------------------------------------------------------
+  // ---- accepting and measuring -----------------------------------------
 
   #viewOf (record: JobRecord, votes: VoteRecord[]): JobView {
     const byzantine = new Set(record.byzantine)
-    const agreeing = record.values === null ? null : new Set(votes.map((v) => v.vote.voter).filter((k) => !byzantine.has(k)))
-    votes.sort((a, b) => (a.vote.voter < b.vote.voter ? -1 : 1))
-    return toJobView(record, votes, this.#names, agreeing)
+    const judged = record.values === null
+      ? null
+      : new Set(votes.filter((v) => v.vote.round === record.round && !byzantine.has(v.vote.voter)).map((v) => v.vote.voter))
+    votes.sort((a, b) => a.vote.round - b.vote.round || (a.vote.voter < b.vote.voter ? -1 : 1))
+    return toJobView(record, votes, this.#names, judged)
   }
 
   async #accept (job: JobAnnouncement, jobId: string): Promise<void> {
@@ -247,26 +272,48 @@ export class JobEngine {
       this.#c.repos.jobs.put(batch, jobId, record)
       await this.#c.repos.audit.append(batch, 'job.accepted', { jobId, kind: job.kind, submitter: job.submitter }, record.receivedAt)
     })
-    const open = this.#track(record, new Map())
+    const open = this.#track(record)
     this.#c.onAccepted(this.#viewOf(record, []))
     this.#refreshStatusGauge()
-    for (const vote of this.#takeBuffered(jobId)) await this.#intakeVote(vote).catch(() => {})
-    this.#spawn(this.#serial(jobId, async () => await this.#measureAndVote(open)))
+    for (const vote of this.#buffer.take(jobId)) await this.#intakeVote(vote).catch(() => {})
+    this.#spawn(this.#serial.run(jobId, async () => await this.#measureAndVote(open, 0)))
   }
 
-  #track (record: JobRecord, votes: Map<string, VoteRecord>): OpenJob {
-    const open: OpenJob = { record, votes, timer: null, abort: new AbortController(), lastTally: null }
+  #track (record: JobRecord): OpenJob {
+    const open: OpenJob = { record, rounds: [], timer: null, abort: new AbortController() }
     this.#open.set(record.jobId, open)
-    const delay = Math.max(0, record.job.deadline - this.#c.clock())
-    open.timer = setTimeout(() => {
-      open.timer = null
-      this.#spawn(this.#serial(record.jobId, async () => await this.#retally(open)))
-    }, delay)
+    this.#schedule(open)
     return open
   }
 
-  async #measureAndVote (open: OpenJob): Promise<void> {
+  /** Arms the deadline timer of the job's current round. */
+  #schedule (open: OpenJob): void {
+    if (open.timer !== null) clearTimeout(open.timer)
+    const delay = Math.max(0, roundDeadline(open.record.job, open.record.round) - this.#c.clock())
+    open.timer = setTimeout(() => {
+      open.timer = null
+      this.#spawn(this.#serial.run(open.record.jobId, async () => await this.#retally(open)))
+    }, delay)
+  }
+
+  #round (open: OpenJob, round: number): Round {
+    let r = open.rounds[round]
+    if (r === undefined) {
+      r = { votes: new Map(), tally: new JobTally({ network: this.#c.network, job: open.record.job, weights: this.#weights, jobId: open.record.jobId }) }
+      open.rounds[round] = r
+    }
+    return r
+  }
+
+  #addToRound (open: OpenJob, record: VoteRecord): void {
+    const r = this.#round(open, record.vote.round)
+    r.votes.set(record.vote.voter, record)
+    r.tally.add(record.vote)
+  }
+
+  async #measureAndVote (open: OpenJob, round: number): Promise<void> {
     if (this.#stopped || !this.#isValidator || this.#c.fault === 'silent' || isTerminal(open.record.status)) return
+    if (open.rounds[round]?.votes.has(this.#c.key.publicKey) === true) return
     const { jobId, job } = open.record
     let measurement: Measurement
     try {
@@ -274,21 +321,23 @@ export class JobEngine {
       const candidate: Uint8Array[] = []
       for (const h of job.reference) reference.push(await this.#c.blobs.get(h, job.submitter, open.abort.signal))
       for (const h of job.candidate) candidate.push(await this.#c.blobs.get(h, job.submitter, open.abort.signal))
-      measurement = await this.#c.measure(job, jobId, { reference, candidate }, open.abort.signal)
+      measurement = await this.#c.measure(job, jobId, { reference, candidate }, open.abort.signal, round)
     } catch (err) {
       if (this.#stopped) return
       const code = err instanceof TrustEngineError ? err.code : 'ERR_MEASURE'
       const message = err instanceof Error ? err.message : String(err)
-      this.#c.logger.warn({ jobId, code }, 'could not measure job')
+      this.#c.logger.warn({ jobId, round, code }, 'could not measure job')
       open.record = { ...open.record, error: { code, message } }
+      const record = open.record
       await this.#c.repos.store.write(async (batch) => {
-        this.#c.repos.jobs.put(batch, jobId, open.record)
-        await this.#c.repos.audit.append(batch, 'job.measure-failed', { jobId, code }, this.#c.clock())
+        this.#c.repos.jobs.put(batch, jobId, record)
+        await this.#c.repos.audit.append(batch, 'job.measure-failed', { jobId, round, code }, this.#c.clock())
       })
       return
     }
+    if (isTerminal(open.record.status)) return
     const reported = this.#c.fault === 'lie' ? lieAbout(measurement) : measurement
-    const vote = this.#sign(jobId, reported)
+    const vote = this.#sign(jobId, round, reported)
     const now = this.#c.clock()
     const ownMeasurement = {
       metrics: vote.metrics,
@@ -296,30 +345,31 @@ export class JobEngine {
       ...(measurement.plan === undefined ? {} : { plan: measurement.plan }),
       ...(measurement.checks?.candidateHashMatches === undefined ? {} : { candidateHashMatches: measurement.checks.candidateHashMatches })
     }
-    open.record = { ...open.record, measuredAt: now, ownMeasurement }
+    open.record = { ...open.record, measuredAt: now, ownMeasurement, error: null }
+    const record = open.record
     const voteRecord: VoteRecord = { vote, receivedAt: now, late: false }
     // Stored (synchronously) before it is gossiped: a restart never signs a different vote.
     await this.#c.repos.store.write(async (batch) => {
-      await this.#c.repos.ownVotes.putOwnVote(batch, { jobId, round: 0 }, vote)
-      this.#c.repos.votes.put(batch, { jobId, round: 0, voter: vote.voter }, voteRecord)
-      this.#c.repos.jobs.put(batch, jobId, open.record)
-      await this.#c.repos.audit.append(batch, 'vote.own', { jobId, metrics: vote.metrics, samples: vote.samples }, now)
+      await this.#c.repos.ownVotes.putOwnVote(batch, { jobId, round }, vote)
+      this.#c.repos.votes.put(batch, { jobId, round, voter: vote.voter }, voteRecord)
+      this.#c.repos.jobs.put(batch, jobId, record)
+      await this.#c.repos.audit.append(batch, 'vote.own', { jobId, round, metrics: vote.metrics, samples: vote.samples }, now)
     })
-    open.votes.set(vote.voter, voteRecord)
+    this.#addToRound(open, voteRecord)
     this.#c.metrics.votes.own.inc()
     await this.#c.net.publish('votes', canonicalEncode(vote))
     if (this.#c.fault === 'equivocate') {
       // Simulated Byzantine behaviour: a second, different vote, bypassing the double-sign guard.
-      await this.#c.net.publish('votes', canonicalEncode(this.#sign(jobId, lieAbout(measurement))))
+      await this.#c.net.publish('votes', canonicalEncode(this.#sign(jobId, round, lieAbout(measurement))))
     }
     await this.#retally(open)
   }
 
-  #sign (jobId: string, m: Measurement): Vote {
+  #sign (jobId: string, round: number, m: Measurement): Vote {
     return signVote(newVote({
       networkId: this.#c.network.networkId,
       jobId,
-      round: 0,
+      round,
       voter: this.#c.key.publicKey,
       metrics: m.metrics,
       intervals: m.intervals,
@@ -328,57 +378,56 @@ export class JobEngine {
     }), this.#c.key.privateKey)
   }
 
+  // ---- votes and evidence ----------------------------------------------
+
   async #intakeVote (vote: Vote): Promise<void> {
     const open = this.#open.get(vote.jobId)
     if (open === undefined) {
       const record = await this.#c.repos.jobs.get(vote.jobId)
       if (record === null) {
-        this.#buffer(vote)
+        this.#buffer.add(vote)
         throw new TrustEngineError(ERR_UNKNOWN_JOB, 'vote for a job this node does not know (held for a while)', { action: 'ignore' })
       }
       await this.#lateVote(record, vote)
       return
     }
-    const existing = open.votes.get(vote.voter)
+    const existing = open.rounds[vote.round]?.votes.get(vote.voter)
     if (existing !== undefined) {
-      const evidence = detectEquivocation(existing.vote, vote)
-      if (evidence === null) {
-        this.#c.metrics.votes.received.inc({ outcome: 'duplicate' })
-        throw new TrustEngineError(ERR_DUPLICATE, 'vote already counted', { action: 'ignore' })
-      }
-      this.#c.metrics.votes.received.inc({ outcome: 'equivocation' })
-      await this.#recordEvidence(evidence, vote.voter, true)
-      throw new TrustEngineError(ERR_EQUIVOCATION, 'second, different vote from one validator', { action: 'ignore' })
+      await this.#conflict(existing.vote, vote)
+      return
     }
     const now = this.#c.clock()
     const voteRecord: VoteRecord = { vote, receivedAt: now, late: false }
     await this.#c.repos.store.write(async (batch) => {
-      this.#c.repos.votes.put(batch, { jobId: vote.jobId, round: 0, voter: vote.voter }, voteRecord)
-      await this.#c.repos.audit.append(batch, 'vote.received', { jobId: vote.jobId, voter: vote.voter, metrics: vote.metrics }, now)
+      this.#c.repos.votes.put(batch, { jobId: vote.jobId, round: vote.round, voter: vote.voter }, voteRecord)
+      await this.#c.repos.audit.append(batch, 'vote.received', { jobId: vote.jobId, round: vote.round, voter: vote.voter, metrics: vote.metrics }, now)
     })
-    open.votes.set(vote.voter, voteRecord)
+    this.#addToRound(open, voteRecord)
     this.#c.metrics.votes.received.inc({ outcome: 'accepted' })
     await this.#retally(open)
   }
 
-  async #lateVote (record: JobRecord, vote: Vote): Promise<void> {
-    const key = { jobId: vote.jobId, round: 0, voter: vote.voter }
-    const existing = await this.#c.repos.votes.get(key)
-    if (existing !== null) {
-      const evidence = detectEquivocation(existing.vote, vote)
-      if (evidence === null) {
-        this.#c.metrics.votes.received.inc({ outcome: 'duplicate' })
-        throw new TrustEngineError(ERR_DUPLICATE, 'vote already counted', { action: 'ignore' })
-      }
-      this.#c.metrics.votes.received.inc({ outcome: 'equivocation' })
-      await this.#recordEvidence(evidence, vote.voter, true)
-      throw new TrustEngineError(ERR_EQUIVOCATION, 'second, different vote from one validator', { action: 'ignore' })
+  /** A vote from a voter already counted: a duplicate (IGNORE) or equivocation (evidence, then IGNORE). */
+  async #conflict (existing: Vote, vote: Vote): Promise<never> {
+    const evidence = detectEquivocation(existing, vote)
+    if (evidence === null) {
+      this.#c.metrics.votes.received.inc({ outcome: 'duplicate' })
+      throw new TrustEngineError(ERR_DUPLICATE, 'vote already counted', { action: 'ignore' })
     }
+    this.#c.metrics.votes.received.inc({ outcome: 'equivocation' })
+    await this.#recordEvidence(evidence, vote.voter, true)
+    throw new TrustEngineError(ERR_EQUIVOCATION, 'second, different vote from one validator', { action: 'ignore' })
+  }
+
+  async #lateVote (record: JobRecord, vote: Vote): Promise<void> {
+    const key = { jobId: vote.jobId, round: vote.round, voter: vote.voter }
+    const existing = await this.#c.repos.votes.get(key)
+    if (existing !== null) await this.#conflict(existing.vote, vote)
     const now = this.#c.clock()
-    // A late vote is judged against the final values; after a dispute there are none to judge by.
-    const final = record.status === 'validated' || record.status === 'rejected'
-    const agreed = final && record.values !== null
-      ? agreesWithConsensus({ values: voteMetrics(vote), checks: vote.checks }, { values: metricsFromWire(record.values), checks: null }, record.job.thresholds, this.#c.network.tolerances)
+    // A late vote of the deciding round is judged against the final values; after a dispute there are none.
+    const final = (record.status === 'validated' || record.status === 'rejected') && vote.round === record.round && record.values !== null
+    const agreed = final
+      ? agreesWithConsensus({ values: voteMetrics(vote), checks: vote.checks }, { values: metricsFromWire(record.values!), checks: record.checks }, record.job.thresholds, this.#c.network.tolerances)
       : null
     const updated = agreed === null ? null : applyOutcome(this.#rep(vote.voter), agreed, this.#c.network)
     const nextRecord = agreed === false ? { ...record, byzantine: [...new Set([...record.byzantine, vote.voter])].sort() } : record
@@ -386,9 +435,9 @@ export class JobEngine {
       this.#c.repos.votes.put(batch, key, { vote, receivedAt: now, late: true })
       if (nextRecord !== record) this.#c.repos.jobs.put(batch, record.jobId, nextRecord)
       if (updated !== null) this.#c.repos.reputations.put(batch, vote.voter, updated)
-      await this.#c.repos.audit.append(batch, 'vote.late', { jobId: vote.jobId, voter: vote.voter, metrics: vote.metrics, agreed }, now)
+      await this.#c.repos.audit.append(batch, 'vote.late', { jobId: vote.jobId, round: vote.round, voter: vote.voter, metrics: vote.metrics, agreed }, now)
     })
-    if (updated !== null) this.#reps.set(vote.voter, updated)
+    if (updated !== null) this.#setReputations(new Map([[vote.voter, updated]]))
     this.#c.metrics.votes.received.inc({ outcome: 'late' })
   }
 
@@ -405,20 +454,50 @@ export class JobEngine {
       if (record !== null) this.#c.repos.jobs.put(batch, jobId, record)
       await this.#c.repos.audit.append(batch, 'evidence.equivocation', { jobId, offender }, now)
     })
-    this.#reps.set(offender, rep)
+    this.#setReputations(new Map([[offender, rep]]))
     if (open !== undefined && record !== null) open.record = record
     this.#c.onEvidence(offender, jobId)
     if (publish) await this.#c.net.publish('evidence', canonicalEncode(evidence))
     if (open !== undefined) await this.#retally(open)
   }
 
+  // ---- deciding ----------------------------------------------------------
+
   async #retally (open: OpenJob): Promise<void> {
     if (isTerminal(open.record.status) || !this.#open.has(open.record.jobId)) return
-    const votes = [...open.votes.values()].map((r) => r.vote)
-    const t = tally({ network: this.#c.network, job: open.record.job, votes, reputations: this.#reps, now: this.#c.clock(), jobId: open.record.jobId })
-    open.lastTally = t
-    open.record = { ...open.record, values: t.values, intervals: intervalsOf(t, votes), byzantine: t.deviating }
-    if (t.status !== 'pending') await this.#finalize(open, t, votes)
+    const round = open.record.round
+    const r = this.#round(open, round)
+    const now = this.#c.clock()
+    // The tally's own deadline is round 0's; later rounds have their own (roundDeadline).
+    let t = r.tally.result(Math.min(now, open.record.job.deadline - 1))
+    if (t.status === 'pending' && now >= roundDeadline(open.record.job, round)) t = { ...t, status: 'disputed', reason: 'deadline' }
+    const votes = [...r.votes.values()].map((x) => x.vote)
+    open.record = { ...open.record, values: t.values, checks: t.checks, intervals: intervalsOf(t, votes, this.#c.network, open.record.job), byzantine: t.deviating }
+    if (t.status === 'pending') return
+    if (t.final && round < MAX_GREY_ZONE_ROUND) {
+      const grey = greyZoneOf(t, votes, this.#c.network, open.record.job.thresholds)
+      if (grey.grey) {
+        await this.#enterGreyZone(open, t, grey.metrics)
+        return
+      }
+    }
+    await this.#finalize(open, t, votes)
+  }
+
+  async #enterGreyZone (open: OpenJob, t: Tally, metrics: Array<'ssim' | 'psnr'>): Promise<void> {
+    const { jobId } = open.record
+    const next = open.record.round + 1
+    const now = this.#c.clock()
+    open.record = { ...open.record, round: next, greyZone: { values: t.values!, intervals: open.record.intervals!, metrics }, values: null, checks: null, intervals: null, byzantine: [] }
+    const record = open.record
+    await this.#c.repos.store.write(async (batch) => {
+      this.#c.repos.jobs.put(batch, jobId, record)
+      await this.#c.repos.audit.append(batch, 'job.grey-zone', { jobId, round: next, values: t.values, metrics }, now)
+    })
+    this.#c.logger.info({ jobId, round: next, metrics }, 'grey zone: a second, larger round')
+    this.#schedule(open)
+    this.#spawn(this.#serial.run(jobId, async () => await this.#measureAndVote(open, next)))
+    await this.#retally(open)
   }
 
   async #finalize (open: OpenJob, t: Tally, votes: Vote[]): Promise<void> {
@@ -434,53 +513,33 @@ export class JobEngine {
       if (cert !== null) this.#c.repos.certificates.put(batch, jobId, cert)
       for (const [key, rec] of reps) this.#c.repos.reputations.put(batch, key, rec)
       await this.#c.repos.audit.append(batch, t.final ? 'job.finalized' : 'job.disputed', {
-        jobId, status: t.status, reason: t.reason, values: t.values, agreeing: t.agreeing, deviating: t.deviating
+        jobId, round: record.round, status: t.status, reason: t.reason, values: t.values, agreeing: t.agreeing, deviating: t.deviating
       }, now)
       if (reps.size > 0) await this.#c.repos.audit.append(batch, 'reputation.updated', { jobId, voters: [...reps.keys()].sort() }, now)
     })
-    for (const [key, rec] of reps) this.#reps.set(key, rec)
+    this.#setReputations(reps)
     if (open.timer !== null) clearTimeout(open.timer)
     open.abort.abort()
     this.#open.delete(jobId)
     this.#decided.set(t.status, (this.#decided.get(t.status) ?? 0) + 1)
     this.#c.metrics.jobs.finalityLatencySeconds.observe(Math.max(0, now - job.createdAt) / 1000)
     this.#refreshStatusGauge()
-    this.#c.logger.info({ jobId, status: t.status, reason: t.reason }, 'job decided')
-    this.#c.onFinal(this.#viewOf(record, [...open.votes.values()]))
+    this.#c.logger.info({ jobId, status: t.status, reason: t.reason, round: record.round }, 'job decided')
+    this.#c.onFinal(this.#viewOf(record, open.rounds.flatMap((r) => [...r.votes.values()])))
   }
+
+  // ---- helpers -----------------------------------------------------------
 
   #rep (key: string): ReputationRecord {
     return this.#reps.get(key) ?? initialReputation(this.#c.network)
   }
 
-  #buffer (vote: Vote): void {
-    if (this.#bufferedCount >= this.#o.maxBufferedVotes) {
-      const oldest = this.#buffered.keys().next().value
-      if (oldest === undefined) return
-      this.#bufferedCount -= this.#buffered.get(oldest)!.length
-      this.#buffered.delete(oldest)
-    }
-    const list = this.#buffered.get(vote.jobId) ?? []
-    if (list.some((v) => canonicalString(v) === canonicalString(vote))) return
-    list.push(vote)
-    this.#buffered.set(vote.jobId, list)
-    this.#bufferedCount++
-  }
-
-  #takeBuffered (jobId: string): Vote[] {
-    const list = this.#buffered.get(jobId) ?? []
-    this.#buffered.delete(jobId)
-    this.#bufferedCount -= list.length
-    return list
-  }
-
-  #serial<T> (jobId: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.#chains.get(jobId) ?? Promise.resolve()
-    const next = prev.then(fn, fn)
-    const settled = next.catch(() => {})
-    this.#chains.set(jobId, settled)
-    void settled.then(() => { if (this.#chains.get(jobId) === settled) this.#chains.delete(jobId) })
-    return next
+  /** Applies changed reputation records and reweighs the open tallies. */
+  #setReputations (changed: ReadonlyMap<string, ReputationRecord>): void {
+    if (changed.size === 0) return
+    for (const [key, rec] of changed) this.#reps.set(key, rec)
+    this.#weights = effectiveWeights(this.#c.network, this.#reps)
+    for (const open of this.#open.values()) for (const r of open.rounds) r?.tally.reweigh(this.#weights)
   }
 
   #spawn (p: Promise<unknown>): void {
@@ -497,12 +556,12 @@ export class JobEngine {
   }
 }
 
-/** Intervals of the consensus values: those of the first weighted vote at the median of each metric. */
-function intervalsOf (t: Tally, votes: Vote[]): JobRecord['intervals'] {
-  if (t.values === null) return null
-  const pick = (metric: 'ssim' | 'psnr'): Vote | undefined => votes.find((v) => v.metrics[metric] === t.values![metric] && t.agreeing.includes(v.voter))
-  const s = pick('ssim')
-  const p = pick('psnr')
-  if (s === undefined || p === undefined) return null
-  return { ssim: s.intervals.ssim, psnr: p.intervals.psnr }
+/** Consensus intervals: the base-weighted median of the agreeing votes' bounds (see grey-zone.ts), in wire form. */
+function intervalsOf (t: Tally, votes: Vote[], network: NetworkConfig, job: JobAnnouncement): JobRecord['intervals'] {
+  if (t.values === null || t.agreeing.length === 0) return null
+  const { intervals } = greyZoneOf(t, votes, network, job.thresholds)
+  return {
+    ssim: [metricToWire(intervals.ssim[0]), metricToWire(intervals.ssim[1])],
+    psnr: [metricToWire(intervals.psnr[0]), metricToWire(intervals.psnr[1])]
+  }
 }

@@ -32,5 +32,5 @@ export interface Measurement {
   plan?: unknown
 }
 
-/** Measures a job given its blobs (reference then candidate, in the job's order). */
-export type MeasurePort = (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, signal: AbortSignal) => Promise<Measurement>
+/** Measures a job given its blobs (reference then candidate, in the job's order), for round `round` (a grey-zone round samples more). */
+export type MeasurePort = (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, signal: AbortSignal, round: number) => Promise<Measurement>

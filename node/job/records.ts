@@ -27,7 +27,17 @@ export const jobRecordSchema = z.strictObject({
   ownMeasurement: z.strictObject({ metrics: metricsSchema, samples: z.number(), plan: z.unknown().optional(), candidateHashMatches: z.boolean().optional() }).nullable(),
   byzantine: z.array(z.string()),
   equivocators: z.array(z.string()),
-  error: z.strictObject({ code: z.string(), message: z.string() }).nullable()
+  error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
+  /** The round being counted (0, or 1 after a grey zone). */
+  round: z.int().min(0).default(0),
+  /** Consensus checks of the deciding tally (for judging late votes). */
+  checks: z.strictObject({ candidateHashMatches: z.boolean().optional() }).nullable().default(null),
+  /** Why the job went to a second round: round 0's consensus and its intervals. */
+  greyZone: z.strictObject({
+    values: metricsSchema,
+    intervals: intervalsSchema,
+    metrics: z.array(z.enum(['ssim', 'psnr']))
+  }).nullable().default(null)
 })
 
 /** The node's state of one job. */
@@ -58,7 +68,10 @@ export function newJobRecord (jobId: string, job: JobAnnouncement, receivedAt: n
     ownMeasurement: null,
     byzantine: [],
     equivocators: [],
-    error: null
+    error: null,
+    round: 0,
+    checks: null,
+    greyZone: null
   }
 }
 
@@ -95,6 +108,8 @@ export function toJobView (record: JobRecord, votes: VoteRecord[], names: Readon
       finalizedAt: record.finalizedAt,
       latencyMs: record.finalizedAt === null ? null : record.finalizedAt - job.createdAt
     },
+    round: record.round,
+    greyZone: record.greyZone,
     optimize: job.optimize ?? null,
     candidateHashMatches: record.ownMeasurement?.candidateHashMatches ?? null,
     error: record.error

@@ -12,9 +12,12 @@
  *   reference and checks that its output hashes to the candidate: a mismatch
  *   is a failed check (`candidateHashMatches: false`, a vote for failure), and
  *   the candidate is still measured so that honest votes stay comparable.
+ * - A grey-zone round (round 1) draws a larger sample from a fresh seed
+ *   (protocol/sampling/rounds.ts) and, for scenes, twice as many views.
  */
 import { sha256Hex } from '../../protocol/hash.ts'
 import { deriveSeed } from '../../protocol/sampling/prng.ts'
+import { cochranForRound, roundSeedParts } from '../../protocol/sampling/rounds.ts'
 import type { MeasurePort, Measurement } from '../job/ports.ts'
 import { measureFrames } from '../measure/measure-frames.ts'
 
@@ -23,23 +26,41 @@ export const FRAMES_SEED_DOMAIN = 'trust-engine/frames-sample/v1'
 /** Domain of the view seed of scene jobs. */
 export const SCENE_SEED_DOMAIN = 'trust-engine/scene-views/v1'
 
+/** Views of a scene measurement in round 0; a grey-zone round doubles them. */
+export const SCENE_VIEWS = 64
+
+/** Re-execution results kept for a job's later round (a few jobs are open at once). */
+const RE_EXECUTION_CACHE = 16
+
 /** The measurement port of a node. */
 export function measurePort (): MeasurePort {
-  return async (job, jobId, blobs) => {
+  const reExecuted = new Map<string, boolean>()
+  return async (job, jobId, blobs, _signal, round) => {
+    const plan = { cochran: cochranForRound(round) }
     if (job.kind === 'frames') {
-      const m = await measureFrames(blobs.reference, blobs.candidate, { seed: deriveSeed(FRAMES_SEED_DOMAIN, jobId) })
+      const m = await measureFrames(blobs.reference, blobs.candidate, { seed: deriveSeed(FRAMES_SEED_DOMAIN, jobId, ...roundSeedParts(round)), plan })
       return { metrics: m.metrics, intervals: m.intervals, samples: m.samples, plan: m.plan }
     }
     const reference = blobs.reference[0]!
     const candidate = blobs.candidate[0]!
     let checks: Measurement['checks']
     if (job.optimize !== undefined) {
-      const { optimizeScene } = await import('../optimizer/optimize.ts')
-      const own = await optimizeScene(reference, { profile: job.optimize.profile as never, ratio: job.optimize.ratio })
-      checks = { candidateHashMatches: sha256Hex(own.bytes) === job.candidate[0] }
+      let matches = reExecuted.get(jobId)
+      if (matches === undefined) {
+        const { optimizeScene } = await import('../optimizer/optimize.ts')
+        const own = await optimizeScene(reference, { profile: job.optimize.profile as never, ratio: job.optimize.ratio })
+        matches = sha256Hex(own.bytes) === job.candidate[0]
+        if (reExecuted.size >= RE_EXECUTION_CACHE) reExecuted.delete(reExecuted.keys().next().value!)
+        reExecuted.set(jobId, matches)
+      }
+      checks = { candidateHashMatches: matches }
     }
     const { measureScenes } = await import('../render/measure-scene.ts')
-    const m = await measureScenes(reference, candidate, { seed: deriveSeed(SCENE_SEED_DOMAIN, jobId, job.candidate[0]!) })
+    const m = await measureScenes(reference, candidate, {
+      seed: deriveSeed(SCENE_SEED_DOMAIN, jobId, job.candidate[0]!, ...roundSeedParts(round)),
+      plan,
+      views: SCENE_VIEWS * (round === 0 ? 1 : 2)
+    })
     return {
       metrics: m.metrics,
       intervals: m.intervals,

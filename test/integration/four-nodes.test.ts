@@ -59,6 +59,26 @@ describe('four honest nodes', () => {
     expect(runCli(['certificate', 'verify', certFile, '--network', cluster.networkFile]).code).toBe(1)
   })
 
+  it('takes a second, larger round when round 0 ends in the grey zone, and says so', async () => {
+    // Identical frames measure SSIM 1 with the interval [1, 1]; a threshold of 1 lies inside it.
+    const jobId = await cluster.submitFrames('node2', [testPng(40, 40)], [testPng(40, 40)], { thresholds: { ssimMin: 1 } })
+    const network = parseNetwork(readFileSync(cluster.networkFile))
+    for (const n of names) {
+      const view = await cluster.waitDecided(n, jobId) as unknown as {
+        status: string, round: number, greyZone: { metrics: string[], values: unknown } | null, votes: Array<{ round: number }>
+      }
+      expect(view.status).toBe('validated')
+      expect(view.round).toBe(1)
+      expect(view.greyZone?.metrics).toEqual(['ssim'])
+      expect(view.greyZone?.values).toEqual({ ssim: 1, psnr: 'Infinity' })
+      expect(view.votes.some((v) => v.round === 1)).toBe(true)
+      const cert = decodeCertificate(new TextEncoder().encode(JSON.stringify(await cluster.get(n, `/v1/jobs/${jobId}/certificate`))))
+      expect(cert.round).toBe(1)
+      expect(cert.votes.every((v) => v.round === 1 && v.samples > 100)).toBe(true)
+      expect(verifyCertificate(cert, network).ok).toBe(true)
+    }
+  })
+
   it('a node killed with SIGKILL keeps its peer id, reputations, jobs and audit chain, and takes part in the next job', async () => {
     const before = await cluster.get('node3', '/v1/node') as { peerId: string }
     const { jobs: jobsBefore } = await cluster.get('node3', '/v1/jobs') as { jobs: Array<{ jobId: string, status: string }> }
