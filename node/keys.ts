@@ -13,7 +13,7 @@
  * that the public key belongs to the private key.
  */
 import { randomBytes } from 'node:crypto'
-import { closeSync, fstatSync, fsyncSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeSync, chmodSync } from 'node:fs'
+import { chmodSync, closeSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Ed25519PeerId, Ed25519PrivateKey, Ed25519PublicKey } from '@libp2p/interface'
@@ -177,6 +177,8 @@ function writeKeyFile (path: string, keyFile: KeyFile, overwrite: boolean): void
   const dir = dirname(path)
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
+    // The key's folder is created (private to the user) when missing, as `network init` does for node folders.
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
     const fd = openSync(tmp, 'wx', 0o600)
     try {
       // The mode given to open is reduced by the umask; make it exactly 0600.

@@ -38,8 +38,8 @@ export const ERR_CONFIG_UNREADABLE = 'ERR_CONFIG_UNREADABLE'
  */
 export const MAX_CONFIG_FILE_BYTES = 256 * 1024
 
-/** Most bootstrap addresses: one per other validator (MAX_VALIDATORS). */
-const MAX_BOOTSTRAP = 1000
+/** Most bootstrap addresses: the libp2p host's own limit (see MAX_BOOTSTRAP_ADDRESSES in node-options.ts). */
+const MAX_BOOTSTRAP = 256
 /** Most listen addresses; a node listens on a handful of interfaces at most. */
 const MAX_LISTEN = 16
 

@@ -83,6 +83,9 @@ export const ENV_VARIABLES: Readonly<Record<string, keyof PartialNodeOptions | '
 
 const LIST_OPTIONS = new Set(['listen', 'bootstrap'])
 
+/** Most bootstrap addresses, the libp2p host's own limit (node/p2p/host.ts): a node needs a few live peers, not every validator. */
+export const MAX_BOOTSTRAP_ADDRESSES = 256
+
 /** Reads node options from environment variables (lists are comma-separated). */
 export function optionsFromEnv (env: NodeJS.ProcessEnv): PartialNodeOptions & { config?: string } {
   const out: Record<string, unknown> = {}
@@ -96,7 +99,7 @@ export function optionsFromEnv (env: NodeJS.ProcessEnv): PartialNodeOptions & { 
 
 const apiSchema = z.union([
   z.literal('off'),
-  z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected HOST:PORT or off')
+  z.string().regex(/^([^\s:[\]]+|\[[0-9a-fA-F:.]+\]):\d{1,5}$/, 'expected HOST:PORT, [IPv6]:PORT or off')
 ])
 const partialSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
@@ -104,7 +107,7 @@ const partialSchema = z.strictObject({
   networkFile: z.string().min(1).optional(),
   keyFile: z.string().min(1).optional(),
   listen: z.array(z.string().startsWith('/')).max(16).optional(),
-  bootstrap: z.array(z.string().startsWith('/')).max(1000).optional(),
+  bootstrap: z.array(z.string().startsWith('/')).max(MAX_BOOTSTRAP_ADDRESSES).optional(),
   api: apiSchema.optional(),
   apiToken: z.string().min(16, 'an API token needs at least 16 characters').max(256).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()
@@ -146,7 +149,8 @@ function parseApi (api: string | undefined): NodeOptions['api'] {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new TrustEngineError(ERR_OPTIONS_INVALID, `option api: port out of range in ${api}`, { details: { path: 'api' } })
   }
-  return { host: api.slice(0, i), port }
+  const host = api.slice(0, i)
+  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port }
 }
 
 function abs (cwd: string, p: string): string {

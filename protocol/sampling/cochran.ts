@@ -6,7 +6,7 @@
  *
  * rounded up and clamped to [min, max]. Complexity is clamped to [0, 1]
  * first. With the defaults a simple scene (complexity 0) gets 97 samples and
- * anything from complexity 0.015 up hits the cap of 100.
+ * anything from complexity about 0.0122 up hits the cap of 100.
  */
 import { TrustEngineError } from '../errors.ts'
 import { ERR_SAMPLING_INPUT } from './errors.ts'

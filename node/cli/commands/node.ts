@@ -84,7 +84,7 @@ async function runNode (flags: NodeFlags): Promise<void> {
     api: options.api === null ? null : { host: options.api.host, port: options.api.port, ...(options.apiToken === null ? {} : { token: options.apiToken }) },
     logLevel: options.logLevel,
     fault
-  })
+  }).catch((err: unknown) => { throw addressInUse(err) ?? err })
   const info = node.info()
   // One machine-readable line on stderr for scripts and tests; logs go to stdout.
   process.stderr.write(`trust-engine node ready ${JSON.stringify({ name: info.name, peerId: info.peerId, networkId: info.networkId, apiUrl: info.apiUrl, listen: info.listenAddresses, dataDir: options.dataDir })}\n`)
@@ -98,6 +98,18 @@ async function runNode (flags: NodeFlags): Promise<void> {
     process.on('SIGTERM', shutdown)
     process.on('SIGINT', shutdown)
   })
+}
+
+/** An `EADDRINUSE` anywhere in the cause chain (API or libp2p listen) as a typed error; null otherwise. */
+function addressInUse (err: unknown): TrustEngineError | null {
+  for (let e: unknown = err, depth = 0; e !== null && e !== undefined && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    const message = String((e as { message?: unknown }).message ?? '')
+    if (code === 'EADDRINUSE' || message.includes('EADDRINUSE')) {
+      return new TrustEngineError('ERR_ADDRESS_IN_USE', `an address the node listens on is already in use (${message}); choose another --api or --listen port`, { cause: err })
+    }
+  }
+  return null
 }
 
 function parseFault (value: string | undefined): Fault {
