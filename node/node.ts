@@ -28,6 +28,7 @@ import { createNodeMetrics } from './metrics.ts'
 import type { AuditEntryView, NodeEvents, TrustEngineNodeApi } from './node-api.ts'
 import { BlobDir } from './p2p/blob-dir.ts'
 import { serveBlobs } from './p2p/blob-protocol.ts'
+import { fetchVotes, serveVotes } from './p2p/vote-sync.ts'
 import { DEFAULT_REPUTATION_SCORE_OPTIONS, appScoreFromReputation } from './p2p/gossip-score.ts'
 import { createHost, type Host } from './p2p/host.ts'
 import { AuditLog } from './store/audit.ts'
@@ -149,7 +150,10 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       network,
       key: { publicKey: keyFile.publicKey, privateKey: keyFile.privateKey },
       repos,
-      net: { publish: async (topic, data) => await host.gossip.publish(host.topics[topic], data) },
+      net: {
+        publish: async (topic, data) => await host.gossip.publish(host.topics[topic], data),
+        catchUp: async (jobId, signal) => await catchUpVotes(host, jobId, signal)
+      },
       blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
       measure: measurePort(),
       clock,
@@ -167,6 +171,8 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     for (const topic of Object.values(host.topics)) host.gossip.subscribe(topic)
     const stopServing = await serveBlobs(host, { getBlob: async (sha) => await blobs.get(sha) })
     cleanup.push(async () => await stopServing())
+    const stopVotes = await serveVotes(host, async (jobId) => await eng.votesFor(jobId))
+    cleanup.push(async () => await stopVotes())
     if (init.fault !== undefined && init.fault !== null) logger.warn({ fault: init.fault }, 'SIMULATED BYZANTINE FAULT ENABLED')
 
     await host.start()
@@ -295,6 +301,28 @@ async function resolveNetworkOptimization (profile: string, ratio: number | unde
   const { resolveOptimizeOptions } = await import('./optimizer/optimize.ts')
   const resolved = resolveOptimizeOptions({ profile: profile as never, ...(ratio === undefined ? {} : { ratio }) })
   return { profile: resolved.profile, ratio: resolved.ratio }
+}
+
+/** Peers asked for a job's votes when catching up (the union of their answers is taken in). */
+export const CATCH_UP_PEERS = 3
+
+/**
+ * Waits (bounded, 10 s) for admitted peers after a start, then asks up to
+ * {@link CATCH_UP_PEERS} of them for the votes of `jobId`; unreachable or
+ * failing peers are skipped.
+ */
+async function catchUpVotes (host: Host, jobId: string, signal: AbortSignal): Promise<Uint8Array[]> {
+  for (let i = 0; i < 100 && host.admittedPeers().length === 0 && !signal.aborted; i++) await new Promise((r) => setTimeout(r, 100))
+  const seen = new Set<string>()
+  const out: Uint8Array[] = []
+  for (const peer of host.admittedPeers().slice(0, CATCH_UP_PEERS)) {
+    const votes = await fetchVotes(host, peer, jobId, signal).catch(() => [])
+    for (const v of votes) {
+      const key = Buffer.from(v).toString('base64')
+      if (!seen.has(key)) { seen.add(key); out.push(v) }
+    }
+  }
+  return out
 }
 
 /** The topic kind (`jobs`, `votes`, `evidence`) as a low-cardinality metric label. */

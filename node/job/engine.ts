@@ -125,6 +125,7 @@ export class JobEngine {
       for (const { value } of await this.#c.repos.votes.listByJob(record.jobId)) {
         if (value.vote.round <= record.round) this.#addToRound(open, value)
       }
+      this.#spawn(this.#catchUp(open))
       const own = await this.#c.repos.ownVotes.get({ jobId: record.jobId, round: record.round })
       if (own !== null) {
         this.#spawn(this.#c.net.publish('votes', canonicalEncode(own)))
@@ -248,6 +249,15 @@ export class JobEngine {
     const out: JobView[] = []
     for (const r of records.slice(0, limit)) out.push((await this.view(r.jobId))!)
     return out
+  }
+
+  /** The signed votes this node holds for a job, as gossiped (served to peers catching up). */
+  async votesFor (jobId: string): Promise<Uint8Array[]> {
+    const open = this.#open.get(jobId)
+    const votes = open !== undefined
+      ? open.rounds.flatMap((r) => [...r.votes.values()])
+      : (await this.#c.repos.votes.listByJob(jobId)).map((e) => e.value)
+    return votes.map((v) => canonicalEncode(v.vote))
   }
 
   /** The certificate of a final job, or null. */
@@ -379,6 +389,20 @@ export class JobEngine {
   }
 
   // ---- votes and evidence ----------------------------------------------
+
+  /**
+   * After a restart: asks peers for the votes of an open job gossiped while
+   * this node was down, and takes each in as if it came over gossip.
+   */
+  async #catchUp (open: OpenJob): Promise<void> {
+    const votes = await this.#c.net.catchUp(open.record.jobId, open.abort.signal)
+    let taken = 0
+    for (const bytes of votes) {
+      if (this.#stopped || isTerminal(open.record.status)) break
+      await this.onVoteMessage(bytes).then(() => { taken++ }, () => {})
+    }
+    if (taken > 0) this.#c.logger.info({ jobId: open.record.jobId, votes: taken }, 'caught up on votes')
+  }
 
   async #intakeVote (vote: Vote): Promise<void> {
     const open = this.#open.get(vote.jobId)

@@ -14,6 +14,8 @@ export type EngineTopic = 'jobs' | 'votes' | 'evidence'
 export interface JobNetworkPort {
   /** Publishes bytes on a topic; returns how many peers it went to (0 alone). */
   publish: (topic: EngineTopic, data: Uint8Array) => Promise<number>
+  /** Asks peers for the votes they hold for a job (untrusted bytes, validated by the engine). */
+  catchUp: (jobId: string, signal: AbortSignal) => Promise<Uint8Array[]>
 }
 
 /** The engine's view of blob storage. */

@@ -46,3 +46,10 @@ export const ERR_BLOB_ID = 'ERR_BLOB_ID'
 export const ERR_BLOB_CORRUPT = 'ERR_BLOB_CORRUPT'
 /** A file system failure in the blob directory. */
 export const ERR_BLOB_IO = 'ERR_BLOB_IO'
+
+/** Vote catch-up: the peer could not be reached on the vote protocol. */
+export const ERR_SYNC_UNREACHABLE = 'ERR_SYNC_UNREACHABLE'
+/** Vote catch-up: the exchange took longer than its timeout. */
+export const ERR_SYNC_TIMEOUT = 'ERR_SYNC_TIMEOUT'
+/** Vote catch-up: a malformed request or response. */
+export const ERR_SYNC_PROTOCOL = 'ERR_SYNC_PROTOCOL'

@@ -1,0 +1,42 @@
+/**
+ * Vote catch-up after a crash: a validator that accepted a job, then was
+ * frozen and killed while the others voted, comes back, measures, asks its
+ * peers for the votes it missed (`/trust-engine/votes/1.0.0`) and finalizes
+ * like everyone else instead of disputing at the deadline.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { Cluster, waitFor } from '../../sim/cluster.ts'
+import { testPng } from '../../sim/images.ts'
+
+describe('vote catch-up', () => {
+  let cluster: Cluster | null = null
+  afterAll(async () => { await cluster?.cleanup() })
+
+  it('a restarted validator fetches the votes gossiped while it was down and finalizes', async () => {
+    // Three validators of weight 1: finality needs all three votes (3·3 > 2·3; 3·2 is not).
+    cluster = Cluster.init(3)
+    await cluster.startAll({ node3: ['--fault', 'silent'] })
+    await cluster.waitConnected()
+    const jobId = await cluster.submitFrames('node1', [testPng(64, 64)], [testPng(64, 64)], { deadlineMs: 20_000 })
+    await waitFor(async () => (await cluster!.raw('node3', `/v1/jobs/${jobId}`)).status === 200, 'node3 accepted the job')
+    // Freeze node3 at once, so the votes that follow stay unread in its sockets, then kill it.
+    const node3 = cluster.running.get('node3')!
+    node3.proc.kill('SIGSTOP')
+    await waitFor(async () => {
+      const v = await cluster!.get('node1', `/v1/jobs/${jobId}`) as { votes: unknown[] }
+      return v.votes.length === 2
+    }, 'node1 and node2 voted')
+    await cluster.kill9('node3')
+    // Wait past gossipsub's message-cache window (3 heartbeats of 1 s), so
+    // gossip alone cannot replay the missed votes to the restarted node.
+    await new Promise((r) => setTimeout(r, 5000))
+
+    // Back without the fault: it resumes the open job, votes, and catches up on the votes it missed.
+    await cluster.start('node3')
+    const view = await cluster.waitDecided('node3', jobId) as unknown as { status: string, reason: string, votes: Array<{ name: string }> }
+    expect(view.status).toBe('validated')
+    expect(view.reason).toBe('quorum')
+    expect(view.votes.map((v) => v.name).sort()).toEqual(['node1', 'node2', 'node3'])
+    expect((await cluster.waitDecided('node1', jobId)).status).toBe('validated')
+  })
+})

@@ -1,0 +1,51 @@
+/**
+ * The vote catch-up protocol between two real libp2p hosts on 127.0.0.1:
+ * votes come back as served, a peer without the protocol or that stalls
+ * gives a typed error, and a malformed request is refused by the server.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import * as lp from 'it-length-prefixed'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHost, type Host } from '../../../node/p2p/host.ts'
+import { VOTE_SYNC_PROTOCOL, fetchVotes, serveVotes } from '../../../node/p2p/vote-sync.ts'
+import { isTrustEngineError } from '../../../protocol/errors.ts'
+
+describe('vote catch-up protocol', () => {
+  let server: Host
+  let client: Host
+  const jobId = 'ab'.repeat(32)
+  const votes = [new TextEncoder().encode('{"vote":1}'), new TextEncoder().encode('{"vote":2}')]
+
+  beforeAll(async () => {
+    server = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'syncnet' })
+    await server.start()
+    await serveVotes(server, async (id) => (id === jobId ? votes : []))
+    client = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'syncnet', bootstrap: server.multiaddrs() })
+    await client.start()
+    for (let i = 0; i < 100 && !client.isAdmitted(server.peerId); i++) await new Promise((r) => setTimeout(r, 100))
+  })
+  afterAll(async () => {
+    await client?.stop()
+    await server?.stop()
+  })
+
+  it('returns the votes the peer holds for the job, and none for another job', async () => {
+    expect((await fetchVotes(client, server.peerId, jobId)).map((v) => new TextDecoder().decode(v))).toEqual(['{"vote":1}', '{"vote":2}'])
+    expect(await fetchVotes(client, server.peerId, 'cd'.repeat(32))).toEqual([])
+  })
+
+  it('gives ERR_SYNC_UNREACHABLE for a peer that does not speak the protocol', async () => {
+    const err = await fetchVotes(server, client.peerId, jobId).catch((e: unknown) => e)
+    expect(isTrustEngineError(err, 'ERR_SYNC_UNREACHABLE')).toBe(true)
+  })
+
+  it('the server ends the stream on a malformed request without answering', async () => {
+    const stream = await client.libp2p.dialProtocol(server.peerId, VOTE_SYNC_PROTOCOL)
+    void stream.sink([lp.encode.single(new TextEncoder().encode('{"jobId":"nope"}'))]).catch(() => {})
+    const frames: unknown[] = []
+    try {
+      for await (const f of lp.decode(stream.source)) frames.push(f)
+    } catch {}
+    expect(frames).toEqual([])
+  })
+})
