@@ -30,7 +30,9 @@ export const BUCKETS = {
   /** name → small named values: store identity, audit head. */
   meta: 9,
   /** jobId → finality certificate. */
-  certificates: 10
+  certificates: 10,
+  /** scheduleId (createdAt ‖ 8 random bytes) → a deferred economy scene job and its slot. */
+  schedules: 11
 } as const
 
 /** Name of a bucket. */

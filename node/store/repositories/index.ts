@@ -12,6 +12,7 @@ import { metaRepository } from './meta.ts'
 import { ownVotesRepository, type OwnVotesRepository } from './own-votes.ts'
 import { peersRepository, type PeerRecord } from './peers.ts'
 import { reputationsRepository } from './reputations.ts'
+import { schedulesRepository } from './schedules.ts'
 import { verdictsRepository } from './verdicts.ts'
 import { votesRepository, type VotesRepository } from './votes.ts'
 
@@ -22,6 +23,7 @@ export { metaRepository } from './meta.ts'
 export { ownVoteKey, ownVotesRepository, OwnVotesRepository, type OwnVoteKey, type OwnVoteResult } from './own-votes.ts'
 export { MAX_PEER_MULTIADDRS, PeerRecordSchema, peersRepository, type PeerRecord } from './peers.ts'
 export { reputationsRepository } from './reputations.ts'
+export { SCHEDULE_ID_PATTERN, scheduleIdOf, scheduleKey, schedulesRepository } from './schedules.ts'
 export { verdictsRepository } from './verdicts.ts'
 export { voteKey, votesRepository, VotesRepository, type VoteKey } from './votes.ts'
 
@@ -36,6 +38,7 @@ export interface Repositories {
   ownVotes: OwnVotesRepository<JsonObject>
   certificates: Repository<string, JsonObject>
   meta: Repository<string, unknown>
+  schedules: Repository<string, JsonObject>
 }
 
 /** Every repository over `store`, with JSON-object values (see each factory to pass a schema). */
@@ -49,6 +52,7 @@ export function createRepositories (store: Store): Repositories {
     peers: peersRepository(store),
     ownVotes: ownVotesRepository(store),
     certificates: certificatesRepository(store),
-    meta: metaRepository(store)
+    meta: metaRepository(store),
+    schedules: schedulesRepository(store)
   }
 }
