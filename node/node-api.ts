@@ -4,7 +4,7 @@
  * object implementing it.
  */
 import type { Registry } from 'prom-client'
-import type { JobView, NodeInfo, PeerView, ReputationView, SubmitJobRequest } from './types.ts'
+import type { EconomyJobRequest, JobView, NodeInfo, PeerView, ReputationView, ScheduleView, SubmitJobRequest } from './types.ts'
 
 /** One audit entry as returned to clients. */
 export interface AuditEntryView {
@@ -32,6 +32,8 @@ export interface NodeEvents {
   'job:accepted': JobView
   /** Evidence of equivocation was verified and stored. */
   'evidence': { offender: string, jobId: string }
+  /** An economy schedule's slot came and its run started a job (`jobId` set) or failed. */
+  'schedule:fired': ScheduleView
 }
 
 /** What every consumer of a node may call. */
@@ -42,8 +44,26 @@ export interface TrustEngineNodeApi {
   putBlob: (bytes: Uint8Array) => Promise<string>
   /** True when the node holds the blob locally. */
   hasBlob: (sha256: string) => Promise<boolean>
-  /** Creates, signs and gossips a job announcement; the node also measures and votes. */
+  /**
+   * Creates, signs and gossips a job announcement at once; the node also
+   * measures and votes. A scene job without a candidate is optimized first,
+   * whatever its profile (to defer an `economy` one, call `scheduleEconomyJob`).
+   */
   submitJob: (request: SubmitJobRequest) => Promise<JobView>
+  /**
+   * Defers a scene job without a candidate and with profile `economy` to the
+   * cheapest slot of this node's pricing calendar before `optimizeBy` (now +
+   * 24 h by default) and within `budgetUsd`; stores the schedule and returns
+   * it. When the slot comes the node runs `submitJob` with the request.
+   * Throws `ERR_SCHEDULE_DEADLINE_UNREACHABLE`, `ERR_SCHEDULE_OVER_BUDGET`,
+   * `ERR_SCHEDULE_INVALID`, `ERR_SCHEDULE_QUEUE_FULL`,
+   * `ERR_SCHEDULE_NOT_ECONOMY` and `submitJob`'s checks, storing nothing.
+   */
+  scheduleEconomyJob: (request: EconomyJobRequest) => Promise<ScheduleView>
+  /** Economy schedules, newest first (default at most 100). */
+  listSchedules: (options?: { limit?: number }) => Promise<ScheduleView[]>
+  /** One economy schedule (with its `jobId` once started), or null when unknown. */
+  getSchedule: (scheduleId: string) => Promise<ScheduleView | null>
   /** A job's current view, or null when unknown. */
   getJob: (jobId: string) => Promise<JobView | null>
   /** Known jobs, newest first. */

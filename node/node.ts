@@ -20,7 +20,7 @@ import type { NetworkConfig } from '../protocol/network.ts'
 import { PROTOCOL_VERSION } from '../protocol/constants.ts'
 import { startApi, type ApiOptions } from './api/server.ts'
 import { type JobEngineOptions, JobEngine } from './job/engine.ts'
-import { ERR_BLOB_UNKNOWN } from './job/errors.ts'
+import { ERR_BLOB_UNKNOWN, ERR_NOT_VALIDATOR } from './job/errors.ts'
 import type { Fault } from './job/faults.ts'
 import { openRepositories } from './job/repositories.ts'
 import { type KeyFile, libp2pPrivateKey, loadOrCreateKeyFile, peerIdOf } from './keys.ts'
@@ -37,7 +37,11 @@ import { dataDirLayout } from './store/data-dir.ts'
 import { peersRepository } from './store/repositories/index.ts'
 import { blobPort } from './wiring/blob-port.ts'
 import { measurePort } from './wiring/measure-port.ts'
-import type { NodeInfo, PeerView, ReputationView } from './types.ts'
+import type { NodeInfo, PeerView, ReputationView, SubmitJobRequest } from './types.ts'
+import { EconomyOffline } from './economy/economy-offline.ts'
+import { toClock } from './economy/node-clock.ts'
+import { resolveEconomyNodeOptions, type EconomyNodeOptions } from './economy/options.ts'
+import type { Clock } from './optimizer/economy/clock.ts'
 import { VERSION } from './version.ts'
 import { trustOf } from '../protocol/consensus/reputation.ts'
 
@@ -70,8 +74,14 @@ export interface NodeInit {
   logger?: Logger
   /** Log level of the logger made when none is given. */
   logLevel?: string
-  /** Clock in ms since the epoch (tests move time with it). */
-  clock?: () => number
+  /**
+   * Clock in ms since the epoch (tests move time with it): a function, or a
+   * `Clock` (node/optimizer/economy/clock.ts, e.g. `ManualClock`) whose
+   * `sleepUntil` also wakes the economy deferral when its slots come.
+   */
+  clock?: (() => number) | Clock
+  /** Economy deferral: pricing calendar, resource profile, default deadline, horizon (node/economy/options.ts). */
+  economy?: Partial<EconomyNodeOptions>
   /** A simulated Byzantine behaviour (see node/job/faults.ts); none by default. */
   fault?: Fault
   /** Job engine tunables. */
@@ -95,7 +105,9 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
   const validator = network.validators.find((v) => v.publicKey === keyFile.publicKey)
   const name = init.name ?? validator?.name ?? null
   const logger = (init.logger ?? pino({ level: init.logLevel ?? 'info' })).child({ module: 'node', ...(name === null ? {} : { node: name }) })
-  const clock = init.clock ?? Date.now
+  const economyClock = toClock(init.clock)
+  const clock = economyClock.now
+  const economyOptions = resolveEconomyNodeOptions(init.economy)
   const events = new EventEmitter()
   const cleanup: Array<() => Promise<void>> = []
   const undo = async (): Promise<void> => {
@@ -165,6 +177,33 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       onEvidence: (offender, jobId) => events.emit('evidence', { offender, jobId })
     }, init.engine)
     const eng = engine
+    /** The checks of a job request before anything is optimized or announced. */
+    const checkRequest = async (request: SubmitJobRequest): Promise<void> => {
+      if (validator === undefined) throw new TrustEngineError(ERR_NOT_VALIDATOR, 'this node is not a validator of its network and cannot announce jobs')
+      for (const sha of [...request.reference, ...request.candidate]) {
+        if (!(await blobs.has(sha))) throw new TrustEngineError(ERR_BLOB_UNKNOWN, `blob ${sha} is not stored on this node; upload it first`)
+      }
+      const span = request.deadlineMs ?? network.deadlines.voteMs
+      if (span < network.deadlines.minVoteMs || span > network.deadlines.maxVoteMs) {
+        throw new TrustEngineError(ERR_JOB_DEADLINE, `deadlineMs must lie in [${network.deadlines.minVoteMs}, ${network.deadlines.maxVoteMs}]`)
+      }
+      if (request.kind === 'scene' && request.candidate.length === 0) await resolveNetworkOptimization(request.profile ?? 'balanced', request.ratio)
+    }
+    /** The immediate path of a job request; an economy slot runs through it too. */
+    const submitNow = async (request: SubmitJobRequest) => {
+      await checkRequest(request)
+      if (request.kind === 'scene' && request.candidate.length === 0) {
+        // The network optimizes: this node makes the candidate, every verifier re-runs the optimizer.
+        const optimize = await resolveNetworkOptimization(request.profile ?? 'balanced', request.ratio)
+        const reference = (await blobs.get(request.reference[0]!))!
+        const { optimizeScene } = await import('./optimizer/optimize.ts')
+        const out = await optimizeScene(reference, { profile: optimize.profile as never, ratio: optimize.ratio })
+        const candidate = await blobs.put(out.bytes)
+        logger.info({ reference: request.reference[0], candidate, profile: optimize.profile, ratio: optimize.ratio }, 'scene optimized for the network')
+        return await eng.submit({ ...request, profile: optimize.profile, candidate: [candidate], optimize })
+      }
+      return await eng.submit(request)
+    }
     host.gossip.setValidator(host.topics.jobs, async (data) => { await eng.onJobMessage(data) })
     host.gossip.setValidator(host.topics.votes, async (data) => { await eng.onVoteMessage(data) })
     host.gossip.setValidator(host.topics.evidence, async (data) => { await eng.onEvidenceMessage(data) })
@@ -178,6 +217,18 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     await host.start()
     await engine.start()
     cleanup.push(async () => await eng.stop())
+    const economy = new EconomyOffline({
+      store,
+      audit: repos.audit,
+      clock: economyClock,
+      logger: logger.child({ module: 'economy' }),
+      check: checkRequest,
+      readBlob: async (sha) => await blobs.get(sha),
+      submit: submitNow,
+      onFired: (view) => events.emit('schedule:fired', view)
+    }, economyOptions)
+    await economy.start()
+    cleanup.push(async () => await economy.stop())
     const peerTimer = setInterval(() => { metrics.peers.connected.set(host.admittedPeers().length) }, 1000)
     peerTimer.unref()
     cleanup.push(async () => { clearInterval(peerTimer) })
@@ -204,26 +255,10 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
         return sha
       },
       hasBlob: async (sha) => await blobs.has(sha),
-      submitJob: async (request) => {
-        for (const sha of [...request.reference, ...request.candidate]) {
-          if (!(await blobs.has(sha))) throw new TrustEngineError(ERR_BLOB_UNKNOWN, `blob ${sha} is not stored on this node; upload it first`)
-        }
-        const span = request.deadlineMs ?? network.deadlines.voteMs
-        if (span < network.deadlines.minVoteMs || span > network.deadlines.maxVoteMs) {
-          throw new TrustEngineError(ERR_JOB_DEADLINE, `deadlineMs must lie in [${network.deadlines.minVoteMs}, ${network.deadlines.maxVoteMs}]`)
-        }
-        if (request.kind === 'scene' && request.candidate.length === 0) {
-          // The network optimizes: this node makes the candidate, every verifier re-runs the optimizer.
-          const optimize = await resolveNetworkOptimization(request.profile ?? 'balanced', request.ratio)
-          const reference = (await blobs.get(request.reference[0]!))!
-          const { optimizeScene } = await import('./optimizer/optimize.ts')
-          const out = await optimizeScene(reference, { profile: optimize.profile as never, ratio: optimize.ratio })
-          const candidate = await blobs.put(out.bytes)
-          logger.info({ reference: request.reference[0], candidate, profile: optimize.profile, ratio: optimize.ratio }, 'scene optimized for the network')
-          return await eng.submit({ ...request, profile: optimize.profile, candidate: [candidate], optimize })
-        }
-        return await eng.submit(request)
-      },
+      submitJob: async (request) => await submitNow(request),
+      scheduleEconomyJob: async (request) => await economy.schedule(request),
+      listSchedules: async (options = {}) => await economy.list(options.limit ?? 100),
+      getSchedule: async (scheduleId) => await economy.get(scheduleId),
       getJob: async (jobId) => await eng.view(jobId),
       listJobs: async (options = {}) => await eng.list(options.limit ?? 100),
       getCertificate: async (jobId) => await eng.certificate(jobId),

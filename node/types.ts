@@ -4,6 +4,8 @@
  * metric values use the wire form (`"Infinity"` for an infinite PSNR).
  */
 
+import type { ScheduleReport } from './optimizer/economy/scheduler.ts'
+
 /** A metric value as it appears in JSON: a finite number or `"Infinity"`. */
 export type WireMetric = number | 'Infinity'
 
@@ -32,6 +34,49 @@ export interface SubmitJobRequest {
   profile?: string
   /** Share of triangles the optimizer keeps, in (0, 1]; the profile's default when absent. */
   ratio?: number
+}
+
+/**
+ * A scene job the network optimizes with profile `economy`, deferred to the
+ * cheapest slot of this node's pricing calendar (`scheduleEconomyJob`).
+ */
+export interface EconomyJobRequest extends SubmitJobRequest {
+  kind: 'scene'
+  /** Latest time the optimization may finish, epoch ms; now + 24 h when absent. */
+  optimizeBy?: number
+  /** Most the optimization may cost, USD; no limit when absent. */
+  budgetUsd?: number
+}
+
+/** State of a schedule: waiting for its slot, job started (see `jobId`), or failed when its slot came. */
+export type ScheduleStatus = 'scheduled' | 'started' | 'failed'
+
+/** The cost report of a schedule (the economy scheduler's report without its slot, which the view carries). */
+export type ScheduleCostReport = Omit<ScheduleReport, 'jobId' | 'start' | 'end'>
+
+/** A deferred economy scene job as a node reports it. */
+export interface ScheduleView {
+  /** 32 lowercase hex characters. */
+  scheduleId: string
+  status: ScheduleStatus
+  /** The job request, run as submitted when the slot comes. */
+  request: SubmitJobRequest
+  /** When the node accepted it, epoch ms (node clock). */
+  createdAt: number
+  /** The deadline given (or defaulted), epoch ms. */
+  optimizeBy: number
+  budgetUsd: number | null
+  /** Planned start and end of the optimization, epoch ms. */
+  slotStart: number
+  slotEnd: number
+  /** Baseline (start now) and scheduled cost, savings, hours shifted, tiers, carbon. */
+  report: ScheduleCostReport
+  /** The job created when the slot came; null until then. */
+  jobId: string | null
+  /** When the job was submitted, epoch ms (node clock); null until then. */
+  startedAt: number | null
+  /** Why the slot's run failed (`failed` only). */
+  error: { code: string, message: string } | null
 }
 
 /** One vote as a node reports it. */
