@@ -28,6 +28,8 @@ export const ERR_BLOB_UNKNOWN = 'ERR_BLOB_UNKNOWN'
 export const ERR_JOB_NOT_FOUND = 'ERR_JOB_NOT_FOUND'
 /** The job exists but has no certificate (not final yet, or disputed). */
 export const ERR_CERTIFICATE_NOT_READY = 'ERR_CERTIFICATE_NOT_READY'
+/** No economy schedule with this id is known to the node. */
+export const ERR_SCHEDULE_NOT_FOUND = 'ERR_SCHEDULE_NOT_FOUND'
 /** An unexpected failure inside the node; details are not sent to the client. */
 export const ERR_INTERNAL = 'ERR_INTERNAL'
 /** `startApi` was asked to bind a non-loopback address without a token. */
@@ -48,6 +50,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [ERR_NOT_FOUND]: 404,
   [ERR_JOB_NOT_FOUND]: 404,
   [ERR_CERTIFICATE_NOT_READY]: 404,
+  [ERR_SCHEDULE_NOT_FOUND]: 404,
   [ERR_METHOD_NOT_ALLOWED]: 405,
   [ERR_TOO_LARGE]: 413,
   [ERR_UNSUPPORTED_MEDIA_TYPE]: 415,
@@ -59,6 +62,12 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ERR_WRONG_NETWORK: 400,
   ERR_UNSUPPORTED_KIND: 400,
   ERR_BLOB_TOO_LARGE: 413,
+  // Economy deferral (node/economy/errors.ts): a well-formed request no slot can satisfy is 422;
+  // a node whose queue of waiting schedules is full is 503 (retry later).
+  ERR_SCHEDULE_DEADLINE_UNREACHABLE: 422,
+  ERR_SCHEDULE_OVER_BUDGET: 422,
+  ERR_SCHEDULE_NOT_ECONOMY: 400,
+  ERR_SCHEDULE_QUEUE_FULL: 503,
   // This node's key is not a validator of the network, so it cannot announce jobs.
   ERR_NOT_VALIDATOR: 403,
   ERR_UNKNOWN_SIGNER: 403,

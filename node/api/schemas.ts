@@ -11,6 +11,19 @@ import { ERR_BAD_REQUEST, apiError, type ApiIssue } from './errors.ts'
 /** A blob or job id: 64 lowercase hex characters. */
 export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
 
+/**
+ * A point in time as `POST /v1/jobs` takes it: epoch milliseconds, or an ISO
+ * 8601 date-time with `Z` or an offset (a bare local time would depend on the
+ * node's zone). Output: epoch milliseconds.
+ */
+export const instantSchema = z.union([
+  z.int().min(0),
+  z.string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, 'an ISO 8601 date-time with Z or an offset, or epoch milliseconds')
+    .refine((s) => !Number.isNaN(Date.parse(s)), 'not a valid date-time')
+    .transform((s) => Date.parse(s))
+])
+
 /** Body of `POST /v1/jobs` (at most MAX_JOB_BLOBS hashes on each side, as in protocol/job.ts). */
 export const submitJobRequestSchema = z.strictObject({
   kind: z.enum(['frames', 'scene']),
@@ -27,7 +40,10 @@ export const submitJobRequestSchema = z.strictObject({
   deadlineMs: z.int().positive().optional(),
   profile: z.string().regex(/^[a-z0-9_-]{1,64}$/, '1 to 64 lowercase letters, digits, _ and -').optional(),
   // Scene jobs the network optimizes: share of triangles to keep, in (0, 1].
-  ratio: z.number().gt(0).max(1).optional()
+  ratio: z.number().gt(0).max(1).optional(),
+  // Economy scene jobs the node defers: latest end of the optimization, and its most cost in USD.
+  optimizeBy: instantSchema.optional(),
+  budgetUsd: z.number().min(0).max(1e9).optional()
 }).superRefine((req, ctx) => {
   if (req.kind === 'frames' && req.candidate.length !== req.reference.length) {
     ctx.addIssue({ code: 'custom', path: ['candidate'], message: 'a frames job has one candidate frame per reference frame' })
@@ -39,6 +55,12 @@ export const submitJobRequestSchema = z.strictObject({
   if (req.ratio !== undefined && !(req.kind === 'scene' && req.candidate.length === 0)) {
     ctx.addIssue({ code: 'custom', path: ['ratio'], message: 'ratio applies only to scene jobs the network optimizes (no candidate given)' })
   }
+  const economy = req.kind === 'scene' && req.candidate.length === 0 && req.profile === 'economy'
+  for (const field of ['optimizeBy', 'budgetUsd'] as const) {
+    if (req[field] !== undefined && !economy) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `${field} applies only to scene jobs without a candidate and with profile economy` })
+    }
+  }
 })
 
 /** Path parameters of `/v1/jobs/:id` routes. */
@@ -46,6 +68,12 @@ export const jobIdParamsSchema = z.strictObject({ id: sha256Schema })
 
 /** A non-negative decimal integer in a query string, without sign, exponent or leading zeros. */
 const queryInt = z.string().regex(/^(0|[1-9][0-9]{0,15})$/, 'must be a non-negative integer').transform(Number)
+
+/** Path parameters of `/v1/schedules/:id`: 32 lowercase hex characters. */
+export const scheduleIdParamsSchema = z.strictObject({ id: z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters') })
+
+/** Query of `GET /v1/schedules`. */
+export const listSchedulesQuerySchema = z.strictObject({ limit: queryInt.optional() })
 
 /** Query of `GET /v1/jobs`. */
 export const listJobsQuerySchema = z.strictObject({ limit: queryInt.optional() })

@@ -28,6 +28,7 @@ import { registerMetricsRoutes } from './routes/metrics.ts'
 import { registerNodeRoutes } from './routes/node.ts'
 import { registerPeerRoutes } from './routes/peers.ts'
 import { registerReputationRoutes } from './routes/reputation.ts'
+import { registerScheduleRoutes } from './routes/schedules.ts'
 
 export { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
 
@@ -94,7 +95,7 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
   })
 
   const ctx: RouteContext = { node, options: opts, metrics, requireToken: tokenHook(opts.token) }
-  for (const register of [registerNodeRoutes, registerBlobRoutes, registerJobRoutes, registerReputationRoutes, registerPeerRoutes, registerAuditRoutes, registerHealthRoutes, registerMetricsRoutes]) {
+  for (const register of [registerNodeRoutes, registerBlobRoutes, registerJobRoutes, registerScheduleRoutes, registerReputationRoutes, registerPeerRoutes, registerAuditRoutes, registerHealthRoutes, registerMetricsRoutes]) {
     await register(app, ctx)
   }
 

@@ -1,7 +1,8 @@
 /**
- * Job routes: create a job from uploaded blobs, list jobs, read one job and
- * its certificate.
+ * Job routes: create a job from uploaded blobs (or defer an economy scene
+ * job to its cheapest slot), list jobs, read one job and its certificate.
  */
+import { isEconomyDeferral } from '../../economy/schedule-record.ts'
 import type { SubmitJobRequest } from '../../types.ts'
 import type { RegisterRoutes } from '../context.ts'
 import { ERR_BLOB_UNKNOWN, ERR_CERTIFICATE_NOT_READY, ERR_JOB_NOT_FOUND, apiError, type ApiIssue } from '../errors.ts'
@@ -11,7 +12,9 @@ import { jobIdParamsSchema, listJobsQuerySchema, parseRequest, submitJobRequestS
 export const DEFAULT_JOBS_LIMIT = 50
 
 /**
- * Registers `POST /v1/jobs` (201 `JobView`), `GET /v1/jobs` (`{ jobs }`,
+ * Registers `POST /v1/jobs` (201 `JobView`; 202 `ScheduleView` for a scene
+ * job without a candidate and with profile `economy`, which the node defers
+ * to its cheapest slot), `GET /v1/jobs` (`{ jobs }`,
  * newest first), `GET /v1/jobs/:id` and `GET /v1/jobs/:id/certificate`.
  */
 export const registerJobRoutes: RegisterRoutes = (app, { node, options, requireToken }) => {
@@ -30,6 +33,16 @@ export const registerJobRoutes: RegisterRoutes = (app, { node, options, requireT
     if (body.thresholds !== undefined) req.thresholds = body.thresholds
     if (body.deadlineMs !== undefined) req.deadlineMs = body.deadlineMs
     if (body.profile !== undefined) req.profile = body.profile
+    if (body.ratio !== undefined) req.ratio = body.ratio
+    if (isEconomyDeferral(req)) {
+      const schedule = await node.scheduleEconomyJob({
+        ...req,
+        kind: 'scene',
+        ...(body.optimizeBy === undefined ? {} : { optimizeBy: body.optimizeBy }),
+        ...(body.budgetUsd === undefined ? {} : { budgetUsd: body.budgetUsd })
+      })
+      return await reply.code(202).send(schedule)
+    }
     const view = await node.submitJob(req)
     return await reply.code(201).send(view)
   })
