@@ -22,16 +22,16 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { TrustEngineError } from '../../protocol/errors.ts'
-import { clampToRange } from '../../protocol/metrics.ts'
 import { planFrameSamples, sampleKey } from '../../protocol/sampling/plan.ts'
 import type { FrameSample, FrameSamplePlan, PlanOptions, SampleKind, SampleRect } from '../../protocol/sampling/plan.ts'
-import { DEFAULT_CONFIDENCE, meanInterval } from '../../protocol/stats/student-t.ts'
+import { DEFAULT_CONFIDENCE } from '../../protocol/stats/student-t.ts'
+import { summarizeSamples } from './summary.ts'
 import { ERR_FRAME_COUNT, ERR_PNG_SIZE_MISMATCH } from './errors.ts'
 import { changeLuma, cropImage, downscale2x, lumaPlane } from './image.ts'
 import type { LumaPlane, RgbaImage } from './image.ts'
 import { decodePng, readPngHeader } from './png.ts'
 import type { PngLimits } from './png.ts'
-import { changeMseRgb, MAX_MSE, mseRgb, psnrFromMse } from './psnr.ts'
+import { changeMseRgb, mseRgb, psnrFromMse } from './psnr.ts'
 import { ssimLuma } from './ssim.ts'
 
 /** Options of {@link measureFrames}. */
@@ -216,14 +216,8 @@ export async function measureFrames (reference: readonly Uint8Array[], candidate
     if (s.rect !== undefined) m.rect = { ...s.rect }
     return m
   })
-  const ssimStats = meanInterval(perSample.map((s) => s.ssim), o.confidence)
-  const mseStats = meanInterval(perSample.map((s) => s.mse), o.confidence)
   return {
-    metrics: { ssim: ssimStats.mean, psnr: psnrFromMse(mseStats.mean) },
-    intervals: {
-      ssim: [clampToRange('ssim', ssimStats.low), clampToRange('ssim', ssimStats.high)],
-      psnr: [psnrFromMse(Math.min(MAX_MSE, mseStats.high)), psnrFromMse(Math.max(0, mseStats.low))]
-    },
+    ...summarizeSamples(perSample, o.confidence),
     samples: perSample.length,
     plan,
     perSample

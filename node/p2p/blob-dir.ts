@@ -64,13 +64,8 @@ export class BlobDir {
   /** The blob's bytes after re-checking their hash, or null when absent. */
   async get (sha256: string): Promise<Uint8Array | null> {
     const path = this.pathOf(sha256)
-    let size: number
-    try {
-      size = (await stat(path)).size
-    } catch (err) {
-      if (isNotFound(err)) return null
-      throw ioError('cannot stat blob', err)
-    }
+    const size = await sizeOf(path)
+    if (size === null) return null
     if (size > this.#options.maxBlobBytes) throw new TrustEngineError(ERR_BLOB_TOO_LARGE, `stored blob of ${size} bytes exceeds ${this.#options.maxBlobBytes}`)
     let bytes: Buffer
     try {
@@ -91,13 +86,8 @@ export class BlobDir {
    */
   async open (sha256: string): Promise<BlobSource | null> {
     const path = this.pathOf(sha256)
-    let size: number
-    try {
-      size = (await stat(path)).size
-    } catch (err) {
-      if (isNotFound(err)) return null
-      throw ioError('cannot stat blob', err)
-    }
+    const size = await sizeOf(path)
+    if (size === null) return null
     // Too large to serve: the size alone lets the server answer `too-large` without reading.
     if (size > this.#options.maxBlobBytes) return { size, chunks: noChunks() }
     return { size, chunks: createReadStream(path, { highWaterMark: 256 * 1024 }) }
@@ -165,5 +155,15 @@ async function syncDir (dir: string): Promise<void> {
     // The data itself is already synced.
   } finally {
     await fh?.close()
+  }
+}
+
+/** Size of the file at `path`, or null when there is none. */
+async function sizeOf (path: string): Promise<number | null> {
+  try {
+    return (await stat(path)).size
+  } catch (err) {
+    if (isNotFound(err)) return null
+    throw ioError('cannot stat blob', err)
   }
 }

@@ -21,11 +21,11 @@
  *   simply measures badly.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import { clampToRange } from '../../protocol/metrics.ts'
 import { type FrameSamplePlan, type PlanOptions, planFrameSamples, type SampleKind, type SampleRect, sampleKey } from '../../protocol/sampling/plan.ts'
-import { DEFAULT_CONFIDENCE, meanInterval } from '../../protocol/stats/student-t.ts'
+import { DEFAULT_CONFIDENCE } from '../../protocol/stats/student-t.ts'
+import { summarizeSamples } from '../measure/summary.ts'
 import { changeLuma, cropImage, downscale2x, lumaPlane, type RgbaImage } from '../measure/image.ts'
-import { changeMseRgb, MAX_MSE, mseRgb, psnrFromMse } from '../measure/psnr.ts'
+import { changeMseRgb, mseRgb, psnrFromMse } from '../measure/psnr.ts'
 import { ssimLuma } from '../measure/ssim.ts'
 import { resolveSceneLimits, type SceneLimits } from '../optimizer/load-scene.ts'
 import { checkBudget, DEFAULT_RENDER_BUDGET_OPTIONS, type RenderBudgetOptions } from './budget.ts'
@@ -263,8 +263,7 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
     if (s.rect !== undefined) m.rect = { ...s.rect }
     return m
   })
-  const ssimStats = meanInterval(perSample.map((s) => s.ssim), confidence)
-  const mseStats = meanInterval(perSample.map((s) => s.mse), confidence)
+  const summary = summarizeSamples(perSample, confidence)
   if (onTiming !== undefined) {
     spent.metrics += msSince(s0)
     onTiming('prepare', spent.prepare)
@@ -272,11 +271,7 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
     onTiming('metrics', spent.metrics)
   }
   return {
-    metrics: { ssim: ssimStats.mean, psnr: psnrFromMse(mseStats.mean) },
-    intervals: {
-      ssim: [clampToRange('ssim', ssimStats.low), clampToRange('ssim', ssimStats.high)],
-      psnr: [psnrFromMse(Math.min(MAX_MSE, mseStats.high)), psnrFromMse(Math.max(0, mseStats.low))]
-    },
+    ...summary,
     samples: perSample.length,
     plan: { samplePlan, views, animated, temporalStep: viewOptions.temporalStep },
     perSample,
