@@ -142,6 +142,7 @@ describe('economy deferral on a node', () => {
       expect(v.status).toBe('started')
       expect(v.startedAt).toBe(THU_00 + 2 * H)
     }
+    expect(new Set(views.map((v) => v.jobId)).size).toBe(3)
     const jobs = await Promise.all(views.map(async (v) => await jobSettled(late, v.jobId!)))
     expect(jobs.every((j) => j.final)).toBe(true)
     // Overdue slots run in slot order, then id order.
