@@ -5,7 +5,7 @@
  * carrying the server's code, so the CLI prints the same code the API sent.
  */
 import { TrustEngineError } from '../../protocol/errors.ts'
-import type { JobView, NodeInfo, SubmitJobRequest } from '../types.ts'
+import type { EconomyJobRequest, JobView, NodeInfo, ScheduleView, SubmitJobRequest } from '../types.ts'
 
 /** Code of a node that could not be reached (connection refused, DNS, timeout). */
 export const ERR_API_UNREACHABLE = 'ERR_API_UNREACHABLE'
@@ -59,6 +59,26 @@ export class ApiClient {
   /** `POST /v1/jobs`: creates a job from uploaded blobs. */
   async submitJob (request: SubmitJobRequest): Promise<JobView> {
     return await this.request('POST', '/v1/jobs', { bytes: new TextEncoder().encode(JSON.stringify(request)), contentType: 'application/json' }) as JobView
+  }
+
+  /**
+   * `POST /v1/jobs` for a scene job without a candidate and with profile
+   * `economy`: the node defers it and answers with the schedule.
+   * `optimizeBy` is epoch ms or an ISO 8601 date-time with an offset.
+   */
+  async scheduleEconomyJob (request: Omit<EconomyJobRequest, 'optimizeBy'> & { optimizeBy?: number | string }): Promise<ScheduleView> {
+    return await this.request('POST', '/v1/jobs', { bytes: new TextEncoder().encode(JSON.stringify(request)), contentType: 'application/json' }) as ScheduleView
+  }
+
+  /** `GET /v1/schedules?limit=N`: economy schedules, newest first. */
+  async listSchedules (limit?: number): Promise<ScheduleView[]> {
+    const body = await this.request('GET', `/v1/schedules${limit === undefined ? '' : `?limit=${limit}`}`) as { schedules: ScheduleView[] }
+    return body.schedules
+  }
+
+  /** `GET /v1/schedules/:id`. */
+  async getSchedule (scheduleId: string): Promise<ScheduleView> {
+    return await this.request('GET', `/v1/schedules/${encodeURIComponent(scheduleId)}`) as ScheduleView
   }
 
   /** `GET /v1/jobs/:id`. */

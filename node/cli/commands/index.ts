@@ -12,6 +12,7 @@ import { register as networkInit } from './network-init.ts'
 import { register as certificate } from './certificate.ts'
 import { register as measure } from './measure.ts'
 import { register as analyze } from './analyze.ts'; import { register as optimize } from './optimize.ts'; import { register as schedule } from './schedule.ts'
+import { register as schedules } from './schedules.ts'
 
 /** Declares one command (its flags and action) on the program. */
 export type RegisterCommand = (program: Command) => void
@@ -22,4 +23,5 @@ export const COMMANDS: RegisterCommand[] = [
   keygen, audit,
   submit, status, networkInit, certificate, measure,
   analyze, optimize, schedule,
+  schedules,
 ]

@@ -4,6 +4,7 @@
  *
  *   trust-engine submit --reference A.png B.png --candidate A2.png B2.png [--wait]
  *   trust-engine submit SCENE.glb [--candidate OPT.glb] [--profile P]
+ *   trust-engine submit SCENE.glb --profile economy [--optimize-by T] [--budget USD]   (deferred: prints the schedule)
  *
  * Exit codes: 0 job created (or, with --wait, final or disputed); 1 --wait
  * timed out; 2 error (the API's error code is printed).
@@ -97,6 +98,8 @@ interface SubmitFlags {
   wait?: boolean
   timeoutMs?: string
   json?: boolean
+  optimizeBy?: string
+  budget?: string
 }
 
 /** Turns the command line into {@link SubmitOptions}; throws `ERR_BAD_ARGS`. */
@@ -145,8 +148,18 @@ export function register (program: Command): void {
     .option('--wait', 'wait until the job is final or disputed and print its view')
     .option('--timeout-ms <n>', `how long --wait waits, in ms (default ${DEFAULT_SUBMIT_WAIT.timeoutMs})`)
     .option('--json', 'print JSON')
+    .option('--optimize-by <time>', 'economy scene jobs: latest end of the optimization, ISO 8601 with Z or offset, or +Nh (node default: 24 h)')
+    .option('--budget <usd>', 'economy scene jobs: most the optimization may cost, USD')
     .action(async (scene: string | undefined, flags: SubmitFlags) => {
       const opts = submitOptionsFromFlags(scene, flags)
+      const economyCli = await import('../economy-submit.ts')
+      const economy = economyCli.economyFromFlags(opts, flags)
+      if (economy !== null) {
+        // Deferred by the node to its cheapest slot: the answer is a schedule, not a job.
+        const schedule = await economyCli.submitEconomyJob(opts, economy, (line) => { if (flags.json !== true) process.stderr.write(`${line}\n`) })
+        process.stdout.write((flags.json === true ? JSON.stringify(schedule, null, 2) : economyCli.formatSchedule(schedule)) + '\n')
+        return
+      }
       const out = await submitJob(opts, (line) => { if (flags.json !== true) process.stderr.write(`${line}\n`) })
       if (opts.wait) {
         process.stdout.write(JSON.stringify(out.job, null, 2) + '\n')
