@@ -41,7 +41,8 @@ export interface OptimizationReport {
   estimates: Estimates
 }
 
-function figures (s: SceneStats): ReportFigures {
+/** The report's figures of one scene's stats. */
+export function figures (s: SceneStats): ReportFigures {
   return {
     triangles: s.triangles,
     vertices: s.vertices,
@@ -54,6 +55,14 @@ function figures (s: SceneStats): ReportFigures {
   }
 }
 
+/** after / before for every figure (1 where before is 0). */
+export function figureRatios (before: ReportFigures, after: ReportFigures): ReportFigures {
+  return Object.fromEntries(Object.keys(before).map((k) => {
+    const key = k as keyof ReportFigures
+    return [k, before[key] === 0 ? 1 : after[key] / before[key]]
+  })) as unknown as ReportFigures
+}
+
 /** Assembles the report from the input analysis, the output's stats and the operations. */
 export function buildReport (input: {
   options: OptimizationReport['options'] & { profile: Profile }
@@ -64,10 +73,7 @@ export function buildReport (input: {
 }): OptimizationReport {
   const before = figures(input.analysis.stats)
   const after = figures(input.after)
-  const ratios = Object.fromEntries(Object.keys(before).map((k) => {
-    const key = k as keyof ReportFigures
-    return [k, before[key] === 0 ? 1 : after[key] / before[key]]
-  })) as unknown as ReportFigures
+  const ratios = figureRatios(before, after)
   const { profile, ratio, error, maxTextureSize, quantize, instancing } = input.options
   return {
     profile,

@@ -85,6 +85,8 @@ export function register (program: Command): void {
         const { measureScenes } = await import('../../render/measure-scene.ts')
         const m = await measureScenes(a, b, { seed, ...(complexity === undefined ? {} : { complexity }) })
         measured = m
+        const { sizeReductions } = await import('../../render/size-reductions.ts')
+        const sizes = await sizeReductions(a, b)
         const p = m.plan.samplePlan
         // Counts as measured: a static scene's temporal samples are measured (and reported) as frame samples.
         const counts = { frame: 0, region: 0, full: 0, temporal: 0 }
@@ -94,6 +96,7 @@ export function register (program: Command): void {
           seed,
           plan: { views: p.frameCount, width: p.width, height: p.height, analysis: p.analysis, complexity: p.complexity, counts, animated: m.plan.animated },
           renderStats: m.renderStats,
+          sizes,
           perSample: m.perSample
         }
       } else {
@@ -186,6 +189,12 @@ function textReport (out: Record<string, unknown>, m: Measured, withSamples: boo
     `samples  ${m.samples} (frame ${c.frame}, region ${c.region}, full ${c.full}, temporal ${c.temporal}) over ${over} of ${plan.width}×${plan.height}, analysis ${plan.analysis.width}×${plan.analysis.height}, complexity ${fmt(plan.complexity, 4)}`,
     `seed     ${String(out.seed)}`
   ]
+  const sizes = out.sizes as { original: Record<string, number>, candidate: Record<string, number>, ratios: Record<string, number> } | undefined
+  if (sizes !== undefined) {
+    for (const k of ['triangles', 'drawCalls', 'materials', 'textureMemoryBytes', 'fileBytes']) {
+      lines.push(`${k.padEnd(19)} ${String(sizes.original[k]).padStart(10)} → ${String(sizes.candidate[k]).padStart(10)}  (×${fmt(sizes.ratios[k]!, 3)})`)
+    }
+  }
   if (thresholds !== undefined) lines.push(`verdict  ${passes === true ? 'passes' : 'below'} thresholds SSIM ≥ ${thresholds.ssimMin}, PSNR ≥ ${thresholds.psnrMin} dB`)
   if (withSamples) {
     for (const s of out.perSample as Array<{ kind: string, frame?: number, view?: number, rect?: { x: number, y: number, width: number, height: number }, ssim: number, psnr: number }>) {
