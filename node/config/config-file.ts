@@ -24,6 +24,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { ERR_FILE_TOO_LARGE, readFileBounded } from '../files/read-bounded.ts'
+import { economyConfigSchema } from './node-options.ts'
 import type { PartialNodeOptions } from './node-options.ts'
 
 /** Code of a config file that is too large, not JSON, or violates the schema. */
@@ -80,7 +81,9 @@ export const nodeConfigFileSchema = z.strictObject({
   /** Peers dialled at start: multiaddrs ending in `/p2p/<peerId>`. */
   bootstrap: z.array(multiaddrSchema.refine((s) => multiaddr(s).getPeerId() !== null, 'a bootstrap address needs /p2p/<peerId>')).max(MAX_BOOTSTRAP).optional(),
   /** pino log level. */
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional()
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
+  /** Economy deferral: pricing calendar and resource profile fields (node/economy/options.ts). */
+  economy: economyConfigSchema.optional()
 })
 
 /** Contents of a config file, as written. */
@@ -159,5 +162,6 @@ export function configFileToOptions (config: NodeConfigFile): PartialNodeOptions
   if (config.api !== undefined) out.api = config.api
   if (config.apiToken !== undefined) out.apiToken = config.apiToken
   if (config.logLevel !== undefined) out.logLevel = config.logLevel
+  if (config.economy !== undefined) out.economy = structuredClone(config.economy)
   return out
 }

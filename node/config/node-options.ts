@@ -10,6 +10,8 @@
 import { isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { TrustEngineError } from '../../protocol/errors.ts'
+import { pricingCalendarSchema, type PricingCalendar } from '../optimizer/economy/pricing-calendar.ts'
+import { RESOURCE_KINDS, resourceProfileSchema, type ResourceKind, type ResourceProfile } from '../optimizer/economy/resource-profile.ts'
 
 /** Code of options that do not validate (flags, environment or config file). */
 export const ERR_OPTIONS_INVALID = 'ERR_OPTIONS_INVALID'
@@ -34,7 +36,21 @@ export interface NodeOptions {
   apiToken: string | null
   /** pino log level. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** Economy deferral: calendar and resource fields over the economy module's defaults (`NodeInit.economy`). */
+  economy: EconomyConfig
 }
+
+/** The economy fields a node process may set: any calendar or resource field (the rest are the defaults). */
+export interface EconomyConfig {
+  calendar: Partial<PricingCalendar>
+  resource: Partial<ResourceProfile>
+}
+
+/** Schema of the `economy` object of the config file and of {@link PartialNodeOptions}. */
+export const economyConfigSchema = z.strictObject({
+  calendar: pricingCalendarSchema.partial().optional(),
+  resource: resourceProfileSchema.partial().optional()
+})
 
 /** Defaults: the development network's, all on 127.0.0.1. */
 export const DEFAULT_NODE_OPTIONS: Readonly<NodeOptions> = Object.freeze({
@@ -50,7 +66,9 @@ export const DEFAULT_NODE_OPTIONS: Readonly<NodeOptions> = Object.freeze({
   /** 127.0.0.1:7700: loopback only, so no token is needed by default. */
   api: { host: '127.0.0.1', port: 7700 },
   apiToken: null,
-  logLevel: 'info'
+  logLevel: 'info',
+  /** The seed's calendar in UTC and the consumer resource (node/optimizer/economy/). */
+  economy: { calendar: {}, resource: {} }
 })
 
 /** Options as they may come from one source (each field optional). */
@@ -65,6 +83,12 @@ export interface PartialNodeOptions {
   api?: string
   apiToken?: string
   logLevel?: NodeOptions['logLevel']
+  /** Economy calendar and resource fields; merged field by field over earlier sources. */
+  economy?: { calendar?: Partial<PricingCalendar>, resource?: Partial<ResourceProfile> }
+  /** Time zone of the pricing calendar (`economy.calendar.timeZone`). */
+  economyTimeZone?: string
+  /** Resource kind (`economy.resource.kind`). */
+  economyResource?: ResourceKind
 }
 
 /** Environment variables read by {@link optionsFromEnv}, and the option each sets. */
@@ -78,7 +102,9 @@ export const ENV_VARIABLES: Readonly<Record<string, keyof PartialNodeOptions | '
   TRUST_ENGINE_BOOTSTRAP: 'bootstrap',
   TRUST_ENGINE_API: 'api',
   TRUST_ENGINE_API_TOKEN: 'apiToken',
-  TRUST_ENGINE_LOG_LEVEL: 'logLevel'
+  TRUST_ENGINE_LOG_LEVEL: 'logLevel',
+  TRUST_ENGINE_ECONOMY_TZ: 'economyTimeZone',
+  TRUST_ENGINE_ECONOMY_RESOURCE: 'economyResource'
 })
 
 const LIST_OPTIONS = new Set(['listen', 'bootstrap'])
@@ -110,7 +136,10 @@ const partialSchema = z.strictObject({
   bootstrap: z.array(z.string().startsWith('/')).max(MAX_BOOTSTRAP_ADDRESSES).optional(),
   api: apiSchema.optional(),
   apiToken: z.string().min(16, 'an API token needs at least 16 characters').max(256).optional(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  economy: economyConfigSchema.optional(),
+  economyTimeZone: z.string().min(1).max(64).optional(),
+  economyResource: z.enum(RESOURCE_KINDS).optional()
 })
 
 /**
@@ -119,6 +148,7 @@ const partialSchema = z.strictObject({
  */
 export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string = process.cwd()): NodeOptions {
   const merged: PartialNodeOptions = {}
+  const economy: EconomyConfig = { calendar: {}, resource: {} }
   for (const source of sources) {
     const parsed = partialSchema.safeParse(stripUndefined(source))
     if (!parsed.success) {
@@ -126,6 +156,8 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
       throw new TrustEngineError(ERR_OPTIONS_INVALID, `option ${issue.path.join('.') || '?'}: ${issue.message}`, { details: { path: issue.path.join('.') } })
     }
     Object.assign(merged, parsed.data)
+    Object.assign(economy.calendar, parsed.data.economy?.calendar, parsed.data.economyTimeZone === undefined ? {} : { timeZone: parsed.data.economyTimeZone })
+    Object.assign(economy.resource, parsed.data.economy?.resource, parsed.data.economyResource === undefined ? {} : { kind: parsed.data.economyResource })
   }
   const dataDir = abs(cwd, merged.dataDir ?? DEFAULT_NODE_OPTIONS.dataDir)
   return {
@@ -137,7 +169,8 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     bootstrap: merged.bootstrap ?? [],
     api: parseApi(merged.api),
     apiToken: merged.apiToken ?? null,
-    logLevel: merged.logLevel ?? DEFAULT_NODE_OPTIONS.logLevel
+    logLevel: merged.logLevel ?? DEFAULT_NODE_OPTIONS.logLevel,
+    economy
   }
 }
 

@@ -83,6 +83,7 @@ async function runNode (flags: NodeFlags): Promise<void> {
     bootstrap: options.bootstrap,
     api: options.api === null ? null : { host: options.api.host, port: options.api.port, ...(options.apiToken === null ? {} : { token: options.apiToken }) },
     logLevel: options.logLevel,
+    economy: options.economy,
     fault
   }).catch((err: unknown) => { throw addressInUse(err) ?? err })
   const info = node.info()
