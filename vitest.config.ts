@@ -8,6 +8,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     pool: 'forks',
     retry: 0,
+    // The default console report, plus a JSON summary that .ci/run reads for its closing line.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.test-results/vitest.json' },
     testTimeout: 240_000,
     hookTimeout: 120_000
   }
