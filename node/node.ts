@@ -104,7 +104,9 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
   const keyFile = loadOrCreateKeyFile(init.keyFile ?? layout.keyFile)
   const validator = network.validators.find((v) => v.publicKey === keyFile.publicKey)
   const name = init.name ?? validator?.name ?? null
-  const logger = (init.logger ?? pino({ level: init.logLevel ?? 'info' })).child({ module: 'node', ...(name === null ? {} : { node: name }) })
+  // One child logger per module, each made from the base so `module` appears once per line.
+  const base = (init.logger ?? pino({ level: init.logLevel ?? 'info' })).child(name === null ? {} : { node: name })
+  const logger = base.child({ module: 'node' })
   const economyClock = toClock(init.clock)
   const clock = economyClock.now
   const economyOptions = resolveEconomyNodeOptions(init.economy)
@@ -154,7 +156,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
         peerRefused: () => {},
         blob: (side, outcome) => { if (side === 'fetch') metrics.blobs.fetches.inc({ result: outcome }) }
       },
-      logger: logger.child({ module: 'p2p' })
+      logger: base.child({ module: 'p2p' })
     })
     cleanup.push(async () => await host.stop())
 
@@ -169,7 +171,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
       measure: measurePort(),
       clock,
-      logger: logger.child({ module: 'job' }),
+      logger: base.child({ module: 'job' }),
       metrics,
       fault: init.fault ?? null,
       onFinal: (view) => events.emit('job:final', view),
@@ -221,7 +223,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       store,
       audit: repos.audit,
       clock: economyClock,
-      logger: logger.child({ module: 'economy' }),
+      logger: base.child({ module: 'economy' }),
       check: checkRequest,
       readBlob: async (sha) => await blobs.get(sha),
       submit: submitNow,
