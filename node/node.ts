@@ -28,7 +28,7 @@ import { createNodeMetrics } from './metrics.ts'
 import type { AuditEntryView, NodeEvents, TrustEngineNodeApi } from './node-api.ts'
 import { BlobDir } from './p2p/blob-dir.ts'
 import { serveBlobs } from './p2p/blob-protocol.ts'
-import { fetchVotes, serveVotes } from './p2p/vote-sync.ts'
+import { fetchOpenJobs, fetchVotes, serveOpenJobs, serveVotes } from './p2p/vote-sync.ts'
 import { DEFAULT_REPUTATION_SCORE_OPTIONS, appScoreFromReputation } from './p2p/gossip-score.ts'
 import { createHost, type Host } from './p2p/host.ts'
 import { AuditLog } from './store/audit.ts'
@@ -166,7 +166,8 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       repos,
       net: {
         publish: async (topic, data) => await host.gossip.publish(host.topics[topic], data),
-        catchUp: async (jobId, signal) => await catchUpVotes(host, jobId, signal)
+        catchUp: async (jobId, signal) => await catchUpVotes(host, jobId, signal),
+        openJobs: async (signal) => await catchUpOpenJobs(host, signal)
       },
       blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
       measure: measurePort(),
@@ -214,6 +215,8 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     cleanup.push(async () => await stopServing())
     const stopVotes = await serveVotes(host, async (jobId) => await eng.votesFor(jobId))
     cleanup.push(async () => await stopVotes())
+    const stopOpenJobs = await serveOpenJobs(host, async () => eng.openAnnouncements())
+    cleanup.push(async () => await stopOpenJobs())
     if (init.fault !== undefined && init.fault !== null) logger.warn({ fault: init.fault }, 'SIMULATED BYZANTINE FAULT ENABLED')
 
     await host.start()
@@ -349,14 +352,23 @@ export const CATCH_UP_PEERS = 3
  * failing peers are skipped.
  */
 async function catchUpVotes (host: Host, jobId: string, signal: AbortSignal): Promise<Uint8Array[]> {
+  return await askPeers(host, signal, async (peer) => await fetchVotes(host, peer, jobId, signal))
+}
+
+/** Like {@link catchUpVotes}, for the announcements of the jobs open at the peers. */
+async function catchUpOpenJobs (host: Host, signal: AbortSignal): Promise<Uint8Array[]> {
+  return await askPeers(host, signal, async (peer) => await fetchOpenJobs(host, peer, signal))
+}
+
+/** Waits (bounded) for admitted peers, asks up to CATCH_UP_PEERS of them, and returns the union of their answers. */
+async function askPeers (host: Host, signal: AbortSignal, ask: (peer: string) => Promise<Uint8Array[]>): Promise<Uint8Array[]> {
   for (let i = 0; i < 100 && host.admittedPeers().length === 0 && !signal.aborted; i++) await new Promise((r) => setTimeout(r, 100))
   const seen = new Set<string>()
   const out: Uint8Array[] = []
   for (const peer of host.admittedPeers().slice(0, CATCH_UP_PEERS)) {
-    const votes = await fetchVotes(host, peer, jobId, signal).catch(() => [])
-    for (const v of votes) {
-      const key = Buffer.from(v).toString('base64')
-      if (!seen.has(key)) { seen.add(key); out.push(v) }
+    for (const item of await ask(peer).catch(() => [])) {
+      const key = Buffer.from(item).toString('base64')
+      if (!seen.has(key)) { seen.add(key); out.push(item) }
     }
   }
   return out

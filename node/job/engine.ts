@@ -102,6 +102,7 @@ export class JobEngine {
   /** Decided jobs by status, for the jobs gauge. */
   readonly #decided = new Map<string, number>()
   #stopped = false
+  readonly #lifetime = new AbortController()
 
   constructor (components: JobEngineComponents, options: Partial<JobEngineOptions> = {}) {
     this.#c = components
@@ -135,11 +136,13 @@ export class JobEngine {
       }
     }
     this.#refreshStatusGauge()
+    this.#spawn(this.#catchUpJobs())
   }
 
   /** Stops timers and in-flight measurements, and waits for pending writes. */
   async stop (): Promise<void> {
     this.#stopped = true
+    this.#lifetime.abort()
     for (const open of this.#open.values()) {
       if (open.timer !== null) clearTimeout(open.timer)
       open.abort.abort()
@@ -249,6 +252,11 @@ export class JobEngine {
     const out: JobView[] = []
     for (const r of records.slice(0, limit)) out.push((await this.view(r.jobId))!)
     return out
+  }
+
+  /** Announcements of the jobs still open on this node, as gossiped (served to peers catching up). */
+  openAnnouncements (): Uint8Array[] {
+    return [...this.#open.values()].map((o) => canonicalEncode(o.record.job))
   }
 
   /** The signed votes this node holds for a job, as gossiped (served to peers catching up). */
@@ -389,6 +397,30 @@ export class JobEngine {
   }
 
   // ---- votes and evidence ----------------------------------------------
+
+  /**
+   * After a start: asks peers for the jobs still open there that this node
+   * missed while it was down, takes each announcement in as if it came over
+   * gossip, and catches up on the votes of those it accepts.
+   */
+  async #catchUpJobs (): Promise<void> {
+    const announcements = await this.#c.net.openJobs(this.#lifetime.signal)
+    let taken = 0
+    for (const bytes of announcements) {
+      if (this.#stopped) return
+      let jobId: string
+      try {
+        jobId = jobIdOf(decodeJob(bytes))
+        await this.onJobMessage(bytes)
+      } catch {
+        continue
+      }
+      taken++
+      const open = this.#open.get(jobId)
+      if (open !== undefined) this.#spawn(this.#catchUp(open))
+    }
+    if (taken > 0) this.#c.logger.info({ jobs: taken }, 'caught up on open jobs')
+  }
 
   /**
    * After a restart: asks peers for the votes of an open job gossiped while

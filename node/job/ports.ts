@@ -16,6 +16,8 @@ export interface JobNetworkPort {
   publish: (topic: EngineTopic, data: Uint8Array) => Promise<number>
   /** Asks peers for the votes they hold for a job (untrusted bytes, validated by the engine). */
   catchUp: (jobId: string, signal: AbortSignal) => Promise<Uint8Array[]>
+  /** Asks peers for the announcements of the jobs still open there (untrusted bytes). */
+  openJobs: (signal: AbortSignal) => Promise<Uint8Array[]>
 }
 
 /** The engine's view of blob storage. */

@@ -25,4 +25,4 @@ export { DEFAULT_BLOB_TRANSFER_OPTIONS, blobPeerOrder, fetchBlob, fetchBlobFromA
 export { BlobDir, DEFAULT_BLOB_DIR_OPTIONS, type BlobDirOptions } from './blob-dir.ts'
 export { CounterTally, NO_COUNTERS, type GossipResult, type P2pCounters } from './counters.ts'
 export * from './errors.ts'
-export { MAX_SYNC_VOTES, VOTE_SYNC_PROTOCOL, VOTE_SYNC_TIMEOUT_MS, fetchVotes, serveVotes } from './vote-sync.ts'
+export { MAX_SYNC_JOBS, MAX_SYNC_VOTES, OPEN_JOBS_PROTOCOL, VOTE_SYNC_PROTOCOL, VOTE_SYNC_TIMEOUT_MS, fetchOpenJobs, fetchVotes, serveOpenJobs, serveVotes } from './vote-sync.ts'

@@ -1,8 +1,10 @@
 /**
- * Vote catch-up after a crash: a validator that accepted a job, then was
- * frozen and killed while the others voted, comes back, measures, asks its
- * peers for the votes it missed (`/trust-engine/votes/1.0.0`) and finalizes
- * like everyone else instead of disputing at the deadline.
+ * Catch-up after downtime. A validator that accepted a job, then was frozen
+ * and killed while the others voted, comes back, measures, asks its peers for
+ * the votes it missed (`/trust-engine/votes/1.0.0`) and finalizes like
+ * everyone else instead of disputing at the deadline. A validator that was
+ * down when a job was announced learns of it from its peers
+ * (`/trust-engine/open-jobs/1.0.0`) and votes, so the job becomes final.
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { Cluster, waitFor } from '../../sim/cluster.ts'
@@ -38,5 +40,19 @@ describe('vote catch-up', () => {
     expect(view.reason).toBe('quorum')
     expect(view.votes.map((v) => v.name).sort()).toEqual(['node1', 'node2', 'node3'])
     expect((await cluster.waitDecided('node1', jobId)).status).toBe('validated')
+  })
+
+  it('a validator that was down when a job was announced learns of it on restart and votes', async () => {
+    await cluster!.stop('node2')
+    const jobId = await cluster!.submitFrames('node1', [testPng(48, 48)], [testPng(48, 48)], { deadlineMs: 30_000 })
+    // node1 and node3 alone cannot finalize (all three votes are needed): the job stays open.
+    await waitFor(async () => ((await cluster!.get('node3', `/v1/jobs/${jobId}`)) as { votes: unknown[] }).votes.length === 2, 'node1 and node3 voted')
+    expect(((await cluster!.get('node1', `/v1/jobs/${jobId}`)) as { status: string }).status).toBe('pending')
+    await cluster!.start('node2')
+    for (const n of ['node1', 'node2', 'node3']) {
+      const view = await cluster!.waitDecided(n, jobId)
+      expect(view.status).toBe('validated')
+      expect(view.votes.map((v) => v.name).sort()).toEqual(['node1', 'node2', 'node3'])
+    }
   })
 })

@@ -7,7 +7,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import * as lp from 'it-length-prefixed'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHost, type Host } from '../../../node/p2p/host.ts'
-import { VOTE_SYNC_PROTOCOL, fetchVotes, serveVotes } from '../../../node/p2p/vote-sync.ts'
+import { VOTE_SYNC_PROTOCOL, fetchOpenJobs, fetchVotes, serveOpenJobs, serveVotes } from '../../../node/p2p/vote-sync.ts'
 import { isTrustEngineError } from '../../../protocol/errors.ts'
 
 describe('vote catch-up protocol', () => {
@@ -20,6 +20,7 @@ describe('vote catch-up protocol', () => {
     server = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'syncnet' })
     await server.start()
     await serveVotes(server, async (id) => (id === jobId ? votes : []))
+    await serveOpenJobs(server, async () => [new TextEncoder().encode('{"job":1}')])
     client = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'syncnet', bootstrap: server.multiaddrs() })
     await client.start()
     for (let i = 0; i < 100 && !client.isAdmitted(server.peerId); i++) await new Promise((r) => setTimeout(r, 100))
@@ -32,6 +33,12 @@ describe('vote catch-up protocol', () => {
   it('returns the votes the peer holds for the job, and none for another job', async () => {
     expect((await fetchVotes(client, server.peerId, jobId)).map((v) => new TextDecoder().decode(v))).toEqual(['{"vote":1}', '{"vote":2}'])
     expect(await fetchVotes(client, server.peerId, 'cd'.repeat(32))).toEqual([])
+  })
+
+  it('returns the announcements of the peer\'s open jobs', async () => {
+    expect((await fetchOpenJobs(client, server.peerId)).map((v) => new TextDecoder().decode(v))).toEqual(['{"job":1}'])
+    const err = await fetchOpenJobs(server, client.peerId).catch((e: unknown) => e)
+    expect(isTrustEngineError(err, 'ERR_SYNC_UNREACHABLE')).toBe(true)
   })
 
   it('gives ERR_SYNC_UNREACHABLE for a peer that does not speak the protocol', async () => {
