@@ -36,7 +36,7 @@ import { openStore } from './store/db.ts'
 import { dataDirLayout } from './store/data-dir.ts'
 import { peersRepository } from './store/repositories/index.ts'
 import { blobPort } from './wiring/blob-port.ts'
-import { measurePort } from './wiring/measure-port.ts'
+import { MeasureWorkerPool } from './wiring/measure-worker-pool.ts'
 import type { NodeInfo, PeerView, ReputationView, SubmitJobRequest } from './types.ts'
 import { EconomyOffline } from './economy/economy-offline.ts'
 import { toClock } from './economy/node-clock.ts'
@@ -133,6 +133,9 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     const blobs = new BlobDir(layout.root)
 
     const peerToKey = new Map(network.validators.map((v) => [peerIdOf(v.publicKey).toString(), v.publicKey]))
+    // Measurement runs in a worker thread, so long renders never stall gossip or the API.
+    const measurer = new MeasureWorkerPool()
+    cleanup.push(async () => await measurer.close())
     let engine: JobEngine | null = null
     const host = await createHost({
       privateKey: libp2pPrivateKey(keyFile),
@@ -170,7 +173,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
         openJobs: async (signal) => await catchUpOpenJobs(host, signal)
       },
       blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
-      measure: measurePort(),
+      measure: measurer.measure,
       clock,
       logger: base.child({ module: 'job' }),
       metrics,

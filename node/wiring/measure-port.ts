@@ -18,6 +18,7 @@
 import { sha256Hex } from '../../protocol/hash.ts'
 import { deriveSeed } from '../../protocol/sampling/prng.ts'
 import { cochranForRound, roundSeedParts } from '../../protocol/sampling/rounds.ts'
+import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { MeasurePort, Measurement } from '../job/ports.ts'
 import { measureFrames } from '../measure/measure-frames.ts'
 
@@ -32,10 +33,15 @@ export const SCENE_VIEWS = 64
 /** Re-execution results kept for a job's later round (a few jobs are open at once). */
 const RE_EXECUTION_CACHE = 16
 
-/** The measurement port of a node. */
-export function measurePort (): MeasurePort {
-  const reExecuted = new Map<string, boolean>()
-  return async (job, jobId, blobs, _signal, round) => {
+/** Optimizer re-execution results by job id, for a job's later round (bounded). */
+const reExecuted = new Map<string, boolean>()
+
+/**
+ * Measures one job for round `round`, in this thread. Deterministic: the same
+ * job, blobs and round give bit-identical numbers in every process and thread.
+ */
+export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, round: number): Promise<Measurement> {
+  {
     const plan = { cochran: cochranForRound(round) }
     if (job.kind === 'frames') {
       const m = await measureFrames(blobs.reference, blobs.candidate, { seed: deriveSeed(FRAMES_SEED_DOMAIN, jobId, ...roundSeedParts(round)), plan })
@@ -69,4 +75,9 @@ export function measurePort (): MeasurePort {
       ...(checks === undefined ? {} : { checks })
     }
   }
+}
+
+/** The in-thread measurement port (see measure-worker-pool.ts for the default, off the event loop). */
+export function measurePort (): MeasurePort {
+  return async (job, jobId, blobs, _signal, round) => await measureJob(job, jobId, blobs, round)
 }

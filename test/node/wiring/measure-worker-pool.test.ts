@@ -1,0 +1,46 @@
+/**
+ * Measurement in a worker thread gives bit-for-bit the numbers of the main
+ * thread, and a typed error for a bad input; a closed pool refuses work.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { canonicalEncode } from '../../../protocol/canonical.ts'
+import { generateKeyPair } from '../../../protocol/signing.ts'
+import { jobIdOf, newJob, signJob } from '../../../protocol/job.ts'
+import { parseNetwork } from '../../../protocol/network.ts'
+import { sha256Hex } from '../../../protocol/hash.ts'
+import { measureJob } from '../../../node/wiring/measure-port.ts'
+import { MeasureWorkerPool } from '../../../node/wiring/measure-worker-pool.ts'
+import { degradedPng, testPng } from '../../../sim/images.ts'
+
+const key = generateKeyPair()
+const network = parseNetwork({ networkId: 'workernet', protocolVersion: 1, validators: [{ name: 'a', publicKey: key.publicKey, weight: 1 }] })
+const ref = testPng(48, 40)
+const cand = degradedPng(48, 40, 12)
+const job = signJob(newJob(network, { kind: 'frames', submitter: key.publicKey, createdAt: 1_700_000_000_000, reference: [sha256Hex(ref)], candidate: [sha256Hex(cand)], nonce: 'ab'.repeat(16) }), key.privateKey)
+const jobId = jobIdOf(job)
+
+describe('measurement worker pool', () => {
+  const pool = new MeasureWorkerPool()
+  afterAll(async () => { await pool.close() })
+
+  it('gives the same bytes as measuring in this thread, for round 0 and a grey-zone round', async () => {
+    for (const round of [0, 1]) {
+      const inWorker = await pool.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, round)
+      const here = await measureJob(job, jobId, { reference: [ref], candidate: [cand] }, round)
+      expect(canonicalEncode({ m: inWorker.metrics.ssim, p: String(inWorker.metrics.psnr), s: inWorker.samples })).toEqual(canonicalEncode({ m: here.metrics.ssim, p: String(here.metrics.psnr), s: here.samples }))
+      expect(inWorker.intervals).toEqual(here.intervals)
+    }
+  })
+
+  it('passes a typed error through', async () => {
+    const err = await pool.measure(job, jobId, { reference: [new Uint8Array([1, 2, 3])], candidate: [cand] }, new AbortController().signal, 0).catch((e: unknown) => e)
+    expect((err as { code?: string }).code).toBe('ERR_PNG_SIGNATURE')
+  })
+
+  it('refuses work once closed', async () => {
+    const closed = new MeasureWorkerPool()
+    await closed.close()
+    const err = await closed.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0).catch((e: unknown) => e)
+    expect((err as { code?: string }).code).toBe('ERR_MEASURE_WORKER')
+  })
+})
