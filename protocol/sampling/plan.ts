@@ -83,7 +83,7 @@ export const DEFAULT_PLAN_OPTIONS: Readonly<PlanOptions> = Object.freeze({
 })
 
 /** Version of the plan construction; bumped whenever any rule here changes. */
-export const PLAN_VERSION = 1
+export const PLAN_VERSION = 2
 
 /** A complete sampling plan; it is part of a job result. */
 export interface FrameSamplePlan {
@@ -190,24 +190,39 @@ export function planFrameSamples (input: PlanFrameSamplesInput): FrameSamplePlan
   const n = cochranSampleSize(complexity, options.cochran)
 
   const [frameN, regionN, fullN, temporalN] = splitByLargestRemainder(n, weights) as [number, number, number, number]
-  // A single frame has no consecutive pair: its temporal share is measured as whole frames.
-  const counts: SampleMix = frameCount >= 2
-    ? { frame: frameN, region: regionN, full: fullN, temporal: temporalN }
-    : { frame: frameN + temporalN, region: regionN, full: fullN, temporal: 0 }
-
-  const prng = new SeededPrng(deriveSeed('trust-engine/frame-samples/v1', seed))
   const rw = Math.min(width, Math.max(MIN_MEASURABLE_SIZE, Math.floor(width / options.regionDivisor)))
   const rh = Math.min(height, Math.max(MIN_MEASURABLE_SIZE, Math.floor(height / options.regionDivisor)))
+  const xs = width - rw + 1
+  const ys = height - rh + 1
+  // Finite populations: a kind has only so many distinct samples (frameCount
+  // whole frames, frameCount − 1 consecutive pairs, frameCount·xs·ys crops).
+  // Each kind is drawn without replacement up to its population; what does
+  // not fit goes to the next kind that still has room (temporal → frame →
+  // full → region), so repeated samples never make an interval look tighter
+  // than the information it holds. A single frame thus gets one frame
+  // sample, one full sample and the rest as distinct regions.
+  const population: SampleMix = { frame: frameCount, region: frameCount * xs * ys, full: frameCount, temporal: frameCount - 1 }
+  const wanted: SampleMix = { frame: frameN, region: regionN, full: fullN, temporal: temporalN }
+  const counts: SampleMix = { frame: 0, region: 0, full: 0, temporal: 0 }
+  let excess = 0
+  for (const kind of SPILL_ORDER) {
+    const take = Math.min(population[kind], wanted[kind] + excess)
+    excess = wanted[kind] + excess - take
+    counts[kind] = take
+  }
+
+  const prng = new SeededPrng(deriveSeed('trust-engine/frame-samples/v1', seed))
   const samples: FrameSample[] = []
-  for (let i = 0; i < counts.frame; i++) samples.push({ kind: 'frame', frame: prng.nextInt(frameCount) })
-  for (let i = 0; i < counts.region; i++) {
-    const frame = prng.nextInt(frameCount)
-    const x = prng.nextInt(width - rw + 1)
-    const y = prng.nextInt(height - rh + 1)
+  for (const f of distinctIndices(prng, frameCount, counts.frame)) samples.push({ kind: 'frame', frame: f })
+  for (const i of distinctIndices(prng, population.region, counts.region)) {
+    const frame = Math.floor(i / (xs * ys))
+    const rest = i - frame * xs * ys
+    const y = Math.floor(rest / xs)
+    const x = rest - y * xs
     samples.push({ kind: 'region', frame, rect: { x, y, width: rw, height: rh } })
   }
-  for (let i = 0; i < counts.full; i++) samples.push({ kind: 'full', frame: prng.nextInt(frameCount) })
-  for (let i = 0; i < counts.temporal; i++) samples.push({ kind: 'temporal', frame: prng.nextInt(frameCount - 1) })
+  for (const f of distinctIndices(prng, frameCount, counts.full)) samples.push({ kind: 'full', frame: f })
+  for (const f of distinctIndices(prng, frameCount - 1, counts.temporal)) samples.push({ kind: 'temporal', frame: f })
 
   return {
     version: PLAN_VERSION,
@@ -220,6 +235,38 @@ export function planFrameSamples (input: PlanFrameSamplesInput): FrameSamplePlan
     counts,
     samples
   }
+}
+
+/** Where a kind's samples go when its population is too small: in this order, each to the next. */
+const SPILL_ORDER: readonly SampleKind[] = ['temporal', 'frame', 'full', 'region']
+
+/**
+ * `k` distinct integers in [0, n), drawn by the PRNG in a fixed way: a
+ * partial Fisher–Yates shuffle when n is small, rejection against the ones
+ * drawn so far when n is large (k ≤ n is guaranteed by the caller).
+ */
+function distinctIndices (prng: SeededPrng, n: number, k: number): number[] {
+  if (k <= 0) return []
+  if (n <= 4 * k || n <= 4096) {
+    const pool = Array.from({ length: n }, (_, i) => i)
+    for (let i = 0; i < k; i++) {
+      const j = i + prng.nextInt(n - i)
+      const t = pool[i]!
+      pool[i] = pool[j]!
+      pool[j] = t
+    }
+    return pool.slice(0, k)
+  }
+  const seen = new Set<number>()
+  const out: number[] = []
+  while (out.length < k) {
+    const v = n <= 2 ** 32 ? prng.nextInt(n) : Math.floor(prng.nextFloat() * n)
+    if (!seen.has(v)) {
+      seen.add(v)
+      out.push(v)
+    }
+  }
+  return out
 }
 
 /** Key identifying a sample's content: equal keys measure the same thing. */

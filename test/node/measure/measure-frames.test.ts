@@ -61,7 +61,8 @@ describe('measureFrames', () => {
 
   it('measures one pair without temporal samples', async () => {
     const m = await measureFrames([reference[0]!], [lightlyDegraded[0]!], { seed: SEED })
-    expect(m.plan.counts).toEqual({ frame: 49, region: 29, full: 19, temporal: 0 })
+    // One frame: one frame sample, one full sample, distinct regions for the rest (no repeats).
+    expect(m.plan.counts).toEqual({ frame: 1, region: 95, full: 1, temporal: 0 })
     const a = decodePng(reference[0]!)
     const b = decodePng(lightlyDegraded[0]!)
     expect(m.perSample.find((s) => s.kind === 'full')!.ssim).toBe(ssim(a, b))
@@ -71,7 +72,8 @@ describe('measureFrames', () => {
   it('computes every sample kind as documented', async () => {
     const m = await measureFrames(reference, heavilyDegraded, { seed: SEED, complexity: 0.3 })
     expect(m.samples).toBe(100)
-    expect(m.plan.counts).toEqual({ frame: 40, region: 30, full: 20, temporal: 10 })
+    // Six frames hold 5 pairs, 6 frames and 6 full frames; the rest of the 100 are distinct regions.
+    expect(m.plan.counts).toEqual({ frame: 6, region: 83, full: 6, temporal: 5 })
     const ref = reference.map((b) => decodePng(b))
     const cand = heavilyDegraded.map((b) => decodePng(b))
     for (const s of m.perSample) {

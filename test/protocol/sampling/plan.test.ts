@@ -53,7 +53,7 @@ describe('analysisSize', () => {
 
 describe('planFrameSamples', () => {
   it('draws the seed mix of the Cochran size with documented counts', () => {
-    const plan = planFrameSamples({ seed: SEED, frameCount: 30, width: 640, height: 480 })
+    const plan = planFrameSamples({ seed: SEED, frameCount: 100, width: 640, height: 480 })
     expect(plan.samples).toHaveLength(97)
     expect(plan.counts).toEqual({ frame: 39, region: 29, full: 19, temporal: 10 })
     expect(plan.analysis).toEqual({ width: 320, height: 240, factor: 2 })
@@ -61,19 +61,28 @@ describe('planFrameSamples', () => {
       expect(s.rect!.width).toBe(160)
       expect(s.rect!.height).toBe(120)
     }
-    expect(planFrameSamples({ seed: SEED, frameCount: 30, width: 640, height: 480, complexity: 0.8 }).samples).toHaveLength(100)
+    expect(planFrameSamples({ seed: SEED, frameCount: 100, width: 640, height: 480, complexity: 0.8 }).samples).toHaveLength(100)
   })
 
-  it('turns temporal samples into frame samples when there is one frame', () => {
+  it('draws each kind without replacement; what a small population cannot hold spills to the next kind', () => {
+    // 30 frames: 39 frame samples wanted, 30 exist; the other 9 go to full samples (19 + 9 = 28 ≤ 30).
+    const plan = planFrameSamples({ seed: SEED, frameCount: 30, width: 640, height: 480 })
+    expect(plan.counts).toEqual({ frame: 30, region: 29, full: 28, temporal: 10 })
+    expect(new Set(plan.samples.map(sampleKey)).size).toBe(97)
+  })
+
+  it('gives one frame one frame sample, one full sample and distinct regions for the rest', () => {
     const plan = planFrameSamples({ seed: SEED, frameCount: 1, width: 64, height: 64 })
-    expect(plan.counts).toEqual({ frame: 49, region: 29, full: 19, temporal: 0 })
+    expect(plan.counts).toEqual({ frame: 1, region: 95, full: 1, temporal: 0 })
     expect(plan.samples.every((s) => s.kind !== 'temporal' && s.frame === 0)).toBe(true)
+    expect(new Set(plan.samples.map(sampleKey)).size).toBe(97)
   })
 
-  it('keeps an 11×11 frame measurable: regions are the whole frame, no downscale', () => {
+  it('keeps an 11×11 frame measurable: regions are the whole frame, no downscale, and no more samples than exist', () => {
     const plan = planFrameSamples({ seed: SEED, frameCount: 2, width: 11, height: 11 })
     expect(plan.analysis.factor).toBe(1)
     for (const s of plan.samples.filter((x) => x.kind === 'region')) expect(s.rect).toEqual({ x: 0, y: 0, width: 11, height: 11 })
+    expect(plan.counts).toEqual({ frame: 2, region: 2, full: 2, temporal: 1 })
   })
 
   it('is deterministic, in bounds, per the mix, and valid for the schema', () => {
@@ -86,12 +95,18 @@ describe('planFrameSamples', () => {
         expect(FRAME_SAMPLE_PLAN_SCHEMA.safeParse(plan).success).toBe(true)
 
         const n = cochranSampleSize(complexity)
-        expect(plan.samples).toHaveLength(n)
+        const rw = Math.min(width, Math.max(11, Math.floor(width / 4)))
+        const rh = Math.min(height, Math.max(11, Math.floor(height / 4)))
+        const population = { frame: frameCount, region: frameCount * (width - rw + 1) * (height - rh + 1), full: frameCount, temporal: frameCount - 1 }
+        const total = population.frame + population.region + population.full + population.temporal
+        expect(plan.samples).toHaveLength(Math.min(n, total))
         const counts = Object.fromEntries(SAMPLE_KINDS.map((k) => [k, plan.samples.filter((s) => s.kind === k).length]))
         expect(counts).toEqual(plan.counts)
+        for (const k of SAMPLE_KINDS) expect(plan.counts[k]).toBeLessThanOrEqual(population[k])
+        // Without replacement: no sample repeats.
+        expect(new Set(plan.samples.map(sampleKey)).size).toBe(plan.samples.length)
         const expected = splitByLargestRemainder(n, [40, 30, 20, 10])
-        if (frameCount >= 2) expect(SAMPLE_KINDS.map((k) => plan.counts[k])).toEqual(expected)
-        else expect(plan.counts).toEqual({ frame: expected[0]! + expected[3]!, region: expected[1], full: expected[2], temporal: 0 })
+        if (frameCount >= expected[0]! + 1 && population.region >= n) expect(SAMPLE_KINDS.map((k) => plan.counts[k])).toEqual(expected)
         // Grouped by kind in SAMPLE_KINDS order.
         const order = plan.samples.map((s) => SAMPLE_KINDS.indexOf(s.kind))
         expect([...order].sort((a, b) => a - b)).toEqual(order)

@@ -50,7 +50,7 @@ describe('trust-engine measure', () => {
     expect(out.metrics).toEqual({ ssim: 1, psnr: 'Infinity' })
     expect(out.intervals).toEqual({ ssim: [1, 1], psnr: ['Infinity', 'Infinity'] })
     expect(out.samples).toBe(97)
-    expect(out.plan.counts).toEqual({ frame: 49, region: 29, full: 19, temporal: 0 })
+    expect(out.plan.counts).toEqual({ frame: 1, region: 95, full: 1, temporal: 0 })
   })
 
   it('prints the same numbers as measureFrames for frame sets', async () => {
@@ -62,7 +62,7 @@ describe('trust-engine measure', () => {
     expect(out.metrics).toEqual(m.metrics)
     expect(out.intervals).toEqual(m.intervals)
     expect(out.samples).toBe(100)
-    expect(out.plan.counts).toEqual({ frame: 40, region: 30, full: 20, temporal: 10 })
+    expect(out.plan.counts).toEqual({ frame: 3, region: 92, full: 3, temporal: 2 })
     expect(out.perSample.map((s: { ssim: number }) => s.ssim)).toEqual(m.perSample.map((s) => s.ssim))
     // Without --seed the seed comes from the inputs, so a rerun draws the same plan.
     const a = JSON.parse(cli(ref[1]!, cand[1]!, '--json').stdout)
