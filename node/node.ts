@@ -136,6 +136,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     // Measurement runs in a worker thread, so long renders never stall gossip or the API.
     const measurer = new MeasureWorkerPool()
     cleanup.push(async () => await measurer.close())
+    if (network.validators.some((v) => v.publicKey === keyFile.publicKey)) measurer.warm()
     let engine: JobEngine | null = null
     const host = await createHost({
       privateKey: libp2pPrivateKey(keyFile),

@@ -33,6 +33,7 @@ import { type Fault, lieAbout } from './faults.ts'
 import type { BlobPort, JobNetworkPort, Measurement, MeasurePort } from './ports.ts'
 import { type JobRecord, type VoteRecord, isTerminal, newJobRecord, toJobView } from './records.ts'
 import type { NodeRepositories } from './repositories.ts'
+import { JobWrites } from './job-writes.ts'
 import { SerialQueues } from './serial.ts'
 import { VoteBuffer } from './vote-buffer.ts'
 
@@ -103,11 +104,13 @@ export class JobEngine {
   readonly #decided = new Map<string, number>()
   #stopped = false
   readonly #lifetime = new AbortController()
+  readonly #writes: JobWrites
 
   constructor (components: JobEngineComponents, options: Partial<JobEngineOptions> = {}) {
     this.#c = components
     this.#o = { ...DEFAULT_JOB_ENGINE_OPTIONS, ...options }
     this.#buffer = new VoteBuffer(this.#o.maxBufferedVotes)
+    this.#writes = new JobWrites(components.repos)
     this.#names = new Map(components.network.validators.map((v) => [v.publicKey, v.name]))
     this.#isValidator = this.#names.has(components.key.publicKey)
     this.#weights = effectiveWeights(components.network, this.#reps)
@@ -286,10 +289,7 @@ export class JobEngine {
 
   async #accept (job: JobAnnouncement, jobId: string): Promise<void> {
     const record = newJobRecord(jobId, job, this.#c.clock())
-    await this.#c.repos.store.write(async (batch) => {
-      this.#c.repos.jobs.put(batch, jobId, record)
-      await this.#c.repos.audit.append(batch, 'job.accepted', { jobId, kind: job.kind, submitter: job.submitter }, record.receivedAt)
-    })
+    await this.#writes.accepted(record)
     const open = this.#track(record)
     this.#c.onAccepted(this.#viewOf(record, []))
     this.#refreshStatusGauge()
@@ -347,10 +347,7 @@ export class JobEngine {
       this.#c.logger.warn({ jobId, round, code }, 'could not measure job')
       open.record = { ...open.record, error: { code, message } }
       const record = open.record
-      await this.#c.repos.store.write(async (batch) => {
-        this.#c.repos.jobs.put(batch, jobId, record)
-        await this.#c.repos.audit.append(batch, 'job.measure-failed', { jobId, round, code }, this.#c.clock())
-      })
+      await this.#writes.measureFailed(record, round, code, this.#c.clock())
       return
     }
     if (isTerminal(open.record.status)) return
@@ -367,12 +364,7 @@ export class JobEngine {
     const record = open.record
     const voteRecord: VoteRecord = { vote, receivedAt: now, late: false }
     // Stored (synchronously) before it is gossiped: a restart never signs a different vote.
-    await this.#c.repos.store.write(async (batch) => {
-      await this.#c.repos.ownVotes.putOwnVote(batch, { jobId, round }, vote)
-      this.#c.repos.votes.put(batch, { jobId, round, voter: vote.voter }, voteRecord)
-      this.#c.repos.jobs.put(batch, jobId, record)
-      await this.#c.repos.audit.append(batch, 'vote.own', { jobId, round, metrics: vote.metrics, samples: vote.samples }, now)
-    })
+    await this.#writes.ownVote(record, vote, voteRecord, now)
     this.#addToRound(open, voteRecord)
     this.#c.metrics.votes.own.inc()
     await this.#c.net.publish('votes', canonicalEncode(vote))
@@ -454,10 +446,7 @@ export class JobEngine {
     }
     const now = this.#c.clock()
     const voteRecord: VoteRecord = { vote, receivedAt: now, late: false }
-    await this.#c.repos.store.write(async (batch) => {
-      this.#c.repos.votes.put(batch, { jobId: vote.jobId, round: vote.round, voter: vote.voter }, voteRecord)
-      await this.#c.repos.audit.append(batch, 'vote.received', { jobId: vote.jobId, round: vote.round, voter: vote.voter, metrics: vote.metrics }, now)
-    })
+    await this.#writes.received(voteRecord, now)
     this.#addToRound(open, voteRecord)
     this.#c.metrics.votes.received.inc({ outcome: 'accepted' })
     await this.#retally(open)
@@ -487,12 +476,7 @@ export class JobEngine {
       : null
     const updated = agreed === null ? null : applyOutcome(this.#rep(vote.voter), agreed, this.#c.network)
     const nextRecord = agreed === false ? { ...record, byzantine: [...new Set([...record.byzantine, vote.voter])].sort() } : record
-    await this.#c.repos.store.write(async (batch) => {
-      this.#c.repos.votes.put(batch, key, { vote, receivedAt: now, late: true })
-      if (nextRecord !== record) this.#c.repos.jobs.put(batch, record.jobId, nextRecord)
-      if (updated !== null) this.#c.repos.reputations.put(batch, vote.voter, updated)
-      await this.#c.repos.audit.append(batch, 'vote.late', { jobId: vote.jobId, round: vote.round, voter: vote.voter, metrics: vote.metrics, agreed }, now)
-    })
+    await this.#writes.late(vote, nextRecord !== record ? nextRecord : null, updated, agreed, now)
     if (updated !== null) this.#setReputations(new Map([[vote.voter, updated]]))
     this.#c.metrics.votes.received.inc({ outcome: 'late' })
   }
@@ -504,12 +488,7 @@ export class JobEngine {
     const open = this.#open.get(jobId)
     const stored = open?.record ?? await this.#c.repos.jobs.get(jobId)
     const record = stored === null ? null : { ...stored, equivocators: [...new Set([...stored.equivocators, offender])].sort() }
-    await this.#c.repos.store.write(async (batch) => {
-      this.#c.repos.evidence.put(batch, { offender, jobId }, evidence)
-      this.#c.repos.reputations.put(batch, offender, rep)
-      if (record !== null) this.#c.repos.jobs.put(batch, jobId, record)
-      await this.#c.repos.audit.append(batch, 'evidence.equivocation', { jobId, offender }, now)
-    })
+    await this.#writes.evidence(evidence, offender, rep, record, now)
     this.#setReputations(new Map([[offender, rep]]))
     if (open !== undefined && record !== null) open.record = record
     this.#c.onEvidence(offender, jobId)
@@ -546,10 +525,7 @@ export class JobEngine {
     const now = this.#c.clock()
     open.record = { ...open.record, round: next, greyZone: { values: t.values!, intervals: open.record.intervals!, metrics }, values: null, checks: null, intervals: null, byzantine: [] }
     const record = open.record
-    await this.#c.repos.store.write(async (batch) => {
-      this.#c.repos.jobs.put(batch, jobId, record)
-      await this.#c.repos.audit.append(batch, 'job.grey-zone', { jobId, round: next, values: t.values, metrics }, now)
-    })
+    await this.#writes.greyZone(record, t, metrics, now)
     this.#c.logger.info({ jobId, round: next, metrics }, 'grey zone: a second, larger round')
     this.#schedule(open)
     this.#spawn(this.#serial.run(jobId, async () => await this.#measureAndVote(open, next)))
@@ -563,16 +539,7 @@ export class JobEngine {
     const cert = t.final ? buildCertificate(this.#c.network, job, t, votes) : null
     open.record = { ...open.record, status: t.status, reason: t.reason, finalizedAt: now }
     const record = open.record
-    await this.#c.repos.store.write(async (batch) => {
-      this.#c.repos.jobs.put(batch, jobId, record)
-      this.#c.repos.verdicts.put(batch, jobId, { status: t.status, reason: t.reason, values: t.values, agreeing: t.agreeing, deviating: t.deviating, agreeWeight: t.agreeWeight, totalWeight: t.totalWeight, finalizedAt: now })
-      if (cert !== null) this.#c.repos.certificates.put(batch, jobId, cert)
-      for (const [key, rec] of reps) this.#c.repos.reputations.put(batch, key, rec)
-      await this.#c.repos.audit.append(batch, t.final ? 'job.finalized' : 'job.disputed', {
-        jobId, round: record.round, status: t.status, reason: t.reason, values: t.values, agreeing: t.agreeing, deviating: t.deviating
-      }, now)
-      if (reps.size > 0) await this.#c.repos.audit.append(batch, 'reputation.updated', { jobId, voters: [...reps.keys()].sort() }, now)
-    })
+    await this.#writes.decided(record, t, cert, reps, now)
     this.#setReputations(reps)
     if (open.timer !== null) clearTimeout(open.timer)
     open.abort.abort()

@@ -1,8 +1,8 @@
 /**
  * Measurement off the event loop: one worker thread measures a node's jobs
  * one at a time, so rendering a large scene (seconds) never stalls gossip
- * validation, blob serving or the HTTP API. The worker starts on the first
- * job; if it dies, the jobs it held fail with `ERR_MEASURE_WORKER` and the
+ * validation, blob serving or the HTTP API. The node starts the worker with
+ * itself (`warm`), or it starts on the first job; if it dies, the jobs it held fail with `ERR_MEASURE_WORKER` and the
  * next job starts a new one. Cancellation only drops the answer: a
  * measurement already running finishes in the worker.
  */
@@ -39,6 +39,11 @@ export class MeasureWorkerPool {
       const req: MeasureRequest = { id, job, jobId, blobs, round }
       worker.postMessage(req)
     })
+  }
+
+  /** Starts the worker ahead of the first job, so the first measurement does not pay for loading it. */
+  warm (): void {
+    if (!this.#closed) this.#ensure()
   }
 
   /** Stops the worker; pending measurements fail. Safe to call twice. */

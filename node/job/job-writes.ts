@@ -1,0 +1,110 @@
+/**
+ * What a node stores about a job, one atomic LevelDB batch per step: each
+ * function writes the records that belong together with the audit entry
+ * that describes them, so a crash leaves either all of a step or none.
+ */
+import type { Certificate } from '../../protocol/certificate.ts'
+import type { ReputationRecord } from '../../protocol/consensus/reputation.ts'
+import type { Tally } from '../../protocol/consensus/tally.ts'
+import type { Evidence } from '../../protocol/evidence.ts'
+import type { Vote } from '../../protocol/vote.ts'
+import type { JobRecord, VoteRecord } from './records.ts'
+import type { NodeRepositories } from './repositories.ts'
+
+/** The atomic writes of a job's life on a node. */
+export class JobWrites {
+  readonly #r: NodeRepositories
+
+  constructor (repos: NodeRepositories) {
+    this.#r = repos
+  }
+
+  /** A job accepted: its record and `job.accepted`. */
+  async accepted (record: JobRecord): Promise<void> {
+    const { jobId, job } = record
+    await this.#r.store.write(async (batch) => {
+      this.#r.jobs.put(batch, jobId, record)
+      await this.#r.audit.append(batch, 'job.accepted', { jobId, kind: job.kind, submitter: job.submitter }, record.receivedAt)
+    })
+  }
+
+  /** This node could not measure: the record (with its error) and `job.measure-failed`. */
+  async measureFailed (record: JobRecord, round: number, code: string, now: number): Promise<void> {
+    await this.#r.store.write(async (batch) => {
+      this.#r.jobs.put(batch, record.jobId, record)
+      await this.#r.audit.append(batch, 'job.measure-failed', { jobId: record.jobId, round, code }, now)
+    })
+  }
+
+  /**
+   * This node's own vote: the double-sign guard (`ERR_DOUBLE_SIGN` for a
+   * different vote), the vote, the record and `vote.own`, synchronously on
+   * disk before the vote is gossiped (a restart never signs a different vote).
+   */
+  async ownVote (record: JobRecord, vote: Vote, voteRecord: VoteRecord, now: number): Promise<void> {
+    const { jobId } = record
+    await this.#r.store.write(async (batch) => {
+      await this.#r.ownVotes.putOwnVote(batch, { jobId, round: vote.round }, vote)
+      this.#r.votes.put(batch, { jobId, round: vote.round, voter: vote.voter }, voteRecord)
+      this.#r.jobs.put(batch, jobId, record)
+      await this.#r.audit.append(batch, 'vote.own', { jobId, round: vote.round, metrics: vote.metrics, samples: vote.samples }, now)
+    })
+  }
+
+  /** Another validator's vote, in time: the vote and `vote.received`. */
+  async received (voteRecord: VoteRecord, now: number): Promise<void> {
+    const { vote } = voteRecord
+    await this.#r.store.write(async (batch) => {
+      this.#r.votes.put(batch, { jobId: vote.jobId, round: vote.round, voter: vote.voter }, voteRecord)
+      await this.#r.audit.append(batch, 'vote.received', { jobId: vote.jobId, round: vote.round, voter: vote.voter, metrics: vote.metrics }, now)
+    })
+  }
+
+  /** A late vote: the vote, the record when it changed, the voter's reputation when judged, and `vote.late`. */
+  async late (vote: Vote, record: JobRecord | null, reputation: ReputationRecord | null, agreed: boolean | null, now: number): Promise<void> {
+    await this.#r.store.write(async (batch) => {
+      this.#r.votes.put(batch, { jobId: vote.jobId, round: vote.round, voter: vote.voter }, { vote, receivedAt: now, late: true })
+      if (record !== null) this.#r.jobs.put(batch, record.jobId, record)
+      if (reputation !== null) this.#r.reputations.put(batch, vote.voter, reputation)
+      await this.#r.audit.append(batch, 'vote.late', { jobId: vote.jobId, round: vote.round, voter: vote.voter, metrics: vote.metrics, agreed }, now)
+    })
+  }
+
+  /** Equivocation: the evidence, the offender's reputation, the job's record (when known) and `evidence.equivocation`. */
+  async evidence (evidence: Evidence, offender: string, reputation: ReputationRecord, record: JobRecord | null, now: number): Promise<void> {
+    const jobId = evidence.voteA.jobId
+    await this.#r.store.write(async (batch) => {
+      this.#r.evidence.put(batch, { offender, jobId }, evidence)
+      this.#r.reputations.put(batch, offender, reputation)
+      if (record !== null) this.#r.jobs.put(batch, jobId, record)
+      await this.#r.audit.append(batch, 'evidence.equivocation', { jobId, offender }, now)
+    })
+  }
+
+  /** Round 0 ended in the grey zone: the record (now in round `record.round`) and `job.grey-zone`. */
+  async greyZone (record: JobRecord, t: Tally, metrics: string[], now: number): Promise<void> {
+    await this.#r.store.write(async (batch) => {
+      this.#r.jobs.put(batch, record.jobId, record)
+      await this.#r.audit.append(batch, 'job.grey-zone', { jobId: record.jobId, round: record.round, values: t.values, metrics }, now)
+    })
+  }
+
+  /**
+   * A job decided: its record, the verdict, the certificate (when final), the
+   * changed reputations, `job.finalized` or `job.disputed`, and
+   * `reputation.updated` when reputations changed.
+   */
+  async decided (record: JobRecord, t: Tally, cert: Certificate | null, reps: ReadonlyMap<string, ReputationRecord>, now: number): Promise<void> {
+    const { jobId } = record
+    await this.#r.store.write(async (batch) => {
+      this.#r.jobs.put(batch, jobId, record)
+      this.#r.verdicts.put(batch, jobId, { status: t.status, reason: t.reason, values: t.values, agreeing: t.agreeing, deviating: t.deviating, agreeWeight: t.agreeWeight, totalWeight: t.totalWeight, finalizedAt: now })
+      if (cert !== null) this.#r.certificates.put(batch, jobId, cert)
+      for (const [key, rec] of reps) this.#r.reputations.put(batch, key, rec)
+      await this.#r.audit.append(batch, t.final ? 'job.finalized' : 'job.disputed', {
+        jobId, round: record.round, status: t.status, reason: t.reason, values: t.values, agreeing: t.agreeing, deviating: t.deviating
+      }, now)
+      if (reps.size > 0) await this.#r.audit.append(batch, 'reputation.updated', { jobId, voters: [...reps.keys()].sort() }, now)
+    })
+  }
+}
