@@ -4,18 +4,11 @@
  * object implementing it.
  */
 import type { Registry } from 'prom-client'
+import type { AuditEntry } from './store/audit.ts'
 import type { EconomyJobRequest, JobView, NodeInfo, PeerView, ReputationView, ScheduleView, SubmitJobRequest } from './types.ts'
 
-/** One audit entry as returned to clients. */
-export interface AuditEntryView {
-  seq: number
-  prevHash: string
-  time: number
-  kind: string
-  data: unknown
-  hash: string
-  signature: string
-}
+/** One audit entry as returned to clients (the stored entry, node/store/audit.ts). */
+export type AuditEntryView = AuditEntry
 
 /** Health of a node: `ok` once started and until stopped. */
 export interface HealthView {

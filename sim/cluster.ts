@@ -10,6 +10,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
+import type { NodeEntry } from '../node/cli/commands/network-init.ts'
+
 /** Repository root. */
 export const ROOT = resolve(import.meta.dirname, '..')
 /** Node 22 from the `node` package (the system Node may be older). */
@@ -18,14 +20,7 @@ export const NODE = join(ROOT, 'node_modules/.bin/node')
 export const CLI = join(ROOT, 'node/cli/main.ts')
 
 /** One entry of `nodes.json` as written by `network init`. */
-export interface NodeEntry {
-  name: string
-  peerId: string
-  publicKey: string
-  config: string
-  listen: string
-  apiUrl: string
-}
+export type { NodeEntry } from '../node/cli/commands/network-init.ts'
 
 /** A running node process. */
 export interface RunningNode {
