@@ -8,6 +8,7 @@ import {
   MAX_KEY_FILE_BYTES, generateKeyFile, libp2pPrivateKey, loadKeyFile, loadOrCreateKeyFile, peerIdOf
 } from '../../node/keys.ts'
 import { generateKeyPair, signBytes, verifyBytes } from '../../protocol/signing.ts'
+import { codeOf } from '../helpers/codes.ts'
 
 const dirs: string[] = []
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }) })
@@ -16,15 +17,6 @@ function tempDir (): string {
   const dir = mkdtempSync(join(tmpdir(), 'trust-engine-keys-'))
   dirs.push(dir)
   return dir
-}
-
-function codeOf (fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    return (err as { code?: string }).code
-  }
-  return undefined
 }
 
 describe('key files', () => {

@@ -2,15 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ERR_CANONICAL, canonicalEncode, canonicalString } from '../../protocol/canonical.ts'
 import { isTrustEngineError } from '../../protocol/errors.ts'
-
-function codeOf (fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    return isTrustEngineError(err) ? err.code : 'not a TrustEngineError'
-  }
-  return undefined
-}
+import { codeOf } from '../helpers/codes.ts'
 
 describe('canonicalString', () => {
   it('sorts object keys at every depth and writes no whitespace', () => {

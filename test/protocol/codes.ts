@@ -1,12 +1,2 @@
-/** Test helper: the `code` of the TrustEngineError thrown by `fn`, or undefined when it does not throw. */
-import { isTrustEngineError } from '../../protocol/errors.ts'
-
-export function codeOf (fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    if (isTrustEngineError(err)) return err.code
-    throw err
-  }
-  return undefined
-}
+/** Test helper: re-exported for the protocol tests (see test/helpers/codes.ts). */
+export { codeOf } from '../helpers/codes.ts'

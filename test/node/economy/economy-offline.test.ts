@@ -17,6 +17,7 @@ import { openStore } from '../../../node/store/db.ts'
 import { dataDirLayout } from '../../../node/store/data-dir.ts'
 import type { EconomyJobRequest } from '../../../node/types.ts'
 import { H, THU_00, WED_10, auditKinds, economyTestDir, jobSettled, scheduleFired, smallScene, startEconomyNode, type EconomyTestDir } from './fixtures.ts'
+import { codeOfAsync as codeOf } from '../../helpers/codes.ts'
 
 const open: Array<{ node: TrustEngineNode | null, t: EconomyTestDir }> = []
 afterEach(async () => {
@@ -38,10 +39,6 @@ async function setUp (options: Parameters<typeof startEconomyNode>[1] & { valida
 
 const economyRequest = (sha: string, extra: Partial<EconomyJobRequest> = {}): EconomyJobRequest =>
   ({ kind: 'scene', reference: [sha], candidate: [], profile: 'economy', ...extra })
-
-async function codeOf (p: Promise<unknown>): Promise<string | undefined> {
-  try { await p; return undefined } catch (err) { return (err as { code?: string }).code }
-}
 
 /** Lets every pending promise continuation and I/O callback of this turn run. */
 const settle = async (): Promise<void> => { await new Promise((resolve) => setImmediate(resolve)) }

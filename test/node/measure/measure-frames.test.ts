@@ -18,15 +18,7 @@ import { changeMseRgb, mseRgb, psnrFromMse } from '../../../node/measure/psnr.ts
 import { ssim, ssimLuma } from '../../../node/measure/ssim.ts'
 import { frameMeasurementToWire } from '../../../node/measure/wire.ts'
 import { addNoise, blockQuantize, encodePng, noise, scene } from './fixtures.ts'
-
-async function codeOf (p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p
-  } catch (err) {
-    return isTrustEngineError(err) ? err.code : `not a TrustEngineError: ${String(err)}`
-  }
-  return undefined
-}
+import { codeOfAsync as codeOf } from '../../helpers/codes.ts'
 
 const SEED = deriveSeed('measure-frames-test')
 /** A short camera pan: each frame shifts the scene by 2 pixels. */

@@ -7,15 +7,7 @@ import { decodePng, inflatedSize, readPngHeader } from '../../../node/measure/pn
 import {
   buildPng, chunk, encodePng, ihdr, makeImage, noise, PNG_SIGNATURE, rgbaScanlines, scene
 } from './fixtures.ts'
-
-function codeOf (fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    return isTrustEngineError(err) ? err.code : `not a TrustEngineError: ${String(err)}`
-  }
-  return undefined
-}
+import { codeOf } from '../../helpers/codes.ts'
 
 const DECODER_CODES = [ERR_PNG_SIGNATURE, ERR_PNG_TOO_LARGE, ERR_PNG_DECODE]
 

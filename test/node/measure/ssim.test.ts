@@ -6,15 +6,7 @@ import type { RgbaImage } from '../../../node/measure/image.ts'
 import { lumaPlane } from '../../../node/measure/image.ts'
 import { GAUSSIAN_TAPS, SSIM_SIGMA, SSIM_WEIGHTS, ssim, ssimLuma } from '../../../node/measure/ssim.ts'
 import { addNoise, blockQuantize, blur, noise, scene, toGrey } from './fixtures.ts'
-
-function codeOf (fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    return isTrustEngineError(err) ? err.code : 'not a TrustEngineError'
-  }
-  return undefined
-}
+import { codeOf } from '../../helpers/codes.ts'
 
 /** ssim.js with its port of the reference MATLAB code: Gaussian 11×11, σ 1.5, 'valid' windows, no downsampling. */
 function referenceSsim (a: RgbaImage, b: RgbaImage, grey: 'integer' | 'original' = 'integer'): number {

@@ -12,17 +12,9 @@ import {
 } from '../../../node/store/errors.ts'
 import { jobsRepository } from '../../../node/store/repositories/jobs.ts'
 import { nodeKey, removeTempDirs, tempDir, NETWORK_ID } from './helpers.ts'
+import { codeOfAsync as codeOf } from '../../helpers/codes.ts'
 
 afterAll(removeTempDirs)
-
-async function codeOf (p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
-  try {
-    await (typeof p === 'function' ? p() : p)
-  } catch (err) {
-    return (err as { code?: string }).code
-  }
-  return undefined
-}
 
 /** A deterministic clock for the tests: 1 ms per call. */
 function counterClock (start = 1_700_000_000_000): () => number {

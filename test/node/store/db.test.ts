@@ -11,20 +11,12 @@ import { jobsRepository } from '../../../node/store/repositories/jobs.ts'
 import { metaRepository } from '../../../node/store/repositories/meta.ts'
 import type { WriteBatch } from '../../../node/store/write-batch.ts'
 import { nodeKey, removeTempDirs, tempDir } from './helpers.ts'
+import { codeOfAsync as codeOf } from '../../helpers/codes.ts'
 
 afterAll(removeTempDirs)
 
 const JOB_A = 'a'.repeat(64)
 const JOB_B = 'b'.repeat(64)
-
-async function codeOf (p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
-  try {
-    await (typeof p === 'function' ? p() : p)
-  } catch (err) {
-    return (err as { code?: string }).code
-  }
-  return undefined
-}
 
 describe('buckets', () => {
   it('gives every kind its own number, none of them retired', () => {

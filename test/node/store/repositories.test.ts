@@ -5,6 +5,7 @@ import { openStore, type Store } from '../../../node/store/db.ts'
 import { ERR_DOUBLE_SIGN, ERR_STORE_BAD_KEY, ERR_STORE_BAD_VALUE } from '../../../node/store/errors.ts'
 import { createRepositories, ownVoteKey, voteKey, type Repositories } from '../../../node/store/repositories/index.ts'
 import { removeTempDirs, tempDir } from './helpers.ts'
+import { codeOfAsync as codeOf } from '../../helpers/codes.ts'
 
 afterAll(removeTempDirs)
 
@@ -14,15 +15,6 @@ const JOB_2 = hex(0x22)
 const VOTER_A = hex(0xa1)
 const VOTER_B = hex(0xb2)
 const VOTER_C = hex(0xc3)
-
-async function codeOf (p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
-  try {
-    await (typeof p === 'function' ? p() : p)
-  } catch (err) {
-    return (err as { code?: string }).code
-  }
-  return undefined
-}
 
 let dir: string
 let store: Store

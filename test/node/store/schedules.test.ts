@@ -11,6 +11,7 @@ import { openStore } from '../../../node/store/db.ts'
 import { ERR_STORE_BAD_KEY, ERR_STORE_BAD_VALUE, ERR_STORE_CORRUPT } from '../../../node/store/errors.ts'
 import { SCHEDULE_ID_PATTERN, scheduleIdOf, scheduleKey, schedulesRepository } from '../../../node/store/repositories/schedules.ts'
 import { removeTempDirs, tempDir } from './helpers.ts'
+import { codeOfAsync as codeOf } from '../../helpers/codes.ts'
 
 afterAll(removeTempDirs)
 
@@ -42,10 +43,6 @@ function record (scheduleId: string, createdAt: number): ScheduleRecord {
     startedAt: null,
     error: null
   }
-}
-
-async function codeOf (fn: () => unknown): Promise<string | undefined> {
-  try { await fn(); return undefined } catch (err) { return (err as { code?: string }).code }
 }
 
 describe('schedule ids', () => {

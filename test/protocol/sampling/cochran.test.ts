@@ -3,15 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { isTrustEngineError } from '../../../protocol/errors.ts'
 import { cochranSampleSize, DEFAULT_COCHRAN_OPTIONS } from '../../../protocol/sampling/cochran.ts'
 import { ERR_SAMPLING_INPUT } from '../../../protocol/sampling/errors.ts'
-
-function codeOf (fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    return isTrustEngineError(err) ? err.code : 'not a TrustEngineError'
-  }
-  return undefined
-}
+import { codeOf } from '../../helpers/codes.ts'
 
 describe('cochranSampleSize', () => {
   it('follows the formula with the seed defaults', () => {

@@ -8,15 +8,7 @@ import {
   analysisSize, FRAME_SAMPLE_PLAN_SCHEMA, planFrameSamples, SAMPLE_KINDS, sampleKey, splitByLargestRemainder
 } from '../../../protocol/sampling/plan.ts'
 import { deriveSeed } from '../../../protocol/sampling/prng.ts'
-
-function codeOf (fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    return isTrustEngineError(err) ? err.code : 'not a TrustEngineError'
-  }
-  return undefined
-}
+import { codeOf } from '../../helpers/codes.ts'
 
 const SEED = deriveSeed('plan-test')
 const seedArb = fc.uint8Array({ minLength: 1, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex'))

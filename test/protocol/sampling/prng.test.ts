@@ -4,15 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { isTrustEngineError } from '../../../protocol/errors.ts'
 import { ERR_SEED, ERR_SEED_PART } from '../../../protocol/sampling/errors.ts'
 import { deriveSeed, isSeed, SeededPrng } from '../../../protocol/sampling/prng.ts'
-
-function codeOf (fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    return isTrustEngineError(err) ? err.code : 'not a TrustEngineError'
-  }
-  return undefined
-}
+import { codeOf } from '../../helpers/codes.ts'
 
 const seedArb = fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.from(b).toString('hex'))
 

@@ -4,15 +4,7 @@ import { isTrustEngineError } from '../../../protocol/errors.ts'
 import {
   ERR_STATS_INPUT, incompleteBeta, logGamma, meanInterval, studentTQuantile, studentTTwoSidedTail
 } from '../../../protocol/stats/student-t.ts'
-
-function codeOf (fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    return isTrustEngineError(err) ? err.code : 'not a TrustEngineError'
-  }
-  return undefined
-}
+import { codeOf } from '../../helpers/codes.ts'
 
 describe('studentTQuantile', () => {
   it('matches the two-sided 95% table', () => {
