@@ -198,9 +198,10 @@ export function planFrameSamples (input: PlanFrameSamplesInput): FrameSamplePlan
   // whole frames, frameCount − 1 consecutive pairs, frameCount·xs·ys crops).
   // Each kind is drawn without replacement up to its population; what does
   // not fit goes to the next kind that still has room (temporal → frame →
-  // full → region), so repeated samples never make an interval look tighter
-  // than the information it holds. A single frame thus gets one frame
-  // sample, one full sample and the rest as distinct regions.
+  // full → region, then once more in that order), so repeated samples never
+  // make an interval look tighter than the information it holds. A single
+  // frame thus gets one frame sample, one full sample and the rest as
+  // distinct regions.
   const population: SampleMix = { frame: frameCount, region: frameCount * xs * ys, full: frameCount, temporal: frameCount - 1 }
   const wanted: SampleMix = { frame: frameN, region: regionN, full: fullN, temporal: temporalN }
   const counts: SampleMix = { frame: 0, region: 0, full: 0, temporal: 0 }
@@ -209,6 +210,13 @@ export function planFrameSamples (input: PlanFrameSamplesInput): FrameSamplePlan
     const take = Math.min(population[kind], wanted[kind] + excess)
     excess = wanted[kind] + excess - take
     counts[kind] = take
+  }
+  // What still did not fit goes, in the same order, to any kind with room left
+  // (an earlier kind may have had room it did not need in the first pass).
+  for (const kind of SPILL_ORDER) {
+    const take = Math.min(population[kind] - counts[kind], excess)
+    counts[kind] += take
+    excess -= take
   }
 
   const prng = new SeededPrng(deriveSeed('trust-engine/frame-samples/v1', seed))

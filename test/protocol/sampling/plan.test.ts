@@ -70,6 +70,11 @@ describe('planFrameSamples', () => {
     expect(new Set(plan.samples.map(sampleKey)).size).toBe(97)
   })
 
+  it('fills every kind that still has room before giving up on a sample (12 frames of 11×11 hold 47)', () => {
+    const plan = planFrameSamples({ seed: '00', frameCount: 12, width: 11, height: 11, complexity: 0 })
+    expect(plan.counts).toEqual({ frame: 12, region: 12, full: 12, temporal: 11 })
+  })
+
   it('keeps an 11×11 frame measurable: regions are the whole frame, no downscale, and no more samples than exist', () => {
     const plan = planFrameSamples({ seed: SEED, frameCount: 2, width: 11, height: 11 })
     expect(plan.analysis.factor).toBe(1)
