@@ -38,6 +38,42 @@ export function runCli (args: string[], options: { cwd?: string, env?: NodeJS.Pr
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
+/** What a node prints on stderr once it is ready (`trust-engine node ready {...}`). */
+export interface ReadyLine {
+  name: string | null
+  peerId: string
+  networkId: string
+  apiUrl: string | null
+  listen: string[]
+  dataDir: string
+}
+
+/**
+ * Resolves with a node process's ready line, or rejects with its output if it
+ * exits first. `onOutput` also receives everything it prints on stderr.
+ */
+export async function readyLine (proc: ChildProcess, onOutput: (text: string) => void = () => {}): Promise<ReadyLine> {
+  return await new Promise((resolve, reject) => {
+    let err = ''
+    proc.stderr!.on('data', (d: Buffer) => {
+      const text = d.toString()
+      err += text
+      onOutput(text)
+      const m = /trust-engine node ready (\{.*\})/.exec(err)
+      if (m !== null) resolve(JSON.parse(m[1]!) as ReadyLine)
+    })
+    proc.on('exit', (code) => { reject(new Error(`node exited with ${String(code)} before it was ready:\n${err}`)) })
+  })
+}
+
+/** Stops a node process with SIGTERM (if still running) and resolves with its exit code. */
+export async function stopProcess (proc: ChildProcess): Promise<number | null> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+  proc.kill('SIGTERM')
+  return await exited
+}
+
 /** A fresh temporary folder, removed by {@link Cluster.cleanup}. */
 export function tempDir (prefix: string): string {
   return mkdtempSync(join(tmpdir(), `te-${prefix}-`))
@@ -79,13 +115,7 @@ export class Cluster {
     let out = ''
     proc.stdout!.on('data', (d: Buffer) => { out += d.toString() })
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
-    await new Promise<void>((resolve, reject) => {
-      proc.stderr!.on('data', (d: Buffer) => {
-        out += d.toString()
-        if (out.includes('trust-engine node ready')) resolve()
-      })
-      void exited.then((code) => reject(new Error(`node ${name} exited with ${String(code)} before it was ready:\n${out}`)))
-    })
+    await readyLine(proc, (text) => { out += text })
     const node: RunningNode = { entry, proc, output: () => out, exited }
     this.running.set(name, node)
     return node

@@ -25,7 +25,7 @@ import { TrustEngineError } from '../../protocol/errors.ts'
 import { planFrameSamples, sampleKey } from '../../protocol/sampling/plan.ts'
 import type { FrameSample, FrameSamplePlan, PlanOptions, SampleKind, SampleRect } from '../../protocol/sampling/plan.ts'
 import { DEFAULT_CONFIDENCE } from '../../protocol/stats/student-t.ts'
-import { summarizeSamples } from './summary.ts'
+import { type MeasurementSummary, summarizeSamples } from './summary.ts'
 import { ERR_FRAME_COUNT, ERR_PNG_SIZE_MISMATCH } from './errors.ts'
 import { changeLuma, cropImage, downscale2x, lumaPlane } from './image.ts'
 import type { LumaPlane, RgbaImage } from './image.ts'
@@ -74,11 +74,7 @@ export interface SampleMeasurement {
 }
 
 /** The result of {@link measureFrames}. In memory an infinite PSNR is `Infinity`. */
-export interface FrameMeasurement {
-  /** Mean SSIM and pooled PSNR (see the module comment). */
-  metrics: { ssim: number, psnr: number }
-  /** Confidence intervals [low, high], clamped to each metric's range. */
-  intervals: { ssim: [number, number], psnr: [number, number] }
+export interface FrameMeasurement extends MeasurementSummary {
   /** Number of samples. */
   samples: number
   /** The sampling plan that was measured. */

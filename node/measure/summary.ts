@@ -10,7 +10,9 @@ import { MAX_MSE, psnrFromMse } from './psnr.ts'
 
 /** Metrics and intervals of a measurement (PSNR may be Infinity). */
 export interface MeasurementSummary {
+  /** Mean SSIM and pooled PSNR. */
   metrics: { ssim: number, psnr: number }
+  /** Confidence intervals [low, high], clamped to each metric's range. */
   intervals: { ssim: [number, number], psnr: [number, number] }
 }
 

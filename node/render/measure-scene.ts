@@ -23,7 +23,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { type FrameSamplePlan, type PlanOptions, planFrameSamples, type SampleKind, type SampleRect, sampleKey } from '../../protocol/sampling/plan.ts'
 import { DEFAULT_CONFIDENCE } from '../../protocol/stats/student-t.ts'
-import { summarizeSamples } from '../measure/summary.ts'
+import { type MeasurementSummary, summarizeSamples } from '../measure/summary.ts'
 import { changeLuma, cropImage, downscale2x, lumaPlane, type RgbaImage } from '../measure/image.ts'
 import { changeMseRgb, mseRgb, psnrFromMse } from '../measure/psnr.ts'
 import { ssimLuma } from '../measure/ssim.ts'
@@ -124,9 +124,7 @@ export interface SceneRenderStats {
 }
 
 /** The result of {@link measureScenes}. */
-export interface SceneMeasurement {
-  metrics: { ssim: number, psnr: number }
-  intervals: { ssim: [number, number], psnr: [number, number] }
+export interface SceneMeasurement extends MeasurementSummary {
   samples: number
   plan: ScenePlan
   perSample: SceneSampleMeasurement[]

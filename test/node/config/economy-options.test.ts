@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { ERR_CONFIG_INVALID, configFileToOptions, parseConfigFile } from '../../../node/config/config-file.ts'
 import { ERR_OPTIONS_INVALID, optionsFromEnv, resolveNodeOptions } from '../../../node/config/node-options.ts'
 import type { ScheduleView } from '../../../node/types.ts'
-import { CLI, NODE, ROOT, tempDir } from '../../../sim/cluster.ts'
+import { CLI, NODE, ROOT, readyLine, stopProcess, tempDir } from '../../../sim/cluster.ts'
 import { makeGlb } from '../../../sim/scenes.ts'
 
 const bytes = (o: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(o))
@@ -47,10 +47,7 @@ describe('a trust-engine node process with economy options', () => {
   const dir = tempDir('economy-options')
   let proc: ChildProcess | null = null
   afterAll(async () => {
-    if (proc !== null && proc.exitCode === null) {
-      proc.kill('SIGTERM')
-      await new Promise((r) => proc!.on('exit', r))
-    }
+    if (proc !== null) await stopProcess(proc)
     rmSync(dir, { recursive: true, force: true })
   })
 
@@ -58,16 +55,15 @@ describe('a trust-engine node process with economy options', () => {
     const config = join(dir, 'config.json')
     writeFileSync(config, JSON.stringify({ dataDir: 'data', api: '127.0.0.1:0', logLevel: 'warn', economy: { resource: { kind: 'edge', costPerHour: 0.07 } } }))
     proc = spawn(NODE, [CLI, 'node', '--config', config], { cwd: ROOT, env: { ...process.env, TRUST_ENGINE_ECONOMY_TZ: 'America/New_York' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    const ready = await readyLine(proc)
-    const up = await fetch(`${ready.apiUrl}/v1/blobs`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: await makeGlb({ grids: [8] }) })
+    const apiUrl = (await readyLine(proc)).apiUrl!
+    const up = await fetch(`${apiUrl}/v1/blobs`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: await makeGlb({ grids: [8] }) })
     const { sha256 } = await up.json() as { sha256: string }
-    const r = await fetch(`${ready.apiUrl}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'scene', reference: [sha256], candidate: [], profile: 'economy' }) })
+    const r = await fetch(`${apiUrl}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'scene', reference: [sha256], candidate: [], profile: 'economy' }) })
     expect(r.status).toBe(202)
     const schedule = await r.json() as ScheduleView
     expect(schedule.report.timeZone).toBe('America/New_York')
     expect(schedule.report.resource).toEqual({ kind: 'edge', costPerHour: 0.07, powerKw: 0.03, gridKgPerKwh: 0.5 })
-    proc.kill('SIGTERM')
-    expect(await new Promise((r) => proc!.on('exit', r))).toBe(0)
+    expect(await stopProcess(proc)).toBe(0)
 
     proc = spawn(NODE, [CLI, 'node', '--config', config], { cwd: ROOT, env: { ...process.env, TRUST_ENGINE_ECONOMY_TZ: 'Mars/Olympus' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stderr = ''
@@ -76,15 +72,3 @@ describe('a trust-engine node process with economy options', () => {
     expect(stderr).toContain('error ERR_SCHEDULE_INVALID')
   })
 })
-
-async function readyLine (p: ChildProcess): Promise<{ apiUrl: string }> {
-  return await new Promise((resolve, reject) => {
-    let err = ''
-    p.stderr!.on('data', (d: Buffer) => {
-      err += d.toString()
-      const m = /trust-engine node ready (\{.*\})/.exec(err)
-      if (m !== null) resolve(JSON.parse(m[1]!) as { apiUrl: string })
-    })
-    p.on('exit', (code) => { reject(new Error(`node exited ${String(code)}: ${err}`)) })
-  })
-}
