@@ -147,7 +147,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       appSpecificScore: (peerId) => {
         const key = peerToKey.get(peerId)
         if (key === undefined || engine === null) return 0
-        return appScoreFromReputation(engine.reputations().get(key)?.reputation ?? 1, REPUTATION_SCORE)
+        return appScoreFromReputation(engine.reputationOf(key).reputation, REPUTATION_SCORE)
       },
       peerBook: {
         load: async () => (await peersRepo.list()).map((e) => ({ peerId: e.key, multiaddrs: e.value.multiaddrs, lastSeen: e.value.lastSeen })),

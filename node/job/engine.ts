@@ -161,6 +161,11 @@ export class JobEngine {
     return out
   }
 
+  /** One validator's reputation in this node's view (the initial one when it has no record). */
+  reputationOf (publicKey: string): ReputationRecord {
+    return this.#rep(publicKey)
+  }
+
   /** Number of jobs still pending on this node. */
   get openJobs (): number {
     return this.#open.size
@@ -239,12 +244,8 @@ export class JobEngine {
 
   /** The client view of a job, or null. */
   async view (jobId: string): Promise<JobView | null> {
-    const open = this.#open.get(jobId)
-    if (open !== undefined) return this.#viewOf(open.record, open.rounds.flatMap((r) => [...r.votes.values()]))
-    const record = await this.#c.repos.jobs.get(jobId)
-    if (record === null) return null
-    const votes = (await this.#c.repos.votes.listByJob(jobId)).map((e) => e.value)
-    return this.#viewOf(record, votes)
+    const record = this.#open.get(jobId)?.record ?? await this.#c.repos.jobs.get(jobId)
+    return record === null ? null : await this.#viewOfRecord(record)
   }
 
   /** Views of known jobs, newest first. */
@@ -253,7 +254,7 @@ export class JobEngine {
     for await (const { value } of this.#c.repos.jobs.entries()) records.push(value)
     records.sort((a, b) => b.job.createdAt - a.job.createdAt || (a.jobId < b.jobId ? -1 : 1))
     const out: JobView[] = []
-    for (const r of records.slice(0, limit)) out.push((await this.view(r.jobId))!)
+    for (const r of records.slice(0, limit)) out.push(await this.#viewOfRecord(r))
     return out
   }
 
@@ -277,6 +278,13 @@ export class JobEngine {
   }
 
   // ---- accepting and measuring -----------------------------------------
+
+  /** The view of a job: from memory while it is open (its votes are there), from the store otherwise. */
+  async #viewOfRecord (record: JobRecord): Promise<JobView> {
+    const open = this.#open.get(record.jobId)
+    if (open !== undefined) return this.#viewOf(open.record, open.rounds.flatMap((r) => [...r.votes.values()]))
+    return this.#viewOf(record, (await this.#c.repos.votes.listByJob(record.jobId)).map((e) => e.value))
+  }
 
   #viewOf (record: JobRecord, votes: VoteRecord[]): JobView {
     const byzantine = new Set(record.byzantine)
