@@ -19,6 +19,7 @@ import { MAX_GREY_ZONE_ROUND, greyZoneOf } from '../../protocol/consensus/grey-z
 import { JobTally } from '../../protocol/consensus/job-tally.ts'
 import { type ReputationRecord, applyOutcome, initialReputation, markEquivocated } from '../../protocol/consensus/reputation.ts'
 import { type Tally, updateReputations } from '../../protocol/consensus/tally.ts'
+import { REASON_DEADLINE } from '../../protocol/consensus/tally-types.ts'
 import { type EffectiveWeights, effectiveWeights } from '../../protocol/consensus/weights.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { type Evidence, checkEvidence, decodeEvidence, detectEquivocation } from '../../protocol/evidence.ts'
@@ -36,6 +37,7 @@ import type { NodeRepositories } from './repositories.ts'
 import { JobWrites } from './job-writes.ts'
 import { SerialQueues } from './serial.ts'
 import { VoteBuffer } from './vote-buffer.ts'
+import { DeadlineTimer, roundDeadline, roundOver } from './deadline.ts'
 
 /** Options of the job engine. */
 export interface JobEngineOptions {
@@ -76,16 +78,8 @@ interface Round {
 interface OpenJob {
   record: JobRecord
   rounds: Round[]
-  timer: NodeJS.Timeout | null
+  timer: DeadlineTimer
   abort: AbortController
-}
-
-/**
- * Deadline of a round: round 0 ends at the job's deadline; a grey-zone round
- * gets as long again as round 0 had, from the job's deadline on.
- */
-export function roundDeadline (job: JobAnnouncement, round: number): number {
-  return job.deadline + round * (job.deadline - job.createdAt)
 }
 
 /** The job engine of one node. */
@@ -147,7 +141,7 @@ export class JobEngine {
     this.#stopped = true
     this.#lifetime.abort()
     for (const open of this.#open.values()) {
-      if (open.timer !== null) clearTimeout(open.timer)
+      open.timer.clear()
       open.abort.abort()
     }
     await Promise.allSettled([...this.#work])
@@ -306,7 +300,10 @@ export class JobEngine {
   }
 
   #track (record: JobRecord): OpenJob {
-    const open: OpenJob = { record, rounds: [], timer: null, abort: new AbortController() }
+    const timer = new DeadlineTimer(this.#c.clock, () => {
+      this.#spawn(this.#serial.run(record.jobId, async () => await this.#retally(open)))
+    })
+    const open: OpenJob = { record, rounds: [], timer, abort: new AbortController() }
     this.#open.set(record.jobId, open)
     this.#schedule(open)
     return open
@@ -314,12 +311,7 @@ export class JobEngine {
 
   /** Arms the deadline timer of the job's current round. */
   #schedule (open: OpenJob): void {
-    if (open.timer !== null) clearTimeout(open.timer)
-    const delay = Math.max(0, roundDeadline(open.record.job, open.record.round) - this.#c.clock())
-    open.timer = setTimeout(() => {
-      open.timer = null
-      this.#spawn(this.#serial.run(open.record.jobId, async () => await this.#retally(open)))
-    }, delay)
+    open.timer.arm(roundDeadline(open.record.job, open.record.round))
   }
 
   #round (open: OpenJob, round: number): Round {
@@ -511,9 +503,9 @@ export class JobEngine {
     const round = open.record.round
     const r = this.#round(open, round)
     const now = this.#c.clock()
-    // The tally's own deadline is round 0's; later rounds have their own (roundDeadline).
-    let t = r.tally.result(Math.min(now, open.record.job.deadline - 1))
-    if (t.status === 'pending' && now >= roundDeadline(open.record.job, round)) t = { ...t, status: 'disputed', reason: 'deadline' }
+    // The tally is asked for its verdict before any deadline; the one deadline rule is roundOver (deadline.ts).
+    let t = r.tally.result(open.record.job.deadline - 1)
+    if (t.status === 'pending' && roundOver(open.record.job, round, now)) t = { ...t, status: 'disputed', reason: REASON_DEADLINE }
     const votes = [...r.votes.values()].map((x) => x.vote)
     open.record = { ...open.record, values: t.values, checks: t.checks, intervals: intervalsOf(t, votes, this.#c.network, open.record.job), byzantine: t.deviating }
     if (t.status === 'pending') return
@@ -549,7 +541,7 @@ export class JobEngine {
     const record = open.record
     await this.#writes.decided(record, t, cert, reps, now)
     this.#setReputations(reps)
-    if (open.timer !== null) clearTimeout(open.timer)
+    open.timer.clear()
     open.abort.abort()
     this.#open.delete(jobId)
     this.#decided.set(t.status, (this.#decided.get(t.status) ?? 0) + 1)

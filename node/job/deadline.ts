@@ -1,0 +1,63 @@
+/**
+ * The one deadline rule of a job's rounds on a node, and the timer that
+ * applies it.
+ *
+ * Round 0 ends at the job's deadline; a grey-zone round gets as long again as
+ * round 0 had, from the job's deadline on. A round is over when the node's
+ * clock reads its deadline or later. The engine asks the tally for its verdict
+ * without any deadline and applies this rule itself, so there is one rule in
+ * one place.
+ *
+ * Node's timers may fire a few milliseconds before `Date.now()` (or an
+ * injected clock) reaches the instant they were armed for, so a timer that
+ * fires early re-arms itself for the rest until the round is over by the
+ * clock: a deadline is never missed.
+ */
+import type { JobAnnouncement } from '../../protocol/job.ts'
+
+/** Deadline of round `round` of `job` (ms since the epoch). */
+export function roundDeadline (job: JobAnnouncement, round: number): number {
+  return job.deadline + round * (job.deadline - job.createdAt)
+}
+
+/** Whether round `round` of `job` is over at `now` by the node's clock. */
+export function roundOver (job: JobAnnouncement, round: number, now: number): boolean {
+  return now >= roundDeadline(job, round)
+}
+
+/**
+ * A one-shot timer for a round's deadline: calls `onDeadline` once the clock
+ * reads the deadline or later, re-arming itself when the timer fires early.
+ */
+export class DeadlineTimer {
+  readonly #clock: () => number
+  readonly #onDeadline: () => void
+  #timer: NodeJS.Timeout | null = null
+
+  /** A timer reading `clock`; `onDeadline` runs once per {@link arm}, when the deadline is reached. */
+  constructor (clock: () => number, onDeadline: () => void) {
+    this.#clock = clock
+    this.#onDeadline = onDeadline
+  }
+
+  /** (Re-)arms the timer for the instant `deadline` (ms since the epoch, by the clock). */
+  arm (deadline: number): void {
+    this.clear()
+    const wait = deadline - this.#clock()
+    if (wait <= 0) {
+      this.#timer = setTimeout(() => { this.#timer = null; this.#onDeadline() }, 0)
+      return
+    }
+    // At least 1 ms, so a clock that lags the timers by less than 1 ms still converges.
+    this.#timer = setTimeout(() => {
+      this.#timer = null
+      this.arm(deadline)
+    }, Math.max(1, Math.ceil(wait)))
+  }
+
+  /** Stops the timer; safe to call twice. */
+  clear (): void {
+    if (this.#timer !== null) clearTimeout(this.#timer)
+    this.#timer = null
+  }
+}
