@@ -25,6 +25,10 @@ export const ERR_SCENE_IMAGE_INVALID = 'ERR_SCENE_IMAGE_INVALID'
 export const ERR_SCENE_EXTERNAL_URI = 'ERR_SCENE_EXTERNAL_URI'
 /** `extensionsRequired` names an extension this loader does not support. */
 export const ERR_SCENE_UNSUPPORTED_EXTENSION = 'ERR_SCENE_UNSUPPORTED_EXTENSION'
+/** A KHR_draco_mesh_compression stream is corrupt, or does not match the accessors that describe it. */
+export const ERR_SCENE_DRACO_INVALID = 'ERR_SCENE_DRACO_INVALID'
+/** An EXT_meshopt_compression view is malformed or its stream is refused by the decoder. */
+export const ERR_SCENE_MESHOPT_INVALID = 'ERR_SCENE_MESHOPT_INVALID'
 /** glTF-Transform refused the scene after the loader's own checks passed. */
 export const ERR_SCENE_INVALID = 'ERR_SCENE_INVALID'
 /** Options given to analysis or optimization are invalid. */

@@ -9,7 +9,7 @@
  */
 export * from './errors.ts'
 export {
-  readSceneSafely, loadSceneSafely, resolveSceneLimits, createSceneIO,
+  readSceneSafely, loadSceneSafely, resolveSceneLimits, createSceneIO, decompressScene, DECODED_EXTENSIONS,
   DEFAULT_SCENE_LIMITS, SUPPORTED_EXTENSIONS, type SceneLimits, type LoadedScene
 } from './load-scene.ts'
 export { readImageHeader, type ImageHeader } from './image-header.ts'

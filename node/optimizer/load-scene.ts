@@ -6,12 +6,14 @@
  * Three steps, as for every untrusted input of the node: size check, parse,
  * schema; then byte ranges, image headers and references are checked by
  * `preflightScene` before glTF-Transform allocates anything. External URIs are
- * never fetched. The optimizer and the renderer both load scenes through here.
+ * never fetched. Meshopt- and Draco-compressed files are decoded first
+ * (decompress-scene.ts) into plain GLB bytes that go through the same checks. The optimizer and the renderer both load scenes through here.
  */
 import { Document, Logger, NodeIO, type JSONDocument } from '@gltf-transform/core'
 import { ALL_EXTENSIONS } from '@gltf-transform/extensions'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { ERR_OPTIMIZER_OPTIONS_INVALID, ERR_SCENE_INVALID, fail } from './errors.ts'
+import { decompressScene } from './decompress-scene.ts'
 import { preflightScene, type PreflightedScene } from './preflight-scene.ts'
 import { DEFAULT_SCENE_LIMITS, SUPPORTED_EXTENSIONS, type SceneLimits } from './scene-limits.ts'
 
@@ -21,8 +23,9 @@ export type { PreflightedScene } from './preflight-scene.ts'
 export {
   ERR_SCENE_EXTERNAL_URI, ERR_SCENE_GLB_MALFORMED, ERR_SCENE_GRAPH_INVALID, ERR_SCENE_IMAGE_INVALID,
   ERR_SCENE_INVALID, ERR_SCENE_JSON_INVALID, ERR_SCENE_MEMORY_LIMIT, ERR_SCENE_NOT_GLTF,
-  ERR_SCENE_OUT_OF_RANGE, ERR_SCENE_TOO_LARGE, ERR_SCENE_UNSUPPORTED_EXTENSION
+  ERR_SCENE_OUT_OF_RANGE, ERR_SCENE_TOO_LARGE, ERR_SCENE_UNSUPPORTED_EXTENSION, ERR_SCENE_DRACO_INVALID, ERR_SCENE_MESHOPT_INVALID
 } from './errors.ts'
+export { decompressScene, DECODED_EXTENSIONS } from './decompress-scene.ts'
 
 /** The glTF-Transform extensions registered for reading and writing: exactly the supported set. */
 const EXTENSIONS = ALL_EXTENSIONS.filter((e) => SUPPORTED_EXTENSIONS.includes(e.EXTENSION_NAME))
@@ -54,7 +57,8 @@ export function resolveSceneLimits (limits: Partial<SceneLimits> = {}): SceneLim
 
 /** Like {@link readSceneSafely}, also returning the format and image headers found by the pre-flight. */
 export async function loadSceneSafely (bytes: Uint8Array, limits: Partial<SceneLimits> = {}): Promise<LoadedScene> {
-  const pre = preflightScene(bytes, resolveSceneLimits(limits))
+  const resolved = resolveSceneLimits(limits)
+  const pre = preflightScene(await decompressScene(bytes, resolved), resolved)
   const jsonDoc = { json: pre.json, resources: pre.resources } as unknown as JSONDocument
   let document: Document
   try {

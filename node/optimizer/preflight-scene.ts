@@ -31,6 +31,21 @@ export interface PreflightedScene {
 
 /** Runs every pre-flight check on `bytes`; throws a typed error at the first failure. */
 export function preflightScene (bytes: Uint8Array, limits: SceneLimits): PreflightedScene {
+  const { isGlb, gltf, bin } = readContainer(bytes, limits)
+  checkArrayLengths(gltf, limits)
+  checkExtensions(gltf)
+  const resources: Record<string, Uint8Array> = {}
+  const bufferBytes = resolveBuffers(gltf, bin, resources)
+  checkBufferViews(gltf, bufferBytes)
+  checkAccessors(gltf, limits)
+  const images = resolveImages(gltf, bufferBytes, resources, limits)
+  checkReferences(gltf)
+  checkNodeGraph(gltf, limits)
+  return { format: isGlb ? 'glb' : 'gltf', json: gltf as Record<string, unknown>, resources, images }
+}
+
+/** The checked JSON of a GLB or .gltf file and its BIN chunk: size check, container framing, parse, schema. */
+export function readContainer (bytes: Uint8Array, limits: SceneLimits): { isGlb: boolean, gltf: GltfJson, bin: Uint8Array | undefined } {
   if (bytes.byteLength > limits.maxFileBytes) fail(ERR_SCENE_TOO_LARGE, `file of ${bytes.byteLength} bytes exceeds ${limits.maxFileBytes}`)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const isGlb = bytes.byteLength >= 4 && view.getUint32(0, true) === GLB_MAGIC
@@ -49,17 +64,7 @@ export function preflightScene (bytes: Uint8Array, limits: SceneLimits): Preflig
     const issue = parsed.error.issues[0]
     fail(ERR_SCENE_JSON_INVALID, `glTF JSON invalid at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? ''}`)
   }
-  const gltf = parsed.data
-  checkArrayLengths(gltf, limits)
-  checkExtensions(gltf)
-  const resources: Record<string, Uint8Array> = {}
-  const bufferBytes = resolveBuffers(gltf, bin, resources)
-  checkBufferViews(gltf, bufferBytes)
-  checkAccessors(gltf, limits)
-  const images = resolveImages(gltf, bufferBytes, resources, limits)
-  checkReferences(gltf)
-  checkNodeGraph(gltf, limits)
-  return { format: isGlb ? 'glb' : 'gltf', json: gltf as Record<string, unknown>, resources, images }
+  return { isGlb, gltf: parsed.data, bin }
 }
 
 function readGlbChunks (view: DataView, limits: SceneLimits): { jsonBytes: Uint8Array, bin: Uint8Array | undefined } {
@@ -109,7 +114,7 @@ function checkExtensions (gltf: GltfJson): void {
 }
 
 /** Decodes a `data:` URI (base64 or percent-encoded); refuses every other URI. */
-function decodeDataUri (uri: string, what: string): { bytes: Uint8Array, mimeType: string } {
+export function decodeDataUri (uri: string, what: string): { bytes: Uint8Array, mimeType: string } {
   const match = /^data:([^;,]*)((?:;[^;,]*)*?)(;base64)?,(.*)$/s.exec(uri)
   if (match === null) fail(ERR_SCENE_EXTERNAL_URI, `${what} refers to an external URI; scenes must be self-contained`)
   const payload = match[4]!

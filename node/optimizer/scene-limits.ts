@@ -53,9 +53,11 @@ export const DEFAULT_SCENE_LIMITS: Readonly<SceneLimits> = Object.freeze({
 })
 
 /**
- * Extensions a scene may list in `extensionsRequired`. Compression extensions
- * (Draco, meshopt) and non-PNG/JPEG image formats are left out: their payloads
- * cannot be bounded by reading headers, and we ship no decoder for them.
+ * Extensions a scene may list in `extensionsRequired` once its compression is
+ * decoded (EXT_meshopt_compression and KHR_draco_mesh_compression are decoded
+ * before these checks, see decompress-scene.ts). Image formats other than PNG
+ * and JPEG are left out: the loader cannot bound their decoded size from a
+ * header it reads, and nothing downstream decodes them.
  */
 export const SUPPORTED_EXTENSIONS: readonly string[] = Object.freeze([
   'EXT_mesh_gpu_instancing',

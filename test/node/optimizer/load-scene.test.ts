@@ -93,7 +93,7 @@ describe('readSceneSafely rejects bad input with a stable code', () => {
     ['node that is its own ancestor', () => edit((j) => { j.nodes[0].children = [1]; j.nodes[1].children = [0] }), ERR_SCENE_GRAPH_INVALID],
     ['external buffer URI', () => edit((j) => { j.buffers.push({ byteLength: 4, uri: 'http://127.0.0.1:9/x.bin' }) }), ERR_SCENE_EXTERNAL_URI],
     ['external image URI', () => edit((j) => { j.images[0] = { uri: 'texture.png' } }), ERR_SCENE_EXTERNAL_URI],
-    ['unknown required extension', () => edit((j) => { j.extensionsUsed = ['KHR_draco_mesh_compression']; j.extensionsRequired = ['KHR_draco_mesh_compression'] }), ERR_SCENE_UNSUPPORTED_EXTENSION],
+    ['unknown required extension', () => edit((j) => { j.extensionsUsed = ['EXT_lights_image_based']; j.extensionsRequired = ['EXT_lights_image_based'] }), ERR_SCENE_UNSUPPORTED_EXTENSION],
     ['malformed percent-encoded data URI', () => edit((j) => { j.images[0] = { uri: 'data:image/png,%E0%A4%A' } }), ERR_SCENE_JSON_INVALID],
     ['image that is neither PNG nor JPEG', () => edit((j) => { j.images[0] = { uri: 'data:image/png;base64,' + Buffer.from('GIF89a....').toString('base64') } }), ERR_SCENE_IMAGE_INVALID],
     ['PNG declaring 100000 x 100000 pixels (memory bomb)', () => edit((j) => { j.images[0] = { uri: 'data:image/png;base64,' + pngHeader(100_000, 100_000).toString('base64') } }), ERR_SCENE_MEMORY_LIMIT]
