@@ -66,3 +66,82 @@ export function srgbToLinear (c: number): number {
   if (c <= 0.04045) return c / 12.92
   return pow24((c + 0.055) / 1.055)
 }
+
+/** Exact powers of two 2^k for k in [−1074, 1023], built by exact doublings and halvings. */
+const POW2_OFFSET = 1074
+const POW2: Float64Array = (() => {
+  const t = new Float64Array(1074 + 1024)
+  t[POW2_OFFSET] = 1
+  for (let k = 1; k <= 1023; k++) t[POW2_OFFSET + k] = t[POW2_OFFSET + k - 1]! * 2
+  for (let k = -1; k >= -1074; k--) t[POW2_OFFSET + k] = t[POW2_OFFSET + k + 1]! / 2
+  return t
+})()
+
+/** 2^k for an integer k (0 below 2^−1074, Infinity above 2^1023); exact. */
+export function pow2Int (k: number): number {
+  if (k < -1074) return 0
+  if (k > 1023) return Infinity
+  return POW2[POW2_OFFSET + k]!
+}
+
+const LN2 = 0.6931471805599453
+
+/**
+ * 2^x by splitting x = k + f (k = floor(x), f in [0, 1)), a fixed 18-term
+ * Taylor series of e^(f·ln 2) (the last term is below 1e−17 of the sum) and
+ * an exact scaling by 2^k. Relative error about 1e−15; the same bits everywhere.
+ */
+export function detExp2 (x: number): number {
+  if (x !== x) return NaN
+  if (x > 1024) return Infinity
+  if (x < -1080) return 0
+  const k = Math.floor(x)
+  const t = (x - k) * LN2
+  let term = 1
+  let sum = 1
+  for (let n = 1; n < 18; n++) {
+    term = term * t / n
+    sum += term
+  }
+  // sum < 2, so sum · 2^k cannot overflow for k ≤ 1023; scale in two steps so 2^k itself never underflows to 0 early
+  return k < -1022 ? sum * pow2Int(k + 60) * pow2Int(-60) : sum * pow2Int(k)
+}
+
+const bitsView = new DataView(new ArrayBuffer(8))
+const SQRT2 = 1.4142135623730951
+const INV_LN2_2 = 2 / LN2
+
+/**
+ * log2(x) for x > 0: the exponent read from the IEEE 754 bits (exact), the
+ * mantissa m folded into [√2/2, √2), and log2(m) = (2/ln 2)·atanh((m−1)/(m+1))
+ * by a fixed 14-term odd series (|z| < 0.172, last term below 1e−21).
+ * −Infinity at 0, NaN below 0 or for NaN, Infinity at Infinity.
+ */
+export function detLog2 (x: number): number {
+  if (!(x > 0)) return x === 0 ? -Infinity : NaN
+  if (x === Infinity) return Infinity
+  let e = 0
+  if (x < 2.2250738585072014e-308) { x *= 18014398509481984; e = -54 } // 2^54 lifts subnormals to normal numbers exactly
+  bitsView.setFloat64(0, x)
+  const hi = bitsView.getUint32(0)
+  const ex = ((hi >>> 20) & 0x7ff) - 1023
+  let m = x * pow2Int(-ex)
+  e += ex
+  if (m > SQRT2) { m /= 2; e += 1 }
+  const z = (m - 1) / (m + 1)
+  const z2 = z * z
+  let term = z
+  let sum = z
+  for (let n = 3; n < 29; n += 2) {
+    term *= z2
+    sum += term / n
+  }
+  return e + INV_LN2_2 * sum
+}
+
+/** x^y for x ≥ 0 as 2^(y·log2 x) with the deterministic functions above (0^y = 0 for y > 0, x^0 = 1). */
+export function detPow (x: number, y: number): number {
+  if (y === 0) return 1
+  if (x === 0) return y > 0 ? 0 : Infinity
+  return detExp2(y * detLog2(x))
+}

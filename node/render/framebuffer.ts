@@ -4,6 +4,7 @@
  * of 1/w (larger is nearer; 0 means empty).
  */
 import { linearToSrgb8, SRGB8_TO_LINEAR } from './color.ts'
+import { inverseNeutralToe, neutralToneMap } from './tonemap.ts'
 
 /** Background colour, 8-bit sRGB: a dark neutral grey, distinct from pure black geometry and from unlit white. */
 export const BACKGROUND_SRGB8: readonly [number, number, number] = [48, 48, 48]
@@ -32,7 +33,16 @@ export class Framebuffer {
   /** 1/w of the nearest opaque or masked surface per pixel (0 = background). */
   readonly depth: Float64Array
 
-  constructor (fullWidth: number, fullHeight: number, window?: { x: number, y: number, width: number, height: number }) {
+  /** Whether colours are scene-referred (tone-mapped on output) or already display values. */
+  readonly toneMapped: boolean
+
+  /**
+   * `toneMapped`: the planes hold scene-referred linear light, tone-mapped
+   * on output; the background is stored as the value that tone-maps to
+   * BACKGROUND_SRGB8, so it encodes to the same code either way.
+   */
+  constructor (fullWidth: number, fullHeight: number, window?: { x: number, y: number, width: number, height: number }, toneMapped = false) {
+    this.toneMapped = toneMapped
     this.fullWidth = fullWidth
     this.fullHeight = fullHeight
     this.x0 = window?.x ?? 0
@@ -40,14 +50,53 @@ export class Framebuffer {
     this.width = window?.width ?? fullWidth
     this.height = window?.height ?? fullHeight
     const n = this.width * this.height
-    this.red = new Float64Array(n).fill(SRGB8_TO_LINEAR[BACKGROUND_SRGB8[0]]!)
-    this.green = new Float64Array(n).fill(SRGB8_TO_LINEAR[BACKGROUND_SRGB8[1]]!)
-    this.blue = new Float64Array(n).fill(SRGB8_TO_LINEAR[BACKGROUND_SRGB8[2]]!)
+    const bg = (c: number): number => (toneMapped ? inverseNeutralToe(SRGB8_TO_LINEAR[c]!) : SRGB8_TO_LINEAR[c]!)
+    this.red = new Float64Array(n).fill(bg(BACKGROUND_SRGB8[0]))
+    this.green = new Float64Array(n).fill(bg(BACKGROUND_SRGB8[1]))
+    this.blue = new Float64Array(n).fill(bg(BACKGROUND_SRGB8[2]))
     this.depth = new Float64Array(n)
   }
 
-  /** Encodes the window to opaque RGBA8 sRGB. */
-  toRgba8 (): RgbaPixels {
+  /**
+   * Encodes the window to opaque RGBA8 sRGB, `ss` × `ss` samples per output
+   * pixel: each sample tone-mapped (when the buffer is), the samples of a
+   * pixel summed row by row in a fixed order and divided by their count.
+   */
+  toRgba8 (ss = 1): RgbaPixels {
+    if (ss === 1 && !this.toneMapped) return this.encodeDirect()
+    const ow = Math.floor(this.width / ss); const oh = Math.floor(this.height / ss)
+    const data = new Uint8Array(ow * oh * 4)
+    const red = this.red; const green = this.green; const blue = this.blue
+    const tm = this.toneMapped
+    const c = new Float64Array(3)
+    let lr = NaN; let lg = NaN; let lb = NaN; let tr = 0; let tg = 0; let tb = 0
+    const inv = 1 / (ss * ss)
+    const W = this.width
+    for (let y = 0; y < oh; y++) {
+      for (let x = 0; x < ow; x++) {
+        let sr = 0; let sg = 0; let sb = 0
+        for (let j = 0; j < ss; j++) {
+          let i = (y * ss + j) * W + x * ss
+          for (let k = 0; k < ss; k++, i++) {
+            const r = red[i]!; const g = green[i]!; const b = blue[i]!
+            if (r !== lr || g !== lg || b !== lb) {
+              lr = r; lg = g; lb = b
+              c[0] = r; c[1] = g; c[2] = b
+              if (tm) neutralToneMap(c, 0)
+              tr = c[0]!; tg = c[1]!; tb = c[2]!
+            }
+            sr += tr; sg += tg; sb += tb
+          }
+        }
+        const o = (y * ow + x) * 4
+        data[o] = linearToSrgb8(sr * inv); data[o + 1] = linearToSrgb8(sg * inv); data[o + 2] = linearToSrgb8(sb * inv); data[o + 3] = 255
+      }
+    }
+    return { width: ow, height: oh, data }
+  }
+
+  /** One sample per pixel, no tone mapping (the Lambert model's output). */
+  private encodeDirect (): RgbaPixels {
     const n = this.width * this.height
     const data = new Uint8Array(n * 4)
     const red = this.red; const green = this.green; const blue = this.blue

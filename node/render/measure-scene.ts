@@ -121,6 +121,12 @@ export interface SceneRenderStats {
   candidate: RasterStats
   /** Declared extensions that do not affect rendering, per scene. */
   extensionsIgnored: { original: string[], candidate: string[] }
+  /**
+   * What changes a scene's look but is not rendered (PreparedScene.appearanceIgnored),
+   * per scene. Non-empty for the original: the verdict holds for what the
+   * renderer shows, and must be certified with this list as a caveat (docs/renderer.md).
+   */
+  appearanceIgnored: { original: string[], candidate: string[] }
 }
 
 /** The result of {@link measureScenes}. */
@@ -198,7 +204,8 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
     triangles: { original: original.triangleCount, candidate: candidate.triangleCount },
     original: emptyStats(),
     candidate: emptyStats(),
-    extensionsIgnored: { original: original.extensionsIgnored, candidate: candidate.extensionsIgnored }
+    extensionsIgnored: { original: original.extensionsIgnored, candidate: candidate.extensionsIgnored },
+    appearanceIgnored: { original: original.appearanceIgnored, candidate: candidate.appearanceIgnored }
   }
   const renderView = (scene: PreparedScene, which: 'original' | 'candidate', view: SceneView, time: number): RgbaImage => {
     const t0 = onTiming === undefined ? 0n : process.hrtime.bigint()

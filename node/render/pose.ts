@@ -10,6 +10,7 @@
  * under a pixel; both sides of a comparison use the same rule.
  */
 import { fromTRS, identity, type Mat4, multiply } from './mat4.ts'
+import type { PreparedLight } from './lights.ts'
 import type { PreparedChannel, PreparedNode, PreparedPrimitive, PreparedScene } from './scene-reader.ts'
 
 /** One primitive to draw with its model matrix (and skin/morph state). */
@@ -61,8 +62,25 @@ export function sampleChannel (ch: PreparedChannel, t: number, out: number[]): v
   }
 }
 
+/** A posed scene light: its properties and its node's world matrix. */
+export interface PosedLight {
+  light: PreparedLight
+  world: Mat4
+}
+
+/** A posed scene: draw items and lights, in traversal order. */
+export interface PosedScene {
+  items: DrawItem[]
+  lights: PosedLight[]
+}
+
 /** Poses the scene at time `t` (seconds; ignored when not animated) and lists its draw items. */
 export function poseScene (scene: PreparedScene, t: number): DrawItem[] {
+  return poseSceneWithLights(scene, t).items
+}
+
+/** Poses the scene at time `t` and lists its draw items and its lights. */
+export function poseSceneWithLights (scene: PreparedScene, t: number): PosedScene {
   const local = scene.nodes.map((n) => ({ t: [...n.translation], r: [...n.rotation], s: [...n.scale], w: [...n.weights] }))
   for (const ch of scene.channels) {
     const l = local[ch.node]!
@@ -83,7 +101,9 @@ export function poseScene (scene: PreparedScene, t: number): DrawItem[] {
   for (const r of scene.roots) walk(r, id)
 
   const items: DrawItem[] = []
+  const lights: PosedLight[] = []
   for (const n of scene.nodes) {
+    if (n.light !== null && world[n.index] !== undefined) lights.push({ light: n.light, world: world[n.index]! })
     if (n.primitives.length === 0) continue
     const w = world[n.index]!
     const morphWeights = local[n.index]!.w
@@ -100,5 +120,5 @@ export function poseScene (scene: PreparedScene, t: number): DrawItem[] {
       for (const p of n.primitives) items.push({ primitive: p, world: m, jointMatrices: null, morphWeights })
     }
   }
-  return items
+  return { items, lights }
 }

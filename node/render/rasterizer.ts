@@ -16,9 +16,28 @@
  *   barycentrics of the original triangle.
  */
 import type { Framebuffer } from './framebuffer.ts'
-import { ALPHA_BLEND, ALPHA_MASK } from './scene-reader.ts'
-import type { PrimitiveShader } from './shading.ts'
-import { mipLevelFor } from './texture.ts'
+import { ALPHA_MASK, type PreparedMaterial } from './scene-reader.ts'
+
+/**
+ * What the rasterizer needs from a shader: the material (alpha mode, sides,
+ * blending), a per-triangle set-up and a per-pixel shade.
+ */
+export interface PixelShader {
+  readonly material: PreparedMaterial
+  /**
+   * Selects triangle (i0, i1, i2): its unit camera-space face normal, whether
+   * it is seen from the back, the distance of its plane from the eye
+   * (|n·p0| > 0) and twice its camera-space area.
+   */
+  setTriangle: (i0: number, i1: number, i2: number, fnx: number, fny: number, fnz: number, backFacing: boolean, planeDist: number, area2: number) => void
+  /**
+   * Shades barycentrics (b0, b1, b2) at view depth `w` into `out`: linear
+   * RGB in [0..2] and alpha in [3]; for blended materials [0..2] is the
+   * premultiplied colour added to the pixel and [4..6] the factor that
+   * multiplies what lies behind.
+   */
+  shade: (b0: number, b1: number, b2: number, w: number, out: Float64Array) => void
+}
 
 /** Counters of one render. */
 export interface RasterStats {
@@ -51,16 +70,13 @@ export interface RasterTarget {
   near: number
 }
 
-const out4 = new Float64Array(4)
-const uvA = new Float64Array(2)
-const uvB = new Float64Array(2)
-const uvC = new Float64Array(2)
+const out4 = new Float64Array(8)
 
 /** Clip-space polygon vertex: x, y, w and the original triangle's barycentrics. */
 type ClipVertex = [number, number, number, number, number, number]
 
 /** Draws the triangles of one primitive (camera-space `pos`) with `shader`. */
-export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, pos: Float64Array, vertexCount: number, mirrored: boolean, shader: PrimitiveShader, stats: RasterStats): void {
+export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, pos: Float64Array, vertexCount: number, mirrored: boolean, shader: PixelShader, stats: RasterStats): void {
   const fb = target.fb
   const W = fb.fullWidth; const H = fb.fullHeight
   const s = target.focal * H / 2 // pixels per unit of x/w and y/w (square pixels)
@@ -75,7 +91,6 @@ export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, 
     0, s, GUARD - H / 2, 0
   )
   const mat = shader.material
-  const bt = mat.baseColorTexture; const et = mat.emissiveTexture
   const triCount = indices.length / 3
   const sx = new Float64Array(3); const sy = new Float64Array(3); const iw = new Float64Array(3); const q = new Float64Array(9)
   for (let t = 0; t < triCount; t++) {
@@ -110,17 +125,7 @@ export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, 
     }
     if (rejected) { stats.clippedAway++; continue }
 
-    // mip levels from the unclipped projected area (level 0 when the triangle crosses the near plane)
-    let baseLevel = 0; let emissiveLevel = 0
-    if ((bt !== null && bt.mipmaps) || (et !== null && et.mipmaps)) {
-      if (w0 >= near && w1 >= near && w2 >= near) {
-        const px0 = s * x0 / w0; const py0 = s * y0 / w0; const px1 = s * x1 / w1; const py1 = s * y1 / w1; const px2 = s * x2 / w2; const py2 = s * y2 / w2
-        const pixelArea = Math.abs((px1 - px0) * (py2 - py0) - (py1 - py0) * (px2 - px0)) / 2
-        if (bt !== null && bt.mipmaps) baseLevel = mipLevelForBinding(shader, bt, i0, i1, i2, pixelArea)
-        if (et !== null && et.mipmaps) emissiveLevel = mipLevelForBinding(shader, et, i0, i1, i2, pixelArea)
-      }
-    }
-    shader.setTriangle(i0, i1, i2, nx, ny, nz, back, baseLevel, emissiveLevel)
+    shader.setTriangle(i0, i1, i2, nx, ny, nz, back, back ? -facing : facing, nl)
 
     if (allIn) {
       const v0 = 1 / w0; const v1 = 1 / w1; const v2 = 1 / w2
@@ -158,13 +163,6 @@ export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, 
   }
 }
 
-function mipLevelForBinding (shader: PrimitiveShader, b: NonNullable<PrimitiveShader['material']['baseColorTexture']>, i0: number, i1: number, i2: number, pixelArea: number): number {
-  shader.vertexUv(b, i0, uvA); shader.vertexUv(b, i1, uvB); shader.vertexUv(b, i2, uvC)
-  const lv = b.texture.levels[0]!
-  const uvArea = Math.abs((uvB[0]! - uvA[0]!) * (uvC[1]! - uvA[1]!) - (uvB[1]! - uvA[1]!) * (uvC[0]! - uvA[0]!)) / 2
-  return mipLevelFor(uvArea * lv.width * lv.height, pixelArea, b.texture.levels.length)
-}
-
 /** Clips a convex polygon to a·x + b·y + c·w + e ≥ 0. */
 function clipPolygon (poly: ClipVertex[], a: number, b: number, c: number, e: number): ClipVertex[] {
   const out: ClipVertex[] = []
@@ -192,7 +190,7 @@ function clipPolygon (poly: ClipVertex[], a: number, b: number, c: number, e: nu
  * Rasterizes one screen triangle with snapped coordinates (1/16 px, window
  * space), 1/w per vertex and q = original barycentrics × 1/w per vertex.
  */
-function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, iwIn: Float64Array, qIn: Float64Array, shader: PrimitiveShader, stats: RasterStats): void {
+function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, iwIn: Float64Array, qIn: Float64Array, shader: PixelShader, stats: RasterStats): void {
   let X0 = sxIn[0]!; let Y0 = syIn[0]!; let X1 = sxIn[1]!; let Y1 = syIn[1]!; let X2 = sxIn[2]!; let Y2 = syIn[2]!
   let iw0 = iwIn[0]!; let iw1 = iwIn[1]!; let iw2 = iwIn[2]!
   let a0 = qIn[0]!; let a1 = qIn[1]!; let a2 = qIn[2]!
@@ -227,7 +225,7 @@ function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, 
   const dx20 = -(Y0 - Y2) * SUB; const dy20 = (X0 - X2) * SUB
   const depth = fb.depth; const red = fb.red; const green = fb.green; const blue = fb.blue
   const mat = shader.material
-  const blend = mat.alphaMode === ALPHA_BLEND
+  const blend = mat.blended
   const mask = mat.alphaMode === ALPHA_MASK
   const cutoff = mat.alphaCutoff
   for (let y = minY; y <= maxY; y++, r01 += dy01, r12 += dy12, r20 += dy20) {
@@ -254,15 +252,14 @@ function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, 
           const B0 = (l0 * a0 + l1 * b0 + l2 * d0) / z
           const B1 = (l0 * a1 + l1 * b1 + l2 * d1) / z
           const B2 = (l0 * a2 + l1 * b2 + l2 * d2) / z
-          shader.shade(B0, B1, B2, out4)
+          shader.shade(B0, B1, B2, 1 / z, out4)
           const alpha = out4[3]!
           if (!(mask && !(alpha >= cutoff))) {
             stats.fragments++
             if (blend) {
-              const al = alpha < 0 ? 0 : alpha > 1 ? 1 : alpha
-              red[p] = out4[0]! * al + red[p]! * (1 - al)
-              green[p] = out4[1]! * al + green[p]! * (1 - al)
-              blue[p] = out4[2]! * al + blue[p]! * (1 - al)
+              red[p] = out4[0]! + red[p]! * out4[4]!
+              green[p] = out4[1]! + green[p]! * out4[5]!
+              blue[p] = out4[2]! + blue[p]! * out4[6]!
             } else {
               red[p] = out4[0]!; green[p] = out4[1]!; blue[p] = out4[2]!
               depth[p] = z

@@ -1,18 +1,27 @@
 /**
  * Renders a prepared scene from a camera: poses it at the requested time,
  * draws opaque and masked primitives in traversal order with depth writes,
- * then blended primitives in traversal order over them (depth-tested against
- * the opaque surfaces, without depth writes, "over" compositing in linear
- * light; no sorting — see docs/renderer.md), and encodes the result to RGBA8.
+ * then blended (BLEND or transmissive) primitives in traversal order over
+ * them (depth-tested against the opaque surfaces, without depth writes,
+ * composited in linear light; no sorting — see docs/renderer.md), at
+ * `supersample` × `supersample` samples per pixel; then tone-maps each
+ * sample (Khronos PBR Neutral), averages the samples of a pixel and encodes
+ * the result to RGBA8 sRGB.
  */
 import { type Camera, viewBasis, viewMatrix } from './camera.ts'
 import { ERR_RENDER_OPTIONS, renderError } from './errors.ts'
 import { Framebuffer, type RgbaPixels } from './framebuffer.ts'
-import { poseScene } from './pose.ts'
-import { emptyStats, type RasterStats, rasterizePrimitive } from './rasterizer.ts'
-import { ALPHA_BLEND, type PreparedScene } from './scene-reader.ts'
-import { DEFAULT_LIGHTING_OPTIONS, type LightingOptions, PrimitiveShader } from './shading.ts'
+import { type CameraLight, keyLightsToCamera, lightToCamera } from './lights.ts'
+import { multiply } from './mat4.ts'
+import { poseSceneWithLights } from './pose.ts'
+import { emptyStats, type PixelShader, type RasterStats, rasterizePrimitive } from './rasterizer.ts'
+import type { PreparedScene } from './scene-reader.ts'
+import { DEFAULT_PBR_LIGHTING, type PbrLightingOptions, PbrShader } from './shading.ts'
+import { DEFAULT_LIGHTING_OPTIONS, LambertShader, type LightingOptions } from './shading-lambert.ts'
 import { transformVertices } from './vertex-stage.ts'
+
+/** Shading models: the glTF metallic-roughness model, or the earlier Lambert model (kept as a baseline). */
+export type ShadingModel = 'pbr' | 'lambert'
 
 /** Options of one render. */
 export interface RenderOptions {
@@ -23,8 +32,22 @@ export interface RenderOptions {
   window?: { x: number, y: number, width: number, height: number }
   /** Animation time in seconds (default 0). */
   time?: number
-  lighting?: LightingOptions
+  /** Shading model (default 'pbr'). */
+  shading?: ShadingModel
+  /** Samples per pixel along each axis (1–4; default {@link DEFAULT_SUPERSAMPLE}). */
+  supersample?: number
+  /** Lighting of the 'pbr' model (default {@link DEFAULT_PBR_LIGHTING}). */
+  lighting?: PbrLightingOptions
+  /** Lighting of the 'lambert' model. */
+  lambertLighting?: LightingOptions
 }
+
+/**
+ * Default supersampling: 2 × 2 samples per pixel on a regular grid, averaged
+ * after tone mapping (what a GPU's 4× multisampling resolves to on edges,
+ * and also anti-aliasing inside surfaces, e.g. sharp highlights).
+ */
+export const DEFAULT_SUPERSAMPLE = 2
 
 /** Largest side of a render: 16384 px, the largest texture size of current GPUs, far above any verification view. */
 export const MAX_RENDER_SIDE = 16384
@@ -39,26 +62,38 @@ export interface RenderResult {
 export function renderScene (scene: PreparedScene, camera: Camera, options: RenderOptions): RenderResult {
   const { width, height } = options
   const win = options.window ?? { x: 0, y: 0, width, height }
-  const ints = [width, height, win.x, win.y, win.width, win.height]
-  if (!ints.every(Number.isSafeInteger) || width < 1 || height < 1 || width > MAX_RENDER_SIDE || height > MAX_RENDER_SIDE ||
-    win.width < 1 || win.height < 1 || win.x < 0 || win.y < 0 || win.x + win.width > width || win.y + win.height > height) {
-    throw renderError(ERR_RENDER_OPTIONS, 'render size and window must be positive integers, the window inside the image')
+  const ss = options.supersample ?? DEFAULT_SUPERSAMPLE
+  const ints = [width, height, win.x, win.y, win.width, win.height, ss]
+  if (!ints.every(Number.isSafeInteger) || width < 1 || height < 1 || width * ss > MAX_RENDER_SIDE || height * ss > MAX_RENDER_SIDE ||
+    win.width < 1 || win.height < 1 || win.x < 0 || win.y < 0 || win.x + win.width > width || win.y + win.height > height || ss < 1 || ss > 4) {
+    throw renderError(ERR_RENDER_OPTIONS, 'render size and window must be positive integers, the window inside the image, supersampling 1 to 4')
   }
   const time = options.time ?? 0
   if (!Number.isFinite(time)) throw renderError(ERR_RENDER_OPTIONS, 'animation time must be finite')
-  const lighting = options.lighting ?? DEFAULT_LIGHTING_OPTIONS
+  const model = options.shading ?? 'pbr'
   const view = viewMatrix(viewBasis(camera))
-  const fb = new Framebuffer(width, height, win)
+  const fb = new Framebuffer(width * ss, height * ss, { x: win.x * ss, y: win.y * ss, width: win.width * ss, height: win.height * ss }, model === 'pbr')
   const stats = emptyStats()
-  const items = poseScene(scene, time)
+  const posed = poseSceneWithLights(scene, time)
   const target = { fb, focal: camera.focal, near: camera.near }
+  const pixelScale = camera.focal * height * ss / 2
+  const pbr = options.lighting ?? DEFAULT_PBR_LIGHTING
+  let lights: CameraLight[] = []
+  if (model === 'pbr') {
+    if (pbr.sceneLights && posed.lights.length > 0) {
+      for (const l of posed.lights) { const c = lightToCamera(l.light, multiply(view, l.world)); if (c !== null) lights.push(c) }
+    } else lights = keyLightsToCamera(pbr.keyLights)
+  }
+  const lambert = options.lambertLighting ?? DEFAULT_LIGHTING_OPTIONS
   for (const pass of [false, true]) {
-    for (const item of items) {
-      if ((item.primitive.material.alphaMode === ALPHA_BLEND) !== pass) continue
+    for (const item of posed.items) {
+      if (item.primitive.material.blended !== pass) continue
       const v = transformVertices(item, view)
-      const shader = new PrimitiveShader(item.primitive, v.normals, lighting)
+      const shader: PixelShader = model === 'pbr'
+        ? new PbrShader(item.primitive, v, lights, pbr, pixelScale)
+        : new LambertShader(item.primitive, v.positions, v.normals, lambert, pixelScale)
       rasterizePrimitive(target, item.primitive.indices, v.positions, item.primitive.vertexCount, v.mirrored, shader, stats)
     }
   }
-  return { image: fb.toRgba8(), stats }
+  return { image: fb.toRgba8(ss), stats }
 }

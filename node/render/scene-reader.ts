@@ -15,49 +15,15 @@
  * Traversal order is fixed: the default scene (or the first), its root nodes
  * in order, depth first, children in order; primitives in mesh order.
  */
-import type { Accessor, Document, Material, Node, Primitive, Texture, TextureInfo } from '@gltf-transform/core'
-import { detCos, detSin } from './det-math.ts'
+import type { Accessor, Document, Node, Primitive } from '@gltf-transform/core'
+import type { Light, Visibility } from '@gltf-transform/extensions'
 import { ERR_RENDER_BUDGET, ERR_RENDER_UNSUPPORTED, renderError } from './errors.ts'
+import { MAX_SCENE_LIGHTS, prepareLight, type PreparedLight } from './lights.ts'
 import { fromTRS, type Mat4 } from './mat4.ts'
-import { decodeTextureImage } from './texture-image.ts'
-import { buildTexture, type LinearTexture, WRAP_REPEAT } from './texture.ts'
+import { createMaterialReader, MATERIAL_EXTENSIONS_RENDERED, type PreparedMaterial } from './material-reader.ts'
+import { withTangents } from './tangents.ts'
 
-/** Alpha modes as small integers for the inner loop. */
-export const ALPHA_OPAQUE = 0
-/** Alpha mode MASK: fragments with alpha below the cutoff are discarded. */
-export const ALPHA_MASK = 1
-/** Alpha mode BLEND: drawn after opaque geometry, blended over it (see docs/renderer.md). */
-export const ALPHA_BLEND = 2
-
-/** A texture binding of a material. */
-export interface TextureBinding {
-  texture: LinearTexture
-  /** Which TEXCOORD_n set (0 or 1; other sets are read as 0). */
-  texCoord: number
-  /** Affine UV transform [a, b, c, d, e, f]: u' = a·u + b·v + c, v' = d·u + e·v + f; null for identity. */
-  transform: Float64Array | null
-  wrapS: number
-  wrapT: number
-  /** Magnification uses nearest texel (sampler magFilter NEAREST). */
-  nearest: boolean
-  /** Whether minification uses the mip chain (false when minFilter is NEAREST or LINEAR without mipmaps). */
-  mipmaps: boolean
-}
-
-/** Material properties the shader uses. */
-export interface PreparedMaterial {
-  /** Linear RGBA. */
-  baseColorFactor: Float64Array
-  baseColorTexture: TextureBinding | null
-  /** Linear RGB. */
-  emissiveFactor: Float64Array
-  emissiveTexture: TextureBinding | null
-  alphaMode: number
-  alphaCutoff: number
-  doubleSided: boolean
-  /** KHR_materials_unlit: base colour without lighting. */
-  unlit: boolean
-}
+export { ALPHA_BLEND, ALPHA_MASK, ALPHA_OPAQUE, type PreparedMaterial, type TextureBinding } from './material-reader.ts'
 
 /** Morph target deltas (local space). */
 export interface PreparedTarget {
@@ -70,6 +36,8 @@ export interface PreparedPrimitive {
   vertexCount: number
   positions: Float64Array
   normals: Float64Array | null
+  /** xyz + handedness w per vertex: from the file, or generated (MikkTSpace) for normal-mapped primitives without them. */
+  tangents: Float64Array | null
   uv0: Float64Array | null
   uv1: Float64Array | null
   /** Linear RGBA per vertex. */
@@ -95,6 +63,8 @@ export interface PreparedNode {
   /** EXT_mesh_gpu_instancing: one local matrix per instance, or null. */
   instances: Mat4[] | null
   skin: PreparedSkin | null
+  /** KHR_lights_punctual light attached to this node (within the per-scene cap), or null. */
+  light: PreparedLight | null
   children: PreparedNode[]
 }
 
@@ -128,6 +98,16 @@ export interface PreparedScene {
   extensionsUsed: string[]
   /** Declared extensions that do not affect this renderer's shading or geometry. */
   extensionsIgnored: string[]
+  /**
+   * What changes the scene's look but is not rendered: material extensions
+   * in use that the shader does not implement (e.g. KHR_materials_sheen),
+   * "KHR_materials_clearcoat:clearcoatNormalTexture", and
+   * "KHR_lights_punctual:over-cap" when the scene has more lights than
+   * MAX_SCENE_LIGHTS. Empty when the render shows everything the file asks for.
+   */
+  appearanceIgnored: string[]
+  /** Scene lights in use (at most MAX_SCENE_LIGHTS). */
+  lightCount: number
   /** Primitives skipped (points, lines, or no POSITION). */
   skippedPrimitives: number
 }
@@ -145,7 +125,8 @@ export interface PrepareOptions {
 
 /** Extensions whose effect this renderer implements (or that are fully handled while reading). */
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
-  'KHR_mesh_quantization', 'KHR_texture_transform', 'EXT_mesh_gpu_instancing', 'EXT_meshopt_compression', 'KHR_materials_unlit'
+  'KHR_mesh_quantization', 'KHR_texture_transform', 'EXT_mesh_gpu_instancing', 'EXT_meshopt_compression', 'KHR_lights_punctual',
+  'KHR_node_visibility', ...MATERIAL_EXTENSIONS_RENDERED
 ]
 
 /** Decodes an accessor into float64, dividing normalized integers as the glTF spec defines. */
@@ -212,81 +193,14 @@ function triangleList (prim: Primitive, vertexCount: number): Uint32Array | null
 export function prepareScene (doc: Document, options: PrepareOptions): PreparedScene {
   const root = doc.getRoot()
   const scene = root.getDefaultScene() ?? root.listScenes()[0] ?? null
-  const textureCache = new Map<Texture, Map<boolean, LinearTexture>>()
-  const materialCache = new Map<Material | null, PreparedMaterial>()
   const ignored = new Set<string>()
+  const appearanceIgnored = new Set<string>()
   const extensionsUsed = root.listExtensionsUsed().map((e) => e.extensionName).sort()
   for (const name of extensionsUsed) if (!SUPPORTED_EXTENSIONS.includes(name)) ignored.add(name)
   let skippedPrimitives = 0
   const maxTriangles = options.maxTriangles ?? Infinity
 
-  const decodeTex = (texture: Texture, srgb: boolean): LinearTexture => {
-    let bySpace = textureCache.get(texture)
-    if (bySpace === undefined) { bySpace = new Map(); textureCache.set(texture, bySpace) }
-    let t = bySpace.get(srgb)
-    if (t === undefined) {
-      const bytes = texture.getImage()
-      if (bytes === null) throw renderError(ERR_RENDER_UNSUPPORTED, `texture "${texture.getName()}" has no image data`)
-      t = buildTexture(decodeTextureImage(bytes, options.maxTexturePixels, `texture "${texture.getName()}"`), srgb)
-      bySpace.set(srgb, t)
-    }
-    return t
-  }
-
-  const binding = (texture: Texture | null, info: TextureInfo | null, srgb: boolean): TextureBinding | null => {
-    if (texture === null || info === null) return null
-    let texCoord = info.getTexCoord()
-    let transform: Float64Array | null = null
-    const tt = info.getExtension<import('@gltf-transform/extensions').Transform>('KHR_texture_transform')
-    if (tt !== null) {
-      const [ox, oy] = tt.getOffset(); const [sx, sy] = tt.getScale(); const r = tt.getRotation()
-      const c = detCos(r); const s = detSin(r)
-      // KHR_texture_transform: uv' = T · R · S · uv with R = [[cos, sin], [−sin, cos]]
-      transform = Float64Array.of(c * sx, s * sy, ox, -s * sx, c * sy, oy)
-      const tc = tt.getTexCoord()
-      if (tc !== null && tc !== undefined) texCoord = tc
-    }
-    for (const ext of info.listExtensions()) if (ext.extensionName !== 'KHR_texture_transform') ignored.add(ext.extensionName)
-    const min = info.getMinFilter()
-    return {
-      texture: decodeTex(texture, srgb),
-      texCoord,
-      transform,
-      wrapS: info.getWrapS() ?? WRAP_REPEAT,
-      wrapT: info.getWrapT() ?? WRAP_REPEAT,
-      nearest: info.getMagFilter() === 9728,
-      mipmaps: !(min === 9728 || min === 9729)
-    }
-  }
-
-  const material = (m: Material | null): PreparedMaterial => {
-    const cached = materialCache.get(m)
-    if (cached !== undefined) return cached
-    let pm: PreparedMaterial
-    if (m === null) {
-      // glTF default material: white, opaque, single-sided, lit
-      pm = { baseColorFactor: Float64Array.of(1, 1, 1, 1), baseColorTexture: null, emissiveFactor: Float64Array.of(0, 0, 0), emissiveTexture: null, alphaMode: ALPHA_OPAQUE, alphaCutoff: 0.5, doubleSided: false, unlit: false }
-    } else {
-      let unlit = false
-      for (const ext of m.listExtensions()) {
-        if (ext.extensionName === 'KHR_materials_unlit') unlit = true
-        else ignored.add(ext.extensionName)
-      }
-      const mode = m.getAlphaMode()
-      pm = {
-        baseColorFactor: Float64Array.from(m.getBaseColorFactor()),
-        baseColorTexture: binding(m.getBaseColorTexture(), m.getBaseColorTextureInfo(), true),
-        emissiveFactor: Float64Array.from(m.getEmissiveFactor()),
-        emissiveTexture: binding(m.getEmissiveTexture(), m.getEmissiveTextureInfo(), true),
-        alphaMode: mode === 'MASK' ? ALPHA_MASK : mode === 'BLEND' ? ALPHA_BLEND : ALPHA_OPAQUE,
-        alphaCutoff: m.getAlphaCutoff(),
-        doubleSided: m.getDoubleSided(),
-        unlit
-      }
-    }
-    materialCache.set(m, pm)
-    return pm
-  }
+  const material = createMaterialReader({ maxTexturePixels: options.maxTexturePixels }, ignored, appearanceIgnored)
 
   const primitive = (p: Primitive): PreparedPrimitive | null => {
     const pos = p.getAttribute('POSITION')
@@ -297,10 +211,13 @@ export function prepareScene (doc: Document, options: PrepareOptions): PreparedS
     const attr = (name: string): Float64Array | null => { const a = p.getAttribute(name); return a === null ? null : accessorToFloat64(a) }
     const color = p.getAttribute('COLOR_0')
     const joints = p.getAttribute('JOINTS_0')
-    return {
+    const tangent = p.getAttribute('TANGENT')
+    const mat = material(p.getMaterial())
+    return withTangents({
       vertexCount,
       positions: accessorToFloat64(pos),
       normals: attr('NORMAL'),
+      tangents: tangent === null || tangent.getElementSize() !== 4 ? null : accessorToFloat64(tangent),
       uv0: attr('TEXCOORD_0'),
       uv1: attr('TEXCOORD_1'),
       colors: color === null ? null : colorsToRgba(color),
@@ -311,14 +228,15 @@ export function prepareScene (doc: Document, options: PrepareOptions): PreparedS
         return { positions: tp === null ? null : accessorToFloat64(tp), normals: tn === null ? null : accessorToFloat64(tn) }
       }),
       indices,
-      material: material(p.getMaterial())
-    }
+      material: mat
+    })
   }
 
   const nodes: PreparedNode[] = []
   const nodeIndex = new Map<Node, number>()
   const pendingSkins: Array<[PreparedNode, Node]> = []
   let triangleCount = 0
+  let lightCount = 0
   const visit = (n: Node): PreparedNode => {
     const pn: PreparedNode = {
       index: nodes.length,
@@ -329,10 +247,20 @@ export function prepareScene (doc: Document, options: PrepareOptions): PreparedS
       primitives: [],
       instances: null,
       skin: null,
+      light: null,
       children: []
     }
     nodes.push(pn)
     nodeIndex.set(n, pn.index)
+    const lightDef = n.getExtension<Light>('KHR_lights_punctual')
+    if (lightDef !== null) {
+      const l = prepareLight(lightDef.getType(), lightDef.getColor(), lightDef.getIntensity(), lightDef.getRange(), lightDef.getInnerConeAngle(), lightDef.getOuterConeAngle())
+      if (l !== null) {
+        if (lightCount < MAX_SCENE_LIGHTS) { pn.light = l; lightCount++ } else appearanceIgnored.add('KHR_lights_punctual:over-cap')
+      }
+    }
+    // KHR_node_visibility: a hidden node hides its whole subtree
+    if (n.getExtension<Visibility>('KHR_node_visibility')?.getVisible() === false) return pn
     const mesh = n.getMesh()
     if (mesh !== null) {
       pn.weights = n.getWeights().length > 0 ? [...n.getWeights()] : [...mesh.getWeights()]
@@ -404,6 +332,8 @@ export function prepareScene (doc: Document, options: PrepareOptions): PreparedS
     triangleCount,
     extensionsUsed,
     extensionsIgnored: [...ignored].sort(),
+    appearanceIgnored: [...appearanceIgnored].sort(),
+    lightCount,
     skippedPrimitives
   }
 }

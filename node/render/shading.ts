@@ -1,98 +1,132 @@
 /**
- * Per-pixel shading: base colour (factor × vertex colour × texture), a fixed
- * directional light plus ambient with Lambert's cosine on the interpolated
- * normal (renormalized with a square root), emissive added on top; unlit
- * materials (KHR_materials_unlit) output their base colour. All in linear
- * light; the light is fixed in camera space so every sampled view is lit the
- * same way whatever its direction.
+ * Physically based shading per the glTF 2.0 specification (Appendix B):
+ * metallic-roughness with Lambert diffuse, Schlick Fresnel, the GGX
+ * (Trowbridge-Reitz) distribution and the height-correlated Smith joint
+ * visibility, mixed by metalness and Fresnel as the appendix writes it.
+ *
+ * Inputs per pixel: base colour (factor × COLOR_0 × texture), metallic and
+ * roughness (factors × texture B and G), the normal (interpolated, or flat;
+ * perturbed by the normal map in the tangent frame), occlusion (texture R,
+ * with strength, on image-based light only, as the specification says),
+ * emissive (factor × strength × texture), KHR_materials_ior and _specular
+ * (dielectric F0 and F90), _clearcoat (a second GGX lobe on the geometric
+ * normal, darkening the base by its Fresnel) and _transmission (approximated:
+ * the transmitted part of the diffuse lobe shows what is behind, tinted by the
+ * base colour, without refraction).
+ *
+ * Light: the scene's or the default key lights (lights.ts) and the fixed
+ * environment (environment.ts) whose specular term is split-sum with Karis's
+ * DFG fit and Fdez-Agüera's multiple-scattering energy compensation (the same
+ * formulation three.js uses), all in camera space.
+ *
+ * Texture level of detail is per pixel: a planar triangle's texels per pixel
+ * at depth w is K·w³ with K constant per triangle (K = texel density /
+ * (s²·plane distance)), so lod = ½·log2 K + 1.5·log2 w, using the
+ * deterministic log2 (det-math.ts); trilinear filtering (texture.ts).
  */
+import { dfgApprox } from './brdf-tables.ts'
+import { detLog2 } from './det-math.ts'
+import { evalEnvironment, lobeBands, type QuadraticEnvironment, STUDIO_ENVIRONMENT } from './environment.ts'
+import { type CameraLight, type KeyLight, LIGHT_DIRECTIONAL, LIGHT_SPOT } from './lights.ts'
+import type { PixelShader } from './rasterizer.ts'
 import type { PreparedMaterial, PreparedPrimitive, TextureBinding } from './scene-reader.ts'
-import { sampleTexture } from './texture.ts'
+import { sampleTrilinear } from './texture.ts'
 
-/** Light settings of the fixed lighting model. */
-export interface LightingOptions {
-  /** Direction towards the light in camera space (x right, y up, z towards the viewer); normalized internally. */
-  direction: [number, number, number]
-  /** Ambient term added to every lit surface. */
-  ambient: number
-  /** Intensity of the directional light. */
-  diffuse: number
+/** Lighting of physically based renders. */
+export interface PbrLightingOptions {
+  /** The image-based environment (camera space). */
+  environment: QuadraticEnvironment
+  /** Scale of the environment's radiance. */
+  environmentIntensity: number
+  /** Directional key lights fixed in camera space, used when the scene has no lights of its own (or `sceneLights` is false). */
+  keyLights: KeyLight[]
+  /** Use the scene's KHR_lights_punctual lights (they replace the key lights). */
+  sceneLights: boolean
 }
 
 /**
- * Default lighting: a key light from above right and in front of the viewer
- * (like a photographer's 45° key light), 0.3 ambient + 0.7 diffuse so a
- * surface facing the light reaches full base colour and one facing away keeps
- * 30% (shapes stay readable in every view).
+ * Default lighting: the studio environment plus a key light from above right
+ * in front (irradiance 2.2) and a weaker cool fill from the left (0.6): a white
+ * rough surface facing the key reaches about 0.9 after tone mapping, shadows
+ * keep about a fifth of that, and the key's highlight shows roughness and
+ * normal detail on every surface facing the camera.
  */
-export const DEFAULT_LIGHTING_OPTIONS: LightingOptions = {
-  direction: [0.4, 0.6, 0.7],
-  ambient: 0.3,
-  diffuse: 0.7
+export const DEFAULT_PBR_LIGHTING: PbrLightingOptions = Object.freeze({
+  environment: STUDIO_ENVIRONMENT,
+  environmentIntensity: 1,
+  keyLights: [
+    { direction: [0.4, 0.6, 0.7], color: [2.2, 2.2, 2.2] },
+    { direction: [-0.7, 0.1, 0.4], color: [0.55, 0.58, 0.65] }
+  ],
+  sceneLights: true
+}) as PbrLightingOptions
+
+/** Smallest perceptual roughness: keeps GGX's peak finite for point lights (three.js uses 0.0525, Filament 0.045). */
+export const MIN_ROUGHNESS = 0.05
+
+const INV_PI = 0.3183098861837907
+const tex4 = new Float64Array(4)
+const env3 = new Float64Array(6)
+const bands = new Float64Array(2)
+const dfg = new Float64Array(2)
+const uvA = new Float64Array(2)
+const uvB = new Float64Array(2)
+const uvC = new Float64Array(2)
+
+/** Texture slots of a material, in a fixed order. */
+const SLOT_BASE = 0; const SLOT_MR = 1; const SLOT_NORMAL = 2; const SLOT_OCC = 3; const SLOT_EMIS = 4
+const SLOT_SPEC = 5; const SLOT_SPECCOL = 6; const SLOT_CC = 7; const SLOT_CCR = 8; const SLOT_TRANS = 9
+const SLOTS = 10
+
+function slotsOf (m: PreparedMaterial): Array<TextureBinding | null> {
+  return [m.baseColorTexture, m.metallicRoughnessTexture, m.normalTexture, m.occlusionTexture, m.emissiveTexture,
+    m.specularTexture, m.specularColorTexture, m.clearcoatTexture, m.clearcoatRoughnessTexture, m.transmissionTexture]
 }
 
-const tmp = new Float64Array(4)
+/** Camera-space vertex data a shader reads. */
+export interface ShaderVertices {
+  positions: Float64Array
+  normals: Float64Array | null
+  tangents: Float64Array | null
+}
 
-/** Shades pixels of one primitive; set up per triangle with `setTriangle`, then `shade` per pixel. */
-export class PrimitiveShader {
+/** Shades the pixels of one primitive with the glTF metallic-roughness model. */
+export class PbrShader implements PixelShader {
   readonly material: PreparedMaterial
-  readonly prim: PreparedPrimitive
-  /** Camera-space normals (3 per vertex) or null to use the flat face normal. */
-  readonly normals: Float64Array | null
-  private readonly lx: number
-  private readonly ly: number
-  private readonly lz: number
-  private readonly ambient: number
-  private readonly diffuse: number
-  private i0 = 0
-  private i1 = 0
-  private i2 = 0
-  private fnx = 0
-  private fny = 0
-  private fnz = 1
+  private readonly prim: PreparedPrimitive
+  private readonly pos: Float64Array
+  private readonly nrm: Float64Array | null
+  private readonly tan: Float64Array | null
+  private readonly lights: CameraLight[]
+  private readonly env: QuadraticEnvironment
+  private readonly envScale: number
+  private readonly s2: number
+  private readonly slots: Array<TextureBinding | null>
+  private readonly anyMip: boolean
+  /** ½·log2 K per slot for the current triangle. */
+  private readonly lodBase = new Float64Array(SLOTS)
+  private i0 = 0; private i1 = 0; private i2 = 0
+  private fnx = 0; private fny = 0; private fnz = 1
   private flip = 1
-  private baseLevel = 0
-  private emissiveLevel = 0
+  /** Per-triangle tangent frame (used when the primitive has no tangents): T and handedness. */
+  private ftx = 1; private fty = 0; private ftz = 0; private ftw = 1
 
-  constructor (prim: PreparedPrimitive, normals: Float64Array | null, lighting: LightingOptions) {
+  constructor (prim: PreparedPrimitive, v: ShaderVertices, lights: CameraLight[], lighting: PbrLightingOptions, pixelScale: number) {
     this.prim = prim
     this.material = prim.material
-    this.normals = normals
-    const [x, y, z] = lighting.direction
-    const l = Math.sqrt(x * x + y * y + z * z)
-    this.lx = x / l; this.ly = y / l; this.lz = z / l
-    this.ambient = lighting.ambient
-    this.diffuse = lighting.diffuse
+    this.pos = v.positions
+    this.nrm = v.normals
+    this.tan = v.tangents
+    this.lights = lights
+    this.env = lighting.environment
+    this.envScale = lighting.environmentIntensity
+    this.s2 = pixelScale * pixelScale
+    this.slots = slotsOf(prim.material)
+    this.anyMip = this.slots.some((b) => b !== null && b.mipmaps)
   }
 
-  /** Selects the triangle: vertex indices, its unit face normal (camera space), whether it is seen from the back, and mip levels. */
-  setTriangle (i0: number, i1: number, i2: number, fnx: number, fny: number, fnz: number, backFacing: boolean, baseLevel: number, emissiveLevel: number): void {
-    this.i0 = i0; this.i1 = i1; this.i2 = i2
-    this.fnx = fnx; this.fny = fny; this.fnz = fnz
-    this.flip = backFacing ? -1 : 1
-    this.baseLevel = baseLevel
-    this.emissiveLevel = emissiveLevel
-  }
-
-  /** UV of texture binding `b` at barycentrics (b0, b1, b2), after KHR_texture_transform; written to tmp[0..1]. */
-  private uv (b: TextureBinding, b0: number, b1: number, b2: number): void {
-    const set = b.texCoord === 1 && this.prim.uv1 !== null ? this.prim.uv1 : this.prim.uv0
-    let u = 0; let v = 0
-    if (set !== null) {
-      u = set[this.i0 * 2]! * b0 + set[this.i1 * 2]! * b1 + set[this.i2 * 2]! * b2
-      v = set[this.i0 * 2 + 1]! * b0 + set[this.i1 * 2 + 1]! * b1 + set[this.i2 * 2 + 1]! * b2
-    }
-    const t = b.transform
-    if (t !== null) {
-      const tu = t[0]! * u + t[1]! * v + t[2]!
-      const tv = t[3]! * u + t[4]! * v + t[5]!
-      u = tu; v = tv
-    }
-    tmp[0] = u; tmp[1] = v
-  }
-
-  /** Transformed UV at a vertex, for mip selection (writes out[0..1]). */
-  vertexUv (b: TextureBinding, i: number, out: Float64Array): void {
+  /** Transformed UV of binding `b` at vertex `i` into out[0..1]. */
+  private vertexUv (b: TextureBinding, i: number, out: Float64Array): void {
     const set = b.texCoord === 1 && this.prim.uv1 !== null ? this.prim.uv1 : this.prim.uv0
     let u = set === null ? 0 : set[i * 2]!
     let v = set === null ? 0 : set[i * 2 + 1]!
@@ -101,53 +135,308 @@ export class PrimitiveShader {
     out[0] = u; out[1] = v
   }
 
-  /** Shades barycentrics (b0, b1, b2) of the current triangle into out = linear [r, g, b, alpha]. */
-  shade (b0: number, b1: number, b2: number, out: Float64Array): void {
-    const m = this.material
-    const f = m.baseColorFactor
-    let r = f[0]!; let g = f[1]!; let bl = f[2]!; let a = f[3]!
-    const c = this.prim.colors
-    if (c !== null) {
-      const o0 = this.i0 * 4; const o1 = this.i1 * 4; const o2 = this.i2 * 4
-      r *= c[o0]! * b0 + c[o1]! * b1 + c[o2]! * b2
-      g *= c[o0 + 1]! * b0 + c[o1 + 1]! * b1 + c[o2 + 1]! * b2
-      bl *= c[o0 + 2]! * b0 + c[o1 + 2]! * b1 + c[o2 + 2]! * b2
-      a *= c[o0 + 3]! * b0 + c[o1 + 3]! * b1 + c[o2 + 3]! * b2
-    }
-    const bt = m.baseColorTexture
-    if (bt !== null) {
-      this.uv(bt, b0, b1, b2)
-      sampleTexture(bt.texture, bt.mipmaps ? this.baseLevel : 0, tmp[0]!, tmp[1]!, bt.wrapS, bt.wrapT, bt.nearest && this.baseLevel === 0, tmp)
-      r *= tmp[0]!; g *= tmp[1]!; bl *= tmp[2]!; a *= tmp[3]!
-    }
-    if (!m.unlit) {
-      let nx: number; let ny: number; let nz: number
-      const n = this.normals
-      if (n !== null) {
-        const o0 = this.i0 * 3; const o1 = this.i1 * 3; const o2 = this.i2 * 3
-        nx = n[o0]! * b0 + n[o1]! * b1 + n[o2]! * b2
-        ny = n[o0 + 1]! * b0 + n[o1 + 1]! * b1 + n[o2 + 1]! * b2
-        nz = n[o0 + 2]! * b0 + n[o1 + 2]! * b1 + n[o2 + 2]! * b2
-        const len = Math.sqrt(nx * nx + ny * ny + nz * nz)
-        if (len > 0) { nx /= len; ny /= len; nz /= len } else { nx = this.fnx; ny = this.fny; nz = this.fnz }
-      } else {
-        nx = this.fnx; ny = this.fny; nz = this.fnz
+  setTriangle (i0: number, i1: number, i2: number, fnx: number, fny: number, fnz: number, backFacing: boolean, planeDist: number, area2: number): void {
+    this.i0 = i0; this.i1 = i1; this.i2 = i2
+    this.fnx = fnx; this.fny = fny; this.fnz = fnz
+    this.flip = backFacing ? -1 : 1
+    const slots = this.slots
+    if (this.anyMip) {
+      const k0 = 1 / (this.s2 * planeDist * area2)
+      for (let s = 0; s < SLOTS; s++) {
+        const b = slots[s]
+        if (b === null || b === undefined || !b.mipmaps) continue
+        this.vertexUv(b, i0, uvA); this.vertexUv(b, i1, uvB); this.vertexUv(b, i2, uvC)
+        const lv = b.texture.levels[0]!
+        const uvArea2 = Math.abs((uvB[0]! - uvA[0]!) * (uvC[1]! - uvA[1]!) - (uvB[1]! - uvA[1]!) * (uvC[0]! - uvA[0]!))
+        // degenerate UVs (zero area) give −Infinity: magnification, level 0
+        this.lodBase[s] = 0.5 * detLog2(uvArea2 * lv.width * lv.height * k0)
       }
-      const ndl = this.flip * (nx * this.lx + ny * this.ly + nz * this.lz)
-      const k = this.ambient + this.diffuse * (ndl > 0 ? ndl : 0)
-      r *= k; g *= k; bl *= k
     }
+    const nt = slots[SLOT_NORMAL]
+    if (nt !== null && nt !== undefined && (this.tan === null || this.nrm === null)) this.faceTangent(nt)
+  }
+
+  /** Tangent frame of the current triangle from its UV derivatives (T = ∂p/∂u; handedness from glTF's v-down bitangent). */
+  private faceTangent (b: TextureBinding): void {
+    const p = this.pos; const a = this.i0 * 3; const c1 = this.i1 * 3; const c2 = this.i2 * 3
+    this.vertexUv(b, this.i0, uvA); this.vertexUv(b, this.i1, uvB); this.vertexUv(b, this.i2, uvC)
+    const du1 = uvB[0]! - uvA[0]!; const dv1 = uvB[1]! - uvA[1]!; const du2 = uvC[0]! - uvA[0]!; const dv2 = uvC[1]! - uvA[1]!
+    const e1x = p[c1]! - p[a]!; const e1y = p[c1 + 1]! - p[a + 1]!; const e1z = p[c1 + 2]! - p[a + 2]!
+    const e2x = p[c2]! - p[a]!; const e2y = p[c2 + 1]! - p[a + 1]!; const e2z = p[c2 + 2]! - p[a + 2]!
+    const det = du1 * dv2 - du2 * dv1
+    if (!(det !== 0) || !Number.isFinite(det)) { this.ftx = 1; this.fty = 0; this.ftz = 0; this.ftw = 1; return } // degenerate UVs: any frame
+    const tx = (e1x * dv2 - e2x * dv1) / det; const ty = (e1y * dv2 - e2y * dv1) / det; const tz = (e1z * dv2 - e2z * dv1) / det
+    const bx = (e2x * du1 - e1x * du2) / det; const by = (e2y * du1 - e1y * du2) / det; const bz = (e2z * du1 - e1z * du2) / det
+    this.ftx = tx; this.fty = ty; this.ftz = tz
+    // glTF bitangent = cross(N, T)·w points to decreasing v (up in the image), i.e. along −∂p/∂v
+    const cx = this.fny * tz - this.fnz * ty; const cy = this.fnz * tx - this.fnx * tz; const cz = this.fnx * ty - this.fny * tx
+    this.ftw = (cx * bx + cy * by + cz * bz) > 0 ? -1 : 1
+  }
+
+  /** Samples slot `s` (binding `b`) at barycentrics into tex4; `lw` = 1.5·log2 w. */
+  private sample (s: number, b: TextureBinding, b0: number, b1: number, b2: number, lw: number): void {
+    const set = b.texCoord === 1 && this.prim.uv1 !== null ? this.prim.uv1 : this.prim.uv0
+    let u = 0; let v = 0
+    if (set !== null) {
+      u = set[this.i0 * 2]! * b0 + set[this.i1 * 2]! * b1 + set[this.i2 * 2]! * b2
+      v = set[this.i0 * 2 + 1]! * b0 + set[this.i1 * 2 + 1]! * b1 + set[this.i2 * 2 + 1]! * b2
+    }
+    const t = b.transform
+    if (t !== null) { const tu = t[0]! * u + t[1]! * v + t[2]!; v = t[3]! * u + t[4]! * v + t[5]!; u = tu }
+    sampleTrilinear(b.texture, b.mipmaps ? this.lodBase[s]! + lw : 0, u, v, b.wrapS, b.wrapT, b.nearest, b.mipmaps, tex4)
+  }
+
+  shade (b0: number, b1: number, b2: number, w: number, out: Float64Array): void {
+    const m = this.material
+    const slots = this.slots
+    const lw = this.anyMip ? 1.5 * detLog2(w) : 0
+    this.lastB0 = b0; this.lastB1 = b1; this.lastB2 = b2; this.lastLw = lw
+    const i0 = this.i0; const i1 = this.i1; const i2 = this.i2
+
+    // base colour
+    const f = m.baseColorFactor
+    let cr = f[0]!; let cg = f[1]!; let cb = f[2]!; let ca = f[3]!
+    const vc = this.prim.colors
+    if (vc !== null) {
+      const o0 = i0 * 4; const o1 = i1 * 4; const o2 = i2 * 4
+      cr *= vc[o0]! * b0 + vc[o1]! * b1 + vc[o2]! * b2
+      cg *= vc[o0 + 1]! * b0 + vc[o1 + 1]! * b1 + vc[o2 + 1]! * b2
+      cb *= vc[o0 + 2]! * b0 + vc[o1 + 2]! * b1 + vc[o2 + 2]! * b2
+      ca *= vc[o0 + 3]! * b0 + vc[o1 + 3]! * b1 + vc[o2 + 3]! * b2
+    }
+    const bt = slots[SLOT_BASE] ?? null
+    if (bt !== null) { this.sample(SLOT_BASE, bt, b0, b1, b2, lw); cr *= tex4[0]!; cg *= tex4[1]!; cb *= tex4[2]!; ca *= tex4[3]! }
+    if (m.unlit) { this.emit(cr, cg, cb, ca, 0, 0, 0, out); return }
+
+    // view vector (camera at the origin)
+    const p = this.pos
+    const px = p[i0 * 3]! * b0 + p[i1 * 3]! * b1 + p[i2 * 3]! * b2
+    const py = p[i0 * 3 + 1]! * b0 + p[i1 * 3 + 1]! * b1 + p[i2 * 3 + 1]! * b2
+    const pz = p[i0 * 3 + 2]! * b0 + p[i1 * 3 + 2]! * b1 + p[i2 * 3 + 2]! * b2
+    const pl = Math.sqrt(px * px + py * py + pz * pz)
+    const vx = -px / pl; const vy = -py / pl; const vz = -pz / pl
+
+    // geometric (interpolated) normal, unflipped
+    let gx = this.fnx; let gy = this.fny; let gz = this.fnz
+    const n = this.nrm
+    if (n !== null) {
+      const o0 = i0 * 3; const o1 = i1 * 3; const o2 = i2 * 3
+      const x = n[o0]! * b0 + n[o1]! * b1 + n[o2]! * b2
+      const y = n[o0 + 1]! * b0 + n[o1 + 1]! * b1 + n[o2 + 1]! * b2
+      const z = n[o0 + 2]! * b0 + n[o1 + 2]! * b1 + n[o2 + 2]! * b2
+      const len = Math.sqrt(x * x + y * y + z * z)
+      if (len > 0 && len < Infinity) { gx = x / len; gy = y / len; gz = z / len }
+    }
+    let nx = gx; let ny = gy; let nz = gz
+    const nt = slots[SLOT_NORMAL] ?? null
+    if (nt !== null) {
+      let tx = this.ftx; let ty = this.fty; let tz = this.ftz; let tw = this.ftw
+      const tg = this.tan
+      if (tg !== null && n !== null) {
+        const o0 = i0 * 4; const o1 = i1 * 4; const o2 = i2 * 4
+        tx = tg[o0]! * b0 + tg[o1]! * b1 + tg[o2]! * b2
+        ty = tg[o0 + 1]! * b0 + tg[o1 + 1]! * b1 + tg[o2 + 1]! * b2
+        tz = tg[o0 + 2]! * b0 + tg[o1 + 2]! * b1 + tg[o2 + 2]! * b2
+        tw = (tg[o0 + 3]! * b0 + tg[o1 + 3]! * b1 + tg[o2 + 3]! * b2) < 0 ? -1 : 1
+      }
+      // Gram-Schmidt against the normal; a tangent parallel to it (or NaN) leaves the normal unperturbed
+      const d = tx * gx + ty * gy + tz * gz
+      tx -= gx * d; ty -= gy * d; tz -= gz * d
+      const tl = Math.sqrt(tx * tx + ty * ty + tz * tz)
+      if (tl > 0 && tl < Infinity) {
+        tx /= tl; ty /= tl; tz /= tl
+        const bx = (gy * tz - gz * ty) * tw; const by = (gz * tx - gx * tz) * tw; const bz = (gx * ty - gy * tx) * tw
+        this.sample(SLOT_NORMAL, nt, b0, b1, b2, lw)
+        const sx = (tex4[0]! * 2 - 1) * m.normalScale; const sy = (tex4[1]! * 2 - 1) * m.normalScale; const sz = tex4[2]! * 2 - 1
+        const x = tx * sx + bx * sy + gx * sz; const y = ty * sx + by * sy + gy * sz; const z = tz * sx + bz * sy + gz * sz
+        const l = Math.sqrt(x * x + y * y + z * z)
+        if (l > 0 && l < Infinity) { nx = x / l; ny = y / l; nz = z / l }
+      }
+    }
+    const fl = this.flip
+    nx *= fl; ny *= fl; nz *= fl
+    gx *= fl; gy *= fl; gz *= fl
+
+    // metallic, roughness
+    let metal = m.metallicFactor; let rough = m.roughnessFactor
+    const mr = slots[SLOT_MR] ?? null
+    if (mr !== null) { this.sample(SLOT_MR, mr, b0, b1, b2, lw); rough *= tex4[1]!; metal *= tex4[2]! }
+    metal = metal < 0 ? 0 : metal > 1 ? 1 : metal
+    rough = rough < MIN_ROUGHNESS ? MIN_ROUGHNESS : rough > 1 ? 1 : rough
+    if (!(rough >= 0)) rough = 1
+    const alpha = rough * rough
+    const a2 = alpha * alpha
+
+    // specular colour (KHR_materials_ior / _specular): dielectric F0, F90; metals take the base colour
+    let spec = m.specularFactor
+    const st = slots[SLOT_SPEC] ?? null
+    if (st !== null) { this.sample(SLOT_SPEC, st, b0, b1, b2, lw); spec *= tex4[3]! }
+    const sc = m.specularColorFactor
+    let scr = sc[0]!; let scg = sc[1]!; let scb = sc[2]!
+    const sct = slots[SLOT_SPECCOL] ?? null
+    if (sct !== null) { this.sample(SLOT_SPECCOL, sct, b0, b1, b2, lw); scr *= tex4[0]!; scg *= tex4[1]!; scb *= tex4[2]! }
+    const ir = (m.ior - 1) / (m.ior + 1)
+    const f0d = ir * ir
+    const dr = f0d * scr; const dg = f0d * scg; const db = f0d * scb
+    const f0r = ((dr < 1 ? dr : 1) * spec) * (1 - metal) + cr * metal
+    const f0g = ((dg < 1 ? dg : 1) * spec) * (1 - metal) + cg * metal
+    const f0b = ((db < 1 ? db : 1) * spec) * (1 - metal) + cb * metal
+    const f90 = spec * (1 - metal) + metal
+    const kr = cr * (1 - metal); const kg = cg * (1 - metal); const kb = cb * (1 - metal)
+
+    let nv = nx * vx + ny * vy + nz * vz
+    if (!(nv > 1e-4)) nv = 1e-4
+    if (nv > 1) nv = 1
+
+    // direct light
+    let sr = 0; let sg = 0; let sb = 0 // specular
+    let qr = 0; let qg = 0; let qb = 0 // diffuse
+    const lights = this.lights
+    for (let k = 0; k < lights.length; k++) {
+      const L = lights[k]!
+      let lx: number; let ly: number; let lz: number; let att = 1
+      if (L.type === LIGHT_DIRECTIONAL) { lx = L.x; ly = L.y; lz = L.z } else {
+        lx = L.x - px; ly = L.y - py; lz = L.z - pz
+        const d2 = lx * lx + ly * ly + lz * lz
+        const d = Math.sqrt(d2)
+        if (!(d > 0)) continue
+        lx /= d; ly /= d; lz /= d
+        att = 1 / d2
+        if (L.range < Infinity) { const q = d / L.range; const q2 = q * q; let win = 1 - q2 * q2; win = win < 0 ? 0 : win; att *= win * win }
+        if (L.type === LIGHT_SPOT) {
+          const cd = -(lx * L.dx + ly * L.dy + lz * L.dz)
+          let t = cd * L.coneScale + L.coneOffset
+          t = t < 0 ? 0 : t > 1 ? 1 : t
+          att *= t * t
+        }
+        if (!(att > 0)) continue
+      }
+      const nl = nx * lx + ny * ly + nz * lz
+      if (!(nl > 0)) continue
+      let hx = lx + vx; let hy = ly + vy; let hz = lz + vz
+      const hl = Math.sqrt(hx * hx + hy * hy + hz * hz)
+      if (!(hl > 0)) continue
+      hx /= hl; hy /= hl; hz /= hl
+      let nh = nx * hx + ny * hy + nz * hz; if (nh < 0) nh = 0
+      let vh = vx * hx + vy * hy + vz * hz; if (vh < 0) vh = 0
+      const om = 1 - vh; const om2 = om * om; const fw = om2 * om2 * om
+      const fr = f0r + (f90 - f0r) * fw; const fg = f0g + (f90 - f0g) * fw; const fb = f0b + (f90 - f0b) * fw
+      const dd = nh * nh * (a2 - 1) + 1
+      const D = a2 * INV_PI / (dd * dd)
+      const vis = 0.5 / (nl * Math.sqrt(nv * nv * (1 - a2) + a2) + nv * Math.sqrt(nl * nl * (1 - a2) + a2))
+      const ds = D * vis * nl * att
+      const dl = INV_PI * nl * att
+      sr += L.r * fr * ds; sg += L.g * fg * ds; sb += L.b * fb * ds
+      qr += L.r * (1 - fr) * dl; qg += L.g * (1 - fg) * dl; qb += L.b * (1 - fb) * dl
+    }
+    qr *= kr; qg *= kg; qb *= kb
+
+    // image-based light: irradiance at N, prefiltered radiance at R = 2(N·V)N − V
+    const es = this.envScale
+    evalEnvironment(this.env, nx, ny, nz, 2 / 3, 0.25, env3, 0)
+    const rx = 2 * nv * nx - vx; const ry = 2 * nv * ny - vy; const rz = 2 * nv * nz - vz
+    lobeBands(alpha, bands)
+    evalEnvironment(this.env, rx, ry, rz, bands[0]!, bands[1]!, env3, 3)
+    dfgApprox(rough, nv, dfg, 0)
+    const fa = dfg[0]!; const fbias = dfg[1]!
+    const ssr = f0r * fa + f90 * fbias; const ssg = f0g * fa + f90 * fbias; const ssb = f0b * fa + f90 * fbias
+    const ems = 1 - (fa + fbias)
+    const far = f0r + (1 - f0r) * 0.047619; const fag = f0g + (1 - f0g) * 0.047619; const fab = f0b + (1 - f0b) * 0.047619
+    const msr = ssr * far / (1 - ems * far) * ems; const msg = ssg * fag / (1 - ems * fag) * ems; const msb = ssb * fab / (1 - ems * fab) * ems
+    const tr = ssr + msr; const tg = ssg + msg; const tb = ssb + msb
+    const tmax = tr > tg ? (tr > tb ? tr : tb) : (tg > tb ? tg : tb)
+    const irr = es * env3[0]!; const irg = es * env3[1]!; const irb = es * env3[2]!
+    let ao = 1
+    const ot = slots[SLOT_OCC] ?? null
+    if (ot !== null) { this.sample(SLOT_OCC, ot, b0, b1, b2, lw); ao = 1 + m.occlusionStrength * (tex4[0]! - 1) }
+    sr += ao * (es * env3[3]! * ssr + msr * irr)
+    sg += ao * (es * env3[4]! * ssg + msg * irg)
+    sb += ao * (es * env3[5]! * ssb + msb * irb)
+    const kd = ao * (1 - tmax)
+    qr += kr * kd * irr; qg += kg * kd * irg; qb += kb * kd * irb
+
+    // transmission (approximated): the transmitted share of the diffuse lobe shows the background, tinted
+    let tor = 0; let tog = 0; let tob = 0
+    if (m.transmissionFactor > 0) {
+      let t = m.transmissionFactor
+      const tt = slots[SLOT_TRANS] ?? null
+      if (tt !== null) { this.sample(SLOT_TRANS, tt, b0, b1, b2, lw); t *= tex4[0]! }
+      t = (t < 0 ? 0 : t > 1 ? 1 : t) * (1 - metal)
+      qr *= 1 - t; qg *= 1 - t; qb *= 1 - t
+      tor = t * cr * (1 - tmax); tog = t * cg * (1 - tmax); tob = t * cb * (1 - tmax)
+    }
+    let or = qr + sr; let og = qg + sg; let ob = qb + sb
+
+    // clearcoat: a dielectric GGX layer (F0 0.04) on the geometric normal over everything above
+    if (m.clearcoatFactor > 0) {
+      let cc = m.clearcoatFactor; let ccr = m.clearcoatRoughnessFactor
+      const ct = slots[SLOT_CC] ?? null
+      if (ct !== null) { this.sample(SLOT_CC, ct, b0, b1, b2, lw); cc *= tex4[0]! }
+      const crt = slots[SLOT_CCR] ?? null
+      if (crt !== null) { this.sample(SLOT_CCR, crt, b0, b1, b2, lw); ccr *= tex4[1]! }
+      ccr = ccr < MIN_ROUGHNESS ? MIN_ROUGHNESS : ccr > 1 ? 1 : ccr
+      cc = cc < 0 ? 0 : cc > 1 ? 1 : cc
+      const ca2 = ccr * ccr * ccr * ccr
+      let cnv = gx * vx + gy * vy + gz * vz
+      if (!(cnv > 1e-4)) cnv = 1e-4
+      if (cnv > 1) cnv = 1
+      let cl = 0; let clg = 0; let clb = 0
+      for (let k = 0; k < lights.length; k++) {
+        const L = lights[k]!
+        if (L.type !== LIGHT_DIRECTIONAL) continue // point and spot lights on the coat: see docs/renderer.md
+        const nl = gx * L.x + gy * L.y + gz * L.z
+        if (!(nl > 0)) continue
+        let hx = L.x + vx; let hy = L.y + vy; let hz = L.z + vz
+        const hl = Math.sqrt(hx * hx + hy * hy + hz * hz)
+        if (!(hl > 0)) continue
+        hx /= hl; hy /= hl; hz /= hl
+        let nh = gx * hx + gy * hy + gz * hz; if (nh < 0) nh = 0
+        let vh = vx * hx + vy * hy + vz * hz; if (vh < 0) vh = 0
+        const om = 1 - vh; const om2 = om * om
+        const F = 0.04 + 0.96 * om2 * om2 * om
+        const dd = nh * nh * (ca2 - 1) + 1
+        const v = F * ca2 * INV_PI / (dd * dd) * 0.5 / (nl * Math.sqrt(cnv * cnv * (1 - ca2) + ca2) + cnv * Math.sqrt(nl * nl * (1 - ca2) + ca2)) * nl
+        cl += L.r * v; clg += L.g * v; clb += L.b * v
+      }
+      const crx = 2 * cnv * gx - vx; const cry = 2 * cnv * gy - vy; const crz = 2 * cnv * gz - vz
+      lobeBands(ccr * ccr, bands)
+      evalEnvironment(this.env, crx, cry, crz, bands[0]!, bands[1]!, env3, 3)
+      dfgApprox(ccr, cnv, dfg, 0)
+      const e = ao * es * (0.04 * dfg[0]! + dfg[1]!)
+      const om = 1 - cnv; const om2 = om * om
+      const fc = cc * (0.04 + 0.96 * om2 * om2 * om)
+      or = or * (1 - fc) + cc * (cl + e * env3[3]!)
+      og = og * (1 - fc) + cc * (clg + e * env3[4]!)
+      ob = ob * (1 - fc) + cc * (clb + e * env3[5]!)
+      tor *= 1 - fc; tog *= 1 - fc; tob *= 1 - fc
+    }
+    this.emit(or, og, ob, ca, tor, tog, tob, out)
+  }
+
+  /** Adds emissive and writes the fragment: colour, alpha, and for blended materials premultiplied colour and the transmittance of what lies behind. */
+  private emit (r: number, g: number, b: number, a: number, tr: number, tg: number, tb: number, out: Float64Array): void {
+    const m = this.material
     const ef = m.emissiveFactor
     if (ef[0]! > 0 || ef[1]! > 0 || ef[2]! > 0) {
       let er = ef[0]!; let eg = ef[1]!; let eb = ef[2]!
-      const et = m.emissiveTexture
+      const et = this.slots[SLOT_EMIS] ?? null
       if (et !== null) {
-        this.uv(et, b0, b1, b2)
-        sampleTexture(et.texture, et.mipmaps ? this.emissiveLevel : 0, tmp[0]!, tmp[1]!, et.wrapS, et.wrapT, et.nearest && this.emissiveLevel === 0, tmp)
-        er *= tmp[0]!; eg *= tmp[1]!; eb *= tmp[2]!
+        // the barycentrics and lod term of the pixel being shaded
+        this.sample(SLOT_EMIS, et, this.lastB0, this.lastB1, this.lastB2, this.lastLw)
+        er *= tex4[0]!; eg *= tex4[1]!; eb *= tex4[2]!
       }
-      r += er; g += eg; bl += eb
+      r += er; g += eg; b += eb
     }
-    out[0] = r; out[1] = g; out[2] = bl; out[3] = a
+    out[3] = a
+    if (m.blended) {
+      let al = a < 0 ? 0 : a > 1 ? 1 : a
+      if (m.alphaMode !== 2) al = 1
+      out[0] = r * al; out[1] = g * al; out[2] = b * al
+      out[4] = 1 - al + al * tr; out[5] = 1 - al + al * tg; out[6] = 1 - al + al * tb
+    } else {
+      out[0] = r; out[1] = g; out[2] = b
+    }
   }
+
+  private lastB0 = 0; private lastB1 = 0; private lastB2 = 0; private lastLw = 0
 }

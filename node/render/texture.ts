@@ -117,3 +117,28 @@ export function mipLevelFor (texelArea: number, pixelArea: number, levelCount: n
   while (k < levelCount - 1 && ratio >= threshold) { k++; threshold *= 4 }
   return k
 }
+
+const tri = new Float64Array(4)
+
+/**
+ * Trilinear sampling at a fractional level of detail `lod` (log2 of texels
+ * per pixel along a side): magnification (lod ≤ 0, or NaN) samples level 0,
+ * nearest or bilinear by `nearestMag`; minification blends bilinear samples
+ * of the two levels around lod (the GPU's LINEAR_MIPMAP_LINEAR), or samples
+ * level 0 bilinearly when the sampler has no mipmaps. Writes linear RGBA.
+ */
+export function sampleTrilinear (tex: LinearTexture, lod: number, u: number, v: number, wrapS: number, wrapT: number, nearestMag: boolean, mipmaps: boolean, out: Float64Array): void {
+  if (!(lod > 0)) { sampleTexture(tex, 0, u, v, wrapS, wrapT, nearestMag, out); return }
+  if (!mipmaps) { sampleTexture(tex, 0, u, v, wrapS, wrapT, false, out); return }
+  const top = tex.levels.length - 1
+  if (lod >= top) { sampleTexture(tex, top, u, v, wrapS, wrapT, false, out); return }
+  const l0 = Math.floor(lod)
+  const f = lod - l0
+  sampleTexture(tex, l0, u, v, wrapS, wrapT, false, out)
+  if (f === 0) return
+  sampleTexture(tex, l0 + 1, u, v, wrapS, wrapT, false, tri)
+  out[0] = out[0]! + (tri[0]! - out[0]!) * f
+  out[1] = out[1]! + (tri[1]! - out[1]!) * f
+  out[2] = out[2]! + (tri[2]! - out[2]!) * f
+  out[3] = out[3]! + (tri[3]! - out[3]!) * f
+}

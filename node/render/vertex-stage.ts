@@ -11,6 +11,8 @@ export interface CameraSpaceVertices {
   positions: Float64Array
   /** Unit-less normals per vertex (renormalized per pixel), or null when the primitive has none. */
   normals: Float64Array | null
+  /** Tangents (xyz by the model-view's upper 3×3, w copied) per vertex, or null. */
+  tangents: Float64Array | null
   /** The transform mirrors geometry (negative determinant): front faces are clockwise. */
   mirrored: boolean
 }
@@ -38,6 +40,8 @@ export function transformVertices (item: DrawItem, view: Mat4): CameraSpaceVerti
   const nrmSrc = p.normals === null ? null : (hasTargets ? morph(p.normals, p.targets.map((t) => t.normals), item.morphWeights) : p.normals)
   const outP = new Float64Array(n * 3)
   const outN = nrmSrc === null ? null : new Float64Array(n * 3)
+  const tanSrc = p.tangents
+  const outT = tanSrc === null ? null : new Float64Array(n * 4)
 
   if (item.jointMatrices !== null && p.joints !== null && p.weights !== null) {
     const J = item.jointMatrices
@@ -63,8 +67,9 @@ export function transformVertices (item: DrawItem, view: Mat4): CameraSpaceVerti
         outN[v * 3 + 1] = nm[3]! * a + nm[4]! * b + nm[5]! * c
         outN[v * 3 + 2] = nm[6]! * a + nm[7]! * b + nm[8]! * c
       }
+      if (outT !== null && tanSrc !== null) tangentTo(mv, tanSrc, v, outT)
     }
-    return { positions: outP, normals: outN, mirrored: false }
+    return { positions: outP, normals: outN, tangents: outT, mirrored: false }
   }
 
   const mv = multiply(view, item.world)
@@ -85,5 +90,15 @@ export function transformVertices (item: DrawItem, view: Mat4): CameraSpaceVerti
       outN[v * 3 + 2] = nm[6]! * a + nm[7]! * b + nm[8]! * c
     }
   }
-  return { positions: outP, normals: outN, mirrored: det3(mv) < 0 }
+  if (outT !== null && tanSrc !== null) for (let v = 0; v < n; v++) tangentTo(mv, tanSrc, v, outT)
+  return { positions: outP, normals: outN, tangents: outT, mirrored: det3(mv) < 0 }
+}
+
+/** Transforms tangent `v` (xyzw) by the upper 3×3 of `mv`, copying w. */
+function tangentTo (mv: Mat4, src: Float64Array, v: number, out: Float64Array): void {
+  const x = src[v * 4]!; const y = src[v * 4 + 1]!; const z = src[v * 4 + 2]!
+  out[v * 4] = mv[0]! * x + mv[4]! * y + mv[8]! * z
+  out[v * 4 + 1] = mv[1]! * x + mv[5]! * y + mv[9]! * z
+  out[v * 4 + 2] = mv[2]! * x + mv[6]! * y + mv[10]! * z
+  out[v * 4 + 3] = src[v * 4 + 3]!
 }

@@ -50,3 +50,31 @@ describe('sRGB tables', () => {
     expect(linearToSrgb8(2)).toBe(255)
   })
 })
+
+describe('deterministic exp2, log2 and pow', () => {
+  it('agree with the platform functions to 1e-13 relative', async () => {
+    const { detExp2, detLog2, detPow } = await import('../../../node/render/det-math.ts')
+    fc.assert(fc.property(fc.double({ min: -60, max: 60, noNaN: true }), (x) => {
+      expect(Math.abs(detExp2(x) - 2 ** x) / 2 ** x).toBeLessThan(1e-13)
+    }), { numRuns: 500 })
+    fc.assert(fc.property(fc.double({ min: 1e-300, max: 1e300, noNaN: true }), (x) => {
+      expect(Math.abs(detLog2(x) - Math.log2(x))).toBeLessThan(1e-12 * Math.max(1, Math.abs(Math.log2(x))))
+    }), { numRuns: 500 })
+    fc.assert(fc.property(fc.double({ min: 0.001, max: 1000, noNaN: true }), fc.double({ min: -4, max: 4, noNaN: true }), (x, y) => {
+      const ref = Math.pow(x, y)
+      expect(Math.abs(detPow(x, y) - ref) / ref).toBeLessThan(1e-12)
+    }), { numRuns: 500 })
+  })
+
+  it('handle the edges: exact powers of two, zero, subnormals, non-finite input', async () => {
+    const { detExp2, detLog2, pow2Int } = await import('../../../node/render/det-math.ts')
+    for (let k = -1074; k <= 1023; k += 7) expect(detLog2(pow2Int(k))).toBe(k)
+    expect(detExp2(0)).toBe(1)
+    expect(detExp2(-2000)).toBe(0)
+    expect(detExp2(2000)).toBe(Infinity)
+    expect(detExp2(NaN)).toBeNaN()
+    expect(detLog2(0)).toBe(-Infinity)
+    expect(detLog2(-1)).toBeNaN()
+    expect(detLog2(Infinity)).toBe(Infinity)
+  })
+})

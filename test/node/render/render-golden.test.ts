@@ -6,18 +6,22 @@
  */
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
+import { Worker } from 'node:worker_threads'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type GoldenCase, goldenCases, pixelHash, renderCase } from './golden-cases.ts'
 
 const GOLDEN: Record<string, string> = {
-  cube: '20d1dab2d272a4fe97d8ff740d92e669b97b8fc1bf6c6f3fcfa9f7e6e5834b95',
-  'textured-quad': 'ffeaf18097b171d2ce00ef62c7bb752cf7dd96729647291806cb0d15c03fff94',
-  'mask-quad': 'ffadd3c3c08791b3d25099dd8f49ae6f6e3a8c8d3884facde922a98642301406',
-  hierarchy: 'd7335ff8805d3a8a4d3b84dfdf8977a3baa91a19c2df47165751032b21100a60',
+  cube: '5e51728f97916786042c6b42f1c6ae9fae5c1b6df3aef03b0d508df9036ee9d0',
+  'textured-quad': 'af42e2672ac5425baf239e4ea1a97cf1bb6093074ecd20d3bf8c9300adb5f160',
+  'mask-quad': '4a25c68aae8accd5d502944321e4f3474c9c18689d490b09586bb6eb9e9327ea',
+  hierarchy: '596dcf1c0b8a7348429399f457dd9c1a4492ab3b0a9bdeedb5315df416407795',
   // quantize() keeps ±0.5 exactly, so the quantized cube renders the same pixels as the float one
-  quantized: '20d1dab2d272a4fe97d8ff740d92e669b97b8fc1bf6c6f3fcfa9f7e6e5834b95',
-  meshopt: '731969bed6e28d13b025a23bfeded94e6935a7e35d41bed16866c9b5d8a2df4b',
-  instanced: '5b91a1fec20dfa82c6f32644d4705840ace376b5133f435e993b6f852c1bf77b'
+  quantized: '5e51728f97916786042c6b42f1c6ae9fae5c1b6df3aef03b0d508df9036ee9d0',
+  meshopt: '5e998961fd1cd277bcfbe6ae00ceef81d7616d73392637affa1cb37188cbe8ca',
+  instanced: '7159b5cda9a1966ffb1687aecd2b6205912e057f4542aa4ac0668e5d9c58daec',
+  'pbr-showcase': '32640f573f778cbab430f35e7232428ea039558f93e3026509144036dfc0ccbf',
+  'pbr-mikktspace': '7d10f4d109de1cf01d29f86d432285043deb8565dacef484d3b3c70e5cf74839',
+  'pbr-lights': 'cdc17f79f12c50386dcbdd7f64923d54970b45a120748365631281855221c438'
 }
 
 let cases: GoldenCase[] = []
@@ -40,6 +44,15 @@ describe('golden renders', () => {
     expect(byName.instanced!.extensionsUsed).toContain('EXT_mesh_gpu_instancing')
     expect(byName.instanced!.triangleCount).toBe(12 * 12)
     expect(byName.meshopt!.triangleCount).toBeGreaterThan(1000)
+  })
+
+  it('a worker thread renders bit-identical pixels', async () => {
+    const got = await new Promise<unknown>((resolve, reject) => {
+      const w = new Worker(new URL('./render-worker.ts', import.meta.url))
+      w.once('message', resolve)
+      w.once('error', reject)
+    })
+    expect(got).toEqual(GOLDEN)
   })
 
   it('a separate process renders bit-identical pixels', async () => {

@@ -15,6 +15,8 @@ import { addPrimitive, makePng, newDocument } from './fixtures.ts'
 import { cubeScene, maskQuadScene, texturedQuadScene } from './scenes.ts'
 
 const LIMITS = { maxTexturePixels: 1 << 24 }
+/** Rasterization properties (coverage, fill rule, depth, wrap modes) are checked on the unshaded-by-light Lambert model at one sample per pixel, where a pixel is covered or not. */
+const RASTER = { shading: 'lambert', supersample: 1 } as const
 
 function covered (r: RenderResult): number {
   const d = r.image.data
@@ -41,7 +43,7 @@ function flatTriangles (tris: number[][], opts: { alpha?: number, doubleSided?: 
 describe('coverage and culling', () => {
   it('a unit cube seen face-on covers its projected area within one pixel row per side', () => {
     // front face at distance 2.5, focal 2, 128 px: half-size 128 · 0.5 / 2.5 = 25.6 px → 51.2² ≈ 2621 px
-    const r = renderScene(prepareScene(cubeScene({ rotate: false }), LIMITS), cameraAt([0, 0, 3]), { width: 128, height: 128 })
+    const r = renderScene(prepareScene(cubeScene({ rotate: false }), LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 128, height: 128 })
     const n = covered(r)
     expect(n).toBeGreaterThanOrEqual(50 * 50)
     expect(n).toBeLessThanOrEqual(53 * 53)
@@ -51,18 +53,18 @@ describe('coverage and culling', () => {
   it('back faces of single-sided materials are culled; double-sided ones are drawn', () => {
     // a camera inside the cube sees only back faces
     const inside = { eye: [0, 0, 0.1] as [number, number, number], target: [0, 0, -1] as [number, number, number], up: [0, 1, 0] as [number, number, number], focal: 2, near: 0.01 }
-    const single = renderScene(prepareScene(cubeScene({ rotate: false }), LIMITS), inside, { width: 64, height: 64 })
+    const single = renderScene(prepareScene(cubeScene({ rotate: false }), LIMITS), inside, { ...RASTER, width: 64, height: 64 })
     expect(covered(single)).toBe(0)
     expect(single.stats.culled).toBe(12)
-    const double = renderScene(prepareScene(cubeScene({ rotate: false, doubleSided: true }), LIMITS), inside, { width: 64, height: 64 })
+    const double = renderScene(prepareScene(cubeScene({ rotate: false, doubleSided: true }), LIMITS), inside, { ...RASTER, width: 64, height: 64 })
     expect(covered(double)).toBe(64 * 64)
   })
 
   it('a camera inside geometry clips at the near plane deterministically instead of failing', () => {
     const scene = prepareScene(cubeScene({ rotate: false, doubleSided: true }), LIMITS)
     const cam = { eye: [0.49, 0.2, 0.3] as [number, number, number], target: [-1, 0, 0] as [number, number, number], up: [0, 1, 0] as [number, number, number], focal: 2, near: 0.05 }
-    const a = renderScene(scene, cam, { width: 48, height: 48 })
-    const b = renderScene(scene, cam, { width: 48, height: 48 })
+    const a = renderScene(scene, cam, { ...RASTER, width: 48, height: 48 })
+    const b = renderScene(scene, cam, { ...RASTER, width: 48, height: 48 })
     expect(a.image.data).toEqual(b.image.data)
     expect(covered(a)).toBe(48 * 48)
   })
@@ -80,7 +82,7 @@ describe('depth', () => {
         const mat = doc.createMaterial(`m${z}`).setBaseColorFactor(z > 0 ? [0.9, 0.1, 0.1, 1] : [0.1, 0.1, 0.9, 1])
         add(doc.createNode(`n${z}`).setMesh(doc.createMesh().addPrimitive(addPrimitive(doc, { positions: quad(z, [0, 0, 0]).flat(), material: mat }))))
       }
-      return renderScene(prepareScene(doc, LIMITS), cameraAt([0, 0, 4]), { width: 32, height: 32 })
+      return renderScene(prepareScene(doc, LIMITS), cameraAt([0, 0, 4]), { ...RASTER, width: 32, height: 32 })
     }
     const nearFirst = build([0.5, -0.5])
     const farFirst = build([-0.5, 0.5])
@@ -91,7 +93,7 @@ describe('depth', () => {
 })
 
 describe('textures', () => {
-  const render = (wrap: 10497 | 33071 | 33648): RenderResult => renderScene(prepareScene(texturedQuadScene(wrap), LIMITS), cameraAt([0, 0, 3]), { width: 96, height: 96 })
+  const render = (wrap: 10497 | 33071 | 33648): RenderResult => renderScene(prepareScene(texturedQuadScene(wrap), LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 96, height: 96 })
   const colours = (r: RenderResult, x0: number, y0: number, size: number): Set<string> => {
     const s = new Set<string>()
     for (let y = y0; y < y0 + size; y++) for (let x = x0; x < x0 + size; x++) s.add(pixel(r, x, y).join(','))
@@ -114,10 +116,10 @@ describe('textures', () => {
   it('JPEG textures decode; other image formats are refused with ERR_RENDER_TEXTURE', () => {
     const { doc, add } = newDocument()
     const raw = new Uint8Array(16 * 16 * 4).map((_, i) => (i % 4 === 3 ? 255 : (i * 13) & 255))
-    const jpg = new Uint8Array(jpeg.encode({ width: 16, height: 16, data: raw }, 90).data)
+    const jpg = new Uint8Array(jpeg.encode({ ...RASTER, width: 16, height: 16, data: raw }, 90).data)
     const mat = doc.createMaterial('j').setBaseColorTexture(doc.createTexture('j').setImage(jpg).setMimeType('image/jpeg'))
     add(doc.createNode('q').setMesh(doc.createMesh().addPrimitive(addPrimitive(doc, { positions: [-1, -1, 0, 1, -1, 0, 1, 1, 0], uvs: [0, 1, 1, 1, 1, 0], material: mat }))))
-    expect(covered(renderScene(prepareScene(doc, LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 }))).toBeGreaterThan(0)
+    expect(covered(renderScene(prepareScene(doc, LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 32, height: 32 }))).toBeGreaterThan(0)
 
     const bad = newDocument()
     const m2 = bad.doc.createMaterial('w').setBaseColorTexture(bad.doc.createTexture('w').setImage(new TextEncoder().encode('RIFF....WEBPVP8 ')).setMimeType('image/webp'))
@@ -135,7 +137,7 @@ describe('textures', () => {
 
 describe('alpha modes', () => {
   it('MASK discards fragments below the cutoff (the back quad shows through the left half)', () => {
-    const r = renderScene(prepareScene(maskQuadScene(), LIMITS), cameraAt([0, 0, 3]), { width: 64, height: 64 })
+    const r = renderScene(prepareScene(maskQuadScene(), LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 64, height: 64 })
     const [lr, lg, lb] = pixel(r, 24, 32)
     const [rr, rg, rb] = pixel(r, 40, 32)
     expect(lb!).toBeGreaterThan(lg!) // left: blue back quad
@@ -144,8 +146,8 @@ describe('alpha modes', () => {
   })
 
   it('BLEND composites over what is behind (a half-transparent quad lies between its colour and the background)', () => {
-    const r = renderScene(prepareScene(flatTriangles([[-1, -1, 0, 1, -1, 0, 1, 1, 0]], { alpha: 0.5 }), LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 })
-    const opaque = renderScene(prepareScene(flatTriangles([[-1, -1, 0, 1, -1, 0, 1, 1, 0]]), LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 })
+    const r = renderScene(prepareScene(flatTriangles([[-1, -1, 0, 1, -1, 0, 1, 1, 0]], { alpha: 0.5 }), LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 32, height: 32 })
+    const opaque = renderScene(prepareScene(flatTriangles([[-1, -1, 0, 1, -1, 0, 1, 1, 0]]), LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 32, height: 32 })
     const [br] = pixel(r, 22, 20); const [or] = pixel(opaque, 22, 20)
     expect(br!).toBeGreaterThan(BACKGROUND_SRGB8[0])
     expect(br!).toBeLessThan(or!)
@@ -164,8 +166,8 @@ describe('fill rule', () => {
         const splitA = [[...v(0), ...v(1), ...v(2)], [...v(0), ...v(2), ...v(3)]]
         const splitB = [[...v(0), ...v(1), ...v(3)], [...v(1), ...v(2), ...v(3)]]
         // half-transparent blending: a pixel covered twice would come out darker/brighter than once
-        const a = renderScene(prepareScene(flatTriangles(splitA, { alpha: 0.5 }), LIMITS), cameraAt([0, 0, 3]), { width: 40, height: 40 })
-        const b = renderScene(prepareScene(flatTriangles(splitB, { alpha: 0.5 }), LIMITS), cameraAt([0, 0, 3]), { width: 40, height: 40 })
+        const a = renderScene(prepareScene(flatTriangles(splitA, { alpha: 0.5 }), LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 40, height: 40 })
+        const b = renderScene(prepareScene(flatTriangles(splitB, { alpha: 0.5 }), LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 40, height: 40 })
         expect(a.image.data).toEqual(b.image.data)
         const colours = new Set<string>()
         for (let i = 0; i < a.image.data.length; i += 4) colours.add(a.image.data.subarray(i, i + 3).join(','))
@@ -182,20 +184,20 @@ describe('bad geometry', () => {
       [NaN, 0, 0, 1, 0, 0, 0, 1, 0],
       [0, 0, 0, 0.5, 0.5, 0, 1, 1, 0] // collinear
     ])
-    const r = renderScene(prepareScene(doc, LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 })
+    const r = renderScene(prepareScene(doc, LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 32, height: 32 })
     expect(r.stats.degenerate).toBe(2)
     expect(covered(r)).toBeGreaterThan(0)
     expect(sceneBounds(prepareScene(doc, LIMITS)).radius).toBeGreaterThan(1)
   })
 
   it('overflowing and enormous coordinates are skipped or clipped to the guard band, never hang', () => {
-    const overflow = renderScene(prepareScene(flatTriangles([[1e300, 0, 0, -1e300, 1e300, 0, 0, -1e300, 1e300]]), LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 })
+    const overflow = renderScene(prepareScene(flatTriangles([[1e300, 0, 0, -1e300, 1e300, 0, 0, -1e300, 1e300]]), LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 32, height: 32 })
     expect(overflow.stats.degenerate + overflow.stats.clippedAway).toBe(1)
     // a triangle a billion units wide, far beyond the guard band, still covers the whole view exactly
-    const huge = renderScene(prepareScene(flatTriangles([[-1e9, -1e9, 0, 1e9, -1e9, 0, 0, 1e9, 0]]), LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 })
+    const huge = renderScene(prepareScene(flatTriangles([[-1e9, -1e9, 0, 1e9, -1e9, 0, 0, 1e9, 0]]), LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 32, height: 32 })
     expect(covered(huge)).toBe(32 * 32)
     // and one crossing the near plane with a vertex far behind the camera
-    const crossing = renderScene(prepareScene(flatTriangles([[-1e6, -1, -1, 1e6, -1, -1, 0, -1, 1e9]]), LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 })
+    const crossing = renderScene(prepareScene(flatTriangles([[-1e6, -1, -1, 1e6, -1, -1, 0, -1, 1e9]]), LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 32, height: 32 })
     expect(covered(crossing)).toBeGreaterThan(0)
     expect(covered(crossing)).toBeLessThan(32 * 32)
   })
@@ -203,7 +205,7 @@ describe('bad geometry', () => {
   it('an empty scene renders background, and has no bounds (ERR_RENDER_EMPTY_SCENE)', () => {
     const { doc } = newDocument()
     const scene = prepareScene(doc, LIMITS)
-    expect(covered(renderScene(scene, cameraAt([0, 0, 3]), { width: 16, height: 16 }))).toBe(0)
+    expect(covered(renderScene(scene, cameraAt([0, 0, 3]), { ...RASTER, width: 16, height: 16 }))).toBe(0)
     expect(() => sceneBounds(scene)).toThrow(expect.objectContaining({ code: ERR_RENDER_EMPTY_SCENE }))
   })
 
@@ -221,16 +223,16 @@ describe('bad geometry', () => {
 
   it('invalid render options and cameras are refused with ERR_RENDER_OPTIONS', () => {
     const scene = prepareScene(cubeScene(), LIMITS)
-    expect(() => renderScene(scene, cameraAt([0, 0, 3]), { width: 0, height: 16 })).toThrow(expect.objectContaining({ code: ERR_RENDER_OPTIONS }))
-    expect(() => renderScene(scene, cameraAt([0, 0, 3]), { width: 16, height: 16, window: { x: 8, y: 0, width: 16, height: 16 } })).toThrow(expect.objectContaining({ code: ERR_RENDER_OPTIONS }))
-    expect(() => renderScene(scene, cameraAt([0, 0, 0]), { width: 16, height: 16 })).toThrow(expect.objectContaining({ code: ERR_RENDER_OPTIONS }))
-    expect(() => renderScene(scene, { ...cameraAt([0, 0, 3]), near: 0 }, { width: 16, height: 16 })).toThrow(expect.objectContaining({ code: ERR_RENDER_OPTIONS }))
+    expect(() => renderScene(scene, cameraAt([0, 0, 3]), { ...RASTER, width: 0, height: 16 })).toThrow(expect.objectContaining({ code: ERR_RENDER_OPTIONS }))
+    expect(() => renderScene(scene, cameraAt([0, 0, 3]), { ...RASTER, width: 16, height: 16, window: { x: 8, y: 0, width: 16, height: 16 } })).toThrow(expect.objectContaining({ code: ERR_RENDER_OPTIONS }))
+    expect(() => renderScene(scene, cameraAt([0, 0, 0]), { ...RASTER, width: 16, height: 16 })).toThrow(expect.objectContaining({ code: ERR_RENDER_OPTIONS }))
+    expect(() => renderScene(scene, { ...cameraAt([0, 0, 3]), near: 0 }, { ...RASTER, width: 16, height: 16 })).toThrow(expect.objectContaining({ code: ERR_RENDER_OPTIONS }))
   })
 
   it('a window renders exactly the same pixels as the matching crop of the full image', () => {
     const scene = prepareScene(cubeScene(), LIMITS)
-    const full = renderScene(scene, cameraAt([0, 0, 3]), { width: 64, height: 64 })
-    const win = renderScene(scene, cameraAt([0, 0, 3]), { width: 64, height: 64, window: { x: 20, y: 24, width: 16, height: 12 } })
+    const full = renderScene(scene, cameraAt([0, 0, 3]), { ...RASTER, width: 64, height: 64 })
+    const win = renderScene(scene, cameraAt([0, 0, 3]), { ...RASTER, width: 64, height: 64, window: { x: 20, y: 24, width: 16, height: 12 } })
     for (let y = 0; y < 12; y++) for (let x = 0; x < 16; x++) expect(pixel(win, x, y)).toEqual(pixel(full, 20 + x, 24 + y))
   })
 })
@@ -238,12 +240,12 @@ describe('bad geometry', () => {
 
 describe('strips, fans and early budget refusal', () => {
   it('a triangle strip and a fan of the same quad render like the triangle list', () => {
-    const list = renderScene(prepareScene(flatTriangles([[-1, -1, 0, 1, -1, 0, 1, 1, 0], [-1, -1, 0, 1, 1, 0, -1, 1, 0]]), LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 })
+    const list = renderScene(prepareScene(flatTriangles([[-1, -1, 0, 1, -1, 0, 1, 1, 0], [-1, -1, 0, 1, 1, 0, -1, 1, 0]]), LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 32, height: 32 })
     const asMode = (mode: 5 | 6, positions: number[]): RenderResult => {
       const { doc, add } = newDocument()
       const mat = doc.createMaterial('flat').setBaseColorFactor([0.9, 0.5, 0.1, 1]).setDoubleSided(true)
       add(doc.createNode('t').setMesh(doc.createMesh().addPrimitive(addPrimitive(doc, { positions, material: mat }).setMode(mode))))
-      return renderScene(prepareScene(doc, LIMITS), cameraAt([0, 0, 3]), { width: 32, height: 32 })
+      return renderScene(prepareScene(doc, LIMITS), cameraAt([0, 0, 3]), { ...RASTER, width: 32, height: 32 })
     }
     expect(covered(asMode(5, [-1, -1, 0, 1, -1, 0, -1, 1, 0, 1, 1, 0]))).toBe(covered(list))
     expect(covered(asMode(6, [-1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 1, 0]))).toBe(covered(list))
