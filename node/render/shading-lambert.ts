@@ -12,6 +12,7 @@
 import type { PreparedMaterial, PreparedPrimitive, TextureBinding } from './scene-reader.ts'
 import type { PixelShader } from './rasterizer.ts'
 import { mipLevelFor, sampleTexture } from './texture.ts'
+import { interpolateUv, vertexUv } from './uv.ts'
 
 /** Light settings of the fixed lighting model. */
 export interface LightingOptions {
@@ -105,29 +106,12 @@ export class LambertShader implements PixelShader {
 
   /** UV of texture binding `b` at barycentrics (b0, b1, b2), after KHR_texture_transform; written to tmp[0..1]. */
   private uv (b: TextureBinding, b0: number, b1: number, b2: number): void {
-    const set = b.texCoord === 1 && this.prim.uv1 !== null ? this.prim.uv1 : this.prim.uv0
-    let u = 0; let v = 0
-    if (set !== null) {
-      u = set[this.i0 * 2]! * b0 + set[this.i1 * 2]! * b1 + set[this.i2 * 2]! * b2
-      v = set[this.i0 * 2 + 1]! * b0 + set[this.i1 * 2 + 1]! * b1 + set[this.i2 * 2 + 1]! * b2
-    }
-    const t = b.transform
-    if (t !== null) {
-      const tu = t[0]! * u + t[1]! * v + t[2]!
-      const tv = t[3]! * u + t[4]! * v + t[5]!
-      u = tu; v = tv
-    }
-    tmp[0] = u; tmp[1] = v
+    interpolateUv(this.prim, b, this.i0, this.i1, this.i2, b0, b1, b2, tmp)
   }
 
   /** Transformed UV at a vertex, for mip selection (writes out[0..1]). */
   vertexUv (b: TextureBinding, i: number, out: Float64Array): void {
-    const set = b.texCoord === 1 && this.prim.uv1 !== null ? this.prim.uv1 : this.prim.uv0
-    let u = set === null ? 0 : set[i * 2]!
-    let v = set === null ? 0 : set[i * 2 + 1]!
-    const t = b.transform
-    if (t !== null) { const tu = t[0]! * u + t[1]! * v + t[2]!; v = t[3]! * u + t[4]! * v + t[5]!; u = tu }
-    out[0] = u; out[1] = v
+    vertexUv(this.prim, b, i, out)
   }
 
   /** Shades barycentrics (b0, b1, b2) of the current triangle into out = linear [r, g, b, alpha]. */

@@ -31,6 +31,7 @@ import { type CameraLight, type KeyLight, LIGHT_DIRECTIONAL, LIGHT_SPOT } from '
 import type { PixelShader } from './rasterizer.ts'
 import type { PreparedMaterial, PreparedPrimitive, TextureBinding } from './scene-reader.ts'
 import { sampleTrilinear } from './texture.ts'
+import { interpolateUv, vertexUv } from './uv.ts'
 
 /** Lighting of physically based renders. */
 export interface PbrLightingOptions {
@@ -125,16 +126,6 @@ export class PbrShader implements PixelShader {
     this.anyMip = this.slots.some((b) => b !== null && b.mipmaps)
   }
 
-  /** Transformed UV of binding `b` at vertex `i` into out[0..1]. */
-  private vertexUv (b: TextureBinding, i: number, out: Float64Array): void {
-    const set = b.texCoord === 1 && this.prim.uv1 !== null ? this.prim.uv1 : this.prim.uv0
-    let u = set === null ? 0 : set[i * 2]!
-    let v = set === null ? 0 : set[i * 2 + 1]!
-    const t = b.transform
-    if (t !== null) { const tu = t[0]! * u + t[1]! * v + t[2]!; v = t[3]! * u + t[4]! * v + t[5]!; u = tu }
-    out[0] = u; out[1] = v
-  }
-
   setTriangle (i0: number, i1: number, i2: number, fnx: number, fny: number, fnz: number, backFacing: boolean, planeDist: number, area2: number): void {
     this.i0 = i0; this.i1 = i1; this.i2 = i2
     this.fnx = fnx; this.fny = fny; this.fnz = fnz
@@ -145,7 +136,7 @@ export class PbrShader implements PixelShader {
       for (let s = 0; s < SLOTS; s++) {
         const b = slots[s]
         if (b === null || b === undefined || !b.mipmaps) continue
-        this.vertexUv(b, i0, uvA); this.vertexUv(b, i1, uvB); this.vertexUv(b, i2, uvC)
+        vertexUv(this.prim, b, i0, uvA); vertexUv(this.prim, b, i1, uvB); vertexUv(this.prim, b, i2, uvC)
         const lv = b.texture.levels[0]!
         const uvArea2 = Math.abs((uvB[0]! - uvA[0]!) * (uvC[1]! - uvA[1]!) - (uvB[1]! - uvA[1]!) * (uvC[0]! - uvA[0]!))
         // degenerate UVs (zero area) give −Infinity: magnification, level 0
@@ -159,7 +150,7 @@ export class PbrShader implements PixelShader {
   /** Tangent frame of the current triangle from its UV derivatives (T = ∂p/∂u; handedness from glTF's v-down bitangent). */
   private faceTangent (b: TextureBinding): void {
     const p = this.pos; const a = this.i0 * 3; const c1 = this.i1 * 3; const c2 = this.i2 * 3
-    this.vertexUv(b, this.i0, uvA); this.vertexUv(b, this.i1, uvB); this.vertexUv(b, this.i2, uvC)
+    vertexUv(this.prim, b, this.i0, uvA); vertexUv(this.prim, b, this.i1, uvB); vertexUv(this.prim, b, this.i2, uvC)
     const du1 = uvB[0]! - uvA[0]!; const dv1 = uvB[1]! - uvA[1]!; const du2 = uvC[0]! - uvA[0]!; const dv2 = uvC[1]! - uvA[1]!
     const e1x = p[c1]! - p[a]!; const e1y = p[c1 + 1]! - p[a + 1]!; const e1z = p[c1 + 2]! - p[a + 2]!
     const e2x = p[c2]! - p[a]!; const e2y = p[c2 + 1]! - p[a + 1]!; const e2z = p[c2 + 2]! - p[a + 2]!
@@ -175,15 +166,8 @@ export class PbrShader implements PixelShader {
 
   /** Samples slot `s` (binding `b`) at barycentrics into tex4; `lw` = 1.5·log2 w. */
   private sample (s: number, b: TextureBinding, b0: number, b1: number, b2: number, lw: number): void {
-    const set = b.texCoord === 1 && this.prim.uv1 !== null ? this.prim.uv1 : this.prim.uv0
-    let u = 0; let v = 0
-    if (set !== null) {
-      u = set[this.i0 * 2]! * b0 + set[this.i1 * 2]! * b1 + set[this.i2 * 2]! * b2
-      v = set[this.i0 * 2 + 1]! * b0 + set[this.i1 * 2 + 1]! * b1 + set[this.i2 * 2 + 1]! * b2
-    }
-    const t = b.transform
-    if (t !== null) { const tu = t[0]! * u + t[1]! * v + t[2]!; v = t[3]! * u + t[4]! * v + t[5]!; u = tu }
-    sampleTrilinear(b.texture, b.mipmaps ? this.lodBase[s]! + lw : 0, u, v, b.wrapS, b.wrapT, b.nearest, b.mipmaps, tex4)
+    interpolateUv(this.prim, b, this.i0, this.i1, this.i2, b0, b1, b2, uvA)
+    sampleTrilinear(b.texture, b.mipmaps ? this.lodBase[s]! + lw : 0, uvA[0]!, uvA[1]!, b.wrapS, b.wrapT, b.nearest, b.mipmaps, tex4)
   }
 
   shade (b0: number, b1: number, b2: number, w: number, out: Float64Array): void {

@@ -95,9 +95,20 @@ function texture (doc: Document, name: string, png: Uint8Array): Texture {
   return doc.createTexture(name).setImage(png).setMimeType('image/png')
 }
 
+/** A node with one indexed primitive from raw arrays (TANGENT only when `tangents`). */
+function meshNode (doc: Document, name: string, a: { pos: number[], nrm: number[], uv: number[], tan: number[], idx: number[] }, material: Material, tangents: boolean): Node {
+  const buffer = doc.getRoot().listBuffers()[0]!
+  const acc = (type: 'VEC2' | 'VEC3' | 'VEC4', data: number[]): ReturnType<Document['createAccessor']> => doc.createAccessor().setType(type).setArray(new Float32Array(data)).setBuffer(buffer)
+  const prim = doc.createPrimitive()
+    .setAttribute('POSITION', acc('VEC3', a.pos)).setAttribute('NORMAL', acc('VEC3', a.nrm)).setAttribute('TEXCOORD_0', acc('VEC2', a.uv))
+    .setIndices(doc.createAccessor().setType('SCALAR').setArray(new Uint32Array(a.idx)).setBuffer(buffer))
+    .setMaterial(material)
+  if (tangents) prim.setAttribute('TANGENT', acc('VEC4', a.tan))
+  return doc.createNode(name).setMesh(doc.createMesh(name).addPrimitive(prim))
+}
+
 /** UV sphere (radius r, centre c) with normals, UVs and analytic glTF tangents (T along +u; w = +1: cross(N, T) points north, towards decreasing v). */
 function sphere (doc: Document, name: string, rings: number, r: number, material: Material, tangents: boolean): Node {
-  const buffer = doc.getRoot().listBuffers()[0]!
   const segments = rings * 2
   const pos: number[] = []; const nrm: number[] = []; const uv: number[] = []; const tan: number[] = []; const idx: number[] = []
   for (let i = 0; i <= rings; i++) {
@@ -117,18 +128,11 @@ function sphere (doc: Document, name: string, rings: number, r: number, material
       idx.push(a, b, a + 1, a + 1, b, b + 1)
     }
   }
-  const acc = (type: 'VEC2' | 'VEC3' | 'VEC4', data: number[]): ReturnType<Document['createAccessor']> => doc.createAccessor().setType(type).setArray(new Float32Array(data)).setBuffer(buffer)
-  const prim = doc.createPrimitive()
-    .setAttribute('POSITION', acc('VEC3', pos)).setAttribute('NORMAL', acc('VEC3', nrm)).setAttribute('TEXCOORD_0', acc('VEC2', uv))
-    .setIndices(doc.createAccessor().setType('SCALAR').setArray(new Uint32Array(idx)).setBuffer(buffer))
-    .setMaterial(material)
-  if (tangents) prim.setAttribute('TANGENT', acc('VEC4', tan))
-  return doc.createNode(name).setMesh(doc.createMesh(name).addPrimitive(prim))
+  return meshNode(doc, name, { pos, nrm, uv, tan, idx }, material, tangents)
 }
 
 /** A flat slab (a quad of 2 triangles per cell on a grid) facing +z, with tangents along +x. */
 function slab (doc: Document, name: string, w: number, h: number, cells: number, material: Material, tangents: boolean): Node {
-  const buffer = doc.getRoot().listBuffers()[0]!
   const pos: number[] = []; const nrm: number[] = []; const uv: number[] = []; const tan: number[] = []; const idx: number[] = []
   for (let j = 0; j <= cells; j++) {
     for (let i = 0; i <= cells; i++) {
@@ -141,13 +145,7 @@ function slab (doc: Document, name: string, w: number, h: number, cells: number,
       idx.push(a, b, a + 1, a + 1, b, b + 1)
     }
   }
-  const acc = (type: 'VEC2' | 'VEC3' | 'VEC4', data: number[]): ReturnType<Document['createAccessor']> => doc.createAccessor().setType(type).setArray(new Float32Array(data)).setBuffer(buffer)
-  const prim = doc.createPrimitive()
-    .setAttribute('POSITION', acc('VEC3', pos)).setAttribute('NORMAL', acc('VEC3', nrm)).setAttribute('TEXCOORD_0', acc('VEC2', uv))
-    .setIndices(doc.createAccessor().setType('SCALAR').setArray(new Uint32Array(idx)).setBuffer(buffer))
-    .setMaterial(material)
-  if (tangents) prim.setAttribute('TANGENT', acc('VEC4', tan))
-  return doc.createNode(name).setMesh(doc.createMesh(name).addPrimitive(prim))
+  return meshNode(doc, name, { pos, nrm, uv, tan, idx }, material, tangents)
 }
 
 /** The showcase scene (about 2.4 × 2 units, centred at the origin). */

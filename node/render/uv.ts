@@ -1,0 +1,24 @@
+/**
+ * Texture coordinates of a binding: the TEXCOORD set it names (1 when
+ * present, else 0), interpolated and passed through its KHR_texture_transform
+ * matrix. Shared by both shading models so they address textures alike.
+ */
+import type { PreparedPrimitive, TextureBinding } from './scene-reader.ts'
+
+/** UV of binding `b` at barycentrics (b0, b1, b2) of triangle (i0, i1, i2) into out[0..1] (0, 0 without UVs). */
+export function interpolateUv (prim: PreparedPrimitive, b: TextureBinding, i0: number, i1: number, i2: number, b0: number, b1: number, b2: number, out: Float64Array): void {
+  const set = b.texCoord === 1 && prim.uv1 !== null ? prim.uv1 : prim.uv0
+  let u = 0; let v = 0
+  if (set !== null) {
+    u = set[i0 * 2]! * b0 + set[i1 * 2]! * b1 + set[i2 * 2]! * b2
+    v = set[i0 * 2 + 1]! * b0 + set[i1 * 2 + 1]! * b1 + set[i2 * 2 + 1]! * b2
+  }
+  const t = b.transform
+  if (t !== null) { const tu = t[0]! * u + t[1]! * v + t[2]!; v = t[3]! * u + t[4]! * v + t[5]!; u = tu }
+  out[0] = u; out[1] = v
+}
+
+/** UV of binding `b` at vertex `i` into out[0..1]. */
+export function vertexUv (prim: PreparedPrimitive, b: TextureBinding, i: number, out: Float64Array): void {
+  interpolateUv(prim, b, i, i, i, 1, 0, 0, out)
+}
