@@ -21,6 +21,8 @@ export const ERR_SCENE_MEMORY_LIMIT = 'ERR_SCENE_MEMORY_LIMIT'
 export const ERR_SCENE_GRAPH_INVALID = 'ERR_SCENE_GRAPH_INVALID'
 /** An image is not a readable PNG or JPEG. */
 export const ERR_SCENE_IMAGE_INVALID = 'ERR_SCENE_IMAGE_INVALID'
+/** An image is in a format recognised by its signature (WebP, KTX2, AVIF, GIF, BMP) that the loader does not decode. */
+export const ERR_SCENE_IMAGE_UNSUPPORTED = 'ERR_SCENE_IMAGE_UNSUPPORTED'
 /** A buffer or image refers to an external URI; scenes must be self-contained and nothing is fetched. */
 export const ERR_SCENE_EXTERNAL_URI = 'ERR_SCENE_EXTERNAL_URI'
 /** `extensionsRequired` names an extension this loader does not support. */

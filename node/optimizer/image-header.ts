@@ -3,7 +3,7 @@
  * decoding pixels, so that the loader can refuse images whose decoded size
  * would exhaust memory before any decoder sees them.
  */
-import { ERR_SCENE_IMAGE_INVALID, fail } from './errors.ts'
+import { ERR_SCENE_IMAGE_INVALID, ERR_SCENE_IMAGE_UNSUPPORTED, fail } from './errors.ts'
 
 /** Format and dimensions of an image, as its header declares them. */
 export interface ImageHeader {
@@ -56,7 +56,20 @@ export function readImageHeader (bytes: Uint8Array): ImageHeader {
     }
     fail(ERR_SCENE_IMAGE_INVALID, 'JPEG without a frame header')
   }
+  const format = knownUnsupportedFormat(bytes)
+  if (format !== null) fail(ERR_SCENE_IMAGE_UNSUPPORTED, `${format} images are not supported (only PNG and JPEG)`, { format })
   return fail(ERR_SCENE_IMAGE_INVALID, 'image is neither PNG nor JPEG')
+}
+
+/** Names image formats recognised by their signature but not decoded here (WebP, KTX2, AVIF, GIF, BMP), or null. */
+function knownUnsupportedFormat (bytes: Uint8Array): string | null {
+  const ascii = (from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to))
+  if (bytes.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'WebP'
+  if (bytes.length >= 12 && bytes[0] === 0xab && ascii(1, 7) === 'KTX 20') return 'KTX2'
+  if (bytes.length >= 12 && ascii(4, 8) === 'ftyp' && /^avi[fs]$/.test(ascii(8, 12))) return 'AVIF'
+  if (bytes.length >= 6 && ascii(0, 4) === 'GIF8') return 'GIF'
+  if (bytes.length >= 2 && ascii(0, 2) === 'BM') return 'BMP'
+  return null
 }
 
 function checked (mimeType: ImageHeader['mimeType'], width: number, height: number): ImageHeader {

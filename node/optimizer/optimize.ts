@@ -4,7 +4,7 @@
  * byte-identical output on every node (no clock, no randomness, passes in a
  * fixed order over document-ordered lists, PNG deflate in pure JavaScript).
  */
-import type { Document } from '@gltf-transform/core'
+import type { Document, Node } from '@gltf-transform/core'
 import { dedup, flatten, instance, join, prune, quantize, reorder, resample, simplify, weld } from '@gltf-transform/functions'
 import { MeshoptEncoder, MeshoptSimplifier } from 'meshoptimizer'
 import { z } from 'zod'
@@ -17,10 +17,12 @@ import { PROFILE_PASSES, type QuantizeBits } from './profiles.ts'
 import { buildReport, type OptimizationReport, type Operation } from './report.ts'
 import type { SceneLimits } from './scene-limits.ts'
 import { measureScene } from './scene-stats.ts'
-import { optimizeTextures } from './texture-pass.ts'
+import { optimizeTextures, type TextureQualities } from './texture-pass.ts'
+import { decompressScene } from './decompress-scene.ts'
+import { writeMeshopt } from './write-meshopt.ts'
 
 /** Version of the optimization procedure, written into every output's `asset.generator`; bump it whenever outputs change. */
-export const OPTIMIZER_FORMAT_VERSION = 1
+export const OPTIMIZER_FORMAT_VERSION = 2
 /** The `asset.generator` string of optimized scenes (no library version or time: outputs must not vary with either). */
 export const OPTIMIZER_GENERATOR = `trust-engine-optimizer/${OPTIMIZER_FORMAT_VERSION}`
 
@@ -44,6 +46,10 @@ export interface OptimizeOptions {
   quantize?: boolean
   /** GPU instancing of meshes reused this many times or more (EXT_mesh_gpu_instancing); false disables it. */
   instancing?: number | false
+  /** JPEG quality (1-100) for every texture role the profile encodes lossily; false keeps every texture lossless. */
+  textureQuality?: number | false
+  /** Write EXT_meshopt_compression (meshoptimizer's encoder with its filters). */
+  meshopt?: boolean
   /** Target render resolution for the estimates. */
   resolution?: [number, number]
   /** Loader limits. */
@@ -64,6 +70,8 @@ export interface ResolvedOptimizeOptions {
   maxTextureSize: number
   quantize: QuantizeBits | null
   instancing: number | null
+  textureQuality: TextureQualities
+  meshopt: boolean
 }
 
 const optionsSchema = z.object({
@@ -73,6 +81,8 @@ const optionsSchema = z.object({
   maxTextureSize: z.number().int().min(1).max(8192).optional(),
   quantize: z.boolean().optional(),
   instancing: z.union([z.number().int().min(2), z.literal(false)]).optional(),
+  textureQuality: z.union([z.number().int().min(1).max(100), z.literal(false)]).optional(),
+  meshopt: z.boolean().optional(),
   resolution: z.tuple([z.number().int().min(1), z.number().int().min(1)]).optional(),
   limits: z.record(z.string(), z.number()).optional()
 }).strict()
@@ -89,8 +99,17 @@ export function resolveOptimizeOptions (options: Partial<OptimizeOptions> = {}):
     error: o.error ?? p.error,
     maxTextureSize: o.maxTextureSize ?? p.maxTextureSize,
     quantize: o.quantize === false ? null : o.quantize === true ? (p.quantize ?? PROFILE_PASSES.balanced.quantize) : p.quantize,
-    instancing: o.instancing === false ? null : o.instancing ?? p.instancing
+    instancing: o.instancing === false ? null : o.instancing ?? p.instancing,
+    textureQuality: resolveTextureQuality(p.textureQuality, o.textureQuality),
+    meshopt: o.meshopt ?? p.meshopt
   }
+}
+
+/** The profile's qualities, with every lossy role set to `override` (or every role lossless when it is false). */
+function resolveTextureQuality (profile: TextureQualities, override: number | false | undefined): TextureQualities {
+  if (override === undefined) return profile
+  const set = (q: number | null): number | null => (override === false || q === null ? null : override)
+  return { color: set(profile.color), normal: set(profile.normal), data: set(profile.data), other: null }
 }
 
 /** Output of {@link optimizeScene}. */
@@ -98,6 +117,12 @@ export interface OptimizeResult {
   /** The optimized scene as GLB. */
   bytes: Uint8Array
   report: OptimizationReport
+}
+
+/** Join only nodes whose mesh no other node uses: joining a shared mesh would copy its geometry once per user. */
+const notShared = (node: Node): boolean => {
+  const mesh = node.getMesh()
+  return mesh === null || mesh.listParents().filter((p) => p.propertyType === 'Node').length <= 1
 }
 
 async function run (doc: Document, operations: Operation[], name: string, detail: string, ...transforms: Parameters<Document['transform']>): Promise<void> {
@@ -123,24 +148,30 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
   const doc = loaded.document
   const route = analysis.routing.pipeline
   const operations: Operation[] = []
+  let simplification: { requested: number, achieved: number } | null = null
 
   await run(doc, operations, 'dedup', 'merged identical accessors, meshes, materials and textures', dedup())
   if (o.instancing !== null) await run(doc, operations, 'instance', `GPU instancing of meshes used by ${o.instancing} or more nodes`, instance({ min: o.instancing }))
   if (route === 'baking') {
     await run(doc, operations, 'flatten', 'baking route: static hierarchy flattened', flatten())
-    await run(doc, operations, 'join', 'baking route: compatible static primitives joined to cut draw calls', join({ keepNamed: false }))
+    await run(doc, operations, 'join', 'baking route: compatible static primitives joined to cut draw calls (shared meshes kept shared)', join({ keepNamed: false, filter: notShared }))
   } else if (route === 'hybrid') {
-    await run(doc, operations, 'join', 'hybrid route: compatible sibling primitives joined (animated, skinned and morphed ones kept)', join({ keepNamed: false }))
+    await run(doc, operations, 'join', 'hybrid route: compatible sibling primitives joined (animated, skinned, morphed and shared ones kept)', join({ keepNamed: false, filter: notShared }))
   }
   await run(doc, operations, 'weld', 'merged bitwise-identical vertices', weld())
   if (o.ratio < 1) {
-    await run(doc, operations, 'simplify', `meshoptimizer simplification to ratio ${o.ratio} within error ${o.error}`, simplify({ simplifier: MeshoptSimplifier, ratio: o.ratio, error: o.error }))
+    const before = measureScene(doc, 0).triangles
+    await doc.transform(simplify({ simplifier: MeshoptSimplifier, ratio: o.ratio, error: o.error }))
+    const achieved = before === 0 ? 1 : measureScene(doc, 0).triangles / before
+    simplification = { requested: o.ratio, achieved }
+    operations.push({ name: 'simplify', detail: `meshoptimizer simplification: ratio ${o.ratio} requested, ${achieved.toFixed(3)} achieved within error ${o.error}${achieved > o.ratio * 1.05 ? ' (the error bound stopped it first)' : ''}` })
   }
   if (doc.getRoot().listAnimations().length > 0) await run(doc, operations, 'resample', 'removed redundant animation keyframes', resample())
   await run(doc, operations, 'prune', 'removed unused nodes, meshes, materials, textures and accessors', prune(PRUNE_OPTIONS))
-  const tex = optimizeTextures(doc, o.maxTextureSize)
+  const tex = optimizeTextures(doc, { maxSize: o.maxTextureSize, quality: o.textureQuality })
   if (tex.bytesBefore > 0) {
-    operations.push({ name: 'textures', detail: `max ${o.maxTextureSize} px: ${tex.resized} resized, ${tex.reencoded} re-encoded smaller, ${tex.unchanged} unchanged, ${tex.skippedJpeg} JPEG kept; ${tex.bytesBefore} -> ${tex.bytesAfter} bytes` })
+    const q = o.textureQuality
+    operations.push({ name: 'textures', detail: `max ${o.maxTextureSize} px, JPEG quality colour ${q.color ?? 'lossless'} / normal ${q.normal ?? 'lossless'} / data ${q.data ?? 'lossless'}: ${tex.resized} resized, ${tex.reencoded} re-encoded smaller, ${tex.unchanged} unchanged, ${tex.jpeg} JPEG; ${tex.bytesBefore} -> ${tex.bytesAfter} bytes` })
   }
   if (o.quantize !== null) {
     const q = o.quantize
@@ -152,9 +183,10 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
 
   const asset = doc.getRoot().getAsset()
   asset.generator = OPTIMIZER_GENERATOR
-  const out = await createSceneIO().writeBinary(doc)
+  const after = measureScene(doc, 0)
+  const out = o.meshopt ? await writeMeshopt(doc, operations) : await createSceneIO().writeBinary(doc)
   // The output must load through the same bounded loader on every peer.
-  preflightScene(out, limits)
-  const after = measureScene(doc, out.byteLength)
-  return { bytes: out, report: buildReport({ options: o, analysis, after, outputHash: sha256Hex(out), operations }) }
+  preflightScene(await decompressScene(out, limits), limits)
+  after.fileBytes = out.byteLength
+  return { bytes: out, report: buildReport({ options: o, analysis, after, outputHash: sha256Hex(out), operations, simplification }) }
 }

@@ -7,6 +7,7 @@
  * animation drives.
  */
 import type { Profile } from './analysis-rules.ts'
+import type { TextureQualities } from './texture-pass.ts'
 
 /** Vertex attribute quantization bits (KHR_mesh_quantization). */
 export interface QuantizeBits { position: number, normal: number, texcoord: number }
@@ -23,31 +24,44 @@ export interface ProfilePasses {
   quantize: QuantizeBits | null
   /** Minimum number of nodes sharing a mesh for GPU instancing, or null to disable it. */
   instancing: number | null
+  /** JPEG quality per texture role (colour, normal, data, other), null for lossless. */
+  textureQuality: TextureQualities
+  /** Write EXT_meshopt_compression: for web delivery, where three.js, Babylon.js and the network's renderer decode it. */
+  meshopt: boolean
 }
 
-// Quantization bits below are glTF-Transform's defaults (position 14, normal 10,
-// texcoord 12), sub-millimetre on a 10 m object; "fine" widens them to 16/12/14
-// for scenes where geometry is judged up close.
-const DEFAULT_QUANTIZE: QuantizeBits = { position: 14, normal: 10, texcoord: 12 }
+// Quantization bits below are gltfpack's defaults (position 14, normal 8,
+// texcoord 12): position is sub-millimetre on a 10 m object, 8-bit normals are
+// within about 0.5 degrees; "fine" widens them to 16/12/14 for scenes where
+// geometry is judged up close.
+const DEFAULT_QUANTIZE: QuantizeBits = { position: 14, normal: 8, texcoord: 12 }
 const FINE_QUANTIZE: QuantizeBits = { position: 16, normal: 12, texcoord: 14 }
 // 5 copies: glTF-Transform's default threshold for instancing, below which the
 // extension's overhead outweighs the draw calls it saves.
 const INSTANCING_MIN = 5
+// JPEG qualities per texture role. 85 for colour is the usual web-delivery
+// setting (libjpeg's default is 75); normal maps get more (their errors turn
+// into lighting errors), metallic-roughness and occlusion ("data") as colour.
+// Textures of material extensions ("other") are always kept lossless.
+const LOSSLESS: TextureQualities = { color: null, normal: null, data: null, other: null }
+const WEB: TextureQualities = { color: 85, normal: 90, data: 85, other: null }
+const LEAN: TextureQualities = { color: 75, normal: 85, data: 75, other: null }
+const FINE: TextureQualities = { color: 92, normal: 95, data: 92, other: null }
 
 /** Passes of every profile. Simplification errors: 1e-4 is glTF-Transform's default (invisible), 1e-2 gltfpack's default (1 % of the radius). */
 export const PROFILE_PASSES: Readonly<Record<Profile, Readonly<ProfilePasses>>> = Object.freeze({
   // Maximum quality: only lossless passes and the finest quantization; no decimation.
-  quality: { ratio: 1, error: 1e-4, maxTextureSize: 4096, quantize: FINE_QUANTIZE, instancing: INSTANCING_MIN },
+  quality: { ratio: 1, error: 1e-4, maxTextureSize: 4096, quantize: FINE_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: LOSSLESS, meshopt: false },
   // Half the triangles within 0.1 % error, 2K textures: the common web delivery target.
-  balanced: { ratio: 0.5, error: 1e-3, maxTextureSize: 2048, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN },
+  balanced: { ratio: 0.5, error: 1e-3, maxTextureSize: 2048, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: WEB, meshopt: false },
   // Minimum cost: a quarter of the triangles within gltfpack's default 1 % error, 1K textures.
-  economy: { ratio: 0.25, error: 1e-2, maxTextureSize: 1024, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN },
+  economy: { ratio: 0.25, error: 1e-2, maxTextureSize: 1024, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: LEAN, meshopt: true },
   // Real-time rendering: frame budget first, like economy, keeping 2K textures for close-ups.
-  realtime: { ratio: 0.25, error: 1e-2, maxTextureSize: 2048, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN },
+  realtime: { ratio: 0.25, error: 1e-2, maxTextureSize: 2048, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: LEAN, meshopt: true },
   // Architectural visualisation: straight edges and large flat surfaces must survive; 4K textures.
-  archviz: { ratio: 0.75, error: 5e-4, maxTextureSize: 4096, quantize: FINE_QUANTIZE, instancing: INSTANCING_MIN },
+  archviz: { ratio: 0.75, error: 5e-4, maxTextureSize: 4096, quantize: FINE_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: FINE, meshopt: false },
   // Game assets: half the triangles within 0.5 % error, 2K textures.
-  gaming: { ratio: 0.5, error: 5e-3, maxTextureSize: 2048, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN },
+  gaming: { ratio: 0.5, error: 5e-3, maxTextureSize: 2048, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: WEB, meshopt: true },
   // Synthetic training data: geometry stays exact (labels and depth depend on it); textures bounded for throughput.
-  ai_training: { ratio: 1, error: 1e-4, maxTextureSize: 2048, quantize: null, instancing: null }
+  ai_training: { ratio: 1, error: 1e-4, maxTextureSize: 2048, quantize: null, instancing: null, textureQuality: FINE, meshopt: false }
 })

@@ -35,6 +35,8 @@ export interface OptimizationReport {
   /** after / before for each figure (1 when before is 0). */
   ratios: ReportFigures
   operations: Operation[]
+  /** Share of triangles requested and achieved by simplification (the error bound may stop it first); null when it did not run. */
+  simplification: { requested: number, achieved: number } | null
   routing: Routing
   complexity: number
   complexityClass: SceneAnalysis['complexityClass']
@@ -70,6 +72,7 @@ export function buildReport (input: {
   after: SceneStats
   outputHash: string
   operations: Operation[]
+  simplification?: { requested: number, achieved: number } | null
 }): OptimizationReport {
   const before = figures(input.analysis.stats)
   const after = figures(input.after)
@@ -84,6 +87,7 @@ export function buildReport (input: {
     after,
     ratios,
     operations: input.operations,
+    simplification: input.simplification ?? null,
     routing: input.analysis.routing,
     complexity: input.analysis.complexity,
     complexityClass: input.analysis.complexityClass,

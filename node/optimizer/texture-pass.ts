@@ -1,51 +1,119 @@
 /**
- * The texture pass: every PNG texture larger than the profile's limit is
- * downscaled with the deterministic area filter and re-encoded; every other
- * PNG is re-encoded and kept only when that makes it smaller. JPEG textures
- * are kept as they are (no JPEG codec ships with the node) and reported.
+ * The texture pass: every PNG and JPEG texture is decoded, downscaled with the
+ * deterministic area filter when larger than the profile's limit, and
+ * re-encoded in the format its role allows: JPEG at the role's quality for
+ * colour, normal and data maps whose alpha no material reads, PNG otherwise
+ * (alpha dropped when unused). A texture that is not resized keeps its
+ * original bytes unless the re-encoding is smaller. Every codec here is pure
+ * JavaScript with fixed arithmetic, so the output bytes are the same on every
+ * node.
  */
-import type { Document } from '@gltf-transform/core'
+import type { Document, Material, Texture } from '@gltf-transform/core'
+import { ERR_SCENE_IMAGE_INVALID, fail } from './errors.ts'
 import { readImageHeader } from './image-header.ts'
-import { decodePng, encodePng } from './png-codec.ts'
+import { decodeJpeg, encodeJpeg } from './jpeg-codec.ts'
+import { decodePng, encodePng, type RgbaImage } from './png-codec.ts'
 import { fitWithin, resizeRgba } from './texture-resize.ts'
+
+/** What a texture is used for, which decides how it may be encoded. */
+export type TextureRole = 'color' | 'normal' | 'data' | 'other'
+
+/** JPEG quality (1-100) per role, or null to keep that role lossless (PNG, or the JPEG as it is). */
+export type TextureQualities = Readonly<Record<TextureRole, number | null>>
+
+/** Options of {@link optimizeTextures}. */
+export interface TexturePassOptions {
+  /** Largest width or height after resizing. */
+  maxSize: number
+  /** JPEG quality per role. */
+  quality: TextureQualities
+}
 
 /** What the texture pass did. */
 export interface TexturePassResult {
   resized: number
+  /** Textures whose bytes changed without resizing (re-encoded smaller, or PNG → JPEG). */
   reencoded: number
   /** Textures left unchanged because re-encoding did not make them smaller. */
   unchanged: number
-  /** JPEG textures left as they are. */
-  skippedJpeg: number
+  /** Textures written as JPEG. */
+  jpeg: number
   bytesBefore: number
   bytesAfter: number
 }
 
-/** Resizes and re-encodes the textures of `document` in place, in document order. */
-export function optimizeTextures (document: Document, maxSize: number): TexturePassResult {
-  const result: TexturePassResult = { resized: 0, reencoded: 0, unchanged: 0, skippedJpeg: 0, bytesBefore: 0, bytesAfter: 0 }
-  for (const texture of document.getRoot().listTextures()) {
-    const image = texture.getImage()
-    if (image === null) continue
-    result.bytesBefore += image.byteLength
-    const header = readImageHeader(image)
-    if (header.mimeType !== 'image/png') {
-      result.skippedJpeg++
-      result.bytesAfter += image.byteLength
-      continue
+// Strictest role first: a texture used in several roles is encoded for the strictest.
+const ROLE_ORDER: readonly TextureRole[] = ['other', 'normal', 'data', 'color']
+
+interface Usage { role: TextureRole, alpha: boolean }
+
+/** The role of every texture and whether any material reads its alpha channel. */
+function textureUsage (document: Document): Map<Texture, Usage> {
+  const usage = new Map<Texture, Usage>()
+  const note = (texture: Texture | null, role: TextureRole, alpha: boolean): void => {
+    if (texture === null) return
+    const prev = usage.get(texture)
+    const stricter = prev === undefined || ROLE_ORDER.indexOf(role) < ROLE_ORDER.indexOf(prev.role) ? role : prev.role
+    usage.set(texture, { role: stricter, alpha: alpha || (prev?.alpha ?? false) })
+  }
+  const known = (m: Material): Set<Texture | null> => new Set([m.getBaseColorTexture(), m.getEmissiveTexture(), m.getNormalTexture(), m.getOcclusionTexture(), m.getMetallicRoughnessTexture()])
+  for (const m of document.getRoot().listMaterials()) {
+    note(m.getBaseColorTexture(), 'color', m.getAlphaMode() !== 'OPAQUE')
+    note(m.getEmissiveTexture(), 'color', false)
+    note(m.getNormalTexture(), 'normal', false)
+    note(m.getOcclusionTexture(), 'data', false)
+    note(m.getMetallicRoughnessTexture(), 'data', false)
+    // Textures of material extensions (clearcoat, transmission, ...): channel use varies, keep them lossless with alpha.
+    const builtIn = known(m)
+    for (const edge of document.getGraph().listChildEdges(m)) {
+      const child = edge.getChild()
+      if (child.propertyType === 'Texture' && !builtIn.has(child as Texture)) note(child as Texture, 'other', true)
     }
-    const [w, h] = fitWithin(header.width, header.height, maxSize)
-    const resize = w !== header.width || h !== header.height
-    const pixels = decodePng(image)
-    const encoded = encodePng(resize ? resizeRgba(pixels, w, h) : pixels)
-    if (resize || encoded.byteLength < image.byteLength) {
-      texture.setImage(encoded).setMimeType('image/png')
+    for (const ext of m.listExtensions()) {
+      for (const edge of document.getGraph().listChildEdges(ext)) {
+        const child = edge.getChild()
+        if (child.propertyType === 'Texture') note(child as Texture, 'other', true)
+      }
+    }
+  }
+  return usage
+}
+
+function decode (bytes: Uint8Array): { image: RgbaImage, mimeType: 'image/png' | 'image/jpeg' } {
+  const header = readImageHeader(bytes)
+  const image = header.mimeType === 'image/png' ? decodePng(bytes) : decodeJpeg(bytes, header)
+  if (image.width !== header.width || image.height !== header.height) fail(ERR_SCENE_IMAGE_INVALID, `image decodes to ${image.width}x${image.height}, its header declares ${header.width}x${header.height}`)
+  return { image, mimeType: header.mimeType }
+}
+
+/** Resizes and re-encodes the textures of `document` in place, in document order. */
+export function optimizeTextures (document: Document, options: TexturePassOptions): TexturePassResult {
+  const result: TexturePassResult = { resized: 0, reencoded: 0, unchanged: 0, jpeg: 0, bytesBefore: 0, bytesAfter: 0 }
+  const usage = textureUsage(document)
+  for (const texture of document.getRoot().listTextures()) {
+    const original = texture.getImage()
+    if (original === null) continue
+    result.bytesBefore += original.byteLength
+    const { role, alpha } = usage.get(texture) ?? { role: 'other' as const, alpha: true }
+    const { image, mimeType } = decode(original)
+    const [w, h] = fitWithin(image.width, image.height, options.maxSize)
+    const resize = w !== image.width || h !== image.height
+    const pixels = resize ? resizeRgba(image, w, h) : image
+    if (!alpha) for (let i = 3; i < pixels.data.length; i += 4) pixels.data[i] = 255 // unused alpha dropped
+    const quality = alpha ? null : options.quality[role]
+    // Lossless roles keep their format: a JPEG is kept as it is unless it must shrink.
+    const asJpeg = quality !== null || (mimeType === 'image/jpeg' && resize)
+    const encoded = asJpeg ? encodeJpeg(pixels, quality ?? 95) : encodePng(pixels)
+    if (resize || encoded.byteLength < original.byteLength) {
+      texture.setImage(encoded).setMimeType(asJpeg ? 'image/jpeg' : 'image/png')
       if (resize) result.resized++
       else result.reencoded++
+      if (asJpeg) result.jpeg++
       result.bytesAfter += encoded.byteLength
     } else {
       result.unchanged++
-      result.bytesAfter += image.byteLength
+      if (mimeType === 'image/jpeg') result.jpeg++
+      result.bytesAfter += original.byteLength
     }
   }
   return result

@@ -1,6 +1,6 @@
 /**
  * `trust-engine optimize SCENE -o OUT [--profile P] [--ratio R] [--error E]
- * [--max-texture N] [--json]`: optimizes a glTF/GLB scene, writes the result
+ * [--max-texture N] [--texture-quality Q|lossless] [--meshopt|--no-meshopt] [--json]`: optimizes a glTF/GLB scene, writes the result
  * as GLB (atomically: a temporary file renamed into place) and prints the
  * report.
  *
@@ -33,9 +33,12 @@ export function register (program: Command): void {
     .option('--ratio <r>', 'share of triangles to keep, in (0, 1] (default: the profile\'s)')
     .option('--error <e>', 'simplification error bound, fraction of mesh radius (default: the profile\'s)')
     .option('--max-texture <px>', 'largest texture side after resizing (default: the profile\'s)')
+    .option('--texture-quality <q>', 'JPEG quality 1-100 for the texture roles the profile encodes lossily, or "lossless" (default: the profile\'s)')
+    .option('--meshopt', 'write EXT_meshopt_compression (default: the profile\'s)')
+    .option('--no-meshopt', 'write no EXT_meshopt_compression')
     .option('--json', 'print the report as JSON')
     .exitOverride(usageErrorsExit2)
-    .action(async (scene: string, flags: { out: string, profile: string, ratio?: string, error?: string, maxTexture?: string, json?: boolean }) => {
+    .action(async (scene: string, flags: { out: string, profile: string, ratio?: string, error?: string, maxTexture?: string, textureQuality?: string, meshopt?: boolean, json?: boolean }) => {
       const { readFileBounded } = await import('../../files/read-bounded.ts')
       const { optimizeScene, DEFAULT_SCENE_LIMITS, PROFILES } = await import('../../optimizer/index.ts')
       const { writeFileAtomic } = await import('../../optimizer/write-atomic.ts')
@@ -45,12 +48,16 @@ export function register (program: Command): void {
       const maxTexture = parseNumber('--max-texture', flags.maxTexture)
       if (ratio !== undefined && !(ratio > 0 && ratio <= 1)) throw badArgs('--ratio', 'must be in (0, 1]')
       if (maxTexture !== undefined && !Number.isInteger(maxTexture)) throw badArgs('--max-texture', 'must be an integer')
+      const textureQuality = flags.textureQuality === 'lossless' ? false : parseNumber('--texture-quality', flags.textureQuality)
+      if (typeof textureQuality === 'number' && !(Number.isInteger(textureQuality) && textureQuality >= 1 && textureQuality <= 100)) throw badArgs('--texture-quality', 'an integer 1-100 or "lossless"')
       const bytes = await readFileBounded(scene, DEFAULT_SCENE_LIMITS.maxFileBytes, 'scene')
       const { bytes: out, report } = await optimizeScene(bytes, {
         profile: flags.profile as never,
         ...(ratio !== undefined ? { ratio } : {}),
         ...(error !== undefined ? { error } : {}),
-        ...(maxTexture !== undefined ? { maxTextureSize: maxTexture } : {})
+        ...(maxTexture !== undefined ? { maxTextureSize: maxTexture } : {}),
+        ...(textureQuality !== undefined ? { textureQuality } : {}),
+        ...(flags.meshopt !== undefined ? { meshopt: flags.meshopt } : {})
       })
       await writeFileAtomic(flags.out, out)
       if (flags.json === true) {
@@ -65,6 +72,7 @@ export function register (program: Command): void {
         ...report.routing.reasons.map((r) => `             - ${r}`),
         row('triangles', 'triangles'), row('vertices', 'vertices'), row('draw calls', 'drawCalls'), row('materials', 'materials'),
         row('texture memory bytes', 'textureMemoryBytes'), row('geometry bytes', 'geometryBytes'), row('file bytes', 'fileBytes'),
+        ...(report.simplification === null ? [] : [`simplify     ratio ${report.simplification.requested} requested, ${report.simplification.achieved.toFixed(3)} achieved`]),
         'operations',
         ...report.operations.map((o) => `  ${o.name.padEnd(10)} ${o.detail}`),
         `estimates    ${report.estimates.processingSeconds.toFixed(1)} s, ${report.estimates.costUsd.toFixed(2)} USD`

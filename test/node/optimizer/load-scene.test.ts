@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { TrustEngineError } from '../../../protocol/errors.ts'
 import {
-  ERR_SCENE_EXTERNAL_URI, ERR_SCENE_GLB_MALFORMED, ERR_SCENE_GRAPH_INVALID, ERR_SCENE_IMAGE_INVALID, ERR_SCENE_JSON_INVALID,
+  ERR_SCENE_EXTERNAL_URI, ERR_SCENE_GLB_MALFORMED, ERR_SCENE_GRAPH_INVALID, ERR_SCENE_IMAGE_INVALID, ERR_SCENE_IMAGE_UNSUPPORTED, ERR_SCENE_JSON_INVALID,
   ERR_SCENE_MEMORY_LIMIT, ERR_SCENE_NOT_GLTF, ERR_SCENE_OUT_OF_RANGE, ERR_SCENE_TOO_LARGE, ERR_SCENE_UNSUPPORTED_EXTENSION,
   loadSceneSafely, readSceneSafely
 } from '../../../node/optimizer/load-scene.ts'
@@ -95,7 +95,8 @@ describe('readSceneSafely rejects bad input with a stable code', () => {
     ['external image URI', () => edit((j) => { j.images[0] = { uri: 'texture.png' } }), ERR_SCENE_EXTERNAL_URI],
     ['unknown required extension', () => edit((j) => { j.extensionsUsed = ['EXT_lights_image_based']; j.extensionsRequired = ['EXT_lights_image_based'] }), ERR_SCENE_UNSUPPORTED_EXTENSION],
     ['malformed percent-encoded data URI', () => edit((j) => { j.images[0] = { uri: 'data:image/png,%E0%A4%A' } }), ERR_SCENE_JSON_INVALID],
-    ['image that is neither PNG nor JPEG', () => edit((j) => { j.images[0] = { uri: 'data:image/png;base64,' + Buffer.from('GIF89a....').toString('base64') } }), ERR_SCENE_IMAGE_INVALID],
+    ['image that is neither PNG nor JPEG', () => edit((j) => { j.images[0] = { uri: 'data:image/png;base64,' + Buffer.from('not an image').toString('base64') } }), ERR_SCENE_IMAGE_INVALID],
+    ['GIF image (recognised, not supported)', () => edit((j) => { j.images[0] = { uri: 'data:image/png;base64,' + Buffer.from('GIF89a....').toString('base64') } }), ERR_SCENE_IMAGE_UNSUPPORTED],
     ['PNG declaring 100000 x 100000 pixels (memory bomb)', () => edit((j) => { j.images[0] = { uri: 'data:image/png;base64,' + pngHeader(100_000, 100_000).toString('base64') } }), ERR_SCENE_MEMORY_LIMIT]
   ])('%s', async (_name, make, expected) => {
     expect(await code(make())).toBe(expected)

@@ -82,12 +82,26 @@ describe('optimizeScene', () => {
     expect(after.stats).toMatchObject({ animations: 1, skins: 1, morphTargets: 1, volumeMaterials: 1, transmissionMaterials: 1 })
   })
 
-  it('resizes textures above the profile limit with the area filter and re-encodes them as PNG', async () => {
-    const { bytes, report } = await optimizeScene(staticScene, { profile: 'economy', maxTextureSize: 100 })
+  it('resizes textures above the profile limit with the area filter and re-encodes them as PNG when lossless', async () => {
+    const { bytes, report } = await optimizeScene(staticScene, { profile: 'economy', maxTextureSize: 100, textureQuality: false })
     const loaded = await loadSceneSafely(bytes)
     expect(loaded.images).toEqual([{ mimeType: 'image/png', width: 100, height: 67 }])
     expect(report.after.textureMemoryBytes).toBe(Math.ceil(100 * 67 * 4 * 4 / 3))
     expect(report.operations.find((o) => o.name === 'textures')?.detail).toContain('1 resized')
+  })
+
+  it('never copies a mesh that several nodes share when joining (ai_training: no instancing, baking route)', async () => {
+    const shared = await makeGlb({ grids: [30, 10], copies: 6 })
+    const { report } = await optimizeScene(shared, { profile: 'ai_training' })
+    expect(report.routing.pipeline).toBe('baking')
+    expect(report.after.geometryBytes).toBeLessThanOrEqual(report.before.geometryBytes)
+    expect(report.after.fileBytes).toBeLessThanOrEqual(report.before.fileBytes)
+  })
+
+  it('reports the requested and the achieved simplification ratio', async () => {
+    const { report } = await optimizeScene(staticScene, { profile: 'balanced', ratio: 0.3 })
+    expect(report.simplification?.requested).toBe(0.3)
+    expect(report.simplification?.achieved).toBeCloseTo(report.ratios.triangles, 1)
   })
 
   it('quality keeps every triangle; ai_training keeps float geometry', async () => {

@@ -1,0 +1,107 @@
+/**
+ * The texture pass on generated scenes: JPEG and PNG textures resized and
+ * re-encoded per role, byte-identical across runs and processes; alpha kept
+ * where a material reads it; lying, oversized and unsupported images refused
+ * with their codes before anything is written.
+ */
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import jpeg from 'jpeg-js'
+import { PNG } from 'pngjs'
+import { afterAll, describe, expect, it } from 'vitest'
+import { ERR_SCENE_IMAGE_INVALID, ERR_SCENE_IMAGE_UNSUPPORTED, ERR_SCENE_MEMORY_LIMIT } from '../../../node/optimizer/errors.ts'
+import { createSceneIO, loadSceneSafely } from '../../../node/optimizer/load-scene.ts'
+import { optimizeScene } from '../../../node/optimizer/optimize.ts'
+import { makeGlb, makePng } from '../../../sim/scenes.ts'
+import { codeOfAsync } from '../../helpers/codes.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'trust-engine-textures-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+
+/** A JPEG (quality 95) of the generated PNG pattern. */
+function makeJpeg (width: number, height: number): Uint8Array {
+  const png = PNG.sync.read(Buffer.from(makePng(width, height)))
+  return new Uint8Array(jpeg.encode({ width, height, data: png.data }, 95).data)
+}
+
+/** A scene whose textures are replaced by `image` (base colour, and as normal map when `normal`). */
+async function withImage (image: Uint8Array, mimeType: string, options: { normal?: boolean, blend?: boolean } = {}): Promise<Uint8Array> {
+  const io = createSceneIO()
+  const doc = await io.readBinary(await makeGlb({ grids: [8], texture: [16, 16], blend: options.blend === true }))
+  const tex = doc.getRoot().listTextures()[0]!
+  tex.setImage(image).setMimeType(mimeType)
+  if (options.normal === true) {
+    const normal = doc.createTexture('normal').setImage(makeJpeg(64, 64)).setMimeType('image/jpeg')
+    for (const m of doc.getRoot().listMaterials()) m.setNormalTexture(normal)
+  }
+  return await io.writeBinary(doc)
+}
+
+describe('the texture pass', () => {
+  it('resizes and re-encodes JPEG textures to the profile limit (economy: smaller and at most the limit)', async () => {
+    const scene = await withImage(makeJpeg(600, 400), 'image/jpeg', { normal: true })
+    const { bytes, report } = await optimizeScene(scene, { profile: 'economy', maxTextureSize: 256 })
+    const loaded = await loadSceneSafely(bytes)
+    expect(loaded.images).toEqual(expect.arrayContaining([{ mimeType: 'image/jpeg', width: 256, height: 171 }]))
+    const detail = report.operations.find((o) => o.name === 'textures')!.detail
+    expect(detail).toContain('1 resized')
+    expect(report.after.fileBytes).toBeLessThan(report.before.fileBytes / 2)
+  })
+
+  it('turns an opaque PNG base colour into a smaller JPEG, and keeps PNG with alpha where the material blends', async () => {
+    const png = makePng(256, 256)
+    const opaque = await optimizeScene(await withImage(png, 'image/png'), { profile: 'balanced' })
+    expect((await loadSceneSafely(opaque.bytes)).images).toEqual([{ mimeType: 'image/jpeg', width: 256, height: 256 }])
+    const blended = await optimizeScene(await withImage(png, 'image/png', { blend: true }), { profile: 'balanced' })
+    expect((await loadSceneSafely(blended.bytes)).images[0]!.mimeType).toBe('image/png')
+    const lossless = await optimizeScene(await withImage(png, 'image/png'), { profile: 'quality' })
+    expect((await loadSceneSafely(lossless.bytes)).images[0]!.mimeType).toBe('image/png')
+  })
+
+  it('gives byte-identical textures in two runs and in a separate process, with meshopt output too', async () => {
+    const scene = await withImage(makeJpeg(300, 200), 'image/jpeg', { normal: true })
+    const options = { profile: 'gaming' as const, maxTextureSize: 128 }
+    const a = await optimizeScene(scene, options)
+    const b = await optimizeScene(Uint8Array.from(scene), options)
+    expect(sha(b.bytes)).toBe(sha(a.bytes))
+    const input = join(dir, 'jpeg.glb')
+    writeFileSync(input, scene)
+    const child = fileURLToPath(new URL('./optimize-child.ts', import.meta.url))
+    expect(execFileSync(process.execPath, [child, input, JSON.stringify(options)], { encoding: 'utf8' }).trim()).toBe(sha(a.bytes))
+  })
+})
+
+describe('bad images are refused with their codes', () => {
+  it('a JPEG whose header lies about its size', async () => {
+    const real = makeJpeg(32, 32)
+    const lying = real.slice()
+    // Patch the SOF0 frame size (height at +5, width at +7) to 64 x 64.
+    for (let p = 2; p < lying.length - 9;) {
+      const marker = lying[p + 1]!
+      const len = (lying[p + 2]! << 8) | lying[p + 3]!
+      if (marker === 0xc0) { lying[p + 5] = 0; lying[p + 6] = 64; lying[p + 7] = 0; lying[p + 8] = 64; break }
+      p += 2 + len
+    }
+    const scene = await withImage(lying, 'image/jpeg')
+    expect(await codeOfAsync(() => optimizeScene(scene, { profile: 'balanced' }))).toBe(ERR_SCENE_IMAGE_INVALID)
+  })
+
+  it('a texture that claims 16k x 16k', async () => {
+    const png = Buffer.from(makePng(4, 4))
+    png.writeUInt32BE(16384, 16); png.writeUInt32BE(16384, 20)
+    const scene = await withImage(new Uint8Array(png), 'image/png')
+    expect(await codeOfAsync(() => optimizeScene(scene, { profile: 'balanced' }))).toBe(ERR_SCENE_MEMORY_LIMIT)
+  })
+
+  it('an unsupported texture format (WebP, KTX2)', async () => {
+    const webp = Buffer.concat([Buffer.from('RIFF'), Buffer.from([26, 0, 0, 0]), Buffer.from('WEBPVP8 '), Buffer.alloc(18)])
+    expect(await codeOfAsync(async () => optimizeScene(await withImage(new Uint8Array(webp), 'image/webp'), { profile: 'balanced' }))).toBe(ERR_SCENE_IMAGE_UNSUPPORTED)
+    const ktx2 = Buffer.concat([Buffer.from([0xab]), Buffer.from('KTX 20'), Buffer.from([0xbb, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64)])
+    expect(await codeOfAsync(async () => optimizeScene(await withImage(new Uint8Array(ktx2), 'image/ktx2'), { profile: 'balanced' }))).toBe(ERR_SCENE_IMAGE_UNSUPPORTED)
+  })
+})
