@@ -62,6 +62,10 @@ export interface NodeMetrics {
   peers: {
     /** Peers currently connected. */
     connected: Gauge
+    /** Connections refused at admission, by code (`ERR_OBSERVER_LIMIT`, `ERR_PEER_BANNED`, `ERR_WRONG_NETWORK`, ...). */
+    refused: Counter<'code'>
+    /** Penalised offences of peers, by code (`ERR_STREAM_QUOTA`, `ERR_GOSSIP_FRAME_TOO_LARGE`, `ERR_GRAYLISTED`, ...). */
+    offences: Counter<'code'>
   }
   blobs: {
     /** Blob fetches from peers, by result (`ok`, `not_found`, `too_large`, `hash_mismatch`, `error`, ...). */
@@ -87,6 +91,8 @@ export const NODE_METRIC_NAMES = {
   jobsByStatus: `${METRIC_PREFIX}jobs`,
   jobFinalityLatency: `${METRIC_PREFIX}job_finality_latency_seconds`,
   peersConnected: `${METRIC_PREFIX}peers_connected`,
+  peersRefused: `${METRIC_PREFIX}peers_refused_total`,
+  peerOffences: `${METRIC_PREFIX}peer_offences_total`,
   blobFetches: `${METRIC_PREFIX}blob_fetches_total`,
   blobBytes: `${METRIC_PREFIX}blob_bytes_total`,
   httpRequests: `${METRIC_PREFIX}http_requests_total`,
@@ -115,7 +121,9 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       finalityLatencySeconds: histogram(register, n.jobFinalityLatency, 'Time from job creation to final or disputed status', FINALITY_LATENCY_BUCKETS_SECONDS)
     },
     peers: {
-      connected: gauge(register, n.peersConnected, 'Peers currently connected', [])
+      connected: gauge(register, n.peersConnected, 'Peers currently connected', []),
+      refused: counter(register, n.peersRefused, 'Connections refused at admission, by code', ['code']),
+      offences: counter(register, n.peerOffences, 'Penalised offences of peers, by code', ['code'])
     },
     blobs: {
       fetches: counter(register, n.blobFetches, 'Blob fetches from peers, by result', ['result']),

@@ -144,6 +144,8 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       protocolVersion: PROTOCOL_VERSION,
       listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'],
       bootstrap: init.bootstrap ?? [],
+      // Validators are admitted with their quotas; other peers only as observers (node/p2p/admission.ts).
+      isValidator: (peerId) => peerToKey.has(peerId),
       appSpecificScore: (peerId) => {
         const key = peerToKey.get(peerId)
         if (key === undefined || engine === null) return 0
@@ -157,8 +159,9 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       },
       counters: {
         gossipResult: (topic, result, code) => { metrics.gossip.validationResults.inc({ topic: topicLabel(topic), result, code: result === 'accept' ? 'none' : code }) },
-        peerRefused: () => {},
-        blob: (side, outcome) => { if (side === 'fetch') metrics.blobs.fetches.inc({ result: outcome }) }
+        peerRefused: (code) => { metrics.peers.refused.inc({ code }) },
+        blob: (side, outcome) => { if (side === 'fetch') metrics.blobs.fetches.inc({ result: outcome }) },
+        offence: (code) => { metrics.peers.offences.inc({ code }) }
       },
       logger: base.child({ module: 'p2p' })
     })
@@ -215,11 +218,12 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     host.gossip.setValidator(host.topics.votes, async (data) => { await eng.onVoteMessage(data) })
     host.gossip.setValidator(host.topics.evidence, async (data) => { await eng.onEvidenceMessage(data) })
     for (const topic of Object.values(host.topics)) host.gossip.subscribe(topic)
-    const stopServing = await serveBlobs(host, { getBlob: async (sha) => await blobs.get(sha) })
+    // Served from disk in bounded chunks, paced and limited per peer (never a whole blob in memory).
+    const stopServing = await serveBlobs(host, { getBlob: async (sha) => await blobs.open(sha), limits: host })
     cleanup.push(async () => await stopServing())
-    const stopVotes = await serveVotes(host, async (jobId) => await eng.votesFor(jobId))
+    const stopVotes = await serveVotes(host, async (jobId) => await eng.votesFor(jobId), { limits: host })
     cleanup.push(async () => await stopVotes())
-    const stopOpenJobs = await serveOpenJobs(host, async () => eng.openAnnouncements())
+    const stopOpenJobs = await serveOpenJobs(host, async () => eng.openAnnouncements(), { limits: host })
     cleanup.push(async () => await stopOpenJobs())
     if (init.fault !== undefined && init.fault !== null) logger.warn({ fault: init.fault }, 'SIMULATED BYZANTINE FAULT ENABLED')
 

@@ -26,7 +26,9 @@ import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import { BLOB_PROTOCOL, MAX_REQUEST_FRAME_BYTES, MAX_STATUS_FRAME_BYTES, decodeBlobRequest, decodeBlobStatus, encodeBlobRequest, encodeBlobStatus, type BlobStatus } from './blob-frames.ts'
 import { NO_COUNTERS, type P2pCounters } from './counters.ts'
-import { ERR_BLOB_ABORTED, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_NOT_FOUND, ERR_BLOB_PROTOCOL, ERR_BLOB_TIMEOUT, ERR_BLOB_TOO_LARGE, ERR_BLOB_UNREACHABLE } from './errors.ts'
+import { DEFAULT_ADMISSION_OPTIONS, type PeerQuota } from './admission.ts'
+import { ERR_BLOB_ABORTED, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_NOT_FOUND, ERR_BLOB_PROTOCOL, ERR_BLOB_TIMEOUT, ERR_BLOB_TOO_LARGE, ERR_BLOB_UNREACHABLE, ERR_STREAM_QUOTA } from './errors.ts'
+import { KeyedTokenBuckets } from './rate-limit.ts'
 import { silentLogger } from './logger.ts'
 
 /** Limits and timeouts of blob transfer (both sides). */
@@ -58,15 +60,37 @@ export interface BlobSource {
 /** What a blob lookup returns: the bytes, a stream of them, or null when absent. */
 export type BlobBody = Uint8Array | BlobSource | null
 
+/**
+ * Per-peer quotas and penalties of a stream protocol (a `Host` qualifies;
+ * see admission.ts and peer-penalties.ts).
+ */
+export interface PeerLimits {
+  /** The quotas of a peer. */
+  quota: (peerId: string) => PeerQuota
+  /** Records an offence of a peer (lowers its score, may disconnect it). */
+  penalise: (peerId: string, code: string) => void
+}
+
 /** Options of {@link serveBlobs}. */
 export interface ServeBlobsOptions extends Partial<BlobTransferOptions> {
-  /** Looks a blob up by its sha256 (lowercase hex). */
+  /**
+   * Looks a blob up by its sha256 (lowercase hex). Return a stream
+   * (`BlobDir.open`), not the bytes: a served blob is then read from disk in
+   * bounded chunks as the peer reads, never held whole in memory.
+   */
   getBlob: (sha256: string) => Promise<BlobBody>
-  /** Concurrent blob streams one connection may open to us. */
+  /** Concurrent blob streams one connection may open to us (libp2p's per-connection limit). */
   maxInboundStreams?: number
+  /** Blob streams served at once to all peers together; more are reset (not penalised). */
+  maxConcurrentStreams?: number
+  /** Per-peer concurrency and byte rate, and penalties; without it every peer gets the validator quota of admission.ts. */
+  limits?: PeerLimits
   counters?: P2pCounters
   logger?: Logger
 }
+
+/** Blob streams served at once, all peers together: with 256 KiB read buffers and one chunk in flight each, about 40 MiB. */
+export const DEFAULT_MAX_CONCURRENT_BLOB_STREAMS = 64
 
 /** Options of {@link fetchBlob}. */
 export interface FetchBlobOptions extends Partial<Omit<BlobTransferOptions, 'maxBlobBytes'>> {
@@ -91,13 +115,50 @@ export async function serveBlobs (host: HasLibp2p, options: ServeBlobsOptions): 
   const opts = { ...DEFAULT_BLOB_TRANSFER_OPTIONS, ...definedOnly(options) }
   const counters = options.counters ?? NO_COUNTERS
   const log = options.logger ?? silentLogger()
-  await host.libp2p.handle(BLOB_PROTOCOL, ({ stream }) => {
-    void serveOne(stream, options.getBlob, opts, counters, log)
+  const limits: PeerLimits = options.limits ?? { quota: () => DEFAULT_ADMISSION_OPTIONS.validator, penalise: () => {} }
+  const maxConcurrent = options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_BLOB_STREAMS
+  const active = new Map<string, number>()
+  let total = 0
+  // Pace per peer id (not per connection, so reconnecting does not reset it), one bucket set per rate.
+  const pacers = new Map<number, KeyedTokenBuckets>()
+  const pacerOf = (rate: number): KeyedTokenBuckets => {
+    let p = pacers.get(rate)
+    if (p === undefined) {
+      p = new KeyedTokenBuckets({ ratePerSecond: rate, burst: Math.max(rate, opts.maxChunkBytes) })
+      pacers.set(rate, p)
+    }
+    return p
+  }
+  await host.libp2p.handle(BLOB_PROTOCOL, ({ stream, connection }) => {
+    const peer = connection.remotePeer.toString()
+    const quota = limits.quota(peer)
+    const mine = active.get(peer) ?? 0
+    if (mine >= quota.blobStreams) {
+      // [PENALISE] more concurrent blob streams than the peer's quota.
+      counters.blob('serve', ERR_STREAM_QUOTA)
+      limits.penalise(peer, ERR_STREAM_QUOTA)
+      stream.abort(new TrustEngineError(ERR_STREAM_QUOTA, 'too many concurrent blob streams'))
+      return
+    }
+    if (total >= maxConcurrent) {
+      counters.blob('serve', 'busy')
+      stream.abort(new TrustEngineError(ERR_STREAM_QUOTA, 'blob server busy', { action: 'ignore' }))
+      return
+    }
+    active.set(peer, mine + 1)
+    total++
+    const pace = (n: number): number => pacerOf(quota.blobBytesPerSecond).reserve(peer, n)
+    void serveOne(stream, options.getBlob, opts, counters, log, pace).finally(() => {
+      total--
+      const left = (active.get(peer) ?? 1) - 1
+      if (left <= 0) active.delete(peer)
+      else active.set(peer, left)
+    })
   }, { maxInboundStreams: options.maxInboundStreams ?? 16 })
   return async () => { await host.libp2p.unhandle(BLOB_PROTOCOL) }
 }
 
-async function serveOne (stream: Stream, getBlob: ServeBlobsOptions['getBlob'], opts: BlobTransferOptions, counters: P2pCounters, log: Logger): Promise<void> {
+async function serveOne (stream: Stream, getBlob: ServeBlobsOptions['getBlob'], opts: BlobTransferOptions, counters: P2pCounters, log: Logger, pace: (bytes: number) => number): Promise<void> {
   const clock = new TransferClock(opts, undefined)
   clock.onExpire((err) => { stream.abort(err) })
   try {
@@ -108,7 +169,7 @@ async function serveOne (stream: Stream, getBlob: ServeBlobsOptions['getBlob'], 
     clock.touch()
     const body = await getBlob(req.sha256)
     const status = statusOf(body, opts.maxBlobBytes)
-    await stream.sink(lp.encode(responseFrames(status, body, opts.maxChunkBytes, () => { clock.touch() })))
+    await stream.sink(lp.encode(responseFrames(status, body, opts.maxChunkBytes, () => { clock.touch() }, pace, clock.signal)))
     counters.blob('serve', status.status)
   } catch (err) {
     const e = clock.error() ?? toBlobError(err)
@@ -126,7 +187,7 @@ function statusOf (body: BlobBody, maxBlobBytes: number): BlobStatus {
   return size > maxBlobBytes ? { status: 'too-large', size } : { status: 'found', size }
 }
 
-async function * responseFrames (status: BlobStatus, body: BlobBody, maxChunkBytes: number, touch: () => void): AsyncGenerator<Uint8Array> {
+async function * responseFrames (status: BlobStatus, body: BlobBody, maxChunkBytes: number, touch: () => void, pace: (bytes: number) => number, signal: AbortSignal): AsyncGenerator<Uint8Array> {
   yield encodeBlobStatus(status)
   if (status.status !== 'found' || body === null) return
   const chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = body instanceof Uint8Array ? [body] : body.chunks
@@ -136,6 +197,12 @@ async function * responseFrames (status: BlobStatus, body: BlobBody, maxChunkByt
       const piece = chunk.subarray(off, Math.min(off + maxChunkBytes, chunk.byteLength))
       sent += piece.byteLength
       if (sent > status.size) throw new TrustEngineError(ERR_BLOB_PROTOCOL, 'blob source longer than its declared size')
+      // Paced to the peer's byte rate; the wait counts as activity (the idle deadline is for the reader).
+      const wait = pace(piece.byteLength)
+      if (wait > 0) {
+        touch()
+        await sleep(wait, signal)
+      }
       yield piece
       touch()
     }
@@ -347,6 +414,20 @@ class TransferClock {
     this.#controller.abort(err)
     for (const l of this.#listeners) l(err)
   }
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+async function sleep (ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+    function done (): void {
+      clearTimeout(t)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+  })
 }
 
 /** Any failure as a typed blob error (`ERR_BLOB_PROTOCOL` for stream and framing failures). */

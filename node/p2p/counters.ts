@@ -15,13 +15,16 @@ export interface P2pCounters {
   peerRefused: (code: string) => void
   /** One blob request served (`side` = serve) or fetch finished (`side` = fetch); `outcome` is `OK`, a status or a code. */
   blob: (side: 'serve' | 'fetch', outcome: string) => void
+  /** One penalised offence of a peer (`ERR_STREAM_QUOTA`, `ERR_GOSSIP_FRAME_TOO_LARGE`, `ERR_GRAYLISTED`, ...). */
+  offence?: (code: string) => void
 }
 
 /** Counters that count nothing (the default when the caller passes none). */
 export const NO_COUNTERS: P2pCounters = {
   gossipResult: () => {},
   peerRefused: () => {},
-  blob: () => {}
+  blob: () => {},
+  offence: () => {}
 }
 
 /**
@@ -37,6 +40,8 @@ export class CounterTally implements P2pCounters {
   peerRefused = (code: string): void => { this.#add(`refused|${code}`) }
   /** Counts one blob outcome. */
   blob = (side: 'serve' | 'fetch', outcome: string): void => { this.#add(`blob|${side}|${outcome}`) }
+  /** Counts one penalised offence. */
+  offence = (code: string): void => { this.#add(`offence|${code}`) }
 
   /** The count under `key` (0 when never counted). */
   get (key: string): number {

@@ -53,3 +53,18 @@ export const ERR_SYNC_UNREACHABLE = 'ERR_SYNC_UNREACHABLE'
 export const ERR_SYNC_TIMEOUT = 'ERR_SYNC_TIMEOUT'
 /** Vote catch-up: a malformed request or response. */
 export const ERR_SYNC_PROTOCOL = 'ERR_SYNC_PROTOCOL'
+
+/** An observer refused because the node already has its maximum of observer peers. */
+export const ERR_OBSERVER_LIMIT = 'ERR_OBSERVER_LIMIT'
+/** An observer refused because its IP address already has its maximum of observer connections. */
+export const ERR_TOO_MANY_CONNECTIONS_PER_IP = 'ERR_TOO_MANY_CONNECTIONS_PER_IP'
+/** A peer refused because it is banned (stream abuse or a graylisted gossip score). */
+export const ERR_PEER_BANNED = 'ERR_PEER_BANNED'
+/** A peer hung up because its gossip score fell below the graylist threshold. */
+export const ERR_GRAYLISTED = 'ERR_GRAYLISTED'
+/** A stream request over the peer's quota (concurrent streams or requests per minute). */
+export const ERR_STREAM_QUOTA = 'ERR_STREAM_QUOTA'
+/** A gossipsub frame over the frame limit. */
+export const ERR_GOSSIP_FRAME_TOO_LARGE = 'ERR_GOSSIP_FRAME_TOO_LARGE'
+/** A gossip message that is JSON but not in its canonical encoding (protocol/canonical.ts). */
+export const ERR_NOT_CANONICAL = 'ERR_NOT_CANONICAL'

@@ -27,7 +27,8 @@ import type { Logger } from 'pino'
 import { MAX_MESSAGE_BYTES } from '../../protocol/constants.ts'
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
 import type { GossipResult, P2pCounters } from './counters.ts'
-import { ERR_MESSAGE_TOO_LARGE, ERR_NO_VALIDATOR, ERR_UNKNOWN_TOPIC, ERR_VALIDATION_TIMEOUT, ERR_VALIDATOR_BUG } from './errors.ts'
+import { isCanonicalOrNotJson } from './canonical-gate.ts'
+import { ERR_MESSAGE_TOO_LARGE, ERR_NOT_CANONICAL, ERR_NO_VALIDATOR, ERR_UNKNOWN_TOPIC, ERR_VALIDATION_TIMEOUT, ERR_VALIDATOR_BUG } from './errors.ts'
 import { buildScoreConfig, type GossipScoreOptions } from './gossip-score.ts'
 
 /** Validates one message; returns normally to accept, throws a `TrustEngineError` to reject or ignore. */
@@ -46,6 +47,8 @@ export interface GossipOptions {
   validationTimeoutMs: number
   /** How long a message id is remembered to drop duplicates. */
   seenTtlMs: number
+  /** REJECT JSON messages that are not in canonical encoding, before the validator (canonical-gate.ts). */
+  requireCanonicalJson: boolean
 }
 
 /** Defaults of {@link GossipOptions}. */
@@ -57,7 +60,9 @@ export const DEFAULT_GOSSIP_OPTIONS: GossipOptions = {
   // A vote verifies in ~0.1 ms and a job in a few; 5 s means the validator is stuck or the node overloaded.
   validationTimeoutMs: 5000,
   // Gossipsub's default seen-cache lifetime (2 minutes): votes of one job arrive well within it.
-  seenTtlMs: 2 * 60 * 1000
+  seenTtlMs: 2 * 60 * 1000,
+  // Every job, vote and evidence message is signed canonical JSON: any other encoding is a replay in disguise.
+  requireCanonicalJson: true
 }
 
 /**
@@ -242,6 +247,10 @@ export class GossipAdapter {
     // [REJECT] larger than any valid message: refused before anything reads it.
     if (msg.data.byteLength > this.#options.maxMessageBytes) {
       return this.#result(topic, 'reject', ERR_MESSAGE_TOO_LARGE, peer)
+    }
+    // [REJECT] JSON in any encoding but the canonical one: refused before the validator checks a signature.
+    if (this.#options.requireCanonicalJson && !isCanonicalOrNotJson(msg.data)) {
+      return this.#result(topic, 'reject', ERR_NOT_CANONICAL, peer)
     }
     let timer: NodeJS.Timeout | undefined
     try {

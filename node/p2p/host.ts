@@ -29,7 +29,10 @@ import { ERR_HOST_STOPPED, ERR_P2P_OPTIONS } from './errors.ts'
 import { DEFAULT_GOSSIP_OPTIONS, GossipAdapter, gossipsubInit, type GossipMessageHandler, type GossipOptions } from './gossip.ts'
 import { DEFAULT_GOSSIP_SCORE_OPTIONS, type GossipScoreOptions } from './gossip-score.ts'
 import { silentLogger } from './logger.ts'
-import { NetworkGate, allowPeerGater, type AllowPeer } from './network-gate.ts'
+import { Admission, DEFAULT_ADMISSION_OPTIONS, ipOf, type AdmissionOptions, type PeerQuota } from './admission.ts'
+import { ERR_GOSSIP_FRAME_TOO_LARGE, ERR_GRAYLISTED } from './errors.ts'
+import { NetworkGate, type AllowPeer } from './network-gate.ts'
+import { DEFAULT_PEER_PENALTY_OPTIONS, PeerPenalties, type PeerPenaltyOptions } from './peer-penalties.ts'
 import { DEFAULT_PEER_BOOK_OPTIONS, PeerBook, type PeerBookOptions, type PeerBookPersistence } from './peer-book.ts'
 import { DEFAULT_REDIAL_OPTIONS, Redialer, type RedialOptions } from './redial.ts'
 import { networkProtocolId, networkTopics, type NetworkTopics } from './topics.ts'
@@ -68,8 +71,18 @@ export interface HostOptions {
   onMessage?: GossipMessageHandler
   /** The node's P5 score of a peer (see gossip-score.ts `appScoreFromReputation`). */
   appSpecificScore?: (peerId: string) => number
-  /** When given, only these peer ids may connect (e.g. the validators of the network file). */
+  /** When given, only these peer ids may connect (e.g. the validators of the network file); no observers. */
   allowPeer?: AllowPeer
+  /**
+   * Tells validators (e.g. peer ids of the network file) from observers,
+   * which get small quotas (admission.ts). Without it every peer counts as a
+   * validator.
+   */
+  isValidator?: (peerId: string) => boolean
+  /** Admission policy: observer slots, per-IP bound, quotas, ban length (admission.ts). */
+  admission?: Partial<AdmissionOptions>
+  /** Stream-abuse penalties and the graylist check (peer-penalties.ts). */
+  penalties?: Partial<PeerPenaltyOptions>
   /** Where met peers are remembered; known peers are dialled at start. */
   peerBook?: PeerBookPersistence
   gossip?: Partial<GossipOptions>
@@ -125,7 +138,14 @@ export class Host {
   /** The protocol id announcing our network (see network-gate.ts). */
   readonly networkProtocol: string
 
+  /** Who may connect and with what quotas. */
+  readonly admission: Admission
   readonly #gate: NetworkGate
+  readonly #penalties: PeerPenalties
+  readonly #penaltyOptions: PeerPenaltyOptions
+  readonly #graylistThreshold: number
+  readonly #counters: P2pCounters
+  #graylistTimer: NodeJS.Timeout | undefined
   readonly #redialer: Redialer
   readonly #peerBook: PeerBook | undefined
   readonly #bootstrap: string[]
@@ -135,7 +155,7 @@ export class Host {
   #stopping: Promise<void> | undefined
 
   /** Use {@link createHost}. */
-  constructor (init: { libp2p: Libp2p<HostServices>, networkId: string, topics: NetworkTopics, networkProtocol: string, gossip: GossipAdapter, gate: NetworkGate, peerBook: PeerBook | undefined, bootstrap: string[], redial: RedialOptions, logger: Logger }) {
+  constructor (init: { libp2p: Libp2p<HostServices>, networkId: string, topics: NetworkTopics, networkProtocol: string, gossip: GossipAdapter, gate: NetworkGate, admission: Admission, penalties: PeerPenalties, penaltyOptions: PeerPenaltyOptions, graylistThreshold: number, counters: P2pCounters, peerBook: PeerBook | undefined, bootstrap: string[], redial: RedialOptions, logger: Logger }) {
     this.libp2p = init.libp2p
     this.peerId = init.libp2p.peerId
     this.networkId = init.networkId
@@ -143,6 +163,11 @@ export class Host {
     this.networkProtocol = init.networkProtocol
     this.gossip = init.gossip
     this.#gate = init.gate
+    this.admission = init.admission
+    this.#penalties = init.penalties
+    this.#penaltyOptions = init.penaltyOptions
+    this.#graylistThreshold = init.graylistThreshold
+    this.#counters = init.counters
     this.#peerBook = init.peerBook
     this.#bootstrap = init.bootstrap
     this.#redialOptions = init.redial
@@ -184,6 +209,46 @@ export class Host {
     return this.#gate.isAdmitted(peerId)
   }
 
+  /** The quotas of a peer (validator or observer; admission.ts). */
+  quota (peerId: PeerId | string): PeerQuota {
+    return this.admission.quota(peerId)
+  }
+
+  /**
+   * Records an offence of `peerId` against a stream protocol: counted, its
+   * application score lowered (peer-penalties.ts); once the penalty alone
+   * reaches the graylist threshold the peer is hung up and banned.
+   */
+  penalise (peerId: PeerId | string, code: string): void {
+    const id = peerId.toString()
+    this.#penalties.penalise(id, code)
+    this.#counters.offence?.(code)
+    this.#log.debug({ peer: id, code }, 'peer penalised')
+    if (-this.#penalties.penaltyOf(id) <= this.#graylistThreshold) this.#disconnect(id, ERR_GRAYLISTED)
+  }
+
+  /** The current stream-abuse penalty of a peer (0 when none). */
+  penaltyOf (peerId: PeerId | string): number {
+    return this.#penalties.penaltyOf(peerId)
+  }
+
+  #disconnect (peerId: string, code: string): void {
+    if (this.admission.isBanned(peerId)) return
+    this.admission.ban(peerId)
+    this.#counters.offence?.(code)
+    this.#log.debug({ peer: peerId, code }, 'peer disconnected and banned')
+    const conns = this.libp2p.getConnections().filter((c) => c.remotePeer.toString() === peerId)
+    for (const c of conns) c.abort(new TrustEngineError(code, 'peer banned'))
+  }
+
+  /** Hangs up connected peers whose gossip score fell below the graylist threshold. */
+  #checkGraylist = (): void => {
+    for (const peer of this.libp2p.getPeers()) {
+      const id = peer.toString()
+      if (this.gossip.getScore(id) < this.#graylistThreshold) this.#disconnect(id, ERR_GRAYLISTED)
+    }
+  }
+
   async #start (): Promise<void> {
     // Registered before listening, so no peer ever identifies us without it.
     await this.libp2p.handle(this.networkProtocol, ({ stream }) => { void stream.close().catch(() => {}) }, { maxInboundStreams: 1 })
@@ -191,12 +256,21 @@ export class Host {
     if (this.#peerBook !== undefined) {
       const book = this.#peerBook
       this.#gate.onAdmit((peerId, addrs) => {
-        if (addrs.length === 0) return
-        book.record(peerId.toString(), addrs).catch((err: unknown) => { this.#log.warn({ err: String(err) }, 'cannot save peer record') })
+        // Announced addresses are the peer's word only: keep them for validators, and only those
+        // on the IP address the authenticated connection actually comes from, so no peer can make
+        // this node dial someone else's address at its next start.
+        if (this.admission.classOf(peerId) !== 'validator') return
+        const remote = new Set(this.libp2p.getConnections(peerId).map((c) => ipOf(c.remoteAddr)))
+        const verified = addrs.filter((a) => { try { return remote.has(ipOf(multiaddr(a))) } catch { return false } })
+        if (verified.length === 0) return
+        book.record(peerId.toString(), verified).catch((err: unknown) => { this.#log.warn({ err: String(err) }, 'cannot save peer record') })
       })
     }
+    this.admission.attach(this.libp2p)
     await this.libp2p.start()
     this.gossip.start()
+    this.#graylistTimer = setInterval(this.#checkGraylist, this.#penaltyOptions.checkIntervalMs)
+    this.#graylistTimer.unref()
     const self = this.peerId.toString()
     const bootstrapIds = new Set<string>()
     for (const addr of this.#bootstrap) {
@@ -225,6 +299,7 @@ export class Host {
   async #stop (): Promise<void> {
     // Let a start in progress finish first, so nothing it opens outlives the stop.
     await this.#starting?.catch(() => {})
+    clearInterval(this.#graylistTimer)
     await this.#redialer.stop()
     this.gossip.close()
     this.#gate.stop()
@@ -261,7 +336,18 @@ export async function createHost (options: HostOptions): Promise<Host> {
   const topicList = [topics.jobs, topics.votes, topics.evidence]
   const gossipOptions: GossipOptions = { ...DEFAULT_GOSSIP_OPTIONS, ...options.gossip }
   const scoreOptions: GossipScoreOptions = { ...DEFAULT_GOSSIP_SCORE_OPTIONS, ...options.score }
-  const appScore = options.appSpecificScore ?? (() => 0)
+  const injectedScore = options.appSpecificScore ?? (() => 0)
+  const penaltyOptions: PeerPenaltyOptions = { ...DEFAULT_PEER_PENALTY_OPTIONS, ...options.penalties }
+  const penalties = new PeerPenalties(penaltyOptions)
+  // P5 is the node's score (reputation) minus the stream-abuse penalty.
+  const appScore = (peerId: string): number => injectedScore(peerId) - penalties.penaltyOf(peerId)
+  const admission = new Admission({
+    isValidator: options.isValidator,
+    allowPeer: options.allowPeer,
+    options: { ...DEFAULT_ADMISSION_OPTIONS, ...options.admission },
+    counters,
+    logger
+  })
   const libp2p = await createLibp2p({
     start: false,
     privateKey,
@@ -269,7 +355,7 @@ export async function createHost (options: HostOptions): Promise<Host> {
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: allowPeerGater(options.allowPeer, counters, logger),
+    connectionGater: admission.gater(),
     connectionManager: { inboundConnectionThreshold: opts.inboundConnectionsPerSecond },
     nodeInfo: { name: 'trust-engine', version: VERSION },
     services: {
@@ -277,6 +363,8 @@ export async function createHost (options: HostOptions): Promise<Host> {
       pubsub: gossipsub(gossipsubInit(topicList, gossipOptions, scoreOptions, appScore))
     }
   })
+  penaliseOversizedFrames(libp2p.services.pubsub as unknown as GossipSub, (peerId) => hostRef?.penalise(peerId, ERR_GOSSIP_FRAME_TOO_LARGE))
+  let hostRef: Host | undefined
   const networkProtocol = networkProtocolId(opts.networkId, opts.protocolVersion)
   const gate = new NetworkGate({ networkProtocol, admissionTimeoutMs: opts.admissionTimeoutMs, counters, logger })
   const gossip = new GossipAdapter({
@@ -290,16 +378,37 @@ export async function createHost (options: HostOptions): Promise<Host> {
   const peerBook = options.peerBook === undefined
     ? undefined
     : new PeerBook(options.peerBook, { ...DEFAULT_PEER_BOOK_OPTIONS, ...options.peerBookOptions }, logger)
-  return new Host({
+  hostRef = new Host({
     libp2p,
     networkId: opts.networkId,
     topics,
     networkProtocol,
     gossip,
     gate,
+    admission,
+    penalties,
+    penaltyOptions,
+    graylistThreshold: scoreOptions.graylistThreshold,
+    counters,
     peerBook,
     bootstrap: opts.bootstrap,
     redial: { ...DEFAULT_REDIAL_OPTIONS, ...options.redial },
     logger
   })
+  return hostRef
+}
+
+/**
+ * Gossipsub drops a peer's inbound stream when a frame exceeds its limit
+ * (`maxInboundDataLength`) but does not penalise the peer; this hook (the
+ * library's documented error handler of the read stream) adds the penalty.
+ */
+function penaliseOversizedFrames (pubsub: GossipSub, penalise: (peerId: string) => void): void {
+  const target = pubsub as unknown as { handlePeerReadStreamError: (err: unknown, peerId: PeerId) => void }
+  const original = target.handlePeerReadStreamError.bind(pubsub)
+  target.handlePeerReadStreamError = (err, peerId) => {
+    // [PENALISE] a frame over the RPC size limit (it-length-prefixed's error name).
+    if (err instanceof Error && err.name === 'InvalidDataLengthError') penalise(peerId.toString())
+    original(err, peerId)
+  }
 }

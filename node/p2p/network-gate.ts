@@ -17,17 +17,14 @@
  * Gossip topics also carry the network id, so even a connection in the
  * moment before its refusal cannot deliver a message of the wrong network.
  *
- * Optionally an `allowPeer(peerId)` callback (e.g. "is a validator of the
- * network file") refuses other peer ids at the connection gater, right after
- * the encryption handshake has proved the remote peer id and before any
- * protocol stream is opened (`ERR_PEER_NOT_ALLOWED`). Without it any peer of
- * the same network is admitted; votes are signed, so an outsider can relay
- * but not vote.
+ * Which peer ids may connect at all, and with what quotas, is decided
+ * earlier, at the connection gater (admission.ts), right after the
+ * encryption handshake has proved the remote peer id.
  */
-import type { ConnectionGater, IdentifyResult, Libp2p, PeerId } from '@libp2p/interface'
+import type { IdentifyResult, Libp2p, PeerId } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { P2pCounters } from './counters.ts'
-import { ERR_HANDSHAKE_TIMEOUT, ERR_PEER_NOT_ALLOWED, ERR_WRONG_NETWORK } from './errors.ts'
+import { ERR_HANDSHAKE_TIMEOUT, ERR_WRONG_NETWORK } from './errors.ts'
 
 /** Decides whether a peer id may connect at all (checked after encryption). */
 export type AllowPeer = (peerId: string) => boolean
@@ -43,32 +40,6 @@ export interface NetworkGateInit {
   admissionTimeoutMs: number
   counters: P2pCounters
   logger: Logger
-}
-
-/**
- * A connection gater that refuses peer ids `allowPeer` rejects, counting
- * `ERR_PEER_NOT_ALLOWED`. Pass it to libp2p at creation.
- */
-export function allowPeerGater (allowPeer: AllowPeer | undefined, counters: P2pCounters, logger: Logger): ConnectionGater {
-  if (allowPeer === undefined) return {}
-  const deny = (peerId: PeerId): boolean => {
-    let allowed = false
-    try {
-      allowed = allowPeer(peerId.toString())
-    } catch (err) {
-      logger.error({ err: String(err) }, 'allowPeer threw; peer refused')
-    }
-    if (!allowed) {
-      counters.peerRefused(ERR_PEER_NOT_ALLOWED)
-      logger.debug({ peer: peerId.toString(), code: ERR_PEER_NOT_ALLOWED }, 'peer refused')
-    }
-    return !allowed
-  }
-  return {
-    denyDialPeer: (peerId) => deny(peerId),
-    denyInboundEncryptedConnection: (peerId) => deny(peerId),
-    denyOutboundEncryptedConnection: (peerId) => deny(peerId)
-  }
 }
 
 /** Tracks which connected peers are admitted, and hangs up the others. */

@@ -36,6 +36,8 @@ export interface PeerBookOptions {
   maxPeers: number
   /** Most addresses kept per peer. */
   maxAddrsPerPeer: number
+  /** A record not refreshed for this long (ms) is expired: neither dialled nor listed. */
+  maxAgeMs: number
 }
 
 /** Defaults of {@link PeerBookOptions}. */
@@ -43,7 +45,9 @@ export const DEFAULT_PEER_BOOK_OPTIONS: PeerBookOptions = {
   // A network has at most 1000 validators (protocol MAX_VALIDATORS); 64 neighbours are plenty for gossip (D = 6).
   maxPeers: 64,
   // A host has a handful of interfaces (IPv4, IPv6, a LAN and a public address).
-  maxAddrsPerPeer: 8
+  maxAddrsPerPeer: 8,
+  // A week: a validator down for maintenance is found again; an address from long ago is not dialled.
+  maxAgeMs: 7 * 24 * 60 * 60 * 1000
 }
 
 /** Schema of a stored record; a multiaddr is at most 256 characters. */
@@ -68,16 +72,19 @@ export class PeerBook {
   }
 
   /**
-   * The stored peers that pass the schema and whose id and addresses parse,
-   * most recently seen first (ties by peer id), at most `maxPeers`.
+   * The stored peers that pass the schema, whose id and addresses parse and
+   * that were seen within `maxAgeMs`, most recently seen first (ties by peer
+   * id), at most `maxPeers`.
    */
   async load (): Promise<PeerRecord[]> {
     const raw = await this.#persistence.load()
     const byId = new Map<string, PeerRecord>()
     let skipped = 0
+    const oldest = this.#now() - this.#options.maxAgeMs
     for (const value of raw) {
       const rec = checkRecord(value, this.#options.maxAddrsPerPeer)
       if (rec === null) { skipped++; continue }
+      if (rec.lastSeen < oldest) continue
       const prev = byId.get(rec.peerId)
       if (prev === undefined || prev.lastSeen < rec.lastSeen) byId.set(rec.peerId, rec)
     }

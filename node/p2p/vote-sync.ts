@@ -1,20 +1,26 @@
 /**
  * Catch-up after downtime, two request/response stream protocols:
  *
- * - `/trust-engine/votes/1.0.0`: a node that was down while votes were
+ * - `/trust-engine/votes/2.0.0`: a node that was down while votes were
  *   gossiped asks a peer for the signed votes it holds for a job.
- * - `/trust-engine/open-jobs/1.0.0`: a node that was down while jobs were
+ * - `/trust-engine/open-jobs/2.0.0`: a node that was down while jobs were
  *   announced asks a peer for the announcements of the jobs still open there
  *   (at most MAX_SYNC_JOBS), then catches up on their votes.
  *
- * Votes protocol:
+ * Both are paged. Request: one length-prefixed frame, JSON
+ * `{ "jobId": <64 hex>, "from": n }` (votes) or `{ "from": n }` (open jobs),
+ * at most 256 bytes, where `from` is the index of the first item wanted.
+ * Response: one length-prefixed frame per item, each the bytes as gossiped
+ * (at most MAX_MESSAGE_BYTES), as many as fit in MAX_SYNC_PAGE_BYTES and at
+ * most MAX_SYNC_PAGE_ITEMS, then the end of the stream. The client asks for
+ * the next page while the last one was full, up to MAX_SYNC_VOTES or
+ * MAX_SYNC_JOBS items in all. The receiver treats every item as untrusted
+ * gossip (decode, schema, signature, equivocation), so a lying peer can only
+ * waste its own bandwidth. Every wait is bounded by a timeout.
  *
- * Request: one length-prefixed frame, JSON `{ "jobId": <64 hex> }` (at most
- * 256 bytes). Response: one length-prefixed frame per vote, each the vote's
- * bytes as gossiped (at most MAX_MESSAGE_BYTES), at most MAX_SYNC_VOTES
- * frames, then the end of the stream. The receiver treats every vote as
- * untrusted gossip (decode, schema, signature, equivocation), so a lying peer
- * can only waste its own bandwidth. Every wait is bounded by a timeout.
+ * Each request spends one token of the peer's catch-up quota
+ * (admission.ts, `syncRequestsPerMinute`); a request over the quota is
+ * refused (`ERR_STREAM_QUOTA`) and penalised (peer-penalties.ts).
  */
 import type { PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -22,43 +28,95 @@ import * as lp from 'it-length-prefixed'
 import { z } from 'zod'
 import { MAX_MESSAGE_BYTES, MAX_VALIDATORS } from '../../protocol/constants.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
-import { ERR_SYNC_PROTOCOL, ERR_SYNC_TIMEOUT, ERR_SYNC_UNREACHABLE } from './errors.ts'
-import type { HasLibp2p } from './blob-protocol.ts'
+import type { HasLibp2p, PeerLimits } from './blob-protocol.ts'
+import { ERR_STREAM_QUOTA, ERR_SYNC_PROTOCOL, ERR_SYNC_TIMEOUT, ERR_SYNC_UNREACHABLE } from './errors.ts'
+import { KeyedTokenBuckets } from './rate-limit.ts'
 
-/** Protocol id of vote catch-up. */
-export const VOTE_SYNC_PROTOCOL = '/trust-engine/votes/1.0.0'
+/** Protocol id of vote catch-up (2: paged). */
+export const VOTE_SYNC_PROTOCOL = '/trust-engine/votes/2.0.0'
 
-/** Protocol id of open-job catch-up. */
-export const OPEN_JOBS_PROTOCOL = '/trust-engine/open-jobs/1.0.0'
+/** Protocol id of open-job catch-up (2: paged). */
+export const OPEN_JOBS_PROTOCOL = '/trust-engine/open-jobs/2.0.0'
 
-/** Most job announcements in one open-jobs response (a node keeps at most a few hundred jobs open). */
+/** Most job announcements fetched in all (a node keeps at most a few hundred jobs open). */
 export const MAX_SYNC_JOBS = 256
 
-/** Most votes in one response: every validator's vote in each of the two rounds a job may have. */
+/** Most votes fetched in all: every validator's vote in each of the two rounds a job may have. */
 export const MAX_SYNC_VOTES = 2 * MAX_VALIDATORS
 
-/** Largest request frame: `{"jobId":"<64 hex>"}` is 76 bytes. */
+/** Largest page of a response, in bytes of items: four full-size messages, a few hundred votes. */
+export const MAX_SYNC_PAGE_BYTES = 256 * 1024
+
+/** Most items in one page. */
+export const MAX_SYNC_PAGE_ITEMS = 256
+
+/** Largest request frame: `{"from":N,"jobId":"<64 hex>"}` is under 100 bytes. */
 const MAX_REQUEST_BYTES = 256
 
-/** Time allowed for a whole exchange (ms): a thousand 1 KiB votes take milliseconds on any link. */
+/** Time allowed for one page exchange (ms): 256 KiB takes milliseconds on any link. */
 export const VOTE_SYNC_TIMEOUT_MS = 10_000
 
-const requestSchema = z.strictObject({ jobId: z.string().regex(/^[0-9a-f]{64}$/) })
+const fromField = z.int().min(0).max(1_000_000)
+const votesRequestSchema = z.strictObject({ jobId: z.string().regex(/^[0-9a-f]{64}$/), from: fromField })
+const openJobsRequestSchema = z.strictObject({ from: fromField })
 
-/** Serves the votes `getVotes` returns for a job. Returns a function that stops serving. */
-export async function serveVotes (host: HasLibp2p, getVotes: (jobId: string) => Promise<Uint8Array[]>): Promise<() => Promise<void>> {
-  await host.libp2p.handle(VOTE_SYNC_PROTOCOL, ({ stream }) => { void serveOne(stream, getVotes) }, { maxInboundStreams: 8 })
+/** Options of the catch-up servers. */
+export interface ServeSyncOptions {
+  /** Per-peer request quota and penalties (a `Host` qualifies, and counts offences); none: unlimited. */
+  limits?: PeerLimits
+}
+
+/** Serves the votes `getVotes` returns for a job, paged. Returns a function that stops serving. */
+export async function serveVotes (host: HasLibp2p, getVotes: (jobId: string) => Promise<Uint8Array[]>, options: ServeSyncOptions = {}): Promise<() => Promise<void>> {
+  const quota = requestQuota(options.limits)
+  await host.libp2p.handle(VOTE_SYNC_PROTOCOL, ({ stream, connection }) => {
+    void serveOne(stream, connection.remotePeer.toString(), quota, options, async (bytes) => {
+      const { jobId, from } = parseRequest(bytes, votesRequestSchema)
+      return page(await getVotes(jobId), from)
+    })
+  }, { maxInboundStreams: 8 })
   return async () => { await host.libp2p.unhandle(VOTE_SYNC_PROTOCOL) }
 }
 
-async function serveOne (stream: Stream, getVotes: (jobId: string) => Promise<Uint8Array[]>): Promise<void> {
-  const timer = setTimeout(() => { stream.abort(new TrustEngineError(ERR_SYNC_TIMEOUT, 'vote request timed out')) }, VOTE_SYNC_TIMEOUT_MS)
+/** Serves the announcements `getOpenJobs` returns, paged. Returns a function that stops serving. */
+export async function serveOpenJobs (host: HasLibp2p, getOpenJobs: () => Promise<Uint8Array[]>, options: ServeSyncOptions = {}): Promise<() => Promise<void>> {
+  const quota = requestQuota(options.limits)
+  await host.libp2p.handle(OPEN_JOBS_PROTOCOL, ({ stream, connection }) => {
+    void serveOne(stream, connection.remotePeer.toString(), quota, options, async (bytes) => {
+      const { from } = parseRequest(bytes, openJobsRequestSchema)
+      return page(await getOpenJobs(), from)
+    })
+  }, { maxInboundStreams: 8 })
+  return async () => { await host.libp2p.unhandle(OPEN_JOBS_PROTOCOL) }
+}
+
+/** Per-peer request buckets, one per request rate (validators and observers differ). */
+function requestQuota (limits: PeerLimits | undefined): (peer: string) => boolean {
+  if (limits === undefined) return () => true
+  const buckets = new Map<number, KeyedTokenBuckets>()
+  return (peer) => {
+    const perMinute = limits.quota(peer).syncRequestsPerMinute
+    let b = buckets.get(perMinute)
+    if (b === undefined) {
+      b = new KeyedTokenBuckets({ ratePerSecond: perMinute / 60, burst: perMinute })
+      buckets.set(perMinute, b)
+    }
+    return b.take(peer)
+  }
+}
+
+async function serveOne (stream: Stream, peer: string, allowed: (peer: string) => boolean, options: ServeSyncOptions, answer: (request: Uint8Array) => Promise<Uint8Array[]>): Promise<void> {
+  const timer = setTimeout(() => { stream.abort(new TrustEngineError(ERR_SYNC_TIMEOUT, 'catch-up request timed out')) }, VOTE_SYNC_TIMEOUT_MS)
   try {
+    if (!allowed(peer)) {
+      // [PENALISE] more catch-up requests than the peer's quota: refused before reading anything.
+      options.limits?.penalise(peer, ERR_STREAM_QUOTA)
+      throw new TrustEngineError(ERR_STREAM_QUOTA, 'catch-up request over quota')
+    }
     const first = await lp.decode(stream.source, { maxDataLength: MAX_REQUEST_BYTES }).next()
     if (first.done === true) throw new TrustEngineError(ERR_SYNC_PROTOCOL, 'stream ended before the request')
-    const { jobId } = parseRequest(first.value.subarray())
-    const votes = (await getVotes(jobId)).filter((v) => v.byteLength <= MAX_MESSAGE_BYTES).slice(0, MAX_SYNC_VOTES)
-    await stream.sink(lp.encode(votes))
+    const items = await answer(first.value.subarray())
+    await stream.sink(lp.encode(items))
   } catch (err) {
     stream.abort(err instanceof Error ? err : new Error(String(err)))
   } finally {
@@ -66,52 +124,68 @@ async function serveOne (stream: Stream, getVotes: (jobId: string) => Promise<Ui
   }
 }
 
-function parseRequest (bytes: Uint8Array): { jobId: string } {
+/** The items from index `from` that fit in one page. */
+function page (all: Uint8Array[], from: number): Uint8Array[] {
+  const out: Uint8Array[] = []
+  let bytes = 0
+  for (let i = from; i < all.length && out.length < MAX_SYNC_PAGE_ITEMS; i++) {
+    const item = all[i]!
+    if (item.byteLength > MAX_MESSAGE_BYTES) continue
+    if (bytes + item.byteLength > MAX_SYNC_PAGE_BYTES) break
+    bytes += item.byteLength
+    out.push(item)
+  }
+  return out
+}
+
+/** True when a page this full may have been cut short (the client then asks for the next). */
+function pageWasFull (items: Uint8Array[]): boolean {
+  const bytes = items.reduce((n, i) => n + i.byteLength, 0)
+  return items.length >= MAX_SYNC_PAGE_ITEMS || bytes > MAX_SYNC_PAGE_BYTES - MAX_MESSAGE_BYTES
+}
+
+function parseRequest<T> (bytes: Uint8Array, schema: z.ZodType<T>): T {
   let json: unknown
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
   } catch (cause) {
-    throw new TrustEngineError(ERR_SYNC_PROTOCOL, 'vote request is not JSON', { cause })
+    throw new TrustEngineError(ERR_SYNC_PROTOCOL, 'catch-up request is not JSON', { cause })
   }
-  const parsed = requestSchema.safeParse(json)
-  if (!parsed.success) throw new TrustEngineError(ERR_SYNC_PROTOCOL, 'vote request does not match its schema')
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) throw new TrustEngineError(ERR_SYNC_PROTOCOL, 'catch-up request does not match its schema')
   return parsed.data
 }
 
-/** Serves the announcements `getOpenJobs` returns. Returns a function that stops serving. */
-export async function serveOpenJobs (host: HasLibp2p, getOpenJobs: () => Promise<Uint8Array[]>): Promise<() => Promise<void>> {
-  await host.libp2p.handle(OPEN_JOBS_PROTOCOL, ({ stream }) => {
-    const timer = setTimeout(() => { stream.abort(new TrustEngineError(ERR_SYNC_TIMEOUT, 'open-jobs request timed out')) }, VOTE_SYNC_TIMEOUT_MS)
-    void (async () => {
-      try {
-        const jobs = (await getOpenJobs()).filter((j) => j.byteLength <= MAX_MESSAGE_BYTES).slice(0, MAX_SYNC_JOBS)
-        await stream.sink(lp.encode(jobs))
-      } catch (err) {
-        stream.abort(err instanceof Error ? err : new Error(String(err)))
-      } finally {
-        clearTimeout(timer)
-      }
-    })()
-  }, { maxInboundStreams: 8 })
-  return async () => { await host.libp2p.unhandle(OPEN_JOBS_PROTOCOL) }
-}
-
-/** Asks `peer` for the announcements of its open jobs (untrusted bytes). Codes as {@link fetchVotes}. */
+/** Asks `peer` for the announcements of its open jobs (untrusted bytes), page by page. Codes as {@link fetchVotes}. */
 export async function fetchOpenJobs (host: HasLibp2p, peer: PeerId | string, signal?: AbortSignal): Promise<Uint8Array[]> {
-  return await exchange(host, peer, OPEN_JOBS_PROTOCOL, null, MAX_SYNC_JOBS, signal)
+  return await pages(MAX_SYNC_JOBS, async (from) => await exchange(host, peer, OPEN_JOBS_PROTOCOL, encodeJson({ from }), signal))
 }
 
 /**
- * Asks `peer` for the votes it holds for `jobId`; returns their bytes, not
- * yet validated. Codes: `ERR_SYNC_UNREACHABLE`, `ERR_SYNC_TIMEOUT`,
- * `ERR_SYNC_PROTOCOL` (oversized frame, too many votes).
+ * Asks `peer` for the votes it holds for `jobId`, page by page; returns their
+ * bytes, not yet validated. Codes: `ERR_SYNC_UNREACHABLE`,
+ * `ERR_SYNC_TIMEOUT`, `ERR_SYNC_PROTOCOL` (oversized frame, too many votes).
  */
 export async function fetchVotes (host: HasLibp2p, peer: PeerId | string, jobId: string, signal?: AbortSignal): Promise<Uint8Array[]> {
-  return await exchange(host, peer, VOTE_SYNC_PROTOCOL, new TextEncoder().encode(JSON.stringify({ jobId })), MAX_SYNC_VOTES, signal)
+  return await pages(MAX_SYNC_VOTES, async (from) => await exchange(host, peer, VOTE_SYNC_PROTOCOL, encodeJson({ from, jobId }), signal))
 }
 
-/** One request (or none) and a bounded list of response frames, under one timeout. */
-async function exchange (host: HasLibp2p, peer: PeerId | string, protocol: string, request: Uint8Array | null, maxFrames: number, signal?: AbortSignal): Promise<Uint8Array[]> {
+async function pages (max: number, ask: (from: number) => Promise<Uint8Array[]>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = []
+  for (;;) {
+    const items = await ask(out.length)
+    if (out.length + items.length > max) throw new TrustEngineError(ERR_SYNC_PROTOCOL, 'peer sent too many items')
+    out.push(...items)
+    if (items.length === 0 || !pageWasFull(items) || out.length >= max) return out
+  }
+}
+
+function encodeJson (value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value))
+}
+
+/** One request and a bounded page of response frames, under one timeout. */
+async function exchange (host: HasLibp2p, peer: PeerId | string, protocol: string, request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array[]> {
   const controller = new AbortController()
   const timer = setTimeout(() => { controller.abort(new TrustEngineError(ERR_SYNC_TIMEOUT, 'catch-up timed out')) }, VOTE_SYNC_TIMEOUT_MS)
   const onAbort = (): void => { controller.abort(signal?.reason) }
@@ -125,10 +199,12 @@ async function exchange (host: HasLibp2p, peer: PeerId | string, protocol: strin
     }
     const s = stream
     controller.signal.addEventListener('abort', () => { s.abort(new TrustEngineError(ERR_SYNC_TIMEOUT, 'catch-up timed out')) }, { once: true })
-    s.sink(request === null ? [] : [lp.encode.single(request)]).catch(() => {})
+    s.sink([lp.encode.single(request)]).catch(() => {})
     const out: Uint8Array[] = []
+    let bytes = 0
     for await (const frame of lp.decode(s.source, { maxDataLength: MAX_MESSAGE_BYTES })) {
-      if (out.length >= maxFrames) throw new TrustEngineError(ERR_SYNC_PROTOCOL, 'peer sent too many frames')
+      bytes += frame.byteLength
+      if (out.length >= MAX_SYNC_PAGE_ITEMS || bytes > MAX_SYNC_PAGE_BYTES) throw new TrustEngineError(ERR_SYNC_PROTOCOL, 'peer sent more than a page')
       out.push(frame.subarray())
     }
     return out

@@ -1,7 +1,7 @@
 /**
  * Gossip between real peer processes on 127.0.0.1: delivery exactly once,
  * refused messages neither delivered nor forwarded, REJECT penalised and
- * IGNORE not, and a peer whose app score drops graylisted.
+ * IGNORE not, and a peer whose app score drops graylisted, hung up and banned.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_GOSSIP_SCORE_OPTIONS } from '../../../node/p2p/index.ts'
@@ -15,6 +15,7 @@ afterEach(async () => { await cluster.stopAll() })
 const received = async (p: PeerProcess): Promise<Received[]> => await p.request<Received[]>('received')
 const counters = async (p: PeerProcess): Promise<Record<string, number>> => await p.request<Record<string, number>>('counters')
 const score = async (p: PeerProcess, of: PeerProcess): Promise<number> => await p.request<number>('score', { peerId: of.peerId })
+const admitted = async (p: PeerProcess): Promise<string[]> => await p.request<string[]>('admitted')
 const mesh = async (p: PeerProcess): Promise<string[]> => await p.request<string[]>('mesh', { kind: 'votes' })
 const VOTES = '/trust-engine/1/testnet/votes'
 const count = (c: Record<string, number>, result: string, code: string): number => c[`gossip|${VOTES}|${result}|${code}`] ?? 0
@@ -93,7 +94,7 @@ describe('gossip between processes', () => {
     await waitUntil(async () => !(await mesh(b)).includes(a.peerId), 'a pruned from b\'s mesh')
   })
 
-  it('graylists a peer whose app score drops: its valid messages are dropped unread', async () => {
+  it('graylists a peer whose app score drops, hangs it up and refuses it while banned', async () => {
     const [a, b] = await cluster.startMany([['a'], ['b']]) as [PeerProcess, PeerProcess]
     await cluster.connect(a, b)
     await meshed(b, [a])
@@ -102,15 +103,14 @@ describe('gossip between processes', () => {
 
     // The node's reputation of a collapses: P5 far below the graylist threshold.
     await b.request('setAppScore', { peerId: a.peerId, value: -1000 })
-    await waitUntil(async () => await score(b, a) < DEFAULT_GOSSIP_SCORE_OPTIONS.graylistThreshold, 'a graylisted at b')
-    await a.request('publish', { kind: 'votes', hex: testMessage('ok', 2) })
-    // Barrier on the same connection: b answers this blob request only after it
-    // has read everything a sent before it (one TCP connection, in order).
-    await expect(a.request('fetchBlob', { peerId: b.peerId, sha: 'ab'.repeat(32) })).rejects.toMatchObject({ code: 'ERR_BLOB_NOT_FOUND' })
+    // b hangs a up at its next graylist check and bans it: a can neither publish to b nor reach it.
+    await waitUntil(async () => !(await admitted(b)).includes(a.peerId), 'a disconnected by b')
+    await a.request('publish', { kind: 'votes', hex: testMessage('ok', 2) }).catch(() => {})
+    await expect(a.request('fetchBlob', { peerId: b.peerId, sha: 'ab'.repeat(32) })).rejects.toMatchObject({ code: 'ERR_BLOB_UNREACHABLE' })
+    await waitUntil(async () => (await counters(b))['offence|ERR_GRAYLISTED'] === 1, 'counted as graylisted')
+    await waitUntil(async () => ((await counters(b))['refused|ERR_PEER_BANNED'] ?? 0) >= 1, 'reconnection refused while banned')
 
     expect((await received(b)).map((r) => r.hex)).toEqual([testMessage('ok', 1)])
-    // Dropped before validation: b validated only the first message.
     expect(count(await counters(b), 'accept', 'OK')).toBe(1)
-    await waitUntil(async () => !(await mesh(b)).includes(a.peerId), 'a pruned from b\'s mesh')
   })
 })

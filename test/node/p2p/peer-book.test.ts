@@ -28,7 +28,7 @@ afterEach(async () => {
 describe('PeerBook', () => {
   it('records peers and loads them most recently seen first', async () => {
     let now = 1000
-    const book = new PeerBook(persistence, { maxPeers: 2, maxAddrsPerPeer: 2 }, silentLogger(), () => now)
+    const book = new PeerBook(persistence, { maxPeers: 2, maxAddrsPerPeer: 2, maxAgeMs: 1_000_000 }, silentLogger(), () => now)
     const [p1, p2, p3] = await Promise.all(['p1', 'p2', 'p3'].map(peerIdOfName))
     await book.record(p1!, ['/ip4/127.0.0.1/tcp/1', '/ip4/10.0.0.1/tcp/1', '/ip4/10.0.0.2/tcp/1'])
     now = 2000
@@ -54,7 +54,20 @@ describe('PeerBook', () => {
     await db.put('c', { peerId: good, multiaddrs: [], lastSeen: -5 })
     await db.put('d', 'garbage')
     await db.put('e', { peerId: good, multiaddrs: ['/ip4/127.0.0.1/tcp/7'], lastSeen: 7 })
-    const book = new PeerBook(persistence, { maxPeers: 10, maxAddrsPerPeer: 8 }, silentLogger())
+    const book = new PeerBook(persistence, { maxPeers: 10, maxAddrsPerPeer: 8, maxAgeMs: 1000 }, silentLogger(), () => 10)
     expect(await book.load()).toEqual([{ peerId: good, multiaddrs: ['/ip4/127.0.0.1/tcp/7'], lastSeen: 7 }])
+  })
+
+  it('expires records not refreshed within maxAgeMs: they are not loaded (so not dialled)', async () => {
+    let now = 1000
+    const book = new PeerBook(persistence, { maxPeers: 10, maxAddrsPerPeer: 8, maxAgeMs: 5000 }, silentLogger(), () => now)
+    const [old, fresh] = await Promise.all(['old', 'fresh'].map(peerIdOfName))
+    await book.record(old!, ['/ip4/127.0.0.1/tcp/1'])
+    now = 4000
+    await book.record(fresh!, ['/ip4/127.0.0.1/tcp/2'])
+    now = 6001
+    expect((await book.load()).map((r) => r.peerId)).toEqual([fresh])
+    now = 9001
+    expect(await book.load()).toEqual([])
   })
 })

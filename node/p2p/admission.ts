@@ -1,0 +1,194 @@
+/**
+ * Admission: who may connect, and with what quotas.
+ *
+ * Two classes of peers. A *validator* is a peer id of the network file's
+ * validator set (the node injects `isValidator`); validators are always
+ * admitted, with quotas sized for honest catch-up and blob fetching.
+ * Everyone else is an *observer*: admitted only while there is room (at most
+ * `maxObservers` observer peers, at most `maxObserverConnectionsPerIp`
+ * observer connections from one IP address), with small quotas of blob
+ * streams, blob bytes per second and catch-up requests. Observers can watch
+ * the gossip (and relay it; every message is still validated), but a
+ * hundred fresh identities from one machine get no more than a few slots.
+ *
+ * A peer that abused a stream protocol or fell below the gossip graylist
+ * threshold is banned for `banMs` (peer-penalties.ts): refused at the gater
+ * before any protocol stream, and never dialled.
+ *
+ * This module is the one place of the admission policy; every number below
+ * is an option with its default beside it.
+ */
+import type { ConnectionGater, Libp2p, MultiaddrConnection, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Logger } from 'pino'
+import type { P2pCounters } from './counters.ts'
+import { ERR_OBSERVER_LIMIT, ERR_PEER_BANNED, ERR_PEER_NOT_ALLOWED, ERR_TOO_MANY_CONNECTIONS_PER_IP } from './errors.ts'
+
+/** The class of a peer. */
+export type PeerClass = 'validator' | 'observer'
+
+/** What one peer may use of this node. */
+export interface PeerQuota {
+  /** Blob streams served to this peer at once (more are reset and penalised). */
+  blobStreams: number
+  /** Blob bytes per second served to this peer (streams are paced to it). */
+  blobBytesPerSecond: number
+  /** Catch-up requests (votes, open jobs) answered per minute; more are refused and penalised. */
+  syncRequestsPerMinute: number
+}
+
+/** The admission policy (documented in docs/networking.md). */
+export interface AdmissionOptions {
+  /** Observer peers (outside the validator set) connected at once; 0 admits validators only. */
+  maxObservers: number
+  /** Observer connections from one IP address at once. */
+  maxObserverConnectionsPerIp: number
+  /** How long a banned peer is refused (ms). */
+  banMs: number
+  /** Quotas of a validator. */
+  validator: PeerQuota
+  /** Quotas of an observer. */
+  observer: PeerQuota
+}
+
+/** Defaults of {@link AdmissionOptions}. */
+export const DEFAULT_ADMISSION_OPTIONS: AdmissionOptions = {
+  // A few dashboards, explorers or standby nodes; each costs connections and gossip fan-out.
+  maxObservers: 16,
+  // A NATed office may run a few observers; a sybil farm on one address gets no more.
+  maxObserverConnectionsPerIp: 4,
+  // Gossipsub retains a peer's score for 10 minutes; a ban lasts as long.
+  banMs: 10 * 60 * 1000,
+  validator: {
+    // The job engine fetches one blob per job at a time; 8 covers several jobs at once.
+    blobStreams: 8,
+    // 64 MiB (the largest blob) in about 4 s; 8 MiB/s from each of several validators is a LAN's share.
+    blobBytesPerSecond: 16 * 1024 * 1024,
+    // A restarted node asks for the votes of every open job (up to 256) once, and for open jobs a few times.
+    syncRequestsPerMinute: 600
+  },
+  observer: {
+    blobStreams: 1,
+    // A 64 MiB blob in about 1 minute.
+    blobBytesPerSecond: 1024 * 1024,
+    syncRequestsPerMinute: 30
+  }
+}
+
+/** Decides the class, quota and admission of peers; the connection gater of a host. */
+export class Admission {
+  readonly options: AdmissionOptions
+  readonly #isValidator: ((peerId: string) => boolean) | undefined
+  readonly #allowPeer: ((peerId: string) => boolean) | undefined
+  readonly #bans = new Map<string, number>()
+  readonly #counters: P2pCounters
+  readonly #log: Logger
+  readonly #now: () => number
+  #libp2p: Libp2p | undefined
+
+  /**
+   * `isValidator` tells validators apart; without it every peer counts as a
+   * validator (a library host without a validator set). `allowPeer`, when
+   * given, refuses every other peer id outright (no observers).
+   */
+  constructor (init: { isValidator?: (peerId: string) => boolean, allowPeer?: (peerId: string) => boolean, options: AdmissionOptions, counters: P2pCounters, logger: Logger, now?: () => number }) {
+    this.options = init.options
+    this.#isValidator = init.isValidator
+    this.#allowPeer = init.allowPeer
+    this.#counters = init.counters
+    this.#log = init.logger
+    this.#now = init.now ?? Date.now
+  }
+
+  /** Gives the gater the libp2p node whose connections it counts (set by the host). */
+  attach (libp2p: Libp2p): void {
+    this.#libp2p = libp2p
+  }
+
+  /** The class of `peerId`. */
+  classOf (peerId: PeerId | string): PeerClass {
+    if (this.#isValidator === undefined) return 'validator'
+    return safe(() => this.#isValidator!(peerId.toString()), false, this.#log) ? 'validator' : 'observer'
+  }
+
+  /** The quotas of `peerId`. */
+  quota (peerId: PeerId | string): PeerQuota {
+    return this.classOf(peerId) === 'validator' ? this.options.validator : this.options.observer
+  }
+
+  /** Refuses `peerId` for `banMs` from now. */
+  ban (peerId: PeerId | string): void {
+    const id = peerId.toString()
+    this.#bans.delete(id)
+    this.#bans.set(id, this.#now() + this.options.banMs)
+    // Bounded: bans are only made for connected peers, themselves bounded; drop the oldest beyond 4096.
+    if (this.#bans.size > 4096) this.#bans.delete(this.#bans.keys().next().value!)
+  }
+
+  /** True while `peerId` is banned. */
+  isBanned (peerId: PeerId | string): boolean {
+    const id = peerId.toString()
+    const until = this.#bans.get(id)
+    if (until === undefined) return false
+    if (until > this.#now()) return true
+    this.#bans.delete(id)
+    return false
+  }
+
+  /** The connection gater to give libp2p. */
+  gater (): ConnectionGater {
+    return {
+      denyDialPeer: (peerId) => this.#deny(peerId, null, 'dial'),
+      denyInboundEncryptedConnection: (peerId, maConn) => this.#deny(peerId, maConn, 'inbound'),
+      denyOutboundEncryptedConnection: (peerId) => this.#deny(peerId, null, 'outbound')
+    }
+  }
+
+  /** Why `peerId` would be refused now, or null. Inbound observers also need a free slot. */
+  #refusal (peerId: PeerId, maConn: MultiaddrConnection | null): string | null {
+    const id = peerId.toString()
+    if (this.#allowPeer !== undefined && !safe(() => this.#allowPeer!(id), false, this.#log)) return ERR_PEER_NOT_ALLOWED
+    if (this.isBanned(id)) return ERR_PEER_BANNED
+    if (this.classOf(id) === 'validator' || maConn === null) return null
+    const libp2p = this.#libp2p
+    if (libp2p === undefined) return null
+    const ip = ipOf(maConn.remoteAddr)
+    const observers = new Set<string>()
+    let fromIp = 0
+    for (const conn of libp2p.getConnections()) {
+      const other = conn.remotePeer.toString()
+      if (other === id || this.classOf(other) === 'validator') continue
+      observers.add(other)
+      if (ip !== null && ipOf(conn.remoteAddr) === ip) fromIp++
+    }
+    if (fromIp >= this.options.maxObserverConnectionsPerIp) return ERR_TOO_MANY_CONNECTIONS_PER_IP
+    if (observers.size >= this.options.maxObservers) return ERR_OBSERVER_LIMIT
+    return null
+  }
+
+  #deny (peerId: PeerId, maConn: MultiaddrConnection | null, _direction: string): boolean {
+    const code = this.#refusal(peerId, maConn)
+    if (code === null) return false
+    this.#counters.peerRefused(code)
+    this.#log.debug({ peer: peerId.toString(), code }, 'peer refused')
+    return true
+  }
+}
+
+/** The IP address of a multiaddr (`/ip4/…` or `/ip6/…`), or null. */
+export function ipOf (addr: Multiaddr): string | null {
+  const [first] = addr.stringTuples()
+  if (first === undefined) return null
+  const [code, value] = first
+  // 4 = ip4, 41 = ip6 (multiaddr protocol table).
+  return (code === 4 || code === 41) && value !== undefined ? value : null
+}
+
+function safe (fn: () => boolean, fallback: boolean, log: Logger): boolean {
+  try {
+    return fn()
+  } catch (err) {
+    log.error({ err: String(err) }, 'admission callback threw')
+    return fallback
+  }
+}
