@@ -56,7 +56,7 @@ export const DEFAULT_ADMISSION_OPTIONS: AdmissionOptions = {
   // A few dashboards, explorers or standby nodes; each costs connections and gossip fan-out.
   maxObservers: 16,
   // A NATed office may run a few observers; a sybil farm on one address gets no more.
-  maxObserverConnectionsPerIp: 4,
+  maxObserverConnectionsPerIp: 8,
   // Gossipsub retains a peer's score for 10 minutes; a ban lasts as long.
   banMs: 10 * 60 * 1000,
   validator: {

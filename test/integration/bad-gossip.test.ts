@@ -63,9 +63,9 @@ describe('bad gossip against a node process', () => {
     const unknownJob = vote(node2Key, 'ab'.repeat(32))
     await raw(r1, r1.topics.votes, canonicalEncode(unknownJob))
     await waitFor(async () => await counter(cluster, v, 'topic="votes",result="ignore",code="ERR_UNKNOWN_JOB"') === 1, 'unknown job ignored')
-    // [IGNORE] ... and its replay (other bytes, same vote) is not penalised either.
+    // [REJECT] ... but its re-encoding (other bytes, same signed vote) is refused before any signature check.
     await raw(r1, r1.topics.votes, new TextEncoder().encode(JSON.stringify(unknownJob, null, 1)))
-    await waitFor(async () => await counter(cluster, v, 'topic="votes",result="ignore",code="ERR_UNKNOWN_JOB"') === 2, 'replay ignored')
+    await waitFor(async () => await counter(cluster, v, 'topic="votes",result="reject",code="ERR_NOT_CANONICAL"') === 1, 're-encoding rejected')
 
     // [REJECT] malformed bytes.
     const r2 = await rogue()
