@@ -13,26 +13,26 @@ import type { NodeRepositories } from './repositories.ts'
 
 /** The atomic writes of a job's life on a node. */
 export class JobWrites {
-  readonly #r: NodeRepositories
+  readonly #repos: NodeRepositories
 
   constructor (repos: NodeRepositories) {
-    this.#r = repos
+    this.#repos = repos
   }
 
   /** A job accepted: its record and `job.accepted`. */
   async accepted (record: JobRecord): Promise<void> {
     const { jobId, job } = record
-    await this.#r.store.write(async (batch) => {
-      this.#r.jobs.put(batch, jobId, record)
-      await this.#r.audit.append(batch, 'job.accepted', { jobId, kind: job.kind, submitter: job.submitter }, record.receivedAt)
+    await this.#repos.store.write(async (batch) => {
+      this.#repos.jobs.put(batch, jobId, record)
+      await this.#repos.audit.append(batch, 'job.accepted', { jobId, kind: job.kind, submitter: job.submitter }, record.receivedAt)
     })
   }
 
   /** This node could not measure: the record (with its error) and `job.measure-failed`. */
   async measureFailed (record: JobRecord, round: number, code: string, now: number): Promise<void> {
-    await this.#r.store.write(async (batch) => {
-      this.#r.jobs.put(batch, record.jobId, record)
-      await this.#r.audit.append(batch, 'job.measure-failed', { jobId: record.jobId, round, code }, now)
+    await this.#repos.store.write(async (batch) => {
+      this.#repos.jobs.put(batch, record.jobId, record)
+      await this.#repos.audit.append(batch, 'job.measure-failed', { jobId: record.jobId, round, code }, now)
     })
   }
 
@@ -43,49 +43,49 @@ export class JobWrites {
    */
   async ownVote (record: JobRecord, vote: Vote, voteRecord: VoteRecord, now: number): Promise<void> {
     const { jobId } = record
-    await this.#r.store.write(async (batch) => {
-      await this.#r.ownVotes.putOwnVote(batch, { jobId, round: vote.round }, vote)
-      this.#r.votes.put(batch, { jobId, round: vote.round, voter: vote.voter }, voteRecord)
-      this.#r.jobs.put(batch, jobId, record)
-      await this.#r.audit.append(batch, 'vote.own', { jobId, round: vote.round, metrics: vote.metrics, samples: vote.samples }, now)
+    await this.#repos.store.write(async (batch) => {
+      await this.#repos.ownVotes.putOwnVote(batch, { jobId, round: vote.round }, vote)
+      this.#repos.votes.put(batch, { jobId, round: vote.round, voter: vote.voter }, voteRecord)
+      this.#repos.jobs.put(batch, jobId, record)
+      await this.#repos.audit.append(batch, 'vote.own', { jobId, round: vote.round, metrics: vote.metrics, samples: vote.samples }, now)
     })
   }
 
   /** Another validator's vote, in time: the vote and `vote.received`. */
   async received (voteRecord: VoteRecord, now: number): Promise<void> {
     const { vote } = voteRecord
-    await this.#r.store.write(async (batch) => {
-      this.#r.votes.put(batch, { jobId: vote.jobId, round: vote.round, voter: vote.voter }, voteRecord)
-      await this.#r.audit.append(batch, 'vote.received', { jobId: vote.jobId, round: vote.round, voter: vote.voter, metrics: vote.metrics }, now)
+    await this.#repos.store.write(async (batch) => {
+      this.#repos.votes.put(batch, { jobId: vote.jobId, round: vote.round, voter: vote.voter }, voteRecord)
+      await this.#repos.audit.append(batch, 'vote.received', { jobId: vote.jobId, round: vote.round, voter: vote.voter, metrics: vote.metrics }, now)
     })
   }
 
   /** A late vote: the vote, the record when it changed, the voter's reputation when judged, and `vote.late`. */
   async late (vote: Vote, record: JobRecord | null, reputation: ReputationRecord | null, agreed: boolean | null, now: number): Promise<void> {
-    await this.#r.store.write(async (batch) => {
-      this.#r.votes.put(batch, { jobId: vote.jobId, round: vote.round, voter: vote.voter }, { vote, receivedAt: now, late: true })
-      if (record !== null) this.#r.jobs.put(batch, record.jobId, record)
-      if (reputation !== null) this.#r.reputations.put(batch, vote.voter, reputation)
-      await this.#r.audit.append(batch, 'vote.late', { jobId: vote.jobId, round: vote.round, voter: vote.voter, metrics: vote.metrics, agreed }, now)
+    await this.#repos.store.write(async (batch) => {
+      this.#repos.votes.put(batch, { jobId: vote.jobId, round: vote.round, voter: vote.voter }, { vote, receivedAt: now, late: true })
+      if (record !== null) this.#repos.jobs.put(batch, record.jobId, record)
+      if (reputation !== null) this.#repos.reputations.put(batch, vote.voter, reputation)
+      await this.#repos.audit.append(batch, 'vote.late', { jobId: vote.jobId, round: vote.round, voter: vote.voter, metrics: vote.metrics, agreed }, now)
     })
   }
 
   /** Equivocation: the evidence, the offender's reputation, the job's record (when known) and `evidence.equivocation`. */
   async evidence (evidence: Evidence, offender: string, reputation: ReputationRecord, record: JobRecord | null, now: number): Promise<void> {
     const jobId = evidence.voteA.jobId
-    await this.#r.store.write(async (batch) => {
-      this.#r.evidence.put(batch, { offender, jobId }, evidence)
-      this.#r.reputations.put(batch, offender, reputation)
-      if (record !== null) this.#r.jobs.put(batch, jobId, record)
-      await this.#r.audit.append(batch, 'evidence.equivocation', { jobId, offender }, now)
+    await this.#repos.store.write(async (batch) => {
+      this.#repos.evidence.put(batch, { offender, jobId }, evidence)
+      this.#repos.reputations.put(batch, offender, reputation)
+      if (record !== null) this.#repos.jobs.put(batch, jobId, record)
+      await this.#repos.audit.append(batch, 'evidence.equivocation', { jobId, offender }, now)
     })
   }
 
   /** Round 0 ended in the grey zone: the record (now in round `record.round`) and `job.grey-zone`. */
   async greyZone (record: JobRecord, t: Tally, metrics: string[], now: number): Promise<void> {
-    await this.#r.store.write(async (batch) => {
-      this.#r.jobs.put(batch, record.jobId, record)
-      await this.#r.audit.append(batch, 'job.grey-zone', { jobId: record.jobId, round: record.round, values: t.values, metrics }, now)
+    await this.#repos.store.write(async (batch) => {
+      this.#repos.jobs.put(batch, record.jobId, record)
+      await this.#repos.audit.append(batch, 'job.grey-zone', { jobId: record.jobId, round: record.round, values: t.values, metrics }, now)
     })
   }
 
@@ -96,15 +96,15 @@ export class JobWrites {
    */
   async decided (record: JobRecord, t: Tally, cert: Certificate | null, reps: ReadonlyMap<string, ReputationRecord>, now: number): Promise<void> {
     const { jobId } = record
-    await this.#r.store.write(async (batch) => {
-      this.#r.jobs.put(batch, jobId, record)
-      this.#r.verdicts.put(batch, jobId, { status: t.status, reason: t.reason, values: t.values, agreeing: t.agreeing, deviating: t.deviating, agreeWeight: t.agreeWeight, totalWeight: t.totalWeight, finalizedAt: now })
-      if (cert !== null) this.#r.certificates.put(batch, jobId, cert)
-      for (const [key, rec] of reps) this.#r.reputations.put(batch, key, rec)
-      await this.#r.audit.append(batch, t.final ? 'job.finalized' : 'job.disputed', {
+    await this.#repos.store.write(async (batch) => {
+      this.#repos.jobs.put(batch, jobId, record)
+      this.#repos.verdicts.put(batch, jobId, { status: t.status, reason: t.reason, values: t.values, agreeing: t.agreeing, deviating: t.deviating, agreeWeight: t.agreeWeight, totalWeight: t.totalWeight, finalizedAt: now })
+      if (cert !== null) this.#repos.certificates.put(batch, jobId, cert)
+      for (const [key, rec] of reps) this.#repos.reputations.put(batch, key, rec)
+      await this.#repos.audit.append(batch, t.final ? 'job.finalized' : 'job.disputed', {
         jobId, round: record.round, status: t.status, reason: t.reason, values: t.values, agreeing: t.agreeing, deviating: t.deviating
       }, now)
-      if (reps.size > 0) await this.#r.audit.append(batch, 'reputation.updated', { jobId, voters: [...reps.keys()].sort() }, now)
+      if (reps.size > 0) await this.#repos.audit.append(batch, 'reputation.updated', { jobId, voters: [...reps.keys()].sort() }, now)
     })
   }
 }

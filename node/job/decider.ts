@@ -1,0 +1,121 @@
+/**
+ * Deciding a job's round: apply the consensus rule (with this node's
+ * reputation view) and the one deadline rule, take a second, larger round
+ * when round 0 ends in the grey zone, or finalize: store the outcome, the
+ * certificate and the new reputations in one batch, close the job and tell
+ * the node. Runs on the job's decision queue, never behind a measurement.
+ */
+import type { Logger } from 'pino'
+import { buildCertificate } from '../../protocol/certificate.ts'
+import { MAX_GREY_ZONE_ROUND, greyZoneOf } from '../../protocol/consensus/grey-zone.ts'
+import type { ReputationRecord } from '../../protocol/consensus/reputation.ts'
+import { REASON_DEADLINE } from '../../protocol/consensus/tally-types.ts'
+import { type Tally, updateReputations } from '../../protocol/consensus/tally.ts'
+import { metricToWire } from '../../protocol/metrics.ts'
+import type { NetworkConfig } from '../../protocol/network.ts'
+import type { Vote } from '../../protocol/vote.ts'
+import type { NodeMetrics } from '../metrics.ts'
+import type { JobView } from '../types.ts'
+import { roundDeadline, roundOver } from './deadline.ts'
+import type { JobViews } from './job-views.ts'
+import type { JobWrites } from './job-writes.ts'
+import { type OpenJob, type OpenJobs, votesOf } from './open-jobs.ts'
+import { type JobRecord, isTerminal } from './records.ts'
+import type { ReputationBook } from './reputation-book.ts'
+
+/** What the decider is wired to. */
+export interface JobDeciderComponents {
+  network: NetworkConfig
+  clock: () => number
+  logger: Logger
+  metrics: NodeMetrics
+  writes: JobWrites
+  reputations: ReputationBook
+  jobs: OpenJobs
+  views: JobViews
+  /** A job was decided. */
+  onFinal: (view: JobView) => void
+  /** A job went to round `round` (grey zone): this node measures it again. */
+  onNextRound: (open: OpenJob, round: number) => void
+}
+
+/** Decides the rounds of a node's open jobs and keeps the jobs-by-status gauge. */
+export class JobDecider {
+  readonly #components: JobDeciderComponents
+  /** Decided jobs by status, for the jobs gauge. */
+  readonly #decided = new Map<string, number>()
+
+  /** A decider over the given parts. */
+  constructor (components: JobDeciderComponents) {
+    this.#components = components
+  }
+
+  /** Counts a job decided before this start (for the gauge). */
+  countDecided (status: string): void {
+    this.#decided.set(status, (this.#decided.get(status) ?? 0) + 1)
+  }
+
+  /** Sets the jobs-by-status gauge. */
+  refreshGauge (): void {
+    const { metrics, jobs } = this.#components
+    metrics.jobs.byStatus.set({ status: 'pending' }, jobs.size)
+    for (const [status, n] of this.#decided) metrics.jobs.byStatus.set({ status }, n)
+  }
+
+  /** Tallies the job's current round and decides it when the rule says so. */
+  async retally (open: OpenJob): Promise<void> {
+    const { network, clock, jobs } = this.#components
+    if (isTerminal(open.record.status) || !jobs.has(open.record.jobId)) return
+    const { job, round } = open.record
+    const r = jobs.round(open, round)
+    // The tally is asked for its verdict before any deadline; the one deadline rule is roundOver (deadline.ts).
+    let t = r.tally.result(job.deadline - 1)
+    if (t.status === 'pending' && roundOver(job, round, clock())) t = { ...t, status: 'disputed', reason: REASON_DEADLINE }
+    const votes = [...r.votes.values()].map((x) => x.vote)
+    // The grey-zone judgement, once per tally: its intervals go to the record, its verdict may open a round.
+    const grey = t.values === null || t.agreeing.length === 0 ? null : greyZoneOf(t, votes, network, job.thresholds)
+    open.record = { ...open.record, values: t.values, checks: t.checks, intervals: grey === null ? null : intervalsToWire(grey.intervals), byzantine: t.deviating }
+    if (t.status === 'pending') return
+    if (t.final && round < MAX_GREY_ZONE_ROUND && grey?.grey === true) {
+      await this.#enterGreyZone(open, t, grey.metrics)
+      return
+    }
+    await this.#finalize(open, t, votes)
+  }
+
+  async #enterGreyZone (open: OpenJob, t: Tally, metrics: Array<'ssim' | 'psnr'>): Promise<void> {
+    const { writes, logger, clock } = this.#components
+    const next = open.record.round + 1
+    open.record = { ...open.record, round: next, greyZone: { values: t.values!, intervals: open.record.intervals!, metrics }, values: null, checks: null, intervals: null, byzantine: [] }
+    await writes.greyZone(open.record, t, metrics, clock())
+    logger.info({ jobId: open.record.jobId, round: next, metrics }, 'grey zone: a second, larger round')
+    open.timer.arm(roundDeadline(open.record.job, next))
+    this.#components.onNextRound(open, next)
+    await this.retally(open)
+  }
+
+  async #finalize (open: OpenJob, t: Tally, votes: Vote[]): Promise<void> {
+    const { network, clock, writes, reputations, jobs, metrics, logger, views } = this.#components
+    const { jobId, job } = open.record
+    const now = clock()
+    const reps = t.final ? updateReputations(t, reputations.records, network) : new Map<string, ReputationRecord>()
+    const cert = t.final ? buildCertificate(network, job, t, votes) : null
+    open.record = { ...open.record, status: t.status, reason: t.reason, finalizedAt: now }
+    await writes.decided(open.record, t, cert, reps, now)
+    reputations.apply(reps)
+    jobs.close(open)
+    this.#decided.set(t.status, (this.#decided.get(t.status) ?? 0) + 1)
+    metrics.jobs.finalityLatencySeconds.observe(Math.max(0, now - job.createdAt) / 1000)
+    this.refreshGauge()
+    logger.info({ jobId, status: t.status, reason: t.reason, round: open.record.round }, 'job decided')
+    this.#components.onFinal(views.of(open.record, votesOf(open)))
+  }
+}
+
+/** Consensus intervals (the base-weighted median of the agreeing votes' bounds, see grey-zone.ts) in wire form. */
+function intervalsToWire (intervals: { ssim: [number, number], psnr: [number, number] }): JobRecord['intervals'] {
+  return {
+    ssim: [metricToWire(intervals.ssim[0]), metricToWire(intervals.ssim[1])],
+    psnr: [metricToWire(intervals.psnr[0]), metricToWire(intervals.psnr[1])]
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The jobs still open on a node, in memory: each with its record, its votes
+ * and tally per round, its deadline timer and the cancellation of its work.
+ */
+import { JobTally } from '../../protocol/consensus/job-tally.ts'
+import type { EffectiveWeights } from '../../protocol/consensus/weights.ts'
+import type { NetworkConfig } from '../../protocol/network.ts'
+import { DeadlineTimer, roundDeadline } from './deadline.ts'
+import type { JobRecord, VoteRecord } from './records.ts'
+
+/** The votes and tally of one round of an open job. */
+export interface Round {
+  votes: Map<string, VoteRecord>
+  tally: JobTally
+}
+
+/** A job open on this node. */
+export interface OpenJob {
+  record: JobRecord
+  rounds: Round[]
+  /** Fires at the current round's deadline. */
+  timer: DeadlineTimer
+  /** Aborted when the job is decided or the node stops: cancels its blob fetches and measurements. */
+  abort: AbortController
+}
+
+/** The open jobs by id. */
+export class OpenJobs {
+  readonly #network: NetworkConfig
+  readonly #clock: () => number
+  readonly #byId = new Map<string, OpenJob>()
+  #weights: EffectiveWeights
+
+  /** Tallies count with `weights` until {@link reweigh}. */
+  constructor (network: NetworkConfig, clock: () => number, weights: EffectiveWeights) {
+    this.#network = network
+    this.#clock = clock
+    this.#weights = weights
+  }
+
+  /** The open job, or undefined. */
+  get (jobId: string): OpenJob | undefined {
+    return this.#byId.get(jobId)
+  }
+
+  /** Whether the job is open. */
+  has (jobId: string): boolean {
+    return this.#byId.has(jobId)
+  }
+
+  /** Number of open jobs. */
+  get size (): number {
+    return this.#byId.size
+  }
+
+  /** The open jobs. */
+  values (): IterableIterator<OpenJob> {
+    return this.#byId.values()
+  }
+
+  /** Opens a job and arms its deadline timer; `onDeadline` runs when the current round's deadline is reached. */
+  open (record: JobRecord, onDeadline: (open: OpenJob) => void): OpenJob {
+    const open: OpenJob = { record, rounds: [], timer: new DeadlineTimer(this.#clock, () => { onDeadline(open) }), abort: new AbortController() }
+    this.#byId.set(record.jobId, open)
+    open.timer.arm(roundDeadline(record.job, record.round))
+    return open
+  }
+
+  /** Closes a job: stops its timer and cancels its work. */
+  close (open: OpenJob): void {
+    open.timer.clear()
+    open.abort.abort()
+    this.#byId.delete(open.record.jobId)
+  }
+
+  /** Stops every timer and cancels all work (the node stops); the jobs stay open in the store. */
+  stopAll (): void {
+    for (const open of this.#byId.values()) {
+      open.timer.clear()
+      open.abort.abort()
+    }
+  }
+
+  /** Round `round` of `open`, created empty when new. */
+  round (open: OpenJob, round: number): Round {
+    let r = open.rounds[round]
+    if (r === undefined) {
+      r = { votes: new Map(), tally: new JobTally({ network: this.#network, job: open.record.job, weights: this.#weights, jobId: open.record.jobId }) }
+      open.rounds[round] = r
+    }
+    return r
+  }
+
+  /** Counts a vote in its round. */
+  addVote (open: OpenJob, record: VoteRecord): void {
+    const r = this.round(open, record.vote.round)
+    r.votes.set(record.vote.voter, record)
+    r.tally.add(record.vote)
+  }
+
+  /** Reweighs every open tally (reputations changed). */
+  reweigh (weights: EffectiveWeights): void {
+    this.#weights = weights
+    for (const open of this.#byId.values()) for (const r of open.rounds) r?.tally.reweigh(weights)
+  }
+}
+
+/** Every vote of an open job, all rounds. */
+export function votesOf (open: OpenJob): VoteRecord[] {
+  return open.rounds.flatMap((r) => [...r.votes.values()])
+}

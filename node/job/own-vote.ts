@@ -1,0 +1,123 @@
+/**
+ * This node's own vote on a job's round, in two steps that run on different
+ * queues: {@link OwnVote.measure} fetches the blobs and measures (seconds to
+ * minutes, on the job's work queue), {@link OwnVote.cast} signs, stores then
+ * gossips the vote and re-tallies (milliseconds, on the job's decision queue).
+ * So votes, evidence and the deadline are never decided behind a measurement.
+ */
+import type { Logger } from 'pino'
+import { canonicalEncode } from '../../protocol/canonical.ts'
+import { TrustEngineError } from '../../protocol/errors.ts'
+import type { NetworkConfig } from '../../protocol/network.ts'
+import { type Vote, newVote, signVote } from '../../protocol/vote.ts'
+import type { NodeMetrics } from '../metrics.ts'
+import type { JobDecider } from './decider.ts'
+import { type Fault, lieAbout } from './faults.ts'
+import type { JobWrites } from './job-writes.ts'
+import type { OpenJob, OpenJobs } from './open-jobs.ts'
+import type { BlobPort, JobNetworkPort, Measurement, MeasurePort } from './ports.ts'
+import { type VoteRecord, isTerminal } from './records.ts'
+
+/** What the own vote is wired to. */
+export interface OwnVoteComponents {
+  network: NetworkConfig
+  key: { publicKey: string, privateKey: string }
+  net: JobNetworkPort
+  blobs: BlobPort
+  measure: MeasurePort
+  clock: () => number
+  logger: Logger
+  metrics: NodeMetrics
+  fault: Fault
+  writes: JobWrites
+  jobs: OpenJobs
+  decider: JobDecider
+}
+
+/** The outcome of measuring a round: a measurement, or the typed failure to record. */
+export type MeasureOutcome = { ok: true, measurement: Measurement } | { ok: false, code: string, message: string }
+
+/** Measures and casts this node's votes. */
+export class OwnVote {
+  readonly #components: OwnVoteComponents
+  readonly #isValidator: boolean
+
+  /** The own vote of the node whose key is `components.key`. */
+  constructor (components: OwnVoteComponents) {
+    this.#components = components
+    this.#isValidator = components.network.validators.some((v) => v.publicKey === components.key.publicKey)
+  }
+
+  /** Whether this node votes on `round` of `open` at all (a validator, not silent, not decided, no vote yet). */
+  votes (open: OpenJob, round: number): boolean {
+    const { fault, key } = this.#components
+    return this.#isValidator && fault !== 'silent' && !isTerminal(open.record.status) && open.record.round <= round &&
+      open.rounds[round]?.votes.has(key.publicKey) !== true
+  }
+
+  /** Fetches the job's blobs and measures round `round`; cancelled with the job. Never throws. */
+  async measure (open: OpenJob, round: number): Promise<MeasureOutcome> {
+    const { blobs, measure } = this.#components
+    const { jobId, job } = open.record
+    const signal = open.abort.signal
+    try {
+      const reference: Uint8Array[] = []
+      const candidate: Uint8Array[] = []
+      for (const h of job.reference) reference.push(await blobs.get(h, job.submitter, signal))
+      for (const h of job.candidate) candidate.push(await blobs.get(h, job.submitter, signal))
+      return { ok: true, measurement: await measure(job, jobId, { reference, candidate }, signal, round) }
+    } catch (err) {
+      const code = err instanceof TrustEngineError ? err.code : 'ERR_MEASURE'
+      return { ok: false, code, message: err instanceof Error ? err.message : String(err) }
+    }
+  }
+
+  /** Records a failed measurement of round `round` on the job (shown to clients; no vote is cast). */
+  async failed (open: OpenJob, round: number, code: string, message: string): Promise<void> {
+    const { logger, writes, clock } = this.#components
+    if (isTerminal(open.record.status)) return
+    logger.warn({ jobId: open.record.jobId, round, code }, 'could not measure job')
+    open.record = { ...open.record, error: { code, message } }
+    await writes.measureFailed(open.record, round, code, clock())
+  }
+
+  /** Signs, stores (before gossiping: a restart never signs a different vote), counts and gossips the own vote, then re-tallies. */
+  async cast (open: OpenJob, round: number, measurement: Measurement): Promise<void> {
+    const { fault, clock, writes, jobs, metrics, net, decider } = this.#components
+    if (!this.votes(open, round) || open.record.round !== round) return
+    const { jobId } = open.record
+    const vote = this.#sign(jobId, round, fault === 'lie' ? lieAbout(measurement) : measurement)
+    const now = clock()
+    const ownMeasurement = {
+      metrics: vote.metrics,
+      samples: vote.samples,
+      ...(measurement.plan === undefined ? {} : { plan: measurement.plan }),
+      ...(measurement.checks?.candidateHashMatches === undefined ? {} : { candidateHashMatches: measurement.checks.candidateHashMatches })
+    }
+    open.record = { ...open.record, measuredAt: now, ownMeasurement, error: null }
+    const voteRecord: VoteRecord = { vote, receivedAt: now, late: false }
+    await writes.ownVote(open.record, vote, voteRecord, now)
+    jobs.addVote(open, voteRecord)
+    metrics.votes.own.inc()
+    await net.publish('votes', canonicalEncode(vote))
+    if (fault === 'equivocate') {
+      // Simulated Byzantine behaviour: a second, different vote, bypassing the double-sign guard.
+      await net.publish('votes', canonicalEncode(this.#sign(jobId, round, lieAbout(measurement))))
+    }
+    await decider.retally(open)
+  }
+
+  #sign (jobId: string, round: number, m: Measurement): Vote {
+    const { network, key } = this.#components
+    return signVote(newVote({
+      networkId: network.networkId,
+      jobId,
+      round,
+      voter: key.publicKey,
+      metrics: m.metrics,
+      intervals: m.intervals,
+      samples: m.samples,
+      ...(m.checks === undefined ? {} : { checks: m.checks })
+    }), key.privateKey)
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Intake of votes and evidence, after their signatures were checked: count a
+ * vote in its open job (stored first), hold it when the job is not known yet,
+ * judge it against the outcome when the job is decided (a late vote), and turn
+ * a second, different vote of one validator into evidence. Intake runs on the
+ * job's decision queue and never waits on blob fetching or measurement, so it
+ * answers well inside the gossip validator's time limit.
+ */
+import { agreesWithConsensus } from '../../protocol/consensus/agreement.ts'
+import { applyOutcome, markEquivocated } from '../../protocol/consensus/reputation.ts'
+import { canonicalEncode } from '../../protocol/canonical.ts'
+import { TrustEngineError } from '../../protocol/errors.ts'
+import { type Evidence, detectEquivocation } from '../../protocol/evidence.ts'
+import { metricsFromWire } from '../../protocol/metrics.ts'
+import type { NetworkConfig } from '../../protocol/network.ts'
+import { type Vote, voteMetrics } from '../../protocol/vote.ts'
+import type { NodeMetrics } from '../metrics.ts'
+import type { JobDecider } from './decider.ts'
+import { ERR_DUPLICATE, ERR_EQUIVOCATION, ERR_UNKNOWN_JOB } from './errors.ts'
+import type { JobWrites } from './job-writes.ts'
+import type { OpenJobs } from './open-jobs.ts'
+import type { JobNetworkPort } from './ports.ts'
+import type { JobRecord, VoteRecord } from './records.ts'
+import type { NodeRepositories } from './repositories.ts'
+import type { ReputationBook } from './reputation-book.ts'
+import type { VoteBuffer } from './vote-buffer.ts'
+
+/** What vote intake is wired to. */
+export interface VoteIntakeComponents {
+  network: NetworkConfig
+  repos: NodeRepositories
+  net: JobNetworkPort
+  clock: () => number
+  metrics: NodeMetrics
+  writes: JobWrites
+  reputations: ReputationBook
+  jobs: OpenJobs
+  buffer: VoteBuffer
+  decider: JobDecider
+  /** Equivocation of `offender` in `jobId` was proved. */
+  onEvidence: (offender: string, jobId: string) => void
+}
+
+/** Counts, holds or judges verified votes, and records evidence. */
+export class VoteIntake {
+  readonly #components: VoteIntakeComponents
+
+  /** Intake over the given parts. */
+  constructor (components: VoteIntakeComponents) {
+    this.#components = components
+  }
+
+  /** Takes in a verified vote; throws a typed IGNORE error for unknown jobs, duplicates and equivocation. */
+  async vote (vote: Vote): Promise<void> {
+    const { repos, clock, writes, jobs, buffer, metrics, decider } = this.#components
+    const open = jobs.get(vote.jobId)
+    if (open === undefined) {
+      const record = await repos.jobs.get(vote.jobId)
+      if (record === null) {
+        buffer.add(vote)
+        throw new TrustEngineError(ERR_UNKNOWN_JOB, 'vote for a job this node does not know (held for a while)', { action: 'ignore' })
+      }
+      await this.#late(record, vote)
+      return
+    }
+    const existing = open.rounds[vote.round]?.votes.get(vote.voter)
+    if (existing !== undefined) await this.#conflict(existing.vote, vote)
+    const now = clock()
+    const voteRecord: VoteRecord = { vote, receivedAt: now, late: false }
+    await writes.received(voteRecord, now)
+    jobs.addVote(open, voteRecord)
+    metrics.votes.received.inc({ outcome: 'accepted' })
+    await decider.retally(open)
+  }
+
+  /** Records proved equivocation of `offender` (reputation, job record, audit), optionally gossips it, and re-tallies. */
+  async evidence (evidence: Evidence, offender: string, publish: boolean): Promise<void> {
+    const { repos, clock, writes, reputations, jobs, net, decider } = this.#components
+    const jobId = evidence.voteA.jobId
+    const now = clock()
+    const rep = markEquivocated(reputations.of(offender))
+    const open = jobs.get(jobId)
+    const stored = open?.record ?? await repos.jobs.get(jobId)
+    const record = stored === null ? null : { ...stored, equivocators: [...new Set([...stored.equivocators, offender])].sort() }
+    await writes.evidence(evidence, offender, rep, record, now)
+    reputations.apply(new Map([[offender, rep]]))
+    if (open !== undefined && record !== null) open.record = record
+    this.#components.onEvidence(offender, jobId)
+    if (publish) await net.publish('evidence', canonicalEncode(evidence))
+    if (open !== undefined) await decider.retally(open)
+  }
+
+  /** A vote from a voter already counted: a duplicate (IGNORE) or equivocation (evidence, then IGNORE). */
+  async #conflict (existing: Vote, vote: Vote): Promise<never> {
+    const { metrics } = this.#components
+    const evidence = detectEquivocation(existing, vote)
+    if (evidence === null) {
+      metrics.votes.received.inc({ outcome: 'duplicate' })
+      throw new TrustEngineError(ERR_DUPLICATE, 'vote already counted', { action: 'ignore' })
+    }
+    metrics.votes.received.inc({ outcome: 'equivocation' })
+    await this.evidence(evidence, vote.voter, true)
+    throw new TrustEngineError(ERR_EQUIVOCATION, 'second, different vote from one validator', { action: 'ignore' })
+  }
+
+  /** A vote for a decided job: stored, and judged against the final values of its round (none after a dispute). */
+  async #late (record: JobRecord, vote: Vote): Promise<void> {
+    const { network, repos, clock, writes, reputations, metrics } = this.#components
+    const existing = await repos.votes.get({ jobId: vote.jobId, round: vote.round, voter: vote.voter })
+    if (existing !== null) await this.#conflict(existing.vote, vote)
+    const now = clock()
+    const final = (record.status === 'validated' || record.status === 'rejected') && vote.round === record.round && record.values !== null
+    const agreed = final
+      ? agreesWithConsensus({ values: voteMetrics(vote), checks: vote.checks }, { values: metricsFromWire(record.values!), checks: record.checks }, record.job.thresholds, network.tolerances)
+      : null
+    const updated = agreed === null ? null : applyOutcome(reputations.of(vote.voter), agreed, network)
+    const nextRecord = agreed === false ? { ...record, byzantine: [...new Set([...record.byzantine, vote.voter])].sort() } : record
+    await writes.late(vote, nextRecord !== record ? nextRecord : null, updated, agreed, now)
+    if (updated !== null) reputations.apply(new Map([[vote.voter, updated]]))
+    metrics.votes.received.inc({ outcome: 'late' })
+  }
+}
