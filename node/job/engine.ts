@@ -290,7 +290,7 @@ export class JobEngine {
 
   /** Queues the own measurement of `round` on the job's work queue; its vote (or failure) is cast on the decision queue. */
   #startMeasuring (open: OpenJob, round: number): void {
-    if (this.#stopped || !this.#ownVote.votes(open, round)) return
+    if (this.#stopped || isTerminal(open.record.status) || !this.#ownVote.votes(open, round)) return
     const { jobId } = open.record
     this.#spawn(this.#work.run(jobId, async () => {
       if (this.#stopped || !this.#ownVote.votes(open, round)) return

@@ -16,3 +16,5 @@ export const ERR_NOT_VALIDATOR = 'ERR_NOT_VALIDATOR'
 export const ERR_BLOB_UNKNOWN = 'ERR_BLOB_UNKNOWN'
 /** A job kind this node cannot measure. */
 export const ERR_UNSUPPORTED_KIND = 'ERR_UNSUPPORTED_KIND'
+/** This node's measurement of a round ended (or could not start) at the round's deadline. */
+export const ERR_ROUND_OVER = 'ERR_ROUND_OVER'

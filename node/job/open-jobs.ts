@@ -20,7 +20,7 @@ export interface OpenJob {
   rounds: Round[]
   /** Fires at the current round's deadline. */
   timer: DeadlineTimer
-  /** Aborted when the job is decided or the node stops: cancels its blob fetches and measurements. */
+  /** Aborted when the node stops: cancels the job's catch-up, blob fetches and measurements (each measurement also ends at its round's deadline). */
   abort: AbortController
 }
 
@@ -66,10 +66,13 @@ export class OpenJobs {
     return open
   }
 
-  /** Closes a job: stops its timer and cancels its work. */
+  /**
+   * Closes a decided job: stops its timer. A measurement still running goes
+   * on until its round's deadline, so this node's vote still reaches the
+   * others, late.
+   */
   close (open: OpenJob): void {
     open.timer.clear()
-    open.abort.abort()
     this.#byId.delete(open.record.jobId)
   }
 

@@ -17,6 +17,8 @@ import type { JobWrites } from './job-writes.ts'
 import type { OpenJob, OpenJobs } from './open-jobs.ts'
 import type { BlobPort, JobNetworkPort, Measurement, MeasurePort } from './ports.ts'
 import { type VoteRecord, isTerminal } from './records.ts'
+import { roundDeadline } from './deadline.ts'
+import { ERR_ROUND_OVER } from './errors.ts'
 
 /** What the own vote is wired to. */
 export interface OwnVoteComponents {
@@ -48,18 +50,23 @@ export class OwnVote {
     this.#isValidator = components.network.validators.some((v) => v.publicKey === components.key.publicKey)
   }
 
-  /** Whether this node votes on `round` of `open` at all (a validator, not silent, not decided, no vote yet). */
+  /** Whether this node votes on round `round` of `open` (a validator, not silent, the job's current round, no own vote yet). */
   votes (open: OpenJob, round: number): boolean {
     const { fault, key } = this.#components
-    return this.#isValidator && fault !== 'silent' && !isTerminal(open.record.status) && open.record.round <= round &&
-      open.rounds[round]?.votes.has(key.publicKey) !== true
+    return this.#isValidator && fault !== 'silent' && open.record.round === round && open.rounds[round]?.votes.has(key.publicKey) !== true
   }
 
-  /** Fetches the job's blobs and measures round `round`; cancelled with the job. Never throws. */
+  /**
+   * Fetches the job's blobs and measures round `round`. Cancelled when the
+   * node stops, and at the round's deadline: work never outlives the round it
+   * is for. Never throws.
+   */
   async measure (open: OpenJob, round: number): Promise<MeasureOutcome> {
-    const { blobs, measure } = this.#components
+    const { blobs, measure, clock } = this.#components
     const { jobId, job } = open.record
-    const signal = open.abort.signal
+    const left = roundDeadline(job, round) - clock()
+    if (left <= 0) return { ok: false, code: ERR_ROUND_OVER, message: 'the round ended before this node could measure it' }
+    const signal = AbortSignal.any([open.abort.signal, AbortSignal.timeout(left)])
     try {
       const reference: Uint8Array[] = []
       const candidate: Uint8Array[] = []
@@ -75,16 +82,22 @@ export class OwnVote {
   /** Records a failed measurement of round `round` on the job (shown to clients; no vote is cast). */
   async failed (open: OpenJob, round: number, code: string, message: string): Promise<void> {
     const { logger, writes, clock } = this.#components
-    if (isTerminal(open.record.status)) return
+    if (isTerminal(open.record.status) || open.record.round !== round) return
     logger.warn({ jobId: open.record.jobId, round, code }, 'could not measure job')
     open.record = { ...open.record, error: { code, message } }
     await writes.measureFailed(open.record, round, code, clock())
   }
 
-  /** Signs, stores (before gossiping: a restart never signs a different vote), counts and gossips the own vote, then re-tallies. */
+  /**
+   * Signs, stores (before gossiping: a restart never signs a different vote),
+   * counts and gossips the own vote, then re-tallies. When the job was
+   * decided meanwhile the vote is still stored and gossiped, as a late vote
+   * the others judge.
+   */
   async cast (open: OpenJob, round: number, measurement: Measurement): Promise<void> {
     const { fault, clock, writes, jobs, metrics, net, decider } = this.#components
-    if (!this.votes(open, round) || open.record.round !== round) return
+    if (!this.votes(open, round)) return
+    const late = isTerminal(open.record.status)
     const { jobId } = open.record
     const vote = this.#sign(jobId, round, fault === 'lie' ? lieAbout(measurement) : measurement)
     const now = clock()
@@ -95,16 +108,16 @@ export class OwnVote {
       ...(measurement.checks?.candidateHashMatches === undefined ? {} : { candidateHashMatches: measurement.checks.candidateHashMatches })
     }
     open.record = { ...open.record, measuredAt: now, ownMeasurement, error: null }
-    const voteRecord: VoteRecord = { vote, receivedAt: now, late: false }
+    const voteRecord: VoteRecord = { vote, receivedAt: now, late }
     await writes.ownVote(open.record, vote, voteRecord, now)
-    jobs.addVote(open, voteRecord)
+    if (!late) jobs.addVote(open, voteRecord)
     metrics.votes.own.inc()
     await net.publish('votes', canonicalEncode(vote))
     if (fault === 'equivocate') {
       // Simulated Byzantine behaviour: a second, different vote, bypassing the double-sign guard.
       await net.publish('votes', canonicalEncode(this.#sign(jobId, round, lieAbout(measurement))))
     }
-    await decider.retally(open)
+    if (!late) await decider.retally(open)
   }
 
   #sign (jobId: string, round: number, m: Measurement): Vote {
