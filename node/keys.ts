@@ -19,15 +19,15 @@ import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Ed25519PeerId, Ed25519PrivateKey, Ed25519PublicKey } from '@libp2p/interface'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { z } from 'zod'
-import { TrustEngineError } from '../protocol/errors.ts'
+import { TrustEngineError, declareCode } from '../protocol/errors.ts'
 import { ERR_BAD_KEY, generateKeyPair, publicKeyOf } from '../protocol/signing.ts'
 
 /** Code of a key file that does not exist. */
 export const ERR_KEY_FILE_MISSING = 'ERR_KEY_FILE_MISSING'
 /** Code of a key file larger than {@link MAX_KEY_FILE_BYTES} (or not a regular file). */
-export const ERR_KEY_FILE_TOO_LARGE = 'ERR_KEY_FILE_TOO_LARGE'
+export const ERR_KEY_FILE_TOO_LARGE = declareCode('ERR_KEY_FILE_TOO_LARGE', { status: 413 })
 /** Code of a key file that is not valid JSON or does not match the key file schema. */
-export const ERR_KEY_FILE_INVALID = 'ERR_KEY_FILE_INVALID'
+export const ERR_KEY_FILE_INVALID = declareCode('ERR_KEY_FILE_INVALID', { status: 400 })
 /** Code of a key file whose public key is not the public key of its private key. */
 export const ERR_KEY_FILE_MISMATCH = 'ERR_KEY_FILE_MISMATCH'
 /** Code of a refusal to overwrite an existing key file. */

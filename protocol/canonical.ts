@@ -8,10 +8,10 @@
  * functions, symbols) are refused rather than silently changed, because two
  * nodes must never sign different bytes for what they think is one message.
  */
-import { TrustEngineError } from './errors.ts'
+import { TrustEngineError, declareCode } from './errors.ts'
 
 /** Code of a value that has no canonical encoding. */
-export const ERR_CANONICAL = 'ERR_CANONICAL'
+export const ERR_CANONICAL = declareCode('ERR_CANONICAL', { action: 'reject', status: 400 })
 
 const encoder = new TextEncoder()
 

@@ -8,14 +8,14 @@
  * was signed). Each step fails with its own stable code.
  */
 import type { z } from 'zod'
-import { TrustEngineError } from './errors.ts'
+import { TrustEngineError, declareCode } from './errors.ts'
 
 /** Code of input larger than its limit (checked before parsing). */
-export const ERR_TOO_LARGE = 'ERR_TOO_LARGE'
+export const ERR_TOO_LARGE = declareCode('ERR_TOO_LARGE', { action: 'reject', status: 413 })
 /** Code of input that is not UTF-8 JSON. */
-export const ERR_MALFORMED = 'ERR_MALFORMED'
+export const ERR_MALFORMED = declareCode('ERR_MALFORMED', { action: 'reject', status: 400 })
 /** Code of JSON that does not satisfy the message schema. */
-export const ERR_SCHEMA = 'ERR_SCHEMA'
+export const ERR_SCHEMA = declareCode('ERR_SCHEMA', { action: 'reject', status: 400 })
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 

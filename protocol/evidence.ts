@@ -12,14 +12,14 @@ import { z } from 'zod'
 import { canonicalString } from './canonical.ts'
 import { MAX_MESSAGE_BYTES } from './constants.ts'
 import { decodeWith } from './decode.ts'
-import { TrustEngineError } from './errors.ts'
+import { TrustEngineError, declareCode } from './errors.ts'
 import { networkIdSchema } from './fields.ts'
 import { type NetworkConfig, isValidator } from './network.ts'
 import { verifyMessage } from './signing.ts'
 import { type Vote, voteSchema } from './vote.ts'
 
 /** Code of evidence that does not prove equivocation (`details.reason` says which check failed). */
-export const ERR_EVIDENCE_INVALID = 'ERR_EVIDENCE_INVALID'
+export const ERR_EVIDENCE_INVALID = declareCode('ERR_EVIDENCE_INVALID', { action: 'reject', status: 400 })
 
 /** Schema of equivocation evidence: two signed votes. */
 export const evidenceSchema = z.strictObject({

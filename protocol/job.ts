@@ -14,7 +14,7 @@ import { z } from 'zod'
 import { canonicalEncode } from './canonical.ts'
 import { MAX_JOB_BLOBS, MAX_MESSAGE_BYTES } from './constants.ts'
 import { decodeWith } from './decode.ts'
-import { TrustEngineError } from './errors.ts'
+import { TrustEngineError, declareCode } from './errors.ts'
 import { epochMsSchema, networkIdSchema, nonceSchema, publicKeySchema, sha256Schema, signatureSchema } from './fields.ts'
 import { sha256Hex } from './hash.ts'
 import { type Thresholds, thresholdsSchema } from './metrics.ts'
@@ -22,11 +22,11 @@ import { type NetworkConfig, isValidator } from './network.ts'
 import { ERR_BAD_SIGNATURE, signMessage, verifyMessage } from './signing.ts'
 
 /** Code of a message whose `networkId` is not this node's network. */
-export const ERR_WRONG_NETWORK = 'ERR_WRONG_NETWORK'
+export const ERR_WRONG_NETWORK = declareCode('ERR_WRONG_NETWORK', { action: 'reject', status: 400 })
 /** Code of a message signed by a key that is not a validator of the network. */
-export const ERR_UNKNOWN_SIGNER = 'ERR_UNKNOWN_SIGNER'
+export const ERR_UNKNOWN_SIGNER = declareCode('ERR_UNKNOWN_SIGNER', { action: 'reject', status: 403 })
 /** Code of a job whose deadline lies outside the network's bounds. */
-export const ERR_JOB_DEADLINE = 'ERR_JOB_DEADLINE'
+export const ERR_JOB_DEADLINE = declareCode('ERR_JOB_DEADLINE', { action: 'reject', status: 400 })
 
 /** Kinds of job: `frames` compares rendered frames pairwise; `scene` certifies an optimized glTF scene against its reference. */
 export type JobKind = 'frames' | 'scene'

@@ -9,10 +9,10 @@
  * verify; arithmetic uses {@link MetricNumbers}.
  */
 import { z } from 'zod'
-import { TrustEngineError } from './errors.ts'
+import { TrustEngineError, declareCode } from './errors.ts'
 
 /** Code of a metric outside its range (SSIM outside [-1, 1], negative or non-finite PSNR, NaN). */
-export const ERR_METRIC_RANGE = 'ERR_METRIC_RANGE'
+export const ERR_METRIC_RANGE = declareCode('ERR_METRIC_RANGE', { action: 'reject', status: 400 })
 
 /** Names of the metrics every vote carries, in a fixed order. */
 export const METRIC_NAMES = ['ssim', 'psnr'] as const

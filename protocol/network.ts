@@ -11,12 +11,12 @@ import { z } from 'zod'
 import { canonicalEncode } from './canonical.ts'
 import { MAX_BASE_WEIGHT, MAX_NETWORK_FILE_BYTES, MAX_VALIDATORS, PROTOCOL_VERSION } from './constants.ts'
 import { decodeJson, parseWith } from './decode.ts'
-import { TrustEngineError, isTrustEngineError } from './errors.ts'
+import { TrustEngineError, isTrustEngineError, declareCode } from './errors.ts'
 import { networkIdSchema, publicKeySchema } from './fields.ts'
 import { sha256Hex } from './hash.ts'
 
 /** Code of a network file that is too large, not JSON, or violates the schema. */
-export const ERR_NETWORK_INVALID = 'ERR_NETWORK_INVALID'
+export const ERR_NETWORK_INVALID = declareCode('ERR_NETWORK_INVALID', { status: 400 })
 
 const unit = z.number().min(0).max(1)
 

@@ -15,7 +15,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
 import { canonicalEncode } from './canonical.ts'
 import { DOMAIN_PREFIX } from './constants.ts'
-import { TrustEngineError } from './errors.ts'
+import { TrustEngineError, declareCode } from './errors.ts'
 
 /** The kinds of signed message; each has its own signing domain. */
 export type SignedType = 'job' | 'vote' | 'audit' | 'head'
@@ -27,9 +27,9 @@ export interface KeyPairHex {
 }
 
 /** Code of a key that is not 32 bytes of lowercase hex. */
-export const ERR_BAD_KEY = 'ERR_BAD_KEY'
+export const ERR_BAD_KEY = declareCode('ERR_BAD_KEY', { action: 'reject', status: 400 })
 /** Code of a signature that does not verify. */
-export const ERR_BAD_SIGNATURE = 'ERR_BAD_SIGNATURE'
+export const ERR_BAD_SIGNATURE = declareCode('ERR_BAD_SIGNATURE', { action: 'reject', status: 400 })
 
 const HEX32 = /^[0-9a-f]{64}$/
 const HEX64 = /^[0-9a-f]{128}$/

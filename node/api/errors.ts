@@ -4,95 +4,57 @@
  *
  * Every error response is `{ "error": { "code", "message" } }` (plus `issues`
  * for schema errors). The code is stable and is what clients act on; the
- * status says who is at fault (4xx: the request, 5xx: the node).
+ * status says who is at fault (4xx: the request, 5xx: the node); each code
+ * declares its status where it is defined.
  */
-import { TrustEngineError } from '../../protocol/errors.ts'
+import { TrustEngineError, codeDeclaration, declareCode } from '../../protocol/errors.ts'
+// Modules whose codes can reach a client, loaded here so their declarations are known
+// even when the code comes back from a worker thread.
+import '../measure/errors.ts'
+import '../optimizer/errors.ts'
+import '../render/errors.ts'
+import '../economy/errors.ts'
+import '../job/errors.ts'
+import '../p2p/errors.ts'
+import '../store/errors.ts'
+import '../../protocol/job.ts'
+import '../../protocol/decode.ts'
 
 /** The request body is not valid JSON (or is empty where JSON is required). */
-export const ERR_BAD_JSON = 'ERR_BAD_JSON'
+export const ERR_BAD_JSON = declareCode('ERR_BAD_JSON', { status: 400 })
 /** The request does not match the route's schema (body, path or query). */
-export const ERR_BAD_REQUEST = 'ERR_BAD_REQUEST'
+export const ERR_BAD_REQUEST = declareCode('ERR_BAD_REQUEST', { status: 400 })
 /** The request body exceeds the route's size limit. */
-export const ERR_TOO_LARGE = 'ERR_TOO_LARGE'
+export const ERR_TOO_LARGE = declareCode('ERR_TOO_LARGE', { action: 'reject', status: 413 })
 /** No route has this path. */
-export const ERR_NOT_FOUND = 'ERR_NOT_FOUND'
+export const ERR_NOT_FOUND = declareCode('ERR_NOT_FOUND', { status: 404 })
 /** A route has this path, but not for this method. */
-export const ERR_METHOD_NOT_ALLOWED = 'ERR_METHOD_NOT_ALLOWED'
+export const ERR_METHOD_NOT_ALLOWED = declareCode('ERR_METHOD_NOT_ALLOWED', { status: 405 })
 /** The route needs `Authorization: Bearer <token>` and the token is missing or wrong. */
-export const ERR_UNAUTHORIZED = 'ERR_UNAUTHORIZED'
+export const ERR_UNAUTHORIZED = declareCode('ERR_UNAUTHORIZED', { status: 401 })
 /** The request's content type is not the one the route reads. */
-export const ERR_UNSUPPORTED_MEDIA_TYPE = 'ERR_UNSUPPORTED_MEDIA_TYPE'
+export const ERR_UNSUPPORTED_MEDIA_TYPE = declareCode('ERR_UNSUPPORTED_MEDIA_TYPE', { status: 415 })
 /** A job names a blob this node does not hold (upload it first with `POST /v1/blobs`). */
-export const ERR_BLOB_UNKNOWN = 'ERR_BLOB_UNKNOWN'
+export const ERR_BLOB_UNKNOWN = declareCode('ERR_BLOB_UNKNOWN', { status: 400 })
 /** No job with this id is known to the node. */
-export const ERR_JOB_NOT_FOUND = 'ERR_JOB_NOT_FOUND'
+export const ERR_JOB_NOT_FOUND = declareCode('ERR_JOB_NOT_FOUND', { status: 404 })
 /** The job exists but has no certificate (not final yet, or disputed). */
-export const ERR_CERTIFICATE_NOT_READY = 'ERR_CERTIFICATE_NOT_READY'
+export const ERR_CERTIFICATE_NOT_READY = declareCode('ERR_CERTIFICATE_NOT_READY', { status: 404 })
 /** No economy schedule with this id is known to the node. */
-export const ERR_SCHEDULE_NOT_FOUND = 'ERR_SCHEDULE_NOT_FOUND'
+export const ERR_SCHEDULE_NOT_FOUND = declareCode('ERR_SCHEDULE_NOT_FOUND', { status: 404 })
 /** An unexpected failure inside the node; details are not sent to the client. */
-export const ERR_INTERNAL = 'ERR_INTERNAL'
+export const ERR_INTERNAL = declareCode('ERR_INTERNAL', { status: 500 })
 /** `startApi` was asked to bind a non-loopback address without a token. */
 export const ERR_API_TOKEN_REQUIRED = 'ERR_API_TOKEN_REQUIRED'
 /** `startApi` options are malformed (port, limits). */
 export const ERR_API_OPTIONS = 'ERR_API_OPTIONS'
 
 /**
- * HTTP status of each known code. Codes of the API itself and the codes the
- * node's public API is documented to throw; see {@link statusOfCode} for the
- * rest.
- */
-export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  [ERR_BAD_JSON]: 400,
-  [ERR_BAD_REQUEST]: 400,
-  [ERR_BLOB_UNKNOWN]: 400,
-  [ERR_UNAUTHORIZED]: 401,
-  [ERR_NOT_FOUND]: 404,
-  [ERR_JOB_NOT_FOUND]: 404,
-  [ERR_CERTIFICATE_NOT_READY]: 404,
-  [ERR_SCHEDULE_NOT_FOUND]: 404,
-  [ERR_METHOD_NOT_ALLOWED]: 405,
-  [ERR_TOO_LARGE]: 413,
-  [ERR_UNSUPPORTED_MEDIA_TYPE]: 415,
-  [ERR_INTERNAL]: 500,
-  // Codes the node can answer a job request or a blob upload with
-  // (protocol/job.ts, protocol/decode.ts, node/job/errors.ts, node/p2p/errors.ts).
-  ERR_SCHEMA: 400,
-  ERR_JOB_DEADLINE: 400,
-  ERR_WRONG_NETWORK: 400,
-  ERR_UNSUPPORTED_KIND: 400,
-  ERR_BLOB_TOO_LARGE: 413,
-  // Economy deferral (node/economy/errors.ts): a well-formed request no slot can satisfy is 422;
-  // a node whose queue of waiting schedules is full is 503 (retry later).
-  ERR_SCHEDULE_DEADLINE_UNREACHABLE: 422,
-  ERR_SCHEDULE_OVER_BUDGET: 422,
-  ERR_SCHEDULE_NOT_ECONOMY: 400,
-  ERR_SCHEDULE_QUEUE_FULL: 503,
-  // This node's key is not a validator of the network, so it cannot announce jobs.
-  ERR_NOT_VALIDATOR: 403,
-  ERR_UNKNOWN_SIGNER: 403,
-  // The node is stopping: its store or host is closed.
-  ERR_STORE_CLOSED: 503,
-  ERR_HOST_STOPPED: 503
-}
-
-/**
- * HTTP status for a TrustEngineError code: the table first, then the code's
- * shape (`…_NOT_FOUND`/`…_UNKNOWN` → 404 or 400, `ERR_SCENE_…`/`ERR_RENDER_…`,
- * `ERR_BAD_…`/`…_INVALID`/
- * `…_UNSUPPORTED` → 400, `…_TOO_LARGE` → 413), otherwise 500. The fallbacks
- * keep a refused input a 4xx even when the node adds a code this table does
- * not list yet.
+ * HTTP status for a TrustEngineError code: the status its module declared
+ * with it (`declareCode`, protocol/errors.ts), 500 for an undeclared code.
  */
 export function statusOfCode (code: string): number {
-  const known = STATUS_BY_CODE[code]
-  if (known !== undefined) return known
-  if (code.endsWith('_NOT_FOUND')) return 404
-  if (code.endsWith('_TOO_LARGE')) return 413
-  // A scene the optimizer or renderer refuses is the client's input.
-  if (code.startsWith('ERR_SCENE_') || code.startsWith('ERR_RENDER_')) return 400
-  if (code.startsWith('ERR_BAD_') || code.endsWith('_INVALID') || code.endsWith('_UNSUPPORTED') || code.endsWith('_UNKNOWN')) return 400
-  return 500
+  return codeDeclaration(code).status
 }
 
 /** One schema problem: the dotted path of the offending field and what is wrong. */

@@ -3,10 +3,10 @@
  * is a `TrustEngineError` with code `ERR_BAD_ARGS`, which `main.ts` prints
  * with exit code 2.
  */
-import { TrustEngineError } from '../../protocol/errors.ts'
+import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 
 /** Code of a command-line value that does not parse or is out of range. */
-export const ERR_BAD_ARGS = 'ERR_BAD_ARGS'
+export const ERR_BAD_ARGS = declareCode('ERR_BAD_ARGS', { status: 400 })
 
 /** Environment variable with the default API base URL of client commands. */
 export const ENV_API_URL = 'TRUST_ENGINE_API_URL'

@@ -22,13 +22,13 @@
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
-import { TrustEngineError } from '../../protocol/errors.ts'
+import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import { ERR_FILE_TOO_LARGE, readFileBounded } from '../files/read-bounded.ts'
 import { economyConfigSchema } from './node-options.ts'
 import type { PartialNodeOptions } from './node-options.ts'
 
 /** Code of a config file that is too large, not JSON, or violates the schema. */
-export const ERR_CONFIG_INVALID = 'ERR_CONFIG_INVALID'
+export const ERR_CONFIG_INVALID = declareCode('ERR_CONFIG_INVALID', { status: 400 })
 /** Code of a config file that does not exist or cannot be read. */
 export const ERR_CONFIG_UNREADABLE = 'ERR_CONFIG_UNREADABLE'
 

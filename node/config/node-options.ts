@@ -9,12 +9,12 @@
  */
 import { isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
-import { TrustEngineError } from '../../protocol/errors.ts'
+import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import { pricingCalendarSchema, type PricingCalendar } from '../optimizer/economy/pricing-calendar.ts'
 import { RESOURCE_KINDS, resourceProfileSchema, type ResourceKind, type ResourceProfile } from '../optimizer/economy/resource-profile.ts'
 
 /** Code of options that do not validate (flags, environment or config file). */
-export const ERR_OPTIONS_INVALID = 'ERR_OPTIONS_INVALID'
+export const ERR_OPTIONS_INVALID = declareCode('ERR_OPTIONS_INVALID', { status: 400 })
 
 /** Resolved options of a node process. */
 export interface NodeOptions {

@@ -3,9 +3,10 @@
  * scheduler's codes (`ERR_SCHEDULE_INVALID`, `ERR_SCHEDULE_DEADLINE_UNREACHABLE`,
  * `ERR_SCHEDULE_OVER_BUDGET`, node/optimizer/errors.ts).
  */
+import { declareCode } from '../../protocol/errors.ts'
 export { ERR_SCHEDULE_DEADLINE_UNREACHABLE, ERR_SCHEDULE_INVALID, ERR_SCHEDULE_OVER_BUDGET } from '../optimizer/errors.ts'
 
 /** The node already holds its maximum of schedules waiting for their slot (`maxPending`). */
-export const ERR_SCHEDULE_QUEUE_FULL = 'ERR_SCHEDULE_QUEUE_FULL'
+export const ERR_SCHEDULE_QUEUE_FULL = declareCode('ERR_SCHEDULE_QUEUE_FULL', { status: 503 })
 /** A request for deferral that is not a scene job without a candidate and with profile `economy`. */
-export const ERR_SCHEDULE_NOT_ECONOMY = 'ERR_SCHEDULE_NOT_ECONOMY'
+export const ERR_SCHEDULE_NOT_ECONOMY = declareCode('ERR_SCHEDULE_NOT_ECONOMY', { status: 400 })

@@ -4,12 +4,12 @@
  * files named on the command line or in a config file.
  */
 import { open } from 'node:fs/promises'
-import { TrustEngineError } from '../../protocol/errors.ts'
+import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 
 /** Code of a file that does not exist. */
-export const ERR_FILE_NOT_FOUND = 'ERR_FILE_NOT_FOUND'
+export const ERR_FILE_NOT_FOUND = declareCode('ERR_FILE_NOT_FOUND', { status: 404 })
 /** Code of a file larger than the limit of what it is read as (or not a regular file). */
-export const ERR_FILE_TOO_LARGE = 'ERR_FILE_TOO_LARGE'
+export const ERR_FILE_TOO_LARGE = declareCode('ERR_FILE_TOO_LARGE', { status: 413 })
 /** Code of any other failure to read a file (permissions, I/O). */
 export const ERR_FILE_UNREADABLE = 'ERR_FILE_UNREADABLE'
 

@@ -1,4 +1,5 @@
 /** Codes of the job engine's typed errors (gossip action in brackets). */
+import { declareCode } from '../../protocol/errors.ts'
 
 /** [IGNORE] A vote for a job this node does not know (yet); held for a while. */
 export const ERR_UNKNOWN_JOB = 'ERR_UNKNOWN_JOB'
@@ -11,10 +12,10 @@ export const ERR_UNSUPPORTED_ROUND = 'ERR_UNSUPPORTED_ROUND'
 /** [IGNORE] An announcement whose deadline passed long ago (a stale replay). */
 export const ERR_JOB_EXPIRED = 'ERR_JOB_EXPIRED'
 /** This node is not a validator of its network, so it cannot announce jobs. */
-export const ERR_NOT_VALIDATOR = 'ERR_NOT_VALIDATOR'
+export const ERR_NOT_VALIDATOR = declareCode('ERR_NOT_VALIDATOR', { status: 403 })
 /** A job names a blob this node does not hold and no peer served. */
-export const ERR_BLOB_UNKNOWN = 'ERR_BLOB_UNKNOWN'
+export const ERR_BLOB_UNKNOWN = declareCode('ERR_BLOB_UNKNOWN', { status: 400 })
 /** A job kind this node cannot measure. */
-export const ERR_UNSUPPORTED_KIND = 'ERR_UNSUPPORTED_KIND'
+export const ERR_UNSUPPORTED_KIND = declareCode('ERR_UNSUPPORTED_KIND', { status: 400 })
 /** This node's measurement of a round ended (or could not start) at the round's deadline. */
 export const ERR_ROUND_OVER = 'ERR_ROUND_OVER'

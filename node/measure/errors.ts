@@ -2,13 +2,14 @@
  * Error codes of image decoding and measurement. Codes are stable: tests,
  * HTTP clients and metrics rely on them.
  */
+import { declareCode } from '../../protocol/errors.ts'
 export { ERR_IMAGE_TOO_SMALL } from '../../protocol/sampling/errors.ts'
 
 /** The bytes do not start with the PNG signature. */
 export const ERR_PNG_SIGNATURE = 'ERR_PNG_SIGNATURE'
 
 /** The file, its dimensions or its pixel count exceed the decoding limits (refused before allocating). */
-export const ERR_PNG_TOO_LARGE = 'ERR_PNG_TOO_LARGE'
+export const ERR_PNG_TOO_LARGE = declareCode('ERR_PNG_TOO_LARGE', { status: 413 })
 
 /** The PNG is malformed: truncated, bad CRC, bad header fields, bad or wrong-sized image data. */
 export const ERR_PNG_DECODE = 'ERR_PNG_DECODE'

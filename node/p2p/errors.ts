@@ -3,9 +3,10 @@
  * `TrustEngineError`; tests, metrics and callers match on these, never on
  * message text.
  */
+import { declareCode } from '../../protocol/errors.ts'
 
 /** A peer of another network id or protocol version (refused at identify). */
-export const ERR_WRONG_NETWORK = 'ERR_WRONG_NETWORK'
+export const ERR_WRONG_NETWORK = declareCode('ERR_WRONG_NETWORK', { action: 'reject', status: 400 })
 /** A peer the injected `allowPeer` callback refused (refused at the connection gater). */
 export const ERR_PEER_NOT_ALLOWED = 'ERR_PEER_NOT_ALLOWED'
 /** A connection whose peer did not complete identify within the admission timeout. */
@@ -13,10 +14,10 @@ export const ERR_HANDSHAKE_TIMEOUT = 'ERR_HANDSHAKE_TIMEOUT'
 /** Host options that do not satisfy their schema. */
 export const ERR_P2P_OPTIONS = 'ERR_P2P_OPTIONS'
 /** `start()` on a host that was already stopped (create a new host instead). */
-export const ERR_HOST_STOPPED = 'ERR_HOST_STOPPED'
+export const ERR_HOST_STOPPED = declareCode('ERR_HOST_STOPPED', { status: 503 })
 
 /** A gossip message larger than the message limit (checked before decoding). */
-export const ERR_MESSAGE_TOO_LARGE = 'ERR_MESSAGE_TOO_LARGE'
+export const ERR_MESSAGE_TOO_LARGE = declareCode('ERR_MESSAGE_TOO_LARGE', { action: 'reject', status: 413 })
 /** A topic that is not one of this network's topics. */
 export const ERR_UNKNOWN_TOPIC = 'ERR_UNKNOWN_TOPIC'
 /** Subscribing to a topic before a validator was set for it. */
@@ -29,9 +30,9 @@ export const ERR_VALIDATOR_BUG = 'ERR_VALIDATOR_BUG'
 /** Received blob bytes whose sha256 is not the requested hash. */
 export const ERR_BLOB_HASH = 'ERR_BLOB_HASH'
 /** A blob larger than the allowed maximum. */
-export const ERR_BLOB_TOO_LARGE = 'ERR_BLOB_TOO_LARGE'
+export const ERR_BLOB_TOO_LARGE = declareCode('ERR_BLOB_TOO_LARGE', { status: 413 })
 /** No peer has the blob. */
-export const ERR_BLOB_NOT_FOUND = 'ERR_BLOB_NOT_FOUND'
+export const ERR_BLOB_NOT_FOUND = declareCode('ERR_BLOB_NOT_FOUND', { status: 404 })
 /** A blob transfer that went idle too long or exceeded its total time. */
 export const ERR_BLOB_TIMEOUT = 'ERR_BLOB_TIMEOUT'
 /** A blob stream that broke the framing rules (bad frame, wrong length, early end). */
@@ -65,6 +66,6 @@ export const ERR_GRAYLISTED = 'ERR_GRAYLISTED'
 /** A stream request over the peer's quota (concurrent streams or requests per minute). */
 export const ERR_STREAM_QUOTA = 'ERR_STREAM_QUOTA'
 /** A gossipsub frame over the frame limit. */
-export const ERR_GOSSIP_FRAME_TOO_LARGE = 'ERR_GOSSIP_FRAME_TOO_LARGE'
+export const ERR_GOSSIP_FRAME_TOO_LARGE = declareCode('ERR_GOSSIP_FRAME_TOO_LARGE', { status: 413 })
 /** A gossip message that is JSON but not in its canonical encoding (protocol/canonical.ts). */
 export const ERR_NOT_CANONICAL = 'ERR_NOT_CANONICAL'

@@ -2,6 +2,7 @@
  * Error codes of the node's store and audit trail. Codes are stable: tests,
  * the CLI and the HTTP API rely on them.
  */
+import { declareCode } from '../../protocol/errors.ts'
 
 /** The database is locked by another process or another open store (LevelDB's exclusive lock). */
 export const ERR_STORE_LOCKED = 'ERR_STORE_LOCKED'
@@ -10,7 +11,7 @@ export const ERR_STORE_MISSING = 'ERR_STORE_MISSING'
 /** Any other failure of the underlying database (open, read, write). */
 export const ERR_STORE_IO = 'ERR_STORE_IO'
 /** The store was closed; no further reads or writes. */
-export const ERR_STORE_CLOSED = 'ERR_STORE_CLOSED'
+export const ERR_STORE_CLOSED = declareCode('ERR_STORE_CLOSED', { status: 503 })
 /** A value read back does not parse or does not match its schema. */
 export const ERR_STORE_CORRUPT = 'ERR_STORE_CORRUPT'
 /** A key given to a repository is malformed (e.g. not 32 bytes of hex). */

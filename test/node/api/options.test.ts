@@ -32,16 +32,21 @@ describe('resolveApiOptions', () => {
 })
 
 describe('statusOfCode', () => {
-  it('maps known codes by the table and unknown ones by their shape', () => {
+  it('answers the status each code was declared with', () => {
     expect(statusOfCode('ERR_BAD_JSON')).toBe(400)
     expect(statusOfCode('ERR_UNAUTHORIZED')).toBe(401)
     expect(statusOfCode('ERR_NOT_VALIDATOR')).toBe(403)
     expect(statusOfCode('ERR_JOB_NOT_FOUND')).toBe(404)
     expect(statusOfCode('ERR_TOO_LARGE')).toBe(413)
     expect(statusOfCode('ERR_STORE_CLOSED')).toBe(503)
-    expect(statusOfCode('ERR_SOMETHING_NOT_FOUND')).toBe(404)
-    expect(statusOfCode('ERR_BAD_THING')).toBe(400)
-    expect(statusOfCode('ERR_FRAME_TOO_LARGE')).toBe(413)
+    // Declared in modules the API loads for that purpose (their errors may come back from a worker).
+    expect(statusOfCode('ERR_SCENE_GLB_MALFORMED')).toBe(400)
+    expect(statusOfCode('ERR_PNG_TOO_LARGE')).toBe(413)
+  })
+
+  it('answers 500 for an undeclared code, whatever its shape (no guessing from names)', () => {
+    expect(statusOfCode('ERR_SOMETHING_NOT_FOUND')).toBe(500)
+    expect(statusOfCode('ERR_BAD_THING')).toBe(500)
     expect(statusOfCode('ERR_STORE_IO')).toBe(500)
   })
 })
