@@ -35,6 +35,8 @@ export const ERR_SCENE_MESHOPT_INVALID = declareCode('ERR_SCENE_MESHOPT_INVALID'
 export const ERR_SCENE_INVALID = declareCode('ERR_SCENE_INVALID', { status: 400 })
 /** Options given to analysis or optimization are invalid. */
 export const ERR_OPTIMIZER_OPTIONS_INVALID = declareCode('ERR_OPTIMIZER_OPTIONS_INVALID', { status: 400 })
+/** No setting of the optimize-to-target search measures at or above the quality target (nothing is written). */
+export const ERR_OPTIMIZER_TARGET_UNREACHABLE = declareCode('ERR_OPTIMIZER_TARGET_UNREACHABLE', { status: 422 })
 /** Scheduling input is invalid (hours, deadline, time zone, calendar, resource). */
 export const ERR_SCHEDULE_INVALID = declareCode('ERR_SCHEDULE_INVALID', { status: 400 })
 /** The job cannot finish before its deadline even if it starts now. */

@@ -27,6 +27,10 @@ export {
   optimizeScene, resolveOptimizeOptions, DEFAULT_OPTIMIZE_OPTIONS, OPTIMIZER_FORMAT_VERSION, OPTIMIZER_GENERATOR,
   type OptimizeOptions, type ResolvedOptimizeOptions, type OptimizeResult
 } from './optimize.ts'
+export {
+  optimizeToTarget, TARGET_LADDER, DEFAULT_TARGET_OPTIONS,
+  type QualityTarget, type TargetRung, type TargetOptions, type TargetStep, type TargetSearch, type TargetResult
+} from './optimize-to-target.ts'
 export { PROFILE_PASSES, type ProfilePasses, type QuantizeBits } from './profiles.ts'
 export type { OptimizationReport, ReportFigures, Operation } from './report.ts'
 export {

@@ -1,9 +1,9 @@
 /**
  * The texture pass: every PNG and JPEG texture is decoded, downscaled with the
  * deterministic area filter when larger than the profile's limit, and
- * re-encoded in the format its role allows: JPEG at the role's quality for
- * colour, normal and data maps whose alpha no material reads, PNG otherwise
- * (alpha dropped when unused). A texture that is not resized keeps its
+ * re-encoded in the format its role allows: for colour, normal and data maps
+ * whose alpha no material reads, the smaller of JPEG at the role's quality and
+ * PNG; PNG otherwise (alpha dropped when unused). A texture that is not resized keeps its
  * original bytes unless the re-encoding is smaller. Every codec here is pure
  * JavaScript with fixed arithmetic, so the output bytes are the same on every
  * node.
@@ -41,6 +41,9 @@ export interface TexturePassResult {
   bytesBefore: number
   bytesAfter: number
 }
+
+// A JPEG of a lossless role that must be resized is re-encoded at this quality (it was lossy already).
+const LOSSLESS_JPEG_QUALITY = 95
 
 // Strictest role first: a texture used in several roles is encoded for the strictest.
 const ROLE_ORDER: readonly TextureRole[] = ['other', 'normal', 'data', 'color']
@@ -101,15 +104,20 @@ export function optimizeTextures (document: Document, options: TexturePassOption
     const pixels = resize ? resizeRgba(image, w, h) : image
     if (!alpha) for (let i = 3; i < pixels.data.length; i += 4) pixels.data[i] = 255 // unused alpha dropped
     const quality = alpha ? null : options.quality[role]
-    // Lossless roles keep their format: a JPEG is kept as it is unless it must shrink.
-    const asJpeg = quality !== null || (mimeType === 'image/jpeg' && resize)
-    const encoded = asJpeg ? encodeJpeg(pixels, quality ?? 95) : encodePng(pixels)
-    if (resize || encoded.byteLength < original.byteLength) {
-      texture.setImage(encoded).setMimeType(asJpeg ? 'image/jpeg' : 'image/png')
+    // Candidates: JPEG where the role allows it, else the original format; PNG too when it is lossless
+    // anyway or may beat JPEG (flat, synthetic content). The smallest wins, the original on ties.
+    const candidates: Array<{ bytes: Uint8Array, mimeType: 'image/png' | 'image/jpeg' }> = []
+    if (quality !== null) candidates.push({ bytes: encodeJpeg(pixels, quality), mimeType: 'image/jpeg' })
+    else if (mimeType === 'image/jpeg' && resize) candidates.push({ bytes: encodeJpeg(pixels, LOSSLESS_JPEG_QUALITY), mimeType: 'image/jpeg' })
+    if (mimeType === 'image/png' || quality !== null) candidates.push({ bytes: encodePng(pixels), mimeType: 'image/png' })
+    let best = candidates[0]!
+    for (const c of candidates) if (c.bytes.byteLength < best.bytes.byteLength) best = c
+    if (resize || best.bytes.byteLength < original.byteLength) {
+      texture.setImage(best.bytes).setMimeType(best.mimeType)
       if (resize) result.resized++
       else result.reencoded++
-      if (asJpeg) result.jpeg++
-      result.bytesAfter += encoded.byteLength
+      if (best.mimeType === 'image/jpeg') result.jpeg++
+      result.bytesAfter += best.bytes.byteLength
     } else {
       result.unchanged++
       if (mimeType === 'image/jpeg') result.jpeg++

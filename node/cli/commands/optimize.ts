@@ -1,15 +1,22 @@
 /**
  * `trust-engine optimize SCENE -o OUT [--profile P] [--ratio R] [--error E]
- * [--max-texture N] [--texture-quality Q|lossless] [--meshopt|--no-meshopt] [--json]`: optimizes a glTF/GLB scene, writes the result
- * as GLB (atomically: a temporary file renamed into place) and prints the
- * report.
+ * [--max-texture N] [--texture-quality Q|lossless] [--meshopt|--no-meshopt]
+ * [--target ssim=N,psnr=N] [--json]`: optimizes a glTF/GLB scene, writes the
+ * result as GLB (atomically: a temporary file renamed into place) and prints
+ * the report. With `--target`, searches the settings for the smallest output
+ * that the network's renderer and sampling measure at or above the target,
+ * and prints the search (`ERR_OPTIMIZER_TARGET_UNREACHABLE` when none does).
  *
  * Exit codes: 0 written; 2 error (`ERR_SCENE_*`, `ERR_FILE_*`,
  * `ERR_OPTIMIZER_OPTIONS_INVALID`, `ERR_OUTPUT_WRITE_FAILED`, `ERR_BAD_ARGS`);
  * on error no output file is created or changed.
  */
 import { CommanderError, type Command } from 'commander'
-import { badArgs } from '../args.ts'
+import { badArgs, parseThresholds } from '../args.ts'
+
+// The network's default thresholds (protocol/network.ts), for a metric --target leaves out.
+const DEFAULT_SSIM_MIN = 0.98
+const DEFAULT_PSNR_MIN = 35
 
 function usageErrorsExit2 (err: CommanderError): never {
   if (err.exitCode === 0) throw err
@@ -36,9 +43,10 @@ export function register (program: Command): void {
     .option('--texture-quality <q>', 'JPEG quality 1-100 for the texture roles the profile encodes lossily, or "lossless" (default: the profile\'s)')
     .option('--meshopt', 'write EXT_meshopt_compression (default: the profile\'s)')
     .option('--no-meshopt', 'write no EXT_meshopt_compression')
+    .option('--target <thresholds>', 'ssim=N,psnr=N: the smallest output that measures at or above it (default thresholds 0.98 and 35 for a metric left out)')
     .option('--json', 'print the report as JSON')
     .exitOverride(usageErrorsExit2)
-    .action(async (scene: string, flags: { out: string, profile: string, ratio?: string, error?: string, maxTexture?: string, textureQuality?: string, meshopt?: boolean, json?: boolean }) => {
+    .action(async (scene: string, flags: { out: string, profile: string, ratio?: string, error?: string, maxTexture?: string, textureQuality?: string, meshopt?: boolean, target?: string, json?: boolean }) => {
       const { readFileBounded } = await import('../../files/read-bounded.ts')
       const { optimizeScene, DEFAULT_SCENE_LIMITS, PROFILES } = await import('../../optimizer/index.ts')
       const { writeFileAtomic } = await import('../../optimizer/write-atomic.ts')
@@ -51,6 +59,12 @@ export function register (program: Command): void {
       const textureQuality = flags.textureQuality === 'lossless' ? false : parseNumber('--texture-quality', flags.textureQuality)
       if (typeof textureQuality === 'number' && !(Number.isInteger(textureQuality) && textureQuality >= 1 && textureQuality <= 100)) throw badArgs('--texture-quality', 'an integer 1-100 or "lossless"')
       const bytes = await readFileBounded(scene, DEFAULT_SCENE_LIMITS.maxFileBytes, 'scene')
+      if (flags.target !== undefined) {
+        if (ratio !== undefined || error !== undefined || maxTexture !== undefined || textureQuality !== undefined) throw badArgs('--target', 'chooses ratio, error, texture size and quality itself; leave those flags out')
+        const t = parseThresholds(flags.target)
+        await optimizeTarget(bytes, flags as Flags, { ssimMin: t.ssimMin ?? DEFAULT_SSIM_MIN, psnrMin: t.psnrMin ?? DEFAULT_PSNR_MIN })
+        return
+      }
       const { bytes: out, report } = await optimizeScene(bytes, {
         profile: flags.profile as never,
         ...(ratio !== undefined ? { ratio } : {}),
@@ -60,22 +74,52 @@ export function register (program: Command): void {
         ...(flags.meshopt !== undefined ? { meshopt: flags.meshopt } : {})
       })
       await writeFileAtomic(flags.out, out)
-      if (flags.json === true) {
-        process.stdout.write(JSON.stringify({ out: flags.out, ...report }, null, 2) + '\n')
-        return
-      }
-      const row = (name: string, key: keyof typeof report.before): string =>
-        `${name.padEnd(22)}${String(report.before[key]).padStart(12)} -> ${String(report.after[key]).padStart(12)}  (x${report.ratios[key].toFixed(3)})`
-      process.stdout.write([
-        `written      ${flags.out} (sha256 ${report.outputHash})`,
-        `profile      ${report.profile}; route ${report.routing.pipeline}; complexity ${report.complexity.toFixed(4)} (${report.complexityClass})`,
-        ...report.routing.reasons.map((r) => `             - ${r}`),
-        row('triangles', 'triangles'), row('vertices', 'vertices'), row('draw calls', 'drawCalls'), row('materials', 'materials'),
-        row('texture memory bytes', 'textureMemoryBytes'), row('geometry bytes', 'geometryBytes'), row('file bytes', 'fileBytes'),
-        ...(report.simplification === null ? [] : [`simplify     ratio ${report.simplification.requested} requested, ${report.simplification.achieved.toFixed(3)} achieved`]),
-        'operations',
-        ...report.operations.map((o) => `  ${o.name.padEnd(10)} ${o.detail}`),
-        `estimates    ${report.estimates.processingSeconds.toFixed(1)} s, ${report.estimates.costUsd.toFixed(2)} USD`
-      ].join('\n') + '\n')
+      printReport(flags, report)
     })
+}
+
+/** The flags the output helpers read. */
+interface Flags { out: string, profile: string, meshopt?: boolean, json?: boolean }
+/** The optimization report. */
+type Report = Awaited<ReturnType<typeof import('../../optimizer/optimize.ts').optimizeScene>>['report']
+
+/** Runs the target search, writes its output and prints the search with the report. */
+async function optimizeTarget (bytes: Uint8Array, flags: Flags, target: { ssimMin: number, psnrMin: number }): Promise<void> {
+  const { optimizeToTarget } = await import('../../optimizer/optimize-to-target.ts')
+  const { writeFileAtomic } = await import('../../optimizer/write-atomic.ts')
+  const t0 = process.hrtime.bigint()
+  const r = await optimizeToTarget(bytes, target, { profile: flags.profile as never, ...(flags.meshopt !== undefined ? { meshopt: flags.meshopt } : {}) })
+  const searchMs = Number(process.hrtime.bigint() - t0) / 1e6
+  await writeFileAtomic(flags.out, r.bytes)
+  if (flags.json === true) {
+    process.stdout.write(JSON.stringify({ out: flags.out, searchMs, search: r.search, ...r.report }, null, 2) + '\n')
+    return
+  }
+  process.stdout.write([
+    `target       ssim >= ${target.ssimMin}, psnr >= ${target.psnrMin} (seed ${r.search.seed.slice(0, 16)}...); search ${(searchMs / 1000).toFixed(1)} s`,
+    ...r.search.steps.map((s) => `  rung ${s.rung}  ratio ${s.settings.ratio} error ${s.settings.error} tex ${s.settings.maxTextureSize} q ${s.settings.textureQuality === false ? 'lossless' : s.settings.textureQuality}: ${s.bytes} bytes, ${s.triangles} tris, ssim ${s.ssim.toFixed(4)}, psnr ${s.psnr.toFixed(2)} ${s.passed ? 'pass' : 'fail'}`),
+    `chosen       rung ${r.search.chosen}: ${r.bytes.byteLength} of ${r.search.inputBytes} bytes (x${(r.bytes.byteLength / r.search.inputBytes).toFixed(3)})`
+  ].join('\n') + '\n')
+  printReport(flags, r.report)
+}
+
+/** Prints the report as text or JSON. */
+function printReport (flags: Flags, report: Report): void {
+  if (flags.json === true) {
+    process.stdout.write(JSON.stringify({ out: flags.out, ...report }, null, 2) + '\n')
+    return
+  }
+  const row = (name: string, key: keyof typeof report.before): string =>
+    `${name.padEnd(22)}${String(report.before[key]).padStart(12)} -> ${String(report.after[key]).padStart(12)}  (x${report.ratios[key].toFixed(3)})`
+  process.stdout.write([
+    `written      ${flags.out} (sha256 ${report.outputHash})`,
+    `profile      ${report.profile}; route ${report.routing.pipeline}; complexity ${report.complexity.toFixed(4)} (${report.complexityClass})`,
+    ...report.routing.reasons.map((r) => `             - ${r}`),
+    row('triangles', 'triangles'), row('vertices', 'vertices'), row('draw calls', 'drawCalls'), row('materials', 'materials'),
+    row('texture memory bytes', 'textureMemoryBytes'), row('geometry bytes', 'geometryBytes'), row('file bytes', 'fileBytes'),
+    ...(report.simplification === null ? [] : [`simplify     ratio ${report.simplification.requested} requested, ${report.simplification.achieved.toFixed(3)} achieved`]),
+    'operations',
+    ...report.operations.map((o) => `  ${o.name.padEnd(10)} ${o.detail}`),
+    `estimates    ${report.estimates.processingSeconds.toFixed(1)} s, ${report.estimates.costUsd.toFixed(2)} USD`
+  ].join('\n') + '\n')
 }

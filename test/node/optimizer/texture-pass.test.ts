@@ -29,6 +29,22 @@ function makeJpeg (width: number, height: number): Uint8Array {
   return new Uint8Array(jpeg.encode({ width, height, data: png.data }, 95).data)
 }
 
+/** A photo-like PNG: smooth shading plus fine deterministic grain (which PNG compresses poorly and JPEG well). */
+function makePhotoPng (width: number, height: number): Uint8Array {
+  const png = new PNG({ width, height })
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const grain = ((Math.imul(x * 73856093 ^ y * 19349663, 83492791) >>> 0) % 24)
+      const i = (y * width + x) * 4
+      png.data[i] = Math.round(120 + 60 * Math.sin(x / 7) * Math.cos(y / 11)) + grain
+      png.data[i + 1] = Math.round(110 + 50 * Math.sin((x + y) / 13)) + grain
+      png.data[i + 2] = Math.round(90 + 40 * Math.cos(y / 5)) + grain
+      png.data[i + 3] = 255
+    }
+  }
+  return new Uint8Array(PNG.sync.write(png))
+}
+
 /** A scene whose textures are replaced by `image` (base colour, and as normal map when `normal`). */
 async function withImage (image: Uint8Array, mimeType: string, options: { normal?: boolean, blend?: boolean } = {}): Promise<Uint8Array> {
   const io = createSceneIO()
@@ -53,10 +69,13 @@ describe('the texture pass', () => {
     expect(report.after.fileBytes).toBeLessThan(report.before.fileBytes / 2)
   })
 
-  it('turns an opaque PNG base colour into a smaller JPEG, and keeps PNG with alpha where the material blends', async () => {
+  it('turns an opaque photo-like PNG into a smaller JPEG, keeps flat synthetic content PNG, and PNG with alpha where the material blends', async () => {
+    const photo = await optimizeScene(await withImage(makePhotoPng(256, 256), 'image/png'), { profile: 'balanced' })
+    expect((await loadSceneSafely(photo.bytes)).images).toEqual([{ mimeType: 'image/jpeg', width: 256, height: 256 }])
+    expect(photo.report.after.fileBytes).toBeLessThan(photo.report.before.fileBytes / 2)
     const png = makePng(256, 256)
-    const opaque = await optimizeScene(await withImage(png, 'image/png'), { profile: 'balanced' })
-    expect((await loadSceneSafely(opaque.bytes)).images).toEqual([{ mimeType: 'image/jpeg', width: 256, height: 256 }])
+    const flat = await optimizeScene(await withImage(png, 'image/png'), { profile: 'balanced' })
+    expect((await loadSceneSafely(flat.bytes)).images[0]!.mimeType).toBe('image/png')
     const blended = await optimizeScene(await withImage(png, 'image/png', { blend: true }), { profile: 'balanced' })
     expect((await loadSceneSafely(blended.bytes)).images[0]!.mimeType).toBe('image/png')
     const lossless = await optimizeScene(await withImage(png, 'image/png'), { profile: 'quality' })
