@@ -13,6 +13,15 @@ export type WireMetric = number | 'Infinity'
 export interface WireMetrics {
   ssim: WireMetric
   psnr: WireMetric
+  /** Local SSIM: the low percentile of the samples' worst tiles (docs/measurement.md). */
+  ssimLocal: WireMetric
+}
+
+/** Confidence interval `[lo, hi]` of each metric, in wire form. */
+export interface WireIntervals {
+  ssim: [WireMetric, WireMetric]
+  psnr: [WireMetric, WireMetric]
+  ssimLocal: [WireMetric, WireMetric]
 }
 
 /** Status of a job on one node. `pending` until final or disputed. */
@@ -27,7 +36,7 @@ export interface SubmitJobRequest {
   /** sha256 of the candidate blobs; same length as `reference` for frames. */
   candidate: string[]
   /** Quality thresholds; the network file's defaults when absent. */
-  thresholds?: { ssimMin?: number, psnrMin?: number }
+  thresholds?: { ssimMin?: number, psnrMin?: number, ssimLocalMin?: number }
   /** Time from announcement to the vote deadline, in ms; the network default when absent. */
   deadlineMs?: number
   /** Optimizer profile of a scene job without a candidate (the network optimizes it); default `balanced`. */
@@ -86,7 +95,7 @@ export interface VoteView {
   name: string
   round: number
   metrics: WireMetrics
-  intervals: { ssim: [WireMetric, WireMetric], psnr: [WireMetric, WireMetric] }
+  intervals: WireIntervals
   samples: number
   /** Whether the vote agrees with the consensus values (null while there are none). */
   agrees: boolean | null
@@ -104,11 +113,11 @@ export interface JobView {
   submitter: string
   reference: string[]
   candidate: string[]
-  thresholds: { ssimMin: number, psnrMin: number }
+  thresholds: { ssimMin: number, psnrMin: number, ssimLocalMin: number }
   /** Consensus values (weighted median of the votes), null while there are none. */
   values: WireMetrics | null
   /** Confidence intervals of the consensus values (from the median vote). */
-  intervals: { ssim: [WireMetric, WireMetric], psnr: [WireMetric, WireMetric] } | null
+  intervals: WireIntervals | null
   /** This node's own measurement, once made. */
   ownMeasurement: { metrics: WireMetrics, samples: number } | null
   votes: VoteView[]
@@ -130,7 +139,7 @@ export interface JobView {
   /** The deciding round: 0, or 1 when round 0 ended in the grey zone and a larger sample was taken. */
   round: number
   /** Set when round 0's consensus lay within its confidence interval of a threshold, so a second, larger round decided. */
-  greyZone: { values: WireMetrics, intervals: { ssim: [WireMetric, WireMetric], psnr: [WireMetric, WireMetric] }, metrics: Array<'ssim' | 'psnr'> } | null
+  greyZone: { values: WireMetrics, intervals: WireIntervals, metrics: Array<'ssim' | 'psnr' | 'ssimLocal'> } | null
   /** Scene jobs the network optimized: the optimizer options every verifier re-ran. */
   optimize: { profile: string, ratio: number } | null
   /** This node's re-execution check: did its own optimizer output hash to the candidate? (null when not applicable) */

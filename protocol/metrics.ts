@@ -1,7 +1,11 @@
 /**
  * Metric values and quality thresholds.
  *
- * The measured metrics are SSIM and PSNR. SSIM lies in [-1, 1]. PSNR is ≥ 0
+ * The measured metrics are SSIM (the mean over the samples), PSNR, and local
+ * SSIM (`ssimLocal`: a low percentile over the samples of each sample's worst
+ * tile of the SSIM map, so damage confined to a small part of a few views
+ * counts even when the mean hides it; node/measure/local-ssim.ts computes it).
+ * SSIM and local SSIM lie in [-1, 1]. PSNR is ≥ 0
  * dB, and infinite when the images are identical; JSON has no infinity, so
  * on the wire (and in everything that is signed or hashed) an infinite metric
  * is the string `"Infinity"`, while in memory it is the number `Infinity`.
@@ -15,7 +19,7 @@ import { TrustEngineError, declareCode } from './errors.ts'
 export const ERR_METRIC_RANGE = declareCode('ERR_METRIC_RANGE', { action: 'reject', status: 400 })
 
 /** Names of the metrics every vote carries, in a fixed order. */
-export const METRIC_NAMES = ['ssim', 'psnr'] as const
+export const METRIC_NAMES = ['ssim', 'psnr', 'ssimLocal'] as const
 
 /** One of {@link METRIC_NAMES}. */
 export type MetricName = typeof METRIC_NAMES[number]
@@ -27,19 +31,25 @@ export type MetricValue = number | 'Infinity'
 export interface Metrics {
   ssim: MetricValue
   psnr: MetricValue
+  ssimLocal: MetricValue
 }
 
 /** Metric values in memory (`Infinity` is a number). */
 export interface MetricNumbers {
   ssim: number
   psnr: number
+  ssimLocal: number
 }
 
-/** Quality thresholds a job must pass: SSIM ≥ ssimMin and PSNR ≥ psnrMin. */
+/** Quality thresholds a job must pass: SSIM ≥ ssimMin, PSNR ≥ psnrMin and local SSIM ≥ ssimLocalMin. */
 export interface Thresholds {
   ssimMin: number
   psnrMin: number
+  ssimLocalMin: number
 }
+
+/** The threshold field of each metric. */
+export const THRESHOLD_OF: Readonly<Record<MetricName, keyof Thresholds>> = Object.freeze({ ssim: 'ssimMin', psnr: 'psnrMin', ssimLocal: 'ssimLocalMin' })
 
 /**
  * Schema of one wire metric value. Any number is let through here so that the
@@ -49,15 +59,19 @@ export interface Thresholds {
 export const metricValueSchema = z.union([z.custom<number>((v) => typeof v === 'number'), z.literal('Infinity')])
 
 /** Schema of {@link Metrics} (range checked separately by {@link checkMetrics}). */
-export const metricsSchema = z.strictObject({ ssim: metricValueSchema, psnr: metricValueSchema })
+export const metricsSchema = z.strictObject({ ssim: metricValueSchema, psnr: metricValueSchema, ssimLocal: metricValueSchema })
 
 /** Schema of an interval `[lo, hi]` of wire metric values. */
 export const intervalSchema = z.tuple([metricValueSchema, metricValueSchema])
 
-/** Schema of a job's thresholds (finite; SSIM threshold in [-1, 1], PSNR threshold ≥ 0). */
+/** Schema of the intervals of every metric (`[lo, hi]` each). */
+export const intervalsSchema = z.strictObject({ ssim: intervalSchema, psnr: intervalSchema, ssimLocal: intervalSchema })
+
+/** Schema of a job's thresholds (finite; SSIM and local SSIM thresholds in [-1, 1], PSNR threshold ≥ 0). */
 export const thresholdsSchema = z.strictObject({
   ssimMin: z.number().min(-1).max(1),
-  psnrMin: z.number().min(0)
+  psnrMin: z.number().min(0),
+  ssimLocalMin: z.number().min(-1).max(1)
 })
 
 /** Converts an in-memory metric to wire form (`Infinity` → `"Infinity"`); refuses NaN and -Infinity. */
@@ -74,18 +88,18 @@ export function metricFromWire (v: MetricValue): number {
 
 /** {@link metricToWire} for every metric. */
 export function metricsToWire (m: MetricNumbers): Metrics {
-  return { ssim: metricToWire(m.ssim), psnr: metricToWire(m.psnr) }
+  return { ssim: metricToWire(m.ssim), psnr: metricToWire(m.psnr), ssimLocal: metricToWire(m.ssimLocal) }
 }
 
 /** {@link metricFromWire} for every metric. */
 export function metricsFromWire (m: Metrics): MetricNumbers {
-  return { ssim: metricFromWire(m.ssim), psnr: metricFromWire(m.psnr) }
+  return { ssim: metricFromWire(m.ssim), psnr: metricFromWire(m.psnr), ssimLocal: metricFromWire(m.ssimLocal) }
 }
 
-/** True when `x` is a valid value of metric `name` (SSIM in [-1, 1]; PSNR ≥ 0 or `Infinity`). */
+/** True when `x` is a valid value of metric `name` (SSIM and local SSIM in [-1, 1]; PSNR ≥ 0 or `Infinity`). */
 export function metricInRange (name: MetricName, x: number): boolean {
   if (Number.isNaN(x)) return false
-  return name === 'ssim' ? x >= -1 && x <= 1 : x >= 0
+  return name === 'psnr' ? x >= 0 : x >= -1 && x <= 1
 }
 
 /**
@@ -94,7 +108,7 @@ export function metricInRange (name: MetricName, x: number): boolean {
  */
 export function clampToRange (name: MetricName, x: number): number {
   if (Number.isNaN(x)) throw new TrustEngineError(ERR_METRIC_RANGE, `${name} is NaN`)
-  return name === 'ssim' ? Math.min(1, Math.max(-1, x)) : Math.max(0, x)
+  return name === 'psnr' ? Math.max(0, x) : Math.min(1, Math.max(-1, x))
 }
 
 /** Throws `ERR_METRIC_RANGE` unless every metric of `m` is in range; returns the numbers. */
@@ -110,7 +124,19 @@ export function checkMetrics (m: Metrics, what = 'metrics'): MetricNumbers {
   return n
 }
 
-/** True when the values pass the thresholds (SSIM ≥ ssimMin and PSNR ≥ psnrMin; `Infinity` passes). */
+/** True when the values pass the thresholds (SSIM ≥ ssimMin, PSNR ≥ psnrMin, local SSIM ≥ ssimLocalMin; `Infinity` passes). */
 export function passesThresholds (values: MetricNumbers, thresholds: Thresholds): boolean {
-  return values.ssim >= thresholds.ssimMin && values.psnr >= thresholds.psnrMin
+  return values.ssim >= thresholds.ssimMin && values.psnr >= thresholds.psnrMin && values.ssimLocal >= thresholds.ssimLocalMin
+}
+
+/** Metric intervals in memory, `[lo, hi]` per metric. */
+export type MetricIntervals = Record<MetricName, [number, number]>
+
+/** The intervals in wire form. */
+export function intervalsToWire (i: MetricIntervals): Record<MetricName, [MetricValue, MetricValue]> {
+  return {
+    ssim: [metricToWire(i.ssim[0]), metricToWire(i.ssim[1])],
+    psnr: [metricToWire(i.psnr[0]), metricToWire(i.psnr[1])],
+    ssimLocal: [metricToWire(i.ssimLocal[0]), metricToWire(i.ssimLocal[1])]
+  }
 }

@@ -36,13 +36,22 @@ export const networkSchema = z.strictObject({
     /** Seed: SSIM ≥ 0.98. */
     ssimMin: z.number().min(-1).max(1).default(0.98),
     /** Seed: PSNR ≥ 35 dB. */
-    psnrMin: z.number().min(0).default(35)
+    psnrMin: z.number().min(0).default(35),
+    /**
+     * Local SSIM ≥ 0.9 (not in the seed system): the low percentile of the
+     * samples' worst tiles (node/measure/local-ssim.ts). Calibrated on
+     * generated scenes with damage a person rejects and changes a person
+     * accepts; the table is in docs/measurement.md.
+     */
+    ssimLocalMin: z.number().min(-1).max(1).default(0.9)
   }).prefault({}),
   tolerances: z.strictObject({
     /** Absolute; tight because honest nodes compute bit-identical numbers. */
     ssim: z.number().min(0).max(2).default(1e-9),
     /** Absolute, in dB; same reason. */
-    psnr: z.number().min(0).default(1e-9)
+    psnr: z.number().min(0).default(1e-9),
+    /** Absolute; same reason. */
+    ssimLocal: z.number().min(0).max(2).default(1e-9)
   }).prefault({}),
   deadlines: z.strictObject({
     /** Time from a job's creation to its vote deadline: 30 s covers fetching and measuring a frame set on a LAN. */

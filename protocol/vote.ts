@@ -14,8 +14,8 @@ import { TrustEngineError } from './errors.ts'
 import { networkIdSchema, publicKeySchema, sha256Schema, signatureSchema } from './fields.ts'
 import { ERR_UNKNOWN_SIGNER, ERR_WRONG_NETWORK } from './job.ts'
 import {
-  ERR_METRIC_RANGE, METRIC_NAMES, type MetricNumbers, type Metrics, checkMetrics, intervalSchema, metricFromWire,
-  metricToWire, metricsSchema, metricsToWire
+  ERR_METRIC_RANGE, METRIC_NAMES, type MetricIntervals, type MetricNumbers, type Metrics, checkMetrics, intervalsSchema, intervalsToWire,
+  metricsFromWire, metricsSchema, metricsToWire
 } from './metrics.ts'
 import { type NetworkConfig, isValidator } from './network.ts'
 import { ERR_BAD_SIGNATURE, signMessage, verifyMessage } from './signing.ts'
@@ -30,7 +30,7 @@ export const voteSchema = z.strictObject({
   voter: publicKeySchema,
   metrics: metricsSchema,
   /** Confidence interval `[lo, hi]` of each metric over the samples, clamped to the metric's range. */
-  intervals: z.strictObject({ ssim: intervalSchema, psnr: intervalSchema }),
+  intervals: intervalsSchema,
   samples: z.int().min(1).max(MAX_SAMPLES),
   /** Extra checks; a failed check (false) is a vote for failure. */
   checks: z.strictObject({
@@ -54,7 +54,7 @@ export interface NewVoteFields {
   round: number
   voter: string
   metrics: MetricNumbers
-  intervals: { ssim: [number, number], psnr: [number, number] }
+  intervals: MetricIntervals
   samples: number
   checks?: VoteChecks
 }
@@ -68,10 +68,7 @@ export function newVote (fields: NewVoteFields): UnsignedVote {
     round: fields.round,
     voter: fields.voter,
     metrics: metricsToWire(fields.metrics),
-    intervals: {
-      ssim: [metricToWire(fields.intervals.ssim[0]), metricToWire(fields.intervals.ssim[1])],
-      psnr: [metricToWire(fields.intervals.psnr[0]), metricToWire(fields.intervals.psnr[1])]
-    },
+    intervals: intervalsToWire(fields.intervals),
     samples: fields.samples
   }
   if (fields.checks !== undefined) {
@@ -93,8 +90,9 @@ export function signVote (vote: UnsignedVote, privateKeyHex: string): Vote {
  */
 export function checkVoteMetrics (vote: UnsignedVote): MetricNumbers {
   const values = checkMetrics(vote.metrics, 'vote.metrics')
-  const lo = checkMetrics({ ssim: vote.intervals.ssim[0], psnr: vote.intervals.psnr[0] }, 'vote.intervals lower bound')
-  const hi = checkMetrics({ ssim: vote.intervals.ssim[1], psnr: vote.intervals.psnr[1] }, 'vote.intervals upper bound')
+  const bound = (i: 0 | 1): Metrics => ({ ssim: vote.intervals.ssim[i], psnr: vote.intervals.psnr[i], ssimLocal: vote.intervals.ssimLocal[i] })
+  const lo = checkMetrics(bound(0), 'vote.intervals lower bound')
+  const hi = checkMetrics(bound(1), 'vote.intervals upper bound')
   for (const name of METRIC_NAMES) {
     if (!(lo[name] <= hi[name])) throw new TrustEngineError(ERR_METRIC_RANGE, `vote.intervals.${name} has lo > hi`, { details: { metric: name } })
   }
@@ -125,5 +123,5 @@ export function verifyVote (vote: Vote, network: NetworkConfig): void {
 
 /** The metrics of a vote as numbers (`"Infinity"` → `Infinity`). */
 export function voteMetrics (vote: { metrics: Metrics }): MetricNumbers {
-  return { ssim: metricFromWire(vote.metrics.ssim), psnr: metricFromWire(vote.metrics.psnr) }
+  return metricsFromWire(vote.metrics)
 }

@@ -213,7 +213,7 @@ export interface JobViewLike {
   status: string
   final: boolean
   reason: string
-  values: { ssim: number | string, psnr: number | string } | null
+  values: { ssim: number | string, psnr: number | string, ssimLocal: number | string } | null
   votes: Array<{ voter: string, name: string, agrees: boolean | null, late: boolean }>
   byzantine: string[]
   equivocators: string[]

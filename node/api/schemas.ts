@@ -33,7 +33,8 @@ export const submitJobRequestSchema = z.strictObject({
   // request the API accepts never fails the protocol's own check.
   thresholds: z.strictObject({
     ssimMin: z.number().min(-1).max(1).optional(),
-    psnrMin: z.number().min(0).optional()
+    psnrMin: z.number().min(0).optional(),
+    ssimLocalMin: z.number().min(-1).max(1).optional()
   }).optional(),
   // Positive safe integer; the network file's minVoteMs..maxVoteMs bounds are
   // checked by the node (ERR_JOB_DEADLINE).

@@ -28,13 +28,13 @@ export function parseIntArg (flag: string, value: string, min: number, max: numb
   return n
 }
 
-/** Parses `ssim=0.98,psnr=35` into `{ ssimMin, psnrMin }` (either may be left out). */
-export function parseThresholds (value: string): { ssimMin?: number, psnrMin?: number } {
-  const out: { ssimMin?: number, psnrMin?: number } = {}
+/** Parses `ssim=0.98,psnr=35,local=0.9` into `{ ssimMin, psnrMin, ssimLocalMin }` (any may be left out). */
+export function parseThresholds (value: string): { ssimMin?: number, psnrMin?: number, ssimLocalMin?: number } {
+  const out: { ssimMin?: number, psnrMin?: number, ssimLocalMin?: number } = {}
   for (const part of value.split(',')) {
-    const m = /^\s*(ssim|psnr)\s*=\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*$/.exec(part)
-    if (m === null) throw badArgs('--thresholds', `expected ssim=N,psnr=N, got ${JSON.stringify(part)}`)
-    const key = m[1] === 'ssim' ? 'ssimMin' : 'psnrMin'
+    const m = /^\s*(ssim|psnr|local)\s*=\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*$/.exec(part)
+    if (m === null) throw badArgs('--thresholds', `expected ssim=N,psnr=N,local=N, got ${JSON.stringify(part)}`)
+    const key = m[1] === 'ssim' ? 'ssimMin' : m[1] === 'psnr' ? 'psnrMin' : 'ssimLocalMin'
     if (out[key] !== undefined) throw badArgs('--thresholds', `${m[1]} given twice`)
     out[key] = Number(m[2])
   }

@@ -27,7 +27,7 @@ export const scheduledRequestSchema = z.strictObject({
   kind: z.literal('scene'),
   reference: z.array(hex64).length(1),
   candidate: z.array(hex64).max(MAX_JOB_BLOBS).length(0),
-  thresholds: z.strictObject({ ssimMin: z.number().min(-1).max(1).optional(), psnrMin: z.number().min(0).optional() }).optional(),
+  thresholds: z.strictObject({ ssimMin: z.number().min(-1).max(1).optional(), psnrMin: z.number().min(0).optional(), ssimLocalMin: z.number().min(-1).max(1).optional() }).optional(),
   deadlineMs: z.int().positive().optional(),
   profile: z.literal(ECONOMY_PROFILE),
   ratio: z.number().gt(0).max(1).optional()

@@ -11,7 +11,7 @@ import { MAX_GREY_ZONE_ROUND, greyZoneOf } from '../../protocol/consensus/grey-z
 import type { ReputationRecord } from '../../protocol/consensus/reputation.ts'
 import { REASON_DEADLINE } from '../../protocol/consensus/tally-types.ts'
 import { type Tally, updateReputations } from '../../protocol/consensus/tally.ts'
-import { metricToWire } from '../../protocol/metrics.ts'
+import { intervalsToWire, type MetricName } from '../../protocol/metrics.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import type { Vote } from '../../protocol/vote.ts'
 import type { NodeMetrics } from '../metrics.ts'
@@ -83,7 +83,7 @@ export class JobDecider {
     await this.#finalize(open, t, votes)
   }
 
-  async #enterGreyZone (open: OpenJob, t: Tally, metrics: Array<'ssim' | 'psnr'>): Promise<void> {
+  async #enterGreyZone (open: OpenJob, t: Tally, metrics: MetricName[]): Promise<void> {
     const { writes, logger, clock } = this.#components
     const next = open.record.round + 1
     open.record = { ...open.record, round: next, greyZone: { values: t.values!, intervals: open.record.intervals!, metrics }, values: null, checks: null, intervals: null, byzantine: [] }
@@ -112,10 +112,3 @@ export class JobDecider {
   }
 }
 
-/** Consensus intervals (the base-weighted median of the agreeing votes' bounds, see grey-zone.ts) in wire form. */
-function intervalsToWire (intervals: { ssim: [number, number], psnr: [number, number] }): JobRecord['intervals'] {
-  return {
-    ssim: [metricToWire(intervals.ssim[0]), metricToWire(intervals.ssim[1])],
-    psnr: [metricToWire(intervals.psnr[0]), metricToWire(intervals.psnr[1])]
-  }
-}

@@ -18,7 +18,7 @@ export const FAULTS = ['lie', 'equivocate', 'silent'] as const
 /** One simulated fault, or none. */
 export type Fault = typeof FAULTS[number] | null
 
-/** SSIM lowered by this much in a lying vote. */
+/** SSIM and local SSIM lowered by this much in a lying vote. */
 export const LIE_SSIM_DELTA = 0.25
 /** PSNR lowered by this many dB in a lying vote. */
 export const LIE_PSNR_DELTA_DB = 20
@@ -26,10 +26,11 @@ export const LIE_PSNR_DELTA_DB = 20
 /** The false measurement a lying node reports instead of `m`. */
 export function lieAbout (m: Measurement): Measurement {
   const ssim = Math.max(-1, m.metrics.ssim - LIE_SSIM_DELTA)
+  const ssimLocal = Math.max(-1, m.metrics.ssimLocal - LIE_SSIM_DELTA)
   const psnr = Number.isFinite(m.metrics.psnr) ? Math.max(0, m.metrics.psnr - LIE_PSNR_DELTA_DB) : LIE_PSNR_DELTA_DB
   return {
     ...m,
-    metrics: { ssim, psnr },
-    intervals: { ssim: [ssim, ssim], psnr: [psnr, psnr] }
+    metrics: { ssim, psnr, ssimLocal },
+    intervals: { ssim: [ssim, ssim], psnr: [psnr, psnr], ssimLocal: [ssimLocal, ssimLocal] }
   }
 }

@@ -4,7 +4,7 @@
  * blobs and measurement.
  */
 import type { JobAnnouncement } from '../../protocol/job.ts'
-import type { MetricNumbers } from '../../protocol/metrics.ts'
+import type { MetricIntervals, MetricNumbers } from '../../protocol/metrics.ts'
 import type { VoteChecks } from '../../protocol/vote.ts'
 
 /** Gossip topics the engine publishes on. */
@@ -29,7 +29,7 @@ export interface BlobPort {
 /** One node's measurement of a job, as numbers (Infinity allowed for PSNR). */
 export interface Measurement {
   metrics: MetricNumbers
-  intervals: { ssim: [number, number], psnr: [number, number] }
+  intervals: MetricIntervals
   samples: number
   checks?: VoteChecks
   /** The sample plan, reported in the job's results. */

@@ -7,11 +7,10 @@
  */
 import { z } from 'zod'
 import { jobSchema, type JobAnnouncement } from '../../protocol/job.ts'
-import { metricsSchema, intervalSchema } from '../../protocol/metrics.ts'
+import { METRIC_NAMES, intervalsSchema, metricsSchema } from '../../protocol/metrics.ts'
 import { voteSchema, type Vote } from '../../protocol/vote.ts'
 import type { JobStatus, JobView, VoteView } from '../types.ts'
 
-const intervalsSchema = z.strictObject({ ssim: intervalSchema, psnr: intervalSchema })
 
 /** Schema of a stored job record (checked when read back). */
 export const jobRecordSchema = z.strictObject({
@@ -36,7 +35,7 @@ export const jobRecordSchema = z.strictObject({
   greyZone: z.strictObject({
     values: metricsSchema,
     intervals: intervalsSchema,
-    metrics: z.array(z.enum(['ssim', 'psnr']))
+    metrics: z.array(z.enum(METRIC_NAMES))
   }).nullable().default(null)
 })
 

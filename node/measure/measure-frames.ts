@@ -32,7 +32,7 @@ import type { LumaPlane, RgbaImage } from './image.ts'
 import { decodePng, readPngHeader } from './png.ts'
 import type { PngLimits } from './png.ts'
 import { changeMseRgb, mseRgb, psnrFromMse } from './psnr.ts'
-import { ssimLuma } from './ssim.ts'
+import { sampleSsim } from './local-ssim.ts'
 
 /** Options of {@link measureFrames}. */
 export interface MeasureFramesOptions {
@@ -67,10 +67,20 @@ export interface SampleMeasurement {
   /** Region samples only. */
   rect?: SampleRect
   ssim: number
+  /** SSIM of the sample's worst tile (node/measure/local-ssim.ts). */
+  worstTile: number
   /** Infinity when the sample's images are identical. */
   psnr: number
   /** Mean squared error over R, G, B on the 0–255 scale. */
   mse: number
+}
+
+/** The values of one measured sample. */
+interface SampleValues { ssim: number, worstTile: number, mse: number }
+
+function ssimPair (a: LumaPlane, b: LumaPlane): { ssim: number, worstTile: number } {
+  const s = sampleSsim(a, b)
+  return { ssim: s.ssim, worstTile: s.worstTile }
 }
 
 /** The result of {@link measureFrames}. In memory an infinite PSNR is `Infinity`. */
@@ -130,27 +140,24 @@ class FrameSet {
   }
 }
 
-function measureOne (s: FrameSample, ref: FrameSet, cand: FrameSet): { ssim: number, mse: number } {
+function measureOne (s: FrameSample, ref: FrameSet, cand: FrameSet): SampleValues {
   switch (s.kind) {
     case 'frame':
-      return {
-        ssim: ssimLuma(ref.analysisLuma(s.frame), cand.analysisLuma(s.frame)),
-        mse: mseRgb(ref.analysis(s.frame), cand.analysis(s.frame))
-      }
+      return { ...ssimPair(ref.analysisLuma(s.frame), cand.analysisLuma(s.frame)), mse: mseRgb(ref.analysis(s.frame), cand.analysis(s.frame)) }
     case 'full': {
       const a = ref.full(s.frame)
       const b = cand.full(s.frame)
-      return { ssim: ssimLuma(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
+      return { ...ssimPair(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
     }
     case 'region': {
       const a = cropImage(ref.full(s.frame), s.rect!)
       const b = cropImage(cand.full(s.frame), s.rect!)
-      return { ssim: ssimLuma(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
+      return { ...ssimPair(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
     }
     case 'temporal': {
       const i = s.frame
       return {
-        ssim: ssimLuma(changeLuma(ref.analysisLuma(i), ref.analysisLuma(i + 1)), changeLuma(cand.analysisLuma(i), cand.analysisLuma(i + 1))),
+        ...ssimPair(changeLuma(ref.analysisLuma(i), ref.analysisLuma(i + 1)), changeLuma(cand.analysisLuma(i), cand.analysisLuma(i + 1))),
         mse: changeMseRgb(ref.analysis(i), ref.analysis(i + 1), cand.analysis(i), cand.analysis(i + 1))
       }
     }
@@ -198,7 +205,7 @@ export async function measureFrames (reference: readonly Uint8Array[], candidate
   const distinct = new Map<string, FrameSample>()
   for (const s of plan.samples) if (!distinct.has(sampleKey(s))) distinct.set(sampleKey(s), s)
   const order = [...distinct.entries()].sort((a, b) => a[1].frame - b[1].frame)
-  const values = new Map<string, { ssim: number, mse: number }>()
+  const values = new Map<string, SampleValues>()
   for (const [key, s] of order) {
     ref.dropBelow(s.frame)
     cand.dropBelow(s.frame)
@@ -208,7 +215,7 @@ export async function measureFrames (reference: readonly Uint8Array[], candidate
 
   const perSample: SampleMeasurement[] = plan.samples.map((s) => {
     const v = values.get(sampleKey(s))!
-    const m: SampleMeasurement = { kind: s.kind, frame: s.frame, ssim: v.ssim, psnr: psnrFromMse(v.mse), mse: v.mse }
+    const m: SampleMeasurement = { kind: s.kind, frame: s.frame, ssim: v.ssim, worstTile: v.worstTile, psnr: psnrFromMse(v.mse), mse: v.mse }
     if (s.rect !== undefined) m.rect = { ...s.rect }
     return m
   })

@@ -93,6 +93,38 @@ function filterColumn (ring: Float64Array, s: Int32Array, out: Float64Array, n: 
  * otherwise); both dimensions must be at least 11 (`ERR_IMAGE_TOO_SMALL`).
  */
 export function ssimLuma (a: LumaPlane, b: LumaPlane, options: Partial<SsimOptions> = {}): number {
+  return ssimCore(a, b, options, null)
+}
+
+/**
+ * What {@link ssimCore} may also produce while it computes the mean: the sum
+ * of the map over square tiles (for local SSIM) and the map itself (for
+ * evidence images). Neither changes the mean's bits: the mean is summed in
+ * the same order either way.
+ */
+export interface SsimExtras {
+  /** Tile side in map positions (window positions); 0 for none. */
+  tile: number
+  /** Filled with the mean of the map over each tile, row-major (tilesX × tilesY). */
+  tileMeans?: Float64Array
+  tilesX?: number
+  tilesY?: number
+  /** When true, `map` receives the SSIM map ((width − 10) × (height − 10), row-major). */
+  wantMap: boolean
+  map?: Float32Array
+}
+
+/**
+ * The tile grid over a map of `ow` × `oh` positions: `max(1, floor(ow / tile))`
+ * tiles across; position c belongs to tile `min(floor(c / tile), tilesX − 1)`,
+ * so the last tile also takes the remainder (it is at most 2·tile − 1 wide).
+ */
+export function tileGrid (ow: number, oh: number, tile: number): { tilesX: number, tilesY: number } {
+  return { tilesX: Math.max(1, Math.floor(ow / tile)), tilesY: Math.max(1, Math.floor(oh / tile)) }
+}
+
+/** The mean SSIM, and what `extras` asks for (see {@link SsimExtras}). */
+export function ssimCore (a: LumaPlane, b: LumaPlane, options: Partial<SsimOptions>, extras: SsimExtras | null): number {
   if (a.width !== b.width || a.height !== b.height) {
     throw new TrustEngineError(ERR_PNG_SIZE_MISMATCH, `image sizes differ: ${a.width}×${a.height} and ${b.width}×${b.height}`)
   }
@@ -123,6 +155,12 @@ export function ssimLuma (a: LumaPlane, b: LumaPlane, options: Partial<SsimOptio
   const eyy = new Float64Array(ow)
   const exy = new Float64Array(ow)
   const slots = new Int32Array(SSIM_WINDOW_SIZE)
+  const tile = extras !== null && extras.tile > 0 ? extras.tile : 0
+  const grid = tile > 0 ? tileGrid(ow, oh, tile) : { tilesX: 0, tilesY: 0 }
+  const tileSums = new Float64Array(grid.tilesX * grid.tilesY)
+  const tileOf = new Int32Array(tile > 0 ? ow : 0)
+  for (let i = 0; i < tileOf.length; i++) tileOf[i] = Math.min(Math.floor(i / tile), grid.tilesX - 1)
+  const map = extras?.wantMap === true ? new Float32Array(ow * oh) : null
 
   let total = 0
   for (let r = 0; r < height; r++) {
@@ -150,6 +188,7 @@ export function ssimLuma (a: LumaPlane, b: LumaPlane, options: Partial<SsimOptio
     filterColumn(ringYY, slots, eyy, ow)
     filterColumn(ringXY, slots, exy, ow)
     let rowSum = 0
+    const tileRow = tile > 0 ? Math.min(Math.floor(top / tile), grid.tilesY - 1) * grid.tilesX : 0
     for (let i = 0; i < ow; i++) {
       const ux = mx[i]!
       const uy = my[i]!
@@ -159,9 +198,29 @@ export function ssimLuma (a: LumaPlane, b: LumaPlane, options: Partial<SsimOptio
       const vx = exx[i]! - uxx
       const vy = eyy[i]! - uyy
       const cxy = exy[i]! - uxy
-      rowSum += ((2 * uxy + c1) * (2 * cxy + c2)) / ((uxx + uyy + c1) * (vx + vy + c2))
+      const v = ((2 * uxy + c1) * (2 * cxy + c2)) / ((uxx + uyy + c1) * (vx + vy + c2))
+      rowSum += v
+      if (tile > 0) tileSums[tileRow + tileOf[i]!]! += v
+      if (map !== null) map[top * ow + i] = v
     }
     total += rowSum
+  }
+  if (extras !== null) {
+    if (tile > 0) {
+      // positions per tile: tile × tile, the last column and row of tiles wider by the remainder
+      const means = new Float64Array(tileSums.length)
+      for (let ty = 0; ty < grid.tilesY; ty++) {
+        const h = ty === grid.tilesY - 1 ? oh - ty * tile : tile
+        for (let tx = 0; tx < grid.tilesX; tx++) {
+          const w = tx === grid.tilesX - 1 ? ow - tx * tile : tile
+          means[ty * grid.tilesX + tx] = tileSums[ty * grid.tilesX + tx]! / (w * h)
+        }
+      }
+      extras.tileMeans = means
+      extras.tilesX = grid.tilesX
+      extras.tilesY = grid.tilesY
+    }
+    if (map !== null) extras.map = map
   }
   return total / (ow * oh)
 }

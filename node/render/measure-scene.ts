@@ -26,7 +26,8 @@ import { DEFAULT_CONFIDENCE } from '../../protocol/stats/student-t.ts'
 import { type MeasurementSummary, summarizeSamples } from '../measure/summary.ts'
 import { changeLuma, cropImage, downscale2x, lumaPlane, type RgbaImage } from '../measure/image.ts'
 import { changeMseRgb, mseRgb, psnrFromMse } from '../measure/psnr.ts'
-import { ssimLuma } from '../measure/ssim.ts'
+import { sampleSsim } from '../measure/local-ssim.ts'
+import type { LumaPlane } from '../measure/image.ts'
 import { resolveSceneLimits, type SceneLimits } from '../optimizer/load-scene.ts'
 import { checkBudget, DEFAULT_RENDER_BUDGET_OPTIONS, type RenderBudgetOptions } from './budget.ts'
 import { sceneBounds } from './bounds.ts'
@@ -95,9 +96,19 @@ export interface SceneSampleMeasurement {
   view: number
   rect?: SampleRect
   ssim: number
+  /** SSIM of the sample's worst tile (node/measure/local-ssim.ts). */
+  worstTile: number
   /** Infinity when identical. */
   psnr: number
   mse: number
+}
+
+/** The values of one measured sample. */
+interface SampleValues { ssim: number, worstTile: number, mse: number }
+
+function ssimPair (a: LumaPlane, b: LumaPlane): { ssim: number, worstTile: number } {
+  const s = sampleSsim(a, b)
+  return { ssim: s.ssim, worstTile: s.worstTile }
 }
 
 /** The plan of a scene measurement: the frame-sample plan over views, and the views. */
@@ -221,7 +232,7 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
   const distinct = new Map<string, (typeof samples)[number]>()
   for (const s of samples) if (!distinct.has(sampleKey(s))) distinct.set(sampleKey(s), s)
   const order = [...distinct.entries()].sort((a, b) => a[1].frame - b[1].frame)
-  const values = new Map<string, { ssim: number, mse: number }>()
+  const values = new Map<string, SampleValues>()
   let current = -1
   let ref: ViewRenders = { full: { width: 0, height: 0, data: new Uint8Array(0) } }
   let cand: ViewRenders = ref
@@ -236,15 +247,15 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
     // metrics time is this sample's time less the renders it triggers (temporal samples render t + step)
     const m0 = onTiming === undefined ? 0n : process.hrtime.bigint()
     const r0 = spent.render
-    let v: { ssim: number, mse: number }
+    let v: SampleValues
     if (s.kind === 'frame') {
       const a = analysisOf(ref); const b = analysisOf(cand)
-      v = { ssim: ssimLuma(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
+      v = { ...ssimPair(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
     } else if (s.kind === 'full') {
-      v = { ssim: ssimLuma(lumaPlane(ref.full), lumaPlane(cand.full)), mse: mseRgb(ref.full, cand.full) }
+      v = { ...ssimPair(lumaPlane(ref.full), lumaPlane(cand.full)), mse: mseRgb(ref.full, cand.full) }
     } else if (s.kind === 'region') {
       const a = cropImage(ref.full, s.rect!); const b = cropImage(cand.full, s.rect!)
-      v = { ssim: ssimLuma(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
+      v = { ...ssimPair(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
     } else {
       const t1 = view.time + viewOptions.temporalStep
       ref.next ??= renderView(original, 'original', view, t1)
@@ -253,7 +264,7 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
       const cn = factor === 2 ? downscale2x(cand.next) : cand.next
       const r0 = analysisOf(ref); const c0 = analysisOf(cand)
       v = {
-        ssim: ssimLuma(changeLuma(lumaPlane(r0), lumaPlane(rn)), changeLuma(lumaPlane(c0), lumaPlane(cn))),
+        ...ssimPair(changeLuma(lumaPlane(r0), lumaPlane(rn)), changeLuma(lumaPlane(c0), lumaPlane(cn))),
         mse: changeMseRgb(r0, rn, c0, cn)
       }
     }
@@ -264,7 +275,7 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
 
   const perSample: SceneSampleMeasurement[] = samples.map((s) => {
     const v = values.get(sampleKey(s))!
-    const m: SceneSampleMeasurement = { kind: s.kind, view: s.frame, ssim: v.ssim, psnr: psnrFromMse(v.mse), mse: v.mse }
+    const m: SceneSampleMeasurement = { kind: s.kind, view: s.frame, ssim: v.ssim, worstTile: v.worstTile, psnr: psnrFromMse(v.mse), mse: v.mse }
     if (s.rect !== undefined) m.rect = { ...s.rect }
     return m
   })

@@ -12,7 +12,7 @@
  * (agreeing > 2/3, Byzantine < 1/3), so that median is the honest interval on
  * every node, whatever subset of votes and reputation view it has.
  */
-import { METRIC_NAMES, type MetricName, metricFromWire, type Thresholds } from '../metrics.ts'
+import { METRIC_NAMES, type MetricName, metricFromWire, THRESHOLD_OF, type Thresholds } from '../metrics.ts'
 import type { NetworkConfig } from '../network.ts'
 import type { Vote } from '../vote.ts'
 import type { Tally } from './tally-types.ts'
@@ -46,7 +46,7 @@ export function greyZoneOf (t: Tally, votes: readonly Vote[], network: NetworkCo
     const lo = bound(0)
     const hi = bound(1)
     intervals[name] = [lo, hi]
-    const threshold = name === 'ssim' ? thresholds.ssimMin : thresholds.psnrMin
+    const threshold = thresholds[THRESHOLD_OF[name]]
     if (lo <= threshold && threshold <= hi) metrics.push(name)
   }
   return { grey: metrics.length > 0, metrics, intervals }

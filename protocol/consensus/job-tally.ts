@@ -11,7 +11,7 @@
  */
 import { TrustEngineError } from '../errors.ts'
 import { type JobAnnouncement, jobIdOf } from '../job.ts'
-import { METRIC_NAMES, type MetricName, type MetricNumbers, metricFromWire, metricsToWire } from '../metrics.ts'
+import { METRIC_NAMES, type MetricName, type MetricNumbers, metricFromWire, metricsFromWire, metricsToWire } from '../metrics.ts'
 import type { NetworkConfig } from '../network.ts'
 import type { Vote, VoteChecks } from '../vote.ts'
 import { agreesWithConsensus, verdictOf } from './agreement.ts'
@@ -55,7 +55,7 @@ export class JobTally {
   private weights: EffectiveWeights
   private round: number | null = null
   private readonly entries = new Map<string, Entry>()
-  private sorted: Record<MetricName, Entry[]> = { ssim: [], psnr: [] }
+  private sorted: Record<MetricName, Entry[]> = { ssim: [], psnr: [], ssimLocal: [] }
   private votedWeight = 0
   private checkFalseWeight = 0
   private checkReportedWeight = 0
@@ -105,7 +105,7 @@ export class JobTally {
     const entry: Entry = {
       vote,
       key: vote.voter,
-      values: { ssim: metricFromWire(vote.metrics.ssim), psnr: metricFromWire(vote.metrics.psnr) },
+      values: metricsFromWire(vote.metrics),
       weight,
       base: this.weights.base.get(vote.voter)!
     }
@@ -125,7 +125,7 @@ export class JobTally {
     this.weights = weights
     this.round = null
     this.entries.clear()
-    this.sorted = { ssim: [], psnr: [] }
+    this.sorted = { ssim: [], psnr: [], ssimLocal: [] }
     this.votedWeight = this.checkFalseWeight = this.checkReportedWeight = 0
     this.judged = null
     this.unjudged = []
@@ -225,7 +225,7 @@ export class JobTally {
   private consensus (): Consensus | null {
     const total = this.votedWeight
     if (total === 0) return null
-    const values = { ssim: median(this.sorted.ssim, 'ssim', total), psnr: median(this.sorted.psnr, 'psnr', total) }
+    const values = { ssim: median(this.sorted.ssim, 'ssim', total), psnr: median(this.sorted.psnr, 'psnr', total), ssimLocal: median(this.sorted.ssimLocal, 'ssimLocal', total) }
     const checks: VoteChecks = {}
     // Weighted median of booleans with false first: false when false holds at least half.
     if (this.checkReportedWeight > 0) checks.candidateHashMatches = !(2 * this.checkFalseWeight >= total)
@@ -296,7 +296,7 @@ function insertKey (list: string[], key: string): void {
 
 function sameConsensus (a: Consensus | null, b: Consensus | null): boolean {
   if (a === null || b === null) return a === b
-  return a.values.ssim === b.values.ssim && a.values.psnr === b.values.psnr && a.checks.candidateHashMatches === b.checks.candidateHashMatches
+  return METRIC_NAMES.every((name) => a.values[name] === b.values[name]) && a.checks.candidateHashMatches === b.checks.candidateHashMatches
 }
 
 function compareKeys (a: string, b: string): number {

@@ -53,7 +53,7 @@ function setup () {
       const psnr = v % 10 === 9 ? 12 : 40 + j / 8
       votes.push(signVote(newVote({
         networkId: 'bench', jobId: jobIds[j]!, round: 0, voter: keys[v]!.publicKey,
-        metrics: { ssim, psnr }, intervals: { ssim: [ssim - 1e-3, Math.min(1, ssim + 1e-3)], psnr: [psnr - 0.5, psnr + 0.5] }, samples: 24
+        metrics: { ssim, psnr, ssimLocal: ssim }, intervals: { ssim: [ssim - 1e-3, Math.min(1, ssim + 1e-3)], psnr: [psnr - 0.5, psnr + 0.5], ssimLocal: [ssim - 1e-3, Math.min(1, ssim + 1e-3)] }, samples: 24
       }), keys[v]!.privateKey))
     }
   }

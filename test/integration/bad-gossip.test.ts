@@ -55,7 +55,7 @@ describe('bad gossip against a node process', () => {
     const v = 'trust_engine_gossip_validation_results_total'
     const node2Key = JSON.parse(readFileSync(join(cluster.dir, 'node2', 'key.json'), 'utf8')) as { publicKey: string, privateKey: string }
     const vote = (signer: { publicKey: string, privateKey: string }, jobId: string) => signVote(newVote({
-      networkId, jobId, round: 0, voter: signer.publicKey, metrics: { ssim: 0.99, psnr: 40 }, intervals: { ssim: [0.98, 1], psnr: [39, 41] }, samples: 10
+      networkId, jobId, round: 0, voter: signer.publicKey, metrics: { ssim: 0.99, psnr: 40, ssimLocal: 0.95 }, intervals: { ssim: [0.98, 1], psnr: [39, 41], ssimLocal: [0.93, 0.97] }, samples: 10
     }), signer.privateKey)
 
     // [IGNORE] a validly signed vote for a job the node does not know (node2 is a validator, not running).

@@ -29,7 +29,7 @@ describe('single-node development network', () => {
     expect(same.code).toBe(0)
     const validated = JSON.parse(same.stdout) as { status: string, values: unknown, votes: unknown[] }
     expect(validated.status).toBe('validated')
-    expect(validated.values).toEqual({ ssim: 1, psnr: 'Infinity' })
+    expect(validated.values).toEqual({ ssim: 1, psnr: 'Infinity', ssimLocal: 1 })
     expect(validated.votes).toHaveLength(1)
 
     const worse = runCli(['submit', '--api', apiUrl, '--reference', join(dir, 'a.png'), '--candidate', join(dir, 'b.png'), '--wait', '--json'])

@@ -70,7 +70,7 @@ describe('four honest nodes', () => {
       expect(view.status).toBe('validated')
       expect(view.round).toBe(1)
       expect(view.greyZone?.metrics).toEqual(['ssim'])
-      expect(view.greyZone?.values).toEqual({ ssim: 1, psnr: 'Infinity' })
+      expect(view.greyZone?.values).toEqual({ ssim: 1, psnr: 'Infinity', ssimLocal: 1 })
       expect(view.votes.some((v) => v.round === 1)).toBe(true)
       const cert = decodeCertificate(new TextEncoder().encode(JSON.stringify(await cluster.get(n, `/v1/jobs/${jobId}/certificate`))))
       expect(cert.round).toBe(1)
@@ -104,7 +104,7 @@ describe('four honest nodes', () => {
     const jobId = await cluster.submitFrames('node1', [testPng(48, 48)], [testPng(48, 48)])
     const view = await cluster.waitDecided('node1', jobId)
     expect(view.status).toBe('validated')
-    expect(view.values).toEqual({ ssim: 1, psnr: 'Infinity' })
+    expect(view.values).toEqual({ ssim: 1, psnr: 'Infinity', ssimLocal: 1 })
     // node3 measured and voted: its vote reaches node1 (in time or late).
     await waitFor(async () => {
       const v = await cluster.get('node1', `/v1/jobs/${jobId}`) as { votes: Array<{ name: string }> }

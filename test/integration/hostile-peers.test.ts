@@ -103,7 +103,7 @@ describe('hostile peers against a node process', () => {
   it('rejects re-encoded copies of a signed vote before verifying them, penalises and drops the sender within a CPU budget', async () => {
     const node2Key = JSON.parse(readFileSync(join(cluster.dir, 'node2', 'key.json'), 'utf8')) as { publicKey: string, privateKey: string }
     const vote = signVote(newVote({
-      networkId, jobId: 'ab'.repeat(32), round: 0, voter: node2Key.publicKey, metrics: { ssim: 0.99, psnr: 40 }, intervals: { ssim: [0.98, 1], psnr: [39, 41] }, samples: 10
+      networkId, jobId: 'ab'.repeat(32), round: 0, voter: node2Key.publicKey, metrics: { ssim: 0.99, psnr: 40, ssimLocal: 0.95 }, intervals: { ssim: [0.98, 1], psnr: [39, 41], ssimLocal: [0.93, 0.97] }, samples: 10
     }), node2Key.privateKey)
     const json = new TextDecoder().decode(canonicalEncode(vote))
     const rogue = await peer()

@@ -60,8 +60,9 @@ describe('certificates', () => {
   it('refuses tampered values', () => {
     expect(codeFor({ ...cert, values: { ...cert.values, ssim: (cert.values.ssim as number) - 1e-6 } })).toBe(ERR_CERT_DISAGREES)
     expect(codeFor({ ...cert, values: { ...cert.values, psnr: 'Infinity' } })).toBe(ERR_CERT_DISAGREES)
+    expect(codeFor({ ...cert, values: { ...cert.values, ssimLocal: (cert.values.ssimLocal as number) + 1e-6 } })).toBe(ERR_CERT_DISAGREES)
     // Values moved across the threshold with the status unchanged: the votes' verdict differs.
-    expect(codeFor({ ...cert, values: { ssim: 0.5, psnr: 10 } })).toBe(ERR_CERT_DISAGREES)
+    expect(codeFor({ ...cert, values: { ssim: 0.5, psnr: 10, ssimLocal: 0.5 } })).toBe(ERR_CERT_DISAGREES)
   })
 
   it('refuses a certificate whose remaining votes are not a quorum', () => {
@@ -121,12 +122,12 @@ describe('certificates', () => {
   it('refuses malformed input without throwing', () => {
     expect(codeFor({ ...cert, votes: [] })).toBe(ERR_SCHEMA)
     expect(codeFor(null)).toBe(ERR_SCHEMA)
-    expect(codeFor({ ...cert, values: { ssim: 2, psnr: 40 } })).toBe(ERR_METRIC_RANGE)
+    expect(codeFor({ ...cert, values: { ssim: 2, psnr: 40, ssimLocal: 0.9 } })).toBe(ERR_METRIC_RANGE)
   })
 
   it('decoding refuses oversized, malformed and out-of-range certificates', () => {
     expect(codeOf(() => decodeCertificate(new Uint8Array(MAX_CERTIFICATE_BYTES + 1)))).toBe(ERR_TOO_LARGE)
     expect(codeOf(() => decodeCertificate(wire({ ...cert, status: 'disputed' })))).toBe(ERR_SCHEMA)
-    expect(codeOf(() => decodeCertificate(wire({ ...cert, values: { ssim: 0.99, psnr: -1 } })))).toBe(ERR_METRIC_RANGE)
+    expect(codeOf(() => decodeCertificate(wire({ ...cert, values: { ssim: 0.99, psnr: -1, ssimLocal: 0.9 } })))).toBe(ERR_METRIC_RANGE)
   })
 })

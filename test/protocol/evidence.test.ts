@@ -53,7 +53,7 @@ describe('equivocation', () => {
     // Same signed body with another (forged) signature is not a second vote either.
     expect(reasonOf({ ...ev, voteB: { ...ev.voteA, signature: ev.voteB.signature } })).toBe('same-vote')
     // A forged second vote (not signed by the voter) proves nothing.
-    expect(reasonOf({ ...ev, voteB: { ...ev.voteB, metrics: { ssim: 0.1, psnr: 1 } } })).toBe('signature')
+    expect(reasonOf({ ...ev, voteB: { ...ev.voteB, metrics: { ssim: 0.1, psnr: 1, ssimLocal: 0.1 } } })).toBe('signature')
     const stranger = keyPair('stranger')
     expect(reasonOf({ type: 'evidence', networkId: 'testnet', voteA: makeVote(network, job, stranger, GOOD), voteB: makeVote(network, job, stranger, BAD_OTHER) })).toBe('unknown-voter')
   })

@@ -43,16 +43,20 @@ export function makeJob (network: NetworkConfig, submitter: KeyPairHex, nonce = 
   }), submitter.privateKey)
 }
 
-/** A signed vote on `job` by `voter` with the given metric values. */
-export function makeVote (network: NetworkConfig, job: JobAnnouncement | string, voter: KeyPairHex, metrics: MetricNumbers, options: { round?: number, checks?: VoteChecks, samples?: number } = {}): Vote {
+/** Metric values for {@link makeVote}: local SSIM defaults to the SSIM value when left out. */
+export type TestMetrics = Omit<MetricNumbers, 'ssimLocal'> & { ssimLocal?: number }
+
+/** A signed vote on `job` by `voter` with the given metric values (local SSIM = SSIM unless given). */
+export function makeVote (network: NetworkConfig, job: JobAnnouncement | string, voter: KeyPairHex, given: TestMetrics, options: { round?: number, checks?: VoteChecks, samples?: number } = {}): Vote {
   const jobId = typeof job === 'string' ? job : jobIdOf(job)
+  const metrics: MetricNumbers = { ssim: given.ssim, psnr: given.psnr, ssimLocal: given.ssimLocal ?? given.ssim }
   return signVote(newVote({
     networkId: network.networkId,
     jobId,
     round: options.round ?? 0,
     voter: voter.publicKey,
     metrics,
-    intervals: { ssim: [metrics.ssim, metrics.ssim], psnr: [metrics.psnr, metrics.psnr] },
+    intervals: { ssim: [metrics.ssim, metrics.ssim], psnr: [metrics.psnr, metrics.psnr], ssimLocal: [metrics.ssimLocal, metrics.ssimLocal] },
     samples: options.samples ?? 2,
     ...(options.checks === undefined ? {} : { checks: options.checks })
   }), voter.privateKey)
@@ -64,6 +68,6 @@ export function wire (value: unknown): Uint8Array {
 }
 
 /** Honest measurement used across tests: passes the seed thresholds (SSIM 0.98, PSNR 35). */
-export const GOOD: MetricNumbers = { ssim: 0.9912345678, psnr: 41.25 }
+export const GOOD: MetricNumbers = { ssim: 0.9912345678, psnr: 41.25, ssimLocal: 0.951234 }
 /** A measurement that fails the SSIM threshold. */
-export const BAD: MetricNumbers = { ssim: 0.91, psnr: 29.5 }
+export const BAD: MetricNumbers = { ssim: 0.91, psnr: 29.5, ssimLocal: 0.62 }

@@ -27,15 +27,15 @@ function reasonOf (input: unknown): string | undefined {
 describe('parseNetwork', () => {
   it('fills the seed defaults', () => {
     const n = parseNetwork(wire(minimal))
-    expect(n.thresholds).toEqual({ ssimMin: 0.98, psnrMin: 35 })
-    expect(n.tolerances).toEqual({ ssim: 1e-9, psnr: 1e-9 })
+    expect(n.thresholds).toEqual({ ssimMin: 0.98, psnrMin: 35, ssimLocalMin: 0.9 })
+    expect(n.tolerances).toEqual({ ssim: 1e-9, psnr: 1e-9, ssimLocal: 1e-9 })
     expect(n.deadlines).toEqual({ voteMs: 30_000, minVoteMs: 1_000, maxVoteMs: 3_600_000 })
     expect(n.reputation).toEqual({ initial: 1, successDelta: 0.01, failureDelta: 0.05, untrustedBelow: 0.5, minVerificationsForRate: 10, minSuccessRate: 0.5 })
   })
 
   it('keeps given parameters and fills the rest of a group', () => {
     const n = parseNetwork({ ...minimal, thresholds: { ssimMin: 0.95 }, reputation: { failureDelta: 0.1 } })
-    expect(n.thresholds).toEqual({ ssimMin: 0.95, psnrMin: 35 })
+    expect(n.thresholds).toEqual({ ssimMin: 0.95, psnrMin: 35, ssimLocalMin: 0.9 })
     expect(n.reputation.failureDelta).toBe(0.1)
     expect(n.reputation.successDelta).toBe(0.01)
   })
@@ -65,6 +65,7 @@ describe('parseNetwork', () => {
       { ...minimal, validators: [{ ...v[0]!, weight: MAX_BASE_WEIGHT + 1 }] },
       { ...minimal, validators: [{ ...v[0]!, publicKey: v[0]!.publicKey.toUpperCase() }] },
       { ...minimal, thresholds: { ssimMin: 1.5 } },
+      { ...minimal, thresholds: { ssimLocalMin: -1.5 } },
       { ...minimal, tolerances: { psnr: -1 } },
       { ...minimal, deadlines: { voteMs: 500 } },
       { ...minimal, reputation: { initial: 2 } },

@@ -31,13 +31,13 @@ describe('votes', () => {
     const identical = makeVote(network, job, keys[2]!, { ssim: 1, psnr: Infinity })
     expect(identical.metrics.psnr).toBe('Infinity')
     const decoded = decodeVote(enc.encode(JSON.stringify(identical)))
-    expect(voteMetrics(decoded)).toEqual({ ssim: 1, psnr: Infinity })
+    expect(voteMetrics(decoded)).toEqual({ ssim: 1, psnr: Infinity, ssimLocal: 1 })
     expect(() => verifyVote(decoded, network)).not.toThrow()
   })
 
   it('omits absent checks and keeps given ones', () => {
     expect('checks' in vote).toBe(false)
-    const v = newVote({ networkId: 'testnet', jobId: vote.jobId, round: 0, voter: keys[1]!.publicKey, metrics: GOOD, intervals: { ssim: [0.99, 0.995], psnr: [40, 42] }, samples: 3, checks: { candidateHashMatches: false } })
+    const v = newVote({ networkId: 'testnet', jobId: vote.jobId, round: 0, voter: keys[1]!.publicKey, metrics: GOOD, intervals: { ssim: [0.99, 0.995], psnr: [40, 42], ssimLocal: [0.94, 0.96] }, samples: 3, checks: { candidateHashMatches: false } })
     expect(v.checks).toEqual({ candidateHashMatches: false })
   })
 
@@ -57,15 +57,17 @@ describe('votes', () => {
 
   it('refuses out-of-range and non-finite metrics with ERR_METRIC_RANGE', () => {
     const raws: Array<[string, string]> = [
-      ['metrics', '{"ssim":1.01,"psnr":40}'],
-      ['metrics', '{"ssim":-1.01,"psnr":40}'],
-      ['metrics', '{"ssim":"Infinity","psnr":40}'],
-      ['metrics', '{"ssim":0.99,"psnr":-3}'],
-      ['metrics', '{"ssim":0.99,"psnr":1e999}'],
-      ['metrics', '{"ssim":-1e999,"psnr":40}'],
-      ['intervals', '{"ssim":[0.99,1.5],"psnr":[40,41]}'],
-      ['intervals', '{"ssim":[0.995,0.99],"psnr":[40,41]}'],
-      ['intervals', '{"ssim":[0.99,0.995],"psnr":["Infinity",41]}']
+      ['metrics', '{"ssim":1.01,"psnr":40,"ssimLocal":0.9}'],
+      ['metrics', '{"ssim":-1.01,"psnr":40,"ssimLocal":0.9}'],
+      ['metrics', '{"ssim":"Infinity","psnr":40,"ssimLocal":0.9}'],
+      ['metrics', '{"ssim":0.99,"psnr":-3,"ssimLocal":0.9}'],
+      ['metrics', '{"ssim":0.99,"psnr":1e999,"ssimLocal":0.9}'],
+      ['metrics', '{"ssim":-1e999,"psnr":40,"ssimLocal":0.9}'],
+      ['intervals', '{"ssim":[0.99,1.5],"psnr":[40,41],"ssimLocal":[0.9,0.95]}'],
+      ['intervals', '{"ssim":[0.995,0.99],"psnr":[40,41],"ssimLocal":[0.9,0.95]}'],
+      ['intervals', '{"ssim":[0.99,0.995],"psnr":["Infinity",41],"ssimLocal":[0.9,0.95]}'],
+      ['metrics', '{"ssim":0.99,"psnr":40,"ssimLocal":1.5}'],
+      ['intervals', '{"ssim":[0.99,0.995],"psnr":[40,41],"ssimLocal":[0.95,0.9]}']
     ]
     for (const [field, raw] of raws) expect(codeOf(() => decodeVote(withRaw(field, raw)))).toBe(ERR_METRIC_RANGE)
   })
@@ -74,11 +76,11 @@ describe('votes', () => {
     const other = makeNetwork([1], {}, 'othernet')
     expect(codeOf(() => verifyVote(makeVote(other.network, job, other.keys[0]!, GOOD), network))).toBe(ERR_WRONG_NETWORK)
     expect(codeOf(() => verifyVote(makeVote(network, job, keyPair('stranger'), GOOD), network))).toBe(ERR_UNKNOWN_SIGNER)
-    expect(codeOf(() => verifyVote({ ...vote, metrics: { ssim: 0.5, psnr: 20 } }, network))).toBe(ERR_BAD_SIGNATURE)
+    expect(codeOf(() => verifyVote({ ...vote, metrics: { ssim: 0.5, psnr: 20, ssimLocal: 0.5 } }, network))).toBe(ERR_BAD_SIGNATURE)
     // A vote signed in network "othernet" and relabelled as "testnet" does not verify.
     const foreign = makeVote(other.network, job, keys[1]!, GOOD)
     expect(codeOf(() => verifyVote({ ...foreign, networkId: 'testnet' }, network))).toBe(ERR_BAD_SIGNATURE)
     // A vote signed by another key than its voter's does not verify.
-    expect(codeOf(() => verifyVote(signVote(newVote({ networkId: 'testnet', jobId: vote.jobId, round: 0, voter: keys[1]!.publicKey, metrics: GOOD, intervals: { ssim: [GOOD.ssim, GOOD.ssim], psnr: [GOOD.psnr, GOOD.psnr] }, samples: 2 }), keys[2]!.privateKey), network))).toBe(ERR_BAD_SIGNATURE)
+    expect(codeOf(() => verifyVote(signVote(newVote({ networkId: 'testnet', jobId: vote.jobId, round: 0, voter: keys[1]!.publicKey, metrics: GOOD, intervals: { ssim: [GOOD.ssim, GOOD.ssim], psnr: [GOOD.psnr, GOOD.psnr], ssimLocal: [GOOD.ssimLocal, GOOD.ssimLocal] }, samples: 2 }), keys[2]!.privateKey), network))).toBe(ERR_BAD_SIGNATURE)
   })
 })

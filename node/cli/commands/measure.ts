@@ -18,6 +18,7 @@
  * files, different sizes or counts: the `ERR_...` code is printed).
  */
 import { CommanderError, type Command } from 'commander'
+import type { MetricIntervals, MetricNumbers, Thresholds } from '../../../protocol/metrics.ts'
 import { badArgs, parseThresholds } from '../args.ts'
 
 function usageErrorsExit2 (err: CommanderError): never {
@@ -39,8 +40,8 @@ interface MeasureFlags {
 
 /** Result fields shared by frame and scene measurements, in memory form. */
 interface Measured {
-  metrics: { ssim: number, psnr: number }
-  intervals: { ssim: [number, number], psnr: [number, number] }
+  metrics: MetricNumbers
+  intervals: MetricIntervals
   samples: number
 }
 
@@ -120,7 +121,7 @@ export function register (program: Command): void {
         }
       }
 
-      const { metricToWire, passesThresholds } = await import('../../../protocol/metrics.ts')
+      const { intervalsToWire, metricsToWire, metricToWire, passesThresholds } = await import('../../../protocol/metrics.ts')
       const { DEFAULT_CONFIDENCE } = await import('../../../protocol/stats/student-t.ts')
       const passes = thresholds === undefined ? undefined : passesThresholds(measured.metrics, thresholds)
       if (passes === false) process.exitCode = 1
@@ -130,11 +131,8 @@ export function register (program: Command): void {
           : undefined
         const json = {
           ...out,
-          metrics: { ssim: metricToWire(measured.metrics.ssim), psnr: metricToWire(measured.metrics.psnr) },
-          intervals: {
-            ssim: measured.intervals.ssim.map(metricToWire),
-            psnr: measured.intervals.psnr.map(metricToWire)
-          },
+          metrics: metricsToWire(measured.metrics),
+          intervals: intervalsToWire(measured.intervals),
           confidence: DEFAULT_CONFIDENCE,
           samples: measured.samples,
           ...(thresholds === undefined ? {} : { thresholds, passes }),
@@ -168,24 +166,26 @@ function parseComplexity (value: string): number {
   return c
 }
 
-function parseThresholdFlag (value: string): { ssimMin: number, psnrMin: number } {
+function parseThresholdFlag (value: string): Thresholds {
   const t = parseThresholds(value)
   if (t.ssimMin !== undefined && !(t.ssimMin >= -1 && t.ssimMin <= 1)) throw badArgs('--thresholds', 'ssim must be in [-1, 1]')
   if (t.psnrMin !== undefined && !(t.psnrMin >= 0)) throw badArgs('--thresholds', 'psnr must be ≥ 0')
-  return { ssimMin: t.ssimMin ?? -1, psnrMin: t.psnrMin ?? 0 }
+  if (t.ssimLocalMin !== undefined && !(t.ssimLocalMin >= -1 && t.ssimLocalMin <= 1)) throw badArgs('--thresholds', 'local must be in [-1, 1]')
+  return { ssimMin: t.ssimMin ?? -1, psnrMin: t.psnrMin ?? 0, ssimLocalMin: t.ssimLocalMin ?? -1 }
 }
 
 function fmt (x: number, digits: number): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x)
 }
 
-function textReport (out: Record<string, unknown>, m: Measured, withSamples: boolean, thresholds: { ssimMin: number, psnrMin: number } | undefined, passes: boolean | undefined): string {
+function textReport (out: Record<string, unknown>, m: Measured, withSamples: boolean, thresholds: Thresholds | undefined, passes: boolean | undefined): string {
   const plan = out.plan as { width: number, height: number, analysis: { width: number, height: number }, complexity: number, counts: Record<string, number>, frames?: number, views?: number }
   const c = plan.counts
   const over = out.input === 'scenes' ? `${plan.views!} rendered views` : `${plan.frames!} frame${plan.frames === 1 ? '' : 's'}`
   const lines = [
     `SSIM     ${fmt(m.metrics.ssim, 6)}     95% CI [${fmt(m.intervals.ssim[0], 6)}, ${fmt(m.intervals.ssim[1], 6)}]`,
     `PSNR     ${fmt(m.metrics.psnr, 3)} dB  95% CI [${fmt(m.intervals.psnr[0], 3)}, ${fmt(m.intervals.psnr[1], 3)}] dB`,
+    `local    ${fmt(m.metrics.ssimLocal, 6)}     95% CI [${fmt(m.intervals.ssimLocal[0], 6)}, ${fmt(m.intervals.ssimLocal[1], 6)}]  (10th percentile of the samples' worst-tile SSIM)`,
     `samples  ${m.samples} (frame ${c.frame}, region ${c.region}, full ${c.full}, temporal ${c.temporal}) over ${over} of ${plan.width}×${plan.height}, analysis ${plan.analysis.width}×${plan.analysis.height}, complexity ${fmt(plan.complexity, 4)}`,
     `seed     ${String(out.seed)}`
   ]
@@ -195,11 +195,11 @@ function textReport (out: Record<string, unknown>, m: Measured, withSamples: boo
       lines.push(`${k.padEnd(19)} ${String(sizes.original[k]).padStart(10)} → ${String(sizes.candidate[k]).padStart(10)}  (×${fmt(sizes.ratios[k]!, 3)})`)
     }
   }
-  if (thresholds !== undefined) lines.push(`verdict  ${passes === true ? 'passes' : 'below'} thresholds SSIM ≥ ${thresholds.ssimMin}, PSNR ≥ ${thresholds.psnrMin} dB`)
+  if (thresholds !== undefined) lines.push(`verdict  ${passes === true ? 'passes' : 'below'} thresholds SSIM ≥ ${thresholds.ssimMin}, PSNR ≥ ${thresholds.psnrMin} dB, local SSIM ≥ ${thresholds.ssimLocalMin}`)
   if (withSamples) {
-    for (const s of out.perSample as Array<{ kind: string, frame?: number, view?: number, rect?: { x: number, y: number, width: number, height: number }, ssim: number, psnr: number }>) {
+    for (const s of out.perSample as Array<{ kind: string, frame?: number, view?: number, rect?: { x: number, y: number, width: number, height: number }, ssim: number, worstTile: number, psnr: number }>) {
       const where = `${s.frame ?? s.view ?? ''}` + (s.rect === undefined ? '' : ` @${s.rect.x},${s.rect.y} ${s.rect.width}×${s.rect.height}`)
-      lines.push(`  ${s.kind.padEnd(8)} ${where.padEnd(24)} SSIM ${fmt(s.ssim, 6)}  PSNR ${fmt(s.psnr, 3)}`)
+      lines.push(`  ${s.kind.padEnd(8)} ${where.padEnd(24)} SSIM ${fmt(s.ssim, 6)}  worst tile ${fmt(s.worstTile, 6)}  PSNR ${fmt(s.psnr, 3)}`)
     }
   }
   return lines.join('\n') + '\n'

@@ -14,7 +14,7 @@ export function formatJob (job: JobView): string {
     `kind      ${job.kind}`,
     `status    ${job.status}${job.final ? ' (final)' : ''}${job.reason === '' ? '' : ` — ${job.reason}`}`,
     `values    ${job.values === null ? '-' : `ssim ${job.values.ssim}  psnr ${job.values.psnr}`}`,
-    `thresholds ssim ≥ ${job.thresholds.ssimMin}  psnr ≥ ${job.thresholds.psnrMin}`,
+    `thresholds ssim ≥ ${job.thresholds.ssimMin}  psnr ≥ ${job.thresholds.psnrMin}  local ssim ≥ ${job.thresholds.ssimLocalMin}`,
     `votes     ${job.votes.length}${job.byzantine.length > 0 ? `  deviating: ${job.byzantine.length}` : ''}${job.equivocators.length > 0 ? `  equivocators: ${job.equivocators.length}` : ''}`
   ]
   if (job.timings.latencyMs !== null) lines.push(`latency   ${job.timings.latencyMs} ms`)

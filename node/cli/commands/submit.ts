@@ -20,7 +20,7 @@ export interface SubmitOptions {
   kind: 'frames' | 'scene'
   reference: string[]
   candidate: string[]
-  thresholds?: { ssimMin?: number, psnrMin?: number }
+  thresholds?: { ssimMin?: number, psnrMin?: number, ssimLocalMin?: number }
   deadlineMs?: number
   profile?: string
   wait: boolean

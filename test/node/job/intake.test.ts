@@ -73,8 +73,8 @@ describe('vote intake beside a running measurement', () => {
       jobId: job.jobId,
       round: 0,
       voter: other.publicKey,
-      metrics: { ssim: 0.99, psnr: 40 },
-      intervals: { ssim: [0.98, 1], psnr: [39, 41] },
+      metrics: { ssim: 0.99, psnr: 40, ssimLocal: 0.95 },
+      intervals: { ssim: [0.98, 1], psnr: [39, 41], ssimLocal: [0.93, 0.97] },
       samples: 24
     }), other.privateKey)
     await engine.onVoteMessage(canonicalEncode(vote))

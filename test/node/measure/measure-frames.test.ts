@@ -40,8 +40,8 @@ describe('measureFrames', () => {
   it('gives SSIM exactly 1 and PSNR Infinity for identical frame sets', async () => {
     for (const frames of [[reference[0]!], reference]) {
       const m = await measureFrames(frames, frames.map((b) => new Uint8Array(b)), { seed: SEED })
-      expect(m.metrics).toEqual({ ssim: 1, psnr: Infinity })
-      expect(m.intervals).toEqual({ ssim: [1, 1], psnr: [Infinity, Infinity] })
+      expect(m.metrics).toEqual({ ssim: 1, psnr: Infinity, ssimLocal: 1 })
+      expect(m.intervals).toEqual({ ssim: [1, 1], psnr: [Infinity, Infinity], ssimLocal: [1, 1] })
       expect(m.samples).toBe(97)
       expect(m.perSample.every((s) => s.ssim === 1 && s.psnr === Infinity && s.mse === 0)).toBe(true)
       const wire = frameMeasurementToWire(m)

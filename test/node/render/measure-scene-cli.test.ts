@@ -33,7 +33,7 @@ describe('trust-engine measure with scenes', () => {
     expect(r.code).toBe(0)
     const out = JSON.parse(r.stdout)
     expect(out.input).toBe('scenes')
-    expect(out.metrics).toEqual({ ssim: 1, psnr: 'Infinity' })
+    expect(out.metrics).toEqual({ ssim: 1, psnr: 'Infinity', ssimLocal: 1 })
     expect(out.samples).toBe(97)
     expect(out.passes).toBe(true)
   })

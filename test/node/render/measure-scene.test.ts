@@ -15,8 +15,8 @@ beforeAll(async () => { sphere = await toGlb(sphereScene(100, 100, { bumpy: true
 describe('measureScenes', () => {
   it('identical scenes measure SSIM 1 and PSNR Infinity, with degenerate intervals', async () => {
     const m = await measureScenes(sphere, sphere, { seed: SEED, complexity: 0 })
-    expect(m.metrics).toEqual({ ssim: 1, psnr: Infinity })
-    expect(m.intervals).toEqual({ ssim: [1, 1], psnr: [Infinity, Infinity] })
+    expect(m.metrics).toEqual({ ssim: 1, psnr: Infinity, ssimLocal: 1 })
+    expect(m.intervals).toEqual({ ssim: [1, 1], psnr: [Infinity, Infinity], ssimLocal: [1, 1] })
     expect(m.samples).toBe(97) // Cochran at complexity 0
     expect(m.perSample).toHaveLength(97)
     expect(m.plan.animated).toBe(false)
@@ -60,7 +60,7 @@ describe('measureScenes', () => {
     expect(m.plan.samplePlan.complexity).toBeGreaterThan(0) // 20k polygons: 0.3 · 20k / 10M
     const packed = await gltfpack(sphere, ['-cc'])
     const p = await measureScenes(packed, packed, { seed: SEED, views: 4 })
-    expect(p.metrics).toEqual({ ssim: 1, psnr: Infinity })
+    expect(p.metrics).toEqual({ ssim: 1, psnr: Infinity, ssimLocal: 1 })
     expect(p.samples).toBe(p.plan.samplePlan.samples.length)
   })
 

@@ -16,7 +16,7 @@ import { GOOD, T0, makeJob, makeNetwork } from '../fixtures.ts'
 describe('grey zone', () => {
   const { network, keys } = makeNetwork([1, 1, 1, 1, 1, 1, 1])
   const job = makeJob(network, keys[0]!)
-  const honestInterval = { ssim: [0.985, 0.995] as [number, number], psnr: [40, 42] as [number, number] }
+  const honestInterval = { ssim: [0.985, 0.995] as [number, number], psnr: [40, 42] as [number, number], ssimLocal: [0.94, 0.96] as [number, number] }
   const vote = (i: number, intervals: typeof honestInterval) => signVote(newVote({
     networkId: network.networkId, jobId: jobIdOf(job),
     round: 0, voter: keys[i]!.publicKey, metrics: GOOD, intervals, samples: 97
@@ -26,9 +26,10 @@ describe('grey zone', () => {
     const votes = keys.map((_, i) => vote(i, honestInterval))
     const t = tally({ network, job, votes, reputations: new Map(), now: T0 })
     expect(t.final).toBe(true)
-    expect(greyZoneOf(t, votes, network, { ssimMin: 0.99, psnrMin: 35 })).toMatchObject({ grey: true, metrics: ['ssim'] })
-    expect(greyZoneOf(t, votes, network, { ssimMin: 0.98, psnrMin: 41 })).toMatchObject({ grey: true, metrics: ['psnr'] })
-    expect(greyZoneOf(t, votes, network, { ssimMin: 0.98, psnrMin: 35 }).grey).toBe(false)
+    expect(greyZoneOf(t, votes, network, { ssimMin: 0.99, psnrMin: 35, ssimLocalMin: 0.9 })).toMatchObject({ grey: true, metrics: ['ssim'] })
+    expect(greyZoneOf(t, votes, network, { ssimMin: 0.98, psnrMin: 41, ssimLocalMin: 0.9 })).toMatchObject({ grey: true, metrics: ['psnr'] })
+    expect(greyZoneOf(t, votes, network, { ssimMin: 0.98, psnrMin: 35, ssimLocalMin: 0.95 })).toMatchObject({ grey: true, metrics: ['ssimLocal'] })
+    expect(greyZoneOf(t, votes, network, { ssimMin: 0.98, psnrMin: 35, ssimLocalMin: 0.9 }).grey).toBe(false)
   })
 
   it('property: Byzantine interval bounds (below 1/3) never change the decision or the interval', () => {
@@ -38,12 +39,13 @@ describe('grey zone', () => {
       (byzantine, honestSeen) => {
         const votes = [
           ...honestSeen.map((i) => vote(i, honestInterval)),
-          ...byzantine.map(([a, b], j) => vote(5 + j, { ssim: [Math.min(a, b), Math.max(a, b)], psnr: [0, 100] }))
+          ...byzantine.map(([a, b], j) => vote(5 + j, { ssim: [Math.min(a, b), Math.max(a, b)], psnr: [0, 100], ssimLocal: [Math.min(a, b), Math.max(a, b)] }))
         ]
         const t = tally({ network, job, votes, reputations: new Map(), now: T0 })
         if (!t.final) return
-        const g = greyZoneOf(t, votes, network, { ssimMin: 0.98, psnrMin: 35 })
+        const g = greyZoneOf(t, votes, network, { ssimMin: 0.98, psnrMin: 35, ssimLocalMin: 0.9 })
         expect(g.intervals.ssim).toEqual(honestInterval.ssim)
+        expect(g.intervals.ssimLocal).toEqual(honestInterval.ssimLocal)
         expect(g.intervals.psnr).toEqual(honestInterval.psnr)
         expect(g.grey).toBe(false)
       }

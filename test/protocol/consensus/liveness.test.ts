@@ -42,7 +42,8 @@ describe('no early dispute while Byzantine weight is below 1/3', () => {
   it('property: any order, any Byzantine values, f < n/3: pending until all honest votes are in, then final', () => {
     const metric: fc.Arbitrary<MetricNumbers> = fc.record({
       ssim: fc.double({ min: -1, max: 1, noNaN: true }),
-      psnr: fc.oneof(fc.double({ min: 0, max: 100, noNaN: true }), fc.constant(Infinity))
+      psnr: fc.oneof(fc.double({ min: 0, max: 100, noNaN: true }), fc.constant(Infinity)),
+      ssimLocal: fc.double({ min: -1, max: 1, noNaN: true })
     })
     fc.assert(fc.property(
       fc.integer({ min: 1, max: 10 }).chain((n) => fc.record({

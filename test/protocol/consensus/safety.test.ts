@@ -53,7 +53,7 @@ const scenario = fc.record({
   weights: fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 4, maxLength: MAX_N }),
   byzantine: fc.array(fc.boolean(), { minLength: MAX_N, maxLength: MAX_N }),
   // Honest values include the thresholds themselves, so Byzantine votes can straddle them.
-  honest: fc.record({ ssim: fc.constantFrom(0.98, 0.99, 0.5, 1), psnr: fc.constantFrom(35, 41.5, 20, Infinity) }),
+  honest: fc.record({ ssim: fc.constantFrom(0.98, 0.99, 0.5, 1), psnr: fc.constantFrom(35, 41.5, 20, Infinity), ssimLocal: fc.constantFrom(0.9, 0.95, 0.4, 1) }),
   views: fc.tuple(view, view)
 })
 
@@ -96,7 +96,7 @@ describe('safety with Byzantine base weight below 1/3 (property)', () => {
           }
           const b = v.byz[i]
           if (b === null || b === undefined) return
-          const metrics: MetricNumbers = { ssim: Math.max(-1, Math.min(1, shifted(honest.ssim, b.ssim))), psnr: Math.max(0, shifted(honest.psnr, b.psnr)) }
+          const metrics: MetricNumbers = { ssim: Math.max(-1, Math.min(1, shifted(honest.ssim, b.ssim))), psnr: Math.max(0, shifted(honest.psnr, b.psnr)), ssimLocal: Math.max(-1, Math.min(1, shifted(honest.ssimLocal, b.ssim))) }
           votes.push(makeVote(network, jobId, keys[i]!, metrics, b.check === null ? {} : { checks: { candidateHashMatches: b.check } }))
         })
         return tally({ network, job, votes, reputations, now: T0 + 1, jobId })
@@ -107,7 +107,7 @@ describe('safety with Byzantine base weight below 1/3 (property)', () => {
         if (!t.final) continue
         const values = metricsFromWire(t.values!)
         for (const name of METRIC_NAMES) expect(metricAgrees(honest[name], values[name], TOL)).toBe(true)
-        if (values.ssim !== honest.ssim || values.psnr !== honest.psnr) byzantineValueFinal++
+        if (values.ssim !== honest.ssim || values.psnr !== honest.psnr || values.ssimLocal !== honest.ssimLocal) byzantineValueFinal++
         expect(t.status).toBe(honestVerdict)
       }
       const [a, b] = tallies as [Tally, Tally]

@@ -1,3 +1,4 @@
+import { metricsToWire } from '../../../protocol/metrics.ts'
 import { describe, expect, it } from 'vitest'
 import { type ReputationRecord, initialReputation, markEquivocated } from '../../../protocol/consensus/reputation.ts'
 import {
@@ -22,7 +23,7 @@ describe('tally', () => {
   it('validates when more than 2/3 of the weight agrees and the values pass the thresholds', () => {
     const t = run(keys.slice(0, 3).map((k) => makeVote(network, job, k, GOOD)))
     expect(t).toMatchObject({ status: 'validated', final: true, reason: REASON_QUORUM, round: 0, jobId: jobIdOf(job) })
-    expect(t.values).toEqual({ ssim: GOOD.ssim, psnr: GOOD.psnr })
+    expect(t.values).toEqual(metricsToWire(GOOD))
     expect(t.agreeing).toEqual(sorted([pub(0), pub(1), pub(2)]))
     expect(t.deviating).toEqual([])
     expect(t).toMatchObject({ agreeWeight: 3_000_000, totalWeight: 4_000_000, agreeBaseWeight: 3, totalBaseWeight: 4, deviateWeight: 0 })
@@ -35,7 +36,7 @@ describe('tally', () => {
 
   it('handles an infinite PSNR (identical images) as a value', () => {
     const t = run(keys.map((k) => makeVote(network, job, k, { ssim: 1, psnr: Infinity })))
-    expect(t.values).toEqual({ ssim: 1, psnr: 'Infinity' })
+    expect(t.values).toEqual({ ssim: 1, psnr: 'Infinity', ssimLocal: 1 })
     expect(t.status).toBe('validated')
     // A finite PSNR never agrees with an infinite consensus, however large.
     const mixed = run([...keys.slice(0, 3).map((k) => makeVote(network, job, k, { ssim: 1, psnr: Infinity })), makeVote(network, job, keys[3]!, { ssim: 1, psnr: 1e300 })])
@@ -61,7 +62,7 @@ describe('tally', () => {
     const honest = k6.slice(0, 3).map((k) => makeVote(n6, j6, k, GOOD))
     const liars = k6.slice(3, 5).map((k) => makeVote(n6, j6, k, BAD))
     const t = tally({ network: n6, job: j6, votes: [...honest, ...liars], reputations: noViews, now: before })
-    expect(t.values).toEqual({ ssim: GOOD.ssim, psnr: GOOD.psnr })
+    expect(t.values).toEqual(metricsToWire(GOOD))
     expect(t).toMatchObject({ status: 'disputed', final: false, reason: REASON_DEVIATION, deviateWeight: 2_000_000, totalWeight: 6_000_000 })
     expect(t.deviating).toEqual(sorted([k6[3]!.publicKey, k6[4]!.publicKey]))
     // One liar (1/6) is not enough to dispute.
@@ -80,11 +81,14 @@ describe('tally', () => {
     const tol = network.tolerances.ssim
     const votes = [
       ...keys.slice(0, 3).map((k) => makeVote(network, job, k, GOOD)),
-      makeVote(network, job, keys[3]!, { ssim: GOOD.ssim + 2 * tol, psnr: GOOD.psnr })
+      makeVote(network, job, keys[3]!, { ssim: GOOD.ssim + 2 * tol, psnr: GOOD.psnr, ssimLocal: GOOD.ssimLocal })
     ]
     expect(run(votes).deviating).toEqual([pub(3)])
-    votes[3] = makeVote(network, job, keys[3]!, { ssim: GOOD.ssim + tol / 2, psnr: GOOD.psnr - tol / 2 })
+    votes[3] = makeVote(network, job, keys[3]!, { ssim: GOOD.ssim + tol / 2, psnr: GOOD.psnr - tol / 2, ssimLocal: GOOD.ssimLocal + tol / 2 })
     expect(run(votes).agreeing).toHaveLength(4)
+    // local SSIM has its own tolerance: beyond it the vote deviates even when SSIM and PSNR agree
+    votes[3] = makeVote(network, job, keys[3]!, { ssim: GOOD.ssim, psnr: GOOD.psnr, ssimLocal: GOOD.ssimLocal + 2 * network.tolerances.ssimLocal })
+    expect(run(votes).deviating).toEqual([pub(3)])
   })
 
   it('judges untrusted voters (weight 0) so their reputation can recover', () => {
@@ -103,7 +107,7 @@ describe('tally', () => {
     const reps = new Map([[k5[2]!.publicKey, low], [k5[3]!.publicKey, low], [k5[4]!.publicKey, markEquivocated(initialReputation(n5))]])
     const votes = [...k5.slice(0, 2).map((k) => makeVote(n5, j5, k, GOOD)), ...k5.slice(2).map((k) => makeVote(n5, j5, k, BAD))]
     const t = tally({ network: n5, job: j5, votes, reputations: reps, now: before })
-    expect(t.values).toEqual({ ssim: GOOD.ssim, psnr: GOOD.psnr })
+    expect(t.values).toEqual(metricsToWire(GOOD))
     // Effectively unanimous, but only 2 of 5 base weight agrees: not final (base-weight quorum).
     expect(t).toMatchObject({ agreeWeight: 2_000_000, totalWeight: 2_000_000, agreeBaseWeight: 2, final: false, status: 'pending' })
   })
@@ -113,7 +117,7 @@ describe('tally', () => {
     const reps = new Map([[pub(0), untrusted], [pub(1), untrusted], [pub(2), untrusted]])
     const votes = [...keys.slice(0, 3).map((k) => makeVote(network, job, k, GOOD)), makeVote(network, job, keys[3]!, BAD)]
     const t = run(votes, reps)
-    expect(t.values).toEqual({ ssim: BAD.ssim, psnr: BAD.psnr })
+    expect(t.values).toEqual(metricsToWire(BAD))
     expect(3 * t.agreeWeight > 2 * t.totalWeight).toBe(true) // the effective condition alone would finalize
     expect(t.final).toBe(false)
   })
@@ -191,9 +195,9 @@ describe('tally', () => {
   })
 
   it('relativeDeviation is the mean relative difference over the metrics', () => {
-    expect(relativeDeviation({ metrics: { ssim: 0.9, psnr: 44 } }, { ssim: 1, psnr: 40 })).toBeCloseTo((0.1 + 0.1) / 2, 12)
-    expect(relativeDeviation({ metrics: { ssim: 1, psnr: 'Infinity' } }, { ssim: 1, psnr: 'Infinity' })).toBe(0)
-    expect(relativeDeviation({ metrics: { ssim: 1, psnr: 50 } }, { ssim: 1, psnr: 'Infinity' })).toBe(Infinity)
-    expect(relativeDeviation({ metrics: { ssim: 0.1, psnr: 0 } }, { ssim: 0, psnr: 0 })).toBeCloseTo(0.05, 12)
+    expect(relativeDeviation({ metrics: { ssim: 0.9, psnr: 44, ssimLocal: 0.8 } }, { ssim: 1, psnr: 40, ssimLocal: 0.8 })).toBeCloseTo((0.1 + 0.1 + 0) / 3, 12)
+    expect(relativeDeviation({ metrics: { ssim: 1, psnr: 'Infinity', ssimLocal: 1 } }, { ssim: 1, psnr: 'Infinity', ssimLocal: 1 })).toBe(0)
+    expect(relativeDeviation({ metrics: { ssim: 1, psnr: 50, ssimLocal: 1 } }, { ssim: 1, psnr: 'Infinity', ssimLocal: 1 })).toBe(Infinity)
+    expect(relativeDeviation({ metrics: { ssim: 0.1, psnr: 0, ssimLocal: 0.1 } }, { ssim: 0, psnr: 0, ssimLocal: 0 })).toBeCloseTo(0.2 / 3, 12)
   })
 })

@@ -47,8 +47,8 @@ describe('trust-engine measure', () => {
     expect(r.status).toBe(0)
     const out = JSON.parse(r.stdout)
     expect(out.input).toBe('frames')
-    expect(out.metrics).toEqual({ ssim: 1, psnr: 'Infinity' })
-    expect(out.intervals).toEqual({ ssim: [1, 1], psnr: ['Infinity', 'Infinity'] })
+    expect(out.metrics).toEqual({ ssim: 1, psnr: 'Infinity', ssimLocal: 1 })
+    expect(out.intervals).toEqual({ ssim: [1, 1], psnr: ['Infinity', 'Infinity'], ssimLocal: [1, 1] })
     expect(out.samples).toBe(97)
     expect(out.plan.counts).toEqual({ frame: 1, region: 95, full: 1, temporal: 0 })
   })
@@ -77,6 +77,11 @@ describe('trust-engine measure', () => {
     const above = cli(ref[0]!, cand[0]!, '--thresholds', 'ssim=0.5,psnr=20', '--json')
     expect(above.status).toBe(0)
     expect(JSON.parse(above.stdout).passes).toBe(true)
+    // local SSIM has its own threshold: the same pair fails a local threshold above its value
+    const local = JSON.parse(above.stdout).metrics.ssimLocal as number
+    const belowLocal = cli(ref[0]!, cand[0]!, '--thresholds', `ssim=0.5,psnr=20,local=${Math.min(1, local + 1e-6)}`, '--json')
+    expect(belowLocal.status).toBe(1)
+    expect(JSON.parse(belowLocal.stdout).thresholds).toEqual({ ssimMin: 0.5, psnrMin: 20, ssimLocalMin: Math.min(1, local + 1e-6) })
   })
 
   it('exits 2 with the code for bad inputs', async () => {
@@ -104,7 +109,7 @@ describe('trust-engine measure', () => {
     expect(r.status).toBe(0)
     const out = JSON.parse(r.stdout)
     expect(out.input).toBe('scenes')
-    expect(out.metrics).toEqual({ ssim: 1, psnr: 'Infinity' })
+    expect(out.metrics).toEqual({ ssim: 1, psnr: 'Infinity', ssimLocal: 1 })
     expect(out.renderStats.renders).toBeGreaterThan(0)
   })
 })
