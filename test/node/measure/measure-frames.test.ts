@@ -45,7 +45,7 @@ describe('measureFrames', () => {
       expect(m.samples).toBe(97)
       expect(m.perSample.every((s) => s.ssim === 1 && s.psnr === Infinity && s.mse === 0)).toBe(true)
       const wire = frameMeasurementToWire(m)
-      expect(wire.metrics).toEqual({ ssim: 1, psnr: 'Infinity' })
+      expect(wire.metrics).toEqual({ ssim: 1, psnr: 'Infinity', ssimLocal: 1 })
       expect(wire.intervals.psnr).toEqual(['Infinity', 'Infinity'])
       expect(() => canonicalString(wire)).not.toThrow()
     }
