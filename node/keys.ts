@@ -34,6 +34,8 @@ export const ERR_KEY_FILE_MISMATCH = 'ERR_KEY_FILE_MISMATCH'
 export const ERR_KEY_FILE_EXISTS = 'ERR_KEY_FILE_EXISTS'
 /** Code of any other file system failure while reading or writing a key file. */
 export const ERR_KEY_FILE_IO = 'ERR_KEY_FILE_IO'
+/** The key file is readable or writable by group or others (it must be mode 0600 or stricter). */
+export const ERR_KEY_FILE_PERMISSIONS = 'ERR_KEY_FILE_PERMISSIONS'
 
 /**
  * Largest key file read. A key file is about 170 bytes; 4 KiB leaves room for
@@ -152,6 +154,10 @@ function readBounded (path: string): string {
     const stat = fstatSync(fd)
     if (!stat.isFile() || stat.size > MAX_KEY_FILE_BYTES) {
       throw new TrustEngineError(ERR_KEY_FILE_TOO_LARGE, `key file ${path} is not a regular file of at most ${MAX_KEY_FILE_BYTES} bytes`)
+    }
+    // Refused, not warned: a private key others can read may already be copied; the operator decides (chmod 600).
+    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
+      throw new TrustEngineError(ERR_KEY_FILE_PERMISSIONS, `key file ${path} has mode ${(stat.mode & 0o777).toString(8)}; it must not be accessible to group or others (chmod 600)`)
     }
     // Read one byte more than the limit, in case the file grew after fstat.
     const buf = Buffer.alloc(MAX_KEY_FILE_BYTES + 1)

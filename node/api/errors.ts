@@ -44,6 +44,14 @@ export const ERR_CERTIFICATE_NOT_READY = declareCode('ERR_CERTIFICATE_NOT_READY'
 export const ERR_SCHEDULE_NOT_FOUND = declareCode('ERR_SCHEDULE_NOT_FOUND', { status: 404 })
 /** An unexpected failure inside the node; details are not sent to the client. */
 export const ERR_INTERNAL = declareCode('ERR_INTERNAL', { status: 500 })
+/** The request did not arrive within the request timeout (answered by the HTTP server itself). */
+export const ERR_REQUEST_TIMEOUT = declareCode('ERR_REQUEST_TIMEOUT', { status: 408 })
+/** The request line and headers exceed the HTTP server's limit (16 KiB). */
+export const ERR_HEADERS_TOO_LARGE = declareCode('ERR_HEADERS_TOO_LARGE', { status: 431 })
+/** A path parameter longer than the router accepts. */
+export const ERR_PARAM_TOO_LONG = declareCode('ERR_PARAM_TOO_LONG', { status: 400 })
+/** Too many uploads or upload bytes from one client address in a minute. */
+export const ERR_RATE_LIMITED = declareCode('ERR_RATE_LIMITED', { status: 429 })
 /** `startApi` was asked to bind a non-loopback address without a token. */
 export const ERR_API_TOKEN_REQUIRED = 'ERR_API_TOKEN_REQUIRED'
 /** `startApi` options are malformed (port, limits). */

@@ -26,6 +26,10 @@ export interface ApiOptions {
   requestTimeoutMs: number
   /** Largest `limit` accepted by the list routes (`/v1/jobs`, `/v1/audit`). */
   maxListLimit: number
+  /** Blob uploads accepted per minute from one client address (burst of as many); more answer 429. */
+  uploadsPerMinute: number
+  /** Blob bytes accepted per minute from one client address (by Content-Length); more answer 429. */
+  uploadBytesPerMinute: number
 }
 
 /** Defaults of {@link ApiOptions}. */
@@ -47,7 +51,11 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   // A 64 MiB upload at 1 MB/s takes about 64 s; twice that bounds a slow client.
   requestTimeoutMs: 120_000,
   // 1000 audit entries or job views of a few KiB each: a few MiB of JSON at most.
-  maxListLimit: 1000
+  maxListLimit: 1000,
+  // A frames job uploads at most 2 × 256 blobs (MAX_JOB_BLOBS per side); 600 a minute is a few such jobs.
+  uploadsPerMinute: 600,
+  // 16 of the largest blobs (64 MiB) a minute: about 17 MB/s, a fast LAN client; disk fills no faster.
+  uploadBytesPerMinute: 1024 * 1024 * 1024
 }
 
 /** True when `host` names a loopback address (127.0.0.0/8, ::1, localhost). */
@@ -71,7 +79,7 @@ export function resolveApiOptions (options: Partial<ApiOptions> = {}): ApiOption
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new TrustEngineError(ERR_API_OPTIONS, 'port must be an integer in [0, 65535]')
   }
-  for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit'] as const) {
+  for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit', 'uploadsPerMinute', 'uploadBytesPerMinute'] as const) {
     if (!Number.isSafeInteger(opts[key]) || opts[key] <= 0) throw new TrustEngineError(ERR_API_OPTIONS, `${key} must be a positive integer`)
   }
   if (typeof opts.host !== 'string' || opts.host.length === 0) throw new TrustEngineError(ERR_API_OPTIONS, 'host must be a non-empty string')

@@ -68,7 +68,8 @@ export const submitJobRequestSchema = z.strictObject({
 export const jobIdParamsSchema = z.strictObject({ id: sha256Schema })
 
 /** A non-negative decimal integer in a query string, without sign, exponent or leading zeros. */
-const queryInt = z.string().regex(/^(0|[1-9][0-9]{0,15})$/, 'must be a non-negative integer').transform(Number)
+// At most 2^53-1 (a safe integer): `9999999999999999` would round and reach the store as a bad key.
+const queryInt = z.string().regex(/^(0|[1-9][0-9]{0,15})$/, 'must be a non-negative integer').transform(Number).refine(Number.isSafeInteger, 'must be at most 2^53-1')
 
 /** Path parameters of `/v1/schedules/:id`: 32 lowercase hex characters. */
 export const scheduleIdParamsSchema = z.strictObject({ id: z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters') })

@@ -14,11 +14,12 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import Fastify, { type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify'
 import { createNodeMetrics } from '../metrics.ts'
 import type { TrustEngineNodeApi } from '../node-api.ts'
 import type { RouteContext } from './context.ts'
-import { ERR_METHOD_NOT_ALLOWED, ERR_NOT_FOUND, ERR_UNAUTHORIZED, apiError, toErrorResponse } from './errors.ts'
+import { ERR_BAD_REQUEST, ERR_HEADERS_TOO_LARGE, ERR_METHOD_NOT_ALLOWED, ERR_NOT_FOUND, ERR_PARAM_TOO_LONG, ERR_REQUEST_TIMEOUT, ERR_UNAUTHORIZED, apiError, toErrorResponse } from './errors.ts'
 import { resolveApiOptions, type ApiOptions } from './options.ts'
 import { registerAuditRoutes } from './routes/audit.ts'
 import { registerBlobRoutes } from './routes/blobs.ts'
@@ -59,10 +60,17 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
     logger: false,
     bodyLimit: opts.bodyLimit,
     requestTimeout: opts.requestTimeoutMs,
+    // Node checks request timeouts on this interval (30 s by default): a quarter of the timeout keeps 408s near it.
+    // Headers must arrive within the request timeout too (Node's default is 60 s, whatever the request timeout).
+    http: { requestTimeout: opts.requestTimeoutMs, headersTimeout: Math.min(60_000, opts.requestTimeoutMs), connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(opts.requestTimeoutMs / 4))) },
     // Close keep-alive connections on close(), so stopping a node never waits
     // for an idle client.
     forceCloseConnections: true,
     return503OnClosing: true,
+    maxParamLength: MAX_PARAM_LENGTH,
+    // Errors the HTTP server answers before fastify sees a request (bad request line, headers over
+    // 16 KiB, a request that timed out) get the API's error body too.
+    clientErrorHandler: answerClientError,
     // URLs fastify cannot route (bad percent-encoding) skip the hooks, so they
     // are counted here.
     frameworkErrors: (err, request, reply) => {
@@ -86,6 +94,11 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?', 1)[0]!
     const allowed = routes.filter(r => r.pattern.test(path)).flatMap(r => r.methods)
+    if (allowed.includes(request.method)) {
+      // The path has the shape of a route of this method, so the router refused it for a parameter over its length limit.
+      sendError(reply, apiError(ERR_PARAM_TOO_LONG, `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`))
+      return
+    }
     if (allowed.length > 0) {
       void reply.header('allow', [...new Set(allowed)].sort().join(', '))
       sendError(reply, apiError(ERR_METHOD_NOT_ALLOWED, `${request.method} is not allowed on ${path}`))
@@ -110,6 +123,21 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
       await closing
     }
   }
+}
+
+/** Longest path parameter the router accepts: ids are 32 or 64 characters. */
+export const MAX_PARAM_LENGTH = 128
+
+/** Answers a connection-level HTTP error (Node's `clientError`) with the API's error body, then closes. */
+function answerClientError (err: NodeJS.ErrnoException, socket: Duplex): void {
+  const [status, code, reason] = err.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, ERR_HEADERS_TOO_LARGE, 'Request Header Fields Too Large']
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, ERR_REQUEST_TIMEOUT, 'Request Timeout']
+      : [400, ERR_BAD_REQUEST, 'Bad Request']
+  if (!socket.writable) { socket.destroy(); return }
+  const body = JSON.stringify({ error: { code, message: reason.toLowerCase() } })
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
 }
 
 function sendError (reply: FastifyReply, err: unknown): void {

@@ -10,23 +10,27 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import type { BlobSource } from './blob-protocol.ts'
 import { DEFAULT_BLOB_TRANSFER_OPTIONS } from './blob-protocol.ts'
-import { ERR_BLOB_CORRUPT, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_IO, ERR_BLOB_TOO_LARGE } from './errors.ts'
+import { ERR_BLOB_CORRUPT, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_IO, ERR_BLOB_QUOTA, ERR_BLOB_TOO_LARGE } from './errors.ts'
 
 /** Options of a {@link BlobDir}. */
 export interface BlobDirOptions {
   /** Largest blob stored or read. */
   maxBlobBytes: number
+  /** Most bytes of blobs stored in all; a put beyond it is refused (`ERR_BLOB_QUOTA`). */
+  maxTotalBytes: number
 }
 
 /** Defaults of {@link BlobDirOptions}. */
 export const DEFAULT_BLOB_DIR_OPTIONS: BlobDirOptions = {
   // The blob protocol's limit: anything storable can be served, and the reverse.
-  maxBlobBytes: DEFAULT_BLOB_TRANSFER_OPTIONS.maxBlobBytes
+  maxBlobBytes: DEFAULT_BLOB_TRANSFER_OPTIONS.maxBlobBytes,
+  // 32 GiB: about 500 of the largest blobs; a disk filled by uploads stops the node's LevelDB too.
+  maxTotalBytes: 32 * 1024 * 1024 * 1024
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/
@@ -36,6 +40,7 @@ export class BlobDir {
   readonly #root: string
   readonly #tmp: string
   readonly #options: BlobDirOptions
+  #used: Promise<number> | undefined
 
   /** Blobs go under `<dataDir>/blobs`. Nothing is touched until the first call. */
   constructor (dataDir: string, options: Partial<BlobDirOptions> = {}) {
@@ -107,6 +112,12 @@ export class BlobDir {
       throw new TrustEngineError(ERR_BLOB_HASH, 'bytes do not hash to the expected id')
     }
     if (await this.has(sha256)) return sha256
+    this.#used ??= usage(this.#root)
+    const used = await this.#used
+    if (used + bytes.byteLength > this.#options.maxTotalBytes) {
+      throw new TrustEngineError(ERR_BLOB_QUOTA, `the blob store holds ${used} bytes; ${bytes.byteLength} more would exceed its quota of ${this.#options.maxTotalBytes}`, { details: { used, limit: this.#options.maxTotalBytes } })
+    }
+    this.#used = Promise.resolve(used + bytes.byteLength)
     const final = this.pathOf(sha256)
     const finalDir = join(this.#root, sha256.slice(0, 2), sha256.slice(2, 4))
     const tmp = join(this.#tmp, `${sha256}.${randomBytes(6).toString('hex')}`)
@@ -124,10 +135,26 @@ export class BlobDir {
       await syncDir(finalDir)
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => {})
+      this.#used = this.#used.then((u) => u - bytes.byteLength)
       throw ioError('cannot store blob', err)
     }
     return sha256
   }
+}
+
+/** Bytes of the blob files under `root` (`aa/bb/<sha256>`), read once when the first blob is stored. */
+async function usage (root: string): Promise<number> {
+  let total = 0
+  const list = async (dir: string): Promise<string[]> => await readdir(dir).catch(() => [])
+  for (const a of await list(root)) {
+    if (a.length !== 2) continue
+    for (const b of await list(join(root, a))) {
+      for (const name of await list(join(root, a, b))) {
+        total += (await sizeOf(join(root, a, b, name)).catch(() => null)) ?? 0
+      }
+    }
+  }
+  return total
 }
 
 async function * noChunks (): AsyncGenerator<Uint8Array> {}

@@ -45,6 +45,8 @@ export const ERR_BLOB_UNREACHABLE = 'ERR_BLOB_UNREACHABLE'
 export const ERR_BLOB_ID = 'ERR_BLOB_ID'
 /** A stored blob whose bytes no longer hash to its name (disk corruption). */
 export const ERR_BLOB_CORRUPT = 'ERR_BLOB_CORRUPT'
+/** Storing a blob would exceed the blob directory's quota (`maxTotalBytes`). */
+export const ERR_BLOB_QUOTA = declareCode('ERR_BLOB_QUOTA', { status: 507 })
 /** A file system failure in the blob directory. */
 export const ERR_BLOB_IO = 'ERR_BLOB_IO'
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
-  ERR_KEY_FILE_EXISTS, ERR_KEY_FILE_INVALID, ERR_KEY_FILE_MISMATCH, ERR_KEY_FILE_MISSING, ERR_KEY_FILE_TOO_LARGE,
+  ERR_KEY_FILE_EXISTS, ERR_KEY_FILE_INVALID, ERR_KEY_FILE_MISMATCH, ERR_KEY_FILE_MISSING, ERR_KEY_FILE_PERMISSIONS, ERR_KEY_FILE_TOO_LARGE,
   MAX_KEY_FILE_BYTES, generateKeyFile, libp2pPrivateKey, loadKeyFile, loadOrCreateKeyFile, peerIdOf
 } from '../../node/keys.ts'
 import { generateKeyPair, signBytes, verifyBytes } from '../../protocol/signing.ts'
@@ -65,6 +65,18 @@ describe('key files', () => {
       expect(codeOf(() => loadKeyFile(path))).toBe(code)
     })
     expect(codeOf(() => loadKeyFile(dir))).toBe(ERR_KEY_FILE_TOO_LARGE) // a folder is not a key file
+  })
+
+  it('refuses a key file readable or writable by group or others (ERR_KEY_FILE_PERMISSIONS)', () => {
+    const path = join(tempDir(), 'key.json')
+    const created = generateKeyFile(path)
+    expect(statSync(path).mode & 0o777).toBe(0o600)
+    for (const mode of [0o644, 0o640, 0o604, 0o620]) {
+      chmodSync(path, mode)
+      expect(codeOf(() => loadKeyFile(path))).toBe(ERR_KEY_FILE_PERMISSIONS)
+    }
+    chmodSync(path, 0o400)
+    expect(loadKeyFile(path)).toEqual(created)
   })
 
   it('converts to a libp2p key that signs what the protocol verifies, and derives a stable peer id', async () => {

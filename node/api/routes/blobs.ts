@@ -1,6 +1,8 @@
 /** `POST /v1/blobs`: upload raw bytes into the node's content-addressed store. */
+import type { FastifyRequest } from 'fastify'
+import { KeyedTokenBuckets } from '../../p2p/rate-limit.ts'
 import type { RegisterRoutes } from '../context.ts'
-import { ERR_BAD_REQUEST, apiError } from '../errors.ts'
+import { ERR_BAD_REQUEST, ERR_RATE_LIMITED, apiError } from '../errors.ts'
 
 /** Content type `POST /v1/blobs` reads. */
 export const BLOB_CONTENT_TYPE = 'application/octet-stream'
@@ -10,14 +12,24 @@ export const BLOB_CONTENT_TYPE = 'application/octet-stream'
  * body parser is raw bytes up to `maxBlobBytes` (so the JSON limit of the
  * other routes does not apply, and JSON is refused here). Answers 201
  * `{ sha256, size }`. (The node counts the uploaded bytes in its metrics.)
+ * Uploads are rate-limited per client address, in uploads and in declared
+ * bytes per minute, before the body is read (429 `ERR_RATE_LIMITED`).
  */
 export const registerBlobRoutes: RegisterRoutes = async (app, { node, options, requireToken }) => {
+  const uploads = new KeyedTokenBuckets({ ratePerSecond: options.uploadsPerMinute / 60, burst: options.uploadsPerMinute })
+  const bytes = new KeyedTokenBuckets({ ratePerSecond: options.uploadBytesPerMinute / 60, burst: options.uploadBytesPerMinute })
+  const rateLimit = async (request: FastifyRequest): Promise<void> => {
+    const declared = Number(request.headers['content-length'] ?? 0)
+    const size = Number.isSafeInteger(declared) && declared > 0 ? Math.min(declared, options.maxBlobBytes) : 0
+    if (!uploads.take(request.ip)) throw apiError(ERR_RATE_LIMITED, `more than ${options.uploadsPerMinute} uploads a minute from this address`)
+    if (size > 0 && !bytes.take(request.ip, size)) throw apiError(ERR_RATE_LIMITED, `more than ${options.uploadBytesPerMinute} upload bytes a minute from this address`)
+  }
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser(BLOB_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit: options.maxBlobBytes }, (_request, body, done) => {
       done(null, body)
     })
-    scope.post('/v1/blobs', { onRequest: requireToken, bodyLimit: options.maxBlobBytes }, async (request, reply) => {
+    scope.post('/v1/blobs', { onRequest: [requireToken, rateLimit], bodyLimit: options.maxBlobBytes }, async (request, reply) => {
       const body = request.body
       if (!(body instanceof Uint8Array)) throw apiError(ERR_BAD_REQUEST, `send the blob as ${BLOB_CONTENT_TYPE}`)
       if (body.length === 0) throw apiError(ERR_BAD_REQUEST, 'a blob must not be empty')

@@ -95,12 +95,15 @@ export async function initNetwork (options: Partial<NetworkInitOptions> & Pick<N
     throw new TrustEngineError(ERR_NETWORK_EXISTS, `${networkPath} exists; pass --force to overwrite it`)
   }
   const ports = await choosePorts(opts)
-  await mkdir(dir, { recursive: true })
+  // Owner-only folders: they hold the nodes' private keys and data (the umask could leave them world-readable).
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  await chmod(dir, 0o700)
 
   const names = Array.from({ length: opts.nodes }, (_, i) => `node${i + 1}`)
   const keys: Array<{ publicKey: string }> = []
   for (const name of names) {
-    await mkdir(join(dir, name), { recursive: true })
+    await mkdir(join(dir, name), { recursive: true, mode: 0o700 })
+    await chmod(join(dir, name), 0o700)
     keys.push(generateKeyFile(join(dir, name, 'key.json'), { overwrite: opts.force }))
   }
   const networkId = opts.networkId ?? `local-${sha256Hex(keys.map((k) => k.publicKey).sort().join('')).slice(0, 8)}`
