@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { BlobDir, ERR_BLOB_CORRUPT, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_TOO_LARGE } from '../../../node/p2p/index.ts'
+import { BlobDir, ERR_BLOB_QUOTA, ERR_BLOB_CORRUPT, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_TOO_LARGE } from '../../../node/p2p/index.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
 
 let dataDir: string
@@ -26,6 +26,18 @@ async function collect (chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
 }
 
 describe('BlobDir', () => {
+  it('refuses a blob that would take the store past its quota, counting what an earlier process stored', async () => {
+    const first = new BlobDir(dataDir, { maxTotalBytes: 2500 })
+    await first.put(Buffer.alloc(1000, 1))
+    await first.put(Buffer.alloc(1000, 2))
+    await first.put(Buffer.alloc(1000, 1)) // already stored: costs nothing
+    await expect(first.put(Buffer.alloc(1000, 3))).rejects.toMatchObject({ code: ERR_BLOB_QUOTA, details: { used: 2000, limit: 2500 } })
+    // A new instance (a restarted node) reads the usage from disk.
+    const again = new BlobDir(dataDir, { maxTotalBytes: 2500 })
+    await expect(again.put(Buffer.alloc(600, 4))).rejects.toMatchObject({ code: ERR_BLOB_QUOTA })
+    expect(await again.put(Buffer.alloc(500, 4))).toBe(sha256Hex(Buffer.alloc(500, 4)))
+  })
+
   it('stores a blob under blobs/aa/bb/<sha256> and reads it back', async () => {
     const dir = new BlobDir(dataDir)
     const bytes = Buffer.from('a scene')
