@@ -22,8 +22,9 @@ export function decodeJpeg (bytes: Uint8Array, expected: { width: number, height
       formatAsRGBA: true,
       tolerantDecoding: false,
       maxResolutionInMP: pixels / 1e6 + 1e-6,
-      // Decoded RGBA plus the decoder's per-component planes, with room for its tables.
-      maxMemoryUsageInMB: Math.ceil((pixels * 8) / 1048576) + 16
+      // jpeg-js counts its coefficient blocks, component planes and the RGBA output
+      // (about 12 bytes a pixel for 4:4:4); 16 a pixel plus 64 MB leaves room for tables.
+      maxMemoryUsageInMB: Math.ceil((pixels * 16) / 1048576) + 64
     })
   } catch (err) {
     return fail(ERR_SCENE_IMAGE_INVALID, 'JPEG image does not decode', undefined, err)

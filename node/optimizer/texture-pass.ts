@@ -110,9 +110,10 @@ export function optimizeTextures (document: Document, options: TexturePassOption
     if (quality !== null) candidates.push({ bytes: encodeJpeg(pixels, quality), mimeType: 'image/jpeg' })
     else if (mimeType === 'image/jpeg' && resize) candidates.push({ bytes: encodeJpeg(pixels, LOSSLESS_JPEG_QUALITY), mimeType: 'image/jpeg' })
     if (mimeType === 'image/png' || quality !== null) candidates.push({ bytes: encodePng(pixels), mimeType: 'image/png' })
-    let best = candidates[0]!
-    for (const c of candidates) if (c.bytes.byteLength < best.bytes.byteLength) best = c
-    if (resize || best.bytes.byteLength < original.byteLength) {
+    // None when a lossless role meets a JPEG that needs no resizing: it is kept as it is.
+    let best = candidates[0]
+    for (const c of candidates) if (c.bytes.byteLength < best!.bytes.byteLength) best = c
+    if (best !== undefined && (resize || best.bytes.byteLength < original.byteLength)) {
       texture.setImage(best.bytes).setMimeType(best.mimeType)
       if (resize) result.resized++
       else result.reencoded++

@@ -26,7 +26,10 @@ export function register (program: Command): void {
     .exitOverride(usageErrorsExit2)
     .action(async (scene: string, flags: { profile: string, resolution: string, json?: boolean }) => {
       const { readFileBounded } = await import('../../files/read-bounded.ts')
-      const { analyzeScene, DEFAULT_SCENE_LIMITS, PROFILES } = await import('../../optimizer/index.ts')
+      // The modules analysis needs, not the optimizer's index (which would load every pass and encoder).
+      const { analyzeScene } = await import('../../optimizer/analyze.ts')
+      const { DEFAULT_SCENE_LIMITS } = await import('../../optimizer/scene-limits.ts')
+      const { PROFILES } = await import('../../optimizer/analysis-rules.ts')
       if (!(PROFILES as readonly string[]).includes(flags.profile)) throw badArgs('--profile', `one of ${PROFILES.join(', ')}`)
       const m = /^(\d{1,5})x(\d{1,5})$/.exec(flags.resolution)
       if (m === null || Number(m[1]) < 1 || Number(m[2]) < 1) throw badArgs('--resolution', 'expected WIDTHxHEIGHT, e.g. 1920x1080')

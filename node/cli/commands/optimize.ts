@@ -48,7 +48,8 @@ export function register (program: Command): void {
     .exitOverride(usageErrorsExit2)
     .action(async (scene: string, flags: { out: string, profile: string, ratio?: string, error?: string, maxTexture?: string, textureQuality?: string, meshopt?: boolean, target?: string, json?: boolean }) => {
       const { readFileBounded } = await import('../../files/read-bounded.ts')
-      const { optimizeScene, DEFAULT_SCENE_LIMITS, PROFILES } = await import('../../optimizer/index.ts')
+      const { DEFAULT_SCENE_LIMITS } = await import('../../optimizer/scene-limits.ts')
+      const { PROFILES } = await import('../../optimizer/analysis-rules.ts')
       const { writeFileAtomic } = await import('../../optimizer/write-atomic.ts')
       if (!(PROFILES as readonly string[]).includes(flags.profile)) throw badArgs('--profile', `one of ${PROFILES.join(', ')}`)
       const ratio = parseNumber('--ratio', flags.ratio)
@@ -65,6 +66,7 @@ export function register (program: Command): void {
         await optimizeTarget(bytes, flags as Flags, { ssimMin: t.ssimMin ?? DEFAULT_SSIM_MIN, psnrMin: t.psnrMin ?? DEFAULT_PSNR_MIN })
         return
       }
+      const { optimizeScene } = await import('../../optimizer/optimize.ts')
       const { bytes: out, report } = await optimizeScene(bytes, {
         profile: flags.profile as never,
         ...(ratio !== undefined ? { ratio } : {}),

@@ -67,6 +67,11 @@ describe('the texture pass', () => {
     const detail = report.operations.find((o) => o.name === 'textures')!.detail
     expect(detail).toContain('1 resized')
     expect(report.after.fileBytes).toBeLessThan(report.before.fileBytes / 2)
+    // Lossless profile, no resize needed: the JPEGs are kept byte for byte.
+    const kept = await optimizeScene(scene, { profile: 'quality' })
+    const before = (await loadSceneSafely(scene)).document.getRoot().listTextures().map((t) => sha(t.getImage()!)).sort()
+    const after = (await loadSceneSafely(kept.bytes)).document.getRoot().listTextures().map((t) => sha(t.getImage()!)).sort()
+    expect(after).toEqual(before)
   })
 
   it('turns an opaque photo-like PNG into a smaller JPEG, keeps flat synthetic content PNG, and PNG with alpha where the material blends', async () => {
