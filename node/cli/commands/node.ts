@@ -20,6 +20,7 @@ interface NodeFlags {
   bootstrap?: string[]
   api?: string
   apiToken?: string
+  apiTokenFile?: string
   logLevel?: string
   fault?: string
 }
@@ -39,7 +40,8 @@ export function register (program: Command): void {
     .option('--listen <multiaddr>', 'libp2p listen address (repeatable)', collect)
     .option('--bootstrap <multiaddr>', 'peer to dial, with /p2p/<peerId> (repeatable)', collect)
     .option('--api <host:port>', 'HTTP API address, or "off"')
-    .option('--api-token <token>', 'bearer token for writing routes (required off loopback)')
+    .option('--api-token <token>', 'bearer token for writing routes (required off loopback; visible in ps: prefer --api-token-file or TRUST_ENGINE_API_TOKEN)')
+    .option('--api-token-file <file>', 'file holding the bearer token (trimmed; at most 1 KiB); also TRUST_ENGINE_API_TOKEN_FILE')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
     .option('--fault <kind>', `simulate a Byzantine node: ${FAULTS.join(', ')} (for fault simulations only)`)
     .action(async (flags: NodeFlags) => { await runNode(flags) })
@@ -58,6 +60,12 @@ async function runNode (flags: NodeFlags): Promise<void> {
   const configPath = flags.config ?? env.config
   const fromFile = configPath === undefined ? {} : configFileToOptions((await loadConfigFile(configPath)).config)
   const { config: _ignored, ...fromEnv } = env
+  // A token in a file keeps it out of `ps` and of the environment of child processes.
+  const tokenFrom = async (path: string | undefined): Promise<string | undefined> =>
+    path === undefined || path === '' ? undefined : new TextDecoder().decode(await readFileBounded(path, 1024, 'API token file')).trim()
+  const envTokenFromFile = await tokenFrom(process.env.TRUST_ENGINE_API_TOKEN_FILE)
+  if (envTokenFromFile !== undefined && fromEnv.apiToken === undefined) fromEnv.apiToken = envTokenFromFile
+  const flagToken = flags.apiToken ?? await tokenFrom(flags.apiTokenFile)
   const options = resolveNodeOptions([fromFile, fromEnv, {
     name: flags.name,
     dataDir: flags.dataDir,
@@ -66,7 +74,7 @@ async function runNode (flags: NodeFlags): Promise<void> {
     listen: flags.listen,
     bootstrap: flags.bootstrap,
     api: flags.api,
-    apiToken: flags.apiToken,
+    apiToken: flagToken,
     logLevel: flags.logLevel as never
   }])
   const fault = parseFault(flags.fault)

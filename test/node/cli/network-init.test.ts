@@ -26,6 +26,14 @@ describe('initNetwork', () => {
     nodes = await initNetwork({ nodes: 4, out: dir })
   })
 
+  it('makes owner-only folders (0700) and key files (0600) whatever the umask', async () => {
+    expect((await stat(dir)).mode & 0o777).toBe(0o700)
+    for (const n of ['node1', 'node2', 'node3', 'node4']) {
+      expect((await stat(join(dir, n))).mode & 0o777).toBe(0o700)
+      expect((await stat(join(dir, n, 'key.json'))).mode & 0o777).toBe(0o600)
+    }
+  })
+
   it('writes a valid network file with one weight-1 validator per node and the protocol defaults', async () => {
     const network = parseNetwork(await readFile(join(dir, 'network.json')))
     expect(network.validators.map((v) => [v.name, v.weight])).toEqual([['node1', 1], ['node2', 1], ['node3', 1], ['node4', 1]])
