@@ -13,6 +13,7 @@ export const SUITES: BenchSuite[] = [
   (await import('./render.ts')).renderSuite,
   ssimSuite,
   (await import('./optimizer.ts')).optimizerSuite,
+  (await import('./optimizer-profiles.ts')).optimizerProfilesSuite,
   (await import('./scene-job.ts')).sceneJobSuite,
   finalitySuite,
   (await import('./vote-intake.ts')).voteIntake,
