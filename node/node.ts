@@ -82,7 +82,7 @@ export interface NodeInit {
   clock?: (() => number) | Clock
   /** Economy deferral: pricing calendar, resource profile, default deadline, horizon (node/economy/options.ts). */
   economy?: Partial<EconomyNodeOptions>
-  /** A simulated Byzantine behaviour (see node/job/faults.ts); none by default. */
+  /** Hooks of a simulated Byzantine behaviour, set only by the fault simulation's node host (see node/job/faults.ts); none by default. */
   fault?: Fault
   /** Job engine tunables. */
   engine?: Partial<JobEngineOptions>
@@ -225,7 +225,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     cleanup.push(async () => await stopVotes())
     const stopOpenJobs = await serveOpenJobs(host, async () => eng.openAnnouncements(), { limits: host })
     cleanup.push(async () => await stopOpenJobs())
-    if (init.fault !== undefined && init.fault !== null) logger.warn({ fault: init.fault }, 'SIMULATED BYZANTINE FAULT ENABLED')
+    if (init.fault !== undefined && init.fault !== null) logger.warn({ fault: init.fault.name }, 'SIMULATED BYZANTINE FAULT ENABLED')
 
     await host.start()
     await engine.start()

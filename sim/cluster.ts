@@ -1,7 +1,8 @@
 /**
  * A local cluster of real node processes on 127.0.0.1, started through the
- * CLI (`trust-engine network init` and `trust-engine node --config ...`, with
- * `--fault` for Byzantine nodes) and driven through each node's HTTP API.
+ * CLI (`trust-engine network init` and `trust-engine node --config ...`; a
+ * node with a simulated fault strategy through the simulation's node host,
+ * sim/node-host.ts) and driven through each node's HTTP API.
  * Used by the fault simulation (`npm run sim`), the integration tests and the
  * benchmarks. Every process started here is stopped by {@link Cluster.cleanup}.
  */
@@ -10,7 +11,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
+import { writeFileSync } from 'node:fs'
 import type { NodeEntry } from '../node/cli/commands/network-init.ts'
+import type { StrategySpec } from './strategies/spec.ts'
 
 /** Repository root. */
 export const ROOT = resolve(import.meta.dirname, '..')
@@ -108,10 +111,21 @@ export class Cluster {
     return e
   }
 
-  /** Starts node `name` with `trust-engine node --config`, resolving once it printed its ready line. */
-  async start (name: string, extraArgs: string[] = []): Promise<RunningNode> {
+  /**
+   * Starts node `name` with `trust-engine node --config`, resolving once it
+   * printed its ready line. With a `strategy` the node runs in the
+   * simulation's node host with that strategy's fault hooks instead (`seed`
+   * seeds its choices).
+   */
+  async start (name: string, extraArgs: string[] = [], strategy?: StrategySpec, seed = '5eed'): Promise<RunningNode> {
     const entry = this.entry(name)
-    const proc = spawn(NODE, [CLI, 'node', '--config', join(this.dir, entry.config), '--log-level', 'warn', ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    let args = [CLI, 'node', '--config', join(this.dir, entry.config), '--log-level', 'warn', ...extraArgs]
+    if (strategy !== undefined) {
+      const spec = join(this.dir, `${name}-host.json`)
+      writeFileSync(spec, JSON.stringify({ seed, logLevel: 'warn', nodes: [{ config: join(this.dir, entry.config), strategy }] }))
+      args = [join(ROOT, 'sim/node-host.ts'), spec]
+    }
+    const proc = spawn(NODE, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     proc.stdout!.on('data', (d: Buffer) => { out += d.toString() })
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
@@ -121,9 +135,9 @@ export class Cluster {
     return node
   }
 
-  /** Starts every node. */
-  async startAll (extra: Record<string, string[]> = {}): Promise<void> {
-    await Promise.all(this.nodes.map(async (n) => await this.start(n.name, extra[n.name] ?? [])))
+  /** Starts every node; `strategies` gives simulated fault strategies by node name (sim/strategies/). */
+  async startAll (strategies: Record<string, StrategySpec> = {}): Promise<void> {
+    await Promise.all(this.nodes.map(async (n) => await this.start(n.name, [], strategies[n.name])))
   }
 
   /** Waits until each running node is connected to `n - 1` admitted peers (all the others). */

@@ -20,11 +20,11 @@ export function testPng (width: number, height: number, variant = 0): Uint8Array
   return PNG.sync.write(png)
 }
 
-/** `testPng` with every 9th column changed by `delta` in red: a small, real degradation. */
-export function degradedPng (width: number, height: number, delta: number): Uint8Array {
-  const png = PNG.sync.read(Buffer.from(testPng(width, height)))
+/** `testPng` (of `variant`) with every `stride`-th column (9th by default) changed by `delta` in red: a small, real degradation. */
+export function degradedPng (width: number, height: number, delta: number, variant = 0, stride = 9): Uint8Array {
+  const png = PNG.sync.read(Buffer.from(testPng(width, height, variant)))
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x += 9) {
+    for (let x = 0; x < width; x += stride) {
       const i = (y * width + x) * 4
       png.data[i] = Math.min(255, png.data[i]! + delta)
     }

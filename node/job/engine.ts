@@ -28,7 +28,7 @@ import { MAX_GREY_ZONE_ROUND } from '../../protocol/consensus/grey-zone.ts'
 import type { ReputationRecord } from '../../protocol/consensus/reputation.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { checkEvidence, decodeEvidence } from '../../protocol/evidence.ts'
-import { type JobAnnouncement, decodeJob, jobIdOf, newJob, signJob, verifyJob } from '../../protocol/job.ts'
+import { type JobAnnouncement, type UnsignedJob, decodeJob, jobIdOf, newJob, signJob, verifyJob } from '../../protocol/job.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import { type Vote, decodeVote, verifyVote } from '../../protocol/vote.ts'
 import type { NodeMetrics } from '../metrics.ts'
@@ -110,7 +110,11 @@ export class JobEngine {
     this.#jobs = new OpenJobs(network, clock, this.#reputations.weights)
     this.#views = new JobViews(repos, this.#jobs, new Map(network.validators.map((v) => [v.publicKey, v.name])))
     const parts = { ...components, writes: this.#writes, reputations: this.#reputations, jobs: this.#jobs }
-    this.#decider = new JobDecider({ ...parts, views: this.#views, onNextRound: (open, round) => { this.#startMeasuring(open, round) } })
+    const onFinal = (view: JobView): void => {
+      components.onFinal(view)
+      this.#afterDecided(view)
+    }
+    this.#decider = new JobDecider({ ...parts, onFinal, views: this.#views, onNextRound: (open, round) => { this.#startMeasuring(open, round) } })
     this.#intake = new VoteIntake({ ...parts, buffer: this.#buffer, decider: this.#decider })
     this.#ownVote = new OwnVote({ ...parts, decider: this.#decider })
   }
@@ -173,7 +177,7 @@ export class JobEngine {
   async submit (request: SubmitJobRequest & { optimize?: { profile: string, ratio: number } }): Promise<JobView> {
     const { network, key, clock, net } = this.#components
     if (!network.validators.some((v) => v.publicKey === key.publicKey)) throw new TrustEngineError(ERR_NOT_VALIDATOR, 'only a validator of the network can announce jobs')
-    const job = signJob(newJob(network, {
+    const unsigned = newJob(network, {
       kind: request.kind,
       submitter: key.publicKey,
       createdAt: clock(),
@@ -184,12 +188,28 @@ export class JobEngine {
       ...(request.profile === undefined ? {} : { profile: request.profile }),
       ...(request.optimize === undefined ? {} : { optimize: request.optimize }),
       ...(request.deadlineMs === undefined ? {} : { voteMs: request.deadlineMs })
-    }), key.privateKey)
+    })
+    if (this.#components.fault?.nonce !== undefined) unsigned.nonce = await this.#simulatedNonce(unsigned)
+    const job = signJob(unsigned, key.privateKey)
     verifyJob(job, network)
     const jobId = jobIdOf(job)
     await this.#decisions.run(jobId, async () => { await this.#accept(job, jobId) })
     await net.publish('jobs', canonicalEncode(job))
     return (await this.#views.get(jobId))!
+  }
+
+  /** The nonce a simulated fault chooses for a job this node submits (node/job/faults.ts). */
+  async #simulatedNonce (unsigned: UnsignedJob): Promise<string> {
+    const { blobs, key, fault } = this.#components
+    const read = async (hashes: string[]): Promise<Uint8Array[]> => await Promise.all(hashes.map(async (h) => await blobs.get(h, key.publicKey, this.#lifetime.signal)))
+    const material = { reference: await read(unsigned.reference), candidate: await read(unsigned.candidate) }
+    return await fault!.nonce!({ job: unsigned, jobIdFor: (nonce) => jobIdOf({ ...unsigned, nonce }), blobs: material })
+  }
+
+  /** A simulated launderer's late copy of a decided job's public values (node/job/faults.ts). */
+  #afterDecided (view: JobView): void {
+    const late = this.#components.fault?.afterDecided?.(view) ?? null
+    if (late !== null) this.#spawn(this.#ownVote.publishLate(view.jobId, view.round, late))
   }
 
   /** Gossip validator and handler of the jobs topic: throws a typed error to REJECT or IGNORE. */

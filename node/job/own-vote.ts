@@ -12,7 +12,7 @@ import type { NetworkConfig } from '../../protocol/network.ts'
 import { type Vote, newVote, signVote } from '../../protocol/vote.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { JobDecider } from './decider.ts'
-import { type Fault, lieAbout } from './faults.ts'
+import type { Fault, FaultContext } from './faults.ts'
 import type { JobWrites } from './job-writes.ts'
 import type { OpenJob, OpenJobs } from './open-jobs.ts'
 import type { BlobPort, JobNetworkPort, Measurement, MeasurePort } from './ports.ts'
@@ -50,10 +50,10 @@ export class OwnVote {
     this.#isValidator = components.network.validators.some((v) => v.publicKey === components.key.publicKey)
   }
 
-  /** Whether this node votes on round `round` of `open` (a validator, not silent, the job's current round, no own vote yet). */
+  /** Whether this node votes on round `round` of `open` (a validator, the job's current round, no own vote yet). */
   votes (open: OpenJob, round: number): boolean {
-    const { fault, key } = this.#components
-    return this.#isValidator && fault !== 'silent' && open.record.round === round && open.rounds[round]?.votes.has(key.publicKey) !== true
+    const { key } = this.#components
+    return this.#isValidator && open.record.round === round && open.rounds[round]?.votes.has(key.publicKey) !== true
   }
 
   /**
@@ -98,8 +98,12 @@ export class OwnVote {
     const { fault, clock, writes, jobs, metrics, net, decider } = this.#components
     if (!this.votes(open, round)) return
     const late = isTerminal(open.record.status)
-    const { jobId } = open.record
-    const vote = this.#sign(jobId, round, fault === 'lie' ? lieAbout(measurement) : measurement)
+    const { jobId, job } = open.record
+    const ctx: FaultContext = { jobId, round, job, roundDeadline: roundDeadline(job, round) }
+    // A simulated fault (node/job/faults.ts) may sign other values, several (equivocation) or none (silent).
+    const reported = fault?.votes?.(measurement, ctx) ?? [measurement]
+    if (reported.length === 0) return
+    const vote = this.#sign(jobId, round, reported[0]!)
     const now = clock()
     const ownMeasurement = {
       metrics: vote.metrics,
@@ -112,12 +116,24 @@ export class OwnVote {
     await writes.ownVote(open.record, vote, voteRecord, now)
     if (!late) jobs.addVote(open, voteRecord)
     metrics.votes.own.inc()
-    await net.publish('votes', canonicalEncode(vote))
-    if (fault === 'equivocate') {
-      // Simulated Byzantine behaviour: a second, different vote, bypassing the double-sign guard.
-      await net.publish('votes', canonicalEncode(this.#sign(jobId, round, lieAbout(measurement))))
+    const publish = async (): Promise<void> => {
+      await net.publish('votes', canonicalEncode(vote))
+      // Simulated equivocation: further, different votes, bypassing the double-sign guard.
+      for (const m of reported.slice(1)) await net.publish('votes', canonicalEncode(this.#sign(jobId, round, m)))
+    }
+    const at = fault?.publishAt?.(ctx) ?? null
+    if (at !== null && at > now) {
+      // A simulated slow voter: published later, whatever happens to the job meanwhile.
+      setTimeout(() => { publish().catch(() => {}) }, at - now).unref()
+    } else {
+      await publish()
     }
     if (!late) await decider.retally(open)
+  }
+
+  /** Signs and gossips `m` as a vote on a decided job's round (a simulated launderer's late copy; node/job/faults.ts). */
+  async publishLate (jobId: string, round: number, m: Measurement): Promise<void> {
+    await this.#components.net.publish('votes', canonicalEncode(this.#sign(jobId, round, m)))
   }
 
   #sign (jobId: string, round: number, m: Measurement): Vote {

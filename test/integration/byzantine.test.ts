@@ -1,5 +1,5 @@
 /**
- * Byzantine node processes (started with `trust-engine node --fault ...`):
+ * Byzantine node processes (started through the simulation's node host with a fault strategy):
  * one liar of four cannot stop the others; two liars of four make the job
  * disputed, never final; an equivocating node is caught and the evidence
  * reaches every node.
@@ -16,7 +16,7 @@ describe('Byzantine nodes', () => {
 
   it('with one node reporting false metrics the other three finalize, flag it, lower its reputation and its gossip score', async () => {
     cluster = Cluster.init(4)
-    await cluster.startAll({ node4: ['--fault', 'lie'] })
+    await cluster.startAll({ node4: { kind: 'liar' } })
     await cluster.waitConnected()
     const liar = cluster.entry('node4')
     const jobId = await cluster.submitFrames('node1', [testPng(64, 64)], [degradedPng(64, 64, 4)])
@@ -40,7 +40,7 @@ describe('Byzantine nodes', () => {
 
   it('with two of four lying the job is disputed, not final', async () => {
     cluster = Cluster.init(4)
-    await cluster.startAll({ node3: ['--fault', 'lie'], node4: ['--fault', 'lie'] })
+    await cluster.startAll({ node3: { kind: 'liar' }, node4: { kind: 'liar' } })
     await cluster.waitConnected()
     const jobId = await cluster.submitFrames('node1', [testPng(48, 48)], [testPng(48, 48)], { deadlineMs: 8000 })
     for (const n of ['node1', 'node2']) {
@@ -54,7 +54,7 @@ describe('Byzantine nodes', () => {
 
   it('an equivocating node is caught and the evidence reaches every node', async () => {
     cluster = Cluster.init(4)
-    await cluster.startAll({ node4: ['--fault', 'equivocate'] })
+    await cluster.startAll({ node4: { kind: 'equivocate' } })
     await cluster.waitConnected()
     const offender = cluster.entry('node4').publicKey
     const jobId = await cluster.submitFrames('node1', [testPng(48, 48)], [degradedPng(48, 48, 3)])

@@ -17,7 +17,7 @@ describe('vote catch-up', () => {
   it('a restarted validator fetches the votes gossiped while it was down and finalizes', async () => {
     // Three validators of weight 1: finality needs all three votes (3·3 > 2·3; 3·2 is not).
     cluster = Cluster.init(3)
-    await cluster.startAll({ node3: ['--fault', 'silent'] })
+    await cluster.startAll({ node3: { kind: 'silent' } })
     await cluster.waitConnected()
     const jobId = await cluster.submitFrames('node1', [testPng(64, 64)], [testPng(64, 64)], { deadlineMs: 20_000 })
     await waitFor(async () => (await cluster!.raw('node3', `/v1/jobs/${jobId}`)).status === 200, 'node3 accepted the job')

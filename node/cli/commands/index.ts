@@ -13,6 +13,7 @@ import { register as certificate } from './certificate.ts'
 import { register as measure } from './measure.ts'
 import { register as analyze } from './analyze.ts'; import { register as optimize } from './optimize.ts'; import { register as schedule } from './schedule.ts'
 import { register as schedules } from './schedules.ts'
+import { register as sim } from './sim.ts'
 
 /** Declares one command (its flags and action) on the program. */
 export type RegisterCommand = (program: Command) => void
@@ -24,4 +25,5 @@ export const COMMANDS: RegisterCommand[] = [
   submit, status, networkInit, certificate, measure,
   analyze, optimize, schedule,
   schedules,
+  sim,
 ]

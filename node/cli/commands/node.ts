@@ -7,10 +7,11 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { FAULTS, type Fault } from '../../job/faults.ts'
+import type { NodeInit } from '../../node.ts'
 import { TrustEngineError } from '../../../protocol/errors.ts'
 
-interface NodeFlags {
+/** The flags of `trust-engine node`. */
+export interface NodeFlags {
   config?: string
   dataDir?: string
   network?: string
@@ -22,7 +23,6 @@ interface NodeFlags {
   apiToken?: string
   apiTokenFile?: string
   logLevel?: string
-  fault?: string
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
@@ -43,18 +43,22 @@ export function register (program: Command): void {
     .option('--api-token <token>', 'bearer token for writing routes (required off loopback; visible in ps: prefer --api-token-file or TRUST_ENGINE_API_TOKEN)')
     .option('--api-token-file <file>', 'file holding the bearer token (trimmed; at most 1 KiB); also TRUST_ENGINE_API_TOKEN_FILE')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
-    .option('--fault <kind>', `simulate a Byzantine node: ${FAULTS.join(', ')} (for fault simulations only)`)
     .action(async (flags: NodeFlags) => { await runNode(flags) })
 }
 
-async function runNode (flags: NodeFlags): Promise<void> {
+/**
+ * The node's start options, resolved from the flags, the environment and the
+ * config file (lowest to highest: defaults, config file, environment, flags).
+ * Also used by the fault simulation's node host (sim/node-host.ts), which
+ * adds its own fault hooks; this command never sets any.
+ */
+export async function resolveNodeInit (flags: NodeFlags): Promise<NodeInit & { dataDir: string }> {
   const { resolveNodeOptions, optionsFromEnv } = await import('../../config/node-options.ts')
   const { loadConfigFile, configFileToOptions } = await import('../../config/config-file.ts')
   const { ensureDevNetwork } = await import('../../config/dev-network.ts')
   const { parseNetwork } = await import('../../../protocol/network.ts')
   const { readFileBounded } = await import('../../files/read-bounded.ts')
   const { MAX_NETWORK_FILE_BYTES } = await import('../../../protocol/constants.ts')
-  const { createNode } = await import('../../node.ts')
 
   const env = optionsFromEnv(process.env)
   const configPath = flags.config ?? env.config
@@ -77,12 +81,10 @@ async function runNode (flags: NodeFlags): Promise<void> {
     apiToken: flagToken,
     logLevel: flags.logLevel as never
   }])
-  const fault = parseFault(flags.fault)
   const network = options.networkFile === null
     ? ensureDevNetwork(options.dataDir, options.keyFile).network
     : parseNetwork(await readFileBounded(options.networkFile, MAX_NETWORK_FILE_BYTES, 'network file'))
-
-  const node = await createNode({
+  return {
     dataDir: options.dataDir,
     network,
     keyFile: options.keyFile,
@@ -91,12 +93,18 @@ async function runNode (flags: NodeFlags): Promise<void> {
     bootstrap: options.bootstrap,
     api: options.api === null ? null : { host: options.api.host, port: options.api.port, ...(options.apiToken === null ? {} : { token: options.apiToken }) },
     logLevel: options.logLevel,
-    economy: options.economy,
-    fault
-  }).catch((err: unknown) => { throw addressInUse(err) ?? err })
+    economy: options.economy
+  }
+}
+
+/** Runs a node process until SIGTERM or SIGINT. */
+async function runNode (flags: NodeFlags): Promise<void> {
+  const { createNode } = await import('../../node.ts')
+  const init = await resolveNodeInit(flags)
+  const node = await createNode(init).catch((err: unknown) => { throw addressInUse(err) ?? err })
   const info = node.info()
   // One machine-readable line on stderr for scripts and tests; logs go to stdout.
-  process.stderr.write(`trust-engine node ready ${JSON.stringify({ name: info.name, peerId: info.peerId, networkId: info.networkId, apiUrl: info.apiUrl, listen: info.listenAddresses, dataDir: options.dataDir })}\n`)
+  process.stderr.write(`trust-engine node ready ${JSON.stringify({ name: info.name, peerId: info.peerId, networkId: info.networkId, apiUrl: info.apiUrl, listen: info.listenAddresses, dataDir: init.dataDir })}\n`)
 
   await new Promise<void>((resolve) => {
     const shutdown = (): void => {
@@ -110,7 +118,7 @@ async function runNode (flags: NodeFlags): Promise<void> {
 }
 
 /** An `EADDRINUSE` anywhere in the cause chain (API or libp2p listen) as a typed error; null otherwise. */
-function addressInUse (err: unknown): TrustEngineError | null {
+export function addressInUse (err: unknown): TrustEngineError | null {
   for (let e: unknown = err, depth = 0; e !== null && e !== undefined && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code
     const message = String((e as { message?: unknown }).message ?? '')
@@ -119,10 +127,4 @@ function addressInUse (err: unknown): TrustEngineError | null {
     }
   }
   return null
-}
-
-function parseFault (value: string | undefined): Fault {
-  if (value === undefined) return null
-  if ((FAULTS as readonly string[]).includes(value)) return value as Fault
-  throw new TrustEngineError('ERR_OPTIONS_INVALID', `--fault must be one of ${FAULTS.join(', ')}`)
 }

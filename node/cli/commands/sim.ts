@@ -1,0 +1,115 @@
+/**
+ * `trust-engine sim`: the Byzantine fault simulation with real node
+ * processes on 127.0.0.1 (see docs/simulation.md).
+ *
+ *     trust-engine sim list
+ *     trust-engine sim run [NAME|FILE ...] [--seed HEX] [--out DIR] [--json]
+ *     trust-engine sim sweep [--quick] [--strategies a,b] [--seeds N] [--out DIR]
+ *
+ * Exit codes: 0 no safety violation where the Byzantine weight is below 1/3;
+ * 1 a safety violation below 1/3; 2 bad arguments or a scenario that could
+ * not run.
+ */
+import type { Command } from 'commander'
+import { badArgs } from '../args.ts'
+
+interface RunFlags { seed?: string, out?: string, json?: boolean, keep?: boolean, logLevel?: string }
+interface SweepFlags { quick?: boolean, strategies?: string, seeds?: string, out?: string, json?: boolean, weights?: string, jobs?: string }
+
+/** Declares `sim` and its subcommands. */
+export function register (program: Command): void {
+  const sim = program.command('sim').description('Byzantine fault simulation with real nodes on 127.0.0.1 (docs/simulation.md)')
+  sim.command('list').description('list the named scenarios').action(async () => { await listScenarios() })
+  sim.command('run')
+    .description('run scenarios (names from `sim list` or JSON files); default: every named scenario of the smoke set')
+    .argument('[scenarios...]', 'scenario names or files')
+    .option('--seed <hex>', 'override every scenario\'s seed')
+    .option('--out <dir>', 'report folder (default a new folder under sim-results/)')
+    .option('--json', 'print the results as JSON instead of the table')
+    .option('--keep', 'keep the network folders (keys, LevelDB)')
+    .option('--log-level <level>', 'log level of the nodes: error, warn or info', 'warn')
+    .action(async (names: string[], flags: RunFlags) => { await runCommand(names, flags) })
+  sim.command('sweep')
+    .description('Byzantine weight from 0 to 50% per strategy, repeated over seeds, with intervals')
+    .option('--quick', 'fewer points, one seed (about 3 minutes on an idle 2-core machine)')
+    .option('--strategies <list>', 'comma-separated strategies (default: liar,inflate,deflate,cartel,equivocate,silent)')
+    .option('--weights <list>', 'comma-separated Byzantine weight shares in [0, 0.5]')
+    .option('--seeds <n>', 'runs per point')
+    .option('--jobs <n>', 'jobs per run')
+    .option('--out <dir>', 'report folder (default a new folder under sim-results/)')
+    .option('--json', 'print the results as JSON instead of the table')
+    .action(async (flags: SweepFlags) => { await sweepCommand(flags) })
+}
+
+/** The scenarios of `sim run` without arguments: the smoke set. */
+export const SMOKE_SCENARIOS = ['honest', 'liar-1-of-4', 'inflate-cartel-25', 'inflate-cartel-34', 'equivocate-1-of-4', 'crash-restart', 'spam', 'partition-heals']
+
+async function listScenarios (): Promise<void> {
+  const { scenarioNames, resolveScenario } = await import('../../../sim/library.ts')
+  for (const name of scenarioNames()) {
+    const s = resolveScenario(name)
+    process.stdout.write(`${name.padEnd(20)} ${s.description}\n`)
+  }
+}
+
+/** A live progress line on a terminal (rewritten in place), plain lines otherwise; silent with --json. */
+function progress (json: boolean): { line: (s: string) => void, done: () => void } {
+  const tty = process.stderr.isTTY === true
+  let last = ''
+  return {
+    line: (s) => {
+      if (json || s === last) return
+      last = s
+      if (tty) process.stderr.write(`\r\x1b[K${s.slice(0, (process.stderr.columns ?? 100) - 1)}`)
+      else process.stderr.write(`${s}\n`)
+    },
+    done: () => { if (tty && !json) process.stderr.write('\r\x1b[K') }
+  }
+}
+
+async function runCommand (names: string[], flags: RunFlags): Promise<void> {
+  const { resolveScenario } = await import('../../../sim/library.ts')
+  const { runScenario } = await import('../../../sim/runner.ts')
+  const { writeRunReport, defaultOutDir } = await import('../../../sim/report/write.ts')
+  const { tableRows, textTable, total } = await import('../../../sim/report/summary.ts')
+  if (flags.seed !== undefined && !/^(?:[0-9a-f]{2}){1,32}$/.test(flags.seed)) throw badArgs('--seed', 'lowercase hex, 1 to 32 bytes')
+  if (!['error', 'warn', 'info'].includes(flags.logLevel ?? 'warn')) throw badArgs('--log-level', 'error, warn or info')
+  const scenarios = (names.length === 0 ? SMOKE_SCENARIOS : names).map((n) => {
+    const s = resolveScenario(n)
+    return flags.seed === undefined ? s : { ...s, seed: flags.seed }
+  })
+  const p = progress(flags.json === true)
+  const runs = []
+  for (const [i, s] of scenarios.entries()) {
+    runs.push(await runScenario(s, { keep: flags.keep === true, logLevel: (flags.logLevel ?? 'warn') as 'warn', onProgress: (l) => p.line(`[${i + 1}/${scenarios.length}] ${s.name}: ${l}`) }))
+  }
+  p.done()
+  const out = flags.out ?? defaultOutDir('run')
+  const files = writeRunReport(out, runs, { title: `Simulation: ${scenarios.map((s) => s.name).join(', ')}` })
+  if (flags.json === true) process.stdout.write(JSON.stringify({ total: total(runs), out, files }, null, 2) + '\n')
+  else process.stdout.write(`${textTable(tableRows(runs))}\nreport: ${out}/report.md\n`)
+  process.exitCode = runs.some((r) => r.score.safetyViolations > 0 && r.byzantineWeightShare < 1 / 3) ? 1 : 0
+}
+
+async function sweepCommand (flags: SweepFlags): Promise<void> {
+  const { runSweep, DEFAULT_SWEEP, QUICK_SWEEP } = await import('../../../sim/sweep.ts')
+  const { defaultOutDir } = await import('../../../sim/report/write.ts')
+  const { STRATEGY_KINDS } = await import('../../../sim/strategies/spec.ts')
+  const base = flags.quick === true ? QUICK_SWEEP : DEFAULT_SWEEP
+  const list = (s: string | undefined): string[] | undefined => s?.split(',').map((x) => x.trim()).filter((x) => x !== '')
+  const strategies = list(flags.strategies) ?? base.strategies
+  for (const k of strategies) if (!(STRATEGY_KINDS as readonly string[]).includes(k)) throw badArgs('--strategies', `unknown strategy ${k}`)
+  const weights = list(flags.weights)?.map(Number) ?? base.weights
+  if (weights.some((w) => !(w >= 0 && w <= 0.5))) throw badArgs('--weights', 'shares in [0, 0.5]')
+  const seeds = flags.seeds === undefined ? base.seeds : Number(flags.seeds)
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) throw badArgs('--seeds', 'an integer from 1 to 100')
+  const jobs = flags.jobs === undefined ? base.jobs : Number(flags.jobs)
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 100) throw badArgs('--jobs', 'an integer from 1 to 100')
+  const p = progress(flags.json === true)
+  const out = flags.out ?? defaultOutDir(flags.quick === true ? 'sweep-quick' : 'sweep')
+  const result = await runSweep({ ...base, strategies: strategies as never, weights, seeds, jobs }, out, (l) => p.line(l))
+  p.done()
+  if (flags.json === true) process.stdout.write(JSON.stringify({ points: result.points, out }, null, 2) + '\n')
+  else process.stdout.write(`${result.table}\nreport: ${out}/report.md\n`)
+  process.exitCode = result.violationsBelowThird > 0 ? 1 : 0
+}

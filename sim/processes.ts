@@ -1,0 +1,77 @@
+/**
+ * The node processes of a run: node hosts (sim/node-host.ts) started with a
+ * spec of one or more nodes each, their ready lines read, killed with SIGKILL
+ * and restarted for the `crash` strategy, and their CPU time and resident
+ * memory read from /proc (Linux; null elsewhere).
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { NODE, ROOT, type ReadyLine, stopProcess } from './cluster.ts'
+import type { HostSpec } from './node-host.ts'
+
+/** The node host entry point. */
+export const NODE_HOST = join(ROOT, 'sim/node-host.ts')
+
+/** One running node host. */
+export interface HostProcess {
+  spec: HostSpec
+  specFile: string
+  proc: ChildProcess
+  ready: ReadyLine[]
+  output: () => string
+}
+
+/** Starts a node host and resolves once every node in it printed its ready line (rejects with its output if it exits first). */
+export async function startHost (dir: string, index: number, spec: HostSpec): Promise<HostProcess> {
+  const specFile = join(dir, `host-${index}.json`)
+  writeFileSync(specFile, JSON.stringify(spec))
+  const proc = spawn(NODE, [NODE_HOST, specFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  proc.stdout!.on('data', (d: Buffer) => { out += d.toString().slice(-20_000); if (out.length > 40_000) out = out.slice(-20_000) })
+  const ready: ReadyLine[] = []
+  await new Promise<void>((resolve, reject) => {
+    let err = ''
+    proc.stderr!.on('data', (d: Buffer) => {
+      err += d.toString()
+      for (;;) {
+        const m = /trust-engine node ready (\{.*\})\n/.exec(err)
+        if (m === null) break
+        ready.push(JSON.parse(m[1]!) as ReadyLine)
+        err = err.slice(m.index + m[0].length)
+        if (ready.length === spec.nodes.length) resolve()
+      }
+      if (err.length > 40_000) err = err.slice(-20_000)
+    })
+    proc.once('exit', (code) => { reject(new Error(`node host exited with ${String(code)} before it was ready:\n${err.slice(-4000)}`)) })
+  })
+  return { spec, specFile, proc, ready, output: () => out }
+}
+
+/** Kills a host with SIGKILL and waits until it is gone. */
+export async function killHost (h: HostProcess): Promise<void> {
+  if (h.proc.exitCode !== null || h.proc.signalCode !== null) return
+  const gone = new Promise<void>((resolve) => h.proc.once('exit', () => resolve()))
+  h.proc.kill('SIGKILL')
+  await gone
+}
+
+/** Stops a host with SIGTERM (its nodes stop in order). */
+export async function stopHost (h: HostProcess): Promise<void> {
+  await stopProcess(h.proc)
+}
+
+/** CPU seconds (user + system) and resident memory in bytes of a process, from /proc; null where unavailable. */
+export function processUsage (pid: number): { cpuSeconds: number, rssBytes: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // utime and stime are fields 14 and 15 (1-based) of /proc/PID/stat, in clock ticks (100 per second on Linux).
+    const ticks = Number(fields[11]) + Number(fields[12])
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const rss = /VmRSS:\s+(\d+) kB/.exec(status)
+    return { cpuSeconds: ticks / 100, rssBytes: rss === null ? 0 : Number(rss[1]) * 1024 }
+  } catch {
+    return null
+  }
+}

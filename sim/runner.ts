@@ -1,0 +1,303 @@
+/**
+ * Runs one scenario end to end with real node processes on 127.0.0.1:
+ * writes the network (seeded keys, weights), starts the node hosts (with
+ * relays in between under network conditions), waits until they are
+ * connected, submits the jobs at the scenario's rate through their
+ * submitters, carries out crashes, waits until every honest node decided
+ * every job (bounded), reads each honest node's decisions, reputations and
+ * metrics, computes the truth of each job by measuring it as an honest node
+ * would, and scores the run (sim/evaluate.ts).
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { JobAnnouncement } from '../protocol/job.ts'
+import { metricsFromWire } from '../protocol/metrics.ts'
+import { measureJob } from '../node/wiring/measure-port.ts'
+import type { JobView, ReputationView } from '../node/types.ts'
+import { type JobOutcome, type NodeDecision, type RunScore, scoreRun } from './evaluate.ts'
+import { jobMaterial } from './jobs.ts'
+import { type SimNode, placeNodes, writeNetworkFiles } from './network-files.ts'
+import { type HostProcess, killHost, processUsage, startHost, stopHost } from './processes.ts'
+import { RelayMesh } from './relay.ts'
+import { type Scenario, byzantineShare } from './scenario.ts'
+import { rngFor } from './seed.ts'
+import { isByzantine } from './strategies/spec.ts'
+
+/** Options of {@link runScenario}. */
+export interface RunOptions {
+  /** Called with a one-line progress message. */
+  onProgress: (line: string) => void
+  /** Keep the network folder (keys, LevelDB) instead of removing it. */
+  keep: boolean
+  /** Log level of the nodes. */
+  logLevel: 'warn' | 'info' | 'error'
+  /** Hang guard of the wait for decisions, beyond the last job's deadline, ms (not a performance limit). */
+  graceMs: number
+}
+
+/** Defaults of {@link RunOptions}. */
+export const DEFAULT_RUN_OPTIONS: RunOptions = {
+  onProgress: () => {},
+  keep: false,
+  logLevel: 'warn',
+  // Two minutes past the last deadline: a healthy run decides within a second of it; a grey-zone round doubles the span.
+  graceMs: 120_000
+}
+
+/** A reputation sample: one honest observer's view after job `afterJob` was decided there. */
+export interface ReputationSample { afterJob: number, observer: string, reputations: Record<string, number> }
+
+/** Resource use of one node (its process's share when several nodes share a process). */
+export interface NodeUsage { node: string, cpuSeconds: number | null, rssBytes: number | null, nodesInProcess: number }
+
+/** Everything one run produced. */
+export interface RunResult {
+  scenario: string
+  seed: string
+  nodes: Array<{ name: string, weight: number, strategy: string, publicKey: string }>
+  byzantineWeightShare: number
+  connectMs: number
+  outcomes: JobOutcome[]
+  score: RunScore
+  reputations: ReputationSample[]
+  finalReputations: Record<string, ReputationView[]>
+  gossipMessagesPerJob: number | null
+  /** Gossip messages the honest nodes rejected during the jobs (spam, sybils, forged votes). */
+  gossipRejected: number | null
+  /** When the first job was submitted (epoch ms); partitions are timed from here. */
+  firstSubmitAt: number
+  blobBytesPerJob: number | null
+  usage: NodeUsage[]
+  startedAt: string
+  wallMs: number
+}
+
+interface Live { name: string, apiUrl: string, host: HostProcess }
+
+/** Runs `s` once; throws only when the network cannot start at all. */
+export async function runScenario (s: Scenario, options: Partial<RunOptions> = {}): Promise<RunResult> {
+  const o = { ...DEFAULT_RUN_OPTIONS, ...options }
+  const t0 = Date.now()
+  const startedAt = new Date(t0).toISOString()
+  const nodes = placeNodes(s)
+  const dir = mkdtempSync(join(tmpdir(), 'te-sim-'))
+  const relays = new RelayMesh(s.network, s.seed)
+  const hosts: HostProcess[] = []
+  try {
+    await relays.prepare(nodes.map((n) => n.name))
+    const net = await writeNetworkFiles(dir, s, nodes, relays.active ? (from, to) => relays.route(from, to) : undefined)
+    await relays.start(net.entries)
+    const key = new Map(net.entries.map((e) => [e.name, e.publicKey]))
+    const honest = nodes.filter((n) => !isByzantine(n.strategy))
+    const byzantineKeys = new Set(nodes.filter((n) => isByzantine(n.strategy)).map((n) => key.get(n.name)!))
+    // Crash nodes get a process each (SIGKILL takes the whole process); the rest share processes.
+    const groups: SimNode[][] = []
+    const shared = nodes.filter((n) => n.strategy.kind !== 'crash')
+    for (let i = 0; i < shared.length; i += s.nodesPerProcess) groups.push(shared.slice(i, i + s.nodesPerProcess))
+    for (const n of nodes.filter((x) => x.strategy.kind === 'crash')) groups.push([n])
+    o.onProgress(`starting ${nodes.length} nodes in ${groups.length} processes`)
+    const specOf = (g: SimNode[]) => ({ seed: s.seed, logLevel: o.logLevel, nodes: g.map((n) => ({ config: join(dir, n.name, 'config.json'), strategy: n.strategy })) })
+    const started = await Promise.all(groups.map(async (g, i) => await startHost(dir, i, specOf(g))))
+    hosts.push(...started)
+    const live = new Map<string, Live>()
+    for (const h of hosts) for (const r of h.ready) live.set(r.name!, { name: r.name!, apiUrl: r.apiUrl!, host: h })
+    const api = async <T>(name: string, path: string, init?: RequestInit): Promise<{ status: number, body: T }> => {
+      const res = await fetch(live.get(name)!.apiUrl + path, { ...init, signal: AbortSignal.timeout(30_000) })
+      return { status: res.status, body: await res.json() as T }
+    }
+    // Connected: every node has at least min(n − 1, its bootstrap count or 3) admitted peers.
+    const want = Math.min(nodes.length - 1, s.bootstrapPeers === 0 ? nodes.length - 1 : Math.max(3, s.bootstrapPeers))
+    const tc = Date.now()
+    await waitUntil(async () => {
+      const counts = await Promise.all(nodes.map(async (n) => (await api<{ peers: number }>(n.name, '/healthz')).body.peers))
+      o.onProgress(`connecting: ${counts.filter((c) => c >= want).length}/${nodes.length} nodes have ${want} peers`)
+      return counts.every((c) => c >= want)
+    }, 240_000, 'nodes connected')
+    const connectMs = Date.now() - tc
+    const metricsBefore = await sumMetrics(honest.map((n) => live.get(n.name)!.apiUrl))
+
+    // Jobs: submitted at the scenario's rate; crashes and partitions on their own timers.
+    const firstSubmit = Date.now()
+    relays.schedule(firstSubmit)
+    const submitted: Array<{ index: number, jobId: string, submitter: string, material: Awaited<ReturnType<typeof jobMaterial>> }> = []
+    const crashes: Array<Promise<void>> = []
+    const honestNames = honest.map((n) => n.name)
+    // Random submitters are honest nodes that stay up (a crashing node may be down when its turn comes).
+    const submitters = honest.filter((n) => n.strategy.kind !== 'crash').map((n) => n.name)
+    for (let j = 0; j < s.jobs.count; j++) {
+      const submitter = s.submitter === 'random' ? submitters[rngFor(s.seed, 'submitter', String(j)).nextInt(submitters.length)]! : s.submitter
+      const material = await jobMaterial(s, j)
+      const upload = async (b: Uint8Array): Promise<string> => (await api<{ sha256: string }>(submitter, '/v1/blobs', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: b })).body.sha256
+      const reference = []
+      const candidate = []
+      for (const b of material.reference) reference.push(await upload(b))
+      for (const b of material.candidate) candidate.push(await upload(b))
+      const r = await api<{ jobId: string }>(submitter, '/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: material.kind, reference, candidate, deadlineMs: s.jobs.deadlineMs }) })
+      if (r.status !== 201) throw new Error(`submit failed on ${submitter}: ${r.status} ${JSON.stringify(r.body)}`)
+      submitted.push({ index: j, jobId: r.body.jobId, submitter, material })
+      o.onProgress(`job ${j + 1}/${s.jobs.count} submitted by ${submitter}`)
+      for (const n of nodes) {
+        if (n.strategy.kind === 'crash' && n.strategy.job === j) crashes.push(crashAndRestart(n, n.strategy.afterMs, n.strategy.downMs))
+      }
+      if (s.jobs.intervalMs > 0 && j < s.jobs.count - 1) await sleep(s.jobs.intervalMs)
+    }
+    async function crashAndRestart (n: SimNode, afterMs: number, downMs: number): Promise<void> {
+      await sleep(afterMs)
+      const l = live.get(n.name)!
+      o.onProgress(`crash: SIGKILL ${n.name}`)
+      await killHost(l.host)
+      await sleep(downMs)
+      const h = await startHost(dir, hosts.length, l.host.spec)
+      hosts.push(h)
+      live.set(n.name, { name: n.name, apiUrl: h.ready[0]!.apiUrl!, host: h })
+      o.onProgress(`crash: ${n.name} restarted`)
+    }
+    await Promise.all(crashes)
+
+    // Wait for every honest node's decision on every job (bounded), sampling one observer's reputations as jobs complete.
+    const lastDeadline = Date.now() + s.jobs.deadlineMs
+    const views = new Map<string, Map<string, JobView>>()
+    const reputations: ReputationSample[] = []
+    const observer = honestNames[0]!
+    let observed = 0
+    await waitUntil(async () => {
+      let done = 0
+      for (const sub of submitted) {
+        let m = views.get(sub.jobId)
+        if (m === undefined) views.set(sub.jobId, m = new Map())
+        for (const name of honestNames) {
+          if (m.get(name)?.status !== undefined && m.get(name)!.status !== 'pending') continue
+          const r = await api<JobView>(name, `/v1/jobs/${sub.jobId}`).catch(() => null)
+          if (r !== null && r.status === 200) m.set(name, r.body)
+        }
+        if (honestNames.every((n) => (m.get(n)?.status ?? 'pending') !== 'pending')) done++
+        while (observed < submitted.length && (views.get(submitted[observed]!.jobId)?.get(observer)?.status ?? 'pending') !== 'pending') {
+          const rep = await api<{ validators: ReputationView[] }>(observer, '/v1/reputation')
+          reputations.push({ afterJob: observed, observer, reputations: Object.fromEntries(rep.body.validators.map((v) => [v.name, v.reputation])) })
+          observed++
+        }
+      }
+      o.onProgress(`deciding: ${done}/${submitted.length} jobs decided on all ${honestNames.length} honest nodes`)
+      return done === submitted.length
+    }, lastDeadline - Date.now() + o.graceMs, 'decisions', false)
+    // Late votes (slow, launderer) arrive after the decisions: give them a moment to be judged.
+    if (nodes.some((n) => n.strategy.kind === 'slow' || n.strategy.kind === 'launderer')) {
+      const late = Math.max(...nodes.map((n) => n.strategy.kind === 'slow' ? n.strategy.lateMs : 0)) + 1500
+      o.onProgress(`waiting ${late} ms for late votes`)
+      await sleep(late)
+      for (const sub of submitted) for (const name of honestNames) {
+        const r = await api<JobView>(name, `/v1/jobs/${sub.jobId}`).catch(() => null)
+        if (r !== null && r.status === 200) views.get(sub.jobId)!.set(name, r.body)
+      }
+    }
+
+    // Truth: measure each job as an honest node does, for every round some honest node decided in.
+    const outcomes: JobOutcome[] = []
+    for (const sub of submitted) {
+      const m = views.get(sub.jobId)!
+      const any = [...m.values()][0]
+      const rounds = Math.max(0, ...[...m.values()].map((v) => v.round))
+      const values = []
+      if (any !== undefined) {
+        const job = { kind: any.kind, reference: any.reference, candidate: any.candidate, thresholds: any.thresholds, ...(any.optimize === null ? {} : { optimize: any.optimize }) } as unknown as JobAnnouncement
+        for (let r = 0; r <= rounds; r++) {
+          const t = await measureJob(job, sub.jobId, { reference: sub.material.reference, candidate: sub.material.candidate }, r)
+          values.push(t.metrics)
+        }
+      }
+      const decisions: NodeDecision[] = honestNames.map((name) => {
+        const v = m.get(name)
+        if (v === undefined) return { node: name, status: 'pending', final: false, values: null, round: 0, latencyMs: null, deadline: 0, finalizedAt: null, flagged: [], equivocators: [], votes: [] }
+        const deadline = v.timings.deadline + v.round * (v.timings.deadline - v.timings.createdAt)
+        return {
+          node: name,
+          status: v.status,
+          final: v.final,
+          values: v.values === null ? null : metricsFromWire(v.values),
+          round: v.round,
+          latencyMs: v.timings.latencyMs,
+          deadline,
+          finalizedAt: v.timings.finalizedAt,
+          flagged: [...new Set([...v.byzantine, ...v.equivocators])],
+          equivocators: v.equivocators,
+          votes: v.votes.map((x) => ({ voter: x.voter, round: x.round, metrics: metricsFromWire(x.metrics), late: x.late }))
+        }
+      })
+      if (process.env.SIM_DEBUG !== undefined) process.stderr.write(JSON.stringify([...m.values()].map((v) => [v.status, v.round, v.reason, v.timings])) + '\n')
+      outcomes.push({ index: sub.index, jobId: sub.jobId, submitter: sub.submitter, truth: { verdict: sub.material.verdict, values }, decisions })
+    }
+    const finalReputations: Record<string, ReputationView[]> = {}
+    for (const name of honestNames) finalReputations[name] = (await api<{ validators: ReputationView[] }>(name, '/v1/reputation')).body.validators
+    const metricsAfter = await sumMetrics(honest.map((n) => live.get(n.name)!.apiUrl))
+    const usage: NodeUsage[] = []
+    for (const n of nodes) {
+      const h = live.get(n.name)!.host
+      const u = h.proc.pid === undefined ? null : processUsage(h.proc.pid)
+      const k = h.spec.nodes.length
+      usage.push({ node: n.name, cpuSeconds: u === null ? null : u.cpuSeconds / k, rssBytes: u === null ? null : u.rssBytes / k, nodesInProcess: k })
+    }
+    const jobs = submitted.length
+    return {
+      scenario: s.name,
+      seed: s.seed,
+      nodes: nodes.map((n) => ({ name: n.name, weight: n.weight, strategy: n.strategy.kind, publicKey: key.get(n.name)! })),
+      byzantineWeightShare: byzantineShare(s).share,
+      connectMs,
+      outcomes,
+      score: scoreRun(outcomes, byzantineKeys),
+      reputations,
+      finalReputations,
+      gossipMessagesPerJob: metricsBefore === null || metricsAfter === null ? null : (metricsAfter.gossip - metricsBefore.gossip) / jobs / honest.length,
+      gossipRejected: metricsBefore === null || metricsAfter === null ? null : metricsAfter.rejected - metricsBefore.rejected,
+      firstSubmitAt: firstSubmit,
+      blobBytesPerJob: metricsBefore === null || metricsAfter === null ? null : (metricsAfter.blobBytes - metricsBefore.blobBytes) / jobs / honest.length,
+      usage,
+      startedAt,
+      wallMs: Date.now() - t0
+    }
+  } finally {
+    await Promise.all(hosts.map(async (h) => await stopHost(h)))
+    await relays.stop()
+    if (!o.keep) rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Sums gossip messages received (every validation result) and blob bytes received over nodes, from their /metrics. */
+async function sumMetrics (urls: string[]): Promise<{ gossip: number, rejected: number, blobBytes: number } | null> {
+  let gossip = 0
+  let rejected = 0
+  let blobBytes = 0
+  try {
+    for (const u of urls) {
+      const text = await (await fetch(u + '/metrics', { signal: AbortSignal.timeout(30_000) })).text()
+      for (const line of text.split('\n')) {
+        if (line.startsWith('trust_engine_gossip_validation_results_total{')) {
+          gossip += Number(line.slice(line.lastIndexOf(' ') + 1))
+          if (line.includes('result="reject"')) rejected += Number(line.slice(line.lastIndexOf(' ') + 1))
+        }
+        if (line.startsWith('trust_engine_blob_bytes_total{direction="received"')) blobBytes += Number(line.slice(line.lastIndexOf(' ') + 1))
+      }
+    }
+  } catch {
+    return null
+  }
+  return { gossip, rejected, blobBytes }
+}
+
+/**
+ * Polls `check` every 250 ms until it returns true or `limitMs` passes (a
+ * hang guard). With `fail` false, running out of time just ends the wait:
+ * the run then reports what it has (undecided jobs count against liveness).
+ */
+async function waitUntil (check: () => Promise<boolean>, limitMs: number, what: string, fail = true): Promise<void> {
+  const end = Date.now() + limitMs
+  while (Date.now() < end) {
+    try {
+      if (await check()) return
+    } catch {}
+    await sleep(250)
+  }
+  if (fail) throw new Error(`gave up waiting for ${what}`)
+}

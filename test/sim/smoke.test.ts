@@ -1,0 +1,90 @@
+/**
+ * The simulation's smoke set: small real networks (node processes on
+ * 127.0.0.1, LevelDB, real measurement) running the named scenarios of
+ * sim/scenarios/ with fewer jobs, each checked against the ground truth.
+ */
+import { describe, expect, it } from 'vitest'
+import { resolveScenario } from '../../sim/library.ts'
+import { type RunResult, runScenario } from '../../sim/runner.ts'
+import type { Scenario } from '../../sim/scenario.ts'
+
+/** A named scenario with fewer jobs and its nodes in one process (crash nodes keep their own). */
+function small (name: string, jobs: number): Scenario {
+  const s = resolveScenario(name)
+  return { ...s, jobs: { ...s.jobs, count: jobs }, nodesPerProcess: 8 }
+}
+
+const keyOf = (r: RunResult, strategy: string): string => r.nodes.find((n) => n.strategy === strategy)!.publicKey
+const nameOf = (r: RunResult, strategy: string): string => r.nodes.find((n) => n.strategy === strategy)!.name
+
+function expectAllRight (r: RunResult): void {
+  expect(r.score.safetyViolations).toBe(0)
+  expect(r.score.agreement).toBe(1)
+  expect(r.score.correctness).toBe(1)
+}
+
+describe('simulation smoke set', () => {
+  it('honest only: every job final and right on every node, in time', async () => {
+    const r = await runScenario(small('honest', 2))
+    expectAllRight(r)
+    expect(r.score.liveness).toBe(1)
+    expect(r.outcomes.map((o) => o.truth.verdict)).toEqual(['pass', 'fail'])
+    expect(r.score.flaggedPairs).toBe(0)
+  })
+
+  it('one liar of four: tolerated, flagged on every job, its reputation falls', async () => {
+    const r = await runScenario(small('liar-1-of-4', 2))
+    expectAllRight(r)
+    const liar = keyOf(r, 'liar')
+    for (const o of r.outcomes) for (const d of o.decisions) expect(d.flagged).toContain(liar)
+    expect(r.score.detectionPrecision).toBe(1)
+    expect(r.score.detectionRecall).toBe(1)
+    for (const reps of Object.values(r.finalReputations)) expect(reps.find((v) => v.publicKey === liar)!.reputation).toBeLessThan(1)
+  })
+
+  it('an inflating cartel at 25% of the weight cannot whitewash failing candidates: final and rejected', async () => {
+    const r = await runScenario(small('inflate-cartel-25', 2))
+    expectAllRight(r)
+    for (const o of r.outcomes) for (const d of o.decisions) expect(d.status).toBe('rejected')
+  })
+
+  it('an inflating cartel at 34% of the weight: disputed, never wrongly final', async () => {
+    const r = await runScenario(small('inflate-cartel-34', 1))
+    expect(r.byzantineWeightShare).toBeCloseTo(0.34, 5)
+    expect(r.score.safetyViolations).toBe(0)
+    for (const o of r.outcomes) for (const d of o.decisions) {
+      expect(d.status).toBe('disputed')
+      expect(d.final).toBe(false)
+    }
+  })
+
+  it('an equivocator is caught by every honest node and the jobs stay right', async () => {
+    const r = await runScenario(small('equivocate-1-of-4', 1))
+    expectAllRight(r)
+    const offender = keyOf(r, 'equivocate')
+    for (const d of r.outcomes[0]!.decisions) expect(d.equivocators).toContain(offender)
+    for (const reps of Object.values(r.finalReputations)) expect(reps.find((v) => v.publicKey === offender)!.equivocated).toBe(true)
+  })
+
+  it('a node killed with SIGKILL mid-job and restarted decides like the others', async () => {
+    const r = await runScenario(small('crash-restart', 1))
+    expectAllRight(r)
+    const crashed = nameOf(r, 'crash')
+    expect(r.outcomes[0]!.decisions.find((d) => d.node === crashed)!.final).toBe(true)
+  })
+
+  it('a spamming validator: its floods are refused and the jobs stay right', async () => {
+    const r = await runScenario(small('spam', 1))
+    expectAllRight(r)
+    expect(r.gossipRejected).toBeGreaterThan(0)
+  })
+
+  it('a partition of two against two that heals: nothing final before the heal, then every job right', async () => {
+    const s = small('partition-heals', 1)
+    const r = await runScenario(s)
+    expectAllRight(r)
+    const healMs = s.network.partitions[0]!.healMs!
+    // Neither half holds more than 2/3 of the weight, so no node can be final before the heal.
+    for (const d of r.outcomes[0]!.decisions) expect(d.finalizedAt!).toBeGreaterThanOrEqual(r.firstSubmitAt + healMs)
+  })
+})
