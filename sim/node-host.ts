@@ -18,6 +18,7 @@ import { TrustEngineError } from '../protocol/errors.ts'
 import { ERR_SCENARIO_INVALID, MAX_SCENARIO_BYTES } from './scenario.ts'
 import { STRATEGY_SPEC, hooksFor } from './strategies/index.ts'
 import { startSpam } from './strategies/spam.ts'
+import { startSybils } from './strategies/sybil.ts'
 
 /** Schema of the host spec file the simulation writes for each process. */
 export const HOST_SPEC = z.strictObject({
@@ -36,7 +37,7 @@ async function main (): Promise<void> {
   if (text.length > MAX_SCENARIO_BYTES) throw new TrustEngineError(ERR_SCENARIO_INVALID, 'host spec too large')
   const spec = HOST_SPEC.parse(JSON.parse(text))
   const nodes: TrustEngineNode[] = []
-  const stops: Array<() => void> = []
+  const stops: Array<() => void | Promise<void>> = []
   // Many nodes in one process start together and share the process's pino destination; each logs with its name.
   await Promise.all(spec.nodes.map(async (n) => {
     const init = await resolveNodeInit({ config: n.config, logLevel: spec.logLevel })
@@ -44,6 +45,7 @@ async function main (): Promise<void> {
     const node = await createNode({ ...init, fault: hooksFor(n.strategy, spec.seed, name) }).catch((err: unknown) => { throw addressInUse(err) ?? err })
     nodes.push(node)
     if (n.strategy.kind === 'spam') stops.push(startSpam(node, { seed: spec.seed, name, messages: n.strategy.messages, rate: n.strategy.rate }))
+    if (n.strategy.kind === 'sybil') stops.push(await startSybils(node, { seed: spec.seed, name, identities: n.strategy.identities, bootstrap: init.bootstrap ?? [] }))
     const info = node.info()
     process.stderr.write(`trust-engine node ready ${JSON.stringify({ name: info.name, peerId: info.peerId, networkId: info.networkId, apiUrl: info.apiUrl, listen: info.listenAddresses, dataDir: init.dataDir, pid: process.pid })}\n`)
   }))
@@ -51,8 +53,7 @@ async function main (): Promise<void> {
     const shutdown = (): void => {
       process.off('SIGTERM', shutdown)
       process.off('SIGINT', shutdown)
-      for (const s of stops) s()
-      Promise.all(nodes.map(async (x) => await x.stop())).then(() => resolve(), (err: unknown) => {
+      Promise.all(stops.map(async (s) => { await s() })).then(async () => await Promise.all(nodes.map(async (x) => await x.stop()))).then(() => resolve(), (err: unknown) => {
         process.stderr.write(`error while stopping: ${String(err)}\n`)
         process.exitCode = 1
         resolve()

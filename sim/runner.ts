@@ -74,6 +74,9 @@ export interface RunResult {
   wallMs: number
 }
 
+/** Pause after the last decision before the views are read again, ms: gossip of late votes and evidence takes well under a second on 127.0.0.1. */
+const SETTLE_MS = 2000
+
 interface Live { name: string, apiUrl: string, host: HostProcess }
 
 /** Runs `s` once; throws only when the network cannot start at all. */
@@ -182,15 +185,21 @@ export async function runScenario (s: Scenario, options: Partial<RunOptions> = {
       o.onProgress(`deciding: ${done}/${submitted.length} jobs decided on all ${honestNames.length} honest nodes`)
       return done === submitted.length
     }, lastDeadline - Date.now() + o.graceMs, 'decisions', false)
+    // Votes and evidence still in flight when the last node decided (a vote that lost the race to the
+    // quorum is judged late; evidence is gossiped after detection): let them settle, then read again.
+    await sleep(SETTLE_MS)
     // Late votes (slow, launderer) arrive after the decisions: give them a moment to be judged.
     if (nodes.some((n) => n.strategy.kind === 'slow' || n.strategy.kind === 'launderer')) {
-      const late = Math.max(...nodes.map((n) => n.strategy.kind === 'slow' ? n.strategy.lateMs : 0)) + 1500
-      o.onProgress(`waiting ${late} ms for late votes`)
-      await sleep(late)
-      for (const sub of submitted) for (const name of honestNames) {
-        const r = await api<JobView>(name, `/v1/jobs/${sub.jobId}`).catch(() => null)
-        if (r !== null && r.status === 200) views.get(sub.jobId)!.set(name, r.body)
-      }
+      // Slow votes go out lateMs after each deadline; laundered copies right after each decision.
+      const lateMs = Math.max(...nodes.map((n) => n.strategy.kind === 'slow' ? n.strategy.lateMs : 0))
+      const lastDeadline = Math.max(...[...views.values()].flatMap((m) => [...m.values()].map((v) => v.timings.deadline)))
+      const until = Math.max(Date.now(), lastDeadline + lateMs) + 2000
+      o.onProgress(`waiting ${until - Date.now()} ms for late votes`)
+      await sleep(until - Date.now())
+    }
+    for (const sub of submitted) for (const name of honestNames) {
+      const r = await api<JobView>(name, `/v1/jobs/${sub.jobId}`).catch(() => null)
+      if (r !== null && r.status === 200) views.get(sub.jobId)!.set(name, r.body)
     }
 
     // Truth: measure each job as an honest node does, for every round some honest node decided in.

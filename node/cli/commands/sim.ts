@@ -5,6 +5,7 @@
  *     trust-engine sim list
  *     trust-engine sim run [NAME|FILE ...] [--seed HEX] [--out DIR] [--json]
  *     trust-engine sim sweep [--quick] [--strategies a,b] [--seeds N] [--out DIR]
+ *     trust-engine sim scale [--sizes 8,16,32] [--per-process N] [--bootstrap-peers K]
  *
  * Exit codes: 0 no safety violation where the Byzantine weight is below 1/3;
  * 1 a safety violation below 1/3; 2 bad arguments or a scenario that could
@@ -14,6 +15,7 @@ import type { Command } from 'commander'
 import { badArgs } from '../args.ts'
 
 interface RunFlags { seed?: string, out?: string, json?: boolean, keep?: boolean, logLevel?: string }
+interface ScaleFlags { sizes?: string, perProcess?: string, bootstrapPeers?: string, out?: string, json?: boolean }
 interface SweepFlags { quick?: boolean, strategies?: string, seeds?: string, out?: string, json?: boolean, weights?: string, jobs?: string }
 
 /** Declares `sim` and its subcommands. */
@@ -39,6 +41,14 @@ export function register (program: Command): void {
     .option('--out <dir>', 'report folder (default a new folder under sim-results/)')
     .option('--json', 'print the results as JSON instead of the table')
     .action(async (flags: SweepFlags) => { await sweepCommand(flags) })
+  sim.command('scale')
+    .description('how many real nodes fit: memory, connect time, finality and where it breaks, per network size')
+    .option('--sizes <list>', 'comma-separated network sizes (default 8,16,32,64,128)')
+    .option('--per-process <n>', 'nodes per process (default 16)')
+    .option('--bootstrap-peers <n>', 'peers each node dials at start (default 4)')
+    .option('--out <dir>', 'report folder (default a new folder under sim-results/)')
+    .option('--json', 'print the rows as JSON')
+    .action(async (flags: ScaleFlags) => { await scaleCommand(flags) })
 }
 
 /** The scenarios of `sim run` without arguments: the smoke set. */
@@ -112,4 +122,26 @@ async function sweepCommand (flags: SweepFlags): Promise<void> {
   if (flags.json === true) process.stdout.write(JSON.stringify({ points: result.points, out }, null, 2) + '\n')
   else process.stdout.write(`${result.table}\nreport: ${out}/report.md\n`)
   process.exitCode = result.violationsBelowThird > 0 ? 1 : 0
+}
+
+async function scaleCommand (flags: ScaleFlags): Promise<void> {
+  const { runScale, scaleTable, DEFAULT_SCALE } = await import('../../../sim/scale.ts')
+  const { writeRunReport, defaultOutDir } = await import('../../../sim/report/write.ts')
+  const { markdownTable, textTable } = await import('../../../sim/report/summary.ts')
+  const int = (v: string | undefined, flag: string, def: number, max: number): number => {
+    if (v === undefined) return def
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < 1 || n > max) throw badArgs(flag, `an integer from 1 to ${max}`)
+    return n
+  }
+  const sizes = flags.sizes === undefined ? DEFAULT_SCALE.sizes : flags.sizes.split(',').map((x) => int(x.trim(), '--sizes', 0, 400))
+  const o = { ...DEFAULT_SCALE, sizes, perProcess: int(flags.perProcess, '--per-process', DEFAULT_SCALE.perProcess, 200), bootstrapPeers: int(flags.bootstrapPeers, '--bootstrap-peers', DEFAULT_SCALE.bootstrapPeers, 256) }
+  const p = progress(flags.json === true)
+  const { rows, runs } = await runScale(o, (l) => p.line(l))
+  p.done()
+  const out = flags.out ?? defaultOutDir('scale')
+  const table = scaleTable(rows)
+  writeRunReport(out, runs, { title: 'Scale: real nodes on one machine', markdown: `\n## Scale\n\n${markdownTable(table)}`, json: { scale: { options: o, rows } } })
+  if (flags.json === true) process.stdout.write(JSON.stringify({ rows, out }, null, 2) + '\n')
+  else process.stdout.write(`${textTable(table)}\nreport: ${out}/report.md\n`)
 }
