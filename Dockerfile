@@ -6,6 +6,7 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY bin ./bin
 COPY protocol ./protocol
 COPY node ./node
+COPY sim ./sim
 USER node
 # libp2p and the HTTP API; the compose file maps them.
 EXPOSE 7000 7700

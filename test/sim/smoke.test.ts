@@ -71,6 +71,8 @@ describe('simulation smoke set', () => {
     expectAllRight(r)
     const crashed = nameOf(r, 'crash')
     expect(r.outcomes[0]!.decisions.find((d) => d.node === crashed)!.final).toBe(true)
+    // Two of three hold exactly 2/3, not more: no node could finalize before the crashed one was back.
+    for (const d of r.outcomes[0]!.decisions) expect(d.finalizedAt!).toBeGreaterThan(r.firstSubmitAt + 1300)
   })
 
   it('a spamming validator: its floods are refused and the jobs stay right', async () => {
