@@ -26,13 +26,14 @@
  *   deviating pairs that were flagged. Null when the denominator is 0.
  * - Latency: finalizedAt − createdAt on each honest node, for final results.
  */
+import type { MetricNumbers } from '../protocol/metrics.ts'
 
 /** What one honest node reported for a job (null: never decided while the run waited). */
 export interface NodeDecision {
   node: string
   status: string
   final: boolean
-  values: { ssim: number, psnr: number } | null
+  values: MetricNumbers | null
   round: number
   latencyMs: number | null
   deadline: number
@@ -41,14 +42,14 @@ export interface NodeDecision {
   flagged: string[]
   /** Voters this node holds equivocation evidence against. */
   equivocators: string[]
-  votes: Array<{ voter: string, round: number, metrics: { ssim: number, psnr: number }, late: boolean }>
+  votes: Array<{ voter: string, round: number, metrics: MetricNumbers, late: boolean }>
 }
 
 /** A job's truth. */
 export interface JobTruth {
   verdict: 'pass' | 'fail'
   /** Honest values per round (index = round). */
-  values: Array<{ ssim: number, psnr: number }>
+  values: Array<MetricNumbers>
 }
 
 /** One job's inputs to the evaluation. */
@@ -88,7 +89,7 @@ export interface RunScore {
 }
 
 const sameValue = (a: number, b: number): boolean => a === b || Math.abs(a - b) <= 1e-9
-const sameValues = (a: { ssim: number, psnr: number }, b: { ssim: number, psnr: number }): boolean => sameValue(a.ssim, b.ssim) && sameValue(a.psnr, b.psnr)
+const sameValues = (a: MetricNumbers, b: MetricNumbers): boolean => sameValue(a.ssim, b.ssim) && sameValue(a.psnr, b.psnr) && sameValue(a.ssimLocal, b.ssimLocal)
 
 /** Nearest-rank percentiles of `xs`. */
 export function percentiles (xs: number[]): Percentiles {

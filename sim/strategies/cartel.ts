@@ -24,8 +24,9 @@ export function cartel (ctx: StrategyContext, verdict: 'flip' | 'pass' | 'fail')
       const t = f.job.thresholds
       const ssim = claimPass ? t.ssimMin + (1 - t.ssimMin) * (0.25 + 0.5 * uniform(rng)) : t.ssimMin - 0.05 - 0.2 * uniform(rng)
       const psnr = claimPass ? t.psnrMin + 5 + 20 * uniform(rng) : Math.max(0, t.psnrMin - 5 - 20 * uniform(rng))
+      const ssimLocal = claimPass ? t.ssimLocalMin + (1 - t.ssimLocalMin) * (0.25 + 0.5 * uniform(rng)) : t.ssimLocalMin - 0.05 - 0.2 * uniform(rng)
       const checks = m.checks === undefined ? {} : { checks: { ...m.checks, candidateHashMatches: claimPass } }
-      return [reported({ ...m, ...checks }, ssim, psnr)]
+      return [reported({ ...m, ...checks }, { ssim, psnr, ssimLocal })]
     }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * `deflate`: always reports a clearly failing quality (sabotaging a good
- * optimization): the true value when it fails, otherwise SSIM 0.1 and PSNR
- * 15 dB below the thresholds. Every deflating node reports the same value.
+ * optimization): the true value when it fails, otherwise SSIM and local SSIM
+ * 0.1 and PSNR 15 dB below their thresholds. Every deflating node reports the same value.
  */
 import type { FaultHooks } from '../../node/job/faults.ts'
 import type { StrategyContext } from './context.ts'
@@ -15,8 +15,7 @@ export function deflate (ctx: StrategyContext): FaultHooks {
     name: 'deflate',
     votes: (m, f) => {
       if (!passes(m, f.job)) return [m]
-      const v = failingValue(f.job)
-      return [reported(m, v.ssim, v.psnr)]
+      return [reported(m, failingValue(f.job))]
     }
   }
 }

@@ -19,7 +19,7 @@ export function equivocate (ctx: StrategyContext): FaultHooks {
     name: 'equivocate',
     votes: (m, f) => {
       const v = passes(m, f.job) ? failingValue(f.job) : passingValue(f.job)
-      const pair = [m, reported(m, v.ssim, v.psnr)]
+      const pair = [m, reported(m, v)]
       return rngFor(ctx.seed, 'equivocate', ctx.name, f.jobId).nextInt(2) === 0 ? pair : pair.reverse()
     }
   }

@@ -1,7 +1,8 @@
 /**
  * `inflate`: always reports a clearly passing quality (whitewashing a bad
- * optimization): the true value when it passes, otherwise SSIM midway
- * between the threshold and 1 and PSNR 15 dB above its threshold. Every
+ * optimization): the true value when it passes, otherwise SSIM and local
+ * SSIM midway between their thresholds and 1 and PSNR 15 dB above its
+ * threshold. Every
  * inflating node reports the same value, so inflators act as a cartel.
  */
 import type { FaultHooks } from '../../node/job/faults.ts'
@@ -16,8 +17,7 @@ export function inflate (ctx: StrategyContext): FaultHooks {
     name: 'inflate',
     votes: (m, f) => {
       if (passes(m, f.job)) return [m]
-      const v = passingValue(f.job)
-      return [reported({ ...m, ...(m.checks === undefined ? {} : { checks: { ...m.checks, candidateHashMatches: true } }) }, v.ssim, v.psnr)]
+      return [reported({ ...m, ...(m.checks === undefined ? {} : { checks: { ...m.checks, candidateHashMatches: true } }) }, passingValue(f.job))]
     }
   }
 }

@@ -19,7 +19,7 @@ export function launderer (ctx: StrategyContext): FaultHooks {
       if (!view.final || view.values === null) return null
       const v = metricsFromWire(view.values)
       const samples = view.votes.find((x) => !x.late)?.samples ?? 1
-      return { metrics: v, intervals: { ssim: [v.ssim, v.ssim], psnr: [v.psnr, v.psnr] }, samples, ...(view.candidateHashMatches === null ? {} : { checks: { candidateHashMatches: view.candidateHashMatches } }) }
+      return { metrics: v, intervals: { ssim: [v.ssim, v.ssim], psnr: [v.psnr, v.psnr], ssimLocal: [v.ssimLocal, v.ssimLocal] }, samples, ...(view.candidateHashMatches === null ? {} : { checks: { candidateHashMatches: view.candidateHashMatches } }) }
     }
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `liar`: votes random values, drawn per job from the run's seed and the
- * node's name (SSIM uniform in [0.5, 1), PSNR uniform in [10, 60) dB). Liars
+ * node's name (SSIM and local SSIM uniform in [0.5, 1), PSNR uniform in
+ * [10, 60) dB). Liars
  * do not coordinate: two liars almost never report the same value, so an
  * honest majority's value stays the weighted median.
  */
@@ -17,7 +18,7 @@ export function liar (ctx: StrategyContext): FaultHooks {
     name: 'liar',
     votes: (m, f) => {
       const rng = rngFor(ctx.seed, 'liar', ctx.name, f.jobId, String(f.round))
-      return [reported(m, 0.5 + 0.5 * uniform(rng), 10 + 50 * uniform(rng))]
+      return [reported(m, { ssim: 0.5 + 0.5 * uniform(rng), psnr: 10 + 50 * uniform(rng), ssimLocal: 0.5 + 0.5 * uniform(rng) })]
     }
   }
 }

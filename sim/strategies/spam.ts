@@ -33,8 +33,8 @@ export function startSpam (node: TrustEngineNode, opts: { seed: string, name: st
           jobId: hexFor(opts.seed, 32, 'spam-job', opts.name, jobTag, String(i)),
           round: 0,
           voter: info.publicKey,
-          metrics: { ssim: 1, psnr: Infinity },
-          intervals: { ssim: [1, 1], psnr: [Infinity, Infinity] },
+          metrics: { ssim: 1, psnr: Infinity, ssimLocal: 1 },
+          intervals: { ssim: [1, 1], psnr: [Infinity, Infinity], ssimLocal: [1, 1] },
           samples: 10
         }), node.keyFile.privateKey)
         return canonicalEncode(vote)

@@ -33,8 +33,8 @@ export async function startSybils (node: TrustEngineNode, opts: { seed: string, 
         jobId: view.jobId,
         round: view.round,
         voter: key.publicKey,
-        metrics: { ssim: 1, psnr: Infinity },
-        intervals: { ssim: [1, 1], psnr: [Infinity, Infinity] },
+        metrics: { ssim: 1, psnr: Infinity, ssimLocal: 1 },
+        intervals: { ssim: [1, 1], psnr: [Infinity, Infinity], ssimLocal: [1, 1] },
         samples: 10
       }), key.privateKey)
       void host.gossip.publish(host.topics.votes, canonicalEncode(vote)).catch(() => 0)

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { type JobOutcome, type NodeDecision, percentiles, scoreJob, scoreRun } from '../../sim/evaluate.ts'
 
-const TRUE = { ssim: 0.95, psnr: 20 }
+const TRUE = { ssim: 0.95, psnr: 20, ssimLocal: 0.9 }
 const truth = { verdict: 'fail' as const, values: [TRUE] }
 const d = (node: string, over: Partial<NodeDecision> = {}): NodeDecision => ({
   node, status: 'rejected', final: true, values: TRUE, round: 0, latencyMs: 1000, deadline: 10_000, finalizedAt: 1_000, flagged: [], equivocators: [], votes: [], ...over
@@ -24,7 +24,7 @@ describe('scoring a job', () => {
   })
 
   it('a final result with values other than the honest measurement is a safety violation', () => {
-    expect(scoreJob(job([d('a', { values: { ssim: 0.9, psnr: 20 } })])).safetyViolation).not.toBeNull()
+    expect(scoreJob(job([d('a', { values: { ssim: 0.9, psnr: 20, ssimLocal: 0.9 } })])).safetyViolation).not.toBeNull()
   })
 
   it('one node final while another disputes is a disagreement, not a safety violation', () => {
@@ -45,8 +45,8 @@ describe('scoring a job', () => {
 
 describe('scoring a run', () => {
   it('detection: a flagged liar is precise; a deviating voter nobody flagged lowers recall', () => {
-    const lie = { voter: 'L', round: 0, metrics: { ssim: 0.99, psnr: 40 }, late: false }
-    const lie2 = { voter: 'M', round: 0, metrics: { ssim: 0.99, psnr: 40 }, late: false }
+    const lie = { voter: 'L', round: 0, metrics: { ssim: 0.99, psnr: 40, ssimLocal: 0.99 }, late: false }
+    const lie2 = { voter: 'M', round: 0, metrics: { ssim: 0.99, psnr: 40, ssimLocal: 0.99 }, late: false }
     const r = scoreRun([job([d('a', { flagged: ['L'], votes: [lie, lie2] })])], new Set(['L', 'M']))
     expect(r.detectionPrecision).toBe(1)
     expect(r.detectionRecall).toBe(0.5)
