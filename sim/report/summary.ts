@@ -2,23 +2,16 @@
  * Summaries of runs: the per-run figures of results.json, the totals over
  * runs, and the text table printed at the end of `trust-engine sim run`.
  */
-import { type Percentiles, percentiles } from '../evaluate.ts'
+import { type RunScore, percentiles } from '../evaluate.ts'
 import type { RunResult } from '../runner.ts'
 
-/** The headline figures of one run (as in results.json). */
-export interface RunSummary {
+/** The headline figures of one run (as in results.json): the run's score without its per-job detail, and more. */
+export interface RunSummary extends Omit<RunScore, 'jobs' | 'flaggedPairs' | 'deviatingPairs'> {
   scenario: string
   seed: string
   nodes: number
   byzantineWeightShare: number
   jobs: number
-  safetyViolations: number
-  agreement: number
-  correctness: number
-  liveness: number
-  detectionPrecision: number | null
-  detectionRecall: number | null
-  latencyMs: Percentiles
   gossipMessagesPerJob: number | null
   connectMs: number
   rssBytesPerNode: number | null
