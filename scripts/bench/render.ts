@@ -7,7 +7,10 @@
  * pixels into a colour and depth buffer. The 1M case is a single render.
  */
 import { Document, Logger } from '@gltf-transform/core'
+import { measureScenes } from '../../node/render/measure-scene.ts'
 import { renderScene } from '../../node/render/render.ts'
+import { createSceneIO } from '../../node/optimizer/load-scene.ts'
+import { pbrScene } from '../../test/node/render/pbr-scenes.ts'
 import { prepareScene, type PreparedScene } from '../../node/render/scene-reader.ts'
 import type { Camera } from '../../node/render/camera.ts'
 import { type BenchResult, type BenchSuite, measureRate, result } from './types.ts'
@@ -94,6 +97,30 @@ async function fillFigure (): Promise<BenchResult> {
   return result('render shaded pixels, 1024×1024', rate, 'Mpixels/s', 'depth-tested plain fill of as many pixels', baseline)
 }
 
+const SHOWCASE_CAMERA: Camera = { eye: [0.3, 0.2, 2.2], target: [0.1, 0, 0], up: [0, 1, 0], focal: 2, near: 0.01 }
+
+/** Shaded samples per second with every map, PBR (2 × 2 supersampling) beside Lambert (one sample) on the same scene and image. */
+async function pbrFillFigure (): Promise<BenchResult> {
+  const scene = prepareScene(pbrScene(), { maxTexturePixels: 1 << 24 })
+  const size = 512
+  const pbrSamples = renderScene(scene, SHOWCASE_CAMERA, { width: size, height: size }).stats.fragments
+  const rate = await measureRate(pbrSamples / 1e6, () => renderScene(scene, SHOWCASE_CAMERA, { width: size, height: size }), 3)
+  const lambertSamples = renderScene(scene, SHOWCASE_CAMERA, { width: size, height: size, shading: 'lambert', supersample: 1 }).stats.fragments
+  const baseline = await measureRate(lambertSamples / 1e6, () => renderScene(scene, SHOWCASE_CAMERA, { width: size, height: size, shading: 'lambert', supersample: 1 }), 3)
+  return result('render PBR shaded samples, all maps, 512×512 ×4 samples', rate, 'Msamples/s', 'Lambert shading of the same scene, 1 sample/pixel', baseline)
+}
+
+/** Whole measurement (defaults) of a ~100k-triangle textured PBR scene against itself, as measurements/s beside the goal of one per 10 s. */
+async function pbrSceneMeasurement (): Promise<BenchResult> {
+  const glb = await createSceneIO().writeBinary(pbrScene({ rings: 158 })) // 2·158·316 ≈ 100k sphere triangles + slab + ball
+  const t0 = process.hrtime.bigint()
+  const m = await measureScenes(glb, glb, { seed: '00'.repeat(32), complexity: 0.5 })
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+  const tris = m.renderStats.triangles.original
+  console.log(`render: 100k PBR scene measurement: ${tris} triangles, ${m.renderStats.renders} renders per scene, ${seconds.toFixed(2)} s`)
+  return result(`scene measurement, ${Math.round(tris / 1000)}k-triangle textured PBR scene, defaults`, 1 / seconds, 'measurements/s', 'goal: 10 s on one core (0.1/s)', 0.1)
+}
+
 /** The renderer benchmark suite. */
 export const renderSuite: BenchSuite = {
   name: 'render',
@@ -101,6 +128,8 @@ export const renderSuite: BenchSuite = {
     await triangleFigure(71, '10k', 5), // 2·71² = 10,082
     await triangleFigure(224, '100k', 3), // 2·224² = 100,352
     await triangleFigure(707, '1M', 0), // 2·707² = 999,698
-    await fillFigure()
+    await fillFigure(),
+    await pbrFillFigure(),
+    await pbrSceneMeasurement()
   ]
 }
