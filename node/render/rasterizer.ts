@@ -37,6 +37,11 @@ export interface PixelShader {
    * multiplies what lies behind.
    */
   shade: (b0: number, b1: number, b2: number, w: number, out: Float64Array) => void
+  /**
+   * Texture level-of-detail bias in levels: log2(ss) while one shade stands
+   * for a whole pixel of ss × ss samples (deferred.ts), 0 for one sample.
+   */
+  lodBias: number
 }
 
 /** Counters of one render. */
@@ -63,11 +68,48 @@ const GUARD = 32768
 /** Sub-pixel precision: 4 bits (1/16 pixel). */
 const SUB = 16
 
+/**
+ * Deferred shading buffers (one entry per sample): which draw item and
+ * triangle is visible and its perspective-correct barycentrics. Opaque
+ * fragments record these instead of being shaded; `resolveDeferred`
+ * (deferred.ts) shades each visible surface once per pixel where all the
+ * pixel's samples see the same triangle.
+ */
+export interface DeferredBuffers {
+  /** Draw item index per sample, −1 when the colour is final (background, or shaded while drawing). */
+  item: Int32Array
+  /** Triangle index within the item's primitive. */
+  tri: Int32Array
+  /** Barycentrics, three per sample. */
+  bary: Float64Array
+}
+
 /** Projection and target of a draw. */
 export interface RasterTarget {
   fb: Framebuffer
   focal: number
   near: number
+  /** When set, opaque (not MASK, not blended) fragments are recorded here with this item index instead of shaded. */
+  deferred?: { buffers: DeferredBuffers, item: number }
+}
+
+/** Camera-space set-up of triangle t: written to out = [nx, ny, nz, facing, nl]; false when degenerate (non-finite or zero area). */
+export function triangleSetup (pos: Float64Array, i0: number, i1: number, i2: number, mirrored: boolean, out: Float64Array): boolean {
+  const x0 = pos[i0 * 3]!; const y0 = pos[i0 * 3 + 1]!; const z0 = pos[i0 * 3 + 2]!
+  const x1 = pos[i1 * 3]!; const y1 = pos[i1 * 3 + 1]!; const z1 = pos[i1 * 3 + 2]!
+  const x2 = pos[i2 * 3]!; const y2 = pos[i2 * 3 + 1]!; const z2 = pos[i2 * 3 + 2]!
+  // camera-space face normal (counter-clockwise winding) and facing
+  const ax = x1 - x0; const ay = y1 - y0; const az = z1 - z0
+  const bx = x2 - x0; const by = y2 - y0; const bz = z2 - z0
+  let nx = ay * bz - az * by; let ny = az * bx - ax * bz; let nz = ax * by - ay * bx
+  const nl = Math.sqrt(nx * nx + ny * ny + nz * nz)
+  if (!(nl > 0) || !Number.isFinite(nl) || !Number.isFinite(x0 + y0 + z0 + x1 + y1 + z1 + x2 + y2 + z2)) return false
+  if (mirrored) { nx = -nx; ny = -ny; nz = -nz }
+  nx /= nl; ny /= nl; nz /= nl
+  out[0] = nx; out[1] = ny; out[2] = nz
+  out[3] = -(nx * x0 + ny * y0 + nz * z0) // > 0: the viewer at the origin sees the front
+  out[4] = nl
+  return true
 }
 
 const out4 = new Float64Array(8)
@@ -93,22 +135,17 @@ export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, 
   const mat = shader.material
   const triCount = indices.length / 3
   const sx = new Float64Array(3); const sy = new Float64Array(3); const iw = new Float64Array(3); const q = new Float64Array(9)
+  const setup = new Float64Array(5)
+  const defer = target.deferred !== undefined && mat.alphaMode !== ALPHA_MASK && !mat.blended ? target.deferred : null
   for (let t = 0; t < triCount; t++) {
     stats.triangles++
     const i0 = indices[t * 3]!; const i1 = indices[t * 3 + 1]!; const i2 = indices[t * 3 + 2]!
     if (i0 >= vertexCount || i1 >= vertexCount || i2 >= vertexCount) { stats.degenerate++; continue }
+    if (!triangleSetup(pos, i0, i1, i2, mirrored, setup)) { stats.degenerate++; continue }
     const x0 = pos[i0 * 3]!; const y0 = pos[i0 * 3 + 1]!; const z0 = pos[i0 * 3 + 2]!
     const x1 = pos[i1 * 3]!; const y1 = pos[i1 * 3 + 1]!; const z1 = pos[i1 * 3 + 2]!
     const x2 = pos[i2 * 3]!; const y2 = pos[i2 * 3 + 1]!; const z2 = pos[i2 * 3 + 2]!
-    // camera-space face normal (counter-clockwise winding) and facing
-    const ax = x1 - x0; const ay = y1 - y0; const az = z1 - z0
-    const bx = x2 - x0; const by = y2 - y0; const bz = z2 - z0
-    let nx = ay * bz - az * by; let ny = az * bx - ax * bz; let nz = ax * by - ay * bx
-    const nl = Math.sqrt(nx * nx + ny * ny + nz * nz)
-    if (!(nl > 0) || !Number.isFinite(nl) || !Number.isFinite(x0 + y0 + z0 + x1 + y1 + z1 + x2 + y2 + z2)) { stats.degenerate++; continue }
-    if (mirrored) { nx = -nx; ny = -ny; nz = -nz }
-    nx /= nl; ny /= nl; nz /= nl
-    const facing = -(nx * x0 + ny * y0 + nz * z0) // > 0: the viewer at the origin sees the front
+    const nx = setup[0]!; const ny = setup[1]!; const nz = setup[2]!; const facing = setup[3]!; const nl = setup[4]!
     if (!(facing !== 0)) { stats.degenerate++; continue }
     const back = facing < 0
     if (back && !mat.doubleSided) { stats.culled++; continue }
@@ -125,7 +162,7 @@ export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, 
     }
     if (rejected) { stats.clippedAway++; continue }
 
-    shader.setTriangle(i0, i1, i2, nx, ny, nz, back, back ? -facing : facing, nl)
+    if (defer === null) shader.setTriangle(i0, i1, i2, nx, ny, nz, back, back ? -facing : facing, nl)
 
     if (allIn) {
       const v0 = 1 / w0; const v1 = 1 / w1; const v2 = 1 / w2
@@ -134,7 +171,7 @@ export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, 
       sx[2] = Math.floor((s * x2 * v2 + cx) * SUB + 0.5); sy[2] = Math.floor((-s * y2 * v2 + cy) * SUB + 0.5)
       iw[0] = v0; iw[1] = v1; iw[2] = v2
       q.fill(0); q[0] = v0; q[4] = v1; q[8] = v2
-      fillTriangle(fb, sx, sy, iw, q, shader, stats)
+      fillTriangle(fb, sx, sy, iw, q, shader, stats, defer, t)
       continue
     }
     let poly: ClipVertex[] = [[x0, y0, w0, 1, 0, 0], [x1, y1, w1, 0, 1, 0], [x2, y2, w2, 0, 0, 1]]
@@ -158,7 +195,7 @@ export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, 
         sx[j] = px[idx[j]!]!; sy[j] = py[idx[j]!]!; iw[j] = inv
         q[j * 3] = v[3] * inv; q[j * 3 + 1] = v[4] * inv; q[j * 3 + 2] = v[5] * inv
       }
-      fillTriangle(fb, sx, sy, iw, q, shader, stats)
+      fillTriangle(fb, sx, sy, iw, q, shader, stats, defer, t)
     }
   }
 }
@@ -190,7 +227,7 @@ function clipPolygon (poly: ClipVertex[], a: number, b: number, c: number, e: nu
  * Rasterizes one screen triangle with snapped coordinates (1/16 px, window
  * space), 1/w per vertex and q = original barycentrics × 1/w per vertex.
  */
-function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, iwIn: Float64Array, qIn: Float64Array, shader: PixelShader, stats: RasterStats): void {
+function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, iwIn: Float64Array, qIn: Float64Array, shader: PixelShader, stats: RasterStats, defer: { buffers: DeferredBuffers, item: number } | null, tri: number): void {
   let X0 = sxIn[0]!; let Y0 = syIn[0]!; let X1 = sxIn[1]!; let Y1 = syIn[1]!; let X2 = sxIn[2]!; let Y2 = syIn[2]!
   let iw0 = iwIn[0]!; let iw1 = iwIn[1]!; let iw2 = iwIn[2]!
   let a0 = qIn[0]!; let a1 = qIn[1]!; let a2 = qIn[2]!
@@ -228,6 +265,8 @@ function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, 
   const blend = mat.blended
   const mask = mat.alphaMode === ALPHA_MASK
   const cutoff = mat.alphaCutoff
+  // a forward-shaded opaque fragment (MASK) over a deferred one makes the sample's colour final
+  const deferredItem = fb.deferred === null ? null : fb.deferred.item
   for (let y = minY; y <= maxY; y++, r01 += dy01, r12 += dy12, r20 += dy20) {
     // the row's covered span, solved exactly from each edge function (integers: the quotients'
     // ceil/floor are exact), so pixels outside the triangle are never visited
@@ -252,6 +291,15 @@ function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, 
           const B0 = (l0 * a0 + l1 * b0 + l2 * d0) / z
           const B1 = (l0 * a1 + l1 * b1 + l2 * d1) / z
           const B2 = (l0 * a2 + l1 * b2 + l2 * d2) / z
+          if (defer !== null) {
+            stats.fragments++
+            depth[p] = z
+            const d = defer.buffers
+            d.item[p] = defer.item; d.tri[p] = tri
+            d.bary[p * 3] = B0; d.bary[p * 3 + 1] = B1; d.bary[p * 3 + 2] = B2
+            e01 += dx01; e12 += dx12; e20 += dx20
+            continue
+          }
           shader.shade(B0, B1, B2, 1 / z, out4)
           const alpha = out4[3]!
           if (!(mask && !(alpha >= cutoff))) {
@@ -263,6 +311,7 @@ function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, 
             } else {
               red[p] = out4[0]!; green[p] = out4[1]!; blue[p] = out4[2]!
               depth[p] = z
+              if (deferredItem !== null) deferredItem[p] = -1
             }
           }
         }

@@ -9,7 +9,8 @@
  * the result to RGBA8 sRGB.
  */
 import { type Camera, viewBasis, viewMatrix } from './camera.ts'
-import { ERR_RENDER_OPTIONS, renderError } from './errors.ts'
+import { ERR_RENDER_BUDGET, ERR_RENDER_OPTIONS, renderError } from './errors.ts'
+import { type DeferredItem, resolveDeferred } from './deferred.ts'
 import { Framebuffer, type RgbaPixels } from './framebuffer.ts'
 import { type CameraLight, keyLightsToCamera, lightToCamera } from './lights.ts'
 import { multiply } from './mat4.ts'
@@ -52,6 +53,13 @@ export const DEFAULT_SUPERSAMPLE = 2
 /** Largest side of a render: 16384 px, the largest texture size of current GPUs, far above any verification view. */
 export const MAX_RENDER_SIDE = 16384
 
+/**
+ * Most samples (window pixels × supersample²) of one render: 4096², the
+ * budget's largest view at one sample; each sample holds 64 bytes of buffers,
+ * so a render never takes more than about 1 GB (`ERR_RENDER_BUDGET` beyond).
+ */
+export const MAX_RENDER_SAMPLES = 4096 * 4096
+
 /** A rendered image and its counters. */
 export interface RenderResult {
   image: RgbaPixels
@@ -67,6 +75,9 @@ export function renderScene (scene: PreparedScene, camera: Camera, options: Rend
   if (!ints.every(Number.isSafeInteger) || width < 1 || height < 1 || width * ss > MAX_RENDER_SIDE || height * ss > MAX_RENDER_SIDE ||
     win.width < 1 || win.height < 1 || win.x < 0 || win.y < 0 || win.x + win.width > width || win.y + win.height > height || ss < 1 || ss > 4) {
     throw renderError(ERR_RENDER_OPTIONS, 'render size and window must be positive integers, the window inside the image, supersampling 1 to 4')
+  }
+  if (win.width * win.height * ss * ss > MAX_RENDER_SAMPLES) {
+    throw renderError(ERR_RENDER_BUDGET, `a render of ${win.width}×${win.height} at ${ss}×${ss} samples exceeds ${MAX_RENDER_SAMPLES} samples`, { samples: win.width * win.height * ss * ss, maxSamples: MAX_RENDER_SAMPLES })
   }
   const time = options.time ?? 0
   if (!Number.isFinite(time)) throw renderError(ERR_RENDER_OPTIONS, 'animation time must be finite')
@@ -85,15 +96,22 @@ export function renderScene (scene: PreparedScene, camera: Camera, options: Rend
     } else lights = keyLightsToCamera(pbr.keyLights)
   }
   const lambert = options.lambertLighting ?? DEFAULT_LIGHTING_OPTIONS
+  // opaque and masked first (opaque PBR fragments deferred, then resolved), blended second
+  const deferredItems: DeferredItem[] = []
   for (const pass of [false, true]) {
+    if (pass && fb.deferred !== null) resolveDeferred(fb, ss, deferredItems)
     for (const item of posed.items) {
       if (item.primitive.material.blended !== pass) continue
       const v = transformVertices(item, view)
       const shader: PixelShader = model === 'pbr'
         ? new PbrShader(item.primitive, v, lights, pbr, pixelScale)
         : new LambertShader(item.primitive, v.positions, v.normals, lambert, pixelScale)
-      rasterizePrimitive(target, item.primitive.indices, v.positions, item.primitive.vertexCount, v.mirrored, shader, stats)
+      const deferred = pass || fb.deferred === null ? undefined : { buffers: fb.deferred, item: deferredItems.length }
+      if (deferred !== undefined) deferredItems.push({ shader, positions: v.positions, indices: item.primitive.indices, mirrored: v.mirrored })
+      rasterizePrimitive(deferred === undefined ? target : { ...target, deferred }, item.primitive.indices, v.positions, item.primitive.vertexCount, v.mirrored, shader, stats)
     }
   }
-  return { image: fb.toRgba8(ss), stats }
+  const image = fb.toRgba8(ss)
+  fb.release()
+  return { image, stats }
 }

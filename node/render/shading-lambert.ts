@@ -64,6 +64,8 @@ export class LambertShader implements PixelShader {
 
   private readonly positions: Float64Array
   private readonly pixelScale: number
+  /** Unused: the Lambert model is never deferred. */
+  lodBias = 0
 
   constructor (prim: PreparedPrimitive, positions: Float64Array, normals: Float64Array | null, lighting: LightingOptions, pixelScale: number) {
     this.prim = prim

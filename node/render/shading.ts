@@ -104,6 +104,8 @@ export class PbrShader implements PixelShader {
   private readonly s2: number
   private readonly slots: Array<TextureBinding | null>
   private readonly anyMip: boolean
+  /** Level-of-detail bias (see PixelShader.lodBias). */
+  lodBias = 0
   /** ½·log2 K per slot for the current triangle. */
   private readonly lodBase = new Float64Array(SLOTS)
   private i0 = 0; private i1 = 0; private i2 = 0
@@ -173,7 +175,7 @@ export class PbrShader implements PixelShader {
   shade (b0: number, b1: number, b2: number, w: number, out: Float64Array): void {
     const m = this.material
     const slots = this.slots
-    const lw = this.anyMip ? 1.5 * detLog2(w) : 0
+    const lw = this.anyMip ? 1.5 * detLog2(w) + this.lodBias : 0
     this.lastB0 = b0; this.lastB1 = b1; this.lastB2 = b2; this.lastLw = lw
     const i0 = this.i0; const i1 = this.i1; const i2 = this.i2
 

@@ -5,7 +5,7 @@
  */
 import { KHRLightsPunctual, KHRMaterialsSheen } from '@gltf-transform/extensions'
 import { describe, expect, it } from 'vitest'
-import { ERR_RENDER_TEXTURE } from '../../../node/render/errors.ts'
+import { ERR_RENDER_BUDGET, ERR_RENDER_TEXTURE } from '../../../node/render/errors.ts'
 import { MAX_SCENE_LIGHTS } from '../../../node/render/lights.ts'
 import { renderScene } from '../../../node/render/render.ts'
 import { prepareScene, type PreparedScene } from '../../../node/render/scene-reader.ts'
@@ -81,6 +81,12 @@ describe('bad input to physically based shading', () => {
     expect(prepared.lightCount).toBe(MAX_SCENE_LIGHTS)
     expect(prepared.appearanceIgnored).toContain('KHR_lights_punctual:over-cap')
     renderTwice(prepared)
+  })
+
+  it('a render of more samples than MAX_RENDER_SAMPLES is refused before any buffer is allocated (ERR_RENDER_BUDGET)', () => {
+    const scene = normalMappedQuad({ uvs: [0, 1, 1, 1, 1, 0, 0, 0] })
+    expect(codeOf(() => renderScene(scene, cameraAt([0, 0, 3]), { width: 4096, height: 4096, supersample: 2 }))).toBe(ERR_RENDER_BUDGET)
+    expect(codeOf(() => renderScene(scene, cameraAt([0, 0, 3]), { width: 4096, height: 4096, supersample: 2, window: { x: 2016, y: 2016, width: 64, height: 64 } }))).toBeUndefined()
   })
 
   it('a material extension that is not rendered is reported in appearanceIgnored', () => {

@@ -12,16 +12,16 @@ import { type GoldenCase, goldenCases, pixelHash, renderCase } from './golden-ca
 
 const GOLDEN: Record<string, string> = {
   cube: '5e51728f97916786042c6b42f1c6ae9fae5c1b6df3aef03b0d508df9036ee9d0',
-  'textured-quad': 'af42e2672ac5425baf239e4ea1a97cf1bb6093074ecd20d3bf8c9300adb5f160',
+  'textured-quad': '62e67f241a81fba6b792ee6851bbed7bd3c8f9f032589ec1aa19ea6abef78dc6',
   'mask-quad': '4a25c68aae8accd5d502944321e4f3474c9c18689d490b09586bb6eb9e9327ea',
   hierarchy: '596dcf1c0b8a7348429399f457dd9c1a4492ab3b0a9bdeedb5315df416407795',
   // quantize() keeps ±0.5 exactly, so the quantized cube renders the same pixels as the float one
   quantized: '5e51728f97916786042c6b42f1c6ae9fae5c1b6df3aef03b0d508df9036ee9d0',
-  meshopt: '5e998961fd1cd277bcfbe6ae00ceef81d7616d73392637affa1cb37188cbe8ca',
+  meshopt: 'a0a89482886f934f92e083c20b6f37c8064a3da93b208e3a4d9da1d3cfaa11e7',
   instanced: '7159b5cda9a1966ffb1687aecd2b6205912e057f4542aa4ac0668e5d9c58daec',
-  'pbr-showcase': '32640f573f778cbab430f35e7232428ea039558f93e3026509144036dfc0ccbf',
-  'pbr-mikktspace': '7d10f4d109de1cf01d29f86d432285043deb8565dacef484d3b3c70e5cf74839',
-  'pbr-lights': 'cdc17f79f12c50386dcbdd7f64923d54970b45a120748365631281855221c438'
+  'pbr-showcase': 'aeaca24d2bd8134743bded43d34b898db1690f9289cd0479507fd7b57d8e66ff',
+  'pbr-mikktspace': 'c66dc2f5c88e4853092929670a8ff163255eb03f04c32ca491a89e67d8906dd1',
+  'pbr-lights': '08417822de6580469b5ee8e71e5533f03f055d7b43b33ccc7402e3a5de13f06e'
 }
 
 let cases: GoldenCase[] = []
