@@ -16,17 +16,27 @@ export interface BoundingSphere {
   radius: number
 }
 
+/** World-space vertex positions (x, y, z triples) of every drawn primitive of the scene posed at `time`, and its triangle count. */
+export function worldPositions (scene: PreparedScene, time = 0): { positions: Float64Array[], triangles: number } {
+  const id = identity()
+  const positions: Float64Array[] = []
+  let triangles = 0
+  for (const item of poseScene(scene, time)) {
+    triangles += item.primitive.indices.length / 3
+    positions.push(transformVertices(item, id).positions)
+  }
+  return { positions, triangles }
+}
+
 /** Bounding sphere of the scene posed at `time`; throws for an empty scene or unusable bounds. */
 export function sceneBounds (scene: PreparedScene, time = 0): BoundingSphere {
-  const items = poseScene(scene, time)
-  const id = identity()
-  const world: Float64Array[] = []
+  return boundsOf(worldPositions(scene, time))
+}
+
+/** Bounding sphere of {@link worldPositions}' result; throws for an empty scene or unusable bounds. */
+export function boundsOf ({ positions: world, triangles }: { positions: Float64Array[], triangles: number }): BoundingSphere {
   const min = [Infinity, Infinity, Infinity]; const max = [-Infinity, -Infinity, -Infinity]
-  let triangles = 0
-  for (const item of items) {
-    triangles += item.primitive.indices.length / 3
-    const p = transformVertices(item, id).positions
-    world.push(p)
+  for (const p of world) {
     for (let i = 0; i < p.length; i += 3) {
       const x = p[i]!; const y = p[i + 1]!; const z = p[i + 2]!
       if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z)) continue

@@ -14,12 +14,16 @@
  *   as up (another axis when looking straight up or down).
  * - Near plane: distance · nearFraction; geometry closer to the camera is
  *   clipped (only a candidate that grows far beyond the original can reach it).
+ * - Framing: when the scene's vertices are given, each camera then keeps its
+ *   direction and moves so the vertices fill the image (framing.ts); without
+ *   them it circles the bounding sphere as above.
  * - Time: for an animated scene, uniform in [0, duration − temporalStep]; the
  *   temporal sample of a view compares it with time + temporalStep. A static
  *   scene uses time 0 for every view.
  */
 import { deriveSeed, SeededPrng } from '../../protocol/sampling/prng.ts'
 import type { BoundingSphere } from './bounds.ts'
+import { frameOnExtent } from './framing.ts'
 import { type Camera, DEFAULT_FOCAL } from './camera.ts'
 import { ERR_RENDER_OPTIONS, renderError } from './errors.ts'
 
@@ -54,8 +58,12 @@ export interface SceneView {
   time: number
 }
 
-/** Draws `count` views of a scene with the given bounding sphere and animation duration (0 = static). */
-export function drawViews (seed: string, count: number, sphere: BoundingSphere, duration: number, options: ViewOptions = DEFAULT_VIEW_OPTIONS): SceneView[] {
+/**
+ * Draws `count` views of a scene with the given bounding sphere and animation
+ * duration (0 = static), framed on `points` (the scene's world-space vertex
+ * positions, bounds.ts's `worldPositions`) when given.
+ */
+export function drawViews (seed: string, count: number, sphere: BoundingSphere, duration: number, options: ViewOptions = DEFAULT_VIEW_OPTIONS, points?: readonly Float64Array[]): SceneView[] {
   if (!Number.isSafeInteger(count) || count < 1 || count > 10_000) throw renderError(ERR_RENDER_OPTIONS, 'view count must be an integer in [1, 10000]')
   if (!(options.focal > 0) || !(options.margin >= 1) || !(options.nearFraction > 0 && options.nearFraction < 1) || !(options.temporalStep > 0)) {
     throw renderError(ERR_RENDER_OPTIONS, 'invalid view options')
@@ -76,7 +84,8 @@ export function drawViews (seed: string, count: number, sphere: BoundingSphere, 
     const c = sphere.center
     const eye: [number, number, number] = [c[0] + distance * x / r, c[1] + distance * y / r, c[2] + distance * z / r]
     const time = duration > 0 ? (span > 0 ? prng.nextFloat() * span : 0) : 0
-    views.push({ camera: { eye, target: [c[0], c[1], c[2]], up: [0, 1, 0], focal: options.focal, near: distance * options.nearFraction }, time })
+    const view: SceneView = { camera: { eye, target: [c[0], c[1], c[2]], up: [0, 1, 0], focal: options.focal, near: distance * options.nearFraction }, time }
+    views.push(points === undefined ? view : frameOnExtent(view, points, sphere, options))
   }
   return views
 }
