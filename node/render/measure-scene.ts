@@ -26,11 +26,12 @@ import { DEFAULT_CONFIDENCE } from '../../protocol/stats/student-t.ts'
 import { type MeasurementSummary, summarizeSamples } from '../measure/summary.ts'
 import { changeLuma, cropImage, downscale2x, lumaPlane, type RgbaImage } from '../measure/image.ts'
 import { changeMseRgb, mseRgb, psnrFromMse } from '../measure/psnr.ts'
+import { type EvidenceChoice, type EvidenceImages, type EvidenceOptions, evidenceImages, selectEvidence } from '../measure/evidence.ts'
 import { sampleSsim } from '../measure/local-ssim.ts'
 import type { LumaPlane } from '../measure/image.ts'
 import { resolveSceneLimits, type SceneLimits } from '../optimizer/load-scene.ts'
 import { checkBudget, DEFAULT_RENDER_BUDGET_OPTIONS, type RenderBudgetOptions } from './budget.ts'
-import { sceneBounds } from './bounds.ts'
+import { boundsOf, worldPositions } from './bounds.ts'
 import { loadRenderScene } from './load.ts'
 import { unpackMeshopt } from './meshopt-unpack.ts'
 import { emptyStats, type RasterStats } from './rasterizer.ts'
@@ -68,6 +69,18 @@ export interface MeasureScenesOptions {
    * affect the result.
    */
   onTiming?: (phase: MeasurePhase, ms: number) => void
+  /**
+   * When given, the result also holds the images of the worst and a few
+   * seeded random samples (node/measure/evidence.ts), rendered again after
+   * the measurement (never changing its numbers).
+   */
+  evidence?: EvidenceOptions
+}
+
+/** One sample of a scene measurement's evidence: which sample, and its images as measured. */
+export interface SceneEvidence {
+  choice: EvidenceChoice
+  images: EvidenceImages
 }
 
 /**
@@ -146,6 +159,18 @@ export interface SceneMeasurement extends MeasurementSummary {
   plan: ScenePlan
   perSample: SceneSampleMeasurement[]
   renderStats: SceneRenderStats
+  /** Present when `options.evidence` was given. */
+  evidence?: SceneEvidence[]
+}
+
+/** The change image of a pair, per RGB channel (next − current + 255) / 2 rounded down, as the temporal samples compare. */
+function changeImage (current: RgbaImage, next: RgbaImage): RgbaImage {
+  const data = new Uint8Array(current.data.length)
+  for (let i = 0; i < data.length; i += 4) {
+    for (let c = 0; c < 3; c++) data[i + c] = (next.data[i + c]! - current.data[i + c]! + 255) >> 1
+    data[i + 3] = 255
+  }
+  return { width: current.width, height: current.height, data }
 }
 
 interface ViewRenders { full: RgbaImage, analysis?: RgbaImage, next?: RgbaImage }
@@ -190,9 +215,11 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
     complexity = (await analyzeScene(originalPlain)).complexity
   }
 
-  const sphere = sceneBounds(original, 0)
+  const world = worldPositions(original, 0)
+  const sphere = boundsOf(world)
   const animated = original.duration > 0
-  const views = drawViews(options.seed, viewCount, sphere, original.duration, viewOptions)
+  // framed on the original's vertices (framing.ts); an animated scene moves away from its time-0 pose, so it keeps the sphere views
+  const views = drawViews(options.seed, viewCount, sphere, original.duration, viewOptions, animated ? undefined : world.positions)
   const samplePlan = planFrameSamples({
     seed: options.seed,
     frameCount: viewCount,
@@ -286,11 +313,33 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
     onTiming('render', spent.render)
     onTiming('metrics', spent.metrics)
   }
-  return {
+  const result: SceneMeasurement = {
     ...summary,
     samples: perSample.length,
     plan: { samplePlan, views, animated, temporalStep: viewOptions.temporalStep },
     perSample,
     renderStats: stats
   }
+  if (options.evidence !== undefined) {
+    result.evidence = []
+    const chosen = selectEvidence(perSample.map((p) => ({ ...p, frame: p.view })), options.seed, options.evidence)
+    for (const choice of chosen) {
+      const s = samples[choice.index]!
+      const view = views[s.frame]!
+      const at = (scene: PreparedScene, time: number): RgbaImage => renderScene(scene, view.camera, { width, height, time }).image
+      const r = at(original, view.time); const c = at(candidate, view.time)
+      const half = (img: RgbaImage): RgbaImage => (factor === 2 ? downscale2x(img) : img)
+      let pair: [RgbaImage, RgbaImage]
+      if (s.kind === 'frame') pair = [half(r), half(c)]
+      else if (s.kind === 'full') pair = [r, c]
+      else if (s.kind === 'region') pair = [cropImage(r, s.rect!), cropImage(c, s.rect!)]
+      else {
+        const t1 = view.time + viewOptions.temporalStep
+        pair = [changeImage(half(r), half(at(original, t1))), changeImage(half(c), half(at(candidate, t1)))]
+      }
+      result.evidence.push({ choice, images: evidenceImages(pair[0], pair[1]) })
+      await yieldToEventLoop()
+    }
+  }
+  return result
 }

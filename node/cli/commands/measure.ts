@@ -36,6 +36,7 @@ interface MeasureFlags {
   thresholds?: string
   samples?: boolean
   json?: boolean
+  evidence?: string
 }
 
 /** Result fields shared by frame and scene measurements, in memory form. */
@@ -59,6 +60,7 @@ export function register (program: Command): void {
     .option('--thresholds <spec>', 'quality thresholds, e.g. ssim=0.98,psnr=35: exit code 1 when the measurement is below them')
     .option('--samples', 'also print every sample\'s values')
     .option('--json', 'print the result as JSON')
+    .option('--evidence <dir>', 'scenes: write the worst and a few seeded random samples as PNG (reference, candidate, SSIM map, difference) with manifest.json and index.html into DIR')
     .exitOverride(usageErrorsExit2)
     .action(async (refArg: string | undefined, candArg: string | undefined, flags: MeasureFlags) => {
       const { reference, candidate } = inputs(refArg, candArg, flags)
@@ -70,10 +72,12 @@ export function register (program: Command): void {
       const { readFileBounded } = await import('../../files/read-bounded.ts')
       if (flags.seed !== undefined && !isSeed(flags.seed)) throw badArgs('--seed', 'expected lowercase hex of 1 to 64 bytes')
 
+      if (flags.evidence !== undefined && flags.evidence.length === 0) throw badArgs('--evidence', 'expected a folder')
       const isScene = reference.length === 1 && SCENE_EXTENSION.test(reference[0]!) && SCENE_EXTENSION.test(candidate[0]!)
       if (!isScene && [...reference, ...candidate].some((p) => SCENE_EXTENSION.test(p))) {
         throw badArgs('measure', 'scenes are measured as one .glb/.gltf pair; frames are PNG files')
       }
+      if (!isScene && flags.evidence !== undefined) throw badArgs('--evidence', 'evidence is written for scene pairs (.glb/.gltf) only')
 
       let out: Record<string, unknown>
       let measured: Measured
@@ -84,7 +88,12 @@ export function register (program: Command): void {
         const seed = flags.seed ?? deriveSeed('trust-engine/measure-cli', 'scenes', sha256Hex(a), sha256Hex(b))
         // Dispatch point for scenes: rendered views measured like frames.
         const { measureScenes } = await import('../../render/measure-scene.ts')
-        const m = await measureScenes(a, b, { seed, ...(complexity === undefined ? {} : { complexity }) })
+        const { DEFAULT_EVIDENCE_OPTIONS } = await import('../../measure/evidence.ts')
+        const m = await measureScenes(a, b, { seed, ...(complexity === undefined ? {} : { complexity }), ...(flags.evidence === undefined ? {} : { evidence: DEFAULT_EVIDENCE_OPTIONS }) })
+        if (flags.evidence !== undefined) {
+          const { writeEvidence } = await import('../../measure/evidence-files.ts')
+          await writeEvidence(flags.evidence, { input: 'scenes', seed, metrics: m.metrics, perSample: m.perSample.map((s) => ({ ...s, frame: s.view })), evidence: m.evidence! })
+        }
         measured = m
         const { sizeReductions } = await import('../../render/size-reductions.ts')
         const sizes = await sizeReductions(a, b)

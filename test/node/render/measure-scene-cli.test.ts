@@ -3,9 +3,11 @@
  * process on real files, JSON output and exit codes.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gltfpack, sphereScene, toGlb } from './scenes.ts'
 
@@ -42,6 +44,41 @@ describe('trust-engine measure with scenes', () => {
     const r = await cli([join(dir, 'original.glb'), join(dir, 'simplified.glb'), '--json', '--complexity', '0', '--thresholds', 'ssim=0.98,psnr=35'])
     expect(r.code).toBe(1)
     expect(JSON.parse(r.stdout).passes).toBe(false)
+  })
+
+  it('--evidence writes the worst and seeded random samples as PNG with a manifest and an index page, the same on every run', async () => {
+    const ev = join(dir, 'evidence')
+    const r = await cli([join(dir, 'original.glb'), join(dir, 'simplified.glb'), '--json', '--complexity', '0', '--evidence', ev])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout)
+    const manifest = JSON.parse(await readFile(join(ev, 'manifest.json'), 'utf8'))
+    expect(manifest).toMatchObject({ version: 1, input: 'scenes', seed: out.seed, metrics: out.metrics })
+    expect(manifest.samples.map((s: { reason: string }) => s.reason)).toEqual(['worst', 'worst', 'worst', 'worst', 'random', 'random'])
+    // the worst samples come first, in order, and are the lowest worst tiles of the measurement
+    const worst = manifest.samples.slice(0, 4).map((s: { worstTile: number }) => s.worstTile)
+    expect(worst).toEqual([...worst].sort((a, b) => a - b))
+    expect(worst[0]).toBe(Math.min(...out.perSample.map((s: { worstTile: number }) => s.worstTile)))
+    for (const s of manifest.samples) {
+      const png = (name: string): PNG => PNG.sync.read(Buffer.from(readFileSync(join(ev, name))))
+      const ref = png(s.files.reference); const cand = png(s.files.candidate); const map = png(s.files.ssimMap); const diff = png(s.files.difference)
+      expect([cand.width, cand.height, diff.width, diff.height]).toEqual([ref.width, ref.height, ref.width, ref.height])
+      expect([map.width, map.height]).toEqual([ref.width - 10, ref.height - 10])
+    }
+    const files = (await readdir(ev)).sort()
+    expect(files).toHaveLength(2 + 4 * 6)
+    const html = await readFile(join(ev, 'index.html'), 'utf8')
+    for (const s of manifest.samples) expect(html).toContain(`src="${s.files.ssimMap as string}"`)
+    // deterministic: a second run writes the same manifest
+    const again = join(dir, 'evidence-again')
+    await cli([join(dir, 'original.glb'), join(dir, 'simplified.glb'), '--complexity', '0', '--evidence', again])
+    expect(await readFile(join(again, 'manifest.json'), 'utf8')).toBe(await readFile(join(ev, 'manifest.json'), 'utf8'))
+    expect(await readFile(join(again, 'sample-0-difference.png'))).toEqual(await readFile(join(ev, 'sample-0-difference.png')))
+  })
+
+  it('--evidence with PNG frames is refused: exit 2, ERR_BAD_ARGS', async () => {
+    const r = await cli([join(dir, 'a.png'), join(dir, 'b.png'), '--evidence', join(dir, 'nope')])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('ERR_BAD_ARGS')
   })
 
   it('an invalid scene file: exit 2 with a typed error code', async () => {
