@@ -288,9 +288,6 @@ export const REJECTED: Readonly<Record<string, Partial<PbrVariant>>> = Object.fr
   'UVs shifted by 0.02': { uvShift: 0.02 }
 })
 
-/** Rejected candidates the renderer must see through texture maps other than base colour (metallic-roughness, normal, occlusion, emissive). */
-export const NEEDS_PBR_MAPS: ReadonlySet<string> = new Set(['normal map removed', 'metallic-roughness map removed', 'metallic-roughness map flattened', 'occlusion removed', 'emissive removed'])
-
 /**
  * Candidates a person would accept, made from the original's bytes by real
  * tools: a lossless re-encoding (glTF-Transform read, weld, dedup, prune,
