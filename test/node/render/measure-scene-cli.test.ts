@@ -48,7 +48,7 @@ describe('trust-engine measure with scenes', () => {
 
   it('--evidence writes the worst and seeded random samples as PNG with a manifest and an index page, the same on every run', async () => {
     const ev = join(dir, 'evidence')
-    const r = await cli([join(dir, 'original.glb'), join(dir, 'simplified.glb'), '--json', '--complexity', '0', '--evidence', ev])
+    const r = await cli([join(dir, 'original.glb'), join(dir, 'simplified.glb'), '--json', '--samples', '--complexity', '0', '--evidence', ev])
     expect(r.code).toBe(0)
     const out = JSON.parse(r.stdout)
     const manifest = JSON.parse(await readFile(join(ev, 'manifest.json'), 'utf8'))
