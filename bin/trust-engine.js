@@ -1,20 +1,54 @@
 #!/usr/bin/env node
 // Launcher for the `trust-engine` command. The CLI is TypeScript run by Node's
-// built-in type stripping, which needs Node >= 22.18. On an older system Node the
-// launcher re-runs itself with the Node 22 binary of the `node` package, which
-// is a dependency of this project.
-import { spawnSync } from 'node:child_process'
+// built-in type stripping, which needs Node >= 22.18. On such a Node the CLI
+// runs in this process. On an older system Node the launcher runs the CLI in a
+// child process on the Node 22 binary of the `node` package (a devDependency of
+// this project, present in a clone after `npm ci`), forwards SIGTERM, SIGINT
+// and SIGHUP to it, and exits with the child's exit code, or by the child's
+// signal, so that a process manager stopping `trust-engine node` stops the
+// real node.
+//
+// TRUST_ENGINE_NODE=/path/to/node always runs the CLI in a child on that
+// binary (to pick a Node explicitly; the tests use it to exercise the child).
+import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
 const [major, minor] = process.versions.node.split('.').map(Number)
 const main = fileURLToPath(new URL('../node/cli/main.ts', import.meta.url))
+const chosen = process.env.TRUST_ENGINE_NODE
 
-if (major > 22 || (major === 22 && minor >= 18)) {
-  await import(main)
+if (chosen === undefined && (major > 22 || (major === 22 && minor >= 18))) {
+  // main.ts runs itself only when it is the entry script; here it is imported.
+  const { runCli } = await import(main)
+  await runCli()
 } else {
-  const require = createRequire(import.meta.url)
-  const node = require.resolve('node/bin/node')
-  const r = spawnSync(node, [main, ...process.argv.slice(2)], { stdio: 'inherit' })
-  process.exit(r.status ?? 1)
+  let node = chosen
+  if (node === undefined) {
+    try {
+      node = createRequire(import.meta.url).resolve('node/bin/node')
+    } catch {
+      process.stderr.write(`trust-engine needs Node.js >= 22.18 (this is ${process.version}); run \`npm ci\` in the clone to get it, or set TRUST_ENGINE_NODE\n`)
+      process.exit(1)
+    }
+  }
+  const child = spawn(node, [main, ...process.argv.slice(2)], { stdio: 'inherit' })
+  const forwarded = ['SIGTERM', 'SIGINT', 'SIGHUP']
+  // Ctrl-C in a terminal reaches both processes (same process group): the
+  // child stops itself, and the forwarded copy is a second, harmless SIGINT.
+  const forward = (signal) => { if (child.exitCode === null && child.signalCode === null) child.kill(signal) }
+  for (const signal of forwarded) process.on(signal, forward)
+  child.on('error', (err) => {
+    process.stderr.write(`cannot start ${node}: ${err.message}\n`)
+    process.exit(1)
+  })
+  child.on('exit', (code, signal) => {
+    for (const s of forwarded) process.off(s, forward)
+    if (signal !== null) {
+      // Die by the same signal, so our parent sees what happened to the child.
+      process.kill(process.pid, signal)
+      return
+    }
+    process.exit(code ?? 1)
+  })
 }
