@@ -37,7 +37,7 @@ import { dataDirLayout } from './store/data-dir.ts'
 import { peersRepository } from './store/repositories/index.ts'
 import { blobPort } from './wiring/blob-port.ts'
 import { MeasureWorkerPool } from './wiring/measure-worker-pool.ts'
-import type { NodeInfo, PeerView, ReputationView, SubmitJobRequest } from './types.ts'
+import type { NodeInfo, NodeRole, PeerView, ReputationView, SubmitJobRequest } from './types.ts'
 import { EconomyOffline } from './economy/economy-offline.ts'
 import { toClock } from './economy/node-clock.ts'
 import { resolveEconomyNodeOptions, type EconomyNodeOptions } from './economy/options.ts'
@@ -54,6 +54,9 @@ import { trustOf } from '../protocol/consensus/reputation.ts'
  */
 export const REPUTATION_SCORE = { ...DEFAULT_REPUTATION_SCORE_OPTIONS, fullTrustAt: 1 }
 
+/** Code of an observer started with a validator's key (see `NodeInit.role`). */
+export const ERR_OBSERVER_IS_VALIDATOR = 'ERR_OBSERVER_IS_VALIDATOR'
+
 /** What {@link createNode} needs. */
 export interface NodeInit {
   /** Data folder: `db/`, `blobs/` and, unless `keyFile` says otherwise, `key.json`. */
@@ -68,6 +71,16 @@ export interface NodeInit {
   listen?: string[]
   /** Multiaddrs (with `/p2p/`) to dial and keep dialling. */
   bootstrap?: string[]
+  /** Addresses other hosts should dial (announced instead of `listen`; node/p2p/host.ts). */
+  announce?: string[]
+  /**
+   * `validator` refuses to start unless the key is a validator of the network
+   * (`ERR_NOT_VALIDATOR`); `observer` refuses a validator's key
+   * (`ERR_OBSERVER_IS_VALIDATOR`: a second process with a validator's key
+   * risks signing two votes) and follows jobs, verdicts and certificates
+   * without voting. Absent: whatever the key is.
+   */
+  role?: NodeRole
   /** HTTP API to start with the node, or null/absent for none. */
   api?: Partial<ApiOptions> | null
   /** pino logger; a new one at `logLevel` otherwise. */
@@ -104,6 +117,13 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
   const keyFile = loadOrCreateKeyFile(init.keyFile ?? layout.keyFile)
   const validator = network.validators.find((v) => v.publicKey === keyFile.publicKey)
   const name = init.name ?? validator?.name ?? null
+  if (init.role === 'validator' && validator === undefined) {
+    throw new TrustEngineError(ERR_NOT_VALIDATOR, `the key ${keyFile.publicKey} is not a validator of network ${network.networkId}; add it to the network file (trust-engine network add-validator) or start as an observer`)
+  }
+  if (init.role === 'observer' && validator !== undefined) {
+    throw new TrustEngineError(ERR_OBSERVER_IS_VALIDATOR, `the key of validator ${validator.name} cannot run an observer: give the observer a key of its own`)
+  }
+  const role: NodeRole = validator === undefined ? 'observer' : 'validator'
   // One child logger per module, each made from the base so `module` appears once per line.
   const base = (init.logger ?? pino({ level: init.logLevel ?? 'info' })).child(name === null ? {} : { node: name })
   const logger = base.child({ module: 'node' })
@@ -146,6 +166,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       bootstrap: init.bootstrap ?? [],
       // Validators are admitted with their quotas; other peers only as observers (node/p2p/admission.ts).
       isValidator: (peerId) => peerToKey.has(peerId),
+      announce: init.announce ?? [],
       appSpecificScore: (peerId) => {
         const key = peerToKey.get(peerId)
         if (key === undefined || engine === null) return 0
@@ -256,6 +277,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
         peerId: host.peerId.toString(),
         publicKey: keyFile.publicKey,
         name,
+        role,
         networkId: network.networkId,
         version: VERSION,
         protocolVersion: PROTOCOL_VERSION,
@@ -331,7 +353,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       apiUrl = api.url
       cleanup.push(async () => await api.close())
     }
-    logger.info({ peerId: host.peerId.toString(), networkId: network.networkId, apiUrl, validator: validator !== undefined }, 'node started')
+    logger.info({ peerId: host.peerId.toString(), networkId: network.networkId, apiUrl, role }, 'node started')
     return node
   } catch (err) {
     await undo()

@@ -153,12 +153,17 @@ export interface NodeInfo {
   peerId: string
   publicKey: string
   name: string | null
+  /** `validator` (its key is in the network file: it measures and votes) or `observer` (it follows without voting). */
+  role: NodeRole
   networkId: string
   version: string
   protocolVersion: number
   listenAddresses: string[]
   apiUrl: string | null
 }
+
+/** What a node does in its network. */
+export type NodeRole = 'validator' | 'observer'
 
 /** One validator's reputation as this node sees it. */
 export interface ReputationView {

@@ -74,6 +74,10 @@ export const nodeConfigFileSchema = z.strictObject({
   key: z.string().min(1).max(4096).optional(),
   /** libp2p listen multiaddrs. */
   listen: z.array(multiaddrSchema).max(MAX_LISTEN).optional(),
+  /** Multiaddrs other hosts should dial to reach this node (announced instead of `listen`). */
+  announce: z.array(multiaddrSchema).max(MAX_LISTEN).optional(),
+  /** Run as an observer (follow verdicts and certificates, never vote). */
+  observer: z.boolean().optional(),
   /** HTTP API address `HOST:PORT`, or `off`. */
   api: apiAddressSchema.optional(),
   /** Bearer token for the API's writing routes (required when `api` is not loopback). */
@@ -159,6 +163,8 @@ export function configFileToOptions (config: NodeConfigFile): PartialNodeOptions
   if (config.key !== undefined) out.keyFile = config.key
   if (config.listen !== undefined) out.listen = [...config.listen]
   if (config.bootstrap !== undefined) out.bootstrap = [...config.bootstrap]
+  if (config.announce !== undefined) out.announce = [...config.announce]
+  if (config.observer !== undefined) out.observer = config.observer
   if (config.api !== undefined) out.api = config.api
   if (config.apiToken !== undefined) out.apiToken = config.apiToken
   if (config.logLevel !== undefined) out.logLevel = config.logLevel

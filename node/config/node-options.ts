@@ -30,6 +30,14 @@ export interface NodeOptions {
   listen: string[]
   /** Multiaddrs (with /p2p/ peer id) dialled at start and redialled with backoff. */
   bootstrap: string[]
+  /**
+   * Multiaddrs other hosts should dial to reach this node (e.g.
+   * `/dns4/node1.example.org/tcp/7000` or a published host port), announced
+   * instead of the listen addresses; empty announces the listen addresses.
+   */
+  announce: string[]
+  /** Run as an observer: follow verdicts and certificates without voting; the key must not be a validator's. */
+  observer: boolean
   /** HTTP API address, or null for no API. */
   api: { host: string, port: number } | null
   /** Bearer token for the API's writing routes (required off loopback). */
@@ -63,6 +71,10 @@ export const DEFAULT_NODE_OPTIONS: Readonly<NodeOptions> = Object.freeze({
   /** Port 0: the system picks a free port, so several dev nodes never collide. */
   listen: ['/ip4/127.0.0.1/tcp/0'],
   bootstrap: [],
+  /** None: the listen addresses are announced (right on one host; behind NAT or Docker set it). */
+  announce: [],
+  /** A node is a validator unless told otherwise; one whose key is not in the network file is refused. */
+  observer: false,
   /** 127.0.0.1:7700: loopback only, so no token is needed by default. */
   api: { host: '127.0.0.1', port: 7700 },
   apiToken: null,
@@ -79,6 +91,8 @@ export interface PartialNodeOptions {
   keyFile?: string
   listen?: string[]
   bootstrap?: string[]
+  announce?: string[]
+  observer?: boolean
   /** `HOST:PORT`, or `off` for no API. */
   api?: string
   apiToken?: string
@@ -100,6 +114,8 @@ export const ENV_VARIABLES: Readonly<Record<string, keyof PartialNodeOptions | '
   TRUST_ENGINE_KEY: 'keyFile',
   TRUST_ENGINE_LISTEN: 'listen',
   TRUST_ENGINE_BOOTSTRAP: 'bootstrap',
+  TRUST_ENGINE_ANNOUNCE: 'announce',
+  TRUST_ENGINE_OBSERVER: 'observer',
   TRUST_ENGINE_API: 'api',
   TRUST_ENGINE_API_TOKEN: 'apiToken',
   TRUST_ENGINE_LOG_LEVEL: 'logLevel',
@@ -107,7 +123,8 @@ export const ENV_VARIABLES: Readonly<Record<string, keyof PartialNodeOptions | '
   TRUST_ENGINE_ECONOMY_RESOURCE: 'economyResource'
 })
 
-const LIST_OPTIONS = new Set(['listen', 'bootstrap'])
+const LIST_OPTIONS = new Set(['listen', 'bootstrap', 'announce'])
+const BOOLEAN_OPTIONS = new Set(['observer'])
 
 /** Most bootstrap addresses, the libp2p host's own limit (node/p2p/host.ts): a node needs a few live peers, not every validator. */
 export const MAX_BOOTSTRAP_ADDRESSES = 256
@@ -118,7 +135,10 @@ export function optionsFromEnv (env: NodeJS.ProcessEnv): PartialNodeOptions & { 
   for (const [name, key] of Object.entries(ENV_VARIABLES)) {
     const raw = env[name]
     if (raw === undefined || raw === '') continue
-    out[key] = LIST_OPTIONS.has(key) ? raw.split(',').map((s) => s.trim()).filter((s) => s !== '') : raw
+    out[key] = LIST_OPTIONS.has(key)
+      ? raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
+      // `1`/`true` and `0`/`false`; anything else is kept as text and refused by the schema.
+      : BOOLEAN_OPTIONS.has(key) ? ({ 1: true, true: true, 0: false, false: false } as Record<string, boolean>)[raw.toLowerCase()] ?? raw : raw
   }
   return out as PartialNodeOptions & { config?: string }
 }
@@ -134,6 +154,8 @@ const partialSchema = z.strictObject({
   keyFile: z.string().min(1).optional(),
   listen: z.array(z.string().startsWith('/')).max(16).optional(),
   bootstrap: z.array(z.string().startsWith('/')).max(MAX_BOOTSTRAP_ADDRESSES).optional(),
+  announce: z.array(z.string().startsWith('/')).max(16).optional(),
+  observer: z.boolean().optional(),
   api: apiSchema.optional(),
   apiToken: z.string().min(16, 'an API token needs at least 16 characters').max(256).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -167,6 +189,8 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     keyFile: merged.keyFile === undefined ? join(dataDir, 'key.json') : abs(cwd, merged.keyFile),
     listen: merged.listen ?? [...DEFAULT_NODE_OPTIONS.listen],
     bootstrap: merged.bootstrap ?? [],
+    announce: merged.announce ?? [],
+    observer: merged.observer ?? DEFAULT_NODE_OPTIONS.observer,
     api: parseApi(merged.api),
     apiToken: merged.apiToken ?? null,
     logLevel: merged.logLevel ?? DEFAULT_NODE_OPTIONS.logLevel,

@@ -67,6 +67,12 @@ export interface HostOptions {
   listen?: string[]
   /** Peers to connect to and keep connected (multiaddrs, best with `/p2p/<id>`). */
   bootstrap?: string[]
+  /**
+   * Addresses other hosts should dial (libp2p's announce addresses), told to
+   * peers by identify instead of the listen addresses: a published port
+   * behind Docker or NAT, or a DNS name. Empty: the listen addresses.
+   */
+  announce?: string[]
   /** Receives each accepted gossip message once, after validation. */
   onMessage?: GossipMessageHandler
   /** The node's P5 score of a peer (see gossip-score.ts `appScoreFromReputation`). */
@@ -103,6 +109,7 @@ export const DEFAULT_HOST_OPTIONS = {
   // Loopback with an OS-chosen port: nothing is exposed unless the operator says so.
   listen: ['/ip4/127.0.0.1/tcp/0'],
   bootstrap: [] as string[],
+  announce: [] as string[],
   // Twice identify's default 5 s timeout: an honest peer is identified well before.
   admissionTimeoutMs: 10_000,
   // libp2p's default is 5; several validators may share a NAT address and a
@@ -119,6 +126,7 @@ const plainOptionsSchema = z.object({
   protocolVersion: z.int().min(1).max(1000),
   listen: z.array(multiaddrString).min(1).max(16),
   bootstrap: z.array(multiaddrString).max(256),
+  announce: z.array(multiaddrString).max(16),
   admissionTimeoutMs: z.int().min(100).max(600_000),
   inboundConnectionsPerSecond: z.int().min(1).max(10_000)
 })
@@ -194,7 +202,7 @@ export class Host {
     await this.#stopping
   }
 
-  /** Our listen addresses with the `/p2p/<id>` suffix, sorted. */
+  /** The addresses we tell peers (the announce addresses if set, else the listen addresses), with `/p2p/<id>`, sorted. */
   multiaddrs (): string[] {
     return this.libp2p.getMultiaddrs().map((a) => a.toString()).sort()
   }
@@ -318,6 +326,7 @@ export async function createHost (options: HostOptions): Promise<Host> {
     protocolVersion: options.protocolVersion ?? DEFAULT_HOST_OPTIONS.protocolVersion,
     listen: options.listen ?? DEFAULT_HOST_OPTIONS.listen,
     bootstrap: options.bootstrap ?? DEFAULT_HOST_OPTIONS.bootstrap,
+    announce: options.announce ?? DEFAULT_HOST_OPTIONS.announce,
     admissionTimeoutMs: options.admissionTimeoutMs ?? DEFAULT_HOST_OPTIONS.admissionTimeoutMs,
     inboundConnectionsPerSecond: options.inboundConnectionsPerSecond ?? DEFAULT_HOST_OPTIONS.inboundConnectionsPerSecond
   })
@@ -351,7 +360,7 @@ export async function createHost (options: HostOptions): Promise<Host> {
   const libp2p = await createLibp2p({
     start: false,
     privateKey,
-    addresses: { listen: opts.listen },
+    addresses: { listen: opts.listen, ...(opts.announce.length === 0 ? {} : { announce: opts.announce }) },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

@@ -23,6 +23,7 @@ import { TrustEngineError } from '../../../protocol/errors.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
 import { isLoopbackHost } from '../../api/options.ts'
 import { badArgs, parseIntArg } from '../args.ts'
+import { registerAddValidator } from './network-add-validator.ts'
 
 /** Code of an init that would overwrite an existing network without `--force`. */
 export const ERR_NETWORK_EXISTS = 'ERR_NETWORK_EXISTS'
@@ -223,9 +224,10 @@ interface InitFlags {
   json?: boolean
 }
 
-/** Declares `network` and its subcommand `init`. */
+/** Declares `network` and its subcommands `init` and `add-validator` (network-add-validator.ts). */
 export function register (program: Command): void {
   const network = program.command('network').description('create and inspect networks of validators')
+  registerAddValidator(network)
   network
     .command('init')
     .description('create keys, configs and the network file of a local network of N validators')

@@ -19,6 +19,8 @@ export interface NodeFlags {
   name?: string
   listen?: string[]
   bootstrap?: string[]
+  announce?: string[]
+  observer?: boolean
   api?: string
   apiToken?: string
   apiTokenFile?: string
@@ -39,6 +41,8 @@ export function register (program: Command): void {
     .option('--name <name>', 'node name in logs and the API')
     .option('--listen <multiaddr>', 'libp2p listen address (repeatable)', collect)
     .option('--bootstrap <multiaddr>', 'peer to dial, with /p2p/<peerId> (repeatable)', collect)
+    .option('--announce <multiaddr>', 'address other hosts should dial to reach this node, e.g. /dns4/host.example.org/tcp/7000 (repeatable; default: the listen addresses)', collect)
+    .option('--observer', 'follow verdicts and certificates without voting (the key must not be a validator\'s)')
     .option('--api <host:port>', 'HTTP API address, or "off"')
     .option('--api-token <token>', 'bearer token for writing routes (required off loopback; visible in ps: prefer --api-token-file or TRUST_ENGINE_API_TOKEN)')
     .option('--api-token-file <file>', 'file holding the bearer token (trimmed; at most 1 KiB); also TRUST_ENGINE_API_TOKEN_FILE')
@@ -77,6 +81,8 @@ export async function resolveNodeInit (flags: NodeFlags): Promise<NodeInit & { d
     keyFile: flags.key,
     listen: flags.listen,
     bootstrap: flags.bootstrap,
+    announce: flags.announce,
+    observer: flags.observer,
     api: flags.api,
     apiToken: flagToken,
     logLevel: flags.logLevel as never
@@ -91,6 +97,9 @@ export async function resolveNodeInit (flags: NodeFlags): Promise<NodeInit & { d
     name: options.name,
     listen: options.listen,
     bootstrap: options.bootstrap,
+    announce: options.announce,
+    // The development network's only validator is this node's own key.
+    role: options.observer ? 'observer' : 'validator',
     api: options.api === null ? null : { host: options.api.host, port: options.api.port, ...(options.apiToken === null ? {} : { token: options.apiToken }) },
     logLevel: options.logLevel,
     economy: options.economy
@@ -104,7 +113,7 @@ async function runNode (flags: NodeFlags): Promise<void> {
   const node = await createNode(init).catch((err: unknown) => { throw addressInUse(err) ?? err })
   const info = node.info()
   // One machine-readable line on stderr for scripts and tests; logs go to stdout.
-  process.stderr.write(`trust-engine node ready ${JSON.stringify({ name: info.name, peerId: info.peerId, networkId: info.networkId, apiUrl: info.apiUrl, listen: info.listenAddresses, dataDir: init.dataDir })}\n`)
+  process.stderr.write(`trust-engine node ready ${JSON.stringify({ name: info.name, role: info.role, peerId: info.peerId, networkId: info.networkId, apiUrl: info.apiUrl, listen: info.listenAddresses, dataDir: init.dataDir })}\n`)
 
   await new Promise<void>((resolve) => {
     const shutdown = (): void => {
