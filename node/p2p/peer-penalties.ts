@@ -28,7 +28,7 @@ export interface PeerPenaltyOptions {
 
 /** Defaults of {@link PeerPenaltyOptions}. */
 export const DEFAULT_PEER_PENALTY_OPTIONS: PeerPenaltyOptions = {
-  // Like one invalid gossip message (P4 = -100): four offences reach the graylist threshold (-400).
+  // Like one invalid gossip message (P4 = -100): five quick offences pass the graylist threshold (-400).
   offencePenalty: 100,
   // Gossipsub's P4 decay (half-life about 69 s).
   decayPerSecond: 0.99,
