@@ -43,7 +43,9 @@ export const DEFAULT_SWEEP: SweepOptions = {
   jobs: 3,
   honest: 3,
   byzantine: 2,
-  deadlineMs: 5000,
+  // Finality comes at quorum, so only disputed jobs wait this long; 5 s was too short on a loaded 2-core machine
+  // (measurements then missed it and honest-only points disputed).
+  deadlineMs: 15_000,
   nodesPerProcess: 5
 }
 
