@@ -3,20 +3,31 @@
  *
  * Needs nothing but this module, the certificate and the network file: no
  * reputation view, no clock, no peer. The checks (cheap ones first, signatures
- * last but one):
+ * and VRF proofs last but one):
  * 1. schema and metric ranges (`ERR_SCHEMA`, `ERR_METRIC_RANGE`);
- * 2. certificate, job and votes are for this network and network digest (`ERR_CERT_NETWORK`);
- * 3. the job id is the job's, its submitter a validator, every vote for that job id and the certificate's round (`ERR_CERT_JOB`);
- * 4. every voter is a validator (`ERR_CERT_UNKNOWN_VOTER`), appears once (`ERR_CERT_DUPLICATE_VOTER`), in ascending key order (`ERR_CERT_ORDER`);
- * 5. every vote agrees with the certificate's values within tolerance and has the same verdict (`ERR_CERT_DISAGREES`);
- * 6. the voters' BASE weight is more than 2/3 of the network's (`ERR_CERT_NO_QUORUM`);
- * 7. the job's and every vote's signature verifies in this network (`ERR_CERT_SIGNATURE`);
- * 8. the status is what the job's thresholds give on the values and checks (`ERR_CERT_STATUS`).
+ * 2. certificate, job and votes are for this network and network digest, votes for its measurement engine (`ERR_CERT_NETWORK`);
+ * 3. every rule verifyJob applies to the job but its signature (checkJobRules: `ERR_WRONG_NETWORK`,
+ *    `ERR_UNKNOWN_SIGNER`, `ERR_JOB_DEADLINE`, `ERR_JOB_VALIDITY`);
+ * 4. the job id is the job's, every vote for that job id and the certificate's round (`ERR_CERT_JOB`);
+ * 5. every voter is a validator (`ERR_CERT_UNKNOWN_VOTER`), appears once (`ERR_CERT_DUPLICATE_VOTER`), in ascending key order (`ERR_CERT_ORDER`);
+ * 6. every vote agrees with the certificate's values within tolerance and has the same verdict (`ERR_CERT_DISAGREES`);
+ * 7. the voters' BASE weight is more than 2/3 of the network's (`ERR_CERT_NO_QUORUM`);
+ * 8. the round may decide: round 0 only when its votes' consensus interval keeps every threshold
+ *    outside (the grey-zone rule, recomputed from the votes), round 1 otherwise, no later round (`ERR_CERT_ROUND_NOT_FINAL`);
+ * 9. the job's and every vote's signature verifies in this network (`ERR_CERT_SIGNATURE`);
+ * 10. the seed certificate verifies for the job and every vote names its seed (`ERR_CERT_SEED`);
+ * 11. the status is what the job's thresholds give on the values and checks (`ERR_CERT_STATUS`).
+ *
+ * Together with quorum intersection, 8 makes the verdict unique across rounds:
+ * for one job, certificates of at most one round verify, and within a round
+ * all of them carry the honest verdict.
  */
 import { agreesWithConsensus, verdictOf } from './consensus/agreement.ts'
+import { MAX_GREY_ZONE_ROUND, greyZoneOfVotes } from './consensus/grey-zone.ts'
 import { isTrustEngineError } from './errors.ts'
 import { parseWith } from './decode.ts'
-import { jobIdOf } from './job.ts'
+import { checkJobRules, jobIdOf } from './job.ts'
+import { ERR_SEED_CERT, verifySeedCertificate } from './seed.ts'
 import { checkMetrics } from './metrics.ts'
 import { type NetworkConfig, baseWeightOf, isValidator, networkDigest, totalBaseWeight } from './network.ts'
 import { verifyMessage } from './signing.ts'
@@ -41,18 +52,22 @@ export const ERR_CERT_DISAGREES = 'ERR_CERT_DISAGREES'
 export const ERR_CERT_NO_QUORUM = 'ERR_CERT_NO_QUORUM'
 /** Code: the status is not what the thresholds give on the values. */
 export const ERR_CERT_STATUS = 'ERR_CERT_STATUS'
+/** Code: the certificate's round may not decide the job (round 0 was in the grey zone, or no such round exists). */
+export const ERR_CERT_ROUND_NOT_FINAL = 'ERR_CERT_ROUND_NOT_FINAL'
+/** Code: the seed certificate does not verify for the job, or a vote names another seed (`details.reason`). */
+export const ERR_CERT_SEED = 'ERR_CERT_SEED'
 
 /** Result of {@link verifyCertificate}: never throws, so one bad certificate cannot crash a verifier. */
 export type CertificateVerification =
-  | { ok: true, jobId: string, status: 'validated' | 'rejected', signedBaseWeight: number, totalBaseWeight: number }
-  | { ok: false, code: string, message: string }
+  | { ok: true, jobId: string, round: number, status: 'validated' | 'rejected', seed: string, signedBaseWeight: number, totalBaseWeight: number }
+  | { ok: false, code: string, message: string, details?: Record<string, unknown> }
 
 /** Verifies `cert` against `network` (see the module comment for the checks and codes). */
 export function verifyCertificate (cert: Certificate, network: NetworkConfig): CertificateVerification {
   try {
     return check(cert, network)
   } catch (err) {
-    if (isTrustEngineError(err)) return fail(err.code, err.message)
+    if (isTrustEngineError(err)) return fail(err.code, err.message, err.details)
     throw err
   }
 }
@@ -63,10 +78,14 @@ function check (input: Certificate, network: NetworkConfig): CertificateVerifica
   for (const v of cert.votes) checkVoteMetrics(v)
 
   const id = network.networkId
-  if (cert.networkId !== id || cert.networkDigest !== networkDigest(network) || cert.job.networkId !== id) {
+  const digest = networkDigest(network)
+  if (cert.networkId !== id || cert.networkDigest !== digest || cert.job.networkId !== id || cert.job.networkDigest !== digest) {
     return fail(ERR_CERT_NETWORK, 'certificate is for another network')
   }
-  if (cert.votes.some((v) => v.networkId !== id)) return fail(ERR_CERT_NETWORK, 'a vote is for another network')
+  if (cert.votes.some((v) => v.networkId !== id || v.networkDigest !== digest || v.engine !== network.measurement.engine)) {
+    return fail(ERR_CERT_NETWORK, 'a vote is for another network or measurement engine')
+  }
+  checkJobRules(cert.job, network)
   if (jobIdOf(cert.job) !== cert.jobId) return fail(ERR_CERT_JOB, 'job id does not match the job')
   if (!isValidator(network, cert.job.submitter)) return fail(ERR_CERT_JOB, 'job submitter is not a validator')
 
@@ -88,17 +107,30 @@ function check (input: Certificate, network: NetworkConfig): CertificateVerifica
   }
   const total = totalBaseWeight(network)
   if (!(3 * signed > 2 * total)) return fail(ERR_CERT_NO_QUORUM, 'signers hold no more than 2/3 of the base weight')
+  if (cert.round > MAX_GREY_ZONE_ROUND) return fail(ERR_CERT_ROUND_NOT_FINAL, 'no round after the grey-zone round exists')
+  if (cert.round < MAX_GREY_ZONE_ROUND && greyZoneOfVotes(cert.votes, network, cert.job.thresholds).grey) {
+    return fail(ERR_CERT_ROUND_NOT_FINAL, 'round 0 ended in the grey zone: only the grey-zone round decides')
+  }
 
   if (!verifyMessage('job', id, cert.job, cert.job.submitter)) return fail(ERR_CERT_SIGNATURE, 'job signature does not verify')
   for (const vote of cert.votes) {
     if (!verifyMessage('vote', id, vote, vote.voter)) return fail(ERR_CERT_SIGNATURE, 'a vote signature does not verify')
   }
 
+  let seed: string
+  try {
+    seed = verifySeedCertificate(cert.seedCertificate, cert.job, network, cert.jobId).seed
+  } catch (err) {
+    if (isTrustEngineError(err, ERR_SEED_CERT)) return fail(ERR_CERT_SEED, err.message, err.details)
+    throw err
+  }
+  if (cert.votes.some((v) => v.seed !== seed)) return fail(ERR_CERT_SEED, 'a vote names another seed', { reason: 'vote-seed' })
+
   const status = verdictOf(values, cert.checks, cert.job.thresholds) ? 'validated' : 'rejected'
   if (status !== cert.status) return fail(ERR_CERT_STATUS, 'status does not follow from the values and thresholds')
-  return { ok: true, jobId: cert.jobId, status, signedBaseWeight: signed, totalBaseWeight: total }
+  return { ok: true, jobId: cert.jobId, round: cert.round, status, seed, signedBaseWeight: signed, totalBaseWeight: total }
 }
 
-function fail (code: string, message: string): CertificateVerification {
-  return { ok: false, code, message }
+function fail (code: string, message: string, details?: Record<string, unknown>): CertificateVerification {
+  return details === undefined ? { ok: false, code, message } : { ok: false, code, message, details }
 }

@@ -15,6 +15,7 @@ import { checkMetrics, metricsSchema } from './metrics.ts'
 import { type NetworkConfig, networkDigest } from './network.ts'
 import type { Tally } from './consensus/tally.ts'
 import { type Vote, checkVoteMetrics, voteSchema } from './vote.ts'
+import { type SeedCertificate, seedCertificateSchema } from './seed.ts'
 
 /** Code of an attempt to build a certificate from a tally that is not final. */
 export const ERR_NOT_FINAL = 'ERR_NOT_FINAL'
@@ -33,6 +34,8 @@ export const certificateSchema = z.strictObject({
   values: metricsSchema,
   /** Consensus checks, present only when some vote reported a check. */
   checks: z.strictObject({ candidateHashMatches: z.boolean().optional() }).optional(),
+  /** The job's seed certificate: a third party re-derives the sampling seed every vote names. */
+  seedCertificate: seedCertificateSchema,
   /** The agreeing votes, sorted by voter key (strictly ascending). */
   votes: z.array(voteSchema).min(1).max(MAX_VALIDATORS)
 })
@@ -42,10 +45,11 @@ export type Certificate = z.output<typeof certificateSchema>
 
 /**
  * Builds the certificate of a final tally: the agreeing votes among `votes`,
- * sorted by voter. Throws `ERR_NOT_FINAL` for a tally that is not final.
- * Deterministic: the same tally and votes give the same canonical bytes.
+ * sorted by voter, with the job's seed certificate. Throws `ERR_NOT_FINAL`
+ * for a tally that is not final. Deterministic: the same tally, votes and
+ * seed certificate give the same canonical bytes.
  */
-export function buildCertificate (network: NetworkConfig, job: JobAnnouncement, t: Tally, votes: readonly Vote[]): Certificate {
+export function buildCertificate (network: NetworkConfig, job: JobAnnouncement, t: Tally, votes: readonly Vote[], seedCertificate: SeedCertificate): Certificate {
   if (!t.final || t.values === null || t.round === null || (t.status !== 'validated' && t.status !== 'rejected')) {
     throw new TrustEngineError(ERR_NOT_FINAL, 'only a final tally gives a certificate')
   }
@@ -61,6 +65,7 @@ export function buildCertificate (network: NetworkConfig, job: JobAnnouncement, 
     round: t.round,
     status: t.status,
     values: { ...t.values },
+    seedCertificate,
     votes: chosen
   }
   if (t.checks !== null && Object.keys(t.checks).length > 0) cert.checks = { ...t.checks }

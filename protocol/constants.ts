@@ -17,8 +17,11 @@ export const DOMAIN_PREFIX = `trust-engine/v${PROTOCOL_VERSION}/`
  */
 export const MAX_MESSAGE_BYTES = 64 * 1024
 
-/** Largest certificate accepted: up to 1000 signed votes of under 1 KiB each. */
-export const MAX_CERTIFICATE_BYTES = 1024 * 1024
+/** Largest certificate accepted: up to 1000 signed votes of about 1 KiB each plus a seed certificate. */
+export const MAX_CERTIFICATE_BYTES = 2 * 1024 * 1024
+
+/** Largest seed certificate accepted: up to 1000 shares of about 260 bytes each. */
+export const MAX_SEED_CERTIFICATE_BYTES = 512 * 1024
 
 /** Largest network file accepted (1000 validators at ~150 bytes each, with room). */
 export const MAX_NETWORK_FILE_BYTES = 512 * 1024
@@ -44,3 +47,13 @@ export const MAX_SAMPLES = 1_000_000
 
 /** Trust is counted in millionths so that effective weights are exact integers (see {@link MAX_VALIDATORS}). */
 export const TRUST_SCALE = 1_000_000
+
+/**
+ * Default measurement-engine id pinned in a network file (`measurement.engine`).
+ * Honest votes are identical only if every node measures with the same code
+ * (renderer, samplers, metrics); a node refuses to vote in a network whose
+ * engine id is not its own, and votes carry the id, so nodes on different
+ * engines never count as disagreeing honest nodes. Bumped whenever a change
+ * can alter a measured bit.
+ */
+export const DEFAULT_MEASUREMENT_ENGINE = 'trust-engine-measure/1'

@@ -18,7 +18,7 @@ import { TrustEngineError, declareCode } from './errors.ts'
 import { epochMsSchema, networkIdSchema, nonceSchema, publicKeySchema, sha256Schema, signatureSchema } from './fields.ts'
 import { sha256Hex } from './hash.ts'
 import { type Thresholds, thresholdsSchema } from './metrics.ts'
-import { type NetworkConfig, isValidator } from './network.ts'
+import { type NetworkConfig, isValidator, networkDigest, withinValidity } from './network.ts'
 import { ERR_BAD_SIGNATURE, signMessage, verifyMessage } from './signing.ts'
 
 /** Code of a message whose `networkId` is not this node's network. */
@@ -27,6 +27,8 @@ export const ERR_WRONG_NETWORK = declareCode('ERR_WRONG_NETWORK', { action: 'rej
 export const ERR_UNKNOWN_SIGNER = declareCode('ERR_UNKNOWN_SIGNER', { action: 'reject', status: 403 })
 /** Code of a job whose deadline lies outside the network's bounds. */
 export const ERR_JOB_DEADLINE = declareCode('ERR_JOB_DEADLINE', { action: 'reject', status: 400 })
+/** Code of a job created outside the network file's validity window. */
+export const ERR_JOB_VALIDITY = declareCode('ERR_JOB_VALIDITY', { action: 'reject', status: 400 })
 
 /** Kinds of job: `frames` compares rendered frames pairwise; `scene` certifies an optimized glTF scene against its reference. */
 export type JobKind = 'frames' | 'scene'
@@ -35,6 +37,8 @@ export type JobKind = 'frames' | 'scene'
 export const jobSchema = z.strictObject({
   type: z.literal('job'),
   networkId: networkIdSchema,
+  /** `networkDigest` of the network file the job is announced under: signed, so no other parameters apply to it. */
+  networkDigest: sha256Schema,
   kind: z.enum(['frames', 'scene']),
   /** Public key of the announcing validator. */
   submitter: publicKeySchema,
@@ -99,6 +103,7 @@ export function newJob (network: NetworkConfig, fields: NewJobFields): UnsignedJ
   const job: UnsignedJob = {
     type: 'job',
     networkId: network.networkId,
+    networkDigest: networkDigest(network),
     kind: fields.kind,
     submitter: fields.submitter,
     createdAt: fields.createdAt,
@@ -130,17 +135,31 @@ export function decodeJob (bytes: Uint8Array): JobAnnouncement {
 }
 
 /**
- * Checks a decoded job against the network: same network id
- * (`ERR_WRONG_NETWORK`), submitter is a validator (`ERR_UNKNOWN_SIGNER`),
- * deadline within the network's bounds (`ERR_JOB_DEADLINE`), valid signature
- * (`ERR_BAD_SIGNATURE`). Cheap checks come before the signature.
+ * Every check of {@link verifyJob} but the signature: same network id and
+ * network digest (`ERR_WRONG_NETWORK`), submitter is a validator
+ * (`ERR_UNKNOWN_SIGNER`), deadline span within the network's bounds
+ * (`ERR_JOB_DEADLINE`), created within the network file's validity window
+ * (`ERR_JOB_VALIDITY`). Certificates apply the same function.
  */
-export function verifyJob (job: JobAnnouncement, network: NetworkConfig): void {
-  if (job.networkId !== network.networkId) throw new TrustEngineError(ERR_WRONG_NETWORK, 'job is for another network')
+export function checkJobRules (job: UnsignedJob, network: NetworkConfig): void {
+  if (job.networkId !== network.networkId || job.networkDigest !== networkDigest(network)) {
+    throw new TrustEngineError(ERR_WRONG_NETWORK, 'job is for another network or network file')
+  }
   if (!isValidator(network, job.submitter)) throw new TrustEngineError(ERR_UNKNOWN_SIGNER, 'job submitter is not a validator')
   const span = job.deadline - job.createdAt
   if (span < network.deadlines.minVoteMs || span > network.deadlines.maxVoteMs) {
     throw new TrustEngineError(ERR_JOB_DEADLINE, 'job deadline outside the network bounds', { details: { spanMs: span } })
   }
+  if (!withinValidity(network, job.createdAt)) {
+    throw new TrustEngineError(ERR_JOB_VALIDITY, 'job created outside the network file\'s validity window', { details: { createdAt: job.createdAt } })
+  }
+}
+
+/**
+ * Checks a decoded job against the network: {@link checkJobRules}, then a
+ * valid signature (`ERR_BAD_SIGNATURE`). Cheap checks come before the signature.
+ */
+export function verifyJob (job: JobAnnouncement, network: NetworkConfig): void {
+  checkJobRules(job, network)
   if (!verifyMessage('job', network.networkId, job, job.submitter)) throw new TrustEngineError(ERR_BAD_SIGNATURE, 'job signature does not verify')
 }

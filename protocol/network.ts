@@ -9,11 +9,12 @@
  */
 import { z } from 'zod'
 import { canonicalEncode } from './canonical.ts'
-import { MAX_BASE_WEIGHT, MAX_NETWORK_FILE_BYTES, MAX_VALIDATORS, PROTOCOL_VERSION } from './constants.ts'
+import { DEFAULT_MEASUREMENT_ENGINE, MAX_BASE_WEIGHT, MAX_NETWORK_FILE_BYTES, MAX_VALIDATORS, PROTOCOL_VERSION } from './constants.ts'
 import { decodeJson, parseWith } from './decode.ts'
 import { TrustEngineError, isTrustEngineError, declareCode } from './errors.ts'
-import { networkIdSchema, publicKeySchema } from './fields.ts'
+import { epochMsSchema, networkIdSchema, publicKeySchema } from './fields.ts'
 import { sha256Hex } from './hash.ts'
+import { ERR_WEAK_KEY, isStrongPublicKey } from './public-key.ts'
 
 /** Code of a network file that is too large, not JSON, or violates the schema. */
 export const ERR_NETWORK_INVALID = declareCode('ERR_NETWORK_INVALID', { status: 400 })
@@ -59,8 +60,32 @@ export const networkSchema = z.strictObject({
     /** Shortest deadline a job may ask for: below 1 s gossip alone can miss it. */
     minVoteMs: z.int().min(1).default(1_000),
     /** Longest deadline a job may ask for: one hour bounds how long a node keeps a job open. */
-    maxVoteMs: z.int().min(1).default(3_600_000)
+    maxVoteMs: z.int().min(1).default(3_600_000),
+    /**
+     * Largest difference between two honest nodes' clocks the protocol
+     * tolerates: a job created up to this far in a node's future is taken
+     * (further is IGNOREd as from the future), and a job is stale only this
+     * long after its last round's deadline. One minute covers NTP-less hosts
+     * drifting for days.
+     */
+    clockSkewMs: z.int().min(0).max(3_600_000).default(60_000)
   }).prefault({}).refine((d) => d.minVoteMs <= d.voteMs && d.voteMs <= d.maxVoteMs, { message: 'need minVoteMs ≤ voteMs ≤ maxVoteMs' }),
+  /**
+   * When this file is in force: jobs whose `createdAt` lies outside
+   * [notBefore, notAfter) are refused by verifyJob, so by certificates too.
+   * A validator set change is a new file; giving the old one a `notAfter`
+   * keeps its retired keys from certifying new jobs.
+   */
+  validity: z.strictObject({
+    /** First creation time (ms since the epoch) of a job under this file. */
+    notBefore: epochMsSchema.default(0),
+    /** End of validity (exclusive); null: open-ended. */
+    notAfter: epochMsSchema.nullable().default(null)
+  }).prefault({}).refine((v) => v.notAfter === null || v.notBefore < v.notAfter, { message: 'need notBefore < notAfter' }),
+  /** The measurement engine every vote of this network is made with (see DEFAULT_MEASUREMENT_ENGINE). */
+  measurement: z.strictObject({
+    engine: z.string().regex(/^[a-z0-9][a-z0-9./_-]{0,63}$/).default(DEFAULT_MEASUREMENT_ENGINE)
+  }).prefault({}),
   reputation: z.strictObject({
     /** Seed: reputation starts at 1 (in [0, 1]). */
     initial: unit.default(1),
@@ -97,12 +122,20 @@ export type Validator = NetworkConfig['validators'][number]
  * Parses a network file from bytes (size check, UTF-8 JSON, schema) or from an
  * already-parsed object (schema only). Returns a deeply frozen config with
  * defaults filled in. Every failure is `ERR_NETWORK_INVALID`, with the step's
- * own code (`ERR_TOO_LARGE`, `ERR_MALFORMED`, `ERR_SCHEMA`) in `details.reason`.
+ * own code (`ERR_TOO_LARGE`, `ERR_MALFORMED`, `ERR_SCHEMA`, or `ERR_WEAK_KEY`
+ * for a validator key that is small-order or not canonically encoded) in
+ * `details.reason`.
  */
 export function parseNetwork (input: Uint8Array | unknown): NetworkConfig {
   try {
     const value = input instanceof Uint8Array ? decodeJson(input, MAX_NETWORK_FILE_BYTES, 'network file') : input
-    return deepFreeze(parseWith(networkSchema, value, 'network file'))
+    const network = parseWith(networkSchema, value, 'network file')
+    for (const v of network.validators) {
+      if (!isStrongPublicKey(v.publicKey)) {
+        throw new TrustEngineError(ERR_WEAK_KEY, 'a validator key is not a canonical ed25519 point of large order', { details: { validator: v.name } })
+      }
+    }
+    return deepFreeze(network)
   } catch (err) {
     if (isTrustEngineError(err)) {
       throw new TrustEngineError(ERR_NETWORK_INVALID, err.message, { cause: err, details: { reason: err.code, ...err.details } })
@@ -162,4 +195,10 @@ function deepFreeze<T> (value: T): T {
     Object.freeze(value)
   }
   return value
+}
+
+/** True when a job created at `createdAt` (ms since the epoch) falls within the network file's validity window. */
+export function withinValidity (network: NetworkConfig, createdAt: number): boolean {
+  const { notBefore, notAfter } = network.validity
+  return createdAt >= notBefore && (notAfter === null || createdAt < notAfter)
 }

@@ -16,9 +16,10 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, t
 import { canonicalEncode } from './canonical.ts'
 import { DOMAIN_PREFIX } from './constants.ts'
 import { TrustEngineError, declareCode } from './errors.ts'
+import { isStrongPublicKey } from './public-key.ts'
 
 /** The kinds of signed message; each has its own signing domain. */
-export type SignedType = 'job' | 'vote' | 'audit' | 'head'
+export type SignedType = 'job' | 'vote' | 'audit' | 'head' | 'seed'
 
 /** A key pair as lowercase hex (public: raw 32 bytes; private: 32-byte seed). */
 export interface KeyPairHex {
@@ -78,9 +79,12 @@ export function signBytes (privateKeyHex: string, bytes: Uint8Array): string {
   return sign(null, bytes, privateKeyObject(privateKeyHex)).toString('hex')
 }
 
-/** Verifies a hex signature over raw bytes. Malformed keys or signatures verify as false. */
+/**
+ * Verifies a hex signature over raw bytes. Malformed keys or signatures, and
+ * weak keys (non-canonical or small order, see public-key.ts), verify as false.
+ */
 export function verifyBytes (publicKeyHex: string, bytes: Uint8Array, signatureHex: string): boolean {
-  if (!HEX32.test(publicKeyHex) || !HEX64.test(signatureHex)) return false
+  if (!HEX64.test(signatureHex) || !isStrongPublicKey(publicKeyHex)) return false
   try {
     return verify(null, bytes, publicKeyObject(publicKeyHex), Buffer.from(signatureHex, 'hex'))
   } catch {

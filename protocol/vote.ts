@@ -10,21 +10,27 @@
 import { z } from 'zod'
 import { MAX_MESSAGE_BYTES, MAX_ROUND, MAX_SAMPLES } from './constants.ts'
 import { decodeWith } from './decode.ts'
-import { TrustEngineError } from './errors.ts'
+import { TrustEngineError, declareCode } from './errors.ts'
 import { networkIdSchema, publicKeySchema, sha256Schema, signatureSchema } from './fields.ts'
 import { ERR_UNKNOWN_SIGNER, ERR_WRONG_NETWORK } from './job.ts'
 import {
   ERR_METRIC_RANGE, METRIC_NAMES, type MetricIntervals, type MetricNumbers, type Metrics, checkMetrics, intervalsSchema, intervalsToWire,
   metricsFromWire, metricsSchema, metricsToWire
 } from './metrics.ts'
-import { type NetworkConfig, isValidator } from './network.ts'
+import { type NetworkConfig, isValidator, networkDigest } from './network.ts'
 import { ERR_BAD_SIGNATURE, signMessage, verifyMessage } from './signing.ts'
 
 /** Schema of a signed vote (metric ranges are checked by {@link checkVoteMetrics}). */
 export const voteSchema = z.strictObject({
   type: z.literal('vote'),
   networkId: networkIdSchema,
+  /** `networkDigest` of the network file the vote was made under (signed, like the job's). */
+  networkDigest: sha256Schema,
+  /** The measurement engine the voter measured with: the network file's `measurement.engine`. */
+  engine: z.string().regex(/^[a-z0-9][a-z0-9./_-]{0,63}$/),
   jobId: sha256Schema,
+  /** The job's sampling seed the voter measured with (fixed by the job's seed certificate, see seed.ts). */
+  seed: sha256Schema,
   /** 0 normally; a later grey-zone round may use 1 and up. */
   round: z.int().min(0).max(MAX_ROUND),
   voter: publicKeySchema,
@@ -50,7 +56,10 @@ export type VoteChecks = NonNullable<Vote['checks']>
 /** A vote's content in memory form, for {@link newVote}. */
 export interface NewVoteFields {
   networkId: string
+  networkDigest: string
+  engine: string
   jobId: string
+  seed: string
   round: number
   voter: string
   metrics: MetricNumbers
@@ -64,7 +73,10 @@ export function newVote (fields: NewVoteFields): UnsignedVote {
   const vote: UnsignedVote = {
     type: 'vote',
     networkId: fields.networkId,
+    networkDigest: fields.networkDigest,
+    engine: fields.engine,
     jobId: fields.jobId,
+    seed: fields.seed,
     round: fields.round,
     voter: fields.voter,
     metrics: metricsToWire(fields.metrics),
@@ -109,14 +121,23 @@ export function decodeVote (bytes: Uint8Array): Vote {
   return vote
 }
 
+/** Code of a vote made with another measurement engine than the network file pins. */
+export const ERR_ENGINE_VERSION = declareCode('ERR_ENGINE_VERSION', { action: 'reject', status: 400 })
+
 /**
- * Checks a decoded vote against the network: same network id
- * (`ERR_WRONG_NETWORK`), voter is a validator (`ERR_UNKNOWN_SIGNER`), valid
- * signature (`ERR_BAD_SIGNATURE`). Whether the job is known is the node's
- * business, not the protocol's.
+ * Checks a decoded vote against the network: same network id and digest
+ * (`ERR_WRONG_NETWORK`), the network's measurement engine
+ * (`ERR_ENGINE_VERSION`), voter is a validator (`ERR_UNKNOWN_SIGNER`), valid
+ * signature (`ERR_BAD_SIGNATURE`; weak keys never verify). Whether the job
+ * is known, and the seed right, is the node's business, not the protocol's.
  */
 export function verifyVote (vote: Vote, network: NetworkConfig): void {
-  if (vote.networkId !== network.networkId) throw new TrustEngineError(ERR_WRONG_NETWORK, 'vote is for another network')
+  if (vote.networkId !== network.networkId || vote.networkDigest !== networkDigest(network)) {
+    throw new TrustEngineError(ERR_WRONG_NETWORK, 'vote is for another network or network file')
+  }
+  if (vote.engine !== network.measurement.engine) {
+    throw new TrustEngineError(ERR_ENGINE_VERSION, 'vote made with another measurement engine', { details: { engine: vote.engine } })
+  }
   if (!isValidator(network, vote.voter)) throw new TrustEngineError(ERR_UNKNOWN_SIGNER, 'voter is not a validator')
   if (!verifyMessage('vote', network.networkId, vote, vote.voter)) throw new TrustEngineError(ERR_BAD_SIGNATURE, 'vote signature does not verify')
 }

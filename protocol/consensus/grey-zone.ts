@@ -37,8 +37,17 @@ export interface GreyZone {
  */
 export function greyZoneOf (t: Tally, votes: readonly Vote[], network: NetworkConfig, thresholds: Thresholds): GreyZone {
   const agreeing = new Set(t.agreeing)
+  return greyZoneOfVotes(votes.filter((v) => agreeing.has(v.voter)), network, thresholds)
+}
+
+/**
+ * The grey-zone decision from a set of agreeing votes alone, e.g. a
+ * certificate's: any agreeing set above 2/3 of the base weight gives the
+ * same decision while the Byzantine validators hold less than 1/3 (honest
+ * votes are more than half of its base weight, and identical).
+ */
+export function greyZoneOfVotes (chosen: readonly Vote[], network: NetworkConfig, thresholds: Thresholds): GreyZone {
   const base = new Map(network.validators.map((v) => [v.publicKey, v.weight]))
-  const chosen = votes.filter((v) => agreeing.has(v.voter))
   const intervals = {} as Record<MetricName, [number, number]>
   const metrics: MetricName[] = []
   for (const name of METRIC_NAMES) {

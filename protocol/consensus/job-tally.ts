@@ -42,6 +42,8 @@ export interface JobTallyInit {
   weights: EffectiveWeights
   /** The job id if already known; computed from `job` otherwise. */
   jobId?: string
+  /** The job's sampling seed (seed.ts) when known: votes naming another seed are refused. */
+  seed?: string
 }
 
 /** The votes of one job and round on one node, with the consensus kept up to date. */
@@ -53,6 +55,7 @@ export class JobTally {
   /** Its id. */
   readonly jobId: string
   private weights: EffectiveWeights
+  private readonly seed: string | undefined
   private round: number | null = null
   private readonly entries = new Map<string, Entry>()
   private sorted: Record<MetricName, Entry[]> = { ssim: [], psnr: [], ssimLocal: [] }
@@ -72,6 +75,7 @@ export class JobTally {
     this.job = init.job
     this.jobId = init.jobId ?? jobIdOf(init.job)
     this.weights = init.weights
+    this.seed = init.seed
   }
 
   /** Number of votes held. */
@@ -91,12 +95,13 @@ export class JobTally {
 
   /**
    * Adds a signature-checked vote. Throws `ERR_TALLY_INPUT` for a vote of
-   * another network, job or round, by a non-validator, or by a voter already
-   * held (check {@link voteOf} and equivocation first).
+   * another network, job, seed or round, by a non-validator, or by a voter
+   * already held (check {@link voteOf} and equivocation first).
    */
   add (vote: Vote): void {
     if (vote.networkId !== this.network.networkId) throw inputError('vote for another network')
     if (vote.jobId !== this.jobId) throw inputError('vote for another job')
+    if (this.seed !== undefined && vote.seed !== this.seed) throw inputError('vote measured with another seed')
     if (this.round !== null && vote.round !== this.round) throw inputError('votes of different rounds')
     const weight = this.weights.effective.get(vote.voter)
     if (weight === undefined) throw inputError('voter is not a validator')

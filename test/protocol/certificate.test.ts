@@ -10,7 +10,7 @@ import {
   verifyCertificate, type Vote
 } from '../../protocol/index.ts'
 import { codeOf } from './codes.ts'
-import { BAD, GOOD, T0, keyPair, makeJob, makeNetwork, makeVote, wire } from './fixtures.ts'
+import { BAD, GOOD, T0, keyPair, makeJob, makeNetwork, makeVote, seedCertOf, wire } from './fixtures.ts'
 
 // Five validators, base weights 1..5 (total 15): quorum needs more than 10.
 const { network, keys } = makeNetwork([1, 2, 3, 4, 5], {}, 'certnet')
@@ -20,7 +20,7 @@ const reputations = new Map()
 function certify (voters: number[], metrics = GOOD, deviant?: number): { cert: Certificate, votes: Vote[] } {
   const votes = voters.map((i) => makeVote(network, job, keys[i]!, i === deviant ? BAD : metrics))
   const t = tally({ network, job, votes, reputations, now: T0 + 1 })
-  return { cert: buildCertificate(network, job, t, votes), votes }
+  return { cert: buildCertificate(network, job, t, votes, seedCertOf(network, job)), votes }
 }
 
 const { cert } = certify([4, 3, 2, 1, 0])
@@ -34,7 +34,7 @@ describe('certificates', () => {
     const fromBytes = decodeCertificate(wire(cert))
     const networkFromFile = parseNetwork(wire({ networkId: 'certnet', protocolVersion: 1, validators: network.validators }))
     const r = verifyCertificate(fromBytes, networkFromFile)
-    expect(r).toEqual({ ok: true, jobId: cert.jobId, status: 'validated', signedBaseWeight: 15, totalBaseWeight: 15 })
+    expect(r).toEqual({ ok: true, jobId: cert.jobId, round: 0, status: 'validated', seed: cert.votes[0]!.seed, signedBaseWeight: 15, totalBaseWeight: 15 })
   })
 
   it('holds only the agreeing votes, sorted by voter, and is deterministic', () => {
@@ -54,7 +54,7 @@ describe('certificates', () => {
   it('only a final tally gives a certificate', () => {
     const votes = [0, 1, 2].map((i) => makeVote(network, job, keys[i]!, GOOD))
     const t = tally({ network, job, votes, reputations, now: T0 + 1 })
-    expect(codeOf(() => buildCertificate(network, job, t, votes))).toBe(ERR_NOT_FINAL)
+    expect(codeOf(() => buildCertificate(network, job, t, votes, seedCertOf(network, job)))).toBe(ERR_NOT_FINAL)
   })
 
   it('refuses tampered values', () => {
@@ -93,7 +93,7 @@ describe('certificates', () => {
     const swap = (v: Vote): Vote[] => cert.votes.map((x) => (x.voter === v.voter ? v : x))
     expect(codeFor({ ...cert, votes: swap(foreign) })).toBe(ERR_CERT_NETWORK)
     // Relabelled as this network, its signature does not verify here.
-    expect(codeFor({ ...cert, votes: swap({ ...foreign, networkId: 'certnet' }) })).toBe(ERR_CERT_SIGNATURE)
+    expect(codeFor({ ...cert, votes: swap({ ...foreign, networkId: 'certnet', networkDigest: cert.networkDigest }) })).toBe(ERR_CERT_SIGNATURE)
     expect(codeFor({ ...cert, networkId: 'othernet' })).toBe(ERR_CERT_NETWORK)
     expect(codeFor({ ...cert, networkDigest: '0'.repeat(64) })).toBe(ERR_CERT_NETWORK)
     // The same certificate under a network file with other parameters (different digest).

@@ -9,6 +9,8 @@ import type { MetricNumbers } from '../../protocol/metrics.ts'
 import { type NetworkConfig, type NetworkInput, parseNetwork } from '../../protocol/network.ts'
 import { type KeyPairHex, publicKeyOf } from '../../protocol/signing.ts'
 import { type Vote, type VoteChecks, newVote, signVote } from '../../protocol/vote.ts'
+import { type SeedCertificate, buildSeedCertificate, makeSeedShare, verifySeedCertificate } from '../../protocol/seed.ts'
+import { networkDigest } from '../../protocol/network.ts'
 
 /** A deterministic key pair derived from `label`. */
 export function keyPair (label: string): KeyPairHex {
@@ -46,17 +48,73 @@ export function makeJob (network: NetworkConfig, submitter: KeyPairHex, nonce = 
 /** Metric values for {@link makeVote}: local SSIM defaults to the SSIM value when left out. */
 export type TestMetrics = Omit<MetricNumbers, 'ssimLocal'> & { ssimLocal?: number }
 
-/** A signed vote on `job` by `voter` with the given metric values (local SSIM = SSIM unless given). */
-export function makeVote (network: NetworkConfig, job: JobAnnouncement | string, voter: KeyPairHex, given: TestMetrics, options: { round?: number, checks?: VoteChecks, samples?: number } = {}): Vote {
+const seedCerts = new Map<string, SeedCertificate>()
+
+/**
+ * The seed certificate of `job` made from every key's share, signed by the
+ * job's submitter (one of `keys`); memoized, VRF proofs cost milliseconds.
+ */
+export function seedCertificateFor (network: NetworkConfig, job: JobAnnouncement, keys: readonly KeyPairHex[]): SeedCertificate {
+  const jobId = jobIdOf(job)
+  const memoKey = `${networkDigest(network)}/${jobId}`
+  let cert = seedCerts.get(memoKey)
+  if (cert === undefined) {
+    const submitter = keys.find((k) => k.publicKey === job.submitter)
+    if (submitter === undefined) throw new Error('seedCertificateFor: the submitter is not among the keys')
+    const shares = keys.filter((k) => network.validators.some((v) => v.publicKey === k.publicKey)).map((k) => makeSeedShare(network, jobId, k))
+    cert = buildSeedCertificate(network, jobId, shares, submitter.privateKey)
+    seedCerts.set(memoKey, cert)
+  }
+  return cert
+}
+
+/** The sampling seed of `job` (from {@link seedCertificateFor}). */
+export function seedFor (network: NetworkConfig, job: JobAnnouncement, keys: readonly KeyPairHex[]): string {
+  return verifySeedCertificate(seedCertificateFor(network, job, keys), job, network).seed
+}
+
+/** A seed for votes on a job known only by id (tests that never build a certificate). */
+export const SOME_SEED = sha256Hex('some seed')
+
+/** The keys of a network made by {@link makeNetwork} (derived again from its id), or null for another network. */
+export function networkKeys (network: NetworkConfig): KeyPairHex[] | null {
+  const keys = network.validators.map((_, i) => keyPair(`${network.networkId}/v${i}`))
+  return keys.every((k, i) => k.publicKey === network.validators[i]!.publicKey) ? keys : null
+}
+
+/** The seed certificate of a job of a {@link makeNetwork} network, from all validators' shares. */
+export function seedCertOf (network: NetworkConfig, job: JobAnnouncement): SeedCertificate {
+  const keys = networkKeys(network)
+  if (keys === null) throw new Error('seedCertOf: not a makeNetwork network')
+  return seedCertificateFor(network, job, keys)
+}
+
+function defaultSeed (network: NetworkConfig, job: JobAnnouncement | string): string {
+  if (typeof job === 'string') return SOME_SEED
+  const keys = networkKeys(network)
+  return keys !== null && keys.some((k) => k.publicKey === job.submitter) ? seedFor(network, job, keys) : SOME_SEED
+}
+
+/**
+ * A signed vote on `job` by `voter` with the given metric values; its seed
+ * is `options.seed`, else the job's seed when `job` is an announcement of a
+ * {@link makeNetwork} network, else {@link SOME_SEED}.
+ */
+export function makeVote (network: NetworkConfig, job: JobAnnouncement | string, voter: KeyPairHex, given: TestMetrics, options: { round?: number, checks?: VoteChecks, samples?: number, seed?: string, intervals?: { ssim: [number, number], psnr: [number, number], ssimLocal?: [number, number] } } = {}): Vote {
   const jobId = typeof job === 'string' ? job : jobIdOf(job)
   const metrics: MetricNumbers = { ssim: given.ssim, psnr: given.psnr, ssimLocal: given.ssimLocal ?? given.ssim }
   return signVote(newVote({
     networkId: network.networkId,
+    networkDigest: networkDigest(network),
+    engine: network.measurement.engine,
+    seed: options.seed ?? defaultSeed(network, job),
     jobId,
     round: options.round ?? 0,
     voter: voter.publicKey,
     metrics,
-    intervals: { ssim: [metrics.ssim, metrics.ssim], psnr: [metrics.psnr, metrics.psnr], ssimLocal: [metrics.ssimLocal, metrics.ssimLocal] },
+    intervals: options.intervals === undefined
+      ? { ssim: [metrics.ssim, metrics.ssim], psnr: [metrics.psnr, metrics.psnr], ssimLocal: [metrics.ssimLocal, metrics.ssimLocal] }
+      : { ...options.intervals, ssimLocal: options.intervals.ssimLocal ?? [metrics.ssimLocal, metrics.ssimLocal] },
     samples: options.samples ?? 2,
     ...(options.checks === undefined ? {} : { checks: options.checks })
   }), voter.privateKey)

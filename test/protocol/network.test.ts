@@ -29,7 +29,7 @@ describe('parseNetwork', () => {
     const n = parseNetwork(wire(minimal))
     expect(n.thresholds).toEqual({ ssimMin: 0.98, psnrMin: 35, ssimLocalMin: 0.9 })
     expect(n.tolerances).toEqual({ ssim: 1e-9, psnr: 1e-9, ssimLocal: 1e-9 })
-    expect(n.deadlines).toEqual({ voteMs: 30_000, minVoteMs: 1_000, maxVoteMs: 3_600_000 })
+    expect(n.deadlines).toEqual({ voteMs: 30_000, minVoteMs: 1_000, clockSkewMs: 60_000, maxVoteMs: 3_600_000 })
     expect(n.reputation).toEqual({ initial: 1, successDelta: 0.01, failureDelta: 0.05, untrustedBelow: 0.5, minVerificationsForRate: 10, minSuccessRate: 0.5 })
   })
 
@@ -76,7 +76,7 @@ describe('parseNetwork', () => {
   })
 
   it('accepts the largest network: 1000 validators of the largest weight', () => {
-    const n = parseNetwork({ ...minimal, validators: Array.from({ length: MAX_VALIDATORS }, (_, i) => ({ name: `v${i}`, publicKey: i.toString(16).padStart(64, '0'), weight: MAX_BASE_WEIGHT })) })
+    const n = parseNetwork({ ...minimal, validators: Array.from({ length: MAX_VALIDATORS }, (_, i) => ({ name: `v${i}`, publicKey: keyPair(`large/${i}`).publicKey, weight: MAX_BASE_WEIGHT })) })
     expect(totalBaseWeight(n)).toBe(MAX_VALIDATORS * MAX_BASE_WEIGHT)
     // Effective weights (base × trust in millionths) stay exact: the total is a safe integer.
     expect(Number.isSafeInteger(totalBaseWeight(n) * 1_000_000)).toBe(true)

@@ -37,7 +37,7 @@ describe('votes', () => {
 
   it('omits absent checks and keeps given ones', () => {
     expect('checks' in vote).toBe(false)
-    const v = newVote({ networkId: 'testnet', jobId: vote.jobId, round: 0, voter: keys[1]!.publicKey, metrics: GOOD, intervals: { ssim: [0.99, 0.995], psnr: [40, 42], ssimLocal: [0.94, 0.96] }, samples: 3, checks: { candidateHashMatches: false } })
+    const v = newVote({ networkId: 'testnet', networkDigest: vote.networkDigest, engine: vote.engine, seed: vote.seed, jobId: vote.jobId, round: 0, voter: keys[1]!.publicKey, metrics: GOOD, intervals: { ssim: [0.99, 0.995], psnr: [40, 42], ssimLocal: [0.94, 0.96] }, samples: 3, checks: { candidateHashMatches: false } })
     expect(v.checks).toEqual({ candidateHashMatches: false })
   })
 
@@ -79,8 +79,8 @@ describe('votes', () => {
     expect(codeOf(() => verifyVote({ ...vote, metrics: { ssim: 0.5, psnr: 20, ssimLocal: 0.5 } }, network))).toBe(ERR_BAD_SIGNATURE)
     // A vote signed in network "othernet" and relabelled as "testnet" does not verify.
     const foreign = makeVote(other.network, job, keys[1]!, GOOD)
-    expect(codeOf(() => verifyVote({ ...foreign, networkId: 'testnet' }, network))).toBe(ERR_BAD_SIGNATURE)
+    expect(codeOf(() => verifyVote({ ...foreign, networkId: 'testnet', networkDigest: vote.networkDigest }, network))).toBe(ERR_BAD_SIGNATURE)
     // A vote signed by another key than its voter's does not verify.
-    expect(codeOf(() => verifyVote(signVote(newVote({ networkId: 'testnet', jobId: vote.jobId, round: 0, voter: keys[1]!.publicKey, metrics: GOOD, intervals: { ssim: [GOOD.ssim, GOOD.ssim], psnr: [GOOD.psnr, GOOD.psnr], ssimLocal: [GOOD.ssimLocal, GOOD.ssimLocal] }, samples: 2 }), keys[2]!.privateKey), network))).toBe(ERR_BAD_SIGNATURE)
+    expect(codeOf(() => verifyVote(signVote(newVote({ networkId: 'testnet', networkDigest: vote.networkDigest, engine: vote.engine, seed: vote.seed, jobId: vote.jobId, round: 0, voter: keys[1]!.publicKey, metrics: GOOD, intervals: { ssim: [GOOD.ssim, GOOD.ssim], psnr: [GOOD.psnr, GOOD.psnr], ssimLocal: [GOOD.ssimLocal, GOOD.ssimLocal] }, samples: 2 }), keys[2]!.privateKey), network))).toBe(ERR_BAD_SIGNATURE)
   })
 })

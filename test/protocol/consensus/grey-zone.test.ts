@@ -9,18 +9,13 @@ import { greyZoneOf } from '../../../protocol/consensus/grey-zone.ts'
 import { tally } from '../../../protocol/consensus/tally.ts'
 import { cochranForRound, roundSeedParts } from '../../../protocol/sampling/rounds.ts'
 import { cochranSampleSize } from '../../../protocol/sampling/cochran.ts'
-import { jobIdOf } from '../../../protocol/job.ts'
-import { signVote, newVote } from '../../../protocol/vote.ts'
-import { GOOD, T0, makeJob, makeNetwork } from '../fixtures.ts'
+import { GOOD, T0, makeJob, makeNetwork, makeVote } from '../fixtures.ts'
 
 describe('grey zone', () => {
   const { network, keys } = makeNetwork([1, 1, 1, 1, 1, 1, 1])
   const job = makeJob(network, keys[0]!)
   const honestInterval = { ssim: [0.985, 0.995] as [number, number], psnr: [40, 42] as [number, number], ssimLocal: [0.94, 0.96] as [number, number] }
-  const vote = (i: number, intervals: typeof honestInterval) => signVote(newVote({
-    networkId: network.networkId, jobId: jobIdOf(job),
-    round: 0, voter: keys[i]!.publicKey, metrics: GOOD, intervals, samples: 97
-  }), keys[i]!.privateKey)
+  const vote = (i: number, intervals: typeof honestInterval) => makeVote(network, job, keys[i]!, GOOD, { intervals, samples: 97 })
 
   it('is grey when a threshold lies inside the interval, and not otherwise', () => {
     const votes = keys.map((_, i) => vote(i, honestInterval))
