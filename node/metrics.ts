@@ -39,7 +39,7 @@ export const FINALITY_LATENCY_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 
 /** Outcome of a gossip message validation, as gossipsub is told. */
 export type GossipResultLabel = 'accept' | 'reject' | 'ignore'
 /** What happened to a received vote. */
-export type VoteOutcomeLabel = 'accepted' | 'duplicate' | 'equivocation' | 'late' | 'invalid'
+export type VoteOutcomeLabel = 'accepted' | 'duplicate' | 'equivocation' | 'late' | 'invalid' | 'held' | 'other-seed'
 
 /** The node's metrics, grouped by subsystem. */
 export interface NodeMetrics {

@@ -37,6 +37,8 @@ import { dataDirLayout } from './store/data-dir.ts'
 import { peersRepository } from './store/repositories/index.ts'
 import { blobPort } from './wiring/blob-port.ts'
 import { MeasureWorkerPool } from './wiring/measure-worker-pool.ts'
+import { MEASUREMENT_ENGINE } from './wiring/measure-port.ts'
+import { ERR_ENGINE_VERSION } from '../protocol/vote.ts'
 import type { NodeInfo, NodeRole, PeerView, ReputationView, SubmitJobRequest } from './types.ts'
 import { EconomyOffline } from './economy/economy-offline.ts'
 import { toClock } from './economy/node-clock.ts'
@@ -116,6 +118,10 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
   const network = init.network
   const keyFile = loadOrCreateKeyFile(init.keyFile ?? layout.keyFile)
   const validator = network.validators.find((v) => v.publicKey === keyFile.publicKey)
+  if (validator !== undefined && network.measurement.engine !== MEASUREMENT_ENGINE) {
+    // Its votes would differ from honest ones for no fault of anyone: refuse to take part rather than look Byzantine.
+    throw new TrustEngineError(ERR_ENGINE_VERSION, `the network pins measurement engine ${network.measurement.engine}; this node measures with ${MEASUREMENT_ENGINE}`)
+  }
   const name = init.name ?? validator?.name ?? null
   if (init.role === 'validator' && validator === undefined) {
     throw new TrustEngineError(ERR_NOT_VALIDATOR, `the key ${keyFile.publicKey} is not a validator of network ${network.networkId}; add it to the network file (trust-engine network add-validator) or start as an observer`)
@@ -238,6 +244,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     host.gossip.setValidator(host.topics.jobs, async (data) => { await eng.onJobMessage(data) })
     host.gossip.setValidator(host.topics.votes, async (data) => { await eng.onVoteMessage(data) })
     host.gossip.setValidator(host.topics.evidence, async (data) => { await eng.onEvidenceMessage(data) })
+    host.gossip.setValidator(host.topics.seeds, async (data) => { await eng.onSeedMessage(data) })
     for (const topic of Object.values(host.topics)) host.gossip.subscribe(topic)
     // Served from disk in bounded chunks, paced and limited per peer (never a whole blob in memory).
     const stopServing = await serveBlobs(host, { getBlob: async (sha) => await blobs.open(sha), limits: host })
@@ -404,7 +411,7 @@ async function askPeers (host: Host, signal: AbortSignal, ask: (peer: string) =>
   return out
 }
 
-/** The topic kind (`jobs`, `votes`, `evidence`) as a low-cardinality metric label. */
+/** The topic kind (`jobs`, `votes`, `evidence`, `seeds`) as a low-cardinality metric label. */
 function topicLabel (topic: string): string {
   return topic.slice(topic.lastIndexOf('/') + 1)
 }

@@ -99,7 +99,8 @@ export class JobDecider {
     const { jobId, job } = open.record
     const now = clock()
     const reps = t.final ? updateReputations(t, reputations.records, network) : new Map<string, ReputationRecord>()
-    const cert = t.final ? buildCertificate(network, job, t, votes) : null
+    // A final tally holds votes, and votes are counted only after the seed is fixed, so the seed certificate is there.
+    const cert = t.final && open.record.seed !== null ? buildCertificate(network, job, t, votes, open.record.seed.certificate) : null
     open.record = { ...open.record, status: t.status, reason: t.reason, finalizedAt: now }
     await writes.decided(open.record, t, cert, reps, now)
     reputations.apply(reps)

@@ -15,18 +15,25 @@
  * deadline decision therefore never wait behind a measurement. Writes that
  * belong together go to the store in one atomic batch (job-writes.ts).
  *
+ * Before measuring, the seed phase ({@link SeedPhase}, seed-phase.ts) fixes
+ * the job's sampling seed; votes are counted once it is fixed.
+ *
  * The parts: {@link VoteIntake} (vote-intake.ts), {@link JobDecider}
  * (decider.ts), {@link OwnVote} (own-vote.ts), {@link OpenJobs}
  * (open-jobs.ts), {@link ReputationBook} (reputation-book.ts), {@link JobViews}
  * (job-views.ts) and the deadline rule (deadline.ts).
  */
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import type { Certificate } from '../../protocol/certificate.ts'
 import { MAX_GREY_ZONE_ROUND } from '../../protocol/consensus/grey-zone.ts'
 import type { ReputationRecord } from '../../protocol/consensus/reputation.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
+import { MAX_SEED_CERTIFICATE_BYTES } from '../../protocol/constants.ts'
+import { decodeJson } from '../../protocol/decode.ts'
+import type { SeedCertificate } from '../../protocol/seed.ts'
 import { checkEvidence, decodeEvidence } from '../../protocol/evidence.ts'
 import { type JobAnnouncement, type UnsignedJob, decodeJob, jobIdOf, newJob, signJob, verifyJob } from '../../protocol/job.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
@@ -35,7 +42,8 @@ import type { NodeMetrics } from '../metrics.ts'
 import type { JobView, SubmitJobRequest } from '../types.ts'
 import { roundDeadline } from './deadline.ts'
 import { JobDecider } from './decider.ts'
-import { ERR_DUPLICATE, ERR_JOB_EXPIRED, ERR_NOT_VALIDATOR, ERR_UNSUPPORTED_ROUND } from './errors.ts'
+import { ERR_DUPLICATE, ERR_JOB_EXPIRED, ERR_JOB_FUTURE, ERR_NOT_VALIDATOR, ERR_UNSUPPORTED_ROUND } from './errors.ts'
+import { SeedPhase } from './seed-phase.ts'
 import type { Fault } from './faults.ts'
 import { JobViews } from './job-views.ts'
 import { JobWrites } from './job-writes.ts'
@@ -51,16 +59,19 @@ import { VoteIntake } from './vote-intake.ts'
 
 /** Options of the job engine. */
 export interface JobEngineOptions {
-  /** Votes for jobs not yet known are held this many at most (then IGNOREd). 4096 × < 1 KiB bounds memory to a few MiB. */
+  /** Votes for jobs not yet known (or not yet seeded) are held this many at most. 4096 × ~1 KiB bounds memory to a few MiB. */
   maxBufferedVotes: number
-  /** Announcements whose deadline passed longer ago than this are ignored (ms): 60 s covers clock skew between nodes. */
-  expiredGraceMs: number
+  /** Of which one validator may fill at most this many (64 jobs ahead of their announcement), so one validator's flood of votes for made-up jobs evicts only its own. */
+  maxBufferedVotesPerVoter: number
+  /** A job still without a seed this long after it was accepted asks peers for its seed certificate (then at doubling intervals): 1 s is several gossip round trips. */
+  seedFetchMs: number
 }
 
 /** Defaults of {@link JobEngineOptions}. */
 export const DEFAULT_JOB_ENGINE_OPTIONS: JobEngineOptions = {
   maxBufferedVotes: 4096,
-  expiredGraceMs: 60_000
+  maxBufferedVotesPerVoter: 64,
+  seedFetchMs: 1_000
 }
 
 /** What the engine is wired to. */
@@ -92,6 +103,7 @@ export class JobEngine {
   readonly #ownVote: OwnVote
   readonly #writes: JobWrites
   readonly #buffer: VoteBuffer
+  readonly #seeds: SeedPhase
   /** Short steps of a job, one at a time (see the module comment). */
   readonly #decisions = new SerialQueues()
   /** Blob fetching and measurement of a job, one round at a time. */
@@ -104,7 +116,15 @@ export class JobEngine {
     const { network, clock, repos } = components
     this.#components = components
     this.#options = { ...DEFAULT_JOB_ENGINE_OPTIONS, ...options }
-    this.#buffer = new VoteBuffer(this.#options.maxBufferedVotes)
+    this.#buffer = new VoteBuffer(this.#options.maxBufferedVotes, this.#options.maxBufferedVotesPerVoter)
+    this.#seeds = new SeedPhase({
+      network,
+      key: components.key,
+      shares: network.validators.some((v) => v.publicKey === components.key.publicKey) && components.fault !== 'silent',
+      publish: async (data) => await components.net.publish('seeds', data),
+      jobOf: (jobId) => this.#jobs.get(jobId)?.record.job ?? null,
+      onSeed: async (jobId, seed, certificate) => { await this.#seeded(jobId, seed, certificate) }
+    })
     this.#writes = new JobWrites(repos)
     this.#reputations = new ReputationBook(network, (weights) => { this.#jobs.reweigh(weights) })
     this.#jobs = new OpenJobs(network, clock, this.#reputations.weights)
@@ -116,7 +136,7 @@ export class JobEngine {
     }
     this.#decider = new JobDecider({ ...parts, onFinal, views: this.#views, onNextRound: (open, round) => { this.#startMeasuring(open, round) } })
     this.#intake = new VoteIntake({ ...parts, buffer: this.#buffer, decider: this.#decider })
-    this.#ownVote = new OwnVote({ ...parts, decider: this.#decider })
+    this.#ownVote = new OwnVote({ ...parts, decider: this.#decider, seeds: this.#seeds })
   }
 
   /** Loads reputations and resumes open jobs (re-gossiping the own vote, or measuring again when there is none). */
@@ -129,6 +149,8 @@ export class JobEngine {
         continue
       }
       const open = this.#open(record)
+      await this.#seeds.accepted(record.job, record.jobId, record.seed)
+      if (record.seed === null) this.#spawn(this.#fetchSeedWhileMissing(open))
       for (const { value } of await repos.votes.listByJob(record.jobId)) {
         if (value.vote.round <= record.round) this.#jobs.addVote(open, value)
       }
@@ -218,8 +240,13 @@ export class JobEngine {
     const job = decodeJob(data) // [REJECT] malformed, oversized or schema-invalid
     verifyJob(job, network) // [REJECT] other network, non-validator submitter, bad deadline, bad signature
     const jobId = jobIdOf(job)
-    if (roundDeadline(job, MAX_GREY_ZONE_ROUND) + this.#options.expiredGraceMs < clock()) {
+    const now = clock()
+    const skew = network.deadlines.clockSkewMs
+    if (roundDeadline(job, MAX_GREY_ZONE_ROUND) + skew < now) {
       throw new TrustEngineError(ERR_JOB_EXPIRED, 'job deadline passed long ago', { action: 'ignore' }) // [IGNORE] stale replay
+    }
+    if (job.createdAt > now + skew) {
+      throw new TrustEngineError(ERR_JOB_FUTURE, 'job created further in the future than the clock-skew tolerance', { action: 'ignore' }) // [IGNORE] clock far off
     }
     await this.#decisions.run(jobId, async () => {
       if (this.#jobs.has(jobId) || (await repos.jobs.has(jobId))) {
@@ -242,6 +269,11 @@ export class JobEngine {
     }
     if (vote.round > MAX_GREY_ZONE_ROUND) throw new TrustEngineError(ERR_UNSUPPORTED_ROUND, `rounds above ${MAX_GREY_ZONE_ROUND} are not counted`, { action: 'ignore' })
     await this.#decisions.run(vote.jobId, async () => { await this.#intake.vote(vote) })
+  }
+
+  /** Gossip validator and handler of the seeds topic: seed shares and seed certificates (protocol/seed.ts). */
+  async onSeedMessage (data: Uint8Array): Promise<void> {
+    await this.#seeds.onMessage(data)
   }
 
   /** Gossip validator and handler of the evidence topic. */
@@ -277,7 +309,9 @@ export class JobEngine {
   async votesFor (jobId: string): Promise<Uint8Array[]> {
     const open = this.#jobs.get(jobId)
     const votes = open !== undefined ? votesOf(open) : (await this.#components.repos.votes.listByJob(jobId)).map((e) => e.value)
-    return votes.map((v) => canonicalEncode(v.vote))
+    const seed = open?.record.seed ?? (await this.#components.repos.jobs.get(jobId))?.seed ?? null
+    // The seed certificate goes first: a node catching up needs it to count the votes and to measure.
+    return [...(seed === null ? [] : [canonicalEncode(seed.certificate)]), ...votes.map((v) => canonicalEncode(v.vote))]
   }
 
   /** The certificate of a final job, or null. */
@@ -287,15 +321,54 @@ export class JobEngine {
 
   // ---- steps -------------------------------------------------------------
 
-  /** Opens a job (on its decision queue): stores it, counts the votes held for it, and starts measuring round 0. */
+  /**
+   * Opens a job (on its decision queue): stores it, starts its seed phase
+   * (this validator's share) and the measurement of round 0, which fetches
+   * the blobs meanwhile and waits for the seed. Votes held for the job are
+   * counted once the seed is fixed ({@link #seeded}).
+   */
   async #accept (job: JobAnnouncement, jobId: string): Promise<void> {
     const record = newJobRecord(jobId, job, this.#components.clock())
     await this.#writes.accepted(record)
     const open = this.#open(record)
     this.#components.onAccepted(this.#views.of(record, []))
     this.#decider.refreshGauge()
-    for (const vote of this.#buffer.take(jobId)) await this.#intake.vote(vote).catch(() => {})
+    this.#spawn(this.#seeds.accepted(job, jobId, null))
+    this.#spawn(this.#fetchSeedWhileMissing(open))
     this.#startMeasuring(open, 0)
+  }
+
+  /** The job's seed is fixed: store it with the job, then count the votes held until now (on the decision queue). */
+  async #seeded (jobId: string, seed: string, certificate: SeedCertificate): Promise<void> {
+    await this.#decisions.run(jobId, async () => {
+      const open = this.#jobs.get(jobId)
+      if (open === undefined || open.record.seed !== null) return
+      open.record = { ...open.record, seed: { seed, certificate } }
+      await this.#writes.seeded(open.record, this.#components.clock())
+      for (const vote of this.#buffer.take(jobId)) await this.#intake.vote(vote).catch(() => {})
+    })
+  }
+
+  /**
+   * Gossip delivers a seed certificate once; a node that joined the seeds
+   * topic's mesh a moment too late (just started or reconnected) would wait
+   * for it until the deadline. So while the seed is missing, ask peers for
+   * the job's votes stream, which starts with the seed certificate, after
+   * `seedFetchMs` and then at doubling intervals, within the round.
+   */
+  async #fetchSeedWhileMissing (open: OpenJob): Promise<void> {
+    const { jobId } = open.record
+    let wait = this.#options.seedFetchMs
+    while (!this.#stopped && this.#jobs.has(jobId) && this.#seeds.knownSeed(jobId) === null) {
+      try {
+        await sleep(wait, undefined, { signal: open.abort.signal })
+      } catch {
+        return
+      }
+      if (this.#seeds.knownSeed(jobId) !== null || this.#components.clock() >= roundDeadline(open.record.job, open.record.round)) return
+      await this.#catchUpVotes(open)
+      wait *= 2
+    }
   }
 
   /** Tracks an open job; its deadline timer decides it on the decision queue. */
@@ -317,7 +390,7 @@ export class JobEngine {
       const outcome = await this.#ownVote.measure(open, round)
       if (this.#stopped) return
       await this.#decisions.run(jobId, async () => {
-        if (outcome.ok) await this.#ownVote.cast(open, round, outcome.measurement)
+        if (outcome.ok) await this.#ownVote.cast(open, round, outcome.measurement, outcome.seed)
         else await this.#ownVote.failed(open, round, outcome.code, outcome.message)
       })
     }))
@@ -356,7 +429,8 @@ export class JobEngine {
     let taken = 0
     for (const bytes of votes) {
       if (this.#stopped || isTerminal(open.record.status)) break
-      await this.onVoteMessage(bytes).then(() => { taken++ }, () => {})
+      const taken1 = isSeedCertificateBytes(bytes) ? this.onSeedMessage(bytes) : this.onVoteMessage(bytes)
+      await taken1.then(() => { taken++ }, () => {})
     }
     if (taken > 0) this.#components.logger.info({ jobId: open.record.jobId, votes: taken }, 'caught up on votes')
   }
@@ -367,5 +441,14 @@ export class JobEngine {
     })
     this.#pending.add(tracked)
     void tracked.then(() => this.#pending.delete(tracked))
+  }
+}
+
+/** True when catch-up bytes are a JSON object of type `seed-certificate` (then checked in full by the seed phase). */
+function isSeedCertificateBytes (bytes: Uint8Array): boolean {
+  try {
+    return (decodeJson(bytes, MAX_SEED_CERTIFICATE_BYTES, 'catch-up message') as { type?: unknown } | null)?.type === 'seed-certificate'
+  } catch {
+    return false
   }
 }

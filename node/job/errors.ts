@@ -11,6 +11,10 @@ export const ERR_EQUIVOCATION = 'ERR_EQUIVOCATION'
 export const ERR_UNSUPPORTED_ROUND = 'ERR_UNSUPPORTED_ROUND'
 /** [IGNORE] An announcement whose deadline passed long ago (a stale replay). */
 export const ERR_JOB_EXPIRED = 'ERR_JOB_EXPIRED'
+/** [IGNORE] An announcement created further in this node's future than the network's clock-skew tolerance. */
+export const ERR_JOB_FUTURE = 'ERR_JOB_FUTURE'
+/** [IGNORE] A vote made with another sampling seed than the job's seed certificate fixes. */
+export const ERR_SEED_MISMATCH = 'ERR_SEED_MISMATCH'
 /** This node is not a validator of its network, so it cannot announce jobs. */
 export const ERR_NOT_VALIDATOR = declareCode('ERR_NOT_VALIDATOR', { status: 403 })
 /** A job names a blob this node does not hold and no peer served. */

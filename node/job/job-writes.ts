@@ -28,6 +28,14 @@ export class JobWrites {
     })
   }
 
+  /** The job's seed was fixed by its seed certificate: the record (with the seed) and `job.seeded`. */
+  async seeded (record: JobRecord, now: number): Promise<void> {
+    await this.#repos.store.write(async (batch) => {
+      this.#repos.jobs.put(batch, record.jobId, record)
+      await this.#repos.audit.append(batch, 'job.seeded', { jobId: record.jobId, seed: record.seed?.seed ?? null, shares: record.seed?.certificate.shares.length ?? 0 }, now)
+    })
+  }
+
   /** This node could not measure: the record (with its error) and `job.measure-failed`. */
   async measureFailed (record: JobRecord, round: number, code: string, now: number): Promise<void> {
     await this.#repos.store.write(async (batch) => {

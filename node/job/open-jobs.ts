@@ -88,7 +88,9 @@ export class OpenJobs {
   round (open: OpenJob, round: number): Round {
     let r = open.rounds[round]
     if (r === undefined) {
-      r = { votes: new Map(), tally: new JobTally({ network: this.#network, job: open.record.job, weights: this.#weights, jobId: open.record.jobId }) }
+      // Votes are counted only once the job's seed is fixed (vote-intake.ts); the tally refuses any other seed too.
+      const seed = open.record.seed?.seed
+      r = { votes: new Map(), tally: new JobTally({ network: this.#network, job: open.record.job, weights: this.#weights, jobId: open.record.jobId, ...(seed === undefined ? {} : { seed }) }) }
       open.rounds[round] = r
     }
     return r

@@ -10,6 +10,8 @@ import { canonicalEncode } from '../../protocol/canonical.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import { type Vote, newVote, signVote } from '../../protocol/vote.ts'
+import { networkDigest } from '../../protocol/network.ts'
+import type { SeedPhase } from './seed-phase.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { JobDecider } from './decider.ts'
 import type { Fault, FaultContext } from './faults.ts'
@@ -34,10 +36,11 @@ export interface OwnVoteComponents {
   writes: JobWrites
   jobs: OpenJobs
   decider: JobDecider
+  seeds: SeedPhase
 }
 
 /** The outcome of measuring a round: a measurement, or the typed failure to record. */
-export type MeasureOutcome = { ok: true, measurement: Measurement } | { ok: false, code: string, message: string }
+export type MeasureOutcome = { ok: true, measurement: Measurement, seed: string } | { ok: false, code: string, message: string }
 
 /** Measures and casts this node's votes. */
 export class OwnVote {
@@ -57,12 +60,13 @@ export class OwnVote {
   }
 
   /**
-   * Fetches the job's blobs and measures round `round`. Cancelled when the
-   * node stops, and at the round's deadline: work never outlives the round it
-   * is for. Never throws.
+   * Fetches the job's blobs (while the seed phase runs), waits for the job's
+   * seed, and measures round `round` with it. Cancelled when the node stops,
+   * and at the round's deadline: work never outlives the round it is for.
+   * Never throws.
    */
   async measure (open: OpenJob, round: number): Promise<MeasureOutcome> {
-    const { blobs, measure, clock } = this.#components
+    const { blobs, measure, clock, seeds } = this.#components
     const { jobId, job } = open.record
     const left = roundDeadline(job, round) - clock()
     if (left <= 0) return { ok: false, code: ERR_ROUND_OVER, message: 'the round ended before this node could measure it' }
@@ -72,7 +76,8 @@ export class OwnVote {
       const candidate: Uint8Array[] = []
       for (const h of job.reference) reference.push(await blobs.get(h, job.submitter, signal))
       for (const h of job.candidate) candidate.push(await blobs.get(h, job.submitter, signal))
-      return { ok: true, measurement: await measure(job, jobId, { reference, candidate }, signal, round) }
+      const seed = open.record.seed?.seed ?? await seeds.seedOf(jobId, signal)
+      return { ok: true, measurement: await measure(job, jobId, { reference, candidate }, signal, round, seed), seed }
     } catch (err) {
       const code = err instanceof TrustEngineError ? err.code : 'ERR_MEASURE'
       return { ok: false, code, message: err instanceof Error ? err.message : String(err) }
@@ -94,7 +99,7 @@ export class OwnVote {
    * decided meanwhile the vote is still stored and gossiped, as a late vote
    * the others judge.
    */
-  async cast (open: OpenJob, round: number, measurement: Measurement): Promise<void> {
+  async cast (open: OpenJob, round: number, measurement: Measurement, seed: string): Promise<void> {
     const { fault, clock, writes, jobs, metrics, net, decider } = this.#components
     if (!this.votes(open, round)) return
     const late = isTerminal(open.record.status)
@@ -103,7 +108,7 @@ export class OwnVote {
     // A simulated fault (node/job/faults.ts) may sign other values, several (equivocation) or none (silent).
     const reported = fault?.votes?.(measurement, ctx) ?? [measurement]
     if (reported.length === 0) return
-    const vote = this.#sign(jobId, round, reported[0]!)
+    const vote = this.#sign(jobId, round, seed, reported[0]!)
     const now = clock()
     const ownMeasurement = {
       metrics: vote.metrics,
@@ -119,7 +124,7 @@ export class OwnVote {
     const publish = async (): Promise<void> => {
       await net.publish('votes', canonicalEncode(vote))
       // Simulated equivocation: further, different votes, bypassing the double-sign guard.
-      for (const m of reported.slice(1)) await net.publish('votes', canonicalEncode(this.#sign(jobId, round, m)))
+      for (const m of reported.slice(1)) await net.publish('votes', canonicalEncode(this.#sign(jobId, round, seed, m)))
     }
     const at = fault?.publishAt?.(ctx) ?? null
     if (at !== null && at > now) {
@@ -133,14 +138,19 @@ export class OwnVote {
 
   /** Signs and gossips `m` as a vote on a decided job's round (a simulated launderer's late copy; node/job/faults.ts). */
   async publishLate (jobId: string, round: number, m: Measurement): Promise<void> {
-    await this.#components.net.publish('votes', canonicalEncode(this.#sign(jobId, round, m)))
+    const seed = this.#components.seeds.knownSeed(jobId)
+    if (seed === null) return
+    await this.#components.net.publish('votes', canonicalEncode(this.#sign(jobId, round, seed, m)))
   }
 
-  #sign (jobId: string, round: number, m: Measurement): Vote {
+  #sign (jobId: string, round: number, seed: string, m: Measurement): Vote {
     const { network, key } = this.#components
     return signVote(newVote({
       networkId: network.networkId,
+      networkDigest: networkDigest(network),
+      engine: network.measurement.engine,
       jobId,
+      seed,
       round,
       voter: key.publicKey,
       metrics: m.metrics,

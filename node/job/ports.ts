@@ -8,7 +8,7 @@ import type { MetricIntervals, MetricNumbers } from '../../protocol/metrics.ts'
 import type { VoteChecks } from '../../protocol/vote.ts'
 
 /** Gossip topics the engine publishes on. */
-export type EngineTopic = 'jobs' | 'votes' | 'evidence'
+export type EngineTopic = 'jobs' | 'votes' | 'evidence' | 'seeds'
 
 /** The engine's view of the network. */
 export interface JobNetworkPort {
@@ -36,5 +36,9 @@ export interface Measurement {
   plan?: unknown
 }
 
-/** Measures a job given its blobs (reference then candidate, in the job's order), for round `round` (a grey-zone round samples more). */
-export type MeasurePort = (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, signal: AbortSignal, round: number) => Promise<Measurement>
+/**
+ * Measures a job given its blobs (reference then candidate, in the job's
+ * order), for round `round` (a grey-zone round samples more), drawing samples
+ * from the job's sampling seed `seed` (protocol/seed.ts).
+ */
+export type MeasurePort = (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, signal: AbortSignal, round: number, seed: string) => Promise<Measurement>

@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { jobSchema, type JobAnnouncement } from '../../protocol/job.ts'
 import { METRIC_NAMES, intervalsSchema, metricsSchema } from '../../protocol/metrics.ts'
 import { voteSchema, type Vote } from '../../protocol/vote.ts'
+import { seedCertificateSchema } from '../../protocol/seed.ts'
 import type { JobStatus, JobView, VoteView } from '../types.ts'
 
 
@@ -36,7 +37,9 @@ export const jobRecordSchema = z.strictObject({
     values: metricsSchema,
     intervals: intervalsSchema,
     metrics: z.array(z.enum(METRIC_NAMES))
-  }).nullable().default(null)
+  }).nullable().default(null),
+  /** The job's sampling seed and the seed certificate that fixed it, once known (protocol/seed.ts). */
+  seed: z.strictObject({ seed: z.string(), certificate: seedCertificateSchema }).nullable().default(null)
 })
 
 /** The node's state of one job. */
@@ -70,7 +73,8 @@ export function newJobRecord (jobId: string, job: JobAnnouncement, receivedAt: n
     error: null,
     round: 0,
     checks: null,
-    greyZone: null
+    greyZone: null,
+    seed: null
   }
 }
 

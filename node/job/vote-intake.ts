@@ -7,7 +7,7 @@
  * answers well inside the gossip validator's time limit.
  */
 import { agreesWithConsensus } from '../../protocol/consensus/agreement.ts'
-import { applyOutcome, markEquivocated } from '../../protocol/consensus/reputation.ts'
+import { markEquivocated } from '../../protocol/consensus/reputation.ts'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { type Evidence, detectEquivocation } from '../../protocol/evidence.ts'
@@ -16,7 +16,7 @@ import type { NetworkConfig } from '../../protocol/network.ts'
 import { type Vote, voteMetrics } from '../../protocol/vote.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { JobDecider } from './decider.ts'
-import { ERR_DUPLICATE, ERR_EQUIVOCATION, ERR_UNKNOWN_JOB } from './errors.ts'
+import { ERR_DUPLICATE, ERR_EQUIVOCATION, ERR_SEED_MISMATCH, ERR_UNKNOWN_JOB } from './errors.ts'
 import type { JobWrites } from './job-writes.ts'
 import type { OpenJobs } from './open-jobs.ts'
 import type { JobNetworkPort } from './ports.ts'
@@ -63,6 +63,17 @@ export class VoteIntake {
       await this.#late(record, vote)
       return
     }
+    const seed = open.record.seed?.seed ?? null
+    if (seed === null) {
+      // Valid and for a known job, so accepted (forwarded); counted once the seed certificate fixes which seed votes must name.
+      buffer.add(vote)
+      metrics.votes.received.inc({ outcome: 'held' })
+      return
+    }
+    if (vote.seed !== seed) {
+      metrics.votes.received.inc({ outcome: 'other-seed' })
+      throw new TrustEngineError(ERR_SEED_MISMATCH, 'vote measured with another seed than the job\'s seed certificate fixes', { action: 'ignore' }) // [IGNORE]
+    }
     const existing = open.rounds[vote.round]?.votes.get(vote.voter)
     if (existing !== undefined) await this.#conflict(existing.vote, vote)
     const now = clock()
@@ -103,9 +114,16 @@ export class VoteIntake {
     throw new TrustEngineError(ERR_EQUIVOCATION, 'second, different vote from one validator', { action: 'ignore' })
   }
 
-  /** A vote for a decided job: stored, and judged against the final values of its round (none after a dispute). */
+  /**
+   * A vote for a decided job: stored (served to peers, shown in the job) and
+   * judged against the final values of its round (none after a dispute) in
+   * the audit trail, but it never changes reputation. Agreeing after the fact
+   * costs nothing (the values are public in the certificate), so crediting it
+   * would let a validator regain reputation without work; a vote that did not
+   * count is not penalised either.
+   */
   async #late (record: JobRecord, vote: Vote): Promise<void> {
-    const { network, repos, clock, writes, reputations, metrics } = this.#components
+    const { network, repos, clock, writes, metrics } = this.#components
     const existing = await repos.votes.get({ jobId: vote.jobId, round: vote.round, voter: vote.voter })
     if (existing !== null) await this.#conflict(existing.vote, vote)
     const now = clock()
@@ -113,10 +131,8 @@ export class VoteIntake {
     const agreed = final
       ? agreesWithConsensus({ values: voteMetrics(vote), checks: vote.checks }, { values: metricsFromWire(record.values!), checks: record.checks }, record.job.thresholds, network.tolerances)
       : null
-    const updated = agreed === null ? null : applyOutcome(reputations.of(vote.voter), agreed, network)
     const nextRecord = agreed === false ? { ...record, byzantine: [...new Set([...record.byzantine, vote.voter])].sort() } : record
-    await writes.late(vote, nextRecord !== record ? nextRecord : null, updated, agreed, now)
-    if (updated !== null) reputations.apply(new Map([[vote.voter, updated]]))
+    await writes.late(vote, nextRecord !== record ? nextRecord : null, null, agreed, now)
     metrics.votes.received.inc({ outcome: 'late' })
   }
 }

@@ -342,7 +342,7 @@ export async function createHost (options: HostOptions): Promise<Host> {
   const logger = options.logger ?? silentLogger()
   const counters = options.counters ?? NO_COUNTERS
   const topics = networkTopics(opts.networkId, opts.protocolVersion)
-  const topicList = [topics.jobs, topics.votes, topics.evidence]
+  const topicList = Object.values(topics)
   const gossipOptions: GossipOptions = { ...DEFAULT_GOSSIP_OPTIONS, ...options.gossip }
   const scoreOptions: GossipScoreOptions = { ...DEFAULT_GOSSIP_SCORE_OPTIONS, ...options.score }
   const injectedScore = options.appSpecificScore ?? (() => 0)

@@ -9,7 +9,7 @@ import { networkIdSchema } from '../../protocol/fields.ts'
 import { ERR_P2P_OPTIONS, ERR_UNKNOWN_TOPIC } from './errors.ts'
 
 /** The kinds of gossip message, one topic each. */
-export const TOPIC_KINDS = ['jobs', 'votes', 'evidence'] as const
+export const TOPIC_KINDS = ['jobs', 'votes', 'evidence', 'seeds'] as const
 
 /** One kind of gossip message. */
 export type TopicKind = typeof TOPIC_KINDS[number]
@@ -23,12 +23,13 @@ export function topicName (networkId: string, kind: TopicKind, protocolVersion: 
   return `/trust-engine/${protocolVersion}/${networkId}/${kind}`
 }
 
-/** The three topic names of a network. */
+/** The topic names of a network. */
 export function networkTopics (networkId: string, protocolVersion: number = PROTOCOL_VERSION): NetworkTopics {
   return {
     jobs: topicName(networkId, 'jobs', protocolVersion),
     votes: topicName(networkId, 'votes', protocolVersion),
-    evidence: topicName(networkId, 'evidence', protocolVersion)
+    evidence: topicName(networkId, 'evidence', protocolVersion),
+    seeds: topicName(networkId, 'seeds', protocolVersion)
   }
 }
 

@@ -17,6 +17,7 @@
  */
 import { sha256Hex } from '../../protocol/hash.ts'
 import { deriveSeed } from '../../protocol/sampling/prng.ts'
+import { DEFAULT_MEASUREMENT_ENGINE } from '../../protocol/constants.ts'
 import { cochranForRound, roundSeedParts } from '../../protocol/sampling/rounds.ts'
 import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { MeasurePort, Measurement } from '../job/ports.ts'
@@ -26,6 +27,14 @@ import { measureFrames } from '../measure/measure-frames.ts'
 export const FRAMES_SEED_DOMAIN = 'trust-engine/frames-sample/v1'
 /** Domain of the view seed of scene jobs. */
 export const SCENE_SEED_DOMAIN = 'trust-engine/scene-views/v1'
+
+/**
+ * Id of this measurement engine (renderer, samplers, metrics). A network file
+ * pins one (`measurement.engine`); a validator whose engine differs refuses to
+ * start, and votes carry the id. Bump with DEFAULT_MEASUREMENT_ENGINE whenever
+ * a change can alter a measured bit.
+ */
+export const MEASUREMENT_ENGINE = DEFAULT_MEASUREMENT_ENGINE
 
 /** Views of a scene measurement in round 0; a grey-zone round doubles them. */
 export const SCENE_VIEWS = 64
@@ -37,14 +46,16 @@ const RE_EXECUTION_CACHE = 16
 const reExecuted = new Map<string, boolean>()
 
 /**
- * Measures one job for round `round`, in this thread. Deterministic: the same
- * job, blobs and round give bit-identical numbers in every process and thread.
+ * Measures one job for round `round` with the job's sampling seed (fixed by
+ * its seed certificate, protocol/seed.ts), in this thread. Deterministic: the
+ * same job, blobs, round and seed give bit-identical numbers in every process
+ * and thread.
  */
-export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, round: number): Promise<Measurement> {
+export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, round: number, seed: string): Promise<Measurement> {
   {
     const plan = { cochran: cochranForRound(round) }
     if (job.kind === 'frames') {
-      const m = await measureFrames(blobs.reference, blobs.candidate, { seed: deriveSeed(FRAMES_SEED_DOMAIN, jobId, ...roundSeedParts(round)), plan })
+      const m = await measureFrames(blobs.reference, blobs.candidate, { seed: deriveSeed(FRAMES_SEED_DOMAIN, seed, ...roundSeedParts(round)), plan })
       return { metrics: m.metrics, intervals: m.intervals, samples: m.samples, plan: m.plan }
     }
     const reference = blobs.reference[0]!
@@ -63,7 +74,7 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
     }
     const { measureScenes } = await import('../render/measure-scene.ts')
     const m = await measureScenes(reference, candidate, {
-      seed: deriveSeed(SCENE_SEED_DOMAIN, jobId, job.candidate[0]!, ...roundSeedParts(round)),
+      seed: deriveSeed(SCENE_SEED_DOMAIN, seed, job.candidate[0]!, ...roundSeedParts(round)),
       plan,
       views: SCENE_VIEWS * (round === 0 ? 1 : 2)
     })
@@ -79,5 +90,5 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
 
 /** The in-thread measurement port (see measure-worker-pool.ts for the default, off the event loop). */
 export function measurePort (): MeasurePort {
-  return async (job, jobId, blobs, _signal, round) => await measureJob(job, jobId, blobs, round)
+  return async (job, jobId, blobs, _signal, round, seed) => await measureJob(job, jobId, blobs, round, seed)
 }

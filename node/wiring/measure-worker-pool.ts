@@ -27,7 +27,7 @@ export class MeasureWorkerPool {
   #closed = false
 
   /** The port to give the job engine. */
-  readonly measure: MeasurePort = async (job, jobId, blobs, signal, round) => {
+  readonly measure: MeasurePort = async (job, jobId, blobs, signal, round, seed) => {
     if (this.#closed) throw new TrustEngineError(ERR_MEASURE_WORKER, 'the measurement pool is closed')
     const id = this.#nextId++
     const worker = this.#ensure()
@@ -36,7 +36,7 @@ export class MeasureWorkerPool {
       signal.addEventListener('abort', () => {
         if (this.#pending.delete(id)) reject(new TrustEngineError('ERR_MEASURE_ABORTED', 'measurement cancelled'))
       }, { once: true })
-      const req: MeasureRequest = { id, job, jobId, blobs, round }
+      const req: MeasureRequest = { id, job, jobId, blobs, round, seed }
       worker.postMessage(req)
     })
   }

@@ -16,10 +16,12 @@ export interface MeasureRequest {
   jobId: string
   blobs: { reference: Uint8Array[], candidate: Uint8Array[] }
   round: number
+  /** The job's sampling seed. */
+  seed: string
 }
 
 parentPort?.on('message', (req: MeasureRequest) => {
-  measureJob(req.job, req.jobId, req.blobs, req.round).then(
+  measureJob(req.job, req.jobId, req.blobs, req.round, req.seed).then(
     (result) => { parentPort!.postMessage({ id: req.id, ok: true, result }) },
     (err: unknown) => {
       const code = err instanceof TrustEngineError ? err.code : 'ERR_MEASURE'

@@ -15,7 +15,7 @@ import type { Tally } from '../../protocol/consensus/tally.ts'
 import { effectiveWeights } from '../../protocol/consensus/weights.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import { type JobAnnouncement, jobIdOf, newJob, signJob } from '../../protocol/job.ts'
-import { parseNetwork } from '../../protocol/network.ts'
+import { networkDigest, parseNetwork } from '../../protocol/network.ts'
 import { publicKeyOf, signedBytes } from '../../protocol/signing.ts'
 import { type Vote, decodeVote, newVote, signVote, verifyVote } from '../../protocol/vote.ts'
 import { type BenchSuite, measureRate, median, result } from './types.ts'
@@ -52,7 +52,7 @@ function setup () {
       const ssim = v % 10 === 9 ? 0.5 : 0.99 - j * 1e-4
       const psnr = v % 10 === 9 ? 12 : 40 + j / 8
       votes.push(signVote(newVote({
-        networkId: 'bench', jobId: jobIds[j]!, round: 0, voter: keys[v]!.publicKey,
+        networkId: 'bench', networkDigest: networkDigest(network), engine: network.measurement.engine, seed: sha256Hex(`seed ${j}`), jobId: jobIds[j]!, round: 0, voter: keys[v]!.publicKey,
         metrics: { ssim, psnr, ssimLocal: ssim }, intervals: { ssim: [ssim - 1e-3, Math.min(1, ssim + 1e-3)], psnr: [psnr - 0.5, psnr + 0.5], ssimLocal: [ssim - 1e-3, Math.min(1, ssim + 1e-3)] }, samples: 24
       }), keys[v]!.privateKey))
     }

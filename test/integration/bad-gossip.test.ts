@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import { generateKeyPair } from '../../protocol/signing.ts'
 import { newVote, signVote } from '../../protocol/vote.ts'
+import { networkDigest, parseNetwork } from '../../protocol/network.ts'
 import { createHost, type Host } from '../../node/p2p/host.ts'
 import { generateKeyPair as libp2pKeyPair } from '@libp2p/crypto/keys'
 import { Cluster, waitFor } from '../../sim/cluster.ts'
@@ -54,8 +55,9 @@ describe('bad gossip against a node process', () => {
     const auditBefore = await cluster.get('node1', '/v1/audit?from=0&limit=1000') as { entries: unknown[] }
     const v = 'trust_engine_gossip_validation_results_total'
     const node2Key = JSON.parse(readFileSync(join(cluster.dir, 'node2', 'key.json'), 'utf8')) as { publicKey: string, privateKey: string }
+    const network = parseNetwork(readFileSync(cluster.networkFile))
     const vote = (signer: { publicKey: string, privateKey: string }, jobId: string) => signVote(newVote({
-      networkId, jobId, round: 0, voter: signer.publicKey, metrics: { ssim: 0.99, psnr: 40, ssimLocal: 0.95 }, intervals: { ssim: [0.98, 1], psnr: [39, 41], ssimLocal: [0.93, 0.97] }, samples: 10
+      networkId, networkDigest: networkDigest(network), engine: network.measurement.engine, seed: 'cd'.repeat(32), jobId, round: 0, voter: signer.publicKey, metrics: { ssim: 0.99, psnr: 40, ssimLocal: 0.95 }, intervals: { ssim: [0.98, 1], psnr: [39, 41], ssimLocal: [0.93, 0.97] }, samples: 10
     }), signer.privateKey)
 
     // [IGNORE] a validly signed vote for a job the node does not know (node2 is a validator, not running).

@@ -17,6 +17,7 @@ import * as lp from 'it-length-prefixed'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import { newVote, signVote } from '../../protocol/vote.ts'
+import { networkDigest, parseNetwork } from '../../protocol/network.ts'
 import { libp2pPrivateKey, loadKeyFile } from '../../node/keys.ts'
 import { BLOB_PROTOCOL, DEFAULT_ADMISSION_OPTIONS, OPEN_JOBS_PROTOCOL, createHost, encodeBlobRequest, type Host } from '../../node/p2p/index.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
@@ -102,8 +103,9 @@ describe('hostile peers against a node process', () => {
 
   it('rejects re-encoded copies of a signed vote before verifying them, penalises and drops the sender within a CPU budget', async () => {
     const node2Key = JSON.parse(readFileSync(join(cluster.dir, 'node2', 'key.json'), 'utf8')) as { publicKey: string, privateKey: string }
+    const network = parseNetwork(readFileSync(cluster.networkFile))
     const vote = signVote(newVote({
-      networkId, jobId: 'ab'.repeat(32), round: 0, voter: node2Key.publicKey, metrics: { ssim: 0.99, psnr: 40, ssimLocal: 0.95 }, intervals: { ssim: [0.98, 1], psnr: [39, 41], ssimLocal: [0.93, 0.97] }, samples: 10
+      networkId, networkDigest: networkDigest(network), engine: network.measurement.engine, seed: 'cd'.repeat(32), jobId: 'ab'.repeat(32), round: 0, voter: node2Key.publicKey, metrics: { ssim: 0.99, psnr: 40, ssimLocal: 0.95 }, intervals: { ssim: [0.98, 1], psnr: [39, 41], ssimLocal: [0.93, 0.97] }, samples: 10
     }), node2Key.privateKey)
     const json = new TextDecoder().decode(canonicalEncode(vote))
     const rogue = await peer()

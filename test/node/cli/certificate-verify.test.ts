@@ -12,7 +12,7 @@ import { verifyCertificateFiles } from '../../../node/cli/commands/certificate.t
 import { buildCertificate, type Certificate } from '../../../protocol/certificate.ts'
 import { MAX_CERTIFICATE_BYTES } from '../../../protocol/constants.ts'
 import { tally } from '../../../protocol/consensus/tally.ts'
-import { GOOD, T0, makeJob, makeNetwork, makeVote } from '../../protocol/fixtures.ts'
+import { GOOD, T0, makeJob, makeNetwork, makeVote, seedCertOf } from '../../protocol/fixtures.ts'
 import { runCliProcess } from './run-cli.ts'
 
 let dir: string
@@ -27,7 +27,7 @@ beforeAll(async () => {
   const votes = keys.map((k) => makeVote(network, job, k, GOOD))
   const t = tally({ network, job, votes, reputations: new Map(), now: T0 + 1000 })
   expect(t.final).toBe(true)
-  cert = buildCertificate(network, job, t, votes)
+  cert = buildCertificate(network, job, t, votes, seedCertOf(network, job))
   certPath = join(dir, 'cert.json')
   networkPath = join(dir, 'network.json')
   await writeFile(certPath, JSON.stringify(cert))
@@ -87,7 +87,9 @@ describe('verifyCertificateFiles', () => {
       const replacement = ((old + d + 1) % 16).toString(16)
       const tampered = text.slice(0, at) + replacement + text.slice(at + 1)
       const r = await verifyCertificateFiles(await writeCert(tampered), networkPath)
-      expect(r).toMatchObject({ valid: false, code: 'ERR_CERT_SIGNATURE' })
+      // The seed certificate's signature is the submitter's over the seed shares: its own code.
+      const inSeedCertificate = at > text.indexOf('"seedCertificate"') && at < text.indexOf('"votes"', text.indexOf('"seedCertificate"'))
+      expect(r).toMatchObject({ valid: false, code: inSeedCertificate ? 'ERR_CERT_SEED' : 'ERR_CERT_SIGNATURE' })
     }), { numRuns: 40, seed: 20261127 })
   })
 

@@ -19,7 +19,9 @@ import { AuditLog } from '../../../node/store/audit.ts'
 import { openStore } from '../../../node/store/db.ts'
 import { MeasureWorkerPool } from '../../../node/wiring/measure-worker-pool.ts'
 import { canonicalEncode } from '../../../protocol/canonical.ts'
-import { parseNetwork } from '../../../protocol/network.ts'
+import { networkDigest, parseNetwork } from '../../../protocol/network.ts'
+import { decodeJob } from '../../../protocol/job.ts'
+import { buildSeedCertificate, makeSeedShare, verifySeedCertificate } from '../../../protocol/seed.ts'
 import { generateKeyPair } from '../../../protocol/signing.ts'
 import { newVote, signVote } from '../../../protocol/vote.ts'
 import { addNoise, encodePng, scene } from '../measure/fixtures.ts'
@@ -35,10 +37,11 @@ describe('vote intake beside a running measurement', () => {
     cleanups.push(async () => { await rm(dir, { recursive: true, force: true }) })
     const own = generateKeyPair()
     const other = generateKeyPair()
+    const third = generateKeyPair()
     const network = parseNetwork({
       networkId: 'intake-test',
       protocolVersion: 1,
-      validators: [own, other, generateKeyPair()].map((k, i) => ({ name: `node${i + 1}`, publicKey: k.publicKey, weight: 1 }))
+      validators: [own, other, third].map((k, i) => ({ name: `node${i + 1}`, publicKey: k.publicKey, weight: 1 }))
     })
     const store = await openStore(join(dir, 'db'), { identity: { publicKey: own.publicKey, networkId: network.networkId } })
     cleanups.push(async () => { await store.close() })
@@ -68,8 +71,15 @@ describe('vote intake beside a running measurement', () => {
     const reference = await blobs.put(encodePng(scene(1024, 1024)))
     const candidate = await blobs.put(encodePng(addNoise(scene(1024, 1024), 2, 'intake')))
     const job = await engine.submit({ kind: 'frames', reference: [reference], candidate: [candidate], deadlineMs: network.deadlines.maxVoteMs })
+    // The seed phase: the two other validators' shares reach this node, the submitter, which then fixes the seed.
+    for (const k of [other, third]) await engine.onSeedMessage(canonicalEncode(makeSeedShare(network, job.jobId, k)))
+    const shares = [own, other, third].map((k) => makeSeedShare(network, job.jobId, k))
+    const { seed } = verifySeedCertificate(buildSeedCertificate(network, job.jobId, shares, own.privateKey), decodeJob(engine.openAnnouncements()[0]!), network)
     const vote = signVote(newVote({
       networkId: network.networkId,
+      networkDigest: networkDigest(network),
+      engine: network.measurement.engine,
+      seed,
       jobId: job.jobId,
       round: 0,
       voter: other.publicKey,

@@ -18,6 +18,8 @@ const ref = testPng(48, 40)
 const cand = degradedPng(48, 40, 12)
 const job = signJob(newJob(network, { kind: 'frames', submitter: key.publicKey, createdAt: 1_700_000_000_000, reference: [sha256Hex(ref)], candidate: [sha256Hex(cand)], nonce: 'ab'.repeat(16) }), key.privateKey)
 const jobId = jobIdOf(job)
+/** A job seed (in a network it comes from the job's seed certificate). */
+const SEED = sha256Hex('seed')
 
 describe('measurement worker pool', () => {
   const pool = new MeasureWorkerPool()
@@ -25,22 +27,22 @@ describe('measurement worker pool', () => {
 
   it('gives the same bytes as measuring in this thread, for round 0 and a grey-zone round', async () => {
     for (const round of [0, 1]) {
-      const inWorker = await pool.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, round)
-      const here = await measureJob(job, jobId, { reference: [ref], candidate: [cand] }, round)
+      const inWorker = await pool.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, round, SEED)
+      const here = await measureJob(job, jobId, { reference: [ref], candidate: [cand] }, round, SEED)
       expect(canonicalEncode({ m: inWorker.metrics.ssim, p: String(inWorker.metrics.psnr), s: inWorker.samples })).toEqual(canonicalEncode({ m: here.metrics.ssim, p: String(here.metrics.psnr), s: here.samples }))
       expect(inWorker.intervals).toEqual(here.intervals)
     }
   })
 
   it('passes a typed error through', async () => {
-    const err = await pool.measure(job, jobId, { reference: [new Uint8Array([1, 2, 3])], candidate: [cand] }, new AbortController().signal, 0).catch((e: unknown) => e)
+    const err = await pool.measure(job, jobId, { reference: [new Uint8Array([1, 2, 3])], candidate: [cand] }, new AbortController().signal, 0, SEED).catch((e: unknown) => e)
     expect((err as { code?: string }).code).toBe('ERR_PNG_SIGNATURE')
   })
 
   it('refuses work once closed', async () => {
     const closed = new MeasureWorkerPool()
     await closed.close()
-    const err = await closed.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0).catch((e: unknown) => e)
+    const err = await closed.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0, SEED).catch((e: unknown) => e)
     expect((err as { code?: string }).code).toBe('ERR_MEASURE_WORKER')
   })
 })

@@ -1,0 +1,182 @@
+/**
+ * The seed phase of the jobs on one node (protocol/seed.ts): publish this
+ * validator's VRF share when a job is accepted; as a job's submitter, collect
+ * shares until they hold more than 2/3 of the base weight, then sign and
+ * publish the seed certificate; take the first valid seed certificate of each
+ * job and hand its seed to whoever waits for it (the measurement).
+ *
+ * Shares and certificates arriving before their job are held, bounded: one
+ * share per validator and job, at most `maxHeldJobs` jobs, oldest dropped
+ * first. A job's seed is fixed by the first valid certificate this node
+ * sees; a submitter that signs two only splits its own job's votes.
+ */
+import { canonicalEncode } from '../../protocol/canonical.ts'
+import { TrustEngineError } from '../../protocol/errors.ts'
+import type { JobAnnouncement } from '../../protocol/job.ts'
+import type { NetworkConfig } from '../../protocol/network.ts'
+import { baseWeightOf, totalBaseWeight } from '../../protocol/network.ts'
+import {
+  type SeedCertificate, type SeedShare, buildSeedCertificate, decodeSeedCertificate, decodeSeedShare, makeSeedShare,
+  verifySeedCertificate, verifySeedShare
+} from '../../protocol/seed.ts'
+import { decodeJson } from '../../protocol/decode.ts'
+import { MAX_SEED_CERTIFICATE_BYTES } from '../../protocol/constants.ts'
+import { ERR_DUPLICATE } from './errors.ts'
+
+/** Code of a seed message for a job this node does not know (held for a while, IGNOREd). */
+export const ERR_SEED_UNKNOWN_JOB = 'ERR_SEED_UNKNOWN_JOB'
+
+/** Options of the seed phase. */
+export interface SeedPhaseOptions {
+  /** Jobs whose seed messages are held before the job is known: 256 jobs × ≤ 1000 shares of ~300 bytes stays under 100 MiB even at the largest network. */
+  maxHeldJobs: number
+}
+
+/** Defaults of {@link SeedPhaseOptions}. */
+export const DEFAULT_SEED_PHASE_OPTIONS: SeedPhaseOptions = { maxHeldJobs: 256 }
+
+/** What the seed phase needs. */
+export interface SeedPhaseComponents {
+  network: NetworkConfig
+  key: { publicKey: string, privateKey: string }
+  /** True when this node takes part as a validator (publishes shares). */
+  shares: boolean
+  publish: (data: Uint8Array) => Promise<unknown>
+  /** The job announcement of `jobId` when this node knows it. */
+  jobOf: (jobId: string) => JobAnnouncement | null
+  /** Called once per job when its seed is fixed (to persist it with the job). */
+  onSeed: (jobId: string, seed: string, certificate: SeedCertificate) => Promise<void>
+}
+
+interface JobSeeds {
+  shares: Map<string, SeedShare>
+  weight: number
+  certificate: SeedCertificate | null
+  seed: string | null
+  waiters: Array<(seed: string) => void>
+  heldCertificates: SeedCertificate[]
+}
+
+/** The seed phase of one node. */
+export class SeedPhase {
+  readonly #c: SeedPhaseComponents
+  readonly #o: SeedPhaseOptions
+  readonly #jobs = new Map<string, JobSeeds>()
+  readonly #total: number
+
+  constructor (components: SeedPhaseComponents, options: Partial<SeedPhaseOptions> = {}) {
+    this.#c = components
+    this.#o = { ...DEFAULT_SEED_PHASE_OPTIONS, ...options }
+    this.#total = totalBaseWeight(components.network)
+  }
+
+  /** A job was accepted: remembers a seed already fixed (after a restart), else publishes this validator's share and takes held messages in. */
+  async accepted (job: JobAnnouncement, jobId: string, known: { seed: string, certificate: SeedCertificate } | null): Promise<void> {
+    const state = this.#state(jobId)
+    if (known !== null) {
+      this.#fix(state, known.seed, known.certificate)
+      return
+    }
+    for (const cert of state.heldCertificates.splice(0)) await this.#takeCertificate(state, cert, job, jobId).catch(() => {})
+    if (this.#c.shares) {
+      const share = makeSeedShare(this.#c.network, jobId, this.#c.key)
+      await this.#takeShare(state, share, job, jobId)
+      await this.#c.publish(canonicalEncode(share))
+    }
+    await this.#maybeCertify(state, job, jobId)
+  }
+
+  /** The job's seed once fixed; waits for it (rejects when `signal` aborts). */
+  async seedOf (jobId: string, signal: AbortSignal): Promise<string> {
+    const state = this.#state(jobId)
+    if (state.seed !== null) return state.seed
+    return await new Promise<string>((resolve, reject) => {
+      const onAbort = (): void => { reject(new TrustEngineError('ERR_ABORTED', 'stopped waiting for the seed')) }
+      if (signal.aborted) { onAbort(); return }
+      signal.addEventListener('abort', onAbort, { once: true })
+      state.waiters.push((seed) => { signal.removeEventListener('abort', onAbort); resolve(seed) })
+    })
+  }
+
+  /** The seed certificate of a job once fixed, else null. */
+  certificateOf (jobId: string): SeedCertificate | null {
+    return this.#jobs.get(jobId)?.certificate ?? null
+  }
+
+  /** The job's seed once fixed, else null. */
+  knownSeed (jobId: string): string | null {
+    return this.#jobs.get(jobId)?.seed ?? null
+  }
+
+  /** Forgets a decided job. */
+  forget (jobId: string): void {
+    this.#jobs.delete(jobId)
+  }
+
+  /** Gossip validator and handler of the seeds topic: a share or a certificate. Throws a typed error to REJECT or IGNORE. */
+  async onMessage (data: Uint8Array): Promise<void> {
+    const type = (decodeJson(data, MAX_SEED_CERTIFICATE_BYTES, 'seed message') as { type?: unknown } | null)?.type
+    if (type === 'seed-certificate') {
+      const cert = decodeSeedCertificate(data) // [REJECT] oversized, malformed, schema-invalid
+      const job = this.#c.jobOf(cert.jobId)
+      const state = this.#state(cert.jobId)
+      if (state.certificate !== null) throw new TrustEngineError(ERR_DUPLICATE, 'seed already fixed', { action: 'ignore' }) // [IGNORE]
+      if (job === null) {
+        if (state.heldCertificates.length < 2) state.heldCertificates.push(cert)
+        throw new TrustEngineError(ERR_SEED_UNKNOWN_JOB, 'seed certificate for a job not known yet (held)', { action: 'ignore' })
+      }
+      await this.#takeCertificate(state, cert, job, cert.jobId) // [REJECT] does not fix a seed
+      return
+    }
+    const share = decodeSeedShare(data) // [REJECT] oversized, malformed, schema-invalid
+    verifySeedShare(share, this.#c.network) // [REJECT] other network, non-validator, bad proof
+    const state = this.#state(share.jobId)
+    if (state.shares.has(share.validator)) throw new TrustEngineError(ERR_DUPLICATE, 'share already held', { action: 'ignore' }) // [IGNORE]
+    const job = this.#c.jobOf(share.jobId)
+    await this.#takeShare(state, share, job, share.jobId)
+    if (job !== null) await this.#maybeCertify(state, job, share.jobId)
+  }
+
+  #state (jobId: string): JobSeeds {
+    let state = this.#jobs.get(jobId)
+    if (state === undefined) {
+      while (this.#jobs.size >= this.#o.maxHeldJobs) {
+        // Drop the oldest job nobody waits for (held messages of unknown jobs go first).
+        const victim = [...this.#jobs.entries()].find(([id, s]) => s.waiters.length === 0 && this.#c.jobOf(id) === null)?.[0] ?? this.#jobs.keys().next().value!
+        this.#jobs.delete(victim)
+      }
+      state = { shares: new Map(), weight: 0, certificate: null, seed: null, waiters: [], heldCertificates: [] }
+      this.#jobs.set(jobId, state)
+    }
+    return state
+  }
+
+  async #takeShare (state: JobSeeds, share: SeedShare, _job: JobAnnouncement | null, _jobId: string): Promise<void> {
+    if (state.shares.has(share.validator)) return
+    state.shares.set(share.validator, share)
+    state.weight += baseWeightOf(this.#c.network, share.validator)
+  }
+
+  /** As the job's submitter: certify once the shares hold more than 2/3 (all shares held then go in). */
+  async #maybeCertify (state: JobSeeds, job: JobAnnouncement, jobId: string): Promise<void> {
+    if (state.certificate !== null || job.submitter !== this.#c.key.publicKey) return
+    if (!(3 * state.weight > 2 * this.#total)) return
+    const cert = buildSeedCertificate(this.#c.network, jobId, [...state.shares.values()], this.#c.key.privateKey)
+    await this.#takeCertificate(state, cert, job, jobId)
+    await this.#c.publish(canonicalEncode(cert))
+  }
+
+  async #takeCertificate (state: JobSeeds, cert: SeedCertificate, job: JobAnnouncement, jobId: string): Promise<void> {
+    if (state.certificate !== null) return
+    const { seed } = verifySeedCertificate(cert, job, this.#c.network, jobId)
+    this.#fix(state, seed, cert)
+    await this.#c.onSeed(jobId, seed, cert)
+  }
+
+  #fix (state: JobSeeds, seed: string, cert: SeedCertificate): void {
+    state.certificate = cert
+    state.seed = seed
+    state.heldCertificates = []
+    for (const w of state.waiters.splice(0)) w(seed)
+  }
+}
