@@ -131,6 +131,10 @@ export interface JobView {
     createdAt: number
     deadline: number
     receivedAt: number
+    /** When this node had the job's sampling seed (end of the seed phase here). */
+    seededAt: number | null
+    /** When this node had the job's blobs for its measurement. */
+    blobsAt: number | null
     measuredAt: number | null
     finalizedAt: number | null
     /** finalizedAt − createdAt, once final or disputed. */

@@ -343,7 +343,7 @@ export class JobEngine {
     await this.#decisions.run(jobId, async () => {
       const open = this.#jobs.get(jobId)
       if (open === undefined || open.record.seed !== null) return
-      open.record = { ...open.record, seed: { seed, certificate } }
+      open.record = { ...open.record, seed: { seed, certificate }, seededAt: this.#components.clock() }
       await this.#writes.seeded(open.record, this.#components.clock())
       for (const vote of this.#buffer.take(jobId)) await this.#intake.vote(vote).catch(() => {})
     })

@@ -76,6 +76,8 @@ export class OwnVote {
       const candidate: Uint8Array[] = []
       for (const h of job.reference) reference.push(await blobs.get(h, job.submitter, signal))
       for (const h of job.candidate) candidate.push(await blobs.get(h, job.submitter, signal))
+      // Kept in memory, stored with the own vote: a timing for clients and the latency benchmark.
+      open.record = { ...open.record, blobsAt: clock() }
       const seed = open.record.seed?.seed ?? await seeds.seedOf(jobId, signal)
       return { ok: true, measurement: await measure(job, jobId, { reference, candidate }, signal, round, seed), seed }
     } catch (err) {

@@ -39,7 +39,11 @@ export const jobRecordSchema = z.strictObject({
     metrics: z.array(z.enum(METRIC_NAMES))
   }).nullable().default(null),
   /** The job's sampling seed and the seed certificate that fixed it, once known (protocol/seed.ts). */
-  seed: z.strictObject({ seed: z.string(), certificate: seedCertificateSchema }).nullable().default(null)
+  seed: z.strictObject({ seed: z.string(), certificate: seedCertificateSchema }).nullable().default(null),
+  /** When this node had the job's seed (ms, its clock). */
+  seededAt: z.number().nullable().default(null),
+  /** When this node had the job's blobs for its current round's measurement (ms, its clock). */
+  blobsAt: z.number().nullable().default(null)
 })
 
 /** The node's state of one job. */
@@ -74,7 +78,9 @@ export function newJobRecord (jobId: string, job: JobAnnouncement, receivedAt: n
     round: 0,
     checks: null,
     greyZone: null,
-    seed: null
+    seed: null,
+    seededAt: null,
+    blobsAt: null
   }
 }
 
@@ -107,6 +113,8 @@ export function toJobView (record: JobRecord, votes: VoteRecord[], names: Readon
       createdAt: job.createdAt,
       deadline: job.deadline,
       receivedAt: record.receivedAt,
+      seededAt: record.seededAt,
+      blobsAt: record.blobsAt,
       measuredAt: record.measuredAt,
       finalizedAt: record.finalizedAt,
       latencyMs: record.finalizedAt === null ? null : record.finalizedAt - job.createdAt

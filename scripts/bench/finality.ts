@@ -5,6 +5,13 @@
  * createdAt at the submitter to its acceptance, after validation, at each
  * other node), and the gossip messages and payload bytes one job costs.
  *
+ * The latency broken into its parts (p50 over nodes and jobs, from each
+ * node's job view): announcement gossip; seed phase (acceptance to the seed
+ * fixed on that node); blob fetch (acceptance to blobs held); measurement
+ * (blobs and seed held to the own vote signed); vote gossip (a vote signed at
+ * its voter to received at another node); and from the publication of the
+ * quorum-completing vote to finality at every node (per job, the last node).
+ *
  * All processes run on this machine, so their clocks are one clock.
  */
 import { canonicalEncode } from '../../protocol/canonical.ts'
@@ -15,7 +22,8 @@ import { type BenchResult, result } from './types.ts'
 /** Jobs per network size: enough for a p99 over (jobs × nodes) latencies. */
 const JOBS = 12
 
-interface Timings { createdAt: number, receivedAt: number, finalizedAt: number | null }
+interface Timings { createdAt: number, receivedAt: number, seededAt: number | null, blobsAt: number | null, measuredAt: number | null, finalizedAt: number | null }
+interface View { timings: Timings, round: number, votes: Array<{ voter: string, name: string, round: number, late: boolean, receivedAt: number }> }
 
 function quantile (values: number[], q: number): number {
   const s = [...values].sort((a, b) => a - b)
@@ -40,17 +48,42 @@ async function runSize (n: number): Promise<BenchResult[]> {
     await cluster.waitConnected()
     const finality: number[] = []
     const propagation: number[] = []
+    const seedPhase: number[] = []
+    const blobFetch: number[] = []
+    const measurement: number[] = []
+    const voteGossip: number[] = []
+    const quorumToFinal: number[] = []
     const before = await gossipMessages(cluster)
     let payloadBytes = 0
     for (let j = 0; j < JOBS; j++) {
       const jobId = await cluster.submitFrames('node1', [testPng(32, 32)], [j % 2 === 0 ? testPng(32, 32) : degradedPng(32, 32, 20)])
+      const views = new Map<string, View>()
       for (const node of cluster.nodes) {
-        const view = await cluster.waitDecided(node.name, jobId) as unknown as { timings: Timings }
+        const view = await cluster.waitDecided(node.name, jobId) as unknown as View
+        views.set(node.name, view)
         finality.push(view.timings.finalizedAt! - view.timings.createdAt)
         if (node.name !== 'node1') propagation.push(view.timings.receivedAt - view.timings.createdAt)
       }
-      // Let late votes arrive so that message counts cover the whole job.
+      // Let late votes and own measurements finish so that counts and timings cover the whole job.
       await new Promise((r) => setTimeout(r, 300))
+      for (const node of cluster.nodes) views.set(node.name, await cluster.get(node.name, `/v1/jobs/${jobId}`) as View)
+      const signedAt = new Map([...views].map(([name, v]) => [name, v.timings.measuredAt]))
+      let lastFinal = 0
+      for (const [name, v] of views) {
+        const t = v.timings
+        if (t.seededAt !== null) seedPhase.push(t.seededAt - t.receivedAt)
+        if (t.blobsAt !== null) blobFetch.push(t.blobsAt - t.receivedAt)
+        if (t.measuredAt !== null && t.blobsAt !== null && t.seededAt !== null) measurement.push(t.measuredAt - Math.max(t.blobsAt, t.seededAt))
+        for (const vote of v.votes) {
+          const signed = signedAt.get(vote.name) ?? null
+          if (signed !== null && vote.name !== name) voteGossip.push(vote.receivedAt - signed)
+        }
+        // The quorum-completing vote: the last one counted (not late) in the deciding round; published when its voter signed it.
+        const counted = v.votes.filter((x) => !x.late && x.round === v.round).sort((a, b) => b.receivedAt - a.receivedAt)
+        const completing = counted.length === 0 ? null : signedAt.get(counted[0]!.name) ?? null
+        if (completing !== null && t.finalizedAt !== null) lastFinal = Math.max(lastFinal, t.finalizedAt - completing)
+      }
+      quorumToFinal.push(lastFinal)
       const cert = await cluster.get('node1', `/v1/jobs/${jobId}/certificate`) as { job: object, votes: object[] }
       const voteBytes = cert.votes.reduce((s, v) => s + canonicalEncode(v).length, 0) / cert.votes.length
       payloadBytes += canonicalEncode(cert.job).length + n * voteBytes
@@ -63,6 +96,11 @@ async function runSize (n: number): Promise<BenchResult[]> {
     return [
       result(`finality p50, ${n} node processes`, p50, 'ms', 'announcement gossip p50, same processes', prop50),
       result(`finality p99, ${n} node processes`, p99, 'ms', 'announcement gossip p99, same processes', prop99),
+      result(`seed phase p50, ${n} node processes`, quantile(seedPhase, 0.5), 'ms', 'announcement gossip p50, same processes', prop50),
+      result(`blob fetch p50, ${n} node processes`, quantile(blobFetch, 0.5), 'ms', 'announcement gossip p50, same processes', prop50),
+      result(`measurement p50, ${n} node processes`, quantile(measurement, 0.5), 'ms', 'announcement gossip p50, same processes', prop50),
+      result(`vote gossip p50, ${n} node processes`, quantile(voteGossip, 0.5), 'ms', 'announcement gossip p50, same processes', prop50),
+      result(`quorum-completing vote to finality at every node p50, ${n} node processes`, quantile(quorumToFinal, 0.5), 'ms', 'announcement gossip p50, same processes', prop50),
       result(`gossip messages validated per job, ${n} nodes`, messages, 'msgs', 'all-to-all minimum (n−1)·(n+1)', (n - 1) * (n + 1)),
       result(`payload bytes delivered per job, ${n} nodes`, messages * (payloadBytes / JOBS) / (n + 1), 'B', 'job + n votes, each published once', payloadBytes / JOBS)
     ]
