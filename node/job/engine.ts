@@ -120,7 +120,8 @@ export class JobEngine {
     this.#seeds = new SeedPhase({
       network,
       key: components.key,
-      shares: network.validators.some((v) => v.publicKey === components.key.publicKey) && components.fault !== 'silent',
+      // Every validator gives its seed share, a `silent` one too: that fault is about votes.
+      shares: network.validators.some((v) => v.publicKey === components.key.publicKey),
       publish: async (data) => await components.net.publish('seeds', data),
       jobOf: (jobId) => this.#jobs.get(jobId)?.record.job ?? null,
       onSeed: async (jobId, seed, certificate) => { await this.#seeded(jobId, seed, certificate) }
