@@ -63,7 +63,7 @@ export interface JobEngineOptions {
   maxBufferedVotes: number
   /** Of which one validator may fill at most this many (64 jobs ahead of their announcement), so one validator's flood of votes for made-up jobs evicts only its own. */
   maxBufferedVotesPerVoter: number
-  /** A job still without a seed this long after it was accepted asks peers for its seed certificate (then at doubling intervals): 1 s is several gossip round trips. */
+  /** A job still without a seed asks peers for its seed certificate this often: 1 s is several gossip round trips, and well inside the catch-up rate limits. */
   seedFetchMs: number
 }
 
@@ -354,12 +354,12 @@ export class JobEngine {
    * Gossip delivers a seed certificate once; a node that joined the seeds
    * topic's mesh a moment too late (just started or reconnected) would wait
    * for it until the deadline. So while the seed is missing, ask peers for
-   * the job's votes stream, which starts with the seed certificate, after
-   * `seedFetchMs` and then at doubling intervals, within the round.
+   * the job's votes stream, which starts with the seed certificate, every
+   * `seedFetchMs`, within the round.
    */
   async #fetchSeedWhileMissing (open: OpenJob): Promise<void> {
     const { jobId } = open.record
-    let wait = this.#options.seedFetchMs
+    const wait = this.#options.seedFetchMs
     while (!this.#stopped && this.#jobs.has(jobId) && this.#seeds.knownSeed(jobId) === null) {
       try {
         await sleep(wait, undefined, { signal: open.abort.signal })
@@ -368,7 +368,6 @@ export class JobEngine {
       }
       if (this.#seeds.knownSeed(jobId) !== null || this.#components.clock() >= roundDeadline(open.record.job, open.record.round)) return
       await this.#catchUpVotes(open)
-      wait *= 2
     }
   }
 

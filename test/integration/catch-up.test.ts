@@ -4,7 +4,8 @@
  * the votes it missed (`/trust-engine/votes/1.0.0`) and finalizes like
  * everyone else instead of disputing at the deadline. A validator that was
  * down when a job was announced learns of it from its peers
- * (`/trust-engine/open-jobs/1.0.0`) and votes, so the job becomes final.
+ * (`/trust-engine/open-jobs/1.0.0`), gives its seed share and votes, so the
+ * job becomes final.
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { Cluster, waitFor } from '../../sim/cluster.ts'
@@ -19,8 +20,10 @@ describe('vote catch-up', () => {
     cluster = Cluster.init(3)
     await cluster.startAll({ node3: { kind: 'silent' } })
     await cluster.waitConnected()
-    const jobId = await cluster.submitFrames('node1', [testPng(64, 64)], [testPng(64, 64)], { deadlineMs: 20_000 })
+    const jobId = await cluster.submitFrames('node1', [testPng(64, 64)], [testPng(64, 64)], { deadlineMs: 40_000 })
     await waitFor(async () => (await cluster!.raw('node3', `/v1/jobs/${jobId}`)).status === 200, 'node3 accepted the job')
+    // The seed phase needs node3's share too (three validators): wait until node1 has the seed.
+    await waitFor(async () => ((await cluster!.get('node1', `/v1/jobs/${jobId}`)) as { timings: { seededAt: number | null } }).timings.seededAt !== null, 'the seed fixed on node1')
     // Freeze node3 at once, so the votes that follow stay unread in its sockets, then kill it.
     const node3 = cluster.running.get('node3')!
     node3.proc.kill('SIGSTOP')
@@ -45,8 +48,9 @@ describe('vote catch-up', () => {
   it('a validator that was down when a job was announced learns of it on restart and votes', async () => {
     await cluster!.stop('node2')
     const jobId = await cluster!.submitFrames('node1', [testPng(48, 48)], [testPng(48, 48)], { deadlineMs: 30_000 })
-    // node1 and node3 alone cannot finalize (all three votes are needed): the job stays open.
-    await waitFor(async () => ((await cluster!.get('node3', `/v1/jobs/${jobId}`)) as { votes: unknown[] }).votes.length === 2, 'node1 and node3 voted')
+    // node1 and node3 alone hold no more than 2/3 of the weight: the job's seed phase waits for node2's share
+    // (as finality would wait for its vote), so the job stays open.
+    await waitFor(async () => (await cluster!.raw('node3', `/v1/jobs/${jobId}`)).status === 200, 'node3 accepted the job')
     expect(((await cluster!.get('node1', `/v1/jobs/${jobId}`)) as { status: string }).status).toBe('pending')
     await cluster!.start('node2')
     for (const n of ['node1', 'node2', 'node3']) {
