@@ -26,7 +26,7 @@ function frameJob (net: NetworkConfig, submitter = keys[0]!, fields: { createdAt
   }), submitter.privateKey)
 }
 
-function voteOn (net: NetworkConfig, job: JobAnnouncement, i: number, metrics: typeof GOOD, round: number, interval?: { ssim: [number, number], psnr: [number, number] }): Vote {
+function voteOn (net: NetworkConfig, job: JobAnnouncement, i: number, metrics: typeof GOOD, round: number, interval?: { ssim: [number, number], psnr: [number, number], ssimLocal?: [number, number] }): Vote {
   return signVote(newVote({
     networkId: net.networkId,
     networkDigest: networkDigest(net),
@@ -36,7 +36,7 @@ function voteOn (net: NetworkConfig, job: JobAnnouncement, i: number, metrics: t
     round,
     voter: keys[i]!.publicKey,
     metrics,
-    intervals: interval ?? { ssim: [metrics.ssim, metrics.ssim], psnr: [metrics.psnr, metrics.psnr] },
+    intervals: { ssimLocal: [metrics.ssimLocal, metrics.ssimLocal], ...(interval ?? { ssim: [metrics.ssim, metrics.ssim], psnr: [metrics.psnr, metrics.psnr] }) },
     samples: 97
   }), keys[i]!.privateKey)
 }
@@ -50,7 +50,7 @@ describe('attack: a round-0 certificate of a job that went to the grey zone', ()
   // Round 0 measured SSIM 0.99 with the threshold 0.98 inside [0.975, 0.995]: grey, so round 1 decides.
   const job = frameJob(network)
   const grey = { ssim: [0.975, 0.995] as [number, number], psnr: [40, 42] as [number, number] }
-  const round0 = [0, 1, 2, 3].map((i) => voteOn(network, job, i, { ssim: 0.99, psnr: 41 }, 0, grey))
+  const round0 = [0, 1, 2, 3].map((i) => voteOn(network, job, i, { ssim: 0.99, psnr: 41, ssimLocal: 0.99 }, 0, grey))
   const round1 = [0, 1, 2, 3].map((i) => voteOn(network, job, i, BAD, 1))
 
   it('the network\'s round-1 certificate verifies and names its round', () => {

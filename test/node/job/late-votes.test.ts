@@ -52,7 +52,7 @@ describe('late votes never raise reputation', () => {
 
   const vote = (k: typeof own, metrics: MetricNumbers, round = 0, voteSeed = seed) => signVote(newVote({
     networkId: network.networkId, networkDigest: networkDigest(network), engine: network.measurement.engine, seed: voteSeed,
-    jobId, round, voter: k.publicKey, metrics, intervals: { ssim: [metrics.ssim, metrics.ssim], psnr: [metrics.psnr, metrics.psnr] }, samples: 24
+    jobId, round, voter: k.publicKey, metrics, intervals: { ssim: [metrics.ssim, metrics.ssim], psnr: [metrics.psnr, metrics.psnr], ssimLocal: [metrics.ssimLocal, metrics.ssimLocal] }, samples: 24
   }), k.privateKey)
 
   beforeAll(async () => {
@@ -91,7 +91,7 @@ describe('late votes never raise reputation', () => {
     seed = verifySeedCertificate(buildSeedCertificate(network, jobId, [own, a, b].map((k) => makeSeedShare(network, jobId, k)), own.privateKey), job, network).seed
     // What every honest node measures: the same function, the same seed.
     honest = (await measureJob(job, jobId, { reference: [refBytes], candidate: [candBytes] }, 0, seed)).metrics
-    await engine.onVoteMessage(canonicalEncode(vote(x, { ssim: 0.5, psnr: 12 })))
+    await engine.onVoteMessage(canonicalEncode(vote(x, { ssim: 0.5, psnr: 12, ssimLocal: 0.5 })))
     await engine.onVoteMessage(canonicalEncode(vote(a, honest)))
     await engine.onVoteMessage(canonicalEncode(vote(b, honest)))
     decided = await final
@@ -110,7 +110,7 @@ describe('late votes never raise reputation', () => {
     const before = engine.reputationOf(x.publicKey)
     const message = fc.oneof(
       fc.constant('copy' as const),
-      fc.record({ ssim: fc.double({ min: -1, max: 1, noNaN: true }), psnr: fc.double({ min: 0, max: 80, noNaN: true }) }),
+      fc.record({ ssim: fc.double({ min: -1, max: 1, noNaN: true }), psnr: fc.double({ min: 0, max: 80, noNaN: true }), ssimLocal: fc.double({ min: -1, max: 1, noNaN: true }) }),
       fc.constant('round1' as const),
       fc.constant('other-seed' as const)
     )

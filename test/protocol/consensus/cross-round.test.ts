@@ -56,14 +56,14 @@ describe('one verdict per job across rounds', () => {
     fc.assert(fc.property(
       fc.boolean(), fc.boolean(), fc.array(fc.tuple(metric, interval), { minLength: 4, maxLength: 4 }), fc.array(fc.nat(), { minLength: 7, maxLength: 7 }),
       (grey, round1Passes, byzantine, order) => {
-        const honest0: MetricNumbers = { ssim: 0.99, psnr: 41 }
+        const honest0: MetricNumbers = { ssim: 0.99, psnr: 41, ssimLocal: 0.99 }
         const honestInterval: Interval = grey ? { ssim: [0.975, 0.995], psnr: [40, 42] } : { ssim: [0.985, 0.995], psnr: [40, 42] }
         const round0 = [
           ...HONEST.map((i) => makeVote(network, job, keys[i]!, honest0, { intervals: honestInterval })),
           ...BYZANTINE.map((i, j) => makeVote(network, job, keys[i]!, byzantine[j]![0], { intervals: byzantine[j]![1] }))
         ]
         // Honest validators sign round 1 only after a grey round 0; Byzantine ones sign it anyway.
-        const honest1: MetricNumbers = round1Passes ? { ssim: 0.985, psnr: 41 } : { ssim: 0.97, psnr: 41 }
+        const honest1: MetricNumbers = round1Passes ? { ssim: 0.985, psnr: 41, ssimLocal: 0.985 } : { ssim: 0.97, psnr: 41, ssimLocal: 0.97 }
         const round1 = [
           ...(grey ? HONEST.map((i) => makeVote(network, job, keys[i]!, honest1, { round: 1 })) : []),
           ...BYZANTINE.map((i, j) => makeVote(network, job, keys[i]!, byzantine[j + 2]![0], { round: 1, intervals: byzantine[j + 2]![1] }))
