@@ -107,6 +107,8 @@ export interface VoteView {
 /** Everything a node knows about one job. */
 export interface JobView {
   jobId: string
+  /** The job's sampling seed once its seed certificate fixed it (protocol/seed.ts), else null. */
+  seed: string | null
   kind: 'frames' | 'scene'
   status: JobStatus
   final: boolean

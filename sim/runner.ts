@@ -209,10 +209,10 @@ export async function runScenario (s: Scenario, options: Partial<RunOptions> = {
       const any = [...m.values()][0]
       const rounds = Math.max(0, ...[...m.values()].map((v) => v.round))
       const values = []
-      if (any !== undefined) {
+      if (any !== undefined && any.seed !== null) {
         const job = { kind: any.kind, reference: any.reference, candidate: any.candidate, thresholds: any.thresholds, ...(any.optimize === null ? {} : { optimize: any.optimize }) } as unknown as JobAnnouncement
         for (let r = 0; r <= rounds; r++) {
-          const t = await measureJob(job, sub.jobId, { reference: sub.material.reference, candidate: sub.material.candidate }, r)
+          const t = await measureJob(job, sub.jobId, { reference: sub.material.reference, candidate: sub.material.candidate }, r, any.seed)
           values.push(t.metrics)
         }
       }

@@ -109,6 +109,7 @@ export function toJobView (record: JobRecord, votes: VoteRecord[], names: Readon
     byzantine: record.byzantine,
     equivocators: record.equivocators,
     reason: record.reason,
+    seed: record.seed?.seed ?? null,
     timings: {
       createdAt: job.createdAt,
       deadline: job.deadline,

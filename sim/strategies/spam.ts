@@ -8,6 +8,7 @@
  * score, and keep finalizing. Run by the node host (sim/node-host.ts) over
  * the node's own libp2p host.
  */
+import { DEFAULT_MEASUREMENT_ENGINE } from '../../protocol/constants.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import { MAX_MESSAGE_BYTES } from '../../protocol/constants.ts'
@@ -30,6 +31,8 @@ export function startSpam (node: TrustEngineNode, opts: { seed: string, name: st
       default: {
         const vote = signVote(newVote({
           networkId: info.networkId,
+          // Junk votes: what they name besides the network id is never checked before they are refused.
+          networkDigest: '00'.repeat(32), engine: DEFAULT_MEASUREMENT_ENGINE, seed: '00'.repeat(32),
           jobId: hexFor(opts.seed, 32, 'spam-job', opts.name, jobTag, String(i)),
           round: 0,
           voter: info.publicKey,

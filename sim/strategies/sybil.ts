@@ -7,6 +7,7 @@
  * a validator), never count them, and keep deciding; the validator itself
  * votes honestly. Run by the node host (sim/node-host.ts).
  */
+import { DEFAULT_MEASUREMENT_ENGINE } from '../../protocol/constants.ts'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import { newVote, signVote } from '../../protocol/vote.ts'
 import { libp2pPrivateKey } from '../../node/keys.ts'
@@ -30,6 +31,8 @@ export async function startSybils (node: TrustEngineNode, opts: { seed: string, 
     for (const { host, key } of hosts) {
       const vote = signVote(newVote({
         networkId: info.networkId,
+        // Junk votes: what they name besides the network id is never checked before they are refused.
+        networkDigest: '00'.repeat(32), engine: DEFAULT_MEASUREMENT_ENGINE, seed: '00'.repeat(32),
         jobId: view.jobId,
         round: view.round,
         voter: key.publicKey,
