@@ -7,7 +7,7 @@
  * answers well inside the gossip validator's time limit.
  */
 import { agreesWithConsensus } from '../../protocol/consensus/agreement.ts'
-import { markEquivocated } from '../../protocol/consensus/reputation.ts'
+import { applyOutcome, markEquivocated } from '../../protocol/consensus/reputation.ts'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { type Evidence, detectEquivocation } from '../../protocol/evidence.ts'
@@ -117,13 +117,14 @@ export class VoteIntake {
   /**
    * A vote for a decided job: stored (served to peers, shown in the job) and
    * judged against the final values of its round (none after a dispute) in
-   * the audit trail, but it never changes reputation. Agreeing after the fact
+   * the audit trail. It never raises reputation: agreeing after the fact
    * costs nothing (the values are public in the certificate), so crediting it
-   * would let a validator regain reputation without work; a vote that did not
-   * count is not penalised either.
+   * would let a validator regain reputation without work. A late vote that
+   * deviates from the final values is penalised like a timely one: it is a
+   * signed wrong measurement, and a slow liar must not escape the penalty.
    */
   async #late (record: JobRecord, vote: Vote): Promise<void> {
-    const { network, repos, clock, writes, metrics } = this.#components
+    const { network, repos, clock, writes, metrics, reputations } = this.#components
     const existing = await repos.votes.get({ jobId: vote.jobId, round: vote.round, voter: vote.voter })
     if (existing !== null) await this.#conflict(existing.vote, vote)
     const now = clock()
@@ -132,7 +133,9 @@ export class VoteIntake {
       ? agreesWithConsensus({ values: voteMetrics(vote), checks: vote.checks }, { values: metricsFromWire(record.values!), checks: record.checks }, record.job.thresholds, network.tolerances)
       : null
     const nextRecord = agreed === false ? { ...record, byzantine: [...new Set([...record.byzantine, vote.voter])].sort() } : record
-    await writes.late(vote, nextRecord !== record ? nextRecord : null, null, agreed, now)
+    const penalised = agreed === false ? applyOutcome(reputations.of(vote.voter), false, network) : null
+    await writes.late(vote, nextRecord !== record ? nextRecord : null, penalised, agreed, now)
+    if (penalised !== null) reputations.apply(new Map([[vote.voter, penalised]]))
     metrics.votes.received.inc({ outcome: 'late' })
   }
 }

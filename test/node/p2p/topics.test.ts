@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { ERR_P2P_OPTIONS, ERR_UNKNOWN_TOPIC, networkProtocolId, networkTopics, topicKind } from '../../../node/p2p/index.ts'
 
 describe('topics', () => {
-  it('names the three topics of a network', () => {
+  it('names the four topics of a network', () => {
     expect(networkTopics('mainnet')).toEqual({
       jobs: '/trust-engine/1/mainnet/jobs',
       votes: '/trust-engine/1/mainnet/votes',
-      evidence: '/trust-engine/1/mainnet/evidence'
+      evidence: '/trust-engine/1/mainnet/evidence',
+      seeds: '/trust-engine/1/mainnet/seeds'
     })
     expect(networkTopics('mainnet', 2).votes).toBe('/trust-engine/2/mainnet/votes')
     expect(networkProtocolId('mainnet')).toBe('/trust-engine/net/mainnet/1.0.0')
