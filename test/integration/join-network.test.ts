@@ -133,15 +133,18 @@ describe('joining a running network', () => {
       const { peers } = await cluster.get('watcher', '/v1/peers') as { peers: Array<{ connected: boolean }> }
       return peers.filter((p) => p.connected).length >= 1
     }, 'the observer connected')
-    const jobId = await cluster.submitFrames('node3', [testPng(36, 36)], [testPng(36, 36)])
+    // A long deadline: on a loaded machine the seed phase, measurement and vote gossip of six fresh processes can take long.
+    const jobId = await cluster.submitFrames('node3', [testPng(36, 36)], [testPng(36, 36)], { deadlineMs: 120_000 })
     const views = []
-    for (const n of ['node1', 'node2', 'node3', 'node4', 'node5', 'watcher']) views.push(await cluster.waitDecided(n, jobId))
+    const names = ['node1', 'node2', 'node3', 'node4', 'node5', 'watcher']
+    for (const n of names) views.push(await cluster.waitDecided(n, jobId))
+    expect(Object.fromEntries(views.map((v, i) => [names[i], [v.status, v.reason]]))).toEqual(Object.fromEntries(names.map((n) => [n, ['validated', 'quorum']])))
     for (const v of views) {
       expect(v.status).toBe('validated')
       expect(v.values).toEqual(views[0]!.values)
     }
-    // Every validator's vote arrives in the end (finality needs four of the five).
-    await waitFor(async () => ((await cluster.get('watcher', `/v1/jobs/${jobId}`)) as { votes: unknown[] }).votes.length === 5, 'the observer saw all five votes')
+    // The quorum's votes reach the observer (finality needs four of the five); a fifth may come late or not at all.
+    await waitFor(async () => ((await cluster.get('watcher', `/v1/jobs/${jobId}`)) as { votes: unknown[] }).votes.length >= 4, 'the observer saw the quorum\'s four votes')
     const seen = await cluster.get('watcher', `/v1/jobs/${jobId}`) as { votes: Array<{ voter: string }> }
     expect(seen.votes.map((v) => v.voter)).not.toContain(observer.publicKey)
     const cert = decodeCertificate(new TextEncoder().encode(JSON.stringify(await cluster.get('watcher', `/v1/jobs/${jobId}/certificate`))))
