@@ -37,38 +37,24 @@ export function frameOnExtent (view: SceneView, points: readonly Float64Array[],
   const b = viewBasis(view.camera)
   const c = sphere.center
   let xmin = Infinity; let xmax = -Infinity; let ymin = Infinity; let ymax = -Infinity; let zmax = -Infinity
-  for (const p of points) {
-    for (let i = 0; i < p.length; i += 3) {
-      const dx = p[i]! - c[0]; const dy = p[i + 1]! - c[1]; const dz = p[i + 2]! - c[2]
-      const x = dx * b.right[0] + dy * b.right[1] + dz * b.right[2]
-      const y = dx * b.up[0] + dy * b.up[1] + dz * b.up[2]
-      const z = dx * b.back[0] + dy * b.back[1] + dz * b.back[2]
-      if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z)) continue
-      if (x < xmin) xmin = x
-      if (x > xmax) xmax = x
-      if (y < ymin) ymin = y
-      if (y > ymax) ymax = y
-      if (z > zmax) zmax = z
-    }
-  }
+  forEachProjected(points, c, b, (x, y, z) => {
+    if (x < xmin) xmin = x
+    if (x > xmax) xmax = x
+    if (y < ymin) ymin = y
+    if (y > ymax) ymax = y
+    if (z > zmax) zmax = z
+  })
   if (!(xmin <= xmax)) return view
   const tx = (xmin + xmax) / 2
   const ty = (ymin + ymax) / 2
   const fm = options.focal * options.margin
   let distance = (zmax + 0.02 * sphere.radius) / (1 - options.nearFraction)
-  for (const p of points) {
-    for (let i = 0; i < p.length; i += 3) {
-      const dx = p[i]! - c[0]; const dy = p[i + 1]! - c[1]; const dz = p[i + 2]! - c[2]
-      const x = dx * b.right[0] + dy * b.right[1] + dz * b.right[2]
-      const y = dx * b.up[0] + dy * b.up[1] + dz * b.up[2]
-      const z = dx * b.back[0] + dy * b.back[1] + dz * b.back[2]
-      if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z)) continue
-      const ax = x - tx < 0 ? tx - x : x - tx
-      const ay = y - ty < 0 ? ty - y : y - ty
-      const need = z + fm * (ax > ay ? ax : ay)
-      if (need > distance) distance = need
-    }
-  }
+  forEachProjected(points, c, b, (x, y, z) => {
+    const ax = x - tx < 0 ? tx - x : x - tx
+    const ay = y - ty < 0 ? ty - y : y - ty
+    const need = z + fm * (ax > ay ? ax : ay)
+    if (need > distance) distance = need
+  })
   const sphereDistance = sphere.radius * Math.sqrt(1 + options.focal * options.focal) * options.margin
   // never past the sphere's distance: there the sphere framing is the safe one
   if (distance > sphereDistance) return view
@@ -80,4 +66,18 @@ export function frameOnExtent (view: SceneView, points: readonly Float64Array[],
   const eye: [number, number, number] = [target[0] + distance * b.back[0], target[1] + distance * b.back[1], target[2] + distance * b.back[2]]
   // the basis is kept: up is the view's up vector, so the reframed camera has exactly the same orientation
   return { camera: { eye, target, up: [b.up[0], b.up[1], b.up[2]], focal: view.camera.focal, near: distance * options.nearFraction }, time: view.time }
+}
+
+/** Calls `visit` with each finite vertex of `points` in camera coordinates (right, up, back) about `c`, in order. */
+function forEachProjected (points: readonly Float64Array[], c: readonly number[], b: ReturnType<typeof viewBasis>, visit: (x: number, y: number, z: number) => void): void {
+  for (const p of points) {
+    for (let i = 0; i < p.length; i += 3) {
+      const dx = p[i]! - c[0]!; const dy = p[i + 1]! - c[1]!; const dz = p[i + 2]! - c[2]!
+      const x = dx * b.right[0] + dy * b.right[1] + dz * b.right[2]
+      const y = dx * b.up[0] + dy * b.up[1] + dz * b.up[2]
+      const z = dx * b.back[0] + dy * b.back[1] + dz * b.back[2]
+      if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z)) continue
+      visit(x, y, z)
+    }
+  }
 }
