@@ -329,7 +329,7 @@ export class JobEngine {
    * counted once the seed is fixed ({@link #seeded}).
    */
   async #accept (job: JobAnnouncement, jobId: string): Promise<void> {
-    const record = newJobRecord(jobId, job, this.#components.clock())
+    const record = { ...newJobRecord(jobId, job, this.#components.clock()), equivocators: await this.#heldEquivocators(jobId) }
     await this.#writes.accepted(record)
     const open = this.#open(record)
     this.#components.onAccepted(this.#views.of(record, []))
@@ -337,6 +337,20 @@ export class JobEngine {
     this.#spawn(this.#seeds.accepted(job, jobId, null))
     this.#spawn(this.#fetchSeedWhileMissing(open))
     this.#startMeasuring(open, 0)
+  }
+
+  /**
+   * Validators proved to equivocate in `jobId` by evidence that arrived
+   * before the job (stored, and counted at their reputation, but with no job
+   * record to name them in): the new record names them. Only validators
+   * already marked as equivocators can have such evidence.
+   */
+  async #heldEquivocators (jobId: string): Promise<string[]> {
+    const out: string[] = []
+    for (const [offender, rep] of this.#reputations.all()) {
+      if (rep.equivocated && await this.#components.repos.evidence.has({ offender, jobId })) out.push(offender)
+    }
+    return out.sort()
   }
 
   /** The job's seed is fixed: store it with the job, then count the votes held until now (on the decision queue). */

@@ -65,11 +65,11 @@ describe('Byzantine nodes', () => {
         return v.equivocated && v.trust === 0
       }, `${n} holds evidence against node4`)
     }
-    // The job's own list of equivocators is not asserted: evidence gossiped by a peer can reach a node
-    // before the job does, and is then recorded against the validator but not in the job's record.
+    // The job's own record names the offender too, also where the evidence arrived before the job.
     for (const n of HONEST) {
       const view = await cluster.waitDecided(n, jobId)
       expect(view.final).toBe(true)
+      expect(view.equivocators).toContain(offender)
     }
   })
 })
