@@ -3,7 +3,9 @@
  * simulator and the benchmarks. `createNode` in `node/node.ts` returns an
  * object implementing it.
  */
+import type { Readable } from 'node:stream'
 import type { Registry } from 'prom-client'
+import type { JobEvidenceManifest } from './evidence/evidence-store.ts'
 import type { AuditEntry } from './store/audit.ts'
 import type { EconomyJobRequest, JobView, NodeInfo, PeerView, ReputationView, ScheduleView, SubmitJobRequest } from './types.ts'
 
@@ -27,6 +29,10 @@ export interface NodeEvents {
   'evidence': { offender: string, jobId: string }
   /** An economy schedule's slot came and its run started a job (`jobId` set) or failed. */
   'schedule:fired': ScheduleView
+  /** A valid vote arrived over gossip, or this node published its own (votes taken in by catch-up are not announced). */
+  'job:vote': { jobId: string, voter: string, round: number }
+  /** This node stored the evidence of its measurement of a job's round. */
+  'job:evidence': { jobId: string, round: number }
 }
 
 /** What every consumer of a node may call. */
@@ -63,6 +69,10 @@ export interface TrustEngineNodeApi {
   listJobs: (options?: { limit?: number }) => Promise<JobView[]>
   /** The certificate of a final job (protocol Certificate), or null. */
   getCertificate: (jobId: string) => Promise<unknown | null>
+  /** The manifest of the evidence this node keeps of its measurement of a job (node/evidence/evidence-store.ts), or null. */
+  evidence: (jobId: string) => Promise<JobEvidenceManifest | null>
+  /** One PNG file of a job's evidence (a name from its manifest), or null when not held. */
+  evidenceFile: (jobId: string, name: string) => Promise<{ size: number, stream: Readable } | null>
   /** This node's view of every validator's reputation. */
   reputations: () => Promise<ReputationView[]>
   /** Connected and remembered peers. */

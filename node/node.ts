@@ -12,6 +12,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { Registry } from 'prom-client'
 import { TrustEngineError } from '../protocol/errors.ts'
@@ -38,7 +39,9 @@ import { peersRepository } from './store/repositories/index.ts'
 import { blobPort } from './wiring/blob-port.ts'
 import { MeasureWorkerPool } from './wiring/measure-worker-pool.ts'
 import { MEASUREMENT_ENGINE } from './wiring/measure-port.ts'
-import { ERR_ENGINE_VERSION } from '../protocol/vote.ts'
+import { ERR_ENGINE_VERSION, decodeVote } from '../protocol/vote.ts'
+import { EvidenceStore, type EvidenceStoreOptions } from './evidence/evidence-store.ts'
+import { recordingEvidence } from './evidence/record-evidence.ts'
 import type { NodeInfo, NodeRole, PeerView, ReputationView, SubmitJobRequest } from './types.ts'
 import { EconomyOffline } from './economy/economy-offline.ts'
 import { toClock } from './economy/node-clock.ts'
@@ -101,6 +104,8 @@ export interface NodeInit {
   fault?: Fault
   /** Job engine tunables. */
   engine?: Partial<JobEngineOptions>
+  /** Evidence kept of the node's measurements, in `<dataDir>/evidence` (node/evidence/evidence-store.ts). */
+  evidence?: Partial<EvidenceStoreOptions>
 }
 
 /** A running node (see {@link TrustEngineNodeApi}) plus its parts for tools. */
@@ -137,6 +142,13 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
   const clock = economyClock.now
   const economyOptions = resolveEconomyNodeOptions(init.economy)
   const events = new EventEmitter()
+  /** Announces a vote the engine took in or published (for live views); bytes it cannot decode are not announced. */
+  const emitVote = (data: Uint8Array): void => {
+    try {
+      const v = decodeVote(data)
+      events.emit('job:vote', { jobId: v.jobId, voter: v.voter, round: v.round })
+    } catch {}
+  }
   const cleanup: Array<() => Promise<void>> = []
   const undo = async (): Promise<void> => {
     for (const fn of cleanup.reverse()) await fn().catch(() => {})
@@ -159,8 +171,9 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     const blobs = new BlobDir(layout.root)
 
     const peerToKey = new Map(network.validators.map((v) => [peerIdOf(v.publicKey).toString(), v.publicKey]))
+    const evidence = await EvidenceStore.open(join(layout.root, 'evidence'), init.evidence)
     // Measurement runs in a worker thread, so long renders never stall gossip or the API.
-    const measurer = new MeasureWorkerPool()
+    const measurer = new MeasureWorkerPool(evidence.options.enabled ? { evidence: evidence.options.samples } : {})
     cleanup.push(async () => await measurer.close())
     if (network.validators.some((v) => v.publicKey === keyFile.publicKey)) measurer.warm()
     let engine: JobEngine | null = null
@@ -199,12 +212,16 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       key: { publicKey: keyFile.publicKey, privateKey: keyFile.privateKey },
       repos,
       net: {
-        publish: async (topic, data) => await host.gossip.publish(host.topics[topic], data),
+        publish: async (topic, data) => {
+          const sent = await host.gossip.publish(host.topics[topic], data)
+          if (topic === 'votes') emitVote(data)
+          return sent
+        },
         catchUp: async (jobId, signal) => await catchUpVotes(host, jobId, signal),
         openJobs: async (signal) => await catchUpOpenJobs(host, signal)
       },
       blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
-      measure: measurer.measure,
+      measure: recordingEvidence(measurer.measure, evidence, logger, (jobId, round) => events.emit('job:evidence', { jobId, round })),
       clock,
       logger: base.child({ module: 'job' }),
       metrics,
@@ -242,7 +259,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       return await eng.submit(request)
     }
     host.gossip.setValidator(host.topics.jobs, async (data) => { await eng.onJobMessage(data) })
-    host.gossip.setValidator(host.topics.votes, async (data) => { await eng.onVoteMessage(data) })
+    host.gossip.setValidator(host.topics.votes, async (data) => { await eng.onVoteMessage(data); emitVote(data) })
     host.gossip.setValidator(host.topics.evidence, async (data) => { await eng.onEvidenceMessage(data) })
     host.gossip.setValidator(host.topics.seeds, async (data) => { await eng.onSeedMessage(data) })
     for (const topic of Object.values(host.topics)) host.gossip.subscribe(topic)
@@ -304,6 +321,8 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       getJob: async (jobId) => await eng.view(jobId),
       listJobs: async (options = {}) => await eng.list(options.limit ?? 100),
       getCertificate: async (jobId) => await eng.certificate(jobId),
+      evidence: async (jobId) => await evidence.manifest(jobId),
+      evidenceFile: async (jobId, name) => await evidence.file(jobId, name),
       reputations: async (): Promise<ReputationView[]> => {
         const reps = eng.reputations()
         return network.validators.map((v) => {

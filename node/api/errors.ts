@@ -17,6 +17,7 @@ import '../economy/errors.ts'
 import '../job/errors.ts'
 import '../p2p/errors.ts'
 import '../store/errors.ts'
+import '../evidence/errors.ts'
 import '../../protocol/job.ts'
 import '../../protocol/decode.ts'
 

@@ -21,26 +21,26 @@ export interface EvidenceInput {
   evidence: ReadonlyArray<{ choice: EvidenceChoice, images: EvidenceImages }>
 }
 
-async function writeAtomic (path: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp`
-  await writeFile(tmp, bytes)
-  await rename(tmp, path)
+/** An evidence folder in memory: its manifest, and each file's name and bytes (PNG files, then `manifest.json` and `index.html`). */
+export interface EncodedEvidence {
+  manifest: EvidenceManifest
+  files: Array<{ name: string, bytes: Uint8Array }>
 }
 
-/** Writes the evidence folder `dir` and returns its manifest. */
-export async function writeEvidence (dir: string, e: EvidenceInput): Promise<EvidenceManifest> {
-  await mkdir(dir, { recursive: true })
+/** Encodes the evidence of a measurement: the PNG files of each chosen sample, the manifest and the index page. */
+export function encodeEvidence (e: EvidenceInput): EncodedEvidence {
   const samples: EvidenceEntry[] = []
+  const files: EncodedEvidence['files'] = []
   for (const [id, { choice, images }] of e.evidence.entries()) {
     const s = e.perSample[choice.index]!
-    const files = evidenceFileNames(id)
-    await writeAtomic(join(dir, files.reference), encodeRgbaPng(images.reference))
-    await writeAtomic(join(dir, files.candidate), encodeRgbaPng(images.candidate))
-    await writeAtomic(join(dir, files.ssimMap), encodeRgbaPng(images.ssimMap))
-    await writeAtomic(join(dir, files.difference), encodeRgbaPng(images.difference))
+    const names = evidenceFileNames(id)
+    files.push({ name: names.reference, bytes: encodeRgbaPng(images.reference) })
+    files.push({ name: names.candidate, bytes: encodeRgbaPng(images.candidate) })
+    files.push({ name: names.ssimMap, bytes: encodeRgbaPng(images.ssimMap) })
+    files.push({ name: names.difference, bytes: encodeRgbaPng(images.difference) })
     const entry: EvidenceEntry = {
       id, reason: choice.reason, sample: choice.index, kind: s.kind, frame: s.frame, ssim: s.ssim, worstTile: s.worstTile,
-      worstRect: images.worstRect, psnr: metricToWire(s.psnr), files
+      worstRect: images.worstRect, psnr: metricToWire(s.psnr), files: names
     }
     if (s.rect !== undefined) entry.rect = { ...s.rect }
     samples.push(entry)
@@ -52,7 +52,22 @@ export async function writeEvidence (dir: string, e: EvidenceInput): Promise<Evi
     metrics: { ssim: metricToWire(e.metrics.ssim), psnr: metricToWire(e.metrics.psnr), ssimLocal: metricToWire(e.metrics.ssimLocal) },
     samples
   }
-  await writeAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n')
-  await writeAtomic(join(dir, 'index.html'), evidenceHtml(manifest))
+  files.push({ name: 'manifest.json', bytes: new TextEncoder().encode(JSON.stringify(manifest, null, 2) + '\n') })
+  files.push({ name: 'index.html', bytes: new TextEncoder().encode(evidenceHtml(manifest)) })
+  return { manifest, files }
+}
+
+async function writeAtomic (path: string, bytes: Uint8Array | string): Promise<void> {
+  const tmp = `${path}.tmp`
+  await writeFile(tmp, bytes)
+  await rename(tmp, path)
+}
+
+/** Writes the evidence folder `dir` and returns its manifest. */
+export async function writeEvidence (dir: string, e: EvidenceInput): Promise<EvidenceManifest> {
+  await mkdir(dir, { recursive: true })
+  const { manifest, files } = encodeEvidence(e)
+  // The manifest and the index last, so a folder with a manifest has all its images.
+  for (const f of files) await writeAtomic(join(dir, f.name), f.bytes)
   return manifest
 }

@@ -100,3 +100,16 @@ export function changeLuma (current: LumaPlane, next: LumaPlane): LumaPlane {
   for (let i = 0; i < n; i++) out[i] = (b[i]! - a[i]! + 255) * 0.5
   return { width: current.width, height: current.height, data: out }
 }
+
+/**
+ * The change image of a pair of frames, per RGB channel (next − current + 255) / 2
+ * rounded down, alpha 255: what a temporal sample compares, as a picture (evidence).
+ */
+export function changeImage (current: RgbaImage, next: RgbaImage): RgbaImage {
+  const data = new Uint8Array(current.data.length)
+  for (let i = 0; i < data.length; i += 4) {
+    for (let c = 0; c < 3; c++) data[i + c] = (next.data[i + c]! - current.data[i + c]! + 255) >> 1
+    data[i + 3] = 255
+  }
+  return { width: current.width, height: current.height, data }
+}

@@ -24,7 +24,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { type FrameSamplePlan, type PlanOptions, planFrameSamples, type SampleKind, type SampleRect, sampleKey } from '../../protocol/sampling/plan.ts'
 import { DEFAULT_CONFIDENCE } from '../../protocol/stats/student-t.ts'
 import { type MeasurementSummary, summarizeSamples } from '../measure/summary.ts'
-import { changeLuma, cropImage, downscale2x, lumaPlane, type RgbaImage } from '../measure/image.ts'
+import { changeImage, changeLuma, cropImage, downscale2x, lumaPlane, type RgbaImage } from '../measure/image.ts'
 import { changeMseRgb, mseRgb, psnrFromMse } from '../measure/psnr.ts'
 import { type EvidenceChoice, type EvidenceImages, type EvidenceOptions, evidenceImages, selectEvidence } from '../measure/evidence.ts'
 import { sampleSsim } from '../measure/local-ssim.ts'
@@ -161,16 +161,6 @@ export interface SceneMeasurement extends MeasurementSummary {
   renderStats: SceneRenderStats
   /** Present when `options.evidence` was given. */
   evidence?: SceneEvidence[]
-}
-
-/** The change image of a pair, per RGB channel (next − current + 255) / 2 rounded down, as the temporal samples compare. */
-function changeImage (current: RgbaImage, next: RgbaImage): RgbaImage {
-  const data = new Uint8Array(current.data.length)
-  for (let i = 0; i < data.length; i += 4) {
-    for (let c = 0; c < 3; c++) data[i + c] = (next.data[i + c]! - current.data[i + c]! + 255) >> 1
-    data[i + 3] = 255
-  }
-  return { width: current.width, height: current.height, data }
 }
 
 interface ViewRenders { full: RgbaImage, analysis?: RgbaImage, next?: RgbaImage }

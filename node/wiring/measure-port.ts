@@ -22,6 +22,8 @@ import { cochranForRound, roundSeedParts } from '../../protocol/sampling/rounds.
 import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { MeasurePort, Measurement } from '../job/ports.ts'
 import { measureFrames } from '../measure/measure-frames.ts'
+import type { EvidenceOptions } from '../measure/evidence.ts'
+import type { EncodedEvidence } from '../measure/evidence-files.ts'
 
 /** Domain of the sampling seed of frames jobs. */
 export const FRAMES_SEED_DOMAIN = 'trust-engine/frames-sample/v1'
@@ -45,18 +47,29 @@ const RE_EXECUTION_CACHE = 16
 /** Optimizer re-execution results by job id, for a job's later round (bounded). */
 const reExecuted = new Map<string, boolean>()
 
+/** A measurement with, when asked for, its evidence (node/measure/evidence.ts) encoded as files. */
+export type EvidencedMeasurement = Measurement & { evidence?: EncodedEvidence }
+
 /**
  * Measures one job for round `round` with the job's sampling seed (fixed by
  * its seed certificate, protocol/seed.ts), in this thread. Deterministic: the
  * same job, blobs, round and seed give bit-identical numbers in every process
- * and thread.
+ * and thread. With `evidence`, the result also carries the evidence files of
+ * the measurement (made after it, never changing its numbers).
  */
-export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, round: number, seed: string): Promise<Measurement> {
+export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, round: number, seed: string, evidence?: EvidenceOptions): Promise<EvidencedMeasurement> {
   {
     const plan = { cochran: cochranForRound(round) }
     if (job.kind === 'frames') {
-      const m = await measureFrames(blobs.reference, blobs.candidate, { seed: deriveSeed(FRAMES_SEED_DOMAIN, seed, ...roundSeedParts(round)), plan })
-      return { metrics: m.metrics, intervals: m.intervals, samples: m.samples, plan: m.plan }
+      const framesSeed = deriveSeed(FRAMES_SEED_DOMAIN, seed, ...roundSeedParts(round))
+      const m = await measureFrames(blobs.reference, blobs.candidate, { seed: framesSeed, plan })
+      const result: EvidencedMeasurement = { metrics: m.metrics, intervals: m.intervals, samples: m.samples, plan: m.plan }
+      if (evidence !== undefined) {
+        const [{ framesEvidence }, { encodeEvidence }] = await Promise.all([import('../measure/frames-evidence.ts'), import('../measure/evidence-files.ts')])
+        const chosen = await framesEvidence(blobs.reference, blobs.candidate, m, framesSeed, evidence)
+        result.evidence = encodeEvidence({ input: 'frames', seed: framesSeed, metrics: m.metrics, perSample: m.perSample, evidence: chosen })
+      }
+      return result
     }
     const reference = blobs.reference[0]!
     const candidate = blobs.candidate[0]!
@@ -73,18 +86,25 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
       checks = { candidateHashMatches: matches }
     }
     const { measureScenes } = await import('../render/measure-scene.ts')
+    const sceneSeed = deriveSeed(SCENE_SEED_DOMAIN, seed, job.candidate[0]!, ...roundSeedParts(round))
     const m = await measureScenes(reference, candidate, {
-      seed: deriveSeed(SCENE_SEED_DOMAIN, seed, job.candidate[0]!, ...roundSeedParts(round)),
+      seed: sceneSeed,
       plan,
-      views: SCENE_VIEWS * (round === 0 ? 1 : 2)
+      views: SCENE_VIEWS * (round === 0 ? 1 : 2),
+      ...(evidence === undefined ? {} : { evidence })
     })
-    return {
+    const result: EvidencedMeasurement = {
       metrics: m.metrics,
       intervals: m.intervals,
       samples: m.samples,
       plan: { kind: 'scene', views: m.plan.views.length, samples: m.samples, animated: m.plan.animated },
       ...(checks === undefined ? {} : { checks })
     }
+    if (m.evidence !== undefined) {
+      const { encodeEvidence } = await import('../measure/evidence-files.ts')
+      result.evidence = encodeEvidence({ input: 'scenes', seed: sceneSeed, metrics: m.metrics, perSample: m.perSample.map((s) => ({ ...s, frame: s.view })), evidence: m.evidence })
+    }
+    return result
   }
 }
 

@@ -9,6 +9,8 @@
 import { Worker } from 'node:worker_threads'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import type { Measurement, MeasurePort } from '../job/ports.ts'
+import type { EvidenceOptions } from '../measure/evidence.ts'
+import type { EvidencedMeasurement } from './measure-port.ts'
 import type { MeasureRequest } from './measure-worker.ts'
 
 /** Code of a measurement lost because its worker thread died. */
@@ -25,6 +27,12 @@ export class MeasureWorkerPool {
   #nextId = 1
   readonly #pending = new Map<number, Pending>()
   #closed = false
+  readonly #evidence: EvidenceOptions | undefined
+
+  /** With `evidence`, every measurement also carries its evidence files (an {@link EvidencedMeasurement}). */
+  constructor (options: { evidence?: EvidenceOptions } = {}) {
+    this.#evidence = options.evidence
+  }
 
   /** The port to give the job engine. */
   readonly measure: MeasurePort = async (job, jobId, blobs, signal, round, seed) => {
@@ -36,7 +44,7 @@ export class MeasureWorkerPool {
       signal.addEventListener('abort', () => {
         if (this.#pending.delete(id)) reject(new TrustEngineError('ERR_MEASURE_ABORTED', 'measurement cancelled'))
       }, { once: true })
-      const req: MeasureRequest = { id, job, jobId, blobs, round, seed }
+      const req: MeasureRequest = { id, job, jobId, blobs, round, seed, ...(this.#evidence === undefined ? {} : { evidence: this.#evidence }) }
       worker.postMessage(req)
     })
   }

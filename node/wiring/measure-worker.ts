@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import type { JobAnnouncement } from '../../protocol/job.ts'
+import type { EvidenceOptions } from '../measure/evidence.ts'
 import { measureJob } from './measure-port.ts'
 
 /** A measurement request to the worker. */
@@ -18,10 +19,12 @@ export interface MeasureRequest {
   round: number
   /** The job's sampling seed. */
   seed: string
+  /** When set, the result carries the measurement's evidence files. */
+  evidence?: EvidenceOptions
 }
 
 parentPort?.on('message', (req: MeasureRequest) => {
-  measureJob(req.job, req.jobId, req.blobs, req.round, req.seed).then(
+  measureJob(req.job, req.jobId, req.blobs, req.round, req.seed, req.evidence).then(
     (result) => { parentPort!.postMessage({ id: req.id, ok: true, result }) },
     (err: unknown) => {
       const code = err instanceof TrustEngineError ? err.code : 'ERR_MEASURE'
