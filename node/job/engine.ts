@@ -312,7 +312,9 @@ export class JobEngine {
     const votes = open !== undefined ? votesOf(open) : (await this.#components.repos.votes.listByJob(jobId)).map((e) => e.value)
     const seed = open?.record.seed ?? (await this.#components.repos.jobs.get(jobId))?.seed ?? null
     // The seed certificate goes first: a node catching up needs it to count the votes and to measure.
-    return [...(seed === null ? [] : [canonicalEncode(seed.certificate)]), ...votes.map((v) => canonicalEncode(v.vote))]
+    // Without one yet, the shares held go first instead, so a submitter that missed some can still certify.
+    const seedMessages = seed !== null ? [seed.certificate] : this.#seeds.sharesOf(jobId)
+    return [...seedMessages.map((m) => canonicalEncode(m)), ...votes.map((v) => canonicalEncode(v.vote))]
   }
 
   /** The certificate of a final job, or null. */
@@ -369,7 +371,10 @@ export class JobEngine {
    * topic's mesh a moment too late (just started or reconnected) would wait
    * for it until the deadline. So while the seed is missing, ask peers for
    * the job's votes stream, which starts with the seed certificate, every
-   * `seedFetchMs`, within the round.
+   * `seedFetchMs`, within the round. Where peers have no certificate
+   * either, the stream starts with the seed shares they hold: the
+   * submitter thereby collects shares gossip lost (a partition, its own
+   * restart) and certifies.
    */
   async #fetchSeedWhileMissing (open: OpenJob): Promise<void> {
     const { jobId } = open.record
@@ -443,7 +448,7 @@ export class JobEngine {
     let taken = 0
     for (const bytes of votes) {
       if (this.#stopped || isTerminal(open.record.status)) break
-      const taken1 = isSeedCertificateBytes(bytes) ? this.onSeedMessage(bytes) : this.onVoteMessage(bytes)
+      const taken1 = isSeedMessageBytes(bytes) ? this.onSeedMessage(bytes) : this.onVoteMessage(bytes)
       await taken1.then(() => { taken++ }, () => {})
     }
     if (taken > 0) this.#components.logger.info({ jobId: open.record.jobId, votes: taken }, 'caught up on votes')
@@ -458,10 +463,11 @@ export class JobEngine {
   }
 }
 
-/** True when catch-up bytes are a JSON object of type `seed-certificate` (then checked in full by the seed phase). */
-function isSeedCertificateBytes (bytes: Uint8Array): boolean {
+/** True when catch-up bytes are a JSON object of type `seed-certificate` or `seed-share` (then checked in full by the seed phase). */
+function isSeedMessageBytes (bytes: Uint8Array): boolean {
   try {
-    return (decodeJson(bytes, MAX_SEED_CERTIFICATE_BYTES, 'catch-up message') as { type?: unknown } | null)?.type === 'seed-certificate'
+    const type = (decodeJson(bytes, MAX_SEED_CERTIFICATE_BYTES, 'catch-up message') as { type?: unknown } | null)?.type
+    return type === 'seed-certificate' || type === 'seed-share'
   } catch {
     return false
   }

@@ -103,6 +103,16 @@ export class SeedPhase {
     return this.#jobs.get(jobId)?.certificate ?? null
   }
 
+  /**
+   * The shares held for a job whose seed is not fixed yet (none once it is):
+   * served to peers catching up, so a submitter that missed shares on gossip
+   * (a partition, a restart) can still collect them.
+   */
+  sharesOf (jobId: string): SeedShare[] {
+    const state = this.#jobs.get(jobId)
+    return state === undefined || state.seed !== null ? [] : [...state.shares.values()]
+  }
+
   /** The job's seed once fixed, else null. */
   knownSeed (jobId: string): string | null {
     return this.#jobs.get(jobId)?.seed ?? null

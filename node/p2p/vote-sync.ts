@@ -2,7 +2,9 @@
  * Catch-up after downtime, two request/response stream protocols:
  *
  * - `/trust-engine/votes/2.0.0`: a node that was down while votes were
- *   gossiped asks a peer for the signed votes it holds for a job.
+ *   gossiped asks a peer for the signed votes it holds for a job, preceded
+ *   by the job's seed certificate, or while the peer has none, by the seed
+ *   shares it holds.
  * - `/trust-engine/open-jobs/2.0.0`: a node that was down while jobs were
  *   announced asks a peer for the announcements of the jobs still open there
  *   (at most MAX_SYNC_JOBS), then catches up on their votes.
@@ -41,8 +43,8 @@ export const OPEN_JOBS_PROTOCOL = '/trust-engine/open-jobs/2.0.0'
 /** Most job announcements fetched in all (a node keeps at most a few hundred jobs open). */
 export const MAX_SYNC_JOBS = 256
 
-/** Most votes fetched in all: every validator's vote in each of the two rounds a job may have. */
-export const MAX_SYNC_VOTES = 2 * MAX_VALIDATORS
+/** Most items of a job's votes stream: every validator's vote in each of the two rounds a job may have, and its seed share or the seed certificate. */
+export const MAX_SYNC_VOTES = 3 * MAX_VALIDATORS + 1
 
 /** Largest page of a response, in bytes of items: four full-size messages, a few hundred votes. */
 export const MAX_SYNC_PAGE_BYTES = 256 * 1024
