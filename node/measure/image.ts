@@ -5,15 +5,10 @@
  */
 import { TrustEngineError } from '../../protocol/errors.ts'
 import type { SampleRect } from '../../protocol/sampling/plan.ts'
+import type { RgbaImage } from '../image/rgba-image.ts'
 import { ERR_RECT_OUT_OF_BOUNDS } from './errors.ts'
 
-/** An 8-bit RGBA image, rows top to bottom, 4 bytes per pixel. */
-export interface RgbaImage {
-  width: number
-  height: number
-  /** width · height · 4 bytes. */
-  data: Uint8Array
-}
+export type { RgbaImage }
 
 /** A single-channel float64 image (luma, or the luma of a change image). */
 export interface LumaPlane {

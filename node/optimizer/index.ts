@@ -12,7 +12,7 @@ export {
   readSceneSafely, loadSceneSafely, resolveSceneLimits, createSceneIO, decompressScene, DECODED_EXTENSIONS,
   DEFAULT_SCENE_LIMITS, SUPPORTED_EXTENSIONS, type SceneLimits, type LoadedScene
 } from './load-scene.ts'
-export { readImageHeader, type ImageHeader } from './image-header.ts'
+export { readSceneImageHeader, type ImageHeader } from './scene-image.ts'
 export { measureScene, type SceneStats, type AlphaModes } from './scene-stats.ts'
 export {
   PROFILES, DEFAULT_ANALYSIS_RULES, complexityScore, complexityClass, featureScores, lodPotential, bakingPotential,

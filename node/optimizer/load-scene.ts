@@ -18,7 +18,7 @@ import { preflightScene, type PreflightedScene } from './preflight-scene.ts'
 import { DEFAULT_SCENE_LIMITS, SUPPORTED_EXTENSIONS, type SceneLimits } from './scene-limits.ts'
 
 export { DEFAULT_SCENE_LIMITS, SUPPORTED_EXTENSIONS, type SceneLimits } from './scene-limits.ts'
-export type { ImageHeader } from './image-header.ts'
+export type { ImageHeader } from './scene-image.ts'
 export type { PreflightedScene } from './preflight-scene.ts'
 export {
   ERR_SCENE_EXTERNAL_URI, ERR_SCENE_GLB_MALFORMED, ERR_SCENE_GRAPH_INVALID, ERR_SCENE_IMAGE_INVALID, ERR_SCENE_IMAGE_UNSUPPORTED,

@@ -11,7 +11,7 @@ import {
   ERR_SCENE_UNSUPPORTED_EXTENSION, fail
 } from './errors.ts'
 import { COMPONENT_SIZES, TYPE_COMPONENTS, gltfSchema, type GltfAccessor, type GltfJson } from './gltf-schema.ts'
-import { readImageHeader, type ImageHeader } from './image-header.ts'
+import { type ImageHeader, readSceneImageHeader } from './scene-image.ts'
 import { SUPPORTED_EXTENSIONS, type SceneLimits } from './scene-limits.ts'
 
 const GLB_MAGIC = 0x46546c67 // "glTF"
@@ -209,12 +209,9 @@ function resolveImages (gltf: GltfJson, buffers: Uint8Array[], resources: Record
     } else {
       return fail(ERR_SCENE_OUT_OF_RANGE, `image ${i} has neither a URI nor a bufferView`)
     }
-    const header = readImageHeader(data)
-    const pixels = header.width * header.height
-    if (header.width > limits.maxImageDimension || header.height > limits.maxImageDimension || pixels > limits.maxImagePixels) {
-      fail(ERR_SCENE_MEMORY_LIMIT, `image ${i} of ${header.width}x${header.height} exceeds the image limits`, { width: header.width, height: header.height })
-    }
-    totalPixels += pixels
+    // Above the image limits: ERR_SCENE_MEMORY_LIMIT, from the header alone.
+    const header = readSceneImageHeader(data, { maxDimension: limits.maxImageDimension, maxPixels: limits.maxImagePixels })
+    totalPixels += header.width * header.height
     if (totalPixels > limits.maxTotalImagePixels) fail(ERR_SCENE_MEMORY_LIMIT, `images total more than ${limits.maxTotalImagePixels} pixels`)
     return header
   })

@@ -7,7 +7,7 @@
  */
 import type { Document, Node, Primitive } from '@gltf-transform/core'
 import type { InstancedMesh, Transmission } from '@gltf-transform/extensions'
-import { readImageHeader } from './image-header.ts'
+import { readSceneImageHeader } from './scene-image.ts'
 
 /** Counts of materials by alpha mode. */
 export interface AlphaModes { OPAQUE: number, MASK: number, BLEND: number }
@@ -143,7 +143,7 @@ export function measureScene (document: Document, fileBytes: number): SceneStats
   for (const tex of root.listTextures()) {
     const image = tex.getImage()
     if (image === null) continue
-    const { width, height } = readImageHeader(image)
+    const { width, height } = readSceneImageHeader(image)
     textureSizes.push([width, height])
     textureBytes += image.byteLength
     textureMemoryBytes += Math.ceil(width * height * 4 * 4 / 3)

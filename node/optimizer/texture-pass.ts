@@ -9,10 +9,9 @@
  * node.
  */
 import type { Document, Material, Texture } from '@gltf-transform/core'
-import { ERR_SCENE_IMAGE_INVALID, fail } from './errors.ts'
-import { readImageHeader } from './image-header.ts'
-import { decodeJpeg, encodeJpeg } from './jpeg-codec.ts'
-import { decodePng, encodePng, type RgbaImage } from './png-codec.ts'
+import { encodeJpeg } from '../image/jpeg-encode.ts'
+import { encodePng } from '../image/png-encode.ts'
+import { decodeSceneImage } from './scene-image.ts'
 import { fitWithin, resizeRgba } from './texture-resize.ts'
 
 /** What a texture is used for, which decides how it may be encoded. */
@@ -82,13 +81,6 @@ function textureUsage (document: Document): Map<Texture, Usage> {
   return usage
 }
 
-function decode (bytes: Uint8Array): { image: RgbaImage, mimeType: 'image/png' | 'image/jpeg' } {
-  const header = readImageHeader(bytes)
-  const image = header.mimeType === 'image/png' ? decodePng(bytes) : decodeJpeg(bytes, header)
-  if (image.width !== header.width || image.height !== header.height) fail(ERR_SCENE_IMAGE_INVALID, `image decodes to ${image.width}x${image.height}, its header declares ${header.width}x${header.height}`)
-  return { image, mimeType: header.mimeType }
-}
-
 /** Resizes and re-encodes the textures of `document` in place, in document order. */
 export function optimizeTextures (document: Document, options: TexturePassOptions): TexturePassResult {
   const result: TexturePassResult = { resized: 0, reencoded: 0, unchanged: 0, jpeg: 0, bytesBefore: 0, bytesAfter: 0 }
@@ -98,7 +90,7 @@ export function optimizeTextures (document: Document, options: TexturePassOption
     if (original === null) continue
     result.bytesBefore += original.byteLength
     const { role, alpha } = usage.get(texture) ?? { role: 'other' as const, alpha: true }
-    const { image, mimeType } = decode(original)
+    const { image, mimeType } = decodeSceneImage(original)
     const [w, h] = fitWithin(image.width, image.height, options.maxSize)
     const resize = w !== image.width || h !== image.height
     const pixels = resize ? resizeRgba(image, w, h) : image

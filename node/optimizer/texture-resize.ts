@@ -5,7 +5,7 @@
  * arithmetic in a fixed order and round-half-up give identical bytes on every
  * platform.
  */
-import type { RgbaImage } from './png-codec.ts'
+import type { RgbaImage } from '../image/rgba-image.ts'
 
 /** The largest size within `maxSize` x `maxSize` with the same aspect ratio (never upscales; at least 1 px). */
 export function fitWithin (width: number, height: number, maxSize: number): [number, number] {

@@ -14,8 +14,9 @@
 import type { Material, Texture, TextureInfo } from '@gltf-transform/core'
 import type { Clearcoat, EmissiveStrength, IOR, Specular, Transform, Transmission } from '@gltf-transform/extensions'
 import { detCos, detSin } from './det-math.ts'
-import { ERR_RENDER_UNSUPPORTED, renderError } from './errors.ts'
-import { decodeTextureImage } from './texture-image.ts'
+import { decodeImage } from '../image/decode-image.ts'
+import { withImageCodes } from '../image/errors.ts'
+import { ERR_RENDER_UNSUPPORTED, RENDER_IMAGE_CODES, renderError } from './errors.ts'
 import { buildTexture, type LinearTexture, WRAP_REPEAT } from './texture.ts'
 
 /** Alpha modes as small integers for the inner loop. */
@@ -112,7 +113,10 @@ export function createMaterialReader (options: MaterialReaderOptions, ignored: S
     if (t === undefined) {
       const bytes = texture.getImage()
       if (bytes === null) throw renderError(ERR_RENDER_UNSUPPORTED, `texture "${texture.getName()}" has no image data`)
-      t = buildTexture(decodeTextureImage(bytes, options.maxTexturePixels, `texture "${texture.getName()}"`), srgb)
+      // PNG or JPEG with straight alpha, the size read from the header and checked before any pixel is decoded.
+      const limits = { maxPixels: options.maxTexturePixels, maxDimension: Infinity, maxFileBytes: Infinity }
+      const image = withImageCodes(() => decodeImage(bytes, { limits }), RENDER_IMAGE_CODES, `texture "${texture.getName()}"`)
+      t = buildTexture(image, srgb)
       bySpace.set(srgb, t)
     }
     return t

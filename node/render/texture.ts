@@ -8,7 +8,7 @@
  * arithmetic, so every machine holds the same chain.
  */
 import { SRGB8_TO_LINEAR } from './color.ts'
-import type { TextureImage } from './texture-image.ts'
+import type { RgbaImage } from '../image/rgba-image.ts'
 
 /** glTF sampler wrap mode REPEAT. */
 export const WRAP_REPEAT = 10497
@@ -30,7 +30,7 @@ export interface LinearTexture {
 }
 
 /** Builds the linear mip chain of an RGBA8 image; `srgb` says whether RGB is sRGB-encoded colour. */
-export function buildTexture (img: TextureImage, srgb: boolean): LinearTexture {
+export function buildTexture (img: RgbaImage, srgb: boolean): LinearTexture {
   const { width, height } = img
   const base = new Uint16Array(width * height * 4)
   for (let i = 0; i < width * height * 4; i++) {

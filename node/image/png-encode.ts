@@ -1,20 +1,12 @@
 /**
- * PNG decoding (pngjs) and a deterministic PNG encoder. Encoding uses fflate's
- * pure-JavaScript deflate rather than the platform's zlib, whose output may
- * differ between builds and CPUs; with it, the same pixels give the same PNG
- * bytes on every node, which re-execution of an optimization requires.
+ * A deterministic PNG encoder. It uses fflate's pure-JavaScript deflate rather
+ * than the platform's zlib, whose output may differ between builds and CPUs;
+ * with it, the same pixels give the same PNG bytes on every node, which
+ * re-execution of an optimization requires.
  */
+import { crc32 } from 'node:zlib'
 import { zlibSync } from 'fflate'
-import { PNG } from 'pngjs'
-import { ERR_SCENE_IMAGE_INVALID, fail } from './errors.ts'
-
-/** An 8-bit RGBA image. */
-export interface RgbaImage {
-  width: number
-  height: number
-  /** width x height x 4 bytes, rows top to bottom. */
-  data: Uint8Array
-}
+import type { RgbaImage } from './rgba-image.ts'
 
 /** Options of {@link encodePng}. */
 export interface PngEncodeOptions {
@@ -27,32 +19,6 @@ export const DEFAULT_PNG_ENCODE_OPTIONS: Readonly<PngEncodeOptions> = Object.fre
   // 9: the smallest output; textures are encoded once per optimization, so speed matters less than size.
   level: 9
 })
-
-/** Decodes PNG bytes to 8-bit RGBA (the caller bounds the dimensions first, from the header). */
-export function decodePng (bytes: Uint8Array): RgbaImage {
-  try {
-    const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
-    return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) }
-  } catch (err) {
-    return fail(ERR_SCENE_IMAGE_INVALID, 'PNG image does not decode', undefined, err)
-  }
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    t[n] = c >>> 0
-  }
-  return t
-})()
-
-function crc32 (bytes: Uint8Array): number {
-  let c = 0xffffffff
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
 
 function chunk (type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length)
