@@ -16,12 +16,12 @@ import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { Registry } from 'prom-client'
 import { TrustEngineError } from '../protocol/errors.ts'
-import { ERR_JOB_DEADLINE } from '../protocol/job.ts'
+import { sha256Hex } from '../protocol/hash.ts'
 import type { NetworkConfig } from '../protocol/network.ts'
 import { PROTOCOL_VERSION } from '../protocol/constants.ts'
 import { startApi, type ApiOptions } from './api/server.ts'
 import { type JobEngineOptions, JobEngine } from './job/engine.ts'
-import { ERR_BLOB_UNKNOWN, ERR_NOT_VALIDATOR } from './job/errors.ts'
+import { ERR_NOT_VALIDATOR } from './job/errors.ts'
 import type { Fault } from './job/faults.ts'
 import { openRepositories } from './job/repositories.ts'
 import { type KeyFile, libp2pPrivateKey, loadOrCreateKeyFile, peerIdOf } from './keys.ts'
@@ -37,11 +37,13 @@ import { openStore } from './store/db.ts'
 import { dataDirLayout } from './store/data-dir.ts'
 import { peersRepository } from './store/repositories/index.ts'
 import { blobPort } from './wiring/blob-port.ts'
+import { admitJob } from './wiring/job-admission.ts'
 import { MeasureWorkerPool } from './wiring/measure-worker-pool.ts'
 import { MEASUREMENT_ENGINE } from './wiring/measure-port.ts'
 import { ERR_ENGINE_VERSION, decodeVote } from '../protocol/vote.ts'
 import { EvidenceStore, type EvidenceStoreOptions } from './evidence/evidence-store.ts'
 import { recordingEvidence } from './evidence/record-evidence.ts'
+import { limitedMeasurePort } from './wiring/work-limits.ts'
 import type { NodeInfo, NodeRole, PeerView, ReputationView, SubmitJobRequest } from './types.ts'
 import { EconomyOffline } from './economy/economy-offline.ts'
 import { toClock } from './economy/node-clock.ts'
@@ -172,7 +174,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
 
     const peerToKey = new Map(network.validators.map((v) => [peerIdOf(v.publicKey).toString(), v.publicKey]))
     const evidence = await EvidenceStore.open(join(layout.root, 'evidence'), init.evidence)
-    // Measurement runs in a worker thread, so long renders never stall gossip or the API.
+    // Measurement and optimization run in worker threads, ended at their job's deadline, so long work never stalls gossip or the API.
     const measurer = new MeasureWorkerPool(evidence.options.enabled ? { evidence: evidence.options.samples } : {})
     cleanup.push(async () => await measurer.close())
     if (network.validators.some((v) => v.publicKey === keyFile.publicKey)) measurer.warm()
@@ -221,7 +223,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
         openJobs: async (signal) => await catchUpOpenJobs(host, signal)
       },
       blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
-      measure: recordingEvidence(measurer.measure, evidence, logger, (jobId, round) => events.emit('job:evidence', { jobId, round })),
+      measure: recordingEvidence(limitedMeasurePort(network, measurer.measure), evidence, logger, (jobId, round) => events.emit('job:evidence', { jobId, round })),
       clock,
       logger: base.child({ module: 'job' }),
       metrics,
@@ -231,32 +233,18 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       onEvidence: (offender, jobId) => events.emit('evidence', { offender, jobId })
     }, init.engine)
     const eng = engine
-    /** The checks of a job request before anything is optimized or announced. */
-    const checkRequest = async (request: SubmitJobRequest): Promise<void> => {
-      if (validator === undefined) throw new TrustEngineError(ERR_NOT_VALIDATOR, 'this node is not a validator of its network and cannot announce jobs')
-      for (const sha of [...request.reference, ...request.candidate]) {
-        if (!(await blobs.has(sha))) throw new TrustEngineError(ERR_BLOB_UNKNOWN, `blob ${sha} is not stored on this node; upload it first`)
-      }
-      const span = request.deadlineMs ?? network.deadlines.voteMs
-      if (span < network.deadlines.minVoteMs || span > network.deadlines.maxVoteMs) {
-        throw new TrustEngineError(ERR_JOB_DEADLINE, `deadlineMs must lie in [${network.deadlines.minVoteMs}, ${network.deadlines.maxVoteMs}]`)
-      }
-      if (request.kind === 'scene' && request.candidate.length === 0) await resolveNetworkOptimization(request.profile ?? 'balanced', request.ratio)
-    }
-    /** The immediate path of a job request; an economy slot runs through it too. */
+    const admission = { network, publicKey: keyFile.publicKey, blobs }
+    /** The immediate path of a job request (an economy slot runs through it too): admission, the network's optimization off the main thread, then the announcement. */
     const submitNow = async (request: SubmitJobRequest) => {
-      await checkRequest(request)
-      if (request.kind === 'scene' && request.candidate.length === 0) {
-        // The network optimizes: this node makes the candidate, every verifier re-runs the optimizer.
-        const optimize = await resolveNetworkOptimization(request.profile ?? 'balanced', request.ratio)
-        const reference = (await blobs.get(request.reference[0]!))!
-        const { optimizeScene } = await import('./optimizer/optimize.ts')
-        const out = await optimizeScene(reference, { profile: optimize.profile as never, ratio: optimize.ratio })
-        const candidate = await blobs.put(out.bytes)
-        logger.info({ reference: request.reference[0], candidate, profile: optimize.profile, ratio: optimize.ratio }, 'scene optimized for the network')
-        return await eng.submit({ ...request, profile: optimize.profile, candidate: [candidate], optimize })
-      }
-      return await eng.submit(request)
+      const admitted = await admitJob(admission, request)
+      if (admitted.optimize === null) return await eng.submit(request)
+      // The network optimizes: this node makes the candidate in a worker (bounded by the job's deadline span); every verifier re-runs the optimizer.
+      const { optimize } = admitted
+      const reference = { bytes: (await blobs.get(request.reference[0]!))!, sha256: request.reference[0]! }
+      const out = await measurer.optimize(reference, optimize, AbortSignal.timeout(request.deadlineMs ?? network.deadlines.voteMs), sha256Hex)
+      const candidate = await blobs.put(out)
+      logger.info({ reference: reference.sha256, candidate, profile: optimize.profile, ratio: optimize.ratio }, 'scene optimized for the network')
+      return await eng.submit({ ...request, profile: optimize.profile, candidate: [candidate], optimize })
     }
     host.gossip.setValidator(host.topics.jobs, async (data) => { await eng.onJobMessage(data) })
     host.gossip.setValidator(host.topics.votes, async (data) => { await eng.onVoteMessage(data); emitVote(data) })
@@ -280,7 +268,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       audit: repos.audit,
       clock: economyClock,
       logger: base.child({ module: 'economy' }),
-      check: checkRequest,
+      check: async (request) => { await admitJob(admission, request) },
       readBlob: async (sha) => await blobs.get(sha),
       submit: submitNow,
       onFired: (view) => events.emit('schedule:fired', view)
@@ -385,18 +373,6 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     await undo()
     throw err
   }
-}
-
-/**
- * The optimizer options a network-optimized scene job pins: the profile (one
- * of the optimizer's profiles, `ERR_OPTIMIZER_OPTIONS_INVALID` otherwise) and
- * the ratio, the profile's default when not given, so that every verifier
- * re-runs exactly the same optimization even if defaults change later.
- */
-async function resolveNetworkOptimization (profile: string, ratio: number | undefined): Promise<{ profile: string, ratio: number }> {
-  const { resolveOptimizeOptions } = await import('./optimizer/optimize.ts')
-  const resolved = resolveOptimizeOptions({ profile: profile as never, ...(ratio === undefined ? {} : { ratio }) })
-  return { profile: resolved.profile, ratio: resolved.ratio }
 }
 
 /** Peers asked for a job's votes when catching up (the union of their answers is taken in). */

@@ -134,6 +134,13 @@ export function decodeJob (bytes: Uint8Array): JobAnnouncement {
   return decodeWith(jobSchema, bytes, MAX_MESSAGE_BYTES, 'job')
 }
 
+/** Throws `ERR_JOB_DEADLINE` unless a job's time from creation to its vote deadline lies within the network's bounds. */
+export function checkVoteSpan (network: NetworkConfig, spanMs: number): void {
+  if (spanMs < network.deadlines.minVoteMs || spanMs > network.deadlines.maxVoteMs) {
+    throw new TrustEngineError(ERR_JOB_DEADLINE, `job deadline must lie ${network.deadlines.minVoteMs}-${network.deadlines.maxVoteMs} ms after its creation`, { details: { spanMs } })
+  }
+}
+
 /**
  * Every check of {@link verifyJob} but the signature: same network id and
  * network digest (`ERR_WRONG_NETWORK`), submitter is a validator
@@ -146,10 +153,7 @@ export function checkJobRules (job: UnsignedJob, network: NetworkConfig): void {
     throw new TrustEngineError(ERR_WRONG_NETWORK, 'job is for another network or network file')
   }
   if (!isValidator(network, job.submitter)) throw new TrustEngineError(ERR_UNKNOWN_SIGNER, 'job submitter is not a validator')
-  const span = job.deadline - job.createdAt
-  if (span < network.deadlines.minVoteMs || span > network.deadlines.maxVoteMs) {
-    throw new TrustEngineError(ERR_JOB_DEADLINE, 'job deadline outside the network bounds', { details: { spanMs: span } })
-  }
+  checkVoteSpan(network, job.deadline - job.createdAt)
   if (!withinValidity(network, job.createdAt)) {
     throw new TrustEngineError(ERR_JOB_VALIDITY, 'job created outside the network file\'s validity window', { details: { createdAt: job.createdAt } })
   }

@@ -86,6 +86,25 @@ export const networkSchema = z.strictObject({
   measurement: z.strictObject({
     engine: z.string().regex(/^[a-z0-9][a-z0-9./_-]{0,63}$/).default(DEFAULT_MEASUREMENT_ENGINE)
   }).prefault({}),
+  limits: z.strictObject({
+    /**
+     * Most decoded pixels of one job, summed over every reference and
+     * candidate frame (frames jobs) as their PNG headers declare them:
+     * 2^26 (about 67 million) takes 32 frames of 1920 × 1080, and refuses a
+     * pair of 8192 × 4880 frames, whose measurement holds gigabytes.
+     */
+    maxJobPixels: z.int().min(1).default(67_108_864),
+    /**
+     * Most triangles of one scene job, summed over reference and candidate
+     * as their glTF accessors declare them. Rendering cost grows with
+     * triangles × views (the views are fixed per round), so this bounds it:
+     * 4 million takes a 1-million-triangle original with its candidate (the
+     * largest scene of the benchmarks) with room to spare.
+     */
+    maxJobTriangles: z.int().min(1).default(4_000_000),
+    /** Most vertices of one scene job (POSITION accessors, reference and candidate), for the same reason: 4 million. */
+    maxJobVertices: z.int().min(1).default(4_000_000)
+  }).prefault({}),
   reputation: z.strictObject({
     /** Seed: reputation starts at 1 (in [0, 1]). */
     initial: unit.default(1),

@@ -42,7 +42,7 @@ import type { NodeMetrics } from '../metrics.ts'
 import type { JobView, SubmitJobRequest } from '../types.ts'
 import { roundDeadline } from './deadline.ts'
 import { JobDecider } from './decider.ts'
-import { ERR_DUPLICATE, ERR_JOB_EXPIRED, ERR_JOB_FUTURE, ERR_NOT_VALIDATOR, ERR_UNSUPPORTED_ROUND } from './errors.ts'
+import { ERR_DUPLICATE, ERR_JOB_EXPIRED, ERR_JOB_FUTURE, ERR_UNSUPPORTED_ROUND } from './errors.ts'
 import { SeedPhase } from './seed-phase.ts'
 import type { Fault } from './faults.ts'
 import { JobViews } from './job-views.ts'
@@ -194,12 +194,13 @@ export class JobEngine {
 
   /**
    * Creates, signs, stores and gossips a job; this node then measures and
-   * votes like every other. `optimize` marks a scene job whose candidate this
+   * votes like every other. The node's admission rules ran before
+   * (node/wiring/job-admission.ts); the protocol refuses a submitter that is
+   * not a validator (`ERR_UNKNOWN_SIGNER`). `optimize` marks a scene job whose candidate this
    * node made with the optimizer (see node/node.ts).
    */
   async submit (request: SubmitJobRequest & { optimize?: { profile: string, ratio: number } }): Promise<JobView> {
     const { network, key, clock, net } = this.#components
-    if (!network.validators.some((v) => v.publicKey === key.publicKey)) throw new TrustEngineError(ERR_NOT_VALIDATOR, 'only a validator of the network can announce jobs')
     const unsigned = newJob(network, {
       kind: request.kind,
       submitter: key.publicKey,

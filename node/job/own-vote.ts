@@ -72,10 +72,17 @@ export class OwnVote {
     if (left <= 0) return { ok: false, code: ERR_ROUND_OVER, message: 'the round ended before this node could measure it' }
     const signal = AbortSignal.any([open.abort.signal, AbortSignal.timeout(left)])
     try {
+      // A blob named several times is fetched and held once (the same bytes, referenced again).
+      const fetched = new Map<string, Uint8Array>()
+      const get = async (h: string): Promise<Uint8Array> => {
+        let bytes = fetched.get(h)
+        if (bytes === undefined) fetched.set(h, bytes = await blobs.get(h, job.submitter, signal))
+        return bytes
+      }
       const reference: Uint8Array[] = []
       const candidate: Uint8Array[] = []
-      for (const h of job.reference) reference.push(await blobs.get(h, job.submitter, signal))
-      for (const h of job.candidate) candidate.push(await blobs.get(h, job.submitter, signal))
+      for (const h of job.reference) reference.push(await get(h))
+      for (const h of job.candidate) candidate.push(await get(h))
       // Kept in memory, stored with the own vote: a timing for clients and the latency benchmark.
       open.record = { ...open.record, blobsAt: clock() }
       const seed = open.record.seed?.seed ?? await seeds.seedOf(jobId, signal)

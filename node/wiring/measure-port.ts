@@ -12,6 +12,8 @@
  *   reference and checks that its output hashes to the candidate: a mismatch
  *   is a failed check (`candidateHashMatches: false`, a vote for failure), and
  *   the candidate is still measured so that honest votes stay comparable.
+ *   The node that made the candidate passes the hash of its own optimizer
+ *   output (`optimized`) instead of running the optimizer a second time.
  * - A grey-zone round (round 1) draws a larger sample from a fresh seed
  *   (protocol/sampling/rounds.ts) and, for scenes, twice as many views.
  */
@@ -24,6 +26,9 @@ import type { MeasurePort, Measurement } from '../job/ports.ts'
 import { measureFrames } from '../measure/measure-frames.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
 import type { EncodedEvidence } from '../measure/evidence-files.ts'
+import { PROFILES, type Profile } from '../optimizer/analysis-rules.ts'
+import { ERR_OPTIMIZER_OPTIONS_INVALID } from '../optimizer/errors.ts'
+import { TrustEngineError } from '../../protocol/errors.ts'
 
 /** Domain of the sampling seed of frames jobs. */
 export const FRAMES_SEED_DOMAIN = 'trust-engine/frames-sample/v1'
@@ -57,7 +62,7 @@ export type EvidencedMeasurement = Measurement & { evidence?: EncodedEvidence }
  * and thread. With `evidence`, the result also carries the evidence files of
  * the measurement (made after it, never changing its numbers).
  */
-export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, round: number, seed: string, evidence?: EvidenceOptions): Promise<EvidencedMeasurement> {
+export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, round: number, seed: string, evidence?: EvidenceOptions, optimized?: string): Promise<EvidencedMeasurement> {
   {
     const plan = { cochran: cochranForRound(round) }
     if (job.kind === 'frames') {
@@ -75,10 +80,10 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
     const candidate = blobs.candidate[0]!
     let checks: Measurement['checks']
     if (job.optimize !== undefined) {
-      let matches = reExecuted.get(jobId)
+      let matches = optimized === undefined ? reExecuted.get(jobId) : optimized === job.candidate[0]
       if (matches === undefined) {
         const { optimizeScene } = await import('../optimizer/optimize.ts')
-        const own = await optimizeScene(reference, { profile: job.optimize.profile as never, ratio: job.optimize.ratio })
+        const own = await optimizeScene(reference, { profile: profileOf(job.optimize.profile), ratio: job.optimize.ratio })
         matches = sha256Hex(own.bytes) === job.candidate[0]
         if (reExecuted.size >= RE_EXECUTION_CACHE) reExecuted.delete(reExecuted.keys().next().value!)
         reExecuted.set(jobId, matches)
@@ -106,6 +111,12 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
     }
     return result
   }
+}
+
+/** The optimizer profile a job pins (an unknown name is refused: `ERR_OPTIMIZER_OPTIONS_INVALID`). */
+function profileOf (name: string): Profile {
+  if (!(PROFILES as readonly string[]).includes(name)) throw new TrustEngineError(ERR_OPTIMIZER_OPTIONS_INVALID, `unknown optimizer profile ${name}`)
+  return name as Profile
 }
 
 /** The in-thread measurement port (see measure-worker-pool.ts for the default, off the event loop). */

@@ -1,91 +1,175 @@
 /**
- * Measurement off the event loop: one worker thread measures a node's jobs
- * one at a time, so rendering a large scene (seconds) never stalls gossip
- * validation, blob serving or the HTTP API. The node starts the worker with
- * itself (`warm`), or it starts on the first job; if it dies, the jobs it held fail with `ERR_MEASURE_WORKER` and the
- * next job starts a new one. Cancellation only drops the answer: a
- * measurement already running finishes in the worker.
+ * Measurement and optimization off the event loop, in a pool of worker
+ * threads, so rendering or optimizing a large scene never stalls gossip
+ * validation, blob serving or the HTTP API.
+ *
+ * - Each worker runs one task at a time; tasks wait in order for a free one.
+ *   With two or more workers, one long job cannot hold up an honest one.
+ * - A task is bounded by its signal: when it aborts (the job's round ended,
+ *   the job was cancelled, the node stops) a waiting task is dropped and a
+ *   running one has its worker terminated, so no work outlives its deadline;
+ *   the next task starts a fresh worker.
+ * - A worker that dies fails its task with `ERR_MEASURE_WORKER`.
  */
 import { Worker } from 'node:worker_threads'
 import { TrustEngineError } from '../../protocol/errors.ts'
-import type { Measurement, MeasurePort } from '../job/ports.ts'
+import type { MeasurePort } from '../job/ports.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
 import type { EvidencedMeasurement } from './measure-port.ts'
-import type { MeasureRequest } from './measure-worker.ts'
+import type { Profile } from '../optimizer/analysis-rules.ts'
+import type { MeasureTask, OptimizeTask, WorkRequest } from './measure-worker.ts'
 
-/** Code of a measurement lost because its worker thread died. */
+/** Code of a task lost because its worker thread died or the pool closed. */
 export const ERR_MEASURE_WORKER = 'ERR_MEASURE_WORKER'
+/** Code of a task cancelled by its signal (deadline, cancellation, node stop). */
+export const ERR_MEASURE_ABORTED = 'ERR_MEASURE_ABORTED'
 
-interface Pending {
-  resolve: (m: Measurement) => void
-  reject: (err: unknown) => void
+/** Options of the work pool. */
+export interface WorkPoolOptions {
+  /** Worker threads at most. 2: a node on a two-core machine keeps one core for its event loop under load, and one hostile job cannot hold up an honest one. */
+  workers: number
+  /** When set, every measurement also carries its evidence files (an {@link EvidencedMeasurement}); none by default. */
+  evidence?: EvidenceOptions
 }
 
-/** A measurement port backed by one worker thread. */
+/** Defaults of {@link WorkPoolOptions}. */
+export const DEFAULT_WORK_POOL_OPTIONS: WorkPoolOptions = { workers: 2 }
+
+interface Task {
+  id: number
+  request: WorkRequest
+  signal: AbortSignal
+  resolve: (result: unknown) => void
+  reject: (err: unknown) => void
+  onAbort: () => void
+}
+
+interface Slot {
+  worker: Worker
+  task: Task | null
+}
+
+/** A pool of measurement and optimization workers. */
 export class MeasureWorkerPool {
-  #worker: Worker | null = null
+  readonly #options: WorkPoolOptions
+  readonly #slots = new Set<Slot>()
+  readonly #queue: Task[] = []
   #nextId = 1
-  readonly #pending = new Map<number, Pending>()
   #closed = false
-  readonly #evidence: EvidenceOptions | undefined
-
-  /** With `evidence`, every measurement also carries its evidence files (an {@link EvidencedMeasurement}). */
-  constructor (options: { evidence?: EvidenceOptions } = {}) {
-    this.#evidence = options.evidence
+  /** A pool of at most `options.workers` threads, started on demand (or by {@link warm}). */
+  constructor (options: Partial<WorkPoolOptions> = {}) {
+    this.#options = { ...DEFAULT_WORK_POOL_OPTIONS, ...options }
   }
 
-  /** The port to give the job engine. */
+  /** The measurement port to give the job engine. */
   readonly measure: MeasurePort = async (job, jobId, blobs, signal, round, seed) => {
-    if (this.#closed) throw new TrustEngineError(ERR_MEASURE_WORKER, 'the measurement pool is closed')
-    const id = this.#nextId++
-    const worker = this.#ensure()
-    return await new Promise<Measurement>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject })
-      signal.addEventListener('abort', () => {
-        if (this.#pending.delete(id)) reject(new TrustEngineError('ERR_MEASURE_ABORTED', 'measurement cancelled'))
-      }, { once: true })
-      const req: MeasureRequest = { id, job, jobId, blobs, round, seed, ...(this.#evidence === undefined ? {} : { evidence: this.#evidence }) }
-      worker.postMessage(req)
-    })
+    const task: MeasureTask = { kind: 'measure', job, jobId, blobs, round, seed, ...(this.#options.evidence === undefined ? {} : { evidence: this.#options.evidence }) }
+    const optimized = job.optimize === undefined ? undefined : this.#optimized.get(optimizationKey(job.reference[0]!, job.optimize.profile, job.optimize.ratio))
+    return await this.#run({ ...task, ...(optimized === undefined ? {} : { optimized }) }, signal) as EvidencedMeasurement
   }
 
-  /** Starts the worker ahead of the first job, so the first measurement does not pay for loading it. */
+  /** Optimizes a scene with pinned options in a worker; `sha256` of its reference is remembered with the output's hash for the measurement. */
+  async optimize (scene: { bytes: Uint8Array, sha256: string }, options: { profile: Profile, ratio: number }, signal: AbortSignal, hashOf: (bytes: Uint8Array) => string): Promise<Uint8Array> {
+    const task: OptimizeTask = { kind: 'optimize', scene: scene.bytes, profile: options.profile, ratio: options.ratio }
+    const bytes = await this.#run(task, signal) as Uint8Array
+    const key = optimizationKey(scene.sha256, options.profile, options.ratio)
+    if (this.#optimized.size >= OPTIMIZED_KEPT) this.#optimized.delete(this.#optimized.keys().next().value!)
+    this.#optimized.set(key, hashOf(bytes))
+    return bytes
+  }
+
+  /** Starts one worker ahead of the first job, so the first task does not pay for loading it. */
   warm (): void {
-    if (!this.#closed) this.#ensure()
+    if (!this.#closed && this.#slots.size === 0) this.#start()
   }
 
-  /** Stops the worker; pending measurements fail. Safe to call twice. */
+  /** Stops every worker; waiting and running tasks fail with `ERR_MEASURE_WORKER`. Safe to call twice. */
   async close (): Promise<void> {
     this.#closed = true
-    const w = this.#worker
-    this.#worker = null
-    this.#failAll(new TrustEngineError(ERR_MEASURE_WORKER, 'the measurement pool was closed'))
-    if (w !== null) await w.terminate()
+    const err = new TrustEngineError(ERR_MEASURE_WORKER, 'the work pool was closed')
+    for (const task of this.#queue.splice(0)) this.#settle(task, err)
+    const slots = [...this.#slots]
+    this.#slots.clear()
+    for (const slot of slots) if (slot.task !== null) this.#settle(slot.task, err)
+    await Promise.all(slots.map(async (s) => await s.worker.terminate()))
   }
 
-  #ensure (): Worker {
-    if (this.#worker !== null) return this.#worker
+  /** Outputs of this node's own optimizations by reference and options (hash of the bytes), for the measurement. */
+  readonly #optimized = new Map<string, string>()
+
+  async #run (request: MeasureTask | OptimizeTask, signal: AbortSignal): Promise<unknown> {
+    if (this.#closed) throw new TrustEngineError(ERR_MEASURE_WORKER, 'the work pool is closed')
+    if (signal.aborted) throw new TrustEngineError(ERR_MEASURE_ABORTED, 'task cancelled')
+    return await new Promise((resolve, reject) => {
+      const id = this.#nextId++
+      const task: Task = { id, request: { ...request, id }, signal, resolve, reject, onAbort: () => { this.#abort(task) } }
+      signal.addEventListener('abort', task.onAbort, { once: true })
+      this.#queue.push(task)
+      this.#dispatch()
+    })
+  }
+
+  #dispatch (): void {
+    while (this.#queue.length > 0 && !this.#closed) {
+      let slot = [...this.#slots].find((s) => s.task === null)
+      if (slot === undefined) {
+        if (this.#slots.size >= this.#options.workers) return
+        slot = this.#start()
+      }
+      const task = this.#queue.shift()!
+      slot.task = task
+      slot.worker.postMessage(task.request)
+    }
+  }
+
+  #start (): Slot {
     const worker = new Worker(new URL('./measure-worker.ts', import.meta.url))
     worker.unref()
-    worker.on('message', (msg: { id: number, ok: boolean, result?: Measurement, error?: { code: string, message: string } }) => {
-      const p = this.#pending.get(msg.id)
-      if (p === undefined) return
-      this.#pending.delete(msg.id)
-      if (msg.ok) p.resolve(msg.result!)
-      else p.reject(new TrustEngineError(msg.error!.code, msg.error!.message))
+    const slot: Slot = { worker, task: null }
+    this.#slots.add(slot)
+    worker.on('message', (msg: { id: number, ok: boolean, result?: unknown, error?: { code: string, message: string } }) => {
+      const task = slot.task
+      if (task === null || task.id !== msg.id) return
+      slot.task = null
+      if (msg.ok) this.#settle(task, null, msg.result)
+      else this.#settle(task, new TrustEngineError(msg.error!.code, msg.error!.message))
+      this.#dispatch()
     })
     const onDeath = (err: unknown): void => {
-      if (this.#worker === worker) this.#worker = null
-      this.#failAll(new TrustEngineError(ERR_MEASURE_WORKER, 'the measurement worker stopped', { cause: err }))
+      if (!this.#slots.delete(slot)) return
+      if (slot.task !== null) this.#settle(slot.task, new TrustEngineError(ERR_MEASURE_WORKER, 'the worker stopped', { cause: err }))
+      slot.task = null
+      this.#dispatch()
     }
     worker.on('error', onDeath)
-    worker.on('exit', (code) => { if (code !== 0) onDeath(new Error(`exit code ${code}`)) })
-    this.#worker = worker
-    return worker
+    worker.on('exit', (code) => { onDeath(new Error(`exit code ${code}`)) })
+    return slot
   }
 
-  #failAll (err: TrustEngineError): void {
-    for (const p of this.#pending.values()) p.reject(err)
-    this.#pending.clear()
+  /** A task's signal aborted: drop it when waiting, terminate its worker when running. */
+  #abort (task: Task): void {
+    const waiting = this.#queue.indexOf(task)
+    if (waiting !== -1) this.#queue.splice(waiting, 1)
+    for (const slot of this.#slots) {
+      if (slot.task !== task) continue
+      this.#slots.delete(slot)
+      slot.task = null
+      void slot.worker.terminate()
+    }
+    this.#settle(task, new TrustEngineError(ERR_MEASURE_ABORTED, 'task cancelled'))
+    this.#dispatch()
   }
+
+  #settle (task: Task, err: TrustEngineError | null, result?: unknown): void {
+    task.signal.removeEventListener('abort', task.onAbort)
+    if (err === null) task.resolve(result)
+    else task.reject(err)
+  }
+}
+
+/** Own optimization outputs remembered (a few scenes are optimized at once). */
+const OPTIMIZED_KEPT = 64
+
+function optimizationKey (referenceSha: string, profile: string, ratio: number): string {
+  return `${referenceSha}/${profile}/${ratio}`
 }

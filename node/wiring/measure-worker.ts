@@ -1,18 +1,20 @@
 /**
- * Worker-thread entry of the measurement pool (measure-worker-pool.ts): runs
- * {@link measureJob} for each request and posts the result or a typed error
- * back. Measurement is deterministic, so a result computed here is bit-for-bit
- * the one the main thread would compute.
+ * Worker-thread entry of the work pool (measure-worker-pool.ts): runs one
+ * task at a time — a job's measurement ({@link measureJob}) or a scene
+ * optimization — and posts the result or a typed error back. Both are
+ * deterministic, so a result computed here is bit-for-bit the one the main
+ * thread would compute.
  */
 import { parentPort } from 'node:worker_threads'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
+import type { Profile } from '../optimizer/analysis-rules.ts'
 import { measureJob } from './measure-port.ts'
 
-/** A measurement request to the worker. */
-export interface MeasureRequest {
-  id: number
+/** A measurement task: the job, its blobs, the round, its seed, and the candidate this node's own optimization made, when it made one. */
+export interface MeasureTask {
+  kind: 'measure'
   job: JobAnnouncement
   jobId: string
   blobs: { reference: Uint8Array[], candidate: Uint8Array[] }
@@ -21,10 +23,30 @@ export interface MeasureRequest {
   seed: string
   /** When set, the result carries the measurement's evidence files. */
   evidence?: EvidenceOptions
+  /** sha256 of the optimizer's output for the job's reference and options, when this node already ran it (no re-run). */
+  optimized?: string
 }
 
-parentPort?.on('message', (req: MeasureRequest) => {
-  measureJob(req.job, req.jobId, req.blobs, req.round, req.seed, req.evidence).then(
+/** An optimization task: a scene and the network's pinned optimizer options. */
+export interface OptimizeTask {
+  kind: 'optimize'
+  scene: Uint8Array
+  profile: Profile
+  ratio: number
+}
+
+/** A task as posted to the worker. */
+export type WorkRequest = (MeasureTask | OptimizeTask) & { id: number }
+
+async function run (task: MeasureTask | OptimizeTask): Promise<unknown> {
+  if (task.kind === 'measure') return await measureJob(task.job, task.jobId, task.blobs, task.round, task.seed, task.evidence, task.optimized)
+  const { optimizeScene } = await import('../optimizer/optimize.ts')
+  const out = await optimizeScene(task.scene, { profile: task.profile, ratio: task.ratio })
+  return out.bytes
+}
+
+parentPort?.on('message', (req: WorkRequest) => {
+  run(req).then(
     (result) => { parentPort!.postMessage({ id: req.id, ok: true, result }) },
     (err: unknown) => {
       const code = err instanceof TrustEngineError ? err.code : 'ERR_MEASURE'

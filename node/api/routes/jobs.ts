@@ -5,7 +5,7 @@
 import { isEconomyDeferral } from '../../economy/schedule-record.ts'
 import type { SubmitJobRequest } from '../../types.ts'
 import type { RegisterRoutes } from '../context.ts'
-import { ERR_BLOB_UNKNOWN, ERR_CERTIFICATE_NOT_READY, ERR_JOB_NOT_FOUND, apiError, type ApiIssue } from '../errors.ts'
+import { ERR_CERTIFICATE_NOT_READY, ERR_JOB_NOT_FOUND, apiError } from '../errors.ts'
 import { jobIdParamsSchema, listJobsQuerySchema, parseRequest, submitJobRequestSchema } from '../schemas.ts'
 
 /** Default number of jobs `GET /v1/jobs` returns. */
@@ -20,15 +20,7 @@ export const DEFAULT_JOBS_LIMIT = 50
 export const registerJobRoutes: RegisterRoutes = (app, { node, options, requireToken }) => {
   app.post('/v1/jobs', { onRequest: requireToken }, async (request, reply) => {
     const body = parseRequest(submitJobRequestSchema, request.body, 'body')
-    // Every named blob must already be on this node: the node announces the
-    // job and serves its blobs to the other validators.
-    const missing: ApiIssue[] = []
-    for (const side of ['reference', 'candidate'] as const) {
-      for (const [i, sha256] of body[side].entries()) {
-        if (!await node.hasBlob(sha256)) missing.push({ path: `body.${side}.${i}`, message: `blob ${sha256} is not on this node` })
-      }
-    }
-    if (missing.length > 0) throw apiError(ERR_BLOB_UNKNOWN, `${missing.length} blob(s) unknown to this node; upload them with POST /v1/blobs`, missing)
+    // The node's admission rules (node/wiring/job-admission.ts) check blobs, deadline and limits.
     const req: SubmitJobRequest = { kind: body.kind, reference: body.reference, candidate: body.candidate }
     if (body.thresholds !== undefined) req.thresholds = body.thresholds
     if (body.deadlineMs !== undefined) req.deadlineMs = body.deadlineMs

@@ -39,6 +39,17 @@ describe('measurement worker pool', () => {
     expect((err as { code?: string }).code).toBe('ERR_PNG_SIGNATURE')
   })
 
+  it('ends a cancelled measurement with ERR_MEASURE_ABORTED (its worker terminated) and goes on with the next task', async () => {
+    const big = testPng(1536, 1536)
+    const bigJob = signJob(newJob(network, { kind: 'frames', submitter: key.publicKey, createdAt: 1_700_000_000_000, reference: [sha256Hex(big)], candidate: [sha256Hex(big)], nonce: 'cd'.repeat(16) }), key.privateKey)
+    const abort = new AbortController()
+    const running = pool.measure(bigJob, jobIdOf(bigJob), { reference: [big], candidate: [degradedPng(1536, 1536, 12)] }, abort.signal, 0, SEED).catch((e: unknown) => e)
+    abort.abort()
+    expect((await running as { code?: string }).code).toBe('ERR_MEASURE_ABORTED')
+    const next = await pool.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0, SEED)
+    expect(next.samples).toBeGreaterThan(0)
+  })
+
   it('refuses work once closed', async () => {
     const closed = new MeasureWorkerPool()
     await closed.close()

@@ -1,0 +1,89 @@
+/**
+ * The rules a node applies to a job request of its own client before it
+ * optimizes or announces anything, each in one place:
+ *
+ * - only a validator of the network announces jobs (`ERR_NOT_VALIDATOR`);
+ * - every named blob is stored on this node (`ERR_BLOB_UNKNOWN`, with the
+ *   path of each missing one), since it serves them to the other validators;
+ * - the deadline lies within the network's bounds (`ERR_JOB_DEADLINE`, the
+ *   protocol's own rule);
+ * - a scene without a candidate is optimized by the network: its optimizer
+ *   options are resolved once, here, and pinned in the job;
+ * - the job's declared work (pixels, triangles, vertices, from headers) is
+ *   within the network's limits (`ERR_JOB_OVER_LIMITS`), as every honest node
+ *   checks again before measuring.
+ */
+import { TrustEngineError } from '../../protocol/errors.ts'
+import { checkVoteSpan } from '../../protocol/job.ts'
+import type { NetworkConfig } from '../../protocol/network.ts'
+import { ERR_BLOB_UNKNOWN, ERR_NOT_VALIDATOR } from '../job/errors.ts'
+import { PROFILES, type Profile } from '../optimizer/analysis-rules.ts'
+import { ERR_OPTIMIZER_OPTIONS_INVALID } from '../optimizer/errors.ts'
+import type { SubmitJobRequest } from '../types.ts'
+import { type WorkEstimate, checkWorkLimits, estimateWork } from './work-estimate.ts'
+
+/** What admission reads. */
+export interface JobAdmissionComponents {
+  network: NetworkConfig
+  /** This node's public key. */
+  publicKey: string
+  /** The node's blob folder. */
+  blobs: { get: (sha256: string) => Promise<Uint8Array | null> }
+}
+
+/** The optimizer options a network-optimized scene job pins. */
+export interface NetworkOptimization {
+  profile: Profile
+  ratio: number
+}
+
+/** An admitted request: what to announce, and the optimization to run first when the network makes the candidate. */
+export interface AdmittedJob {
+  request: SubmitJobRequest
+  optimize: NetworkOptimization | null
+  /** The declared work (for a network-optimized scene: the reference counted twice, an upper bound of reference plus candidate). */
+  work: WorkEstimate
+}
+
+/** Whether a request is a scene the network optimizes (no candidate given). */
+export function isNetworkOptimized (request: SubmitJobRequest): boolean {
+  return request.kind === 'scene' && request.candidate.length === 0
+}
+
+/** Checks a job request of this node's client (see the module comment); throws the rule's typed error. */
+export async function admitJob (components: JobAdmissionComponents, request: SubmitJobRequest): Promise<AdmittedJob> {
+  const { network, publicKey, blobs } = components
+  if (!network.validators.some((v) => v.publicKey === publicKey)) {
+    throw new TrustEngineError(ERR_NOT_VALIDATOR, 'this node is not a validator of its network and cannot announce jobs')
+  }
+  const missing: Array<{ path: string, message: string }> = []
+  const bytes = { reference: [] as Uint8Array[], candidate: [] as Uint8Array[] }
+  for (const side of ['reference', 'candidate'] as const) {
+    for (const [i, sha256] of request[side].entries()) {
+      const blob = await blobs.get(sha256)
+      if (blob === null) missing.push({ path: `body.${side}.${i}`, message: `blob ${sha256} is not on this node` })
+      else bytes[side].push(blob)
+    }
+  }
+  if (missing.length > 0) {
+    throw new TrustEngineError(ERR_BLOB_UNKNOWN, `${missing.length} blob(s) unknown to this node; upload them with POST /v1/blobs`, { details: { issues: missing } })
+  }
+  checkVoteSpan(network, request.deadlineMs ?? network.deadlines.voteMs)
+  const optimize = isNetworkOptimized(request) ? await resolveNetworkOptimization(request.profile ?? 'balanced', request.ratio) : null
+  const work = estimateWork(request.kind, optimize === null ? bytes : { reference: bytes.reference, candidate: bytes.reference })
+  checkWorkLimits(work, network)
+  return { request, optimize, work }
+}
+
+/**
+ * The optimizer options a network-optimized scene job pins: the profile (one
+ * of the optimizer's profiles, `ERR_OPTIMIZER_OPTIONS_INVALID` otherwise) and
+ * the ratio, the profile's default when not given, so that every verifier
+ * re-runs exactly the same optimization even if defaults change later.
+ */
+export async function resolveNetworkOptimization (profile: string, ratio: number | undefined): Promise<NetworkOptimization> {
+  if (!(PROFILES as readonly string[]).includes(profile)) throw new TrustEngineError(ERR_OPTIMIZER_OPTIONS_INVALID, `unknown optimizer profile ${profile}`)
+  const { resolveOptimizeOptions } = await import('../optimizer/optimize.ts')
+  const resolved = resolveOptimizeOptions({ profile: profile as Profile, ...(ratio === undefined ? {} : { ratio }) })
+  return { profile: resolved.profile, ratio: resolved.ratio }
+}
