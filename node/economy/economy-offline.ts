@@ -39,7 +39,7 @@ export const ECONOMY_AUDIT_KINDS = { scheduled: 'economy.scheduled', started: 'e
 const STOPPING_CODES = new Set(['ERR_STORE_CLOSED', 'ERR_HOST_STOPPED'])
 
 /** What the deferral needs from its node. */
-export interface EconomyOfflinePorts {
+export interface EconomyOfflineComponents {
   store: Store
   /** The node's audit trail. */
   audit: { append: (batch: WriteBatch, kind: string, data: unknown, time: number) => unknown }
@@ -57,8 +57,8 @@ export interface EconomyOfflinePorts {
 
 /** A node's deferred economy scene jobs. */
 export class EconomyOffline {
-  readonly #p: EconomyOfflinePorts
-  readonly #o: ResolvedEconomyNodeOptions
+  readonly #components: EconomyOfflineComponents
+  readonly #options: ResolvedEconomyNodeOptions
   readonly #repo: Repository<string, ScheduleRecord>
   /** Waiting schedules in slot order, then id order. */
   readonly #pending: ScheduleRecord[] = []
@@ -66,10 +66,10 @@ export class EconomyOffline {
   #loop: Promise<void> | null = null
   #stopped = false
 
-  constructor (ports: EconomyOfflinePorts, options: ResolvedEconomyNodeOptions) {
-    this.#p = ports
-    this.#o = options
-    this.#repo = schedulesRepository(ports.store, scheduleRecordSchema)
+  constructor (components: EconomyOfflineComponents, options: ResolvedEconomyNodeOptions) {
+    this.#components = components
+    this.#options = options
+    this.#repo = schedulesRepository(components.store, scheduleRecordSchema)
   }
 
   /** Reloads the waiting schedules from the store and starts waiting for their slots (overdue ones run at once). */
@@ -78,7 +78,7 @@ export class EconomyOffline {
     for await (const { value } of this.#repo.entries()) {
       if (value.status === 'scheduled') this.#insert(value)
     }
-    if (this.#pending.length > 0) this.#p.logger.info({ waiting: this.#pending.length, next: this.#pending[0]!.slotStart }, 'economy schedules reloaded')
+    if (this.#pending.length > 0) this.#components.logger.info({ waiting: this.#pending.length, next: this.#pending[0]!.slotStart }, 'economy schedules reloaded')
     this.#loop = this.#run()
   }
 
@@ -106,21 +106,21 @@ export class EconomyOffline {
     this.#checkRoom()
     const { optimizeBy: givenDeadline, budgetUsd, ...job } = request
     const jobRequest: SubmitJobRequest = stripUndefined(job)
-    await this.#p.check(jobRequest)
-    const bytes = await this.#p.readBlob(jobRequest.reference[0]!)
+    await this.#components.check(jobRequest)
+    const bytes = await this.#components.readBlob(jobRequest.reference[0]!)
     if (bytes === null) throw new TrustEngineError('ERR_BLOB_UNKNOWN', `blob ${jobRequest.reference[0]} is not stored on this node; upload it first`)
     // The seed's time estimate of this scene (analysis rules), in hours: what the slot must hold.
     const { analyzeScene } = await import('../optimizer/analyze.ts')
     const analysis = await analyzeScene(bytes, { profile: ECONOMY_PROFILE })
     const computeHours = analysis.estimates.processingSeconds / 3600
 
-    const now = this.#p.clock.now()
-    const optimizeBy = givenDeadline ?? now + Math.round(this.#o.defaultWindowHours * HOUR_MS)
+    const now = this.#components.clock.now()
+    const optimizeBy = givenDeadline ?? now + Math.round(this.#options.defaultWindowHours * HOUR_MS)
     const scheduleId = scheduleIdOf(now, randomBytes(8))
     const plan = scheduleJob(
       { id: scheduleId, computeHours, deadline: optimizeBy, ...(budgetUsd === undefined ? {} : { budgetUsd }) },
       now,
-      { calendar: this.#o.calendar, resource: this.#o.resource, horizonHours: this.#o.horizonHours }
+      { calendar: this.#options.calendar, resource: this.#options.resource, horizonHours: this.#options.horizonHours }
     )
     const { jobId: _id, start, end, ...report } = plan
     const record: ScheduleRecord = {
@@ -138,15 +138,15 @@ export class EconomyOffline {
       error: null
     }
     this.#checkRoom()
-    await this.#p.store.write((batch) => {
+    await this.#components.store.write((batch) => {
       this.#repo.put(batch, scheduleId, record)
-      this.#p.audit.append(batch, ECONOMY_AUDIT_KINDS.scheduled, {
+      this.#components.audit.append(batch, ECONOMY_AUDIT_KINDS.scheduled, {
         scheduleId, reference: jobRequest.reference[0], slotStart: start, optimizeBy, computeHours,
         baselineCostUsd: report.baselineCostUsd, scheduledCostUsd: report.scheduledCostUsd
       }, now)
     })
     this.#insert(record)
-    this.#p.logger.info({ scheduleId, slotStart: start, hoursShifted: report.hoursShifted, savingsUsd: report.savingsUsd }, 'economy job scheduled')
+    this.#components.logger.info({ scheduleId, slotStart: start, hoursShifted: report.hoursShifted, savingsUsd: report.savingsUsd }, 'economy job scheduled')
     this.#wake?.abort() // the new slot may be the earliest
     return structuredClone(scheduleView(record))
   }
@@ -164,8 +164,8 @@ export class EconomyOffline {
   }
 
   #checkRoom (): void {
-    if (this.#pending.length >= this.#o.maxPending) {
-      throw new TrustEngineError(ERR_SCHEDULE_QUEUE_FULL, `${this.#pending.length} schedules are already waiting (maxPending ${this.#o.maxPending})`)
+    if (this.#pending.length >= this.#options.maxPending) {
+      throw new TrustEngineError(ERR_SCHEDULE_QUEUE_FULL, `${this.#pending.length} schedules are already waiting (maxPending ${this.#options.maxPending})`)
     }
   }
 
@@ -182,11 +182,11 @@ export class EconomyOffline {
       const next = this.#pending[0]
       try {
         if (next === undefined) await untilAborted(wake.signal)
-        else await this.#p.clock.sleepUntil(next.slotStart, wake.signal)
+        else await this.#components.clock.sleepUntil(next.slotStart, wake.signal)
       } catch {
         continue // woken: a new schedule, or stopping
       }
-      while (!this.#stopped && this.#pending.length > 0 && this.#pending[0]!.slotStart <= this.#p.clock.now()) {
+      while (!this.#stopped && this.#pending.length > 0 && this.#pending[0]!.slotStart <= this.#components.clock.now()) {
         await this.#fire(this.#pending.shift()!)
       }
     }
@@ -194,13 +194,13 @@ export class EconomyOffline {
 
   /** Runs one schedule through the node's immediate path and records the outcome. */
   async #fire (record: ScheduleRecord): Promise<void> {
-    const log = this.#p.logger.child({ scheduleId: record.scheduleId })
+    const log = this.#components.logger.child({ scheduleId: record.scheduleId })
     let done: ScheduleRecord
     let kind: string
     let data: Record<string, unknown>
     try {
-      const job = await this.#p.submit(record.request)
-      done = { ...record, status: 'started', jobId: job.jobId, startedAt: this.#p.clock.now() }
+      const job = await this.#components.submit(record.request)
+      done = { ...record, status: 'started', jobId: job.jobId, startedAt: this.#components.clock.now() }
       kind = ECONOMY_AUDIT_KINDS.started
       data = { scheduleId: record.scheduleId, jobId: job.jobId, slotStart: record.slotStart }
     } catch (err) {
@@ -216,9 +216,9 @@ export class EconomyOffline {
       data = { scheduleId: record.scheduleId, code }
     }
     try {
-      await this.#p.store.write((batch) => {
+      await this.#components.store.write((batch) => {
         this.#repo.put(batch, record.scheduleId, done)
-        this.#p.audit.append(batch, kind, data, this.#p.clock.now())
+        this.#components.audit.append(batch, kind, data, this.#components.clock.now())
       })
     } catch (err) {
       // Left as `scheduled` on disk: it runs again after a restart (at-least-once).
@@ -226,7 +226,7 @@ export class EconomyOffline {
       return
     }
     log.info({ status: done.status, jobId: done.jobId }, 'economy slot run')
-    this.#p.onFired?.(scheduleView(done))
+    this.#components.onFired?.(scheduleView(done))
   }
 }
 
