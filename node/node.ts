@@ -20,6 +20,7 @@ import { sha256Hex } from '../protocol/hash.ts'
 import type { NetworkConfig } from '../protocol/network.ts'
 import { PROTOCOL_VERSION } from '../protocol/constants.ts'
 import { startApi, type ApiOptions } from './api/server.ts'
+import { clockDeadline } from './job/deadline.ts'
 import { type JobEngineOptions, JobEngine } from './job/engine.ts'
 import { ERR_NOT_VALIDATOR } from './job/errors.ts'
 import type { Fault } from './job/faults.ts'
@@ -238,10 +239,11 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     const submitNow = async (request: SubmitJobRequest) => {
       const admitted = await admitJob(admission, request)
       if (admitted.optimize === null) return await eng.submit(request)
-      // The network optimizes: this node makes the candidate in a worker (bounded by the job's deadline span); every verifier re-runs the optimizer.
+      // The network optimizes: this node makes the candidate in a worker, bounded by the job's deadline span by the node's clock; every verifier re-runs the optimizer.
       const { optimize } = admitted
       const reference = { bytes: (await blobs.get(request.reference[0]!))!, sha256: request.reference[0]! }
-      const out = await measurer.optimize(reference, optimize, AbortSignal.timeout(request.deadlineMs ?? network.deadlines.voteMs), sha256Hex)
+      const bound = clockDeadline(clock, clock() + (request.deadlineMs ?? network.deadlines.voteMs))
+      const out = await measurer.optimize(reference, optimize, bound.signal, sha256Hex).finally(bound.clear)
       const candidate = await blobs.put(out)
       logger.info({ reference: reference.sha256, candidate, profile: optimize.profile, ratio: optimize.ratio }, 'scene optimized for the network')
       return await eng.submit({ ...request, profile: optimize.profile, candidate: [candidate], optimize })

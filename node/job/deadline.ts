@@ -61,3 +61,24 @@ export class DeadlineTimer {
     this.#timer = null
   }
 }
+
+/** A signal that aborts at an instant by the node's clock, and the way to stop its timer once the work is done. */
+export interface ClockDeadline {
+  signal: AbortSignal
+  /** Stops the timer (the signal then never aborts); safe to call twice. */
+  clear: () => void
+}
+
+/**
+ * A signal that aborts once `clock` reads `deadline` or later — the rule of
+ * {@link roundOver}, applied by a {@link DeadlineTimer} — rather than after
+ * a span of real time: on a node whose clock is injected (a test's manual
+ * clock, a simulation's), work is cut exactly when the node itself judges
+ * the round over, never while the round is still open by its clock.
+ */
+export function clockDeadline (clock: () => number, deadline: number): ClockDeadline {
+  const controller = new AbortController()
+  const timer = new DeadlineTimer(clock, () => { controller.abort() })
+  timer.arm(deadline)
+  return { signal: controller.signal, clear: () => { timer.clear() } }
+}

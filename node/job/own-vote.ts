@@ -19,7 +19,7 @@ import type { JobWrites } from './job-writes.ts'
 import type { OpenJob, OpenJobs } from './open-jobs.ts'
 import type { BlobPort, JobNetworkPort, Measurement, MeasurePort } from './ports.ts'
 import { type VoteRecord, isTerminal } from './records.ts'
-import { roundDeadline } from './deadline.ts'
+import { clockDeadline, roundDeadline } from './deadline.ts'
 import { ERR_ROUND_OVER } from './errors.ts'
 
 /** What the own vote is wired to. */
@@ -68,9 +68,11 @@ export class OwnVote {
   async measure (open: OpenJob, round: number): Promise<MeasureOutcome> {
     const { blobs, measure, clock, seeds } = this.#components
     const { jobId, job } = open.record
-    const left = roundDeadline(job, round) - clock()
-    if (left <= 0) return { ok: false, code: ERR_ROUND_OVER, message: 'the round ended before this node could measure it' }
-    const signal = AbortSignal.any([open.abort.signal, AbortSignal.timeout(left)])
+    const end = roundDeadline(job, round)
+    if (clock() >= end) return { ok: false, code: ERR_ROUND_OVER, message: 'the round ended before this node could measure it' }
+    // Cut at the round's deadline by the node's clock (the decider's rule), not after a span of real time.
+    const deadline = clockDeadline(clock, end)
+    const signal = AbortSignal.any([open.abort.signal, deadline.signal])
     try {
       // A blob named several times is fetched and held once (the same bytes, referenced again).
       const fetched = new Map<string, Uint8Array>()
@@ -90,6 +92,8 @@ export class OwnVote {
     } catch (err) {
       const code = err instanceof TrustEngineError ? err.code : 'ERR_MEASURE'
       return { ok: false, code, message: err instanceof Error ? err.message : String(err) }
+    } finally {
+      deadline.clear()
     }
   }
 

@@ -7,19 +7,18 @@
  * - Frames: width × height of every frame's PNG header (reference and
  *   candidate), each occurrence counted (a frame named twice is measured twice).
  * - Scenes: triangles and vertices the glTF JSON declares (accessor counts of
- *   each primitive, once per node that instantiates its mesh).
+ *   each primitive, once per node that instantiates its mesh), the JSON read
+ *   with the scene loader's container checks, so a file that is no scene gets
+ *   the loader's code (`ERR_SCENE_NOT_GLTF`, `ERR_SCENE_GLB_MALFORMED`, ...).
  */
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import { readPngHeader } from '../measure/png.ts'
+import { readContainer } from '../optimizer/preflight-scene.ts'
+import { DEFAULT_SCENE_LIMITS } from '../optimizer/scene-limits.ts'
 
 /** A job whose declared work is over the network's limits (`limits` in the network file). */
 export const ERR_JOB_OVER_LIMITS = declareCode('ERR_JOB_OVER_LIMITS', { status: 422 })
-/** A scene whose glTF header cannot be read well enough to count its work. */
-export const ERR_JOB_HEADERS = declareCode('ERR_JOB_HEADERS', { status: 400 })
-
-/** Largest glTF JSON read to count a scene's work: 16 MiB, far above any real scene's JSON (its bulk is in the binary chunk). */
-export const MAX_SCENE_JSON_BYTES = 16 * 1024 * 1024
 
 /** Declared work of a job. */
 export interface WorkEstimate {
@@ -59,59 +58,24 @@ export function checkWorkLimits (estimate: WorkEstimate, network: NetworkConfig)
   if (over !== null) throw new TrustEngineError(ERR_JOB_OVER_LIMITS, `job refused: ${over}`, { details: { ...estimate } })
 }
 
-interface GltfHeader {
-  accessors?: Array<{ count?: unknown }>
-  meshes?: Array<{ primitives?: Array<{ attributes?: { POSITION?: unknown }, indices?: unknown, mode?: unknown }> }>
-  nodes?: Array<{ mesh?: unknown }>
-}
-
-/** Declared triangles and vertices of one glTF scene (GLB or JSON). */
+/** Declared triangles and vertices of one glTF scene (GLB or JSON), read with the scene loader's own container checks and codes. */
 function sceneWork (bytes: Uint8Array): { triangles: number, vertices: number } {
-  const json = parseJson(gltfJson(bytes))
-  const accessors = Array.isArray(json.accessors) ? json.accessors : []
-  const meshes = Array.isArray(json.meshes) ? json.meshes : []
-  const countOf = (index: unknown): number => {
-    if (typeof index !== 'number') return 0
-    const count = accessors[index]?.count
-    return typeof count === 'number' && Number.isFinite(count) && count > 0 ? count : 0
-  }
-  const perMesh = meshes.map((mesh) => {
+  const { gltf } = readContainer(bytes, DEFAULT_SCENE_LIMITS)
+  const accessors = gltf.accessors ?? []
+  const countOf = (index: number | undefined): number => index === undefined ? 0 : accessors[index]?.count ?? 0
+  const perMesh = (gltf.meshes ?? []).map((mesh) => {
     let triangles = 0
     let vertices = 0
-    for (const p of Array.isArray(mesh?.primitives) ? mesh.primitives : []) {
-      const positions = countOf(p?.attributes?.POSITION)
-      const elements = p?.indices === undefined ? positions : countOf(p.indices)
-      const mode = typeof p?.mode === 'number' ? p.mode : 4
+    for (const p of mesh.primitives) {
+      const positions = countOf(p.attributes.POSITION)
+      const elements = p.indices === undefined ? positions : countOf(p.indices)
+      const mode = p.mode ?? 4
       vertices += positions
       triangles += mode === 4 ? Math.floor(elements / 3) : mode === 5 || mode === 6 ? Math.max(0, elements - 2) : 0
     }
     return { triangles, vertices }
   })
-  const nodes = Array.isArray(json.nodes) ? json.nodes : []
-  const instances = nodes.filter((n) => typeof n?.mesh === 'number' && perMesh[n.mesh] !== undefined).map((n) => perMesh[n.mesh as number]!)
+  const instances = (gltf.nodes ?? []).flatMap((n) => n.mesh === undefined || perMesh[n.mesh] === undefined ? [] : [perMesh[n.mesh]!])
   const counted = instances.length > 0 ? instances : perMesh
   return counted.reduce((a, m) => ({ triangles: a.triangles + m.triangles, vertices: a.vertices + m.vertices }), { triangles: 0, vertices: 0 })
-}
-
-/** The JSON text of a glTF: the first chunk of a GLB, or the whole file. */
-function gltfJson (bytes: Uint8Array): Uint8Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  if (bytes.byteLength >= 20 && view.getUint32(0, true) === 0x46546c67) {
-    const length = view.getUint32(12, true)
-    if (view.getUint32(16, true) !== 0x4e4f534a || length > bytes.byteLength - 20) throw new TrustEngineError(ERR_JOB_HEADERS, 'GLB without a readable JSON chunk')
-    if (length > MAX_SCENE_JSON_BYTES) throw new TrustEngineError(ERR_JOB_OVER_LIMITS, `glTF JSON of ${length} bytes exceeds ${MAX_SCENE_JSON_BYTES}`)
-    return bytes.subarray(20, 20 + length)
-  }
-  if (bytes.byteLength > MAX_SCENE_JSON_BYTES) throw new TrustEngineError(ERR_JOB_OVER_LIMITS, `glTF JSON of ${bytes.byteLength} bytes exceeds ${MAX_SCENE_JSON_BYTES}`)
-  return bytes
-}
-
-function parseJson (text: Uint8Array): GltfHeader {
-  try {
-    const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(text))
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object')
-    return value as GltfHeader
-  } catch (err) {
-    throw new TrustEngineError(ERR_JOB_HEADERS, 'glTF JSON does not parse', { cause: err })
-  }
 }
