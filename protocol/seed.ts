@@ -98,10 +98,30 @@ export function decodeSeedCertificate (bytes: Uint8Array): SeedCertificate {
 export function verifySeedShare (share: SeedShare, network: NetworkConfig): string {
   if (share.networkId !== network.networkId) throw shareError('network')
   if (!isValidator(network, share.validator)) throw shareError('unknown-validator')
-  const beta = vrfVerify(share.validator, seedAlpha(network.networkId, share.jobId), share.proof)
+  const beta = shareOutput(network.networkId, share.jobId, share.validator, share.proof)
   if (beta === null) throw shareError('proof')
   return beta
 }
+
+/**
+ * The VRF output of one share (null when its proof does not verify),
+ * remembered when valid: a node checks each share when it is gossiped and again inside
+ * the job's seed certificate, and a proof costs a millisecond or so.
+ */
+function shareOutput (networkId: string, jobId: string, validator: string, proof: string): string | null {
+  const key = `${networkId}\n${jobId}\n${validator}\n${proof}`
+  const known = shareOutputs.get(key)
+  if (known !== undefined) return known
+  const beta = vrfVerify(validator, seedAlpha(networkId, jobId), proof)
+  if (beta === null) return null
+  if (shareOutputs.size >= SHARE_OUTPUT_LIMIT) shareOutputs.delete(shareOutputs.keys().next().value!)
+  shareOutputs.set(key, beta)
+  return beta
+}
+
+/** Bound on remembered share outputs: the shares of the last few dozen jobs of the largest network. */
+const SHARE_OUTPUT_LIMIT = 16_384
+const shareOutputs = new Map<string, string>()
 
 /** One verified share's VRF output. */
 export interface SeedOutput {
@@ -167,7 +187,7 @@ export interface SeedVerification {
  * validator with a valid VRF proof, more than 2/3 of the base weight, signed
  * by the job's submitter. Throws `ERR_SEED_CERT` with the failed check in
  * `details.reason`. Cheap checks first; the VRF proofs cost about a
- * millisecond each.
+ * millisecond each, and a share already checked on its own is not checked again.
  */
 export function verifySeedCertificate (cert: SeedCertificate, job: JobAnnouncement, network: NetworkConfig, jobId: string = jobIdOf(job)): SeedVerification {
   // A certificate is checked on intake and again in every job certificate: remember the verified ones by content.
@@ -197,10 +217,9 @@ function checkSeedCertificate (cert: SeedCertificate, job: JobAnnouncement, netw
   }
   if (!(3 * weight > 2 * totalBaseWeight(network))) throw certError('no-quorum')
   if (!verifyMessage('seed', network.networkId, cert, job.submitter)) throw certError('signature')
-  const alpha = seedAlpha(network.networkId, jobId)
   const outputs: SeedOutput[] = []
   for (const s of cert.shares) {
-    const beta = vrfVerify(s.validator, alpha, s.proof)
+    const beta = shareOutput(network.networkId, jobId, s.validator, s.proof)
     if (beta === null) throw certError('proof')
     outputs.push({ validator: s.validator, beta })
   }

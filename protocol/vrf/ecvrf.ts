@@ -11,12 +11,18 @@
  * grind (protocol/seed.ts).
  *
  * Keys are the validators' ed25519 keys (the 32-byte seed and the encoded
- * point, as in signing.ts). Point arithmetic comes from @noble/curves; the
- * encodings, hashing and the proof follow RFC 9381 §5 and are tested against
- * its Appendix B.3 vectors. Pure and deterministic.
+ * point, as in signing.ts). Point decoding and the arithmetic of the
+ * reference path come from @noble/curves; the four scalar products of a
+ * proof or a verification run natively (native-ed25519.ts, libsodium) when
+ * it takes their points, which every honest proof's are, and through
+ * @noble/curves otherwise. Both paths compute the same points; the
+ * encodings, hashing and the proof follow RFC 9381 §5 and are tested
+ * against its Appendix B.3 vectors, the fast path against the reference on
+ * random keys, inputs and altered proofs. Pure and deterministic.
  */
 import { createHash } from 'node:crypto'
 import { ed25519 } from '@noble/curves/ed25519.js'
+import { nativeMul, nativeMulBase, nativeSub } from './native-ed25519.ts'
 
 type Point = InstanceType<typeof ed25519.ExtendedPoint>
 const Point = ed25519.ExtendedPoint
@@ -69,21 +75,29 @@ function encodeToCurve (publicKey: Uint8Array, alpha: Uint8Array): Point {
   for (let ctr = 0; ctr < 256; ctr++) {
     const hash = sha512(Uint8Array.of(SUITE, 0x01), publicKey, alpha, Uint8Array.of(ctr, 0x00))
     const h = decodePoint(hash.subarray(0, 32))
-    if (h !== null) return h.multiplyUnsafe(8n)
+    if (h !== null) return h.multiplyUnsafe(COFACTOR)
   }
   /* c8 ignore next: each try succeeds with probability about 1/2 */
   throw new Error('ecvrf: encode_to_curve found no point in 256 tries')
 }
 
-/** RFC 9381 §5.4.3 challenge generation (cLen = 16). */
-function challenge (points: Point[]): bigint {
-  const hash = sha512(Uint8Array.of(SUITE, 0x02), ...points.map((p) => p.toRawBytes()), Uint8Array.of(0x00))
+/** RFC 9381 §5.4.3 challenge generation (cLen = 16) over the encodings of its five points. */
+function challenge (encodings: Uint8Array[]): bigint {
+  const hash = sha512(Uint8Array.of(SUITE, 0x02), ...encodings, Uint8Array.of(0x00))
   return leInt(hash.subarray(0, C_LEN))
+}
+
+/** The ed25519 cofactor. */
+const COFACTOR = 8n
+
+/** RFC 9381 §5.2 proof_to_hash on the encoding of cofactor·Gamma. */
+function hashPoint (gamma8: Uint8Array): Uint8Array {
+  return sha512(Uint8Array.of(SUITE, 0x03), gamma8, Uint8Array.of(0x00))
 }
 
 /** RFC 9381 §5.2 proof_to_hash on a decoded Gamma. */
 function outputOf (gamma: Point): Uint8Array {
-  return sha512(Uint8Array.of(SUITE, 0x03), gamma.multiplyUnsafe(8n).toRawBytes(), Uint8Array.of(0x00))
+  return hashPoint(gamma.multiplyUnsafe(COFACTOR).toRawBytes())
 }
 
 function hexBytes (hex: string): Uint8Array {
@@ -96,6 +110,15 @@ function hexBytes (hex: string): Uint8Array {
  * Deterministic: one key and input give one proof.
  */
 export function vrfProve (privateKeyHex: string, alpha: Uint8Array): string {
+  return prove(privateKeyHex, alpha, true)
+}
+
+/** {@link vrfProve} in BigInt arithmetic only: the reference the native products are tested against. */
+export function vrfProveReference (privateKeyHex: string, alpha: Uint8Array): string {
+  return prove(privateKeyHex, alpha, false)
+}
+
+function prove (privateKeyHex: string, alpha: Uint8Array, native: boolean): string {
   if (!HEX32.test(privateKeyHex)) throw new TypeError('vrfProve: private key must be a 32-byte seed in lowercase hex')
   const h = sha512(hexBytes(privateKeyHex))
   const clamped = h.slice(0, 32)
@@ -103,16 +126,23 @@ export function vrfProve (privateKeyHex: string, alpha: Uint8Array): string {
   clamped[31]! &= 127
   clamped[31]! |= 64
   const x = leInt(clamped) % Q
-  const y = Point.BASE.multiply(x)
-  const pk = y.toRawBytes()
+  const pk = (native ? nativeMulBase(x) : null) ?? Point.BASE.multiply(x).toRawBytes()
   const hPoint = encodeToCurve(pk, alpha)
   const hString = hPoint.toRawBytes()
-  const gamma = hPoint.multiply(x)
   const k = leInt(sha512(h.subarray(32, 64), hString)) % Q
-  const c = challenge([y, hPoint, gamma, Point.BASE.multiply(k), hPoint.multiply(k)])
+  // H = 8·(a point) is in the prime-order subgroup, so libsodium takes it unless it is the identity.
+  let gamma = native ? nativeMul(hString, x) : null
+  let kB = native ? nativeMulBase(k) : null
+  let kH = native ? nativeMul(hString, k) : null
+  if (gamma === null || kB === null || kH === null) {
+    gamma = hPoint.multiply(x).toRawBytes()
+    kB = Point.BASE.multiply(k).toRawBytes()
+    kH = hPoint.multiply(k).toRawBytes()
+  }
+  const c = challenge([pk, hString, gamma, kB, kH])
   const s = (k + c * x) % Q
   const pi = new Uint8Array(VRF_PROOF_BYTES)
-  pi.set(gamma.toRawBytes(), 0)
+  pi.set(gamma, 0)
   pi.set(leBytes(c, C_LEN), 32)
   pi.set(leBytes(s, 32), 32 + C_LEN)
   return Buffer.from(pi).toString('hex')
@@ -125,21 +155,71 @@ export function vrfProve (privateKeyHex: string, alpha: Uint8Array): string {
  * the key or the encodings are invalid. Never throws on untrusted input.
  */
 export function vrfVerify (publicKeyHex: string, alpha: Uint8Array, proofHex: string): string | null {
+  return verify(publicKeyHex, alpha, proofHex, true)
+}
+
+/** {@link vrfVerify} in BigInt arithmetic only: the reference the native products are tested against. */
+export function vrfVerifyReference (publicKeyHex: string, alpha: Uint8Array, proofHex: string): string | null {
+  return verify(publicKeyHex, alpha, proofHex, false)
+}
+
+function verify (publicKeyHex: string, alpha: Uint8Array, proofHex: string, native: boolean): string | null {
   if (!HEX32.test(publicKeyHex) || !HEX_PROOF.test(proofHex)) return null
-  const pk = hexBytes(publicKeyHex)
-  const y = decodePoint(pk)
-  if (y === null || y.isSmallOrder()) return null
+  const key = verifierKey(publicKeyHex)
+  if (key === null) return null
   const pi = hexBytes(proofHex)
-  const gamma = decodePoint(pi.subarray(0, 32))
-  if (gamma === null) return null
+  const gammaString = pi.subarray(0, 32)
   const c = leInt(pi.subarray(32, 32 + C_LEN))
   const s = leInt(pi.subarray(32 + C_LEN))
   if (s >= Q) return null
-  const hPoint = encodeToCurve(pk, alpha)
-  const u = Point.BASE.multiplyUnsafe(s).subtract(y.multiplyUnsafe(c))
-  const v = hPoint.multiplyUnsafe(s).subtract(gamma.multiplyUnsafe(c))
-  if (challenge([y, hPoint, gamma, u, v]) !== c) return null
+  const hPoint = encodeToCurve(key.bytes, alpha)
+  const hString = hPoint.toRawBytes()
+  // U = s·B − c·Y, V = s·H − c·Gamma and 8·Gamma for beta; natively when libsodium takes every point. It takes
+  // only canonical encodings of prime-order points, so Gamma then decodes strictly to the point of these bytes.
+  if (native) {
+    const sB = nativeMulBase(s)
+    const cY = nativeMul(key.bytes, c)
+    const sH = nativeMul(hString, s)
+    const cGamma = nativeMul(gammaString, c)
+    const gamma8 = nativeMul(gammaString, COFACTOR)
+    if (sB !== null && cY !== null && sH !== null && cGamma !== null && gamma8 !== null) {
+      const u = nativeSub(sB, cY)
+      const v = nativeSub(sH, cGamma)
+      if (u !== null && v !== null) {
+        if (challenge([key.bytes, hString, gammaString, u, v]) !== c) return null
+        return Buffer.from(hashPoint(gamma8)).toString('hex')
+      }
+    }
+  }
+  // Decoding is strict (canonical encodings only), so point_to_string(Gamma) is these very bytes, and the key's for Y.
+  const gamma = decodePoint(gammaString)
+  if (gamma === null) return null
+  const u = Point.BASE.multiplyUnsafe(s).subtract(key.point.multiplyUnsafe(c)).toRawBytes()
+  const v = hPoint.multiplyUnsafe(s).subtract(gamma.multiplyUnsafe(c)).toRawBytes()
+  if (challenge([key.bytes, hString, gammaString, u, v]) !== c) return null
   return Buffer.from(outputOf(gamma)).toString('hex')
+}
+
+/** A public key as verification uses it: its bytes and point. */
+interface VerifierKey {
+  bytes: Uint8Array
+  point: Point
+}
+
+/** Bound on remembered keys (a network has at most a few hundred validators; an unknown key costs one decoding). */
+const VERIFIER_KEY_LIMIT = 1024
+const verifierKeys = new Map<string, VerifierKey | null>()
+
+/** The decoded key, null when it is not a point or of small order (§5.4.5); remembered by its hex. */
+function verifierKey (publicKeyHex: string): VerifierKey | null {
+  const known = verifierKeys.get(publicKeyHex)
+  if (known !== undefined) return known
+  const bytes = hexBytes(publicKeyHex)
+  const point = decodePoint(bytes)
+  const key = point === null || point.isSmallOrder() ? null : { bytes, point }
+  if (verifierKeys.size >= VERIFIER_KEY_LIMIT) verifierKeys.delete(verifierKeys.keys().next().value!)
+  verifierKeys.set(publicKeyHex, key)
+  return key
 }
 
 /** The output beta of a proof without verifying it (RFC 9381 §5.2); null when Gamma is not a point. */

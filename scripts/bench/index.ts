@@ -17,5 +17,6 @@ export const SUITES: BenchSuite[] = [
   (await import('./scene-job.ts')).sceneJobSuite,
   finalitySuite,
   (await import('./vote-intake.ts')).voteIntake,
+  (await import('./vrf.ts')).vrfSuite,
   (await import('./gossip.ts')).gossipSuite,
 ]

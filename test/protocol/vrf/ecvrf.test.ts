@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { publicKeyOf } from '../../../protocol/signing.ts'
-import { vrfProofToHash, vrfProve, vrfVerify } from '../../../protocol/vrf/ecvrf.ts'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { vrfProofToHash, vrfProve, vrfProveReference, vrfVerify, vrfVerifyReference } from '../../../protocol/vrf/ecvrf.ts'
+import { NATIVE_ED25519 } from '../../../protocol/vrf/native-ed25519.ts'
 
 /** RFC 9381 Appendix B.3 (ECVRF-EDWARDS25519-SHA512-TAI); the keys are RFC 8032's test keys 1 to 3. */
 const VECTORS = [
@@ -68,5 +71,65 @@ describe('ECVRF-EDWARDS25519-SHA512-TAI', () => {
       expect(vrfProve(sk, alpha)).toBe(pi)
       expect(vrfProofToHash(pi)).toBe(beta)
     }), { numRuns: 25 })
+  })
+})
+
+describe('ECVRF native products', () => {
+  it('are available on this platform (the prebuilt addon loads)', () => {
+    expect(NATIVE_ED25519).toBe(true)
+  })
+
+  it.each(VECTORS)('the BigInt reference also reproduces RFC 9381 B.3 for alpha "$alpha"', (v) => {
+    expect(vrfProveReference(v.sk, bytes(v.alpha))).toBe(v.pi)
+    expect(vrfVerifyReference(v.pk, bytes(v.alpha), v.pi)).toBe(v.beta)
+  })
+
+  it('give the reference\'s proof and output for any key and input, and its refusals for altered proofs', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 64 }), fc.nat({ max: 80 * 8 - 1 }), (seed, alpha, bit) => {
+      const sk = Buffer.from(seed).toString('hex')
+      const pk = publicKeyOf(sk)
+      const pi = vrfProve(sk, alpha)
+      expect(vrfProveReference(sk, alpha)).toBe(pi)
+      expect(vrfVerify(pk, alpha, pi)).toBe(vrfVerifyReference(pk, alpha, pi))
+      const altered = bytes(pi)
+      altered[bit >> 3]! ^= 1 << (bit & 7)
+      const alteredHex = Buffer.from(altered).toString('hex')
+      expect(vrfVerify(pk, alpha, alteredHex)).toBe(vrfVerifyReference(pk, alpha, alteredHex))
+    }), { numRuns: 25 })
+  })
+
+  it('fall back to the reference where libsodium refuses: a valid proof whose Gamma has a small-order part, c = 0, s = 0', () => {
+    // RFC 9381 accepts Gamma' = Gamma + T (T of order 2) when c is even: V = s·H − c·Gamma' = k·H. libsodium refuses
+    // points outside the prime-order subgroup, so only the reference path can accept it, with the honest output.
+    const v = VECTORS[0]!
+    const Point = ed25519.ExtendedPoint
+    const q = ed25519.CURVE.n
+    const le = (b: Uint8Array): bigint => BigInt('0x' + Buffer.from(b).reverse().toString('hex'))
+    const leHex = (n: bigint, len: number): string => Buffer.from(n.toString(16).padStart(2 * len, '0'), 'hex').reverse().toString('hex')
+    const h = createHash('sha512').update(bytes(v.sk)).digest()
+    h[0]! &= 248; h[31]! &= 127; h[31]! |= 64
+    const x = le(h.subarray(0, 32)) % q
+    const alpha = bytes(v.alpha)
+    let hPoint: InstanceType<typeof Point> | null = null
+    for (let ctr = 0; hPoint === null; ctr++) {
+      try { hPoint = Point.fromHex(createHash('sha512').update(Uint8Array.of(3, 1)).update(bytes(v.pk)).update(alpha).update(Uint8Array.of(ctr, 0)).digest().subarray(0, 32), false).multiplyUnsafe(8n) } catch {}
+    }
+    const orderTwo = Point.fromHex('ec' + 'ff'.repeat(30) + '7f')
+    const gammaT = hPoint.multiply(x).add(orderTwo)
+    let crafted = ''
+    for (let i = 1; crafted === ''; i++) {
+      const k = BigInt(i) * 7919n
+      const c = le(createHash('sha512').update(Uint8Array.of(3, 2)).update(bytes(v.pk)).update(hPoint.toRawBytes()).update(gammaT.toRawBytes())
+        .update(Point.BASE.multiply(k).toRawBytes()).update(hPoint.multiply(k).toRawBytes()).update(Uint8Array.of(0)).digest().subarray(0, 16))
+      if (c % 2n === 0n) crafted = Buffer.from(gammaT.toRawBytes()).toString('hex') + leHex(c, 16) + leHex((k + c * x) % q, 32)
+    }
+    expect(vrfVerifyReference(v.pk, alpha, crafted)).toBe(v.beta)
+    expect(vrfVerify(v.pk, alpha, crafted)).toBe(v.beta)
+    const zeroC = v.pi.slice(0, 64) + '00'.repeat(16) + v.pi.slice(96)
+    const zeroS = v.pi.slice(0, 96) + '00'.repeat(32)
+    for (const p of [zeroC, zeroS]) {
+      expect(vrfVerify(v.pk, alpha, p)).toBeNull()
+      expect(vrfVerifyReference(v.pk, alpha, p)).toBeNull()
+    }
   })
 })
