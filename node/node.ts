@@ -31,6 +31,7 @@ import type { AuditEntryView, NodeEvents, TrustEngineNodeApi } from './node-api.
 import { BlobDir } from './p2p/blob-dir.ts'
 import { serveBlobs } from './p2p/blob-protocol.ts'
 import { fetchOpenJobs, fetchVotes, serveOpenJobs, serveVotes } from './p2p/vote-sync.ts'
+import { MAX_SYNC_CERTIFICATES, fetchCertificates, serveCertificates } from './p2p/certificate-sync.ts'
 import { DEFAULT_REPUTATION_SCORE_OPTIONS, appScoreFromReputation } from './p2p/gossip-score.ts'
 import { createHost, type Host } from './p2p/host.ts'
 import { AuditLog } from './store/audit.ts'
@@ -221,7 +222,10 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
           return sent
         },
         catchUp: async (jobId, signal) => await catchUpVotes(host, jobId, signal),
-        openJobs: async (signal) => await catchUpOpenJobs(host, signal)
+        openJobs: async (signal) => await catchUpOpenJobs(host, signal),
+        certificates: (peer, since, signal) => fetchCertificates(host, peer, since, signal),
+        catchUpPeers: async (signal) => await catchUpPeers(host, signal),
+        penalise: (peer, code) => { host.penalise(peer, code) }
       },
       blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
       measure: recordingEvidence(limitedMeasurePort(network, measurer.measure), evidence, logger, (jobId, round) => events.emit('job:evidence', { jobId, round })),
@@ -260,11 +264,19 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     cleanup.push(async () => await stopVotes())
     const stopOpenJobs = await serveOpenJobs(host, async () => eng.openAnnouncements(), { limits: host })
     cleanup.push(async () => await stopOpenJobs())
+    const stopCertificates = await serveCertificates(host, {
+      list: (since) => eng.finalJobsSince(since, MAX_SYNC_CERTIFICATES),
+      load: async (jobId) => await eng.certificateBytes(jobId)
+    }, { limits: host })
+    cleanup.push(async () => await stopCertificates())
     if (init.fault !== undefined && init.fault !== null) logger.warn({ fault: init.fault.name }, 'SIMULATED BYZANTINE FAULT ENABLED')
 
     await host.start()
     await engine.start()
     cleanup.push(async () => await eng.stop())
+    // A peer admitted again after a disconnect may have decided jobs meanwhile (the engine paces the asking).
+    const stopAdmitListener = host.onAdmit((peer) => { eng.onPeerAdmitted(peer) })
+    cleanup.push(async () => { stopAdmitListener() })
     const economy = new EconomyOffline({
       store,
       audit: repos.audit,
@@ -394,12 +406,17 @@ async function catchUpOpenJobs (host: Host, signal: AbortSignal): Promise<Uint8A
   return await askPeers(host, signal, async (peer) => await fetchOpenJobs(host, peer, signal))
 }
 
+/** Waits (bounded, 10 s) for admitted peers after a start; returns up to CATCH_UP_PEERS of them. */
+async function catchUpPeers (host: Host, signal: AbortSignal): Promise<string[]> {
+  for (let i = 0; i < 100 && host.admittedPeers().length === 0 && !signal.aborted; i++) await new Promise((r) => setTimeout(r, 100))
+  return host.admittedPeers().slice(0, CATCH_UP_PEERS)
+}
+
 /** Waits (bounded) for admitted peers, asks up to CATCH_UP_PEERS of them, and returns the union of their answers. */
 async function askPeers (host: Host, signal: AbortSignal, ask: (peer: string) => Promise<Uint8Array[]>): Promise<Uint8Array[]> {
-  for (let i = 0; i < 100 && host.admittedPeers().length === 0 && !signal.aborted; i++) await new Promise((r) => setTimeout(r, 100))
   const seen = new Set<string>()
   const out: Uint8Array[] = []
-  for (const peer of host.admittedPeers().slice(0, CATCH_UP_PEERS)) {
+  for (const peer of await catchUpPeers(host, signal)) {
     for (const item of await ask(peer).catch(() => [])) {
       const key = Buffer.from(item).toString('base64')
       if (!seen.has(key)) { seen.add(key); out.push(item) }

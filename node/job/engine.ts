@@ -40,6 +40,7 @@ import type { NetworkConfig } from '../../protocol/network.ts'
 import { type Vote, decodeVote, verifyVote } from '../../protocol/vote.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { JobView, SubmitJobRequest } from '../types.ts'
+import { CertifiedJobs } from './certified-jobs.ts'
 import { roundDeadline } from './deadline.ts'
 import { JobDecider } from './decider.ts'
 import { ERR_DUPLICATE, ERR_JOB_EXPIRED, ERR_JOB_FUTURE, ERR_UNSUPPORTED_ROUND } from './errors.ts'
@@ -65,13 +66,16 @@ export interface JobEngineOptions {
   maxBufferedVotesPerVoter: number
   /** A job still without a seed asks peers for its seed certificate this often: 1 s is several gossip round trips, and well inside the catch-up rate limits. */
   seedFetchMs: number
+  /** A peer is asked for the certificates of jobs decided while this node was away at most this often (at start, then when it is admitted again): a minute keeps reconnect storms cheap and well inside the catch-up quotas. */
+  certificateSyncMs: number
 }
 
 /** Defaults of {@link JobEngineOptions}. */
 export const DEFAULT_JOB_ENGINE_OPTIONS: JobEngineOptions = {
   maxBufferedVotes: 4096,
   maxBufferedVotesPerVoter: 64,
-  seedFetchMs: 1_000
+  seedFetchMs: 1_000,
+  certificateSyncMs: 60_000
 }
 
 /** What the engine is wired to. */
@@ -104,6 +108,9 @@ export class JobEngine {
   readonly #writes: JobWrites
   readonly #buffer: VoteBuffer
   readonly #seeds: SeedPhase
+  readonly #certified: CertifiedJobs
+  /** When each peer was last asked for certificates (see `certificateSyncMs`). */
+  readonly #certificatesAskedAt = new Map<string, number>()
   /** Short steps of a job, one at a time (see the module comment). */
   readonly #decisions = new SerialQueues()
   /** Blob fetching and measurement of a job, one round at a time. */
@@ -131,7 +138,20 @@ export class JobEngine {
     this.#jobs = new OpenJobs(network, clock, this.#reputations.weights)
     this.#views = new JobViews(repos, this.#jobs, new Map(network.validators.map((v) => [v.publicKey, v.name])))
     const parts = { ...components, writes: this.#writes, reputations: this.#reputations, jobs: this.#jobs }
+    this.#certified = new CertifiedJobs({
+      ...parts,
+      views: this.#views,
+      serial: async (jobId, fn) => { await this.#decisions.run(jobId, fn) },
+      isOpen: (jobId) => this.#jobs.has(jobId),
+      onCertified: (view, was) => {
+        if (was === null) this.#decider.countDecided(view.status)
+        this.#decider.refreshGauge()
+        this.#seeds.forget(view.jobId)
+        components.onFinal(view)
+      }
+    })
     const onFinal = (view: JobView): void => {
+      if (view.final) this.#certified.decided(view.timings.createdAt, view.jobId)
       components.onFinal(view)
       this.#afterDecided(view)
     }
@@ -145,6 +165,7 @@ export class JobEngine {
     const { repos, net } = this.#components
     this.#reputations.load(await repos.reputations.list())
     for await (const { value: record } of repos.jobs.entries()) {
+      this.#certified.saw(record)
       if (isTerminal(record.status)) {
         this.#decider.countDecided(record.status)
         continue
@@ -165,6 +186,7 @@ export class JobEngine {
     }
     this.#decider.refreshGauge()
     this.#spawn(this.#catchUpJobs())
+    this.#spawn(this.#catchUpCertificates())
   }
 
   /** Stops timers and in-flight work, and waits for pending writes. */
@@ -318,6 +340,22 @@ export class JobEngine {
     return [...seedMessages.map((m) => canonicalEncode(m)), ...votes.map((v) => canonicalEncode(v.vote))]
   }
 
+  /** Job ids of this node's final jobs created at or after `since`, newest first, at most `limit` (served to peers catching up). */
+  finalJobsSince (since: number, limit: number): string[] {
+    return this.#certified.list(since, limit)
+  }
+
+  /** The canonical bytes of a final job's certificate, or null (served to peers catching up). */
+  async certificateBytes (jobId: string): Promise<Uint8Array | null> {
+    return await this.#certified.load(jobId)
+  }
+
+  /** A peer was admitted (again): ask it for the certificates of jobs decided meanwhile, unless asked within `certificateSyncMs`. */
+  onPeerAdmitted (peer: string): void {
+    if (this.#stopped) return
+    this.#spawn(this.#certificatesFrom(peer))
+  }
+
   /** The certificate of a final job, or null. */
   async certificate (jobId: string): Promise<Certificate | null> {
     return await this.#components.repos.certificates.get(jobId)
@@ -438,6 +476,22 @@ export class JobEngine {
       if (open !== undefined) this.#spawn(this.#catchUpVotes(open))
     }
     if (taken > 0) this.#components.logger.info({ jobs: taken }, 'caught up on open jobs')
+  }
+
+  /** After a start: asks up to a few admitted peers for the certificates of jobs decided while this node was away. */
+  async #catchUpCertificates (): Promise<void> {
+    for (const peer of await this.#components.net.catchUpPeers(this.#lifetime.signal)) await this.#certificatesFrom(peer)
+  }
+
+  /** Asks one peer for certificates (verified and stored by {@link CertifiedJobs}); a peer that serves a bad one is penalised with its code. */
+  async #certificatesFrom (peer: string): Promise<void> {
+    const { net, clock } = this.#components
+    const last = this.#certificatesAskedAt.get(peer)
+    if (this.#stopped || (last !== undefined && clock() - last < this.#options.certificateSyncMs)) return
+    this.#certificatesAskedAt.set(peer, clock())
+    if (this.#certificatesAskedAt.size > 4096) this.#certificatesAskedAt.delete(this.#certificatesAskedAt.keys().next().value!)
+    const items = net.certificates(peer, this.#certified.since(), this.#lifetime.signal)
+    await this.#certified.catchUpFrom(peer, items, (p, code) => { net.penalise(p, code) })
   }
 
   /**

@@ -98,6 +98,24 @@ export class JobWrites {
   }
 
   /**
+   * A job decided elsewhere, taken from a peer's verified certificate
+   * (certified-jobs.ts): its record, the certificate, its votes, the
+   * verdict and `job.certified`. Reputations do not change.
+   */
+  async certified (record: JobRecord, cert: Certificate, votes: VoteRecord[], verdict: Parameters<NodeRepositories['verdicts']['put']>[2], now: number): Promise<void> {
+    const { jobId } = record
+    await this.#repos.store.write(async (batch) => {
+      this.#repos.jobs.put(batch, jobId, record)
+      this.#repos.certificates.put(batch, jobId, cert)
+      for (const v of votes) this.#repos.votes.put(batch, { jobId, round: v.vote.round, voter: v.vote.voter }, v)
+      this.#repos.verdicts.put(batch, jobId, verdict)
+      await this.#repos.audit.append(batch, 'job.certified', {
+        jobId, round: record.round, status: record.status, values: record.values, votes: votes.length
+      }, now)
+    })
+  }
+
+  /**
    * A job decided: its record, the verdict, the certificate (when final), the
    * changed reputations, `job.finalized` or `job.disputed`, and
    * `reputation.updated` when reputations changed.

@@ -18,6 +18,12 @@ export interface JobNetworkPort {
   catchUp: (jobId: string, signal: AbortSignal) => Promise<Uint8Array[]>
   /** Asks peers for the announcements of the jobs still open there (untrusted bytes). */
   openJobs: (signal: AbortSignal) => Promise<Uint8Array[]>
+  /** Asks one peer for the certificates of the jobs created since `since` (untrusted bytes, as they arrive). */
+  certificates: (peer: string, since: number, signal: AbortSignal) => AsyncIterable<Uint8Array>
+  /** The peers to ask after a start (waits, bounded, for some to be admitted). */
+  catchUpPeers: (signal: AbortSignal) => Promise<string[]>
+  /** Records an offence of a peer that served invalid data (penalties for stream abuse). */
+  penalise: (peer: string, code: string) => void
 }
 
 /** The engine's view of blob storage. */

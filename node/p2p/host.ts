@@ -212,6 +212,11 @@ export class Host {
     return this.#gate.admitted()
   }
 
+  /** Calls `listener` with each peer when it is admitted (again, after a reconnect); returns a function that removes it. */
+  onAdmit (listener: (peerId: string) => void): () => void {
+    return this.#gate.onAdmit((peerId) => { listener(peerId.toString()) })
+  }
+
   /** True when `peerId` is connected and passed the network check. */
   isAdmitted (peerId: PeerId | string): boolean {
     return this.#gate.isAdmitted(peerId)

@@ -92,8 +92,8 @@ export async function serveOpenJobs (host: HasLibp2p, getOpenJobs: () => Promise
   return async () => { await host.libp2p.unhandle(OPEN_JOBS_PROTOCOL) }
 }
 
-/** Per-peer request buckets, one per request rate (validators and observers differ). */
-function requestQuota (limits: PeerLimits | undefined): (peer: string) => boolean {
+/** Per-peer request buckets, one per request rate (validators and observers differ). Shared by the catch-up servers. */
+export function requestQuota (limits: PeerLimits | undefined): (peer: string) => boolean {
   if (limits === undefined) return () => true
   const buckets = new Map<number, KeyedTokenBuckets>()
   return (peer) => {
@@ -107,7 +107,12 @@ function requestQuota (limits: PeerLimits | undefined): (peer: string) => boolea
   }
 }
 
-async function serveOne (stream: Stream, peer: string, allowed: (peer: string) => boolean, options: ServeSyncOptions, answer: (request: Uint8Array) => Promise<Uint8Array[]>): Promise<void> {
+/**
+ * Serves one catch-up request: refuses (and penalises) a peer over its
+ * quota, reads one request frame of at most 256 bytes, writes the frames
+ * `answer` gives, all under one timeout. Shared by the catch-up servers.
+ */
+export async function serveOne (stream: Stream, peer: string, allowed: (peer: string) => boolean, options: ServeSyncOptions, answer: (request: Uint8Array) => Promise<Uint8Array[]>): Promise<void> {
   const timer = setTimeout(() => { stream.abort(new TrustEngineError(ERR_SYNC_TIMEOUT, 'catch-up request timed out')) }, VOTE_SYNC_TIMEOUT_MS)
   try {
     if (!allowed(peer)) {
@@ -146,7 +151,8 @@ function pageWasFull (items: Uint8Array[]): boolean {
   return items.length >= MAX_SYNC_PAGE_ITEMS || bytes > MAX_SYNC_PAGE_BYTES - MAX_MESSAGE_BYTES
 }
 
-function parseRequest<T> (bytes: Uint8Array, schema: z.ZodType<T>): T {
+/** Parses a catch-up request frame with its schema (`ERR_SYNC_PROTOCOL` otherwise). */
+export function parseRequest<T> (bytes: Uint8Array, schema: z.ZodType<T>): T {
   let json: unknown
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
@@ -182,12 +188,27 @@ async function pages (max: number, ask: (from: number) => Promise<Uint8Array[]>)
   }
 }
 
-function encodeJson (value: unknown): Uint8Array {
+/** UTF-8 JSON bytes of a request. */
+export function encodeJson (value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value))
 }
 
-/** One request and a bounded page of response frames, under one timeout. */
-async function exchange (host: HasLibp2p, peer: PeerId | string, protocol: string, request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array[]> {
+/** Bounds of one response page a client accepts. */
+export interface PageLimits {
+  /** Largest frame (one item). */
+  itemBytes: number
+  /** Largest page in bytes of items (a page may still hold one item of up to `itemBytes`). */
+  pageBytes: number
+}
+
+const VOTE_PAGE_LIMITS: PageLimits = { itemBytes: MAX_MESSAGE_BYTES, pageBytes: MAX_SYNC_PAGE_BYTES }
+
+/**
+ * One request and a bounded page of response frames, under one timeout.
+ * Codes: `ERR_SYNC_UNREACHABLE`, `ERR_SYNC_TIMEOUT`, `ERR_SYNC_PROTOCOL`
+ * (a frame or a page over `limits`). Shared by the catch-up clients.
+ */
+export async function exchange (host: HasLibp2p, peer: PeerId | string, protocol: string, request: Uint8Array, signal?: AbortSignal, limits: PageLimits = VOTE_PAGE_LIMITS): Promise<Uint8Array[]> {
   const controller = new AbortController()
   const timer = setTimeout(() => { controller.abort(new TrustEngineError(ERR_SYNC_TIMEOUT, 'catch-up timed out')) }, VOTE_SYNC_TIMEOUT_MS)
   const onAbort = (): void => { controller.abort(signal?.reason) }
@@ -204,9 +225,9 @@ async function exchange (host: HasLibp2p, peer: PeerId | string, protocol: strin
     s.sink([lp.encode.single(request)]).catch(() => {})
     const out: Uint8Array[] = []
     let bytes = 0
-    for await (const frame of lp.decode(s.source, { maxDataLength: MAX_MESSAGE_BYTES })) {
+    for await (const frame of lp.decode(s.source, { maxDataLength: limits.itemBytes })) {
       bytes += frame.byteLength
-      if (out.length >= MAX_SYNC_PAGE_ITEMS || bytes > MAX_SYNC_PAGE_BYTES) throw new TrustEngineError(ERR_SYNC_PROTOCOL, 'peer sent more than a page')
+      if (out.length >= MAX_SYNC_PAGE_ITEMS || (out.length > 0 && bytes > limits.pageBytes)) throw new TrustEngineError(ERR_SYNC_PROTOCOL, 'peer sent more than a page')
       out.push(frame.subarray())
     }
     return out

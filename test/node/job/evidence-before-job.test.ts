@@ -52,7 +52,7 @@ describe('evidence before its job', () => {
       network,
       key: own,
       repos,
-      net: { publish: async () => 0, catchUp: async () => [], openJobs: async () => [] },
+      net: { publish: async () => 0, catchUp: async () => [], openJobs: async () => [], certificates: async function * () {}, catchUpPeers: async () => [], penalise: () => {} },
       blobs: { get: async (sha) => (await blobs.get(sha))! },
       measure: measurer.measure,
       clock: Date.now,

@@ -54,7 +54,7 @@ describe('vote intake beside a running measurement', () => {
       network,
       key: own,
       repos,
-      net: { publish: async () => 0, catchUp: async () => [], openJobs: async () => [] },
+      net: { publish: async () => 0, catchUp: async () => [], openJobs: async () => [], certificates: async function * () {}, catchUpPeers: async () => [], penalise: () => {} },
       blobs: { get: async (sha) => (await blobs.get(sha))! },
       measure: measurer.measure,
       clock: Date.now,

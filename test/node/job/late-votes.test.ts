@@ -67,7 +67,7 @@ describe('late votes never raise reputation', () => {
     const final = new Promise<JobView>((resolve) => { onFinal = resolve })
     engine = new JobEngine({
       network, key: own, repos,
-      net: { publish: async () => 0, catchUp: async () => [], openJobs: async () => [] },
+      net: { publish: async () => 0, catchUp: async () => [], openJobs: async () => [], certificates: async function * () {}, catchUpPeers: async () => [], penalise: () => {} },
       blobs: { get: async (sha) => (await blobs.get(sha))! },
       measure: measurePort(),
       clock: Date.now,

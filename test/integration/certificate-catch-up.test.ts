@@ -1,0 +1,88 @@
+/**
+ * Certificate catch-up (`/trust-engine/certificates/1.0.0`). A validator
+ * that was down while jobs were announced and decided comes back, fetches
+ * their certificates from its peers, verifies and stores them, and reports
+ * those jobs with the network's final status and a certificate that
+ * verifies. A node whose only peer serves a forged certificate refuses it
+ * with the verification's code, stores nothing and penalises the peer.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createNode, type TrustEngineNode } from '../../node/node.ts'
+import { serveCertificates } from '../../node/p2p/certificate-sync.ts'
+import { createHost, type Host } from '../../node/p2p/host.ts'
+import { canonicalEncode } from '../../protocol/canonical.ts'
+import { type Certificate, decodeCertificate } from '../../protocol/certificate.ts'
+import { verifyCertificate } from '../../protocol/certificate-verify.ts'
+import { parseNetwork } from '../../protocol/network.ts'
+import { Cluster, waitFor } from '../../sim/cluster.ts'
+import { degradedPng, testPng } from '../../sim/images.ts'
+
+describe('certificate catch-up', () => {
+  let cluster: Cluster | null = null
+  const closers: Array<() => Promise<void>> = []
+  afterAll(async () => {
+    for (const fn of closers.reverse()) await fn().catch(() => {})
+    await cluster?.cleanup()
+  })
+  const decided: Array<{ jobId: string, status: string }> = []
+
+  it('a validator down while jobs were decided fetches their certificates on restart and reports the same verdicts', async () => {
+    // Four validators of weight 1: three hold more than 2/3 for shares and votes alike.
+    cluster = Cluster.init(4)
+    await cluster.startAll()
+    await cluster.waitConnected()
+    await cluster.stop('node4')
+    const pass = await cluster.submitFrames('node1', [testPng(48, 48)], [testPng(48, 48)])
+    const fail = await cluster.submitFrames('node1', [testPng(48, 48)], [degradedPng(48, 48, 60)])
+    for (const jobId of [pass, fail]) {
+      for (const n of ['node1', 'node2', 'node3']) expect((await cluster.waitDecided(n, jobId)).final).toBe(true)
+      decided.push({ jobId, status: (await cluster.waitDecided('node1', jobId)).status })
+    }
+    expect(decided.map((d) => d.status)).toEqual(['validated', 'rejected'])
+
+    await cluster.start('node4')
+    const network = parseNetwork(readFileSync(cluster.networkFile))
+    for (const { jobId, status } of decided) {
+      const view = await cluster.waitDecided('node4', jobId)
+      expect(view.status).toBe(status)
+      expect(view.final).toBe(true)
+      expect(view.reason).toBe('certificate')
+      const cert = await cluster.raw('node4', `/v1/jobs/${jobId}/certificate`)
+      expect(cert.status).toBe(200)
+      const result = verifyCertificate(decodeCertificate(new TextEncoder().encode(JSON.stringify(cert.body))), network)
+      expect(result).toMatchObject({ ok: true, jobId, status })
+    }
+  })
+
+  it('a peer serving a forged certificate gets it refused with its code, and nothing is stored', async () => {
+    const network = parseNetwork(readFileSync(cluster!.networkFile))
+    const { jobId, status } = decided[0]!
+    const real = (await cluster!.get('node1', `/v1/jobs/${jobId}/certificate`)) as Certificate
+    // The forgery flips the verdict: every signature still verifies, the status does not follow from the values.
+    const forged: Certificate = { ...real, status: status === 'validated' ? 'rejected' : 'validated' }
+    expect(verifyCertificate(forged, network)).toMatchObject({ ok: false, code: 'ERR_CERT_STATUS' })
+
+    const liar: Host = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: network.networkId })
+    closers.push(async () => { await liar.stop() })
+    await liar.start()
+    await serveCertificates(liar, { list: () => [jobId], load: async () => canonicalEncode(forged) })
+
+    const dir = await mkdtemp(join(tmpdir(), 'trust-engine-cert-catch-up-'))
+    closers.push(async () => { await rm(dir, { recursive: true, force: true }) })
+    const observer: TrustEngineNode = await createNode({ dataDir: dir, network, role: 'observer', bootstrap: liar.multiaddrs(), logLevel: 'silent' })
+    closers.push(async () => { await observer.stop() })
+
+    const offences = async (): Promise<Record<string, number>> => {
+      const metric = await observer.metricsRegistry.getSingleMetric('trust_engine_peer_offences_total')?.get()
+      return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.code), v.value]))
+    }
+    await waitFor(async () => (await offences()).ERR_CERT_STATUS === 1, 'the observer refused the forged certificate')
+    expect(await observer.getJob(jobId)).toBeNull()
+    expect(await observer.getCertificate(jobId)).toBeNull()
+  })
+})
