@@ -43,6 +43,8 @@ export const ERR_JOB_NOT_FOUND = declareCode('ERR_JOB_NOT_FOUND', { status: 404 
 export const ERR_CERTIFICATE_NOT_READY = declareCode('ERR_CERTIFICATE_NOT_READY', { status: 404 })
 /** No economy schedule with this id is known to the node. */
 export const ERR_SCHEDULE_NOT_FOUND = declareCode('ERR_SCHEDULE_NOT_FOUND', { status: 404 })
+/** More event streams (`GET /v1/events`) are open than the node serves at once. */
+export const ERR_EVENTS_BUSY = declareCode('ERR_EVENTS_BUSY', { status: 503 })
 /** An unexpected failure inside the node; details are not sent to the client. */
 export const ERR_INTERNAL = declareCode('ERR_INTERNAL', { status: 500 })
 /** The request did not arrive within the request timeout (answered by the HTTP server itself). */

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { ERR_API_OPTIONS, ERR_API_TOKEN_REQUIRED } from './errors.ts'
+import { DEFAULT_EVENT_STREAM_OPTIONS, type EventStreamOptions } from './event-stream.ts'
 
 /** Options of {@link startApi} (see `node/api/server.ts`). */
 export interface ApiOptions {
@@ -30,6 +31,8 @@ export interface ApiOptions {
   uploadsPerMinute: number
   /** Blob bytes accepted per minute from one client address (by Content-Length); more answer 429. */
   uploadBytesPerMinute: number
+  /** Server-sent events (`GET /v1/events`): clients, per-client buffer, heartbeat. */
+  events: EventStreamOptions
 }
 
 /** Defaults of {@link ApiOptions}. */
@@ -55,7 +58,9 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   // A frames job uploads at most 2 × 256 blobs (MAX_JOB_BLOBS per side); 600 a minute is a few such jobs.
   uploadsPerMinute: 600,
   // 16 of the largest blobs (64 MiB) a minute: about 17 MB/s, a fast LAN client; disk fills no faster.
-  uploadBytesPerMinute: 1024 * 1024 * 1024
+  uploadBytesPerMinute: 1024 * 1024 * 1024,
+  // See DEFAULT_EVENT_STREAM_OPTIONS (node/api/event-stream.ts).
+  events: DEFAULT_EVENT_STREAM_OPTIONS
 }
 
 /** True when `host` names a loopback address (127.0.0.0/8, ::1, localhost). */
@@ -81,6 +86,10 @@ export function resolveApiOptions (options: Partial<ApiOptions> = {}): ApiOption
   }
   for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit', 'uploadsPerMinute', 'uploadBytesPerMinute'] as const) {
     if (!Number.isSafeInteger(opts[key]) || opts[key] <= 0) throw new TrustEngineError(ERR_API_OPTIONS, `${key} must be a positive integer`)
+  }
+  opts.events = { ...DEFAULT_EVENT_STREAM_OPTIONS, ...Object.fromEntries(Object.entries(opts.events ?? {}).filter(([, v]) => v !== undefined)) }
+  for (const key of ['maxClients', 'maxBufferedBytes', 'heartbeatMs'] as const) {
+    if (!Number.isSafeInteger(opts.events[key]) || opts.events[key] <= 0) throw new TrustEngineError(ERR_API_OPTIONS, `events.${key} must be a positive integer`)
   }
   if (typeof opts.host !== 'string' || opts.host.length === 0) throw new TrustEngineError(ERR_API_OPTIONS, 'host must be a non-empty string')
   if (opts.token !== undefined && (typeof opts.token !== 'string' || opts.token.length === 0)) {

@@ -10,6 +10,8 @@
  * timed out; 2 error (the API's error code is printed).
  */
 import type { Command } from 'commander'
+import { TrustEngineError } from '../../../protocol/errors.ts'
+import type { ApiClient } from '../api-client.ts'
 import type { JobView, SubmitJobRequest } from '../../types.ts'
 import { badArgs, parseIntArg, parseThresholds, resolveApiToken, resolveApiUrl } from '../args.ts'
 
@@ -37,8 +39,8 @@ export interface SubmitOutcome {
 
 /** Defaults of the waiting part of `submit`. */
 export const DEFAULT_SUBMIT_WAIT = {
-  // A frames job on a LAN is final in about a second; 250 ms keeps the wait
-  // short without loading the node (4 small GETs a second).
+  // Only when the node has no event stream (or it broke): a frames job on a LAN is final
+  // in about a second; 250 ms keeps the wait short without loading the node (4 small GETs a second).
   pollMs: 250,
   // Twice the network's default vote deadline (30 s) plus fetching and
   // measuring time; a scene job with rendering takes longer, raise it then.
@@ -54,11 +56,12 @@ export function isSettled (job: JobView): boolean {
 }
 
 /**
- * Uploads the files, creates the job and, with `wait`, polls
- * `GET /v1/jobs/:id` every `pollMs` until it settles or `timeoutMs` passes.
+ * Uploads the files, creates the job and, with `wait`, follows it until it
+ * settles or `timeoutMs` passes (see `waitForJob`), reporting each upload on
+ * `progress` and the job's progress (status, votes, time) on `status`.
  * Throws the API's `TrustEngineError` on any error answer.
  */
-export async function submitJob (opts: SubmitOptions, progress: (line: string) => void = () => {}): Promise<SubmitOutcome> {
+export async function submitJob (opts: SubmitOptions, progress: (line: string) => void = () => {}, status: (line: string) => void = () => {}): Promise<SubmitOutcome> {
   const [{ ApiClient }, { readFileBounded }] = await Promise.all([import('../api-client.ts'), import('../../files/read-bounded.ts')])
   const client = new ApiClient(opts.api, { token: opts.token })
   const upload = async (path: string): Promise<string> => {
@@ -77,14 +80,56 @@ export async function submitJob (opts: SubmitOptions, progress: (line: string) =
   progress(`job ${job.jobId} ${job.status}`)
   if (!opts.wait) return { exitCode: 0, job, timedOut: false }
 
-  const start = performance.now()
-  while (!isSettled(job)) {
-    const left = opts.timeoutMs - (performance.now() - start)
-    if (left <= 0) return { exitCode: 1, job, timedOut: true }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(opts.pollMs, left)))
-    job = await client.getJob(job.jobId)
+  const deadline = performance.now() + opts.timeoutMs
+  const waited = await waitForJob(client, opts.api, job, deadline, opts.pollMs, status)
+  return { exitCode: waited.timedOut ? 1 : 0, job: waited.job, timedOut: waited.timedOut }
+}
+
+/**
+ * Waits until `job` settles or `deadline` (a `performance.now()` time)
+ * passes. It follows the node's event stream for the job (`GET
+ * /v1/events?job=`), re-reading the job once the stream is open (so nothing
+ * is missed between the submit and the subscription) and whenever an event
+ * says it changed, and reports each vote on `status`. A node without the
+ * stream, or a stream that breaks, is polled every `pollMs` instead.
+ */
+async function waitForJob (client: ApiClient, api: string, job: JobView, deadline: number, pollMs: number, status: (line: string) => void): Promise<{ job: JobView, timedOut: boolean }> {
+  const { readEvents } = await import('../event-stream-client.ts')
+  const started = performance.now()
+  const voters = new Set<string>()
+  const line = (what: string): void => {
+    for (const v of job.votes) voters.add(v.voter)
+    status(`job ${job.jobId.slice(0, 12)} ${what} · ${voters.size} vote${voters.size === 1 ? '' : 's'} · ${((performance.now() - started) / 1000).toFixed(1)} s`)
   }
-  return { exitCode: 0, job, timedOut: false }
+  const abort = new AbortController()
+  const timer = setTimeout(() => { abort.abort() }, Math.max(0, deadline - performance.now()))
+  try {
+    for await (const e of readEvents(api, { job: job.jobId, signal: abort.signal })) {
+      if (e.event === 'vote') {
+        voters.add(String((e.data as { voter?: unknown }).voter))
+        line(job.status)
+        continue
+      }
+      if (e.event !== 'hello' && e.event !== 'job') continue
+      job = await client.getJob(job.jobId)
+      line(job.status)
+      if (isSettled(job)) return { job, timedOut: false }
+    }
+  } catch (err) {
+    // A node without the stream (ERR_NOT_FOUND) or a broken stream: polling below reports what is really wrong.
+    if (!(err instanceof TrustEngineError)) throw err
+  } finally {
+    clearTimeout(timer)
+    abort.abort()
+  }
+  while (!isSettled(job)) {
+    const left = deadline - performance.now()
+    if (left <= 0) return { job, timedOut: true }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, left)))
+    job = await client.getJob(job.jobId)
+    line(job.status)
+  }
+  return { job, timedOut: false }
 }
 
 interface SubmitFlags {
@@ -160,7 +205,12 @@ export function register (program: Command): void {
         process.stdout.write((flags.json === true ? JSON.stringify(schedule, null, 2) : economyCli.formatSchedule(schedule)) + '\n')
         return
       }
-      const out = await submitJob(opts, (line) => { if (flags.json !== true) process.stderr.write(`${line}\n`) })
+      // The progress line: rewritten in place on a terminal, left out otherwise (logs stay clean).
+      const tty = process.stderr.isTTY && flags.json !== true
+      let shown = false
+      const status = (line: string): void => { if (tty) { process.stderr.write(`\r\x1b[2K${line}`); shown = true } }
+      const out = await submitJob(opts, (line) => { if (flags.json !== true) process.stderr.write(`${line}\n`) }, status)
+      if (shown) process.stderr.write('\n')
       if (opts.wait) {
         process.stdout.write(JSON.stringify(out.job, null, 2) + '\n')
         if (out.timedOut) process.stderr.write(`timeout: job ${out.job.jobId} still ${out.job.status} after ${opts.timeoutMs} ms\n`)

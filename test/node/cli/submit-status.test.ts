@@ -44,12 +44,15 @@ function options (overrides: Partial<SubmitOptions>): SubmitOptions {
 describe('submitJob', () => {
   it('uploads the frames, creates the job and waits until it is final', async () => {
     const lines: string[] = []
-    const out = await submitJob(options({ reference: [files['a.png']!, files['b.png']!], candidate: [files['a2.png']!, files['b2.png']!], wait: true }), (l) => lines.push(l))
+    const statuses: string[] = []
+    const out = await submitJob(options({ reference: [files['a.png']!, files['b.png']!], candidate: [files['a2.png']!, files['b2.png']!], wait: true }), (l) => lines.push(l), (l) => statuses.push(l))
     expect(out.exitCode).toBe(0)
     expect(out.timedOut).toBe(false)
     expect(out.job.status).toBe('validated')
     expect(out.job.reference).toEqual([sha256Hex(referencePng(0)), sha256Hex(referencePng(5))])
     expect(lines.filter((l) => l.startsWith('uploaded'))).toHaveLength(4)
+    // The progress line follows the node's event stream up to the final status and the node's vote.
+    expect(statuses.at(-1)).toMatch(new RegExp(`^job ${out.job.jobId.slice(0, 12)} validated · 1 vote · \\d+\\.\\d s$`))
     expect(await t.node.hasBlob(sha256Hex(goodCandidatePng(5)))).toBe(true)
   })
 
