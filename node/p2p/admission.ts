@@ -11,6 +11,18 @@
  * the gossip (and relay it; every message is still validated), but a
  * hundred fresh identities from one machine get no more than a few slots.
  *
+ * Refusing an identity costs its encryption handshake (a Noise key exchange
+ * and a signature check) before its peer id is known, and a refused identity
+ * redials. So once an IP address had an identity refused for the per-IP
+ * bound, that address is in *backoff* for `ipBackoffMs`: its inbound
+ * connections are refused before the handshake (`ERR_IP_BACKOFF`), except
+ * one every `ipBackoffProbeMs`, which lets a validator sharing the address
+ * in (validators are always admitted; this node also dials the validators it
+ * knows, which the backoff never touches). Each identity refused for the
+ * per-IP bound restarts the backoff. However many identities a farm on one
+ * address runs, it costs this node at most `maxObserverConnectionsPerIp`
+ * admitted observers plus one handshake per probe interval.
+ *
  * A peer that abused a stream protocol or fell below the gossip graylist
  * threshold is banned for `banMs` (peer-penalties.ts): refused at the gater
  * before any protocol stream, and never dialled.
@@ -22,7 +34,7 @@ import type { ConnectionGater, Libp2p, MultiaddrConnection, PeerId } from '@libp
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from 'pino'
 import type { P2pCounters } from './counters.ts'
-import { ERR_OBSERVER_LIMIT, ERR_PEER_BANNED, ERR_PEER_NOT_ALLOWED, ERR_TOO_MANY_CONNECTIONS_PER_IP } from './errors.ts'
+import { ERR_IP_BACKOFF, ERR_OBSERVER_LIMIT, ERR_PEER_BANNED, ERR_PEER_NOT_ALLOWED, ERR_TOO_MANY_CONNECTIONS_PER_IP } from './errors.ts'
 
 /** The class of a peer. */
 export type PeerClass = 'validator' | 'observer'
@@ -45,6 +57,10 @@ export interface AdmissionOptions {
   maxObserverConnectionsPerIp: number
   /** How long a banned peer is refused (ms). */
   banMs: number
+  /** How long an IP address whose identities went beyond `maxObserverConnectionsPerIp` is refused before the handshake (ms); 0 turns the backoff off. */
+  ipBackoffMs: number
+  /** During an IP address's backoff, one inbound handshake from it is let through this often (ms). */
+  ipBackoffProbeMs: number
   /** Quotas of a validator. */
   validator: PeerQuota
   /** Quotas of an observer. */
@@ -59,6 +75,12 @@ export const DEFAULT_ADMISSION_OPTIONS: AdmissionOptions = {
   maxObserverConnectionsPerIp: 8,
   // Gossipsub retains a peer's score for 10 minutes; a ban lasts as long.
   banMs: 10 * 60 * 1000,
+  // A refused identity redials within seconds (1, 2, 4, ... s); a minute of backoff
+  // turns a farm's redials into refusals that cost an accept and a close each.
+  ipBackoffMs: 60 * 1000,
+  // A validator behind the farm's address (e.g. one NAT) still gets a handshake
+  // within seconds of redialling, and the farm gets no more than one in 5 s.
+  ipBackoffProbeMs: 5 * 1000,
   validator: {
     // The job engine fetches one blob per job at a time; 8 covers several jobs at once.
     blobStreams: 8,
@@ -81,6 +103,8 @@ export class Admission {
   readonly #isValidator: ((peerId: string) => boolean) | undefined
   readonly #allowPeer: ((peerId: string) => boolean) | undefined
   readonly #bans = new Map<string, number>()
+  /** IP address → end of its backoff and time of its next probe handshake (ms). */
+  readonly #ipBackoff = new Map<string, { until: number, nextProbe: number }>()
   readonly #counters: P2pCounters
   readonly #log: Logger
   readonly #now: () => number
@@ -135,9 +159,19 @@ export class Admission {
     return false
   }
 
+  /** True while inbound connections from `ip` are refused before the handshake (outside probes). */
+  inBackoff (ip: string): boolean {
+    const b = this.#ipBackoff.get(ip)
+    if (b === undefined) return false
+    if (b.until > this.#now()) return true
+    this.#ipBackoff.delete(ip)
+    return false
+  }
+
   /** The connection gater to give libp2p. */
   gater (): ConnectionGater {
     return {
+      denyInboundConnection: (maConn) => this.#denyBeforeHandshake(maConn),
       denyDialPeer: (peerId) => this.#deny(peerId, null, 'dial'),
       denyInboundEncryptedConnection: (peerId, maConn) => this.#deny(peerId, maConn, 'inbound'),
       denyOutboundEncryptedConnection: (peerId) => this.#deny(peerId, null, 'outbound')
@@ -166,9 +200,37 @@ export class Admission {
     return null
   }
 
+  /** Refuses an inbound connection from an IP address in backoff, before any handshake, except one probe per interval. */
+  #denyBeforeHandshake (maConn: MultiaddrConnection): boolean {
+    const ip = ipOf(maConn.remoteAddr)
+    if (ip === null || !this.inBackoff(ip)) return false
+    const b = this.#ipBackoff.get(ip)!
+    const now = this.#now()
+    if (now >= b.nextProbe) {
+      b.nextProbe = now + this.options.ipBackoffProbeMs
+      return false
+    }
+    this.#counters.peerRefused(ERR_IP_BACKOFF)
+    return true
+  }
+
+  /** Starts (or restarts) the backoff of `ip`. */
+  #backOff (ip: string): void {
+    if (this.options.ipBackoffMs <= 0) return
+    const now = this.#now()
+    this.#ipBackoff.delete(ip)
+    this.#ipBackoff.set(ip, { until: now + this.options.ipBackoffMs, nextProbe: now + this.options.ipBackoffProbeMs })
+    // Bounded: one entry per refusing address; drop the oldest beyond 4096.
+    if (this.#ipBackoff.size > 4096) this.#ipBackoff.delete(this.#ipBackoff.keys().next().value!)
+  }
+
   #deny (peerId: PeerId, maConn: MultiaddrConnection | null, _direction: string): boolean {
     const code = this.#refusal(peerId, maConn)
     if (code === null) return false
+    if (code === ERR_TOO_MANY_CONNECTIONS_PER_IP && maConn !== null) {
+      const ip = ipOf(maConn.remoteAddr)
+      if (ip !== null) this.#backOff(ip)
+    }
     this.#counters.peerRefused(code)
     this.#log.debug({ peer: peerId.toString(), code }, 'peer refused')
     return true

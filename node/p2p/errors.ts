@@ -61,6 +61,8 @@ export const ERR_SYNC_PROTOCOL = 'ERR_SYNC_PROTOCOL'
 export const ERR_OBSERVER_LIMIT = 'ERR_OBSERVER_LIMIT'
 /** An observer refused because its IP address already has its maximum of observer connections. */
 export const ERR_TOO_MANY_CONNECTIONS_PER_IP = 'ERR_TOO_MANY_CONNECTIONS_PER_IP'
+/** An inbound connection refused before its encryption handshake: its IP address is in backoff after identities beyond the per-IP bound. */
+export const ERR_IP_BACKOFF = 'ERR_IP_BACKOFF'
 /** A peer refused because it is banned (stream abuse or a graylisted gossip score). */
 export const ERR_PEER_BANNED = 'ERR_PEER_BANNED'
 /** A peer hung up because its gossip score fell below the graylist threshold. */

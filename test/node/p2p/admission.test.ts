@@ -5,6 +5,7 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CounterTally, KeyedTokenBuckets, PeerPenalties, createHost, type Host } from '../../../node/p2p/index.ts'
 import { waitUntil } from './fixtures/cluster.ts'
@@ -36,7 +37,7 @@ describe('admission', () => {
       observers.push(h)
       await h.start()
     }
-    await waitUntil(() => counters.get('refused|ERR_TOO_MANY_CONNECTIONS_PER_IP') >= 3, 'three observers refused')
+    await waitUntil(() => counters.get('refused|ERR_TOO_MANY_CONNECTIONS_PER_IP') + counters.get('refused|ERR_IP_BACKOFF') >= 3, 'three observers refused')
     // The validator still gets in while the observer slots are full.
     const validator = await createHost({ privateKey: validatorKey, networkId: 'admitnet', bootstrap: server.multiaddrs() })
     hosts.push(validator)
@@ -46,6 +47,76 @@ describe('admission', () => {
     expect(admittedObservers.length).toBeLessThanOrEqual(3)
     expect(server.admission.classOf(validatorId)).toBe('validator')
     expect(server.quota(observers[0]!.peerId).blobStreams).toBe(1)
+  })
+
+  it('refuses an address before the handshake once its identities went beyond the per-IP bound, yet still dials validators', async () => {
+    const validatorKey = await generateKeyPair('Ed25519')
+    const validatorId = peerIdFromPrivateKey(validatorKey as never).toString()
+    const counters = new CounterTally()
+    // Backoff and probe interval far longer than the test: no probe, no expiry, whatever the machine's speed.
+    const server = await createHost({
+      privateKey: await generateKeyPair('Ed25519'),
+      networkId: 'admitnet',
+      isValidator: (p) => p === validatorId,
+      admission: { maxObserverConnectionsPerIp: 2, maxObservers: 10, ipBackoffMs: 3_600_000, ipBackoffProbeMs: 3_600_000 },
+      counters
+    })
+    hosts.push(server)
+    await server.start()
+    const target = multiaddr(server.multiaddrs()[0]!)
+    const identity = async (): Promise<Host> => {
+      const h = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'admitnet' })
+      hosts.push(h)
+      await h.start()
+      return h
+    }
+    for (let i = 0; i < 2; i++) {
+      const h = await identity()
+      await h.libp2p.dial(target)
+      await waitUntil(() => server.isAdmitted(h.peerId), 'observer admitted')
+    }
+    // Twenty more identities from the same address, one dial each (a sybil farm's redials look alike).
+    const dials = 20
+    for (let i = 0; i < dials; i++) await (await identity()).libp2p.dial(target).catch(() => null)
+    await waitUntil(() => counters.get('refused|ERR_TOO_MANY_CONNECTIONS_PER_IP') + counters.get('refused|ERR_IP_BACKOFF') >= dials, 'every dial refused')
+    // One handshake paid for an identity beyond the bound; the other 19 refused before any handshake.
+    expect(counters.get('refused|ERR_TOO_MANY_CONNECTIONS_PER_IP')).toBe(1)
+    expect(counters.get('refused|ERR_IP_BACKOFF')).toBe(dials - 1)
+    expect(server.admission.inBackoff('127.0.0.1')).toBe(true)
+    // A validator on that address: its own dial is refused like any, but the node's dial to it is never held back.
+    const validator = await createHost({ privateKey: validatorKey, networkId: 'admitnet' })
+    hosts.push(validator)
+    await validator.start()
+    await server.libp2p.dial(multiaddr(validator.multiaddrs()[0]!))
+    await waitUntil(() => server.isAdmitted(validatorId), 'validator admitted')
+    expect(server.admittedPeers().filter((p) => p !== validatorId)).toHaveLength(2)
+  })
+
+  it('lets a validator behind an address in backoff in through a probe handshake', async () => {
+    const validatorKey = await generateKeyPair('Ed25519')
+    const validatorId = peerIdFromPrivateKey(validatorKey as never).toString()
+    const counters = new CounterTally()
+    const server = await createHost({
+      privateKey: await generateKeyPair('Ed25519'),
+      networkId: 'admitnet',
+      isValidator: (p) => p === validatorId,
+      admission: { maxObserverConnectionsPerIp: 1, maxObservers: 10, ipBackoffMs: 3_600_000, ipBackoffProbeMs: 200 },
+      counters
+    })
+    hosts.push(server)
+    await server.start()
+    const target = multiaddr(server.multiaddrs()[0]!)
+    for (let i = 0; i < 3; i++) {
+      const h = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'admitnet' })
+      hosts.push(h)
+      await h.start()
+      await h.libp2p.dial(target).catch(() => null)
+    }
+    await waitUntil(() => server.admission.inBackoff('127.0.0.1'), 'address in backoff')
+    const validator = await createHost({ privateKey: validatorKey, networkId: 'admitnet', bootstrap: server.multiaddrs(), redial: { initialDelayMs: 100, maxDelayMs: 400 } })
+    hosts.push(validator)
+    await validator.start()
+    await waitUntil(() => server.isAdmitted(validatorId), 'validator admitted through a probe')
   })
 
   it('penalises stream abuse into the app score and bans at the graylist threshold', async () => {
