@@ -5,13 +5,16 @@
  * version; run the same file in an older checkout to compare.
  *
  *   node scripts/attacks/run.ts            # prints one JSON object
+ *   node scripts/attacks/run.ts sybils     # only the named attacks (blob, reencode, catchup, sybils, uploads)
  *
  * Attacks (each bounded, all on 127.0.0.1):
  * - blob: a peer outside the validator set opens 16 streams on a 64 MiB blob
  *   and reads only the status frame;
  * - reencode: 3,000 whitespace re-encodings of one signed vote;
  * - catchup: 600 open-jobs catch-up requests;
- * - sybils: 100 fresh identities connect; an honest job is timed with them;
+ * - sybils: 100 fresh identities connect and keep redialling; three honest
+ *   jobs are timed with them, beside three timed before any attack (medians,
+ *   and their ratio), with the node's refusals by code;
  * - uploads: 3,000 one-kilobyte uploads through the API.
  */
 import { readFileSync } from 'node:fs'
@@ -26,6 +29,9 @@ import { sha256Hex } from '../../protocol/hash.ts'
 import { Cluster, ROOT, waitFor } from '../../sim/cluster.ts'
 import { testPng } from '../../sim/images.ts'
 
+const only = process.argv.slice(2)
+/** True when `name` is to run (all attacks when none is named). */
+const wanted = (name: string): boolean => only.length === 0 || only.includes(name)
 const cluster = Cluster.init(1)
 const hosts: Host[] = []
 const networkId = (JSON.parse(readFileSync(cluster.networkFile, 'utf8')) as { networkId: string }).networkId
@@ -55,6 +61,21 @@ async function honestJobSeconds (seed: number): Promise<number> {
   return Math.round((performance.now() - t0) / 10) / 100
 }
 
+/** Median latency (s) of three honest jobs, one after the other. */
+async function honestMedianSeconds (seed: number): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i < 3; i++) times.push(await honestJobSeconds(seed * 10 + i))
+  return times.sort((a, b) => a - b)[1]!
+}
+
+/** The node's connection refusals by code, from its /metrics. */
+async function refusals (): Promise<Record<string, number>> {
+  const text = await (await fetch(`${node().apiUrl}/metrics`)).text()
+  const out: Record<string, number> = {}
+  for (const m of text.matchAll(/^trust_engine_peers_refused_total\{code="([A-Z_]+)"\} (\S+)$/gm)) out[m[1]!] = Number(m[2])
+  return out
+}
+
 /** Runs `attack`, returning RSS (MiB) before and at peak, CPU-seconds spent, and its own figures. */
 async function measure (attack: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
   const rssBefore = await rssMiB()
@@ -72,51 +93,55 @@ async function measure (attack: () => Promise<Record<string, unknown>>): Promise
 const out: Record<string, unknown> = {}
 try {
   await cluster.start('node1')
-  out.honestJobSecondsQuiet = await honestJobSeconds(1)
+  out.honestJobSecondsQuiet = await honestMedianSeconds(1)
 
-  const blob = Buffer.alloc(64 * 1024 * 1024)
-  for (let i = 0; i < blob.length; i += 4) blob.writeUInt32LE(i * 2654435761 >>> 0, i)
-  const sha = sha256Hex(blob)
-  await cluster.raw('node1', '/v1/blobs', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: blob })
-  out.blob = await measure(async () => {
-    const rogue = await peer()
-    const statuses = await Promise.all(Array.from({ length: 16 }, async () => {
-      try {
-        const s = await rogue.libp2p.dialProtocol(peerIdFromString(node().peerId), BLOB_PROTOCOL)
-        void s.sink([lp.encode.single(encodeBlobRequest({ sha256: sha }))]).catch(() => {})
-        const first = await Promise.race([lp.decode(s.source).next(), new Promise<null>((r) => setTimeout(() => r(null), 15_000))])
-        return first === null || first.done === true ? 'none' : 'found'
-      } catch { return 'refused' }
-    }))
-    const honest = await honestJobSeconds(2)
-    await rogue.stop()
-    return { streamsAnswered: statuses.filter((s) => s === 'found').length, honestJobSeconds: honest }
-  })
+  if (wanted('blob')) {
+    const blob = Buffer.alloc(64 * 1024 * 1024)
+    for (let i = 0; i < blob.length; i += 4) blob.writeUInt32LE(i * 2654435761 >>> 0, i)
+    const sha = sha256Hex(blob)
+    await cluster.raw('node1', '/v1/blobs', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: blob })
+    out.blob = await measure(async () => {
+      const rogue = await peer()
+      const statuses = await Promise.all(Array.from({ length: 16 }, async () => {
+        try {
+          const s = await rogue.libp2p.dialProtocol(peerIdFromString(node().peerId), BLOB_PROTOCOL)
+          void s.sink([lp.encode.single(encodeBlobRequest({ sha256: sha }))]).catch(() => {})
+          const first = await Promise.race([lp.decode(s.source).next(), new Promise<null>((r) => setTimeout(() => r(null), 15_000))])
+          return first === null || first.done === true ? 'none' : 'found'
+        } catch { return 'refused' }
+      }))
+      const honest = await honestJobSeconds(2)
+      await rogue.stop()
+      return { streamsAnswered: statuses.filter((s) => s === 'found').length, honestJobSeconds: honest }
+    })
+  }
 
-  const key = JSON.parse(readFileSync(join(cluster.dir, 'node1', 'key.json'), 'utf8')) as { publicKey: string, privateKey: string }
-  out.reencode = await measure(async () => {
-    const rogue = await peer()
-    await waitFor(async () => rogue.gossip.subscribers(rogue.topics.votes).length > 0, 'rogue sees the votes topic')
-    // A well-formed signed vote for this checkout's vote schema (later versions added `ssimLocal`).
-    const local = readFileSync(join(ROOT, 'protocol/vote.ts'), 'utf8').includes('ssimLocal')
-    const metrics = { ssim: 0.99, psnr: 40, ...(local ? { ssimLocal: 0.99 } : {}) }
-    const intervals = { ssim: [0.98, 1], psnr: [39, 41], ...(local ? { ssimLocal: [0.98, 1] } : {}) }
-    const json = new TextDecoder().decode(canonicalEncode(signVote(newVote({ networkId, jobId: 'ab'.repeat(32), round: 0, voter: key.publicKey, metrics, intervals, samples: 10 } as never), key.privateKey)))
-    let sent = 0
-    for (let i = 1; i <= 3000; i++) {
-      const ok = await rogue.libp2p.services.pubsub.publish(rogue.topics.votes, new TextEncoder().encode(' '.repeat(i % 1000) + json + '\n'.repeat(Math.floor(i / 1000)))).then(() => true, () => false)
-      if (!ok) break
-      sent++
-    }
-    await new Promise((r) => setTimeout(r, 2000))
-    const { peers } = await cluster.get('node1', '/v1/peers') as { peers: Array<{ peerId: string, connected: boolean, gossipScore: number | null }> }
-    const seen = peers.find((p) => p.peerId === rogue.peerId.toString())
-    const honest = await honestJobSeconds(3)
-    await rogue.stop()
-    return { published: sent, senderConnected: seen?.connected ?? false, senderScore: seen?.gossipScore ?? null, honestJobSeconds: honest }
-  })
+  if (wanted('reencode')) {
+    const key = JSON.parse(readFileSync(join(cluster.dir, 'node1', 'key.json'), 'utf8')) as { publicKey: string, privateKey: string }
+    out.reencode = await measure(async () => {
+      const rogue = await peer()
+      await waitFor(async () => rogue.gossip.subscribers(rogue.topics.votes).length > 0, 'rogue sees the votes topic')
+      // A well-formed signed vote for this checkout's vote schema (later versions added `ssimLocal`).
+      const local = readFileSync(join(ROOT, 'protocol/vote.ts'), 'utf8').includes('ssimLocal')
+      const metrics = { ssim: 0.99, psnr: 40, ...(local ? { ssimLocal: 0.99 } : {}) }
+      const intervals = { ssim: [0.98, 1], psnr: [39, 41], ...(local ? { ssimLocal: [0.98, 1] } : {}) }
+      const json = new TextDecoder().decode(canonicalEncode(signVote(newVote({ networkId, jobId: 'ab'.repeat(32), round: 0, voter: key.publicKey, metrics, intervals, samples: 10 } as never), key.privateKey)))
+      let sent = 0
+      for (let i = 1; i <= 3000; i++) {
+        const ok = await rogue.libp2p.services.pubsub.publish(rogue.topics.votes, new TextEncoder().encode(' '.repeat(i % 1000) + json + '\n'.repeat(Math.floor(i / 1000)))).then(() => true, () => false)
+        if (!ok) break
+        sent++
+      }
+      await new Promise((r) => setTimeout(r, 2000))
+      const { peers } = await cluster.get('node1', '/v1/peers') as { peers: Array<{ peerId: string, connected: boolean, gossipScore: number | null }> }
+      const seen = peers.find((p) => p.peerId === rogue.peerId.toString())
+      const honest = await honestJobSeconds(3)
+      await rogue.stop()
+      return { published: sent, senderConnected: seen?.connected ?? false, senderScore: seen?.gossipScore ?? null, honestJobSeconds: honest }
+    })
+  }
 
-  out.catchup = await measure(async () => {
+  if (wanted('catchup')) out.catchup = await measure(async () => {
     const rogue = await peer()
     let answered = 0
     let bytes = 0
@@ -131,7 +156,7 @@ try {
     return { requestsAnswered: answered, bytesReceived: bytes, honestJobSeconds: honest }
   })
 
-  out.sybils = await measure(async () => {
+  if (wanted('sybils')) out.sybils = await measure(async () => {
     const sybils: Host[] = []
     for (let i = 0; i < 100; i++) {
       const h = await createHost({ privateKey: await libp2pKeyPair('Ed25519'), networkId, bootstrap: [node().listen] })
@@ -141,12 +166,14 @@ try {
     }
     await new Promise((r) => setTimeout(r, 3000))
     const admitted = sybils.filter((h) => h.admittedPeers().length > 0).length
-    const honest = await honestJobSeconds(5)
+    const honest = await honestMedianSeconds(5)
+    const refused = await refusals()
     for (const h of sybils) await h.stop().catch(() => {})
-    return { sybilsAdmitted: admitted, honestJobSeconds: honest }
+    const quiet = out.honestJobSecondsQuiet as number
+    return { sybilsAdmitted: admitted, honestJobSeconds: honest, latencyFactor: Math.round(honest / quiet * 100) / 100, refused }
   })
 
-  out.uploads = await measure(async () => {
+  if (wanted('uploads')) out.uploads = await measure(async () => {
     let accepted = 0
     for (let i = 0; i < 3000; i++) {
       const body = Buffer.alloc(1024, 0)
