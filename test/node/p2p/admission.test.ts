@@ -18,18 +18,8 @@ afterEach(async () => {
 
 describe('admission', () => {
   it('admits every validator but at most maxObserverConnectionsPerIp observers from one address', async () => {
-    const validatorKey = await generateKeyPair('Ed25519')
-    const validatorId = peerIdFromPrivateKey(validatorKey as never).toString()
-    const counters = new CounterTally()
-    const server = await createHost({
-      privateKey: await generateKeyPair('Ed25519'),
-      networkId: 'admitnet',
-      isValidator: (p) => p === validatorId,
-      admission: { maxObserverConnectionsPerIp: 3, maxObservers: 10 },
-      counters
-    })
-    hosts.push(server)
-    await server.start()
+    // Probes every 200 ms: the validator's redial, refused before the handshake while the address is in backoff, gets in soon.
+    const { server, counters, validatorKey, validatorId } = await backoffServer(3, 200)
     const observers: Host[] = []
     for (let i = 0; i < 6; i++) {
       const h = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'admitnet', bootstrap: server.multiaddrs(), redial: { maxDelayMs: 60_000, initialDelayMs: 60_000 } })
@@ -49,27 +39,32 @@ describe('admission', () => {
     expect(server.quota(observers[0]!.peerId).blobStreams).toBe(1)
   })
 
-  it('refuses an address before the handshake once its identities went beyond the per-IP bound, yet still dials validators', async () => {
+  /** A started server that knows one validator key, with the given per-IP bound and backoff probe interval (backoff far longer than any test). */
+  async function backoffServer (perIp: number, probeMs: number): Promise<{ server: Host, counters: CounterTally, validatorKey: Awaited<ReturnType<typeof generateKeyPair>>, validatorId: string, target: ReturnType<typeof multiaddr>, identity: () => Promise<Host> }> {
     const validatorKey = await generateKeyPair('Ed25519')
     const validatorId = peerIdFromPrivateKey(validatorKey as never).toString()
     const counters = new CounterTally()
-    // Backoff and probe interval far longer than the test: no probe, no expiry, whatever the machine's speed.
     const server = await createHost({
       privateKey: await generateKeyPair('Ed25519'),
       networkId: 'admitnet',
       isValidator: (p) => p === validatorId,
-      admission: { maxObserverConnectionsPerIp: 2, maxObservers: 10, ipBackoffMs: 3_600_000, ipBackoffProbeMs: 3_600_000 },
+      admission: { maxObserverConnectionsPerIp: perIp, maxObservers: 10, ipBackoffMs: 3_600_000, ipBackoffProbeMs: probeMs },
       counters
     })
     hosts.push(server)
     await server.start()
-    const target = multiaddr(server.multiaddrs()[0]!)
     const identity = async (): Promise<Host> => {
       const h = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'admitnet' })
       hosts.push(h)
       await h.start()
       return h
     }
+    return { server, counters, validatorKey, validatorId, target: multiaddr(server.multiaddrs()[0]!), identity }
+  }
+
+  it('refuses an address before the handshake once its identities went beyond the per-IP bound, yet still dials validators', async () => {
+    // A probe interval far longer than the test: no probe, whatever the machine's speed.
+    const { server, counters, validatorKey, validatorId, target, identity } = await backoffServer(2, 3_600_000)
     for (let i = 0; i < 2; i++) {
       const h = await identity()
       await h.libp2p.dial(target)
@@ -93,25 +88,8 @@ describe('admission', () => {
   })
 
   it('lets a validator behind an address in backoff in through a probe handshake', async () => {
-    const validatorKey = await generateKeyPair('Ed25519')
-    const validatorId = peerIdFromPrivateKey(validatorKey as never).toString()
-    const counters = new CounterTally()
-    const server = await createHost({
-      privateKey: await generateKeyPair('Ed25519'),
-      networkId: 'admitnet',
-      isValidator: (p) => p === validatorId,
-      admission: { maxObserverConnectionsPerIp: 1, maxObservers: 10, ipBackoffMs: 3_600_000, ipBackoffProbeMs: 200 },
-      counters
-    })
-    hosts.push(server)
-    await server.start()
-    const target = multiaddr(server.multiaddrs()[0]!)
-    for (let i = 0; i < 3; i++) {
-      const h = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'admitnet' })
-      hosts.push(h)
-      await h.start()
-      await h.libp2p.dial(target).catch(() => null)
-    }
+    const { server, validatorKey, validatorId, target, identity } = await backoffServer(1, 200)
+    for (let i = 0; i < 3; i++) await (await identity()).libp2p.dial(target).catch(() => null)
     await waitUntil(() => server.admission.inBackoff('127.0.0.1'), 'address in backoff')
     const validator = await createHost({ privateKey: validatorKey, networkId: 'admitnet', bootstrap: server.multiaddrs(), redial: { initialDelayMs: 100, maxDelayMs: 400 } })
     hosts.push(validator)
