@@ -39,8 +39,14 @@ export interface NodeEvents {
 export interface TrustEngineNodeApi {
   /** Identity, network and addresses. */
   info: () => NodeInfo
-  /** Stores a blob in the node's content-addressed store; returns its sha256. */
-  putBlob: (bytes: Uint8Array) => Promise<string>
+  /**
+   * Stores a blob in the node's content-addressed store; returns its sha256.
+   * A new blob is a pending upload of `uploader` (default `local`) until a
+   * job names it: counted against that uploader's quota
+   * (`ERR_BLOB_UPLOADER_QUOTA`) and deleted if no job names it within the
+   * grace period (node/store/blob-keeper.ts).
+   */
+  putBlob: (bytes: Uint8Array, uploader?: string) => Promise<string>
   /** True when the node holds the blob locally. */
   hasBlob: (sha256: string) => Promise<boolean>
   /**

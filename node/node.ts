@@ -28,13 +28,14 @@ import { openRepositories } from './job/repositories.ts'
 import { type KeyFile, libp2pPrivateKey, loadOrCreateKeyFile, peerIdOf } from './keys.ts'
 import { createNodeMetrics } from './metrics.ts'
 import type { AuditEntryView, NodeEvents, TrustEngineNodeApi } from './node-api.ts'
-import { BlobDir } from './p2p/blob-dir.ts'
+import { BlobDir, type BlobDirOptions } from './p2p/blob-dir.ts'
 import { serveBlobs } from './p2p/blob-protocol.ts'
 import { fetchOpenJobs, fetchVotes, serveOpenJobs, serveVotes } from './p2p/vote-sync.ts'
 import { MAX_SYNC_CERTIFICATES, fetchCertificates, serveCertificates } from './p2p/certificate-sync.ts'
 import { DEFAULT_REPUTATION_SCORE_OPTIONS, appScoreFromReputation } from './p2p/gossip-score.ts'
 import { createHost, type Host } from './p2p/host.ts'
 import { AuditLog } from './store/audit.ts'
+import { BlobKeeper, type BlobKeeperOptions } from './store/blob-keeper.ts'
 import { openStore } from './store/db.ts'
 import { dataDirLayout } from './store/data-dir.ts'
 import { peersRepository } from './store/repositories/index.ts'
@@ -110,6 +111,8 @@ export interface NodeInit {
   engine?: Partial<JobEngineOptions>
   /** Evidence kept of the node's measurements, in `<dataDir>/evidence` (node/evidence/evidence-store.ts). */
   evidence?: Partial<EvidenceStoreOptions>
+  /** Blob storage: the node's quota (node/p2p/blob-dir.ts), the per-uploader quota and the clean-up of uploads no job names (node/store/blob-keeper.ts). */
+  blobs?: Partial<Pick<BlobDirOptions, 'maxTotalBytes'> & BlobKeeperOptions>
 }
 
 /** A running node (see {@link TrustEngineNodeApi}) plus its parts for tools. */
@@ -172,7 +175,15 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       }
     })
     const peersRepo = peersRepository(store)
-    const blobs = new BlobDir(layout.root)
+    const { maxTotalBytes, ...keeperOptions } = init.blobs ?? {}
+    const blobs = new BlobDir(layout.root, maxTotalBytes === undefined ? {} : { maxTotalBytes })
+    // Uploads no job names are deleted after a grace period; a job's blobs are kept (node/store/blob-keeper.ts).
+    const keeper = await BlobKeeper.open({ dir: blobs, store, options: keeperOptions, now: clock, logger: base.child({ module: 'blobs' }) })
+    events.on('job:accepted', (view: { reference: string[], candidate: string[] }) => {
+      keeper.referenced([...view.reference, ...view.candidate]).catch((err: unknown) => { logger.warn({ err: String(err) }, 'cannot record the blobs of a job') })
+    })
+    keeper.start()
+    cleanup.push(async () => await keeper.stop())
 
     const peerToKey = new Map(network.validators.map((v) => [peerIdOf(v.publicKey).toString(), v.publicKey]))
     const evidence = await EvidenceStore.open(join(layout.root, 'evidence'), init.evidence)
@@ -310,14 +321,19 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
         listenAddresses: host.multiaddrs(),
         apiUrl
       }),
-      putBlob: async (bytes) => {
-        const sha = await blobs.put(bytes)
+      putBlob: async (bytes, uploader) => {
+        const sha = await keeper.upload(bytes, uploader ?? 'local')
         metrics.blobs.bytes.inc({ direction: 'uploaded' }, bytes.byteLength)
         return sha
       },
       hasBlob: async (sha) => await blobs.has(sha),
       submitJob: async (request) => await submitNow(request),
-      scheduleEconomyJob: async (request) => await economy.schedule(request),
+      scheduleEconomyJob: async (request) => {
+        const view = await economy.schedule(request)
+        // The slot may come after the grace period of pending uploads: the scene is kept from now.
+        await keeper.referenced([...request.reference, ...request.candidate ?? []])
+        return view
+      },
       listSchedules: async (options = {}) => await economy.list(options.limit ?? 100),
       getSchedule: async (scheduleId) => await economy.get(scheduleId),
       getJob: async (jobId) => await eng.view(jobId),

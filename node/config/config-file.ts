@@ -24,7 +24,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import { ERR_FILE_TOO_LARGE, readFileBounded } from '../files/read-bounded.ts'
-import { economyConfigSchema } from './node-options.ts'
+import { blobStorageConfigSchema, economyConfigSchema } from './node-options.ts'
 import type { PartialNodeOptions } from './node-options.ts'
 
 /** Code of a config file that is too large, not JSON, or violates the schema. */
@@ -87,7 +87,9 @@ export const nodeConfigFileSchema = z.strictObject({
   /** pino log level. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
   /** Economy deferral: pricing calendar and resource profile fields (node/economy/options.ts). */
-  economy: economyConfigSchema.optional()
+  economy: economyConfigSchema.optional(),
+  /** Blob storage: node quota, per-uploader quota of uploads no job names, their grace period and sweep interval (docs/store.md). */
+  blobs: blobStorageConfigSchema.optional()
 })
 
 /** Contents of a config file, as written. */
@@ -169,5 +171,6 @@ export function configFileToOptions (config: NodeConfigFile): PartialNodeOptions
   if (config.apiToken !== undefined) out.apiToken = config.apiToken
   if (config.logLevel !== undefined) out.logLevel = config.logLevel
   if (config.economy !== undefined) out.economy = structuredClone(config.economy)
+  if (config.blobs !== undefined) out.blobs = { ...config.blobs }
   return out
 }

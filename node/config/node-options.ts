@@ -46,7 +46,34 @@ export interface NodeOptions {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   /** Economy deferral: calendar and resource fields over the economy module's defaults (`NodeInit.economy`). */
   economy: EconomyConfig
+  /** Blob storage quotas and clean-up over their defaults (`NodeInit.blobs`; docs/store.md). */
+  blobs: BlobStorageConfig
 }
+
+/**
+ * Blob storage a node process may set; absent fields keep their defaults:
+ * `maxTotalBytes` 32 GiB (node/p2p/blob-dir.ts), `maxPendingBytesPerUploader`
+ * 4 GiB, `uploadGraceMs` one hour, `sweepIntervalMs` one minute
+ * (node/store/blob-keeper.ts).
+ */
+export interface BlobStorageConfig {
+  /** Bytes of blobs the node stores in all (507 `ERR_BLOB_QUOTA` beyond). */
+  maxTotalBytes?: number
+  /** Bytes of uploads no job names yet that one client address may have (507 `ERR_BLOB_UPLOADER_QUOTA` beyond). */
+  maxPendingBytesPerUploader?: number
+  /** How long an upload no job names is kept after its upload or last use (ms). */
+  uploadGraceMs?: number
+  /** How often such uploads are swept (ms). */
+  sweepIntervalMs?: number
+}
+
+/** Schema of the `blobs` object of the config file and of {@link PartialNodeOptions}. */
+export const blobStorageConfigSchema = z.strictObject({
+  maxTotalBytes: z.int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  maxPendingBytesPerUploader: z.int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  uploadGraceMs: z.int().positive().max(365 * 24 * 3600 * 1000).optional(),
+  sweepIntervalMs: z.int().positive().max(24 * 3600 * 1000).optional()
+})
 
 /** The economy fields a node process may set: any calendar or resource field (the rest are the defaults). */
 export interface EconomyConfig {
@@ -80,7 +107,9 @@ export const DEFAULT_NODE_OPTIONS: Readonly<NodeOptions> = Object.freeze({
   apiToken: null,
   logLevel: 'info',
   /** The seed's calendar in UTC and the consumer resource (node/optimizer/economy/). */
-  economy: { calendar: {}, resource: {} }
+  economy: { calendar: {}, resource: {} },
+  /** Every field at its module's default (see {@link BlobStorageConfig}). */
+  blobs: {}
 })
 
 /** Options as they may come from one source (each field optional). */
@@ -103,6 +132,8 @@ export interface PartialNodeOptions {
   economyTimeZone?: string
   /** Resource kind (`economy.resource.kind`). */
   economyResource?: ResourceKind
+  /** Blob storage fields; merged field by field over earlier sources. */
+  blobs?: BlobStorageConfig
 }
 
 /** Environment variables read by {@link optionsFromEnv}, and the option each sets. */
@@ -161,7 +192,8 @@ const partialSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   economy: economyConfigSchema.optional(),
   economyTimeZone: z.string().min(1).max(64).optional(),
-  economyResource: z.enum(RESOURCE_KINDS).optional()
+  economyResource: z.enum(RESOURCE_KINDS).optional(),
+  blobs: blobStorageConfigSchema.optional()
 })
 
 /**
@@ -171,6 +203,7 @@ const partialSchema = z.strictObject({
 export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string = process.cwd()): NodeOptions {
   const merged: PartialNodeOptions = {}
   const economy: EconomyConfig = { calendar: {}, resource: {} }
+  const blobs: BlobStorageConfig = {}
   for (const source of sources) {
     const parsed = partialSchema.safeParse(stripUndefined(source))
     if (!parsed.success) {
@@ -180,6 +213,7 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     Object.assign(merged, parsed.data)
     Object.assign(economy.calendar, parsed.data.economy?.calendar, parsed.data.economyTimeZone === undefined ? {} : { timeZone: parsed.data.economyTimeZone })
     Object.assign(economy.resource, parsed.data.economy?.resource, parsed.data.economyResource === undefined ? {} : { kind: parsed.data.economyResource })
+    Object.assign(blobs, parsed.data.blobs)
   }
   const dataDir = abs(cwd, merged.dataDir ?? DEFAULT_NODE_OPTIONS.dataDir)
   return {
@@ -194,7 +228,8 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     api: parseApi(merged.api),
     apiToken: merged.apiToken ?? null,
     logLevel: merged.logLevel ?? DEFAULT_NODE_OPTIONS.logLevel,
-    economy
+    economy,
+    blobs
   }
 }
 

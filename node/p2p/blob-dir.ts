@@ -7,10 +7,15 @@
  * no blob or the whole blob, never a partial one under a valid name. The hash
  * is checked before the write; a stored blob is re-hashed when read whole, so
  * disk corruption is reported (`ERR_BLOB_CORRUPT`) instead of passed on.
+ *
+ * `delete` removes a blob and gives its bytes back to the quota; while it
+ * runs, the blob reads as absent and a put of the same bytes waits for it,
+ * so a put never ends with its blob deleted under it. An access listener
+ * (`watchAccess`) hears every read or check of a blob, before any I/O.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import type { BlobSource } from './blob-protocol.ts'
@@ -41,6 +46,9 @@ export class BlobDir {
   readonly #tmp: string
   readonly #options: BlobDirOptions
   #used: Promise<number> | undefined
+  /** Blobs being deleted → the deletion. */
+  readonly #deleting = new Map<string, Promise<number>>()
+  #onAccess: (sha256: string) => void = () => {}
 
   /** Blobs go under `<dataDir>/blobs`. Nothing is touched until the first call. */
   constructor (dataDir: string, options: Partial<BlobDirOptions> = {}) {
@@ -55,9 +63,50 @@ export class BlobDir {
     return join(this.#root, sha256.slice(0, 2), sha256.slice(2, 4), sha256)
   }
 
+  /** Calls `listener` synchronously with the id of every blob checked, read or opened (one listener; a new one replaces it). */
+  watchAccess (listener: (sha256: string) => void): void {
+    this.#onAccess = listener
+  }
+
+  /** Bytes of blobs stored (read from disk once, then kept up to date). */
+  async usedBytes (): Promise<number> {
+    this.#used ??= usage(this.#root)
+    return await this.#used
+  }
+
+  /**
+   * Deletes blob `sha256`; returns the bytes freed (0 when it was absent).
+   * The quota counts them no more.
+   */
+  async delete (sha256: string): Promise<number> {
+    const path = this.pathOf(sha256)
+    const running = this.#deleting.get(sha256)
+    if (running !== undefined) return await running
+    const deletion = (async () => {
+      const size = await sizeOf(path)
+      if (size === null) return 0
+      try {
+        await unlink(path)
+      } catch (err) {
+        if (isNotFound(err)) return 0
+        throw ioError('cannot delete blob', err)
+      }
+      if (this.#used !== undefined) this.#used = this.#used.then((u) => Math.max(0, u - size))
+      return size
+    })()
+    this.#deleting.set(sha256, deletion)
+    try {
+      return await deletion
+    } finally {
+      this.#deleting.delete(sha256)
+    }
+  }
+
   /** True when the blob is stored. */
   async has (sha256: string): Promise<boolean> {
     const path = this.pathOf(sha256)
+    this.#onAccess(sha256)
+    if (this.#deleting.has(sha256)) return false
     try {
       return (await stat(path)).isFile()
     } catch (err) {
@@ -69,6 +118,8 @@ export class BlobDir {
   /** The blob's bytes after re-checking their hash, or null when absent. */
   async get (sha256: string): Promise<Uint8Array | null> {
     const path = this.pathOf(sha256)
+    this.#onAccess(sha256)
+    if (this.#deleting.has(sha256)) return null
     const size = await sizeOf(path)
     if (size === null) return null
     if (size > this.#options.maxBlobBytes) throw new TrustEngineError(ERR_BLOB_TOO_LARGE, `stored blob of ${size} bytes exceeds ${this.#options.maxBlobBytes}`)
@@ -91,6 +142,8 @@ export class BlobDir {
    */
   async open (sha256: string): Promise<BlobSource | null> {
     const path = this.pathOf(sha256)
+    this.#onAccess(sha256)
+    if (this.#deleting.has(sha256)) return null
     const size = await sizeOf(path)
     if (size === null) return null
     // Too large to serve: the size alone lets the server answer `too-large` without reading.
@@ -111,6 +164,7 @@ export class BlobDir {
     if (expectedSha256 !== undefined && expectedSha256 !== sha256) {
       throw new TrustEngineError(ERR_BLOB_HASH, 'bytes do not hash to the expected id')
     }
+    await this.#deleting.get(sha256)?.catch(() => {})
     if (await this.has(sha256)) return sha256
     this.#used ??= usage(this.#root)
     const used = await this.#used

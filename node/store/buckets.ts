@@ -32,7 +32,9 @@ export const BUCKETS = {
   /** jobId → finality certificate. */
   certificates: 10,
   /** scheduleId (createdAt ‖ 8 random bytes) → a deferred economy scene job and its slot. */
-  schedules: 11
+  schedules: 11,
+  /** blob sha256 → an uploaded blob no job references yet (uploader, bytes, time); removed once a job names it or the clean-up deletes it. */
+  blobUploads: 12
 } as const
 
 /** Name of a bucket. */

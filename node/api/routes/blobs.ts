@@ -13,7 +13,10 @@ export const BLOB_CONTENT_TYPE = 'application/octet-stream'
  * other routes does not apply, and JSON is refused here). Answers 201
  * `{ sha256, size }`. (The node counts the uploaded bytes in its metrics.)
  * Uploads are rate-limited per client address, in uploads and in declared
- * bytes per minute, before the body is read (429 `ERR_RATE_LIMITED`).
+ * bytes per minute, before the body is read (429 `ERR_RATE_LIMITED`). A new
+ * blob counts against its uploader's (client address's) quota of uploads no
+ * job names yet (507 `ERR_BLOB_UPLOADER_QUOTA`) and the node's blob quota
+ * (507 `ERR_BLOB_QUOTA`).
  */
 export const registerBlobRoutes: RegisterRoutes = async (app, { node, options, requireToken }) => {
   const uploads = new KeyedTokenBuckets({ ratePerSecond: options.uploadsPerMinute / 60, burst: options.uploadsPerMinute })
@@ -33,7 +36,8 @@ export const registerBlobRoutes: RegisterRoutes = async (app, { node, options, r
       const body = request.body
       if (!(body instanceof Uint8Array)) throw apiError(ERR_BAD_REQUEST, `send the blob as ${BLOB_CONTENT_TYPE}`)
       if (body.length === 0) throw apiError(ERR_BAD_REQUEST, 'a blob must not be empty')
-      const sha256 = await node.putBlob(body)
+      // The uploader is the client address (docs/decisions.md): one API token is shared by every client.
+      const sha256 = await node.putBlob(body, request.ip)
       return await reply.code(201).send({ sha256, size: body.length })
     })
   })

@@ -102,7 +102,8 @@ export async function resolveNodeInit (flags: NodeFlags): Promise<NodeInit & { d
     role: options.observer ? 'observer' : 'validator',
     api: options.api === null ? null : { host: options.api.host, port: options.api.port, ...(options.apiToken === null ? {} : { token: options.apiToken }) },
     logLevel: options.logLevel,
-    economy: options.economy
+    economy: options.economy,
+    blobs: options.blobs
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Store } from '../db.ts'
 import type { JsonObject, Repository } from '../repository.ts'
+import { blobUploadsRepository, type BlobUpload } from './blob-uploads.ts'
 import { certificatesRepository } from './certificates.ts'
 import { evidenceRepository, type EvidenceRepository } from './evidence.ts'
 import { jobsRepository } from './jobs.ts'
@@ -16,6 +17,7 @@ import { schedulesRepository } from './schedules.ts'
 import { verdictsRepository } from './verdicts.ts'
 import { votesRepository, type VotesRepository } from './votes.ts'
 
+export { BlobUploadSchema, blobUploadsRepository, type BlobUpload } from './blob-uploads.ts'
 export { certificatesRepository } from './certificates.ts'
 export { evidenceKey, evidenceRepository, EvidenceRepository, type EvidenceKey } from './evidence.ts'
 export { jobsRepository } from './jobs.ts'
@@ -39,6 +41,7 @@ export interface Repositories {
   certificates: Repository<string, JsonObject>
   meta: Repository<string, unknown>
   schedules: Repository<string, JsonObject>
+  blobUploads: Repository<string, BlobUpload>
 }
 
 /** Every repository over `store`, with JSON-object values (see each factory to pass a schema). */
@@ -53,6 +56,7 @@ export function createRepositories (store: Store): Repositories {
     ownVotes: ownVotesRepository(store),
     certificates: certificatesRepository(store),
     meta: metaRepository(store),
-    schedules: schedulesRepository(store)
+    schedules: schedulesRepository(store),
+    blobUploads: blobUploadsRepository(store)
   }
 }

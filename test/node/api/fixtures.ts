@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { startApi, type ApiOptions, type ApiServer } from '../../../node/api/server.ts'
 import type { EvidenceStoreOptions } from '../../../node/evidence/evidence-store.ts'
 import { generateKeyFile, type KeyFile } from '../../../node/keys.ts'
-import { createNode, type TrustEngineNode } from '../../../node/node.ts'
+import { createNode, type NodeInit, type TrustEngineNode } from '../../../node/node.ts'
 import { generateKeyPair } from '../../../protocol/signing.ts'
 import { parseNetwork, type NetworkConfig } from '../../../protocol/network.ts'
 import { addNoise, blur, encodePng, scene } from '../measure/fixtures.ts'
@@ -29,7 +29,7 @@ export interface TestNode {
 }
 
 /** Starts a node whose key is the first of `validators` validators, with its API on a free loopback port. */
-export async function startTestNode (options: { validators?: number, api?: Partial<ApiOptions>, evidence?: Partial<EvidenceStoreOptions> } = {}): Promise<TestNode> {
+export async function startTestNode (options: { validators?: number, api?: Partial<ApiOptions>, evidence?: Partial<EvidenceStoreOptions>, blobs?: NodeInit['blobs'] } = {}): Promise<TestNode> {
   const dir = await mkdtemp(join(tmpdir(), 'trust-engine-api-'))
   const key = generateKeyFile(join(dir, 'key.json'))
   const others = Array.from({ length: (options.validators ?? 1) - 1 }, () => generateKeyPair().publicKey)
@@ -38,7 +38,7 @@ export async function startTestNode (options: { validators?: number, api?: Parti
     protocolVersion: 1,
     validators: [key.publicKey, ...others].map((publicKey, i) => ({ name: `node${i + 1}`, publicKey, weight: 1 }))
   })
-  const node = await createNode({ dataDir: dir, network, logLevel: 'silent', ...(options.evidence === undefined ? {} : { evidence: options.evidence }) })
+  const node = await createNode({ dataDir: dir, network, logLevel: 'silent', ...(options.evidence === undefined ? {} : { evidence: options.evidence }), ...(options.blobs === undefined ? {} : { blobs: options.blobs }) })
   let api: ApiServer
   try {
     api = await startApi(node, { port: 0, ...options.api })
