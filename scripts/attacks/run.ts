@@ -29,6 +29,8 @@ import { sha256Hex } from '../../protocol/hash.ts'
 import { Cluster, ROOT, waitFor } from '../../sim/cluster.ts'
 import { testPng } from '../../sim/images.ts'
 
+/** Largest ratio of an honest job's latency with 100 sybil identities to its quiet latency (docs/networking.md). */
+const SYBIL_LATENCY_FACTOR_BOUND = 2
 const only = process.argv.slice(2)
 /** True when `name` is to run (all attacks when none is named). */
 const wanted = (name: string): boolean => only.length === 0 || only.includes(name)
@@ -170,7 +172,8 @@ try {
     const refused = await refusals()
     for (const h of sybils) await h.stop().catch(() => {})
     const quiet = out.honestJobSecondsQuiet as number
-    return { sybilsAdmitted: admitted, honestJobSeconds: honest, latencyFactor: Math.round(honest / quiet * 100) / 100, refused }
+    const latencyFactor = Math.round(honest / quiet * 100) / 100
+    return { sybilsAdmitted: admitted, honestJobSeconds: honest, latencyFactor, factorBound: SYBIL_LATENCY_FACTOR_BOUND, withinBound: latencyFactor <= SYBIL_LATENCY_FACTOR_BOUND, refused }
   })
 
   if (wanted('uploads')) out.uploads = await measure(async () => {
