@@ -88,8 +88,9 @@ export const networkSchema = z.strictObject({
   }).prefault({}),
   limits: z.strictObject({
     /**
-     * Most decoded pixels of one job, summed over every reference and
-     * candidate frame (frames jobs) as their PNG headers declare them:
+     * Most decoded pixels of one job, summed over its reference and
+     * candidate frames (frames jobs) as their PNG headers declare them, a
+     * frame named several times on one side counted once (it is decoded once):
      * 2^26 (about 67 million) takes 32 frames of 1920 × 1080, and refuses a
      * pair of 8192 × 4880 frames, whose measurement holds gigabytes.
      */

@@ -17,12 +17,20 @@
  *
  * Memory: all headers are read first (counts, sizes, limits); frames are then
  * decoded lazily in ascending frame order and dropped once no later sample
- * needs them, so at most two frames per side are held. Frames that no sample
- * touches are never decoded. Samples with the same key are measured once.
+ * needs them, so at most two frames per side are held when every frame is
+ * different. Frames that no sample touches are never decoded. Samples with
+ * the same key are measured once.
+ *
+ * Repeated frames: with `frameIds` (names of the frames' bytes, e.g. their
+ * sha256, equal names meaning equal bytes), a frame named several times is
+ * decoded once and held until its last use, and samples of the same kind and
+ * region on the same frame pair (for a temporal sample, the same two pairs)
+ * are measured once. The numbers are those of measuring every occurrence: the
+ * same pixels give the same values.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { TrustEngineError } from '../../protocol/errors.ts'
-import { planFrameSamples, sampleKey } from '../../protocol/sampling/plan.ts'
+import { planFrameSamples } from '../../protocol/sampling/plan.ts'
 import type { FrameSample, FrameSamplePlan, PlanOptions, SampleKind, SampleRect } from '../../protocol/sampling/plan.ts'
 import { DEFAULT_CONFIDENCE } from '../../protocol/stats/student-t.ts'
 import { type MeasurementSummary, summarizeSamples } from './summary.ts'
@@ -48,6 +56,8 @@ export interface MeasureFramesOptions {
   confidence?: number
   /** Most frames per set. */
   maxFrames?: number
+  /** Names of the frames' bytes (equal names: equal bytes), so repeated frames are decoded and measured once; by default every frame is its own. */
+  frameIds?: { reference: readonly string[], candidate: readonly string[] }
 }
 
 /** Defaults of {@link measureFrames}. */
@@ -91,6 +101,8 @@ export interface FrameMeasurement extends MeasurementSummary {
   plan: FrameSamplePlan
   /** Values per sample, in plan order. */
   perSample: SampleMeasurement[]
+  /** Frames decoded, both sides together (each repeated frame once with `frameIds`). */
+  decodedFrames: number
 }
 
 interface Frame {
@@ -99,45 +111,74 @@ interface Frame {
   analysisLuma?: LumaPlane
 }
 
-/** Lazily decoded frames of one set, dropped once passed. */
+/** Lazily decoded frames of one set, by name, dropped once no later sample needs them. */
 class FrameSet {
   readonly #bytes: readonly Uint8Array[]
+  readonly #ids: readonly string[]
   readonly #limits: Partial<PngLimits>
   readonly #factor: number
-  readonly #frames = new Map<number, Frame>()
+  readonly #frames = new Map<string, Frame>()
+  /** Per name, the frame position of the last sample that reads it. */
+  readonly #lastNeed = new Map<string, number>()
+  decoded = 0
 
-  constructor (bytes: readonly Uint8Array[], limits: Partial<PngLimits>, factor: number) {
+  constructor (bytes: readonly Uint8Array[], ids: readonly string[], limits: Partial<PngLimits>, factor: number) {
     this.#bytes = bytes
+    this.#ids = ids
     this.#limits = limits
     this.#factor = factor
   }
 
+  /** Records that the sample at frame position `at` reads frame `i`. */
+  need (i: number, at: number): void {
+    const id = this.#ids[i]!
+    this.#lastNeed.set(id, Math.max(at, this.#lastNeed.get(id) ?? at))
+  }
+
   full (i: number): RgbaImage {
-    let f = this.#frames.get(i)
-    if (f === undefined) {
-      f = { full: decodePng(this.#bytes[i]!, this.#limits) }
-      this.#frames.set(i, f)
-    }
-    return f.full
+    return this.#frame(i).full
   }
 
   analysis (i: number): RgbaImage {
-    const full = this.full(i)
-    const f = this.#frames.get(i)!
-    f.analysis ??= this.#factor === 2 ? downscale2x(full) : full
+    const f = this.#frame(i)
+    f.analysis ??= this.#factor === 2 ? downscale2x(f.full) : f.full
     return f.analysis
   }
 
   analysisLuma (i: number): LumaPlane {
     const img = this.analysis(i)
-    const f = this.#frames.get(i)!
+    const f = this.#frame(i)
     f.analysisLuma ??= lumaPlane(img)
     return f.analysisLuma
   }
 
-  dropBelow (i: number): void {
-    for (const k of [...this.#frames.keys()]) if (k < i) this.#frames.delete(k)
+  /** Drops every frame no sample at position `at` or later reads. */
+  dropBefore (at: number): void {
+    for (const id of [...this.#frames.keys()]) if ((this.#lastNeed.get(id) ?? -1) < at) this.#frames.delete(id)
   }
+
+  #frame (i: number): Frame {
+    const id = this.#ids[i]!
+    let f = this.#frames.get(id)
+    if (f === undefined) {
+      f = { full: decodePng(this.#bytes[i]!, this.#limits) }
+      this.decoded++
+      this.#frames.set(id, f)
+    }
+    return f
+  }
+}
+
+/** The frames a sample reads (a temporal sample: its frame and the next). */
+function framesOf (s: FrameSample): number[] {
+  return s.kind === 'temporal' ? [s.frame, s.frame + 1] : [s.frame]
+}
+
+/** A key naming what a sample compares: its kind, region and the names of the frames it reads on both sides. */
+function contentKey (s: FrameSample, ids: { reference: readonly string[], candidate: readonly string[] }): string {
+  const frames = framesOf(s)
+  const rect = s.rect === undefined ? '' : `${s.rect.x},${s.rect.y},${s.rect.width},${s.rect.height}`
+  return JSON.stringify([s.kind, rect, frames.map((i) => ids.reference[i]), frames.map((i) => ids.candidate[i])])
 }
 
 function measureOne (s: FrameSample, ref: FrameSet, cand: FrameSet): SampleValues {
@@ -198,23 +239,28 @@ export async function measureFrames (reference: readonly Uint8Array[], candidate
     complexity: o.complexity,
     ...(options.plan === undefined ? {} : { options: options.plan })
   })
-  const ref = new FrameSet(reference, limits, plan.analysis.factor)
-  const cand = new FrameSet(candidate, limits, plan.analysis.factor)
+  const ids = frameIdsOf(options.frameIds, reference.length)
+  const ref = new FrameSet(reference, ids.reference, limits, plan.analysis.factor)
+  const cand = new FrameSet(candidate, ids.candidate, limits, plan.analysis.factor)
 
-  // Distinct samples in ascending frame order (ties in plan order), so frames can be dropped once passed.
+  // Distinct comparisons in ascending frame order (ties in plan order), so frames can be dropped once no later one reads them.
   const distinct = new Map<string, FrameSample>()
-  for (const s of plan.samples) if (!distinct.has(sampleKey(s))) distinct.set(sampleKey(s), s)
+  for (const s of plan.samples) {
+    const key = contentKey(s, ids)
+    if (!distinct.has(key)) distinct.set(key, s)
+  }
   const order = [...distinct.entries()].sort((a, b) => a[1].frame - b[1].frame)
+  for (const [, s] of order) for (const i of framesOf(s)) { ref.need(i, s.frame); cand.need(i, s.frame) }
   const values = new Map<string, SampleValues>()
   for (const [key, s] of order) {
-    ref.dropBelow(s.frame)
-    cand.dropBelow(s.frame)
+    ref.dropBefore(s.frame)
+    cand.dropBefore(s.frame)
     values.set(key, measureOne(s, ref, cand))
     await yieldToEventLoop()
   }
 
   const perSample: SampleMeasurement[] = plan.samples.map((s) => {
-    const v = values.get(sampleKey(s))!
+    const v = values.get(contentKey(s, ids))!
     const m: SampleMeasurement = { kind: s.kind, frame: s.frame, ssim: v.ssim, worstTile: v.worstTile, psnr: psnrFromMse(v.mse), mse: v.mse }
     if (s.rect !== undefined) m.rect = { ...s.rect }
     return m
@@ -223,6 +269,17 @@ export async function measureFrames (reference: readonly Uint8Array[], candidate
     ...summarizeSamples(perSample, o.confidence),
     samples: perSample.length,
     plan,
-    perSample
+    perSample,
+    decodedFrames: ref.decoded + cand.decoded
   }
+}
+
+/** The frames' names: the given ones (one per frame on each side, `ERR_FRAME_COUNT` otherwise), or each frame its own. */
+function frameIdsOf (given: MeasureFramesOptions['frameIds'], count: number): { reference: readonly string[], candidate: readonly string[] } {
+  if (given === undefined) {
+    const own = Array.from({ length: count }, (_, i) => `#${i}`)
+    return { reference: own, candidate: own }
+  }
+  if (given.reference.length !== count || given.candidate.length !== count) throw new TrustEngineError(ERR_FRAME_COUNT, 'one frame name per frame on each side')
+  return given
 }

@@ -70,7 +70,7 @@ export async function admitJob (components: JobAdmissionComponents, request: Sub
   }
   checkVoteSpan(network, request.deadlineMs ?? network.deadlines.voteMs)
   const optimize = isNetworkOptimized(request) ? await resolveNetworkOptimization(request.profile ?? 'balanced', request.ratio) : null
-  const work = estimateWork(request.kind, optimize === null ? bytes : { reference: bytes.reference, candidate: bytes.reference })
+  const work = optimize === null ? estimateWork(request.kind, bytes, request) : estimateWork(request.kind, { reference: bytes.reference, candidate: bytes.reference })
   checkWorkLimits(work, network)
   return { request, optimize, work }
 }

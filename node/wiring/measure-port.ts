@@ -3,7 +3,8 @@
  *
  * - Frames jobs: the image metrics over a sample plan whose seed is derived
  *   from the job id, so every honest node samples the same frames and regions
- *   and computes bit-identical numbers.
+ *   and computes bit-identical numbers. A blob named several times is decoded
+ *   and measured once (the job's hashes name the frames).
  * - Scene jobs: the deterministic renderer and the same metrics over views
  *   drawn from a seed derived from the job id and the candidate's hash (the
  *   job id commits to the candidate, so whoever made the candidate could not
@@ -67,7 +68,8 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
     const plan = { cochran: cochranForRound(round) }
     if (job.kind === 'frames') {
       const framesSeed = deriveSeed(FRAMES_SEED_DOMAIN, seed, ...roundSeedParts(round))
-      const m = await measureFrames(blobs.reference, blobs.candidate, { seed: framesSeed, plan })
+      // A blob the job names several times is decoded and measured once (its hash names its bytes).
+      const m = await measureFrames(blobs.reference, blobs.candidate, { seed: framesSeed, plan, frameIds: { reference: job.reference, candidate: job.candidate } })
       const result: EvidencedMeasurement = { metrics: m.metrics, intervals: m.intervals, samples: m.samples, plan: m.plan }
       if (evidence !== undefined) {
         const [{ framesEvidence }, { encodeEvidence }] = await Promise.all([import('../measure/frames-evidence.ts'), import('../measure/evidence-files.ts')])

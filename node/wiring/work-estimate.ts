@@ -4,8 +4,10 @@
  * stay under (`limits` in the network file, so every honest node refuses the
  * same jobs, and the submitter's node refuses them at its API).
  *
- * - Frames: width × height of every frame's PNG header (reference and
- *   candidate), each occurrence counted (a frame named twice is measured twice).
+ * - Frames: width × height of every frame's PNG header, each distinct frame
+ *   of a side counted once when the frames are named (by their hashes: a
+ *   frame named twice is decoded and measured once, see
+ *   node/measure/measure-frames.ts), each occurrence otherwise.
  * - Scenes: triangles and vertices the glTF JSON declares (accessor counts of
  *   each primitive, once per node that instantiates its mesh), the JSON read
  *   with the scene loader's container checks, so a file that is no scene gets
@@ -27,17 +29,27 @@ export interface WorkEstimate {
   vertices: number
 }
 
-/** The declared work of a job's blobs (reference then candidate, in the job's order). */
-export function estimateWork (kind: 'frames' | 'scene', blobs: { reference: readonly Uint8Array[], candidate: readonly Uint8Array[] }): WorkEstimate {
-  const all = [...blobs.reference, ...blobs.candidate]
+/**
+ * The declared work of a job's blobs (reference then candidate, in the job's
+ * order); `names` (the job's hashes, in the same order) count a frame named
+ * several times on one side once.
+ */
+export function estimateWork (kind: 'frames' | 'scene', blobs: { reference: readonly Uint8Array[], candidate: readonly Uint8Array[] }, names?: { reference: readonly string[], candidate: readonly string[] }): WorkEstimate {
   if (kind === 'frames') {
     let pixels = 0
-    for (const bytes of all) {
-      const h = readPngHeader(bytes)
-      pixels += h.width * h.height
+    for (const side of ['reference', 'candidate'] as const) {
+      const seen = new Set<string>()
+      for (const [i, bytes] of blobs[side].entries()) {
+        const name = names?.[side][i]
+        if (name !== undefined && seen.has(name)) continue
+        if (name !== undefined) seen.add(name)
+        const h = readPngHeader(bytes)
+        pixels += h.width * h.height
+      }
     }
     return { pixels, triangles: 0, vertices: 0 }
   }
+  const all = [...blobs.reference, ...blobs.candidate]
   const out = { pixels: 0, triangles: 0, vertices: 0 }
   for (const bytes of all) {
     const s = sceneWork(bytes)

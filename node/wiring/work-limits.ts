@@ -11,7 +11,7 @@ import { checkWorkLimits, estimateWork } from './work-estimate.ts'
 /** `measure`, refusing jobs over the network's work limits with `ERR_JOB_OVER_LIMITS` first. */
 export function limitedMeasurePort (network: NetworkConfig, measure: MeasurePort): MeasurePort {
   return async (job, jobId, blobs, signal, round, seed) => {
-    checkWorkLimits(estimateWork(job.kind, blobs), network)
+    checkWorkLimits(estimateWork(job.kind, blobs, { reference: job.reference, candidate: job.candidate }), network)
     return await measure(job, jobId, blobs, signal, round, seed)
   }
 }

@@ -128,6 +128,21 @@ describe('measureFrames', () => {
     })
   })
 
+  it('decodes and measures a frame named many times once, with the numbers of measuring every occurrence', async () => {
+    // One pair named 64 times, then a second pair: repeats spread over the whole set.
+    const ref = [...Array<Uint8Array>(64).fill(reference[0]!), reference[1]!]
+    const cand = [...Array<Uint8Array>(64).fill(lightlyDegraded[0]!), lightlyDegraded[1]!]
+    const names = { reference: [...Array<string>(64).fill('r0'), 'r1'], candidate: [...Array<string>(64).fill('c0'), 'c1'] }
+    const each = await measureFrames(ref, cand, { seed: SEED })
+    const once = await measureFrames(ref, cand, { seed: SEED, frameIds: names })
+    expect(canonicalString(frameMeasurementToWire(once))).toBe(canonicalString(frameMeasurementToWire(each)))
+    expect(once.perSample).toEqual(each.perSample)
+    // Two distinct frames per side, each decoded once; every touched occurrence is decoded without names.
+    expect(once.decodedFrames).toBe(4)
+    expect(each.decodedFrames).toBeGreaterThan(20)
+    expect(await codeOf(measureFrames(ref, cand, { seed: SEED, frameIds: { reference: names.reference.slice(1), candidate: names.candidate } }))).toBe(ERR_FRAME_COUNT)
+  })
+
   it('refuses bad frame sets with stable codes', async () => {
     const small = encodePng(noise(10, 10, '01'))
     const other = encodePng(scene(97, 64))

@@ -8,7 +8,8 @@ import { ERR_JOB_OVER_LIMITS, checkWorkLimits, estimateWork } from '../../../nod
 import { parseNetwork } from '../../../protocol/network.ts'
 import { generateKeyPair } from '../../../protocol/signing.ts'
 import { codeOf } from '../../helpers/codes.ts'
-import { PNG_SIGNATURE, chunk, encodePng, ihdr, makeImage } from '../measure/fixtures.ts'
+import { PNG_SIGNATURE, addNoise, chunk, encodePng, ihdr, makeImage, scene } from '../measure/fixtures.ts'
+import type { JobView } from '../../../node/types.ts'
 import { json, octets, referencePng, startTestNode, type TestNode } from '../api/fixtures.ts'
 
 /** A GLB of `size` bytes whose JSON declares one mesh of `vertices` vertices (and as many indices), with no binary data at all. */
@@ -45,9 +46,15 @@ const key = generateKeyPair()
 const network = parseNetwork({ networkId: 'limits', protocolVersion: 1, validators: [{ name: 'a', publicKey: key.publicKey, weight: 1 }] })
 
 describe('declared work', () => {
-  it('sums the pixels of every frame header, each occurrence counted', () => {
+  it('sums the pixels of every frame header, each occurrence counted when the frames are not named', () => {
     const small = encodePng(makeImage(4, 3, () => [0, 0, 0, 255]))
     expect(estimateWork('frames', { reference: [small, small], candidate: [small, small] })).toEqual({ pixels: 48, triangles: 0, vertices: 0 })
+  })
+
+  it('counts a frame its job names several times on one side once (it is decoded once)', () => {
+    const small = encodePng(makeImage(4, 3, () => [0, 0, 0, 255]))
+    const names = { reference: ['a', 'a', 'b'], candidate: ['a', 'a', 'a'] }
+    expect(estimateWork('frames', { reference: [small, small, small], candidate: [small, small, small] }, names)).toEqual({ pixels: 36, triangles: 0, vertices: 0 })
   })
 
   it('refuses an 8192 × 4880 frame pair under the default limits, and takes a 1920 × 1080 pair', () => {
@@ -94,5 +101,18 @@ describe('the submitter refuses at its API', () => {
     const ref = await upload(referencePng())
     const ok = await fetch(`${t.url}/v1/jobs`, json({ kind: 'frames', reference: [ref], candidate: [ref] }))
     expect(ok.status).toBe(201)
+  })
+
+  it('one 640 × 480 pair named 256 times (each distinct frame counted once; every name counted would be 157 million pixels, over the 2^26 limit): announced and validated', async () => {
+    const ref = await upload(encodePng(scene(640, 480)))
+    const cand = await upload(encodePng(addNoise(scene(640, 480), 1, 'repeated')))
+    const r = await fetch(`${t.url}/v1/jobs`, json({ kind: 'frames', reference: Array(256).fill(ref), candidate: Array(256).fill(cand) }))
+    expect(r.status).toBe(201)
+    const { jobId } = await r.json() as { jobId: string }
+    const final = await new Promise<JobView>((resolve) => {
+      const off = t.node.on('job:final', (view) => { if (view.jobId === jobId) { off(); resolve(view) } })
+      void t.node.getJob(jobId).then((view) => { if (view?.final === true) { off(); resolve(view) } })
+    })
+    expect([final.status, final.votes.length]).toEqual(['validated', 1])
   })
 })
