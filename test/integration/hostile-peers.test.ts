@@ -2,8 +2,9 @@
  * Hostile peers against a real node process on 127.0.0.1 (node1 of a
  * two-validator network; node2 is not running, so its key can play a
  * Byzantine validator): a blob-stream flood on a 64 MiB blob, a flood of
- * re-encoded copies of one signed vote, a catch-up request flood, and a
- * peer that announces addresses for the node to dial at its next start.
+ * re-encoded copies of one signed vote, a catch-up request flood, a peer
+ * that announces addresses for the node to dial at its next start, and a
+ * farm of fresh identities on one address.
  *
  * Budgets are stated as constants and asserted on the node's own metrics
  * (resident memory, process CPU seconds, offence counters), never on wall
@@ -13,6 +14,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateKeyPair as libp2pKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import * as lp from 'it-length-prefixed'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { canonicalEncode } from '../../protocol/canonical.ts'
@@ -162,5 +164,28 @@ describe('hostile peers against a node process', () => {
     const after = await cluster.get('node1', '/v1/peers') as { peers: Array<{ peerId: string, addresses: string[] }> }
     expect(after.peers.find((p) => p.peerId === sybil.peerId.toString())?.addresses ?? []).toEqual([])
     expect(dialledBySybilVictim).toBe(0)
+  })
+
+  it('refuses a farm of identities on one address before the handshake once it went beyond the per-IP bound', async () => {
+    const REFUSED = 'trust_engine_peers_refused_total'
+    const tooMany0 = await metric(cluster, REFUSED, 'code="ERR_TOO_MANY_CONNECTIONS_PER_IP"')
+    const backoff0 = await metric(cluster, REFUSED, 'code="ERR_IP_BACKOFF"')
+    const target = multiaddr(cluster.entry('node1').listen)
+    const dials = 2 * DEFAULT_ADMISSION_OPTIONS.maxObserverConnectionsPerIp + 24
+    const t0 = performance.now()
+    for (let i = 0; i < dials; i++) {
+      const h = await createHost({ privateKey: await libp2pKeyPair('Ed25519'), networkId })
+      hosts.push(h)
+      await h.start()
+      await h.libp2p.dial(target).catch(() => null)
+    }
+    const elapsedMs = performance.now() - t0
+    const tooMany = await metric(cluster, REFUSED, 'code="ERR_TOO_MANY_CONNECTIONS_PER_IP"') - tooMany0
+    const backoff = await metric(cluster, REFUSED, 'code="ERR_IP_BACKOFF"') - backoff0
+    // Handshakes paid for identities beyond the bound: the first, then one probe per interval at most
+    // (a bound that grows with the time the dials took, so a slow machine cannot fail it).
+    expect(tooMany).toBeGreaterThanOrEqual(1)
+    expect(tooMany).toBeLessThanOrEqual(2 + Math.floor(elapsedMs / DEFAULT_ADMISSION_OPTIONS.ipBackoffProbeMs))
+    expect(backoff).toBeGreaterThanOrEqual(dials / 2)
   })
 })
