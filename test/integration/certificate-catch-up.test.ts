@@ -4,9 +4,11 @@
  * their certificates from its peers, verifies and stores them, and reports
  * those jobs with the network's final status and a certificate that
  * verifies. A node whose only peer serves a forged certificate refuses it
- * with the verification's code, stores nothing and penalises the peer.
+ * with the verification's code, stores nothing and penalises the peer; an
+ * honest peer admitted afterwards is asked too.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -84,5 +86,12 @@ describe('certificate catch-up', () => {
     await waitFor(async () => (await offences()).ERR_CERT_STATUS === 1, 'the observer refused the forged certificate')
     expect(await observer.getJob(jobId)).toBeNull()
     expect(await observer.getCertificate(jobId)).toBeNull()
+
+    // An honest peer admitted later is asked too, and its certificate is taken.
+    await observer.host.libp2p.dial(multiaddr(cluster!.entry('node1').listen))
+    await waitFor(async () => (await observer.getJob(jobId))?.status === status, 'the observer took the honest certificate')
+    expect((await observer.getJob(jobId))?.reason).toBe('certificate')
+    expect(verifyCertificate((await observer.getCertificate(jobId)) as Certificate, network)).toMatchObject({ ok: true, status })
+    expect((await offences()).ERR_CERT_STATUS).toBe(1)
   })
 })

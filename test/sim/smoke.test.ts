@@ -81,11 +81,8 @@ describe('simulation smoke set', () => {
     expect(r.gossipRejected).toBeGreaterThan(0)
   })
 
-  // Skipped: since jobs fix their sampling seed first (node/job/seed-phase.ts), seed shares gossiped
-  // across the cut are lost and are not asked for again after the heal, so the submitter's seed
-  // certificate never forms and the job is disputed at its deadline. Re-requesting shares is the fix;
-  // docs/simulation.md lists this as a known liveness gap.
-  it.skip('a partition of two against two that heals: nothing final before the heal, then every job right', async () => {
+  // Seed shares held by the relays reach the submitter after the heal; shares lost on gossip it would pull from its peers.
+  it('a partition of two against two that heals: nothing final before the heal, then every job right', async () => {
     const s = small('partition-heals', 1)
     const r = await runScenario(s)
     expectAllRight(r)
