@@ -32,6 +32,7 @@ import { generateKeyPair } from '../../../protocol/signing.ts'
 import { newVote, signVote } from '../../../protocol/vote.ts'
 import type { JobView } from '../../../node/types.ts'
 import { addNoise, encodePng, scene } from '../measure/fixtures.ts'
+import { NO_NETWORK } from './engine-harness.ts'
 
 describe('late votes never raise reputation', () => {
   const own = generateKeyPair()
@@ -67,7 +68,7 @@ describe('late votes never raise reputation', () => {
     const final = new Promise<JobView>((resolve) => { onFinal = resolve })
     engine = new JobEngine({
       network, key: own, repos,
-      net: { publish: async () => 0, catchUp: async () => [], openJobs: async () => [], certificates: async function * () {}, catchUpPeers: async () => [], penalise: () => {} },
+      net: NO_NETWORK,
       blobs: { get: async (sha) => (await blobs.get(sha))! },
       measure: measurePort(),
       clock: Date.now,

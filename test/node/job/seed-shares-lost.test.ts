@@ -7,23 +7,13 @@
  * stream, which starts with the shares they hold, certifies the seed, and
  * the job becomes final on every engine.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { pino } from 'pino'
-import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { JobEngine } from '../../../node/job/engine.ts'
+import type { JobEngine } from '../../../node/job/engine.ts'
 import type { EngineTopic } from '../../../node/job/ports.ts'
-import { openRepositories } from '../../../node/job/repositories.ts'
-import { createNodeMetrics } from '../../../node/metrics.ts'
-import { BlobDir } from '../../../node/p2p/blob-dir.ts'
-import { AuditLog } from '../../../node/store/audit.ts'
-import { openStore } from '../../../node/store/db.ts'
-import { MeasureWorkerPool } from '../../../node/wiring/measure-worker-pool.ts'
 import { parseNetwork } from '../../../protocol/network.ts'
 import { generateKeyPair } from '../../../protocol/signing.ts'
 import { encodePng, scene } from '../measure/fixtures.ts'
+import { EngineHarness, NO_NETWORK } from './engine-harness.ts'
 
 describe('seed shares lost on gossip', () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -32,8 +22,8 @@ describe('seed shares lost on gossip', () => {
   })
 
   it('the submitter pulls the shares it missed from its peers and the job finalizes', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'trust-engine-shares-'))
-    cleanups.push(async () => { await rm(dir, { recursive: true, force: true }) })
+    const h = await EngineHarness.create('trust-engine-shares-')
+    cleanups.push(async () => { await h.close() })
     const keys = [generateKeyPair(), generateKeyPair(), generateKeyPair()]
     // Three validators of weight 1: the seed certificate needs all three shares.
     const network = parseNetwork({
@@ -41,9 +31,6 @@ describe('seed shares lost on gossip', () => {
       protocolVersion: 1,
       validators: keys.map((k, i) => ({ name: `node${i + 1}`, publicKey: k.publicKey, weight: 1 }))
     })
-    const blobs = new BlobDir(dir)
-    const measurer = new MeasureWorkerPool()
-    cleanups.push(async () => { await measurer.close() })
     const engines: JobEngine[] = []
     let dropped = 0
     /** Delivers a publish to every other engine, except seed shares sent to the submitter (engine 0). */
@@ -57,39 +44,18 @@ describe('seed shares lost on gossip', () => {
       return engines.length - 1
     }
     for (const [i, key] of keys.entries()) {
-      const store = await openStore(join(dir, `db${i}`), { identity: { publicKey: key.publicKey, networkId: network.networkId } })
-      cleanups.push(async () => { await store.close() })
-      const audit = await AuditLog.open(store, key.privateKey)
-      const engine = new JobEngine({
-        network,
-        key,
-        repos: openRepositories(store, { append: (batch, kind, data, time) => audit.append(batch, kind, data, time) }),
+      const { engine } = await h.engine(`db${i}`, network, key, {
         net: {
+          ...NO_NETWORK,
           publish: async (topic, data) => await deliver(i, topic, data),
           // The peers' votes streams, as the catch-up protocol serves them.
-          catchUp: async (jobId) => (await Promise.all(engines.filter((_, j) => j !== i).map(async (e) => await e.votesFor(jobId)))).flat(),
-          openJobs: async () => [],
-          certificates: async function * () {},
-          catchUpPeers: async () => [],
-          penalise: () => {}
-        },
-        blobs: { get: async (sha) => (await blobs.get(sha))! },
-        measure: measurer.measure,
-        clock: Date.now,
-        logger: pino({ level: 'silent' }),
-        metrics: createNodeMetrics(new Registry()),
-        fault: null,
-        onFinal: () => {},
-        onAccepted: () => {},
-        onEvidence: () => {}
+          catchUp: async (jobId) => (await Promise.all(engines.filter((_, j) => j !== i).map(async (e) => await e.votesFor(jobId)))).flat()
+        }
       }, { seedFetchMs: 50 })
       engines.push(engine)
     }
-    for (const e of engines) {
-      await e.start()
-      cleanups.push(async () => { await e.stop() })
-    }
-    const png = await blobs.put(encodePng(scene(32, 32)))
+    for (const e of engines) await h.start(e)
+    const png = await h.blobs.put(encodePng(scene(32, 32)))
     const { jobId } = await engines[0]!.submit({ kind: 'frames', reference: [png], candidate: [png], deadlineMs: network.deadlines.maxVoteMs })
 
     // Hang guard only (bounded polls), not a time limit on the protocol.

@@ -1,0 +1,93 @@
+/**
+ * Job engines over real parts for tests: a temporary folder, one blob
+ * folder, the measurement worker, and per engine its own LevelDB store and
+ * signed audit trail. The network is whatever the test wires (none by
+ * default: gossip reaches nobody and catch-up finds nothing).
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pino } from 'pino'
+import { Registry } from 'prom-client'
+import { JobEngine, type JobEngineComponents, type JobEngineOptions } from '../../../node/job/engine.ts'
+import type { JobNetworkPort } from '../../../node/job/ports.ts'
+import { type NodeRepositories, openRepositories } from '../../../node/job/repositories.ts'
+import { createNodeMetrics } from '../../../node/metrics.ts'
+import { BlobDir } from '../../../node/p2p/blob-dir.ts'
+import { AuditLog } from '../../../node/store/audit.ts'
+import { openStore } from '../../../node/store/db.ts'
+import { MeasureWorkerPool } from '../../../node/wiring/measure-worker-pool.ts'
+import type { NetworkConfig } from '../../../protocol/network.ts'
+
+/** A network port that reaches nobody. */
+export const NO_NETWORK: JobNetworkPort = {
+  publish: async () => 0,
+  catchUp: async () => [],
+  openJobs: async () => [],
+  certificates: async function * () {},
+  catchUpPeers: async () => [],
+  penalise: () => {}
+}
+
+/** Engines sharing a folder, a blob folder and a measurement worker. */
+export class EngineHarness {
+  /** The temporary folder. */
+  readonly dir: string
+  /** The blob folder every engine reads. */
+  readonly blobs: BlobDir
+  readonly #measurer = new MeasureWorkerPool()
+  readonly #cleanups: Array<() => Promise<void>> = []
+
+  private constructor (dir: string) {
+    this.dir = dir
+    this.blobs = new BlobDir(dir)
+  }
+
+  /** A harness in a new temporary folder named after `prefix`. */
+  static async create (prefix: string): Promise<EngineHarness> {
+    return new EngineHarness(await mkdtemp(join(tmpdir(), prefix)))
+  }
+
+  /**
+   * An engine (not started) with its own store under `name`; `parts`
+   * replaces the defaults (no network, Date.now, silent logger, no fault,
+   * no-op callbacks).
+   */
+  async engine (name: string, network: NetworkConfig, key: { publicKey: string, privateKey: string }, parts: Partial<JobEngineComponents> = {}, options: Partial<JobEngineOptions> = {}): Promise<{ engine: JobEngine, repos: NodeRepositories }> {
+    const store = await openStore(join(this.dir, name), { identity: { publicKey: key.publicKey, networkId: network.networkId } })
+    this.#cleanups.push(async () => { await store.close() })
+    const audit = await AuditLog.open(store, key.privateKey)
+    const repos = openRepositories(store, { append: (batch, kind, data, time) => audit.append(batch, kind, data, time) })
+    const engine = new JobEngine({
+      network,
+      key,
+      repos,
+      net: NO_NETWORK,
+      blobs: { get: async (sha) => (await this.blobs.get(sha))! },
+      measure: this.#measurer.measure,
+      clock: Date.now,
+      logger: pino({ level: 'silent' }),
+      metrics: createNodeMetrics(new Registry()),
+      fault: null,
+      onFinal: () => {},
+      onAccepted: () => {},
+      onEvidence: () => {},
+      ...parts
+    }, options)
+    return { engine, repos }
+  }
+
+  /** Starts an engine and stops it on {@link close}. */
+  async start (engine: JobEngine): Promise<JobEngine> {
+    await engine.start()
+    this.#cleanups.push(async () => { await engine.stop() })
+    return engine
+  }
+
+  /** Stops the engines, closes the stores and the worker, removes the folder. */
+  async close (): Promise<void> {
+    for (const fn of this.#cleanups.splice(0).reverse()) await fn()
+    await this.#measurer.close()
+    await rm(this.dir, { recursive: true, force: true })
+  }
+}
