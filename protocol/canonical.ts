@@ -28,6 +28,23 @@ export function canonicalEncode (value: unknown): Uint8Array {
 }
 
 /**
+ * Canonical JSON text of the plain object `value` without its top-level
+ * field `omit` (what a signature covers: the message without the signature),
+ * the same text as `canonicalString` of a copy without that field, but
+ * without copying. Throws `ERR_CANONICAL` for values without one.
+ */
+export function canonicalStringWithout (value: object, omit: string): string {
+  const proto = Object.getPrototypeOf(value)
+  if (proto === Object.prototype || proto === null) {
+    const text = writeObject(value as Record<string, unknown>, omit)
+    if (text !== undefined) return text
+  }
+  // Not a plain object, or a part without encoding: the copy's text or refusal.
+  const { [omit]: _omitted, ...rest } = value as Record<string, unknown>
+  return canonicalString(rest)
+}
+
+/**
  * The canonical text of `value`, or undefined when some part has none. The
  * fast path builds no paths; the error path finds the location afterwards.
  */
@@ -39,7 +56,8 @@ function write (value: unknown): string | undefined {
     case 'string':
       return JSON.stringify(value)
     case 'number':
-      return Number.isFinite(value) ? JSON.stringify(value) : undefined
+      // ECMAScript's Number::toString, which JSON.stringify also uses for finite numbers.
+      return Number.isFinite(value) ? String(value) : undefined
     case 'object': {
       if (Array.isArray(value)) {
         let out = '['
@@ -52,20 +70,42 @@ function write (value: unknown): string | undefined {
       }
       const proto = Object.getPrototypeOf(value)
       if (proto !== Object.prototype && proto !== null) return undefined
-      const obj = value as Record<string, unknown>
-      const keys = Object.keys(obj).sort(compareUtf16)
-      let out = '{'
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i]!
-        const part = write(obj[k])
-        if (part === undefined) return undefined
-        out += (i > 0 ? ',' : '') + JSON.stringify(k) + ':' + part
-      }
-      return out + '}'
+      return writeObject(value as Record<string, unknown>, null)
     }
     default:
       return undefined
   }
+}
+
+/** A plain object's canonical text, leaving out the key `omit` (null: none). */
+function writeObject (obj: Record<string, unknown>, omit: string | null): string | undefined {
+  // Array.prototype.sort without a comparator orders strings by UTF-16 code units, as RFC 8785 requires.
+  const keys = Object.keys(obj).sort()
+  let out = '{'
+  let first = true
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!
+    if (k === omit) continue
+    const part = write(obj[k])
+    if (part === undefined) return undefined
+    out += (first ? '' : ',') + quotedKey(k) + ':' + part
+    first = false
+  }
+  return out + '}'
+}
+
+/** Bound on remembered quoted keys (message schemas use a few dozen). */
+const QUOTED_KEY_LIMIT = 256
+const quotedKeys = new Map<string, string>()
+
+/** JSON.stringify of an object key, remembered for the first few hundred keys seen. */
+function quotedKey (k: string): string {
+  let q = quotedKeys.get(k)
+  if (q === undefined) {
+    q = JSON.stringify(k)
+    if (quotedKeys.size < QUOTED_KEY_LIMIT) quotedKeys.set(k, q)
+  }
+  return q
 }
 
 /** The error for the first value in `root` without a canonical encoding, naming its path. */

@@ -13,7 +13,7 @@
  * building them costs about as much as a verification.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
-import { canonicalEncode } from './canonical.ts'
+import { canonicalStringWithout } from './canonical.ts'
 import { DOMAIN_PREFIX } from './constants.ts'
 import { TrustEngineError, declareCode } from './errors.ts'
 import { isStrongPublicKey } from './public-key.ts'
@@ -65,13 +65,7 @@ export function isKeyHex (s: string): boolean {
 
 /** The bytes that are signed for a message of `type` in network `networkId`. */
 export function signedBytes (type: SignedType, networkId: string, message: object): Uint8Array {
-  const { signature: _ignored, ...body } = message as Record<string, unknown>
-  const prefix = encoder.encode(`${DOMAIN_PREFIX}${type}/${networkId}\n`)
-  const payload = canonicalEncode(body)
-  const out = new Uint8Array(prefix.length + payload.length)
-  out.set(prefix, 0)
-  out.set(payload, prefix.length)
-  return out
+  return encoder.encode(`${DOMAIN_PREFIX}${type}/${networkId}\n${canonicalStringWithout(message, 'signature')}`)
 }
 
 /** Signs raw bytes; returns the signature as 128 hex characters. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ERR_CANONICAL, canonicalEncode, canonicalString } from '../../protocol/canonical.ts'
+import { ERR_CANONICAL, canonicalEncode, canonicalString, canonicalStringWithout } from '../../protocol/canonical.ts'
 import { isTrustEngineError } from '../../protocol/errors.ts'
 import { codeOf } from '../helpers/codes.ts'
 
@@ -44,6 +44,31 @@ describe('canonicalString', () => {
       // Same value, same meaning: JSON.parse of the canonical text equals JSON.parse of JSON.stringify.
       expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)))
     }), { numRuns: 300 })
+  })
+
+  it('equals a plain reference: keys sorted by a UTF-16 comparator, every leaf through JSON.stringify (property)', () => {
+    const reference = (v: unknown): string => {
+      if (Array.isArray(v)) return '[' + v.map(reference).join(',') + ']'
+      if (v !== null && typeof v === 'object') {
+        const o = v as Record<string, unknown>
+        return '{' + Object.keys(o).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((k) => JSON.stringify(k) + ':' + reference(o[k])).join(',') + '}'
+      }
+      return JSON.stringify(v)
+    }
+    fc.assert(fc.property(fc.jsonValue(), (value) => {
+      expect(canonicalString(value)).toBe(reference(value))
+    }), { numRuns: 300 })
+  })
+
+  it('canonicalStringWithout is the text of the object without that top-level key (property)', () => {
+    fc.assert(fc.property(fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue(), { maxKeys: 8 }), fc.string({ maxLength: 4 }), (obj, extra) => {
+      const omit = Object.keys(obj)[0] ?? extra
+      const { [omit]: _omitted, ...rest } = obj
+      expect(canonicalStringWithout(obj, omit)).toBe(canonicalString(rest))
+      expect(canonicalStringWithout(obj, extra)).toBe(canonicalString(Object.fromEntries(Object.entries(obj).filter(([k]) => k !== extra))))
+    }), { numRuns: 200 })
+    expect(codeOf(() => canonicalStringWithout({ a: 1, b: NaN, signature: 'x' }, 'signature'))).toBe(ERR_CANONICAL)
+    expect(canonicalStringWithout({ signature: NaN, a: 1 }, 'signature')).toBe('{"a":1}')
   })
 
   it('canonicalEncode gives the UTF-8 bytes of canonicalString', () => {
