@@ -37,6 +37,8 @@ COPY bin ./bin
 COPY protocol ./protocol
 COPY node ./node
 COPY sim ./sim
+COPY console/index.html ./console/index.html
+COPY console/dist ./console/dist
 COPY docker/init.sh docker/healthcheck.js ./docker/
 # /data: the node's key, LevelDB and blobs (a volume, private to the node
 # user); /network: the network file, written by the compose file's init.

@@ -23,6 +23,7 @@ import { ERR_BAD_REQUEST, ERR_HEADERS_TOO_LARGE, ERR_METHOD_NOT_ALLOWED, ERR_NOT
 import { resolveApiOptions, type ApiOptions } from './options.ts'
 import { registerAuditRoutes } from './routes/audit.ts'
 import { registerBlobRoutes } from './routes/blobs.ts'
+import { registerConsoleRoutes } from './routes/console.ts'
 import { registerEventRoutes } from './routes/events.ts'
 import { registerEvidenceRoutes } from './routes/evidence.ts'
 import { registerHealthRoutes } from './routes/health.ts'
@@ -110,7 +111,7 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
   })
 
   const ctx: RouteContext = { node, options: opts, metrics, requireToken: tokenHook(opts.token) }
-  for (const register of [registerNodeRoutes, registerBlobRoutes, registerJobRoutes, registerEvidenceRoutes, registerEventRoutes, registerScheduleRoutes, registerReputationRoutes, registerPeerRoutes, registerAuditRoutes, registerHealthRoutes, registerMetricsRoutes]) {
+  for (const register of [registerNodeRoutes, registerBlobRoutes, registerJobRoutes, registerEvidenceRoutes, registerEventRoutes, registerScheduleRoutes, registerReputationRoutes, registerPeerRoutes, registerAuditRoutes, registerHealthRoutes, registerMetricsRoutes, registerConsoleRoutes]) {
     await register(app, ctx)
   }
 
