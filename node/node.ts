@@ -49,6 +49,7 @@ import { recordingEvidence } from './evidence/record-evidence.ts'
 import { limitedMeasurePort } from './wiring/work-limits.ts'
 import type { NodeInfo, NodeRole, PeerView, ReputationView, SubmitJobRequest } from './types.ts'
 import { EconomyOffline } from './economy/economy-offline.ts'
+import { ECONOMY_PROFILE } from './economy/schedule-record.ts'
 import { toClock } from './economy/node-clock.ts'
 import { resolveEconomyNodeOptions, type EconomyNodeOptions } from './economy/options.ts'
 import type { Clock } from './optimizer/economy/clock.ts'
@@ -295,6 +296,11 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       logger: base.child({ module: 'economy' }),
       check: async (request) => { await admitJob(admission, request) },
       readBlob: async (sha) => await blobs.get(sha),
+      estimateSeconds: async (scene) => {
+        // The optimizer's analysis in a worker, bounded like a job of the network's default deadline by the node's clock.
+        const bound = clockDeadline(clock, clock() + network.deadlines.voteMs)
+        return await measurer.analyze(scene, ECONOMY_PROFILE, bound.signal).finally(bound.clear)
+      },
       submit: submitNow,
       onFired: (view) => events.emit('schedule:fired', view)
     }, economyOptions)

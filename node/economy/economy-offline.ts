@@ -49,6 +49,8 @@ export interface EconomyOfflineComponents {
   check: (request: SubmitJobRequest) => Promise<void>
   /** A stored blob's bytes, or null. */
   readBlob: (sha256: string) => Promise<Uint8Array | null>
+  /** The optimizer's estimate of a scene's processing time under the economy profile, in seconds, made off the main thread (the scene loader's `ERR_SCENE_*` for a scene it refuses). */
+  estimateSeconds: (scene: Uint8Array) => Promise<number>
   /** The node's immediate path: optimizes the scene and announces the job. */
   submit: (request: SubmitJobRequest) => Promise<{ jobId: string }>
   /** Called once a slot's run started a job or failed. */
@@ -110,9 +112,7 @@ export class EconomyOffline {
     const bytes = await this.#components.readBlob(jobRequest.reference[0]!)
     if (bytes === null) throw new TrustEngineError('ERR_BLOB_UNKNOWN', `blob ${jobRequest.reference[0]} is not stored on this node; upload it first`)
     // The seed's time estimate of this scene (analysis rules), in hours: what the slot must hold.
-    const { analyzeScene } = await import('../optimizer/analyze.ts')
-    const analysis = await analyzeScene(bytes, { profile: ECONOMY_PROFILE })
-    const computeHours = analysis.estimates.processingSeconds / 3600
+    const computeHours = await this.#components.estimateSeconds(bytes) / 3600
 
     const now = this.#components.clock.now()
     const optimizeBy = givenDeadline ?? now + Math.round(this.#options.defaultWindowHours * HOUR_MS)

@@ -17,7 +17,7 @@ import type { MeasurePort } from '../job/ports.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
 import type { EvidencedMeasurement } from './measure-port.ts'
 import type { Profile } from '../optimizer/analysis-rules.ts'
-import type { MeasureTask, OptimizeTask, WorkRequest } from './measure-worker.ts'
+import type { AnalyzeTask, MeasureTask, OptimizeTask, WorkRequest } from './measure-worker.ts'
 
 /** Code of a task lost because its worker thread died or the pool closed. */
 export const ERR_MEASURE_WORKER = 'ERR_MEASURE_WORKER'
@@ -78,6 +78,12 @@ export class MeasureWorkerPool {
     return bytes
   }
 
+  /** A scene's estimated processing seconds under `profile` (the optimizer's analysis), in a worker. */
+  async analyze (scene: Uint8Array, profile: Profile, signal: AbortSignal): Promise<number> {
+    const task: AnalyzeTask = { kind: 'analyze', scene, profile }
+    return await this.#run(task, signal) as number
+  }
+
   /** Starts one worker ahead of the first job, so the first task does not pay for loading it. */
   warm (): void {
     if (!this.#closed && this.#slots.size === 0) this.#start()
@@ -97,7 +103,7 @@ export class MeasureWorkerPool {
   /** Outputs of this node's own optimizations by reference and options (hash of the bytes), for the measurement. */
   readonly #optimized = new Map<string, string>()
 
-  async #run (request: MeasureTask | OptimizeTask, signal: AbortSignal): Promise<unknown> {
+  async #run (request: MeasureTask | OptimizeTask | AnalyzeTask, signal: AbortSignal): Promise<unknown> {
     if (this.#closed) throw new TrustEngineError(ERR_MEASURE_WORKER, 'the work pool is closed')
     if (signal.aborted) throw new TrustEngineError(ERR_MEASURE_ABORTED, 'task cancelled')
     return await new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry of the work pool (measure-worker-pool.ts): runs one
- * task at a time — a job's measurement ({@link measureJob}) or a scene
- * optimization — and posts the result or a typed error back. Both are
+ * task at a time — a job's measurement ({@link measureJob}), a scene
+ * optimization or a scene analysis — and posts the result or a typed error back. Both are
  * deterministic, so a result computed here is bit-for-bit the one the main
  * thread would compute.
  */
@@ -35,11 +35,22 @@ export interface OptimizeTask {
   ratio: number
 }
 
-/** A task as posted to the worker. */
-export type WorkRequest = (MeasureTask | OptimizeTask) & { id: number }
+/** An analysis task: a scene's estimates under an optimizer profile (the economy's time estimate). */
+export interface AnalyzeTask {
+  kind: 'analyze'
+  scene: Uint8Array
+  profile: Profile
+}
 
-async function run (task: MeasureTask | OptimizeTask): Promise<unknown> {
+/** A task as posted to the worker. */
+export type WorkRequest = (MeasureTask | OptimizeTask | AnalyzeTask) & { id: number }
+
+async function run (task: MeasureTask | OptimizeTask | AnalyzeTask): Promise<unknown> {
   if (task.kind === 'measure') return await measureJob(task.job, task.jobId, task.blobs, task.round, task.seed, task.evidence, task.optimized)
+  if (task.kind === 'analyze') {
+    const { analyzeScene } = await import('../optimizer/analyze.ts')
+    return (await analyzeScene(task.scene, { profile: task.profile })).estimates.processingSeconds
+  }
   const { optimizeScene } = await import('../optimizer/optimize.ts')
   const out = await optimizeScene(task.scene, { profile: task.profile, ratio: task.ratio })
   return out.bytes
