@@ -72,6 +72,10 @@ export interface NodeMetrics {
     fetches: Counter<'result'>
     /** Blob bytes moved, by direction (`received` from peers, `sent` to peers, `uploaded` through the API). */
     bytes: Counter<'direction'>
+    /** Bytes of uploads no job names yet, all uploaders together (node/store/blob-keeper.ts). */
+    pendingBytes: Gauge
+    /** Uploads no job named within the grace period, deleted by the clean-up. */
+    uploadsDeleted: Counter
   }
   http: {
     /** HTTP API requests by route pattern, method and status code (rejections included). */
@@ -95,6 +99,8 @@ export const NODE_METRIC_NAMES = {
   peerOffences: `${METRIC_PREFIX}peer_offences_total`,
   blobFetches: `${METRIC_PREFIX}blob_fetches_total`,
   blobBytes: `${METRIC_PREFIX}blob_bytes_total`,
+  blobPendingBytes: `${METRIC_PREFIX}blob_uploads_pending_bytes`,
+  blobUploadsDeleted: `${METRIC_PREFIX}blob_uploads_deleted_total`,
   httpRequests: `${METRIC_PREFIX}http_requests_total`,
   auditEntries: `${METRIC_PREFIX}audit_entries_total`
 } as const
@@ -127,7 +133,9 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
     },
     blobs: {
       fetches: counter(register, n.blobFetches, 'Blob fetches from peers, by result', ['result']),
-      bytes: counter(register, n.blobBytes, 'Blob bytes moved, by direction', ['direction'])
+      bytes: counter(register, n.blobBytes, 'Blob bytes moved, by direction', ['direction']),
+      pendingBytes: gauge(register, n.blobPendingBytes, 'Bytes of uploads no job names yet', []),
+      uploadsDeleted: counter(register, n.blobUploadsDeleted, 'Uploads no job named within the grace period, deleted', [])
     },
     http: {
       requests: counter(register, n.httpRequests, 'HTTP API requests by route pattern, method and status code', ['route', 'method', 'status'])

@@ -179,7 +179,14 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     const { maxTotalBytes, ...keeperOptions } = init.blobs ?? {}
     const blobs = new BlobDir(layout.root, maxTotalBytes === undefined ? {} : { maxTotalBytes })
     // Uploads no job names are deleted after a grace period; a job's blobs are kept (node/store/blob-keeper.ts).
-    const keeper = await BlobKeeper.open({ dir: blobs, store, options: keeperOptions, now: clock, logger: base.child({ module: 'blobs' }) })
+    const keeper = await BlobKeeper.open({
+      dir: blobs,
+      store,
+      options: keeperOptions,
+      now: clock,
+      logger: base.child({ module: 'blobs' }),
+      metrics: { pendingBytes: (bytes) => { metrics.blobs.pendingBytes.set(bytes) }, deleted: (n) => { metrics.blobs.uploadsDeleted.inc(n) } }
+    })
     events.on('job:accepted', (view: { reference: string[], candidate: string[] }) => {
       keeper.referenced([...view.reference, ...view.candidate]).catch((err: unknown) => { logger.warn({ err: String(err) }, 'cannot record the blobs of a job') })
     })

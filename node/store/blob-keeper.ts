@@ -77,6 +77,14 @@ export const blobKeeperOptionsSchema = z.strictObject({
 /** Code of options that do not satisfy {@link blobKeeperOptionsSchema}. */
 export const ERR_BLOB_KEEPER_OPTIONS = 'ERR_BLOB_KEEPER_OPTIONS'
 
+/** Hooks the node feeds into its metrics; called synchronously, must not throw. */
+export interface BlobKeeperMetrics {
+  /** The bytes of all pending uploads, after each change. */
+  pendingBytes: (bytes: number) => void
+  /** Pending uploads deleted by a sweep. */
+  deleted: (uploads: number) => void
+}
+
 /** A pending upload in memory. */
 interface Pending extends BlobUpload {
   /** Last check, read or stream of the blob (ms); the grace period runs from the later of this and the upload. */
@@ -106,11 +114,14 @@ export class BlobKeeper {
   readonly #pending = new Map<string, Pending>()
   readonly #byUploader = new Map<string, number>()
   readonly #inflight = new Map<string, Promise<string>>()
+  readonly #metrics: BlobKeeperMetrics | undefined
+  #pendingTotal = 0
   #timer: NodeJS.Timeout | undefined
   #sweeping: Promise<SweepResult> | undefined
   #stopped = false
 
-  private constructor (dir: BlobDir, store: Store, options: BlobKeeperOptions, now: () => number, logger: Logger | undefined) {
+  private constructor (dir: BlobDir, store: Store, options: BlobKeeperOptions, now: () => number, logger: Logger | undefined, metrics: BlobKeeperMetrics | undefined) {
+    this.#metrics = metrics
     this.#dir = dir
     this.#store = store
     this.#uploads = blobUploadsRepository(store)
@@ -128,13 +139,13 @@ export class BlobKeeper {
    * drops those a stored job names. Starts no timer (see {@link start}).
    * Throws `ERR_BLOB_KEEPER_OPTIONS` on bad options.
    */
-  static async open (init: { dir: BlobDir, store: Store, options?: Partial<BlobKeeperOptions>, now?: () => number, logger?: Logger }): Promise<BlobKeeper> {
+  static async open (init: { dir: BlobDir, store: Store, options?: Partial<BlobKeeperOptions>, now?: () => number, logger?: Logger, metrics?: BlobKeeperMetrics }): Promise<BlobKeeper> {
     const parsed = blobKeeperOptionsSchema.safeParse({ ...DEFAULT_BLOB_KEEPER_OPTIONS, ...stripUndefined(init.options ?? {}) })
     if (!parsed.success) {
       const where = parsed.error.issues.slice(0, 4).map((i) => i.path.join('.')).join(', ')
       throw new TrustEngineError(ERR_BLOB_KEEPER_OPTIONS, `invalid blob keeper options at ${where}`)
     }
-    const keeper = new BlobKeeper(init.dir, init.store, parsed.data, init.now ?? Date.now, init.logger)
+    const keeper = new BlobKeeper(init.dir, init.store, parsed.data, init.now ?? Date.now, init.logger, init.metrics)
     await keeper.#load()
     return keeper
   }
@@ -163,6 +174,11 @@ export class BlobKeeper {
   /** True when blob `sha256` is a pending upload (named by no job yet). */
   isPending (sha256: string): boolean {
     return this.#pending.has(sha256)
+  }
+
+  /** Bytes of all pending uploads. */
+  get pendingBytes (): number {
+    return this.#pendingTotal
   }
 
   /** Number of pending uploads. */
@@ -255,6 +271,7 @@ export class BlobKeeper {
       await this.#store.write((batch) => { this.#uploads.del(batch, sha) })
       result.deleted++
     }
+    if (result.deleted > 0) this.#metrics?.deleted(result.deleted)
     if (result.deleted > 0) this.#log?.info({ deleted: result.deleted, bytes: result.bytes }, 'deleted uploads no job named')
     return result
   }
@@ -280,6 +297,8 @@ export class BlobKeeper {
   #add (sha256: string, p: Pending): void {
     this.#pending.set(sha256, p)
     this.#byUploader.set(p.uploader, this.pendingBytesOf(p.uploader) + p.bytes)
+    this.#pendingTotal += p.bytes
+    this.#metrics?.pendingBytes(this.#pendingTotal)
   }
 
   #remove (sha256: string): void {
@@ -289,6 +308,8 @@ export class BlobKeeper {
     const left = this.pendingBytesOf(p.uploader) - p.bytes
     if (left > 0) this.#byUploader.set(p.uploader, left)
     else this.#byUploader.delete(p.uploader)
+    this.#pendingTotal -= p.bytes
+    this.#metrics?.pendingBytes(this.#pendingTotal)
   }
 }
 

@@ -132,6 +132,22 @@ describe('blob keeper', () => {
     expect(sha256Hex(blob(700, 1))).toBe(forJob)
   })
 
+  it('reports the pending bytes after every change and the uploads each sweep deleted', async () => {
+    const root = tempDir()
+    const store = await openStore(join(root, 'db'), { identity })
+    stores.push(store)
+    const clock = { now: 0 }
+    const seen = { pending: [] as number[], deleted: 0 }
+    const keeper = await BlobKeeper.open({ dir: new BlobDir(root), store, options: { uploadGraceMs: 10 }, now: () => clock.now, metrics: { pendingBytes: (b) => { seen.pending.push(b) }, deleted: (n) => { seen.deleted += n } } })
+    const a = await keeper.upload(blob(300, 1), 'x')
+    await keeper.upload(blob(200, 2), 'y')
+    await keeper.referenced([a])
+    clock.now += 10
+    await keeper.sweep()
+    expect(seen).toEqual({ pending: [300, 500, 200, 0], deleted: 1 })
+    expect(keeper.pendingBytes).toBe(0)
+  })
+
   it('refuses bad options with a typed error', async () => {
     const root = tempDir()
     const store = await openStore(join(root, 'db'), { identity: nodeKey().identity })
