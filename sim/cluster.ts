@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 import { writeFileSync } from 'node:fs'
+import { ApiClient } from '../node/cli/api-client.ts'
 import type { NodeEntry } from '../node/cli/commands/network-init.ts'
+import type { SubmitJobRequest } from '../node/types.ts'
 import type { StrategySpec } from './strategies/spec.ts'
 
 /** Repository root. */
@@ -175,15 +177,17 @@ export class Cluster {
     rmSync(this.dir, { recursive: true, force: true })
   }
 
-  /** GET on a node's API; returns the parsed JSON body (throws on non-2xx). */
-  async get (name: string, path: string): Promise<unknown> {
-    const res = await fetch(this.entry(name).apiUrl + path)
-    const body = await res.json() as unknown
-    if (!res.ok) throw new Error(`GET ${path} on ${name}: ${res.status} ${JSON.stringify(body)}`)
-    return body
+  /** The API client (the one the CLI uses) of node `name`. */
+  client (name: string): ApiClient {
+    return new ApiClient(this.entry(name).apiUrl)
   }
 
-  /** GET returning status and body, for error cases. */
+  /** GET on a node's API; returns the parsed JSON body (throws the API's `TrustEngineError` on non-2xx). */
+  async get (name: string, path: string): Promise<unknown> {
+    return await this.client(name).request('GET', path)
+  }
+
+  /** Raw HTTP returning status and body, for tests of error answers and hostile requests. */
   async raw (name: string, path: string, init?: RequestInit): Promise<{ status: number, body: unknown }> {
     const res = await fetch(this.entry(name).apiUrl + path, init)
     const text = await res.text()
@@ -194,28 +198,23 @@ export class Cluster {
 
   /** Uploads PNG frames and submits a frames job through node `name`; returns the job id. */
   async submitFrames (name: string, reference: Uint8Array[], candidate: Uint8Array[], extra: Record<string, unknown> = {}): Promise<string> {
-    const up = async (bytes: Uint8Array): Promise<string> => {
-      const r = await this.raw(name, '/v1/blobs', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes })
-      if (r.status !== 201 && r.status !== 200) throw new Error(`upload failed: ${r.status} ${JSON.stringify(r.body)}`)
-      return (r.body as { sha256: string }).sha256
-    }
+    const client = this.client(name)
     const ref = []
     const cand = []
-    for (const b of reference) ref.push(await up(b))
-    for (const b of candidate) cand.push(await up(b))
-    const r = await this.raw(name, '/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'frames', reference: ref, candidate: cand, ...extra }) })
-    if (r.status !== 201) throw new Error(`submit failed: ${r.status} ${JSON.stringify(r.body)}`)
-    return (r.body as { jobId: string }).jobId
+    for (const b of reference) ref.push((await client.uploadBlob(b)).sha256)
+    for (const b of candidate) cand.push((await client.uploadBlob(b)).sha256)
+    const request = { kind: 'frames', reference: ref, candidate: cand, ...extra } as SubmitJobRequest
+    return (await client.submitJob(request)).jobId
   }
 
   /** Waits until node `name` reports the job in a status other than pending; returns the job view. */
   async waitDecided (name: string, jobId: string): Promise<JobViewLike> {
     let view: JobViewLike | null = null
+    const client = this.client(name)
     await waitFor(async () => {
-      const r = await this.raw(name, `/v1/jobs/${jobId}`)
-      if (r.status !== 200) return false
-      view = r.body as JobViewLike
-      return view.status !== 'pending'
+      // Not known on that node yet: an error answer (ERR_JOB_NOT_FOUND); keep polling.
+      view = await client.getJob(jobId).then((v) => v as unknown as JobViewLike, () => null)
+      return view !== null && view.status !== 'pending'
     }, `job ${jobId.slice(0, 8)} decided on ${name}`)
     return view!
   }

@@ -6,11 +6,8 @@
  * came.
  */
 import type { ScheduleView } from '../types.ts'
-import type { SubmitOptions } from './commands/submit.ts'
+import type { SubmitOptions } from './submit-options.ts'
 import { badArgs } from './args.ts'
-
-/** Largest file uploaded: the node's default blob limit (DEFAULT_API_OPTIONS.maxBlobBytes). */
-const MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
 /** The economy flags of `submit`. */
 export interface EconomyFlags {
@@ -67,11 +64,9 @@ function parseInstant (flag: string, value: string, now: number): number | strin
 
 /** Uploads the scene and asks the node to defer it; returns the schedule. Throws the API's `TrustEngineError`. */
 export async function submitEconomyJob (opts: SubmitOptions, economy: EconomyOptions, progress: (line: string) => void = () => {}): Promise<ScheduleView> {
-  const [{ ApiClient }, { readFileBounded }] = await Promise.all([import('./api-client.ts'), import('../files/read-bounded.ts')])
+  const [{ ApiClient }, { uploadFile }] = await Promise.all([import('./api-client.ts'), import('./upload.ts')])
   const client = new ApiClient(opts.api, { token: opts.token })
-  const bytes = await readFileBounded(opts.reference[0]!, MAX_UPLOAD_BYTES, 'upload')
-  const { sha256 } = await client.uploadBlob(bytes)
-  progress(`uploaded ${opts.reference[0]!} ${sha256}`)
+  const sha256 = await uploadFile(client, opts.reference[0]!, progress)
   const schedule = await client.scheduleEconomyJob({
     kind: 'scene',
     reference: [sha256],

@@ -4,8 +4,9 @@
  * missing; files are written under fixed names only, each atomically (a
  * temporary name, then a rename), so a reader never sees half a file.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { writeFileAtomic } from '../files/write-atomic.ts'
 import { metricToWire, type MetricNumbers } from '../../protocol/metrics.ts'
 import {
   type EvidenceChoice, type EvidenceEntry, type EvidenceImages, type EvidenceManifest, type EvidenceSample, EVIDENCE_MANIFEST_VERSION,
@@ -57,17 +58,11 @@ export function encodeEvidence (e: EvidenceInput): EncodedEvidence {
   return { manifest, files }
 }
 
-async function writeAtomic (path: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp`
-  await writeFile(tmp, bytes)
-  await rename(tmp, path)
-}
-
 /** Writes the evidence folder `dir` and returns its manifest. */
 export async function writeEvidence (dir: string, e: EvidenceInput): Promise<EvidenceManifest> {
   await mkdir(dir, { recursive: true })
   const { manifest, files } = encodeEvidence(e)
   // The manifest and the index last, so a folder with a manifest has all its images.
-  for (const f of files) await writeAtomic(join(dir, f.name), f.bytes)
+  for (const f of files) await writeFileAtomic(join(dir, f.name), f.bytes)
   return manifest
 }

@@ -10,6 +10,11 @@
 export const PROFILES = ['quality', 'balanced', 'economy', 'realtime', 'archviz', 'gaming', 'ai_training'] as const
 /** An optimization profile. */
 export type Profile = typeof PROFILES[number]
+
+/** True when `name` is one of {@link PROFILES}: the one check that turns a profile name from outside (flags, job fields) into a {@link Profile}. */
+export function isProfile (name: string): name is Profile {
+  return (PROFILES as readonly string[]).includes(name)
+}
 /** Target pipelines: light baking, 3D Gaussian splatting, or both. */
 export type Pipeline = 'baking' | '3dgs' | 'hybrid'
 /** Complexity classes by triangle count. */

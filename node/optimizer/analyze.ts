@@ -4,8 +4,8 @@
  * LOD and baking potential, routing, hints, estimates). Results for the same
  * bytes and options are cached by content hash in a bounded LRU.
  */
-import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import { sha256Hex } from '../../protocol/hash.ts'
 import {
   DEFAULT_ANALYSIS_RULES, PROFILES, bakingPotential, complexityClass, complexityScore, estimate, featureScores,
   lodPotential, realtimeRequirement, routePipeline, sceneHints,
@@ -116,11 +116,6 @@ export function analyzeStats (stats: SceneStats, contentHash: string, format: Sc
     hints: sceneHints(f, rules),
     estimates: estimate(f, options.resolution[0] * options.resolution[1], rules)
   }
-}
-
-/** Lowercase hex sha256 of `bytes`. */
-export function sha256Hex (bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex')
 }
 
 /** Scene analysis with an LRU cache keyed by content hash and options. */

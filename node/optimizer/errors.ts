@@ -48,5 +48,4 @@ export const ERR_SCHEDULE_OVER_BUDGET = declareCode('ERR_SCHEDULE_OVER_BUDGET', 
 export function fail (code: string, message: string, details?: Record<string, unknown>, cause?: unknown): never {
   throw new TrustEngineError(code, message, { details, cause })
 }
-/** The output file could not be written (nothing is left behind). */
-export const ERR_OUTPUT_WRITE_FAILED = 'ERR_OUTPUT_WRITE_FAILED'
+export { ERR_OUTPUT_WRITE_FAILED } from '../files/write-atomic.ts'

@@ -20,7 +20,7 @@ export {
   type Profile, type Pipeline, type ComplexityClass, type SceneFeatures, type AnalysisRules, type FeatureScores, type Routing, type Estimates
 } from './analysis-rules.ts'
 export {
-  analyzeScene, SceneAnalyzer, defaultSceneAnalyzer, DEFAULT_ANALYSIS_OPTIONS, DEFAULT_SCENE_ANALYZER_OPTIONS, featuresOf, sha256Hex,
+  analyzeScene, SceneAnalyzer, defaultSceneAnalyzer, DEFAULT_ANALYSIS_OPTIONS, DEFAULT_SCENE_ANALYZER_OPTIONS, featuresOf,
   type SceneAnalysis, type AnalysisOptions, type SceneAnalyzerOptions
 } from './analyze.ts'
 export {

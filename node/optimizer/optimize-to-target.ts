@@ -15,10 +15,9 @@
  * the target, so the same input and target give the same search and the same
  * bytes on every node (the re-execution check of scene jobs holds).
  */
-import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import { sha256Hex } from '../../protocol/hash.ts'
 import { PROFILES, type Profile } from './analysis-rules.ts'
-import { sha256Hex } from './analyze.ts'
 import { ERR_OPTIMIZER_OPTIONS_INVALID, ERR_OPTIMIZER_TARGET_UNREACHABLE, fail } from './errors.ts'
 import { optimizeScene, type OptimizeOptions, type OptimizeResult } from './optimize.ts'
 
@@ -100,7 +99,7 @@ export async function optimizeToTarget (bytes: Uint8Array, target: QualityTarget
   const o = { ...DEFAULT_TARGET_OPTIONS, ...options }
   if (!PROFILES.includes(o.profile)) fail(ERR_OPTIMIZER_OPTIONS_INVALID, `unknown profile ${String(o.profile)}`)
   const { measureScenes } = await import('../render/measure-scene.ts')
-  const seed = createHash('sha256').update(`trust-engine/optimize-target\0${sha256Hex(bytes)}\0${t.data.ssimMin}\0${t.data.psnrMin}`).digest('hex')
+  const seed = sha256Hex(`trust-engine/optimize-target\0${sha256Hex(bytes)}\0${t.data.ssimMin}\0${t.data.psnrMin}`)
   const results = new Map<number, OptimizeResult>()
   const steps: TargetStep[] = []
   const tryRung = async (rung: number): Promise<boolean> => {

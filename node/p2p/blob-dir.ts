@@ -13,11 +13,12 @@
  * so a put never ends with its blob deleted under it. An access listener
  * (`watchAccess`) hears every read or check of a blob, before any I/O.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TrustEngineError } from '../../protocol/errors.ts'
+import { sha256Hex } from '../../protocol/hash.ts'
 import type { BlobSource } from './blob-protocol.ts'
 import { DEFAULT_BLOB_TRANSFER_OPTIONS } from './blob-protocol.ts'
 import { ERR_BLOB_CORRUPT, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_IO, ERR_BLOB_QUOTA, ERR_BLOB_TOO_LARGE } from './errors.ts'
@@ -130,7 +131,7 @@ export class BlobDir {
       if (isNotFound(err)) return null
       throw ioError('cannot read blob', err)
     }
-    if (createHash('sha256').update(bytes).digest('hex') !== sha256) {
+    if (sha256Hex(bytes) !== sha256) {
       throw new TrustEngineError(ERR_BLOB_CORRUPT, 'stored blob does not hash to its name')
     }
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -160,7 +161,7 @@ export class BlobDir {
     if (bytes.byteLength > this.#options.maxBlobBytes) {
       throw new TrustEngineError(ERR_BLOB_TOO_LARGE, `blob of ${bytes.byteLength} bytes exceeds ${this.#options.maxBlobBytes}`)
     }
-    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    const sha256 = sha256Hex(bytes)
     if (expectedSha256 !== undefined && expectedSha256 !== sha256) {
       throw new TrustEngineError(ERR_BLOB_HASH, 'bytes do not hash to the expected id')
     }

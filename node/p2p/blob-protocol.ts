@@ -30,6 +30,7 @@ import { DEFAULT_ADMISSION_OPTIONS, type PeerQuota } from './admission.ts'
 import { ERR_BLOB_ABORTED, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_NOT_FOUND, ERR_BLOB_PROTOCOL, ERR_BLOB_TIMEOUT, ERR_BLOB_TOO_LARGE, ERR_BLOB_UNREACHABLE, ERR_STREAM_QUOTA } from './errors.ts'
 import { KeyedTokenBuckets } from './rate-limit.ts'
 import { silentLogger } from './logger.ts'
+import { sleep } from '../async/sleep.ts'
 
 /** Limits and timeouts of blob transfer (both sides). */
 export interface BlobTransferOptions {
@@ -414,20 +415,6 @@ class TransferClock {
     this.#controller.abort(err)
     for (const l of this.#listeners) l(err)
   }
-}
-
-/** Waits `ms`, or less when `signal` aborts. */
-async function sleep (ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-    function done (): void {
-      clearTimeout(t)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-  })
 }
 
 /** Any failure as a typed blob error (`ERR_BLOB_PROTOCOL` for stream and framing failures). */

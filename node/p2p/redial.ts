@@ -11,6 +11,7 @@
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from 'pino'
+import { sleep } from '../async/sleep.ts'
 
 /** Tunables of reconnection. */
 export interface RedialOptions {
@@ -140,14 +141,4 @@ export class Redialer {
     }
     return admitted || isAdmitted(peer)
   }
-}
-
-/** Waits `ms`, or less when `signal` aborts (never rejects). */
-async function sleep (ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return
-  await new Promise<void>((resolve) => {
-    const onAbort = (): void => { clearTimeout(timer); resolve() }
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve() }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }

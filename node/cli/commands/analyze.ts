@@ -29,12 +29,13 @@ export function register (program: Command): void {
       // The modules analysis needs, not the optimizer's index (which would load every pass and encoder).
       const { analyzeScene } = await import('../../optimizer/analyze.ts')
       const { DEFAULT_SCENE_LIMITS } = await import('../../optimizer/scene-limits.ts')
-      const { PROFILES } = await import('../../optimizer/analysis-rules.ts')
-      if (!(PROFILES as readonly string[]).includes(flags.profile)) throw badArgs('--profile', `one of ${PROFILES.join(', ')}`)
+      const { PROFILES, isProfile } = await import('../../optimizer/analysis-rules.ts')
+      const profile = flags.profile
+      if (!isProfile(profile)) throw badArgs('--profile', `one of ${PROFILES.join(', ')}`)
       const m = /^(\d{1,5})x(\d{1,5})$/.exec(flags.resolution)
       if (m === null || Number(m[1]) < 1 || Number(m[2]) < 1) throw badArgs('--resolution', 'expected WIDTHxHEIGHT, e.g. 1920x1080')
       const bytes = await readFileBounded(scene, DEFAULT_SCENE_LIMITS.maxFileBytes, 'scene')
-      const a = await analyzeScene(bytes, { profile: flags.profile as never, resolution: [Number(m[1]), Number(m[2])] })
+      const a = await analyzeScene(bytes, { profile, resolution: [Number(m[1]), Number(m[2])] })
       if (flags.json === true) {
         process.stdout.write(JSON.stringify(a, null, 2) + '\n')
         return

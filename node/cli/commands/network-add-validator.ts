@@ -15,14 +15,13 @@
  * already taken by a different entry, `ERR_NETWORK_MISMATCH` when
  * `--network-id` names another network than FILE's).
  */
-import { randomBytes } from 'node:crypto'
-import { chmod, rename, writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { MAX_NETWORK_FILE_BYTES, PROTOCOL_VERSION } from '../../../protocol/constants.ts'
 import { TrustEngineError } from '../../../protocol/errors.ts'
 import { networkIdSchema, publicKeySchema } from '../../../protocol/fields.ts'
 import { type NetworkConfig, type NetworkInput, networkDigest, parseNetwork, totalBaseWeight } from '../../../protocol/network.ts'
 import { ERR_FILE_NOT_FOUND, readFileBounded } from '../../files/read-bounded.ts'
+import { writeFileAtomic } from '../../files/write-atomic.ts'
 import { badArgs, parseIntArg } from '../args.ts'
 
 /** Code of a name or public key already used by another validator of the network. */
@@ -145,11 +144,8 @@ export function describeChange (r: AddValidatorResult): string {
 }
 
 async function writeJson (path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
   try {
-    await writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o644, flag: 'wx' })
-    await chmod(tmp, 0o644)
-    await rename(tmp, path)
+    await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', { mode: 0o644 })
   } catch (err) {
     throw new TrustEngineError('ERR_NETWORK_WRITE', `cannot write ${path}: ${(err as Error).message}`, { cause: err })
   }

@@ -15,13 +15,14 @@
  * without --force, ports unavailable, I/O).
  */
 import { randomBytes } from 'node:crypto'
-import { chmod, mkdir, rename, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, stat } from 'node:fs/promises'
 import { createServer, isIP } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { TrustEngineError } from '../../../protocol/errors.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
 import { isLoopbackHost } from '../../api/options.ts'
+import { writeFileAtomic } from '../../files/write-atomic.ts'
 import { badArgs, parseIntArg } from '../args.ts'
 import { registerAddValidator } from './network-add-validator.ts'
 
@@ -194,10 +195,7 @@ async function freePorts (host: string, count: number, avoid: Set<number>): Prom
 }
 
 async function writeJson (path: string, value: unknown, mode: number): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode, flag: 'wx' })
-  await chmod(tmp, mode)
-  await rename(tmp, path)
+  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', { mode })
 }
 
 async function exists (path: string): Promise<boolean> {

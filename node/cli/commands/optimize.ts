@@ -12,6 +12,7 @@
  * on error no output file is created or changed.
  */
 import { CommanderError, type Command } from 'commander'
+import type { Profile } from '../../optimizer/analysis-rules.ts'
 import { badArgs, parseThresholds } from '../args.ts'
 
 // The network's default thresholds (protocol/network.ts), for a metric --target leaves out.
@@ -49,9 +50,10 @@ export function register (program: Command): void {
     .action(async (scene: string, flags: { out: string, profile: string, ratio?: string, error?: string, maxTexture?: string, textureQuality?: string, meshopt?: boolean, target?: string, json?: boolean }) => {
       const { readFileBounded } = await import('../../files/read-bounded.ts')
       const { DEFAULT_SCENE_LIMITS } = await import('../../optimizer/scene-limits.ts')
-      const { PROFILES } = await import('../../optimizer/analysis-rules.ts')
-      const { writeFileAtomic } = await import('../../optimizer/write-atomic.ts')
-      if (!(PROFILES as readonly string[]).includes(flags.profile)) throw badArgs('--profile', `one of ${PROFILES.join(', ')}`)
+      const { PROFILES, isProfile } = await import('../../optimizer/analysis-rules.ts')
+      const { writeFileAtomic } = await import('../../files/write-atomic.ts')
+      const profile = flags.profile
+      if (!isProfile(profile)) throw badArgs('--profile', `one of ${PROFILES.join(', ')}`)
       const ratio = parseNumber('--ratio', flags.ratio)
       const error = parseNumber('--error', flags.error)
       const maxTexture = parseNumber('--max-texture', flags.maxTexture)
@@ -63,12 +65,12 @@ export function register (program: Command): void {
       if (flags.target !== undefined) {
         if (ratio !== undefined || error !== undefined || maxTexture !== undefined || textureQuality !== undefined) throw badArgs('--target', 'chooses ratio, error, texture size and quality itself; leave those flags out')
         const t = parseThresholds(flags.target)
-        await optimizeTarget(bytes, flags as Flags, { ssimMin: t.ssimMin ?? DEFAULT_SSIM_MIN, psnrMin: t.psnrMin ?? DEFAULT_PSNR_MIN })
+        await optimizeTarget(bytes, { ...flags, profile }, { ssimMin: t.ssimMin ?? DEFAULT_SSIM_MIN, psnrMin: t.psnrMin ?? DEFAULT_PSNR_MIN })
         return
       }
       const { optimizeScene } = await import('../../optimizer/optimize.ts')
       const { bytes: out, report } = await optimizeScene(bytes, {
-        profile: flags.profile as never,
+        profile,
         ...(ratio !== undefined ? { ratio } : {}),
         ...(error !== undefined ? { error } : {}),
         ...(maxTexture !== undefined ? { maxTextureSize: maxTexture } : {}),
@@ -76,21 +78,21 @@ export function register (program: Command): void {
         ...(flags.meshopt !== undefined ? { meshopt: flags.meshopt } : {})
       })
       await writeFileAtomic(flags.out, out)
-      printReport(flags, report)
+      printReport({ ...flags, profile }, report)
     })
 }
 
 /** The flags the output helpers read. */
-interface Flags { out: string, profile: string, meshopt?: boolean, json?: boolean }
+interface Flags { out: string, profile: Profile, meshopt?: boolean, json?: boolean }
 /** The optimization report. */
 type Report = Awaited<ReturnType<typeof import('../../optimizer/optimize.ts').optimizeScene>>['report']
 
 /** Runs the target search, writes its output and prints the search with the report. */
 async function optimizeTarget (bytes: Uint8Array, flags: Flags, target: { ssimMin: number, psnrMin: number }): Promise<void> {
   const { optimizeToTarget } = await import('../../optimizer/optimize-to-target.ts')
-  const { writeFileAtomic } = await import('../../optimizer/write-atomic.ts')
+  const { writeFileAtomic } = await import('../../files/write-atomic.ts')
   const t0 = process.hrtime.bigint()
-  const r = await optimizeToTarget(bytes, target, { profile: flags.profile as never, ...(flags.meshopt !== undefined ? { meshopt: flags.meshopt } : {}) })
+  const r = await optimizeToTarget(bytes, target, { profile: flags.profile, ...(flags.meshopt !== undefined ? { meshopt: flags.meshopt } : {}) })
   const searchMs = Number(process.hrtime.bigint() - t0) / 1e6
   await writeFileAtomic(flags.out, r.bytes)
   if (flags.json === true) {

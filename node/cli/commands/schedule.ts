@@ -51,17 +51,18 @@ export function register (program: Command): void {
     .action(async (flags: { hours: string, deadline: string, budget?: string, now?: string, tz: string, resource: string, costPerHour?: string, id: string, json?: boolean }) => {
       // Only the economy modules: scheduling needs none of the scene libraries.
       const { scheduleJob } = await import('../../optimizer/economy/scheduler.ts')
-      const { RESOURCE_KINDS } = await import('../../optimizer/economy/resource-profile.ts')
+      const { RESOURCE_KINDS, isResourceKind } = await import('../../optimizer/economy/resource-profile.ts')
       const now = flags.now === undefined ? Date.now() : parseTime('--now', flags.now, 0)
       const hours = parsePositive('--hours', flags.hours)
       const deadline = parseTime('--deadline', flags.deadline, now)
-      if (!(RESOURCE_KINDS as readonly string[]).includes(flags.resource)) throw badArgs('--resource', `one of ${RESOURCE_KINDS.join(', ')}`)
+      const kind = flags.resource
+      if (!isResourceKind(kind)) throw badArgs('--resource', `one of ${RESOURCE_KINDS.join(', ')}`)
       const report = scheduleJob(
         { id: flags.id, computeHours: hours, deadline, ...(flags.budget !== undefined ? { budgetUsd: parsePositive('--budget', flags.budget) } : {}) },
         now,
         {
           calendar: { timeZone: flags.tz },
-          resource: { kind: flags.resource as never, ...(flags.costPerHour !== undefined ? { costPerHour: parsePositive('--cost-per-hour', flags.costPerHour) } : {}) }
+          resource: { kind, ...(flags.costPerHour !== undefined ? { costPerHour: parsePositive('--cost-per-hour', flags.costPerHour) } : {}) }
         }
       )
       const iso = (t: number): string => new Date(t).toISOString()

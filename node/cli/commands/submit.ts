@@ -14,21 +14,9 @@ import { TrustEngineError } from '../../../protocol/errors.ts'
 import type { ApiClient } from '../api-client.ts'
 import type { JobView, SubmitJobRequest } from '../../types.ts'
 import { badArgs, parseIntArg, parseThresholds, resolveApiToken, resolveApiUrl } from '../args.ts'
+import type { SubmitOptions } from '../submit-options.ts'
 
-/** Options of {@link submitJob}. */
-export interface SubmitOptions {
-  api: string
-  token: string | undefined
-  kind: 'frames' | 'scene'
-  reference: string[]
-  candidate: string[]
-  thresholds?: { ssimMin?: number, psnrMin?: number, ssimLocalMin?: number }
-  deadlineMs?: number
-  profile?: string
-  wait: boolean
-  timeoutMs: number
-  pollMs: number
-}
+export type { SubmitOptions }
 
 /** Outcome of {@link submitJob}: the last job view and the exit code it means. */
 export interface SubmitOutcome {
@@ -47,9 +35,6 @@ export const DEFAULT_SUBMIT_WAIT = {
   timeoutMs: 120_000
 } as const
 
-/** Largest file uploaded: the node's default blob limit (DEFAULT_API_OPTIONS.maxBlobBytes). */
-const MAX_UPLOAD_BYTES = 64 * 1024 * 1024
-
 /** True once the job needs nothing more from the network: validated, rejected or disputed. */
 export function isSettled (job: JobView): boolean {
   return job.final || job.status === 'validated' || job.status === 'rejected' || job.status === 'disputed'
@@ -62,14 +47,9 @@ export function isSettled (job: JobView): boolean {
  * Throws the API's `TrustEngineError` on any error answer.
  */
 export async function submitJob (opts: SubmitOptions, progress: (line: string) => void = () => {}, status: (line: string) => void = () => {}): Promise<SubmitOutcome> {
-  const [{ ApiClient }, { readFileBounded }] = await Promise.all([import('../api-client.ts'), import('../../files/read-bounded.ts')])
+  const [{ ApiClient }, { uploadFile }] = await Promise.all([import('../api-client.ts'), import('../upload.ts')])
   const client = new ApiClient(opts.api, { token: opts.token })
-  const upload = async (path: string): Promise<string> => {
-    const bytes = await readFileBounded(path, MAX_UPLOAD_BYTES, 'upload')
-    const { sha256 } = await client.uploadBlob(bytes)
-    progress(`uploaded ${path} ${sha256}`)
-    return sha256
-  }
+  const upload = async (path: string): Promise<string> => await uploadFile(client, path, progress)
   const request: SubmitJobRequest = { kind: opts.kind, reference: [], candidate: [] }
   for (const p of opts.reference) request.reference.push(await upload(p))
   for (const p of opts.candidate) request.candidate.push(await upload(p))

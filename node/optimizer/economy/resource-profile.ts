@@ -10,6 +10,11 @@ export const RESOURCE_KINDS = ['consumer', 'datacenter', 'cloud', 'edge', 'distr
 /** A resource kind. */
 export type ResourceKind = typeof RESOURCE_KINDS[number]
 
+/** True when `name` is one of {@link RESOURCE_KINDS}. */
+export function isResourceKind (name: string): name is ResourceKind {
+  return (RESOURCE_KINDS as readonly string[]).includes(name)
+}
+
 /** How a node's compute is priced and what it emits. */
 export interface ResourceProfile {
   kind: ResourceKind

@@ -2,8 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { ERR_OUTPUT_WRITE_FAILED } from '../../../node/optimizer/errors.ts'
-import { writeFileAtomic } from '../../../node/optimizer/write-atomic.ts'
+import { ERR_OUTPUT_WRITE_FAILED, writeFileAtomic } from '../../../node/files/write-atomic.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'trust-engine-atomic-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
