@@ -5,6 +5,7 @@
  * estimates. Pure functions of a {@link SceneFeatures} record, so each rule is
  * testable at its boundaries without building huge meshes.
  */
+import { ERR_OPTIMIZER_OPTIONS_INVALID, fail } from './errors.ts'
 
 /** Optimization profiles. */
 export const PROFILES = ['quality', 'balanced', 'economy', 'realtime', 'archviz', 'gaming', 'ai_training'] as const
@@ -14,6 +15,12 @@ export type Profile = typeof PROFILES[number]
 /** True when `name` is one of {@link PROFILES}: the one check that turns a profile name from outside (flags, job fields) into a {@link Profile}. */
 export function isProfile (name: string): name is Profile {
   return (PROFILES as readonly string[]).includes(name)
+}
+
+/** `name` as a {@link Profile}; an unknown name is `ERR_OPTIMIZER_OPTIONS_INVALID` (a job pinning a profile this node does not know). */
+export function parseProfile (name: string): Profile {
+  if (!isProfile(name)) fail(ERR_OPTIMIZER_OPTIONS_INVALID, `unknown optimizer profile ${name}`)
+  return name
 }
 /** Target pipelines: light baking, 3D Gaussian splatting, or both. */
 export type Pipeline = 'baking' | '3dgs' | 'hybrid'

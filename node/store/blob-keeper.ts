@@ -26,10 +26,10 @@
  * stored job or schedule are removed (a crash between a job's acceptance and
  * the removal of its records loses nothing).
  */
-import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import { z } from 'zod'
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
+import { sha256Hex } from '../../protocol/hash.ts'
 import type { BlobDir } from '../p2p/blob-dir.ts'
 import type { Store } from './db.ts'
 import { blobUploadsRepository, type BlobUpload } from './repositories/blob-uploads.ts'
@@ -194,7 +194,7 @@ export class BlobKeeper {
    * `ERR_BLOB_QUOTA`, I/O) pass through, and then nothing is recorded.
    */
   async upload (bytes: Uint8Array, uploader: string): Promise<string> {
-    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    const sha256 = sha256Hex(bytes)
     // The same bytes being uploaded at this moment: one upload, one record.
     const running = this.#inflight.get(sha256)
     if (running !== undefined) return await running

@@ -6,6 +6,7 @@
  * can serve it too.
  */
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
+import { sleep } from '../async/sleep.ts'
 import type { BlobPort } from '../job/ports.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { BlobDir } from '../p2p/blob-dir.ts'
@@ -73,16 +74,4 @@ export function blobPort (c: {
       throw new TrustEngineError(ERR_BLOB_NOT_FOUND, `no peer served blob ${sha256}`, { cause: lastError })
     }
   }
-}
-
-async function sleep (ms: number, signal: AbortSignal): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms)
-    function done (): void {
-      clearTimeout(t)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }

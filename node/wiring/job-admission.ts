@@ -17,8 +17,7 @@ import { TrustEngineError } from '../../protocol/errors.ts'
 import { checkVoteSpan } from '../../protocol/job.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import { ERR_BLOB_UNKNOWN, ERR_NOT_VALIDATOR } from '../job/errors.ts'
-import { PROFILES, type Profile } from '../optimizer/analysis-rules.ts'
-import { ERR_OPTIMIZER_OPTIONS_INVALID } from '../optimizer/errors.ts'
+import { type Profile, parseProfile } from '../optimizer/analysis-rules.ts'
 import type { SubmitJobRequest } from '../types.ts'
 import { type WorkEstimate, checkWorkLimits, estimateWork } from './work-estimate.ts'
 
@@ -82,8 +81,8 @@ export async function admitJob (components: JobAdmissionComponents, request: Sub
  * re-runs exactly the same optimization even if defaults change later.
  */
 export async function resolveNetworkOptimization (profile: string, ratio: number | undefined): Promise<NetworkOptimization> {
-  if (!(PROFILES as readonly string[]).includes(profile)) throw new TrustEngineError(ERR_OPTIMIZER_OPTIONS_INVALID, `unknown optimizer profile ${profile}`)
+  const pinned = parseProfile(profile)
   const { resolveOptimizeOptions } = await import('../optimizer/optimize.ts')
-  const resolved = resolveOptimizeOptions({ profile: profile as Profile, ...(ratio === undefined ? {} : { ratio }) })
+  const resolved = resolveOptimizeOptions({ profile: pinned, ...(ratio === undefined ? {} : { ratio }) })
   return { profile: resolved.profile, ratio: resolved.ratio }
 }

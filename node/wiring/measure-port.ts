@@ -27,9 +27,7 @@ import type { MeasurePort, Measurement } from '../job/ports.ts'
 import { measureFrames } from '../measure/measure-frames.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
 import type { EncodedEvidence } from '../measure/evidence-files.ts'
-import { PROFILES, type Profile } from '../optimizer/analysis-rules.ts'
-import { ERR_OPTIMIZER_OPTIONS_INVALID } from '../optimizer/errors.ts'
-import { TrustEngineError } from '../../protocol/errors.ts'
+import { parseProfile } from '../optimizer/analysis-rules.ts'
 
 /** Domain of the sampling seed of frames jobs. */
 export const FRAMES_SEED_DOMAIN = 'trust-engine/frames-sample/v1'
@@ -85,7 +83,7 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
       let matches = optimized === undefined ? reExecuted.get(jobId) : optimized === job.candidate[0]
       if (matches === undefined) {
         const { optimizeScene } = await import('../optimizer/optimize.ts')
-        const own = await optimizeScene(reference, { profile: profileOf(job.optimize.profile), ratio: job.optimize.ratio })
+        const own = await optimizeScene(reference, { profile: parseProfile(job.optimize.profile), ratio: job.optimize.ratio })
         matches = sha256Hex(own.bytes) === job.candidate[0]
         if (reExecuted.size >= RE_EXECUTION_CACHE) reExecuted.delete(reExecuted.keys().next().value!)
         reExecuted.set(jobId, matches)
@@ -113,12 +111,6 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
     }
     return result
   }
-}
-
-/** The optimizer profile a job pins (an unknown name is refused: `ERR_OPTIMIZER_OPTIONS_INVALID`). */
-function profileOf (name: string): Profile {
-  if (!(PROFILES as readonly string[]).includes(name)) throw new TrustEngineError(ERR_OPTIMIZER_OPTIONS_INVALID, `unknown optimizer profile ${name}`)
-  return name as Profile
 }
 
 /** The in-thread measurement port (see measure-worker-pool.ts for the default, off the event loop). */
