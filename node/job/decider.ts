@@ -55,6 +55,11 @@ export class JobDecider {
     this.#decided.set(status, (this.#decided.get(status) ?? 0) + 1)
   }
 
+  /** Takes back a count of {@link countDecided} (a disputed job that a certificate then decided). */
+  uncountDecided (status: string): void {
+    this.#decided.set(status, Math.max(0, (this.#decided.get(status) ?? 0) - 1))
+  }
+
   /** Sets the jobs-by-status gauge. */
   refreshGauge (): void {
     const { metrics, jobs } = this.#components

@@ -68,6 +68,8 @@ export interface JobEngineOptions {
   seedFetchMs: number
   /** A peer is asked for the certificates of jobs decided while this node was away at most this often (at start, then when it is admitted again): a minute keeps reconnect storms cheap and well inside the catch-up quotas. */
   certificateSyncMs: number
+  /** Of which at most this many peers within `certificateSyncMs`: one honest peer has every certificate, three outvote a liar that is penalised at its first forgery, and a node reconnecting to a hundred peers does not decode a hundred copies. */
+  certificatePeers: number
 }
 
 /** Defaults of {@link JobEngineOptions}. */
@@ -75,7 +77,8 @@ export const DEFAULT_JOB_ENGINE_OPTIONS: JobEngineOptions = {
   maxBufferedVotes: 4096,
   maxBufferedVotesPerVoter: 64,
   seedFetchMs: 1_000,
-  certificateSyncMs: 60_000
+  certificateSyncMs: 60_000,
+  certificatePeers: 3
 }
 
 /** What the engine is wired to. */
@@ -144,7 +147,8 @@ export class JobEngine {
       serial: async (jobId, fn) => { await this.#decisions.run(jobId, fn) },
       isOpen: (jobId) => this.#jobs.has(jobId),
       onCertified: (view, was) => {
-        if (was === null) this.#decider.countDecided(view.status)
+        if (was !== null) this.#decider.uncountDecided(was)
+        this.#decider.countDecided(view.status)
         this.#decider.refreshGauge()
         this.#seeds.forget(view.jobId)
         components.onFinal(view)
@@ -350,7 +354,7 @@ export class JobEngine {
     return await this.#certified.load(jobId)
   }
 
-  /** A peer was admitted (again): ask it for the certificates of jobs decided meanwhile, unless asked within `certificateSyncMs`. */
+  /** A peer was admitted (again): ask it for the certificates of jobs decided meanwhile, unless it or `certificatePeers` others were asked within `certificateSyncMs`. */
   onPeerAdmitted (peer: string): void {
     if (this.#stopped) return
     this.#spawn(this.#certificatesFrom(peer))
@@ -486,9 +490,13 @@ export class JobEngine {
   /** Asks one peer for certificates (verified and stored by {@link CertifiedJobs}); a peer that serves a bad one is penalised with its code. */
   async #certificatesFrom (peer: string): Promise<void> {
     const { net, clock } = this.#components
+    const now = clock()
+    const window = this.#options.certificateSyncMs
     const last = this.#certificatesAskedAt.get(peer)
-    if (this.#stopped || (last !== undefined && clock() - last < this.#options.certificateSyncMs)) return
-    this.#certificatesAskedAt.set(peer, clock())
+    const recent = [...this.#certificatesAskedAt.values()].filter((t) => now - t < window).length
+    if (this.#stopped || (last !== undefined && now - last < window) || recent >= this.#options.certificatePeers) return
+    this.#certificatesAskedAt.delete(peer)
+    this.#certificatesAskedAt.set(peer, now)
     if (this.#certificatesAskedAt.size > 4096) this.#certificatesAskedAt.delete(this.#certificatesAskedAt.keys().next().value!)
     const items = net.certificates(peer, this.#certified.since(), this.#lifetime.signal)
     await this.#certified.catchUpFrom(peer, items, (p, code) => { net.penalise(p, code) })
