@@ -7,7 +7,8 @@
  *     node console/build.ts --check   exits 1 when they differ from a fresh build
  *
  * esbuild bundles console/src/main.ts (Preact, htm, uPlot and the protocol's
- * canonical encoding) into one minified ES module, and the CSS (uPlot's,
+ * canonical encoding and certificate verification, over the shims of
+ * console/src/shims) into one minified ES module, and the CSS (uPlot's,
  * then the console's) into one minified file. Same sources and esbuild version, same bytes.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -27,6 +28,9 @@ export async function buildConsole (): Promise<Array<{ name: string, text: strin
     minify: true,
     write: false,
     legalComments: 'eof',
+    // The protocol code verifies certificates in the page: node:crypto and Buffer from the shims (console/src/shims).
+    alias: { 'node:crypto': join(HERE, 'src/shims/node-crypto.ts'), 'node:module': join(HERE, 'src/shims/node-module.ts') },
+    inject: [join(HERE, 'src/shims/buffer.ts')],
     logLevel: 'silent',
     charset: 'utf8'
   })

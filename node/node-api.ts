@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream'
 import type { Registry } from 'prom-client'
+import type { NetworkConfig } from '../protocol/network.ts'
 import type { JobEvidenceManifest } from './evidence/evidence-store.ts'
 import type { AuditEntry } from './store/audit.ts'
 import type { EconomyJobRequest, JobView, NodeInfo, PeerView, ReputationView, ScheduleView, SubmitJobRequest } from './types.ts'
@@ -39,6 +40,8 @@ export interface NodeEvents {
 export interface TrustEngineNodeApi {
   /** Identity, network and addresses. */
   info: () => NodeInfo
+  /** The network file this node runs with (parsed; public: validators' keys and weights, rules). */
+  network: () => NetworkConfig
   /**
    * Stores a blob in the node's content-addressed store; returns its sha256.
    * A new blob is a pending upload of `uploader` (default `local`) until a

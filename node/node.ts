@@ -323,6 +323,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       host,
       keyFile,
       metricsRegistry: registry,
+      network: () => network,
       info: (): NodeInfo => ({
         peerId: host.peerId.toString(),
         publicKey: keyFile.publicKey,

@@ -115,12 +115,21 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     await expect.poll(async () => await status.textContent(), { timeout: 120_000 }).toMatch(/^(validated|rejected)$/)
     await page.getByText('agrees').first().waitFor()
     await page.getByTestId('certificate-download').waitFor()
+    // Verified in the page with the bundled protocol code: against the node's network file, then against another one.
+    await page.click('#verify-certificate')
+    await expect.poll(async () => await page.getByTestId('certificate-result').textContent(), { timeout: 60_000 }).toMatch(/^valid: (validated|rejected) in round 0, signed by base weight 1 of 1/)
     const images = page.locator('section.sample img')
     await images.first().waitFor()
     expect(await page.locator('section.sample').count()).toBeGreaterThanOrEqual(4)
     await expect.poll(async () => await images.evaluateAll((els) => els.every((e) => (e as unknown as { complete: boolean, naturalWidth: number }).complete && (e as unknown as { naturalWidth: number }).naturalWidth > 0)), { timeout: 60_000 }).toBe(true)
     await page.waitForSelector('.chart canvas')
     await shot('job')
+    const network = (await (await fetch(`${apiUrl}/v1/network`)).json()) as { validators: Array<{ weight: number }> }
+    network.validators[0]!.weight = 2
+    writeFileSync(join(dir, 'other-network.json'), JSON.stringify(network))
+    await page.setInputFiles('input[aria-label="network file to verify against (optional)"]', join(dir, 'other-network.json'))
+    await page.click('#verify-certificate')
+    await expect.poll(async () => await page.getByTestId('certificate-result').textContent(), { timeout: 60_000 }).toMatch(/^INVALID: ERR_[A-Z_]+: .*other-network\.json/)
     await page.getByRole('button', { name: 'zoom SSIM map (red = low)' }).first().click()
     await page.getByRole('dialog', { name: 'zoomed image' }).waitFor()
     await page.getByRole('dialog').click()
