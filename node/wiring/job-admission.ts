@@ -57,9 +57,12 @@ export async function admitJob (components: JobAdmissionComponents, request: Sub
   }
   const missing: Array<{ path: string, message: string }> = []
   const bytes = { reference: [] as Uint8Array[], candidate: [] as Uint8Array[] }
+  // A blob named several times is read once.
+  const read = new Map<string, Promise<Uint8Array | null>>()
   for (const side of ['reference', 'candidate'] as const) {
     for (const [i, sha256] of request[side].entries()) {
-      const blob = await blobs.get(sha256)
+      if (!read.has(sha256)) read.set(sha256, blobs.get(sha256))
+      const blob = await read.get(sha256)!
       if (blob === null) missing.push({ path: `body.${side}.${i}`, message: `blob ${sha256} is not on this node` })
       else bytes[side].push(blob)
     }
