@@ -5,7 +5,9 @@
  * those jobs with the network's final status and a certificate that
  * verifies. A node whose only peer serves a forged certificate refuses it
  * with the verification's code, stores nothing and penalises the peer; an
- * honest peer admitted afterwards is asked too.
+ * honest peer admitted afterwards is asked too. A validator back after the
+ * deadline of a job it held open disputes it by its own clock, then takes
+ * the certified verdict.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -93,5 +95,28 @@ describe('certificate catch-up', () => {
     expect((await observer.getJob(jobId))?.reason).toBe('certificate')
     expect(verifyCertificate((await observer.getCertificate(jobId)) as Certificate, network)).toMatchObject({ ok: true, status })
     expect((await offences()).ERR_CERT_STATUS).toBe(1)
+  })
+
+  it('a validator that held a job open and came back after its deadline disputes it, then takes the certified verdict', async () => {
+    const network = parseNetwork(readFileSync(cluster!.networkFile))
+    const deadlineMs = 30_000
+    const jobId = await cluster!.submitFrames('node1', [testPng(40, 40)], [testPng(40, 40)], { deadlineMs })
+    await waitFor(async () => (await cluster!.raw('node4', `/v1/jobs/${jobId}`)).status === 200, 'node4 accepted the job')
+    await cluster!.kill9('node4')
+    for (const n of ['node1', 'node2', 'node3']) expect((await cluster!.waitDecided(n, jobId)).status).toBe('validated')
+    // Back after the job's deadline (the wait is for the condition, not a limit): its own deadline rule disputes the job at once.
+    const { timings } = await cluster!.get('node1', `/v1/jobs/${jobId}`) as { timings: { deadline: number } }
+    while (Date.now() <= timings.deadline) await new Promise((r) => setTimeout(r, Math.min(1000, timings.deadline - Date.now() + 1)))
+    await cluster!.start('node4')
+    await waitFor(async () => ((await cluster!.get('node4', `/v1/jobs/${jobId}`)) as { status: string }).status === 'validated', 'node4 took the certified verdict')
+    const view = await cluster!.get('node4', `/v1/jobs/${jobId}`) as { reason: string, final: boolean }
+    expect(view).toMatchObject({ reason: 'certificate', final: true })
+    const cert = decodeCertificate(new TextEncoder().encode(JSON.stringify(await cluster!.get('node4', `/v1/jobs/${jobId}/certificate`))))
+    expect(verifyCertificate(cert, network)).toMatchObject({ ok: true, jobId, status: 'validated' })
+    const { head } = await cluster!.get('node4', '/v1/audit?limit=1') as { head: { seq: number } }
+    const audit = await cluster!.get('node4', `/v1/audit?from=${Math.max(0, head.seq - 999)}&limit=1000`) as { entries: Array<{ kind: string, data: { jobId?: string } }> }
+    const kinds = audit.entries.filter((e) => e.data.jobId === jobId).map((e) => e.kind)
+    expect(kinds).toContain('job.disputed')
+    expect(kinds.at(-1)).toBe('job.certified')
   })
 })
