@@ -1,10 +1,11 @@
 /**
- * Measurement and optimization off the event loop, in a pool of worker
- * threads, so rendering or optimizing a large scene never stalls gossip
- * validation, blob serving or the HTTP API.
+ * Measurement, optimization and scene analysis off the event loop, in a pool
+ * of worker threads, so rendering or optimizing a large scene never stalls
+ * gossip validation, blob serving or the HTTP API.
  *
  * - Each worker runs one task at a time; tasks wait in order for a free one.
- *   With two or more workers, one long job cannot hold up an honest one.
+ *   With two workers one long job cannot hold up an honest one; as many long
+ *   jobs as workers hold it up until their deadlines.
  * - A task is bounded by its signal: when it aborts (the job's round ended,
  *   the job was cancelled, the node stops) a waiting task is dropped and a
  *   running one has its worker terminated, so no work outlives its deadline;

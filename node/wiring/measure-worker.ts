@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry of the work pool (measure-worker-pool.ts): runs one
  * task at a time — a job's measurement ({@link measureJob}), a scene
- * optimization or a scene analysis — and posts the result or a typed error back. Both are
+ * optimization or a scene analysis — and posts the result or a typed error back. Each is
  * deterministic, so a result computed here is bit-for-bit the one the main
  * thread would compute.
  */
