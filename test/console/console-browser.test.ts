@@ -4,14 +4,17 @@
  * is downloaded) opens the URL the node prints, refuses a file that is not
  * an image before uploading it, submits a frames job by dropping frames on
  * the Submit page, follows the Job page to a final status, opens the
- * evidence, checks the audit chain and shows the network; each page's
- * screenshot must have content (not a blank page).
+ * evidence and verifies the certificate in the page, checks the audit chain
+ * and shows the network, then stops and restarts the node and sees the page
+ * say so and recover. Each page's screenshot must have content (not a blank
+ * page) and no serious WCAG 2 A/AA problem axe-core finds; the submit button
+ * is reached and pressed with the keyboard.
  *
  * Runs when /usr/bin/chromium exists (.ci/run installs it); otherwise skipped,
  * saying why. `CONSOLE_SCREENSHOTS=DIR` also keeps the screenshots in DIR.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -50,7 +53,19 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
   let apiUrl: string
   const keep = process.env.CONSOLE_SCREENSHOTS
 
+  /** Serious or critical WCAG 2 A/AA problems axe-core finds on the page as it is now. */
+  async function accessibility (): Promise<string[]> {
+    // Evaluated through the DevTools protocol: the page's Content-Security-Policy (which the test keeps) refuses inline scripts.
+    if (!await page.evaluate(() => 'axe' in globalThis)) await page.evaluate(readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'))
+    return await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: Array<{ id: string, impact: string, nodes: Array<{ target: string[] }> }> }> } }).axe
+      const r = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } })
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)
+    })
+  }
+
   async function shot (name: string): Promise<void> {
+    expect(await accessibility(), `${name}: accessibility`).toEqual([])
     const png = await page.screenshot({ fullPage: true })
     const c = content(png)
     // A page with text, tables and images: many colours, and far from one flat colour.
@@ -103,7 +118,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     await page.setInputFiles('#candidate-files', [join(dir, 'opt-1.png'), join(dir, 'opt-2.png')])
     await page.getByText('2 png file(s): opt-1.png, opt-2.png').waitFor()
     await page.fill('#ssim-min', '0.5')
-    await page.click('#submit-job')
+    // Keyboard only from here: Tab reaches the submit button, Enter presses it.
+    await page.locator('body').focus()
+    for (let i = 0; i < 40 && await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id) !== 'submit-job'; i++) await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe('submit-job')
+    await page.keyboard.press('Enter')
     await page.getByTestId('job-link').waitFor({ timeout: 120_000 })
     await page.getByTestId('submit-progress').getByText(/SSIM \d\.\d{4}/).waitFor({ timeout: 120_000 })
     await shot('submit')
@@ -145,5 +164,19 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     expect(await page.locator('dl.info').textContent()).toMatch(/network id\s*dev-[0-9a-f]{8}/)
     expect(await page.locator('table.validators tbody tr').count()).toBe(1)
     await shot('network')
+  })
+
+  it('shows a node that goes away as disconnected, and recovers when it comes back', async () => {
+    await page.getByRole('link', { name: 'Jobs' }).click()
+    await page.locator('table.jobs tbody tr').first().waitFor()
+    const port = new URL(apiUrl).port
+    expect(await stopProcess(proc!)).toBe(0)
+    proc = null
+    await page.getByTestId('connection').getByText('disconnected', { exact: true }).waitFor({ timeout: 60_000 })
+    // The same node, data and port: the page reconnects by itself and re-reads its list.
+    proc = spawn(NODE, [CLI, 'node', '--data-dir', join(dir, 'data'), '--api', `127.0.0.1:${port}`, '--log-level', 'warn'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    await readyLine(proc)
+    await page.getByTestId('connection').getByText('live', { exact: true }).waitFor({ timeout: 120_000 })
+    expect(await page.locator('table.jobs tbody tr').count()).toBe(1)
   })
 })
