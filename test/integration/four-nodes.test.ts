@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeCertificate } from '../../protocol/certificate.ts'
 import { verifyCertificate } from '../../protocol/certificate-verify.ts'
 import { parseNetwork } from '../../protocol/network.ts'
+import { NODE_METRIC_NAMES } from '../../node/metrics.ts'
+import { ERR_WRONG_NETWORK } from '../../node/p2p/errors.ts'
 import { Cluster, runCli, waitFor } from '../../sim/cluster.ts'
 import { degradedPng, testPng } from '../../sim/images.ts'
 
@@ -120,10 +122,17 @@ describe('four honest nodes', () => {
     const cfg = JSON.parse(readFileSync(config, 'utf8')) as { bootstrap?: string[] }
     cfg.bootstrap = [cluster.entry('node1').listen]
     writeFileSync(config, JSON.stringify(cfg))
+    // node1's refusals of a peer of another network, from its metrics endpoint.
+    const refusals = async (): Promise<number> => {
+      const { body } = await cluster.raw('node1', '/metrics')
+      const line = new RegExp(`^${NODE_METRIC_NAMES.peersRefused}\\{code="${ERR_WRONG_NETWORK}"\\} (\\d+)$`, 'm').exec(String(body))
+      return line === null ? 0 : Number(line[1])
+    }
+    const before = await refusals()
     await foreign.start('node1')
     const foreignId = foreign.entry('node1').peerId
-    // Give the foreign node time to dial and be identified; it must never be admitted.
-    await new Promise((r) => setTimeout(r, 3000))
+    // The foreign node dials node1 (its bootstrap peer) and is identified: node1 counts the refusal.
+    await waitFor(async () => (await refusals()) > before, 'node1 refuses the node of another network (ERR_WRONG_NETWORK)')
     const { peers } = await cluster.get('node1', '/v1/peers') as { peers: Array<{ peerId: string, connected: boolean }> }
     expect(peers.some((p) => p.peerId === foreignId && p.connected)).toBe(false)
     const { peers: foreignPeers } = await foreign.get('node1', '/v1/peers') as { peers: Array<{ connected: boolean }> }

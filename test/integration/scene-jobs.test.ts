@@ -12,7 +12,7 @@ import { verifyCertificate } from '../../protocol/certificate-verify.ts'
 import { decodeCertificate } from '../../protocol/certificate.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import { parseNetwork } from '../../protocol/network.ts'
-import { Cluster, runCli } from '../../sim/cluster.ts'
+import { Cluster, runCli, waitFor } from '../../sim/cluster.ts'
 import { gltfpack, sphereScene, toGlb } from '../node/render/scenes.ts'
 
 interface SceneView {
@@ -102,10 +102,14 @@ describe('scene jobs on four node processes', () => {
       expect(v.candidate).toEqual(views[0]!.candidate)
       expect(v.values).toEqual(views[0]!.values)
     }
-    // Each node that measured re-ran the optimizer and got the announced bytes.
+    // Every node re-runs the optimizer (measurement goes on after the decision) and gets the announced bytes.
     for (const n of names) {
-      const v = await cluster.get(n, `/v1/jobs/${jobId}`) as SceneView
-      if (v.candidateHashMatches !== null) expect(v.candidateHashMatches).toBe(true)
+      let matches: boolean | null = null
+      await waitFor(async () => {
+        matches = (await cluster.get(n, `/v1/jobs/${jobId}`) as SceneView).candidateHashMatches
+        return matches !== null
+      }, `${n} re-ran the optimization`)
+      expect(matches, n).toBe(true)
     }
     const cert = await cluster.get('node3', `/v1/jobs/${jobId}/certificate`) as { checks?: { candidateHashMatches?: boolean }, job: { reference: string[] } }
     expect(cert.checks?.candidateHashMatches).toBe(true)

@@ -6,6 +6,7 @@ import { sha256Hex } from '../../../protocol/hash.ts'
 import { signedBytes, verifyBytes } from '../../../protocol/signing.ts'
 import { AuditLog, GENESIS_PREV_HASH, MAX_AUDIT_DATA_BYTES, listAudit } from '../../../node/store/audit.ts'
 import { verifyAudit } from '../../../node/store/audit-verify.ts'
+import { ERR_STORE_BAD_VALUE } from '../../../node/store/errors.ts'
 import { openStore } from '../../../node/store/db.ts'
 import {
   ERR_AUDIT_ALREADY_OPEN, ERR_AUDIT_BAD_ENTRY, ERR_STORE_IDENTITY_MISMATCH, ERR_STORE_NO_IDENTITY
@@ -83,8 +84,8 @@ describe('audit trail', () => {
     expect(await codeOf(store.write((b) => {
       audit.append(b, 'job.accepted', { n: 1 }, clock())
       audit.append(b, 'job.accepted', { n: 2 }, clock())
-      jobs.put(b, 'cc'.repeat(32), { bad: Number.POSITIVE_INFINITY }) // fails: the batch is dropped
-    }))).toBeDefined()
+      jobs.put(b, 'cc'.repeat(32), { bad: Number.POSITIVE_INFINITY }) // ERR_STORE_BAD_VALUE: the batch is dropped
+    }))).toBe(ERR_STORE_BAD_VALUE)
     expect(audit.head).toEqual(headBefore)
     const next = await store.write((b) => audit.append(b, 'job.accepted', { n: 3 }, clock()))
     expect(next.seq).toBe(1)
