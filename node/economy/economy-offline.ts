@@ -11,10 +11,10 @@
  * Slots run one at a time, in slot order (then id order): the node's compute
  * is the one resource the calendar prices.
  *
- * Not {@link EconomyQueue}: it plans a job again on every `submit`, so a
- * stored plan could not be restored after a restart with its original slot.
  * This class keeps the queue of stored plans itself and uses the scheduler
- * (`scheduleJob`) and the injected {@link Clock} directly.
+ * (`scheduleJob`) and the injected {@link Clock} directly: a queue that
+ * planned a job again on every submission could not restore a stored plan
+ * after a restart with its original slot.
  */
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'

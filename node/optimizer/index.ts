@@ -43,4 +43,3 @@ export {
 } from './economy/resource-profile.ts'
 export { scheduleJob, DEFAULT_SCHEDULE_OPTIONS, type EconomyJob, type ScheduleOptions, type ScheduleOptionsInput, type ScheduleReport, type TierHours } from './economy/scheduler.ts'
 export { systemClock, ManualClock, type Clock } from './economy/clock.ts'
-export { deferUntilSlot, EconomyQueue, type DeferOptions } from './economy/economy-queue.ts'

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../../../node/optimizer/economy/clock.ts'
-import { EconomyQueue, deferUntilSlot } from '../../../node/optimizer/economy/economy-queue.ts'
 import { DEFAULT_PRICING_CALENDAR, tierAt } from '../../../node/optimizer/economy/pricing-calendar.ts'
 import { scheduleJob } from '../../../node/optimizer/economy/scheduler.ts'
 import { ERR_SCHEDULE_DEADLINE_UNREACHABLE, ERR_SCHEDULE_INVALID, ERR_SCHEDULE_OVER_BUDGET } from '../../../node/optimizer/errors.ts'
@@ -87,48 +86,5 @@ describe('scheduleJob', () => {
     expect(codeOf(() => scheduleJob(ok, WED_10, { calendar: { hourTiers: ['peak'] } }))).toBe(ERR_SCHEDULE_INVALID)
     expect(codeOf(() => scheduleJob(ok, WED_10, { resource: { costPerHour: -1 } }))).toBe(ERR_SCHEDULE_INVALID)
     expect(codeOf(() => scheduleJob(ok, Number.NaN))).toBe(ERR_SCHEDULE_INVALID)
-  })
-})
-
-describe('deferral with an injected clock', () => {
-  it('deferUntilSlot resolves only once the clock reaches the slot', async () => {
-    const clock = new ManualClock(WED_10)
-    let planned = 0
-    let done = false
-    const p = deferUntilSlot({ id: 'd', computeHours: 2, deadline: WED_10 + 48 * H }, clock, { onScheduled: (plan) => { planned = plan.start } }).then((plan) => { done = true; return plan })
-    await Promise.resolve()
-    expect(planned).toBe(at('2026-01-08T00:00:00Z'))
-    clock.advance(13 * H)
-    await new Promise((resolve) => setImmediate(resolve))
-    expect(done).toBe(false)
-    clock.advance(H)
-    const plan = await p
-    expect(done).toBe(true)
-    expect(plan.start).toBe(clock.now())
-  })
-  it('deferUntilSlot rejects on abort and throws scheduling errors before waiting', async () => {
-    const clock = new ManualClock(WED_10)
-    const ac = new AbortController()
-    const p = deferUntilSlot({ id: 'a', computeHours: 2, deadline: WED_10 + 48 * H }, clock, { signal: ac.signal })
-    ac.abort(new Error('stop'))
-    await expect(p).rejects.toThrow('stop')
-    expect(clock.waiting).toBe(0)
-    await expect(deferUntilSlot({ id: 'u', computeHours: 5, deadline: WED_10 + H }, clock)).rejects.toMatchObject({ code: ERR_SCHEDULE_DEADLINE_UNREACHABLE })
-  })
-  it('EconomyQueue orders jobs by slot and hands out the due ones', async () => {
-    const clock = new ManualClock(WED_10)
-    const q = new EconomyQueue(clock)
-    q.submit({ id: 'later', computeHours: 1, deadline: WED_10 + 72 * H })
-    q.submit({ id: 'now', computeHours: 1, deadline: WED_10 + H })
-    q.submit({ id: 'night', computeHours: 1, deadline: WED_10 + 20 * H })
-    // 'later' and 'night' both get Thursday 00:00; equal starts are ordered by job id.
-    expect(q.pending().map((p) => p.jobId)).toEqual(['now', 'later', 'night'])
-    expect(q.takeDue().map((p) => p.jobId)).toEqual(['now'])
-    expect(codeOf(() => q.submit({ id: 'over', computeHours: 1, deadline: WED_10 + 48 * H, budgetUsd: 0.01 }))).toBe(ERR_SCHEDULE_OVER_BUDGET)
-    expect(q.size).toBe(2)
-    const next = q.next()
-    clock.set(at('2026-01-08T00:00:00Z'))
-    expect((await next).map((p) => p.jobId)).toEqual(['later', 'night'])
-    expect(q.cancel('later')).toBe(false)
   })
 })
