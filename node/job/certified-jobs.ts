@@ -57,6 +57,13 @@ export interface CertifiedJobsComponents {
   onCertified: (view: JobView, was: string | null) => void
 }
 
+/**
+ * Final jobs kept in the serving index. Peers are served a prefix of the
+ * newest (at most 1024, node/p2p/certificate-sync.ts), so older entries are
+ * never read; the bound keeps a long-running node's memory flat.
+ */
+export const MAX_INDEXED_JOBS = 4096
+
 interface IndexEntry {
   createdAt: number
   jobId: string
@@ -65,7 +72,7 @@ interface IndexEntry {
 /** The final jobs of a node for peers, and the intake of peers' certificates. */
 export class CertifiedJobs {
   readonly #c: CertifiedJobsComponents
-  /** Final jobs, newest `createdAt` first (ties by job id). */
+  /** Final jobs, newest `createdAt` first (ties by job id), at most MAX_INDEXED_JOBS. */
   readonly #index: IndexEntry[] = []
   readonly #indexed = new Set<string>()
   #newestKnown: number | null = null
@@ -206,6 +213,11 @@ export class CertifiedJobs {
       if (e.createdAt > createdAt || (e.createdAt === createdAt && e.jobId < jobId)) lo = mid + 1
       else hi = mid
     }
+    if (lo >= MAX_INDEXED_JOBS) {
+      this.#indexed.delete(jobId)
+      return
+    }
     this.#index.splice(lo, 0, { createdAt, jobId })
+    if (this.#index.length > MAX_INDEXED_JOBS) this.#indexed.delete(this.#index.pop()!.jobId)
   }
 }
