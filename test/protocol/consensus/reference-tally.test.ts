@@ -69,7 +69,7 @@ function both (sc: Scenario, rule: RefRule = DOCUMENTED_RULE): { ours: RefTally,
     tolerances: net.network.tolerances,
     reputation: net.network.reputation
   }
-  return { ours: ours as RefTally, reference: referenceTally(refNet, refVotes, net.job.deadline, sc.now, rule) }
+  return { ours, reference: referenceTally(refNet, refVotes, net.job.deadline, sc.now, rule) }
 }
 
 describe('JobTally against an independent reference of docs/protocol.md', () => {

@@ -5,6 +5,7 @@
  * state. Tests compare JobTally with it; `rule` lets a test swap in a
  * deliberately wrong rule to show that the comparison would catch it.
  */
+import type { Tally } from '../../../protocol/consensus/tally-types.ts'
 
 /** One validator as the reference sees it. */
 export interface RefValidator {
@@ -46,22 +47,8 @@ export const DOCUMENTED_RULE: RefRule = {
   reachesHalf: (cumulative, total) => 2 * cumulative >= total
 }
 
-/** The reference's outcome, in the shape of the protocol's Tally (values in wire form). */
-export interface RefTally {
-  round: number | null
-  status: 'pending' | 'validated' | 'rejected' | 'disputed'
-  final: boolean
-  values: { ssim: number | string, psnr: number | string, ssimLocal: number | string } | null
-  checks: { candidateHashMatches?: boolean } | null
-  agreeing: string[]
-  deviating: string[]
-  agreeWeight: number
-  deviateWeight: number
-  totalWeight: number
-  agreeBaseWeight: number
-  totalBaseWeight: number
-  reason: string
-}
+/** The reference's outcome: the protocol's Tally without the job id (the output contract only; no rule code is shared). */
+export type RefTally = Omit<Tally, 'jobId'>
 
 const METRICS = ['ssim', 'psnr', 'ssimLocal'] as const
 type Values = Record<typeof METRICS[number], number>
@@ -94,7 +81,7 @@ function agrees (vote: RefVote, values: Values, check: boolean | undefined, net:
   return verdict(vote, vote.check, net) === verdict(values, check, net)
 }
 
-const wire = (x: number): number | string => (x === Infinity ? 'Infinity' : x)
+const wire = (x: number): number | 'Infinity' => (x === Infinity ? 'Infinity' : x)
 
 /** The tally of `votes` (one per voter, one round) at time `now` under `rule`. */
 export function referenceTally (net: RefNetwork, votes: RefVote[], deadline: number, now: number, rule: RefRule = DOCUMENTED_RULE): RefTally {
