@@ -6,7 +6,7 @@
  * the Submit page, follows the Job page to a final status, opens the
  * evidence and verifies the certificate in the page, checks the audit chain
  * and shows the network, then stops and restarts the node and sees the page
- * say so and recover. Each page's screenshot must have content (not a blank
+ * say so and recover, and submits a scene the network optimizes. Each page's screenshot must have content (not a blank
  * page) and no serious WCAG 2 A/AA problem axe-core finds; the submit button
  * is reached and pressed with the keyboard.
  *
@@ -22,6 +22,7 @@ import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, NODE, ROOT, readyLine, stopProcess, tempDir } from '../../sim/cluster.ts'
 import { degradedPng, testPng } from '../../sim/images.ts'
+import { makeGlb } from '../../sim/scenes.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const HAVE_CHROMIUM = existsSync(CHROMIUM)
@@ -178,5 +179,23 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     await readyLine(proc)
     await page.getByTestId('connection').getByText('live', { exact: true }).waitFor({ timeout: 120_000 })
     expect(await page.locator('table.jobs tbody tr').count()).toBe(1)
+  })
+
+  it('submits a scene for the network to optimize and follows it to a final status with its evidence', async () => {
+    writeFileSync(join(dir, 'scene.glb'), await makeGlb({ grids: [6] }))
+    await page.getByRole('link', { name: 'Submit' }).click()
+    await page.setInputFiles('#reference-files', join(dir, 'scene.glb'))
+    await page.getByText('1 glb file(s): scene.glb').waitFor()
+    // Without a candidate the node optimizes with the chosen profile and every verifier re-runs it.
+    await page.getByLabel('Optimizer profile').selectOption('quality')
+    await page.click('#submit-job')
+    await page.getByTestId('job-link').click()
+    await expect.poll(async () => await page.getByTestId('job-status').textContent(), { timeout: 180_000 }).toMatch(/^(validated|rejected)$/)
+    expect(await page.locator('p.summary').textContent()).toMatch(/scene .*re-execution hash matches/)
+    // The node's evidence of the scene: renders of the worst and random views, side by side.
+    await page.locator('section.sample img').first().waitFor({ timeout: 60_000 })
+    expect(await page.getByText(/^Round 0, scenes:/).count()).toBe(1)
+    await expect.poll(async () => await page.locator('section.sample img').evaluateAll((els) => els.every((e) => (e as unknown as { complete: boolean, naturalWidth: number }).complete && (e as unknown as { naturalWidth: number }).naturalWidth > 0)), { timeout: 60_000 }).toBe(true)
+    await shot('scene-job')
   })
 })
