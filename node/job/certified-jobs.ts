@@ -53,6 +53,8 @@ export interface CertifiedJobsComponents {
   serial: (jobId: string, fn: () => Promise<void>) => Promise<void>
   /** True while the job is open on this node. */
   isOpen: (jobId: string) => boolean
+  /** Validators this node holds equivocation evidence against for the job (named in a new record). */
+  equivocatorsOf: (jobId: string) => Promise<string[]>
   /** A job became final from a certificate; `was` is its status before (null when unknown). */
   onCertified: (view: JobView, was: string | null) => void
 }
@@ -173,7 +175,7 @@ export class CertifiedJobs {
 
   async #store (cert: Certificate, existing: JobRecord | null, round: number, seed: string, signed: number, total: number): Promise<void> {
     const now = this.#c.clock()
-    const base = existing ?? newJobRecord(cert.jobId, cert.job, now)
+    const base = existing ?? { ...newJobRecord(cert.jobId, cert.job, now), equivocators: await this.#c.equivocatorsOf(cert.jobId) }
     const record: JobRecord = {
       ...base,
       status: cert.status,

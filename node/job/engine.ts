@@ -146,6 +146,7 @@ export class JobEngine {
       views: this.#views,
       serial: async (jobId, fn) => { await this.#decisions.run(jobId, fn) },
       isOpen: (jobId) => this.#jobs.has(jobId),
+      equivocatorsOf: async (jobId) => await this.#heldEquivocators(jobId),
       onCertified: (view, was) => {
         if (was !== null) this.#decider.uncountDecided(was)
         this.#decider.countDecided(view.status)

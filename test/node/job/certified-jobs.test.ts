@@ -1,12 +1,21 @@
 /**
- * The serving index of certificate catch-up: final jobs newest first,
- * filtered by `since`, bounded in memory, and the `since` a node asks with.
+ * Certificate catch-up on a node: the serving index (final jobs newest
+ * first, filtered by `since`, bounded in memory, and the `since` a node asks
+ * with), and the intake of peers' certificates by a real engine (LevelDB
+ * store, audit trail): a valid one is stored as final, a forged one refused
+ * with its code and its peer penalised.
  */
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { CertifiedJobs, MAX_INDEXED_JOBS } from '../../../node/job/certified-jobs.ts'
 import type { JobRecord } from '../../../node/job/records.ts'
+import { buildCertificate } from '../../../protocol/certificate.ts'
+import { tally } from '../../../protocol/consensus/tally.ts'
+import { detectEquivocation } from '../../../protocol/evidence.ts'
+import { jobIdOf } from '../../../protocol/job.ts'
 import { parseNetwork } from '../../../protocol/network.ts'
 import { generateKeyPair } from '../../../protocol/signing.ts'
+import { BAD, GOOD, keyPair, makeJob, makeNetwork, makeVote, seedCertificateFor, wire } from '../../protocol/fixtures.ts'
+import { EngineHarness, NO_NETWORK } from './engine-harness.ts'
 
 const network = parseNetwork({ networkId: 'index-test', protocolVersion: 1, validators: [{ name: 'a', publicKey: generateKeyPair().publicKey, weight: 1 }] })
 
@@ -49,5 +58,47 @@ describe('certified jobs index', () => {
     jobs.saw(record(10_000_000, 'pending'))
     const { maxVoteMs, clockSkewMs } = network.deadlines
     expect(jobs.since()).toBe(1_000_000 + 10_000_000 - 2 * maxVoteMs - clockSkewMs)
+  })
+})
+
+describe('a certificate taken from a peer by the engine', () => {
+  const cleanups: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    for (const fn of cleanups.splice(0).reverse()) await fn()
+  })
+
+  it('is stored as final, names validators this node holds evidence against, and a forged one penalises its peer', async () => {
+    const { network: net, keys } = makeNetwork([1, 1, 1, 1], {}, 'certified-test')
+    const job = makeJob(net, keys[0]!)
+    const jobId = jobIdOf(job)
+    const votes = keys.map((k) => makeVote(net, job, k, GOOD))
+    const t = tally({ network: net, job, votes, reputations: new Map(), now: job.createdAt })
+    const cert = buildCertificate(net, job, t, votes, seedCertificateFor(net, job, keys))
+    const forged = { ...cert, jobId: 'ff'.repeat(32) }
+    const served = new Map([['honest', [wire(cert)]], ['liar', [wire(forged)]]])
+    const penalties: Array<[string, string]> = []
+
+    const h = await EngineHarness.create('trust-engine-certified-')
+    cleanups.push(async () => { await h.close() })
+    const { engine } = await h.engine('db', net, keyPair('observer'), {
+      net: {
+        ...NO_NETWORK,
+        certificates: async function * (peer) { yield * (served.get(peer) ?? []) },
+        penalise: (peer, code) => { penalties.push([peer, code]) }
+      }
+    })
+    await h.start(engine)
+    // Evidence against the fourth validator arrives before anything of the job.
+    const evidence = detectEquivocation(makeVote(net, job, keys[3]!, GOOD), makeVote(net, job, keys[3]!, BAD))!
+    await engine.onEvidenceMessage(wire(evidence))
+
+    engine.onPeerAdmitted('liar')
+    engine.onPeerAdmitted('honest')
+    for (let n = 0; n < 600 && ((await engine.view(jobId)) === null || penalties.length === 0); n++) await new Promise((r) => setTimeout(r, 50))
+    const view = (await engine.view(jobId))!
+    expect(view).toMatchObject({ status: 'validated', final: true, reason: 'certificate', round: 0, equivocators: [keys[3]!.publicKey] })
+    expect(view.votes.map((v) => v.voter).sort()).toEqual(keys.map((k) => k.publicKey).sort())
+    expect(await engine.certificate(jobId)).toEqual(cert)
+    expect(penalties).toEqual([['liar', 'ERR_CERT_JOB']])
   })
 })
