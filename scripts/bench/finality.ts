@@ -12,10 +12,15 @@
  * its voter to received at another node); and from the publication of the
  * quorum-completing vote to finality at every node (per job, the last node).
  *
+ * Beside them: the CPU all node processes used per job against what the
+ * machine's cores offered in the same wall time, and the machine's load, to
+ * tell a slow pipeline from starved processes.
+ *
  * One unmeasured job runs first, so the figures are of a warm network (each
  * node's first job starts its measurement worker). All processes run on
  * this machine, so their clocks are one clock.
  */
+import { cpus, loadavg } from 'node:os'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import { Cluster } from '../../sim/cluster.ts'
 import { testPng, degradedPng } from '../../sim/images.ts'
@@ -32,15 +37,25 @@ function quantile (values: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!
 }
 
-async function gossipMessages (cluster: Cluster): Promise<number> {
+/** The sum over every node of the Prometheus samples whose line starts with `prefix`. */
+async function metricSum (cluster: Cluster, prefix: string): Promise<number> {
   let total = 0
   for (const node of cluster.nodes) {
     const text = await (await fetch(`${node.apiUrl}/metrics`)).text()
     for (const line of text.split('\n')) {
-      if (line.startsWith('trust_engine_gossip_validation_results_total{')) total += Number(line.slice(line.lastIndexOf(' ') + 1))
+      if (line.startsWith(prefix)) total += Number(line.slice(line.lastIndexOf(' ') + 1))
     }
   }
   return total
+}
+
+async function gossipMessages (cluster: Cluster): Promise<number> {
+  return await metricSum(cluster, 'trust_engine_gossip_validation_results_total{')
+}
+
+/** CPU seconds used so far by every node process (all its threads). */
+async function cpuSeconds (cluster: Cluster): Promise<number> {
+  return await metricSum(cluster, 'trust_engine_process_cpu_seconds_total ')
 }
 
 async function runSize (n: number): Promise<BenchResult[]> {
@@ -59,6 +74,8 @@ async function runSize (n: number): Promise<BenchResult[]> {
     const voteGossip: number[] = []
     const quorumToFinal: number[] = []
     const before = await gossipMessages(cluster)
+    const cpuBefore = await cpuSeconds(cluster)
+    const wallBefore = performance.now()
     let payloadBytes = 0
     for (let j = 0; j < JOBS; j++) {
       const jobId = await cluster.submitFrames('node1', [testPng(32, 32)], [j % 2 === 0 ? testPng(32, 32) : degradedPng(32, 32, 20)])
@@ -94,6 +111,8 @@ async function runSize (n: number): Promise<BenchResult[]> {
       payloadBytes += canonicalEncode(cert.job).length + n * voteBytes
     }
     const messages = (await gossipMessages(cluster) - before) / JOBS
+    const cpuMs = (await cpuSeconds(cluster) - cpuBefore) * 1000 / JOBS
+    const wallMs = (performance.now() - wallBefore) / JOBS
     const parts: Array<[string, number[]]> = [
       ['finality (announcement to finality at each node)', finality],
       ['seed phase', seedPhase],
@@ -114,6 +133,9 @@ async function runSize (n: number): Promise<BenchResult[]> {
     figures.push(result(`finality p99, ${n} node processes`, quantile(finality, 0.99), 'ms', 'announcement gossip p99, same processes', quantile(propagation, 0.99)))
     return [
       ...figures,
+      // Whether the processes were starved: the CPU they used beside what the machine's cores offered meanwhile.
+      result(`CPU of all ${n} node processes per job`, cpuMs, 'ms', `wall time per job × ${cpus().length} cores`, wallMs * cpus().length),
+      result(`1-minute load average at the end, ${n} node processes`, loadavg()[0]!, 'runnable', 'cores', cpus().length),
       result(`gossip messages validated per job, ${n} nodes`, messages, 'msgs', 'all-to-all minimum (n−1)·(n+1)', (n - 1) * (n + 1)),
       result(`payload bytes delivered per job, ${n} nodes`, messages * (payloadBytes / JOBS) / (n + 1), 'B', 'job + n votes, each published once', payloadBytes / JOBS)
     ]
