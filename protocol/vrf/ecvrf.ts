@@ -11,18 +11,17 @@
  * grind (protocol/seed.ts).
  *
  * Keys are the validators' ed25519 keys (the 32-byte seed and the encoded
- * point, as in signing.ts). Point decoding and the arithmetic of the
- * reference path come from @noble/curves; the four scalar products of a
- * proof or a verification run natively (native-ed25519.ts, libsodium) when
- * it takes their points, which every honest proof's are, and through
- * @noble/curves otherwise. Both paths compute the same points; the
+ * point, as in signing.ts). The hash-to-curve tries and the scalar products
+ * of a proof or a verification run natively (native-ed25519.ts, libsodium)
+ * when it takes their points, which every honest proof's are, and through
+ * @noble/curves (the reference path) otherwise. Both paths compute the same points; the
  * encodings, hashing and the proof follow RFC 9381 §5 and are tested
  * against its Appendix B.3 vectors, the fast path against the reference on
  * random keys, inputs and altered proofs. Pure and deterministic.
  */
 import { createHash } from 'node:crypto'
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { nativeMul, nativeMulBase, nativeSub } from './native-ed25519.ts'
+import { NOT_A_POINT, nativeClearCofactor, nativeMul, nativeMulBase, nativeSub } from './native-ed25519.ts'
 
 type Point = InstanceType<typeof ed25519.ExtendedPoint>
 const Point = ed25519.ExtendedPoint
@@ -73,12 +72,27 @@ function decodePoint (bytes: Uint8Array): Point | null {
 /** RFC 9381 §5.4.1.1 encode_to_curve_try_and_increment, salt = the public key string. */
 function encodeToCurve (publicKey: Uint8Array, alpha: Uint8Array): Point {
   for (let ctr = 0; ctr < 256; ctr++) {
-    const hash = sha512(Uint8Array.of(SUITE, 0x01), publicKey, alpha, Uint8Array.of(ctr, 0x00))
-    const h = decodePoint(hash.subarray(0, 32))
+    const h = decodePoint(candidate(publicKey, alpha, ctr))
     if (h !== null) return h.multiplyUnsafe(COFACTOR)
   }
   /* c8 ignore next: each try succeeds with probability about 1/2 */
   throw new Error('ecvrf: encode_to_curve found no point in 256 tries')
+}
+
+/** The encoding of {@link encodeToCurve}'s point through libsodium (same tries, same point); null without the addon. */
+function encodeToCurveNative (publicKey: Uint8Array, alpha: Uint8Array): Uint8Array | null {
+  for (let ctr = 0; ctr < 256; ctr++) {
+    const h = nativeClearCofactor(candidate(publicKey, alpha, ctr))
+    if (h === null) return null
+    if (h !== NOT_A_POINT) return h
+  }
+  /* c8 ignore next: each try succeeds with probability about 1/2 */
+  throw new Error('ecvrf: encode_to_curve found no point in 256 tries')
+}
+
+/** The bytes of try `ctr`: the first 32 bytes of SHA-512(suite ‖ 0x01 ‖ PK ‖ alpha ‖ ctr ‖ 0x00). */
+function candidate (publicKey: Uint8Array, alpha: Uint8Array, ctr: number): Uint8Array {
+  return sha512(Uint8Array.of(SUITE, 0x01), publicKey, alpha, Uint8Array.of(ctr, 0x00)).subarray(0, 32)
 }
 
 /** RFC 9381 §5.4.3 challenge generation (cLen = 16) over the encodings of its five points. */
@@ -127,14 +141,14 @@ function prove (privateKeyHex: string, alpha: Uint8Array, native: boolean): stri
   clamped[31]! |= 64
   const x = leInt(clamped) % Q
   const pk = (native ? nativeMulBase(x) : null) ?? Point.BASE.multiply(x).toRawBytes()
-  const hPoint = encodeToCurve(pk, alpha)
-  const hString = hPoint.toRawBytes()
+  const hString = (native ? encodeToCurveNative(pk, alpha) : null) ?? encodeToCurve(pk, alpha).toRawBytes()
   const k = leInt(sha512(h.subarray(32, 64), hString)) % Q
   // H = 8·(a point) is in the prime-order subgroup, so libsodium takes it unless it is the identity.
   let gamma = native ? nativeMul(hString, x) : null
   let kB = native ? nativeMulBase(k) : null
   let kH = native ? nativeMul(hString, k) : null
   if (gamma === null || kB === null || kH === null) {
+    const hPoint = encodeToCurve(pk, alpha)
     gamma = hPoint.multiply(x).toRawBytes()
     kB = Point.BASE.multiply(k).toRawBytes()
     kH = hPoint.multiply(k).toRawBytes()
@@ -172,8 +186,7 @@ function verify (publicKeyHex: string, alpha: Uint8Array, proofHex: string, nati
   const c = leInt(pi.subarray(32, 32 + C_LEN))
   const s = leInt(pi.subarray(32 + C_LEN))
   if (s >= Q) return null
-  const hPoint = encodeToCurve(key.bytes, alpha)
-  const hString = hPoint.toRawBytes()
+  const hString = (native ? encodeToCurveNative(key.bytes, alpha) : null) ?? encodeToCurve(key.bytes, alpha).toRawBytes()
   // U = s·B − c·Y, V = s·H − c·Gamma and 8·Gamma for beta; natively when libsodium takes every point. It takes
   // only canonical encodings of prime-order points, so Gamma then decodes strictly to the point of these bytes.
   if (native) {
@@ -194,6 +207,7 @@ function verify (publicKeyHex: string, alpha: Uint8Array, proofHex: string, nati
   // Decoding is strict (canonical encodings only), so point_to_string(Gamma) is these very bytes, and the key's for Y.
   const gamma = decodePoint(gammaString)
   if (gamma === null) return null
+  const hPoint = encodeToCurve(key.bytes, alpha)
   const u = Point.BASE.multiplyUnsafe(s).subtract(key.point.multiplyUnsafe(c)).toRawBytes()
   const v = hPoint.multiplyUnsafe(s).subtract(gamma.multiplyUnsafe(c)).toRawBytes()
   if (challenge([key.bytes, hString, gammaString, u, v]) !== c) return null

@@ -1,6 +1,6 @@
 /**
  * ECVRF seed shares (protocol/vrf/ecvrf.ts): proofs and verifications per
- * second with libsodium's native scalar products, beside the BigInt
+ * second with libsodium's native arithmetic, beside the BigInt
  * reference path (@noble/curves only) on the same keys and inputs in the
  * same run, and beside raw node:crypto ed25519 verification. Every node
  * proves one share and verifies every validator's share of every job, so

@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { publicKeyOf } from '../../../protocol/signing.ts'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { vrfProofToHash, vrfProve, vrfProveReference, vrfVerify, vrfVerifyReference } from '../../../protocol/vrf/ecvrf.ts'
-import { NATIVE_ED25519 } from '../../../protocol/vrf/native-ed25519.ts'
+import { NATIVE_ED25519, NOT_A_POINT, nativeClearCofactor } from '../../../protocol/vrf/native-ed25519.ts'
 
 /** RFC 9381 Appendix B.3 (ECVRF-EDWARDS25519-SHA512-TAI); the keys are RFC 8032's test keys 1 to 3. */
 const VECTORS = [
@@ -77,6 +77,30 @@ describe('ECVRF-EDWARDS25519-SHA512-TAI', () => {
 describe('ECVRF native products', () => {
   it('are available on this platform (the prebuilt addon loads)', () => {
     expect(NATIVE_ED25519).toBe(true)
+  })
+
+  it('clear the cofactor of exactly the encodings strict RFC 8032 decoding takes, to the same point', () => {
+    const reference = (e: Uint8Array): string => {
+      try {
+        return Buffer.from(ed25519.ExtendedPoint.fromHex(e, false).multiplyUnsafe(8n).toRawBytes()).toString('hex')
+      } catch {
+        return NOT_A_POINT
+      }
+    }
+    const native = (e: Uint8Array): string => {
+      const r = nativeClearCofactor(e)
+      return typeof r === 'string' ? r : Buffer.from(r!).toString('hex')
+    }
+    fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (e) => {
+      expect(native(e)).toBe(reference(e))
+    }), { numRuns: 300 })
+    // The edges libsodium's decoding treats differently: y ≥ p, and x = 0 (y = ±1) with the sign bit set or clear.
+    const p = 'ed' + 'ff'.repeat(30) + '7f'
+    const edges = ['01' + '00'.repeat(31), '01' + '00'.repeat(30) + '80', 'ec' + 'ff'.repeat(30) + '7f', 'ec' + 'ff'.repeat(30) + 'ff',
+      p, 'ee' + 'ff'.repeat(31), 'ff'.repeat(32), '00'.repeat(32), '00'.repeat(31) + '80', 'eb' + 'ff'.repeat(30) + '7f']
+    for (const hex of edges) expect(native(bytes(hex))).toBe(reference(bytes(hex)))
+    expect(native(bytes('01' + '00'.repeat(30) + '80'))).toBe(NOT_A_POINT)
+    expect(native(bytes(p))).toBe(NOT_A_POINT)
   })
 
   it.each(VECTORS)('the BigInt reference also reproduces RFC 9381 B.3 for alpha "$alpha"', (v) => {
