@@ -80,6 +80,16 @@ export interface NodeMetrics {
   http: {
     /** HTTP API requests by route pattern, method and status code (rejections included). */
     requests: Counter<'route' | 'method' | 'status'>
+    /** Clients connected to the event stream (`GET /v1/events`). */
+    eventClients: Gauge
+    /** Event stream clients dropped because their unsent bytes passed the bound. */
+    eventClientsDropped: Counter
+  }
+  evidence: {
+    /** Jobs whose measurement evidence this node keeps. */
+    jobs: Gauge
+    /** Bytes of measurement evidence this node keeps. */
+    bytes: Gauge
   }
   audit: {
     /** Audit entries appended, by kind. */
@@ -102,6 +112,10 @@ export const NODE_METRIC_NAMES = {
   blobPendingBytes: `${METRIC_PREFIX}blob_uploads_pending_bytes`,
   blobUploadsDeleted: `${METRIC_PREFIX}blob_uploads_deleted_total`,
   httpRequests: `${METRIC_PREFIX}http_requests_total`,
+  eventClients: `${METRIC_PREFIX}event_clients`,
+  eventClientsDropped: `${METRIC_PREFIX}event_clients_dropped_total`,
+  evidenceJobs: `${METRIC_PREFIX}evidence_jobs`,
+  evidenceBytes: `${METRIC_PREFIX}evidence_bytes`,
   auditEntries: `${METRIC_PREFIX}audit_entries_total`
 } as const
 
@@ -138,7 +152,13 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       uploadsDeleted: counter(register, n.blobUploadsDeleted, 'Uploads no job named within the grace period, deleted', [])
     },
     http: {
-      requests: counter(register, n.httpRequests, 'HTTP API requests by route pattern, method and status code', ['route', 'method', 'status'])
+      requests: counter(register, n.httpRequests, 'HTTP API requests by route pattern, method and status code', ['route', 'method', 'status']),
+      eventClients: gauge(register, n.eventClients, 'Clients connected to the event stream', []),
+      eventClientsDropped: counter(register, n.eventClientsDropped, 'Event stream clients dropped for unsent bytes over the bound', [])
+    },
+    evidence: {
+      jobs: gauge(register, n.evidenceJobs, 'Jobs whose measurement evidence this node keeps', []),
+      bytes: gauge(register, n.evidenceBytes, 'Bytes of measurement evidence this node keeps', [])
     },
     audit: {
       entries: counter(register, n.auditEntries, 'Audit entries appended, by kind', ['kind'])

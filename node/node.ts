@@ -195,6 +195,8 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
 
     const peerToKey = new Map(network.validators.map((v) => [peerIdOf(v.publicKey).toString(), v.publicKey]))
     const evidence = await EvidenceStore.open(join(layout.root, 'evidence'), init.evidence)
+    metrics.evidence.jobs.set(evidence.jobs)
+    metrics.evidence.bytes.set(evidence.bytes)
     // Measurement and optimization run in worker threads, ended at their job's deadline, so long work never stalls gossip or the API.
     const measurer = new MeasureWorkerPool(evidence.options.enabled ? { evidence: evidence.options.samples } : {})
     cleanup.push(async () => await measurer.close())
@@ -247,7 +249,11 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
         penalise: (peer, code) => { host.penalise(peer, code) }
       },
       blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
-      measure: recordingEvidence(limitedMeasurePort(network, measurer.measure), evidence, logger, (jobId, round) => events.emit('job:evidence', { jobId, round })),
+      measure: recordingEvidence(limitedMeasurePort(network, measurer.measure), evidence, logger, (jobId, round) => {
+        metrics.evidence.jobs.set(evidence.jobs)
+        metrics.evidence.bytes.set(evidence.bytes)
+        events.emit('job:evidence', { jobId, round })
+      }),
       clock,
       logger: base.child({ module: 'job' }),
       metrics,

@@ -81,6 +81,14 @@ export interface EventHubCounters {
   dropped: number
 }
 
+/** What a hub reports as it runs (for metrics). */
+export interface EventHubReport {
+  /** The number of connected clients changed. */
+  clients?: (n: number) => void
+  /** A client was dropped for its unsent bytes. */
+  dropped?: () => void
+}
+
 /** Fans the node's events out to the connected stream clients. */
 export class EventHub {
   readonly #options: EventStreamOptions
@@ -90,9 +98,12 @@ export class EventHub {
   #nextId = 1
   readonly counters: EventHubCounters = { dropped: 0 }
 
-  /** Subscribes to `source`'s events; {@link close} unsubscribes. */
-  constructor (source: EventSource, options: EventStreamOptions) {
+  readonly #report: EventHubReport
+
+  /** Subscribes to `source`'s events; {@link close} unsubscribes. `report` hears of clients coming, going and dropped (metrics). */
+  constructor (source: EventSource, options: EventStreamOptions, report: EventHubReport = {}) {
     this.#options = options
+    this.#report = report
     this.#off = [
       source.on('job:accepted', (view) => { this.publish('job', jobEventData(view)) }),
       source.on('job:final', (view) => { this.publish('job', jobEventData(view)) }),
@@ -116,7 +127,8 @@ export class EventHub {
   attach (res: ServerResponse, hello: unknown, job?: string): void {
     const client: Client = { res, job }
     this.#clients.add(client)
-    res.on('close', () => { this.#clients.delete(client) })
+    this.#report.clients?.(this.#clients.size)
+    res.on('close', () => { this.#clients.delete(client); this.#report.clients?.(this.#clients.size) })
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -139,6 +151,7 @@ export class EventHub {
     for (const off of this.#off) off()
     for (const c of this.#clients) c.res.end()
     this.#clients.clear()
+    this.#report.clients?.(0)
   }
 
   #write (c: Client, text: string): void {
@@ -147,6 +160,7 @@ export class EventHub {
     // writableLength: bytes Node holds because the socket would not take them; a reader that keeps up holds ~0.
     if (c.res.writableLength > this.#options.maxBufferedBytes) {
       this.counters.dropped++
+      this.#report.dropped?.()
       this.#clients.delete(c)
       c.res.destroy()
     }

@@ -12,8 +12,8 @@ export const eventsQuerySchema = z.strictObject({ job: sha256Schema.optional() }
  * Registers `GET /v1/events` (read-only, open like the other reading routes).
  * More than `maxClients` streams at once: 503 `ERR_EVENTS_BUSY`.
  */
-export const registerEventRoutes: RegisterRoutes = (app, { node, options }) => {
-  const hub = new EventHub(node, options.events)
+export const registerEventRoutes: RegisterRoutes = (app, { node, options, metrics }) => {
+  const hub = new EventHub(node, options.events, { clients: (n) => { metrics.http.eventClients.set(n) }, dropped: () => { metrics.http.eventClientsDropped.inc() } })
   app.addHook('onClose', async () => { hub.close() })
   app.get('/v1/events', async (request, reply) => {
     const query = parseRequest(eventsQuerySchema, request.query, 'query')

@@ -99,11 +99,12 @@ describe('GET /v1/events on a real node', () => {
 describe('EventHub back-pressure', () => {
   let server: Server
   let hub: EventHub
+  const reported = { clients: [] as number[], dropped: 0 }
   const emitter = new EventEmitter()
   const source: EventSource = { on: (event, listener) => { emitter.on(event, listener); return () => { emitter.off(event, listener) } } }
 
   beforeAll(async () => {
-    hub = new EventHub(source, { maxClients: 8, maxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 })
+    hub = new EventHub(source, { maxClients: 8, maxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 }, { clients: (n) => { reported.clients.push(n) }, dropped: () => { reported.dropped++ } })
     server = createServer((_req, res) => { hub.attach(res, { hello: true }) })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   })
@@ -142,6 +143,8 @@ describe('EventHub back-pressure', () => {
     await reading
     expect(hub.counters.dropped).toBe(1)
     expect(hub.clients).toBe(1)
+    expect(reported.dropped).toBe(1)
+    expect(reported.clients.slice(0, 2)).toEqual([1, 2])
     abort.abort()
     // The stalled client, reading at last, finds its stream cut short.
     let got = 0

@@ -89,6 +89,13 @@ describe('GET /v1/jobs/:id/evidence on a node that measured the job', () => {
     }
   })
 
+  it('counts the evidence it keeps in its metrics', async () => {
+    const text = await (await fetch(`${t.url}/metrics`)).text()
+    const bytes = Number(/^trust_engine_evidence_bytes (\d+)$/m.exec(text)?.[1])
+    expect(text).toMatch(/^trust_engine_evidence_jobs 1$/m)
+    expect(bytes).toBeGreaterThan(manifest.samples.length * 4 * 8)
+  })
+
   it('answers unknown jobs, unknown files and names outside the pattern with their codes', async () => {
     const code = async (path: string): Promise<[number, string]> => {
       const r = await fetch(`${t.url}${path}`)
