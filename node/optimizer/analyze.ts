@@ -12,10 +12,10 @@ import {
   type AnalysisRules, type ComplexityClass, type Estimates, type FeatureScores, type Profile, type Routing, type SceneFeatures
 } from './analysis-rules.ts'
 import { ERR_OPTIMIZER_OPTIONS_INVALID, fail } from './errors.ts'
-import { loadSceneSafely, type LoadedScene } from './load-scene.ts'
+import { loadSceneSafely, type LoadedScene } from '../scene/load-scene.ts'
 import { LruCache } from './lru-cache.ts'
-import type { SceneLimits } from './scene-limits.ts'
-import { measureScene, type SceneStats } from './scene-stats.ts'
+import type { SceneLimits } from '../scene/scene-limits.ts'
+import { measureScene, type SceneStats } from '../scene/scene-stats.ts'
 
 /** Options of {@link analyzeScene}. */
 export interface AnalysisOptions {

@@ -11,9 +11,9 @@ export * from './errors.ts'
 export {
   readSceneSafely, loadSceneSafely, resolveSceneLimits, createSceneIO, decompressScene, DECODED_EXTENSIONS,
   DEFAULT_SCENE_LIMITS, SUPPORTED_EXTENSIONS, type SceneLimits, type LoadedScene
-} from './load-scene.ts'
-export { readSceneImageHeader, type ImageHeader } from './scene-image.ts'
-export { measureScene, type SceneStats, type AlphaModes } from './scene-stats.ts'
+} from '../scene/load-scene.ts'
+export { readSceneImageHeader, type ImageHeader } from '../scene/scene-image.ts'
+export { measureScene, type SceneStats, type AlphaModes } from '../scene/scene-stats.ts'
 export {
   PROFILES, DEFAULT_ANALYSIS_RULES, complexityScore, complexityClass, featureScores, lodPotential, bakingPotential,
   realtimeRequirement, routePipeline, sceneHints, estimate,

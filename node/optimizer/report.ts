@@ -7,22 +7,13 @@
 import type { Estimates, Profile, Routing } from './analysis-rules.ts'
 import type { SceneAnalysis } from './analyze.ts'
 import type { QuantizeBits } from './profiles.ts'
-import type { SceneStats } from './scene-stats.ts'
+import type { SceneStats } from '../scene/scene-stats.ts'
+import { type ReportFigures, figureRatios, figures } from '../scene/scene-figures.ts'
+
+export { type ReportFigures, figureRatios, figures }
 
 /** One pass that ran. */
 export interface Operation { name: string, detail: string }
-
-/** The figures compared before and after. */
-export interface ReportFigures {
-  triangles: number
-  vertices: number
-  drawCalls: number
-  materials: number
-  textures: number
-  textureMemoryBytes: number
-  geometryBytes: number
-  fileBytes: number
-}
 
 /** The report of one optimization. */
 export interface OptimizationReport {
@@ -41,28 +32,6 @@ export interface OptimizationReport {
   complexity: number
   complexityClass: SceneAnalysis['complexityClass']
   estimates: Estimates
-}
-
-/** The report's figures of one scene's stats. */
-export function figures (s: SceneStats): ReportFigures {
-  return {
-    triangles: s.triangles,
-    vertices: s.vertices,
-    drawCalls: s.drawCalls,
-    materials: s.materials,
-    textures: s.textures,
-    textureMemoryBytes: s.textureMemoryBytes,
-    geometryBytes: s.geometryBytes,
-    fileBytes: s.fileBytes
-  }
-}
-
-/** after / before for every figure (1 where before is 0). */
-export function figureRatios (before: ReportFigures, after: ReportFigures): ReportFigures {
-  return Object.fromEntries(Object.keys(before).map((k) => {
-    const key = k as keyof ReportFigures
-    return [k, before[key] === 0 ? 1 : after[key] / before[key]]
-  })) as unknown as ReportFigures
 }
 
 /** Assembles the report from the input analysis, the output's stats and the operations. */

@@ -11,7 +11,7 @@
 import type { Document, Material, Texture } from '@gltf-transform/core'
 import { encodeJpeg } from '../image/jpeg-encode.ts'
 import { encodePng } from '../image/png-encode.ts'
-import { decodeSceneImage } from './scene-image.ts'
+import { decodeSceneImage } from '../scene/scene-image.ts'
 import { fitWithin, resizeRgba } from './texture-resize.ts'
 
 /** What a texture is used for, which decides how it may be encoded. */

@@ -9,7 +9,7 @@
 import type { Document } from '@gltf-transform/core'
 import { EXTMeshoptCompression } from '@gltf-transform/extensions'
 import { MeshoptEncoder } from 'meshoptimizer'
-import { createSceneIO } from './load-scene.ts'
+import { createSceneIO } from '../scene/load-scene.ts'
 import type { Operation } from './report.ts'
 
 /** Writes `doc` compressed with EXT_meshopt_compression (filter method) and notes the operation. */

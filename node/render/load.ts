@@ -4,7 +4,7 @@
  * optimizer (node/optimizer/load-scene.ts), then the renderer's preparation
  * (scene-reader.ts).
  */
-import { readSceneSafely, resolveSceneLimits, type SceneLimits } from '../optimizer/load-scene.ts'
+import { readSceneSafely, resolveSceneLimits, type SceneLimits } from '../scene/load-scene.ts'
 import { unpackMeshopt } from './meshopt-unpack.ts'
 import { prepareScene, type PreparedScene } from './scene-reader.ts'
 

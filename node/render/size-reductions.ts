@@ -6,9 +6,9 @@
  * first, the way the renderer reads them (file bytes are those of the files
  * as given).
  */
-import { loadSceneSafely, resolveSceneLimits, type SceneLimits } from '../optimizer/load-scene.ts'
-import { type ReportFigures, figureRatios, figures } from '../optimizer/report.ts'
-import { measureScene } from '../optimizer/scene-stats.ts'
+import { loadSceneSafely, resolveSceneLimits, type SceneLimits } from '../scene/load-scene.ts'
+import { type ReportFigures, figureRatios, figures } from '../scene/scene-figures.ts'
+import { measureScene } from '../scene/scene-stats.ts'
 import { unpackMeshopt } from './meshopt-unpack.ts'
 
 /** Figures of both scenes and their ratios (candidate / original). */

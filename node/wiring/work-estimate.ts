@@ -16,8 +16,8 @@
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import { readPngHeader } from '../measure/png.ts'
-import { readContainer } from '../optimizer/preflight-scene.ts'
-import { DEFAULT_SCENE_LIMITS } from '../optimizer/scene-limits.ts'
+import { readContainer } from '../scene/preflight-scene.ts'
+import { DEFAULT_SCENE_LIMITS } from '../scene/scene-limits.ts'
 
 /** A job whose declared work is over the network's limits (`limits` in the network file). */
 export const ERR_JOB_OVER_LIMITS = declareCode('ERR_JOB_OVER_LIMITS', { status: 422 })

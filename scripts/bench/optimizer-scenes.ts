@@ -7,7 +7,7 @@
  */
 import { Document } from '@gltf-transform/core'
 import jpeg from 'jpeg-js'
-import { createSceneIO } from '../../node/optimizer/load-scene.ts'
+import { createSceneIO } from '../../node/scene/load-scene.ts'
 import { addGrid } from '../../sim/scenes.ts'
 
 /** A photo-like JPEG (quality 95): smooth shading with fine deterministic grain. */

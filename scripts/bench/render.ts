@@ -9,7 +9,7 @@
 import { Document, Logger } from '@gltf-transform/core'
 import { measureScenes } from '../../node/render/measure-scene.ts'
 import { renderScene } from '../../node/render/render.ts'
-import { createSceneIO } from '../../node/optimizer/load-scene.ts'
+import { createSceneIO } from '../../node/scene/load-scene.ts'
 import { pbrScene } from '../../test/node/render/pbr-scenes.ts'
 import { prepareScene, type PreparedScene } from '../../node/render/scene-reader.ts'
 import type { Camera } from '../../node/render/camera.ts'

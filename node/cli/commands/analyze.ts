@@ -28,7 +28,7 @@ export function register (program: Command): void {
       const { readFileBounded } = await import('../../files/read-bounded.ts')
       // The modules analysis needs, not the optimizer's index (which would load every pass and encoder).
       const { analyzeScene } = await import('../../optimizer/analyze.ts')
-      const { DEFAULT_SCENE_LIMITS } = await import('../../optimizer/scene-limits.ts')
+      const { DEFAULT_SCENE_LIMITS } = await import('../../scene/scene-limits.ts')
       const { PROFILES, isProfile } = await import('../../optimizer/analysis-rules.ts')
       const profile = flags.profile
       if (!isProfile(profile)) throw badArgs('--profile', `one of ${PROFILES.join(', ')}`)

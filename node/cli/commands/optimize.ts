@@ -49,7 +49,7 @@ export function register (program: Command): void {
     .exitOverride(usageErrorsExit2)
     .action(async (scene: string, flags: { out: string, profile: string, ratio?: string, error?: string, maxTexture?: string, textureQuality?: string, meshopt?: boolean, target?: string, json?: boolean }) => {
       const { readFileBounded } = await import('../../files/read-bounded.ts')
-      const { DEFAULT_SCENE_LIMITS } = await import('../../optimizer/scene-limits.ts')
+      const { DEFAULT_SCENE_LIMITS } = await import('../../scene/scene-limits.ts')
       const { PROFILES, isProfile } = await import('../../optimizer/analysis-rules.ts')
       const { writeFileAtomic } = await import('../../files/write-atomic.ts')
       const profile = flags.profile

@@ -8,7 +8,7 @@ import { readImageHeader } from '../../../node/image/image-header.ts'
 import { encodeJpeg } from '../../../node/image/jpeg-encode.ts'
 import { encodePng } from '../../../node/image/png-encode.ts'
 import { ERR_SCENE_IMAGE_INVALID, ERR_SCENE_IMAGE_UNSUPPORTED } from '../../../node/optimizer/errors.ts'
-import { readSceneImageHeader } from '../../../node/optimizer/scene-image.ts'
+import { readSceneImageHeader } from '../../../node/scene/scene-image.ts'
 import { makePng } from '../../../sim/scenes.ts'
 import { buildPng, chunk, ihdr } from '../measure/fixtures.ts'
 

@@ -5,7 +5,7 @@ import {
   ERR_SCENE_EXTERNAL_URI, ERR_SCENE_GLB_MALFORMED, ERR_SCENE_GRAPH_INVALID, ERR_SCENE_IMAGE_INVALID, ERR_SCENE_IMAGE_UNSUPPORTED, ERR_SCENE_JSON_INVALID,
   ERR_SCENE_MEMORY_LIMIT, ERR_SCENE_NOT_GLTF, ERR_SCENE_OUT_OF_RANGE, ERR_SCENE_TOO_LARGE, ERR_SCENE_UNSUPPORTED_EXTENSION,
   loadSceneSafely, readSceneSafely
-} from '../../../node/optimizer/load-scene.ts'
+} from '../../../node/scene/load-scene.ts'
 import { SceneAnalyzer } from '../../../node/optimizer/analyze.ts'
 import { makeGlb, makeGltfJson } from '../../../sim/scenes.ts'
 

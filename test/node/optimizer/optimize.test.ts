@@ -8,7 +8,7 @@ import validator from 'gltf-validator'
 import { afterAll, describe, expect, it } from 'vitest'
 import { analyzeScene } from '../../../node/optimizer/analyze.ts'
 import { ERR_OPTIMIZER_OPTIONS_INVALID, ERR_SCENE_NOT_GLTF } from '../../../node/optimizer/errors.ts'
-import { loadSceneSafely } from '../../../node/optimizer/load-scene.ts'
+import { loadSceneSafely } from '../../../node/scene/load-scene.ts'
 import { OPTIMIZER_GENERATOR, optimizeScene } from '../../../node/optimizer/optimize.ts'
 import { makeGlb, makeGltfJson } from '../../../sim/scenes.ts'
 

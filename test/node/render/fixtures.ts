@@ -3,7 +3,7 @@
  * fully specified document, so golden hashes pin the renderer, not the files.
  */
 import { Document, Logger, type Node, type Material, type Primitive } from '@gltf-transform/core'
-import { createSceneIO } from '../../../node/optimizer/load-scene.ts'
+import { createSceneIO } from '../../../node/scene/load-scene.ts'
 import { PNG } from 'pngjs'
 
 /** Adds a primitive from raw arrays to `doc` (positions required). */

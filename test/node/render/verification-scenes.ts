@@ -16,7 +16,7 @@ import type { Document, Material, Node, Primitive, Texture } from '@gltf-transfo
 import { dedup, prune, quantize, simplify, weld } from '@gltf-transform/functions'
 import { MeshoptSimplifier } from 'meshoptimizer'
 import { detCos, detSin } from '../../../node/render/det-math.ts'
-import { createSceneIO } from '../../../node/optimizer/load-scene.ts'
+import { createSceneIO } from '../../../node/scene/load-scene.ts'
 import { cubeArrays, makePng, newDocument, toGlb } from './fixtures.ts'
 
 /** What to change in the scene; the default is the original. */
