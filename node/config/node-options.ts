@@ -48,7 +48,33 @@ export interface NodeOptions {
   economy: EconomyConfig
   /** Blob storage quotas and clean-up over their defaults (`NodeInit.blobs`; docs/store.md). */
   blobs: BlobStorageConfig
+  /** Evidence kept of the node's measurements, over its defaults (`NodeInit.evidence`; docs/api.md). */
+  evidence: EvidenceConfig
 }
+
+/**
+ * Evidence a node process may set; absent fields keep their defaults
+ * (DEFAULT_EVIDENCE_STORE_OPTIONS in node/evidence/evidence-store.ts: on, at
+ * most 1000 jobs and 1 GiB, 128 MiB per job).
+ */
+export interface EvidenceConfig {
+  /** Keep evidence at all. */
+  enabled?: boolean
+  /** Most jobs whose evidence is kept. */
+  maxJobs?: number
+  /** Most bytes of evidence kept in all. */
+  maxBytes?: number
+  /** Largest evidence of one job that is kept. */
+  maxJobBytes?: number
+}
+
+/** Schema of the `evidence` object of the config file and of {@link PartialNodeOptions}. */
+export const evidenceConfigSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  maxJobs: z.int().min(0).max(1_000_000).optional(),
+  maxBytes: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  maxJobBytes: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional()
+})
 
 /**
  * Blob storage a node process may set; absent fields keep their defaults:
@@ -109,7 +135,9 @@ export const DEFAULT_NODE_OPTIONS: Readonly<NodeOptions> = Object.freeze({
   /** The seed's calendar in UTC and the consumer resource (node/optimizer/economy/). */
   economy: { calendar: {}, resource: {} },
   /** Every field at its module's default (see {@link BlobStorageConfig}). */
-  blobs: {}
+  blobs: {},
+  /** Every field at its default (see {@link EvidenceConfig}). */
+  evidence: {}
 })
 
 /** Options as they may come from one source (each field optional). */
@@ -134,6 +162,7 @@ export interface PartialNodeOptions {
   economyResource?: ResourceKind
   /** Blob storage fields; merged field by field over earlier sources. */
   blobs?: BlobStorageConfig
+  evidence?: EvidenceConfig
 }
 
 /** Environment variables read by {@link optionsFromEnv}, and the option each sets. */
@@ -193,7 +222,8 @@ const partialSchema = z.strictObject({
   economy: economyConfigSchema.optional(),
   economyTimeZone: z.string().min(1).max(64).optional(),
   economyResource: z.enum(RESOURCE_KINDS).optional(),
-  blobs: blobStorageConfigSchema.optional()
+  blobs: blobStorageConfigSchema.optional(),
+  evidence: evidenceConfigSchema.optional()
 })
 
 /**
@@ -204,6 +234,7 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
   const merged: PartialNodeOptions = {}
   const economy: EconomyConfig = { calendar: {}, resource: {} }
   const blobs: BlobStorageConfig = {}
+  const evidence: EvidenceConfig = {}
   for (const source of sources) {
     const parsed = partialSchema.safeParse(stripUndefined(source))
     if (!parsed.success) {
@@ -214,6 +245,7 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     Object.assign(economy.calendar, parsed.data.economy?.calendar, parsed.data.economyTimeZone === undefined ? {} : { timeZone: parsed.data.economyTimeZone })
     Object.assign(economy.resource, parsed.data.economy?.resource, parsed.data.economyResource === undefined ? {} : { kind: parsed.data.economyResource })
     Object.assign(blobs, parsed.data.blobs)
+    Object.assign(evidence, parsed.data.evidence)
   }
   const dataDir = abs(cwd, merged.dataDir ?? DEFAULT_NODE_OPTIONS.dataDir)
   return {
@@ -229,7 +261,8 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     apiToken: merged.apiToken ?? null,
     logLevel: merged.logLevel ?? DEFAULT_NODE_OPTIONS.logLevel,
     economy,
-    blobs
+    blobs,
+    evidence
   }
 }
 

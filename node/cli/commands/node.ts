@@ -103,7 +103,8 @@ export async function resolveNodeInit (flags: NodeFlags): Promise<NodeInit & { d
     api: options.api === null ? null : { host: options.api.host, port: options.api.port, ...(options.apiToken === null ? {} : { token: options.apiToken }) },
     logLevel: options.logLevel,
     economy: options.economy,
-    blobs: options.blobs
+    blobs: options.blobs,
+    evidence: options.evidence
   }
 }
 
