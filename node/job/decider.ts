@@ -104,10 +104,19 @@ export class JobDecider {
     const { jobId, job } = open.record
     const now = clock()
     const reps = t.final ? updateReputations(t, reputations.records, network) : new Map<string, ReputationRecord>()
-    // A final tally holds votes, and votes are counted only after the seed is fixed, so the seed certificate is there.
-    const cert = t.final && open.record.seed !== null ? buildCertificate(network, job, t, votes, open.record.seed.certificate) : null
-    open.record = { ...open.record, status: t.status, reason: t.reason, finalizedAt: now }
-    await writes.decided(open.record, t, cert, reps, now)
+    // Votes are counted only once the seed is fixed (vote-intake.ts), so a final tally has its seed certificate.
+    // Should one ever be missing, the job stays open (pending) rather than final without a certificate.
+    if (t.final && open.record.seed === null) {
+      logger.error({ jobId, round: open.record.round }, 'final tally without a seed certificate: the job stays open')
+      return
+    }
+    const cert = t.final ? buildCertificate(network, job, t, votes, open.record.seed!.certificate) : null
+    // The decided record is shown only once its batch (with the certificate) is on disk: clients read an
+    // open job's record from memory (job-views.ts), and a final status before the certificate is stored
+    // would answer a certificate request with "final; it has no certificate".
+    const decided: JobRecord = { ...open.record, status: t.status, reason: t.reason, finalizedAt: now }
+    await writes.decided(decided, t, cert, reps, now)
+    open.record = decided
     reputations.apply(reps)
     jobs.close(open)
     this.#decided.set(t.status, (this.#decided.get(t.status) ?? 0) + 1)

@@ -407,6 +407,8 @@ export class JobEngine {
       open.record = { ...open.record, seed: { seed, certificate }, seededAt: this.#components.clock() }
       await this.#writes.seeded(open.record, this.#components.clock())
       for (const vote of this.#buffer.take(jobId)) await this.#intake.vote(vote).catch(() => {})
+      // A tally the decider left open for want of the seed certificate is decided now.
+      if (open.rounds.length > 0) await this.#decider.retally(open)
     })
   }
 

@@ -17,7 +17,13 @@ import { BlobDir } from '../../../node/p2p/blob-dir.ts'
 import { AuditLog } from '../../../node/store/audit.ts'
 import { openStore } from '../../../node/store/db.ts'
 import { MeasureWorkerPool } from '../../../node/wiring/measure-worker-pool.ts'
-import type { NetworkConfig } from '../../../protocol/network.ts'
+import { canonicalEncode } from '../../../protocol/canonical.ts'
+import { decodeJob, jobIdOf } from '../../../protocol/job.ts'
+import { type NetworkConfig, networkDigest } from '../../../protocol/network.ts'
+import { buildSeedCertificate, makeSeedShare, verifySeedCertificate } from '../../../protocol/seed.ts'
+import { type NewVoteFields, newVote, signVote } from '../../../protocol/vote.ts'
+
+type KeyPair = { publicKey: string, privateKey: string }
 
 /** A network port that reaches nobody. */
 export const NO_NETWORK: JobNetworkPort = {
@@ -90,4 +96,27 @@ export class EngineHarness {
     await this.#measurer.close()
     await rm(this.dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Runs a job's seed phase on `engine`, the job's submitter: the shares of
+ * `others` reach it over gossip, so it certifies; returns the seed it fixed.
+ */
+export async function seedAsSubmitter (engine: JobEngine, network: NetworkConfig, jobId: string, submitter: KeyPair, others: KeyPair[]): Promise<string> {
+  for (const k of others) await engine.onSeedMessage(canonicalEncode(makeSeedShare(network, jobId, k)))
+  const shares = [submitter, ...others].map((k) => makeSeedShare(network, jobId, k))
+  const announcement = engine.openAnnouncements().map((b) => decodeJob(b)).find((j) => jobIdOf(j) === jobId)!
+  return verifySeedCertificate(buildSeedCertificate(network, jobId, shares, submitter.privateKey), announcement, network).seed
+}
+
+/** The gossiped bytes of `voter`'s signed vote on round `round` of a job, with the given values. */
+export function signedVoteBytes (network: NetworkConfig, voter: KeyPair, job: { jobId: string, seed: string, round: number }, values: Pick<NewVoteFields, 'metrics' | 'intervals' | 'samples'>): Uint8Array {
+  return canonicalEncode(signVote(newVote({
+    networkId: network.networkId,
+    networkDigest: networkDigest(network),
+    engine: network.measurement.engine,
+    ...job,
+    voter: voter.publicKey,
+    ...values
+  }), voter.privateKey))
 }

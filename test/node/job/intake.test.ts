@@ -6,14 +6,10 @@
  * gossip reaches nobody and catch-up finds nothing).
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { canonicalEncode } from '../../../protocol/canonical.ts'
-import { networkDigest, parseNetwork } from '../../../protocol/network.ts'
-import { decodeJob } from '../../../protocol/job.ts'
-import { buildSeedCertificate, makeSeedShare, verifySeedCertificate } from '../../../protocol/seed.ts'
+import { parseNetwork } from '../../../protocol/network.ts'
 import { generateKeyPair } from '../../../protocol/signing.ts'
-import { newVote, signVote } from '../../../protocol/vote.ts'
 import { addNoise, encodePng, scene } from '../measure/fixtures.ts'
-import { EngineHarness } from './engine-harness.ts'
+import { EngineHarness, seedAsSubmitter, signedVoteBytes } from './engine-harness.ts'
 
 describe('vote intake beside a running measurement', () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -39,22 +35,13 @@ describe('vote intake beside a running measurement', () => {
     const candidate = await h.blobs.put(encodePng(addNoise(scene(1024, 1024), 2, 'intake')))
     const job = await engine.submit({ kind: 'frames', reference: [reference], candidate: [candidate], deadlineMs: network.deadlines.maxVoteMs })
     // The seed phase: the two other validators' shares reach this node, the submitter, which then fixes the seed.
-    for (const k of [other, third]) await engine.onSeedMessage(canonicalEncode(makeSeedShare(network, job.jobId, k)))
-    const shares = [own, other, third].map((k) => makeSeedShare(network, job.jobId, k))
-    const { seed } = verifySeedCertificate(buildSeedCertificate(network, job.jobId, shares, own.privateKey), decodeJob(engine.openAnnouncements()[0]!), network)
-    const vote = signVote(newVote({
-      networkId: network.networkId,
-      networkDigest: networkDigest(network),
-      engine: network.measurement.engine,
-      seed,
-      jobId: job.jobId,
-      round: 0,
-      voter: other.publicKey,
+    const seed = await seedAsSubmitter(engine, network, job.jobId, own, [other, third])
+    const vote = signedVoteBytes(network, other, { jobId: job.jobId, seed, round: 0 }, {
       metrics: { ssim: 0.99, psnr: 40, ssimLocal: 0.95 },
       intervals: { ssim: [0.98, 1], psnr: [39, 41], ssimLocal: [0.93, 0.97] },
       samples: 24
-    }), other.privateKey)
-    await engine.onVoteMessage(canonicalEncode(vote))
+    })
+    await engine.onVoteMessage(vote)
     const view = await engine.view(job.jobId)
     expect(view?.votes.map((v) => v.voter)).toEqual([other.publicKey])
     expect(view?.ownMeasurement).toBeNull()
