@@ -8,6 +8,8 @@
  * jobs as gossip would deliver them. Per vote: decodeVote (size check, JSON
  * parse, schema, metric ranges), verifyVote (network, validator, signature),
  * then the job's incremental JobTally takes the vote and yields the tally.
+ * Rates are per second of this process's CPU time, so that time the process
+ * spends descheduled on a busy machine does not blur the ratios.
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto'
 import { JobTally } from '../../protocol/consensus/job-tally.ts'
@@ -108,7 +110,7 @@ export const voteIntake: BenchSuite = {
     for (let round = 0; round < ROUNDS; round++) {
       for (let k = 0; k < variants.length; k++) {
         const [into, ops, fn] = variants[(round + k) % variants.length]!
-        into.push(await measureRate(ops, fn, 1))
+        into.push(await measureRate(ops, fn, 1, 'cpu'))
       }
     }
     if (rawOk !== raw.length) throw new Error('baseline: a signature did not verify')
