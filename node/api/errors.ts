@@ -18,6 +18,7 @@ import '../job/errors.ts'
 import '../p2p/errors.ts'
 import '../store/errors.ts'
 import '../evidence/errors.ts'
+import '../wiring/work-errors.ts'
 import '../../protocol/job.ts'
 import '../../protocol/decode.ts'
 

@@ -20,10 +20,9 @@ import type { EvidencedMeasurement } from './measure-port.ts'
 import type { Profile } from '../optimizer/analysis-rules.ts'
 import type { AnalyzeTask, MeasureTask, OptimizeTask, WorkRequest } from './measure-worker.ts'
 
-/** Code of a task lost because its worker thread died or the pool closed. */
-export const ERR_MEASURE_WORKER = 'ERR_MEASURE_WORKER'
-/** Code of a task cancelled by its signal (deadline, cancellation, node stop). */
-export const ERR_MEASURE_ABORTED = 'ERR_MEASURE_ABORTED'
+import { ERR_MEASURE_ABORTED, ERR_MEASURE_WORKER } from './work-errors.ts'
+
+export { ERR_MEASURE_ABORTED, ERR_MEASURE_WORKER }
 
 /** Options of the work pool. */
 export interface WorkPoolOptions {

@@ -179,6 +179,19 @@ describe('POST /v1/jobs and the job routes', () => {
   })
 })
 
+describe('frames jobs naming blobs that are not PNG frames', () => {
+  it('are refused 400 with the decoder\'s code, at admission', async () => {
+    const ref = await upload(referencePng())
+    const notPng = await upload(new TextEncoder().encode('not a png at all, just text'))
+    // The PNG signature, then a header cut short.
+    const truncated = await upload(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48]))
+    for (const [candidate, code] of [[notPng, 'ERR_PNG_SIGNATURE'], [truncated, 'ERR_PNG_DECODE']] as const) {
+      const r = await call('/v1/jobs', json({ kind: 'frames', reference: [ref], candidate: [candidate] }))
+      expect([code, r.status, r.body.error.code]).toEqual([code, 400, code])
+    }
+  })
+})
+
 describe('GET /v1/jobs/:id/certificate before a job is final', () => {
   it('answers 404 ERR_CERTIFICATE_NOT_READY while the job waits for votes', async () => {
     // Two validators, only one running: the job cannot reach quorum and stays

@@ -8,9 +8,11 @@ import { generateKeyPair } from '../../../protocol/signing.ts'
 import { jobIdOf, newJob, signJob } from '../../../protocol/job.ts'
 import { parseNetwork } from '../../../protocol/network.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
+import { statusOfCode } from '../../../node/api/errors.ts'
 import { measureJob } from '../../../node/wiring/measure-port.ts'
 import { MeasureWorkerPool } from '../../../node/wiring/measure-worker-pool.ts'
 import { degradedPng, testPng } from '../../../sim/images.ts'
+import { smallScene } from '../economy/fixtures.ts'
 
 const key = generateKeyPair()
 const network = parseNetwork({ networkId: 'workernet', protocolVersion: 1, validators: [{ name: 'a', publicKey: key.publicKey, weight: 1 }] })
@@ -46,6 +48,8 @@ describe('measurement worker pool', () => {
     const running = pool.measure(bigJob, jobIdOf(bigJob), { reference: [big], candidate: [degradedPng(1536, 1536, 12)] }, abort.signal, 0, SEED).catch((e: unknown) => e)
     abort.abort()
     expect((await running as { code?: string }).code).toBe('ERR_MEASURE_ABORTED')
+    // Declared for the API: work that did not finish within the time its request allowed.
+    expect(statusOfCode('ERR_MEASURE_ABORTED')).toBe(504)
     const next = await pool.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0, SEED)
     expect(next.samples).toBeGreaterThan(0)
   })
@@ -55,5 +59,17 @@ describe('measurement worker pool', () => {
     await closed.close()
     const err = await closed.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0, SEED).catch((e: unknown) => e)
     expect((err as { code?: string }).code).toBe('ERR_MEASURE_WORKER')
+    // Declared for the API: the node cannot do the work now (stopping, or a worker lost), a retry may succeed.
+    expect(statusOfCode('ERR_MEASURE_WORKER')).toBe(503)
+  })
+
+  it('ends a network optimization whose deadline is reached with ERR_MEASURE_ABORTED, answered 504 by the API', async () => {
+    const bytes = await smallScene()
+    const deadline = new AbortController()
+    const running = pool.optimize({ bytes, sha256: sha256Hex(bytes) }, { profile: 'balanced', ratio: 0.5 }, deadline.signal, sha256Hex).catch((e: unknown) => e)
+    deadline.abort()
+    const err = await running as { code?: string }
+    expect(err.code).toBe('ERR_MEASURE_ABORTED')
+    expect(statusOfCode(err.code!)).toBe(504)
   })
 })
