@@ -14,7 +14,7 @@ import { type JobAnnouncement, jobIdOf } from '../job.ts'
 import { METRIC_NAMES, type MetricName, type MetricNumbers, metricFromWire, metricsFromWire, metricsToWire } from '../metrics.ts'
 import type { NetworkConfig } from '../network.ts'
 import type { Vote, VoteChecks } from '../vote.ts'
-import { agreesWithConsensus, verdictOf } from './agreement.ts'
+import { agreesWithConsensus, metricsAgree, verdictOf } from './agreement.ts'
 import {
   ERR_TALLY_INPUT, REASON_AWAITING_VOTES, REASON_DEADLINE, REASON_DEVIATION, REASON_NO_TRUSTED_WEIGHT, REASON_QUORUM,
   type Tally, type TallyStatus
@@ -143,7 +143,7 @@ export class JobTally {
   /** The tally at time `now` (ms since the epoch, from the caller's clock). */
   result (now: number): Tally {
     const consensus = this.consensus()
-    if (!sameConsensus(consensus, this.judged)) {
+    if (consensus !== this.judged) {
       this.judged = consensus
       this.agreeing = []
       this.deviating = []
@@ -182,8 +182,8 @@ export class JobTally {
       final,
       values: consensus === null ? null : metricsToWire(consensus.values),
       checks: consensus === null ? null : { ...consensus.checks },
-      agreeing: [...this.agreeing],
-      deviating: [...this.deviating],
+      agreeing: this.agreeing.slice(),
+      deviating: this.deviating.slice(),
       agreeWeight: this.agreeWeight,
       deviateWeight: this.deviateWeight,
       totalWeight,
@@ -226,24 +226,40 @@ export class JobTally {
     return false
   }
 
-  /** Consensus values (weighted medians) and checks; null while no vote has effective weight. */
+  /**
+   * Consensus values (weighted medians) and checks; null while no vote has
+   * effective weight. Returns the judged consensus itself when nothing
+   * changed, so that the common case (a vote that moves no median) allocates
+   * nothing.
+   */
   private consensus (): Consensus | null {
     const total = this.votedWeight
     if (total === 0) return null
-    const values = { ssim: median(this.sorted.ssim, 'ssim', total), psnr: median(this.sorted.psnr, 'psnr', total), ssimLocal: median(this.sorted.ssimLocal, 'ssimLocal', total) }
-    const checks: VoteChecks = {}
+    const ssim = median(this.sorted.ssim, 'ssim', total)
+    const psnr = median(this.sorted.psnr, 'psnr', total)
+    const ssimLocal = median(this.sorted.ssimLocal, 'ssimLocal', total)
     // Weighted median of booleans with false first: false when false holds at least half.
-    if (this.checkReportedWeight > 0) checks.candidateHashMatches = !(2 * this.checkFalseWeight >= total)
-    return { values, checks }
+    const check = this.checkReportedWeight > 0 ? !(2 * this.checkFalseWeight >= total) : undefined
+    const judged = this.judged
+    if (judged !== null && judged.values.ssim === ssim && judged.values.psnr === psnr && judged.values.ssimLocal === ssimLocal &&
+      judged.checks.candidateHashMatches === check) return judged
+    const checks: VoteChecks = {}
+    if (check !== undefined) checks.candidateHashMatches = check
+    return { values: { ssim, psnr, ssimLocal }, checks }
   }
 
   private judge (rebuild: boolean): void {
     const consensus = this.judged
     const batch = this.unjudged
+    if (batch.length === 0) return
     this.unjudged = []
     if (consensus === null) return
+    const thresholds = this.job.thresholds
+    const tolerances = this.network.tolerances
+    // agreesWithConsensus (agreement.ts) with the consensus verdict computed once for the batch.
+    const consensusVerdict = verdictOf(consensus.values, consensus.checks, thresholds)
     for (const e of batch) {
-      if (agreesWithConsensus({ values: e.values, checks: e.vote.checks }, consensus, this.job.thresholds, this.network.tolerances)) {
+      if (metricsAgree(e.values, consensus.values, tolerances) && verdictOf(e.values, e.vote.checks, thresholds) === consensusVerdict) {
         if (rebuild) this.agreeing.push(e.key)
         else insertKey(this.agreeing, e.key)
         this.agreeWeight += e.weight
@@ -297,11 +313,6 @@ function insertKey (list: string[], key: string): void {
     else hi = mid
   }
   list.splice(lo, 0, key)
-}
-
-function sameConsensus (a: Consensus | null, b: Consensus | null): boolean {
-  if (a === null || b === null) return a === b
-  return METRIC_NAMES.every((name) => a.values[name] === b.values[name]) && a.checks.candidateHashMatches === b.checks.candidateHashMatches
 }
 
 function compareKeys (a: string, b: string): number {
