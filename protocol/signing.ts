@@ -39,6 +39,10 @@ const KEY_CACHE_LIMIT = 4096
 const publicCache = new Map<string, KeyObject>()
 const privateCache = new Map<string, KeyObject>()
 const encoder = new TextEncoder()
+/** Reused buffer for the signed bytes of {@link verifyMessage}; grows to the largest message verified. */
+let scratch = new Uint8Array(4096)
+/** Bound on the scratch buffer, so that one huge message does not stay allocated. */
+const SCRATCH_LIMIT = 256 * 1024
 /** DER header of a PKCS#8 ed25519 private key (RFC 8410); the 32-byte seed follows. */
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 
@@ -65,7 +69,12 @@ export function isKeyHex (s: string): boolean {
 
 /** The bytes that are signed for a message of `type` in network `networkId`. */
 export function signedBytes (type: SignedType, networkId: string, message: object): Uint8Array {
-  return encoder.encode(`${DOMAIN_PREFIX}${type}/${networkId}\n${canonicalStringWithout(message, 'signature')}`)
+  return encoder.encode(signedText(type, networkId, message))
+}
+
+/** The text whose UTF-8 bytes are {@link signedBytes}. */
+function signedText (type: SignedType, networkId: string, message: object): string {
+  return `${DOMAIN_PREFIX}${type}/${networkId}\n${canonicalStringWithout(message, 'signature')}`
 }
 
 /** Signs raw bytes; returns the signature as 128 hex characters. */
@@ -92,9 +101,19 @@ export function signMessage<T extends object> (type: SignedType, networkId: stri
   return { ...message, signature }
 }
 
-/** True when `message.signature` is a valid signature by `publicKeyHex` in the given domain. */
+/**
+ * True when `message.signature` is a valid signature by `publicKeyHex` in the
+ * given domain. The signed bytes (those of {@link signedBytes}) are encoded
+ * into a reused scratch buffer: verification is synchronous and keeps no
+ * reference to them, so each verified message allocates no byte array.
+ */
 export function verifyMessage (type: SignedType, networkId: string, message: { signature: string }, publicKeyHex: string): boolean {
-  return verifyBytes(publicKeyHex, signedBytes(type, networkId, message), message.signature)
+  const text = signedText(type, networkId, message)
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit; an unusually large message gets its own bytes.
+  if (3 * text.length > SCRATCH_LIMIT) return verifyBytes(publicKeyHex, encoder.encode(text), message.signature)
+  if (scratch.length < 3 * text.length) scratch = new Uint8Array(Math.min(SCRATCH_LIMIT, Math.max(2 * scratch.length, 3 * text.length)))
+  const { written } = encoder.encodeInto(text, scratch)
+  return verifyBytes(publicKeyHex, scratch.subarray(0, written), message.signature)
 }
 
 function publicKeyObject (hex: string): KeyObject {

@@ -78,6 +78,16 @@ describe('domain-separated messages', () => {
     expect(verifyMessage('vote', 'net-a', signed, bob.publicKey)).toBe(false)
   })
 
+  it('verifies messages of every size and script alike, whatever was verified before (property)', () => {
+    // Bodies from a few bytes to past the reused buffer's bound, with multi-byte UTF-8.
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 20 }), fc.constantFrom(1, 100, 3000, 20_000), (s, repeat) => {
+      const signed = signMessage('vote', 'net-a', { ...vote, note: s.repeat(repeat) }, alice.privateKey)
+      expect(verifyMessage('vote', 'net-a', signed, alice.publicKey)).toBe(true)
+      const tampered = { ...signed, note: s.repeat(repeat) + 'x' }
+      expect(verifyMessage('vote', 'net-a', tampered, alice.publicKey)).toBe(false)
+    }), { numRuns: 40 })
+  })
+
   it('a vote signed for one network never verifies for another', () => {
     const signed = signMessage('vote', 'net-a', vote, alice.privateKey)
     expect(verifyMessage('vote', 'net-b', signed, alice.publicKey)).toBe(false)
