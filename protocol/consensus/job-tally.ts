@@ -11,7 +11,7 @@
  */
 import { TrustEngineError } from '../errors.ts'
 import { type JobAnnouncement, jobIdOf } from '../job.ts'
-import { METRIC_NAMES, type MetricName, type MetricNumbers, metricFromWire, metricsFromWire, metricsToWire } from '../metrics.ts'
+import { METRIC_NAMES, type MetricName, type MetricNumbers, metricFromWire, metricsToWire } from '../metrics.ts'
 import type { NetworkConfig } from '../network.ts'
 import type { Vote, VoteChecks } from '../vote.ts'
 import { agreesWithConsensus, metricsAgree, verdictOf } from './agreement.ts'
@@ -21,10 +21,10 @@ import {
 } from './tally-types.ts'
 import type { EffectiveWeights } from './weights.ts'
 
-interface Entry {
+/** One held vote; its metric values (as numbers) are fields of the entry itself, saving an object per vote. */
+interface Entry extends MetricNumbers {
   vote: Vote
   key: string
-  values: MetricNumbers
   weight: number
   base: number
 }
@@ -110,7 +110,9 @@ export class JobTally {
     const entry: Entry = {
       vote,
       key: vote.voter,
-      values: metricsFromWire(vote.metrics),
+      ssim: metricFromWire(vote.metrics.ssim),
+      psnr: metricFromWire(vote.metrics.psnr),
+      ssimLocal: metricFromWire(vote.metrics.ssimLocal),
       weight,
       base: this.weights.base.get(vote.voter)!
     }
@@ -212,11 +214,11 @@ export class JobTally {
     const outstandingBase = totalBase - votedBase
     const entries = [...this.entries.values()]
     for (const candidate of entries) {
-      const consensus: Consensus = { values: candidate.values, checks: candidate.vote.checks ?? {} }
+      const consensus: Consensus = { values: candidate, checks: candidate.vote.checks ?? {} }
       let w = outstanding
       let b = outstandingBase
       for (const e of entries) {
-        if (agreesWithConsensus({ values: e.values, checks: e.vote.checks }, consensus, this.job.thresholds, this.network.tolerances)) {
+        if (agreesWithConsensus({ values: e, checks: e.vote.checks }, consensus, this.job.thresholds, this.network.tolerances)) {
           w += e.weight
           b += e.base
         }
@@ -252,14 +254,16 @@ export class JobTally {
     const consensus = this.judged
     const batch = this.unjudged
     if (batch.length === 0) return
-    this.unjudged = []
-    if (consensus === null) return
+    if (consensus === null) {
+      batch.length = 0
+      return
+    }
     const thresholds = this.job.thresholds
     const tolerances = this.network.tolerances
     // agreesWithConsensus (agreement.ts) with the consensus verdict computed once for the batch.
     const consensusVerdict = verdictOf(consensus.values, consensus.checks, thresholds)
     for (const e of batch) {
-      if (metricsAgree(e.values, consensus.values, tolerances) && verdictOf(e.values, e.vote.checks, thresholds) === consensusVerdict) {
+      if (metricsAgree(e, consensus.values, tolerances) && verdictOf(e, e.vote.checks, thresholds) === consensusVerdict) {
         if (rebuild) this.agreeing.push(e.key)
         else insertKey(this.agreeing, e.key)
         this.agreeWeight += e.weight
@@ -270,6 +274,7 @@ export class JobTally {
         this.deviateWeight += e.weight
       }
     }
+    batch.length = 0
     if (rebuild) {
       this.agreeing.sort(compareKeys)
       this.deviating.sort(compareKeys)
@@ -283,7 +288,7 @@ function median (list: Entry[], name: MetricName, total: number): number {
   for (const e of list) {
     if (e.weight <= 0) continue
     cumulative += e.weight
-    if (2 * cumulative >= total) return e.values[name]
+    if (2 * cumulative >= total) return e[name]
   }
   /* c8 ignore next: unreachable while total is the sum of the positive weights */
   throw new Error('median: unreachable')
@@ -291,13 +296,13 @@ function median (list: Entry[], name: MetricName, total: number): number {
 
 /** Inserts by (value, key), the order of weightedMedian. */
 function insertSorted (list: Entry[], entry: Entry, name: MetricName): void {
-  const v = entry.values[name]
+  const v = entry[name]
   let lo = 0
   let hi = list.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
     const m = list[mid]!
-    const mv = m.values[name]
+    const mv = m[name]
     if (mv < v || (mv === v && m.key < entry.key)) lo = mid + 1
     else hi = mid
   }
