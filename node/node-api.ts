@@ -8,7 +8,7 @@ import type { Registry } from 'prom-client'
 import type { NetworkConfig } from '../protocol/network.ts'
 import type { JobEvidenceManifest } from './evidence/evidence-store.ts'
 import type { AuditEntry } from './store/audit.ts'
-import type { EconomyJobRequest, JobView, NodeInfo, PeerView, ReputationView, ScheduleView, SubmitJobRequest } from './types.ts'
+import type { EconomyJobRequest, JobStatus, JobView, NodeInfo, PeerView, ReputationView, ScheduleView, SubmitJobRequest } from './types.ts'
 
 /** One audit entry as returned to clients (the stored entry, node/store/audit.ts). */
 export type AuditEntryView = AuditEntry
@@ -74,8 +74,12 @@ export interface TrustEngineNodeApi {
   getSchedule: (scheduleId: string) => Promise<ScheduleView | null>
   /** A job's current view, or null when unknown. */
   getJob: (jobId: string) => Promise<JobView | null>
-  /** Known jobs, newest first. */
-  listJobs: (options?: { limit?: number }) => Promise<JobView[]>
+  /**
+   * A page of known jobs, newest first (default at most 100), read from the
+   * job index: `status` keeps one status, `before` (a job id, the last of the
+   * previous page) starts after that job; `ERR_JOB_NOT_FOUND` when it is unknown.
+   */
+  listJobs: (options?: { limit?: number, status?: JobStatus, before?: string }) => Promise<JobView[]>
   /** The certificate of a final job (protocol Certificate), or null. */
   getCertificate: (jobId: string) => Promise<unknown | null>
   /** The manifest of the evidence this node keeps of its measurement of a job (node/evidence/evidence-store.ts), or null. */

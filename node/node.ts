@@ -37,6 +37,8 @@ import { createHost, type Host } from './p2p/host.ts'
 import { AuditLog } from './store/audit.ts'
 import { BlobKeeper, type BlobKeeperOptions } from './store/blob-keeper.ts'
 import { openStore } from './store/db.ts'
+import { ensureJobIndex } from './store/repositories/job-index.ts'
+import { ERR_JOB_NOT_FOUND } from './api/errors.ts'
 import { dataDirLayout } from './store/data-dir.ts'
 import { peersRepository } from './store/repositories/index.ts'
 import { blobPort } from './wiring/blob-port.ts'
@@ -168,6 +170,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     const audit = await AuditLog.open(store, keyFile.privateKey)
     const registry = new Registry()
     const metrics = createNodeMetrics(registry)
+    await ensureJobIndex(store)
     const repos = openRepositories(store, {
       append: (batch, kind, data, time) => {
         const entry = audit.append(batch, kind, data, time)
@@ -357,7 +360,12 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       listSchedules: async (options = {}) => await economy.list(options.limit ?? 100),
       getSchedule: async (scheduleId) => await economy.get(scheduleId),
       getJob: async (jobId) => await eng.view(jobId),
-      listJobs: async (options = {}) => await eng.list(options.limit ?? 100),
+      listJobs: async (options = {}) => {
+        const { limit = 100, ...rest } = options
+        const page = await eng.list({ limit, ...rest })
+        if (page === null) throw new TrustEngineError(ERR_JOB_NOT_FOUND, `no job ${String(options.before)} on this node to page from`)
+        return page
+      },
       getCertificate: async (jobId) => await eng.certificate(jobId),
       evidence: async (jobId) => await evidence.manifest(jobId),
       evidenceFile: async (jobId, name) => await evidence.file(jobId, name),

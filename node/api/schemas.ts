@@ -78,7 +78,13 @@ export const scheduleIdParamsSchema = z.strictObject({ id: z.string().regex(/^[0
 export const listSchedulesQuerySchema = z.strictObject({ limit: queryInt.optional() })
 
 /** Query of `GET /v1/jobs`. */
-export const listJobsQuerySchema = z.strictObject({ limit: queryInt.optional() })
+export const listJobsQuerySchema = z.strictObject({
+  limit: queryInt.optional(),
+  /** Only jobs of this status. */
+  status: z.enum(['pending', 'validated', 'rejected', 'disputed']).optional(),
+  /** The job id of the previous page's last job: this page starts after it. */
+  before: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters').optional()
+})
 
 /** Query of `GET /v1/audit`. */
 export const auditQuerySchema = z.strictObject({ from: queryInt.optional(), limit: queryInt.optional() })

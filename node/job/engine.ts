@@ -46,7 +46,7 @@ import { JobDecider } from './decider.ts'
 import { ERR_DUPLICATE, ERR_JOB_EXPIRED, ERR_JOB_FUTURE, ERR_UNSUPPORTED_ROUND } from './errors.ts'
 import { SeedPhase } from './seed-phase.ts'
 import type { Fault } from './faults.ts'
-import { JobViews } from './job-views.ts'
+import { JobViews, type JobListOptions } from './job-views.ts'
 import { JobWrites } from './job-writes.ts'
 import { type OpenJob, OpenJobs, votesOf } from './open-jobs.ts'
 import { OwnVote } from './own-vote.ts'
@@ -324,9 +324,9 @@ export class JobEngine {
     return await this.#views.get(jobId)
   }
 
-  /** Views of known jobs, newest first. */
-  async list (limit: number): Promise<JobView[]> {
-    return await this.#views.list(limit)
+  /** A page of known jobs, newest first, from the job index (job-views.ts); null when `before` names no known job. */
+  async list (options: JobListOptions): Promise<JobView[] | null> {
+    return await this.#views.list(options)
   }
 
   /** Announcements of the jobs still open on this node, as gossiped (served to peers catching up). */

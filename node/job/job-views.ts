@@ -2,10 +2,22 @@
  * How the engine shows jobs to clients: from memory while a job is open (its
  * votes are there), from the store otherwise.
  */
-import type { JobView } from '../types.ts'
+import { TrustEngineError } from '../../protocol/errors.ts'
+import { ERR_STORE_CORRUPT } from '../store/errors.ts'
+import type { JobStatus, JobView } from '../types.ts'
 import { type OpenJobs, votesOf } from './open-jobs.ts'
 import { type JobRecord, type VoteRecord, toJobView } from './records.ts'
 import type { NodeRepositories } from './repositories.ts'
+
+/** Options of {@link JobViews.list}. */
+export interface JobListOptions {
+  /** Largest number of jobs. */
+  limit: number
+  /** Only jobs of this status. */
+  status?: JobStatus
+  /** Only jobs after this one (a job id) in the list's order. */
+  before?: string
+}
 
 /** Client views of a node's jobs. */
 export class JobViews {
@@ -36,13 +48,31 @@ export class JobViews {
     return record === null ? null : await this.#ofRecord(record)
   }
 
-  /** Views of known jobs, newest first. */
-  async list (limit: number): Promise<JobView[]> {
-    const records: JobRecord[] = []
-    for await (const { value } of this.#repos.jobs.entries()) records.push(value)
-    records.sort((a, b) => b.job.createdAt - a.job.createdAt || (a.jobId < b.jobId ? -1 : 1))
+  /**
+   * Views of known jobs, newest first (ties by job id), read from the job
+   * index: at most `limit` index entries and `limit` records, however many
+   * jobs the store holds. `status` keeps one status; `before` (a job id)
+   * starts after that job, the last one of the previous page. Null when
+   * `before` names no known job.
+   */
+  async list (options: JobListOptions): Promise<JobView[] | null> {
+    let before: { createdAt: number, jobId: string } | undefined
+    if (options.before !== undefined) {
+      const record = this.#jobs.get(options.before)?.record ?? await this.#repos.jobs.get(options.before)
+      if (record === null) return null
+      before = { createdAt: record.job.createdAt, jobId: record.jobId }
+    }
+    const page = await this.#repos.jobs.page({
+      limit: options.limit,
+      ...(options.status === undefined ? {} : { status: options.status }),
+      ...(before === undefined ? {} : { before })
+    })
     const out: JobView[] = []
-    for (const r of records.slice(0, limit)) out.push(await this.#ofRecord(r))
+    for (const jobId of page.jobIds) {
+      const record = this.#jobs.get(jobId)?.record ?? await this.#repos.jobs.get(jobId)
+      if (record === null) throw new TrustEngineError(ERR_STORE_CORRUPT, `the job index names job ${jobId}, which has no record`)
+      out.push(await this.#ofRecord(record))
+    }
     return out
   }
 

@@ -34,7 +34,11 @@ export const BUCKETS = {
   /** scheduleId (createdAt ‖ 8 random bytes) → a deferred economy scene job and its slot. */
   schedules: 11,
   /** blob sha256 → an uploaded blob no job references yet (uploader, bytes, time); removed once a job names it or the clean-up deletes it. */
-  blobUploads: 12
+  blobUploads: 12,
+  /** createdAt (8 bytes, big-endian) ‖ ~jobId (bitwise not) → null: jobs newest first by a reverse scan (repositories/job-index.ts). */
+  jobsByTime: 13,
+  /** status byte ‖ createdAt (8 bytes, big-endian) ‖ ~jobId → null: the same order within one status (repositories/job-index.ts). */
+  jobsByStatus: 14
 } as const
 
 /** Name of a bucket. */

@@ -15,7 +15,7 @@ export const DEFAULT_JOBS_LIMIT = 50
  * Registers `POST /v1/jobs` (201 `JobView`; 202 `ScheduleView` for a scene
  * job without a candidate and with profile `economy`, which the node defers
  * to its cheapest slot), `GET /v1/jobs` (`{ jobs }`,
- * newest first), `GET /v1/jobs/:id` and `GET /v1/jobs/:id/certificate`.
+ * newest first; `limit`, `status`, `before` paging from the job index), `GET /v1/jobs/:id` and `GET /v1/jobs/:id/certificate`.
  */
 export const registerJobRoutes: RegisterRoutes = (app, { node, options, requireToken }) => {
   app.post('/v1/jobs', { onRequest: requireToken }, async (request, reply) => {
@@ -42,7 +42,13 @@ export const registerJobRoutes: RegisterRoutes = (app, { node, options, requireT
   app.get('/v1/jobs', async (request) => {
     const query = parseRequest(listJobsQuerySchema, request.query, 'query')
     const limit = Math.min(query.limit ?? DEFAULT_JOBS_LIMIT, options.maxListLimit)
-    return { jobs: await node.listJobs({ limit }) }
+    return {
+      jobs: await node.listJobs({
+        limit,
+        ...(query.status === undefined ? {} : { status: query.status }),
+        ...(query.before === undefined ? {} : { before: query.before })
+      })
+    }
   })
 
   app.get('/v1/jobs/:id', async (request) => {

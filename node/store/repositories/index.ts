@@ -8,7 +8,7 @@ import type { JsonObject, Repository } from '../repository.ts'
 import { blobUploadsRepository, type BlobUpload } from './blob-uploads.ts'
 import { certificatesRepository } from './certificates.ts'
 import { evidenceRepository, type EvidenceRepository } from './evidence.ts'
-import { jobsRepository } from './jobs.ts'
+import { jobsRepository, type JobsRepository } from './jobs.ts'
 import { metaRepository } from './meta.ts'
 import { ownVotesRepository, type OwnVotesRepository } from './own-votes.ts'
 import { peersRepository, type PeerRecord } from './peers.ts'
@@ -20,7 +20,11 @@ import { votesRepository, type VotesRepository } from './votes.ts'
 export { BlobUploadSchema, blobUploadsRepository, type BlobUpload } from './blob-uploads.ts'
 export { certificatesRepository } from './certificates.ts'
 export { evidenceKey, evidenceRepository, EvidenceRepository, type EvidenceKey } from './evidence.ts'
-export { jobsRepository } from './jobs.ts'
+export { jobsRepository, JobsRepository } from './jobs.ts'
+export {
+  delJobIndex, ensureJobIndex, INDEXED_JOB_STATUSES, JOB_INDEX_BUILD_BATCH, JOB_INDEX_VERSION, jobIndexFieldsOf, META_JOB_INDEX, pageJobIndex, putJobIndex,
+  type IndexedJobStatus, type JobIndexFields, type JobIndexPage, type JobIndexPageOptions
+} from './job-index.ts'
 export { metaRepository } from './meta.ts'
 export { ownVoteKey, ownVotesRepository, OwnVotesRepository, type OwnVoteKey, type OwnVoteResult } from './own-votes.ts'
 export { MAX_PEER_MULTIADDRS, PeerRecordSchema, peersRepository, type PeerRecord } from './peers.ts'
@@ -31,7 +35,7 @@ export { voteKey, votesRepository, VotesRepository, type VoteKey } from './votes
 
 /** The full set of repositories over one store. */
 export interface Repositories {
-  jobs: Repository<string, JsonObject>
+  jobs: JobsRepository<JsonObject>
   votes: VotesRepository<JsonObject>
   verdicts: Repository<string, JsonObject>
   reputations: Repository<string, JsonObject>

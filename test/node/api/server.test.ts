@@ -138,6 +138,31 @@ describe('POST /v1/jobs and the job routes', () => {
     }
   })
 
+  it('filters by status and pages with before, from the job index', async () => {
+    const all = (await call('/v1/jobs?limit=1000')).body.jobs.map((j: JobView) => j.jobId)
+    const paged: string[] = []
+    let next = '/v1/jobs?limit=1'
+    for (let i = 0; i <= all.length; i++) {
+      const r = await call(next)
+      expect(r.status).toBe(200)
+      if (r.body.jobs.length === 0) break
+      paged.push(r.body.jobs[0].jobId)
+      next = `/v1/jobs?limit=1&before=${r.body.jobs[0].jobId as string}`
+    }
+    expect(paged).toEqual(all)
+    const ok = await call('/v1/jobs?status=validated')
+    expect(ok.body.jobs.map((j: JobView) => j.jobId)).toContain(validated.jobId)
+    expect(ok.body.jobs.map((j: JobView) => j.status).filter((s: string) => s !== 'validated')).toEqual([])
+    const bad = await call(`/v1/jobs?status=rejected&before=${validated.jobId}`)
+    expect(bad.body.jobs.map((j: JobView) => j.status).filter((s: string) => s !== 'rejected')).toEqual([])
+    for (const q of ['status=final', 'before=xyz', `before=${'A'.repeat(64)}`]) {
+      const r = await call(`/v1/jobs?${q}`)
+      expect([q, r.status, r.body.error.code]).toEqual([q, 400, 'ERR_BAD_REQUEST'])
+    }
+    const unknown = await call(`/v1/jobs?before=${'c'.repeat(64)}`)
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'ERR_JOB_NOT_FOUND'])
+  })
+
   it('answers 400 for a malformed job id and 404 for an unknown one', async () => {
     for (const id of ['xyz', 'A'.repeat(64), 'a'.repeat(63)]) {
       const r = await call(`/v1/jobs/${id}`)

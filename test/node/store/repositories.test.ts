@@ -54,7 +54,7 @@ describe('simple repositories round-trip through a reopen', () => {
     expect(await repos.certificates.get(JOB_1)).toEqual(cert)
     expect(await repos.meta.get('schema.version')).toBe(1)
     expect(await repos.jobs.has(JOB_1)).toBe(true)
-    await store.write((b) => { repos.jobs.del(b, JOB_1) })
+    await store.write((b) => { repos.jobs.remove(b, JOB_1, job) })
     expect(await repos.jobs.get(JOB_1)).toBeNull()
     expect(await repos.verdicts.get(JOB_1)).toEqual(verdict) // buckets are separate key ranges
   })
