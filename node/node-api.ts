@@ -90,8 +90,8 @@ export interface TrustEngineNodeApi {
   reputations: () => Promise<ReputationView[]>
   /** Connected and remembered peers. */
   peers: () => Promise<PeerView[]>
-  /** Audit entries from `fromSeq`, at most `limit`, and the current head. */
-  audit: (fromSeq: number, limit: number) => Promise<{ entries: AuditEntryView[], head: { seq: number, hash: string } | null }>
+  /** Audit entries from `fromSeq`, at most `limit`, and the current signed head (node/store/audit.ts). */
+  audit: (fromSeq: number, limit: number) => Promise<{ entries: AuditEntryView[], head: { seq: number, hash: string, signature: string } | null }>
   /** Liveness and a few counters. */
   health: () => HealthView
   /** Prometheus registry with the node's metrics. */

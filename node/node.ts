@@ -403,7 +403,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
       audit: async (fromSeq, limit) => {
         const entries: AuditEntryView[] = await audit.list(fromSeq, limit)
         const head = audit.head
-        return { entries, head: head === null ? null : { seq: head.seq, hash: head.hash } }
+        return { entries, head: head === null ? null : { seq: head.seq, hash: head.hash, signature: head.signature } }
       },
       health: () => ({ ok: stopping === null, peers: host.admittedPeers().length, openJobs: eng.openJobs }),
       on: (event, listener) => {

@@ -25,9 +25,9 @@
  */
 import { z } from 'zod'
 import { canonicalEncode } from '../../protocol/canonical.ts'
+import { auditEntryHash, auditSignedBytes, GENESIS_PREV_HASH, verifyAuditHead, verifyAuditSignature } from '../../protocol/audit-chain.ts'
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
-import { sha256Hex } from '../../protocol/hash.ts'
-import { publicKeyOf, signBytes, signedBytes, signMessage, verifyBytes, verifyMessage } from '../../protocol/signing.ts'
+import { publicKeyOf, signBytes, signMessage } from '../../protocol/signing.ts'
 import { BUCKETS } from './buckets.ts'
 import { parseStoredJson, type Store, type StoreIdentity, type StoreSnapshot } from './db.ts'
 import {
@@ -36,9 +36,6 @@ import {
 } from './errors.ts'
 import { concatBytes, seqBytes, seqFromBytes, stringKey } from './key-codec.ts'
 import type { WriteBatch } from './write-batch.ts'
-
-/** `prevHash` of entry 0. */
-export const GENESIS_PREV_HASH = '0'.repeat(64)
 
 /** Meta name of the signed head. */
 export const AUDIT_HEAD_NAME = 'audit.head'
@@ -91,28 +88,8 @@ export const AuditHeadSchema = z.strictObject({
 /** The signed head: the last entry's seq and hash. */
 export type AuditHead = z.infer<typeof AuditHeadSchema>
 
-/** The hashed fields of an entry. */
-export type AuditEntryBody = Pick<AuditEntry, 'seq' | 'prevHash' | 'time' | 'kind' | 'data'>
-
-/** `hash` of an entry: sha256 of the canonical encoding of its other fields except the signature. */
-export function auditEntryHash (body: AuditEntryBody): string {
-  return sha256Hex(canonicalEncode({ seq: body.seq, prevHash: body.prevHash, time: body.time, kind: body.kind, data: body.data }))
-}
-
-/** The bytes an entry's signature signs. */
-export function auditSignedBytes (networkId: string, seq: number, hash: string): Uint8Array {
-  return signedBytes('audit', networkId, { seq, hash })
-}
-
-/** True when `entry.signature` is `publicKey`'s signature of the entry in `networkId`. */
-export function verifyAuditSignature (entry: Pick<AuditEntry, 'seq' | 'hash' | 'signature'>, publicKey: string, networkId: string): boolean {
-  return verifyBytes(publicKey, auditSignedBytes(networkId, entry.seq, entry.hash), entry.signature)
-}
-
-/** True when `head.signature` is `publicKey`'s head signature in `networkId`. */
-export function verifyAuditHead (head: AuditHead, publicKey: string, networkId: string): boolean {
-  return verifyMessage('head', networkId, head, publicKey)
-}
+/** The chain's hashes and signatures live in protocol/audit-chain.ts, shared with the console. */
+export { auditEntryHash, auditSignedBytes, verifyAuditHead, verifyAuditSignature, GENESIS_PREV_HASH, type AuditEntryBody } from '../../protocol/audit-chain.ts'
 
 /** Full store key of entry `seq`. */
 export function auditKey (seq: number): Uint8Array {

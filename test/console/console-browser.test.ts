@@ -30,6 +30,7 @@ if (!HAVE_CHROMIUM) console.log(`console browser test skipped: ${CHROMIUM} is no
 
 type BrowserContext = import('playwright-core').BrowserContext
 type Page = import('playwright-core').Page
+type Route = import('playwright-core').Route
 
 /** Share of pixels that differ from the most common colour, and the number of distinct colours (sampled). */
 function content (png: Buffer): { share: number, colours: number } {
@@ -158,8 +159,19 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
   it('verifies the audit chain in the page and shows the network', async () => {
     await page.getByRole('link', { name: 'Audit' }).click()
     await page.click('#verify-chain')
-    await expect.poll(async () => await page.getByTestId('chain-result').textContent(), { timeout: 60_000 }).toMatch(/^valid: \d+ entries/)
+    await expect.poll(async () => await page.getByTestId('chain-result').textContent(), { timeout: 60_000 }).toMatch(/^valid: the head [0-9a-f]{12}… is signed by the node key [0-9a-f]{12}… in network dev-[0-9a-f]{8}; \d+ entries/)
     await shot('audit')
+    // A head served with another hash than the one the node signed fails its signature check in the page.
+    const tamper = async (route: Route): Promise<void> => {
+      const res = await route.fetch()
+      const body = await res.json() as { head: { hash: string } | null }
+      if (body.head !== null) body.head.hash = (body.head.hash[0] === '0' ? '1' : '0') + body.head.hash.slice(1)
+      await route.fulfill({ response: res, json: body })
+    }
+    await page.route('**/v1/audit?*', tamper)
+    await page.click('#verify-chain')
+    await expect.poll(async () => await page.getByTestId('chain-result').textContent(), { timeout: 60_000 }).toMatch(/^BROKEN: ERR_AUDIT_HEAD at entry \d+/)
+    await page.unroute('**/v1/audit?*', tamper)
     await page.getByRole('link', { name: 'Network' }).click()
     await page.locator('table.validators tbody tr').first().waitFor()
     expect(await page.locator('dl.info').textContent()).toMatch(/network id\s*dev-[0-9a-f]{8}/)

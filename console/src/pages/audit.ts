@@ -1,60 +1,40 @@
 /**
  * Audit: the node's audit trail page by page with the hash chain (each
- * entry's previous hash), the head, and a button that checks the chain in
- * this browser: every entry's hash recomputed (sha256 of the canonical
- * encoding, the protocol's own code) and linked to the previous one.
+ * entry's previous hash), the signed head, and a button that checks the
+ * trail in this browser with the protocol's own code (console/src/audit-check.ts):
+ * the head's signature under the node's key, and every entry's link, hash
+ * and signature up to the head.
  */
 import { useEffect, useState } from 'preact/hooks'
-import { canonicalEncode } from '../../../protocol/canonical.ts'
 import { get } from '../api.ts'
+import { checkAuditTrail, type AuditPageView } from '../audit-check.ts'
 import { html, short } from '../html.ts'
-import type { AuditEntry } from '../types.ts'
+import type { NodeInfo } from '../types.ts'
 
 const PAGE = 100
-const GENESIS = '0'.repeat(64)
 
-async function sha256Hex (bytes: Uint8Array): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource))
-  return [...d].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
+interface Outcome { ok: boolean, text: string }
 
-interface AuditPage { entries: AuditEntry[], head: { seq: number, hash: string } | null }
-
-/** Checks the whole chain from entry 0 to the head; returns a sentence and whether it holds. */
-async function verifyChain (onProgress: (n: number) => void): Promise<{ ok: boolean, text: string }> {
-  let prev = GENESIS
-  let from = 0
-  let head: AuditPage['head'] = null
-  let count = 0
-  for (;;) {
-    const page = await get<AuditPage>(`/v1/audit?from=${from}&limit=1000`)
-    head ??= page.head
-    for (const e of page.entries) {
-      if (e.prevHash !== prev) return { ok: false, text: `entry ${e.seq}: its previous hash is not entry ${e.seq - 1}'s hash` }
-      const hash = await sha256Hex(canonicalEncode({ seq: e.seq, prevHash: e.prevHash, time: e.time, kind: e.kind, data: e.data }))
-      if (hash !== e.hash) return { ok: false, text: `entry ${e.seq}: its hash does not match its content` }
-      prev = e.hash
-      count++
-    }
-    onProgress(count)
-    if (page.entries.length === 0 || head === null || page.entries.at(-1)!.seq >= head.seq) break
-    from = page.entries.at(-1)!.seq + 1
-  }
-  if (head === null) return { ok: count === 0, text: count === 0 ? 'the trail is empty' : 'entries without a head' }
-  if (prev !== head.hash) return { ok: false, text: 'the last entry is not the signed head' }
-  return { ok: true, text: `${count} entries: every hash matches its content and links to the previous one, up to the head ${short(head.hash)}` }
+/** Checks the trail against the key and network id the node reports. */
+async function verifyTrail (onProgress: (n: number) => void): Promise<Outcome> {
+  const info = await get<NodeInfo>('/v1/node')
+  const r = await checkAuditTrail(async (from) => await get<AuditPageView>(`/v1/audit?from=${from}&limit=1000`), info, onProgress)
+  const under = `the node key ${short(info.publicKey)} in network ${info.networkId}`
+  if (!r.ok) return { ok: false, text: `${r.code} at entry ${r.seq}: ${r.reason} (checked under ${under})` }
+  if (r.head === null) return { ok: true, text: 'the trail is empty' }
+  return { ok: true, text: `the head ${short(r.head.hash)} is signed by ${under}; ${r.length} entries: every hash matches its content, links to the previous one and is signed` }
 }
 
 export function AuditPage () {
   const [from, setFrom] = useState(0)
-  const [page, setPage] = useState<AuditPage | null>(null)
+  const [page, setPage] = useState<AuditPageView | null>(null)
   const [error, setError] = useState<string | null>(null)
-  const [result, setResult] = useState<{ ok: boolean, text: string } | null>(null)
+  const [result, setResult] = useState<Outcome | null>(null)
   const [checking, setChecking] = useState<number | null>(null)
-  useEffect(() => { get<AuditPage>(`/v1/audit?from=${from}&limit=${PAGE}`).then(setPage, (e: Error) => { setError(e.message) }) }, [from])
+  useEffect(() => { get<AuditPageView>(`/v1/audit?from=${from}&limit=${PAGE}`).then(setPage, (e: Error) => { setError(e.message) }) }, [from])
   const verify = (): void => {
     setResult(null); setChecking(0)
-    verifyChain(setChecking).then(setResult, (e: Error) => { setResult({ ok: false, text: e.message }) }).finally(() => { setChecking(null) })
+    verifyTrail(setChecking).then(setResult, (e: Error) => { setResult({ ok: false, text: e.message }) }).finally(() => { setChecking(null) })
   }
   return html`
     <h1>Audit trail</h1>

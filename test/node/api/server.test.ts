@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApi } from '../../../node/api/server.ts'
 import { NODE_METRIC_NAMES } from '../../../node/metrics.ts'
 import type { JobView } from '../../../node/types.ts'
+import { verifyAuditHead } from '../../../protocol/audit-chain.ts'
 import { decodeCertificate } from '../../../protocol/certificate.ts'
 import { verifyCertificate } from '../../../protocol/certificate-verify.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
@@ -257,6 +258,8 @@ describe('reputation, peers, audit, health', () => {
     expect(page.body.entries).toHaveLength(2)
     expect(page.body.entries.map((e: { seq: number }) => e.seq)).toEqual([0, 1])
     expect(page.body.head.seq).toBeGreaterThanOrEqual(1)
+    const info = t.node.info()
+    expect(verifyAuditHead(page.body.head, info.publicKey, info.networkId)).toBe(true)
     const next = await call('/v1/audit?from=1&limit=1')
     expect(next.body.entries[0].hash).toBe(page.body.entries[1].hash)
     const capped = await startApi(t.node, { port: 0, maxListLimit: 1 })
