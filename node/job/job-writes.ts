@@ -23,7 +23,7 @@ export class JobWrites {
   async accepted (record: JobRecord): Promise<void> {
     const { jobId, job } = record
     await this.#repos.store.write(async (batch) => {
-      this.#repos.jobs.put(batch, jobId, record)
+      await this.#repos.jobs.putRecord(batch, jobId, record)
       await this.#repos.audit.append(batch, 'job.accepted', { jobId, kind: job.kind, submitter: job.submitter }, record.receivedAt)
     })
   }
@@ -31,7 +31,7 @@ export class JobWrites {
   /** The job's seed was fixed by its seed certificate: the record (with the seed) and `job.seeded`. */
   async seeded (record: JobRecord, now: number): Promise<void> {
     await this.#repos.store.write(async (batch) => {
-      this.#repos.jobs.put(batch, record.jobId, record)
+      await this.#repos.jobs.putRecord(batch, record.jobId, record)
       await this.#repos.audit.append(batch, 'job.seeded', { jobId: record.jobId, seed: record.seed?.seed ?? null, shares: record.seed?.certificate.shares.length ?? 0 }, now)
     })
   }
@@ -39,7 +39,7 @@ export class JobWrites {
   /** This node could not measure: the record (with its error) and `job.measure-failed`. */
   async measureFailed (record: JobRecord, round: number, code: string, now: number): Promise<void> {
     await this.#repos.store.write(async (batch) => {
-      this.#repos.jobs.put(batch, record.jobId, record)
+      await this.#repos.jobs.putRecord(batch, record.jobId, record)
       await this.#repos.audit.append(batch, 'job.measure-failed', { jobId: record.jobId, round, code }, now)
     })
   }
@@ -54,7 +54,7 @@ export class JobWrites {
     await this.#repos.store.write(async (batch) => {
       await this.#repos.ownVotes.putOwnVote(batch, { jobId, round: vote.round }, vote)
       this.#repos.votes.put(batch, { jobId, round: vote.round, voter: vote.voter }, voteRecord)
-      this.#repos.jobs.put(batch, jobId, record)
+      await this.#repos.jobs.putRecord(batch, jobId, record)
       await this.#repos.audit.append(batch, 'vote.own', { jobId, round: vote.round, metrics: vote.metrics, samples: vote.samples }, now)
     })
   }
@@ -72,7 +72,7 @@ export class JobWrites {
   async late (vote: Vote, record: JobRecord | null, reputation: ReputationRecord | null, agreed: boolean | null, now: number): Promise<void> {
     await this.#repos.store.write(async (batch) => {
       this.#repos.votes.put(batch, { jobId: vote.jobId, round: vote.round, voter: vote.voter }, { vote, receivedAt: now, late: true })
-      if (record !== null) this.#repos.jobs.put(batch, record.jobId, record)
+      if (record !== null) await this.#repos.jobs.putRecord(batch, record.jobId, record)
       if (reputation !== null) this.#repos.reputations.put(batch, vote.voter, reputation)
       await this.#repos.audit.append(batch, 'vote.late', { jobId: vote.jobId, round: vote.round, voter: vote.voter, metrics: vote.metrics, agreed }, now)
     })
@@ -84,7 +84,7 @@ export class JobWrites {
     await this.#repos.store.write(async (batch) => {
       this.#repos.evidence.put(batch, { offender, jobId }, evidence)
       this.#repos.reputations.put(batch, offender, reputation)
-      if (record !== null) this.#repos.jobs.put(batch, jobId, record)
+      if (record !== null) await this.#repos.jobs.putRecord(batch, jobId, record)
       await this.#repos.audit.append(batch, 'evidence.equivocation', { jobId, offender }, now)
     })
   }
@@ -92,7 +92,7 @@ export class JobWrites {
   /** Round 0 ended in the grey zone: the record (now in round `record.round`) and `job.grey-zone`. */
   async greyZone (record: JobRecord, t: Tally, metrics: string[], now: number): Promise<void> {
     await this.#repos.store.write(async (batch) => {
-      this.#repos.jobs.put(batch, record.jobId, record)
+      await this.#repos.jobs.putRecord(batch, record.jobId, record)
       await this.#repos.audit.append(batch, 'job.grey-zone', { jobId: record.jobId, round: record.round, values: t.values, metrics }, now)
     })
   }
@@ -105,7 +105,7 @@ export class JobWrites {
   async certified (record: JobRecord, cert: Certificate, votes: VoteRecord[], verdict: Parameters<NodeRepositories['verdicts']['put']>[2], now: number): Promise<void> {
     const { jobId } = record
     await this.#repos.store.write(async (batch) => {
-      this.#repos.jobs.put(batch, jobId, record)
+      await this.#repos.jobs.putRecord(batch, jobId, record)
       this.#repos.certificates.put(batch, jobId, cert)
       for (const v of votes) this.#repos.votes.put(batch, { jobId, round: v.vote.round, voter: v.vote.voter }, v)
       this.#repos.verdicts.put(batch, jobId, verdict)
@@ -123,7 +123,7 @@ export class JobWrites {
   async decided (record: JobRecord, t: Tally, cert: Certificate | null, reps: ReadonlyMap<string, ReputationRecord>, now: number): Promise<void> {
     const { jobId } = record
     await this.#repos.store.write(async (batch) => {
-      this.#repos.jobs.put(batch, jobId, record)
+      await this.#repos.jobs.putRecord(batch, jobId, record)
       this.#repos.verdicts.put(batch, jobId, { status: t.status, reason: t.reason, values: t.values, agreeing: t.agreeing, deviating: t.deviating, agreeWeight: t.agreeWeight, totalWeight: t.totalWeight, finalizedAt: now })
       if (cert !== null) this.#repos.certificates.put(batch, jobId, cert)
       for (const [key, rec] of reps) this.#repos.reputations.put(batch, key, rec)

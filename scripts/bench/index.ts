@@ -19,4 +19,5 @@ export const SUITES: BenchSuite[] = [
   (await import('./vote-intake.ts')).voteIntake,
   (await import('./vrf.ts')).vrfSuite,
   (await import('./gossip.ts')).gossipSuite,
+  (await import('./listing.ts')).listingSuite,
 ]

@@ -9,7 +9,7 @@
  * and, within one millisecond, job ids ascending: the order the list had
  * when it sorted every record in memory.
  *
- * The entries are written by {@link JobsRepository.put} into the same batch
+ * The entries are written by `JobsRepository.putRecord` into the same batch
  * as the job record, so a crash never leaves record and index out of step.
  * A store written before the index existed is indexed once at start by
  * {@link ensureJobIndex}, which records that it did so in the meta bucket.
@@ -18,7 +18,7 @@ import { TrustEngineError } from '../../../protocol/errors.ts'
 import { BUCKETS } from '../buckets.ts'
 import type { Store } from '../db.ts'
 import { ERR_STORE_CORRUPT } from '../errors.ts'
-import { concatBytes, hex32Bytes, prefixEnd, seqBytes, stringKey } from '../key-codec.ts'
+import { concatBytes, hex32Bytes, seqBytes, stringKey } from '../key-codec.ts'
 import type { WriteBatch } from '../write-batch.ts'
 
 /** Statuses the index knows, each with its key byte (never renumber: stored keys carry it). */
@@ -37,8 +37,8 @@ export interface JobIndexFields {
 /** Meta name recording that the index covers every job record (value: {@link JOB_INDEX_VERSION}). */
 export const META_JOB_INDEX = 'jobs.index'
 
-/** Version of the index layout; a store recorded with another version is indexed again. */
-export const JOB_INDEX_VERSION = 1
+/** Version of the index layout; a store recorded with another version is indexed again (2: with end markers). */
+export const JOB_INDEX_VERSION = 2
 
 /** Records indexed per batch while {@link ensureJobIndex} builds the index of an older store. */
 export const JOB_INDEX_BUILD_BATCH = 1000
@@ -53,15 +53,22 @@ export function jobIndexFieldsOf (value: unknown): JobIndexFields | null {
   return { jobId: v.jobId, createdAt, status: v.status as IndexedJobStatus }
 }
 
-/** Adds to `batch` the index entries of a job record written in it (and removes its entries under other statuses). */
-export function putJobIndex (batch: WriteBatch, fields: JobIndexFields): void {
+/**
+ * Adds to `batch` the index entries of a job record written in it, and the
+ * deletes of the entries of the record it replaces (`previous`, null for a
+ * new job). Only entries that existed are deleted: a blind delete under
+ * every other status would leave tombstones that a status page must step
+ * over until compaction, most of all for a rare status.
+ */
+export function putJobIndex (batch: WriteBatch, fields: JobIndexFields, previous: JobIndexFields | null): void {
+  if (previous !== null && (previous.createdAt !== fields.createdAt || previous.status !== fields.status)) {
+    const was = timeTail(previous.createdAt, previous.jobId)
+    if (previous.createdAt !== fields.createdAt) batch.del(concatBytes(Uint8Array.of(BUCKETS.jobsByTime), was))
+    batch.del(concatBytes(Uint8Array.of(BUCKETS.jobsByStatus, statusByte(previous.status)), was))
+  }
   const tail = timeTail(fields.createdAt, fields.jobId)
   batch.put(concatBytes(Uint8Array.of(BUCKETS.jobsByTime), tail), null)
-  for (const status of INDEXED_JOB_STATUSES) {
-    const key = concatBytes(Uint8Array.of(BUCKETS.jobsByStatus, statusByte(status)), tail)
-    if (status === fields.status) batch.put(key, null)
-    else batch.del(key)
-  }
+  batch.put(concatBytes(Uint8Array.of(BUCKETS.jobsByStatus, statusByte(fields.status)), tail), null)
 }
 
 /** Adds to `batch` the deletes of every index entry of a job (with its record). */
@@ -94,12 +101,11 @@ export async function pageJobIndex (store: Store, options: JobIndexPageOptions):
   const prefix = options.status === undefined
     ? Uint8Array.of(BUCKETS.jobsByTime)
     : Uint8Array.of(BUCKETS.jobsByStatus, statusByte(options.status))
-  const end = prefixEnd(prefix)
-  const lt = options.before === undefined ? end : concatBytes(prefix, timeTail(options.before.createdAt, options.before.jobId))
+  const lt = options.before === undefined ? endMarker(prefix) : concatBytes(prefix, timeTail(options.before.createdAt, options.before.jobId))
   const jobIds: string[] = []
   if (options.limit <= 0) return { jobIds, entriesRead: 0 }
   let entriesRead = 0
-  for await (const [key] of store.iterate({ gte: prefix, ...(lt === null ? {} : { lt }), reverse: true, limit: options.limit })) {
+  for await (const [key] of store.iterate({ gte: prefix, lt, reverse: true, limit: options.limit })) {
     entriesRead++
     if (key.length !== prefix.length + 40) throw new TrustEngineError(ERR_STORE_CORRUPT, 'job index key of the wrong length')
     jobIds.push(Buffer.from(key.subarray(prefix.length + 8).map((b) => ~b & 0xff)).toString('hex'))
@@ -125,7 +131,7 @@ export async function ensureJobIndex (store: Store): Promise<number> {
   const flush = async (): Promise<void> => {
     const page = pending
     pending = []
-    await store.write((batch) => { for (const f of page) putJobIndex(batch, f) })
+    await store.write((batch) => { for (const f of page) putJobIndex(batch, f, null) })
   }
   for await (const [key, bytes] of store.iterate(range)) {
     let value: unknown
@@ -141,10 +147,24 @@ export async function ensureJobIndex (store: Store): Promise<number> {
     if (pending.length >= JOB_INDEX_BUILD_BATCH) await flush()
   }
   await store.write((batch) => {
-    for (const f of pending) putJobIndex(batch, f)
+    for (const f of pending) putJobIndex(batch, f, null)
+    batch.put(endMarker(Uint8Array.of(BUCKETS.jobsByTime)), null)
+    for (const status of INDEXED_JOB_STATUSES) batch.put(endMarker(Uint8Array.of(BUCKETS.jobsByStatus, statusByte(status))), null)
     batch.put(metaKey, JOB_INDEX_VERSION)
   }, { sync: true })
   return indexed
+}
+
+/**
+ * The end marker of one index range: a live key (`prefix ‖ 0xff × 41`) after
+ * every entry of the range, written once by {@link ensureJobIndex} and never
+ * deleted. A reverse scan starts by seeking to its upper bound; without a
+ * live key there, LevelDB would first step forward over the deletes that
+ * follow the range (the pending entries of every decided job, until
+ * compaction drops them), a cost that grows with the store.
+ */
+function endMarker (prefix: Uint8Array): Uint8Array {
+  return concatBytes(prefix, new Uint8Array(41).fill(0xff))
 }
 
 function statusByte (status: IndexedJobStatus): number {

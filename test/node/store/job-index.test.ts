@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openStore, type Store } from '../../../node/store/db.ts'
 import { BUCKETS } from '../../../node/store/buckets.ts'
-import { ERR_STORE_BAD_KEY } from '../../../node/store/errors.ts'
+import { ERR_STORE_BAD_KEY, ERR_STORE_BAD_VALUE } from '../../../node/store/errors.ts'
 import { concatBytes, hex32Bytes, stringKey } from '../../../node/store/key-codec.ts'
 import {
   createRepositories, ensureJobIndex, INDEXED_JOB_STATUSES, META_JOB_INDEX, type IndexedJobStatus, type Repositories
@@ -77,9 +77,9 @@ describe('the job index', () => {
     const recs = records(400)
     // Written in small batches, then a third of them change status, as decided jobs do.
     for (const part of chunks(recs.map((r) => r.jobId), 50)) {
-      await store.write((b) => { for (const id of part) repos.jobs.put(b, id, { ...recs.find((r) => r.jobId === id) as Rec, status: 'pending' }) })
+      await store.write(async (b) => { for (const id of part) await repos.jobs.putRecord(b, id, { ...recs.find((r) => r.jobId === id) as Rec, status: 'pending' }) })
     }
-    await store.write((b) => { for (const r of recs) repos.jobs.put(b, r.jobId, { ...r }) })
+    await store.write(async (b) => { for (const r of recs) await repos.jobs.putRecord(b, r.jobId, { ...r }) })
     const byId = new Map(recs.map((r) => [r.jobId, r]))
     for (const limit of [1, 7, 50, 1000]) {
       expect(await allPages(repos, byId, limit)).toEqual(chunks(sortedLikeBefore(recs), limit))
@@ -93,7 +93,7 @@ describe('the job index', () => {
 
   it('reads at most limit index entries for a page, wherever it starts', async () => {
     const recs = records(300)
-    await store.write((b) => { for (const r of recs) repos.jobs.put(b, r.jobId, r) })
+    await store.write(async (b) => { for (const r of recs) await repos.jobs.putRecord(b, r.jobId, r) })
     const order = sortedLikeBefore(recs)
     const byId = new Map(recs.map((r) => [r.jobId, r]))
     for (const [at, limit] of [[0, 10], [150, 10], [290, 25], [0, 1]] as const) {
@@ -106,9 +106,17 @@ describe('the job index', () => {
     expect([pending.entriesRead, pending.jobIds]).toEqual([5, sortedLikeBefore(recs, 'pending').slice(0, 5)])
   })
 
-  it('removes a job from the index with its record, and refuses a bare delete', async () => {
+  it('moves a job between statuses within one batch, and removes it with its record', async () => {
     const [a, b] = records(2) as [Rec, Rec]
-    await store.write((batch) => { repos.jobs.put(batch, a.jobId, a); repos.jobs.put(batch, b.jobId, b) })
+    await store.write(async (batch) => {
+      await repos.jobs.putRecord(batch, a.jobId, { ...a, status: 'pending' })
+      await repos.jobs.putRecord(batch, a.jobId, { ...a, status: 'disputed' })
+    })
+    expect((await repos.jobs.page({ limit: 10, status: 'pending' })).jobIds).toEqual([])
+    expect((await repos.jobs.page({ limit: 10, status: 'disputed' })).jobIds).toEqual([a.jobId])
+    await store.write(async (batch) => { await repos.jobs.putRecord(batch, a.jobId, a) })
+    await store.write(async (batch) => { await repos.jobs.putRecord(batch, a.jobId, a); await repos.jobs.putRecord(batch, b.jobId, b) })
+    expect(() => { repos.jobs.put(undefined as never, a.jobId, a) }).toThrow(expect.objectContaining({ code: ERR_STORE_BAD_VALUE }))
     expect(() => { repos.jobs.del(undefined as never, a.jobId) }).toThrow(expect.objectContaining({ code: ERR_STORE_BAD_KEY }))
     await store.write((batch) => { repos.jobs.remove(batch, a.jobId, a) })
     expect((await repos.jobs.page({ limit: 10 })).jobIds).toEqual([b.jobId])
@@ -132,5 +140,11 @@ describe('the job index', () => {
     expect(await allPages(repos, byId, 40, 'rejected')).toEqual(chunks(sortedLikeBefore(recs, 'rejected'), 40))
     // Recorded: a second start does not index again.
     expect(await ensureJobIndex(store)).toBe(0)
+    // An index of an older layout version is built again, with the same pages.
+    await store.write((b) => { b.put(metaKey, 1) })
+    expect(await ensureJobIndex(store)).toBe(250)
+    expect(await allPages(repos, byId, 40, 'rejected')).toEqual(chunks(sortedLikeBefore(recs, 'rejected'), 40))
+    // The end markers are not listed.
+    expect((await repos.jobs.page({ limit: 1000 })).jobIds).toEqual(sortedLikeBefore(recs))
   })
 })
