@@ -43,8 +43,8 @@ import type { JobView, SubmitJobRequest } from '../types.ts'
 import { CertifiedJobs } from './certified-jobs.ts'
 import { roundDeadline } from './deadline.ts'
 import { JobDecider } from './decider.ts'
-import { ERR_DUPLICATE, ERR_JOB_EXPIRED, ERR_JOB_FUTURE, ERR_UNSUPPORTED_ROUND } from './errors.ts'
-import { SeedPhase } from './seed-phase.ts'
+import { ERR_DUPLICATE, ERR_JOB_EXPIRED, ERR_JOB_FUTURE, ERR_UNKNOWN_JOB, ERR_UNSUPPORTED_ROUND } from './errors.ts'
+import { ERR_SEED_UNKNOWN_JOB, SeedPhase } from './seed-phase.ts'
 import type { Fault } from './faults.ts'
 import { JobViews, type JobListOptions } from './job-views.ts'
 import { JobWrites } from './job-writes.ts'
@@ -70,6 +70,8 @@ export interface JobEngineOptions {
   certificateSyncMs: number
   /** Of which at most this many peers within `certificateSyncMs`: one honest peer has every certificate, three outvote a liar that is penalised at its first forgery, and a node reconnecting to a hundred peers does not decode a hundred copies. */
   certificatePeers: number
+  /** A vote or seed message for a job this node does not know makes it ask its peers for their open jobs, at most this often: an announcement missed on gossip (a mesh not yet formed after a connect, a short cut) is then learnt within seconds instead of never, and votes for made-up jobs cost at most one paged, rate-limited catch-up per interval. */
+  missedJobFetchMs: number
 }
 
 /** Defaults of {@link JobEngineOptions}. */
@@ -78,7 +80,8 @@ export const DEFAULT_JOB_ENGINE_OPTIONS: JobEngineOptions = {
   maxBufferedVotesPerVoter: 64,
   seedFetchMs: 1_000,
   certificateSyncMs: 60_000,
-  certificatePeers: 3
+  certificatePeers: 3,
+  missedJobFetchMs: 5_000
 }
 
 /** What the engine is wired to. */
@@ -114,6 +117,8 @@ export class JobEngine {
   readonly #certified: CertifiedJobs
   /** When each peer was last asked for certificates (see `certificateSyncMs`). */
   readonly #certificatesAskedAt = new Map<string, number>()
+  /** When this node last asked its peers for open jobs because of a message for an unknown job (see `missedJobFetchMs`). */
+  #missedJobsAskedAt: number | null = null
   /** Short steps of a job, one at a time (see the module comment). */
   readonly #decisions = new SerialQueues()
   /** Blob fetching and measurement of a job, one round at a time. */
@@ -297,12 +302,30 @@ export class JobEngine {
       throw err
     }
     if (vote.round > MAX_GREY_ZONE_ROUND) throw new TrustEngineError(ERR_UNSUPPORTED_ROUND, `rounds above ${MAX_GREY_ZONE_ROUND} are not counted`, { action: 'ignore' })
-    await this.#decisions.run(vote.jobId, async () => { await this.#intake.vote(vote) })
+    await this.#decisions.run(vote.jobId, async () => { await this.#intake.vote(vote) }).catch((err: unknown) => this.#onUnknownJob(err))
   }
 
   /** Gossip validator and handler of the seeds topic: seed shares and seed certificates (protocol/seed.ts). */
   async onSeedMessage (data: Uint8Array): Promise<void> {
-    await this.#seeds.onMessage(data)
+    await this.#seeds.onMessage(data).catch((err: unknown) => this.#onUnknownJob(err))
+  }
+
+  /**
+   * Rethrows `err`; when it says the message was for a job this node does not
+   * know, first asks peers for their open jobs (at most once per
+   * `missedJobFetchMs`), so a missed announcement is learnt and the held votes
+   * counted.
+   */
+  #onUnknownJob (err: unknown): never {
+    const code = (err as { code?: unknown } | null)?.code
+    if (code === ERR_UNKNOWN_JOB || code === ERR_SEED_UNKNOWN_JOB) {
+      const now = this.#components.clock()
+      if (!this.#stopped && (this.#missedJobsAskedAt === null || now - this.#missedJobsAskedAt >= this.#options.missedJobFetchMs)) {
+        this.#missedJobsAskedAt = now
+        this.#spawn(this.#catchUpJobs())
+      }
+    }
+    throw err
   }
 
   /** Gossip validator and handler of the evidence topic. */
@@ -462,9 +485,10 @@ export class JobEngine {
   }
 
   /**
-   * After a start: asks peers for the jobs still open there that this node
-   * missed while it was down, takes each announcement in as if it came over
-   * gossip, and catches up on the votes of those it accepts.
+   * After a start, and after a message for a job this node does not know:
+   * asks peers for the jobs still open there that this node missed, takes
+   * each announcement in as if it came over gossip, and catches up on the
+   * votes of those it accepts.
    */
   async #catchUpJobs (): Promise<void> {
     const announcements = await this.#components.net.openJobs(this.#lifetime.signal)
