@@ -23,6 +23,7 @@ import { deriveSeed, SeededPrng } from '../../protocol/sampling/prng.ts'
 import { sampleKey, type SampleKind, type SampleRect } from '../../protocol/sampling/plan.ts'
 import { lumaPlane, type RgbaImage } from './image.ts'
 import { sampleSsim } from './local-ssim.ts'
+import type { SampleMeasurement } from './measure-frames.ts'
 
 /** How many samples evidence shows. */
 export interface EvidenceOptions {
@@ -40,16 +41,8 @@ export const DEFAULT_EVIDENCE_OPTIONS: Readonly<EvidenceOptions> = Object.freeze
   random: 2
 })
 
-/** A sample as measured, with what evidence needs to find it again. */
-export interface EvidenceSample {
-  kind: SampleKind
-  /** Frame or view index. */
-  frame: number
-  rect?: SampleRect
-  ssim: number
-  worstTile: number
-  psnr: number
-}
+/** A sample as measured, with what evidence needs to find it again: the fields of a {@link SampleMeasurement} it reads. */
+export type EvidenceSample = Pick<SampleMeasurement, 'kind' | 'frame' | 'rect' | 'ssim' | 'worstTile' | 'psnr'>
 
 /** One chosen sample. */
 export interface EvidenceChoice {

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { JobEngine, type JobEngineComponents, type JobEngineOptions } from '../../../node/job/engine.ts'
-import type { JobNetworkPort } from '../../../node/job/ports.ts'
+import type { EngineTopic, JobNetworkPort } from '../../../node/job/ports.ts'
 import { type NodeRepositories, openRepositories } from '../../../node/job/repositories.ts'
 import { createNodeMetrics } from '../../../node/metrics.ts'
 import { BlobDir } from '../../../node/p2p/blob-dir.ts'
@@ -119,4 +119,19 @@ export function signedVoteBytes (network: NetworkConfig, voter: KeyPair, job: { 
     voter: voter.publicKey,
     ...values
   }), voter.privateKey))
+}
+
+/**
+ * An in-memory gossip among `engines`: delivers a publish from engine `from`
+ * to every other engine's handler of `topic`, except where `drop` says the
+ * message does not reach engine `to`; returns the number of peers, as a
+ * publish does.
+ */
+export function deliverAll (engines: JobEngine[], from: number, topic: EngineTopic, data: Uint8Array, drop: (to: number) => boolean = () => false): number {
+  for (const [i, e] of engines.entries()) {
+    if (i === from || drop(i)) continue
+    const handle = topic === 'jobs' ? e.onJobMessage(data) : topic === 'votes' ? e.onVoteMessage(data) : topic === 'seeds' ? e.onSeedMessage(data) : e.onEvidenceMessage(data)
+    void handle.catch(() => {})
+  }
+  return engines.length - 1
 }

@@ -13,7 +13,7 @@ import type { EngineTopic } from '../../../node/job/ports.ts'
 import { parseNetwork } from '../../../protocol/network.ts'
 import { generateKeyPair } from '../../../protocol/signing.ts'
 import { encodePng, scene } from '../measure/fixtures.ts'
-import { EngineHarness, NO_NETWORK } from './engine-harness.ts'
+import { deliverAll, EngineHarness, NO_NETWORK } from './engine-harness.ts'
 
 describe('seed shares lost on gossip', () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -34,15 +34,11 @@ describe('seed shares lost on gossip', () => {
     const engines: JobEngine[] = []
     let dropped = 0
     /** Delivers a publish to every other engine, except seed shares sent to the submitter (engine 0). */
-    const deliver = async (from: number, topic: EngineTopic, data: Uint8Array): Promise<number> => {
-      for (const [i, e] of engines.entries()) {
-        if (i === from) continue
-        if (topic === 'seeds' && i === 0 && new TextDecoder().decode(data).includes('"type":"seed-share"')) { dropped++; continue }
-        const handle = topic === 'jobs' ? e.onJobMessage(data) : topic === 'votes' ? e.onVoteMessage(data) : topic === 'seeds' ? e.onSeedMessage(data) : e.onEvidenceMessage(data)
-        void handle.catch(() => {})
-      }
-      return engines.length - 1
-    }
+    const deliver = async (from: number, topic: EngineTopic, data: Uint8Array): Promise<number> => deliverAll(engines, from, topic, data, (to) => {
+      const drop = topic === 'seeds' && to === 0 && new TextDecoder().decode(data).includes('"type":"seed-share"')
+      if (drop) dropped++
+      return drop
+    })
     for (const [i, key] of keys.entries()) {
       const { engine } = await h.engine(`db${i}`, network, key, {
         net: {
