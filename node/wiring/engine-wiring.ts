@@ -1,0 +1,73 @@
+/**
+ * The job engine bound to the node's parts: its network port on the host,
+ * blobs from the local folder or peers, measurement limited to the network's
+ * limits, run in the worker pool and kept as evidence, and its events on the
+ * node's event bus. Started once the host is, it stops before the host.
+ */
+import type { Logger } from 'pino'
+import type { NetworkConfig } from '../../protocol/network.ts'
+import type { EvidenceStore } from '../evidence/evidence-store.ts'
+import { recordingEvidence } from '../evidence/record-evidence.ts'
+import { JobEngine, type JobEngineOptions } from '../job/engine.ts'
+import type { Fault } from '../job/faults.ts'
+import type { NodeRepositories } from '../job/repositories.ts'
+import { type KeyFile, peerIdOf } from '../keys.ts'
+import type { NodeMetrics } from '../metrics.ts'
+import type { BlobDir } from '../p2p/blob-dir.ts'
+import type { Host } from '../p2p/host.ts'
+import { blobPort } from './blob-port.ts'
+import { jobNetworkPort } from './job-network-port.ts'
+import type { MeasureWorkerPool } from './measure-worker-pool.ts'
+import type { NodeEventBus } from './node-events.ts'
+import type { Shutdown } from './shutdown.ts'
+import { limitedMeasurePort } from './work-limits.ts'
+
+/** What the engine is wired to on a node. */
+export interface EngineWiringComponents {
+  network: NetworkConfig
+  keyFile: KeyFile
+  repos: NodeRepositories
+  host: Host
+  blobs: BlobDir
+  evidence: EvidenceStore
+  pool: MeasureWorkerPool
+  clock: () => number
+  /** The node's base logger (the engine logs as module `job`). */
+  logger: Logger
+  metrics: NodeMetrics
+  events: NodeEventBus
+  fault: Fault
+}
+
+/** Builds the node's job engine (not started). */
+export function createJobEngine (components: EngineWiringComponents, options: Partial<JobEngineOptions> = {}): JobEngine {
+  const { network, keyFile, repos, host, blobs, evidence, pool, clock, logger, metrics, events, fault } = components
+  return new JobEngine({
+    network,
+    key: { publicKey: keyFile.publicKey, privateKey: keyFile.privateKey },
+    repos,
+    net: jobNetworkPort(host, (data) => { events.vote(data) }),
+    blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
+    measure: recordingEvidence(limitedMeasurePort(network, pool.measure), evidence, logger.child({ module: 'node' }), (jobId, round) => {
+      metrics.evidence.jobs.set(evidence.jobs)
+      metrics.evidence.bytes.set(evidence.bytes)
+      events.emit('job:evidence', { jobId, round })
+    }),
+    clock,
+    logger: logger.child({ module: 'job' }),
+    metrics,
+    fault,
+    onFinal: (view) => { events.emit('job:final', view) },
+    onAccepted: (view) => { events.emit('job:accepted', view) },
+    onEvidence: (offender, jobId) => { events.emit('evidence', { offender, jobId }) }
+  }, options)
+}
+
+/** Starts the engine (resumes open jobs, catches up), registers its stop, and asks peers admitted again for what they decided meanwhile. */
+export async function startJobEngine (engine: JobEngine, host: Host, shutdown: Shutdown): Promise<void> {
+  await engine.start()
+  shutdown.defer(async () => { await engine.stop() })
+  // A peer admitted again after a disconnect may have decided jobs meanwhile (the engine paces the asking).
+  const stopAdmitListener = host.onAdmit((peer) => { engine.onPeerAdmitted(peer) })
+  shutdown.defer(() => { stopAdmitListener() })
+}

@@ -1,0 +1,153 @@
+/**
+ * The face a running node shows to its clients (the HTTP API, the CLI, the
+ * simulation, tests): {@link TrustEngineNodeApi} over the node's parts, plus
+ * the host and key for tools. Reads go to the part that holds the answer;
+ * nothing here decides anything about a job.
+ */
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import { PROTOCOL_VERSION } from '../../protocol/constants.ts'
+import { trustOf } from '../../protocol/consensus/reputation.ts'
+import { TrustEngineError } from '../../protocol/errors.ts'
+import type { NetworkConfig } from '../../protocol/network.ts'
+import { ERR_JOB_NOT_FOUND } from '../api/errors.ts'
+import type { EconomyOffline } from '../economy/economy-offline.ts'
+import type { JobEngine } from '../job/engine.ts'
+import { type KeyFile, peerIdOf } from '../keys.ts'
+import type { NodeMetrics } from '../metrics.ts'
+import type { AuditEntryView, TrustEngineNodeApi } from '../node-api.ts'
+import type { Host } from '../p2p/host.ts'
+import type { JobView, NodeInfo, PeerView, ReputationView, SubmitJobRequest } from '../types.ts'
+import { VERSION } from '../version.ts'
+import type { NodeIdentity } from './node-identity.ts'
+import type { NodeEventBus } from './node-events.ts'
+import type { NodeStorage } from './node-storage.ts'
+import type { Shutdown } from './shutdown.ts'
+
+/** A running node (see {@link TrustEngineNodeApi}) plus its parts for tools. */
+export interface TrustEngineNode extends TrustEngineNodeApi {
+  /** The libp2p host (for tools and tests). */
+  readonly host: Host
+  /** The node's key. */
+  readonly keyFile: KeyFile
+}
+
+/** The parts the face reads. */
+export interface NodeFacadeComponents {
+  network: NetworkConfig
+  identity: NodeIdentity
+  host: Host
+  storage: NodeStorage
+  engine: JobEngine
+  economy: EconomyOffline
+  submit: (request: SubmitJobRequest) => Promise<JobView>
+  registry: Registry
+  metrics: NodeMetrics
+  events: NodeEventBus
+  /** The API's address once it listens, else null. */
+  apiUrl: () => string | null
+  logger: Logger
+  shutdown: Shutdown
+}
+
+/** The node's public face over its parts; `stop` runs the shutdown once, however often it is called. */
+export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
+  const { network, identity, host, storage, engine, economy, submit, registry, metrics, events, apiUrl, logger, shutdown } = components
+  const { keyFile } = identity
+  const { keeper, blobs, evidence, audit } = storage
+  let stopping: Promise<void> | null = null
+  return {
+    host,
+    keyFile,
+    metricsRegistry: registry,
+    network: () => network,
+    info: (): NodeInfo => ({
+      peerId: host.peerId.toString(),
+      publicKey: keyFile.publicKey,
+      name: identity.name,
+      role: identity.role,
+      networkId: network.networkId,
+      version: VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      listenAddresses: host.multiaddrs(),
+      apiUrl: apiUrl()
+    }),
+    putBlob: async (bytes, uploader) => {
+      const sha = await keeper.upload(bytes, uploader ?? 'local')
+      metrics.blobs.bytes.inc({ direction: 'uploaded' }, bytes.byteLength)
+      return sha
+    },
+    hasBlob: async (sha) => await blobs.has(sha),
+    submitJob: async (request) => await submit(request),
+    scheduleEconomyJob: async (request) => {
+      const view = await economy.schedule(request)
+      // The slot may come after the grace period of pending uploads: the scene is kept from now.
+      await keeper.referenced([...request.reference, ...request.candidate ?? []])
+      return view
+    },
+    listSchedules: async (options = {}) => await economy.list(options.limit ?? 100),
+    getSchedule: async (scheduleId) => await economy.get(scheduleId),
+    getJob: async (jobId) => await engine.view(jobId),
+    listJobs: async (options = {}) => {
+      const { limit = 100, ...rest } = options
+      const page = await engine.list({ limit, ...rest })
+      if (page === null) throw new TrustEngineError(ERR_JOB_NOT_FOUND, `no job ${String(options.before)} on this node to page from`)
+      return page
+    },
+    getCertificate: async (jobId) => await engine.certificate(jobId),
+    evidence: async (jobId) => await evidence.manifest(jobId),
+    evidenceFile: async (jobId, name) => await evidence.file(jobId, name),
+    reputations: async () => reputationViews(network, engine),
+    peers: async () => await peerViews(network, host, storage),
+    audit: async (fromSeq, limit) => {
+      const entries: AuditEntryView[] = await audit.list(fromSeq, limit)
+      const head = audit.head
+      return { entries, head: head === null ? null : { seq: head.seq, hash: head.hash, signature: head.signature } }
+    },
+    health: () => ({ ok: stopping === null, peers: host.admittedPeers().length, openJobs: engine.openJobs }),
+    on: (event, listener) => events.on(event, listener),
+    stop: async () => {
+      stopping ??= (async () => {
+        logger.info('stopping')
+        await shutdown.run()
+        logger.info('stopped')
+      })()
+      await stopping
+    }
+  }
+}
+
+/** Every validator of the network with its reputation in this node's view. */
+function reputationViews (network: NetworkConfig, engine: JobEngine): ReputationView[] {
+  const reps = engine.reputations()
+  return network.validators.map((v) => {
+    const r = reps.get(v.publicKey)!
+    return {
+      publicKey: v.publicKey,
+      name: v.name,
+      peerId: peerIdOf(v.publicKey).toString(),
+      baseWeight: v.weight,
+      reputation: r.reputation,
+      trust: trustOf(r, network),
+      verifications: r.verifications,
+      successes: r.successes,
+      equivocated: r.equivocated
+    }
+  })
+}
+
+/** Connected and remembered peers, by peer id, with their validator names and gossip scores. */
+async function peerViews (network: NetworkConfig, host: Host, storage: NodeStorage): Promise<PeerView[]> {
+  const connected = new Set(host.admittedPeers())
+  const remembered = new Map((await storage.peers.list()).map((e) => [e.key, e.value]))
+  const ids = [...new Set([...connected, ...remembered.keys()])].sort()
+  const names = new Map(network.validators.map((v) => [peerIdOf(v.publicKey).toString(), v.name]))
+  return ids.map((id) => ({
+    peerId: id,
+    name: names.get(id) ?? null,
+    connected: connected.has(id),
+    addresses: remembered.get(id)?.multiaddrs ?? [],
+    gossipScore: connected.has(id) ? host.gossip.getScore(id) : null,
+    lastSeen: remembered.get(id)?.lastSeen ?? null
+  }))
+}

@@ -1,0 +1,89 @@
+/**
+ * What a node keeps on disk, opened in order: LevelDB with its signed audit
+ * trail and job index, the job engine's repositories (each audit entry
+ * counted in the metrics), the peer book, the blob folder with the keeper of
+ * uploads, and the evidence of the node's measurements. Each part registers
+ * how it closes.
+ */
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import type { NetworkConfig } from '../../protocol/network.ts'
+import { EvidenceStore, type EvidenceStoreOptions } from '../evidence/evidence-store.ts'
+import { type NodeRepositories, openRepositories } from '../job/repositories.ts'
+import type { NodeMetrics } from '../metrics.ts'
+import { BlobDir, type BlobDirOptions } from '../p2p/blob-dir.ts'
+import { AuditLog } from '../store/audit.ts'
+import { BlobKeeper, type BlobKeeperOptions } from '../store/blob-keeper.ts'
+import type { DataDirLayout } from '../store/data-dir.ts'
+import { type Store, openStore } from '../store/db.ts'
+import { peersRepository } from '../store/repositories/index.ts'
+import { ensureJobIndex } from '../store/repositories/job-index.ts'
+import type { NodeEventBus } from './node-events.ts'
+import type { Shutdown } from './shutdown.ts'
+
+/** The node's stored state. */
+export interface NodeStorage {
+  store: Store
+  audit: AuditLog
+  repos: NodeRepositories
+  peers: ReturnType<typeof peersRepository>
+  blobs: BlobDir
+  keeper: BlobKeeper
+  evidence: EvidenceStore
+}
+
+/** What {@link openStorage} is wired to. */
+export interface NodeStorageComponents {
+  layout: DataDirLayout
+  network: NetworkConfig
+  keys: { publicKey: string, privateKey: string }
+  clock: () => number
+  /** The node's base logger (the keeper logs as module `blobs`). */
+  logger: Logger
+  metrics: NodeMetrics
+  events: NodeEventBus
+  shutdown: Shutdown
+}
+
+/** What the node's init says about its storage. */
+export interface NodeStorageOptions {
+  evidence?: Partial<EvidenceStoreOptions>
+  blobs?: Partial<Pick<BlobDirOptions, 'maxTotalBytes'> & BlobKeeperOptions>
+}
+
+/** Opens the node's store, repositories, blob folder (its keeper started) and evidence folder. */
+export async function openStorage (components: NodeStorageComponents, options: NodeStorageOptions): Promise<NodeStorage> {
+  const { layout, network, keys, clock, logger, metrics, events, shutdown } = components
+  const store = await openStore(layout.db, { identity: { publicKey: keys.publicKey, networkId: network.networkId } })
+  shutdown.defer(async () => { await store.close() })
+  const audit = await AuditLog.open(store, keys.privateKey)
+  await ensureJobIndex(store)
+  const repos = openRepositories(store, {
+    append: (batch, kind, data, time) => {
+      const entry = audit.append(batch, kind, data, time)
+      batch.afterCommit(() => { metrics.audit.entries.inc({ kind }) })
+      return entry
+    }
+  })
+  const { maxTotalBytes, ...keeperOptions } = options.blobs ?? {}
+  const blobs = new BlobDir(layout.root, maxTotalBytes === undefined ? {} : { maxTotalBytes })
+  // Uploads no job names are deleted after a grace period; a job's blobs are kept (node/store/blob-keeper.ts).
+  const keeper = await BlobKeeper.open({
+    dir: blobs,
+    store,
+    options: keeperOptions,
+    now: clock,
+    logger: logger.child({ module: 'blobs' }),
+    metrics: { pendingBytes: (bytes) => { metrics.blobs.pendingBytes.set(bytes) }, deleted: (n) => { metrics.blobs.uploadsDeleted.inc(n) } }
+  })
+  const nodeLogger = logger.child({ module: 'node' })
+  events.on('job:accepted', (view) => {
+    keeper.referenced([...view.reference, ...view.candidate]).catch((err: unknown) => { nodeLogger.warn({ err: String(err) }, 'cannot record the blobs of a job') })
+  })
+  keeper.start()
+  shutdown.defer(async () => { await keeper.stop() })
+  const evidence = await EvidenceStore.open(join(layout.root, 'evidence'), options.evidence)
+  metrics.evidence.jobs.set(evidence.jobs)
+  metrics.evidence.bytes.set(evidence.bytes)
+  return { store, audit, repos, peers: peersRepository(store), blobs, keeper, evidence }
+}
