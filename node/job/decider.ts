@@ -23,6 +23,9 @@ import { type OpenJob, type OpenJobs, votesOf } from './open-jobs.ts'
 import { type JobRecord, isTerminal } from './records.ts'
 import type { ReputationBook } from './reputation-book.ts'
 
+/** Reason of a job closed because its inputs cannot be measured (node/wiring/measurability.ts), before its deadline. */
+export const REASON_UNMEASURABLE = 'unmeasurable'
+
 /** What the decider is wired to. */
 export interface JobDeciderComponents {
   network: NetworkConfig
@@ -86,6 +89,21 @@ export class JobDecider {
       return
     }
     await this.#finalize(open, t, votes)
+  }
+
+  /**
+   * Closes a job whose inputs no honest node can measure (own-vote.ts):
+   * decided as the votes already say when they reach a verdict, otherwise
+   * disputed now with reason {@link REASON_UNMEASURABLE}, not at the
+   * deadline. Honest nodes judge the inputs alike, so none of them will vote;
+   * a certificate made by others still replaces the disputed status later.
+   */
+  async closeUnmeasurable (open: OpenJob): Promise<void> {
+    await this.retally(open)
+    if (isTerminal(open.record.status) || !this.#components.jobs.has(open.record.jobId)) return
+    const r = this.#components.jobs.round(open, open.record.round)
+    const t = r.tally.result(open.record.job.deadline - 1)
+    await this.#finalize(open, { ...t, status: 'disputed', final: false, reason: REASON_UNMEASURABLE }, [...r.votes.values()].map((x) => x.vote))
   }
 
   async #enterGreyZone (open: OpenJob, t: Tally, metrics: MetricName[]): Promise<void> {

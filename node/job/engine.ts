@@ -50,7 +50,7 @@ import { JobViews, type JobListOptions } from './job-views.ts'
 import { JobWrites } from './job-writes.ts'
 import { type OpenJob, OpenJobs, votesOf } from './open-jobs.ts'
 import { OwnVote } from './own-vote.ts'
-import type { BlobPort, JobNetworkPort, MeasurePort } from './ports.ts'
+import type { BlobPort, InputCheckPort, JobNetworkPort, MeasurePort } from './ports.ts'
 import { type JobRecord, isTerminal, newJobRecord } from './records.ts'
 import type { NodeRepositories } from './repositories.ts'
 import { ReputationBook } from './reputation-book.ts'
@@ -92,6 +92,8 @@ export interface JobEngineComponents {
   net: JobNetworkPort
   blobs: BlobPort
   measure: MeasurePort
+  /** Refuses a job no honest node measures, from its fetched blobs (none by default: every job is measured). */
+  check?: InputCheckPort
   clock: () => number
   logger: Logger
   metrics: NodeMetrics

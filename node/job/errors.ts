@@ -23,3 +23,17 @@ export const ERR_BLOB_UNKNOWN = declareCode('ERR_BLOB_UNKNOWN', { status: 400 })
 export const ERR_UNSUPPORTED_KIND = declareCode('ERR_UNSUPPORTED_KIND', { status: 400 })
 /** This node's measurement of a round ended (or could not start) at the round's deadline. */
 export const ERR_ROUND_OVER = 'ERR_ROUND_OVER'
+/**
+ * A job whose declared work (pixels, triangles, vertices, from headers) is
+ * over the network's `limits`: the submitter's API answers 422, and every
+ * honest node refuses the announcement alike before measuring.
+ */
+export const ERR_JOB_OVER_LIMITS = declareCode('ERR_JOB_OVER_LIMITS', { status: 422 })
+/**
+ * A job no honest node can measure, decided from its inputs alone (frames of
+ * different sizes, a reference scene with nothing to draw, a frame or scene
+ * its measurement refuses; the underlying code in `details.cause`): the
+ * submitter's API answers 422, and every honest node closes the announcement
+ * at once (disputed, reason `unmeasurable`) instead of at its deadline.
+ */
+export const ERR_JOB_UNMEASURABLE = declareCode('ERR_JOB_UNMEASURABLE', { status: 422 })

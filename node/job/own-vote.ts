@@ -17,10 +17,10 @@ import type { JobDecider } from './decider.ts'
 import type { Fault, FaultContext } from './faults.ts'
 import type { JobWrites } from './job-writes.ts'
 import type { OpenJob, OpenJobs } from './open-jobs.ts'
-import type { BlobPort, JobNetworkPort, Measurement, MeasurePort } from './ports.ts'
+import type { BlobPort, InputCheckPort, JobNetworkPort, Measurement, MeasurePort } from './ports.ts'
 import { type VoteRecord, isTerminal } from './records.ts'
 import { clockDeadline, roundDeadline } from './deadline.ts'
-import { ERR_ROUND_OVER } from './errors.ts'
+import { ERR_JOB_OVER_LIMITS, ERR_JOB_UNMEASURABLE, ERR_ROUND_OVER } from './errors.ts'
 
 /** What the own vote is wired to. */
 export interface OwnVoteComponents {
@@ -29,6 +29,7 @@ export interface OwnVoteComponents {
   net: JobNetworkPort
   blobs: BlobPort
   measure: MeasurePort
+  check?: InputCheckPort
   clock: () => number
   logger: Logger
   metrics: NodeMetrics
@@ -85,6 +86,8 @@ export class OwnVote {
       const candidate: Uint8Array[] = []
       for (const h of job.reference) reference.push(await get(h))
       for (const h of job.candidate) candidate.push(await get(h))
+      // A job no honest node measures is refused here, from its blobs, before the seed or any decoding.
+      this.#components.check?.(job, { reference, candidate })
       // Kept in memory, stored with the own vote: a timing for clients and the latency benchmark.
       open.record = { ...open.record, blobsAt: clock() }
       const seed = open.record.seed?.seed ?? await seeds.seedOf(jobId, signal)
@@ -97,13 +100,20 @@ export class OwnVote {
     }
   }
 
-  /** Records a failed measurement of round `round` on the job (shown to clients; no vote is cast). */
+  /**
+   * Records a failed measurement of round `round` on the job (shown to
+   * clients; no vote is cast). When the job's inputs alone make it
+   * unmeasurable (`ERR_JOB_UNMEASURABLE`, `ERR_JOB_OVER_LIMITS`: every honest
+   * node fails alike, so no quorum of votes can come), the job is closed at
+   * once rather than at its deadline.
+   */
   async failed (open: OpenJob, round: number, code: string, message: string): Promise<void> {
-    const { logger, writes, clock } = this.#components
+    const { logger, writes, clock, decider } = this.#components
     if (isTerminal(open.record.status) || open.record.round !== round) return
     logger.warn({ jobId: open.record.jobId, round, code }, 'could not measure job')
     open.record = { ...open.record, error: { code, message } }
     await writes.measureFailed(open.record, round, code, clock())
+    if (code === ERR_JOB_UNMEASURABLE || code === ERR_JOB_OVER_LIMITS) await decider.closeUnmeasurable(open)
   }
 
   /**

@@ -48,3 +48,12 @@ export interface Measurement {
  * from the job's sampling seed `seed` (protocol/seed.ts).
  */
 export type MeasurePort = (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, signal: AbortSignal, round: number, seed: string) => Promise<Measurement>
+
+/**
+ * Checks a job's inputs once its blobs are fetched, before the node waits for
+ * the seed or measures: throws `ERR_JOB_OVER_LIMITS` or
+ * `ERR_JOB_UNMEASURABLE` (node/job/errors.ts) for a job no honest node
+ * measures, decided from the blobs alone so every honest node decides alike;
+ * the engine then closes the job at once.
+ */
+export type InputCheckPort = (job: JobAnnouncement, blobs: { reference: readonly Uint8Array[], candidate: readonly Uint8Array[] }) => void

@@ -206,6 +206,31 @@ function measureOne (s: FrameSample, ref: FrameSet, cand: FrameSet): SampleValue
 }
 
 /**
+ * The checks {@link measureFrames} makes on the frames' PNG headers before
+ * any pixel is decoded, so that a job can be refused from its headers with
+ * the very rule its measurement applies: equal-length, non-empty lists of at
+ * most `maxFrames` (`ERR_FRAME_COUNT`), headers within the decoding limits
+ * (the decoder's codes), every frame of one size (`ERR_PNG_SIZE_MISMATCH`).
+ * Returns that size.
+ */
+export function checkFrameHeaders (reference: readonly Uint8Array[], candidate: readonly Uint8Array[], options: { limits?: Partial<PngLimits>, maxFrames?: number } = {}): { width: number, height: number } {
+  const maxFrames = options.maxFrames ?? DEFAULT_MEASURE_FRAMES_OPTIONS.maxFrames
+  const limits = options.limits ?? {}
+  if (!Array.isArray(reference) || !Array.isArray(candidate) || reference.length === 0 || reference.length !== candidate.length) {
+    throw new TrustEngineError(ERR_FRAME_COUNT, 'reference and candidate must be non-empty frame lists of equal length')
+  }
+  if (reference.length > maxFrames) throw new TrustEngineError(ERR_FRAME_COUNT, `more than ${maxFrames} frames per set`)
+  const first = readPngHeader(reference[0]!, limits)
+  for (const bytes of [...reference, ...candidate]) {
+    const h = readPngHeader(bytes, limits)
+    if (h.width !== first.width || h.height !== first.height) {
+      throw new TrustEngineError(ERR_PNG_SIZE_MISMATCH, `frame sizes differ: ${first.width}×${first.height} and ${h.width}×${h.height}`)
+    }
+  }
+  return { width: first.width, height: first.height }
+}
+
+/**
  * Measures `candidate` against `reference`, two equal-length lists of PNG
  * frames of one size. Throws `ERR_FRAME_COUNT` (empty, unequal lengths, too
  * many), `ERR_PNG_SIZE_MISMATCH` (frames of different sizes), the decoder's
@@ -217,19 +242,8 @@ function measureOne (s: FrameSample, ref: FrameSet, cand: FrameSet): SampleValue
 export async function measureFrames (reference: readonly Uint8Array[], candidate: readonly Uint8Array[], options: MeasureFramesOptions): Promise<FrameMeasurement> {
   const o = { ...DEFAULT_MEASURE_FRAMES_OPTIONS, ...options }
   const limits = options.limits ?? {}
-  if (!Array.isArray(reference) || !Array.isArray(candidate) || reference.length === 0 || reference.length !== candidate.length) {
-    throw new TrustEngineError(ERR_FRAME_COUNT, 'reference and candidate must be non-empty frame lists of equal length')
-  }
-  if (reference.length > o.maxFrames) throw new TrustEngineError(ERR_FRAME_COUNT, `more than ${o.maxFrames} frames per set`)
-
   // Every header first: limits and sizes are checked before any pixel is decoded.
-  const first = readPngHeader(reference[0]!, limits)
-  for (const bytes of [...reference, ...candidate]) {
-    const h = readPngHeader(bytes, limits)
-    if (h.width !== first.width || h.height !== first.height) {
-      throw new TrustEngineError(ERR_PNG_SIZE_MISMATCH, `frame sizes differ: ${first.width}×${first.height} and ${h.width}×${h.height}`)
-    }
-  }
+  const first = checkFrameHeaders(reference, candidate, { limits, maxFrames: o.maxFrames })
 
   const plan = planFrameSamples({
     seed: o.seed,

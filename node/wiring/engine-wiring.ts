@@ -20,7 +20,7 @@ import { jobNetworkPort } from './job-network-port.ts'
 import type { MeasureWorkerPool } from './measure-worker-pool.ts'
 import type { NodeEventBus } from './node-events.ts'
 import type { Shutdown } from './shutdown.ts'
-import { limitedMeasurePort } from './work-limits.ts'
+import { checkJobInputs, limitedMeasurePort } from './work-limits.ts'
 
 /** What the engine is wired to on a node. */
 export interface EngineWiringComponents {
@@ -48,6 +48,7 @@ export function createJobEngine (components: EngineWiringComponents, options: Pa
     repos,
     net: jobNetworkPort(host, (data) => { events.vote(data) }),
     blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
+    check: (job, jobBlobs) => { checkJobInputs(network, job, jobBlobs) },
     measure: recordingEvidence(limitedMeasurePort(network, pool.measure), evidence, logger.child({ module: 'node' }), (jobId, round) => {
       metrics.evidence.jobs.set(evidence.jobs)
       metrics.evidence.bytes.set(evidence.bytes)

@@ -11,7 +11,12 @@
  *   options are resolved once, here, and pinned in the job;
  * - the job's declared work (pixels, triangles, vertices, from headers) is
  *   within the network's limits (`ERR_JOB_OVER_LIMITS`), as every honest node
- *   checks again before measuring.
+ *   checks again before measuring;
+ * - the job can be measured at all, judged from headers (frames of one size
+ *   and large enough, a reference scene with a triangle to draw;
+ *   `ERR_JOB_UNMEASURABLE`, measurability.ts), as every honest node checks
+ *   again before measuring. A header that cannot be read keeps its own code
+ *   here (`ERR_PNG_SIGNATURE`, `ERR_SCENE_NOT_GLTF`, ...).
  */
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { checkVoteSpan } from '../../protocol/job.ts'
@@ -19,6 +24,7 @@ import type { NetworkConfig } from '../../protocol/network.ts'
 import { ERR_BLOB_UNKNOWN, ERR_NOT_VALIDATOR } from '../job/errors.ts'
 import { type Profile, parseProfile } from '../optimizer/analysis-rules.ts'
 import type { SubmitJobRequest } from '../types.ts'
+import { checkMeasurable } from './measurability.ts'
 import { type WorkEstimate, checkWorkLimits, estimateWork } from './work-estimate.ts'
 
 /** What admission reads. */
@@ -74,6 +80,7 @@ export async function admitJob (components: JobAdmissionComponents, request: Sub
   const optimize = isNetworkOptimized(request) ? await resolveNetworkOptimization(request.profile ?? 'balanced', request.ratio) : null
   const work = optimize === null ? estimateWork(request.kind, bytes, request) : estimateWork(request.kind, { reference: bytes.reference, candidate: bytes.reference })
   checkWorkLimits(work, network)
+  checkMeasurable(request.kind, bytes)
   return { request, optimize, work }
 }
 

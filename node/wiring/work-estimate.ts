@@ -13,14 +13,14 @@
  *   with the scene loader's container checks, so a file that is no scene gets
  *   the loader's code (`ERR_SCENE_NOT_GLTF`, `ERR_SCENE_GLB_MALFORMED`, ...).
  */
-import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
+import { TrustEngineError } from '../../protocol/errors.ts'
+import { ERR_JOB_OVER_LIMITS } from '../job/errors.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import { readPngHeader } from '../measure/png.ts'
 import { readContainer } from '../scene/preflight-scene.ts'
 import { DEFAULT_SCENE_LIMITS } from '../scene/scene-limits.ts'
 
-/** A job whose declared work is over the network's limits (`limits` in the network file). */
-export const ERR_JOB_OVER_LIMITS = declareCode('ERR_JOB_OVER_LIMITS', { status: 422 })
+export { ERR_JOB_OVER_LIMITS }
 
 /** Declared work of a job. */
 export interface WorkEstimate {

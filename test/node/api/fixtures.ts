@@ -85,3 +85,10 @@ export function json (body: unknown, headers: Record<string, string> = {}): Requ
 export function octets (bytes: Uint8Array, headers: Record<string, string> = {}): RequestInit {
   return { method: 'POST', body: bytes, headers: { 'content-type': 'application/octet-stream', ...headers } }
 }
+
+/** Uploads `bytes` through a test node's API (`POST /v1/blobs`) and returns their sha256; throws unless the node answers 201. */
+export async function uploadBlob (t: TestNode, bytes: Uint8Array): Promise<string> {
+  const r = await fetch(`${t.url}/v1/blobs`, octets(bytes))
+  if (r.status !== 201) throw new Error(`upload answered ${r.status}`)
+  return ((await r.json()) as { sha256: string }).sha256
+}

@@ -10,7 +10,7 @@ import { generateKeyPair } from '../../../protocol/signing.ts'
 import { codeOf } from '../../helpers/codes.ts'
 import { PNG_SIGNATURE, addNoise, chunk, encodePng, ihdr, makeImage, scene } from '../measure/fixtures.ts'
 import type { JobView } from '../../../node/types.ts'
-import { json, octets, referencePng, startTestNode, type TestNode } from '../api/fixtures.ts'
+import { json, uploadBlob, referencePng, startTestNode, type TestNode } from '../api/fixtures.ts'
 
 /** A GLB of `size` bytes whose JSON declares one mesh of `vertices` vertices (and as many indices), with no binary data at all. */
 function declaringGlb (vertices: number, size = 256): Uint8Array {
@@ -77,11 +77,7 @@ describe('the submitter refuses at its API', () => {
   beforeAll(async () => { t = await startTestNode() })
   afterAll(async () => { await t.close() })
 
-  async function upload (bytes: Uint8Array): Promise<string> {
-    const r = await fetch(`${t.url}/v1/blobs`, octets(bytes))
-    expect(r.status).toBe(201)
-    return ((await r.json()) as { sha256: string }).sha256
-  }
+  const upload = async (bytes: Uint8Array): Promise<string> => await uploadBlob(t, bytes)
 
   it('a 256-byte GLB declaring millions of vertices, for the network to optimize or with a candidate: 422 ERR_JOB_OVER_LIMITS', async () => {
     const glb = await upload(declaringGlb(3 * 2 ** 22))
