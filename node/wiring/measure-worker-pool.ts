@@ -3,9 +3,17 @@
  * of worker threads, so rendering or optimizing a large scene never stalls
  * gossip validation, blob serving or the HTTP API.
  *
- * - Each worker runs one task at a time; tasks wait in order for a free one.
- *   With two workers one long job cannot hold up an honest one; as many long
- *   jobs as workers hold it up until their deadlines.
+ * - Each worker runs one task at a time. Tasks wait per owner (a job's
+ *   submitter; this node's own optimizations and analyses are one owner),
+ *   and a free worker takes the next task of the owner running the fewest
+ *   tasks, owners of equal count served round-robin.
+ * - An owner never holds more than one worker while another owner's task
+ *   waits: when every worker is busy and an owner with nothing running has
+ *   a task waiting, the newest task of an owner running several is stopped
+ *   (its worker terminated) and put back first in its owner's queue, where
+ *   it starts again from the beginning. So one validator's long jobs,
+ *   however many, delay another's by at most its one worker's share; with
+ *   more owners than workers, a long task still holds its worker to its end.
  * - A task is bounded by its signal: when it aborts (the job's round ended,
  *   the job was cancelled, the node stops) a waiting task is dropped and a
  *   running one has its worker terminated, so no work outlives its deadline;
@@ -35,8 +43,13 @@ export interface WorkPoolOptions {
 /** Defaults of {@link WorkPoolOptions}. */
 export const DEFAULT_WORK_POOL_OPTIONS: WorkPoolOptions = { workers: 2 }
 
+/** Owner of the work this node does for itself (optimizations, analyses). */
+export const LOCAL_OWNER = 'local'
+
 interface Task {
   id: number
+  /** Whose work it is (see the module comment). */
+  owner: string
   request: WorkRequest
   signal: AbortSignal
   resolve: (result: unknown) => void
@@ -47,14 +60,18 @@ interface Task {
 interface Slot {
   worker: Worker
   task: Task | null
+  /** When the running task started, in dispatch order (the newest is stopped first). */
+  started: number
 }
 
 /** A pool of measurement and optimization workers. */
 export class MeasureWorkerPool {
   readonly #options: WorkPoolOptions
   readonly #slots = new Set<Slot>()
-  readonly #queue: Task[] = []
+  /** Waiting tasks by owner, owners in round-robin order (the next to serve first among equals). */
+  readonly #queues = new Map<string, Task[]>()
   #nextId = 1
+  #dispatched = 0
   #closed = false
   /** A pool of at most `options.workers` threads, started on demand (or by {@link warm}). */
   constructor (options: Partial<WorkPoolOptions> = {}) {
@@ -65,13 +82,13 @@ export class MeasureWorkerPool {
   readonly measure: MeasurePort = async (job, jobId, blobs, signal, round, seed) => {
     const task: MeasureTask = { kind: 'measure', job, jobId, blobs, round, seed, ...(this.#options.evidence === undefined ? {} : { evidence: this.#options.evidence }) }
     const optimized = job.optimize === undefined ? undefined : this.#optimized.get(optimizationKey(job.reference[0]!, job.optimize.profile, job.optimize.ratio))
-    return await this.#run({ ...task, ...(optimized === undefined ? {} : { optimized }) }, signal) as EvidencedMeasurement
+    return await this.#run({ ...task, ...(optimized === undefined ? {} : { optimized }) }, signal, job.submitter) as EvidencedMeasurement
   }
 
   /** Optimizes a scene with pinned options in a worker; `sha256` of its reference is remembered with the output's hash for the measurement. */
   async optimize (scene: { bytes: Uint8Array, sha256: string }, options: { profile: Profile, ratio: number }, signal: AbortSignal, hashOf: (bytes: Uint8Array) => string): Promise<Uint8Array> {
     const task: OptimizeTask = { kind: 'optimize', scene: scene.bytes, profile: options.profile, ratio: options.ratio }
-    const bytes = await this.#run(task, signal) as Uint8Array
+    const bytes = await this.#run(task, signal, LOCAL_OWNER) as Uint8Array
     const key = optimizationKey(scene.sha256, options.profile, options.ratio)
     if (this.#optimized.size >= OPTIMIZED_KEPT) this.#optimized.delete(this.#optimized.keys().next().value!)
     this.#optimized.set(key, hashOf(bytes))
@@ -81,7 +98,7 @@ export class MeasureWorkerPool {
   /** A scene's estimated processing seconds under `profile` (the optimizer's analysis), in a worker. */
   async analyze (scene: Uint8Array, profile: Profile, signal: AbortSignal): Promise<number> {
     const task: AnalyzeTask = { kind: 'analyze', scene, profile }
-    return await this.#run(task, signal) as number
+    return await this.#run(task, signal, LOCAL_OWNER) as number
   }
 
   /** Starts one worker ahead of the first job, so the first task does not pay for loading it. */
@@ -93,7 +110,8 @@ export class MeasureWorkerPool {
   async close (): Promise<void> {
     this.#closed = true
     const err = new TrustEngineError(ERR_MEASURE_WORKER, 'the work pool was closed')
-    for (const task of this.#queue.splice(0)) this.#settle(task, err)
+    for (const queue of this.#queues.values()) for (const task of queue.splice(0)) this.#settle(task, err)
+    this.#queues.clear()
     const slots = [...this.#slots]
     this.#slots.clear()
     for (const slot of slots) if (slot.task !== null) this.#settle(slot.task, err)
@@ -103,35 +121,80 @@ export class MeasureWorkerPool {
   /** Outputs of this node's own optimizations by reference and options (hash of the bytes), for the measurement. */
   readonly #optimized = new Map<string, string>()
 
-  async #run (request: MeasureTask | OptimizeTask | AnalyzeTask, signal: AbortSignal): Promise<unknown> {
+  async #run (request: MeasureTask | OptimizeTask | AnalyzeTask, signal: AbortSignal, owner: string): Promise<unknown> {
     if (this.#closed) throw new TrustEngineError(ERR_MEASURE_WORKER, 'the work pool is closed')
     if (signal.aborted) throw new TrustEngineError(ERR_MEASURE_ABORTED, 'task cancelled')
     return await new Promise((resolve, reject) => {
       const id = this.#nextId++
-      const task: Task = { id, request: { ...request, id }, signal, resolve, reject, onAbort: () => { this.#abort(task) } }
+      const task: Task = { id, owner, request: { ...request, id }, signal, resolve, reject, onAbort: () => { this.#abort(task) } }
       signal.addEventListener('abort', task.onAbort, { once: true })
-      this.#queue.push(task)
+      this.#enqueue(task, false)
       this.#dispatch()
     })
   }
 
+  /** Puts a task in its owner's queue: last, or first for a task stopped to free its worker. */
+  #enqueue (task: Task, first: boolean): void {
+    const queue = this.#queues.get(task.owner)
+    if (queue === undefined) this.#queues.set(task.owner, [task])
+    else if (first) queue.unshift(task)
+    else queue.push(task)
+  }
+
+  /** Tasks running per owner. */
+  #running (): Map<string, Slot[]> {
+    const out = new Map<string, Slot[]>()
+    for (const slot of this.#slots) {
+      if (slot.task === null) continue
+      const list = out.get(slot.task.owner)
+      if (list === undefined) out.set(slot.task.owner, [slot])
+      else list.push(slot)
+    }
+    return out
+  }
+
+  /** Starts waiting tasks while workers are free, and frees one for an owner with nothing running (see the module comment). */
   #dispatch (): void {
-    while (this.#queue.length > 0 && !this.#closed) {
+    while (this.#queues.size > 0 && !this.#closed) {
+      const running = this.#running()
+      // The owner running the fewest tasks; among equals, the first in round-robin order.
+      let owner: string | null = null
+      for (const o of this.#queues.keys()) {
+        if (owner === null || (running.get(o)?.length ?? 0) < (running.get(owner)?.length ?? 0)) owner = o
+      }
       let slot = [...this.#slots].find((s) => s.task === null)
+      if (slot === undefined && this.#slots.size < this.#options.workers) slot = this.#start()
       if (slot === undefined) {
-        if (this.#slots.size >= this.#options.workers) return
+        if ((running.get(owner!)?.length ?? 0) > 0) return
+        const busiest = [...running.values()].reduce<Slot[]>((a, b) => (b.length > a.length ? b : a), [])
+        if (busiest.length < 2) return
+        this.#preempt(busiest.reduce((a, b) => (b.started > a.started ? b : a)))
         slot = this.#start()
       }
-      const task = this.#queue.shift()!
+      const queue = this.#queues.get(owner!)!
+      const task = queue.shift()!
+      // Served: this owner goes last in the round-robin order.
+      this.#queues.delete(owner!)
+      if (queue.length > 0) this.#queues.set(owner!, queue)
       slot.task = task
+      slot.started = this.#dispatched++
       slot.worker.postMessage(task.request)
     }
+  }
+
+  /** Stops a running task to free its worker for another owner: its worker is terminated and the task waits again, first of its owner. */
+  #preempt (slot: Slot): void {
+    const task = slot.task!
+    this.#slots.delete(slot)
+    slot.task = null
+    void slot.worker.terminate()
+    this.#enqueue(task, true)
   }
 
   #start (): Slot {
     const worker = new Worker(new URL('./measure-worker.ts', import.meta.url))
     worker.unref()
-    const slot: Slot = { worker, task: null }
+    const slot: Slot = { worker, task: null, started: 0 }
     this.#slots.add(slot)
     worker.on('message', (msg: { id: number, ok: boolean, result?: unknown, error?: { code: string, message: string } }) => {
       const task = slot.task
@@ -154,8 +217,10 @@ export class MeasureWorkerPool {
 
   /** A task's signal aborted: drop it when waiting, terminate its worker when running. */
   #abort (task: Task): void {
-    const waiting = this.#queue.indexOf(task)
-    if (waiting !== -1) this.#queue.splice(waiting, 1)
+    const queue = this.#queues.get(task.owner)
+    const waiting = queue?.indexOf(task) ?? -1
+    if (waiting !== -1) queue!.splice(waiting, 1)
+    if (queue?.length === 0) this.#queues.delete(task.owner)
     for (const slot of this.#slots) {
       if (slot.task !== task) continue
       this.#slots.delete(slot)

@@ -10,6 +10,10 @@
  *   network to optimize (the entry node's optimizer used to run on its main
  *   thread).
  * - `repeated-refs`: one 640 × 480 PNG pair named 256 times in one job.
+ * - `two-heavy`: node2 submits two long in-limit jobs (a `HEAVY_SIDE` ×
+ *   `HEAVY_SIDE` frame pair each, 2048 by default), one more than a second
+ *   after the other, then node1 its honest job: as many long jobs of one
+ *   validator as each node has workers (two).
  *
  * Bounded: every wait ends by itself (`WAIT_MS`), nodes are stopped and their
  * folder removed at the end. Run: `node scripts/attacks/hostile-jobs.ts [attack ...]`.
@@ -17,7 +21,7 @@
 import { readFileSync } from 'node:fs'
 import { PNG } from 'pngjs'
 import { Cluster } from '../../sim/cluster.ts'
-import { testPng } from '../../sim/images.ts'
+import { degradedPng, testPng } from '../../sim/images.ts'
 
 /** Longest wait for any one step (ms). */
 const WAIT_MS = 150_000
@@ -58,22 +62,22 @@ function declaringGlb (vertices: number, size = 256): Uint8Array {
   return out
 }
 
-async function upload (cluster: Cluster, bytes: Uint8Array): Promise<string> {
-  const r = await cluster.raw('node1', '/v1/blobs', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes })
+async function upload (cluster: Cluster, bytes: Uint8Array, node = 'node1'): Promise<string> {
+  const r = await cluster.raw(node, '/v1/blobs', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes })
   return (r.body as { sha256: string }).sha256
 }
 
-async function submit (cluster: Cluster, body: unknown): Promise<{ status: number, code: string | null, jobId: string | null, ms: number }> {
+async function submit (cluster: Cluster, body: unknown, node = 'node1'): Promise<{ status: number, code: string | null, jobId: string | null, ms: number }> {
   const t0 = performance.now()
-  const r = await cluster.raw('node1', '/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(WAIT_MS) }).catch(() => ({ status: 0, body: null }))
+  const r = await cluster.raw(node, '/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(WAIT_MS) }).catch(() => ({ status: 0, body: null }))
   const b = r.body as { jobId?: string, error?: { code: string } } | null
   return { status: r.status, code: b?.error?.code ?? null, jobId: b?.jobId ?? null, ms: Math.round(performance.now() - t0) }
 }
 
-async function decided (cluster: Cluster, jobId: string): Promise<{ status: string, latencyMs: number | null }> {
+async function decided (cluster: Cluster, jobId: string, node = 'node1'): Promise<{ status: string, latencyMs: number | null }> {
   const until = Date.now() + WAIT_MS
   while (Date.now() < until) {
-    const r = await cluster.raw('node1', `/v1/jobs/${jobId}`, { signal: AbortSignal.timeout(5000) }).catch(() => null)
+    const r = await cluster.raw(node, `/v1/jobs/${jobId}`, { signal: AbortSignal.timeout(5000) }).catch(() => null)
     const v = r?.body as { status?: string, timings?: { latencyMs: number | null } } | undefined
     if (v?.status !== undefined && v.status !== 'pending') return { status: v.status, latencyMs: v.timings?.latencyMs ?? null }
     await new Promise((resolve) => setTimeout(resolve, 250))
@@ -134,6 +138,23 @@ const ATTACKS: Record<string, (cluster: Cluster) => Promise<Record<string, unkno
   'glb-declared': async (cluster) => {
     const glb = await upload(cluster, declaringGlb(3 * 2 ** 16))
     return await withHonest(cluster, { kind: 'scene', reference: [glb], candidate: [] })
+  },
+  'two-heavy': async (cluster) => {
+    const side = Number(process.env.HEAVY_SIDE ?? 2048)
+    const heavy: string[] = []
+    for (const variant of [1, 2]) {
+      const ref = await upload(cluster, testPng(side, side, variant), 'node2')
+      const cand = await upload(cluster, degradedPng(side, side, 12, variant), 'node2')
+      const r = await submit(cluster, { kind: 'frames', reference: [ref], candidate: [cand] }, 'node2')
+      if (r.jobId === null) throw new Error(`heavy job refused: ${r.status} ${r.code}`)
+      heavy.push(r.jobId)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const ref = await upload(cluster, testPng(64, 64))
+    const honest = await submit(cluster, { kind: 'frames', reference: [ref], candidate: [ref] })
+    const honestOutcome = honest.jobId === null ? { status: `refused ${honest.code}`, latencyMs: null } : await decided(cluster, honest.jobId)
+    const heavyOutcomes = await Promise.all(heavy.map(async (id) => await decided(cluster, id, 'node2')))
+    return { side, heavy: heavyOutcomes.map((o) => o.status), heavyLatencyMs: heavyOutcomes.map((o) => o.latencyMs), honest: honestOutcome.status, honestLatencyMs: honestOutcome.latencyMs }
   },
   'repeated-refs': async (cluster) => {
     const ref = await upload(cluster, testPng(640, 480))
