@@ -23,19 +23,19 @@ import { TrustEngineError, declareCode } from '../protocol/errors.ts'
 import { ERR_BAD_KEY, generateKeyPair, publicKeyOf } from '../protocol/signing.ts'
 
 /** Code of a key file that does not exist. */
-export const ERR_KEY_FILE_MISSING = 'ERR_KEY_FILE_MISSING'
+export const ERR_KEY_FILE_MISSING = declareCode('ERR_KEY_FILE_MISSING', { status: 404 })
 /** Code of a key file larger than {@link MAX_KEY_FILE_BYTES} (or not a regular file). */
 export const ERR_KEY_FILE_TOO_LARGE = declareCode('ERR_KEY_FILE_TOO_LARGE', { status: 413 })
 /** Code of a key file that is not valid JSON or does not match the key file schema. */
 export const ERR_KEY_FILE_INVALID = declareCode('ERR_KEY_FILE_INVALID', { status: 400 })
 /** Code of a key file whose public key is not the public key of its private key. */
-export const ERR_KEY_FILE_MISMATCH = 'ERR_KEY_FILE_MISMATCH'
+export const ERR_KEY_FILE_MISMATCH = declareCode('ERR_KEY_FILE_MISMATCH', { status: 400 })
 /** Code of a refusal to overwrite an existing key file. */
-export const ERR_KEY_FILE_EXISTS = 'ERR_KEY_FILE_EXISTS'
+export const ERR_KEY_FILE_EXISTS = declareCode('ERR_KEY_FILE_EXISTS', { status: 409 })
 /** Code of any other file system failure while reading or writing a key file. */
-export const ERR_KEY_FILE_IO = 'ERR_KEY_FILE_IO'
+export const ERR_KEY_FILE_IO = declareCode('ERR_KEY_FILE_IO', { status: 500 })
 /** The key file is readable or writable by group or others (it must be mode 0600 or stricter). */
-export const ERR_KEY_FILE_PERMISSIONS = 'ERR_KEY_FILE_PERMISSIONS'
+export const ERR_KEY_FILE_PERMISSIONS = declareCode('ERR_KEY_FILE_PERMISSIONS', { status: 400 })
 
 /**
  * Largest key file read. A key file is about 170 bytes; 4 KiB leaves room for

@@ -24,7 +24,7 @@
  */
 import { agreesWithConsensus, verdictOf } from './consensus/agreement.ts'
 import { MAX_GREY_ZONE_ROUND, greyZoneOfVotes } from './consensus/grey-zone.ts'
-import { isTrustEngineError } from './errors.ts'
+import { isTrustEngineError, declareCode } from './errors.ts'
 import { parseWith } from './decode.ts'
 import { checkJobRules, jobIdOf } from './job.ts'
 import { ERR_SEED_CERT, verifySeedCertificate } from './seed.ts'
@@ -35,27 +35,27 @@ import { type Certificate, certificateSchema } from './certificate.ts'
 import { checkVoteMetrics, voteMetrics } from './vote.ts'
 
 /** Code: certificate, job or a vote is for another network or network digest. */
-export const ERR_CERT_NETWORK = 'ERR_CERT_NETWORK'
+export const ERR_CERT_NETWORK = declareCode('ERR_CERT_NETWORK', { status: 422 })
 /** Code: job id does not match the job, the submitter is not a validator, or a vote is for another job or round. */
-export const ERR_CERT_JOB = 'ERR_CERT_JOB'
+export const ERR_CERT_JOB = declareCode('ERR_CERT_JOB', { action: 'reject', status: 422 })
 /** Code: the job's or a vote's signature does not verify. */
-export const ERR_CERT_SIGNATURE = 'ERR_CERT_SIGNATURE'
+export const ERR_CERT_SIGNATURE = declareCode('ERR_CERT_SIGNATURE', { action: 'reject', status: 422 })
 /** Code: a vote's voter is not a validator. */
-export const ERR_CERT_UNKNOWN_VOTER = 'ERR_CERT_UNKNOWN_VOTER'
+export const ERR_CERT_UNKNOWN_VOTER = declareCode('ERR_CERT_UNKNOWN_VOTER', { action: 'reject', status: 422 })
 /** Code: two votes by one voter. */
-export const ERR_CERT_DUPLICATE_VOTER = 'ERR_CERT_DUPLICATE_VOTER'
+export const ERR_CERT_DUPLICATE_VOTER = declareCode('ERR_CERT_DUPLICATE_VOTER', { action: 'reject', status: 422 })
 /** Code: votes not in ascending voter-key order (the canonical form). */
-export const ERR_CERT_ORDER = 'ERR_CERT_ORDER'
+export const ERR_CERT_ORDER = declareCode('ERR_CERT_ORDER', { action: 'reject', status: 422 })
 /** Code: a vote does not agree with the certificate's values. */
-export const ERR_CERT_DISAGREES = 'ERR_CERT_DISAGREES'
+export const ERR_CERT_DISAGREES = declareCode('ERR_CERT_DISAGREES', { action: 'reject', status: 422 })
 /** Code: the votes' base weight is not more than 2/3 of the network's. */
-export const ERR_CERT_NO_QUORUM = 'ERR_CERT_NO_QUORUM'
+export const ERR_CERT_NO_QUORUM = declareCode('ERR_CERT_NO_QUORUM', { action: 'reject', status: 422 })
 /** Code: the status is not what the thresholds give on the values. */
-export const ERR_CERT_STATUS = 'ERR_CERT_STATUS'
+export const ERR_CERT_STATUS = declareCode('ERR_CERT_STATUS', { action: 'reject', status: 422 })
 /** Code: the certificate's round may not decide the job (round 0 was in the grey zone, or no such round exists). */
-export const ERR_CERT_ROUND_NOT_FINAL = 'ERR_CERT_ROUND_NOT_FINAL'
+export const ERR_CERT_ROUND_NOT_FINAL = declareCode('ERR_CERT_ROUND_NOT_FINAL', { action: 'reject', status: 422 })
 /** Code: the seed certificate does not verify for the job, or a vote names another seed (`details.reason`). */
-export const ERR_CERT_SEED = 'ERR_CERT_SEED'
+export const ERR_CERT_SEED = declareCode('ERR_CERT_SEED', { action: 'reject', status: 422 })
 
 /** Result of {@link verifyCertificate}: never throws, so one bad certificate cannot crash a verifier. */
 export type CertificateVerification =

@@ -8,7 +8,7 @@
 import { z } from 'zod'
 import { MAX_CERTIFICATE_BYTES, MAX_ROUND, MAX_VALIDATORS } from './constants.ts'
 import { decodeWith } from './decode.ts'
-import { TrustEngineError } from './errors.ts'
+import { TrustEngineError, declareCode } from './errors.ts'
 import { networkIdSchema, sha256Schema } from './fields.ts'
 import { type JobAnnouncement, jobSchema } from './job.ts'
 import { checkMetrics, metricsSchema } from './metrics.ts'
@@ -18,7 +18,7 @@ import { type Vote, checkVoteMetrics, voteSchema } from './vote.ts'
 import { type SeedCertificate, seedCertificateSchema } from './seed.ts'
 
 /** Code of an attempt to build a certificate from a tally that is not final. */
-export const ERR_NOT_FINAL = 'ERR_NOT_FINAL'
+export const ERR_NOT_FINAL = declareCode('ERR_NOT_FINAL', { status: 409 })
 
 /** Schema of a certificate (metric ranges checked by {@link decodeCertificate} and the verifier). */
 export const certificateSchema = z.strictObject({

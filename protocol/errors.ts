@@ -47,6 +47,16 @@ export function codeDeclaration (code: string): CodeDeclaration {
   return declarations.get(code) ?? DEFAULT_CODE_DECLARATION
 }
 
+/**
+ * Every code declared so far in this process with its declaration, sorted by
+ * code. Only modules that were imported have declared theirs: docs/errors.md
+ * is generated from this after importing every declaring module
+ * (scripts/error-table.ts).
+ */
+export function declaredCodes (): Array<[string, CodeDeclaration]> {
+  return [...declarations.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
 /** Base class of every typed error. `code` is stable; `message` is for humans. */
 export class TrustEngineError extends Error {
   /** Stable machine-readable code, e.g. `ERR_BAD_SIGNATURE`. */

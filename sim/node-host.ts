@@ -16,6 +16,7 @@ import { addressInUse, resolveNodeInit } from '../node/cli/commands/node.ts'
 import { createNode, type TrustEngineNode } from '../node/node.ts'
 import { TrustEngineError } from '../protocol/errors.ts'
 import { ERR_SCENARIO_INVALID, MAX_SCENARIO_BYTES } from './scenario.ts'
+import { ERR_NODE_HOST } from './errors.ts'
 import { STRATEGY_SPEC, hooksFor } from './strategies/index.ts'
 import { startSpam } from './strategies/spam.ts'
 import { startSybils } from './strategies/sybil.ts'
@@ -65,7 +66,7 @@ async function main (): Promise<void> {
 }
 
 await main().catch((err: unknown) => {
-  const code = err instanceof TrustEngineError ? err.code : 'ERR_NODE_HOST'
+  const code = err instanceof TrustEngineError ? err.code : ERR_NODE_HOST
   process.stderr.write(`error ${code}: ${err instanceof Error ? err.message : String(err)}\n`)
   process.exit(2)
 })

@@ -21,11 +21,11 @@
  */
 import { readFileSync, statSync } from 'node:fs'
 import { z } from 'zod'
-import { TrustEngineError } from '../protocol/errors.ts'
+import { TrustEngineError, declareCode } from '../protocol/errors.ts'
 import { STRATEGY_SPEC } from './strategies/spec.ts'
 
 /** Code of a scenario file that cannot be read, is too large, is not JSON or violates the schema. */
-export const ERR_SCENARIO_INVALID = 'ERR_SCENARIO_INVALID'
+export const ERR_SCENARIO_INVALID = declareCode('ERR_SCENARIO_INVALID', { status: 400 })
 
 /** Largest scenario file read: a scenario is a few kilobytes. */
 export const MAX_SCENARIO_BYTES = 256 * 1024

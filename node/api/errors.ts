@@ -9,7 +9,9 @@
  */
 import { TrustEngineError, codeDeclaration, declareCode } from '../../protocol/errors.ts'
 // Modules whose codes can reach a client, loaded here so their declarations are known
-// even when the code comes back from a worker thread.
+// even when the code comes back from a worker thread (test/node/api/declared-codes.test.ts
+// checks a node process knows every code of protocol/ and node/ but the CLI's).
+import '../config/config-file.ts'
 import '../measure/errors.ts'
 import '../optimizer/errors.ts'
 import '../render/errors.ts'
@@ -57,9 +59,9 @@ export const ERR_PARAM_TOO_LONG = declareCode('ERR_PARAM_TOO_LONG', { status: 40
 /** Too many uploads or upload bytes from one client address in a minute. */
 export const ERR_RATE_LIMITED = declareCode('ERR_RATE_LIMITED', { status: 429 })
 /** `startApi` was asked to bind a non-loopback address without a token. */
-export const ERR_API_TOKEN_REQUIRED = 'ERR_API_TOKEN_REQUIRED'
+export const ERR_API_TOKEN_REQUIRED = declareCode('ERR_API_TOKEN_REQUIRED', { status: 400 })
 /** `startApi` options are malformed (port, limits). */
-export const ERR_API_OPTIONS = 'ERR_API_OPTIONS'
+export const ERR_API_OPTIONS = declareCode('ERR_API_OPTIONS', { status: 400 })
 
 /**
  * HTTP status for a TrustEngineError code: the status its module declared

@@ -4,13 +4,13 @@
  * body is read up to a limit; an error response becomes a `TrustEngineError`
  * carrying the server's code, so the CLI prints the same code the API sent.
  */
-import { TrustEngineError } from '../../protocol/errors.ts'
+import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import type { EconomyJobRequest, JobView, NodeInfo, ScheduleView, SubmitJobRequest } from '../types.ts'
 
 /** Code of a node that could not be reached (connection refused, DNS, timeout). */
-export const ERR_API_UNREACHABLE = 'ERR_API_UNREACHABLE'
+export const ERR_API_UNREACHABLE = declareCode('ERR_API_UNREACHABLE', { status: 503 })
 /** Code of a response that is not what the API documents (not JSON, too large, no error code). */
-export const ERR_API_RESPONSE = 'ERR_API_RESPONSE'
+export const ERR_API_RESPONSE = declareCode('ERR_API_RESPONSE', { status: 502 })
 
 /** Options of {@link ApiClient}. */
 export interface ApiClientOptions {

@@ -74,7 +74,7 @@ export async function * readEvents (baseUrl: string, options: { job?: string, si
     throw new TrustEngineError(ERR_API_UNREACHABLE, `GET ${url}: ${String((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message)}`, { cause: err })
   }
   if (!res.ok || res.body === null) {
-    let code = ERR_API_RESPONSE
+    let code: string = ERR_API_RESPONSE
     try {
       const body = JSON.parse((await res.text()).slice(0, 64 * 1024)) as { error?: { code?: unknown } }
       if (typeof body.error?.code === 'string' && /^ERR_[A-Z0-9_]{1,64}$/.test(body.error.code)) code = body.error.code

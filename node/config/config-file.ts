@@ -30,7 +30,7 @@ import type { PartialNodeOptions } from './node-options.ts'
 /** Code of a config file that is too large, not JSON, or violates the schema. */
 export const ERR_CONFIG_INVALID = declareCode('ERR_CONFIG_INVALID', { status: 400 })
 /** Code of a config file that does not exist or cannot be read. */
-export const ERR_CONFIG_UNREADABLE = 'ERR_CONFIG_UNREADABLE'
+export const ERR_CONFIG_UNREADABLE = declareCode('ERR_CONFIG_UNREADABLE', { status: 400 })
 
 /**
  * Largest config file read. A config is a few hundred bytes; the bulk of a

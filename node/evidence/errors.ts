@@ -9,4 +9,4 @@ import { declareCode } from '../../protocol/errors.ts'
 export const ERR_EVIDENCE_NOT_FOUND = declareCode('ERR_EVIDENCE_NOT_FOUND', { status: 404 })
 
 /** The evidence store's options are malformed. */
-export const ERR_EVIDENCE_OPTIONS = 'ERR_EVIDENCE_OPTIONS'
+export const ERR_EVIDENCE_OPTIONS = declareCode('ERR_EVIDENCE_OPTIONS', { status: 400 })

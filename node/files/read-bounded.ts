@@ -11,7 +11,7 @@ export const ERR_FILE_NOT_FOUND = declareCode('ERR_FILE_NOT_FOUND', { status: 40
 /** Code of a file larger than the limit of what it is read as (or not a regular file). */
 export const ERR_FILE_TOO_LARGE = declareCode('ERR_FILE_TOO_LARGE', { status: 413 })
 /** Code of any other failure to read a file (permissions, I/O). */
-export const ERR_FILE_UNREADABLE = 'ERR_FILE_UNREADABLE'
+export const ERR_FILE_UNREADABLE = declareCode('ERR_FILE_UNREADABLE', { status: 500 })
 
 /**
  * Reads the whole file at `path` if it is a regular file of at most

@@ -8,10 +8,10 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { TrustEngineError } from '../../protocol/errors.ts'
+import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 
 /** The output file could not be written (nothing is left behind). */
-export const ERR_OUTPUT_WRITE_FAILED = 'ERR_OUTPUT_WRITE_FAILED'
+export const ERR_OUTPUT_WRITE_FAILED = declareCode('ERR_OUTPUT_WRITE_FAILED', { status: 500 })
 
 /** Options of {@link writeFileAtomic}. */
 export interface WriteAtomicOptions {

@@ -2,19 +2,19 @@
 import { declareCode } from '../../protocol/errors.ts'
 
 /** [IGNORE] A vote for a job this node does not know (yet); held for a while. */
-export const ERR_UNKNOWN_JOB = 'ERR_UNKNOWN_JOB'
+export const ERR_UNKNOWN_JOB = declareCode('ERR_UNKNOWN_JOB', { status: 404 })
 /** [IGNORE] A message this node already has. */
-export const ERR_DUPLICATE = 'ERR_DUPLICATE'
+export const ERR_DUPLICATE = declareCode('ERR_DUPLICATE', { status: 409 })
 /** [IGNORE] A second, different vote of one validator; evidence is made and gossiped. */
-export const ERR_EQUIVOCATION = 'ERR_EQUIVOCATION'
+export const ERR_EQUIVOCATION = declareCode('ERR_EQUIVOCATION', { status: 409 })
 /** [IGNORE] A vote for a round this version does not count. */
-export const ERR_UNSUPPORTED_ROUND = 'ERR_UNSUPPORTED_ROUND'
+export const ERR_UNSUPPORTED_ROUND = declareCode('ERR_UNSUPPORTED_ROUND', { status: 422 })
 /** [IGNORE] An announcement whose deadline passed long ago (a stale replay). */
-export const ERR_JOB_EXPIRED = 'ERR_JOB_EXPIRED'
+export const ERR_JOB_EXPIRED = declareCode('ERR_JOB_EXPIRED', { status: 422 })
 /** [IGNORE] An announcement created further in this node's future than the network's clock-skew tolerance. */
-export const ERR_JOB_FUTURE = 'ERR_JOB_FUTURE'
+export const ERR_JOB_FUTURE = declareCode('ERR_JOB_FUTURE', { status: 422 })
 /** [IGNORE] A vote made with another sampling seed than the job's seed certificate fixes. */
-export const ERR_SEED_MISMATCH = 'ERR_SEED_MISMATCH'
+export const ERR_SEED_MISMATCH = declareCode('ERR_SEED_MISMATCH', { status: 422 })
 /** This node is not a validator of its network, so it cannot announce jobs. */
 export const ERR_NOT_VALIDATOR = declareCode('ERR_NOT_VALIDATOR', { status: 403 })
 /** A job names a blob this node does not hold and no peer served. */
@@ -22,7 +22,7 @@ export const ERR_BLOB_UNKNOWN = declareCode('ERR_BLOB_UNKNOWN', { status: 400 })
 /** A job kind this node cannot measure. */
 export const ERR_UNSUPPORTED_KIND = declareCode('ERR_UNSUPPORTED_KIND', { status: 400 })
 /** This node's measurement of a round ended (or could not start) at the round's deadline. */
-export const ERR_ROUND_OVER = 'ERR_ROUND_OVER'
+export const ERR_ROUND_OVER = declareCode('ERR_ROUND_OVER', { status: 504 })
 /**
  * A job whose declared work (pixels, triangles, vertices, from headers) is
  * over the network's `limits`: the submitter's API answers 422, and every
@@ -37,3 +37,7 @@ export const ERR_JOB_OVER_LIMITS = declareCode('ERR_JOB_OVER_LIMITS', { status: 
  * at once (disputed, reason `unmeasurable`) instead of at its deadline.
  */
 export const ERR_JOB_UNMEASURABLE = declareCode('ERR_JOB_UNMEASURABLE', { status: 422 })
+/** Waiting for a job's seed stopped: the node is stopping or the job's work was cancelled. */
+export const ERR_ABORTED = declareCode('ERR_ABORTED', { status: 503 })
+/** A measurement failed with something other than a typed error (a bug in measuring, or the worker's runtime). */
+export const ERR_MEASURE = declareCode('ERR_MEASURE', { status: 500 })

@@ -20,7 +20,7 @@ import type { OpenJob, OpenJobs } from './open-jobs.ts'
 import type { BlobPort, InputCheckPort, JobNetworkPort, Measurement, MeasurePort } from './ports.ts'
 import { type VoteRecord, isTerminal } from './records.ts'
 import { clockDeadline, roundDeadline } from './deadline.ts'
-import { ERR_JOB_OVER_LIMITS, ERR_JOB_UNMEASURABLE, ERR_ROUND_OVER } from './errors.ts'
+import { ERR_JOB_OVER_LIMITS, ERR_JOB_UNMEASURABLE, ERR_MEASURE, ERR_ROUND_OVER } from './errors.ts'
 
 /** What the own vote is wired to. */
 export interface OwnVoteComponents {
@@ -93,7 +93,7 @@ export class OwnVote {
       const seed = open.record.seed?.seed ?? await seeds.seedOf(jobId, signal)
       return { ok: true, measurement: await measure(job, jobId, { reference, candidate }, signal, round, seed), seed }
     } catch (err) {
-      const code = err instanceof TrustEngineError ? err.code : 'ERR_MEASURE'
+      const code = err instanceof TrustEngineError ? err.code : ERR_MEASURE
       return { ok: false, code, message: err instanceof Error ? err.message : String(err) }
     } finally {
       deadline.clear()

@@ -11,7 +11,7 @@
  * sees; a submitter that signs two only splits its own job's votes.
  */
 import { canonicalEncode } from '../../protocol/canonical.ts'
-import { TrustEngineError } from '../../protocol/errors.ts'
+import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import { baseWeightOf, totalBaseWeight } from '../../protocol/network.ts'
@@ -21,10 +21,10 @@ import {
 } from '../../protocol/seed.ts'
 import { decodeJson } from '../../protocol/decode.ts'
 import { MAX_SEED_CERTIFICATE_BYTES } from '../../protocol/constants.ts'
-import { ERR_DUPLICATE } from './errors.ts'
+import { ERR_ABORTED, ERR_DUPLICATE } from './errors.ts'
 
 /** Code of a seed message for a job this node does not know (held for a while, IGNOREd). */
-export const ERR_SEED_UNKNOWN_JOB = 'ERR_SEED_UNKNOWN_JOB'
+export const ERR_SEED_UNKNOWN_JOB = declareCode('ERR_SEED_UNKNOWN_JOB', { status: 404 })
 
 /** Options of the seed phase. */
 export interface SeedPhaseOptions {
@@ -91,7 +91,7 @@ export class SeedPhase {
     const state = this.#state(jobId)
     if (state.seed !== null) return state.seed
     return await new Promise<string>((resolve, reject) => {
-      const onAbort = (): void => { reject(new TrustEngineError('ERR_ABORTED', 'stopped waiting for the seed')) }
+      const onAbort = (): void => { reject(new TrustEngineError(ERR_ABORTED, 'stopped waiting for the seed')) }
       if (signal.aborted) { onAbort(); return }
       signal.addEventListener('abort', onAbort, { once: true })
       state.waiters.push((seed) => { signal.removeEventListener('abort', onAbort); resolve(seed) })

@@ -15,10 +15,10 @@ export const ERR_PNG_TOO_LARGE = declareCode('ERR_PNG_TOO_LARGE', { status: 413 
 export const ERR_PNG_DECODE = declareCode('ERR_PNG_DECODE', { status: 400 })
 
 /** Two images (or frame sets) to compare do not have the same dimensions. */
-export const ERR_PNG_SIZE_MISMATCH = 'ERR_PNG_SIZE_MISMATCH'
+export const ERR_PNG_SIZE_MISMATCH = declareCode('ERR_PNG_SIZE_MISMATCH', { status: 422 })
 
 /** A crop rectangle that does not lie inside the image. */
-export const ERR_RECT_OUT_OF_BOUNDS = 'ERR_RECT_OUT_OF_BOUNDS'
+export const ERR_RECT_OUT_OF_BOUNDS = declareCode('ERR_RECT_OUT_OF_BOUNDS', { status: 500 })
 
 /** Frame sets that are empty, of different lengths, or longer than the limit. */
-export const ERR_FRAME_COUNT = 'ERR_FRAME_COUNT'
+export const ERR_FRAME_COUNT = declareCode('ERR_FRAME_COUNT', { status: 422 })

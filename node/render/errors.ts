@@ -21,6 +21,8 @@ export const RENDER_IMAGE_CODES: Readonly<Record<ImageErrorCode, string>> = Obje
   [ERR_IMAGE_TOO_LARGE]: ERR_RENDER_TEXTURE,
   [ERR_IMAGE_DECODE]: ERR_RENDER_TEXTURE
 })
+/** Malformed EXT_meshopt_compression data (bad view description or a stream the decoder refuses; node/render/meshopt-unpack.ts). */
+export const ERR_RENDER_MESHOPT = declareCode('ERR_RENDER_MESHOPT', { status: 400 })
 /** Render options (size, camera, window) are invalid. */
 export const ERR_RENDER_OPTIONS = declareCode('ERR_RENDER_OPTIONS', { status: 400 })
 /** The scene uses a feature the renderer refuses (e.g. an accessor layout it cannot read). */

@@ -9,15 +9,13 @@
  * decoded size of every view (count × byteStride, declared in the JSON) summed
  * against the loader's accessor byte limit.
  */
-import { declareCode } from '../../protocol/errors.ts'
 import { MeshoptDecoder } from 'meshoptimizer'
-import { ERR_RENDER_UNSUPPORTED, renderError } from './errors.ts'
+import { ERR_RENDER_MESHOPT, ERR_RENDER_UNSUPPORTED, renderError } from './errors.ts'
 
 /** The extension this module removes. */
 export const MESHOPT_EXTENSION = 'EXT_meshopt_compression'
 
-/** Malformed EXT_meshopt_compression data (bad view description or a stream the decoder refuses). */
-export const ERR_RENDER_MESHOPT = declareCode('ERR_RENDER_MESHOPT', { status: 400 })
+export { ERR_RENDER_MESHOPT }
 
 const GLB_MAGIC = 0x46546c67
 const CHUNK_JSON = 0x4e4f534a

@@ -75,7 +75,7 @@ export const blobKeeperOptionsSchema = z.strictObject({
 })
 
 /** Code of options that do not satisfy {@link blobKeeperOptionsSchema}. */
-export const ERR_BLOB_KEEPER_OPTIONS = 'ERR_BLOB_KEEPER_OPTIONS'
+export const ERR_BLOB_KEEPER_OPTIONS = declareCode('ERR_BLOB_KEEPER_OPTIONS', { status: 400 })
 
 /** Hooks the node feeds into its metrics; called synchronously, must not throw. */
 export interface BlobKeeperMetrics {

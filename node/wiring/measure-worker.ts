@@ -10,6 +10,7 @@ import { TrustEngineError } from '../../protocol/errors.ts'
 import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
 import type { Profile } from '../optimizer/analysis-rules.ts'
+import { ERR_MEASURE } from '../job/errors.ts'
 import { measureJob } from './measure-port.ts'
 
 /** A measurement task: the job, its blobs, the round, its seed, and the candidate this node's own optimization made, when it made one. */
@@ -60,7 +61,7 @@ parentPort?.on('message', (req: WorkRequest) => {
   run(req).then(
     (result) => { parentPort!.postMessage({ id: req.id, ok: true, result }) },
     (err: unknown) => {
-      const code = err instanceof TrustEngineError ? err.code : 'ERR_MEASURE'
+      const code = err instanceof TrustEngineError ? err.code : ERR_MEASURE
       const message = err instanceof Error ? err.message : String(err)
       parentPort!.postMessage({ id: req.id, ok: false, error: { code, message } })
     }

@@ -5,7 +5,7 @@
  * validator measures with the engine the network pins, a node started as a
  * validator holds a validator's key, and an observer does not.
  */
-import { TrustEngineError } from '../../protocol/errors.ts'
+import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import type { NetworkConfig, Validator } from '../../protocol/network.ts'
 import { ERR_ENGINE_VERSION } from '../../protocol/vote.ts'
 import { ERR_NOT_VALIDATOR } from '../job/errors.ts'
@@ -14,7 +14,7 @@ import type { NodeRole } from '../types.ts'
 import { MEASUREMENT_ENGINE } from './measure-port.ts'
 
 /** Code of an observer started with a validator's key (see `NodeInit.role`). */
-export const ERR_OBSERVER_IS_VALIDATOR = 'ERR_OBSERVER_IS_VALIDATOR'
+export const ERR_OBSERVER_IS_VALIDATOR = declareCode('ERR_OBSERVER_IS_VALIDATOR', { status: 400 })
 
 /** A node's identity on its network. */
 export interface NodeIdentity {

@@ -1,4 +1,5 @@
 /** Types, reason codes and error code of the consensus tally (see tally.ts for the rule). */
+import { declareCode } from '../errors.ts'
 import type { JobAnnouncement } from '../job.ts'
 import type { Metrics } from '../metrics.ts'
 import type { NetworkConfig } from '../network.ts'
@@ -7,7 +8,7 @@ import type { ReputationRecord } from './reputation.ts'
 import type { EffectiveWeights } from './weights.ts'
 
 /** Code of tally input that breaks the caller's contract (foreign job or network, mixed rounds, unknown or repeated voter). */
-export const ERR_TALLY_INPUT = 'ERR_TALLY_INPUT'
+export const ERR_TALLY_INPUT = declareCode('ERR_TALLY_INPUT', { status: 500 })
 
 /** Reason: final, a quorum agrees. */
 export const REASON_QUORUM = 'quorum'

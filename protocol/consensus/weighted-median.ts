@@ -9,10 +9,10 @@
  * entries stays below half of the total it lies within the range of the
  * other entries' values.
  */
-import { TrustEngineError } from '../errors.ts'
+import { TrustEngineError, declareCode } from '../errors.ts'
 
 /** Code of a median input with a NaN value or a weight that is not a safe integer. */
-export const ERR_MEDIAN_INPUT = 'ERR_MEDIAN_INPUT'
+export const ERR_MEDIAN_INPUT = declareCode('ERR_MEDIAN_INPUT', { status: 500 })
 
 /** One weighted value; `key` (e.g. the voter's public key) breaks ties in the order. */
 export interface MedianEntry {

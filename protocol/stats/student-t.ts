@@ -11,10 +11,10 @@
  * distribution is used, its tail computed with the regularized incomplete
  * gamma function (erfc(x) = Q(1/2, x²)).
  */
-import { TrustEngineError } from '../errors.ts'
+import { TrustEngineError, declareCode } from '../errors.ts'
 
 /** Bad input to a statistics function (empty list, non-finite value, df ≤ 0, confidence outside (0, 1)). */
-export const ERR_STATS_INPUT = 'ERR_STATS_INPUT'
+export const ERR_STATS_INPUT = declareCode('ERR_STATS_INPUT', { status: 500 })
 
 /** Default two-sided confidence level (95%, as the original verifier used). */
 export const DEFAULT_CONFIDENCE = 0.95

@@ -17,7 +17,7 @@
  */
 import type { Command } from 'commander'
 import { MAX_NETWORK_FILE_BYTES, PROTOCOL_VERSION } from '../../../protocol/constants.ts'
-import { TrustEngineError } from '../../../protocol/errors.ts'
+import { TrustEngineError, declareCode } from '../../../protocol/errors.ts'
 import { networkIdSchema, publicKeySchema } from '../../../protocol/fields.ts'
 import { type NetworkConfig, type NetworkInput, networkDigest, parseNetwork, totalBaseWeight } from '../../../protocol/network.ts'
 import { ERR_FILE_NOT_FOUND, readFileBounded } from '../../files/read-bounded.ts'
@@ -25,9 +25,11 @@ import { writeFileAtomic } from '../../files/write-atomic.ts'
 import { badArgs, parseIntArg } from '../args.ts'
 
 /** Code of a name or public key already used by another validator of the network. */
-export const ERR_VALIDATOR_EXISTS = 'ERR_VALIDATOR_EXISTS'
+export const ERR_VALIDATOR_EXISTS = declareCode('ERR_VALIDATOR_EXISTS', { status: 409 })
 /** Code of `--network-id` naming another network than the existing file's. */
-export const ERR_NETWORK_MISMATCH = 'ERR_NETWORK_MISMATCH'
+export const ERR_NETWORK_MISMATCH = declareCode('ERR_NETWORK_MISMATCH', { status: 409 })
+/** Code of a network file that could not be written (file system failure). */
+export const ERR_NETWORK_WRITE = declareCode('ERR_NETWORK_WRITE', { status: 500 })
 
 /** What {@link addValidator} is asked to add. */
 export interface AddValidatorRequest {
@@ -147,7 +149,7 @@ async function writeJson (path: string, value: unknown): Promise<void> {
   try {
     await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', { mode: 0o644 })
   } catch (err) {
-    throw new TrustEngineError('ERR_NETWORK_WRITE', `cannot write ${path}: ${(err as Error).message}`, { cause: err })
+    throw new TrustEngineError(ERR_NETWORK_WRITE, `cannot write ${path}: ${(err as Error).message}`, { cause: err })
   }
 }
 

@@ -19,7 +19,7 @@ import { chmod, mkdir, stat } from 'node:fs/promises'
 import { createServer, isIP } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
-import { TrustEngineError } from '../../../protocol/errors.ts'
+import { TrustEngineError, declareCode } from '../../../protocol/errors.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
 import { isLoopbackHost } from '../../api/options.ts'
 import { writeFileAtomic } from '../../files/write-atomic.ts'
@@ -27,9 +27,9 @@ import { badArgs, parseIntArg } from '../args.ts'
 import { registerAddValidator } from './network-add-validator.ts'
 
 /** Code of an init that would overwrite an existing network without `--force`. */
-export const ERR_NETWORK_EXISTS = 'ERR_NETWORK_EXISTS'
+export const ERR_NETWORK_EXISTS = declareCode('ERR_NETWORK_EXISTS', { status: 409 })
 /** Code of free ports that could not be found (with `--base-port 0` or `--api-base-port 0`). */
-export const ERR_PORTS_UNAVAILABLE = 'ERR_PORTS_UNAVAILABLE'
+export const ERR_PORTS_UNAVAILABLE = declareCode('ERR_PORTS_UNAVAILABLE', { status: 503 })
 
 /** Options of {@link initNetwork}. */
 export interface NetworkInitOptions {

@@ -8,7 +8,10 @@
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import type { NodeInit } from '../../node.ts'
-import { TrustEngineError } from '../../../protocol/errors.ts'
+import { TrustEngineError, declareCode } from '../../../protocol/errors.ts'
+
+/** Code of an address the node was asked to listen on (API or libp2p) that another process already uses. */
+export const ERR_ADDRESS_IN_USE = declareCode('ERR_ADDRESS_IN_USE', { status: 409 })
 
 /** The flags of `trust-engine node`. */
 export interface NodeFlags {
@@ -134,7 +137,7 @@ export function addressInUse (err: unknown): TrustEngineError | null {
     const code = (e as { code?: unknown }).code
     const message = String((e as { message?: unknown }).message ?? '')
     if (code === 'EADDRINUSE' || message.includes('EADDRINUSE')) {
-      return new TrustEngineError('ERR_ADDRESS_IN_USE', `an address the node listens on is already in use (${message}); choose another --api or --listen port`, { cause: err })
+      return new TrustEngineError(ERR_ADDRESS_IN_USE, `an address the node listens on is already in use (${message}); choose another --api or --listen port`, { cause: err })
     }
   }
   return null

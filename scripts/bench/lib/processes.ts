@@ -18,12 +18,12 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { TrustEngineError, isTrustEngineError } from '../../../protocol/errors.ts'
+import { TrustEngineError, isTrustEngineError, declareCode } from '../../../protocol/errors.ts'
 
 /** Code of a child that exited or failed to start. */
-export const ERR_CHILD_EXITED = 'ERR_CHILD_EXITED'
+export const ERR_CHILD_EXITED = declareCode('ERR_CHILD_EXITED', { status: 500 })
 /** Code of a child error that carried no code of its own. */
-export const ERR_CHILD_FAILED = 'ERR_CHILD_FAILED'
+export const ERR_CHILD_FAILED = declareCode('ERR_CHILD_FAILED', { status: 500 })
 
 /** The repository root (three folders above this file). */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')

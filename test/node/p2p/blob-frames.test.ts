@@ -19,7 +19,7 @@ const status: fc.Arbitrary<BlobStatus> = fc.oneof(
   fc.constant({ status: 'not-found' as const }),
   fc.record({ status: fc.constant('too-large' as const), size: fc.nat() })
 )
-const READ_CODES = [ERR_BLOB_PROTOCOL, ERR_BLOB_NOT_FOUND, ERR_BLOB_TOO_LARGE, ERR_BLOB_HASH]
+const READ_CODES: readonly string[] = [ERR_BLOB_PROTOCOL, ERR_BLOB_NOT_FOUND, ERR_BLOB_TOO_LARGE, ERR_BLOB_HASH]
 
 /** Runs `fn`; returns null on success or the error code (failing the property on an untyped error). */
 function codeOf (fn: () => unknown): string | null {
