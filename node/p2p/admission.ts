@@ -13,15 +13,19 @@
  *
  * Refusing an identity costs its encryption handshake (a Noise key exchange
  * and a signature check) before its peer id is known, and a refused identity
- * redials. So once an IP address had an identity refused for the per-IP
- * bound, that address is in *backoff* for `ipBackoffMs`: its inbound
+ * redials. So once an IP address had an identity refused for lack of room
+ * (the per-IP bound, or every observer slot taken), that address is in
+ * *backoff* for `ipBackoffMs`: its inbound
  * connections are refused before the handshake (`ERR_IP_BACKOFF`), except
  * one every `ipBackoffProbeMs`, which lets a validator sharing the address
  * in (validators are always admitted; this node also dials the validators it
- * knows, which the backoff never touches). Each identity refused for the
- * per-IP bound restarts the backoff. However many identities a farm on one
+ * knows, which the backoff never touches). Each identity refused for lack
+ * of room restarts the backoff. However many identities a farm on one
  * address runs, it costs this node at most `maxObserverConnectionsPerIp`
- * admitted observers plus one handshake per probe interval.
+ * admitted observers plus one handshake per probe interval; a farm spread
+ * over many addresses, once the observer slots are full, one handshake per
+ * address and probe interval (an address is all the gater knows before the
+ * handshake, and a validator may dial from any).
  *
  * A peer that abused a stream protocol or fell below the gossip graylist
  * threshold is banned for `banMs` (peer-penalties.ts): refused at the gater
@@ -227,7 +231,8 @@ export class Admission {
   #deny (peerId: PeerId, maConn: MultiaddrConnection | null, _direction: string): boolean {
     const code = this.#refusal(peerId, maConn)
     if (code === null) return false
-    if (code === ERR_TOO_MANY_CONNECTIONS_PER_IP && maConn !== null) {
+    // Refused for lack of room, the address would redial into the same refusal: it waits before the handshake instead.
+    if ((code === ERR_TOO_MANY_CONNECTIONS_PER_IP || code === ERR_OBSERVER_LIMIT) && maConn !== null) {
       const ip = ipOf(maConn.remoteAddr)
       if (ip !== null) this.#backOff(ip)
     }

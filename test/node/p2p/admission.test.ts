@@ -40,7 +40,7 @@ describe('admission', () => {
   })
 
   /** A started server that knows one validator key, with the given per-IP bound and backoff probe interval (backoff far longer than any test). */
-  async function backoffServer (perIp: number, probeMs: number): Promise<{ server: Host, counters: CounterTally, validatorKey: Awaited<ReturnType<typeof generateKeyPair>>, validatorId: string, target: ReturnType<typeof multiaddr>, identity: () => Promise<Host> }> {
+  async function backoffServer (perIp: number, probeMs: number, maxObservers = 10): Promise<{ server: Host, counters: CounterTally, validatorKey: Awaited<ReturnType<typeof generateKeyPair>>, validatorId: string, target: ReturnType<typeof multiaddr>, identity: () => Promise<Host> }> {
     const validatorKey = await generateKeyPair('Ed25519')
     const validatorId = peerIdFromPrivateKey(validatorKey as never).toString()
     const counters = new CounterTally()
@@ -48,7 +48,7 @@ describe('admission', () => {
       privateKey: await generateKeyPair('Ed25519'),
       networkId: 'admitnet',
       isValidator: (p) => p === validatorId,
-      admission: { maxObserverConnectionsPerIp: perIp, maxObservers: 10, ipBackoffMs: 3_600_000, ipBackoffProbeMs: probeMs },
+      admission: { maxObserverConnectionsPerIp: perIp, maxObservers, ipBackoffMs: 3_600_000, ipBackoffProbeMs: probeMs },
       counters
     })
     hosts.push(server)
@@ -85,6 +85,22 @@ describe('admission', () => {
     await server.libp2p.dial(multiaddr(validator.multiaddrs()[0]!))
     await waitUntil(() => server.isAdmitted(validatorId), 'validator admitted')
     expect(server.admittedPeers().filter((p) => p !== validatorId)).toHaveLength(2)
+  })
+
+  it('refuses an address before the handshake once an identity from it was refused because every observer slot was taken', async () => {
+    // Two observer slots in all, eight per address: the slots, not the per-IP bound, run out. No probe during the test.
+    const { server, counters, target, identity } = await backoffServer(8, 3_600_000, 2)
+    for (let i = 0; i < 2; i++) {
+      const h = await identity()
+      await h.libp2p.dial(target)
+      await waitUntil(() => server.isAdmitted(h.peerId), 'observer admitted')
+    }
+    const dials = 10
+    for (let i = 0; i < dials; i++) await (await identity()).libp2p.dial(target).catch(() => null)
+    await waitUntil(() => counters.get('refused|ERR_OBSERVER_LIMIT') + counters.get('refused|ERR_IP_BACKOFF') >= dials, 'every dial refused')
+    // One handshake paid at the full observer set (ten before: each identity was refused after its handshake).
+    expect([counters.get('refused|ERR_OBSERVER_LIMIT'), counters.get('refused|ERR_IP_BACKOFF')]).toEqual([1, dials - 1])
+    expect(server.admission.inBackoff('127.0.0.1')).toBe(true)
   })
 
   it('lets a validator behind an address in backoff in through a probe handshake', async () => {
