@@ -12,7 +12,12 @@
  * injected clock) reaches the instant they were armed for, so a timer that
  * fires early re-arms itself for the rest until the round is over by the
  * clock: a deadline is never missed.
+ *
+ * The same rule says when an announcement is too old to take in (every
+ * round it can have is over, beyond the clock-skew tolerance), and when
+ * work for a round is cut ({@link clockDeadline}).
  */
+import { MAX_GREY_ZONE_ROUND } from '../../protocol/consensus/grey-zone.ts'
 import type { JobAnnouncement } from '../../protocol/job.ts'
 
 /** Deadline of round `round` of `job` (ms since the epoch). */
@@ -23,6 +28,15 @@ export function roundDeadline (job: JobAnnouncement, round: number): number {
 /** Whether round `round` of `job` is over at `now` by the node's clock. */
 export function roundOver (job: JobAnnouncement, round: number, now: number): boolean {
   return now >= roundDeadline(job, round)
+}
+
+/**
+ * Whether every round `job` can have (up to the last grey-zone round) ended
+ * more than `skewMs` (the network's clock-skew tolerance) before `now`: an
+ * announcement that old is a stale replay, not taken in.
+ */
+export function jobExpired (job: JobAnnouncement, now: number, skewMs: number): boolean {
+  return roundDeadline(job, MAX_GREY_ZONE_ROUND) + skewMs < now
 }
 
 /**

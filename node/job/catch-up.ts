@@ -1,0 +1,186 @@
+/**
+ * How a node learns what gossip did not bring it (docs/networking.md): at
+ * start, the jobs still open at its peers and, for each open job, the votes
+ * gossiped while it was down; while a job has no seed, that job's votes
+ * stream every `seedFetchMs` (it starts with the seed certificate, or the
+ * seed shares peers hold); on a message for a job it does not know, the
+ * peers' open jobs again, paced; and the certificates of jobs decided while
+ * it was away, at start and when a peer is admitted again, paced per peer.
+ *
+ * Every byte that comes back is untrusted and taken in through the same
+ * gossip handlers as a message from the topic.
+ */
+import type { Logger } from 'pino'
+import { MAX_SEED_CERTIFICATE_BYTES } from '../../protocol/constants.ts'
+import { decodeJson } from '../../protocol/decode.ts'
+import { decodeJob, jobIdOf } from '../../protocol/job.ts'
+import { sleep } from '../async/sleep.ts'
+import type { BackgroundTasks } from './background.ts'
+import type { CertifiedJobs } from './certified-jobs.ts'
+import { roundOver } from './deadline.ts'
+import { ERR_UNKNOWN_JOB } from './errors.ts'
+import type { OpenJob, OpenJobs } from './open-jobs.ts'
+import type { JobNetworkPort } from './ports.ts'
+import { isTerminal } from './records.ts'
+import { ERR_SEED_UNKNOWN_JOB, type SeedPhase } from './seed-phase.ts'
+
+/** Options of catch-up (part of the engine's options; see `JobEngineOptions` for each one's reason). */
+export interface CatchUpOptions {
+  seedFetchMs: number
+  certificateSyncMs: number
+  certificatePeers: number
+  missedJobFetchMs: number
+}
+
+/** The gossip handlers catch-up takes its answers in through. */
+export interface GossipHandlers {
+  job: (data: Uint8Array) => Promise<void>
+  vote: (data: Uint8Array) => Promise<void>
+  seed: (data: Uint8Array) => Promise<void>
+}
+
+/** What catch-up is wired to. */
+export interface CatchUpComponents {
+  net: JobNetworkPort
+  clock: () => number
+  logger: Logger
+  jobs: OpenJobs
+  seeds: SeedPhase
+  certified: CertifiedJobs
+  tasks: BackgroundTasks
+  take: GossipHandlers
+}
+
+/** A node's catch-up with its peers. */
+export class CatchUp {
+  readonly #components: CatchUpComponents
+  readonly #options: CatchUpOptions
+  /** When each peer was last asked for certificates (see `certificateSyncMs`). */
+  readonly #certificatesAskedAt = new Map<string, number>()
+  /** When this node last asked its peers for open jobs because of a message for an unknown job (see `missedJobFetchMs`). */
+  #missedJobsAskedAt: number | null = null
+
+  /** Catch-up over the given parts. */
+  constructor (components: CatchUpComponents, options: CatchUpOptions) {
+    this.#components = components
+    this.#options = options
+  }
+
+  /**
+   * Rethrows `err`; when it says the message was for a job this node does not
+   * know, first asks peers for their open jobs (at most once per
+   * `missedJobFetchMs`), so a missed announcement is learnt and the held votes
+   * counted.
+   */
+  afterUnknownJob (err: unknown): never {
+    const { clock, tasks } = this.#components
+    const code = (err as { code?: unknown } | null)?.code
+    if (code === ERR_UNKNOWN_JOB || code === ERR_SEED_UNKNOWN_JOB) {
+      const now = clock()
+      if (!tasks.stopped && (this.#missedJobsAskedAt === null || now - this.#missedJobsAskedAt >= this.#options.missedJobFetchMs)) {
+        this.#missedJobsAskedAt = now
+        tasks.spawn(this.openJobs())
+      }
+    }
+    throw err
+  }
+
+  /**
+   * After a start, and after a message for a job this node does not know:
+   * asks peers for the jobs still open there that this node missed, takes
+   * each announcement in as if it came over gossip, and catches up on the
+   * votes of those it accepts.
+   */
+  async openJobs (): Promise<void> {
+    const { net, tasks, jobs, take, logger } = this.#components
+    const announcements = await net.openJobs(tasks.signal)
+    let taken = 0
+    for (const bytes of announcements) {
+      if (tasks.stopped) return
+      let jobId: string
+      try {
+        jobId = jobIdOf(decodeJob(bytes))
+        await take.job(bytes)
+      } catch {
+        continue
+      }
+      taken++
+      const open = jobs.get(jobId)
+      if (open !== undefined) tasks.spawn(this.votes(open))
+    }
+    if (taken > 0) logger.info({ jobs: taken }, 'caught up on open jobs')
+  }
+
+  /**
+   * After a (re)start: asks peers for the votes of an open job gossiped while
+   * this node was down, and takes each in as if it came over gossip.
+   */
+  async votes (open: OpenJob): Promise<void> {
+    const { net, tasks, take, logger } = this.#components
+    const votes = await net.catchUp(open.record.jobId, open.abort.signal)
+    let taken = 0
+    for (const bytes of votes) {
+      if (tasks.stopped || isTerminal(open.record.status)) break
+      const taking = isSeedMessageBytes(bytes) ? take.seed(bytes) : take.vote(bytes)
+      await taking.then(() => { taken++ }, () => {})
+    }
+    if (taken > 0) logger.info({ jobId: open.record.jobId, votes: taken }, 'caught up on votes')
+  }
+
+  /**
+   * Gossip delivers a seed certificate once; a node that joined the seeds
+   * topic's mesh a moment too late (just started or reconnected) would wait
+   * for it until the deadline. So while the seed is missing, ask peers for
+   * the job's votes stream, which starts with the seed certificate, every
+   * `seedFetchMs`, within the round. Where peers have no certificate
+   * either, the stream starts with the seed shares they hold: the
+   * submitter thereby collects shares gossip lost (a partition, its own
+   * restart) and certifies.
+   */
+  async seedWhileMissing (open: OpenJob): Promise<void> {
+    const { tasks, jobs, seeds, clock } = this.#components
+    const { jobId } = open.record
+    const wait = this.#options.seedFetchMs
+    while (!tasks.stopped && jobs.has(jobId) && seeds.knownSeed(jobId) === null) {
+      await sleep(wait, open.abort.signal)
+      if (open.abort.signal.aborted) return
+      if (seeds.knownSeed(jobId) !== null || roundOver(open.record.job, open.record.round, clock())) return
+      await this.votes(open)
+    }
+  }
+
+  /** After a start: asks up to a few admitted peers for the certificates of jobs decided while this node was away. */
+  async certificates (): Promise<void> {
+    const { net, tasks } = this.#components
+    for (const peer of await net.catchUpPeers(tasks.signal)) await this.certificatesFrom(peer)
+  }
+
+  /**
+   * Asks one peer for certificates (verified and stored by {@link CertifiedJobs}), unless it or
+   * `certificatePeers` others were asked within `certificateSyncMs`; a peer that serves a bad one is
+   * penalised with its code.
+   */
+  async certificatesFrom (peer: string): Promise<void> {
+    const { net, clock, tasks, certified } = this.#components
+    const now = clock()
+    const window = this.#options.certificateSyncMs
+    const last = this.#certificatesAskedAt.get(peer)
+    const recent = [...this.#certificatesAskedAt.values()].filter((t) => now - t < window).length
+    if (tasks.stopped || (last !== undefined && now - last < window) || recent >= this.#options.certificatePeers) return
+    this.#certificatesAskedAt.delete(peer)
+    this.#certificatesAskedAt.set(peer, now)
+    if (this.#certificatesAskedAt.size > 4096) this.#certificatesAskedAt.delete(this.#certificatesAskedAt.keys().next().value!)
+    const items = net.certificates(peer, certified.since(), tasks.signal)
+    await certified.catchUpFrom(peer, items, (p, code) => { net.penalise(p, code) })
+  }
+}
+
+/** True when catch-up bytes are a JSON object of type `seed-certificate` or `seed-share` (then checked in full by the seed phase). */
+function isSeedMessageBytes (bytes: Uint8Array): boolean {
+  try {
+    const type = (decodeJson(bytes, MAX_SEED_CERTIFICATE_BYTES, 'catch-up message') as { type?: unknown } | null)?.type
+    return type === 'seed-certificate' || type === 'seed-share'
+  } catch {
+    return false
+  }
+}

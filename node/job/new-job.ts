@@ -1,0 +1,56 @@
+/**
+ * A job this node announces: built from its client's request (the network's
+ * thresholds under the request's own), given a fresh random nonce, signed
+ * with the node's key and checked by the protocol's own rule (a submitter
+ * outside the validator set is refused with `ERR_UNKNOWN_SIGNER`). The
+ * node's admission rules ran before (node/wiring/job-admission.ts).
+ */
+import { randomBytes } from 'node:crypto'
+import { type JobAnnouncement, type UnsignedJob, jobIdOf, newJob, signJob, verifyJob } from '../../protocol/job.ts'
+import type { NetworkConfig } from '../../protocol/network.ts'
+import type { SubmitJobRequest } from '../types.ts'
+import type { Fault } from './faults.ts'
+import type { BlobPort } from './ports.ts'
+
+/** A request to announce; `optimize` marks a scene job whose candidate this node made with the optimizer (node/wiring/job-submission.ts). */
+export type NewJobRequest = SubmitJobRequest & { optimize?: { profile: string, ratio: number } }
+
+/** What signing a new job reads. */
+export interface NewJobComponents {
+  network: NetworkConfig
+  key: { publicKey: string, privateKey: string }
+  clock: () => number
+  blobs: BlobPort
+  fault: Fault
+  /** Cuts the reading of blobs for a simulated fault's nonce when the node stops. */
+  signal: AbortSignal
+}
+
+/** The signed, verified announcement of `request` and its job id. */
+export async function signNewJob (components: NewJobComponents, request: NewJobRequest): Promise<{ job: JobAnnouncement, jobId: string }> {
+  const { network, key, clock, fault } = components
+  const unsigned = newJob(network, {
+    kind: request.kind,
+    submitter: key.publicKey,
+    createdAt: clock(),
+    reference: request.reference,
+    candidate: request.candidate,
+    nonce: randomBytes(16).toString('hex'),
+    thresholds: { ...network.thresholds, ...request.thresholds },
+    ...(request.profile === undefined ? {} : { profile: request.profile }),
+    ...(request.optimize === undefined ? {} : { optimize: request.optimize }),
+    ...(request.deadlineMs === undefined ? {} : { voteMs: request.deadlineMs })
+  })
+  if (fault?.nonce !== undefined) unsigned.nonce = await simulatedNonce(components, unsigned)
+  const job = signJob(unsigned, key.privateKey)
+  verifyJob(job, network)
+  return { job, jobId: jobIdOf(job) }
+}
+
+/** The nonce a simulated fault chooses for a job this node submits (node/job/faults.ts). */
+async function simulatedNonce (components: NewJobComponents, unsigned: UnsignedJob): Promise<string> {
+  const { blobs, key, fault, signal } = components
+  const read = async (hashes: string[]): Promise<Uint8Array[]> => await Promise.all(hashes.map(async (h) => await blobs.get(h, key.publicKey, signal)))
+  const material = { reference: await read(unsigned.reference), candidate: await read(unsigned.candidate) }
+  return await fault!.nonce!({ job: unsigned, jobIdFor: (nonce) => jobIdOf({ ...unsigned, nonce }), blobs: material })
+}
