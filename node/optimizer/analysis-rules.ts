@@ -1,11 +1,17 @@
 /**
  * The scene analysis rules carried over from the original system (see the
- * seed digest): complexity score and class, LOD and baking potential,
+ * seed digest): complexity class, LOD and baking potential,
  * pipeline routing with profile overrides, hints, and time and cost
  * estimates. Pure functions of a {@link SceneFeatures} record, so each rule is
- * testable at its boundaries without building huge meshes.
+ * testable at its boundaries without building huge meshes. The complexity
+ * score itself is node/scene/complexity.ts (scene measurement needs it too),
+ * re-exported here.
  */
 import { ERR_OPTIMIZER_OPTIONS_INVALID, fail } from './errors.ts'
+import { DEFAULT_COMPLEXITY_RULES, complexityScore, type ComplexityRules, type SceneFeatures } from '../scene/complexity.ts'
+
+// The complexity rule lives below the renderer and the optimizer, which both need it; the optimizer's rules re-export it.
+export { complexityScore, featureScores, type FeatureScores, type SceneFeatures } from '../scene/complexity.ts'
 
 /** Optimization profiles. */
 export const PROFILES = ['quality', 'balanced', 'economy', 'realtime', 'archviz', 'gaming', 'ai_training'] as const
@@ -27,29 +33,8 @@ export type Pipeline = 'baking' | '3dgs' | 'hybrid'
 /** Complexity classes by triangle count. */
 export type ComplexityClass = 'simple' | 'moderate' | 'complex' | 'extreme'
 
-/** The facts the rules read; built from measured {@link SceneStats} or by hand in tests. */
-export interface SceneFeatures {
-  triangles: number
-  materials: number
-  lights: number
-  textures: number
-  transparency: boolean
-  volumetrics: boolean
-  dynamic: boolean
-  /** Share of triangles on animated, skinned or morphed geometry, in [0, 1]. */
-  dynamicRatio: number
-  /** Keyframes of the longest animation sampler. */
-  animationFrames: number
-}
-
 /** Every number of the rules, named. */
-export interface AnalysisRules {
-  /** Weights of the complexity score's terms (sum 1). */
-  weights: { geometry: number, materials: number, lights: number, textures: number, special: number }
-  /** Counts at which each term saturates at 1. */
-  saturation: { triangles: number, materials: number, lights: number, textures: number }
-  /** Contributions to the special-features term. */
-  special: { transparency: number, volumetrics: number, dynamic: number }
+export interface AnalysisRules extends ComplexityRules {
   /** Lower triangle bounds of the classes above simple. */
   classes: { moderate: number, complex: number, extreme: number }
   /** LOD potential below each class bound, and above all. */
@@ -72,12 +57,8 @@ export interface AnalysisRules {
 
 /** The rules with the seed digest's numbers (every figure below is from the seed digest or the original SceneAnalyzer it summarises). */
 export const DEFAULT_ANALYSIS_RULES: Readonly<AnalysisRules> = Object.freeze({
-  // Seed digest, "Complexity score": 0.3 geometry, 0.2 materials, 0.15 lights, 0.15 textures, 0.2 special.
-  weights: { geometry: 0.3, materials: 0.2, lights: 0.15, textures: 0.15, special: 0.2 },
-  // Seed digest: min(1, polys/10M), materials/1000, lights/100, textures/500.
-  saturation: { triangles: 10_000_000, materials: 1000, lights: 100, textures: 500 },
-  // Seed digest: special = 0.3 transparency + 0.4 volumetrics + 0.3 dynamic.
-  special: { transparency: 0.3, volumetrics: 0.4, dynamic: 0.3 },
+  // The complexity rule's weights, saturations and special terms (node/scene/complexity.ts, from the seed digest).
+  ...DEFAULT_COMPLEXITY_RULES,
   // Seed digest classes: simple < 100K <= moderate < 1M <= complex <= 10M < extreme.
   classes: { moderate: 100_000, complex: 1_000_000, extreme: 10_000_000 },
   // Seed digest LOD potential: 0.2 (< 100K), 0.6 (< 1M), 0.85 (< 10M), 0.95 otherwise.
@@ -132,28 +113,6 @@ export function complexityClass (triangles: number, rules: AnalysisRules = DEFAU
   if (triangles < rules.classes.complex) return 'moderate'
   if (triangles <= rules.classes.extreme) return 'complex'
   return 'extreme'
-}
-
-/** The complexity score's terms, each in [0, 1] before weighting. */
-export interface FeatureScores { geometry: number, materials: number, lights: number, textures: number, special: number }
-
-/** Unweighted feature scores: each count over its saturation (capped at 1), and the special-features sum. */
-export function featureScores (f: SceneFeatures, rules: AnalysisRules = DEFAULT_ANALYSIS_RULES): FeatureScores {
-  const s = rules.saturation
-  return {
-    geometry: Math.min(1, f.triangles / s.triangles),
-    materials: Math.min(1, f.materials / s.materials),
-    lights: Math.min(1, f.lights / s.lights),
-    textures: Math.min(1, f.textures / s.textures),
-    special: (f.transparency ? rules.special.transparency : 0) + (f.volumetrics ? rules.special.volumetrics : 0) + (f.dynamic ? rules.special.dynamic : 0)
-  }
-}
-
-/** Complexity score in [0, 1]: the weighted sum of the feature scores. */
-export function complexityScore (f: SceneFeatures, rules: AnalysisRules = DEFAULT_ANALYSIS_RULES): number {
-  const s = featureScores(f, rules)
-  const w = rules.weights
-  return clamp01(w.geometry * s.geometry + w.materials * s.materials + w.lights * s.lights + w.textures * s.textures + w.special * s.special)
 }
 
 /** LOD potential by triangle count: 0.2 (< 100K), 0.6 (< 1M), 0.85 (< 10M), 0.95 otherwise. */

@@ -16,6 +16,9 @@ import { loadSceneSafely, type LoadedScene } from '../scene/load-scene.ts'
 import { LruCache } from './lru-cache.ts'
 import type { SceneLimits } from '../scene/scene-limits.ts'
 import { measureScene, type SceneStats } from '../scene/scene-stats.ts'
+import { featuresOf } from '../scene/complexity.ts'
+
+export { featuresOf }
 
 /** Options of {@link analyzeScene}. */
 export interface AnalysisOptions {
@@ -81,21 +84,6 @@ export function resolveAnalysisOptions (options: Partial<AnalysisOptions> = {}):
   const parsed = optionsSchema.safeParse({ ...DEFAULT_ANALYSIS_OPTIONS, ...options })
   if (!parsed.success) fail(ERR_OPTIMIZER_OPTIONS_INVALID, `invalid analysis options: ${parsed.error.issues[0]?.message ?? ''}`)
   return parsed.data as AnalysisOptions
-}
-
-/** The feature record the rules read, from measured stats. */
-export function featuresOf (stats: SceneStats): SceneFeatures {
-  return {
-    triangles: stats.triangles,
-    materials: stats.materials,
-    lights: stats.lights,
-    textures: stats.textures,
-    transparency: stats.transparency,
-    volumetrics: stats.volumetrics,
-    dynamic: stats.dynamic,
-    dynamicRatio: stats.dynamicRatio,
-    animationFrames: stats.animationFrames
-  }
 }
 
 /** Applies the rules to measured stats. */

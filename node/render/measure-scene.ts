@@ -29,6 +29,7 @@ import { changeMseRgb, mseRgb, psnrFromMse } from '../measure/psnr.ts'
 import { type EvidenceChoice, type EvidenceImages, type EvidenceOptions, evidenceImages, selectEvidence } from '../measure/evidence.ts'
 import { sampleSsim } from '../measure/local-ssim.ts'
 import type { LumaPlane } from '../measure/image.ts'
+import { sceneComplexity } from '../scene/complexity.ts'
 import { resolveSceneLimits, type SceneLimits } from '../scene/load-scene.ts'
 import { checkBudget, DEFAULT_RENDER_BUDGET_OPTIONS, type RenderBudgetOptions } from './budget.ts'
 import { boundsOf, worldPositions } from './bounds.ts'
@@ -47,7 +48,7 @@ export interface MeasureScenesOptions {
   width?: number
   /** Full render height (default 256). */
   height?: number
-  /** Scene complexity in [0, 1]; default: the optimizer's analysis of the original. */
+  /** Scene complexity in [0, 1]; default: the complexity rule on the original (node/scene/complexity.ts, as the optimizer's analysis has it). */
   complexity?: number
   /** Work budget (merged over the defaults). */
   budget?: Partial<RenderBudgetOptions>
@@ -195,15 +196,11 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
 
   // each scene is rendered at least once, so one with more triangles than the whole budget is refused while loading
   const loadOptions = { maxTexturePixels: budget.maxTexturePixels, maxTriangles: budget.maxTriangleViews, ...(options.limits === undefined ? {} : { limits: options.limits }) }
-  // meshopt is unpacked first, so the optimizer's analysis (which does not decode meshopt) can read the original too
+  // meshopt is unpacked first, so the complexity rule's loader (which does not decode meshopt) can read the original too
   const originalPlain = await unpackMeshopt(originalBytes, resolveSceneLimits(options.limits))
   const original = await loadRenderScene(originalPlain, loadOptions)
   const candidate = await loadRenderScene(candidateBytes, loadOptions)
-  let complexity = options.complexity
-  if (complexity === undefined) {
-    const { analyzeScene } = await import('../optimizer/analyze.ts')
-    complexity = (await analyzeScene(originalPlain)).complexity
-  }
+  const complexity = options.complexity ?? await sceneComplexity(originalPlain)
 
   const world = worldPositions(original, 0)
   const sphere = boundsOf(world)
