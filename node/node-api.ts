@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client'
 import type { NetworkConfig } from '../protocol/network.ts'
 import type { JobEvidenceManifest } from './evidence/evidence-store.ts'
 import type { AuditEntry } from './store/audit.ts'
+import type { OptimizerReportView } from './wiring/optimizer-report-store.ts'
 import type { EconomyJobRequest, JobStatus, JobView, NodeInfo, PeerView, ReputationView, ScheduleView, SubmitJobRequest } from './types.ts'
 
 /** One audit entry as returned to clients (the stored entry, node/store/audit.ts). */
@@ -86,6 +87,12 @@ export interface TrustEngineNodeApi {
   evidence: (jobId: string) => Promise<JobEvidenceManifest | null>
   /** One PNG file of a job's evidence (a name from its manifest), or null when not held. */
   evidenceFile: (jobId: string, name: string) => Promise<{ size: number, stream: Readable } | null>
+  /**
+   * The optimizer report this node keeps of a network-optimized scene job:
+   * of the optimization it ran as the submitter, or of its re-execution as a
+   * verifier (node/wiring/optimizer-report-store.ts); null when it keeps none.
+   */
+  optimizerReport: (jobId: string) => Promise<OptimizerReportView | null>
   /** This node's view of every validator's reputation. */
   reputations: () => Promise<ReputationView[]>
   /** Connected and remembered peers. */

@@ -4,3 +4,4 @@ export type { JobEvidenceManifest as EvidenceManifest } from '../../node/evidenc
 export type { EvidenceEntry } from '../../node/measure/evidence.ts'
 export type { AuditEntryView as AuditEntry } from '../../node/node-api.ts'
 export type { JobEventData } from '../../node/api/event-stream.ts'
+export type { OptimizerReportView } from '../../node/wiring/optimizer-report-store.ts'

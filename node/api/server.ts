@@ -28,6 +28,7 @@ import { registerEventRoutes } from './routes/events.ts'
 import { registerEvidenceRoutes } from './routes/evidence.ts'
 import { registerHealthRoutes } from './routes/health.ts'
 import { registerJobRoutes } from './routes/jobs.ts'
+import { registerOptimizerReportRoutes } from './routes/optimizer-report.ts'
 import { registerMetricsRoutes } from './routes/metrics.ts'
 import { registerNodeRoutes } from './routes/node.ts'
 import { registerPeerRoutes } from './routes/peers.ts'
@@ -111,7 +112,7 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
   })
 
   const ctx: RouteContext = { node, options: opts, metrics, requireToken: tokenHook(opts.token) }
-  for (const register of [registerNodeRoutes, registerBlobRoutes, registerJobRoutes, registerEvidenceRoutes, registerEventRoutes, registerScheduleRoutes, registerReputationRoutes, registerPeerRoutes, registerAuditRoutes, registerHealthRoutes, registerMetricsRoutes, registerConsoleRoutes]) {
+  for (const register of [registerNodeRoutes, registerBlobRoutes, registerJobRoutes, registerEvidenceRoutes, registerOptimizerReportRoutes, registerEventRoutes, registerScheduleRoutes, registerReputationRoutes, registerPeerRoutes, registerAuditRoutes, registerHealthRoutes, registerMetricsRoutes, registerConsoleRoutes]) {
     await register(app, ctx)
   }
 

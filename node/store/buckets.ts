@@ -38,7 +38,9 @@ export const BUCKETS = {
   /** createdAt (8 bytes, big-endian) ‖ ~jobId (bitwise not) → null: jobs newest first by a reverse scan (repositories/job-index.ts). */
   jobsByTime: 13,
   /** status byte ‖ createdAt (8 bytes, big-endian) ‖ ~jobId → null: the same order within one status (repositories/job-index.ts). */
-  jobsByStatus: 14
+  jobsByStatus: 14,
+  /** seq (8 bytes, big-endian) ‖ jobId → the optimizer report of a network-optimized scene job, oldest first (node/wiring/optimizer-report-store.ts). */
+  optimizerReports: 15
 } as const
 
 /** Name of a bucket. */

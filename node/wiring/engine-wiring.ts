@@ -1,7 +1,8 @@
 /**
  * The job engine bound to the node's parts: its network port on the host,
  * blobs from the local folder or peers, measurement limited to the network's
- * limits, run in the worker pool and kept as evidence, and its events on the
+ * limits, run in the worker pool, its optimizer report (of a re-execution)
+ * and evidence kept, and its events on the
  * node's event bus. Started once the host is, it stops before the host.
  */
 import type { Logger } from 'pino'
@@ -19,6 +20,8 @@ import { blobPort } from './blob-port.ts'
 import { jobNetworkPort } from './job-network-port.ts'
 import type { MeasureWorkerPool } from './measure-worker-pool.ts'
 import type { NodeEventBus } from './node-events.ts'
+import type { OptimizerReportStore } from './optimizer-report-store.ts'
+import { recordingOptimizerReport } from './record-optimizer-report.ts'
 import type { Shutdown } from './shutdown.ts'
 import { checkJobInputs, limitedMeasurePort } from './work-limits.ts'
 
@@ -30,6 +33,7 @@ export interface EngineWiringComponents {
   host: Host
   blobs: BlobDir
   evidence: EvidenceStore
+  optimizerReports: OptimizerReportStore
   pool: MeasureWorkerPool
   clock: () => number
   /** The node's base logger (the engine logs as module `job`). */
@@ -41,7 +45,8 @@ export interface EngineWiringComponents {
 
 /** Builds the node's job engine (not started). */
 export function createJobEngine (components: EngineWiringComponents, options: Partial<JobEngineOptions> = {}): JobEngine {
-  const { network, keyFile, repos, host, blobs, evidence, pool, clock, logger, metrics, events, fault } = components
+  const { network, keyFile, repos, host, blobs, evidence, optimizerReports, pool, clock, logger, metrics, events, fault } = components
+  const nodeLogger = logger.child({ module: 'node' })
   return new JobEngine({
     network,
     key: { publicKey: keyFile.publicKey, privateKey: keyFile.privateKey },
@@ -49,7 +54,7 @@ export function createJobEngine (components: EngineWiringComponents, options: Pa
     net: jobNetworkPort(host, (data) => { events.vote(data) }),
     blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
     check: (job, jobBlobs) => { checkJobInputs(network, job, jobBlobs) },
-    measure: recordingEvidence(limitedMeasurePort(network, pool.measure), evidence, logger.child({ module: 'node' }), (jobId, round) => {
+    measure: recordingEvidence(recordingOptimizerReport(limitedMeasurePort(network, pool.measure), optimizerReports, clock, nodeLogger), evidence, nodeLogger, (jobId, round) => {
       metrics.evidence.jobs.set(evidence.jobs)
       metrics.evidence.bytes.set(evidence.bytes)
       events.emit('job:evidence', { jobId, round })

@@ -3,8 +3,9 @@
  * `POST /v1/jobs`, and an economy slot when it comes): admission
  * (job-admission.ts), then, for a scene the network optimizes, the
  * optimization in a worker bounded by the job's deadline span by the node's
- * clock, and the announcement. Every verifier re-runs the optimizer; the
- * pool remembers this output's hash, so this node's own measurement does not.
+ * clock, the announcement, and the optimizer's report kept with the job.
+ * Every verifier re-runs the optimizer; the pool remembers this output's
+ * hash, so this node's own measurement does not.
  */
 import type { Logger } from 'pino'
 import { sha256Hex } from '../../protocol/hash.ts'
@@ -15,6 +16,7 @@ import type { BlobDir } from '../p2p/blob-dir.ts'
 import type { JobView, SubmitJobRequest } from '../types.ts'
 import { type JobAdmissionComponents, admitJob } from './job-admission.ts'
 import type { MeasureWorkerPool } from './measure-worker-pool.ts'
+import type { OptimizerReportStore } from './optimizer-report-store.ts'
 
 /** What the submission path is wired to. */
 export interface JobSubmissionComponents {
@@ -24,13 +26,15 @@ export interface JobSubmissionComponents {
   blobs: BlobDir
   pool: MeasureWorkerPool
   engine: JobEngine
+  /** Where the report of the optimization that made a candidate is kept. */
+  optimizerReports: OptimizerReportStore
   clock: () => number
   logger: Logger
 }
 
 /** The node's submission path: admits, optimizes when the network makes the candidate, announces. */
 export function jobSubmission (components: JobSubmissionComponents): { admission: JobAdmissionComponents, submit: (request: SubmitJobRequest) => Promise<JobView> } {
-  const { network, publicKey, blobs, pool, engine, clock, logger } = components
+  const { network, publicKey, blobs, pool, engine, optimizerReports, clock, logger } = components
   const admission: JobAdmissionComponents = { network, publicKey, blobs }
   const submit = async (request: SubmitJobRequest): Promise<JobView> => {
     const admitted = await admitJob(admission, request)
@@ -39,9 +43,14 @@ export function jobSubmission (components: JobSubmissionComponents): { admission
     const reference = { bytes: (await blobs.get(request.reference[0]!))!, sha256: request.reference[0]! }
     const bound = clockDeadline(clock, clock() + (request.deadlineMs ?? network.deadlines.voteMs))
     const out = await pool.optimize(reference, optimize, bound.signal, sha256Hex).finally(bound.clear)
-    const candidate = await blobs.put(out)
+    const candidate = await blobs.put(out.bytes)
     logger.info({ reference: reference.sha256, candidate, profile: optimize.profile, ratio: optimize.ratio }, 'scene optimized for the network')
-    return await engine.submit({ ...request, profile: optimize.profile, candidate: [candidate], optimize })
+    const view = await engine.submit({ ...request, profile: optimize.profile, candidate: [candidate], optimize })
+    // The report of the optimization that made the candidate; a failure to keep it never fails the job.
+    await optimizerReports.put(view.jobId, 'submitter', out.report, clock()).then((kept) => {
+      if (!kept) logger.warn({ jobId: view.jobId }, 'optimizer report over its size bound: not kept')
+    }, (err: unknown) => { logger.warn({ jobId: view.jobId, err: String(err) }, 'optimizer report not stored') })
+    return view
   }
   return { admission, submit }
 }

@@ -28,6 +28,7 @@ import { measureFrames } from '../measure/measure-frames.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
 import type { EncodedEvidence } from '../measure/evidence-files.ts'
 import { parseProfile } from '../optimizer/analysis-rules.ts'
+import type { OptimizationReport } from '../optimizer/report.ts'
 
 /** Domain of the sampling seed of frames jobs. */
 export const FRAMES_SEED_DOMAIN = 'trust-engine/frames-sample/v1'
@@ -51,8 +52,12 @@ const RE_EXECUTION_CACHE = 16
 /** Optimizer re-execution results by job id, for a job's later round (bounded). */
 const reExecuted = new Map<string, boolean>()
 
-/** A measurement with, when asked for, its evidence (node/measure/evidence.ts) encoded as files. */
-export type EvidencedMeasurement = Measurement & { evidence?: EncodedEvidence }
+/**
+ * A measurement with, when asked for, its evidence (node/measure/evidence.ts)
+ * encoded as files, and, when this measurement re-ran the optimizer of a
+ * network-optimized scene job, the optimizer's report of that run.
+ */
+export type EvidencedMeasurement = Measurement & { evidence?: EncodedEvidence, optimizerReport?: OptimizationReport }
 
 /**
  * Measures one job for round `round` with the job's sampling seed (fixed by
@@ -79,12 +84,14 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
     const reference = blobs.reference[0]!
     const candidate = blobs.candidate[0]!
     let checks: Measurement['checks']
+    let optimizerReport: OptimizationReport | undefined
     if (job.optimize !== undefined) {
       let matches = optimized === undefined ? reExecuted.get(jobId) : optimized === job.candidate[0]
       if (matches === undefined) {
         const { optimizeScene } = await import('../optimizer/optimize.ts')
         const own = await optimizeScene(reference, { profile: parseProfile(job.optimize.profile), ratio: job.optimize.ratio })
         matches = sha256Hex(own.bytes) === job.candidate[0]
+        optimizerReport = own.report
         if (reExecuted.size >= RE_EXECUTION_CACHE) reExecuted.delete(reExecuted.keys().next().value!)
         reExecuted.set(jobId, matches)
       }
@@ -103,7 +110,8 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
       intervals: m.intervals,
       samples: m.samples,
       plan: { kind: 'scene', views: m.plan.views.length, samples: m.samples, animated: m.plan.animated },
-      ...(checks === undefined ? {} : { checks })
+      ...(checks === undefined ? {} : { checks }),
+      ...(optimizerReport === undefined ? {} : { optimizerReport })
     }
     if (m.evidence !== undefined) {
       const { encodeEvidence } = await import('../measure/evidence-files.ts')

@@ -26,7 +26,7 @@ import type { MeasurePort } from '../job/ports.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
 import type { EvidencedMeasurement } from './measure-port.ts'
 import type { Profile } from '../optimizer/analysis-rules.ts'
-import type { AnalyzeTask, MeasureTask, OptimizeTask, WorkRequest } from './measure-worker.ts'
+import type { AnalyzeTask, MeasureTask, OptimizedScene, OptimizeTask, WorkRequest } from './measure-worker.ts'
 
 import { ERR_MEASURE_ABORTED, ERR_MEASURE_WORKER } from './work-errors.ts'
 
@@ -85,14 +85,14 @@ export class MeasureWorkerPool {
     return await this.#run({ ...task, ...(optimized === undefined ? {} : { optimized }) }, signal, job.submitter) as EvidencedMeasurement
   }
 
-  /** Optimizes a scene with pinned options in a worker; `sha256` of its reference is remembered with the output's hash for the measurement. */
-  async optimize (scene: { bytes: Uint8Array, sha256: string }, options: { profile: Profile, ratio: number }, signal: AbortSignal, hashOf: (bytes: Uint8Array) => string): Promise<Uint8Array> {
+  /** Optimizes a scene with pinned options in a worker (the bytes and the optimizer's report); `sha256` of its reference is remembered with the output's hash for the measurement. */
+  async optimize (scene: { bytes: Uint8Array, sha256: string }, options: { profile: Profile, ratio: number }, signal: AbortSignal, hashOf: (bytes: Uint8Array) => string): Promise<OptimizedScene> {
     const task: OptimizeTask = { kind: 'optimize', scene: scene.bytes, profile: options.profile, ratio: options.ratio }
-    const bytes = await this.#run(task, signal, LOCAL_OWNER) as Uint8Array
+    const out = await this.#run(task, signal, LOCAL_OWNER) as OptimizedScene
     const key = optimizationKey(scene.sha256, options.profile, options.ratio)
     if (this.#optimized.size >= OPTIMIZED_KEPT) this.#optimized.delete(this.#optimized.keys().next().value!)
-    this.#optimized.set(key, hashOf(bytes))
-    return bytes
+    this.#optimized.set(key, hashOf(out.bytes))
+    return out
   }
 
   /** A scene's estimated processing seconds under `profile` (the optimizer's analysis), in a worker. */

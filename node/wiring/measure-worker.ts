@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry of the work pool (measure-worker-pool.ts): runs one
  * task at a time — a job's measurement ({@link measureJob}), a scene
- * optimization or a scene analysis — and posts the result or a typed error back. Each is
+ * optimization (the bytes and the optimizer's report) or a scene analysis — and posts the result or a typed error back. Each is
  * deterministic, so a result computed here is bit-for-bit the one the main
  * thread would compute.
  */
@@ -11,6 +11,7 @@ import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
 import type { Profile } from '../optimizer/analysis-rules.ts'
 import { ERR_MEASURE } from '../job/errors.ts'
+import type { OptimizationReport } from '../optimizer/report.ts'
 import { measureJob } from './measure-port.ts'
 
 /** A measurement task: the job, its blobs, the round, its seed, and the candidate this node's own optimization made, when it made one. */
@@ -26,6 +27,12 @@ export interface MeasureTask {
   evidence?: EvidenceOptions
   /** sha256 of the optimizer's output for the job's reference and options, when this node already ran it (no re-run). */
   optimized?: string
+}
+
+/** What an optimization task returns: the optimized scene and the optimizer's report of it. */
+export interface OptimizedScene {
+  bytes: Uint8Array
+  report: OptimizationReport
 }
 
 /** An optimization task: a scene and the network's pinned optimizer options. */
@@ -53,8 +60,8 @@ async function run (task: MeasureTask | OptimizeTask | AnalyzeTask): Promise<unk
     return (await analyzeScene(task.scene, { profile: task.profile })).estimates.processingSeconds
   }
   const { optimizeScene } = await import('../optimizer/optimize.ts')
-  const out = await optimizeScene(task.scene, { profile: task.profile, ratio: task.ratio })
-  return out.bytes
+  const { bytes, report } = await optimizeScene(task.scene, { profile: task.profile, ratio: task.ratio })
+  return { bytes, report } satisfies OptimizedScene
 }
 
 parentPort?.on('message', (req: WorkRequest) => {

@@ -54,7 +54,7 @@ export interface NodeFacadeComponents {
 export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
   const { network, identity, host, storage, engine, economy, submit, registry, metrics, events, apiUrl, logger, shutdown } = components
   const { keyFile } = identity
-  const { keeper, blobs, evidence, audit } = storage
+  const { keeper, blobs, evidence, audit, optimizerReports } = storage
   let stopping: Promise<void> | null = null
   return {
     host,
@@ -97,6 +97,7 @@ export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
     getCertificate: async (jobId) => await engine.certificate(jobId),
     evidence: async (jobId) => await evidence.manifest(jobId),
     evidenceFile: async (jobId, name) => await evidence.file(jobId, name),
+    optimizerReport: async (jobId) => await optimizerReports.get(jobId),
     reputations: async () => reputationViews(network, engine),
     peers: async () => await peerViews(network, host, storage),
     audit: async (fromSeq, limit) => {

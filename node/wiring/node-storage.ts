@@ -2,7 +2,8 @@
  * What a node keeps on disk, opened in order: LevelDB with its signed audit
  * trail and job index, the job engine's repositories (each audit entry
  * counted in the metrics), the peer book, the blob folder with the keeper of
- * uploads, and the evidence of the node's measurements. Each part registers
+ * uploads, the evidence of the node's measurements and the optimizer
+ * reports of network-optimized scene jobs. Each part registers
  * how it closes.
  */
 import { join } from 'node:path'
@@ -19,6 +20,7 @@ import { type Store, openStore } from '../store/db.ts'
 import { peersRepository } from '../store/repositories/index.ts'
 import { ensureJobIndex } from '../store/repositories/job-index.ts'
 import type { NodeEventBus } from './node-events.ts'
+import { OptimizerReportStore, type OptimizerReportStoreOptions } from './optimizer-report-store.ts'
 import type { Shutdown } from './shutdown.ts'
 
 /** The node's stored state. */
@@ -30,6 +32,8 @@ export interface NodeStorage {
   blobs: BlobDir
   keeper: BlobKeeper
   evidence: EvidenceStore
+  /** The optimizer reports of network-optimized scene jobs (optimizer-report-store.ts). */
+  optimizerReports: OptimizerReportStore
 }
 
 /** What {@link openStorage} is wired to. */
@@ -48,6 +52,7 @@ export interface NodeStorageComponents {
 /** What the node's init says about its storage. */
 export interface NodeStorageOptions {
   evidence?: Partial<EvidenceStoreOptions>
+  optimizerReports?: Partial<OptimizerReportStoreOptions>
   blobs?: Partial<Pick<BlobDirOptions, 'maxTotalBytes'> & BlobKeeperOptions>
 }
 
@@ -85,5 +90,6 @@ export async function openStorage (components: NodeStorageComponents, options: N
   const evidence = await EvidenceStore.open(join(layout.root, 'evidence'), options.evidence)
   metrics.evidence.jobs.set(evidence.jobs)
   metrics.evidence.bytes.set(evidence.bytes)
-  return { store, audit, repos, peers: peersRepository(store), blobs, keeper, evidence }
+  const optimizerReports = await OptimizerReportStore.open(store, options.optimizerReports)
+  return { store, audit, repos, peers: peersRepository(store), blobs, keeper, evidence, optimizerReports }
 }

@@ -4,7 +4,8 @@
  * and grey-zone decision, the timeline, the certificate (download, and verify
  * here with the protocol's own code), and the evidence this node kept:
  * reference and candidate side by side with the SSIM map and the difference,
- * zoomable. Re-read live as votes, evidence and the final status arrive.
+ * zoomable; for a scene job the network optimized, the optimizer report
+ * (optimizer-report.ts). Re-read live as votes, evidence and the final status arrive.
  */
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, get } from '../api.ts'
@@ -13,6 +14,7 @@ import { html, num, short } from '../html.ts'
 import { useEvent } from '../live.ts'
 import type { EvidenceEntry, EvidenceManifest, JobView, WireMetric } from '../types.ts'
 import { CertificatePanel } from './certificate.ts'
+import { OptimizerReportPanel } from './optimizer-report.ts'
 
 const METRICS = [
   { key: 'ssim', label: 'SSIM', threshold: 'ssimMin', digits: 4 },
@@ -101,6 +103,8 @@ export function JobPage (props: { jobId: string }) {
     <${Timeline} job=${job} />
     <h2>Certificate</h2>
     <${CertificatePanel} job=${job} />
+    ${job.optimize === null ? null : html`<h2>Optimizer report</h2>
+    <${OptimizerReportPanel} job=${job} version=${evidenceVersion} />`}
     <h2>Evidence</h2>
     <${Evidence} jobId=${job.jobId} version=${evidenceVersion} />`
 }

@@ -26,6 +26,7 @@ export {
   type IndexedJobStatus, type JobIndexFields, type JobIndexPage, type JobIndexPageOptions
 } from './job-index.ts'
 export { metaRepository } from './meta.ts'
+export { optimizerReportKey, optimizerReportsRepository, type OptimizerReportKey } from './optimizer-reports.ts'
 export { ownVoteKey, ownVotesRepository, OwnVotesRepository, type OwnVoteKey, type OwnVoteResult } from './own-votes.ts'
 export { MAX_PEER_MULTIADDRS, PeerRecordSchema, peersRepository, type PeerRecord } from './peers.ts'
 export { reputationsRepository } from './reputations.ts'
