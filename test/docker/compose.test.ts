@@ -3,13 +3,14 @@
  * (through `docker-compose config` when the tool is installed), the
  * Prometheus config (through `promtool check config` when Debian's
  * `prometheus` package is installed) and the Grafana dashboard, whose every
- * metric must exist in a real node's /metrics.
+ * metric must exist in a real node's /metrics and which must draw every
+ * metric that /metrics serves.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, NODE, ROOT, readyLine, stopProcess } from '../../sim/cluster.ts'
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string, dependencies: Record<string, string>, devDependencies: Record<string, string> }
@@ -97,24 +98,28 @@ describe('metrics profile', () => {
 
   let proc: ChildProcess | null = null
   const dir = mkdtempSync(join(tmpdir(), 'te-metrics-'))
+  /** The exposition of a real node's /metrics, and the metric names it declares (`# TYPE`). */
+  let text = ''
+  let served = new Set<string>()
+  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Array<{ id: number, title: string, gridPos: { x: number, y: number, w: number, h: number }, targets: Array<{ expr: string }> }> }
+  /** Metric names the dashboard's panels query (a histogram's `_bucket`, `_sum` and `_count` stand for the histogram). */
+  const used = new Set<string>()
+  for (const p of dashboard.panels) for (const t of p.targets) for (const m of t.expr.matchAll(/trust_engine_[a-z0-9_]+/g)) used.add(m[0])
+  const base = (name: string): string => name.replace(/_(bucket|count|sum)$/, '')
+  beforeAll(async () => {
+    proc = spawn(NODE, [CLI, 'node', '--data-dir', dir, '--api', '127.0.0.1:0', '--log-level', 'warn'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
+    const ready = await readyLine(proc)
+    text = await (await fetch(`${ready.apiUrl}/metrics`)).text()
+    served = new Set(text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]!))
+  })
   afterAll(async () => {
     if (proc !== null) await stopProcess(proc)
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it("every metric of the Grafana dashboard is served by a real node's /metrics, which promtool accepts", async () => {
-    proc = spawn(NODE, [CLI, 'node', '--data-dir', dir, '--api', '127.0.0.1:0', '--log-level', 'warn'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
-    const ready = await readyLine(proc)
-    const text = await (await fetch(`${ready.apiUrl}/metrics`)).text()
-    const served = new Set(text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]!))
-    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> }
-    const used = new Set<string>()
-    for (const p of dashboard.panels) for (const t of p.targets) for (const m of t.expr.matchAll(/trust_engine_[a-z0-9_]+/g)) used.add(m[0])
+  it("every metric of the Grafana dashboard is served by a real node's /metrics, which promtool accepts", () => {
     expect(used.size).toBeGreaterThan(10)
-    for (const name of used) {
-      const base = name.replace(/_(bucket|count|sum)$/, '')
-      expect(served.has(name) || served.has(base), name).toBe(true)
-    }
+    for (const name of used) expect(served.has(name) || served.has(base(name)), name).toBe(true)
     if (has('promtool')) {
       const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' })
       // Lint findings are allowed only for prom-client's default Node.js
@@ -122,6 +127,27 @@ describe('metrics profile', () => {
       // ("error while linting") fails.
       const findings = (check.stdout + check.stderr).split('\n').filter((l) => l.trim() !== '')
       expect(findings.filter((l) => !/^trust_engine_nodejs_active_[a-z]+_total non-counter metrics should not have "_total" suffix$/.test(l))).toEqual([])
+    }
+  })
+
+  it("every metric a real node serves is drawn in some panel of the dashboard, so a new metric cannot be left out of it", () => {
+    // The node's own metrics (node/metrics.ts) and prom-client's process and Node.js collectors alike.
+    expect(served.size).toBeGreaterThan(40)
+    const drawn = new Set([...used].map(base))
+    expect([...served].filter((name) => !drawn.has(name) && !used.has(name))).toEqual([])
+  })
+
+  it('gives every panel its own id and its own place on the grid', () => {
+    expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length)
+    const cells = new Map<string, string>()
+    for (const p of dashboard.panels) {
+      for (let x = p.gridPos.x; x < p.gridPos.x + p.gridPos.w; x++) {
+        for (let y = p.gridPos.y; y < p.gridPos.y + p.gridPos.h; y++) {
+          expect(cells.get(`${x},${y}`), `${p.title} overlaps`).toBeUndefined()
+          cells.set(`${x},${y}`, p.title)
+        }
+      }
+      expect(p.gridPos.x + p.gridPos.w, p.title).toBeLessThanOrEqual(24)
     }
   })
 })
