@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client'
 import type { NetworkConfig } from '../protocol/network.ts'
 import type { JobEvidenceManifest } from './evidence/evidence-store.ts'
 import type { AuditEntry } from './store/audit.ts'
+import type { ReputationHistoryPageOptions, ReputationPoint } from './job/reputation-history.ts'
 import type { OptimizerReportView } from './wiring/optimizer-report-store.ts'
 import type { EconomyJobRequest, JobStatus, JobView, NodeInfo, PeerView, ReputationView, ScheduleView, SubmitJobRequest } from './types.ts'
 
@@ -95,6 +96,8 @@ export interface TrustEngineNodeApi {
   optimizerReport: (jobId: string) => Promise<OptimizerReportView | null>
   /** This node's view of every validator's reputation. */
   reputations: () => Promise<ReputationView[]>
+  /** A page of one validator's reputation over time as this node saw it change, newest first (node/job/reputation-history.ts). */
+  reputationHistory: (validator: string, options: ReputationHistoryPageOptions) => Promise<ReputationPoint[]>
   /** Connected and remembered peers. */
   peers: () => Promise<PeerView[]>
   /** Audit entries from `fromSeq`, at most `limit`, and the current signed head (node/store/audit.ts). */

@@ -26,6 +26,7 @@ import type { BlobDirOptions } from './p2p/blob-dir.ts'
 import type { BlobKeeperOptions } from './store/blob-keeper.ts'
 import { dataDirLayout } from './store/data-dir.ts'
 import type { NodeRole } from './types.ts'
+import type { ReputationHistoryOptions } from './job/reputation-history.ts'
 import type { OptimizerReportStoreOptions } from './wiring/optimizer-report-store.ts'
 import { createJobEngine, startJobEngine } from './wiring/engine-wiring.ts'
 import { jobSubmission } from './wiring/job-submission.ts'
@@ -88,6 +89,8 @@ export interface NodeInit {
   engine?: Partial<JobEngineOptions>
   /** Evidence kept of the node's measurements, in `<dataDir>/evidence` (node/evidence/evidence-store.ts). */
   evidence?: Partial<EvidenceStoreOptions>
+  /** Each validator's reputation over time, in LevelDB (node/job/reputation-history.ts). */
+  reputationHistory?: Partial<ReputationHistoryOptions>
   /** Optimizer reports kept of network-optimized scene jobs, in LevelDB (node/wiring/optimizer-report-store.ts). */
   optimizerReports?: Partial<OptimizerReportStoreOptions>
   /** Blob storage: the node's quota (node/p2p/blob-dir.ts), the per-uploader quota and the clean-up of uploads no job names (node/store/blob-keeper.ts). */
@@ -126,7 +129,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     // The host scores validators by the engine's reputation view; the engine needs the host, so it comes second.
     let jobs: JobEngine | null = null
     const host = await openHost({ network, keyFile, store: storage.store, peers: storage.peers, metrics, logger: base, reputationOf: (key) => jobs?.reputationOf(key).reputation ?? null, shutdown }, init)
-    const engine = jobs = createJobEngine({ network, keyFile, repos: storage.repos, host, blobs, evidence, optimizerReports: storage.optimizerReports, pool, clock, logger: base, metrics, events, fault: init.fault ?? null }, init.engine)
+    const engine = jobs = createJobEngine({ network, keyFile, repos: storage.repos, host, blobs, evidence, optimizerReports: storage.optimizerReports, reputationHistory: storage.reputationHistory, pool, clock, logger: base, metrics, events, fault: init.fault ?? null }, init.engine)
     const { admission, submit } = jobSubmission({ network, publicKey: keyFile.publicKey, blobs, pool, engine, optimizerReports: storage.optimizerReports, clock, logger })
     await serveProtocols({ host, engine, blobs, events, shutdown })
     if (init.fault !== undefined && init.fault !== null) logger.warn({ fault: init.fault.name }, 'SIMULATED BYZANTINE FAULT ENABLED')

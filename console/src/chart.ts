@@ -2,7 +2,7 @@
  * Charts with uPlot: each vote's value of one metric as a point, the
  * consensus value and its interval as lines, and the job's threshold as a
  * dashed line, so a reader sees how votes spread around the consensus and
- * where the threshold lies.
+ * where the threshold lies; and values over time (a validator's trust).
  */
 import { useEffect, useRef } from 'preact/hooks'
 import uPlot from 'uplot'
@@ -39,6 +39,29 @@ export function Chart (props: { title: string, xLabels: string[], series: Series
         points: { show: s.points === true, size: 9, fill: s.stroke }
       }))]
     }, [xs, ...props.series.map(padded)] as uPlot.AlignedData, el.current)
+    return () => { plot.destroy() }
+  }, [JSON.stringify(props)])
+  return html`<div class="chart" ref=${el}></div>`
+}
+
+/** A uPlot chart of `series` over a time axis: `times` in epoch milliseconds, one value of each series per time (null: none yet). */
+export function TimeChart (props: { title: string, times: number[], series: Series[], height?: number }) {
+  const el = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    if (el.current === null) return
+    const plot = new uPlot({
+      title: props.title,
+      width: Math.max(320, el.current.clientWidth),
+      height: props.height ?? 220,
+      scales: { x: { time: true } },
+      series: [{}, ...props.series.map((s) => ({
+        label: s.label,
+        stroke: s.stroke,
+        width: 1.5,
+        ...(s.dash === undefined ? {} : { dash: s.dash }),
+        points: { show: props.times.length <= 60, size: 5, fill: s.stroke }
+      }))]
+    }, [props.times.map((t) => t / 1000), ...props.series.map((s) => s.values)] as uPlot.AlignedData, el.current)
     return () => { plot.destroy() }
   }, [JSON.stringify(props)])
   return html`<div class="chart" ref=${el}></div>`

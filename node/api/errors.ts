@@ -44,6 +44,8 @@ export const ERR_BLOB_UNKNOWN = declareCode('ERR_BLOB_UNKNOWN', { status: 400 })
 export const ERR_JOB_NOT_FOUND = declareCode('ERR_JOB_NOT_FOUND', { status: 404 })
 /** The job exists but has no certificate (not final yet, or disputed). */
 export const ERR_CERTIFICATE_NOT_READY = declareCode('ERR_CERTIFICATE_NOT_READY', { status: 404 })
+/** No validator of this node's network has this public key. */
+export const ERR_VALIDATOR_NOT_FOUND = declareCode('ERR_VALIDATOR_NOT_FOUND', { status: 404 })
 /** No economy schedule with this id is known to the node. */
 export const ERR_SCHEDULE_NOT_FOUND = declareCode('ERR_SCHEDULE_NOT_FOUND', { status: 404 })
 /** More event streams (`GET /v1/events`) are open than the node serves at once. */

@@ -86,6 +86,15 @@ export const listJobsQuerySchema = z.strictObject({
   before: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters').optional()
 })
 
+/** Query of `GET /v1/reputation/history`: `before` pages one validator's points, so it needs `validator`. */
+export const reputationHistoryQuerySchema = z.strictObject({
+  /** Only this validator's points (its public key). */
+  validator: sha256Schema.optional(),
+  limit: queryInt.optional(),
+  /** The seq of the previous page's last point: this page holds older ones. */
+  before: queryInt.optional()
+}).refine((q) => q.before === undefined || q.validator !== undefined, { message: 'before pages one validator: give validator too', path: ['before'] })
+
 /** Query of `GET /v1/audit`. */
 export const auditQuerySchema = z.strictObject({ from: queryInt.optional(), limit: queryInt.optional() })
 

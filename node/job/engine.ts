@@ -45,6 +45,7 @@ import type { BlobPort, InputCheckPort, JobNetworkPort, MeasurePort } from './po
 import { isTerminal } from './records.ts'
 import type { NodeRepositories } from './repositories.ts'
 import { ReputationBook } from './reputation-book.ts'
+import type { ReputationHistory } from './reputation-history.ts'
 import { SeedPhase } from './seed-phase.ts'
 import { VoteBuffer } from './vote-buffer.ts'
 import { VoteIntake } from './vote-intake.ts'
@@ -92,6 +93,8 @@ export interface JobEngineComponents {
   onFinal: (view: JobView) => void
   onAccepted: (view: JobView) => void
   onEvidence: (offender: string, jobId: string) => void
+  /** Where every change of reputation adds a point (reputation-history.ts); none when absent. */
+  reputationHistory?: ReputationHistory
 }
 
 /** The job engine of one node. */
@@ -124,7 +127,7 @@ export class JobEngine {
       jobOf: (jobId) => this.#jobs.get(jobId)?.record.job ?? null,
       onSeed: async (jobId, seed, certificate) => { await this.#lifecycle.seeded(jobId, seed, certificate) }
     })
-    const writes = new JobWrites(repos)
+    const writes = new JobWrites(repos, components.reputationHistory ?? null)
     this.#reputations = new ReputationBook(network, (weights) => { this.#jobs.reweigh(weights) })
     this.#jobs = new OpenJobs(network, clock, this.#reputations.weights)
     this.#views = new JobViews(repos, this.#jobs, new Map(network.validators.map((v) => [v.publicKey, v.name])))

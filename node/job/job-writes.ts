@@ -2,6 +2,8 @@
  * What a node stores about a job, one atomic LevelDB batch per step: each
  * function writes the records that belong together with the audit entry
  * that describes them, so a crash leaves either all of a step or none.
+ * A change of reputation adds its point to the reputation history
+ * (reputation-history.ts) in the same batch.
  */
 import type { Certificate } from '../../protocol/certificate.ts'
 import type { ReputationRecord } from '../../protocol/consensus/reputation.ts'
@@ -10,13 +12,17 @@ import type { Evidence } from '../../protocol/evidence.ts'
 import type { Vote } from '../../protocol/vote.ts'
 import type { JobRecord, VoteRecord } from './records.ts'
 import type { NodeRepositories } from './repositories.ts'
+import type { ReputationHistory } from './reputation-history.ts'
 
 /** The atomic writes of a job's life on a node. */
 export class JobWrites {
   readonly #repos: NodeRepositories
+  readonly #history: ReputationHistory | null
 
-  constructor (repos: NodeRepositories) {
+  /** Writes to `repos`; with `history`, every change of reputation also adds a point to it in the same batch. */
+  constructor (repos: NodeRepositories, history: ReputationHistory | null = null) {
     this.#repos = repos
+    this.#history = history
   }
 
   /** A job accepted: its record and `job.accepted`. */
@@ -73,7 +79,10 @@ export class JobWrites {
     await this.#repos.store.write(async (batch) => {
       this.#repos.votes.put(batch, { jobId: vote.jobId, round: vote.round, voter: vote.voter }, { vote, receivedAt: now, late: true })
       if (record !== null) await this.#repos.jobs.putRecord(batch, record.jobId, record)
-      if (reputation !== null) this.#repos.reputations.put(batch, vote.voter, reputation)
+      if (reputation !== null) {
+        this.#repos.reputations.put(batch, vote.voter, reputation)
+        this.#history?.record(batch, new Map([[vote.voter, reputation]]), now, vote.jobId, 'late-vote')
+      }
       await this.#repos.audit.append(batch, 'vote.late', { jobId: vote.jobId, round: vote.round, voter: vote.voter, metrics: vote.metrics, agreed }, now)
     })
   }
@@ -84,6 +93,7 @@ export class JobWrites {
     await this.#repos.store.write(async (batch) => {
       this.#repos.evidence.put(batch, { offender, jobId }, evidence)
       this.#repos.reputations.put(batch, offender, reputation)
+      this.#history?.record(batch, new Map([[offender, reputation]]), now, jobId, 'equivocation')
       if (record !== null) await this.#repos.jobs.putRecord(batch, jobId, record)
       await this.#repos.audit.append(batch, 'evidence.equivocation', { jobId, offender }, now)
     })
@@ -127,6 +137,7 @@ export class JobWrites {
       this.#repos.verdicts.put(batch, jobId, { status: t.status, reason: t.reason, values: t.values, agreeing: t.agreeing, deviating: t.deviating, agreeWeight: t.agreeWeight, totalWeight: t.totalWeight, finalizedAt: now })
       if (cert !== null) this.#repos.certificates.put(batch, jobId, cert)
       for (const [key, rec] of reps) this.#repos.reputations.put(batch, key, rec)
+      this.#history?.record(batch, reps, now, jobId, 'decided')
       await this.#repos.audit.append(batch, t.final ? 'job.finalized' : 'job.disputed', {
         jobId, round: record.round, status: t.status, reason: t.reason, values: t.values, agreeing: t.agreeing, deviating: t.deviating
       }, now)

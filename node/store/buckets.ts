@@ -40,7 +40,9 @@ export const BUCKETS = {
   /** status byte ‖ createdAt (8 bytes, big-endian) ‖ ~jobId → null: the same order within one status (repositories/job-index.ts). */
   jobsByStatus: 14,
   /** seq (8 bytes, big-endian) ‖ jobId → the optimizer report of a network-optimized scene job, oldest first (node/wiring/optimizer-report-store.ts). */
-  optimizerReports: 15
+  optimizerReports: 15,
+  /** validator public key ‖ seq (8 bytes, big-endian) → one point of that validator's reputation over time, oldest first (node/job/reputation-history.ts). */
+  reputationHistory: 16
 } as const
 
 /** Name of a bucket. */

@@ -12,6 +12,7 @@ import { recordingEvidence } from '../evidence/record-evidence.ts'
 import { JobEngine, type JobEngineOptions } from '../job/engine.ts'
 import type { Fault } from '../job/faults.ts'
 import type { NodeRepositories } from '../job/repositories.ts'
+import type { ReputationHistory } from '../job/reputation-history.ts'
 import { type KeyFile, peerIdOf } from '../keys.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { BlobDir } from '../p2p/blob-dir.ts'
@@ -34,6 +35,7 @@ export interface EngineWiringComponents {
   blobs: BlobDir
   evidence: EvidenceStore
   optimizerReports: OptimizerReportStore
+  reputationHistory: ReputationHistory
   pool: MeasureWorkerPool
   clock: () => number
   /** The node's base logger (the engine logs as module `job`). */
@@ -45,7 +47,7 @@ export interface EngineWiringComponents {
 
 /** Builds the node's job engine (not started). */
 export function createJobEngine (components: EngineWiringComponents, options: Partial<JobEngineOptions> = {}): JobEngine {
-  const { network, keyFile, repos, host, blobs, evidence, optimizerReports, pool, clock, logger, metrics, events, fault } = components
+  const { network, keyFile, repos, host, blobs, evidence, optimizerReports, reputationHistory, pool, clock, logger, metrics, events, fault } = components
   const nodeLogger = logger.child({ module: 'node' })
   return new JobEngine({
     network,
@@ -65,7 +67,8 @@ export function createJobEngine (components: EngineWiringComponents, options: Pa
     fault,
     onFinal: (view) => { events.emit('job:final', view) },
     onAccepted: (view) => { events.emit('job:accepted', view) },
-    onEvidence: (offender, jobId) => { events.emit('evidence', { offender, jobId }) }
+    onEvidence: (offender, jobId) => { events.emit('evidence', { offender, jobId }) },
+    reputationHistory
   }, options)
 }
 

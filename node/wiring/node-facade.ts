@@ -54,7 +54,7 @@ export interface NodeFacadeComponents {
 export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
   const { network, identity, host, storage, engine, economy, submit, registry, metrics, events, apiUrl, logger, shutdown } = components
   const { keyFile } = identity
-  const { keeper, blobs, evidence, audit, optimizerReports } = storage
+  const { keeper, blobs, evidence, audit, optimizerReports, reputationHistory } = storage
   let stopping: Promise<void> | null = null
   return {
     host,
@@ -99,6 +99,7 @@ export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
     evidenceFile: async (jobId, name) => await evidence.file(jobId, name),
     optimizerReport: async (jobId) => await optimizerReports.get(jobId),
     reputations: async () => reputationViews(network, engine),
+    reputationHistory: async (validator, options) => await reputationHistory.page(validator, options),
     peers: async () => await peerViews(network, host, storage),
     audit: async (fromSeq, limit) => {
       const entries: AuditEntryView[] = await audit.list(fromSeq, limit)

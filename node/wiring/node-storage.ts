@@ -3,7 +3,8 @@
  * trail and job index, the job engine's repositories (each audit entry
  * counted in the metrics), the peer book, the blob folder with the keeper of
  * uploads, the evidence of the node's measurements and the optimizer
- * reports of network-optimized scene jobs. Each part registers
+ * reports of network-optimized scene jobs, the validators' reputation
+ * history. Each part registers
  * how it closes.
  */
 import { join } from 'node:path'
@@ -11,6 +12,7 @@ import type { Logger } from 'pino'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import { EvidenceStore, type EvidenceStoreOptions } from '../evidence/evidence-store.ts'
 import { type NodeRepositories, openRepositories } from '../job/repositories.ts'
+import { ReputationHistory, type ReputationHistoryOptions } from '../job/reputation-history.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import { BlobDir, type BlobDirOptions } from '../p2p/blob-dir.ts'
 import { AuditLog } from '../store/audit.ts'
@@ -34,6 +36,8 @@ export interface NodeStorage {
   evidence: EvidenceStore
   /** The optimizer reports of network-optimized scene jobs (optimizer-report-store.ts). */
   optimizerReports: OptimizerReportStore
+  /** Each validator's reputation over time (node/job/reputation-history.ts). */
+  reputationHistory: ReputationHistory
 }
 
 /** What {@link openStorage} is wired to. */
@@ -53,6 +57,7 @@ export interface NodeStorageComponents {
 export interface NodeStorageOptions {
   evidence?: Partial<EvidenceStoreOptions>
   optimizerReports?: Partial<OptimizerReportStoreOptions>
+  reputationHistory?: Partial<ReputationHistoryOptions>
   blobs?: Partial<Pick<BlobDirOptions, 'maxTotalBytes'> & BlobKeeperOptions>
 }
 
@@ -91,5 +96,6 @@ export async function openStorage (components: NodeStorageComponents, options: N
   metrics.evidence.jobs.set(evidence.jobs)
   metrics.evidence.bytes.set(evidence.bytes)
   const optimizerReports = await OptimizerReportStore.open(store, options.optimizerReports)
-  return { store, audit, repos, peers: peersRepository(store), blobs, keeper, evidence, optimizerReports }
+  const reputationHistory = await ReputationHistory.open(store, network, options.reputationHistory)
+  return { store, audit, repos, peers: peersRepository(store), blobs, keeper, evidence, optimizerReports, reputationHistory }
 }

@@ -1,19 +1,20 @@
 /**
  * Network: this node (version, network id, role, listen addresses), the
  * validators (base weight, reputation, trust, equivocation flag) with a chart
- * of trust over the time this page has been open (the API gives the current
- * value; the page keeps the history it has seen), and the peers with their
- * gossip scores. Re-read when a job is final (reputations change then) and
- * every 10 s.
+ * of each one's trust over time as the node stored it (`GET
+ * /v1/reputation/history`: a point whenever a decided job, a late vote or
+ * equivocation changed it), and the peers with their gossip scores. Re-read
+ * when a job is final (reputations change then) and every 10 s.
  */
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { get } from '../api.ts'
-import { Chart } from '../chart.ts'
+import { TimeChart } from '../chart.ts'
 import { age, html, num, short } from '../html.ts'
 import { useEvent } from '../live.ts'
-import type { NodeInfo, PeerView, ReputationView } from '../types.ts'
+import type { NodeInfo, PeerView, ReputationHistoryAnswer, ReputationView } from '../types.ts'
 
-const HISTORY = 120
+/** Points per validator the chart shows: the newest this many. */
+const HISTORY = 200
 const COLOURS = ['#1f6feb', '#2da44e', '#cf222e', '#bf8700', '#8250df', '#1b7c83', '#e16f24', '#57606a']
 
 export function NetworkPage () {
@@ -21,19 +22,19 @@ export function NetworkPage () {
   const [reps, setReps] = useState<ReputationView[]>([])
   const [peers, setPeers] = useState<PeerView[]>([])
   const [error, setError] = useState<string | null>(null)
-  const history = useRef<Array<{ at: number, trust: Record<string, number> }>>([])
-  const [, setTick] = useState(0)
+  const [history, setHistory] = useState<ReputationHistoryAnswer | null>(null)
   const load = (): void => {
-    Promise.all([get<NodeInfo>('/v1/node'), get<{ validators: ReputationView[] }>('/v1/reputation'), get<{ peers: PeerView[] }>('/v1/peers')]).then(([i, { validators: r }, { peers: p }]) => {
-      setInfo(i); setReps(r); setPeers(p); setError(null)
-      history.current = [...history.current, { at: Date.now(), trust: Object.fromEntries(r.map((v) => [v.publicKey, v.trust])) }].slice(-HISTORY)
-      setTick((t) => t + 1)
+    Promise.all([
+      get<NodeInfo>('/v1/node'), get<{ validators: ReputationView[] }>('/v1/reputation'), get<{ peers: PeerView[] }>('/v1/peers'),
+      get<ReputationHistoryAnswer>(`/v1/reputation/history?limit=${HISTORY}`)
+    ]).then(([i, { validators: r }, { peers: p }, h]) => {
+      setInfo(i); setReps(r); setPeers(p); setHistory(h); setError(null)
     }, (e: Error) => { setError(e.message) })
   }
   useEffect(() => { load(); const t = setInterval(load, 10_000); return () => { clearInterval(t) } }, [])
   useEvent('job', (e: { final: boolean }) => { if (e.final) load() })
   useEvent('reconnected', load)
-  const h = history.current
+  const trend = history === null ? null : trustOverTime(history)
   return html`
     <h1>Network</h1>
     ${error === null ? null : html`<p class="error" role="alert">${error}</p>`}
@@ -49,10 +50,30 @@ export function NetworkPage () {
     <table class="validators"><thead><tr><th>name</th><th>public key</th><th>base weight</th><th>reputation</th><th>trust</th><th>verifications</th><th>agreed</th><th>equivocated</th></tr></thead><tbody>
       ${reps.map((r) => html`<tr class=${r.equivocated ? 'deviates' : ''}><td>${r.name}</td><td><code title=${r.publicKey}>${short(r.publicKey, 10)}</code></td><td>${r.baseWeight}</td>
         <td>${num(r.reputation, 3)}</td><td>${num(r.trust, 3)}</td><td>${r.verifications}</td><td>${r.successes}</td><td>${r.equivocated ? 'YES' : 'no'}</td></tr>`)}</tbody></table>
-    ${h.length < 2 ? null : html`<${Chart} title="trust while this page is open" xLabels=${h.map((p) => age(p.at))}
-      series=${reps.map((r, i) => ({ label: r.name, values: h.map((p) => p.trust[r.publicKey] ?? null), stroke: COLOURS[i % COLOURS.length]! }))} />`}
+    ${trend === null || trend.times.length === 0
+      ? html`<p class="note" data-testid="trust-history-note">${history === null ? 'loading trust over time…' : 'No reputation has changed yet: trust over time starts with the first decided job.'}</p>`
+      : html`<div data-testid="trust-history"><${TimeChart} title=${`trust over time (the newest ${HISTORY} changes per validator, as this node stored them)`} times=${trend.times} series=${trend.series} /></div>`}
     <h2>Peers (${peers.filter((p) => p.connected).length} connected)</h2>
     <table class="peers"><thead><tr><th>name</th><th>peer id</th><th>connected</th><th>gossip score</th><th>last seen</th><th>addresses</th></tr></thead><tbody>
       ${peers.map((p) => html`<tr><td>${p.name ?? '—'}</td><td><code title=${p.peerId}>${short(p.peerId, 16)}</code></td><td>${p.connected ? 'yes' : 'no'}</td>
         <td>${p.gossipScore === null ? '—' : num(p.gossipScore, 1)}</td><td>${p.lastSeen === null ? '—' : `${age(p.lastSeen)} ago`}</td><td>${p.addresses.map((a) => html`<code>${a}</code> `)}</td></tr>`)}</tbody></table>`
+}
+
+/**
+ * The chart's data: every time a point was stored, and for each validator
+ * its trust at that time (its latest point at or before it; none before its
+ * first point).
+ */
+function trustOverTime (h: ReputationHistoryAnswer): { times: number[], series: Array<{ label: string, values: Array<number | null>, stroke: string }> } {
+  const times = [...new Set(h.validators.flatMap((v) => v.points.map((p) => p.at)))].sort((a, b) => a - b)
+  const series = h.validators.map((v, i) => {
+    const points = [...v.points].sort((a, b) => a.seq - b.seq)
+    let k = -1
+    const values = times.map((t) => {
+      while (k + 1 < points.length && points[k + 1]!.at <= t) k++
+      return k < 0 ? null : points[k]!.trust
+    })
+    return { label: v.name, values, stroke: COLOURS[i % COLOURS.length]! }
+  })
+  return { times, series }
 }

@@ -30,6 +30,7 @@ export { optimizerReportKey, optimizerReportsRepository, type OptimizerReportKey
 export { ownVoteKey, ownVotesRepository, OwnVotesRepository, type OwnVoteKey, type OwnVoteResult } from './own-votes.ts'
 export { MAX_PEER_MULTIADDRS, PeerRecordSchema, peersRepository, type PeerRecord } from './peers.ts'
 export { reputationsRepository } from './reputations.ts'
+export { reputationHistoryKey, reputationHistoryRepository, type ReputationHistoryKey } from './reputation-history.ts'
 export { SCHEDULE_ID_PATTERN, scheduleIdOf, scheduleKey, schedulesRepository } from './schedules.ts'
 export { verdictsRepository } from './verdicts.ts'
 export { voteKey, votesRepository, VotesRepository, type VoteKey } from './votes.ts'
