@@ -13,8 +13,8 @@ import { z } from 'zod'
 import { type ReputationRecord, trustOf } from '../../protocol/consensus/reputation.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import type { Store } from '../store/db.ts'
-import { hex32Bytes } from '../store/key-codec.ts'
-import { reputationHistoryRepository, type ReputationHistoryKey } from '../store/repositories/reputation-history.ts'
+import { hex32Bytes, prefixEnd } from '../store/key-codec.ts'
+import { reputationHistoryKey, reputationHistoryRepository, type ReputationHistoryKey } from '../store/repositories/reputation-history.ts'
 import type { Repository } from '../store/repository.ts'
 import type { WriteBatch } from '../store/write-batch.ts'
 
@@ -91,12 +91,14 @@ export class ReputationHistory {
     const history = new ReputationHistory(store, network, { ...DEFAULT_REPUTATION_HISTORY_OPTIONS, ...options })
     const stale: Uint8Array[] = []
     for (const { publicKey } of network.validators) {
-      const [last] = await history.#repo.list({ prefix: hex32Bytes(publicKey), reverse: true, limit: 1 })
-      const next = last === undefined ? 0 : last.key.seq + 1
+      // Keys only: a point whose value is damaged does not stop the node from starting (reading it gives ERR_STORE_CORRUPT).
+      const from = history.#repo.keyOf({ validator: publicKey, seq: 0 })
+      const end = prefixEnd(from.subarray(0, 33))
+      let next = 0
+      for await (const [key] of store.iterate({ gte: from, ...(end === null ? {} : { lt: end }), reverse: true, limit: 1 })) next = reputationHistoryKey.decode(key.subarray(1)).seq + 1
       history.#next.set(publicKey, next)
       const keep = next - history.options.maxPointsPerValidator
       if (keep <= 0) continue
-      const from = history.#repo.keyOf({ validator: publicKey, seq: 0 })
       const to = history.#repo.keyOf({ validator: publicKey, seq: keep })
       for await (const [key] of store.iterate({ gte: from, lt: to })) stale.push(key)
     }

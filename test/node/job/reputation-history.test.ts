@@ -97,12 +97,17 @@ describe('ReputationHistory on LevelDB', () => {
     })
   })
 
-  it('refuses a stored point that fails its schema with ERR_STORE_CORRUPT', async () => {
-    await withHistory(tempDir(), undefined, async (h, store) => {
+  it('refuses a stored point that fails its schema with ERR_STORE_CORRUPT, and still opens and counts on past it', async () => {
+    const dir = tempDir()
+    await withHistory(dir, undefined, async (h, store) => {
       await store.write((batch) => { h.record(batch, new Map([[a, rep(0.9)]]), 1, job(1), 'decided') })
       const key = concatBytes(Uint8Array.of(BUCKETS.reputationHistory), reputationHistoryKey.encode({ validator: a, seq: 0 }))
       await store.write((batch) => { batch.put(key, { at: 1, jobId: job(1), cause: 'decided', reputation: 7, trust: 0.9, verifications: 0, successes: 0, equivocated: false }) })
       expect(await h.page(a, { limit: 1 }).then(() => null, (e: { code?: string }) => e.code)).toBe(ERR_STORE_CORRUPT)
+    })
+    await withHistory(dir, undefined, async (h, store) => {
+      await store.write((batch) => { h.record(batch, new Map([[a, rep(0.8)]]), 2, job(2), 'decided') })
+      expect((await h.page(a, { limit: 1 }))[0]).toMatchObject({ seq: 1, at: 2 })
     })
   })
 })
