@@ -24,7 +24,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import { ERR_FILE_TOO_LARGE, readFileBounded } from '../files/read-bounded.ts'
-import { blobStorageConfigSchema, economyConfigSchema, evidenceConfigSchema } from './node-options.ts'
+import { blobStorageConfigSchema, economyConfigSchema, evidenceConfigSchema, retentionConfigSchema } from './node-options.ts'
 import type { PartialNodeOptions } from './node-options.ts'
 
 /** Code of a config file that is too large, not JSON, or violates the schema. */
@@ -91,7 +91,9 @@ export const nodeConfigFileSchema = z.strictObject({
   /** Blob storage: node quota, per-uploader quota of uploads no job names, their grace period and sweep interval (docs/store.md). */
   blobs: blobStorageConfigSchema.optional(),
   /** Evidence of the node's measurements: on or off, and its bounds (docs/api.md). */
-  evidence: evidenceConfigSchema.optional()
+  evidence: evidenceConfigSchema.optional(),
+  /** What the node keeps in LevelDB for its clients: optimizer reports and reputation history, and their bounds (docs/api.md). */
+  retention: retentionConfigSchema.optional()
 })
 
 /** Contents of a config file, as written. */
@@ -175,5 +177,6 @@ export function configFileToOptions (config: NodeConfigFile): PartialNodeOptions
   if (config.economy !== undefined) out.economy = structuredClone(config.economy)
   if (config.blobs !== undefined) out.blobs = { ...config.blobs }
   if (config.evidence !== undefined) out.evidence = { ...config.evidence }
+  if (config.retention !== undefined) out.retention = { ...config.retention }
   return out
 }

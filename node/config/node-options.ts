@@ -50,7 +50,32 @@ export interface NodeOptions {
   blobs: BlobStorageConfig
   /** Evidence kept of the node's measurements, over its defaults (`NodeInit.evidence`; docs/api.md). */
   evidence: EvidenceConfig
+  /** Bounds of the optimizer reports and the reputation history kept in LevelDB, over their defaults (`NodeInit.optimizerReports`, `NodeInit.reputationHistory`; docs/api.md). */
+  retention: RetentionConfig
 }
+
+/**
+ * What a node keeps in LevelDB for its console and clients, bounded; absent
+ * fields keep their defaults (DEFAULT_OPTIMIZER_REPORT_STORE_OPTIONS in
+ * node/wiring/optimizer-report-store.ts: 1000 reports of at most 64 KiB;
+ * DEFAULT_REPUTATION_HISTORY_OPTIONS in node/job/reputation-history.ts: 1000
+ * points per validator).
+ */
+export interface RetentionConfig {
+  /** Most optimizer reports kept (the oldest goes first). */
+  maxOptimizerReports?: number
+  /** Largest optimizer report kept, in bytes of JSON. */
+  maxOptimizerReportBytes?: number
+  /** Most reputation history points kept per validator (the oldest goes first). */
+  maxReputationPointsPerValidator?: number
+}
+
+/** Schema of the `retention` object of the config file and of {@link PartialNodeOptions}. */
+export const retentionConfigSchema = z.strictObject({
+  maxOptimizerReports: z.int().min(0).max(1_000_000).optional(),
+  maxOptimizerReportBytes: z.int().min(1024).max(1024 * 1024).optional(),
+  maxReputationPointsPerValidator: z.int().min(1).max(1_000_000).optional()
+})
 
 /**
  * Evidence a node process may set; absent fields keep their defaults
@@ -137,7 +162,9 @@ export const DEFAULT_NODE_OPTIONS: Readonly<NodeOptions> = Object.freeze({
   /** Every field at its module's default (see {@link BlobStorageConfig}). */
   blobs: {},
   /** Every field at its default (see {@link EvidenceConfig}). */
-  evidence: {}
+  evidence: {},
+  /** Every field at its default (see {@link RetentionConfig}). */
+  retention: {}
 })
 
 /** Options as they may come from one source (each field optional). */
@@ -163,6 +190,8 @@ export interface PartialNodeOptions {
   /** Blob storage fields; merged field by field over earlier sources. */
   blobs?: BlobStorageConfig
   evidence?: EvidenceConfig
+  /** Retention bounds; merged field by field over earlier sources. */
+  retention?: RetentionConfig
 }
 
 /** Environment variables read by {@link optionsFromEnv}, and the option each sets. */
@@ -223,7 +252,8 @@ const partialSchema = z.strictObject({
   economyTimeZone: z.string().min(1).max(64).optional(),
   economyResource: z.enum(RESOURCE_KINDS).optional(),
   blobs: blobStorageConfigSchema.optional(),
-  evidence: evidenceConfigSchema.optional()
+  evidence: evidenceConfigSchema.optional(),
+  retention: retentionConfigSchema.optional()
 })
 
 /**
@@ -235,6 +265,7 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
   const economy: EconomyConfig = { calendar: {}, resource: {} }
   const blobs: BlobStorageConfig = {}
   const evidence: EvidenceConfig = {}
+  const retention: RetentionConfig = {}
   for (const source of sources) {
     const parsed = partialSchema.safeParse(stripUndefined(source))
     if (!parsed.success) {
@@ -246,6 +277,7 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     Object.assign(economy.resource, parsed.data.economy?.resource, parsed.data.economyResource === undefined ? {} : { kind: parsed.data.economyResource })
     Object.assign(blobs, parsed.data.blobs)
     Object.assign(evidence, parsed.data.evidence)
+    Object.assign(retention, parsed.data.retention)
   }
   const dataDir = abs(cwd, merged.dataDir ?? DEFAULT_NODE_OPTIONS.dataDir)
   return {
@@ -262,7 +294,8 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     logLevel: merged.logLevel ?? DEFAULT_NODE_OPTIONS.logLevel,
     economy,
     blobs,
-    evidence
+    evidence,
+    retention
   }
 }
 

@@ -107,7 +107,12 @@ export async function resolveNodeInit (flags: NodeFlags): Promise<NodeInit & { d
     logLevel: options.logLevel,
     economy: options.economy,
     blobs: options.blobs,
-    evidence: options.evidence
+    evidence: options.evidence,
+    optimizerReports: {
+      ...(options.retention.maxOptimizerReports === undefined ? {} : { maxReports: options.retention.maxOptimizerReports }),
+      ...(options.retention.maxOptimizerReportBytes === undefined ? {} : { maxReportBytes: options.retention.maxOptimizerReportBytes })
+    },
+    reputationHistory: options.retention.maxReputationPointsPerValidator === undefined ? {} : { maxPointsPerValidator: options.retention.maxReputationPointsPerValidator }
   }
 }
 
