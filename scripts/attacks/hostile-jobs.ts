@@ -11,9 +11,11 @@
  *   thread).
  * - `repeated-refs`: one 640 × 480 PNG pair named 256 times in one job.
  * - `two-heavy`: node2 submits two long in-limit jobs (a `HEAVY_SIDE` ×
- *   `HEAVY_SIDE` frame pair each, 2048 by default), one more than a second
- *   after the other, then node1 its honest job: as many long jobs of one
- *   validator as each node has workers (two).
+ *   `HEAVY_SIDE` frame pair each, 2048 by default), then, a second after
+ *   every node holds their blobs and seeds, node1 its honest job: as many
+ *   long jobs of one validator as each node has workers (two), with a
+ *   deadline of `HEAVY_DEADLINE_MS` (90 s by default) against the honest
+ *   job's default 30 s.
  *
  * Bounded: every wait ends by itself (`WAIT_MS`), nodes are stopped and their
  * folder removed at the end. Run: `node scripts/attacks/hostile-jobs.ts [attack ...]`.
@@ -141,20 +143,33 @@ const ATTACKS: Record<string, (cluster: Cluster) => Promise<Record<string, unkno
   },
   'two-heavy': async (cluster) => {
     const side = Number(process.env.HEAVY_SIDE ?? 2048)
+    // A validator may give its jobs any deadline up to the network's maxVoteMs; 90 s outlasts the honest job's default 30 s.
+    const heavyDeadlineMs = Number(process.env.HEAVY_DEADLINE_MS ?? 90_000)
     const heavy: string[] = []
     for (const variant of [1, 2]) {
       const ref = await upload(cluster, testPng(side, side, variant), 'node2')
       const cand = await upload(cluster, degradedPng(side, side, 12, variant), 'node2')
-      const r = await submit(cluster, { kind: 'frames', reference: [ref], candidate: [cand] }, 'node2')
+      const r = await submit(cluster, { kind: 'frames', reference: [ref], candidate: [cand], deadlineMs: heavyDeadlineMs }, 'node2')
       if (r.jobId === null) throw new Error(`heavy job refused: ${r.status} ${r.code}`)
       heavy.push(r.jobId)
+    }
+    // The honest job comes once every node holds the long jobs' blobs and seed, i.e. measures them (or is about to).
+    const until = Date.now() + WAIT_MS
+    for (const node of cluster.running.keys()) {
+      for (const id of heavy) {
+        while (Date.now() < until) {
+          const v = (await cluster.raw(node, `/v1/jobs/${id}`, { signal: AbortSignal.timeout(5000) }).catch(() => null))?.body as { timings?: { blobsAt: number | null, seededAt: number | null } } | undefined
+          if (v?.timings?.blobsAt != null && v.timings.seededAt != null) break
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 1000))
     const ref = await upload(cluster, testPng(64, 64))
     const honest = await submit(cluster, { kind: 'frames', reference: [ref], candidate: [ref] })
     const honestOutcome = honest.jobId === null ? { status: `refused ${honest.code}`, latencyMs: null } : await decided(cluster, honest.jobId)
     const heavyOutcomes = await Promise.all(heavy.map(async (id) => await decided(cluster, id, 'node2')))
-    return { side, heavy: heavyOutcomes.map((o) => o.status), heavyLatencyMs: heavyOutcomes.map((o) => o.latencyMs), honest: honestOutcome.status, honestLatencyMs: honestOutcome.latencyMs }
+    return { side, heavyDeadlineMs, heavy: heavyOutcomes.map((o) => o.status), heavyLatencyMs: heavyOutcomes.map((o) => o.latencyMs), honest: honestOutcome.status, honestLatencyMs: honestOutcome.latencyMs }
   },
   'repeated-refs': async (cluster) => {
     const ref = await upload(cluster, testPng(640, 480))
