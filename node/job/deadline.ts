@@ -31,6 +31,15 @@ export function roundOver (job: JobAnnouncement, round: number, now: number): bo
 }
 
 /**
+ * An instant before every deadline of `job`: the tally is asked for its
+ * verdict at this instant, so it judges by the votes alone, and the node
+ * applies {@link roundOver} itself.
+ */
+export function beforeDeadlines (job: JobAnnouncement): number {
+  return job.deadline - 1
+}
+
+/**
  * Whether every round `job` can have (up to the last grey-zone round) ended
  * more than `skewMs` (the network's clock-skew tolerance) before `now`: an
  * announcement that old is a stale replay, not taken in.

@@ -16,7 +16,7 @@ import type { NetworkConfig } from '../../protocol/network.ts'
 import type { Vote } from '../../protocol/vote.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { JobView } from '../types.ts'
-import { roundDeadline, roundOver } from './deadline.ts'
+import { beforeDeadlines, roundDeadline, roundOver } from './deadline.ts'
 import type { JobViews } from './job-views.ts'
 import type { JobWrites } from './job-writes.ts'
 import { type OpenJob, type OpenJobs, votesOf } from './open-jobs.ts'
@@ -77,7 +77,7 @@ export class JobDecider {
     const { job, round } = open.record
     const r = jobs.round(open, round)
     // The tally is asked for its verdict before any deadline; the one deadline rule is roundOver (deadline.ts).
-    let t = r.tally.result(job.deadline - 1)
+    let t = r.tally.result(beforeDeadlines(job))
     if (t.status === 'pending' && roundOver(job, round, clock())) t = { ...t, status: 'disputed', reason: REASON_DEADLINE }
     const votes = [...r.votes.values()].map((x) => x.vote)
     // The grey-zone judgement, once per tally: its intervals go to the record, its verdict may open a round.
@@ -102,7 +102,7 @@ export class JobDecider {
     await this.retally(open)
     if (isTerminal(open.record.status) || !this.#components.jobs.has(open.record.jobId)) return
     const r = this.#components.jobs.round(open, open.record.round)
-    const t = r.tally.result(open.record.job.deadline - 1)
+    const t = r.tally.result(beforeDeadlines(open.record.job))
     await this.#finalize(open, { ...t, status: 'disputed', final: false, reason: REASON_UNMEASURABLE }, [...r.votes.values()].map((x) => x.vote))
   }
 
