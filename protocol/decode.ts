@@ -5,9 +5,12 @@
  * before anything is parsed, the text must be valid UTF-8 JSON, and the value
  * must satisfy a strict zod schema (unknown fields are refused, because a
  * signature covers every field and silently dropping one would change what
- * was signed). Each step fails with its own stable code.
+ * was signed). Each step fails with its own stable code. Signed messages
+ * read from gossip may use {@link decodeSignedJson} for the first two steps,
+ * which also checks the canonical encoding from the same parse.
  */
 import type { z } from 'zod'
+import { canonicalTextWithout } from './canonical.ts'
 import { TrustEngineError, declareCode } from './errors.ts'
 
 /** Code of input larger than its limit (checked before parsing). */
@@ -16,21 +19,55 @@ export const ERR_TOO_LARGE = declareCode('ERR_TOO_LARGE', { action: 'reject', st
 export const ERR_MALFORMED = declareCode('ERR_MALFORMED', { action: 'reject', status: 400 })
 /** Code of JSON that does not satisfy the message schema. */
 export const ERR_SCHEMA = declareCode('ERR_SCHEMA', { action: 'reject', status: 400 })
+/**
+ * Code of a signed message in any JSON encoding but its canonical one
+ * (canonical.ts): a new message id for an old, validly signed message.
+ */
+export const ERR_NOT_CANONICAL = declareCode('ERR_NOT_CANONICAL', { action: 'reject', status: 400 })
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Size check and JSON parse of `bytes`; throws `ERR_TOO_LARGE` or `ERR_MALFORMED`. */
 export function decodeJson (bytes: Uint8Array, maxBytes: number, what: string): unknown {
+  return parseJsonText(decodeText(bytes, maxBytes, what), what)
+}
+
+/** A signed message as read by {@link decodeSignedJson}. */
+export interface SignedJson {
+  /** The parsed value (not yet checked against any schema). */
+  value: unknown
+  /** Its canonical text without the top-level `signature` field: what the signature covers after the domain line. */
+  unsigned: string
+}
+
+/**
+ * Size check, JSON parse and canonical-encoding check of a signed message:
+ * throws `ERR_TOO_LARGE`, `ERR_MALFORMED`, or `ERR_NOT_CANONICAL` when the
+ * bytes are JSON in any encoding but the canonical one. The text is parsed
+ * and encoded once; the encoding also yields the unsigned text that the
+ * signature check needs (signing.ts `verifySignedText`).
+ */
+export function decodeSignedJson (bytes: Uint8Array, maxBytes: number, what: string): SignedJson {
+  const text = decodeText(bytes, maxBytes, what)
+  const value = parseJsonText(text, what)
+  const unsigned = canonicalTextWithout(value, text, 'signature')
+  if (unsigned === null) throw new TrustEngineError(ERR_NOT_CANONICAL, `${what}: not in canonical JSON encoding`)
+  return { value, unsigned }
+}
+
+function decodeText (bytes: Uint8Array, maxBytes: number, what: string): string {
   if (!(bytes instanceof Uint8Array)) throw new TrustEngineError(ERR_MALFORMED, `${what}: expected bytes`)
   if (bytes.byteLength > maxBytes) {
     throw new TrustEngineError(ERR_TOO_LARGE, `${what}: ${bytes.byteLength} bytes exceeds the limit of ${maxBytes}`, { details: { size: bytes.byteLength, limit: maxBytes } })
   }
-  let text: string
   try {
-    text = utf8.decode(bytes)
+    return utf8.decode(bytes)
   } catch (cause) {
     throw new TrustEngineError(ERR_MALFORMED, `${what}: not valid UTF-8`, { cause })
   }
+}
+
+function parseJsonText (text: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown
   } catch (cause) {

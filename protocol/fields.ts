@@ -1,17 +1,24 @@
 /** Zod schemas of the small fields shared by every message and the network file. */
 import { z } from 'zod'
 
+/** Pattern of a network id (see {@link networkIdSchema}). */
+export const NETWORK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/
+/** Pattern of 32 bytes as lowercase hex (public keys, sha256 hashes). */
+export const HEX32_PATTERN = /^[0-9a-f]{64}$/
+/** Pattern of 64 bytes as lowercase hex (signatures). */
+export const HEX64_PATTERN = /^[0-9a-f]{128}$/
+
 /** A network id: lowercase letters, digits and dashes, 1 to 63 characters, starting with a letter or digit. */
-export const networkIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
+export const networkIdSchema = z.string().regex(NETWORK_ID_PATTERN)
 
 /** An ed25519 public key: 32 bytes as 64 lowercase hex characters. */
-export const publicKeySchema = z.string().regex(/^[0-9a-f]{64}$/)
+export const publicKeySchema = z.string().regex(HEX32_PATTERN)
 
 /** A sha256 hash: 64 lowercase hex characters. */
-export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/)
+export const sha256Schema = z.string().regex(HEX32_PATTERN)
 
 /** An ed25519 signature: 64 bytes as 128 lowercase hex characters. */
-export const signatureSchema = z.string().regex(/^[0-9a-f]{128}$/)
+export const signatureSchema = z.string().regex(HEX64_PATTERN)
 
 /** A nonce: 8 to 32 bytes as lowercase hex. */
 export const nonceSchema = z.string().regex(/^(?:[0-9a-f]{2}){8,32}$/)

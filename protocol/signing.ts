@@ -103,17 +103,27 @@ export function signMessage<T extends object> (type: SignedType, networkId: stri
 
 /**
  * True when `message.signature` is a valid signature by `publicKeyHex` in the
- * given domain. The signed bytes (those of {@link signedBytes}) are encoded
- * into a reused scratch buffer: verification is synchronous and keeps no
- * reference to them, so each verified message allocates no byte array.
+ * given domain, over the bytes of {@link signedBytes} (encoded into a reused
+ * buffer, see {@link verifySignedText}).
  */
 export function verifyMessage (type: SignedType, networkId: string, message: { signature: string }, publicKeyHex: string): boolean {
-  const text = signedText(type, networkId, message)
+  return verifySignedText(type, networkId, canonicalStringWithout(message, 'signature'), message.signature, publicKeyHex)
+}
+
+/**
+ * {@link verifyMessage} for a caller that already holds the message's
+ * canonical text without its signature (`unsigned`, e.g. from
+ * `canonicalTextWithout` while checking the received encoding), so the
+ * message is not encoded again. The signed bytes go into the reused scratch
+ * buffer: verification is synchronous and keeps no reference to them.
+ */
+export function verifySignedText (type: SignedType, networkId: string, unsigned: string, signatureHex: string, publicKeyHex: string): boolean {
+  const text = `${DOMAIN_PREFIX}${type}/${networkId}\n${unsigned}`
   // UTF-8 takes at most 3 bytes per UTF-16 code unit; an unusually large message gets its own bytes.
-  if (3 * text.length > SCRATCH_LIMIT) return verifyBytes(publicKeyHex, encoder.encode(text), message.signature)
+  if (3 * text.length > SCRATCH_LIMIT) return verifyBytes(publicKeyHex, encoder.encode(text), signatureHex)
   if (scratch.length < 3 * text.length) scratch = new Uint8Array(Math.min(SCRATCH_LIMIT, Math.max(2 * scratch.length, 3 * text.length)))
   const { written } = encoder.encodeInto(text, scratch)
-  return verifyBytes(publicKeyHex, scratch.subarray(0, written), message.signature)
+  return verifyBytes(publicKeyHex, scratch.subarray(0, written), signatureHex)
 }
 
 function publicKeyObject (hex: string): KeyObject {

@@ -26,6 +26,7 @@ import type { Certificate } from '../../protocol/certificate.ts'
 import type { ReputationRecord } from '../../protocol/consensus/reputation.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
+import type { Vote } from '../../protocol/vote.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { JobView } from '../types.ts'
 import { BackgroundTasks } from './background.ts'
@@ -213,10 +214,11 @@ export class JobEngine {
     await this.#lifecycle.announced(job, jobId)
   }
 
-  /** Gossip validator and handler of the votes topic; never waits on a measurement. */
-  async onVoteMessage (data: Uint8Array): Promise<void> {
+  /** Gossip validator and handler of the votes topic; never waits on a measurement. Returns the vote taken in. */
+  async onVoteMessage (data: Uint8Array): Promise<Vote> {
     const vote = checkVoteMessage(data, this.#components.network, this.#components.metrics)
     await this.#lifecycle.decision(vote.jobId, async () => { await this.#intake.vote(vote) }).catch((err: unknown) => this.#catchUp.afterUnknownJob(err))
+    return vote
   }
 
   /** Gossip validator and handler of the seeds topic: seed shares and seed certificates (protocol/seed.ts). */

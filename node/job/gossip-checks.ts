@@ -11,7 +11,7 @@ import { TrustEngineError } from '../../protocol/errors.ts'
 import { type Evidence, checkEvidence, decodeEvidence } from '../../protocol/evidence.ts'
 import { type JobAnnouncement, decodeJob, jobIdOf, verifyJob } from '../../protocol/job.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
-import { type Vote, decodeVote, verifyVote } from '../../protocol/vote.ts'
+import { type Vote, readVote } from '../../protocol/vote.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import { jobExpired } from './deadline.ts'
 import { ERR_JOB_EXPIRED, ERR_JOB_FUTURE, ERR_UNSUPPORTED_ROUND } from './errors.ts'
@@ -30,12 +30,17 @@ export function checkJobMessage (data: Uint8Array, network: NetworkConfig, now: 
   return { job, jobId: jobIdOf(job) }
 }
 
-/** A checked, signed vote (an invalid one is counted in the votes metric). */
+/**
+ * A checked, signed vote (an invalid one is counted in the votes metric).
+ * Checks the canonical encoding itself: the gossip adapter's gate is off for
+ * the votes topic (node/wiring/node-protocols.ts).
+ */
 export function checkVoteMessage (data: Uint8Array, network: NetworkConfig, metrics: NodeMetrics): Vote {
   let vote: Vote
   try {
-    vote = decodeVote(data) // [REJECT] malformed, oversized, schema-invalid, metrics out of range
-    verifyVote(vote, network) // [REJECT] other network, non-validator, bad signature
+    // [REJECT] oversized, malformed, not canonical JSON, schema-invalid, metrics out of range,
+    // other network, non-validator, bad signature: one parse and one encoding (protocol/vote.ts).
+    vote = readVote(data, network)
   } catch (err) {
     metrics.votes.received.inc({ outcome: 'invalid' })
     throw err

@@ -71,5 +71,5 @@ export const ERR_GRAYLISTED = declareCode('ERR_GRAYLISTED', { status: 403 })
 export const ERR_STREAM_QUOTA = declareCode('ERR_STREAM_QUOTA', { status: 429 })
 /** A gossipsub frame over the frame limit. */
 export const ERR_GOSSIP_FRAME_TOO_LARGE = declareCode('ERR_GOSSIP_FRAME_TOO_LARGE', { status: 413 })
-/** A gossip message that is JSON but not in its canonical encoding (protocol/canonical.ts). */
-export const ERR_NOT_CANONICAL = declareCode('ERR_NOT_CANONICAL', { action: 'reject', status: 400 })
+/** A gossip message that is JSON but not in its canonical encoding (declared in protocol/decode.ts, whose signed-message decoding checks it too). */
+export { ERR_NOT_CANONICAL } from '../../protocol/decode.ts'

@@ -34,6 +34,17 @@ import { buildScoreConfig, type GossipScoreOptions } from './gossip-score.ts'
 /** Validates one message; returns normally to accept, throws a `TrustEngineError` to reject or ignore. */
 export type GossipValidator = (data: Uint8Array, from: PeerId) => void | Promise<void>
 
+/** How a topic's validator is run. */
+export interface GossipValidatorOptions {
+  /**
+   * The validator itself REJECTs JSON that is not in canonical encoding, with
+   * `ERR_NOT_CANONICAL`, before it checks any signature (protocol/decode.ts
+   * `decodeSignedJson`, in its one parse of the message), so the adapter's
+   * own gate would only parse and encode the message a second time.
+   */
+  checksCanonicalJson?: boolean
+}
+
 /** Receives each accepted message once, after validation. `from` is the relaying peer, not the author. */
 export type GossipMessageHandler = (topic: string, data: Uint8Array, from: PeerId) => void | Promise<void>
 
@@ -152,10 +163,11 @@ export class GossipAdapter {
    * topic are validated only once a validator is set; {@link subscribe}
    * refuses a topic without one.
    */
-  setValidator (topic: string, validator: GossipValidator): void {
+  setValidator (topic: string, validator: GossipValidator, options: GossipValidatorOptions = {}): void {
     this.#checkTopic(topic)
     this.#validators.set(topic, validator)
-    this.#pubsub.topicValidators.set(topic, async (peer, msg) => await this.#validate(topic, validator, peer, msg))
+    const gate = this.#options.requireCanonicalJson && options.checksCanonicalJson !== true
+    this.#pubsub.topicValidators.set(topic, async (peer, msg) => await this.#validate(topic, validator, gate, peer, msg))
   }
 
   /**
@@ -243,13 +255,14 @@ export class GossipAdapter {
       })
   }
 
-  async #validate (topic: string, validator: GossipValidator, peer: PeerId, msg: Message): Promise<TopicValidatorResult> {
+  async #validate (topic: string, validator: GossipValidator, gate: boolean, peer: PeerId, msg: Message): Promise<TopicValidatorResult> {
     // [REJECT] larger than any valid message: refused before anything reads it.
     if (msg.data.byteLength > this.#options.maxMessageBytes) {
       return this.#result(topic, 'reject', ERR_MESSAGE_TOO_LARGE, peer)
     }
-    // [REJECT] JSON in any encoding but the canonical one: refused before the validator checks a signature.
-    if (this.#options.requireCanonicalJson && !isCanonicalOrNotJson(msg.data)) {
+    // [REJECT] JSON in any encoding but the canonical one: refused before the validator checks a signature
+    // (by the validator itself when it said so: it checks in its own parse, before any signature).
+    if (gate && !isCanonicalOrNotJson(msg.data)) {
       return this.#result(topic, 'reject', ERR_NOT_CANONICAL, peer)
     }
     let timer: NodeJS.Timeout | undefined

@@ -14,7 +14,7 @@
  * the message handler, the app score, the peer filter and the persistence.
  */
 export { createHost, Host, DEFAULT_HOST_OPTIONS, type HostOptions, type HostPrivateKey, type HostServices } from './host.ts'
-export { GossipAdapter, DEFAULT_GOSSIP_OPTIONS, contentMessageId, gossipsubInit, type GossipOptions, type GossipValidator, type GossipMessageHandler } from './gossip.ts'
+export { GossipAdapter, DEFAULT_GOSSIP_OPTIONS, contentMessageId, gossipsubInit, type GossipOptions, type GossipValidator, type GossipValidatorOptions, type GossipMessageHandler } from './gossip.ts'
 export { DEFAULT_GOSSIP_SCORE_OPTIONS, DEFAULT_REPUTATION_SCORE_OPTIONS, appScoreFromReputation, buildScoreConfig, type GossipScoreOptions, type ReputationScoreOptions } from './gossip-score.ts'
 export { TOPIC_KINDS, networkTopics, networkProtocolId, topicKind, topicName, type NetworkTopics, type TopicKind } from './topics.ts'
 export { NetworkGate, type AllowPeer } from './network-gate.ts'

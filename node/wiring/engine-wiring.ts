@@ -53,7 +53,7 @@ export function createJobEngine (components: EngineWiringComponents, options: Pa
     network,
     key: { publicKey: keyFile.publicKey, privateKey: keyFile.privateKey },
     repos,
-    net: jobNetworkPort(host, (data) => { events.vote(data) }),
+    net: jobNetworkPort(host, (data) => { events.voteBytes(data) }),
     blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
     check: (job, jobBlobs) => { checkJobInputs(network, job, jobBlobs) },
     measure: recordingEvidence(recordingOptimizerReport(limitedMeasurePort(network, pool.measure), optimizerReports, clock, nodeLogger), evidence, nodeLogger, (jobId, round) => {

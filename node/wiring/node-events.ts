@@ -4,7 +4,7 @@
  * the console follow.
  */
 import { EventEmitter } from 'node:events'
-import { decodeVote } from '../../protocol/vote.ts'
+import { type Vote, decodeVote } from '../../protocol/vote.ts'
 import type { NodeEvents } from '../node-api.ts'
 
 /** The node's event emitter, typed by {@link NodeEvents}. */
@@ -22,11 +22,15 @@ export class NodeEventBus {
     return () => { this.#emitter.off(event, listener) }
   }
 
-  /** Announces a vote the engine took in or published (for live views); bytes it cannot decode are not announced. */
-  vote (data: Uint8Array): void {
+  /** Announces a vote the engine took in (for live views). */
+  vote (v: Vote): void {
+    this.emit('job:vote', { jobId: v.jobId, voter: v.voter, round: v.round })
+  }
+
+  /** Announces a vote this node published, from its bytes; bytes it cannot decode are not announced. */
+  voteBytes (data: Uint8Array): void {
     try {
-      const v = decodeVote(data)
-      this.emit('job:vote', { jobId: v.jobId, voter: v.voter, round: v.round })
+      this.vote(decodeVote(data))
     } catch {}
   }
 }

@@ -27,7 +27,8 @@ export interface NodeProtocolsComponents {
 export async function serveProtocols (components: NodeProtocolsComponents): Promise<void> {
   const { host, engine, blobs, events, shutdown } = components
   host.gossip.setValidator(host.topics.jobs, async (data) => { await engine.onJobMessage(data) })
-  host.gossip.setValidator(host.topics.votes, async (data) => { await engine.onVoteMessage(data); events.vote(data) })
+  // The votes validator checks the canonical encoding in its own single parse (protocol/vote.ts readVote).
+  host.gossip.setValidator(host.topics.votes, async (data) => { events.vote(await engine.onVoteMessage(data)) }, { checksCanonicalJson: true })
   host.gossip.setValidator(host.topics.evidence, async (data) => { await engine.onEvidenceMessage(data) })
   host.gossip.setValidator(host.topics.seeds, async (data) => { await engine.onSeedMessage(data) })
   for (const topic of Object.values(host.topics)) host.gossip.subscribe(topic)

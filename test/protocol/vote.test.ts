@@ -1,12 +1,15 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { canonicalEncode, canonicalString } from '../../protocol/canonical.ts'
 import { MAX_MESSAGE_BYTES } from '../../protocol/constants.ts'
-import { ERR_MALFORMED, ERR_SCHEMA, ERR_TOO_LARGE } from '../../protocol/decode.ts'
+import { ERR_MALFORMED, ERR_NOT_CANONICAL, ERR_SCHEMA, ERR_TOO_LARGE } from '../../protocol/decode.ts'
 import { ERR_UNKNOWN_SIGNER, ERR_WRONG_NETWORK } from '../../protocol/job.ts'
 import { ERR_METRIC_RANGE } from '../../protocol/metrics.ts'
 import { ERR_BAD_SIGNATURE } from '../../protocol/signing.ts'
-import { decodeVote, newVote, signVote, verifyVote, voteMetrics } from '../../protocol/vote.ts'
+import { ERR_ENGINE_VERSION, decodeVote, newVote, readVote, signVote, verifyVote, voteMetrics } from '../../protocol/vote.ts'
 import { codeOf } from './codes.ts'
 import { GOOD, keyPair, makeJob, makeNetwork, makeVote } from './fixtures.ts'
+import type { UnsignedVote } from '../../protocol/vote.ts'
 
 const { network, keys } = makeNetwork([1, 1, 1, 1])
 const job = makeJob(network, keys[0]!)
@@ -82,5 +85,112 @@ describe('votes', () => {
     expect(codeOf(() => verifyVote({ ...foreign, networkId: 'testnet', networkDigest: vote.networkDigest }, network))).toBe(ERR_BAD_SIGNATURE)
     // A vote signed by another key than its voter's does not verify.
     expect(codeOf(() => verifyVote(signVote(newVote({ networkId: 'testnet', networkDigest: vote.networkDigest, engine: vote.engine, seed: vote.seed, jobId: vote.jobId, round: 0, voter: keys[1]!.publicKey, metrics: GOOD, intervals: { ssim: [GOOD.ssim, GOOD.ssim], psnr: [GOOD.psnr, GOOD.psnr], ssimLocal: [GOOD.ssimLocal, GOOD.ssimLocal] }, samples: 2 }), keys[2]!.privateKey), network))).toBe(ERR_BAD_SIGNATURE)
+  })
+})
+
+describe('readVote (the gossip path in one parse)', () => {
+  /** The same checks the long way: the gate (re-encode and compare), decodeVote, verifyVote. */
+  const reference = (bytes: Uint8Array): string => {
+    if (bytes.byteLength <= MAX_MESSAGE_BYTES) {
+      let parsed: unknown
+      let json = true
+      try {
+        parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+      } catch {
+        json = false
+      }
+      if (json) {
+        let canonical: Uint8Array | null = null
+        try {
+          canonical = canonicalEncode(parsed)
+        } catch {}
+        if (canonical === null || Buffer.compare(canonical, bytes) !== 0) return ERR_NOT_CANONICAL
+      }
+    }
+    try {
+      verifyVote(decodeVote(bytes), network)
+      return 'OK'
+    } catch (err) {
+      return (err as { code: string }).code
+    }
+  }
+  const outcome = (bytes: Uint8Array): string => {
+    try {
+      expect(readVote(bytes, network)).toEqual(JSON.parse(new TextDecoder().decode(bytes)))
+      return 'OK'
+    } catch (err) {
+      return (err as { code: string }).code
+    }
+  }
+
+  it('takes the canonical bytes of a valid vote, and refuses every other encoding of them with ERR_NOT_CANONICAL', () => {
+    expect(readVote(canonicalEncode(vote), network)).toEqual(vote)
+    const text = canonicalString(vote)
+    const others = [
+      JSON.stringify(vote), JSON.stringify(JSON.parse(text), null, 1), text + ' ', text.replace('"round":0', '"round":0.0'),
+      text.replace('"type":"vote"', '"type":"\\u0076ote"'), text.replace('{', '{"round":0,'), text.replace('"samples":', '"samples":1,"samples":')
+    ]
+    for (const other of others) expect(codeOf(() => readVote(enc.encode(other), network))).toBe(ERR_NOT_CANONICAL)
+  })
+
+  it('refuses with the code of the first failing check, as the gate, decodeVote and verifyVote do', () => {
+    expect(codeOf(() => readVote(new Uint8Array(MAX_MESSAGE_BYTES + 1).fill(0x20), network))).toBe(ERR_TOO_LARGE)
+    expect(codeOf(() => readVote(enc.encode('not json'), network))).toBe(ERR_MALFORMED)
+    expect(codeOf(() => readVote(canonicalEncode({ ...vote, extra: 1 }), network))).toBe(ERR_SCHEMA)
+    expect(codeOf(() => readVote(canonicalEncode({ ...vote, metrics: { ...vote.metrics, ssim: 1.5 } }), network))).toBe(ERR_METRIC_RANGE)
+    expect(codeOf(() => readVote(canonicalEncode({ ...vote, engine: 'other/1' }), network))).toBe(ERR_ENGINE_VERSION)
+    expect(codeOf(() => readVote(canonicalEncode(makeVote(network, job, keyPair('stranger'), GOOD)), network))).toBe(ERR_UNKNOWN_SIGNER)
+    expect(codeOf(() => readVote(canonicalEncode({ ...vote, samples: vote.samples + 1 }), network))).toBe(ERR_BAD_SIGNATURE)
+    const other = makeNetwork([1], {}, 'othernet')
+    expect(codeOf(() => readVote(canonicalEncode(makeVote(other.network, job, other.keys[0]!, GOOD)), network))).toBe(ERR_WRONG_NETWORK)
+  })
+
+  /** `vote` with field `name` set to `value` (removed when undefined), re-signed or not, encoded one way; null when it has no encoding. */
+  const altered = (name: string, value: unknown, resign: boolean, how: string): Uint8Array | null => {
+    const changed: Record<string, unknown> = { ...vote, [name]: value }
+    if (value === undefined) delete changed[name]
+    let message: unknown = changed
+    if (resign) {
+      const { signature: _s, ...unsigned } = changed
+      try {
+        message = signVote(unsigned as UnsignedVote, keys[1]!.privateKey)
+      } catch {}
+    }
+    try {
+      return enc.encode(how === 'canonical' ? canonicalString(message) : how === 'stringify' ? JSON.stringify(message) : JSON.stringify(message, null, 2))
+    } catch {
+      return null
+    }
+  }
+  const fields = [...Object.keys(vote), 'checks', 'extra']
+  // Values near the schema's edges: numbers around the bounds, strings of other forms, and checks, metric objects and
+  // interval pairs with a part too many, too few or of another type.
+  const edges: unknown[] = [
+    undefined, null, 0, 1, -1, 15, 16, 1.5, 1e6, 1e6 + 1, 'Infinity', 'vote', 'job', '', vote.voter, vote.voter.toUpperCase(), keys[2]!.publicKey, 'a'.repeat(128), 'other-engine/2', 'testnet',
+    {}, [], { candidateHashMatches: false }, { candidateHashMatches: 1 }, { candidateHashMatches: true, other: true }, { other: true }, [true],
+    { ssim: 0.5, psnr: 12, ssimLocal: 0.5 }, { ssim: 0.5, psnr: 'Infinity', ssimLocal: 0.5 }, { ssim: 0.5, psnr: 12 }, { ssim: 0.5, psnr: 12, ssimLocal: 0.5, lpips: 0 }, { ssim: 0.5, psnr: '12', ssimLocal: 0.5 },
+    { ssim: [0.9, 1], psnr: [30, 'Infinity'], ssimLocal: [0.9, 1] }, { ssim: [0.9, 1, 1], psnr: [30, 40], ssimLocal: [0.9, 1] }, { ssim: [0.9], psnr: [30, 40], ssimLocal: [0.9, 1] },
+    { ssim: [0.9, '1'], psnr: [30, 40], ssimLocal: [0.9, 1] }, { ssim: [1, 0.9], psnr: [30, 40], ssimLocal: [0.9, 1] }, { ssim: [0.9, 1], psnr: [30, 40], ssimLocal: [0.9, 1], x: [0, 0] },
+    { ssim: [0.9, 1], psnr: [30, 40] }, { ssim: { 0: 0.9, 1: 1 }, psnr: [30, 40], ssimLocal: [0.9, 1] }
+  ]
+
+  it('gives the same outcome as the gate, decodeVote and verifyVote in turn, for every field set to values at the schema\'s edges', () => {
+    for (const name of fields) {
+      for (const value of edges) {
+        for (const resign of [false, true]) {
+          const bytes = altered(name, value, resign, 'canonical')!
+          expect([name, value, resign, outcome(bytes)]).toEqual([name, value, resign, reference(bytes)])
+        }
+      }
+    }
+  })
+
+  it('gives the same outcome as the gate, decodeVote and verifyVote in turn, for altered, re-signed and re-encoded votes (property)', () => {
+    const encoding = fc.constantFrom('canonical', 'stringify', 'spaced')
+    const change = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.double({ min: -2, max: 50 }), fc.constantFrom(...edges))
+    fc.assert(fc.property(fc.constantFrom(...fields), change, fc.boolean(), encoding, (name, value, resign, how) => {
+      const bytes = altered(name, value, resign, how)
+      if (bytes !== null) expect(outcome(bytes)).toBe(reference(bytes))
+    }), { numRuns: 400 })
   })
 })
