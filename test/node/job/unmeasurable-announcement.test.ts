@@ -73,7 +73,9 @@ describe('an unmeasurable announcement', () => {
     const jobs = [
       { jobId: await announce('scene', [await toGlb(emptyDoc)], [await toGlb(doc)]), code: ERR_JOB_UNMEASURABLE },
       { jobId: await announce('frames', [encodePng(scene(64, 48))], [encodePng(scene(48, 64))]), code: ERR_JOB_UNMEASURABLE },
-      { jobId: await announce('frames', [encodePng(scene(128, 128))], [encodePng(scene(128, 128))]), code: ERR_JOB_OVER_LIMITS }
+      { jobId: await announce('frames', [encodePng(scene(128, 128))], [encodePng(scene(128, 128))]), code: ERR_JOB_OVER_LIMITS },
+      // An unreadable header: the API answers its own code (ERR_PNG_SIGNATURE); a node closes the job as unmeasurable.
+      { jobId: await announce('frames', [new TextEncoder().encode('not a png')], [encodePng(scene(64, 48))]), code: ERR_JOB_UNMEASURABLE }
     ]
     for (const { jobId, code } of jobs) {
       const view = await final(jobId)
