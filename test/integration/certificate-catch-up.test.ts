@@ -34,6 +34,8 @@ describe('certificate catch-up', () => {
     await cluster?.cleanup()
   })
   const decided: Array<{ jobId: string, status: string }> = []
+  // The slowest latency (announcement to decision) of the first test's jobs on this machine, under its load.
+  let slowestLatencyMs = 0
 
   it('a validator down while jobs were decided fetches their certificates on restart and reports the same verdicts', async () => {
     // Four validators of weight 1: three hold more than 2/3 for shares and votes alike.
@@ -46,6 +48,10 @@ describe('certificate catch-up', () => {
     for (const jobId of [pass, fail]) {
       for (const n of ['node1', 'node2', 'node3']) expect((await cluster.waitDecided(n, jobId)).final).toBe(true)
       decided.push({ jobId, status: (await cluster.waitDecided('node1', jobId)).status })
+      for (const n of ['node1', 'node2', 'node3']) {
+        const { timings } = await cluster.get(n, `/v1/jobs/${jobId}`) as { timings: { latencyMs: number | null } }
+        slowestLatencyMs = Math.max(slowestLatencyMs, timings.latencyMs ?? 0)
+      }
     }
     expect(decided.map((d) => d.status)).toEqual(['validated', 'rejected'])
 
@@ -99,7 +105,10 @@ describe('certificate catch-up', () => {
 
   it('a validator that held a job open and came back after its deadline disputes it, then takes the certified verdict', async () => {
     const network = parseNetwork(readFileSync(cluster!.networkFile))
-    const deadlineMs = 30_000
+    // The test waits for this deadline to pass, so it is no longer than the job needs: three times the slowest
+    // decision of the first test (one node fewer, the same 3-of-4 quorum), at least 8 s and at most the default 30 s.
+    // A deadline that came before node1-3's decision would show as `disputed` below, not as a pass.
+    const deadlineMs = Math.min(30_000, Math.max(8_000, 3 * slowestLatencyMs))
     const jobId = await cluster!.submitFrames('node1', [testPng(40, 40)], [testPng(40, 40)], { deadlineMs })
     await waitFor(async () => (await cluster!.raw('node4', `/v1/jobs/${jobId}`)).status === 200, 'node4 accepted the job')
     await cluster!.kill9('node4')
