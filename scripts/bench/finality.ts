@@ -16,6 +16,8 @@
  * machine's cores offered in the same wall time, and the machine's load, to
  * tell a slow pipeline from starved processes.
  *
+ * `BENCH_FINALITY_SIZES=4` runs only the four-process network.
+ *
  * One unmeasured job runs first, so the figures are of a warm network (each
  * node's first job starts its measurement worker). All processes run on
  * this machine, so their clocks are one clock.
@@ -144,8 +146,24 @@ async function runSize (n: number): Promise<BenchResult[]> {
   }
 }
 
+/**
+ * Network sizes to run: `BENCH_FINALITY_SIZES` (comma-separated node counts,
+ * e.g. `4` to skip the ten-process network on a busy machine), else 4 and 10.
+ */
+function sizes (): number[] {
+  const given = process.env.BENCH_FINALITY_SIZES
+  if (given === undefined || given.trim() === '') return [4, 10]
+  const list = given.split(',').map((s) => Number(s.trim()))
+  if (list.some((n) => !Number.isInteger(n) || n < 2 || n > 32)) throw new Error('BENCH_FINALITY_SIZES: comma-separated node counts from 2 to 32')
+  return list
+}
+
 /** The finality benchmark suite. */
 export const finalitySuite = {
   name: 'finality',
-  run: async (): Promise<BenchResult[]> => [...await runSize(4), ...await runSize(10)]
+  run: async (): Promise<BenchResult[]> => {
+    const results: BenchResult[] = []
+    for (const n of sizes()) results.push(...await runSize(n))
+    return results
+  }
 }
