@@ -45,25 +45,36 @@ export function canonicalStringWithout (value: object, omit: string): string {
 }
 
 /**
+ * Where the top-level member `omit` lies in a canonical text, with the comma
+ * that separates it: `text.slice(0, start) + text.slice(end)` is the
+ * canonical text without it (`start === end` when there is no such member).
+ */
+export interface MemberSpan {
+  start: number
+  end: number
+}
+
+/**
  * Reads JSON `text` that `JSON.parse` turned into `value` (nothing else: the
  * answer relies on what JSON.parse makes): null when `text` is not the
- * canonical encoding of `value`, else the canonical text of `value` without
- * its top-level field `omit` (what a signature covers; `text` itself when
- * there is no such field). This is the gossip gate's check (re-encode and
- * compare) and the signed text, from one encoding instead of three.
+ * canonical encoding of `value`, else where in `text` its top-level field
+ * `omit` lies (what a signature leaves out). This is the gossip gate's check
+ * (re-encode and compare) and the signed text, from one encoding instead of
+ * three.
  *
  * Fast path: when every object's keys already come in canonical order (as
  * they do for JSON.parse of canonical text without integer-like keys),
  * `JSON.stringify` writes exactly the canonical text (same strings, same
  * numbers, same separators; a non-finite number written as `null` cannot
- * equal the text it was parsed from), and the omitted member is cut from
- * `text` at the offset the members after it give. Any other value takes the
- * general path, {@link canonicalString} and {@link canonicalStringWithout}.
+ * equal the text it was parsed from). Any other value is encoded by
+ * {@link canonicalString}. Either way the member ends where the members after
+ * it begin, and those are short to write again for signed messages (`type`,
+ * `voter`).
  */
-export function canonicalTextWithout (value: unknown, text: string, omit: string): string | null {
+export function canonicalMemberSpan (value: unknown, text: string, omit: string): MemberSpan | null {
   if (keysInOrder(value)) {
     if (JSON.stringify(value) !== text) return null
-    return cutMember(value, text, omit)
+    return memberSpan(value, text, omit, JSON.stringify)
   }
   let canonical: string
   try {
@@ -72,7 +83,14 @@ export function canonicalTextWithout (value: unknown, text: string, omit: string
     return null
   }
   if (canonical !== text) return null
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? canonicalStringWithout(value, omit) : text
+  return memberSpan(value, text, omit, canonicalString)
+}
+
+/** {@link canonicalMemberSpan} as text: the canonical text of `value` without `omit`, or null when `text` is not canonical. */
+export function canonicalTextWithout (value: unknown, text: string, omit: string): string | null {
+  const span = canonicalMemberSpan(value, text, omit)
+  if (span === null) return null
+  return span.start === span.end ? text : text.slice(0, span.start) + text.slice(span.end)
 }
 
 /** True when every object in the JSON.parse output `value` lists its keys in strictly increasing UTF-16 order. */
@@ -92,26 +110,27 @@ function keysInOrder (value: unknown): boolean {
 }
 
 /**
- * `text` (= JSON.stringify(value), keys in canonical order) without the
- * top-level member `omit`: the member ends where the members after it begin,
- * and those are short to write again for signed messages (`type`, `voter`).
+ * The span of the top-level member `omit` in `text`, the canonical text of
+ * `value` as `encode` writes each member's value, counting from the end:
+ * the closing brace and the members after `omit` in canonical key order.
  */
-function cutMember (value: unknown, text: string, omit: string): string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, omit)) return text
+function memberSpan (value: unknown, text: string, omit: string, encode: (v: unknown) => string): MemberSpan {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, omit)) return { start: 0, end: 0 }
   const obj = value as Record<string, unknown>
-  const keys = Object.keys(obj)
+  const keys = Object.keys(obj).sort()
   const at = keys.indexOf(omit)
   // Length of "," + member for every member after `omit`, and the closing brace.
   let after = 1
-  for (let i = at + 1; i < keys.length; i++) after += 1 + quotedKey(keys[i]!).length + 1 + JSON.stringify(obj[keys[i]!]).length
-  const member = quotedKey(omit) + ':' + JSON.stringify(obj[omit])
+  for (let i = at + 1; i < keys.length; i++) after += 1 + quotedKey(keys[i]!).length + 1 + encode(obj[keys[i]!]).length
   const end = text.length - after
-  const start = end - member.length
-  /* c8 ignore next: the arithmetic above is exact for JSON.stringify's text; kept as a guard */
-  if (!text.startsWith(member, start)) return canonicalStringWithout(obj, omit)
-  // The member's own comma: the one before it, or after it when it comes first.
-  if (at > 0) return text.slice(0, start - 1) + text.slice(end)
-  return keys.length === 1 ? '{}' : '{' + text.slice(end + 1)
+  const start = end - (quotedKey(omit).length + 1 + encode(obj[omit]).length)
+  /* c8 ignore next 3: the arithmetic is exact for text that encodes value; kept as a guard */
+  if (!text.startsWith(quotedKey(omit), start) || text.charCodeAt(start + quotedKey(omit).length) !== 0x3a) {
+    throw new Error('canonical: the member does not lie where its length says')
+  }
+  // The member's own comma: the one before it, or the one after it when it comes first.
+  if (at > 0) return { start: start - 1, end }
+  return { start, end: keys.length === 1 ? end : end + 1 }
 }
 
 /**

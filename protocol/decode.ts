@@ -10,7 +10,7 @@
  * which also checks the canonical encoding from the same parse.
  */
 import type { z } from 'zod'
-import { canonicalTextWithout } from './canonical.ts'
+import { type MemberSpan, canonicalMemberSpan } from './canonical.ts'
 import { TrustEngineError, declareCode } from './errors.ts'
 
 /** Code of input larger than its limit (checked before parsing). */
@@ -32,27 +32,37 @@ export function decodeJson (bytes: Uint8Array, maxBytes: number, what: string): 
   return parseJsonText(decodeText(bytes, maxBytes, what), what)
 }
 
-/** A signed message as read by {@link decodeSignedJson}. */
+/** A signed message as read by {@link decodeSignedJson}: its canonical bytes and text, and where its signature lies in them. */
 export interface SignedJson {
   /** The parsed value (not yet checked against any schema). */
   value: unknown
-  /** Its canonical text without the top-level `signature` field: what the signature covers after the domain line. */
-  unsigned: string
+  /** The bytes received, the canonical encoding of `value`. */
+  bytes: Uint8Array
+  /** Their text. */
+  text: string
+  /** The top-level `signature` member in `text`: the text without it is what the signature covers after the domain line. */
+  signature: MemberSpan
 }
 
 /**
  * Size check, JSON parse and canonical-encoding check of a signed message:
  * throws `ERR_TOO_LARGE`, `ERR_MALFORMED`, or `ERR_NOT_CANONICAL` when the
  * bytes are JSON in any encoding but the canonical one. The text is parsed
- * and encoded once; the encoding also yields the unsigned text that the
- * signature check needs (signing.ts `verifySignedText`).
+ * and encoded once; the encoding also says where the signature lies, so the
+ * signature check takes the signed bytes from the received ones
+ * (signing.ts `verifySignedJson`).
  */
 export function decodeSignedJson (bytes: Uint8Array, maxBytes: number, what: string): SignedJson {
   const text = decodeText(bytes, maxBytes, what)
   const value = parseJsonText(text, what)
-  const unsigned = canonicalTextWithout(value, text, 'signature')
-  if (unsigned === null) throw new TrustEngineError(ERR_NOT_CANONICAL, `${what}: not in canonical JSON encoding`)
-  return { value, unsigned }
+  // The decoder drops a leading byte order mark, the one difference between the text and the bytes it checks.
+  const signature = startsWithBom(bytes) ? null : canonicalMemberSpan(value, text, 'signature')
+  if (signature === null) throw new TrustEngineError(ERR_NOT_CANONICAL, `${what}: not in canonical JSON encoding`)
+  return { value, bytes, text, signature }
+}
+
+function startsWithBom (bytes: Uint8Array): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
 }
 
 function decodeText (bytes: Uint8Array, maxBytes: number, what: string): string {

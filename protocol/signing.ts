@@ -14,6 +14,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
 import { canonicalStringWithout } from './canonical.ts'
+import type { SignedJson } from './decode.ts'
 import { DOMAIN_PREFIX } from './constants.ts'
 import { TrustEngineError, declareCode } from './errors.ts'
 import { isStrongPublicKey } from './public-key.ts'
@@ -104,20 +105,37 @@ export function signMessage<T extends object> (type: SignedType, networkId: stri
 /**
  * True when `message.signature` is a valid signature by `publicKeyHex` in the
  * given domain, over the bytes of {@link signedBytes} (encoded into a reused
- * buffer, see {@link verifySignedText}).
+ * buffer: verification is synchronous and keeps no reference to them).
  */
 export function verifyMessage (type: SignedType, networkId: string, message: { signature: string }, publicKeyHex: string): boolean {
   return verifySignedText(type, networkId, canonicalStringWithout(message, 'signature'), message.signature, publicKeyHex)
 }
 
 /**
- * {@link verifyMessage} for a caller that already holds the message's
- * canonical text without its signature (`unsigned`, e.g. from
- * `canonicalTextWithout` while checking the received encoding), so the
- * message is not encoded again. The signed bytes go into the reused scratch
- * buffer: verification is synchronous and keeps no reference to them.
+ * {@link verifyMessage} for a message read by `decodeSignedJson` (decode.ts):
+ * its received bytes are its canonical encoding, so the signed bytes are the
+ * domain line and those bytes without the signature member, copied into the
+ * reused scratch buffer instead of encoding the message again. (For text
+ * that is not all ASCII, where character and byte offsets differ, the text
+ * without the member is encoded.) The caller checks `signatureHex` is the
+ * message's signature field.
  */
-export function verifySignedText (type: SignedType, networkId: string, unsigned: string, signatureHex: string, publicKeyHex: string): boolean {
+export function verifySignedJson (type: SignedType, networkId: string, message: SignedJson, signatureHex: string, publicKeyHex: string): boolean {
+  const { bytes, text, signature: { start, end } } = message
+  // Byte length equals character length exactly when every character is ASCII (one byte each).
+  if (bytes.length !== text.length) return verifySignedText(type, networkId, text.slice(0, start) + text.slice(end), signatureHex, publicKeyHex)
+  const head = `${DOMAIN_PREFIX}${type}/${networkId}\n`
+  const size = 3 * head.length + bytes.length - (end - start)
+  if (size > SCRATCH_LIMIT) return verifySignedText(type, networkId, text.slice(0, start) + text.slice(end), signatureHex, publicKeyHex)
+  if (scratch.length < size) scratch = new Uint8Array(Math.min(SCRATCH_LIMIT, Math.max(2 * scratch.length, size)))
+  const { written } = encoder.encodeInto(head, scratch)
+  scratch.set(bytes.subarray(0, start), written)
+  scratch.set(bytes.subarray(end), written + start)
+  return verifyBytes(publicKeyHex, scratch.subarray(0, written + bytes.length - (end - start)), signatureHex)
+}
+
+/** {@link verifyMessage} over a message's canonical text without its signature, `unsigned`, encoded into the reused scratch buffer. */
+function verifySignedText (type: SignedType, networkId: string, unsigned: string, signatureHex: string, publicKeyHex: string): boolean {
   const text = `${DOMAIN_PREFIX}${type}/${networkId}\n${unsigned}`
   // UTF-8 takes at most 3 bytes per UTF-16 code unit; an unusually large message gets its own bytes.
   if (3 * text.length > SCRATCH_LIMIT) return verifyBytes(publicKeyHex, encoder.encode(text), signatureHex)

@@ -18,7 +18,7 @@ import {
   intervalsToWire, metricInRange, metricsFromWire, metricsSchema, metricsToWire
 } from './metrics.ts'
 import { type NetworkConfig, isValidator, networkDigest } from './network.ts'
-import { ERR_BAD_SIGNATURE, signMessage, verifyMessage, verifySignedText } from './signing.ts'
+import { ERR_BAD_SIGNATURE, signMessage, verifyMessage, verifySignedJson } from './signing.ts'
 
 /** Pattern of a measurement engine name. */
 const ENGINE_PATTERN = /^[a-z0-9][a-z0-9./_-]{0,63}$/
@@ -150,11 +150,12 @@ export function verifyVote (vote: Vote, network: NetworkConfig): void {
  * the text the signature is checked over.
  */
 export function readVote (bytes: Uint8Array, network: NetworkConfig): Vote {
-  const { value, unsigned } = decodeSignedJson(bytes, MAX_MESSAGE_BYTES, 'vote')
+  const signed = decodeSignedJson(bytes, MAX_MESSAGE_BYTES, 'vote')
+  const value = signed.value
   const vote = isVoteShape(value) ? value : parseWith(voteSchema, value, 'vote')
   if (!voteMetricsInRange(vote)) checkVoteMetrics(vote)
   checkVoteNetwork(vote, network)
-  if (!verifySignedText('vote', network.networkId, unsigned, vote.signature, vote.voter)) throw new TrustEngineError(ERR_BAD_SIGNATURE, 'vote signature does not verify')
+  if (!verifySignedJson('vote', network.networkId, signed, vote.signature, vote.voter)) throw new TrustEngineError(ERR_BAD_SIGNATURE, 'vote signature does not verify')
   return vote
 }
 

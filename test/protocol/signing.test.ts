@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest'
 import { DOMAIN_PREFIX } from '../../protocol/constants.ts'
 import { isTrustEngineError } from '../../protocol/errors.ts'
 import {
-  ERR_BAD_KEY, generateKeyPair, isKeyHex, publicKeyOf, signBytes, signMessage, signedBytes, verifyBytes, verifyMessage
+  ERR_BAD_KEY, generateKeyPair, isKeyHex, publicKeyOf, signBytes, signMessage, signedBytes, verifyBytes, verifyMessage, verifySignedJson
 } from '../../protocol/signing.ts'
+import { canonicalEncode } from '../../protocol/canonical.ts'
+import { decodeSignedJson } from '../../protocol/decode.ts'
 import { keyPair } from './fixtures.ts'
 
 const alice = keyPair('alice')
@@ -100,5 +102,21 @@ describe('domain-separated messages', () => {
     for (const type of ['job', 'audit', 'head'] as const) {
       expect(verifyMessage(type, 'net-a', signed, alice.publicKey)).toBe(false)
     }
+  })
+})
+
+describe('verifySignedJson (signed bytes cut from the received ones)', () => {
+  it('agrees with verifyMessage for any message, ASCII or not, wherever its signature sorts (property)', () => {
+    const key = fc.oneof(fc.constantFrom('a', 'sig', 'signaturf', 'type', 'voter', '9', '10', 'é'), fc.string({ maxLength: 3 }))
+    fc.assert(fc.property(fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 }), fc.boolean(), (fields, tamper) => {
+      const { signature: _s, ...unsigned } = fields as Record<string, unknown>
+      const signed = signMessage('vote', 'net-a', unsigned, alice.privateKey)
+      const sent = tamper ? { ...signed, tampered: true } : signed
+      const read = decodeSignedJson(canonicalEncode(sent), 1 << 20, 'message')
+      expect(verifySignedJson('vote', 'net-a', read, signed.signature, alice.publicKey)).toBe(verifyMessage('vote', 'net-a', sent, alice.publicKey))
+      expect(verifySignedJson('vote', 'net-a', read, signed.signature, alice.publicKey)).toBe(!tamper)
+      expect(verifySignedJson('vote', 'net-b', read, signed.signature, alice.publicKey)).toBe(false)
+      expect(verifySignedJson('vote', 'net-a', read, signed.signature, bob.publicKey)).toBe(false)
+    }), { numRuns: 200 })
   })
 })
