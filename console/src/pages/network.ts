@@ -4,9 +4,10 @@
  * of each one's trust over time as the node stored it (`GET
  * /v1/reputation/history`: a point whenever a decided job, a late vote or
  * equivocation changed it), and the peers with their gossip scores. Re-read
- * when a job is final (reputations change then) and every 10 s.
+ * when a job is final (reputations change then) and every 10 s; the history
+ * only when the reputations differ from the last read.
  */
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { get } from '../api.ts'
 import { TimeChart } from '../chart.ts'
 import { age, html, num, short } from '../html.ts'
@@ -23,17 +24,21 @@ export function NetworkPage () {
   const [peers, setPeers] = useState<PeerView[]>([])
   const [error, setError] = useState<string | null>(null)
   const [history, setHistory] = useState<ReputationHistoryAnswer | null>(null)
+  // The history changes only with the reputations: re-read when they differ from the last read, not on every tick.
+  const seen = useRef('')
+  const loadHistory = (): void => {
+    get<ReputationHistoryAnswer>(`/v1/reputation/history?limit=${HISTORY}`).then(setHistory, (e: Error) => { setError(e.message) })
+  }
   const load = (): void => {
-    Promise.all([
-      get<NodeInfo>('/v1/node'), get<{ validators: ReputationView[] }>('/v1/reputation'), get<{ peers: PeerView[] }>('/v1/peers'),
-      get<ReputationHistoryAnswer>(`/v1/reputation/history?limit=${HISTORY}`)
-    ]).then(([i, { validators: r }, { peers: p }, h]) => {
-      setInfo(i); setReps(r); setPeers(p); setHistory(h); setError(null)
+    Promise.all([get<NodeInfo>('/v1/node'), get<{ validators: ReputationView[] }>('/v1/reputation'), get<{ peers: PeerView[] }>('/v1/peers')]).then(([i, { validators: r }, { peers: p }]) => {
+      setInfo(i); setReps(r); setPeers(p); setError(null)
+      const now = JSON.stringify(r.map((v) => [v.reputation, v.verifications, v.equivocated]))
+      if (now !== seen.current) { seen.current = now; loadHistory() }
     }, (e: Error) => { setError(e.message) })
   }
   useEffect(() => { load(); const t = setInterval(load, 10_000); return () => { clearInterval(t) } }, [])
   useEvent('job', (e: { final: boolean }) => { if (e.final) load() })
-  useEvent('reconnected', load)
+  useEvent('reconnected', () => { seen.current = ''; load() })
   const trend = history === null ? null : trustOverTime(history)
   return html`
     <h1>Network</h1>
