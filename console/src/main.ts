@@ -34,14 +34,15 @@ function TokenField () {
 function App () {
   const route = useRoute()
   const connected = useConnected()
-  const [, page, arg] = route.split('/')
+  const [path = '', search = ''] = route.split('?')
+  const [, page, arg] = path.split('/')
   const nav = [['jobs', 'Jobs'], ['submit', 'Submit'], ['network', 'Network'], ['audit', 'Audit']]
   let body
   if (page === 'job' && arg !== undefined && /^[0-9a-f]{64}$/.test(arg)) body = html`<${JobPage} jobId=${arg} />`
   else if (page === 'network') body = html`<${NetworkPage} />`
   else if (page === 'submit') body = html`<${SubmitPage} />`
   else if (page === 'audit') body = html`<${AuditPage} />`
-  else body = html`<${JobsPage} />`
+  else body = html`<${JobsPage} query=${new URLSearchParams(search)} />`
   return html`
     <header>
       <strong>Trust Engine</strong>
