@@ -99,7 +99,7 @@ ${i}`,o=Pa.get(r);if(o!==void 0)return o;let a=Gx(n,x4(e,t),i);return a===null?n
       <label>Status <select value=${t??"all"} onChange=${y=>{location.hash=h(y.target.value)}}>
         ${h$.map(y=>K`<option value=${y}>${y}</option>`)}
       </select></label>
-      <span data-testid="jobs-count">${i.rows.length} ${t??""} job${i.rows.length===1?"":"s"}${i.more?", more on the node":""}</span>
+      <span data-testid="jobs-count">${[String(i.rows.length),...t===null?[]:[t],i.rows.length===1?"job":"jobs"].join(" ")}${i.more?", more on the node":""}</span>
     </p>
     ${s!==null?K`<p class="error" role="alert">${s}</p>`:null}
     <table class="jobs">

@@ -89,7 +89,7 @@ export function JobsPage (props: { query: URLSearchParams }) {
       <label>Status <select value=${status ?? 'all'} onChange=${(e: Event) => { location.hash = route((e.target as HTMLSelectElement).value) }}>
         ${STATUSES.map((s) => html`<option value=${s}>${s}</option>`)}
       </select></label>
-      <span data-testid="jobs-count">${list.rows.length} ${status ?? ''} job${list.rows.length === 1 ? '' : 's'}${list.more ? ', more on the node' : ''}</span>
+      <span data-testid="jobs-count">${[String(list.rows.length), ...(status === null ? [] : [status]), list.rows.length === 1 ? 'job' : 'jobs'].join(' ')}${list.more ? ', more on the node' : ''}</span>
     </p>
     ${error !== null ? html`<p class="error" role="alert">${error}</p>` : null}
     <table class="jobs">
