@@ -7,12 +7,16 @@
  * deadline.
  */
 import { Document } from '@gltf-transform/core'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REASON_UNMEASURABLE } from '../../../node/job/decider.ts'
 import type { JobView } from '../../../node/types.ts'
 import { ERR_JOB_UNMEASURABLE, checkMeasurable } from '../../../node/wiring/measurability.ts'
 import { isTrustEngineError } from '../../../protocol/errors.ts'
+import { loadRenderScene } from '../../../node/render/load.ts'
+import { worldPositions } from '../../../node/render/bounds.ts'
 import { addPrimitive, cubeArrays, newDocument, toGlb } from '../render/fixtures.ts'
+import { cubeScene, gltfpack, hierarchyScene, instancedScene, quantizedCubeScene, sphereScene, spinningCubeScene } from '../render/scenes.ts'
 import { encodePng, scene } from '../measure/fixtures.ts'
 import { json, uploadBlob, startTestNode, type TestNode } from '../api/fixtures.ts'
 
@@ -61,6 +65,58 @@ describe('measurability from headers', () => {
     expect(causeOf(() => { checkMeasurable('scene', { reference: [strip], candidate: [cube] }) })).toBe('measurable')
     expect(causeOf(() => { checkMeasurable('scene', { reference: [empty], candidate: [cube] }) })).toBe('ERR_RENDER_EMPTY_SCENE')
     expect(causeOf(() => { checkMeasurable('scene', { reference: [points], candidate: [cube] }) })).toBe('ERR_RENDER_EMPTY_SCENE')
+  })
+})
+
+describe('the scene rule agrees with the renderer', () => {
+  /** Whether the renderer draws a triangle of `bytes`' default scene (its own loader and preparation). */
+  async function rendererDraws (bytes: Uint8Array): Promise<boolean> {
+    return worldPositions(await loadRenderScene(bytes, { maxTexturePixels: 4096 * 4096 })).triangles > 0
+  }
+  function headerDraws (bytes: Uint8Array): boolean {
+    return causeOf(() => { checkMeasurable('scene', { reference: [bytes], candidate: [bytes] }) }) === 'measurable'
+  }
+
+  it('passes the renderer\'s test scenes (hierarchy, instancing, quantized, animated) and a gltfpack output', async () => {
+    const scenes = [cubeScene(), hierarchyScene(), instancedScene(), await quantizedCubeScene(), spinningCubeScene(), sphereScene(8, 8)]
+    const packed = await gltfpack(await toGlb(sphereScene(16, 16)), ['-cc', '-si', '0.5'])
+    for (const bytes of [...await Promise.all(scenes.map(async (d) => await toGlb(d))), packed]) {
+      expect([headerDraws(bytes), await rendererDraws(bytes)]).toEqual([true, true])
+    }
+  })
+
+  it('refuses exactly the documents the renderer draws nothing of (random node trees, primitive modes and counts, scenes)', async () => {
+    const primitive = fc.record({ mode: fc.constantFrom(0, 1, 3, 4, 5, 6), count: fc.integer({ min: 1, max: 7 }), indexed: fc.boolean() })
+    const node = fc.record({ primitives: fc.array(primitive, { maxLength: 2 }), parent: fc.integer({ min: -1, max: 3 }) })
+    const document = fc.record({ nodes: fc.array(node, { maxLength: 4 }), roots: fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }), withScene: fc.boolean() })
+    await fc.assert(fc.asyncProperty(document, async (spec) => {
+      const doc = new Document()
+      // A buffer only when some accessor needs one (an empty buffer is no valid glTF).
+      let buffer: ReturnType<Document['createBuffer']> | null = null
+      const bufferOf = (): ReturnType<Document['createBuffer']> => (buffer ??= doc.createBuffer())
+      const nodes = spec.nodes.map((n) => {
+        const out = doc.createNode()
+        if (n.primitives.length === 0) return out
+        const mesh = doc.createMesh()
+        for (const p of n.primitives) {
+          const positions = Array.from({ length: p.count * 3 }, (_, i) => (i * 7) % 5 - 2)
+          const prim = doc.createPrimitive().setMode(p.mode as 4)
+            .setAttribute('POSITION', doc.createAccessor().setType('VEC3').setArray(new Float32Array(positions)).setBuffer(bufferOf()))
+          if (p.indexed) prim.setIndices(doc.createAccessor().setType('SCALAR').setArray(new Uint32Array(Array.from({ length: p.count }, (_, i) => i))).setBuffer(bufferOf()))
+          mesh.addPrimitive(prim)
+        }
+        return out.setMesh(mesh)
+      })
+      // A node below an earlier one (no cycles), or a root candidate.
+      for (const [i, n] of spec.nodes.entries()) if (n.parent >= 0 && n.parent < i) nodes[n.parent]!.addChild(nodes[i]!)
+      if (spec.withScene) {
+        const scene = doc.createScene()
+        for (const r of new Set(spec.roots)) if (nodes[r] !== undefined && nodes[r]!.getParentNode() === null) scene.addChild(nodes[r]!)
+        doc.getRoot().setDefaultScene(scene)
+      }
+      const bytes = await toGlb(doc)
+      expect(headerDraws(bytes)).toBe(await rendererDraws(bytes))
+    }), { numRuns: 60 })
   })
 })
 
