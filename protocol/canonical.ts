@@ -74,7 +74,7 @@ export interface MemberSpan {
 export function canonicalMemberSpan (value: unknown, text: string, omit: string): MemberSpan | null {
   if (keysInOrder(value)) {
     if (JSON.stringify(value) !== text) return null
-    return memberSpan(value, text, omit, JSON.stringify)
+    return memberSpan(value, text, omit, JSON.stringify, false)
   }
   let canonical: string
   try {
@@ -83,7 +83,7 @@ export function canonicalMemberSpan (value: unknown, text: string, omit: string)
     return null
   }
   if (canonical !== text) return null
-  return memberSpan(value, text, omit, canonicalString)
+  return memberSpan(value, text, omit, canonicalString, true)
 }
 
 /** {@link canonicalMemberSpan} as text: the canonical text of `value` without `omit`, or null when `text` is not canonical. */
@@ -93,7 +93,13 @@ export function canonicalTextWithout (value: unknown, text: string, omit: string
   return span.start === span.end ? text : text.slice(0, span.start) + text.slice(span.end)
 }
 
-/** True when every object in the JSON.parse output `value` lists its keys in strictly increasing UTF-16 order. */
+/**
+ * True when every object in the JSON.parse output `value` lists its keys in
+ * strictly increasing UTF-16 order. `for...in` lists an object's own keys in
+ * the order of `Object.keys` without building an array (inherited enumerable
+ * keys, which JSON.parse never makes, would follow them and at worst send the
+ * value down the general path).
+ */
 function keysInOrder (value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return true
   if (Array.isArray(value)) {
@@ -101,10 +107,11 @@ function keysInOrder (value: unknown): boolean {
     return true
   }
   const obj = value as Record<string, unknown>
-  const keys = Object.keys(obj)
-  for (let i = 0; i < keys.length; i++) {
-    if (i > 0 && !(keys[i - 1]! < keys[i]!)) return false
-    if (!keysInOrder(obj[keys[i]!])) return false
+  let previous: string | null = null
+  for (const key in obj) {
+    if (previous !== null && !(previous < key)) return false
+    if (!keysInOrder(obj[key])) return false
+    previous = key
   }
   return true
 }
@@ -112,12 +119,13 @@ function keysInOrder (value: unknown): boolean {
 /**
  * The span of the top-level member `omit` in `text`, the canonical text of
  * `value` as `encode` writes each member's value, counting from the end:
- * the closing brace and the members after `omit` in canonical key order.
+ * the closing brace and the members after `omit` in canonical key order
+ * (the order of `Object.keys` on the fast path, else once `sort`ed).
  */
-function memberSpan (value: unknown, text: string, omit: string, encode: (v: unknown) => string): MemberSpan {
+function memberSpan (value: unknown, text: string, omit: string, encode: (v: unknown) => string, sort: boolean): MemberSpan {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, omit)) return { start: 0, end: 0 }
   const obj = value as Record<string, unknown>
-  const keys = Object.keys(obj).sort()
+  const keys = sort ? Object.keys(obj).sort() : Object.keys(obj)
   const at = keys.indexOf(omit)
   // Length of "," + member for every member after `omit`, and the closing brace.
   let after = 1
