@@ -6,7 +6,8 @@
  * the Submit page, follows the Job page to a final status, opens the
  * evidence and verifies the certificate in the page, checks the audit chain
  * and shows the network, then stops and restarts the node and sees the page
- * say so and recover, and submits a scene the network optimizes. Each page's screenshot must have content (not a blank
+ * say so and recover, and submits a scene the network optimizes and finds its
+ * optimizer report. Each page's screenshot must have content (not a blank
  * page) and no serious WCAG 2 A/AA problem axe-core finds; the submit button
  * is reached and pressed with the keyboard.
  *
@@ -176,6 +177,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     await page.locator('table.validators tbody tr').first().waitFor()
     expect(await page.locator('dl.info').textContent()).toMatch(/network id\s*dev-[0-9a-f]{8}/)
     expect(await page.locator('table.validators tbody tr').count()).toBe(1)
+    // Trust over time from the node's stored history: the frames job decided above changed the validator's reputation.
+    await page.getByTestId('trust-history').locator('canvas').first().waitFor({ timeout: 60_000 })
     await shot('network')
   })
 
@@ -208,6 +211,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     await page.locator('section.sample img').first().waitFor({ timeout: 60_000 })
     expect(await page.getByText(/^Round 0, scenes:/).count()).toBe(1)
     await expect.poll(async () => await page.locator('section.sample img').evaluateAll((els) => els.every((e) => (e as unknown as { complete: boolean, naturalWidth: number }).complete && (e as unknown as { naturalWidth: number }).naturalWidth > 0)), { timeout: 60_000 }).toBe(true)
+    // The optimizer report of the optimization that made the candidate: its output is the job's candidate.
+    await page.getByTestId('optimizer-report').waitFor({ timeout: 60_000 })
+    expect(await page.getByTestId('optimizer-output-check').textContent()).toBe('= the job’s candidate')
+    expect(await page.locator('table.figures tbody tr').count()).toBe(8)
+    expect(await page.locator('ol.operations li').count()).toBeGreaterThan(3)
     await shot('scene-job')
   })
 })

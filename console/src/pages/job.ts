@@ -103,8 +103,8 @@ export function JobPage (props: { jobId: string }) {
     <${Timeline} job=${job} />
     <h2>Certificate</h2>
     <${CertificatePanel} job=${job} />
-    ${job.optimize === null ? null : html`<h2>Optimizer report</h2>
-    <${OptimizerReportPanel} job=${job} version=${evidenceVersion} />`}
     <h2>Evidence</h2>
-    <${Evidence} jobId=${job.jobId} version=${evidenceVersion} />`
+    <${Evidence} jobId=${job.jobId} version=${evidenceVersion} />
+    ${job.optimize === null ? null : html`<h2>Optimizer report</h2>
+    <${OptimizerReportPanel} job=${job} version=${evidenceVersion} />`}`
 }
