@@ -31,7 +31,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { planFrameSamples } from '../../protocol/sampling/plan.ts'
-import type { FrameSample, FrameSamplePlan, PlanOptions, SampleKind, SampleRect } from '../../protocol/sampling/plan.ts'
+import type { FrameSample, FrameSamplePlan, PlanOptions } from '../../protocol/sampling/plan.ts'
 import { DEFAULT_CONFIDENCE } from '../../protocol/stats/student-t.ts'
 import { type MeasurementSummary, summarizeSamples } from './summary.ts'
 import { ERR_FRAME_COUNT, ERR_PNG_SIZE_MISMATCH } from './errors.ts'
@@ -40,7 +40,7 @@ import type { LumaPlane, RgbaImage } from './image.ts'
 import { decodePng, readPngHeader } from './png.ts'
 import type { PngLimits } from './png.ts'
 import { changeMseRgb, mseRgb, psnrFromMse } from './psnr.ts'
-import { sampleSsim } from './local-ssim.ts'
+import { type MeasuredSample, type SampleValues, ssimPair } from './sample-values.ts'
 
 /** Options of {@link measureFrames}. */
 export interface MeasureFramesOptions {
@@ -71,26 +71,8 @@ export const DEFAULT_MEASURE_FRAMES_OPTIONS = Object.freeze({
 })
 
 /** One measured sample: the planned sample and its values. */
-export interface SampleMeasurement {
-  kind: SampleKind
+export interface SampleMeasurement extends MeasuredSample {
   frame: number
-  /** Region samples only. */
-  rect?: SampleRect
-  ssim: number
-  /** SSIM of the sample's worst tile (node/measure/local-ssim.ts). */
-  worstTile: number
-  /** Infinity when the sample's images are identical. */
-  psnr: number
-  /** Mean squared error over R, G, B on the 0–255 scale. */
-  mse: number
-}
-
-/** The values of one measured sample. */
-interface SampleValues { ssim: number, worstTile: number, mse: number }
-
-function ssimPair (a: LumaPlane, b: LumaPlane): { ssim: number, worstTile: number } {
-  const s = sampleSsim(a, b)
-  return { ssim: s.ssim, worstTile: s.worstTile }
 }
 
 /** The result of {@link measureFrames}. In memory an infinite PSNR is `Infinity`. */

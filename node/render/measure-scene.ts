@@ -21,14 +21,13 @@
  *   simply measures badly.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import { type FrameSamplePlan, type PlanOptions, planFrameSamples, type SampleKind, type SampleRect, sampleKey } from '../../protocol/sampling/plan.ts'
+import { type FrameSamplePlan, type PlanOptions, planFrameSamples, sampleKey } from '../../protocol/sampling/plan.ts'
 import { DEFAULT_CONFIDENCE } from '../../protocol/stats/student-t.ts'
 import { type MeasurementSummary, summarizeSamples } from '../measure/summary.ts'
 import { changeImage, changeLuma, cropImage, downscale2x, lumaPlane, type RgbaImage } from '../measure/image.ts'
 import { changeMseRgb, mseRgb, psnrFromMse } from '../measure/psnr.ts'
 import { type EvidenceChoice, type EvidenceImages, type EvidenceOptions, evidenceImages, selectEvidence } from '../measure/evidence.ts'
-import { sampleSsim } from '../measure/local-ssim.ts'
-import type { LumaPlane } from '../measure/image.ts'
+import { type MeasuredSample, type SampleValues, ssimPair } from '../measure/sample-values.ts'
 import { sceneComplexity } from '../scene/complexity.ts'
 import { resolveSceneLimits, type SceneLimits } from '../scene/load-scene.ts'
 import { checkBudget, DEFAULT_RENDER_BUDGET_OPTIONS, type RenderBudgetOptions } from './budget.ts'
@@ -104,25 +103,9 @@ export const DEFAULT_MEASURE_SCENES_OPTIONS = Object.freeze({
 })
 
 /** One measured sample. */
-export interface SceneSampleMeasurement {
-  kind: SampleKind
+export interface SceneSampleMeasurement extends MeasuredSample {
   /** View index. */
   view: number
-  rect?: SampleRect
-  ssim: number
-  /** SSIM of the sample's worst tile (node/measure/local-ssim.ts). */
-  worstTile: number
-  /** Infinity when identical. */
-  psnr: number
-  mse: number
-}
-
-/** The values of one measured sample. */
-interface SampleValues { ssim: number, worstTile: number, mse: number }
-
-function ssimPair (a: LumaPlane, b: LumaPlane): { ssim: number, worstTile: number } {
-  const s = sampleSsim(a, b)
-  return { ssim: s.ssim, worstTile: s.worstTile }
 }
 
 /** The plan of a scene measurement: the frame-sample plan over views, and the views. */
