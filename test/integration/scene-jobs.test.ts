@@ -1,7 +1,8 @@
 /**
  * Scene jobs on a four-node network of real processes: one with a candidate
  * made by gltfpack, one the network optimizes itself (every verifier re-runs
- * the optimizer and checks the candidate's hash). Both become final on every
+ * the optimizer and checks the candidate's hash, keeping the optimizer's
+ * report, which equals the submitter's). Both become final on every
  * node with SSIM, PSNR and intervals, and their certificates verify offline
  * and name the original's and the candidate's hashes.
  */
@@ -111,6 +112,11 @@ describe('scene jobs on four node processes', () => {
       }, `${n} re-ran the optimization`)
       expect(matches, n).toBe(true)
     }
+    // Each node keeps the optimizer report of its own run: node1 made the candidate, the others re-ran the optimizer; the reports agree to the last field.
+    const reports = await Promise.all(names.map(async (n) => await cluster.get(n, `/v1/jobs/${jobId}/optimizer-report`) as { source: string, report: { outputHash: string, inputHash: string } }))
+    expect(reports.map((r) => r.source)).toEqual(['submitter', 're-execution', 're-execution', 're-execution'])
+    for (const r of reports) expect(r.report).toEqual(reports[0]!.report)
+    expect([reports[0]!.report.inputHash, reports[0]!.report.outputHash]).toEqual([sha256Hex(original), views[0]!.candidate[0]])
     const cert = await cluster.get('node3', `/v1/jobs/${jobId}/certificate`) as { checks?: { candidateHashMatches?: boolean }, job: { reference: string[] } }
     expect(cert.checks?.candidateHashMatches).toBe(true)
     expect(cert.job.reference).toEqual([sha256Hex(original)])
