@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 // One configuration for `npm test`. No retries: a flaky test is a bug to fix.
@@ -7,6 +8,12 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // At least two test files at a time (vitest's default is one fewer than the cores: a single file on a
+    // 2-core CI machine). The integration and simulation files spend most of their run waiting on node
+    // processes (gossip round trips, deadlines, restarts), and every file pays a fresh worker's imports,
+    // so a second file beside them uses the idle core. No test depends on running alone: each cluster
+    // takes free ports from the OS and its own temp folder, and no test has a wall-clock limit.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     retry: 0,
     // The default console report, plus a JSON summary that .ci/run reads for its closing line.
     reporters: ['default', 'json'],
