@@ -38,7 +38,7 @@ function App () {
   const [, page, arg] = path.split('/')
   const nav = [['jobs', 'Jobs'], ['submit', 'Submit'], ['network', 'Network'], ['audit', 'Audit']]
   let body
-  if (page === 'job' && arg !== undefined && /^[0-9a-f]{64}$/.test(arg)) body = html`<${JobPage} jobId=${arg} />`
+  if (page === 'job' && arg !== undefined && /^[0-9a-f]{64}$/.test(arg)) body = html`<${JobPage} key=${arg} jobId=${arg} />`
   else if (page === 'network') body = html`<${NetworkPage} />`
   else if (page === 'submit') body = html`<${SubmitPage} />`
   else if (page === 'audit') body = html`<${AuditPage} />`

@@ -1,7 +1,7 @@
 /**
  * Submit: drop reference and candidate frames (PNG), or a GLB scene with or
- * without a candidate GLB; choose thresholds (and the optimizer profile for a
- * scene without a candidate); watch the upload, the announcement and the
+ * without a candidate GLB; choose thresholds and the vote deadline (and the
+ * optimizer profile for a scene without a candidate); watch the upload, the announcement and the
  * votes arriving; see the result. Files are checked here before any upload
  * (type by signature, size, frame counts); the node checks them again.
  */
@@ -47,6 +47,7 @@ export function SubmitPage () {
   const [candidate, setCandidate] = useState<Picked>({ files: [], kind: null })
   const [ssimMin, setSsimMin] = useState('')
   const [psnrMin, setPsnrMin] = useState('')
+  const [deadlineS, setDeadlineS] = useState('')
   const [profile, setProfile] = useState('balanced')
   const [problems, setProblems] = useState<string[]>([])
   const [stage, setStage] = useState<string>('')
@@ -80,6 +81,8 @@ export function SubmitPage () {
     for (const [name, v, lo, hi] of [['SSIM threshold', ssimMin, -1, 1], ['PSNR threshold', psnrMin, 0, 1000]] as const) {
       if (v !== '' && !(Number(v) >= lo && Number(v) <= hi)) p.push(`${name} must be a number in [${lo}, ${hi}]`)
     }
+    // The network's bounds on deadlines are the node's check (ERR_JOB_DEADLINE); here only the form.
+    if (deadlineS !== '' && !(Number.isInteger(Number(deadlineS)) && Number(deadlineS) >= 1)) p.push('the vote deadline must be a whole number of seconds, at least 1')
     return p
   }
 
@@ -114,6 +117,7 @@ export function SubmitPage () {
       const body: Record<string, unknown> = { kind, reference: hashes.slice(0, reference.files.length), candidate: hashes.slice(reference.files.length) }
       if (Object.keys(thresholds).length > 0) body.thresholds = thresholds
       if (kind === 'scene' && candidate.files.length === 0) body.profile = profile
+      if (deadlineS !== '') body.deadlineMs = Number(deadlineS) * 1000
       const created = await post<JobView & { scheduleId?: string }>('/v1/jobs', body)
       if (created.scheduleId !== undefined) { setStage(`deferred to the cheapest slot: schedule ${created.scheduleId}`); return }
       setJob(created)
@@ -133,9 +137,10 @@ export function SubmitPage () {
       <${DropZone} id="reference-files" label="Reference frames (PNG) or original scene (GLB)" picked=${reference} onPick=${pick(setReference)} />
       <${DropZone} id="candidate-files" label="Candidate frames (PNG) or optimized scene (GLB, optional)" picked=${candidate} onPick=${pick(setCandidate)} />
     </div>
-    <fieldset><legend>Thresholds (the network's when empty)</legend>
+    <fieldset><legend>Thresholds and deadline (the network's when empty)</legend>
       <label>SSIM ≥ <input id="ssim-min" inputmode="decimal" value=${ssimMin} onInput=${(e: Event) => { setSsimMin((e.target as HTMLInputElement).value) }} /></label>
       <label>PSNR ≥ <input id="psnr-min" inputmode="decimal" value=${psnrMin} onInput=${(e: Event) => { setPsnrMin((e.target as HTMLInputElement).value) }} /> dB</label>
+      <label>Vote deadline <input id="deadline-s" inputmode="numeric" value=${deadlineS} onInput=${(e: Event) => { setDeadlineS((e.target as HTMLInputElement).value.trim()) }} /> s</label>
       ${reference.kind === 'glb' && candidate.files.length === 0
         ? html`<label>Optimizer profile <select value=${profile} onChange=${(e: Event) => { setProfile((e.target as HTMLSelectElement).value) }}>
             ${['balanced', 'quality', 'economy', 'realtime', 'archviz'].map((p) => html`<option value=${p}>${p}</option>`)}</select></label>`
