@@ -300,6 +300,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
     // The same node, data and port: the page reconnects by itself and re-reads its list.
     await cluster!.start('node1')
     await page.getByTestId('connection').getByText('live', { exact: true }).waitFor({ timeout: 120_000 })
+    // The list it re-reads replaces the rows it shows, which stay meanwhile (never an empty list).
+    expect(await listed()).toEqual([framesJob, sceneJob])
     await expect.poll(listed, { timeout: 60_000 }).toEqual([framesJob, sceneJob])
   })
 })

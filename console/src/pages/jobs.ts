@@ -45,13 +45,14 @@ export function JobsPage (props: { query: URLSearchParams }) {
     const gen = generation.current
     get<JobView>(`/v1/jobs/${jobId}`).then((v) => { if (gen === generation.current) upsert(rowOf(v)) }, () => {})
   }
-  const loadPage = (from: JobList<Row>): void => {
+  /** Asks for the page after `from`; with `replace` the answer replaces the list (a re-read that keeps showing the old rows meanwhile). */
+  const loadPage = (from: JobList<Row>, replace = false): void => {
     const gen = generation.current
     setLoading(true)
     setList(beginPage)
     get<{ jobs: JobView[] }>(nextPageQuery(from, size, status)).then((r) => {
       if (gen !== generation.current) return
-      setList((l) => appendPage(l, r.jobs.map(rowOf), size, status))
+      setList((l) => appendPage(replace ? { ...emptyJobList<Row>(), inFlight: l.inFlight } : l, r.jobs.map(rowOf), size, status))
       setError(null)
     }, (e: Error) => {
       if (gen !== generation.current) return
@@ -59,14 +60,15 @@ export function JobsPage (props: { query: URLSearchParams }) {
       setError(e.message)
     }).finally(() => { if (gen === generation.current) setLoading(false) })
   }
-  const reload = (): void => {
+  /** Starts the list afresh for another filter (emptied at once) or after a reconnection (the rows stay until the new first page is in). */
+  const reload = (keepRows = false): void => {
     generation.current++
     const empty = emptyJobList<Row>()
-    setList(empty)
-    loadPage(empty)
+    if (!keepRows) setList(empty)
+    loadPage(empty, keepRows)
   }
-  useEffect(reload, [status, size])
-  useEvent('reconnected', reload, [status, size])
+  useEffect(() => { reload() }, [status, size])
+  useEvent('reconnected', () => { reload(true) }, [status, size])
   useEvent('job', (e: JobEventData) => {
     setList((l) => {
       const prev = l.rows.find((r) => r.jobId === e.jobId)
