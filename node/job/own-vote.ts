@@ -16,6 +16,7 @@ import type { NodeMetrics } from '../metrics.ts'
 import type { JobDecider } from './decider.ts'
 import type { Fault, FaultContext } from './faults.ts'
 import type { JobWrites } from './job-writes.ts'
+import type { NodeRepositories } from './repositories.ts'
 import type { OpenJob, OpenJobs } from './open-jobs.ts'
 import type { BlobPort, InputCheckPort, JobNetworkPort, Measurement, MeasurePort } from './ports.ts'
 import { type VoteRecord, isTerminal } from './records.ts'
@@ -34,6 +35,8 @@ export interface OwnVoteComponents {
   logger: Logger
   metrics: NodeMetrics
   fault: Fault
+  /** Read for the stored record of a job decided before this node's vote. */
+  repos: Pick<NodeRepositories, 'jobs'>
   writes: JobWrites
   jobs: OpenJobs
   decider: JobDecider
@@ -120,7 +123,8 @@ export class OwnVote {
    * Signs, stores (before gossiping: a restart never signs a different vote),
    * counts and gossips the own vote, then re-tallies. When the job was
    * decided meanwhile the vote is still stored and gossiped, as a late vote
-   * the others judge.
+   * the others judge, with the job's stored record (what was learnt of the
+   * job after it closed stays).
    */
   async cast (open: OpenJob, round: number, measurement: Measurement, seed: string): Promise<void> {
     const { fault, clock, writes, jobs, metrics, net, decider } = this.#components
@@ -139,7 +143,9 @@ export class OwnVote {
       ...(measurement.plan === undefined ? {} : { plan: measurement.plan }),
       ...(measurement.checks?.candidateHashMatches === undefined ? {} : { candidateHashMatches: measurement.checks.candidateHashMatches })
     }
-    open.record = { ...open.record, measuredAt: now, ownMeasurement, error: null }
+    // A decided job's record may have changed since it closed (evidence, judged late votes): the vote goes with the stored one.
+    const base = late ? (await this.#components.repos.jobs.get(jobId)) ?? open.record : open.record
+    open.record = { ...base, measuredAt: now, ownMeasurement, error: null }
     const voteRecord: VoteRecord = { vote, receivedAt: now, late }
     await writes.ownVote(open.record, vote, voteRecord, now)
     if (!late) jobs.addVote(open, voteRecord)

@@ -1,0 +1,115 @@
+/**
+ * A node whose own measurement ends after its job was decided still stores
+ * and gossips its vote, late; writing it must not put back the job record as
+ * it was when the job closed, dropping what was learnt since: here the
+ * equivocation evidence against a validator that arrived after the decision.
+ * Real parts: LevelDB store and audit trail, the blob folder, measurement in
+ * a worker; the measurement is held until the test lets it go, and the other
+ * validators' shares and votes are fed in as gossip would bring them.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pino } from 'pino'
+import { Registry } from 'prom-client'
+import { afterAll, describe, expect, it } from 'vitest'
+import { JobEngine } from '../../../node/job/engine.ts'
+import type { MeasurePort } from '../../../node/job/ports.ts'
+import { openRepositories } from '../../../node/job/repositories.ts'
+import { createNodeMetrics } from '../../../node/metrics.ts'
+import { BlobDir } from '../../../node/p2p/blob-dir.ts'
+import { AuditLog } from '../../../node/store/audit.ts'
+import { openStore } from '../../../node/store/db.ts'
+import { measureJob, measurePort } from '../../../node/wiring/measure-port.ts'
+import type { JobView } from '../../../node/types.ts'
+import { canonicalEncode } from '../../../protocol/canonical.ts'
+import { decodeJob } from '../../../protocol/job.ts'
+import type { MetricNumbers } from '../../../protocol/metrics.ts'
+import { networkDigest, parseNetwork } from '../../../protocol/network.ts'
+import { buildSeedCertificate, makeSeedShare, verifySeedCertificate } from '../../../protocol/seed.ts'
+import { generateKeyPair } from '../../../protocol/signing.ts'
+import { newVote, signVote } from '../../../protocol/vote.ts'
+import { addNoise, encodePng, scene } from '../measure/fixtures.ts'
+import { NO_NETWORK } from './engine-harness.ts'
+
+describe('the own vote after the job was decided', () => {
+  const cleanups: Array<() => Promise<void>> = []
+  afterAll(async () => {
+    for (const fn of cleanups.splice(0).reverse()) await fn()
+  })
+
+  it('keeps the equivocators named in the stored record after the decision', async () => {
+    const [own, a, b, x] = [generateKeyPair(), generateKeyPair(), generateKeyPair(), generateKeyPair()]
+    const network = parseNetwork({
+      networkId: 'own-late-test',
+      protocolVersion: 1,
+      validators: [own, a, b, x].map((k, i) => ({ name: `node${i + 1}`, publicKey: k.publicKey, weight: 1 }))
+    })
+    const dir = await mkdtemp(join(tmpdir(), 'trust-engine-own-late-'))
+    cleanups.push(async () => { await rm(dir, { recursive: true, force: true }) })
+    const store = await openStore(join(dir, 'db'), { identity: { publicKey: own.publicKey, networkId: network.networkId } })
+    cleanups.push(async () => { await store.close() })
+    const audit = await AuditLog.open(store, own.privateKey)
+    const repos = openRepositories(store, { append: (batch, kind, data, time) => audit.append(batch, kind, data, time) })
+    const blobs = new BlobDir(dir)
+    // The own measurement is real, held until the job is decided and the evidence is in.
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => { release = resolve })
+    const real = measurePort()
+    const measure: MeasurePort = async (...args) => { await held; return await real(...args) }
+    let onFinal: (view: JobView) => void = () => {}
+    const final = new Promise<JobView>((resolve) => { onFinal = resolve })
+    const engine = new JobEngine({
+      network, key: own, repos,
+      net: NO_NETWORK,
+      blobs: { get: async (sha) => (await blobs.get(sha))! },
+      measure,
+      clock: Date.now,
+      logger: pino({ level: 'silent' }),
+      metrics: createNodeMetrics(new Registry()),
+      fault: null,
+      onFinal: (view) => { onFinal(view) },
+      onAccepted: () => {},
+      onEvidence: () => {}
+    })
+    await engine.start()
+    cleanups.push(async () => { release(); await engine.stop() })
+
+    const refBytes = encodePng(scene(48, 48))
+    const candBytes = encodePng(addNoise(scene(48, 48), 2, 'own-late'))
+    const view = await engine.submit({
+      kind: 'frames', reference: [await blobs.put(refBytes)], candidate: [await blobs.put(candBytes)], deadlineMs: network.deadlines.maxVoteMs
+    })
+    const jobId = view.jobId
+    const job = decodeJob(engine.openAnnouncements()[0]!)
+    for (const k of [a, b]) await engine.onSeedMessage(canonicalEncode(makeSeedShare(network, jobId, k)))
+    const seed = verifySeedCertificate(buildSeedCertificate(network, jobId, [own, a, b].map((k) => makeSeedShare(network, jobId, k)), own.privateKey), job, network).seed
+    const honest = (await measureJob(job, jobId, { reference: [refBytes], candidate: [candBytes] }, 0, seed)).metrics
+    const vote = (k: typeof own, metrics: MetricNumbers): Uint8Array => canonicalEncode(signVote(newVote({
+      networkId: network.networkId, networkDigest: networkDigest(network), engine: network.measurement.engine, seed,
+      jobId, round: 0, voter: k.publicKey, metrics, intervals: { ssim: [metrics.ssim, metrics.ssim], psnr: [metrics.psnr, metrics.psnr], ssimLocal: [metrics.ssimLocal, metrics.ssimLocal] }, samples: 24
+    }), k.privateKey))
+
+    // Three of four validators decide the job while this node still measures.
+    for (const k of [a, b, x]) await engine.onVoteMessage(vote(k, honest))
+    const decided = await final
+    expect(decided.final).toBe(true)
+    expect((await repos.jobs.get(jobId))?.measuredAt).toBeNull()
+
+    // Then x signs a second, different vote: the evidence names it in the stored record.
+    await engine.onVoteMessage(vote(x, { ...honest, ssim: honest.ssim - 0.2 })).catch(() => {})
+    expect((await repos.jobs.get(jobId))?.equivocators).toEqual([x.publicKey])
+
+    // The own measurement ends: its late vote is stored with the record, which still names x.
+    release()
+    let record = await repos.jobs.get(jobId)
+    while (record?.measuredAt === null) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      record = await repos.jobs.get(jobId)
+    }
+    expect(record?.ownMeasurement).not.toBeNull()
+    expect(record?.equivocators).toEqual([x.publicKey])
+    expect(record?.status).toBe(decided.status)
+    expect((await engine.view(jobId))?.equivocators).toEqual([x.publicKey])
+  })
+})
