@@ -30,7 +30,7 @@ type Conditions = Scenario['network']
 
 /** The relays of a run. */
 export class RelayMesh {
-  readonly #c: Conditions
+  readonly #conditions: Conditions
   readonly #seed: string
   readonly #ports = new Map<string, number>()
   readonly #servers: Server[] = []
@@ -39,13 +39,13 @@ export class RelayMesh {
   #t0: number | null = null
 
   constructor (conditions: Conditions, seed: string) {
-    this.#c = conditions
+    this.#conditions = conditions
     this.#seed = seed
   }
 
   /** True when the scenario asks for any condition (otherwise nodes dial each other directly). */
   get active (): boolean {
-    return this.#c.delayMs > 0 || this.#c.jitterMs > 0 || this.#c.partitions.length > 0
+    return this.#conditions.delayMs > 0 || this.#conditions.jitterMs > 0 || this.#conditions.partitions.length > 0
   }
 
   /** Reserves a port per ordered pair of `names` (before the configs are written). */
@@ -84,7 +84,7 @@ export class RelayMesh {
   /** True while a partition separates `a` and `b`. */
   cut (a: string, b: string, now: number): boolean {
     if (this.#t0 === null) return false
-    return this.#c.partitions.some((p) => {
+    return this.#conditions.partitions.some((p) => {
       if (now < this.#t0! + p.fromMs || (p.healMs !== undefined && now >= this.#t0! + p.healMs)) return false
       const ga = p.groups.findIndex((g) => g.includes(a))
       const gb = p.groups.findIndex((g) => g.includes(b))
@@ -104,9 +104,9 @@ export class RelayMesh {
       let held = 0
       let last = 0
       src.on('data', (bytes: Buffer) => {
-        const jitter = this.#c.jitterMs === 0 ? 0 : (uniform(rng) * 2 - 1) * this.#c.jitterMs
+        const jitter = this.#conditions.jitterMs === 0 ? 0 : (uniform(rng) * 2 - 1) * this.#conditions.jitterMs
         // In order: a chunk never overtakes the one before it.
-        last = Math.max(last, Date.now() + Math.max(0, this.#c.delayMs + jitter))
+        last = Math.max(last, Date.now() + Math.max(0, this.#conditions.delayMs + jitter))
         queue.push({ at: last, bytes })
         held += bytes.length
         if (held > MAX_LINK_BUFFER) { inbound.destroy(); outbound.destroy() }

@@ -73,7 +73,7 @@ interface IndexEntry {
 
 /** The final jobs of a node for peers, and the intake of peers' certificates. */
 export class CertifiedJobs {
-  readonly #c: CertifiedJobsComponents
+  readonly #components: CertifiedJobsComponents
   /** Final jobs, newest `createdAt` first (ties by job id), at most MAX_INDEXED_JOBS. */
   readonly #index: IndexEntry[] = []
   readonly #indexed = new Set<string>()
@@ -81,7 +81,7 @@ export class CertifiedJobs {
 
   /** Certified jobs over the given parts. */
   constructor (components: CertifiedJobsComponents) {
-    this.#c = components
+    this.#components = components
   }
 
   /** Notes a job this node knows (at start, for the catch-up's lower bound); indexes it when final. */
@@ -98,7 +98,7 @@ export class CertifiedJobs {
    */
   since (): number {
     if (this.#newestKnown === null) return 0
-    const { maxVoteMs, clockSkewMs } = this.#c.network.deadlines
+    const { maxVoteMs, clockSkewMs } = this.#components.network.deadlines
     return Math.max(0, this.#newestKnown - 2 * maxVoteMs - clockSkewMs)
   }
 
@@ -114,7 +114,7 @@ export class CertifiedJobs {
 
   /** The canonical bytes of a job's certificate, or null. */
   async load (jobId: string): Promise<Uint8Array | null> {
-    const cert = await this.#c.repos.certificates.get(jobId)
+    const cert = await this.#components.repos.certificates.get(jobId)
     return cert === null ? null : canonicalEncode(cert)
   }
 
@@ -124,14 +124,14 @@ export class CertifiedJobs {
    */
   async take (bytes: Uint8Array): Promise<CertificateIntake> {
     const cert = decodeCertificate(bytes) // [REFUSE] oversized, malformed, schema-invalid, metric out of range
-    const { repos } = this.#c
+    const { repos } = this.#components
     if (this.#indexed.has(cert.jobId) || (await repos.certificates.has(cert.jobId))) return 'known'
-    if (this.#c.isOpen(cert.jobId)) return 'open'
-    const result = verifyCertificate(cert, this.#c.network) // [REFUSE] any certificate check fails
+    if (this.#components.isOpen(cert.jobId)) return 'open'
+    const result = verifyCertificate(cert, this.#components.network) // [REFUSE] any certificate check fails
     if (!result.ok) throw new TrustEngineError(result.code, result.message, { ...(result.details === undefined ? {} : { details: result.details }) })
     let outcome: CertificateIntake = 'known'
-    await this.#c.serial(cert.jobId, async () => {
-      if (this.#c.isOpen(cert.jobId)) { outcome = 'open'; return }
+    await this.#components.serial(cert.jobId, async () => {
+      if (this.#components.isOpen(cert.jobId)) { outcome = 'open'; return }
       const existing = await repos.jobs.get(cert.jobId)
       if (existing !== null && existing.status !== 'disputed') return
       await this.#store(cert, existing, result.round, result.seed, result.signedBaseWeight, result.totalBaseWeight)
@@ -154,16 +154,16 @@ export class CertifiedJobs {
           if (await this.take(bytes) === 'stored') stored++
         } catch (err) {
           const code = err instanceof TrustEngineError ? err.code : 'ERR_INTERNAL'
-          this.#c.logger.warn({ peer, code }, 'certificate from a peer refused')
+          this.#components.logger.warn({ peer, code }, 'certificate from a peer refused')
           if (code === ERR_CERT_NETWORK) continue
           refused(peer, code)
           return stored
         }
       }
     } catch (err) {
-      this.#c.logger.debug({ peer, err: String(err) }, 'certificate catch-up stopped')
+      this.#components.logger.debug({ peer, err: String(err) }, 'certificate catch-up stopped')
     }
-    if (stored > 0) this.#c.logger.info({ peer, jobs: stored }, 'caught up on decided jobs')
+    if (stored > 0) this.#components.logger.info({ peer, jobs: stored }, 'caught up on decided jobs')
     return stored
   }
 
@@ -174,8 +174,8 @@ export class CertifiedJobs {
   }
 
   async #store (cert: Certificate, existing: JobRecord | null, round: number, seed: string, signed: number, total: number): Promise<void> {
-    const now = this.#c.clock()
-    const base = existing ?? { ...newJobRecord(cert.jobId, cert.job, now), equivocators: await this.#c.equivocatorsOf(cert.jobId) }
+    const now = this.#components.clock()
+    const base = existing ?? { ...newJobRecord(cert.jobId, cert.job, now), equivocators: await this.#components.equivocatorsOf(cert.jobId) }
     const record: JobRecord = {
       ...base,
       status: cert.status,
@@ -198,9 +198,9 @@ export class CertifiedJobs {
       totalWeight: total,
       finalizedAt: now
     }
-    await this.#c.writes.certified(record, cert, votes, verdict, now)
+    await this.#components.writes.certified(record, cert, votes, verdict, now)
     this.decided(cert.job.createdAt, cert.jobId)
-    this.#c.onCertified(this.#c.views.of(record, votes), existing?.status ?? null)
+    this.#components.onCertified(this.#components.views.of(record, votes), existing?.status ?? null)
   }
 
   #add (createdAt: number, jobId: string): void {

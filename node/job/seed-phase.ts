@@ -59,14 +59,14 @@ interface JobSeeds {
 
 /** The seed phase of one node. */
 export class SeedPhase {
-  readonly #c: SeedPhaseComponents
-  readonly #o: SeedPhaseOptions
+  readonly #components: SeedPhaseComponents
+  readonly #options: SeedPhaseOptions
   readonly #jobs = new Map<string, JobSeeds>()
   readonly #total: number
 
   constructor (components: SeedPhaseComponents, options: Partial<SeedPhaseOptions> = {}) {
-    this.#c = components
-    this.#o = { ...DEFAULT_SEED_PHASE_OPTIONS, ...options }
+    this.#components = components
+    this.#options = { ...DEFAULT_SEED_PHASE_OPTIONS, ...options }
     this.#total = totalBaseWeight(components.network)
   }
 
@@ -78,10 +78,10 @@ export class SeedPhase {
       return
     }
     for (const cert of state.heldCertificates.splice(0)) await this.#takeCertificate(state, cert, job, jobId).catch(() => {})
-    if (this.#c.shares) {
-      const share = makeSeedShare(this.#c.network, jobId, this.#c.key)
+    if (this.#components.shares) {
+      const share = makeSeedShare(this.#components.network, jobId, this.#components.key)
       await this.#takeShare(state, share, job, jobId)
-      await this.#c.publish(canonicalEncode(share))
+      await this.#components.publish(canonicalEncode(share))
     }
     await this.#maybeCertify(state, job, jobId)
   }
@@ -128,7 +128,7 @@ export class SeedPhase {
     const type = (decodeJson(data, MAX_SEED_CERTIFICATE_BYTES, 'seed message') as { type?: unknown } | null)?.type
     if (type === 'seed-certificate') {
       const cert = decodeSeedCertificate(data) // [REJECT] oversized, malformed, schema-invalid
-      const job = this.#c.jobOf(cert.jobId)
+      const job = this.#components.jobOf(cert.jobId)
       const state = this.#state(cert.jobId)
       if (state.certificate !== null) throw new TrustEngineError(ERR_DUPLICATE, 'seed already fixed', { action: 'ignore' }) // [IGNORE]
       if (job === null) {
@@ -139,10 +139,10 @@ export class SeedPhase {
       return
     }
     const share = decodeSeedShare(data) // [REJECT] oversized, malformed, schema-invalid
-    verifySeedShare(share, this.#c.network) // [REJECT] other network, non-validator, bad proof
+    verifySeedShare(share, this.#components.network) // [REJECT] other network, non-validator, bad proof
     const state = this.#state(share.jobId)
     if (state.shares.has(share.validator)) throw new TrustEngineError(ERR_DUPLICATE, 'share already held', { action: 'ignore' }) // [IGNORE]
-    const job = this.#c.jobOf(share.jobId)
+    const job = this.#components.jobOf(share.jobId)
     await this.#takeShare(state, share, job, share.jobId)
     if (job !== null) await this.#maybeCertify(state, job, share.jobId)
   }
@@ -150,9 +150,9 @@ export class SeedPhase {
   #state (jobId: string): JobSeeds {
     let state = this.#jobs.get(jobId)
     if (state === undefined) {
-      while (this.#jobs.size >= this.#o.maxHeldJobs) {
+      while (this.#jobs.size >= this.#options.maxHeldJobs) {
         // Drop the oldest job nobody waits for (held messages of unknown jobs go first).
-        const victim = [...this.#jobs.entries()].find(([id, s]) => s.waiters.length === 0 && this.#c.jobOf(id) === null)?.[0] ?? this.#jobs.keys().next().value!
+        const victim = [...this.#jobs.entries()].find(([id, s]) => s.waiters.length === 0 && this.#components.jobOf(id) === null)?.[0] ?? this.#jobs.keys().next().value!
         this.#jobs.delete(victim)
       }
       state = { shares: new Map(), weight: 0, certificate: null, seed: null, waiters: [], heldCertificates: [] }
@@ -164,23 +164,23 @@ export class SeedPhase {
   async #takeShare (state: JobSeeds, share: SeedShare, _job: JobAnnouncement | null, _jobId: string): Promise<void> {
     if (state.shares.has(share.validator)) return
     state.shares.set(share.validator, share)
-    state.weight += baseWeightOf(this.#c.network, share.validator)
+    state.weight += baseWeightOf(this.#components.network, share.validator)
   }
 
   /** As the job's submitter: certify once the shares hold more than 2/3 (all shares held then go in). */
   async #maybeCertify (state: JobSeeds, job: JobAnnouncement, jobId: string): Promise<void> {
-    if (state.certificate !== null || job.submitter !== this.#c.key.publicKey) return
+    if (state.certificate !== null || job.submitter !== this.#components.key.publicKey) return
     if (!(3 * state.weight > 2 * this.#total)) return
-    const cert = buildSeedCertificate(this.#c.network, jobId, [...state.shares.values()], this.#c.key.privateKey)
+    const cert = buildSeedCertificate(this.#components.network, jobId, [...state.shares.values()], this.#components.key.privateKey)
     await this.#takeCertificate(state, cert, job, jobId)
-    await this.#c.publish(canonicalEncode(cert))
+    await this.#components.publish(canonicalEncode(cert))
   }
 
   async #takeCertificate (state: JobSeeds, cert: SeedCertificate, job: JobAnnouncement, jobId: string): Promise<void> {
     if (state.certificate !== null) return
-    const { seed } = verifySeedCertificate(cert, job, this.#c.network, jobId)
+    const { seed } = verifySeedCertificate(cert, job, this.#components.network, jobId)
     this.#fix(state, seed, cert)
-    await this.#c.onSeed(jobId, seed, cert)
+    await this.#components.onSeed(jobId, seed, cert)
   }
 
   #fix (state: JobSeeds, seed: string, cert: SeedCertificate): void {

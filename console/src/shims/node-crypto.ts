@@ -14,16 +14,16 @@ type Data = string | Uint8Array
 
 /** A hash in progress, as `createHash` returns. */
 class Hash {
-  readonly #h: ReturnType<typeof sha256.create>
-  constructor (h: ReturnType<typeof sha256.create>) { this.#h = h }
+  readonly #hash: ReturnType<typeof sha256.create>
+  constructor (h: ReturnType<typeof sha256.create>) { this.#hash = h }
   update (data: Data, encoding?: 'utf8'): this {
-    this.#h.update(typeof data === 'string' ? new TextEncoder().encode(data) : data)
+    this.#hash.update(typeof data === 'string' ? new TextEncoder().encode(data) : data)
     void encoding
     return this
   }
 
   digest (encoding?: 'hex'): Buffer | string {
-    const out = Buffer.from(this.#h.digest())
+    const out = Buffer.from(this.#hash.digest())
     return encoding === 'hex' ? out.toString('hex') : out
   }
 }
