@@ -14,7 +14,7 @@ import { resolveAnalysisOptions, defaultSceneAnalyzer, type SceneAnalysis } from
 import { ERR_OPTIMIZER_OPTIONS_INVALID, fail } from './errors.ts'
 import { createSceneIO, loadSceneSafely, resolveSceneLimits } from '../scene/load-scene.ts'
 import { preflightScene } from '../scene/preflight-scene.ts'
-import { PROFILE_PASSES, type QuantizeBits } from './profiles.ts'
+import { PROFILE_PASSES, type ProfilePasses } from './profiles.ts'
 import { buildReport, type OptimizationReport, type Operation } from './report.ts'
 import type { SceneLimits } from '../scene/scene-limits.ts'
 import { measureScene } from '../scene/scene-stats.ts'
@@ -63,16 +63,9 @@ export const DEFAULT_OPTIMIZE_OPTIONS: Readonly<OptimizeOptions> = Object.freeze
   profile: 'balanced'
 })
 
-/** Options after defaults from the profile are applied. */
-export interface ResolvedOptimizeOptions {
+/** Options after defaults from the profile are applied: the profile and its passes, each as given or the profile's. */
+export interface ResolvedOptimizeOptions extends ProfilePasses {
   profile: Profile
-  ratio: number
-  error: number
-  maxTextureSize: number
-  quantize: QuantizeBits | null
-  instancing: number | null
-  textureQuality: TextureQualities
-  meshopt: boolean
 }
 
 const optionsSchema = z.object({
