@@ -1,9 +1,12 @@
 /**
  * Atomic file output, the one way the node writes a file a reader may open at
- * any time (optimized scenes, evidence folders, network files): write to a
- * temporary file in the target's directory, flush it, then rename it over the
- * target. A failure at any point removes the temporary file, so no partial
- * output is ever left behind.
+ * any time (optimized scenes, evidence folders, network files, blobs): write
+ * to a temporary file (in the target's directory unless told), flush it, then
+ * rename it over the target, and on request fsync the target's directory. A
+ * failure at any point removes the temporary file, so no partial output is
+ * ever left behind. Key files are the one exception (node/keys.ts): they are
+ * created once, synchronously, never replaced without `--force`, with a link
+ * that fails when the file exists, which a rename cannot do.
  */
 import { randomBytes } from 'node:crypto'
 import { chmod, open, rename, rm } from 'node:fs/promises'
@@ -17,6 +20,10 @@ export const ERR_OUTPUT_WRITE_FAILED = declareCode('ERR_OUTPUT_WRITE_FAILED', { 
 export interface WriteAtomicOptions {
   /** Exact permission bits of the file (set with chmod, whatever the umask); when absent, 0644 less the umask. */
   mode?: number
+  /** Folder of the temporary file (on the target's file system; a store that clears its own temporary folder at start names it); the target's folder when absent. */
+  tmpDir?: string
+  /** Also fsync the target's folder after the rename, so the new name itself survives a crash (a content-addressed store needs it); off by default. */
+  syncDir?: boolean
 }
 
 /**
@@ -30,7 +37,7 @@ export interface WriteAtomicOptions {
  * ```
  */
 export async function writeFileAtomic (path: string, data: Uint8Array | string, options: WriteAtomicOptions = {}): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+  const tmp = join(options.tmpDir ?? dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
     const handle = await open(tmp, 'wx', options.mode ?? 0o644)
     try {
@@ -41,8 +48,22 @@ export async function writeFileAtomic (path: string, data: Uint8Array | string, 
     }
     if (options.mode !== undefined) await chmod(tmp, options.mode)
     await rename(tmp, path)
+    if (options.syncDir === true) await syncDir(dirname(path))
   } catch (err) {
     await rm(tmp, { force: true })
     throw new TrustEngineError(ERR_OUTPUT_WRITE_FAILED, `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err })
+  }
+}
+
+/** Makes a rename durable; some file systems refuse fsync on a folder, which is then skipped (the data itself is already synced). */
+async function syncDir (dir: string): Promise<void> {
+  let fh
+  try {
+    fh = await open(dir, 'r')
+    await fh.sync()
+  } catch {
+    // The file's data is on disk; only the name's durability is left to the file system.
+  } finally {
+    await fh?.close()
   }
 }

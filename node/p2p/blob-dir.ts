@@ -13,12 +13,12 @@
  * so a put never ends with its blob deleted under it. An access listener
  * (`watchAccess`) hears every read or check of a blob, before any I/O.
  */
-import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
+import { writeFileAtomic } from '../files/write-atomic.ts'
 import type { BlobSource } from './blob-protocol.ts'
 import { DEFAULT_BLOB_TRANSFER_OPTIONS } from './blob-protocol.ts'
 import { ERR_BLOB_CORRUPT, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_IO, ERR_BLOB_QUOTA, ERR_BLOB_TOO_LARGE } from './errors.ts'
@@ -175,23 +175,13 @@ export class BlobDir {
     this.#used = Promise.resolve(used + bytes.byteLength)
     const final = this.pathOf(sha256)
     const finalDir = join(this.#root, sha256.slice(0, 2), sha256.slice(2, 4))
-    const tmp = join(this.#tmp, `${sha256}.${randomBytes(6).toString('hex')}`)
     try {
       await mkdir(this.#tmp, { recursive: true })
       await mkdir(finalDir, { recursive: true })
-      const fh = await open(tmp, 'wx', 0o644)
-      try {
-        await fh.writeFile(bytes)
-        await fh.sync()
-      } finally {
-        await fh.close()
-      }
-      await rename(tmp, final)
-      await syncDir(finalDir)
+      await writeFileAtomic(final, bytes, { tmpDir: this.#tmp, syncDir: true })
     } catch (err) {
-      await rm(tmp, { force: true }).catch(() => {})
       this.#used = this.#used.then((u) => u - bytes.byteLength)
-      throw ioError('cannot store blob', err)
+      throw ioError('cannot store blob', (err as Error).cause ?? err)
     }
     return sha256
   }
@@ -225,19 +215,6 @@ function isNotFound (err: unknown): boolean {
 function ioError (message: string, cause: unknown): TrustEngineError {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code
   return new TrustEngineError(ERR_BLOB_IO, `${message}${code === undefined ? '' : ` (${code})`}`, { cause })
-}
-
-/** Makes a rename durable; some file systems refuse fsync on a folder, which is then skipped. */
-async function syncDir (dir: string): Promise<void> {
-  let fh
-  try {
-    fh = await open(dir, 'r')
-    await fh.sync()
-  } catch {
-    // The data itself is already synced.
-  } finally {
-    await fh?.close()
-  }
 }
 
 /** Size of the file at `path`, or null when there is none. */
