@@ -36,6 +36,14 @@ export const MAX_VALIDATORS = 1000
 /** Largest base weight of one validator (see {@link MAX_VALIDATORS}). */
 export const MAX_BASE_WEIGHT = 1_000_000
 
+/**
+ * Largest blob (a frame, a scene) a node takes through its API and fetches or
+ * serves over the blob stream protocol, 64 MiB: one number for both, since a
+ * blob a node accepts must be one its peers will fetch, or a job would be
+ * certifiable by its submitter alone.
+ */
+export const MAX_BLOB_BYTES = 64 * 1024 * 1024
+
 /** Most blobs (frames) on each side of one job: 256 hashes of 64 characters stay well inside {@link MAX_MESSAGE_BYTES}. */
 export const MAX_JOB_BLOBS = 256
 

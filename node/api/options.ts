@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net'
 import { TrustEngineError } from '../../protocol/errors.ts'
+import { MAX_BLOB_BYTES } from '../../protocol/constants.ts'
 import { ERR_API_OPTIONS, ERR_API_TOKEN_REQUIRED } from './errors.ts'
 import { DEFAULT_EVENT_STREAM_OPTIONS, type EventStreamOptions } from './event-stream.ts'
 
@@ -47,10 +48,8 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   // side in protocol/constants.ts, ~34 KiB of JSON); 64 KiB leaves room for
   // whitespace and options, and equals the gossip limit MAX_MESSAGE_BYTES.
   bodyLimit: 64 * 1024,
-  // Same as the blob protocol's default: a blob a node accepts through its API
-  // must be one its peers will fetch over the blob stream protocol, otherwise a
-  // job would be certifiable only by the submitting node.
-  maxBlobBytes: 64 * 1024 * 1024,
+  // The blob protocol's limit too (protocol/constants.ts says why).
+  maxBlobBytes: MAX_BLOB_BYTES,
   // A 64 MiB upload at 1 MB/s takes about 64 s; twice that bounds a slow client.
   requestTimeoutMs: 120_000,
   // 1000 audit entries or job views of a few KiB each: a few MiB of JSON at most.

@@ -24,6 +24,7 @@ import type { Logger } from 'pino'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
+import { MAX_BLOB_BYTES } from '../../protocol/constants.ts'
 import { BLOB_PROTOCOL, MAX_REQUEST_FRAME_BYTES, MAX_STATUS_FRAME_BYTES, decodeBlobRequest, decodeBlobStatus, encodeBlobRequest, encodeBlobStatus, type BlobStatus } from './blob-frames.ts'
 import { NO_COUNTERS, type P2pCounters } from './counters.ts'
 import { DEFAULT_ADMISSION_OPTIONS, type PeerQuota } from './admission.ts'
@@ -46,7 +47,7 @@ export interface BlobTransferOptions {
 
 /** Defaults of {@link BlobTransferOptions} (reasons in the module comment). */
 export const DEFAULT_BLOB_TRANSFER_OPTIONS: BlobTransferOptions = {
-  maxBlobBytes: 64 * 1024 * 1024,
+  maxBlobBytes: MAX_BLOB_BYTES,
   maxChunkBytes: 1024 * 1024,
   idleTimeoutMs: 10_000,
   totalTimeoutMs: 5 * 60 * 1000
