@@ -5,36 +5,24 @@
  * gossips the vote and re-tallies (milliseconds, on the job's decision queue).
  * So votes, evidence and the deadline are never decided behind a measurement.
  */
-import type { Logger } from 'pino'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
-import type { NetworkConfig } from '../../protocol/network.ts'
 import { type Vote, newVote, signVote } from '../../protocol/vote.ts'
 import { networkDigest } from '../../protocol/network.ts'
 import type { SeedPhase } from './seed-phase.ts'
-import type { NodeMetrics } from '../metrics.ts'
 import type { JobDecider } from './decider.ts'
-import type { Fault, FaultContext } from './faults.ts'
+import type { FaultContext } from './faults.ts'
+import type { JobEngineComponents } from './engine.ts'
 import type { JobWrites } from './job-writes.ts'
 import type { NodeRepositories } from './repositories.ts'
 import type { OpenJob, OpenJobs } from './open-jobs.ts'
-import type { BlobPort, InputCheckPort, JobNetworkPort, Measurement, MeasurePort } from './ports.ts'
+import type { Measurement } from './ports.ts'
 import { type VoteRecord, isTerminal } from './records.ts'
 import { clockDeadline, roundDeadline } from './deadline.ts'
 import { ERR_JOB_OVER_LIMITS, ERR_JOB_UNMEASURABLE, ERR_MEASURE, ERR_ROUND_OVER } from './errors.ts'
 
-/** What the own vote is wired to. */
-export interface OwnVoteComponents {
-  network: NetworkConfig
-  key: { publicKey: string, privateKey: string }
-  net: JobNetworkPort
-  blobs: BlobPort
-  measure: MeasurePort
-  check?: InputCheckPort
-  clock: () => number
-  logger: Logger
-  metrics: NodeMetrics
-  fault: Fault
+/** What the own vote is wired to: the engine's components it reads, and the engine's parts it works with. */
+export type OwnVoteComponents = Pick<JobEngineComponents, 'network' | 'key' | 'net' | 'blobs' | 'measure' | 'check' | 'clock' | 'logger' | 'metrics' | 'fault'> & {
   /** Read for the stored record of a job decided before this node's vote. */
   repos: Pick<NodeRepositories, 'jobs'>
   writes: JobWrites
