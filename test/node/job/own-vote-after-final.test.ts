@@ -3,23 +3,13 @@
  * and gossips its vote, late; writing it must not put back the job record as
  * it was when the job closed, dropping what was learnt since: here the
  * equivocation evidence against a validator that arrived after the decision.
- * Real parts: LevelDB store and audit trail, the blob folder, measurement in
- * a worker; the measurement is held until the test lets it go, and the other
- * validators' shares and votes are fed in as gossip would bring them.
+ * Real parts (engine-harness.ts): LevelDB store and audit trail, the blob
+ * folder, measurement in a worker; the measurement is held until the test
+ * lets it go, and the other validators' shares and votes are fed in as
+ * gossip would bring them.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { pino } from 'pino'
-import { Registry } from 'prom-client'
 import { afterAll, describe, expect, it } from 'vitest'
-import { JobEngine } from '../../../node/job/engine.ts'
 import type { MeasurePort } from '../../../node/job/ports.ts'
-import { openRepositories } from '../../../node/job/repositories.ts'
-import { createNodeMetrics } from '../../../node/metrics.ts'
-import { BlobDir } from '../../../node/p2p/blob-dir.ts'
-import { AuditLog } from '../../../node/store/audit.ts'
-import { openStore } from '../../../node/store/db.ts'
 import { measureJob, measurePort } from '../../../node/wiring/measure-port.ts'
 import type { JobView } from '../../../node/types.ts'
 import { canonicalEncode } from '../../../protocol/canonical.ts'
@@ -30,7 +20,7 @@ import { buildSeedCertificate, makeSeedShare, verifySeedCertificate } from '../.
 import { generateKeyPair } from '../../../protocol/signing.ts'
 import { newVote, signVote } from '../../../protocol/vote.ts'
 import { addNoise, encodePng, scene } from '../measure/fixtures.ts'
-import { NO_NETWORK } from './engine-harness.ts'
+import { EngineHarness } from './engine-harness.ts'
 
 describe('the own vote after the job was decided', () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -45,13 +35,8 @@ describe('the own vote after the job was decided', () => {
       protocolVersion: 1,
       validators: [own, a, b, x].map((k, i) => ({ name: `node${i + 1}`, publicKey: k.publicKey, weight: 1 }))
     })
-    const dir = await mkdtemp(join(tmpdir(), 'trust-engine-own-late-'))
-    cleanups.push(async () => { await rm(dir, { recursive: true, force: true }) })
-    const store = await openStore(join(dir, 'db'), { identity: { publicKey: own.publicKey, networkId: network.networkId } })
-    cleanups.push(async () => { await store.close() })
-    const audit = await AuditLog.open(store, own.privateKey)
-    const repos = openRepositories(store, { append: (batch, kind, data, time) => audit.append(batch, kind, data, time) })
-    const blobs = new BlobDir(dir)
+    const h = await EngineHarness.create('trust-engine-own-late-')
+    cleanups.push(async () => { await h.close() })
     // The own measurement is real, held until the job is decided and the evidence is in.
     let release: () => void = () => {}
     const held = new Promise<void>((resolve) => { release = resolve })
@@ -59,21 +44,10 @@ describe('the own vote after the job was decided', () => {
     const measure: MeasurePort = async (...args) => { await held; return await real(...args) }
     let onFinal: (view: JobView) => void = () => {}
     const final = new Promise<JobView>((resolve) => { onFinal = resolve })
-    const engine = new JobEngine({
-      network, key: own, repos,
-      net: NO_NETWORK,
-      blobs: { get: async (sha) => (await blobs.get(sha))! },
-      measure,
-      clock: Date.now,
-      logger: pino({ level: 'silent' }),
-      metrics: createNodeMetrics(new Registry()),
-      fault: null,
-      onFinal: (view) => { onFinal(view) },
-      onAccepted: () => {},
-      onEvidence: () => {}
-    })
-    await engine.start()
-    cleanups.push(async () => { release(); await engine.stop() })
+    const { engine, repos } = await h.engine('db', network, own, { measure, onFinal: (view) => { onFinal(view) } })
+    const blobs = h.blobs
+    cleanups.push(async () => { release() })
+    await h.start(engine)
 
     const refBytes = encodePng(scene(48, 48))
     const candBytes = encodePng(addNoise(scene(48, 48), 2, 'own-late'))
