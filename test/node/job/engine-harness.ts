@@ -19,11 +19,13 @@ import { openStore } from '../../../node/store/db.ts'
 import { MeasureWorkerPool } from '../../../node/wiring/measure-worker-pool.ts'
 import { canonicalEncode } from '../../../protocol/canonical.ts'
 import { decodeJob, jobIdOf } from '../../../protocol/job.ts'
-import { type NetworkConfig, networkDigest } from '../../../protocol/network.ts'
+import { type NetworkConfig, networkDigest, parseNetwork } from '../../../protocol/network.ts'
 import { buildSeedCertificate, makeSeedShare, verifySeedCertificate } from '../../../protocol/seed.ts'
+import { generateKeyPair } from '../../../protocol/signing.ts'
 import { type NewVoteFields, newVote, signVote } from '../../../protocol/vote.ts'
 
-type KeyPair = { publicKey: string, privateKey: string }
+/** A validator's key pair as the tests hold it. */
+export type KeyPair = { publicKey: string, privateKey: string }
 
 /** A network port that reaches nobody. */
 export const NO_NETWORK: JobNetworkPort = {
@@ -96,6 +98,17 @@ export class EngineHarness {
     await this.#measurer.close()
     await rm(this.dir, { recursive: true, force: true })
   }
+}
+
+/** `count` fresh validator keys of weight 1, named `node1`…, and the network file `networkId` that lists them. */
+export function testNetwork (networkId: string, count: number): { keys: KeyPair[], network: NetworkConfig } {
+  const keys = Array.from({ length: count }, () => generateKeyPair())
+  const network = parseNetwork({
+    networkId,
+    protocolVersion: 1,
+    validators: keys.map((k, i) => ({ name: `node${i + 1}`, publicKey: k.publicKey, weight: 1 }))
+  })
+  return { keys, network }
 }
 
 /**

@@ -10,10 +10,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { JobEngine } from '../../../node/job/engine.ts'
 import type { EngineTopic } from '../../../node/job/ports.ts'
-import { parseNetwork } from '../../../protocol/network.ts'
-import { generateKeyPair } from '../../../protocol/signing.ts'
 import { encodePng, scene } from '../measure/fixtures.ts'
-import { deliverAll, EngineHarness, NO_NETWORK } from './engine-harness.ts'
+import { deliverAll, EngineHarness, NO_NETWORK, testNetwork } from './engine-harness.ts'
 
 describe('an announcement missed on gossip', () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -25,12 +23,7 @@ describe('an announcement missed on gossip', () => {
     const h = await EngineHarness.create('trust-engine-missed-')
     cleanups.push(async () => { await h.close() })
     // Four validators of weight 1: three shares fix the seed without the engine that missed the job.
-    const keys = [generateKeyPair(), generateKeyPair(), generateKeyPair(), generateKeyPair()]
-    const network = parseNetwork({
-      networkId: 'missed-test',
-      protocolVersion: 1,
-      validators: keys.map((k, i) => ({ name: `node${i + 1}`, publicKey: k.publicKey, weight: 1 }))
-    })
+    const { keys, network } = testNetwork('missed-test', 4)
     const engines: JobEngine[] = []
     let withheld = 0
     let asked = 0

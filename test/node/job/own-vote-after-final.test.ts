@@ -15,12 +15,11 @@ import type { JobView } from '../../../node/types.ts'
 import { canonicalEncode } from '../../../protocol/canonical.ts'
 import { decodeJob } from '../../../protocol/job.ts'
 import type { MetricNumbers } from '../../../protocol/metrics.ts'
-import { networkDigest, parseNetwork } from '../../../protocol/network.ts'
+import { networkDigest } from '../../../protocol/network.ts'
 import { buildSeedCertificate, makeSeedShare, verifySeedCertificate } from '../../../protocol/seed.ts'
-import { generateKeyPair } from '../../../protocol/signing.ts'
 import { newVote, signVote } from '../../../protocol/vote.ts'
 import { addNoise, encodePng, scene } from '../measure/fixtures.ts'
-import { EngineHarness } from './engine-harness.ts'
+import { EngineHarness, type KeyPair, testNetwork } from './engine-harness.ts'
 
 describe('the own vote after the job was decided', () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -29,12 +28,8 @@ describe('the own vote after the job was decided', () => {
   })
 
   it('keeps the equivocators named in the stored record after the decision', async () => {
-    const [own, a, b, x] = [generateKeyPair(), generateKeyPair(), generateKeyPair(), generateKeyPair()]
-    const network = parseNetwork({
-      networkId: 'own-late-test',
-      protocolVersion: 1,
-      validators: [own, a, b, x].map((k, i) => ({ name: `node${i + 1}`, publicKey: k.publicKey, weight: 1 }))
-    })
+    const { keys, network } = testNetwork('own-late-test', 4)
+    const [own, a, b, x] = keys as [KeyPair, KeyPair, KeyPair, KeyPair]
     const h = await EngineHarness.create('trust-engine-own-late-')
     cleanups.push(async () => { await h.close() })
     // The own measurement is real, held until the job is decided and the evidence is in.

@@ -10,10 +10,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { JobEngine } from '../../../node/job/engine.ts'
 import type { EngineTopic } from '../../../node/job/ports.ts'
-import { parseNetwork } from '../../../protocol/network.ts'
-import { generateKeyPair } from '../../../protocol/signing.ts'
 import { encodePng, scene } from '../measure/fixtures.ts'
-import { deliverAll, EngineHarness, NO_NETWORK } from './engine-harness.ts'
+import { deliverAll, EngineHarness, NO_NETWORK, testNetwork } from './engine-harness.ts'
 
 describe('seed shares lost on gossip', () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -24,13 +22,8 @@ describe('seed shares lost on gossip', () => {
   it('the submitter pulls the shares it missed from its peers and the job finalizes', async () => {
     const h = await EngineHarness.create('trust-engine-shares-')
     cleanups.push(async () => { await h.close() })
-    const keys = [generateKeyPair(), generateKeyPair(), generateKeyPair()]
     // Three validators of weight 1: the seed certificate needs all three shares.
-    const network = parseNetwork({
-      networkId: 'shares-test',
-      protocolVersion: 1,
-      validators: keys.map((k, i) => ({ name: `node${i + 1}`, publicKey: k.publicKey, weight: 1 }))
-    })
+    const { keys, network } = testNetwork('shares-test', 3)
     const engines: JobEngine[] = []
     let dropped = 0
     /** Delivers a publish to every other engine, except seed shares sent to the submitter (engine 0). */
