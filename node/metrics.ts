@@ -95,6 +95,46 @@ export interface NodeMetrics {
     /** Audit entries appended, by kind. */
     entries: Counter<'kind'>
   }
+  storage: {
+    /** Bytes of the LevelDB folder on disk (tables, logs, manifest), read at each scrape. */
+    storeBytes: Gauge
+    /** Bytes of the blobs in the blob folder, read at each scrape. */
+    blobBytes: Gauge
+  }
+  queues: {
+    /**
+     * Gossip messages waiting in this node, by stage, read at each scrape:
+     * `validating` (in a topic validator; gossipsub forwards and delivers
+     * only after it) and `delivering` (accepted, their handler running).
+     */
+    gossip: Gauge<'stage'>
+    /** Votes held before they can be counted, their job or seed not known yet (node/job/vote-buffer.ts), read at each scrape. */
+    votesHeld: Gauge
+  }
+}
+
+/** What the gauges read at each scrape come from; set once by the node ({@link readAtScrape}). */
+export interface ScrapeReaders {
+  /** Bytes of the LevelDB folder. */
+  storeBytes: () => Promise<number>
+  /** Bytes of the blobs stored. */
+  blobBytes: () => Promise<number>
+  /** Gossip messages being validated and being delivered. */
+  gossipQueue: () => { validating: number, delivering: number }
+  /** Votes held by the vote buffer. */
+  votesHeld: () => number
+}
+
+/** The readers of each registry's scrape-time gauges (a registry belongs to one node). */
+const SCRAPE_READERS = new WeakMap<Registry, ScrapeReaders>()
+
+/**
+ * Gives the gauges of {@link NodeMetrics.storage} and {@link NodeMetrics.queues}
+ * on `register` what they read at each scrape. Until then they read 0; a
+ * reader that fails leaves its gauge at its last value.
+ */
+export function readAtScrape (register: Registry, readers: ScrapeReaders): void {
+  SCRAPE_READERS.set(register, readers)
 }
 
 /** Full name of each metric in the tree, for dashboards and tests. */
@@ -116,7 +156,11 @@ export const NODE_METRIC_NAMES = {
   eventClientsDropped: `${METRIC_PREFIX}event_clients_dropped_total`,
   evidenceJobs: `${METRIC_PREFIX}evidence_jobs`,
   evidenceBytes: `${METRIC_PREFIX}evidence_bytes`,
-  auditEntries: `${METRIC_PREFIX}audit_entries_total`
+  auditEntries: `${METRIC_PREFIX}audit_entries_total`,
+  storeBytes: `${METRIC_PREFIX}store_bytes`,
+  blobStoreBytes: `${METRIC_PREFIX}blob_store_bytes`,
+  gossipQueue: `${METRIC_PREFIX}gossip_queue_messages`,
+  votesHeld: `${METRIC_PREFIX}votes_held`
 } as const
 
 /**
@@ -162,6 +206,29 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
     },
     audit: {
       entries: counter(register, n.auditEntries, 'Audit entries appended, by kind', ['kind'])
+    },
+    storage: {
+      storeBytes: gauge(register, n.storeBytes, 'Bytes of the LevelDB folder on disk', [], async (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(await r.storeBytes())
+      }),
+      blobBytes: gauge(register, n.blobStoreBytes, 'Bytes of the blobs in the blob folder', [], async (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(await r.blobBytes())
+      })
+    },
+    queues: {
+      gossip: gauge(register, n.gossipQueue, 'Gossip messages waiting in this node, by stage (validating, delivering)', ['stage'], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r === undefined) return
+        const q = r.gossipQueue()
+        g.set({ stage: 'validating' }, q.validating)
+        g.set({ stage: 'delivering' }, q.delivering)
+      }),
+      votesHeld: gauge(register, n.votesHeld, 'Votes held before they can be counted (job or seed not known yet)', [], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(r.votesHeld())
+      })
     }
   }
   // collectDefaultMetrics throws on a second call for the same registry; its
@@ -178,10 +245,12 @@ function counter<L extends string> (register: Registry, name: string, help: stri
   return new Counter<L>({ name, help, labelNames, registers: [register] })
 }
 
-function gauge<L extends string> (register: Registry, name: string, help: string, labelNames: L[]): Gauge<L> {
+function gauge<L extends string> (register: Registry, name: string, help: string, labelNames: L[], collect?: (g: Gauge<L>) => void | Promise<void>): Gauge<L> {
   const existing = register.getSingleMetric(name)
   if (existing !== undefined) return existing as Gauge<L>
-  return new Gauge<L>({ name, help, labelNames, registers: [register] })
+  // A failing reader keeps the last value: a scrape must never fail for one gauge.
+  const read = collect === undefined ? undefined : async function (this: Gauge<L>): Promise<void> { await Promise.resolve().then(async () => { await collect(this) }).catch(() => {}) }
+  return new Gauge<L>({ name, help, labelNames, registers: [register], ...(read === undefined ? {} : { collect: read }) })
 }
 
 function histogram (register: Registry, name: string, help: string, buckets: number[]): Histogram {

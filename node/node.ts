@@ -20,11 +20,12 @@ import { resolveEconomyNodeOptions, type EconomyNodeOptions } from './economy/op
 import type { EvidenceStoreOptions } from './evidence/evidence-store.ts'
 import type { JobEngine, JobEngineOptions } from './job/engine.ts'
 import type { Fault } from './job/faults.ts'
-import { createNodeMetrics } from './metrics.ts'
+import { createNodeMetrics, readAtScrape } from './metrics.ts'
 import type { Clock } from './optimizer/economy/clock.ts'
 import type { BlobDirOptions } from './p2p/blob-dir.ts'
 import type { BlobKeeperOptions } from './store/blob-keeper.ts'
 import { dataDirLayout } from './store/data-dir.ts'
+import { folderBytes } from './store/folder-bytes.ts'
 import type { NodeRole } from './types.ts'
 import type { ReputationHistoryOptions } from './job/reputation-history.ts'
 import type { OptimizerReportStoreOptions } from './wiring/optimizer-report-store.ts'
@@ -137,6 +138,8 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     await startJobEngine(engine, host, shutdown)
     const economy = await startEconomy({ network, store: storage.store, repos: storage.repos, clock: economyClock, logger: base, admission, blobs, pool, submit, events, shutdown }, economyOptions)
     countPeers(host, metrics, shutdown)
+    // Sizes and queue lengths are read when /metrics is scraped, so an idle node spends nothing on them.
+    readAtScrape(registry, { storeBytes: async () => await folderBytes(layout.db), blobBytes: async () => await blobs.usedBytes(), gossipQueue: () => host.gossip.queued, votesHeld: () => engine.heldVotes })
     let apiUrl: string | null = null
     const node = nodeFacade({ network, identity, host, storage, engine, economy, submit, registry, metrics, events, apiUrl: () => apiUrl, logger, shutdown })
     if (init.api !== undefined && init.api !== null) {

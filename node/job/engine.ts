@@ -112,13 +112,14 @@ export class JobEngine {
   readonly #ownVote: OwnVote
   readonly #catchUp: CatchUp
   readonly #lifecycle: JobLifecycle
+  readonly #buffer: VoteBuffer
 
   constructor (components: JobEngineComponents, options: Partial<JobEngineOptions> = {}) {
     const { network, clock, repos, key, net, logger } = components
     const resolved = { ...DEFAULT_JOB_ENGINE_OPTIONS, ...options }
     this.#components = components
     this.#tasks = new BackgroundTasks(logger)
-    const buffer = new VoteBuffer(resolved.maxBufferedVotes, resolved.maxBufferedVotesPerVoter)
+    const buffer = this.#buffer = new VoteBuffer(resolved.maxBufferedVotes, resolved.maxBufferedVotesPerVoter)
     this.#seeds = new SeedPhase({
       network,
       key,
@@ -189,6 +190,11 @@ export class JobEngine {
   /** One validator's reputation in this node's view (the initial one when it has no record). */
   reputationOf (publicKey: string): ReputationRecord {
     return this.#reputations.of(publicKey)
+  }
+
+  /** Number of votes held before they can be counted: their job or its seed is not known yet (vote-buffer.ts). */
+  get heldVotes (): number {
+    return this.#buffer.size
   }
 
   /** Number of jobs still pending on this node. */

@@ -148,6 +148,8 @@ export class GossipAdapter {
   readonly #options: GossipOptions
   readonly #subscribed = new Set<string>()
   #listening = false
+  #validating = 0
+  #delivering = 0
 
   constructor (init: GossipAdapterInit) {
     this.#pubsub = init.pubsub
@@ -215,6 +217,15 @@ export class GossipAdapter {
     }
   }
 
+  /**
+   * Messages waiting in this node now: `validating` (in a topic validator;
+   * gossipsub forwards and delivers a message only after it) and
+   * `delivering` (accepted, their handler still running).
+   */
+  get queued (): { validating: number, delivering: number } {
+    return { validating: this.#validating, delivering: this.#delivering }
+  }
+
   /** Current gossipsub score of a peer, as this node sees it (0 for an unknown peer). */
   getScore (peerId: PeerId | string): number {
     return this.#pubsub.getScore(peerId.toString())
@@ -248,14 +259,25 @@ export class GossipAdapter {
   #onGossipMessage = (evt: CustomEvent<GossipsubMessage>): void => {
     const { msg, propagationSource } = evt.detail
     if (!this.#validators.has(msg.topic)) return
+    this.#delivering++
     Promise.resolve()
       .then(async () => { await this.#onMessage(msg.topic, msg.data, propagationSource) })
       .catch((err: unknown) => {
         this.#log.error({ topic: msg.topic, err: describe(err) }, 'message handler failed')
       })
+      .finally(() => { this.#delivering-- })
   }
 
   async #validate (topic: string, validator: GossipValidator, gate: boolean, peer: PeerId, msg: Message): Promise<TopicValidatorResult> {
+    this.#validating++
+    try {
+      return await this.#check(topic, validator, gate, peer, msg)
+    } finally {
+      this.#validating--
+    }
+  }
+
+  async #check (topic: string, validator: GossipValidator, gate: boolean, peer: PeerId, msg: Message): Promise<TopicValidatorResult> {
     // [REJECT] larger than any valid message: refused before anything reads it.
     if (msg.data.byteLength > this.#options.maxMessageBytes) {
       return this.#result(topic, 'reject', ERR_MESSAGE_TOO_LARGE, peer)

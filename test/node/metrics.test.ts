@@ -1,7 +1,11 @@
 /** The node metrics tree: names, labels, buckets and idempotent registration. */
 import { Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
-import { FINALITY_LATENCY_BUCKETS_SECONDS, NODE_METRIC_NAMES, createNodeMetrics } from '../../node/metrics.ts'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { FINALITY_LATENCY_BUCKETS_SECONDS, NODE_METRIC_NAMES, createNodeMetrics, readAtScrape } from '../../node/metrics.ts'
+import { folderBytes } from '../../node/store/folder-bytes.ts'
 
 describe('createNodeMetrics', () => {
   it('declares every metric with a unit suffix and the process metrics with the same prefix', async () => {
@@ -53,5 +57,45 @@ describe('createNodeMetrics', () => {
     const register = new Registry()
     createNodeMetrics(register, { defaultMetrics: false })
     expect(await register.metrics()).not.toContain('process_cpu')
+  })
+
+  it('reads the storage and queue gauges at each scrape, and keeps the last value when a reader fails', async () => {
+    const register = new Registry()
+    createNodeMetrics(register, { defaultMetrics: false })
+    expect(await register.metrics()).toContain('trust_engine_store_bytes 0')
+    let store = 1234
+    let failing = false
+    readAtScrape(register, {
+      storeBytes: async () => { if (failing) throw new Error('disk gone'); return store },
+      blobBytes: async () => 99,
+      gossipQueue: () => ({ validating: 3, delivering: 1 }),
+      votesHeld: () => 7
+    })
+    const text = await register.metrics()
+    expect(text).toContain('trust_engine_store_bytes 1234')
+    expect(text).toContain('trust_engine_blob_store_bytes 99')
+    expect(text).toContain('trust_engine_gossip_queue_messages{stage="validating"} 3')
+    expect(text).toContain('trust_engine_gossip_queue_messages{stage="delivering"} 1')
+    expect(text).toContain('trust_engine_votes_held 7')
+    store = 5678
+    expect(await register.metrics()).toContain('trust_engine_store_bytes 5678')
+    failing = true
+    expect(await register.metrics()).toContain('trust_engine_store_bytes 5678')
+  })
+})
+
+describe('folderBytes', () => {
+  it('sums the files directly in a folder, not those of sub-folders, and reads 0 for a missing folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'te-folder-bytes-'))
+    try {
+      writeFileSync(join(dir, '000005.ldb'), new Uint8Array(1000))
+      writeFileSync(join(dir, 'LOG'), 'x'.repeat(37))
+      mkdirSync(join(dir, 'sub'))
+      writeFileSync(join(dir, 'sub', 'other'), new Uint8Array(500))
+      expect(await folderBytes(dir)).toBe(1037)
+      expect(await folderBytes(join(dir, 'absent'))).toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
