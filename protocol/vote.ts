@@ -160,15 +160,19 @@ export function readVote (bytes: Uint8Array, network: NetworkConfig): Vote {
 }
 
 /**
- * The schema's fast path for a value JSON.parse made: true only for values
- * {@link voteSchema} accepts (and, for those, zod's output is a copy of the
- * value), so a vote that passes here needs no zod parse and no copy; a
- * value that does not pass goes through the schema, whose answer and error
- * paths stand. What zod costs per vote (about 4 µs and 2 KB of short-lived
- * objects) is 5 % of a signature verification. test/protocol/vote.test.ts
- * checks the implication against the schema over altered votes.
+ * The schema's fast path for a value JSON.parse made: true exactly for the
+ * values {@link voteSchema} accepts (and, for those, zod's output is a copy
+ * of the value), so a vote that passes here needs no zod parse and no copy;
+ * a value that does not pass goes through the schema, whose answer and
+ * error paths stand. What zod costs per vote (about 4 µs and 2 KB of
+ * short-lived objects) is 5 % of a signature verification. It is a second
+ * statement of the schema, so test/protocol/vote-shape.test.ts holds the two
+ * together: over JSON values near a vote (every field, nested ones too,
+ * removed, added or set to values at and around the schema's edges) both
+ * accept and refuse the same values, and readVote gives the same outcome as
+ * the gate, decodeVote and verifyVote in turn (test/protocol/vote.test.ts).
  */
-function isVoteShape (value: unknown): value is Vote {
+export function isVoteShape (value: unknown): value is Vote {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const v = value as Record<string, unknown>
   let known = 12
