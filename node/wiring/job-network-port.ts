@@ -4,44 +4,52 @@
  * job's votes, certificates) asked of a few admitted peers, whose answers
  * are merged without duplicates. Every byte that comes back is untrusted;
  * the engine validates it as if it came over gossip.
+ *
+ * A peer refuses and penalises catch-up requests beyond the quota it gives
+ * this node's class (admission.ts, `syncRequestsPerMinute`: 600 a minute for
+ * a validator, 30 for an observer), and a few penalties take this node out
+ * of that peer's gossip mesh. So this node paces its own asks per peer to
+ * {@link OWN_QUOTA_SHARE} of that quota, and asks the peers that have room
+ * left: an ask with no such peer returns nothing, as an unreachable peer
+ * does, and is made again at the caller's next interval.
  */
 import type { JobNetworkPort } from '../job/ports.ts'
 import { fetchCertificates } from '../p2p/certificate-sync.ts'
 import type { Host } from '../p2p/host.ts'
+import { KeyedTokenBuckets } from '../p2p/rate-limit.ts'
 import { fetchOpenJobs, fetchVotes } from '../p2p/vote-sync.ts'
 
 /** Peers asked for a job's votes when catching up (the union of their answers is taken in). */
 export const CATCH_UP_PEERS = 3
 
+/**
+ * The share of a peer's catch-up quota for this node that this node spends:
+ * an ask may take more than one page (one request each), and peers with
+ * other clocks refill a little later than this node thinks.
+ */
+export const OWN_QUOTA_SHARE = 0.5
+
 /** The engine's network port over `host`; `onVotePublished` sees every vote the engine publishes. */
 export function jobNetworkPort (host: Host, onVotePublished: (data: Uint8Array) => void): JobNetworkPort {
+  const perMinute = host.quota(host.libp2p.peerId).syncRequestsPerMinute * OWN_QUOTA_SHARE
+  const pace = new KeyedTokenBuckets({ ratePerSecond: perMinute / 60, burst: Math.max(1, Math.floor(perMinute)) })
+  const room = (peer: string): boolean => pace.take(peer)
   return {
     publish: async (topic, data) => {
       const sent = await host.gossip.publish(host.topics[topic], data)
       if (topic === 'votes') onVotePublished(data)
       return sent
     },
-    catchUp: async (jobId, signal) => await catchUpVotes(host, jobId, signal),
-    openJobs: async (signal) => await catchUpOpenJobs(host, signal),
-    certificates: (peer, since, signal) => fetchCertificates(host, peer, since, signal),
+    catchUp: async (jobId, signal) => await askPeers(host, signal, room, async (peer) => await fetchVotes(host, peer, jobId, signal)),
+    openJobs: async (signal) => await askPeers(host, signal, room, async (peer) => await fetchOpenJobs(host, peer, signal)),
+    certificates: (peer, since, signal) => room(peer) ? fetchCertificates(host, peer, since, signal) : none(),
     catchUpPeers: async (signal) => await catchUpPeers(host, signal),
     penalise: (peer, code) => { host.penalise(peer, code) }
   }
 }
 
-/**
- * Waits (bounded, 10 s) for admitted peers after a start, then asks up to
- * {@link CATCH_UP_PEERS} of them for the votes of `jobId`; unreachable or
- * failing peers are skipped.
- */
-async function catchUpVotes (host: Host, jobId: string, signal: AbortSignal): Promise<Uint8Array[]> {
-  return await askPeers(host, signal, async (peer) => await fetchVotes(host, peer, jobId, signal))
-}
-
-/** Like {@link catchUpVotes}, for the announcements of the jobs open at the peers. */
-async function catchUpOpenJobs (host: Host, signal: AbortSignal): Promise<Uint8Array[]> {
-  return await askPeers(host, signal, async (peer) => await fetchOpenJobs(host, peer, signal))
-}
+/** An empty certificates stream (no peer with room left). */
+async function * none (): AsyncGenerator<Uint8Array> {}
 
 /** Waits (bounded, 10 s) for admitted peers after a start; returns up to CATCH_UP_PEERS of them. */
 async function catchUpPeers (host: Host, signal: AbortSignal): Promise<string[]> {
@@ -49,11 +57,21 @@ async function catchUpPeers (host: Host, signal: AbortSignal): Promise<string[]>
   return host.admittedPeers().slice(0, CATCH_UP_PEERS)
 }
 
-/** Waits (bounded) for admitted peers, asks up to CATCH_UP_PEERS of them, and returns the union of their answers. */
-async function askPeers (host: Host, signal: AbortSignal, ask: (peer: string) => Promise<Uint8Array[]>): Promise<Uint8Array[]> {
+/**
+ * Waits (bounded, 10 s) for admitted peers after a start, then asks up to
+ * {@link CATCH_UP_PEERS} of those with `room` left, and returns the union of
+ * their answers; unreachable or failing peers are skipped.
+ */
+async function askPeers (host: Host, signal: AbortSignal, room: (peer: string) => boolean, ask: (peer: string) => Promise<Uint8Array[]>): Promise<Uint8Array[]> {
   const seen = new Set<string>()
   const out: Uint8Array[] = []
-  for (const peer of await catchUpPeers(host, signal)) {
+  await catchUpPeers(host, signal)
+  const peers: string[] = []
+  for (const peer of host.admittedPeers()) {
+    if (peers.length >= CATCH_UP_PEERS) break
+    if (room(peer)) peers.push(peer)
+  }
+  for (const peer of peers) {
     for (const item of await ask(peer).catch(() => [])) {
       const key = Buffer.from(item).toString('base64')
       if (!seen.has(key)) { seen.add(key); out.push(item) }

@@ -1,0 +1,65 @@
+/**
+ * The job engine's catch-up asks stay inside the quota peers give this
+ * node's class, between two real libp2p hosts on 127.0.0.1: a peer refuses
+ * and penalises an observer's catch-up requests beyond 30 a minute
+ * (admission.ts), so an observer that asked as often as its engine wants
+ * (a job without a seed asks every second) would be penalised out of its
+ * only peers' meshes. Through the port, asks beyond half the quota find no
+ * peer with room and return nothing, and the peer penalises nothing.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHost, type Host } from '../../../node/p2p/host.ts'
+import { fetchVotes, serveVotes } from '../../../node/p2p/vote-sync.ts'
+import { OWN_QUOTA_SHARE, jobNetworkPort } from '../../../node/wiring/job-network-port.ts'
+import { DEFAULT_ADMISSION_OPTIONS } from '../../../node/p2p/admission.ts'
+
+describe('catch-up asks of an observer', () => {
+  let server: Host
+  let observer: Host
+  let other: Host
+  const jobId = 'ab'.repeat(32)
+  const votes = [new TextEncoder().encode('{"vote":1}')]
+
+  beforeAll(async () => {
+    const serverKey = await generateKeyPair('Ed25519')
+    let serverId = ''
+    const isValidator = (id: string): boolean => id === serverId
+    server = await createHost({ privateKey: serverKey, networkId: 'pacenet', isValidator })
+    serverId = server.peerId.toString()
+    await server.start()
+    await serveVotes(server, async (id) => (id === jobId ? votes : []), { limits: server })
+    for (const which of ['observer', 'other'] as const) {
+      const h = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'pacenet', isValidator, bootstrap: server.multiaddrs() })
+      await h.start()
+      for (let i = 0; i < 100 && !h.isAdmitted(server.peerId); i++) await new Promise((r) => setTimeout(r, 100))
+      if (which === 'observer') observer = h
+      else other = h
+    }
+  })
+  afterAll(async () => {
+    await observer?.stop()
+    await other?.stop()
+    await server?.stop()
+  })
+
+  it('stay within half the quota: the first asks are answered, the rest return nothing, and the peer penalises nothing', async () => {
+    const quota = DEFAULT_ADMISSION_OPTIONS.observer.syncRequestsPerMinute
+    const port = jobNetworkPort(observer, () => {})
+    const signal = new AbortController().signal
+    let answered = 0
+    for (let i = 0; i < quota + 10; i++) if ((await port.catchUp(jobId, signal)).length > 0) answered++
+    // A token comes back every 4 s at half of 30 a minute: one or two more while the loop runs.
+    expect(answered).toBeGreaterThanOrEqual(quota * OWN_QUOTA_SHARE)
+    expect(answered).toBeLessThan(quota)
+    expect(server.penaltyOf(observer.peerId)).toBe(0)
+  })
+
+  it('(without the port) the same peer refuses and penalises requests beyond the quota', async () => {
+    const quota = DEFAULT_ADMISSION_OPTIONS.observer.syncRequestsPerMinute
+    let refused = 0
+    for (let i = 0; i < quota + 10; i++) await fetchVotes(other, server.peerId, jobId).catch(() => { refused++ })
+    expect(refused).toBeGreaterThanOrEqual(9)
+    expect(server.penaltyOf(other.peerId)).toBeGreaterThan(0)
+  })
+})
