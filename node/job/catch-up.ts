@@ -4,8 +4,10 @@
  * gossiped while it was down; while a job has no seed, that job's votes
  * stream every `seedFetchMs` (it starts with the seed certificate, or the
  * seed shares peers hold); on a message for a job it does not know, the
- * peers' open jobs again, paced; and the certificates of jobs decided while
- * it was away, at start and when a peer is admitted again, paced per peer.
+ * peers' open jobs again, paced; while a seeded job gains no vote for
+ * `stalledJobFetchMs`, its votes again, at doubling intervals; and the
+ * certificates of jobs decided while it was away, at start and when a peer
+ * is admitted again, paced per peer.
  *
  * Every byte that comes back is untrusted and taken in through the same
  * gossip handlers as a message from the topic.
@@ -30,6 +32,8 @@ export interface CatchUpOptions {
   certificateSyncMs: number
   certificatePeers: number
   missedJobFetchMs: number
+  stalledJobFetchMs: number
+  stalledJobsPerPass: number
 }
 
 /** The gossip handlers catch-up takes its answers in through. */
@@ -59,6 +63,8 @@ export class CatchUp {
   readonly #certificatesAskedAt = new Map<string, number>()
   /** When this node last asked its peers for open jobs because of a message for an unknown job (see `missedJobFetchMs`). */
   #missedJobsAskedAt: number | null = null
+  /** Per seeded open job: its vote count when last looked at, since when it has not changed (or since the last ask), and the wait before the next ask. */
+  readonly #stalled = new Map<string, { votes: number, since: number, wait: number }>()
 
   /** Catch-up over the given parts. */
   constructor (components: CatchUpComponents, options: CatchUpOptions) {
@@ -145,6 +151,59 @@ export class CatchUp {
       await sleep(wait, open.abort.signal)
       if (open.abort.signal.aborted) return
       if (seeds.knownSeed(jobId) !== null || roundOver(open.record.job, open.record.round, clock())) return
+      await this.votes(open)
+    }
+  }
+
+  /**
+   * Until the engine stops, every half `stalledJobFetchMs`: {@link stalledPass}.
+   */
+  async whileStalled (): Promise<void> {
+    const { tasks } = this.#components
+    const every = Math.max(1, this.#options.stalledJobFetchMs / 2)
+    while (!tasks.stopped) {
+      await sleep(every, tasks.signal)
+      if (tasks.stopped) return
+      await this.stalledPass()
+    }
+  }
+
+  /**
+   * Gossip can miss a vote for good (a mesh not yet formed when it was
+   * published, an observer with one peer, a short cut): the job would then
+   * wait for its deadline and be decided there on fewer votes than its
+   * peers counted, or not at all. So a seeded open job whose vote count
+   * has not changed for `stalledJobFetchMs` asks its peers for its votes
+   * ({@link votes}); if still no vote comes, again after twice as long, and
+   * so on. At most `stalledJobsPerPass` jobs ask per pass, the longest
+   * stalled first. Jobs without a seed are left to {@link seedWhileMissing},
+   * which asks every `seedFetchMs` already.
+   */
+  async stalledPass (): Promise<void> {
+    const { jobs, seeds, clock } = this.#components
+    const now = clock()
+    const base = this.#options.stalledJobFetchMs
+    const due: Array<{ open: OpenJob, since: number }> = []
+    const seen = new Set<string>()
+    for (const open of jobs.values()) {
+      const { jobId } = open.record
+      if (isTerminal(open.record.status) || seeds.knownSeed(jobId) === null) continue
+      seen.add(jobId)
+      let votes = 0
+      for (const r of open.rounds) votes += r?.votes.size ?? 0
+      const state = this.#stalled.get(jobId)
+      if (state === undefined || state.votes !== votes) {
+        this.#stalled.set(jobId, { votes, since: now, wait: base })
+      } else if (now - state.since >= state.wait) {
+        due.push({ open, since: state.since })
+      }
+    }
+    for (const jobId of this.#stalled.keys()) if (!seen.has(jobId)) this.#stalled.delete(jobId)
+    due.sort((a, b) => a.since - b.since)
+    for (const { open } of due.slice(0, this.#options.stalledJobsPerPass)) {
+      const state = this.#stalled.get(open.record.jobId)!
+      state.since = now
+      state.wait *= 2
       await this.votes(open)
     }
   }

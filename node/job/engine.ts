@@ -65,6 +65,10 @@ export interface JobEngineOptions {
   certificatePeers: number
   /** A vote or seed message for a job this node does not know makes it ask its peers for their open jobs, at most this often: an announcement missed on gossip (a mesh not yet formed after a connect, a short cut) is then learnt within seconds instead of never, and votes for made-up jobs cost at most one paged, rate-limited catch-up per interval. */
   missedJobFetchMs: number
+  /** A seeded open job that gained no vote for this long asks its peers for its votes, then again after twice as long, and so on: a vote missed on gossip (a mesh not yet formed, an observer with one peer) is then learnt within seconds instead of at the deadline, where the job would be decided on fewer votes than its peers counted. 10 s is far above a vote's gossip time and costs a job that waits for slow measurements a few small requests. */
+  stalledJobFetchMs: number
+  /** Of which at most this many jobs ask per pass (every half `stalledJobFetchMs`), the longest stalled first: a node with a thousand stalled jobs asks its peers at a bounded rate, well inside their catch-up quotas. */
+  stalledJobsPerPass: number
 }
 
 /** Defaults of {@link JobEngineOptions}. */
@@ -74,7 +78,9 @@ export const DEFAULT_JOB_ENGINE_OPTIONS: JobEngineOptions = {
   seedFetchMs: 1_000,
   certificateSyncMs: 60_000,
   certificatePeers: 3,
-  missedJobFetchMs: 5_000
+  missedJobFetchMs: 5_000,
+  stalledJobFetchMs: 10_000,
+  stalledJobsPerPass: 8
 }
 
 /** What the engine is wired to. */
@@ -172,6 +178,7 @@ export class JobEngine {
     this.#decider.refreshGauge()
     this.#tasks.spawn(this.#catchUp.openJobs())
     this.#tasks.spawn(this.#catchUp.certificates())
+    this.#tasks.spawn(this.#catchUp.whileStalled())
   }
 
   /** Stops timers and in-flight work, and waits for pending writes. */
