@@ -124,9 +124,11 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     const storage = await openStorage({ layout, network, keys: keyFile, clock, logger: base, metrics, events, shutdown }, init)
     const { blobs, evidence } = storage
     // Measurement and optimization run in worker threads, ended at their job's deadline, so long work never stalls gossip or the API.
+    // No worker runs while the node is idle: a validator starts one when it accepts a job, so it loads while the job's blobs come
+    // and its seed is fixed, and an idle worker retires (measure-worker-pool.ts, docs/decisions.md "A node's footprint").
     const pool = new MeasureWorkerPool(evidence.options.enabled ? { evidence: evidence.options.samples } : {})
     shutdown.defer(async () => { await pool.close() })
-    if (identity.role === 'validator') pool.warm()
+    if (identity.role === 'validator') shutdown.defer(events.on('job:accepted', () => { pool.warm() }))
     // The host scores validators by the engine's reputation view; the engine needs the host, so it comes second.
     let jobs: JobEngine | null = null
     const host = await openHost({ network, keyFile, store: storage.store, peers: storage.peers, metrics, logger: base, reputationOf: (key) => jobs?.reputationOf(key).reputation ?? null, shutdown }, init)

@@ -4,7 +4,7 @@
  * limits: the decoder is bounded to the pixels the header declares, so a lying
  * header costs nothing, and an image that decodes to another size is refused.
  */
-import jpeg from 'jpeg-js'
+import { jpegCodec } from './codecs.ts'
 import { ERR_IMAGE_DECODE, imageError } from './errors.ts'
 import type { JpegImageHeader } from './image-header.ts'
 import type { RgbaImage } from './rgba-image.ts'
@@ -14,7 +14,7 @@ export function decodeJpegPixels (bytes: Uint8Array, header: JpegImageHeader): R
   const pixels = header.width * header.height
   let img: { width: number, height: number, data: Uint8Array }
   try {
-    img = jpeg.decode(bytes, {
+    img = jpegCodec().decode(bytes, {
       useTArray: true,
       formatAsRGBA: true,
       tolerantDecoding: false,

@@ -3,11 +3,11 @@
  * double arithmetic with no transcendental functions, so the same pixels and
  * quality give the same JPEG bytes on every node.
  */
-import jpeg from 'jpeg-js'
+import { jpegCodec } from './codecs.ts'
 import type { RgbaImage } from './rgba-image.ts'
 
 /** Encodes RGBA pixels as a baseline JPEG at `quality` (1-100); alpha is dropped. */
 export function encodeJpeg (image: RgbaImage, quality: number): Uint8Array {
-  const out = jpeg.encode({ width: image.width, height: image.height, data: image.data }, quality)
+  const out = jpegCodec().encode({ width: image.width, height: image.height, data: image.data }, quality)
   return new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength)
 }

@@ -12,7 +12,7 @@
  *    ({@link PixelOptions}).
  */
 import { inflateSync } from 'node:zlib'
-import { PNG } from 'pngjs'
+import { pngCodec } from './codecs.ts'
 import { ERR_IMAGE_DECODE, imageError } from './errors.ts'
 import { MAX_PNG_CHUNK_LENGTH, PNG_COLOR_TYPES, type PngLayout, pngChunkCrcOk, readU32 } from './image-header.ts'
 import type { RgbaImage } from './rgba-image.ts'
@@ -93,7 +93,7 @@ export function decodePngPixels (bytes: Uint8Array, header: PngLayout, pixels: P
   let decoded: { width: number, height: number, data: Uint8Array | Uint16Array }
   try {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    decoded = PNG.sync.read(buf, { skipRescale: true, checkCRC: true }) as unknown as typeof decoded
+    decoded = pngCodec().PNG.sync.read(buf, { skipRescale: true, checkCRC: true }) as unknown as typeof decoded
   } catch (err) {
     throw imageError(ERR_IMAGE_DECODE, 'PNG could not be decoded', undefined, err)
   }

@@ -18,7 +18,7 @@
  * - File names are fixed patterns (`sample-<i>-reference.png`, …), never
  *   derived from input, so an evidence folder holds nothing else.
  */
-import { PNG } from 'pngjs'
+import { pngCodec } from '../image/codecs.ts'
 import { deriveSeed, SeededPrng } from '../../protocol/sampling/prng.ts'
 import { sampleKey, type SampleKind, type SampleRect } from '../../protocol/sampling/plan.ts'
 import { lumaPlane, type RgbaImage } from './image.ts'
@@ -110,6 +110,7 @@ export function evidenceImages (reference: RgbaImage, candidate: RgbaImage): Evi
 
 /** PNG bytes (RGBA8) of an image. */
 export function encodeRgbaPng (img: RgbaImage): Uint8Array {
+  const { PNG } = pngCodec()
   const png = new PNG({ width: img.width, height: img.height })
   png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength)
   return new Uint8Array(PNG.sync.write(png, { colorType: 6 }))

@@ -10,7 +10,7 @@
  * for transparency, volumetrics and animation (the seed digest's rule).
  */
 import { sha256Hex } from '../../protocol/hash.ts'
-import { type LoadedScene, loadSceneSafely } from './load-scene.ts'
+import type { LoadedScene } from './load-scene.ts'
 import type { SceneLimits } from './scene-limits.ts'
 import { measureScene, type SceneStats } from './scene-stats.ts'
 
@@ -108,6 +108,8 @@ export async function sceneComplexity (bytes: Uint8Array, limits: Partial<SceneL
   const key = `${sha256Hex(bytes)}/${JSON.stringify(Object.entries(limits).sort())}/${JSON.stringify(rules)}`
   const known = recent.get(key)
   if (known !== undefined) return known
+  // The loader (glTF-Transform and its extensions) is loaded here, on first use: the rule's users that only score features never need it.
+  const { loadSceneSafely } = await import('./load-scene.ts')
   const score = loadedSceneComplexity(await loadSceneSafely(bytes, limits), bytes.byteLength, rules)
   if (recent.size >= RECENT_SCORES) recent.delete(recent.keys().next().value!)
   recent.set(key, score)

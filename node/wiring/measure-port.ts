@@ -24,7 +24,6 @@ import { DEFAULT_MEASUREMENT_ENGINE } from '../../protocol/constants.ts'
 import { cochranForRound, roundSeedParts } from '../../protocol/sampling/rounds.ts'
 import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { MeasurePort, Measurement } from '../job/ports.ts'
-import { measureFrames } from '../measure/measure-frames.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
 import type { EncodedEvidence } from '../measure/evidence-files.ts'
 import { parseProfile } from '../optimizer/analysis-rules.ts'
@@ -72,6 +71,7 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
     if (job.kind === 'frames') {
       const framesSeed = deriveSeed(FRAMES_SEED_DOMAIN, seed, ...roundSeedParts(round))
       // A blob the job names several times is decoded and measured once (its hash names its bytes).
+      const { measureFrames } = await import('../measure/measure-frames.ts')
       const m = await measureFrames(blobs.reference, blobs.candidate, { seed: framesSeed, plan, frameIds: { reference: job.reference, candidate: job.candidate } })
       const result: EvidencedMeasurement = { metrics: m.metrics, intervals: m.intervals, samples: m.samples, plan: m.plan }
       if (evidence !== undefined) {

@@ -19,6 +19,13 @@
  *   running one has its worker terminated, so no work outlives its deadline;
  *   the next task starts a fresh worker.
  * - A worker that dies fails its task with `ERR_MEASURE_WORKER`.
+ * - Workers start on demand: none runs until the first task (or a call to
+ *   {@link MeasureWorkerPool.warm}, which the node makes when it accepts a
+ *   job, so the worker loads while the job's blobs are fetched and its seed
+ *   is fixed), and a worker left without a task for `idleMs` is retired. An
+ *   idle node then holds no worker thread and none of the renderer, the
+ *   optimizer or the image codecs, which only workers load (docs/decisions.md,
+ *   "A node's footprint").
  */
 import { Worker } from 'node:worker_threads'
 import { TrustEngineError } from '../../protocol/errors.ts'
@@ -38,10 +45,18 @@ export interface WorkPoolOptions {
   workers: number
   /** When set, every measurement also carries its evidence files (an {@link EvidencedMeasurement}); none by default. */
   evidence?: EvidenceOptions
+  /**
+   * A worker without a task for this many milliseconds is terminated (the next
+   * task starts a fresh one); `Infinity` keeps workers until the pool closes.
+   * 60 s: twice the default vote deadline (30 s), so a job's grey-zone round
+   * and the jobs of a busy network find their worker loaded, while an idle
+   * node gives a worker's memory (about 25 MB) back within a minute.
+   */
+  idleMs: number
 }
 
 /** Defaults of {@link WorkPoolOptions}. */
-export const DEFAULT_WORK_POOL_OPTIONS: WorkPoolOptions = { workers: 2 }
+export const DEFAULT_WORK_POOL_OPTIONS: WorkPoolOptions = { workers: 2, idleMs: 60_000 }
 
 /** Owner of the work this node does for itself (optimizations, analyses). */
 export const LOCAL_OWNER = 'local'
@@ -62,6 +77,8 @@ interface Slot {
   task: Task | null
   /** When the running task started, in dispatch order (the newest is stopped first). */
   started: number
+  /** Retires the worker when it stays without a task (armed while idle). */
+  retire: NodeJS.Timeout | null
 }
 
 /** A pool of measurement and optimization workers. */
@@ -101,9 +118,14 @@ export class MeasureWorkerPool {
     return await this.#run(task, signal, LOCAL_OWNER) as number
   }
 
-  /** Starts one worker ahead of the first job, so the first task does not pay for loading it. */
+  /** Starts one worker ahead of a task when none runs, so the task does not pay for loading it; it retires after `idleMs` if no task comes. */
   warm (): void {
-    if (!this.#closed && this.#slots.size === 0) this.#start()
+    if (!this.#closed && this.#slots.size === 0) this.#idle(this.#start())
+  }
+
+  /** Worker threads running now (busy or idle). */
+  get workers (): number {
+    return this.#slots.size
   }
 
   /** Stops every worker; waiting and running tasks fail with `ERR_MEASURE_WORKER`. Safe to call twice. */
@@ -114,7 +136,10 @@ export class MeasureWorkerPool {
     this.#queues.clear()
     const slots = [...this.#slots]
     this.#slots.clear()
-    for (const slot of slots) if (slot.task !== null) this.#settle(slot.task, err)
+    for (const slot of slots) {
+      this.#busy(slot)
+      if (slot.task !== null) this.#settle(slot.task, err)
+    }
     await Promise.all(slots.map(async (s) => await s.worker.terminate()))
   }
 
@@ -176,16 +201,36 @@ export class MeasureWorkerPool {
       // Served: this owner goes last in the round-robin order.
       this.#queues.delete(owner!)
       if (queue.length > 0) this.#queues.set(owner!, queue)
+      this.#busy(slot)
       slot.task = task
       slot.started = this.#dispatched++
       slot.worker.postMessage(task.request)
     }
+    for (const slot of this.#slots) if (slot.task === null && slot.retire === null) this.#idle(slot)
+  }
+
+  /** Arms the retirement of a worker left without a task (see `idleMs`). */
+  #idle (slot: Slot): void {
+    if (this.#closed || !Number.isFinite(this.#options.idleMs)) return
+    slot.retire = setTimeout(() => {
+      slot.retire = null
+      if (slot.task !== null || !this.#slots.delete(slot)) return
+      void slot.worker.terminate()
+    }, this.#options.idleMs)
+    slot.retire.unref()
+  }
+
+  /** Disarms a worker's retirement (it has a task, or is going away). */
+  #busy (slot: Slot): void {
+    if (slot.retire !== null) clearTimeout(slot.retire)
+    slot.retire = null
   }
 
   /** Stops a running task to free its worker for another owner: its worker is terminated and the task waits again, first of its owner. */
   #preempt (slot: Slot): void {
     const task = slot.task!
     this.#slots.delete(slot)
+    this.#busy(slot)
     slot.task = null
     void slot.worker.terminate()
     this.#enqueue(task, true)
@@ -194,7 +239,7 @@ export class MeasureWorkerPool {
   #start (): Slot {
     const worker = new Worker(new URL('./measure-worker.ts', import.meta.url))
     worker.unref()
-    const slot: Slot = { worker, task: null, started: 0 }
+    const slot: Slot = { worker, task: null, started: 0, retire: null }
     this.#slots.add(slot)
     worker.on('message', (msg: { id: number, ok: boolean, result?: unknown, error?: { code: string, message: string } }) => {
       const task = slot.task
@@ -205,6 +250,7 @@ export class MeasureWorkerPool {
       this.#dispatch()
     })
     const onDeath = (err: unknown): void => {
+      this.#busy(slot)
       if (!this.#slots.delete(slot)) return
       if (slot.task !== null) this.#settle(slot.task, new TrustEngineError(ERR_MEASURE_WORKER, 'the worker stopped', { cause: err }))
       slot.task = null
@@ -224,6 +270,7 @@ export class MeasureWorkerPool {
     for (const slot of this.#slots) {
       if (slot.task !== task) continue
       this.#slots.delete(slot)
+      this.#busy(slot)
       slot.task = null
       void slot.worker.terminate()
     }

@@ -2,7 +2,7 @@
  * Measurement in a worker thread gives bit-for-bit the numbers of the main
  * thread, and a typed error for a bad input; a closed pool refuses work.
  */
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { canonicalEncode } from '../../../protocol/canonical.ts'
 import { generateKeyPair } from '../../../protocol/signing.ts'
 import { jobIdOf, newJob, signJob } from '../../../protocol/job.ts'
@@ -52,6 +52,36 @@ describe('measurement worker pool', () => {
     expect(statusOfCode('ERR_MEASURE_ABORTED')).toBe(504)
     const next = await pool.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0, SEED)
     expect(next.samples).toBeGreaterThan(0)
+  })
+
+  it('starts no worker before its first task or a warm-up, and retires a worker left idle for idleMs', async () => {
+    const lazy = new MeasureWorkerPool({ idleMs: 200 })
+    try {
+      expect(lazy.workers).toBe(0)
+      const m = await lazy.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0, SEED)
+      expect(m.samples).toBeGreaterThan(0)
+      // The worker that measured stays for idleMs, then goes (hang guard: generous, the machine may be loaded).
+      await vi.waitFor(() => { expect(lazy.workers).toBe(0) }, { timeout: 60_000, interval: 50 })
+      lazy.warm()
+      expect(lazy.workers).toBe(1)
+      await vi.waitFor(() => { expect(lazy.workers).toBe(0) }, { timeout: 60_000, interval: 50 })
+      // A retired worker is replaced by the next task, with the same numbers.
+      const again = await lazy.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0, SEED)
+      expect(canonicalEncode({ m: again.metrics.ssim, s: again.samples })).toEqual(canonicalEncode({ m: m.metrics.ssim, s: m.samples }))
+    } finally {
+      await lazy.close()
+    }
+  })
+
+  it('keeps its workers with idleMs Infinity', async () => {
+    const kept = new MeasureWorkerPool({ idleMs: Infinity })
+    try {
+      await kept.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0, SEED)
+      expect(kept.workers).toBe(1)
+    } finally {
+      await kept.close()
+    }
+    expect(kept.workers).toBe(0)
   })
 
   it('refuses work once closed', async () => {
