@@ -141,6 +141,13 @@ export interface JobView {
     finalizedAt: number | null
     /** finalizedAt − createdAt, once final or disputed. */
     latencyMs: number | null
+    /**
+     * When retention pruned the job's stored votes, blobs and evidence
+     * (docs/store.md, "Retention"); null while they are kept. A pruned final
+     * job shows its certificate's votes (received at `finalizedAt`), a pruned
+     * disputed job none.
+     */
+    prunedAt: number | null
   }
   /** The deciding round: 0, or 1 when round 0 ended in the grey zone and a larger sample was taken. */
   round: number

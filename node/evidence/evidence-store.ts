@@ -178,10 +178,14 @@ export class EvidenceStore {
     }
   }
 
-  /** Deletes `jobId`'s evidence (for when the job's blobs are deleted); nothing when none is held or the id is malformed. */
-  async delete (jobId: string): Promise<void> {
-    if (!JOB_ID.test(jobId)) return
-    await this.#serial(async () => { await this.#remove(jobId) })
+  /**
+   * Deletes `jobId`'s evidence (for when the job's blobs are deleted, e.g. by
+   * retention) and returns the bytes freed; 0 when none is held or the id is
+   * malformed.
+   */
+  async delete (jobId: string): Promise<number> {
+    if (!JOB_ID.test(jobId)) return 0
+    return await this.#serial(async () => await this.#remove(jobId))
   }
 
   /** Waits for the writes under way. */
@@ -189,12 +193,13 @@ export class EvidenceStore {
     await this.#serial(async () => {})
   }
 
-  async #remove (jobId: string): Promise<void> {
+  async #remove (jobId: string): Promise<number> {
     const held = this.#held.get(jobId)
-    if (held === undefined) return
+    if (held === undefined) return 0
     this.#held.delete(jobId)
     this.#total -= held.bytes
     await rm(join(this.#root, jobId), { recursive: true, force: true })
+    return held.bytes
   }
 
   /** Deletes the oldest jobs' evidence until `incoming` more bytes and one more job fit (or, with 0, until the bounds hold). */

@@ -250,6 +250,15 @@ export class JobEngine {
     })
   }
 
+  /**
+   * Runs `step` on the job's decision queue, after the steps queued before
+   * it: retention (node/wiring/retention.ts) prunes a decided job there, so a
+   * prune never interleaves with a late vote or a certificate of that job.
+   */
+  async serial<T> (jobId: string, step: () => Promise<T>): Promise<T> {
+    return await this.#lifecycle.decision(jobId, step)
+  }
+
   /** The client view of a job, or null. */
   async view (jobId: string): Promise<JobView | null> {
     return await this.#views.get(jobId)
@@ -265,11 +274,20 @@ export class JobEngine {
     return [...this.#jobs.values()].map((o) => canonicalEncode(o.record.job))
   }
 
-  /** The signed votes this node holds for a job, as gossiped (served to peers catching up). */
+  /**
+   * The signed votes this node holds for a job, as gossiped (served to peers
+   * catching up). For a decided job whose votes retention pruned, the
+   * certificate's votes (none for a disputed one), after the seed certificate.
+   */
   async votesFor (jobId: string): Promise<Uint8Array[]> {
     const open = this.#jobs.get(jobId)
-    const votes = open !== undefined ? votesOf(open) : (await this.#components.repos.votes.listByJob(jobId)).map((e) => e.value)
-    const seed = open?.record.seed ?? (await this.#components.repos.jobs.get(jobId))?.seed ?? null
+    const stored = open === undefined ? await this.#components.repos.jobs.get(jobId) : null
+    const votes = open !== undefined
+      ? votesOf(open)
+      : stored !== null && stored.prunedAt !== null
+        ? await this.#views.certifiedVotes(stored)
+        : (await this.#components.repos.votes.listByJob(jobId)).map((e) => e.value)
+    const seed = open?.record.seed ?? stored?.seed ?? null
     // The seed certificate goes first: a node catching up needs it to count the votes and to measure.
     // Without one yet, the shares held go first instead, so a submitter that missed some can still certify.
     const seedMessages = seed !== null ? [seed.certificate] : this.#seeds.sharesOf(jobId)

@@ -13,6 +13,12 @@ export const ERR_UNSUPPORTED_ROUND = declareCode('ERR_UNSUPPORTED_ROUND', { stat
 export const ERR_JOB_EXPIRED = declareCode('ERR_JOB_EXPIRED', { status: 422 })
 /** [IGNORE] An announcement created further in this node's future than the network's clock-skew tolerance. */
 export const ERR_JOB_FUTURE = declareCode('ERR_JOB_FUTURE', { status: 422 })
+/**
+ * [IGNORE] A vote for a decided job whose stored votes retention pruned
+ * (node/wiring/retention.ts): without them a replayed late vote could not be
+ * told from a new one and would be judged (and penalised) again.
+ */
+export const ERR_JOB_PRUNED = declareCode('ERR_JOB_PRUNED', { status: 410 })
 /** [IGNORE] A vote made with another sampling seed than the job's seed certificate fixes. */
 export const ERR_SEED_MISMATCH = declareCode('ERR_SEED_MISMATCH', { status: 422 })
 /** This node is not a validator of its network, so it cannot announce jobs. */

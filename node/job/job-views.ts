@@ -79,6 +79,17 @@ export class JobViews {
   async #ofRecord (record: JobRecord): Promise<JobView> {
     const open = this.#jobs.get(record.jobId)
     if (open !== undefined) return this.of(open.record, votesOf(open))
+    if (record.prunedAt !== null) return this.of(record, await this.certifiedVotes(record))
     return this.of(record, (await this.#repos.votes.listByJob(record.jobId)).map((e) => e.value))
+  }
+
+  /**
+   * The votes of a job whose stored votes retention pruned: its
+   * certificate's (the agreeing votes of the deciding round), taken as
+   * received when the job was decided; none for a job without a certificate.
+   */
+  async certifiedVotes (record: JobRecord): Promise<VoteRecord[]> {
+    const cert = await this.#repos.certificates.get(record.jobId)
+    return cert === null ? [] : cert.votes.map((vote) => ({ vote, receivedAt: record.finalizedAt ?? record.prunedAt ?? 0, late: false }))
   }
 }

@@ -3,13 +3,16 @@
  * function writes the records that belong together with the audit entry
  * that describes them, so a crash leaves either all of a step or none.
  * A change of reputation adds its point to the reputation history
- * (reputation-history.ts) in the same batch.
+ * (reputation-history.ts) in the same batch. Accepting a job records the
+ * blobs it needs, and deciding it queues it for retention
+ * (node/store/repositories/retention.ts), each in the same batch.
  */
 import type { Certificate } from '../../protocol/certificate.ts'
 import type { ReputationRecord } from '../../protocol/consensus/reputation.ts'
 import type { Tally } from '../../protocol/consensus/tally.ts'
 import type { Evidence } from '../../protocol/evidence.ts'
 import type { Vote } from '../../protocol/vote.ts'
+import { blobsOfJob, putBlobRefs, queueForRetention } from '../store/repositories/retention.ts'
 import type { JobRecord, VoteRecord } from './records.ts'
 import type { NodeRepositories } from './repositories.ts'
 import type { ReputationHistory } from './reputation-history.ts'
@@ -25,11 +28,12 @@ export class JobWrites {
     this.#history = history
   }
 
-  /** A job accepted: its record and `job.accepted`. */
+  /** A job accepted: its record, the blobs it needs, and `job.accepted`. */
   async accepted (record: JobRecord): Promise<void> {
     const { jobId, job } = record
     await this.#repos.store.write(async (batch) => {
       await this.#repos.jobs.putRecord(batch, jobId, record)
+      putBlobRefs(batch, jobId, blobsOfJob(job))
       await this.#repos.audit.append(batch, 'job.accepted', { jobId, kind: job.kind, submitter: job.submitter }, record.receivedAt)
     })
   }
@@ -110,12 +114,15 @@ export class JobWrites {
   /**
    * A job decided elsewhere, taken from a peer's verified certificate
    * (certified-jobs.ts): its record, the certificate, its votes, the
-   * verdict and `job.certified`. Reputations do not change.
+   * verdict, the blobs it names and its retention queue entry, and
+   * `job.certified`. Reputations do not change.
    */
   async certified (record: JobRecord, cert: Certificate, votes: VoteRecord[], verdict: Parameters<NodeRepositories['verdicts']['put']>[2], now: number): Promise<void> {
     const { jobId } = record
     await this.#repos.store.write(async (batch) => {
       await this.#repos.jobs.putRecord(batch, jobId, record)
+      putBlobRefs(batch, jobId, blobsOfJob(record.job))
+      queueForRetention(batch, jobId, now)
       this.#repos.certificates.put(batch, jobId, cert)
       for (const v of votes) this.#repos.votes.put(batch, { jobId, round: v.vote.round, voter: v.vote.voter }, v)
       this.#repos.verdicts.put(batch, jobId, verdict)
@@ -127,13 +134,14 @@ export class JobWrites {
 
   /**
    * A job decided: its record, the verdict, the certificate (when final), the
-   * changed reputations, `job.finalized` or `job.disputed`, and
-   * `reputation.updated` when reputations changed.
+   * changed reputations, its retention queue entry, `job.finalized` or
+   * `job.disputed`, and `reputation.updated` when reputations changed.
    */
   async decided (record: JobRecord, t: Tally, cert: Certificate | null, reps: ReadonlyMap<string, ReputationRecord>, now: number): Promise<void> {
     const { jobId } = record
     await this.#repos.store.write(async (batch) => {
       await this.#repos.jobs.putRecord(batch, jobId, record)
+      queueForRetention(batch, jobId, now)
       this.#repos.verdicts.put(batch, jobId, { status: t.status, reason: t.reason, values: t.values, agreeing: t.agreeing, deviating: t.deviating, agreeWeight: t.agreeWeight, totalWeight: t.totalWeight, finalizedAt: now })
       if (cert !== null) this.#repos.certificates.put(batch, jobId, cert)
       for (const [key, rec] of reps) this.#repos.reputations.put(batch, key, rec)

@@ -43,7 +43,13 @@ export const jobRecordSchema = z.strictObject({
   /** When this node had the job's seed (ms, its clock). */
   seededAt: z.number().nullable().default(null),
   /** When this node had the job's blobs for its current round's measurement (ms, its clock). */
-  blobsAt: z.number().nullable().default(null)
+  blobsAt: z.number().nullable().default(null),
+  /**
+   * When retention pruned the job's stored votes, blobs and evidence (ms, its
+   * clock; node/wiring/retention.ts); null while they are kept. The record,
+   * verdict and certificate stay.
+   */
+  prunedAt: z.number().nullable().default(null)
 })
 
 /** The node's state of one job. */
@@ -80,7 +86,8 @@ export function newJobRecord (jobId: string, job: JobAnnouncement, receivedAt: n
     greyZone: null,
     seed: null,
     seededAt: null,
-    blobsAt: null
+    blobsAt: null,
+    prunedAt: null
   }
 }
 
@@ -118,7 +125,8 @@ export function toJobView (record: JobRecord, votes: VoteRecord[], names: Readon
       blobsAt: record.blobsAt,
       measuredAt: record.measuredAt,
       finalizedAt: record.finalizedAt,
-      latencyMs: record.finalizedAt === null ? null : record.finalizedAt - job.createdAt
+      latencyMs: record.finalizedAt === null ? null : record.finalizedAt - job.createdAt,
+      prunedAt: record.prunedAt
     },
     round: record.round,
     greyZone: record.greyZone,

@@ -16,7 +16,7 @@ import type { NetworkConfig } from '../../protocol/network.ts'
 import { type Vote, voteMetrics } from '../../protocol/vote.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { JobDecider } from './decider.ts'
-import { ERR_DUPLICATE, ERR_EQUIVOCATION, ERR_SEED_MISMATCH, ERR_UNKNOWN_JOB } from './errors.ts'
+import { ERR_DUPLICATE, ERR_EQUIVOCATION, ERR_JOB_PRUNED, ERR_SEED_MISMATCH, ERR_UNKNOWN_JOB } from './errors.ts'
 import type { JobWrites } from './job-writes.ts'
 import type { OpenJobs } from './open-jobs.ts'
 import type { JobNetworkPort } from './ports.ts'
@@ -125,6 +125,8 @@ export class VoteIntake {
    */
   async #late (record: JobRecord, vote: Vote): Promise<void> {
     const { network, repos, clock, writes, metrics, reputations } = this.#components
+    // [IGNORE] the job's votes were pruned: a replayed vote would be judged a second time.
+    if (record.prunedAt !== null) throw new TrustEngineError(ERR_JOB_PRUNED, 'vote for a decided job whose votes were pruned', { action: 'ignore' })
     const existing = await repos.votes.get({ jobId: vote.jobId, round: vote.round, voter: vote.voter })
     if (existing !== null) await this.#conflict(existing.vote, vote)
     const now = clock()

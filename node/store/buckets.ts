@@ -42,7 +42,11 @@ export const BUCKETS = {
   /** seq (8 bytes, big-endian) ‖ jobId → the optimizer report of a network-optimized scene job, oldest first (node/wiring/optimizer-report-store.ts). */
   optimizerReports: 15,
   /** validator public key ‖ seq (8 bytes, big-endian) → one point of that validator's reputation over time, oldest first (node/job/reputation-history.ts). */
-  reputationHistory: 16
+  reputationHistory: 16,
+  /** decidedAt (8 bytes, big-endian) ‖ jobId → null: decided jobs whose blobs, votes and evidence are not pruned yet, oldest decision first (repositories/retention.ts). */
+  retentionQueue: 17,
+  /** blob sha256 ‖ jobId → null: the jobs that still need a blob; a blob with no entry left may be pruned (repositories/retention.ts). */
+  blobRefs: 18
 } as const
 
 /** Name of a bucket. */

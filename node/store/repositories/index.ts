@@ -30,6 +30,10 @@ export { optimizerReportKey, optimizerReportsRepository, type OptimizerReportKey
 export { ownVoteKey, ownVotesRepository, OwnVotesRepository, type OwnVoteKey, type OwnVoteResult } from './own-votes.ts'
 export { MAX_PEER_MULTIADDRS, PeerRecordSchema, peersRepository, type PeerRecord } from './peers.ts'
 export { reputationsRepository } from './reputations.ts'
+export {
+  blobRefKey, blobsOfJob, ensureRetentionIndex, jobsReferencing, META_RETENTION_INDEX, putBlobRefs, queueForRetention, RETENTION_INDEX_VERSION,
+  retentionQueueKey, retentionQueuePage, type BlobRefKey, type RetentionQueueKey
+} from './retention.ts'
 export { reputationHistoryKey, reputationHistoryRepository, type ReputationHistoryKey } from './reputation-history.ts'
 export { SCHEDULE_ID_PATTERN, scheduleIdOf, scheduleKey, schedulesRepository } from './schedules.ts'
 export { verdictsRepository } from './verdicts.ts'
