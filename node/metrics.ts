@@ -111,6 +111,14 @@ export interface NodeMetrics {
     /** Votes held before they can be counted, their job or seed not known yet (node/job/vote-buffer.ts), read at each scrape. */
     votesHeld: Gauge
   }
+  retention: {
+    /** What retention pruned, by kind: `jobs` (decided jobs pruned), `votes`, `blobs`, `evidence` (jobs' evidence folders). */
+    pruned: Counter<'kind'>
+    /** Bytes retention freed, by kind: `votes` (LevelDB keys and values, before compaction), `blobs`, `evidence`. */
+    freedBytes: Counter<'kind'>
+    /** Duration of the last retention pass, compaction included. */
+    lastPassSeconds: Gauge
+  }
 }
 
 /** What the gauges read at each scrape come from; set once by the node ({@link readAtScrape}). */
@@ -160,7 +168,10 @@ export const NODE_METRIC_NAMES = {
   storeBytes: `${METRIC_PREFIX}store_bytes`,
   blobStoreBytes: `${METRIC_PREFIX}blob_store_bytes`,
   gossipQueue: `${METRIC_PREFIX}gossip_queue_messages`,
-  votesHeld: `${METRIC_PREFIX}votes_held`
+  votesHeld: `${METRIC_PREFIX}votes_held`,
+  retentionPruned: `${METRIC_PREFIX}retention_pruned_total`,
+  retentionFreedBytes: `${METRIC_PREFIX}retention_freed_bytes_total`,
+  retentionLastPass: `${METRIC_PREFIX}retention_last_pass_seconds`
 } as const
 
 /**
@@ -229,6 +240,11 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(r.votesHeld())
       })
+    },
+    retention: {
+      pruned: counter(register, n.retentionPruned, 'Decided jobs, votes, blobs and evidence pruned by retention, by kind', ['kind']),
+      freedBytes: counter(register, n.retentionFreedBytes, 'Bytes freed by retention, by kind', ['kind']),
+      lastPassSeconds: gauge(register, n.retentionLastPass, 'Duration of the last retention pass, compaction included', [])
     }
   }
   // collectDefaultMetrics throws on a second call for the same registry; its

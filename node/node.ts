@@ -39,6 +39,7 @@ import { countPeers, openHost } from './wiring/node-host.ts'
 import { resolveIdentity } from './wiring/node-identity.ts'
 import { serveProtocols } from './wiring/node-protocols.ts'
 import { openStorage } from './wiring/node-storage.ts'
+import { Retention, type RetentionOptions, resolveRetentionOptions } from './wiring/retention.ts'
 import { Shutdown } from './wiring/shutdown.ts'
 
 export { CATCH_UP_PEERS } from './wiring/job-network-port.ts'
@@ -96,6 +97,8 @@ export interface NodeInit {
   optimizerReports?: Partial<OptimizerReportStoreOptions>
   /** Blob storage: the node's quota (node/p2p/blob-dir.ts), the per-uploader quota and the clean-up of uploads no job names (node/store/blob-keeper.ts). */
   blobs?: Partial<Pick<BlobDirOptions, 'maxTotalBytes'> & BlobKeeperOptions>
+  /** Retention of decided jobs' blobs, votes and evidence (node/wiring/retention.ts; docs/store.md). */
+  retention?: Partial<RetentionOptions>
 }
 
 /**
@@ -116,6 +119,8 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
   const economyClock = toClock(init.clock)
   const clock = economyClock.now
   const economyOptions = resolveEconomyNodeOptions(init.economy)
+  // Checked before anything opens (ERR_RETENTION_OPTIONS).
+  const retentionOptions = resolveRetentionOptions(init.retention)
   const registry = new Registry()
   const metrics = createNodeMetrics(registry)
   const events = new NodeEventBus()
@@ -138,12 +143,19 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     if (init.fault !== undefined && init.fault !== null) logger.warn({ fault: init.fault.name }, 'SIMULATED BYZANTINE FAULT ENABLED')
     await host.start()
     await startJobEngine(engine, host, shutdown)
+    // After the engine: a prune runs on the job's decision queue; it stops before the engine does.
+    const retention = new Retention({
+      store: storage.store, repos: storage.repos, blobs, keeper: storage.keeper, evidence, clock, logger: base.child({ module: 'retention' }), metrics,
+      serial: async (jobId, step) => await engine.serial(jobId, step)
+    }, retentionOptions)
+    retention.start()
+    shutdown.defer(async () => { await retention.stop() })
     const economy = await startEconomy({ network, store: storage.store, repos: storage.repos, clock: economyClock, logger: base, admission, blobs, pool, submit, events, shutdown }, economyOptions)
     countPeers(host, metrics, shutdown)
     // Sizes and queue lengths are read when /metrics is scraped, so an idle node spends nothing on them.
     readAtScrape(registry, { storeBytes: async () => await folderBytes(layout.db), blobBytes: async () => await blobs.usedBytes(), gossipQueue: () => host.gossip.queued, votesHeld: () => engine.heldVotes })
     let apiUrl: string | null = null
-    const node = nodeFacade({ network, identity, host, storage, engine, economy, submit, registry, metrics, events, apiUrl: () => apiUrl, logger, shutdown })
+    const node = nodeFacade({ network, identity, host, storage, engine, economy, retention, submit, registry, metrics, events, apiUrl: () => apiUrl, logger, shutdown })
     if (init.api !== undefined && init.api !== null) {
       const api = await startApi(node, init.api)
       apiUrl = api.url

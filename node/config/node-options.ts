@@ -12,6 +12,7 @@ import { z } from 'zod'
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import { pricingCalendarSchema, type PricingCalendar } from '../optimizer/economy/pricing-calendar.ts'
 import { RESOURCE_KINDS, resourceProfileSchema, type ResourceKind, type ResourceProfile } from '../optimizer/economy/resource-profile.ts'
+import { retentionOptionsSchema } from '../wiring/retention.ts'
 
 /** Code of options that do not validate (flags, environment or config file). */
 export const ERR_OPTIONS_INVALID = declareCode('ERR_OPTIONS_INVALID', { status: 400 })
@@ -50,16 +51,18 @@ export interface NodeOptions {
   blobs: BlobStorageConfig
   /** Evidence kept of the node's measurements, over its defaults (`NodeInit.evidence`; docs/api.md). */
   evidence: EvidenceConfig
-  /** Bounds of the optimizer reports and the reputation history kept in LevelDB, over their defaults (`NodeInit.optimizerReports`, `NodeInit.reputationHistory`; docs/api.md). */
+  /** Bounds of the optimizer reports and the reputation history kept in LevelDB, and the retention of decided jobs' blobs, votes and evidence, over their defaults (`NodeInit.optimizerReports`, `NodeInit.reputationHistory`, `NodeInit.retention`; docs/api.md, docs/store.md). */
   retention: RetentionConfig
 }
 
 /**
- * What a node keeps in LevelDB for its console and clients, bounded; absent
- * fields keep their defaults (DEFAULT_OPTIMIZER_REPORT_STORE_OPTIONS in
+ * What a node keeps for its console and clients, bounded; absent fields keep
+ * their defaults (DEFAULT_OPTIMIZER_REPORT_STORE_OPTIONS in
  * node/wiring/optimizer-report-store.ts: 1000 reports of at most 64 KiB;
  * DEFAULT_REPUTATION_HISTORY_OPTIONS in node/job/reputation-history.ts: 1000
- * points per validator).
+ * points per validator; DEFAULT_RETENTION_OPTIONS in node/wiring/retention.ts:
+ * decided jobs' blobs, votes and evidence pruned 7 days after the decision,
+ * a pass every 10 minutes of at most 1000 jobs).
  */
 export interface RetentionConfig {
   /** Most optimizer reports kept (the oldest goes first). */
@@ -68,13 +71,25 @@ export interface RetentionConfig {
   maxOptimizerReportBytes?: number
   /** Most reputation history points kept per validator (the oldest goes first). */
   maxReputationPointsPerValidator?: number
+  /** Prune decided jobs' blobs, votes and evidence at all (`false` keeps everything). */
+  pruneDecidedJobs?: boolean
+  /** How long after its decision a job's blobs, votes and evidence are kept (ms). */
+  decidedJobsMs?: number
+  /** How often retention runs a pass (ms). */
+  pruneIntervalMs?: number
+  /** Most jobs one pass prunes. */
+  maxJobsPerPrune?: number
 }
 
-/** Schema of the `retention` object of the config file and of {@link PartialNodeOptions}. */
+/** Schema of the `retention` object of the config file and of {@link PartialNodeOptions}; the pruning bounds are retention's own (node/wiring/retention.ts). */
 export const retentionConfigSchema = z.strictObject({
   maxOptimizerReports: z.int().min(0).max(1_000_000).optional(),
   maxOptimizerReportBytes: z.int().min(1024).max(1024 * 1024).optional(),
-  maxReputationPointsPerValidator: z.int().min(1).max(1_000_000).optional()
+  maxReputationPointsPerValidator: z.int().min(1).max(1_000_000).optional(),
+  pruneDecidedJobs: retentionOptionsSchema.shape.enabled.optional(),
+  decidedJobsMs: retentionOptionsSchema.shape.decidedJobsMs.optional(),
+  pruneIntervalMs: retentionOptionsSchema.shape.intervalMs.optional(),
+  maxJobsPerPrune: retentionOptionsSchema.shape.maxJobsPerPass.optional()
 })
 
 /**

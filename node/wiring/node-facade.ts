@@ -22,6 +22,7 @@ import { VERSION } from '../version.ts'
 import type { NodeIdentity } from './node-identity.ts'
 import type { NodeEventBus } from './node-events.ts'
 import type { NodeStorage } from './node-storage.ts'
+import type { Retention } from './retention.ts'
 import type { Shutdown } from './shutdown.ts'
 
 /** A running node (see {@link TrustEngineNodeApi}) plus its parts for tools. */
@@ -30,6 +31,8 @@ export interface TrustEngineNode extends TrustEngineNodeApi {
   readonly host: Host
   /** The node's key. */
   readonly keyFile: KeyFile
+  /** Retention of decided jobs' blobs, votes and evidence (for tools and tests: `retention.pass()` runs a pass now). */
+  readonly retention: Retention
 }
 
 /** The parts the face reads. */
@@ -40,6 +43,7 @@ export interface NodeFacadeComponents {
   storage: NodeStorage
   engine: JobEngine
   economy: EconomyOffline
+  retention: Retention
   submit: (request: SubmitJobRequest) => Promise<JobView>
   registry: Registry
   metrics: NodeMetrics
@@ -52,13 +56,14 @@ export interface NodeFacadeComponents {
 
 /** The node's public face over its parts; `stop` runs the shutdown once, however often it is called. */
 export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
-  const { network, identity, host, storage, engine, economy, submit, registry, metrics, events, apiUrl, logger, shutdown } = components
+  const { network, identity, host, storage, engine, economy, retention, submit, registry, metrics, events, apiUrl, logger, shutdown } = components
   const { keyFile } = identity
   const { keeper, blobs, evidence, audit, optimizerReports, reputationHistory } = storage
   let stopping: Promise<void> | null = null
   return {
     host,
     keyFile,
+    retention,
     metricsRegistry: registry,
     network: () => network,
     info: (): NodeInfo => ({

@@ -4,7 +4,7 @@
  * counted in the metrics), the peer book, the blob folder with the keeper of
  * uploads, the evidence of the node's measurements and the optimizer
  * reports of network-optimized scene jobs, the validators' reputation
- * history. Each part registers
+ * history, and the retention index of an older store. Each part registers
  * how it closes.
  */
 import { join } from 'node:path'
@@ -21,6 +21,7 @@ import type { DataDirLayout } from '../store/data-dir.ts'
 import { type Store, openStore } from '../store/db.ts'
 import { peersRepository } from '../store/repositories/index.ts'
 import { ensureJobIndex } from '../store/repositories/job-index.ts'
+import { ensureRetentionIndex } from '../store/repositories/retention.ts'
 import type { NodeEventBus } from './node-events.ts'
 import { OptimizerReportStore, type OptimizerReportStoreOptions } from './optimizer-report-store.ts'
 import type { Shutdown } from './shutdown.ts'
@@ -68,6 +69,7 @@ export async function openStorage (components: NodeStorageComponents, options: N
   shutdown.defer(async () => { await store.close() })
   const audit = await AuditLog.open(store, keys.privateKey)
   await ensureJobIndex(store)
+  await ensureRetentionIndex(store)
   const repos = openRepositories(store, {
     append: (batch, kind, data, time) => {
       const entry = audit.append(batch, kind, data, time)

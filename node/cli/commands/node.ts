@@ -112,7 +112,13 @@ export async function resolveNodeInit (flags: NodeFlags): Promise<NodeInit & { d
       ...(options.retention.maxOptimizerReports === undefined ? {} : { maxReports: options.retention.maxOptimizerReports }),
       ...(options.retention.maxOptimizerReportBytes === undefined ? {} : { maxReportBytes: options.retention.maxOptimizerReportBytes })
     },
-    reputationHistory: options.retention.maxReputationPointsPerValidator === undefined ? {} : { maxPointsPerValidator: options.retention.maxReputationPointsPerValidator }
+    reputationHistory: options.retention.maxReputationPointsPerValidator === undefined ? {} : { maxPointsPerValidator: options.retention.maxReputationPointsPerValidator },
+    retention: {
+      ...(options.retention.pruneDecidedJobs === undefined ? {} : { enabled: options.retention.pruneDecidedJobs }),
+      ...(options.retention.decidedJobsMs === undefined ? {} : { decidedJobsMs: options.retention.decidedJobsMs }),
+      ...(options.retention.pruneIntervalMs === undefined ? {} : { intervalMs: options.retention.pruneIntervalMs }),
+      ...(options.retention.maxJobsPerPrune === undefined ? {} : { maxJobsPerPass: options.retention.maxJobsPerPrune })
+    }
   }
 }
 

@@ -34,6 +34,26 @@ describe('retention options', () => {
     expect(codeOf(() => parseConfigFile(bytes({ retention: { maxOptimizerReportBytes: 10 } })))).toBe(ERR_CONFIG_INVALID)
     expect(codeOf(() => resolveNodeOptions([{ retention: { maxOptimizerReports: 1.5 } }], '/x'))).toBe(ERR_OPTIONS_INVALID)
   })
+
+  it('set the pruning of decided jobs, checked with retention\'s own bounds', () => {
+    const file = parseConfigFile(bytes({ retention: { decidedJobsMs: 2 * 86_400_000, pruneIntervalMs: 60_000, maxJobsPerPrune: 50, pruneDecidedJobs: true } }))
+    expect(resolveNodeOptions([configFileToOptions(file), { retention: { pruneDecidedJobs: false } }], '/x').retention)
+      .toEqual({ decidedJobsMs: 2 * 86_400_000, pruneIntervalMs: 60_000, maxJobsPerPrune: 50, pruneDecidedJobs: false })
+    for (const bad of [
+      { decidedJobsMs: 59_999 }, // shorter than a minute
+      { decidedJobsMs: -1 },
+      { decidedJobsMs: 86_400_000.5 },
+      { decidedJobsMs: 11 * 365 * 86_400_000 }, // over ten years
+      { pruneIntervalMs: 0 },
+      { pruneIntervalMs: 2 * 86_400_000 },
+      { maxJobsPerPrune: 0 },
+      { pruneDecidedJobs: 'no' },
+      { decidedJobs: 86_400_000 } // misspelt
+    ]) {
+      expect(codeOf(() => parseConfigFile(bytes({ retention: bad })))).toBe(ERR_CONFIG_INVALID)
+      expect(codeOf(() => resolveNodeOptions([{ retention: bad as never }], '/x'))).toBe(ERR_OPTIONS_INVALID)
+    }
+  })
 })
 
 describe('a trust-engine node process with retention options', () => {
