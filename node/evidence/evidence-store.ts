@@ -12,6 +12,10 @@
  * - Written into a temporary folder, then renamed into place, so a reader (or
  *   a restart) never sees half a job's evidence; leftovers of a crash are
  *   removed when the store opens.
+ * - Evidence still being made when its measurement is voted on is announced
+ *   with {@link EvidenceStore.putWhenMade}: readers of that job's evidence
+ *   wait for it, so a job's evidence reads as held from the moment its
+ *   measurement is handed on, never as missing and then present.
  * - File names come from a fixed pattern (evidenceFileNames) and job ids are
  *   64 hex characters, both checked here again, so no request can name a path
  *   outside the store.
@@ -87,6 +91,8 @@ export class EvidenceStore {
   readonly #held = new Map<string, Held>()
   #total = 0
   #queue: Promise<void> = Promise.resolve()
+  /** Evidence announced but not stored yet, by job: readers of the job wait for it. */
+  readonly #coming = new Map<string, Promise<unknown>>()
 
   private constructor (root: string, options: EvidenceStoreOptions) {
     this.#root = root
@@ -155,9 +161,30 @@ export class EvidenceStore {
     })
   }
 
+  /**
+   * {@link put} of evidence that is still being made (a measurement's, made
+   * after its numbers): readers of `jobId`'s evidence wait until it is stored
+   * or refused. Resolves as {@link put} does, false when `evidence` resolves
+   * to undefined; rejects when it rejects.
+   */
+  async putWhenMade (jobId: string, round: number, evidence: Promise<EncodedEvidence | undefined>): Promise<boolean> {
+    const done = evidence.then(async (e) => e === undefined ? false : await this.put(jobId, round, e))
+    const settled = done.catch(() => {})
+    this.#coming.set(jobId, settled)
+    void settled.then(() => { if (this.#coming.get(jobId) === settled) this.#coming.delete(jobId) })
+    return await done
+  }
+
+  /** Waits for evidence of `jobId` announced and not stored yet. */
+  async #arrived (jobId: string): Promise<void> {
+    await this.#coming.get(jobId)
+  }
+
   /** The manifest of `jobId`'s evidence, or null when none is held. */
   async manifest (jobId: string): Promise<JobEvidenceManifest | null> {
-    if (!JOB_ID.test(jobId) || !this.#held.has(jobId)) return null
+    if (!JOB_ID.test(jobId)) return null
+    await this.#arrived(jobId)
+    if (!this.#held.has(jobId)) return null
     try {
       return JSON.parse(await readFile(join(this.#root, jobId, MANIFEST), 'utf8')) as JobEvidenceManifest
     } catch {
@@ -167,7 +194,9 @@ export class EvidenceStore {
 
   /** A stream of one PNG file of `jobId`'s evidence and its size, or null when not held. */
   async file (jobId: string, name: string): Promise<{ size: number, stream: ReadStream } | null> {
-    if (!JOB_ID.test(jobId) || !EVIDENCE_FILE_NAME.test(name) || !this.#held.has(jobId)) return null
+    if (!JOB_ID.test(jobId) || !EVIDENCE_FILE_NAME.test(name)) return null
+    await this.#arrived(jobId)
+    if (!this.#held.has(jobId)) return null
     const path = join(this.#root, jobId, name)
     try {
       const s = await stat(path)

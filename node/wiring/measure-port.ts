@@ -52,20 +52,29 @@ const RE_EXECUTION_CACHE = 16
 const reExecuted = new Map<string, boolean>()
 
 /**
- * A measurement with, when asked for, its evidence (node/measure/evidence.ts)
- * encoded as files, and, when this measurement re-ran the optimizer of a
+ * A measurement as the work pool hands it on: with, when asked for, its
+ * evidence (node/measure/evidence.ts) encoded as files, still being made when
+ * the measurement arrives (the vote never waits for it; undefined when none
+ * could be made), and, when this measurement re-ran the optimizer of a
  * network-optimized scene job, the optimizer's report of that run.
  */
-export type EvidencedMeasurement = Measurement & { evidence?: EncodedEvidence, optimizerReport?: OptimizationReport }
+export type EvidencedMeasurement = Measurement & { evidence?: Promise<EncodedEvidence | undefined>, optimizerReport?: OptimizationReport }
+
+/**
+ * A measurement made in this thread, with, when asked for, the work that
+ * makes its evidence: a function to run once the numbers are handed on.
+ */
+export type MeasuredJob = Measurement & { evidence?: () => Promise<EncodedEvidence>, optimizerReport?: OptimizationReport }
 
 /**
  * Measures one job for round `round` with the job's sampling seed (fixed by
  * its seed certificate, protocol/seed.ts), in this thread. Deterministic: the
  * same job, blobs, round and seed give bit-identical numbers in every process
- * and thread. With `evidence`, the result also carries the evidence files of
- * the measurement (made after it, never changing its numbers).
+ * and thread. With `evidence`, the result also carries the function that
+ * makes the measurement's evidence files (after it, never changing its
+ * numbers), so the numbers can be voted on first.
  */
-export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, round: number, seed: string, evidence?: EvidenceOptions, optimized?: string): Promise<EvidencedMeasurement> {
+export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { reference: Uint8Array[], candidate: Uint8Array[] }, round: number, seed: string, evidence?: EvidenceOptions, optimized?: string): Promise<MeasuredJob> {
   {
     const plan = { cochran: cochranForRound(round) }
     if (job.kind === 'frames') {
@@ -73,11 +82,13 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
       // A blob the job names several times is decoded and measured once (its hash names its bytes).
       const { measureFrames } = await import('../measure/measure-frames.ts')
       const m = await measureFrames(blobs.reference, blobs.candidate, { seed: framesSeed, plan, frameIds: { reference: job.reference, candidate: job.candidate } })
-      const result: EvidencedMeasurement = { metrics: m.metrics, intervals: m.intervals, samples: m.samples, plan: m.plan }
+      const result: MeasuredJob = { metrics: m.metrics, intervals: m.intervals, samples: m.samples, plan: m.plan }
       if (evidence !== undefined) {
-        const [{ framesEvidence }, { encodeEvidence }] = await Promise.all([import('../measure/frames-evidence.ts'), import('../measure/evidence-files.ts')])
-        const chosen = await framesEvidence(blobs.reference, blobs.candidate, m, framesSeed, evidence)
-        result.evidence = encodeEvidence({ input: 'frames', seed: framesSeed, metrics: m.metrics, perSample: m.perSample, evidence: chosen })
+        result.evidence = async () => {
+          const [{ framesEvidence }, { encodeEvidence }] = await Promise.all([import('../measure/frames-evidence.ts'), import('../measure/evidence-files.ts')])
+          const chosen = await framesEvidence(blobs.reference, blobs.candidate, m, framesSeed, evidence)
+          return encodeEvidence({ input: 'frames', seed: framesSeed, metrics: m.metrics, perSample: m.perSample, evidence: chosen })
+        }
       }
       return result
     }
@@ -105,7 +116,7 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
       views: SCENE_VIEWS * (round === 0 ? 1 : 2),
       ...(evidence === undefined ? {} : { evidence })
     })
-    const result: EvidencedMeasurement = {
+    const result: MeasuredJob = {
       metrics: m.metrics,
       intervals: m.intervals,
       samples: m.samples,
@@ -113,9 +124,13 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
       ...(checks === undefined ? {} : { checks }),
       ...(optimizerReport === undefined ? {} : { optimizerReport })
     }
-    if (m.evidence !== undefined) {
-      const { encodeEvidence } = await import('../measure/evidence-files.ts')
-      result.evidence = encodeEvidence({ input: 'scenes', seed: sceneSeed, metrics: m.metrics, perSample: m.perSample.map((s) => ({ ...s, frame: s.view })), evidence: m.evidence })
+    const images = m.evidence
+    if (images !== undefined) {
+      // The renders are made with the measurement; their PNG files after it.
+      result.evidence = async () => {
+        const { encodeEvidence } = await import('../measure/evidence-files.ts')
+        return encodeEvidence({ input: 'scenes', seed: sceneSeed, metrics: m.metrics, perSample: m.perSample.map((s) => ({ ...s, frame: s.view })), evidence: images })
+      }
     }
     return result
   }

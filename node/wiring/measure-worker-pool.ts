@@ -26,6 +26,11 @@
  *   idle node then holds no worker thread and none of the renderer, the
  *   optimizer or the image codecs, which only workers load (docs/decisions.md,
  *   "A node's footprint").
+ * - A measurement's evidence is made after its numbers: the measurement is
+ *   handed on (and voted on) at once, with its evidence as a promise that
+ *   its worker, still busy with that task meanwhile, settles next (or
+ *   rejects with the error that kept it from being made). A worker stopped
+ *   or dead before then leaves the evidence undefined.
  */
 import { Worker } from 'node:worker_threads'
 import { TrustEngineError } from '../../protocol/errors.ts'
@@ -33,7 +38,8 @@ import type { MeasurePort } from '../job/ports.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
 import type { EvidencedMeasurement } from './measure-port.ts'
 import type { Profile } from '../optimizer/analysis-rules.ts'
-import type { AnalyzeTask, MeasureTask, OptimizedScene, OptimizeTask, WorkRequest } from './measure-worker.ts'
+import type { EncodedEvidence } from '../measure/evidence-files.ts'
+import type { AnalyzeTask, MeasureTask, OptimizedScene, OptimizeTask, WorkReply, WorkRequest } from './measure-worker.ts'
 
 import { ERR_MEASURE_ABORTED, ERR_MEASURE_WORKER } from './work-errors.ts'
 
@@ -79,6 +85,8 @@ interface Slot {
   started: number
   /** Retires the worker when it stays without a task (armed while idle). */
   retire: NodeJS.Timeout | null
+  /** Settles the evidence of the running task, whose measurement was handed on; null otherwise. */
+  evidence: { resolve: (files: EncodedEvidence | undefined) => void, reject: (err: TrustEngineError) => void } | null
 }
 
 /** A pool of measurement and optimization workers. */
@@ -138,7 +146,7 @@ export class MeasureWorkerPool {
     this.#slots.clear()
     for (const slot of slots) {
       this.#busy(slot)
-      if (slot.task !== null) this.#settle(slot.task, err)
+      this.#stopped(slot, err)
     }
     await Promise.all(slots.map(async (s) => await s.worker.terminate()))
   }
@@ -231,29 +239,56 @@ export class MeasureWorkerPool {
     const task = slot.task!
     this.#slots.delete(slot)
     this.#busy(slot)
-    slot.task = null
     void slot.worker.terminate()
+    if (slot.evidence !== null) {
+      // Its measurement was handed on already: only its evidence is lost.
+      this.#stopped(slot, null)
+      return
+    }
+    slot.task = null
     this.#enqueue(task, true)
+  }
+
+  /** The slot's worker stops: its running task fails with `err` (when its measurement was not handed on yet), its evidence is left undefined. */
+  #stopped (slot: Slot, err: TrustEngineError | null): void {
+    const { task, evidence } = slot
+    slot.task = null
+    slot.evidence = null
+    if (evidence !== null) evidence.resolve(undefined)
+    else if (task !== null && err !== null) this.#settle(task, err)
   }
 
   #start (): Slot {
     const worker = new Worker(new URL('./measure-worker.ts', import.meta.url))
     worker.unref()
-    const slot: Slot = { worker, task: null, started: 0, retire: null }
+    const slot: Slot = { worker, task: null, started: 0, retire: null, evidence: null }
     this.#slots.add(slot)
-    worker.on('message', (msg: { id: number, ok: boolean, result?: unknown, error?: { code: string, message: string } }) => {
+    worker.on('message', (msg: WorkReply) => {
       const task = slot.task
       if (task === null || task.id !== msg.id) return
-      slot.task = null
-      if (msg.ok) this.#settle(task, null, msg.result)
-      else this.#settle(task, new TrustEngineError(msg.error!.code, msg.error!.message))
+      if ('evidenceFiles' in msg) {
+        // The evidence of a measurement handed on earlier: the task is over.
+        const settle = slot.evidence
+        slot.evidence = null
+        slot.task = null
+        if (msg.error !== undefined) settle?.reject(new TrustEngineError(msg.error.code, msg.error.message))
+        else settle?.resolve(msg.evidenceFiles ?? undefined)
+      } else if (msg.ok && msg.evidence === true) {
+        // The numbers, with the evidence to follow: handed on now, the worker stays with the task.
+        const evidence = new Promise<EncodedEvidence | undefined>((resolve, reject) => { slot.evidence = { resolve, reject } })
+        this.#settle(task, null, { ...(msg.result as object), evidence })
+        return
+      } else {
+        slot.task = null
+        if (msg.ok) this.#settle(task, null, msg.result)
+        else this.#settle(task, new TrustEngineError(msg.error.code, msg.error.message))
+      }
       this.#dispatch()
     })
     const onDeath = (err: unknown): void => {
       this.#busy(slot)
       if (!this.#slots.delete(slot)) return
-      if (slot.task !== null) this.#settle(slot.task, new TrustEngineError(ERR_MEASURE_WORKER, 'the worker stopped', { cause: err }))
-      slot.task = null
+      this.#stopped(slot, new TrustEngineError(ERR_MEASURE_WORKER, 'the worker stopped', { cause: err }))
       this.#dispatch()
     }
     worker.on('error', onDeath)

@@ -3,12 +3,14 @@
  * task at a time — a job's measurement ({@link measureJob}), a scene
  * optimization (the bytes and the optimizer's report) or a scene analysis — and posts the result or a typed error back. Each is
  * deterministic, so a result computed here is bit-for-bit the one the main
- * thread would compute.
+ * thread would compute. A measurement's evidence files are made after its
+ * numbers are posted, and posted in a second message ({@link WorkReply}).
  */
 import { parentPort } from 'node:worker_threads'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
+import type { EncodedEvidence } from '../measure/evidence-files.ts'
 import type { Profile } from '../optimizer/analysis-rules.ts'
 import { ERR_MEASURE } from '../job/errors.ts'
 import type { OptimizationReport } from '../optimizer/report.ts'
@@ -53,24 +55,52 @@ export interface AnalyzeTask {
 /** A task as posted to the worker. */
 export type WorkRequest = (MeasureTask | OptimizeTask | AnalyzeTask) & { id: number }
 
-async function run (task: MeasureTask | OptimizeTask | AnalyzeTask): Promise<unknown> {
-  if (task.kind === 'measure') return await measureJob(task.job, task.jobId, task.blobs, task.round, task.seed, task.evidence, task.optimized)
+/**
+ * What the worker posts for a task: its result or typed error; for a
+ * measurement with evidence, `evidence: true` on the result says a second
+ * message follows with the evidence files (`evidenceFiles`, or the error that kept
+ * them from being made). The worker takes no other task meanwhile.
+ */
+export type WorkReply =
+  | { id: number, ok: true, result: unknown, evidence?: true }
+  | { id: number, ok: false, error: { code: string, message: string } }
+  | { id: number, evidenceFiles: EncodedEvidence | null, error?: { code: string, message: string } }
+
+/** A task's result, and, for a measurement with evidence, the work that makes the evidence after the result is posted. */
+async function run (task: MeasureTask | OptimizeTask | AnalyzeTask): Promise<{ result: unknown, evidence?: () => Promise<EncodedEvidence> }> {
+  if (task.kind === 'measure') {
+    const { evidence, ...measurement } = await measureJob(task.job, task.jobId, task.blobs, task.round, task.seed, task.evidence, task.optimized)
+    return { result: measurement, ...(evidence === undefined ? {} : { evidence }) }
+  }
   if (task.kind === 'analyze') {
     const { analyzeScene } = await import('../optimizer/analyze.ts')
-    return (await analyzeScene(task.scene, { profile: task.profile })).estimates.processingSeconds
+    return { result: (await analyzeScene(task.scene, { profile: task.profile })).estimates.processingSeconds }
   }
   const { optimizeScene } = await import('../optimizer/optimize.ts')
   const { bytes, report } = await optimizeScene(task.scene, { profile: task.profile, ratio: task.ratio })
-  return { bytes, report } satisfies OptimizedScene
+  return { result: { bytes, report } satisfies OptimizedScene }
+}
+
+function failure (err: unknown): { code: string, message: string } {
+  return { code: err instanceof TrustEngineError ? err.code : ERR_MEASURE, message: err instanceof Error ? err.message : String(err) }
+}
+
+function post (reply: WorkReply): void {
+  parentPort!.postMessage(reply)
 }
 
 parentPort?.on('message', (req: WorkRequest) => {
   run(req).then(
-    (result) => { parentPort!.postMessage({ id: req.id, ok: true, result }) },
-    (err: unknown) => {
-      const code = err instanceof TrustEngineError ? err.code : ERR_MEASURE
-      const message = err instanceof Error ? err.message : String(err)
-      parentPort!.postMessage({ id: req.id, ok: false, error: { code, message } })
-    }
+    async ({ result, evidence }) => {
+      // The numbers first: the node votes on them while the evidence is made.
+      post({ id: req.id, ok: true, result, ...(evidence === undefined ? {} : { evidence: true as const }) })
+      if (evidence === undefined) return
+      try {
+        post({ id: req.id, evidenceFiles: await evidence() })
+      } catch (err) {
+        post({ id: req.id, evidenceFiles: null, error: failure(err) })
+      }
+    },
+    (err: unknown) => { post({ id: req.id, ok: false, error: failure(err) }) }
   )
 })

@@ -49,6 +49,32 @@ describe('EvidenceStore', () => {
     expect(await store.manifest('../../x')).toBeNull()
   })
 
+  it('makes readers of a job wait for evidence announced and still being made, and reads it as missing when none comes', async () => {
+    const store = await EvidenceStore.open(join(dir, 'coming'))
+    let give!: (e: EncodedEvidence | undefined) => void
+    const stored = store.putWhenMade(id(1), 0, new Promise((resolve) => { give = resolve }))
+    // Asked before the files exist: the answer waits for them instead of saying "none".
+    const manifest = store.manifest(id(1))
+    const file = store.file(id(1), 'sample-0-difference.png')
+    let answered = false
+    void manifest.then(() => { answered = true })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(answered).toBe(false)
+    give(evidence)
+    expect(await stored).toBe(true)
+    expect(await manifest).toMatchObject({ jobId: id(1), round: 0 })
+    const f = await file
+    expect(f!.size).toBeGreaterThan(8)
+    f!.stream.destroy()
+    // Evidence that could not be made: readers are answered, with nothing held.
+    const none = store.putWhenMade(id(2), 0, Promise.resolve(undefined))
+    expect(await store.manifest(id(2))).toBeNull()
+    expect(await none).toBe(false)
+    const failed = store.putWhenMade(id(3), 0, Promise.reject(new Error('worker stopped')))
+    expect(await store.manifest(id(3))).toBeNull()
+    await expect(failed).rejects.toThrow()
+  })
+
   it('evicts the oldest job when the job count or the byte bound would be passed', async () => {
     const byCount = await EvidenceStore.open(join(dir, 'count'), { maxJobs: 2 })
     for (const n of [1, 2, 3]) expect(await byCount.put(id(n), 0, evidence)).toBe(true)

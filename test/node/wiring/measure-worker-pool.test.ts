@@ -1,6 +1,7 @@
 /**
  * Measurement in a worker thread gives bit-for-bit the numbers of the main
- * thread, and a typed error for a bad input; a closed pool refuses work.
+ * thread (and, after them, the same evidence files), and a typed error for a
+ * bad input; a closed pool refuses work.
  */
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { canonicalEncode } from '../../../protocol/canonical.ts'
@@ -9,7 +10,8 @@ import { jobIdOf, newJob, signJob } from '../../../protocol/job.ts'
 import { parseNetwork } from '../../../protocol/network.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
 import { statusOfCode } from '../../../node/api/errors.ts'
-import { measureJob } from '../../../node/wiring/measure-port.ts'
+import { DEFAULT_EVIDENCE_OPTIONS } from '../../../node/measure/evidence.ts'
+import { type EvidencedMeasurement, measureJob } from '../../../node/wiring/measure-port.ts'
 import { MeasureWorkerPool } from '../../../node/wiring/measure-worker-pool.ts'
 import { degradedPng, testPng } from '../../../sim/images.ts'
 import { smallScene } from '../economy/fixtures.ts'
@@ -34,6 +36,34 @@ describe('measurement worker pool', () => {
       expect(canonicalEncode({ m: inWorker.metrics.ssim, p: String(inWorker.metrics.psnr), s: inWorker.samples })).toEqual(canonicalEncode({ m: here.metrics.ssim, p: String(here.metrics.psnr), s: here.samples }))
       expect(inWorker.intervals).toEqual(here.intervals)
     }
+  })
+
+  it('hands the numbers on before the evidence, which follows as the files this thread makes of the same measurement', async () => {
+    const evidencing = new MeasureWorkerPool({ evidence: DEFAULT_EVIDENCE_OPTIONS })
+    try {
+      const inWorker = await evidencing.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0, SEED) as EvidencedMeasurement
+      const here = await measureJob(job, jobId, { reference: [ref], candidate: [cand] }, 0, SEED, DEFAULT_EVIDENCE_OPTIONS)
+      expect(inWorker.metrics).toEqual(here.metrics)
+      expect(inWorker.evidence).toBeInstanceOf(Promise)
+      const files = await inWorker.evidence!
+      const expected = await here.evidence!()
+      expect(files!.manifest).toEqual(expected.manifest)
+      expect(files!.files.map((f) => [f.name, Buffer.from(f.bytes).toString('base64')])).toEqual(expected.files.map((f) => [f.name, Buffer.from(f.bytes).toString('base64')]))
+      // The worker is free again for the next task once its evidence is posted.
+      const next = await evidencing.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 1, SEED) as EvidencedMeasurement
+      expect((await next.evidence)!.manifest.samples.length).toBeGreaterThan(0)
+    } finally {
+      await evidencing.close()
+    }
+  })
+
+  it('leaves the evidence undefined when the pool closes before it is made', async () => {
+    const evidencing = new MeasureWorkerPool({ evidence: DEFAULT_EVIDENCE_OPTIONS })
+    const m = await evidencing.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0, SEED) as EvidencedMeasurement
+    await evidencing.close()
+    // Made already or cut: either the files or nothing, never a hang or an unhandled failure.
+    const files = await m.evidence!
+    if (files !== undefined) expect(files.manifest.samples.length).toBeGreaterThan(0)
   })
 
   it('passes a typed error through', async () => {
