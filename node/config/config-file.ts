@@ -55,6 +55,19 @@ const isMultiaddr = (s: string): boolean => {
 
 const multiaddrSchema = z.string().min(1).max(1024).refine(isMultiaddr, 'not a valid multiaddr')
 
+/**
+ * Whether a multiaddr names a peer id. zod runs this refinement even when
+ * `isMultiaddr` already failed, so an address the parser refuses is
+ * "no peer id" here rather than a throw out of the schema.
+ */
+function hasPeerId (s: string): boolean {
+  try {
+    return multiaddr(s).getPeerId() !== null
+  } catch {
+    return false
+  }
+}
+
 /** `HOST:PORT` with an IPv4 address, a host name or a bracketed IPv6 address; or `off`. */
 const apiAddressSchema = z.union([
   z.literal('off'),
@@ -83,7 +96,7 @@ export const nodeConfigFileSchema = z.strictObject({
   /** Bearer token for the API's writing routes (required when `api` is not loopback). */
   apiToken: z.string().min(16, 'an API token needs at least 16 characters').max(256).optional(),
   /** Peers dialled at start: multiaddrs ending in `/p2p/<peerId>`. */
-  bootstrap: z.array(multiaddrSchema.refine((s) => multiaddr(s).getPeerId() !== null, 'a bootstrap address needs /p2p/<peerId>')).max(MAX_BOOTSTRAP).optional(),
+  bootstrap: z.array(multiaddrSchema.refine(hasPeerId, 'a bootstrap address needs /p2p/<peerId>')).max(MAX_BOOTSTRAP).optional(),
   /** pino log level. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
   /** Economy deferral: pricing calendar and resource profile fields (node/economy/options.ts). */

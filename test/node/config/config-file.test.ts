@@ -39,6 +39,8 @@ describe('parseConfigFile', () => {
       { ...GOOD, api: '127.0.0.1:70000' },
       { ...GOOD, listen: ['not a multiaddr'] },
       { ...GOOD, bootstrap: ['/ip4/127.0.0.1/tcp/17002'] },
+      // Not a multiaddr at all: the peer-id rule must not throw out of the schema.
+      { ...GOOD, bootstrap: ['.ip4/127.0.0.1/tcp/17002/p2p/x'] },
       { ...GOOD, logLevel: 'verbose' },
       { ...GOOD, apiToken: 'short' },
       { ...GOOD, dataDir: '' },
