@@ -71,7 +71,7 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
     // for an idle client.
     forceCloseConnections: true,
     return503OnClosing: true,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors the HTTP server answers before fastify sees a request (bad request line, headers over
     // 16 KiB, a request that timed out) get the API's error body too.
     clientErrorHandler: answerClientError,
