@@ -45,6 +45,15 @@ export interface FaultHooks {
    * is bypassed for the rest).
    */
   votes?: (m: Measurement, ctx: FaultContext) => Measurement[]
+  /**
+   * With two or more votes: which of them (an index into what `votes`
+   * returned) each peer of the votes topic gets, given those peers sorted;
+   * one entry per peer. The vote then goes to those peers only, which relay
+   * it on: different peers hold different first votes. Absent, or where the
+   * network cannot address single peers: every vote goes to every peer, in
+   * order.
+   */
+  votePeers?: (peers: string[], ctx: FaultContext) => number[]
   /** Epoch ms at which to publish the vote (a slow voter publishes after the deadline); null or absent: at once. */
   publishAt?: (ctx: FaultContext) => number | null
   /** The 32-hex nonce of a job this node submits (grinding, or a nonce derived from a simulation seed); absent: random. */

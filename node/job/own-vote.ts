@@ -139,9 +139,13 @@ export class OwnVote {
     if (!late) jobs.addVote(open, voteRecord)
     metrics.votes.own.inc()
     const publish = async (): Promise<void> => {
-      await net.publish('votes', canonicalEncode(vote))
+      if (reported.length === 1) {
+        await net.publish('votes', canonicalEncode(vote))
+        return
+      }
       // Simulated equivocation: further, different votes, bypassing the double-sign guard.
-      for (const m of reported.slice(1)) await net.publish('votes', canonicalEncode(this.#sign(jobId, round, seed, m)))
+      const all = [vote, ...reported.slice(1).map((m) => this.#sign(jobId, round, seed, m))].map((v) => canonicalEncode(v))
+      await this.#equivocate(all, ctx)
     }
     const at = fault?.publishAt?.(ctx) ?? null
     if (at !== null && at > now) {
@@ -158,6 +162,22 @@ export class OwnVote {
     const seed = this.#components.seeds.knownSeed(jobId)
     if (seed === null) return
     await this.#components.net.publish('votes', canonicalEncode(this.#sign(jobId, round, seed, m)))
+  }
+
+  /**
+   * Publishes a simulated equivocator's different votes: to different peers
+   * when its hooks assign them (`votePeers`) and the network can address
+   * single peers, else each to every peer, in order.
+   */
+  async #equivocate (votes: Uint8Array[], ctx: FaultContext): Promise<void> {
+    const { fault, net } = this.#components
+    const peers = net.topicPeers?.('votes') ?? []
+    const assign = fault?.votePeers?.(peers, ctx) ?? null
+    if (assign === null || net.publishTo === undefined || peers.length < votes.length) {
+      for (const v of votes) await net.publish('votes', v)
+      return
+    }
+    for (const [i, v] of votes.entries()) await net.publishTo('votes', v, peers.filter((_p, k) => assign[k] === i))
   }
 
   #sign (jobId: string, round: number, seed: string, m: Measurement): Vote {

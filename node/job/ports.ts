@@ -14,6 +14,15 @@ export type EngineTopic = 'jobs' | 'votes' | 'evidence' | 'seeds'
 export interface JobNetworkPort {
   /** Publishes bytes on a topic; returns how many peers it went to (0 alone). */
   publish: (topic: EngineTopic, data: Uint8Array) => Promise<number>
+  /**
+   * Sends bytes on a topic to the listed peers only (who validate and relay
+   * them as any message); returns how many it went to. Only a simulated
+   * equivocator's per-peer votes use it (node/job/faults.ts); a port that
+   * cannot address single peers leaves it out.
+   */
+  publishTo?: (topic: EngineTopic, data: Uint8Array, peers: readonly string[]) => Promise<number>
+  /** The peers subscribed to a topic (peer ids, sorted); present with `publishTo`. */
+  topicPeers?: (topic: EngineTopic) => string[]
   /** Asks peers for the votes they hold for a job (untrusted bytes, validated by the engine). */
   catchUp: (jobId: string, signal: AbortSignal) => Promise<Uint8Array[]>
   /** Asks peers for the announcements of the jobs still open there (untrusted bytes). */

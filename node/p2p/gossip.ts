@@ -91,6 +91,18 @@ const DECODE_RPC_LIMITS = {
   maxPeerInfos: 16
 }
 
+/**
+ * The parts of gossipsub (@chainsafe/libp2p-gossipsub 14.1) that
+ * {@link GossipAdapter.publishTo} reaches behind its public API: the seen
+ * cache, the id-to-string function of its keys, and the send of one RPC to
+ * one peer (false when no stream to it is open).
+ */
+interface GossipsubInternals {
+  seenCache: { has: (id: string) => boolean, put: (id: string) => void }
+  msgIdToStrFn: (id: Uint8Array) => string
+  sendRpc: (peer: string, rpc: { subscriptions: [], messages: Array<{ topic: string, data: Uint8Array }> }) => boolean
+}
+
 /** Content message id: sha256 of the message data. */
 export function contentMessageId (msg: Message): Uint8Array {
   return createHash('sha256').update(msg.data).digest()
@@ -224,6 +236,31 @@ export class GossipAdapter {
    */
   get queued (): { validating: number, delivering: number } {
     return { validating: this.#validating, delivering: this.#delivering }
+  }
+
+  /**
+   * Sends `data` on `topic` straight to the listed peers only, as one
+   * gossipsub message each of them then validates and relays like any
+   * other; returns how many it went to (0 when these bytes were already
+   * published or received). The message is marked seen here, so a copy
+   * relayed back is dropped. Gossipsub has no per-peer publish, so this goes
+   * through its internal send and seen cache (`GossipsubInternals`). Only
+   * a simulated equivocator uses it (node/job/faults.ts): an honest node
+   * sends every message to every peer.
+   */
+  publishTo (topic: string, data: Uint8Array, peers: readonly string[]): number {
+    this.#checkTopic(topic)
+    if (data.byteLength > this.#options.maxMessageBytes) {
+      throw new TrustEngineError(ERR_MESSAGE_TOO_LARGE, `message of ${data.byteLength} bytes exceeds ${this.#options.maxMessageBytes}`)
+    }
+    const internals = this.#pubsub as unknown as GossipsubInternals
+    const id = internals.msgIdToStrFn(contentMessageId({ type: 'unsigned', topic, data }))
+    if (internals.seenCache.has(id)) return 0
+    internals.seenCache.put(id)
+    let sent = 0
+    // StrictNoSign: a raw message is its topic and data only.
+    for (const peer of peers) if (internals.sendRpc(peer, { subscriptions: [], messages: [{ topic, data }] })) sent++
+    return sent
   }
 
   /** Current gossipsub score of a peer, as this node sees it (0 for an unknown peer). */

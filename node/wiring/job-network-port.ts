@@ -40,6 +40,12 @@ export function jobNetworkPort (host: Host, onVotePublished: (data: Uint8Array) 
       if (topic === 'votes') onVotePublished(data)
       return sent
     },
+    publishTo: async (topic, data, peers) => {
+      const sent = host.gossip.publishTo(host.topics[topic], data, peers)
+      if (topic === 'votes') onVotePublished(data)
+      return sent
+    },
+    topicPeers: (topic) => host.gossip.subscribers(host.topics[topic]),
     catchUp: async (jobId, signal) => await askPeers(host, signal, room, async (peer) => await fetchVotes(host, peer, jobId, signal)),
     openJobs: async (signal) => await askPeers(host, signal, room, async (peer) => await fetchOpenJobs(host, peer, signal)),
     certificates: (peer, since, signal) => room(peer) ? fetchCertificates(host, peer, since, signal) : none(),

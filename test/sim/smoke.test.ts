@@ -58,11 +58,15 @@ describe('simulation smoke set', () => {
     }
   })
 
-  it('an equivocator is caught by every honest node and the jobs stay right', async () => {
+  it('an equivocator sends different votes to different peers: caught by every honest node, the jobs stay right', async () => {
     const r = await runScenario(small('equivocate-1-of-4', 1))
     expectAllRight(r)
     const offender = keyOf(r, 'equivocate')
     for (const d of r.outcomes[0]!.decisions) expect(d.equivocators).toContain(offender)
+    // Each honest node keeps the offender's vote it received first: sent per peer, both votes are someone's first
+    // (sent one after the other to every peer, every node would hold the same one).
+    const held = r.outcomes[0]!.decisions.map((d) => JSON.stringify(d.votes.find((v) => v.voter === offender && v.round === 0)?.metrics))
+    expect(new Set(held).size).toBe(2)
     for (const reps of Object.values(r.finalReputations)) expect(reps.find((v) => v.publicKey === offender)!.equivocated).toBe(true)
   })
 
