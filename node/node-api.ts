@@ -18,7 +18,10 @@ export type AuditEntryView = AuditEntry
 /** Health of a node: `ok` once started and until stopped. */
 export interface HealthView {
   ok: boolean
+  /** Connected peers that passed the network check. */
   peers: number
+  /** Of those, the peers subscribed to every gossip topic of the network (a message published now reaches them). */
+  gossipPeers: number
   openJobs: number
 }
 

@@ -110,12 +110,14 @@ export async function runScenario (s: Scenario, options: Partial<RunOptions> = {
       const res = await fetch(live.get(name)!.apiUrl + path, { ...init, signal: AbortSignal.timeout(30_000) })
       return { status: res.status, body: await res.json() as T }
     }
-    // Connected: every node has at least min(n − 1, its bootstrap count or 3) admitted peers.
+    // Connected: every node has at least min(n − 1, its bootstrap count or 3) admitted peers subscribed to every
+    // topic. Admitted is not enough: a job published before a peer's subscriptions arrived never reaches it by
+    // gossip (its announcement is gossiped again for three heartbeats only), which under delay lost whole jobs.
     const want = Math.min(nodes.length - 1, s.bootstrapPeers === 0 ? nodes.length - 1 : Math.max(3, s.bootstrapPeers))
     const tc = Date.now()
     await waitUntil(async () => {
-      const counts = await Promise.all(nodes.map(async (n) => (await api<{ peers: number }>(n.name, '/healthz')).body.peers))
-      o.onProgress(`connecting: ${counts.filter((c) => c >= want).length}/${nodes.length} nodes have ${want} peers`)
+      const counts = await Promise.all(nodes.map(async (n) => (await api<{ gossipPeers: number }>(n.name, '/healthz')).body.gossipPeers))
+      o.onProgress(`connecting: ${counts.filter((c) => c >= want).length}/${nodes.length} nodes have ${want} peers on gossip`)
       return counts.every((c) => c >= want)
     }, 240_000, 'nodes connected')
     const connectMs = Date.now() - tc

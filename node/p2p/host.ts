@@ -212,6 +212,17 @@ export class Host {
     return this.#gate.admitted()
   }
 
+  /**
+   * Admitted peers that told us they subscribe to every topic of the network,
+   * sorted: those a message published now reaches directly. A peer just
+   * admitted may not be among them yet (its subscriptions come over its
+   * gossip stream a round trip later).
+   */
+  gossipPeers (): string[] {
+    const subscribed = Object.values(this.topics).map((t) => new Set(this.gossip.subscribers(t)))
+    return this.admittedPeers().filter((p) => subscribed.every((s) => s.has(p)))
+  }
+
   /** Calls `listener` with each peer when it is admitted (again, after a reconnect); returns a function that removes it. */
   onAdmit (listener: (peerId: string) => void): () => void {
     return this.#gate.onAdmit((peerId) => { listener(peerId.toString()) })

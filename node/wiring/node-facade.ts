@@ -111,7 +111,7 @@ export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
       const head = audit.head
       return { entries, head: head === null ? null : { seq: head.seq, hash: head.hash, signature: head.signature } }
     },
-    health: () => ({ ok: stopping === null, peers: host.admittedPeers().length, openJobs: engine.openJobs }),
+    health: () => ({ ok: stopping === null, peers: host.admittedPeers().length, gossipPeers: host.gossipPeers().length, openJobs: engine.openJobs }),
     on: (event, listener) => events.on(event, listener),
     stop: async () => {
       stopping ??= (async () => {
