@@ -7,15 +7,16 @@
  */
 import { describe, expect, it } from 'vitest'
 import { resolveScenario } from '../../sim/library.ts'
+import type { NodeDecision } from '../../sim/evaluate.ts'
 import { type RunResult, runScenario } from '../../sim/runner.ts'
 import { type Scenario, parseScenario } from '../../sim/scenario.ts'
 
 const keyOf = (r: RunResult, strategy: string): string => r.nodes.find((n) => n.strategy === strategy)!.publicKey
 
-/** A named scenario with `jobs` jobs of deadline `deadlineMs`, all nodes in one process. */
-function small (name: string, jobs: number, deadlineMs: number): Scenario {
+/** A named scenario with `jobs` jobs, all nodes in one process. */
+function small (name: string, jobs: number): Scenario {
   const s = resolveScenario(name)
-  return { ...s, jobs: { ...s.jobs, count: jobs, deadlineMs }, nodesPerProcess: 8 }
+  return { ...s, jobs: { ...s.jobs, count: jobs }, nodesPerProcess: 8 }
 }
 
 function expectAllRight (r: RunResult): void {
@@ -24,55 +25,49 @@ function expectAllRight (r: RunResult): void {
   expect(r.score.correctness).toBe(1)
 }
 
-/** On every honest node: the reputation record of `publicKey`. */
-function recordsOf (r: RunResult, publicKey: string): Array<{ reputation: number, verifications: number, successes: number }> {
-  return Object.values(r.finalReputations).map((reps) => reps.find((v) => v.publicKey === publicKey)!)
+/** The one vote of `voter` that honest node decision `d` holds: late, with the values `metrics`. */
+function expectOneLateVote (d: NodeDecision, voter: string, metrics: unknown): void {
+  const votes = d.votes.filter((v) => v.voter === voter)
+  expect(votes.map((v) => [v.late, v.metrics])).toEqual([[true, metrics]])
+}
+
+/**
+ * On every honest node: `voter` was never judged (no verification, no success),
+ * while every honest voter was judged, and agreed, on every job.
+ */
+function expectNoCredit (r: RunResult, voter: string): void {
+  const records = (key: string): number[][] => Object.values(r.finalReputations).map((reps) => reps.find((v) => v.publicKey === key)!).map((v) => [v.verifications, v.successes])
+  for (const rec of records(voter)) expect(rec).toEqual([0, 0])
+  const jobs = r.outcomes.length
+  for (const n of r.nodes.filter((x) => x.strategy === 'honest')) for (const rec of records(n.publicKey)) expect(rec).toEqual([jobs, jobs])
 }
 
 describe('simulation strategies in time and network', () => {
   it('slow: its true votes arrive after the deadline, are held as late and earn no reputation', async () => {
-    const s = parseScenario({ name: 'slow-test', seed: '09', nodes: [{ count: 3 }, { strategy: { kind: 'slow', lateMs: 500 } }], jobs: { count: 2, deadlineMs: 10_000 }, nodesPerProcess: 8 })
-    const r = await runScenario(s)
+    const r = await runScenario(small('slow-1-of-4', 2))
     expectAllRight(r)
     const slow = keyOf(r, 'slow')
+    // Its vote came (it is not silent), only after the decision, and it is the truth: not flagged, not credited.
     for (const o of r.outcomes) {
       for (const d of o.decisions) {
-        const votes = d.votes.filter((v) => v.voter === slow)
-        // Its vote came (it is not silent), only after the decision, and it is the truth.
-        expect(votes.length).toBe(1)
-        expect(votes[0]!.late).toBe(true)
-        expect(votes[0]!.metrics).toEqual(o.truth.values[0])
+        expectOneLateVote(d, slow, o.truth.values[0])
         expect(d.flagged).not.toContain(slow)
       }
     }
-    // Never judged, so never credited; the three honest voters were judged on every job.
-    for (const rec of recordsOf(r, slow)) expect([rec.verifications, rec.successes]).toEqual([0, 0])
-    for (const n of r.nodes.filter((x) => x.strategy === 'honest')) {
-      for (const rec of recordsOf(r, n.publicKey)) expect([rec.verifications, rec.successes]).toEqual([2, 2])
-    }
+    expectNoCredit(r, slow)
   })
 
   it('launderer: its late copies of the consensus values regain nothing', async () => {
-    const r = await runScenario(small('launderer', 2, 10_000))
+    const r = await runScenario(small('launderer', 2))
     expectAllRight(r)
     const launderer = keyOf(r, 'launderer')
-    for (const o of r.outcomes) {
-      for (const d of o.decisions) {
-        // One copy per decided job, late, equal to the values the honest nodes finalized.
-        const votes = d.votes.filter((v) => v.voter === launderer)
-        expect(votes.length).toBe(1)
-        expect(votes[0]!.late).toBe(true)
-        expect(votes[0]!.metrics).toEqual(d.values)
-      }
-    }
-    for (const rec of recordsOf(r, launderer)) expect([rec.verifications, rec.successes]).toEqual([0, 0])
-    for (const n of r.nodes.filter((x) => x.strategy === 'honest')) {
-      for (const rec of recordsOf(r, n.publicKey)) expect([rec.verifications, rec.successes]).toEqual([2, 2])
-    }
+    // One copy per decided job, late, equal to the values the honest nodes finalized; it earns nothing.
+    for (const o of r.outcomes) for (const d of o.decisions) expectOneLateVote(d, launderer, d.values)
+    expectNoCredit(r, launderer)
   })
 
   it('sybil: identities outside the validator set weigh nothing; failing candidates stay rejected', async () => {
-    const s = small('sybil', 2, 10_000)
+    const s = small('sybil', 2)
     const r = await runScenario(s)
     expectAllRight(r)
     const validators = new Set(r.nodes.map((n) => n.publicKey))
