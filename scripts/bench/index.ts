@@ -20,4 +20,5 @@ export const SUITES: BenchSuite[] = [
   (await import('./vrf.ts')).vrfSuite,
   (await import('./gossip.ts')).gossipSuite,
   (await import('./listing.ts')).listingSuite,
+  (await import('./retention.ts')).retentionSuite,
 ]
