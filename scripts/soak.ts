@@ -1,0 +1,40 @@
+/**
+ * `npm run soak -- --minutes M --nodes N`: drives a network of real node
+ * processes on 127.0.0.1 with a steady, bounded mix of frames and scene
+ * jobs (one lying validator among them by default) and records, every
+ * `--interval` seconds, jobs per minute, finality latency percentiles and
+ * each node's resident memory, heap, event loop delay, active handles,
+ * LevelDB and blob folder sizes and gossip queues, as a CSV and an SVG
+ * chart per figure in `--out` (default a new folder under `soak-results/`).
+ *
+ * Exits 1, naming the figure, when a figure grows faster than its limit
+ * after the warm-up (docs/soak.md), or when an honest validator finalized a
+ * job wrong or not at all; 2 on options it refuses. Stops by itself; stops
+ * only the processes it started.
+ */
+import { isTrustEngineError } from '../protocol/errors.ts'
+import { parseSoakArgs } from './soak/options.ts'
+import { runSoak } from './soak/run.ts'
+
+let options
+try {
+  options = parseSoakArgs(process.argv.slice(2))
+} catch (err) {
+  process.stderr.write(`error ${isTrustEngineError(err) ? err.code : 'ERR_SOAK_OPTIONS'}: ${(err as Error).message}\n`)
+  process.exit(2)
+}
+const result = await runSoak(options, (line) => { process.stderr.write(`soak: ${line}\n`) })
+const fmt = (n: number | null | undefined): string => (n === null || n === undefined ? '-' : Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3))
+console.log(`soak of ${options.nodes} validators for ${result.spanMinutes.toFixed(1)} minutes: ${result.jobs.length} jobs, ${result.jobs.filter((j) => j.right).length} right on every honest validator`)
+console.log(`limits scaled by the run: ${fmt(result.limits.jobsPerMinute)} jobs/min, ${fmt(result.limits.newBlobBytesPerMinute)} new blob bytes/min after the warm-up`)
+for (const l of result.lines) {
+  const g = l.growth
+  console.log(`${l.figure.padEnd(30)} ${l.series.padEnd(7)} first ${fmt(l.first).padStart(10)}  last ${fmt(l.last).padStart(10)}  slope ${fmt(g?.fit?.slope).padStart(10)}/min  limit ${fmt(g?.limit).padStart(10)}/min  ${g?.verdict ?? 'recorded'}`)
+}
+console.log(`written to ${result.out}`)
+for (const u of result.unjudged) console.error(`WARN ${u}: too few samples after the warm-up to judge its growth (a longer run or a shorter --interval judges it)`)
+if (result.failures.length > 0) {
+  for (const f of result.failures) console.error(`FAIL ${f}`)
+  process.exit(1)
+}
+console.log('PASS: no figure grows beyond its limit, every job finalized right on every honest validator')

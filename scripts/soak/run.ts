@@ -1,0 +1,165 @@
+/**
+ * One soak run: starts the network, waits until every validator is
+ * connected to all others, drives the load while a sampler reads every
+ * node's /metrics every `intervalSeconds`, keeps sampling until the last
+ * open job is settled, stops the nodes it started, then writes the figures
+ * and judges them: a figure fails when it grows significantly faster than
+ * its limit after the warm-up (growth.ts, figures.ts), and the run fails on
+ * any job an honest validator finalized wrong or not at all.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { FIGURES, type Figure, type LimitContext } from './figures.ts'
+import { type Sample, checkGrowth } from './growth.ts'
+import { SoakLoad, type SoakJob } from './load.ts'
+import { type SoakNode, startSoakNetwork, stopSoakNetwork } from './network.ts'
+import type { SoakOptions } from './options.ts'
+import { type FigureTable, type SummaryLine, writeFigure, writeJobs, writeSummary } from './output.ts'
+import { scrapeMetrics } from './scrape.ts'
+
+/** What a run found. */
+export interface SoakResult {
+  out: string
+  lines: SummaryLine[]
+  jobs: SoakJob[]
+  /** One sentence per failure (a figure that grew, a job wrong or not finalized, a node that stopped answering); empty when the run passed. */
+  failures: string[]
+  /** Checked series with too few samples after the warm-up to be judged (a run too short for them; not a failure). */
+  unjudged: string[]
+  /** Minutes sampled in all. */
+  spanMinutes: number
+  limits: LimitContext
+}
+
+/** Hang guard of the wait for the network to connect, ms (not a performance limit). */
+const CONNECT_GUARD_MS = 240_000
+
+/** Runs a soak with `options`; `onProgress` gets one line per event worth telling. */
+export async function runSoak (options: SoakOptions, onProgress: (line: string) => void = () => {}): Promise<SoakResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'te-soak-'))
+  let nodes: SoakNode[] = []
+  try {
+    onProgress(`starting ${options.nodes} validators (${options.liars} liar)`)
+    nodes = await startSoakNetwork(dir, options.nodes, options.liars, options.seed)
+    await waitConnected(nodes)
+    onProgress('connected; load starts')
+    const t0 = Date.now()
+    const rows: Array<{ minutes: number, metrics: Array<Map<string, number> | null> }> = []
+    const sample = async (): Promise<void> => {
+      const metrics = await Promise.all(nodes.map(async (n) => await scrapeMetrics(n.apiUrl)))
+      rows.push({ minutes: (Date.now() - t0) / 60_000, metrics })
+    }
+    await sample()
+    const load = new SoakLoad(nodes, options)
+    const done = new AbortController()
+    const sampler = (async () => {
+      let next = t0 + options.intervalSeconds * 1000
+      while (!done.signal.aborted) {
+        await sleep(Math.max(0, next - Date.now()), undefined, { signal: done.signal }).catch(() => {})
+        if (done.signal.aborted) break
+        await sample()
+        const last = rows.at(-1)!
+        onProgress(`${last.minutes.toFixed(1)} min: ${load.jobs.length} jobs submitted, ${load.jobs.filter((j) => j.finalizedAt !== null).length} finalized`)
+        next += options.intervalSeconds * 1000
+      }
+    })()
+    await load.run(t0 + options.minutes * 60_000)
+    // One last row once the load has settled, then the sampler stops.
+    done.abort()
+    await sampler
+    await sample()
+    await stopSoakNetwork(nodes)
+    nodes = []
+    return judge(options, t0, rows, load)
+  } finally {
+    await stopSoakNetwork(nodes)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function judge (options: SoakOptions, t0: number, rows: Array<{ minutes: number, metrics: Array<Map<string, number> | null> }>, load: SoakLoad): SoakResult {
+  const spanMinutes = rows.at(-1)!.minutes
+  const atMinutes = (ms: number): number => (ms - t0) / 60_000
+  // The warm-up lasts the run's warm-up fraction, and at least until one job of each kind has settled:
+  // the first scene job starts the renderer in the measurement workers, a step of tens of MiB.
+  const firstSettled = (['frames', 'scene'] as const).flatMap((kind) => {
+    const settled = load.jobs.filter((j) => j.kind === kind && j.settledAt !== null).map((j) => atMinutes(j.settledAt!))
+    return settled.length === 0 ? [] : [Math.min(...settled)]
+  })
+  const warmupMinutes = Math.max(options.warmup * spanMinutes, ...firstSettled)
+  const names = Array.from({ length: options.nodes }, (_, i) => `node${i + 1}`)
+  const liarName = options.liars > 0 ? names.at(-1)! : null
+  const failures: string[] = []
+  const unjudged: string[] = []
+
+  // Work after the warm-up, for the limits that scale with it.
+  const finalized = load.jobs.filter((j) => j.finalizedAt !== null)
+  const measured = Math.max(1e-9, spanMinutes - warmupMinutes)
+  const limits: LimitContext = {
+    jobsPerMinute: finalized.filter((j) => atMinutes(j.finalizedAt!) >= warmupMinutes).length / measured,
+    newBlobBytesPerMinute: load.newBlobs.filter((b) => atMinutes(b.at) >= warmupMinutes).reduce((a, b) => a + b.bytes, 0) / measured
+  }
+
+  const tables: FigureTable[] = []
+  for (const figure of FIGURES) {
+    if (figure.scope === 'node') {
+      tables.push({ figure, series: names, rows: rows.map((r) => ({ minutes: r.minutes, values: r.metrics.map((m) => m?.get(figure.metric!) ?? null) })) })
+    } else {
+      tables.push({ figure, series: ['value'], rows: rows.slice(1).map((r, i) => ({ minutes: r.minutes, values: [networkValue(figure, finalized, t0 + rows[i]!.minutes * 60_000, t0 + r.minutes * 60_000)] })) })
+    }
+  }
+  mkdirSync(options.out, { recursive: true })
+  const lines: SummaryLine[] = []
+  for (const t of tables) {
+    writeFigure(options.out, t, warmupMinutes, (s) => (s === liarName ? `${s} (liar)` : s))
+    t.series.forEach((series, i) => {
+      const samples: Sample[] = t.rows.flatMap((r) => (r.values[i] === null || r.values[i] === undefined ? [] : [{ x: r.minutes, y: r.values[i]! }]))
+      const growth = t.figure.limit === null ? null : checkGrowth(samples, t.figure.limit(limits) * options.limitScale, warmupMinutes)
+      lines.push({ figure: t.figure.id, series, unit: t.figure.unit, first: samples[0]?.y ?? null, last: samples.at(-1)?.y ?? null, growth, reason: t.figure.reason })
+      if (growth?.verdict === 'fail') failures.push(`${t.figure.id} (${series}) grows ${fmt(growth.fit!.slope)} ${t.figure.unit}/min (95% interval ${fmt(growth.fit!.lower)}..${fmt(growth.fit!.upper)}), above its limit of ${fmt(growth.limit)} ${t.figure.unit}/min`)
+      if (growth?.verdict === 'unjudged') unjudged.push(`${t.figure.id} (${series})`)
+    })
+  }
+  for (const [i, r] of rows.entries()) {
+    r.metrics.forEach((m, k) => { if (m === null) failures.push(`node${k + 1} did not answer GET /metrics at row ${i} (${r.minutes.toFixed(1)} min)`) })
+  }
+  const honest = names.filter((n) => n !== liarName)
+  for (const j of load.jobs) {
+    if (j.right) continue
+    failures.push(j.error !== null
+      ? `job ${j.index} (${j.kind}) could not be submitted or followed: ${j.error}`
+      : `job ${j.index} (${j.kind}, ${j.jobId?.slice(0, 12) ?? '?'}) expected ${j.expected}, honest validators report ${honest.map((n) => `${n}=${j.statuses[n] ?? 'missing'}`).join(' ')}`)
+  }
+  if (load.jobs.length === 0) failures.push('no job was submitted')
+  writeJobs(options.out, load.jobs, honest)
+  writeSummary(options.out, lines, { options, spanMinutes, warmupMinutes, limits, jobs: { submitted: load.jobs.length, right: load.jobs.filter((j) => j.right).length }, failures, unjudged })
+  return { out: options.out, lines, jobs: load.jobs, failures, unjudged, spanMinutes, limits }
+}
+
+/** A network figure over the jobs its submitters finalized in (fromMs, toMs]; null when none was. */
+function networkValue (figure: Figure, finalized: readonly SoakJob[], fromMs: number, toMs: number): number | null {
+  const inRow = finalized.filter((j) => j.finalizedAt! > fromMs && j.finalizedAt! <= toMs)
+  if (figure.id === 'jobs_per_minute') return inRow.length / ((toMs - fromMs) / 60_000)
+  const latencies = inRow.flatMap((j) => (j.latencyMs === null ? [] : [j.latencyMs / 1000])).sort((a, b) => a - b)
+  if (latencies.length === 0) return null
+  const q = figure.id === 'finality_latency_p50_seconds' ? 0.5 : figure.id === 'finality_latency_p95_seconds' ? 0.95 : 0.99
+  // Nearest rank.
+  return latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!
+}
+
+/** Waits until every node reports all the others as peers (GET /healthz), bounded by a hang guard. */
+async function waitConnected (nodes: readonly SoakNode[]): Promise<void> {
+  const until = Date.now() + CONNECT_GUARD_MS
+  while (Date.now() < until) {
+    const peers = await Promise.all(nodes.map(async (n) => await fetch(`${n.apiUrl}/healthz`, { signal: AbortSignal.timeout(10_000) }).then(async (r) => ((await r.json()) as { peers: number }).peers, () => -1)))
+    if (peers.every((p) => p >= nodes.length - 1)) return
+    await sleep(250)
+  }
+  throw new Error('the validators did not connect to each other')
+}
+
+function fmt (n: number): string {
+  return Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3)
+}
