@@ -23,7 +23,12 @@ try {
   process.stderr.write(`error ${isTrustEngineError(err) ? err.code : 'ERR_SOAK_OPTIONS'}: ${(err as Error).message}\n`)
   process.exit(2)
 }
-const result = await runSoak(options, (line) => { process.stderr.write(`soak: ${line}\n`) })
+// Ctrl-C or SIGTERM: stop the load and the nodes this run started, write what was recorded, exit 130.
+const stop = new AbortController()
+const interrupt = (): void => { process.stderr.write('soak: interrupted, stopping the nodes\n'); stop.abort() }
+process.once('SIGINT', interrupt)
+process.once('SIGTERM', interrupt)
+const result = await runSoak(options, (line) => { process.stderr.write(`soak: ${line}\n`) }, stop.signal)
 const fmt = (n: number | null | undefined): string => (n === null || n === undefined ? '-' : Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3))
 console.log(`soak of ${options.nodes} validators for ${result.spanMinutes.toFixed(1)} minutes: ${result.jobs.length} jobs, ${result.jobs.filter((j) => j.right).length} right on every honest validator`)
 console.log(`limits scaled by the run: ${fmt(result.limits.jobsPerMinute)} jobs/min, ${fmt(result.limits.newBlobBytesPerMinute)} new blob bytes/min after the warm-up`)
@@ -33,6 +38,10 @@ for (const l of result.lines) {
 }
 console.log(`written to ${result.out}`)
 for (const u of result.unjudged) console.error(`WARN ${u}: too few samples after the warm-up to judge its growth (a longer run or a shorter --interval judges it)`)
+if (result.interrupted) {
+  console.error('INTERRUPTED: the figures so far are written; the run was not judged')
+  process.exit(130)
+}
 if (result.failures.length > 0) {
   for (const f of result.failures) console.error(`FAIL ${f}`)
   process.exit(1)

@@ -76,6 +76,7 @@ export class SoakLoad {
   readonly #seen = new Set<string>()
   readonly #scenes = new Map<string, Promise<JobMaterial>>()
   readonly #open = new Set<Promise<void>>()
+  #signal: AbortSignal | undefined
 
   /** A load on `nodes` (the liars among them are never submitters and never judged). */
   constructor (nodes: readonly SoakNode[], options: Pick<SoakLoadOptions, 'jobIntervalSeconds' | 'maxInFlight' | 'sceneEvery'> & Partial<SoakLoadOptions>) {
@@ -84,13 +85,20 @@ export class SoakLoad {
     this.#options = { ...DEFAULT_SOAK_LOAD_OPTIONS, ...options }
   }
 
-  /** Submits jobs until `untilMs` (epoch ms) or `signal`, then waits for every open one (each bounded by its deadline and grace). */
+  /**
+   * Submits jobs until `untilMs` (epoch ms), then waits for every open one
+   * (each bounded by its deadline and grace). When `signal` aborts, it
+   * submits no more and stops following the open jobs at once (they stay
+   * unsettled).
+   */
   async run (untilMs: number, signal?: AbortSignal): Promise<void> {
+    this.#signal = signal
+    const stopped = (): boolean => signal?.aborted === true
     const counts = { frames: 0, scene: 0 }
-    for (let index = 0; Date.now() < untilMs && signal?.aborted !== true; index++) {
+    for (let index = 0; Date.now() < untilMs && !stopped(); index++) {
       const started = Date.now()
       while (this.#open.size >= this.#options.maxInFlight) await Promise.race(this.#open)
-      if (Date.now() >= untilMs) break
+      if (Date.now() >= untilMs || stopped()) break
       const scene = this.#options.sceneEvery > 0 && index % this.#options.sceneEvery === this.#options.sceneEvery - 1
       const kind = scene ? 'scene' : 'frames'
       const kindIndex = counts[kind]++
@@ -139,6 +147,7 @@ export class SoakLoad {
         job.latencyMs = view.timings.latencyMs
       }
     }
+    if (this.#signal?.aborted === true) return
     job.settledAt = Date.now()
     job.right = views.every(([, v]) => v !== null && v.final && v.status === expected)
   }
@@ -146,11 +155,11 @@ export class SoakLoad {
   /** Reads the job on `node` until it is decided there (its view), or null once `giveUpAt` has passed. */
   async #follow (node: SoakNode, jobId: string, giveUpAt: number): Promise<JobView | null> {
     const client = new ApiClient(node.apiUrl)
-    while (Date.now() < giveUpAt) {
+    while (Date.now() < giveUpAt && this.#signal?.aborted !== true) {
       // Not known there yet (ERR_JOB_NOT_FOUND) or a slow answer: read again.
       const view = await client.getJob(jobId).catch(() => null)
       if (view !== null && view.status !== 'pending') return view
-      await sleep(this.#options.pollMs)
+      await sleep(this.#options.pollMs, undefined, { signal: this.#signal }).catch(() => {})
     }
     return null
   }

@@ -28,6 +28,8 @@ export interface SoakResult {
   failures: string[]
   /** Checked series with too few samples after the warm-up to be judged (a run too short for them; not a failure). */
   unjudged: string[]
+  /** True when the run was stopped before its end (its figures are written, its verdict is not a soak's). */
+  interrupted: boolean
   /** Minutes sampled in all. */
   spanMinutes: number
   limits: LimitContext
@@ -36,8 +38,13 @@ export interface SoakResult {
 /** Hang guard of the wait for the network to connect, ms (not a performance limit). */
 const CONNECT_GUARD_MS = 240_000
 
-/** Runs a soak with `options`; `onProgress` gets one line per event worth telling. */
-export async function runSoak (options: SoakOptions, onProgress: (line: string) => void = () => {}): Promise<SoakResult> {
+/**
+ * Runs a soak with `options`; `onProgress` gets one line per event worth
+ * telling. When `signal` aborts (the command's SIGINT or SIGTERM), the load
+ * stops at once, the nodes are stopped, the figures so far are written and
+ * the result says `interrupted` (its open jobs count as unsettled).
+ */
+export async function runSoak (options: SoakOptions, onProgress: (line: string) => void = () => {}, signal?: AbortSignal): Promise<SoakResult> {
   const dir = mkdtempSync(join(tmpdir(), 'te-soak-'))
   let nodes: SoakNode[] = []
   try {
@@ -65,21 +72,21 @@ export async function runSoak (options: SoakOptions, onProgress: (line: string) 
         next += options.intervalSeconds * 1000
       }
     })()
-    await load.run(t0 + options.minutes * 60_000)
+    await load.run(t0 + options.minutes * 60_000, signal)
     // One last row once the load has settled, then the sampler stops.
     done.abort()
     await sampler
     await sample()
     await stopSoakNetwork(nodes)
     nodes = []
-    return judge(options, t0, rows, load)
+    return { ...judge(options, t0, rows, load), interrupted: signal?.aborted === true }
   } finally {
     await stopSoakNetwork(nodes)
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-function judge (options: SoakOptions, t0: number, rows: Array<{ minutes: number, metrics: Array<Map<string, number> | null> }>, load: SoakLoad): SoakResult {
+function judge (options: SoakOptions, t0: number, rows: Array<{ minutes: number, metrics: Array<Map<string, number> | null> }>, load: SoakLoad): Omit<SoakResult, 'interrupted'> {
   const spanMinutes = rows.at(-1)!.minutes
   const atMinutes = (ms: number): number => (ms - t0) / 60_000
   // The warm-up lasts the run's warm-up fraction, and at least until one job of each kind has settled:
@@ -157,6 +164,7 @@ async function waitConnected (nodes: readonly SoakNode[]): Promise<void> {
     if (peers.every((p) => p >= nodes.length - 1)) return
     await sleep(250)
   }
+  // A hang guard, not a performance limit: a network that cannot connect in four minutes is broken.
   throw new Error('the validators did not connect to each other')
 }
 
