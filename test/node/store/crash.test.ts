@@ -3,7 +3,6 @@
  * writes (fsynced or not) loses nothing it reported as committed, and its
  * chain still verifies (and can be extended) after a restart.
  */
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -11,12 +10,11 @@ import { sha256Hex } from '../../../protocol/hash.ts'
 import { listAudit } from '../../../node/store/audit.ts'
 import { verifyAudit } from '../../../node/store/audit-verify.ts'
 import { jobsRepository } from '../../../node/store/repositories/jobs.ts'
+import { runUntilKilled } from '../../helpers/kill-child.ts'
 import { removeTempDirs, tempDir, withStore } from './helpers.ts'
 
 afterAll(removeTempDirs)
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-const NODE = join(ROOT, 'node_modules', '.bin', 'node')
 const WRITER = fileURLToPath(new URL('./fixtures/audit-writer.ts', import.meta.url))
 
 interface Run {
@@ -27,24 +25,13 @@ interface Run {
 
 /** Runs the writer on `dir` and kills it with SIGKILL once it reported `killAfter` commits. */
 async function runAndKill (dir: string, killAfter: number, mode: 'sync' | 'nosync'): Promise<Run> {
-  const child = spawn(NODE, [WRITER, dir, '100000', mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   const committed: Array<[number, string]> = []
-  let buffered = ''
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString()
-    let nl: number
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const [seq, hash] = buffered.slice(0, nl).split(' ')
-      buffered = buffered.slice(nl + 1)
-      committed.push([Number(seq), hash!])
-      if (committed.length === killAfter) child.kill('SIGKILL')
-    }
+  await runUntilKilled(WRITER, [dir, '100000', mode], (line, kill) => {
+    const [seq, hash] = line.split(' ')
+    committed.push([Number(seq), hash!])
+    if (committed.length === killAfter) kill()
   })
-  const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, sig) => resolve(sig)))
-  if (signal !== 'SIGKILL') throw new Error(`writer ended without being killed: ${stderr}`)
-  return { committed, signal }
+  return { committed, signal: 'SIGKILL' }
 }
 
 async function checkCommitted (dir: string, committed: Array<[number, string]>): Promise<number> {
