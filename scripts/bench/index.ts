@@ -21,4 +21,5 @@ export const SUITES: BenchSuite[] = [
   (await import('./gossip.ts')).gossipSuite,
   (await import('./listing.ts')).listingSuite,
   (await import('./retention.ts')).retentionSuite,
+  (await import('./footprint.ts')).footprintSuite,
 ]
