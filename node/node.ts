@@ -85,6 +85,14 @@ export interface NodeInit {
   clock?: (() => number) | Clock
   /** Economy deferral: pricing calendar, resource profile, default deadline, horizon (node/economy/options.ts). */
   economy?: Partial<EconomyNodeOptions>
+  /**
+   * Worker threads shared with other nodes of this process (the simulation's
+   * node host runs many nodes in one process): the node runs its
+   * measurements and optimizations on them through its own view
+   * (`MeasureWorkerPool.forNode`), and does not close them when it stops.
+   * Absent: the node has a pool of its own.
+   */
+  workers?: MeasureWorkerPool
   /** Hooks of a simulated Byzantine behaviour, set only by the fault simulation's node host (see node/job/faults.ts); none by default. */
   fault?: Fault
   /** Job engine tunables. */
@@ -131,7 +139,8 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     // Measurement and optimization run in worker threads, ended at their job's deadline, so long work never stalls gossip or the API.
     // No worker runs while the node is idle: a validator starts one when it accepts a job, so it loads while the job's blobs come
     // and its seed is fixed, and an idle worker retires (measure-worker-pool.ts, docs/decisions.md "A node's footprint").
-    const pool = new MeasureWorkerPool(evidence.options.enabled ? { evidence: evidence.options.samples } : {})
+    const poolOptions = evidence.options.enabled ? { evidence: evidence.options.samples } : {}
+    const pool = init.workers === undefined ? new MeasureWorkerPool(poolOptions) : init.workers.forNode(poolOptions)
     shutdown.defer(async () => { await pool.close() })
     if (identity.role === 'validator') shutdown.defer(events.on('job:accepted', () => { pool.warm() }))
     // The host scores validators by the engine's reputation view; the engine needs the host, so it comes second.

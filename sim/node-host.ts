@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { addressInUse, resolveNodeInit } from '../node/cli/commands/node.ts'
 import { createNode, type TrustEngineNode } from '../node/node.ts'
+import { MeasureWorkerPool } from '../node/wiring/measure-worker-pool.ts'
 import { TrustEngineError } from '../protocol/errors.ts'
 import { ERR_SCENARIO_INVALID, MAX_SCENARIO_BYTES } from './scenario.ts'
 import { ERR_NODE_HOST } from './errors.ts'
@@ -39,11 +40,14 @@ async function main (): Promise<void> {
   const spec = HOST_SPEC.parse(JSON.parse(text))
   const nodes: TrustEngineNode[] = []
   const stops: Array<() => void | Promise<void>> = []
+  // Many nodes in one process share one pool of worker threads (two, as one node has): a worker per node would hold
+  // about 25 MB each and load at once on every job, while the process's nodes measure on the same cores anyway.
+  const workers = spec.nodes.length > 1 ? new MeasureWorkerPool() : undefined
   // Many nodes in one process start together and share the process's pino destination; each logs with its name.
   await Promise.all(spec.nodes.map(async (n) => {
     const init = await resolveNodeInit({ config: n.config, logLevel: spec.logLevel })
     const name = init.name ?? 'node'
-    const node = await createNode({ ...init, fault: hooksFor(n.strategy, spec.seed, name) }).catch((err: unknown) => { throw addressInUse(err) ?? err })
+    const node = await createNode({ ...init, fault: hooksFor(n.strategy, spec.seed, name), ...(workers === undefined ? {} : { workers }) }).catch((err: unknown) => { throw addressInUse(err) ?? err })
     nodes.push(node)
     if (n.strategy.kind === 'spam') stops.push(startSpam(node, { seed: spec.seed, name, messages: n.strategy.messages, rate: n.strategy.rate }))
     if (n.strategy.kind === 'sybil') stops.push(await startSybils(node, { seed: spec.seed, name, identities: n.strategy.identities, bootstrap: init.bootstrap ?? [] }))
@@ -54,7 +58,7 @@ async function main (): Promise<void> {
     const shutdown = (): void => {
       process.off('SIGTERM', shutdown)
       process.off('SIGINT', shutdown)
-      Promise.all(stops.map(async (s) => { await s() })).then(async () => await Promise.all(nodes.map(async (x) => await x.stop()))).then(() => resolve(), (err: unknown) => {
+      Promise.all(stops.map(async (s) => { await s() })).then(async () => await Promise.all(nodes.map(async (x) => await x.stop()))).then(async () => { await workers?.close() }).then(() => resolve(), (err: unknown) => {
         process.stderr.write(`error while stopping: ${String(err)}\n`)
         process.exitCode = 1
         resolve()

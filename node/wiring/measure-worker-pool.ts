@@ -31,6 +31,10 @@
  *   its worker, still busy with that task meanwhile, settles next (or
  *   rejects with the error that kept it from being made). A worker stopped
  *   or dead before then leaves the evidence undefined.
+ * - Several nodes in one process (the simulation's node host) can share one
+ *   pool's workers ({@link MeasureWorkerPool.forNode}): each node keeps its
+ *   own evidence option and the outputs of its own optimizations, and its
+ *   tasks are scheduled with every other node's, by submitter as above.
  */
 import { Worker } from 'node:worker_threads'
 import { TrustEngineError } from '../../protocol/errors.ts'
@@ -98,6 +102,10 @@ export class MeasureWorkerPool {
   #nextId = 1
   #dispatched = 0
   #closed = false
+  /** The pool whose workers run this node's tasks (see {@link forNode}); null when the workers are this pool's own. */
+  #shared: MeasureWorkerPool | null = null
+  /** Ends this node's tasks on a shared pool when this node's pool closes. */
+  readonly #viewClosed = new AbortController()
   /** A pool of at most `options.workers` threads, started on demand (or by {@link warm}). */
   constructor (options: Partial<WorkPoolOptions> = {}) {
     this.#options = { ...DEFAULT_WORK_POOL_OPTIONS, ...options }
@@ -128,17 +136,35 @@ export class MeasureWorkerPool {
 
   /** Starts one worker ahead of a task when none runs, so the task does not pay for loading it; it retires after `idleMs` if no task comes. */
   warm (): void {
-    if (!this.#closed && this.#slots.size === 0) this.#idle(this.#start())
+    if (this.#closed) return
+    if (this.#shared !== null) this.#shared.warm()
+    else if (this.#slots.size === 0) this.#idle(this.#start())
   }
 
-  /** Worker threads running now (busy or idle). */
+  /** Worker threads running now (busy or idle), a shared pool's for a node's view of it. */
   get workers (): number {
-    return this.#slots.size
+    return this.#shared === null ? this.#slots.size : this.#shared.workers
+  }
+
+  /**
+   * A pool for one node that runs its tasks on this pool's workers, so many
+   * nodes in one process share a few worker threads. The node's pool keeps
+   * its own `evidence` option and its own optimizations' outputs; closing it
+   * ends its own tasks (`ERR_MEASURE_ABORTED` for those running or waiting,
+   * `ERR_MEASURE_WORKER` for new ones) and leaves the workers to the others.
+   */
+  forNode (options: Pick<WorkPoolOptions, 'evidence'>): MeasureWorkerPool {
+    const { evidence: _shared, ...rest } = this.#options
+    const view = new MeasureWorkerPool({ ...rest, ...(options.evidence === undefined ? {} : { evidence: options.evidence }) })
+    view.#shared = this
+    return view
   }
 
   /** Stops every worker; waiting and running tasks fail with `ERR_MEASURE_WORKER`. Safe to call twice. */
   async close (): Promise<void> {
     this.#closed = true
+    this.#viewClosed.abort()
+    if (this.#shared !== null) return
     const err = new TrustEngineError(ERR_MEASURE_WORKER, 'the work pool was closed')
     for (const queue of this.#queues.values()) for (const task of queue.splice(0)) this.#settle(task, err)
     this.#queues.clear()
@@ -157,6 +183,7 @@ export class MeasureWorkerPool {
   async #run (request: MeasureTask | OptimizeTask | AnalyzeTask, signal: AbortSignal, owner: string): Promise<unknown> {
     if (this.#closed) throw new TrustEngineError(ERR_MEASURE_WORKER, 'the work pool is closed')
     if (signal.aborted) throw new TrustEngineError(ERR_MEASURE_ABORTED, 'task cancelled')
+    if (this.#shared !== null) return await this.#shared.#run(request, AbortSignal.any([signal, this.#viewClosed.signal]), owner)
     return await new Promise((resolve, reject) => {
       const id = this.#nextId++
       const task: Task = { id, owner, request: { ...request, id }, signal, resolve, reject, onAbort: () => { this.#abort(task) } }

@@ -114,6 +114,32 @@ describe('measurement worker pool', () => {
     expect(kept.workers).toBe(0)
   })
 
+  it('lets several nodes share its workers, each with its own evidence option, and closing one node\'s view leaves the others working', async () => {
+    const shared = new MeasureWorkerPool({ workers: 1, idleMs: Infinity })
+    const plain = shared.forNode({})
+    const evidenced = shared.forNode({ evidence: DEFAULT_EVIDENCE_OPTIONS })
+    try {
+      const blobs = { reference: [ref], candidate: [cand] }
+      const [a, b] = await Promise.all([
+        plain.measure(job, jobId, blobs, new AbortController().signal, 0, SEED),
+        evidenced.measure(job, jobId, blobs, new AbortController().signal, 0, SEED)
+      ])
+      expect(canonicalEncode({ m: a.metrics.ssim, s: a.samples })).toEqual(canonicalEncode({ m: b.metrics.ssim, s: b.samples }))
+      expect((a as EvidencedMeasurement).evidence).toBeUndefined()
+      expect((b as EvidencedMeasurement).evidence).toBeDefined()
+      expect(shared.workers).toBe(1)
+      expect(plain.workers).toBe(1)
+      await plain.close()
+      const refused = await plain.measure(job, jobId, blobs, new AbortController().signal, 0, SEED).catch((e: unknown) => e)
+      expect((refused as { code?: string }).code).toBe('ERR_MEASURE_WORKER')
+      const after = await evidenced.measure(job, jobId, blobs, new AbortController().signal, 0, SEED)
+      expect(after.samples).toBe(b.samples)
+    } finally {
+      await evidenced.close()
+      await shared.close()
+    }
+  })
+
   it('refuses work once closed', async () => {
     const closed = new MeasureWorkerPool()
     await closed.close()
