@@ -23,6 +23,7 @@ import { deriveSeed, SeededPrng } from '../../protocol/sampling/prng.ts'
 import { sampleKey, type SampleKind, type SampleRect } from '../../protocol/sampling/plan.ts'
 import { lumaPlane, type RgbaImage } from './image.ts'
 import { sampleSsim } from './local-ssim.ts'
+import { colourPlanes, colourSampleSsim } from './colour-ssim.ts'
 import type { SampleMeasurement } from './measure-frames.ts'
 
 /** How many samples evidence shows. */
@@ -80,10 +81,14 @@ export interface EvidenceImages {
 
 /**
  * The SSIM map and difference images of a sample's two images (the images of
- * a temporal sample are its change images, as measured).
+ * a temporal sample are its change images, as measured). With `colour` (scene
+ * measurements), the map and worst tile are colour-aware as measured
+ * (colour-ssim.ts): the per-position minimum over luma, Cb and Cr.
  */
-export function evidenceImages (reference: RgbaImage, candidate: RgbaImage): EvidenceImages {
-  const s = sampleSsim(lumaPlane(reference), lumaPlane(candidate), undefined, true)
+export function evidenceImages (reference: RgbaImage, candidate: RgbaImage, colour = false): EvidenceImages {
+  const s = colour
+    ? colourSampleSsim(colourPlanes(reference), colourPlanes(candidate), undefined, true)
+    : sampleSsim(lumaPlane(reference), lumaPlane(candidate), undefined, true)
   const map = s.map!
   const ssimMap = new Uint8Array(map.width * map.height * 4)
   for (let i = 0; i < map.data.length; i++) {

@@ -3,6 +3,7 @@
  * pair both measurements take of a sample's luma planes.
  */
 import type { SampleKind, SampleRect } from '../../protocol/sampling/plan.ts'
+import { type ColourPlanes, colourSampleSsim } from './colour-ssim.ts'
 import type { LumaPlane } from './image.ts'
 import { sampleSsim } from './local-ssim.ts'
 
@@ -26,5 +27,11 @@ export interface SampleValues { ssim: number, worstTile: number, mse: number }
 /** SSIM and worst-tile SSIM of two luma planes of one size (no map). */
 export function ssimPair (a: LumaPlane, b: LumaPlane): { ssim: number, worstTile: number } {
   const s = sampleSsim(a, b)
+  return { ssim: s.ssim, worstTile: s.worstTile }
+}
+
+/** SSIM of the luma planes and the colour-aware worst tile (colour-ssim.ts) of two images' planes of one size. */
+export function colourSsimPair (a: ColourPlanes, b: ColourPlanes): { ssim: number, worstTile: number } {
+  const s = colourSampleSsim(a, b)
   return { ssim: s.ssim, worstTile: s.worstTile }
 }

@@ -8,7 +8,7 @@
  */
 import { clampToRange, type MetricIntervals, type MetricNumbers } from '../../protocol/metrics.ts'
 import { meanInterval } from '../../protocol/stats/student-t.ts'
-import { localSsimOf } from './local-ssim.ts'
+import { DEFAULT_LOCAL_SSIM_OPTIONS, localSsimOf } from './local-ssim.ts'
 import { MAX_MSE, psnrFromMse } from './psnr.ts'
 
 /** Metrics and intervals of a measurement (PSNR may be Infinity). */
@@ -19,11 +19,15 @@ export interface MeasurementSummary {
   intervals: MetricIntervals
 }
 
-/** Summarizes per-sample SSIM, worst-tile SSIM and MSE at the given two-sided confidence. */
-export function summarizeSamples (samples: ReadonlyArray<{ ssim: number, mse: number, worstTile: number }>, confidence: number): MeasurementSummary {
+/**
+ * Summarizes per-sample SSIM, worst-tile SSIM and MSE at the given two-sided
+ * confidence; local SSIM is the `localPercent`-th percentile of the worst
+ * tiles (frame sets: the default 10; scenes: 1, local-ssim.ts).
+ */
+export function summarizeSamples (samples: ReadonlyArray<{ ssim: number, mse: number, worstTile: number }>, confidence: number, localPercent: number = DEFAULT_LOCAL_SSIM_OPTIONS.percent): MeasurementSummary {
   const ssimStats = meanInterval(samples.map((s) => s.ssim), confidence)
   const mseStats = meanInterval(samples.map((s) => s.mse), confidence)
-  const local = localSsimOf(samples.map((s) => s.worstTile), confidence)
+  const local = localSsimOf(samples.map((s) => s.worstTile), confidence, localPercent)
   return {
     metrics: { ssim: ssimStats.mean, psnr: psnrFromMse(mseStats.mean), ssimLocal: local.value },
     intervals: {

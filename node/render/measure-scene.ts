@@ -21,15 +21,18 @@
  *   simply measures badly.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import { type FrameSamplePlan, type PlanOptions, planFrameSamples, sampleKey } from '../../protocol/sampling/plan.ts'
+import { type FrameSamplePlan, type PlanOptions, planFrameSamples, type SampleRect, sampleKey } from '../../protocol/sampling/plan.ts'
 import { DEFAULT_CONFIDENCE } from '../../protocol/stats/student-t.ts'
 import { type MeasurementSummary, summarizeSamples } from '../measure/summary.ts'
-import { changeImage, changeLuma, cropImage, downscale2x, lumaPlane, type RgbaImage } from '../measure/image.ts'
+import { changeImage, cropImage, downscale2x, type RgbaImage } from '../measure/image.ts'
+import { changePlanes, colourPlanes } from '../measure/colour-ssim.ts'
+import { SCENE_LOCAL_SSIM_PERCENT } from '../measure/local-ssim.ts'
 import { changeMseRgb, mseRgb, psnrFromMse } from '../measure/psnr.ts'
 import { type EvidenceChoice, type EvidenceImages, type EvidenceOptions, evidenceImages, selectEvidence } from '../measure/evidence.ts'
-import { type MeasuredSample, type SampleValues, ssimPair } from '../measure/sample-values.ts'
+import { colourSsimPair, type MeasuredSample, type SampleValues } from '../measure/sample-values.ts'
 import { sceneComplexity } from '../scene/complexity.ts'
 import { resolveSceneLimits, type SceneLimits } from '../scene/load-scene.ts'
+import { ERR_RENDER_OPTIONS, renderError } from './errors.ts'
 import { checkBudget, DEFAULT_RENDER_BUDGET_OPTIONS, type RenderBudgetOptions } from './budget.ts'
 import { boundsOf, worldPositions } from './bounds.ts'
 import { loadRenderScene } from './load.ts'
@@ -75,6 +78,12 @@ export interface MeasureScenesOptions {
    * the measurement (never changing its numbers).
    */
   evidence?: EvidenceOptions
+  /**
+   * Zoom of region samples (integer 1–4, default 2): a region sample's crop is
+   * rendered as a window of a view `regionZoom` times larger, so it shows
+   * texture detail and small features at that resolution.
+   */
+  regionZoom?: number
 }
 
 /** One sample of a scene measurement's evidence: which sample, and its images as measured. */
@@ -98,6 +107,12 @@ export const DEFAULT_MEASURE_SCENES_OPTIONS = Object.freeze({
   height: 256,
   /** 64 views: a 100-sample plan touches about 50 distinct views, so samples rarely repeat one, while renders stay bounded at 2 × 64 per scene. */
   views: 64,
+  /**
+   * 2: region samples see each view as a 512 × 512 render would (128 × 128
+   * pixels per region); 4 also made an accepted simplification's pole fail
+   * (docs/measurement.md, "Resolution").
+   */
+  regionZoom: 2,
   /** 95%, the original verifier's level. */
   confidence: DEFAULT_CONFIDENCE
 })
@@ -173,6 +188,8 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
   const height = options.height ?? DEFAULT_MEASURE_SCENES_OPTIONS.height
   const viewCount = options.views ?? DEFAULT_MEASURE_SCENES_OPTIONS.views
   const confidence = options.confidence ?? DEFAULT_MEASURE_SCENES_OPTIONS.confidence
+  const zoom = options.regionZoom ?? DEFAULT_MEASURE_SCENES_OPTIONS.regionZoom
+  if (!Number.isSafeInteger(zoom) || zoom < 1 || zoom > 4) throw renderError(ERR_RENDER_OPTIONS, 'region zoom must be an integer from 1 to 4')
   const budget = { ...DEFAULT_RENDER_BUDGET_OPTIONS, ...options.budget }
   const viewOptions = { ...DEFAULT_VIEW_OPTIONS, ...options.viewOptions }
   checkBudget({ triangleViews: 0, largestView: width * height }, budget)
@@ -201,9 +218,10 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
   const samples = samplePlan.samples.map((s) => (s.kind === 'temporal' && !animated ? { kind: 'frame' as const, frame: s.frame } : s))
 
   // Work: one full render per distinct view, plus one at t + step per view with a temporal sample.
-  const used = new Set<number>(); const nextUsed = new Set<number>()
-  for (const s of samples) { used.add(s.frame); if (s.kind === 'temporal') nextUsed.add(s.frame) }
-  const renders = used.size + nextUsed.size
+  // A zoomed region is one more render (of its window, never larger than a view) per distinct region.
+  const used = new Set<number>(); const nextUsed = new Set<number>(); const regions = new Set<string>()
+  for (const s of samples) { used.add(s.frame); if (s.kind === 'temporal') nextUsed.add(s.frame); if (s.kind === 'region' && zoom > 1) regions.add(sampleKey(s)) }
+  const renders = used.size + nextUsed.size + regions.size
   checkBudget({ triangleViews: renders * (original.triangleCount + candidate.triangleCount), largestView: width * height }, budget)
   if (onTiming !== undefined) spent.prepare = msSince(start)
 
@@ -218,6 +236,16 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
   const renderView = (scene: PreparedScene, which: 'original' | 'candidate', view: SceneView, time: number): RgbaImage => {
     const t0 = onTiming === undefined ? 0n : process.hrtime.bigint()
     const r = renderScene(scene, view.camera, { width, height, time })
+    if (onTiming !== undefined) spent.render += msSince(t0)
+    addStats(stats[which], r.stats)
+    return r.image
+  }
+  // a region of a zoomed view: the same camera, an image `zoom` times larger, only the region's window rendered
+  const zoomedWindow = (scene: PreparedScene, view: SceneView, rect: SampleRect): RgbaImage =>
+    renderScene(scene, view.camera, { width: width * zoom, height: height * zoom, time: view.time, window: { x: rect.x * zoom, y: rect.y * zoom, width: rect.width * zoom, height: rect.height * zoom } }).image
+  const renderWindow = (scene: PreparedScene, which: 'original' | 'candidate', view: SceneView, rect: SampleRect): RgbaImage => {
+    const t0 = onTiming === undefined ? 0n : process.hrtime.bigint()
+    const r = renderScene(scene, view.camera, { width: width * zoom, height: height * zoom, time: view.time, window: { x: rect.x * zoom, y: rect.y * zoom, width: rect.width * zoom, height: rect.height * zoom } })
     if (onTiming !== undefined) spent.render += msSince(t0)
     addStats(stats[which], r.stats)
     return r.image
@@ -247,12 +275,13 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
     let v: SampleValues
     if (s.kind === 'frame') {
       const a = analysisOf(ref); const b = analysisOf(cand)
-      v = { ...ssimPair(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
+      v = { ...colourSsimPair(colourPlanes(a), colourPlanes(b)), mse: mseRgb(a, b) }
     } else if (s.kind === 'full') {
-      v = { ...ssimPair(lumaPlane(ref.full), lumaPlane(cand.full)), mse: mseRgb(ref.full, cand.full) }
+      v = { ...colourSsimPair(colourPlanes(ref.full), colourPlanes(cand.full)), mse: mseRgb(ref.full, cand.full) }
     } else if (s.kind === 'region') {
-      const a = cropImage(ref.full, s.rect!); const b = cropImage(cand.full, s.rect!)
-      v = { ...ssimPair(lumaPlane(a), lumaPlane(b)), mse: mseRgb(a, b) }
+      const a = zoom === 1 ? cropImage(ref.full, s.rect!) : renderWindow(original, 'original', view, s.rect!)
+      const b = zoom === 1 ? cropImage(cand.full, s.rect!) : renderWindow(candidate, 'candidate', view, s.rect!)
+      v = { ...colourSsimPair(colourPlanes(a), colourPlanes(b)), mse: mseRgb(a, b) }
     } else {
       const t1 = view.time + viewOptions.temporalStep
       ref.next ??= renderView(original, 'original', view, t1)
@@ -261,7 +290,7 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
       const cn = factor === 2 ? downscale2x(cand.next) : cand.next
       const r0 = analysisOf(ref); const c0 = analysisOf(cand)
       v = {
-        ...ssimPair(changeLuma(lumaPlane(r0), lumaPlane(rn)), changeLuma(lumaPlane(c0), lumaPlane(cn))),
+        ...colourSsimPair(changePlanes(colourPlanes(r0), colourPlanes(rn)), changePlanes(colourPlanes(c0), colourPlanes(cn))),
         mse: changeMseRgb(r0, rn, c0, cn)
       }
     }
@@ -276,7 +305,7 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
     if (s.rect !== undefined) m.rect = { ...s.rect }
     return m
   })
-  const summary = summarizeSamples(perSample, confidence)
+  const summary = summarizeSamples(perSample, confidence, SCENE_LOCAL_SSIM_PERCENT)
   if (onTiming !== undefined) {
     spent.metrics += msSince(s0)
     onTiming('prepare', spent.prepare)
@@ -302,12 +331,12 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
       let pair: [RgbaImage, RgbaImage]
       if (s.kind === 'frame') pair = [half(r), half(c)]
       else if (s.kind === 'full') pair = [r, c]
-      else if (s.kind === 'region') pair = [cropImage(r, s.rect!), cropImage(c, s.rect!)]
+      else if (s.kind === 'region') pair = zoom === 1 ? [cropImage(r, s.rect!), cropImage(c, s.rect!)] : [zoomedWindow(original, view, s.rect!), zoomedWindow(candidate, view, s.rect!)]
       else {
         const t1 = view.time + viewOptions.temporalStep
         pair = [changeImage(half(r), half(at(original, t1))), changeImage(half(c), half(at(candidate, t1)))]
       }
-      result.evidence.push({ choice, images: evidenceImages(pair[0], pair[1]) })
+      result.evidence.push({ choice, images: evidenceImages(pair[0], pair[1], true) })
       await yieldToEventLoop()
     }
   }

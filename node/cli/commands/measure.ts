@@ -194,7 +194,7 @@ function textReport (out: Record<string, unknown>, m: Measured, withSamples: boo
   const lines = [
     `SSIM     ${fmt(m.metrics.ssim, 6)}     95% CI [${fmt(m.intervals.ssim[0], 6)}, ${fmt(m.intervals.ssim[1], 6)}]`,
     `PSNR     ${fmt(m.metrics.psnr, 3)} dB  95% CI [${fmt(m.intervals.psnr[0], 3)}, ${fmt(m.intervals.psnr[1], 3)}] dB`,
-    `local    ${fmt(m.metrics.ssimLocal, 6)}     95% CI [${fmt(m.intervals.ssimLocal[0], 6)}, ${fmt(m.intervals.ssimLocal[1], 6)}]  (10th percentile of the samples' worst-tile SSIM)`,
+    `local    ${fmt(m.metrics.ssimLocal, 6)}     95% CI [${fmt(m.intervals.ssimLocal[0], 6)}, ${fmt(m.intervals.ssimLocal[1], 6)}]  (${out.input === 'scenes' ? 'worst sample in a hundred' : '10th percentile'} of the samples' worst-tile SSIM${out.input === 'scenes' ? ', luma and chroma' : ''})`,
     `samples  ${m.samples} (frame ${c.frame}, region ${c.region}, full ${c.full}, temporal ${c.temporal}) over ${over} of ${plan.width}×${plan.height}, analysis ${plan.analysis.width}×${plan.analysis.height}, complexity ${fmt(plan.complexity, 4)}`,
     `seed     ${String(out.seed)}`
   ]
