@@ -3,48 +3,51 @@
  * (verification-scenes.ts) with candidates a person would reject, which must
  * FAIL at the network's default thresholds, and candidates a person would
  * accept, which must PASS. Real files, real renders, real measurements at
- * the default measurement options (views, resolution, plan), one seed.
+ * the default measurement options (views, resolution, region zoom, plan),
+ * one seed.
  *
- * Known gaps are written as `it.fails`, never skipped: each is a damage the
- * measurement does not catch yet at the defaults; the test turns red the day
- * it is caught, so the list stays true.
+ * Each candidate's row of the table in docs/measurement.md (written by
+ * scripts/measurement-table.ts from the same measurement and format,
+ * verification-table.ts) must equal the row of this test's measurement, so
+ * the committed table is what the code measures.
  */
+import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { passesThresholds } from '../../../protocol/metrics.ts'
-import { parseNetwork } from '../../../protocol/network.ts'
-import { measureScenes } from '../../../node/render/measure-scene.ts'
-import { acceptableCandidates, pbrSceneGlb, REJECTED } from './verification-scenes.ts'
-
-const SEED = 'a1b2c3d4'
-// the network file's defaults (SSIM ≥ 0.98, PSNR ≥ 35 dB, local SSIM ≥ 0.9)
-const THRESHOLDS = parseNetwork({ networkId: 'defaults', protocolVersion: 1, validators: [{ name: 'v', publicKey: 'aa'.repeat(32), weight: 1 }] }).thresholds
-
-/** Rejected candidates the measurement does not catch yet at the defaults (see docs/measurement.md). */
-const NOT_CAUGHT_YET = new Set(['metallic-roughness map flattened', 'base colour shrunk to 16×16', 'three triangles of the spike flipped', 'three triangles of the spike collapsed'])
+import { pbrSceneGlb, REJECTED } from './verification-scenes.ts'
+import { allCandidates, type Candidate, committedRows, measureCandidate, TABLE_DOC, tableRow } from './verification-table.ts'
 
 let original: Uint8Array
-beforeAll(async () => { original = await pbrSceneGlb() })
+let candidates: Candidate[] = []
+let rows = new Map<string, string>()
+beforeAll(async () => {
+  original = await pbrSceneGlb()
+  candidates = await allCandidates(original)
+  rows = committedRows(readFileSync(new URL(`../../../${TABLE_DOC}`, import.meta.url), 'utf8'))
+}, 120_000)
 
-async function passes (candidate: Uint8Array): Promise<boolean> {
-  const m = await measureScenes(original, candidate, { seed: SEED, complexity: 0 })
-  return passesThresholds(m.metrics, THRESHOLDS)
+async function check (name: string): Promise<boolean> {
+  const c = candidates.find((x) => x.name === name)!
+  const r = await measureCandidate(original, c.bytes)
+  expect(rows.get(name)).toBe(tableRow(c, r))
+  return r.passes
 }
 
 describe('candidates a person would reject fail at the default thresholds', () => {
-  for (const [name, change] of Object.entries(REJECTED)) {
-    const test = NOT_CAUGHT_YET.has(name) ? it.fails : it
-    test(name, async () => {
-      expect(await passes(await pbrSceneGlb(change))).toBe(false)
+  for (const name of Object.keys(REJECTED)) {
+    it(name, async () => {
+      expect(await check(name)).toBe(false)
     }, 600_000)
   }
 })
 
 describe('candidates a person would accept pass at the default thresholds', () => {
   it('lossless re-encoding, 12-bit quantization and a mild simplification pass', async () => {
-    const candidates = await acceptableCandidates(original)
-    expect(Object.keys(candidates)).toHaveLength(3)
-    for (const [name, bytes] of Object.entries(candidates)) {
-      expect({ name, passes: await passes(bytes) }).toEqual({ name, passes: true })
-    }
+    const accepted = candidates.filter((c) => c.person === 'accepts')
+    expect(accepted).toHaveLength(3)
+    for (const c of accepted) expect({ name: c.name, passes: await check(c.name) }).toEqual({ name: c.name, passes: true })
   }, 1_800_000)
+
+  it('the table holds every candidate and nothing else', () => {
+    expect([...rows.keys()]).toEqual(candidates.map((c) => c.name))
+  })
 })
