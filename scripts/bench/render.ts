@@ -5,12 +5,15 @@
  * same vertices by a 4 × 4 matrix — and shaded pixels per second on a
  * fill-bound view (1024 × 1024), beside a plain fill of the same number of
  * pixels into a colour and depth buffer. The 1M case is a single render.
+ * Scene measurements: a 100k-triangle PBR scene at the defaults, and the
+ * verification scene with regions cropped, zoomed (defaults) and at 512 × 512.
  */
 import { Document, Logger } from '@gltf-transform/core'
-import { measureScenes } from '../../node/render/measure-scene.ts'
+import { type MeasureScenesOptions, measureScenes } from '../../node/render/measure-scene.ts'
 import { renderScene } from '../../node/render/render.ts'
 import { createSceneIO } from '../../node/scene/load-scene.ts'
 import { pbrScene } from '../../test/node/render/pbr-scenes.ts'
+import { pbrSceneGlb, REJECTED } from '../../test/node/render/verification-scenes.ts'
 import { prepareScene, type PreparedScene } from '../../node/render/scene-reader.ts'
 import type { Camera } from '../../node/render/camera.ts'
 import { type BenchResult, type BenchSuite, measureRate, result } from './types.ts'
@@ -131,6 +134,34 @@ async function pbrSceneMeasurement (): Promise<BenchResult> {
   return result(`scene measurement, ${Math.round(tris / 1000)}k-triangle textured PBR scene, defaults, per CPU-second`, 1 / cpuSeconds, 'measurements/s', 'goal: 10 s on one core (0.1/s)', 0.1)
 }
 
+/** CPU seconds of one scene measurement of the verification scene's original against its flattened metallic-roughness candidate. */
+async function verificationMeasurementSeconds (options: Partial<MeasureScenesOptions>): Promise<number> {
+  const original = await pbrSceneGlb(); const candidate = await pbrSceneGlb(REJECTED['metallic-roughness map flattened'])
+  const cpu0 = process.cpuUsage()
+  await measureScenes(original, candidate, { seed: 'a1b2c3d4', complexity: 0, ...options })
+  const cpu = process.cpuUsage(cpu0)
+  return (cpu.user + cpu.system) / 1e6
+}
+
+/**
+ * What the zoomed region samples cost, and what 512 × 512 views would: the
+ * verification scene (test/node/render/verification-scenes.ts) measured at
+ * the defaults (regions rendered as windows of a view twice as large), with
+ * regions cropped from the 256 × 256 view (the previous defaults), and with
+ * 512 × 512 views, in the same run, per CPU-second.
+ */
+async function resolutionFigures (): Promise<BenchResult[]> {
+  await verificationMeasurementSeconds({}) // warm-up
+  const cropped = await verificationMeasurementSeconds({ regionZoom: 1 })
+  const zoomed = await verificationMeasurementSeconds({})
+  const large = await verificationMeasurementSeconds({ width: 512, height: 512, regionZoom: 1 })
+  console.log(`render: verification scene measurement, CPU seconds: regions cropped ${cropped.toFixed(2)}, zoomed ×2 (defaults) ${zoomed.toFixed(2)}, 512×512 views ${large.toFixed(2)}`)
+  return [
+    result('scene measurement, verification scene, defaults (regions zoomed ×2), per CPU-second', 1 / zoomed, 'measurements/s', 'regions cropped from the 256×256 view', 1 / cropped),
+    result('scene measurement, verification scene, 512×512 views, per CPU-second', 1 / large, 'measurements/s', 'defaults (256×256 views, regions zoomed ×2)', 1 / zoomed)
+  ]
+}
+
 /** The renderer benchmark suite. */
 export const renderSuite: BenchSuite = {
   name: 'render',
@@ -140,6 +171,7 @@ export const renderSuite: BenchSuite = {
     await triangleFigure(707, '1M', 0), // 2·707² = 999,698
     await fillFigure(),
     await pbrFillFigure(),
-    await pbrSceneMeasurement()
+    await pbrSceneMeasurement(),
+    ...await resolutionFigures()
   ]
 }
