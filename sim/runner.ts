@@ -77,6 +77,9 @@ export interface RunResult {
 /** Pause after the last decision before the views are read again, ms: gossip of late votes and evidence takes well under a second on 127.0.0.1. */
 const SETTLE_MS = 2000
 
+/** Hang guard of one call to a node's API, ms: a node starting three others' networks beside it on two loaded cores answered a small upload in more than 30 s. */
+const API_TIMEOUT_MS = 120_000
+
 interface Live { name: string, apiUrl: string, host: HostProcess }
 
 /** Runs `s` once; throws only when the network cannot start at all. */
@@ -107,7 +110,7 @@ export async function runScenario (s: Scenario, options: Partial<RunOptions> = {
     const live = new Map<string, Live>()
     for (const h of hosts) for (const r of h.ready) live.set(r.name!, { name: r.name!, apiUrl: r.apiUrl!, host: h })
     const api = async <T>(name: string, path: string, init?: RequestInit): Promise<{ status: number, body: T }> => {
-      const res = await fetch(live.get(name)!.apiUrl + path, { ...init, signal: AbortSignal.timeout(30_000) })
+      const res = await fetch(live.get(name)!.apiUrl + path, { ...init, signal: AbortSignal.timeout(API_TIMEOUT_MS) })
       return { status: res.status, body: await res.json() as T }
     }
     // Connected: every node has at least min(n − 1, its bootstrap count or 3) admitted peers subscribed to every
@@ -282,7 +285,7 @@ async function sumMetrics (urls: string[]): Promise<{ gossip: number, rejected: 
   let blobBytes = 0
   try {
     for (const u of urls) {
-      const text = await (await fetch(u + '/metrics', { signal: AbortSignal.timeout(30_000) })).text()
+      const text = await (await fetch(u + '/metrics', { signal: AbortSignal.timeout(API_TIMEOUT_MS) })).text()
       for (const line of text.split('\n')) {
         if (line.startsWith('trust_engine_gossip_validation_results_total{')) {
           gossip += Number(line.slice(line.lastIndexOf(' ') + 1))

@@ -32,6 +32,8 @@ export interface SweepOptions {
   deadlineMs: number
   /** Nodes per process (one process per run by default: faster to start). */
   nodesPerProcess: number
+  /** Runs at once: a run spends most of its time waiting for gossip and deadlines, not computing. */
+  parallel: number
 }
 
 /** Defaults of a full sweep: 25 points × 2 seeds of 5 validators, about 20 minutes on an idle 2-core machine. */
@@ -46,7 +48,9 @@ export const DEFAULT_SWEEP: SweepOptions = {
   // Finality comes at quorum, so only disputed jobs wait this long; 5 s was too short on a loaded 2-core machine
   // (measurements then missed it and honest-only points disputed).
   deadlineMs: 15_000,
-  nodesPerProcess: 5
+  nodesPerProcess: 5,
+  // Three 5-node networks at once keep the 2 cores of the build machine busy without starving one.
+  parallel: 3
 }
 
 /** A quick sweep: two colluding strategies, below and above 1/3, one seed (about 3 minutes). */
@@ -120,25 +124,57 @@ export function aggregate (strategy: string, weight: number, runs: RunResult[]):
   }
 }
 
+/** One run of a sweep's plan: its result, or why it could not run. */
+interface PlannedRun { strategy: StrategyKind, weight: number, seed: number, run: RunResult | null, error: string | null }
+
+/**
+ * Runs the plan's runs, `o.parallel` at a time, each in its own network;
+ * results in plan order. A run that cannot run (its network did not start,
+ * its node's API stopped answering) is kept with its error and the others go
+ * on: one overloaded moment must not cost the whole sweep.
+ */
+async function runPlan (o: SweepOptions, plan: Array<{ strategy: StrategyKind, weight: number, seed: number }>, onProgress: (line: string) => void): Promise<PlannedRun[]> {
+  const results: PlannedRun[] = new Array(plan.length)
+  const t0 = Date.now()
+  let next = 0
+  let done = 0
+  const worker = async (): Promise<void> => {
+    while (next < plan.length) {
+      const i = next++
+      const p = plan[i]!
+      const s = sweepScenario(o, p.strategy, p.weight, p.seed)
+      const label = `${p.strategy} ${Math.round(p.weight * 100)}% seed ${p.seed + 1}`
+      const line = (l: string): void => {
+        const eta = done === 0 ? '' : `, about ${Math.round((Date.now() - t0) / done * (plan.length - done) / 1000)} s left`
+        onProgress(`sweep ${done}/${plan.length} runs done${eta}; ${label}: ${l}`)
+      }
+      try {
+        results[i] = { ...p, run: await runScenario(s, { onProgress: line }), error: null }
+      } catch (err) {
+        results[i] = { ...p, run: null, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }
+        line(`could not run: ${results[i].error}`)
+      }
+      done++
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallel, plan.length)) }, worker))
+  return results
+}
+
 /** Runs a sweep and writes its report into `out`. */
-export async function runSweep (o: SweepOptions, out: string, onProgress: (line: string) => void): Promise<{ points: SweepPoint[], table: string, violationsBelowThird: number }> {
+export async function runSweep (o: SweepOptions, out: string, onProgress: (line: string) => void): Promise<{ points: SweepPoint[], table: string, violationsBelowThird: number, failedRuns: number }> {
   const plan: Array<{ strategy: StrategyKind, weight: number, seed: number }> = []
   for (let seed = 0; seed < o.seeds; seed++) {
     if (o.weights.includes(0)) plan.push({ strategy: 'honest', weight: 0, seed })
     for (const strategy of o.strategies) for (const weight of o.weights) if (weight > 0) plan.push({ strategy, weight, seed })
   }
-  const results: Array<{ strategy: StrategyKind, weight: number, run: RunResult }> = []
-  const t0 = Date.now()
-  for (const [i, p] of plan.entries()) {
-    const eta = i === 0 ? '' : `, about ${Math.round((Date.now() - t0) / i * (plan.length - i) / 1000)} s left`
-    const s = sweepScenario(o, p.strategy, p.weight, p.seed)
-    const run = await runScenario(s, { onProgress: (l) => onProgress(`sweep ${i + 1}/${plan.length} ${p.strategy} ${Math.round(p.weight * 100)}% seed ${p.seed + 1}${eta}: ${l}`) })
-    results.push({ strategy: p.strategy, weight: p.weight, run })
-  }
+  const planned = await runPlan(o, plan, onProgress)
+  const failed = planned.filter((r) => r.run === null)
+  const results = planned.filter((r): r is PlannedRun & { run: RunResult } => r.run !== null)
   const points: SweepPoint[] = []
   const zero = results.filter((r) => r.weight === 0).map((r) => r.run)
   for (const strategy of o.strategies) {
-    if (zero.length > 0) points.push(aggregate(strategy, 0, zero))
+    if (o.weights.includes(0)) points.push(aggregate(strategy, 0, zero))
     for (const weight of o.weights.filter((w) => w > 0)) points.push(aggregate(strategy, weight, results.filter((r) => r.strategy === strategy && r.weight === weight).map((r) => r.run)))
   }
   const pct = (x: number): string => `${(x * 100).toFixed(0)}%`
@@ -154,11 +190,55 @@ export async function runSweep (o: SweepOptions, out: string, onProgress: (line:
     'sweep-liveness.svg': lineChart(series('liveness'), { title: 'Liveness against Byzantine weight', xLabel: 'Byzantine share of the weight', yLabel: 'honest results final by the deadline', yRange: [0, 1], markers: marker })
   }
   const violationsBelowThird = points.filter((p) => p.weight < 1 / 3).reduce((a, p) => a + p.safetyViolations, 0)
+  const threshold = thresholdCheck(points)
+  if (failed.length > 0) threshold.lines.push(`Runs that could not run (not counted above): ${failed.map((f) => `${f.strategy} ${Math.round(f.weight * 100)}% seed ${f.seed + 1} (${f.error})`).join('; ')}.`)
   writeRunReport(out, results.map((r) => r.run), {
     title: 'Sweep: Byzantine weight against correctness and liveness',
-    markdown: `\n## Sweep points\n\n${markdownTable(rows)}\nSafety violations below 1/3: ${violationsBelowThird}.\n`,
+    markdown: `\n## Sweep points\n\n${markdownTable(rows)}\n${threshold.lines.map((l) => `- ${l}`).join('\n')}\n`,
     charts,
-    json: { sweep: { options: o, points, violationsBelowThird } }
+    json: { sweep: { options: o, points, violationsBelowThird, threshold: threshold.summary, failedRuns: failed.map(({ run: _run, ...f }) => f) } }
   })
-  return { points, table: textTable(rows), violationsBelowThird }
+  return { points, table: `${textTable(rows)}\n${threshold.lines.join('\n')}`, violationsBelowThird, failedRuns: failed.length }
+}
+
+/** What a sweep shows of the 1/3 bound. */
+export interface ThresholdSummary {
+  /** Points below 1/3 with no job (no run ran), agreement or correctness under 100%, or a safety violation ("strategy weight%"). */
+  belowFailing: string[]
+  /** Jobs of colluding strategies at and above 1/3, and how many of them some honest node disputed. */
+  colludingJobs: number
+  colludingDisputed: number
+  /** Colluding points at and above 1/3 with no disputed job. */
+  colludingUndisputed: string[]
+  /** Wrong final results and safety violations at and above 1/3, every strategy. */
+  wrongFinalsAbove: number
+  violationsAbove: number
+}
+
+/**
+ * Checks the sweep's points against what the protocol promises: below 1/3,
+ * agreement and correctness 100% and no safety violation for every
+ * strategy; at and above 1/3, disputes for colluding strategies and never a
+ * wrong final result. Returns the figures and one sentence per promise.
+ */
+export function thresholdCheck (points: SweepPoint[]): { summary: ThresholdSummary, lines: string[] } {
+  const name = (p: SweepPoint): string => `${p.strategy} ${Math.round(p.weight * 100)}%`
+  const below = points.filter((p) => p.weight < 1 / 3)
+  const above = points.filter((p) => p.weight >= 1 / 3)
+  const colluding = above.filter((p) => COLLUDING_KINDS.includes(p.strategy as StrategyKind))
+  const summary: ThresholdSummary = {
+    belowFailing: below.filter((p) => p.jobs === 0 || p.safetyViolations > 0 || p.agreement < 1 || p.correctness < 1).map(name),
+    colludingJobs: colluding.reduce((a, p) => a + p.jobs, 0),
+    colludingDisputed: colluding.reduce((a, p) => a + p.disputed, 0),
+    colludingUndisputed: colluding.filter((p) => p.disputed === 0).map(name),
+    wrongFinalsAbove: above.reduce((a, p) => a + p.wrongFinals, 0),
+    violationsAbove: above.reduce((a, p) => a + p.safetyViolations, 0)
+  }
+  const lines = [
+    `Below 1/3 (${below.length} points): ${summary.belowFailing.length === 0 ? 'agreement and correctness 100% and no safety violation for every strategy' : `NOT all agreed and correct: ${summary.belowFailing.join(', ')}`}.`,
+    above.length === 0
+      ? 'At and above 1/3: no point.'
+      : `At and above 1/3 (${above.length} points): colluding strategies disputed ${summary.colludingDisputed} of ${summary.colludingJobs} jobs${summary.colludingUndisputed.length === 0 ? '' : ` (none at ${summary.colludingUndisputed.join(', ')})`}; wrong final results ${summary.wrongFinalsAbove}, safety violations ${summary.violationsAbove}, every strategy.`
+  ]
+  return { summary, lines }
 }
