@@ -45,9 +45,10 @@ export const DEFAULT_SWEEP: SweepOptions = {
   jobs: 3,
   honest: 3,
   byzantine: 2,
-  // Finality comes at quorum, so only disputed jobs wait this long; 5 s was too short on a loaded 2-core machine
-  // (measurements then missed it and honest-only points disputed).
-  deadlineMs: 15_000,
+  // Finality comes at quorum, so only disputed jobs wait this long. 5 s, then 15 s, were too short on the loaded
+  // 2-core machine: a network's first job starts every node's measurement worker, and with three networks at once
+  // the first job of every run had no vote by 15 s, so honest-only points disputed.
+  deadlineMs: 30_000,
   nodesPerProcess: 5,
   // Three 5-node networks at once keep the 2 cores of the build machine busy without starving one.
   parallel: 3
