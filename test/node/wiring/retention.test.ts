@@ -22,6 +22,7 @@ import { verifyAudit } from '../../../node/store/audit-verify.ts'
 import { BlobKeeper } from '../../../node/store/blob-keeper.ts'
 import { BUCKETS } from '../../../node/store/buckets.ts'
 import { ensureRetentionIndex, META_RETENTION_INDEX } from '../../../node/store/repositories/retention.ts'
+import { scheduleIdOf, schedulesRepository } from '../../../node/store/repositories/schedules.ts'
 import type { JobView } from '../../../node/types.ts'
 import { ERR_RETENTION_OPTIONS, Retention, resolveRetentionOptions } from '../../../node/wiring/retention.ts'
 import { addNoise, encodePng, scene } from '../measure/fixtures.ts'
@@ -193,7 +194,7 @@ describe('retention of decided jobs', () => {
     expect((await p.retention.pass()).jobs).toBe(0)
   })
 
-  it('keeps a blob while an open job, a job inside its period or a pending upload needs it', async () => {
+  it('keeps a blob while an open job, a job inside its period, a waiting economy schedule or a pending upload needs it', async () => {
     const p = await setUp('shared')
     const [r1, c1, c2, r2] = [await blob(p, 'r1'), await blob(p, 'c1'), await blob(p, 'c2'), await blob(p, 'r2')]
     const a = await job(p, r1, c1) // decided at T0
@@ -202,6 +203,10 @@ describe('retention of decided jobs', () => {
     const open = await job(p, r2, c1, true) // never decided, shares c1 with a
     // An upload no job names yet: the keeper's until its grace period is over, never retention's.
     const pending = await p.keeper.upload(encodePng(addNoise(scene(32, 32), 3, 'pending')), 'client')
+    // An economy schedule waiting for its slot names c2 (as node/economy stores it: its request's blobs and its status).
+    const schedules = schedulesRepository(p.repos.store)
+    const scheduleId = scheduleIdOf(T0, new Uint8Array(8))
+    await p.repos.store.write((batch) => { schedules.put(batch, scheduleId, { scheduleId, status: 'scheduled', request: { kind: 'scene', reference: [c2] } }) })
 
     p.clock.now = T0 + PERIOD
     expect((await p.retention.pass())).toMatchObject({ jobs: 1, blobs: 0 })
@@ -209,10 +214,10 @@ describe('retention of decided jobs', () => {
     for (const sha of [r1, c1, c2, r2, pending]) expect(await p.h.blobs.has(sha)).toBe(true)
 
     p.clock.now = T0 + 3 * DAY + PERIOD
-    expect((await p.retention.pass())).toMatchObject({ jobs: 1, blobs: 2 })
+    expect((await p.retention.pass())).toMatchObject({ jobs: 1, blobs: 1 })
     expect((await p.repos.jobs.get(b))?.prunedAt).toBe(T0 + 3 * DAY + PERIOD)
     expect(await p.h.blobs.has(r1)).toBe(false) // no kept job needs it any more
-    expect(await p.h.blobs.has(c2)).toBe(false)
+    expect(await p.h.blobs.has(c2)).toBe(true) // the waiting schedule needs it
     expect(await p.h.blobs.has(c1)).toBe(true) // the open job needs it
     expect(await p.h.blobs.has(r2)).toBe(true)
     expect(p.keeper.isPending(pending)).toBe(true)
