@@ -41,7 +41,7 @@ function Evidence (props: { jobId: string, version: number }) {
   useEffect(() => {
     get<EvidenceManifest>(`/v1/jobs/${props.jobId}/evidence`).then((m) => { setManifest(m); setNote('') }, (e: ApiError) => {
       setManifest(null)
-      setNote(e.code === 'ERR_EVIDENCE_NOT_FOUND' ? 'This node keeps no evidence of this job (not measured here yet, or evicted).' : e.message)
+      setNote(e.code === 'ERR_EVIDENCE_NOT_FOUND' ? 'This node keeps no evidence of this job (not measured here yet, evicted, or pruned by retention).' : e.message)
     })
   }, [props.jobId, props.version])
   if (manifest === null) return html`<p class="note">${note}</p>`
@@ -95,6 +95,7 @@ export function JobPage (props: { jobId: string }) {
         { label: 'threshold', values: job.votes.map(() => job.thresholds[m.threshold]), stroke: '#cf222e', dash: [6, 4] }
       ]} />`)}</div>
     <h2>Votes (${job.votes.length})</h2>
+    ${job.timings.prunedAt === null ? null : html`<p class="note pruned">This node pruned the job's stored votes, blobs and evidence ${new Date(job.timings.prunedAt).toISOString()} (retention); ${job.final ? 'the votes shown are its certificate\'s' : 'a disputed job has no certificate to show votes from'}. The verdict and certificate are kept.</p>`}
     <table class="votes"><thead><tr><th>voter</th><th>round</th><th>SSIM</th><th>PSNR</th><th>worst tile</th><th>samples</th><th>verdict</th></tr></thead><tbody>
       ${job.votes.map((v) => html`<tr class=${v.agrees === false ? 'deviates' : ''}><td title=${v.voter}>${v.name ?? short(v.voter, 8)}</td><td>${v.round}</td>
         <td>${num(v.metrics.ssim)}</td><td>${num(v.metrics.psnr, 2)}</td><td>${num(v.metrics.ssimLocal)}</td><td>${v.samples}</td>
