@@ -31,6 +31,8 @@ process.once('SIGTERM', interrupt)
 const result = await runSoak(options, (line) => { process.stderr.write(`soak: ${line}\n`) }, stop.signal)
 const fmt = (n: number | null | undefined): string => (n === null || n === undefined ? '-' : Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3))
 console.log(`soak of ${options.nodes} validators for ${result.spanMinutes.toFixed(1)} minutes: ${result.jobs.length} jobs, ${result.jobs.filter((j) => j.right).length} right on every honest validator`)
+const liarVotes = result.jobs.filter((j) => j.liarVote !== null)
+if (liarVotes.length > 0) console.log(`the liar's vote: ${(['deviates', 'agrees', 'late', 'none'] as const).map((k) => `${k} ${liarVotes.filter((j) => j.liarVote === k).length}`).join(', ')} (of ${liarVotes.length} jobs)`)
 console.log(`limits scaled by the run: ${fmt(result.limits.jobsPerMinute)} jobs/min, ${fmt(result.limits.newBlobBytesPerMinute)} new blob bytes/min after the warm-up`)
 for (const l of result.lines) {
   const g = l.growth

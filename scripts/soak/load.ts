@@ -57,6 +57,13 @@ export interface SoakJob {
   latencyMs: number | null
   /** Status on each honest validator (`missing` when never decided within the deadline and grace). */
   statuses: Record<string, string>
+  /**
+   * The lying validator's vote in the submitter's final view: `deviates`
+   * (flagged), `agrees` (its random values happened to fall near the
+   * consensus), `late`, or `none` (not received: gossip scoring pushes a
+   * lying peer out of the meshes); null when the run has no liar.
+   */
+  liarVote: 'deviates' | 'agrees' | 'late' | 'none' | null
   /** When the soak had its decision from every honest validator, or gave up (ms since the epoch). */
   settledAt: number | null
   /** True when every honest validator finalized it with the designed verdict. */
@@ -114,7 +121,7 @@ export class SoakLoad {
     const submitter = this.#honest[index % this.#honest.length]!
     const material = await this.#material(kind, kindIndex)
     const expected = material.verdict === 'pass' ? 'validated' : 'rejected'
-    const job: SoakJob = { index, kind, expected, submitter: submitter.name, jobId: null, submittedAt: Date.now(), finalizedAt: null, latencyMs: null, statuses: {}, settledAt: null, right: false, error: null }
+    const job: SoakJob = { index, kind, expected, submitter: submitter.name, jobId: null, submittedAt: Date.now(), finalizedAt: null, latencyMs: null, statuses: {}, liarVote: null, settledAt: null, right: false, error: null }
     this.jobs.push(job)
     const client = new ApiClient(submitter.apiUrl)
     const deadlineMs = kind === 'scene' ? this.#options.sceneDeadlineMs : this.#options.framesDeadlineMs
@@ -145,6 +152,11 @@ export class SoakLoad {
       if (name === submitter.name && view !== null) {
         job.finalizedAt = view.timings.finalizedAt
         job.latencyMs = view.timings.latencyMs
+        const liar = this.#nodes.find((n) => n.liar)
+        if (liar !== undefined) {
+          const vote = view.votes.find((v) => v.name === liar.name)
+          job.liarVote = vote === undefined ? 'none' : vote.late ? 'late' : vote.agrees === true ? 'agrees' : 'deviates'
+        }
       }
     }
     if (this.#signal?.aborted === true) return

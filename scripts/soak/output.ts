@@ -2,7 +2,7 @@
  * What a soak writes into its folder: per figure a CSV (`elapsed_minutes`
  * then one column per node, or `value` for a network figure) and an SVG
  * line chart (sim/report/svg.ts) with the warm-up marked; `jobs.csv` with
- * every job and its status on every honest validator; `summary.csv` and
+ * every job, its status on every honest validator and the liar's vote; `summary.csv` and
  * `summary.json` with each series' first and last value, fitted slope, limit
  * and verdict.
  */
@@ -57,8 +57,8 @@ export function writeFigure (dir: string, t: FigureTable, warmupMinutes: number,
 
 /** Writes `jobs.csv`: one row per job, with its status on each honest validator. */
 export function writeJobs (dir: string, jobs: readonly SoakJob[], honest: readonly string[]): void {
-  const header = ['index', 'kind', 'expected', 'submitter', 'job_id', 'submitted_at', 'latency_seconds', ...honest.map((n) => `status_${n}`), 'right', 'error']
-  const rows = jobs.map((j) => [j.index, j.kind, j.expected, j.submitter, j.jobId, new Date(j.submittedAt).toISOString(), j.latencyMs === null ? null : j.latencyMs / 1000, ...honest.map((n) => j.statuses[n] ?? null), j.right, j.error])
+  const header = ['index', 'kind', 'expected', 'submitter', 'job_id', 'submitted_at', 'latency_seconds', ...honest.map((n) => `status_${n}`), 'liar_vote', 'right', 'error']
+  const rows = jobs.map((j) => [j.index, j.kind, j.expected, j.submitter, j.jobId, new Date(j.submittedAt).toISOString(), j.latencyMs === null ? null : j.latencyMs / 1000, ...honest.map((n) => j.statuses[n] ?? null), j.liarVote, j.right, j.error])
   writeFileSync(join(dir, 'jobs.csv'), csv([header, ...rows]))
 }
 

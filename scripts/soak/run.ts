@@ -141,7 +141,7 @@ function judge (options: SoakOptions, t0: number, rows: Array<{ minutes: number,
   }
   if (load.jobs.length === 0) failures.push('no job was submitted')
   writeJobs(options.out, load.jobs, honest)
-  writeSummary(options.out, lines, { options, spanMinutes, warmupMinutes, limits, jobs: { submitted: load.jobs.length, right: load.jobs.filter((j) => j.right).length }, failures, unjudged })
+  writeSummary(options.out, lines, { options, spanMinutes, warmupMinutes, limits, jobs: { submitted: load.jobs.length, right: load.jobs.filter((j) => j.right).length, liarVotes: countBy(load.jobs.map((j) => j.liarVote ?? 'no liar')) }, failures, unjudged })
   return { out: options.out, lines, jobs: load.jobs, failures, unjudged, spanMinutes, limits }
 }
 
@@ -166,6 +166,12 @@ async function waitConnected (nodes: readonly SoakNode[]): Promise<void> {
   }
   // A hang guard, not a performance limit: a network that cannot connect in four minutes is broken.
   throw new Error('the validators did not connect to each other')
+}
+
+function countBy (values: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const v of values) out[v] = (out[v] ?? 0) + 1
+  return out
 }
 
 function fmt (n: number): string {

@@ -75,12 +75,15 @@ describe('npm run soak, one minute on three node processes', () => {
 
   it('lists every job, frames and scenes, passing and failing, each right on both honest validators', () => {
     const [header, ...jobs] = readCsv('jobs.csv')
-    expect(header).toEqual(['index', 'kind', 'expected', 'submitter', 'job_id', 'submitted_at', 'latency_seconds', 'status_node1', 'status_node2', 'right', 'error'])
+    expect(header).toEqual(['index', 'kind', 'expected', 'submitter', 'job_id', 'submitted_at', 'latency_seconds', 'status_node1', 'status_node2', 'liar_vote', 'right', 'error'])
     expect(new Set(jobs.map((j) => `${j[1]}/${j[2]}`))).toEqual(new Set(['frames/validated', 'frames/rejected', 'scene/validated', 'scene/rejected']))
     for (const j of jobs) {
-      expect(j[9]).toBe('true')
+      expect(j[10]).toBe('true')
       expect([j[7], j[8]]).toEqual([j[2], j[2]])
+      expect(['deviates', 'agrees', 'late', 'none']).toContain(j[9])
     }
+    // The liar voted, and was flagged, on at least one job before gossip scoring pushed it out.
+    expect(jobs.some((j) => j[9] === 'deviates')).toBe(true)
   })
 
   it('judges every checked figure of every node, and every one passed (a network figure may lack samples after the warm-up of so short a run)', () => {
