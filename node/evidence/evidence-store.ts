@@ -217,8 +217,9 @@ export class EvidenceStore {
     return await this.#serial(async () => await this.#remove(jobId))
   }
 
-  /** Waits for the writes under way. */
+  /** Waits for the writes under way, those of evidence announced and still being made included. */
   async flush (): Promise<void> {
+    await Promise.all(this.#coming.values())
     await this.#serial(async () => {})
   }
 

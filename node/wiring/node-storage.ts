@@ -95,6 +95,8 @@ export async function openStorage (components: NodeStorageComponents, options: N
   keeper.start()
   shutdown.defer(async () => { await keeper.stop() })
   const evidence = await EvidenceStore.open(join(layout.root, 'evidence'), options.evidence)
+  // Evidence is stored after its vote: its writes end before the node stops (after the workers, which settle it).
+  shutdown.defer(async () => { await evidence.flush() })
   metrics.evidence.jobs.set(evidence.jobs)
   metrics.evidence.bytes.set(evidence.bytes)
   const optimizerReports = await OptimizerReportStore.open(store, options.optimizerReports)
