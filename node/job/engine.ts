@@ -133,7 +133,8 @@ export class JobEngine {
       shares: network.validators.some((v) => v.publicKey === key.publicKey),
       publish: async (data) => await net.publish('seeds', data),
       jobOf: (jobId) => this.#jobs.get(jobId)?.record.job ?? null,
-      onSeed: async (jobId, seed, certificate) => { await this.#lifecycle.seeded(jobId, seed, certificate) }
+      clock,
+      onSeed: async (jobId, seed, certificate, fixedAt) => { await this.#lifecycle.seeded(jobId, seed, certificate, fixedAt) }
     })
     const writes = new JobWrites(repos, components.reputationHistory ?? null)
     this.#reputations = new ReputationBook(network, (weights) => { this.#jobs.reweigh(weights) })

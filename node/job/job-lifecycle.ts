@@ -113,13 +113,14 @@ export class JobLifecycle {
     }
   }
 
-  /** The job's seed is fixed: store it with the job, then count the votes held until now (on the decision queue). */
-  async seeded (jobId: string, seed: string, certificate: SeedCertificate): Promise<void> {
+  /** The job's seed was fixed at `fixedAt`: store it with the job, then count the votes held until now (on the decision queue). */
+  async seeded (jobId: string, seed: string, certificate: SeedCertificate, fixedAt: number): Promise<void> {
     const { jobs, clock, writes, buffer, intake, decider } = this.#components
     await this.decision(jobId, async () => {
       const open = jobs.get(jobId)
       if (open === undefined || open.record.seed !== null) return
-      open.record = { ...open.record, seed: { seed, certificate }, seededAt: clock() }
+      // The time the seed was fixed (the measurement starts then), not the time this step got its turn.
+      open.record = { ...open.record, seed: { seed, certificate }, seededAt: fixedAt }
       await writes.seeded(open.record, clock())
       for (const vote of buffer.take(jobId)) await intake.vote(vote).catch(() => {})
       // A tally the decider left open for want of the seed certificate is decided now.
@@ -171,6 +172,8 @@ export class JobLifecycle {
    */
   async #accept (job: JobAnnouncement, jobId: string): Promise<void> {
     const { clock, writes, views, decider, seeds, catchUp, tasks } = this.#components
+    // The seed share needs the job id alone: out before the job is stored, so the seed phase does not wait for the write.
+    tasks.spawn(seeds.share(jobId))
     const record = { ...newJobRecord(jobId, job, clock()), equivocators: await this.heldEquivocators(jobId) }
     await writes.accepted(record)
     const open = this.#open(record)

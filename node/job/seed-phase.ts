@@ -44,11 +44,15 @@ export interface SeedPhaseComponents {
   publish: (data: Uint8Array) => Promise<unknown>
   /** The job announcement of `jobId` when this node knows it. */
   jobOf: (jobId: string) => JobAnnouncement | null
-  /** Called once per job when its seed is fixed (to persist it with the job). */
-  onSeed: (jobId: string, seed: string, certificate: SeedCertificate) => Promise<void>
+  /** Called once per job when its seed is fixed (to persist it with the job), with the time it was fixed. */
+  onSeed: (jobId: string, seed: string, certificate: SeedCertificate, fixedAt: number) => Promise<void>
+  /** The node's clock (ms since the epoch): when a seed was fixed. */
+  clock: () => number
 }
 
 interface JobSeeds {
+  /** This validator's own share was made and published. */
+  shared: boolean
   shares: Map<string, SeedShare>
   weight: number
   certificate: SeedCertificate | null
@@ -70,7 +74,24 @@ export class SeedPhase {
     this.#total = totalBaseWeight(components.network)
   }
 
-  /** A job was accepted: remembers a seed already fixed (after a restart), else publishes this validator's share and takes held messages in. */
+  /**
+   * Publishes this validator's share of a job once (a validator only): it
+   * depends on the job id alone, so it goes out as soon as the announcement
+   * is checked, before the job is stored, and the submitter's seed phase
+   * need not wait for this node's write. Deterministic (the VRF proof is
+   * unique), so a share published again after a restart is the same bytes.
+   */
+  async share (jobId: string): Promise<void> {
+    if (!this.#components.shares) return
+    const state = this.#state(jobId)
+    if (state.shared || state.seed !== null) return
+    state.shared = true
+    const share = makeSeedShare(this.#components.network, jobId, this.#components.key)
+    await this.#takeShare(state, share, null, jobId)
+    await this.#components.publish(canonicalEncode(share))
+  }
+
+  /** A job was accepted: remembers a seed already fixed (after a restart), else publishes this validator's share (once) and takes held messages in. */
   async accepted (job: JobAnnouncement, jobId: string, known: { seed: string, certificate: SeedCertificate } | null): Promise<void> {
     const state = this.#state(jobId)
     if (known !== null) {
@@ -78,11 +99,7 @@ export class SeedPhase {
       return
     }
     for (const cert of state.heldCertificates.splice(0)) await this.#takeCertificate(state, cert, job, jobId).catch(() => {})
-    if (this.#components.shares) {
-      const share = makeSeedShare(this.#components.network, jobId, this.#components.key)
-      await this.#takeShare(state, share, job, jobId)
-      await this.#components.publish(canonicalEncode(share))
-    }
+    await this.share(jobId)
     await this.#maybeCertify(state, job, jobId)
   }
 
@@ -155,7 +172,7 @@ export class SeedPhase {
         const victim = [...this.#jobs.entries()].find(([id, s]) => s.waiters.length === 0 && this.#components.jobOf(id) === null)?.[0] ?? this.#jobs.keys().next().value!
         this.#jobs.delete(victim)
       }
-      state = { shares: new Map(), weight: 0, certificate: null, seed: null, waiters: [], heldCertificates: [] }
+      state = { shared: false, shares: new Map(), weight: 0, certificate: null, seed: null, waiters: [], heldCertificates: [] }
       this.#jobs.set(jobId, state)
     }
     return state
@@ -167,20 +184,28 @@ export class SeedPhase {
     state.weight += baseWeightOf(this.#components.network, share.validator)
   }
 
-  /** As the job's submitter: certify once the shares hold more than 2/3 (all shares held then go in). */
+  /**
+   * As the job's submitter: certify once the shares hold more than 2/3 (all
+   * shares held then go in). The certificate is fixed here, then published
+   * before it is stored: the other nodes measure as soon as it reaches them,
+   * not after this node's write.
+   */
   async #maybeCertify (state: JobSeeds, job: JobAnnouncement, jobId: string): Promise<void> {
     if (state.certificate !== null || job.submitter !== this.#components.key.publicKey) return
     if (!(3 * state.weight > 2 * this.#total)) return
     const cert = buildSeedCertificate(this.#components.network, jobId, [...state.shares.values()], this.#components.key.privateKey)
-    await this.#takeCertificate(state, cert, job, jobId)
+    const stored = this.#takeCertificate(state, cert, job, jobId)
     await this.#components.publish(canonicalEncode(cert))
+    await stored
   }
 
+  /** Verifies a certificate and, when it is the job's first, fixes its seed (waiters run at once) and stores it. */
   async #takeCertificate (state: JobSeeds, cert: SeedCertificate, job: JobAnnouncement, jobId: string): Promise<void> {
     if (state.certificate !== null) return
     const { seed } = verifySeedCertificate(cert, job, this.#components.network, jobId)
+    const fixedAt = this.#components.clock()
     this.#fix(state, seed, cert)
-    await this.#components.onSeed(jobId, seed, cert)
+    await this.#components.onSeed(jobId, seed, cert, fixedAt)
   }
 
   #fix (state: JobSeeds, seed: string, cert: SeedCertificate): void {
