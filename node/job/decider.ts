@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino'
 import { buildCertificate } from '../../protocol/certificate.ts'
-import { MAX_GREY_ZONE_ROUND, greyZoneOf } from '../../protocol/consensus/grey-zone.ts'
+import { type GreyZone, MAX_GREY_ZONE_ROUND, greyZoneOfVotes } from '../../protocol/consensus/grey-zone.ts'
 import type { ReputationRecord } from '../../protocol/consensus/reputation.ts'
 import { REASON_DEADLINE } from '../../protocol/consensus/tally-types.ts'
 import { type Tally, updateReputations } from '../../protocol/consensus/tally.ts'
@@ -19,8 +19,8 @@ import type { JobView } from '../types.ts'
 import { beforeDeadlines, roundDeadline, roundOver } from './deadline.ts'
 import type { JobViews } from './job-views.ts'
 import type { JobWrites } from './job-writes.ts'
-import { type OpenJob, type OpenJobs, votesOf } from './open-jobs.ts'
-import { type JobRecord, isTerminal } from './records.ts'
+import { type OpenJob, type OpenJobs, type Round, votesOf } from './open-jobs.ts'
+import { type JobRecord, type VoteRecord, isTerminal } from './records.ts'
 import type { ReputationBook } from './reputation-book.ts'
 
 /** Reason of a job closed because its inputs cannot be measured (node/wiring/measurability.ts), before its deadline. */
@@ -47,6 +47,8 @@ export class JobDecider {
   readonly #components: JobDeciderComponents
   /** Decided jobs by status, for the jobs gauge. */
   readonly #decided = new Map<string, number>()
+  /** The grey-zone judgement of each agreeing set (JobTally.agreeingVotes keeps one array per set): judged again only when the set changes. */
+  readonly #greyZones = new WeakMap<readonly Vote[], GreyZone>()
 
   /** A decider over the given parts. */
   constructor (components: JobDeciderComponents) {
@@ -70,25 +72,53 @@ export class JobDecider {
     for (const [status, n] of this.#decided) metrics.jobs.byStatus.set({ status }, n)
   }
 
-  /** Tallies the job's current round and decides it when the rule says so. */
-  async retally (open: OpenJob): Promise<void> {
+  /**
+   * Tallies the job's current round and decides it when the rule says so.
+   * `received` is a vote just counted (vote-intake.ts) and not stored yet: it
+   * is stored in the batch that decides the job when it completes a quorum
+   * (one write on the way to finality instead of two), else on its own
+   * before this returns.
+   */
+  async retally (open: OpenJob, received?: VoteRecord): Promise<void> {
     const { network, clock, jobs } = this.#components
-    if (isTerminal(open.record.status) || !jobs.has(open.record.jobId)) return
+    if (isTerminal(open.record.status) || !jobs.has(open.record.jobId)) {
+      await this.#store(received)
+      return
+    }
     const { job, round } = open.record
     const r = jobs.round(open, round)
     // The tally is asked for its verdict before any deadline; the one deadline rule is roundOver (deadline.ts).
     let t = r.tally.result(beforeDeadlines(job))
     if (t.status === 'pending' && roundOver(job, round, clock())) t = { ...t, status: 'disputed', reason: REASON_DEADLINE }
-    const votes = [...r.votes.values()].map((x) => x.vote)
-    // The grey-zone judgement, once per tally: its intervals go to the record, its verdict may open a round.
-    const grey = t.values === null || t.agreeing.length === 0 ? null : greyZoneOf(t, votes, network, job.thresholds)
+    // The grey-zone judgement, once per agreeing set: its intervals go to the record, its verdict may open a round.
+    const grey = t.values === null || t.agreeing.length === 0 ? null : this.#greyZone(r, network, job.thresholds)
     open.record = { ...open.record, values: t.values, checks: t.checks, intervals: grey === null ? null : intervalsToWire(grey.intervals), byzantine: t.deviating }
-    if (t.status === 'pending') return
+    if (t.status === 'pending') {
+      await this.#store(received)
+      return
+    }
     if (t.final && round < MAX_GREY_ZONE_ROUND && grey?.grey === true) {
+      await this.#store(received)
       await this.#enterGreyZone(open, t, grey.metrics)
       return
     }
-    await this.#finalize(open, t, votes)
+    await this.#finalize(open, t, received)
+  }
+
+  /** The grey-zone judgement of the round's agreeing votes (protocol/consensus/grey-zone.ts), kept while they do not change. */
+  #greyZone (r: Round, network: NetworkConfig, thresholds: JobRecord['job']['thresholds']): GreyZone {
+    const agreeing = r.tally.agreeingVotes()
+    let grey = this.#greyZones.get(agreeing)
+    if (grey === undefined) {
+      grey = greyZoneOfVotes(agreeing, network, thresholds)
+      this.#greyZones.set(agreeing, grey)
+    }
+    return grey
+  }
+
+  /** Stores a counted vote that no deciding batch took. */
+  async #store (received: VoteRecord | undefined): Promise<void> {
+    if (received !== undefined) await this.#components.writes.received(received, received.receivedAt)
   }
 
   /**
@@ -103,7 +133,7 @@ export class JobDecider {
     if (isTerminal(open.record.status) || !this.#components.jobs.has(open.record.jobId)) return
     const r = this.#components.jobs.round(open, open.record.round)
     const t = r.tally.result(beforeDeadlines(open.record.job))
-    await this.#finalize(open, { ...t, status: 'disputed', final: false, reason: REASON_UNMEASURABLE }, [...r.votes.values()].map((x) => x.vote))
+    await this.#finalize(open, { ...t, status: 'disputed', final: false, reason: REASON_UNMEASURABLE })
   }
 
   async #enterGreyZone (open: OpenJob, t: Tally, metrics: MetricName[]): Promise<void> {
@@ -117,7 +147,7 @@ export class JobDecider {
     await this.retally(open)
   }
 
-  async #finalize (open: OpenJob, t: Tally, votes: Vote[]): Promise<void> {
+  async #finalize (open: OpenJob, t: Tally, received?: VoteRecord): Promise<void> {
     const { network, clock, writes, reputations, jobs, metrics, logger, views } = this.#components
     const { jobId, job } = open.record
     const now = clock()
@@ -126,14 +156,16 @@ export class JobDecider {
     // Should one ever be missing, the job stays open (pending) rather than final without a certificate.
     if (t.final && open.record.seed === null) {
       logger.error({ jobId, round: open.record.round }, 'final tally without a seed certificate: the job stays open')
+      await this.#store(received)
       return
     }
+    const votes: Vote[] = t.final ? [...jobs.round(open, open.record.round).votes.values()].map((x) => x.vote) : []
     const cert = t.final ? buildCertificate(network, job, t, votes, open.record.seed!.certificate) : null
     // The decided record is shown only once its batch (with the certificate) is on disk: clients read an
     // open job's record from memory (job-views.ts), and a final status before the certificate is stored
     // would answer a certificate request with "final; it has no certificate".
     const decided: JobRecord = { ...open.record, status: t.status, reason: t.reason, finalizedAt: now }
-    await writes.decided(decided, t, cert, reps, now)
+    await writes.decided(decided, t, cert, reps, now, received)
     open.record = decided
     reputations.apply(reps)
     jobs.close(open)

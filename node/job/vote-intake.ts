@@ -52,7 +52,7 @@ export class VoteIntake {
 
   /** Takes in a verified vote; throws a typed IGNORE error for unknown jobs, duplicates and equivocation. */
   async vote (vote: Vote): Promise<void> {
-    const { repos, clock, writes, jobs, buffer, metrics, decider } = this.#components
+    const { repos, clock, jobs, buffer, metrics, decider } = this.#components
     const open = jobs.get(vote.jobId)
     if (open === undefined) {
       const record = await repos.jobs.get(vote.jobId)
@@ -76,12 +76,11 @@ export class VoteIntake {
     }
     const existing = open.rounds[vote.round]?.votes.get(vote.voter)
     if (existing !== undefined) await this.#conflict(existing.vote, vote)
-    const now = clock()
-    const voteRecord: VoteRecord = { vote, receivedAt: now, late: false }
-    await writes.received(voteRecord, now)
+    const voteRecord: VoteRecord = { vote, receivedAt: clock(), late: false }
     jobs.addVote(open, voteRecord)
     metrics.votes.received.inc({ outcome: 'accepted' })
-    await decider.retally(open)
+    // Stored by the decider: with the decision when this vote completes a quorum, else on its own.
+    await decider.retally(open, voteRecord)
   }
 
   /** Records proved equivocation of `offender` (reputation, job record, audit), optionally gossips it, and re-tallies. */

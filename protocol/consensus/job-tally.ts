@@ -69,6 +69,9 @@ export class JobTally {
   private agreeWeight = 0
   private deviateWeight = 0
   private agreeBaseWeight = 0
+  /** Counts the changes of the agreeing set, so that what derives from it is recomputed only when it changes. */
+  private agreeingVersion = 0
+  private agreeingVotesOf: { version: number, votes: Vote[] } | null = null
 
   constructor (init: JobTallyInit) {
     this.network = init.network
@@ -81,6 +84,19 @@ export class JobTally {
   /** Number of votes held. */
   get size (): number {
     return this.entries.size
+  }
+
+  /**
+   * The votes of the voters the last {@link result} found agreeing, in
+   * voter-key order: the same array, not a copy, for as long as that set is
+   * unchanged, so a caller can keep what it derives from them (the grey-zone
+   * intervals) until the array changes. Do not modify it.
+   */
+  agreeingVotes (): readonly Vote[] {
+    if (this.agreeingVotesOf?.version !== this.agreeingVersion) {
+      this.agreeingVotesOf = { version: this.agreeingVersion, votes: this.agreeing.map((key) => this.entries.get(key)!.vote) }
+    }
+    return this.agreeingVotesOf.votes
   }
 
   /** The vote held for `voter`, if any (to detect equivocation before adding). */
@@ -139,6 +155,7 @@ export class JobTally {
     this.agreeing = []
     this.deviating = []
     this.agreeWeight = this.deviateWeight = this.agreeBaseWeight = 0
+    this.agreeingVersion++
     for (const v of votes) this.add(v)
   }
 
@@ -146,12 +163,14 @@ export class JobTally {
   result (now: number): Tally {
     const consensus = this.consensus()
     if (consensus !== this.judged) {
+      const before = this.agreeing
       this.judged = consensus
       this.agreeing = []
       this.deviating = []
       this.agreeWeight = this.deviateWeight = this.agreeBaseWeight = 0
       this.unjudged = [...this.entries.values()]
       this.judge(true)
+      if (!sameKeys(before, this.agreeing)) this.agreeingVersion++
     } else {
       this.judge(false)
     }
@@ -265,7 +284,10 @@ export class JobTally {
     for (const e of batch) {
       if (metricsAgree(e, consensus.values, tolerances) && verdictOf(e, e.vote.checks, thresholds) === consensusVerdict) {
         if (rebuild) this.agreeing.push(e.key)
-        else insertKey(this.agreeing, e.key)
+        else {
+          insertKey(this.agreeing, e.key)
+          this.agreeingVersion++
+        }
         this.agreeWeight += e.weight
         this.agreeBaseWeight += e.base
       } else {
@@ -318,6 +340,12 @@ function insertKey (list: string[], key: string): void {
     else hi = mid
   }
   list.splice(lo, 0, key)
+}
+
+function sameKeys (a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 function compareKeys (a: string, b: string): number {

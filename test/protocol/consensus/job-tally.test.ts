@@ -69,6 +69,27 @@ describe('JobTally', () => {
     }), { numRuns: 150 })
   })
 
+  it('gives the agreeing votes of its last result, one array while the agreeing set stands and a new one when it changes (property)', () => {
+    fc.assert(fc.property(scenario, ({ specs, reps, order, now }) => {
+      const weights = effectiveWeights(network, new Map(keys.map((k, i) => [k.publicKey, reps[i]!])))
+      const votes = build(specs)
+      const arrival = order.map((i) => votes.find((v) => v.voter === keys[i]!.publicKey)).filter((v): v is Vote => v !== undefined)
+      const jt = new JobTally({ network, job, weights })
+      let last: { agreeing: string[], votes: readonly Vote[] } | null = null
+      for (const v of arrival) {
+        jt.add(v)
+        const t = jt.result(now)
+        const agreeing = jt.agreeingVotes()
+        expect(agreeing.map((x) => x.voter)).toEqual(t.agreeing)
+        expect(agreeing.every((x) => votes.includes(x))).toBe(true)
+        expect(jt.agreeingVotes()).toBe(agreeing)
+        // A new array exactly when the set changed: what a caller derived from the old one is then recomputed.
+        if (last !== null) expect(agreeing === last.votes).toBe(last.agreeing.join() === t.agreeing.join())
+        last = { agreeing: t.agreeing, votes: agreeing }
+      }
+    }), { numRuns: 150 })
+  })
+
   it('reweigh gives the tally under the new reputation view', () => {
     const votes = keys.map((k) => makeVote(network, jobId, k, GOOD))
     const jt = new JobTally({ network, job, jobId, weights: effectiveWeights(network, new Map()) })
