@@ -48,11 +48,13 @@ export function csv (rows: ReadonlyArray<ReadonlyArray<number | string | null | 
 export function writeFigure (dir: string, t: FigureTable, warmupMinutes: number, legend: (series: string) => string = (s) => s): void {
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, `${t.figure.id}.csv`), csv([['elapsed_minutes', ...t.series], ...t.rows.map((r) => [r.minutes, ...r.values])]))
+  // Bytes are drawn in MiB, so the axis labels stay short; the CSV keeps bytes.
+  const [scale, unit] = t.figure.unit === 'bytes' ? [1 / (1024 * 1024), 'MiB'] : [1, t.figure.unit]
   const series = t.series.map((name, i) => ({
     name: legend(name),
-    points: t.rows.flatMap((r) => (r.values[i] === null || r.values[i] === undefined ? [] : [{ x: r.minutes, y: r.values[i]! }]))
+    points: t.rows.flatMap((r) => (r.values[i] === null || r.values[i] === undefined ? [] : [{ x: r.minutes, y: r.values[i]! * scale }]))
   }))
-  writeFileSync(join(dir, `${t.figure.id}.svg`), lineChart(series, { title: t.figure.title, xLabel: 'minutes', yLabel: t.figure.unit, markers: [{ x: warmupMinutes, label: 'warm-up end' }] }))
+  writeFileSync(join(dir, `${t.figure.id}.svg`), lineChart(series, { title: t.figure.title, xLabel: 'minutes', yLabel: unit, markers: [{ x: warmupMinutes, label: 'warm-up end' }] }))
 }
 
 /** Writes `jobs.csv`: one row per job, with its status on each honest validator. */
