@@ -57,8 +57,8 @@ export interface EconomyJobRequest extends SubmitJobRequest {
   budgetUsd?: number
 }
 
-/** State of a schedule: waiting for its slot, job started (see `jobId`), or failed when its slot came. */
-export type ScheduleStatus = 'scheduled' | 'started' | 'failed'
+/** State of a schedule: waiting for its slot, job started (see `jobId`), failed when its slot came, or cancelled by its node's client before. */
+export type ScheduleStatus = 'scheduled' | 'started' | 'failed' | 'cancelled'
 
 /** The cost report of a schedule (the economy scheduler's report without its slot, which the view carries). */
 export type ScheduleCostReport = Omit<ScheduleReport, 'jobId' | 'start' | 'end'>
@@ -86,7 +86,29 @@ export interface ScheduleView {
   startedAt: number | null
   /** Why the slot's run failed (`failed` only). */
   error: { code: string, message: string } | null
+  /**
+   * The creation time and nonce the slot's run signs its job with, stored
+   * before the run starts (absent on schedules whose slot has not come). A
+   * run again after a crash signs with the same ones, so it finds the job
+   * the first run announced instead of announcing a second one.
+   */
+  attempt?: JobPin | null
 }
+
+/** A job's creation time and nonce, fixed in advance (an economy slot's run; see `ScheduleView.attempt`). */
+export interface JobPin {
+  /** Epoch ms (node clock). */
+  createdAt: number
+  /** 32 lowercase hex characters. */
+  nonce: string
+}
+
+/**
+ * Where a job's pin comes from: the stored one (a new one, stored, when
+ * there is none), or with `renew` a new one, stored, in its place. Stored
+ * before it is returned, so a job is only ever signed with a stored pin.
+ */
+export type JobPinSource = (renew: boolean) => Promise<JobPin>
 
 /** One vote as a node reports it. */
 export interface VoteView {

@@ -25,15 +25,15 @@ import type { Store } from '../store/db.ts'
 import type { Repository } from '../store/repository.ts'
 import { SCHEDULE_ID_PATTERN, scheduleIdOf, schedulesRepository } from '../store/repositories/schedules.ts'
 import type { WriteBatch } from '../store/write-batch.ts'
-import type { EconomyJobRequest, ScheduleView, SubmitJobRequest } from '../types.ts'
-import { ERR_SCHEDULE_NOT_ECONOMY, ERR_SCHEDULE_QUEUE_FULL } from './errors.ts'
+import type { EconomyJobRequest, JobPinSource, ScheduleView, SubmitJobRequest } from '../types.ts'
+import { ERR_SCHEDULE_NOT_CANCELLABLE, ERR_SCHEDULE_NOT_ECONOMY, ERR_SCHEDULE_QUEUE_FULL } from './errors.ts'
 import type { ResolvedEconomyNodeOptions } from './options.ts'
 import { ECONOMY_PROFILE, isEconomyDeferral, scheduleRecordSchema, scheduleView, type ScheduleRecord } from './schedule-record.ts'
 
 const HOUR_MS = 3_600_000
 
 /** Audit entry kinds written by the deferral. */
-export const ECONOMY_AUDIT_KINDS = { scheduled: 'economy.scheduled', started: 'economy.started', failed: 'economy.failed' } as const
+export const ECONOMY_AUDIT_KINDS = { scheduled: 'economy.scheduled', started: 'economy.started', failed: 'economy.failed', cancelled: 'economy.cancelled' } as const
 
 /** Codes after which a slot's run is left waiting (the node is stopping) rather than marked failed. */
 const STOPPING_CODES = new Set(['ERR_STORE_CLOSED', 'ERR_HOST_STOPPED'])
@@ -51,8 +51,12 @@ export interface EconomyOfflineComponents {
   readBlob: (sha256: string) => Promise<Uint8Array | null>
   /** The optimizer's estimate of a scene's processing time under the economy profile, in seconds, made off the main thread (the scene loader's `ERR_SCENE_*` for a scene it refuses). */
   estimateSeconds: (scene: Uint8Array) => Promise<number>
-  /** The node's immediate path: optimizes the scene and announces the job. */
-  submit: (request: SubmitJobRequest) => Promise<{ jobId: string }>
+  /**
+   * The node's immediate path: optimizes the scene and announces the job,
+   * signed with the creation time and nonce `pin` gives once the candidate
+   * is made (node/wiring/job-submission.ts).
+   */
+  submit: (request: SubmitJobRequest, pin: JobPinSource) => Promise<{ jobId: string }>
   /** Called once a slot's run started a job or failed. */
   onFired?: (view: ScheduleView) => void
 }
@@ -151,6 +155,39 @@ export class EconomyOffline {
     return structuredClone(scheduleView(record))
   }
 
+  /**
+   * Cancels a schedule still waiting for its slot: it leaves the queue and is
+   * stored `cancelled` with an audit entry `economy.cancelled`, in one batch.
+   * Returns null for an unknown id; throws `ERR_SCHEDULE_NOT_CANCELLABLE`
+   * when its run has started (it is out of the queue from then on) or it is
+   * no longer waiting.
+   */
+  async cancel (scheduleId: string): Promise<ScheduleView | null> {
+    if (!SCHEDULE_ID_PATTERN.test(scheduleId)) return null
+    const at = this.#pending.findIndex((p) => p.scheduleId === scheduleId)
+    if (at === -1) {
+      const stored = await this.#repo.get(scheduleId)
+      if (stored === null) return null
+      throw new TrustEngineError(ERR_SCHEDULE_NOT_CANCELLABLE, `schedule ${scheduleId} is ${stored.status === 'scheduled' ? 'running' : stored.status}; only a schedule waiting for its slot can be cancelled`)
+    }
+    // Out of the queue before the write, so the slot cannot start it meanwhile.
+    const [record] = this.#pending.splice(at, 1) as [ScheduleRecord]
+    const done: ScheduleRecord = { ...record, status: 'cancelled' }
+    const now = this.#components.clock.now()
+    try {
+      await this.#components.store.write((batch) => {
+        this.#repo.put(batch, scheduleId, done)
+        this.#components.audit.append(batch, ECONOMY_AUDIT_KINDS.cancelled, { scheduleId }, now)
+      })
+    } catch (err) {
+      this.#insert(record)
+      throw err
+    }
+    this.#components.logger.info({ scheduleId }, 'economy schedule cancelled')
+    this.#wake?.abort() // the earliest slot may have changed
+    return structuredClone(scheduleView(done))
+  }
+
   /** A schedule by id, or null (also for an id that is not 32 hex characters). */
   async get (scheduleId: string): Promise<ScheduleView | null> {
     if (!SCHEDULE_ID_PATTERN.test(scheduleId)) return null
@@ -192,14 +229,32 @@ export class EconomyOffline {
     }
   }
 
-  /** Runs one schedule through the node's immediate path and records the outcome. */
+  /**
+   * Runs one schedule through the node's immediate path and records the
+   * outcome. At most one job comes of a schedule, across crashes: once the
+   * candidate is made, the job's creation time and nonce are stored with the
+   * schedule (`attempt`) before the job is signed, and a run again after a
+   * crash (the outcome was not stored, so the schedule is still waiting)
+   * signs with the stored ones, so the node finds the job the first run
+   * announced instead of announcing another (`JobEngine.submit`, which also
+   * asks for a renewed attempt when no job carries the stored one and it is
+   * old).
+   */
   async #fire (record: ScheduleRecord): Promise<void> {
     const log = this.#components.logger.child({ scheduleId: record.scheduleId })
     let done: ScheduleRecord
     let kind: string
     let data: Record<string, unknown>
+    const pin: JobPinSource = async (renew) => {
+      if (!renew && record.attempt != null) return record.attempt
+      const attempt = { createdAt: this.#components.clock.now(), nonce: randomBytes(16).toString('hex') }
+      const next = { ...record, attempt }
+      await this.#components.store.write((batch) => { this.#repo.put(batch, record.scheduleId, next) })
+      record = next
+      return attempt
+    }
     try {
-      const job = await this.#components.submit(record.request)
+      const job = await this.#components.submit(record.request, pin)
       done = { ...record, status: 'started', jobId: job.jobId, startedAt: this.#components.clock.now() }
       kind = ECONOMY_AUDIT_KINDS.started
       data = { scheduleId: record.scheduleId, jobId: job.jobId, slotStart: record.slotStart }

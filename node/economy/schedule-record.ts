@@ -50,7 +50,7 @@ export const scheduleCostReportSchema = z.strictObject({
 /** Schema of a stored schedule (= {@link ScheduleView}). */
 export const scheduleRecordSchema = z.strictObject({
   scheduleId: z.string().regex(SCHEDULE_ID_PATTERN),
-  status: z.enum(['scheduled', 'started', 'failed']),
+  status: z.enum(['scheduled', 'started', 'failed', 'cancelled']),
   request: scheduledRequestSchema,
   createdAt: time,
   optimizeBy: time,
@@ -60,7 +60,9 @@ export const scheduleRecordSchema = z.strictObject({
   report: scheduleCostReportSchema,
   jobId: hex64.nullable(),
   startedAt: time.nullable(),
-  error: z.strictObject({ code: z.string().max(128), message: z.string().max(4096) }).nullable()
+  error: z.strictObject({ code: z.string().max(128), message: z.string().max(4096) }).nullable(),
+  // Absent on records stored before attempts were recorded.
+  attempt: z.strictObject({ createdAt: time, nonce: z.string().regex(/^[0-9a-f]{32}$/) }).nullable().optional()
 })
 
 /** A stored schedule; assignable to {@link ScheduleView}. */

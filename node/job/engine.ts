@@ -22,6 +22,7 @@
  */
 import type { Logger } from 'pino'
 import { canonicalEncode } from '../../protocol/canonical.ts'
+import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { Certificate } from '../../protocol/certificate.ts'
 import type { ReputationRecord } from '../../protocol/consensus/reputation.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
@@ -50,6 +51,14 @@ import type { ReputationHistory } from './reputation-history.ts'
 import { SeedPhase } from './seed-phase.ts'
 import { VoteBuffer } from './vote-buffer.ts'
 import { VoteIntake } from './vote-intake.ts'
+
+/**
+ * A pinned job that no earlier run announced is signed with its pin while
+ * the pin is at most this old (a first run: stored just before), and with a
+ * renewed one after (a run again after a crash and a restart): the job then
+ * loses at most this much of its voting time.
+ */
+export const MAX_PIN_AGE_MS = 5_000
 
 /** Options of the job engine. */
 export interface JobEngineOptions {
@@ -214,9 +223,36 @@ export class JobEngine {
    * Creates, signs (new-job.ts), stores and gossips a job; this node then
    * measures and votes like every other. The node's admission rules ran
    * before (node/wiring/job-admission.ts).
+   *
+   * With `request.pin` (an economy slot's run, which may be a run again
+   * after a crash) the job is signed with the stored pin's creation time
+   * and nonce. When this node already holds that job, an earlier run
+   * announced it (a job is stored before it is gossiped): it is returned,
+   * and gossiped again while open (the crash may have come between the
+   * two), instead of a second job. Otherwise no run announced it; a pin
+   * older than {@link MAX_PIN_AGE_MS} is renewed (stored again) first, so
+   * the job does not lose its voting time to a long downtime.
    */
   async submit (request: NewJobRequest): Promise<JobView> {
-    const { job, jobId } = await signNewJob({ ...this.#components, signal: this.#tasks.signal }, request)
+    const parts = { ...this.#components, signal: this.#tasks.signal }
+    let signed: { job: JobAnnouncement, jobId: string }
+    if (request.pin !== undefined) {
+      const { pin, ...rest } = request
+      let pinned = await pin(false)
+      signed = await signNewJob(parts, { ...rest, pinned })
+      const known = await this.#views.get(signed.jobId)
+      if (known !== null) {
+        if (this.#jobs.has(signed.jobId)) await this.#components.net.publish('jobs', canonicalEncode(signed.job))
+        return known
+      }
+      if (this.#components.clock() - pinned.createdAt > MAX_PIN_AGE_MS) {
+        pinned = await pin(true)
+        signed = await signNewJob(parts, { ...rest, pinned })
+      }
+    } else {
+      signed = await signNewJob(parts, request)
+    }
+    const { job, jobId } = signed
     await this.#lifecycle.submitted(job, jobId)
     await this.#components.net.publish('jobs', canonicalEncode(job))
     return (await this.#views.get(jobId))!

@@ -8,12 +8,18 @@
 import { randomBytes } from 'node:crypto'
 import { type JobAnnouncement, type UnsignedJob, jobIdOf, newJob, signJob, verifyJob } from '../../protocol/job.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
-import type { SubmitJobRequest } from '../types.ts'
+import type { JobPin, JobPinSource, SubmitJobRequest } from '../types.ts'
 import type { Fault } from './faults.ts'
 import type { BlobPort } from './ports.ts'
 
-/** A request to announce; `optimize` marks a scene job whose candidate this node made with the optimizer (node/wiring/job-submission.ts). */
-export type NewJobRequest = SubmitJobRequest & { optimize?: { profile: string, ratio: number } }
+/**
+ * A request to announce; `optimize` marks a scene job whose candidate this
+ * node made with the optimizer (node/wiring/job-submission.ts); `pinned`
+ * gives the creation time and nonce to sign with instead of the clock's and
+ * a random one; `pin` is where an economy slot's run takes them from (see
+ * `JobEngine.submit`).
+ */
+export type NewJobRequest = SubmitJobRequest & { optimize?: { profile: string, ratio: number }, pinned?: JobPin, pin?: JobPinSource }
 
 /** What signing a new job reads. */
 export interface NewJobComponents {
@@ -29,19 +35,21 @@ export interface NewJobComponents {
 /** The signed, verified announcement of `request` and its job id. */
 export async function signNewJob (components: NewJobComponents, request: NewJobRequest): Promise<{ job: JobAnnouncement, jobId: string }> {
   const { network, key, clock, fault } = components
+  const { pin: _pin, ...fields } = request
+  request = fields
   const unsigned = newJob(network, {
     kind: request.kind,
     submitter: key.publicKey,
-    createdAt: clock(),
+    createdAt: request.pinned?.createdAt ?? clock(),
     reference: request.reference,
     candidate: request.candidate,
-    nonce: randomBytes(16).toString('hex'),
+    nonce: request.pinned?.nonce ?? randomBytes(16).toString('hex'),
     thresholds: { ...network.thresholds, ...request.thresholds },
     ...(request.profile === undefined ? {} : { profile: request.profile }),
     ...(request.optimize === undefined ? {} : { optimize: request.optimize }),
     ...(request.deadlineMs === undefined ? {} : { voteMs: request.deadlineMs })
   })
-  if (fault?.nonce !== undefined) unsigned.nonce = await simulatedNonce(components, unsigned)
+  if (fault?.nonce !== undefined && request.pinned === undefined) unsigned.nonce = await simulatedNonce(components, unsigned)
   const job = signJob(unsigned, key.privateKey)
   verifyJob(job, network)
   return { job, jobId: jobIdOf(job) }

@@ -15,8 +15,8 @@ import type { NodeRepositories } from '../job/repositories.ts'
 import type { Clock } from '../optimizer/economy/clock.ts'
 import type { BlobDir } from '../p2p/blob-dir.ts'
 import type { Store } from '../store/db.ts'
-import type { JobView, SubmitJobRequest } from '../types.ts'
 import { type JobAdmissionComponents, admitJob } from './job-admission.ts'
+import type { SubmitJob } from './job-submission.ts'
 import type { MeasureWorkerPool } from './measure-worker-pool.ts'
 import type { NodeEventBus } from './node-events.ts'
 import type { Shutdown } from './shutdown.ts'
@@ -32,7 +32,7 @@ export interface NodeEconomyComponents {
   admission: JobAdmissionComponents
   blobs: BlobDir
   pool: MeasureWorkerPool
-  submit: (request: SubmitJobRequest) => Promise<JobView>
+  submit: SubmitJob
   events: NodeEventBus
   shutdown: Shutdown
 }
