@@ -75,6 +75,12 @@ export interface TrustEngineNodeApi {
   scheduleEconomyJob: (request: EconomyJobRequest) => Promise<ScheduleView>
   /** Economy schedules, newest first (default at most 100). */
   listSchedules: (options?: { limit?: number }) => Promise<ScheduleView[]>
+  /**
+   * Cancels an economy schedule still waiting for its slot (stored
+   * `cancelled`, audited); null when unknown; `ERR_SCHEDULE_NOT_CANCELLABLE`
+   * once its run started or it ended.
+   */
+  cancelSchedule: (scheduleId: string) => Promise<ScheduleView | null>
   /** One economy schedule (with its `jobId` once started), or null when unknown. */
   getSchedule: (scheduleId: string) => Promise<ScheduleView | null>
   /** A job's current view, or null when unknown. */

@@ -76,6 +76,11 @@ export class ApiClient {
     return body.schedules
   }
 
+  /** `DELETE /v1/schedules/:id`: cancels a schedule still waiting for its slot. */
+  async cancelSchedule (scheduleId: string): Promise<ScheduleView> {
+    return await this.request('DELETE', `/v1/schedules/${encodeURIComponent(scheduleId)}`) as ScheduleView
+  }
+
   /** `GET /v1/schedules/:id`. */
   async getSchedule (scheduleId: string): Promise<ScheduleView> {
     return await this.request('GET', `/v1/schedules/${encodeURIComponent(scheduleId)}`) as ScheduleView
@@ -92,7 +97,7 @@ export class ApiClient {
   }
 
   /** Sends one request and returns the parsed JSON body of a 2xx answer; throws the API's error code otherwise. */
-  async request (method: 'GET' | 'POST', path: string, body?: { bytes: Uint8Array, contentType: string }): Promise<unknown> {
+  async request (method: 'GET' | 'POST' | 'DELETE', path: string, body?: { bytes: Uint8Array, contentType: string }): Promise<unknown> {
     const headers: Record<string, string> = { accept: 'application/json' }
     if (body !== undefined) headers['content-type'] = body.contentType
     if (this.options.token !== undefined) headers.authorization = `Bearer ${this.options.token}`

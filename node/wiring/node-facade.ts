@@ -92,6 +92,7 @@ export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
     },
     listSchedules: async (options = {}) => await economy.list(options.limit ?? 100),
     getSchedule: async (scheduleId) => await economy.get(scheduleId),
+    cancelSchedule: async (scheduleId) => await economy.cancel(scheduleId),
     getJob: async (jobId) => await engine.view(jobId),
     listJobs: async (options = {}) => {
       const { limit = 100, ...rest } = options

@@ -9,9 +9,12 @@ export const DEFAULT_SCHEDULES_LIMIT = 50
 /**
  * Registers `GET /v1/schedules` (`{ schedules }`, newest first, at most
  * `limit`, default 50, capped at `maxListLimit`) and `GET /v1/schedules/:id`
- * (a `ScheduleView`, with `jobId` once its slot's job started).
+ * (a `ScheduleView`, with `jobId` once its slot's job started), and
+ * `DELETE /v1/schedules/:id` (a writing route: cancels a schedule still
+ * waiting for its slot and answers its `cancelled` view; 409
+ * `ERR_SCHEDULE_NOT_CANCELLABLE` once its run started or it ended).
  */
-export const registerScheduleRoutes: RegisterRoutes = (app, { node, options }) => {
+export const registerScheduleRoutes: RegisterRoutes = (app, { node, options, requireToken }) => {
   app.get('/v1/schedules', async (request) => {
     const query = parseRequest(listSchedulesQuerySchema, request.query, 'query')
     const limit = Math.min(query.limit ?? DEFAULT_SCHEDULES_LIMIT, options.maxListLimit)
@@ -21,6 +24,13 @@ export const registerScheduleRoutes: RegisterRoutes = (app, { node, options }) =
   app.get('/v1/schedules/:id', async (request) => {
     const { id } = parseRequest(scheduleIdParamsSchema, request.params, 'params')
     const schedule = await node.getSchedule(id)
+    if (schedule === null) throw apiError(ERR_SCHEDULE_NOT_FOUND, `no schedule ${id} on this node`)
+    return schedule
+  })
+
+  app.delete('/v1/schedules/:id', { onRequest: requireToken }, async (request) => {
+    const { id } = parseRequest(scheduleIdParamsSchema, request.params, 'params')
+    const schedule = await node.cancelSchedule(id)
     if (schedule === null) throw apiError(ERR_SCHEDULE_NOT_FOUND, `no schedule ${id} on this node`)
     return schedule
   })

@@ -1,9 +1,11 @@
 /**
  * `trust-engine schedules [--api URL] [--limit N] [--json]`: the economy
  * scene jobs a node deferred to their cheapest slot, newest first, with their
- * slot, cost and, once started, their job id.
+ * slot, cost and, once started, their job id. `--cancel ID` cancels one still
+ * waiting for its slot and prints it.
  *
- * Exit codes: 0 listed; 2 error (`ERR_API_UNREACHABLE`, `ERR_BAD_ARGS`, the API's code).
+ * Exit codes: 0 listed or cancelled; 2 error (`ERR_API_UNREACHABLE`,
+ * `ERR_BAD_ARGS`, the API's code, e.g. `ERR_SCHEDULE_NOT_CANCELLABLE`).
  */
 import type { Command } from 'commander'
 import type { ScheduleView } from '../../types.ts'
@@ -33,10 +35,16 @@ export function register (program: Command): void {
     .option('--token <token>', 'API bearer token (default $TRUST_ENGINE_API_TOKEN)')
     .option('--limit <n>', 'most schedules listed, newest first (default 50, the node caps it)')
     .option('--json', 'print { "schedules": [ScheduleView, ...] } as JSON')
-    .action(async (flags: { api?: string, token?: string, limit?: string, json?: boolean }) => {
+    .option('--cancel <scheduleId>', 'cancel a schedule still waiting for its slot, and print it')
+    .action(async (flags: { api?: string, token?: string, limit?: string, json?: boolean, cancel?: string }) => {
       const limit = flags.limit === undefined ? undefined : parseIntArg('--limit', flags.limit, 1, 1_000_000)
       const { ApiClient } = await import('../api-client.ts')
       const client = new ApiClient(resolveApiUrl(flags.api), { token: resolveApiToken(flags.token) })
+      if (flags.cancel !== undefined) {
+        const view = await client.cancelSchedule(flags.cancel)
+        process.stdout.write((flags.json === true ? JSON.stringify(view, null, 2) : formatScheduleList([view])) + '\n')
+        return
+      }
       const schedules = await client.listSchedules(limit)
       process.stdout.write((flags.json === true ? JSON.stringify({ schedules }, null, 2) : formatScheduleList(schedules)) + '\n')
     })
