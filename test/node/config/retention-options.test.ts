@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ERR_CONFIG_INVALID, configFileToOptions, parseConfigFile } from '../../../node/config/config-file.ts'
 import { DEFAULT_NODE_OPTIONS, ERR_OPTIONS_INVALID, resolveNodeOptions } from '../../../node/config/node-options.ts'
+import { resolveNodeInit } from '../../../node/cli/commands/node.ts'
 import { CLI, NODE, ROOT, readyLine, runCli, stopProcess, tempDir } from '../../../sim/cluster.ts'
 import { degradedPng, testPng } from '../../../sim/images.ts'
 
@@ -53,6 +54,21 @@ describe('retention options', () => {
       expect(codeOf(() => parseConfigFile(bytes({ retention: bad })))).toBe(ERR_CONFIG_INVALID)
       expect(codeOf(() => resolveNodeOptions([{ retention: bad as never }], '/x'))).toBe(ERR_OPTIONS_INVALID)
     }
+  })
+})
+
+describe('the node command\'s start options', () => {
+  const dir = tempDir('retention-init')
+  afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
+
+  it('hand the config file\'s pruning fields to the node as retention options', async () => {
+    const config = join(dir, 'config.json')
+    writeFileSync(config, JSON.stringify({ dataDir: 'data', api: 'off', retention: { pruneDecidedJobs: false, decidedJobsMs: 3 * 86_400_000, pruneIntervalMs: 120_000, maxJobsPerPrune: 10, maxReputationPointsPerValidator: 5 } }))
+    const init = await resolveNodeInit({ config })
+    expect(init.retention).toEqual({ enabled: false, decidedJobsMs: 3 * 86_400_000, intervalMs: 120_000, maxJobsPerPass: 10 })
+    expect(init.reputationHistory).toEqual({ maxPointsPerValidator: 5 })
+    writeFileSync(config, JSON.stringify({ dataDir: 'data', api: 'off' }))
+    expect((await resolveNodeInit({ config })).retention).toEqual({})
   })
 })
 
