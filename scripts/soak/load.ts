@@ -12,6 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ApiClient } from '../../node/cli/api-client.ts'
 import type { JobView, SubmitJobRequest } from '../../node/types.ts'
+import { ERR_BLOB_UNKNOWN } from '../../node/job/errors.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import { type JobMaterial, jobMaterial } from '../../sim/jobs.ts'
 import { parseScenario } from '../../sim/scenario.ts'
@@ -134,12 +135,17 @@ export class SoakLoad {
         }
         return (await client.uploadBlob(bytes)).sha256
       }
-      const reference = []
-      const candidate = []
-      for (const b of material.reference) reference.push(await upload(b))
-      for (const b of material.candidate) candidate.push(await upload(b))
-      job.submittedAt = Date.now()
-      const view = await client.submitJob({ kind, reference, candidate, deadlineMs } as SubmitJobRequest)
+      const submit = async (): Promise<JobView> => {
+        const reference = []
+        const candidate = []
+        for (const b of material.reference) reference.push(await upload(b))
+        for (const b of material.candidate) candidate.push(await upload(b))
+        job.submittedAt = Date.now()
+        return await client.submitJob({ kind, reference, candidate, deadlineMs } as SubmitJobRequest)
+      }
+      // Bytes uploaded while an older job still held them make no pending upload; if retention prunes
+      // that job before this one names them, the node answers ERR_BLOB_UNKNOWN: upload again (docs/store.md).
+      const view = await submit().catch(async (err: unknown) => { if (describe(err) === ERR_BLOB_UNKNOWN) return await submit(); throw err })
       job.jobId = view.jobId
     } catch (err) {
       job.error = describe(err)

@@ -7,6 +7,7 @@
  * so every honest job must finalize. Only the processes started here are
  * stopped here, by their handles.
  */
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type SimNode, writeNetworkFiles } from '../../sim/network-files.ts'
 import { type HostProcess, startHost, stopHost } from '../../sim/processes.ts'
@@ -32,8 +33,22 @@ export function honestWeight (honest: number, liars: number): number {
   return Math.floor((2 * liars) / honest) + 1
 }
 
-/** Writes the network into `dir` and starts every validator; resolves once each printed its ready line. */
-export async function startSoakNetwork (dir: string, nodes: number, liars: number, seed: string): Promise<SoakNode[]> {
+/**
+ * How often a node runs its retention pass when the soak sets a retention
+ * period of `minutes`: a quarter of the period, at most a minute, so a job
+ * is pruned within a minute of its period's end.
+ */
+export function pruneIntervalMs (minutes: number): number {
+  return Math.min(60_000, Math.round(minutes * 60_000 / 4))
+}
+
+/**
+ * Writes the network into `dir` and starts every validator; resolves once
+ * each printed its ready line. With `retentionMinutes`, each node's config
+ * file prunes decided jobs' blobs, votes and evidence that long after their
+ * decision.
+ */
+export async function startSoakNetwork (dir: string, nodes: number, liars: number, seed: string, retentionMinutes: number | null = null): Promise<SoakNode[]> {
   const honest = nodes - liars
   const w = honestWeight(honest, liars)
   const scenario = parseScenario({
@@ -44,6 +59,14 @@ export async function startSoakNetwork (dir: string, nodes: number, liars: numbe
   })
   const placed: SimNode[] = scenario.nodes.flatMap((g) => Array.from({ length: g.count }, () => ({ weight: g.weight, strategy: g.strategy }))).map((g, i) => ({ name: `node${i + 1}`, ...g }))
   await writeNetworkFiles(dir, scenario, placed)
+  if (retentionMinutes !== null) {
+    for (const n of placed) {
+      const file = join(dir, n.name, 'config.json')
+      const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+      config.retention = { decidedJobsMs: Math.round(retentionMinutes * 60_000), pruneIntervalMs: pruneIntervalMs(retentionMinutes) }
+      writeFileSync(file, JSON.stringify(config, null, 2) + '\n')
+    }
+  }
   const started: SoakNode[] = []
   try {
     for (const [i, n] of placed.entries()) {

@@ -35,6 +35,13 @@ export interface SoakOptions {
    * limits and still fails on gross growth.
    */
   limitScale: number
+  /**
+   * Minutes after its decision that each node prunes a job's blobs, votes
+   * and evidence (the node's retention, docs/store.md); null keeps the
+   * node's default (7 days: nothing is pruned within a soak). Set, the blob
+   * folder must stop growing once the first jobs are pruned.
+   */
+  retentionMinutes: number | null
   /** Folder the CSV files, SVG charts and summary go to. */
   out: string
   /** Seed of the keys and the liar's values (lowercase hex). */
@@ -58,6 +65,7 @@ export const DEFAULT_SOAK_OPTIONS: Omit<SoakOptions, 'out'> = {
   // One job in three renders scenes (seconds of CPU per node), two compare frames.
   sceneEvery: 3,
   limitScale: 1,
+  retentionMinutes: null,
   seed: '50a4'
 }
 
@@ -71,14 +79,16 @@ const OPTIONS = z.strictObject({
   maxInFlight: z.int().min(1).max(32),
   sceneEvery: z.int().min(0).max(1000),
   limitScale: z.number().min(1).max(1000),
+  // At least a minute: the node's own lower bound on the retention period.
+  retentionMinutes: z.number().min(1).max(7 * 24 * 60).nullable(),
   out: z.string().min(1).max(4096),
   seed: z.string().regex(/^(?:[0-9a-f]{2}){1,32}$/)
 })
 
 /** The flag of each option whose name differs. */
-const FLAGS: Record<string, string> = { intervalSeconds: 'interval', jobIntervalSeconds: 'job-interval', maxInFlight: 'max-in-flight', sceneEvery: 'scene-every', limitScale: 'limit-scale' }
+const FLAGS: Record<string, string> = { intervalSeconds: 'interval', jobIntervalSeconds: 'job-interval', maxInFlight: 'max-in-flight', sceneEvery: 'scene-every', limitScale: 'limit-scale', retentionMinutes: 'retention-minutes' }
 
-/** Parses `--minutes M --nodes N [--liars L] [--interval S] [--warmup F] [--job-interval S] [--max-in-flight K] [--scene-every K] [--limit-scale F] [--out DIR] [--seed HEX]`. */
+/** Parses `--minutes M --nodes N [--liars L] [--interval S] [--warmup F] [--job-interval S] [--max-in-flight K] [--scene-every K] [--limit-scale F] [--retention-minutes R] [--out DIR] [--seed HEX]`. */
 export function parseSoakArgs (argv: string[], now: Date = new Date()): SoakOptions {
   let values: Record<string, string | undefined>
   try {
@@ -94,6 +104,7 @@ export function parseSoakArgs (argv: string[], now: Date = new Date()): SoakOpti
         'max-in-flight': { type: 'string' },
         'scene-every': { type: 'string' },
         'limit-scale': { type: 'string' },
+        'retention-minutes': { type: 'string' },
         out: { type: 'string' },
         seed: { type: 'string' }
       },
@@ -116,6 +127,7 @@ export function parseSoakArgs (argv: string[], now: Date = new Date()): SoakOpti
     maxInFlight: num(values['max-in-flight'], d.maxInFlight),
     sceneEvery: num(values['scene-every'], d.sceneEvery),
     limitScale: num(values['limit-scale'], d.limitScale),
+    retentionMinutes: values['retention-minutes'] === undefined ? null : num(values['retention-minutes'], 0),
     out: values.out ?? join('soak-results', stamp),
     seed: values.seed ?? d.seed
   })

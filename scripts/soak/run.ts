@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { FIGURES, type Figure, type LimitContext } from './figures.ts'
 import { type Sample, checkGrowth } from './growth.ts'
 import { SoakLoad, type SoakJob } from './load.ts'
-import { type SoakNode, startSoakNetwork, stopSoakNetwork } from './network.ts'
+import { type SoakNode, pruneIntervalMs, startSoakNetwork, stopSoakNetwork } from './network.ts'
 import type { SoakOptions } from './options.ts'
 import { type FigureTable, type SummaryLine, writeFigure, writeJobs, writeSummary } from './output.ts'
 import { scrapeMetrics } from './scrape.ts'
@@ -49,7 +49,7 @@ export async function runSoak (options: SoakOptions, onProgress: (line: string) 
   let nodes: SoakNode[] = []
   try {
     onProgress(`starting ${options.nodes} validators (${options.liars} liar)`)
-    nodes = await startSoakNetwork(dir, options.nodes, options.liars, options.seed)
+    nodes = await startSoakNetwork(dir, options.nodes, options.liars, options.seed, options.retentionMinutes)
     await waitConnected(nodes)
     onProgress('connected; load starts')
     const t0 = Date.now()
@@ -95,7 +95,9 @@ function judge (options: SoakOptions, t0: number, rows: Array<{ minutes: number,
     const settled = load.jobs.filter((j) => j.kind === kind && j.settledAt !== null).map((j) => atMinutes(j.settledAt!))
     return settled.length === 0 ? [] : [Math.min(...settled)]
   })
-  const warmupMinutes = Math.max(options.warmup * spanMinutes, ...firstSettled)
+  // With retention, also until the first pass after the first decided jobs' period: before it, nothing is pruned.
+  const retentionEnd = options.retentionMinutes === null ? 0 : Math.min(...firstSettled, spanMinutes) + options.retentionMinutes + pruneIntervalMs(options.retentionMinutes) / 60_000
+  const warmupMinutes = Math.max(options.warmup * spanMinutes, ...firstSettled, retentionEnd)
   const names = Array.from({ length: options.nodes }, (_, i) => `node${i + 1}`)
   const liarName = options.liars > 0 ? names.at(-1)! : null
   const failures: string[] = []
@@ -106,7 +108,8 @@ function judge (options: SoakOptions, t0: number, rows: Array<{ minutes: number,
   const measured = Math.max(1e-9, spanMinutes - warmupMinutes)
   const limits: LimitContext = {
     jobsPerMinute: finalized.filter((j) => atMinutes(j.finalizedAt!) >= warmupMinutes).length / measured,
-    newBlobBytesPerMinute: load.newBlobs.filter((b) => atMinutes(b.at) >= warmupMinutes).reduce((a, b) => a + b.bytes, 0) / measured
+    newBlobBytesPerMinute: load.newBlobs.filter((b) => atMinutes(b.at) >= warmupMinutes).reduce((a, b) => a + b.bytes, 0) / measured,
+    retention: options.retentionMinutes !== null
   }
 
   const tables: FigureTable[] = []

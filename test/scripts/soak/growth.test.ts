@@ -12,7 +12,7 @@ import { ERR_SOAK_OPTIONS, parseSoakArgs } from '../../../scripts/soak/options.t
 import { parseExposition } from '../../../scripts/soak/scrape.ts'
 
 const MIB = 1024 * 1024
-const rssLimit = FIGURES.find((f) => f.id === 'rss_bytes')!.limit!({ jobsPerMinute: 10, newBlobBytesPerMinute: 0 })
+const rssLimit = FIGURES.find((f) => f.id === 'rss_bytes')!.limit!({ jobsPerMinute: 10, newBlobBytesPerMinute: 0, retention: false })
 
 /** A resident-memory-like series: a level, a slope per minute, and a deterministic ± 20 MiB wobble (garbage collection). */
 function series (minutes: number, perMinute: number, slope: number, level = 250 * MIB): Array<{ x: number, y: number }> {
@@ -80,14 +80,17 @@ describe('checkGrowth', () => {
 
 describe('the soak figures, network and options', () => {
   it('gives every checked figure a positive limit and a reason, and scales the storage limits with the work done', () => {
-    const ctx = { jobsPerMinute: 10, newBlobBytesPerMinute: 100_000 }
+    const ctx = { jobsPerMinute: 10, newBlobBytesPerMinute: 100_000, retention: false }
     for (const f of FIGURES) {
       expect(f.reason.length).toBeGreaterThan(20)
       if (f.limit !== null) expect(f.limit(ctx)).toBeGreaterThan(0)
       if (f.scope === 'node') expect(f.metric).toMatch(/^trust_engine_/)
     }
     expect(FIGURES.find((f) => f.id === 'store_bytes')!.limit!(ctx)).toBe(10 * STORE_BYTES_PER_JOB)
-    expect(FIGURES.find((f) => f.id === 'blob_bytes')!.limit!({ ...ctx, newBlobBytesPerMinute: 0 })).toBeLessThan(FIGURES.find((f) => f.id === 'blob_bytes')!.limit!(ctx))
+    const blob = FIGURES.find((f) => f.id === 'blob_bytes')!.limit!
+    expect(blob({ ...ctx, newBlobBytesPerMinute: 0 })).toBeLessThan(blob(ctx))
+    // With retention within the run, new blobs must be balanced by pruned ones: the limit no longer grows with them.
+    expect(blob({ ...ctx, retention: true })).toBe(blob({ ...ctx, newBlobBytesPerMinute: 0 }))
   })
 
   it('weighs honest validators so that the liars hold less than a third', () => {
@@ -102,7 +105,9 @@ describe('the soak figures, network and options', () => {
     const o = parseSoakArgs(['--minutes', '60', '--nodes', '4'], new Date('2026-12-01T10:00:00Z'))
     expect(o).toMatchObject({ minutes: 60, nodes: 4, liars: 1, intervalSeconds: 60, out: 'soak-results/2026-12-01T10-00-00-000Z' })
     expect(parseSoakArgs(['--minutes', '1', '--nodes', '3', '--interval', '5', '--out', 'x']).intervalSeconds).toBe(5)
-    for (const bad of [['--nodes', '2'], ['--limit-scale', '0.5'], ['--minutes', '-1'], ['--minutes', 'ten'], ['--liars', '2'], ['--frobnicate', '1'], ['extra']]) {
+    expect(o.retentionMinutes).toBeNull()
+    expect(parseSoakArgs(['--retention-minutes', '2']).retentionMinutes).toBe(2)
+    for (const bad of [['--nodes', '2'], ['--limit-scale', '0.5'], ['--retention-minutes', '0.5'], ['--minutes', '-1'], ['--minutes', 'ten'], ['--liars', '2'], ['--frobnicate', '1'], ['extra']]) {
       expect(() => parseSoakArgs(bad)).toThrow(expect.objectContaining({ code: ERR_SOAK_OPTIONS }))
     }
   })
