@@ -3,7 +3,8 @@
  * libp2p on 127.0.0.1, the measurement worker, the HTTP API) on a clock the
  * test moves: a decided job is served whole before its period is over and,
  * after the pass at its end, without its blobs, votes and evidence but with
- * its verdict and a certificate that verifies; the metrics on `/metrics`
+ * its verdict and a certificate that verifies, and another host catching up
+ * gets the certificate's votes and the certificate; the metrics on `/metrics`
  * count the prune; the audit trail of the stopped node verifies. And a
  * prune that dies between deleting the files and committing its batch
  * leaves a consistent store that the next start finishes.
@@ -12,12 +13,16 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { generateKeyPair as generateLibp2pKey } from '@libp2p/crypto/keys'
 import { verifyCertificate } from '../../../protocol/certificate-verify.ts'
-import type { Certificate } from '../../../protocol/certificate.ts'
+import { type Certificate, decodeCertificate } from '../../../protocol/certificate.ts'
 import { parseNetwork, type NetworkConfig } from '../../../protocol/network.ts'
 import { generateKeyFile, type KeyFile } from '../../../node/keys.ts'
 import { createNode, type TrustEngineNode } from '../../../node/node.ts'
 import { ManualClock } from '../../../node/optimizer/economy/clock.ts'
+import { fetchCertificates } from '../../../node/p2p/certificate-sync.ts'
+import { createHost } from '../../../node/p2p/host.ts'
+import { fetchVotes } from '../../../node/p2p/vote-sync.ts'
 import { verifyAudit } from '../../../node/store/audit-verify.ts'
 import { BUCKETS } from '../../../node/store/buckets.ts'
 import { openStore } from '../../../node/store/db.ts'
@@ -90,6 +95,17 @@ describe('retention in a node', () => {
     expect([evidence.status, (evidence.body as { error: { code: string } }).error.code]).toEqual([404, 'ERR_EVIDENCE_NOT_FOUND'])
     const listed = (await get(node, '/v1/jobs?status=validated')).body as { jobs: JobView[] }
     expect(listed.jobs.map((j) => j.jobId)).toEqual([job.jobId])
+
+    // Catch-up from another host: the votes stream is the seed certificate and the certificate's votes; the certificate is served as before.
+    const client = await createHost({ privateKey: await generateLibp2pKey('Ed25519'), networkId: network.networkId, bootstrap: node.host.multiaddrs() })
+    await client.start()
+    cleanups.push(async () => { await client.stop() })
+    for (let i = 0; i < 300 && !node.host.isAdmitted(client.peerId); i++) await new Promise((r) => setTimeout(r, 100))
+    const stream = (await fetchVotes(client, node.host.peerId, job.jobId)).map((b) => JSON.parse(new TextDecoder().decode(b)) as { type: string, voter?: string })
+    expect(stream.map((m) => [m.type, m.voter ?? null])).toEqual([['seed-certificate', null], ['vote', key.publicKey]])
+    const certs: Uint8Array[] = []
+    for await (const c of fetchCertificates(client, node.host.peerId, 0)) certs.push(c)
+    expect(certs.map((c) => decodeCertificate(c))).toEqual([certBefore])
 
     const metrics = (await get(node, '/metrics')).body as string
     expect(metrics).toMatch(/^trust_engine_retention_pruned_total\{kind="jobs"\} 1$/m)
