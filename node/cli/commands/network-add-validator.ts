@@ -18,8 +18,7 @@
 import type { Command } from 'commander'
 import { MAX_NETWORK_FILE_BYTES, PROTOCOL_VERSION } from '../../../protocol/constants.ts'
 import { TrustEngineError, declareCode } from '../../../protocol/errors.ts'
-import { networkIdSchema, publicKeySchema } from '../../../protocol/fields.ts'
-import { type NetworkConfig, type NetworkInput, networkDigest, parseNetwork, totalBaseWeight } from '../../../protocol/network.ts'
+import type { NetworkConfig, NetworkInput } from '../../../protocol/network.ts'
 import { ERR_FILE_NOT_FOUND, readFileBounded } from '../../files/read-bounded.ts'
 import { writeFileAtomic } from '../../files/write-atomic.ts'
 import { badArgs, parseIntArg } from '../args.ts'
@@ -72,14 +71,16 @@ export function quorumWeight (total: number): number {
   return Math.floor((2 * total) / 3) + 1
 }
 
-function summary (network: NetworkConfig): NetworkSummary {
-  const total = totalBaseWeight(network)
-  return { validators: network.validators.length, totalWeight: total, quorumWeight: quorumWeight(total), digest: networkDigest(network) }
-}
-
 /** Reads the network file, adds the validator, writes the result atomically (mode 0644). */
 export async function addValidator (request: AddValidatorRequest): Promise<AddValidatorResult> {
-  const { peerIdOf } = await import('../../keys.ts')
+  // The schemas (zod) load here, not when the command line starts (docs/cli.md, "Start-up").
+  const [{ peerIdOf }, { networkDigest, parseNetwork, totalBaseWeight }, { networkIdSchema, publicKeySchema }] = await Promise.all([
+    import('../../keys.ts'), import('../../../protocol/network.ts'), import('../../../protocol/fields.ts')
+  ])
+  const summary = (network: NetworkConfig): NetworkSummary => {
+    const total = totalBaseWeight(network)
+    return { validators: network.validators.length, totalWeight: total, quorumWeight: quorumWeight(total), digest: networkDigest(network) }
+  }
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(request.name)) throw badArgs('--name', 'letters, digits, dots, dashes and underscores, 1 to 64 characters')
   if (!publicKeySchema.safeParse(request.publicKey).success) throw badArgs('--public-key', 'expected 64 lowercase hex characters (the "public key" line of trust-engine keygen)')
   const weight = request.weight ?? 1

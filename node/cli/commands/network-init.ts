@@ -21,7 +21,6 @@ import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { TrustEngineError, declareCode } from '../../../protocol/errors.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
-import { isLoopbackHost } from '../../api/options.ts'
 import { writeFileAtomic } from '../../files/write-atomic.ts'
 import { badArgs, parseIntArg } from '../args.ts'
 import { registerAddValidator } from './network-add-validator.ts'
@@ -83,8 +82,8 @@ export interface NodesFile {
 /** Writes a network of `opts.nodes` validators into `opts.out`; returns the contents of `nodes.json`. */
 export async function initNetwork (options: Partial<NetworkInitOptions> & Pick<NetworkInitOptions, 'nodes' | 'out'>): Promise<NodesFile> {
   const opts: NetworkInitOptions = { ...DEFAULT_NETWORK_INIT_OPTIONS, ...stripUndefined(options), nodes: options.nodes, out: options.out }
-  const [{ generateKeyFile, peerIdOf }, { parseNetwork }, { PROTOCOL_VERSION, MAX_VALIDATORS }, { networkIdSchema }] = await Promise.all([
-    import('../../keys.ts'), import('../../../protocol/network.ts'), import('../../../protocol/constants.ts'), import('../../../protocol/fields.ts')
+  const [{ generateKeyFile, peerIdOf }, { parseNetwork }, { PROTOCOL_VERSION, MAX_VALIDATORS }, { networkIdSchema }, { isLoopbackHost }] = await Promise.all([
+    import('../../keys.ts'), import('../../../protocol/network.ts'), import('../../../protocol/constants.ts'), import('../../../protocol/fields.ts'), import('../../api/options.ts')
   ])
   if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > MAX_VALIDATORS) throw badArgs('--nodes', `must be between 1 and ${MAX_VALIDATORS}`)
   if (isIP(opts.host) !== 4) throw badArgs('--host', 'expected an IPv4 address such as 127.0.0.1')
