@@ -100,6 +100,8 @@ export interface NodeMetrics {
     storeBytes: Gauge
     /** Bytes of the blobs in the blob folder, read at each scrape. */
     blobBytes: Gauge
+    /** Free bytes of the data folder's file system, read at each scrape; blob writes stop at the node's `minFreeBytes`. */
+    diskFreeBytes: Gauge
   }
   queues: {
     /**
@@ -127,6 +129,8 @@ export interface ScrapeReaders {
   storeBytes: () => Promise<number>
   /** Bytes of the blobs stored. */
   blobBytes: () => Promise<number>
+  /** Free bytes of the data folder's file system. */
+  diskFreeBytes: () => Promise<number>
   /** Gossip messages being validated and being delivered. */
   gossipQueue: () => { validating: number, delivering: number }
   /** Votes held by the vote buffer. */
@@ -167,6 +171,7 @@ export const NODE_METRIC_NAMES = {
   auditEntries: `${METRIC_PREFIX}audit_entries_total`,
   storeBytes: `${METRIC_PREFIX}store_bytes`,
   blobStoreBytes: `${METRIC_PREFIX}blob_store_bytes`,
+  diskFreeBytes: `${METRIC_PREFIX}disk_free_bytes`,
   gossipQueue: `${METRIC_PREFIX}gossip_queue_messages`,
   votesHeld: `${METRIC_PREFIX}votes_held`,
   retentionPruned: `${METRIC_PREFIX}retention_pruned_total`,
@@ -226,6 +231,10 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       blobBytes: gauge(register, n.blobStoreBytes, 'Bytes of the blobs in the blob folder', [], async (g) => {
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(await r.blobBytes())
+      }),
+      diskFreeBytes: gauge(register, n.diskFreeBytes, 'Free bytes of the data folder\'s file system (blob writes stop at minFreeBytes)', [], async (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(await r.diskFreeBytes())
       })
     },
     queues: {

@@ -104,7 +104,7 @@ export interface NodeInit {
   /** Optimizer reports kept of network-optimized scene jobs, in LevelDB (node/wiring/optimizer-report-store.ts). */
   optimizerReports?: Partial<OptimizerReportStoreOptions>
   /** Blob storage: the node's quota (node/p2p/blob-dir.ts), the per-uploader quota and the clean-up of uploads no job names (node/store/blob-keeper.ts). */
-  blobs?: Partial<Pick<BlobDirOptions, 'maxTotalBytes'> & BlobKeeperOptions>
+  blobs?: Partial<Pick<BlobDirOptions, 'maxTotalBytes' | 'minFreeBytes'> & BlobKeeperOptions>
   /** Retention of decided jobs' blobs, votes and evidence (node/wiring/retention.ts; docs/store.md). */
   retention?: Partial<RetentionOptions>
 }
@@ -162,7 +162,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     const economy = await startEconomy({ network, store: storage.store, repos: storage.repos, clock: economyClock, logger: base, admission, blobs, pool, submit, events, shutdown }, economyOptions)
     countPeers(host, metrics, shutdown)
     // Sizes and queue lengths are read when /metrics is scraped, so an idle node spends nothing on them.
-    readAtScrape(registry, { storeBytes: async () => await folderBytes(layout.db), blobBytes: async () => await blobs.usedBytes(), gossipQueue: () => host.gossip.queued, votesHeld: () => engine.heldVotes })
+    readAtScrape(registry, { storeBytes: async () => await folderBytes(layout.db), blobBytes: async () => await blobs.usedBytes(), diskFreeBytes: async () => await blobs.freeBytes(), gossipQueue: () => host.gossip.queued, votesHeld: () => engine.heldVotes })
     let apiUrl: string | null = null
     const node = nodeFacade({ network, identity, host, storage, engine, economy, retention, submit, registry, metrics, events, apiUrl: () => apiUrl, logger, shutdown })
     if (init.api !== undefined && init.api !== null) {

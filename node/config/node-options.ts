@@ -118,13 +118,15 @@ export const evidenceConfigSchema = z.strictObject({
 
 /**
  * Blob storage a node process may set; absent fields keep their defaults:
- * `maxTotalBytes` 32 GiB (node/p2p/blob-dir.ts), `maxPendingBytesPerUploader`
+ * `maxTotalBytes` 32 GiB and `minFreeBytes` 256 MiB (node/p2p/blob-dir.ts), `maxPendingBytesPerUploader`
  * 4 GiB, `uploadGraceMs` one hour, `sweepIntervalMs` one minute
  * (node/store/blob-keeper.ts).
  */
 export interface BlobStorageConfig {
   /** Bytes of blobs the node stores in all (507 `ERR_BLOB_QUOTA` beyond). */
   maxTotalBytes?: number
+  /** Bytes a blob's write must leave free on the data folder's file system (507 `ERR_DISK_FULL` otherwise). */
+  minFreeBytes?: number
   /** Bytes of uploads no job names yet that one client address may have (507 `ERR_BLOB_UPLOADER_QUOTA` beyond). */
   maxPendingBytesPerUploader?: number
   /** How long an upload no job names is kept after its upload or last use (ms). */
@@ -136,6 +138,7 @@ export interface BlobStorageConfig {
 /** Schema of the `blobs` object of the config file and of {@link PartialNodeOptions}. */
 export const blobStorageConfigSchema = z.strictObject({
   maxTotalBytes: z.int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  minFreeBytes: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   maxPendingBytesPerUploader: z.int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   uploadGraceMs: z.int().positive().max(365 * 24 * 3600 * 1000).optional(),
   sweepIntervalMs: z.int().positive().max(24 * 3600 * 1000).optional()

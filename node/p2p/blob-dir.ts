@@ -8,20 +8,28 @@
  * is checked before the write; a stored blob is re-hashed when read whole, so
  * disk corruption is reported (`ERR_BLOB_CORRUPT`) instead of passed on.
  *
+ * A put that would leave less than `minFreeBytes` free on the file system
+ * is refused (`ERR_DISK_FULL`, also the code of a write that met ENOSPC or
+ * EDQUOT): blobs are what fills a verifier's disk, and stopping them while
+ * space remains keeps room for the small LevelDB writes that decide jobs
+ * and append the audit trail, whose failure would stop the node. The check
+ * reads the file system's free space at each put, so a put succeeds again
+ * as soon as space returns.
+ *
  * `delete` removes a blob and gives its bytes back to the quota; while it
  * runs, the blob reads as absent and a put of the same bytes waits for it,
  * so a put never ends with its blob deleted under it. An access listener
  * (`watchAccess`) hears every read or check of a blob, before any I/O.
  */
 import { createReadStream } from 'node:fs'
-import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, statfs, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import { writeFileAtomic } from '../files/write-atomic.ts'
 import type { BlobSource } from './blob-protocol.ts'
 import { DEFAULT_BLOB_TRANSFER_OPTIONS } from './blob-protocol.ts'
-import { ERR_BLOB_CORRUPT, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_IO, ERR_BLOB_QUOTA, ERR_BLOB_TOO_LARGE } from './errors.ts'
+import { ERR_BLOB_CORRUPT, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_IO, ERR_BLOB_QUOTA, ERR_BLOB_TOO_LARGE, ERR_DISK_FULL } from './errors.ts'
 
 /** Options of a {@link BlobDir}. */
 export interface BlobDirOptions {
@@ -29,6 +37,8 @@ export interface BlobDirOptions {
   maxBlobBytes: number
   /** Most bytes of blobs stored in all; a put beyond it is refused (`ERR_BLOB_QUOTA`). */
   maxTotalBytes: number
+  /** Bytes a put must leave free on the file system of the blob folder; a put that would leave less is refused (`ERR_DISK_FULL`). */
+  minFreeBytes: number
 }
 
 /** Defaults of {@link BlobDirOptions}. */
@@ -36,7 +46,10 @@ export const DEFAULT_BLOB_DIR_OPTIONS: BlobDirOptions = {
   // The blob protocol's limit: anything storable can be served, and the reverse.
   maxBlobBytes: DEFAULT_BLOB_TRANSFER_OPTIONS.maxBlobBytes,
   // 32 GiB: about 500 of the largest blobs; a disk filled by uploads stops the node's LevelDB too.
-  maxTotalBytes: 32 * 1024 * 1024 * 1024
+  maxTotalBytes: 32 * 1024 * 1024 * 1024,
+  // 256 MiB: LevelDB's writes of thousands of decisions, votes and audit entries, and a compaction's
+  // new tables, fit; a few of the largest blobs do not take it.
+  minFreeBytes: 256 * 1024 * 1024
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/
@@ -177,13 +190,34 @@ export class BlobDir {
     const finalDir = join(this.#root, sha256.slice(0, 2), sha256.slice(2, 4))
     try {
       await mkdir(this.#tmp, { recursive: true })
+      await this.#checkFreeSpace(bytes.byteLength)
       await mkdir(finalDir, { recursive: true })
       await writeFileAtomic(final, bytes, { tmpDir: this.#tmp, syncDir: true })
     } catch (err) {
       this.#used = this.#used.then((u) => u - bytes.byteLength)
+      if (err instanceof TrustEngineError) throw err
       throw ioError('cannot store blob', (err as Error).cause ?? err)
     }
     return sha256
+  }
+
+  /** Free bytes of the blob folder's file system (for a non-root user: what it may use). */
+  async freeBytes (): Promise<number> {
+    await mkdir(this.#root, { recursive: true })
+    const fs = await statfs(this.#root)
+    return fs.bavail * fs.bsize
+  }
+
+  async #checkFreeSpace (size: number): Promise<void> {
+    let free: number
+    try {
+      free = await this.freeBytes()
+    } catch (err) {
+      throw ioError('cannot read the free space of the blob folder', err)
+    }
+    if (free - size < this.#options.minFreeBytes) {
+      throw new TrustEngineError(ERR_DISK_FULL, `${size} more bytes would leave ${Math.max(0, free - size)} free on the data folder's file system, under the ${this.#options.minFreeBytes} kept free`, { details: { free, size, minFree: this.#options.minFreeBytes } })
+    }
   }
 }
 
@@ -214,6 +248,7 @@ function isNotFound (err: unknown): boolean {
 
 function ioError (message: string, cause: unknown): TrustEngineError {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new TrustEngineError(ERR_DISK_FULL, `${message}: the data folder's file system is full (${code})`, { cause })
   return new TrustEngineError(ERR_BLOB_IO, `${message}${code === undefined ? '' : ` (${code})`}`, { cause })
 }
 

@@ -59,7 +59,7 @@ export interface NodeStorageOptions {
   evidence?: Partial<EvidenceStoreOptions>
   optimizerReports?: Partial<OptimizerReportStoreOptions>
   reputationHistory?: Partial<ReputationHistoryOptions>
-  blobs?: Partial<Pick<BlobDirOptions, 'maxTotalBytes'> & BlobKeeperOptions>
+  blobs?: Partial<Pick<BlobDirOptions, 'maxTotalBytes' | 'minFreeBytes'> & BlobKeeperOptions>
 }
 
 /** Opens the node's store, repositories, blob folder (its keeper started) and evidence folder. */
@@ -77,8 +77,8 @@ export async function openStorage (components: NodeStorageComponents, options: N
       return entry
     }
   })
-  const { maxTotalBytes, ...keeperOptions } = options.blobs ?? {}
-  const blobs = new BlobDir(layout.root, maxTotalBytes === undefined ? {} : { maxTotalBytes })
+  const { maxTotalBytes, minFreeBytes, ...keeperOptions } = options.blobs ?? {}
+  const blobs = new BlobDir(layout.root, { ...(maxTotalBytes === undefined ? {} : { maxTotalBytes }), ...(minFreeBytes === undefined ? {} : { minFreeBytes }) })
   // Uploads no job names are deleted after a grace period; a job's blobs are kept (node/store/blob-keeper.ts).
   const keeper = await BlobKeeper.open({
     dir: blobs,

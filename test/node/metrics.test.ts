@@ -68,12 +68,14 @@ describe('createNodeMetrics', () => {
     readAtScrape(register, {
       storeBytes: async () => { if (failing) throw new Error('disk gone'); return store },
       blobBytes: async () => 99,
+      diskFreeBytes: async () => 4096,
       gossipQueue: () => ({ validating: 3, delivering: 1 }),
       votesHeld: () => 7
     })
     const text = await register.metrics()
     expect(text).toContain('trust_engine_store_bytes 1234')
     expect(text).toContain('trust_engine_blob_store_bytes 99')
+    expect(text).toContain('trust_engine_disk_free_bytes 4096')
     expect(text).toContain('trust_engine_gossip_queue_messages{stage="validating"} 3')
     expect(text).toContain('trust_engine_gossip_queue_messages{stage="delivering"} 1')
     expect(text).toContain('trust_engine_votes_held 7')
