@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { JobAnnouncement } from '../protocol/job.ts'
 import { metricsFromWire } from '../protocol/metrics.ts'
+import { ERR_ADDRESS_IN_USE } from '../node/cli/commands/node.ts'
 import { measureJob } from '../node/wiring/measure-port.ts'
 import type { JobView, ReputationView } from '../node/types.ts'
 import { type JobOutcome, type NodeDecision, type RunScore, scoreRun } from './evaluate.ts'
@@ -82,9 +83,30 @@ const API_TIMEOUT_MS = 120_000
 
 interface Live { name: string, apiUrl: string, host: HostProcess }
 
-/** Runs `s` once; throws only when the network cannot start at all. */
+/** Times a run starts afresh when a node found its port taken. */
+const START_ATTEMPTS = 3
+
+/**
+ * Runs `s`; throws only when the network cannot start at all. The network
+ * file names each node's ports, chosen free when it is written; another
+ * process on the machine (another run of a sweep, another test) can take
+ * one before the node binds it. The node then refuses to start with
+ * `ERR_ADDRESS_IN_USE`, and the run starts again from new ports, the same
+ * seed giving the same network.
+ */
 export async function runScenario (s: Scenario, options: Partial<RunOptions> = {}): Promise<RunResult> {
   const o = { ...DEFAULT_RUN_OPTIONS, ...options }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runOnce(s, o)
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS || !(err instanceof Error) || !err.message.includes(ERR_ADDRESS_IN_USE)) throw err
+      o.onProgress(`a port was taken before its node bound it: starting again (${attempt + 1}/${START_ATTEMPTS})`)
+    }
+  }
+}
+
+async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
   const t0 = Date.now()
   const startedAt = new Date(t0).toISOString()
   const nodes = placeNodes(s)
