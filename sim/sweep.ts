@@ -152,7 +152,8 @@ async function runPlan (o: SweepOptions, plan: Array<{ strategy: StrategyKind, w
       try {
         results[i] = { ...p, run: await runScenario(s, { onProgress: line }), error: null }
       } catch (err) {
-        results[i] = { ...p, run: null, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }
+        // One line: a node host's error carries its stderr.
+        results[i] = { ...p, run: null, error: (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).replace(/\s+/g, ' ').trim().slice(0, 300) }
         line(`could not run: ${results[i].error}`)
       }
       done++
