@@ -6,8 +6,9 @@
  * seed shares peers hold); on a message for a job it does not know, the
  * peers' open jobs again, paced; while a seeded job gains no vote for
  * `stalledJobFetchMs`, its votes again, at doubling intervals; and the
- * certificates of jobs decided while it was away, at start and when a peer
- * is admitted again, paced per peer.
+ * certificates of jobs decided while it was away, at start, when a peer is
+ * admitted again and from one peer every `certificateSyncMs`, paced per
+ * peer.
  *
  * Every byte that comes back is untrusted and taken in through the same
  * gossip handlers as a message from the topic.
@@ -156,15 +157,26 @@ export class CatchUp {
   }
 
   /**
-   * Until the engine stops, every half `stalledJobFetchMs`: {@link stalledPass}.
+   * Until the engine stops, every half `stalledJobFetchMs`: {@link stalledPass};
+   * and every `certificateSyncMs`, the certificates of one admitted peer (in
+   * turn), so a job this node missed altogether (its announcement and its
+   * votes, as an observer with one peer can) is learnt within a minute or
+   * two, not only when a peer is admitted again.
    */
   async whileStalled (): Promise<void> {
-    const { tasks } = this.#components
+    const { tasks, clock, net } = this.#components
     const every = Math.max(1, this.#options.stalledJobFetchMs / 2)
+    let certificatesAt = clock()
+    let turn = 0
     while (!tasks.stopped) {
       await sleep(every, tasks.signal)
       if (tasks.stopped) return
       await this.stalledPass()
+      if (clock() - certificatesAt >= this.#options.certificateSyncMs) {
+        certificatesAt = clock()
+        const peers = await net.catchUpPeers(tasks.signal)
+        if (peers.length > 0) await this.certificatesFrom(peers[turn++ % peers.length]!)
+      }
     }
   }
 

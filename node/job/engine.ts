@@ -68,7 +68,7 @@ export interface JobEngineOptions {
   maxBufferedVotesPerVoter: number
   /** A job still without a seed asks peers for its seed certificate this often: 1 s is several gossip round trips, and well inside the catch-up rate limits. */
   seedFetchMs: number
-  /** A peer is asked for the certificates of jobs decided while this node was away at most this often (at start, then when it is admitted again): a minute keeps reconnect storms cheap and well inside the catch-up quotas. */
+  /** A peer is asked for the certificates of jobs decided while this node was away at most this often (at start, when it is admitted again, and one peer in turn at this interval): a minute keeps reconnect storms cheap and well inside the catch-up quotas. */
   certificateSyncMs: number
   /** Of which at most this many peers within `certificateSyncMs`: one honest peer has every certificate, three outvote a liar that is penalised at its first forgery, and a node reconnecting to a hundred peers does not decode a hundred copies. */
   certificatePeers: number

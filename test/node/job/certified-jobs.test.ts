@@ -102,3 +102,39 @@ describe('a certificate taken from a peer by the engine', () => {
     expect(penalties).toEqual([['liar', 'ERR_CERT_JOB']])
   })
 })
+
+describe('a job this node missed altogether', () => {
+  const cleanups: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    for (const fn of cleanups.splice(0).reverse()) await fn()
+  })
+
+  it('is learnt from a peer\'s certificates asked every certificateSyncMs, with no restart and no peer admitted again', async () => {
+    const { network: net, keys } = makeNetwork([1, 1, 1, 1], {}, 'missed-altogether')
+    const job = makeJob(net, keys[0]!)
+    const jobId = jobIdOf(job)
+    const votes = keys.map((k) => makeVote(net, job, k, GOOD))
+    const t = tally({ network: net, job, votes, reputations: new Map(), now: job.createdAt })
+    const cert = buildCertificate(net, job, t, votes, seedCertificateFor(net, job, keys))
+    // The peer has nothing when this node starts (its start-up catch-up gets nothing), and the certificate later.
+    let served: Uint8Array[] = []
+    let asked = 0
+    const h = await EngineHarness.create('trust-engine-missed-altogether-')
+    cleanups.push(async () => { await h.close() })
+    const { engine } = await h.engine('db', net, keyPair('observer'), {
+      net: {
+        ...NO_NETWORK,
+        catchUpPeers: async () => ['peer'],
+        certificates: async function * () { asked++; yield * served }
+      }
+    }, { certificateSyncMs: 300, stalledJobFetchMs: 100 })
+    await h.start(engine)
+    for (let n = 0; n < 600 && asked === 0; n++) await new Promise((r) => setTimeout(r, 20))
+    expect(await engine.view(jobId)).toBeNull()
+    served = [wire(cert)]
+    // Hang guard only (bounded polls).
+    for (let n = 0; n < 600 && (await engine.view(jobId))?.final !== true; n++) await new Promise((r) => setTimeout(r, 50))
+    expect(await engine.view(jobId)).toMatchObject({ status: 'validated', final: true, reason: 'certificate' })
+    expect(asked).toBeGreaterThan(1)
+  })
+})
