@@ -60,11 +60,12 @@ function mutate (base: Json, mutations: Mutation[]): Json {
     if (Array.isArray(parent)) {
       if (typeof key !== 'number') continue
       if (m.remove) parent.splice(key, 1)
-      else parent[key] = m.value
+      // A copy: a later mutation may alter what this one put in, and must not alter the shared edge value (or make a cycle).
+      else parent[key] = structuredClone(m.value)
     } else if (m.remove) {
       delete (parent as Record<string, Json>)[key]
     } else {
-      (parent as Record<string, Json>)[key] = m.value
+      (parent as Record<string, Json>)[key] = structuredClone(m.value)
     }
   }
   return parsed(value)
