@@ -148,3 +148,50 @@ export function deliverAll (engines: JobEngine[], from: number, topic: EngineTop
   }
   return engines.length - 1
 }
+
+/** What {@link gossipingEngines} lets a test change. */
+export interface GossipingEnginesOptions {
+  /** True when a publish of engine `from` on `topic` does not reach engine `to`. */
+  drop?: (from: number, to: number, topic: EngineTopic, data: Uint8Array) => boolean
+  /** Hears engine `i` ask its peers for their open jobs or for a job's votes. */
+  onAsk?: (i: number, what: 'open-jobs' | 'votes') => void
+  /** Engine options over the defaults. */
+  options?: Partial<JobEngineOptions>
+}
+
+/**
+ * Started engines, one per key (`db0`, `db1`, … in the harness), joined by
+ * an in-memory gossip ({@link deliverAll}) that drops what `drop` says,
+ * and by catch-up ports that serve the other engines' open jobs and votes
+ * as the catch-up protocols do.
+ */
+export async function gossipingEngines (h: EngineHarness, network: NetworkConfig, keys: KeyPair[], o: GossipingEnginesOptions = {}): Promise<JobEngine[]> {
+  const engines: JobEngine[] = []
+  for (const [i, key] of keys.entries()) {
+    const others = (): JobEngine[] => engines.filter((_, j) => j !== i)
+    const { engine } = await h.engine(`db${i}`, network, key, {
+      net: {
+        ...NO_NETWORK,
+        publish: async (topic, data) => deliverAll(engines, i, topic, data, (to) => o.drop?.(i, to, topic, data) ?? false),
+        openJobs: async () => {
+          o.onAsk?.(i, 'open-jobs')
+          return others().flatMap((e) => e.openAnnouncements())
+        },
+        catchUp: async (jobId) => {
+          o.onAsk?.(i, 'votes')
+          return (await Promise.all(others().map(async (e) => await e.votesFor(jobId)))).flat()
+        }
+      }
+    }, o.options)
+    engines.push(engine)
+  }
+  for (const e of engines) await h.start(e)
+  return engines
+}
+
+/** Polls until every one of `engines` holds `jobId` as final, at most `polls` times 50 ms (a hang guard, not a time limit). */
+export async function untilFinal (engines: JobEngine[], jobId: string, polls = 1200): Promise<void> {
+  for (let n = 0; n < polls && !(await Promise.all(engines.map(async (e) => (await e.view(jobId))?.final === true))).every(Boolean); n++) {
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}

@@ -8,10 +8,8 @@
  * the job becomes final on every engine.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import type { JobEngine } from '../../../node/job/engine.ts'
-import type { EngineTopic } from '../../../node/job/ports.ts'
 import { encodePng, scene } from '../measure/fixtures.ts'
-import { deliverAll, EngineHarness, NO_NETWORK, testNetwork } from './engine-harness.ts'
+import { EngineHarness, gossipingEngines, testNetwork, untilFinal } from './engine-harness.ts'
 
 describe('seed shares lost on gossip', () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -24,33 +22,20 @@ describe('seed shares lost on gossip', () => {
     cleanups.push(async () => { await h.close() })
     // Three validators of weight 1: the seed certificate needs all three shares.
     const { keys, network } = testNetwork('shares-test', 3)
-    const engines: JobEngine[] = []
     let dropped = 0
-    /** Delivers a publish to every other engine, except seed shares sent to the submitter (engine 0). */
-    const deliver = async (from: number, topic: EngineTopic, data: Uint8Array): Promise<number> => deliverAll(engines, from, topic, data, (to) => {
-      const drop = topic === 'seeds' && to === 0 && new TextDecoder().decode(data).includes('"type":"seed-share"')
-      if (drop) dropped++
-      return drop
+    const engines = await gossipingEngines(h, network, keys, {
+      // Seed shares never reach the submitter (engine 0).
+      drop: (_from, to, topic, data) => {
+        const drop = topic === 'seeds' && to === 0 && new TextDecoder().decode(data).includes('"type":"seed-share"')
+        if (drop) dropped++
+        return drop
+      },
+      options: { seedFetchMs: 50 }
     })
-    for (const [i, key] of keys.entries()) {
-      const { engine } = await h.engine(`db${i}`, network, key, {
-        net: {
-          ...NO_NETWORK,
-          publish: async (topic, data) => await deliver(i, topic, data),
-          // The peers' votes streams, as the catch-up protocol serves them.
-          catchUp: async (jobId) => (await Promise.all(engines.filter((_, j) => j !== i).map(async (e) => await e.votesFor(jobId)))).flat()
-        }
-      }, { seedFetchMs: 50 })
-      engines.push(engine)
-    }
-    for (const e of engines) await h.start(e)
     const png = await h.blobs.put(encodePng(scene(32, 32)))
     const { jobId } = await engines[0]!.submit({ kind: 'frames', reference: [png], candidate: [png], deadlineMs: network.deadlines.maxVoteMs })
 
-    // Hang guard only (bounded polls), not a time limit on the protocol.
-    for (let n = 0; n < 1200 && !(await Promise.all(engines.map(async (e) => (await e.view(jobId))?.final === true))).every(Boolean); n++) {
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    await untilFinal(engines, jobId)
     expect(dropped).toBe(2)
     for (const e of engines) {
       const view = (await e.view(jobId))!

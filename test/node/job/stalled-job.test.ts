@@ -10,10 +10,8 @@
  * others.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import type { JobEngine } from '../../../node/job/engine.ts'
-import type { EngineTopic } from '../../../node/job/ports.ts'
 import { encodePng, scene } from '../measure/fixtures.ts'
-import { deliverAll, EngineHarness, NO_NETWORK, testNetwork } from './engine-harness.ts'
+import { EngineHarness, gossipingEngines, testNetwork, untilFinal } from './engine-harness.ts'
 
 describe('votes missed on gossip', () => {
   const cleanups: Array<() => Promise<void>> = []
@@ -26,37 +24,22 @@ describe('votes missed on gossip', () => {
     const h = await EngineHarness.create('trust-engine-stalled-')
     cleanups.push(async () => { await h.close() })
     const { keys, network } = testNetwork('stalled-test', 4)
-    const engines: JobEngine[] = []
     let withheld = 0
     let asked = 0
-    /** Delivers a publish to every other engine, except votes to engine 3. */
-    const deliver = async (from: number, topic: EngineTopic, data: Uint8Array): Promise<number> => deliverAll(engines, from, topic, data, (to) => {
-      const drop = topic === 'votes' && to === 3
-      if (drop) withheld++
-      return drop
+    const engines = await gossipingEngines(h, network, keys, {
+      // No vote reaches engine 3.
+      drop: (_from, to, topic) => {
+        const drop = topic === 'votes' && to === 3
+        if (drop) withheld++
+        return drop
+      },
+      onAsk: (i, what) => { if (i === 3 && what === 'votes') asked++ },
+      options: { stalledJobFetchMs }
     })
-    for (const [i, key] of keys.entries()) {
-      const { engine } = await h.engine(`db${i}`, network, key, {
-        net: {
-          ...NO_NETWORK,
-          publish: async (topic, data) => await deliver(i, topic, data),
-          // The peers' votes streams, as the catch-up protocol serves them.
-          catchUp: async (jobId) => {
-            if (i === 3) asked++
-            return (await Promise.all(engines.filter((_, j) => j !== i).map(async (e) => await e.votesFor(jobId)))).flat()
-          }
-        }
-      }, { stalledJobFetchMs })
-      engines.push(engine)
-    }
-    for (const e of engines) await h.start(e)
     const png = await h.blobs.put(encodePng(scene(32, 32)))
     const { jobId } = await engines[0]!.submit({ kind: 'frames', reference: [png], candidate: [png], deadlineMs: network.deadlines.maxVoteMs })
     // Hang guard only (bounded polls), not a time limit on the protocol: the deadline is far beyond it.
-    const watched = othersOnly ? engines.slice(0, 3) : engines
-    for (let n = 0; n < 1200 && !(await Promise.all(watched.map(async (e) => (await e.view(jobId))?.final === true))).every(Boolean); n++) {
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    await untilFinal(othersOnly ? engines.slice(0, 3) : engines, jobId)
     if (othersOnly) await new Promise((r) => setTimeout(r, 2_000))
     const views = await Promise.all(engines.map(async (e) => (await e.view(jobId))!))
     return { views, withheld, asked }
