@@ -28,10 +28,11 @@ import { MAX_BLOB_BYTES } from '../../protocol/constants.ts'
 import { BLOB_PROTOCOL, MAX_REQUEST_FRAME_BYTES, MAX_STATUS_FRAME_BYTES, decodeBlobRequest, decodeBlobStatus, encodeBlobRequest, encodeBlobStatus, type BlobStatus } from './blob-frames.ts'
 import { NO_COUNTERS, type P2pCounters } from './counters.ts'
 import { DEFAULT_ADMISSION_OPTIONS, type PeerQuota } from './admission.ts'
-import { ERR_BLOB_ABORTED, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_NOT_FOUND, ERR_BLOB_PROTOCOL, ERR_BLOB_TIMEOUT, ERR_BLOB_TOO_LARGE, ERR_BLOB_UNREACHABLE, ERR_STREAM_QUOTA } from './errors.ts'
+import { ERR_BLOB_ABORTED, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_NOT_FOUND, ERR_BLOB_PROTOCOL, ERR_BLOB_TOO_LARGE, ERR_BLOB_UNREACHABLE, ERR_STREAM_QUOTA } from './errors.ts'
 import { KeyedTokenBuckets } from './rate-limit.ts'
 import { silentLogger } from './logger.ts'
 import { sleep } from '../async/sleep.ts'
+import { TransferClock } from './transfer-clock.ts'
 
 /** Limits and timeouts of blob transfer (both sides). */
 export interface BlobTransferOptions {
@@ -357,65 +358,6 @@ export async function fetchBlobFromAny (host: HasLibp2p, peers: Array<PeerId | s
     }
   }
   throw new TrustEngineError(ERR_BLOB_NOT_FOUND, `no peer delivered the blob (${attempts.length} asked)`, { details: { attempts } })
-}
-
-/**
- * The timers of one transfer: a total deadline, an idle deadline that each
- * frame pushes back, and the caller's signal. The first to fire aborts
- * `signal` with a typed error that {@link error} then returns.
- */
-class TransferClock {
-  readonly #controller = new AbortController()
-  readonly #opts: BlobTransferOptions
-  readonly #total: NodeJS.Timeout
-  readonly #userSignal: AbortSignal | undefined
-  #idle: NodeJS.Timeout | undefined
-  #error: TrustEngineError | undefined
-  #listeners: Array<(err: TrustEngineError) => void> = []
-
-  constructor (opts: BlobTransferOptions, userSignal: AbortSignal | undefined) {
-    this.#opts = opts
-    this.#userSignal = userSignal
-    this.#total = setTimeout(() => { this.#expire(new TrustEngineError(ERR_BLOB_TIMEOUT, `blob transfer exceeded ${opts.totalTimeoutMs} ms`, { action: 'ignore' })) }, opts.totalTimeoutMs)
-    this.touch()
-    if (userSignal !== undefined) {
-      if (userSignal.aborted) this.#onUserAbort()
-      else userSignal.addEventListener('abort', this.#onUserAbort, { once: true })
-    }
-  }
-
-  /** Aborted when the transfer must stop. */
-  get signal (): AbortSignal { return this.#controller.signal }
-
-  /** Registers what to do when a deadline passes (abort the stream). */
-  onExpire (listener: (err: TrustEngineError) => void): void { this.#listeners.push(listener) }
-
-  /** The deadline error, once one fired. */
-  error (): TrustEngineError | undefined { return this.#error }
-
-  /** A frame arrived or was sent: push the idle deadline back. */
-  touch (): void {
-    if (this.#error !== undefined) return
-    clearTimeout(this.#idle)
-    this.#idle = setTimeout(() => { this.#expire(new TrustEngineError(ERR_BLOB_TIMEOUT, `no blob frame for ${this.#opts.idleTimeoutMs} ms`, { action: 'ignore' })) }, this.#opts.idleTimeoutMs)
-  }
-
-  /** Clears every timer. */
-  stop (): void {
-    clearTimeout(this.#total)
-    clearTimeout(this.#idle)
-    this.#userSignal?.removeEventListener('abort', this.#onUserAbort)
-  }
-
-  #onUserAbort = (): void => { this.#expire(new TrustEngineError(ERR_BLOB_ABORTED, 'blob transfer cancelled', { action: 'ignore' })) }
-
-  #expire (err: TrustEngineError): void {
-    if (this.#error !== undefined) return
-    this.#error = err
-    this.stop()
-    this.#controller.abort(err)
-    for (const l of this.#listeners) l(err)
-  }
 }
 
 /** Any failure as a typed blob error (`ERR_BLOB_PROTOCOL` for stream and framing failures). */
