@@ -23,7 +23,7 @@
  */
 import { createReadStream } from 'node:fs'
 import { mkdir, readdir, readFile, stat, statfs, unlink } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import { writeFileAtomic } from '../files/write-atomic.ts'
@@ -201,10 +201,12 @@ export class BlobDir {
     return sha256
   }
 
-  /** Free bytes of the blob folder's file system (for a non-root user: what it may use). */
+  /** Free bytes of the blob folder's file system (for a non-root user: what it may use); the data folder's until the blob folder exists. */
   async freeBytes (): Promise<number> {
-    await mkdir(this.#root, { recursive: true })
-    const fs = await statfs(this.#root)
+    const fs = await statfs(this.#root).catch(async (err: unknown) => {
+      if (isNotFound(err)) return await statfs(dirname(this.#root))
+      throw err
+    })
     return fs.bavail * fs.bsize
   }
 
