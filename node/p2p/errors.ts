@@ -26,6 +26,8 @@ export const ERR_NO_VALIDATOR = declareCode('ERR_NO_VALIDATOR', { status: 500 })
 export const ERR_VALIDATION_TIMEOUT = declareCode('ERR_VALIDATION_TIMEOUT', { status: 504 })
 /** A validator that threw something other than a `TrustEngineError` (a bug). */
 export const ERR_VALIDATOR_BUG = declareCode('ERR_VALIDATOR_BUG', { status: 500 })
+/** A gossip message dropped unread because its topic's validation queue is full (`maxValidatingPerTopic`, `maxValidatingBytesPerTopic`): IGNORE, never penalised. */
+export const ERR_GOSSIP_QUEUE_FULL = declareCode('ERR_GOSSIP_QUEUE_FULL', { status: 503 })
 
 /** Received blob bytes whose sha256 is not the requested hash. */
 export const ERR_BLOB_HASH = declareCode('ERR_BLOB_HASH', { action: 'reject', status: 400 })

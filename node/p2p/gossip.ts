@@ -14,6 +14,11 @@
  *   `asyncValidation` flag stays off: with topic validators it would only add
  *   a second, manual report step, and its plain `message` event would fire
  *   before validation.)
+ * - Gossipsub starts each message's validation as it arrives, without
+ *   waiting for earlier ones, so each topic bounds the messages in
+ *   validation at once, in count and in bytes: a message beyond is IGNOREd
+ *   unread (`ERR_GOSSIP_QUEUE_FULL`, not penalised, not forwarded; gossipsub
+ *   has marked its id seen, so catch-up brings it back: docs/bounds.md).
  * - The injected validator throws a `TrustEngineError` to refuse a message;
  *   its `action` picks REJECT (penalised, P4) or IGNORE (dropped, not
  *   penalised). Any other exception is a bug in the validator: IGNORE, so an
@@ -28,7 +33,7 @@ import { MAX_MESSAGE_BYTES } from '../../protocol/constants.ts'
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
 import type { GossipResult, P2pCounters } from './counters.ts'
 import { isCanonicalOrNotJson } from './canonical-gate.ts'
-import { ERR_MESSAGE_TOO_LARGE, ERR_NOT_CANONICAL, ERR_NO_VALIDATOR, ERR_UNKNOWN_TOPIC, ERR_VALIDATION_TIMEOUT, ERR_VALIDATOR_BUG } from './errors.ts'
+import { ERR_GOSSIP_QUEUE_FULL, ERR_MESSAGE_TOO_LARGE, ERR_NOT_CANONICAL, ERR_NO_VALIDATOR, ERR_UNKNOWN_TOPIC, ERR_VALIDATION_TIMEOUT, ERR_VALIDATOR_BUG } from './errors.ts'
 import { buildScoreConfig, type GossipScoreOptions } from './gossip-score.ts'
 
 /** Validates one message; returns normally to accept, throws a `TrustEngineError` to reject or ignore. */
@@ -56,6 +61,10 @@ export interface GossipOptions {
   maxRpcBytes: number
   /** A validator still running after this long is abandoned with IGNORE. */
   validationTimeoutMs: number
+  /** Messages of one topic in validation at once; more are IGNOREd unread (`ERR_GOSSIP_QUEUE_FULL`). */
+  maxValidatingPerTopic: number
+  /** Bytes of the messages of one topic in validation at once; more are IGNOREd unread (`ERR_GOSSIP_QUEUE_FULL`). */
+  maxValidatingBytesPerTopic: number
   /** How long a message id is remembered to drop duplicates. */
   seenTtlMs: number
   /** REJECT JSON messages that are not in canonical encoding, before the validator (canonical-gate.ts). */
@@ -70,6 +79,11 @@ export const DEFAULT_GOSSIP_OPTIONS: GossipOptions = {
   maxRpcBytes: 1024 * 1024,
   // A vote verifies in ~0.1 ms and a job in a few; 5 s means the validator is stuck or the node overloaded.
   validationTimeoutMs: 5000,
+  // One job's votes of both rounds and its seed shares at the largest network (3 × 1000 validators) fit,
+  // with room for a second job's; a node that keeps up holds a handful.
+  maxValidatingPerTopic: 4096,
+  // 4096 votes of about 1 KiB fit four times over; full-size (64 KiB) junk from a flood stops at 256 messages.
+  maxValidatingBytesPerTopic: 16 * 1024 * 1024,
   // Gossipsub's default seen-cache lifetime (2 minutes): votes of one job arrive well within it.
   seenTtlMs: 2 * 60 * 1000,
   // Every job, vote and evidence message is signed canonical JSON: any other encoding is a replay in disguise.
@@ -162,6 +176,8 @@ export class GossipAdapter {
   #listening = false
   #validating = 0
   #delivering = 0
+  /** Messages and bytes in validation, per topic. */
+  readonly #inValidation = new Map<string, { count: number, bytes: number }>()
 
   constructor (init: GossipAdapterInit) {
     this.#pubsub = init.pubsub
@@ -306,11 +322,25 @@ export class GossipAdapter {
   }
 
   async #validate (topic: string, validator: GossipValidator, gate: boolean, peer: PeerId, msg: Message): Promise<TopicValidatorResult> {
+    const size = msg.data.byteLength
+    let queue = this.#inValidation.get(topic)
+    if (queue === undefined) {
+      queue = { count: 0, bytes: 0 }
+      this.#inValidation.set(topic, queue)
+    }
+    // [IGNORE] the topic's validation queue is full: dropped unread, not penalised (an oversized message is still REJECTed below).
+    if (size <= this.#options.maxMessageBytes && (queue.count >= this.#options.maxValidatingPerTopic || queue.bytes + size > this.#options.maxValidatingBytesPerTopic)) {
+      return this.#result(topic, 'ignore', ERR_GOSSIP_QUEUE_FULL, peer)
+    }
+    queue.count++
+    queue.bytes += size
     this.#validating++
     try {
       return await this.#check(topic, validator, gate, peer, msg)
     } finally {
       this.#validating--
+      queue.count--
+      queue.bytes -= size
     }
   }
 

@@ -1,12 +1,13 @@
 /**
  * The host in one process (real libp2p over 127.0.0.1): options checked at
  * the edge, start/stop idempotent, gossip adapter refusals, publishing before
- * any peer, version gating and the validation timeout.
+ * any peer, version gating, the validation timeout and the bound on
+ * messages in validation per topic.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
-  CounterTally, ERR_HOST_STOPPED, ERR_MESSAGE_TOO_LARGE, ERR_NO_VALIDATOR, ERR_P2P_OPTIONS, ERR_UNKNOWN_TOPIC,
+  CounterTally, ERR_GOSSIP_QUEUE_FULL, ERR_HOST_STOPPED, ERR_MESSAGE_TOO_LARGE, ERR_NO_VALIDATOR, ERR_P2P_OPTIONS, ERR_UNKNOWN_TOPIC,
   createHost, type Host, type HostOptions
 } from '../../../node/p2p/index.ts'
 import { MAX_MESSAGE_BYTES } from '../../../protocol/constants.ts'
@@ -93,6 +94,42 @@ describe('gossip adapter', () => {
     await a.gossip.publish(a.topics.votes, Buffer.from('slow'))
     await waitUntil(() => counters.get(`gossip|${b.topics.votes}|ignore|ERR_VALIDATION_TIMEOUT`) === 1, 'timed out')
     release()
+    expect(b.gossip.getScore(a.peerId)).toBeGreaterThanOrEqual(0)
+  })
+
+  it('ignores, unread and unpenalised, messages beyond a topic\'s validation queue bound in count and in bytes', async () => {
+    const counters = new CounterTally()
+    const a = await host()
+    for (const topic of [a.topics.votes, a.topics.jobs]) {
+      a.gossip.setValidator(topic, () => {})
+      a.gossip.subscribe(topic)
+    }
+    await a.start()
+    const b = await host({ bootstrap: a.multiaddrs(), counters, gossip: { validationTimeoutMs: 600_000, maxValidatingPerTopic: 2, maxValidatingBytesPerTopic: 1000 } })
+    let release = (): void => {}
+    const stuck = new Promise<void>((resolve) => { release = resolve })
+    const validated: string[] = []
+    for (const topic of [b.topics.votes, b.topics.jobs]) {
+      b.gossip.setValidator(topic, async (data) => { validated.push(Buffer.from(data).toString().slice(0, 8)); await stuck })
+      b.gossip.subscribe(topic)
+    }
+    await b.start()
+    await waitUntil(() => a.gossip.subscribers(a.topics.votes).length === 1 && a.gossip.subscribers(a.topics.jobs).length === 1, 'b subscribed')
+    // Votes: five small messages, two fit the count bound.
+    for (let i = 0; i < 5; i++) await a.gossip.publish(a.topics.votes, Buffer.from(`vote ${i}`))
+    // Jobs: two of 600 bytes, one fits the byte bound; the votes queue, full, does not hold the jobs queue back.
+    for (let i = 0; i < 2; i++) await a.gossip.publish(a.topics.jobs, Buffer.from(`job ${i} `.padEnd(600, '.')))
+    const full = (topic: string): number => counters.get(`gossip|${topic}|ignore|${ERR_GOSSIP_QUEUE_FULL}`)
+    await waitUntil(() => full(b.topics.votes) === 3 && full(b.topics.jobs) === 1, 'queues full')
+    expect(b.gossip.queued.validating).toBe(3)
+    expect(validated).toHaveLength(3)
+    release()
+    await waitUntil(() => counters.get(`gossip|${b.topics.votes}|accept|OK`) === 2 && counters.get(`gossip|${b.topics.jobs}|accept|OK`) === 1, 'held ones accepted')
+    expect(b.gossip.queued.validating).toBe(0)
+    // Room again: the next message is validated.
+    await a.gossip.publish(a.topics.votes, Buffer.from('vote 5'))
+    await waitUntil(() => counters.get(`gossip|${b.topics.votes}|accept|OK`) === 3, 'room again')
+    expect(full(b.topics.votes)).toBe(3)
     expect(b.gossip.getScore(a.peerId)).toBeGreaterThanOrEqual(0)
   })
 })
