@@ -46,6 +46,8 @@ export interface NodeMetrics {
   gossip: {
     /** Validation results of received gossip messages by topic, result and error code (`none` when accepted). */
     validationResults: Counter<'topic' | 'result' | 'code'>
+    /** Gossip RPCs not sent to a peer because its outbound queue was full (node/p2p/gossip.ts `maxOutboundBufferBytes`). */
+    outboundDropped: Counter
   }
   votes: {
     /** Votes received from other validators, by outcome. */
@@ -152,6 +154,7 @@ export function readAtScrape (register: Registry, readers: ScrapeReaders): void 
 /** Full name of each metric in the tree, for dashboards and tests. */
 export const NODE_METRIC_NAMES = {
   gossipValidationResults: `${METRIC_PREFIX}gossip_validation_results_total`,
+  gossipOutboundDropped: `${METRIC_PREFIX}gossip_outbound_dropped_total`,
   votesReceived: `${METRIC_PREFIX}votes_received_total`,
   ownVotes: `${METRIC_PREFIX}own_votes_total`,
   jobsByStatus: `${METRIC_PREFIX}jobs`,
@@ -190,7 +193,8 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
   const n = NODE_METRIC_NAMES
   const metrics: NodeMetrics = {
     gossip: {
-      validationResults: counter(register, n.gossipValidationResults, 'Gossip message validation results', ['topic', 'result', 'code'])
+      validationResults: counter(register, n.gossipValidationResults, 'Gossip message validation results', ['topic', 'result', 'code']),
+      outboundDropped: counter(register, n.gossipOutboundDropped, 'Gossip RPCs not sent to a peer because its outbound queue was full', [])
     },
     votes: {
       received: counter(register, n.votesReceived, 'Votes received from other validators, by outcome', ['outcome']),

@@ -17,6 +17,8 @@ export interface P2pCounters {
   blob: (side: 'serve' | 'fetch', outcome: string) => void
   /** One penalised offence of a peer (`ERR_STREAM_QUOTA`, `ERR_GOSSIP_FRAME_TOO_LARGE`, `ERR_GRAYLISTED`, ...). */
   offence?: (code: string) => void
+  /** One gossip RPC not sent to a peer because its outbound queue was full (`maxOutboundBufferBytes`). */
+  outboundDropped?: () => void
 }
 
 /** Counters that count nothing (the default when the caller passes none). */
@@ -24,7 +26,8 @@ export const NO_COUNTERS: P2pCounters = {
   gossipResult: () => {},
   peerRefused: () => {},
   blob: () => {},
-  offence: () => {}
+  offence: () => {},
+  outboundDropped: () => {}
 }
 
 /**
@@ -42,6 +45,8 @@ export class CounterTally implements P2pCounters {
   blob = (side: 'serve' | 'fetch', outcome: string): void => { this.#add(`blob|${side}|${outcome}`) }
   /** Counts one penalised offence. */
   offence = (code: string): void => { this.#add(`offence|${code}`) }
+  /** Counts one gossip RPC dropped for a full outbound queue. */
+  outboundDropped = (): void => { this.#add('gossip|outbound-dropped') }
 
   /** The count under `key` (0 when never counted). */
   get (key: string): number {

@@ -67,6 +67,8 @@ export interface GossipOptions {
   maxValidatingBytesPerTopic: number
   /** How long a message id is remembered to drop duplicates. */
   seenTtlMs: number
+  /** Bytes of RPCs waiting to be sent to one peer; an RPC beyond is dropped for that peer (gossipsub's `maxOutboundBufferSize`, unbounded by default). */
+  maxOutboundBufferBytes: number
   /** REJECT JSON messages that are not in canonical encoding, before the validator (canonical-gate.ts). */
   requireCanonicalJson: boolean
 }
@@ -86,6 +88,9 @@ export const DEFAULT_GOSSIP_OPTIONS: GossipOptions = {
   maxValidatingBytesPerTopic: 16 * 1024 * 1024,
   // Gossipsub's default seen-cache lifetime (2 minutes): votes of one job arrive well within it.
   seenTtlMs: 2 * 60 * 1000,
+  // 16 RPC frames of the largest size (maxRpcBytes), thousands of votes: a peer that reads at all never lags so far;
+  // one that stopped reading holds no more of our memory, and catches up on what it missed (docs/bounds.md).
+  maxOutboundBufferBytes: 16 * 1024 * 1024,
   // Every job, vote and evidence message is signed canonical JSON: any other encoding is a replay in disguise.
   requireCanonicalJson: true
 }
@@ -143,6 +148,7 @@ export function gossipsubInit (topics: string[], options: GossipOptions, score: 
     ignoreDuplicatePublishError: true,
     seenTTL: options.seenTtlMs,
     maxInboundDataLength: options.maxRpcBytes,
+    maxOutboundBufferSize: options.maxOutboundBufferBytes,
     decodeRpcLimits: DECODE_RPC_LIMITS,
     allowedTopics: topics,
     scoreParams,

@@ -389,6 +389,7 @@ export async function createHost (options: HostOptions): Promise<Host> {
     }
   })
   penaliseOversizedFrames(libp2p.services.pubsub as unknown as GossipSub, (peerId) => hostRef?.penalise(peerId, ERR_GOSSIP_FRAME_TOO_LARGE))
+  countOutboundDrops(libp2p.services.pubsub as unknown as GossipSub, () => { counters.outboundDropped?.() })
   let hostRef: Host | undefined
   const networkProtocol = networkProtocolId(opts.networkId, opts.protocolVersion)
   const gate = new NetworkGate({ networkProtocol, admissionTimeoutMs: opts.admissionTimeoutMs, counters, logger })
@@ -421,6 +422,22 @@ export async function createHost (options: HostOptions): Promise<Host> {
     logger
   })
   return hostRef
+}
+
+/**
+ * Gossipsub drops an RPC to a peer whose outbound queue is over
+ * `maxOutboundBufferSize` (its send throws, caught and logged inside); this
+ * hook counts each such drop: a send that failed while the peer's stream is
+ * open (no stream at all is the other reason a send returns false).
+ */
+function countOutboundDrops (pubsub: GossipSub, dropped: () => void): void {
+  const target = pubsub as unknown as { sendRpc: (id: string, rpc: unknown) => boolean, streamsOutbound: Map<string, unknown> }
+  const original = target.sendRpc.bind(pubsub)
+  target.sendRpc = (id, rpc) => {
+    const sent = original(id, rpc)
+    if (!sent && target.streamsOutbound.has(id)) dropped()
+    return sent
+  }
 }
 
 /**

@@ -73,7 +73,8 @@ export async function openHost (components: NodeHostComponents, options: NodeHos
       gossipResult: (topic, result, code) => { metrics.gossip.validationResults.inc({ topic: topicLabel(topic), result, code: result === 'accept' ? 'none' : code }) },
       peerRefused: (code) => { metrics.peers.refused.inc({ code }) },
       blob: (side, outcome) => { if (side === 'fetch') metrics.blobs.fetches.inc({ result: outcome }) },
-      offence: (code) => { metrics.peers.offences.inc({ code }) }
+      offence: (code) => { metrics.peers.offences.inc({ code }) },
+      outboundDropped: () => { metrics.gossip.outboundDropped.inc() }
     },
     logger: logger.child({ module: 'p2p' })
   })

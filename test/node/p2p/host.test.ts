@@ -132,6 +132,29 @@ describe('gossip adapter', () => {
     expect(full(b.topics.votes)).toBe(3)
     expect(b.gossip.getScore(a.peerId)).toBeGreaterThanOrEqual(0)
   })
+
+  it('drops, and counts, gossip to a peer whose outbound queue is over its bound', async () => {
+    const counters = new CounterTally()
+    const got: string[] = []
+    const b = await host({ onMessage: (_t, d) => { got.push(Buffer.from(d).toString()) } })
+    b.gossip.setValidator(b.topics.votes, () => {})
+    b.gossip.subscribe(b.topics.votes)
+    await b.start()
+    const a = await host({ bootstrap: b.multiaddrs(), counters, gossip: { maxOutboundBufferBytes: 1 } })
+    a.gossip.setValidator(a.topics.votes, () => {})
+    a.gossip.subscribe(a.topics.votes)
+    await a.start()
+    await waitUntil(() => a.gossip.subscribers(a.topics.votes).includes(b.peerId.toString()), 'b subscribed')
+    // Five sends in one tick: the stream's reader takes at most the first, the next waits in the queue
+    // (over its 1-byte bound), so at least the last three are dropped for b.
+    const names = ['m0', 'm1', 'm2', 'm3', 'm4']
+    const sent = names.map((name) => a.gossip.publishTo(a.topics.votes, Buffer.from(name), [b.peerId.toString()]))
+    const dropped = sent.filter((n) => n === 0).length
+    expect(sent.slice(2)).toEqual([0, 0, 0])
+    expect(counters.get('gossip|outbound-dropped')).toBe(dropped)
+    await waitUntil(() => got.length === names.length - dropped, 'b received what was sent')
+    expect(got).toEqual(names.filter((_, i) => sent[i] === 1))
+  })
 })
 
 describe('network gate (one process)', () => {
