@@ -30,7 +30,7 @@ import { evalEnvironment, lobeBands, type QuadraticEnvironment, STUDIO_ENVIRONME
 import { type CameraLight, type KeyLight, LIGHT_DIRECTIONAL, LIGHT_SPOT } from './lights.ts'
 import type { PixelShader } from './rasterizer.ts'
 import type { PreparedMaterial, PreparedPrimitive, TextureBinding } from './scene-reader.ts'
-import { sampleTrilinear } from './texture.ts'
+import { newFootprint, readChannel, readRgba, type TextureFootprint, trilinearFootprint } from './texture.ts'
 import { interpolateUv, vertexUv } from './uv.ts'
 
 /** Lighting of physically based renders. */
@@ -84,6 +84,41 @@ function slotsOf (m: PreparedMaterial): Array<TextureBinding | null> {
     m.specularTexture, m.specularColorTexture, m.clearcoatTexture, m.clearcoatRoughnessTexture, m.transmissionTexture]
 }
 
+/**
+ * Groups of texture slots read at the same texels with the same weights:
+ * the same UV set and transform (so the same coordinates), level-0 size (so
+ * the same mip chain sizes and level of detail), wrap modes and filter. A
+ * group's footprint is computed once per pixel and read from each of its
+ * textures. `slotGroup[s]` is slot s's group (−1 without texture);
+ * `groupSlot[g]` a slot of group g; `groupUv[g]` its UV group (same set and
+ * transform), whose first slot is `uvSlot`.
+ */
+interface SlotGroups {
+  slotGroup: Int32Array
+  groupSlot: number[]
+  groupUv: number[]
+  uvSlot: number[]
+}
+
+function groupSlots (prim: PreparedPrimitive, slots: Array<TextureBinding | null>): SlotGroups {
+  const slotGroup = new Int32Array(SLOTS).fill(-1)
+  const groupSlot: number[] = []; const groupUv: number[] = []; const uvSlot: number[] = []
+  const uvKeys: string[] = []; const keys: string[] = []
+  for (let s = 0; s < SLOTS; s++) {
+    const b = slots[s]
+    if (b === null || b === undefined) continue
+    const uvKey = `${b.texCoord === 1 && prim.uv1 !== null ? 1 : 0} ${b.transform === null ? '-' : Array.from(b.transform).join(',')}`
+    let u = uvKeys.indexOf(uvKey)
+    if (u < 0) { u = uvKeys.length; uvKeys.push(uvKey); uvSlot.push(s) }
+    const lv = b.texture.levels[0]!
+    const key = `${u} ${lv.width}x${lv.height} ${b.wrapS} ${b.wrapT} ${b.nearest} ${b.mipmaps}`
+    let g = keys.indexOf(key)
+    if (g < 0) { g = keys.length; keys.push(key); groupSlot.push(s); groupUv.push(u) }
+    slotGroup[s] = g
+  }
+  return { slotGroup, groupSlot, groupUv, uvSlot }
+}
+
 /** Camera-space vertex data a shader reads. */
 export interface ShaderVertices {
   positions: Float64Array
@@ -103,11 +138,20 @@ export class PbrShader implements PixelShader {
   private readonly envScale: number
   private readonly s2: number
   private readonly slots: Array<TextureBinding | null>
+  private readonly groups: SlotGroups
   private readonly anyMip: boolean
   /** Level-of-detail bias (see PixelShader.lodBias). */
   lodBias = 0
-  /** ½·log2 K per slot for the current triangle. */
+  /** ½·log2 K per slot group for the current triangle. */
   private readonly lodBase = new Float64Array(SLOTS)
+  /** Per slot group: its footprint at the pixel being shaded, valid when its stamp equals `stamp`. */
+  private readonly footprints: TextureFootprint[]
+  private readonly fpStamp = new Int32Array(SLOTS)
+  /** Per UV group: coordinates at the pixel being shaded (u, v pairs), valid when the stamp equals `stamp`. */
+  private readonly uvs = new Float64Array(SLOTS * 2)
+  private readonly uvStamp = new Int32Array(SLOTS)
+  /** Counts shade calls; the cached footprints and coordinates belong to the current one. */
+  private stamp = 0
   private i0 = 0; private i1 = 0; private i2 = 0
   private fnx = 0; private fny = 0; private fnz = 1
   private flip = 1
@@ -125,6 +169,8 @@ export class PbrShader implements PixelShader {
     this.envScale = lighting.environmentIntensity
     this.s2 = pixelScale * pixelScale
     this.slots = slotsOf(prim.material)
+    this.groups = groupSlots(prim, this.slots)
+    this.footprints = this.groups.groupSlot.map(() => newFootprint())
     this.anyMip = this.slots.some((b) => b !== null && b.mipmaps)
   }
 
@@ -135,14 +181,19 @@ export class PbrShader implements PixelShader {
     const slots = this.slots
     if (this.anyMip) {
       const k0 = 1 / (this.s2 * planeDist * area2)
-      for (let s = 0; s < SLOTS; s++) {
-        const b = slots[s]
-        if (b === null || b === undefined || !b.mipmaps) continue
-        vertexUv(this.prim, b, i0, uvA); vertexUv(this.prim, b, i1, uvB); vertexUv(this.prim, b, i2, uvC)
+      const { groupSlot, groupUv } = this.groups
+      let lastUv = -1; let uvArea2 = 0
+      for (let g = 0; g < groupSlot.length; g++) {
+        const b = slots[groupSlot[g]!]!
+        if (!b.mipmaps) continue
+        if (groupUv[g] !== lastUv) {
+          lastUv = groupUv[g]!
+          vertexUv(this.prim, b, i0, uvA); vertexUv(this.prim, b, i1, uvB); vertexUv(this.prim, b, i2, uvC)
+          uvArea2 = Math.abs((uvB[0]! - uvA[0]!) * (uvC[1]! - uvA[1]!) - (uvB[1]! - uvA[1]!) * (uvC[0]! - uvA[0]!))
+        }
         const lv = b.texture.levels[0]!
-        const uvArea2 = Math.abs((uvB[0]! - uvA[0]!) * (uvC[1]! - uvA[1]!) - (uvB[1]! - uvA[1]!) * (uvC[0]! - uvA[0]!))
         // degenerate UVs (zero area) give −Infinity: magnification, level 0
-        this.lodBase[s] = 0.5 * detLog2(uvArea2 * lv.width * lv.height * k0)
+        this.lodBase[g] = 0.5 * detLog2(uvArea2 * lv.width * lv.height * k0)
       }
     }
     const nt = slots[SLOT_NORMAL]
@@ -166,16 +217,42 @@ export class PbrShader implements PixelShader {
     this.ftw = (cx * bx + cy * by + cz * bz) > 0 ? -1 : 1
   }
 
-  /** Samples slot `s` (binding `b`) at barycentrics into tex4; `lw` = 1.5·log2 w. */
+  /**
+   * The footprint of slot `s` (binding `b`) at barycentrics (b0, b1, b2) of
+   * the pixel being shaded; `lw` = 1.5·log2 w. Computed once per pixel for
+   * each slot group (and the coordinates once per UV group).
+   */
+  private footprint (s: number, b: TextureBinding, b0: number, b1: number, b2: number, lw: number): TextureFootprint {
+    const g = this.groups.slotGroup[s]!
+    const fp = this.footprints[g]!
+    if (this.fpStamp[g] === this.stamp) return fp
+    this.fpStamp[g] = this.stamp
+    const u = this.groups.groupUv[g]!
+    const uvs = this.uvs
+    if (this.uvStamp[u] !== this.stamp) {
+      this.uvStamp[u] = this.stamp
+      interpolateUv(this.prim, b, this.i0, this.i1, this.i2, b0, b1, b2, uvA)
+      uvs[u * 2] = uvA[0]!; uvs[u * 2 + 1] = uvA[1]!
+    }
+    trilinearFootprint(b.texture, b.mipmaps ? this.lodBase[g]! + lw : 0, uvs[u * 2]!, uvs[u * 2 + 1]!, b.wrapS, b.wrapT, b.nearest, b.mipmaps, fp)
+    return fp
+  }
+
+  /** Samples slot `s` (binding `b`) at barycentrics into tex4 (linear RGBA). */
   private sample (s: number, b: TextureBinding, b0: number, b1: number, b2: number, lw: number): void {
-    interpolateUv(this.prim, b, this.i0, this.i1, this.i2, b0, b1, b2, uvA)
-    sampleTrilinear(b.texture, b.mipmaps ? this.lodBase[s]! + lw : 0, uvA[0]!, uvA[1]!, b.wrapS, b.wrapT, b.nearest, b.mipmaps, tex4)
+    readRgba(b.texture, this.footprint(s, b, b0, b1, b2, lw), tex4)
+  }
+
+  /** Channel c of slot `s` (binding `b`) at barycentrics. */
+  private sampleChannel (s: number, b: TextureBinding, b0: number, b1: number, b2: number, lw: number, c: number): number {
+    return readChannel(b.texture, this.footprint(s, b, b0, b1, b2, lw), c)
   }
 
   shade (b0: number, b1: number, b2: number, w: number, out: Float64Array): void {
     const m = this.material
     const slots = this.slots
     const lw = this.anyMip ? 1.5 * detLog2(w) + this.lodBias : 0
+    this.stamp = (this.stamp + 1) | 0
     this.lastB0 = b0; this.lastB1 = b1; this.lastB2 = b2; this.lastLw = lw
     const i0 = this.i0; const i1 = this.i1; const i2 = this.i2
 
@@ -246,7 +323,7 @@ export class PbrShader implements PixelShader {
     // metallic, roughness
     let metal = m.metallicFactor; let rough = m.roughnessFactor
     const mr = slots[SLOT_MR] ?? null
-    if (mr !== null) { this.sample(SLOT_MR, mr, b0, b1, b2, lw); rough *= tex4[1]!; metal *= tex4[2]! }
+    if (mr !== null) { rough *= this.sampleChannel(SLOT_MR, mr, b0, b1, b2, lw, 1); metal *= this.sampleChannel(SLOT_MR, mr, b0, b1, b2, lw, 2) }
     metal = metal < 0 ? 0 : metal > 1 ? 1 : metal
     rough = rough < MIN_ROUGHNESS ? MIN_ROUGHNESS : rough > 1 ? 1 : rough
     if (!(rough >= 0)) rough = 1
@@ -256,7 +333,7 @@ export class PbrShader implements PixelShader {
     // specular colour (KHR_materials_ior / _specular): dielectric F0, F90; metals take the base colour
     let spec = m.specularFactor
     const st = slots[SLOT_SPEC] ?? null
-    if (st !== null) { this.sample(SLOT_SPEC, st, b0, b1, b2, lw); spec *= tex4[3]! }
+    if (st !== null) spec *= this.sampleChannel(SLOT_SPEC, st, b0, b1, b2, lw, 3)
     const sc = m.specularColorFactor
     let scr = sc[0]!; let scg = sc[1]!; let scb = sc[2]!
     const sct = slots[SLOT_SPECCOL] ?? null
@@ -334,7 +411,7 @@ export class PbrShader implements PixelShader {
     const irr = es * env3[0]!; const irg = es * env3[1]!; const irb = es * env3[2]!
     let ao = 1
     const ot = slots[SLOT_OCC] ?? null
-    if (ot !== null) { this.sample(SLOT_OCC, ot, b0, b1, b2, lw); ao = 1 + m.occlusionStrength * (tex4[0]! - 1) }
+    if (ot !== null) ao = 1 + m.occlusionStrength * (this.sampleChannel(SLOT_OCC, ot, b0, b1, b2, lw, 0) - 1)
     sr += ao * (es * env3[3]! * ssr + msr * irr)
     sg += ao * (es * env3[4]! * ssg + msg * irg)
     sb += ao * (es * env3[5]! * ssb + msb * irb)
@@ -346,7 +423,7 @@ export class PbrShader implements PixelShader {
     if (m.transmissionFactor > 0) {
       let t = m.transmissionFactor
       const tt = slots[SLOT_TRANS] ?? null
-      if (tt !== null) { this.sample(SLOT_TRANS, tt, b0, b1, b2, lw); t *= tex4[0]! }
+      if (tt !== null) t *= this.sampleChannel(SLOT_TRANS, tt, b0, b1, b2, lw, 0)
       t = (t < 0 ? 0 : t > 1 ? 1 : t) * (1 - metal)
       qr *= 1 - t; qg *= 1 - t; qb *= 1 - t
       tor = t * cr * (1 - tmax); tog = t * cg * (1 - tmax); tob = t * cb * (1 - tmax)
@@ -357,9 +434,9 @@ export class PbrShader implements PixelShader {
     if (m.clearcoatFactor > 0) {
       let cc = m.clearcoatFactor; let ccr = m.clearcoatRoughnessFactor
       const ct = slots[SLOT_CC] ?? null
-      if (ct !== null) { this.sample(SLOT_CC, ct, b0, b1, b2, lw); cc *= tex4[0]! }
+      if (ct !== null) cc *= this.sampleChannel(SLOT_CC, ct, b0, b1, b2, lw, 0)
       const crt = slots[SLOT_CCR] ?? null
-      if (crt !== null) { this.sample(SLOT_CCR, crt, b0, b1, b2, lw); ccr *= tex4[1]! }
+      if (crt !== null) ccr *= this.sampleChannel(SLOT_CCR, crt, b0, b1, b2, lw, 1)
       ccr = ccr < MIN_ROUGHNESS ? MIN_ROUGHNESS : ccr > 1 ? 1 : ccr
       cc = cc < 0 ? 0 : cc > 1 ? 1 : cc
       const ca2 = ccr * ccr * ccr * ccr
