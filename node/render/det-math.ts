@@ -107,7 +107,10 @@ export function detExp2 (x: number): number {
   return k < -1022 ? sum * pow2Int(k + 60) * pow2Int(-60) : sum * pow2Int(k)
 }
 
-const bitsView = new DataView(new ArrayBuffer(8))
+// the IEEE 754 bits of a double: a float64 and two uint32 views of the same 8 bytes; HI indexes the word holding sign and exponent
+const bitsF64 = new Float64Array(1)
+const bitsU32 = new Uint32Array(bitsF64.buffer)
+const HI = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1 ? 1 : 0 // little-endian: the high word is the second
 const SQRT2 = 1.4142135623730951
 const INV_LN2_2 = 2 / LN2
 
@@ -122,8 +125,8 @@ export function detLog2 (x: number): number {
   if (x === Infinity) return Infinity
   let e = 0
   if (x < 2.2250738585072014e-308) { x *= 18014398509481984; e = -54 } // 2^54 lifts subnormals to normal numbers exactly
-  bitsView.setFloat64(0, x)
-  const hi = bitsView.getUint32(0)
+  bitsF64[0] = x
+  const hi = bitsU32[HI]!
   const ex = ((hi >>> 20) & 0x7ff) - 1023
   let m = x * pow2Int(-ex)
   e += ex
