@@ -19,7 +19,7 @@ import { emptyStats, type PixelShader, type RasterStats, rasterizePrimitive } fr
 import type { PreparedScene } from './scene-reader.ts'
 import { DEFAULT_PBR_LIGHTING, type PbrLightingOptions, PbrShader } from './shading.ts'
 import { DEFAULT_LIGHTING_OPTIONS, LambertShader, type LightingOptions } from './shading-lambert.ts'
-import { transformVertices } from './vertex-stage.ts'
+import { transformVertices, VertexPool } from './vertex-stage.ts'
 
 /** Shading models: the glTF metallic-roughness model, or the earlier Lambert model (kept as a baseline). */
 export type ShadingModel = 'pbr' | 'lambert'
@@ -66,6 +66,9 @@ export interface RenderResult {
   stats: RasterStats
 }
 
+/** Camera-space vertices of the render in progress (one render at a time per thread). */
+const vertexPool = new VertexPool()
+
 /** Renders `scene` seen by `camera`; bit-identical output for identical inputs on every machine. */
 export function renderScene (scene: PreparedScene, camera: Camera, options: RenderOptions): RenderResult {
   const { width, height } = options
@@ -86,6 +89,7 @@ export function renderScene (scene: PreparedScene, camera: Camera, options: Rend
   const fb = new Framebuffer(width * ss, height * ss, { x: win.x * ss, y: win.y * ss, width: win.width * ss, height: win.height * ss }, model === 'pbr')
   const stats = emptyStats()
   const posed = poseSceneWithLights(scene, time)
+  vertexPool.reset() // in case a render before this one threw
   const target = { fb, focal: camera.focal, near: camera.near }
   const pixelScale = camera.focal * height * ss / 2
   const pbr = options.lighting ?? DEFAULT_PBR_LIGHTING
@@ -102,7 +106,7 @@ export function renderScene (scene: PreparedScene, camera: Camera, options: Rend
     if (pass && fb.deferred !== null) resolveDeferred(fb, ss, deferredItems)
     for (const item of posed.items) {
       if (item.primitive.material.blended !== pass) continue
-      const v = transformVertices(item, view)
+      const v = transformVertices(item, view, vertexPool.take)
       const shader: PixelShader = model === 'pbr'
         ? new PbrShader(item.primitive, v, lights, pbr, pixelScale)
         : new LambertShader(item.primitive, v.positions, v.normals, lambert, pixelScale)
@@ -113,5 +117,6 @@ export function renderScene (scene: PreparedScene, camera: Camera, options: Rend
   }
   const image = fb.toRgba8(ss)
   fb.release()
+  vertexPool.reset()
   return { image, stats }
 }
