@@ -78,6 +78,8 @@ export interface NodeMetrics {
     pendingBytes: Gauge
     /** Uploads no job named within the grace period, deleted by the clean-up. */
     uploadsDeleted: Counter
+    /** Blob files moved aside because they did not hash to their name (truncated or altered on disk), by reason. */
+    quarantined: Counter<'reason'>
   }
   http: {
     /** HTTP API requests by route pattern, method and status code (rejections included). */
@@ -166,6 +168,7 @@ export const NODE_METRIC_NAMES = {
   blobBytes: `${METRIC_PREFIX}blob_bytes_total`,
   blobPendingBytes: `${METRIC_PREFIX}blob_uploads_pending_bytes`,
   blobUploadsDeleted: `${METRIC_PREFIX}blob_uploads_deleted_total`,
+  blobsQuarantined: `${METRIC_PREFIX}blobs_quarantined_total`,
   httpRequests: `${METRIC_PREFIX}http_requests_total`,
   eventClients: `${METRIC_PREFIX}event_clients`,
   eventClientsDropped: `${METRIC_PREFIX}event_clients_dropped_total`,
@@ -213,7 +216,8 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       fetches: counter(register, n.blobFetches, 'Blob fetches from peers, by result', ['result']),
       bytes: counter(register, n.blobBytes, 'Blob bytes moved, by direction', ['direction']),
       pendingBytes: gauge(register, n.blobPendingBytes, 'Bytes of uploads no job names yet', []),
-      uploadsDeleted: counter(register, n.blobUploadsDeleted, 'Uploads no job named within the grace period, deleted', [])
+      uploadsDeleted: counter(register, n.blobUploadsDeleted, 'Uploads no job named within the grace period, deleted', []),
+      quarantined: counter(register, n.blobsQuarantined, 'Blob files moved aside because they did not hash to their name, by reason', ['reason'])
     },
     http: {
       requests: counter(register, n.httpRequests, 'HTTP API requests by route pattern, method and status code', ['route', 'method', 'status']),

@@ -39,6 +39,7 @@ import { countPeers, openHost } from './wiring/node-host.ts'
 import { resolveIdentity } from './wiring/node-identity.ts'
 import { serveProtocols } from './wiring/node-protocols.ts'
 import { openStorage } from './wiring/node-storage.ts'
+import type { StoreCheckOptions } from './store/integrity.ts'
 import { Retention, type RetentionOptions, resolveRetentionOptions } from './wiring/retention.ts'
 import { Shutdown } from './wiring/shutdown.ts'
 
@@ -107,6 +108,8 @@ export interface NodeInit {
   blobs?: Partial<Pick<BlobDirOptions, 'maxTotalBytes' | 'minFreeBytes'> & BlobKeeperOptions>
   /** Retention of decided jobs' blobs, votes and evidence (node/wiring/retention.ts; docs/store.md). */
   retention?: Partial<RetentionOptions>
+  /** The check of the store at start: every record read, the audit trail verified (node/store/integrity.ts; docs/store.md). */
+  storeCheck?: Partial<StoreCheckOptions>
 }
 
 /**

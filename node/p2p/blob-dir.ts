@@ -5,8 +5,15 @@
  * A blob is written to a temporary file in `<dataDir>/blobs/tmp/`, fsynced,
  * then renamed to its name (and the folder fsynced), so a crash leaves either
  * no blob or the whole blob, never a partial one under a valid name. The hash
- * is checked before the write; a stored blob is re-hashed when read whole, so
- * disk corruption is reported (`ERR_BLOB_CORRUPT`) instead of passed on.
+ * is checked before the write, and a stored blob is hashed again at every
+ * read, whole (`get`, what measurement and admission use) or served to a
+ * peer (`open`, hashed before its first byte is sent): a blob truncated or
+ * altered on disk is never measured nor served. It is moved aside to
+ * `<dataDir>/blobs/quarantine/` (at most `maxQuarantined` files kept, the
+ * oldest deleted first), the quarantine listener hears it (a metric and a
+ * log line), and it reads as absent, so the node fetches it again from its
+ * peers when a job needs it. `verifyAll` hashes every blob (the offline
+ * `trust-engine store repair`).
  *
  * A put that would leave less than `minFreeBytes` free on the file system
  * is refused (`ERR_DISK_FULL`, also the code of a write that met ENOSPC or
@@ -21,15 +28,16 @@
  * so a put never ends with its blob deleted under it. An access listener
  * (`watchAccess`) hears every read or check of a blob, before any I/O.
  */
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, readdir, readFile, stat, statfs, unlink } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, stat, statfs, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import { writeFileAtomic } from '../files/write-atomic.ts'
 import type { BlobSource } from './blob-protocol.ts'
 import { DEFAULT_BLOB_TRANSFER_OPTIONS } from './blob-protocol.ts'
-import { ERR_BLOB_CORRUPT, ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_IO, ERR_BLOB_QUOTA, ERR_BLOB_TOO_LARGE, ERR_DISK_FULL } from './errors.ts'
+import { ERR_BLOB_HASH, ERR_BLOB_ID, ERR_BLOB_IO, ERR_BLOB_QUOTA, ERR_BLOB_TOO_LARGE, ERR_DISK_FULL } from './errors.ts'
 
 /** Options of a {@link BlobDir}. */
 export interface BlobDirOptions {
@@ -39,6 +47,8 @@ export interface BlobDirOptions {
   maxTotalBytes: number
   /** Bytes a put must leave free on the file system of the blob folder; a put that would leave less is refused (`ERR_DISK_FULL`). */
   minFreeBytes: number
+  /** Quarantined files kept for inspection; the oldest beyond it are deleted. */
+  maxQuarantined: number
 }
 
 /** Defaults of {@link BlobDirOptions}. */
@@ -49,7 +59,22 @@ export const DEFAULT_BLOB_DIR_OPTIONS: BlobDirOptions = {
   maxTotalBytes: 32 * 1024 * 1024 * 1024,
   // 256 MiB: LevelDB's writes of thousands of decisions, votes and audit entries, and a compaction's
   // new tables, fit; a few of the largest blobs do not take it.
-  minFreeBytes: 256 * 1024 * 1024
+  minFreeBytes: 256 * 1024 * 1024,
+  // 16: enough to look at what went wrong on a failing disk, never a second copy of the store.
+  maxQuarantined: 16
+}
+
+/** Why a blob file was moved aside. */
+export type QuarantineReason = 'hash' | 'size'
+
+/** What {@link BlobDir.verifyAll} found. */
+export interface BlobVerifyReport {
+  /** Blob files hashed. */
+  checked: number
+  /** Their bytes. */
+  bytes: number
+  /** Blobs whose file did not hash to its name, now quarantined. */
+  quarantined: string[]
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/
@@ -63,6 +88,7 @@ export class BlobDir {
   /** Blobs being deleted → the deletion. */
   readonly #deleting = new Map<string, Promise<number>>()
   #onAccess: (sha256: string) => void = () => {}
+  #onQuarantine: (sha256: string, reason: QuarantineReason) => void = () => {}
 
   /** Blobs go under `<dataDir>/blobs`. Nothing is touched until the first call. */
   constructor (dataDir: string, options: Partial<BlobDirOptions> = {}) {
@@ -80,6 +106,61 @@ export class BlobDir {
   /** Calls `listener` synchronously with the id of every blob checked, read or opened (one listener; a new one replaces it). */
   watchAccess (listener: (sha256: string) => void): void {
     this.#onAccess = listener
+  }
+
+  /** Calls `listener` with every blob moved aside because its file did not hash to its name (one listener; a new one replaces it). */
+  watchQuarantine (listener: (sha256: string, reason: QuarantineReason) => void): void {
+    this.#onQuarantine = listener
+  }
+
+  /** The folder where blob files that do not hash to their name are moved. */
+  get quarantineDir (): string {
+    return join(this.#root, 'quarantine')
+  }
+
+  /**
+   * Moves the file of blob `sha256` aside (it then reads as absent) and
+   * tells the quarantine listener. A file already gone is not an error.
+   */
+  async quarantine (sha256: string, reason: QuarantineReason): Promise<void> {
+    const path = this.pathOf(sha256)
+    const size = await sizeOf(path)
+    if (size === null) return
+    try {
+      await mkdir(this.quarantineDir, { recursive: true })
+      await rename(path, join(this.quarantineDir, `${Date.now()}-${sha256}`))
+    } catch (err) {
+      if (isNotFound(err)) return
+      throw ioError('cannot quarantine blob', err)
+    }
+    if (this.#used !== undefined) this.#used = this.#used.then((u) => Math.max(0, u - size))
+    this.#onQuarantine(sha256, reason)
+    const kept = (await readdir(this.quarantineDir).catch(() => [])).sort()
+    for (const name of kept.slice(0, Math.max(0, kept.length - this.#options.maxQuarantined))) {
+      await unlink(join(this.quarantineDir, name)).catch(() => {})
+    }
+  }
+
+  /** Hashes every stored blob and quarantines those that do not hash to their name. */
+  async verifyAll (): Promise<BlobVerifyReport> {
+    const report: BlobVerifyReport = { checked: 0, bytes: 0, quarantined: [] }
+    const list = async (dir: string): Promise<string[]> => await readdir(dir).catch(() => [])
+    for (const a of await list(this.#root)) {
+      if (a.length !== 2) continue
+      for (const b of await list(join(this.#root, a))) {
+        for (const name of await list(join(this.#root, a, b))) {
+          if (!SHA256_HEX.test(name) || name.slice(0, 2) !== a || name.slice(2, 4) !== b) continue
+          const { sha256, size } = await hashFile(join(this.#root, a, b, name))
+          report.checked++
+          report.bytes += size
+          if (sha256 !== name) {
+            await this.quarantine(name, 'hash')
+            report.quarantined.push(name)
+          }
+        }
+      }
+    }
+    return report
   }
 
   /** Bytes of blobs stored (read from disk once, then kept up to date). */
@@ -129,7 +210,7 @@ export class BlobDir {
     }
   }
 
-  /** The blob's bytes after re-checking their hash, or null when absent. */
+  /** The blob's bytes after re-checking their hash, or null when absent (or quarantined now: its file did not hash to its name). */
   async get (sha256: string): Promise<Uint8Array | null> {
     const path = this.pathOf(sha256)
     this.#onAccess(sha256)
@@ -145,14 +226,17 @@ export class BlobDir {
       throw ioError('cannot read blob', err)
     }
     if (sha256Hex(bytes) !== sha256) {
-      throw new TrustEngineError(ERR_BLOB_CORRUPT, 'stored blob does not hash to its name')
+      await this.quarantine(sha256, 'hash')
+      return null
     }
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   }
 
   /**
-   * The blob as a stream (size, then chunks), or null when absent. Not
-   * re-hashed here: whoever receives it checks the hash.
+   * The blob as a stream (size, then chunks), or null when absent. The file
+   * is hashed before the stream is made (and quarantined, reading as absent,
+   * when it does not hash to its name), so a peer is never sent a broken
+   * blob (it would refuse it, after the transfer, and ask another).
    */
   async open (sha256: string): Promise<BlobSource | null> {
     const path = this.pathOf(sha256)
@@ -162,7 +246,18 @@ export class BlobDir {
     if (size === null) return null
     // Too large to serve: the size alone lets the server answer `too-large` without reading.
     if (size > this.#options.maxBlobBytes) return { size, chunks: noChunks() }
-    return { size, chunks: createReadStream(path, { highWaterMark: 256 * 1024 }) }
+    let hashed: { sha256: string, size: number }
+    try {
+      hashed = await hashFile(path)
+    } catch (err) {
+      if (isNotFound(err)) return null
+      throw ioError('cannot read blob', err)
+    }
+    if (hashed.sha256 !== sha256) {
+      await this.quarantine(sha256, 'hash')
+      return null
+    }
+    return { size: hashed.size, chunks: createReadStream(path, { highWaterMark: 256 * 1024 }) }
   }
 
   /**
@@ -179,7 +274,8 @@ export class BlobDir {
       throw new TrustEngineError(ERR_BLOB_HASH, 'bytes do not hash to the expected id')
     }
     await this.#deleting.get(sha256)?.catch(() => {})
-    if (await this.has(sha256)) return sha256
+    // A file already there is kept only when it is whole (get quarantines a broken one): a put repairs a blob.
+    if (await this.has(sha256) && await this.get(sha256) !== null) return sha256
     this.#used ??= usage(this.#root)
     const used = await this.#used
     if (used + bytes.byteLength > this.#options.maxTotalBytes) {
@@ -236,6 +332,17 @@ async function usage (root: string): Promise<number> {
     }
   }
   return total
+}
+
+/** sha256 and size of the file at `path`, read as a stream (bounded memory whatever its size). */
+async function hashFile (path: string): Promise<{ sha256: string, size: number }> {
+  const hash = createHash('sha256')
+  let size = 0
+  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
+    hash.update(chunk as Buffer)
+    size += (chunk as Buffer).byteLength
+  }
+  return { sha256: hash.digest('hex'), size }
 }
 
 async function * noChunks (): AsyncGenerator<Uint8Array> {}

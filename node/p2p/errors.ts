@@ -45,8 +45,6 @@ export const ERR_BLOB_ABORTED = declareCode('ERR_BLOB_ABORTED', { status: 503 })
 export const ERR_BLOB_UNREACHABLE = declareCode('ERR_BLOB_UNREACHABLE', { status: 503 })
 /** A blob id that is not 64 lowercase hex characters. */
 export const ERR_BLOB_ID = declareCode('ERR_BLOB_ID', { status: 400 })
-/** A stored blob whose bytes no longer hash to its name (disk corruption). */
-export const ERR_BLOB_CORRUPT = declareCode('ERR_BLOB_CORRUPT', { status: 500 })
 /** Storing a blob would exceed the blob directory's quota (`maxTotalBytes`). */
 export const ERR_BLOB_QUOTA = declareCode('ERR_BLOB_QUOTA', { status: 507 })
 /** Storing a blob would leave less than `minFreeBytes` free on the data folder's file system (or the file system is full). */

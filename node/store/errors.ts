@@ -43,3 +43,5 @@ export const ERR_AUDIT_MALFORMED = declareCode('ERR_AUDIT_MALFORMED', { status: 
 export const ERR_AUDIT_BAD_ENTRY = declareCode('ERR_AUDIT_BAD_ENTRY', { status: 500 })
 /** A second audit log was opened on one store (each store has one chain and one writer). */
 export const ERR_AUDIT_ALREADY_OPEN = declareCode('ERR_AUDIT_ALREADY_OPEN', { status: 409 })
+/** The store opens but its audit trail does not verify at start: the node refuses to extend it. */
+export const ERR_STORE_AUDIT_BROKEN = declareCode('ERR_STORE_AUDIT_BROKEN', { status: 500 })

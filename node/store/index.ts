@@ -17,7 +17,7 @@
  */
 export { BUCKETS, RETIRED_BUCKETS, bucketPrefix, type Bucket, type BucketName } from './buckets.ts'
 export {
-  DEFAULT_STORE_OPTIONS, DEFAULT_WRITE_OPTIONS, META_IDENTITY, openStore, parseStoredJson, Store, StoreIdentitySchema,
+  DEFAULT_STORE_OPTIONS, DEFAULT_WRITE_OPTIONS, META_IDENTITY, corruptError, openStore, parseStoredJson, repairAdvice, repairCommand, Store, StoreIdentitySchema,
   type KeyRange, type OpenStoreOptions, type StoreIdentity, type StoreOptions, type StoreSnapshot, type WriteOptions
 } from './db.ts'
 export { WriteBatch, type BatchOperation } from './write-batch.ts'
@@ -33,5 +33,6 @@ export {
   MAX_AUDIT_PAGE, auditEntryHash, auditKey, auditSignedBytes, listAudit, readAuditHead, verifyAuditHead, verifyAuditSignature,
   type AuditEntry, type AuditEntryBody, type AuditHead
 } from './audit.ts'
-export { verifyAudit, type AuditVerifyFailure, type AuditVerifyOk, type AuditVerifyResult } from './audit-verify.ts'
+export { DEFAULT_AUDIT_VERIFY_OPTIONS, verifyAudit, type AuditVerifyOptions, type AuditVerifyFailure, type AuditVerifyOk, type AuditVerifyResult } from './audit-verify.ts'
 export { dataDirLayout, type DataDirLayout } from './data-dir.ts'
+export { checkStore, scanStore, DEFAULT_STORE_CHECK_OPTIONS, type StoreCheck, type StoreCheckOptions, type StoreScan } from './integrity.ts'

@@ -19,6 +19,7 @@ import { AuditLog } from '../store/audit.ts'
 import { BlobKeeper, type BlobKeeperOptions } from '../store/blob-keeper.ts'
 import type { DataDirLayout } from '../store/data-dir.ts'
 import { type Store, openStore } from '../store/db.ts'
+import { checkStore, type StoreCheckOptions } from '../store/integrity.ts'
 import { peersRepository } from '../store/repositories/index.ts'
 import { ensureJobIndex } from '../store/repositories/job-index.ts'
 import { ensureRetentionIndex } from '../store/repositories/retention.ts'
@@ -60,6 +61,8 @@ export interface NodeStorageOptions {
   optimizerReports?: Partial<OptimizerReportStoreOptions>
   reputationHistory?: Partial<ReputationHistoryOptions>
   blobs?: Partial<Pick<BlobDirOptions, 'maxTotalBytes' | 'minFreeBytes'> & BlobKeeperOptions>
+  /** The check of the store before anything uses it (node/store/integrity.ts). */
+  storeCheck?: Partial<StoreCheckOptions>
 }
 
 /** Opens the node's store, repositories, blob folder (its keeper started) and evidence folder. */
@@ -67,6 +70,9 @@ export async function openStorage (components: NodeStorageComponents, options: N
   const { layout, network, keys, clock, logger, metrics, events, shutdown } = components
   const store = await openStore(layout.db, { identity: { publicKey: keys.publicKey, networkId: network.networkId } })
   shutdown.defer(async () => { await store.close() })
+  // A broken table or an audit chain that does not verify stops the start here, naming the repair path.
+  const check = await checkStore(store, options.storeCheck)
+  logger.child({ module: 'store' }).info({ records: check.scan?.records ?? null, auditEntries: check.audit?.length ?? null }, 'store checked')
   const audit = await AuditLog.open(store, keys.privateKey)
   await ensureJobIndex(store)
   await ensureRetentionIndex(store)
@@ -79,13 +85,19 @@ export async function openStorage (components: NodeStorageComponents, options: N
   })
   const { maxTotalBytes, minFreeBytes, ...keeperOptions } = options.blobs ?? {}
   const blobs = new BlobDir(layout.root, { ...(maxTotalBytes === undefined ? {} : { maxTotalBytes }), ...(minFreeBytes === undefined ? {} : { minFreeBytes }) })
+  const blobLogger = logger.child({ module: 'blobs' })
+  // A blob file that no longer hashes to its name is never served nor measured: moved aside, counted, fetched again when needed.
+  blobs.watchQuarantine((sha256, reason) => {
+    metrics.blobs.quarantined.inc({ reason })
+    blobLogger.warn({ sha256, reason, folder: blobs.quarantineDir }, 'blob file does not hash to its name: quarantined')
+  })
   // Uploads no job names are deleted after a grace period; a job's blobs are kept (node/store/blob-keeper.ts).
   const keeper = await BlobKeeper.open({
     dir: blobs,
     store,
     options: keeperOptions,
     now: clock,
-    logger: logger.child({ module: 'blobs' }),
+    logger: blobLogger,
     metrics: { pendingBytes: (bytes) => { metrics.blobs.pendingBytes.set(bytes) }, deleted: (n) => { metrics.blobs.uploadsDeleted.inc(n) } }
   })
   const nodeLogger = logger.child({ module: 'node' })

@@ -21,5 +21,6 @@ export const SUITES: BenchSuite[] = [
   (await import('./gossip.ts')).gossipSuite,
   (await import('./listing.ts')).listingSuite,
   (await import('./retention.ts')).retentionSuite,
+  (await import('./storage-checks.ts')).storageChecksSuite,
   (await import('./footprint.ts')).footprintSuite,
 ]

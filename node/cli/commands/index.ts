@@ -6,6 +6,7 @@ import type { Command } from 'commander'
 import { register as node } from './node.ts'
 import { register as keygen } from './keygen.ts'
 import { register as audit } from './audit.ts'
+import { register as store } from './store.ts'
 import { register as submit } from './submit.ts'
 import { register as status } from './status.ts'
 import { register as networkInit } from './network-init.ts'
@@ -21,7 +22,7 @@ export type RegisterCommand = (program: Command) => void
 /** Every command of `trust-engine`, in the order `--help` lists them. */
 export const COMMANDS: RegisterCommand[] = [
   node,
-  keygen, audit,
+  keygen, audit, store,
   submit, status, networkInit, certificate, measure,
   analyze, optimize, schedule,
   schedules,
