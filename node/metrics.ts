@@ -70,8 +70,10 @@ export interface NodeMetrics {
     offences: Counter<'code'>
   }
   blobs: {
-    /** Blob fetches from peers, by result (`ok`, `not_found`, `too_large`, `hash_mismatch`, `error`, ...). */
+    /** Blob fetches from peers, by result (`OK` or the fetch's code: `ERR_BLOB_NOT_FOUND`, `ERR_BLOB_HASH`, `ERR_BLOB_TIMEOUT`, ...). */
     fetches: Counter<'result'>
+    /** Blob requests of peers, by result: `found`, `not-found`, `too-large`, `busy` (all 64 streams taken), `ERR_STREAM_QUOTA` (over the peer's quota) or the code the stream failed with. */
+    serves: Counter<'result'>
     /** Blob bytes moved, by direction (`received` from peers, `sent` to peers, `uploaded` through the API). */
     bytes: Counter<'direction'>
     /** Bytes of uploads no job names yet, all uploaders together (node/store/blob-keeper.ts). */
@@ -165,6 +167,7 @@ export const NODE_METRIC_NAMES = {
   peersRefused: `${METRIC_PREFIX}peers_refused_total`,
   peerOffences: `${METRIC_PREFIX}peer_offences_total`,
   blobFetches: `${METRIC_PREFIX}blob_fetches_total`,
+  blobServes: `${METRIC_PREFIX}blob_serves_total`,
   blobBytes: `${METRIC_PREFIX}blob_bytes_total`,
   blobPendingBytes: `${METRIC_PREFIX}blob_uploads_pending_bytes`,
   blobUploadsDeleted: `${METRIC_PREFIX}blob_uploads_deleted_total`,
@@ -214,6 +217,7 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
     },
     blobs: {
       fetches: counter(register, n.blobFetches, 'Blob fetches from peers, by result', ['result']),
+      serves: counter(register, n.blobServes, 'Blob requests of peers, by result', ['result']),
       bytes: counter(register, n.blobBytes, 'Blob bytes moved, by direction', ['direction']),
       pendingBytes: gauge(register, n.blobPendingBytes, 'Bytes of uploads no job names yet', []),
       uploadsDeleted: counter(register, n.blobUploadsDeleted, 'Uploads no job named within the grace period, deleted', []),

@@ -172,7 +172,7 @@ async function serveOne (stream: Stream, getBlob: ServeBlobsOptions['getBlob'], 
     clock.touch()
     const body = await getBlob(req.sha256)
     const status = statusOf(body, opts.maxBlobBytes)
-    await stream.sink(lp.encode(responseFrames(status, body, opts.maxChunkBytes, () => { clock.touch() }, pace, clock.signal)))
+    await stream.sink(lp.encode(responseFrames(status, body, opts.maxChunkBytes, () => { clock.touch() }, pace, clock.signal, (n) => { counters.blobBytesSent?.(n) })))
     counters.blob('serve', status.status)
   } catch (err) {
     const e = clock.error() ?? toBlobError(err)
@@ -190,16 +190,16 @@ function statusOf (body: BlobBody, maxBlobBytes: number): BlobStatus {
   return size > maxBlobBytes ? { status: 'too-large', size } : { status: 'found', size }
 }
 
-async function * responseFrames (status: BlobStatus, body: BlobBody, maxChunkBytes: number, touch: () => void, pace: (bytes: number) => number, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+async function * responseFrames (status: BlobStatus, body: BlobBody, maxChunkBytes: number, touch: () => void, pace: (bytes: number) => number, signal: AbortSignal, sent: (bytes: number) => void): AsyncGenerator<Uint8Array> {
   yield encodeBlobStatus(status)
   if (status.status !== 'found' || body === null) return
   const chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = body instanceof Uint8Array ? [body] : body.chunks
-  let sent = 0
+  let total = 0
   for await (const chunk of chunks) {
     for (let off = 0; off < chunk.byteLength; off += maxChunkBytes) {
       const piece = chunk.subarray(off, Math.min(off + maxChunkBytes, chunk.byteLength))
-      sent += piece.byteLength
-      if (sent > status.size) throw new TrustEngineError(ERR_BLOB_PROTOCOL, 'blob source longer than its declared size')
+      total += piece.byteLength
+      if (total > status.size) throw new TrustEngineError(ERR_BLOB_PROTOCOL, 'blob source longer than its declared size')
       // Paced to the peer's byte rate; the wait counts as activity (the idle deadline is for the reader).
       const wait = pace(piece.byteLength)
       if (wait > 0) {
@@ -207,10 +207,11 @@ async function * responseFrames (status: BlobStatus, body: BlobBody, maxChunkByt
         await sleep(wait, signal)
       }
       yield piece
+      sent(piece.byteLength)
       touch()
     }
   }
-  if (sent !== status.size) throw new TrustEngineError(ERR_BLOB_PROTOCOL, 'blob source shorter than its declared size')
+  if (total !== status.size) throw new TrustEngineError(ERR_BLOB_PROTOCOL, 'blob source shorter than its declared size')
 }
 
 /**

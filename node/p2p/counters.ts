@@ -15,6 +15,8 @@ export interface P2pCounters {
   peerRefused: (code: string) => void
   /** One blob request served (`side` = serve) or fetch finished (`side` = fetch); `outcome` is `OK`, a status or a code. */
   blob: (side: 'serve' | 'fetch', outcome: string) => void
+  /** Blob bytes sent to a peer (one call per chunk served). */
+  blobBytesSent?: (bytes: number) => void
   /** One penalised offence of a peer (`ERR_STREAM_QUOTA`, `ERR_GOSSIP_FRAME_TOO_LARGE`, `ERR_GRAYLISTED`, ...). */
   offence?: (code: string) => void
   /** One gossip RPC not sent to a peer because its outbound queue was full (`maxOutboundBufferBytes`). */
@@ -26,6 +28,7 @@ export const NO_COUNTERS: P2pCounters = {
   gossipResult: () => {},
   peerRefused: () => {},
   blob: () => {},
+  blobBytesSent: () => {},
   offence: () => {},
   outboundDropped: () => {}
 }
@@ -43,6 +46,8 @@ export class CounterTally implements P2pCounters {
   peerRefused = (code: string): void => { this.#add(`refused|${code}`) }
   /** Counts one blob outcome. */
   blob = (side: 'serve' | 'fetch', outcome: string): void => { this.#add(`blob|${side}|${outcome}`) }
+  /** Counts blob bytes sent, under `blob|serve|bytes`. */
+  blobBytesSent = (bytes: number): void => { this.#add('blob|serve|bytes', bytes) }
   /** Counts one penalised offence. */
   offence = (code: string): void => { this.#add(`offence|${code}`) }
   /** Counts one gossip RPC dropped for a full outbound queue. */
@@ -60,7 +65,7 @@ export class CounterTally implements P2pCounters {
     return out
   }
 
-  #add (key: string): void {
-    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1)
+  #add (key: string, n = 1): void {
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + n)
   }
 }

@@ -148,6 +148,8 @@ export class Host {
 
   /** Who may connect and with what quotas. */
   readonly admission: Admission
+  /** The counters this host reports to (the node's metrics), for the stream protocols served and fetched over it. */
+  readonly counters: P2pCounters
   readonly #gate: NetworkGate
   readonly #penalties: PeerPenalties
   readonly #penaltyOptions: PeerPenaltyOptions
@@ -176,6 +178,7 @@ export class Host {
     this.#penaltyOptions = init.penaltyOptions
     this.#graylistThreshold = init.graylistThreshold
     this.#counters = init.counters
+    this.counters = init.counters
     this.#peerBook = init.peerBook
     this.#bootstrap = init.bootstrap
     this.#redialOptions = init.redial

@@ -55,12 +55,12 @@ export function blobPort (c: {
         const ordered = peers.includes(hint) ? [hint] : []
         try {
           const bytes = ordered.length > 0
-            ? await fetchBlobFromAny(c.host, ordered, sha256, { signal }).catch(async (err: unknown) => {
+            ? await fetchBlobFromAny(c.host, ordered, sha256, { signal, counters: c.host.counters }).catch(async (err: unknown) => {
               const rest = peers.filter((p) => p !== hint)
               if (rest.length === 0) throw err
-              return await fetchBlobFromAny(c.host, rest, sha256, { signal })
+              return await fetchBlobFromAny(c.host, rest, sha256, { signal, counters: c.host.counters })
             })
-            : await fetchBlobFromAny(c.host, peers, sha256, { signal })
+            : await fetchBlobFromAny(c.host, peers, sha256, { signal, counters: c.host.counters })
           await c.blobs.put(bytes, sha256)
           c.metrics.blobs.bytes.inc({ direction: 'received' }, bytes.byteLength)
           return bytes

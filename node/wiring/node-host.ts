@@ -72,7 +72,8 @@ export async function openHost (components: NodeHostComponents, options: NodeHos
     counters: {
       gossipResult: (topic, result, code) => { metrics.gossip.validationResults.inc({ topic: topicLabel(topic), result, code: result === 'accept' ? 'none' : code }) },
       peerRefused: (code) => { metrics.peers.refused.inc({ code }) },
-      blob: (side, outcome) => { if (side === 'fetch') metrics.blobs.fetches.inc({ result: outcome }) },
+      blob: (side, outcome) => { (side === 'fetch' ? metrics.blobs.fetches : metrics.blobs.serves).inc({ result: outcome }) },
+      blobBytesSent: (bytes) => { metrics.blobs.bytes.inc({ direction: 'sent' }, bytes) },
       offence: (code) => { metrics.peers.offences.inc({ code }) },
       outboundDropped: () => { metrics.gossip.outboundDropped.inc() }
     },

@@ -33,7 +33,7 @@ export async function serveProtocols (components: NodeProtocolsComponents): Prom
   host.gossip.setValidator(host.topics.seeds, async (data) => { await engine.onSeedMessage(data) })
   for (const topic of Object.values(host.topics)) host.gossip.subscribe(topic)
   // Served from disk in bounded chunks, paced and limited per peer (never a whole blob in memory).
-  const stopBlobs = await serveBlobs(host, { getBlob: async (sha) => await blobs.open(sha), limits: host })
+  const stopBlobs = await serveBlobs(host, { getBlob: async (sha) => await blobs.open(sha), limits: host, counters: host.counters })
   shutdown.defer(stopBlobs)
   const stopVotes = await serveVotes(host, async (jobId) => await engine.votesFor(jobId), { limits: host })
   shutdown.defer(stopVotes)
