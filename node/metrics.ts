@@ -118,6 +118,8 @@ export interface NodeMetrics {
     gossip: Gauge<'stage'>
     /** Votes held before they can be counted, their job or seed not known yet (node/job/vote-buffer.ts), read at each scrape. */
     votesHeld: Gauge
+    /** Economy schedules waiting for their slot (bounded by the economy's `maxPending`), read at each scrape. */
+    schedulesWaiting: Gauge
   }
   retention: {
     /** What retention pruned, by kind: `jobs` (decided jobs pruned), `votes`, `blobs`, `evidence` (jobs' evidence folders). */
@@ -141,6 +143,8 @@ export interface ScrapeReaders {
   gossipQueue: () => { validating: number, delivering: number }
   /** Votes held by the vote buffer. */
   votesHeld: () => number
+  /** Economy schedules waiting for their slot. */
+  schedulesWaiting: () => number
 }
 
 /** The readers of each registry's scrape-time gauges (a registry belongs to one node). */
@@ -183,6 +187,7 @@ export const NODE_METRIC_NAMES = {
   diskFreeBytes: `${METRIC_PREFIX}disk_free_bytes`,
   gossipQueue: `${METRIC_PREFIX}gossip_queue_messages`,
   votesHeld: `${METRIC_PREFIX}votes_held`,
+  schedulesWaiting: `${METRIC_PREFIX}schedules_waiting`,
   retentionPruned: `${METRIC_PREFIX}retention_pruned_total`,
   retentionFreedBytes: `${METRIC_PREFIX}retention_freed_bytes_total`,
   retentionLastPass: `${METRIC_PREFIX}retention_last_pass_seconds`
@@ -260,6 +265,10 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       votesHeld: gauge(register, n.votesHeld, 'Votes held before they can be counted (job or seed not known yet)', [], (g) => {
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(r.votesHeld())
+      }),
+      schedulesWaiting: gauge(register, n.schedulesWaiting, 'Economy schedules waiting for their slot', [], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(r.schedulesWaiting())
       })
     },
     retention: {

@@ -70,7 +70,8 @@ describe('createNodeMetrics', () => {
       blobBytes: async () => 99,
       diskFreeBytes: async () => 4096,
       gossipQueue: () => ({ validating: 3, delivering: 1 }),
-      votesHeld: () => 7
+      votesHeld: () => 7,
+      schedulesWaiting: () => 2
     })
     const text = await register.metrics()
     expect(text).toContain('trust_engine_store_bytes 1234')
@@ -79,6 +80,7 @@ describe('createNodeMetrics', () => {
     expect(text).toContain('trust_engine_gossip_queue_messages{stage="validating"} 3')
     expect(text).toContain('trust_engine_gossip_queue_messages{stage="delivering"} 1')
     expect(text).toContain('trust_engine_votes_held 7')
+    expect(text).toContain('trust_engine_schedules_waiting 2')
     store = 5678
     expect(await register.metrics()).toContain('trust_engine_store_bytes 5678')
     failing = true

@@ -10,6 +10,7 @@ import { unlink } from 'node:fs/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ERR_SCHEDULE_NOT_ECONOMY, ERR_SCHEDULE_QUEUE_FULL } from '../../../node/economy/errors.ts'
 import { ERR_SCHEDULE_DEADLINE_UNREACHABLE, ERR_SCHEDULE_INVALID, ERR_SCHEDULE_OVER_BUDGET } from '../../../node/optimizer/errors.ts'
+import { NODE_METRIC_NAMES } from '../../../node/metrics.ts'
 import type { TrustEngineNode } from '../../../node/node.ts'
 import { BlobDir } from '../../../node/p2p/blob-dir.ts'
 import { verifyAudit } from '../../../node/store/audit-verify.ts'
@@ -186,13 +187,16 @@ describe('economy deferral on a node', () => {
     expect({ schedules: await node.listSchedules(), head: (await node.audit(0, 1)).head }).toEqual(before)
   })
 
-  it('refuses a scene that does not load, and refuses more waiting schedules than maxPending', async () => {
+  it('refuses a scene that does not load, and refuses more waiting schedules than maxPending, whose gauge counts them', async () => {
     const { node, sha } = await setUp({ economy: { maxPending: 1 } })
     const garbage = await node.putBlob(new TextEncoder().encode('not a scene'))
     expect(await codeOf(node.scheduleEconomyJob(economyRequest(garbage)))).toBe('ERR_SCENE_NOT_GLTF')
+    const waiting = async (): Promise<string> => (await node.metricsRegistry.getSingleMetricAsString(NODE_METRIC_NAMES.schedulesWaiting)).split('\n').at(-1)!
+    expect(await waiting()).toBe(`${NODE_METRIC_NAMES.schedulesWaiting} 0`)
     await node.scheduleEconomyJob(economyRequest(sha))
     expect(await codeOf(node.scheduleEconomyJob(economyRequest(sha)))).toBe(ERR_SCHEDULE_QUEUE_FULL)
     expect(await node.listSchedules()).toHaveLength(1)
+    expect(await waiting()).toBe(`${NODE_METRIC_NAMES.schedulesWaiting} 1`)
   })
 
   it('refuses on a node that is not a validator (it could not announce the job at the slot)', async () => {
