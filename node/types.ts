@@ -142,6 +142,14 @@ export interface JobView {
   values: WireMetrics | null
   /** Confidence intervals of the consensus values (from the median vote). */
   intervals: WireIntervals | null
+  /**
+   * Caveats of the consensus (protocol/caveats.ts): what changes the scenes'
+   * look but the measurement engine does not render, e.g. `sheen`; every
+   * agreeing vote and the certificate carry the same list. `[]` for none
+   * (frames jobs always), null while there are no consensus values. The
+   * verdict holds for what the engine shows.
+   */
+  caveats: string[] | null
   /** This node's own measurement, once made. */
   ownMeasurement: { metrics: WireMetrics, samples: number } | null
   votes: VoteView[]

@@ -10,7 +10,8 @@
  *    `ERR_UNKNOWN_SIGNER`, `ERR_JOB_DEADLINE`, `ERR_JOB_VALIDITY`);
  * 4. the job id is the job's, every vote for that job id and the certificate's round (`ERR_CERT_JOB`);
  * 5. every voter is a validator (`ERR_CERT_UNKNOWN_VOTER`), appears once (`ERR_CERT_DUPLICATE_VOTER`), in ascending key order (`ERR_CERT_ORDER`);
- * 6. every vote agrees with the certificate's values within tolerance and has the same verdict (`ERR_CERT_DISAGREES`);
+ * 6. every vote carries the same caveats (`ERR_CERT_DISAGREES`), and they are the certificate's (`ERR_CERT_CAVEATS`);
+ *    every vote agrees with the certificate's values within tolerance and has the same verdict (`ERR_CERT_DISAGREES`);
  * 7. the voters' BASE weight is more than 2/3 of the network's (`ERR_CERT_NO_QUORUM`);
  * 8. the round may decide: round 0 only when its votes' consensus interval keeps every threshold
  *    outside (the grey-zone rule, recomputed from the votes), round 1 otherwise, no later round (`ERR_CERT_ROUND_NOT_FINAL`);
@@ -22,6 +23,7 @@
  * for one job, certificates of at most one round verify, and within a round
  * all of them carry the honest verdict.
  */
+import { type Caveat, caveatsOf, sameCaveats } from './caveats.ts'
 import { agreesWithConsensus, verdictOf } from './consensus/agreement.ts'
 import { MAX_GREY_ZONE_ROUND, greyZoneOfVotes } from './consensus/grey-zone.ts'
 import { isTrustEngineError, declareCode } from './errors.ts'
@@ -48,6 +50,8 @@ export const ERR_CERT_DUPLICATE_VOTER = declareCode('ERR_CERT_DUPLICATE_VOTER', 
 export const ERR_CERT_ORDER = declareCode('ERR_CERT_ORDER', { action: 'reject', status: 422 })
 /** Code: a vote does not agree with the certificate's values. */
 export const ERR_CERT_DISAGREES = declareCode('ERR_CERT_DISAGREES', { action: 'reject', status: 422 })
+/** Code: the certificate's caveats are not the caveats its votes carry. */
+export const ERR_CERT_CAVEATS = declareCode('ERR_CERT_CAVEATS', { action: 'reject', status: 422 })
 /** Code: the votes' base weight is not more than 2/3 of the network's. */
 export const ERR_CERT_NO_QUORUM = declareCode('ERR_CERT_NO_QUORUM', { action: 'reject', status: 422 })
 /** Code: the status is not what the thresholds give on the values. */
@@ -59,7 +63,7 @@ export const ERR_CERT_SEED = declareCode('ERR_CERT_SEED', { action: 'reject', st
 
 /** Result of {@link verifyCertificate}: never throws, so one bad certificate cannot crash a verifier. */
 export type CertificateVerification =
-  | { ok: true, jobId: string, round: number, status: 'validated' | 'rejected', seed: string, signedBaseWeight: number, totalBaseWeight: number }
+  | { ok: true, jobId: string, round: number, status: 'validated' | 'rejected', seed: string, signedBaseWeight: number, totalBaseWeight: number, caveats: Caveat[] }
   | { ok: false, code: string, message: string, details?: Record<string, unknown> }
 
 /** Verifies `cert` against `network` (see the module comment for the checks and codes). */
@@ -89,7 +93,11 @@ function check (input: Certificate, network: NetworkConfig): CertificateVerifica
   if (jobIdOf(cert.job) !== cert.jobId) return fail(ERR_CERT_JOB, 'job id does not match the job')
   if (!isValidator(network, cert.job.submitter)) return fail(ERR_CERT_JOB, 'job submitter is not a validator')
 
-  const consensus = { values, checks: cert.checks }
+  // The caveats are recomputed from the signed votes: they must all carry one list, and the certificate must name it.
+  const caveats = caveatsOf(cert.votes[0]!)
+  if (cert.votes.some((v) => !sameCaveats(caveatsOf(v), caveats))) return fail(ERR_CERT_DISAGREES, 'votes carry different caveats')
+  if (!sameCaveats(caveatsOf(cert), caveats)) return fail(ERR_CERT_CAVEATS, 'the certificate\'s caveats are not its votes\'')
+  const consensus = { values, checks: cert.checks, caveats }
   const seen = new Set<string>()
   let previous = ''
   let signed = 0
@@ -100,7 +108,7 @@ function check (input: Certificate, network: NetworkConfig): CertificateVerifica
     if (!(previous < vote.voter)) return fail(ERR_CERT_ORDER, 'votes are not sorted by voter')
     seen.add(vote.voter)
     previous = vote.voter
-    if (!agreesWithConsensus({ values: voteMetrics(vote), checks: vote.checks }, consensus, cert.job.thresholds, network.tolerances)) {
+    if (!agreesWithConsensus({ values: voteMetrics(vote), checks: vote.checks, caveats: caveatsOf(vote) }, consensus, cert.job.thresholds, network.tolerances)) {
       return fail(ERR_CERT_DISAGREES, 'a vote does not agree with the certificate values')
     }
     signed += baseWeightOf(network, vote.voter)
@@ -128,7 +136,7 @@ function check (input: Certificate, network: NetworkConfig): CertificateVerifica
 
   const status = verdictOf(values, cert.checks, cert.job.thresholds) ? 'validated' : 'rejected'
   if (status !== cert.status) return fail(ERR_CERT_STATUS, 'status does not follow from the values and thresholds')
-  return { ok: true, jobId: cert.jobId, round: cert.round, status, seed, signedBaseWeight: signed, totalBaseWeight: total }
+  return { ok: true, jobId: cert.jobId, round: cert.round, status, seed, signedBaseWeight: signed, totalBaseWeight: total, caveats: [...caveats] }
 }
 
 function fail (code: string, message: string, details?: Record<string, unknown>): CertificateVerification {

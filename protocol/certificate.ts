@@ -7,6 +7,7 @@
  */
 import { z } from 'zod'
 import { MAX_CERTIFICATE_BYTES, MAX_ROUND, MAX_VALIDATORS } from './constants.ts'
+import { caveatsSchema } from './caveats.ts'
 import { decodeWith } from './decode.ts'
 import { TrustEngineError, declareCode } from './errors.ts'
 import { networkIdSchema, sha256Schema } from './fields.ts'
@@ -34,6 +35,12 @@ export const certificateSchema = z.strictObject({
   values: metricsSchema,
   /** Consensus checks, present only when some vote reported a check. */
   checks: z.strictObject({ candidateHashMatches: z.boolean().optional() }).optional(),
+  /**
+   * Consensus caveats (caveats.ts): what the measurement did not render,
+   * the list every vote carries; absent when there are none (frames jobs
+   * always). The verdict holds for what the engine shows.
+   */
+  caveats: caveatsSchema.optional(),
   /** The job's seed certificate: a third party re-derives the sampling seed every vote names. */
   seedCertificate: seedCertificateSchema,
   /** The agreeing votes, sorted by voter key (strictly ascending). */
@@ -45,7 +52,7 @@ export type Certificate = z.output<typeof certificateSchema>
 
 /**
  * Builds the certificate of a final tally: the agreeing votes among `votes`,
- * sorted by voter, with the job's seed certificate. Throws `ERR_NOT_FINAL`
+ * sorted by voter, with the job's seed certificate and the tally's caveats. Throws `ERR_NOT_FINAL`
  * for a tally that is not final. Deterministic: the same tally, votes and
  * seed certificate give the same canonical bytes.
  */
@@ -69,6 +76,7 @@ export function buildCertificate (network: NetworkConfig, job: JobAnnouncement, 
     votes: chosen
   }
   if (t.checks !== null && Object.keys(t.checks).length > 0) cert.checks = { ...t.checks }
+  if (t.caveats !== null && t.caveats.length > 0) cert.caveats = [...t.caveats]
   return cert
 }
 

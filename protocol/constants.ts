@@ -64,4 +64,4 @@ export const TRUST_SCALE = 1_000_000
  * engines never count as disagreeing honest nodes. Bumped whenever a change
  * can alter a measured bit.
  */
-export const DEFAULT_MEASUREMENT_ENGINE = 'trust-engine-measure/2'
+export const DEFAULT_MEASUREMENT_ENGINE = 'trust-engine-measure/3'

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod'
 import { MAX_MESSAGE_BYTES, MAX_ROUND, MAX_SAMPLES } from './constants.ts'
+import { type Caveat, caveatsSchema, isCaveatsShape, normalizeCaveats } from './caveats.ts'
 import { decodeSignedJson, decodeWith, parseWith } from './decode.ts'
 import { TrustEngineError, declareCode } from './errors.ts'
 import { HEX32_PATTERN, HEX64_PATTERN, NETWORK_ID_PATTERN, networkIdSchema, publicKeySchema, sha256Schema, signatureSchema } from './fields.ts'
@@ -46,6 +47,12 @@ export const voteSchema = z.strictObject({
     /** Scene jobs: the voter's own run of the optimization produced the announced candidate hash. */
     candidateHashMatches: z.boolean().optional()
   }).optional(),
+  /**
+   * What the measurement did not render (caveats.ts): sorted, distinct names
+   * of a closed vocabulary; absent when there are none (frames jobs always).
+   * Votes must agree on it (docs/protocol.md, "Caveats").
+   */
+  caveats: caveatsSchema.optional(),
   signature: signatureSchema
 })
 
@@ -69,9 +76,11 @@ export interface NewVoteFields {
   intervals: MetricIntervals
   samples: number
   checks?: VoteChecks
+  /** The measurement's caveats, in any order; an empty list leaves the field out. */
+  caveats?: readonly Caveat[]
 }
 
-/** Builds an unsigned vote, converting metrics to wire form and omitting absent checks. */
+/** Builds an unsigned vote, converting metrics to wire form, omitting absent checks and an empty caveat list. */
 export function newVote (fields: NewVoteFields): UnsignedVote {
   const vote: UnsignedVote = {
     type: 'vote',
@@ -91,6 +100,8 @@ export function newVote (fields: NewVoteFields): UnsignedVote {
     if (fields.checks.candidateHashMatches !== undefined) checks.candidateHashMatches = fields.checks.candidateHashMatches
     vote.checks = checks
   }
+  const caveats = normalizeCaveats(fields.caveats ?? [])
+  if (caveats.length > 0) vote.caveats = caveats
   return vote
 }
 
@@ -181,7 +192,11 @@ export function isVoteShape (value: unknown): value is Vote {
     if (typeof checks !== 'object' || checks === null || Array.isArray(checks)) return false
     const keys = Object.keys(checks)
     if (keys.length > 1 || (keys.length === 1 && (keys[0] !== 'candidateHashMatches' || typeof (checks as VoteChecks).candidateHashMatches !== 'boolean'))) return false
-    known = 13
+    known++
+  }
+  if (Object.hasOwn(v, 'caveats')) {
+    if (!isCaveatsShape(v.caveats)) return false
+    known++
   }
   return Object.keys(v).length === known &&
     v.type === 'vote' &&

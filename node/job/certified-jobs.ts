@@ -182,6 +182,7 @@ export class CertifiedJobs {
       reason: REASON_CERTIFICATE,
       values: cert.values,
       checks: cert.checks ?? null,
+      caveats: cert.caveats ?? [],
       round,
       seed: { seed, certificate: cert.seedCertificate },
       finalizedAt: now

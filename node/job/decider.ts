@@ -92,7 +92,7 @@ export class JobDecider {
     if (t.status === 'pending' && roundOver(job, round, clock())) t = { ...t, status: 'disputed', reason: REASON_DEADLINE }
     // The grey-zone judgement, once per agreeing set: its intervals go to the record, its verdict may open a round.
     const grey = t.values === null || t.agreeing.length === 0 ? null : this.#greyZone(r, network, job.thresholds)
-    open.record = { ...open.record, values: t.values, checks: t.checks, intervals: grey === null ? null : intervalsToWire(grey.intervals), byzantine: t.deviating }
+    open.record = { ...open.record, values: t.values, checks: t.checks, caveats: t.caveats, intervals: grey === null ? null : intervalsToWire(grey.intervals), byzantine: t.deviating }
     if (t.status === 'pending') {
       await this.#store(received)
       return
@@ -139,7 +139,7 @@ export class JobDecider {
   async #enterGreyZone (open: OpenJob, t: Tally, metrics: MetricName[]): Promise<void> {
     const { writes, logger, clock } = this.#components
     const next = open.record.round + 1
-    open.record = { ...open.record, round: next, greyZone: { values: t.values!, intervals: open.record.intervals!, metrics }, values: null, checks: null, intervals: null, byzantine: [] }
+    open.record = { ...open.record, round: next, greyZone: { values: t.values!, intervals: open.record.intervals!, metrics }, values: null, checks: null, caveats: null, intervals: null, byzantine: [] }
     await writes.greyZone(open.record, t, metrics, clock())
     logger.info({ jobId: open.record.jobId, round: next, metrics }, 'grey zone: a second, larger round')
     open.timer.arm(roundDeadline(open.record.job, next))

@@ -6,6 +6,7 @@
  * votes, certificate) are stored as received, in their own repositories.
  */
 import { z } from 'zod'
+import { CAVEATS } from '../../protocol/caveats.ts'
 import { jobSchema, type JobAnnouncement } from '../../protocol/job.ts'
 import { METRIC_NAMES, intervalsSchema, metricsSchema } from '../../protocol/metrics.ts'
 import { voteSchema, type Vote } from '../../protocol/vote.ts'
@@ -32,6 +33,8 @@ export const jobRecordSchema = z.strictObject({
   round: z.int().min(0).default(0),
   /** Consensus checks of the deciding tally (for judging late votes). */
   checks: z.strictObject({ candidateHashMatches: z.boolean().optional() }).nullable().default(null),
+  /** Consensus caveats of the current or deciding tally (protocol/caveats.ts; `[]` for none), null while there are no values. */
+  caveats: z.array(z.enum(CAVEATS)).max(CAVEATS.length).nullable().default(null),
   /** Why the job went to a second round: round 0's consensus and its intervals. */
   greyZone: z.strictObject({
     values: metricsSchema,
@@ -83,6 +86,7 @@ export function newJobRecord (jobId: string, job: JobAnnouncement, receivedAt: n
     error: null,
     round: 0,
     checks: null,
+    caveats: null,
     greyZone: null,
     seed: null,
     seededAt: null,
@@ -111,6 +115,7 @@ export function toJobView (record: JobRecord, votes: VoteRecord[], names: Readon
     thresholds: job.thresholds,
     values: record.values,
     intervals: record.intervals,
+    caveats: record.caveats,
     ownMeasurement: record.ownMeasurement === null ? null : { metrics: record.ownMeasurement.metrics, samples: record.ownMeasurement.samples },
     votes: voteViews,
     byzantine: record.byzantine,

@@ -7,6 +7,7 @@
  * answers well inside the gossip validator's time limit.
  */
 import { agreesWithConsensus } from '../../protocol/consensus/agreement.ts'
+import { caveatsOf } from '../../protocol/caveats.ts'
 import { applyOutcome, markEquivocated } from '../../protocol/consensus/reputation.ts'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
@@ -131,7 +132,7 @@ export class VoteIntake {
     const now = clock()
     const final = (record.status === 'validated' || record.status === 'rejected') && vote.round === record.round && record.values !== null
     const agreed = final
-      ? agreesWithConsensus({ values: voteMetrics(vote), checks: vote.checks }, { values: metricsFromWire(record.values!), checks: record.checks }, record.job.thresholds, network.tolerances)
+      ? agreesWithConsensus({ values: voteMetrics(vote), checks: vote.checks, caveats: caveatsOf(vote) }, { values: metricsFromWire(record.values!), checks: record.checks, caveats: record.caveats ?? [] }, record.job.thresholds, network.tolerances)
       : null
     const nextRecord = agreed === false ? { ...record, byzantine: [...new Set([...record.byzantine, vote.voter])].sort() } : record
     const penalised = agreed === false ? applyOutcome(reputations.of(vote.voter), false, network) : null

@@ -3,8 +3,11 @@
  *
  * A vote agrees when (1) every metric lies within the network's absolute
  * tolerance of the consensus value (an infinite value agrees only with an
- * infinite value) and (2) its verdict — pass the job's thresholds with no
- * failed check — equals the consensus verdict. Condition (2) keeps the status
+ * infinite value), (2) its verdict — pass the job's thresholds with no
+ * failed check — equals the consensus verdict, and (3) its caveats (what its
+ * measurement did not render, caveats.ts) are the consensus caveats. Condition
+ * (3) makes the caveats of any quorum those of its honest votes, which every
+ * honest node measures alike. Condition (2) keeps the status
  * (validated or rejected) safe at the threshold boundary: two quorums share
  * an honest vote, and that vote's verdict equals both consensus verdicts.
  * A failed check is therefore a vote for failure: it agrees with a rejecting
@@ -12,6 +15,7 @@
  */
 import { type MetricNumbers, METRIC_NAMES, type Thresholds, passesThresholds } from '../metrics.ts'
 import type { NetworkConfig } from '../network.ts'
+import { type Caveat, sameCaveats } from '../caveats.ts'
 import type { VoteChecks } from '../vote.ts'
 
 /** True when `value` lies within `tolerance` of `consensus`; an infinite value agrees only with the same infinity. */
@@ -38,13 +42,13 @@ export function verdictOf (values: MetricNumbers, checks: VoteChecks | undefined
   return passesThresholds(values, thresholds) && checksPass(checks)
 }
 
-/** Conditions (1) and (2) above for one vote's metrics and checks. */
+/** Conditions (1), (2) and (3) above for one vote's metrics, checks and caveats (in wire form: `[]` for none). */
 export function agreesWithConsensus (
-  vote: { values: MetricNumbers, checks: VoteChecks | undefined },
-  consensus: { values: MetricNumbers, checks: VoteChecks | undefined | null },
+  vote: { values: MetricNumbers, checks: VoteChecks | undefined, caveats: readonly Caveat[] },
+  consensus: { values: MetricNumbers, checks: VoteChecks | undefined | null, caveats: readonly Caveat[] },
   thresholds: Thresholds,
   tolerances: NetworkConfig['tolerances']
 ): boolean {
-  return metricsAgree(vote.values, consensus.values, tolerances) &&
+  return sameCaveats(vote.caveats, consensus.caveats) && metricsAgree(vote.values, consensus.values, tolerances) &&
     verdictOf(vote.values, vote.checks, thresholds) === verdictOf(consensus.values, consensus.checks, thresholds)
 }

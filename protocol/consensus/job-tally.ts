@@ -9,6 +9,7 @@
  * are judged again only when the consensus values or checks change. The
  * result is exactly that of {@link tally} over the same votes, in any order.
  */
+import { type Caveat, caveatsKey, caveatsOf } from '../caveats.ts'
 import { TrustEngineError } from '../errors.ts'
 import { type JobAnnouncement, jobIdOf } from '../job.ts'
 import { METRIC_NAMES, type MetricName, type MetricNumbers, metricFromWire, metricsToWire } from '../metrics.ts'
@@ -27,11 +28,22 @@ interface Entry extends MetricNumbers {
   key: string
   weight: number
   base: number
+  /** `caveatsKey` of the vote's caveats. */
+  caveats: string
 }
 
 interface Consensus {
   values: MetricNumbers
   checks: VoteChecks
+  caveats: readonly Caveat[]
+  /** `caveatsKey(caveats)`. */
+  caveatsKey: string
+}
+
+/** The effective weight behind one caveat list among the held votes. */
+interface CaveatWeight {
+  caveats: readonly Caveat[]
+  weight: number
 }
 
 /** Options of a {@link JobTally}. */
@@ -62,6 +74,8 @@ export class JobTally {
   private votedWeight = 0
   private checkFalseWeight = 0
   private checkReportedWeight = 0
+  /** Effective weight per caveat list (by `caveatsKey`). */
+  private caveatWeights = new Map<string, CaveatWeight>()
   private judged: Consensus | null = null
   private unjudged: Entry[] = []
   private agreeing: string[] = []
@@ -130,7 +144,8 @@ export class JobTally {
       psnr: metricFromWire(vote.metrics.psnr),
       ssimLocal: metricFromWire(vote.metrics.ssimLocal),
       weight,
-      base: this.weights.base.get(vote.voter)!
+      base: this.weights.base.get(vote.voter)!,
+      caveats: caveatsKey(caveatsOf(vote))
     }
     this.entries.set(entry.key, entry)
     for (const name of METRIC_NAMES) insertSorted(this.sorted[name], entry, name)
@@ -139,6 +154,9 @@ export class JobTally {
     if (check !== undefined) this.checkReportedWeight += weight
     // A vote without the check counts as passing it.
     if (check === false) this.checkFalseWeight += weight
+    const cw = this.caveatWeights.get(entry.caveats)
+    if (cw === undefined) this.caveatWeights.set(entry.caveats, { caveats: caveatsOf(vote), weight })
+    else cw.weight += weight
     this.unjudged.push(entry)
   }
 
@@ -150,6 +168,7 @@ export class JobTally {
     this.entries.clear()
     this.sorted = { ssim: [], psnr: [], ssimLocal: [] }
     this.votedWeight = this.checkFalseWeight = this.checkReportedWeight = 0
+    this.caveatWeights = new Map()
     this.judged = null
     this.unjudged = []
     this.agreeing = []
@@ -203,6 +222,7 @@ export class JobTally {
       final,
       values: consensus === null ? null : metricsToWire(consensus.values),
       checks: consensus === null ? null : { ...consensus.checks },
+      caveats: consensus === null ? null : [...consensus.caveats],
       agreeing: this.agreeing.slice(),
       deviating: this.deviating.slice(),
       agreeWeight: this.agreeWeight,
@@ -233,11 +253,11 @@ export class JobTally {
     const outstandingBase = totalBase - votedBase
     const entries = [...this.entries.values()]
     for (const candidate of entries) {
-      const consensus: Consensus = { values: candidate, checks: candidate.vote.checks ?? {} }
+      const consensus = { values: candidate, checks: candidate.vote.checks ?? {}, caveats: caveatsOf(candidate.vote) }
       let w = outstanding
       let b = outstandingBase
       for (const e of entries) {
-        if (agreesWithConsensus({ values: e, checks: e.vote.checks }, consensus, this.job.thresholds, this.network.tolerances)) {
+        if (agreesWithConsensus({ values: e, checks: e.vote.checks, caveats: caveatsOf(e.vote) }, consensus, this.job.thresholds, this.network.tolerances)) {
           w += e.weight
           b += e.base
         }
@@ -261,12 +281,32 @@ export class JobTally {
     const ssimLocal = median(this.sorted.ssimLocal, 'ssimLocal', total)
     // Weighted median of booleans with false first: false when false holds at least half.
     const check = this.checkReportedWeight > 0 ? !(2 * this.checkFalseWeight >= total) : undefined
+    const caveats = this.heaviestCaveats()
     const judged = this.judged
     if (judged !== null && judged.values.ssim === ssim && judged.values.psnr === psnr && judged.values.ssimLocal === ssimLocal &&
-      judged.checks.candidateHashMatches === check) return judged
+      judged.checks.candidateHashMatches === check && judged.caveatsKey === caveats.key) return judged
     const checks: VoteChecks = {}
     if (check !== undefined) checks.candidateHashMatches = check
-    return { values: { ssim, psnr, ssimLocal }, checks }
+    return { values: { ssim, psnr, ssimLocal }, checks, caveats: caveats.caveats, caveatsKey: caveats.key }
+  }
+
+  /**
+   * Consensus caveats: the caveat list with the most effective weight among
+   * the held votes, ties to the smallest key. Honest votes carry one list, so
+   * once they hold more than 2/3 of the effective weight (what finality
+   * needs) theirs is the heaviest; before that a Byzantine list may lead and
+   * honest votes deviate for a while, as with the weighted medians.
+   */
+  private heaviestCaveats (): { key: string, caveats: readonly Caveat[] } {
+    let bestKey: string | null = null
+    let best: CaveatWeight | null = null
+    for (const [key, cw] of this.caveatWeights) {
+      if (cw.weight <= 0) continue
+      if (best === null || cw.weight > best.weight || (cw.weight === best.weight && key < bestKey!)) { bestKey = key; best = cw }
+    }
+    /* c8 ignore next: unreachable while the voted weight is positive */
+    if (best === null || bestKey === null) throw new Error('heaviestCaveats: unreachable')
+    return { key: bestKey, caveats: best.caveats }
   }
 
   private judge (rebuild: boolean): void {
@@ -282,7 +322,7 @@ export class JobTally {
     // agreesWithConsensus (agreement.ts) with the consensus verdict computed once for the batch.
     const consensusVerdict = verdictOf(consensus.values, consensus.checks, thresholds)
     for (const e of batch) {
-      if (metricsAgree(e, consensus.values, tolerances) && verdictOf(e, e.vote.checks, thresholds) === consensusVerdict) {
+      if (e.caveats === consensus.caveatsKey && metricsAgree(e, consensus.values, tolerances) && verdictOf(e, e.vote.checks, thresholds) === consensusVerdict) {
         if (rebuild) this.agreeing.push(e.key)
         else {
           insertKey(this.agreeing, e.key)

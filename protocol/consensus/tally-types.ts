@@ -1,4 +1,5 @@
 /** Types, reason codes and error code of the consensus tally (see tally.ts for the rule). */
+import type { Caveat } from '../caveats.ts'
 import { declareCode } from '../errors.ts'
 import type { JobAnnouncement } from '../job.ts'
 import type { Metrics } from '../metrics.ts'
@@ -51,6 +52,12 @@ export interface Tally {
   values: Metrics | null
   /** Consensus checks (only those some vote with weight reported); `null` with `values`. */
   checks: VoteChecks | null
+  /**
+   * Consensus caveats (caveats.ts): the caveat list with the most effective
+   * weight, `[]` for none; a vote agrees only when it carries this list.
+   * `null` with `values`.
+   */
+  caveats: Caveat[] | null
   /** Voters whose votes agree, sorted. */
   agreeing: string[]
   /** Voters whose votes deviate (flagged Byzantine), sorted. */

@@ -7,8 +7,11 @@
  *   effective weight (base weight × trust in millionths). Consensus checks:
  *   per check, the weighted median of the votes' booleans (a vote without the
  *   check counts as passing it; false sorts first, so a tie fails).
+ *   Consensus caveats: the caveat list (caveats.ts) with the most effective
+ *   weight, ties to the smallest.
  * - A vote agrees when its metrics lie within the tolerances of the consensus
- *   values and its verdict equals the consensus verdict (see agreement.ts);
+ *   values, its verdict equals the consensus verdict and its caveats are the
+ *   consensus caveats (see agreement.ts);
  *   otherwise it deviates and its voter is flagged Byzantine. Untrusted voters
  *   weigh 0 but are still judged, so their reputation can recover.
  * - Final when 3·agreeWeight > 2·totalWeight over the effective weight of the

@@ -34,7 +34,7 @@ describe('certificates', () => {
     const fromBytes = decodeCertificate(wire(cert))
     const networkFromFile = parseNetwork(wire({ networkId: 'certnet', protocolVersion: 1, validators: network.validators }))
     const r = verifyCertificate(fromBytes, networkFromFile)
-    expect(r).toEqual({ ok: true, jobId: cert.jobId, round: 0, status: 'validated', seed: cert.votes[0]!.seed, signedBaseWeight: 15, totalBaseWeight: 15 })
+    expect(r).toEqual({ ok: true, jobId: cert.jobId, round: 0, status: 'validated', seed: cert.votes[0]!.seed, signedBaseWeight: 15, totalBaseWeight: 15, caveats: [] })
   })
 
   it('holds only the agreeing votes, sorted by voter, and is deterministic', () => {

@@ -3,6 +3,7 @@
  * derived by sha256 from a label, so every run signs the same bytes), a
  * network, jobs and signed votes.
  */
+import type { Caveat } from '../../protocol/caveats.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import { type JobAnnouncement, newJob, signJob, jobIdOf } from '../../protocol/job.ts'
 import type { MetricNumbers } from '../../protocol/metrics.ts'
@@ -100,7 +101,7 @@ function defaultSeed (network: NetworkConfig, job: JobAnnouncement | string): st
  * is `options.seed`, else the job's seed when `job` is an announcement of a
  * {@link makeNetwork} network, else {@link SOME_SEED}.
  */
-export function makeVote (network: NetworkConfig, job: JobAnnouncement | string, voter: KeyPairHex, given: TestMetrics, options: { round?: number, checks?: VoteChecks, samples?: number, seed?: string, intervals?: { ssim: [number, number], psnr: [number, number], ssimLocal?: [number, number] } } = {}): Vote {
+export function makeVote (network: NetworkConfig, job: JobAnnouncement | string, voter: KeyPairHex, given: TestMetrics, options: { round?: number, checks?: VoteChecks, caveats?: Caveat[], samples?: number, seed?: string, intervals?: { ssim: [number, number], psnr: [number, number], ssimLocal?: [number, number] } } = {}): Vote {
   const jobId = typeof job === 'string' ? job : jobIdOf(job)
   const metrics: MetricNumbers = { ssim: given.ssim, psnr: given.psnr, ssimLocal: given.ssimLocal ?? given.ssim }
   return signVote(newVote({
@@ -116,7 +117,8 @@ export function makeVote (network: NetworkConfig, job: JobAnnouncement | string,
       ? { ssim: [metrics.ssim, metrics.ssim], psnr: [metrics.psnr, metrics.psnr], ssimLocal: [metrics.ssimLocal, metrics.ssimLocal] }
       : { ...options.intervals, ssimLocal: options.intervals.ssimLocal ?? [metrics.ssimLocal, metrics.ssimLocal] },
     samples: options.samples ?? 2,
-    ...(options.checks === undefined ? {} : { checks: options.checks })
+    ...(options.checks === undefined ? {} : { checks: options.checks }),
+    ...(options.caveats === undefined ? {} : { caveats: options.caveats })
   }), voter.privateKey)
 }
 

@@ -8,12 +8,14 @@ import { describe, expect, it } from 'vitest'
 import { canonicalString } from '../../protocol/canonical.ts'
 import { MAX_ROUND, MAX_SAMPLES } from '../../protocol/constants.ts'
 import { isVoteShape, voteSchema } from '../../protocol/vote.ts'
+import { CAVEATS } from '../../protocol/caveats.ts'
 import { GOOD, makeJob, makeNetwork, makeVote } from './fixtures.ts'
 
 const { network, keys } = makeNetwork([1, 1, 1, 1])
 const job = makeJob(network, keys[0]!)
 const plain = makeVote(network, job, keys[1]!, GOOD)
 const checked = { ...plain, checks: { candidateHashMatches: true } }
+const caveated = { ...plain, caveats: ['clearcoat-normal', 'sheen', 'volume'] }
 
 /** What JSON.parse makes of a value's canonical text: the only kind of value the fast path is given. */
 const parsed = (value: unknown): unknown => JSON.parse(canonicalString(value))
@@ -25,6 +27,7 @@ const EDGES: unknown[] = [
   '', 'vote', 'job', 'Infinity', '-Infinity', 'NaN', 'testnet', 'a', hex(63), hex(64), hex(65), hex(128), hex(127), hex(64, 'A'), hex(64, 'g'),
   plain.voter, plain.voter.toUpperCase(), plain.signature, plain.engine, `${plain.engine}x`, 'Engine/1', '-net', 'net-', hex(64, 'n'),
   [], [0], [0.9, 1], [0.9, 1, 1], ['Infinity', 'Infinity'], [0.9, '1'],
+  'sheen', ['sheen'], ['sheen', 'volume'], ['volume', 'sheen'], ['sheen', 'sheen'], ['sheen', 'Sheen'], ['KHR_materials_sheen'], [...CAVEATS], [...CAVEATS, 'zz'], ['anisotropy', 1],
   {}, { candidateHashMatches: false }, { candidateHashMatches: 1 }, { candidateHashMatches: true, other: true }, { other: true },
   { ssim: 0.5, psnr: 12, ssimLocal: 0.5 }, { ssim: 0.5, psnr: 'Infinity', ssimLocal: 0.5 }, { ssim: 0.5, psnr: 12 }, { ssim: 0.5, psnr: 12, ssimLocal: 0.5, lpips: 0 },
   { ssim: [0.9, 1], psnr: [30, 'Infinity'], ssimLocal: [0.9, 1] }, { ssim: [0.9, 1], psnr: [30, 40] },
@@ -75,13 +78,13 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
   pick: fc.nat(),
   remove: fc.boolean(),
   // '' replaces a member or item; a name adds one (a known name again, or a stranger).
-  key: fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('checks', 'extra', 'candidateHashMatches', 'ssim', 'lpips', 'type') }),
+  key: fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('checks', 'caveats', 'extra', 'candidateHashMatches', 'ssim', 'lpips', 'type') }),
   value: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...EDGES) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }, { weight: 1, arbitrary: fc.double({ min: -2, max: 60, noNaN: true }) })
 })
 
 describe('the fast vote-shape check and the vote schema', () => {
   it('accept and refuse the same values: honest votes, every field at the schema\'s edges', () => {
-    for (const base of [plain, checked]) {
+    for (const base of [plain, checked, caveated]) {
       expect(isVoteShape(parsed(base))).toBe(true)
       for (const path of paths(parsed(base))) {
         for (const value of [...EDGES, undefined]) {
@@ -95,7 +98,7 @@ describe('the fast vote-shape check and the vote schema', () => {
   it('accept and refuse the same values over votes altered at any depth (property), and both answers occur', () => {
     let accepted = 0
     let refused = 0
-    fc.assert(fc.property(fc.constantFrom(plain, checked), fc.array(mutation, { minLength: 0, maxLength: 3 }), (base, mutations) => {
+    fc.assert(fc.property(fc.constantFrom(plain, checked, caveated), fc.array(mutation, { minLength: 0, maxLength: 3 }), (base, mutations) => {
       const value = mutate(base, mutations)
       const schema = voteSchema.safeParse(value).success
       expect(isVoteShape(value)).toBe(schema)

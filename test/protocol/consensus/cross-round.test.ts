@@ -39,8 +39,8 @@ function certificatesFrom (votes: Vote[], round: number): Certificate[] {
   const out: Certificate[] = []
   for (const proposer of votes) {
     const values = voteMetrics(proposer)
-    const consensus = { values, checks: undefined }
-    const agreeing = votes.filter((v) => agreesWithConsensus({ values: voteMetrics(v), checks: v.checks }, consensus, job.thresholds, network.tolerances))
+    const consensus = { values, checks: undefined, caveats: [] }
+    const agreeing = votes.filter((v) => agreesWithConsensus({ values: voteMetrics(v), checks: v.checks, caveats: [] }, consensus, job.thresholds, network.tolerances))
       .sort((a, b) => (a.voter < b.voter ? -1 : 1))
     out.push({
       type: 'certificate', networkId: network.networkId, networkDigest: networkDigest(network), job, jobId, round,

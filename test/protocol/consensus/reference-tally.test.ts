@@ -21,7 +21,9 @@ const spec = fc.record({
   ssim: fc.constantFrom(0.98, 0.98 + 5e-10, 0.98 - 5e-10, 0.99, 0.5, 1),
   psnr: fc.constantFrom(35, 35 - 1e-9, 40, 20, Infinity),
   ssimLocal: fc.constantFrom(0.9, 0.95, 0.5),
-  check: fc.constantFrom(undefined, undefined, true, false)
+  check: fc.constantFrom(undefined, undefined, true, false),
+  // None (the common case), one, two, or a list a Byzantine voter might send instead of the honest one.
+  caveats: fc.constantFrom(undefined, undefined, undefined, ['sheen'] as const, ['sheen', 'volume'] as const, ['volume'] as const)
 })
 type Spec = typeof spec extends fc.Arbitrary<infer T> ? T : never
 const record: fc.Arbitrary<ReputationRecord> = fc.record({
@@ -42,10 +44,10 @@ type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never
 // Signing costs milliseconds: each distinct vote is signed once.
 const signed = new Map<string, Vote>()
 function voteOf (net: Net, i: number, s: Spec, round: number): Vote {
-  const id = `${net.network.networkId}/${i}/${round}/${s.ssim}/${s.psnr}/${s.ssimLocal}/${String(s.check)}`
+  const id = `${net.network.networkId}/${i}/${round}/${s.ssim}/${s.psnr}/${s.ssimLocal}/${String(s.check)}/${String(s.caveats)}`
   let v = signed.get(id)
   if (v === undefined) {
-    v = makeVote(net.network, net.jobId, net.keys[i]!, { ssim: s.ssim, psnr: s.psnr, ssimLocal: s.ssimLocal }, { round, ...(s.check === undefined ? {} : { checks: { candidateHashMatches: s.check } }) })
+    v = makeVote(net.network, net.jobId, net.keys[i]!, { ssim: s.ssim, psnr: s.psnr, ssimLocal: s.ssimLocal }, { round, ...(s.check === undefined ? {} : { checks: { candidateHashMatches: s.check } }), ...(s.caveats === undefined ? {} : { caveats: [...s.caveats] }) })
     signed.set(id, v)
   }
   return v
@@ -62,7 +64,7 @@ function both (sc: Scenario, rule: RefRule = DOCUMENTED_RULE): { ours: RefTally,
   const jt = new JobTally({ network: net.network, job: net.job, jobId: net.jobId, weights: effectiveWeights(net.network, reputations) })
   for (const v of votes) jt.add(v)
   const { jobId: _, ...ours } = jt.result(sc.now)
-  const refVotes: RefVote[] = present.map(({ i, s }) => ({ voter: net.keys[i]!.publicKey, round: sc.round, ssim: s.ssim, psnr: s.psnr, ssimLocal: s.ssimLocal, ...(s.check === undefined ? {} : { check: s.check }) }))
+  const refVotes: RefVote[] = present.map(({ i, s }) => ({ voter: net.keys[i]!.publicKey, round: sc.round, ssim: s.ssim, psnr: s.psnr, ssimLocal: s.ssimLocal, ...(s.check === undefined ? {} : { check: s.check }), ...(s.caveats === undefined ? {} : { caveats: [...s.caveats] }) }))
   const refNet = {
     validators: net.network.validators.map((v) => ({ key: v.publicKey, base: v.weight, ...(reputations.has(v.publicKey) ? { record: reputations.get(v.publicKey)! } : {}) })),
     thresholds: net.job.thresholds,
@@ -73,7 +75,7 @@ function both (sc: Scenario, rule: RefRule = DOCUMENTED_RULE): { ours: RefTally,
 }
 
 describe('JobTally against an independent reference of docs/protocol.md', () => {
-  it('gives the reference\'s status, reason, values, checks, agreeing and deviating sets and weights (property)', () => {
+  it('gives the reference\'s status, reason, values, checks, caveats, agreeing and deviating sets and weights (property)', () => {
     fc.assert(fc.property(scenario, (sc) => {
       const { ours, reference } = both(sc)
       expect(ours).toEqual(reference)

@@ -15,7 +15,7 @@ export interface RefValidator {
   record?: { reputation: number, verifications: number, successes: number, equivocated: boolean }
 }
 
-/** One vote: metric values (Infinity allowed) and the optional candidate check. */
+/** One vote: metric values (Infinity allowed), the optional candidate check and its caveats (sorted; absent for none). */
 export interface RefVote {
   voter: string
   round: number
@@ -23,6 +23,7 @@ export interface RefVote {
   psnr: number
   ssimLocal: number
   check?: boolean
+  caveats?: string[]
 }
 
 /** The network parameters the rule reads. */
@@ -70,8 +71,9 @@ function verdict (values: Values, check: boolean | undefined, net: RefNetwork): 
   return values.ssim >= net.thresholds.ssimMin && values.psnr >= net.thresholds.psnrMin && values.ssimLocal >= net.thresholds.ssimLocalMin && check !== false
 }
 
-/** Step 4: within the tolerance of every value (infinity only with infinity), and the same verdict. */
-function agrees (vote: RefVote, values: Values, check: boolean | undefined, net: RefNetwork): boolean {
+/** Step 4: the same caveats, within the tolerance of every value (infinity only with infinity), and the same verdict. */
+function agrees (vote: RefVote, values: Values, check: boolean | undefined, caveats: string, net: RefNetwork): boolean {
+  if ((vote.caveats ?? []).join(' ') !== caveats) return false
   for (const m of METRICS) {
     const a = vote[m]
     const b = values[m]
@@ -94,7 +96,13 @@ export function referenceTally (net: RefNetwork, votes: RefVote[], deadline: num
   // Step 2: weighted medians; nothing while no vote carries weight.
   let values: Values | null = null
   let check: boolean | undefined
+  // Caveat lists as space-joined strings; the consensus list is the one with the most effective weight, ties to the smallest.
+  let caveats = ''
   if (votingWeight > 0) {
+    const byList = new Map<string, number>()
+    for (const v of votes) byList.set((v.caveats ?? []).join(' '), (byList.get((v.caveats ?? []).join(' ')) ?? 0) + weight.get(v.voter)!)
+    const lists = [...byList].filter(([, w]) => w > 0).sort(([a, wa], [b, wb]) => (wa !== wb ? wb - wa : a < b ? -1 : a > b ? 1 : 0))
+    caveats = lists[0]![0]
     values = { ssim: 0, psnr: 0, ssimLocal: 0 }
     for (const m of METRICS) {
       const order = [...votes].sort((a, b) => (a[m] !== b[m] ? (a[m] < b[m] ? -1 : 1) : a.voter < b.voter ? -1 : a.voter > b.voter ? 1 : 0))
@@ -120,7 +128,7 @@ export function referenceTally (net: RefNetwork, votes: RefVote[], deadline: num
   let agreeBaseWeight = 0
   if (values !== null) {
     for (const v of votes) {
-      if (agrees(v, values, check, net)) {
+      if (agrees(v, values, check, caveats, net)) {
         agreeing.push(v.voter); agreeWeight += weight.get(v.voter)!; agreeBaseWeight += base.get(v.voter)!
       } else {
         deviating.push(v.voter); deviateWeight += weight.get(v.voter)!
@@ -136,7 +144,7 @@ export function referenceTally (net: RefNetwork, votes: RefVote[], deadline: num
     let w = totalWeight - votingWeight
     let b = totalBaseWeight - votedBase
     for (const v of votes) {
-      if (agrees(v, c, c.check, net)) { w += weight.get(v.voter)!; b += base.get(v.voter)! }
+      if (agrees(v, c, c.check, (c.caveats ?? []).join(' '), net)) { w += weight.get(v.voter)!; b += base.get(v.voter)! }
     }
     return rule.quorum(w, totalWeight) && rule.quorum(b, totalBaseWeight)
   })
@@ -163,6 +171,7 @@ export function referenceTally (net: RefNetwork, votes: RefVote[], deadline: num
     final,
     values: values === null ? null : { ssim: wire(values.ssim), psnr: wire(values.psnr), ssimLocal: wire(values.ssimLocal) },
     checks: values === null ? null : check === undefined ? {} : { candidateHashMatches: check },
+    caveats: values === null ? null : caveats === '' ? [] : caveats.split(' ') as Tally['caveats'],
     agreeing,
     deviating,
     agreeWeight,
