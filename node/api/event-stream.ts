@@ -52,11 +52,13 @@ export interface JobEventData {
   round: number
   votes: number
   values: JobView['values']
+  /** The consensus caveats (what the renderer did not show; `[]` for none, null while there are no values). */
+  caveats: JobView['caveats']
 }
 
 /** A `job` event's data from a job view. */
 export function jobEventData (view: JobView): JobEventData {
-  return { jobId: view.jobId, kind: view.kind, status: view.status, final: view.final, reason: view.reason, round: view.round, votes: view.votes.length, values: view.values }
+  return { jobId: view.jobId, kind: view.kind, status: view.status, final: view.final, reason: view.reason, round: view.round, votes: view.votes.length, values: view.values, caveats: view.caveats }
 }
 
 /** The events a node's stream sends, by name. */

@@ -193,7 +193,8 @@ export class OwnVote {
       metrics: m.metrics,
       intervals: m.intervals,
       samples: m.samples,
-      ...(m.checks === undefined ? {} : { checks: m.checks })
+      ...(m.checks === undefined ? {} : { checks: m.checks }),
+      ...(m.caveats === undefined ? {} : { caveats: m.caveats })
     }), key.privateKey)
   }
 }

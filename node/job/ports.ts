@@ -3,6 +3,7 @@
  * so the engine holds the job rules and the node wires them to libp2p,
  * blobs and measurement.
  */
+import type { Caveat } from '../../protocol/caveats.ts'
 import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { MetricIntervals, MetricNumbers } from '../../protocol/metrics.ts'
 import type { VoteChecks } from '../../protocol/vote.ts'
@@ -47,6 +48,11 @@ export interface Measurement {
   intervals: MetricIntervals
   samples: number
   checks?: VoteChecks
+  /**
+   * Scene jobs: what the renderer did not show (protocol/caveats.ts), in any
+   * order; signed into the vote (sorted, distinct). Absent or empty for none.
+   */
+  caveats?: Caveat[]
   /** The sample plan, reported in the job's results. */
   plan?: unknown
 }

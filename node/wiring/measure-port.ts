@@ -108,7 +108,7 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
       }
       checks = { candidateHashMatches: matches }
     }
-    const { measureScenes } = await import('../render/measure-scene.ts')
+    const [{ measureScenes }, { sceneCaveats }] = await Promise.all([import('../render/measure-scene.ts'), import('../render/caveats.ts')])
     const sceneSeed = deriveSeed(SCENE_SEED_DOMAIN, seed, job.candidate[0]!, ...roundSeedParts(round))
     const m = await measureScenes(reference, candidate, {
       seed: sceneSeed,
@@ -122,6 +122,7 @@ export async function measureJob (job: JobAnnouncement, jobId: string, blobs: { 
       samples: m.samples,
       plan: { kind: 'scene', views: m.plan.views.length, samples: m.samples, animated: m.plan.animated },
       ...(checks === undefined ? {} : { checks }),
+      caveats: sceneCaveats(m.renderStats.appearanceIgnored),
       ...(optimizerReport === undefined ? {} : { optimizerReport })
     }
     const images = m.evidence

@@ -4,16 +4,22 @@
  * the optimizer and checks the candidate's hash, keeping the optimizer's
  * report, which equals the submitter's). Both become final on every
  * node with SSIM, PSNR and intervals, and their certificates verify offline
- * and name the original's and the candidate's hashes.
+ * and name the original's and the candidate's hashes. A scene whose material
+ * uses KHR_materials_sheen (which the renderer does not draw) is certified
+ * with the caveat `sheen` in every vote, the certificate, the job API, the
+ * event stream's final event and the CLI's job view.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Document } from '@gltf-transform/core'
+import { KHRMaterialsSheen } from '@gltf-transform/extensions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyCertificate } from '../../protocol/certificate-verify.ts'
 import { decodeCertificate } from '../../protocol/certificate.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import { parseNetwork } from '../../protocol/network.ts'
 import { Cluster, runCli, waitFor } from '../../sim/cluster.ts'
+import { readEvents } from '../../node/cli/event-stream-client.ts'
 import { gltfpack, sphereScene, toGlb } from '../node/render/scenes.ts'
 
 interface SceneView {
@@ -25,6 +31,7 @@ interface SceneView {
   candidate: string[]
   optimize: { profile: string, ratio: number } | null
   candidateHashMatches: boolean | null
+  caveats: string[] | null
   votes: Array<{ name: string }>
 }
 
@@ -84,6 +91,7 @@ describe('scene jobs on four node processes', () => {
       expect(v.values).toEqual(views[0]!.values)
       expect(v.values.ssim).toBeGreaterThan(0.98)
       expect(v.optimize).toBeNull()
+      expect(v.caveats).toEqual([])
     }
     const cert = await cluster.get('node2', `/v1/jobs/${jobId}/certificate`) as { job: { reference: string[], candidate: string[] } }
     expect(cert.job.reference).toEqual([sha256Hex(original)])
@@ -121,5 +129,59 @@ describe('scene jobs on four node processes', () => {
     expect(cert.checks?.candidateHashMatches).toBe(true)
     expect(cert.job.reference).toEqual([sha256Hex(original)])
     checkCertificate(cert, jobId)
+  })
+
+  it('certifies a scene whose material uses KHR_materials_sheen with the caveat sheen, shown by the API, the event stream and the CLI', async () => {
+    const withSheen = (name: string): Document => {
+      const doc = sphereScene(48, 64, { bumpy: true })
+      const sheen = doc.createExtension(KHRMaterialsSheen).createSheen().setSheenColorFactor([1, 1, 1]).setSheenRoughnessFactor(0.5)
+      doc.getRoot().listMaterials()[0]!.setExtension('KHR_materials_sheen', sheen).setName(name)
+      return doc
+    }
+    const sheenOriginal = await toGlb(withSheen('sphere'))
+    // Another file that renders the same: only the material's name differs.
+    const sheenCandidate = await toGlb(withSheen('sphere, re-encoded'))
+    const ref = await upload(sheenOriginal)
+    const cand = await upload(sheenCandidate)
+    // node2's event stream, followed from before the job exists, until the job's final event.
+    const abort = new AbortController()
+    const events: Array<{ jobId: string, final: boolean, caveats: string[] | null }> = []
+    let jobId = ''
+    const followed = (async () => {
+      for await (const e of readEvents(cluster.entry('node2').apiUrl!, { signal: abort.signal })) {
+        if (e.event !== 'job') continue
+        const data = e.data as { jobId: string, final: boolean, caveats: string[] | null }
+        events.push(data)
+        if (data.jobId === jobId && data.final) return
+      }
+    })().catch((err: unknown) => { if (!abort.signal.aborted) throw err })
+    const r = await cluster.raw('node1', '/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'scene', reference: [ref], candidate: [cand], deadlineMs: SCENE_DEADLINE_MS }) })
+    expect(r.status).toBe(201)
+    jobId = (r.body as { jobId: string }).jobId
+    const views = await decidedEverywhere(jobId)
+    for (const v of views) {
+      expect(v.final).toBe(true)
+      expect(v.status).toBe('validated')
+      expect(v.caveats).toEqual(['sheen'])
+    }
+    // The listing's items carry them too.
+    const list = await cluster.get('node3', '/v1/jobs?limit=10') as { jobs: Array<{ jobId: string, caveats: string[] | null }> }
+    expect(list.jobs.find((j) => j.jobId === jobId)?.caveats).toEqual(['sheen'])
+    // Every vote signed the caveat, and the certificate carries it and verifies with it.
+    const cert = await cluster.get('node4', `/v1/jobs/${jobId}/certificate`) as { caveats?: string[], votes: Array<{ caveats?: string[] }> }
+    expect(cert.caveats).toEqual(['sheen'])
+    for (const v of cert.votes) expect(v.caveats).toEqual(['sheen'])
+    checkCertificate(cert, jobId)
+    const network = parseNetwork(readFileSync(cluster.networkFile))
+    expect(verifyCertificate(decodeCertificate(new TextEncoder().encode(JSON.stringify(cert))), network)).toMatchObject({ ok: true, caveats: ['sheen'] })
+    // The event stream's final event.
+    await waitFor(async () => await Promise.resolve(events.some((e) => e.jobId === jobId && e.final)), 'the final event on node2\'s stream')
+    abort.abort()
+    await followed
+    expect(events.find((e) => e.jobId === jobId && e.final)?.caveats).toEqual(['sheen'])
+    // The CLI's job view.
+    const status = runCli(['status', jobId, '--api', cluster.entry('node1').apiUrl!])
+    expect(status.code).toBe(0)
+    expect(status.stdout).toMatch(/^caveats +sheen /m)
   })
 })

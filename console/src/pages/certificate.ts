@@ -36,7 +36,7 @@ async function check (jobId: string, certFile: File | null, networkFile: File | 
   const r = verifyCertificate(cert, network)
   const against = `${networkFile === null ? "this node's network file" : networkFile.name} (digest ${short(networkDigest(network))})`
   return r.ok
-    ? { ok: true, text: `${r.status} in round ${r.round}, signed by base weight ${r.signedBaseWeight} of ${r.totalBaseWeight}: signatures, seed, quorum and verdict of ${which} check against ${against}` }
+    ? { ok: true, text: `${r.status} in round ${r.round}, signed by base weight ${r.signedBaseWeight} of ${r.totalBaseWeight}: signatures, seed, quorum and verdict of ${which} check against ${against}${r.caveats.length === 0 ? '' : `; caveats (not rendered): ${r.caveats.join(', ')}`}` }
     : { ok: false, text: `${r.code}: ${r.message} (${which} against ${against})` }
 }
 

@@ -87,6 +87,7 @@ export function JobPage (props: { jobId: string }) {
         const pass = v === null ? null : (v === 'Infinity' || v >= th)
         return html`<tr><td>${m.label}</td><td>${num(v, m.digits)}</td><td>${iv === null ? '—' : `[${num(iv[0], m.digits)}, ${num(iv[1], m.digits)}]`}</td><td>≥ ${th}</td><td>${pass === null ? '—' : pass ? 'yes' : 'no'}</td></tr>`
       })}</tbody></table>
+    ${job.caveats === null || job.caveats.length === 0 ? null : html`<p class="note caveats" data-testid="job-caveats">Caveats: <strong>${job.caveats.join(', ')}</strong>. The renderer does not show these; the verdict holds for what it shows, and the certificate says so.</p>`}
     <div class="charts">${job.votes.length === 0 ? null : METRICS.filter((m) => m.key !== 'psnr' || job.votes.some((v) => v.metrics.psnr !== 'Infinity')).map((m) => html`<${Chart} title=${m.label}
       xLabels=${voters}
       series=${[

@@ -12,7 +12,7 @@ import { TrustEngineError } from '../../../protocol/errors.ts'
 
 /** Result of {@link verifyCertificateFiles}. */
 export type CertificateFileVerification =
-  | { valid: true, jobId: string, status: 'validated' | 'rejected', signedBaseWeight: number, totalBaseWeight: number }
+  | { valid: true, jobId: string, status: 'validated' | 'rejected', signedBaseWeight: number, totalBaseWeight: number, caveats: string[] }
   | { valid: false, code: string, message: string }
 
 /**
@@ -39,7 +39,7 @@ export async function verifyCertificateFiles (certPath: string, networkPath: str
   }
   const r = protocol.verifyCertificate(cert, network)
   if (!r.ok) return { valid: false, code: r.code, message: r.message }
-  return { valid: true, jobId: r.jobId, status: r.status, signedBaseWeight: r.signedBaseWeight, totalBaseWeight: r.totalBaseWeight }
+  return { valid: true, jobId: r.jobId, status: r.status, signedBaseWeight: r.signedBaseWeight, totalBaseWeight: r.totalBaseWeight, caveats: r.caveats }
 }
 
 /** Declares `certificate` and its subcommand `verify`. */
@@ -56,7 +56,7 @@ export function register (program: Command): void {
       if (flags.json === true) {
         process.stdout.write(JSON.stringify(r) + '\n')
       } else if (r.valid) {
-        process.stdout.write(`valid: job ${r.jobId} ${r.status}, signed by ${r.signedBaseWeight} of ${r.totalBaseWeight} base weight\n`)
+        process.stdout.write(`valid: job ${r.jobId} ${r.status}, signed by ${r.signedBaseWeight} of ${r.totalBaseWeight} base weight${r.caveats.length === 0 ? '' : `; caveats (not rendered): ${r.caveats.join(', ')}`}\n`)
       } else {
         process.stdout.write(`invalid ${r.code}: ${r.message}\n`)
       }

@@ -14,12 +14,23 @@ export function formatJob (job: JobView): string {
     `kind      ${job.kind}`,
     `status    ${job.status}${job.final ? ' (final)' : ''}${job.reason === '' ? '' : ` — ${job.reason}`}`,
     `values    ${job.values === null ? '-' : `ssim ${job.values.ssim}  psnr ${job.values.psnr}`}`,
+    `caveats   ${formatCaveats(job.caveats)}`,
     `thresholds ssim ≥ ${job.thresholds.ssimMin}  psnr ≥ ${job.thresholds.psnrMin}  local ssim ≥ ${job.thresholds.ssimLocalMin}`,
     `votes     ${job.votes.length}${job.byzantine.length > 0 ? `  deviating: ${job.byzantine.length}` : ''}${job.equivocators.length > 0 ? `  equivocators: ${job.equivocators.length}` : ''}`
   ]
   if (job.timings.latencyMs !== null) lines.push(`latency   ${job.timings.latencyMs} ms`)
   if (job.error !== null) lines.push(`error     ${job.error.code}: ${job.error.message}`)
   return lines.join('\n')
+}
+
+/**
+ * A job's caveats for people: `-` before there are consensus values, `none`
+ * for none, else the names and what they mean for the verdict.
+ */
+export function formatCaveats (caveats: JobView['caveats']): string {
+  if (caveats === null) return '-'
+  if (caveats.length === 0) return 'none'
+  return `${caveats.join(', ')} (not rendered: the verdict holds for what the renderer shows)`
 }
 
 /** Declares `status`. */

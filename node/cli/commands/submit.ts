@@ -15,6 +15,7 @@ import type { ApiClient } from '../api-client.ts'
 import type { JobView, SubmitJobRequest } from '../../types.ts'
 import { badArgs, parseIntArg, parseThresholds, resolveApiToken, resolveApiUrl } from '../args.ts'
 import type { SubmitOptions } from '../submit-options.ts'
+import { formatCaveats } from './status.ts'
 
 export type { SubmitOptions }
 
@@ -193,6 +194,7 @@ export function register (program: Command): void {
       if (shown) process.stderr.write('\n')
       if (opts.wait) {
         process.stdout.write(JSON.stringify(out.job, null, 2) + '\n')
+        if (flags.json !== true && out.job.caveats !== null && out.job.caveats.length > 0) process.stderr.write(`caveats: ${formatCaveats(out.job.caveats)}\n`)
         if (out.timedOut) process.stderr.write(`timeout: job ${out.job.jobId} still ${out.job.status} after ${opts.timeoutMs} ms\n`)
       } else if (flags.json === true) {
         process.stdout.write(JSON.stringify({ jobId: out.job.jobId, status: out.job.status }) + '\n')

@@ -48,7 +48,7 @@ function copy (): any {
 
 describe('verifyCertificateFiles', () => {
   it('accepts the genuine certificate', async () => {
-    expect(await verifyCertificateFiles(certPath, networkPath)).toEqual({ valid: true, jobId: cert.jobId, status: 'validated', signedBaseWeight: 3, totalBaseWeight: 3 })
+    expect(await verifyCertificateFiles(certPath, networkPath)).toEqual({ valid: true, jobId: cert.jobId, status: 'validated', signedBaseWeight: 3, totalBaseWeight: 3, caveats: [] })
   })
 
   it('finds each kind of tampering and names it', async () => {
