@@ -58,8 +58,14 @@ describe('catch-up asks of an observer', () => {
   it('(without the port) the same peer refuses and penalises requests beyond the quota', async () => {
     const quota = DEFAULT_ADMISSION_OPTIONS.observer.syncRequestsPerMinute
     let refused = 0
+    const started = Date.now()
     for (let i = 0; i < quota + 10; i++) await fetchVotes(other, server.peerId, jobId).catch(() => { refused++ })
-    expect(refused).toBeGreaterThanOrEqual(9)
+    // The peer's bucket gives a token back every 60 s / quota: on a loaded machine the loop lasts
+    // seconds, so each token returned meanwhile lets one more ask through (not a time limit: the
+    // bound follows the loop's own length).
+    const refilled = Math.ceil((Date.now() - started) * quota / 60_000)
+    expect(refused).toBeGreaterThanOrEqual(10 - refilled)
+    expect(refused).toBeGreaterThan(0)
     expect(server.penaltyOf(other.peerId)).toBeGreaterThan(0)
   })
 })
