@@ -80,6 +80,8 @@ export interface NodeMetrics {
     pendingBytes: Gauge
     /** Uploads no job named within the grace period, deleted by the clean-up. */
     uploadsDeleted: Counter
+    /** Bytes of blob uploads being received now (by Content-Length), held in memory until stored; bounded by the API's `maxUploadBytesInFlight`. */
+    uploadsInFlightBytes: Gauge
     /** Blob files moved aside because they did not hash to their name (truncated or altered on disk), by reason. */
     quarantined: Counter<'reason'>
   }
@@ -175,6 +177,7 @@ export const NODE_METRIC_NAMES = {
   blobBytes: `${METRIC_PREFIX}blob_bytes_total`,
   blobPendingBytes: `${METRIC_PREFIX}blob_uploads_pending_bytes`,
   blobUploadsDeleted: `${METRIC_PREFIX}blob_uploads_deleted_total`,
+  blobUploadsInFlight: `${METRIC_PREFIX}blob_uploads_in_flight_bytes`,
   blobsQuarantined: `${METRIC_PREFIX}blobs_quarantined_total`,
   httpRequests: `${METRIC_PREFIX}http_requests_total`,
   eventClients: `${METRIC_PREFIX}event_clients`,
@@ -226,6 +229,7 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       bytes: counter(register, n.blobBytes, 'Blob bytes moved, by direction', ['direction']),
       pendingBytes: gauge(register, n.blobPendingBytes, 'Bytes of uploads no job names yet', []),
       uploadsDeleted: counter(register, n.blobUploadsDeleted, 'Uploads no job named within the grace period, deleted', []),
+      uploadsInFlightBytes: gauge(register, n.blobUploadsInFlight, 'Bytes of blob uploads being received now, held in memory until stored', []),
       quarantined: counter(register, n.blobsQuarantined, 'Blob files moved aside because they did not hash to their name, by reason', ['reason'])
     },
     http: {

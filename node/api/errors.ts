@@ -60,6 +60,8 @@ export const ERR_HEADERS_TOO_LARGE = declareCode('ERR_HEADERS_TOO_LARGE', { stat
 export const ERR_PARAM_TOO_LONG = declareCode('ERR_PARAM_TOO_LONG', { status: 400 })
 /** Too many uploads or upload bytes from one client address in a minute. */
 export const ERR_RATE_LIMITED = declareCode('ERR_RATE_LIMITED', { status: 429 })
+/** The blob uploads being received already hold the node's bound of bytes in memory (`maxUploadBytesInFlight`); retry shortly. */
+export const ERR_UPLOADS_BUSY = declareCode('ERR_UPLOADS_BUSY', { status: 503 })
 /** `startApi` was asked to bind a non-loopback address without a token. */
 export const ERR_API_TOKEN_REQUIRED = declareCode('ERR_API_TOKEN_REQUIRED', { status: 400 })
 /** `startApi` options are malformed (port, limits). */

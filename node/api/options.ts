@@ -32,6 +32,13 @@ export interface ApiOptions {
   uploadsPerMinute: number
   /** Blob bytes accepted per minute from one client address (by Content-Length); more answer 429. */
   uploadBytesPerMinute: number
+  /**
+   * Bytes of blob uploads being received at once, all clients together (by
+   * Content-Length; an upload without one counts as `maxBlobBytes`), since each
+   * is held whole in memory until stored; more answer 503 `ERR_UPLOADS_BUSY`.
+   * At least `maxBlobBytes`.
+   */
+  maxUploadBytesInFlight: number
   /** Server-sent events (`GET /v1/events`): clients, per-client buffer, heartbeat. */
   events: EventStreamOptions
 }
@@ -58,6 +65,9 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   uploadsPerMinute: 600,
   // 16 of the largest blobs (64 MiB) a minute: about 17 MB/s, a fast LAN client; disk fills no faster.
   uploadBytesPerMinute: 1024 * 1024 * 1024,
+  // Four of the largest blobs at once: clients upload one file after another (node/cli/upload.ts, the console),
+  // and a burst of clients costs the node this much memory at most, not their number times 64 MiB.
+  maxUploadBytesInFlight: 4 * MAX_BLOB_BYTES,
   // See DEFAULT_EVENT_STREAM_OPTIONS (node/api/event-stream.ts).
   events: DEFAULT_EVENT_STREAM_OPTIONS
 }
@@ -83,9 +93,10 @@ export function resolveApiOptions (options: Partial<ApiOptions> = {}): ApiOption
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new TrustEngineError(ERR_API_OPTIONS, 'port must be an integer in [0, 65535]')
   }
-  for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit', 'uploadsPerMinute', 'uploadBytesPerMinute'] as const) {
+  for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit', 'uploadsPerMinute', 'uploadBytesPerMinute', 'maxUploadBytesInFlight'] as const) {
     if (!Number.isSafeInteger(opts[key]) || opts[key] <= 0) throw new TrustEngineError(ERR_API_OPTIONS, `${key} must be a positive integer`)
   }
+  if (opts.maxUploadBytesInFlight < opts.maxBlobBytes) throw new TrustEngineError(ERR_API_OPTIONS, 'maxUploadBytesInFlight must be at least maxBlobBytes')
   opts.events = { ...DEFAULT_EVENT_STREAM_OPTIONS, ...Object.fromEntries(Object.entries(opts.events ?? {}).filter(([, v]) => v !== undefined)) }
   for (const key of ['maxClients', 'maxBufferedBytes', 'heartbeatMs'] as const) {
     if (!Number.isSafeInteger(opts.events[key]) || opts.events[key] <= 0) throw new TrustEngineError(ERR_API_OPTIONS, `events.${key} must be a positive integer`)

@@ -1,8 +1,8 @@
 /** `POST /v1/blobs`: upload raw bytes into the node's content-addressed store. */
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { KeyedTokenBuckets } from '../../p2p/rate-limit.ts'
 import type { RegisterRoutes } from '../context.ts'
-import { ERR_BAD_REQUEST, ERR_RATE_LIMITED, apiError } from '../errors.ts'
+import { ERR_BAD_REQUEST, ERR_RATE_LIMITED, ERR_UPLOADS_BUSY, apiError } from '../errors.ts'
 
 /** Content type `POST /v1/blobs` reads. */
 export const BLOB_CONTENT_TYPE = 'application/octet-stream'
@@ -13,12 +13,15 @@ export const BLOB_CONTENT_TYPE = 'application/octet-stream'
  * other routes does not apply, and JSON is refused here). Answers 201
  * `{ sha256, size }`. (The node counts the uploaded bytes in its metrics.)
  * Uploads are rate-limited per client address, in uploads and in declared
- * bytes per minute, before the body is read (429 `ERR_RATE_LIMITED`). A new
+ * bytes per minute, before the body is read (429 `ERR_RATE_LIMITED`), and
+ * all uploads being received together hold at most `maxUploadBytesInFlight`
+ * bytes, by Content-Length, before any body is read (503 `ERR_UPLOADS_BUSY`;
+ * shown by `trust_engine_blob_uploads_in_flight_bytes`). A new
  * blob counts against its uploader's (client address's) quota of uploads no
  * job names yet (507 `ERR_BLOB_UPLOADER_QUOTA`) and the node's blob quota
  * (507 `ERR_BLOB_QUOTA`).
  */
-export const registerBlobRoutes: RegisterRoutes = async (app, { node, options, requireToken }) => {
+export const registerBlobRoutes: RegisterRoutes = async (app, { node, options, metrics, requireToken }) => {
   const uploads = new KeyedTokenBuckets({ ratePerSecond: options.uploadsPerMinute / 60, burst: options.uploadsPerMinute })
   const bytes = new KeyedTokenBuckets({ ratePerSecond: options.uploadBytesPerMinute / 60, burst: options.uploadBytesPerMinute })
   const rateLimit = async (request: FastifyRequest): Promise<void> => {
@@ -27,12 +30,26 @@ export const registerBlobRoutes: RegisterRoutes = async (app, { node, options, r
     if (!uploads.take(request.ip)) throw apiError(ERR_RATE_LIMITED, `more than ${options.uploadsPerMinute} uploads a minute from this address`)
     if (size > 0 && !bytes.take(request.ip, size)) throw apiError(ERR_RATE_LIMITED, `more than ${options.uploadBytesPerMinute} upload bytes a minute from this address`)
   }
+  let inFlight = 0
+  const reserve = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const declared = Number(request.headers['content-length'] ?? Number.NaN)
+    // Without a Content-Length (chunked) the body may be as large as any blob.
+    const size = Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, options.maxBlobBytes) : options.maxBlobBytes
+    if (inFlight + size > options.maxUploadBytesInFlight) throw apiError(ERR_UPLOADS_BUSY, `uploads of ${inFlight} bytes are being received; retry shortly`)
+    inFlight += size
+    metrics.blobs.uploadsInFlightBytes.set(inFlight)
+    // Released when the response ends or the connection closes early, whatever the outcome.
+    reply.raw.once('close', () => {
+      inFlight -= size
+      metrics.blobs.uploadsInFlightBytes.set(inFlight)
+    })
+  }
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser(BLOB_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit: options.maxBlobBytes }, (_request, body, done) => {
       done(null, body)
     })
-    scope.post('/v1/blobs', { onRequest: [requireToken, rateLimit], bodyLimit: options.maxBlobBytes }, async (request, reply) => {
+    scope.post('/v1/blobs', { onRequest: [requireToken, rateLimit, reserve], bodyLimit: options.maxBlobBytes }, async (request, reply) => {
       const body = request.body
       if (!(body instanceof Uint8Array)) throw apiError(ERR_BAD_REQUEST, `send the blob as ${BLOB_CONTENT_TYPE}`)
       if (body.length === 0) throw apiError(ERR_BAD_REQUEST, 'a blob must not be empty')
