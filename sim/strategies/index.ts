@@ -20,6 +20,7 @@ import { launderer } from './launderer.ts'
 import { liar } from './liar.ts'
 import { silent } from './silent.ts'
 import { slow } from './slow.ts'
+import { stripCaveats } from './strip-caveats.ts'
 import type { StrategySpec } from './spec.ts'
 
 export { STRATEGY_KINDS, STRATEGY_SPEC, type StrategySpec, type StrategyKind, isByzantine, COLLUDING_KINDS } from './spec.ts'
@@ -38,5 +39,6 @@ export function hooksFor (spec: StrategySpec, seed: string, name: string): Fault
     case 'slow': return slow(ctx, spec.lateMs)
     case 'grinder': return grinder(ctx, spec.tries)
     case 'launderer': return launderer(ctx)
+    case 'strip-caveats': return stripCaveats(ctx)
   }
 }

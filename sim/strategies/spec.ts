@@ -6,7 +6,7 @@
 import { z } from 'zod'
 
 /** Names of the strategies. */
-export const STRATEGY_KINDS = ['honest', 'liar', 'inflate', 'deflate', 'cartel', 'equivocate', 'silent', 'slow', 'crash', 'spam', 'sybil', 'grinder', 'launderer'] as const
+export const STRATEGY_KINDS = ['honest', 'liar', 'inflate', 'deflate', 'cartel', 'equivocate', 'silent', 'slow', 'crash', 'spam', 'sybil', 'grinder', 'launderer', 'strip-caveats'] as const
 
 /** One strategy kind. */
 export type StrategyKind = typeof STRATEGY_KINDS[number]
@@ -58,7 +58,8 @@ export const STRATEGY_SPEC = z.discriminatedUnion('kind', [
     /** Nonces tried per submitted job. */
     tries: z.int().min(1).max(4096).default(48)
   }),
-  z.strictObject({ kind: z.literal('launderer') })
+  z.strictObject({ kind: z.literal('launderer') }),
+  z.strictObject({ kind: z.literal('strip-caveats') })
 ])
 
 /** A strategy spec, validated, defaults filled in. */

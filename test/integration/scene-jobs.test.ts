@@ -6,8 +6,10 @@
  * node with SSIM, PSNR and intervals, and their certificates verify offline
  * and name the original's and the candidate's hashes. A scene whose material
  * uses KHR_materials_sheen (which the renderer does not draw) is certified
- * with the caveat `sheen` in every vote, the certificate, the job API, the
- * event stream's final event and the CLI's job view.
+ * with the caveat `sheen` in every agreeing vote, the certificate, the job
+ * API, the event stream's final event and the CLI's job view, although
+ * node4 is Byzantine and signs its votes without caveats (`strip-caveats`,
+ * honest where there are none): its vote deviates.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -51,7 +53,7 @@ describe('scene jobs on four node processes', () => {
   beforeAll(async () => {
     original = await toGlb(sphereScene(48, 64, { bumpy: true }))
     cluster = Cluster.init(4)
-    await cluster.startAll()
+    await cluster.startAll({ node4: { kind: 'strip-caveats' } })
     await cluster.waitConnected()
   })
   afterAll(async () => { await cluster?.cleanup() })
@@ -131,7 +133,7 @@ describe('scene jobs on four node processes', () => {
     checkCertificate(cert, jobId)
   })
 
-  it('certifies a scene whose material uses KHR_materials_sheen with the caveat sheen, shown by the API, the event stream and the CLI', async () => {
+  it('certifies a scene whose material uses KHR_materials_sheen with the caveat sheen, shown by the API, the event stream and the CLI; a vote stripped of it deviates', async () => {
     const withSheen = (name: string): Document => {
       const doc = sphereScene(48, 64, { bumpy: true })
       const sheen = doc.createExtension(KHRMaterialsSheen).createSheen().setSheenColorFactor([1, 1, 1]).setSheenRoughnessFactor(0.5)
@@ -164,6 +166,15 @@ describe('scene jobs on four node processes', () => {
       expect(v.status).toBe('validated')
       expect(v.caveats).toEqual(['sheen'])
     }
+    // node4 measured the same numbers but signed no caveat: its vote does not agree, wherever it arrived in time.
+    const node4 = (await cluster.get('node4', '/v1/node') as { publicKey: string }).publicKey
+    type Votes = { votes: Array<{ voter: string, agrees: boolean | null }> }
+    let onNode1: Votes = { votes: [] }
+    await waitFor(async () => {
+      onNode1 = await cluster.get('node1', `/v1/jobs/${jobId}`) as Votes
+      return onNode1.votes.length === 4
+    }, 'node1 holds all four votes')
+    for (const v of onNode1.votes) expect([v.voter, v.agrees]).toEqual([v.voter, v.voter !== node4])
     // The listing's items carry them too.
     const list = await cluster.get('node3', '/v1/jobs?limit=10') as { jobs: Array<{ jobId: string, caveats: string[] | null }> }
     expect(list.jobs.find((j) => j.jobId === jobId)?.caveats).toEqual(['sheen'])
@@ -171,6 +182,7 @@ describe('scene jobs on four node processes', () => {
     const cert = await cluster.get('node4', `/v1/jobs/${jobId}/certificate`) as { caveats?: string[], votes: Array<{ caveats?: string[] }> }
     expect(cert.caveats).toEqual(['sheen'])
     for (const v of cert.votes) expect(v.caveats).toEqual(['sheen'])
+    expect(cert.votes.map((v) => (v as { voter?: string }).voter)).not.toContain(node4)
     checkCertificate(cert, jobId)
     const network = parseNetwork(readFileSync(cluster.networkFile))
     expect(verifyCertificate(decodeCertificate(new TextEncoder().encode(JSON.stringify(cert))), network)).toMatchObject({ ok: true, caveats: ['sheen'] })
