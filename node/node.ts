@@ -40,6 +40,7 @@ import { resolveIdentity } from './wiring/node-identity.ts'
 import { serveProtocols } from './wiring/node-protocols.ts'
 import { openStorage } from './wiring/node-storage.ts'
 import type { StoreCheckOptions } from './store/integrity.ts'
+import type { StoreOptions } from './store/db.ts'
 import { Retention, type RetentionOptions, resolveRetentionOptions } from './wiring/retention.ts'
 import { Shutdown } from './wiring/shutdown.ts'
 
@@ -110,6 +111,8 @@ export interface NodeInit {
   retention?: Partial<RetentionOptions>
   /** The check of the store at start: every record read, the audit trail verified (node/store/integrity.ts; docs/store.md). */
   storeCheck?: Partial<StoreCheckOptions>
+  /** LevelDB's room kept free (`minFreeBytes`, 64 MiB by default: writes below it answer `ERR_DISK_FULL`; node/store/db.ts, docs/store.md). */
+  store?: Partial<Pick<StoreOptions, 'minFreeBytes'>>
 }
 
 /**

@@ -47,8 +47,8 @@ export const ERR_BLOB_UNREACHABLE = declareCode('ERR_BLOB_UNREACHABLE', { status
 export const ERR_BLOB_ID = declareCode('ERR_BLOB_ID', { status: 400 })
 /** Storing a blob would exceed the blob directory's quota (`maxTotalBytes`). */
 export const ERR_BLOB_QUOTA = declareCode('ERR_BLOB_QUOTA', { status: 507 })
-/** Storing a blob would leave less than `minFreeBytes` free on the data folder's file system (or the file system is full). */
-export const ERR_DISK_FULL = declareCode('ERR_DISK_FULL', { status: 507 })
+/** A write would leave too little free space, or met a full file system (declared with the store's use in node/files/disk-full.ts). */
+export { ERR_DISK_FULL } from '../files/disk-full.ts'
 /** A file system failure in the blob directory. */
 export const ERR_BLOB_IO = declareCode('ERR_BLOB_IO', { status: 500 })
 

@@ -13,10 +13,12 @@
  * `trust-engine audit verify` work on a stopped node's data folder only.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { statfs } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Level } from 'level'
 import { z } from 'zod'
 import { TrustEngineError } from '../../protocol/errors.ts'
+import { ERR_DISK_FULL, isNoSpace } from '../files/disk-full.ts'
 import { BUCKETS } from './buckets.ts'
 import {
   ERR_STORE_CLOSED, ERR_STORE_CORRUPT, ERR_STORE_BAD_VALUE, ERR_STORE_IDENTITY_MISMATCH, ERR_STORE_IO,
@@ -37,14 +39,36 @@ export interface StoreOptions {
    * the node stores.
    */
   maxValueBytes: number
+  /**
+   * Bytes a write must find free on the database's file system; below it
+   * the write is refused with `ERR_DISK_FULL` before anything is written.
+   * Default 64 MiB: LevelDB's compactions write new tables before they
+   * delete the old ones (a few MiB each at this node's sizes), and a write
+   * or compaction that meets a full file system is what damages a log
+   * (docs/store.md). Below the blob folder's 256 MiB, so blobs stop first.
+   * 0 turns the check off.
+   */
+  minFreeBytes: number
+  /**
+   * How long a reading of the free space is used while it shows more than
+   * twice `minFreeBytes` (ms). Default 1000: a statfs per write would double
+   * the cost of the smallest writes, and a second of writes of this node
+   * (votes, audit entries) is far below 64 MiB.
+   */
+  freeSpaceCheckMs: number
 }
 
 /** Defaults of {@link StoreOptions}; each number's origin is on its field. */
 export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   createIfMissing: true,
   cacheSize: 8 * 1024 * 1024,
-  maxValueBytes: 2 * 1024 * 1024
+  maxValueBytes: 2 * 1024 * 1024,
+  minFreeBytes: 64 * 1024 * 1024,
+  freeSpaceCheckMs: 1000
 }
+
+/** Free bytes the roll-over of LevelDB's log after a failed commit needs: its write buffer (4 MiB) as a table, twice. */
+const ROLL_OVER_MIN_FREE_BYTES = 8 * 1024 * 1024
 
 /** Options of one write. */
 export interface WriteOptions {
@@ -121,7 +145,9 @@ export async function openStore (location: string, options: OpenStoreOptions = {
   const opts: StoreOptions = {
     createIfMissing: options.createIfMissing ?? DEFAULT_STORE_OPTIONS.createIfMissing,
     cacheSize: options.cacheSize ?? DEFAULT_STORE_OPTIONS.cacheSize,
-    maxValueBytes: options.maxValueBytes ?? DEFAULT_STORE_OPTIONS.maxValueBytes
+    maxValueBytes: options.maxValueBytes ?? DEFAULT_STORE_OPTIONS.maxValueBytes,
+    minFreeBytes: options.minFreeBytes ?? DEFAULT_STORE_OPTIONS.minFreeBytes,
+    freeSpaceCheckMs: options.freeSpaceCheckMs ?? DEFAULT_STORE_OPTIONS.freeSpaceCheckMs
   }
   if (options.identity !== undefined && !StoreIdentitySchema.safeParse(options.identity).success) {
     throw new TrustEngineError(ERR_STORE_BAD_VALUE, 'identity must be { publicKey: 64 hex, networkId: printable ASCII }')
@@ -166,6 +192,10 @@ export class Store {
   #identity: StoreIdentity | null = null
   #queue: Promise<unknown> = Promise.resolve()
   #closing: Promise<void> | null = null
+  /** Free bytes at the last reading, and when it was taken (performance.now()). */
+  #free = { bytes: Infinity, at: -Infinity }
+  /** The failure of the last commit, until the log has been rolled over (see {@link write}). */
+  #failedCommit: unknown = null
 
   /** Use {@link openStore}. */
   constructor (db: Db, location: string, options: StoreOptions) {
@@ -190,10 +220,22 @@ export class Store {
    * `fn` throws or the commit fails, nothing of the batch is written and the
    * error propagates. Do not call `write` from inside `fn` (it would wait for
    * itself).
+   *
+   * Before `fn` runs, the file system must have `minFreeBytes` free, or the
+   * write is refused with `ERR_DISK_FULL` (nothing written, `fn` not run).
+   * A commit that fails (a full file system: `ERR_DISK_FULL`) may leave a
+   * torn record in LevelDB's log, and LevelDB keeps appending to that log:
+   * at the next open it would drop the torn record and every record after it
+   * in the same 32 KiB block, acknowledged writes included. So after a
+   * failed commit no write is taken until the log has been rolled over
+   * (a memtable flush, through `compactRange` on an empty range: the
+   * records in memory go to a table, a fresh log begins, the torn one is
+   * deleted), which the next write does as soon as the space is there.
    */
   async write<T> (fn: (batch: WriteBatch) => T | Promise<T>, options: Partial<WriteOptions> = {}): Promise<T> {
     if (this.#closing !== null) throw closedError()
     const run = async (): Promise<T> => {
+      await this.#makeRoom()
       const batch = new WriteBatch(this, this.options.maxValueBytes)
       let result: T
       try {
@@ -201,7 +243,10 @@ export class Store {
         const ops = batch.seal()
         if (ops.length > 0) {
           const sync = (options.sync ?? DEFAULT_WRITE_OPTIONS.sync) || batch.syncRequired
-          await this.#db.batch(ops, { sync })
+          await this.#db.batch(ops, { sync }).catch((err: unknown) => {
+            this.#failedCommit = err
+            throw err
+          })
         }
       } catch (err) {
         batch.discard()
@@ -213,6 +258,35 @@ export class Store {
     const done = this.#queue.then(run)
     this.#queue = done.catch(() => {})
     return await done
+  }
+
+  /**
+   * Refuses a write while the file system has less than `minFreeBytes` free,
+   * and rolls LevelDB's log over after a failed commit before the next one.
+   */
+  async #makeRoom (): Promise<void> {
+    const { minFreeBytes, freeSpaceCheckMs } = this.options
+    const now = performance.now()
+    const fresh = now - this.#free.at < freeSpaceCheckMs && this.#free.bytes >= 2 * minFreeBytes
+    // After a failed commit the roll-over writes the records in memory to a table (up to LevelDB's 4 MiB
+    // write buffer): it is tried only with room for it, since a flush that fails stops LevelDB's writes for good.
+    const needed = this.#failedCommit === null ? minFreeBytes : Math.max(minFreeBytes, ROLL_OVER_MIN_FREE_BYTES)
+    if (needed > 0 && (!fresh || this.#failedCommit !== null)) {
+      // A file system that cannot be read is no reason to stop writing: LevelDB's own errors still stop a write.
+      const fs = await statfs(this.location).catch(() => null)
+      this.#free = { bytes: fs === null ? Infinity : fs.bavail * fs.bsize, at: now }
+      if (this.#free.bytes < needed) {
+        throw new TrustEngineError(ERR_DISK_FULL, `${this.#free.bytes} bytes free on the file system of the database at ${this.location}, under the ${needed} a write needs`, { details: { free: this.#free.bytes, minFree: needed } })
+      }
+    }
+    if (this.#failedCommit === null) return
+    try {
+      const empty = Uint8Array.of(0)
+      await (this.#db as unknown as Compactable).compactRange(empty, empty)
+    } catch (err) {
+      throw this.#mapError(err, 'log roll-over after a failed write')
+    }
+    this.#failedCommit = null
   }
 
   /** The stored bytes under the full key `key`, or null. */
@@ -312,6 +386,7 @@ export class Store {
     if (err instanceof TrustEngineError) return err
     if (this.#closing !== null || (err as { code?: string }).code === 'LEVEL_DATABASE_NOT_OPEN') return closedError(err)
     if ((err as { code?: string }).code === 'LEVEL_CORRUPTION') return corruptError(this.location, (err as Error).message, err)
+    if (isNoSpace(err)) return new TrustEngineError(ERR_DISK_FULL, `database ${what} failed: the file system of ${this.location} is full`, { cause: err })
     return new TrustEngineError(ERR_STORE_IO, `database ${what} failed: ${(err as Error).message}`, { cause: err })
   }
 }

@@ -18,7 +18,7 @@ import { BlobDir, type BlobDirOptions } from '../p2p/blob-dir.ts'
 import { AuditLog } from '../store/audit.ts'
 import { BlobKeeper, type BlobKeeperOptions } from '../store/blob-keeper.ts'
 import type { DataDirLayout } from '../store/data-dir.ts'
-import { type Store, openStore } from '../store/db.ts'
+import { type Store, type StoreOptions, openStore } from '../store/db.ts'
 import { checkStore, type StoreCheckOptions } from '../store/integrity.ts'
 import { peersRepository } from '../store/repositories/index.ts'
 import { ensureJobIndex } from '../store/repositories/job-index.ts'
@@ -63,12 +63,14 @@ export interface NodeStorageOptions {
   blobs?: Partial<Pick<BlobDirOptions, 'maxTotalBytes' | 'minFreeBytes'> & BlobKeeperOptions>
   /** The check of the store before anything uses it (node/store/integrity.ts). */
   storeCheck?: Partial<StoreCheckOptions>
+  /** LevelDB's room kept free (node/store/db.ts). */
+  store?: Partial<Pick<StoreOptions, 'minFreeBytes'>>
 }
 
 /** Opens the node's store, repositories, blob folder (its keeper started) and evidence folder. */
 export async function openStorage (components: NodeStorageComponents, options: NodeStorageOptions): Promise<NodeStorage> {
   const { layout, network, keys, clock, logger, metrics, events, shutdown } = components
-  const store = await openStore(layout.db, { identity: { publicKey: keys.publicKey, networkId: network.networkId } })
+  const store = await openStore(layout.db, { ...options.store, identity: { publicKey: keys.publicKey, networkId: network.networkId } })
   shutdown.defer(async () => { await store.close() })
   // A broken table or an audit chain that does not verify stops the start here, naming the repair path.
   const check = await checkStore(store, options.storeCheck)

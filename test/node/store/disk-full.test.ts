@@ -17,23 +17,10 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { startApi } from '../../../node/api/server.ts'
 import { generateKeyFile } from '../../../node/keys.ts'
 import { createNode } from '../../../node/node.ts'
-import { verifyAudit } from '../../../node/store/audit-verify.ts'
-import { openStore } from '../../../node/store/db.ts'
-import { dataDirLayout } from '../../../node/store/data-dir.ts'
 import { parseNetwork } from '../../../protocol/network.ts'
-import { goodCandidatePng, referencePng } from '../api/fixtures.ts'
+import { apiPoster, mountTmpfs, verifyStoppedTrail, untilFinal, uploadFrames, type ApiAnswer } from './full-disk.ts'
 
 const MiB = 1024 * 1024
-
-/** Mounts a tmpfs of `size` on `dir` (or changes its size with `remount`); false when this process may not mount. */
-function mountTmpfs (dir: string, size: string, remount = false): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', remount ? `remount,size=${size}` : `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
 
 const root = mkdtempSync(join(tmpdir(), 'trust-engine-disk-full-'))
 const mounted = mountTmpfs(root, '48m')
@@ -47,20 +34,16 @@ describe.skipIf(!mounted)('a node whose disk fills up (skipped where mounting a 
     const key = generateKeyFile(join(root, 'key.json'))
     const network = parseNetwork({ networkId: 'disk-full', protocolVersion: 1, validators: [{ name: 'node1', publicKey: key.publicKey, weight: 1 }] })
     const minFreeBytes = 16 * MiB
-    const node = await createNode({ dataDir: root, keyFile: join(root, 'key.json'), network, logLevel: 'silent', blobs: { minFreeBytes } })
+    const node = await createNode({ dataDir: root, keyFile: join(root, 'key.json'), network, logLevel: 'silent', blobs: { minFreeBytes }, store: { minFreeBytes: 4 * MiB } })
     let stopped = false
     const api = await startApi(node, { port: 0 })
     try {
-      const post = async (path: string, body: Uint8Array | string, type: string): Promise<{ status: number, body: any }> => {
-        const res = await fetch(`${api.url}${path}`, { method: 'POST', body, headers: { 'content-type': type } })
-        return { status: res.status, body: await res.json() }
-      }
-      const reference = (await post('/v1/blobs', referencePng(), 'application/octet-stream')).body.sha256 as string
-      const candidate = (await post('/v1/blobs', goodCandidatePng(), 'application/octet-stream')).body.sha256 as string
+      const post = apiPoster(api.url)
+      const { reference, candidate } = await uploadFrames(post)
 
       // Distinct 2 MiB blobs until the node refuses one (bounded: 48 MiB cannot hold 30).
       let accepted = 0
-      let refused: { status: number, body: any } | null = null
+      let refused: ApiAnswer | null = null
       for (let i = 0; i < 30 && refused === null; i++) {
         const r = await post('/v1/blobs', new Uint8Array(2 * MiB).fill(i + 1), 'application/octet-stream')
         if (r.status === 201) accepted++
@@ -79,12 +62,7 @@ describe.skipIf(!mounted)('a node whose disk fills up (skipped where mounting a 
       expect((await fetch(`${api.url}/healthz`)).status).toBe(200)
       const job = await post('/v1/jobs', JSON.stringify({ kind: 'frames', reference: [reference], candidate: [candidate] }), 'application/json')
       expect(job.status).toBe(201)
-      let view = await node.getJob(job.body.jobId)
-      for (let n = 0; n < 1200 && view?.final !== true; n++) {
-        await new Promise((r) => setTimeout(r, 100))
-        view = await node.getJob(job.body.jobId)
-      }
-      expect([view?.status, view?.final]).toEqual(['validated', true])
+      expect(await untilFinal(node, job.body.jobId)).toEqual(['validated', true])
 
       // Space returns: the same upload is taken.
       expect(mountTmpfs(root, '96m', true)).toBe(true)
@@ -95,11 +73,6 @@ describe.skipIf(!mounted)('a node whose disk fills up (skipped where mounting a 
       stopped = true
     }
     expect(stopped).toBe(true)
-    const store = await openStore(dataDirLayout(root).db, { createIfMissing: false })
-    try {
-      expect(await verifyAudit(store)).toMatchObject({ ok: true })
-    } finally {
-      await store.close()
-    }
+    expect(await verifyStoppedTrail(root)).toMatchObject({ ok: true })
   }, 300_000)
 })
