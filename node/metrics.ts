@@ -122,6 +122,8 @@ export interface NodeMetrics {
     votesHeld: Gauge
     /** Economy schedules waiting for their slot (bounded by the economy's `maxPending`), read at each scrape. */
     schedulesWaiting: Gauge
+    /** Tasks of the worker pool (measurements, optimizations, analyses), by state: `waiting` for a worker, `running`; read at each scrape. */
+    workTasks: Gauge<'state'>
   }
   retention: {
     /** What retention pruned, by kind: `jobs` (decided jobs pruned), `votes`, `blobs`, `evidence` (jobs' evidence folders). */
@@ -147,6 +149,8 @@ export interface ScrapeReaders {
   votesHeld: () => number
   /** Economy schedules waiting for their slot. */
   schedulesWaiting: () => number
+  /** Worker pool tasks waiting for a worker and running. */
+  workTasks: () => { waiting: number, running: number }
 }
 
 /** The readers of each registry's scrape-time gauges (a registry belongs to one node). */
@@ -191,6 +195,7 @@ export const NODE_METRIC_NAMES = {
   gossipQueue: `${METRIC_PREFIX}gossip_queue_messages`,
   votesHeld: `${METRIC_PREFIX}votes_held`,
   schedulesWaiting: `${METRIC_PREFIX}schedules_waiting`,
+  workTasks: `${METRIC_PREFIX}work_pool_tasks`,
   retentionPruned: `${METRIC_PREFIX}retention_pruned_total`,
   retentionFreedBytes: `${METRIC_PREFIX}retention_freed_bytes_total`,
   retentionLastPass: `${METRIC_PREFIX}retention_last_pass_seconds`
@@ -273,6 +278,13 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       schedulesWaiting: gauge(register, n.schedulesWaiting, 'Economy schedules waiting for their slot', [], (g) => {
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(r.schedulesWaiting())
+      }),
+      workTasks: gauge(register, n.workTasks, 'Worker pool tasks (measurements, optimizations, analyses), by state (waiting, running)', ['state'], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r === undefined) return
+        const t = r.workTasks()
+        g.set({ state: 'waiting' }, t.waiting)
+        g.set({ state: 'running' }, t.running)
       })
     },
     retention: {

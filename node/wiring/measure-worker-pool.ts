@@ -134,6 +134,21 @@ export class MeasureWorkerPool {
     return await this.#run(task, signal, LOCAL_OWNER) as number
   }
 
+  /**
+   * Tasks waiting for a worker and running now (a shared pool's, every
+   * node's, for a node's view of it). Waiting tasks have no count bound: each
+   * ends when its signal aborts (its job's round deadline), so they follow
+   * the open jobs.
+   */
+  get tasks (): { waiting: number, running: number } {
+    if (this.#shared !== null) return this.#shared.tasks
+    let waiting = 0
+    for (const queue of this.#queues.values()) waiting += queue.length
+    let running = 0
+    for (const slot of this.#slots) if (slot.task !== null) running++
+    return { waiting, running }
+  }
+
   /** Starts one worker ahead of a task when none runs, so the task does not pay for loading it; it retires after `idleMs` if no task comes. */
   warm (): void {
     if (this.#closed) return

@@ -71,7 +71,8 @@ describe('createNodeMetrics', () => {
       diskFreeBytes: async () => 4096,
       gossipQueue: () => ({ validating: 3, delivering: 1 }),
       votesHeld: () => 7,
-      schedulesWaiting: () => 2
+      schedulesWaiting: () => 2,
+      workTasks: () => ({ waiting: 5, running: 2 })
     })
     const text = await register.metrics()
     expect(text).toContain('trust_engine_store_bytes 1234')
@@ -81,6 +82,8 @@ describe('createNodeMetrics', () => {
     expect(text).toContain('trust_engine_gossip_queue_messages{stage="delivering"} 1')
     expect(text).toContain('trust_engine_votes_held 7')
     expect(text).toContain('trust_engine_schedules_waiting 2')
+    expect(text).toContain('trust_engine_work_pool_tasks{state="waiting"} 5')
+    expect(text).toContain('trust_engine_work_pool_tasks{state="running"} 2')
     store = 5678
     expect(await register.metrics()).toContain('trust_engine_store_bytes 5678')
     failing = true

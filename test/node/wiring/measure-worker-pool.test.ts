@@ -84,6 +84,21 @@ describe('measurement worker pool', () => {
     expect(next.samples).toBeGreaterThan(0)
   })
 
+  it('counts its tasks waiting and running, and drops the waiting ones whose signal aborts', async () => {
+    const one = new MeasureWorkerPool({ workers: 1, idleMs: Infinity })
+    const big = testPng(1536, 1536)
+    const aborts = [new AbortController(), new AbortController(), new AbortController()]
+    const tasks = aborts.map(async (a) => await one.measure(job, jobId, { reference: [big], candidate: [big] }, a.signal, 0, SEED).catch((e: unknown) => e))
+    expect(one.tasks).toEqual({ waiting: 2, running: 1 })
+    aborts[2]!.abort()
+    expect(one.tasks).toEqual({ waiting: 1, running: 1 })
+    aborts[0]!.abort()
+    aborts[1]!.abort()
+    expect((await Promise.all(tasks)).map((e) => (e as { code?: string }).code)).toEqual(['ERR_MEASURE_ABORTED', 'ERR_MEASURE_ABORTED', 'ERR_MEASURE_ABORTED'])
+    expect(one.tasks).toEqual({ waiting: 0, running: 0 })
+    await one.close()
+  })
+
   it('starts no worker before its first task or a warm-up, and retires a worker left idle for idleMs', async () => {
     const lazy = new MeasureWorkerPool({ idleMs: 200 })
     try {
