@@ -122,6 +122,8 @@ export interface NodeMetrics {
     votesHeld: Gauge
     /** Economy schedules waiting for their slot (bounded by the economy's `maxPending`), read at each scrape. */
     schedulesWaiting: Gauge
+    /** Jobs whose seed shares or certificates the seed phase holds (node/job/seed-phase.ts, bounded by `maxHeldJobs`), read at each scrape. */
+    seedJobsHeld: Gauge
     /** Tasks of the worker pool (measurements, optimizations, analyses), by state: `waiting` for a worker, `running`; read at each scrape. */
     workTasks: Gauge<'state'>
   }
@@ -149,6 +151,8 @@ export interface ScrapeReaders {
   votesHeld: () => number
   /** Economy schedules waiting for their slot. */
   schedulesWaiting: () => number
+  /** Jobs held by the seed phase. */
+  seedJobsHeld: () => number
   /** Worker pool tasks waiting for a worker and running. */
   workTasks: () => { waiting: number, running: number }
 }
@@ -195,6 +199,7 @@ export const NODE_METRIC_NAMES = {
   gossipQueue: `${METRIC_PREFIX}gossip_queue_messages`,
   votesHeld: `${METRIC_PREFIX}votes_held`,
   schedulesWaiting: `${METRIC_PREFIX}schedules_waiting`,
+  seedJobsHeld: `${METRIC_PREFIX}seed_jobs_held`,
   workTasks: `${METRIC_PREFIX}work_pool_tasks`,
   retentionPruned: `${METRIC_PREFIX}retention_pruned_total`,
   retentionFreedBytes: `${METRIC_PREFIX}retention_freed_bytes_total`,
@@ -278,6 +283,10 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       schedulesWaiting: gauge(register, n.schedulesWaiting, 'Economy schedules waiting for their slot', [], (g) => {
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(r.schedulesWaiting())
+      }),
+      seedJobsHeld: gauge(register, n.seedJobsHeld, 'Jobs whose seed shares or certificates the seed phase holds', [], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(r.seedJobsHeld())
       }),
       workTasks: gauge(register, n.workTasks, 'Worker pool tasks (measurements, optimizations, analyses), by state (waiting, running)', ['state'], (g) => {
         const r = SCRAPE_READERS.get(register)

@@ -214,6 +214,11 @@ export class JobEngine {
     return this.#buffer.size
   }
 
+  /** Jobs whose seed shares or certificates the seed phase holds (bounded by its `maxHeldJobs`). */
+  get seedJobsHeld (): number {
+    return this.#seeds.heldJobs
+  }
+
   /** Number of jobs still pending on this node. */
   get openJobs (): number {
     return this.#jobs.size

@@ -135,6 +135,11 @@ export class SeedPhase {
     return this.#jobs.get(jobId)?.seed ?? null
   }
 
+  /** Jobs whose seed messages this node holds (at most `maxHeldJobs`): jobs in their seed phase, and unknown jobs whose shares came first. */
+  get heldJobs (): number {
+    return this.#jobs.size
+  }
+
   /** Forgets a decided job. */
   forget (jobId: string): void {
     this.#jobs.delete(jobId)

@@ -72,6 +72,7 @@ describe('createNodeMetrics', () => {
       gossipQueue: () => ({ validating: 3, delivering: 1 }),
       votesHeld: () => 7,
       schedulesWaiting: () => 2,
+      seedJobsHeld: () => 3,
       workTasks: () => ({ waiting: 5, running: 2 })
     })
     const text = await register.metrics()
@@ -82,6 +83,7 @@ describe('createNodeMetrics', () => {
     expect(text).toContain('trust_engine_gossip_queue_messages{stage="delivering"} 1')
     expect(text).toContain('trust_engine_votes_held 7')
     expect(text).toContain('trust_engine_schedules_waiting 2')
+    expect(text).toContain('trust_engine_seed_jobs_held 3')
     expect(text).toContain('trust_engine_work_pool_tasks{state="waiting"} 5')
     expect(text).toContain('trust_engine_work_pool_tasks{state="running"} 2')
     store = 5678
