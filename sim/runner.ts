@@ -217,10 +217,11 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
     await sleep(SETTLE_MS)
     // Late votes (slow, launderer) arrive after the decisions: give them a moment to be judged.
     if (nodes.some((n) => n.strategy.kind === 'slow' || n.strategy.kind === 'launderer')) {
-      // Slow votes go out lateMs after each deadline; laundered copies right after each decision.
-      const lateMs = Math.max(...nodes.map((n) => n.strategy.kind === 'slow' ? n.strategy.lateMs : 0))
+      // Slow votes go out lateMs after each deadline; laundered copies right after each decision (a vote is
+      // late once its job is decided), so a run without a slow node does not wait for the deadlines.
+      const slow = nodes.filter((n) => n.strategy.kind === 'slow').map((n) => n.strategy.kind === 'slow' ? n.strategy.lateMs : 0)
       const lastDeadline = Math.max(...[...views.values()].flatMap((m) => [...m.values()].map((v) => v.timings.deadline)))
-      const until = Math.max(Date.now(), lastDeadline + lateMs) + 2000
+      const until = (slow.length === 0 ? Date.now() : Math.max(Date.now(), lastDeadline + Math.max(...slow))) + 2000
       o.onProgress(`waiting ${until - Date.now()} ms for late votes`)
       await sleep(until - Date.now())
     }
