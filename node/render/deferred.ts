@@ -46,13 +46,14 @@ export function resolveDeferred (fb: Framebuffer, ss: number, items: DeferredIte
   let curItem = -1; let curTri = -1
   const select = (it: number, t: number): PixelShader => {
     const di = items[it]!
-    if (it !== curItem || t !== curTri) {
-      curItem = it; curTri = t
+    if ((it !== curItem || t !== curTri) && !(di.shader.restoreTriangle?.(t) ?? false)) {
       const i0 = di.indices[t * 3]!; const i1 = di.indices[t * 3 + 1]!; const i2 = di.indices[t * 3 + 2]!
       triangleSetup(di.positions, i0, i1, i2, di.mirrored, setup)
       const facing = setup[3]!
       di.shader.setTriangle(i0, i1, i2, setup[0]!, setup[1]!, setup[2]!, facing < 0, facing < 0 ? -facing : facing, setup[4]!)
+      di.shader.rememberTriangle?.(t)
     }
+    curItem = it; curTri = t
     return di.shader
   }
   for (let y = 0; y < oh; y++) {

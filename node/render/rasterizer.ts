@@ -38,6 +38,13 @@ export interface PixelShader {
    */
   shade: (b0: number, b1: number, b2: number, w: number, out: Float64Array) => void
   /**
+   * Optional cache of set-ups (deferred.ts): selects triangle t (its index in
+   * the primitive) as setTriangle last did, or returns false when not held.
+   */
+  restoreTriangle?: (t: number) => boolean
+  /** Optional: keeps the current set-up as triangle t's for restoreTriangle. */
+  rememberTriangle?: (t: number) => void
+  /**
    * Texture level-of-detail bias in levels: log2(ss) while one shade stands
    * for a whole pixel of ss × ss samples (deferred.ts), 0 for one sample.
    */

@@ -119,6 +119,27 @@ function groupSlots (prim: PreparedPrimitive, slots: Array<TextureBinding | null
   return { slotGroup, groupSlot, groupUv, uvSlot }
 }
 
+/**
+ * A direct-mapped cache of triangle set-ups (vertex indices, face normal,
+ * facing, face tangent frame, level-of-detail bases), shared by the shaders
+ * of a thread and tagged with the shader's serial number and the triangle
+ * index: the deferred resolve meets a triangle again in the next row of
+ * pixels, and a restored set-up is the same numbers it computed.
+ */
+const TRI_CACHE = 4096
+const TRI_STRIDE = 11 + SLOTS
+const cacheOwner = new Int32Array(TRI_CACHE).fill(-1)
+const cacheTri = new Int32Array(TRI_CACHE)
+const cacheData = new Float64Array(TRI_CACHE * TRI_STRIDE)
+let lastSerial = 0
+
+/** The next shader serial number; when they wrap around, the cache forgets every entry. */
+function nextSerial (): number {
+  lastSerial = (lastSerial + 1) & 0x7fffffff
+  if (lastSerial === 0) { cacheOwner.fill(-1); lastSerial = 1 }
+  return lastSerial
+}
+
 /** Camera-space vertex data a shader reads. */
 export interface ShaderVertices {
   positions: Float64Array
@@ -152,6 +173,8 @@ export class PbrShader implements PixelShader {
   private readonly uvStamp = new Int32Array(SLOTS)
   /** Counts shade calls; the cached footprints and coordinates belong to the current one. */
   private stamp = 0
+  /** Tags this shader's entries in the triangle cache. */
+  private readonly serial = nextSerial()
   private i0 = 0; private i1 = 0; private i2 = 0
   private fnx = 0; private fny = 0; private fnz = 1
   private flip = 1
@@ -198,6 +221,33 @@ export class PbrShader implements PixelShader {
     }
     const nt = slots[SLOT_NORMAL]
     if (nt !== null && nt !== undefined && (this.tan === null || this.nrm === null)) this.faceTangent(nt)
+  }
+
+  /** Selects triangle `t` from the triangle cache when it holds it (as setTriangle left it); false otherwise. */
+  restoreTriangle (t: number): boolean {
+    const e = t & (TRI_CACHE - 1)
+    if (cacheOwner[e] !== this.serial || cacheTri[e] !== t) return false
+    const o = e * TRI_STRIDE
+    const c = cacheData
+    this.i0 = c[o]!; this.i1 = c[o + 1]!; this.i2 = c[o + 2]!
+    this.fnx = c[o + 3]!; this.fny = c[o + 4]!; this.fnz = c[o + 5]!; this.flip = c[o + 6]!
+    this.ftx = c[o + 7]!; this.fty = c[o + 8]!; this.ftz = c[o + 9]!; this.ftw = c[o + 10]!
+    const lb = this.lodBase
+    for (let g = 0; g < this.footprints.length; g++) lb[g] = c[o + 11 + g]!
+    return true
+  }
+
+  /** Stores the current triangle's set-up in the triangle cache as triangle `t`. */
+  rememberTriangle (t: number): void {
+    const e = t & (TRI_CACHE - 1)
+    cacheOwner[e] = this.serial; cacheTri[e] = t
+    const o = e * TRI_STRIDE
+    const c = cacheData
+    c[o] = this.i0; c[o + 1] = this.i1; c[o + 2] = this.i2
+    c[o + 3] = this.fnx; c[o + 4] = this.fny; c[o + 5] = this.fnz; c[o + 6] = this.flip
+    c[o + 7] = this.ftx; c[o + 8] = this.fty; c[o + 9] = this.ftz; c[o + 10] = this.ftw
+    const lb = this.lodBase
+    for (let g = 0; g < this.footprints.length; g++) c[o + 11 + g] = lb[g]!
   }
 
   /** Tangent frame of the current triangle from its UV derivatives (T = ∂p/∂u; handedness from glTF's v-down bitangent). */
