@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { submitJob, submitOptionsFromFlags, type SubmitOptions } from '../../../node/cli/commands/submit.ts'
-import { formatJob } from '../../../node/cli/commands/status.ts'
+import { formatCaveats, formatJob } from '../../../node/cli/commands/status.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
 import { badCandidatePng, goodCandidatePng, referencePng, startTestNode, type TestNode } from '../api/fixtures.ts'
 import { runCliProcess } from './run-cli.ts'
@@ -136,6 +136,14 @@ describe('the submit and status commands', () => {
     expect(status.code).toBe(0)
     expect(JSON.parse(status.stdout)).toMatchObject({ jobId: view.jobId, status: 'validated' })
     expect(formatJob(view)).toContain('validated (final)')
+    // A frames job has no caveats: an empty list in the view, "none" for people.
+    expect(view.caveats).toEqual([])
+    expect(formatJob(view)).toMatch(/^caveats +none$/m)
+  })
+
+  it('shows a scene job\'s caveats by name, and none before there are consensus values', () => {
+    expect(formatCaveats(['sheen', 'volume'])).toMatch(/^sheen, volume \(not rendered/)
+    expect(formatCaveats(null)).toBe('-')
   })
 
   it('status exits 2 with the API code for an unknown job', async () => {
