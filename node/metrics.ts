@@ -127,6 +127,16 @@ export interface NodeMetrics {
     /** Tasks of the worker pool (measurements, optimizations, analyses), by state: `waiting` for a worker, `running`; read at each scrape. */
     workTasks: Gauge<'state'>
   }
+  memory: {
+    /** Bytes of the main thread's ArrayBuffers and Buffers (`process.memoryUsage().arrayBuffers`), read at each scrape: part of the default `nodejs_external_memory_bytes`, outside the V8 heap. */
+    arrayBuffers: Gauge
+    /** Measurement worker threads running (busy or idle), read at each scrape. */
+    workers: Gauge
+    /** Measurement worker threads started since the node started, read at each scrape: a count that keeps rising under steady load means workers are stopped and replaced (aborted or preempted tasks, idle retirement). */
+    workersStarted: Counter
+    /** Bytes of V8 heap the measurement workers use, summed, read at each scrape: each worker has its own heap, which `nodejs_heap_size_used_bytes` (the main thread's) does not count. */
+    workerHeapUsed: Gauge
+  }
   retention: {
     /** What retention pruned, by kind: `jobs` (decided jobs pruned), `votes`, `blobs`, `evidence` (jobs' evidence folders). */
     pruned: Counter<'kind'>
@@ -155,6 +165,10 @@ export interface ScrapeReaders {
   seedJobsHeld: () => number
   /** Worker pool tasks waiting for a worker and running. */
   workTasks: () => { waiting: number, running: number }
+  /** Measurement worker threads running now and started so far. */
+  workPool: () => { workers: number, started: number }
+  /** Bytes of V8 heap the measurement workers use, summed. */
+  workerHeapUsedBytes: () => Promise<number>
 }
 
 /** The readers of each registry's scrape-time gauges (a registry belongs to one node). */
@@ -201,6 +215,10 @@ export const NODE_METRIC_NAMES = {
   schedulesWaiting: `${METRIC_PREFIX}schedules_waiting`,
   seedJobsHeld: `${METRIC_PREFIX}seed_jobs_held`,
   workTasks: `${METRIC_PREFIX}work_pool_tasks`,
+  arrayBuffers: `${METRIC_PREFIX}array_buffers_bytes`,
+  workers: `${METRIC_PREFIX}work_pool_workers`,
+  workersStarted: `${METRIC_PREFIX}work_pool_workers_started_total`,
+  workerHeapUsed: `${METRIC_PREFIX}work_pool_heap_used_bytes`,
   retentionPruned: `${METRIC_PREFIX}retention_pruned_total`,
   retentionFreedBytes: `${METRIC_PREFIX}retention_freed_bytes_total`,
   retentionLastPass: `${METRIC_PREFIX}retention_last_pass_seconds`
@@ -296,6 +314,23 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
         g.set({ state: 'running' }, t.running)
       })
     },
+    memory: {
+      arrayBuffers: gauge(register, n.arrayBuffers, 'Bytes of the main thread\'s ArrayBuffers and Buffers', [], (g) => { g.set(process.memoryUsage().arrayBuffers) }),
+      workers: gauge(register, n.workers, 'Measurement worker threads running', [], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(r.workPool().workers)
+      }),
+      workersStarted: counter(register, n.workersStarted, 'Measurement worker threads started since the node started', [], (c) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r === undefined) return
+        c.reset()
+        c.inc(r.workPool().started)
+      }),
+      workerHeapUsed: gauge(register, n.workerHeapUsed, 'Bytes of V8 heap the measurement worker threads use, summed', [], async (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(await r.workerHeapUsedBytes())
+      })
+    },
     retention: {
       pruned: counter(register, n.retentionPruned, 'Decided jobs, votes, blobs and evidence pruned by retention, by kind', ['kind']),
       freedBytes: counter(register, n.retentionFreedBytes, 'Bytes freed by retention, by kind', ['kind']),
@@ -310,10 +345,12 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
   return metrics
 }
 
-function counter<L extends string> (register: Registry, name: string, help: string, labelNames: L[]): Counter<L> {
+function counter<L extends string> (register: Registry, name: string, help: string, labelNames: L[], collect?: (c: Counter<L>) => void): Counter<L> {
   const existing = register.getSingleMetric(name)
   if (existing !== undefined) return existing as Counter<L>
-  return new Counter<L>({ name, help, labelNames, registers: [register] })
+  // A failing reader keeps the last value, as for gauges.
+  const read = collect === undefined ? undefined : function (this: Counter<L>): void { try { collect(this) } catch {} }
+  return new Counter<L>({ name, help, labelNames, registers: [register], ...(read === undefined ? {} : { collect: read }) })
 }
 
 function gauge<L extends string> (register: Registry, name: string, help: string, labelNames: L[], collect?: (g: Gauge<L>) => void | Promise<void>): Gauge<L> {

@@ -168,7 +168,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     const economy = await startEconomy({ network, store: storage.store, repos: storage.repos, clock: economyClock, logger: base, admission, blobs, pool, submit, events, shutdown }, economyOptions)
     countPeers(host, metrics, shutdown)
     // Sizes and queue lengths are read when /metrics is scraped, so an idle node spends nothing on them.
-    readAtScrape(registry, { storeBytes: async () => await folderBytes(layout.db), blobBytes: async () => await blobs.usedBytes(), diskFreeBytes: async () => await blobs.freeBytes(), gossipQueue: () => host.gossip.queued, votesHeld: () => engine.heldVotes, schedulesWaiting: () => economy.waiting, seedJobsHeld: () => engine.seedJobsHeld, workTasks: () => pool.tasks })
+    readAtScrape(registry, { storeBytes: async () => await folderBytes(layout.db), blobBytes: async () => await blobs.usedBytes(), diskFreeBytes: async () => await blobs.freeBytes(), gossipQueue: () => host.gossip.queued, votesHeld: () => engine.heldVotes, schedulesWaiting: () => economy.waiting, seedJobsHeld: () => engine.seedJobsHeld, workTasks: () => pool.tasks, workPool: () => ({ workers: pool.workers, started: pool.started }), workerHeapUsedBytes: async () => await pool.heapUsedBytes() })
     let apiUrl: string | null = null
     const node = nodeFacade({ network, identity, host, storage, engine, economy, retention, submit, registry, metrics, events, apiUrl: () => apiUrl, logger, shutdown })
     if (init.api !== undefined && init.api !== null) {

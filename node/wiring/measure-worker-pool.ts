@@ -101,6 +101,7 @@ export class MeasureWorkerPool {
   readonly #queues = new Map<string, Task[]>()
   #nextId = 1
   #dispatched = 0
+  #started = 0
   #closed = false
   /** The pool whose workers run this node's tasks (see {@link forNode}); null when the workers are this pool's own. */
   #shared: MeasureWorkerPool | null = null
@@ -159,6 +160,22 @@ export class MeasureWorkerPool {
   /** Worker threads running now (busy or idle), a shared pool's for a node's view of it. */
   get workers (): number {
     return this.#shared === null ? this.#slots.size : this.#shared.workers
+  }
+
+  /** Worker threads started since the pool was made (a shared pool's for a node's view of it): each start after the first few replaced a retired, stopped or dead worker. */
+  get started (): number {
+    return this.#shared === null ? this.#started : this.#shared.started
+  }
+
+  /**
+   * Bytes of V8 heap the running workers use (each worker has its own heap,
+   * which the process's `heapUsed` does not count), a shared pool's for a
+   * node's view of it. A worker that stops meanwhile counts 0.
+   */
+  async heapUsedBytes (): Promise<number> {
+    if (this.#shared !== null) return await this.#shared.heapUsedBytes()
+    const used = await Promise.all([...this.#slots].map(async (s) => await s.worker.getHeapStatistics().then((h) => h.used_heap_size, () => 0)))
+    return used.reduce((a, b) => a + b, 0)
   }
 
   /**
@@ -303,6 +320,7 @@ export class MeasureWorkerPool {
   #start (): Slot {
     const worker = new Worker(new URL('./measure-worker.ts', import.meta.url))
     worker.unref()
+    this.#started++
     const slot: Slot = { worker, task: null, started: 0, retire: null, evidence: null }
     this.#slots.add(slot)
     worker.on('message', (msg: WorkReply) => {

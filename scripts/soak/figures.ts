@@ -87,6 +87,51 @@ export const FIGURES: readonly Figure[] = [
     reason: '30 MiB per hour: the heap after collections is tens of MiB; kept job views and caches are bounded, so steady growth is a retained object per job or message'
   },
   {
+    id: 'external_bytes',
+    title: 'Memory outside the V8 heap per node (main thread: Buffers, native objects)',
+    unit: 'bytes',
+    scope: 'node',
+    metric: 'trust_engine_nodejs_external_memory_bytes',
+    limit: () => 0.5 * MIB,
+    reason: '30 MiB per hour: Buffers in flight (blobs being received, served or hashed) come and go with each job; steady growth is a Buffer kept per job or message'
+  },
+  {
+    id: 'array_buffers_bytes',
+    title: 'ArrayBuffers and Buffers per node (main thread)',
+    unit: 'bytes',
+    scope: 'node',
+    metric: 'trust_engine_array_buffers_bytes',
+    limit: null,
+    reason: 'part of external_bytes, which is checked; recorded to tell Buffers from other native memory'
+  },
+  {
+    id: 'worker_heap_used_bytes',
+    title: 'V8 heap used by the measurement workers per node (summed)',
+    unit: 'bytes',
+    scope: 'node',
+    metric: 'trust_engine_work_pool_heap_used_bytes',
+    limit: () => 0.5 * MIB,
+    reason: '30 MiB per hour: each worker holds tens of MiB (renderer, codecs, one task\'s images and scene); its caches are bounded, so steady growth is state kept per task'
+  },
+  {
+    id: 'workers',
+    title: 'Measurement worker threads per node',
+    unit: 'workers',
+    scope: 'node',
+    metric: 'trust_engine_work_pool_workers',
+    limit: null,
+    reason: 'bounded by the pool size (2); recorded because each worker adds tens of MiB of resident memory when it starts and returns them when it retires'
+  },
+  {
+    id: 'workers_started',
+    title: 'Measurement worker threads started per node (since start)',
+    unit: 'workers',
+    scope: 'node',
+    metric: 'trust_engine_work_pool_workers_started_total',
+    limit: null,
+    reason: 'a count, rising with every aborted or preempted task and every retired worker; recorded to explain steps in resident memory'
+  },
+  {
     id: 'event_loop_delay_p99_seconds',
     title: 'Event loop delay, 99th percentile per node',
     unit: 's',

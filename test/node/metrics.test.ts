@@ -73,7 +73,9 @@ describe('createNodeMetrics', () => {
       votesHeld: () => 7,
       schedulesWaiting: () => 2,
       seedJobsHeld: () => 3,
-      workTasks: () => ({ waiting: 5, running: 2 })
+      workTasks: () => ({ waiting: 5, running: 2 }),
+      workPool: () => ({ workers: 2, started: 5 }),
+      workerHeapUsedBytes: async () => 3_000_000
     })
     const text = await register.metrics()
     expect(text).toContain('trust_engine_store_bytes 1234')
@@ -86,6 +88,10 @@ describe('createNodeMetrics', () => {
     expect(text).toContain('trust_engine_seed_jobs_held 3')
     expect(text).toContain('trust_engine_work_pool_tasks{state="waiting"} 5')
     expect(text).toContain('trust_engine_work_pool_tasks{state="running"} 2')
+    expect(text).toContain('trust_engine_work_pool_workers 2')
+    expect(text).toContain('trust_engine_work_pool_workers_started_total 5')
+    expect(text).toContain('trust_engine_work_pool_heap_used_bytes 3000000')
+    expect(text).toMatch(/trust_engine_array_buffers_bytes [1-9]/)
     store = 5678
     expect(await register.metrics()).toContain('trust_engine_store_bytes 5678')
     failing = true

@@ -103,8 +103,12 @@ describe('measurement worker pool', () => {
     const lazy = new MeasureWorkerPool({ idleMs: 200 })
     try {
       expect(lazy.workers).toBe(0)
+      expect(lazy.started).toBe(0)
+      expect(await lazy.heapUsedBytes()).toBe(0)
       const m = await lazy.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0, SEED)
       expect(m.samples).toBeGreaterThan(0)
+      // The worker's own V8 heap, which the process's heapUsed does not count: megabytes once it measured.
+      expect(await lazy.heapUsedBytes()).toBeGreaterThan(1_000_000)
       // The worker that measured stays for idleMs, then goes (hang guard: generous, the machine may be loaded).
       await vi.waitFor(() => { expect(lazy.workers).toBe(0) }, { timeout: 60_000, interval: 50 })
       lazy.warm()
@@ -113,6 +117,8 @@ describe('measurement worker pool', () => {
       // A retired worker is replaced by the next task, with the same numbers.
       const again = await lazy.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0, SEED)
       expect(canonicalEncode({ m: again.metrics.ssim, s: again.samples })).toEqual(canonicalEncode({ m: m.metrics.ssim, s: m.samples }))
+      // Three workers started: the first, the warmed one and the replacement.
+      expect(lazy.started).toBe(3)
     } finally {
       await lazy.close()
     }
