@@ -92,6 +92,8 @@ export interface NodeMetrics {
     eventClients: Gauge
     /** Event stream clients dropped because their unsent bytes passed the bound. */
     eventClientsDropped: Counter
+    /** HTTP connections closed at once because the API had `maxConnections` open. */
+    connectionsDropped: Counter
   }
   evidence: {
     /** Jobs whose measurement evidence this node keeps. */
@@ -204,6 +206,7 @@ export const NODE_METRIC_NAMES = {
   httpRequests: `${METRIC_PREFIX}http_requests_total`,
   eventClients: `${METRIC_PREFIX}event_clients`,
   eventClientsDropped: `${METRIC_PREFIX}event_clients_dropped_total`,
+  httpConnectionsDropped: `${METRIC_PREFIX}http_connections_dropped_total`,
   evidenceJobs: `${METRIC_PREFIX}evidence_jobs`,
   evidenceBytes: `${METRIC_PREFIX}evidence_bytes`,
   auditEntries: `${METRIC_PREFIX}audit_entries_total`,
@@ -263,7 +266,8 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
     http: {
       requests: counter(register, n.httpRequests, 'HTTP API requests by route pattern, method and status code', ['route', 'method', 'status']),
       eventClients: gauge(register, n.eventClients, 'Clients connected to the event stream', []),
-      eventClientsDropped: counter(register, n.eventClientsDropped, 'Event stream clients dropped for unsent bytes over the bound', [])
+      eventClientsDropped: counter(register, n.eventClientsDropped, 'Event stream clients dropped for unsent bytes over the bound', []),
+      connectionsDropped: counter(register, n.httpConnectionsDropped, 'HTTP connections closed at once because the API had maxConnections open', [])
     },
     evidence: {
       jobs: gauge(register, n.evidenceJobs, 'Jobs whose measurement evidence this node keeps', []),

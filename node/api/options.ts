@@ -39,6 +39,8 @@ export interface ApiOptions {
    * At least `maxBlobBytes`.
    */
   maxUploadBytesInFlight: number
+  /** Connections open at once, all clients together; a connection beyond is closed at once (Node's `server.maxConnections`). */
+  maxConnections: number
   /** Server-sent events (`GET /v1/events`): clients, per-client buffer, heartbeat. */
   events: EventStreamOptions
 }
@@ -68,6 +70,9 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   // Four of the largest blobs at once: clients upload one file after another (node/cli/upload.ts, the console),
   // and a burst of clients costs the node this much memory at most, not their number times 64 MiB.
   maxUploadBytesInFlight: 4 * MAX_BLOB_BYTES,
+  // Node's own default is unbounded. 64 event streams, a few consoles and CLIs, uploads and scrapes fit many times;
+  // a client opening thousands of idle connections no longer holds a socket and its buffers for each.
+  maxConnections: 1024,
   // See DEFAULT_EVENT_STREAM_OPTIONS (node/api/event-stream.ts).
   events: DEFAULT_EVENT_STREAM_OPTIONS
 }
@@ -93,7 +98,7 @@ export function resolveApiOptions (options: Partial<ApiOptions> = {}): ApiOption
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new TrustEngineError(ERR_API_OPTIONS, 'port must be an integer in [0, 65535]')
   }
-  for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit', 'uploadsPerMinute', 'uploadBytesPerMinute', 'maxUploadBytesInFlight'] as const) {
+  for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit', 'uploadsPerMinute', 'uploadBytesPerMinute', 'maxUploadBytesInFlight', 'maxConnections'] as const) {
     if (!Number.isSafeInteger(opts[key]) || opts[key] <= 0) throw new TrustEngineError(ERR_API_OPTIONS, `${key} must be a positive integer`)
   }
   if (opts.maxUploadBytesInFlight < opts.maxBlobBytes) throw new TrustEngineError(ERR_API_OPTIONS, 'maxUploadBytesInFlight must be at least maxBlobBytes')

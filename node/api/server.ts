@@ -116,6 +116,9 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
     await register(app, ctx)
   }
 
+  // Beyond maxConnections Node closes a new connection at once and emits 'drop'.
+  app.server.maxConnections = opts.maxConnections
+  app.server.on('drop', () => { metrics.http.connectionsDropped.inc() })
   await app.listen({ host: opts.host, port: opts.port })
   const address = app.server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
