@@ -177,6 +177,8 @@ export async function openStore (location: string, options: OpenStoreOptions = {
     await store.initIdentity(options.identity)
   } catch (err) {
     await store.close()
+    // The first read of a store LevelDB just opened failing is a broken file (a truncated table reads as "Invalid argument").
+    if (err instanceof TrustEngineError && err.code === ERR_STORE_IO) throw corruptError(location, err.message, err)
     throw err
   }
   return store

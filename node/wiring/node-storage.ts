@@ -25,6 +25,7 @@ import { ensureJobIndex } from '../store/repositories/job-index.ts'
 import { ensureRetentionIndex } from '../store/repositories/retention.ts'
 import type { NodeEventBus } from './node-events.ts'
 import { OptimizerReportStore, type OptimizerReportStoreOptions } from './optimizer-report-store.ts'
+import { recordStart, recordStop } from './run-record.ts'
 import type { Shutdown } from './shutdown.ts'
 
 /** The node's stored state. */
@@ -78,6 +79,11 @@ export async function openStorage (components: NodeStorageComponents, options: N
   const audit = await AuditLog.open(store, keys.privateKey)
   await ensureJobIndex(store)
   await ensureRetentionIndex(store)
+  // Each run is in the trail: how the previous one ended, and (run before the store closes, after
+  // everything that appends entries stopped) the jobs open at a clean stop.
+  const run = { store, audit, clock, logger: logger.child({ module: 'node' }) }
+  await recordStart(run)
+  shutdown.defer(async () => { await recordStop(run) })
   const repos = openRepositories(store, {
     append: (batch, kind, data, time) => {
       const entry = audit.append(batch, kind, data, time)

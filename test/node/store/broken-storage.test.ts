@@ -116,18 +116,21 @@ describe('broken storage at start', () => {
     expect(code).toBe(1)
     expect(report.audit.ok).toBe(false)
     expect(report.scan.records).toBeGreaterThan(0)
-    await expect(start(dir)).rejects.toMatchObject({ code: ERR_STORE_AUDIT_BROKEN, details: { auditCode: report.audit.code, seq: report.audit.seq } })
+    // (The table may have held the identity record too: the repair then cannot check the trail, the node can.)
+    await expect(start(dir)).rejects.toMatchObject({ code: ERR_STORE_AUDIT_BROKEN })
     // Restoring the data folder from a backup (here the copy made before the damage).
     rmSync(dir, { recursive: true })
     cpSync(base, dir, { recursive: true })
     await start(dir)
   }, 120_000)
 
-  it('bytes overwritten inside a table: ERR_STORE_CORRUPT', async () => {
+  it('bytes overwritten inside a table: refused, ERR_STORE_CORRUPT or ERR_STORE_AUDIT_BROKEN', async () => {
     const dir = copy()
     const table = dbFile(dir, (n) => n.endsWith('.ldb'))
     overwrite(table, Math.floor(statSync(table).size / 3), 64)
-    await expect(start(dir)).rejects.toMatchObject({ code: ERR_STORE_CORRUPT })
+    // A compressed block no longer decompresses (ERR_STORE_CORRUPT); in a block stored uncompressed the audit entries changed no longer hash.
+    const err = await start(dir).then(() => null, (e: unknown) => e as { code: string })
+    expect([ERR_STORE_CORRUPT, ERR_STORE_AUDIT_BROKEN]).toContain(err?.code)
   }, 60_000)
 
   it('bytes overwritten inside the log: LevelDB drops the damaged records, and the audit trail no longer verifies', async () => {
