@@ -128,10 +128,9 @@ async function runNode (flags: NodeFlags): Promise<void> {
   const init = await resolveNodeInit(flags)
   const node = await createNode(init).catch((err: unknown) => { throw addressInUse(err) ?? err })
   const info = node.info()
-  // One machine-readable line on stderr for scripts and tests; logs go to stdout.
-  process.stderr.write(`trust-engine node ready ${JSON.stringify({ name: info.name, role: info.role, peerId: info.peerId, networkId: info.networkId, apiUrl: info.apiUrl, listen: info.listenAddresses, dataDir: init.dataDir })}\n`)
-
-  await new Promise<void>((resolve) => {
+  // The handlers come before the ready line: a signal sent on seeing that line must find them installed
+  // (until a listener exists, SIGTERM has its default action and ends the process without a clean stop).
+  const stopped = new Promise<void>((resolve) => {
     const shutdown = (): void => {
       process.off('SIGTERM', shutdown)
       process.off('SIGINT', shutdown)
@@ -140,6 +139,9 @@ async function runNode (flags: NodeFlags): Promise<void> {
     process.on('SIGTERM', shutdown)
     process.on('SIGINT', shutdown)
   })
+  // One machine-readable line on stderr for scripts and tests; logs go to stdout.
+  process.stderr.write(`trust-engine node ready ${JSON.stringify({ name: info.name, role: info.role, peerId: info.peerId, networkId: info.networkId, apiUrl: info.apiUrl, listen: info.listenAddresses, dataDir: init.dataDir })}\n`)
+  await stopped
 }
 
 /** An `EADDRINUSE` anywhere in the cause chain (API or libp2p listen) as a typed error; null otherwise. */
