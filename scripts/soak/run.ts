@@ -18,6 +18,10 @@ import { type SoakNode, pruneIntervalMs, startSoakNetwork, stopSoakNetwork } fro
 import type { SoakOptions } from './options.ts'
 import { type FigureTable, type SummaryLine, writeFigure, writeJobs, writeSummary } from './output.ts'
 import { scrapeMetrics } from './scrape.ts'
+import { DEFAULT_WORK_POOL_OPTIONS } from '../../node/wiring/measure-worker-pool.ts'
+
+/** The node's counter of measurement workers started (node/metrics.ts). */
+const WORKERS_STARTED = 'trust_engine_work_pool_workers_started_total'
 
 /** What a run found. */
 export interface SoakResult {
@@ -86,6 +90,28 @@ export async function runSoak (options: SoakOptions, onProgress: (line: string) 
   }
 }
 
+/**
+ * When the last node's measurement workers were all up: the first row at which
+ * each node's started-workers count reached the smaller of its final count and
+ * the pool's size. A worker's start is a one-off step of about 65 MiB of
+ * resident memory (its own V8 and the renderer), which lands wherever the
+ * load first runs two measurements at once, on a loaded machine after the
+ * other warm-up marks; a step is not growth. Starts beyond the pool's size
+ * (workers retired and started again) do not move the warm-up, so a leak
+ * through worker churn is still judged.
+ */
+function workersUp (rows: ReadonlyArray<{ minutes: number, metrics: Array<Map<string, number> | null> }>): number {
+  const started = (r: { metrics: Array<Map<string, number> | null> }, k: number): number => r.metrics[k]?.get(WORKERS_STARTED) ?? 0
+  const nodes = rows[0]?.metrics.length ?? 0
+  let up = 0
+  for (let k = 0; k < nodes; k++) {
+    const target = Math.min(DEFAULT_WORK_POOL_OPTIONS.workers, Math.max(...rows.map((r) => started(r, k))))
+    const row = rows.find((r) => started(r, k) >= target)
+    if (target > 0 && row !== undefined) up = Math.max(up, row.minutes)
+  }
+  return up
+}
+
 function judge (options: SoakOptions, t0: number, rows: Array<{ minutes: number, metrics: Array<Map<string, number> | null> }>, load: SoakLoad): Omit<SoakResult, 'interrupted'> {
   const spanMinutes = rows.at(-1)!.minutes
   const atMinutes = (ms: number): number => (ms - t0) / 60_000
@@ -97,7 +123,7 @@ function judge (options: SoakOptions, t0: number, rows: Array<{ minutes: number,
   })
   // With retention, also until the first pass after the first decided jobs' period: before it, nothing is pruned.
   const retentionEnd = options.retentionMinutes === null ? 0 : Math.min(...firstSettled, spanMinutes) + options.retentionMinutes + pruneIntervalMs(options.retentionMinutes) / 60_000
-  const warmupMinutes = Math.max(options.warmup * spanMinutes, ...firstSettled, retentionEnd)
+  const warmupMinutes = Math.max(options.warmup * spanMinutes, ...firstSettled, retentionEnd, workersUp(rows))
   const names = Array.from({ length: options.nodes }, (_, i) => `node${i + 1}`)
   const liarName = options.liars > 0 ? names.at(-1)! : null
   const failures: string[] = []
