@@ -74,7 +74,9 @@ export async function atEnd (net: CrashNetwork, jobs: readonly CrashJob[], state
   // Bounded by the last deadline of a job and a minute of grace: a decision at the deadline reaches every node within it.
   const guard = Math.max(Date.now(), ...jobs.map((j) => j.announcedAt + j.deadlineMs)) + 60_000
   let views = new Map<string, JobView[]>()
+  let finalsBefore = new Map<string, string[]>()
   for (;;) {
+    finalsBefore = new Map(nodes.map((n) => [n.name, [...state.verdicts.finalsOf(n.name).keys()]]))
     views = new Map(await Promise.all(nodes.map(async (n) => [n.name, await allJobs(n.apiUrl).catch(() => [] as JobView[])] as const)))
     const ids = new Set([...views.values()].flatMap((vs) => vs.map((v) => v.jobId)))
     const undecided = [...ids].filter((id) => nodes.some((n) => { const v = views.get(n.name)!.find((x) => x.jobId === id); return v === undefined || v.status === 'pending' }))
@@ -85,7 +87,7 @@ export async function atEnd (net: CrashNetwork, jobs: readonly CrashJob[], state
   for (const n of nodes) {
     state.verdicts.observe(n.name, views.get(n.name)!)
     const listed = new Set(views.get(n.name)!.map((v) => v.jobId))
-    for (const id of state.verdicts.finalsOf(n.name).keys()) if (!listed.has(id)) state.verdicts.missing(n.name, id)
+    for (const id of finalsBefore.get(n.name)!) if (!listed.has(id)) state.verdicts.missing(n.name, id)
   }
   // Convergence: every job any node knows, final on every node with one status; the load's with the designed one.
   const statuses = new Map<string, Record<string, string>>()
@@ -137,10 +139,12 @@ export async function atEnd (net: CrashNetwork, jobs: readonly CrashJob[], state
 
 /** Reads every job `node` lists, records its verdicts, and reports those it had reported final and no longer knows. */
 async function readAllVerdicts (node: CrashNode, state: CheckState): Promise<void> {
+  // The verdicts reported before the list is read: one the poll records while the list is on its way is not in it yet.
+  const before = [...state.verdicts.finalsOf(node.name).keys()]
   const views = await allJobs(node.apiUrl)
   state.verdicts.observe(node.name, views)
   const listed = new Set(views.map((v) => v.jobId))
-  for (const id of state.verdicts.finalsOf(node.name).keys()) if (!listed.has(id)) state.verdicts.missing(node.name, id)
+  for (const id of before) if (!listed.has(id)) state.verdicts.missing(node.name, id)
 }
 
 /** Verifies what every running node appended to its trail since the last check. */

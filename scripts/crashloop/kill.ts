@@ -77,9 +77,9 @@ export async function killAndRestart (n: number, dir: string, victim: CrashNode,
   const voted = firstOwnVote(victim.apiUrl, victim.publicKey, restartAt, voteSignal)
   let rejoinMs: number | null = null
   while (Date.now() - restartAt < REJOIN_GUARD_MS) {
-    // Every other node that is up (another may be down in an overlapping kill); none for a liar, whose lies
-    // make honest peers hang up on it and ban it for a while (docs/networking.md): its rejoin is its health.
-    const peers = victim.liar ? 0 : nodes.filter((x) => x !== victim && x.host !== null).length
+    // Every other honest node that is up (another may be down in an overlapping kill). Not the liar: its lies make
+    // honest peers hang up on it and ban it for a while (docs/networking.md); a liar's own rejoin is its health.
+    const peers = victim.liar ? 0 : nodes.filter((x) => x !== victim && x.host !== null && !x.liar).length
     const h = await healthOf(victim.apiUrl)
     if (h !== null && h.ok && h.peers >= peers && h.gossipPeers >= peers) { rejoinMs = Date.now() - restartAt; break }
     await sleep(100)

@@ -51,7 +51,11 @@ export class VerdictLedger {
     }
   }
 
-  /** Records that `node` no longer knows `jobId` at all after reporting it final. */
+  /**
+   * Records that `node` no longer knows `jobId` at all after reporting it
+   * final. The caller names only jobs reported final before the read that
+   * did not list them: a poll may record a job the node learnt meanwhile.
+   */
   missing (node: string, jobId: string): void {
     const seen = this.#byNode.get(node)?.get(jobId)
     if (seen !== undefined) this.#violate({ rule: 'lost', node, jobId, detail: `reported final ${seen.status}, now unknown to the node` })
