@@ -49,7 +49,7 @@ export async function afterRestart (r: KillRecord, victim: CrashNode, nodes: rea
   if (r.rejoinMs === null) state.failures.push({ check: 'rejoin', line: `${victim.name} ${where} was not connected to all its peers within ${REJOIN_GUARD_MS / 1000} s` })
   state.votes.add(r.stored.votes, `${victim.name}'s store ${where}`)
   state.votes.add(r.stored.ownVotes, `${victim.name}'s own votes ${where}`)
-  state.verdicts.observe(victim.name, r.viewsBefore, r.killAt)
+  state.verdicts.observe(victim.name, r.viewsBefore, r.lookAt)
   // Everything the victim reported final must be there after its restart.
   try {
     await readAllVerdicts(victim, state)
@@ -74,9 +74,9 @@ export async function atEnd (net: CrashNetwork, jobs: readonly CrashJob[], state
   // Bounded by the last deadline of a job and a minute of grace: a decision at the deadline reaches every node within it.
   const guard = Math.max(Date.now(), ...jobs.map((j) => j.announcedAt + j.deadlineMs)) + 60_000
   let views = new Map<string, JobView[]>()
-  let finalsBefore = new Map<string, string[]>()
+  let sentAt = Date.now()
   for (;;) {
-    finalsBefore = new Map(nodes.map((n) => [n.name, [...state.verdicts.finalsOf(n.name).keys()]]))
+    sentAt = Date.now()
     views = new Map(await Promise.all(nodes.map(async (n) => [n.name, await allJobs(n.apiUrl).catch(() => [] as JobView[])] as const)))
     const ids = new Set([...views.values()].flatMap((vs) => vs.map((v) => v.jobId)))
     const undecided = [...ids].filter((id) => nodes.some((n) => { const v = views.get(n.name)!.find((x) => x.jobId === id); return v === undefined || v.status === 'pending' }))
@@ -85,9 +85,9 @@ export async function atEnd (net: CrashNetwork, jobs: readonly CrashJob[], state
     await sleep(5000)
   }
   for (const n of nodes) {
-    state.verdicts.observe(n.name, views.get(n.name)!)
+    state.verdicts.observe(n.name, views.get(n.name)!, sentAt)
     const listed = new Set(views.get(n.name)!.map((v) => v.jobId))
-    for (const id of finalsBefore.get(n.name)!) if (!listed.has(id)) state.verdicts.missing(n.name, id)
+    for (const id of [...state.verdicts.finalsOf(n.name).keys()]) if (!listed.has(id)) state.verdicts.missing(n.name, id, sentAt)
   }
   // Convergence: every job any node knows, final on every node with one status; the load's with the designed one.
   const statuses = new Map<string, Record<string, string>>()
@@ -139,12 +139,11 @@ export async function atEnd (net: CrashNetwork, jobs: readonly CrashJob[], state
 
 /** Reads every job `node` lists, records its verdicts, and reports those it had reported final and no longer knows. */
 async function readAllVerdicts (node: CrashNode, state: CheckState): Promise<void> {
-  // The verdicts reported before the list is read: one the poll records while the list is on its way is not in it yet.
-  const before = [...state.verdicts.finalsOf(node.name).keys()]
+  const sentAt = Date.now()
   const views = await allJobs(node.apiUrl)
-  state.verdicts.observe(node.name, views)
+  state.verdicts.observe(node.name, views, sentAt)
   const listed = new Set(views.map((v) => v.jobId))
-  for (const id of before) if (!listed.has(id)) state.verdicts.missing(node.name, id)
+  for (const id of [...state.verdicts.finalsOf(node.name).keys()]) if (!listed.has(id)) state.verdicts.missing(node.name, id, sentAt)
 }
 
 /** Verifies what every running node appended to its trail since the last check. */

@@ -27,6 +27,8 @@ export interface KillRecord {
   delayMs: number
   /** When the SIGKILL was sent (ms since the epoch). */
   killAt: number
+  /** When the last look's requests were sent (ms since the epoch). */
+  lookAt: number
   phase: Phase
   writes: WritesAtKill
   /** The victim's final verdicts it listed just before the kill. */
@@ -60,6 +62,7 @@ const LOOK_TIMEOUT_MS = 2000
 export async function killAndRestart (n: number, dir: string, victim: CrashNode, job: CrashJob, delayMs: number, networkId: string, nodes: readonly CrashNode[], voteSignal: AbortSignal): Promise<{ record: KillRecord, firstVote: Promise<void> }> {
   await sleep(Math.max(0, job.announcedAt + delayMs - Date.now()))
   // The last look: the job's view and the audit head, together, then the kill at once.
+  const lookAt = Date.now()
   const [view, head, views] = await Promise.all([
     jobOf(victim.apiUrl, job.jobId, LOOK_TIMEOUT_MS).catch((): 'unreachable' => 'unreachable'),
     clientOf(victim.apiUrl, LOOK_TIMEOUT_MS).request('GET', '/v1/audit?from=0&limit=1').then((r) => (r as { head: { seq: number } | null }).head?.seq ?? null, () => null),
@@ -90,6 +93,7 @@ export async function killAndRestart (n: number, dir: string, victim: CrashNode,
     job: { jobId: job.jobId, kind: job.kind, submitter: job.submitter },
     delayMs,
     killAt,
+    lookAt,
     phase: phaseOf(view),
     writes,
     viewsBefore: views.filter((v) => v.final),

@@ -88,8 +88,9 @@ export async function runCrashLoop (options: CrashLoopOptions, onProgress: (line
       while (!stopWatch.signal.aborted) {
         await Promise.all(nodes.map(async (n) => {
           if (n.host === null) return
+          const sentAt = Date.now()
           const views = await newestJobs(n.apiUrl, WATCH_JOBS, 5000).catch(() => null)
-          if (views !== null && n.host !== null) verdicts.observe(n.name, views)
+          if (views !== null && n.host !== null) verdicts.observe(n.name, views, sentAt)
         }))
         await sleep(WATCH_MS, undefined, { signal: stopWatch.signal }).catch(() => {})
       }

@@ -8,7 +8,7 @@
  */
 import type { JobView } from '../../node/types.ts'
 
-/** A final verdict one node reported, and when it was first seen. */
+/** A final verdict one node reported, and when the earliest request that saw it was sent. */
 export interface SeenVerdict {
   status: string
   at: number
@@ -29,19 +29,27 @@ export class VerdictLedger {
   readonly #decided = new Set<string>()
   readonly violations: VerdictViolation[] = []
 
-  /** Records what `node` reports of the jobs in `views` (a page of its job list or single views). */
-  observe (node: string, views: readonly JobView[], at = Date.now()): void {
+  /**
+   * Records what `node` reports of the jobs in `views`, read by a request
+   * sent at `sentAt`. Answers come back out of order (a long list read
+   * while a short poll is answered): only an answer to a request sent after
+   * the one that first saw a job final is held to it.
+   */
+  observe (node: string, views: readonly JobView[], sentAt: number): void {
     let mine = this.#byNode.get(node)
     if (mine === undefined) this.#byNode.set(node, mine = new Map())
     for (const v of views) {
       if (v.status !== 'pending') this.#decided.add(v.jobId)
       const seen = mine.get(v.jobId)
-      if (seen !== undefined && (!v.final || v.status !== seen.status)) {
-        this.#violate({ rule: 'changed', node, jobId: v.jobId, detail: `reported final ${seen.status}, now ${v.final ? 'final' : 'not final'} ${v.status}` })
+      if (seen !== undefined) {
+        if (seen.at < sentAt && (!v.final || v.status !== seen.status)) {
+          this.#violate({ rule: 'changed', node, jobId: v.jobId, detail: `reported final ${seen.status}, now ${v.final ? 'final' : 'not final'} ${v.status}` })
+        }
+        if (v.final && sentAt < seen.at) mine.set(v.jobId, { status: seen.status, at: sentAt })
         continue
       }
-      if (!v.final || seen !== undefined) continue
-      mine.set(v.jobId, { status: v.status, at })
+      if (!v.final) continue
+      mine.set(v.jobId, { status: v.status, at: sentAt })
       for (const [other, theirs] of this.#byNode) {
         const t = theirs.get(v.jobId)
         if (other !== node && t !== undefined && t.status !== v.status) {
@@ -52,13 +60,12 @@ export class VerdictLedger {
   }
 
   /**
-   * Records that `node` no longer knows `jobId` at all after reporting it
-   * final. The caller names only jobs reported final before the read that
-   * did not list them: a poll may record a job the node learnt meanwhile.
+   * Records that a list of `node`'s jobs read by a request sent at `sentAt`
+   * does not hold `jobId`: lost when an earlier request saw it final.
    */
-  missing (node: string, jobId: string): void {
+  missing (node: string, jobId: string, sentAt: number): void {
     const seen = this.#byNode.get(node)?.get(jobId)
-    if (seen !== undefined) this.#violate({ rule: 'lost', node, jobId, detail: `reported final ${seen.status}, now unknown to the node` })
+    if (seen !== undefined && seen.at < sentAt) this.#violate({ rule: 'lost', node, jobId, detail: `reported final ${seen.status}, now unknown to the node` })
   }
 
   /** The jobs `node` has reported final, with their verdicts. */

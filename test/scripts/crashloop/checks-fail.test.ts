@@ -107,14 +107,17 @@ describe('the crash loop checks fail on real violations', () => {
   it('verdict lost: a final verdict that changes, vanishes or differs between nodes', () => {
     const view = (id: string, status: string, final: boolean): JobView => ({ jobId: id, status, final }) as unknown as JobView
     const ledger = new VerdictLedger()
-    ledger.observe('node1', [view('a', 'validated', true), view('b', 'rejected', true), view('c', 'pending', false)])
-    ledger.observe('node1', [view('a', 'validated', true)])
+    ledger.observe('node1', [view('a', 'validated', true), view('b', 'rejected', true), view('c', 'pending', false)], 10)
+    ledger.observe('node1', [view('a', 'validated', true)], 20)
+    // An answer to a request sent before the one that saw the job final: out of order, not a change.
+    ledger.observe('node1', [view('a', 'pending', false)], 5)
+    ledger.missing('node1', 'b', 5)
     expect(ledger.violations).toEqual([])
     expect(ledger.decided('b')).toBe(true)
     expect(ledger.decided('c')).toBe(false)
-    ledger.observe('node1', [view('a', 'pending', false)])
-    ledger.missing('node1', 'b')
-    ledger.observe('node2', [view('b', 'validated', true)])
+    ledger.observe('node1', [view('a', 'pending', false)], 30)
+    ledger.missing('node1', 'b', 30)
+    ledger.observe('node2', [view('b', 'validated', true)], 30)
     expect(ledger.violations.map((v) => [v.rule, v.node, v.jobId])).toEqual([['changed', 'node1', 'a'], ['lost', 'node1', 'b'], ['disagree', 'node2', 'b']])
   })
 
