@@ -2,8 +2,8 @@
  * The job engine's blob access: the local blob folder first, then the
  * network. A missing blob is fetched (hash-checked by the blob protocol) from
  * the job's submitter and every other admitted peer, retried with backoff
- * until found, cancelled or out of attempts, and stored locally, so this node
- * can serve it too.
+ * (at most every 4 s) until found or cancelled (a job's fetch ends at its
+ * round's deadline), and stored locally, so this node can serve it too.
  */
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
 import { sleep } from '../async/sleep.ts'
@@ -20,7 +20,13 @@ export interface BlobFetchRetryOptions {
   initialDelayMs: number
   /** Longest wait between rounds (ms). */
   maxDelayMs: number
-  /** Rounds over all peers before giving up. With the defaults about 30 s, the default vote deadline. */
+  /**
+   * Rounds over all peers before giving up. By default none: the fetch goes on
+   * until the caller's signal ends it, which for a job is its round's
+   * deadline. A fixed count (12 rounds, about 30 s) gave up while every holder
+   * of the blobs was restarting, and the job then lost this node's vote
+   * although the holders were back long before its deadline.
+   */
   maxRounds: number
 }
 
@@ -28,7 +34,7 @@ export interface BlobFetchRetryOptions {
 export const DEFAULT_BLOB_FETCH_RETRY: BlobFetchRetryOptions = {
   initialDelayMs: 250,
   maxDelayMs: 4000,
-  maxRounds: 12
+  maxRounds: Number.POSITIVE_INFINITY
 }
 
 /** Builds the blob port of a node. */
