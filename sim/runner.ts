@@ -77,6 +77,8 @@ export interface RunResult {
 
 /** Pause after the last decision before the views are read again, ms: gossip of late votes and evidence takes well under a second on 127.0.0.1. */
 const SETTLE_MS = 2000
+/** Hang guard of the wait for late votes beyond their expected moment (not a performance limit). */
+const LATE_VOTES_GRACE_MS = 60_000
 
 /** Hang guard of one call to a node's API, ms: a node starting three others' networks beside it on two loaded cores answered a small upload in more than 30 s. */
 const API_TIMEOUT_MS = 120_000
@@ -224,6 +226,16 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
       const until = (slow.length === 0 ? Date.now() : Math.max(Date.now(), lastDeadline + Math.max(...slow))) + 2000
       o.onProgress(`waiting ${until - Date.now()} ms for late votes`)
       await sleep(until - Date.now())
+      // A late voter measures like any node, so on a loaded machine its vote can leave after the moment
+      // above: wait (bounded, a hang guard) until every honest node holds one from each late voter.
+      const late = nodes.filter((n) => n.strategy.kind === 'slow' || n.strategy.kind === 'launderer').map((n) => key.get(n.name)!)
+      await waitUntil(async () => {
+        for (const sub of submitted) for (const name of honestNames) {
+          const r = await api<JobView>(name, `/v1/jobs/${sub.jobId}`).catch(() => null)
+          if (r === null || r.status !== 200 || late.some((k) => !r.body.votes.some((v) => v.voter === k))) return false
+        }
+        return true
+      }, LATE_VOTES_GRACE_MS, 'late votes', false)
     }
     for (const sub of submitted) for (const name of honestNames) {
       const r = await api<JobView>(name, `/v1/jobs/${sub.jobId}`).catch(() => null)
