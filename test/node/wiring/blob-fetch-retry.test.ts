@@ -7,50 +7,20 @@
  * crash loop, docs/crashloop.md). Real libp2p hosts over 127.0.0.1, real
  * blob folders; the holder's folder is empty until the test fills it.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { Registry } from 'prom-client'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createNodeMetrics } from '../../../node/metrics.ts'
-import { BlobDir, ERR_BLOB_ABORTED, createHost, serveBlobs, type Host } from '../../../node/p2p/index.ts'
+import { BlobDir, ERR_BLOB_ABORTED } from '../../../node/p2p/index.ts'
 import { DEFAULT_BLOB_FETCH_RETRY, blobPort } from '../../../node/wiring/blob-port.ts'
 import { referencePng } from '../api/fixtures.ts'
 import { waitUntil } from '../p2p/fixtures/cluster.ts'
+import { blobPeerFixtures } from './blob-peers.ts'
 
-const hosts: Host[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map(async (h) => { await h.stop() }))
-  await Promise.all(dirs.splice(0).map(async (d) => { await rm(d, { recursive: true, force: true }) }))
-})
-
-async function tempDir (): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'te-fetch-retry-'))
-  dirs.push(dir)
-  return dir
-}
-
-/** A holder serving its (empty) blob folder, counting the requests it answers, and a client connected to it. */
-async function peers (): Promise<{ held: BlobDir, asked: () => number, server: Host, client: Host, local: BlobDir }> {
-  const held = new BlobDir(await tempDir())
-  const local = new BlobDir(await tempDir())
-  let asks = 0
-  const server = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'testnet' })
-  hosts.push(server)
-  await serveBlobs(server, { getBlob: async (sha) => { asks++; return await held.open(sha) } })
-  await server.start()
-  const client = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'testnet', bootstrap: server.multiaddrs() })
-  hosts.push(client)
-  await client.start()
-  await waitUntil(() => client.isAdmitted(server.peerId), 'connected')
-  return { held, asked: () => asks, server, client, local }
-}
+const { tempDir, blobPeers: peers } = blobPeerFixtures('te-fetch-retry-')
 
 describe('a blob fetch whose holders cannot serve yet', () => {
   it('goes on past the old 12 rounds and gets the blob once a holder has it', async () => {
-    const { held, asked, server, client, local } = await peers()
+    const { served: held, asked, server, client, local } = await peers()
     const bytes = Buffer.from(referencePng())
     // The id of the bytes, without storing them where the holder serves from.
     const sha = await new BlobDir(await tempDir()).put(bytes)

@@ -5,49 +5,21 @@
  * it again from a peer when a job needs it. Real files, real libp2p hosts
  * over 127.0.0.1, a real node with its API.
  */
-import { mkdtemp, readdir, rm, truncate, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { Registry } from 'prom-client'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { startApi } from '../../../node/api/server.ts'
 import { generateKeyFile } from '../../../node/keys.ts'
 import { createNodeMetrics } from '../../../node/metrics.ts'
 import { createNode } from '../../../node/node.ts'
-import { BlobDir, ERR_BLOB_NOT_FOUND, createHost, serveBlobs, type Host } from '../../../node/p2p/index.ts'
+import { BlobDir, ERR_BLOB_NOT_FOUND } from '../../../node/p2p/index.ts'
 import { blobPort } from '../../../node/wiring/blob-port.ts'
 import { parseNetwork } from '../../../protocol/network.ts'
 import { goodCandidatePng, referencePng } from '../api/fixtures.ts'
-import { waitUntil } from '../p2p/fixtures/cluster.ts'
+import { blobPeerFixtures } from './blob-peers.ts'
 
-const hosts: Host[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map(async (h) => { await h.stop() }))
-  await Promise.all(dirs.splice(0).map(async (d) => { await rm(d, { recursive: true, force: true }) }))
-})
-
-async function tempDir (): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'te-quarantine-'))
-  dirs.push(dir)
-  return dir
-}
-
-/** A peer serving its blob folder, and a client host connected to it with its own blob folder. */
-async function peers (): Promise<{ served: BlobDir, local: BlobDir, server: Host, client: Host }> {
-  const served = new BlobDir(await tempDir())
-  const local = new BlobDir(await tempDir())
-  const server = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'testnet' })
-  hosts.push(server)
-  await serveBlobs(server, { getBlob: async (sha) => await served.open(sha) })
-  await server.start()
-  const client = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'testnet', bootstrap: server.multiaddrs() })
-  hosts.push(client)
-  await client.start()
-  await waitUntil(() => client.isAdmitted(server.peerId), 'connected')
-  return { served, local, server, client }
-}
+const { tempDir, blobPeers: peers } = blobPeerFixtures('te-quarantine-')
 
 describe('a blob file broken on disk', () => {
   it('is quarantined at the read a job makes, and fetched again from a peer', async () => {
