@@ -44,8 +44,8 @@ export class JobViews {
 
   /** The view of a job, or null when unknown. */
   async get (jobId: string): Promise<JobView | null> {
-    const record = this.#jobs.get(jobId)?.record ?? await this.#repos.jobs.get(jobId)
-    return record === null ? null : await this.#ofRecord(record)
+    const open = this.#jobs.get(jobId)
+    return open !== undefined ? this.of(open.record, votesOf(open)) : await this.#stored(jobId)
   }
 
   /**
@@ -69,18 +69,30 @@ export class JobViews {
     })
     const out: JobView[] = []
     for (const jobId of page.jobIds) {
-      const record = this.#jobs.get(jobId)?.record ?? await this.#repos.jobs.get(jobId)
-      if (record === null) throw new TrustEngineError(ERR_STORE_CORRUPT, `the job index names job ${jobId}, which has no record`)
-      out.push(await this.#ofRecord(record))
+      const view = await this.get(jobId)
+      if (view === null) throw new TrustEngineError(ERR_STORE_CORRUPT, `the job index names job ${jobId}, which has no record`)
+      out.push(view)
     }
     return out
   }
 
-  async #ofRecord (record: JobRecord): Promise<JobView> {
-    const open = this.#jobs.get(record.jobId)
+  /**
+   * The view of a job that is not open, from the store: its votes are read
+   * before its record. A vote and what it changes in the record (a late
+   * vote's judgement among the deviating, `byzantine`) are written in one
+   * batch, so every vote read is judged in the record read after it. Read
+   * the other way round, a late vote written between the two reads showed
+   * beside a record that had not judged it, and a deviating vote showed as
+   * agreeing.
+   */
+  async #stored (jobId: string): Promise<JobView | null> {
+    const votes = (await this.#repos.votes.listByJob(jobId)).map((e) => e.value)
+    const record = await this.#repos.jobs.get(jobId)
+    if (record === null) return null
+    // Opened meanwhile (a restart's resume): memory holds the newest state.
+    const open = this.#jobs.get(jobId)
     if (open !== undefined) return this.of(open.record, votesOf(open))
-    if (record.prunedAt !== null) return this.of(record, await this.certifiedVotes(record))
-    return this.of(record, (await this.#repos.votes.listByJob(record.jobId)).map((e) => e.value))
+    return this.of(record, record.prunedAt === null ? votes : await this.certifiedVotes(record))
   }
 
   /**

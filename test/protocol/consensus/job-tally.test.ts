@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import type { Caveat } from '../../../protocol/caveats.ts'
 import { JobTally } from '../../../protocol/consensus/job-tally.ts'
 import type { ReputationRecord } from '../../../protocol/consensus/reputation.ts'
 import { ERR_TALLY_INPUT, tally } from '../../../protocol/consensus/tally.ts'
@@ -20,7 +21,8 @@ const jobId = jobIdOf(job)
 const voteSpec = fc.record({
   ssim: fc.constantFrom(0.99, 0.99 + 5e-10, 0.99 - 3e-9, 0.5, 1),
   psnr: fc.constantFrom(40, 40 + 1e-9, 20, Infinity),
-  check: fc.constantFrom(undefined, undefined, true, false)
+  check: fc.constantFrom(undefined, undefined, true, false),
+  caveats: fc.constantFrom<Caveat[]>([], [], ['sheen'], ['sheen', 'volume'])
 })
 const rep: fc.Arbitrary<ReputationRecord> = fc.record({
   reputation: fc.constantFrom(1, 0.8, 0.4, 0),
@@ -35,11 +37,11 @@ const scenario = fc.record({
   now: fc.constantFrom(T0 + 1, job.deadline)
 })
 
-function build (specs: Array<{ ssim: number, psnr: number, check: boolean | undefined } | null>): Vote[] {
+function build (specs: Array<{ ssim: number, psnr: number, check: boolean | undefined, caveats: Caveat[] } | null>): Vote[] {
   const votes: Vote[] = []
   specs.forEach((s, i) => {
     if (s === null) return
-    votes.push(makeVote(network, jobId, keys[i]!, { ssim: s.ssim, psnr: s.psnr }, s.check === undefined ? {} : { checks: { candidateHashMatches: s.check } }))
+    votes.push(makeVote(network, jobId, keys[i]!, { ssim: s.ssim, psnr: s.psnr }, { ...(s.check === undefined ? {} : { checks: { candidateHashMatches: s.check } }), caveats: s.caveats }))
   })
   return votes
 }
