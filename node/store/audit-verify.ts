@@ -27,7 +27,8 @@ import {
   type AuditEntry, type AuditHead
 } from './audit.ts'
 import { BUCKETS } from './buckets.ts'
-import { openStore, parseStoredJson, type Store, type StoreSnapshot } from './db.ts'
+import { parseStoredJson } from './corruption.ts'
+import { openStore, type Store, type StoreSnapshot } from './db.ts'
 import {
   ERR_AUDIT_GAP, ERR_AUDIT_HASH, ERR_AUDIT_HEAD, ERR_AUDIT_LINK, ERR_AUDIT_MALFORMED, ERR_AUDIT_SIGNATURE,
   ERR_STORE_NO_IDENTITY

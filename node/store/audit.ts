@@ -29,7 +29,8 @@ import { auditEntryHash, auditSignedBytes, GENESIS_PREV_HASH, verifyAuditHead, v
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
 import { publicKeyOf, signBytes, signMessage } from '../../protocol/signing.ts'
 import { BUCKETS } from './buckets.ts'
-import { parseStoredJson, type Store, type StoreIdentity, type StoreSnapshot } from './db.ts'
+import { parseStoredJson } from './corruption.ts'
+import type { Store, StoreIdentity, StoreSnapshot } from './db.ts'
 import {
   ERR_AUDIT_ALREADY_OPEN, ERR_AUDIT_BAD_ENTRY, ERR_AUDIT_HASH, ERR_AUDIT_HEAD, ERR_AUDIT_LINK, ERR_AUDIT_SIGNATURE,
   ERR_STORE_CORRUPT, ERR_STORE_IDENTITY_MISMATCH, ERR_STORE_NO_IDENTITY

@@ -17,9 +17,10 @@
  */
 export { BUCKETS, RETIRED_BUCKETS, bucketPrefix, type Bucket, type BucketName } from './buckets.ts'
 export {
-  DEFAULT_STORE_OPTIONS, DEFAULT_WRITE_OPTIONS, META_IDENTITY, corruptError, openStore, parseStoredJson, repairAdvice, repairCommand, Store, StoreIdentitySchema,
+  DEFAULT_STORE_OPTIONS, DEFAULT_WRITE_OPTIONS, META_IDENTITY, openStore, Store, StoreIdentitySchema,
   type KeyRange, type OpenStoreOptions, type StoreIdentity, type StoreOptions, type StoreSnapshot, type WriteOptions
 } from './db.ts'
+export { corruptError, parseStoredJson, repairAdvice, repairCommand } from './corruption.ts'
 export { WriteBatch, type BatchOperation } from './write-batch.ts'
 export {
   DEFAULT_LIST_LIMIT, JsonObjectSchema, JsonValueSchema, Repository,

@@ -9,7 +9,8 @@
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
 import { verifyAudit, type AuditVerifyOk } from './audit-verify.ts'
 import { BUCKETS } from './buckets.ts'
-import { corruptError, repairAdvice, repairCommand, type Store } from './db.ts'
+import { corruptError, repairAdvice, repairCommand } from './corruption.ts'
+import type { Store } from './db.ts'
 import { ERR_STORE_AUDIT_BROKEN, ERR_STORE_IO } from './errors.ts'
 
 /** Options of {@link checkStore}. */

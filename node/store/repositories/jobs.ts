@@ -1,6 +1,7 @@
 /** Jobs: jobId → stored job record, with the job index kept in step (job-index.ts). */
 import { BUCKETS } from '../buckets.ts'
-import { parseStoredJson, type Store } from '../db.ts'
+import { parseStoredJson } from '../corruption.ts'
+import type { Store } from '../db.ts'
 import { hex32Key } from '../key-codec.ts'
 import { JsonObjectSchema, Repository, type JsonObject, type ValueSchema } from '../repository.ts'
 import type { WriteBatch } from '../write-batch.ts'

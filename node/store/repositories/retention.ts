@@ -20,7 +20,8 @@
  */
 import { TrustEngineError } from '../../../protocol/errors.ts'
 import { BUCKETS } from '../buckets.ts'
-import { parseStoredJson, type Store } from '../db.ts'
+import { parseStoredJson } from '../corruption.ts'
+import type { Store } from '../db.ts'
 import { ERR_STORE_CORRUPT } from '../errors.ts'
 import { concatBytes, hex32At, hex32Bytes, prefixEnd, seqBytes, seqFromBytes, stringKey, type KeyCodec } from '../key-codec.ts'
 import type { WriteBatch } from '../write-batch.ts'
