@@ -19,23 +19,24 @@ import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import type { Logger } from 'pino'
-import { z } from 'zod'
-import { PROTOCOL_VERSION } from '../../protocol/constants.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
-import { networkIdSchema } from '../../protocol/fields.ts'
 import { VERSION } from '../version.ts'
 import { NO_COUNTERS, type P2pCounters } from './counters.ts'
 import { ERR_HOST_STOPPED, ERR_P2P_OPTIONS } from './errors.ts'
-import { DEFAULT_GOSSIP_OPTIONS, GossipAdapter, gossipsubInit, type GossipMessageHandler, type GossipOptions } from './gossip.ts'
+import { DEFAULT_GOSSIP_OPTIONS, GossipAdapter, gossipsubInit, type GossipOptions } from './gossip.ts'
 import { DEFAULT_GOSSIP_SCORE_OPTIONS, type GossipScoreOptions } from './gossip-score.ts'
 import { silentLogger } from './logger.ts'
-import { Admission, DEFAULT_ADMISSION_OPTIONS, ipOf, type AdmissionOptions, type PeerQuota } from './admission.ts'
+import { Admission, DEFAULT_ADMISSION_OPTIONS, ipOf, type PeerQuota } from './admission.ts'
 import { ERR_GOSSIP_FRAME_TOO_LARGE, ERR_GRAYLISTED } from './errors.ts'
-import { NetworkGate, type AllowPeer } from './network-gate.ts'
+import { NetworkGate } from './network-gate.ts'
 import { DEFAULT_PEER_PENALTY_OPTIONS, PeerPenalties, type PeerPenaltyOptions } from './peer-penalties.ts'
-import { DEFAULT_PEER_BOOK_OPTIONS, PeerBook, type PeerBookOptions, type PeerBookPersistence } from './peer-book.ts'
+import { DEFAULT_PEER_BOOK_OPTIONS, PeerBook } from './peer-book.ts'
 import { DEFAULT_REDIAL_OPTIONS, Redialer, type RedialOptions } from './redial.ts'
 import { networkProtocolId, networkTopics, type NetworkTopics } from './topics.ts'
+import { countOutboundDrops, penaliseOversizedFrames } from './gossipsub-hooks.ts'
+import { DEFAULT_HOST_OPTIONS, hostPlainOptionsSchema, type HostOptions } from './host-options.ts'
+
+export { DEFAULT_HOST_OPTIONS, hostPlainOptionsSchema, type HostOptions, type HostPrivateKey } from './host-options.ts'
 
 /** Services of the libp2p node inside a {@link Host}. */
 // A type alias, not an interface: libp2p's ServiceMap needs an index signature.
@@ -43,93 +44,6 @@ export type HostServices = {
   identify: Identify
   pubsub: PubSub
 }
-
-/** An ed25519 private key in libp2p's raw form (32-byte seed then 32-byte public key). */
-export interface HostPrivateKey {
-  readonly type: string
-  readonly raw: Uint8Array
-}
-
-/** Options of {@link createHost}. Plain-data fields are checked with a schema (`ERR_P2P_OPTIONS`). */
-export interface HostOptions {
-  /**
-   * The node's ed25519 libp2p key (e.g. node/keys.ts `libp2pPrivateKey`);
-   * the same key gives the same peer id after a restart. Typed by shape,
-   * because `@libp2p/crypto` and libp2p 2 declare keys with two versions of
-   * `@libp2p/interface` whose types differ though the objects are alike.
-   */
-  privateKey: HostPrivateKey
-  /** The network this node belongs to (lowercase letters, digits, dashes). */
-  networkId: string
-  /** Wire protocol version, part of topic names and of the network protocol id. */
-  protocolVersion?: number
-  /** Listen multiaddrs. */
-  listen?: string[]
-  /** Peers to connect to and keep connected (multiaddrs, best with `/p2p/<id>`). */
-  bootstrap?: string[]
-  /**
-   * Addresses other hosts should dial (libp2p's announce addresses), told to
-   * peers by identify instead of the listen addresses: a published port
-   * behind Docker or NAT, or a DNS name. Empty: the listen addresses.
-   */
-  announce?: string[]
-  /** Receives each accepted gossip message once, after validation. */
-  onMessage?: GossipMessageHandler
-  /** The node's P5 score of a peer (see gossip-score.ts `appScoreFromReputation`). */
-  appSpecificScore?: (peerId: string) => number
-  /** When given, only these peer ids may connect (e.g. the validators of the network file); no observers. */
-  allowPeer?: AllowPeer
-  /**
-   * Tells validators (e.g. peer ids of the network file) from observers,
-   * which get small quotas (admission.ts). Without it every peer counts as a
-   * validator.
-   */
-  isValidator?: (peerId: string) => boolean
-  /** Admission policy: observer slots, per-IP bound, quotas, ban length (admission.ts). */
-  admission?: Partial<AdmissionOptions>
-  /** Stream-abuse penalties and the graylist check (peer-penalties.ts). */
-  penalties?: Partial<PeerPenaltyOptions>
-  /** Where met peers are remembered; known peers are dialled at start. */
-  peerBook?: PeerBookPersistence
-  gossip?: Partial<GossipOptions>
-  score?: Partial<GossipScoreOptions>
-  redial?: Partial<RedialOptions>
-  peerBookOptions?: Partial<PeerBookOptions>
-  /** Hang up a peer that has not passed the network check after this long (ms). */
-  admissionTimeoutMs?: number
-  /** New connections accepted per second from one IP address. */
-  inboundConnectionsPerSecond?: number
-  counters?: P2pCounters
-  logger?: Logger
-}
-
-/** Defaults of the plain-data {@link HostOptions}. */
-export const DEFAULT_HOST_OPTIONS = {
-  protocolVersion: PROTOCOL_VERSION,
-  // Loopback with an OS-chosen port: nothing is exposed unless the operator says so.
-  listen: ['/ip4/127.0.0.1/tcp/0'],
-  bootstrap: [] as string[],
-  announce: [] as string[],
-  // Twice identify's default 5 s timeout: an honest peer is identified well before.
-  admissionTimeoutMs: 10_000,
-  // libp2p's default is 5; several validators may share a NAT address and a
-  // restart of a 10-node test cluster dials one node 9 times at once.
-  inboundConnectionsPerSecond: 50
-}
-
-const multiaddrString = z.string().min(1).max(512).refine((s) => {
-  try { multiaddr(s); return true } catch { return false }
-}, 'not a multiaddr')
-
-const plainOptionsSchema = z.object({
-  networkId: networkIdSchema,
-  protocolVersion: z.int().min(1).max(1000),
-  listen: z.array(multiaddrString).min(1).max(16),
-  bootstrap: z.array(multiaddrString).max(256),
-  announce: z.array(multiaddrString).max(16),
-  admissionTimeoutMs: z.int().min(100).max(600_000),
-  inboundConnectionsPerSecond: z.int().min(1).max(10_000)
-})
 
 /** A started or stoppable libp2p host for one Trust Engine network. */
 export class Host {
@@ -340,7 +254,7 @@ export class Host {
  * `ERR_P2P_OPTIONS` on malformed options.
  */
 export async function createHost (options: HostOptions): Promise<Host> {
-  const parsed = plainOptionsSchema.safeParse({
+  const parsed = hostPlainOptionsSchema.safeParse({
     networkId: options.networkId,
     protocolVersion: options.protocolVersion ?? DEFAULT_HOST_OPTIONS.protocolVersion,
     listen: options.listen ?? DEFAULT_HOST_OPTIONS.listen,
@@ -425,35 +339,4 @@ export async function createHost (options: HostOptions): Promise<Host> {
     logger
   })
   return hostRef
-}
-
-/**
- * Gossipsub drops an RPC to a peer whose outbound queue is over
- * `maxOutboundBufferSize` (its send throws, caught and logged inside); this
- * hook counts each such drop: a send that failed while the peer's stream is
- * open (no stream at all is the other reason a send returns false).
- */
-function countOutboundDrops (pubsub: GossipSub, dropped: () => void): void {
-  const target = pubsub as unknown as { sendRpc: (id: string, rpc: unknown) => boolean, streamsOutbound: Map<string, unknown> }
-  const original = target.sendRpc.bind(pubsub)
-  target.sendRpc = (id, rpc) => {
-    const sent = original(id, rpc)
-    if (!sent && target.streamsOutbound.has(id)) dropped()
-    return sent
-  }
-}
-
-/**
- * Gossipsub drops a peer's inbound stream when a frame exceeds its limit
- * (`maxInboundDataLength`) but does not penalise the peer; this hook (the
- * library's documented error handler of the read stream) adds the penalty.
- */
-function penaliseOversizedFrames (pubsub: GossipSub, penalise: (peerId: string) => void): void {
-  const target = pubsub as unknown as { handlePeerReadStreamError: (err: unknown, peerId: PeerId) => void }
-  const original = target.handlePeerReadStreamError.bind(pubsub)
-  target.handlePeerReadStreamError = (err, peerId) => {
-    // [PENALISE] a frame over the RPC size limit (it-length-prefixed's error name).
-    if (err instanceof Error && err.name === 'InvalidDataLengthError') penalise(peerId.toString())
-    original(err, peerId)
-  }
 }

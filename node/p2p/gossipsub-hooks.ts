@@ -1,0 +1,38 @@
+/**
+ * Two hooks into gossipsub's internals that its options do not offer:
+ * counting the RPCs it drops on a full outbound queue, and penalising a peer
+ * whose frame exceeds the inbound limit.
+ */
+import type { GossipSub } from '@chainsafe/libp2p-gossipsub'
+import type { PeerId } from '@libp2p/interface'
+
+/**
+ * Gossipsub drops an RPC to a peer whose outbound queue is over
+ * `maxOutboundBufferSize` (its send throws, caught and logged inside); this
+ * hook counts each such drop: a send that failed while the peer's stream is
+ * open (no stream at all is the other reason a send returns false).
+ */
+export function countOutboundDrops (pubsub: GossipSub, dropped: () => void): void {
+  const target = pubsub as unknown as { sendRpc: (id: string, rpc: unknown) => boolean, streamsOutbound: Map<string, unknown> }
+  const original = target.sendRpc.bind(pubsub)
+  target.sendRpc = (id, rpc) => {
+    const sent = original(id, rpc)
+    if (!sent && target.streamsOutbound.has(id)) dropped()
+    return sent
+  }
+}
+
+/**
+ * Gossipsub drops a peer's inbound stream when a frame exceeds its limit
+ * (`maxInboundDataLength`) but does not penalise the peer; this hook (the
+ * library's documented error handler of the read stream) adds the penalty.
+ */
+export function penaliseOversizedFrames (pubsub: GossipSub, penalise: (peerId: string) => void): void {
+  const target = pubsub as unknown as { handlePeerReadStreamError: (err: unknown, peerId: PeerId) => void }
+  const original = target.handlePeerReadStreamError.bind(pubsub)
+  target.handlePeerReadStreamError = (err, peerId) => {
+    // [PENALISE] a frame over the RPC size limit (it-length-prefixed's error name).
+    if (err instanceof Error && err.name === 'InvalidDataLengthError') penalise(peerId.toString())
+    original(err, peerId)
+  }
+}

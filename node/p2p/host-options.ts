@@ -1,0 +1,105 @@
+/**
+ * Options of a libp2p host (host.ts `createHost`) and their defaults; the
+ * plain-data fields are checked with a schema.
+ */
+import type { Logger } from 'pino'
+import { multiaddr } from '@multiformats/multiaddr'
+import { z } from 'zod'
+import { PROTOCOL_VERSION } from '../../protocol/constants.ts'
+import { networkIdSchema } from '../../protocol/fields.ts'
+import type { AdmissionOptions } from './admission.ts'
+import type { P2pCounters } from './counters.ts'
+import type { GossipMessageHandler, GossipOptions } from './gossip.ts'
+import type { GossipScoreOptions } from './gossip-score.ts'
+import type { AllowPeer } from './network-gate.ts'
+import type { PeerBookOptions, PeerBookPersistence } from './peer-book.ts'
+import type { PeerPenaltyOptions } from './peer-penalties.ts'
+import type { RedialOptions } from './redial.ts'
+
+/** An ed25519 private key in libp2p's raw form (32-byte seed then 32-byte public key). */
+export interface HostPrivateKey {
+  readonly type: string
+  readonly raw: Uint8Array
+}
+
+/** Options of {@link createHost}. Plain-data fields are checked with a schema (`ERR_P2P_OPTIONS`). */
+export interface HostOptions {
+  /**
+   * The node's ed25519 libp2p key (e.g. node/keys.ts `libp2pPrivateKey`);
+   * the same key gives the same peer id after a restart. Typed by shape,
+   * because `@libp2p/crypto` and libp2p 2 declare keys with two versions of
+   * `@libp2p/interface` whose types differ though the objects are alike.
+   */
+  privateKey: HostPrivateKey
+  /** The network this node belongs to (lowercase letters, digits, dashes). */
+  networkId: string
+  /** Wire protocol version, part of topic names and of the network protocol id. */
+  protocolVersion?: number
+  /** Listen multiaddrs. */
+  listen?: string[]
+  /** Peers to connect to and keep connected (multiaddrs, best with `/p2p/<id>`). */
+  bootstrap?: string[]
+  /**
+   * Addresses other hosts should dial (libp2p's announce addresses), told to
+   * peers by identify instead of the listen addresses: a published port
+   * behind Docker or NAT, or a DNS name. Empty: the listen addresses.
+   */
+  announce?: string[]
+  /** Receives each accepted gossip message once, after validation. */
+  onMessage?: GossipMessageHandler
+  /** The node's P5 score of a peer (see gossip-score.ts `appScoreFromReputation`). */
+  appSpecificScore?: (peerId: string) => number
+  /** When given, only these peer ids may connect (e.g. the validators of the network file); no observers. */
+  allowPeer?: AllowPeer
+  /**
+   * Tells validators (e.g. peer ids of the network file) from observers,
+   * which get small quotas (admission.ts). Without it every peer counts as a
+   * validator.
+   */
+  isValidator?: (peerId: string) => boolean
+  /** Admission policy: observer slots, per-IP bound, quotas, ban length (admission.ts). */
+  admission?: Partial<AdmissionOptions>
+  /** Stream-abuse penalties and the graylist check (peer-penalties.ts). */
+  penalties?: Partial<PeerPenaltyOptions>
+  /** Where met peers are remembered; known peers are dialled at start. */
+  peerBook?: PeerBookPersistence
+  gossip?: Partial<GossipOptions>
+  score?: Partial<GossipScoreOptions>
+  redial?: Partial<RedialOptions>
+  peerBookOptions?: Partial<PeerBookOptions>
+  /** Hang up a peer that has not passed the network check after this long (ms). */
+  admissionTimeoutMs?: number
+  /** New connections accepted per second from one IP address. */
+  inboundConnectionsPerSecond?: number
+  counters?: P2pCounters
+  logger?: Logger
+}
+
+/** Defaults of the plain-data {@link HostOptions}. */
+export const DEFAULT_HOST_OPTIONS = {
+  protocolVersion: PROTOCOL_VERSION,
+  // Loopback with an OS-chosen port: nothing is exposed unless the operator says so.
+  listen: ['/ip4/127.0.0.1/tcp/0'],
+  bootstrap: [] as string[],
+  announce: [] as string[],
+  // Twice identify's default 5 s timeout: an honest peer is identified well before.
+  admissionTimeoutMs: 10_000,
+  // libp2p's default is 5; several validators may share a NAT address and a
+  // restart of a 10-node test cluster dials one node 9 times at once.
+  inboundConnectionsPerSecond: 50
+}
+
+const multiaddrString = z.string().min(1).max(512).refine((s) => {
+  try { multiaddr(s); return true } catch { return false }
+}, 'not a multiaddr')
+
+/** Schema of the plain-data {@link HostOptions} fields (`createHost` answers `ERR_P2P_OPTIONS` on a mismatch). */
+export const hostPlainOptionsSchema = z.object({
+  networkId: networkIdSchema,
+  protocolVersion: z.int().min(1).max(1000),
+  listen: z.array(multiaddrString).min(1).max(16),
+  bootstrap: z.array(multiaddrString).max(256),
+  announce: z.array(multiaddrString).max(16),
+  admissionTimeoutMs: z.int().min(100).max(600_000),
+  inboundConnectionsPerSecond: z.int().min(1).max(10_000)
+})
