@@ -46,7 +46,7 @@ export async function afterRestart (r: KillRecord, victim: CrashNode, nodes: rea
   if (r.headBefore !== null && (r.stored.headSeq ?? -1) < r.headBefore) {
     state.failures.push({ check: 'audit chain', line: `${victim.name}'s head ${where} is entry ${r.stored.headSeq ?? 'none'}, its API served ${r.headBefore} before the kill` })
   }
-  if (r.rejoinMs === null) state.failures.push({ check: 'rejoin', line: `${victim.name} ${where} was not connected to all its peers within ${REJOIN_GUARD_MS / 1000} s` })
+  if (r.rejoinMs === null) state.failures.push({ check: 'rejoin', line: `${victim.name} ${where} was not connected to all its peers within ${REJOIN_GUARD_MS / 1000} s of its ready line` })
   state.votes.add(r.stored.votes, `${victim.name}'s store ${where}`)
   state.votes.add(r.stored.ownVotes, `${victim.name}'s own votes ${where}`)
   state.verdicts.observe(victim.name, r.viewsBefore, r.lookAt)

@@ -39,16 +39,49 @@ export interface KillRecord {
   stored: StoredState
   /** Restart to its ready line, ms. */
   readyMs: number
-  /** Restart to connected and subscribed to every other validator that is up, ms; null when that did not happen within the guard. */
+  /** Restart to connected and subscribed to every other validator that is up, ms; null when that did not happen within the guard after its ready line. */
   rejoinMs: number | null
+  /** Where the kill's cycle spent its time (see {@link CycleTimes}). */
+  cycle: CycleTimes
   /** Restart to its first own vote, ms; null when it cast none before the next kill or the run's end. */
   firstVoteMs: number | null
   /** True once every check after its restart passed (set by the run). */
   survived: boolean
 }
 
-/** Hang guard of a restarted node's rejoining, ms: a node not back with its peers in two minutes is broken. */
-export const REJOIN_GUARD_MS = 120_000
+/**
+ * Where one kill's cycle spent its time, ms, segment by segment in order
+ * (the first own vote after the restart is timed beside the cycle, which
+ * does not wait for it).
+ */
+export interface CycleTimes {
+  /** From the cycle's turn to the announcement it kills after (0 when the newest announcement was young enough, see run.ts). */
+  announcementMs: number
+  /** From then to the kill's moment: what was left of the drawn delay. */
+  delayMs: number
+  /** The last look at the victim (its view of the job, its audit head, its newest jobs). */
+  lookMs: number
+  /** SIGKILL to the process gone. */
+  killMs: number
+  /** While down: its trail verified and its store read. */
+  inspectMs: number
+  /** Restart to its ready line (the node's own start). */
+  readyMs: number
+  /** Ready line to rejoined (null when not rejoined within the guard). */
+  rejoinMs: number | null
+  /** The checks after the restart (run.ts sets it). */
+  checksMs: number
+  /** The whole cycle, from its turn to the end of its checks (run.ts sets it). */
+  totalMs: number
+}
+
+/**
+ * Hang guard of a restarted node's rejoining, counted from its ready line
+ * (its start alone took minutes on an overloaded machine, and is the
+ * node's, not its rejoining): a node not back with its peers five minutes
+ * after it is up is broken.
+ */
+export const REJOIN_GUARD_MS = 300_000
 
 /** Timeout of the last look before a kill, ms: a kill must not wait long for a busy node's answer. */
 const LOOK_TIMEOUT_MS = 2000
@@ -59,7 +92,8 @@ const LOOK_TIMEOUT_MS = 2000
  * `voteSignal` aborts: `firstVote` resolves then, and `record.firstVoteMs`
  * is set when it came.
  */
-export async function killAndRestart (n: number, dir: string, victim: CrashNode, job: CrashJob, delayMs: number, networkId: string, nodes: readonly CrashNode[], voteSignal: AbortSignal): Promise<{ record: KillRecord, firstVote: Promise<void> }> {
+export async function killAndRestart (n: number, dir: string, victim: CrashNode, job: CrashJob, delayMs: number, networkId: string, nodes: readonly CrashNode[], voteSignal: AbortSignal, announcementMs = 0): Promise<{ record: KillRecord, firstVote: Promise<void> }> {
+  const delayFrom = Date.now()
   await sleep(Math.max(0, job.announcedAt + delayMs - Date.now()))
   // The last look: the job's view and the audit head, together, then the kill at once.
   const lookAt = Date.now()
@@ -71,15 +105,17 @@ export async function killAndRestart (n: number, dir: string, victim: CrashNode,
   const viewAt = Date.now()
   const killAt = Date.now()
   await killNode(victim)
+  const goneAt = Date.now()
   const audit = await verifyStoppedAudit(victim.dataDir, victim.publicKey, networkId)
   const stored = await readStoppedStore(victim.dataDir, head ?? 0)
   const writes = writesAtKill(stored.auditTail, viewAt, killAt)
   const restartAt = Date.now()
   await restartNode(dir, victim)
-  const readyMs = Date.now() - restartAt
+  const readyAt = Date.now()
+  const readyMs = readyAt - restartAt
   const voted = firstOwnVote(victim.apiUrl, victim.publicKey, restartAt, voteSignal)
   let rejoinMs: number | null = null
-  while (Date.now() - restartAt < REJOIN_GUARD_MS) {
+  while (Date.now() - readyAt < REJOIN_GUARD_MS) {
     // Every other honest node that is up (another may be down in an overlapping kill). Not the liar: its lies make
     // honest peers hang up on it and ban it for a while (docs/networking.md); a liar's own rejoin is its health.
     const peers = victim.liar ? 0 : nodes.filter((x) => x !== victim && x.host !== null && !x.liar).length
@@ -102,6 +138,17 @@ export async function killAndRestart (n: number, dir: string, victim: CrashNode,
     stored,
     readyMs,
     rejoinMs,
+    cycle: {
+      announcementMs,
+      delayMs: lookAt - delayFrom,
+      lookMs: killAt - lookAt,
+      killMs: goneAt - killAt,
+      inspectMs: restartAt - goneAt,
+      readyMs,
+      rejoinMs: rejoinMs === null ? null : rejoinMs - readyMs,
+      checksMs: 0,
+      totalMs: 0
+    },
     firstVoteMs: null,
     survived: false
   }

@@ -41,8 +41,16 @@ export interface CrashLoopFigures {
   readyMs: Percentiles
   rejoinMs: Percentiles
   firstVoteMs: Percentiles
+  /** Per segment of a kill's cycle (kill.ts, CycleTimes): its percentiles and its share of all cycles' time. */
+  cycle: Record<CycleSegment, Percentiles & { share: number }>
   minutes: number
 }
+
+/** The segments of a kill's cycle, in order, and the whole. */
+export const CYCLE_SEGMENTS = ['announcementMs', 'delayMs', 'lookMs', 'killMs', 'inspectMs', 'readyMs', 'rejoinMs', 'checksMs', 'totalMs'] as const
+
+/** A segment of {@link CYCLE_SEGMENTS}. */
+export type CycleSegment = (typeof CYCLE_SEGMENTS)[number]
 
 /** Nearest-rank percentiles of `values`. */
 export function percentiles (values: readonly number[]): Percentiles {
@@ -74,15 +82,26 @@ export function figuresOf (r: CrashLoopResult): CrashLoopFigures {
     readyMs: percentiles(r.kills.map((k) => k.readyMs)),
     rejoinMs: percentiles(r.kills.flatMap((k) => (k.rejoinMs === null ? [] : [k.rejoinMs]))),
     firstVoteMs: percentiles(r.kills.flatMap((k) => (k.firstVoteMs === null ? [] : [k.firstVoteMs]))),
+    cycle: cycleFigures(r),
     minutes: r.minutes
   }
+}
+
+function cycleFigures (r: CrashLoopResult): CrashLoopFigures['cycle'] {
+  const total = r.kills.reduce((sum, k) => sum + k.cycle.totalMs, 0)
+  const out = {} as CrashLoopFigures['cycle']
+  for (const segment of CYCLE_SEGMENTS) {
+    const values = r.kills.flatMap((k) => { const v = k.cycle[segment]; return v === null ? [] : [v] })
+    out[segment] = { ...percentiles(values), share: total === 0 ? 0 : values.reduce((a, b) => a + b, 0) / total }
+  }
+  return out
 }
 
 /** Writes `kills.csv`, `jobs.csv` and `summary.json` into `dir`. */
 export function writeResults (dir: string, options: CrashLoopOptions, r: CrashLoopResult, figures: CrashLoopFigures, nodes: readonly string[]): void {
   mkdirSync(dir, { recursive: true })
-  const kills = r.kills.map((k) => [k.n, k.victim, k.job.kind, k.job.jobId, k.job.submitter, k.delayMs, new Date(k.killAt).toISOString(), k.phase, k.writes.duringWrites, k.writes.lastKind, k.writes.msSinceLastEntry, k.writes.entriesAfterView, k.audit.ok ? k.audit.length : null, k.audit.ok ? null : k.audit.code, k.readyMs, k.rejoinMs, k.firstVoteMs, k.survived])
-  writeFileSync(join(dir, 'kills.csv'), csv([['kill', 'victim', 'job_kind', 'job_id', 'submitter', 'delay_ms', 'killed_at', 'phase', 'during_writes', 'last_audit_kind', 'ms_since_last_audit', 'audit_entries_after_view', 'audit_entries', 'audit_error', 'ready_ms', 'rejoin_ms', 'first_vote_ms', 'checks_passed'], ...kills]))
+  const kills = r.kills.map((k) => [k.n, k.victim, k.job.kind, k.job.jobId, k.job.submitter, k.delayMs, new Date(k.killAt).toISOString(), k.phase, k.writes.duringWrites, k.writes.lastKind, k.writes.msSinceLastEntry, k.writes.entriesAfterView, k.audit.ok ? k.audit.length : null, k.audit.ok ? null : k.audit.code, k.readyMs, k.rejoinMs, k.firstVoteMs, ...CYCLE_SEGMENTS.map((c) => k.cycle[c]), k.survived])
+  writeFileSync(join(dir, 'kills.csv'), csv([['kill', 'victim', 'job_kind', 'job_id', 'submitter', 'delay_ms', 'killed_at', 'phase', 'during_writes', 'last_audit_kind', 'ms_since_last_audit', 'audit_entries_after_view', 'audit_entries', 'audit_error', 'ready_ms', 'rejoin_ms', 'first_vote_ms', ...CYCLE_SEGMENTS.map((c) => `cycle_${c.replace(/Ms$/, '')}_ms`), 'checks_passed'], ...kills]))
   const expected = new Map(r.jobs.map((j) => [j.jobId, j]))
   const jobs = [...r.statuses].map(([id, s]) => [id, expected.get(id)?.kind ?? null, expected.get(id)?.expected ?? null, expected.get(id)?.submitter ?? null, ...nodes.map((n) => s[n] ?? 'unknown')])
   writeFileSync(join(dir, 'jobs.csv'), csv([['job_id', 'kind', 'expected', 'submitter', ...nodes.map((n) => `status_${n}`)], ...jobs]))
@@ -104,6 +123,7 @@ export function summaryTable (f: CrashLoopFigures): string[] {
     ['restart to rejoined', ms(f.rejoinMs)],
     ['restart to first vote', ms(f.firstVoteMs)],
     ...Object.entries(f.phases).map(([p, c]): [string, string] => [`kills in ${p}`, `${c.kills} (${c.duringWrites} among writes)`]),
+    ...CYCLE_SEGMENTS.map((c): [string, string] => [`cycle: ${c.replace(/Ms$/, '')}`, `${ms(f.cycle[c])}${c === 'totalMs' ? '' : `  ${(100 * f.cycle[c].share).toFixed(0)} % of the cycles' time`}`]),
     ['minutes', f.minutes.toFixed(1)]
   ]
   return rows.map(([k, v]) => `${k.padEnd(28)} ${v}`)

@@ -50,7 +50,7 @@ export interface CrashLoopResult {
 }
 
 /** Hang guard of the wait for the network to connect, ms (not a performance limit). */
-const CONNECT_GUARD_MS = 240_000
+const CONNECT_GUARD_MS = 600_000
 /** Pause between two polls of every node's newest jobs, ms: what a node reports final is recorded this often. */
 const WATCH_MS = 2000
 /** How long a restarted node's first own vote is waited for, ms (it is timed only if it comes within this). */
@@ -97,8 +97,14 @@ export async function runCrashLoop (options: CrashLoopOptions, onProgress: (line
     })()
 
     const load = new CrashLoad(nodes, options, (jobId) => verdicts.decided(jobId))
-    let announced: ((job: CrashJob) => void) | null = null
-    const loadRun = load.run(AbortSignal.any([stopLoad.signal, ...(signal === undefined ? [] : [signal])]), (job) => { announced?.(job) })
+    // The newest announcement, and the cycle waiting for the next one.
+    const latest: { job: CrashJob | null, waiting: ((job: CrashJob) => void) | null } = { job: null, waiting: null }
+    const loadRun = load.run(AbortSignal.any([stopLoad.signal, ...(signal === undefined ? [] : [signal])]), (job) => {
+      latest.job = job
+      const waiting = latest.waiting
+      latest.waiting = null
+      waiting?.(job)
+    })
     const victims = rngFor(options.seed, 'crashloop', 'victim')
     const delays = rngFor(options.seed, 'crashloop', 'delay')
     const kills: KillRecord[] = []
@@ -113,19 +119,28 @@ export async function runCrashLoop (options: CrashLoopOptions, onProgress: (line
       const victim = nodes[Math.floor(uniform(victims) * nodes.length)]!
       const delayMs = Math.floor(uniform(delays) * (options.killWindowMs + 1))
       while (busy.has(victim.name)) await Promise.race(cycles)
-      // The next announcement from now on.
-      const job = await new Promise<CrashJob | null>((resolve) => {
-        announced = (j) => { announced = null; resolve(j) }
-        signal?.addEventListener('abort', () => resolve(null), { once: true })
-      })
+      // The kill comes the drawn delay after an announcement: the newest one when that moment is still ahead (the
+      // delay after it is as drawn, and the cycle does not wait for another), else the next one from now on.
+      const turnAt = Date.now()
+      const recent = latest.job
+      const job = recent !== null && recent.announcedAt + delayMs >= turnAt
+        ? recent
+        : await new Promise<CrashJob | null>((resolve) => {
+          latest.waiting = resolve
+          signal?.addEventListener('abort', () => resolve(null), { once: true })
+        })
       if (job === null) break
+      const announcementMs = Date.now() - turnAt
       busy.add(victim.name)
       const cycle: Promise<void> = (async () => {
         const voteWatch = AbortSignal.any([runEnd.signal, AbortSignal.timeout(FIRST_VOTE_GUARD_MS)])
-        const { record, firstVote } = await killAndRestart(n, dir, victim, job, delayMs, net!.network.networkId, nodes, voteWatch)
+        const { record, firstVote } = await killAndRestart(n, dir, victim, job, delayMs, net!.network.networkId, nodes, voteWatch, announcementMs)
         firstVotes.push(firstVote)
         kills.push(record)
+        const checksFrom = Date.now()
         const failed = await afterRestart(record, victim, nodes, state)
+        record.cycle.checksMs = Date.now() - checksFrom
+        record.cycle.totalMs = Date.now() - turnAt
         record.survived = failed === 0
         onProgress(progressLine(record, options.kills, failed, votes.size))
         report()
