@@ -5,7 +5,7 @@
  * fixed order over document-ordered lists, PNG deflate in pure JavaScript).
  */
 import type { Document, Node } from '@gltf-transform/core'
-import { dedup, flatten, instance, join, prune, quantize, reorder, resample, simplify, weld } from '@gltf-transform/functions'
+import { dedup, flatten, instance, join, prune, quantize, reorder, resample } from '@gltf-transform/functions'
 import { MeshoptEncoder, MeshoptSimplifier } from 'meshoptimizer'
 import { z } from 'zod'
 import { PROFILES, type Profile } from './analysis-rules.ts'
@@ -21,9 +21,10 @@ import { measureScene } from '../scene/scene-stats.ts'
 import { optimizeTextures, type TextureQualities } from './texture-pass.ts'
 import { decompressScene } from '../scene/decompress-scene.ts'
 import { writeMeshopt } from './write-meshopt.ts'
+import { simplifyScene, weldScene } from './simplify-pass.ts'
 
 /** Version of the optimization procedure, written into every output's `asset.generator`; bump it whenever outputs change. */
-export const OPTIMIZER_FORMAT_VERSION = 2
+export const OPTIMIZER_FORMAT_VERSION = 3
 /** The `asset.generator` string of optimized scenes (no library version or time: outputs must not vary with either). */
 export const OPTIMIZER_GENERATOR = `trust-engine-optimizer/${OPTIMIZER_FORMAT_VERSION}`
 
@@ -41,6 +42,10 @@ export interface OptimizeOptions {
   ratio?: number
   /** Simplification error bound (fraction of mesh radius), in [0, 1]. */
   error?: number
+  /** Keep open mesh borders in place while simplifying. */
+  lockBorder?: boolean
+  /** Error bound of the sloppy fallback where attribute seams stop the precise simplifier, in (0, 1]; false disables it. */
+  sloppyError?: number | false
   /** Largest texture width or height, 1..8192. */
   maxTextureSize?: number
   /** Quantize vertex attributes (KHR_mesh_quantization). */
@@ -72,6 +77,8 @@ const optionsSchema = z.object({
   profile: z.enum(PROFILES),
   ratio: z.number().gt(0).max(1).optional(),
   error: z.number().min(0).max(1).optional(),
+  lockBorder: z.boolean().optional(),
+  sloppyError: z.union([z.number().gt(0).max(1), z.literal(false)]).optional(),
   maxTextureSize: z.number().int().min(1).max(8192).optional(),
   quantize: z.boolean().optional(),
   instancing: z.union([z.number().int().min(2), z.literal(false)]).optional(),
@@ -91,6 +98,8 @@ export function resolveOptimizeOptions (options: Partial<OptimizeOptions> = {}):
     profile: o.profile,
     ratio: o.ratio ?? p.ratio,
     error: o.error ?? p.error,
+    lockBorder: o.lockBorder ?? p.lockBorder,
+    sloppyError: o.sloppyError === false ? null : o.sloppyError ?? p.sloppyError,
     maxTextureSize: o.maxTextureSize ?? p.maxTextureSize,
     quantize: o.quantize === false ? null : o.quantize === true ? (p.quantize ?? PROFILE_PASSES.balanced.quantize) : p.quantize,
     instancing: o.instancing === false ? null : o.instancing ?? p.instancing,
@@ -152,13 +161,16 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
   } else if (route === 'hybrid') {
     await run(doc, operations, 'join', 'hybrid route: compatible sibling primitives joined (animated, skinned, morphed and shared ones kept)', join({ keepNamed: false, filter: notShared }))
   }
-  await run(doc, operations, 'weld', 'merged bitwise-identical vertices', weld())
+  const normalBits = o.quantize?.normal ?? null
+  const welded = weldScene(doc, { normalBits })
+  operations.push({ name: 'weld', detail: `merged ${welded} vertices equal in every attribute${normalBits === null ? '' : ` (normals and tangents compared at the output's ${normalBits} bits)`}` })
   if (o.ratio < 1) {
-    const before = measureScene(doc, 0).triangles
-    await doc.transform(simplify({ simplifier: MeshoptSimplifier, ratio: o.ratio, error: o.error }))
-    const achieved = before === 0 ? 1 : measureScene(doc, 0).triangles / before
+    await MeshoptSimplifier.ready
+    const r = simplifyScene(doc, { ratio: o.ratio, error: o.error, lockBorder: o.lockBorder, attributes: true, sloppyError: o.sloppyError })
+    const achieved = r.trianglesBefore === 0 ? 1 : r.trianglesAfter / r.trianglesBefore
     simplification = { requested: o.ratio, achieved }
-    operations.push({ name: 'simplify', detail: `meshoptimizer simplification: ratio ${o.ratio} requested, ${achieved.toFixed(3)} achieved within error ${o.error}${achieved > o.ratio * 1.05 ? ' (the error bound stopped it first)' : ''}` })
+    const how = `attribute-aware, ${o.lockBorder ? 'borders locked' : 'small parts pruned'}${r.sloppy > 0 ? `, sloppy fallback within ${o.sloppyError} on ${r.sloppy} primitive(s)` : ''}`
+    operations.push({ name: 'simplify', detail: `meshoptimizer simplification (${how}): ratio ${o.ratio} requested, ${achieved.toFixed(3)} achieved within error ${o.error}${achieved > o.ratio * 1.05 ? ' (the error bound stopped it first)' : ''}` })
   }
   if (doc.getRoot().listAnimations().length > 0) await run(doc, operations, 'resample', 'removed redundant animation keyframes', resample())
   await run(doc, operations, 'prune', 'removed unused nodes, meshes, materials, textures and accessors', prune(PRUNE_OPTIONS))

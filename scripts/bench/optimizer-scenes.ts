@@ -9,6 +9,7 @@ import { Document } from '@gltf-transform/core'
 import jpeg from 'jpeg-js'
 import { createSceneIO } from '../../node/scene/load-scene.ts'
 import { addGrid } from '../../sim/scenes.ts'
+import { addExportedRelief } from '../../sim/exported-meshes.ts'
 
 /** A photo-like JPEG (quality 95): smooth shading with fine deterministic grain. */
 export function photoJpeg (size: number, tint: [number, number, number]): Uint8Array {
@@ -49,10 +50,15 @@ export async function shapesScene (): Promise<Uint8Array> {
   return await createSceneIO().writeBinary(doc)
 }
 
-/** A dense character-like mesh: one 100K-triangle relief surface. */
+/**
+ * A dense character-like mesh as modelling tools export it: one 100K-triangle
+ * relief surface written as a triangle soup whose vertex copies differ in the
+ * last bits of their normals (sim/exported-meshes.ts), which a bitwise weld
+ * cannot merge.
+ */
 export async function denseScene (): Promise<Uint8Array> {
   const doc = new Document()
   doc.createBuffer()
-  doc.createScene().addChild(doc.createNode('character').setMesh(addGrid(doc, 224, doc.createMaterial('skin'))))
+  doc.createScene().addChild(doc.createNode('character').setMesh(addExportedRelief(doc, 224, doc.createMaterial('skin'))))
   return await createSceneIO().writeBinary(doc)
 }

@@ -1,5 +1,6 @@
 /**
  * `trust-engine optimize SCENE -o OUT [--profile P] [--ratio R] [--error E]
+ * [--lock-border|--no-lock-border] [--sloppy E|--no-sloppy]
  * [--max-texture N] [--texture-quality Q|lossless] [--meshopt|--no-meshopt]
  * [--target ssim=N,psnr=N] [--json]`: optimizes a glTF/GLB scene, writes the
  * result as GLB (atomically: a temporary file renamed into place) and prints
@@ -40,6 +41,10 @@ export function register (program: Command): void {
     .option('--profile <profile>', 'quality, balanced, economy, realtime, archviz, gaming or ai_training', 'balanced')
     .option('--ratio <r>', 'share of triangles to keep, in (0, 1] (default: the profile\'s)')
     .option('--error <e>', 'simplification error bound, fraction of mesh radius (default: the profile\'s)')
+    .option('--lock-border', 'keep open mesh borders in place while simplifying (default: the profile\'s)')
+    .option('--no-lock-border', 'let simplification move borders and prune parts smaller than the error')
+    .option('--sloppy <e>', 'where the precise simplifier stops above the ratio, fall back to the sloppy one within this error (default: the profile\'s)')
+    .option('--no-sloppy', 'no sloppy fallback')
     .option('--max-texture <px>', 'largest texture side after resizing (default: the profile\'s)')
     .option('--texture-quality <q>', 'JPEG quality 1-100 for the texture roles the profile encodes lossily, or "lossless" (default: the profile\'s)')
     .option('--meshopt', 'write EXT_meshopt_compression (default: the profile\'s)')
@@ -47,7 +52,7 @@ export function register (program: Command): void {
     .option('--target <thresholds>', 'ssim=N,psnr=N: the smallest output that measures at or above it (default thresholds 0.98 and 35 for a metric left out)')
     .option('--json', 'print the report as JSON')
     .exitOverride(usageErrorsExit2)
-    .action(async (scene: string, flags: { out: string, profile: string, ratio?: string, error?: string, maxTexture?: string, textureQuality?: string, meshopt?: boolean, target?: string, json?: boolean }) => {
+    .action(async (scene: string, flags: { out: string, profile: string, ratio?: string, error?: string, lockBorder?: boolean, sloppy?: string | boolean, maxTexture?: string, textureQuality?: string, meshopt?: boolean, target?: string, json?: boolean }) => {
       const { readFileBounded } = await import('../../files/read-bounded.ts')
       const { DEFAULT_SCENE_LIMITS } = await import('../../scene/scene-limits.ts')
       const { PROFILES, isProfile } = await import('../../optimizer/analysis-rules.ts')
@@ -57,6 +62,8 @@ export function register (program: Command): void {
       const ratio = parseNumber('--ratio', flags.ratio)
       const error = parseNumber('--error', flags.error)
       const maxTexture = parseNumber('--max-texture', flags.maxTexture)
+      const sloppyError = flags.sloppy === false ? false : parseNumber('--sloppy', typeof flags.sloppy === 'string' ? flags.sloppy : undefined)
+      if (typeof sloppyError === 'number' && !(sloppyError > 0 && sloppyError <= 1)) throw badArgs('--sloppy', 'must be in (0, 1]')
       if (ratio !== undefined && !(ratio > 0 && ratio <= 1)) throw badArgs('--ratio', 'must be in (0, 1]')
       if (maxTexture !== undefined && !Number.isInteger(maxTexture)) throw badArgs('--max-texture', 'must be an integer')
       const textureQuality = flags.textureQuality === 'lossless' ? false : parseNumber('--texture-quality', flags.textureQuality)
@@ -73,6 +80,8 @@ export function register (program: Command): void {
         profile,
         ...(ratio !== undefined ? { ratio } : {}),
         ...(error !== undefined ? { error } : {}),
+        ...(flags.lockBorder !== undefined ? { lockBorder: flags.lockBorder } : {}),
+        ...(sloppyError !== undefined ? { sloppyError } : {}),
         ...(maxTexture !== undefined ? { maxTextureSize: maxTexture } : {}),
         ...(textureQuality !== undefined ? { textureQuality } : {}),
         ...(flags.meshopt !== undefined ? { meshopt: flags.meshopt } : {})

@@ -45,6 +45,15 @@ describe('trust-engine optimize', () => {
     expect(report.after.fileBytes).toBe(readFileSync(out).length)
     expect(report.profile).toBe('economy')
   })
+  it('passes --lock-border and --sloppy to the simplifier, and refuses a sloppy error outside (0, 1]', () => {
+    const out = join(dir, 'flags.glb')
+    const locked = JSON.parse(cli('optimize', scene, '-o', out, '--profile', 'gaming', '--ratio', '0.05', '--error', '0.05', '--lock-border', '--json').stdout)
+    const free = JSON.parse(cli('optimize', scene, '-o', out, '--profile', 'gaming', '--ratio', '0.05', '--error', '0.05', '--no-lock-border', '--json').stdout)
+    expect(locked.after.triangles).toBeGreaterThan(free.after.triangles)
+    const bad = cli('optimize', scene, '-o', join(dir, 'never-sloppy.glb'), '--sloppy', '2')
+    expect([bad.status, bad.stderr]).toEqual([2, expect.stringContaining('ERR_BAD_ARGS')])
+    expect(existsSync(join(dir, 'never-sloppy.glb'))).toBe(false)
+  })
   it('leaves no output and no temporary file behind on error', () => {
     const out = join(dir, 'never.glb')
     const bad = join(dir, 'truncated.glb')
