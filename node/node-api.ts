@@ -117,6 +117,11 @@ export interface TrustEngineNodeApi {
   readonly metricsRegistry: Registry
   /** Subscribes to a node event; returns a function that unsubscribes. */
   on: <E extends keyof NodeEvents>(event: E, listener: (payload: NodeEvents[E]) => void) => () => void
-  /** Stops the node in order (API, job timers, libp2p, LevelDB); safe to call twice. */
-  stop: () => Promise<void>
+  /**
+   * Stops the node: takes no new work, lets the measurements in flight
+   * finish up to the drain bound (`NodeInit.shutdown.drainMs`), then stops
+   * in order (API, job engine, libp2p, workers, LevelDB) and records
+   * `node.stopped`; safe to call twice. `force` cuts a drain under way.
+   */
+  stop: (options?: { force?: boolean }) => Promise<void>
 }

@@ -38,11 +38,13 @@ import { type TrustEngineNode, nodeFacade } from './wiring/node-facade.ts'
 import { countPeers, openHost } from './wiring/node-host.ts'
 import { resolveIdentity } from './wiring/node-identity.ts'
 import { serveProtocols } from './wiring/node-protocols.ts'
+import type { StopWork } from './wiring/run-record.ts'
 import { openStorage } from './wiring/node-storage.ts'
 import type { StoreCheckOptions } from './store/integrity.ts'
 import type { StoreOptions } from './store/db.ts'
 import { Retention, type RetentionOptions, resolveRetentionOptions } from './wiring/retention.ts'
 import { Shutdown } from './wiring/shutdown.ts'
+import { GracefulStop, type StopOptions, resolveStopOptions } from './wiring/graceful-stop.ts'
 
 export { CATCH_UP_PEERS } from './wiring/job-network-port.ts'
 export { REPUTATION_SCORE } from './wiring/node-host.ts'
@@ -113,6 +115,8 @@ export interface NodeInit {
   storeCheck?: Partial<StoreCheckOptions>
   /** LevelDB's room kept free (`minFreeBytes`, 64 MiB by default: writes below it answer `ERR_DISK_FULL`; node/store/db.ts, docs/store.md). */
   store?: Partial<Pick<StoreOptions, 'minFreeBytes'>>
+  /** The stop: how long the measurements in flight may finish before they are abandoned (`drainMs`, 15 s; node/wiring/graceful-stop.ts). */
+  shutdown?: Partial<StopOptions>
 }
 
 /**
@@ -135,12 +139,16 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
   const economyOptions = resolveEconomyNodeOptions(init.economy)
   // Checked before anything opens (ERR_RETENTION_OPTIONS).
   const retentionOptions = resolveRetentionOptions(init.retention)
+  const graceful = new GracefulStop(resolveStopOptions(init.shutdown), clock)
   const registry = new Registry()
   const metrics = createNodeMetrics(registry)
   const events = new NodeEventBus()
   const shutdown = new Shutdown()
+  // The engine comes later; `node.stopped` reads what its stop did with the work in flight.
+  let jobs: JobEngine | null = null
+  const stopWork = (): StopWork | null => jobs === null ? null : { ...graceful.outcome ?? { end: 'none', ms: 0 }, ...jobs.drainReport() }
   try {
-    const storage = await openStorage({ layout, network, keys: keyFile, clock, logger: base, metrics, events, shutdown }, init)
+    const storage = await openStorage({ layout, network, keys: keyFile, clock, logger: base, metrics, events, shutdown, stopWork }, init)
     const { blobs, evidence } = storage
     // Measurement and optimization run in worker threads, ended at their job's deadline, so long work never stalls gossip or the API.
     // No worker runs while the node is idle: a validator starts one when it accepts a job, so it loads while the job's blobs come
@@ -150,7 +158,6 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     shutdown.defer(async () => { await pool.close() })
     if (identity.role === 'validator') shutdown.defer(events.on('job:accepted', () => { pool.warm() }))
     // The host scores validators by the engine's reputation view; the engine needs the host, so it comes second.
-    let jobs: JobEngine | null = null
     const host = await openHost({ network, keyFile, store: storage.store, peers: storage.peers, metrics, logger: base, reputationOf: (key) => jobs?.reputationOf(key).reputation ?? null, shutdown }, init)
     const engine = jobs = createJobEngine({ network, keyFile, repos: storage.repos, host, blobs, evidence, optimizerReports: storage.optimizerReports, reputationHistory: storage.reputationHistory, pool, clock, logger: base, metrics, events, fault: init.fault ?? null }, init.engine)
     const { admission, submit } = jobSubmission({ network, publicKey: keyFile.publicKey, blobs, pool, engine, optimizerReports: storage.optimizerReports, clock, logger })
@@ -170,7 +177,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     // Sizes and queue lengths are read when /metrics is scraped, so an idle node spends nothing on them.
     readAtScrape(registry, { storeBytes: async () => await folderBytes(layout.db), blobBytes: async () => await blobs.usedBytes(), diskFreeBytes: async () => await blobs.freeBytes(), gossipQueue: () => host.gossip.queued, votesHeld: () => engine.heldVotes, schedulesWaiting: () => economy.waiting, seedJobsHeld: () => engine.seedJobsHeld, workTasks: () => pool.tasks, workPool: () => ({ workers: pool.workers, started: pool.started }), workerHeapUsedBytes: async () => await pool.heapUsedBytes() })
     let apiUrl: string | null = null
-    const node = nodeFacade({ network, identity, host, storage, engine, economy, retention, submit, registry, metrics, events, apiUrl: () => apiUrl, logger, shutdown })
+    const node = nodeFacade({ network, identity, host, storage, engine, economy, retention, submit, registry, metrics, events, apiUrl: () => apiUrl, logger, shutdown, graceful })
     if (init.api !== undefined && init.api !== null) {
       const api = await startApi(node, init.api)
       apiUrl = api.url

@@ -24,7 +24,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import { ERR_FILE_TOO_LARGE, readFileBounded } from '../files/read-bounded.ts'
-import { blobStorageConfigSchema, economyConfigSchema, evidenceConfigSchema, retentionConfigSchema } from './node-options.ts'
+import { blobStorageConfigSchema, economyConfigSchema, evidenceConfigSchema, retentionConfigSchema, shutdownConfigSchema } from './node-options.ts'
 import type { PartialNodeOptions } from './node-options.ts'
 
 /** Code of a config file that is too large, not JSON, or violates the schema. */
@@ -106,7 +106,9 @@ export const nodeConfigFileSchema = z.strictObject({
   /** Evidence of the node's measurements: on or off, and its bounds (docs/api.md). */
   evidence: evidenceConfigSchema.optional(),
   /** What the node keeps in LevelDB for its clients: optimizer reports and reputation history, and their bounds (docs/api.md). */
-  retention: retentionConfigSchema.optional()
+  retention: retentionConfigSchema.optional(),
+  /** The stop: `drainMs`, how long the measurements in flight may finish before they are abandoned (node/wiring/graceful-stop.ts). */
+  shutdown: shutdownConfigSchema.optional()
 })
 
 /** Contents of a config file, as written. */
@@ -191,5 +193,6 @@ export function configFileToOptions (config: NodeConfigFile): PartialNodeOptions
   if (config.blobs !== undefined) out.blobs = { ...config.blobs }
   if (config.evidence !== undefined) out.evidence = { ...config.evidence }
   if (config.retention !== undefined) out.retention = { ...config.retention }
+  if (config.shutdown !== undefined) out.shutdown = { ...config.shutdown }
   return out
 }

@@ -13,6 +13,7 @@ import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import { pricingCalendarSchema, type PricingCalendar } from '../optimizer/economy/pricing-calendar.ts'
 import { RESOURCE_KINDS, resourceProfileSchema, type ResourceKind, type ResourceProfile } from '../optimizer/economy/resource-profile.ts'
 import { retentionOptionsSchema } from '../wiring/retention.ts'
+import { stopOptionsSchema } from '../wiring/graceful-stop.ts'
 
 /** Code of options that do not validate (flags, environment or config file). */
 export const ERR_OPTIONS_INVALID = declareCode('ERR_OPTIONS_INVALID', { status: 400 })
@@ -53,7 +54,15 @@ export interface NodeOptions {
   evidence: EvidenceConfig
   /** Bounds of the optimizer reports and the reputation history kept in LevelDB, and the retention of decided jobs' blobs, votes and evidence, over their defaults (`NodeInit.optimizerReports`, `NodeInit.reputationHistory`, `NodeInit.retention`; docs/api.md, docs/store.md). */
   retention: RetentionConfig
+  /** The stop's drain bound over its default (`NodeInit.shutdown`; node/wiring/graceful-stop.ts). */
+  shutdown: ShutdownConfig
 }
+
+/** The config file's `shutdown`: `drainMs`, how long a stop lets the measurements in flight finish (15 s by default; DEFAULT_STOP_OPTIONS in node/wiring/graceful-stop.ts). */
+export type ShutdownConfig = z.output<typeof shutdownConfigSchema>
+
+/** Schema of the `shutdown` object of the config file and of {@link PartialNodeOptions}. */
+export const shutdownConfigSchema = stopOptionsSchema.partial()
 
 /**
  * What a node keeps for its console and clients, bounded; absent fields keep
@@ -182,7 +191,9 @@ export const DEFAULT_NODE_OPTIONS: Readonly<NodeOptions> = Object.freeze({
   /** Every field at its default (see {@link EvidenceConfig}). */
   evidence: {},
   /** Every field at its default (see {@link RetentionConfig}). */
-  retention: {}
+  retention: {},
+  /** The drain bound at its default (see {@link ShutdownConfig}). */
+  shutdown: {}
 })
 
 /** Options as they may come from one source (each field optional). */
@@ -210,6 +221,8 @@ export interface PartialNodeOptions {
   evidence?: EvidenceConfig
   /** Retention bounds; merged field by field over earlier sources. */
   retention?: RetentionConfig
+  /** The stop's drain bound; merged field by field over earlier sources. */
+  shutdown?: ShutdownConfig
 }
 
 /** Environment variables read by {@link optionsFromEnv}, and the option each sets. */
@@ -271,7 +284,8 @@ const partialSchema = z.strictObject({
   economyResource: z.enum(RESOURCE_KINDS).optional(),
   blobs: blobStorageConfigSchema.optional(),
   evidence: evidenceConfigSchema.optional(),
-  retention: retentionConfigSchema.optional()
+  retention: retentionConfigSchema.optional(),
+  shutdown: shutdownConfigSchema.optional()
 })
 
 /**
@@ -284,6 +298,7 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
   const blobs: BlobStorageConfig = {}
   const evidence: EvidenceConfig = {}
   const retention: RetentionConfig = {}
+  const shutdown: ShutdownConfig = {}
   for (const source of sources) {
     const parsed = partialSchema.safeParse(stripUndefined(source))
     if (!parsed.success) {
@@ -296,6 +311,7 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     Object.assign(blobs, parsed.data.blobs)
     Object.assign(evidence, parsed.data.evidence)
     Object.assign(retention, parsed.data.retention)
+    Object.assign(shutdown, parsed.data.shutdown)
   }
   const dataDir = abs(cwd, merged.dataDir ?? DEFAULT_NODE_OPTIONS.dataDir)
   return {
@@ -313,7 +329,8 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     economy,
     blobs,
     evidence,
-    retention
+    retention,
+    shutdown
   }
 }
 

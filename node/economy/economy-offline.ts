@@ -36,7 +36,7 @@ const HOUR_MS = 3_600_000
 export const ECONOMY_AUDIT_KINDS = { scheduled: 'economy.scheduled', started: 'economy.started', failed: 'economy.failed', cancelled: 'economy.cancelled' } as const
 
 /** Codes after which a slot's run is left waiting (the node is stopping) rather than marked failed. */
-const STOPPING_CODES = new Set(['ERR_STORE_CLOSED', 'ERR_HOST_STOPPED'])
+const STOPPING_CODES = new Set(['ERR_STORE_CLOSED', 'ERR_HOST_STOPPED', 'ERR_NODE_STOPPING'])
 
 /** What the deferral needs from its node. */
 export interface EconomyOfflineComponents {

@@ -34,6 +34,7 @@ import { BackgroundTasks } from './background.ts'
 import { CatchUp } from './catch-up.ts'
 import { CertifiedJobs } from './certified-jobs.ts'
 import { JobDecider } from './decider.ts'
+import { DrainLedger, type DrainReport, ERR_NODE_STOPPING } from './drain.ts'
 import { ERR_DUPLICATE } from './errors.ts'
 import type { Fault } from './faults.ts'
 import { checkEvidenceMessage, checkJobMessage, checkVoteMessage } from './gossip-checks.ts'
@@ -128,6 +129,7 @@ export class JobEngine {
   readonly #catchUp: CatchUp
   readonly #lifecycle: JobLifecycle
   readonly #buffer: VoteBuffer
+  readonly #drain = new DrainLedger()
 
   constructor (components: JobEngineComponents, options: Partial<JobEngineOptions> = {}) {
     const { network, clock, repos, key, net, logger } = components
@@ -173,7 +175,7 @@ export class JobEngine {
       seed: async (data: Uint8Array) => { await this.onSeedMessage(data) }
     }
     this.#catchUp = new CatchUp({ ...parts, certified: this.#certified, take }, resolved)
-    this.#lifecycle = new JobLifecycle({ ...parts, decider: this.#decider, intake: this.#intake, ownVote: this.#ownVote, buffer, catchUp: this.#catchUp })
+    this.#lifecycle = new JobLifecycle({ ...parts, decider: this.#decider, intake: this.#intake, ownVote: this.#ownVote, buffer, catchUp: this.#catchUp, drain: this.#drain })
   }
 
   /** Loads reputations and resumes open jobs (re-gossiping the own vote, or measuring again when there is none), then catches up with peers. */
@@ -191,8 +193,42 @@ export class JobEngine {
     this.#tasks.spawn(this.#catchUp.whileStalled())
   }
 
-  /** Stops timers and in-flight work, and waits for pending writes. */
+  /**
+   * The first step of a graceful stop (drain.ts): from now on no new job is
+   * taken and no new measurement starts; resolves once the own work already
+   * queued has ended, or when `signal` aborts (the node's drain bound, or a
+   * forced stop), whichever comes first. Votes, seeds and decisions of the
+   * open jobs go on meanwhile. Returns how many jobs still had work then.
+   */
+  async drain (signal: AbortSignal): Promise<number> {
+    this.#drain.drain()
+    if (!signal.aborted) {
+      let onAbort = (): void => {}
+      const aborted = new Promise<void>((resolve) => { onAbort = resolve; signal.addEventListener('abort', onAbort, { once: true }) })
+      await Promise.race([this.#lifecycle.workIdle(), aborted])
+      signal.removeEventListener('abort', onAbort)
+    }
+    return this.#drain.inFlight
+  }
+
+  /** Whether the node is stopping (it takes no new job). */
+  get draining (): boolean {
+    return this.#drain.draining
+  }
+
+  /** Jobs whose own work is queued or running now. */
+  get workInFlight (): number {
+    return this.#drain.inFlight
+  }
+
+  /** How the own work in flight ended since the stop began: finished on its own, or abandoned by {@link stop} (read after it). */
+  drainReport (): DrainReport {
+    return this.#drain.report()
+  }
+
+  /** Stops timers and in-flight work (what is still running is abandoned), and waits for pending writes. */
   async stop (): Promise<void> {
+    this.#drain.drain()
     this.#tasks.stop()
     this.#jobs.stopAll()
     await this.#tasks.settled()
@@ -239,6 +275,7 @@ export class JobEngine {
    * the job does not lose its voting time to a long downtime.
    */
   async submit (request: NewJobRequest): Promise<JobView> {
+    if (this.#drain.draining) throw new TrustEngineError(ERR_NODE_STOPPING, 'the node is stopping: it takes no new job')
     const parts = { ...this.#components, signal: this.#tasks.signal }
     let signed: { job: JobAnnouncement, jobId: string }
     if (request.pin !== undefined) {
@@ -266,6 +303,8 @@ export class JobEngine {
   /** Gossip validator and handler of the jobs topic: throws a typed error to REJECT or IGNORE. */
   async onJobMessage (data: Uint8Array): Promise<void> {
     const { job, jobId } = checkJobMessage(data, this.#components.network, this.#components.clock())
+    // [IGNORE] not penalised: the sender is right; this node learns the job from its peers after its restart if it is still open.
+    if (this.#drain.draining) throw new TrustEngineError(ERR_NODE_STOPPING, 'the node is stopping: it takes no new job', { action: 'ignore' })
     await this.#lifecycle.announced(job, jobId)
   }
 

@@ -47,3 +47,5 @@ export const ERR_JOB_UNMEASURABLE = declareCode('ERR_JOB_UNMEASURABLE', { status
 export const ERR_ABORTED = declareCode('ERR_ABORTED', { status: 503 })
 /** A measurement failed with something other than a typed error (a bug in measuring, or the worker's runtime). */
 export const ERR_MEASURE = declareCode('ERR_MEASURE', { status: 500 })
+/** [IGNORE on gossip; 503 on the API] The node is stopping (node/job/drain.ts): it takes no new job, upload or schedule. */
+export const ERR_NODE_STOPPING = declareCode('ERR_NODE_STOPPING', { status: 503 })

@@ -16,6 +16,7 @@ import type { JobView } from '../types.ts'
 import type { BackgroundTasks } from './background.ts'
 import type { CatchUp } from './catch-up.ts'
 import type { JobDecider } from './decider.ts'
+import type { DrainLedger } from './drain.ts'
 import { ERR_DUPLICATE } from './errors.ts'
 import type { JobViews } from './job-views.ts'
 import type { JobWrites } from './job-writes.ts'
@@ -46,6 +47,8 @@ export interface JobLifecycleComponents {
   buffer: VoteBuffer
   catchUp: CatchUp
   tasks: BackgroundTasks
+  /** The own work in flight and, once the node is stopping, how it ended (drain.ts). */
+  drain: DrainLedger
   /** A job was accepted. */
   onAccepted: (view: JobView) => void
 }
@@ -133,20 +136,34 @@ export class JobLifecycle {
     await this.decision(open.record.jobId, async () => { await this.#components.decider.retally(open) })
   }
 
-  /** Queues the own measurement of `round` on the job's work queue; its vote (or failure) is cast on the decision queue. */
+  /**
+   * Queues the own measurement of `round` on the job's work queue; its vote
+   * (or failure) is cast on the decision queue. None starts once the node is
+   * stopping (the next start resumes the job); work queued before may finish
+   * (drain.ts).
+   */
   startMeasuring (open: OpenJob, round: number): void {
-    const { ownVote, tasks } = this.#components
-    if (tasks.stopped || isTerminal(open.record.status) || !ownVote.votes(open, round)) return
+    const { ownVote, tasks, drain } = this.#components
+    if (tasks.stopped || drain.draining || isTerminal(open.record.status) || !ownVote.votes(open, round)) return
     const { jobId } = open.record
+    drain.started(jobId, round)
+    let outcome: 'finished' | 'abandoned' | 'skipped' = 'abandoned'
     tasks.spawn(this.#work.run(jobId, async () => {
-      if (tasks.stopped || !ownVote.votes(open, round)) return
-      const outcome = await ownVote.measure(open, round)
+      if (tasks.stopped) return
+      if (!ownVote.votes(open, round)) { outcome = 'skipped'; return }
+      const measured = await ownVote.measure(open, round)
       if (tasks.stopped) return
       await this.decision(jobId, async () => {
-        if (outcome.ok) await ownVote.cast(open, round, outcome.measurement, outcome.seed)
-        else await ownVote.failed(open, round, outcome.code, outcome.message)
+        if (measured.ok) await ownVote.cast(open, round, measured.measurement, measured.seed)
+        else await ownVote.failed(open, round, measured.code, measured.message)
       })
-    }))
+      outcome = 'finished'
+    }).finally(() => { drain.ended(jobId, outcome) }))
+  }
+
+  /** Resolves once the own work queued so far has settled (the drain of a stop waits for it, bounded by the caller). */
+  async workIdle (): Promise<void> {
+    await this.#work.idle()
   }
 
   /**

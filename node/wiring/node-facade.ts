@@ -24,6 +24,8 @@ import type { NodeEventBus } from './node-events.ts'
 import type { NodeStorage } from './node-storage.ts'
 import type { Retention } from './retention.ts'
 import type { Shutdown } from './shutdown.ts'
+import { ERR_NODE_STOPPING } from '../job/drain.ts'
+import type { GracefulStop } from './graceful-stop.ts'
 
 /** A running node (see {@link TrustEngineNodeApi}) plus its parts for tools. */
 export interface TrustEngineNode extends TrustEngineNodeApi {
@@ -52,14 +54,24 @@ export interface NodeFacadeComponents {
   apiUrl: () => string | null
   logger: Logger
   shutdown: Shutdown
+  /** The stop's drain (graceful-stop.ts). */
+  graceful: GracefulStop
 }
 
-/** The node's public face over its parts; `stop` runs the shutdown once, however often it is called. */
+/**
+ * The node's public face over its parts. `stop` drains, then runs the
+ * shutdown, once however often it is called; `stop({ force: true })` cuts a
+ * drain under way (graceful-stop.ts). While the node stops, new uploads,
+ * submissions and schedules answer `ERR_NODE_STOPPING`.
+ */
 export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
-  const { network, identity, host, storage, engine, economy, retention, submit, registry, metrics, events, apiUrl, logger, shutdown } = components
+  const { network, identity, host, storage, engine, economy, retention, submit, registry, metrics, events, apiUrl, logger, shutdown, graceful } = components
   const { keyFile } = identity
   const { keeper, blobs, evidence, audit, optimizerReports, reputationHistory } = storage
   let stopping: Promise<void> | null = null
+  const open = (): void => {
+    if (stopping !== null) throw new TrustEngineError(ERR_NODE_STOPPING, 'the node is stopping: it takes no new upload, job or schedule')
+  }
   return {
     host,
     keyFile,
@@ -78,13 +90,18 @@ export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
       apiUrl: apiUrl()
     }),
     putBlob: async (bytes, uploader) => {
+      open()
       const sha = await keeper.upload(bytes, uploader ?? 'local')
       metrics.blobs.bytes.inc({ direction: 'uploaded' }, bytes.byteLength)
       return sha
     },
     hasBlob: async (sha) => await blobs.has(sha),
-    submitJob: async (request) => await submit(request),
+    submitJob: async (request) => {
+      open()
+      return await submit(request)
+    },
     scheduleEconomyJob: async (request) => {
+      open()
       const view = await economy.schedule(request)
       // The slot may come after the grace period of pending uploads: the scene is kept from now.
       await keeper.referenced([...request.reference, ...request.candidate ?? []])
@@ -114,9 +131,12 @@ export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
     },
     health: () => ({ ok: stopping === null, peers: host.admittedPeers().length, gossipPeers: host.gossipPeers().length, openJobs: engine.openJobs }),
     on: (event, listener) => events.on(event, listener),
-    stop: async () => {
+    stop: async (options = {}) => {
+      if (options.force === true) graceful.force()
       stopping ??= (async () => {
-        logger.info('stopping')
+        logger.info({ workInFlight: engine.workInFlight }, 'stopping: taking no new work, letting the work in flight finish')
+        const drain = await graceful.drain(engine)
+        logger.info({ ...drain, left: engine.workInFlight }, 'drained')
         await shutdown.run()
         logger.info('stopped')
       })()

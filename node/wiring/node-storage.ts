@@ -25,7 +25,7 @@ import { ensureJobIndex } from '../store/repositories/job-index.ts'
 import { ensureRetentionIndex } from '../store/repositories/retention.ts'
 import type { NodeEventBus } from './node-events.ts'
 import { OptimizerReportStore, type OptimizerReportStoreOptions } from './optimizer-report-store.ts'
-import { recordStart, recordStop } from './run-record.ts'
+import { type StopWork, recordStart, recordStop } from './run-record.ts'
 import type { Shutdown } from './shutdown.ts'
 
 /** The node's stored state. */
@@ -54,6 +54,8 @@ export interface NodeStorageComponents {
   metrics: NodeMetrics
   events: NodeEventBus
   shutdown: Shutdown
+  /** What the stop did with the work in flight, read when `node.stopped` is written (null: no engine ran). */
+  stopWork: () => StopWork | null
 }
 
 /** What the node's init says about its storage. */
@@ -70,7 +72,7 @@ export interface NodeStorageOptions {
 
 /** Opens the node's store, repositories, blob folder (its keeper started) and evidence folder. */
 export async function openStorage (components: NodeStorageComponents, options: NodeStorageOptions): Promise<NodeStorage> {
-  const { layout, network, keys, clock, logger, metrics, events, shutdown } = components
+  const { layout, network, keys, clock, logger, metrics, events, shutdown, stopWork } = components
   const store = await openStore(layout.db, { ...options.store, identity: { publicKey: keys.publicKey, networkId: network.networkId } })
   shutdown.defer(async () => { await store.close() })
   // A broken table or an audit chain that does not verify stops the start here, naming the repair path.
@@ -83,7 +85,7 @@ export async function openStorage (components: NodeStorageComponents, options: N
   // everything that appends entries stopped) the jobs open at a clean stop.
   const run = { store, audit, clock, logger: logger.child({ module: 'node' }) }
   await recordStart(run)
-  shutdown.defer(async () => { await recordStop(run) })
+  shutdown.defer(async () => { await recordStop(run, stopWork()) })
   const repos = openRepositories(store, {
     append: (batch, kind, data, time) => {
       const entry = audit.append(batch, kind, data, time)

@@ -4,8 +4,9 @@
  * `unclean` (the process died or was killed: SIGKILL, a crash, a power
  * loss) or `none` (a new store). At a clean stop, after the job engine and
  * everything that appends entries stopped, `node.stopped` names the jobs
- * still open: the engine stops their measurements and vote waits at once,
- * so that work is abandoned, and the next start resumes those jobs.
+ * still open and what the stop did with the work in flight: finished within
+ * the drain bound, or abandoned (graceful-stop.ts); the next start resumes
+ * the open jobs.
  */
 import type { Logger } from 'pino'
 import { isTrustEngineError } from '../../protocol/errors.ts'
@@ -46,14 +47,38 @@ export async function recordStart (c: RunRecordComponents): Promise<PreviousStop
   return previousStop
 }
 
+/** How a stop ended the work in flight, as recorded in `node.stopped` (node/wiring/graceful-stop.ts). */
+export interface StopWork {
+  /** `idle`: nothing was in flight; `finished`: all of it ended within the drain bound; `bound`: the bound cut it; `forced`: a forced stop cut it; `none`: no drain ran (a start that failed half-way). */
+  end: 'idle' | 'finished' | 'bound' | 'forced' | 'none'
+  /** How long the drain lasted (ms, by the node's clock). */
+  ms: number
+  /** Jobs whose own work (measurement and vote) ended on its own during the stop: a vote cast or a failure recorded. */
+  finished: string[]
+  /** Jobs whose own work the stop cut: nothing was written for it; the next start measures them again. */
+  abandoned: string[]
+}
+
 /**
- * Appends `node.stopped { openJobs, more }`: the ids of the jobs still open
- * (newest first, at most {@link MAX_RECORDED_OPEN_JOBS}; `more` when there
- * were others), whose in-flight work was abandoned.
+ * Appends `node.stopped { openJobs, more, drain }`: the ids of the jobs
+ * still open (newest first, at most {@link MAX_RECORDED_OPEN_JOBS}; `more`
+ * when there were others), and `drain { end, ms, finished, abandoned,
+ * finishedJobs, abandonedJobs }`: how the stop's drain ended, how long it
+ * took, and how many jobs' work in flight finished and how many were
+ * abandoned, with their ids (at most {@link MAX_RECORDED_OPEN_JOBS} each).
  */
-export async function recordStop (c: RunRecordComponents): Promise<void> {
+export async function recordStop (c: RunRecordComponents, work: StopWork | null): Promise<void> {
   const open = await pageJobIndex(c.store, { status: 'pending', limit: MAX_RECORDED_OPEN_JOBS + 1 })
   const openJobs = open.jobIds.slice(0, MAX_RECORDED_OPEN_JOBS)
   const more = open.jobIds.length > MAX_RECORDED_OPEN_JOBS
-  await c.store.write((batch) => { c.audit.append(batch, 'node.stopped', { openJobs, more }, c.clock()) }, { sync: true })
+  const w = work ?? { end: 'none', ms: 0, finished: [], abandoned: [] }
+  const drain = {
+    end: w.end,
+    ms: w.ms,
+    finished: w.finished.length,
+    abandoned: w.abandoned.length,
+    finishedJobs: w.finished.slice(0, MAX_RECORDED_OPEN_JOBS),
+    abandonedJobs: w.abandoned.slice(0, MAX_RECORDED_OPEN_JOBS)
+  }
+  await c.store.write((batch) => { c.audit.append(batch, 'node.stopped', { openJobs, more, drain }, c.clock()) }, { sync: true })
 }

@@ -23,4 +23,5 @@ export const SUITES: BenchSuite[] = [
   (await import('./retention.ts')).retentionSuite,
   (await import('./storage-checks.ts')).storageChecksSuite,
   (await import('./footprint.ts')).footprintSuite,
+  (await import('./stop.ts')).stopSuite,
 ]

@@ -118,7 +118,8 @@ export async function resolveNodeInit (flags: NodeFlags): Promise<NodeInit & { d
       ...(options.retention.decidedJobsMs === undefined ? {} : { decidedJobsMs: options.retention.decidedJobsMs }),
       ...(options.retention.pruneIntervalMs === undefined ? {} : { intervalMs: options.retention.pruneIntervalMs }),
       ...(options.retention.maxJobsPerPrune === undefined ? {} : { maxJobsPerPass: options.retention.maxJobsPerPrune })
-    }
+    },
+    shutdown: options.shutdown
   }
 }
 
@@ -130,10 +131,18 @@ async function runNode (flags: NodeFlags): Promise<void> {
   const info = node.info()
   // The handlers come before the ready line: a signal sent on seeing that line must find them installed
   // (until a listener exists, SIGTERM has its default action and ends the process without a clean stop).
+  // The first signal stops gracefully (new work refused, the measurements in flight finish up to the drain bound);
+  // a second one cuts the drain and stops at once, still cleanly (node.stopped is written, the trail verifies).
   const stopped = new Promise<void>((resolve) => {
+    let signals = 0
     const shutdown = (): void => {
-      process.off('SIGTERM', shutdown)
-      process.off('SIGINT', shutdown)
+      signals++
+      if (signals > 1) {
+        process.off('SIGTERM', shutdown)
+        process.off('SIGINT', shutdown)
+        void node.stop({ force: true })
+        return
+      }
       node.stop().then(resolve, (err: unknown) => { process.stderr.write(`error while stopping: ${String(err)}\n`); process.exitCode = 1; resolve() })
     }
     process.on('SIGTERM', shutdown)

@@ -1,0 +1,101 @@
+/**
+ * A node's stop under load, in two phases. First the drain: the node takes
+ * no new work (the API answers `ERR_NODE_STOPPING`, 503, to uploads,
+ * submissions and schedules; gossiped announcements are IGNOREd) while the
+ * measurements already in flight finish, at most {@link StopOptions.drainMs}
+ * by the node's clock. Then the ordered stop of node/wiring/shutdown.ts: the
+ * API, the economy, retention, the job engine (which abandons the work still
+ * running: nothing is written for it), libp2p, the workers (terminated), and
+ * `node.stopped` in the audit trail with what finished and what was
+ * abandoned (node/wiring/run-record.ts). A forced stop (a second SIGTERM or
+ * SIGINT, or `stop({ force: true })`) cuts the drain at once.
+ */
+import { z } from 'zod'
+import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
+import { clockDeadline } from '../job/deadline.ts'
+import type { JobEngine } from '../job/engine.ts'
+
+/** Code of stop options that do not validate. */
+export const ERR_STOP_OPTIONS = declareCode('ERR_STOP_OPTIONS', { status: 400 })
+
+/** Options of a node's stop. */
+export interface StopOptions {
+  /**
+   * The longest the drain waits for the measurements in flight (ms, by the
+   * node's clock); 0 abandons them at once. 15 s lets a frames job or a
+   * small scene finish, and with the rest of the stop (a second or two)
+   * stays inside Docker Compose's `stop_grace_period` of 20 s
+   * (docker-compose.network.yml) and Kubernetes' default 30 s, after which
+   * the process is killed uncleanly.
+   */
+  drainMs: number
+}
+
+/** Defaults of {@link StopOptions}. */
+export const DEFAULT_STOP_OPTIONS: StopOptions = {
+  drainMs: 15_000
+}
+
+/** Schema of {@link StopOptions} (the config file's `shutdown`). */
+export const stopOptionsSchema = z.strictObject({
+  /** At most a day: a stop that waits longer is a hang. */
+  drainMs: z.number().int().min(0).max(86_400_000)
+})
+
+/** `DEFAULT_STOP_OPTIONS` overridden by `partial`; throws `ERR_STOP_OPTIONS` when the result does not validate. */
+export function resolveStopOptions (partial: Partial<StopOptions> = {}): StopOptions {
+  const parsed = stopOptionsSchema.safeParse({ ...DEFAULT_STOP_OPTIONS, ...partial })
+  if (!parsed.success) throw new TrustEngineError(ERR_STOP_OPTIONS, `stop options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  return parsed.data
+}
+
+/** How the drain ended. */
+export type DrainEnd = 'idle' | 'finished' | 'bound' | 'forced'
+
+/** What the drain saw, for the `node.stopped` entry. */
+export interface DrainOutcome {
+  /** `idle`: no work was in flight; `finished`: all of it ended within the bound; `bound`: the bound cut it; `forced`: a forced stop cut it. */
+  end: DrainEnd
+  /** How long the drain lasted (ms, by the node's clock). */
+  ms: number
+}
+
+/** One graceful stop: {@link drain} once, {@link force} at any time (it cuts a drain under way). */
+export class GracefulStop {
+  readonly #forced = new AbortController()
+  readonly #options: StopOptions
+  readonly #clock: () => number
+  #outcome: DrainOutcome | null = null
+
+  /** A stop with `options`, timed by `clock`. */
+  constructor (options: StopOptions, clock: () => number) {
+    this.#options = options
+    this.#clock = clock
+  }
+
+  /** Cuts the drain now (or makes a drain not yet begun end at once). */
+  force (): void {
+    this.#forced.abort()
+  }
+
+  /** Whether {@link force} was called. */
+  get forced (): boolean {
+    return this.#forced.signal.aborted
+  }
+
+  /** The drain's outcome once it ended, else null. */
+  get outcome (): DrainOutcome | null {
+    return this.#outcome
+  }
+
+  /** Lets `engine`'s work in flight finish, up to the drain bound or a forced stop. */
+  async drain (engine: JobEngine): Promise<DrainOutcome> {
+    const start = this.#clock()
+    const busy = engine.workInFlight > 0
+    const bound = clockDeadline(this.#clock, start + this.#options.drainMs)
+    const left = await engine.drain(AbortSignal.any([bound.signal, this.#forced.signal])).finally(bound.clear)
+    const end: DrainEnd = !busy ? 'idle' : left === 0 ? 'finished' : this.forced ? 'forced' : 'bound'
+    this.#outcome = { end, ms: Math.max(0, this.#clock() - start) }
+    return this.#outcome
+  }
+}
