@@ -139,7 +139,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
   const economyOptions = resolveEconomyNodeOptions(init.economy)
   // Checked before anything opens (ERR_RETENTION_OPTIONS).
   const retentionOptions = resolveRetentionOptions(init.retention)
-  const graceful = new GracefulStop(resolveStopOptions(init.shutdown), clock)
+  const graceful = new GracefulStop(resolveStopOptions(init.shutdown))
   const registry = new Registry()
   const metrics = createNodeMetrics(registry)
   const events = new NodeEventBus()

@@ -3,7 +3,8 @@
  * no new work (the API answers `ERR_NODE_STOPPING`, 503, to uploads,
  * submissions and schedules; gossiped announcements are IGNOREd) while the
  * measurements already in flight finish, at most {@link StopOptions.drainMs}
- * by the node's clock. Then the ordered stop of node/wiring/shutdown.ts: the
+ * of real time (not the node's clock: a stop is an operator's act, and a
+ * node whose clock a test holds still must still stop). Then the ordered stop of node/wiring/shutdown.ts: the
  * API, the economy, retention, the job engine (which abandons the work still
  * running: nothing is written for it), libp2p, the workers (terminated), and
  * `node.stopped` in the audit trail with what finished and what was
@@ -12,7 +13,6 @@
  */
 import { z } from 'zod'
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
-import { clockDeadline } from '../job/deadline.ts'
 import type { JobEngine } from '../job/engine.ts'
 
 /** Code of stop options that do not validate. */
@@ -21,8 +21,8 @@ export const ERR_STOP_OPTIONS = declareCode('ERR_STOP_OPTIONS', { status: 400 })
 /** Options of a node's stop. */
 export interface StopOptions {
   /**
-   * The longest the drain waits for the measurements in flight (ms, by the
-   * node's clock); 0 abandons them at once. 15 s lets a frames job or a
+   * The longest the drain waits for the measurements in flight (ms of real
+   * time); 0 abandons them at once. 15 s lets a frames job or a
    * small scene finish, and with the rest of the stop (a second or two)
    * stays inside Docker Compose's `stop_grace_period` of 20 s
    * (docker-compose.network.yml) and Kubernetes' default 30 s, after which
@@ -56,7 +56,7 @@ export type DrainEnd = 'idle' | 'finished' | 'bound' | 'forced'
 export interface DrainOutcome {
   /** `idle`: no work was in flight; `finished`: all of it ended within the bound; `bound`: the bound cut it; `forced`: a forced stop cut it. */
   end: DrainEnd
-  /** How long the drain lasted (ms, by the node's clock). */
+  /** How long the drain lasted (ms of real time). */
   ms: number
 }
 
@@ -64,13 +64,11 @@ export interface DrainOutcome {
 export class GracefulStop {
   readonly #forced = new AbortController()
   readonly #options: StopOptions
-  readonly #clock: () => number
   #outcome: DrainOutcome | null = null
 
-  /** A stop with `options`, timed by `clock`. */
-  constructor (options: StopOptions, clock: () => number) {
+  /** A stop with `options`. */
+  constructor (options: StopOptions) {
     this.#options = options
-    this.#clock = clock
   }
 
   /** Cuts the drain now (or makes a drain not yet begun end at once). */
@@ -90,12 +88,11 @@ export class GracefulStop {
 
   /** Lets `engine`'s work in flight finish, up to the drain bound or a forced stop. */
   async drain (engine: JobEngine): Promise<DrainOutcome> {
-    const start = this.#clock()
+    const start = performance.now()
     const busy = engine.workInFlight > 0
-    const bound = clockDeadline(this.#clock, start + this.#options.drainMs)
-    const left = await engine.drain(AbortSignal.any([bound.signal, this.#forced.signal])).finally(bound.clear)
+    const left = await engine.drain(AbortSignal.any([AbortSignal.timeout(this.#options.drainMs), this.#forced.signal]))
     const end: DrainEnd = !busy ? 'idle' : left === 0 ? 'finished' : this.forced ? 'forced' : 'bound'
-    this.#outcome = { end, ms: Math.max(0, this.#clock() - start) }
+    this.#outcome = { end, ms: Math.round(performance.now() - start) }
     return this.#outcome
   }
 }

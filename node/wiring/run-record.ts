@@ -51,7 +51,7 @@ export async function recordStart (c: RunRecordComponents): Promise<PreviousStop
 export interface StopWork {
   /** `idle`: nothing was in flight; `finished`: all of it ended within the drain bound; `bound`: the bound cut it; `forced`: a forced stop cut it; `none`: no drain ran (a start that failed half-way). */
   end: 'idle' | 'finished' | 'bound' | 'forced' | 'none'
-  /** How long the drain lasted (ms, by the node's clock). */
+  /** How long the drain lasted (ms of real time). */
   ms: number
   /** Jobs whose own work (measurement and vote) ended on its own during the stop: a vote cast or a failure recorded. */
   finished: string[]
