@@ -94,6 +94,8 @@ export interface NodeMetrics {
     eventClientsDropped: Counter
     /** HTTP connections closed at once because the API had `maxConnections` open. */
     connectionsDropped: Counter
+    /** Requests refused with 429 by a per-client rate limit, by route pattern (node/api/rate-limit.ts). */
+    rateLimited: Counter<'route'>
   }
   evidence: {
     /** Jobs whose measurement evidence this node keeps. */
@@ -207,6 +209,7 @@ export const NODE_METRIC_NAMES = {
   eventClients: `${METRIC_PREFIX}event_clients`,
   eventClientsDropped: `${METRIC_PREFIX}event_clients_dropped_total`,
   httpConnectionsDropped: `${METRIC_PREFIX}http_connections_dropped_total`,
+  httpRateLimited: `${METRIC_PREFIX}http_rate_limited_total`,
   evidenceJobs: `${METRIC_PREFIX}evidence_jobs`,
   evidenceBytes: `${METRIC_PREFIX}evidence_bytes`,
   auditEntries: `${METRIC_PREFIX}audit_entries_total`,
@@ -267,7 +270,8 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       requests: counter(register, n.httpRequests, 'HTTP API requests by route pattern, method and status code', ['route', 'method', 'status']),
       eventClients: gauge(register, n.eventClients, 'Clients connected to the event stream', []),
       eventClientsDropped: counter(register, n.eventClientsDropped, 'Event stream clients dropped for unsent bytes over the bound', []),
-      connectionsDropped: counter(register, n.httpConnectionsDropped, 'HTTP connections closed at once because the API had maxConnections open', [])
+      connectionsDropped: counter(register, n.httpConnectionsDropped, 'HTTP connections closed at once because the API had maxConnections open', []),
+      rateLimited: counter(register, n.httpRateLimited, 'HTTP requests refused with 429 by a per-client rate limit, by route pattern', ['route'])
     },
     evidence: {
       jobs: gauge(register, n.evidenceJobs, 'Jobs whose measurement evidence this node keeps', []),

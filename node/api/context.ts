@@ -14,6 +14,8 @@ export interface RouteContext {
   metrics: NodeMetrics
   /** `onRequest` hook of the writing routes: checks the bearer token before the body is read. */
   requireToken: onRequestHookHandler
+  /** `onRequest` hook of the writing routes but uploads: the per-client limit of `writesPerMinute` (node/api/rate-limit.ts), after the token. */
+  limitWrites: onRequestHookHandler
 }
 
 /** A route group: declares its routes on `app`. */

@@ -28,6 +28,12 @@ export interface ApiOptions {
   requestTimeoutMs: number
   /** Largest `limit` accepted by the list routes (`/v1/jobs`, `/v1/audit`). */
   maxListLimit: number
+  /**
+   * Writing requests other than uploads (`POST /v1/jobs`, `DELETE
+   * /v1/schedules/:id`) accepted per minute from one client address, a
+   * burst of as many; more answer 429 `ERR_RATE_LIMITED` with `Retry-After`.
+   */
+  writesPerMinute: number
   /** Blob uploads accepted per minute from one client address (burst of as many); more answer 429. */
   uploadsPerMinute: number
   /** Blob bytes accepted per minute from one client address (by Content-Length); more answer 429. */
@@ -63,6 +69,10 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   requestTimeoutMs: 120_000,
   // 1000 audit entries or job views of a few KiB each: a few MiB of JSON at most.
   maxListLimit: 1000,
+  // A job makes every validator of the network fetch its blobs and measure it: two submissions a second
+  // from one client, a burst of 120, is more than any client of the soak, the simulation or the console
+  // sends, and bounds what one address can make the whole network do.
+  writesPerMinute: 120,
   // A frames job uploads at most 2 × 256 blobs (MAX_JOB_BLOBS per side); 600 a minute is a few such jobs.
   uploadsPerMinute: 600,
   // 16 of the largest blobs (64 MiB) a minute: about 17 MB/s, a fast LAN client; disk fills no faster.
@@ -98,7 +108,7 @@ export function resolveApiOptions (options: Partial<ApiOptions> = {}): ApiOption
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new TrustEngineError(ERR_API_OPTIONS, 'port must be an integer in [0, 65535]')
   }
-  for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit', 'uploadsPerMinute', 'uploadBytesPerMinute', 'maxUploadBytesInFlight', 'maxConnections'] as const) {
+  for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit', 'writesPerMinute', 'uploadsPerMinute', 'uploadBytesPerMinute', 'maxUploadBytesInFlight', 'maxConnections'] as const) {
     if (!Number.isSafeInteger(opts[key]) || opts[key] <= 0) throw new TrustEngineError(ERR_API_OPTIONS, `${key} must be a positive integer`)
   }
   if (opts.maxUploadBytesInFlight < opts.maxBlobBytes) throw new TrustEngineError(ERR_API_OPTIONS, 'maxUploadBytesInFlight must be at least maxBlobBytes')

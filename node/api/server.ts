@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import Fastify, { type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify'
 import { createNodeMetrics } from '../metrics.ts'
+import { ClientRateLimit } from './rate-limit.ts'
 import type { TrustEngineNodeApi } from '../node-api.ts'
 import type { RouteContext } from './context.ts'
 import { ERR_BAD_REQUEST, ERR_HEADERS_TOO_LARGE, ERR_METHOD_NOT_ALLOWED, ERR_NOT_FOUND, ERR_PARAM_TOO_LONG, ERR_REQUEST_TIMEOUT, ERR_UNAUTHORIZED, apiError, toErrorResponse } from './errors.ts'
@@ -111,7 +112,9 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
     sendError(reply, apiError(ERR_NOT_FOUND, `no route ${request.method} ${path}`))
   })
 
-  const ctx: RouteContext = { node, options: opts, metrics, requireToken: tokenHook(opts.token) }
+  const writes = new ClientRateLimit(opts.writesPerMinute, 'job submissions and schedule cancellations', metrics)
+  const limitWrites: onRequestHookHandler = async (request, reply) => { writes.take(request, reply) }
+  const ctx: RouteContext = { node, options: opts, metrics, requireToken: tokenHook(opts.token), limitWrites }
   for (const register of [registerNodeRoutes, registerBlobRoutes, registerJobRoutes, registerEvidenceRoutes, registerOptimizerReportRoutes, registerEventRoutes, registerScheduleRoutes, registerReputationRoutes, registerPeerRoutes, registerAuditRoutes, registerHealthRoutes, registerMetricsRoutes, registerConsoleRoutes]) {
     await register(app, ctx)
   }

@@ -24,7 +24,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import { ERR_FILE_TOO_LARGE, readFileBounded } from '../files/read-bounded.ts'
-import { blobStorageConfigSchema, economyConfigSchema, evidenceConfigSchema, retentionConfigSchema, shutdownConfigSchema } from './node-options.ts'
+import { blobStorageConfigSchema, economyConfigSchema, evidenceConfigSchema, rateLimitsConfigSchema, retentionConfigSchema, shutdownConfigSchema } from './node-options.ts'
 import type { PartialNodeOptions } from './node-options.ts'
 
 /** Code of a config file that is too large, not JSON, or violates the schema. */
@@ -108,7 +108,9 @@ export const nodeConfigFileSchema = z.strictObject({
   /** What the node keeps in LevelDB for its clients: optimizer reports and reputation history, and their bounds (docs/api.md). */
   retention: retentionConfigSchema.optional(),
   /** The stop: `drainMs`, how long the measurements in flight may finish before they are abandoned (node/wiring/graceful-stop.ts). */
-  shutdown: shutdownConfigSchema.optional()
+  shutdown: shutdownConfigSchema.optional(),
+  /** The HTTP API's per-client rate limits: `writesPerMinute`, `uploadsPerMinute`, `uploadBytesPerMinute` (docs/bounds.md). */
+  rateLimits: rateLimitsConfigSchema.optional()
 })
 
 /** Contents of a config file, as written. */
@@ -194,5 +196,6 @@ export function configFileToOptions (config: NodeConfigFile): PartialNodeOptions
   if (config.evidence !== undefined) out.evidence = { ...config.evidence }
   if (config.retention !== undefined) out.retention = { ...config.retention }
   if (config.shutdown !== undefined) out.shutdown = { ...config.shutdown }
+  if (config.rateLimits !== undefined) out.rateLimits = { ...config.rateLimits }
   return out
 }

@@ -56,7 +56,25 @@ export interface NodeOptions {
   retention: RetentionConfig
   /** The stop's drain bound over its default (`NodeInit.shutdown`; node/wiring/graceful-stop.ts). */
   shutdown: ShutdownConfig
+  /** The HTTP API's per-client rate limits over their defaults (`NodeInit.api`; node/api/options.ts, docs/bounds.md). */
+  rateLimits: RateLimitsConfig
 }
+
+/**
+ * The config file's `rateLimits`: the HTTP API's per-client (per address)
+ * limits, each a count a minute with a burst of as many (DEFAULT_API_OPTIONS
+ * in node/api/options.ts): `writesPerMinute` (job submissions and schedule
+ * cancellations, 120), `uploadsPerMinute` (600), `uploadBytesPerMinute`
+ * (1 GiB).
+ */
+export type RateLimitsConfig = z.output<typeof rateLimitsConfigSchema>
+
+/** Schema of the `rateLimits` object of the config file and of {@link PartialNodeOptions}. */
+export const rateLimitsConfigSchema = z.strictObject({
+  writesPerMinute: z.number().int().min(1).max(1_000_000).optional(),
+  uploadsPerMinute: z.number().int().min(1).max(1_000_000).optional(),
+  uploadBytesPerMinute: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional()
+})
 
 /** The config file's `shutdown`: `drainMs`, how long a stop lets the measurements in flight finish (15 s by default; DEFAULT_STOP_OPTIONS in node/wiring/graceful-stop.ts). */
 export type ShutdownConfig = z.output<typeof shutdownConfigSchema>
@@ -193,7 +211,9 @@ export const DEFAULT_NODE_OPTIONS: Readonly<NodeOptions> = Object.freeze({
   /** Every field at its default (see {@link RetentionConfig}). */
   retention: {},
   /** The drain bound at its default (see {@link ShutdownConfig}). */
-  shutdown: {}
+  shutdown: {},
+  /** Every limit at its default (see {@link RateLimitsConfig}). */
+  rateLimits: {}
 })
 
 /** Options as they may come from one source (each field optional). */
@@ -223,6 +243,8 @@ export interface PartialNodeOptions {
   retention?: RetentionConfig
   /** The stop's drain bound; merged field by field over earlier sources. */
   shutdown?: ShutdownConfig
+  /** The API's per-client rate limits; merged field by field over earlier sources. */
+  rateLimits?: RateLimitsConfig
 }
 
 /** Environment variables read by {@link optionsFromEnv}, and the option each sets. */
@@ -285,7 +307,8 @@ const partialSchema = z.strictObject({
   blobs: blobStorageConfigSchema.optional(),
   evidence: evidenceConfigSchema.optional(),
   retention: retentionConfigSchema.optional(),
-  shutdown: shutdownConfigSchema.optional()
+  shutdown: shutdownConfigSchema.optional(),
+  rateLimits: rateLimitsConfigSchema.optional()
 })
 
 /**
@@ -299,6 +322,7 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
   const evidence: EvidenceConfig = {}
   const retention: RetentionConfig = {}
   const shutdown: ShutdownConfig = {}
+  const rateLimits: RateLimitsConfig = {}
   for (const source of sources) {
     const parsed = partialSchema.safeParse(stripUndefined(source))
     if (!parsed.success) {
@@ -312,6 +336,7 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     Object.assign(evidence, parsed.data.evidence)
     Object.assign(retention, parsed.data.retention)
     Object.assign(shutdown, parsed.data.shutdown)
+    Object.assign(rateLimits, parsed.data.rateLimits)
   }
   const dataDir = abs(cwd, merged.dataDir ?? DEFAULT_NODE_OPTIONS.dataDir)
   return {
@@ -330,7 +355,8 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     blobs,
     evidence,
     retention,
-    shutdown
+    shutdown,
+    rateLimits
   }
 }
 

@@ -58,6 +58,12 @@ export class KeyedTokenBuckets {
     return b.tokens >= 0 ? 0 : Math.ceil((-b.tokens / this.#options.ratePerSecond) * 1000)
   }
 
+  /** Ms until `key` holds `n` tokens again (0 when it holds them now); spends nothing. */
+  waitMs (key: string, n = 1): number {
+    const b = this.#refill(key)
+    return b.tokens >= n ? 0 : Math.ceil(((n - b.tokens) / this.#options.ratePerSecond) * 1000)
+  }
+
   /** Number of keys currently tracked. */
   get size (): number {
     return this.#buckets.size

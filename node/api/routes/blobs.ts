@@ -1,8 +1,8 @@
 /** `POST /v1/blobs`: upload raw bytes into the node's content-addressed store. */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { KeyedTokenBuckets } from '../../p2p/rate-limit.ts'
 import type { RegisterRoutes } from '../context.ts'
-import { ERR_BAD_REQUEST, ERR_RATE_LIMITED, ERR_UPLOADS_BUSY, apiError } from '../errors.ts'
+import { ERR_BAD_REQUEST, ERR_UPLOADS_BUSY, apiError } from '../errors.ts'
+import { ClientRateLimit } from '../rate-limit.ts'
 
 /** Content type `POST /v1/blobs` reads. */
 export const BLOB_CONTENT_TYPE = 'application/octet-stream'
@@ -13,7 +13,8 @@ export const BLOB_CONTENT_TYPE = 'application/octet-stream'
  * other routes does not apply, and JSON is refused here). Answers 201
  * `{ sha256, size }`. (The node counts the uploaded bytes in its metrics.)
  * Uploads are rate-limited per client address, in uploads and in declared
- * bytes per minute, before the body is read (429 `ERR_RATE_LIMITED`), and
+ * bytes per minute, before the body is read (429 `ERR_RATE_LIMITED` with
+ * `Retry-After`, node/api/rate-limit.ts), and
  * all uploads being received together hold at most `maxUploadBytesInFlight`
  * bytes, by Content-Length, before any body is read (503 `ERR_UPLOADS_BUSY`;
  * shown by `trust_engine_blob_uploads_in_flight_bytes`). A new
@@ -22,13 +23,13 @@ export const BLOB_CONTENT_TYPE = 'application/octet-stream'
  * (507 `ERR_BLOB_QUOTA`).
  */
 export const registerBlobRoutes: RegisterRoutes = async (app, { node, options, metrics, requireToken }) => {
-  const uploads = new KeyedTokenBuckets({ ratePerSecond: options.uploadsPerMinute / 60, burst: options.uploadsPerMinute })
-  const bytes = new KeyedTokenBuckets({ ratePerSecond: options.uploadBytesPerMinute / 60, burst: options.uploadBytesPerMinute })
-  const rateLimit = async (request: FastifyRequest): Promise<void> => {
+  const uploads = new ClientRateLimit(options.uploadsPerMinute, 'uploads', metrics)
+  const bytes = new ClientRateLimit(options.uploadBytesPerMinute, 'upload bytes', metrics)
+  const rateLimit = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const declared = Number(request.headers['content-length'] ?? 0)
     const size = Number.isSafeInteger(declared) && declared > 0 ? Math.min(declared, options.maxBlobBytes) : 0
-    if (!uploads.take(request.ip)) throw apiError(ERR_RATE_LIMITED, `more than ${options.uploadsPerMinute} uploads a minute from this address`)
-    if (size > 0 && !bytes.take(request.ip, size)) throw apiError(ERR_RATE_LIMITED, `more than ${options.uploadBytesPerMinute} upload bytes a minute from this address`)
+    uploads.take(request, reply)
+    if (size > 0) bytes.take(request, reply, size)
   }
   let inFlight = 0
   const reserve = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {

@@ -17,8 +17,8 @@ export const DEFAULT_JOBS_LIMIT = 50
  * to its cheapest slot), `GET /v1/jobs` (`{ jobs }`,
  * newest first; `limit`, `status`, `before` paging from the job index), `GET /v1/jobs/:id` and `GET /v1/jobs/:id/certificate`.
  */
-export const registerJobRoutes: RegisterRoutes = (app, { node, options, requireToken }) => {
-  app.post('/v1/jobs', { onRequest: requireToken }, async (request, reply) => {
+export const registerJobRoutes: RegisterRoutes = (app, { node, options, requireToken, limitWrites }) => {
+  app.post('/v1/jobs', { onRequest: [requireToken, limitWrites] }, async (request, reply) => {
     const body = parseRequest(submitJobRequestSchema, request.body, 'body')
     // The node's admission rules (node/wiring/job-admission.ts) check blobs, deadline and limits.
     const req: SubmitJobRequest = { kind: body.kind, reference: body.reference, candidate: body.candidate }

@@ -14,7 +14,7 @@ export const DEFAULT_SCHEDULES_LIMIT = 50
  * waiting for its slot and answers its `cancelled` view; 409
  * `ERR_SCHEDULE_NOT_CANCELLABLE` once its run started or it ended).
  */
-export const registerScheduleRoutes: RegisterRoutes = (app, { node, options, requireToken }) => {
+export const registerScheduleRoutes: RegisterRoutes = (app, { node, options, requireToken, limitWrites }) => {
   app.get('/v1/schedules', async (request) => {
     const query = parseRequest(listSchedulesQuerySchema, request.query, 'query')
     const limit = Math.min(query.limit ?? DEFAULT_SCHEDULES_LIMIT, options.maxListLimit)
@@ -28,7 +28,7 @@ export const registerScheduleRoutes: RegisterRoutes = (app, { node, options, req
     return schedule
   })
 
-  app.delete('/v1/schedules/:id', { onRequest: requireToken }, async (request) => {
+  app.delete('/v1/schedules/:id', { onRequest: [requireToken, limitWrites] }, async (request) => {
     const { id } = parseRequest(scheduleIdParamsSchema, request.params, 'params')
     const schedule = await node.cancelSchedule(id)
     if (schedule === null) throw apiError(ERR_SCHEDULE_NOT_FOUND, `no schedule ${id} on this node`)

@@ -103,7 +103,7 @@ export async function resolveNodeInit (flags: NodeFlags): Promise<NodeInit & { d
     announce: options.announce,
     // The development network's only validator is this node's own key.
     role: options.observer ? 'observer' : 'validator',
-    api: options.api === null ? null : { host: options.api.host, port: options.api.port, ...(options.apiToken === null ? {} : { token: options.apiToken }) },
+    api: options.api === null ? null : { host: options.api.host, port: options.api.port, ...(options.apiToken === null ? {} : { token: options.apiToken }), ...options.rateLimits },
     logLevel: options.logLevel,
     economy: options.economy,
     blobs: options.blobs,
