@@ -26,41 +26,15 @@
  */
 import { dfgApprox } from './brdf-tables.ts'
 import { detLog2 } from './det-math.ts'
-import { evalEnvironment, lobeBands, type QuadraticEnvironment, STUDIO_ENVIRONMENT } from './environment.ts'
-import { type CameraLight, type KeyLight, LIGHT_DIRECTIONAL, LIGHT_SPOT } from './lights.ts'
+import { clearcoatLayer } from './clearcoat.ts'
+import { evalEnvironment, lobeBands, type QuadraticEnvironment } from './environment.ts'
+import { type CameraLight, LIGHT_DIRECTIONAL, LIGHT_SPOT } from './lights.ts'
+import type { PbrLightingOptions } from './pbr-lighting.ts'
 import type { PixelShader } from './rasterizer.ts'
 import type { PreparedMaterial, PreparedPrimitive, TextureBinding } from './scene-reader.ts'
+import { groupSlots, type SlotGroups } from './texture-slots.ts'
 import { newFootprint, readChannel, readRgba, type TextureFootprint, trilinearFootprint } from './texture.ts'
 import { interpolateUv, vertexUv } from './uv.ts'
-
-/** Lighting of physically based renders. */
-export interface PbrLightingOptions {
-  /** The image-based environment (camera space). */
-  environment: QuadraticEnvironment
-  /** Scale of the environment's radiance. */
-  environmentIntensity: number
-  /** Directional key lights fixed in camera space, used when the scene has no lights of its own (or `sceneLights` is false). */
-  keyLights: KeyLight[]
-  /** Use the scene's KHR_lights_punctual lights (they replace the key lights). */
-  sceneLights: boolean
-}
-
-/**
- * Default lighting: the studio environment plus a key light from above right
- * in front (irradiance 2.2) and a weaker cool fill from the left (0.6): a white
- * rough surface facing the key reaches about 0.9 after tone mapping, shadows
- * keep about a fifth of that, and the key's highlight shows roughness and
- * normal detail on every surface facing the camera.
- */
-export const DEFAULT_PBR_LIGHTING: PbrLightingOptions = Object.freeze({
-  environment: STUDIO_ENVIRONMENT,
-  environmentIntensity: 1,
-  keyLights: [
-    { direction: [0.4, 0.6, 0.7], color: [2.2, 2.2, 2.2] },
-    { direction: [-0.7, 0.1, 0.4], color: [0.55, 0.58, 0.65] }
-  ],
-  sceneLights: true
-}) as PbrLightingOptions
 
 /** Smallest perceptual roughness: keeps GGX's peak finite for point lights (three.js uses 0.0525, Filament 0.045). */
 export const MIN_ROUGHNESS = 0.05
@@ -70,6 +44,7 @@ const tex4 = new Float64Array(4)
 const env3 = new Float64Array(6)
 const bands = new Float64Array(2)
 const dfg = new Float64Array(2)
+const coat = new Float64Array(3)
 const uvA = new Float64Array(2)
 const uvB = new Float64Array(2)
 const uvC = new Float64Array(2)
@@ -82,41 +57,6 @@ const SLOTS = 10
 function slotsOf (m: PreparedMaterial): Array<TextureBinding | null> {
   return [m.baseColorTexture, m.metallicRoughnessTexture, m.normalTexture, m.occlusionTexture, m.emissiveTexture,
     m.specularTexture, m.specularColorTexture, m.clearcoatTexture, m.clearcoatRoughnessTexture, m.transmissionTexture]
-}
-
-/**
- * Groups of texture slots read at the same texels with the same weights:
- * the same UV set and transform (so the same coordinates), level-0 size (so
- * the same mip chain sizes and level of detail), wrap modes and filter. A
- * group's footprint is computed once per pixel and read from each of its
- * textures. `slotGroup[s]` is slot s's group (−1 without texture);
- * `groupSlot[g]` a slot of group g; `groupUv[g]` its UV group (same set and
- * transform), whose first slot is `uvSlot`.
- */
-interface SlotGroups {
-  slotGroup: Int32Array
-  groupSlot: number[]
-  groupUv: number[]
-  uvSlot: number[]
-}
-
-function groupSlots (prim: PreparedPrimitive, slots: Array<TextureBinding | null>): SlotGroups {
-  const slotGroup = new Int32Array(SLOTS).fill(-1)
-  const groupSlot: number[] = []; const groupUv: number[] = []; const uvSlot: number[] = []
-  const uvKeys: string[] = []; const keys: string[] = []
-  for (let s = 0; s < SLOTS; s++) {
-    const b = slots[s]
-    if (b === null || b === undefined) continue
-    const uvKey = `${b.texCoord === 1 && prim.uv1 !== null ? 1 : 0} ${b.transform === null ? '-' : Array.from(b.transform).join(',')}`
-    let u = uvKeys.indexOf(uvKey)
-    if (u < 0) { u = uvKeys.length; uvKeys.push(uvKey); uvSlot.push(s) }
-    const lv = b.texture.levels[0]!
-    const key = `${u} ${lv.width}x${lv.height} ${b.wrapS} ${b.wrapT} ${b.nearest} ${b.mipmaps}`
-    let g = keys.indexOf(key)
-    if (g < 0) { g = keys.length; keys.push(key); groupSlot.push(s); groupUv.push(u) }
-    slotGroup[s] = g
-  }
-  return { slotGroup, groupSlot, groupUv, uvSlot }
 }
 
 /**
@@ -489,38 +429,10 @@ export class PbrShader implements PixelShader {
       if (crt !== null) ccr *= this.sampleChannel(SLOT_CCR, crt, b0, b1, b2, lw, 1)
       ccr = ccr < MIN_ROUGHNESS ? MIN_ROUGHNESS : ccr > 1 ? 1 : ccr
       cc = cc < 0 ? 0 : cc > 1 ? 1 : cc
-      const ca2 = ccr * ccr * ccr * ccr
-      let cnv = gx * vx + gy * vy + gz * vz
-      if (!(cnv > 1e-4)) cnv = 1e-4
-      if (cnv > 1) cnv = 1
-      let cl = 0; let clg = 0; let clb = 0
-      for (let k = 0; k < lights.length; k++) {
-        const L = lights[k]!
-        if (L.type !== LIGHT_DIRECTIONAL) continue // point and spot lights on the coat: see docs/renderer.md
-        const nl = gx * L.x + gy * L.y + gz * L.z
-        if (!(nl > 0)) continue
-        let hx = L.x + vx; let hy = L.y + vy; let hz = L.z + vz
-        const hl = Math.sqrt(hx * hx + hy * hy + hz * hz)
-        if (!(hl > 0)) continue
-        hx /= hl; hy /= hl; hz /= hl
-        let nh = gx * hx + gy * hy + gz * hz; if (nh < 0) nh = 0
-        let vh = vx * hx + vy * hy + vz * hz; if (vh < 0) vh = 0
-        const om = 1 - vh; const om2 = om * om
-        const F = 0.04 + 0.96 * om2 * om2 * om
-        const dd = nh * nh * (ca2 - 1) + 1
-        const v = F * ca2 * INV_PI / (dd * dd) * 0.5 / (nl * Math.sqrt(cnv * cnv * (1 - ca2) + ca2) + cnv * Math.sqrt(nl * nl * (1 - ca2) + ca2)) * nl
-        cl += L.r * v; clg += L.g * v; clb += L.b * v
-      }
-      const crx = 2 * cnv * gx - vx; const cry = 2 * cnv * gy - vy; const crz = 2 * cnv * gz - vz
-      lobeBands(ccr * ccr, bands)
-      evalEnvironment(this.env, crx, cry, crz, bands[0]!, bands[1]!, env3, 3)
-      dfgApprox(ccr, cnv, dfg, 0)
-      const e = ao * es * (0.04 * dfg[0]! + dfg[1]!)
-      const om = 1 - cnv; const om2 = om * om
-      const fc = cc * (0.04 + 0.96 * om2 * om2 * om)
-      or = or * (1 - fc) + cc * (cl + e * env3[3]!)
-      og = og * (1 - fc) + cc * (clg + e * env3[4]!)
-      ob = ob * (1 - fc) + cc * (clb + e * env3[5]!)
+      const fc = clearcoatLayer(cc, ccr, gx, gy, gz, vx, vy, vz, lights, this.env, ao * es, coat)
+      or = or * (1 - fc) + cc * coat[0]!
+      og = og * (1 - fc) + cc * coat[1]!
+      ob = ob * (1 - fc) + cc * coat[2]!
       tor *= 1 - fc; tog *= 1 - fc; tob *= 1 - fc
     }
     this.emit(or, og, ob, ca, tor, tog, tob, out)

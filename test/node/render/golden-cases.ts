@@ -55,7 +55,9 @@ export async function goldenCases (): Promise<GoldenCase[]> {
       camera: cameraAt([0, 0.2, 3.2]),
       width: 96,
       height: 96
-    }
+    },
+    // clearcoat (with texture and roughness), specular colour, IOR and transmission
+    { name: 'pbr-layered', scene: await loadRenderScene(await S.toGlb(pbrScene({ rings: 16, layered: true })), LIMITS), camera: cameraAt([0.3, 0.3, 3]), width: 96, height: 96 }
   ]
 }
 

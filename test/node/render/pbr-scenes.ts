@@ -8,7 +8,7 @@
  * deterministic sine and cosine, so the files are the same everywhere.
  */
 import type { Document, Material, Node, Texture } from '@gltf-transform/core'
-import { KHRLightsPunctual, KHRMaterialsEmissiveStrength, type Light } from '@gltf-transform/extensions'
+import { KHRLightsPunctual, KHRMaterialsClearcoat, KHRMaterialsEmissiveStrength, KHRMaterialsIOR, KHRMaterialsSpecular, KHRMaterialsTransmission, type Light } from '@gltf-transform/extensions'
 import { detCos, detSin } from '../../../node/render/det-math.ts'
 import { makePng, newDocument } from './fixtures.ts'
 
@@ -28,6 +28,12 @@ export interface PbrSceneOptions {
   lights?: Array<{ type: 'directional' | 'point' | 'spot', position: [number, number, number], rotation?: [number, number, number, number], color: [number, number, number], intensity: number, range?: number }>
   /** Leave out the small red ball. */
   withoutBall?: boolean
+  /**
+   * Give the materials the layered extensions: a clearcoat with a texture
+   * and roughness on the red ball and the metal sphere, specular colour and
+   * IOR on the slab, and a transmissive slab half (default none).
+   */
+  layered?: boolean
 }
 
 const PI = 3.141592653589793
@@ -170,9 +176,22 @@ export function pbrScene (opts: PbrSceneOptions = {}): Document {
   if (normal !== null) painted.setNormalTexture(normal).setNormalScale(0.8)
   add(slab(doc, 'slab', 1.1, 1.6, 4, painted, tangents).setTranslation([0.75, 0, -0.2]).setRotation([0, -0.25881904510252074, 0, 0.9659258262890683]))
 
+  let gloss: Material | null = null
   if (opts.withoutBall !== true) {
-    const gloss = doc.createMaterial('red gloss').setBaseColorFactor([0.8, 0.05, 0.04, 1]).setMetallicFactor(0).setRoughnessFactor(0.15)
+    gloss = doc.createMaterial('red gloss').setBaseColorFactor([0.8, 0.05, 0.04, 1]).setMetallicFactor(0).setRoughnessFactor(0.15)
     add(sphere(doc, 'red ball', 12, 0.22, gloss, false).setTranslation([0.35, -0.75, 0.45]))
+  }
+
+  if (opts.layered === true) {
+    const coat = doc.createExtension(KHRMaterialsClearcoat)
+    const coatTexture = texture(doc, 'clearcoat', occlusionPng(64))
+    metal.setExtension('KHR_materials_clearcoat', coat.createClearcoat().setClearcoatFactor(0.8).setClearcoatTexture(coatTexture).setClearcoatRoughnessFactor(0.2))
+    if (gloss !== null) gloss.setExtension('KHR_materials_clearcoat', coat.createClearcoat().setClearcoatFactor(1).setClearcoatRoughnessFactor(0.05))
+    painted.setExtension('KHR_materials_specular', doc.createExtension(KHRMaterialsSpecular).createSpecular().setSpecularFactor(0.7).setSpecularColorFactor([1, 0.8, 0.6]))
+    painted.setExtension('KHR_materials_ior', doc.createExtension(KHRMaterialsIOR).createIOR().setIOR(1.8))
+    const glass = doc.createMaterial('tinted glass').setBaseColorFactor([0.6, 0.9, 0.7, 1]).setMetallicFactor(0).setRoughnessFactor(0.1)
+    glass.setExtension('KHR_materials_transmission', doc.createExtension(KHRMaterialsTransmission).createTransmission().setTransmissionFactor(0.7))
+    add(slab(doc, 'glass', 0.6, 0.6, 2, glass, tangents).setTranslation([-0.2, -0.55, 0.7]))
   }
 
   if (opts.lights !== undefined && opts.lights.length > 0) {

@@ -8,7 +8,10 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { Worker } from 'node:worker_threads'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { loadRenderScene } from '../../../node/render/load.ts'
 import { type GoldenCase, goldenCases, pixelHash, renderCase } from './golden-cases.ts'
+import { pbrScene } from './pbr-scenes.ts'
+import { toGlb } from './scenes.ts'
 
 const GOLDEN: Record<string, string> = {
   cube: '5e51728f97916786042c6b42f1c6ae9fae5c1b6df3aef03b0d508df9036ee9d0',
@@ -21,7 +24,8 @@ const GOLDEN: Record<string, string> = {
   instanced: '7159b5cda9a1966ffb1687aecd2b6205912e057f4542aa4ac0668e5d9c58daec',
   'pbr-showcase': 'aeaca24d2bd8134743bded43d34b898db1690f9289cd0479507fd7b57d8e66ff',
   'pbr-mikktspace': 'c66dc2f5c88e4853092929670a8ff163255eb03f04c32ca491a89e67d8906dd1',
-  'pbr-lights': '08417822de6580469b5ee8e71e5533f03f055d7b43b33ccc7402e3a5de13f06e'
+  'pbr-lights': '08417822de6580469b5ee8e71e5533f03f055d7b43b33ccc7402e3a5de13f06e',
+  'pbr-layered': '0dcb14e52780476b831bda60d0b2ccb8d9a731d3cc3c6b2ccbc50f995a8d5102'
 }
 
 let cases: GoldenCase[] = []
@@ -44,6 +48,13 @@ describe('golden renders', () => {
     expect(byName.instanced!.extensionsUsed).toContain('EXT_mesh_gpu_instancing')
     expect(byName.instanced!.triangleCount).toBe(12 * 12)
     expect(byName.meshopt!.triangleCount).toBeGreaterThan(1000)
+    for (const ext of ['KHR_materials_clearcoat', 'KHR_materials_specular', 'KHR_materials_ior', 'KHR_materials_transmission']) expect(byName['pbr-layered']!.extensionsUsed).toContain(ext)
+  })
+
+  it('the layered case\'s extensions change its pixels', async () => {
+    const layered = cases.find((c) => c.name === 'pbr-layered')!
+    const plain = { ...layered, scene: await loadRenderScene(await toGlb(pbrScene({ rings: 16 })), { maxTexturePixels: 1 << 24 }) }
+    expect(pixelHash(renderCase(plain).image.data)).not.toBe(GOLDEN['pbr-layered'])
   })
 
   it('a worker thread renders bit-identical pixels', async () => {
