@@ -11,6 +11,10 @@ import { Command, CommanderError } from 'commander'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { VERSION } from '../version.ts'
 import { COMMANDS } from './commands/index.ts'
+import { skipNativePixels } from '../optimizer/skip-native-pixels.ts'
+
+// Before any command imports the optimizer: glTF-Transform must not load sharp (start-up time, determinism).
+skipNativePixels()
 
 /** Builds the commander program with every registered command. */
 export function buildProgram (): Command {

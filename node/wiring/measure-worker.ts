@@ -15,6 +15,10 @@ import type { Profile } from '../optimizer/analysis-rules.ts'
 import { ERR_MEASURE } from '../job/errors.ts'
 import type { OptimizationReport } from '../optimizer/report.ts'
 import { measureJob } from './measure-port.ts'
+import { skipNativePixels } from '../optimizer/skip-native-pixels.ts'
+
+// Hooks are per thread: this worker's optimizer must not load sharp either (start time, memory).
+skipNativePixels()
 
 /** A measurement task: the job, its blobs, the round, its seed, and the candidate this node's own optimization made, when it made one. */
 export interface MeasureTask {
