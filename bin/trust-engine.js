@@ -20,6 +20,9 @@ const chosen = process.env.TRUST_ENGINE_NODE
 
 if (chosen === undefined && (major > 22 || (major === 22 && minor >= 18))) {
   // main.ts runs itself only when it is the entry script; here it is imported.
+  // Its TypeScript (and that of every module it loads) comes type-stripped from a content-addressed cache.
+  const { registerTsCache } = await import('./ts-cache.js')
+  registerTsCache()
   const { runCli } = await import(main)
   await runCli()
 } else {

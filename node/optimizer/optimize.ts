@@ -6,7 +6,8 @@
  */
 import type { Document, Node } from '@gltf-transform/core'
 import { dedup, flatten, instance, join, prune, quantize, reorder, resample } from '@gltf-transform/functions'
-import { MeshoptEncoder, MeshoptSimplifier } from 'meshoptimizer'
+import { MeshoptEncoder } from 'meshoptimizer/encoder'
+import { MeshoptSimplifier } from 'meshoptimizer/simplifier'
 import { z } from 'zod'
 import { PROFILES, type Profile } from './analysis-rules.ts'
 import { sha256Hex } from '../../protocol/hash.ts'

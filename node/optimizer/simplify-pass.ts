@@ -11,7 +11,7 @@
  */
 import { type Accessor, type Document, Primitive } from '@gltf-transform/core'
 import { compactPrimitive, convertPrimitiveToTriangles } from '@gltf-transform/functions'
-import { MeshoptSimplifier } from 'meshoptimizer'
+import { MeshoptSimplifier } from 'meshoptimizer/simplifier'
 
 /** Options of {@link weldScene}. */
 export interface WeldOptions {

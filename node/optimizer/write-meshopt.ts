@@ -8,7 +8,7 @@
  */
 import type { Document } from '@gltf-transform/core'
 import { EXTMeshoptCompression } from '@gltf-transform/extensions'
-import { MeshoptEncoder } from 'meshoptimizer'
+import { MeshoptEncoder } from 'meshoptimizer/encoder'
 import { createSceneIO } from '../scene/load-scene.ts'
 import type { Operation } from './report.ts'
 

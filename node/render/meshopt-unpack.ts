@@ -9,7 +9,7 @@
  * decoded size of every view (count × byteStride, declared in the JSON) summed
  * against the loader's accessor byte limit.
  */
-import { MeshoptDecoder } from 'meshoptimizer'
+import { MeshoptDecoder } from 'meshoptimizer/decoder'
 import { ERR_RENDER_MESHOPT, ERR_RENDER_UNSUPPORTED, renderError } from './errors.ts'
 
 /** The extension this module removes. */

@@ -148,8 +148,8 @@ async function decodeViews (gltf: GltfJson, buffers: Array<Uint8Array | null>, l
 }
 
 /** meshoptimizer's decoder, imported and compiled on first use. */
-async function meshoptDecoder (): Promise<typeof import('meshoptimizer').MeshoptDecoder> {
-  const { MeshoptDecoder } = await import('meshoptimizer')
+async function meshoptDecoder (): Promise<typeof import('meshoptimizer/decoder').MeshoptDecoder> {
+  const { MeshoptDecoder } = await import('meshoptimizer/decoder')
   await MeshoptDecoder.ready
   return MeshoptDecoder
 }
