@@ -218,6 +218,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
     // quorum is judged late; evidence is gossiped after detection): let them settle, then read again.
     await sleep(SETTLE_MS)
     // Late votes (slow, launderer) arrive after the decisions: give them a moment to be judged.
+    let allRead = false
     if (nodes.some((n) => n.strategy.kind === 'slow' || n.strategy.kind === 'launderer')) {
       // Slow votes go out lateMs after each deadline; laundered copies right after each decision (a vote is
       // late once its job is decided), so a run without a slow node does not wait for the deadlines.
@@ -228,18 +229,23 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
       await sleep(until - Date.now())
       // A late voter measures like any node, so on a loaded machine its vote can leave after the moment
       // above: wait (bounded, a hang guard) until every honest node holds one from each late voter.
+      // Every view read is kept: the last pass of a wait that ended read every view, after every late vote.
       const late = nodes.filter((n) => n.strategy.kind === 'slow' || n.strategy.kind === 'launderer').map((n) => key.get(n.name)!)
-      await waitUntil(async () => {
+      allRead = await waitUntil(async () => {
         for (const sub of submitted) for (const name of honestNames) {
           const r = await api<JobView>(name, `/v1/jobs/${sub.jobId}`).catch(() => null)
-          if (r === null || r.status !== 200 || late.some((k) => !r.body.votes.some((v) => v.voter === k))) return false
+          if (r === null || r.status !== 200) return false
+          views.get(sub.jobId)!.set(name, r.body)
+          if (late.some((k) => !r.body.votes.some((v) => v.voter === k))) return false
         }
         return true
       }, LATE_VOTES_GRACE_MS, 'late votes', false)
     }
-    for (const sub of submitted) for (const name of honestNames) {
-      const r = await api<JobView>(name, `/v1/jobs/${sub.jobId}`).catch(() => null)
-      if (r !== null && r.status === 200) views.get(sub.jobId)!.set(name, r.body)
+    if (!allRead) {
+      for (const sub of submitted) for (const name of honestNames) {
+        const r = await api<JobView>(name, `/v1/jobs/${sub.jobId}`).catch(() => null)
+        if (r !== null && r.status === 200) views.get(sub.jobId)!.set(name, r.body)
+      }
     }
 
     // Truth: measure each job as an honest node does, for every round some honest node decided in.
@@ -339,14 +345,16 @@ async function sumMetrics (urls: string[]): Promise<{ gossip: number, rejected: 
  * Polls `check` every 250 ms until it returns true or `limitMs` passes (a
  * hang guard). With `fail` false, running out of time just ends the wait:
  * the run then reports what it has (undecided jobs count against liveness).
+ * True when `check` held.
  */
-async function waitUntil (check: () => Promise<boolean>, limitMs: number, what: string, fail = true): Promise<void> {
+async function waitUntil (check: () => Promise<boolean>, limitMs: number, what: string, fail = true): Promise<boolean> {
   const end = Date.now() + limitMs
   while (Date.now() < end) {
     try {
-      if (await check()) return
+      if (await check()) return true
     } catch {}
     await sleep(250)
   }
   if (fail) throw new Error(`gave up waiting for ${what}`)
+  return false
 }
