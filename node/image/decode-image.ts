@@ -6,9 +6,10 @@
  *   the limits) and only then pixel decoding, bounded by what the header
  *   declared; nothing large is allocated before the first two pass;
  * - PNG (pngjs) and JPEG (jpeg-js, integer IDCT) are pure JavaScript with
- *   integer arithmetic, so every machine gets the same pixels; other formats
- *   are refused, since a verifier that cannot decode an image identically to
- *   its peers must not vote on it;
+ *   integer arithmetic, and WebP (when the caller accepts it: scene textures)
+ *   is libwebp in WebAssembly, one build for every node, so every machine gets
+ *   the same pixels; other formats are refused, since a verifier that cannot
+ *   decode an image identically to its peers must not vote on it;
  * - failures are `ERR_IMAGE_*` codes (errors.ts), which each area translates
  *   to its public codes with `withImageCodes`;
  * - the output is {@link RgbaImage}, with alpha and 16-bit samples treated as
@@ -18,6 +19,7 @@ import { DEFAULT_READ_IMAGE_OPTIONS, type ReadImageOptions, readImageHeader } fr
 import { decodeJpegPixels } from './jpeg-decode.ts'
 import { type PixelOptions, decodePngPixels } from './png-decode.ts'
 import type { RgbaImage } from './rgba-image.ts'
+import { decodeWebpPixels } from './webp-decode.ts'
 
 /** Options of {@link decodeImage}. */
 export interface DecodeImageOptions extends ReadImageOptions, PixelOptions {}
@@ -44,5 +46,6 @@ export const DEFAULT_DECODE_IMAGE_OPTIONS: Readonly<DecodeImageOptions> = Object
 export function decodeImage (bytes: Uint8Array, options: Partial<DecodeImageOptions> = {}): RgbaImage {
   const o = { ...DEFAULT_DECODE_IMAGE_OPTIONS, ...options }
   const header = readImageHeader(bytes, o)
+  if (header.mimeType === 'image/webp') return decodeWebpPixels(bytes, header)
   return header.mimeType === 'image/png' ? decodePngPixels(bytes, header, o) : decodeJpegPixels(bytes, header)
 }

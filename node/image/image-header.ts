@@ -8,9 +8,18 @@
 import { crc32 } from 'node:zlib'
 import { ERR_IMAGE_DECODE, ERR_IMAGE_FORMAT, ERR_IMAGE_TOO_LARGE, ERR_IMAGE_UNSUPPORTED, imageError } from './errors.ts'
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './limits.ts'
+import { type WebpImageHeader, isWebp, readWebpHeader } from './webp-header.ts'
+
+export type { WebpImageHeader } from './webp-header.ts'
 
 /** Image formats that are decoded. */
-export type ImageFormat = 'image/png' | 'image/jpeg'
+export type ImageFormat = 'image/png' | 'image/jpeg' | 'image/webp'
+
+/**
+ * The formats a scene texture may use: PNG and JPEG (glTF core) and WebP
+ * (EXT_texture_webp). Measured frames stay PNG only (node/measure/png.ts).
+ */
+export const TEXTURE_IMAGE_FORMATS: readonly ImageFormat[] = Object.freeze(['image/png', 'image/jpeg', 'image/webp'] as const)
 
 /** The sample layout an IHDR chunk declares. */
 export interface PngLayout {
@@ -36,7 +45,7 @@ export interface JpegImageHeader {
 }
 
 /** Format and dimensions of an image, as its header declares them. */
-export type ImageHeader = PngImageHeader | JpegImageHeader
+export type ImageHeader = PngImageHeader | JpegImageHeader | WebpImageHeader
 
 /** Options of {@link readImageHeader}. */
 export interface ReadImageOptions {
@@ -46,7 +55,7 @@ export interface ReadImageOptions {
   limits: Partial<ImageLimits>
 }
 
-/** Default options: PNG and JPEG, the default limits. */
+/** Default options: PNG and JPEG, the default limits (scene textures pass {@link TEXTURE_IMAGE_FORMATS}). */
 export const DEFAULT_READ_IMAGE_OPTIONS: Readonly<ReadImageOptions> = Object.freeze({
   /** Both formats every node decodes identically (pure JavaScript, integer arithmetic). */
   formats: Object.freeze(['image/png', 'image/jpeg'] as const),
@@ -101,12 +110,13 @@ export function readImageHeader (bytes: Uint8Array, options: Partial<ReadImageOp
   const limits = { ...DEFAULT_IMAGE_LIMITS, ...options.limits }
   if (!(bytes instanceof Uint8Array)) throw imageError(ERR_IMAGE_DECODE, 'image input must be bytes')
   if (bytes.length > limits.maxFileBytes) throw imageError(ERR_IMAGE_TOO_LARGE, `image file of ${bytes.length} bytes exceeds ${limits.maxFileBytes}`, { bytes: bytes.length, maxFileBytes: limits.maxFileBytes })
-  const format: ImageFormat | null = isPng(bytes) ? 'image/png' : isJpeg(bytes) ? 'image/jpeg' : null
+  const format: ImageFormat | null = isPng(bytes) ? 'image/png' : isJpeg(bytes) ? 'image/jpeg' : isWebp(bytes) ? 'image/webp' : null
   if (format === null || !formats.includes(format)) {
-    const unsupported = format === null ? knownUnsupportedFormat(bytes) : null
+    const unsupported = knownUnsupportedFormat(bytes)
     if (unsupported !== null) throw imageError(ERR_IMAGE_UNSUPPORTED, `${unsupported} images are not supported`, { format: unsupported })
     throw imageError(ERR_IMAGE_FORMAT, `not an image of an accepted format (${formats.join(', ')})`)
   }
+  if (format === 'image/webp') return readWebpHeader(bytes, (w, h) => checkDimensions(w, h, limits))
   return format === 'image/png' ? readPngHeader(bytes, limits) : readJpegHeader(bytes, limits)
 }
 
@@ -167,7 +177,7 @@ function readJpegHeader (bytes: Uint8Array, limits: ImageLimits): JpegImageHeade
   throw imageError(ERR_IMAGE_DECODE, 'JPEG without a frame header')
 }
 
-/** Names image formats recognised by their signature but not decoded (WebP, KTX2, AVIF, GIF, BMP), or null. */
+/** Names image formats recognised by their signature but not decoded here (WebP where the caller does not accept it, KTX2, AVIF, GIF, BMP), or null. */
 function knownUnsupportedFormat (bytes: Uint8Array): string | null {
   const ascii = (from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to))
   if (bytes.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'WebP'

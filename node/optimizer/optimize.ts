@@ -19,7 +19,7 @@ import { PROFILE_PASSES, type ProfilePasses } from './profiles.ts'
 import { buildReport, type OptimizationReport, type Operation } from './report.ts'
 import type { SceneLimits } from '../scene/scene-limits.ts'
 import { measureScene } from '../scene/scene-stats.ts'
-import { optimizeTextures, type TextureQualities } from './texture-pass.ts'
+import { optimizeTextures, type TextureFormats, type TextureQualities } from './texture-pass.ts'
 import { decompressScene } from '../scene/decompress-scene.ts'
 import { writeMeshopt } from './write-meshopt.ts'
 import { simplifyScene, weldScene } from './simplify-pass.ts'
@@ -57,6 +57,8 @@ export interface OptimizeOptions {
   textureQuality?: number | false
   /** Write EXT_meshopt_compression (meshoptimizer's encoder with its filters). */
   meshopt?: boolean
+  /** Texture output formats: `core` (PNG and JPEG) or `webp` (also WebP, EXT_texture_webp); see texture-pass.ts. */
+  textureFormat?: TextureFormats
   /** Target render resolution for the estimates. */
   resolution?: [number, number]
   /** Loader limits. */
@@ -85,6 +87,7 @@ const optionsSchema = z.object({
   instancing: z.union([z.number().int().min(2), z.literal(false)]).optional(),
   textureQuality: z.union([z.number().int().min(1).max(100), z.literal(false)]).optional(),
   meshopt: z.boolean().optional(),
+  textureFormat: z.enum(['core', 'webp']).optional(),
   resolution: z.tuple([z.number().int().min(1), z.number().int().min(1)]).optional(),
   limits: z.record(z.string(), z.number()).optional()
 }).strict()
@@ -105,7 +108,8 @@ export function resolveOptimizeOptions (options: Partial<OptimizeOptions> = {}):
     quantize: o.quantize === false ? null : o.quantize === true ? (p.quantize ?? PROFILE_PASSES.balanced.quantize) : p.quantize,
     instancing: o.instancing === false ? null : o.instancing ?? p.instancing,
     textureQuality: resolveTextureQuality(p.textureQuality, o.textureQuality),
-    meshopt: o.meshopt ?? p.meshopt
+    meshopt: o.meshopt ?? p.meshopt,
+    textureFormat: o.textureFormat ?? p.textureFormat
   }
 }
 
@@ -175,10 +179,10 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
   }
   if (doc.getRoot().listAnimations().length > 0) await run(doc, operations, 'resample', 'removed redundant animation keyframes', resample())
   await run(doc, operations, 'prune', 'removed unused nodes, meshes, materials, textures and accessors', prune(PRUNE_OPTIONS))
-  const tex = optimizeTextures(doc, { maxSize: o.maxTextureSize, quality: o.textureQuality })
+  const tex = optimizeTextures(doc, { maxSize: o.maxTextureSize, quality: o.textureQuality, formats: o.textureFormat, packChannels: true })
   if (tex.bytesBefore > 0) {
     const q = o.textureQuality
-    operations.push({ name: 'textures', detail: `max ${o.maxTextureSize} px, JPEG quality colour ${q.color ?? 'lossless'} / normal ${q.normal ?? 'lossless'} / data ${q.data ?? 'lossless'}: ${tex.resized} resized, ${tex.reencoded} re-encoded smaller, ${tex.unchanged} unchanged, ${tex.jpeg} JPEG; ${tex.bytesBefore} -> ${tex.bytesAfter} bytes` })
+    operations.push({ name: 'textures', detail: `max ${o.maxTextureSize} px, formats ${o.textureFormat === 'webp' ? 'PNG/JPEG/WebP' : 'PNG/JPEG'}, quality colour ${q.color ?? 'lossless'} / normal ${q.normal ?? 'lossless'} / data ${q.data ?? 'lossless'}: ${tex.packed} occlusion packed into metallic-roughness, ${tex.resized} resized, ${tex.reencoded} re-encoded smaller, ${tex.unchanged} unchanged, ${tex.jpeg} JPEG, ${tex.webp} WebP; ${tex.bytesBefore} -> ${tex.bytesAfter} bytes` })
   }
   if (o.quantize !== null) {
     const q = o.quantize

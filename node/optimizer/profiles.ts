@@ -7,7 +7,7 @@
  * animation drives.
  */
 import type { Profile } from './analysis-rules.ts'
-import type { TextureQualities } from './texture-pass.ts'
+import type { TextureFormats, TextureQualities } from './texture-pass.ts'
 
 /** Vertex attribute quantization bits (KHR_mesh_quantization). */
 export interface QuantizeBits { position: number, normal: number, texcoord: number }
@@ -32,6 +32,8 @@ export interface ProfilePasses {
   textureQuality: TextureQualities
   /** Write EXT_meshopt_compression: for web delivery, where three.js, Babylon.js and the network's renderer decode it. */
   meshopt: boolean
+  /** Texture output formats: `webp` adds WebP (EXT_texture_webp, required) for the web-delivery profiles, which already require meshopt support of their viewers. */
+  textureFormat: TextureFormats
 }
 
 // Quantization bits below are gltfpack's defaults (position 14, normal 8,
@@ -64,17 +66,17 @@ const FINE: TextureQualities = { color: 92, normal: 95, data: 92, other: null }
  */
 export const PROFILE_PASSES: Readonly<Record<Profile, Readonly<ProfilePasses>>> = Object.freeze({
   // Maximum quality: only lossless passes and the finest quantization; no decimation.
-  quality: { ratio: 1, error: 1e-4, lockBorder: false, sloppyError: null, maxTextureSize: 4096, quantize: FINE_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: LOSSLESS, meshopt: false },
+  quality: { ratio: 1, error: 1e-4, lockBorder: false, sloppyError: null, maxTextureSize: 4096, quantize: FINE_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: LOSSLESS, meshopt: false, textureFormat: 'core' },
   // Half the triangles within 0.1 % error, 2K textures: the common web delivery target.
-  balanced: { ratio: 0.5, error: 1e-3, lockBorder: false, sloppyError: null, maxTextureSize: 2048, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: WEB, meshopt: false },
+  balanced: { ratio: 0.5, error: 1e-3, lockBorder: false, sloppyError: null, maxTextureSize: 2048, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: WEB, meshopt: false, textureFormat: 'core' },
   // Minimum cost: a quarter of the triangles within gltfpack's default 1 % error, 1K textures.
-  economy: { ratio: 0.25, error: 1e-2, lockBorder: false, sloppyError: SLOPPY_ERROR, maxTextureSize: 1024, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: LEAN, meshopt: true },
+  economy: { ratio: 0.25, error: 1e-2, lockBorder: false, sloppyError: SLOPPY_ERROR, maxTextureSize: 1024, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: LEAN, meshopt: true, textureFormat: 'webp' },
   // Real-time rendering: frame budget first, like economy, keeping 2K textures for close-ups.
-  realtime: { ratio: 0.25, error: 1e-2, lockBorder: false, sloppyError: SLOPPY_ERROR, maxTextureSize: 2048, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: LEAN, meshopt: true },
+  realtime: { ratio: 0.25, error: 1e-2, lockBorder: false, sloppyError: SLOPPY_ERROR, maxTextureSize: 2048, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: LEAN, meshopt: true, textureFormat: 'webp' },
   // Architectural visualisation: straight edges and large flat surfaces must survive; 4K textures.
-  archviz: { ratio: 0.75, error: 5e-4, lockBorder: true, sloppyError: null, maxTextureSize: 4096, quantize: FINE_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: FINE, meshopt: false },
+  archviz: { ratio: 0.75, error: 5e-4, lockBorder: true, sloppyError: null, maxTextureSize: 4096, quantize: FINE_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: FINE, meshopt: false, textureFormat: 'core' },
   // Game assets: half the triangles within 0.5 % error, 2K textures.
-  gaming: { ratio: 0.5, error: 5e-3, lockBorder: false, sloppyError: null, maxTextureSize: 2048, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: WEB, meshopt: true },
+  gaming: { ratio: 0.5, error: 5e-3, lockBorder: false, sloppyError: null, maxTextureSize: 2048, quantize: DEFAULT_QUANTIZE, instancing: INSTANCING_MIN, textureQuality: WEB, meshopt: true, textureFormat: 'webp' },
   // Synthetic training data: geometry stays exact (labels and depth depend on it); textures bounded for throughput.
-  ai_training: { ratio: 1, error: 1e-4, lockBorder: false, sloppyError: null, maxTextureSize: 2048, quantize: null, instancing: null, textureQuality: FINE, meshopt: false }
+  ai_training: { ratio: 1, error: 1e-4, lockBorder: false, sloppyError: null, maxTextureSize: 2048, quantize: null, instancing: null, textureQuality: FINE, meshopt: false, textureFormat: 'core' }
 })

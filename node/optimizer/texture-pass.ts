@@ -1,17 +1,28 @@
 /**
- * The texture pass: every PNG and JPEG texture is decoded, downscaled with the
- * deterministic area filter when larger than the profile's limit, and
- * re-encoded in the format its role allows: for colour, normal and data maps
- * whose alpha no material reads, the smaller of JPEG at the role's quality and
- * PNG; PNG otherwise (alpha dropped when unused). A texture that is not resized keeps its
- * original bytes unless the re-encoding is smaller. Every codec here is pure
- * JavaScript with fixed arithmetic, so the output bytes are the same on every
- * node.
+ * The texture pass: occlusion is packed into metallic-roughness where safe and
+ * unread channels cleared (texture-channels.ts); then every PNG, JPEG and
+ * WebP texture is decoded, downscaled with the deterministic area filter when
+ * larger than the profile's limit, and re-encoded in the formats its role
+ * allows, the smallest winning:
+ * - JPEG at the role's quality for colour, normal and data maps whose alpha
+ *   no material reads; PNG always;
+ * - with WebP output on (`formats: 'webp'`, EXT_texture_webp, required):
+ *   lossless WebP always, and lossy WebP at the role's quality for colour maps
+ *   (base colour, emissive; alpha kept lossless). Normal and data maps get no
+ *   lossy WebP: its 4:2:0 chroma subsampling mixes their independent channels.
+ * Alpha no material reads is dropped. A texture that is not resized keeps its
+ * original bytes unless the re-encoding is smaller (a WebP input is always
+ * re-encoded when WebP output is off). PNG and JPEG codecs are pure
+ * JavaScript with fixed arithmetic and WebP is one WebAssembly build of
+ * libwebp, so the output bytes are the same on every node.
  */
 import type { Document, Material, Texture } from '@gltf-transform/core'
+import { EXTTextureWebP } from '@gltf-transform/extensions'
 import { encodeJpeg } from '../image/jpeg-encode.ts'
 import { encodePng } from '../image/png-encode.ts'
+import { encodeWebp } from '../image/webp-encode.ts'
 import { decodeSceneImage } from '../scene/scene-image.ts'
+import { type DecodedTextures, packChannels } from './texture-channels.ts'
 import { fitWithin, resizeRgba } from './texture-resize.ts'
 
 /** What a texture is used for, which decides how it may be encoded. */
@@ -20,12 +31,19 @@ export type TextureRole = 'color' | 'normal' | 'data' | 'other'
 /** JPEG quality (1-100) per role, or null to keep that role lossless (PNG, or the JPEG as it is). */
 export type TextureQualities = Readonly<Record<TextureRole, number | null>>
 
+/** Output formats: `core` PNG and JPEG only (every glTF viewer); `webp` also WebP (EXT_texture_webp, required). */
+export type TextureFormats = 'core' | 'webp'
+
 /** Options of {@link optimizeTextures}. */
 export interface TexturePassOptions {
   /** Largest width or height after resizing. */
   maxSize: number
-  /** JPEG quality per role. */
+  /** JPEG (and lossy WebP) quality per role. */
   quality: TextureQualities
+  /** Output formats allowed. */
+  formats: TextureFormats
+  /** Pack occlusion into metallic-roughness and clear unread channels (texture-channels.ts). */
+  packChannels: boolean
 }
 
 /** What the texture pass did. */
@@ -37,6 +55,10 @@ export interface TexturePassResult {
   unchanged: number
   /** Textures written as JPEG. */
   jpeg: number
+  /** Textures written as WebP. */
+  webp: number
+  /** Occlusion textures packed into a metallic-roughness texture. */
+  packed: number
   bytesBefore: number
   bytesAfter: number
 }
@@ -81,41 +103,54 @@ function textureUsage (document: Document): Map<Texture, Usage> {
   return usage
 }
 
+type Mime = 'image/png' | 'image/jpeg' | 'image/webp'
+
 /** Resizes and re-encodes the textures of `document` in place, in document order. */
 export function optimizeTextures (document: Document, options: TexturePassOptions): TexturePassResult {
-  const result: TexturePassResult = { resized: 0, reencoded: 0, unchanged: 0, jpeg: 0, bytesBefore: 0, bytesAfter: 0 }
+  const result: TexturePassResult = { resized: 0, reencoded: 0, unchanged: 0, jpeg: 0, webp: 0, packed: 0, bytesBefore: 0, bytesAfter: 0 }
+  for (const t of document.getRoot().listTextures()) result.bytesBefore += t.getImage()?.byteLength ?? 0
+  const decoded: DecodedTextures = new Map()
+  if (options.packChannels) result.packed = packChannels(document, decoded).packed
   const usage = textureUsage(document)
+  const webpOut = options.formats === 'webp'
   for (const texture of document.getRoot().listTextures()) {
     const original = texture.getImage()
     if (original === null) continue
-    result.bytesBefore += original.byteLength
     const { role, alpha } = usage.get(texture) ?? { role: 'other' as const, alpha: true }
-    const { image, mimeType } = decodeSceneImage(original)
+    const { image, mimeType, changed } = decoded.get(texture) ?? { ...decodeSceneImage(original), changed: false }
     const [w, h] = fitWithin(image.width, image.height, options.maxSize)
     const resize = w !== image.width || h !== image.height
     const pixels = resize ? resizeRgba(image, w, h) : image
     if (!alpha) for (let i = 3; i < pixels.data.length; i += 4) pixels.data[i] = 255 // unused alpha dropped
-    const quality = alpha ? null : options.quality[role]
-    // Candidates: JPEG where the role allows it, else the original format; PNG too when it is lossless
-    // anyway or may beat JPEG (flat, synthetic content). The smallest wins, the original on ties.
-    const candidates: Array<{ bytes: Uint8Array, mimeType: 'image/png' | 'image/jpeg' }> = []
+    // Re-encoding is required when the pixels changed or the original's format is not allowed.
+    const mustEncode = resize || changed || (mimeType === 'image/webp' && !webpOut)
+    const lossyQ = options.quality[role]
+    const quality = alpha ? null : lossyQ
+    // Candidates; the smallest wins, the first listed on ties.
+    const candidates: Array<{ bytes: Uint8Array, mimeType: Mime }> = []
     if (quality !== null) candidates.push({ bytes: encodeJpeg(pixels, quality), mimeType: 'image/jpeg' })
     else if (mimeType === 'image/jpeg' && resize) candidates.push({ bytes: encodeJpeg(pixels, LOSSLESS_JPEG_QUALITY), mimeType: 'image/jpeg' })
-    if (mimeType === 'image/png' || quality !== null) candidates.push({ bytes: encodePng(pixels), mimeType: 'image/png' })
-    // None when a lossless role meets a JPEG that needs no resizing: it is kept as it is.
+    if (webpOut && role === 'color' && lossyQ !== null) candidates.push({ bytes: encodeWebp(pixels, { lossless: false, quality: lossyQ }), mimeType: 'image/webp' })
+    if (mimeType !== 'image/jpeg' || quality !== null || mustEncode) candidates.push({ bytes: encodePng(pixels), mimeType: 'image/png' })
+    if (webpOut) candidates.push({ bytes: encodeWebp(pixels, { lossless: true }), mimeType: 'image/webp' })
     let best = candidates[0]
     for (const c of candidates) if (c.bytes.byteLength < best!.bytes.byteLength) best = c
-    if (best !== undefined && (resize || best.bytes.byteLength < original.byteLength)) {
+    if (best !== undefined && (mustEncode || best.bytes.byteLength < original.byteLength)) {
       texture.setImage(best.bytes).setMimeType(best.mimeType)
       if (resize) result.resized++
       else result.reencoded++
-      if (best.mimeType === 'image/jpeg') result.jpeg++
       result.bytesAfter += best.bytes.byteLength
     } else {
       result.unchanged++
-      if (mimeType === 'image/jpeg') result.jpeg++
       result.bytesAfter += original.byteLength
     }
+    const mime = texture.getMimeType()
+    if (mime === 'image/jpeg') result.jpeg++
+    if (mime === 'image/webp') result.webp++
   }
+  // EXT_texture_webp is declared (required: no PNG or JPEG fallback is written) exactly when a WebP texture remains.
+  const ext = document.getRoot().listExtensionsUsed().find((e) => e.extensionName === EXTTextureWebP.EXTENSION_NAME)
+  if (result.webp > 0) (ext ?? document.createExtension(EXTTextureWebP)).setRequired(true)
+  else ext?.dispose()
   return result
 }

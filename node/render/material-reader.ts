@@ -15,6 +15,7 @@ import type { Material, Texture, TextureInfo } from '@gltf-transform/core'
 import type { Clearcoat, EmissiveStrength, IOR, Specular, Transform, Transmission } from '@gltf-transform/extensions'
 import { detCos, detSin } from './det-math.ts'
 import { decodeImage } from '../image/decode-image.ts'
+import { TEXTURE_IMAGE_FORMATS } from '../image/image-header.ts'
 import { withImageCodes } from '../image/errors.ts'
 import { ERR_RENDER_UNSUPPORTED, RENDER_IMAGE_CODES, renderError } from './errors.ts'
 import { buildTexture, type LinearTexture, WRAP_REPEAT } from './texture.ts'
@@ -113,9 +114,9 @@ export function createMaterialReader (options: MaterialReaderOptions, ignored: S
     if (t === undefined) {
       const bytes = texture.getImage()
       if (bytes === null) throw renderError(ERR_RENDER_UNSUPPORTED, `texture "${texture.getName()}" has no image data`)
-      // PNG or JPEG with straight alpha, the size read from the header and checked before any pixel is decoded.
+      // PNG, JPEG or WebP (EXT_texture_webp) with straight alpha, the size read from the header and checked before any pixel is decoded.
       const limits = { maxPixels: options.maxTexturePixels, maxDimension: Infinity, maxFileBytes: Infinity }
-      const image = withImageCodes(() => decodeImage(bytes, { limits }), RENDER_IMAGE_CODES, `texture "${texture.getName()}"`)
+      const image = withImageCodes(() => decodeImage(bytes, { formats: TEXTURE_IMAGE_FORMATS, limits }), RENDER_IMAGE_CODES, `texture "${texture.getName()}"`)
       t = buildTexture(image, srgb)
       bySpace.set(srgb, t)
     }

@@ -126,7 +126,7 @@ export interface PrepareOptions {
 /** Extensions whose effect this renderer implements (or that are fully handled while reading). */
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   'KHR_mesh_quantization', 'KHR_texture_transform', 'EXT_mesh_gpu_instancing', 'EXT_meshopt_compression', 'KHR_lights_punctual',
-  'KHR_node_visibility', ...MATERIAL_EXTENSIONS_RENDERED
+  'KHR_node_visibility', 'EXT_texture_webp', ...MATERIAL_EXTENSIONS_RENDERED
 ]
 
 /** Decodes an accessor into float64, dividing normalized integers as the glTF spec defines. */

@@ -6,7 +6,7 @@
  */
 import { GLB_BUFFER } from '@gltf-transform/core'
 import {
-  ERR_SCENE_EXTERNAL_URI, ERR_SCENE_GLB_MALFORMED, ERR_SCENE_GRAPH_INVALID, ERR_SCENE_JSON_INVALID,
+  ERR_SCENE_EXTERNAL_URI, ERR_SCENE_GLB_MALFORMED, ERR_SCENE_GRAPH_INVALID, ERR_SCENE_IMAGE_INVALID, ERR_SCENE_JSON_INVALID,
   ERR_SCENE_MEMORY_LIMIT, ERR_SCENE_NOT_GLTF, ERR_SCENE_OUT_OF_RANGE, ERR_SCENE_TOO_LARGE,
   ERR_SCENE_UNSUPPORTED_EXTENSION, fail
 } from './errors.ts'
@@ -39,7 +39,7 @@ export function preflightScene (bytes: Uint8Array, limits: SceneLimits): Preflig
   checkBufferViews(gltf, bufferBytes)
   checkAccessors(gltf, limits)
   const images = resolveImages(gltf, bufferBytes, resources, limits)
-  checkReferences(gltf)
+  checkReferences(gltf, images)
   checkNodeGraph(gltf, limits)
   return { format: isGlb ? 'glb' : 'gltf', json: gltf as Record<string, unknown>, resources, images }
 }
@@ -217,13 +217,22 @@ function resolveImages (gltf: GltfJson, buffers: Uint8Array[], resources: Record
   })
 }
 
-function checkReferences (gltf: GltfJson): void {
+function checkReferences (gltf: GltfJson, images: readonly ImageHeader[]): void {
   const n = (key: keyof GltfJson): number => (Array.isArray(gltf[key]) ? (gltf[key] as unknown[]).length : 0)
   const ref = (what: string, value: number | undefined, key: keyof GltfJson): void => {
     if (value !== undefined && value >= n(key)) fail(ERR_SCENE_OUT_OF_RANGE, `${what} refers to missing ${String(key)} ${value}`)
   }
   const lights = (gltf.extensions?.KHR_lights_punctual as { lights?: unknown[] } | undefined)?.lights?.length ?? 0
-  for (const [i, t] of (gltf.textures ?? []).entries()) { ref(`texture ${i}`, t.source, 'images'); ref(`texture ${i}`, t.sampler, 'samplers') }
+  for (const [i, t] of (gltf.textures ?? []).entries()) {
+    ref(`texture ${i}`, t.source, 'images'); ref(`texture ${i}`, t.sampler, 'samplers')
+    // EXT_texture_webp names its WebP image in the extension; the image must be a WebP (its header was read above).
+    const webp = (t as { extensions?: Record<string, unknown> }).extensions?.EXT_texture_webp
+    if (webp !== undefined) {
+      const source = (webp as { source?: unknown } | null)?.source
+      if (typeof source !== 'number' || !Number.isInteger(source) || source < 0 || source >= n('images')) fail(ERR_SCENE_OUT_OF_RANGE, `texture ${i} EXT_texture_webp refers to missing image ${String(source)}`)
+      if (images[source]!.mimeType !== 'image/webp') fail(ERR_SCENE_IMAGE_INVALID, `texture ${i} EXT_texture_webp image ${source} is not a WebP`)
+    }
+  }
   for (const [i, m] of (gltf.materials ?? []).entries()) {
     walkTextureInfos(m, (index) => ref(`material ${i}`, index, 'textures'))
   }

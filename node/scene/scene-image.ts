@@ -6,7 +6,7 @@
  */
 import { decodeImage } from '../image/decode-image.ts'
 import { ERR_IMAGE_DECODE, ERR_IMAGE_FORMAT, ERR_IMAGE_TOO_LARGE, ERR_IMAGE_UNSUPPORTED, type ImageErrorCode, withImageCodes } from '../image/errors.ts'
-import { type ImageFormat, readImageHeader } from '../image/image-header.ts'
+import { type ImageFormat, TEXTURE_IMAGE_FORMATS, readImageHeader } from '../image/image-header.ts'
 import { type ImageLimits, UNBOUNDED_IMAGE_LIMITS } from '../image/limits.ts'
 import type { RgbaImage } from '../image/rgba-image.ts'
 import { ERR_SCENE_IMAGE_INVALID, ERR_SCENE_IMAGE_UNSUPPORTED, ERR_SCENE_MEMORY_LIMIT } from './errors.ts'
@@ -29,17 +29,17 @@ export interface ImageHeader {
 /**
  * Format and dimensions a scene image declares, within `limits`:
  * `ERR_SCENE_MEMORY_LIMIT` above them, `ERR_SCENE_IMAGE_INVALID` or
- * `ERR_SCENE_IMAGE_UNSUPPORTED` for what is not a readable PNG or JPEG.
+ * `ERR_SCENE_IMAGE_UNSUPPORTED` for what is not a readable PNG, JPEG or WebP.
  */
 export function readSceneImageHeader (bytes: Uint8Array, limits: Partial<ImageLimits> = UNBOUNDED_IMAGE_LIMITS): ImageHeader {
-  const { mimeType, width, height } = withImageCodes(() => readImageHeader(bytes, { limits: { ...UNBOUNDED_IMAGE_LIMITS, ...limits } }), SCENE_IMAGE_CODES)
+  const { mimeType, width, height } = withImageCodes(() => readImageHeader(bytes, { formats: TEXTURE_IMAGE_FORMATS, limits: { ...UNBOUNDED_IMAGE_LIMITS, ...limits } }), SCENE_IMAGE_CODES)
   return { mimeType, width, height }
 }
 
-/** Decodes a scene image (PNG or JPEG, straight alpha) to RGBA8; the same codes as {@link readSceneImageHeader}. */
+/** Decodes a scene image (PNG, JPEG or WebP, straight alpha) to RGBA8; the same codes as {@link readSceneImageHeader}. */
 export function decodeSceneImage (bytes: Uint8Array): { image: RgbaImage, mimeType: ImageFormat } {
   return withImageCodes(() => {
-    const header = readImageHeader(bytes, { limits: UNBOUNDED_IMAGE_LIMITS })
-    return { image: decodeImage(bytes, { limits: UNBOUNDED_IMAGE_LIMITS }), mimeType: header.mimeType }
+    const header = readImageHeader(bytes, { formats: TEXTURE_IMAGE_FORMATS, limits: UNBOUNDED_IMAGE_LIMITS })
+    return { image: decodeImage(bytes, { formats: TEXTURE_IMAGE_FORMATS, limits: UNBOUNDED_IMAGE_LIMITS }), mimeType: header.mimeType }
   }, SCENE_IMAGE_CODES)
 }

@@ -55,9 +55,11 @@ export const DEFAULT_SCENE_LIMITS: Readonly<SceneLimits> = Object.freeze({
 /**
  * Extensions a scene may list in `extensionsRequired` once its compression is
  * decoded (EXT_meshopt_compression and KHR_draco_mesh_compression are decoded
- * before these checks, see decompress-scene.ts). Image formats other than PNG
- * and JPEG are left out: the loader cannot bound their decoded size from a
- * header it reads, and nothing downstream decodes them.
+ * before these checks, see decompress-scene.ts). Of the texture formats,
+ * EXT_texture_webp is in: the loader reads a WebP's size from its header and
+ * bounds it like PNG and JPEG, and the optimizer and the renderer decode it
+ * with one WebAssembly build of libwebp. KTX2/Basis and AVIF are left out: the
+ * loader does not bound their decoded size, and nothing downstream decodes them.
  */
 export const SUPPORTED_EXTENSIONS: readonly string[] = Object.freeze([
   'EXT_mesh_gpu_instancing',
@@ -79,5 +81,6 @@ export const SUPPORTED_EXTENSIONS: readonly string[] = Object.freeze([
   'KHR_mesh_quantization',
   'KHR_node_visibility',
   'KHR_texture_transform',
-  'KHR_xmp_json_ld'
+  'KHR_xmp_json_ld',
+  'EXT_texture_webp'
 ])

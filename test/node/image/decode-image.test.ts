@@ -105,7 +105,9 @@ describe('image headers', () => {
     for (const bytes of [new Uint8Array([1, 2, 3]), makePng(4, 4).slice(0, 20), new Uint8Array([0xff, 0xd8, 0xff, 0xd9])]) {
       expect(codeOf(() => readSceneImageHeader(bytes))).toBe(ERR_SCENE_IMAGE_INVALID)
     }
-    expect(codeOf(() => readSceneImageHeader(new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ')))).toBe(ERR_SCENE_IMAGE_UNSUPPORTED)
+    // WebP is a texture format now: a header that ends early is invalid; KTX2 stays unsupported.
+    expect(codeOf(() => readSceneImageHeader(new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ')))).toBe(ERR_SCENE_IMAGE_INVALID)
+    expect(codeOf(() => readSceneImageHeader(Uint8Array.from([0xab, ...new TextEncoder().encode('KTX 20'), 0xbb, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])))).toBe(ERR_SCENE_IMAGE_UNSUPPORTED)
     expect(codeOf(() => readSceneImageHeader(makePng(9000, 1)))).toBeUndefined()
   })
 })

@@ -1,0 +1,101 @@
+/**
+ * libwebp built to WebAssembly (`@jsquash/webp`, the Squoosh build), loaded
+ * on first use and instantiated synchronously, so the WebP decoder and
+ * encoder keep the synchronous signatures of the PNG and JPEG codecs.
+ *
+ * The encoder package ships two builds and picks the SIMD one where the
+ * engine supports SIMD; here the plain build is always loaded, so every node
+ * runs the same WebAssembly code whatever its CPU and engine (WebAssembly
+ * itself is deterministic for the integer and IEEE arithmetic libwebp uses;
+ * no threads are used). The `.wasm` files are read from the installed
+ * package and compiled here, never fetched.
+ */
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+
+/** libwebp's `WebPConfig` fields as the Squoosh binding takes them. */
+export interface WebpEncodeConfig {
+  quality: number
+  target_size: number
+  target_PSNR: number
+  method: number
+  sns_strength: number
+  filter_strength: number
+  filter_sharpness: number
+  filter_type: number
+  partitions: number
+  segments: number
+  pass: number
+  show_compressed: number
+  preprocessing: number
+  autofilter: number
+  partition_limit: number
+  alpha_compression: number
+  alpha_filtering: number
+  alpha_quality: number
+  lossless: number
+  exact: number
+  image_hint: number
+  emulate_jpeg_size: number
+  thread_level: number
+  low_memory: number
+  near_lossless: number
+  use_delta_palette: number
+  use_sharp_yuv: number
+}
+
+/** The decoder's exports: RGBA8 straight alpha, or null for a stream libwebp refuses. */
+interface WebpDecoderModule {
+  decode: (data: Uint8Array) => { width: number, height: number, data: Uint8ClampedArray } | null
+}
+
+/** The encoder's exports: the WebP file, or null when libwebp fails. */
+interface WebpEncoderModule {
+  encode: (data: Uint8Array, width: number, height: number, config: WebpEncodeConfig) => Uint8Array | null
+}
+
+type Factory = (module: Record<string, unknown>) => Promise<unknown>
+
+/** The synchronous part of the WebAssembly JS API used here (the project's type library has no DOM types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => { exports: object }
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
+
+const load = createRequire(import.meta.url)
+let decoder: WebpDecoderModule | null = null
+let encoder: WebpEncoderModule | null = null
+
+/**
+ * Instantiates one Emscripten module synchronously: the factory receives the
+ * compiled module through `instantiateWasm` and fills in its exports before
+ * it returns (Emscripten writes them onto the object it is given).
+ */
+function instantiate<T> (path: string): T {
+  const factory = (load(`${path}.js`) as { default: Factory }).default
+  const compiled = new wasm.Module(readFileSync(load.resolve(`${path}.wasm`)))
+  const target: Record<string, unknown> = {
+    noInitialRun: true,
+    instantiateWasm: (imports: object, done: (instance: { exports: object }) => void) => {
+      const instance = new wasm.Instance(compiled, imports)
+      done(instance)
+      return instance.exports
+    }
+  }
+  factory(target).catch(() => undefined) // its readiness promise; the exports below are already set
+  if (typeof target.decode !== 'function' && typeof target.encode !== 'function') throw new Error(`${path}: WebAssembly module did not initialise`)
+  return target as T
+}
+
+/** libwebp's decoder, loaded on the first call. */
+export function webpDecoder (): WebpDecoderModule {
+  decoder ??= instantiate<WebpDecoderModule>('@jsquash/webp/codec/dec/webp_dec')
+  return decoder
+}
+
+/** libwebp's encoder (the plain, non-SIMD build), loaded on the first call. */
+export function webpEncoder (): WebpEncoderModule {
+  encoder ??= instantiate<WebpEncoderModule>('@jsquash/webp/codec/enc/webp_enc')
+  return encoder
+}
