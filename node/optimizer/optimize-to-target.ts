@@ -50,6 +50,8 @@ export interface TargetOptions {
   profile: Profile
   /** Write EXT_meshopt_compression (default: the profile's). */
   meshopt?: boolean
+  /** Texture output formats, `core` or `webp` (default: the profile's). */
+  textureFormat?: 'core' | 'webp'
   /** Seeded views per measurement (default: the renderer's default, as the network measures). */
   views?: number
 }
@@ -104,7 +106,7 @@ export async function optimizeToTarget (bytes: Uint8Array, target: QualityTarget
   const steps: TargetStep[] = []
   const tryRung = async (rung: number): Promise<boolean> => {
     const settings = TARGET_LADDER[rung]!
-    const opts: Partial<OptimizeOptions> = { profile: o.profile, ...settings, ...(o.meshopt === undefined ? {} : { meshopt: o.meshopt }) }
+    const opts: Partial<OptimizeOptions> = { profile: o.profile, ...settings, ...(o.meshopt === undefined ? {} : { meshopt: o.meshopt }), ...(o.textureFormat === undefined ? {} : { textureFormat: o.textureFormat }) }
     const out = await optimizeScene(bytes, opts)
     const m = await measureScenes(bytes, out.bytes, { seed, ...(o.views === undefined ? {} : { views: o.views }) })
     const passed = m.metrics.ssim >= t.data.ssimMin && m.metrics.psnr >= t.data.psnrMin

@@ -1,7 +1,7 @@
 /**
  * `trust-engine optimize SCENE -o OUT [--profile P] [--ratio R] [--error E]
  * [--lock-border|--no-lock-border] [--sloppy E|--no-sloppy]
- * [--max-texture N] [--texture-quality Q|lossless] [--meshopt|--no-meshopt]
+ * [--max-texture N] [--texture-quality Q|lossless] [--texture-format core|webp] [--meshopt|--no-meshopt]
  * [--target ssim=N,psnr=N] [--json]`: optimizes a glTF/GLB scene, writes the
  * result as GLB (atomically: a temporary file renamed into place) and prints
  * the report. With `--target`, searches the settings for the smallest output
@@ -47,12 +47,13 @@ export function register (program: Command): void {
     .option('--no-sloppy', 'no sloppy fallback')
     .option('--max-texture <px>', 'largest texture side after resizing (default: the profile\'s)')
     .option('--texture-quality <q>', 'JPEG quality 1-100 for the texture roles the profile encodes lossily, or "lossless" (default: the profile\'s)')
+    .option('--texture-format <f>', 'core (PNG and JPEG) or webp (also WebP, EXT_texture_webp, where smaller) (default: the profile\'s)')
     .option('--meshopt', 'write EXT_meshopt_compression (default: the profile\'s)')
     .option('--no-meshopt', 'write no EXT_meshopt_compression')
     .option('--target <thresholds>', 'ssim=N,psnr=N: the smallest output that measures at or above it (default thresholds 0.98 and 35 for a metric left out)')
     .option('--json', 'print the report as JSON')
     .exitOverride(usageErrorsExit2)
-    .action(async (scene: string, flags: { out: string, profile: string, ratio?: string, error?: string, lockBorder?: boolean, sloppy?: string | boolean, maxTexture?: string, textureQuality?: string, meshopt?: boolean, target?: string, json?: boolean }) => {
+    .action(async (scene: string, flags: { out: string, profile: string, ratio?: string, error?: string, lockBorder?: boolean, sloppy?: string | boolean, maxTexture?: string, textureQuality?: string, textureFormat?: string, meshopt?: boolean, target?: string, json?: boolean }) => {
       const { readFileBounded } = await import('../../files/read-bounded.ts')
       const { DEFAULT_SCENE_LIMITS } = await import('../../scene/scene-limits.ts')
       const { PROFILES, isProfile } = await import('../../optimizer/analysis-rules.ts')
@@ -68,11 +69,13 @@ export function register (program: Command): void {
       if (maxTexture !== undefined && !Number.isInteger(maxTexture)) throw badArgs('--max-texture', 'must be an integer')
       const textureQuality = flags.textureQuality === 'lossless' ? false : parseNumber('--texture-quality', flags.textureQuality)
       if (typeof textureQuality === 'number' && !(Number.isInteger(textureQuality) && textureQuality >= 1 && textureQuality <= 100)) throw badArgs('--texture-quality', 'an integer 1-100 or "lossless"')
+      const textureFormat = flags.textureFormat
+      if (textureFormat !== undefined && textureFormat !== 'core' && textureFormat !== 'webp') throw badArgs('--texture-format', 'core or webp')
       const bytes = await readFileBounded(scene, DEFAULT_SCENE_LIMITS.maxFileBytes, 'scene')
       if (flags.target !== undefined) {
         if (ratio !== undefined || error !== undefined || maxTexture !== undefined || textureQuality !== undefined) throw badArgs('--target', 'chooses ratio, error, texture size and quality itself; leave those flags out')
         const t = parseThresholds(flags.target)
-        await optimizeTarget(bytes, { ...flags, profile }, { ssimMin: t.ssimMin ?? DEFAULT_SSIM_MIN, psnrMin: t.psnrMin ?? DEFAULT_PSNR_MIN })
+        await optimizeTarget(bytes, { ...flags, profile, textureFormat }, { ssimMin: t.ssimMin ?? DEFAULT_SSIM_MIN, psnrMin: t.psnrMin ?? DEFAULT_PSNR_MIN })
         return
       }
       const { optimizeScene } = await import('../../optimizer/optimize.ts')
@@ -84,15 +87,16 @@ export function register (program: Command): void {
         ...(sloppyError !== undefined ? { sloppyError } : {}),
         ...(maxTexture !== undefined ? { maxTextureSize: maxTexture } : {}),
         ...(textureQuality !== undefined ? { textureQuality } : {}),
-        ...(flags.meshopt !== undefined ? { meshopt: flags.meshopt } : {})
+        ...(flags.meshopt !== undefined ? { meshopt: flags.meshopt } : {}),
+        ...(textureFormat !== undefined ? { textureFormat } : {})
       })
       await writeFileAtomic(flags.out, out)
-      printReport({ ...flags, profile }, report)
+      printReport({ ...flags, profile, textureFormat }, report)
     })
 }
 
 /** The flags the output helpers read. */
-interface Flags { out: string, profile: Profile, meshopt?: boolean, json?: boolean }
+interface Flags { out: string, profile: Profile, meshopt?: boolean, textureFormat?: 'core' | 'webp' | undefined, json?: boolean }
 /** The optimization report. */
 type Report = Awaited<ReturnType<typeof import('../../optimizer/optimize.ts').optimizeScene>>['report']
 
@@ -101,7 +105,7 @@ async function optimizeTarget (bytes: Uint8Array, flags: Flags, target: { ssimMi
   const { optimizeToTarget } = await import('../../optimizer/optimize-to-target.ts')
   const { writeFileAtomic } = await import('../../files/write-atomic.ts')
   const t0 = process.hrtime.bigint()
-  const r = await optimizeToTarget(bytes, target, { profile: flags.profile, ...(flags.meshopt !== undefined ? { meshopt: flags.meshopt } : {}) })
+  const r = await optimizeToTarget(bytes, target, { profile: flags.profile, ...(flags.meshopt !== undefined ? { meshopt: flags.meshopt } : {}), ...(flags.textureFormat !== undefined ? { textureFormat: flags.textureFormat } : {}) })
   const searchMs = Number(process.hrtime.bigint() - t0) / 1e6
   await writeFileAtomic(flags.out, r.bytes)
   if (flags.json === true) {

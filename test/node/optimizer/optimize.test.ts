@@ -83,9 +83,12 @@ describe('optimizeScene', () => {
   })
 
   it('resizes textures above the profile limit with the area filter and re-encodes them as PNG when lossless', async () => {
-    const { bytes, report } = await optimizeScene(staticScene, { profile: 'economy', maxTextureSize: 100, textureQuality: false })
+    const { bytes, report } = await optimizeScene(staticScene, { profile: 'economy', maxTextureSize: 100, textureQuality: false, textureFormat: 'core' })
     const loaded = await loadSceneSafely(bytes)
     expect(loaded.images).toEqual([{ mimeType: 'image/png', width: 100, height: 67 }])
+    // With the profile's WebP output, the smaller lossless format is lossless WebP.
+    const webp = await optimizeScene(staticScene, { profile: 'economy', maxTextureSize: 100, textureQuality: false })
+    expect((await loadSceneSafely(webp.bytes)).images).toEqual([{ mimeType: 'image/webp', width: 100, height: 67 }])
     expect(report.after.textureMemoryBytes).toBe(Math.ceil(100 * 67 * 4 * 4 / 3))
     expect(report.operations.find((o) => o.name === 'textures')?.detail).toContain('1 resized')
   })

@@ -54,6 +54,17 @@ describe('trust-engine optimize', () => {
     expect([bad.status, bad.stderr]).toEqual([2, expect.stringContaining('ERR_BAD_ARGS')])
     expect(existsSync(join(dir, 'never-sloppy.glb'))).toBe(false)
   })
+  it('--texture-format webp writes WebP textures with EXT_texture_webp required; another value exits 2', () => {
+    const out = join(dir, 'webp.glb')
+    const r = cli('optimize', scene, '-o', out, '--profile', 'balanced', '--texture-format', 'webp', '--json')
+    expect(r.status).toBe(0)
+    const glb = readFileSync(out)
+    const json = JSON.parse(glb.subarray(20, 20 + glb.readUInt32LE(12)).toString('utf8'))
+    expect(json.extensionsRequired).toContain('EXT_texture_webp')
+    expect(json.images.map((i: { mimeType: string }) => i.mimeType)).toEqual(['image/webp'])
+    const bad = cli('optimize', scene, '-o', join(dir, 'never-webp.glb'), '--texture-format', 'avif')
+    expect([bad.status, bad.stderr]).toEqual([2, expect.stringContaining('ERR_BAD_ARGS')])
+  })
   it('leaves no output and no temporary file behind on error', () => {
     const out = join(dir, 'never.glb')
     const bad = join(dir, 'truncated.glb')
