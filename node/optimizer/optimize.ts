@@ -25,7 +25,7 @@ import { writeMeshopt } from './write-meshopt.ts'
 import { simplifyScene, weldScene } from './simplify-pass.ts'
 
 /** Version of the optimization procedure, written into every output's `asset.generator`; bump it whenever outputs change. */
-export const OPTIMIZER_FORMAT_VERSION = 3
+export const OPTIMIZER_FORMAT_VERSION = 4
 /** The `asset.generator` string of optimized scenes (no library version or time: outputs must not vary with either). */
 export const OPTIMIZER_GENERATOR = `trust-engine-optimizer/${OPTIMIZER_FORMAT_VERSION}`
 
