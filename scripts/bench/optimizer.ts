@@ -6,7 +6,12 @@
  * - output bytes at the same triangle count: gltfpack runs first with
  *   `-si 0.5 -se 0.01`; ours then runs with the ratio gltfpack achieved and
  *   the same error bound (gaming profile), plain against gltfpack plain, and
- *   with EXT_meshopt_compression against `gltfpack -cc`;
+ *   with EXT_meshopt_compression against `gltfpack -cc`; these rows keep
+ *   ours to PNG/JPEG textures (`--texture-format core`);
+ * - on the PBR scene, the same with WebP on (EXT_texture_webp, the gaming
+ *   profile's default): gltfpack's npm build has no texture compression
+ *   (`-tw` and `-tc` need its native build), so it keeps the JPEGs: WebP
+ *   against gltfpack plain and `-cc`, bytes and whole process;
  * - triangles kept on the dense scene when both are asked for 1 % within
  *   1 % (where seams or the error bound stop each simplifier);
  * - wall time per whole process: `trust-engine optimize` against the
@@ -75,12 +80,12 @@ async function compare (label: string, input: Uint8Array, dir: string): Promise<
   const theirsTriangles = await triangles(theirs)
   // Ours at the triangle share gltfpack reached, within the same error bound.
   const ratio = Math.min(1, Math.max(0.001, theirsTriangles / before))
-  const options = { profile: 'gaming' as const, ratio, error: ERROR }
+  const options = { profile: 'gaming' as const, ratio, error: ERROR, textureFormat: 'core' as const }
   const ours = await optimizeScene(input, { ...options, meshopt: false })
   const oursMeshopt = await optimizeScene(input, { ...options, meshopt: true })
   const inPath = join(dir, `${label}.glb`)
   writeFileSync(inPath, input)
-  const oursMs = processMs([join(REPO_ROOT, 'bin', 'trust-engine.js'), 'optimize', inPath, '-o', join(dir, `${label}.ours.glb`), '--profile', 'gaming', '--ratio', String(ratio), '--error', String(ERROR)])
+  const oursMs = processMs([join(REPO_ROOT, 'bin', 'trust-engine.js'), 'optimize', inPath, '-o', join(dir, `${label}.ours.glb`), '--profile', 'gaming', '--ratio', String(ratio), '--error', String(ERROR), '--texture-format', 'core'])
   const theirsMs = processMs([join(REPO_ROOT, 'node_modules', 'gltfpack', 'cli.js'), '-i', inPath, '-o', join(dir, `${label}.gltfpack.glb`), ...packArgs, '-cc'])
   const n = `${label} (${before} tris, ${input.byteLength} B)`
   return [
@@ -88,6 +93,28 @@ async function compare (label: string, input: Uint8Array, dir: string): Promise<
     result(`optimize output bytes, plain ${n}`, ours.bytes.byteLength, 'bytes', 'gltfpack -si 0.5 -se 0.01', theirs.byteLength),
     result(`optimize output bytes, meshopt ${n}`, oursMeshopt.bytes.byteLength, 'bytes', 'gltfpack ... -cc', theirsCc.byteLength),
     result(`optimize whole process ${n}`, oursMs, 'ms', 'gltfpack ... -cc process', theirsMs)
+  ]
+}
+
+/** The PBR scene with WebP textures on, against gltfpack plain and -cc (which keep the JPEGs: no texture compression in its npm build). */
+async function webpRows (input: Uint8Array, dir: string): Promise<BenchResult[]> {
+  const before = await triangles(input)
+  const packArgs = ['-si', String(RATIO), '-se', String(ERROR)]
+  const theirs = await gltfpack(input, packArgs)
+  const theirsCc = await gltfpack(input, [...packArgs, '-cc'])
+  const ratio = Math.min(1, Math.max(0.001, (await triangles(theirs)) / before))
+  const options = { profile: 'gaming' as const, ratio, error: ERROR, textureFormat: 'webp' as const }
+  const plain = await optimizeScene(input, { ...options, meshopt: false })
+  const meshopt = await optimizeScene(input, { ...options, meshopt: true })
+  const inPath = join(dir, 'pbr-webp.glb')
+  writeFileSync(inPath, input)
+  const oursMs = processMs([join(REPO_ROOT, 'bin', 'trust-engine.js'), 'optimize', inPath, '-o', join(dir, 'pbr.webp.glb'), '--profile', 'gaming', '--ratio', String(ratio), '--error', String(ERROR), '--texture-format', 'webp'])
+  const theirsMs = processMs([join(REPO_ROOT, 'node_modules', 'gltfpack', 'cli.js'), '-i', inPath, '-o', join(dir, 'pbr.gltfpack-cc.glb'), ...packArgs, '-cc'])
+  const n = `pbr (${before} tris, ${input.byteLength} B)`
+  return [
+    result(`optimize output bytes, WebP textures, plain ${n}`, plain.bytes.byteLength, 'bytes', 'gltfpack -si 0.5 -se 0.01 (JPEGs kept)', theirs.byteLength),
+    result(`optimize output bytes, WebP textures, meshopt ${n}`, meshopt.bytes.byteLength, 'bytes', 'gltfpack ... -cc (JPEGs kept)', theirsCc.byteLength),
+    result(`optimize whole process, WebP textures ${n}`, oursMs, 'ms', 'gltfpack ... -cc process', theirsMs)
   ]
 }
 
@@ -147,6 +174,7 @@ export const optimizerSuite: BenchSuite = {
       const dense = await denseScene()
       return [
         ...await compare('pbr', pbr, dir),
+        ...await webpRows(pbr, dir),
         ...await compare('shapes', await shapesScene(), dir),
         ...await compare('dense', dense, dir),
         await deepSimplification('dense', dense),
