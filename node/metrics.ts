@@ -92,8 +92,8 @@ export interface NodeMetrics {
     eventClients: Gauge
     /** Event stream clients dropped because their unsent bytes passed the bound. */
     eventClientsDropped: Counter
-    /** HTTP connections closed at once because the API had `maxConnections` open. */
-    connectionsDropped: Counter
+    /** HTTP connections closed at once because the API had `maxConnections` open, or the client's address `maxConnectionsPerClient`, by `bound`. */
+    connectionsDropped: Counter<'bound'>
     /** Requests refused with 429 by a per-client rate limit, by route pattern (node/api/rate-limit.ts). */
     rateLimited: Counter<'route'>
   }
@@ -270,7 +270,7 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       requests: counter(register, n.httpRequests, 'HTTP API requests by route pattern, method and status code', ['route', 'method', 'status']),
       eventClients: gauge(register, n.eventClients, 'Clients connected to the event stream', []),
       eventClientsDropped: counter(register, n.eventClientsDropped, 'Event stream clients dropped for unsent bytes over the bound', []),
-      connectionsDropped: counter(register, n.httpConnectionsDropped, 'HTTP connections closed at once because the API had maxConnections open', []),
+      connectionsDropped: counter(register, n.httpConnectionsDropped, 'HTTP connections closed at once because the API had maxConnections open (all clients) or maxConnectionsPerClient open from that address, by bound', ['bound']),
       rateLimited: counter(register, n.httpRateLimited, 'HTTP requests refused with 429 by a per-client rate limit, by route pattern', ['route'])
     },
     evidence: {

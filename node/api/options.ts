@@ -47,6 +47,8 @@ export interface ApiOptions {
   maxUploadBytesInFlight: number
   /** Connections open at once, all clients together; a connection beyond is closed at once (Node's `server.maxConnections`). */
   maxConnections: number
+  /** Connections open at once from one client address; a connection beyond is closed at once (node/api/connection-limit.ts). */
+  maxConnectionsPerClient: number
   /** Server-sent events (`GET /v1/events`): clients, per-client buffer, heartbeat. */
   events: EventStreamOptions
 }
@@ -83,6 +85,9 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   // Node's own default is unbounded. 64 event streams, a few consoles and CLIs, uploads and scrapes fit many times;
   // a client opening thousands of idle connections no longer holds a socket and its buffers for each.
   maxConnections: 1024,
+  // A console tab holds an event stream and a request or two, the CLI one connection, a scraper one: 64 from one
+  // address is many clients behind one NAT, and one address holding idle connections leaves 960 to the others.
+  maxConnectionsPerClient: 64,
   // See DEFAULT_EVENT_STREAM_OPTIONS (node/api/event-stream.ts).
   events: DEFAULT_EVENT_STREAM_OPTIONS
 }
@@ -108,7 +113,7 @@ export function resolveApiOptions (options: Partial<ApiOptions> = {}): ApiOption
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new TrustEngineError(ERR_API_OPTIONS, 'port must be an integer in [0, 65535]')
   }
-  for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit', 'writesPerMinute', 'uploadsPerMinute', 'uploadBytesPerMinute', 'maxUploadBytesInFlight', 'maxConnections'] as const) {
+  for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit', 'writesPerMinute', 'uploadsPerMinute', 'uploadBytesPerMinute', 'maxUploadBytesInFlight', 'maxConnections', 'maxConnectionsPerClient'] as const) {
     if (!Number.isSafeInteger(opts[key]) || opts[key] <= 0) throw new TrustEngineError(ERR_API_OPTIONS, `${key} must be a positive integer`)
   }
   if (opts.maxUploadBytesInFlight < opts.maxBlobBytes) throw new TrustEngineError(ERR_API_OPTIONS, 'maxUploadBytesInFlight must be at least maxBlobBytes')

@@ -18,6 +18,7 @@ import type { Duplex } from 'node:stream'
 import Fastify, { type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify'
 import { createNodeMetrics } from '../metrics.ts'
 import { ClientRateLimit } from './rate-limit.ts'
+import { limitConnections } from './connection-limit.ts'
 import type { TrustEngineNodeApi } from '../node-api.ts'
 import type { RouteContext } from './context.ts'
 import { ERR_BAD_REQUEST, ERR_HEADERS_TOO_LARGE, ERR_METHOD_NOT_ALLOWED, ERR_NOT_FOUND, ERR_PARAM_TOO_LONG, ERR_REQUEST_TIMEOUT, ERR_UNAUTHORIZED, apiError, toErrorResponse } from './errors.ts'
@@ -119,9 +120,7 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
     await register(app, ctx)
   }
 
-  // Beyond maxConnections Node closes a new connection at once and emits 'drop'.
-  app.server.maxConnections = opts.maxConnections
-  app.server.on('drop', () => { metrics.http.connectionsDropped.inc() })
+  limitConnections(app.server, opts, metrics)
   await app.listen({ host: opts.host, port: opts.port })
   const address = app.server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address

@@ -65,7 +65,8 @@ export interface NodeOptions {
  * limits, each a count a minute with a burst of as many (DEFAULT_API_OPTIONS
  * in node/api/options.ts): `writesPerMinute` (job submissions and schedule
  * cancellations, 120), `uploadsPerMinute` (600), `uploadBytesPerMinute`
- * (1 GiB).
+ * (1 GiB); and `maxConnectionsPerClient` (64), the connections one address
+ * may hold open at once.
  */
 export type RateLimitsConfig = z.output<typeof rateLimitsConfigSchema>
 
@@ -73,7 +74,8 @@ export type RateLimitsConfig = z.output<typeof rateLimitsConfigSchema>
 export const rateLimitsConfigSchema = z.strictObject({
   writesPerMinute: z.number().int().min(1).max(1_000_000).optional(),
   uploadsPerMinute: z.number().int().min(1).max(1_000_000).optional(),
-  uploadBytesPerMinute: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional()
+  uploadBytesPerMinute: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  maxConnectionsPerClient: z.number().int().min(1).max(65_536).optional()
 })
 
 /** The config file's `shutdown`: `drainMs`, how long a stop lets the measurements in flight finish (15 s by default; DEFAULT_STOP_OPTIONS in node/wiring/graceful-stop.ts). */

@@ -48,3 +48,41 @@ describe('HTTP connections', () => {
     held[1]!.destroy()
   })
 })
+
+describe('HTTP connections per client address', () => {
+  let u: TestNode
+  beforeAll(async () => { u = await startTestNode({ api: { maxConnectionsPerClient: 2 } }) })
+  afterAll(async () => { await u.close() })
+
+  const droppedPerClient = async (): Promise<number> => {
+    const text = await u.node.metricsRegistry.getSingleMetricAsString(NODE_METRIC_NAMES.httpConnectionsDropped)
+    const line = text.split('\n').find((l) => l.includes('bound="maxConnectionsPerClient"'))
+    return line === undefined ? 0 : Number(line.split(' ').at(-1))
+  }
+
+  /** A connection from local address `from` that sent a request; resolves with whether it was answered before it closed (or once answered). */
+  async function request (from: string, keep: Socket[]): Promise<boolean> {
+    const { port, hostname } = new URL(u.url)
+    const socket = connect({ port: Number(port), host: hostname, localAddress: from })
+    socket.on('error', () => {})
+    keep.push(socket)
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+    return await new Promise((resolve) => {
+      socket.once('data', () => { resolve(true) })
+      socket.once('close', () => { resolve(false) })
+    })
+  }
+
+  it('closes a connection beyond maxConnectionsPerClient from one address at once, counts it, and serves other addresses', async () => {
+    const held: Socket[] = []
+    expect(await request('127.0.0.1', held)).toBe(true)
+    expect(await request('127.0.0.1', held)).toBe(true)
+    expect(await request('127.0.0.1', held)).toBe(false)
+    await waitUntil(async () => await droppedPerClient() === 1, 'drop counted')
+    expect(await request('127.0.0.2', held)).toBe(true)
+    // Once one of its connections closes, the address is served again.
+    held[0]!.destroy()
+    await waitUntil(async () => await request('127.0.0.1', held), 'served again')
+    for (const s of held) s.destroy()
+  })
+})
