@@ -89,6 +89,26 @@ export function decodeSeedShare (bytes: Uint8Array): SeedShare {
   return decodeWith(seedShareSchema, bytes, MAX_MESSAGE_BYTES, 'seed share')
 }
 
+/** Bytes of one share in a seed certificate's canonical JSON, with its comma: `{"proof":"<160 hex>","validator":"<64 hex>"},` is 252. */
+export const SEED_CERTIFICATE_SHARE_BYTES = 256
+
+/** Bytes of a seed certificate besides its shares, at most: type, network id (up to 63 characters), job id, signature and punctuation, with room. */
+export const SEED_CERTIFICATE_HEADER_BYTES = 1024
+
+/**
+ * The largest valid seed certificate of a network of `validators`
+ * validators: one share each (a certificate holds more than 2/3 of the
+ * weight, at most every validator's share) and the header; never below
+ * the gossip limit of other messages ({@link MAX_MESSAGE_BYTES}) nor above
+ * {@link MAX_SEED_CERTIFICATE_BYTES}. Gossip and catch-up size their bound
+ * on seed messages by it, so a large network's certificates pass and a
+ * small one's bound stays small.
+ */
+export function maxSeedCertificateBytes (validators: number): number {
+  const bytes = SEED_CERTIFICATE_HEADER_BYTES + Math.max(0, Math.ceil(validators)) * SEED_CERTIFICATE_SHARE_BYTES
+  return Math.min(MAX_SEED_CERTIFICATE_BYTES, Math.max(MAX_MESSAGE_BYTES, bytes))
+}
+
 /** Decodes a seed certificate from untrusted bytes (`ERR_TOO_LARGE`, `ERR_MALFORMED`, `ERR_SCHEMA`). */
 export function decodeSeedCertificate (bytes: Uint8Array): SeedCertificate {
   return decodeWith(seedCertificateSchema, bytes, MAX_SEED_CERTIFICATE_BYTES, 'seed certificate')

@@ -33,7 +33,7 @@ import { MAX_MESSAGE_BYTES } from '../../protocol/constants.ts'
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
 import type { GossipResult, P2pCounters } from './counters.ts'
 import { isCanonicalOrNotJson } from './canonical-gate.ts'
-import { ERR_GOSSIP_QUEUE_FULL, ERR_MESSAGE_TOO_LARGE, ERR_NOT_CANONICAL, ERR_NO_VALIDATOR, ERR_UNKNOWN_TOPIC, ERR_VALIDATION_TIMEOUT, ERR_VALIDATOR_BUG } from './errors.ts'
+import { ERR_GOSSIP_QUEUE_FULL, ERR_MESSAGE_TOO_LARGE, ERR_NOT_CANONICAL, ERR_NO_VALIDATOR, ERR_P2P_OPTIONS, ERR_UNKNOWN_TOPIC, ERR_VALIDATION_TIMEOUT, ERR_VALIDATOR_BUG } from './errors.ts'
 import { buildScoreConfig, type GossipScoreOptions } from './gossip-score.ts'
 
 /** Validates one message; returns normally to accept, throws a `TrustEngineError` to reject or ignore. */
@@ -48,6 +48,13 @@ export interface GossipValidatorOptions {
    * own gate would only parse and encode the message a second time.
    */
   checksCanonicalJson?: boolean
+  /**
+   * Largest message of this topic, checked before any decoding, in place of
+   * the adapter's `maxMessageBytes` (the seeds topic: a large network's seed
+   * certificate, protocol/seed.ts `maxSeedCertificateBytes`). At most
+   * `maxRpcBytes`, since one frame must carry it.
+   */
+  maxMessageBytes?: number
 }
 
 /** Receives each accepted message once, after validation. `from` is the relaying peer, not the author. */
@@ -174,6 +181,8 @@ export class GossipAdapter {
   readonly #pubsub: GossipSub
   readonly #topics: Set<string>
   readonly #validators = new Map<string, GossipValidator>()
+  /** Per topic: its largest message (GossipValidatorOptions.maxMessageBytes), once its validator is set. */
+  readonly #maxBytes = new Map<string, number>()
   readonly #onMessage: GossipMessageHandler
   readonly #counters: P2pCounters
   readonly #log: Logger
@@ -202,6 +211,11 @@ export class GossipAdapter {
   setValidator (topic: string, validator: GossipValidator, options: GossipValidatorOptions = {}): void {
     this.#checkTopic(topic)
     this.#validators.set(topic, validator)
+    const limit = options.maxMessageBytes ?? this.#options.maxMessageBytes
+    if (!Number.isInteger(limit) || limit < 1 || limit > this.#options.maxRpcBytes) {
+      throw new TrustEngineError(ERR_P2P_OPTIONS, `a topic's message limit must be an integer from 1 to maxRpcBytes (${this.#options.maxRpcBytes})`)
+    }
+    this.#maxBytes.set(topic, limit)
     const gate = this.#options.requireCanonicalJson && options.checksCanonicalJson !== true
     this.#pubsub.topicValidators.set(topic, async (peer, msg) => await this.#validate(topic, validator, gate, peer, msg))
   }
@@ -239,8 +253,9 @@ export class GossipAdapter {
    */
   async publish (topic: string, data: Uint8Array): Promise<number> {
     this.#checkTopic(topic)
-    if (data.byteLength > this.#options.maxMessageBytes) {
-      throw new TrustEngineError(ERR_MESSAGE_TOO_LARGE, `message of ${data.byteLength} bytes exceeds ${this.#options.maxMessageBytes}`)
+    const limit = this.#maxBytesOf(topic)
+    if (data.byteLength > limit) {
+      throw new TrustEngineError(ERR_MESSAGE_TOO_LARGE, `message of ${data.byteLength} bytes exceeds ${limit}`)
     }
     try {
       const res = await this.#pubsub.publish(topic, data)
@@ -272,8 +287,9 @@ export class GossipAdapter {
    */
   publishTo (topic: string, data: Uint8Array, peers: readonly string[]): number {
     this.#checkTopic(topic)
-    if (data.byteLength > this.#options.maxMessageBytes) {
-      throw new TrustEngineError(ERR_MESSAGE_TOO_LARGE, `message of ${data.byteLength} bytes exceeds ${this.#options.maxMessageBytes}`)
+    const limit = this.#maxBytesOf(topic)
+    if (data.byteLength > limit) {
+      throw new TrustEngineError(ERR_MESSAGE_TOO_LARGE, `message of ${data.byteLength} bytes exceeds ${limit}`)
     }
     const internals = this.#pubsub as unknown as GossipsubInternals
     const id = internals.msgIdToStrFn(contentMessageId({ type: 'unsigned', topic, data }))
@@ -335,7 +351,7 @@ export class GossipAdapter {
       this.#inValidation.set(topic, queue)
     }
     // [IGNORE] the topic's validation queue is full: dropped unread, not penalised (an oversized message is still REJECTed below).
-    if (size <= this.#options.maxMessageBytes && (queue.count >= this.#options.maxValidatingPerTopic || queue.bytes + size > this.#options.maxValidatingBytesPerTopic)) {
+    if (size <= this.#maxBytesOf(topic) && (queue.count >= this.#options.maxValidatingPerTopic || queue.bytes + size > this.#options.maxValidatingBytesPerTopic)) {
       return this.#result(topic, 'ignore', ERR_GOSSIP_QUEUE_FULL, peer)
     }
     queue.count++
@@ -352,7 +368,7 @@ export class GossipAdapter {
 
   async #check (topic: string, validator: GossipValidator, gate: boolean, peer: PeerId, msg: Message): Promise<TopicValidatorResult> {
     // [REJECT] larger than any valid message: refused before anything reads it.
-    if (msg.data.byteLength > this.#options.maxMessageBytes) {
+    if (msg.data.byteLength > this.#maxBytesOf(topic)) {
       return this.#result(topic, 'reject', ERR_MESSAGE_TOO_LARGE, peer)
     }
     // [REJECT] JSON in any encoding but the canonical one: refused before the validator checks a signature
@@ -380,6 +396,11 @@ export class GossipAdapter {
     this.#counters.gossipResult(topic, result, code)
     if (result !== 'accept') this.#log.debug({ topic, result, code, peer: peer.toString() }, 'gossip message refused')
     return result === 'accept' ? TopicValidatorResult.Accept : result === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+  }
+
+  /** The largest message of `topic`: its own limit, or the adapter's. */
+  #maxBytesOf (topic: string): number {
+    return this.#maxBytes.get(topic) ?? this.#options.maxMessageBytes
   }
 
   #checkTopic (topic: string): void {

@@ -13,7 +13,9 @@
  * `{ "jobId": <64 hex>, "from": n }` (votes) or `{ "from": n }` (open jobs),
  * at most 256 bytes, where `from` is the index of the first item wanted.
  * Response: one length-prefixed frame per item, each the bytes as gossiped
- * (at most MAX_MESSAGE_BYTES), as many as fit in MAX_SYNC_PAGE_BYTES and at
+ * (at most MAX_SYNC_ITEM_BYTES: a large network's seed certificate; every
+ * other item is at most MAX_MESSAGE_BYTES), as many as fit in
+ * MAX_SYNC_PAGE_BYTES (a page holds at least one item, however large) and at
  * most MAX_SYNC_PAGE_ITEMS, then the end of the stream. The client asks for
  * the next page while the last one was full, up to MAX_SYNC_VOTES or
  * MAX_SYNC_JOBS items in all. The receiver treats every item as untrusted
@@ -28,7 +30,7 @@ import type { PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import * as lp from 'it-length-prefixed'
 import { z } from 'zod'
-import { MAX_MESSAGE_BYTES, MAX_VALIDATORS } from '../../protocol/constants.ts'
+import { MAX_MESSAGE_BYTES, MAX_SEED_CERTIFICATE_BYTES, MAX_VALIDATORS } from '../../protocol/constants.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import type { HasLibp2p, PeerLimits } from './blob-protocol.ts'
 import { ERR_STREAM_QUOTA, ERR_SYNC_PROTOCOL, ERR_SYNC_TIMEOUT, ERR_SYNC_UNREACHABLE } from './errors.ts'
@@ -48,6 +50,13 @@ export const MAX_SYNC_VOTES = 3 * MAX_VALIDATORS + 1
 
 /** Largest page of a response, in bytes of items: four full-size messages, a few hundred votes. */
 export const MAX_SYNC_PAGE_BYTES = 256 * 1024
+
+/**
+ * Largest item: a seed certificate of the largest network, the first item
+ * of a job's votes stream (protocol/seed.ts `maxSeedCertificateBytes`);
+ * votes, shares and announcements are at most MAX_MESSAGE_BYTES.
+ */
+export const MAX_SYNC_ITEM_BYTES = MAX_SEED_CERTIFICATE_BYTES
 
 /** Most items in one page. */
 export const MAX_SYNC_PAGE_ITEMS = 256
@@ -137,8 +146,9 @@ function page (all: Uint8Array[], from: number): Uint8Array[] {
   let bytes = 0
   for (let i = from; i < all.length && out.length < MAX_SYNC_PAGE_ITEMS; i++) {
     const item = all[i]!
-    if (item.byteLength > MAX_MESSAGE_BYTES) continue
-    if (bytes + item.byteLength > MAX_SYNC_PAGE_BYTES) break
+    if (item.byteLength > MAX_SYNC_ITEM_BYTES) continue
+    // A page holds at least one item, so one larger than a page (a large network's seed certificate) still goes.
+    if (out.length > 0 && bytes + item.byteLength > MAX_SYNC_PAGE_BYTES) break
     bytes += item.byteLength
     out.push(item)
   }
@@ -201,7 +211,7 @@ export interface PageLimits {
   pageBytes: number
 }
 
-const VOTE_PAGE_LIMITS: PageLimits = { itemBytes: MAX_MESSAGE_BYTES, pageBytes: MAX_SYNC_PAGE_BYTES }
+const VOTE_PAGE_LIMITS: PageLimits = { itemBytes: MAX_SYNC_ITEM_BYTES, pageBytes: MAX_SYNC_PAGE_BYTES }
 
 /**
  * One request and a bounded page of response frames, under one timeout.

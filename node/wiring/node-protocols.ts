@@ -5,6 +5,8 @@
  * votes, open jobs, certificates), each paced and limited per peer by the
  * host. Registered before the host starts; each stream registers its stop.
  */
+import { maxSeedCertificateBytes } from '../../protocol/seed.ts'
+import type { NetworkConfig } from '../../protocol/network.ts'
 import type { JobEngine } from '../job/engine.ts'
 import type { BlobDir } from '../p2p/blob-dir.ts'
 import { serveBlobs } from '../p2p/blob-protocol.ts'
@@ -16,6 +18,8 @@ import type { Shutdown } from './shutdown.ts'
 
 /** What the protocols are wired to. */
 export interface NodeProtocolsComponents {
+  /** The network (its size bounds seed messages). */
+  network: NetworkConfig
   host: Host
   engine: JobEngine
   blobs: BlobDir
@@ -25,12 +29,13 @@ export interface NodeProtocolsComponents {
 
 /** Sets the gossip validators, subscribes to every topic and serves the stream protocols. */
 export async function serveProtocols (components: NodeProtocolsComponents): Promise<void> {
-  const { host, engine, blobs, events, shutdown } = components
+  const { network, host, engine, blobs, events, shutdown } = components
   host.gossip.setValidator(host.topics.jobs, async (data) => { await engine.onJobMessage(data) })
   // The votes validator checks the canonical encoding in its own single parse (protocol/vote.ts readVote).
   host.gossip.setValidator(host.topics.votes, async (data) => { events.vote(await engine.onVoteMessage(data)) }, { checksCanonicalJson: true })
   host.gossip.setValidator(host.topics.evidence, async (data) => { await engine.onEvidenceMessage(data) })
-  host.gossip.setValidator(host.topics.seeds, async (data) => { await engine.onSeedMessage(data) })
+  // A seed certificate holds a share per validator: a large network's is larger than any other message.
+  host.gossip.setValidator(host.topics.seeds, async (data) => { await engine.onSeedMessage(data) }, { maxMessageBytes: maxSeedCertificateBytes(network.validators.length) })
   for (const topic of Object.values(host.topics)) host.gossip.subscribe(topic)
   // Served from disk in bounded chunks, paced and limited per peer (never a whole blob in memory).
   const stopBlobs = await serveBlobs(host, { getBlob: async (sha) => await blobs.open(sha), limits: host, counters: host.counters })

@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  ERR_SEED_CERT, ERR_SEED_SHARE, type SeedCertificate, buildSeedCertificate, decodeSeedCertificate, decodeSeedShare, jobIdOf,
-  makeSeedShare, signMessage, verifySeedCertificate, verifySeedShare
+  ERR_SEED_CERT, ERR_SEED_SHARE, SEED_CERTIFICATE_SHARE_BYTES, type SeedCertificate, buildSeedCertificate, canonicalEncode, decodeSeedCertificate,
+  decodeSeedShare, jobIdOf, makeSeedShare, maxSeedCertificateBytes, signMessage, verifySeedCertificate, verifySeedShare
 } from '../../protocol/index.ts'
+import { MAX_MESSAGE_BYTES, MAX_SEED_CERTIFICATE_BYTES, MAX_VALIDATORS } from '../../protocol/constants.ts'
 import { codeOf } from './codes.ts'
 import { keyPair, makeJob, makeNetwork, wire } from './fixtures.ts'
 
@@ -85,5 +86,27 @@ describe('seed certificates', () => {
     // f = 1: the smallest two outputs of any three-or-four share set: C(3, 2) = 3 distinct seeds at most.
     expect(seeds.size).toBeGreaterThanOrEqual(2)
     expect(seeds.size).toBeLessThanOrEqual(3)
+  })
+})
+
+describe('seed certificate size', () => {
+  it('the largest network\'s certificate with every share fits its bound, which is over the gossip limit of other messages and within the decoder\'s', () => {
+    // The longest network id (63 characters) and every validator's share: the largest certificate a network of this size can have.
+    const { network, keys } = makeNetwork(Array.from({ length: MAX_VALIDATORS }, () => 1), {}, 'n'.repeat(63))
+    const job = makeJob(network, keys[0]!)
+    const jobId = jobIdOf(job)
+    const cert = buildSeedCertificate(network, jobId, keys.map((k) => makeSeedShare(network, jobId, k)), keys[0]!.privateKey)
+    const bytes = canonicalEncode(cert)
+    expect(cert.shares).toHaveLength(MAX_VALIDATORS)
+    expect(bytes.byteLength).toBeGreaterThan(MAX_MESSAGE_BYTES)
+    expect(bytes.byteLength).toBeLessThanOrEqual(maxSeedCertificateBytes(MAX_VALIDATORS))
+    expect(maxSeedCertificateBytes(MAX_VALIDATORS)).toBeLessThanOrEqual(MAX_SEED_CERTIFICATE_BYTES)
+    expect(verifySeedCertificate(decodeSeedCertificate(bytes), job, network).seed).toMatch(/^[0-9a-f]{64}$/)
+    // Per share, the bound is tight: within a few bytes of what a share takes.
+    const perShare = (bytes.byteLength - canonicalEncode({ ...cert, shares: [] }).byteLength) / MAX_VALIDATORS
+    expect(perShare).toBeLessThanOrEqual(SEED_CERTIFICATE_SHARE_BYTES)
+    expect(perShare).toBeGreaterThan(SEED_CERTIFICATE_SHARE_BYTES - 8)
+    // A small network keeps the gossip limit of other messages.
+    expect(maxSeedCertificateBytes(4)).toBe(MAX_MESSAGE_BYTES)
   })
 })

@@ -57,6 +57,27 @@ describe('gossip adapter', () => {
     await expect(h.gossip.publish(h.topics.votes, new Uint8Array(MAX_MESSAGE_BYTES + 1))).rejects.toMatchObject({ code: ERR_MESSAGE_TOO_LARGE })
   })
 
+  it('carries a message up to a topic\'s own limit (a large network\'s seed certificate), and refuses one beyond it or a limit over a frame', async () => {
+    const limit = 300 * 1024
+    const got: number[] = []
+    const b = await host({ onMessage: (_t, d) => { got.push(d.byteLength) } })
+    b.gossip.setValidator(b.topics.seeds, () => {}, { maxMessageBytes: limit })
+    b.gossip.subscribe(b.topics.seeds)
+    await b.start()
+    const a = await host({ bootstrap: b.multiaddrs() })
+    a.gossip.setValidator(a.topics.seeds, () => {}, { maxMessageBytes: limit })
+    a.gossip.subscribe(a.topics.seeds)
+    await a.start()
+    await waitUntil(() => a.gossip.subscribers(a.topics.seeds).length === 1, 'b subscribed')
+    expect(await a.gossip.publish(a.topics.seeds, new Uint8Array(limit).fill(1))).toBe(1)
+    await waitUntil(() => got.length === 1, 'b received')
+    expect(got).toEqual([limit])
+    await expect(a.gossip.publish(a.topics.seeds, new Uint8Array(limit + 1))).rejects.toMatchObject({ code: ERR_MESSAGE_TOO_LARGE })
+    // Other topics keep the adapter's limit.
+    await expect(a.gossip.publish(a.topics.votes, new Uint8Array(MAX_MESSAGE_BYTES + 1))).rejects.toMatchObject({ code: ERR_MESSAGE_TOO_LARGE })
+    expect(() => { a.gossip.setValidator(a.topics.jobs, () => {}, { maxMessageBytes: 2 * 1024 * 1024 }) }).toThrow(expect.objectContaining({ code: ERR_P2P_OPTIONS }))
+  })
+
   it('publishes to nobody in a one-node network, and the same bytes again once a peer is there', async () => {
     const a = await host()
     a.gossip.setValidator(a.topics.jobs, () => {})

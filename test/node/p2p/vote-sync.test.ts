@@ -7,7 +7,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import * as lp from 'it-length-prefixed'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHost, type Host } from '../../../node/p2p/host.ts'
-import { VOTE_SYNC_PROTOCOL, fetchOpenJobs, fetchVotes, serveOpenJobs, serveVotes } from '../../../node/p2p/vote-sync.ts'
+import { MAX_SYNC_PAGE_BYTES, VOTE_SYNC_PROTOCOL, fetchOpenJobs, fetchVotes, serveOpenJobs, serveVotes } from '../../../node/p2p/vote-sync.ts'
 import { isTrustEngineError } from '../../../protocol/errors.ts'
 
 describe('vote catch-up protocol', () => {
@@ -33,6 +33,24 @@ describe('vote catch-up protocol', () => {
   it('returns the votes the peer holds for the job, and none for another job', async () => {
     expect((await fetchVotes(client, server.peerId, jobId)).map((v) => new TextDecoder().decode(v))).toEqual(['{"vote":1}', '{"vote":2}'])
     expect(await fetchVotes(client, server.peerId, 'cd'.repeat(32))).toEqual([])
+  })
+
+  it('returns an item larger than a page (a large network\'s seed certificate) and the items after it', async () => {
+    const big = new Uint8Array(MAX_SYNC_PAGE_BYTES + 1000).fill(0x7b)
+    const small = Array.from({ length: 3 }, (_, i) => new TextEncoder().encode(`{"vote":${i}}`))
+    const bigJob = 'ef'.repeat(32)
+    const s = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'syncnet' })
+    await s.start()
+    try {
+      await serveVotes(s, async (id) => (id === bigJob ? [big, ...small] : []))
+      await client.libp2p.dial(s.libp2p.getMultiaddrs()[0]!)
+      for (let i = 0; i < 100 && !client.isAdmitted(s.peerId); i++) await new Promise((r) => setTimeout(r, 100))
+      const got = await fetchVotes(client, s.peerId, bigJob)
+      expect(got.map((v) => v.byteLength)).toEqual([big.byteLength, ...small.map((v) => v.byteLength)])
+      expect(Buffer.from(got[0]!).equals(Buffer.from(big))).toBe(true)
+    } finally {
+      await s.stop()
+    }
   })
 
   it('returns the announcements of the peer\'s open jobs', async () => {
