@@ -26,7 +26,7 @@ import { simplifyScene, weldScene } from './simplify-pass.ts'
 import { integerPositions } from './position-layout.ts'
 
 /** Version of the optimization procedure, written into every output's `asset.generator`; bump it whenever outputs change. */
-export const OPTIMIZER_FORMAT_VERSION = 4
+export const OPTIMIZER_FORMAT_VERSION = 5
 /** The `asset.generator` string of optimized scenes (no library version or time: outputs must not vary with either). */
 export const OPTIMIZER_GENERATOR = `trust-engine-optimizer/${OPTIMIZER_FORMAT_VERSION}`
 
