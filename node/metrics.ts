@@ -130,6 +130,10 @@ export interface NodeMetrics {
     seedJobsHeld: Gauge
     /** Tasks of the worker pool (measurements, optimizations, analyses), by state: `waiting` for a worker, `running`; read at each scrape. */
     workTasks: Gauge<'state'>
+    /** LevelDB writes queued or running (node/store/db.ts: one writer, no bound of its own), read at each scrape. */
+    storeWritesWaiting: Gauge
+    /** Optimizer reports kept (node/wiring/optimizer-report-store.ts, bounded by `maxReports`), read at each scrape. */
+    optimizerReports: Gauge
   }
   memory: {
     /** Bytes of the main thread's ArrayBuffers and Buffers (`process.memoryUsage().arrayBuffers`), read at each scrape: part of the default `nodejs_external_memory_bytes`, outside the V8 heap. */
@@ -173,6 +177,10 @@ export interface ScrapeReaders {
   workPool: () => { workers: number, started: number }
   /** Bytes of V8 heap the measurement workers use, summed. */
   workerHeapUsedBytes: () => Promise<number>
+  /** LevelDB writes queued or running (node/store/db.ts). */
+  storeWritesWaiting: () => number
+  /** Optimizer reports kept (node/wiring/optimizer-report-store.ts). */
+  optimizerReports: () => number
 }
 
 /** The readers of each registry's scrape-time gauges (a registry belongs to one node). */
@@ -227,7 +235,9 @@ export const NODE_METRIC_NAMES = {
   workerHeapUsed: `${METRIC_PREFIX}work_pool_heap_used_bytes`,
   retentionPruned: `${METRIC_PREFIX}retention_pruned_total`,
   retentionFreedBytes: `${METRIC_PREFIX}retention_freed_bytes_total`,
-  retentionLastPass: `${METRIC_PREFIX}retention_last_pass_seconds`
+  retentionLastPass: `${METRIC_PREFIX}retention_last_pass_seconds`,
+  storeWritesWaiting: `${METRIC_PREFIX}store_writes_waiting`,
+  optimizerReports: `${METRIC_PREFIX}optimizer_reports`
 } as const
 
 /**
@@ -313,6 +323,14 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       seedJobsHeld: gauge(register, n.seedJobsHeld, 'Jobs whose seed shares or certificates the seed phase holds', [], (g) => {
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(r.seedJobsHeld())
+      }),
+      storeWritesWaiting: gauge(register, n.storeWritesWaiting, 'LevelDB writes queued behind the one running, plus that one', [], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(r.storeWritesWaiting())
+      }),
+      optimizerReports: gauge(register, n.optimizerReports, 'Optimizer reports kept (bounded by maxOptimizerReports)', [], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(r.optimizerReports())
       }),
       workTasks: gauge(register, n.workTasks, 'Worker pool tasks (measurements, optimizations, analyses), by state (waiting, running)', ['state'], (g) => {
         const r = SCRAPE_READERS.get(register)

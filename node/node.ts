@@ -115,7 +115,7 @@ export interface NodeInit {
   storeCheck?: Partial<StoreCheckOptions>
   /** LevelDB's room kept free (`minFreeBytes`, 64 MiB by default: writes below it answer `ERR_DISK_FULL`; node/store/db.ts, docs/store.md). */
   store?: Partial<Pick<StoreOptions, 'minFreeBytes'>>
-  /** The stop: how long the measurements in flight may finish before they are abandoned (`drainMs`, 15 s; node/wiring/graceful-stop.ts). */
+  /** The stop: how long the measurements in flight may finish before they are abandoned (`drainMs`, 10 s; node/wiring/graceful-stop.ts). */
   shutdown?: Partial<StopOptions>
 }
 
@@ -175,7 +175,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     const economy = await startEconomy({ network, store: storage.store, repos: storage.repos, clock: economyClock, logger: base, admission, blobs, pool, submit, events, shutdown }, economyOptions)
     countPeers(host, metrics, shutdown)
     // Sizes and queue lengths are read when /metrics is scraped, so an idle node spends nothing on them.
-    readAtScrape(registry, { storeBytes: async () => await folderBytes(layout.db), blobBytes: async () => await blobs.usedBytes(), diskFreeBytes: async () => await blobs.freeBytes(), gossipQueue: () => host.gossip.queued, votesHeld: () => engine.heldVotes, schedulesWaiting: () => economy.waiting, seedJobsHeld: () => engine.seedJobsHeld, workTasks: () => pool.tasks, workPool: () => ({ workers: pool.workers, started: pool.started }), workerHeapUsedBytes: async () => await pool.heapUsedBytes() })
+    readAtScrape(registry, { storeBytes: async () => await folderBytes(layout.db), blobBytes: async () => await blobs.usedBytes(), diskFreeBytes: async () => await blobs.freeBytes(), gossipQueue: () => host.gossip.queued, votesHeld: () => engine.heldVotes, schedulesWaiting: () => economy.waiting, seedJobsHeld: () => engine.seedJobsHeld, workTasks: () => pool.tasks, workPool: () => ({ workers: pool.workers, started: pool.started }), workerHeapUsedBytes: async () => await pool.heapUsedBytes(), storeWritesWaiting: () => storage.store.writesWaiting, optimizerReports: () => storage.optimizerReports.size })
     let apiUrl: string | null = null
     const node = nodeFacade({ network, identity, host, storage, engine, economy, retention, submit, registry, metrics, events, apiUrl: () => apiUrl, logger, shutdown, graceful })
     if (init.api !== undefined && init.api !== null) {

@@ -78,7 +78,7 @@ export const rateLimitsConfigSchema = z.strictObject({
   maxConnectionsPerClient: z.number().int().min(1).max(65_536).optional()
 })
 
-/** The config file's `shutdown`: `drainMs`, how long a stop lets the measurements in flight finish (15 s by default; DEFAULT_STOP_OPTIONS in node/wiring/graceful-stop.ts). */
+/** The config file's `shutdown`: `drainMs`, how long a stop lets the measurements in flight finish (10 s by default; DEFAULT_STOP_OPTIONS in node/wiring/graceful-stop.ts). */
 export type ShutdownConfig = z.output<typeof shutdownConfigSchema>
 
 /** Schema of the `shutdown` object of the config file and of {@link PartialNodeOptions}. */

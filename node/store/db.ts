@@ -194,6 +194,8 @@ export class Store {
   readonly #db: Db
   #identity: StoreIdentity | null = null
   #queue: Promise<unknown> = Promise.resolve()
+  /** Writes queued or running (see {@link writesWaiting}). */
+  #waiting = 0
   #closing: Promise<void> | null = null
   /** Free bytes at the last reading, and when it was taken (performance.now()). */
   #free = { bytes: Infinity, at: -Infinity }
@@ -258,9 +260,20 @@ export class Store {
       batch.committed()
       return result
     }
-    const done = this.#queue.then(run)
+    this.#waiting++
+    const done = this.#queue.then(run).finally(() => { this.#waiting-- })
     this.#queue = done.catch(() => {})
     return await done
+  }
+
+  /**
+   * Writes queued behind the one running, plus that one: the writer's queue
+   * has no bound of its own (each write is one step of a bounded caller: a
+   * job's decision, an upload, a retention pass), so this is its metric
+   * (`trust_engine_store_writes_waiting`).
+   */
+  get writesWaiting (): number {
+    return this.#waiting
   }
 
   /**

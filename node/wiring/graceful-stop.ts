@@ -22,18 +22,19 @@ export const ERR_STOP_OPTIONS = declareCode('ERR_STOP_OPTIONS', { status: 400 })
 export interface StopOptions {
   /**
    * The longest the drain waits for the measurements in flight (ms of real
-   * time); 0 abandons them at once. 15 s lets a frames job or a
-   * small scene finish, and with the rest of the stop (a second or two)
-   * stays inside Docker Compose's `stop_grace_period` of 20 s
-   * (docker-compose.network.yml) and Kubernetes' default 30 s, after which
-   * the process is killed uncleanly.
+   * time); 0 abandons them at once. 10 s lets a frames job or a small
+   * scene finish, and leaves half of Docker Compose's `stop_grace_period`
+   * of 20 s (docker-compose.network.yml; Kubernetes gives 30 s) to the rest
+   * of the stop, after which the process would be killed uncleanly: on an
+   * overloaded two-core machine that rest took up to 4.3 s (`npm run bench
+   * -- stop`, docs/store.md "The node's runs").
    */
   drainMs: number
 }
 
 /** Defaults of {@link StopOptions}. */
 export const DEFAULT_STOP_OPTIONS: StopOptions = {
-  drainMs: 15_000
+  drainMs: 10_000
 }
 
 /** Schema of {@link StopOptions} (the config file's `shutdown`). */

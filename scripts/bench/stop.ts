@@ -24,8 +24,8 @@ import { type BenchResult, median, result } from './types.ts'
 
 /** Jobs in the burst (two workers per node: more than they run at once). */
 const BURST = 4
-/** Side of the burst's frames, and frames per side: a measurement of a second or more on a loaded two-core machine. */
-const SIDE = 1024
+/** Side of the burst's frames, and frames per side: measurements of seconds on a loaded two-core machine, so the burst is still measuring when the stop comes. */
+const SIDE = 384
 const FRAMES = 2
 
 /** How one node's stop went. */

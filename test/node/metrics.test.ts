@@ -75,7 +75,9 @@ describe('createNodeMetrics', () => {
       seedJobsHeld: () => 3,
       workTasks: () => ({ waiting: 5, running: 2 }),
       workPool: () => ({ workers: 2, started: 5 }),
-      workerHeapUsedBytes: async () => 3_000_000
+      workerHeapUsedBytes: async () => 3_000_000,
+      storeWritesWaiting: () => 4,
+      optimizerReports: () => 11
     })
     const text = await register.metrics()
     expect(text).toContain('trust_engine_store_bytes 1234')
@@ -91,6 +93,8 @@ describe('createNodeMetrics', () => {
     expect(text).toContain('trust_engine_work_pool_workers 2')
     expect(text).toContain('trust_engine_work_pool_workers_started_total 5')
     expect(text).toContain('trust_engine_work_pool_heap_used_bytes 3000000')
+    expect(text).toContain('trust_engine_store_writes_waiting 4')
+    expect(text).toContain('trust_engine_optimizer_reports 11')
     expect(text).toMatch(/trust_engine_array_buffers_bytes [1-9]/)
     store = 5678
     expect(await register.metrics()).toContain('trust_engine_store_bytes 5678')

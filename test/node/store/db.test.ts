@@ -134,6 +134,20 @@ describe('Store.write', () => {
     await store.close()
   })
 
+  it('counts the writes queued or running (writesWaiting), failed ones included, back to 0 once they settle', async () => {
+    const store = await openStore(join(tempDir(), 'db'))
+    let release = (): void => {}
+    const held = new Promise<void>((resolve) => { release = resolve })
+    const first = store.write(async () => { await held })
+    const queued = [store.write(() => {}), store.write(() => { throw new Error('refused') }).catch(() => 'failed')]
+    expect(store.writesWaiting).toBe(3)
+    release()
+    await first
+    expect(await Promise.all(queued)).toEqual([undefined, 'failed'])
+    expect(store.writesWaiting).toBe(0)
+    await store.close()
+  })
+
   it('closes a batch once committed', async () => {
     const store = await openStore(join(tempDir(), 'db'))
     let kept: WriteBatch | undefined
