@@ -15,8 +15,9 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseConfigFile } from '../../node/config/config-file.ts'
 import { decodeImage } from '../../node/image/decode-image.ts'
-import { readImageHeader } from '../../node/image/image-header.ts'
+import { TEXTURE_IMAGE_FORMATS, readImageHeader } from '../../node/image/image-header.ts'
 import { encodeJpeg } from '../../node/image/jpeg-encode.ts'
+import { encodeWebp } from '../../node/image/webp-encode.ts'
 import { checkEvidenceMessage, checkJobMessage } from '../../node/job/gossip-checks.ts'
 import { decodePng, readPngHeader } from '../../node/measure/png.ts'
 import { decodeBlobRequest, decodeBlobStatus, encodeBlobRequest, encodeBlobStatus } from '../../node/p2p/blob-frames.ts'
@@ -57,6 +58,8 @@ const configFile = new TextEncoder().encode(JSON.stringify({
 const image = scene(16, 12)
 const png = encodePng(image)
 const jpeg = encodeJpeg(image, 80)
+const webpLossy = encodeWebp(image, { lossless: false, quality: 80 })
+const webpLossless = encodeWebp(image, { lossless: true })
 const scenes = join(import.meta.dirname, '../fixtures/scenes')
 const glb = new Uint8Array(readFileSync(join(scenes, 'still-life.packed.glb')))
 const gltf = new Uint8Array(readFileSync(join(scenes, 'still-life.gltf')))
@@ -127,6 +130,16 @@ describe('fuzzing the decoders: only typed errors with declared codes come out',
       expectTypedOutcome(() => parseStoredJson(b, 4096))
       expectTypedOutcome(() => parseAuditEntry(b, 4096))
     }), { numRuns: runs(800) })
+  })
+
+  it('images: WebP (lossy and lossless) headers and pixels, as scene textures are read', () => {
+    const formats = TEXTURE_IMAGE_FORMATS
+    fc.assert(fc.property(mutatedBytes([webpLossy, webpLossless]), (b) => {
+      expectTypedOutcome(() => readImageHeader(b, { formats }))
+      expectTypedOutcome(() => decodeImage(b, { formats }))
+    }), { numRuns: runs(600) })
+    // The samples themselves decode: the property mutates real files.
+    for (const w of [webpLossy, webpLossless]) expect(decodeImage(w, { formats }).width).toBe(image.width)
   })
 
   it('images: PNG and JPEG headers and pixels', () => {
