@@ -5,104 +5,31 @@
  * vote landing between the two reads must not show beside a record that
  * has not judged it. The interleaving is made exact here: the view's own
  * read of the job record is held until the late vote's batch is on disk.
- * Real parts: LevelDB store and audit trail, the blob folder, measurement
- * in this thread; the other validators' shares and votes are fed in as
- * gossip would bring them.
+ * Real parts (decided-job.ts): LevelDB store and audit trail, the blob
+ * folder, measurement in this thread; the other validators' shares and
+ * votes are fed in as gossip would bring them.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { pino } from 'pino'
-import { Registry } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { JobEngine } from '../../../node/job/engine.ts'
 import { JobViews } from '../../../node/job/job-views.ts'
 import { OpenJobs } from '../../../node/job/open-jobs.ts'
-import { type NodeRepositories, openRepositories } from '../../../node/job/repositories.ts'
-import { createNodeMetrics } from '../../../node/metrics.ts'
-import { BlobDir } from '../../../node/p2p/blob-dir.ts'
-import { AuditLog } from '../../../node/store/audit.ts'
-import { openStore } from '../../../node/store/db.ts'
-import type { JobView } from '../../../node/types.ts'
-import { measureJob, measurePort } from '../../../node/wiring/measure-port.ts'
+import type { NodeRepositories } from '../../../node/job/repositories.ts'
 import { canonicalEncode } from '../../../protocol/canonical.ts'
 import { effectiveWeights } from '../../../protocol/consensus/weights.ts'
-import { decodeJob } from '../../../protocol/job.ts'
-import type { MetricNumbers } from '../../../protocol/metrics.ts'
-import { networkDigest, parseNetwork } from '../../../protocol/network.ts'
-import { buildSeedCertificate, makeSeedShare, verifySeedCertificate } from '../../../protocol/seed.ts'
-import { generateKeyPair } from '../../../protocol/signing.ts'
-import { newVote, signVote } from '../../../protocol/vote.ts'
-import { addNoise, encodePng, scene } from '../measure/fixtures.ts'
-import { NO_NETWORK } from './engine-harness.ts'
+import { type DecidedJob, decidedJob } from './decided-job.ts'
 
 describe('job views of decided jobs', () => {
-  const own = generateKeyPair()
-  const a = generateKeyPair()
-  const b = generateKeyPair()
-  const x = generateKeyPair()
-  const network = parseNetwork({
-    networkId: 'view-test',
-    protocolVersion: 1,
-    validators: [own, a, b, x].map((k, i) => ({ name: `node${i + 1}`, publicKey: k.publicKey, weight: 1 }))
-  })
-  const cleanups: Array<() => Promise<void>> = []
-  let engine: JobEngine
-  let repos: NodeRepositories
-  let seed: string
-  let honest: MetricNumbers
-  let jobId: string
-
-  const vote = (k: typeof own, metrics: MetricNumbers) => signVote(newVote({
-    networkId: network.networkId, networkDigest: networkDigest(network), engine: network.measurement.engine, seed,
-    jobId, round: 0, voter: k.publicKey, metrics, intervals: { ssim: [metrics.ssim, metrics.ssim], psnr: [metrics.psnr, metrics.psnr], ssimLocal: [metrics.ssimLocal, metrics.ssimLocal] }, samples: 24
-  }), k.privateKey)
+  let d: DecidedJob
 
   beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'trust-engine-view-'))
-    cleanups.push(async () => { await rm(dir, { recursive: true, force: true }) })
-    const store = await openStore(join(dir, 'db'), { identity: { publicKey: own.publicKey, networkId: network.networkId } })
-    cleanups.push(async () => { await store.close() })
-    const audit = await AuditLog.open(store, own.privateKey)
-    repos = openRepositories(store, { append: (batch, kind, data, time) => audit.append(batch, kind, data, time) })
-    const blobs = new BlobDir(dir)
-    let onFinal: (view: JobView) => void = () => {}
-    const final = new Promise<JobView>((resolve) => { onFinal = resolve })
-    engine = new JobEngine({
-      network, key: own, repos,
-      net: NO_NETWORK,
-      blobs: { get: async (sha) => (await blobs.get(sha))! },
-      measure: measurePort(),
-      clock: Date.now,
-      logger: pino({ level: 'silent' }),
-      metrics: createNodeMetrics(new Registry()),
-      fault: null,
-      onFinal: (view) => { onFinal(view) },
-      onAccepted: () => {},
-      onEvidence: () => {}
-    })
-    await engine.start()
-    cleanups.push(async () => { await engine.stop() })
-    const refBytes = encodePng(scene(48, 48))
-    const candBytes = encodePng(addNoise(scene(48, 48), 2, 'view'))
-    const view = await engine.submit({ kind: 'frames', reference: [await blobs.put(refBytes)], candidate: [await blobs.put(candBytes)], deadlineMs: network.deadlines.maxVoteMs })
-    jobId = view.jobId
-    const job = decodeJob(engine.openAnnouncements()[0]!)
-    for (const k of [a, b]) await engine.onSeedMessage(canonicalEncode(makeSeedShare(network, jobId, k)))
-    seed = verifySeedCertificate(buildSeedCertificate(network, jobId, [own, a, b].map((k) => makeSeedShare(network, jobId, k)), own.privateKey), job, network).seed
-    honest = (await measureJob(job, jobId, { reference: [refBytes], candidate: [candBytes] }, 0, seed)).metrics
-    await engine.onVoteMessage(canonicalEncode(vote(a, honest)))
-    await engine.onVoteMessage(canonicalEncode(vote(b, honest)))
-    const decided = await final
-    expect(decided.final).toBe(true)
-    expect(decided.votes.map((v) => v.voter).sort()).toEqual([own, a, b].map((k) => k.publicKey).sort())
+    d = await decidedJob({ name: 'view-test', deviatingFirst: false })
+    expect(d.decided.final).toBe(true)
+    expect(d.decided.votes.map((v) => v.voter).sort()).toEqual([d.keys.own, d.keys.a, d.keys.b].map((k) => k.publicKey).sort())
   })
-  afterAll(async () => {
-    for (const fn of cleanups.splice(0).reverse()) await fn()
-  })
+  afterAll(async () => { await d?.close() })
 
   it('a deviating late vote written while a view is being read never shows as agreeing, and shows as deviating after', async () => {
     // The view's read of this job's record is held until the late vote's batch is written.
+    const { engine, repos, network, jobId, vote, keys: { x } } = d
     let late: Promise<void> | null = null
     const heldGet = async (id: string): ReturnType<NodeRepositories['jobs']['get']> => {
       const record = await repos.jobs.get(id)

@@ -5,109 +5,30 @@
  * the certified values, other values, the other round, duplicates and
  * conflicting votes); its reputation never rises. Before late votes stopped
  * being credited, one late copy of the certified values raised it.
- * Real parts: LevelDB store and audit trail, the blob folder, measurement in
- * this thread; the network is this node alone, the other validators' shares
- * and votes are fed in as gossip would bring them.
+ * Real parts (decided-job.ts): LevelDB store and audit trail, the blob
+ * folder, measurement in this thread; the network is this node alone, the
+ * other validators' shares and votes are fed in as gossip would bring them.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import fc from 'fast-check'
-import { pino } from 'pino'
-import { Registry } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { JobEngine } from '../../../node/job/engine.ts'
-import { openRepositories } from '../../../node/job/repositories.ts'
-import { createNodeMetrics } from '../../../node/metrics.ts'
-import { BlobDir } from '../../../node/p2p/blob-dir.ts'
-import { AuditLog } from '../../../node/store/audit.ts'
-import { openStore } from '../../../node/store/db.ts'
-import { measureJob, measurePort } from '../../../node/wiring/measure-port.ts'
 import { canonicalEncode } from '../../../protocol/canonical.ts'
-import { decodeJob } from '../../../protocol/job.ts'
-import type { MetricNumbers } from '../../../protocol/metrics.ts'
-import { networkDigest, parseNetwork } from '../../../protocol/network.ts'
-import { buildSeedCertificate, makeSeedShare, verifySeedCertificate } from '../../../protocol/seed.ts'
-import { generateKeyPair } from '../../../protocol/signing.ts'
-import { newVote, signVote } from '../../../protocol/vote.ts'
-import type { JobView } from '../../../node/types.ts'
-import { addNoise, encodePng, scene } from '../measure/fixtures.ts'
-import { NO_NETWORK } from './engine-harness.ts'
+import { type DecidedJob, decidedJob } from './decided-job.ts'
 
 describe('late votes never raise reputation', () => {
-  const own = generateKeyPair()
-  const a = generateKeyPair()
-  const b = generateKeyPair()
-  const x = generateKeyPair()
-  const network = parseNetwork({
-    networkId: 'late-test',
-    protocolVersion: 1,
-    validators: [own, a, b, x].map((k, i) => ({ name: `node${i + 1}`, publicKey: k.publicKey, weight: 1 }))
-  })
-  const cleanups: Array<() => Promise<void>> = []
-  let engine: JobEngine
-  let decided: JobView
-  let seed: string
-  let honest: MetricNumbers
-  let jobId: string
+  let d: DecidedJob
 
-  const vote = (k: typeof own, metrics: MetricNumbers, round = 0, voteSeed = seed) => signVote(newVote({
-    networkId: network.networkId, networkDigest: networkDigest(network), engine: network.measurement.engine, seed: voteSeed,
-    jobId, round, voter: k.publicKey, metrics, intervals: { ssim: [metrics.ssim, metrics.ssim], psnr: [metrics.psnr, metrics.psnr], ssimLocal: [metrics.ssimLocal, metrics.ssimLocal] }, samples: 24
-  }), k.privateKey)
-
-  beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'trust-engine-late-'))
-    cleanups.push(async () => { await rm(dir, { recursive: true, force: true }) })
-    const store = await openStore(join(dir, 'db'), { identity: { publicKey: own.publicKey, networkId: network.networkId } })
-    cleanups.push(async () => { await store.close() })
-    const audit = await AuditLog.open(store, own.privateKey)
-    const repos = openRepositories(store, { append: (batch, kind, data, time) => audit.append(batch, kind, data, time) })
-    const blobs = new BlobDir(dir)
-    let onFinal: (view: JobView) => void = () => {}
-    const final = new Promise<JobView>((resolve) => { onFinal = resolve })
-    engine = new JobEngine({
-      network, key: own, repos,
-      net: NO_NETWORK,
-      blobs: { get: async (sha) => (await blobs.get(sha))! },
-      measure: measurePort(),
-      clock: Date.now,
-      logger: pino({ level: 'silent' }),
-      metrics: createNodeMetrics(new Registry()),
-      fault: null,
-      onFinal: (view) => { onFinal(view) },
-      onAccepted: () => {},
-      onEvidence: () => {}
-    })
-    await engine.start()
-    cleanups.push(async () => { await engine.stop() })
-    const refBytes = encodePng(scene(48, 48))
-    const candBytes = encodePng(addNoise(scene(48, 48), 2, 'late'))
-    const reference = await blobs.put(refBytes)
-    const candidate = await blobs.put(candBytes)
-    const view = await engine.submit({ kind: 'frames', reference: [reference], candidate: [candidate], deadlineMs: network.deadlines.maxVoteMs })
-    jobId = view.jobId
-    const job = decodeJob(engine.openAnnouncements()[0]!)
-    for (const k of [a, b]) await engine.onSeedMessage(canonicalEncode(makeSeedShare(network, jobId, k)))
-    seed = verifySeedCertificate(buildSeedCertificate(network, jobId, [own, a, b].map((k) => makeSeedShare(network, jobId, k)), own.privateKey), job, network).seed
-    // What every honest node measures: the same function, the same seed.
-    honest = (await measureJob(job, jobId, { reference: [refBytes], candidate: [candBytes] }, 0, seed)).metrics
-    await engine.onVoteMessage(canonicalEncode(vote(x, { ssim: 0.5, psnr: 12, ssimLocal: 0.5 })))
-    await engine.onVoteMessage(canonicalEncode(vote(a, honest)))
-    await engine.onVoteMessage(canonicalEncode(vote(b, honest)))
-    decided = await final
-  })
-  afterAll(async () => {
-    for (const fn of cleanups.splice(0).reverse()) await fn()
-  })
+  beforeAll(async () => { d = await decidedJob({ name: 'late-test', deviatingFirst: true }) })
+  afterAll(async () => { await d?.close() })
 
   it('the deviating validator lost reputation in the decided job', () => {
+    const { decided, engine, keys: { x } } = d
     expect(decided.final).toBe(true)
     expect(decided.byzantine).toEqual([x.publicKey])
     expect(engine.reputationOf(x.publicKey).reputation).toBeLessThan(1)
   })
 
   it('property: no sequence of late messages from it raises its reputation', async () => {
+    const { engine, vote, honest, keys: { x } } = d
     const before = engine.reputationOf(x.publicKey)
     const message = fc.oneof(
       fc.constant('copy' as const),
