@@ -7,7 +7,8 @@
  * - JPEG at the role's quality for colour, normal and data maps whose alpha
  *   no material reads; PNG always;
  * - with WebP output on (`formats: 'webp'`, EXT_texture_webp, required):
- *   lossless WebP always, and lossy WebP at the role's quality for colour maps
+ *   lossless WebP where PNG is within 1.5 x of the best lossy candidate, and
+ *   lossy WebP at the role's quality for colour maps
  *   (base colour, emissive; alpha kept lossless). Normal and data maps get no
  *   lossy WebP: its 4:2:0 chroma subsampling mixes their independent channels.
  * Alpha no material reads is dropped. A texture that is not resized keeps its
@@ -62,6 +63,9 @@ export interface TexturePassResult {
   bytesBefore: number
   bytesAfter: number
 }
+
+// Lossless WebP is encoded only when PNG is smaller than this many times the best lossy candidate (a fixed rule on sizes: deterministic).
+const LOSSLESS_WEBP_REACH = 1.5
 
 // A JPEG of a lossless role that must be resized is re-encoded at this quality (it was lossy already).
 const LOSSLESS_JPEG_QUALITY = 95
@@ -131,8 +135,12 @@ export function optimizeTextures (document: Document, options: TexturePassOption
     if (quality !== null) candidates.push({ bytes: encodeJpeg(pixels, quality), mimeType: 'image/jpeg' })
     else if (mimeType === 'image/jpeg' && resize) candidates.push({ bytes: encodeJpeg(pixels, LOSSLESS_JPEG_QUALITY), mimeType: 'image/jpeg' })
     if (webpOut && role === 'color' && lossyQ !== null) candidates.push({ bytes: encodeWebp(pixels, { lossless: false, quality: lossyQ }), mimeType: 'image/webp' })
+    const lossyBytes = candidates.length === 0 ? Infinity : Math.min(...candidates.map((c) => c.bytes.byteLength))
     if (mimeType !== 'image/jpeg' || quality !== null || mustEncode) candidates.push({ bytes: encodePng(pixels), mimeType: 'image/png' })
-    if (webpOut) candidates.push({ bytes: encodeWebp(pixels, { lossless: true }), mimeType: 'image/webp' })
+    const png = candidates.at(-1)
+    // Lossless WebP is tried where PNG is a candidate within LOSSLESS_WEBP_REACH of the best lossy one: it is typically
+    // a quarter smaller than PNG, so beyond that it does not win and its encoding time (seconds for a 2048² photo) is saved.
+    if (webpOut && png?.mimeType === 'image/png' && png.bytes.byteLength < lossyBytes * LOSSLESS_WEBP_REACH) candidates.push({ bytes: encodeWebp(pixels, { lossless: true }), mimeType: 'image/webp' })
     let best = candidates[0]
     for (const c of candidates) if (c.bytes.byteLength < best!.bytes.byteLength) best = c
     if (best !== undefined && (mustEncode || best.bytes.byteLength < original.byteLength)) {
