@@ -18,6 +18,12 @@
  * period, while an economy schedule waits with it, and while it is an upload
  * no job names yet (the blob keeper's).
  *
+ * Also pruned: economy schedules that are over (started, failed or
+ * cancelled) once their `optimizeBy` is older than the period (at most
+ * `maxJobsPerPass` a pass): a started schedule's job is kept like any job,
+ * and a schedule still waiting for its slot is never pruned, so the slot's
+ * run at most once (economy-offline.ts) is unaffected.
+ *
  * A pass runs every `intervalMs`, prunes at most `maxJobsPerPass` jobs read
  * `pageSize` at a time, and yields to the event loop after each job; the
  * compaction of the key ranges it deleted runs on classic-level's thread
@@ -135,6 +141,8 @@ export interface RetentionComponents {
   metrics?: Pick<NodeMetrics, 'retention' | 'evidence'>
 }
 
+/** What the pruning of schedules reads of a stored schedule (node/economy/schedule-record.ts). */
+const scheduleEndSchema = z.object({ status: z.enum(['scheduled', 'started', 'failed', 'cancelled']), optimizeBy: z.int().min(0) })
 const scheduleBlobsSchema = z.object({ status: z.string(), request: z.object({ reference: z.array(z.string()), candidate: z.array(z.string()).optional() }) })
 
 /** Prunes decided jobs past their retention period; see the module comment. */
@@ -203,6 +211,7 @@ export class Retention {
         await yieldToLoop()
       }
     }
+    const schedules = this.#stopped || store.closed ? 0 : await this.#pruneSchedules(before, touched)
     if (!store.closed) {
       for (const [start, end] of touched.ranges()) await store.compact(start, end)
     }
@@ -211,11 +220,13 @@ export class Retention {
       const m = metrics.retention
       m.lastPassSeconds.set(seconds)
       for (const kind of ['jobs', 'votes', 'blobs', 'evidence'] as const) if (result[kind] > 0) m.pruned.inc({ kind }, result[kind])
+      if (schedules > 0) m.pruned.inc({ kind: 'schedules' }, schedules)
       for (const kind of ['votes', 'blobs', 'evidence'] as const) if (result.bytes[kind] > 0) m.freedBytes.inc({ kind }, result.bytes[kind])
       metrics.evidence.jobs.set(this.#components.evidence.jobs)
       metrics.evidence.bytes.set(this.#components.evidence.bytes)
     }
     if (result.jobs > 0) logger?.info({ ...result, seconds }, 'retention pruned decided jobs')
+    if (schedules > 0) logger?.info({ schedules }, 'retention pruned economy schedules that are over')
     return result
   }
 
@@ -275,6 +286,31 @@ export class Retention {
       result.evidence++
       result.bytes.evidence += evidenceBytes
     }
+  }
+
+  /**
+   * Deletes economy schedules that are over (started, failed, cancelled)
+   * whose `optimizeBy` is before `before`, at most `maxJobsPerPass`, in one
+   * batch; returns how many. A schedule is never written again once over,
+   * so deleting it races with nothing.
+   */
+  async #pruneSchedules (before: number, touched: KeyRanges): Promise<number> {
+    const repo = schedulesRepository(this.#components.store)
+    const due: string[] = []
+    for await (const { key, value } of repo.entries()) {
+      const s = scheduleEndSchema.safeParse(value)
+      if (!s.success || s.data.status === 'scheduled' || s.data.optimizeBy >= before) continue
+      due.push(key)
+      if (due.length >= this.options.maxJobsPerPass) break
+    }
+    if (due.length === 0) return 0
+    await this.#components.store.write((batch) => {
+      for (const id of due) {
+        repo.del(batch, id)
+        touched.add(BUCKETS.schedules, repo.keyOf(id))
+      }
+    })
+    return due.length
   }
 
   /** Blobs named by economy schedules still waiting for their slot (their job is not announced yet). */

@@ -263,6 +263,34 @@ describe('retention of decided jobs', () => {
     expect((await p.repos.jobs.get(jobId))?.prunedAt).toBe(T0 + PERIOD)
   })
 
+  it('prunes economy schedules that are over once their optimizeBy is past the period, never one still waiting', async () => {
+    const p = await setUp('schedules')
+    const schedules = schedulesRepository(p.repos.store)
+    const put = async (n: number, status: string, optimizeBy: number): Promise<string> => {
+      const scheduleId = scheduleIdOf(T0, Uint8Array.of(n, 0, 0, 0, 0, 0, 0, 0))
+      await p.repos.store.write((batch) => { schedules.put(batch, scheduleId, { scheduleId, status, optimizeBy, request: { kind: 'scene', reference: [] } }) })
+      return scheduleId
+    }
+    const old = T0 - PERIOD
+    const started = await put(1, 'started', old - 1)
+    const failed = await put(2, 'failed', old)
+    const cancelledLater = await put(3, 'cancelled', old + 1)
+    const waiting = await put(4, 'scheduled', old - DAY)
+    p.clock.now = T0
+    await p.retention.pass()
+    const left = new Set<string>()
+    for await (const { key } of schedules.entries()) left.add(key)
+    expect([...left].sort()).toEqual([cancelledLater, waiting].sort())
+    expect(left.has(started) || left.has(failed)).toBe(false)
+    expect(await metricValue(p.registry, NODE_METRIC_NAMES.retentionPruned, { kind: 'schedules' })).toBe(2)
+    // The period of the later one ends a millisecond later.
+    p.clock.now = T0 + 1
+    await p.retention.pass()
+    const after: string[] = []
+    for await (const { key } of schedules.entries()) after.push(key)
+    expect(after).toEqual([waiting])
+  })
+
   it('refuses bad options with ERR_RETENTION_OPTIONS', () => {
     for (const bad of [{ decidedJobsMs: 1000 }, { decidedJobsMs: 1.5 * DAY + 0.5 }, { intervalMs: 0 }, { maxJobsPerPass: 0 }, { enabled: 'yes' as unknown as boolean }]) {
       expect(() => resolveRetentionOptions(bad)).toThrow(expect.objectContaining({ code: ERR_RETENTION_OPTIONS }))
