@@ -134,6 +134,10 @@ export interface NodeMetrics {
     storeWritesWaiting: Gauge
     /** Optimizer reports kept (node/wiring/optimizer-report-store.ts, bounded by `maxReports`), read at each scrape. */
     optimizerReports: Gauge
+    /** Reputation history points kept, all validators (bounded by `maxPointsPerValidator` each), read at each scrape. */
+    reputationPoints: Gauge
+    /** Records of the peer book (validators only), read from the store at each scrape. */
+    peerBookRecords: Gauge
   }
   memory: {
     /** Bytes of the main thread's ArrayBuffers and Buffers (`process.memoryUsage().arrayBuffers`), read at each scrape: part of the default `nodejs_external_memory_bytes`, outside the V8 heap. */
@@ -181,6 +185,10 @@ export interface ScrapeReaders {
   storeWritesWaiting: () => number
   /** Optimizer reports kept (node/wiring/optimizer-report-store.ts). */
   optimizerReports: () => number
+  /** Reputation history points kept (node/job/reputation-history.ts). */
+  reputationPoints: () => number
+  /** Records of the peer book (node/p2p/peer-book.ts). */
+  peerBookRecords: () => Promise<number>
 }
 
 /** The readers of each registry's scrape-time gauges (a registry belongs to one node). */
@@ -237,7 +245,9 @@ export const NODE_METRIC_NAMES = {
   retentionFreedBytes: `${METRIC_PREFIX}retention_freed_bytes_total`,
   retentionLastPass: `${METRIC_PREFIX}retention_last_pass_seconds`,
   storeWritesWaiting: `${METRIC_PREFIX}store_writes_waiting`,
-  optimizerReports: `${METRIC_PREFIX}optimizer_reports`
+  optimizerReports: `${METRIC_PREFIX}optimizer_reports`,
+  reputationPoints: `${METRIC_PREFIX}reputation_history_points`,
+  peerBookRecords: `${METRIC_PREFIX}peer_book_records`
 } as const
 
 /**
@@ -331,6 +341,14 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       optimizerReports: gauge(register, n.optimizerReports, 'Optimizer reports kept (bounded by maxOptimizerReports)', [], (g) => {
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(r.optimizerReports())
+      }),
+      reputationPoints: gauge(register, n.reputationPoints, 'Reputation history points kept, all validators together (bounded by maxPointsPerValidator each)', [], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(r.reputationPoints())
+      }),
+      peerBookRecords: gauge(register, n.peerBookRecords, 'Records of the peer book (validators only)', [], async (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(await r.peerBookRecords())
       }),
       workTasks: gauge(register, n.workTasks, 'Worker pool tasks (measurements, optimizations, analyses), by state (waiting, running)', ['state'], (g) => {
         const r = SCRAPE_READERS.get(register)

@@ -127,6 +127,13 @@ export class ReputationHistory {
     if (advanced.length > 0) batch.afterCommit(() => { for (const [validator, next] of advanced) this.#next.set(validator, next) })
   }
 
+  /** Points kept, all validators together (each validator's are its last `maxPointsPerValidator`, numbered from 0 without gaps). */
+  get points (): number {
+    let n = 0
+    for (const next of this.#next.values()) n += Math.min(next, this.options.maxPointsPerValidator)
+    return n
+  }
+
   /** A page of `validator`'s points, newest first. A stored point that fails its schema is `ERR_STORE_CORRUPT`. */
   async page (validator: string, options: ReputationHistoryPageOptions): Promise<ReputationPoint[]> {
     const entries = await this.#repo.list({

@@ -77,7 +77,9 @@ describe('createNodeMetrics', () => {
       workPool: () => ({ workers: 2, started: 5 }),
       workerHeapUsedBytes: async () => 3_000_000,
       storeWritesWaiting: () => 4,
-      optimizerReports: () => 11
+      optimizerReports: () => 11,
+      reputationPoints: () => 30,
+      peerBookRecords: async () => 5
     })
     const text = await register.metrics()
     expect(text).toContain('trust_engine_store_bytes 1234')
@@ -95,6 +97,8 @@ describe('createNodeMetrics', () => {
     expect(text).toContain('trust_engine_work_pool_heap_used_bytes 3000000')
     expect(text).toContain('trust_engine_store_writes_waiting 4')
     expect(text).toContain('trust_engine_optimizer_reports 11')
+    expect(text).toContain('trust_engine_reputation_history_points 30')
+    expect(text).toContain('trust_engine_peer_book_records 5')
     expect(text).toMatch(/trust_engine_array_buffers_bytes [1-9]/)
     store = 5678
     expect(await register.metrics()).toContain('trust_engine_store_bytes 5678')

@@ -65,6 +65,8 @@ describe('ReputationHistory on LevelDB', () => {
       const bs = await h.page(b, { limit: 10 })
       expect(bs.map((p) => [p.cause, p.trust, p.equivocated])[0]).toEqual(['equivocation', 0, true])
       expect(bs).toHaveLength(6)
+      // The points the metric shows: every stored point of both validators.
+      expect(h.points).toBe(11)
     })
   })
 
@@ -73,6 +75,7 @@ describe('ReputationHistory on LevelDB', () => {
     await withHistory(dir, 3, async (h, store) => {
       for (let i = 0; i < 5; i++) await store.write((batch) => { h.record(batch, new Map([[a, rep(0.9)]]), i, job(i), 'decided') })
       expect(await storedKeys(store, a)).toEqual([2, 3, 4])
+      expect(h.points).toBe(3)
     })
     await withHistory(dir, 3, async (h, store) => {
       await store.write((batch) => { h.record(batch, new Map([[a, rep(0.8)]]), 5, job(5), 'late-vote') })
@@ -81,6 +84,7 @@ describe('ReputationHistory on LevelDB', () => {
     })
     await withHistory(dir, 2, async (h, store) => {
       expect(await storedKeys(store, a)).toEqual([4, 5])
+      expect(h.points).toBe(2)
       expect((await h.page(a, { limit: 10 })).map((p) => p.seq)).toEqual([5, 4])
     })
   })
