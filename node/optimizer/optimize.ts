@@ -26,7 +26,7 @@ import { simplifyScene, weldScene } from './simplify-pass.ts'
 import { integerPositions } from './position-layout.ts'
 
 /** Version of the optimization procedure, written into every output's `asset.generator`; bump it whenever outputs change. */
-export const OPTIMIZER_FORMAT_VERSION = 5
+export const OPTIMIZER_FORMAT_VERSION = 6
 /** The `asset.generator` string of optimized scenes (no library version or time: outputs must not vary with either). */
 export const OPTIMIZER_GENERATOR = `trust-engine-optimizer/${OPTIMIZER_FORMAT_VERSION}`
 
@@ -189,7 +189,7 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
     const q = o.quantize
     await run(doc, operations, 'quantize', `KHR_mesh_quantization: position ${q.position}, normal ${q.normal}, texcoord ${q.texcoord} bits`,
       quantize({ quantizePosition: q.position, quantizeNormal: q.normal, quantizeTexcoord: q.texcoord }))
-    const meshes = integerPositions(doc, q.position)
+    const meshes = o.meshopt ? integerPositions(doc, q.position) : 0
     if (meshes > 0) operations.push({ name: 'positions', detail: `${q.position}-bit positions of ${meshes} mesh(es) stored as plain integers, the scale in their nodes (gltfpack's layout, which meshopt compresses better)` })
   }
   // For meshopt output, meshoptimizer's strip-friendly cache order (as gltfpack -cc): a little less cache-efficient, smaller once compressed.

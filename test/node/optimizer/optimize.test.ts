@@ -66,7 +66,7 @@ describe('optimizeScene', () => {
     const { report } = await optimizeScene(staticScene, { profile: 'balanced' })
     expect(report.routing.pipeline).toBe('baking')
     expect(report.routing.reasons.length).toBeGreaterThan(0)
-    expect(report.operations.map((o) => o.name)).toEqual(['dedup', 'instance', 'flatten', 'join', 'weld', 'simplify', 'prune', 'textures', 'quantize', 'positions', 'reorder', 'prune'])
+    expect(report.operations.map((o) => o.name)).toEqual(['dedup', 'instance', 'flatten', 'join', 'weld', 'simplify', 'prune', 'textures', 'quantize', 'reorder', 'prune'])
     // Six nodes share one mesh and one material: instancing + joining leaves 2 draws (instanced grid + joined rest).
     expect(report.before.drawCalls).toBe(7)
     expect(report.after.drawCalls).toBeLessThan(report.before.drawCalls)

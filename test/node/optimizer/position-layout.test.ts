@@ -42,6 +42,18 @@ describe('integer positions', () => {
     }
   })
 
+  it('keeps positions normalized in plain output (no meshopt codec to gain from it)', async () => {
+    const { bytes, report } = await optimizeScene(await makeGlb({ grids: [40] }), { profile: 'gaming', ratio: 1, meshopt: false })
+    expect(report.operations.map((o) => o.name)).not.toContain('positions')
+    expect(worldBounds((await loadSceneSafely(bytes)).document).layouts).toEqual(['Int16Array normalized'])
+  })
+
+  it('leaves meshes with few vertices per node normalized (each node\'s scale costs JSON bytes)', async () => {
+    // Six nodes share a 2 × 2 grid (9 vertices): 9 < 80 x 6.
+    const { bytes } = await optimizeScene(await makeGlb({ grids: [2], copies: 5 }), { profile: 'gaming', ratio: 1, instancing: false })
+    expect(worldBounds((await loadSceneSafely(bytes)).document).layouts.every((l) => l === 'Int16Array normalized')).toBe(true)
+  })
+
   it('leaves skinned and morphed meshes normalized (their nodes cannot take the scale exactly)', async () => {
     const input = await makeGlb({ grids: [20], skin: true, morph: true })
     const { bytes } = await optimizeScene(input, { profile: 'gaming', ratio: 1 })
