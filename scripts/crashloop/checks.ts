@@ -6,13 +6,14 @@
  * | `audit chain` | the victim's trail by the command line while it is down; every running node's trail through its API, from the last entry verified before, unchanged | every node's through its API, then by the command line once stopped |
  * | `verdict lost` | every job the victim had reported final is still final with the same status | every node, every job it reported final |
  * | `double signature` | every signed vote of the victim's store (received and own) against all votes seen before | every node's store once stopped; no node names an equivocator |
- * | `convergence` | no two nodes report different final verdicts | every job any node knows is final on every node with one status, the designed one for the load's jobs |
+ * | `convergence` | no two nodes report different final verdicts | every job any node knows is final on every honest node with one status, the designed one for the load's jobs; the liar's final verdicts are the same (convergence.ts) |
  * | `reputation` | | each node's reputations are what the jobs it decided imply; honest validators' agree across nodes |
  * | `rejoin` | the victim is back with all its peers within the guard | |
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { JobView } from '../../node/types.ts'
 import { allJobs, historyOf, reputationsOf } from './api-reads.ts'
+import { checkConvergence } from './convergence.ts'
 import type { AuditFollower } from './audit-follower.ts'
 import { REJOIN_GUARD_MS, type KillRecord } from './kill.ts'
 import type { CrashJob } from './load.ts'
@@ -32,6 +33,8 @@ export interface CheckState {
   followers: Map<string, AuditFollower>
   chains: { cli: number, api: number }
   failures: Array<{ check: Check, line: string }>
+  /** At the end: jobs decided alike everywhere, and those the liar does not hold final (banned by its peers, see convergence.ts). */
+  converged: { decided: number, liarNotFinal: number }
 }
 
 /** Failures already turned into lines, per ledger, so each is reported once. */
@@ -79,9 +82,10 @@ export async function atEnd (net: CrashNetwork, jobs: readonly CrashJob[], state
     sentAt = Date.now()
     views = new Map(await Promise.all(nodes.map(async (n) => [n.name, await allJobs(n.apiUrl).catch(() => [] as JobView[])] as const)))
     const ids = new Set([...views.values()].flatMap((vs) => vs.map((v) => v.jobId)))
-    const undecided = [...ids].filter((id) => nodes.some((n) => { const v = views.get(n.name)!.find((x) => x.jobId === id); return v === undefined || v.status === 'pending' }))
+    // Honest nodes only: the liar, banned by its peers for its lies, misses jobs by design (convergence.ts).
+    const undecided = [...ids].filter((id) => nodes.some((n) => { if (n.liar) return false; const v = views.get(n.name)!.find((x) => x.jobId === id); return v === undefined || v.status === 'pending' }))
     if (undecided.length === 0 || Date.now() > guard || signal?.aborted === true) break
-    onProgress(`${undecided.length} jobs not yet decided on every node`)
+    onProgress(`${undecided.length} jobs not yet decided on every honest node`)
     await sleep(5000)
   }
   for (const n of nodes) {
@@ -99,17 +103,9 @@ export async function atEnd (net: CrashNetwork, jobs: readonly CrashJob[], state
       if (v.equivocators.length > 0) state.failures.push({ check: 'double signature', line: `${node} names ${v.equivocators.length} equivocator(s) in job ${v.jobId.slice(0, 12)}` })
     }
   }
-  const expected = new Map(jobs.map((j) => [j.jobId, j.expected]))
-  for (const [jobId, s] of statuses) {
-    const missing = nodes.filter((n) => s[n.name] === undefined).map((n) => n.name)
-    const distinct = new Set(Object.values(s))
-    const want = expected.get(jobId)
-    if (missing.length > 0 || distinct.size > 1 || [...distinct].some((x) => x !== 'validated' && x !== 'rejected')) {
-      state.failures.push({ check: 'convergence', line: `job ${jobId.slice(0, 12)}${want === undefined ? ' (not the load\'s: its submission was cut by a kill)' : ''}: ${nodes.map((n) => `${n.name}=${s[n.name] ?? 'unknown'}`).join(' ')}` })
-    } else if (want !== undefined && !distinct.has(want)) {
-      state.failures.push({ check: 'convergence', line: `job ${jobId.slice(0, 12)}: final ${[...distinct][0]!} on every node, designed ${want}` })
-    }
-  }
+  const converged = checkConvergence(statuses, nodes, new Map(jobs.map((j) => [j.jobId, j.expected])))
+  for (const line of converged.failures) state.failures.push({ check: 'convergence', line })
+  state.converged = { decided: converged.decided, liarNotFinal: converged.liarNotFinal }
   for (const j of jobs) if (!statuses.has(j.jobId)) state.failures.push({ check: 'convergence', line: `job ${j.jobId.slice(0, 12)} was announced but no node knows it` })
   await checkChains(nodes, state, where)
   // Reputations: what each node's decided jobs imply; honest validators' equal everywhere.

@@ -28,8 +28,10 @@ export interface CrashLoopFigures {
   kills: number
   killsSurvived: number
   jobsAnnounced: number
-  /** Jobs final with one status on every node. */
+  /** Jobs final with one status on every honest node (and the liar's, where it holds them final). */
   jobsDecided: number
+  /** Jobs the liar did not hold final at the end. */
+  liarJobsNotFinal: number
   verdictsLost: number
   doubleSignatures: number
   chainsVerified: { cli: number, api: number }
@@ -71,7 +73,8 @@ export function figuresOf (r: CrashLoopResult): CrashLoopFigures {
     kills: r.kills.length,
     killsSurvived: r.kills.filter((k) => k.survived).length,
     jobsAnnounced: r.jobs.length,
-    jobsDecided: [...r.statuses.values()].filter((s) => { const d = new Set(Object.values(s)); return d.size === 1 && (d.has('validated') || d.has('rejected')) }).length,
+    jobsDecided: r.converged.decided,
+    liarJobsNotFinal: r.converged.liarNotFinal,
     verdictsLost: r.failures.filter((f) => f.check === 'verdict lost').length,
     doubleSignatures: r.failures.filter((f) => f.check === 'double signature').length,
     chainsVerified: r.chainsVerified,
@@ -114,6 +117,7 @@ export function summaryTable (f: CrashLoopFigures): string[] {
   const rows: Array<[string, string]> = [
     ['kills survived', `${f.killsSurvived} of ${f.kills}`],
     ['jobs decided', `${f.jobsDecided} (${f.jobsAnnounced} announced by the load, ${f.submissionsInterrupted} submissions cut by a kill)`],
+    ['liar\'s jobs not final', `${f.liarJobsNotFinal} (banned by its peers, it misses jobs by design)`],
     ['verdicts lost', String(f.verdictsLost)],
     ['double signatures', String(f.doubleSignatures)],
     ['chains verified', `${f.chainsVerified.cli} by audit verify, ${f.chainsVerified.api} through the API`],

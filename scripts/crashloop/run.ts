@@ -41,6 +41,8 @@ export interface CrashLoopResult {
   chainsVerified: { cli: number, api: number }
   /** Distinct signed votes read from stores. */
   votesSeen: number
+  /** At the end: jobs decided alike on every node, and those the liar did not hold final (banned by its peers, it misses jobs by design). */
+  converged: { decided: number, liarNotFinal: number }
   /** Final verdicts seen through the API, over all nodes. */
   verdictsSeen: number
   /** True when the run was stopped before its end. */
@@ -76,7 +78,7 @@ export async function runCrashLoop (options: CrashLoopOptions, onProgress: (line
     const verdicts = new VerdictLedger()
     const votes = new VoteLedger(net.network)
     const followers = new Map(nodes.map((n) => [n.name, new AuditFollower(n.publicKey, net!.network.networkId)]))
-    const state = { verdicts, votes, followers, chains: { cli: 0, api: 0 }, failures: [] as Failure[] }
+    const state = { verdicts, votes, followers, chains: { cli: 0, api: 0 }, failures: [] as Failure[], converged: { decided: 0, liarNotFinal: 0 } }
     const reported = { failures: 0 }
     const report = (): void => {
       for (const f of state.failures.slice(reported.failures)) onProgress(`FAIL ${f.check}: ${f.line}`)
@@ -167,6 +169,7 @@ export async function runCrashLoop (options: CrashLoopOptions, onProgress: (line
       submissionsInterrupted: load.interrupted,
       chainsVerified: state.chains,
       votesSeen: votes.size,
+      converged: state.converged,
       verdictsSeen: verdicts.count,
       interrupted: stopped(),
       minutes: (Date.now() - t0) / 60_000

@@ -6,6 +6,8 @@
  * put into a node's store is a double signature once the loop reads the
  * stores; a verdict reported final that later reads otherwise, or is gone,
  * or differs between nodes, is a violation of the verdict ledger; a job
+ * not final alike on every honest node (or final otherwise on the liar)
+ * fails the convergence check; a job
  * that changed a reputation twice, or a reputation its jobs do not imply,
  * fails the reputation check.
  */
@@ -23,6 +25,7 @@ import { parseNetwork, networkDigest } from '../../../protocol/network.ts'
 import { PROTOCOL_VERSION } from '../../../protocol/constants.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
 import { newVote, signVote, type Vote } from '../../../protocol/vote.ts'
+import { checkConvergence } from '../../../scripts/crashloop/convergence.ts'
 import { checkReputations } from '../../../scripts/crashloop/reputation-check.ts'
 import { readStoppedStore, verifyAuditWithCli } from '../../../scripts/crashloop/stopped-store.ts'
 import { VerdictLedger } from '../../../scripts/crashloop/verdict-ledger.ts'
@@ -119,6 +122,28 @@ describe('the crash loop checks fail on real violations', () => {
     ledger.missing('node1', 'b', 30)
     ledger.observe('node2', [view('b', 'validated', true)], 30)
     expect(ledger.violations.map((v) => [v.rule, v.node, v.jobId])).toEqual([['changed', 'node1', 'a'], ['lost', 'node1', 'b'], ['disagree', 'node2', 'b']])
+  })
+
+  it('convergence: an honest node missing, undecided or different, a verdict not the designed one, or a liar reporting another final verdict', () => {
+    const nodes = [{ name: 'node1', liar: false }, { name: 'node2', liar: false }, { name: 'node3', liar: true }]
+    const id = (c: string): string => c.repeat(64)
+    const statuses = new Map<string, Record<string, string>>([
+      [id('a'), { node1: 'validated', node2: 'validated', node3: 'validated' }],
+      // The liar, banned by its peers, missed this one and reached the deadline of that one: by design, not a failure.
+      [id('b'), { node1: 'rejected', node2: 'rejected' }],
+      [id('c'), { node1: 'rejected', node2: 'rejected', node3: 'disputed (not final, deadline)' }],
+      // Failures: an honest node missing the job, one not final, two honest verdicts, the liar final otherwise, a verdict not designed.
+      [id('d'), { node1: 'validated', node3: 'validated' }],
+      [id('e'), { node1: 'validated', node2: 'disputed (not final, deadline)' }],
+      [id('f'), { node1: 'validated', node2: 'rejected' }],
+      [id('g'), { node1: 'rejected', node2: 'rejected', node3: 'validated' }],
+      [id('h'), { node1: 'rejected', node2: 'rejected' }]
+    ])
+    const expected = new Map([[id('a'), 'validated'], [id('b'), 'rejected'], [id('c'), 'rejected'], [id('h'), 'validated']])
+    const r = checkConvergence(statuses, nodes, expected)
+    expect(r.failures.map((l) => l.slice(4, 5))).toEqual(['d', 'e', 'f', 'g', 'h'])
+    expect(r.decided).toBe(4)
+    expect(r.liarNotFinal).toBe(3)
   })
 
   it('reputation: a job applied twice, or a served record its jobs do not imply', () => {
