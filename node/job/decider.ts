@@ -148,7 +148,21 @@ export class JobDecider {
   }
 
   async #finalize (open: OpenJob, t: Tally, received?: VoteRecord): Promise<void> {
-    const { network, clock, writes, reputations, jobs, metrics, logger, views } = this.#components
+    // One reputation change at a time: derived from the records, stored and applied before another job's reads them.
+    const decided = await this.#components.reputations.change(async () => await this.#decide(open, t, received))
+    if (!decided) return
+    const { metrics, logger, views } = this.#components
+    const { job } = open.record
+    this.#decided.set(t.status, (this.#decided.get(t.status) ?? 0) + 1)
+    metrics.jobs.finalityLatencySeconds.observe(Math.max(0, open.record.finalizedAt! - job.createdAt) / 1000)
+    this.refreshGauge()
+    logger.info({ jobId: open.record.jobId, status: t.status, reason: t.reason, round: open.record.round }, 'job decided')
+    this.#components.onFinal(views.of(open.record, votesOf(open)))
+  }
+
+  /** Stores and applies the decision of `open` with its reputation changes; false when the job stays open. */
+  async #decide (open: OpenJob, t: Tally, received?: VoteRecord): Promise<boolean> {
+    const { network, clock, writes, reputations, jobs, logger } = this.#components
     const { jobId, job } = open.record
     const now = clock()
     const reps = t.final ? updateReputations(t, reputations.records, network) : new Map<string, ReputationRecord>()
@@ -157,7 +171,7 @@ export class JobDecider {
     if (t.final && open.record.seed === null) {
       logger.error({ jobId, round: open.record.round }, 'final tally without a seed certificate: the job stays open')
       await this.#store(received)
-      return
+      return false
     }
     const votes: Vote[] = t.final ? [...jobs.round(open, open.record.round).votes.values()].map((x) => x.vote) : []
     const cert = t.final ? buildCertificate(network, job, t, votes, open.record.seed!.certificate) : null
@@ -169,11 +183,7 @@ export class JobDecider {
     open.record = decided
     reputations.apply(reps)
     jobs.close(open)
-    this.#decided.set(t.status, (this.#decided.get(t.status) ?? 0) + 1)
-    metrics.jobs.finalityLatencySeconds.observe(Math.max(0, now - job.createdAt) / 1000)
-    this.refreshGauge()
-    logger.info({ jobId, status: t.status, reason: t.reason, round: open.record.round }, 'job decided')
-    this.#components.onFinal(views.of(open.record, votesOf(open)))
+    return true
   }
 }
 

@@ -14,6 +14,8 @@ export class ReputationBook {
   readonly #records = new Map<string, ReputationRecord>()
   readonly #onChange: (weights: EffectiveWeights) => void
   #weights: EffectiveWeights
+  /** The end of the changes queued so far (see {@link change}). */
+  #tail: Promise<unknown> = Promise.resolve()
 
   /** An empty book (every validator at the initial reputation); `onChange` hears of every change of weights. */
   constructor (network: NetworkConfig, onChange: (weights: EffectiveWeights) => void) {
@@ -46,6 +48,18 @@ export class ReputationBook {
   /** Every validator's reputation. */
   all (): Map<string, ReputationRecord> {
     return new Map(this.#network.validators.map((v) => [v.publicKey, this.of(v.publicKey)]))
+  }
+
+  /**
+   * Runs `step` after every change queued before it has finished: a change
+   * reads the records, stores what it derived from them and applies it, and
+   * another job's change in between would derive from the same records and
+   * overwrite this one's (a lost update). Resolves or rejects as `step`.
+   */
+  async change<T> (step: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(step, step)
+    this.#tail = run.catch(() => {})
+    return await run
   }
 
   /** Applies changed records and reweighs. */

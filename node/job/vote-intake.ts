@@ -89,12 +89,15 @@ export class VoteIntake {
     const { repos, clock, writes, reputations, jobs, net, decider } = this.#components
     const jobId = evidence.voteA.jobId
     const now = clock()
-    const rep = markEquivocated(reputations.of(offender))
     const open = jobs.get(jobId)
     const stored = open?.record ?? await repos.jobs.get(jobId)
     const record = stored === null ? null : { ...stored, equivocators: [...new Set([...stored.equivocators, offender])].sort() }
-    await writes.evidence(evidence, offender, rep, record, now)
-    reputations.apply(new Map([[offender, rep]]))
+    // One reputation change at a time (reputation-book.ts): read, stored and applied before another job's reads it.
+    await reputations.change(async () => {
+      const rep = markEquivocated(reputations.of(offender))
+      await writes.evidence(evidence, offender, rep, record, now)
+      reputations.apply(new Map([[offender, rep]]))
+    })
     if (open !== undefined && record !== null) open.record = record
     this.#components.onEvidence(offender, jobId)
     if (publish) await net.publish('evidence', canonicalEncode(evidence))
@@ -135,9 +138,12 @@ export class VoteIntake {
       ? agreesWithConsensus({ values: voteMetrics(vote), checks: vote.checks, caveats: caveatsOf(vote) }, { values: metricsFromWire(record.values!), checks: record.checks, caveats: record.caveats ?? [] }, record.job.thresholds, network.tolerances)
       : null
     const nextRecord = agreed === false ? { ...record, byzantine: [...new Set([...record.byzantine, vote.voter])].sort() } : record
-    const penalised = agreed === false ? applyOutcome(reputations.of(vote.voter), false, network) : null
-    await writes.late(vote, nextRecord !== record ? nextRecord : null, penalised, agreed, now)
-    if (penalised !== null) reputations.apply(new Map([[vote.voter, penalised]]))
+    // One reputation change at a time (reputation-book.ts): read, stored and applied before another job's reads it.
+    await reputations.change(async () => {
+      const penalised = agreed === false ? applyOutcome(reputations.of(vote.voter), false, network) : null
+      await writes.late(vote, nextRecord !== record ? nextRecord : null, penalised, agreed, now)
+      if (penalised !== null) reputations.apply(new Map([[vote.voter, penalised]]))
+    })
     metrics.votes.received.inc({ outcome: 'late' })
   }
 }
