@@ -90,13 +90,17 @@ function vertexWords (prim: Primitive, bits: number | null): { words: Uint32Arra
   for (const { accessor, quantize } of attributes) {
     const size = accessor.getElementSize()
     const array = accessor.getArray()!
-    const raw = array instanceof Float32Array ? new Uint32Array(array.buffer, array.byteOffset, array.length) : null
-    for (let v = 0; v < count; v++) {
-      for (let c = 0; c < size; c++) {
-        const value = array[v * size + c]!
-        words[v * width + column + c] = quantize && array instanceof Float32Array
-          ? Math.round(Math.max(-1, Math.min(1, value)) * scale) | 0
-          : raw !== null ? raw[v * size + c]! : value | 0
+    if (quantize && array instanceof Float32Array) {
+      for (let v = 0, i = 0; v < count; v++) {
+        const row = v * width + column
+        for (let c = 0; c < size; c++, i++) words[row + c] = Math.round(Math.max(-1, Math.min(1, array[i]!)) * scale) | 0
+      }
+    } else {
+      // Float32 compared by its bits (as a bitwise weld does), integers by value.
+      const source = array instanceof Float32Array ? new Uint32Array(array.buffer, array.byteOffset, array.length) : array
+      for (let v = 0, i = 0; v < count; v++) {
+        const row = v * width + column
+        for (let c = 0; c < size; c++, i++) words[row + c] = source[i]! | 0
       }
     }
     column += size
