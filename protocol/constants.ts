@@ -65,3 +65,14 @@ export const TRUST_SCALE = 1_000_000
  * can alter a measured bit.
  */
 export const DEFAULT_MEASUREMENT_ENGINE = 'trust-engine-measure/3'
+
+/**
+ * Default optimizer id pinned in a network file (`measurement.optimizer`):
+ * the `asset.generator` of the node optimizer's outputs. A scene job the
+ * network optimizes is verified by re-running the optimizer and comparing
+ * hashes, so it needs every validator on the same optimizer as much as on
+ * the same measurement engine; a validator whose optimizer is another
+ * refuses to start. Bumped with the optimizer's format version
+ * (node/optimizer/version.ts) whenever a change can alter an output byte.
+ */
+export const DEFAULT_OPTIMIZER = 'trust-engine-optimizer/6'

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod'
 import { canonicalEncode } from './canonical.ts'
-import { DEFAULT_MEASUREMENT_ENGINE, MAX_BASE_WEIGHT, MAX_NETWORK_FILE_BYTES, MAX_VALIDATORS, PROTOCOL_VERSION } from './constants.ts'
+import { DEFAULT_MEASUREMENT_ENGINE, DEFAULT_OPTIMIZER, MAX_BASE_WEIGHT, MAX_NETWORK_FILE_BYTES, MAX_VALIDATORS, PROTOCOL_VERSION } from './constants.ts'
 import { decodeJson, parseWith } from './decode.ts'
 import { TrustEngineError, isTrustEngineError, declareCode } from './errors.ts'
 import { epochMsSchema, networkIdSchema, publicKeySchema } from './fields.ts'
@@ -84,7 +84,9 @@ export const networkSchema = z.strictObject({
   }).prefault({}).refine((v) => v.notAfter === null || v.notBefore < v.notAfter, { message: 'need notBefore < notAfter' }),
   /** The measurement engine every vote of this network is made with (see DEFAULT_MEASUREMENT_ENGINE). */
   measurement: z.strictObject({
-    engine: z.string().regex(/^[a-z0-9][a-z0-9./_-]{0,63}$/).default(DEFAULT_MEASUREMENT_ENGINE)
+    engine: z.string().regex(/^[a-z0-9][a-z0-9./_-]{0,63}$/).default(DEFAULT_MEASUREMENT_ENGINE),
+    /** The optimizer every validator re-runs for a scene job the network optimizes (see DEFAULT_OPTIMIZER). */
+    optimizer: z.string().regex(/^[a-z0-9][a-z0-9./_-]{0,63}$/).default(DEFAULT_OPTIMIZER)
   }).prefault({}),
   limits: z.strictObject({
     /**

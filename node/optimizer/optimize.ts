@@ -25,10 +25,9 @@ import { writeMeshopt } from './write-meshopt.ts'
 import { simplifyScene, weldScene } from './simplify-pass.ts'
 import { integerPositions } from './position-layout.ts'
 
-/** Version of the optimization procedure, written into every output's `asset.generator`; bump it whenever outputs change. */
-export const OPTIMIZER_FORMAT_VERSION = 6
-/** The `asset.generator` string of optimized scenes (no library version or time: outputs must not vary with either). */
-export const OPTIMIZER_GENERATOR = `trust-engine-optimizer/${OPTIMIZER_FORMAT_VERSION}`
+import { OPTIMIZER_GENERATOR } from './version.ts'
+
+export { OPTIMIZER_FORMAT_VERSION, OPTIMIZER_GENERATOR } from './version.ts'
 
 /**
  * prune() without its solid-texture check: that check decodes every texture

@@ -11,6 +11,7 @@ import { ERR_ENGINE_VERSION } from '../../protocol/vote.ts'
 import { ERR_NOT_VALIDATOR } from '../job/errors.ts'
 import { type KeyFile, loadOrCreateKeyFile } from '../keys.ts'
 import type { NodeRole } from '../types.ts'
+import { OPTIMIZER_GENERATOR } from '../optimizer/version.ts'
 import { MEASUREMENT_ENGINE } from './measure-port.ts'
 
 /** Code of an observer started with a validator's key (see `NodeInit.role`). */
@@ -42,6 +43,10 @@ export function resolveIdentity (init: NodeIdentityInit): NodeIdentity {
   if (validator !== undefined && network.measurement.engine !== MEASUREMENT_ENGINE) {
     // Its votes would differ from honest ones for no fault of anyone: refuse to take part rather than look Byzantine.
     throw new TrustEngineError(ERR_ENGINE_VERSION, `the network pins measurement engine ${network.measurement.engine}; this node measures with ${MEASUREMENT_ENGINE}`)
+  }
+  if (validator !== undefined && network.measurement.optimizer !== OPTIMIZER_GENERATOR) {
+    // Its re-execution of network-optimized scene jobs would give other bytes than the honest nodes': the same rule.
+    throw new TrustEngineError(ERR_ENGINE_VERSION, `the network pins optimizer ${network.measurement.optimizer}; this node optimizes with ${OPTIMIZER_GENERATOR}`)
   }
   const name = init.name ?? validator?.name ?? null
   if (init.role === 'validator' && validator === undefined) {
