@@ -95,17 +95,24 @@ export class JobLifecycle {
 
   /**
    * Resumes a job still open in the store after a restart: its seed phase,
-   * its stored votes of the current round and earlier, catch-up on the votes
+   * its stored votes of the current round and earlier, the votes held while
+   * it waited for this (vote-intake.ts), catch-up on the votes
    * gossiped meanwhile, and either the own vote again (re-gossiped, then a
    * tally) or, when there is none, the measurement.
    */
   async resume (record: JobRecord): Promise<void> {
-    const { repos, net, jobs, seeds, catchUp, tasks } = this.#components
+    const { repos, net, jobs, seeds, catchUp, tasks, buffer, intake } = this.#components
     const open = this.#open(record)
     await seeds.accepted(record.job, record.jobId, record.seed)
     if (record.seed === null) tasks.spawn(catchUp.seedWhileMissing(open))
     for (const { value } of await repos.votes.listByJob(record.jobId)) {
       if (value.vote.round <= record.round) jobs.addVote(open, value)
+    }
+    // Votes that came while the job waited for its resume (vote-intake.ts) are counted now; without the seed, once it is fixed (seeded).
+    if (record.seed !== null) {
+      tasks.spawn(this.decision(record.jobId, async () => {
+        for (const vote of buffer.take(record.jobId)) await intake.vote(vote).catch(() => {})
+      }))
     }
     tasks.spawn(catchUp.votes(open))
     const own = await repos.ownVotes.get({ jobId: record.jobId, round: record.round })

@@ -21,7 +21,7 @@ import { ERR_DUPLICATE, ERR_EQUIVOCATION, ERR_JOB_PRUNED, ERR_SEED_MISMATCH, ERR
 import type { JobWrites } from './job-writes.ts'
 import type { OpenJobs } from './open-jobs.ts'
 import type { JobNetworkPort } from './ports.ts'
-import type { JobRecord, VoteRecord } from './records.ts'
+import { type JobRecord, type VoteRecord, isTerminal } from './records.ts'
 import type { NodeRepositories } from './repositories.ts'
 import type { ReputationBook } from './reputation-book.ts'
 import type { VoteBuffer } from './vote-buffer.ts'
@@ -60,6 +60,13 @@ export class VoteIntake {
       if (record === null) {
         buffer.add(vote)
         throw new TrustEngineError(ERR_UNKNOWN_JOB, 'vote for a job this node does not know (held for a while)', { action: 'ignore' })
+      }
+      if (!isTerminal(record.status)) {
+        // Open in the store but not resumed yet (the node is starting): held until its resume counts it, on
+        // time (job-lifecycle.ts resume). Taken as late here, it was stored late and then counted on time.
+        buffer.add(vote)
+        metrics.votes.received.inc({ outcome: 'held' })
+        return
       }
       await this.#late(record, vote)
       return
