@@ -2,10 +2,10 @@
  * Options of `npm run crashloop`, parsed from the command line with zod once,
  * at the edge (`ERR_CRASHLOOP_OPTIONS` on anything else).
  */
-import { parseArgs } from 'node:util'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
+import { checkOptions, flagNumber, readFlags, runStamp } from '../run-options.ts'
 
 /** Code of command-line options the crash loop refuses. */
 export const ERR_CRASHLOOP_OPTIONS = declareCode('ERR_CRASHLOOP_OPTIONS', { status: 400 })
@@ -87,53 +87,37 @@ const FLAGS: Record<string, string> = { jobIntervalSeconds: 'job-interval', maxI
 
 /** Parses `[--kills K] [--nodes N] [--liars L] [--job-interval S] [--max-in-flight K] [--scene-every K] [--kill-window-ms MS] [--overlap K] [--minutes M] [--keep-data] [--out DIR] [--seed HEX]`. */
 export function parseCrashLoopArgs (argv: string[], now: Date = new Date()): CrashLoopOptions {
-  let values: Record<string, string | boolean | undefined>
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        kills: { type: 'string' },
-        nodes: { type: 'string' },
-        liars: { type: 'string' },
-        'job-interval': { type: 'string' },
-        'max-in-flight': { type: 'string' },
-        'scene-every': { type: 'string' },
-        'kill-window-ms': { type: 'string' },
-        overlap: { type: 'string' },
-        minutes: { type: 'string' },
-        'keep-data': { type: 'boolean' },
-        out: { type: 'string' },
-        seed: { type: 'string' }
-      },
-      strict: true,
-      allowPositionals: false
-    }).values
-  } catch (err) {
-    throw new TrustEngineError(ERR_CRASHLOOP_OPTIONS, (err as Error).message)
-  }
-  const num = (v: string | boolean | undefined, d: number): number => (v === undefined ? d : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN)
+  const values = readFlags(argv, {
+    kills: { type: 'string' },
+    nodes: { type: 'string' },
+    liars: { type: 'string' },
+    'job-interval': { type: 'string' },
+    'max-in-flight': { type: 'string' },
+    'scene-every': { type: 'string' },
+    'kill-window-ms': { type: 'string' },
+    overlap: { type: 'string' },
+    minutes: { type: 'string' },
+    'keep-data': { type: 'boolean' },
+    out: { type: 'string' },
+    seed: { type: 'string' }
+  }, ERR_CRASHLOOP_OPTIONS)
   const d = DEFAULT_CRASHLOOP_OPTIONS
-  const stamp = now.toISOString().replace(/[:.]/g, '-')
-  const r = OPTIONS.safeParse({
-    kills: num(values.kills, d.kills),
-    nodes: num(values.nodes, d.nodes),
-    liars: num(values.liars, d.liars),
-    jobIntervalSeconds: num(values['job-interval'], d.jobIntervalSeconds),
-    maxInFlight: num(values['max-in-flight'], d.maxInFlight),
-    sceneEvery: num(values['scene-every'], d.sceneEvery),
-    killWindowMs: num(values['kill-window-ms'], d.killWindowMs),
-    overlap: num(values.overlap, d.overlap),
-    minutes: values.minutes === undefined ? null : num(values.minutes, 0),
+  const stamp = runStamp(now)
+  const data = checkOptions(OPTIONS, {
+    kills: flagNumber(values.kills, d.kills),
+    nodes: flagNumber(values.nodes, d.nodes),
+    liars: flagNumber(values.liars, d.liars),
+    jobIntervalSeconds: flagNumber(values['job-interval'], d.jobIntervalSeconds),
+    maxInFlight: flagNumber(values['max-in-flight'], d.maxInFlight),
+    sceneEvery: flagNumber(values['scene-every'], d.sceneEvery),
+    killWindowMs: flagNumber(values['kill-window-ms'], d.killWindowMs),
+    overlap: flagNumber(values.overlap, d.overlap),
+    minutes: values.minutes === undefined ? null : flagNumber(values.minutes, 0),
     keepData: (values['keep-data'] as unknown) === true,
     out: typeof values.out === 'string' ? values.out : join('crashloop-results', stamp),
     seed: typeof values.seed === 'string' ? values.seed : d.seed
-  })
-  if (!r.success) {
-    const issue = r.error.issues[0]!
-    const flag = FLAGS[String(issue.path[0])] ?? String(issue.path[0])
-    throw new TrustEngineError(ERR_CRASHLOOP_OPTIONS, `--${flag}: ${issue.message}`)
-  }
+  }, FLAGS, ERR_CRASHLOOP_OPTIONS)
   // One node at least stays up: the load submits through it and the others catch up from it.
-  if (r.data.overlap >= r.data.nodes) throw new TrustEngineError(ERR_CRASHLOOP_OPTIONS, '--overlap: must be below --nodes')
-  return r.data
+  if (data.overlap >= data.nodes) throw new TrustEngineError(ERR_CRASHLOOP_OPTIONS, '--overlap: must be below --nodes')
+  return data
 }

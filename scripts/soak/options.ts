@@ -2,10 +2,10 @@
  * Options of `npm run soak`, parsed from the command line with zod once, at
  * the edge (`ERR_SOAK_OPTIONS` on anything else).
  */
-import { parseArgs } from 'node:util'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
+import { declareCode } from '../../protocol/errors.ts'
+import { checkOptions, flagNumber, readFlags, runStamp } from '../run-options.ts'
 
 /** Code of command-line options the soak refuses. */
 export const ERR_SOAK_OPTIONS = declareCode('ERR_SOAK_OPTIONS', { status: 400 })
@@ -90,51 +90,34 @@ const FLAGS: Record<string, string> = { intervalSeconds: 'interval', jobInterval
 
 /** Parses `--minutes M --nodes N [--liars L] [--interval S] [--warmup F] [--job-interval S] [--max-in-flight K] [--scene-every K] [--limit-scale F] [--retention-minutes R] [--out DIR] [--seed HEX]`. */
 export function parseSoakArgs (argv: string[], now: Date = new Date()): SoakOptions {
-  let values: Record<string, string | undefined>
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        minutes: { type: 'string' },
-        nodes: { type: 'string' },
-        liars: { type: 'string' },
-        interval: { type: 'string' },
-        warmup: { type: 'string' },
-        'job-interval': { type: 'string' },
-        'max-in-flight': { type: 'string' },
-        'scene-every': { type: 'string' },
-        'limit-scale': { type: 'string' },
-        'retention-minutes': { type: 'string' },
-        out: { type: 'string' },
-        seed: { type: 'string' }
-      },
-      strict: true,
-      allowPositionals: false
-    }).values
-  } catch (err) {
-    throw new TrustEngineError(ERR_SOAK_OPTIONS, (err as Error).message)
-  }
-  const num = (v: string | undefined, d: number): number => (v === undefined ? d : /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN)
+  const values = readFlags(argv, {
+    minutes: { type: 'string' },
+    nodes: { type: 'string' },
+    liars: { type: 'string' },
+    interval: { type: 'string' },
+    warmup: { type: 'string' },
+    'job-interval': { type: 'string' },
+    'max-in-flight': { type: 'string' },
+    'scene-every': { type: 'string' },
+    'limit-scale': { type: 'string' },
+    'retention-minutes': { type: 'string' },
+    out: { type: 'string' },
+    seed: { type: 'string' }
+  }, ERR_SOAK_OPTIONS)
   const d = DEFAULT_SOAK_OPTIONS
-  const stamp = now.toISOString().replace(/[:.]/g, '-')
-  const r = OPTIONS.safeParse({
-    minutes: num(values.minutes, d.minutes),
-    nodes: num(values.nodes, d.nodes),
-    liars: num(values.liars, d.liars),
-    intervalSeconds: num(values.interval, d.intervalSeconds),
-    warmup: num(values.warmup, d.warmup),
-    jobIntervalSeconds: num(values['job-interval'], d.jobIntervalSeconds),
-    maxInFlight: num(values['max-in-flight'], d.maxInFlight),
-    sceneEvery: num(values['scene-every'], d.sceneEvery),
-    limitScale: num(values['limit-scale'], d.limitScale),
-    retentionMinutes: values['retention-minutes'] === undefined ? null : num(values['retention-minutes'], 0),
-    out: values.out ?? join('soak-results', stamp),
-    seed: values.seed ?? d.seed
-  })
-  if (!r.success) {
-    const issue = r.error.issues[0]!
-    const flag = FLAGS[String(issue.path[0])] ?? String(issue.path[0])
-    throw new TrustEngineError(ERR_SOAK_OPTIONS, `--${flag}: ${issue.message}`)
-  }
-  return r.data
+  const stamp = runStamp(now)
+  return checkOptions(OPTIONS, {
+    minutes: flagNumber(values.minutes, d.minutes),
+    nodes: flagNumber(values.nodes, d.nodes),
+    liars: flagNumber(values.liars, d.liars),
+    intervalSeconds: flagNumber(values.interval, d.intervalSeconds),
+    warmup: flagNumber(values.warmup, d.warmup),
+    jobIntervalSeconds: flagNumber(values['job-interval'], d.jobIntervalSeconds),
+    maxInFlight: flagNumber(values['max-in-flight'], d.maxInFlight),
+    sceneEvery: flagNumber(values['scene-every'], d.sceneEvery),
+    limitScale: flagNumber(values['limit-scale'], d.limitScale),
+    retentionMinutes: values['retention-minutes'] === undefined ? null : flagNumber(values['retention-minutes'], 0),
+    out: typeof values.out === 'string' ? values.out : join('soak-results', stamp),
+    seed: typeof values.seed === 'string' ? values.seed : d.seed
+  }, FLAGS, ERR_SOAK_OPTIONS)
 }
