@@ -7,6 +7,7 @@
 import { type ReputationRecord, initialReputation } from '../../protocol/consensus/reputation.ts'
 import { type EffectiveWeights, effectiveWeights } from '../../protocol/consensus/weights.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
+import { SerialQueues } from './serial.ts'
 
 /** The reputation records of one node, with the weights derived from them. */
 export class ReputationBook {
@@ -14,8 +15,8 @@ export class ReputationBook {
   readonly #records = new Map<string, ReputationRecord>()
   readonly #onChange: (weights: EffectiveWeights) => void
   #weights: EffectiveWeights
-  /** The end of the changes queued so far (see {@link change}). */
-  #tail: Promise<unknown> = Promise.resolve()
+  /** Changes run one at a time (see {@link change}). */
+  readonly #changes = new SerialQueues()
 
   /** An empty book (every validator at the initial reputation); `onChange` hears of every change of weights. */
   constructor (network: NetworkConfig, onChange: (weights: EffectiveWeights) => void) {
@@ -57,9 +58,7 @@ export class ReputationBook {
    * overwrite this one's (a lost update). Resolves or rejects as `step`.
    */
   async change<T> (step: () => Promise<T>): Promise<T> {
-    const run = this.#tail.then(step, step)
-    this.#tail = run.catch(() => {})
-    return await run
+    return await this.#changes.run('reputation', step)
   }
 
   /** Applies changed records and reweighs. */
