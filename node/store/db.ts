@@ -3,10 +3,9 @@
  *
  * Keys are bytes (`bucket ‖ key`, see `buckets.ts`); values are canonical
  * JSON bytes, so a stored record hashes the same on every node. All writes go
- * through {@link Store.write}, which runs one writer at a time (an in-process
- * queue) and commits its {@link WriteBatch} atomically. One writer at a time
- * keeps read-then-write rules (the audit chain's head, the double-sign guard)
- * free of races without locks in the callers.
+ * through {@link Store.write}, which runs one writer at a time (the
+ * {@link WriteQueue} of write-queue.ts) and commits its {@link WriteBatch}
+ * atomically.
  *
  * LevelDB holds an exclusive lock on its folder: a second open, from this
  * process or another, fails with `ERR_STORE_LOCKED`. So offline tools such as
@@ -27,6 +26,7 @@ import {
 } from './errors.ts'
 import { concatBytes, stringKey } from './key-codec.ts'
 import { WriteBatch } from './write-batch.ts'
+import { WriteQueue } from './write-queue.ts'
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {
@@ -193,9 +193,7 @@ export class Store {
   readonly options: Readonly<StoreOptions>
   readonly #db: Db
   #identity: StoreIdentity | null = null
-  #queue: Promise<unknown> = Promise.resolve()
-  /** Writes queued or running (see {@link writesWaiting}). */
-  #waiting = 0
+  readonly #queue = new WriteQueue()
   #closing: Promise<void> | null = null
   /** Free bytes at the last reading, and when it was taken (performance.now()). */
   #free = { bytes: Infinity, at: -Infinity }
@@ -260,10 +258,7 @@ export class Store {
       batch.committed()
       return result
     }
-    this.#waiting++
-    const done = this.#queue.then(run).finally(() => { this.#waiting-- })
-    this.#queue = done.catch(() => {})
-    return await done
+    return await this.#queue.run(run)
   }
 
   /**
@@ -273,7 +268,7 @@ export class Store {
    * (`trust_engine_store_writes_waiting`).
    */
   get writesWaiting (): number {
-    return this.#waiting
+    return this.#queue.waiting
   }
 
   /**
@@ -372,7 +367,7 @@ export class Store {
   async close (): Promise<void> {
     if (this.#closing === null) {
       this.#closing = (async () => {
-        await this.#queue
+        await this.#queue.idle()
         await this.#db.close()
       })()
     }
