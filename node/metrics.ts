@@ -134,6 +134,8 @@ export interface NodeMetrics {
     storeWritesWaiting: Gauge
     /** Optimizer reports kept (node/wiring/optimizer-report-store.ts, bounded by `maxReports`), read at each scrape. */
     optimizerReports: Gauge
+    /** Steps on the jobs' decision queues (node/job/job-lifecycle.ts), queued or running, by scope: `all` jobs together, `longest` (the busiest job's, bounded by `decisionStepsPerValidator`); read at each scrape. */
+    decisionSteps: Gauge<'scope'>
     /** Reputation history points kept, all validators (bounded by `maxPointsPerValidator` each), read at each scrape. */
     reputationPoints: Gauge
     /** Records of the peer book (validators only), read from the store at each scrape. */
@@ -185,6 +187,8 @@ export interface ScrapeReaders {
   storeWritesWaiting: () => number
   /** Optimizer reports kept (node/wiring/optimizer-report-store.ts). */
   optimizerReports: () => number
+  /** Decision steps queued or running, all jobs and the busiest job (node/job/job-lifecycle.ts). */
+  decisionSteps: () => { all: number, longest: number }
   /** Reputation history points kept (node/job/reputation-history.ts). */
   reputationPoints: () => number
   /** Records of the peer book (node/p2p/peer-book.ts). */
@@ -246,6 +250,7 @@ export const NODE_METRIC_NAMES = {
   retentionLastPass: `${METRIC_PREFIX}retention_last_pass_seconds`,
   storeWritesWaiting: `${METRIC_PREFIX}store_writes_waiting`,
   optimizerReports: `${METRIC_PREFIX}optimizer_reports`,
+  decisionSteps: `${METRIC_PREFIX}decision_steps`,
   reputationPoints: `${METRIC_PREFIX}reputation_history_points`,
   peerBookRecords: `${METRIC_PREFIX}peer_book_records`
 } as const
@@ -341,6 +346,13 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       optimizerReports: gauge(register, n.optimizerReports, 'Optimizer reports kept (bounded by maxOptimizerReports)', [], (g) => {
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(r.optimizerReports())
+      }),
+      decisionSteps: gauge(register, n.decisionSteps, 'Steps on the jobs\' decision queues, queued or running, by scope (all jobs, the longest queue)', ['scope'], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r === undefined) return
+        const q = r.decisionSteps()
+        g.set({ scope: 'all' }, q.all)
+        g.set({ scope: 'longest' }, q.longest)
       }),
       reputationPoints: gauge(register, n.reputationPoints, 'Reputation history points kept, all validators together (bounded by maxPointsPerValidator each)', [], (g) => {
         const r = SCRAPE_READERS.get(register)

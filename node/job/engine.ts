@@ -61,6 +61,11 @@ import { VoteIntake } from './vote-intake.ts'
  */
 export const MAX_PIN_AGE_MS = 5_000
 
+/** Steps a job's decision queue holds at most before it refuses one from outside: {@link JobEngineOptions.decisionStepsPerValidator} per validator of `network`, plus the node's own. */
+export function decisionStepBound (network: NetworkConfig, options: Pick<JobEngineOptions, 'decisionStepsPerValidator' | 'decisionStepsOwn'>): number {
+  return options.decisionStepsPerValidator * network.validators.length + options.decisionStepsOwn
+}
+
 /** Options of the job engine. */
 export interface JobEngineOptions {
   /** Votes for jobs not yet known (or not yet seeded) are held this many at most. 4096 × ~1 KiB bounds memory to a few MiB. */
@@ -79,6 +84,18 @@ export interface JobEngineOptions {
   stalledJobFetchMs: number
   /** Of which at most this many jobs ask per pass (every half `stalledJobFetchMs`), the longest stalled first: a node with a thousand stalled jobs asks its peers at a bounded rate, well inside their catch-up quotas. */
   stalledJobsPerPass: number
+  /**
+   * A job's decision queue holds at most this many steps per validator, plus
+   * {@link decisionStepsOwn}, before a step started from outside (a vote,
+   * evidence or an announcement, from gossip or catch-up) is refused with
+   * `ERR_DECISION_QUEUE_FULL` (IGNORE, not penalised). 3: an honest
+   * validator sends one vote per round (rounds 0 and 1) and at most one
+   * piece of evidence per job is new, so a queue of this length means the
+   * engine is stuck or a validator floods equivocating votes.
+   */
+  decisionStepsPerValidator: number
+  /** The node's own steps a job's decision queue allows beside the validators' (own vote, deadline, seed, catch-up, retention): 64. */
+  decisionStepsOwn: number
 }
 
 /** Defaults of {@link JobEngineOptions}. */
@@ -90,7 +107,9 @@ export const DEFAULT_JOB_ENGINE_OPTIONS: JobEngineOptions = {
   certificatePeers: 3,
   missedJobFetchMs: 5_000,
   stalledJobFetchMs: 10_000,
-  stalledJobsPerPass: 8
+  stalledJobsPerPass: 8,
+  decisionStepsPerValidator: 3,
+  decisionStepsOwn: 64
 }
 
 /** What the engine is wired to. */
@@ -175,7 +194,7 @@ export class JobEngine {
       seed: async (data: Uint8Array) => { await this.onSeedMessage(data) }
     }
     this.#catchUp = new CatchUp({ ...parts, certified: this.#certified, take }, resolved)
-    this.#lifecycle = new JobLifecycle({ ...parts, decider: this.#decider, intake: this.#intake, ownVote: this.#ownVote, buffer, catchUp: this.#catchUp, drain: this.#drain })
+    this.#lifecycle = new JobLifecycle({ ...parts, decider: this.#decider, intake: this.#intake, ownVote: this.#ownVote, buffer, catchUp: this.#catchUp, drain: this.#drain, maxDecisionSteps: decisionStepBound(network, resolved) })
   }
 
   /** Loads reputations and resumes open jobs (re-gossiping the own vote, or measuring again when there is none), then catches up with peers. */
@@ -255,6 +274,11 @@ export class JobEngine {
     return this.#seeds.heldJobs
   }
 
+  /** Decision steps queued or running: all jobs together, and of the job with the most (bounded by `decisionStepsPerValidator`). */
+  get decisionSteps (): { all: number, longest: number } {
+    return this.#lifecycle.decisionSteps
+  }
+
   /** Number of jobs still pending on this node. */
   get openJobs (): number {
     return this.#jobs.size
@@ -311,7 +335,7 @@ export class JobEngine {
   /** Gossip validator and handler of the votes topic; never waits on a measurement. Returns the vote taken in. */
   async onVoteMessage (data: Uint8Array): Promise<Vote> {
     const vote = checkVoteMessage(data, this.#components.network, this.#components.metrics)
-    await this.#lifecycle.decision(vote.jobId, async () => { await this.#intake.vote(vote) }).catch((err: unknown) => this.#catchUp.afterUnknownJob(err))
+    await this.#lifecycle.admit(vote.jobId, async () => { await this.#intake.vote(vote) }).catch((err: unknown) => this.#catchUp.afterUnknownJob(err))
     return vote
   }
 
@@ -323,7 +347,7 @@ export class JobEngine {
   /** Gossip validator and handler of the evidence topic. */
   async onEvidenceMessage (data: Uint8Array): Promise<void> {
     const { evidence, offender, jobId } = checkEvidenceMessage(data, this.#components.network)
-    await this.#lifecycle.decision(jobId, async () => {
+    await this.#lifecycle.admit(jobId, async () => {
       if (await this.#components.repos.evidence.has({ offender, jobId })) {
         throw new TrustEngineError(ERR_DUPLICATE, 'evidence already known', { action: 'ignore' }) // [IGNORE] duplicate
       }

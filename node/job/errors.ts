@@ -49,3 +49,11 @@ export const ERR_ABORTED = declareCode('ERR_ABORTED', { status: 503 })
 export const ERR_MEASURE = declareCode('ERR_MEASURE', { status: 500 })
 /** [IGNORE on gossip; 503 on the API] The node is stopping (node/job/drain.ts): it takes no new job, upload or schedule. */
 export const ERR_NODE_STOPPING = declareCode('ERR_NODE_STOPPING', { status: 503 })
+/**
+ * [IGNORE] A vote, evidence or announcement not queued because its job's
+ * decision queue holds its bound of steps already (`decisionStepsPerValidator`
+ * × validators + `decisionStepsOwn`, node/job/engine.ts): never penalised,
+ * the sender is not at fault; the node learns the message back through
+ * catch-up.
+ */
+export const ERR_DECISION_QUEUE_FULL = declareCode('ERR_DECISION_QUEUE_FULL', { status: 503 })

@@ -51,6 +51,8 @@ export interface JobLifecycleComponents {
   drain: DrainLedger
   /** A job was accepted. */
   onAccepted: (view: JobView) => void
+  /** Steps a job's decision queue holds at most before a step from outside ({@link JobLifecycle.admit}) is refused (engine.ts `decisionStepsPerValidator`). */
+  maxDecisionSteps: number
 }
 
 /** The steps of the jobs of one node on their queues. */
@@ -71,6 +73,23 @@ export class JobLifecycle {
     return this.#decisions.run(jobId, step)
   }
 
+  /**
+   * Runs a step started from outside (a gossip message, or one catch-up
+   * brought) on the job's decision queue, unless the queue holds
+   * `maxDecisionSteps` already: then `ERR_DECISION_QUEUE_FULL` (IGNORE), the
+   * step never runs. A gossip validation that timed out still has its step
+   * queued, so this bound, not the topic's validation bound, is what keeps
+   * one job's queue finite. The node's own steps are never refused.
+   */
+  admit<T> (jobId: string, step: () => Promise<T>): Promise<T> {
+    return this.#decisions.admit(jobId, this.#components.maxDecisionSteps, step)
+  }
+
+  /** Decision steps queued or running, all jobs together and of the busiest job. */
+  get decisionSteps (): { all: number, longest: number } {
+    return this.#decisions.queued
+  }
+
   /** Resolves once every queued step and measurement has settled. */
   async idle (): Promise<void> {
     await this.#work.idle()
@@ -80,7 +99,7 @@ export class JobLifecycle {
   /** Accepts a checked announcement from the network, unless this node knows the job already (`ERR_DUPLICATE`, IGNORE). */
   async announced (job: JobAnnouncement, jobId: string): Promise<void> {
     const { jobs, repos } = this.#components
-    await this.decision(jobId, async () => {
+    await this.admit(jobId, async () => {
       if (jobs.has(jobId) || (await repos.jobs.has(jobId))) {
         throw new TrustEngineError(ERR_DUPLICATE, 'job already known', { action: 'ignore' }) // [IGNORE] duplicate
       }

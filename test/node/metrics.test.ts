@@ -78,6 +78,7 @@ describe('createNodeMetrics', () => {
       workerHeapUsedBytes: async () => 3_000_000,
       storeWritesWaiting: () => 4,
       optimizerReports: () => 11,
+      decisionSteps: () => ({ all: 9, longest: 6 }),
       reputationPoints: () => 30,
       peerBookRecords: async () => 5
     })
@@ -97,6 +98,8 @@ describe('createNodeMetrics', () => {
     expect(text).toContain('trust_engine_work_pool_heap_used_bytes 3000000')
     expect(text).toContain('trust_engine_store_writes_waiting 4')
     expect(text).toContain('trust_engine_optimizer_reports 11')
+    expect(text).toContain('trust_engine_decision_steps{scope="all"} 9')
+    expect(text).toContain('trust_engine_decision_steps{scope="longest"} 6')
     expect(text).toContain('trust_engine_reputation_history_points 30')
     expect(text).toContain('trust_engine_peer_book_records 5')
     expect(text).toMatch(/trust_engine_array_buffers_bytes [1-9]/)
