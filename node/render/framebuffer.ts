@@ -36,6 +36,16 @@ export class Framebuffer {
 
   /** Whether colours are scene-referred (tone-mapped on output) or already display values. */
   readonly toneMapped: boolean
+  /** The background's stored linear colour (what the colour planes start as). */
+  readonly background: readonly [number, number, number]
+  /**
+   * Whether the colour planes hold the background where nothing was drawn.
+   * A tone-mapped buffer made with `colour` false leaves them unfilled: only
+   * deferred fragments may be drawn into it, and it is read only by
+   * `resolveToRgba8` (deferred.ts), which takes the background for every
+   * sample no fragment covered.
+   */
+  readonly colourFilled: boolean
   /** Deferred shading buffers (tone-mapped buffers only), or null. */
   readonly deferred: DeferredBuffers | null
 
@@ -43,8 +53,10 @@ export class Framebuffer {
    * `toneMapped`: the planes hold scene-referred linear light, tone-mapped
    * on output; the background is stored as the value that tone-maps to
    * BACKGROUND_SRGB8, so it encodes to the same code either way.
+   * `colour` false (tone-mapped buffers only) skips filling the colour
+   * planes (see `colourFilled`).
    */
-  constructor (fullWidth: number, fullHeight: number, window?: { x: number, y: number, width: number, height: number }, toneMapped = false) {
+  constructor (fullWidth: number, fullHeight: number, window?: { x: number, y: number, width: number, height: number }, toneMapped = false, colour = true) {
     this.toneMapped = toneMapped
     this.fullWidth = fullWidth
     this.fullHeight = fullHeight
@@ -56,9 +68,10 @@ export class Framebuffer {
     const bg = (c: number): number => (toneMapped ? inverseNeutralToe(SRGB8_TO_LINEAR[c]!) : SRGB8_TO_LINEAR[c]!)
     const st = takeStorage(n)
     this.storage = st
-    this.red = st.red.subarray(0, n).fill(bg(BACKGROUND_SRGB8[0]))
-    this.green = st.green.subarray(0, n).fill(bg(BACKGROUND_SRGB8[1]))
-    this.blue = st.blue.subarray(0, n).fill(bg(BACKGROUND_SRGB8[2]))
+    this.background = [bg(BACKGROUND_SRGB8[0]), bg(BACKGROUND_SRGB8[1]), bg(BACKGROUND_SRGB8[2])]
+    this.colourFilled = colour || !toneMapped
+    this.red = st.red.subarray(0, n); this.green = st.green.subarray(0, n); this.blue = st.blue.subarray(0, n)
+    if (this.colourFilled) { this.red.fill(this.background[0]); this.green.fill(this.background[1]); this.blue.fill(this.background[2]) }
     this.depth = st.depth.subarray(0, n).fill(0)
     // tri and bary are read only where item ≥ 0, which every recorded sample writes first
     this.deferred = toneMapped ? { item: st.item.subarray(0, n).fill(-1), tri: st.tri.subarray(0, n), bary: st.bary.subarray(0, n * 3) } : null

@@ -10,13 +10,13 @@
  */
 import { type Camera, viewBasis, viewMatrix } from './camera.ts'
 import { ERR_RENDER_BUDGET, ERR_RENDER_OPTIONS, renderError } from './errors.ts'
-import { type DeferredItem, resolveDeferred } from './deferred.ts'
+import { type DeferredItem, resolveDeferred, resolveToRgba8 } from './deferred.ts'
 import { Framebuffer, type RgbaPixels } from './framebuffer.ts'
 import { type CameraLight, keyLightsToCamera, lightToCamera } from './lights.ts'
 import { multiply } from './mat4.ts'
 import { poseSceneWithLights } from './pose.ts'
 import { emptyStats, type PixelShader, type RasterStats, rasterizePrimitive } from './rasterizer.ts'
-import type { PreparedScene } from './scene-reader.ts'
+import { ALPHA_MASK, type PreparedScene } from './scene-reader.ts'
 import { DEFAULT_PBR_LIGHTING, type PbrLightingOptions } from './pbr-lighting.ts'
 import { PbrShader } from './shading.ts'
 import { DEFAULT_LIGHTING_OPTIONS, LambertShader, type LightingOptions } from './shading-lambert.ts'
@@ -87,9 +87,13 @@ export function renderScene (scene: PreparedScene, camera: Camera, options: Rend
   if (!Number.isFinite(time)) throw renderError(ERR_RENDER_OPTIONS, 'animation time must be finite')
   const model = options.shading ?? 'pbr'
   const view = viewMatrix(viewBasis(camera))
-  const fb = new Framebuffer(width * ss, height * ss, { x: win.x * ss, y: win.y * ss, width: win.width * ss, height: win.height * ss }, model === 'pbr')
-  const stats = emptyStats()
   const posed = poseSceneWithLights(scene, time)
+  // without blended primitives the PBR resolve encodes the image directly (resolveToRgba8); the colour
+  // planes are then filled with the background only when masked primitives are shaded into them
+  const blended = posed.items.some((i) => i.primitive.material.blended)
+  const masked = posed.items.some((i) => i.primitive.material.alphaMode === ALPHA_MASK)
+  const fb = new Framebuffer(width * ss, height * ss, { x: win.x * ss, y: win.y * ss, width: win.width * ss, height: win.height * ss }, model === 'pbr', blended || masked)
+  const stats = emptyStats()
   vertexPool.reset() // in case a render before this one threw
   const target = { fb, focal: camera.focal, near: camera.near }
   const pixelScale = camera.focal * height * ss / 2
@@ -103,8 +107,12 @@ export function renderScene (scene: PreparedScene, camera: Camera, options: Rend
   const lambert = options.lambertLighting ?? DEFAULT_LIGHTING_OPTIONS
   // opaque and masked first (opaque PBR fragments deferred, then resolved), blended second
   const deferredItems: DeferredItem[] = []
+  let image: RgbaPixels | null = null
   for (const pass of [false, true]) {
-    if (pass && fb.deferred !== null) resolveDeferred(fb, ss, deferredItems)
+    if (pass && fb.deferred !== null) {
+      if (!blended) { image = resolveToRgba8(fb, ss, deferredItems); break }
+      resolveDeferred(fb, ss, deferredItems)
+    }
     for (const item of posed.items) {
       if (item.primitive.material.blended !== pass) continue
       const v = transformVertices(item, view, vertexPool.take)
@@ -116,7 +124,7 @@ export function renderScene (scene: PreparedScene, camera: Camera, options: Rend
       rasterizePrimitive(deferred === undefined ? target : { ...target, deferred }, item.primitive.indices, v.positions, item.primitive.vertexCount, v.mirrored, shader, stats)
     }
   }
-  const image = fb.toRgba8(ss)
+  image ??= fb.toRgba8(ss)
   fb.release()
   vertexPool.reset()
   return { image, stats }

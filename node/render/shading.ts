@@ -33,7 +33,7 @@ import type { PbrLightingOptions } from './pbr-lighting.ts'
 import type { PixelShader } from './rasterizer.ts'
 import type { PreparedMaterial, PreparedPrimitive, TextureBinding } from './scene-reader.ts'
 import { groupSlots, type SlotGroups } from './texture-slots.ts'
-import { newFootprint, readChannel, readRgba, type TextureFootprint, trilinearFootprint } from './texture.ts'
+import { newFootprint, readChannel, readChannelPair, readRgb, readRgba, type TextureFootprint, trilinearFootprint } from './texture.ts'
 import { interpolateUv, vertexUv } from './uv.ts'
 
 /** Smallest perceptual roughness: keeps GGX's peak finite for point lights (three.js uses 0.0525, Filament 0.045). */
@@ -233,6 +233,11 @@ export class PbrShader implements PixelShader {
     readRgba(b.texture, this.footprint(s, b, b0, b1, b2, lw), tex4)
   }
 
+  /** Slot `s` (binding `b`) at barycentrics into tex4[0..2] (linear RGB, no alpha). */
+  private sampleRgb (s: number, b: TextureBinding, b0: number, b1: number, b2: number, lw: number): void {
+    readRgb(b.texture, this.footprint(s, b, b0, b1, b2, lw), tex4)
+  }
+
   /** Channel c of slot `s` (binding `b`) at barycentrics. */
   private sampleChannel (s: number, b: TextureBinding, b0: number, b1: number, b2: number, lw: number, c: number): number {
     return readChannel(b.texture, this.footprint(s, b, b0, b1, b2, lw), c)
@@ -299,7 +304,7 @@ export class PbrShader implements PixelShader {
       if (tl > 0 && tl < Infinity) {
         tx /= tl; ty /= tl; tz /= tl
         const bx = (gy * tz - gz * ty) * tw; const by = (gz * tx - gx * tz) * tw; const bz = (gx * ty - gy * tx) * tw
-        this.sample(SLOT_NORMAL, nt, b0, b1, b2, lw)
+        this.sampleRgb(SLOT_NORMAL, nt, b0, b1, b2, lw)
         const sx = (tex4[0]! * 2 - 1) * m.normalScale; const sy = (tex4[1]! * 2 - 1) * m.normalScale; const sz = tex4[2]! * 2 - 1
         const x = tx * sx + bx * sy + gx * sz; const y = ty * sx + by * sy + gy * sz; const z = tz * sx + bz * sy + gz * sz
         const l = Math.sqrt(x * x + y * y + z * z)
@@ -313,7 +318,7 @@ export class PbrShader implements PixelShader {
     // metallic, roughness
     let metal = m.metallicFactor; let rough = m.roughnessFactor
     const mr = slots[SLOT_MR] ?? null
-    if (mr !== null) { rough *= this.sampleChannel(SLOT_MR, mr, b0, b1, b2, lw, 1); metal *= this.sampleChannel(SLOT_MR, mr, b0, b1, b2, lw, 2) }
+    if (mr !== null) { readChannelPair(mr.texture, this.footprint(SLOT_MR, mr, b0, b1, b2, lw), 1, tex4); rough *= tex4[0]!; metal *= tex4[1]! }
     metal = metal < 0 ? 0 : metal > 1 ? 1 : metal
     rough = rough < MIN_ROUGHNESS ? MIN_ROUGHNESS : rough > 1 ? 1 : rough
     if (!(rough >= 0)) rough = 1
@@ -327,7 +332,7 @@ export class PbrShader implements PixelShader {
     const sc = m.specularColorFactor
     let scr = sc[0]!; let scg = sc[1]!; let scb = sc[2]!
     const sct = slots[SLOT_SPECCOL] ?? null
-    if (sct !== null) { this.sample(SLOT_SPECCOL, sct, b0, b1, b2, lw); scr *= tex4[0]!; scg *= tex4[1]!; scb *= tex4[2]! }
+    if (sct !== null) { this.sampleRgb(SLOT_SPECCOL, sct, b0, b1, b2, lw); scr *= tex4[0]!; scg *= tex4[1]!; scb *= tex4[2]! }
     const ir = (m.ior - 1) / (m.ior + 1)
     const f0d = ir * ir
     const dr = f0d * scr; const dg = f0d * scg; const db = f0d * scb
@@ -345,6 +350,7 @@ export class PbrShader implements PixelShader {
     let sr = 0; let sg = 0; let sb = 0 // specular
     let qr = 0; let qg = 0; let qb = 0 // diffuse
     const lights = this.lights
+    const gv = Math.sqrt(nv * nv * (1 - a2) + a2) // the view's visibility term, the same for every light
     for (let k = 0; k < lights.length; k++) {
       const L = lights[k]!
       let lx: number; let ly: number; let lz: number; let att = 1
@@ -376,7 +382,7 @@ export class PbrShader implements PixelShader {
       const fr = f0r + (f90 - f0r) * fw; const fg = f0g + (f90 - f0g) * fw; const fb = f0b + (f90 - f0b) * fw
       const dd = nh * nh * (a2 - 1) + 1
       const D = a2 * INV_PI / (dd * dd)
-      const vis = 0.5 / (nl * Math.sqrt(nv * nv * (1 - a2) + a2) + nv * Math.sqrt(nl * nl * (1 - a2) + a2))
+      const vis = 0.5 / (nl * gv + nv * Math.sqrt(nl * nl * (1 - a2) + a2))
       const ds = D * vis * nl * att
       const dl = INV_PI * nl * att
       sr += L.r * fr * ds; sg += L.g * fg * ds; sb += L.b * fb * ds
@@ -447,7 +453,7 @@ export class PbrShader implements PixelShader {
       const et = this.slots[SLOT_EMIS] ?? null
       if (et !== null) {
         // the barycentrics and lod term of the pixel being shaded
-        this.sample(SLOT_EMIS, et, this.lastB0, this.lastB1, this.lastB2, this.lastLw)
+        this.sampleRgb(SLOT_EMIS, et, this.lastB0, this.lastB1, this.lastB2, this.lastLw)
         er *= tex4[0]!; eg *= tex4[1]!; eb *= tex4[2]!
       }
       r += er; g += eg; b += eb
