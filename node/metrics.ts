@@ -140,6 +140,8 @@ export interface NodeMetrics {
     reputationPoints: Gauge
     /** Records of the peer book (validators only), read from the store at each scrape. */
     peerBookRecords: Gauge
+    /** Message ids in gossipsub's seen cache (bounded by `maxSeenIds` and by its 2-minute lifetime), read at each scrape. */
+    gossipSeenIds: Gauge
   }
   memory: {
     /** Bytes of the main thread's ArrayBuffers and Buffers (`process.memoryUsage().arrayBuffers`), read at each scrape: part of the default `nodejs_external_memory_bytes`, outside the V8 heap. */
@@ -193,6 +195,8 @@ export interface ScrapeReaders {
   reputationPoints: () => number
   /** Records of the peer book (node/p2p/peer-book.ts). */
   peerBookRecords: () => Promise<number>
+  /** Message ids in gossipsub's seen cache (node/p2p/gossip.ts `seenIds`). */
+  gossipSeenIds: () => number
 }
 
 /** The readers of each registry's scrape-time gauges (a registry belongs to one node). */
@@ -252,7 +256,8 @@ export const NODE_METRIC_NAMES = {
   optimizerReports: `${METRIC_PREFIX}optimizer_reports`,
   decisionSteps: `${METRIC_PREFIX}decision_steps`,
   reputationPoints: `${METRIC_PREFIX}reputation_history_points`,
-  peerBookRecords: `${METRIC_PREFIX}peer_book_records`
+  peerBookRecords: `${METRIC_PREFIX}peer_book_records`,
+  gossipSeenIds: `${METRIC_PREFIX}gossip_seen_ids`
 } as const
 
 /**
@@ -361,6 +366,10 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       peerBookRecords: gauge(register, n.peerBookRecords, 'Records of the peer book (validators only)', [], async (g) => {
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(await r.peerBookRecords())
+      }),
+      gossipSeenIds: gauge(register, n.gossipSeenIds, 'Message ids in gossipsub\'s seen cache (bounded by maxSeenIds and a 2-minute lifetime)', [], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(r.gossipSeenIds())
       }),
       workTasks: gauge(register, n.workTasks, 'Worker pool tasks (measurements, optimizations, analyses), by state (waiting, running)', ['state'], (g) => {
         const r = SCRAPE_READERS.get(register)

@@ -28,6 +28,10 @@ export const ERR_VALIDATION_TIMEOUT = declareCode('ERR_VALIDATION_TIMEOUT', { st
 export const ERR_VALIDATOR_BUG = declareCode('ERR_VALIDATOR_BUG', { status: 500 })
 /** A gossip message dropped unread because its topic's validation queue is full (`maxValidatingPerTopic`, `maxValidatingBytesPerTopic`): IGNORE, never penalised. */
 export const ERR_GOSSIP_QUEUE_FULL = declareCode('ERR_GOSSIP_QUEUE_FULL', { status: 503 })
+/** A gossip message dropped unread because its relaying peer already has its share of the topic's validation in progress (`maxValidatingPerPeer`, `maxValidatingBytesPerPeer`): IGNORE, never penalised, not marked seen. */
+export const ERR_GOSSIP_PEER_QUEUE_FULL = declareCode('ERR_GOSSIP_PEER_QUEUE_FULL', { status: 503 })
+/** A gossip message dropped unread because its relaying peer sent more than its rate (`peerMessagesPerSecond`, `peerMessageBurst`): IGNORE, never penalised, not marked seen. */
+export const ERR_GOSSIP_PEER_RATE = declareCode('ERR_GOSSIP_PEER_RATE', { status: 429 })
 
 /** Received blob bytes whose sha256 is not the requested hash. */
 export const ERR_BLOB_HASH = declareCode('ERR_BLOB_HASH', { action: 'reject', status: 400 })

@@ -19,22 +19,28 @@
  *   validation at once, in count and in bytes: a message beyond is IGNOREd
  *   unread (`ERR_GOSSIP_QUEUE_FULL`, not penalised, not forwarded; gossipsub
  *   has marked its id seen, so catch-up brings it back: docs/bounds.md).
+ *   Before that, each relaying peer gets only its share of the topic's queue
+ *   and a rate (gossip-peer-share.ts): one fast peer cannot fill the queue.
+ * - Gossipsub's seen cache is bounded by count as well as time
+ *   (`maxSeenIds`, gossipsub-hooks.ts).
  * - The injected validator throws a `TrustEngineError` to refuse a message;
  *   its `action` picks REJECT (penalised, P4) or IGNORE (dropped, not
  *   penalised). Any other exception is a bug in the validator: IGNORE, so an
  *   honest peer is never punished for our bug, and logged at error.
  */
-import { createHash } from 'node:crypto'
-import type { GossipSub, GossipsubMessage, GossipsubOpts } from '@chainsafe/libp2p-gossipsub'
+import type { GossipSub, GossipsubMessage } from '@chainsafe/libp2p-gossipsub'
 import { TopicValidatorResult } from '@libp2p/interface'
 import type { Message, PeerId } from '@libp2p/interface'
 import type { Logger } from 'pino'
-import { MAX_MESSAGE_BYTES } from '../../protocol/constants.ts'
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
 import type { GossipResult, P2pCounters } from './counters.ts'
 import { isCanonicalOrNotJson } from './canonical-gate.ts'
 import { ERR_GOSSIP_QUEUE_FULL, ERR_MESSAGE_TOO_LARGE, ERR_NOT_CANONICAL, ERR_NO_VALIDATOR, ERR_P2P_OPTIONS, ERR_UNKNOWN_TOPIC, ERR_VALIDATION_TIMEOUT, ERR_VALIDATOR_BUG } from './errors.ts'
-import { buildScoreConfig, type GossipScoreOptions } from './gossip-score.ts'
+import { contentMessageId, type GossipOptions } from './gossip-options.ts'
+import { GossipPeerShare, shareReceivedMessages } from './gossip-peer-share.ts'
+import { boundSeenCache } from './gossipsub-hooks.ts'
+
+export { DEFAULT_GOSSIP_OPTIONS, contentMessageId, gossipsubInit, type GossipOptions } from './gossip-options.ts'
 
 /** Validates one message; returns normally to accept, throws a `TrustEngineError` to reject or ignore. */
 export type GossipValidator = (data: Uint8Array, from: PeerId) => void | Promise<void>
@@ -60,63 +66,6 @@ export interface GossipValidatorOptions {
 /** Receives each accepted message once, after validation. `from` is the relaying peer, not the author. */
 export type GossipMessageHandler = (topic: string, data: Uint8Array, from: PeerId) => void | Promise<void>
 
-/** Tunables of gossip. */
-export interface GossipOptions {
-  /** Largest message data accepted or published, checked before any decoding. */
-  maxMessageBytes: number
-  /** Largest gossipsub RPC frame read from a peer (one frame can bundle several messages). */
-  maxRpcBytes: number
-  /** A validator still running after this long is abandoned with IGNORE. */
-  validationTimeoutMs: number
-  /** Messages of one topic in validation at once; more are IGNOREd unread (`ERR_GOSSIP_QUEUE_FULL`). */
-  maxValidatingPerTopic: number
-  /** Bytes of the messages of one topic in validation at once; more are IGNOREd unread (`ERR_GOSSIP_QUEUE_FULL`). */
-  maxValidatingBytesPerTopic: number
-  /** How long a message id is remembered to drop duplicates. */
-  seenTtlMs: number
-  /** Bytes of RPCs waiting to be sent to one peer; an RPC beyond is dropped for that peer (gossipsub's `maxOutboundBufferSize`, unbounded by default). */
-  maxOutboundBufferBytes: number
-  /** REJECT JSON messages that are not in canonical encoding, before the validator (canonical-gate.ts). */
-  requireCanonicalJson: boolean
-}
-
-/** Defaults of {@link GossipOptions}. */
-export const DEFAULT_GOSSIP_OPTIONS: GossipOptions = {
-  // The protocol's limit on a job, vote or evidence message.
-  maxMessageBytes: MAX_MESSAGE_BYTES,
-  // An IWANT reply may carry up to 16 full-size messages; also gossipsub's usual 1 MiB bound.
-  maxRpcBytes: 1024 * 1024,
-  // A vote verifies in ~0.1 ms and a job in a few; 5 s means the validator is stuck or the node overloaded.
-  validationTimeoutMs: 5000,
-  // One job's votes of both rounds and its seed shares at the largest network (3 × 1000 validators) fit,
-  // with room for a second job's; a node that keeps up holds a handful.
-  maxValidatingPerTopic: 4096,
-  // 4096 votes of about 1 KiB fit four times over; full-size (64 KiB) junk from a flood stops at 256 messages.
-  maxValidatingBytesPerTopic: 16 * 1024 * 1024,
-  // Gossipsub's default seen-cache lifetime (2 minutes): votes of one job arrive well within it.
-  seenTtlMs: 2 * 60 * 1000,
-  // 16 RPC frames of the largest size (maxRpcBytes), thousands of votes: a peer that reads at all never lags so far;
-  // one that stopped reading holds no more of our memory, and catches up on what it missed (docs/bounds.md).
-  maxOutboundBufferBytes: 16 * 1024 * 1024,
-  // Every job, vote and evidence message is signed canonical JSON: any other encoding is a replay in disguise.
-  requireCanonicalJson: true
-}
-
-/**
- * Bounds on what one RPC may carry, so decoding a frame never allocates
- * without limit (gossipsub's defaults are unbounded). We have 3 topics; a
- * heartbeat's IHAVE lists at most a few thousand ids.
- */
-const DECODE_RPC_LIMITS = {
-  maxSubscriptions: 32,
-  maxMessages: 64,
-  maxIhaveMessageIDs: 5000,
-  maxIwantMessageIDs: 5000,
-  maxIdontwantMessageIDs: 5000,
-  maxControlMessages: 128,
-  maxPeerInfos: 16
-}
-
 /**
  * The parts of gossipsub (@chainsafe/libp2p-gossipsub 14.1) that
  * {@link GossipAdapter.publishTo} reaches behind its public API: the seen
@@ -127,40 +76,6 @@ interface GossipsubInternals {
   seenCache: { has: (id: string) => boolean, put: (id: string) => void }
   msgIdToStrFn: (id: Uint8Array) => string
   sendRpc: (peer: string, rpc: { subscriptions: [], messages: Array<{ topic: string, data: Uint8Array }> }) => boolean
-}
-
-/** Content message id: sha256 of the message data. */
-export function contentMessageId (msg: Message): Uint8Array {
-  return createHash('sha256').update(msg.data).digest()
-}
-
-/**
- * The gossipsub init for a network with the given topics. `appSpecificScore`
- * is the node's P5 callback (see gossip-score.ts).
- */
-export function gossipsubInit (topics: string[], options: GossipOptions, score: GossipScoreOptions, appSpecificScore: (peerId: string) => number): Partial<GossipsubOpts> {
-  const { scoreParams, scoreThresholds } = buildScoreConfig(topics, score, appSpecificScore)
-  return {
-    globalSignaturePolicy: 'StrictNoSign',
-    msgIdFn: contentMessageId,
-    emitSelf: false,
-    // Flood-publish our own messages to every subscribed peer above the publish threshold: one hop to all.
-    floodPublish: true,
-    fallbackToFloodsub: false,
-    doPX: false,
-    asyncValidation: false,
-    // Publishing with no subscribed peer throws (caught in publish()) *before* the id is marked
-    // seen, so the same bytes can be published again once peers arrive.
-    allowPublishToZeroTopicPeers: false,
-    ignoreDuplicatePublishError: true,
-    seenTTL: options.seenTtlMs,
-    maxInboundDataLength: options.maxRpcBytes,
-    maxOutboundBufferSize: options.maxOutboundBufferBytes,
-    decodeRpcLimits: DECODE_RPC_LIMITS,
-    allowedTopics: topics,
-    scoreParams,
-    scoreThresholds
-  }
 }
 
 /** Initialisation of a {@link GossipAdapter}. */
@@ -193,7 +108,9 @@ export class GossipAdapter {
   #delivering = 0
   /** Messages and bytes in validation, per topic. */
   readonly #inValidation = new Map<string, { count: number, bytes: number }>()
+  readonly #seenIds: () => number
 
+  /** Puts each peer's share (gossip-peer-share.ts) and the seen cache's count bound on `init.pubsub`. */
   constructor (init: GossipAdapterInit) {
     this.#pubsub = init.pubsub
     this.#topics = new Set(init.topics)
@@ -201,6 +118,8 @@ export class GossipAdapter {
     this.#counters = init.counters
     this.#log = init.logger
     this.#options = init.options
+    shareReceivedMessages(init.pubsub, new GossipPeerShare(init.options), (topic, peer, code) => { this.#result(topic, 'ignore', code, peer) })
+    this.#seenIds = boundSeenCache(init.pubsub, init.options.maxSeenIds)
   }
 
   /**
@@ -273,6 +192,11 @@ export class GossipAdapter {
    */
   get queued (): { validating: number, delivering: number } {
     return { validating: this.#validating, delivering: this.#delivering }
+  }
+
+  /** Message ids in gossipsub's seen cache now (at most `maxSeenIds`). */
+  get seenIds (): number {
+    return this.#seenIds()
   }
 
   /**

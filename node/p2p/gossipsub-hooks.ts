@@ -1,7 +1,8 @@
 /**
- * Two hooks into gossipsub's internals that its options do not offer:
- * counting the RPCs it drops on a full outbound queue, and penalising a peer
- * whose frame exceeds the inbound limit.
+ * Hooks into gossipsub's internals that its options do not offer: counting
+ * the RPCs it drops on a full outbound queue, penalising a peer whose frame
+ * exceeds the inbound limit, and bounding the seen cache by count. (Each
+ * peer's share of validation is another: gossip-peer-share.ts.)
  */
 import type { GossipSub } from '@chainsafe/libp2p-gossipsub'
 import type { PeerId } from '@libp2p/interface'
@@ -35,4 +36,27 @@ export function penaliseOversizedFrames (pubsub: GossipSub, penalise: (peerId: s
     if (err instanceof Error && err.name === 'InvalidDataLengthError') penalise(peerId.toString())
     original(err, peerId)
   }
+}
+
+/**
+ * Gossipsub's seen cache (a map of message ids, in the order they were put,
+ * each kept `seenTTL`) is bounded by time only; this hook bounds it by count
+ * too: a put beyond `maxIds` forgets the oldest ids first. Forgetting the
+ * oldest keeps the map's order (the cache's pruning relies on it). An id
+ * forgotten early only means a later copy of that message is validated again
+ * (the engine drops it as a duplicate). Returns a reader of the cache's size.
+ */
+export function boundSeenCache (pubsub: GossipSub, maxIds: number): () => number {
+  const cache = (pubsub as unknown as { seenCache: { entries: Map<string, unknown>, put: (key: string, value?: unknown) => boolean } }).seenCache
+  const original = cache.put.bind(cache)
+  cache.put = (key, value) => {
+    const collision = original(key, value)
+    while (cache.entries.size > maxIds) {
+      const oldest = cache.entries.keys().next().value
+      if (oldest === undefined) break
+      cache.entries.delete(oldest)
+    }
+    return collision
+  }
+  return () => cache.entries.size
 }

@@ -80,7 +80,8 @@ describe('createNodeMetrics', () => {
       optimizerReports: () => 11,
       decisionSteps: () => ({ all: 9, longest: 6 }),
       reputationPoints: () => 30,
-      peerBookRecords: async () => 5
+      peerBookRecords: async () => 5,
+      gossipSeenIds: () => 12
     })
     const text = await register.metrics()
     expect(text).toContain('trust_engine_store_bytes 1234')
@@ -102,6 +103,7 @@ describe('createNodeMetrics', () => {
     expect(text).toContain('trust_engine_decision_steps{scope="longest"} 6')
     expect(text).toContain('trust_engine_reputation_history_points 30')
     expect(text).toContain('trust_engine_peer_book_records 5')
+    expect(text).toContain('trust_engine_gossip_seen_ids 12')
     expect(text).toMatch(/trust_engine_array_buffers_bytes [1-9]/)
     store = 5678
     expect(await register.metrics()).toContain('trust_engine_store_bytes 5678')
