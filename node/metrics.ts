@@ -64,7 +64,7 @@ export interface NodeMetrics {
   peers: {
     /** Peers currently connected. */
     connected: Gauge
-    /** Connections refused at admission, by code (`ERR_OBSERVER_LIMIT`, `ERR_PEER_BANNED`, `ERR_WRONG_NETWORK`, ...). */
+    /** Connections refused at admission, by code (`ERR_OBSERVER_LIMIT`, `ERR_PEER_BANNED`, `ERR_WRONG_NETWORK`, `ERR_TOO_MANY_CONNECTIONS`, `ERR_CONNECTION_RATE`, ...). */
     refused: Counter<'code'>
     /** Penalised offences of peers, by code (`ERR_STREAM_QUOTA`, `ERR_GOSSIP_FRAME_TOO_LARGE`, `ERR_GRAYLISTED`, ...). */
     offences: Counter<'code'>

@@ -31,13 +31,19 @@
  * threshold is banned for `banMs` (peer-penalties.ts): refused at the gater
  * before any protocol stream, and never dialled.
  *
+ * Before any of this, the node's own bounds on inbound connections (count,
+ * handshakes in progress, rate per IP address: connection-limits.ts) refuse
+ * a connection before its handshake, counted like every refusal here.
+ *
  * This module is the one place of the admission policy; every number below
  * is an option with its default beside it.
  */
+export { ipOf } from './ip.ts'
 import type { ConnectionGater, Libp2p, MultiaddrConnection, PeerId } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from 'pino'
+import type { InboundLimits } from './connection-limits.ts'
 import type { P2pCounters } from './counters.ts'
+import { ipOf } from './ip.ts'
 import { ERR_IP_BACKOFF, ERR_OBSERVER_LIMIT, ERR_PEER_BANNED, ERR_PEER_NOT_ALLOWED, ERR_TOO_MANY_CONNECTIONS_PER_IP } from './errors.ts'
 
 /** The class of a peer. */
@@ -112,20 +118,28 @@ export class Admission {
   readonly #counters: P2pCounters
   readonly #log: Logger
   readonly #now: () => number
+  readonly #inbound: InboundLimits | undefined
   #libp2p: Libp2p | undefined
 
   /**
    * `isValidator` tells validators apart; without it every peer counts as a
    * validator (a library host without a validator set). `allowPeer`, when
-   * given, refuses every other peer id outright (no observers).
+   * given, refuses every other peer id outright (no observers). `inbound`,
+   * when given, bounds inbound connections before their handshake.
    */
-  constructor (init: { isValidator?: (peerId: string) => boolean, allowPeer?: (peerId: string) => boolean, options: AdmissionOptions, counters: P2pCounters, logger: Logger, now?: () => number }) {
+  constructor (init: { isValidator?: (peerId: string) => boolean, allowPeer?: (peerId: string) => boolean, inbound?: InboundLimits, options: AdmissionOptions, counters: P2pCounters, logger: Logger, now?: () => number }) {
     this.options = init.options
     this.#isValidator = init.isValidator
     this.#allowPeer = init.allowPeer
     this.#counters = init.counters
     this.#log = init.logger
     this.#now = init.now ?? Date.now
+    this.#inbound = init.inbound
+  }
+
+  /** Inbound connections in their encryption handshake now (0 without inbound bounds). */
+  get pendingHandshakes (): number {
+    return this.#inbound?.pending ?? 0
   }
 
   /** Gives the gater the libp2p node whose connections it counts (set by the host). */
@@ -177,7 +191,10 @@ export class Admission {
     return {
       denyInboundConnection: (maConn) => this.#denyBeforeHandshake(maConn),
       denyDialPeer: (peerId) => this.#deny(peerId, null, 'dial'),
-      denyInboundEncryptedConnection: (peerId, maConn) => this.#deny(peerId, maConn, 'inbound'),
+      denyInboundEncryptedConnection: (peerId, maConn) => {
+        this.#inbound?.handshakeDone(maConn)
+        return this.#deny(peerId, maConn, 'inbound')
+      },
       denyOutboundEncryptedConnection: (peerId) => this.#deny(peerId, null, 'outbound')
     }
   }
@@ -204,18 +221,30 @@ export class Admission {
     return null
   }
 
-  /** Refuses an inbound connection from an IP address in backoff, before any handshake, except one probe per interval. */
+  /**
+   * Refuses an inbound connection before any handshake: from an IP address in
+   * backoff (except one probe per interval), or beyond the node's inbound
+   * bounds (connection-limits.ts).
+   */
   #denyBeforeHandshake (maConn: MultiaddrConnection): boolean {
+    const code = this.#backoffRefusal(maConn) ?? this.#inbound?.admit(maConn, this.#libp2p?.getConnections().length ?? 0) ?? null
+    if (code === null) return false
+    this.#counters.peerRefused(code)
+    this.#log.debug({ addr: maConn.remoteAddr.toString(), code }, 'connection refused before the handshake')
+    return true
+  }
+
+  /** `ERR_IP_BACKOFF` for a connection from an address in backoff, except one probe per interval; else null. */
+  #backoffRefusal (maConn: MultiaddrConnection): string | null {
     const ip = ipOf(maConn.remoteAddr)
-    if (ip === null || !this.inBackoff(ip)) return false
+    if (ip === null || !this.inBackoff(ip)) return null
     const b = this.#ipBackoff.get(ip)!
     const now = this.#now()
     if (now >= b.nextProbe) {
       b.nextProbe = now + this.options.ipBackoffProbeMs
-      return false
+      return null
     }
-    this.#counters.peerRefused(ERR_IP_BACKOFF)
-    return true
+    return ERR_IP_BACKOFF
   }
 
   /** Starts (or restarts) the backoff of `ip`. */
@@ -240,15 +269,6 @@ export class Admission {
     this.#log.debug({ peer: peerId.toString(), code }, 'peer refused')
     return true
   }
-}
-
-/** The IP address of a multiaddr (`/ip4/…` or `/ip6/…`), or null. */
-export function ipOf (addr: Multiaddr): string | null {
-  const [first] = addr.stringTuples()
-  if (first === undefined) return null
-  const [code, value] = first
-  // 4 = ip4, 41 = ip6 (multiaddr protocol table).
-  return (code === 4 || code === 41) && value !== undefined ? value : null
 }
 
 function safe (fn: () => boolean, fallback: boolean, log: Logger): boolean {

@@ -11,7 +11,7 @@ export type GossipResult = 'accept' | 'reject' | 'ignore'
 export interface P2pCounters {
   /** One gossip validation result; `code` is `OK` for an accepted message. */
   gossipResult: (topic: string, result: GossipResult, code: string) => void
-  /** One refused peer connection (`ERR_WRONG_NETWORK`, `ERR_PEER_NOT_ALLOWED`, `ERR_HANDSHAKE_TIMEOUT`, `ERR_IP_BACKOFF` before the handshake, ...). */
+  /** One refused peer connection (`ERR_WRONG_NETWORK`, `ERR_PEER_NOT_ALLOWED`, `ERR_HANDSHAKE_TIMEOUT`; before the handshake `ERR_IP_BACKOFF`, `ERR_TOO_MANY_CONNECTIONS`, `ERR_TOO_MANY_PENDING_CONNECTIONS`, `ERR_CONNECTION_RATE`; ...). */
   peerRefused: (code: string) => void
   /** One blob request served (`side` = serve) or fetch finished (`side` = fetch); `outcome` is `OK`, a status or a code. */
   blob: (side: 'serve' | 'fetch', outcome: string) => void

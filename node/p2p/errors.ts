@@ -69,6 +69,12 @@ export const ERR_OBSERVER_LIMIT = declareCode('ERR_OBSERVER_LIMIT', { status: 50
 export const ERR_TOO_MANY_CONNECTIONS_PER_IP = declareCode('ERR_TOO_MANY_CONNECTIONS_PER_IP', { status: 429 })
 /** An inbound connection refused before its encryption handshake: its IP address is in backoff after identities beyond the per-IP bound. */
 export const ERR_IP_BACKOFF = declareCode('ERR_IP_BACKOFF', { status: 429 })
+/** An inbound connection refused before its handshake: the node has `maxConnections` connections open. */
+export const ERR_TOO_MANY_CONNECTIONS = declareCode('ERR_TOO_MANY_CONNECTIONS', { status: 503 })
+/** An inbound connection refused before its handshake: `maxPendingConnections` handshakes are in progress. */
+export const ERR_TOO_MANY_PENDING_CONNECTIONS = declareCode('ERR_TOO_MANY_PENDING_CONNECTIONS', { status: 503 })
+/** An inbound connection refused before its handshake: its IP address opened more than `inboundConnectionsPerSecond` connections this second. */
+export const ERR_CONNECTION_RATE = declareCode('ERR_CONNECTION_RATE', { status: 429 })
 /** A peer refused because it is banned (stream abuse or a graylisted gossip score). */
 export const ERR_PEER_BANNED = declareCode('ERR_PEER_BANNED', { status: 403 })
 /** A peer hung up because its gossip score fell below the graylist threshold. */

@@ -69,8 +69,14 @@ export interface HostOptions {
   peerBookOptions?: Partial<PeerBookOptions>
   /** Hang up a peer that has not passed the network check after this long (ms). */
   admissionTimeoutMs?: number
-  /** New connections accepted per second from one IP address. */
+  /** New inbound connections accepted per second from one IP address (the node's own bound, connection-limits.ts; libp2p's is 4 times as many). */
   inboundConnectionsPerSecond?: number
+  /** Connections open at once; a new inbound one beyond is refused before its handshake (connection-limits.ts; libp2p's bound is 320 more). */
+  maxConnections?: number
+  /** Inbound connections in their encryption handshake at once; more are refused (connection-limits.ts; libp2p's bound is twice as many). */
+  maxPendingConnections?: number
+  /** An inbound connection not encrypted after this long is aborted (libp2p's inbound upgrade timeout, ms). */
+  handshakeTimeoutMs?: number
   counters?: P2pCounters
   logger?: Logger
 }
@@ -86,7 +92,15 @@ export const DEFAULT_HOST_OPTIONS = {
   admissionTimeoutMs: 10_000,
   // libp2p's default is 5; several validators may share a NAT address and a
   // restart of a 10-node test cluster dials one node 9 times at once.
-  inboundConnectionsPerSecond: 50
+  inboundConnectionsPerSecond: 50,
+  // The largest network's 1000 validators (always admitted once past this bound) and 16 observers, with room for a
+  // quarter more: two peers dialling each other at once hold two connections until one closes, and a peer that
+  // redials may open its new connection before the old one is gone. libp2p's own default (300) would refuse validators.
+  maxConnections: 1280,
+  // libp2p's default: a handshake takes milliseconds, so 10 at once admit hundreds of honest redials a second.
+  maxPendingConnections: 10,
+  // libp2p's default inbound upgrade timeout.
+  handshakeTimeoutMs: 10_000
 }
 
 const multiaddrString = z.string().min(1).max(512).refine((s) => {
@@ -101,5 +115,8 @@ export const hostPlainOptionsSchema = z.object({
   bootstrap: z.array(multiaddrString).max(256),
   announce: z.array(multiaddrString).max(16),
   admissionTimeoutMs: z.int().min(100).max(600_000),
-  inboundConnectionsPerSecond: z.int().min(1).max(10_000)
+  inboundConnectionsPerSecond: z.int().min(1).max(10_000),
+  maxConnections: z.int().min(1).max(100_000),
+  maxPendingConnections: z.int().min(1).max(10_000),
+  handshakeTimeoutMs: z.int().min(100).max(3_600_000)
 })

@@ -27,6 +27,7 @@ import { DEFAULT_GOSSIP_OPTIONS, GossipAdapter, gossipsubInit, type GossipOption
 import { DEFAULT_GOSSIP_SCORE_OPTIONS, type GossipScoreOptions } from './gossip-score.ts'
 import { silentLogger } from './logger.ts'
 import { Admission, DEFAULT_ADMISSION_OPTIONS, ipOf, type PeerQuota } from './admission.ts'
+import { InboundLimits, libp2pConnectionLimits, type ConnectionLimitOptions } from './connection-limits.ts'
 import { ERR_GOSSIP_FRAME_TOO_LARGE, ERR_GRAYLISTED } from './errors.ts'
 import { NetworkGate } from './network-gate.ts'
 import { DEFAULT_PEER_PENALTY_OPTIONS, PeerPenalties, type PeerPenaltyOptions } from './peer-penalties.ts'
@@ -261,7 +262,10 @@ export async function createHost (options: HostOptions): Promise<Host> {
     bootstrap: options.bootstrap ?? DEFAULT_HOST_OPTIONS.bootstrap,
     announce: options.announce ?? DEFAULT_HOST_OPTIONS.announce,
     admissionTimeoutMs: options.admissionTimeoutMs ?? DEFAULT_HOST_OPTIONS.admissionTimeoutMs,
-    inboundConnectionsPerSecond: options.inboundConnectionsPerSecond ?? DEFAULT_HOST_OPTIONS.inboundConnectionsPerSecond
+    inboundConnectionsPerSecond: options.inboundConnectionsPerSecond ?? DEFAULT_HOST_OPTIONS.inboundConnectionsPerSecond,
+    maxConnections: options.maxConnections ?? DEFAULT_HOST_OPTIONS.maxConnections,
+    maxPendingConnections: options.maxPendingConnections ?? DEFAULT_HOST_OPTIONS.maxPendingConnections,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HOST_OPTIONS.handshakeTimeoutMs
   })
   if (!parsed.success) {
     const where = parsed.error.issues.slice(0, 4).map((i) => i.path.join('.')).join(', ')
@@ -283,7 +287,14 @@ export async function createHost (options: HostOptions): Promise<Host> {
   const penalties = new PeerPenalties(penaltyOptions)
   // P5 is the node's score (reputation) minus the stream-abuse penalty.
   const appScore = (peerId: string): number => injectedScore(peerId) - penalties.penaltyOf(peerId)
+  const connectionLimits: ConnectionLimitOptions = {
+    maxConnections: opts.maxConnections,
+    maxPendingConnections: opts.maxPendingConnections,
+    inboundConnectionsPerSecond: opts.inboundConnectionsPerSecond,
+    handshakeTimeoutMs: opts.handshakeTimeoutMs
+  }
   const admission = new Admission({
+    inbound: new InboundLimits(connectionLimits),
     isValidator: options.isValidator,
     allowPeer: options.allowPeer,
     options: { ...DEFAULT_ADMISSION_OPTIONS, ...options.admission },
@@ -298,7 +309,8 @@ export async function createHost (options: HostOptions): Promise<Host> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: admission.gater(),
-    connectionManager: { inboundConnectionThreshold: opts.inboundConnectionsPerSecond },
+    // Above the node's own bounds, which the gater checks first and counts (connection-limits.ts).
+    connectionManager: libp2pConnectionLimits(connectionLimits),
     nodeInfo: { name: 'trust-engine', version: VERSION },
     services: {
       identify: identify({ agentVersion: `trust-engine/${VERSION}` }),

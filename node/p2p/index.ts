@@ -19,6 +19,8 @@ export { DEFAULT_GOSSIP_SCORE_OPTIONS, DEFAULT_REPUTATION_SCORE_OPTIONS, appScor
 export { TOPIC_KINDS, networkTopics, networkProtocolId, topicKind, topicName, type NetworkTopics, type TopicKind } from './topics.ts'
 export { NetworkGate, type AllowPeer } from './network-gate.ts'
 export { Admission, DEFAULT_ADMISSION_OPTIONS, ipOf, type AdmissionOptions, type PeerClass, type PeerQuota } from './admission.ts'
+export { InboundLimits, libp2pConnectionLimits, type ConnectionLimitOptions, type Libp2pConnectionLimits } from './connection-limits.ts'
+export { GossipPeerShare, type GossipPeerShareOptions } from './gossip-peer-share.ts'
 export { PeerPenalties, DEFAULT_PEER_PENALTY_OPTIONS, type PeerPenaltyOptions } from './peer-penalties.ts'
 export { KeyedTokenBuckets, type TokenBucketOptions } from './rate-limit.ts'
 export { isCanonicalOrNotJson } from './canonical-gate.ts'
