@@ -60,6 +60,8 @@ export interface NodeMetrics {
     byStatus: Gauge<'status'>
     /** Time from a job's creation to its final (or disputed) status on this node. */
     finalityLatencySeconds: Histogram
+    /** Announcements of valid jobs this node did not take in, by code (`ERR_TOO_MANY_OPEN_JOBS`: the submitter has its cap of open jobs here; node/job/job-caps.ts). */
+    ignored: Counter<'code'>
   }
   peers: {
     /** Peers currently connected. */
@@ -219,6 +221,7 @@ export const NODE_METRIC_NAMES = {
   ownVotes: `${METRIC_PREFIX}own_votes_total`,
   jobsByStatus: `${METRIC_PREFIX}jobs`,
   jobFinalityLatency: `${METRIC_PREFIX}job_finality_latency_seconds`,
+  jobsIgnored: `${METRIC_PREFIX}jobs_ignored_total`,
   peersConnected: `${METRIC_PREFIX}peers_connected`,
   peersRefused: `${METRIC_PREFIX}peers_refused_total`,
   peerOffences: `${METRIC_PREFIX}peer_offences_total`,
@@ -280,7 +283,8 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
     },
     jobs: {
       byStatus: gauge(register, n.jobsByStatus, 'Jobs known to this node, by status', ['status']),
-      finalityLatencySeconds: histogram(register, n.jobFinalityLatency, 'Time from job creation to final or disputed status', FINALITY_LATENCY_BUCKETS_SECONDS)
+      finalityLatencySeconds: histogram(register, n.jobFinalityLatency, 'Time from job creation to final or disputed status', FINALITY_LATENCY_BUCKETS_SECONDS),
+      ignored: counter(register, n.jobsIgnored, 'Announcements of valid jobs not taken in, by code (ERR_TOO_MANY_OPEN_JOBS)', ['code'])
     },
     peers: {
       connected: gauge(register, n.peersConnected, 'Peers currently connected', []),

@@ -38,6 +38,7 @@ import { DrainLedger, type DrainReport, ERR_NODE_STOPPING } from './drain.ts'
 import { ERR_DUPLICATE } from './errors.ts'
 import type { Fault } from './faults.ts'
 import { checkEvidenceMessage, checkJobMessage, checkVoteMessage } from './gossip-checks.ts'
+import { JobCaps } from './job-caps.ts'
 import { JobLifecycle } from './job-lifecycle.ts'
 import { JobViews, type JobListOptions } from './job-views.ts'
 import { JobWrites } from './job-writes.ts'
@@ -96,6 +97,17 @@ export interface JobEngineOptions {
   decisionStepsPerValidator: number
   /** The node's own steps a job's decision queue allows beside the validators' (own vote, deadline, seed, catch-up, retention): 64. */
   decisionStepsOwn: number
+  /**
+   * Open jobs per submitter (job-caps.ts, docs/decisions.md): an
+   * announcement beyond is not taken in (`ERR_TOO_MANY_OPEN_JOBS`, IGNORE),
+   * and this node's API refuses its own submission beyond (503) first. Every
+   * node of a network should keep the default, so that an honest submitter
+   * never meets another's cap. 64: a validator submitting a job every 4 s with
+   * the default 30 s deadline stays under it (each of its jobs counts until
+   * its grey-zone round's deadline plus the clock skew, about 70 s), while
+   * one submitter can make a node track at most 64 jobs.
+   */
+  maxOpenJobsPerSubmitter: number
 }
 
 /** Defaults of {@link JobEngineOptions}. */
@@ -109,7 +121,8 @@ export const DEFAULT_JOB_ENGINE_OPTIONS: JobEngineOptions = {
   stalledJobFetchMs: 10_000,
   stalledJobsPerPass: 8,
   decisionStepsPerValidator: 3,
-  decisionStepsOwn: 64
+  decisionStepsOwn: 64,
+  maxOpenJobsPerSubmitter: 64
 }
 
 /** What the engine is wired to. */
@@ -149,6 +162,7 @@ export class JobEngine {
   readonly #lifecycle: JobLifecycle
   readonly #buffer: VoteBuffer
   readonly #drain = new DrainLedger()
+  readonly #caps: JobCaps
 
   constructor (components: JobEngineComponents, options: Partial<JobEngineOptions> = {}) {
     const { network, clock, repos, key, net, logger } = components
@@ -169,6 +183,7 @@ export class JobEngine {
     const writes = new JobWrites(repos, components.reputationHistory ?? null)
     this.#reputations = new ReputationBook(network, (weights) => { this.#jobs.reweigh(weights) })
     this.#jobs = new OpenJobs(network, clock, this.#reputations.weights)
+    this.#caps = new JobCaps({ network, publicKey: key.publicKey, clock, metrics: components.metrics, jobs: this.#jobs }, resolved.maxOpenJobsPerSubmitter)
     this.#views = new JobViews(repos, this.#jobs, new Map(network.validators.map((v) => [v.publicKey, v.name])))
     const parts = { ...components, writes, reputations: this.#reputations, jobs: this.#jobs, views: this.#views, seeds: this.#seeds, tasks: this.#tasks }
     this.#certified = new CertifiedJobs({
@@ -194,7 +209,7 @@ export class JobEngine {
       seed: async (data: Uint8Array) => { await this.onSeedMessage(data) }
     }
     this.#catchUp = new CatchUp({ ...parts, certified: this.#certified, take }, resolved)
-    this.#lifecycle = new JobLifecycle({ ...parts, decider: this.#decider, intake: this.#intake, ownVote: this.#ownVote, buffer, catchUp: this.#catchUp, drain: this.#drain, maxDecisionSteps: decisionStepBound(network, resolved) })
+    this.#lifecycle = new JobLifecycle({ ...parts, decider: this.#decider, intake: this.#intake, ownVote: this.#ownVote, buffer, catchUp: this.#catchUp, drain: this.#drain, maxDecisionSteps: decisionStepBound(network, resolved), caps: this.#caps })
   }
 
   /** Loads reputations and resumes open jobs (re-gossiping the own vote, or measuring again when there is none), then catches up with peers. */
@@ -203,6 +218,7 @@ export class JobEngine {
     this.#reputations.load(await repos.reputations.list())
     for await (const { value: record } of repos.jobs.entries()) {
       this.#certified.saw(record)
+      this.#caps.own(record.job, record.jobId)
       if (isTerminal(record.status)) this.#decider.countDecided(record.status)
       else await this.#lifecycle.resume(record)
     }
@@ -279,6 +295,15 @@ export class JobEngine {
     return this.#lifecycle.decisionSteps
   }
 
+  /**
+   * Throws `ERR_TOO_MANY_OPEN_JOBS` (503) when this node has its cap of own
+   * jobs that may still be open on other nodes (job-caps.ts); the submission
+   * path asks before it optimizes anything, and {@link submit} again.
+   */
+  checkSubmission (): void {
+    this.#caps.checkOwn()
+  }
+
   /** Number of jobs still pending on this node. */
   get openJobs (): number {
     return this.#jobs.size
@@ -319,6 +344,8 @@ export class JobEngine {
       signed = await signNewJob(parts, request)
     }
     const { job, jobId } = signed
+    this.#caps.checkOwn()
+    this.#caps.own(job, jobId)
     await this.#lifecycle.submitted(job, jobId)
     await this.#components.net.publish('jobs', canonicalEncode(job))
     return (await this.#views.get(jobId))!

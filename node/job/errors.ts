@@ -57,3 +57,11 @@ export const ERR_NODE_STOPPING = declareCode('ERR_NODE_STOPPING', { status: 503 
  * catch-up.
  */
 export const ERR_DECISION_QUEUE_FULL = declareCode('ERR_DECISION_QUEUE_FULL', { status: 503 })
+/**
+ * [IGNORE on gossip; 503 on the API] A job announced by a submitter that
+ * already has `maxOpenJobsPerSubmitter` jobs open (node/job/job-caps.ts): a
+ * node does not track or measure it. The submitter's own API refuses a
+ * submission first, counting its jobs until every node has closed them, so
+ * only a submitter that ignores its own cap meets the others'.
+ */
+export const ERR_TOO_MANY_OPEN_JOBS = declareCode('ERR_TOO_MANY_OPEN_JOBS', { status: 503 })

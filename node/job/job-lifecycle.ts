@@ -17,6 +17,7 @@ import type { BackgroundTasks } from './background.ts'
 import type { CatchUp } from './catch-up.ts'
 import type { JobDecider } from './decider.ts'
 import type { DrainLedger } from './drain.ts'
+import type { JobCaps } from './job-caps.ts'
 import { ERR_DUPLICATE } from './errors.ts'
 import type { JobViews } from './job-views.ts'
 import type { JobWrites } from './job-writes.ts'
@@ -53,6 +54,8 @@ export interface JobLifecycleComponents {
   onAccepted: (view: JobView) => void
   /** Steps a job's decision queue holds at most before a step from outside ({@link JobLifecycle.admit}) is refused (engine.ts `decisionStepsPerValidator`). */
   maxDecisionSteps: number
+  /** The open-jobs cap per submitter (job-caps.ts). */
+  caps: JobCaps
 }
 
 /** The steps of the jobs of one node on their queues. */
@@ -96,13 +99,18 @@ export class JobLifecycle {
     await this.#decisions.idle()
   }
 
-  /** Accepts a checked announcement from the network, unless this node knows the job already (`ERR_DUPLICATE`, IGNORE). */
+  /**
+   * Accepts a checked announcement from the network, unless this node knows
+   * the job already (`ERR_DUPLICATE`, IGNORE) or its submitter has its cap of
+   * open jobs here (`ERR_TOO_MANY_OPEN_JOBS`, IGNORE, job-caps.ts).
+   */
   async announced (job: JobAnnouncement, jobId: string): Promise<void> {
-    const { jobs, repos } = this.#components
+    const { jobs, repos, caps } = this.#components
     await this.admit(jobId, async () => {
       if (jobs.has(jobId) || (await repos.jobs.has(jobId))) {
         throw new TrustEngineError(ERR_DUPLICATE, 'job already known', { action: 'ignore' }) // [IGNORE] duplicate
       }
+      caps.checkAnnounced(job)
       await this.#accept(job, jobId)
     })
   }

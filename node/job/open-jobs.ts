@@ -5,7 +5,7 @@
 import { JobTally } from '../../protocol/consensus/job-tally.ts'
 import type { EffectiveWeights } from '../../protocol/consensus/weights.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
-import { DeadlineTimer, roundDeadline } from './deadline.ts'
+import { DeadlineTimer, roundDeadline, roundOver } from './deadline.ts'
 import type { JobRecord, VoteRecord } from './records.ts'
 
 /** The votes and tally of one round of an open job. */
@@ -29,6 +29,8 @@ export class OpenJobs {
   readonly #network: NetworkConfig
   readonly #clock: () => number
   readonly #byId = new Map<string, OpenJob>()
+  /** The open jobs of each submitter (a submitter with none is absent). */
+  readonly #bySubmitter = new Map<string, Set<OpenJob>>()
   #weights: EffectiveWeights
 
   /** Tallies count with `weights` until {@link reweigh}. */
@@ -53,6 +55,17 @@ export class OpenJobs {
     return this.#byId.size
   }
 
+  /**
+   * Open jobs of `submitter` whose current round is not over at `now` (a job
+   * past its deadline is being closed, and its submitter no longer counts it;
+   * job-caps.ts).
+   */
+  openBy (submitter: string, now: number): number {
+    let n = 0
+    for (const open of this.#bySubmitter.get(submitter) ?? []) if (!roundOver(open.record.job, open.record.round, now)) n++
+    return n
+  }
+
   /** The open jobs. */
   values (): IterableIterator<OpenJob> {
     return this.#byId.values()
@@ -60,8 +73,14 @@ export class OpenJobs {
 
   /** Opens a job and arms its deadline timer; `onDeadline` runs when the current round's deadline is reached. */
   open (record: JobRecord, onDeadline: (open: OpenJob) => void): OpenJob {
+    const was = this.#byId.get(record.jobId)
+    if (was !== undefined) this.close(was)
     const open: OpenJob = { record, rounds: [], timer: new DeadlineTimer(this.#clock, () => { onDeadline(open) }), abort: new AbortController() }
     this.#byId.set(record.jobId, open)
+    const { submitter } = record.job
+    const own = this.#bySubmitter.get(submitter)
+    if (own === undefined) this.#bySubmitter.set(submitter, new Set([open]))
+    else own.add(open)
     open.timer.arm(roundDeadline(record.job, record.round))
     return open
   }
@@ -74,6 +93,10 @@ export class OpenJobs {
   close (open: OpenJob): void {
     open.timer.clear()
     this.#byId.delete(open.record.jobId)
+    const { submitter } = open.record.job
+    const own = this.#bySubmitter.get(submitter)
+    own?.delete(open)
+    if (own?.size === 0) this.#bySubmitter.delete(submitter)
   }
 
   /** Stops every timer and cancels all work (the node stops); the jobs stay open in the store. */

@@ -45,6 +45,9 @@ export function jobSubmission (components: JobSubmissionComponents): { admission
   const { network, publicKey, blobs, pool, engine, optimizerReports, clock, logger } = components
   const admission: JobAdmissionComponents = { network, publicKey, blobs }
   const submit = async (request: SubmitJobRequest, pin?: JobPinSource): Promise<JobView> => {
+    // Refused before the blobs are read or anything optimized (JobEngine.submit checks again; a slot's run again,
+    // with its pin, may find its job announced already, so it is left to JobEngine.submit).
+    if (pin === undefined) engine.checkSubmission()
     const admitted = await admitJob(admission, request)
     if (admitted.optimize === null) return await engine.submit(pin === undefined ? request : { ...request, pin })
     const { optimize } = admitted

@@ -29,7 +29,7 @@ export interface TestNode {
 }
 
 /** Starts a node whose key is the first of `validators` validators, with its API on a free loopback port. */
-export async function startTestNode (options: { validators?: number, api?: Partial<ApiOptions>, evidence?: Partial<EvidenceStoreOptions>, blobs?: NodeInit['blobs'] } = {}): Promise<TestNode> {
+export async function startTestNode (options: { validators?: number, api?: Partial<ApiOptions>, evidence?: Partial<EvidenceStoreOptions>, blobs?: NodeInit['blobs'], engine?: NodeInit['engine'] } = {}): Promise<TestNode> {
   const dir = await mkdtemp(join(tmpdir(), 'trust-engine-api-'))
   const key = generateKeyFile(join(dir, 'key.json'))
   const others = Array.from({ length: (options.validators ?? 1) - 1 }, () => generateKeyPair().publicKey)
@@ -38,7 +38,7 @@ export async function startTestNode (options: { validators?: number, api?: Parti
     protocolVersion: 1,
     validators: [key.publicKey, ...others].map((publicKey, i) => ({ name: `node${i + 1}`, publicKey, weight: 1 }))
   })
-  const node = await createNode({ dataDir: dir, network, logLevel: 'silent', ...(options.evidence === undefined ? {} : { evidence: options.evidence }), ...(options.blobs === undefined ? {} : { blobs: options.blobs }) })
+  const node = await createNode({ dataDir: dir, network, logLevel: 'silent', ...(options.evidence === undefined ? {} : { evidence: options.evidence }), ...(options.blobs === undefined ? {} : { blobs: options.blobs }), ...(options.engine === undefined ? {} : { engine: options.engine }) })
   let api: ApiServer
   try {
     api = await startApi(node, { port: 0, ...options.api })
