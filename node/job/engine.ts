@@ -50,7 +50,7 @@ import { isTerminal } from './records.ts'
 import type { NodeRepositories } from './repositories.ts'
 import { ReputationBook } from './reputation-book.ts'
 import type { ReputationHistory } from './reputation-history.ts'
-import { SeedPhase } from './seed-phase.ts'
+import { SeedPhase, seedJobsBound } from './seed-phase.ts'
 import { VoteBuffer } from './vote-buffer.ts'
 import { VoteIntake } from './vote-intake.ts'
 
@@ -179,7 +179,7 @@ export class JobEngine {
       jobOf: (jobId) => this.#jobs.get(jobId)?.record.job ?? null,
       clock,
       onSeed: async (jobId, seed, certificate, fixedAt) => { await this.#lifecycle.seeded(jobId, seed, certificate, fixedAt) }
-    })
+    }, { maxHeldJobs: seedJobsBound(network, resolved.maxOpenJobsPerSubmitter) })
     const writes = new JobWrites(repos, components.reputationHistory ?? null)
     this.#reputations = new ReputationBook(network, (weights) => { this.#jobs.reweigh(weights) })
     this.#jobs = new OpenJobs(network, clock, this.#reputations.weights)

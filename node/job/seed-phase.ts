@@ -28,12 +28,34 @@ export const ERR_SEED_UNKNOWN_JOB = declareCode('ERR_SEED_UNKNOWN_JOB', { status
 
 /** Options of the seed phase. */
 export interface SeedPhaseOptions {
-  /** Jobs whose seed messages are held before the job is known: 256 jobs × ≤ 1000 shares of ~300 bytes stays under 100 MiB even at the largest network. */
+  /**
+   * Jobs whose seed states are held: the open jobs' and those of jobs not
+   * known (yet) whose shares came first. The engine sets it from the
+   * open-jobs cap ({@link seedJobsBound}), so an open job's state is never
+   * dropped while the open jobs stay within the cap; 256 here, for a seed
+   * phase used alone.
+   */
   maxHeldJobs: number
 }
 
 /** Defaults of {@link SeedPhaseOptions}. */
 export const DEFAULT_SEED_PHASE_OPTIONS: SeedPhaseOptions = { maxHeldJobs: 256 }
+
+/**
+ * Seed states beyond the open jobs' for jobs this node does not track: 256
+ * jobs whose shares overtook their announcement, or decided ones, × ≤ 1000
+ * shares of ~300 bytes, under 100 MiB even at the largest network.
+ */
+export const SEED_JOBS_NOT_OPEN = 256
+
+/**
+ * `maxHeldJobs` for a node whose open jobs are capped at
+ * `maxOpenJobsPerSubmitter` per submitter: every open job of every
+ * validator, plus {@link SEED_JOBS_NOT_OPEN}.
+ */
+export function seedJobsBound (network: NetworkConfig, maxOpenJobsPerSubmitter: number): number {
+  return maxOpenJobsPerSubmitter * network.validators.length + SEED_JOBS_NOT_OPEN
+}
 
 /** What the seed phase needs. */
 export interface SeedPhaseComponents {
@@ -108,10 +130,16 @@ export class SeedPhase {
     const state = this.#state(jobId)
     if (state.seed !== null) return state.seed
     return await new Promise<string>((resolve, reject) => {
-      const onAbort = (): void => { reject(new TrustEngineError(ERR_ABORTED, 'stopped waiting for the seed')) }
+      const waiter = (seed: string): void => { signal.removeEventListener('abort', onAbort); resolve(seed) }
+      // A waiter that gave up is no longer one: the state of its job may go again.
+      const onAbort = (): void => {
+        const i = state.waiters.indexOf(waiter)
+        if (i >= 0) state.waiters.splice(i, 1)
+        reject(new TrustEngineError(ERR_ABORTED, 'stopped waiting for the seed'))
+      }
       if (signal.aborted) { onAbort(); return }
       signal.addEventListener('abort', onAbort, { once: true })
-      state.waiters.push((seed) => { signal.removeEventListener('abort', onAbort); resolve(seed) })
+      state.waiters.push(waiter)
     })
   }
 
@@ -135,7 +163,7 @@ export class SeedPhase {
     return this.#jobs.get(jobId)?.seed ?? null
   }
 
-  /** Jobs whose seed messages this node holds (at most `maxHeldJobs`): jobs in their seed phase, and unknown jobs whose shares came first. */
+  /** Jobs whose seed states this node holds (at most `maxHeldJobs`): open jobs, decided ones not forgotten yet, and unknown jobs whose shares came first. */
   get heldJobs (): number {
     return this.#jobs.size
   }
@@ -173,7 +201,9 @@ export class SeedPhase {
     let state = this.#jobs.get(jobId)
     if (state === undefined) {
       while (this.#jobs.size >= this.#options.maxHeldJobs) {
-        // Drop the oldest job nobody waits for (held messages of unknown jobs go first).
+        // Drop the oldest state of a job this node does not track (unknown, or decided) that nobody waits for. An
+        // open job's state goes only when every state held is an open job's: more open jobs than the bound, which
+        // the open-jobs cap rules out when `maxHeldJobs` is sized by seedJobsBound.
         const victim = [...this.#jobs.entries()].find(([id, s]) => s.waiters.length === 0 && this.#components.jobOf(id) === null)?.[0] ?? this.#jobs.keys().next().value!
         this.#jobs.delete(victim)
       }
