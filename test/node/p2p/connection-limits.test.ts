@@ -8,7 +8,8 @@ import { connect, type Socket } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CounterTally, DEFAULT_HOST_OPTIONS, createHost, libp2pConnectionLimits, type Host, type HostOptions } from '../../../node/p2p/index.ts'
+import type { MultiaddrConnection } from '@libp2p/interface'
+import { CounterTally, DEFAULT_HOST_OPTIONS, InboundLimits, createHost, libp2pConnectionLimits, type Host, type HostOptions } from '../../../node/p2p/index.ts'
 import { waitUntil } from './fixtures/cluster.ts'
 
 const hosts: Host[] = []
@@ -86,5 +87,30 @@ describe('inbound connection limits', () => {
   it('sets libp2p\'s own limits explicitly, above the node\'s', () => {
     const node = { maxConnections: DEFAULT_HOST_OPTIONS.maxConnections, maxPendingConnections: DEFAULT_HOST_OPTIONS.maxPendingConnections, inboundConnectionsPerSecond: DEFAULT_HOST_OPTIONS.inboundConnectionsPerSecond, handshakeTimeoutMs: DEFAULT_HOST_OPTIONS.handshakeTimeoutMs }
     expect(libp2pConnectionLimits(node)).toEqual({ maxConnections: 1600, maxIncomingPendingConnections: 20, inboundConnectionThreshold: 200, inboundUpgradeTimeout: 10_000 })
+  })
+})
+
+describe('InboundLimits', () => {
+  it('counts a handshake until it is done, its socket closes or its time is up, and checks in order: handshakes, rate, count', () => {
+    let now = 0
+    const limits = new InboundLimits({ maxConnections: 5, maxPendingConnections: 2, inboundConnectionsPerSecond: 3, handshakeTimeoutMs: 10_000 }, () => now)
+    const conn = (ip: string): MultiaddrConnection => ({ remoteAddr: multiaddr(`/ip4/${ip}/tcp/4001`), timeline: { open: now } }) as unknown as MultiaddrConnection
+    const a = conn('10.0.0.1')
+    const b = conn('10.0.0.1')
+    expect(limits.admit(a, 0)).toBeNull()
+    expect(limits.admit(b, 0)).toBeNull()
+    expect(limits.admit(conn('10.0.0.2'), 0)).toBe('ERR_TOO_MANY_PENDING_CONNECTIONS')
+    limits.handshakeDone(a)
+    b.timeline.close = now
+    expect(limits.pending).toBe(0)
+    // Address 10.0.0.1 spent 2 of its 3 tokens.
+    expect(limits.admit(conn('10.0.0.1'), 0)).toBeNull()
+    expect(limits.admit(conn('10.0.0.1'), 0)).toBe('ERR_CONNECTION_RATE')
+    expect(limits.admit(conn('10.0.0.3'), 5)).toBe('ERR_TOO_MANY_CONNECTIONS')
+    // A handshake that never ends stops counting after handshakeTimeoutMs (libp2p aborts it).
+    expect(limits.pending).toBe(1)
+    now += 10_001
+    expect(limits.pending).toBe(0)
+    expect(limits.admit(conn('10.0.0.1'), 4)).toBeNull()
   })
 })

@@ -8,7 +8,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CounterTally, DEFAULT_GOSSIP_OPTIONS, createHost, type GossipOptions, type Host } from '../../../node/p2p/index.ts'
+import { CounterTally, DEFAULT_GOSSIP_OPTIONS, GossipPeerShare, createHost, type GossipOptions, type Host } from '../../../node/p2p/index.ts'
 import { waitUntil } from './fixtures/cluster.ts'
 
 const hosts: Host[] = []
@@ -119,5 +119,30 @@ describe('gossip: each peer\'s share', () => {
     await honest.gossip.publish(topic, message('ok', 0))
     await waitUntil(() => accepted.get(honest.peerId.toString())?.includes(0) === true, 'the forgotten message taken again')
     expect(server.gossip.seenIds).toBe(50)
+  })
+})
+
+describe('GossipPeerShare', () => {
+  it('bounds each peer and topic by count and bytes, spends a token per message taken, and refills at its rate', () => {
+    let now = 0
+    const share = new GossipPeerShare({ maxValidatingPerPeer: 2, maxValidatingBytesPerPeer: 100, peerMessagesPerSecond: 1, peerMessageBurst: 4 }, () => now)
+    expect(share.admit('a', 'votes', 10)).toBeNull()
+    expect(share.admit('a', 'votes', 10)).toBeNull()
+    // Two in hand on this topic: the third waits for one to be released; another topic is its own share.
+    expect(share.admit('a', 'votes', 10)).toBe('ERR_GOSSIP_PEER_QUEUE_FULL')
+    expect(share.admit('a', 'jobs', 95)).toBeNull()
+    // Bytes: 95 + 10 would pass 100.
+    expect(share.admit('a', 'jobs', 10)).toBe('ERR_GOSSIP_PEER_QUEUE_FULL')
+    expect(share.handling).toBe(3)
+    share.release('a', 'jobs', 95)
+    share.release('a', 'votes', 10)
+    expect(share.handling).toBe(1)
+    expect(share.admit('a', 'jobs', 10)).toBeNull()
+    // Four tokens spent (refused messages spent none): the rate is reached, for this peer only.
+    expect(share.admit('a', 'jobs', 10)).toBe('ERR_GOSSIP_PEER_RATE')
+    expect(share.admit('b', 'jobs', 10)).toBeNull()
+    now += 1000
+    expect(share.admit('a', 'jobs', 10)).toBeNull()
+    expect(share.admit('a', 'evidence', 10)).toBe('ERR_GOSSIP_PEER_RATE')
   })
 })
