@@ -35,6 +35,13 @@ export { OPTIMIZER_FORMAT_VERSION, OPTIMIZER_GENERATOR } from './version.ts'
  * output depend on a platform binary; textures are handled by our own pass.
  */
 const PRUNE_OPTIONS = { keepSolidTextures: true }
+/**
+ * What quantize touches when the output is meshopt-compressed: every attribute but NORMAL and TANGENT,
+ * which the meshopt writer's octahedral filter quantizes (write-meshopt.ts). Morph targets' normal deltas
+ * get no filter there, so they are still quantized (`patternTargets`).
+ */
+const MESHOPT_QUANTIZE_PATTERN = /^(?!(NORMAL|TANGENT)$)/
+const ALL_ATTRIBUTES = /.*/
 
 /** Options of {@link optimizeScene}; unset fields come from the profile. */
 export interface OptimizeOptions {
@@ -186,8 +193,10 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
   }
   if (o.quantize !== null) {
     const q = o.quantize
-    await run(doc, operations, 'quantize', `KHR_mesh_quantization: position ${q.position}, normal ${q.normal}, texcoord ${q.texcoord} bits`,
-      quantize({ quantizePosition: q.position, quantizeNormal: q.normal, quantizeTexcoord: q.texcoord }))
+    // With meshopt output, normals and tangents stay float here: the writer's octahedral filter quantizes them
+    // itself (8 bits), once, as gltfpack does; quantized here first, they would be rounded twice and compress worse.
+    await run(doc, operations, 'quantize', `KHR_mesh_quantization: position ${q.position}, ${o.meshopt ? 'normal 8-bit octahedral (meshopt filter)' : `normal ${q.normal}`}, texcoord ${q.texcoord} bits`,
+      quantize({ quantizePosition: q.position, quantizeNormal: q.normal, quantizeTexcoord: q.texcoord, ...(o.meshopt ? { pattern: MESHOPT_QUANTIZE_PATTERN, patternTargets: ALL_ATTRIBUTES } : {}) }))
     const meshes = o.meshopt ? integerPositions(doc, q.position) : 0
     if (meshes > 0) operations.push({ name: 'positions', detail: `${q.position}-bit positions of ${meshes} mesh(es) stored as plain integers, the scale in their nodes (gltfpack's layout, which meshopt compresses better)` })
   }
