@@ -113,8 +113,11 @@ export interface NodeInit {
   retention?: Partial<RetentionOptions>
   /** The check of the store at start: every record read, the audit trail verified (node/store/integrity.ts; docs/store.md). */
   storeCheck?: Partial<StoreCheckOptions>
-  /** LevelDB's room kept free (`minFreeBytes`, 64 MiB by default: writes below it answer `ERR_DISK_FULL`; node/store/db.ts, docs/store.md). */
-  store?: Partial<Pick<StoreOptions, 'minFreeBytes'>>
+  /**
+   * LevelDB's room kept free (`minFreeBytes`, 64 MiB by default: writes below it answer `ERR_DISK_FULL`; docs/store.md)
+   * and the writes waiting at which API clients' writes answer `ERR_STORE_BUSY` (`busyWritesWaiting`, 256; node/store/db.ts).
+   */
+  store?: Partial<Pick<StoreOptions, 'minFreeBytes' | 'busyWritesWaiting'>>
   /** The stop: how long the measurements in flight may finish before they are abandoned (`drainMs`, 10 s; node/wiring/graceful-stop.ts). */
   shutdown?: Partial<StopOptions>
 }

@@ -104,8 +104,9 @@ export class EconomyOffline {
    * candidate), the immediate path's checks (`ERR_BLOB_UNKNOWN`,
    * `ERR_JOB_DEADLINE`, `ERR_OPTIMIZER_OPTIONS_INVALID`), the scene loader's
    * `ERR_SCENE_*`, the scheduler's `ERR_SCHEDULE_INVALID`,
-   * `ERR_SCHEDULE_DEADLINE_UNREACHABLE`, `ERR_SCHEDULE_OVER_BUDGET`, and
-   * `ERR_SCHEDULE_QUEUE_FULL`.
+   * `ERR_SCHEDULE_DEADLINE_UNREACHABLE`, `ERR_SCHEDULE_OVER_BUDGET`,
+   * `ERR_SCHEDULE_QUEUE_FULL`, and `ERR_STORE_BUSY` (the store's writer has
+   * its bound of writes waiting; node/store/write-queue.ts).
    */
   async schedule (request: EconomyJobRequest): Promise<ScheduleView> {
     if (!isEconomyDeferral(request)) throw new TrustEngineError(ERR_SCHEDULE_NOT_ECONOMY, `only scene jobs without a candidate and with profile ${ECONOMY_PROFILE} are deferred`)
@@ -142,13 +143,14 @@ export class EconomyOffline {
       error: null
     }
     this.#checkRoom()
+    // A client's write: refused (ERR_STORE_BUSY) while the store's writer is busy, before anything is written.
     await this.#components.store.write((batch) => {
       this.#repo.put(batch, scheduleId, record)
       this.#components.audit.append(batch, ECONOMY_AUDIT_KINDS.scheduled, {
         scheduleId, reference: jobRequest.reference[0], slotStart: start, optimizeBy, computeHours,
         baselineCostUsd: report.baselineCostUsd, scheduledCostUsd: report.scheduledCostUsd
       }, now)
-    })
+    }, { refuseWhenBusy: true })
     this.#insert(record)
     this.#components.logger.info({ scheduleId, slotStart: start, hoursShifted: report.hoursShifted, savingsUsd: report.savingsUsd }, 'economy job scheduled')
     this.#wake?.abort() // the new slot may be the earliest
@@ -160,7 +162,8 @@ export class EconomyOffline {
    * stored `cancelled` with an audit entry `economy.cancelled`, in one batch.
    * Returns null for an unknown id; throws `ERR_SCHEDULE_NOT_CANCELLABLE`
    * when its run has started (it is out of the queue from then on) or it is
-   * no longer waiting.
+   * no longer waiting, and `ERR_STORE_BUSY` while the store's writer has its
+   * bound of writes waiting (the schedule then stays waiting).
    */
   async cancel (scheduleId: string): Promise<ScheduleView | null> {
     if (!SCHEDULE_ID_PATTERN.test(scheduleId)) return null
@@ -178,7 +181,7 @@ export class EconomyOffline {
       await this.#components.store.write((batch) => {
         this.#repo.put(batch, scheduleId, done)
         this.#components.audit.append(batch, ECONOMY_AUDIT_KINDS.cancelled, { scheduleId }, now)
-      })
+      }, { refuseWhenBusy: true })
     } catch (err) {
       this.#insert(record)
       throw err

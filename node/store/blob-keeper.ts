@@ -32,6 +32,7 @@ import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import type { BlobDir } from '../p2p/blob-dir.ts'
 import type { Store } from './db.ts'
+import { ERR_STORE_BUSY } from './errors.ts'
 import { blobUploadsRepository, type BlobUpload } from './repositories/blob-uploads.ts'
 import { jobsRepository } from './repositories/jobs.ts'
 import { schedulesRepository } from './repositories/schedules.ts'
@@ -191,7 +192,9 @@ export class BlobKeeper {
    * not stored yet becomes a pending upload of `uploader` and counts against
    * its quota (`ERR_BLOB_UPLOADER_QUOTA` when it would go over); a blob
    * already stored costs nothing. The blob folder's own errors (size,
-   * `ERR_BLOB_QUOTA`, I/O) pass through, and then nothing is recorded.
+   * `ERR_BLOB_QUOTA`, I/O) pass through, and then nothing is recorded; so
+   * does `ERR_STORE_BUSY` (503), when the store's writer has its bound of
+   * writes waiting (an upload's record is a client's write: node/store/write-queue.ts).
    */
   async upload (bytes: Uint8Array, uploader: string): Promise<string> {
     const sha256 = sha256Hex(bytes)
@@ -224,11 +227,14 @@ export class BlobKeeper {
     this.#add(sha256, { ...record, usedAt: now })
     try {
       // The record goes first: a crash leaves a record without a file (swept later), never a file nobody sweeps.
-      await this.#store.write((batch) => { this.#uploads.put(batch, sha256, record) })
+      // A client's write: refused (ERR_STORE_BUSY) while the store's writer is busy, before anything is written.
+      await this.#store.write((batch) => { this.#uploads.put(batch, sha256, record) }, { refuseWhenBusy: true })
       await this.#dir.put(bytes, sha256)
     } catch (err) {
       this.#remove(sha256)
-      await this.#store.write((batch) => { this.#uploads.del(batch, sha256) }).catch(() => {})
+      if (!(err instanceof TrustEngineError && err.code === ERR_STORE_BUSY)) {
+        await this.#store.write((batch) => { this.#uploads.del(batch, sha256) }).catch(() => {})
+      }
       throw err
     }
     return sha256

@@ -57,6 +57,16 @@ export interface StoreOptions {
    * (votes, audit entries) is far below 64 MiB.
    */
   freeSpaceCheckMs: number
+  /**
+   * Writes waiting for the one writer (queued or running) at which a write
+   * asked with `refuseWhenBusy` (an API client's) is refused with
+   * `ERR_STORE_BUSY`; the node's own writes are never refused. Default 256:
+   * a write costs about 0.1 ms (2 ms when synced to disk), so a client's
+   * write would wait behind 25 ms to half a second of others; the node's own
+   * writes wait at most one per open job's decision queue, and a few of its
+   * background passes (docs/bounds.md, "Storage").
+   */
+  busyWritesWaiting: number
 }
 
 /** Defaults of {@link StoreOptions}; each number's origin is on its field. */
@@ -65,7 +75,8 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   cacheSize: 8 * 1024 * 1024,
   maxValueBytes: 2 * 1024 * 1024,
   minFreeBytes: 64 * 1024 * 1024,
-  freeSpaceCheckMs: 1000
+  freeSpaceCheckMs: 1000,
+  busyWritesWaiting: 256
 }
 
 /** Free bytes the roll-over of LevelDB's log after a failed commit needs: its write buffer (4 MiB) as a table, twice. */
@@ -81,10 +92,18 @@ export interface WriteOptions {
    * persist the signed vote, then send it).
    */
   sync: boolean
+  /**
+   * A write an API client asked for (an upload's record, a schedule, a
+   * cancellation): refused with `ERR_STORE_BUSY` (503), before it is queued
+   * and with nothing written, while `busyWritesWaiting` writes wait. Default
+   * false: the node's own writes (votes, decisions, audit entries) always wait
+   * their turn.
+   */
+  refuseWhenBusy: boolean
 }
 
 /** Defaults of {@link WriteOptions}. */
-export const DEFAULT_WRITE_OPTIONS: WriteOptions = { sync: false }
+export const DEFAULT_WRITE_OPTIONS: WriteOptions = { sync: false, refuseWhenBusy: false }
 
 /** The node a store belongs to: its public key and network, recorded at first open. */
 export interface StoreIdentity {
@@ -148,7 +167,11 @@ export async function openStore (location: string, options: OpenStoreOptions = {
     cacheSize: options.cacheSize ?? DEFAULT_STORE_OPTIONS.cacheSize,
     maxValueBytes: options.maxValueBytes ?? DEFAULT_STORE_OPTIONS.maxValueBytes,
     minFreeBytes: options.minFreeBytes ?? DEFAULT_STORE_OPTIONS.minFreeBytes,
-    freeSpaceCheckMs: options.freeSpaceCheckMs ?? DEFAULT_STORE_OPTIONS.freeSpaceCheckMs
+    freeSpaceCheckMs: options.freeSpaceCheckMs ?? DEFAULT_STORE_OPTIONS.freeSpaceCheckMs,
+    busyWritesWaiting: options.busyWritesWaiting ?? DEFAULT_STORE_OPTIONS.busyWritesWaiting
+  }
+  if (!Number.isSafeInteger(opts.busyWritesWaiting) || opts.busyWritesWaiting < 1) {
+    throw new TrustEngineError(ERR_STORE_BAD_VALUE, 'busyWritesWaiting must be a positive integer')
   }
   if (options.identity !== undefined && !StoreIdentitySchema.safeParse(options.identity).success) {
     throw new TrustEngineError(ERR_STORE_BAD_VALUE, 'identity must be { publicKey: 64 hex, networkId: printable ASCII }')
@@ -193,7 +216,7 @@ export class Store {
   readonly options: Readonly<StoreOptions>
   readonly #db: Db
   #identity: StoreIdentity | null = null
-  readonly #queue = new WriteQueue()
+  readonly #queue: WriteQueue
   #closing: Promise<void> | null = null
   /** Free bytes at the last reading, and when it was taken (performance.now()). */
   #free = { bytes: Infinity, at: -Infinity }
@@ -205,6 +228,7 @@ export class Store {
     this.#db = db
     this.location = location
     this.options = Object.freeze({ ...options })
+    this.#queue = new WriteQueue(options.busyWritesWaiting)
   }
 
   /** The node identity recorded in this store, or null when none was ever recorded. */
@@ -234,6 +258,9 @@ export class Store {
    * (a memtable flush, through `compactRange` on an empty range: the
    * records in memory go to a table, a fresh log begins, the torn one is
    * deleted), which the next write does as soon as the space is there.
+   *
+   * With `refuseWhenBusy` (an API client's write) the write is refused with
+   * `ERR_STORE_BUSY` while `busyWritesWaiting` writes wait (write-queue.ts).
    */
   async write<T> (fn: (batch: WriteBatch) => T | Promise<T>, options: Partial<WriteOptions> = {}): Promise<T> {
     if (this.#closing !== null) throw closedError()
@@ -258,17 +285,28 @@ export class Store {
       batch.committed()
       return result
     }
-    return await this.#queue.run(run)
+    return await this.#queue.run(run, options.refuseWhenBusy ?? DEFAULT_WRITE_OPTIONS.refuseWhenBusy)
   }
 
   /**
-   * Writes queued behind the one running, plus that one: the writer's queue
-   * has no bound of its own (each write is one step of a bounded caller: a
-   * job's decision, an upload, a retention pass), so this is its metric
-   * (`trust_engine_store_writes_waiting`).
+   * Writes queued behind the one running, plus that one
+   * (`trust_engine_store_writes_waiting`). Only API clients' writes are
+   * bounded (`busyWritesWaiting`); the node's own are bounded by their
+   * callers (write-queue.ts).
    */
   get writesWaiting (): number {
     return this.#queue.waiting
+  }
+
+  /**
+   * Throws `ERR_STORE_BUSY` (503) while a write asked with `refuseWhenBusy`
+   * would be refused: for a client's request whose write comes later, on a
+   * path the node's own work shares (a job submission, written on the job's
+   * decision queue like a job learnt from gossip).
+   */
+  refuseIfBusy (): void {
+    if (this.#closing !== null) throw closedError()
+    this.#queue.refuseIfBusy()
   }
 
   /**

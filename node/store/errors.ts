@@ -12,6 +12,11 @@ export const ERR_STORE_MISSING = declareCode('ERR_STORE_MISSING', { status: 404 
 export const ERR_STORE_IO = declareCode('ERR_STORE_IO', { status: 500 })
 /** The store was closed; no further reads or writes. */
 export const ERR_STORE_CLOSED = declareCode('ERR_STORE_CLOSED', { status: 503 })
+/**
+ * A write asked for by an API client (`refuseWhenBusy`) found `busyWritesWaiting`
+ * writes already waiting for the store's one writer: refused, nothing written; retry later.
+ */
+export const ERR_STORE_BUSY = declareCode('ERR_STORE_BUSY', { status: 503 })
 /** A value read back does not parse or does not match its schema. */
 export const ERR_STORE_CORRUPT = declareCode('ERR_STORE_CORRUPT', { status: 500 })
 /** A key given to a repository is malformed (e.g. not 32 bytes of hex). */

@@ -62,7 +62,9 @@ export interface NodeFacadeComponents {
  * The node's public face over its parts. `stop` drains, then runs the
  * shutdown, once however often it is called; `stop({ force: true })` cuts a
  * drain under way (graceful-stop.ts). While the node stops, new uploads,
- * submissions and schedules answer `ERR_NODE_STOPPING`.
+ * submissions and schedules answer `ERR_NODE_STOPPING`; while its store's
+ * writer has `busyWritesWaiting` writes waiting, they and cancellations answer
+ * `ERR_STORE_BUSY` (node/store/write-queue.ts).
  */
 export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
   const { network, identity, host, storage, engine, economy, retention, submit, registry, metrics, events, apiUrl, logger, shutdown, graceful } = components
@@ -98,6 +100,9 @@ export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
     hasBlob: async (sha) => await blobs.has(sha),
     submitJob: async (request) => {
       open()
+      // A client's job is written on its decision queue like a job learnt from gossip, which is never refused:
+      // the store's bound of waiting writes is checked here, before admission, signing and the job's seed share.
+      storage.store.refuseIfBusy()
       return await submit(request)
     },
     scheduleEconomyJob: async (request) => {

@@ -66,8 +66,8 @@ export interface NodeStorageOptions {
   blobs?: Partial<Pick<BlobDirOptions, 'maxTotalBytes' | 'minFreeBytes'> & BlobKeeperOptions>
   /** The check of the store before anything uses it (node/store/integrity.ts). */
   storeCheck?: Partial<StoreCheckOptions>
-  /** LevelDB's room kept free (node/store/db.ts). */
-  store?: Partial<Pick<StoreOptions, 'minFreeBytes'>>
+  /** LevelDB's room kept free, and the bound of waiting writes of API clients (node/store/db.ts). */
+  store?: Partial<Pick<StoreOptions, 'minFreeBytes' | 'busyWritesWaiting'>>
 }
 
 /** Opens the node's store, repositories, blob folder (its keeper started) and evidence folder. */
