@@ -58,7 +58,7 @@ export const ERR_REQUEST_TIMEOUT = declareCode('ERR_REQUEST_TIMEOUT', { status: 
 export const ERR_HEADERS_TOO_LARGE = declareCode('ERR_HEADERS_TOO_LARGE', { status: 431 })
 /** A path parameter longer than the router accepts. */
 export const ERR_PARAM_TOO_LONG = declareCode('ERR_PARAM_TOO_LONG', { status: 400 })
-/** Too many uploads, upload bytes, job submissions or schedule cancellations from one client address in a minute (node/api/rate-limit.ts). */
+/** Too many uploads, upload bytes, job submissions or schedule cancellations, or reads, from one client address in a minute (node/api/rate-limit.ts). */
 export const ERR_RATE_LIMITED = declareCode('ERR_RATE_LIMITED', { status: 429 })
 /** The blob uploads being received already hold the node's bound of bytes in memory (`maxUploadBytesInFlight`); retry shortly. */
 export const ERR_UPLOADS_BUSY = declareCode('ERR_UPLOADS_BUSY', { status: 503 })

@@ -34,6 +34,13 @@ export interface ApiOptions {
    * burst of as many; more answer 429 `ERR_RATE_LIMITED` with `Retry-After`.
    */
   writesPerMinute: number
+  /**
+   * Reading requests (`GET` and `HEAD` of every route but `/healthz` and
+   * `/metrics`, the event stream's opening included) accepted per minute from
+   * one client address, a burst of as many; more answer 429
+   * `ERR_RATE_LIMITED` with `Retry-After`.
+   */
+  readsPerMinute: number
   /** Blob uploads accepted per minute from one client address (burst of as many); more answer 429. */
   uploadsPerMinute: number
   /** Blob bytes accepted per minute from one client address (by Content-Length); more answer 429. */
@@ -75,6 +82,10 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   // from one client, a burst of 120, is more than any client of the soak, the simulation or the console
   // sends, and bounds what one address can make the whole network do.
   writesPerMinute: 120,
+  // Twenty reads a second from one client, a burst of 1200: the project's own clients, which all read a node from one
+  // address, needed at most 476 a minute (measured: a test's polls) and 960 (counted: the simulation's four jobs read
+  // every 250 ms); the tests' fastest polls (every 20 ms) last seconds, within the burst. docs/bounds.md, "HTTP API".
+  readsPerMinute: 1200,
   // A frames job uploads at most 2 × 256 blobs (MAX_JOB_BLOBS per side); 600 a minute is a few such jobs.
   uploadsPerMinute: 600,
   // 16 of the largest blobs (64 MiB) a minute: about 17 MB/s, a fast LAN client; disk fills no faster.
@@ -113,7 +124,7 @@ export function resolveApiOptions (options: Partial<ApiOptions> = {}): ApiOption
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new TrustEngineError(ERR_API_OPTIONS, 'port must be an integer in [0, 65535]')
   }
-  for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit', 'writesPerMinute', 'uploadsPerMinute', 'uploadBytesPerMinute', 'maxUploadBytesInFlight', 'maxConnections', 'maxConnectionsPerClient'] as const) {
+  for (const key of ['bodyLimit', 'maxBlobBytes', 'requestTimeoutMs', 'maxListLimit', 'writesPerMinute', 'readsPerMinute', 'uploadsPerMinute', 'uploadBytesPerMinute', 'maxUploadBytesInFlight', 'maxConnections', 'maxConnectionsPerClient'] as const) {
     if (!Number.isSafeInteger(opts[key]) || opts[key] <= 0) throw new TrustEngineError(ERR_API_OPTIONS, `${key} must be a positive integer`)
   }
   if (opts.maxUploadBytesInFlight < opts.maxBlobBytes) throw new TrustEngineError(ERR_API_OPTIONS, 'maxUploadBytesInFlight must be at least maxBlobBytes')

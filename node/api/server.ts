@@ -7,6 +7,9 @@
  *   status (`node/api/errors.ts`);
  * - writing routes check the bearer token in `onRequest`, before any body is
  *   read, comparing in constant time;
+ * - reading requests (`GET`, `HEAD`) are limited per client address
+ *   (`readsPerMinute`) in `onRequest`, but `/healthz` and `/metrics`
+ *   ({@link UNLIMITED_READS});
  * - every response, rejections included, is counted in
  *   `trust_engine_http_requests_total` labelled by route pattern (never the
  *   raw URL), method and status;
@@ -113,6 +116,13 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
     sendError(reply, apiError(ERR_NOT_FOUND, `no route ${request.method} ${path}`))
   })
 
+  // Before the routes are declared, so every reading route has the hook (writing routes have their own limits).
+  const reads = new ClientRateLimit(opts.readsPerMinute, 'reads', metrics)
+  app.addHook('onRequest', async (request, reply) => {
+    const route = request.routeOptions.url
+    // A request that matched no route answers 404/405 from memory and is not counted.
+    if ((request.method === 'GET' || request.method === 'HEAD') && route !== undefined && !UNLIMITED_READS.has(route)) reads.take(request, reply)
+  })
   const writes = new ClientRateLimit(opts.writesPerMinute, 'job submissions and schedule cancellations', metrics)
   const limitWrites: onRequestHookHandler = async (request, reply) => { writes.take(request, reply) }
   const ctx: RouteContext = { node, options: opts, metrics, requireToken: tokenHook(opts.token), limitWrites }
@@ -133,6 +143,16 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
     }
   }
 }
+
+/**
+ * Reading routes without a per-client limit: a probe (`/healthz`, load
+ * balancers, Docker, the crash loop every 100 ms while a node rejoins) or a
+ * scraper (`/metrics`) refused would call a healthy node down or leave a gap
+ * in its graphs, and both answer from memory, at a size that does not grow
+ * with the node's data. The event stream is limited at its opening like any
+ * read (then bounded by `events.maxClients`).
+ */
+export const UNLIMITED_READS: ReadonlySet<string> = new Set(['/healthz', '/metrics'])
 
 /** Longest path parameter the router accepts: ids are 32 or 64 characters. */
 export const MAX_PARAM_LENGTH = 128

@@ -109,7 +109,7 @@ export const nodeConfigFileSchema = z.strictObject({
   retention: retentionConfigSchema.optional(),
   /** The stop: `drainMs`, how long the measurements in flight may finish before they are abandoned (node/wiring/graceful-stop.ts). */
   shutdown: shutdownConfigSchema.optional(),
-  /** The HTTP API's per-client rate limits: `writesPerMinute`, `uploadsPerMinute`, `uploadBytesPerMinute` (docs/bounds.md). */
+  /** The HTTP API's per-client limits: `writesPerMinute`, `readsPerMinute`, `uploadsPerMinute`, `uploadBytesPerMinute`, `maxConnectionsPerClient` (docs/bounds.md). */
   rateLimits: rateLimitsConfigSchema.optional()
 })
 

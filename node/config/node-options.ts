@@ -64,7 +64,8 @@ export interface NodeOptions {
  * The config file's `rateLimits`: the HTTP API's per-client (per address)
  * limits, each a count a minute with a burst of as many (DEFAULT_API_OPTIONS
  * in node/api/options.ts): `writesPerMinute` (job submissions and schedule
- * cancellations, 120), `uploadsPerMinute` (600), `uploadBytesPerMinute`
+ * cancellations, 120), `readsPerMinute` (reading requests but `/healthz` and
+ * `/metrics`, 1200), `uploadsPerMinute` (600), `uploadBytesPerMinute`
  * (1 GiB); and `maxConnectionsPerClient` (64), the connections one address
  * may hold open at once.
  */
@@ -73,6 +74,7 @@ export type RateLimitsConfig = z.output<typeof rateLimitsConfigSchema>
 /** Schema of the `rateLimits` object of the config file and of {@link PartialNodeOptions}. */
 export const rateLimitsConfigSchema = z.strictObject({
   writesPerMinute: z.number().int().min(1).max(1_000_000).optional(),
+  readsPerMinute: z.number().int().min(1).max(1_000_000).optional(),
   uploadsPerMinute: z.number().int().min(1).max(1_000_000).optional(),
   uploadBytesPerMinute: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   maxConnectionsPerClient: z.number().int().min(1).max(65_536).optional()

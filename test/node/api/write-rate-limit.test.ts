@@ -64,7 +64,7 @@ describe('per-client rate limits of the API', () => {
     expect(await limitedCount('/v1/schedules/:id')).toBe(1)
     // Another client address has its own bucket.
     expect(await send('POST', '/v1/jobs', '127.0.0.2', job)).toMatchObject({ status: 400, code: 'ERR_BLOB_UNKNOWN' })
-    // Reads are not limited here.
+    // Reads spend from their own bucket (test/node/api/read-rate-limit.test.ts).
     expect((await send('GET', '/v1/jobs', '127.0.0.1')).status).toBe(200)
   })
 
@@ -80,7 +80,7 @@ describe('per-client rate limits of the API', () => {
   it('are set by the config file\'s rateLimits, checked at the edge', async () => {
     const bytes = (o: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(o))
     expect(() => parseConfigFile(bytes({ rateLimits: { writesPerMinute: 0 } }))).toThrow(expect.objectContaining({ code: ERR_CONFIG_INVALID }))
-    expect(() => parseConfigFile(bytes({ rateLimits: { readsPerMinute: 5 } }))).toThrow(expect.objectContaining({ code: ERR_CONFIG_INVALID }))
+    expect(() => parseConfigFile(bytes({ rateLimits: { deletesPerMinute: 5 } }))).toThrow(expect.objectContaining({ code: ERR_CONFIG_INVALID }))
     const dir = tempDir('rate-limits')
     const file = join(dir, 'config.json')
     writeFileSync(file, JSON.stringify({ dataDir: '.', api: '127.0.0.1:0', rateLimits: { writesPerMinute: 7, uploadBytesPerMinute: 1024 } }))
