@@ -5,7 +5,7 @@
  * reconnection every subscriber gets a `reconnected` call, so pages re-read
  * what they show (the stream does not replay).
  */
-import { useEffect, useState } from 'preact/hooks'
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 
 type Listener = (data: any) => void
 const listeners = new Map<string, Set<Listener>>()
@@ -57,4 +57,26 @@ export function useConnected (): boolean {
     return () => { stateListeners.delete(setC) }
   }, [])
   return c
+}
+
+/**
+ * `fn`, run at most once every `ms` while the component is mounted: a call
+ * within `ms` of the last run is put off to the end of the interval, and the
+ * calls meanwhile fold into it, so the last call is always followed by a run.
+ * For re-reads driven by events, which come by the hundred a second on a
+ * large network (a vote event per validator), while the node limits each
+ * client's reads (`readsPerMinute`, docs/api.md).
+ */
+export function useThrottled (fn: () => void, ms: number): () => void {
+  const state = useRef<{ fn: () => void, last: number, timer: ReturnType<typeof setTimeout> | null }>({ fn, last: -Infinity, timer: null })
+  state.current.fn = fn
+  useEffect(() => () => { if (state.current.timer !== null) clearTimeout(state.current.timer) }, [])
+  return useCallback(() => {
+    const s = state.current
+    if (s.timer !== null) return
+    const run = (): void => { s.timer = null; s.last = Date.now(); s.fn() }
+    const wait = s.last + ms - Date.now()
+    if (wait <= 0) run()
+    else s.timer = setTimeout(run, wait)
+  }, [ms])
 }

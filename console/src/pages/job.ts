@@ -11,7 +11,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { ApiError, get } from '../api.ts'
 import { Chart } from '../chart.ts'
 import { html, num, short } from '../html.ts'
-import { useEvent } from '../live.ts'
+import { useEvent, useThrottled } from '../live.ts'
 import type { EvidenceEntry, EvidenceManifest, JobView, WireMetric } from '../types.ts'
 import { CertificatePanel } from './certificate.ts'
 import { OptimizerReportPanel } from './optimizer-report.ts'
@@ -21,6 +21,9 @@ const METRICS = [
   { key: 'psnr', label: 'PSNR (dB)', threshold: 'psnrMin', digits: 2 },
   { key: 'ssimLocal', label: 'worst-tile SSIM', threshold: 'ssimLocalMin', digits: 4 }
 ] as const
+
+/** Shortest time between two reads of the job's view prompted by its events (ms). */
+const RELOAD_MS = 500
 
 const finite = (v: WireMetric | undefined | null): number | null => (v === undefined || v === null ? null : v === 'Infinity' ? null : v)
 
@@ -63,9 +66,11 @@ export function JobPage (props: { jobId: string }) {
   const [evidenceVersion, setEvidenceVersion] = useState(0)
   const load = (): void => { get<JobView>(`/v1/jobs/${props.jobId}`).then((j) => { setJob(j); setError(null) }, (e: Error) => { setError(e.message) }) }
   useEffect(load, [props.jobId])
+  // A job of a thousand validators has a thousand vote events a round: its view is read again at most twice a second.
+  const reload = useThrottled(load, RELOAD_MS)
   const mine = (e: { jobId: string }): boolean => e.jobId === props.jobId
-  useEvent('job', (e) => { if (mine(e)) load() }, [props.jobId])
-  useEvent('vote', (e) => { if (mine(e)) load() }, [props.jobId])
+  useEvent('job', (e) => { if (mine(e)) reload() }, [props.jobId])
+  useEvent('vote', (e) => { if (mine(e)) reload() }, [props.jobId])
   useEvent('evidence', (e) => { if (mine(e)) setEvidenceVersion((v) => v + 1) }, [props.jobId])
   useEvent('reconnected', () => { load(); setEvidenceVersion((v) => v + 1) }, [props.jobId])
   if (error !== null) return html`<h1>Job</h1><p class="error" role="alert">${error}</p>`
