@@ -12,7 +12,6 @@
  * `trust-engine audit verify` work on a stopped node's data folder only.
  */
 import { existsSync } from 'node:fs'
-import { statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Level } from 'level'
 import { z } from 'zod'
@@ -27,6 +26,7 @@ import {
 import { concatBytes, stringKey } from './key-codec.ts'
 import { WriteBatch } from './write-batch.ts'
 import { WriteQueue } from './write-queue.ts'
+import { WriteRoom } from './write-room.ts'
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {
@@ -78,9 +78,6 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   freeSpaceCheckMs: 1000,
   busyWritesWaiting: 256
 }
-
-/** Free bytes the roll-over of LevelDB's log after a failed commit needs: its write buffer (4 MiB) as a table, twice. */
-const ROLL_OVER_MIN_FREE_BYTES = 8 * 1024 * 1024
 
 /** Options of one write. */
 export interface WriteOptions {
@@ -217,11 +214,8 @@ export class Store {
   readonly #db: Db
   #identity: StoreIdentity | null = null
   readonly #queue: WriteQueue
+  readonly #room: WriteRoom
   #closing: Promise<void> | null = null
-  /** Free bytes at the last reading, and when it was taken (performance.now()). */
-  #free = { bytes: Infinity, at: -Infinity }
-  /** The failure of the last commit, until the log has been rolled over (see {@link write}). */
-  #failedCommit: unknown = null
 
   /** Use {@link openStore}. */
   constructor (db: Db, location: string, options: StoreOptions) {
@@ -229,6 +223,14 @@ export class Store {
     this.location = location
     this.options = Object.freeze({ ...options })
     this.#queue = new WriteQueue(options.busyWritesWaiting)
+    this.#room = new WriteRoom(location, options, async () => {
+      try {
+        const empty = Uint8Array.of(0)
+        await (this.#db as unknown as Compactable).compactRange(empty, empty)
+      } catch (err) {
+        throw this.#mapError(err, 'log roll-over after a failed write')
+      }
+    })
   }
 
   /** The node identity recorded in this store, or null when none was ever recorded. */
@@ -249,15 +251,8 @@ export class Store {
    * itself).
    *
    * Before `fn` runs, the file system must have `minFreeBytes` free, or the
-   * write is refused with `ERR_DISK_FULL` (nothing written, `fn` not run).
-   * A commit that fails (a full file system: `ERR_DISK_FULL`) may leave a
-   * torn record in LevelDB's log, and LevelDB keeps appending to that log:
-   * at the next open it would drop the torn record and every record after it
-   * in the same 32 KiB block, acknowledged writes included. So after a
-   * failed commit no write is taken until the log has been rolled over
-   * (a memtable flush, through `compactRange` on an empty range: the
-   * records in memory go to a table, a fresh log begins, the torn one is
-   * deleted), which the next write does as soon as the space is there.
+   * write is refused with `ERR_DISK_FULL` (nothing written, `fn` not run);
+   * after a failed commit, LevelDB's log is rolled over first (write-room.ts).
    *
    * With `refuseWhenBusy` (an API client's write) the write is refused with
    * `ERR_STORE_BUSY` while `busyWritesWaiting` writes wait (write-queue.ts).
@@ -265,7 +260,7 @@ export class Store {
   async write<T> (fn: (batch: WriteBatch) => T | Promise<T>, options: Partial<WriteOptions> = {}): Promise<T> {
     if (this.#closing !== null) throw closedError()
     const run = async (): Promise<T> => {
-      await this.#makeRoom()
+      await this.#room.make()
       const batch = new WriteBatch(this, this.options.maxValueBytes)
       let result: T
       try {
@@ -274,7 +269,7 @@ export class Store {
         if (ops.length > 0) {
           const sync = (options.sync ?? DEFAULT_WRITE_OPTIONS.sync) || batch.syncRequired
           await this.#db.batch(ops, { sync }).catch((err: unknown) => {
-            this.#failedCommit = err
+            this.#room.commitFailed(err)
             throw err
           })
         }
@@ -307,35 +302,6 @@ export class Store {
   refuseIfBusy (): void {
     if (this.#closing !== null) throw closedError()
     this.#queue.refuseIfBusy()
-  }
-
-  /**
-   * Refuses a write while the file system has less than `minFreeBytes` free,
-   * and rolls LevelDB's log over after a failed commit before the next one.
-   */
-  async #makeRoom (): Promise<void> {
-    const { minFreeBytes, freeSpaceCheckMs } = this.options
-    const now = performance.now()
-    const fresh = now - this.#free.at < freeSpaceCheckMs && this.#free.bytes >= 2 * minFreeBytes
-    // After a failed commit the roll-over writes the records in memory to a table (up to LevelDB's 4 MiB
-    // write buffer): it is tried only with room for it, since a flush that fails stops LevelDB's writes for good.
-    const needed = this.#failedCommit === null ? minFreeBytes : Math.max(minFreeBytes, ROLL_OVER_MIN_FREE_BYTES)
-    if (needed > 0 && (!fresh || this.#failedCommit !== null)) {
-      // A file system that cannot be read is no reason to stop writing: LevelDB's own errors still stop a write.
-      const fs = await statfs(this.location).catch(() => null)
-      this.#free = { bytes: fs === null ? Infinity : fs.bavail * fs.bsize, at: now }
-      if (this.#free.bytes < needed) {
-        throw new TrustEngineError(ERR_DISK_FULL, `${this.#free.bytes} bytes free on the file system of the database at ${this.location}, under the ${needed} a write needs`, { details: { free: this.#free.bytes, minFree: needed } })
-      }
-    }
-    if (this.#failedCommit === null) return
-    try {
-      const empty = Uint8Array.of(0)
-      await (this.#db as unknown as Compactable).compactRange(empty, empty)
-    } catch (err) {
-      throw this.#mapError(err, 'log roll-over after a failed write')
-    }
-    this.#failedCommit = null
   }
 
   /** The stored bytes under the full key `key`, or null. */
