@@ -138,6 +138,8 @@ export interface NodeMetrics {
     optimizerReports: Gauge
     /** Steps on the jobs' decision queues (node/job/job-lifecycle.ts), queued or running, by scope: `all` jobs together, `longest` (the busiest job's, bounded by `decisionStepsPerValidator`); read at each scrape. */
     decisionSteps: Gauge<'scope'>
+    /** Blob bytes in memory within the node's blob budget (node/job/blob-budget.ts, `maxBlobBytesInMemory`), by state: `held` (reserved by transfers and measurements), `waiting` (asked for by jobs waiting for room); read at each scrape. */
+    blobMemory: Gauge<'state'>
     /** Reputation history points kept, all validators (bounded by `maxPointsPerValidator` each), read at each scrape. */
     reputationPoints: Gauge
     /** Records of the peer book (validators only), read from the store at each scrape. */
@@ -193,6 +195,8 @@ export interface ScrapeReaders {
   optimizerReports: () => number
   /** Decision steps queued or running, all jobs and the busiest job (node/job/job-lifecycle.ts). */
   decisionSteps: () => { all: number, longest: number }
+  /** Blob bytes held within the blob budget, and waited for (node/job/blob-budget.ts). */
+  blobMemory: () => { held: number, waiting: number }
   /** Reputation history points kept (node/job/reputation-history.ts). */
   reputationPoints: () => number
   /** Records of the peer book (node/p2p/peer-book.ts). */
@@ -258,6 +262,7 @@ export const NODE_METRIC_NAMES = {
   storeWritesWaiting: `${METRIC_PREFIX}store_writes_waiting`,
   optimizerReports: `${METRIC_PREFIX}optimizer_reports`,
   decisionSteps: `${METRIC_PREFIX}decision_steps`,
+  blobMemory: `${METRIC_PREFIX}blob_memory_bytes`,
   reputationPoints: `${METRIC_PREFIX}reputation_history_points`,
   peerBookRecords: `${METRIC_PREFIX}peer_book_records`,
   gossipSeenIds: `${METRIC_PREFIX}gossip_seen_ids`
@@ -362,6 +367,13 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
         const q = r.decisionSteps()
         g.set({ scope: 'all' }, q.all)
         g.set({ scope: 'longest' }, q.longest)
+      }),
+      blobMemory: gauge(register, n.blobMemory, 'Blob bytes in memory within the node\'s blob budget, by state (held, waiting)', ['state'], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r === undefined) return
+        const b = r.blobMemory()
+        g.set({ state: 'held' }, b.held)
+        g.set({ state: 'waiting' }, b.waiting)
       }),
       reputationPoints: gauge(register, n.reputationPoints, 'Reputation history points kept, all validators together (bounded by maxPointsPerValidator each)', [], (g) => {
         const r = SCRAPE_READERS.get(register)

@@ -31,6 +31,7 @@ import type { Vote } from '../../protocol/vote.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { JobView } from '../types.ts'
 import { BackgroundTasks } from './background.ts'
+import { BlobBudget, DEFAULT_BLOB_BUDGET_OPTIONS } from './blob-budget.ts'
 import { CatchUp } from './catch-up.ts'
 import { CertifiedJobs } from './certified-jobs.ts'
 import { JobDecider } from './decider.ts'
@@ -108,6 +109,10 @@ export interface JobEngineOptions {
    * one submitter can make a node track at most 64 jobs.
    */
   maxOpenJobsPerSubmitter: number
+  /** Blob bytes in memory at most, all jobs' transfers and measurements together (blob-budget.ts `maxBytes`, whose reason holds): 256 MiB. */
+  maxBlobBytesInMemory: number
+  /** Of which one submitter's jobs hold at most this many once they hold any (blob-budget.ts `maxBytesPerOwner`): 128 MiB. */
+  maxBlobBytesPerSubmitter: number
 }
 
 /** Defaults of {@link JobEngineOptions}. */
@@ -122,7 +127,15 @@ export const DEFAULT_JOB_ENGINE_OPTIONS: JobEngineOptions = {
   stalledJobsPerPass: 8,
   decisionStepsPerValidator: 3,
   decisionStepsOwn: 64,
-  maxOpenJobsPerSubmitter: 64
+  maxOpenJobsPerSubmitter: 64,
+  maxBlobBytesInMemory: DEFAULT_BLOB_BUDGET_OPTIONS.maxBytes,
+  maxBlobBytesPerSubmitter: DEFAULT_BLOB_BUDGET_OPTIONS.maxBytesPerOwner
+}
+
+/** The blob budget of `options` (its transfers and measurements share it: node/wiring/engine-wiring.ts hands it to the blob port too). */
+export function blobBudgetOf (options: Partial<JobEngineOptions>): BlobBudget {
+  const resolved = { ...DEFAULT_JOB_ENGINE_OPTIONS, ...options }
+  return new BlobBudget({ maxBytes: resolved.maxBlobBytesInMemory, maxBytesPerOwner: resolved.maxBlobBytesPerSubmitter })
 }
 
 /** What the engine is wired to. */
@@ -144,6 +157,8 @@ export interface JobEngineComponents {
   onEvidence: (offender: string, jobId: string) => void
   /** Where every change of reputation adds a point (reputation-history.ts); none when absent. */
   reputationHistory?: ReputationHistory
+  /** The node's blob budget, shared with its blob port ({@link blobBudgetOf}); one of the engine's own options when absent. */
+  blobBudget?: BlobBudget
 }
 
 /** The job engine of one node. */
@@ -163,6 +178,7 @@ export class JobEngine {
   readonly #buffer: VoteBuffer
   readonly #drain = new DrainLedger()
   readonly #caps: JobCaps
+  readonly #budget: BlobBudget
 
   constructor (components: JobEngineComponents, options: Partial<JobEngineOptions> = {}) {
     const { network, clock, repos, key, net, logger } = components
@@ -201,7 +217,8 @@ export class JobEngine {
     })
     this.#decider = new JobDecider({ ...parts, onFinal: (view) => { this.#decided(view) }, onNextRound: (open, round) => { this.#lifecycle.startMeasuring(open, round) } })
     this.#intake = new VoteIntake({ ...parts, buffer, decider: this.#decider })
-    this.#ownVote = new OwnVote({ ...parts, decider: this.#decider })
+    this.#budget = components.blobBudget ?? blobBudgetOf(resolved)
+    this.#ownVote = new OwnVote({ ...parts, decider: this.#decider, budget: this.#budget })
     // What catch-up brings is taken in like a gossip message.
     const take = {
       job: async (data: Uint8Array) => { await this.onJobMessage(data) },
@@ -302,6 +319,11 @@ export class JobEngine {
    */
   checkSubmission (): void {
     this.#caps.checkOwn()
+  }
+
+  /** Blob bytes in memory within the blob budget (reserved by transfers and measurements), and bytes waited for (blob-budget.ts). */
+  get blobBytes (): { held: number, waiting: number } {
+    return this.#budget.bytes
   }
 
   /** Number of jobs still pending on this node. */

@@ -65,3 +65,9 @@ export const ERR_DECISION_QUEUE_FULL = declareCode('ERR_DECISION_QUEUE_FULL', { 
  * only a submitter that ignores its own cap meets the others'.
  */
 export const ERR_TOO_MANY_OPEN_JOBS = declareCode('ERR_TOO_MANY_OPEN_JOBS', { status: 503 })
+/**
+ * A job's blobs waited for the node's blob memory budget (node/job/blob-budget.ts,
+ * `maxBlobBytesInMemory`) until its round ended or the node stopped: this
+ * node casts no vote on that round (recorded as the job's measurement error).
+ */
+export const ERR_BLOB_BUDGET = declareCode('ERR_BLOB_BUDGET', { status: 503 })

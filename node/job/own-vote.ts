@@ -9,6 +9,7 @@ import { canonicalEncode } from '../../protocol/canonical.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { type Vote, newVote, signVote } from '../../protocol/vote.ts'
 import { networkDigest } from '../../protocol/network.ts'
+import type { BlobBudget, BlobReservation } from './blob-budget.ts'
 import type { SeedPhase } from './seed-phase.ts'
 import type { JobDecider } from './decider.ts'
 import type { FaultContext } from './faults.ts'
@@ -29,6 +30,8 @@ export type OwnVoteComponents = Pick<JobEngineComponents, 'network' | 'key' | 'n
   jobs: OpenJobs
   decider: JobDecider
   seeds: SeedPhase
+  /** The node's budget of blob bytes in memory (blob-budget.ts). */
+  budget: BlobBudget
 }
 
 /** The outcome of measuring a round: a measurement, or the typed failure to record. */
@@ -52,41 +55,65 @@ export class OwnVote {
   }
 
   /**
-   * Fetches the job's blobs (while the seed phase runs), waits for the job's
-   * seed, and measures round `round` with it. Cancelled when the node stops,
+   * Fetches the job's blobs to the blob folder (while the seed phase runs),
+   * reads them back within the node's blob budget for the input check, waits
+   * for the job's seed (holding no bytes), and measures round `round` with it
+   * (the bytes read again within the budget when the seed came meanwhile). Cancelled when the node stops,
    * and at the round's deadline: work never outlives the round it is for.
    * Never throws.
    */
   async measure (open: OpenJob, round: number): Promise<MeasureOutcome> {
-    const { blobs, measure, clock, seeds } = this.#components
+    const { blobs, measure, clock, seeds, budget } = this.#components
     const { jobId, job } = open.record
     const end = roundDeadline(job, round)
     if (clock() >= end) return { ok: false, code: ERR_ROUND_OVER, message: 'the round ended before this node could measure it' }
     // Cut at the round's deadline by the node's clock (the decider's rule), not after a span of real time.
     const deadline = clockDeadline(clock, end)
     const signal = AbortSignal.any([open.abort.signal, deadline.signal])
+    let hold: BlobReservation | null = null
     try {
-      // A blob named several times is fetched and held once (the same bytes, referenced again).
-      const fetched = new Map<string, Uint8Array>()
-      const get = async (h: string): Promise<Uint8Array> => {
-        let bytes = fetched.get(h)
-        if (bytes === undefined) fetched.set(h, bytes = await blobs.get(h, job.submitter, signal))
-        return bytes
+      // The blobs are fetched to the blob folder first, one at a time, each transfer within the node's blob budget
+      // (blob-budget.ts; the port reserves it), and not held: a job waiting for its seed or its turn holds no bytes.
+      const sizes = new Map<string, number>()
+      for (const h of [...job.reference, ...job.candidate]) {
+        if (sizes.has(h)) continue
+        sizes.set(h, blobs.fetch !== undefined ? await blobs.fetch(h, job.submitter, signal) : (await blobs.get(h, job.submitter, signal)).byteLength)
       }
-      const reference: Uint8Array[] = []
-      const candidate: Uint8Array[] = []
-      for (const h of job.reference) reference.push(await get(h))
-      for (const h of job.candidate) candidate.push(await get(h))
+      const total = [...sizes.values()].reduce((a, b) => a + b, 0)
+      // Then read back within the budget, a blob named several times held once, for the input check and the measurement.
+      const load = async (): Promise<{ reference: Uint8Array[], candidate: Uint8Array[] }> => {
+        const read = new Map<string, Uint8Array>()
+        const get = async (h: string): Promise<Uint8Array> => {
+          let bytes = read.get(h)
+          if (bytes === undefined) read.set(h, bytes = await blobs.get(h, job.submitter, signal))
+          return bytes
+        }
+        const out = { reference: [] as Uint8Array[], candidate: [] as Uint8Array[] }
+        for (const h of job.reference) out.reference.push(await get(h))
+        for (const h of job.candidate) out.candidate.push(await get(h))
+        return out
+      }
+      hold = await budget.reserve(job.submitter, total, signal)
+      let inputs: { reference: Uint8Array[], candidate: Uint8Array[] } | null = await load()
       // A job no honest node measures is refused here, from its blobs, before the seed or any decoding.
-      this.#components.check?.(job, { reference, candidate })
+      this.#components.check?.(job, inputs)
       // Kept in memory, stored with the own vote: a timing for clients and the latency benchmark.
       open.record = { ...open.record, blobsAt: clock() }
-      const seed = open.record.seed?.seed ?? await seeds.seedOf(jobId, signal)
-      return { ok: true, measurement: await measure(job, jobId, { reference, candidate }, signal, round, seed), seed }
+      let seed = open.record.seed?.seed ?? seeds.knownSeed(jobId)
+      if (seed === null) {
+        // Not held while the seed is awaited: a submitter that never certifies must not keep the budget from other jobs.
+        inputs = null
+        hold.release()
+        seed = await seeds.seedOf(jobId, signal)
+        hold = await budget.reserve(job.submitter, total, signal)
+        inputs = await load()
+      }
+      return { ok: true, measurement: await measure(job, jobId, inputs, signal, round, seed), seed }
     } catch (err) {
       const code = err instanceof TrustEngineError ? err.code : ERR_MEASURE
       return { ok: false, code, message: err instanceof Error ? err.message : String(err) }
     } finally {
+      hold?.release()
       deadline.clear()
     }
   }

@@ -40,6 +40,12 @@ export interface JobNetworkPort {
 export interface BlobPort {
   /** The blob's bytes, from the local store or fetched (hash-checked) from peers, preferring `hintPublicKey`'s node. */
   get: (sha256: string, hintPublicKey: string, signal: AbortSignal) => Promise<Uint8Array>
+  /**
+   * Makes the blob local (fetched from peers, hash-checked and stored, when
+   * absent; the transfer within the node's blob budget) and returns its size,
+   * without holding its bytes. A port without it is read with {@link get}.
+   */
+  fetch?: (sha256: string, hintPublicKey: string, signal: AbortSignal) => Promise<number>
 }
 
 /** One node's measurement of a job, as numbers (Infinity allowed for PSNR). */

@@ -197,6 +197,14 @@ export class BlobDir {
     }
   }
 
+  /** The stored blob's size in bytes, or null when absent (its hash is checked when it is read). */
+  async size (sha256: string): Promise<number | null> {
+    const path = this.pathOf(sha256)
+    this.#onAccess(sha256)
+    if (this.#deleting.has(sha256)) return null
+    return await sizeOf(path)
+  }
+
   /** True when the blob is stored. */
   async has (sha256: string): Promise<boolean> {
     const path = this.pathOf(sha256)

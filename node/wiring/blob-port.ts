@@ -4,9 +4,13 @@
  * the job's submitter and every other admitted peer, retried with backoff
  * (at most every 4 s) until found or cancelled (a job's fetch ends at its
  * round's deadline), and stored locally, so this node can serve it too.
+ * Each transfer reserves the largest blob in the node's blob budget until the
+ * blob is stored; {@link BlobPort.fetch} then drops the bytes.
  */
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
 import { sleep } from '../async/sleep.ts'
+import { MAX_BLOB_BYTES } from '../../protocol/constants.ts'
+import type { BlobBudget } from '../job/blob-budget.ts'
 import type { BlobPort } from '../job/ports.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { BlobDir } from '../p2p/blob-dir.ts'
@@ -45,39 +49,53 @@ export function blobPort (c: {
   clock: () => number
   metrics: NodeMetrics
   retry?: Partial<BlobFetchRetryOptions>
+  /** The node's blob budget: each transfer from peers reserves the largest blob, owned by the job's submitter, until the blob is stored (node/job/blob-budget.ts). None: transfers are not counted. */
+  budget?: BlobBudget
 }): BlobPort {
   const retry = { ...DEFAULT_BLOB_FETCH_RETRY, ...c.retry }
+  const remote = async (sha256: string, hintPublicKey: string, signal: AbortSignal): Promise<Uint8Array> => {
+    let delay = retry.initialDelayMs
+    let lastError: unknown = null
+    for (let round = 0; round < retry.maxRounds; round++) {
+      if (signal.aborted) throw new TrustEngineError(ERR_BLOB_ABORTED, 'blob fetch cancelled')
+      const hint = c.peerIdOf(hintPublicKey)
+      const peers = c.host.admittedPeers()
+      // The submitter surely has the blobs: ask it first, then the others.
+      const ordered = peers.includes(hint) ? [hint] : []
+      // Held for the transfer and the write only, not between rounds: a blob nobody serves holds no budget while it waits.
+      const hold = await c.budget?.reserve(hintPublicKey, MAX_BLOB_BYTES, signal)
+      try {
+        const bytes = ordered.length > 0
+          ? await fetchBlobFromAny(c.host, ordered, sha256, { signal, counters: c.host.counters }).catch(async (err: unknown) => {
+            const rest = peers.filter((p) => p !== hint)
+            if (rest.length === 0) throw err
+            return await fetchBlobFromAny(c.host, rest, sha256, { signal, counters: c.host.counters })
+          })
+          : await fetchBlobFromAny(c.host, peers, sha256, { signal, counters: c.host.counters })
+        await c.blobs.put(bytes, sha256)
+        c.metrics.blobs.bytes.inc({ direction: 'received' }, bytes.byteLength)
+        return bytes
+      } catch (err) {
+        lastError = err
+        if (isTrustEngineError(err) && err.code === ERR_BLOB_ABORTED) throw err
+      } finally {
+        hold?.release()
+      }
+      await sleep(delay, signal)
+      delay = Math.min(retry.maxDelayMs, delay * 2)
+    }
+    throw new TrustEngineError(ERR_BLOB_NOT_FOUND, `no peer served blob ${sha256}`, { cause: lastError })
+  }
   return {
     get: async (sha256, hintPublicKey, signal) => {
       const local = await c.blobs.get(sha256)
       if (local !== null) return local
-      let delay = retry.initialDelayMs
-      let lastError: unknown = null
-      for (let round = 0; round < retry.maxRounds; round++) {
-        if (signal.aborted) throw new TrustEngineError(ERR_BLOB_ABORTED, 'blob fetch cancelled')
-        const hint = c.peerIdOf(hintPublicKey)
-        const peers = c.host.admittedPeers()
-        // The submitter surely has the blobs: ask it first, then the others.
-        const ordered = peers.includes(hint) ? [hint] : []
-        try {
-          const bytes = ordered.length > 0
-            ? await fetchBlobFromAny(c.host, ordered, sha256, { signal, counters: c.host.counters }).catch(async (err: unknown) => {
-              const rest = peers.filter((p) => p !== hint)
-              if (rest.length === 0) throw err
-              return await fetchBlobFromAny(c.host, rest, sha256, { signal, counters: c.host.counters })
-            })
-            : await fetchBlobFromAny(c.host, peers, sha256, { signal, counters: c.host.counters })
-          await c.blobs.put(bytes, sha256)
-          c.metrics.blobs.bytes.inc({ direction: 'received' }, bytes.byteLength)
-          return bytes
-        } catch (err) {
-          lastError = err
-          if (isTrustEngineError(err) && err.code === ERR_BLOB_ABORTED) throw err
-        }
-        await sleep(delay, signal)
-        delay = Math.min(retry.maxDelayMs, delay * 2)
-      }
-      throw new TrustEngineError(ERR_BLOB_NOT_FOUND, `no peer served blob ${sha256}`, { cause: lastError })
+      return await remote(sha256, hintPublicKey, signal)
+    },
+    fetch: async (sha256, hintPublicKey, signal) => {
+      const size = await c.blobs.size(sha256)
+      if (size !== null) return size
+      return (await remote(sha256, hintPublicKey, signal)).byteLength
     }
   }
 }

@@ -9,7 +9,7 @@ import type { Logger } from 'pino'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import type { EvidenceStore } from '../evidence/evidence-store.ts'
 import { recordingEvidence } from '../evidence/record-evidence.ts'
-import { JobEngine, type JobEngineOptions } from '../job/engine.ts'
+import { JobEngine, type JobEngineOptions, blobBudgetOf } from '../job/engine.ts'
 import type { Fault } from '../job/faults.ts'
 import type { NodeRepositories } from '../job/repositories.ts'
 import type { ReputationHistory } from '../job/reputation-history.ts'
@@ -49,12 +49,15 @@ export interface EngineWiringComponents {
 export function createJobEngine (components: EngineWiringComponents, options: Partial<JobEngineOptions> = {}): JobEngine {
   const { network, keyFile, repos, host, blobs, evidence, optimizerReports, reputationHistory, pool, clock, logger, metrics, events, fault } = components
   const nodeLogger = logger.child({ module: 'node' })
+  // One budget for the blob transfers and the measurements (node/job/blob-budget.ts).
+  const blobBudget = blobBudgetOf(options)
   return new JobEngine({
     network,
     key: { publicKey: keyFile.publicKey, privateKey: keyFile.privateKey },
     repos,
     net: jobNetworkPort(host, (data) => { events.voteBytes(data) }),
-    blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics }),
+    blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics, budget: blobBudget }),
+    blobBudget,
     check: (job, jobBlobs) => { checkJobInputs(network, job, jobBlobs) },
     measure: recordingEvidence(recordingOptimizerReport(limitedMeasurePort(network, pool.measure), optimizerReports, clock, nodeLogger), evidence, nodeLogger, (jobId, round) => {
       metrics.evidence.jobs.set(evidence.jobs)

@@ -79,6 +79,7 @@ describe('createNodeMetrics', () => {
       storeWritesWaiting: () => 4,
       optimizerReports: () => 11,
       decisionSteps: () => ({ all: 9, longest: 6 }),
+      blobMemory: () => ({ held: 1024, waiting: 2048 }),
       reputationPoints: () => 30,
       peerBookRecords: async () => 5,
       gossipSeenIds: () => 12
@@ -101,6 +102,8 @@ describe('createNodeMetrics', () => {
     expect(text).toContain('trust_engine_optimizer_reports 11')
     expect(text).toContain('trust_engine_decision_steps{scope="all"} 9')
     expect(text).toContain('trust_engine_decision_steps{scope="longest"} 6')
+    expect(text).toContain('trust_engine_blob_memory_bytes{state="held"} 1024')
+    expect(text).toContain('trust_engine_blob_memory_bytes{state="waiting"} 2048')
     expect(text).toContain('trust_engine_reputation_history_points 30')
     expect(text).toContain('trust_engine_peer_book_records 5')
     expect(text).toContain('trust_engine_gossip_seen_ids 12')
