@@ -1,0 +1,65 @@
+/**
+ * The blob port's transfers are within the node's blob budget
+ * (node/job/blob-budget.ts): each transfer from a peer reserves the largest
+ * blob until the blob is stored, and nothing between the rounds of a fetch
+ * that no peer serves yet, so such a fetch does not keep another job's
+ * blob from coming; `fetch` stores a blob and gives its size without holding
+ * its bytes; a transfer waiting for room ends at its signal with
+ * `ERR_BLOB_BUDGET`, before asking any peer. Real libp2p hosts over
+ * 127.0.0.1, real blob folders.
+ */
+import { Registry } from 'prom-client'
+import { describe, expect, it } from 'vitest'
+import { BlobBudget } from '../../../node/job/blob-budget.ts'
+import { ERR_BLOB_BUDGET } from '../../../node/job/errors.ts'
+import { createNodeMetrics } from '../../../node/metrics.ts'
+import { ERR_BLOB_ABORTED } from '../../../node/p2p/index.ts'
+import { blobPort } from '../../../node/wiring/blob-port.ts'
+import { MAX_BLOB_BYTES } from '../../../protocol/constants.ts'
+import { referencePng } from '../api/fixtures.ts'
+import { waitUntil } from '../p2p/fixtures/cluster.ts'
+import { blobPeerFixtures } from './blob-peers.ts'
+
+const { blobPeers: peers } = blobPeerFixtures('te-blob-budget-')
+
+describe('blob transfers within the blob budget', () => {
+  it('reserve the largest blob per transfer only: a fetch no peer serves yet leaves room between its rounds for another job\'s blob', async () => {
+    const { served, asked, server, client, local } = await peers()
+    // Room for one transfer at a time.
+    const budget = new BlobBudget({ maxBytes: MAX_BLOB_BYTES, maxBytesPerOwner: MAX_BLOB_BYTES })
+    const port = blobPort({ host: client, blobs: local, peerIdOf: () => server.peerId.toString(), clock: Date.now, metrics: createNodeMetrics(new Registry()), retry: { initialDelayMs: 20, maxDelayMs: 50 }, budget })
+    const waiting = new AbortController()
+    const missing = port.fetch!('cd'.repeat(32), 'aa'.repeat(32), waiting.signal).then(() => 'got', (err: { code?: string }) => err.code ?? 'error')
+    await waitUntil(() => asked() >= 3, 'three asks for the missing blob')
+
+    const bytes = Buffer.from(referencePng())
+    const sha = await served.put(bytes)
+    expect(await port.fetch!(sha, 'bb'.repeat(32), new AbortController().signal)).toBe(bytes.byteLength)
+    expect(await local.has(sha)).toBe(true)
+
+    waiting.abort()
+    expect(await missing).toBe(ERR_BLOB_ABORTED)
+    expect(budget.bytes).toEqual({ held: 0, waiting: 0 })
+    // A stored blob is not transferred again: its size comes from the folder.
+    const before = asked()
+    expect(await port.fetch!(sha, 'bb'.repeat(32), new AbortController().signal)).toBe(bytes.byteLength)
+    expect(asked()).toBe(before)
+  })
+
+  it('waits for room before asking any peer, and ends at its signal with ERR_BLOB_BUDGET', async () => {
+    const { served, asked, server, client, local } = await peers()
+    const budget = new BlobBudget({ maxBytes: MAX_BLOB_BYTES, maxBytesPerOwner: MAX_BLOB_BYTES })
+    const port = blobPort({ host: client, blobs: local, peerIdOf: () => server.peerId.toString(), clock: Date.now, metrics: createNodeMetrics(new Registry()), budget })
+    const sha = await served.put(Buffer.from(referencePng()))
+    const other = await budget.reserve('someone else', MAX_BLOB_BYTES, new AbortController().signal)
+    const deadline = new AbortController()
+    const fetching = port.fetch!(sha, 'aa'.repeat(32), deadline.signal).then(() => 'got', (err: { code?: string }) => err.code ?? 'error')
+    await waitUntil(() => budget.bytes.waiting === MAX_BLOB_BYTES, 'the transfer waits for room')
+    expect(asked()).toBe(0)
+    deadline.abort()
+    expect(await fetching).toBe(ERR_BLOB_BUDGET)
+    other.release()
+    expect(budget.bytes).toEqual({ held: 0, waiting: 0 })
+    expect(await local.has(sha)).toBe(false)
+  })
+})
