@@ -4,10 +4,16 @@
  * `refuseWhenBusy` (an API client's) is refused with `ERR_STORE_BUSY`
  * (503) before it is queued, with nothing written, while the node's own
  * writes still queue and commit; an upload refused so leaves no record, no
- * file and no quota charged.
+ * file and no quota charged; an economy schedule refused stores nothing, and
+ * a cancellation refused leaves its schedule waiting.
  */
 import { join } from 'node:path'
+import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
+import { EconomyOffline } from '../../../node/economy/economy-offline.ts'
+import { resolveEconomyNodeOptions } from '../../../node/economy/options.ts'
+import { ManualClock } from '../../../node/optimizer/economy/clock.ts'
+import { AuditLog } from '../../../node/store/audit.ts'
 import { codeDeclaration } from '../../../protocol/errors.ts'
 import { BlobDir } from '../../../node/p2p/index.ts'
 import { BlobKeeper } from '../../../node/store/blob-keeper.ts'
@@ -89,5 +95,43 @@ describe('the store write queue\'s bound', () => {
 
   it('refuses a bound under 1 with ERR_STORE_BAD_VALUE', async () => {
     await expect(openStore(join(tempDir(), 'db'), { identity, busyWritesWaiting: 0 })).rejects.toMatchObject({ code: ERR_STORE_BAD_VALUE })
+  })
+})
+
+describe('economy schedules and cancellations when the store is busy', () => {
+  it('refuse a schedule and a cancellation with ERR_STORE_BUSY, storing nothing and keeping the schedule waiting', async () => {
+    const key = nodeKey()
+    const store = await openStore(join(tempDir(), 'db'), { identity: key.identity, busyWritesWaiting: 1 })
+    stores.push(store)
+    const audit = await AuditLog.open(store, key.privateKey)
+    const reference = 'e'.repeat(64)
+    const economy = new EconomyOffline({
+      store,
+      audit,
+      clock: new ManualClock(Date.parse('2026-01-07T10:00:00Z')),
+      logger: pino({ level: 'silent' }),
+      check: async () => {},
+      readBlob: async () => new Uint8Array(16),
+      estimateSeconds: async () => 3600,
+      submit: async () => { throw new Error('no slot comes in this test') }
+    }, resolveEconomyNodeOptions())
+    const request = { kind: 'scene' as const, reference: [reference], candidate: [], profile: 'economy' }
+    const writer = holdWriter(store)
+    await expect(economy.schedule(request)).rejects.toMatchObject({ code: ERR_STORE_BUSY })
+    writer.release()
+    await writer.done
+    expect(economy.waiting).toBe(0)
+    expect(await economy.list(10)).toEqual([])
+    const view = await economy.schedule(request)
+    expect(economy.waiting).toBe(1)
+    const again = holdWriter(store)
+    await expect(economy.cancel(view.scheduleId)).rejects.toMatchObject({ code: ERR_STORE_BUSY })
+    expect(economy.waiting).toBe(1)
+    again.release()
+    await again.done
+    expect(await economy.get(view.scheduleId)).toMatchObject({ status: 'scheduled' })
+    expect(await economy.cancel(view.scheduleId)).toMatchObject({ status: 'cancelled' })
+    expect(economy.waiting).toBe(0)
+    await economy.stop()
   })
 })
