@@ -38,6 +38,7 @@ export interface DeferredItem {
 
 const out = new Float64Array(8)
 const setup = new Float64Array(5)
+const frag = new Float64Array(4)
 
 /** A function that selects triangle t of item it in the item's shader (restored from its cache, or set up) and returns the shader. */
 type Select = (it: number, t: number) => PixelShader
@@ -49,8 +50,7 @@ function selector (items: DeferredItem[]): Select {
     if ((it !== curItem || t !== curTri) && !(di.shader.restoreTriangle?.(t) ?? false)) {
       const i0 = di.indices[t * 3]!; const i1 = di.indices[t * 3 + 1]!; const i2 = di.indices[t * 3 + 2]!
       triangleSetup(di.positions, i0, i1, i2, di.mirrored, setup)
-      const facing = setup[3]!
-      di.shader.setTriangle(i0, i1, i2, setup[0]!, setup[1]!, setup[2]!, facing < 0, facing < 0 ? -facing : facing, setup[4]!)
+      di.shader.setTriangle(i0, i1, i2, setup)
       di.shader.rememberTriangle?.(t)
     }
     curItem = it; curTri = t
@@ -73,7 +73,8 @@ function shadeUniform (fb: Framebuffer, idx: Int32Array, n: number, bias: number
   for (let m = 0; m < n; m++) { const p = idx[m]!; b0 += bary[p * 3]!; b1 += bary[p * 3 + 1]!; b2 += bary[p * 3 + 2]!; z += depth[p]! }
   const sh = select(it0, t0)
   sh.lodBias = bias
-  sh.shade(b0 / n, b1 / n, b2 / n, n / z, out)
+  frag[0] = b0 / n; frag[1] = b1 / n; frag[2] = b2 / n; frag[3] = n / z
+  sh.shade(frag, out)
   sh.lodBias = 0
   return true
 }
@@ -108,7 +109,8 @@ export function resolveDeferred (fb: Framebuffer, ss: number, items: DeferredIte
         const p = idx[m]!
         const it = item[p]!
         if (it < 0) continue
-        select(it, tri[p]!).shade(bary[p * 3]!, bary[p * 3 + 1]!, bary[p * 3 + 2]!, 1 / depth[p]!, out)
+        frag[0] = bary[p * 3]!; frag[1] = bary[p * 3 + 1]!; frag[2] = bary[p * 3 + 2]!; frag[3] = 1 / depth[p]!
+            select(it, tri[p]!).shade(frag, out)
         red[p] = out[0]!; green[p] = out[1]!; blue[p] = out[2]!; item[p] = -1
       }
     }
@@ -153,7 +155,8 @@ export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem
           const p = idx[m]!
           const it = item[p]!
           if (it >= 0) {
-            select(it, tri[p]!).shade(bary[p * 3]!, bary[p * 3 + 1]!, bary[p * 3 + 2]!, 1 / depth[p]!, out)
+            frag[0] = bary[p * 3]!; frag[1] = bary[p * 3 + 1]!; frag[2] = bary[p * 3 + 2]!; frag[3] = 1 / depth[p]!
+            select(it, tri[p]!).shade(frag, out)
             c[0] = out[0]!; c[1] = out[1]!; c[2] = out[2]!
           } else if (planes) {
             c[0] = red[p]!; c[1] = green[p]!; c[2] = blue[p]!

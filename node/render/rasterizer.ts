@@ -25,18 +25,20 @@ import { ALPHA_MASK, type PreparedMaterial } from './scene-reader.ts'
 export interface PixelShader {
   readonly material: PreparedMaterial
   /**
-   * Selects triangle (i0, i1, i2): its unit camera-space face normal, whether
-   * it is seen from the back, the distance of its plane from the eye
-   * (|n·p0| > 0) and twice its camera-space area.
+   * Selects triangle (i0, i1, i2) with its set-up as `triangleSetup` wrote
+   * it: the unit camera-space face normal in [0..2], the facing in [3]
+   * (negative: seen from the back; its magnitude is the distance of the
+   * plane from the eye) and twice the camera-space area in [4].
    */
-  setTriangle: (i0: number, i1: number, i2: number, fnx: number, fny: number, fnz: number, backFacing: boolean, planeDist: number, area2: number) => void
+  setTriangle: (i0: number, i1: number, i2: number, setup: Float64Array) => void
   /**
-   * Shades barycentrics (b0, b1, b2) at view depth `w` into `out`: linear
+   * Shades the fragment `frag` = [b0, b1, b2, w] (barycentrics and view
+   * depth; an array, so no number is boxed on the call) into `out`: linear
    * RGB in [0..2] and alpha in [3]; for blended materials [0..2] is the
    * premultiplied colour added to the pixel and [4..6] the factor that
    * multiplies what lies behind.
    */
-  shade: (b0: number, b1: number, b2: number, w: number, out: Float64Array) => void
+  shade: (frag: Float64Array, out: Float64Array) => void
   /**
    * Optional cache of set-ups (deferred.ts): selects triangle t (its index in
    * the primitive) as setTriangle last did, or returns false when not held.
@@ -120,6 +122,7 @@ export function triangleSetup (pos: Float64Array, i0: number, i1: number, i2: nu
 }
 
 const out4 = new Float64Array(8)
+const frag = new Float64Array(4)
 
 /** Clip-space polygon vertex: x, y, w and the original triangle's barycentrics. */
 type ClipVertex = [number, number, number, number, number, number]
@@ -152,7 +155,7 @@ export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, 
     const x0 = pos[i0 * 3]!; const y0 = pos[i0 * 3 + 1]!; const z0 = pos[i0 * 3 + 2]!
     const x1 = pos[i1 * 3]!; const y1 = pos[i1 * 3 + 1]!; const z1 = pos[i1 * 3 + 2]!
     const x2 = pos[i2 * 3]!; const y2 = pos[i2 * 3 + 1]!; const z2 = pos[i2 * 3 + 2]!
-    const nx = setup[0]!; const ny = setup[1]!; const nz = setup[2]!; const facing = setup[3]!; const nl = setup[4]!
+    const facing = setup[3]!
     if (!(facing !== 0)) { stats.degenerate++; continue }
     const back = facing < 0
     if (back && !mat.doubleSided) { stats.culled++; continue }
@@ -169,7 +172,7 @@ export function rasterizePrimitive (target: RasterTarget, indices: Uint32Array, 
     }
     if (rejected) { stats.clippedAway++; continue }
 
-    if (defer === null) shader.setTriangle(i0, i1, i2, nx, ny, nz, back, back ? -facing : facing, nl)
+    if (defer === null) shader.setTriangle(i0, i1, i2, setup)
 
     if (allIn) {
       const v0 = 1 / w0; const v1 = 1 / w1; const v2 = 1 / w2
@@ -307,7 +310,8 @@ function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, 
             e01 += dx01; e12 += dx12; e20 += dx20
             continue
           }
-          shader.shade(B0, B1, B2, 1 / z, out4)
+          frag[0] = B0; frag[1] = B1; frag[2] = B2; frag[3] = 1 / z
+          shader.shade(frag, out4)
           const alpha = out4[3]!
           if (!(mask && !(alpha >= cutoff))) {
             stats.fragments++

@@ -81,14 +81,14 @@ export class LambertShader implements PixelShader {
   }
 
   /**
-   * Selects the triangle: vertex indices, its unit face normal (camera space),
-   * whether it is seen from the back, its plane's distance from the eye and
-   * twice its area. Mip levels are chosen once per triangle at its centroid's depth.
+   * Selects the triangle: vertex indices and its set-up (PixelShader.setTriangle:
+   * unit face normal in camera space, facing, twice its area). Mip levels are chosen once per triangle at its centroid's depth.
    */
-  setTriangle (i0: number, i1: number, i2: number, fnx: number, fny: number, fnz: number, backFacing: boolean, planeDist: number, area2: number): void {
+  setTriangle (i0: number, i1: number, i2: number, setup: Float64Array): void {
+    const facing = setup[3]!; const planeDist = facing < 0 ? -facing : facing; const area2 = setup[4]!
     this.i0 = i0; this.i1 = i1; this.i2 = i2
-    this.fnx = fnx; this.fny = fny; this.fnz = fnz
-    this.flip = backFacing ? -1 : 1
+    this.fnx = setup[0]!; this.fny = setup[1]!; this.fnz = setup[2]!
+    this.flip = facing < 0 ? -1 : 1
     const p = this.positions
     const w = -(p[i0 * 3 + 2]! + p[i1 * 3 + 2]! + p[i2 * 3 + 2]!) / 3
     // world area of one pixel at depth w on this plane: w³ / (s² · planeDist); texels per pixel = that × texel density
@@ -116,8 +116,9 @@ export class LambertShader implements PixelShader {
     vertexUv(this.prim, b, i, out)
   }
 
-  /** Shades barycentrics (b0, b1, b2) of the current triangle into out = linear [r, g, b, alpha]. */
-  shade (b0: number, b1: number, b2: number, _w: number, out: Float64Array): void {
+  /** Shades barycentrics frag[0..2] of the current triangle into out = linear [r, g, b, alpha]. */
+  shade (frag: Float64Array, out: Float64Array): void {
+    const b0 = frag[0]!; const b1 = frag[1]!; const b2 = frag[2]!
     const m = this.material
     const f = m.baseColorFactor
     let r = f[0]!; let g = f[1]!; let bl = f[2]!; let a = f[3]!

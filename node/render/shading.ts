@@ -24,26 +24,23 @@
  * (s²·plane distance)), so lod = ½·log2 K + 1.5·log2 w, using the
  * deterministic log2 (det-math.ts); trilinear filtering (texture.ts).
  */
-import { dfgApprox } from './brdf-tables.ts'
 import { detLog2 } from './det-math.ts'
 import { clearcoatLayer } from './clearcoat.ts'
-import { evalEnvironment, lobeBands, type QuadraticEnvironment } from './environment.ts'
-import { type CameraLight, LIGHT_DIRECTIONAL, LIGHT_SPOT } from './lights.ts'
+import type { QuadraticEnvironment } from './environment.ts'
+import type { CameraLight } from './lights.ts'
+import * as S from './pbr-surface.ts'
 import type { PbrLightingOptions } from './pbr-lighting.ts'
 import type { PixelShader } from './rasterizer.ts'
 import type { PreparedMaterial, PreparedPrimitive, TextureBinding } from './scene-reader.ts'
 import { groupSlots, type SlotGroups } from './texture-slots.ts'
-import { newFootprint, readChannel, readChannelPair, readRgb, readRgba, type TextureFootprint, trilinearFootprint } from './texture.ts'
-import { interpolateUv, vertexUv } from './uv.ts'
+import { footprintAt, newFootprint, readChannelPair, readChannelTo, readRgb, readRgba, type TextureFootprint } from './texture-read.ts'
+import { interpolateUvAt, vertexUv } from './uv.ts'
 
 /** Smallest perceptual roughness: keeps GGX's peak finite for point lights (three.js uses 0.0525, Filament 0.045). */
 export const MIN_ROUGHNESS = 0.05
 
-const INV_PI = 0.3183098861837907
 const tex4 = new Float64Array(4)
-const env3 = new Float64Array(6)
-const bands = new Float64Array(2)
-const dfg = new Float64Array(2)
+const lodUv = new Float64Array(3)
 const coat = new Float64Array(3)
 const uvA = new Float64Array(2)
 const uvB = new Float64Array(2)
@@ -116,6 +113,8 @@ export class PbrShader implements PixelShader {
   /** Tags this shader's entries in the triangle cache. */
   private readonly serial = nextSerial()
   private i0 = 0; private i1 = 0; private i2 = 0
+  /** The pixel being shaded: barycentrics and the lod term 1.5·log2 w + bias. */
+  private readonly bary = new Float64Array(3); private lw = 0
   private fnx = 0; private fny = 0; private fnz = 1
   private flip = 1
   /** Per-triangle tangent frame (used when the primitive has no tangents): T and handedness. */
@@ -137,10 +136,11 @@ export class PbrShader implements PixelShader {
     this.anyMip = this.slots.some((b) => b !== null && b.mipmaps)
   }
 
-  setTriangle (i0: number, i1: number, i2: number, fnx: number, fny: number, fnz: number, backFacing: boolean, planeDist: number, area2: number): void {
+  setTriangle (i0: number, i1: number, i2: number, setup: Float64Array): void {
+    const facing = setup[3]!; const planeDist = facing < 0 ? -facing : facing; const area2 = setup[4]!
     this.i0 = i0; this.i1 = i1; this.i2 = i2
-    this.fnx = fnx; this.fny = fny; this.fnz = fnz
-    this.flip = backFacing ? -1 : 1
+    this.fnx = setup[0]!; this.fny = setup[1]!; this.fnz = setup[2]!
+    this.flip = facing < 0 ? -1 : 1
     const slots = this.slots
     if (this.anyMip) {
       const k0 = 1 / (this.s2 * planeDist * area2)
@@ -208,11 +208,11 @@ export class PbrShader implements PixelShader {
   }
 
   /**
-   * The footprint of slot `s` (binding `b`) at barycentrics (b0, b1, b2) of
-   * the pixel being shaded; `lw` = 1.5·log2 w. Computed once per pixel for
+   * The footprint of slot `s` (binding `b`) at the pixel being shaded (its
+   * barycentrics and lod term are in b0 … lw). Computed once per pixel for
    * each slot group (and the coordinates once per UV group).
    */
-  private footprint (s: number, b: TextureBinding, b0: number, b1: number, b2: number, lw: number): TextureFootprint {
+  private footprint (s: number, b: TextureBinding): TextureFootprint {
     const g = this.groups.slotGroup[s]!
     const fp = this.footprints[g]!
     if (this.fpStamp[g] === this.stamp) return fp
@@ -221,34 +221,37 @@ export class PbrShader implements PixelShader {
     const uvs = this.uvs
     if (this.uvStamp[u] !== this.stamp) {
       this.uvStamp[u] = this.stamp
-      interpolateUv(this.prim, b, this.i0, this.i1, this.i2, b0, b1, b2, uvA)
+      interpolateUvAt(this.prim, b, this.i0, this.i1, this.i2, this.bary, uvA)
       uvs[u * 2] = uvA[0]!; uvs[u * 2 + 1] = uvA[1]!
     }
-    trilinearFootprint(b.texture, b.mipmaps ? this.lodBase[g]! + lw : 0, uvs[u * 2]!, uvs[u * 2 + 1]!, b.wrapS, b.wrapT, b.nearest, b.mipmaps, fp)
+    const q = lodUv
+    q[0] = b.mipmaps ? this.lodBase[g]! + this.lw : 0; q[1] = uvs[u * 2]!; q[2] = uvs[u * 2 + 1]!
+    footprintAt(b.texture, q, b.wrapS, b.wrapT, b.nearest, b.mipmaps, fp)
     return fp
   }
 
-  /** Samples slot `s` (binding `b`) at barycentrics into tex4 (linear RGBA). */
-  private sample (s: number, b: TextureBinding, b0: number, b1: number, b2: number, lw: number): void {
-    readRgba(b.texture, this.footprint(s, b, b0, b1, b2, lw), tex4)
+  /** Samples slot `s` (binding `b`) at the pixel into tex4 (linear RGBA). */
+  private sample (s: number, b: TextureBinding): void {
+    readRgba(b.texture, this.footprint(s, b), tex4)
   }
 
-  /** Slot `s` (binding `b`) at barycentrics into tex4[0..2] (linear RGB, no alpha). */
-  private sampleRgb (s: number, b: TextureBinding, b0: number, b1: number, b2: number, lw: number): void {
-    readRgb(b.texture, this.footprint(s, b, b0, b1, b2, lw), tex4)
+  /** Slot `s` (binding `b`) at the pixel into tex4[0..2] (linear RGB, no alpha). */
+  private sampleRgb (s: number, b: TextureBinding): void {
+    readRgb(b.texture, this.footprint(s, b), tex4)
   }
 
-  /** Channel c of slot `s` (binding `b`) at barycentrics. */
-  private sampleChannel (s: number, b: TextureBinding, b0: number, b1: number, b2: number, lw: number, c: number): number {
-    return readChannel(b.texture, this.footprint(s, b, b0, b1, b2, lw), c)
+  /** Channel c of slot `s` (binding `b`) at the pixel into tex4[0]. */
+  private sampleChannel (s: number, b: TextureBinding, c: number): void {
+    readChannelTo(b.texture, this.footprint(s, b), c, tex4)
   }
 
-  shade (b0: number, b1: number, b2: number, w: number, out: Float64Array): void {
+  shade (frag: Float64Array, out: Float64Array): void {
+    const b0 = frag[0]!; const b1 = frag[1]!; const b2 = frag[2]!; const w = frag[3]!
     const m = this.material
     const slots = this.slots
     const lw = this.anyMip ? 1.5 * detLog2(w) + this.lodBias : 0
     this.stamp = (this.stamp + 1) | 0
-    this.lastB0 = b0; this.lastB1 = b1; this.lastB2 = b2; this.lastLw = lw
+    this.bary[0] = b0; this.bary[1] = b1; this.bary[2] = b2; this.lw = lw
     const i0 = this.i0; const i1 = this.i1; const i2 = this.i2
 
     // base colour
@@ -263,8 +266,8 @@ export class PbrShader implements PixelShader {
       ca *= vc[o0 + 3]! * b0 + vc[o1 + 3]! * b1 + vc[o2 + 3]! * b2
     }
     const bt = slots[SLOT_BASE] ?? null
-    if (bt !== null) { this.sample(SLOT_BASE, bt, b0, b1, b2, lw); cr *= tex4[0]!; cg *= tex4[1]!; cb *= tex4[2]!; ca *= tex4[3]! }
-    if (m.unlit) { this.emit(cr, cg, cb, ca, 0, 0, 0, out); return }
+    if (bt !== null) { this.sample(SLOT_BASE, bt); cr *= tex4[0]!; cg *= tex4[1]!; cb *= tex4[2]!; ca *= tex4[3]! }
+    if (m.unlit) { out[0] = cr; out[1] = cg; out[2] = cb; out[3] = ca; out[4] = 0; out[5] = 0; out[6] = 0; this.emit(out); return }
 
     // view vector (camera at the origin)
     const p = this.pos
@@ -304,7 +307,7 @@ export class PbrShader implements PixelShader {
       if (tl > 0 && tl < Infinity) {
         tx /= tl; ty /= tl; tz /= tl
         const bx = (gy * tz - gz * ty) * tw; const by = (gz * tx - gx * tz) * tw; const bz = (gx * ty - gy * tx) * tw
-        this.sampleRgb(SLOT_NORMAL, nt, b0, b1, b2, lw)
+        this.sampleRgb(SLOT_NORMAL, nt)
         const sx = (tex4[0]! * 2 - 1) * m.normalScale; const sy = (tex4[1]! * 2 - 1) * m.normalScale; const sz = tex4[2]! * 2 - 1
         const x = tx * sx + bx * sy + gx * sz; const y = ty * sx + by * sy + gy * sz; const z = tz * sx + bz * sy + gz * sz
         const l = Math.sqrt(x * x + y * y + z * z)
@@ -318,21 +321,20 @@ export class PbrShader implements PixelShader {
     // metallic, roughness
     let metal = m.metallicFactor; let rough = m.roughnessFactor
     const mr = slots[SLOT_MR] ?? null
-    if (mr !== null) { readChannelPair(mr.texture, this.footprint(SLOT_MR, mr, b0, b1, b2, lw), 1, tex4); rough *= tex4[0]!; metal *= tex4[1]! }
+    if (mr !== null) { readChannelPair(mr.texture, this.footprint(SLOT_MR, mr), 1, tex4); rough *= tex4[0]!; metal *= tex4[1]! }
     metal = metal < 0 ? 0 : metal > 1 ? 1 : metal
     rough = rough < MIN_ROUGHNESS ? MIN_ROUGHNESS : rough > 1 ? 1 : rough
     if (!(rough >= 0)) rough = 1
     const alpha = rough * rough
-    const a2 = alpha * alpha
 
     // specular colour (KHR_materials_ior / _specular): dielectric F0, F90; metals take the base colour
     let spec = m.specularFactor
     const st = slots[SLOT_SPEC] ?? null
-    if (st !== null) spec *= this.sampleChannel(SLOT_SPEC, st, b0, b1, b2, lw, 3)
+    if (st !== null) { this.sampleChannel(SLOT_SPEC, st, 3); spec *= tex4[0]! }
     const sc = m.specularColorFactor
     let scr = sc[0]!; let scg = sc[1]!; let scb = sc[2]!
     const sct = slots[SLOT_SPECCOL] ?? null
-    if (sct !== null) { this.sampleRgb(SLOT_SPECCOL, sct, b0, b1, b2, lw); scr *= tex4[0]!; scg *= tex4[1]!; scb *= tex4[2]! }
+    if (sct !== null) { this.sampleRgb(SLOT_SPECCOL, sct); scr *= tex4[0]!; scg *= tex4[1]!; scb *= tex4[2]! }
     const ir = (m.ior - 1) / (m.ior + 1)
     const f0d = ir * ir
     const dr = f0d * scr; const dg = f0d * scg; const db = f0d * scb
@@ -345,81 +347,24 @@ export class PbrShader implements PixelShader {
     let nv = nx * vx + ny * vy + nz * vz
     if (!(nv > 1e-4)) nv = 1e-4
     if (nv > 1) nv = 1
-
-    // direct light
-    let sr = 0; let sg = 0; let sb = 0 // specular
-    let qr = 0; let qg = 0; let qb = 0 // diffuse
-    const lights = this.lights
-    const gv = Math.sqrt(nv * nv * (1 - a2) + a2) // the view's visibility term, the same for every light
-    for (let k = 0; k < lights.length; k++) {
-      const L = lights[k]!
-      let lx: number; let ly: number; let lz: number; let att = 1
-      if (L.type === LIGHT_DIRECTIONAL) { lx = L.x; ly = L.y; lz = L.z } else {
-        lx = L.x - px; ly = L.y - py; lz = L.z - pz
-        const d2 = lx * lx + ly * ly + lz * lz
-        const d = Math.sqrt(d2)
-        if (!(d > 0)) continue
-        lx /= d; ly /= d; lz /= d
-        att = 1 / d2
-        if (L.range < Infinity) { const q = d / L.range; const q2 = q * q; let win = 1 - q2 * q2; win = win < 0 ? 0 : win; att *= win * win }
-        if (L.type === LIGHT_SPOT) {
-          const cd = -(lx * L.dx + ly * L.dy + lz * L.dz)
-          let t = cd * L.coneScale + L.coneOffset
-          t = t < 0 ? 0 : t > 1 ? 1 : t
-          att *= t * t
-        }
-        if (!(att > 0)) continue
-      }
-      const nl = nx * lx + ny * ly + nz * lz
-      if (!(nl > 0)) continue
-      let hx = lx + vx; let hy = ly + vy; let hz = lz + vz
-      const hl = Math.sqrt(hx * hx + hy * hy + hz * hz)
-      if (!(hl > 0)) continue
-      hx /= hl; hy /= hl; hz /= hl
-      let nh = nx * hx + ny * hy + nz * hz; if (nh < 0) nh = 0
-      let vh = vx * hx + vy * hy + vz * hz; if (vh < 0) vh = 0
-      const om = 1 - vh; const om2 = om * om; const fw = om2 * om2 * om
-      const fr = f0r + (f90 - f0r) * fw; const fg = f0g + (f90 - f0g) * fw; const fb = f0b + (f90 - f0b) * fw
-      const dd = nh * nh * (a2 - 1) + 1
-      const D = a2 * INV_PI / (dd * dd)
-      const vis = 0.5 / (nl * gv + nv * Math.sqrt(nl * nl * (1 - a2) + a2))
-      const ds = D * vis * nl * att
-      const dl = INV_PI * nl * att
-      sr += L.r * fr * ds; sg += L.g * fg * ds; sb += L.b * fb * ds
-      qr += L.r * (1 - fr) * dl; qg += L.g * (1 - fg) * dl; qb += L.b * (1 - fb) * dl
-    }
-    qr *= kr; qg *= kg; qb *= kb
-
-    // image-based light: irradiance at N, prefiltered radiance at R = 2(N·V)N − V
-    const es = this.envScale
-    evalEnvironment(this.env, nx, ny, nz, 2 / 3, 0.25, env3, 0)
-    const rx = 2 * nv * nx - vx; const ry = 2 * nv * ny - vy; const rz = 2 * nv * nz - vz
-    lobeBands(alpha, bands)
-    evalEnvironment(this.env, rx, ry, rz, bands[0]!, bands[1]!, env3, 3)
-    dfgApprox(rough, nv, dfg, 0)
-    const fa = dfg[0]!; const fbias = dfg[1]!
-    const ssr = f0r * fa + f90 * fbias; const ssg = f0g * fa + f90 * fbias; const ssb = f0b * fa + f90 * fbias
-    const ems = 1 - (fa + fbias)
-    const far = f0r + (1 - f0r) * 0.047619; const fag = f0g + (1 - f0g) * 0.047619; const fab = f0b + (1 - f0b) * 0.047619
-    const msr = ssr * far / (1 - ems * far) * ems; const msg = ssg * fag / (1 - ems * fag) * ems; const msb = ssb * fab / (1 - ems * fab) * ems
-    const tr = ssr + msr; const tg = ssg + msg; const tb = ssb + msb
-    const tmax = tr > tg ? (tr > tb ? tr : tb) : (tg > tb ? tg : tb)
-    const irr = es * env3[0]!; const irg = es * env3[1]!; const irb = es * env3[2]!
     let ao = 1
     const ot = slots[SLOT_OCC] ?? null
-    if (ot !== null) ao = 1 + m.occlusionStrength * (this.sampleChannel(SLOT_OCC, ot, b0, b1, b2, lw, 0) - 1)
-    sr += ao * (es * env3[3]! * ssr + msr * irr)
-    sg += ao * (es * env3[4]! * ssg + msg * irg)
-    sb += ao * (es * env3[5]! * ssb + msb * irb)
-    const kd = ao * (1 - tmax)
-    qr += kr * kd * irr; qg += kg * kd * irg; qb += kb * kd * irb
+    if (ot !== null) { this.sampleChannel(SLOT_OCC, ot, 0); ao = 1 + m.occlusionStrength * (tex4[0]! - 1) }
+    const es = this.envScale
+    const R = S.SURFACE
+    R[S.PX] = px; R[S.PY] = py; R[S.PZ] = pz; R[S.VX] = vx; R[S.VY] = vy; R[S.VZ] = vz; R[S.NX] = nx; R[S.NY] = ny; R[S.NZ] = nz
+    R[S.NV] = nv; R[S.ROUGH] = rough; R[S.ALPHA] = alpha; R[S.A2] = alpha * alpha
+    R[S.F0R] = f0r; R[S.F0G] = f0g; R[S.F0B] = f0b; R[S.F90] = f90; R[S.KR] = kr; R[S.KG] = kg; R[S.KB] = kb; R[S.AO] = ao; R[S.ES] = es
+    S.lightSurface(this.lights, this.env, R)
+    const sr = R[S.SR]!; const sg = R[S.SG]!; const sb = R[S.SB]!; const tmax = R[S.TMAX]!
+    let qr = R[S.QR]!; let qg = R[S.QG]!; let qb = R[S.QB]!
 
     // transmission (approximated): the transmitted share of the diffuse lobe shows the background, tinted
     let tor = 0; let tog = 0; let tob = 0
     if (m.transmissionFactor > 0) {
       let t = m.transmissionFactor
       const tt = slots[SLOT_TRANS] ?? null
-      if (tt !== null) t *= this.sampleChannel(SLOT_TRANS, tt, b0, b1, b2, lw, 0)
+      if (tt !== null) { this.sampleChannel(SLOT_TRANS, tt, 0); t *= tex4[0]! }
       t = (t < 0 ? 0 : t > 1 ? 1 : t) * (1 - metal)
       qr *= 1 - t; qg *= 1 - t; qb *= 1 - t
       tor = t * cr * (1 - tmax); tog = t * cg * (1 - tmax); tob = t * cb * (1 - tmax)
@@ -430,22 +375,28 @@ export class PbrShader implements PixelShader {
     if (m.clearcoatFactor > 0) {
       let cc = m.clearcoatFactor; let ccr = m.clearcoatRoughnessFactor
       const ct = slots[SLOT_CC] ?? null
-      if (ct !== null) cc *= this.sampleChannel(SLOT_CC, ct, b0, b1, b2, lw, 0)
+      if (ct !== null) { this.sampleChannel(SLOT_CC, ct, 0); cc *= tex4[0]! }
       const crt = slots[SLOT_CCR] ?? null
-      if (crt !== null) ccr *= this.sampleChannel(SLOT_CCR, crt, b0, b1, b2, lw, 1)
+      if (crt !== null) { this.sampleChannel(SLOT_CCR, crt, 1); ccr *= tex4[0]! }
       ccr = ccr < MIN_ROUGHNESS ? MIN_ROUGHNESS : ccr > 1 ? 1 : ccr
       cc = cc < 0 ? 0 : cc > 1 ? 1 : cc
-      const fc = clearcoatLayer(cc, ccr, gx, gy, gz, vx, vy, vz, lights, this.env, ao * es, coat)
+      const fc = clearcoatLayer(cc, ccr, gx, gy, gz, vx, vy, vz, this.lights, this.env, ao * es, coat)
       or = or * (1 - fc) + cc * coat[0]!
       og = og * (1 - fc) + cc * coat[1]!
       ob = ob * (1 - fc) + cc * coat[2]!
       tor *= 1 - fc; tog *= 1 - fc; tob *= 1 - fc
     }
-    this.emit(or, og, ob, ca, tor, tog, tob, out)
+    out[0] = or; out[1] = og; out[2] = ob; out[3] = ca; out[4] = tor; out[5] = tog; out[6] = tob
+    this.emit(out)
   }
 
-  /** Adds emissive and writes the fragment: colour, alpha, and for blended materials premultiplied colour and the transmittance of what lies behind. */
-  private emit (r: number, g: number, b: number, a: number, tr: number, tg: number, tb: number, out: Float64Array): void {
+  /**
+   * Adds emissive to the fragment in `out` (colour, alpha, and the tint of
+   * what lies behind in [4..6]) and writes it: colour, alpha, and for blended
+   * materials premultiplied colour and the transmittance of what lies behind.
+   */
+  private emit (out: Float64Array): void {
+    let r = out[0]!; let g = out[1]!; let b = out[2]!; const a = out[3]!; const tr = out[4]!; const tg = out[5]!; const tb = out[6]!
     const m = this.material
     const ef = m.emissiveFactor
     if (ef[0]! > 0 || ef[1]! > 0 || ef[2]! > 0) {
@@ -453,7 +404,7 @@ export class PbrShader implements PixelShader {
       const et = this.slots[SLOT_EMIS] ?? null
       if (et !== null) {
         // the barycentrics and lod term of the pixel being shaded
-        this.sampleRgb(SLOT_EMIS, et, this.lastB0, this.lastB1, this.lastB2, this.lastLw)
+        this.sampleRgb(SLOT_EMIS, et)
         er *= tex4[0]!; eg *= tex4[1]!; eb *= tex4[2]!
       }
       r += er; g += eg; b += eb
@@ -469,5 +420,4 @@ export class PbrShader implements PixelShader {
     }
   }
 
-  private lastB0 = 0; private lastB1 = 0; private lastB2 = 0; private lastLw = 0
 }

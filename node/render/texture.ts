@@ -1,6 +1,7 @@
 /**
- * Textures in linear light with a mip chain, and their sampling (wrap modes,
- * bilinear filtering, per-triangle mip level).
+ * Textures in linear light with a mip chain, and the Lambert baseline's
+ * sampling (one level per triangle); wrap modes, footprints and filtered
+ * reads are in texture-read.ts.
  *
  * Texels are stored as 16-bit linear values (colour decoded from sRGB when the
  * texture holds colour; alpha always linear). Mip levels are 2×2 box averages
@@ -9,13 +10,9 @@
  */
 import { SRGB8_TO_LINEAR } from './color.ts'
 import type { RgbaImage } from '../image/rgba-image.ts'
+import { firstLevel, newFootprint, readRgba, trilinearFootprint } from './texture-read.ts'
 
-/** glTF sampler wrap mode REPEAT. */
-export const WRAP_REPEAT = 10497
-/** glTF sampler wrap mode CLAMP_TO_EDGE. */
-export const WRAP_CLAMP = 33071
-/** glTF sampler wrap mode MIRRORED_REPEAT. */
-export const WRAP_MIRROR = 33648
+export { WRAP_CLAMP, WRAP_MIRROR, WRAP_REPEAT } from './texture-read.ts'
 
 /** One level of a texture: RGBA, each channel linear × 65535. */
 export interface TextureLevel {
@@ -59,192 +56,6 @@ export function buildTexture (img: RgbaImage, srgb: boolean): LinearTexture {
     levels.push(cur)
   }
   return { levels }
-}
-
-/** Maps an integer texel coordinate into [0, n) by the wrap mode. */
-function wrap (i: number, n: number, mode: number): number {
-  if (i >= 0 && i < n) return i // inside: every mode maps i to itself (the reductions below give i exactly)
-  if (mode === WRAP_CLAMP) return i < 0 ? 0 : (i >= n ? n - 1 : i)
-  if (mode === WRAP_MIRROR) {
-    const p = 2 * n
-    let m = i - Math.floor(i / p) * p
-    if (m >= n) m = p - 1 - m
-    return m
-  }
-  return i - Math.floor(i / n) * n
-}
-
-/**
- * Where a filtered texture read takes its texels and with which weights,
- * computed once per coordinate and level of detail and applied to every
- * texture of the same size, wrap modes and filter (a material's maps usually
- * share all of them). Reading through a footprint is bit-identical to
- * filtering each texture on its own.
- */
-export class TextureFootprint {
-  /** 0: one texel (nearest); 1: one bilinear level; 2: two bilinear levels blended by `f`. */
-  mode = 0
-  /** First level: its index, the offsets of its four texels (x0y0, x1y0, x0y1, x1y1) and their weights. */
-  la = 0; a00 = 0; a10 = 0; a01 = 0; a11 = 0
-  wa00 = 0.5; wa10 = 0.5; wa01 = 0.5; wa11 = 0.5
-  /** Second level (mode 2). */
-  lb = 0; b00 = 0; b10 = 0; b01 = 0; b11 = 0
-  wb00 = 0.5; wb10 = 0.5; wb01 = 0.5; wb11 = 0.5
-  /** Weight of the second level. */
-  f = 0.5
-}
-
-/** A zeroed footprint. */
-export function newFootprint (): TextureFootprint {
-  return new TextureFootprint()
-}
-
-/** Texel column and row of a read of level `lv` at (u, v) (non-finite coordinates read at 0), and the bilinear fractions; written to `cell`. */
-function cellOf (lv: TextureLevel, u: number, v: number, wrapS: number, wrapT: number, nearest: boolean, cell: Float64Array): void {
-  const w = lv.width; const h = lv.height
-  if (!Number.isFinite(u)) u = 0
-  if (!Number.isFinite(v)) v = 0
-  if (nearest) {
-    cell[0] = wrap(Math.floor(u * w), w, wrapS)
-    cell[2] = wrap(Math.floor(v * h), h, wrapT)
-    return
-  }
-  const x = u * w - 0.5
-  const y = v * h - 0.5
-  const fx0 = Math.floor(x); const fy0 = Math.floor(y)
-  cell[4] = x - fx0; cell[5] = y - fy0
-  cell[0] = wrap(fx0, w, wrapS); cell[1] = wrap(fx0 + 1, w, wrapS)
-  cell[2] = wrap(fy0, h, wrapT); cell[3] = wrap(fy0 + 1, h, wrapT)
-}
-
-const cell = new Float64Array(6)
-
-/** The first level's part of `fp`: level `li` at (u, v), one texel (`nearest`) or bilinear. */
-function firstLevel (lv: TextureLevel, li: number, u: number, v: number, wrapS: number, wrapT: number, nearest: boolean, fp: TextureFootprint): void {
-  cellOf(lv, u, v, wrapS, wrapT, nearest, cell)
-  const w = lv.width
-  fp.la = li
-  if (nearest) { fp.a00 = (cell[2]! * w + cell[0]!) * 4; return }
-  const x0 = cell[0]!; const x1 = cell[1]!; const y0 = cell[2]!; const y1 = cell[3]!; const fx = cell[4]!; const fy = cell[5]!
-  fp.a00 = (y0 * w + x0) * 4; fp.a10 = (y0 * w + x1) * 4; fp.a01 = (y1 * w + x0) * 4; fp.a11 = (y1 * w + x1) * 4
-  fp.wa00 = (1 - fx) * (1 - fy); fp.wa10 = fx * (1 - fy); fp.wa01 = (1 - fx) * fy; fp.wa11 = fx * fy
-}
-
-/** The second level's part of `fp` (bilinear). */
-function secondLevel (lv: TextureLevel, li: number, u: number, v: number, wrapS: number, wrapT: number, fp: TextureFootprint): void {
-  cellOf(lv, u, v, wrapS, wrapT, false, cell)
-  const w = lv.width
-  fp.lb = li
-  const x0 = cell[0]!; const x1 = cell[1]!; const y0 = cell[2]!; const y1 = cell[3]!; const fx = cell[4]!; const fy = cell[5]!
-  fp.b00 = (y0 * w + x0) * 4; fp.b10 = (y0 * w + x1) * 4; fp.b01 = (y1 * w + x0) * 4; fp.b11 = (y1 * w + x1) * 4
-  fp.wb00 = (1 - fx) * (1 - fy); fp.wb10 = fx * (1 - fy); fp.wb01 = (1 - fx) * fy; fp.wb11 = fx * fy
-}
-
-/**
- * The footprint of a trilinear read of `tex` (or any texture of the same
- * size) at level of detail `lod` (log2 of texels per pixel along a side):
- * magnification (lod ≤ 0, or NaN) reads level 0, nearest or bilinear by
- * `nearestMag`; minification blends bilinear reads of the two levels around
- * lod (the GPU's LINEAR_MIPMAP_LINEAR), or reads level 0 bilinearly when the
- * sampler has no mipmaps.
- */
-export function trilinearFootprint (tex: LinearTexture, lod: number, u: number, v: number, wrapS: number, wrapT: number, nearestMag: boolean, mipmaps: boolean, fp: TextureFootprint): void {
-  const levels = tex.levels
-  if (!(lod > 0) || !mipmaps) {
-    const nearest = !(lod > 0) && nearestMag
-    firstLevel(levels[0]!, 0, u, v, wrapS, wrapT, nearest, fp)
-    fp.mode = nearest ? 0 : 1
-    return
-  }
-  const top = levels.length - 1
-  if (lod >= top) { firstLevel(levels[top]!, top, u, v, wrapS, wrapT, false, fp); fp.mode = 1; return }
-  const l0 = Math.floor(lod)
-  const f = lod - l0
-  firstLevel(levels[l0]!, l0, u, v, wrapS, wrapT, false, fp)
-  if (f === 0) { fp.mode = 1; return }
-  secondLevel(levels[l0 + 1]!, l0 + 1, u, v, wrapS, wrapT, fp)
-  fp.f = f
-  fp.mode = 2
-}
-
-/** Channel c (0–3: linear R, G, B, A in [0, 1]) of `tex` read through footprint `fp`. */
-export function readChannel (tex: LinearTexture, fp: TextureFootprint, c: number): number {
-  const levels = tex.levels
-  const d = levels[fp.la]!.data
-  if (fp.mode === 0) return d[fp.a00 + c]! / 65535
-  const a = (d[fp.a00 + c]! * fp.wa00 + d[fp.a10 + c]! * fp.wa10 + d[fp.a01 + c]! * fp.wa01 + d[fp.a11 + c]! * fp.wa11) / 65535
-  if (fp.mode === 1) return a
-  const e = levels[fp.lb]!.data
-  const b = (e[fp.b00 + c]! * fp.wb00 + e[fp.b10 + c]! * fp.wb10 + e[fp.b01 + c]! * fp.wb01 + e[fp.b11 + c]! * fp.wb11) / 65535
-  return a + (b - a) * fp.f
-}
-
-/** Linear RGBA of `tex` read through footprint `fp`, written to out[0..3]. */
-export function readRgba (tex: LinearTexture, fp: TextureFootprint, out: Float64Array): void {
-  const levels = tex.levels
-  const d = levels[fp.la]!.data
-  if (fp.mode === 0) {
-    const o = fp.a00
-    out[0] = d[o]! / 65535; out[1] = d[o + 1]! / 65535; out[2] = d[o + 2]! / 65535; out[3] = d[o + 3]! / 65535
-    return
-  }
-  const a00 = fp.a00; const a10 = fp.a10; const a01 = fp.a01; const a11 = fp.a11
-  const w00 = fp.wa00; const w10 = fp.wa10; const w01 = fp.wa01; const w11 = fp.wa11
-  const r = (d[a00]! * w00 + d[a10]! * w10 + d[a01]! * w01 + d[a11]! * w11) / 65535
-  const g = (d[a00 + 1]! * w00 + d[a10 + 1]! * w10 + d[a01 + 1]! * w01 + d[a11 + 1]! * w11) / 65535
-  const b = (d[a00 + 2]! * w00 + d[a10 + 2]! * w10 + d[a01 + 2]! * w01 + d[a11 + 2]! * w11) / 65535
-  const a = (d[a00 + 3]! * w00 + d[a10 + 3]! * w10 + d[a01 + 3]! * w01 + d[a11 + 3]! * w11) / 65535
-  if (fp.mode === 1) { out[0] = r; out[1] = g; out[2] = b; out[3] = a; return }
-  const e = levels[fp.lb]!.data
-  const b00 = fp.b00; const b10 = fp.b10; const b01 = fp.b01; const b11 = fp.b11
-  const v00 = fp.wb00; const v10 = fp.wb10; const v01 = fp.wb01; const v11 = fp.wb11
-  const f = fp.f
-  out[0] = r + ((e[b00]! * v00 + e[b10]! * v10 + e[b01]! * v01 + e[b11]! * v11) / 65535 - r) * f
-  out[1] = g + ((e[b00 + 1]! * v00 + e[b10 + 1]! * v10 + e[b01 + 1]! * v01 + e[b11 + 1]! * v11) / 65535 - g) * f
-  out[2] = b + ((e[b00 + 2]! * v00 + e[b10 + 2]! * v10 + e[b01 + 2]! * v01 + e[b11 + 2]! * v11) / 65535 - b) * f
-  out[3] = a + ((e[b00 + 3]! * v00 + e[b10 + 3]! * v10 + e[b01 + 3]! * v01 + e[b11 + 3]! * v11) / 65535 - a) * f
-}
-
-/** Linear RGB of `tex` read through footprint `fp`, written to out[0..2]: readRgba's numbers without alpha. */
-export function readRgb (tex: LinearTexture, fp: TextureFootprint, out: Float64Array): void {
-  const levels = tex.levels
-  const d = levels[fp.la]!.data
-  if (fp.mode === 0) {
-    const o = fp.a00
-    out[0] = d[o]! / 65535; out[1] = d[o + 1]! / 65535; out[2] = d[o + 2]! / 65535
-    return
-  }
-  const a00 = fp.a00; const a10 = fp.a10; const a01 = fp.a01; const a11 = fp.a11
-  const w00 = fp.wa00; const w10 = fp.wa10; const w01 = fp.wa01; const w11 = fp.wa11
-  const r = (d[a00]! * w00 + d[a10]! * w10 + d[a01]! * w01 + d[a11]! * w11) / 65535
-  const g = (d[a00 + 1]! * w00 + d[a10 + 1]! * w10 + d[a01 + 1]! * w01 + d[a11 + 1]! * w11) / 65535
-  const b = (d[a00 + 2]! * w00 + d[a10 + 2]! * w10 + d[a01 + 2]! * w01 + d[a11 + 2]! * w11) / 65535
-  if (fp.mode === 1) { out[0] = r; out[1] = g; out[2] = b; return }
-  const e = levels[fp.lb]!.data
-  const b00 = fp.b00; const b10 = fp.b10; const b01 = fp.b01; const b11 = fp.b11
-  const v00 = fp.wb00; const v10 = fp.wb10; const v01 = fp.wb01; const v11 = fp.wb11
-  const f = fp.f
-  out[0] = r + ((e[b00]! * v00 + e[b10]! * v10 + e[b01]! * v01 + e[b11]! * v11) / 65535 - r) * f
-  out[1] = g + ((e[b00 + 1]! * v00 + e[b10 + 1]! * v10 + e[b01 + 1]! * v01 + e[b11 + 1]! * v11) / 65535 - g) * f
-  out[2] = b + ((e[b00 + 2]! * v00 + e[b10 + 2]! * v10 + e[b01 + 2]! * v01 + e[b11 + 2]! * v11) / 65535 - b) * f
-}
-
-/** Channels c and c + 1 of `tex` read through footprint `fp`, written to out[0] and out[1]: readChannel's numbers for both. */
-export function readChannelPair (tex: LinearTexture, fp: TextureFootprint, c: number, out: Float64Array): void {
-  const levels = tex.levels
-  const d = levels[fp.la]!.data
-  if (fp.mode === 0) { out[0] = d[fp.a00 + c]! / 65535; out[1] = d[fp.a00 + c + 1]! / 65535; return }
-  const a00 = fp.a00 + c; const a10 = fp.a10 + c; const a01 = fp.a01 + c; const a11 = fp.a11 + c
-  const w00 = fp.wa00; const w10 = fp.wa10; const w01 = fp.wa01; const w11 = fp.wa11
-  const x = (d[a00]! * w00 + d[a10]! * w10 + d[a01]! * w01 + d[a11]! * w11) / 65535
-  const y = (d[a00 + 1]! * w00 + d[a10 + 1]! * w10 + d[a01 + 1]! * w01 + d[a11 + 1]! * w11) / 65535
-  if (fp.mode === 1) { out[0] = x; out[1] = y; return }
-  const e = levels[fp.lb]!.data
-  const b00 = fp.b00 + c; const b10 = fp.b10 + c; const b01 = fp.b01 + c; const b11 = fp.b11 + c
-  const v00 = fp.wb00; const v10 = fp.wb10; const v01 = fp.wb01; const v11 = fp.wb11
-  const f = fp.f
-  out[0] = x + ((e[b00]! * v00 + e[b10]! * v10 + e[b01]! * v01 + e[b11]! * v11) / 65535 - x) * f
-  out[1] = y + ((e[b00 + 1]! * v00 + e[b10 + 1]! * v10 + e[b01 + 1]! * v01 + e[b11 + 1]! * v11) / 65535 - y) * f
 }
 
 const fpTmp = newFootprint()

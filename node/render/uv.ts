@@ -22,3 +22,17 @@ export function interpolateUv (prim: PreparedPrimitive, b: TextureBinding, i0: n
 export function vertexUv (prim: PreparedPrimitive, b: TextureBinding, i: number, out: Float64Array): void {
   interpolateUv(prim, b, i, i, i, 1, 0, 0, out)
 }
+
+/** {@link interpolateUv} with the barycentrics in bary[0..2] (so that they are not boxed as arguments). */
+export function interpolateUvAt (prim: PreparedPrimitive, b: TextureBinding, i0: number, i1: number, i2: number, bary: Float64Array, out: Float64Array): void {
+  const b0 = bary[0]!; const b1 = bary[1]!; const b2 = bary[2]!
+  const set = b.texCoord === 1 && prim.uv1 !== null ? prim.uv1 : prim.uv0
+  let u = 0; let v = 0
+  if (set !== null) {
+    u = set[i0 * 2]! * b0 + set[i1 * 2]! * b1 + set[i2 * 2]! * b2
+    v = set[i0 * 2 + 1]! * b0 + set[i1 * 2 + 1]! * b1 + set[i2 * 2 + 1]! * b2
+  }
+  const t = b.transform
+  if (t !== null) { const tu = t[0]! * u + t[1]! * v + t[2]!; v = t[3]! * u + t[4]! * v + t[5]!; u = tu }
+  out[0] = u; out[1] = v
+}
