@@ -103,10 +103,12 @@ export interface JobEngineOptions {
    * announcement beyond is not taken in (`ERR_TOO_MANY_OPEN_JOBS`, IGNORE),
    * and this node's API refuses its own submission beyond (503) first. Every
    * node of a network should keep the default, so that an honest submitter
-   * never meets another's cap. 64: a validator submitting a job every 4 s with
-   * the default 30 s deadline stays under it (each of its jobs counts until
-   * its grey-zone round's deadline plus the clock skew, about 70 s), while
-   * one submitter can make a node track at most 64 jobs.
+   * never meets another's cap. 64: with the default deadlines each of its
+   * own jobs counts for 120 s (its 30 s round, as long again for a grey-zone
+   * round, and the 60 s clock-skew tolerance), so a validator may submit a
+   * job every 2 s for good (the soak and the crash loop submit one every 6
+   * and 3 s across all validators), while one submitter can make a node
+   * track at most 64 jobs.
    */
   maxOpenJobsPerSubmitter: number
   /** Blob bytes in memory at most, all jobs' transfers and measurements together (blob-budget.ts `maxBytes`, whose reason holds): 256 MiB. */
