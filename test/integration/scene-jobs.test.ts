@@ -51,7 +51,7 @@ describe('scene jobs on four node processes', () => {
   const names = ['node1', 'node2', 'node3', 'node4']
 
   beforeAll(async () => {
-    original = await toGlb(sphereScene(48, 64, { bumpy: true }))
+    original = await toGlb(sphereScene(24, 32, { bumpy: true }))
     cluster = Cluster.init(4)
     await cluster.startAll({ node4: { kind: 'strip-caveats' } })
     await cluster.waitConnected()
@@ -135,7 +135,7 @@ describe('scene jobs on four node processes', () => {
 
   it('certifies a scene whose material uses KHR_materials_sheen with the caveat sheen, shown by the API, the event stream and the CLI; a vote stripped of it deviates', async () => {
     const withSheen = (name: string): Document => {
-      const doc = sphereScene(48, 64, { bumpy: true })
+      const doc = sphereScene(24, 32, { bumpy: true })
       const sheen = doc.createExtension(KHRMaterialsSheen).createSheen().setSheenColorFactor([1, 1, 1]).setSheenRoughnessFactor(0.5)
       doc.getRoot().listMaterials()[0]!.setExtension('KHR_materials_sheen', sheen).setName(name)
       return doc
