@@ -24,7 +24,7 @@ import { runUntilKilled } from '../../helpers/kill-child.ts'
 import { type DecidedJobsFolder, decidedJobsNetwork, openDecidedJobsFolder, writeDecidedJobs } from '../../../scripts/bench/lib/decided-jobs.ts'
 
 const PRUNER = fileURLToPath(new URL('./fixtures/retention-pruner.ts', import.meta.url))
-const JOBS = 60
+const JOBS = 30
 const T0 = Date.UTC(2026, 6, 1)
 const NOW = T0 + JOBS * 1000 + 7 * 24 * 3600 * 1000
 
