@@ -24,7 +24,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import { ERR_FILE_TOO_LARGE, readFileBounded } from '../files/read-bounded.ts'
-import { blobStorageConfigSchema, economyConfigSchema, evidenceConfigSchema, rateLimitsConfigSchema, retentionConfigSchema, shutdownConfigSchema } from './node-options.ts'
+import { blobStorageConfigSchema, economyConfigSchema, evidenceConfigSchema, jobsConfigSchema, rateLimitsConfigSchema, retentionConfigSchema, shutdownConfigSchema } from './node-options.ts'
 import type { PartialNodeOptions } from './node-options.ts'
 
 /** Code of a config file that is too large, not JSON, or violates the schema. */
@@ -110,7 +110,9 @@ export const nodeConfigFileSchema = z.strictObject({
   /** The stop: `drainMs`, how long the measurements in flight may finish before they are abandoned (node/wiring/graceful-stop.ts). */
   shutdown: shutdownConfigSchema.optional(),
   /** The HTTP API's per-client limits: `writesPerMinute`, `readsPerMinute`, `uploadsPerMinute`, `uploadBytesPerMinute`, `maxConnectionsPerClient` (docs/bounds.md). */
-  rateLimits: rateLimitsConfigSchema.optional()
+  rateLimits: rateLimitsConfigSchema.optional(),
+  /** The job engine's bounds: `maxOpenJobsPerSubmitter`, `maxBlobBytesInMemory`, `maxBlobBytesPerSubmitter` (docs/bounds.md). */
+  jobs: jobsConfigSchema.optional()
 })
 
 /** Contents of a config file, as written. */
@@ -197,5 +199,6 @@ export function configFileToOptions (config: NodeConfigFile): PartialNodeOptions
   if (config.retention !== undefined) out.retention = { ...config.retention }
   if (config.shutdown !== undefined) out.shutdown = { ...config.shutdown }
   if (config.rateLimits !== undefined) out.rateLimits = { ...config.rateLimits }
+  if (config.jobs !== undefined) out.jobs = { ...config.jobs }
   return out
 }

@@ -58,7 +58,24 @@ export interface NodeOptions {
   shutdown: ShutdownConfig
   /** The HTTP API's per-client rate limits over their defaults (`NodeInit.api`; node/api/options.ts, docs/bounds.md). */
   rateLimits: RateLimitsConfig
+  /** The job engine's bounds of open jobs and blob bytes over their defaults (`NodeInit.engine`; node/job/engine.ts, docs/bounds.md). */
+  jobs: JobsConfig
 }
+
+/**
+ * The config file's `jobs`: the job engine's bounds (DEFAULT_JOB_ENGINE_OPTIONS
+ * in node/job/engine.ts): `maxOpenJobsPerSubmitter` (64; every node of a
+ * network should keep the same value), `maxBlobBytesInMemory` (256 MiB) and
+ * `maxBlobBytesPerSubmitter` (128 MiB).
+ */
+export type JobsConfig = z.output<typeof jobsConfigSchema>
+
+/** Schema of the `jobs` object of the config file and of {@link PartialNodeOptions}. */
+export const jobsConfigSchema = z.strictObject({
+  maxOpenJobsPerSubmitter: z.int().min(1).max(1_000_000).optional(),
+  maxBlobBytesInMemory: z.int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  maxBlobBytesPerSubmitter: z.int().min(1).max(Number.MAX_SAFE_INTEGER).optional()
+})
 
 /**
  * The config file's `rateLimits`: the HTTP API's per-client (per address)
@@ -217,7 +234,9 @@ export const DEFAULT_NODE_OPTIONS: Readonly<NodeOptions> = Object.freeze({
   /** The drain bound at its default (see {@link ShutdownConfig}). */
   shutdown: {},
   /** Every limit at its default (see {@link RateLimitsConfig}). */
-  rateLimits: {}
+  rateLimits: {},
+  /** Every bound at its default (see {@link JobsConfig}). */
+  jobs: {}
 })
 
 /** Options as they may come from one source (each field optional). */
@@ -249,6 +268,8 @@ export interface PartialNodeOptions {
   shutdown?: ShutdownConfig
   /** The API's per-client rate limits; merged field by field over earlier sources. */
   rateLimits?: RateLimitsConfig
+  /** The job engine's bounds; merged field by field over earlier sources. */
+  jobs?: JobsConfig
 }
 
 /** Environment variables read by {@link optionsFromEnv}, and the option each sets. */
@@ -312,7 +333,8 @@ const partialSchema = z.strictObject({
   evidence: evidenceConfigSchema.optional(),
   retention: retentionConfigSchema.optional(),
   shutdown: shutdownConfigSchema.optional(),
-  rateLimits: rateLimitsConfigSchema.optional()
+  rateLimits: rateLimitsConfigSchema.optional(),
+  jobs: jobsConfigSchema.optional()
 })
 
 /**
@@ -327,6 +349,7 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
   const retention: RetentionConfig = {}
   const shutdown: ShutdownConfig = {}
   const rateLimits: RateLimitsConfig = {}
+  const jobs: JobsConfig = {}
   for (const source of sources) {
     const parsed = partialSchema.safeParse(stripUndefined(source))
     if (!parsed.success) {
@@ -341,6 +364,7 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     Object.assign(retention, parsed.data.retention)
     Object.assign(shutdown, parsed.data.shutdown)
     Object.assign(rateLimits, parsed.data.rateLimits)
+    Object.assign(jobs, parsed.data.jobs)
   }
   const dataDir = abs(cwd, merged.dataDir ?? DEFAULT_NODE_OPTIONS.dataDir)
   return {
@@ -360,7 +384,8 @@ export function resolveNodeOptions (sources: PartialNodeOptions[], cwd: string =
     evidence,
     retention,
     shutdown,
-    rateLimits
+    rateLimits,
+    jobs
   }
 }
 

@@ -108,6 +108,7 @@ export async function resolveNodeInit (flags: NodeFlags): Promise<NodeInit & { d
     economy: options.economy,
     blobs: options.blobs,
     evidence: options.evidence,
+    engine: { ...options.jobs },
     optimizerReports: {
       ...(options.retention.maxOptimizerReports === undefined ? {} : { maxReports: options.retention.maxOptimizerReports }),
       ...(options.retention.maxOptimizerReportBytes === undefined ? {} : { maxReportBytes: options.retention.maxOptimizerReportBytes })
