@@ -5,7 +5,7 @@
  * them (see shading.ts and docs/renderer.md for the model).
  *
  * The pixel's inputs and the results pass through one Float64Array of
- * registers (`SURFACE` and the indices below) instead of arguments and
+ * registers (`SURFACE`) instead of arguments and
  * return values, so that no number is boxed on the way: a shade calls this
  * once per pixel, and boxed arguments made most of the renderer's garbage.
  * The arithmetic is the same expressions in the same order as before it was
@@ -15,36 +15,33 @@ import { dfgApprox } from './brdf-tables.ts'
 import { lobeBands, type QuadraticEnvironment } from './environment.ts'
 import { type CameraLight, LIGHT_DIRECTIONAL, LIGHT_SPOT } from './lights.ts'
 
-const INV_PI = 0.3183098861837907
-
-/** Register indices: the inputs (camera-space position, unit view vector, shading normal, clamped n·v, perceptual roughness, α, α², F0, F90, diffuse colour, occlusion, environment intensity) … */
-export const PX = 0; export const PY = 1; export const PZ = 2
-export const VX = 3; export const VY = 4; export const VZ = 5
-export const NX = 6; export const NY = 7; export const NZ = 8
-export const NV = 9; export const ROUGH = 10; export const ALPHA = 11; export const A2 = 12
-export const F0R = 13; export const F0G = 14; export const F0B = 15; export const F90 = 16
-export const KR = 17; export const KG = 18; export const KB = 19
-export const AO = 20; export const ES = 21
-/** … and the outputs: specular and diffuse radiance, and the largest channel of the specular albedo (single plus multiple scattering). */
-export const SR = 22; export const SG = 23; export const SB = 24
-export const QR = 25; export const QG = 26; export const QB = 27
-export const TMAX = 28
-
-/** The registers of {@link lightSurface} (one per thread: shading is single-threaded within a render). */
+/**
+ * The registers of {@link lightSurface} (one set per thread: shading is
+ * single-threaded within a render), at fixed indices (literal numbers in the
+ * code: an imported or module constant is loaded from its cell at every use):
+ *
+ * - inputs: 0–2 camera-space position, 3–5 unit view vector, 6–8 shading
+ *   normal, 9 clamped n·v, 10 perceptual roughness, 11 α, 12 α², 13–15 F0,
+ *   16 F90, 17–19 diffuse colour c_diff, 20 occlusion, 21 environment
+ *   intensity;
+ * - outputs: 22–24 specular and 25–27 diffuse radiance, 28 the largest
+ *   channel of the specular albedo (single plus multiple scattering).
+ */
 export const SURFACE = new Float64Array(29)
 
 const bands = new Float64Array(2)
 const dfg = new Float64Array(2)
 const envOut = new Float64Array(6)
 
-/** Direct and image-based light of the surface in the registers: writes SR…SB, QR…QB (diffuse already × c_diff) and TMAX. */
+/** Direct and image-based light of the surface in the registers: writes the outputs (diffuse already × c_diff). */
 export function lightSurface (lights: readonly CameraLight[], env: QuadraticEnvironment, R: Float64Array): void {
-  const px = R[PX]!; const py = R[PY]!; const pz = R[PZ]!
-  const vx = R[VX]!; const vy = R[VY]!; const vz = R[VZ]!
-  const nx = R[NX]!; const ny = R[NY]!; const nz = R[NZ]!
-  const nv = R[NV]!; const a2 = R[A2]!
-  const f0r = R[F0R]!; const f0g = R[F0G]!; const f0b = R[F0B]!; const f90 = R[F90]!
-  const kr = R[KR]!; const kg = R[KG]!; const kb = R[KB]!
+  const INV_PI = 0.3183098861837907 // a literal here, not a module constant loaded at every use
+  const px = R[0]!; const py = R[1]!; const pz = R[2]!
+  const vx = R[3]!; const vy = R[4]!; const vz = R[5]!
+  const nx = R[6]!; const ny = R[7]!; const nz = R[8]!
+  const nv = R[9]!; const a2 = R[12]!
+  const f0r = R[13]!; const f0g = R[14]!; const f0b = R[15]!; const f90 = R[16]!
+  const kr = R[17]!; const kg = R[18]!; const kb = R[19]!
 
   // direct light
   let sr = 0; let sg = 0; let sb = 0 // specular
@@ -90,9 +87,9 @@ export function lightSurface (lights: readonly CameraLight[], env: QuadraticEnvi
   qr *= kr; qg *= kg; qb *= kb
 
   // image-based light: irradiance at N, prefiltered radiance at R = 2(N·V)N − V
-  const es = R[ES]!
+  const es = R[21]!
   const rx = 2 * nv * nx - vx; const ry = 2 * nv * ny - vy; const rz = 2 * nv * nz - vz
-  lobeBands(R[ALPHA]!, bands)
+  lobeBands(R[11]!, bands)
   const g1 = bands[0]!; const g2 = bands[1]!
   // the environment (environment.ts evalEnvironment's expressions, clamped at 0) convolved with the
   // clamped cosine's band factors at N (env[0..2]) and with the lobe's at R (env[3..5]), written out
@@ -110,7 +107,7 @@ export function lightSurface (lights: readonly CameraLight[], env: QuadraticEnvi
     envOut[c + 3] = dr > 0 ? dr : 0
   }
   const e0 = envOut[0]!; const e1 = envOut[1]!; const e2 = envOut[2]!; const e3 = envOut[3]!; const e4 = envOut[4]!; const e5 = envOut[5]!
-  dfgApprox(R[ROUGH]!, nv, dfg, 0)
+  dfgApprox(R[10]!, nv, dfg, 0)
   const fa = dfg[0]!; const fbias = dfg[1]!
   const ssr = f0r * fa + f90 * fbias; const ssg = f0g * fa + f90 * fbias; const ssb = f0b * fa + f90 * fbias
   const ems = 1 - (fa + fbias)
@@ -119,13 +116,13 @@ export function lightSurface (lights: readonly CameraLight[], env: QuadraticEnvi
   const tr = ssr + msr; const tg = ssg + msg; const tb = ssb + msb
   const tmax = tr > tg ? (tr > tb ? tr : tb) : (tg > tb ? tg : tb)
   const irr = es * e0; const irg = es * e1; const irb = es * e2
-  const ao = R[AO]!
+  const ao = R[20]!
   sr += ao * (es * e3 * ssr + msr * irr)
   sg += ao * (es * e4 * ssg + msg * irg)
   sb += ao * (es * e5 * ssb + msb * irb)
   const kd = ao * (1 - tmax)
   qr += kr * kd * irr; qg += kg * kd * irg; qb += kb * kd * irb
-  R[SR] = sr; R[SG] = sg; R[SB] = sb
-  R[QR] = qr; R[QG] = qg; R[QB] = qb
-  R[TMAX] = tmax
+  R[22] = sr; R[23] = sg; R[24] = sb
+  R[25] = qr; R[26] = qg; R[27] = qb
+  R[28] = tmax
 }

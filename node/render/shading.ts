@@ -28,7 +28,7 @@ import { detLog2 } from './det-math.ts'
 import { clearcoatLayer } from './clearcoat.ts'
 import type { QuadraticEnvironment } from './environment.ts'
 import type { CameraLight } from './lights.ts'
-import * as S from './pbr-surface.ts'
+import { lightSurface, SURFACE } from './pbr-surface.ts'
 import type { PbrLightingOptions } from './pbr-lighting.ts'
 import type { PixelShader } from './rasterizer.ts'
 import type { PreparedMaterial, PreparedPrimitive, TextureBinding } from './scene-reader.ts'
@@ -351,13 +351,14 @@ export class PbrShader implements PixelShader {
     const ot = slots[SLOT_OCC] ?? null
     if (ot !== null) { this.sampleChannel(SLOT_OCC, ot, 0); ao = 1 + m.occlusionStrength * (tex4[0]! - 1) }
     const es = this.envScale
-    const R = S.SURFACE
-    R[S.PX] = px; R[S.PY] = py; R[S.PZ] = pz; R[S.VX] = vx; R[S.VY] = vy; R[S.VZ] = vz; R[S.NX] = nx; R[S.NY] = ny; R[S.NZ] = nz
-    R[S.NV] = nv; R[S.ROUGH] = rough; R[S.ALPHA] = alpha; R[S.A2] = alpha * alpha
-    R[S.F0R] = f0r; R[S.F0G] = f0g; R[S.F0B] = f0b; R[S.F90] = f90; R[S.KR] = kr; R[S.KG] = kg; R[S.KB] = kb; R[S.AO] = ao; R[S.ES] = es
-    S.lightSurface(this.lights, this.env, R)
-    const sr = R[S.SR]!; const sg = R[S.SG]!; const sb = R[S.SB]!; const tmax = R[S.TMAX]!
-    let qr = R[S.QR]!; let qg = R[S.QG]!; let qb = R[S.QB]!
+    // lightSurface's registers (pbr-surface.ts): position, view, normal, n·v, roughness, α, α², F0, F90, c_diff, occlusion, intensity
+    const R = SURFACE
+    R[0] = px; R[1] = py; R[2] = pz; R[3] = vx; R[4] = vy; R[5] = vz; R[6] = nx; R[7] = ny; R[8] = nz
+    R[9] = nv; R[10] = rough; R[11] = alpha; R[12] = alpha * alpha
+    R[13] = f0r; R[14] = f0g; R[15] = f0b; R[16] = f90; R[17] = kr; R[18] = kg; R[19] = kb; R[20] = ao; R[21] = es
+    lightSurface(this.lights, this.env, R)
+    const sr = R[22]!; const sg = R[23]!; const sb = R[24]!; const tmax = R[28]!
+    let qr = R[25]!; let qg = R[26]!; let qb = R[27]!
 
     // transmission (approximated): the transmitted share of the diffuse lobe shows the background, tinted
     let tor = 0; let tog = 0; let tob = 0
