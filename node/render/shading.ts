@@ -113,8 +113,8 @@ export class PbrShader implements PixelShader {
   /** Tags this shader's entries in the triangle cache. */
   private readonly serial = nextSerial()
   private i0 = 0; private i1 = 0; private i2 = 0
-  /** The pixel being shaded: barycentrics and the lod term 1.5·log2 w + bias. */
-  private readonly bary = new Float64Array(3); private lw = 0
+  /** The pixel being shaded: barycentrics [0..2] and the lod term 1.5·log2 w + bias [3]. */
+  private readonly bary = new Float64Array(4)
   private fnx = 0; private fny = 0; private fnz = 1
   private flip = 1
   /** Per-triangle tangent frame (used when the primitive has no tangents): T and handedness. */
@@ -209,7 +209,7 @@ export class PbrShader implements PixelShader {
 
   /**
    * The footprint of slot `s` (binding `b`) at the pixel being shaded (its
-   * barycentrics and lod term are in b0 … lw). Computed once per pixel for
+   * barycentrics and lod term are in `bary`). Computed once per pixel for
    * each slot group (and the coordinates once per UV group).
    */
   private footprint (s: number, b: TextureBinding): TextureFootprint {
@@ -225,7 +225,7 @@ export class PbrShader implements PixelShader {
       uvs[u * 2] = uvA[0]!; uvs[u * 2 + 1] = uvA[1]!
     }
     const q = lodUv
-    q[0] = b.mipmaps ? this.lodBase[g]! + this.lw : 0; q[1] = uvs[u * 2]!; q[2] = uvs[u * 2 + 1]!
+    q[0] = b.mipmaps ? this.lodBase[g]! + this.bary[3]! : 0; q[1] = uvs[u * 2]!; q[2] = uvs[u * 2 + 1]!
     footprintAt(b.texture, q, b.wrapS, b.wrapT, b.nearest, b.mipmaps, fp)
     return fp
   }
@@ -249,9 +249,8 @@ export class PbrShader implements PixelShader {
     const b0 = frag[0]!; const b1 = frag[1]!; const b2 = frag[2]!; const w = frag[3]!
     const m = this.material
     const slots = this.slots
-    const lw = this.anyMip ? 1.5 * detLog2(w) + this.lodBias : 0
     this.stamp = (this.stamp + 1) | 0
-    this.bary[0] = b0; this.bary[1] = b1; this.bary[2] = b2; this.lw = lw
+    this.bary[0] = b0; this.bary[1] = b1; this.bary[2] = b2; this.bary[3] = this.anyMip ? 1.5 * detLog2(w) + this.lodBias : 0
     const i0 = this.i0; const i1 = this.i1; const i2 = this.i2
 
     // base colour
