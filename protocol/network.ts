@@ -106,7 +106,18 @@ export const networkSchema = z.strictObject({
      */
     maxJobTriangles: z.int().min(1).default(4_000_000),
     /** Most vertices of one scene job (POSITION accessors, reference and candidate), for the same reason: 4 million. */
-    maxJobVertices: z.int().min(1).default(4_000_000)
+    maxJobVertices: z.int().min(1).default(4_000_000),
+    /**
+     * Most bytes of one job's distinct blobs, reference and candidate
+     * together (a blob named several times counted once): 256 MiB. Every
+     * node holds a job's blobs in memory while it checks and measures them,
+     * so this bounds what one job costs a node however many blobs it names
+     * (up to 256 a side of 64 MiB each otherwise): 32 frames of 1920 × 1080
+     * as 16-bit RGBA PNG a side fit, and two scenes of the 64 MiB a blob
+     * may hold. A node's own blob budget (`jobs.maxBlobBytesInMemory`, the
+     * same 256 MiB by default) bounds several jobs' bytes together.
+     */
+    maxJobBytes: z.int().min(1).default(268_435_456)
   }).prefault({}),
   reputation: z.strictObject({
     /** Seed: reputation starts at 1 (in [0, 1]). */

@@ -20,6 +20,7 @@ import type { OpenJob, OpenJobs } from './open-jobs.ts'
 import type { Measurement } from './ports.ts'
 import { type VoteRecord, isTerminal } from './records.ts'
 import { clockDeadline, roundDeadline } from './deadline.ts'
+import { checkJobBytes } from './job-bytes.ts'
 import { ERR_JOB_OVER_LIMITS, ERR_JOB_UNMEASURABLE, ERR_MEASURE, ERR_ROUND_OVER } from './errors.ts'
 
 /** What the own vote is wired to: the engine's components it reads, and the engine's parts it works with. */
@@ -80,6 +81,8 @@ export class OwnVote {
         sizes.set(h, blobs.fetch !== undefined ? await blobs.fetch(h, job.submitter, signal) : (await blobs.get(h, job.submitter, signal)).byteLength)
       }
       const total = [...sizes.values()].reduce((a, b) => a + b, 0)
+      // Over the network's limit no honest node reads it back: refused alike everywhere (the sizes are the blobs' own).
+      checkJobBytes(total, this.#components.network)
       // Then read back within the budget, a blob named several times held once, for the input check and the measurement.
       const load = async (): Promise<{ reference: Uint8Array[], candidate: Uint8Array[] }> => {
         const read = new Map<string, Uint8Array>()

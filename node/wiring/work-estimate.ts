@@ -8,6 +8,7 @@
  *   of a side counted once when the frames are named (by their hashes: a
  *   frame named twice is decoded and measured once, see
  *   node/measure/measure-frames.ts), each occurrence otherwise.
+ * - Every job: the bytes of its distinct blobs (`maxJobBytes`, node/job/job-bytes.ts).
  * - Scenes: triangles and vertices the glTF JSON declares (accessor counts of
  *   each primitive, once per node that instantiates its mesh), the JSON read
  *   with the scene loader's container checks, so a file that is no scene gets
@@ -15,6 +16,7 @@
  */
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { ERR_JOB_OVER_LIMITS } from '../job/errors.ts'
+import { checkJobBytes } from '../job/job-bytes.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import { readPngHeader } from '../measure/png.ts'
 import { readContainer } from '../scene/preflight-scene.ts'
@@ -27,6 +29,8 @@ export interface WorkEstimate {
   pixels: number
   triangles: number
   vertices: number
+  /** Bytes of the job's distinct blobs (each named blob counted once over both sides; each occurrence when unnamed). */
+  bytes: number
 }
 
 /**
@@ -35,6 +39,7 @@ export interface WorkEstimate {
  * several times on one side once.
  */
 export function estimateWork (kind: 'frames' | 'scene', blobs: { reference: readonly Uint8Array[], candidate: readonly Uint8Array[] }, names?: { reference: readonly string[], candidate: readonly string[] }): WorkEstimate {
+  const bytes = blobBytes(blobs, names)
   if (kind === 'frames') {
     let pixels = 0
     for (const side of ['reference', 'candidate'] as const) {
@@ -47,10 +52,10 @@ export function estimateWork (kind: 'frames' | 'scene', blobs: { reference: read
         pixels += h.width * h.height
       }
     }
-    return { pixels, triangles: 0, vertices: 0 }
+    return { pixels, triangles: 0, vertices: 0, bytes }
   }
   const all = [...blobs.reference, ...blobs.candidate]
-  const out = { pixels: 0, triangles: 0, vertices: 0 }
+  const out = { pixels: 0, triangles: 0, vertices: 0, bytes }
   for (const bytes of all) {
     const s = sceneWork(bytes)
     out.triangles += s.triangles
@@ -59,8 +64,24 @@ export function estimateWork (kind: 'frames' | 'scene', blobs: { reference: read
   return out
 }
 
+/** Bytes of a job's blobs, a blob named more than once (on either side) counted once. */
+function blobBytes (blobs: { reference: readonly Uint8Array[], candidate: readonly Uint8Array[] }, names?: { reference: readonly string[], candidate: readonly string[] }): number {
+  const seen = new Set<string>()
+  let total = 0
+  for (const side of ['reference', 'candidate'] as const) {
+    for (const [i, bytes] of blobs[side].entries()) {
+      const name = names?.[side][i]
+      if (name !== undefined && seen.has(name)) continue
+      if (name !== undefined) seen.add(name)
+      total += bytes.byteLength
+    }
+  }
+  return total
+}
+
 /** Throws `ERR_JOB_OVER_LIMITS` when `estimate` exceeds the network's limits. */
 export function checkWorkLimits (estimate: WorkEstimate, network: NetworkConfig): void {
+  checkJobBytes(estimate.bytes, network)
   const { maxJobPixels, maxJobTriangles, maxJobVertices } = network.limits
   const over = estimate.pixels > maxJobPixels
     ? `${estimate.pixels} pixels exceed the network's ${maxJobPixels}`

@@ -84,4 +84,45 @@ describe('an unmeasurable announcement', () => {
     expect(published.filter((t) => t === 'votes')).toEqual([])
     expect(engine.openJobs).toBe(0)
   }, 120_000)
+
+  it('is closed from its blobs\' sizes when they hold more bytes than the network allows, before any input check reads them back', async () => {
+    const h = await EngineHarness.create('trust-engine-job-bytes-')
+    cleanups.push(async () => { await h.close() })
+    const [submitter, honest] = [generateKeyPair(), generateKeyPair()]
+    const reference = encodePng(scene(64, 48))
+    const candidate = encodePng(scene(64, 48, 1))
+    // Few pixels (the pixel limit is far), but the two frames hold more bytes than the network's limit.
+    const network = parseNetwork({
+      networkId: 'job-bytes-test',
+      protocolVersion: 1,
+      validators: [submitter, honest].map((k, i) => ({ name: `node${i + 1}`, publicKey: k.publicKey, weight: 1 })),
+      limits: { maxJobBytes: reference.length + candidate.length - 1 }
+    })
+    const clock = new ManualClock(Date.parse('2026-01-07T10:00:00Z'))
+    const published: EngineTopic[] = []
+    let checked = 0
+    let resolveFinal: (view: JobView) => void = () => {}
+    const final = new Promise<JobView>((resolve) => { resolveFinal = resolve })
+    const { engine } = await h.engine('honest', network, honest, {
+      clock: clock.now,
+      // The input check (headers, pixels) is never reached: the byte bound comes first, from the stored sizes.
+      check: () => { checked++ },
+      net: { ...NO_NETWORK, publish: async (topic) => { published.push(topic); return 1 } },
+      onFinal: (view) => { resolveFinal(view) }
+    })
+    await h.start(engine)
+    const job = signJob(newJob(network, {
+      kind: 'frames',
+      submitter: submitter.publicKey,
+      createdAt: clock.now(),
+      reference: [await h.blobs.put(reference)],
+      candidate: [await h.blobs.put(candidate)],
+      nonce: 'cd'.repeat(16)
+    }), submitter.privateKey)
+    await engine.onJobMessage(canonicalEncode(job))
+    const view = await final
+    expect([view.jobId, view.status, view.reason, view.error?.code, view.ownMeasurement]).toEqual([jobIdOf(job), 'disputed', REASON_UNMEASURABLE, ERR_JOB_OVER_LIMITS, null])
+    expect(checked).toBe(0)
+    expect(published.filter((t) => t === 'votes')).toEqual([])
+  }, 120_000)
 })

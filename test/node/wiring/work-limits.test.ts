@@ -48,13 +48,14 @@ const network = parseNetwork({ networkId: 'limits', protocolVersion: 1, validato
 describe('declared work', () => {
   it('sums the pixels of every frame header, each occurrence counted when the frames are not named', () => {
     const small = encodePng(makeImage(4, 3, () => [0, 0, 0, 255]))
-    expect(estimateWork('frames', { reference: [small, small], candidate: [small, small] })).toEqual({ pixels: 48, triangles: 0, vertices: 0 })
+    expect(estimateWork('frames', { reference: [small, small], candidate: [small, small] })).toEqual({ pixels: 48, triangles: 0, vertices: 0, bytes: 4 * small.length })
   })
 
   it('counts a frame its job names several times on one side once (it is decoded once)', () => {
     const small = encodePng(makeImage(4, 3, () => [0, 0, 0, 255]))
     const names = { reference: ['a', 'a', 'b'], candidate: ['a', 'a', 'a'] }
-    expect(estimateWork('frames', { reference: [small, small, small], candidate: [small, small, small] }, names)).toEqual({ pixels: 36, triangles: 0, vertices: 0 })
+    // Bytes: a blob is held once in memory whichever side names it (a and b).
+    expect(estimateWork('frames', { reference: [small, small, small], candidate: [small, small, small] }, names)).toEqual({ pixels: 36, triangles: 0, vertices: 0, bytes: 2 * small.length })
   })
 
   it('refuses an 8192 × 4880 frame pair under the default limits, and takes a 1920 × 1080 pair', () => {
@@ -68,7 +69,21 @@ describe('declared work', () => {
   it('counts the triangles and vertices a tiny GLB declares', () => {
     const glb = declaringGlb(3 * 2 ** 20)
     expect(glb.length).toBe(256)
-    expect(estimateWork('scene', { reference: [glb], candidate: [] })).toEqual({ pixels: 0, triangles: 2 ** 20, vertices: 3 * 2 ** 20 })
+    expect(estimateWork('scene', { reference: [glb], candidate: [] })).toEqual({ pixels: 0, triangles: 2 ** 20, vertices: 3 * 2 ** 20, bytes: 256 })
+  })
+
+  it('refuses a job whose distinct blobs hold more bytes than the network allows, however few pixels they declare', () => {
+    expect(network.limits.maxJobBytes).toBe(256 * 2 ** 20)
+    const tight = parseNetwork({ networkId: 'limits', protocolVersion: 1, validators: [{ name: 'a', publicKey: key.publicKey, weight: 1 }], limits: { maxJobBytes: 1000 } })
+    const small = encodePng(makeImage(4, 3, () => [0, 0, 0, 255]))
+    const copies = Math.floor(1000 / small.length)
+    const within = Array.from({ length: copies }, () => small)
+    // Unnamed, each occurrence counts: one more frame crosses the limit.
+    expect(codeOf(() => { checkWorkLimits(estimateWork('frames', { reference: within, candidate: [] }), tight) })).toBeUndefined()
+    expect(codeOf(() => { checkWorkLimits(estimateWork('frames', { reference: [...within, small], candidate: [] }), tight) })).toBe(ERR_JOB_OVER_LIMITS)
+    // Named, the same blob counts once however often and on whichever side it is named.
+    const names = { reference: within.map(() => 'a'), candidate: ['a', 'a'] }
+    expect(codeOf(() => { checkWorkLimits(estimateWork('frames', { reference: within, candidate: [small, small] }, names), tight) })).toBeUndefined()
   })
 })
 
