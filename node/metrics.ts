@@ -146,6 +146,8 @@ export interface NodeMetrics {
     peerBookRecords: Gauge
     /** Message ids in gossipsub's seen cache (bounded by `maxSeenIds` and by its 2-minute lifetime), read at each scrape. */
     gossipSeenIds: Gauge
+    /** Final jobs in the certificate catch-up's serving index (node/job/certified-jobs.ts, bounded by `MAX_INDEXED_JOBS`), read at each scrape. */
+    certifiedJobsIndexed: Gauge
   }
   memory: {
     /** Bytes of the main thread's ArrayBuffers and Buffers (`process.memoryUsage().arrayBuffers`), read at each scrape: part of the default `nodejs_external_memory_bytes`, outside the V8 heap. */
@@ -203,6 +205,8 @@ export interface ScrapeReaders {
   peerBookRecords: () => Promise<number>
   /** Message ids in gossipsub's seen cache (node/p2p/gossip.ts `seenIds`). */
   gossipSeenIds: () => number
+  /** Final jobs in the certificate catch-up's serving index (node/job/certified-jobs.ts). */
+  certifiedJobsIndexed: () => number
 }
 
 /** The readers of each registry's scrape-time gauges (a registry belongs to one node). */
@@ -265,7 +269,8 @@ export const NODE_METRIC_NAMES = {
   blobMemory: `${METRIC_PREFIX}blob_memory_bytes`,
   reputationPoints: `${METRIC_PREFIX}reputation_history_points`,
   peerBookRecords: `${METRIC_PREFIX}peer_book_records`,
-  gossipSeenIds: `${METRIC_PREFIX}gossip_seen_ids`
+  gossipSeenIds: `${METRIC_PREFIX}gossip_seen_ids`,
+  certifiedJobsIndexed: `${METRIC_PREFIX}certified_jobs_indexed`
 } as const
 
 /**
@@ -386,6 +391,10 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       gossipSeenIds: gauge(register, n.gossipSeenIds, 'Message ids in gossipsub\'s seen cache (bounded by maxSeenIds and a 2-minute lifetime)', [], (g) => {
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(r.gossipSeenIds())
+      }),
+      certifiedJobsIndexed: gauge(register, n.certifiedJobsIndexed, 'Final jobs in the certificate catch-up\'s serving index (bounded by MAX_INDEXED_JOBS, 4096)', [], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(r.certifiedJobsIndexed())
       }),
       workTasks: gauge(register, n.workTasks, 'Worker pool tasks (measurements, optimizations, analyses), by state (waiting, running)', ['state'], (g) => {
         const r = SCRAPE_READERS.get(register)

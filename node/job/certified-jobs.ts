@@ -167,6 +167,11 @@ export class CertifiedJobs {
     return stored
   }
 
+  /** Final jobs in the serving index now (at most MAX_INDEXED_JOBS). */
+  get size (): number {
+    return this.#index.length
+  }
+
   /** A job decided on this node (or stored from a certificate): index it for peers. */
   decided (createdAt: number, jobId: string): void {
     this.#newestKnown = Math.max(this.#newestKnown ?? 0, createdAt)

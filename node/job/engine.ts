@@ -309,6 +309,11 @@ export class JobEngine {
     return this.#seeds.heldJobs
   }
 
+  /** Final jobs in the certificate catch-up's serving index (bounded by `MAX_INDEXED_JOBS`). */
+  get certifiedJobsIndexed (): number {
+    return this.#certified.size
+  }
+
   /** Decision steps queued or running: all jobs together, and of the job with the most (bounded by `decisionStepsPerValidator`). */
   get decisionSteps (): { all: number, longest: number } {
     return this.#lifecycle.decisionSteps

@@ -82,7 +82,8 @@ describe('createNodeMetrics', () => {
       blobMemory: () => ({ held: 1024, waiting: 2048 }),
       reputationPoints: () => 30,
       peerBookRecords: async () => 5,
-      gossipSeenIds: () => 12
+      gossipSeenIds: () => 12,
+      certifiedJobsIndexed: () => 40
     })
     const text = await register.metrics()
     expect(text).toContain('trust_engine_store_bytes 1234')
@@ -107,6 +108,7 @@ describe('createNodeMetrics', () => {
     expect(text).toContain('trust_engine_reputation_history_points 30')
     expect(text).toContain('trust_engine_peer_book_records 5')
     expect(text).toContain('trust_engine_gossip_seen_ids 12')
+    expect(text).toContain('trust_engine_certified_jobs_indexed 40')
     expect(text).toMatch(/trust_engine_array_buffers_bytes [1-9]/)
     store = 5678
     expect(await register.metrics()).toContain('trust_engine_store_bytes 5678')

@@ -41,6 +41,7 @@ describe('certified jobs index', () => {
     // A job decided twice is listed once.
     jobs.decided(1_000_000 + 9, id(9))
     expect(jobs.list(0, 100)).toEqual([9, 7, 6, 5, 3, 1].map(id))
+    expect(jobs.size).toBe(6)
   })
 
   it('keeps only the newest MAX_INDEXED_JOBS', () => {
@@ -50,6 +51,8 @@ describe('certified jobs index', () => {
     expect(listed.length).toBe(MAX_INDEXED_JOBS)
     expect(listed[0]).toBe(record(MAX_INDEXED_JOBS + 99, 'validated').jobId)
     expect(listed.at(-1)).toBe(record(100, 'validated').jobId)
+    // What `certified_jobs_indexed` reads at each scrape.
+    expect(jobs.size).toBe(MAX_INDEXED_JOBS)
   })
 
   it('asks from shortly before the newest job it knows, or from 0 when it knows none', () => {
