@@ -159,6 +159,12 @@ export interface NodeMetrics {
     /** Bytes of V8 heap the measurement workers use, summed, read at each scrape: each worker has its own heap, which `nodejs_heap_size_used_bytes` (the main thread's) does not count. */
     workerHeapUsed: Gauge
   }
+  catchUp: {
+    /** Asks the job engine made of its peers (node/job/catch-up.ts), by kind: `open-jobs`, `votes` (one job's), `certificates` (one peer's); each paced by its interval. */
+    asks: Counter<'kind'>
+    /** Answers of one peer to a catch-up ask (node/wiring/job-network-port.ts), by protocol (`votes`, `open-jobs`, `certificates`) and how the answer ended: `ok`, `stopped` (certificates no longer read after one was refused) or the code (`ERR_SYNC_PROTOCOL`, `ERR_SYNC_TIMEOUT`, `ERR_SYNC_UNREACHABLE`). */
+    answers: Counter<'protocol' | 'result'>
+  }
   retention: {
     /** What retention pruned, by kind: `jobs` (decided jobs pruned), `votes`, `blobs`, `evidence` (jobs' evidence folders). */
     pruned: Counter<'kind'>
@@ -260,6 +266,8 @@ export const NODE_METRIC_NAMES = {
   workers: `${METRIC_PREFIX}work_pool_workers`,
   workersStarted: `${METRIC_PREFIX}work_pool_workers_started_total`,
   workerHeapUsed: `${METRIC_PREFIX}work_pool_heap_used_bytes`,
+  catchUpAsks: `${METRIC_PREFIX}catch_up_asks_total`,
+  catchUpAnswers: `${METRIC_PREFIX}catch_up_answers_total`,
   retentionPruned: `${METRIC_PREFIX}retention_pruned_total`,
   retentionFreedBytes: `${METRIC_PREFIX}retention_freed_bytes_total`,
   retentionLastPass: `${METRIC_PREFIX}retention_last_pass_seconds`,
@@ -420,6 +428,10 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(await r.workerHeapUsedBytes())
       })
+    },
+    catchUp: {
+      asks: counter(register, n.catchUpAsks, 'Catch-up asks made of the peers, by kind (open-jobs, votes, certificates)', ['kind']),
+      answers: counter(register, n.catchUpAnswers, 'Answers of one peer to a catch-up ask, by protocol and result (ok, stopped or the code)', ['protocol', 'result'])
     },
     retention: {
       pruned: counter(register, n.retentionPruned, 'Decided jobs, votes, blobs and evidence pruned by retention, by kind', ['kind']),

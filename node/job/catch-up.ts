@@ -14,6 +14,7 @@
  * gossip handlers as a message from the topic.
  */
 import type { Logger } from 'pino'
+import type { NodeMetrics } from '../metrics.ts'
 import { MAX_SEED_CERTIFICATE_BYTES } from '../../protocol/constants.ts'
 import { decodeJson } from '../../protocol/decode.ts'
 import { decodeJob, jobIdOf } from '../../protocol/job.ts'
@@ -54,6 +55,8 @@ export interface CatchUpComponents {
   certified: CertifiedJobs
   tasks: BackgroundTasks
   take: GossipHandlers
+  /** Counts each ask made of the peers (`catch_up_asks_total{kind}`). */
+  metrics: NodeMetrics
 }
 
 /** A node's catch-up with its peers. */
@@ -99,7 +102,8 @@ export class CatchUp {
    * votes of those it accepts.
    */
   async openJobs (): Promise<void> {
-    const { net, tasks, jobs, take, logger } = this.#components
+    const { net, tasks, jobs, take, logger, metrics } = this.#components
+    metrics.catchUp.asks.inc({ kind: 'open-jobs' })
     const announcements = await net.openJobs(tasks.signal)
     let taken = 0
     for (const bytes of announcements) {
@@ -123,7 +127,8 @@ export class CatchUp {
    * this node was down, and takes each in as if it came over gossip.
    */
   async votes (open: OpenJob): Promise<void> {
-    const { net, tasks, take, logger } = this.#components
+    const { net, tasks, take, logger, metrics } = this.#components
+    metrics.catchUp.asks.inc({ kind: 'votes' })
     const votes = await net.catchUp(open.record.jobId, open.abort.signal)
     let taken = 0
     for (const bytes of votes) {
@@ -232,7 +237,7 @@ export class CatchUp {
    * penalised with its code.
    */
   async certificatesFrom (peer: string): Promise<void> {
-    const { net, clock, tasks, certified } = this.#components
+    const { net, clock, tasks, certified, metrics } = this.#components
     const now = clock()
     const window = this.#options.certificateSyncMs
     const last = this.#certificatesAskedAt.get(peer)
@@ -241,6 +246,7 @@ export class CatchUp {
     this.#certificatesAskedAt.delete(peer)
     this.#certificatesAskedAt.set(peer, now)
     if (this.#certificatesAskedAt.size > 4096) this.#certificatesAskedAt.delete(this.#certificatesAskedAt.keys().next().value!)
+    metrics.catchUp.asks.inc({ kind: 'certificates' })
     const items = net.certificates(peer, certified.since(), tasks.signal)
     await certified.catchUpFrom(peer, items, (p, code) => { net.penalise(p, code) })
   }

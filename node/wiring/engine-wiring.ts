@@ -55,7 +55,7 @@ export function createJobEngine (components: EngineWiringComponents, options: Pa
     network,
     key: { publicKey: keyFile.publicKey, privateKey: keyFile.privateKey },
     repos,
-    net: jobNetworkPort(host, (data) => { events.voteBytes(data) }),
+    net: jobNetworkPort(host, (data) => { events.voteBytes(data) }, (protocol, result) => { metrics.catchUp.answers.inc({ protocol, result }) }),
     blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics, budget: blobBudget }),
     blobBudget,
     check: (job, jobBlobs) => { checkJobInputs(network, job, jobBlobs) },

@@ -12,7 +12,14 @@
  * {@link OWN_QUOTA_SHARE} of that quota, and asks the peers that have room
  * left: an ask with no such peer returns nothing, as an unreachable peer
  * does, and is made again at the caller's next interval.
+ *
+ * Each peer's answer is counted by how it ended (`catch_up_answers_total`):
+ * `ok`, the code it failed with (`ERR_SYNC_PROTOCOL` for an oversized frame
+ * or page or too many items, `ERR_SYNC_TIMEOUT`, `ERR_SYNC_UNREACHABLE`),
+ * or `stopped` when the engine stopped reading a peer's certificates (one
+ * was refused).
  */
+import { TrustEngineError } from '../../protocol/errors.ts'
 import type { JobNetworkPort } from '../job/ports.ts'
 import { fetchCertificates } from '../p2p/certificate-sync.ts'
 import type { Host } from '../p2p/host.ts'
@@ -29,8 +36,17 @@ export const CATCH_UP_PEERS = 3
  */
 export const OWN_QUOTA_SHARE = 0.5
 
-/** The engine's network port over `host`; `onVotePublished` sees every vote the engine publishes. */
-export function jobNetworkPort (host: Host, onVotePublished: (data: Uint8Array) => void): JobNetworkPort {
+/** A catch-up protocol, as counted. */
+export type CatchUpProtocol = 'votes' | 'open-jobs' | 'certificates'
+
+/** Hears how each peer's answer to a catch-up ask ended: `ok`, `stopped` or the failure's code. */
+export type CatchUpAnswered = (protocol: CatchUpProtocol, result: string) => void
+
+/**
+ * The engine's network port over `host`; `onVotePublished` sees every vote
+ * the engine publishes, `answered` each peer's catch-up answer.
+ */
+export function jobNetworkPort (host: Host, onVotePublished: (data: Uint8Array) => void, answered: CatchUpAnswered = () => {}): JobNetworkPort {
   const perMinute = host.quota(host.libp2p.peerId).syncRequestsPerMinute * OWN_QUOTA_SHARE
   const pace = new KeyedTokenBuckets({ ratePerSecond: perMinute / 60, burst: Math.max(1, Math.floor(perMinute)) })
   const room = (peer: string): boolean => pace.take(peer)
@@ -46,11 +62,42 @@ export function jobNetworkPort (host: Host, onVotePublished: (data: Uint8Array) 
       return sent
     },
     topicPeers: (topic) => host.gossip.subscribers(host.topics[topic]),
-    catchUp: async (jobId, signal) => await askPeers(host, signal, room, async (peer) => await fetchVotes(host, peer, jobId, signal)),
-    openJobs: async (signal) => await askPeers(host, signal, room, async (peer) => await fetchOpenJobs(host, peer, signal)),
-    certificates: (peer, since, signal) => room(peer) ? fetchCertificates(host, peer, since, signal) : none(),
+    catchUp: async (jobId, signal) => await askPeers(host, signal, room, async (peer) => await counted('votes', answered, fetchVotes(host, peer, jobId, signal))),
+    openJobs: async (signal) => await askPeers(host, signal, room, async (peer) => await counted('open-jobs', answered, fetchOpenJobs(host, peer, signal))),
+    certificates: (peer, since, signal) => room(peer) ? countedStream('certificates', answered, fetchCertificates(host, peer, since, signal)) : none(),
     catchUpPeers: async (signal) => await catchUpPeers(host, signal),
     penalise: (peer, code) => { host.penalise(peer, code) }
+  }
+}
+
+/** The code a catch-up answer failed with (`ERR_INTERNAL` for an error without one). */
+function codeOf (err: unknown): string {
+  return err instanceof TrustEngineError ? err.code : 'ERR_INTERNAL'
+}
+
+/** `answer`, its end counted. */
+async function counted (protocol: CatchUpProtocol, answered: CatchUpAnswered, answer: Promise<Uint8Array[]>): Promise<Uint8Array[]> {
+  try {
+    const items = await answer
+    answered(protocol, 'ok')
+    return items
+  } catch (err) {
+    answered(protocol, codeOf(err))
+    throw err
+  }
+}
+
+/** `items` as they arrive, the stream's end counted: `ok`, the code, or `stopped` when the reader stopped first. */
+async function * countedStream (protocol: CatchUpProtocol, answered: CatchUpAnswered, items: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let result = 'stopped'
+  try {
+    for await (const item of items) yield item
+    result = 'ok'
+  } catch (err) {
+    result = codeOf(err)
+    throw err
+  } finally {
+    answered(protocol, result)
   }
 }
 

@@ -12,7 +12,7 @@ import { Registry } from 'prom-client'
 import { JobEngine, type JobEngineComponents, type JobEngineOptions } from '../../../node/job/engine.ts'
 import type { EngineTopic, JobNetworkPort } from '../../../node/job/ports.ts'
 import { type NodeRepositories, openRepositories } from '../../../node/job/repositories.ts'
-import { createNodeMetrics } from '../../../node/metrics.ts'
+import { createNodeMetrics, type NodeMetrics } from '../../../node/metrics.ts'
 import { BlobDir } from '../../../node/p2p/blob-dir.ts'
 import { AuditLog } from '../../../node/store/audit.ts'
 import { openStore } from '../../../node/store/db.ts'
@@ -157,6 +157,8 @@ export interface GossipingEnginesOptions {
   onAsk?: (i: number, what: 'open-jobs' | 'votes') => void
   /** Engine options over the defaults. */
   options?: Partial<JobEngineOptions>
+  /** The metrics of engine `i` (default: a registry of its own). */
+  metricsOf?: (i: number) => NodeMetrics
 }
 
 /**
@@ -170,6 +172,7 @@ export async function gossipingEngines (h: EngineHarness, network: NetworkConfig
   for (const [i, key] of keys.entries()) {
     const others = (): JobEngine[] => engines.filter((_, j) => j !== i)
     const { engine } = await h.engine(`db${i}`, network, key, {
+      ...(o.metricsOf === undefined ? {} : { metrics: o.metricsOf(i) }),
       net: {
         ...NO_NETWORK,
         publish: async (topic, data) => deliverAll(engines, i, topic, data, (to) => o.drop?.(i, to, topic, data) ?? false),

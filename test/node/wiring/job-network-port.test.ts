@@ -6,12 +6,16 @@
  * (a job without a seed asks every second) would be penalised out of its
  * only peers' meshes. Through the port, asks beyond half the quota find no
  * peer with room and return nothing, and the peer penalises nothing.
+ * Each peer's answer is counted by how it ended, in the node's metrics.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import * as lp from 'it-length-prefixed'
+import { Registry } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHost, type Host } from '../../../node/p2p/host.ts'
-import { fetchVotes, serveVotes } from '../../../node/p2p/vote-sync.ts'
-import { OWN_QUOTA_SHARE, jobNetworkPort } from '../../../node/wiring/job-network-port.ts'
+import { MAX_SYNC_ITEM_BYTES, OPEN_JOBS_PROTOCOL, fetchVotes, serveVotes } from '../../../node/p2p/vote-sync.ts'
+import { createNodeMetrics, NODE_METRIC_NAMES } from '../../../node/metrics.ts'
+import { OWN_QUOTA_SHARE, type CatchUpAnswered, jobNetworkPort } from '../../../node/wiring/job-network-port.ts'
 import { DEFAULT_ADMISSION_OPTIONS } from '../../../node/p2p/admission.ts'
 
 describe('catch-up asks of an observer', () => {
@@ -29,6 +33,8 @@ describe('catch-up asks of an observer', () => {
     serverId = server.peerId.toString()
     await server.start()
     await serveVotes(server, async (id) => (id === jobId ? votes : []), { limits: server })
+    // A peer whose open-jobs answer is one frame over the largest item a client reads.
+    await server.libp2p.handle(OPEN_JOBS_PROTOCOL, ({ stream }) => { void stream.sink(lp.encode([new Uint8Array(MAX_SYNC_ITEM_BYTES + 1)])).catch(() => {}) })
     for (const which of ['observer', 'other'] as const) {
       const h = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'pacenet', isValidator, bootstrap: server.multiaddrs() })
       await h.start()
@@ -43,9 +49,20 @@ describe('catch-up asks of an observer', () => {
     await server?.stop()
   })
 
+  /** The node's counter of catch-up answers on a registry of its own, and its value per `protocol|result`. */
+  function answerCounter (): { answered: CatchUpAnswered, count: (protocol: string, result: string) => Promise<number> } {
+    const register = new Registry()
+    const metrics = createNodeMetrics(register, { defaultMetrics: false })
+    return {
+      answered: (protocol, result) => { metrics.catchUp.answers.inc({ protocol, result }) },
+      count: async (protocol, result) => (await register.getSingleMetric(NODE_METRIC_NAMES.catchUpAnswers)!.get()).values.find((v) => v.labels.protocol === protocol && v.labels.result === result)?.value ?? 0
+    }
+  }
+
   it('stay within half the quota: the first asks are answered, the rest return nothing, and the peer penalises nothing', async () => {
     const quota = DEFAULT_ADMISSION_OPTIONS.observer.syncRequestsPerMinute
-    const port = jobNetworkPort(observer, () => {})
+    const { answered: onAnswer, count } = answerCounter()
+    const port = jobNetworkPort(observer, () => {}, onAnswer)
     const signal = new AbortController().signal
     let answered = 0
     for (let i = 0; i < quota + 10; i++) if ((await port.catchUp(jobId, signal)).length > 0) answered++
@@ -53,6 +70,21 @@ describe('catch-up asks of an observer', () => {
     expect(answered).toBeGreaterThanOrEqual(quota * OWN_QUOTA_SHARE)
     expect(answered).toBeLessThan(quota)
     expect(server.penaltyOf(observer.peerId)).toBe(0)
+    // Every answer that came back is counted `ok`; asks with no peer with room are not answers.
+    expect(await count('votes', 'ok')).toBe(answered)
+  })
+
+  it('counts an answer over its bounds as ERR_SYNC_PROTOCOL and a protocol the peer does not serve as ERR_SYNC_UNREACHABLE', async () => {
+    const { answered, count } = answerCounter()
+    const port = jobNetworkPort(observer, () => {}, answered)
+    const signal = new AbortController().signal
+    expect(await port.openJobs(signal)).toEqual([])
+    expect(await count('open-jobs', 'ERR_SYNC_PROTOCOL')).toBe(1)
+    // The server does not serve certificates: the stream cannot be opened.
+    const read = async (): Promise<void> => { for await (const _ of port.certificates(server.peerId.toString(), 0, signal)) { /* none */ } }
+    await expect(read()).rejects.toMatchObject({ code: 'ERR_SYNC_UNREACHABLE' })
+    expect(await count('certificates', 'ERR_SYNC_UNREACHABLE')).toBe(1)
+    expect(await count('open-jobs', 'ok')).toBe(0)
   })
 
   it('(without the port) the same peer refuses and penalises requests beyond the quota', async () => {
