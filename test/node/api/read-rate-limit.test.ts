@@ -7,7 +7,6 @@
  * `/metrics` are not limited, and writes spend from their own bucket. The
  * limit comes from the config file's `rateLimits.readsPerMinute`.
  */
-import { request } from 'node:http'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,6 +15,7 @@ import { resolveNodeInit } from '../../../node/cli/commands/node.ts'
 import { ERR_CONFIG_INVALID, parseConfigFile } from '../../../node/config/config-file.ts'
 import { tempDir } from '../../../sim/cluster.ts'
 import { startTestNode, type TestNode } from './fixtures.ts'
+import { type SentAnswer, sendFrom } from './send-from.ts'
 
 let t: TestNode
 
@@ -23,21 +23,8 @@ beforeAll(async () => { t = await startTestNode({ api: { readsPerMinute: 3 } }) 
 afterAll(async () => { await t.close() })
 
 /** One request from local address `from`; resolves with status, `Retry-After` and the error code. */
-async function send (method: string, path: string, from: string, body?: Uint8Array): Promise<{ status: number, retryAfter: string | undefined, code: string | undefined }> {
-  const { hostname, port } = new URL(t.url)
-  return await new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port: Number(port), method, path, localAddress: from, headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': body.byteLength } }, (res) => {
-      let text = ''
-      res.on('data', (d: Buffer) => { text += d.toString() })
-      res.on('end', () => {
-        let code: string | undefined
-        try { code = (JSON.parse(text) as { error?: { code?: string } }).error?.code } catch {}
-        resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], code })
-      })
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
+async function send (method: string, path: string, from: string, body?: Uint8Array): Promise<SentAnswer> {
+  return await sendFrom(t.url, method, path, from, body)
 }
 
 async function limitedCount (route: string): Promise<number> {

@@ -8,7 +8,6 @@
  * shares the bucket; uploads' own limit answers the same way. The limits
  * come from the config file's `rateLimits` into the node's API options.
  */
-import { request } from 'node:http'
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,6 +15,7 @@ import { ERR_CONFIG_INVALID, parseConfigFile } from '../../../node/config/config
 import { resolveNodeInit } from '../../../node/cli/commands/node.ts'
 import { tempDir } from '../../../sim/cluster.ts'
 import { startTestNode, type TestNode } from './fixtures.ts'
+import { type SentAnswer, sendFrom } from './send-from.ts'
 
 let t: TestNode
 
@@ -23,21 +23,8 @@ beforeAll(async () => { t = await startTestNode({ api: { writesPerMinute: 3, upl
 afterAll(async () => { await t.close() })
 
 /** One request from local address `from`; resolves with status, `Retry-After` and the error code. */
-async function send (method: string, path: string, from: string, body?: Uint8Array, type = 'application/json'): Promise<{ status: number, retryAfter: string | undefined, code: string | undefined }> {
-  const { hostname, port } = new URL(t.url)
-  return await new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port: Number(port), method, path, localAddress: from, headers: body === undefined ? {} : { 'content-type': type, 'content-length': body.byteLength } }, (res) => {
-      let text = ''
-      res.on('data', (d: Buffer) => { text += d.toString() })
-      res.on('end', () => {
-        let code: string | undefined
-        try { code = (JSON.parse(text) as { error?: { code?: string } }).error?.code } catch {}
-        resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], code })
-      })
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
+async function send (method: string, path: string, from: string, body?: Uint8Array, type = 'application/json'): Promise<SentAnswer> {
+  return await sendFrom(t.url, method, path, from, body, type)
 }
 
 const job = new TextEncoder().encode(JSON.stringify({ kind: 'frames', reference: ['a'.repeat(64)], candidate: ['b'.repeat(64)] }))
