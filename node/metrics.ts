@@ -148,6 +148,8 @@ export interface NodeMetrics {
     gossipSeenIds: Gauge
     /** Final jobs in the certificate catch-up's serving index (node/job/certified-jobs.ts, bounded by `MAX_INDEXED_JOBS`), read at each scrape. */
     certifiedJobsIndexed: Gauge
+    /** Peers the host keeps redialling (node/p2p/redial.ts: bootstrap peers and the peer book's, less those given up), read at each scrape. */
+    redialTargets: Gauge
   }
   memory: {
     /** Bytes of the main thread's ArrayBuffers and Buffers (`process.memoryUsage().arrayBuffers`), read at each scrape: part of the default `nodejs_external_memory_bytes`, outside the V8 heap. */
@@ -213,6 +215,8 @@ export interface ScrapeReaders {
   gossipSeenIds: () => number
   /** Final jobs in the certificate catch-up's serving index (node/job/certified-jobs.ts). */
   certifiedJobsIndexed: () => number
+  /** Peers the host keeps redialling (node/p2p/redial.ts). */
+  redialTargets: () => number
 }
 
 /** The readers of each registry's scrape-time gauges (a registry belongs to one node). */
@@ -278,7 +282,8 @@ export const NODE_METRIC_NAMES = {
   reputationPoints: `${METRIC_PREFIX}reputation_history_points`,
   peerBookRecords: `${METRIC_PREFIX}peer_book_records`,
   gossipSeenIds: `${METRIC_PREFIX}gossip_seen_ids`,
-  certifiedJobsIndexed: `${METRIC_PREFIX}certified_jobs_indexed`
+  certifiedJobsIndexed: `${METRIC_PREFIX}certified_jobs_indexed`,
+  redialTargets: `${METRIC_PREFIX}redial_targets`
 } as const
 
 /**
@@ -403,6 +408,10 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       certifiedJobsIndexed: gauge(register, n.certifiedJobsIndexed, 'Final jobs in the certificate catch-up\'s serving index (bounded by MAX_INDEXED_JOBS, 4096)', [], (g) => {
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(r.certifiedJobsIndexed())
+      }),
+      redialTargets: gauge(register, n.redialTargets, 'Peers the host keeps redialling (bootstrap peers and the peer book\'s, less those given up)', [], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r !== undefined) g.set(r.redialTargets())
       }),
       workTasks: gauge(register, n.workTasks, 'Worker pool tasks (measurements, optimizations, analyses), by state (waiting, running)', ['state'], (g) => {
         const r = SCRAPE_READERS.get(register)

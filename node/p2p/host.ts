@@ -238,6 +238,11 @@ export class Host {
     this.#log.info({ peerId: self, networkId: this.networkId, addrs: this.multiaddrs() }, 'p2p host started')
   }
 
+  /** Peers this host keeps redialling now: its bootstrap peers and the peer book's, less those given up (redial.ts). */
+  get redialTargets (): number {
+    return this.#redialer.targets
+  }
+
   async #stop (): Promise<void> {
     // Let a start in progress finish first, so nothing it opens outlives the stop.
     await this.#starting?.catch(() => {})

@@ -81,6 +81,11 @@ export class Redialer {
     void loop.finally(() => this.#loops.delete(loop))
   }
 
+  /** Targets kept now: one loop each, until it gives up (a known peer after `knownPeerMaxFailures`) or the redialer stops. */
+  get targets (): number {
+    return this.#loops.size
+  }
+
   /** Stops every loop and waits for them to end. Safe to call twice. */
   async stop (): Promise<void> {
     this.#controller.abort()

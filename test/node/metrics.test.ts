@@ -83,7 +83,8 @@ describe('createNodeMetrics', () => {
       reputationPoints: () => 30,
       peerBookRecords: async () => 5,
       gossipSeenIds: () => 12,
-      certifiedJobsIndexed: () => 40
+      certifiedJobsIndexed: () => 40,
+      redialTargets: () => 3
     })
     const text = await register.metrics()
     expect(text).toContain('trust_engine_store_bytes 1234')
@@ -109,6 +110,7 @@ describe('createNodeMetrics', () => {
     expect(text).toContain('trust_engine_peer_book_records 5')
     expect(text).toContain('trust_engine_gossip_seen_ids 12')
     expect(text).toContain('trust_engine_certified_jobs_indexed 40')
+    expect(text).toContain('trust_engine_redial_targets 3')
     expect(text).toMatch(/trust_engine_array_buffers_bytes [1-9]/)
     store = 5678
     expect(await register.metrics()).toContain('trust_engine_store_bytes 5678')

@@ -2,7 +2,7 @@
  * The host in one process (real libp2p over 127.0.0.1): options checked at
  * the edge, start/stop idempotent, gossip adapter refusals, publishing before
  * any peer, version gating, the validation timeout and the bound on
- * messages in validation per topic.
+ * messages in validation per topic, and the redial targets kept.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -45,6 +45,27 @@ describe('createHost', () => {
     await h.stop()
     await h.stop()
     await expect(h.start()).rejects.toMatchObject({ code: ERR_HOST_STOPPED })
+  })
+})
+
+describe('redial targets', () => {
+  it('are the bootstrap peers and the peer book\'s while started, less a known peer given up, and none once stopped', async () => {
+    const a = await host()
+    await a.start()
+    // A peer id of a host never started: nobody listens for it.
+    const gone = (await host()).peerId.toString()
+    // Port 1 on the loopback refuses at once: the known peer fails its one allowed dial.
+    const b = await host({
+      bootstrap: a.multiaddrs(),
+      peerBook: { load: async () => [{ peerId: gone, multiaddrs: ['/ip4/127.0.0.1/tcp/1'], lastSeen: Date.now() }], save: async () => {} },
+      redial: { knownPeerMaxFailures: 1, initialDelayMs: 10 }
+    })
+    expect(b.redialTargets).toBe(0)
+    await b.start()
+    expect(b.redialTargets).toBe(2)
+    await waitUntil(async () => b.redialTargets === 1, 'the known peer given up')
+    await b.stop()
+    expect(b.redialTargets).toBe(0)
   })
 })
 
