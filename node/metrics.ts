@@ -150,6 +150,8 @@ export interface NodeMetrics {
     certifiedJobsIndexed: Gauge
     /** Peers the host keeps redialling (node/p2p/redial.ts: bootstrap peers and the peer book's, less those given up), read at each scrape. */
     redialTargets: Gauge
+    /** Keys (peers, addresses, API clients) tracked per rate limiter (node/p2p/rate-limit.ts, at most 4096 each), by limiter; read at each scrape from the limiters given to {@link countLimiterKeys}. */
+    rateLimitKeys: Gauge<'limiter'>
   }
   memory: {
     /** Bytes of the main thread's ArrayBuffers and Buffers (`process.memoryUsage().arrayBuffers`), read at each scrape: part of the default `nodejs_external_memory_bytes`, outside the V8 heap. */
@@ -231,6 +233,24 @@ export function readAtScrape (register: Registry, readers: ScrapeReaders): void 
   SCRAPE_READERS.set(register, readers)
 }
 
+/** The rate limiters `rate_limit_keys` reads, per gauge (one gauge per registry): limiter name → its key count. */
+const LIMITER_KEYS = new WeakMap<object, Map<string, () => number>>()
+
+/**
+ * Shows the keys a rate limiter tracks in `rate_limit_keys{limiter}` at
+ * each scrape. A later limiter of the same name (an API started again)
+ * takes the earlier one's place.
+ */
+export function countLimiterKeys (metrics: NodeMetrics, limiter: string, keys: () => number): void {
+  const gauge = metrics.queues.rateLimitKeys
+  let limiters = LIMITER_KEYS.get(gauge)
+  if (limiters === undefined) {
+    limiters = new Map()
+    LIMITER_KEYS.set(gauge, limiters)
+  }
+  limiters.set(limiter, keys)
+}
+
 /** Full name of each metric in the tree, for dashboards and tests. */
 export const NODE_METRIC_NAMES = {
   gossipValidationResults: `${METRIC_PREFIX}gossip_validation_results_total`,
@@ -283,7 +303,8 @@ export const NODE_METRIC_NAMES = {
   peerBookRecords: `${METRIC_PREFIX}peer_book_records`,
   gossipSeenIds: `${METRIC_PREFIX}gossip_seen_ids`,
   certifiedJobsIndexed: `${METRIC_PREFIX}certified_jobs_indexed`,
-  redialTargets: `${METRIC_PREFIX}redial_targets`
+  redialTargets: `${METRIC_PREFIX}redial_targets`,
+  rateLimitKeys: `${METRIC_PREFIX}rate_limit_keys`
 } as const
 
 /**
@@ -412,6 +433,9 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       redialTargets: gauge(register, n.redialTargets, 'Peers the host keeps redialling (bootstrap peers and the peer book\'s, less those given up)', [], (g) => {
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(r.redialTargets())
+      }),
+      rateLimitKeys: gauge(register, n.rateLimitKeys, 'Keys (peers, addresses, API clients) tracked per rate limiter (at most 4096 each, least recently used forgotten), by limiter', ['limiter'], (g) => {
+        for (const [limiter, keys] of LIMITER_KEYS.get(g) ?? []) g.set({ limiter }, keys())
       }),
       workTasks: gauge(register, n.workTasks, 'Worker pool tasks (measurements, optimizations, analyses), by state (waiting, running)', ['state'], (g) => {
         const r = SCRAPE_READERS.get(register)

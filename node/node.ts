@@ -20,7 +20,7 @@ import { resolveEconomyNodeOptions, type EconomyNodeOptions } from './economy/op
 import type { EvidenceStoreOptions } from './evidence/evidence-store.ts'
 import type { JobEngine, JobEngineOptions } from './job/engine.ts'
 import type { Fault } from './job/faults.ts'
-import { createNodeMetrics, readAtScrape } from './metrics.ts'
+import { countLimiterKeys, createNodeMetrics, readAtScrape } from './metrics.ts'
 import type { Clock } from './optimizer/economy/clock.ts'
 import type { BlobDirOptions } from './p2p/blob-dir.ts'
 import type { BlobKeeperOptions } from './store/blob-keeper.ts'
@@ -179,6 +179,8 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     countPeers(host, metrics, shutdown)
     // Sizes and queue lengths are read when /metrics is scraped, so an idle node spends nothing on them.
     readAtScrape(registry, { storeBytes: async () => await folderBytes(layout.db), blobBytes: async () => await blobs.usedBytes(), diskFreeBytes: async () => await blobs.freeBytes(), gossipQueue: () => host.gossip.queued, votesHeld: () => engine.heldVotes, schedulesWaiting: () => economy.waiting, seedJobsHeld: () => engine.seedJobsHeld, workTasks: () => pool.tasks, workPool: () => ({ workers: pool.workers, started: pool.started }), workerHeapUsedBytes: async () => await pool.heapUsedBytes(), storeWritesWaiting: () => storage.store.writesWaiting, optimizerReports: () => storage.optimizerReports.size, decisionSteps: () => engine.decisionSteps, blobMemory: () => engine.blobBytes, reputationPoints: () => storage.reputationHistory.points, peerBookRecords: async () => (await storage.peers.list()).length, gossipSeenIds: () => host.gossip.seenIds, certifiedJobsIndexed: () => engine.certifiedJobsIndexed, redialTargets: () => host.redialTargets })
+    countLimiterKeys(metrics, 'gossip-peers', () => host.gossip.peerRateKeys)
+    countLimiterKeys(metrics, 'inbound-connections', () => host.admission.inboundRateKeys)
     let apiUrl: string | null = null
     const node = nodeFacade({ network, identity, host, storage, engine, economy, retention, submit, registry, metrics, events, apiUrl: () => apiUrl, logger, shutdown, graceful })
     if (init.api !== undefined && init.api !== null) {

@@ -12,7 +12,7 @@
  * node/p2p/rate-limit.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { NodeMetrics } from '../metrics.ts'
+import { countLimiterKeys, type NodeMetrics } from '../metrics.ts'
 import { KeyedTokenBuckets } from '../p2p/rate-limit.ts'
 import { ERR_RATE_LIMITED, apiError } from './errors.ts'
 
@@ -23,9 +23,14 @@ export class ClientRateLimit {
   readonly #what: string
   readonly #metrics: NodeMetrics
 
-  /** `what` names the unit in the error's message (`job submissions`, `upload bytes`). */
-  constructor (perMinute: number, what: string, metrics: NodeMetrics, now: () => number = Date.now) {
+  /**
+   * `what` names the unit in the error's message (`job submissions`,
+   * `upload bytes`); `limiter` the limit in `rate_limit_keys{limiter}`
+   * (`api-reads`, `api-upload-bytes`).
+   */
+  constructor (perMinute: number, what: string, limiter: string, metrics: NodeMetrics, now: () => number = Date.now) {
     this.#buckets = new KeyedTokenBuckets({ ratePerSecond: perMinute / 60, burst: perMinute }, 4096, now)
+    countLimiterKeys(metrics, limiter, () => this.#buckets.size)
     this.#perMinute = perMinute
     this.#what = what
     this.#metrics = metrics

@@ -117,13 +117,13 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
   })
 
   // Before the routes are declared, so every reading route has the hook (writing routes have their own limits).
-  const reads = new ClientRateLimit(opts.readsPerMinute, 'reads', metrics)
+  const reads = new ClientRateLimit(opts.readsPerMinute, 'reads', 'api-reads', metrics)
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url
     // A request that matched no route answers 404/405 from memory and is not counted.
     if ((request.method === 'GET' || request.method === 'HEAD') && route !== undefined && !UNLIMITED_READS.has(route)) reads.take(request, reply)
   })
-  const writes = new ClientRateLimit(opts.writesPerMinute, 'job submissions and schedule cancellations', metrics)
+  const writes = new ClientRateLimit(opts.writesPerMinute, 'job submissions and schedule cancellations', 'api-writes', metrics)
   const limitWrites: onRequestHookHandler = async (request, reply) => { writes.take(request, reply) }
   const ctx: RouteContext = { node, options: opts, metrics, requireToken: tokenHook(opts.token), limitWrites }
   for (const register of [registerNodeRoutes, registerBlobRoutes, registerJobRoutes, registerEvidenceRoutes, registerOptimizerReportRoutes, registerEventRoutes, registerScheduleRoutes, registerReputationRoutes, registerPeerRoutes, registerAuditRoutes, registerHealthRoutes, registerMetricsRoutes, registerConsoleRoutes]) {

@@ -142,6 +142,11 @@ export class Admission {
     return this.#inbound?.pending ?? 0
   }
 
+  /** Addresses whose inbound connection rate is tracked now (connection-limits.ts, at most 4096). */
+  get inboundRateKeys (): number {
+    return this.#inbound?.rateKeys ?? 0
+  }
+
   /** Gives the gater the libp2p node whose connections it counts (set by the host). */
   attach (libp2p: Libp2p): void {
     this.#libp2p = libp2p

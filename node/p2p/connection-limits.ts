@@ -98,6 +98,11 @@ export class InboundLimits {
     this.#pending.delete(maConn.timeline)
   }
 
+  /** Addresses whose inbound connection rate is tracked now (at most 4096). */
+  get rateKeys (): number {
+    return this.#rate.size
+  }
+
   /** Inbound handshakes in progress now. */
   get pending (): number {
     this.#prune()

@@ -54,6 +54,11 @@ export class GossipPeerShare {
     this.#buckets = new KeyedTokenBuckets({ ratePerSecond: options.peerMessagesPerSecond, burst: options.peerMessageBurst }, MAX_TRACKED_PEERS, now)
   }
 
+  /** Peers whose message rate is tracked now (at most 4096). */
+  get rateKeys (): number {
+    return this.#buckets.size
+  }
+
   /**
    * Takes a message of `bytes` from `peer` on `topic`: null when it fits
    * (call {@link release} once it is handled), else the code it is dropped

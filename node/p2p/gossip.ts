@@ -109,6 +109,7 @@ export class GossipAdapter {
   /** Messages and bytes in validation, per topic. */
   readonly #inValidation = new Map<string, { count: number, bytes: number }>()
   readonly #seenIds: () => number
+  readonly #share: GossipPeerShare
 
   /** Puts each peer's share (gossip-peer-share.ts) and the seen cache's count bound on `init.pubsub`. */
   constructor (init: GossipAdapterInit) {
@@ -118,7 +119,8 @@ export class GossipAdapter {
     this.#counters = init.counters
     this.#log = init.logger
     this.#options = init.options
-    shareReceivedMessages(init.pubsub, new GossipPeerShare(init.options), (topic, peer, code) => { this.#result(topic, 'ignore', code, peer) })
+    this.#share = new GossipPeerShare(init.options)
+    shareReceivedMessages(init.pubsub, this.#share, (topic, peer, code) => { this.#result(topic, 'ignore', code, peer) })
     this.#seenIds = boundSeenCache(init.pubsub, init.options.maxSeenIds)
   }
 
@@ -192,6 +194,11 @@ export class GossipAdapter {
    */
   get queued (): { validating: number, delivering: number } {
     return { validating: this.#validating, delivering: this.#delivering }
+  }
+
+  /** Peers whose gossip message rate is tracked now (gossip-peer-share.ts, at most 4096). */
+  get peerRateKeys (): number {
+    return this.#share.rateKeys
   }
 
   /** Message ids in gossipsub's seen cache now (at most `maxSeenIds`). */

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FINALITY_LATENCY_BUCKETS_SECONDS, NODE_METRIC_NAMES, createNodeMetrics, readAtScrape } from '../../node/metrics.ts'
+import { FINALITY_LATENCY_BUCKETS_SECONDS, NODE_METRIC_NAMES, countLimiterKeys, createNodeMetrics, readAtScrape } from '../../node/metrics.ts'
+import { KeyedTokenBuckets } from '../../node/p2p/rate-limit.ts'
 import { folderBytes } from '../../node/store/folder-bytes.ts'
 
 describe('createNodeMetrics', () => {
@@ -116,6 +117,31 @@ describe('createNodeMetrics', () => {
     expect(await register.metrics()).toContain('trust_engine_store_bytes 5678')
     failing = true
     expect(await register.metrics()).toContain('trust_engine_store_bytes 5678')
+  })
+})
+
+describe('rate_limit_keys', () => {
+  it('reads each limiter\'s keys at each scrape, a later limiter of the same name replacing the earlier, per registry', async () => {
+    const register = new Registry()
+    const m = createNodeMetrics(register, { defaultMetrics: false })
+    const peers = new KeyedTokenBuckets({ ratePerSecond: 1, burst: 1 })
+    countLimiterKeys(m, 'gossip-peers', () => peers.size)
+    countLimiterKeys(m, 'api-reads', () => 9)
+    peers.take('a')
+    peers.take('b')
+    let text = await register.metrics()
+    expect(text).toContain('trust_engine_rate_limit_keys{limiter="gossip-peers"} 2')
+    expect(text).toContain('trust_engine_rate_limit_keys{limiter="api-reads"} 9')
+    // The tree asked for again on the same registry (as the API does) reaches the same limiters.
+    countLimiterKeys(createNodeMetrics(register, { defaultMetrics: false }), 'api-reads', () => 4)
+    peers.take('c')
+    text = await register.metrics()
+    expect(text).toContain('trust_engine_rate_limit_keys{limiter="gossip-peers"} 3')
+    expect(text).toContain('trust_engine_rate_limit_keys{limiter="api-reads"} 4')
+    expect(await new Registry().metrics()).not.toContain('rate_limit_keys')
+    const other = new Registry()
+    createNodeMetrics(other, { defaultMetrics: false })
+    expect(await other.metrics()).not.toContain('trust_engine_rate_limit_keys{')
   })
 })
 

@@ -23,8 +23,8 @@ export const BLOB_CONTENT_TYPE = 'application/octet-stream'
  * (507 `ERR_BLOB_QUOTA`).
  */
 export const registerBlobRoutes: RegisterRoutes = async (app, { node, options, metrics, requireToken }) => {
-  const uploads = new ClientRateLimit(options.uploadsPerMinute, 'uploads', metrics)
-  const bytes = new ClientRateLimit(options.uploadBytesPerMinute, 'upload bytes', metrics)
+  const uploads = new ClientRateLimit(options.uploadsPerMinute, 'uploads', 'api-uploads', metrics)
+  const bytes = new ClientRateLimit(options.uploadBytesPerMinute, 'upload bytes', 'api-upload-bytes', metrics)
   const rateLimit = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const declared = Number(request.headers['content-length'] ?? 0)
     const size = Number.isSafeInteger(declared) && declared > 0 ? Math.min(declared, options.maxBlobBytes) : 0

@@ -3,7 +3,8 @@
  * real node from two loopback addresses: past `readsPerMinute` reads from
  * 127.0.0.1, a read answers 429 `ERR_RATE_LIMITED` with `Retry-After` and is
  * counted in `trust_engine_http_rate_limited_total{route}`, the event
- * stream's opening included, while 127.0.0.2 reads on; `/healthz` and
+ * stream's opening included, while 127.0.0.2 reads on (the two addresses
+ * tracked, in `trust_engine_rate_limit_keys{limiter="api-reads"}`); `/healthz` and
  * `/metrics` are not limited, and writes spend from their own bucket. The
  * limit comes from the config file's `rateLimits.readsPerMinute`.
  */
@@ -55,6 +56,12 @@ describe('the per-client limit of reads', () => {
     // Another client address has its own bucket.
     for (let i = 0; i < 3; i++) expect((await send('GET', '/v1/jobs', '127.0.0.2')).status).toBe(200)
     expect((await send('GET', '/v1/jobs', '127.0.0.2')).status).toBe(429)
+    // The two client addresses are the reads limiter's keys; the node's peer limiters are shown too (no peer here).
+    const keys = await t.node.metricsRegistry.getSingleMetricAsString('trust_engine_rate_limit_keys')
+    expect(keys).toContain('trust_engine_rate_limit_keys{limiter="api-reads"} 2')
+    expect(keys).toContain('trust_engine_rate_limit_keys{limiter="api-writes"} 0')
+    expect(keys).toContain('trust_engine_rate_limit_keys{limiter="gossip-peers"} 0')
+    expect(keys).toContain('trust_engine_rate_limit_keys{limiter="inbound-connections"} 0')
   })
 
   it('does not limit /healthz and /metrics, nor charge writes to the reads\' bucket', async () => {
