@@ -152,6 +152,8 @@ export interface NodeMetrics {
     redialTargets: Gauge
     /** Keys (peers, addresses, API clients) tracked per rate limiter (node/p2p/rate-limit.ts, at most 4096 each), by limiter; read at each scrape from the limiters given to {@link countLimiterKeys}. */
     rateLimitKeys: Gauge<'limiter'>
+    /** Entries of gossipsub's own caches, by cache: `messages` (the message cache answering IWANT, 5 heartbeats), `idontwant` (ids peers asked this node not to send, all peers); read at each scrape from gossipsub's internals, no value when its version lacks them. */
+    gossipCaches: Gauge<'cache'>
   }
   memory: {
     /** Bytes of the main thread's ArrayBuffers and Buffers (`process.memoryUsage().arrayBuffers`), read at each scrape: part of the default `nodejs_external_memory_bytes`, outside the V8 heap. */
@@ -219,6 +221,8 @@ export interface ScrapeReaders {
   certifiedJobsIndexed: () => number
   /** Peers the host keeps redialling (node/p2p/redial.ts). */
   redialTargets: () => number
+  /** Entries of gossipsub's message cache and IDONTWANT lists (node/p2p/gossipsub-hooks.ts). */
+  gossipCaches: () => { messages: number, idontwant: number }
 }
 
 /** The readers of each registry's scrape-time gauges (a registry belongs to one node). */
@@ -304,7 +308,8 @@ export const NODE_METRIC_NAMES = {
   gossipSeenIds: `${METRIC_PREFIX}gossip_seen_ids`,
   certifiedJobsIndexed: `${METRIC_PREFIX}certified_jobs_indexed`,
   redialTargets: `${METRIC_PREFIX}redial_targets`,
-  rateLimitKeys: `${METRIC_PREFIX}rate_limit_keys`
+  rateLimitKeys: `${METRIC_PREFIX}rate_limit_keys`,
+  gossipCaches: `${METRIC_PREFIX}gossip_cache_entries`
 } as const
 
 /**
@@ -433,6 +438,13 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       redialTargets: gauge(register, n.redialTargets, 'Peers the host keeps redialling (bootstrap peers and the peer book\'s, less those given up)', [], (g) => {
         const r = SCRAPE_READERS.get(register)
         if (r !== undefined) g.set(r.redialTargets())
+      }),
+      gossipCaches: gauge(register, n.gossipCaches, 'Entries of gossipsub\'s own caches, by cache (messages: the message cache for IWANT; idontwant: ids peers asked not to be sent)', ['cache'], (g) => {
+        const r = SCRAPE_READERS.get(register)
+        if (r === undefined) return
+        const c = r.gossipCaches()
+        g.set({ cache: 'messages' }, c.messages)
+        g.set({ cache: 'idontwant' }, c.idontwant)
       }),
       rateLimitKeys: gauge(register, n.rateLimitKeys, 'Keys (peers, addresses, API clients) tracked per rate limiter (at most 4096 each, least recently used forgotten), by limiter', ['limiter'], (g) => {
         for (const [limiter, keys] of LIMITER_KEYS.get(g) ?? []) g.set({ limiter }, keys())

@@ -38,7 +38,7 @@ import { isCanonicalOrNotJson } from './canonical-gate.ts'
 import { ERR_GOSSIP_QUEUE_FULL, ERR_MESSAGE_TOO_LARGE, ERR_NOT_CANONICAL, ERR_NO_VALIDATOR, ERR_P2P_OPTIONS, ERR_UNKNOWN_TOPIC, ERR_VALIDATION_TIMEOUT, ERR_VALIDATOR_BUG } from './errors.ts'
 import { contentMessageId, type GossipOptions } from './gossip-options.ts'
 import { GossipPeerShare, shareReceivedMessages } from './gossip-peer-share.ts'
-import { boundSeenCache } from './gossipsub-hooks.ts'
+import { boundSeenCache, type GossipsubCacheSizes, gossipsubCaches } from './gossipsub-hooks.ts'
 
 export { DEFAULT_GOSSIP_OPTIONS, contentMessageId, gossipsubInit, type GossipOptions } from './gossip-options.ts'
 
@@ -110,6 +110,7 @@ export class GossipAdapter {
   readonly #inValidation = new Map<string, { count: number, bytes: number }>()
   readonly #seenIds: () => number
   readonly #share: GossipPeerShare
+  readonly #caches: () => GossipsubCacheSizes
 
   /** Puts each peer's share (gossip-peer-share.ts) and the seen cache's count bound on `init.pubsub`. */
   constructor (init: GossipAdapterInit) {
@@ -122,6 +123,7 @@ export class GossipAdapter {
     this.#share = new GossipPeerShare(init.options)
     shareReceivedMessages(init.pubsub, this.#share, (topic, peer, code) => { this.#result(topic, 'ignore', code, peer) })
     this.#seenIds = boundSeenCache(init.pubsub, init.options.maxSeenIds)
+    this.#caches = gossipsubCaches(init.pubsub)
   }
 
   /**
@@ -199,6 +201,11 @@ export class GossipAdapter {
   /** Peers whose gossip message rate is tracked now (gossip-peer-share.ts, at most 4096). */
   get peerRateKeys (): number {
     return this.#share.rateKeys
+  }
+
+  /** Entries of gossipsub's message cache and IDONTWANT lists now; throws when this gossipsub version lacks them. */
+  get caches (): GossipsubCacheSizes {
+    return this.#caches()
   }
 
   /** Message ids in gossipsub's seen cache now (at most `maxSeenIds`). */

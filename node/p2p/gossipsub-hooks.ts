@@ -60,3 +60,30 @@ export function boundSeenCache (pubsub: GossipSub, maxIds: number): () => number
   }
   return () => cache.entries.size
 }
+
+/** Entries of gossipsub's own caches (see {@link gossipsubCaches}). */
+export interface GossipsubCacheSizes {
+  /** Messages in the message cache, kept `mcacheLength` heartbeats (5 s) to answer IWANT. */
+  messages: number
+  /** Message ids peers asked this node not to send (IDONTWANT), all peers, each kept 5 heartbeats. */
+  idontwant: number
+}
+
+/**
+ * A reader of gossipsub's message cache and IDONTWANT sizes, from its
+ * internals (`mcache.size`; `idontwants`, a map per peer of message ids):
+ * the message cache's size is a getter and the IDONTWANT count one map
+ * size per peer, so a scrape costs no more than the peer count. The reader
+ * throws if a gossipsub version lacks either (the gauge then keeps no value).
+ */
+export function gossipsubCaches (pubsub: GossipSub): () => GossipsubCacheSizes {
+  const internals = pubsub as unknown as { mcache?: { size?: unknown }, idontwants?: unknown }
+  return () => {
+    const messages = internals.mcache?.size
+    const idontwants = internals.idontwants
+    if (typeof messages !== 'number' || !(idontwants instanceof Map)) throw new Error('gossipsub caches not found')
+    let idontwant = 0
+    for (const ids of idontwants.values()) idontwant += (ids as Map<string, number>).size
+    return { messages, idontwant }
+  }
+}

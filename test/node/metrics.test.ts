@@ -85,7 +85,8 @@ describe('createNodeMetrics', () => {
       peerBookRecords: async () => 5,
       gossipSeenIds: () => 12,
       certifiedJobsIndexed: () => 40,
-      redialTargets: () => 3
+      redialTargets: () => 3,
+      gossipCaches: () => ({ messages: 6, idontwant: 8 })
     })
     const text = await register.metrics()
     expect(text).toContain('trust_engine_store_bytes 1234')
@@ -112,6 +113,8 @@ describe('createNodeMetrics', () => {
     expect(text).toContain('trust_engine_gossip_seen_ids 12')
     expect(text).toContain('trust_engine_certified_jobs_indexed 40')
     expect(text).toContain('trust_engine_redial_targets 3')
+    expect(text).toContain('trust_engine_gossip_cache_entries{cache="messages"} 6')
+    expect(text).toContain('trust_engine_gossip_cache_entries{cache="idontwant"} 8')
     expect(text).toMatch(/trust_engine_array_buffers_bytes [1-9]/)
     store = 5678
     expect(await register.metrics()).toContain('trust_engine_store_bytes 5678')

@@ -116,6 +116,9 @@ describe('gossip adapter', () => {
     expect(await a.gossip.publish(a.topics.jobs, data)).toBe(1)
     await waitUntil(() => got.length === 1, 'b received')
     expect(got).toEqual(['job 1'])
+    // Read from gossipsub's internals: the message sits in both message caches (for IWANT); no IDONTWANT here (small message, one peer).
+    expect(a.gossip.caches).toEqual({ messages: 1, idontwant: 0 })
+    expect(b.gossip.caches).toEqual({ messages: 1, idontwant: 0 })
     // Same content id: publishing it again is a no-op.
     expect(await a.gossip.publish(a.topics.jobs, data)).toBe(0)
   })
