@@ -58,13 +58,13 @@ export interface NodeOptions {
   shutdown: ShutdownConfig
   /** The HTTP API's per-client rate limits over their defaults (`NodeInit.api`; node/api/options.ts, docs/bounds.md). */
   rateLimits: RateLimitsConfig
-  /** The job engine's bounds of open jobs and blob bytes over their defaults (`NodeInit.engine`; node/job/engine.ts, docs/bounds.md). */
+  /** The job engine's bounds of open jobs and blob bytes over their defaults (`NodeInit.engine`; node/job/engine-options.ts, docs/bounds.md). */
   jobs: JobsConfig
 }
 
 /**
  * The config file's `jobs`: the job engine's bounds (DEFAULT_JOB_ENGINE_OPTIONS
- * in node/job/engine.ts): `maxOpenJobsPerSubmitter` (64; every node of a
+ * in node/job/engine-options.ts): `maxOpenJobsPerSubmitter` (64; every node of a
  * network should keep the same value), `maxBlobBytesInMemory` (256 MiB) and
  * `maxBlobBytesPerSubmitter` (128 MiB).
  */

@@ -9,7 +9,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { ERR_DECISION_QUEUE_FULL } from '../../../node/job/errors.ts'
-import { DEFAULT_JOB_ENGINE_OPTIONS, decisionStepBound } from '../../../node/job/engine.ts'
+import { DEFAULT_JOB_ENGINE_OPTIONS, decisionStepBound } from '../../../node/job/engine-options.ts'
 import { encodePng, scene } from '../measure/fixtures.ts'
 import { EngineHarness, signedVoteBytes, testNetwork } from './engine-harness.ts'
 
