@@ -90,6 +90,8 @@ export interface ServeBlobsOptions extends Partial<BlobTransferOptions> {
   limits?: PeerLimits
   counters?: P2pCounters
   logger?: Logger
+  /** Hears a reader of the peers whose byte rate is paced now (for `rate_limit_keys`). */
+  paceKeys?: (keys: () => number) => void
 }
 
 /** Blob streams served at once, all peers together: with 256 KiB read buffers and one chunk in flight each, about 40 MiB. */
@@ -124,6 +126,7 @@ export async function serveBlobs (host: HasLibp2p, options: ServeBlobsOptions): 
   let total = 0
   // Pace per peer id (not per connection, so reconnecting does not reset it), one bucket set per rate.
   const pacers = new Map<number, KeyedTokenBuckets>()
+  options.paceKeys?.(() => { let n = 0; for (const p of pacers.values()) n += p.size; return n })
   const pacerOf = (rate: number): KeyedTokenBuckets => {
     let p = pacers.get(rate)
     if (p === undefined) {

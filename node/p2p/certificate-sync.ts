@@ -54,7 +54,7 @@ export interface CertificateSource {
 
 /** Serves the certificates of decided jobs, paged. Returns a function that stops serving. */
 export async function serveCertificates (host: HasLibp2p, source: CertificateSource, options: ServeSyncOptions = {}): Promise<() => Promise<void>> {
-  const quota = requestQuota(options.limits)
+  const quota = requestQuota(options.limits, options.quotaKeys)
   await host.libp2p.handle(CERTIFICATE_SYNC_PROTOCOL, ({ stream, connection }) => {
     void serveOne(stream, connection.remotePeer.toString(), quota, options, async (bytes) => {
       const { since, from } = parseRequest(bytes, requestSchema)

@@ -75,11 +75,13 @@ const openJobsRequestSchema = z.strictObject({ from: fromField })
 export interface ServeSyncOptions {
   /** Per-peer request quota and penalties (a `Host` qualifies, and counts offences); none: unlimited. */
   limits?: PeerLimits
+  /** Hears a reader of the peers the request quota tracks now (for `rate_limit_keys`). */
+  quotaKeys?: (keys: () => number) => void
 }
 
 /** Serves the votes `getVotes` returns for a job, paged. Returns a function that stops serving. */
 export async function serveVotes (host: HasLibp2p, getVotes: (jobId: string) => Promise<Uint8Array[]>, options: ServeSyncOptions = {}): Promise<() => Promise<void>> {
-  const quota = requestQuota(options.limits)
+  const quota = requestQuota(options.limits, options.quotaKeys)
   await host.libp2p.handle(VOTE_SYNC_PROTOCOL, ({ stream, connection }) => {
     void serveOne(stream, connection.remotePeer.toString(), quota, options, async (bytes) => {
       const { jobId, from } = parseRequest(bytes, votesRequestSchema)
@@ -91,7 +93,7 @@ export async function serveVotes (host: HasLibp2p, getVotes: (jobId: string) => 
 
 /** Serves the announcements `getOpenJobs` returns, paged. Returns a function that stops serving. */
 export async function serveOpenJobs (host: HasLibp2p, getOpenJobs: () => Promise<Uint8Array[]>, options: ServeSyncOptions = {}): Promise<() => Promise<void>> {
-  const quota = requestQuota(options.limits)
+  const quota = requestQuota(options.limits, options.quotaKeys)
   await host.libp2p.handle(OPEN_JOBS_PROTOCOL, ({ stream, connection }) => {
     void serveOne(stream, connection.remotePeer.toString(), quota, options, async (bytes) => {
       const { from } = parseRequest(bytes, openJobsRequestSchema)
@@ -101,10 +103,15 @@ export async function serveOpenJobs (host: HasLibp2p, getOpenJobs: () => Promise
   return async () => { await host.libp2p.unhandle(OPEN_JOBS_PROTOCOL) }
 }
 
-/** Per-peer request buckets, one per request rate (validators and observers differ). Shared by the catch-up servers. */
-export function requestQuota (limits: PeerLimits | undefined): (peer: string) => boolean {
+/**
+ * Per-peer request buckets, one per request rate (validators and observers
+ * differ); `keys` hears a reader of the peers tracked, all rates together.
+ * Shared by the catch-up servers.
+ */
+export function requestQuota (limits: PeerLimits | undefined, keys?: (count: () => number) => void): (peer: string) => boolean {
   if (limits === undefined) return () => true
   const buckets = new Map<number, KeyedTokenBuckets>()
+  keys?.(() => { let n = 0; for (const b of buckets.values()) n += b.size; return n })
   return (peer) => {
     const perMinute = limits.quota(peer).syncRequestsPerMinute
     let b = buckets.get(perMinute)

@@ -15,7 +15,7 @@ import type { Fault } from '../job/faults.ts'
 import type { NodeRepositories } from '../job/repositories.ts'
 import type { ReputationHistory } from '../job/reputation-history.ts'
 import { type KeyFile, peerIdOf } from '../keys.ts'
-import type { NodeMetrics } from '../metrics.ts'
+import { countLimiterKeys, type NodeMetrics } from '../metrics.ts'
 import type { BlobDir } from '../p2p/blob-dir.ts'
 import type { Host } from '../p2p/host.ts'
 import { blobPort } from './blob-port.ts'
@@ -56,7 +56,10 @@ export function createJobEngine (components: EngineWiringComponents, options: Pa
     network,
     key: { publicKey: keyFile.publicKey, privateKey: keyFile.privateKey },
     repos,
-    net: jobNetworkPort(host, (data) => { events.voteBytes(data) }, (protocol, result) => { metrics.catchUp.answers.inc({ protocol, result }) }),
+    net: jobNetworkPort(host, (data) => { events.voteBytes(data) }, {
+      answered: (protocol, result) => { metrics.catchUp.answers.inc({ protocol, result }) },
+      paceKeys: (keys) => { countLimiterKeys(metrics, 'catch-up-own-asks', keys) }
+    }),
     blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics, budget: blobBudget }),
     blobBudget,
     check: (job, jobBlobs) => { checkJobInputs(network, job, jobBlobs) },

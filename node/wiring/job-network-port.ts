@@ -42,13 +42,23 @@ export type CatchUpProtocol = 'votes' | 'open-jobs' | 'certificates'
 /** Hears how each peer's answer to a catch-up ask ended: `ok`, `stopped` or the failure's code. */
 export type CatchUpAnswered = (protocol: CatchUpProtocol, result: string) => void
 
+/** What the port reports, for the node's metrics. */
+export interface JobNetworkPortCounting {
+  /** Hears each peer's catch-up answer. */
+  answered?: CatchUpAnswered
+  /** Hears a reader of the peers this node's own asks are paced for (for `rate_limit_keys`). */
+  paceKeys?: (keys: () => number) => void
+}
+
 /**
  * The engine's network port over `host`; `onVotePublished` sees every vote
- * the engine publishes, `answered` each peer's catch-up answer.
+ * the engine publishes.
  */
-export function jobNetworkPort (host: Host, onVotePublished: (data: Uint8Array) => void, answered: CatchUpAnswered = () => {}): JobNetworkPort {
+export function jobNetworkPort (host: Host, onVotePublished: (data: Uint8Array) => void, counting: JobNetworkPortCounting = {}): JobNetworkPort {
+  const answered = counting.answered ?? (() => {})
   const perMinute = host.quota(host.libp2p.peerId).syncRequestsPerMinute * OWN_QUOTA_SHARE
   const pace = new KeyedTokenBuckets({ ratePerSecond: perMinute / 60, burst: Math.max(1, Math.floor(perMinute)) })
+  counting.paceKeys?.(() => pace.size)
   const room = (peer: string): boolean => pace.take(peer)
   return {
     publish: async (topic, data) => {

@@ -62,6 +62,9 @@ describe('the per-client limit of reads', () => {
     expect(keys).toContain('trust_engine_rate_limit_keys{limiter="api-writes"} 0')
     expect(keys).toContain('trust_engine_rate_limit_keys{limiter="gossip-peers"} 0')
     expect(keys).toContain('trust_engine_rate_limit_keys{limiter="inbound-connections"} 0')
+    for (const limiter of ['catch-up-serve-votes', 'catch-up-serve-open-jobs', 'catch-up-serve-certificates', 'blob-serve-bytes', 'catch-up-own-asks']) {
+      expect(keys).toContain(`trust_engine_rate_limit_keys{limiter="${limiter}"} 0`)
+    }
   })
 
   it('does not limit /healthz and /metrics, nor charge writes to the reads\' bucket', async () => {

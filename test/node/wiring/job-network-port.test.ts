@@ -24,6 +24,8 @@ describe('catch-up asks of an observer', () => {
   let other: Host
   const jobId = 'ab'.repeat(32)
   const votes = [new TextEncoder().encode('{"vote":1}')]
+  /** Peers the server's votes quota tracks (what `rate_limit_keys{limiter="catch-up-serve-votes"}` reads). */
+  let servedKeys = (): number => -1
 
   beforeAll(async () => {
     const serverKey = await generateKeyPair('Ed25519')
@@ -32,7 +34,7 @@ describe('catch-up asks of an observer', () => {
     server = await createHost({ privateKey: serverKey, networkId: 'pacenet', isValidator })
     serverId = server.peerId.toString()
     await server.start()
-    await serveVotes(server, async (id) => (id === jobId ? votes : []), { limits: server })
+    await serveVotes(server, async (id) => (id === jobId ? votes : []), { limits: server, quotaKeys: (keys) => { servedKeys = keys } })
     // A peer whose open-jobs answer is one frame over the largest item a client reads.
     await server.libp2p.handle(OPEN_JOBS_PROTOCOL, ({ stream }) => { void stream.sink(lp.encode([new Uint8Array(MAX_SYNC_ITEM_BYTES + 1)])).catch(() => {}) })
     for (const which of ['observer', 'other'] as const) {
@@ -62,7 +64,9 @@ describe('catch-up asks of an observer', () => {
   it('stay within half the quota: the first asks are answered, the rest return nothing, and the peer penalises nothing', async () => {
     const quota = DEFAULT_ADMISSION_OPTIONS.observer.syncRequestsPerMinute
     const { answered: onAnswer, count } = answerCounter()
-    const port = jobNetworkPort(observer, () => {}, onAnswer)
+    let paced = (): number => -1
+    const port = jobNetworkPort(observer, () => {}, { answered: onAnswer, paceKeys: (keys) => { paced = keys } })
+    expect(paced()).toBe(0)
     const signal = new AbortController().signal
     let answered = 0
     for (let i = 0; i < quota + 10; i++) if ((await port.catchUp(jobId, signal)).length > 0) answered++
@@ -72,11 +76,14 @@ describe('catch-up asks of an observer', () => {
     expect(server.penaltyOf(observer.peerId)).toBe(0)
     // Every answer that came back is counted `ok`; asks with no peer with room are not answers.
     expect(await count('votes', 'ok')).toBe(answered)
+    // One peer asked, one peer paced here and one tracked by the server's quota.
+    expect(paced()).toBe(1)
+    expect(servedKeys()).toBe(1)
   })
 
   it('counts an answer over its bounds as ERR_SYNC_PROTOCOL and a protocol the peer does not serve as ERR_SYNC_UNREACHABLE', async () => {
     const { answered, count } = answerCounter()
-    const port = jobNetworkPort(observer, () => {}, answered)
+    const port = jobNetworkPort(observer, () => {}, { answered })
     const signal = new AbortController().signal
     expect(await port.openJobs(signal)).toEqual([])
     expect(await count('open-jobs', 'ERR_SYNC_PROTOCOL')).toBe(1)
