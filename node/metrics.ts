@@ -10,6 +10,7 @@
  * number of series stays bounded whatever the network sends.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { limiterKeysOf, scrapeReadersOf } from './metrics-scrape.ts'
 
 /** Prefix of every metric this node exports, default process metrics included. */
 export const METRIC_PREFIX = 'trust_engine_'
@@ -181,80 +182,6 @@ export interface NodeMetrics {
   }
 }
 
-/** What the gauges read at each scrape come from; set once by the node ({@link readAtScrape}). */
-export interface ScrapeReaders {
-  /** Bytes of the LevelDB folder. */
-  storeBytes: () => Promise<number>
-  /** Bytes of the blobs stored. */
-  blobBytes: () => Promise<number>
-  /** Free bytes of the data folder's file system. */
-  diskFreeBytes: () => Promise<number>
-  /** Gossip messages being validated and being delivered. */
-  gossipQueue: () => { validating: number, delivering: number }
-  /** Votes held by the vote buffer. */
-  votesHeld: () => number
-  /** Economy schedules waiting for their slot. */
-  schedulesWaiting: () => number
-  /** Jobs held by the seed phase. */
-  seedJobsHeld: () => number
-  /** Worker pool tasks waiting for a worker and running. */
-  workTasks: () => { waiting: number, running: number }
-  /** Measurement worker threads running now and started so far. */
-  workPool: () => { workers: number, started: number }
-  /** Bytes of V8 heap the measurement workers use, summed. */
-  workerHeapUsedBytes: () => Promise<number>
-  /** LevelDB writes queued or running (node/store/db.ts). */
-  storeWritesWaiting: () => number
-  /** Optimizer reports kept (node/wiring/optimizer-report-store.ts). */
-  optimizerReports: () => number
-  /** Decision steps queued or running, all jobs and the busiest job (node/job/job-lifecycle.ts). */
-  decisionSteps: () => { all: number, longest: number }
-  /** Blob bytes held within the blob budget, and waited for (node/job/blob-budget.ts). */
-  blobMemory: () => { held: number, waiting: number }
-  /** Reputation history points kept (node/job/reputation-history.ts). */
-  reputationPoints: () => number
-  /** Records of the peer book (node/p2p/peer-book.ts). */
-  peerBookRecords: () => Promise<number>
-  /** Message ids in gossipsub's seen cache (node/p2p/gossip.ts `seenIds`). */
-  gossipSeenIds: () => number
-  /** Final jobs in the certificate catch-up's serving index (node/job/certified-jobs.ts). */
-  certifiedJobsIndexed: () => number
-  /** Peers the host keeps redialling (node/p2p/redial.ts). */
-  redialTargets: () => number
-  /** Entries of gossipsub's message cache and IDONTWANT lists (node/p2p/gossipsub-hooks.ts). */
-  gossipCaches: () => { messages: number, idontwant: number }
-}
-
-/** The readers of each registry's scrape-time gauges (a registry belongs to one node). */
-const SCRAPE_READERS = new WeakMap<Registry, ScrapeReaders>()
-
-/**
- * Gives the gauges of {@link NodeMetrics.storage} and {@link NodeMetrics.queues}
- * on `register` what they read at each scrape. Until then they read 0; a
- * reader that fails leaves its gauge at its last value.
- */
-export function readAtScrape (register: Registry, readers: ScrapeReaders): void {
-  SCRAPE_READERS.set(register, readers)
-}
-
-/** The rate limiters `rate_limit_keys` reads, per gauge (one gauge per registry): limiter name → its key count. */
-const LIMITER_KEYS = new WeakMap<object, Map<string, () => number>>()
-
-/**
- * Shows the keys a rate limiter tracks in `rate_limit_keys{limiter}` at
- * each scrape. A later limiter of the same name (an API started again)
- * takes the earlier one's place.
- */
-export function countLimiterKeys (metrics: NodeMetrics, limiter: string, keys: () => number): void {
-  const gauge = metrics.queues.rateLimitKeys
-  let limiters = LIMITER_KEYS.get(gauge)
-  if (limiters === undefined) {
-    limiters = new Map()
-    LIMITER_KEYS.set(gauge, limiters)
-  }
-  limiters.set(limiter, keys)
-}
-
 /** Full name of each metric in the tree, for dashboards and tests. */
 export const NODE_METRIC_NAMES = {
   gossipValidationResults: `${METRIC_PREFIX}gossip_validation_results_total`,
@@ -365,92 +292,92 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
     },
     storage: {
       storeBytes: gauge(register, n.storeBytes, 'Bytes of the LevelDB folder on disk', [], async (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(await r.storeBytes())
       }),
       blobBytes: gauge(register, n.blobStoreBytes, 'Bytes of the blobs in the blob folder', [], async (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(await r.blobBytes())
       }),
       diskFreeBytes: gauge(register, n.diskFreeBytes, 'Free bytes of the data folder\'s file system (blob writes stop at minFreeBytes)', [], async (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(await r.diskFreeBytes())
       })
     },
     queues: {
       gossip: gauge(register, n.gossipQueue, 'Gossip messages waiting in this node, by stage (validating, delivering)', ['stage'], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r === undefined) return
         const q = r.gossipQueue()
         g.set({ stage: 'validating' }, q.validating)
         g.set({ stage: 'delivering' }, q.delivering)
       }),
       votesHeld: gauge(register, n.votesHeld, 'Votes held before they can be counted (job or seed not known yet)', [], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(r.votesHeld())
       }),
       schedulesWaiting: gauge(register, n.schedulesWaiting, 'Economy schedules waiting for their slot', [], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(r.schedulesWaiting())
       }),
       seedJobsHeld: gauge(register, n.seedJobsHeld, 'Jobs whose seed shares or certificates the seed phase holds', [], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(r.seedJobsHeld())
       }),
       storeWritesWaiting: gauge(register, n.storeWritesWaiting, 'LevelDB writes queued behind the one running, plus that one', [], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(r.storeWritesWaiting())
       }),
       optimizerReports: gauge(register, n.optimizerReports, 'Optimizer reports kept (bounded by maxOptimizerReports)', [], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(r.optimizerReports())
       }),
       decisionSteps: gauge(register, n.decisionSteps, 'Steps on the jobs\' decision queues, queued or running, by scope (all jobs, the longest queue)', ['scope'], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r === undefined) return
         const q = r.decisionSteps()
         g.set({ scope: 'all' }, q.all)
         g.set({ scope: 'longest' }, q.longest)
       }),
       blobMemory: gauge(register, n.blobMemory, 'Blob bytes in memory within the node\'s blob budget, by state (held, waiting)', ['state'], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r === undefined) return
         const b = r.blobMemory()
         g.set({ state: 'held' }, b.held)
         g.set({ state: 'waiting' }, b.waiting)
       }),
       reputationPoints: gauge(register, n.reputationPoints, 'Reputation history points kept, all validators together (bounded by maxPointsPerValidator each)', [], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(r.reputationPoints())
       }),
       peerBookRecords: gauge(register, n.peerBookRecords, 'Records of the peer book (validators only)', [], async (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(await r.peerBookRecords())
       }),
       gossipSeenIds: gauge(register, n.gossipSeenIds, 'Message ids in gossipsub\'s seen cache (bounded by maxSeenIds and a 2-minute lifetime)', [], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(r.gossipSeenIds())
       }),
       certifiedJobsIndexed: gauge(register, n.certifiedJobsIndexed, 'Final jobs in the certificate catch-up\'s serving index (bounded by MAX_INDEXED_JOBS, 4096)', [], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(r.certifiedJobsIndexed())
       }),
       redialTargets: gauge(register, n.redialTargets, 'Peers the host keeps redialling (bootstrap peers and the peer book\'s, less those given up)', [], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(r.redialTargets())
       }),
       gossipCaches: gauge(register, n.gossipCaches, 'Entries of gossipsub\'s own caches, by cache (messages: the message cache for IWANT; idontwant: ids peers asked not to be sent)', ['cache'], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r === undefined) return
         const c = r.gossipCaches()
         g.set({ cache: 'messages' }, c.messages)
         g.set({ cache: 'idontwant' }, c.idontwant)
       }),
       rateLimitKeys: gauge(register, n.rateLimitKeys, 'Keys (peers, addresses, API clients) tracked per rate limiter (at most 4096 each, least recently used forgotten), by limiter', ['limiter'], (g) => {
-        for (const [limiter, keys] of LIMITER_KEYS.get(g) ?? []) g.set({ limiter }, keys())
+        for (const [limiter, keys] of limiterKeysOf(g)) g.set({ limiter }, keys())
       }),
       workTasks: gauge(register, n.workTasks, 'Worker pool tasks (measurements, optimizations, analyses), by state (waiting, running)', ['state'], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r === undefined) return
         const t = r.workTasks()
         g.set({ state: 'waiting' }, t.waiting)
@@ -460,17 +387,17 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
     memory: {
       arrayBuffers: gauge(register, n.arrayBuffers, 'Bytes of the main thread\'s ArrayBuffers and Buffers', [], (g) => { g.set(process.memoryUsage().arrayBuffers) }),
       workers: gauge(register, n.workers, 'Measurement worker threads running', [], (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(r.workPool().workers)
       }),
       workersStarted: counter(register, n.workersStarted, 'Measurement worker threads started since the node started', [], (c) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r === undefined) return
         c.reset()
         c.inc(r.workPool().started)
       }),
       workerHeapUsed: gauge(register, n.workerHeapUsed, 'Bytes of V8 heap the measurement worker threads use, summed', [], async (g) => {
-        const r = SCRAPE_READERS.get(register)
+        const r = scrapeReadersOf(register)
         if (r !== undefined) g.set(await r.workerHeapUsedBytes())
       })
     },

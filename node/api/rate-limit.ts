@@ -12,7 +12,8 @@
  * node/p2p/rate-limit.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { countLimiterKeys, type NodeMetrics } from '../metrics.ts'
+import type { NodeMetrics } from '../metrics.ts'
+import { countLimiterKeys } from '../metrics-scrape.ts'
 import { KeyedTokenBuckets } from '../p2p/rate-limit.ts'
 import { ERR_RATE_LIMITED, apiError } from './errors.ts'
 
