@@ -109,15 +109,20 @@ export const networkSchema = z.strictObject({
     maxJobVertices: z.int().min(1).default(4_000_000),
     /**
      * Most bytes of one job's distinct blobs, reference and candidate
-     * together (a blob named several times counted once): 256 MiB. Every
+     * together (a blob named several times counted once): 512 MiB. Every
      * node holds a job's blobs in memory while it checks and measures them,
      * so this bounds what one job costs a node however many blobs it names
-     * (up to 256 a side of 64 MiB each otherwise): 32 frames of 1920 × 1080
-     * as 16-bit RGBA PNG a side fit, and two scenes of the 64 MiB a blob
-     * may hold. A node's own blob budget (`jobs.maxBlobBytesInMemory`, the
-     * same 256 MiB by default) bounds several jobs' bytes together.
+     * (up to 256 a side of 64 MiB each otherwise). 512 MiB is twice the
+     * frames `maxJobPixels` allows stored as 8-bit RGBA PNG without any
+     * compression (4 bytes a pixel, 256 MiB at 2^26 pixels), so only a
+     * 16-bit, uncompressed or padded job near the pixel limit meets it, and
+     * a scene job's two largest blobs (2 × 64 MiB) fit four times over.
+     * Measuring a job at the pixel limit holds about 1.5 GiB anyway
+     * (docs/protocol.md, "limits"). A node's own blob budget
+     * (`jobs.maxBlobBytesInMemory`, 256 MiB) bounds several jobs' bytes
+     * together; a job larger than it is read only while nothing else is held.
      */
-    maxJobBytes: z.int().min(1).default(268_435_456)
+    maxJobBytes: z.int().min(1).default(536_870_912)
   }).prefault({}),
   reputation: z.strictObject({
     /** Seed: reputation starts at 1 (in [0, 1]). */

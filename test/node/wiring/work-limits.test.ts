@@ -73,7 +73,7 @@ describe('declared work', () => {
   })
 
   it('refuses a job whose distinct blobs hold more bytes than the network allows, however few pixels they declare', () => {
-    expect(network.limits.maxJobBytes).toBe(256 * 2 ** 20)
+    expect(network.limits.maxJobBytes).toBe(512 * 2 ** 20)
     const tight = parseNetwork({ networkId: 'limits', protocolVersion: 1, validators: [{ name: 'a', publicKey: key.publicKey, weight: 1 }], limits: { maxJobBytes: 1000 } })
     const small = encodePng(makeImage(4, 3, () => [0, 0, 0, 255]))
     const copies = Math.floor(1000 / small.length)
