@@ -25,18 +25,12 @@ import { roundOver } from './deadline.ts'
 import { ERR_UNKNOWN_JOB } from './errors.ts'
 import type { OpenJob, OpenJobs } from './open-jobs.ts'
 import type { JobNetworkPort } from './ports.ts'
+import type { JobEngineOptions } from './engine-options.ts'
 import { isTerminal } from './records.ts'
 import { ERR_SEED_UNKNOWN_JOB, type SeedPhase } from './seed-phase.ts'
 
-/** Options of catch-up (part of the engine's options; see `JobEngineOptions` for each one's reason). */
-export interface CatchUpOptions {
-  seedFetchMs: number
-  certificateSyncMs: number
-  certificatePeers: number
-  missedJobFetchMs: number
-  stalledJobFetchMs: number
-  stalledJobsPerPass: number
-}
+/** Options of catch-up: the engine's options of that name, each with its reason in engine-options.ts. */
+export type CatchUpOptions = Pick<JobEngineOptions, 'seedFetchMs' | 'certificateSyncMs' | 'certificatePeers' | 'missedJobFetchMs' | 'stalledJobFetchMs' | 'stalledJobsPerPass'>
 
 /** The gossip handlers catch-up takes its answers in through. */
 export interface GossipHandlers {

@@ -5,17 +5,13 @@
  */
 import type { PreparedPrimitive, TextureBinding } from './scene-reader.ts'
 
+/** Barycentrics handed to {@link interpolateUvAt} by the argument form (float64, so the numbers are the same). */
+const BARY = new Float64Array(3)
+
 /** UV of binding `b` at barycentrics (b0, b1, b2) of triangle (i0, i1, i2) into out[0..1] (0, 0 without UVs). */
 export function interpolateUv (prim: PreparedPrimitive, b: TextureBinding, i0: number, i1: number, i2: number, b0: number, b1: number, b2: number, out: Float64Array): void {
-  const set = b.texCoord === 1 && prim.uv1 !== null ? prim.uv1 : prim.uv0
-  let u = 0; let v = 0
-  if (set !== null) {
-    u = set[i0 * 2]! * b0 + set[i1 * 2]! * b1 + set[i2 * 2]! * b2
-    v = set[i0 * 2 + 1]! * b0 + set[i1 * 2 + 1]! * b1 + set[i2 * 2 + 1]! * b2
-  }
-  const t = b.transform
-  if (t !== null) { const tu = t[0]! * u + t[1]! * v + t[2]!; v = t[3]! * u + t[4]! * v + t[5]!; u = tu }
-  out[0] = u; out[1] = v
+  BARY[0] = b0; BARY[1] = b1; BARY[2] = b2
+  interpolateUvAt(prim, b, i0, i1, i2, BARY, out)
 }
 
 /** UV of binding `b` at vertex `i` into out[0..1]. */
