@@ -18,7 +18,8 @@
  *   waiting for earlier ones, so each topic bounds the messages in
  *   validation at once, in count and in bytes: a message beyond is IGNOREd
  *   unread (`ERR_GOSSIP_QUEUE_FULL`, not penalised, not forwarded; gossipsub
- *   has marked its id seen, so catch-up brings it back: docs/bounds.md).
+ *   marked its id seen, and the adapter forgets it again so that a later
+ *   copy is validated; catch-up also brings it back: docs/bounds.md).
  *   Before that, each relaying peer gets only its share of the topic's queue
  *   and a rate (gossip-peer-share.ts): one fast peer cannot fill the queue.
  * - Gossipsub's seen cache is bounded by count as well as time
@@ -70,10 +71,11 @@ export type GossipMessageHandler = (topic: string, data: Uint8Array, from: PeerI
  * The parts of gossipsub (@chainsafe/libp2p-gossipsub 14.1) that
  * {@link GossipAdapter.publishTo} reaches behind its public API: the seen
  * cache, the id-to-string function of its keys, and the send of one RPC to
- * one peer (false when no stream to it is open).
+ * one peer (false when no stream to it is open). The adapter's queue bound
+ * also deletes from the seen cache (see `#validate`).
  */
 interface GossipsubInternals {
-  seenCache: { has: (id: string) => boolean, put: (id: string) => void }
+  seenCache: { has: (id: string) => boolean, put: (id: string) => void, entries: Map<string, unknown> }
   msgIdToStrFn: (id: Uint8Array) => string
   sendRpc: (peer: string, rpc: { subscriptions: [], messages: Array<{ topic: string, data: Uint8Array }> }) => boolean
 }
@@ -289,7 +291,11 @@ export class GossipAdapter {
       this.#inValidation.set(topic, queue)
     }
     // [IGNORE] the topic's validation queue is full: dropped unread, not penalised (an oversized message is still REJECTed below).
+    // Gossipsub marked its id seen before calling us; the id is forgotten again, so the next copy (another
+    // peer's relay, an IWANT answer, a re-publish) is validated once there is room instead of dropped as a
+    // duplicate for the seen cache's 2 minutes. This costs nothing more: a flood of copies meets this same cheap check.
     if (size <= this.#maxBytesOf(topic) && (queue.count >= this.#options.maxValidatingPerTopic || queue.bytes + size > this.#options.maxValidatingBytesPerTopic)) {
+      this.#forgetSeen(msg)
       return this.#result(topic, 'ignore', ERR_GOSSIP_QUEUE_FULL, peer)
     }
     queue.count++
@@ -302,6 +308,12 @@ export class GossipAdapter {
       queue.count--
       queue.bytes -= size
     }
+  }
+
+  /** Deletes `msg`'s id from gossipsub's seen cache (deleting keeps the cache's insertion order, which its pruning relies on). */
+  #forgetSeen (msg: Message): void {
+    const internals = this.#pubsub as unknown as GossipsubInternals
+    internals.seenCache.entries.delete(internals.msgIdToStrFn(contentMessageId(msg)))
   }
 
   async #check (topic: string, validator: GossipValidator, gate: boolean, peer: PeerId, msg: Message): Promise<TopicValidatorResult> {

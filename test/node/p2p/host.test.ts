@@ -178,6 +178,35 @@ describe('gossip adapter', () => {
     expect(b.gossip.getScore(a.peerId)).toBeGreaterThanOrEqual(0)
   })
 
+  it('validates a later copy of a message it ignored for a full queue (the id is not left marked seen)', async () => {
+    const counters = new CounterTally()
+    const b = await host({ counters, gossip: { validationTimeoutMs: 600_000, maxValidatingPerTopic: 1 } })
+    let release = (): void => {}
+    const stuck = new Promise<void>((resolve) => { release = resolve })
+    b.gossip.setValidator(b.topics.votes, async (data) => { if (Buffer.from(data).toString() === 'held') await stuck })
+    b.gossip.subscribe(b.topics.votes)
+    await b.start()
+    const a = await host({ bootstrap: b.multiaddrs() })
+    const c = await host({ bootstrap: b.multiaddrs() })
+    for (const h of [a, c]) {
+      h.gossip.setValidator(h.topics.votes, () => {})
+      h.gossip.subscribe(h.topics.votes)
+      await h.start()
+    }
+    await waitUntil(() => a.gossip.subscribers(a.topics.votes).length === 1 && c.gossip.subscribers(c.topics.votes).length === 1, 'b subscribed')
+    const full = (): number => counters.get(`gossip|${b.topics.votes}|ignore|${ERR_GOSSIP_QUEUE_FULL}`)
+    await a.gossip.publish(a.topics.votes, Buffer.from('held'))
+    await waitUntil(() => b.gossip.queued.validating === 1, 'held in validation')
+    await a.gossip.publish(a.topics.votes, Buffer.from('dropped'))
+    await waitUntil(() => full() === 1, 'queue full')
+    release()
+    await waitUntil(() => counters.get(`gossip|${b.topics.votes}|accept|OK`) === 1, 'held one accepted')
+    // c never saw 'dropped' (b did not forward it): its copy reaches b, which validates and accepts it.
+    await c.gossip.publish(c.topics.votes, Buffer.from('dropped'))
+    await waitUntil(() => counters.get(`gossip|${b.topics.votes}|accept|OK`) === 2, 'later copy accepted')
+    expect(full()).toBe(1)
+  })
+
   it('drops, and counts, gossip to a peer whose outbound queue is over its bound', async () => {
     const counters = new CounterTally()
     const got: string[] = []
