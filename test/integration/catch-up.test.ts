@@ -11,6 +11,17 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { Cluster, waitFor } from '../../sim/cluster.ts'
 import { testPng } from '../../sim/images.ts'
 
+/**
+ * Deadline of the jobs here: ten minutes, a hang guard rather than a speed
+ * requirement. Both cases decide by quorum as soon as the restarted node has
+ * voted, so the deadline never adds to the run; but the node's restart sits
+ * inside the job's voting time, and on a loaded machine a node process took
+ * 37 s (first case) and 50 s (second) to print its ready line, past the 40 s
+ * and 30 s deadlines these jobs had, which then ended disputed at the deadline
+ * instead of validated by quorum.
+ */
+const DEADLINE_MS = 600_000
+
 describe('vote catch-up', () => {
   let cluster: Cluster | null = null
   afterAll(async () => { await cluster?.cleanup() })
@@ -20,7 +31,7 @@ describe('vote catch-up', () => {
     cluster = Cluster.init(3)
     await cluster.startAll({ node3: { kind: 'silent' } })
     await cluster.waitConnected()
-    const jobId = await cluster.submitFrames('node1', [testPng(64, 64)], [testPng(64, 64)], { deadlineMs: 40_000 })
+    const jobId = await cluster.submitFrames('node1', [testPng(64, 64)], [testPng(64, 64)], { deadlineMs: DEADLINE_MS })
     await waitFor(async () => (await cluster!.raw('node3', `/v1/jobs/${jobId}`)).status === 200, 'node3 accepted the job')
     // The seed phase needs node3's share too (three validators): wait until node1 has the seed.
     await waitFor(async () => ((await cluster!.get('node1', `/v1/jobs/${jobId}`)) as { timings: { seededAt: number | null } }).timings.seededAt !== null, 'the seed fixed on node1')
@@ -47,7 +58,7 @@ describe('vote catch-up', () => {
 
   it('a validator that was down when a job was announced learns of it on restart and votes', async () => {
     await cluster!.stop('node2')
-    const jobId = await cluster!.submitFrames('node1', [testPng(48, 48)], [testPng(48, 48)], { deadlineMs: 30_000 })
+    const jobId = await cluster!.submitFrames('node1', [testPng(48, 48)], [testPng(48, 48)], { deadlineMs: DEADLINE_MS })
     // node1 and node3 alone hold no more than 2/3 of the weight: the job's seed phase waits for node2's share
     // (as finality would wait for its vote), so the job stays open.
     await waitFor(async () => (await cluster!.raw('node3', `/v1/jobs/${jobId}`)).status === 200, 'node3 accepted the job')
