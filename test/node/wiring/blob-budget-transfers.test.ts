@@ -40,10 +40,12 @@ describe('blob transfers within the blob budget', () => {
     waiting.abort()
     expect(await missing).toBe(ERR_BLOB_ABORTED)
     expect(budget.bytes).toEqual({ held: 0, waiting: 0 })
-    // A stored blob is not transferred again: its size comes from the folder.
-    const before = asked()
+    // A stored blob is not transferred again: its size comes from the folder. Only the asks for this blob
+    // are counted: the server may still be answering a request of the cancelled fetch for 'cd…' (it sent
+    // one just before the abort, and a loaded machine answers it after the count was read).
+    const before = asked(sha)
     expect(await port.fetch!(sha, 'bb'.repeat(32), new AbortController().signal)).toBe(bytes.byteLength)
-    expect(asked()).toBe(before)
+    expect(asked(sha)).toBe(before)
   })
 
   it('waits for room before asking any peer, and ends at its signal with ERR_BLOB_BUDGET', async () => {

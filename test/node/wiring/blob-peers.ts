@@ -19,8 +19,8 @@ export interface BlobPeers {
   local: BlobDir
   server: Host
   client: Host
-  /** How many blob requests the server has answered. */
-  asked: () => number
+  /** How many blob requests the server has answered: all of them, or those for the blob `sha256`. */
+  asked: (sha256?: string) => number
 }
 
 /**
@@ -43,16 +43,16 @@ export function blobPeerFixtures (prefix: string): { tempDir: () => Promise<stri
   const blobPeers = async (): Promise<BlobPeers> => {
     const served = new BlobDir(await tempDir())
     const local = new BlobDir(await tempDir())
-    let asks = 0
+    const asks: string[] = []
     const server = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'testnet' })
     hosts.push(server)
-    await serveBlobs(server, { getBlob: async (sha) => { asks++; return await served.open(sha) } })
+    await serveBlobs(server, { getBlob: async (sha) => { asks.push(sha); return await served.open(sha) } })
     await server.start()
     const client = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'testnet', bootstrap: server.multiaddrs() })
     hosts.push(client)
     await client.start()
     await waitUntil(() => client.isAdmitted(server.peerId), 'connected')
-    return { served, local, server, client, asked: () => asks }
+    return { served, local, server, client, asked: (sha256) => sha256 === undefined ? asks.length : asks.filter((s) => s === sha256).length }
   }
   return { tempDir, blobPeers }
 }
