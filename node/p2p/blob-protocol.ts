@@ -11,7 +11,9 @@
  *   uncompressed, usually far less; a glTF scene of a few million triangles
  *   fits too. Larger content should be split by the job, not streamed whole;
  * - every wait bounded: 10 s without a frame (idle) and 5 minutes in all
- *   (64 MiB at ≈ 220 kB/s). On any failure the stream is aborted.
+ *   (64 MiB at ≈ 220 kB/s). The server's idle deadline does not run while
+ *   it looks the blob up (hashing the file first), only the total one: that
+ *   wait is its own, not the peer's. On any failure the stream is aborted.
  *
  * The receiver hashes while reading and refuses a mismatch (`ERR_BLOB_HASH`)
  * before returning anything, so nothing unverified is ever stored.
@@ -172,8 +174,12 @@ async function serveOne (stream: Stream, getBlob: ServeBlobsOptions['getBlob'], 
     const first = await frames.next()
     if (first.done === true) throw new TrustEngineError(ERR_BLOB_PROTOCOL, 'stream ended before the request')
     const req = decodeBlobRequest(first.value.subarray())
-    clock.touch()
+    // The lookup is this node's own work, not the peer's silence: BlobDir.open hashes the whole file before
+    // the status frame, seconds for a 64 MiB blob on a loaded machine with several streams at once, and an
+    // idle deadline counted over it reset streams of a peer that was waiting for us. The total deadline bounds it.
+    clock.pause()
     const body = await getBlob(req.sha256)
+    clock.touch()
     const status = statusOf(body, opts.maxBlobBytes)
     await stream.sink(lp.encode(responseFrames(status, body, opts.maxChunkBytes, () => { clock.touch() }, pace, clock.signal, (n) => { counters.blobBytesSent?.(n) })))
     counters.blob('serve', status.status)

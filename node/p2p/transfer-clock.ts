@@ -1,6 +1,7 @@
 /**
  * The deadlines of one blob transfer (blob-protocol.ts), served or fetched:
- * a total time, an idle time that each frame pushes back, and the caller's
+ * a total time, an idle time that each frame pushes back (paused while this
+ * side works, e.g. a server hashing the blob it will send), and the caller's
  * cancellation, each ending the transfer with its typed error.
  */
 import { TrustEngineError } from '../../protocol/errors.ts'
@@ -46,6 +47,17 @@ export class TransferClock {
     if (this.#error !== undefined) return
     clearTimeout(this.#idle)
     this.#idle = setTimeout(() => { this.#expire(new TrustEngineError(ERR_BLOB_TIMEOUT, `no blob frame for ${this.#opts.idleTimeoutMs} ms`, { action: 'ignore' })) }, this.#opts.idleTimeoutMs)
+  }
+
+  /**
+   * This side is doing its own work before the next frame (a server looking
+   * its blob up, which hashes the whole file first): no idle deadline until
+   * the next {@link touch}, since the idle deadline is for the peer's
+   * silence; the total deadline and the caller's signal still run.
+   */
+  pause (): void {
+    clearTimeout(this.#idle)
+    this.#idle = undefined
   }
 
   /** Clears every timer. */

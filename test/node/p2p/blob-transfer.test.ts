@@ -10,7 +10,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   BlobDir, CounterTally, ERR_BLOB_ABORTED, ERR_BLOB_ID, ERR_BLOB_PROTOCOL, ERR_BLOB_TOO_LARGE, ERR_BLOB_UNREACHABLE,
-  createHost, fetchBlob, serveBlobs, type BlobBody, type Host
+  createHost, fetchBlob, serveBlobs, type BlobBody, type Host, type ServeBlobsOptions
 } from '../../../node/p2p/index.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
 import { waitUntil } from './fixtures/cluster.ts'
@@ -24,11 +24,11 @@ afterEach(async () => {
   dirs.length = 0
 })
 
-/** A started server host and a started client host connected to it. */
-async function pair (getBlob: (sha: string) => Promise<BlobBody>, maxBlobBytes?: number, counters?: CounterTally): Promise<{ server: Host, client: Host }> {
+/** A started server host (serving `getBlob` with `serve`'s options) and a started client host connected to it. */
+async function pair (getBlob: (sha: string) => Promise<BlobBody>, serve: Omit<ServeBlobsOptions, 'getBlob'> = {}): Promise<{ server: Host, client: Host }> {
   const server = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'testnet' })
   hosts.push(server)
-  await serveBlobs(server, { getBlob, maxBlobBytes, counters })
+  await serveBlobs(server, { ...serve, getBlob })
   await server.start()
   const client = await createHost({ privateKey: await generateKeyPair('Ed25519'), networkId: 'testnet', bootstrap: server.multiaddrs() })
   hosts.push(client)
@@ -51,9 +51,22 @@ describe('blob transfer', () => {
   it('answers too-large for a blob over the server\'s limit', async () => {
     const counters = new CounterTally()
     const blob = Buffer.alloc(2000, 5)
-    const { server, client } = await pair(async () => blob, 1000, counters)
+    const { server, client } = await pair(async () => blob, { maxBlobBytes: 1000, counters })
     await expect(fetchBlob(client, server.peerId, sha256Hex(blob))).rejects.toMatchObject({ code: ERR_BLOB_TOO_LARGE })
     await waitUntil(() => counters.get('blob|serve|too-large') === 1, 'counted')
+  })
+
+  it('serves a blob whose lookup outlasts the server\'s idle deadline: the lookup is the server\'s own work, not the peer\'s silence', async () => {
+    const counters = new CounterTally()
+    const blob = Buffer.alloc(1000, 7)
+    // The lookup ends after the server's idle deadline (as BlobDir.open hashing a 64 MiB file does on a loaded
+    // machine, several streams at once); the timers fire in order whatever the machine's speed.
+    const { server, client } = await pair(async () => { await new Promise((resolve) => setTimeout(resolve, 600)); return blob }, { idleTimeoutMs: 200, counters })
+    // The client's idle deadline is a hang guard here.
+    const got = await fetchBlob(client, server.peerId, sha256Hex(blob), { idleTimeoutMs: 120_000 })
+    expect(Buffer.from(got).equals(blob)).toBe(true)
+    await waitUntil(() => counters.get('blob|serve|found') === 1, 'counted')
+    expect(counters.get('blob|serve|ERR_BLOB_TIMEOUT')).toBe(0)
   })
 
   it('stops at once when the caller aborts', async () => {
