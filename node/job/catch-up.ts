@@ -1,7 +1,7 @@
 /**
  * How a node learns what gossip did not bring it (docs/networking.md): at
- * start, the jobs still open at its peers and, for each open job, the votes
- * gossiped while it was down; while a job has no seed, that job's votes
+ * start, and from each peer admitted (again) later, the jobs still open at
+ * its peers and, for each open job, the votes gossiped while it was down; while a job has no seed, that job's votes
  * stream every `seedFetchMs` (it starts with the seed certificate, or the
  * seed shares peers hold); on a message for a job it does not know, the
  * peers' open jobs again, paced; while a seeded job gains no vote for
@@ -53,6 +53,14 @@ export interface CatchUpComponents {
   metrics: NodeMetrics
 }
 
+/**
+ * Peers asked for their open jobs because they were admitted, at most this
+ * many within `missedJobFetchMs`: one honest peer has every open job, three
+ * outvote a peer that answers nothing, and a node reconnecting to a hundred
+ * peers does not decode a hundred copies.
+ */
+export const ADMITTED_OPEN_JOBS_PEERS = 3
+
 /** A node's catch-up with its peers. */
 export class CatchUp {
   readonly #components: CatchUpComponents
@@ -61,6 +69,8 @@ export class CatchUp {
   readonly #certificatesAskedAt = new Map<string, number>()
   /** When this node last asked its peers for open jobs because of a message for an unknown job (see `missedJobFetchMs`). */
   #missedJobsAskedAt: number | null = null
+  /** When each peer was last asked for its open jobs on its admission (see {@link openJobsOfAdmitted}). */
+  readonly #openJobsAskedAt = new Map<string, number>()
   /** Per seeded open job: its vote count when last looked at, since when it has not changed (or since the last ask), and the wait before the next ask. */
   readonly #stalled = new Map<string, { votes: number, since: number, wait: number }>()
 
@@ -96,9 +106,38 @@ export class CatchUp {
    * votes of those it accepts.
    */
   async openJobs (): Promise<void> {
-    const { net, tasks, jobs, take, logger, metrics } = this.#components
+    const { net, tasks, metrics } = this.#components
     metrics.catchUp.asks.inc({ kind: 'open-jobs' })
-    const announcements = await net.openJobs(tasks.signal)
+    await this.#takeOpenJobs(await net.openJobs(tasks.signal))
+  }
+
+  /**
+   * A peer was admitted (again): asks it for its open jobs, unless it, or
+   * {@link ADMITTED_OPEN_JOBS_PEERS} others, were asked so within
+   * `missedJobFetchMs`. The ask at start waits a bounded time for a first
+   * admitted peer; on a loaded machine, or when the peers come up after this
+   * node, admission comes later, and across a partition a node misses the
+   * announcements of the other side. A job whose seed or finality waits for
+   * this node's share or vote would then send it nothing that makes it ask
+   * ({@link afterUnknownJob}), and stay open until its deadline.
+   */
+  async openJobsOfAdmitted (peer: string): Promise<void> {
+    const { net, clock, tasks, metrics } = this.#components
+    const now = clock()
+    const window = this.#options.missedJobFetchMs
+    const last = this.#openJobsAskedAt.get(peer)
+    const recent = [...this.#openJobsAskedAt.values()].filter((t) => now - t < window).length
+    if (tasks.stopped || (last !== undefined && now - last < window) || recent >= ADMITTED_OPEN_JOBS_PEERS) return
+    this.#openJobsAskedAt.delete(peer)
+    this.#openJobsAskedAt.set(peer, now)
+    if (this.#openJobsAskedAt.size > 4096) this.#openJobsAskedAt.delete(this.#openJobsAskedAt.keys().next().value!)
+    metrics.catchUp.asks.inc({ kind: 'open-jobs' })
+    await this.#takeOpenJobs(await net.openJobs(tasks.signal, peer))
+  }
+
+  /** Takes in announcements of open jobs as if they came over gossip, and catches up on the votes of those accepted. */
+  async #takeOpenJobs (announcements: Uint8Array[]): Promise<void> {
+    const { tasks, jobs, take, logger } = this.#components
     let taken = 0
     for (const bytes of announcements) {
       if (tasks.stopped) return

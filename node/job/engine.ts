@@ -394,10 +394,11 @@ export class JobEngine {
     return await this.#components.repos.certificates.get(jobId)
   }
 
-  /** A peer was admitted (again): ask it for the certificates of jobs decided meanwhile, paced (catch-up.ts). */
+  /** A peer was admitted (again): ask it for the certificates of jobs decided meanwhile and for its open jobs, paced (catch-up.ts). */
   onPeerAdmitted (peer: string): void {
     if (this.#tasks.stopped) return
     this.#tasks.spawn(this.#catchUp.certificatesFrom(peer))
+    this.#tasks.spawn(this.#catchUp.openJobsOfAdmitted(peer))
   }
 
   /** A job was decided here: tell the node, keep the certificate listed, and let a simulated launderer publish its late copy (node/job/faults.ts). */

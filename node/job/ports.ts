@@ -26,8 +26,8 @@ export interface JobNetworkPort {
   topicPeers?: (topic: EngineTopic) => string[]
   /** Asks peers for the votes they hold for a job (untrusted bytes, validated by the engine). */
   catchUp: (jobId: string, signal: AbortSignal) => Promise<Uint8Array[]>
-  /** Asks peers for the announcements of the jobs still open there (untrusted bytes). */
-  openJobs: (signal: AbortSignal) => Promise<Uint8Array[]>
+  /** Asks peers (only `peer` when given) for the announcements of the jobs still open there (untrusted bytes). */
+  openJobs: (signal: AbortSignal, peer?: string) => Promise<Uint8Array[]>
   /** Asks one peer for the certificates of the jobs created since `since` (untrusted bytes, as they arrive). */
   certificates: (peer: string, since: number, signal: AbortSignal) => AsyncIterable<Uint8Array>
   /** The peers to ask after a start (waits, bounded, for some to be admitted). */

@@ -73,7 +73,11 @@ export function jobNetworkPort (host: Host, onVotePublished: (data: Uint8Array) 
     },
     topicPeers: (topic) => host.gossip.subscribers(host.topics[topic]),
     catchUp: async (jobId, signal) => await askPeers(host, signal, room, async (peer) => await counted('votes', answered, fetchVotes(host, peer, jobId, signal))),
-    openJobs: async (signal) => await askPeers(host, signal, room, async (peer) => await counted('open-jobs', answered, fetchOpenJobs(host, peer, signal))),
+    openJobs: async (signal, peer) => {
+      const ask = async (p: string): Promise<Uint8Array[]> => await counted('open-jobs', answered, fetchOpenJobs(host, p, signal))
+      if (peer === undefined) return await askPeers(host, signal, room, ask)
+      return room(peer) ? await ask(peer).catch(() => []) : []
+    },
     certificates: (peer, since, signal) => room(peer) ? countedStream('certificates', answered, fetchCertificates(host, peer, since, signal)) : none(),
     catchUpPeers: async (signal) => await catchUpPeers(host, signal),
     penalise: (peer, code) => { host.penalise(peer, code) }

@@ -154,8 +154,8 @@ export function deliverAll (engines: JobEngine[], from: number, topic: EngineTop
 export interface GossipingEnginesOptions {
   /** True when a publish of engine `from` on `topic` does not reach engine `to`. */
   drop?: (from: number, to: number, topic: EngineTopic, data: Uint8Array) => boolean
-  /** Hears engine `i` ask its peers for their open jobs or for a job's votes. */
-  onAsk?: (i: number, what: 'open-jobs' | 'votes') => void
+  /** Hears engine `i` ask its peers (only `peer`, when named) for their open jobs or for a job's votes. */
+  onAsk?: (i: number, what: 'open-jobs' | 'votes', peer?: string) => void
   /** Engine options over the defaults. */
   options?: Partial<JobEngineOptions>
   /** The metrics of engine `i` (default: a registry of its own). */
@@ -177,8 +177,8 @@ export async function gossipingEngines (h: EngineHarness, network: NetworkConfig
       net: {
         ...NO_NETWORK,
         publish: async (topic, data) => deliverAll(engines, i, topic, data, (to) => o.drop?.(i, to, topic, data) ?? false),
-        openJobs: async () => {
-          o.onAsk?.(i, 'open-jobs')
+        openJobs: async (_signal, peer) => {
+          o.onAsk?.(i, 'open-jobs', peer)
           return others().flatMap((e) => e.openAnnouncements())
         },
         catchUp: async (jobId) => {

@@ -87,6 +87,9 @@ describe('catch-up asks of an observer', () => {
     const signal = new AbortController().signal
     expect(await port.openJobs(signal)).toEqual([])
     expect(await count('open-jobs', 'ERR_SYNC_PROTOCOL')).toBe(1)
+    // An ask of one named peer (a peer just admitted) goes to that peer and is counted alike.
+    expect(await port.openJobs(signal, server.peerId.toString())).toEqual([])
+    expect(await count('open-jobs', 'ERR_SYNC_PROTOCOL')).toBe(2)
     // The server does not serve certificates: the stream cannot be opened.
     const read = async (): Promise<void> => { for await (const _ of port.certificates(server.peerId.toString(), 0, signal)) { /* none */ } }
     await expect(read()).rejects.toMatchObject({ code: 'ERR_SYNC_UNREACHABLE' })
