@@ -8,20 +8,22 @@
  * `node scripts/measurement-table.ts` writes the table (`npm run
  * measurement-table`); with `--check` it writes nothing and exits with 1 when
  * the committed table differs. It takes a few minutes (fourteen scene
- * measurements, one after the other). test/node/render/verification.test.ts
- * checks each committed row against its own measurement of the candidate.
+ * measurements, one after the other, the original rendered once for all).
+ * test/node/render/verification.test.ts checks each committed row against
+ * its own measurement of the candidate.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { pbrSceneGlb } from '../test/node/render/verification-scenes.ts'
-import { allCandidates, measureCandidate, TABLE_DOC, tableRow, withTable } from '../test/node/render/verification-table.ts'
+import { allCandidates, measureCandidate, originalReference, TABLE_DOC, tableRow, withTable } from '../test/node/render/verification-table.ts'
 
 const path = fileURLToPath(new URL(`../${TABLE_DOC}`, import.meta.url))
 const check = process.argv.includes('--check')
 const original = await pbrSceneGlb()
+const reference = await originalReference(original)
 const rows: string[] = []
 for (const c of await allCandidates(original)) {
-  const row = tableRow(c, await measureCandidate(original, c.bytes))
+  const row = tableRow(c, await measureCandidate(reference, c.bytes))
   console.log(row)
   rows.push(row)
 }

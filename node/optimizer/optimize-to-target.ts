@@ -13,10 +13,14 @@
  * along the ladder; every rung measured is reported, and the smallest passing
  * output is chosen. Measurements use a seed derived from the input's hash and
  * the target, so the same input and target give the same search and the same
- * bytes on every node (the re-execution check of scene jobs holds).
+ * bytes on every node (the re-execution check of scene jobs holds). The input
+ * is prepared and rendered once for the whole search (a scene reference,
+ * node/render/scene-reference.ts), with the same numbers as measuring each
+ * rung on its own.
  */
 import { z } from 'zod'
 import { sha256Hex } from '../../protocol/hash.ts'
+import type { SceneReference } from '../render/scene-reference.ts'
 import { PROFILES, type Profile } from './analysis-rules.ts'
 import { ERR_OPTIMIZER_OPTIONS_INVALID, ERR_OPTIMIZER_TARGET_UNREACHABLE, fail } from './errors.ts'
 import { optimizeScene, type OptimizeOptions, type OptimizeResult } from './optimize.ts'
@@ -100,15 +104,19 @@ export async function optimizeToTarget (bytes: Uint8Array, target: QualityTarget
   if (!t.success) fail(ERR_OPTIMIZER_OPTIONS_INVALID, 'target must give ssimMin in [-1, 1] and psnrMin >= 0')
   const o = { ...DEFAULT_TARGET_OPTIONS, ...options }
   if (!PROFILES.includes(o.profile)) fail(ERR_OPTIMIZER_OPTIONS_INVALID, `unknown profile ${String(o.profile)}`)
-  const { measureScenes } = await import('../render/measure-scene.ts')
+  const [{ measureAgainstReference }, { prepareSceneReference }] = await Promise.all([import('../render/measure-scene.ts'), import('../render/scene-reference.ts')])
   const seed = sha256Hex(`trust-engine/optimize-target\0${sha256Hex(bytes)}\0${t.data.ssimMin}\0${t.data.psnrMin}`)
+  // every rung is measured against the same input, views and plan: the input is rendered once for all of them
+  // (prepared after the first optimization, so a bad input fails with the optimizer's codes as before)
+  let reference: SceneReference | undefined
   const results = new Map<number, OptimizeResult>()
   const steps: TargetStep[] = []
   const tryRung = async (rung: number): Promise<boolean> => {
     const settings = TARGET_LADDER[rung]!
     const opts: Partial<OptimizeOptions> = { profile: o.profile, ...settings, ...(o.meshopt === undefined ? {} : { meshopt: o.meshopt }), ...(o.textureFormat === undefined ? {} : { textureFormat: o.textureFormat }) }
     const out = await optimizeScene(bytes, opts)
-    const m = await measureScenes(bytes, out.bytes, { seed, ...(o.views === undefined ? {} : { views: o.views }) })
+    reference ??= await prepareSceneReference(bytes, { seed, ...(o.views === undefined ? {} : { views: o.views }) })
+    const m = await measureAgainstReference(reference, out.bytes)
     const passed = m.metrics.ssim >= t.data.ssimMin && m.metrics.psnr >= t.data.psnrMin
     steps.push({ rung, settings, bytes: out.bytes.byteLength, triangles: out.report.after.triangles, ssim: m.metrics.ssim, psnr: m.metrics.psnr, passed })
     if (passed) results.set(rung, out)

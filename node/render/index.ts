@@ -2,6 +2,7 @@
  * The deterministic software renderer for glTF scenes (see docs/renderer.md).
  *
  * - {@link measureScenes}: original vs candidate scene bytes → SSIM/PSNR over seeded views.
+ * - {@link prepareSceneReference} + {@link measureAgainstReference}: several candidates against one original, rendered once.
  * - {@link loadRenderScene} + {@link renderScene}: bytes → prepared scene → RGBA8 pixels.
  * - {@link drawViews} / {@link sceneBounds}: the seeded cameras and the sphere they circle.
  */
@@ -13,7 +14,10 @@ export {
 } from './errors.ts'
 export { BACKGROUND_SRGB8, type RgbaPixels } from './framebuffer.ts'
 export { loadRenderScene, type LoadRenderSceneOptions } from './load.ts'
-export { DEFAULT_MEASURE_SCENES_OPTIONS, measureScenes, type MeasurePhase, type MeasureScenesOptions, type SceneMeasurement, type ScenePlan, type SceneSampleMeasurement } from './measure-scene.ts'
+export {
+  DEFAULT_MEASURE_SCENES_OPTIONS, type MeasureAgainstOptions, measureAgainstReference, measureScenes, type MeasurePhase, type MeasureScenesOptions, type SceneMeasurement, type ScenePlan, type SceneSampleMeasurement
+} from './measure-scene.ts'
+export { prepareSceneReference, SceneReference, type SceneReferenceOptions } from './scene-reference.ts'
 export { ERR_RENDER_MESHOPT, unpackMeshopt } from './meshopt-unpack.ts'
 export type { RasterStats } from './rasterizer.ts'
 export { DEFAULT_SUPERSAMPLE, renderScene, type RenderOptions, type RenderResult, type ShadingModel } from './render.ts'

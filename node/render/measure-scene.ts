@@ -21,8 +21,8 @@
  *   simply measures badly.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import { type FrameSamplePlan, type PlanOptions, planFrameSamples, type SampleRect, sampleKey } from '../../protocol/sampling/plan.ts'
-import { DEFAULT_CONFIDENCE } from '../../protocol/stats/student-t.ts'
+import type { FrameSamplePlan, PlanOptions, SampleRect } from '../../protocol/sampling/plan.ts'
+import { sampleKey } from '../../protocol/sampling/plan.ts'
 import { type MeasurementSummary, summarizeSamples } from '../measure/summary.ts'
 import { changeImage, cropImage, downscale2x, type RgbaImage } from '../measure/image.ts'
 import { changePlanes, colourPlanes } from '../measure/colour-ssim.ts'
@@ -30,17 +30,18 @@ import { SCENE_LOCAL_SSIM_PERCENT } from '../measure/local-ssim.ts'
 import { changeMseRgb, mseRgb, psnrFromMse } from '../measure/psnr.ts'
 import { type EvidenceChoice, type EvidenceImages, type EvidenceOptions, evidenceImages, selectEvidence } from '../measure/evidence.ts'
 import { colourSsimPair, type MeasuredSample, type SampleValues } from '../measure/sample-values.ts'
-import { sceneComplexity } from '../scene/complexity.ts'
-import { resolveSceneLimits, type SceneLimits } from '../scene/load-scene.ts'
-import { ERR_RENDER_OPTIONS, renderError } from './errors.ts'
-import { checkBudget, DEFAULT_RENDER_BUDGET_OPTIONS, type RenderBudgetOptions } from './budget.ts'
-import { boundsOf, worldPositions } from './bounds.ts'
+import type { SceneLimits } from '../scene/load-scene.ts'
+import type { RenderBudgetOptions } from './budget.ts'
+import { checkBudget } from './budget.ts'
 import { loadRenderScene } from './load.ts'
-import { unpackMeshopt } from './meshopt-unpack.ts'
 import { emptyStats, type RasterStats } from './rasterizer.ts'
-import { renderScene } from './render.ts'
 import type { PreparedScene } from './scene-reader.ts'
-import { DEFAULT_VIEW_OPTIONS, drawViews, type SceneView, type ViewOptions } from './views.ts'
+import {
+  DEFAULT_MEASURE_SCENES_OPTIONS, loadOriginal, type ReferenceRender, renderView, resolveMeasureOptions, SceneReference
+} from './scene-reference.ts'
+import type { SceneView, ViewOptions } from './views.ts'
+
+export { DEFAULT_MEASURE_SCENES_OPTIONS }
 
 /** Options of {@link measureScenes}. */
 export interface MeasureScenesOptions {
@@ -100,23 +101,6 @@ export interface SceneEvidence {
  */
 export type MeasurePhase = 'prepare' | 'render' | 'metrics'
 
-/** Defaults of {@link measureScenes}. */
-export const DEFAULT_MEASURE_SCENES_OPTIONS = Object.freeze({
-  /** 256 × 256 full renders: 128 × 128 analysis frames and 64 × 64 regions, each well above the 11 × 11 SSIM window, and quick to render. */
-  width: 256,
-  height: 256,
-  /** 64 views: a 100-sample plan touches about 50 distinct views, so samples rarely repeat one, while renders stay bounded at 2 × 64 per scene. */
-  views: 64,
-  /**
-   * 2: region samples see each view as a 512 × 512 render would (128 × 128
-   * pixels per region); 4 also made an accepted simplification's pole fail
-   * (docs/measurement.md, "Resolution").
-   */
-  regionZoom: 2,
-  /** 95%, the original verifier's level. */
-  confidence: DEFAULT_CONFIDENCE
-})
-
 /** One measured sample. */
 export interface SceneSampleMeasurement extends MeasuredSample {
   /** View index. */
@@ -173,6 +157,9 @@ function addStats (into: RasterStats, s: RasterStats): void {
   into.triangles += s.triangles; into.culled += s.culled; into.degenerate += s.degenerate; into.clippedAway += s.clippedAway; into.fragments += s.fragments
 }
 
+/** Options of one measurement against a prepared reference: the reference fixes every other option. */
+export type MeasureAgainstOptions = Pick<MeasureScenesOptions, 'onTiming' | 'evidence' | 'confidence'>
+
 /**
  * Measures `candidateBytes` against `originalBytes` (.glb or .gltf). Throws
  * the loader's `ERR_SCENE_*`, the renderer's `ERR_RENDER_*` (budget, empty
@@ -181,47 +168,39 @@ function addStats (into: RasterStats, s: RasterStats): void {
  * every process.
  */
 export async function measureScenes (originalBytes: Uint8Array, candidateBytes: Uint8Array, options: MeasureScenesOptions): Promise<SceneMeasurement> {
+  const start = options.onTiming === undefined ? 0n : process.hrtime.bigint()
+  const resolved = resolveMeasureOptions(options)
+  const original = await loadOriginal(originalBytes, options, resolved)
+  const candidate = await loadRenderScene(candidateBytes, resolved.loadOptions)
+  const reference = await SceneReference.of(original.plain, original.scene, options, resolved, false)
+  return await measureLoaded(reference, candidate, options, start)
+}
+
+/**
+ * Measures `candidateBytes` against a reference prepared by
+ * `prepareSceneReference` (node/render/scene-reference.ts), with the
+ * reference's options: the same result, to the bit, as `measureScenes` on the
+ * reference's original bytes and options, without rendering again what the
+ * reference kept. Timings (`onTiming`) count only this call's work: the
+ * original's preparation and its kept renders are not in them. Throws what
+ * `measureScenes` throws for the candidate.
+ */
+export async function measureAgainstReference (reference: SceneReference, candidateBytes: Uint8Array, options: MeasureAgainstOptions = {}): Promise<SceneMeasurement> {
+  const start = options.onTiming === undefined ? 0n : process.hrtime.bigint()
+  const candidate = await loadRenderScene(candidateBytes, reference.resolved.loadOptions)
+  return await measureLoaded(reference, candidate, options, start)
+}
+
+/** The measurement of a loaded candidate against a reference; `start` is the hrtime the measurement started at (read only with `onTiming`). */
+async function measureLoaded (reference: SceneReference, candidate: PreparedScene, options: MeasureAgainstOptions, start: bigint): Promise<SceneMeasurement> {
   const onTiming = options.onTiming
   const spent = { prepare: 0, render: 0, metrics: 0 }
-  const start = onTiming === undefined ? 0n : process.hrtime.bigint()
-  const width = options.width ?? DEFAULT_MEASURE_SCENES_OPTIONS.width
-  const height = options.height ?? DEFAULT_MEASURE_SCENES_OPTIONS.height
-  const viewCount = options.views ?? DEFAULT_MEASURE_SCENES_OPTIONS.views
   const confidence = options.confidence ?? DEFAULT_MEASURE_SCENES_OPTIONS.confidence
-  const zoom = options.regionZoom ?? DEFAULT_MEASURE_SCENES_OPTIONS.regionZoom
-  if (!Number.isSafeInteger(zoom) || zoom < 1 || zoom > 4) throw renderError(ERR_RENDER_OPTIONS, 'region zoom must be an integer from 1 to 4')
-  const budget = { ...DEFAULT_RENDER_BUDGET_OPTIONS, ...options.budget }
-  const viewOptions = { ...DEFAULT_VIEW_OPTIONS, ...options.viewOptions }
-  checkBudget({ triangleViews: 0, largestView: width * height }, budget)
+  const { width, height, zoom, budget, viewOptions } = reference.resolved
+  const { samplePlan, samples, views, animated } = reference
+  const original = reference.scene
 
-  // each scene is rendered at least once, so one with more triangles than the whole budget is refused while loading
-  const loadOptions = { maxTexturePixels: budget.maxTexturePixels, maxTriangles: budget.maxTriangleViews, ...(options.limits === undefined ? {} : { limits: options.limits }) }
-  // meshopt is unpacked first, so the complexity rule's loader (which does not decode meshopt) can read the original too
-  const originalPlain = await unpackMeshopt(originalBytes, resolveSceneLimits(options.limits))
-  const original = await loadRenderScene(originalPlain, loadOptions)
-  const candidate = await loadRenderScene(candidateBytes, loadOptions)
-  const complexity = options.complexity ?? await sceneComplexity(originalPlain)
-
-  const world = worldPositions(original, 0)
-  const sphere = boundsOf(world)
-  const animated = original.duration > 0
-  // framed on the original's vertices (framing.ts); an animated scene moves away from its time-0 pose, so it keeps the sphere views
-  const views = drawViews(options.seed, viewCount, sphere, original.duration, viewOptions, animated ? undefined : world.positions)
-  const samplePlan = planFrameSamples({
-    seed: options.seed,
-    frameCount: viewCount,
-    width,
-    height,
-    complexity,
-    ...(options.plan === undefined ? {} : { options: options.plan })
-  })
-  const samples = samplePlan.samples.map((s) => (s.kind === 'temporal' && !animated ? { kind: 'frame' as const, frame: s.frame } : s))
-
-  // Work: one full render per distinct view, plus one at t + step per view with a temporal sample.
-  // A zoomed region is one more render (of its window, never larger than a view) per distinct region.
-  const used = new Set<number>(); const nextUsed = new Set<number>(); const regions = new Set<string>()
-  for (const s of samples) { used.add(s.frame); if (s.kind === 'temporal') nextUsed.add(s.frame); if (s.kind === 'region' && zoom > 1) regions.add(sampleKey(s)) }
-  const renders = used.size + nextUsed.size + regions.size
+  const renders = reference.renderCount()
   checkBudget({ triangleViews: renders * (original.triangleCount + candidate.triangleCount), largestView: width * height }, budget)
   if (onTiming !== undefined) spent.prepare = msSince(start)
 
@@ -233,21 +212,21 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
     extensionsIgnored: { original: original.extensionsIgnored, candidate: candidate.extensionsIgnored },
     appearanceIgnored: { original: original.appearanceIgnored, candidate: candidate.appearanceIgnored }
   }
-  const renderView = (scene: PreparedScene, which: 'original' | 'candidate', view: SceneView, time: number): RgbaImage => {
+  // a render counted in the render phase and the raster counters; a kept render of the original only in the counters
+  const timed = (render: () => ReferenceRender): ReferenceRender => {
     const t0 = onTiming === undefined ? 0n : process.hrtime.bigint()
-    const r = renderScene(scene, view.camera, { width, height, time })
+    const r = render()
     if (onTiming !== undefined) spent.render += msSince(t0)
-    addStats(stats[which], r.stats)
+    return r
+  }
+  const originalView = (frame: number, time: number, rect?: SampleRect): RgbaImage => {
+    const r = reference.render(frame, time, rect, timed)
+    addStats(stats.original, r.stats)
     return r.image
   }
-  // a region of a zoomed view: the same camera, an image `zoom` times larger, only the region's window rendered
-  const zoomedWindow = (scene: PreparedScene, view: SceneView, rect: SampleRect): RgbaImage =>
-    renderScene(scene, view.camera, { width: width * zoom, height: height * zoom, time: view.time, window: { x: rect.x * zoom, y: rect.y * zoom, width: rect.width * zoom, height: rect.height * zoom } }).image
-  const renderWindow = (scene: PreparedScene, which: 'original' | 'candidate', view: SceneView, rect: SampleRect): RgbaImage => {
-    const t0 = onTiming === undefined ? 0n : process.hrtime.bigint()
-    const r = renderScene(scene, view.camera, { width: width * zoom, height: height * zoom, time: view.time, window: { x: rect.x * zoom, y: rect.y * zoom, width: rect.width * zoom, height: rect.height * zoom } })
-    if (onTiming !== undefined) spent.render += msSince(t0)
-    addStats(stats[which], r.stats)
+  const candidateView = (frame: number, time: number, rect?: SampleRect): RgbaImage => {
+    const r = timed(() => renderView(candidate, views[frame]!, reference.resolved, time, rect))
+    addStats(stats.candidate, r.stats)
     return r.image
   }
   const factor = samplePlan.analysis.factor
@@ -265,8 +244,8 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
     const view = views[s.frame]!
     if (s.frame !== current) {
       current = s.frame
-      ref = { full: renderView(original, 'original', view, view.time) }
-      cand = { full: renderView(candidate, 'candidate', view, view.time) }
+      ref = { full: originalView(s.frame, view.time) }
+      cand = { full: candidateView(s.frame, view.time) }
       await yieldToEventLoop()
     }
     // metrics time is this sample's time less the renders it triggers (temporal samples render t + step)
@@ -279,13 +258,13 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
     } else if (s.kind === 'full') {
       v = { ...colourSsimPair(colourPlanes(ref.full), colourPlanes(cand.full)), mse: mseRgb(ref.full, cand.full) }
     } else if (s.kind === 'region') {
-      const a = zoom === 1 ? cropImage(ref.full, s.rect!) : renderWindow(original, 'original', view, s.rect!)
-      const b = zoom === 1 ? cropImage(cand.full, s.rect!) : renderWindow(candidate, 'candidate', view, s.rect!)
+      const a = zoom === 1 ? cropImage(ref.full, s.rect!) : originalView(s.frame, view.time, s.rect!)
+      const b = zoom === 1 ? cropImage(cand.full, s.rect!) : candidateView(s.frame, view.time, s.rect!)
       v = { ...colourSsimPair(colourPlanes(a), colourPlanes(b)), mse: mseRgb(a, b) }
     } else {
       const t1 = view.time + viewOptions.temporalStep
-      ref.next ??= renderView(original, 'original', view, t1)
-      cand.next ??= renderView(candidate, 'candidate', view, t1)
+      ref.next ??= originalView(s.frame, t1)
+      cand.next ??= candidateView(s.frame, t1)
       const rn = factor === 2 ? downscale2x(ref.next) : ref.next
       const cn = factor === 2 ? downscale2x(cand.next) : cand.next
       const r0 = analysisOf(ref); const c0 = analysisOf(cand)
@@ -321,20 +300,22 @@ export async function measureScenes (originalBytes: Uint8Array, candidateBytes: 
   }
   if (options.evidence !== undefined) {
     result.evidence = []
-    const chosen = selectEvidence(perSample.map((p) => ({ ...p, frame: p.view })), options.seed, options.evidence)
+    const chosen = selectEvidence(perSample.map((p) => ({ ...p, frame: p.view })), reference.options.seed, options.evidence)
+    const untimed = (render: () => ReferenceRender): ReferenceRender => render()
     for (const choice of chosen) {
       const s = samples[choice.index]!
       const view = views[s.frame]!
-      const at = (scene: PreparedScene, time: number): RgbaImage => renderScene(scene, view.camera, { width, height, time }).image
-      const r = at(original, view.time); const c = at(candidate, view.time)
+      const at = (scene: 'original' | 'candidate', time: number, rect?: SampleRect): RgbaImage =>
+        (scene === 'original' ? reference.render(s.frame, time, rect, untimed) : renderView(candidate, view, reference.resolved, time, rect)).image
+      const r = at('original', view.time); const c = at('candidate', view.time)
       const half = (img: RgbaImage): RgbaImage => (factor === 2 ? downscale2x(img) : img)
       let pair: [RgbaImage, RgbaImage]
       if (s.kind === 'frame') pair = [half(r), half(c)]
       else if (s.kind === 'full') pair = [r, c]
-      else if (s.kind === 'region') pair = zoom === 1 ? [cropImage(r, s.rect!), cropImage(c, s.rect!)] : [zoomedWindow(original, view, s.rect!), zoomedWindow(candidate, view, s.rect!)]
+      else if (s.kind === 'region') pair = zoom === 1 ? [cropImage(r, s.rect!), cropImage(c, s.rect!)] : [at('original', view.time, s.rect!), at('candidate', view.time, s.rect!)]
       else {
         const t1 = view.time + viewOptions.temporalStep
-        pair = [changeImage(half(r), half(at(original, t1))), changeImage(half(c), half(at(candidate, t1)))]
+        pair = [changeImage(half(r), half(at('original', t1))), changeImage(half(c), half(at('candidate', t1)))]
       }
       result.evidence.push({ choice, images: evidenceImages(pair[0], pair[1], true) })
       await yieldToEventLoop()

@@ -9,7 +9,8 @@
  */
 import { type MetricNumbers, passesThresholds } from '../../../protocol/metrics.ts'
 import { parseNetwork } from '../../../protocol/network.ts'
-import { measureScenes } from '../../../node/render/measure-scene.ts'
+import { measureAgainstReference } from '../../../node/render/measure-scene.ts'
+import { prepareSceneReference, type SceneReference } from '../../../node/render/scene-reference.ts'
 import { acceptableCandidates, pbrSceneGlb, REJECTED } from './verification-scenes.ts'
 
 /** The seed of every verification measurement. */
@@ -45,9 +46,14 @@ export interface CandidateResult {
   passes: boolean
 }
 
-/** Measures a candidate at the default measurement options and thresholds. */
-export async function measureCandidate (original: Uint8Array, candidate: Uint8Array): Promise<CandidateResult> {
-  const m = await measureScenes(original, candidate, { seed: SEED, complexity: 0 })
+/** The original prepared for measuring candidates at the default measurement options, with {@link SEED} and complexity 0 (its renders kept, so it is rendered once for every candidate). */
+export async function originalReference (original: Uint8Array): Promise<SceneReference> {
+  return await prepareSceneReference(original, { seed: SEED, complexity: 0 })
+}
+
+/** Measures a candidate against the original's reference ({@link originalReference}) at the default measurement options and thresholds. */
+export async function measureCandidate (original: SceneReference, candidate: Uint8Array): Promise<CandidateResult> {
+  const m = await measureAgainstReference(original, candidate)
   return { metrics: m.metrics, passes: passesThresholds(m.metrics, THRESHOLDS) }
 }
 

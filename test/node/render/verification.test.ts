@@ -14,20 +14,23 @@
 import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { pbrSceneGlb, REJECTED } from './verification-scenes.ts'
-import { allCandidates, type Candidate, committedRows, measureCandidate, TABLE_DOC, tableRow } from './verification-table.ts'
+import type { SceneReference } from '../../../node/render/scene-reference.ts'
+import { allCandidates, type Candidate, committedRows, measureCandidate, originalReference, TABLE_DOC, tableRow } from './verification-table.ts'
 
 let original: Uint8Array
+let reference: SceneReference
 let candidates: Candidate[] = []
 let rows = new Map<string, string>()
 beforeAll(async () => {
   original = await pbrSceneGlb()
   candidates = await allCandidates(original)
+  reference = await originalReference(original)
   rows = committedRows(readFileSync(new URL(`../../../${TABLE_DOC}`, import.meta.url), 'utf8'))
 }, 120_000)
 
 async function check (name: string): Promise<boolean> {
   const c = candidates.find((x) => x.name === name)!
-  const r = await measureCandidate(original, c.bytes)
+  const r = await measureCandidate(reference, c.bytes)
   expect(rows.get(name)).toBe(tableRow(c, r))
   return r.passes
 }
