@@ -97,7 +97,7 @@ export class Cluster {
     this.networkFile = join(dir, 'network.json')
   }
 
-  /** Runs `trust-engine network init --nodes n` into a temp folder (free ports chosen by the OS). */
+  /** Runs `trust-engine network init --nodes n` into a temp folder (free ports below the ephemeral range: node/cli/free-ports.ts). */
   static init (n: number, extra: string[] = []): Cluster {
     const dir = tempDir('net')
     const r = runCli(['network', 'init', '--nodes', String(n), '--out', dir, '--base-port', '0', '--api-base-port', '0', ...extra])

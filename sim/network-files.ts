@@ -7,12 +7,12 @@
  * from the seed (0: all others), so large networks need not dial every pair.
  */
 import { writeFileSync, mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { PROTOCOL_VERSION } from '../protocol/constants.ts'
 import { sha256Hex } from '../protocol/hash.ts'
 import { type NetworkConfig, parseNetwork } from '../protocol/network.ts'
 import type { NodeEntry, NodesFile } from '../node/cli/commands/network-init.ts'
+import { freePorts as freePortsOn } from '../node/cli/free-ports.ts'
 import { peerIdOf } from '../node/keys.ts'
 import type { Scenario } from './scenario.ts'
 import { keyPairFor, shuffled } from './seed.ts'
@@ -32,19 +32,11 @@ export function placeNodes (s: Scenario): SimNode[] {
   return placed.map((g, i) => ({ name: `node${i + 1}`, ...g }))
 }
 
-/** `count` distinct free TCP ports on 127.0.0.1, all held until every one is found. */
+/** `count` distinct free TCP ports on 127.0.0.1, below the ephemeral range (node/cli/free-ports.ts). */
 export async function freePorts (count: number): Promise<number[]> {
-  const servers = []
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer()
-      await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => resolve()) })
-      servers.push(server)
-    }
-    return servers.map((s) => (s.address() as { port: number }).port)
-  } finally {
-    await Promise.all(servers.map(async (s) => await new Promise((resolve) => s.close(resolve))))
-  }
+  const ports = await freePortsOn('127.0.0.1', count)
+  if (ports.length < count) throw new Error(`found only ${ports.length} of ${count} free ports on 127.0.0.1`)
+  return ports
 }
 
 /** What {@link writeNetworkFiles} wrote. */

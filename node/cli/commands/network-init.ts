@@ -16,13 +16,14 @@
  */
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, stat } from 'node:fs/promises'
-import { createServer, isIP } from 'node:net'
+import { isIP } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { TrustEngineError, declareCode } from '../../../protocol/errors.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
 import { writeFileAtomic } from '../../files/write-atomic.ts'
 import { badArgs, parseIntArg } from '../args.ts'
+import { freePorts } from '../free-ports.ts'
 import { registerAddValidator } from './network-add-validator.ts'
 
 /** Code of an init that would overwrite an existing network without `--force`. */
@@ -38,9 +39,9 @@ export interface NetworkInitOptions {
   out: string
   /** Network id; `local-<8 hex>` from the public keys when absent. */
   networkId: string | undefined
-  /** libp2p port of node K is basePort + K; 0 picks free ports. */
+  /** libp2p port of node K is basePort + K; 0 picks free ports below the ephemeral range. */
   basePort: number
-  /** API port of node K is apiBasePort + K; 0 picks free ports. */
+  /** API port of node K is apiBasePort + K; 0 picks free ports below the ephemeral range. */
   apiBasePort: number
   /** IPv4 address every node listens on and serves its API on. */
   host: string
@@ -145,7 +146,7 @@ export async function initNetwork (options: Partial<NetworkInitOptions> & Pick<N
   return nodesFile
 }
 
-/** Ports of every node: fixed ranges, or free ports found by binding to port 0. */
+/** Ports of every node: fixed ranges, or free ports below the ephemeral range (free-ports.ts). */
 async function choosePorts (opts: NetworkInitOptions): Promise<{ p2p: number[], api: number[] }> {
   const range = (base: number, flag: string): number[] => {
     if (base + opts.nodes > 65535) throw badArgs(flag, `${base} + ${opts.nodes} nodes exceeds port 65535`)
@@ -158,36 +159,17 @@ async function choosePorts (opts: NetworkInitOptions): Promise<{ p2p: number[], 
     throw badArgs('--api-base-port', 'the libp2p and API port ranges overlap; move one base port')
   }
   const needed = (fixedP2p === null ? opts.nodes : 0) + (fixedApi === null ? opts.nodes : 0)
-  const free = await freePorts(opts.host, needed, taken)
+  const free = await freeNodePorts(opts.host, needed, taken)
   return { p2p: fixedP2p ?? free.splice(0, opts.nodes), api: fixedApi ?? free.splice(0, opts.nodes) }
 }
 
-/**
- * `count` distinct free TCP ports on `host`, none in `avoid`: each found by
- * binding to port 0, all held open until every one is found so the system
- * cannot hand out one twice. (A port can still be taken by another program
- * between this and the node's start; port 0 in the config avoids that but
- * gives addresses nobody can bootstrap to in advance.)
- */
-async function freePorts (host: string, count: number, avoid: Set<number>): Promise<number[]> {
-  const servers = []
-  const ports: number[] = []
+/** `count` distinct free TCP ports on `host`, none in `avoid` (free-ports.ts); `ERR_PORTS_UNAVAILABLE` when there are not so many. */
+async function freeNodePorts (host: string, count: number, avoid: Set<number>): Promise<number[]> {
+  let ports: number[]
   try {
-    // Bounded: each attempt yields a port not yet held; `avoid` has at most 2000 entries.
-    for (let attempts = 0; ports.length < count && attempts < count + avoid.size + 100; attempts++) {
-      const server = createServer()
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen({ host, port: 0, exclusive: true }, () => resolve())
-      })
-      servers.push(server)
-      const port = (server.address() as { port: number }).port
-      if (!avoid.has(port)) ports.push(port)
-    }
+    ports = await freePorts(host, count, avoid)
   } catch (err) {
     throw new TrustEngineError(ERR_PORTS_UNAVAILABLE, `cannot bind ${host}: ${(err as Error).message}`, { cause: err })
-  } finally {
-    await Promise.all(servers.map(async (s) => await new Promise((resolve) => s.close(resolve))))
   }
   if (ports.length < count) throw new TrustEngineError(ERR_PORTS_UNAVAILABLE, `found only ${ports.length} of ${count} free ports on ${host}`)
   return ports
@@ -231,8 +213,8 @@ export function register (program: Command): void {
     .requiredOption('--nodes <n>', 'number of validators')
     .requiredOption('--out <dir>', 'output directory')
     .option('--network-id <id>', 'network id (default local-<8 hex of the sha256 of the sorted public keys>)')
-    .option('--base-port <p>', `libp2p port of node K is P+K; 0 picks free ports (default ${DEFAULT_NETWORK_INIT_OPTIONS.basePort})`)
-    .option('--api-base-port <q>', `API port of node K is Q+K; 0 picks free ports (default ${DEFAULT_NETWORK_INIT_OPTIONS.apiBasePort})`)
+    .option('--base-port <p>', `libp2p port of node K is P+K; 0 picks free ports below the ephemeral range (default ${DEFAULT_NETWORK_INIT_OPTIONS.basePort})`)
+    .option('--api-base-port <q>', `API port of node K is Q+K; 0 picks free ports below the ephemeral range (default ${DEFAULT_NETWORK_INIT_OPTIONS.apiBasePort})`)
     .option('--host <ipv4>', `address the nodes listen on (default ${DEFAULT_NETWORK_INIT_OPTIONS.host})`)
     .option('--force', 'overwrite an existing network in the directory')
     .option('--json', 'print nodes.json')

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initNetwork, type NodesFile } from '../../../node/cli/commands/network-init.ts'
+import { ephemeralPortRange, FREE_PORT_LOW } from '../../../node/cli/free-ports.ts'
 import { loadConfigFile } from '../../../node/config/config-file.ts'
 import { loadKeyFile, peerIdOf } from '../../../node/keys.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
@@ -94,11 +95,17 @@ describe('initNetwork', () => {
 })
 
 describe('initNetwork options', () => {
-  it('picks distinct free ports with base port 0', async () => {
+  it('picks distinct free ports with base port 0, below the ephemeral range (no outgoing connection or port-0 listener can take one before the node binds it)', async () => {
     const n = await initNetwork({ nodes: 5, out: join(root, 'free'), basePort: 0, apiBasePort: 0 })
     const ports = n.nodes.flatMap((e) => [Number(e.listen.split('/')[4]), Number(new URL(e.apiUrl).port)])
     expect(new Set(ports).size).toBe(10)
-    for (const p of ports) expect(p).toBeGreaterThan(0)
+    // Every system this runs on has room below its ephemeral range (Linux 32768 by default, else 49152).
+    const { low } = ephemeralPortRange()
+    expect(low).toBeGreaterThan(FREE_PORT_LOW + 1000)
+    for (const p of ports) {
+      expect(p).toBeGreaterThanOrEqual(FREE_PORT_LOW)
+      expect(p).toBeLessThan(low)
+    }
   })
 
   it('writes an API token (config mode 0600) when the host is not loopback', async () => {
