@@ -118,7 +118,8 @@ export class JobEngine {
       // Every validator gives its seed share, a `silent` one too: that fault is about votes.
       shares: network.validators.some((v) => v.publicKey === key.publicKey),
       publish: async (data) => await net.publish('seeds', data),
-      jobOf: (jobId) => this.#jobs.get(jobId)?.record.job ?? null,
+      // An open job's announcement, or one being accepted (its record not written yet).
+      jobOf: (jobId) => this.#jobs.get(jobId)?.record.job ?? this.#lifecycle.accepting(jobId),
       clock,
       onSeed: async (jobId, seed, certificate, fixedAt) => { await this.#lifecycle.seeded(jobId, seed, certificate, fixedAt) }
     }, { maxHeldJobs: seedJobsBound(network, resolved.maxOpenJobsPerSubmitter) })

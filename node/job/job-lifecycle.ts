@@ -65,6 +65,8 @@ export class JobLifecycle {
   readonly #decisions = new SerialQueues()
   /** Blob fetching and measurement of a job, one round at a time. */
   readonly #work = new SerialQueues()
+  /** Announcements being accepted from the network, by job id ({@link accepting}). */
+  readonly #accepting = new Map<string, JobAnnouncement>()
 
   /** The steps over the given parts. */
   constructor (components: JobLifecycleComponents) {
@@ -102,17 +104,37 @@ export class JobLifecycle {
   /**
    * Accepts a checked announcement from the network, unless this node knows
    * the job already (`ERR_DUPLICATE`, IGNORE) or its submitter has its cap of
-   * open jobs here (`ERR_TOO_MANY_OPEN_JOBS`, IGNORE, job-caps.ts).
+   * open jobs here (`ERR_TOO_MANY_OPEN_JOBS`, IGNORE, job-caps.ts). From the
+   * call until the job is open (or refused) it is {@link accepting}.
    */
   async announced (job: JobAnnouncement, jobId: string): Promise<void> {
     const { jobs, repos, caps } = this.#components
-    await this.admit(jobId, async () => {
-      if (jobs.has(jobId) || (await repos.jobs.has(jobId))) {
-        throw new TrustEngineError(ERR_DUPLICATE, 'job already known', { action: 'ignore' }) // [IGNORE] duplicate
-      }
-      caps.checkAnnounced(job)
-      await this.#accept(job, jobId)
-    })
+    // Set before the first await: a message of another topic validated meanwhile finds the announcement here.
+    const first = !this.#accepting.has(jobId)
+    if (first) this.#accepting.set(jobId, job)
+    try {
+      await this.admit(jobId, async () => {
+        if (jobs.has(jobId) || (await repos.jobs.has(jobId))) {
+          throw new TrustEngineError(ERR_DUPLICATE, 'job already known', { action: 'ignore' }) // [IGNORE] duplicate
+        }
+        caps.checkAnnounced(job)
+        await this.#accept(job, jobId)
+      })
+    } finally {
+      if (first) this.#accepting.delete(jobId)
+    }
+  }
+
+  /**
+   * The checked announcement of a job this node is taking in from the
+   * network now (between {@link announced} and the job's opening or
+   * refusal), else null. Its acceptance reads and writes the store, and
+   * gossip validates the messages of other topics meanwhile: a seed
+   * certificate that overtakes it is checked against this announcement
+   * (seed-phase.ts), not held as one for a job this node missed.
+   */
+  accepting (jobId: string): JobAnnouncement | null {
+    return this.#accepting.get(jobId) ?? null
   }
 
   /** Accepts a job this node signed (before it is gossiped). */

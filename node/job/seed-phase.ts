@@ -64,7 +64,7 @@ export interface SeedPhaseComponents {
   /** True when this node takes part as a validator (publishes shares). */
   shares: boolean
   publish: (data: Uint8Array) => Promise<unknown>
-  /** The job announcement of `jobId` when this node knows it. */
+  /** The job announcement of `jobId` when this node knows it: an open job's, or one being accepted (checked, its record not yet written). */
   jobOf: (jobId: string) => JobAnnouncement | null
   /** Called once per job when its seed is fixed (to persist it with the job), with the time it was fixed. */
   onSeed: (jobId: string, seed: string, certificate: SeedCertificate, fixedAt: number) => Promise<void>
