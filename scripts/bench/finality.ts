@@ -13,8 +13,10 @@
  * quorum-completing vote to finality at every node (per job, the last node).
  *
  * Beside them: the CPU all node processes used per job against what the
- * machine's cores offered in the same wall time, and the machine's load, to
- * tell a slow pipeline from starved processes.
+ * machine's cores offered in the same wall time, how long their threads
+ * were runnable but waited for a CPU (Linux scheduler statistics,
+ * lib/run-queue.ts; the event loops' wait against the wall time per job),
+ * and the machine's load, to tell a slow pipeline from starved processes.
  *
  * `BENCH_FINALITY_SIZES=4` runs only the four-process network.
  *
@@ -26,6 +28,7 @@ import { cpus, loadavg } from 'node:os'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import { Cluster } from '../../sim/cluster.ts'
 import { testPng, degradedPng } from '../../sim/images.ts'
+import { schedTimes } from './lib/run-queue.ts'
 import { type BenchResult, result } from './types.ts'
 
 /** Jobs per network size: enough for a p99 over (jobs × nodes) latencies. */
@@ -77,6 +80,8 @@ async function runSize (n: number): Promise<BenchResult[]> {
     const quorumToFinal: number[] = []
     const before = await gossipMessages(cluster)
     const cpuBefore = await cpuSeconds(cluster)
+    const pids = [...cluster.running.values()].map((r) => r.proc.pid!)
+    const schedBefore = schedTimes(pids)
     const wallBefore = performance.now()
     let payloadBytes = 0
     for (let j = 0; j < JOBS; j++) {
@@ -115,6 +120,7 @@ async function runSize (n: number): Promise<BenchResult[]> {
     const messages = (await gossipMessages(cluster) - before) / JOBS
     const cpuMs = (await cpuSeconds(cluster) - cpuBefore) * 1000 / JOBS
     const wallMs = (performance.now() - wallBefore) / JOBS
+    const schedAfter = schedTimes(pids)
     const parts: Array<[string, number[]]> = [
       ['finality (announcement to finality at each node)', finality],
       ['seed phase', seedPhase],
@@ -137,6 +143,12 @@ async function runSize (n: number): Promise<BenchResult[]> {
       ...figures,
       // Whether the processes were starved: the CPU they used beside what the machine's cores offered meanwhile.
       result(`CPU of all ${n} node processes per job`, cpuMs, 'ms', `wall time per job × ${cpus().length} cores`, wallMs * cpus().length),
+      ...(schedBefore === null || schedAfter === null
+        ? []
+        : [
+            result(`a node's event loop waiting for a CPU per job, mean of ${n} node processes`, (schedAfter.mainWaitMs - schedBefore.mainWaitMs) / n / JOBS, 'ms', 'wall time per job', wallMs),
+            result(`all threads of ${n} node processes waiting for a CPU per job`, (schedAfter.waitMs - schedBefore.waitMs) / JOBS, 'ms', 'their time on a CPU per job', (schedAfter.runMs - schedBefore.runMs) / JOBS)
+          ]),
       result(`1-minute load average at the end, ${n} node processes`, loadavg()[0]!, 'runnable', 'cores', cpus().length),
       result(`gossip messages validated per job, ${n} nodes`, messages, 'msgs', 'all-to-all minimum (n−1)·(n+1)', (n - 1) * (n + 1)),
       result(`payload bytes delivered per job, ${n} nodes`, messages * (payloadBytes / JOBS) / (n + 1), 'B', 'job + n votes, each published once', payloadBytes / JOBS)
