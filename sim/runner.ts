@@ -77,7 +77,7 @@ export interface RunResult {
 
 /** Pause after the last decision before the views are read again, ms: gossip of late votes and evidence takes well under a second on 127.0.0.1. */
 const SETTLE_MS = 2000
-/** Hang guard of the wait for late votes beyond their expected moment (not a performance limit). */
+/** Hang guard of the wait for late votes beyond their expected moment, and of the wait for every equivocator to be named (not a performance limit). */
 const LATE_VOTES_GRACE_MS = 60_000
 
 /** Hang guard of one call to a node's API, ms: a node starting three others' networks beside it on two loaded cores answered a small upload in more than 30 s. */
@@ -240,6 +240,21 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
         }
         return true
       }, LATE_VOTES_GRACE_MS, 'late votes', false)
+    }
+    // An equivocator's two votes reach each node by different paths, the second (or the evidence of it) relayed
+    // by honest peers; on a loaded machine some came after the settling pause, and a node read then named no
+    // equivocator. Wait (bounded, a hang guard) until every honest node names each equivocator on every job.
+    const equivocating = nodes.filter((n) => n.strategy.kind === 'equivocate').map((n) => key.get(n.name)!)
+    if (equivocating.length > 0) {
+      allRead = await waitUntil(async () => {
+        for (const sub of submitted) for (const name of honestNames) {
+          const r = await api<JobView>(name, `/v1/jobs/${sub.jobId}`).catch(() => null)
+          if (r === null || r.status !== 200) return false
+          views.get(sub.jobId)!.set(name, r.body)
+          if (equivocating.some((k) => !r.body.equivocators.includes(k))) return false
+        }
+        return true
+      }, LATE_VOTES_GRACE_MS, 'equivocators named', false)
     }
     if (!allRead) {
       for (const sub of submitted) for (const name of honestNames) {
