@@ -12,7 +12,7 @@
 import { type Caveat, caveatsKey, caveatsOf } from '../caveats.ts'
 import { TrustEngineError } from '../errors.ts'
 import { type JobAnnouncement, jobIdOf } from '../job.ts'
-import { METRIC_NAMES, type MetricName, type MetricNumbers, metricFromWire, metricsToWire } from '../metrics.ts'
+import { type MetricName, type MetricNumbers, metricFromWire, metricsToWire } from '../metrics.ts'
 import type { NetworkConfig } from '../network.ts'
 import type { Vote, VoteChecks } from '../vote.ts'
 import { agreesWithConsensus, metricsAgree, verdictOf } from './agreement.ts'
@@ -137,6 +137,7 @@ export class JobTally {
     if (weight === undefined) throw inputError('voter is not a validator')
     if (this.entries.has(vote.voter)) throw inputError('two votes by one voter')
     this.round = vote.round
+    const caveats = caveatsOf(vote)
     const entry: Entry = {
       vote,
       key: vote.voter,
@@ -145,17 +146,19 @@ export class JobTally {
       ssimLocal: metricFromWire(vote.metrics.ssimLocal),
       weight,
       base: this.weights.base.get(vote.voter)!,
-      caveats: caveatsKey(caveatsOf(vote))
+      caveats: caveats.length === 0 ? '' : caveatsKey(caveats)
     }
     this.entries.set(entry.key, entry)
-    for (const name of METRIC_NAMES) insertSorted(this.sorted[name], entry, name)
+    insertSorted(this.sorted.ssim, entry, 'ssim')
+    insertSorted(this.sorted.psnr, entry, 'psnr')
+    insertSorted(this.sorted.ssimLocal, entry, 'ssimLocal')
     this.votedWeight += weight
     const check = vote.checks?.candidateHashMatches
     if (check !== undefined) this.checkReportedWeight += weight
     // A vote without the check counts as passing it.
     if (check === false) this.checkFalseWeight += weight
     const cw = this.caveatWeights.get(entry.caveats)
-    if (cw === undefined) this.caveatWeights.set(entry.caveats, { caveats: caveatsOf(vote), weight })
+    if (cw === undefined) this.caveatWeights.set(entry.caveats, { caveats, weight })
     else cw.weight += weight
     this.unjudged.push(entry)
   }
@@ -368,7 +371,15 @@ function insertSorted (list: Entry[], entry: Entry, name: MetricName): void {
     if (mv < v || (mv === v && m.key < entry.key)) lo = mid + 1
     else hi = mid
   }
-  list.splice(lo, 0, entry)
+  insertAt(list, lo, entry)
+}
+
+/** `list.splice(at, 0, item)` without the array of removed items splice allocates on every call. */
+function insertAt<T> (list: T[], at: number, item: T): void {
+  let i = list.length
+  list.push(item)
+  for (; i > at; i--) list[i] = list[i - 1]!
+  list[at] = item
 }
 
 function insertKey (list: string[], key: string): void {
@@ -379,7 +390,7 @@ function insertKey (list: string[], key: string): void {
     if (list[mid]! < key) lo = mid + 1
     else hi = mid
   }
-  list.splice(lo, 0, key)
+  insertAt(list, lo, key)
 }
 
 function sameKeys (a: readonly string[], b: readonly string[]): boolean {
