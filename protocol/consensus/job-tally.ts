@@ -12,7 +12,7 @@
 import { type Caveat, caveatsKey, caveatsOf } from '../caveats.ts'
 import { TrustEngineError } from '../errors.ts'
 import { type JobAnnouncement, jobIdOf } from '../job.ts'
-import { type MetricName, type MetricNumbers, metricFromWire, metricsToWire } from '../metrics.ts'
+import { type MetricName, type MetricNumbers, type Metrics, metricFromWire, metricsToWire } from '../metrics.ts'
 import type { NetworkConfig } from '../network.ts'
 import type { Vote, VoteChecks } from '../vote.ts'
 import { agreesWithConsensus, metricsAgree, verdictOf } from './agreement.ts'
@@ -38,10 +38,20 @@ interface Consensus {
   caveats: readonly Caveat[]
   /** `caveatsKey(caveats)`. */
   caveatsKey: string
+  /** Its parts of a {@link Tally} (wire values, checks, caveats), frozen, made by the first result that shows this consensus. */
+  shown?: { values: Metrics, checks: VoteChecks, caveats: Caveat[] }
+}
+
+/** A frozen copy of a sorted voter list, shown by every result while the list is unchanged. */
+interface ShownKeys {
+  version: number
+  keys: string[]
 }
 
 /** The effective weight behind one caveat list among the held votes. */
 interface CaveatWeight {
+  /** `caveatsKey(caveats)`. */
+  key: string
   caveats: readonly Caveat[]
   weight: number
 }
@@ -86,6 +96,10 @@ export class JobTally {
   /** Counts the changes of the agreeing set, so that what derives from it is recomputed only when it changes. */
   private agreeingVersion = 0
   private agreeingVotesOf: { version: number, votes: Vote[] } | null = null
+  /** Counts the changes of the deviating set, as agreeingVersion counts the agreeing set's. */
+  private deviatingVersion = 0
+  private shownAgreeing: ShownKeys | null = null
+  private shownDeviating: ShownKeys | null = null
 
   constructor (init: JobTallyInit) {
     this.network = init.network
@@ -158,7 +172,7 @@ export class JobTally {
     // A vote without the check counts as passing it.
     if (check === false) this.checkFalseWeight += weight
     const cw = this.caveatWeights.get(entry.caveats)
-    if (cw === undefined) this.caveatWeights.set(entry.caveats, { caveats, weight })
+    if (cw === undefined) this.caveatWeights.set(entry.caveats, { key: entry.caveats, caveats, weight })
     else cw.weight += weight
     this.unjudged.push(entry)
   }
@@ -178,14 +192,21 @@ export class JobTally {
     this.deviating = []
     this.agreeWeight = this.deviateWeight = this.agreeBaseWeight = 0
     this.agreeingVersion++
+    this.deviatingVersion++
     for (const v of votes) this.add(v)
   }
 
-  /** The tally at time `now` (ms since the epoch, from the caller's clock). */
+  /**
+   * The tally at time `now` (ms since the epoch, from the caller's clock).
+   * Its values, checks, caveats, agreeing and deviating lists are frozen and
+   * shared with the results before and after it for as long as they do not
+   * change, so that taking in a vote copies only what it changed.
+   */
   result (now: number): Tally {
     const consensus = this.consensus()
     if (consensus !== this.judged) {
       const before = this.agreeing
+      const beforeDeviating = this.deviating
       this.judged = consensus
       this.agreeing = []
       this.deviating = []
@@ -193,6 +214,7 @@ export class JobTally {
       this.unjudged = [...this.entries.values()]
       this.judge(true)
       if (!sameKeys(before, this.agreeing)) this.agreeingVersion++
+      if (!sameKeys(beforeDeviating, this.deviating)) this.deviatingVersion++
     } else {
       this.judge(false)
     }
@@ -218,16 +240,20 @@ export class JobTally {
       status = 'pending'
       reason = REASON_AWAITING_VOTES
     }
+    // The parts that did not change since the last result are the same frozen objects, not copies.
+    const shown = consensus === null ? null : (consensus.shown ??= shownConsensus(consensus))
+    if (this.shownAgreeing?.version !== this.agreeingVersion) this.shownAgreeing = shownKeys(this.agreeing, this.agreeingVersion)
+    if (this.shownDeviating?.version !== this.deviatingVersion) this.shownDeviating = shownKeys(this.deviating, this.deviatingVersion)
     return {
       jobId: this.jobId,
       round: this.round,
       status,
       final,
-      values: consensus === null ? null : metricsToWire(consensus.values),
-      checks: consensus === null ? null : { ...consensus.checks },
-      caveats: consensus === null ? null : [...consensus.caveats],
-      agreeing: this.agreeing.slice(),
-      deviating: this.deviating.slice(),
+      values: shown === null ? null : shown.values,
+      checks: shown === null ? null : shown.checks,
+      caveats: shown === null ? null : shown.caveats,
+      agreeing: this.shownAgreeing.keys,
+      deviating: this.shownDeviating.keys,
       agreeWeight: this.agreeWeight,
       deviateWeight: this.deviateWeight,
       totalWeight,
@@ -300,16 +326,15 @@ export class JobTally {
    * needs) theirs is the heaviest; before that a Byzantine list may lead and
    * honest votes deviate for a while, as with the weighted medians.
    */
-  private heaviestCaveats (): { key: string, caveats: readonly Caveat[] } {
-    let bestKey: string | null = null
+  private heaviestCaveats (): CaveatWeight {
     let best: CaveatWeight | null = null
-    for (const [key, cw] of this.caveatWeights) {
+    for (const cw of this.caveatWeights.values()) {
       if (cw.weight <= 0) continue
-      if (best === null || cw.weight > best.weight || (cw.weight === best.weight && key < bestKey!)) { bestKey = key; best = cw }
+      if (best === null || cw.weight > best.weight || (cw.weight === best.weight && cw.key < best.key)) best = cw
     }
     /* c8 ignore next: unreachable while the voted weight is positive */
-    if (best === null || bestKey === null) throw new Error('heaviestCaveats: unreachable')
-    return { key: bestKey, caveats: best.caveats }
+    if (best === null) throw new Error('heaviestCaveats: unreachable')
+    return best
   }
 
   private judge (rebuild: boolean): void {
@@ -335,7 +360,10 @@ export class JobTally {
         this.agreeBaseWeight += e.base
       } else {
         if (rebuild) this.deviating.push(e.key)
-        else insertKey(this.deviating, e.key)
+        else {
+          insertKey(this.deviating, e.key)
+          this.deviatingVersion++
+        }
         this.deviateWeight += e.weight
       }
     }
@@ -345,6 +373,20 @@ export class JobTally {
       this.deviating.sort(compareKeys)
     }
   }
+}
+
+/** A consensus as a tally shows it: values in wire form, copies of its checks and caveats, all frozen. */
+function shownConsensus (consensus: Consensus): NonNullable<Consensus['shown']> {
+  return {
+    values: Object.freeze(metricsToWire(consensus.values)),
+    checks: Object.freeze({ ...consensus.checks }),
+    caveats: Object.freeze([...consensus.caveats]) as Caveat[]
+  }
+}
+
+/** A frozen copy of a voter list at one version. */
+function shownKeys (keys: readonly string[], version: number): ShownKeys {
+  return { version, keys: Object.freeze(keys.slice()) as string[] }
 }
 
 /** First value whose cumulative weight reaches half of `total` (entries sorted by value, then key). */

@@ -41,12 +41,22 @@ export * from './tally-types.ts'
  * `votes` does not matter. Throws `ERR_TALLY_INPUT` for votes of another
  * network, job or round, by a non-validator, or two by one voter. For votes
  * arriving one by one, keep a {@link JobTally} instead: same result, less work.
+ * The result's lists and objects are its own (not frozen, not shared).
  */
 export function tally (input: TallyInput): Tally {
   const weights = input.weights ?? effectiveWeights(input.network, input.reputations)
   const jt = new JobTally({ network: input.network, job: input.job, weights, ...(input.jobId === undefined ? {} : { jobId: input.jobId }) })
   for (const v of input.votes) jt.add(v)
-  return jt.result(input.now)
+  const t = jt.result(input.now)
+  // A result of its own: JobTally shares frozen parts between its results, nothing here is shared.
+  return {
+    ...t,
+    values: t.values === null ? null : { ...t.values },
+    checks: t.checks === null ? null : { ...t.checks },
+    caveats: t.caveats === null ? null : [...t.caveats],
+    agreeing: [...t.agreeing],
+    deviating: [...t.deviating]
+  }
 }
 
 /**

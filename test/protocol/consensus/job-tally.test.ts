@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Caveat } from '../../../protocol/caveats.ts'
 import { JobTally } from '../../../protocol/consensus/job-tally.ts'
 import type { ReputationRecord } from '../../../protocol/consensus/reputation.ts'
-import { ERR_TALLY_INPUT, tally } from '../../../protocol/consensus/tally.ts'
+import { ERR_TALLY_INPUT, type Tally, tally } from '../../../protocol/consensus/tally.ts'
 import { weightedMedian } from '../../../protocol/consensus/weighted-median.ts'
 import { effectiveWeights } from '../../../protocol/consensus/weights.ts'
 import { jobIdOf } from '../../../protocol/job.ts'
@@ -89,6 +89,34 @@ describe('JobTally', () => {
         if (last !== null) expect(agreeing === last.votes).toBe(last.agreeing.join() === t.agreeing.join())
         last = { agreeing: t.agreeing, votes: agreeing }
       }
+    }), { numRuns: 150 })
+  })
+
+  it('copies into a result only what changed since the last one: unchanged parts are the same frozen objects, and earlier results never change (property)', () => {
+    fc.assert(fc.property(scenario, ({ specs, reps, order, now }) => {
+      const weights = effectiveWeights(network, new Map(keys.map((k, i) => [k.publicKey, reps[i]!])))
+      const votes = build(specs)
+      const arrival = order.map((i) => votes.find((v) => v.voter === keys[i]!.publicKey)).filter((v): v is Vote => v !== undefined)
+      const jt = new JobTally({ network, job, weights })
+      const seen: Array<{ result: Tally, copy: Tally }> = []
+      for (const v of arrival) {
+        jt.add(v)
+        const t = jt.result(now)
+        for (const part of [t.values, t.checks, t.caveats, t.agreeing, t.deviating]) if (part !== null) expect(Object.isFrozen(part)).toBe(true)
+        const last = seen.at(-1)?.result
+        if (last !== undefined) {
+          expect(t.agreeing === last.agreeing).toBe(t.agreeing.join() === last.agreeing.join())
+          expect(t.deviating === last.deviating).toBe(t.deviating.join() === last.deviating.join())
+        }
+        // Asked again without a new vote: the same parts.
+        const again = jt.result(now)
+        expect([again.values, again.checks, again.caveats, again.agreeing, again.deviating]).toEqual([t.values, t.checks, t.caveats, t.agreeing, t.deviating])
+        expect(again.agreeing).toBe(t.agreeing)
+        expect(again.deviating).toBe(t.deviating)
+        expect(again.values).toBe(t.values)
+        seen.push({ result: t, copy: structuredClone(t) })
+      }
+      for (const { result, copy } of seen) expect(result).toEqual(copy)
     }), { numRuns: 150 })
   })
 
