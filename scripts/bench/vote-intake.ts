@@ -18,7 +18,14 @@
  * the median rates, the median of the ratios taken round by round (each
  * round measures the three variants back to back) is reported against that
  * goal: a slow spell of a shared machine then slows both sides of a ratio
- * alike instead of one side of the medians.
+ * alike instead of one side of the medians. Untimed warm-up rounds come
+ * first, so that the optimizing compiler is done with the intake path before
+ * any round is timed: its threads' CPU time counts for the process, and
+ * without them the first rounds paid for it (over a hundred functions
+ * compiled in the first, a few still in the fourth, the tally's at tens of
+ * milliseconds each on a busy machine, beside about 100 ms for a timed pass)
+ * on the intake variants, which run far more JavaScript than raw
+ * verification, while a node takes votes for hours.
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto'
 import { JobTally } from '../../protocol/consensus/job-tally.ts'
@@ -36,6 +43,8 @@ const VALIDATORS = 100
 const JOBS = 10
 /** Interleaved measurement rounds (each: warm-up and one timed pass of every variant). */
 const ROUNDS = 15
+/** Untimed rounds of every variant before the measured ones (see the module comment). */
+const WARM_UP_ROUNDS = 6
 const T0 = 1_700_000_000_000
 
 function setup () {
@@ -115,6 +124,7 @@ export const voteIntake: BenchSuite = {
       [rates.verifyOnly, wire.length, intake(false)],
       [rates.full, wire.length, intake(true)]
     ]
+    for (let round = 0; round < WARM_UP_ROUNDS; round++) for (const [, , fn] of variants) fn()
     for (let round = 0; round < ROUNDS; round++) {
       for (let k = 0; k < variants.length; k++) {
         const [into, ops, fn] = variants[(round + k) % variants.length]!
