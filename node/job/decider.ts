@@ -76,15 +76,15 @@ export class JobDecider {
    * Tallies the job's current round and decides it when the rule says so.
    * `received` is a vote just counted (vote-intake.ts) and not stored yet: it
    * is stored in the batch that decides the job when it completes a quorum
-   * (one write on the way to finality instead of two), else on its own
-   * before this returns.
+   * (one write on the way to finality instead of two), else in a write of
+   * its own, queued in the store's one writer (behind the writes before it,
+   * ahead of those after) before this returns but not waited for here:
+   * `stored` settles when it is done, so the caller waits for it after the
+   * job's decision queue has gone on to its next step (the next vote).
    */
-  async retally (open: OpenJob, received?: VoteRecord): Promise<void> {
+  async retally (open: OpenJob, received?: VoteRecord): Promise<{ stored: Promise<void> }> {
     const { network, clock, jobs } = this.#components
-    if (isTerminal(open.record.status) || !jobs.has(open.record.jobId)) {
-      await this.#store(received)
-      return
-    }
+    if (isTerminal(open.record.status) || !jobs.has(open.record.jobId)) return { stored: this.#store(received) }
     const { job, round } = open.record
     const r = jobs.round(open, round)
     // The tally is asked for its verdict before any deadline; the one deadline rule is roundOver (deadline.ts).
@@ -93,16 +93,13 @@ export class JobDecider {
     // The grey-zone judgement, once per agreeing set: its intervals go to the record, its verdict may open a round.
     const grey = t.values === null || t.agreeing.length === 0 ? null : this.#greyZone(r, network, job.thresholds)
     open.record = { ...open.record, values: t.values, checks: t.checks, caveats: t.caveats, intervals: grey === null ? null : intervalsToWire(grey.intervals), byzantine: t.deviating }
-    if (t.status === 'pending') {
-      await this.#store(received)
-      return
-    }
+    if (t.status === 'pending') return { stored: this.#store(received) }
     if (t.final && round < MAX_GREY_ZONE_ROUND && grey?.grey === true) {
-      await this.#store(received)
+      const stored = this.#store(received)
       await this.#enterGreyZone(open, t, grey.metrics)
-      return
+      return { stored }
     }
-    await this.#finalize(open, t, received)
+    return await this.#finalize(open, t, received)
   }
 
   /** The grey-zone judgement of the round's agreeing votes (protocol/consensus/grey-zone.ts), kept while they do not change. */
@@ -116,9 +113,17 @@ export class JobDecider {
     return grey
   }
 
-  /** Stores a counted vote that no deciding batch took. */
-  async #store (received: VoteRecord | undefined): Promise<void> {
-    if (received !== undefined) await this.#components.writes.received(received, received.receivedAt)
+  /**
+   * Queues the write of a counted vote that no deciding batch took (at once:
+   * the store's writer takes writes in the order they are asked) and returns
+   * its promise, already handled so a caller that does not wait for it
+   * leaves no unhandled rejection.
+   */
+  #store (received: VoteRecord | undefined): Promise<void> {
+    if (received === undefined) return Promise.resolve()
+    const stored = this.#components.writes.received(received, received.receivedAt)
+    stored.catch((err: unknown) => { this.#components.logger.error({ jobId: received.vote.jobId, err: err instanceof Error ? err.message : String(err) }, 'a counted vote could not be stored') })
+    return stored
   }
 
   /**
@@ -147,10 +152,12 @@ export class JobDecider {
     await this.retally(open)
   }
 
-  async #finalize (open: OpenJob, t: Tally, received?: VoteRecord): Promise<void> {
+  /** Decides the job (`received` goes in its batch) and resolves with the write of a vote that stays open after all (a missing seed certificate). */
+  async #finalize (open: OpenJob, t: Tally, received?: VoteRecord): Promise<{ stored: Promise<void> }> {
     // One reputation change at a time: derived from the records, stored and applied before another job's reads them.
-    const decided = await this.#components.reputations.change(async () => await this.#decide(open, t, received))
-    if (!decided) return
+    let unstored: Promise<void> = Promise.resolve()
+    const decided = await this.#components.reputations.change(async () => await this.#decide(open, t, received, (s) => { unstored = s }))
+    if (!decided) return { stored: unstored }
     const { metrics, logger, views } = this.#components
     const { job } = open.record
     this.#decided.set(t.status, (this.#decided.get(t.status) ?? 0) + 1)
@@ -158,10 +165,11 @@ export class JobDecider {
     this.refreshGauge()
     logger.info({ jobId: open.record.jobId, status: t.status, reason: t.reason, round: open.record.round }, 'job decided')
     this.#components.onFinal(views.of(open.record, votesOf(open)))
+    return { stored: Promise.resolve() }
   }
 
-  /** Stores and applies the decision of `open` with its reputation changes; false when the job stays open. */
-  async #decide (open: OpenJob, t: Tally, received?: VoteRecord): Promise<boolean> {
+  /** Stores and applies the decision of `open` with its reputation changes; false when the job stays open (then `unstored` hears the write of `received`). */
+  async #decide (open: OpenJob, t: Tally, received: VoteRecord | undefined, unstored: (stored: Promise<void>) => void): Promise<boolean> {
     const { network, clock, writes, reputations, jobs, logger } = this.#components
     const { jobId, job } = open.record
     const now = clock()
@@ -170,7 +178,7 @@ export class JobDecider {
     // Should one ever be missing, the job stays open (pending) rather than final without a certificate.
     if (t.final && open.record.seed === null) {
       logger.error({ jobId, round: open.record.round }, 'final tally without a seed certificate: the job stays open')
-      await this.#store(received)
+      unstored(this.#store(received))
       return false
     }
     const votes: Vote[] = t.final ? [...jobs.round(open, open.record.round).votes.values()].map((x) => x.vote) : []

@@ -313,10 +313,16 @@ export class JobEngine {
     await this.#lifecycle.announced(job, jobId)
   }
 
-  /** Gossip validator and handler of the votes topic; never waits on a measurement. Returns the vote taken in. */
+  /**
+   * Gossip validator and handler of the votes topic; never waits on a
+   * measurement. Returns the vote taken in, once it is stored: a vote that
+   * decides nothing is waited for here, after its job's decision queue has
+   * gone on to its next step (vote-intake.ts).
+   */
   async onVoteMessage (data: Uint8Array): Promise<Vote> {
     const vote = checkVoteMessage(data, this.#components.network, this.#components.metrics)
-    await this.#lifecycle.admit(vote.jobId, async () => { await this.#intake.vote(vote) }).catch((err: unknown) => this.#catchUp.afterUnknownJob(err))
+    const taken = await this.#lifecycle.admit(vote.jobId, async () => await this.#intake.vote(vote)).catch((err: unknown) => this.#catchUp.afterUnknownJob(err))
+    await taken?.stored
     return vote
   }
 

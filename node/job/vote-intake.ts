@@ -51,8 +51,14 @@ export class VoteIntake {
     this.#components = components
   }
 
-  /** Takes in a verified vote; throws a typed IGNORE error for unknown jobs, duplicates and equivocation. */
-  async vote (vote: Vote): Promise<void> {
+  /**
+   * Takes in a verified vote; throws a typed IGNORE error for unknown jobs,
+   * duplicates and equivocation. A vote counted in an open job without
+   * deciding it has its write queued, not done, when this resolves: the
+   * returned `stored` settles when it is (decider.ts `retally`), so the job's
+   * decision queue takes its next step meanwhile.
+   */
+  async vote (vote: Vote): Promise<{ stored: Promise<void> } | undefined> {
     const { repos, clock, jobs, buffer, metrics, decider } = this.#components
     const open = jobs.get(vote.jobId)
     if (open === undefined) {
@@ -66,17 +72,17 @@ export class VoteIntake {
         // time (job-lifecycle.ts resume). Taken as late here, it was stored late and then counted on time.
         buffer.add(vote)
         metrics.votes.received.inc({ outcome: 'held' })
-        return
+        return undefined
       }
       await this.#late(record, vote)
-      return
+      return undefined
     }
     const seed = open.record.seed?.seed ?? null
     if (seed === null) {
       // Valid and for a known job, so accepted (forwarded); counted once the seed certificate fixes which seed votes must name.
       buffer.add(vote)
       metrics.votes.received.inc({ outcome: 'held' })
-      return
+      return undefined
     }
     if (vote.seed !== seed) {
       metrics.votes.received.inc({ outcome: 'other-seed' })
@@ -87,8 +93,8 @@ export class VoteIntake {
     const voteRecord: VoteRecord = { vote, receivedAt: clock(), late: false }
     jobs.addVote(open, voteRecord)
     metrics.votes.received.inc({ outcome: 'accepted' })
-    // Stored by the decider: with the decision when this vote completes a quorum, else on its own.
-    await decider.retally(open, voteRecord)
+    // Stored by the decider: with the decision when this vote completes a quorum, else on its own (queued).
+    return await decider.retally(open, voteRecord)
   }
 
   /** Records proved equivocation of `offender` (reputation, job record, audit), optionally gossips it, and re-tallies. */
