@@ -21,8 +21,13 @@ import type { StrategySpec } from './strategies/spec.ts'
 export const ROOT = resolve(import.meta.dirname, '..')
 /** Node 22 from the `node` package (the system Node may be older). */
 export const NODE = join(ROOT, 'node_modules/.bin/node')
-/** The CLI entry point. */
-export const CLI = join(ROOT, 'node/cli/main.ts')
+/**
+ * The `trust-engine` command as installed: the launcher, which runs the CLI
+ * (node/cli/main.ts) in its own process with the project's TypeScript answered
+ * from its cache of stripped sources (bin/ts-cache.js), so a node or command
+ * started here does not load Node's TypeScript stripper (docs/cli.md).
+ */
+export const CLI = join(ROOT, 'bin/trust-engine.js')
 
 /** One entry of `nodes.json` as written by `network init`. */
 export type { NodeEntry } from '../node/cli/commands/network-init.ts'

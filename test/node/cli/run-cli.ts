@@ -2,7 +2,8 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const MAIN = fileURLToPath(new URL('../../../node/cli/main.ts', import.meta.url))
+// the launcher, as the installed command runs (node/cli/main.ts in this process, TypeScript from its cache)
+const MAIN = fileURLToPath(new URL('../../../bin/trust-engine.js', import.meta.url))
 
 /** Exit code, stdout and stderr of one run of the CLI. */
 export interface CliRun {
@@ -11,7 +12,7 @@ export interface CliRun {
   stderr: string
 }
 
-/** Runs `node node/cli/main.ts ...args` with the test's Node binary (Node 22). */
+/** Runs `node bin/trust-engine.js ...args` with the test's Node binary (Node 22). */
 export async function runCliProcess (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return await new Promise((resolve, reject) => {
     execFile(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
