@@ -38,6 +38,29 @@ if (!HAVE_CHROMIUM) console.log(`console browser test skipped: ${CHROMIUM} is no
  */
 const DEADLINE_S = 600
 
+/**
+ * Longest wait for the nodes' work, a hang guard like the deadline: node1
+ * optimizing the scene before it announces the job, the validators
+ * measuring (each re-runs the optimizer and renders the views), node1
+ * making its evidence files after its vote. A fixed minute or two for
+ * these was a limit on the machine's speed (on a machine loaded ten times
+ * over, the scene job alone took 45 to 89 s from announcement to final).
+ */
+const NODE_WORK_MS = (DEADLINE_S + 60) * 1000
+
+/**
+ * Hang guard of a case that waits for a job (vitest's 240 s would end it
+ * before the waits above could): two of those waits, and the page's.
+ */
+const JOB_CASE_MS = 2 * NODE_WORK_MS + 120_000
+
+/**
+ * Hang guard of each browser action without a timeout of its own (click,
+ * fill, screenshot, navigation): Playwright's default of 30 s is a limit on
+ * the machine's speed, not a hang guard.
+ */
+const ACTION_MS = 120_000
+
 type BrowserContext = import('playwright-core').BrowserContext
 type Page = import('playwright-core').Page
 type Route = import('playwright-core').Route
@@ -97,12 +120,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
   /** Waits until the Job page shows a final status with every validator's vote, and its evidence images are loaded. */
   async function followToFinal (): Promise<string> {
     const status = page.getByTestId('job-status')
-    await expect.poll(async () => await status.textContent(), { timeout: (DEADLINE_S + 60) * 1000 }).toMatch(/^(validated|rejected)$/)
+    await expect.poll(async () => await status.textContent(), { timeout: NODE_WORK_MS }).toMatch(/^(validated|rejected)$/)
     await page.getByRole('heading', { name: 'Votes (3)' }).waitFor({ timeout: 60_000 })
     expect(await page.locator('table.votes tbody tr').evaluateAll((rows) => rows.map((r) => (r as unknown as { cells: Array<{ textContent: string }> }).cells[0]!.textContent).sort())).toEqual(['node1', 'node2', 'node3'])
     expect(await page.locator('table.votes tbody tr td:last-child').allTextContents()).toEqual(['agrees', 'agrees', 'agrees'])
     const images = page.locator('section.sample img')
-    await images.first().waitFor({ timeout: 60_000 })
+    // node1 makes its evidence files after its vote, so possibly after the job is final.
+    await images.first().waitFor({ timeout: NODE_WORK_MS })
     // The images load lazily, as a reader scrolls to them: scroll to the first one not loaded yet until all are.
     await expect.poll(async () => await images.evaluateAll((els) => {
       const waiting = els.filter((e) => !((e as unknown as { complete: boolean }).complete && (e as unknown as { naturalWidth: number }).naturalWidth > 0))
@@ -147,6 +171,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
       browser = await launched
     }
     apiUrl = cluster.entry('node1').apiUrl
+    browser.setDefaultTimeout(ACTION_MS)
+    browser.setDefaultNavigationTimeout(ACTION_MS)
     page = browser.pages()[0] ?? await browser.newPage()
     // Everything comes from the node: any other request is refused (no CDN, no network).
     await page.route('**/*', async (route) => { if (route.request().url().startsWith(apiUrl)) await route.continue(); else await route.abort() })
@@ -174,7 +200,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
     await page.fill('#deadline-s', String(DEADLINE_S))
     await page.click('#submit-job')
     const link = page.getByTestId('job-link')
-    await link.waitFor({ timeout: 120_000 })
+    // node1 optimizes the scene before it announces the job.
+    await link.waitFor({ timeout: NODE_WORK_MS })
     sceneJob = /^#\/job\/([0-9a-f]{64})$/.exec((await link.getAttribute('href'))!)![1]!
     // Then the frames, while the scene is measured: the reference frames by drag and drop, the candidates through the file chooser.
     await page.setInputFiles('#reference-files', [])
@@ -196,9 +223,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
     await expect.poll(async () => await link.getAttribute('href'), { timeout: 120_000 }).toMatch(/^#\/job\/[0-9a-f]{64}$/)
     framesJob = /^#\/job\/([0-9a-f]{64})$/.exec((await link.getAttribute('href'))!)![1]!
     expect(framesJob).not.toBe(sceneJob)
-    await page.getByTestId('submit-progress').getByText(/SSIM \d\.\d{4}/).waitFor({ timeout: (DEADLINE_S + 60) * 1000 })
+    await page.getByTestId('submit-progress').getByText(/SSIM \d\.\d{4}/).waitFor({ timeout: NODE_WORK_MS })
     await shot('submit')
-  })
+  }, JOB_CASE_MS)
 
   it('follows the frames job to a final status with three votes, downloads its certificate and verifies that file in the page', async () => {
     await page.getByTestId('job-link').click()
@@ -226,7 +253,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
     await page.getByRole('button', { name: 'zoom SSIM map (red = low)' }).first().click()
     await page.getByRole('dialog', { name: 'zoomed image' }).waitFor()
     await page.getByRole('dialog').click()
-  })
+  }, JOB_CASE_MS)
 
   it('follows the scene job the network optimized to a final status with its evidence', async () => {
     await page.goto(`${apiUrl}/ui/#/job/${sceneJob}`)
@@ -242,7 +269,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
     await shot('scene-job')
     // The frames job's certificate is not this job's.
     expect(await verifyIn({ certificate: certFile })).toMatch(/^INVALID: ERR_CERT_JOB: /)
-  })
+  }, JOB_CASE_MS)
 
   it('pages the Jobs list through the node\'s index and filters by status on the node', async () => {
     const asked: URL[] = []
