@@ -10,7 +10,11 @@
  *
  * Keys are lowercase hex: a public key is the raw 32-byte ed25519 key, a
  * private key is the raw 32-byte seed. Key objects are cached, because
- * building them costs about as much as a verification.
+ * building them costs about as much as a verification: per public key, one
+ * entry says whether it may verify at all (public-key.ts) and holds its key
+ * object, so a verification looks its key up once. Each cache keeps the
+ * last {@link KEY_CACHE_LIMIT} keys it was asked for, entered by the key's
+ * own hex, so another key is never answered for with a cached one.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
 import { canonicalStringWithout } from './canonical.ts'
@@ -35,10 +39,13 @@ export const ERR_BAD_SIGNATURE = declareCode('ERR_BAD_SIGNATURE', { action: 'rej
 
 const HEX32 = /^[0-9a-f]{64}$/
 const HEX64 = /^[0-9a-f]{128}$/
-/** Bound on each key cache; a network has at most 1000 validators. */
-const KEY_CACHE_LIMIT = 4096
-const publicCache = new Map<string, KeyObject>()
+/** Bound on each key cache (the oldest entry goes first); a network has at most 1000 validators. */
+export const KEY_CACHE_LIMIT = 4096
+/** Per public key (hex): its key object, or null for a key that never verifies (malformed, non-canonical or of small order). */
+const publicCache = new Map<string, KeyObject | null>()
 const privateCache = new Map<string, KeyObject>()
+/** Reused buffer for a signature being checked (64 bytes): verification is synchronous and keeps no reference. */
+const signatureScratch = Buffer.alloc(64)
 const encoder = new TextEncoder()
 /** Reused buffer for the signed bytes of {@link verifyMessage}; grows to the largest message verified. */
 let scratch = new Uint8Array(4096)
@@ -88,12 +95,20 @@ export function signBytes (privateKeyHex: string, bytes: Uint8Array): string {
  * weak keys (non-canonical or small order, see public-key.ts), verify as false.
  */
 export function verifyBytes (publicKeyHex: string, bytes: Uint8Array, signatureHex: string): boolean {
-  if (!HEX64.test(signatureHex) || !isStrongPublicKey(publicKeyHex)) return false
+  if (!HEX64.test(signatureHex)) return false
+  const key = verifierOf(publicKeyHex)
+  if (key === null) return false
+  signatureScratch.write(signatureHex, 'hex')
   try {
-    return verify(null, bytes, publicKeyObject(publicKeyHex), Buffer.from(signatureHex, 'hex'))
+    return verify(null, bytes, key, signatureScratch)
   } catch {
     return false
   }
+}
+
+/** How many public keys the verification key cache holds now (at most {@link KEY_CACHE_LIMIT}). */
+export function publicKeyCacheSize (): number {
+  return publicCache.size
 }
 
 /** Returns `message` with a `signature` field made by `privateKeyHex` in the given domain. */
@@ -144,11 +159,20 @@ function verifySignedText (type: SignedType, networkId: string, unsigned: string
   return verifyBytes(publicKeyHex, scratch.subarray(0, written), signatureHex)
 }
 
-function publicKeyObject (hex: string): KeyObject {
+/** A key object for a strong public key, null should node:crypto refuse it. */
+function publicKeyObject (hex: string): KeyObject | null {
+  try {
+    return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(hex, 'hex').toString('base64url') }, format: 'jwk' })
+  } catch {
+    return null
+  }
+}
+
+/** The key object to verify signatures by public key `hex`, or null when the key never verifies (see public-key.ts). */
+function verifierOf (hex: string): KeyObject | null {
   let key = publicCache.get(hex)
   if (key === undefined) {
-    if (!HEX32.test(hex)) throw new TrustEngineError(ERR_BAD_KEY, 'public key must be 32 bytes of lowercase hex')
-    key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(hex, 'hex').toString('base64url') }, format: 'jwk' })
+    key = isStrongPublicKey(hex) ? publicKeyObject(hex) : null
     remember(publicCache, hex, key)
   }
   return key
@@ -164,7 +188,7 @@ function privateKeyObject (hex: string): KeyObject {
   return key
 }
 
-function remember (cache: Map<string, KeyObject>, hex: string, key: KeyObject): void {
+function remember<K> (cache: Map<string, K>, hex: string, key: K): void {
   if (cache.size >= KEY_CACHE_LIMIT) cache.delete(cache.keys().next().value!)
   cache.set(hex, key)
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { DOMAIN_PREFIX } from '../../protocol/constants.ts'
 import { isTrustEngineError } from '../../protocol/errors.ts'
 import {
-  ERR_BAD_KEY, generateKeyPair, isKeyHex, publicKeyOf, signBytes, signMessage, signedBytes, verifyBytes, verifyMessage, verifySignedJson
+  ERR_BAD_KEY, KEY_CACHE_LIMIT, generateKeyPair, isKeyHex, publicKeyCacheSize, publicKeyOf, signBytes, signMessage, signedBytes, verifyBytes, verifyMessage,
+  verifySignedJson
 } from '../../protocol/signing.ts'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import { decodeSignedJson } from '../../protocol/decode.ts'
@@ -118,5 +119,32 @@ describe('verifySignedJson (signed bytes cut from the received ones)', () => {
       expect(verifySignedJson('vote', 'net-b', read, signed.signature, alice.publicKey)).toBe(false)
       expect(verifySignedJson('vote', 'net-a', read, signed.signature, bob.publicKey)).toBe(false)
     }), { numRuns: 200 })
+  })
+})
+
+describe('the verification key cache', () => {
+  it('holds at most KEY_CACHE_LIMIT keys and answers for a key only with that key, cached, evicted or refused', () => {
+    const bytes = new TextEncoder().encode('one message')
+    const byAlice = signBytes(alice.privateKey, bytes)
+    const byBob = signBytes(bob.privateKey, bytes)
+    expect(verifyBytes(alice.publicKey, bytes, byAlice)).toBe(true)
+    expect(verifyBytes(bob.publicKey, bytes, byAlice)).toBe(false)
+    expect(verifyBytes(bob.publicKey, bytes, byBob)).toBe(true)
+    // Past the bound with other keys: valid ones, and ones that never verify (malformed, small order).
+    const identity = '01' + '00'.repeat(31)
+    for (let i = 0; i < KEY_CACHE_LIMIT + 50; i++) {
+      const other = i === 7 ? identity : i === 8 ? 'AB'.repeat(32) : generateKeyPair().publicKey
+      expect(verifyBytes(other, bytes, byAlice)).toBe(false)
+      expect(publicKeyCacheSize()).toBeLessThanOrEqual(KEY_CACHE_LIMIT)
+    }
+    expect(publicKeyCacheSize()).toBe(KEY_CACHE_LIMIT)
+    // Alice's and Bob's entries went first: their keys are looked up again, each for its own signature only.
+    expect(verifyBytes(bob.publicKey, bytes, byAlice)).toBe(false)
+    expect(verifyBytes(alice.publicKey, bytes, byAlice)).toBe(true)
+    expect(verifyBytes(alice.publicKey, bytes, byBob)).toBe(false)
+    expect(verifyBytes(bob.publicKey, bytes, byBob)).toBe(true)
+    // A refused key stays refused while cached, even for a signature that its encoding would accept.
+    expect(verifyBytes(identity, bytes, '01' + '00'.repeat(63))).toBe(false)
+    expect(publicKeyCacheSize()).toBe(KEY_CACHE_LIMIT)
   })
 })
