@@ -49,7 +49,7 @@ describe('optimizeToTarget', () => {
     const input = join(dir, 'scene.glb')
     const out = join(dir, 'out.glb')
     writeFileSync(input, scene)
-    const main = fileURLToPath(new URL('../../../node/cli/main.ts', import.meta.url))
+    const main = fileURLToPath(new URL('../../../bin/trust-engine.js', import.meta.url))
     const r = spawnSync(process.execPath, [main, 'optimize', input, '-o', out, '--target', 'ssim=1,psnr=500'], { encoding: 'utf8' })
     expect([r.status, r.stderr]).toEqual([2, expect.stringContaining(ERR_OPTIMIZER_TARGET_UNREACHABLE)])
     expect(existsSync(out)).toBe(false)

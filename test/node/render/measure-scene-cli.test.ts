@@ -23,7 +23,7 @@ afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
 
 function cli (args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['node/cli/main.ts', 'measure', ...args], { cwd: process.cwd(), maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['bin/trust-engine.js', 'measure', ...args], { cwd: process.cwd(), maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
       resolve({ code: err === null ? 0 : (typeof err.code === 'number' ? err.code : -1), stdout, stderr })
     })
   })

@@ -15,7 +15,7 @@ const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
 const NODE = join(ROOT, 'node_modules', '.bin', 'node')
 
 function cli (...args: string[]): { status: number | null, stdout: string, stderr: string } {
-  const r = spawnSync(NODE, ['node/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' })
+  const r = spawnSync(NODE, ['bin/trust-engine.js', ...args], { cwd: ROOT, encoding: 'utf8' })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 

@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'trust-engine-keygen-'))
 afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
 
 function cli (...args: string[]): { status: number | null, stdout: string, stderr: string } {
-  const r = spawnSync(NODE, ['node/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' })
+  const r = spawnSync(NODE, ['bin/trust-engine.js', ...args], { cwd: ROOT, encoding: 'utf8' })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 

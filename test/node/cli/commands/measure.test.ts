@@ -10,7 +10,7 @@ import { measureFrames } from '../../../../node/measure/measure-frames.ts'
 import { addNoise, encodePng, scene } from '../../measure/fixtures.ts'
 import { makeGlb } from '../../../../sim/scenes.ts'
 
-const main = fileURLToPath(new URL('../../../../node/cli/main.ts', import.meta.url))
+const main = fileURLToPath(new URL('../../../../bin/trust-engine.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'trust-engine-cli-measure-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

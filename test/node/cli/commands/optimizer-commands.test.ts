@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { makeGlb } from '../../../../sim/scenes.ts'
 
-const main = fileURLToPath(new URL('../../../../node/cli/main.ts', import.meta.url))
+const main = fileURLToPath(new URL('../../../../bin/trust-engine.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'trust-engine-cli-optimizer-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const cli = (...args: string[]): { status: number | null, stdout: string, stderr: string } => {
