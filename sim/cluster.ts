@@ -130,7 +130,8 @@ export class Cluster {
     if (strategy !== undefined) {
       const spec = join(this.dir, `${name}-host.json`)
       writeFileSync(spec, JSON.stringify({ seed, logLevel: 'warn', nodes: [{ config: join(this.dir, entry.config), strategy }] }))
-      args = [join(ROOT, 'sim/node-host.ts'), spec]
+      // the project's TypeScript from the launcher's cache of stripped sources, as for the CLI
+      args = ['--import', join(ROOT, 'bin/ts-cache-register.js'), join(ROOT, 'sim/node-host.ts'), spec]
     }
     const proc = spawn(NODE, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''

@@ -12,6 +12,8 @@ import type { HostSpec } from './node-host.ts'
 
 /** The node host entry point. */
 export const NODE_HOST = join(ROOT, 'sim/node-host.ts')
+/** Node's arguments before a TypeScript entry point: the project's TypeScript from the launcher's cache of stripped sources (bin/ts-cache.js), not Node's stripper. */
+export const TS_CACHE_ARGS: readonly string[] = Object.freeze(['--import', join(ROOT, 'bin/ts-cache-register.js')])
 
 /** One running node host. */
 export interface HostProcess {
@@ -26,7 +28,7 @@ export interface HostProcess {
 export async function startHost (dir: string, index: number, spec: HostSpec): Promise<HostProcess> {
   const specFile = join(dir, `host-${index}.json`)
   writeFileSync(specFile, JSON.stringify(spec))
-  const proc = spawn(NODE, [NODE_HOST, specFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(NODE, [...TS_CACHE_ARGS, NODE_HOST, specFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString().slice(-20_000); if (out.length > 40_000) out = out.slice(-20_000) })
   const ready: ReadyLine[] = []
