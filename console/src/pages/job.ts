@@ -7,10 +7,11 @@
  * zoomable; for a scene job the network optimized, the optimizer report
  * (optimizer-report.ts). Re-read live as votes, evidence and the final status arrive.
  */
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
 import { ApiError, get } from '../api.ts'
 import { Chart } from '../chart.ts'
 import { html, num, short } from '../html.ts'
+import { LatestRead } from '../latest-read.ts'
 import { useEvent, useThrottled } from '../live.ts'
 import type { EvidenceEntry, EvidenceManifest, JobView, WireMetric } from '../types.ts'
 import { CertificatePanel } from './certificate.ts'
@@ -41,8 +42,11 @@ function Evidence (props: { jobId: string, version: number }) {
   const [manifest, setManifest] = useState<EvidenceManifest | null>(null)
   const [note, setNote] = useState<string>('loading…')
   const [zoom, setZoom] = useState<string | null>(null)
+  const latest = useMemo(() => new LatestRead(), [])
   useEffect(() => {
-    get<EvidenceManifest>(`/v1/jobs/${props.jobId}/evidence`).then((m) => { setManifest(m); setNote('') }, (e: ApiError) => {
+    const current = latest.begin()
+    get<EvidenceManifest>(`/v1/jobs/${props.jobId}/evidence`).then((m) => { if (current()) { setManifest(m); setNote('') } }, (e: ApiError) => {
+      if (!current()) return
       setManifest(null)
       setNote(e.code === 'ERR_EVIDENCE_NOT_FOUND' ? 'This node keeps no evidence of this job (not measured here yet, evicted, or pruned by retention).' : e.message)
     })
@@ -64,7 +68,12 @@ export function JobPage (props: { jobId: string }) {
   const [job, setJob] = useState<JobView | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [evidenceVersion, setEvidenceVersion] = useState(0)
-  const load = (): void => { get<JobView>(`/v1/jobs/${props.jobId}`).then((j) => { setJob(j); setError(null) }, (e: Error) => { setError(e.message) }) }
+  // Reads overlap (events, reconnection): only the answer of the last one begun is shown (latest-read.ts).
+  const latest = useMemo(() => new LatestRead(), [])
+  const load = (): void => {
+    const current = latest.begin()
+    get<JobView>(`/v1/jobs/${props.jobId}`).then((j) => { if (current()) { setJob(j); setError(null) } }, (e: Error) => { if (current()) setError(e.message) })
+  }
   useEffect(load, [props.jobId])
   // A job of a thousand validators has a thousand vote events a round: its view is read again at most twice a second.
   const reload = useThrottled(load, RELOAD_MS)

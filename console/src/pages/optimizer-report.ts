@@ -6,9 +6,10 @@
  * before and after, the passes that ran, the route and its reasons, and the
  * estimates.
  */
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
 import { ApiError, get } from '../api.ts'
 import { html, short } from '../html.ts'
+import { LatestRead } from '../latest-read.ts'
 import type { JobView, OptimizerReportView } from '../types.ts'
 
 const FIGURES = [
@@ -20,8 +21,11 @@ const FIGURES = [
 export function OptimizerReportPanel (props: { job: JobView, version: number }) {
   const [view, setView] = useState<OptimizerReportView | null>(null)
   const [note, setNote] = useState('loading…')
+  const latest = useMemo(() => new LatestRead(), [])
   useEffect(() => {
-    get<OptimizerReportView>(`/v1/jobs/${props.job.jobId}/optimizer-report`).then((v) => { setView(v); setNote('') }, (e: ApiError) => {
+    const current = latest.begin()
+    get<OptimizerReportView>(`/v1/jobs/${props.job.jobId}/optimizer-report`).then((v) => { if (current()) { setView(v); setNote('') } }, (e: ApiError) => {
+      if (!current()) return
       setView(null)
       setNote(e.code === 'ERR_OPTIMIZER_REPORT_NOT_FOUND' ? 'This node keeps no optimizer report of this job (not optimized or re-checked here yet, or pruned).' : e.message)
     })
