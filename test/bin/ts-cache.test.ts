@@ -2,7 +2,9 @@
  * The launcher's cache of type-stripped TypeScript (bin/ts-cache.js): a first
  * run fills it, a later run is answered from it (shown by a cached entry
  * edited on purpose), and with the cache off the
- * sources load as usual. Real processes of the launcher.
+ * sources load as usual; another TypeScript entry point (a file this test
+ * writes into test/bin/ and removes, as only project files are cached) loads
+ * from it with `--import bin/ts-cache-register.js`. Real processes.
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -13,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 
 const LAUNCHER = resolve(import.meta.dirname, '../../bin/trust-engine.js')
 const VERSION_TS = resolve(import.meta.dirname, '../../node/version.ts')
+const REGISTER = resolve(import.meta.dirname, '../../bin/ts-cache-register.js')
 const dir = mkdtempSync(join(tmpdir(), 'trust-engine-ts-cache-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const run = (env: Record<string, string>): string => execFileSync(process.execPath, [LAUNCHER, '--version'], { encoding: 'utf8', env: { ...process.env, ...env } }).trim()
@@ -34,5 +37,23 @@ describe('type-stripped TypeScript cache', () => {
     expect(run({ TRUST_ENGINE_TS_CACHE_DIR: dir })).toBe('9.9.9-cached')
     // Off, the source loads as usual.
     expect(run({ TRUST_ENGINE_TS_CACHE_DIR: dir, TRUST_ENGINE_TS_CACHE: '0' })).toBe(version)
+  })
+
+  it('answers another TypeScript entry point through --import bin/ts-cache-register.js, the entry included', () => {
+    const entry = resolve(import.meta.dirname, 'ts-cache-entry.ts')
+    const own = mkdtempSync(join(tmpdir(), 'trust-engine-ts-cache-'))
+    try {
+      writeFileSync(entry, "const answer: string = 'stripped'\nprocess.stdout.write(answer)\n")
+      const source = readFileSync(entry, 'utf8')
+      const runEntry = (): string => execFileSync(process.execPath, ['--import', REGISTER, entry], { encoding: 'utf8', env: { ...process.env, TRUST_ENGINE_TS_CACHE_DIR: own } })
+      expect(runEntry()).toBe('stripped')
+      expect(readdirSync(own)).toContain(`${keyOf(source)}.js`)
+      // the entry itself is read from the cache
+      writeFileSync(join(own, `${keyOf(source)}.js`), readFileSync(join(own, `${keyOf(source)}.js`), 'utf8').replace("'stripped'", "'cached'"))
+      expect(runEntry()).toBe('cached')
+    } finally {
+      rmSync(entry, { force: true })
+      rmSync(own, { recursive: true, force: true })
+    }
   })
 })
