@@ -20,6 +20,7 @@ import {
   ERR_TALLY_INPUT, REASON_AWAITING_VOTES, REASON_DEADLINE, REASON_DEVIATION, REASON_NO_TRUSTED_WEIGHT, REASON_QUORUM,
   type Tally, type TallyStatus
 } from './tally-types.ts'
+import { compareKeys, insertKey, insertSorted, median, sameKeys } from './sorted-entries.ts'
 import type { EffectiveWeights } from './weights.ts'
 
 /** One held vote; its metric values (as numbers) are fields of the entry itself, saving an object per vote. */
@@ -387,62 +388,6 @@ function shownConsensus (consensus: Consensus): NonNullable<Consensus['shown']> 
 /** A frozen copy of a voter list at one version. */
 function shownKeys (keys: readonly string[], version: number): ShownKeys {
   return { version, keys: Object.freeze(keys.slice()) as string[] }
-}
-
-/** First value whose cumulative weight reaches half of `total` (entries sorted by value, then key). */
-function median (list: Entry[], name: MetricName, total: number): number {
-  let cumulative = 0
-  for (const e of list) {
-    if (e.weight <= 0) continue
-    cumulative += e.weight
-    if (2 * cumulative >= total) return e[name]
-  }
-  /* c8 ignore next: unreachable while total is the sum of the positive weights */
-  throw new Error('median: unreachable')
-}
-
-/** Inserts by (value, key), the order of weightedMedian. */
-function insertSorted (list: Entry[], entry: Entry, name: MetricName): void {
-  const v = entry[name]
-  let lo = 0
-  let hi = list.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    const m = list[mid]!
-    const mv = m[name]
-    if (mv < v || (mv === v && m.key < entry.key)) lo = mid + 1
-    else hi = mid
-  }
-  insertAt(list, lo, entry)
-}
-
-/** `list.splice(at, 0, item)` without the array of removed items splice allocates on every call. */
-function insertAt<T> (list: T[], at: number, item: T): void {
-  let i = list.length
-  list.push(item)
-  for (; i > at; i--) list[i] = list[i - 1]!
-  list[at] = item
-}
-
-function insertKey (list: string[], key: string): void {
-  let lo = 0
-  let hi = list.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (list[mid]! < key) lo = mid + 1
-    else hi = mid
-  }
-  insertAt(list, lo, key)
-}
-
-function sameKeys (a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
-function compareKeys (a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
 
 function inputError (message: string): TrustEngineError {
