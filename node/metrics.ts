@@ -10,7 +10,7 @@
  * number of series stays bounded whatever the network sends.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client'
-import { limiterKeysOf, scrapeReadersOf } from './metrics-scrape.ts'
+import { limiterKeysOf, type ScrapeReaders, scrapeReadersOf } from './metrics-scrape.ts'
 
 /** Prefix of every metric this node exports, default process metrics included. */
 export const METRIC_PREFIX = 'trust_engine_'
@@ -291,18 +291,9 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       entries: counter(register, n.auditEntries, 'Audit entries appended, by kind', ['kind'])
     },
     storage: {
-      storeBytes: gauge(register, n.storeBytes, 'Bytes of the LevelDB folder on disk', [], async (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(await r.storeBytes())
-      }),
-      blobBytes: gauge(register, n.blobStoreBytes, 'Bytes of the blobs in the blob folder', [], async (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(await r.blobBytes())
-      }),
-      diskFreeBytes: gauge(register, n.diskFreeBytes, 'Free bytes of the data folder\'s file system (blob writes stop at minFreeBytes)', [], async (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(await r.diskFreeBytes())
-      })
+      storeBytes: readerGauge(register, n.storeBytes, 'Bytes of the LevelDB folder on disk', (r) => r.storeBytes()),
+      blobBytes: readerGauge(register, n.blobStoreBytes, 'Bytes of the blobs in the blob folder', (r) => r.blobBytes()),
+      diskFreeBytes: readerGauge(register, n.diskFreeBytes, 'Free bytes of the data folder\'s file system (blob writes stop at minFreeBytes)', (r) => r.diskFreeBytes())
     },
     queues: {
       gossip: gauge(register, n.gossipQueue, 'Gossip messages waiting in this node, by stage (validating, delivering)', ['stage'], (g) => {
@@ -312,26 +303,11 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
         g.set({ stage: 'validating' }, q.validating)
         g.set({ stage: 'delivering' }, q.delivering)
       }),
-      votesHeld: gauge(register, n.votesHeld, 'Votes held before they can be counted (job or seed not known yet)', [], (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(r.votesHeld())
-      }),
-      schedulesWaiting: gauge(register, n.schedulesWaiting, 'Economy schedules waiting for their slot', [], (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(r.schedulesWaiting())
-      }),
-      seedJobsHeld: gauge(register, n.seedJobsHeld, 'Jobs whose seed shares or certificates the seed phase holds', [], (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(r.seedJobsHeld())
-      }),
-      storeWritesWaiting: gauge(register, n.storeWritesWaiting, 'LevelDB writes queued behind the one running, plus that one', [], (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(r.storeWritesWaiting())
-      }),
-      optimizerReports: gauge(register, n.optimizerReports, 'Optimizer reports kept (bounded by maxOptimizerReports)', [], (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(r.optimizerReports())
-      }),
+      votesHeld: readerGauge(register, n.votesHeld, 'Votes held before they can be counted (job or seed not known yet)', (r) => r.votesHeld()),
+      schedulesWaiting: readerGauge(register, n.schedulesWaiting, 'Economy schedules waiting for their slot', (r) => r.schedulesWaiting()),
+      seedJobsHeld: readerGauge(register, n.seedJobsHeld, 'Jobs whose seed shares or certificates the seed phase holds', (r) => r.seedJobsHeld()),
+      storeWritesWaiting: readerGauge(register, n.storeWritesWaiting, 'LevelDB writes queued behind the one running, plus that one', (r) => r.storeWritesWaiting()),
+      optimizerReports: readerGauge(register, n.optimizerReports, 'Optimizer reports kept (bounded by maxOptimizerReports)', (r) => r.optimizerReports()),
       decisionSteps: gauge(register, n.decisionSteps, 'Steps on the jobs\' decision queues, queued or running, by scope (all jobs, the longest queue)', ['scope'], (g) => {
         const r = scrapeReadersOf(register)
         if (r === undefined) return
@@ -346,26 +322,11 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
         g.set({ state: 'held' }, b.held)
         g.set({ state: 'waiting' }, b.waiting)
       }),
-      reputationPoints: gauge(register, n.reputationPoints, 'Reputation history points kept, all validators together (bounded by maxPointsPerValidator each)', [], (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(r.reputationPoints())
-      }),
-      peerBookRecords: gauge(register, n.peerBookRecords, 'Records of the peer book (validators only)', [], async (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(await r.peerBookRecords())
-      }),
-      gossipSeenIds: gauge(register, n.gossipSeenIds, 'Message ids in gossipsub\'s seen cache (bounded by maxSeenIds and a 2-minute lifetime)', [], (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(r.gossipSeenIds())
-      }),
-      certifiedJobsIndexed: gauge(register, n.certifiedJobsIndexed, 'Final jobs in the certificate catch-up\'s serving index (bounded by MAX_INDEXED_JOBS, 4096)', [], (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(r.certifiedJobsIndexed())
-      }),
-      redialTargets: gauge(register, n.redialTargets, 'Peers the host keeps redialling (bootstrap peers and the peer book\'s, less those given up)', [], (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(r.redialTargets())
-      }),
+      reputationPoints: readerGauge(register, n.reputationPoints, 'Reputation history points kept, all validators together (bounded by maxPointsPerValidator each)', (r) => r.reputationPoints()),
+      peerBookRecords: readerGauge(register, n.peerBookRecords, 'Records of the peer book (validators only)', (r) => r.peerBookRecords()),
+      gossipSeenIds: readerGauge(register, n.gossipSeenIds, 'Message ids in gossipsub\'s seen cache (bounded by maxSeenIds and a 2-minute lifetime)', (r) => r.gossipSeenIds()),
+      certifiedJobsIndexed: readerGauge(register, n.certifiedJobsIndexed, 'Final jobs in the certificate catch-up\'s serving index (bounded by MAX_INDEXED_JOBS, 4096)', (r) => r.certifiedJobsIndexed()),
+      redialTargets: readerGauge(register, n.redialTargets, 'Peers the host keeps redialling (bootstrap peers and the peer book\'s, less those given up)', (r) => r.redialTargets()),
       gossipCaches: gauge(register, n.gossipCaches, 'Entries of gossipsub\'s own caches, by cache (messages: the message cache for IWANT; idontwant: ids peers asked not to be sent)', ['cache'], (g) => {
         const r = scrapeReadersOf(register)
         if (r === undefined) return
@@ -396,10 +357,7 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
         c.reset()
         c.inc(r.workPool().started)
       }),
-      workerHeapUsed: gauge(register, n.workerHeapUsed, 'Bytes of V8 heap the measurement worker threads use, summed', [], async (g) => {
-        const r = scrapeReadersOf(register)
-        if (r !== undefined) g.set(await r.workerHeapUsedBytes())
-      })
+      workerHeapUsed: readerGauge(register, n.workerHeapUsed, 'Bytes of V8 heap the measurement worker threads use, summed', (r) => r.workerHeapUsedBytes())
     },
     catchUp: {
       asks: counter(register, n.catchUpAsks, 'Catch-up asks made of the peers, by kind (open-jobs, votes, certificates)', ['kind']),
@@ -433,6 +391,14 @@ function gauge<L extends string> (register: Registry, name: string, help: string
   // A failing reader keeps the last value: a scrape must never fail for one gauge.
   const read = collect === undefined ? undefined : async function (this: Gauge<L>): Promise<void> { await Promise.resolve().then(async () => { await collect(this) }).catch(() => {}) }
   return new Gauge<L>({ name, help, labelNames, registers: [register], ...(read === undefined ? {} : { collect: read }) })
+}
+
+/** An unlabelled gauge set at each scrape from one of the node's scrape readers (metrics-scrape.ts); none set before the node registers them. */
+function readerGauge (register: Registry, name: string, help: string, read: (r: ScrapeReaders) => number | Promise<number>): Gauge {
+  return gauge(register, name, help, [], async (g) => {
+    const r = scrapeReadersOf(register)
+    if (r !== undefined) g.set(await read(r))
+  })
 }
 
 function histogram (register: Registry, name: string, help: string, buckets: number[]): Histogram {
