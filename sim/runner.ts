@@ -85,6 +85,11 @@ const API_TIMEOUT_MS = 120_000
 
 interface Live { name: string, apiUrl: string, host: HostProcess }
 
+/** The deadline of the round that decided (or holds) the job in view `v`: each grey-zone round ends one deadline span later. */
+function roundDeadlineOf (v: JobView): number {
+  return v.timings.deadline + v.round * (v.timings.deadline - v.timings.createdAt)
+}
+
 /** Times a run starts afresh when a node found its port taken. */
 const START_ATTEMPTS = 3
 
@@ -223,12 +228,14 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
       // Slow votes go out lateMs after each deadline; laundered copies right after each decision (a vote is
       // late once its job is decided), so a run without a slow node does not wait for the deadlines.
       const slow = nodes.filter((n) => n.strategy.kind === 'slow').map((n) => n.strategy.kind === 'slow' ? n.strategy.lateMs : 0)
-      const lastDeadline = Math.max(...[...views.values()].flatMap((m) => [...m.values()].map((v) => v.timings.deadline)))
+      // The deadline of each view's deciding round: a grey-zone job's round 1 ends one deadline span later.
+      const lastDeadline = Math.max(...[...views.values()].flatMap((m) => [...m.values()].map(roundDeadlineOf)))
       const until = (slow.length === 0 ? Date.now() : Math.max(Date.now(), lastDeadline + Math.max(...slow))) + 2000
       o.onProgress(`waiting ${until - Date.now()} ms for late votes`)
       await sleep(until - Date.now())
       // A late voter measures like any node, so on a loaded machine its vote can leave after the moment
-      // above: wait (bounded, a hang guard) until every honest node holds one from each late voter.
+      // above: wait (bounded, a hang guard) until every honest node holds one from each late voter in the
+      // round that decided the job (a grey-zone job's round-0 late vote comes long before its round-1 one).
       // Every view read is kept: the last pass of a wait that ended read every view, after every late vote.
       const late = nodes.filter((n) => n.strategy.kind === 'slow' || n.strategy.kind === 'launderer').map((n) => key.get(n.name)!)
       allRead = await waitUntil(async () => {
@@ -236,7 +243,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
           const r = await api<JobView>(name, `/v1/jobs/${sub.jobId}`).catch(() => null)
           if (r === null || r.status !== 200) return false
           views.get(sub.jobId)!.set(name, r.body)
-          if (late.some((k) => !r.body.votes.some((v) => v.voter === k))) return false
+          if (late.some((k) => !r.body.votes.some((v) => v.voter === k && v.round === r.body.round))) return false
         }
         return true
       }, LATE_VOTES_GRACE_MS, 'late votes', false)
@@ -280,7 +287,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
       const decisions: NodeDecision[] = honestNames.map((name) => {
         const v = m.get(name)
         if (v === undefined) return { node: name, status: 'pending', final: false, values: null, round: 0, latencyMs: null, deadline: 0, finalizedAt: null, flagged: [], equivocators: [], votes: [] }
-        const deadline = v.timings.deadline + v.round * (v.timings.deadline - v.timings.createdAt)
+        const deadline = roundDeadlineOf(v)
         return {
           node: name,
           status: v.status,
