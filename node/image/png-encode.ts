@@ -30,10 +30,53 @@ function chunk (type: string, data: Uint8Array): Uint8Array {
   return out
 }
 
+// Cost of one residual byte in the filter choice: its absolute value as a signed byte.
+const COST = new Uint8Array(256)
+for (let r = 0; r < 256; r++) COST[r] = r < 128 ? r : 256 - r
+
 function paeth (a: number, b: number, c: number): number {
   const p = a + b - c
   const pa = Math.abs(p - a); const pb = Math.abs(p - b); const pc = Math.abs(p - c)
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c
+}
+
+/**
+ * The filter (0-4) of one row with the smallest sum of absolute residuals, ties to the lower number; `prev`
+ * is the row above (zeros for the first row, which is what the filters read there). One pass, no writes.
+ */
+function chooseFilter (row: Uint8Array, prev: Uint8Array, channels: number): number {
+  let s0 = 0; let s1 = 0; let s2 = 0; let s3 = 0; let s4 = 0
+  const n = row.length
+  for (let i = 0; i < n; i++) {
+    const x = row[i]!
+    const b = prev[i]!
+    const a = i >= channels ? row[i - channels]! : 0
+    const c = i >= channels ? prev[i - channels]! : 0
+    s0 += COST[x]!
+    s1 += COST[(x - a) & 0xff]!
+    s2 += COST[(x - b) & 0xff]!
+    s3 += COST[(x - ((a + b) >> 1)) & 0xff]!
+    s4 += COST[(x - paeth(a, b, c)) & 0xff]!
+  }
+  let best = 0; let score = s0
+  if (s1 < score) { best = 1; score = s1 }
+  if (s2 < score) { best = 2; score = s2 }
+  if (s3 < score) { best = 3; score = s3 }
+  if (s4 < score) best = 4
+  return best
+}
+
+/** Writes `row` filtered with `filter` into `out` from `o`. */
+function writeFiltered (filter: number, row: Uint8Array, prev: Uint8Array, channels: number, out: Uint8Array, o: number): void {
+  const n = row.length
+  for (let i = 0; i < n; i++) {
+    const x = row[i]!
+    const b = prev[i]!
+    const a = i >= channels ? row[i - channels]! : 0
+    const c = i >= channels ? prev[i - channels]! : 0
+    const v = filter === 0 ? x : filter === 1 ? x - a : filter === 2 ? x - b : filter === 3 ? x - ((a + b) >> 1) : x - paeth(a, b, c)
+    out[o + i] = v & 0xff
+  }
 }
 
 /**
@@ -53,29 +96,13 @@ export function encodePng (image: RgbaImage, options: PngEncodeOptions = DEFAULT
     if (!opaque) raw[q++] = data[p + 3]!
   }
   const filtered = new Uint8Array((rowBytes + 1) * height)
-  const candidate = new Uint8Array(rowBytes)
-  const best = new Uint8Array(rowBytes)
+  const zeros = new Uint8Array(rowBytes)
   for (let y = 0; y < height; y++) {
     const row = raw.subarray(y * rowBytes, (y + 1) * rowBytes)
-    const prev = y > 0 ? raw.subarray((y - 1) * rowBytes, y * rowBytes) : null
-    let bestFilter = 0
-    let bestScore = Infinity
-    for (let f = 0; f <= 4; f++) {
-      let score = 0
-      for (let i = 0; i < rowBytes; i++) {
-        const a = i >= channels ? row[i - channels]! : 0
-        const b = prev !== null ? prev[i]! : 0
-        const c = prev !== null && i >= channels ? prev[i - channels]! : 0
-        const x = row[i]!
-        const v = f === 0 ? x : f === 1 ? x - a : f === 2 ? x - b : f === 3 ? x - ((a + b) >> 1) : x - paeth(a, b, c)
-        const r = v & 0xff
-        candidate[i] = r
-        score += r < 128 ? r : 256 - r
-      }
-      if (score < bestScore) { bestScore = score; bestFilter = f; best.set(candidate) }
-    }
-    filtered[y * (rowBytes + 1)] = bestFilter
-    filtered.set(best, y * (rowBytes + 1) + 1)
+    const prev = y > 0 ? raw.subarray((y - 1) * rowBytes, y * rowBytes) : zeros
+    const filter = chooseFilter(row, prev, channels)
+    filtered[y * (rowBytes + 1)] = filter
+    writeFiltered(filter, row, prev, channels, filtered, y * (rowBytes + 1) + 1)
   }
   const ihdr = new Uint8Array(13)
   const hv = new DataView(ihdr.buffer)
