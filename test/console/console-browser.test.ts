@@ -90,6 +90,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
   let framesJob: string
   let certFile: string
   const keep = process.env.CONSOLE_SCREENSHOTS
+  /** Uncaught exceptions and console errors of the page, for the message of a failed wait. */
+  const pageErrors: string[] = []
 
   /** Serious or critical WCAG 2 A/AA problems axe-core finds on the page as it is now. */
   async function accessibility (): Promise<string[]> {
@@ -117,11 +119,19 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
     return await page.locator('table.jobs tbody tr').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { job: string } }).dataset.job))
   }
 
+  /** What the page shows and what node1 answers for the page's job: the message of a failed wait. */
+  async function pageAndNode (): Promise<string> {
+    const shown = (await page.locator('body').innerText().catch((e: Error) => e.message)).slice(0, 2000)
+    const jobId = /#\/job\/([0-9a-f]{64})/.exec(page.url())?.[1]
+    const view = jobId === undefined ? 'no job in the URL' : await (await fetch(`${apiUrl}/v1/jobs/${jobId}`)).text()
+    return `the page shows:\n${shown}\nnode1 answers for the job: ${view.slice(0, 4000)}\nthe page's errors: ${JSON.stringify(pageErrors.slice(-20))}`
+  }
+
   /** Waits until the Job page shows a final status with every validator's vote, and its evidence images are loaded. */
   async function followToFinal (): Promise<string> {
     const status = page.getByTestId('job-status')
     await expect.poll(async () => await status.textContent(), { timeout: NODE_WORK_MS }).toMatch(/^(validated|rejected)$/)
-    await page.getByRole('heading', { name: 'Votes (3)' }).waitFor({ timeout: 60_000 })
+    await page.getByRole('heading', { name: 'Votes (3)' }).waitFor({ timeout: 60_000 }).catch(async (e: Error) => { throw new Error(`${e.message}\n${await pageAndNode()}`) })
     expect(await page.locator('table.votes tbody tr').evaluateAll((rows) => rows.map((r) => (r as unknown as { cells: Array<{ textContent: string }> }).cells[0]!.textContent).sort())).toEqual(['node1', 'node2', 'node3'])
     expect(await page.locator('table.votes tbody tr td:last-child').allTextContents()).toEqual(['agrees', 'agrees', 'agrees'])
     const images = page.locator('section.sample img')
@@ -176,6 +186,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
     page = browser.pages()[0] ?? await browser.newPage()
     // Everything comes from the node: any other request is refused (no CDN, no network).
     await page.route('**/*', async (route) => { if (route.request().url().startsWith(apiUrl)) await route.continue(); else await route.abort() })
+    page.on('pageerror', (e) => { pageErrors.push(`${new Date().toISOString()} uncaught: ${e.message}`) })
+    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`${new Date().toISOString()} console: ${m.text()}`) })
   }, 300_000)
 
   afterAll(async () => {
@@ -269,6 +281,22 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
     await shot('scene-job')
     // The frames job's certificate is not this job's.
     expect(await verifyIn({ certificate: certFile })).toMatch(/^INVALID: ERR_CERT_JOB: /)
+  }, JOB_CASE_MS)
+
+  it('shows a failed read of a job as an error and reads the job again until the node answers', async () => {
+    // The node answers the Job page's first read of the frames job with 503, as a busy store does.
+    let refused = 0
+    await page.route((url) => url.pathname === `/v1/jobs/${framesJob}`, async (route) => {
+      refused++
+      await route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'ERR_STORE_BUSY', message: 'the store is busy' } }) })
+    }, { times: 1 })
+    await page.goto(`${apiUrl}/ui/#/job/${framesJob}`)
+    await page.getByRole('alert').getByText('the store is busy').waitFor()
+    // No event comes for a final job: the page tries again by itself and shows the job.
+    await page.getByRole('heading', { name: 'Votes (3)' }).waitFor({ timeout: 60_000 }).catch(async (e: Error) => { throw new Error(`${e.message}\n${await pageAndNode()}`) })
+    expect(refused).toBe(1)
+    expect(await page.getByRole('alert').count()).toBe(0)
+    expect(await page.getByTestId('job-status').textContent()).toMatch(/^(validated|rejected)$/)
   }, JOB_CASE_MS)
 
   it('pages the Jobs list through the node\'s index and filters by status on the node', async () => {

@@ -7,7 +7,7 @@
  * zoomable; for a scene job the network optimized, the optimizer report
  * (optimizer-report.ts). Re-read live as votes, evidence and the final status arrive.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiError, get } from '../api.ts'
 import { Chart } from '../chart.ts'
 import { html, num, short } from '../html.ts'
@@ -25,6 +25,9 @@ const METRICS = [
 
 /** Shortest time between two reads of the job's view prompted by its events (ms). */
 const RELOAD_MS = 500
+
+/** Wait before a failed read of the job's view is tried again (ms); each try is one read, well within the node's read limit. */
+const RETRY_MS = 2000
 
 const finite = (v: WireMetric | undefined | null): number | null => (v === undefined || v === null ? null : v === 'Infinity' ? null : v)
 
@@ -64,15 +67,34 @@ function Evidence (props: { jobId: string, version: number }) {
     ${zoom === null ? null : html`<div class="zoom" role="dialog" aria-label="zoomed image" onClick=${() => { setZoom(null) }}><img src=${zoom} alt="zoomed evidence image" /></div>`}`
 }
 
+/**
+ * Whether a failed read of the job is worth trying again: the node did not
+ * answer, was busy (5xx) or limited this client (429). Another 4xx (an
+ * unknown job, a malformed id) will not change by itself.
+ */
+function transient (e: Error): boolean {
+  return !(e instanceof ApiError) || e.status === 0 || e.status === 429 || e.status >= 500
+}
+
 export function JobPage (props: { jobId: string }) {
   const [job, setJob] = useState<JobView | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [evidenceVersion, setEvidenceVersion] = useState(0)
   // Reads overlap (events, reconnection): only the answer of the last one begun is shown (latest-read.ts).
   const latest = useMemo(() => new LatestRead(), [])
+  const retry = useRef<ReturnType<typeof setTimeout> | null>(null)
+  const mounted = useRef(true)
+  useEffect(() => () => { mounted.current = false; if (retry.current !== null) clearTimeout(retry.current) }, [])
   const load = (): void => {
+    if (retry.current !== null) { clearTimeout(retry.current); retry.current = null }
     const current = latest.begin()
-    get<JobView>(`/v1/jobs/${props.jobId}`).then((j) => { if (current()) { setJob(j); setError(null) } }, (e: Error) => { if (current()) setError(e.message) })
+    get<JobView>(`/v1/jobs/${props.jobId}`).then((j) => { if (current()) { setJob(j); setError(null) } }, (e: Error) => {
+      if (!current() || !mounted.current) return
+      setError(e.message)
+      // A read that failed for a passing reason is tried again: for a final job no event would ever prompt
+      // another read, and the page would keep the error (or a view older than the node's) for good.
+      if (transient(e)) retry.current = setTimeout(load, RETRY_MS)
+    })
   }
   useEffect(load, [props.jobId])
   // A job of a thousand validators has a thousand vote events a round: its view is read again at most twice a second.
@@ -82,11 +104,11 @@ export function JobPage (props: { jobId: string }) {
   useEvent('vote', (e) => { if (mine(e)) reload() }, [props.jobId])
   useEvent('evidence', (e) => { if (mine(e)) setEvidenceVersion((v) => v + 1) }, [props.jobId])
   useEvent('reconnected', () => { load(); setEvidenceVersion((v) => v + 1) }, [props.jobId])
-  if (error !== null) return html`<h1>Job</h1><p class="error" role="alert">${error}</p>`
-  if (job === null) return html`<h1>Job</h1><p>loading…</p>`
+  if (job === null) return error === null ? html`<h1>Job</h1><p>loading…</p>` : html`<h1>Job</h1><p class="error" role="alert">${error}</p>`
   const voters = job.votes.map((v) => v.name ?? short(v.voter, 8))
   return html`
     <h1>Job <code>${short(job.jobId, 16)}</code></h1>
+    ${error === null ? null : html`<p class="error" role="alert">Could not read the job again (${error}); trying again. Shown: the last answer.</p>`}
     <p class="summary"><span class="status ${job.status}" data-testid="job-status">${job.status}</span>
       ${job.final ? ' final' : ''} · ${job.kind} · reason <code>${job.reason}</code> · round ${job.round}
       ${job.greyZone === null ? '' : ` · grey zone on ${job.greyZone.metrics.join(', ')}: a larger second round decided`}
