@@ -49,6 +49,20 @@ import { ERR_MEASURE_ABORTED, ERR_MEASURE_WORKER } from './work-errors.ts'
 
 export { ERR_MEASURE_ABORTED, ERR_MEASURE_WORKER }
 
+/**
+ * The source a worker runs: it registers the launcher's cache of type-stripped
+ * TypeScript (bin/ts-cache.js; its hook is per thread, so a worker has none of
+ * its parent's), then loads measure-worker.ts and the project's modules it
+ * imports from that cache. Without it every worker start loaded Node's
+ * WebAssembly type stripper and stripped each module again: about 0.45 s of
+ * CPU more per worker, paid again after each terminated task. The cache's
+ * switches (`TRUST_ENGINE_TS_CACHE=0`, `TRUST_ENGINE_TS_CACHE_DIR`) hold here
+ * too (docs/cli.md). A failed import ends the worker with an error, as a
+ * failed load of the entry did.
+ */
+const WORKER_ENTRY = `import(${JSON.stringify(new URL('../../bin/ts-cache-register.js', import.meta.url).href)})` +
+  `.then(() => import(${JSON.stringify(new URL('./measure-worker.ts', import.meta.url).href)}))`
+
 /** Options of the work pool. */
 export interface WorkPoolOptions {
   /** Worker threads at most. 2: a node on a two-core machine keeps one core for its event loop under load, and one hostile job cannot hold up an honest one. */
@@ -318,7 +332,7 @@ export class MeasureWorkerPool {
   }
 
   #start (): Slot {
-    const worker = new Worker(new URL('./measure-worker.ts', import.meta.url))
+    const worker = new Worker(WORKER_ENTRY, { eval: true })
     worker.unref()
     this.#started++
     const slot: Slot = { worker, task: null, started: 0, retire: null, evidence: null }

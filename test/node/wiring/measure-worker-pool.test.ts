@@ -1,8 +1,13 @@
 /**
  * Measurement in a worker thread gives bit-for-bit the numbers of the main
  * thread (and, after them, the same evidence files), and a typed error for a
- * bad input; a closed pool refuses work.
+ * bad input; a closed pool refuses work. Its workers load the project's
+ * TypeScript from the launcher's cache of stripped sources.
  */
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { canonicalEncode } from '../../../protocol/canonical.ts'
 import { generateKeyPair } from '../../../protocol/signing.ts'
@@ -178,5 +183,25 @@ describe('measurement worker pool', () => {
     const err = await running as { code?: string }
     expect(err.code).toBe('ERR_MEASURE_ABORTED')
     expect(statusOfCode(err.code!)).toBe(504)
+  })
+
+  it('loads its workers\' TypeScript from the launcher\'s cache of stripped sources (bin/ts-cache.js), the worker\'s entry included', async () => {
+    // The cache's hook is per thread and this test's thread does not have it: an entry in this folder can only come from the worker.
+    const own = mkdtempSync(join(tmpdir(), 'trust-engine-ts-cache-'))
+    const before = process.env.TRUST_ENGINE_TS_CACHE_DIR
+    process.env.TRUST_ENGINE_TS_CACHE_DIR = own
+    const cached = new MeasureWorkerPool()
+    try {
+      const m = await cached.measure(job, jobId, { reference: [ref], candidate: [cand] }, new AbortController().signal, 0, SEED)
+      expect(m.metrics).toEqual((await measureJob(job, jobId, { reference: [ref], candidate: [cand] }, 0, SEED)).metrics)
+      const source = readFileSync(resolve(import.meta.dirname, '../../../node/wiring/measure-worker.ts'), 'utf8')
+      const key = createHash('sha256').update(process.version).update('\0').update(source).digest('hex')
+      expect(readdirSync(own)).toContain(`${key}.js`)
+    } finally {
+      await cached.close()
+      if (before === undefined) delete process.env.TRUST_ENGINE_TS_CACHE_DIR
+      else process.env.TRUST_ENGINE_TS_CACHE_DIR = before
+      rmSync(own, { recursive: true, force: true })
+    }
   })
 })
