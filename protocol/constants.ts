@@ -75,4 +75,4 @@ export const DEFAULT_MEASUREMENT_ENGINE = 'trust-engine-measure/3'
  * refuses to start. Bumped with the optimizer's format version
  * (node/optimizer/version.ts) whenever a change can alter an output byte.
  */
-export const DEFAULT_OPTIMIZER = 'trust-engine-optimizer/7'
+export const DEFAULT_OPTIMIZER = 'trust-engine-optimizer/8'

@@ -30,6 +30,20 @@ function chunk (type: string, data: Uint8Array): Uint8Array {
   return out
 }
 
+function isOpaque (image: RgbaImage): boolean {
+  const data = image.data
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false
+  return true
+}
+
+/** Row `y` of `image` as PNG samples (RGB or RGBA) into `out`. */
+function packRow (image: RgbaImage, y: number, channels: number, out: Uint8Array): void {
+  const { data, width } = image
+  let p = y * width * 4
+  if (channels === 4) { out.set(data.subarray(p, p + width * 4)); return }
+  for (let q = 0; q < width * 3; p += 4) { out[q++] = data[p]!; out[q++] = data[p + 1]!; out[q++] = data[p + 2]! }
+}
+
 // Cost of one residual byte in the filter choice: its absolute value as a signed byte.
 const COST = new Uint8Array(256)
 for (let r = 0; r < 256; r++) COST[r] = r < 128 ? r : 256 - r
@@ -79,41 +93,95 @@ function writeFiltered (filter: number, row: Uint8Array, prev: Uint8Array, chann
   }
 }
 
+/** A PNG's filtered rows (each prefixed by its filter byte), ready to be deflated at any level. */
+export interface FilteredPng {
+  width: number
+  height: number
+  /** Every pixel opaque: written as RGB (colour type 2), else RGBA (6). */
+  opaque: boolean
+  rows: Uint8Array
+}
+
 /**
- * Encodes RGBA pixels as PNG: RGB when every pixel is opaque, RGBA otherwise;
- * per row, the filter with the smallest sum of absolute residuals (the usual
- * heuristic), ties to the lower filter number; deflate by fflate.
+ * The rows of a PNG of `image`: RGB when every pixel is opaque, RGBA
+ * otherwise; per row, the filter with the smallest sum of absolute residuals
+ * (the usual heuristic), ties to the lower filter number.
  */
-export function encodePng (image: RgbaImage, options: PngEncodeOptions = DEFAULT_PNG_ENCODE_OPTIONS): Uint8Array {
-  const { width, height, data } = image
-  let opaque = true
-  for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) { opaque = false; break }
+export function filterPng (image: RgbaImage): FilteredPng {
+  const { width, height } = image
+  const opaque = isOpaque(image)
   const channels = opaque ? 3 : 4
   const rowBytes = width * channels
-  const raw = new Uint8Array(rowBytes * height)
-  for (let p = 0, q = 0; p < data.length; p += 4) {
-    raw[q++] = data[p]!; raw[q++] = data[p + 1]!; raw[q++] = data[p + 2]!
-    if (!opaque) raw[q++] = data[p + 3]!
-  }
-  const filtered = new Uint8Array((rowBytes + 1) * height)
-  const zeros = new Uint8Array(rowBytes)
+  const rows = new Uint8Array((rowBytes + 1) * height)
+  let prev = new Uint8Array(rowBytes)
+  let row = new Uint8Array(rowBytes)
   for (let y = 0; y < height; y++) {
-    const row = raw.subarray(y * rowBytes, (y + 1) * rowBytes)
-    const prev = y > 0 ? raw.subarray((y - 1) * rowBytes, y * rowBytes) : zeros
+    packRow(image, y, channels, row)
     const filter = chooseFilter(row, prev, channels)
-    filtered[y * (rowBytes + 1)] = filter
-    writeFiltered(filter, row, prev, channels, filtered, y * (rowBytes + 1) + 1)
+    rows[y * (rowBytes + 1)] = filter
+    writeFiltered(filter, row, prev, channels, rows, y * (rowBytes + 1) + 1)
+    const done = prev; prev = row; row = done
   }
+  return { width, height, opaque, rows }
+}
+
+/** Rows per sampled band of {@link pngSizeSample}. */
+export const PNG_SAMPLE_BAND_ROWS = 8
+/** One band of {@link PNG_SAMPLE_BAND_ROWS} rows is sampled in every this many rows (1/8 of the image). */
+export const PNG_SAMPLE_PERIOD_ROWS = 64
+
+/** What {@link pngSizeSample} measured: `deflated` bytes for `sampledRows` of the image's `rows`. */
+export interface PngSizeSample {
+  deflated: number
+  sampledRows: number
+  rows: number
+}
+
+/**
+ * A cheap, deterministic sample of how well the PNG of `image` compresses:
+ * the rows y with `y mod 64 < 8` (bands of 8 rows, one eighth of the image),
+ * each filtered exactly as {@link filterPng} filters it (from its true row
+ * above), deflated together by fflate at level 1. `deflated x rows /
+ * sampledRows` estimates the level-9 PNG's size (within a few percent on
+ * photo-like textures: level 9 saves about 4 % over level 1 there).
+ */
+export function pngSizeSample (image: RgbaImage): PngSizeSample {
+  const { width, height } = image
+  const opaque = isOpaque(image)
+  const channels = opaque ? 3 : 4
+  const rowBytes = width * channels
+  const sampled: number[] = []
+  for (let y = 0; y < height; y++) if (y % PNG_SAMPLE_PERIOD_ROWS < PNG_SAMPLE_BAND_ROWS) sampled.push(y)
+  const rows = new Uint8Array((rowBytes + 1) * sampled.length)
+  const prev = new Uint8Array(rowBytes)
+  const row = new Uint8Array(rowBytes)
+  sampled.forEach((y, k) => {
+    if (y > 0) packRow(image, y - 1, channels, prev)
+    packRow(image, y, channels, row)
+    const filter = chooseFilter(row, prev, channels)
+    rows[k * (rowBytes + 1)] = filter
+    writeFiltered(filter, row, prev, channels, rows, k * (rowBytes + 1) + 1)
+  })
+  return { deflated: zlibSync(rows, { level: 1, mem: 8 }).byteLength, sampledRows: sampled.length, rows: height }
+}
+
+/** The PNG file of `filtered`, its rows deflated by fflate at `level` (0-9). */
+export function deflatePng (filtered: FilteredPng, level: number): Uint8Array {
   const ihdr = new Uint8Array(13)
   const hv = new DataView(ihdr.buffer)
-  hv.setUint32(0, width); hv.setUint32(4, height)
+  hv.setUint32(0, filtered.width); hv.setUint32(4, filtered.height)
   ihdr[8] = 8 // bit depth
-  ihdr[9] = opaque ? 2 : 6 // colour type: truecolour or truecolour with alpha
-  const idat = zlibSync(filtered, { level: options.level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9, mem: 8 })
+  ihdr[9] = filtered.opaque ? 2 : 6 // colour type: truecolour or truecolour with alpha
+  const idat = zlibSync(filtered.rows, { level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9, mem: 8 })
   const signature = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
   const parts = [signature, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
   let o = 0
   for (const p of parts) { out.set(p, o); o += p.length }
   return out
+}
+
+/** Encodes RGBA pixels as PNG ({@link filterPng}, then {@link deflatePng} at the options' level). */
+export function encodePng (image: RgbaImage, options: PngEncodeOptions = DEFAULT_PNG_ENCODE_OPTIONS): Uint8Array {
+  return deflatePng(filterPng(image), options.level)
 }

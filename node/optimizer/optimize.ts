@@ -189,7 +189,7 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
   const tex = optimizeTextures(doc, { maxSize: o.maxTextureSize, quality: o.textureQuality, formats: o.textureFormat, packChannels: true })
   if (tex.bytesBefore > 0) {
     const q = o.textureQuality
-    operations.push({ name: 'textures', detail: `max ${o.maxTextureSize} px, formats ${o.textureFormat === 'webp' ? 'PNG/JPEG/WebP' : 'PNG/JPEG'}, quality colour ${q.color ?? 'lossless'} / normal ${q.normal ?? 'lossless'} / data ${q.data ?? 'lossless'}: ${tex.packed} occlusion packed into metallic-roughness, ${tex.resized} resized, ${tex.reencoded} re-encoded smaller, ${tex.unchanged} unchanged, ${tex.jpeg} JPEG, ${tex.webp} WebP; ${tex.bytesBefore} -> ${tex.bytesAfter} bytes` })
+    operations.push({ name: 'textures', detail: `max ${o.maxTextureSize} px, formats ${o.textureFormat === 'webp' ? 'PNG/JPEG/WebP' : 'PNG/JPEG'}, quality colour ${q.color ?? 'lossless'} / normal ${q.normal ?? 'lossless'} / data ${q.data ?? 'lossless'}: ${tex.packed} occlusion packed into metallic-roughness, ${tex.resized} resized, ${tex.reencoded} re-encoded smaller, ${tex.unchanged} unchanged, ${tex.pngSkipped} without a PNG candidate (estimate at least twice the lossy size), ${tex.jpeg} JPEG, ${tex.webp} WebP; ${tex.bytesBefore} -> ${tex.bytesAfter} bytes` })
   }
   if (o.quantize !== null) {
     const q = o.quantize

@@ -5,7 +5,8 @@
  * larger than the profile's limit, and re-encoded in the formats its role
  * allows, the smallest winning:
  * - JPEG at the role's quality for colour, normal and data maps whose alpha
- *   no material reads; PNG always;
+ *   no material reads; PNG unless a sampled estimate shows it cannot beat
+ *   the best lossy candidate (pngCanWin);
  * - with WebP output on (`formats: 'webp'`, EXT_texture_webp, required):
  *   lossless WebP where PNG is within 1.5 x of the best lossy candidate, and
  *   lossy WebP at the role's quality for colour maps
@@ -20,7 +21,7 @@
 import type { Document, Material, Texture } from '@gltf-transform/core'
 import { EXTTextureWebP } from '@gltf-transform/extensions'
 import { encodeJpeg } from '../image/jpeg-encode.ts'
-import { encodePng } from '../image/png-encode.ts'
+import { encodePng, pngSizeSample } from '../image/png-encode.ts'
 import { encodeWebp } from '../image/webp-encode.ts'
 import { decodeSceneImage } from '../scene/scene-image.ts'
 import { type DecodedTextures, packChannels } from './texture-channels.ts'
@@ -60,12 +61,20 @@ export interface TexturePassResult {
   webp: number
   /** Occlusion textures packed into a metallic-roughness texture. */
   packed: number
+  /** Textures whose PNG candidate was not encoded: its sampled size estimate showed it could not win (pngCanWin). */
+  pngSkipped: number
   bytesBefore: number
   bytesAfter: number
 }
 
 // Lossless WebP is encoded only when PNG is smaller than this many times the best lossy candidate (a fixed rule on sizes: deterministic).
 const LOSSLESS_WEBP_REACH = 1.5
+
+// PNG is skipped when its sampled size estimate is at least this many times the best lossy candidate (pngCanWin).
+const PNG_SKIP_FACTOR = 2
+
+// Textures of fewer pixels than this always get their PNG candidate (the estimate is for large textures, where the time goes).
+const PNG_SAMPLE_MIN_PIXELS = 512 * 512
 
 // A JPEG of a lossless role that must be resized is re-encoded at this quality (it was lossy already).
 const LOSSLESS_JPEG_QUALITY = 95
@@ -107,11 +116,24 @@ function textureUsage (document: Document): Map<Texture, Usage> {
   return usage
 }
 
+/**
+ * Whether a PNG of `pixels` can beat the best lossy candidate of `lossyBytes`: always for small textures and
+ * when there is no lossy candidate; otherwise unless the level-1 deflate of a one-eighth row sample
+ * (pngSizeSample), scaled to the whole image, is at least PNG_SKIP_FACTOR times `lossyBytes`. Level 9 saves a
+ * few percent over level 1 on such content, so a PNG skipped this way would have lost; the level-9 encoding
+ * (seconds for a 2048² photo) is saved. Integer arithmetic on sizes: the same decision on every node.
+ */
+function pngCanWin (pixels: { width: number, height: number, data: Uint8Array }, lossyBytes: number): boolean {
+  if (!Number.isFinite(lossyBytes) || pixels.width * pixels.height < PNG_SAMPLE_MIN_PIXELS) return true
+  const sample = pngSizeSample(pixels)
+  return sample.deflated * sample.rows < PNG_SKIP_FACTOR * lossyBytes * sample.sampledRows
+}
+
 type Mime = 'image/png' | 'image/jpeg' | 'image/webp'
 
 /** Resizes and re-encodes the textures of `document` in place, in document order. */
 export function optimizeTextures (document: Document, options: TexturePassOptions): TexturePassResult {
-  const result: TexturePassResult = { resized: 0, reencoded: 0, unchanged: 0, jpeg: 0, webp: 0, packed: 0, bytesBefore: 0, bytesAfter: 0 }
+  const result: TexturePassResult = { resized: 0, reencoded: 0, unchanged: 0, jpeg: 0, webp: 0, packed: 0, pngSkipped: 0, bytesBefore: 0, bytesAfter: 0 }
   for (const t of document.getRoot().listTextures()) result.bytesBefore += t.getImage()?.byteLength ?? 0
   const decoded: DecodedTextures = new Map()
   if (options.packChannels) result.packed = packChannels(document, decoded).packed
@@ -136,7 +158,10 @@ export function optimizeTextures (document: Document, options: TexturePassOption
     else if (mimeType === 'image/jpeg' && resize) candidates.push({ bytes: encodeJpeg(pixels, LOSSLESS_JPEG_QUALITY), mimeType: 'image/jpeg' })
     if (webpOut && role === 'color' && lossyQ !== null) candidates.push({ bytes: encodeWebp(pixels, { lossless: false, quality: lossyQ }), mimeType: 'image/webp' })
     const lossyBytes = candidates.length === 0 ? Infinity : Math.min(...candidates.map((c) => c.bytes.byteLength))
-    if (mimeType !== 'image/jpeg' || quality !== null || mustEncode) candidates.push({ bytes: encodePng(pixels), mimeType: 'image/png' })
+    if (mimeType !== 'image/jpeg' || quality !== null || mustEncode) {
+      if (pngCanWin(pixels, lossyBytes)) candidates.push({ bytes: encodePng(pixels), mimeType: 'image/png' })
+      else result.pngSkipped++
+    }
     const png = candidates.at(-1)
     // Lossless WebP is tried where PNG is a candidate within LOSSLESS_WEBP_REACH of the best lossy one: it is typically
     // a quarter smaller than PNG, so beyond that it does not win and its encoding time (seconds for a 2048² photo) is saved.

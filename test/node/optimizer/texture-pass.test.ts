@@ -87,6 +87,21 @@ describe('the texture pass', () => {
     expect((await loadSceneSafely(lossless.bytes)).images[0]!.mimeType).toBe('image/png')
   })
 
+  it('encodes no PNG of a large photo-like texture that the sampled estimate shows cannot beat the JPEG, and still keeps large flat content PNG', async () => {
+    const photo = await optimizeScene(await withImage(makePhotoPng(1024, 1024), 'image/png'), { profile: 'gaming', textureFormat: 'core' })
+    expect((await loadSceneSafely(photo.bytes)).images).toEqual([{ mimeType: 'image/jpeg', width: 1024, height: 1024 }])
+    expect(photo.report.operations.find((o) => o.name === 'textures')!.detail).toContain('1 without a PNG candidate')
+    // Flat synthetic content of the same size: the estimate is far below the JPEG, so PNG is encoded and wins.
+    const flat = await optimizeScene(await withImage(makePng(1024, 1024), 'image/png'), { profile: 'gaming', textureFormat: 'core' })
+    expect((await loadSceneSafely(flat.bytes)).images[0]!.mimeType).toBe('image/png')
+    expect(flat.report.operations.find((o) => o.name === 'textures')!.detail).toContain('0 without a PNG candidate')
+    // The same output in a separate process.
+    const input = join(dir, 'photo.glb')
+    writeFileSync(input, await withImage(makePhotoPng(1024, 1024), 'image/png'))
+    const child = fileURLToPath(new URL('./optimize-child.ts', import.meta.url))
+    expect(execFileSync(process.execPath, [child, input, JSON.stringify({ profile: 'gaming', textureFormat: 'core' })], { encoding: 'utf8' }).trim()).toBe(sha(photo.bytes))
+  })
+
   it('gives byte-identical textures in two runs and in a separate process, with meshopt output too', async () => {
     const scene = await withImage(makeJpeg(300, 200), 'image/jpeg', { normal: true })
     const options = { profile: 'gaming' as const, maxTextureSize: 128 }
