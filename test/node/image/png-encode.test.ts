@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto'
 import { PNG } from 'pngjs'
 import { describe, expect, it } from 'vitest'
-import { encodePng } from '../../../node/image/png-encode.ts'
+import { zlibSync } from 'fflate'
+import { encodePng, filterPng, pngSizeSample } from '../../../node/image/png-encode.ts'
 import type { RgbaImage } from '../../../node/image/rgba-image.ts'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
@@ -48,4 +49,19 @@ describe('encodePng', () => {
       expect(new Uint8Array(back.data)).toEqual(image.data)
     })
   }
+
+  it('samples one row in eight, in bands of eight, filtered exactly as the whole PNG filters them', () => {
+    for (const alpha of [false, true]) {
+      const image = pattern(70, 200, alpha)
+      const sample = pngSizeSample(image)
+      // Rows 0-7, 64-71, 128-135 and 192-199.
+      expect(sample).toMatchObject({ sampledRows: 32, rows: 200 })
+      const full = filterPng(image)
+      const stride = full.rows.length / 200
+      const bands = [0, 64, 128, 192].map((y) => full.rows.subarray(y * stride, (y + 8) * stride))
+      const joined = new Uint8Array(bands.reduce((n, b) => n + b.length, 0))
+      bands.reduce((o, b) => { joined.set(b, o); return o + b.length }, 0)
+      expect(sample.deflated).toBe(zlibSync(joined, { level: 1, mem: 8 }).byteLength)
+    }
+  })
 })
