@@ -15,7 +15,9 @@
  * - triangles kept on the dense scene when both are asked for 1 % within
  *   1 % (where seams or the error bound stop each simplifier);
  * - wall time per whole process: `trust-engine optimize` against the
- *   gltfpack command, each a fresh Node process, median of 3, plus the
+ *   gltfpack command, each a fresh Node process, median of 3, and the CPU
+ *   time of the same processes (user + system, reported by each process on
+ *   exit: lib/cpu-report.cjs), which a busy shared machine moves less; plus the
  *   start-up: `trust-engine --version` against `node -e 0`, and the whole
  *   process of both tools on a 2-triangle scene (median of 5);
  * - `optimize --target ssim=0.98,psnr=35` on the PBR scene: output bytes
@@ -24,7 +26,7 @@
  *   `NodeIO.readBinary` of the same bytes (the parse that analysis builds on).
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { NodeIO } from '@gltf-transform/core'
@@ -63,13 +65,29 @@ async function triangles (bytes: Uint8Array): Promise<number> {
 
 /** Median wall time of `runs` whole processes of `args` under Node 22, in ms. */
 function processMs (args: string[], runs = PROCESS_RUNS): number {
-  const ms: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint()
-    execFileSync(nodeBinary(), args, { cwd: REPO_ROOT, stdio: 'ignore' })
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6)
+  return processTimes(args, runs).wallMs
+}
+
+/** Preload that reports a process's CPU time on exit (lib/cpu-report.cjs). */
+const CPU_REPORT = join(REPO_ROOT, 'scripts', 'bench', 'lib', 'cpu-report.cjs')
+
+/** Median wall time and median CPU time (user + system, all threads) of `runs` whole processes of `args`, in ms. */
+function processTimes (args: string[], runs = PROCESS_RUNS): { wallMs: number, cpuMs: number } {
+  const wall: number[] = []
+  const cpu: number[] = []
+  const dir = mkdtempSync(join(tmpdir(), 'trust-engine-bench-cpu-'))
+  try {
+    for (let i = 0; i < runs; i++) {
+      const file = join(dir, `cpu-${i}`)
+      const t0 = process.hrtime.bigint()
+      execFileSync(nodeBinary(), ['-r', CPU_REPORT, ...args], { cwd: REPO_ROOT, stdio: 'ignore', env: { ...process.env, TRUST_ENGINE_BENCH_CPU_FILE: file } })
+      wall.push(Number(process.hrtime.bigint() - t0) / 1e6)
+      cpu.push(Number(readFileSync(file, 'utf8')))
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
-  return median(ms)
+  return { wallMs: median(wall), cpuMs: median(cpu) }
 }
 
 async function compare (label: string, input: Uint8Array, dir: string): Promise<BenchResult[]> {
@@ -86,14 +104,15 @@ async function compare (label: string, input: Uint8Array, dir: string): Promise<
   const oursMeshopt = await optimizeScene(input, { ...options, meshopt: true })
   const inPath = join(dir, `${label}.glb`)
   writeFileSync(inPath, input)
-  const oursMs = processMs([join(REPO_ROOT, 'bin', 'trust-engine.js'), 'optimize', inPath, '-o', join(dir, `${label}.ours.glb`), '--profile', 'gaming', '--ratio', String(ratio), '--error', String(ERROR), '--texture-format', 'core'])
-  const theirsMs = processMs([join(REPO_ROOT, 'node_modules', 'gltfpack', 'cli.js'), '-i', inPath, '-o', join(dir, `${label}.gltfpack.glb`), ...packArgs, '-cc'])
+  const oursT = processTimes([join(REPO_ROOT, 'bin', 'trust-engine.js'), 'optimize', inPath, '-o', join(dir, `${label}.ours.glb`), '--profile', 'gaming', '--ratio', String(ratio), '--error', String(ERROR), '--texture-format', 'core'])
+  const theirsT = processTimes([join(REPO_ROOT, 'node_modules', 'gltfpack', 'cli.js'), '-i', inPath, '-o', join(dir, `${label}.gltfpack.glb`), ...packArgs, '-cc'])
   const n = `${label} (${before} tris, ${input.byteLength} B)`
   return [
     result(`optimize output triangles ${n}`, ours.report.after.triangles, 'triangles', 'gltfpack -si 0.5 -se 0.01', theirsTriangles),
     result(`optimize output bytes, plain ${n}`, ours.bytes.byteLength, 'bytes', 'gltfpack -si 0.5 -se 0.01', theirs.byteLength),
     result(`optimize output bytes, meshopt ${n}`, oursMeshopt.bytes.byteLength, 'bytes', 'gltfpack ... -cc', theirsCc.byteLength),
-    result(`optimize whole process ${n}`, oursMs, 'ms', 'gltfpack ... -cc process', theirsMs)
+    result(`optimize whole process ${n}`, oursT.wallMs, 'ms', 'gltfpack ... -cc process', theirsT.wallMs),
+    result(`optimize whole process CPU time ${n}`, oursT.cpuMs, 'ms', 'gltfpack ... -cc process CPU time', theirsT.cpuMs)
   ]
 }
 
