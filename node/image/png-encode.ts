@@ -110,19 +110,32 @@ export interface FilteredPng {
 export function filterPng (image: RgbaImage): FilteredPng {
   const { width, height } = image
   const opaque = isOpaque(image)
-  const channels = opaque ? 3 : 4
-  const rowBytes = width * channels
-  const rows = new Uint8Array((rowBytes + 1) * height)
+  const ys = Array.from({ length: height }, (_, y) => y)
+  return { width, height, opaque, rows: filterRows(image, opaque ? 3 : 4, ys) }
+}
+
+/**
+ * Image rows `ys` (ascending), each filtered as {@link filterPng} filters it
+ * (from its true row above, zeros above row 0) and prefixed by its filter
+ * byte, one after another.
+ */
+function filterRows (image: RgbaImage, channels: number, ys: readonly number[]): Uint8Array {
+  const rowBytes = image.width * channels
+  const rows = new Uint8Array((rowBytes + 1) * ys.length)
   let prev = new Uint8Array(rowBytes)
   let row = new Uint8Array(rowBytes)
-  for (let y = 0; y < height; y++) {
+  // The image row `prev` holds (-1: the zeros above row 0).
+  let held = -1
+  ys.forEach((y, k) => {
+    if (held !== y - 1) packRow(image, y - 1, channels, prev)
     packRow(image, y, channels, row)
     const filter = chooseFilter(row, prev, channels)
-    rows[y * (rowBytes + 1)] = filter
-    writeFiltered(filter, row, prev, channels, rows, y * (rowBytes + 1) + 1)
+    rows[k * (rowBytes + 1)] = filter
+    writeFiltered(filter, row, prev, channels, rows, k * (rowBytes + 1) + 1)
     const done = prev; prev = row; row = done
-  }
-  return { width, height, opaque, rows }
+    held = y
+  })
+  return rows
 }
 
 /** Rows per sampled band of {@link pngSizeSample}. */
@@ -146,22 +159,10 @@ export interface PngSizeSample {
  * photo-like textures: level 9 saves about 4 % over level 1 there).
  */
 export function pngSizeSample (image: RgbaImage): PngSizeSample {
-  const { width, height } = image
-  const opaque = isOpaque(image)
-  const channels = opaque ? 3 : 4
-  const rowBytes = width * channels
+  const { height } = image
   const sampled: number[] = []
   for (let y = 0; y < height; y++) if (y % PNG_SAMPLE_PERIOD_ROWS < PNG_SAMPLE_BAND_ROWS) sampled.push(y)
-  const rows = new Uint8Array((rowBytes + 1) * sampled.length)
-  const prev = new Uint8Array(rowBytes)
-  const row = new Uint8Array(rowBytes)
-  sampled.forEach((y, k) => {
-    if (y > 0) packRow(image, y - 1, channels, prev)
-    packRow(image, y, channels, row)
-    const filter = chooseFilter(row, prev, channels)
-    rows[k * (rowBytes + 1)] = filter
-    writeFiltered(filter, row, prev, channels, rows, k * (rowBytes + 1) + 1)
-  })
+  const rows = filterRows(image, isOpaque(image) ? 3 : 4, sampled)
   return { deflated: zlibSync(rows, { level: 1, mem: 8 }).byteLength, sampledRows: sampled.length, rows: height }
 }
 
