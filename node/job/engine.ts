@@ -20,15 +20,12 @@
  * (job-views.ts) and {@link JobWrites} (job-writes.ts: writes that belong
  * together go to the store in one atomic batch).
  */
-import type { Logger } from 'pino'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { Certificate } from '../../protocol/certificate.ts'
 import type { ReputationRecord } from '../../protocol/consensus/reputation.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
-import type { NetworkConfig } from '../../protocol/network.ts'
 import type { Vote } from '../../protocol/vote.ts'
-import type { NodeMetrics } from '../metrics.ts'
 import type { JobView } from '../types.ts'
 import { BackgroundTasks } from './background.ts'
 import type { BlobBudget } from './blob-budget.ts'
@@ -36,56 +33,22 @@ import { CatchUp } from './catch-up.ts'
 import { CertifiedJobs } from './certified-jobs.ts'
 import { JobDecider } from './decider.ts'
 import { DEFAULT_JOB_ENGINE_OPTIONS, type JobEngineOptions, blobBudgetOf, decisionStepBound } from './engine-options.ts'
+import type { JobEngineComponents } from './engine-components.ts'
 import { DrainLedger, type DrainReport, ERR_NODE_STOPPING } from './drain.ts'
 import { ERR_DUPLICATE } from './errors.ts'
-import type { Fault } from './faults.ts'
 import { checkEvidenceMessage, checkJobMessage, checkVoteMessage } from './gossip-checks.ts'
 import { JobCaps } from './job-caps.ts'
 import { JobLifecycle } from './job-lifecycle.ts'
 import { JobViews, type JobListOptions } from './job-views.ts'
 import { JobWrites } from './job-writes.ts'
-import { type NewJobRequest, signNewJob } from './new-job.ts'
+import { MAX_PIN_AGE_MS, type NewJobRequest, signNewJob } from './new-job.ts'
 import { OpenJobs, votesOf } from './open-jobs.ts'
 import { OwnVote } from './own-vote.ts'
-import type { BlobPort, InputCheckPort, JobNetworkPort, MeasurePort } from './ports.ts'
 import { isTerminal } from './records.ts'
-import type { NodeRepositories } from './repositories.ts'
 import { ReputationBook } from './reputation-book.ts'
-import type { ReputationHistory } from './reputation-history.ts'
 import { SeedPhase, seedJobsBound } from './seed-phase.ts'
 import { VoteBuffer } from './vote-buffer.ts'
 import { VoteIntake } from './vote-intake.ts'
-
-/**
- * A pinned job that no earlier run announced is signed with its pin while
- * the pin is at most this old (a first run: stored just before), and with a
- * renewed one after (a run again after a crash and a restart): the job then
- * loses at most this much of its voting time.
- */
-export const MAX_PIN_AGE_MS = 5_000
-
-/** What the engine is wired to. */
-export interface JobEngineComponents {
-  network: NetworkConfig
-  key: { publicKey: string, privateKey: string }
-  repos: NodeRepositories
-  net: JobNetworkPort
-  blobs: BlobPort
-  measure: MeasurePort
-  /** Refuses a job no honest node measures, from its fetched blobs (none by default: every job is measured). */
-  check?: InputCheckPort
-  clock: () => number
-  logger: Logger
-  metrics: NodeMetrics
-  fault: Fault
-  onFinal: (view: JobView) => void
-  onAccepted: (view: JobView) => void
-  onEvidence: (offender: string, jobId: string) => void
-  /** Where every change of reputation adds a point (reputation-history.ts); none when absent. */
-  reputationHistory?: ReputationHistory
-  /** The node's blob budget, shared with its blob port ({@link blobBudgetOf}); one of the engine's own options when absent. */
-  blobBudget?: BlobBudget
-}
 
 /** The job engine of one node. */
 export class JobEngine {

@@ -62,3 +62,11 @@ async function simulatedNonce (components: NewJobComponents, unsigned: UnsignedJ
   const material = { reference: await read(unsigned.reference), candidate: await read(unsigned.candidate) }
   return await fault!.nonce!({ job: unsigned, jobIdFor: (nonce) => jobIdOf({ ...unsigned, nonce }), blobs: material })
 }
+
+/**
+ * A pinned job that no earlier run announced is signed with its pin while
+ * the pin is at most this old (a first run: stored just before), and with a
+ * renewed one after (a run again after a crash and a restart): the job then
+ * loses at most this much of its voting time.
+ */
+export const MAX_PIN_AGE_MS = 5_000

@@ -36,7 +36,7 @@
  *   own evidence option and the outputs of its own optimizations, and its
  *   tasks are scheduled with every other node's, by submitter as above.
  */
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import type { MeasurePort } from '../job/ports.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
@@ -45,23 +45,10 @@ import type { Profile } from '../optimizer/analysis-rules.ts'
 import type { EncodedEvidence } from '../measure/evidence-files.ts'
 import type { AnalyzeTask, MeasureTask, OptimizedScene, OptimizeTask, WorkReply, WorkRequest } from './measure-worker.ts'
 
+import { startMeasureWorker } from './measure-worker-entry.ts'
 import { ERR_MEASURE_ABORTED, ERR_MEASURE_WORKER } from './work-errors.ts'
 
 export { ERR_MEASURE_ABORTED, ERR_MEASURE_WORKER }
-
-/**
- * The source a worker runs: it registers the launcher's cache of type-stripped
- * TypeScript (bin/ts-cache.js; its hook is per thread, so a worker has none of
- * its parent's), then loads measure-worker.ts and the project's modules it
- * imports from that cache. Without it every worker start loaded Node's
- * WebAssembly type stripper and stripped each module again: about 0.45 s of
- * CPU more per worker, paid again after each terminated task. The cache's
- * switches (`TRUST_ENGINE_TS_CACHE=0`, `TRUST_ENGINE_TS_CACHE_DIR`) hold here
- * too (docs/cli.md). A failed import ends the worker with an error, as a
- * failed load of the entry did.
- */
-const WORKER_ENTRY = `import(${JSON.stringify(new URL('../../bin/ts-cache-register.js', import.meta.url).href)})` +
-  `.then(() => import(${JSON.stringify(new URL('./measure-worker.ts', import.meta.url).href)}))`
 
 /** Options of the work pool. */
 export interface WorkPoolOptions {
@@ -332,7 +319,7 @@ export class MeasureWorkerPool {
   }
 
   #start (): Slot {
-    const worker = new Worker(WORKER_ENTRY, { eval: true })
+    const worker = startMeasureWorker()
     worker.unref()
     this.#started++
     const slot: Slot = { worker, task: null, started: 0, retire: null, evidence: null }
