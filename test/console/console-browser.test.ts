@@ -127,11 +127,16 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
     return `the page shows:\n${shown}\nnode1 answers for the job: ${view.slice(0, 4000)}\nthe page's errors: ${JSON.stringify(pageErrors.slice(-20))}`
   }
 
+  /** Waits (a hang guard) until the Job page shows the heading of three votes; a failed wait says what the page and node1 showed. */
+  async function threeVotesShown (): Promise<void> {
+    await page.getByRole('heading', { name: 'Votes (3)' }).waitFor({ timeout: 60_000 }).catch(async (e: Error) => { throw new Error(`${e.message}\n${await pageAndNode()}`) })
+  }
+
   /** Waits until the Job page shows a final status with every validator's vote, and its evidence images are loaded. */
   async function followToFinal (): Promise<string> {
     const status = page.getByTestId('job-status')
     await expect.poll(async () => await status.textContent(), { timeout: NODE_WORK_MS }).toMatch(/^(validated|rejected)$/)
-    await page.getByRole('heading', { name: 'Votes (3)' }).waitFor({ timeout: 60_000 }).catch(async (e: Error) => { throw new Error(`${e.message}\n${await pageAndNode()}`) })
+    await threeVotesShown()
     expect(await page.locator('table.votes tbody tr').evaluateAll((rows) => rows.map((r) => (r as unknown as { cells: Array<{ textContent: string }> }).cells[0]!.textContent).sort())).toEqual(['node1', 'node2', 'node3'])
     expect(await page.locator('table.votes tbody tr td:last-child').allTextContents()).toEqual(['agrees', 'agrees', 'agrees'])
     const images = page.locator('section.sample img')
@@ -293,7 +298,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
     await page.goto(`${apiUrl}/ui/#/job/${framesJob}`)
     await page.getByRole('alert').getByText('the store is busy').waitFor()
     // No event comes for a final job: the page tries again by itself and shows the job.
-    await page.getByRole('heading', { name: 'Votes (3)' }).waitFor({ timeout: 60_000 }).catch(async (e: Error) => { throw new Error(`${e.message}\n${await pageAndNode()}`) })
+    await threeVotesShown()
     expect(refused).toBe(1)
     expect(await page.getByRole('alert').count()).toBe(0)
     expect(await page.getByTestId('job-status').textContent()).toMatch(/^(validated|rejected)$/)
