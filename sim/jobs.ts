@@ -6,13 +6,19 @@
  *
  * - `pass`: every candidate frame equals its reference but for a one-level
  *   change of red in every 9th column (SSIM ≈ 1, PSNR ≈ 50 dB).
- * - `fail`: every 2nd column brightened by 90 levels (SSIM about 0.9, PSNR
- *   about 20 dB: far below both thresholds, outside the grey zone).
+ * - `fail`: every 2nd column brightened by 90 levels in all three channels
+ *   (SSIM 0.52–0.66, local SSIM at most 0.52, PSNR about 13 dB at the
+ *   default 48 × 48: far below every threshold, so no sample plan puts the
+ *   job in the grey zone and its verdict and deciding round are the same in
+ *   every run; test/sim/jobs.test.ts checks this over many plans). Red
+ *   alone, as before, measured SSIM 0.92–0.96: half of the plans put a
+ *   failing job in the grey zone, so it was decided in round 0 in some runs
+ *   and in round 1 in others.
  * - `patchy`: a set of frames where a quarter are ruined and the rest exact:
  *   the set as a whole fails, but a sample that misses the ruined frames
  *   passes — the target of nonce grinding.
  */
-import { degradedPng, testPng } from './images.ts'
+import { degradedPng, ruinedPng, testPng } from './images.ts'
 import type { Scenario } from './scenario.ts'
 
 /** Designed verdict of a job: what an honest, complete measurement must conclude. */
@@ -29,7 +35,7 @@ export interface JobMaterial {
 
 /** Red delta of a candidate that passes clearly. */
 const PASS_DELTA = 1
-/** Red delta of a candidate that fails clearly. */
+/** Delta (all three channels) of a candidate that fails clearly. */
 const FAIL_DELTA = 90
 /** Column stride of a candidate that fails clearly. */
 const FAIL_STRIDE = 2
@@ -53,7 +59,7 @@ export async function jobMaterial (s: Scenario, index: number): Promise<JobMater
     const variant = (index * 31 + f * 7) % 256
     reference.push(testPng(size, size, variant))
     const ruined = q === 'fail' || (q === 'patchy' && f % 4 === 3)
-    candidate.push(ruined ? degradedPng(size, size, FAIL_DELTA, variant, FAIL_STRIDE) : q === 'patchy' ? testPng(size, size, variant) : degradedPng(size, size, PASS_DELTA, variant))
+    candidate.push(ruined ? ruinedPng(size, size, FAIL_DELTA, variant, FAIL_STRIDE) : q === 'patchy' ? testPng(size, size, variant) : degradedPng(size, size, PASS_DELTA, variant))
   }
   return { kind: 'frames', reference, candidate, verdict: q === 'pass' ? 'pass' : 'fail', quality: q }
 }
