@@ -24,7 +24,7 @@ export interface TestNode {
   dir: string
   key: KeyFile
   network: NetworkConfig
-  /** Stops API and node and removes the data directory. */
+  /** Stops API and node (cutting the stop's drain: a test's jobs may wait for validators that never run) and removes the data directory. */
   close: () => Promise<void>
 }
 
@@ -55,7 +55,7 @@ export async function startTestNode (options: { validators?: number, api?: Parti
     network,
     close: async () => {
       await api.close()
-      await node.stop()
+      await node.stop({ force: true })
       await rm(dir, { recursive: true, force: true })
     }
   }
