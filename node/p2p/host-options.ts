@@ -82,6 +82,19 @@ export interface HostOptions {
 }
 
 /** Defaults of the plain-data {@link HostOptions}. */
+/**
+ * How often libp2p's connection monitor checks each connection, ms (its
+ * default is 10 s). Each check opens a stream and runs multistream-select
+ * with the peer (two round trips; no node serves the ping protocol, so the
+ * peer answers "not supported", which counts as alive), and a check that
+ * times out aborts the connection. That was most of an idle node's CPU
+ * (docs/protocol.md, "Where a job's time goes"); a peer that closes or
+ * resets its connections is seen at once by TCP, so the check only serves a
+ * peer that vanished without either, found within a minute instead of ten
+ * seconds.
+ */
+export const CONNECTION_MONITOR_INTERVAL_MS = 60_000
+
 export const DEFAULT_HOST_OPTIONS = {
   protocolVersion: PROTOCOL_VERSION,
   // Loopback with an OS-chosen port: nothing is exposed unless the operator says so.

@@ -35,7 +35,7 @@ import { DEFAULT_PEER_BOOK_OPTIONS, PeerBook } from './peer-book.ts'
 import { DEFAULT_REDIAL_OPTIONS, Redialer, type RedialOptions } from './redial.ts'
 import { networkProtocolId, networkTopics, type NetworkTopics } from './topics.ts'
 import { countOutboundDrops, penaliseOversizedFrames } from './gossipsub-hooks.ts'
-import { DEFAULT_HOST_OPTIONS, hostPlainOptionsSchema, type HostOptions } from './host-options.ts'
+import { CONNECTION_MONITOR_INTERVAL_MS, DEFAULT_HOST_OPTIONS, hostPlainOptionsSchema, type HostOptions } from './host-options.ts'
 
 export { DEFAULT_HOST_OPTIONS, hostPlainOptionsSchema, type HostOptions, type HostPrivateKey } from './host-options.ts'
 
@@ -317,6 +317,7 @@ export async function createHost (options: HostOptions): Promise<Host> {
     // Above the node's own bounds, which the gater checks first and counts (connection-limits.ts).
     connectionManager: libp2pConnectionLimits(connectionLimits),
     nodeInfo: { name: 'trust-engine', version: VERSION },
+    connectionMonitor: { pingInterval: CONNECTION_MONITOR_INTERVAL_MS },
     services: {
       identify: identify({ agentVersion: `trust-engine/${VERSION}` }),
       pubsub: gossipsub(gossipsubInit(topicList, gossipOptions, scoreOptions, appScore))

@@ -243,3 +243,24 @@ describe('network gate (one process)', () => {
     expect(b.topics.votes).toBe('/trust-engine/2/testnet/votes')
   })
 })
+
+describe('connection monitor', () => {
+  it('opens no check stream on an idle connection within libp2p\'s default 10 s interval (every 60 s instead)', async () => {
+    // Both sides serve the protocol libp2p's connection monitor opens, and count the streams.
+    let checks = 0
+    const serve = async (h: Host): Promise<void> => {
+      await h.libp2p.handle('/ipfs/ping/1.0.0', ({ stream }) => { checks++; stream.abort(new Error('counted')) }, { runOnLimitedConnection: true })
+    }
+    const a = await host()
+    await serve(a)
+    await a.start()
+    const b = await host({ bootstrap: a.multiaddrs() })
+    await serve(b)
+    await b.start()
+    await waitUntil(() => a.libp2p.getConnections().length === 1 && b.libp2p.getConnections().length === 1, 'connected')
+    // Past the first tick of a 10 s monitor on either side (each started before it connected).
+    await new Promise((resolve) => setTimeout(resolve, 12_000))
+    expect(a.libp2p.getConnections()).toHaveLength(1)
+    expect(checks).toBe(0)
+  }, 30_000)
+})
