@@ -22,6 +22,21 @@ export interface HostProcess {
   proc: ChildProcess
   ready: ReadyLine[]
   output: () => string
+  /** The last of its standard error (up to 4000 characters), ready lines left out. */
+  errorTail: () => string
+  /** Set by {@link killHost} and {@link stopHost}: an exit from then on is the run's own doing. */
+  stopping: boolean
+}
+
+/**
+ * Why a host that the run did not stop has exited, with the end of its
+ * standard error; null while it runs or when the run stopped it.
+ */
+export function unexpectedExit (h: HostProcess): string | null {
+  if (h.stopping || (h.proc.exitCode === null && h.proc.signalCode === null)) return null
+  const how = h.proc.signalCode === null ? `with code ${String(h.proc.exitCode)}` : `on ${h.proc.signalCode}`
+  const tail = h.errorTail().trim()
+  return `node host ${h.spec.nodes.length === 1 ? 'of 1 node' : `of ${h.spec.nodes.length} nodes`} exited ${how} during the run${tail === '' ? '' : `; its last output:\n${tail}`}`
 }
 
 /** Starts a node host and resolves once every node in it printed its ready line (rejects with its output if it exits first). */
@@ -32,8 +47,8 @@ export async function startHost (dir: string, index: number, spec: HostSpec): Pr
   let out = ''
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString().slice(-20_000); if (out.length > 40_000) out = out.slice(-20_000) })
   const ready: ReadyLine[] = []
+  let err = ''
   await new Promise<void>((resolve, reject) => {
-    let err = ''
     proc.stderr!.on('data', (d: Buffer) => {
       err += d.toString()
       for (;;) {
@@ -47,11 +62,12 @@ export async function startHost (dir: string, index: number, spec: HostSpec): Pr
     })
     proc.once('exit', (code) => { reject(new Error(`node host exited with ${String(code)} before it was ready:\n${err.slice(-4000)}`)) })
   })
-  return { spec, specFile, proc, ready, output: () => out }
+  return { spec, specFile, proc, ready, output: () => out, errorTail: () => err.slice(-4000), stopping: false }
 }
 
 /** Kills a host with SIGKILL and waits until it is gone. */
 export async function killHost (h: HostProcess): Promise<void> {
+  h.stopping = true
   if (h.proc.exitCode !== null || h.proc.signalCode !== null) return
   const gone = new Promise<void>((resolve) => h.proc.once('exit', () => resolve()))
   h.proc.kill('SIGKILL')
@@ -60,6 +76,7 @@ export async function killHost (h: HostProcess): Promise<void> {
 
 /** Stops a host with SIGTERM (its nodes stop in order). */
 export async function stopHost (h: HostProcess): Promise<void> {
+  h.stopping = true
   await stopProcess(h.proc)
 }
 

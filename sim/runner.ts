@@ -20,7 +20,7 @@ import type { JobView, ReputationView } from '../node/types.ts'
 import { type JobOutcome, type NodeDecision, type RunScore, scoreRun } from './evaluate.ts'
 import { jobMaterial } from './jobs.ts'
 import { type SimNode, placeNodes, writeNetworkFiles } from './network-files.ts'
-import { type HostProcess, killHost, processUsage, startHost, stopHost } from './processes.ts'
+import { type HostProcess, killHost, processUsage, startHost, stopHost, unexpectedExit } from './processes.ts'
 import { RelayMesh } from './relay.ts'
 import { type Scenario, byzantineShare } from './scenario.ts'
 import { rngFor } from './seed.ts'
@@ -137,10 +137,25 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
     const started = await Promise.all(groups.map(async (g, i) => await startHost(dir, i, specOf(g))))
     hosts.push(...started)
     const live = new Map<string, Live>()
+    /** Why a node host died under the run, if one did (a crash node's SIGKILL is the run's own). */
+    const down = (): string | null => {
+      for (const h of hosts) {
+        const e = unexpectedExit(h)
+        if (e !== null) return e
+      }
+      return null
+    }
     for (const h of hosts) for (const r of h.ready) live.set(r.name!, { name: r.name!, apiUrl: r.apiUrl!, host: h })
     const api = async <T>(name: string, path: string, init?: RequestInit): Promise<{ status: number, body: T }> => {
-      const res = await fetch(live.get(name)!.apiUrl + path, { ...init, signal: AbortSignal.timeout(API_TIMEOUT_MS) })
-      return { status: res.status, body: await res.json() as T }
+      const l = live.get(name)!
+      try {
+        const res = await fetch(l.apiUrl + path, { ...init, signal: AbortSignal.timeout(API_TIMEOUT_MS) })
+        return { status: res.status, body: await res.json() as T }
+      } catch (err) {
+        // A node that does not answer because its process died: say so, with the process's last words, instead of "fetch failed".
+        const exit = unexpectedExit(l.host)
+        throw exit === null ? err : new Error(`${name}: ${exit}`, { cause: err })
+      }
     }
     // Connected: every node has at least min(n − 1, its bootstrap count or 3) admitted peers subscribed to every
     // topic. Admitted is not enough: a job published before a peer's subscriptions arrived never reaches it by
@@ -151,7 +166,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
       const counts = await Promise.all(nodes.map(async (n) => (await api<{ gossipPeers: number }>(n.name, '/healthz')).body.gossipPeers))
       o.onProgress(`connecting: ${counts.filter((c) => c >= want).length}/${nodes.length} nodes have ${want} peers on gossip`)
       return counts.every((c) => c >= want)
-    }, 240_000, 'nodes connected')
+    }, 240_000, 'nodes connected', true, down)
     const connectMs = Date.now() - tc
     const metricsBefore = await sumMetrics(honest.map((n) => live.get(n.name)!.apiUrl))
 
@@ -218,7 +233,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
       }
       o.onProgress(`deciding: ${done}/${submitted.length} jobs decided on all ${honestNames.length} honest nodes`)
       return done === submitted.length
-    }, lastDeadline - Date.now() + o.graceMs, 'decisions', false)
+    }, lastDeadline - Date.now() + o.graceMs, 'decisions', false, down)
     // Votes and evidence still in flight when the last node decided (a vote that lost the race to the
     // quorum is judged late; evidence is gossiped after detection): let them settle, then read again.
     await sleep(SETTLE_MS)
@@ -246,7 +261,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
           if (late.some((k) => !r.body.votes.some((v) => v.voter === k && v.round === r.body.round))) return false
         }
         return true
-      }, LATE_VOTES_GRACE_MS, 'late votes', false)
+      }, LATE_VOTES_GRACE_MS, 'late votes', false, down)
     }
     // An equivocator's two votes reach each node by different paths, the second (or the evidence of it) relayed
     // by honest peers; on a loaded machine some came after the settling pause, and a node read then named no
@@ -261,7 +276,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
           if (equivocating.some((k) => !r.body.equivocators.includes(k))) return false
         }
         return true
-      }, LATE_VOTES_GRACE_MS, 'equivocators named', false)
+      }, LATE_VOTES_GRACE_MS, 'equivocators named', false, down)
     }
     if (!allRead) {
       for (const sub of submitted) for (const name of honestNames) {
@@ -367,14 +382,17 @@ async function sumMetrics (urls: string[]): Promise<{ gossip: number, rejected: 
  * Polls `check` every 250 ms until it returns true or `limitMs` passes (a
  * hang guard). With `fail` false, running out of time just ends the wait:
  * the run then reports what it has (undecided jobs count against liveness).
- * True when `check` held.
+ * True when `check` held. Throws at once when `down` names a node host that
+ * died: no later poll can succeed.
  */
-async function waitUntil (check: () => Promise<boolean>, limitMs: number, what: string, fail = true): Promise<boolean> {
+async function waitUntil (check: () => Promise<boolean>, limitMs: number, what: string, fail = true, down: () => string | null = () => null): Promise<boolean> {
   const end = Date.now() + limitMs
   while (Date.now() < end) {
     try {
       if (await check()) return true
     } catch {}
+    const dead = down()
+    if (dead !== null) throw new Error(`while waiting for ${what}: ${dead}`)
     await sleep(250)
   }
   if (fail) throw new Error(`gave up waiting for ${what}`)
