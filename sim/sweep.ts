@@ -36,7 +36,7 @@ export interface SweepOptions {
   parallel: number
 }
 
-/** Defaults of a full sweep: 25 points × 2 seeds of 5 validators, about 20 minutes on an idle 2-core machine. */
+/** Defaults of a full sweep: 25 points × 2 seeds of 5 validators, about 8 minutes on a 2-core machine at a load of 4 to 9 (docs/simulation.md). */
 export const DEFAULT_SWEEP: SweepOptions = {
   strategies: ['liar', 'inflate', 'deflate', 'cartel', 'equivocate', 'silent'],
   // Below, at just above and well above 1/3, and the extremes.
@@ -54,7 +54,7 @@ export const DEFAULT_SWEEP: SweepOptions = {
   parallel: 3
 }
 
-/** A quick sweep: two colluding strategies, below and above 1/3, one seed (about 3 minutes). */
+/** A quick sweep: two colluding strategies, below and above 1/3, one seed (under a minute on a quiet machine). */
 export const QUICK_SWEEP: SweepOptions = { ...DEFAULT_SWEEP, strategies: ['inflate', 'cartel'], weights: [0, 0.25, 0.4], seeds: 1, jobs: 2 }
 
 /** One point of a sweep. */

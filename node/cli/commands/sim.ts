@@ -33,7 +33,7 @@ export function register (program: Command): void {
     .action(async (names: string[], flags: RunFlags) => { await runCommand(names, flags) })
   sim.command('sweep')
     .description('Byzantine weight from 0 to 50% per strategy, repeated over seeds, with intervals')
-    .option('--quick', 'fewer points, one seed (about 3 minutes on an idle 2-core machine)')
+    .option('--quick', 'fewer points, one seed (under a minute on a quiet 2-core machine)')
     .option('--strategies <list>', 'comma-separated strategies (default: liar,inflate,deflate,cartel,equivocate,silent)')
     .option('--weights <list>', 'comma-separated Byzantine weight shares in [0, 0.5]')
     .option('--seeds <n>', 'runs per point')
