@@ -81,7 +81,6 @@ export interface HostOptions {
   logger?: Logger
 }
 
-/** Defaults of the plain-data {@link HostOptions}. */
 /**
  * How often libp2p's connection monitor checks each connection, ms (its
  * default is 10 s). Each check opens a stream and runs multistream-select
@@ -95,6 +94,7 @@ export interface HostOptions {
  */
 export const CONNECTION_MONITOR_INTERVAL_MS = 60_000
 
+/** Defaults of the plain-data {@link HostOptions}. */
 export const DEFAULT_HOST_OPTIONS = {
   protocolVersion: PROTOCOL_VERSION,
   // Loopback with an OS-chosen port: nothing is exposed unless the operator says so.
