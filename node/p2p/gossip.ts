@@ -274,11 +274,16 @@ export class GossipAdapter {
   #onGossipMessage = (evt: CustomEvent<GossipsubMessage>): void => {
     const { msg, propagationSource } = evt.detail
     if (!this.#validators.has(msg.topic)) return
+    this.#deliver(msg.topic, msg.data, propagationSource)
+  }
+
+  /** Hands an accepted message to `onMessage`, counted in `queued.delivering` while its handler runs. */
+  #deliver (topic: string, data: Uint8Array, from: PeerId): void {
     this.#delivering++
     Promise.resolve()
-      .then(async () => { await this.#onMessage(msg.topic, msg.data, propagationSource) })
+      .then(async () => { await this.#onMessage(topic, data, from) })
       .catch((err: unknown) => {
-        this.#log.error({ topic: msg.topic, err: describe(err) }, 'message handler failed')
+        this.#log.error({ topic, err: describe(err) }, 'message handler failed')
       })
       .finally(() => { this.#delivering-- })
   }
@@ -327,19 +332,47 @@ export class GossipAdapter {
       return this.#result(topic, 'reject', ERR_NOT_CANONICAL, peer)
     }
     let timer: NodeJS.Timeout | undefined
+    let timedOut = false
+    const validation = Promise.resolve().then(async () => { await validator(msg.data, peer) })
     try {
       const timeout = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => { reject(new TrustEngineError(ERR_VALIDATION_TIMEOUT, 'validator did not settle in time', { action: 'ignore' })) }, this.#options.validationTimeoutMs)
+        timer = setTimeout(() => {
+          timedOut = true
+          reject(new TrustEngineError(ERR_VALIDATION_TIMEOUT, 'validator did not settle in time', { action: 'ignore' }))
+        }, this.#options.validationTimeoutMs)
       })
-      await Promise.race([Promise.resolve().then(async () => { await validator(msg.data, peer) }), timeout])
+      await Promise.race([validation, timeout])
       return this.#result(topic, 'accept', 'OK', peer)
     } catch (err) {
+      if (timedOut) this.#afterTimeout(topic, validation, peer, msg)
       if (isTrustEngineError(err)) return this.#result(topic, err.action, err.code, peer)
       this.#log.error({ topic, err: describe(err) }, 'validator threw a non-typed error (a bug); message ignored')
       return this.#result(topic, 'ignore', ERR_VALIDATOR_BUG, peer)
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  /**
+   * A validator that ran past `validationTimeoutMs` goes on (nothing cancels
+   * it), and the node takes the message in (validators are its handlers);
+   * gossipsub, told IGNORE, forwarded it to no one and keeps its id seen. So
+   * when the validator then accepts, this node forgets the id and publishes
+   * the message itself (to every subscribed peer: flood publish) and delivers
+   * it: one overloaded node on the way no longer cuts off the peers behind it
+   * (an announcement, a vote, a seed share). Peers that have it drop the copy
+   * as seen. Counted as `accept` with code `LATE`.
+   */
+  #afterTimeout (topic: string, validation: Promise<void>, peer: PeerId, msg: Message): void {
+    validation.then(async () => {
+      this.#result(topic, 'accept', 'LATE', peer)
+      this.#forgetSeen(msg)
+      const sent = await this.publish(topic, msg.data)
+      this.#log.info({ topic, peers: sent }, 'message accepted after its validation timed out: published on')
+      this.#deliver(msg.topic, msg.data, peer)
+    }).catch((err: unknown) => {
+      if (!isTrustEngineError(err)) this.#log.error({ topic, err: describe(err) }, 'late validation or its publication failed')
+    })
   }
 
   #result (topic: string, result: GossipResult, code: string, peer: PeerId): TopicValidatorResult {

@@ -70,7 +70,7 @@ export async function openHost (components: NodeHostComponents, options: NodeHos
       }
     },
     counters: {
-      gossipResult: (topic, result, code) => { metrics.gossip.validationResults.inc({ topic: topicLabel(topic), result, code: result === 'accept' ? 'none' : code }) },
+      gossipResult: (topic, result, code) => { metrics.gossip.validationResults.inc({ topic: topicLabel(topic), result, code: result === 'accept' && code === 'OK' ? 'none' : code }) },
       peerRefused: (code) => { metrics.peers.refused.inc({ code }) },
       blob: (side, outcome) => { (side === 'fetch' ? metrics.blobs.fetches : metrics.blobs.serves).inc({ result: outcome }) },
       blobBytesSent: (bytes) => { metrics.blobs.bytes.inc({ direction: 'sent' }, bytes) },

@@ -207,6 +207,35 @@ describe('gossip adapter', () => {
     expect(full()).toBe(1)
   })
 
+  it('publishes on, and delivers, a message its validator accepted after the validation timed out', async () => {
+    const counters = new CounterTally()
+    const b = await host({ counters, gossip: { validationTimeoutMs: 100 } })
+    let release = (): void => {}
+    const stuck = new Promise<void>((resolve) => { release = resolve })
+    const bGot: string[] = []
+    b.gossip.setValidator(b.topics.votes, async () => { await stuck })
+    b.gossip.subscribe(b.topics.votes)
+    await b.start()
+    // a and c reach each other only through b.
+    const a = await host({ bootstrap: b.multiaddrs() })
+    const cGot: string[] = []
+    const c = await host({ bootstrap: b.multiaddrs(), onMessage: (_t, d) => { cGot.push(Buffer.from(d).toString()) } })
+    for (const h of [a, c]) {
+      h.gossip.setValidator(h.topics.votes, () => {})
+      h.gossip.subscribe(h.topics.votes)
+      await h.start()
+    }
+    await waitUntil(() => a.gossip.subscribers(a.topics.votes).length === 1 && c.gossip.subscribers(c.topics.votes).length === 1, 'b subscribed')
+    await waitUntil(() => b.gossip.subscribers(b.topics.votes).length === 2, 'a and c subscribed')
+    await a.gossip.publish(a.topics.votes, Buffer.from('slow'))
+    await waitUntil(() => counters.get(`gossip|${b.topics.votes}|ignore|ERR_VALIDATION_TIMEOUT`) === 1, 'timed out')
+    release()
+    // b's validator accepts it after all: b publishes it on, so c behind b has it.
+    await waitUntil(() => cGot.includes('slow'), 'c got the message through b')
+    expect(counters.get(`gossip|${b.topics.votes}|accept|LATE`)).toBe(1)
+    expect(cGot).toEqual(['slow'])
+  })
+
   it('drops, and counts, gossip to a peer whose outbound queue is over its bound', async () => {
     const counters = new CounterTally()
     const got: string[] = []
