@@ -23,6 +23,10 @@ export interface ScaleOptions {
   jobs: number
   /** Vote deadline, ms. */
   deadlineMs: number
+  /** Keep each run's network folder (keys, LevelDB, the node hosts' logs). */
+  keep?: boolean
+  /** Log level of the nodes. */
+  logLevel?: 'warn' | 'info' | 'error'
 }
 
 /** Defaults: sizes doubling to 128, 16 nodes per process, 4 bootstrap peers. */
@@ -58,7 +62,7 @@ export async function runScale (o: ScaleOptions, onProgress: (line: string) => v
     })
     const processes = Math.ceil(n / o.perProcess)
     try {
-      const r = await runScenario(s, { onProgress: (l) => onProgress(`scale ${n} nodes: ${l}`) })
+      const r = await runScenario(s, { keep: o.keep === true, logLevel: o.logLevel ?? 'warn', onProgress: (l) => onProgress(`scale ${n} nodes: ${l}`) })
       runs.push(r)
       const m = summarize(r)
       const broke = r.score.liveness < 1 ? `liveness ${(r.score.liveness * 100).toFixed(0)}%` : null

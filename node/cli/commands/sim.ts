@@ -6,6 +6,7 @@
  *     trust-engine sim run [NAME|FILE ...] [--seed HEX] [--out DIR] [--json]
  *     trust-engine sim sweep [--quick] [--strategies a,b] [--weights x,y] [--seeds N] [--jobs N] [--parallel N] [--out DIR]
  *     trust-engine sim scale [--sizes 8,16,32] [--per-process N] [--bootstrap-peers K] [--deadline-ms MS]
+ *       [--keep] [--log-level L]
  *
  * Exit codes: 0 no safety violation where the Byzantine weight is below 1/3;
  * 1 a safety violation below 1/3; 2 bad arguments or a scenario that could
@@ -15,7 +16,7 @@ import type { Command } from 'commander'
 import { badArgs } from '../args.ts'
 
 interface RunFlags { seed?: string, out?: string, json?: boolean, keep?: boolean, logLevel?: string }
-interface ScaleFlags { sizes?: string, perProcess?: string, bootstrapPeers?: string, deadlineMs?: string, out?: string, json?: boolean }
+interface ScaleFlags { sizes?: string, perProcess?: string, bootstrapPeers?: string, deadlineMs?: string, out?: string, json?: boolean, keep?: boolean, logLevel?: string }
 interface SweepFlags { quick?: boolean, strategies?: string, seeds?: string, out?: string, json?: boolean, weights?: string, jobs?: string, parallel?: string }
 
 /** Declares `sim` and its subcommands. */
@@ -49,6 +50,8 @@ export function register (program: Command): void {
     .option('--bootstrap-peers <n>', 'peers each node dials at start (default 4)')
     .option('--deadline-ms <ms>', 'vote deadline of each job (default 30000; a loaded machine needs more)')
     .option('--out <dir>', 'report folder (default a new folder under sim-results/)')
+    .option('--keep', 'keep the network folders (keys, LevelDB, node logs)')
+    .option('--log-level <level>', 'log level of the nodes: error, warn or info', 'warn')
     .option('--json', 'print the rows as JSON')
     .action(async (flags: ScaleFlags) => { await scaleCommand(flags) })
 }
@@ -141,8 +144,9 @@ async function scaleCommand (flags: ScaleFlags): Promise<void> {
   }
   const sizes = flags.sizes === undefined ? DEFAULT_SCALE.sizes : flags.sizes.split(',').map((x) => int(x.trim(), '--sizes', 0, 400))
   const o = { ...DEFAULT_SCALE, sizes, perProcess: int(flags.perProcess, '--per-process', DEFAULT_SCALE.perProcess, 200), bootstrapPeers: int(flags.bootstrapPeers, '--bootstrap-peers', DEFAULT_SCALE.bootstrapPeers, 256), deadlineMs: int(flags.deadlineMs, '--deadline-ms', DEFAULT_SCALE.deadlineMs, 600_000) }
+  if (!['error', 'warn', 'info'].includes(flags.logLevel ?? 'warn')) throw badArgs('--log-level', 'error, warn or info')
   const p = progress(flags.json === true)
-  const { rows, runs } = await runScale(o, (l) => p.line(l))
+  const { rows, runs } = await runScale({ ...o, keep: flags.keep === true, logLevel: (flags.logLevel ?? 'warn') as 'warn' }, (l) => p.line(l))
   p.done()
   const out = flags.out ?? defaultOutDir('scale')
   const table = scaleTable(rows)
