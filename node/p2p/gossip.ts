@@ -365,6 +365,8 @@ export class GossipAdapter {
    */
   #afterTimeout (topic: string, validation: Promise<void>, peer: PeerId, msg: Message): void {
     validation.then(async () => {
+      // Stopped meanwhile: the message is the node's, but there is nobody to pass it on to.
+      if (!this.#listening || !this.#pubsub.isStarted()) return
       this.#result(topic, 'accept', 'LATE', peer)
       this.#forgetSeen(msg)
       const sent = await this.publish(topic, msg.data)
