@@ -20,30 +20,20 @@ export function testPng (width: number, height: number, variant = 0): Uint8Array
   return PNG.sync.write(png)
 }
 
-/** `testPng` (of `variant`) with every `stride`-th column (9th by default) changed by `delta` in red: a small, real degradation. */
-export function degradedPng (width: number, height: number, delta: number, variant = 0, stride = 9): Uint8Array {
+/**
+ * `testPng` (of `variant`) with every `stride`-th column (9th by default)
+ * brightened by `delta` (clamped at 255) in red: a small, real degradation.
+ * With `channels` 3, in red, green and blue: damage that fails SSIM, local
+ * SSIM and PSNR together.
+ */
+export function degradedPng (width: number, height: number, delta: number, variant = 0, stride = 9, channels: 1 | 3 = 1): Uint8Array {
   const png = PNG.sync.read(Buffer.from(testPng(width, height, variant)))
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x += stride) {
       const i = (y * width + x) * 4
-      png.data[i] = Math.min(255, png.data[i]! + delta)
+      for (let c = 0; c < channels; c++) png.data[i + c] = Math.min(255, png.data[i + c]! + delta)
     }
   }
   return PNG.sync.write(png)
 }
 
-/**
- * `testPng` (of `variant`) with every `stride`-th column brightened by
- * `delta` in all three channels (clamped at 255): damage that fails SSIM,
- * local SSIM and PSNR together, far from every threshold.
- */
-export function ruinedPng (width: number, height: number, delta: number, variant = 0, stride = 2): Uint8Array {
-  const png = PNG.sync.read(Buffer.from(testPng(width, height, variant)))
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x += stride) {
-      const i = (y * width + x) * 4
-      for (let c = 0; c < 3; c++) png.data[i + c] = Math.min(255, png.data[i + c]! + delta)
-    }
-  }
-  return PNG.sync.write(png)
-}

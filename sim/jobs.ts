@@ -18,7 +18,7 @@
  *   the set as a whole fails, but a sample that misses the ruined frames
  *   passes — the target of nonce grinding.
  */
-import { degradedPng, ruinedPng, testPng } from './images.ts'
+import { degradedPng, testPng } from './images.ts'
 import type { Scenario } from './scenario.ts'
 
 /** Designed verdict of a job: what an honest, complete measurement must conclude. */
@@ -59,7 +59,7 @@ export async function jobMaterial (s: Scenario, index: number): Promise<JobMater
     const variant = (index * 31 + f * 7) % 256
     reference.push(testPng(size, size, variant))
     const ruined = q === 'fail' || (q === 'patchy' && f % 4 === 3)
-    candidate.push(ruined ? ruinedPng(size, size, FAIL_DELTA, variant, FAIL_STRIDE) : q === 'patchy' ? testPng(size, size, variant) : degradedPng(size, size, PASS_DELTA, variant))
+    candidate.push(ruined ? degradedPng(size, size, FAIL_DELTA, variant, FAIL_STRIDE, 3) : q === 'patchy' ? testPng(size, size, variant) : degradedPng(size, size, PASS_DELTA, variant))
   }
   return { kind: 'frames', reference, candidate, verdict: q === 'pass' ? 'pass' : 'fail', quality: q }
 }

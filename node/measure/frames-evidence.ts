@@ -65,8 +65,6 @@ export class RecentFrames {
   readonly #set: readonly Uint8Array[]
   readonly #limits: Partial<PngLimits>
   readonly #kept = new Map<number, RgbaImage>()
-  /** Frames decoded so far (PNG decodes done). */
-  decodes = 0
 
   /** Frames of `set`, decoded within `limits`. */
   constructor (set: readonly Uint8Array[], limits: Partial<PngLimits>) {
@@ -79,7 +77,6 @@ export class RecentFrames {
     const kept = this.#kept.get(i)
     if (kept !== undefined) return kept
     const img = decodePng(this.#set[i]!, this.#limits)
-    this.decodes++
     if (this.#kept.size >= 2) this.#kept.delete(this.#kept.keys().next().value!)
     this.#kept.set(i, img)
     return img

@@ -332,19 +332,16 @@ export class GossipAdapter {
       return this.#result(topic, 'reject', ERR_NOT_CANONICAL, peer)
     }
     let timer: NodeJS.Timeout | undefined
-    let timedOut = false
     const validation = Promise.resolve().then(async () => { await validator(msg.data, peer) })
+    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => { resolve('timeout') }, this.#options.validationTimeoutMs) })
     try {
-      const timeout = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => {
-          timedOut = true
-          reject(new TrustEngineError(ERR_VALIDATION_TIMEOUT, 'validator did not settle in time', { action: 'ignore' }))
-        }, this.#options.validationTimeoutMs)
-      })
-      await Promise.race([validation, timeout])
+      // [IGNORE] not settled in time; it goes on, and is published on if it then accepts (#afterTimeout).
+      if (await Promise.race([validation, timeout]) === 'timeout') {
+        this.#afterTimeout(topic, validation, peer, msg)
+        return this.#result(topic, 'ignore', ERR_VALIDATION_TIMEOUT, peer)
+      }
       return this.#result(topic, 'accept', 'OK', peer)
     } catch (err) {
-      if (timedOut) this.#afterTimeout(topic, validation, peer, msg)
       if (isTrustEngineError(err)) return this.#result(topic, err.action, err.code, peer)
       this.#log.error({ topic, err: describe(err) }, 'validator threw a non-typed error (a bug); message ignored')
       return this.#result(topic, 'ignore', ERR_VALIDATOR_BUG, peer)

@@ -88,7 +88,7 @@ async function runCommand (names: string[], flags: RunFlags): Promise<void> {
   const { writeRunReport, defaultOutDir } = await import('../../../sim/report/write.ts')
   const { tableRows, textTable, total } = await import('../../../sim/report/summary.ts')
   if (flags.seed !== undefined && !/^(?:[0-9a-f]{2}){1,32}$/.test(flags.seed)) throw badArgs('--seed', 'lowercase hex, 1 to 32 bytes')
-  if (!['error', 'warn', 'info'].includes(flags.logLevel ?? 'warn')) throw badArgs('--log-level', 'error, warn or info')
+  const logLevel = nodeLogLevel(flags.logLevel)
   const scenarios = (names.length === 0 ? SMOKE_SCENARIOS : names).map((n) => {
     const s = resolveScenario(n)
     return flags.seed === undefined ? s : { ...s, seed: flags.seed }
@@ -96,7 +96,7 @@ async function runCommand (names: string[], flags: RunFlags): Promise<void> {
   const p = progress(flags.json === true)
   const runs = []
   for (const [i, s] of scenarios.entries()) {
-    runs.push(await runScenario(s, { keep: flags.keep === true, logLevel: (flags.logLevel ?? 'warn') as 'warn', onProgress: (l) => p.line(`[${i + 1}/${scenarios.length}] ${s.name}: ${l}`) }))
+    runs.push(await runScenario(s, { keep: flags.keep === true, logLevel, onProgress: (l) => p.line(`[${i + 1}/${scenarios.length}] ${s.name}: ${l}`) }))
   }
   p.done()
   const out = flags.out ?? defaultOutDir('run')
@@ -144,13 +144,20 @@ async function scaleCommand (flags: ScaleFlags): Promise<void> {
   }
   const sizes = flags.sizes === undefined ? DEFAULT_SCALE.sizes : flags.sizes.split(',').map((x) => int(x.trim(), '--sizes', 0, 400))
   const o = { ...DEFAULT_SCALE, sizes, perProcess: int(flags.perProcess, '--per-process', DEFAULT_SCALE.perProcess, 200), bootstrapPeers: int(flags.bootstrapPeers, '--bootstrap-peers', DEFAULT_SCALE.bootstrapPeers, 256), deadlineMs: int(flags.deadlineMs, '--deadline-ms', DEFAULT_SCALE.deadlineMs, 600_000) }
-  if (!['error', 'warn', 'info'].includes(flags.logLevel ?? 'warn')) throw badArgs('--log-level', 'error, warn or info')
+  const logLevel = nodeLogLevel(flags.logLevel)
   const p = progress(flags.json === true)
-  const { rows, runs } = await runScale({ ...o, keep: flags.keep === true, logLevel: (flags.logLevel ?? 'warn') as 'warn' }, (l) => p.line(l))
+  const { rows, runs } = await runScale({ ...o, keep: flags.keep === true, logLevel }, (l) => p.line(l))
   p.done()
   const out = flags.out ?? defaultOutDir('scale')
   const table = scaleTable(rows)
   writeRunReport(out, runs, { title: 'Scale: real nodes on one machine', markdown: `\n## Scale\n\n${markdownTable(table)}`, json: { scale: { options: o, rows } } })
   if (flags.json === true) process.stdout.write(JSON.stringify({ rows, out }, null, 2) + '\n')
   else process.stdout.write(`${textTable(table)}\nreport: ${out}/report.md\n`)
+}
+
+/** The nodes' `--log-level` of `sim run` and `sim scale`: error, warn (the default) or info. */
+function nodeLogLevel (value: string | undefined): 'error' | 'warn' | 'info' {
+  const level = value ?? 'warn'
+  if (level !== 'error' && level !== 'warn' && level !== 'info') throw badArgs('--log-level', 'error, warn or info')
+  return level
 }
