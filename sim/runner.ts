@@ -4,7 +4,8 @@
  * relays in between under network conditions), waits until they are
  * connected, submits the jobs at the scenario's rate through their
  * submitters, carries out crashes, waits until every honest node decided
- * every job (bounded), reads each honest node's decisions, reputations and
+ * every job (bounded), then until the votes still in flight reached them
+ * (bounded; sim/settle.ts), reads each honest node's decisions, reputations and
  * metrics, computes the truth of each job by measuring it as an honest node
  * would, and scores the run (sim/evaluate.ts).
  */
@@ -22,6 +23,7 @@ import { jobMaterial } from './jobs.ts'
 import { type SimNode, placeNodes, writeNetworkFiles } from './network-files.ts'
 import { type HostProcess, killHost, processUsage, startHost, stopHost, unexpectedExit } from './processes.ts'
 import { RelayMesh } from './relay.ts'
+import { UNAWAITED_KINDS, missingVotes, roundDeadlineOf } from './settle.ts'
 import { type Scenario, byzantineShare } from './scenario.ts'
 import { rngFor } from './seed.ts'
 import { isByzantine } from './strategies/spec.ts'
@@ -75,20 +77,13 @@ export interface RunResult {
   wallMs: number
 }
 
-/** Pause after the last decision before the views are read again, ms: gossip of late votes and evidence takes well under a second on 127.0.0.1. */
-const SETTLE_MS = 2000
-/** Hang guard of the wait for late votes beyond their expected moment, and of the wait for every equivocator to be named (not a performance limit). */
+/** Hang guard of the wait for the votes in flight after the decisions, of the wait for late votes beyond their expected moment, and of the wait for every equivocator to be named (not a performance limit). */
 const LATE_VOTES_GRACE_MS = 60_000
 
 /** Hang guard of one call to a node's API, ms: a node starting three others' networks beside it on two loaded cores answered a small upload in more than 30 s. */
 const API_TIMEOUT_MS = 120_000
 
 interface Live { name: string, apiUrl: string, host: HostProcess }
-
-/** The deadline of the round that decided (or holds) the job in view `v`: each grey-zone round ends one deadline span later. */
-function roundDeadlineOf (v: JobView): number {
-  return v.timings.deadline + v.round * (v.timings.deadline - v.timings.createdAt)
-}
 
 /** Times a run starts afresh when a node found its port taken. */
 const START_ATTEMPTS = 3
@@ -234,11 +229,30 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
       o.onProgress(`deciding: ${done}/${submitted.length} jobs decided on all ${honestNames.length} honest nodes`)
       return done === submitted.length
     }, lastDeadline - Date.now() + o.graceMs, 'decisions', false, down)
-    // Votes and evidence still in flight when the last node decided (a vote that lost the race to the
-    // quorum is judged late; evidence is gossiped after detection): let them settle, then read again.
-    await sleep(SETTLE_MS)
+    // Votes still in flight when the last node decided (a vote that lost the race to the quorum, the vote of a node
+    // still measuring; each is judged late): read the views again until every honest node holds, in the round it
+    // decided, the vote of every voter that cast one or still can (sim/settle.ts), each voter's own view telling which. A hang guard bounds the wait; evidence of equivocation and the late voters' votes have waits of their own below.
+    const awaited = nodes.filter((n) => !UNAWAITED_KINDS.includes(n.strategy.kind))
+    let allRead = await waitUntil(async () => {
+      let missing = 0
+      for (const sub of submitted) {
+        const read = new Map<string, JobView | null>()
+        for (const n of nodes) {
+          const r = await api<JobView>(n.name, `/v1/jobs/${sub.jobId}`).catch(() => null)
+          read.set(n.name, r !== null && r.status === 200 ? r.body : null)
+        }
+        const voters = awaited.map((n) => ({ key: key.get(n.name)!, view: read.get(n.name)! }))
+        for (const name of honestNames) {
+          const v = read.get(name)!
+          if (v === null) return false
+          views.get(sub.jobId)!.set(name, v)
+          missing += missingVotes(v, voters, Date.now()).length
+        }
+      }
+      if (missing > 0) o.onProgress(`settling: ${missing} votes still on their way to honest nodes`)
+      return missing === 0
+    }, LATE_VOTES_GRACE_MS, 'votes settled', false, down)
     // Late votes (slow, launderer) arrive after the decisions: give them a moment to be judged.
-    let allRead = false
     if (nodes.some((n) => n.strategy.kind === 'slow' || n.strategy.kind === 'launderer')) {
       // Slow votes go out lateMs after each deadline; laundered copies right after each decision (a vote is
       // late once its job is decided), so a run without a slow node does not wait for the deadlines.
