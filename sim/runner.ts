@@ -80,6 +80,11 @@ export interface RunResult {
 /** Hang guard of the wait for the votes in flight after the decisions, of the wait for late votes beyond their expected moment, and of the wait for every equivocator to be named (not a performance limit). */
 const LATE_VOTES_GRACE_MS = 60_000
 
+/** Pause between the polls of a wait, ms, for networks of ten nodes and more; smaller networks poll more often, {@link POLL_MS_PER_NODE} ms per node. */
+const POLL_MS = 250
+/** Pause between the polls of a wait per node of the network, ms (a pass reads every node). */
+const POLL_MS_PER_NODE = 25
+
 /** Hang guard of one call to a node's API, ms: a node starting three others' networks beside it on two loaded cores answered a small upload in more than 30 s. */
 const API_TIMEOUT_MS = 120_000
 
@@ -140,6 +145,8 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
       }
       return null
     }
+    // Every wait polls the nodes' APIs: a pass over a few nodes costs little, and each poll's pause is added to the run.
+    const pollMs = Math.min(POLL_MS, POLL_MS_PER_NODE * nodes.length)
     for (const h of hosts) for (const r of h.ready) live.set(r.name!, { name: r.name!, apiUrl: r.apiUrl!, host: h })
     const api = async <T>(name: string, path: string, init?: RequestInit): Promise<{ status: number, body: T }> => {
       const l = live.get(name)!
@@ -161,7 +168,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
       const counts = await Promise.all(nodes.map(async (n) => (await api<{ gossipPeers: number }>(n.name, '/healthz')).body.gossipPeers))
       o.onProgress(`connecting: ${counts.filter((c) => c >= want).length}/${nodes.length} nodes have ${want} peers on gossip`)
       return counts.every((c) => c >= want)
-    }, 240_000, 'nodes connected', true, down)
+    }, 240_000, 'nodes connected', true, down, pollMs)
     const connectMs = Date.now() - tc
     const metricsBefore = await sumMetrics(honest.map((n) => live.get(n.name)!.apiUrl))
 
@@ -228,7 +235,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
       }
       o.onProgress(`deciding: ${done}/${submitted.length} jobs decided on all ${honestNames.length} honest nodes`)
       return done === submitted.length
-    }, lastDeadline - Date.now() + o.graceMs, 'decisions', false, down)
+    }, lastDeadline - Date.now() + o.graceMs, 'decisions', false, down, pollMs)
     // Votes still in flight when the last node decided (a vote that lost the race to the quorum, the vote of a node
     // still measuring; each is judged late): read the views again until every honest node holds, in the round it
     // decided, the vote of every voter that cast one or still can (sim/settle.ts), each voter's own view telling which. A hang guard bounds the wait; evidence of equivocation and the late voters' votes have waits of their own below.
@@ -251,7 +258,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
       }
       if (missing > 0) o.onProgress(`settling: ${missing} votes still on their way to honest nodes`)
       return missing === 0
-    }, LATE_VOTES_GRACE_MS, 'votes settled', false, down)
+    }, LATE_VOTES_GRACE_MS, 'votes settled', false, down, pollMs)
     // Late votes (slow, launderer) arrive after the decisions: give them a moment to be judged.
     if (nodes.some((n) => n.strategy.kind === 'slow' || n.strategy.kind === 'launderer')) {
       // Slow votes go out lateMs after each deadline; laundered copies right after each decision (a vote is
@@ -275,7 +282,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
           if (late.some((k) => !r.body.votes.some((v) => v.voter === k && v.round === r.body.round))) return false
         }
         return true
-      }, LATE_VOTES_GRACE_MS, 'late votes', false, down)
+      }, LATE_VOTES_GRACE_MS, 'late votes', false, down, pollMs)
     }
     // An equivocator's two votes reach each node by different paths, the second (or the evidence of it) relayed
     // by honest peers; on a loaded machine some came after the settling pause, and a node read then named no
@@ -290,7 +297,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
           if (equivocating.some((k) => !r.body.equivocators.includes(k))) return false
         }
         return true
-      }, LATE_VOTES_GRACE_MS, 'equivocators named', false, down)
+      }, LATE_VOTES_GRACE_MS, 'equivocators named', false, down, pollMs)
     }
     if (!allRead) {
       for (const sub of submitted) for (const name of honestNames) {
@@ -393,13 +400,13 @@ async function sumMetrics (urls: string[]): Promise<{ gossip: number, rejected: 
 }
 
 /**
- * Polls `check` every 250 ms until it returns true or `limitMs` passes (a
+ * Polls `check` every `pollMs` until it returns true or `limitMs` passes (a
  * hang guard). With `fail` false, running out of time just ends the wait:
  * the run then reports what it has (undecided jobs count against liveness).
  * True when `check` held. Throws at once when `down` names a node host that
  * died: no later poll can succeed.
  */
-async function waitUntil (check: () => Promise<boolean>, limitMs: number, what: string, fail = true, down: () => string | null = () => null): Promise<boolean> {
+async function waitUntil (check: () => Promise<boolean>, limitMs: number, what: string, fail = true, down: () => string | null = () => null, pollMs = 250): Promise<boolean> {
   const end = Date.now() + limitMs
   while (Date.now() < end) {
     try {
@@ -407,7 +414,7 @@ async function waitUntil (check: () => Promise<boolean>, limitMs: number, what: 
     } catch {}
     const dead = down()
     if (dead !== null) throw new Error(`while waiting for ${what}: ${dead}`)
-    await sleep(250)
+    await sleep(pollMs)
   }
   if (fail) throw new Error(`gave up waiting for ${what}`)
   return false
