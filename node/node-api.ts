@@ -22,6 +22,8 @@ export interface HealthView {
   peers: number
   /** Of those, the peers subscribed to every gossip topic of the network (a message published now reaches them). */
   gossipPeers: number
+  /** The fewest peers in the node's gossip mesh over the network's topics: those a message it relays goes to (filled at gossipsub's heartbeat, up to a second after a peer subscribed). */
+  meshPeers: number
   openJobs: number
 }
 

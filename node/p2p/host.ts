@@ -141,6 +141,17 @@ export class Host {
     return this.admittedPeers().filter((p) => subscribed.every((s) => s.has(p)))
   }
 
+  /**
+   * The fewest peers in this node's gossip mesh over the network's topics:
+   * those a message it relays goes to. Gossipsub builds and tops up its
+   * meshes at its heartbeat (every second), so a peer whose subscriptions
+   * just arrived joins them up to a second later; until then a message this
+   * node relays does not reach it (one it publishes does: flood publish).
+   */
+  meshPeers (): number {
+    return Math.min(...Object.values(this.topics).map((t) => this.gossip.meshPeers(t).length))
+  }
+
   /** Calls `listener` with each peer when it is admitted (again, after a reconnect); returns a function that removes it. */
   onAdmit (listener: (peerId: string) => void): () => void {
     return this.#gate.onAdmit((peerId) => { listener(peerId.toString()) })

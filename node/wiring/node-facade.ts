@@ -134,7 +134,7 @@ export function nodeFacade (components: NodeFacadeComponents): TrustEngineNode {
       const head = audit.head
       return { entries, head: head === null ? null : { seq: head.seq, hash: head.hash, signature: head.signature } }
     },
-    health: () => ({ ok: stopping === null, peers: host.admittedPeers().length, gossipPeers: host.gossipPeers().length, openJobs: engine.openJobs }),
+    health: () => ({ ok: stopping === null, peers: host.admittedPeers().length, gossipPeers: host.gossipPeers().length, meshPeers: host.meshPeers(), openJobs: engine.openJobs }),
     on: (event, listener) => events.on(event, listener),
     stop: async (options = {}) => {
       if (options.force === true) graceful.force()

@@ -277,7 +277,7 @@ describe('reputation, peers, audit, health', () => {
   it('GET /healthz is 200 while the node runs', async () => {
     const r = await call('/healthz')
     expect(r.status).toBe(200)
-    expect(r.body).toEqual({ ok: true, peers: 0, gossipPeers: 0, openJobs: expect.any(Number) })
+    expect(r.body).toEqual({ ok: true, peers: 0, gossipPeers: 0, meshPeers: 0, openJobs: expect.any(Number) })
   })
 })
 
