@@ -85,6 +85,9 @@ const POLL_MS = 250
 /** Pause between the polls of a wait per node of the network, ms (a pass reads every node). */
 const POLL_MS_PER_NODE = 25
 
+/** Gossipsub's low mark of a topic mesh (its `D_lo`, 4): a heartbeat grafts peers into a mesh with fewer. */
+const GOSSIP_MESH_LOW = 4
+
 /** Hang guard of one call to a node's API, ms: a node starting three others' networks beside it on two loaded cores answered a small upload in more than 30 s. */
 const API_TIMEOUT_MS = 120_000
 
@@ -162,12 +165,16 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
     // Connected: every node has at least min(n − 1, its bootstrap count or 3) admitted peers subscribed to every
     // topic. Admitted is not enough: a job published before a peer's subscriptions arrived never reaches it by
     // gossip (its announcement is gossiped again for three heartbeats only), which under delay lost whole jobs.
+    // And as many of them (up to gossipsub's low mark) in its mesh of every topic: the mesh is filled at the
+    // heartbeat after the subscriptions came, and a message a node relays before goes to no one. An equivocator's
+    // second vote, sent to some peers only and relayed by them, then never reached the others.
     const want = Math.min(nodes.length - 1, s.bootstrapPeers === 0 ? nodes.length - 1 : Math.max(3, s.bootstrapPeers))
+    const wantMesh = Math.min(want, GOSSIP_MESH_LOW)
     const tc = Date.now()
     await waitUntil(async () => {
-      const counts = await Promise.all(nodes.map(async (n) => (await api<{ gossipPeers: number }>(n.name, '/healthz')).body.gossipPeers))
-      o.onProgress(`connecting: ${counts.filter((c) => c >= want).length}/${nodes.length} nodes have ${want} peers on gossip`)
-      return counts.every((c) => c >= want)
+      const health = await Promise.all(nodes.map(async (n) => (await api<{ gossipPeers: number, meshPeers: number }>(n.name, '/healthz')).body))
+      o.onProgress(`connecting: ${health.filter((h) => h.gossipPeers >= want && h.meshPeers >= wantMesh).length}/${nodes.length} nodes have ${want} peers on gossip, ${wantMesh} in their meshes`)
+      return health.every((h) => h.gossipPeers >= want && h.meshPeers >= wantMesh)
     }, 240_000, 'nodes connected', true, down, pollMs)
     const connectMs = Date.now() - tc
     const metricsBefore = await sumMetrics(honest.map((n) => live.get(n.name)!.apiUrl))
