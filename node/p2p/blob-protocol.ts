@@ -25,7 +25,6 @@ import * as lp from 'it-length-prefixed'
 import type { Logger } from 'pino'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
-import { sha256Hex } from '../../protocol/hash.ts'
 import { MAX_BLOB_BYTES } from '../../protocol/constants.ts'
 import { BLOB_PROTOCOL, MAX_REQUEST_FRAME_BYTES, MAX_STATUS_FRAME_BYTES, decodeBlobRequest, decodeBlobStatus, encodeBlobRequest, encodeBlobStatus, type BlobStatus } from './blob-frames.ts'
 import { NO_COUNTERS, type P2pCounters } from './counters.ts'
@@ -35,6 +34,7 @@ import { KeyedTokenBuckets } from './rate-limit.ts'
 import { silentLogger } from './logger.ts'
 import { sleep } from '../async/sleep.ts'
 import { TransferClock } from './transfer-clock.ts'
+import { type OpenResponse, openBlobResponse, toBlobError } from './blob-response.ts'
 
 /** Limits and timeouts of blob transfer (both sides). */
 export interface BlobTransferOptions {
@@ -244,12 +244,39 @@ export async function fetchBlob (host: HasLibp2p, peer: PeerId | string, sha256:
 }
 
 async function fetchOnce (host: HasLibp2p, peer: PeerId | string, sha256: string, options: FetchBlobOptions): Promise<Uint8Array> {
+  return await (await openBlob(host, peer, sha256, options)).read()
+}
+
+/** A blob request whose answer was `found`: its size, then the bytes on demand, or a cancellation. */
+export interface OpenBlob {
+  /** The blob's size as the peer declared it. */
+  size: number
+  /** Reads the bytes and checks their hash (the errors of {@link fetchBlob}). */
+  read: () => Promise<Uint8Array>
+  /** Gives the transfer up: the stream is reset with `reason`, nothing more is read. */
+  cancel: (reason: TrustEngineError) => void
+}
+
+/**
+ * Asks `peer` for the blob `sha256` and waits for its status frame only.
+ * Resolves once the peer says it has the blob (within the size limit); the
+ * caller then reads it or cancels it. Rejects with the codes of
+ * {@link fetchBlob}. Nothing is counted here.
+ */
+export async function openBlob (host: HasLibp2p, peer: PeerId | string, sha256: string, options: FetchBlobOptions): Promise<OpenBlob> {
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new TrustEngineError(ERR_BLOB_ID, 'blob id must be 64 lowercase hex characters')
   const opts = { ...DEFAULT_BLOB_TRANSFER_OPTIONS, ...definedOnly(options) }
   const maxBytes = options.maxBytes ?? DEFAULT_BLOB_TRANSFER_OPTIONS.maxBlobBytes
   const clock = new TransferClock(opts, options.signal)
   let stream: Stream | undefined
   clock.onExpire((err) => { stream?.abort(err) })
+  const fail = (err: unknown): TrustEngineError => {
+    const e = clock.error() ?? toBlobError(err)
+    stream?.abort(e)
+    clock.stop()
+    return e
+  }
+  let response: OpenResponse
   try {
     try {
       const peerId = typeof peer === 'string' ? peerIdFromString(peer) : peer
@@ -257,123 +284,30 @@ async function fetchOnce (host: HasLibp2p, peer: PeerId | string, sha256: string
     } catch (err) {
       throw clock.error() ?? new TrustEngineError(ERR_BLOB_UNREACHABLE, 'cannot open a blob stream to the peer', { cause: err })
     }
-    const s = stream
-    s.sink([lp.encode.single(encodeBlobRequest({ sha256 }))]).catch(() => { /* the read side reports the failure */ })
-    const bytes = await readBlobResponse(s.source, sha256, { maxBytes, maxChunkBytes: opts.maxChunkBytes, onFrame: () => { clock.touch() } })
-    await s.close().catch(() => {})
-    return bytes
+    stream.sink([lp.encode.single(encodeBlobRequest({ sha256 }))]).catch(() => { /* the read side reports the failure */ })
+    response = await openBlobResponse(stream.source, sha256, { maxBytes, maxChunkBytes: opts.maxChunkBytes, onFrame: () => { clock.touch() } })
   } catch (err) {
-    const e = clock.error() ?? toBlobError(err)
-    stream?.abort(e)
-    throw e
-  } finally {
-    clock.stop()
+    throw fail(err)
   }
-}
-
-/** Limits of {@link readBlobResponse}. */
-export interface ReadBlobResponseOptions {
-  /** Largest blob accepted. */
-  maxBytes: number
-  /** Largest chunk frame accepted. */
-  maxChunkBytes: number
-  /** Called after each frame (pushes an idle deadline back). */
-  onFrame?: () => void
-}
-
-/**
- * Reads a blob response (status frame, then chunks) from `source` and
- * returns the blob once `size` bytes are in and hash to `sha256`. Stops
- * reading at `size` bytes. Every failure is a typed error:
- * `ERR_BLOB_NOT_FOUND`, `ERR_BLOB_TOO_LARGE`, `ERR_BLOB_HASH` or
- * `ERR_BLOB_PROTOCOL` (bad frame, oversized frame, early end).
- */
-export async function readBlobResponse (source: AsyncIterable<Uint8ArrayList | Uint8Array>, sha256: string, options: ReadBlobResponseOptions): Promise<Uint8Array> {
-  const frames = lp.decode(source, { maxDataLength: Math.max(options.maxChunkBytes, MAX_STATUS_FRAME_BYTES) })
-  try {
-    const first = await frames.next()
-    options.onFrame?.()
-    if (first.done === true) throw new TrustEngineError(ERR_BLOB_PROTOCOL, 'stream ended before the status')
-    const status = decodeBlobStatus(first.value.subarray())
-    if (status.status === 'not-found') throw new TrustEngineError(ERR_BLOB_NOT_FOUND, 'the peer does not have the blob')
-    if (status.status === 'too-large' || status.size > options.maxBytes) {
-      throw new TrustEngineError(ERR_BLOB_TOO_LARGE, `blob of ${status.size} bytes exceeds ${options.maxBytes}`, { details: { size: status.size, limit: options.maxBytes } })
-    }
-    const size = status.size
-    const out = new Uint8Array(size)
-    const hash = createHash('sha256')
-    let received = 0
-    while (received < size) {
-      const next = await frames.next()
-      options.onFrame?.()
-      if (next.done === true) throw new TrustEngineError(ERR_BLOB_PROTOCOL, `stream ended after ${received} of ${size} bytes`)
-      const chunk = next.value
-      if (chunk.byteLength === 0 || received + chunk.byteLength > size) {
-        throw new TrustEngineError(ERR_BLOB_PROTOCOL, 'chunk frame empty or beyond the declared size')
+  const s = stream
+  return {
+    size: response.size,
+    read: async () => {
+      try {
+        const bytes = await response.read()
+        await s.close().catch(() => {})
+        clock.stop()
+        return bytes
+      } catch (err) {
+        throw fail(err)
       }
-      for (const part of chunk) {
-        out.set(part, received)
-        received += part.byteLength
-        hash.update(part)
-      }
-    }
-    if (hash.digest('hex') !== sha256) throw new TrustEngineError(ERR_BLOB_HASH, 'received bytes do not hash to the requested id')
-    return out
-  } catch (err) {
-    throw toBlobError(err)
-  } finally {
-    // Stop the decoder (and with it the source) when we leave early.
-    await frames.return(undefined).catch(() => {})
-  }
-}
-
-/** Options of {@link fetchBlobFromAny}. */
-export interface FetchFromAnyOptions extends FetchBlobOptions {
-  /** Called after each attempt with the peer and `OK` or the error code. */
-  onAttempt?: (peerId: string, outcome: string) => void
-}
-
-/**
- * The order in which peers are asked for a blob: by sha256(blob id + peer
- * id) (rendezvous hashing). Every node computes the same order, and
- * different blobs start at different peers, so load spreads.
- */
-export function blobPeerOrder (peers: Array<PeerId | string>, sha256: string): string[] {
-  const ids = [...new Set(peers.map((p) => p.toString()))]
-  const keyed = ids.map((id) => ({ id, key: sha256Hex(`${sha256}/${id}`) }))
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-  return keyed.map((k) => k.id)
-}
-
-/**
- * Fetches the blob from the first of `peers` (in {@link blobPeerOrder}) that
- * delivers bytes with the right hash. Throws `ERR_BLOB_NOT_FOUND` (with each
- * peer's code in `details.attempts`) when none does, `ERR_BLOB_ABORTED` when
- * cancelled, `ERR_BLOB_ID` for a malformed id.
- */
-export async function fetchBlobFromAny (host: HasLibp2p, peers: Array<PeerId | string>, sha256: string, options: FetchFromAnyOptions = {}): Promise<Uint8Array> {
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new TrustEngineError(ERR_BLOB_ID, 'blob id must be 64 lowercase hex characters')
-  const attempts: Array<{ peer: string, code: string }> = []
-  for (const peer of blobPeerOrder(peers, sha256)) {
-    if (options.signal?.aborted === true) throw new TrustEngineError(ERR_BLOB_ABORTED, 'blob fetch cancelled')
-    try {
-      const bytes = await fetchBlob(host, peer, sha256, options)
-      options.onAttempt?.(peer, 'OK')
-      return bytes
-    } catch (err) {
-      const code = isTrustEngineError(err) ? err.code : ERR_BLOB_PROTOCOL
-      options.onAttempt?.(peer, code)
-      if (code === ERR_BLOB_ABORTED) throw err
-      attempts.push({ peer, code })
+    },
+    cancel: (reason) => {
+      s.abort(reason)
+      clock.stop()
+      void response.close()
     }
   }
-  throw new TrustEngineError(ERR_BLOB_NOT_FOUND, `no peer delivered the blob (${attempts.length} asked)`, { details: { attempts } })
-}
-
-/** Any failure as a typed blob error (`ERR_BLOB_PROTOCOL` for stream and framing failures). */
-function toBlobError (err: unknown): TrustEngineError {
-  if (isTrustEngineError(err)) return err
-  return new TrustEngineError(ERR_BLOB_PROTOCOL, `blob stream failed: ${err instanceof Error ? err.name : 'error'}`, { cause: err })
 }
 
 /** The object without its undefined fields, so spreading it keeps defaults. */

@@ -1,9 +1,12 @@
 /**
  * The job engine's blob access: the local blob folder first, then the
  * network. A missing blob is fetched (hash-checked by the blob protocol) from
- * the job's submitter and every other admitted peer, retried with backoff
- * (at most every 4 s) until found or cancelled (a job's fetch ends at its
- * round's deadline), and stored locally, so this node can serve it too.
+ * the admitted peers, a few asked at once (node/p2p/blob-fetch-any.ts): the
+ * job's submitter and the peers that last served this node first, since
+ * they most likely hold it (a job's blobs come from the same peers), then the
+ * others. Retried with backoff (at most every 4 s) until found or cancelled
+ * (a job's fetch ends at its round's deadline), and stored locally, so this
+ * node can serve it too.
  * Each transfer reserves the largest blob in the node's blob budget until the
  * blob is stored; {@link BlobPort.fetch} then drops the bytes.
  */
@@ -14,7 +17,7 @@ import type { BlobBudget } from '../job/blob-budget.ts'
 import type { BlobPort } from '../job/ports.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { BlobDir } from '../p2p/blob-dir.ts'
-import { fetchBlobFromAny } from '../p2p/blob-protocol.ts'
+import { fetchBlobFromAny } from '../p2p/blob-fetch-any.ts'
 import { ERR_BLOB_ABORTED, ERR_BLOB_NOT_FOUND } from '../p2p/errors.ts'
 import type { Host } from '../p2p/host.ts'
 
@@ -41,6 +44,9 @@ export const DEFAULT_BLOB_FETCH_RETRY: BlobFetchRetryOptions = {
   maxRounds: Number.POSITIVE_INFINITY
 }
 
+/** Peers that served this node lately, asked for a blob right after its submitter. */
+const RECENT_SERVERS = 4
+
 /** Builds the blob port of a node. */
 export function blobPort (c: {
   host: Host
@@ -53,25 +59,29 @@ export function blobPort (c: {
   budget?: BlobBudget
 }): BlobPort {
   const retry = { ...DEFAULT_BLOB_FETCH_RETRY, ...c.retry }
+  // The peers that served this node last, most recent first: a job's other blobs are likely with them.
+  const recent: string[] = []
+  const served = (peer: string): void => {
+    const i = recent.indexOf(peer)
+    if (i >= 0) recent.splice(i, 1)
+    recent.unshift(peer)
+    if (recent.length > RECENT_SERVERS) recent.pop()
+  }
   const remote = async (sha256: string, hintPublicKey: string, signal: AbortSignal): Promise<Uint8Array> => {
     let delay = retry.initialDelayMs
     let lastError: unknown = null
     for (let round = 0; round < retry.maxRounds; round++) {
       if (signal.aborted) throw new TrustEngineError(ERR_BLOB_ABORTED, 'blob fetch cancelled')
       const hint = c.peerIdOf(hintPublicKey)
-      const peers = c.host.admittedPeers()
-      // The submitter surely has the blobs: ask it first, then the others.
-      const ordered = peers.includes(hint) ? [hint] : []
       // Held for the transfer and the write only, not between rounds: a blob nobody serves holds no budget while it waits.
       const hold = await c.budget?.reserve(hintPublicKey, MAX_BLOB_BYTES, signal)
       try {
-        const bytes = ordered.length > 0
-          ? await fetchBlobFromAny(c.host, ordered, sha256, { signal, counters: c.host.counters }).catch(async (err: unknown) => {
-            const rest = peers.filter((p) => p !== hint)
-            if (rest.length === 0) throw err
-            return await fetchBlobFromAny(c.host, rest, sha256, { signal, counters: c.host.counters })
-          })
-          : await fetchBlobFromAny(c.host, peers, sha256, { signal, counters: c.host.counters })
+        const bytes = await fetchBlobFromAny(c.host, c.host.admittedPeers(), sha256, {
+          signal,
+          counters: c.host.counters,
+          prefer: [hint, ...recent],
+          onAttempt: (peer, outcome) => { if (outcome === 'OK') served(peer) }
+        })
         await c.blobs.put(bytes, sha256)
         c.metrics.blobs.bytes.inc({ direction: 'received' }, bytes.byteLength)
         return bytes

@@ -68,9 +68,35 @@ describe('blob protocol between processes', () => {
     let fill = 3
     while (blobPeerOrder([server.peerId, liar.peerId], sha256Hex(Buffer.alloc(3000, fill)))[0] !== liar.peerId) fill++
     const sha = await server.request<string>('putBlob', { size: 3000, fill })
-    const res = await client.request<{ size: number, attempts: string[] }>('fetchAny', { peers: [server.peerId, liar.peerId], sha })
+    // One peer at a time, so that the liar's answer surely comes first.
+    const res = await client.request<{ size: number, attempts: string[] }>('fetchAny', { peers: [server.peerId, liar.peerId], sha, probes: 1 })
     expect(res.size).toBe(3000)
     expect(res.attempts).toEqual([`${liar.peerId}:ERR_BLOB_HASH`, `${server.peerId}:OK`])
+    expect(await has(client, sha)).toBe(true)
+  })
+
+  it('asks peers a few at a time: a peer that never answers does not hold up one that has the blob', async () => {
+    // A blob for which the deterministic order asks the staller first: one after another, the fetch waited
+    // out the staller's idle deadline (ERR_BLOB_TIMEOUT) before asking the server.
+    let fill = 40
+    while (blobPeerOrder([server.peerId, staller.peerId], sha256Hex(Buffer.alloc(2000, fill)))[0] !== staller.peerId) fill++
+    const sha = await server.request<string>('putBlob', { size: 2000, fill })
+    const res = await client.request<{ size: number, attempts: string[] }>('fetchAny', { peers: [staller.peerId, server.peerId], sha })
+    expect(res.size).toBe(2000)
+    // The server's answer came while the staller's request was still open; that request was cancelled, not timed out.
+    expect(res.attempts).toEqual([`${staller.peerId}:superseded`, `${server.peerId}:OK`])
+    expect(await has(client, sha)).toBe(true)
+  })
+
+  it('asked at once, a liar and an honest server: the lie is refused and the blob comes from the server', async () => {
+    const sha = await server.request<string>('putBlob', { size: 3000, fill: 90 })
+    const res = await client.request<{ size: number, attempts: string[] }>('fetchAny', { peers: [liar.peerId, server.peerId, staller.peerId], sha })
+    expect(res.size).toBe(3000)
+    expect(res.attempts.at(-1)).toBe(`${server.peerId}:OK`)
+    // Whichever answered first: the liar's bytes, when read, were refused, and a request cancelled for its answer
+    // (the server's among them) was asked again; nothing else ended a request.
+    const allowed = [`${liar.peerId}:ERR_BLOB_HASH`, `${liar.peerId}:superseded`, `${staller.peerId}:superseded`, `${server.peerId}:superseded`]
+    for (const a of res.attempts.slice(0, -1)) expect(allowed).toContain(a)
     expect(await has(client, sha)).toBe(true)
   })
 })
