@@ -1,8 +1,9 @@
 /**
  * The node's budget of blob bytes in memory (docs/decisions.md, "Fetched blob
  * bytes are bounded by a budget"): a byte semaphore shared by the blob
- * transfers of every job (node/wiring/blob-port.ts reserves the largest blob
- * for each transfer from peers, until the blob is on disk) and by every job's
+ * transfers of every job (node/wiring/blob-port.ts reserves, for each
+ * transfer from peers, the size the peer declared, at most the largest blob,
+ * before reading the bytes, until the blob is on disk) and by every job's
  * measurement (own-vote.ts reserves the job's blob bytes, read back from
  * disk, for its input check and its measurement). So the bytes held are
  * bounded by `maxBytes` whatever the number of open jobs; a single

@@ -23,6 +23,13 @@ import { clockDeadline, roundDeadline } from './deadline.ts'
 import { checkJobBytes } from './job-bytes.ts'
 import { ERR_JOB_OVER_LIMITS, ERR_JOB_UNMEASURABLE, ERR_MEASURE, ERR_ROUND_OVER } from './errors.ts'
 
+/**
+ * Blobs of one job fetched at once. Each transfer reserves the size its peer
+ * declares in the node's blob budget, so large blobs still wait for memory;
+ * small ones no longer wait for one another's round trips.
+ */
+export const BLOB_FETCHES_PER_JOB = 4
+
 /** What the own vote is wired to: the engine's components it reads, and the engine's parts it works with. */
 export type OwnVoteComponents = Pick<JobEngineComponents, 'network' | 'key' | 'net' | 'blobs' | 'measure' | 'check' | 'clock' | 'logger' | 'metrics' | 'fault'> & {
   /** Read for the stored record of a job decided before this node's vote. */
@@ -73,12 +80,25 @@ export class OwnVote {
     const signal = AbortSignal.any([open.abort.signal, deadline.signal])
     let hold: BlobReservation | null = null
     try {
-      // The blobs are fetched to the blob folder first, one at a time, each transfer within the node's blob budget
+      // The blobs are fetched to the blob folder first, a few at a time (each transfer a stream and round trips, which
+      // one after another added up on lagging event loops), each transfer within the node's blob budget
       // (blob-budget.ts; the port reserves it), and not held: a job waiting for its seed or its turn holds no bytes.
       const sizes = new Map<string, number>()
-      for (const h of [...job.reference, ...job.candidate]) {
-        if (sizes.has(h)) continue
-        sizes.set(h, blobs.fetch !== undefined ? await blobs.fetch(h, job.submitter, signal) : (await blobs.get(h, job.submitter, signal)).byteLength)
+      const unique = [...new Set([...job.reference, ...job.candidate])]
+      // The first failure stops the other fetches of the job.
+      const fetching = new AbortController()
+      const fetchSignal = AbortSignal.any([signal, fetching.signal])
+      let next = 0
+      const fetchNext = async (): Promise<void> => {
+        while (next < unique.length && !fetchSignal.aborted) {
+          const h = unique[next++]!
+          sizes.set(h, blobs.fetch !== undefined ? await blobs.fetch(h, job.submitter, fetchSignal) : (await blobs.get(h, job.submitter, fetchSignal)).byteLength)
+        }
+      }
+      try {
+        await Promise.all(Array.from({ length: Math.min(BLOB_FETCHES_PER_JOB, unique.length) }, fetchNext))
+      } finally {
+        fetching.abort()
       }
       const total = [...sizes.values()].reduce((a, b) => a + b, 0)
       // Over the network's limit no honest node reads it back: refused alike everywhere (the sizes are the blobs' own).

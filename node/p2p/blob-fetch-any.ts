@@ -41,6 +41,12 @@ export interface FetchFromAnyOptions extends FetchBlobOptions {
   probes?: number
   /** Peers asked first, in this order (those likely to hold the blob: its submitter, recent servers); the rest follow in {@link blobPeerOrder}. */
   prefer?: string[]
+  /**
+   * Called with the size a peer declared (within the size limit) before its
+   * bytes are read, and awaited: the caller reserves memory for them. If
+   * that peer then fails, it is called again for the next.
+   */
+  admit?: (size: number) => Promise<void>
 }
 
 /**
@@ -115,12 +121,19 @@ export async function fetchBlobFromAny (host: HasLibp2p, peers: Array<PeerId | s
       }
       cancelWaiting()
       try {
+        if (options.admit !== undefined) {
+          first.open.pause()
+          await options.admit(first.open.size)
+        }
         const bytes = await first.open.read()
         record(first.peer, 'OK')
         return bytes
       } catch (err) {
         const code = isTrustEngineError(err) ? err.code : ERR_BLOB_PROTOCOL
-        if (code === ERR_BLOB_ABORTED) throw err
+        if (code === ERR_BLOB_ABORTED || cancelled()) {
+          first.open.cancel(new TrustEngineError(ERR_BLOB_ABORTED, 'blob fetch cancelled', { action: 'ignore' }))
+          throw err
+        }
         record(first.peer, code)
         attempts.push({ peer: first.peer, code })
       }

@@ -255,6 +255,8 @@ export interface OpenBlob {
   read: () => Promise<Uint8Array>
   /** Gives the transfer up: the stream is reset with `reason`, nothing more is read. */
   cancel: (reason: TrustEngineError) => void
+  /** This side waits on its own work before reading (e.g. for memory): no idle deadline until the next frame; the total deadline still runs. */
+  pause: () => void
 }
 
 /**
@@ -306,7 +308,8 @@ export async function openBlob (host: HasLibp2p, peer: PeerId | string, sha256: 
       s.abort(reason)
       clock.stop()
       void response.close()
-    }
+    },
+    pause: () => { clock.pause() }
   }
 }
 

@@ -7,13 +7,14 @@
  * others. Retried with backoff (at most every 4 s) until found or cancelled
  * (a job's fetch ends at its round's deadline), and stored locally, so this
  * node can serve it too.
- * Each transfer reserves the largest blob in the node's blob budget until the
- * blob is stored; {@link BlobPort.fetch} then drops the bytes.
+ * Each transfer reserves the size its peer declared (at most the largest
+ * blob) in the node's blob budget before the bytes are read, until the blob
+ * is stored; {@link BlobPort.fetch} then drops the bytes.
  */
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
 import { sleep } from '../async/sleep.ts'
 import { MAX_BLOB_BYTES } from '../../protocol/constants.ts'
-import type { BlobBudget } from '../job/blob-budget.ts'
+import type { BlobBudget, BlobReservation } from '../job/blob-budget.ts'
 import type { BlobPort } from '../job/ports.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { BlobDir } from '../p2p/blob-dir.ts'
@@ -73,21 +74,27 @@ export function blobPort (c: {
     for (let round = 0; round < retry.maxRounds; round++) {
       if (signal.aborted) throw new TrustEngineError(ERR_BLOB_ABORTED, 'blob fetch cancelled')
       const hint = c.peerIdOf(hintPublicKey)
-      // Held for the transfer and the write only, not between rounds: a blob nobody serves holds no budget while it waits.
-      const hold = await c.budget?.reserve(hintPublicKey, MAX_BLOB_BYTES, signal)
+      // Held for the transfer and the write only, not between rounds: a blob nobody serves holds no budget while it
+      // waits. Reserved once a peer has declared the blob's size (at most the largest blob), before its bytes are read.
+      let hold: BlobReservation | undefined
       try {
         const bytes = await fetchBlobFromAny(c.host, c.host.admittedPeers(), sha256, {
           signal,
           counters: c.host.counters,
           prefer: [hint, ...recent],
-          onAttempt: (peer, outcome) => { if (outcome === 'OK') served(peer) }
+          onAttempt: (peer, outcome) => { if (outcome === 'OK') served(peer) },
+          admit: async (size) => {
+            hold?.release()
+            hold = await c.budget?.reserve(hintPublicKey, Math.min(size, MAX_BLOB_BYTES), signal)
+          }
         })
         await c.blobs.put(bytes, sha256)
         c.metrics.blobs.bytes.inc({ direction: 'received' }, bytes.byteLength)
         return bytes
       } catch (err) {
         lastError = err
-        if (isTrustEngineError(err) && err.code === ERR_BLOB_ABORTED) throw err
+        // Cancelled: while fetching (ERR_BLOB_ABORTED) or while waiting for room (ERR_BLOB_BUDGET).
+        if ((isTrustEngineError(err) && err.code === ERR_BLOB_ABORTED) || signal.aborted) throw err
       } finally {
         hold?.release()
       }

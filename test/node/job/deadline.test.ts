@@ -123,8 +123,11 @@ describe('a job without quorum on a node whose clock lags its timers', () => {
     const scene = await node.submitJob({ kind: 'scene', reference: [await node.putBlob(await makeGlb({ grids: [8] }))], candidate: [], profile: 'balanced' })
     const framesView = await final(frames.jobId)
     expect([framesView.status, framesView.reason, framesView.votes.length]).toEqual(['validated', 'quorum', 1])
-    // Decided by its one vote (a measurement that was not cut), whatever the verdict on this candidate.
+    // Decided by its one vote per round (a measurement that was not cut), whatever the verdict on this candidate.
+    // Its local SSIM can come near the 0.9 threshold under some sample plans (0.92 was seen; the plan follows the
+    // job id), and a grey-zone job is decided in round 1, by a second vote of the node's own, also not cut.
     const sceneView = await final(scene.jobId)
-    expect([sceneView.reason, sceneView.votes.length, sceneView.ownMeasurement === null]).toEqual(['quorum', 1, false])
+    expect([sceneView.reason, sceneView.ownMeasurement === null]).toEqual(['quorum', false])
+    expect(sceneView.votes.map((v) => v.round)).toEqual(Array.from({ length: sceneView.round + 1 }, (_, r) => r))
   }, 120_000)
 })

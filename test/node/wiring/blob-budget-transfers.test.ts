@@ -1,12 +1,12 @@
 /**
  * The blob port's transfers are within the node's blob budget
- * (node/job/blob-budget.ts): each transfer from a peer reserves the largest
- * blob until the blob is stored, and nothing between the rounds of a fetch
- * that no peer serves yet, so such a fetch does not keep another job's
- * blob from coming; `fetch` stores a blob and gives its size without holding
- * its bytes; a transfer waiting for room ends at its signal with
- * `ERR_BLOB_BUDGET`, before asking any peer. Real libp2p hosts over
- * 127.0.0.1, real blob folders.
+ * (node/job/blob-budget.ts): each transfer from a peer reserves the size
+ * the peer declared, before reading the bytes, until the blob is stored, and
+ * nothing between the rounds of a fetch that no peer serves yet, so such a
+ * fetch does not keep another job's blob from coming; `fetch` stores a blob
+ * and gives its size without holding its bytes; a transfer waiting for room
+ * ends at its signal with `ERR_BLOB_BUDGET`, having read nothing. Real
+ * libp2p hosts over 127.0.0.1, real blob folders.
  */
 import { Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
@@ -23,7 +23,7 @@ import { blobPeerFixtures } from './blob-peers.ts'
 const { blobPeers: peers } = blobPeerFixtures('te-blob-budget-')
 
 describe('blob transfers within the blob budget', () => {
-  it('reserve the largest blob per transfer only: a fetch no peer serves yet leaves room between its rounds for another job\'s blob', async () => {
+  it('reserve per transfer only: a fetch no peer serves yet leaves room between its rounds for another job\'s blob', async () => {
     const { served, asked, server, client, local } = await peers()
     // Room for one transfer at a time.
     const budget = new BlobBudget({ maxBytes: MAX_BLOB_BYTES, maxBytesPerOwner: MAX_BLOB_BYTES })
@@ -48,20 +48,36 @@ describe('blob transfers within the blob budget', () => {
     expect(asked(sha)).toBe(before)
   })
 
-  it('waits for room before asking any peer, and ends at its signal with ERR_BLOB_BUDGET', async () => {
+  it('reserves the size the peer declared before reading the bytes, and ends at its signal with ERR_BLOB_BUDGET', async () => {
     const { served, asked, server, client, local } = await peers()
     const budget = new BlobBudget({ maxBytes: MAX_BLOB_BYTES, maxBytesPerOwner: MAX_BLOB_BYTES })
     const port = blobPort({ host: client, blobs: local, peerIdOf: () => server.peerId.toString(), clock: Date.now, metrics: createNodeMetrics(new Registry()), budget })
-    const sha = await served.put(Buffer.from(referencePng()))
+    const bytes = Buffer.from(referencePng())
+    const sha = await served.put(bytes)
     const other = await budget.reserve('someone else', MAX_BLOB_BYTES, new AbortController().signal)
     const deadline = new AbortController()
     const fetching = port.fetch!(sha, 'aa'.repeat(32), deadline.signal).then(() => 'got', (err: { code?: string }) => err.code ?? 'error')
-    await waitUntil(() => budget.bytes.waiting === MAX_BLOB_BYTES, 'the transfer waits for room')
-    expect(asked()).toBe(0)
+    // The blob's own size, not the largest blob's: a small blob waits only for its own bytes' room.
+    await waitUntil(() => budget.bytes.waiting === bytes.byteLength, 'the transfer waits for room for its declared size')
+    expect(asked(sha)).toBe(1)
     deadline.abort()
     expect(await fetching).toBe(ERR_BLOB_BUDGET)
     other.release()
     expect(budget.bytes).toEqual({ held: 0, waiting: 0 })
     expect(await local.has(sha)).toBe(false)
+  })
+
+  it('a small blob is read while a large one holds most of the budget', async () => {
+    const { served, server, client, local } = await peers()
+    const budget = new BlobBudget({ maxBytes: MAX_BLOB_BYTES, maxBytesPerOwner: MAX_BLOB_BYTES })
+    const port = blobPort({ host: client, blobs: local, peerIdOf: () => server.peerId.toString(), clock: Date.now, metrics: createNodeMetrics(new Registry()), budget })
+    const bytes = Buffer.from(referencePng())
+    const sha = await served.put(bytes)
+    // Room for this blob but not for the largest one: reserving the largest blob per transfer waited here for ever.
+    const other = await budget.reserve('someone else', MAX_BLOB_BYTES - bytes.byteLength, new AbortController().signal)
+    expect(await port.fetch!(sha, 'aa'.repeat(32), new AbortController().signal)).toBe(bytes.byteLength)
+    expect(await local.has(sha)).toBe(true)
+    other.release()
+    expect(budget.bytes).toEqual({ held: 0, waiting: 0 })
   })
 })
