@@ -282,13 +282,21 @@ export async function openBlob (host: HasLibp2p, peer: PeerId | string, sha256: 
   try {
     try {
       const peerId = typeof peer === 'string' ? peerIdFromString(peer) : peer
-      stream = await host.libp2p.dialProtocol(peerId, BLOB_PROTOCOL, { signal: clock.signal })
+      // The protocol's name goes out with the request, not a round trip before it (multistream-select's
+      // optimistic mode): a fetch costs one round trip to its status frame, not two.
+      stream = await host.libp2p.dialProtocol(peerId, BLOB_PROTOCOL, { signal: clock.signal, negotiateFully: false })
     } catch (err) {
       throw clock.error() ?? new TrustEngineError(ERR_BLOB_UNREACHABLE, 'cannot open a blob stream to the peer', { cause: err })
     }
     stream.sink([lp.encode.single(encodeBlobRequest({ sha256 }))]).catch(() => { /* the read side reports the failure */ })
     response = await openBlobResponse(stream.source, sha256, { maxBytes, maxChunkBytes: opts.maxChunkBytes, onFrame: () => { clock.touch() } })
   } catch (err) {
+    // With the name sent optimistically, a peer that does not serve the protocol, or a connection that closes
+    // (a peer that hung us up), fails the first read, not the dial: a stream failure before any frame arrived
+    // is the peer not reached, as when the dial itself failed. A malformed frame stays ERR_BLOB_PROTOCOL.
+    if (isTrustEngineError(err) && err.code === ERR_BLOB_PROTOCOL && err.cause !== undefined && !isTrustEngineError(err.cause)) {
+      throw fail(new TrustEngineError(ERR_BLOB_UNREACHABLE, 'the peer\'s blob stream failed before its answer', { cause: err.cause }))
+    }
     throw fail(err)
   }
   const s = stream
