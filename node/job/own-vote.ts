@@ -96,7 +96,12 @@ export class OwnVote {
         }
       }
       try {
-        await Promise.all(Array.from({ length: Math.min(BLOB_FETCHES_PER_JOB, unique.length) }, fetchNext))
+        // The first alone: until some peer has the job's blobs, a node asks its peers round after round, and asking
+        // for every blob at once would multiply that polling (a stream on both sides per ask) on every node. Once
+        // it came, the others follow a few at a time, most likely from the peer that sent it.
+        next = 1
+        sizes.set(unique[0]!, blobs.fetch !== undefined ? await blobs.fetch(unique[0]!, job.submitter, fetchSignal) : (await blobs.get(unique[0]!, job.submitter, fetchSignal)).byteLength)
+        await Promise.all(Array.from({ length: Math.min(BLOB_FETCHES_PER_JOB, unique.length - 1) }, fetchNext))
       } finally {
         fetching.abort()
       }

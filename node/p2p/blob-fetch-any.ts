@@ -30,6 +30,15 @@ import { ERR_BLOB_ABORTED, ERR_BLOB_ID, ERR_BLOB_NOT_FOUND, ERR_BLOB_PROTOCOL } 
  */
 export const DEFAULT_BLOB_PROBES = 4
 
+/**
+ * How long the first preferred peer (the one most likely to hold the blob)
+ * is asked alone before the others, ms. Most of a job's blobs come from the
+ * peer that served its first one, and asking the others at the same time
+ * would cost each of them a stream for nothing; a preferred peer that is slow
+ * to answer does not hold the fetch for longer than this.
+ */
+export const DEFAULT_SOLO_MS = 2000
+
 /** The outcome counted for a request cancelled because another peer was sending the blob. */
 export const SUPERSEDED = 'superseded'
 
@@ -39,8 +48,15 @@ export interface FetchFromAnyOptions extends FetchBlobOptions {
   onAttempt?: (peerId: string, outcome: string) => void
   /** Peers asked at once; default {@link DEFAULT_BLOB_PROBES}. 1 asks one after another. */
   probes?: number
-  /** Peers asked first, in this order (those likely to hold the blob: its submitter, recent servers); the rest follow in {@link blobPeerOrder}. */
+  /**
+   * Peers asked first, in this order (those likely to hold the blob: its
+   * submitter, recent servers); the rest follow in {@link blobPeerOrder}. The
+   * first of them that is among `peers` is asked alone, the others only once
+   * it answered without the blob or after `soloMs`.
+   */
   prefer?: string[]
+  /** How long the first preferred peer is asked alone, ms; default {@link DEFAULT_SOLO_MS}. */
+  soloMs?: number
   /**
    * Called with the size a peer declared (within the size limit) before its
    * bytes are read, and awaited: the caller reserves memory for them. If
@@ -106,12 +122,25 @@ export async function fetchBlobFromAny (host: HasLibp2p, peers: Array<PeerId | s
     }
     waiting.clear()
   }
+  // The first preferred peer alone, until it answers or its time alone is over.
+  let solo: { timer: NodeJS.Timeout | undefined, over: Promise<null> } | null = null
+  if (preferred.length > 0) {
+    let timer: NodeJS.Timeout | undefined
+    const over = new Promise<null>((resolve) => { timer = setTimeout(() => { resolve(null) }, options.soloMs ?? DEFAULT_SOLO_MS) })
+    solo = { timer, over }
+  }
   try {
     for (;;) {
       if (cancelled()) throw new TrustEngineError(ERR_BLOB_ABORTED, 'blob fetch cancelled')
-      while (waiting.size < probes && queue.length > 0) ask(queue.shift()!)
+      while (waiting.size < (solo === null ? probes : 1) && queue.length > 0) ask(queue.shift()!)
       if (waiting.size === 0) break
-      const first = await Promise.race([...waiting.values()].map(async (w) => await w.settled))
+      const first = await Promise.race([...[...waiting.values()].map(async (w) => await w.settled), ...(solo === null ? [] : [solo.over])])
+      if (solo !== null) {
+        clearTimeout(solo.timer)
+        solo = null
+      }
+      // The first preferred peer's time alone is over: the others join it.
+      if (first === null) continue
       waiting.delete(first.peer)
       if ('error' in first) {
         if (first.error.code === ERR_BLOB_ABORTED && cancelled()) throw first.error
@@ -139,6 +168,7 @@ export async function fetchBlobFromAny (host: HasLibp2p, peers: Array<PeerId | s
       }
     }
   } finally {
+    if (solo !== null) clearTimeout(solo.timer)
     for (const w of waiting.values()) w.controller.abort()
   }
   throw new TrustEngineError(ERR_BLOB_NOT_FOUND, `no peer delivered the blob (${attempts.length} asked)`, { details: { attempts } })

@@ -99,4 +99,16 @@ describe('blob protocol between processes', () => {
     for (const a of res.attempts.slice(0, -1)) expect(allowed).toContain(a)
     expect(await has(client, sha)).toBe(true)
   })
+
+  it('asks the first preferred peer alone: when it has the blob, no other peer is asked', async () => {
+    const sha = await server.request<string>('putBlob', { size: 2500, fill: 120 })
+    const res = await client.request<{ size: number, attempts: string[] }>('fetchAny', { peers: [liar.peerId, staller.peerId, server.peerId], sha, prefer: [server.peerId] })
+    expect(res.attempts).toEqual([`${server.peerId}:OK`])
+  })
+
+  it('a preferred peer that never answers holds the fetch only for its time alone', async () => {
+    const sha = await server.request<string>('putBlob', { size: 2500, fill: 121 })
+    const res = await client.request<{ size: number, attempts: string[] }>('fetchAny', { peers: [staller.peerId, server.peerId], sha, prefer: [staller.peerId], soloMs: 200 })
+    expect(res.attempts).toEqual([`${staller.peerId}:superseded`, `${server.peerId}:OK`])
+  })
 })
