@@ -46,9 +46,9 @@ export function register (program: Command): void {
   sim.command('scale')
     .description('how many real nodes fit: memory, connect time, finality and where it breaks, per network size')
     .option('--sizes <list>', 'comma-separated network sizes (default 8,16,32,64,128)')
-    .option('--per-process <n>', 'nodes per process (default 16)')
+    .option('--per-process <n>', 'nodes per process (default 32)')
     .option('--bootstrap-peers <n>', 'peers each node dials at start (default 4)')
-    .option('--deadline-ms <ms>', 'vote deadline of each job (default 30000; a loaded machine needs more)')
+    .option('--deadline-ms <ms>', 'vote deadline of each job (default 2000 per node, at least 30000)')
     .option('--out <dir>', 'report folder (default a new folder under sim-results/)')
     .option('--keep', 'keep the network folders (keys, LevelDB, node logs)')
     .option('--log-level <level>', 'log level of the nodes: error, warn or info', 'warn')
@@ -143,7 +143,7 @@ async function scaleCommand (flags: ScaleFlags): Promise<void> {
     return n
   }
   const sizes = flags.sizes === undefined ? DEFAULT_SCALE.sizes : flags.sizes.split(',').map((x) => int(x.trim(), '--sizes', 0, 400))
-  const o = { ...DEFAULT_SCALE, sizes, perProcess: int(flags.perProcess, '--per-process', DEFAULT_SCALE.perProcess, 200), bootstrapPeers: int(flags.bootstrapPeers, '--bootstrap-peers', DEFAULT_SCALE.bootstrapPeers, 256), deadlineMs: int(flags.deadlineMs, '--deadline-ms', DEFAULT_SCALE.deadlineMs, 600_000) }
+  const o = { ...DEFAULT_SCALE, sizes, perProcess: int(flags.perProcess, '--per-process', DEFAULT_SCALE.perProcess, 200), bootstrapPeers: int(flags.bootstrapPeers, '--bootstrap-peers', DEFAULT_SCALE.bootstrapPeers, 256), deadlineMs: flags.deadlineMs === undefined ? null : int(flags.deadlineMs, '--deadline-ms', 30_000, 600_000) }
   const logLevel = nodeLogLevel(flags.logLevel)
   const p = progress(flags.json === true)
   const { rows, runs } = await runScale({ ...o, keep: flags.keep === true, logLevel }, (l) => p.line(l))
