@@ -32,6 +32,8 @@ export interface SweepOptions {
   deadlineMs: number
   /** Nodes per process (one process per run by default: faster to start). */
   nodesPerProcess: number
+  /** Peers each node dials at start; 0: every other node (small networks). */
+  bootstrapPeers: number
   /** Runs at once: a run spends most of its time waiting for gossip and deadlines, not computing. */
   parallel: number
 }
@@ -50,8 +52,31 @@ export const DEFAULT_SWEEP: SweepOptions = {
   // the first job of every run had no vote by 15 s, so honest-only points disputed.
   deadlineMs: 30_000,
   nodesPerProcess: 5,
+  bootstrapPeers: 0,
   // Three 5-node networks at once keep the 2 cores of the build machine busy without starving one.
   parallel: 3
+}
+
+/**
+ * The network of a sweep of `validators` validators: two fifths of them
+ * Byzantine at every point above 0 %, as in the default's 2 of 5 (their
+ * weights set the point's share); up to 32 nodes per process; beyond 16
+ * validators each node dials 4 peers and gossipsub does the rest; the vote
+ * deadline 2 s per validator, at least the default's 30 s (finality grows
+ * with the network on one machine: docs/simulation.md, "Scale"); one run at
+ * a time beyond 16 validators.
+ */
+export function sweepNetwork (validators: number): Pick<SweepOptions, 'honest' | 'byzantine' | 'nodesPerProcess' | 'bootstrapPeers' | 'deadlineMs' | 'parallel'> {
+  const byzantine = Math.max(1, Math.round(validators * 2 / 5))
+  const large = validators > 16
+  return {
+    honest: validators - byzantine,
+    byzantine,
+    nodesPerProcess: Math.min(32, validators),
+    bootstrapPeers: large ? 4 : 0,
+    deadlineMs: Math.max(DEFAULT_SWEEP.deadlineMs, 2_000 * validators),
+    parallel: large ? 1 : DEFAULT_SWEEP.parallel
+  }
 }
 
 /** A quick sweep: two colluding strategies, below and above 1/3, one seed (under a minute on a quiet machine). */
@@ -87,7 +112,8 @@ export function wilson (k: number, n: number): [number, number] {
 
 /** The scenario of one sweep run. */
 export function sweepScenario (o: SweepOptions, strategy: StrategyKind, weight: number, seedIndex: number): Scenario {
-  const TOTAL = 1000
+  // Weights in whole units: 1000 per five validators keeps the shares' rounding small in large networks.
+  const TOTAL = 1000 * Math.max(1, Math.ceil((o.honest + o.byzantine) / 5))
   const byz = weight === 0 ? 0 : Math.round(TOTAL * weight)
   const nodes = byz === 0
     ? [{ count: o.honest + o.byzantine, weight: Math.round(TOTAL / (o.honest + o.byzantine)) }]
@@ -97,7 +123,8 @@ export function sweepScenario (o: SweepOptions, strategy: StrategyKind, weight: 
     seed: (0x5e00 + seedIndex).toString(16).padStart(4, '0'),
     nodes,
     jobs: { count: o.jobs, quality: 'mixed', deadlineMs: o.deadlineMs },
-    nodesPerProcess: o.nodesPerProcess
+    nodesPerProcess: o.nodesPerProcess,
+    bootstrapPeers: o.bootstrapPeers
   })
 }
 

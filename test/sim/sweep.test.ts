@@ -3,7 +3,7 @@
  * points written out here: which promise each point keeps or breaks.
  */
 import { describe, expect, it } from 'vitest'
-import { type SweepPoint, thresholdCheck } from '../../sim/sweep.ts'
+import { DEFAULT_SWEEP, type SweepPoint, sweepNetwork, sweepScenario, thresholdCheck } from '../../sim/sweep.ts'
 
 /** A point of `jobs` jobs, all agreed, correct and final unless `over` says otherwise. */
 function point (strategy: string, weight: number, over: Partial<SweepPoint> = {}): SweepPoint {
@@ -26,5 +26,28 @@ describe('sweep threshold check', () => {
     ])
     expect(summary).toEqual({ belowFailing: ['silent 30%', 'cartel 15%'], colludingJobs: 4, colludingDisputed: 1, colludingUndisputed: ['cartel 40%'], wrongFinalsAbove: 1, violationsAbove: 1 })
     expect(lines).toHaveLength(2)
+  })
+})
+
+describe('sweep networks', () => {
+  const share = (s: ReturnType<typeof sweepScenario>): number => {
+    const byz = s.nodes.filter((n) => n.strategy.kind !== 'honest').reduce((a, n) => a + n.count * n.weight, 0)
+    return byz / s.nodes.reduce((a, n) => a + n.count * n.weight, 0)
+  }
+
+  it('keeps the default five validators\' weights', () => {
+    const s = sweepScenario(DEFAULT_SWEEP, 'cartel', 0.34, 0)
+    expect(s.nodes.map((n) => [n.count, n.weight])).toEqual([[3, 220], [2, 170]])
+    expect(s.bootstrapPeers).toBe(0)
+  })
+
+  it('runs 100 validators with 4 bootstrap peers, 32 per process, a longer deadline, one run at a time, and the shares still near the points', () => {
+    const n = sweepNetwork(100)
+    expect(n).toEqual({ honest: 60, byzantine: 40, nodesPerProcess: 32, bootstrapPeers: 4, deadlineMs: 200_000, parallel: 1 })
+    for (const w of [0.15, 0.3, 0.34, 0.45]) {
+      const s = sweepScenario({ ...DEFAULT_SWEEP, ...n }, 'inflate', w, 0)
+      expect(s.nodes.reduce((a, x) => a + x.count, 0)).toBe(100)
+      expect(Math.abs(share(s) - w)).toBeLessThan(0.005)
+    }
   })
 })

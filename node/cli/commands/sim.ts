@@ -17,7 +17,7 @@ import { badArgs } from '../args.ts'
 
 interface RunFlags { seed?: string, out?: string, json?: boolean, keep?: boolean, logLevel?: string }
 interface ScaleFlags { sizes?: string, perProcess?: string, bootstrapPeers?: string, deadlineMs?: string, out?: string, json?: boolean, keep?: boolean, logLevel?: string }
-interface SweepFlags { quick?: boolean, strategies?: string, seeds?: string, out?: string, json?: boolean, weights?: string, jobs?: string, parallel?: string }
+interface SweepFlags { quick?: boolean, strategies?: string, seeds?: string, out?: string, json?: boolean, weights?: string, jobs?: string, parallel?: string, validators?: string }
 
 /** Declares `sim` and its subcommands. */
 export function register (program: Command): void {
@@ -39,7 +39,8 @@ export function register (program: Command): void {
     .option('--weights <list>', 'comma-separated Byzantine weight shares in [0, 0.5]')
     .option('--seeds <n>', 'runs per point')
     .option('--jobs <n>', 'jobs per run')
-    .option('--parallel <n>', 'runs at once, each its own network (default 3)')
+    .option('--parallel <n>', 'runs at once, each its own network (default 3; 1 beyond 16 validators)')
+    .option('--validators <n>', 'validators per run, two fifths of them Byzantine (default 5; from 17 up: 4 bootstrap peers, 32 per process, 2 s of deadline per validator)')
     .option('--out <dir>', 'report folder (default a new folder under sim-results/)')
     .option('--json', 'print the results as JSON instead of the table')
     .action(async (flags: SweepFlags) => { await sweepCommand(flags) })
@@ -107,7 +108,7 @@ async function runCommand (names: string[], flags: RunFlags): Promise<void> {
 }
 
 async function sweepCommand (flags: SweepFlags): Promise<void> {
-  const { runSweep, DEFAULT_SWEEP, QUICK_SWEEP } = await import('../../../sim/sweep.ts')
+  const { runSweep, sweepNetwork, DEFAULT_SWEEP, QUICK_SWEEP } = await import('../../../sim/sweep.ts')
   const { defaultOutDir } = await import('../../../sim/report/write.ts')
   const { STRATEGY_KINDS } = await import('../../../sim/strategies/spec.ts')
   const base = flags.quick === true ? QUICK_SWEEP : DEFAULT_SWEEP
@@ -120,11 +121,14 @@ async function sweepCommand (flags: SweepFlags): Promise<void> {
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) throw badArgs('--seeds', 'an integer from 1 to 100')
   const jobs = flags.jobs === undefined ? base.jobs : Number(flags.jobs)
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 100) throw badArgs('--jobs', 'an integer from 1 to 100')
-  const parallel = flags.parallel === undefined ? base.parallel : Number(flags.parallel)
+  const validators = flags.validators === undefined ? base.honest + base.byzantine : Number(flags.validators)
+  if (!Number.isInteger(validators) || validators < 3 || validators > 256) throw badArgs('--validators', 'an integer from 3 to 256')
+  const network: Partial<ReturnType<typeof sweepNetwork>> = flags.validators === undefined ? {} : sweepNetwork(validators)
+  const parallel = flags.parallel === undefined ? (network.parallel ?? base.parallel) : Number(flags.parallel)
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 16) throw badArgs('--parallel', 'an integer from 1 to 16')
   const p = progress(flags.json === true)
   const out = flags.out ?? defaultOutDir(flags.quick === true ? 'sweep-quick' : 'sweep')
-  const result = await runSweep({ ...base, strategies: strategies as never, weights, seeds, jobs, parallel }, out, (l) => p.line(l))
+  const result = await runSweep({ ...base, ...network, strategies: strategies as never, weights, seeds, jobs, parallel }, out, (l) => p.line(l))
   p.done()
   if (flags.json === true) process.stdout.write(JSON.stringify({ points: result.points, out }, null, 2) + '\n')
   else process.stdout.write(`${result.table}\nreport: ${out}/report.md\n`)
