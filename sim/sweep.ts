@@ -38,7 +38,7 @@ export interface SweepOptions {
   parallel: number
 }
 
-/** Defaults of a full sweep: 25 points × 2 seeds of 5 validators, about 8 minutes on a 2-core machine at a load of 4 to 9 (docs/simulation.md). */
+/** Defaults of a full sweep: 25 points × 2 seeds of 5 validators, about 4 minutes on a quiet 2-core machine (docs/simulation.md). */
 export const DEFAULT_SWEEP: SweepOptions = {
   strategies: ['liar', 'inflate', 'deflate', 'cartel', 'equivocate', 'silent'],
   // Below, at just above and well above 1/3, and the extremes.
