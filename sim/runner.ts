@@ -27,6 +27,8 @@ import { UNAWAITED_KINDS, missingVotes, roundDeadlineOf } from './settle.ts'
 import { type Scenario, byzantineShare } from './scenario.ts'
 import { rngFor } from './seed.ts'
 import { isByzantine } from './strategies/spec.ts'
+import { sumMetrics } from './node-metrics.ts'
+import { waitUntil } from './wait-until.ts'
 
 /** Options of {@link runScenario}. */
 export interface RunOptions {
@@ -177,7 +179,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
       return health.every((h) => h.gossipPeers >= want && h.meshPeers >= wantMesh)
     }, 240_000, 'nodes connected', true, down, pollMs)
     const connectMs = Date.now() - tc
-    const metricsBefore = await sumMetrics(honest.map((n) => live.get(n.name)!.apiUrl))
+    const metricsBefore = await sumMetrics(honest.map((n) => live.get(n.name)!.apiUrl), API_TIMEOUT_MS)
 
     // Jobs: submitted at the scenario's rate; crashes and partitions on their own timers.
     const firstSubmit = Date.now()
@@ -350,7 +352,7 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
     }
     const finalReputations: Record<string, ReputationView[]> = {}
     for (const name of honestNames) finalReputations[name] = (await api<{ validators: ReputationView[] }>(name, '/v1/reputation')).body.validators
-    const metricsAfter = await sumMetrics(honest.map((n) => live.get(n.name)!.apiUrl))
+    const metricsAfter = await sumMetrics(honest.map((n) => live.get(n.name)!.apiUrl), API_TIMEOUT_MS)
     const usage: NodeUsage[] = []
     for (const n of nodes) {
       const h = live.get(n.name)!.host
@@ -382,47 +384,4 @@ async function runOnce (s: Scenario, o: RunOptions): Promise<RunResult> {
     await relays.stop()
     if (!o.keep) rmSync(dir, { recursive: true, force: true })
   }
-}
-
-/** Sums gossip messages received (every validation result) and blob bytes received over nodes, from their /metrics. */
-async function sumMetrics (urls: string[]): Promise<{ gossip: number, rejected: number, blobBytes: number } | null> {
-  let gossip = 0
-  let rejected = 0
-  let blobBytes = 0
-  try {
-    for (const u of urls) {
-      const text = await (await fetch(u + '/metrics', { signal: AbortSignal.timeout(API_TIMEOUT_MS) })).text()
-      for (const line of text.split('\n')) {
-        if (line.startsWith('trust_engine_gossip_validation_results_total{')) {
-          gossip += Number(line.slice(line.lastIndexOf(' ') + 1))
-          if (line.includes('result="reject"')) rejected += Number(line.slice(line.lastIndexOf(' ') + 1))
-        }
-        if (line.startsWith('trust_engine_blob_bytes_total{direction="received"')) blobBytes += Number(line.slice(line.lastIndexOf(' ') + 1))
-      }
-    }
-  } catch {
-    return null
-  }
-  return { gossip, rejected, blobBytes }
-}
-
-/**
- * Polls `check` every `pollMs` until it returns true or `limitMs` passes (a
- * hang guard). With `fail` false, running out of time just ends the wait:
- * the run then reports what it has (undecided jobs count against liveness).
- * True when `check` held. Throws at once when `down` names a node host that
- * died: no later poll can succeed.
- */
-async function waitUntil (check: () => Promise<boolean>, limitMs: number, what: string, fail = true, down: () => string | null = () => null, pollMs = 250): Promise<boolean> {
-  const end = Date.now() + limitMs
-  while (Date.now() < end) {
-    try {
-      if (await check()) return true
-    } catch {}
-    const dead = down()
-    if (dead !== null) throw new Error(`while waiting for ${what}: ${dead}`)
-    await sleep(pollMs)
-  }
-  if (fail) throw new Error(`gave up waiting for ${what}`)
-  return false
 }
