@@ -60,9 +60,10 @@ export interface SoakJob {
   statuses: Record<string, string>
   /**
    * The lying validator's vote in the submitter's final view: `deviates`
-   * (flagged), `agrees` (its random values happened to fall near the
-   * consensus), `late`, or `none` (not received: gossip scoring pushes a
-   * lying peer out of the meshes); null when the run has no liar.
+   * (flagged, whether it came in time or late), `agrees` (its random values
+   * happened to fall near the consensus), `late` (after the decision, not
+   * flagged), or `none` (not received: gossip scoring pushes a lying peer
+   * out of the meshes); null when the run has no liar.
    */
   liarVote: 'deviates' | 'agrees' | 'late' | 'none' | null
   /** When the soak had its decision from every honest validator, or gave up (ms since the epoch). */
@@ -161,7 +162,8 @@ export class SoakLoad {
         const liar = this.#nodes.find((n) => n.liar)
         if (liar !== undefined) {
           const vote = view.votes.find((v) => v.name === liar.name)
-          job.liarVote = vote === undefined ? 'none' : vote.late ? 'late' : vote.agrees === true ? 'agrees' : 'deviates'
+          // A late vote is judged too: one that deviates flags its voter (node/job/vote-intake.ts), so flagged comes first.
+          job.liarVote = vote === undefined ? 'none' : view.byzantine.includes(vote.voter) ? 'deviates' : vote.late ? 'late' : vote.agrees === true ? 'agrees' : 'deviates'
         }
       }
     }
