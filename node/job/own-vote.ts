@@ -88,19 +88,18 @@ export class OwnVote {
       // The first failure stops the other fetches of the job.
       const fetching = new AbortController()
       const fetchSignal = AbortSignal.any([signal, fetching.signal])
-      let next = 0
+      const fetchOne = async (h: string): Promise<void> => {
+        sizes.set(h, blobs.fetch !== undefined ? await blobs.fetch(h, job.submitter, fetchSignal) : (await blobs.get(h, job.submitter, fetchSignal)).byteLength)
+      }
+      let next = 1
       const fetchNext = async (): Promise<void> => {
-        while (next < unique.length && !fetchSignal.aborted) {
-          const h = unique[next++]!
-          sizes.set(h, blobs.fetch !== undefined ? await blobs.fetch(h, job.submitter, fetchSignal) : (await blobs.get(h, job.submitter, fetchSignal)).byteLength)
-        }
+        while (next < unique.length && !fetchSignal.aborted) await fetchOne(unique[next++]!)
       }
       try {
         // The first alone: until some peer has the job's blobs, a node asks its peers round after round, and asking
         // for every blob at once would multiply that polling (a stream on both sides per ask) on every node. Once
         // it came, the others follow a few at a time, most likely from the peer that sent it.
-        next = 1
-        sizes.set(unique[0]!, blobs.fetch !== undefined ? await blobs.fetch(unique[0]!, job.submitter, fetchSignal) : (await blobs.get(unique[0]!, job.submitter, fetchSignal)).byteLength)
+        await fetchOne(unique[0]!)
         await Promise.all(Array.from({ length: Math.min(BLOB_FETCHES_PER_JOB, unique.length - 1) }, fetchNext))
       } finally {
         fetching.abort()

@@ -232,7 +232,7 @@ async function * responseFrames (status: BlobStatus, body: BlobBody, maxChunkByt
 export async function fetchBlob (host: HasLibp2p, peer: PeerId | string, sha256: string, options: FetchBlobOptions = {}): Promise<Uint8Array> {
   const counters = options.counters ?? NO_COUNTERS
   try {
-    const bytes = await fetchOnce(host, peer, sha256, options)
+    const bytes = await (await openBlob(host, peer, sha256, options)).read()
     counters.blob('fetch', 'OK')
     return bytes
   } catch (err) {
@@ -241,10 +241,6 @@ export async function fetchBlob (host: HasLibp2p, peer: PeerId | string, sha256:
     options.logger?.debug({ code: e.code, peer: peer.toString() }, 'blob fetch failed')
     throw e
   }
-}
-
-async function fetchOnce (host: HasLibp2p, peer: PeerId | string, sha256: string, options: FetchBlobOptions): Promise<Uint8Array> {
-  return await (await openBlob(host, peer, sha256, options)).read()
 }
 
 /** A blob request whose answer was `found`: its size, then the bytes on demand, or a cancellation. */
