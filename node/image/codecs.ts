@@ -1,6 +1,6 @@
 /**
  * The pure-JavaScript image codecs (pngjs for PNG unfiltering and the
- * evidence PNGs, jpeg-js for JPEG decoding and encoding), loaded on first use
+ * evidence PNGs, jpeg-js for JPEG encoding), loaded on first use
  * instead of when a module that may decode is imported. A node's main thread
  * reads image headers (admission, declared work) but never decodes; decoding
  * runs in the measurement worker (node/wiring/measure-worker.ts). So an idle

@@ -5,10 +5,10 @@
  * - untrusted bytes go through size check, header (format, dimensions against
  *   the limits) and only then pixel decoding, bounded by what the header
  *   declared; nothing large is allocated before the first two pass;
- * - PNG (pngjs) and JPEG (jpeg-js, integer IDCT) are pure JavaScript with
- *   integer arithmetic, and WebP (when the caller accepts it: scene textures)
- *   is libwebp in WebAssembly, one build for every node, so every machine gets
- *   the same pixels; other formats are refused, since a verifier that cannot
+ * - PNG (pngjs) is pure JavaScript with integer arithmetic; JPEG (libjpeg,
+ *   integer IDCT, jpeg-decode.ts) and WebP (when the caller accepts it: scene
+ *   textures; libwebp) run in WebAssembly, one build for every node, so every
+ *   machine gets the same pixels; other formats are refused, since a verifier that cannot
  *   decode an image identically to its peers must not vote on it;
  * - failures are `ERR_IMAGE_*` codes (errors.ts), which each area translates
  *   to its public codes with `withImageCodes`;

@@ -10,8 +10,7 @@
  * no threads are used). The `.wasm` files are read from the installed
  * package and compiled here, never fetched.
  */
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { instantiateEmscripten } from './wasm-module.ts'
 
 /** libwebp's `WebPConfig` fields as the Squoosh binding takes them. */
 export interface WebpEncodeConfig {
@@ -54,48 +53,17 @@ interface WebpEncoderModule {
   encode: (data: Uint8Array, width: number, height: number, config: WebpEncodeConfig) => Uint8Array | null
 }
 
-type Factory = (module: Record<string, unknown>) => Promise<unknown>
-
-/** The synchronous part of the WebAssembly JS API used here (the project's type library has no DOM types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { exports: object }
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
-
-const load = createRequire(import.meta.url)
 let decoder: WebpDecoderModule | null = null
 let encoder: WebpEncoderModule | null = null
 
-/**
- * Instantiates one Emscripten module synchronously: the factory receives the
- * compiled module through `instantiateWasm` and fills in its exports before
- * it returns (Emscripten writes them onto the object it is given).
- */
-function instantiate<T> (path: string): T {
-  const factory = (load(`${path}.js`) as { default: Factory }).default
-  const compiled = new wasm.Module(readFileSync(load.resolve(`${path}.wasm`)))
-  const target: Record<string, unknown> = {
-    noInitialRun: true,
-    instantiateWasm: (imports: object, done: (instance: { exports: object }) => void) => {
-      const instance = new wasm.Instance(compiled, imports)
-      done(instance)
-      return instance.exports
-    }
-  }
-  factory(target).catch(() => undefined) // its readiness promise; the exports below are already set
-  if (typeof target.decode !== 'function' && typeof target.encode !== 'function') throw new Error(`${path}: WebAssembly module did not initialise`)
-  return target as T
-}
-
 /** libwebp's decoder, loaded on the first call. */
 export function webpDecoder (): WebpDecoderModule {
-  decoder ??= instantiate<WebpDecoderModule>('@jsquash/webp/codec/dec/webp_dec')
+  decoder ??= instantiateEmscripten<WebpDecoderModule>('@jsquash/webp/codec/dec/webp_dec')
   return decoder
 }
 
 /** libwebp's encoder (the plain, non-SIMD build), loaded on the first call. */
 export function webpEncoder (): WebpEncoderModule {
-  encoder ??= instantiate<WebpEncoderModule>('@jsquash/webp/codec/enc/webp_enc')
+  encoder ??= instantiateEmscripten<WebpEncoderModule>('@jsquash/webp/codec/enc/webp_enc')
   return encoder
 }

