@@ -46,9 +46,12 @@ const SETTLE_MS = 3000
 async function loadPart (part: FootprintPart, keep: Array<() => Promise<void>>): Promise<void> {
   if (part === 'scene') await import('../../../node/scene/load-scene.ts')
   else if (part === 'codecs') {
-    const { pngCodec, jpegCodec } = await import('../../../node/image/codecs.ts')
+    const { pngCodec } = await import('../../../node/image/codecs.ts')
+    const { decodeImage } = await import('../../../node/image/decode-image.ts')
+    const { encodeJpeg } = await import('../../../node/image/jpeg-encode.ts')
     pngCodec()
-    jpegCodec()
+    // One 8 × 8 JPEG written and read back: the encoder's tables and the decoder's WebAssembly instance.
+    decodeImage(encodeJpeg({ width: 8, height: 8, data: new Uint8Array(256).fill(128) }, 90))
   } else if (part === 'renderer') await import('../../../node/render/measure-scene.ts')
   else if (part === 'optimizer') await import('../../../node/optimizer/optimize.ts')
   else {
