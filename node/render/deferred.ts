@@ -58,25 +58,91 @@ function selector (items: DeferredItem[]): Select {
   }
 }
 
+/** Most samples per output pixel (4 × 4). */
+const MAX_SAMPLES = 16
+/** Per sample of the pixel being resolved: its group (−1: nothing deferred there). */
+const grp = new Int32Array(MAX_SAMPLES)
+/** Per group: its first sample (index into the pixel's samples). */
+const gFirst = new Int32Array(MAX_SAMPLES)
+/** Per group: its shaded linear colour (r, g, b). */
+const gcol = new Float64Array(MAX_SAMPLES * 3)
+
 /**
- * Shades output pixel (x, y) when all its samples (sample indices in `idx`)
- * see the same triangle: its colour into `out` and true; false otherwise.
+ * Level-of-detail biases by the number of samples a shade stands for (index
+ * k, 1 to n): ½·log2 k levels coarser than one sample's footprint, log2 ss
+ * for the whole pixel (k = n = ss²), 0 for one sample.
  */
-function shadeUniform (fb: Framebuffer, idx: Int32Array, n: number, bias: number, select: Select): boolean {
+function biasTable (ss: number): Float64Array {
+  const n = ss * ss
+  const t = new Float64Array(n + 1)
+  for (let k = 2; k < n; k++) t[k] = 0.5 * detLog2(k)
+  t[n] = detLog2(ss)
+  return t
+}
+
+/**
+ * Shades the deferred samples of one output pixel (sample indices in
+ * `idx`), once per triangle the pixel's samples see: the samples of a
+ * triangle form a group (groups numbered in order of their first sample),
+ * shaded at the mean of their barycentrics and depths (summed in sample
+ * order) with textures filtered for the group's footprint (`bias`), or, for
+ * a group of one sample, at that sample. Writes each sample's group to `grp`
+ * (−1 where nothing deferred is) and each group's colour to `gcol`; returns
+ * the number of groups, or −1 when every sample sees the same triangle (one
+ * group, in `gcol[0..2]`; `grp` is then not written).
+ */
+function shadeGroups (fb: Framebuffer, idx: Int32Array, n: number, bias: Float64Array, select: Select): number {
   const { item, tri, bary } = fb.deferred!
   const depth = fb.depth
-  const p0 = idx[0]!
-  const it0 = item[p0]!; const t0 = tri[p0]!
-  if (it0 < 0) return false
-  for (let m = 1; m < n; m++) if (item[idx[m]!] !== it0 || tri[idx[m]!] !== t0) return false
-  let b0 = 0; let b1 = 0; let b2 = 0; let z = 0
-  for (let m = 0; m < n; m++) { const p = idx[m]!; b0 += bary[p * 3]!; b1 += bary[p * 3 + 1]!; b2 += bary[p * 3 + 2]!; z += depth[p]! }
-  const sh = select(it0, t0)
-  sh.lodBias = bias
-  frag[0] = b0 / n; frag[1] = b1 / n; frag[2] = b2 / n; frag[3] = n / z
-  sh.shade(frag, out)
-  sh.lodBias = 0
-  return true
+  const q0 = idx[0]!
+  const it0 = item[q0]!; const t0 = tri[q0]!
+  let same = it0 >= 0
+  for (let m = 1; m < n && same; m++) { const p = idx[m]!; same = item[p] === it0 && tri[p] === t0 }
+  if (same) {
+    // the common case: every sample sees one triangle
+    let b0 = 0; let b1 = 0; let b2 = 0; let z = 0
+    for (let m = 0; m < n; m++) { const p = idx[m]!; b0 += bary[p * 3]!; b1 += bary[p * 3 + 1]!; b2 += bary[p * 3 + 2]!; z += depth[p]! }
+    const sh = select(it0, t0)
+    sh.lodBias = bias[n]!
+    frag[0] = b0 / n; frag[1] = b1 / n; frag[2] = b2 / n; frag[3] = n / z
+    sh.shade(frag, out)
+    sh.lodBias = 0
+    gcol[0] = out[0]!; gcol[1] = out[1]!; gcol[2] = out[2]!
+    return -1
+  }
+  let groups = 0
+  for (let m = 0; m < n; m++) {
+    const p = idx[m]!
+    const it = item[p]!
+    if (it < 0) { grp[m] = -1; continue }
+    const t = tri[p]!
+    let g = 0
+    while (g < groups) { const q = idx[gFirst[g]!]!; if (item[q] === it && tri[q] === t) break; g++ }
+    if (g === groups) { gFirst[g] = m; groups++ }
+    grp[m] = g
+  }
+  for (let g = 0; g < groups; g++) {
+    const m0 = gFirst[g]!
+    const p0 = idx[m0]!
+    let k = 0; let b0 = 0; let b1 = 0; let b2 = 0; let z = 0
+    for (let m = m0; m < n; m++) {
+      if (grp[m] !== g) continue
+      const p = idx[m]!
+      b0 += bary[p * 3]!; b1 += bary[p * 3 + 1]!; b2 += bary[p * 3 + 2]!; z += depth[p]!; k++
+    }
+    const sh = select(item[p0]!, tri[p0]!)
+    if (k === 1) {
+      frag[0] = bary[p0 * 3]!; frag[1] = bary[p0 * 3 + 1]!; frag[2] = bary[p0 * 3 + 2]!; frag[3] = 1 / depth[p0]!
+      sh.shade(frag, out)
+    } else {
+      sh.lodBias = bias[k]!
+      frag[0] = b0 / k; frag[1] = b1 / k; frag[2] = b2 / k; frag[3] = k / z
+      sh.shade(frag, out)
+      sh.lodBias = 0
+    }
+    gcol[g * 3] = out[0]!; gcol[g * 3 + 1] = out[1]!; gcol[g * 3 + 2] = out[2]!
+  }
+  return groups
 }
 
 /** Writes the sample indices of output pixel (x, y) into idx, rows of samples in order. */
@@ -89,29 +155,24 @@ function sampleIndices (idx: Int32Array, x: number, y: number, ss: number, W: nu
 export function resolveDeferred (fb: Framebuffer, ss: number, items: DeferredItem[]): void {
   const d = fb.deferred
   if (d === null) return
-  const { item, tri, bary } = d
-  const red = fb.red; const green = fb.green; const blue = fb.blue; const depth = fb.depth
+  const item = d.item
+  const red = fb.red; const green = fb.green; const blue = fb.blue
   const W = fb.width
   const ow = Math.floor(fb.width / ss); const oh = Math.floor(fb.height / ss)
   const n = ss * ss
   const idx = new Int32Array(n)
-  // one shade for a whole pixel samples textures at the pixel's footprint: log2(ss) levels coarser than a sample's
-  const bias = detLog2(ss)
+  const bias = biasTable(ss)
   const select = selector(items)
   for (let y = 0; y < oh; y++) {
     for (let x = 0; x < ow; x++) {
       sampleIndices(idx, x, y, ss, W)
-      if (shadeUniform(fb, idx, n, bias, select)) {
-        for (let m = 0; m < n; m++) { const p = idx[m]!; red[p] = out[0]!; green[p] = out[1]!; blue[p] = out[2]!; item[p] = -1 }
-        continue
-      }
+      const groups = shadeGroups(fb, idx, n, bias, select)
+      if (groups === 0) continue
       for (let m = 0; m < n; m++) {
+        const g = groups < 0 ? 0 : grp[m]!
+        if (g < 0) continue
         const p = idx[m]!
-        const it = item[p]!
-        if (it < 0) continue
-        frag[0] = bary[p * 3]!; frag[1] = bary[p * 3 + 1]!; frag[2] = bary[p * 3 + 2]!; frag[3] = 1 / depth[p]!
-            select(it, tri[p]!).shade(frag, out)
-        red[p] = out[0]!; green[p] = out[1]!; blue[p] = out[2]!; item[p] = -1
+        red[p] = gcol[g * 3]!; green[p] = gcol[g * 3 + 1]!; blue[p] = gcol[g * 3 + 2]!; item[p] = -1
       }
     }
   }
@@ -126,8 +187,7 @@ export function resolveDeferred (fb: Framebuffer, ss: number, items: DeferredIte
  * The framebuffer's deferred and colour buffers are left as they are.
  */
 export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem[]): RgbaPixels {
-  const { item, tri, bary } = fb.deferred!
-  const red = fb.red; const green = fb.green; const blue = fb.blue; const depth = fb.depth
+  const red = fb.red; const green = fb.green; const blue = fb.blue
   const planes = fb.colourFilled
   const W = fb.width
   const ow = Math.floor(fb.width / ss); const oh = Math.floor(fb.height / ss)
@@ -135,7 +195,7 @@ export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem
   const n = ss * ss
   const inv = 1 / n
   const idx = new Int32Array(n)
-  const bias = detLog2(ss)
+  const bias = biasTable(ss)
   const select = selector(items)
   const c = new Float64Array(3)
   c[0] = fb.background[0]; c[1] = fb.background[1]; c[2] = fb.background[2]
@@ -144,29 +204,25 @@ export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem
   for (let y = 0; y < oh; y++) {
     for (let x = 0; x < ow; x++) {
       sampleIndices(idx, x, y, ss, W)
+      const groups = shadeGroups(fb, idx, n, bias, select)
       let sr = 0; let sg = 0; let sb = 0
-      if (shadeUniform(fb, idx, n, bias, select)) {
-        c[0] = out[0]!; c[1] = out[1]!; c[2] = out[2]!
-        neutralToneMap(c, 0)
-        const tr = c[0]!; const tg = c[1]!; const tb = c[2]!
+      if (groups < 0) {
+        neutralToneMap(gcol, 0)
+        const tr = gcol[0]!; const tg = gcol[1]!; const tb = gcol[2]!
         for (let m = 0; m < n; m++) { sr += tr; sg += tg; sb += tb }
-      } else {
-        for (let m = 0; m < n; m++) {
-          const p = idx[m]!
-          const it = item[p]!
-          if (it >= 0) {
-            frag[0] = bary[p * 3]!; frag[1] = bary[p * 3 + 1]!; frag[2] = bary[p * 3 + 2]!; frag[3] = 1 / depth[p]!
-            select(it, tri[p]!).shade(frag, out)
-            c[0] = out[0]!; c[1] = out[1]!; c[2] = out[2]!
-          } else if (planes) {
-            c[0] = red[p]!; c[1] = green[p]!; c[2] = blue[p]!
-          } else {
-            sr += bgr; sg += bgg; sb += bgb
-            continue
-          }
-          neutralToneMap(c, 0)
-          sr += c[0]!; sg += c[1]!; sb += c[2]!
-        }
+        const o = (y * ow + x) * 4
+        data[o] = linearToSrgb8(sr * inv); data[o + 1] = linearToSrgb8(sg * inv); data[o + 2] = linearToSrgb8(sb * inv); data[o + 3] = 255
+        continue
+      }
+      for (let g = 0; g < groups; g++) neutralToneMap(gcol, g * 3)
+      for (let m = 0; m < n; m++) {
+        const g = grp[m]!
+        if (g >= 0) { sr += gcol[g * 3]!; sg += gcol[g * 3 + 1]!; sb += gcol[g * 3 + 2]!; continue }
+        if (!planes) { sr += bgr; sg += bgg; sb += bgb; continue }
+        const p = idx[m]!
+        c[0] = red[p]!; c[1] = green[p]!; c[2] = blue[p]!
+        neutralToneMap(c, 0)
+        sr += c[0]!; sg += c[1]!; sb += c[2]!
       }
       const o = (y * ow + x) * 4
       data[o] = linearToSrgb8(sr * inv); data[o + 1] = linearToSrgb8(sg * inv); data[o + 2] = linearToSrgb8(sb * inv); data[o + 3] = 255

@@ -148,3 +148,30 @@ export function detPow (x: number, y: number): number {
   if (x === 0) return y > 0 ? 0 : Infinity
   return detExp2(y * detLog2(x))
 }
+
+/** LOG2_TABLE[i] = log2(1 + i/256), i = 0…256, by {@link detLog2}. */
+const LOG2_STEPS = 256
+const LOG2_TABLE = Float64Array.from({ length: LOG2_STEPS + 1 }, (_, i) => detLog2(1 + i / LOG2_STEPS))
+
+/**
+ * log2(x) for x > 0 to about 3e−6 (what a texture's level of detail needs):
+ * the exponent read from the IEEE 754 bits, log2 of the mantissa m ∈ [1, 2)
+ * interpolated linearly in a 257-entry table of {@link detLog2}. No division,
+ * no series: about a tenth of detLog2's work, the same bits everywhere.
+ * Exact at powers of two; −Infinity at 0, NaN below 0 or for NaN, Infinity
+ * at Infinity; subnormals are lifted as in detLog2.
+ */
+export function lodLog2 (x: number): number {
+  if (!(x > 0)) return x === 0 ? -Infinity : NaN
+  if (x === Infinity) return Infinity
+  let e = 0
+  if (x < 2.2250738585072014e-308) { x *= 18014398509481984; e = -54 }
+  bitsF64[0] = x
+  const hi = bitsU32[HI]!
+  e += ((hi >>> 20) & 0x7ff) - 1023
+  bitsU32[HI] = (hi & 0x000fffff) | 0x3ff00000 // the same mantissa with exponent 0: m ∈ [1, 2), exact
+  const t = (bitsF64[0]! - 1) * LOG2_STEPS // exact: m − 1 has at most 52 fraction bits, × 2^8
+  const i = Math.floor(t)
+  const a = LOG2_TABLE[i]!
+  return e + (a + (LOG2_TABLE[i + 1]! - a) * (t - i))
+}

@@ -253,6 +253,8 @@ function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, 
     area = -area
   }
   // vertex 0: (a0, a1, a2); vertex 1: (b0, b1, b2); vertex 2: (d0, d1, d2)
+  // the edge functions' weights are multiplied by 1/area (once per triangle) instead of divided by it
+  const invArea = 1 / area
   const w = fb.width; const h = fb.height
   const minX = Math.max(0, Math.ceil((Math.min(X0, X1, X2) - 8) / SUB))
   const maxX = Math.min(w - 1, Math.floor((Math.max(X0, X1, X2) - 8) / SUB))
@@ -294,13 +296,14 @@ function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, 
     let e01 = r01 + (xs - minX) * dx01; let e12 = r12 + (xs - minX) * dx12; let e20 = r20 + (xs - minX) * dx20
     for (let x = xs; x <= xe; x++) {
       if (e01 >= bias01 && e12 >= bias12 && e20 >= bias20) {
-        const l0 = e12 / area; const l1 = e20 / area; const l2 = e01 / area
+        const l0 = e12 * invArea; const l1 = e20 * invArea; const l2 = e01 * invArea
         const z = l0 * iw0 + l1 * iw1 + l2 * iw2
         const p = y * w + x
         if (z > depth[p]!) {
-          const B0 = (l0 * a0 + l1 * b0 + l2 * d0) / z
-          const B1 = (l0 * a1 + l1 * b1 + l2 * d1) / z
-          const B2 = (l0 * a2 + l1 * b2 + l2 * d2) / z
+          const iz = 1 / z
+          const B0 = (l0 * a0 + l1 * b0 + l2 * d0) * iz
+          const B1 = (l0 * a1 + l1 * b1 + l2 * d1) * iz
+          const B2 = (l0 * a2 + l1 * b2 + l2 * d2) * iz
           if (defer !== null) {
             stats.fragments++
             depth[p] = z
@@ -310,7 +313,7 @@ function fillTriangle (fb: Framebuffer, sxIn: Float64Array, syIn: Float64Array, 
             e01 += dx01; e12 += dx12; e20 += dx20
             continue
           }
-          frag[0] = B0; frag[1] = B1; frag[2] = B2; frag[3] = 1 / z
+          frag[0] = B0; frag[1] = B1; frag[2] = B2; frag[3] = iz
           shader.shade(frag, out4)
           const alpha = out4[3]!
           if (!(mask && !(alpha >= cutoff))) {

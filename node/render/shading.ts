@@ -24,7 +24,7 @@
  * (s²·plane distance)), so lod = ½·log2 K + 1.5·log2 w, using the
  * deterministic log2 (det-math.ts); trilinear filtering (texture.ts).
  */
-import { detLog2 } from './det-math.ts'
+import { detLog2, lodLog2 } from './det-math.ts'
 import { clearcoatLayer } from './clearcoat.ts'
 import type { QuadraticEnvironment } from './environment.ts'
 import type { CameraLight } from './lights.ts'
@@ -250,7 +250,7 @@ export class PbrShader implements PixelShader {
     const m = this.material
     const slots = this.slots
     this.stamp = (this.stamp + 1) | 0
-    this.bary[0] = b0; this.bary[1] = b1; this.bary[2] = b2; this.bary[3] = this.anyMip ? 1.5 * detLog2(w) + this.lodBias : 0
+    this.bary[0] = b0; this.bary[1] = b1; this.bary[2] = b2; this.bary[3] = this.anyMip ? 1.5 * lodLog2(w) + this.lodBias : 0
     const i0 = this.i0; const i1 = this.i1; const i2 = this.i2
 
     // base colour

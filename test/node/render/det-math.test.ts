@@ -66,6 +66,18 @@ describe('deterministic exp2, log2 and pow', () => {
     }), { numRuns: 500 })
   })
 
+  it('lodLog2 agrees with the platform log2 to 3e-6 and is exact at powers of two', async () => {
+    const { lodLog2, pow2Int } = await import('../../../node/render/det-math.ts')
+    fc.assert(fc.property(fc.double({ min: 1e-300, max: 1e300, noNaN: true }), (x) => {
+      expect(Math.abs(lodLog2(x) - Math.log2(x))).toBeLessThan(3e-6)
+    }), { numRuns: 500 })
+    for (let k = -1074; k <= 1023; k += 7) expect(lodLog2(pow2Int(k))).toBe(k)
+    expect(lodLog2(0)).toBe(-Infinity)
+    expect(lodLog2(-1)).toBeNaN()
+    expect(lodLog2(NaN)).toBeNaN()
+    expect(lodLog2(Infinity)).toBe(Infinity)
+  })
+
   it('handle the edges: exact powers of two, zero, subnormals, non-finite input', async () => {
     const { detExp2, detLog2, pow2Int } = await import('../../../node/render/det-math.ts')
     for (let k = -1074; k <= 1023; k += 7) expect(detLog2(pow2Int(k))).toBe(k)

@@ -15,17 +15,17 @@ import { toGlb } from './scenes.ts'
 
 const GOLDEN: Record<string, string> = {
   cube: '5e51728f97916786042c6b42f1c6ae9fae5c1b6df3aef03b0d508df9036ee9d0',
-  'textured-quad': '62e67f241a81fba6b792ee6851bbed7bd3c8f9f032589ec1aa19ea6abef78dc6',
+  'textured-quad': '1a2e8f5967949319a94cee5738cbe84414dd4556ea305f7feee3c6fd6221180e',
   'mask-quad': '4a25c68aae8accd5d502944321e4f3474c9c18689d490b09586bb6eb9e9327ea',
   hierarchy: '596dcf1c0b8a7348429399f457dd9c1a4492ab3b0a9bdeedb5315df416407795',
   // quantize() keeps ±0.5 exactly, so the quantized cube renders the same pixels as the float one
   quantized: '5e51728f97916786042c6b42f1c6ae9fae5c1b6df3aef03b0d508df9036ee9d0',
-  meshopt: 'a0a89482886f934f92e083c20b6f37c8064a3da93b208e3a4d9da1d3cfaa11e7',
+  meshopt: 'ec575066043ed2bfa5771a52dd68b161c0997a3a184c484b5767c416954f149a',
   instanced: '7159b5cda9a1966ffb1687aecd2b6205912e057f4542aa4ac0668e5d9c58daec',
-  'pbr-showcase': 'aeaca24d2bd8134743bded43d34b898db1690f9289cd0479507fd7b57d8e66ff',
-  'pbr-mikktspace': 'c66dc2f5c88e4853092929670a8ff163255eb03f04c32ca491a89e67d8906dd1',
-  'pbr-lights': '08417822de6580469b5ee8e71e5533f03f055d7b43b33ccc7402e3a5de13f06e',
-  'pbr-layered': '0dcb14e52780476b831bda60d0b2ccb8d9a731d3cc3c6b2ccbc50f995a8d5102'
+  'pbr-showcase': '7bf9cd2d4c5d2f9ac999342b2ff5ffdcd9ccbf23ac98d4251c569c25ebf04ff4',
+  'pbr-mikktspace': 'd1f784c3de029db69d10989631017a8cb4b46845a6d33461b235bbee4c7e756a',
+  'pbr-lights': '20718ff49414b15dbdd5529a8e60da2972eccb8a290771c1637816e9b635d930',
+  'pbr-layered': 'db2b0fef87fc0d552db93dcf674829b5bd52877ab4835c191d82d4dacd15c2e2'
 }
 
 let cases: GoldenCase[] = []
