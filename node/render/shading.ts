@@ -24,84 +24,36 @@
  * (s²·plane distance)), so lod = ½·log2 K + 1.5·log2 w, using the
  * deterministic log2 (det-math.ts); trilinear filtering (texture.ts).
  */
-import { detLog2, lodLog2 } from './det-math.ts'
+import { lodLog2 } from './det-math.ts'
 import { clearcoatLayer } from './clearcoat.ts'
-import type { QuadraticEnvironment } from './environment.ts'
-import type { CameraLight } from './lights.ts'
-import { lightSurface, SURFACE } from './pbr-surface.ts'
+import { dfgApprox } from './brdf-tables.ts'
+import { lobeBands, type QuadraticEnvironment } from './environment.ts'
+import { type CameraLight, LIGHT_DIRECTIONAL, LIGHT_SPOT } from './lights.ts'
 import type { PbrLightingOptions } from './pbr-lighting.ts'
 import type { PixelShader } from './rasterizer.ts'
-import type { PreparedMaterial, PreparedPrimitive, TextureBinding } from './scene-reader.ts'
-import { groupSlots, type SlotGroups } from './texture-slots.ts'
+import { PbrTriangle, type ShaderVertices, SLOT_BASE, SLOT_CC, SLOT_CCR, SLOT_EMIS, SLOT_MR, SLOT_NORMAL, SLOT_OCC, SLOT_SPEC, SLOT_SPECCOL, SLOT_TRANS, SLOTS } from './pbr-triangle.ts'
+import type { PreparedPrimitive, TextureBinding } from './scene-reader.ts'
 import { footprintAt, newFootprint, readChannelPair, readChannelTo, readRgb, readRgba, type TextureFootprint } from './texture-read.ts'
-import { interpolateUvAt, vertexUv } from './uv.ts'
+import { interpolateUvAt } from './uv.ts'
 
 /** Smallest perceptual roughness: keeps GGX's peak finite for point lights (three.js uses 0.0525, Filament 0.045). */
 export const MIN_ROUGHNESS = 0.05
 
 const tex4 = new Float64Array(4)
+const bands = new Float64Array(2)
+const dfg = new Float64Array(2)
+const envOut = new Float64Array(6)
 const lodUv = new Float64Array(3)
 const coat = new Float64Array(3)
 const uvA = new Float64Array(2)
-const uvB = new Float64Array(2)
-const uvC = new Float64Array(2)
-
-/** Texture slots of a material, in a fixed order. */
-const SLOT_BASE = 0; const SLOT_MR = 1; const SLOT_NORMAL = 2; const SLOT_OCC = 3; const SLOT_EMIS = 4
-const SLOT_SPEC = 5; const SLOT_SPECCOL = 6; const SLOT_CC = 7; const SLOT_CCR = 8; const SLOT_TRANS = 9
-const SLOTS = 10
-
-function slotsOf (m: PreparedMaterial): Array<TextureBinding | null> {
-  return [m.baseColorTexture, m.metallicRoughnessTexture, m.normalTexture, m.occlusionTexture, m.emissiveTexture,
-    m.specularTexture, m.specularColorTexture, m.clearcoatTexture, m.clearcoatRoughnessTexture, m.transmissionTexture]
-}
-
-/**
- * A direct-mapped cache of triangle set-ups (vertex indices, face normal,
- * facing, face tangent frame, level-of-detail bases), shared by the shaders
- * of a thread and tagged with the shader's serial number and the triangle
- * index: the deferred resolve meets a triangle again in the next row of
- * pixels, and a restored set-up is the same numbers it computed.
- */
-const TRI_CACHE = 4096
-const TRI_STRIDE = 11 + SLOTS
-const cacheOwner = new Int32Array(TRI_CACHE).fill(-1)
-const cacheTri = new Int32Array(TRI_CACHE)
-const cacheData = new Float64Array(TRI_CACHE * TRI_STRIDE)
-let lastSerial = 0
-
-/** The next shader serial number; when they wrap around, the cache forgets every entry. */
-function nextSerial (): number {
-  lastSerial = (lastSerial + 1) & 0x7fffffff
-  if (lastSerial === 0) { cacheOwner.fill(-1); lastSerial = 1 }
-  return lastSerial
-}
-
-/** Camera-space vertex data a shader reads. */
-export interface ShaderVertices {
-  positions: Float64Array
-  normals: Float64Array | null
-  tangents: Float64Array | null
-}
 
 /** Shades the pixels of one primitive with the glTF metallic-roughness model. */
-export class PbrShader implements PixelShader {
-  readonly material: PreparedMaterial
-  private readonly prim: PreparedPrimitive
-  private readonly pos: Float64Array
-  private readonly nrm: Float64Array | null
-  private readonly tan: Float64Array | null
+export class PbrShader extends PbrTriangle implements PixelShader {
   private readonly lights: CameraLight[]
   private readonly env: QuadraticEnvironment
   private readonly envScale: number
-  private readonly s2: number
-  private readonly slots: Array<TextureBinding | null>
-  private readonly groups: SlotGroups
-  private readonly anyMip: boolean
   /** Level-of-detail bias (see PixelShader.lodBias). */
   lodBias = 0
-  /** ½·log2 K per slot group for the current triangle. */
-  private readonly lodBase = new Float64Array(SLOTS)
   /** Per slot group: its footprint at the pixel being shaded, valid when its stamp equals `stamp`. */
   private readonly footprints: TextureFootprint[]
   private readonly fpStamp = new Int32Array(SLOTS)
@@ -110,101 +62,15 @@ export class PbrShader implements PixelShader {
   private readonly uvStamp = new Int32Array(SLOTS)
   /** Counts shade calls; the cached footprints and coordinates belong to the current one. */
   private stamp = 0
-  /** Tags this shader's entries in the triangle cache. */
-  private readonly serial = nextSerial()
-  private i0 = 0; private i1 = 0; private i2 = 0
   /** The pixel being shaded: barycentrics [0..2] and the lod term 1.5·log2 w + bias [3]. */
   private readonly bary = new Float64Array(4)
-  private fnx = 0; private fny = 0; private fnz = 1
-  private flip = 1
-  /** Per-triangle tangent frame (used when the primitive has no tangents): T and handedness. */
-  private ftx = 1; private fty = 0; private ftz = 0; private ftw = 1
 
   constructor (prim: PreparedPrimitive, v: ShaderVertices, lights: CameraLight[], lighting: PbrLightingOptions, pixelScale: number) {
-    this.prim = prim
-    this.material = prim.material
-    this.pos = v.positions
-    this.nrm = v.normals
-    this.tan = v.tangents
+    super(prim, v, pixelScale)
     this.lights = lights
     this.env = lighting.environment
     this.envScale = lighting.environmentIntensity
-    this.s2 = pixelScale * pixelScale
-    this.slots = slotsOf(prim.material)
-    this.groups = groupSlots(prim, this.slots)
     this.footprints = this.groups.groupSlot.map(() => newFootprint())
-    this.anyMip = this.slots.some((b) => b !== null && b.mipmaps)
-  }
-
-  setTriangle (i0: number, i1: number, i2: number, setup: Float64Array): void {
-    const facing = setup[3]!; const planeDist = facing < 0 ? -facing : facing; const area2 = setup[4]!
-    this.i0 = i0; this.i1 = i1; this.i2 = i2
-    this.fnx = setup[0]!; this.fny = setup[1]!; this.fnz = setup[2]!
-    this.flip = facing < 0 ? -1 : 1
-    const slots = this.slots
-    if (this.anyMip) {
-      const k0 = 1 / (this.s2 * planeDist * area2)
-      const { groupSlot, groupUv } = this.groups
-      let lastUv = -1; let uvArea2 = 0
-      for (let g = 0; g < groupSlot.length; g++) {
-        const b = slots[groupSlot[g]!]!
-        if (!b.mipmaps) continue
-        if (groupUv[g] !== lastUv) {
-          lastUv = groupUv[g]!
-          vertexUv(this.prim, b, i0, uvA); vertexUv(this.prim, b, i1, uvB); vertexUv(this.prim, b, i2, uvC)
-          uvArea2 = Math.abs((uvB[0]! - uvA[0]!) * (uvC[1]! - uvA[1]!) - (uvB[1]! - uvA[1]!) * (uvC[0]! - uvA[0]!))
-        }
-        const lv = b.texture.levels[0]!
-        // degenerate UVs (zero area) give −Infinity: magnification, level 0
-        this.lodBase[g] = 0.5 * detLog2(uvArea2 * lv.width * lv.height * k0)
-      }
-    }
-    const nt = slots[SLOT_NORMAL]
-    if (nt !== null && nt !== undefined && (this.tan === null || this.nrm === null)) this.faceTangent(nt)
-  }
-
-  /** Selects triangle `t` from the triangle cache when it holds it (as setTriangle left it); false otherwise. */
-  restoreTriangle (t: number): boolean {
-    const e = t & (TRI_CACHE - 1)
-    if (cacheOwner[e] !== this.serial || cacheTri[e] !== t) return false
-    const o = e * TRI_STRIDE
-    const c = cacheData
-    this.i0 = c[o]!; this.i1 = c[o + 1]!; this.i2 = c[o + 2]!
-    this.fnx = c[o + 3]!; this.fny = c[o + 4]!; this.fnz = c[o + 5]!; this.flip = c[o + 6]!
-    this.ftx = c[o + 7]!; this.fty = c[o + 8]!; this.ftz = c[o + 9]!; this.ftw = c[o + 10]!
-    const lb = this.lodBase
-    for (let g = 0; g < this.footprints.length; g++) lb[g] = c[o + 11 + g]!
-    return true
-  }
-
-  /** Stores the current triangle's set-up in the triangle cache as triangle `t`. */
-  rememberTriangle (t: number): void {
-    const e = t & (TRI_CACHE - 1)
-    cacheOwner[e] = this.serial; cacheTri[e] = t
-    const o = e * TRI_STRIDE
-    const c = cacheData
-    c[o] = this.i0; c[o + 1] = this.i1; c[o + 2] = this.i2
-    c[o + 3] = this.fnx; c[o + 4] = this.fny; c[o + 5] = this.fnz; c[o + 6] = this.flip
-    c[o + 7] = this.ftx; c[o + 8] = this.fty; c[o + 9] = this.ftz; c[o + 10] = this.ftw
-    const lb = this.lodBase
-    for (let g = 0; g < this.footprints.length; g++) c[o + 11 + g] = lb[g]!
-  }
-
-  /** Tangent frame of the current triangle from its UV derivatives (T = ∂p/∂u; handedness from glTF's v-down bitangent). */
-  private faceTangent (b: TextureBinding): void {
-    const p = this.pos; const a = this.i0 * 3; const c1 = this.i1 * 3; const c2 = this.i2 * 3
-    vertexUv(this.prim, b, this.i0, uvA); vertexUv(this.prim, b, this.i1, uvB); vertexUv(this.prim, b, this.i2, uvC)
-    const du1 = uvB[0]! - uvA[0]!; const dv1 = uvB[1]! - uvA[1]!; const du2 = uvC[0]! - uvA[0]!; const dv2 = uvC[1]! - uvA[1]!
-    const e1x = p[c1]! - p[a]!; const e1y = p[c1 + 1]! - p[a + 1]!; const e1z = p[c1 + 2]! - p[a + 2]!
-    const e2x = p[c2]! - p[a]!; const e2y = p[c2 + 1]! - p[a + 1]!; const e2z = p[c2 + 2]! - p[a + 2]!
-    const det = du1 * dv2 - du2 * dv1
-    if (!(det !== 0) || !Number.isFinite(det)) { this.ftx = 1; this.fty = 0; this.ftz = 0; this.ftw = 1; return } // degenerate UVs: any frame
-    const tx = (e1x * dv2 - e2x * dv1) / det; const ty = (e1y * dv2 - e2y * dv1) / det; const tz = (e1z * dv2 - e2z * dv1) / det
-    const bx = (e2x * du1 - e1x * du2) / det; const by = (e2y * du1 - e1y * du2) / det; const bz = (e2z * du1 - e1z * du2) / det
-    this.ftx = tx; this.fty = ty; this.ftz = tz
-    // glTF bitangent = cross(N, T)·w points to decreasing v (up in the image), i.e. along −∂p/∂v
-    const cx = this.fny * tz - this.fnz * ty; const cy = this.fnz * tx - this.fnx * tz; const cz = this.fnx * ty - this.fny * tx
-    this.ftw = (cx * bx + cy * by + cz * bz) > 0 ? -1 : 1
   }
 
   /**
@@ -350,14 +216,87 @@ export class PbrShader implements PixelShader {
     const ot = slots[SLOT_OCC] ?? null
     if (ot !== null) { this.sampleChannel(SLOT_OCC, ot, 0); ao = 1 + m.occlusionStrength * (tex4[0]! - 1) }
     const es = this.envScale
-    // lightSurface's registers (pbr-surface.ts): position, view, normal, n·v, roughness, α, α², F0, F90, c_diff, occlusion, intensity
-    const R = SURFACE
-    R[0] = px; R[1] = py; R[2] = pz; R[3] = vx; R[4] = vy; R[5] = vz; R[6] = nx; R[7] = ny; R[8] = nz
-    R[9] = nv; R[10] = rough; R[11] = alpha; R[12] = alpha * alpha
-    R[13] = f0r; R[14] = f0g; R[15] = f0b; R[16] = f90; R[17] = kr; R[18] = kg; R[19] = kb; R[20] = ao; R[21] = es
-    lightSurface(this.lights, this.env, R)
-    const sr = R[22]!; const sg = R[23]!; const sb = R[24]!; const tmax = R[28]!
-    let qr = R[25]!; let qg = R[26]!; let qb = R[27]!
+    const a2 = alpha * alpha
+    const lights = this.lights; const env = this.env
+    const INV_PI = 0.3183098861837907 // a literal here, not a module constant loaded at every use
+
+    // direct light
+    let sr = 0; let sg = 0; let sb = 0 // specular
+    let qr = 0; let qg = 0; let qb = 0 // diffuse
+    const gv = Math.sqrt(nv * nv * (1 - a2) + a2) // the view's visibility term, the same for every light
+    for (let k = 0; k < lights.length; k++) {
+      const L = lights[k]!
+      let lx: number; let ly: number; let lz: number; let att = 1
+      if (L.type === LIGHT_DIRECTIONAL) { lx = L.x; ly = L.y; lz = L.z } else {
+        lx = L.x - px; ly = L.y - py; lz = L.z - pz
+        const d2 = lx * lx + ly * ly + lz * lz
+        const d = Math.sqrt(d2)
+        if (!(d > 0)) continue
+        lx /= d; ly /= d; lz /= d
+        att = 1 / d2
+        if (L.range < Infinity) { const q = d / L.range; const q2 = q * q; let win = 1 - q2 * q2; win = win < 0 ? 0 : win; att *= win * win }
+        if (L.type === LIGHT_SPOT) {
+          const cd = -(lx * L.dx + ly * L.dy + lz * L.dz)
+          let t = cd * L.coneScale + L.coneOffset
+          t = t < 0 ? 0 : t > 1 ? 1 : t
+          att *= t * t
+        }
+        if (!(att > 0)) continue
+      }
+      const nl = nx * lx + ny * ly + nz * lz
+      if (!(nl > 0)) continue
+      let hx = lx + vx; let hy = ly + vy; let hz = lz + vz
+      const hl = Math.sqrt(hx * hx + hy * hy + hz * hz)
+      if (!(hl > 0)) continue
+      hx /= hl; hy /= hl; hz /= hl
+      let nh = nx * hx + ny * hy + nz * hz; if (nh < 0) nh = 0
+      let vh = vx * hx + vy * hy + vz * hz; if (vh < 0) vh = 0
+      const om = 1 - vh; const om2 = om * om; const fw = om2 * om2 * om
+      const fr = f0r + (f90 - f0r) * fw; const fg = f0g + (f90 - f0g) * fw; const fb = f0b + (f90 - f0b) * fw
+      const dd = nh * nh * (a2 - 1) + 1
+      const D = a2 * INV_PI / (dd * dd)
+      const vis = 0.5 / (nl * gv + nv * Math.sqrt(nl * nl * (1 - a2) + a2))
+      const ds = D * vis * nl * att
+      const dl = INV_PI * nl * att
+      sr += L.r * fr * ds; sg += L.g * fg * ds; sb += L.b * fb * ds
+      qr += L.r * (1 - fr) * dl; qg += L.g * (1 - fg) * dl; qb += L.b * (1 - fb) * dl
+    }
+    qr *= kr; qg *= kg; qb *= kb
+
+    // image-based light: irradiance at N, prefiltered radiance at R = 2(N·V)N − V
+      const rx = 2 * nv * nx - vx; const ry = 2 * nv * ny - vy; const rz = 2 * nv * nz - vz
+    lobeBands(alpha, bands)
+    const g1 = bands[0]!; const g2 = bands[1]!
+    // the environment (environment.ts evalEnvironment's expressions, clamped at 0) convolved with the
+    // clamped cosine's band factors at N (env[0..2]) and with the lobe's at R (env[3..5]), written out
+    // here so that no call boxes its arguments
+    const ea = env.a; const eb = env.b; const eq = env.q
+    const nxx = nx * nx; const nyy = ny * ny; const nzz = nz * nz; const nxy = nx * ny; const nxz = nx * nz; const nyz = ny * nz
+    const rxx = rx * rx; const ryy = ry * ry; const rzz = rz * rz; const rxy = rx * ry; const rxz = rx * rz; const ryz = ry * rz
+    for (let c = 0; c < 3; c++) {
+      const o = c * 6
+      const b0 = eb[c * 3]!; const b1 = eb[c * 3 + 1]!; const b2 = eb[c * 3 + 2]!
+      const q0 = eq[o]!; const q1 = eq[o + 1]!; const q2 = eq[o + 2]!; const q3 = eq[o + 3]!; const q4 = eq[o + 4]!; const q5 = eq[o + 5]!
+      const dn = ea[c]! + 2 / 3 * (b0 * nx + b1 * ny + b2 * nz) + 0.25 * (q0 * nxx + q1 * nyy + q2 * nzz + q3 * nxy + q4 * nxz + q5 * nyz)
+      envOut[c] = dn > 0 ? dn : 0
+      const dr = ea[c]! + g1 * (b0 * rx + b1 * ry + b2 * rz) + g2 * (q0 * rxx + q1 * ryy + q2 * rzz + q3 * rxy + q4 * rxz + q5 * ryz)
+      envOut[c + 3] = dr > 0 ? dr : 0
+    }
+    const e0 = envOut[0]!; const e1 = envOut[1]!; const e2 = envOut[2]!; const e3 = envOut[3]!; const e4 = envOut[4]!; const e5 = envOut[5]!
+    dfgApprox(rough, nv, dfg, 0)
+    const fa = dfg[0]!; const fbias = dfg[1]!
+    const ssr = f0r * fa + f90 * fbias; const ssg = f0g * fa + f90 * fbias; const ssb = f0b * fa + f90 * fbias
+    const ems = 1 - (fa + fbias)
+    const far = f0r + (1 - f0r) * 0.047619; const fag = f0g + (1 - f0g) * 0.047619; const fab = f0b + (1 - f0b) * 0.047619
+    const msr = ssr * far / (1 - ems * far) * ems; const msg = ssg * fag / (1 - ems * fag) * ems; const msb = ssb * fab / (1 - ems * fab) * ems
+    const tr = ssr + msr; const tg = ssg + msg; const tb = ssb + msb
+    const tmax = tr > tg ? (tr > tb ? tr : tb) : (tg > tb ? tg : tb)
+    const irr = es * e0; const irg = es * e1; const irb = es * e2
+      sr += ao * (es * e3 * ssr + msr * irr)
+    sg += ao * (es * e4 * ssg + msg * irg)
+    sb += ao * (es * e5 * ssb + msb * irb)
+    const kd = ao * (1 - tmax)
+    qr += kr * kd * irr; qg += kg * kd * irg; qb += kb * kd * irb
 
     // transmission (approximated): the transmitted share of the diffuse lobe shows the background, tinted
     let tor = 0; let tog = 0; let tob = 0
