@@ -18,19 +18,59 @@
  * libjpeg cannot convert to RGB (CMYK, YCCK) is refused the same way. The
  * EXIF orientation is ignored, as glTF asks (the image is used as stored).
  *
+ * Work: a scan costs a pass over every block of the components it covers,
+ * whatever its size in the file, so a small file of many near-empty scans
+ * (16 bytes each) would hold a decoder for seconds per thousand scans of a
+ * large image. The scans are counted from the markers before decoding, and
+ * a file with more than {@link MAX_JPEG_SCANS} is refused with
+ * `ERR_IMAGE_TOO_LARGE`.
+ *
  * Memory: the library's failures leave its instance in an unknown state (its
  * stack and heap are not unwound), and its linear memory only grows, so the
  * instance is dropped after a failure and after any image that grew it past
  * {@link KEEP_MEMORY_BYTES}; the next decode instantiates a fresh one from
  * the compiled module (a few milliseconds).
  */
-import { ERR_IMAGE_DECODE, imageError } from './errors.ts'
+import { ERR_IMAGE_DECODE, ERR_IMAGE_TOO_LARGE, imageError } from './errors.ts'
 import type { JpegImageHeader } from './image-header.ts'
 import type { RgbaImage } from './rgba-image.ts'
 import { instantiateEmscripten, wasmMemoryBytes } from './wasm-module.ts'
 
 /** An instance whose memory grew past this is dropped after its decode (64 MiB: a 4096² image's pixels and buffers). */
 export const KEEP_MEMORY_BYTES = 64 * 1024 * 1024
+
+/**
+ * Most scans a JPEG may have: encoders write 1 (baseline) to about 20
+ * (libjpeg's progressive script has 10 for colour, mozjpeg's optimized ones
+ * a few more); 64 leaves room and bounds a file's decoding to 64 passes.
+ */
+export const MAX_JPEG_SCANS = 64
+
+/**
+ * The number of start-of-scan markers in `bytes`, walking the segments and
+ * skipping each scan's entropy-coded data (where 0xFF is followed by a
+ * stuffed 0x00 or a restart marker). Stops at the end-of-image marker, at
+ * the end of the bytes, or as soon as the count passes `stopAfter`.
+ */
+export function countJpegScans (bytes: Uint8Array, stopAfter = MAX_JPEG_SCANS): number {
+  let scans = 0
+  let pos = 2
+  while (pos + 1 < bytes.length) {
+    if (bytes[pos] !== 0xff) { pos++; continue }
+    const marker = bytes[pos + 1]!
+    if (marker === 0xff) { pos++; continue }
+    if (marker === 0xd9) break
+    if (marker === 0x00 || marker === 0x01 || marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7)) { pos += 2; continue }
+    if (pos + 3 >= bytes.length) break
+    const length = (bytes[pos + 2]! << 8) | bytes[pos + 3]!
+    pos += 2 + length
+    if (marker !== 0xda) continue
+    if (++scans > stopAfter) break
+    // Entropy-coded data: up to the next marker that is neither a stuffed zero nor a restart.
+    while (pos + 1 < bytes.length && !(bytes[pos] === 0xff && bytes[pos + 1] !== 0x00 && (bytes[pos + 1]! < 0xd0 || bytes[pos + 1]! > 0xd7))) pos++
+  }
+  return scans
+}
 
 /** The decoder's export: RGBA8, or null for a stream it refuses. */
 interface JpegDecoderModule {
@@ -59,6 +99,8 @@ function jpegDecoder (): JpegDecoderModule {
 
 /** Decodes the JPEG whose header `header` was read from `bytes` (opaque RGBA8). Throws `ERR_IMAGE_DECODE`. */
 export function decodeJpegPixels (bytes: Uint8Array, header: JpegImageHeader): RgbaImage {
+  const scans = countJpegScans(bytes)
+  if (scans > MAX_JPEG_SCANS) throw imageError(ERR_IMAGE_TOO_LARGE, `JPEG has more than ${MAX_JPEG_SCANS} scans`, { maxScans: MAX_JPEG_SCANS })
   const codec = jpegDecoder()
   messages = []
   let img: { width: number, height: number, data: Uint8ClampedArray } | null = null

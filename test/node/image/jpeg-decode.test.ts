@@ -5,9 +5,9 @@ import fc from 'fast-check'
 import jpeg from 'jpeg-js'
 import { describe, expect, it } from 'vitest'
 import { decodeImage } from '../../../node/image/decode-image.ts'
-import { ERR_IMAGE_DECODE } from '../../../node/image/errors.ts'
-import { jpegDecoderInstances } from '../../../node/image/jpeg-decode.ts'
-import { GOLDEN_JPEG_PIXELS_SHA256, goldenJpeg, makeJpeg, withExifOrientation } from './jpeg-fixtures.ts'
+import { ERR_IMAGE_DECODE, ERR_IMAGE_TOO_LARGE } from '../../../node/image/errors.ts'
+import { MAX_JPEG_SCANS, countJpegScans, jpegDecoderInstances } from '../../../node/image/jpeg-decode.ts'
+import { GOLDEN_JPEG_PIXELS_SHA256, goldenJpeg, makeJpeg, progressiveJpeg, withExifOrientation, withRepeatedLastScan } from './jpeg-fixtures.ts'
 
 function codeOf (fn: () => unknown): string | undefined {
   try { fn() } catch (err) { return (err as { code?: string }).code }
@@ -76,5 +76,21 @@ describe('decodeJpegPixels (libjpeg in WebAssembly)', () => {
     const b = decodeImage(rotated)
     expect([b.width, b.height]).toEqual([40, 24])
     expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true)
+  })
+
+  it('decodes progressive JPEGs, and refuses one with more than MAX_JPEG_SCANS scans before decoding any (ERR_IMAGE_TOO_LARGE)', () => {
+    expect(countJpegScans(makeJpeg(40, 30, 80, Uint8Array.of(1)))).toBe(1)
+    const progressive = progressiveJpeg(256, 192)
+    const scans = countJpegScans(progressive)
+    expect(scans).toBeGreaterThan(1)
+    expect(decodeImage(progressive).width).toBe(256)
+    // Repeating the last scan (a refinement pass libjpeg accepts again) up to the limit still decodes to the same size...
+    const atLimit = withRepeatedLastScan(progressive, MAX_JPEG_SCANS - scans)
+    expect(countJpegScans(atLimit)).toBe(MAX_JPEG_SCANS)
+    expect(decodeImage(atLimit).height).toBe(192)
+    // ...one more is refused: each scan is a pass over every block, so a file of near-empty scans could hold a decoder for long.
+    const over = withRepeatedLastScan(progressive, MAX_JPEG_SCANS - scans + 1)
+    expect(over.length - progressive.length).toBeLessThan(64 * 1024)
+    expect(codeOf(() => decodeImage(over))).toBe(ERR_IMAGE_TOO_LARGE)
   })
 })
