@@ -7,7 +7,8 @@
  * Why libjpeg: it decodes about four times faster than the pure-JavaScript
  * jpeg-js used before (a 2048² photo-like texture in about 0.1 s against 0.4
  * to 0.9 s; docs/optimizer.md), and it reads every JPEG process glTF
- * content uses (baseline, progressive, restart intervals, arithmetic coding).
+ * content uses (baseline and progressive, any chroma subsampling, restart
+ * intervals, greyscale).
  * It decodes with its integer IDCT (`JDCT_ISLOW`, the default) and integer
  * chroma upsampling and colour conversion, and runs as one plain WebAssembly
  * build on every node (wasm-module.ts), so every machine gets the same pixels.
