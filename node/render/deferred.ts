@@ -201,6 +201,7 @@ export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem
   c[0] = fb.background[0]; c[1] = fb.background[1]; c[2] = fb.background[2]
   neutralToneMap(c, 0)
   const bgr = c[0]!; const bgg = c[1]!; const bgb = c[2]!
+  let lr = NaN; let lg = NaN; let lb = NaN; let er = 0; let eg = 0; let eb = 0
   for (let y = 0; y < oh; y++) {
     for (let x = 0; x < ow; x++) {
       sampleIndices(idx, x, y, ss, W)
@@ -211,7 +212,11 @@ export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem
         const tr = gcol[0]!; const tg = gcol[1]!; const tb = gcol[2]!
         for (let m = 0; m < n; m++) { sr += tr; sg += tg; sb += tb }
         const o = (y * ow + x) * 4
-        data[o] = linearToSrgb8(sr * inv); data[o + 1] = linearToSrgb8(sg * inv); data[o + 2] = linearToSrgb8(sb * inv); data[o + 3] = 255
+        const vr = sr * inv; const vg = sg * inv; const vb = sb * inv
+        if (vr !== lr) { lr = vr; er = linearToSrgb8(vr) }
+        if (vg !== lg) { lg = vg; eg = linearToSrgb8(vg) }
+        if (vb !== lb) { lb = vb; eb = linearToSrgb8(vb) }
+        data[o] = er; data[o + 1] = eg; data[o + 2] = eb; data[o + 3] = 255
         continue
       }
       for (let g = 0; g < groups; g++) neutralToneMap(gcol, g * 3)
@@ -225,7 +230,12 @@ export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem
         sr += c[0]!; sg += c[1]!; sb += c[2]!
       }
       const o = (y * ow + x) * 4
-      data[o] = linearToSrgb8(sr * inv); data[o + 1] = linearToSrgb8(sg * inv); data[o + 2] = linearToSrgb8(sb * inv); data[o + 3] = 255
+      const vr = sr * inv; const vg = sg * inv; const vb = sb * inv
+      // runs of equal values (the background, flat surfaces) are encoded once
+      if (vr !== lr) { lr = vr; er = linearToSrgb8(vr) }
+      if (vg !== lg) { lg = vg; eg = linearToSrgb8(vg) }
+      if (vb !== lb) { lb = vb; eb = linearToSrgb8(vb) }
+      data[o] = er; data[o + 1] = eg; data[o + 2] = eb; data[o + 3] = 255
     }
   }
   return { width: ow, height: oh, data }

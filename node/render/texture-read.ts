@@ -51,43 +51,41 @@ export function newFootprint (): TextureFootprint {
   return new TextureFootprint()
 }
 
-/** Texel column and row of a read of level `lv` at (u, v) (non-finite coordinates read at 0), and the bilinear fractions; written to `cell`. */
-function cellOf (lv: TextureLevel, u: number, v: number, wrapS: number, wrapT: number, nearest: boolean, cell: Float64Array): void {
+/**
+ * The first level's part of `fp`: level `li` at (u, v) (non-finite
+ * coordinates read at 0), one texel (`nearest`) or the four texels of a
+ * bilinear read and their weights.
+ */
+export function firstLevel (lv: TextureLevel, li: number, u: number, v: number, wrapS: number, wrapT: number, nearest: boolean, fp: TextureFootprint): void {
   const w = lv.width; const h = lv.height
   if (!Number.isFinite(u)) u = 0
   if (!Number.isFinite(v)) v = 0
+  fp.la = li
   if (nearest) {
-    cell[0] = wrap(Math.floor(u * w), w, wrapS)
-    cell[2] = wrap(Math.floor(v * h), h, wrapT)
+    const cx = wrap(Math.floor(u * w), w, wrapS); const cy = wrap(Math.floor(v * h), h, wrapT)
+    fp.a00 = (cy * w + cx) * 4
     return
   }
-  const x = u * w - 0.5
-  const y = v * h - 0.5
+  const x = u * w - 0.5; const y = v * h - 0.5
   const fx0 = Math.floor(x); const fy0 = Math.floor(y)
-  cell[4] = x - fx0; cell[5] = y - fy0
-  cell[0] = wrap(fx0, w, wrapS); cell[1] = wrap(fx0 + 1, w, wrapS)
-  cell[2] = wrap(fy0, h, wrapT); cell[3] = wrap(fy0 + 1, h, wrapT)
-}
-
-const cell = new Float64Array(6)
-
-/** The first level's part of `fp`: level `li` at (u, v), one texel (`nearest`) or bilinear. */
-export function firstLevel (lv: TextureLevel, li: number, u: number, v: number, wrapS: number, wrapT: number, nearest: boolean, fp: TextureFootprint): void {
-  cellOf(lv, u, v, wrapS, wrapT, nearest, cell)
-  const w = lv.width
-  fp.la = li
-  if (nearest) { fp.a00 = (cell[2]! * w + cell[0]!) * 4; return }
-  const x0 = cell[0]!; const x1 = cell[1]!; const y0 = cell[2]!; const y1 = cell[3]!; const fx = cell[4]!; const fy = cell[5]!
+  const fx = x - fx0; const fy = y - fy0
+  const x0 = wrap(fx0, w, wrapS); const x1 = wrap(fx0 + 1, w, wrapS)
+  const y0 = wrap(fy0, h, wrapT); const y1 = wrap(fy0 + 1, h, wrapT)
   fp.a00 = (y0 * w + x0) * 4; fp.a10 = (y0 * w + x1) * 4; fp.a01 = (y1 * w + x0) * 4; fp.a11 = (y1 * w + x1) * 4
   fp.wa00 = (1 - fx) * (1 - fy); fp.wa10 = fx * (1 - fy); fp.wa01 = (1 - fx) * fy; fp.wa11 = fx * fy
 }
 
-/** The second level's part of `fp` (bilinear). */
+/** The second level's part of `fp` (bilinear), as firstLevel computes the first's. */
 function secondLevel (lv: TextureLevel, li: number, u: number, v: number, wrapS: number, wrapT: number, fp: TextureFootprint): void {
-  cellOf(lv, u, v, wrapS, wrapT, false, cell)
-  const w = lv.width
+  const w = lv.width; const h = lv.height
+  if (!Number.isFinite(u)) u = 0
+  if (!Number.isFinite(v)) v = 0
   fp.lb = li
-  const x0 = cell[0]!; const x1 = cell[1]!; const y0 = cell[2]!; const y1 = cell[3]!; const fx = cell[4]!; const fy = cell[5]!
+  const x = u * w - 0.5; const y = v * h - 0.5
+  const fx0 = Math.floor(x); const fy0 = Math.floor(y)
+  const fx = x - fx0; const fy = y - fy0
+  const x0 = wrap(fx0, w, wrapS); const x1 = wrap(fx0 + 1, w, wrapS)
+  const y0 = wrap(fy0, h, wrapT); const y1 = wrap(fy0 + 1, h, wrapT)
   fp.b00 = (y0 * w + x0) * 4; fp.b10 = (y0 * w + x1) * 4; fp.b01 = (y1 * w + x0) * 4; fp.b11 = (y1 * w + x1) * 4
   fp.wb00 = (1 - fx) * (1 - fy); fp.wb10 = fx * (1 - fy); fp.wb01 = (1 - fx) * fy; fp.wb11 = fx * fy
 }
