@@ -199,52 +199,37 @@ class BitWriter {
   }
 }
 
-/** The AAN forward DCT of one 8 × 8 block in place, then quantization into `out` (natural order). jpeg-js's arithmetic, in its order. */
+/**
+ * One pass of the AAN forward DCT over the 8 values `data[off + k · step]`,
+ * in place: jpeg-js's arithmetic in its order (rows are step 1, columns step 8).
+ */
+function fdct8 (data: Float64Array, off: number, step: number): void {
+  const d0 = data[off]!; const d1 = data[off + step]!; const d2 = data[off + 2 * step]!; const d3 = data[off + 3 * step]!
+  const d4 = data[off + 4 * step]!; const d5 = data[off + 5 * step]!; const d6 = data[off + 6 * step]!; const d7 = data[off + 7 * step]!
+  const tmp0 = d0 + d7; const tmp7 = d0 - d7; const tmp1 = d1 + d6; const tmp6 = d1 - d6
+  const tmp2 = d2 + d5; const tmp5 = d2 - d5; const tmp3 = d3 + d4; const tmp4 = d3 - d4
+  let tmp10 = tmp0 + tmp3; const tmp13 = tmp0 - tmp3; let tmp11 = tmp1 + tmp2; let tmp12 = tmp1 - tmp2
+  data[off] = tmp10 + tmp11
+  data[off + 4 * step] = tmp10 - tmp11
+  const z1 = (tmp12 + tmp13) * 0.707106781
+  data[off + 2 * step] = tmp13 + z1
+  data[off + 6 * step] = tmp13 - z1
+  tmp10 = tmp4 + tmp5; tmp11 = tmp5 + tmp6; tmp12 = tmp6 + tmp7
+  const z5 = (tmp10 - tmp12) * 0.382683433
+  const z2 = 0.541196100 * tmp10 + z5
+  const z4 = 1.306562965 * tmp12 + z5
+  const z3 = tmp11 * 0.707106781
+  const z11 = tmp7 + z3; const z13 = tmp7 - z3
+  data[off + 5 * step] = z13 + z2
+  data[off + 3 * step] = z13 - z2
+  data[off + step] = z11 + z4
+  data[off + 7 * step] = z11 - z4
+}
+
+/** The forward DCT of one 8 × 8 block in place (rows, then columns), then quantization into `out` (natural order). */
 function fdctQuant (data: Float64Array, fdtbl: Float64Array, out: Int32Array): void {
-  for (let off = 0; off < 64; off += 8) {
-    const d0 = data[off]!; const d1 = data[off + 1]!; const d2 = data[off + 2]!; const d3 = data[off + 3]!
-    const d4 = data[off + 4]!; const d5 = data[off + 5]!; const d6 = data[off + 6]!; const d7 = data[off + 7]!
-    const tmp0 = d0 + d7; const tmp7 = d0 - d7; const tmp1 = d1 + d6; const tmp6 = d1 - d6
-    const tmp2 = d2 + d5; const tmp5 = d2 - d5; const tmp3 = d3 + d4; const tmp4 = d3 - d4
-    let tmp10 = tmp0 + tmp3; const tmp13 = tmp0 - tmp3; let tmp11 = tmp1 + tmp2; let tmp12 = tmp1 - tmp2
-    data[off] = tmp10 + tmp11
-    data[off + 4] = tmp10 - tmp11
-    const z1 = (tmp12 + tmp13) * 0.707106781
-    data[off + 2] = tmp13 + z1
-    data[off + 6] = tmp13 - z1
-    tmp10 = tmp4 + tmp5; tmp11 = tmp5 + tmp6; tmp12 = tmp6 + tmp7
-    const z5 = (tmp10 - tmp12) * 0.382683433
-    const z2 = 0.541196100 * tmp10 + z5
-    const z4 = 1.306562965 * tmp12 + z5
-    const z3 = tmp11 * 0.707106781
-    const z11 = tmp7 + z3; const z13 = tmp7 - z3
-    data[off + 5] = z13 + z2
-    data[off + 3] = z13 - z2
-    data[off + 1] = z11 + z4
-    data[off + 7] = z11 - z4
-  }
-  for (let off = 0; off < 8; off++) {
-    const d0 = data[off]!; const d1 = data[off + 8]!; const d2 = data[off + 16]!; const d3 = data[off + 24]!
-    const d4 = data[off + 32]!; const d5 = data[off + 40]!; const d6 = data[off + 48]!; const d7 = data[off + 56]!
-    const tmp0 = d0 + d7; const tmp7 = d0 - d7; const tmp1 = d1 + d6; const tmp6 = d1 - d6
-    const tmp2 = d2 + d5; const tmp5 = d2 - d5; const tmp3 = d3 + d4; const tmp4 = d3 - d4
-    let tmp10 = tmp0 + tmp3; const tmp13 = tmp0 - tmp3; let tmp11 = tmp1 + tmp2; let tmp12 = tmp1 - tmp2
-    data[off] = tmp10 + tmp11
-    data[off + 32] = tmp10 - tmp11
-    const z1 = (tmp12 + tmp13) * 0.707106781
-    data[off + 16] = tmp13 + z1
-    data[off + 48] = tmp13 - z1
-    tmp10 = tmp4 + tmp5; tmp11 = tmp5 + tmp6; tmp12 = tmp6 + tmp7
-    const z5 = (tmp10 - tmp12) * 0.382683433
-    const z2 = 0.541196100 * tmp10 + z5
-    const z4 = 1.306562965 * tmp12 + z5
-    const z3 = tmp11 * 0.707106781
-    const z11 = tmp7 + z3; const z13 = tmp7 - z3
-    data[off + 40] = z13 + z2
-    data[off + 24] = z13 - z2
-    data[off + 8] = z11 + z4
-    data[off + 56] = z11 - z4
-  }
+  for (let row = 0; row < 64; row += 8) fdct8(data, row, 1)
+  for (let col = 0; col < 8; col++) fdct8(data, col, 8)
   for (let i = 0; i < 64; i++) {
     const q = data[i]! * fdtbl[i]!
     out[i] = q > 0.0 ? (q + 0.5) | 0 : (q - 0.5) | 0
