@@ -6,6 +6,7 @@ import { decodeImage } from '../../../node/image/decode-image.ts'
 import { ERR_IMAGE_DECODE, ERR_IMAGE_FORMAT, ERR_IMAGE_TOO_LARGE, ERR_IMAGE_UNSUPPORTED } from '../../../node/image/errors.ts'
 import { readImageHeader } from '../../../node/image/image-header.ts'
 import { encodeJpeg } from '../../../node/image/jpeg-encode.ts'
+import { MAX_PNG_CHUNKS } from '../../../node/image/png-decode.ts'
 import { encodePng } from '../../../node/image/png-encode.ts'
 import { ERR_SCENE_IMAGE_INVALID, ERR_SCENE_IMAGE_UNSUPPORTED } from '../../../node/optimizer/errors.ts'
 import { readSceneImageHeader } from '../../../node/scene/scene-image.ts'
@@ -73,6 +74,20 @@ describe('decodeImage', () => {
     expect(codeOf(() => decodeImage(buildPng(ihdr(60000, 60000, 8, 6), new Uint8Array(1))))).toBe(ERR_IMAGE_TOO_LARGE)
     expect(codeOf(() => decodeImage(new TextEncoder().encode('GIF89a......')))).toBe(ERR_IMAGE_UNSUPPORTED)
     expect(codeOf(() => decodeImage(new Uint8Array([1, 2, 3])))).toBe(ERR_IMAGE_FORMAT)
+  })
+  it('refuses a PNG of more than MAX_PNG_CHUNKS chunks (empty IDATs: work per chunk, not per pixel) before decoding it', () => {
+    // IHDR, the image's IDAT, IEND, and `extra` empty IDAT chunks in between.
+    const withEmptyIdats = (extra: number): Uint8Array => {
+      const png = buildPng(ihdr(4, 4, 8, 6), new Uint8Array(4 * 17))
+      const emptyIdat = chunk('IDAT')
+      const out = new Uint8Array(png.length + extra * emptyIdat.length)
+      out.set(png.subarray(0, png.length - 12))
+      for (let i = 0; i < extra; i++) out.set(emptyIdat, png.length - 12 + i * emptyIdat.length)
+      out.set(png.subarray(png.length - 12), out.length - 12)
+      return out
+    }
+    expect(decodeImage(withEmptyIdats(MAX_PNG_CHUNKS - 3)).width).toBe(4)
+    expect(codeOf(() => decodeImage(withEmptyIdats(MAX_PNG_CHUNKS - 2)))).toBe(ERR_IMAGE_TOO_LARGE)
   })
 })
 
