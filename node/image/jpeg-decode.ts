@@ -30,7 +30,8 @@
  * stack and heap are not unwound), and its linear memory only grows, so the
  * instance is dropped after a failure and after any image that grew it past
  * {@link KEEP_MEMORY_BYTES}; the next decode instantiates a fresh one from
- * the compiled module (a few milliseconds).
+ * the compiled module (a few milliseconds). A dropped instance is
+ * collectable at once, even within the same synchronous turn (wasm-module.ts).
  */
 import { ERR_IMAGE_DECODE, ERR_IMAGE_TOO_LARGE, imageError } from './errors.ts'
 import type { JpegImageHeader } from './image-header.ts'

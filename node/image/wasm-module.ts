@@ -9,6 +9,14 @@
  * the same WebAssembly code whatever its CPU and engine: WebAssembly is
  * deterministic for the integer and IEEE arithmetic these libraries use, and
  * no threads are used.
+ *
+ * A dropped instance must be collectable at once: a decoder that drops
+ * instances to give their memory back (jpeg-decode.ts) may decode several
+ * large images in one synchronous turn (a scene's textures). So nothing is
+ * attached to the readiness promise of an instance that started (a reaction
+ * to a fulfilled promise is a queued job holding the instance until the turn
+ * ends: four 4096² JPEG decodes in one turn held 545 MB instead of about
+ * one instance's memory; test/node/image/wasm-release-child.ts).
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -56,8 +64,13 @@ export function instantiateEmscripten<T> (path: string, output: WasmOutput = {})
       return instance.exports
     }
   }
-  factory(target).catch(() => undefined) // its readiness promise; the exports below are already set
-  if (typeof target.decode !== 'function' && typeof target.encode !== 'function') throw new Error(`${path}: WebAssembly module did not initialise`)
+  const ready = factory(target)
+  if (typeof target.decode !== 'function' && typeof target.encode !== 'function') {
+    ready.catch(() => undefined) // a failed start rejects its readiness promise
+    throw new Error(`${path}: WebAssembly module did not initialise`)
+  }
+  // Started: the readiness promise is already fulfilled (a later abort cannot reject it). No reaction is
+  // attached to it, since a reaction would be a job holding the instance until the current turn ends.
   return target as T
 }
 

@@ -6,7 +6,7 @@ import jpeg from 'jpeg-js'
 import { describe, expect, it } from 'vitest'
 import { decodeImage } from '../../../node/image/decode-image.ts'
 import { ERR_IMAGE_DECODE, ERR_IMAGE_TOO_LARGE } from '../../../node/image/errors.ts'
-import { MAX_JPEG_SCANS, countJpegScans, jpegDecoderInstances } from '../../../node/image/jpeg-decode.ts'
+import { KEEP_MEMORY_BYTES, MAX_JPEG_SCANS, countJpegScans, jpegDecoderInstances } from '../../../node/image/jpeg-decode.ts'
 import { GOLDEN_JPEG_PIXELS_SHA256, goldenJpeg, makeJpeg, progressiveJpeg, withExifOrientation, withRepeatedLastScan } from './jpeg-fixtures.ts'
 
 function codeOf (fn: () => unknown): string | undefined {
@@ -59,6 +59,14 @@ describe('decodeJpegPixels (libjpeg in WebAssembly)', () => {
     expect(jpegDecoderInstances() - before).toBeGreaterThanOrEqual(30)
     expect(again.width).toBe(64)
     expect(Buffer.from(again.data).equals(Buffer.from(decodeImage(whole).data))).toBe(true)
+  })
+
+  it('frees a dropped instance at once, not when the current turn ends: four 4096² decodes in one turn hold one instance\'s memory', () => {
+    const child = fileURLToPath(new URL('./wasm-release-child.ts', import.meta.url))
+    const { grown, instances } = JSON.parse(execFileSync(process.execPath, ['--expose-gc', child], { encoding: 'utf8' })) as { grown: number, instances: number }
+    expect(instances).toBe(5) // each decode grew its instance past KEEP_MEMORY_BYTES, so each was dropped
+    // At most about two instances (69 to 136 MB measured); it was 545 MB while a reaction to each readiness promise held its instance.
+    expect(grown).toBeLessThan(4 * KEEP_MEMORY_BYTES)
   })
 
   it('refuses data after which libjpeg would fill in grey (a warning is a refusal), and a JPEG whose size differs from its header', () => {
