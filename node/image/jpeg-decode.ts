@@ -36,10 +36,9 @@
 import { ERR_IMAGE_DECODE, ERR_IMAGE_TOO_LARGE, imageError } from './errors.ts'
 import type { JpegImageHeader } from './image-header.ts'
 import type { RgbaImage } from './rgba-image.ts'
-import { instantiateEmscripten, wasmMemoryBytes } from './wasm-module.ts'
+import { KEEP_MEMORY_BYTES, instantiateEmscripten, wasmMemoryBytes } from './wasm-module.ts'
 
-/** An instance whose memory grew past this is dropped after its decode (64 MiB: a 4096² image's pixels and buffers). */
-export const KEEP_MEMORY_BYTES = 64 * 1024 * 1024
+export { KEEP_MEMORY_BYTES } from './wasm-module.ts'
 
 /**
  * Most scans a JPEG may have: encoders write 1 (baseline) to about 20

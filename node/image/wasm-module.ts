@@ -74,6 +74,12 @@ export function instantiateEmscripten<T> (path: string, output: WasmOutput = {})
   return target as T
 }
 
+/**
+ * A decoder instance whose memory grew past this is dropped after its decode
+ * (64 MiB: a 4096² image's pixels and buffers); WebAssembly memory only grows.
+ */
+export const KEEP_MEMORY_BYTES = 64 * 1024 * 1024
+
 /** Bytes of linear memory an instance made by {@link instantiateEmscripten} holds now. */
 export function wasmMemoryBytes (instance: object): number {
   const heap = (instance as { HEAPU8?: Uint8Array }).HEAPU8

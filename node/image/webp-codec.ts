@@ -56,10 +56,25 @@ interface WebpEncoderModule {
 let decoder: WebpDecoderModule | null = null
 let encoder: WebpEncoderModule | null = null
 
-/** libwebp's decoder, loaded on the first call. */
+let decoderInstances = 0
+
+/** libwebp's decoder, loaded on the first call (and again after {@link dropWebpDecoder}). */
 export function webpDecoder (): WebpDecoderModule {
-  decoder ??= instantiateEmscripten<WebpDecoderModule>('@jsquash/webp/codec/dec/webp_dec')
+  if (decoder === null) {
+    decoder = instantiateEmscripten<WebpDecoderModule>('@jsquash/webp/codec/dec/webp_dec')
+    decoderInstances++
+  }
   return decoder
+}
+
+/** Forgets the decoder instance (and so its memory); the next call of {@link webpDecoder} makes a fresh one. */
+export function dropWebpDecoder (): void {
+  decoder = null
+}
+
+/** How many decoder instances this thread has made so far (for tests). */
+export function webpDecoderInstances (): number {
+  return decoderInstances
 }
 
 /** libwebp's encoder (the plain, non-SIMD build), loaded on the first call. */

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest'
 import { decodeImage } from '../../../node/image/decode-image.ts'
 import { ERR_IMAGE_DECODE, ERR_IMAGE_TOO_LARGE, ERR_IMAGE_UNSUPPORTED } from '../../../node/image/errors.ts'
 import { TEXTURE_IMAGE_FORMATS, readImageHeader } from '../../../node/image/image-header.ts'
+import { webpDecoderInstances } from '../../../node/image/webp-codec.ts'
 import { encodeWebp } from '../../../node/image/webp-encode.ts'
 import { codeOf } from '../../helpers/codes.ts'
 import { findChunk, gradientImage, withCanvasSize, withVp8Size } from './webp-fixtures.ts'
@@ -99,5 +100,26 @@ describe('WebP encoding', () => {
     expect(here()).toBe(a)
     const child = fileURLToPath(new URL('./webp-encode-child.ts', import.meta.url))
     expect(execFileSync(process.execPath, [child, '96', '64'], { encoding: 'utf8' }).trim()).toBe(a)
+  })
+})
+
+describe('WebP decoder instance', () => {
+  it('is dropped after a failure and after a 4096² image (memory past KEEP_MEMORY_BYTES), and the next image decodes exactly', () => {
+    const small = encodeWebp(gradientImage(33, 21, true), { lossless: true })
+    const pixels = sha(decodeImage(small, opts).data)
+    let before = webpDecoderInstances()
+    decodeImage(small, opts)
+    expect(webpDecoderInstances()).toBe(before) // a small image keeps its instance
+    const broken = small.slice()
+    broken.fill(0x55, 30)
+    expect(codeOf(() => decodeImage(broken, opts))).toBe(ERR_IMAGE_DECODE)
+    expect(sha(decodeImage(small, opts).data)).toBe(pixels)
+    expect(webpDecoderInstances()).toBe(before + 1)
+    const side = 4096
+    const large = encodeWebp({ width: side, height: side, data: new Uint8Array(side * side * 4).fill(200) }, { lossless: true })
+    before = webpDecoderInstances()
+    expect(decodeImage(large, opts).data.every((v) => v === 200)).toBe(true)
+    expect(sha(decodeImage(small, opts).data)).toBe(pixels)
+    expect(webpDecoderInstances()).toBe(before + 1)
   })
 })
