@@ -64,7 +64,7 @@ export const TRUST_SCALE = 1_000_000
  * engines never count as disagreeing honest nodes. Bumped whenever a change
  * can alter a measured bit.
  */
-export const DEFAULT_MEASUREMENT_ENGINE = 'trust-engine-measure/5'
+export const DEFAULT_MEASUREMENT_ENGINE = 'trust-engine-measure/6'
 
 /**
  * Default optimizer id pinned in a network file (`measurement.optimizer`):

@@ -36,7 +36,9 @@ export const DEFAULT_DECODE_IMAGE_OPTIONS: Readonly<DecodeImageOptions> = Object
 /**
  * Decodes a PNG or JPEG to RGBA8 within `options`. Throws
  * `ERR_IMAGE_TOO_LARGE`, `ERR_IMAGE_FORMAT`, `ERR_IMAGE_UNSUPPORTED` or
- * `ERR_IMAGE_DECODE`; never any other error for any input bytes.
+ * `ERR_IMAGE_DECODE`; never any other error for any input bytes (a
+ * WebAssembly codec whose instance cannot start is the node's own failure,
+ * not the image's, and throws as such).
  *
  * @example
  * ```ts
