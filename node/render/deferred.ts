@@ -208,26 +208,21 @@ export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem
       const groups = shadeGroups(fb, idx, n, bias, select)
       let sr = 0; let sg = 0; let sb = 0
       if (groups < 0) {
+        // every sample sees one triangle: one colour, added once per sample as before
         neutralToneMap(gcol, 0)
         const tr = gcol[0]!; const tg = gcol[1]!; const tb = gcol[2]!
         for (let m = 0; m < n; m++) { sr += tr; sg += tg; sb += tb }
-        const o = (y * ow + x) * 4
-        const vr = sr * inv; const vg = sg * inv; const vb = sb * inv
-        if (vr !== lr) { lr = vr; er = linearToSrgb8(vr) }
-        if (vg !== lg) { lg = vg; eg = linearToSrgb8(vg) }
-        if (vb !== lb) { lb = vb; eb = linearToSrgb8(vb) }
-        data[o] = er; data[o + 1] = eg; data[o + 2] = eb; data[o + 3] = 255
-        continue
-      }
-      for (let g = 0; g < groups; g++) neutralToneMap(gcol, g * 3)
-      for (let m = 0; m < n; m++) {
-        const g = grp[m]!
-        if (g >= 0) { sr += gcol[g * 3]!; sg += gcol[g * 3 + 1]!; sb += gcol[g * 3 + 2]!; continue }
-        if (!planes) { sr += bgr; sg += bgg; sb += bgb; continue }
-        const p = idx[m]!
-        c[0] = red[p]!; c[1] = green[p]!; c[2] = blue[p]!
-        neutralToneMap(c, 0)
-        sr += c[0]!; sg += c[1]!; sb += c[2]!
+      } else {
+        for (let g = 0; g < groups; g++) neutralToneMap(gcol, g * 3)
+        for (let m = 0; m < n; m++) {
+          const g = grp[m]!
+          if (g >= 0) { sr += gcol[g * 3]!; sg += gcol[g * 3 + 1]!; sb += gcol[g * 3 + 2]!; continue }
+          if (!planes) { sr += bgr; sg += bgg; sb += bgb; continue }
+          const p = idx[m]!
+          c[0] = red[p]!; c[1] = green[p]!; c[2] = blue[p]!
+          neutralToneMap(c, 0)
+          sr += c[0]!; sg += c[1]!; sb += c[2]!
+        }
       }
       const o = (y * ow + x) * 4
       const vr = sr * inv; const vg = sg * inv; const vb = sb * inv
