@@ -15,12 +15,37 @@ export const ERR_IMAGE_TOO_LARGE = declareCode('ERR_IMAGE_TOO_LARGE', { status: 
 /** The image is malformed: truncated, bad CRC, bad header fields, wrong-sized image data, decoder failure. */
 export const ERR_IMAGE_DECODE = declareCode('ERR_IMAGE_DECODE', { status: 400 })
 
+/**
+ * The machine had no memory to decode an image that is within the limits (the
+ * host refused to grow a WebAssembly codec's memory, or an allocation
+ * failed). A failure of this node, not of the image: callers do not map it
+ * to their image codes, so a measurement that meets it is a local failure
+ * (no vote, the job is not called unmeasurable) while other nodes may
+ * measure the same bytes.
+ */
+export const ERR_IMAGE_MEMORY = declareCode('ERR_IMAGE_MEMORY', { status: 503 })
+
 /** The codes of this module, each of which a caller maps to one of its own. */
 export type ImageErrorCode = typeof ERR_IMAGE_FORMAT | typeof ERR_IMAGE_UNSUPPORTED | typeof ERR_IMAGE_TOO_LARGE | typeof ERR_IMAGE_DECODE
 
 /** Builds an image error. */
 export function imageError (code: ImageErrorCode, message: string, details?: Record<string, unknown>, cause?: unknown): TrustEngineError {
   return new TrustEngineError(code, message, { details, cause })
+}
+
+/** Builds the local failure {@link ERR_IMAGE_MEMORY} for the image format `format`. */
+export function imageMemoryError (format: string, cause?: unknown): TrustEngineError {
+  return new TrustEngineError(ERR_IMAGE_MEMORY, `${format} image could not be decoded: this node has no memory for it`, { cause })
+}
+
+/**
+ * Whether `err` is a failed allocation of memory by the JavaScript engine
+ * (V8's `RangeError: Array buffer allocation failed`), which says nothing of
+ * the bytes being decoded. Other range errors, such as zlib's output bound,
+ * are the input's and are not matched.
+ */
+export function isAllocationFailure (err: unknown): boolean {
+  return err instanceof RangeError && /allocation failed/i.test(err.message)
 }
 
 /**

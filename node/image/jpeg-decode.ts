@@ -32,11 +32,14 @@
  * {@link KEEP_MEMORY_BYTES}; the next decode instantiates a fresh one from
  * the compiled module (a few milliseconds). A dropped instance is
  * collectable at once, even within the same synchronous turn (wasm-module.ts).
+ * A decode that fails because the host refused the instance memory is the
+ * node's failure, `ERR_IMAGE_MEMORY`, never `ERR_IMAGE_DECODE`: libjpeg's
+ * abort for want of memory looks like its abort on a bad file.
  */
-import { ERR_IMAGE_DECODE, ERR_IMAGE_TOO_LARGE, imageError } from './errors.ts'
+import { ERR_IMAGE_DECODE, ERR_IMAGE_TOO_LARGE, imageError, imageMemoryError, isAllocationFailure } from './errors.ts'
 import type { JpegImageHeader } from './image-header.ts'
 import type { RgbaImage } from './rgba-image.ts'
-import { KEEP_MEMORY_BYTES, instantiateEmscripten, wasmMemoryBytes } from './wasm-module.ts'
+import { KEEP_MEMORY_BYTES, instantiateEmscripten, memoryRefused, wasmMemoryBytes } from './wasm-module.ts'
 
 export { KEEP_MEMORY_BYTES } from './wasm-module.ts'
 
@@ -98,7 +101,11 @@ function jpegDecoder (): JpegDecoderModule {
   return decoder
 }
 
-/** Decodes the JPEG whose header `header` was read from `bytes` (opaque RGBA8). Throws `ERR_IMAGE_DECODE`. */
+/**
+ * Decodes the JPEG whose header `header` was read from `bytes` (opaque
+ * RGBA8). Throws `ERR_IMAGE_DECODE`, or `ERR_IMAGE_MEMORY` when the decode
+ * failed because this machine had no memory for it.
+ */
 export function decodeJpegPixels (bytes: Uint8Array, header: JpegImageHeader): RgbaImage {
   const scans = countJpegScans(bytes)
   if (scans > MAX_JPEG_SCANS) throw imageError(ERR_IMAGE_TOO_LARGE, `JPEG has more than ${MAX_JPEG_SCANS} scans`, { maxScans: MAX_JPEG_SCANS })
@@ -115,6 +122,8 @@ export function decodeJpegPixels (bytes: Uint8Array, header: JpegImageHeader): R
   messages = []
   if (failure !== null || img === null || said.length > 0 || wasmMemoryBytes(codec) > KEEP_MEMORY_BYTES) decoder = null
   if (failure !== null || img === null || said.length > 0) {
+    // Without memory, libjpeg aborts as it would on a bad file: that failure is this node's, not the image's.
+    if (memoryRefused(codec) || isAllocationFailure(failure)) throw imageMemoryError('JPEG', failure ?? undefined)
     const reason = said.length > 0 ? `: ${said.join('; ')}` : ''
     throw imageError(ERR_IMAGE_DECODE, `JPEG image does not decode${reason}`, said.length > 0 ? { messages: said } : undefined, failure ?? undefined)
   }

@@ -14,7 +14,7 @@
  */
 import { inflateSync } from 'node:zlib'
 import { pngCodec } from './codecs.ts'
-import { ERR_IMAGE_DECODE, ERR_IMAGE_TOO_LARGE, imageError } from './errors.ts'
+import { ERR_IMAGE_DECODE, ERR_IMAGE_TOO_LARGE, imageError, imageMemoryError, isAllocationFailure } from './errors.ts'
 import { MAX_PNG_CHUNK_LENGTH, PNG_COLOR_TYPES, type PngLayout, pngChunkCrcOk, readU32 } from './image-header.ts'
 import type { RgbaImage } from './rgba-image.ts'
 
@@ -88,9 +88,16 @@ function collectImageData (bytes: Uint8Array): Uint8Array {
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
 }
 
+/** Whether `err` says this machine had no memory (an allocation, or zlib's own `Z_MEM_ERROR`) rather than anything of the bytes. */
+function outOfMemory (err: unknown): boolean {
+  return isAllocationFailure(err) || (err as { code?: unknown } | null)?.code === 'Z_MEM_ERROR'
+}
+
 /**
  * Decodes the PNG whose header `header` was read (and checked) from `bytes`.
- * Throws `ERR_IMAGE_DECODE`, never any other error, for any input bytes.
+ * Throws `ERR_IMAGE_DECODE`, never any other error, for any input bytes;
+ * `ERR_IMAGE_MEMORY` when this machine had no memory for the decode (not the
+ * image's fault).
  */
 export function decodePngPixels (bytes: Uint8Array, header: PngLayout, pixels: PixelOptions): RgbaImage {
   const expected = inflatedSize(header)
@@ -99,6 +106,7 @@ export function decodePngPixels (bytes: Uint8Array, header: PngLayout, pixels: P
   try {
     inflated = inflateSync(idat, { maxOutputLength: expected + 1 })
   } catch (err) {
+    if (outOfMemory(err)) throw imageMemoryError('PNG', err)
     throw imageError(ERR_IMAGE_DECODE, 'PNG image data does not inflate within its expected size', undefined, err)
   }
   if (inflated.length !== expected) throw imageError(ERR_IMAGE_DECODE, `PNG image data inflates to ${inflated.length} bytes, expected ${expected}`)
@@ -108,6 +116,7 @@ export function decodePngPixels (bytes: Uint8Array, header: PngLayout, pixels: P
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     decoded = pngCodec().PNG.sync.read(buf, { skipRescale: true, checkCRC: true }) as unknown as typeof decoded
   } catch (err) {
+    if (outOfMemory(err)) throw imageMemoryError('PNG', err)
     throw imageError(ERR_IMAGE_DECODE, 'PNG could not be decoded', undefined, err)
   }
   const { width, height } = header

@@ -27,11 +27,20 @@ type Factory = (module: Record<string, unknown>) => Promise<unknown>
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object
   Instance: new (module: object, imports: object) => { exports: object }
+  Memory: new (descriptor: { initial: number }) => WasmMemory
+}
+
+/** A WebAssembly linear memory, as far as it is used here. */
+interface WasmMemory {
+  grow: (pages: number) => number
+  buffer: ArrayBuffer
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 
 const load = createRequire(import.meta.url)
 const compiledModules = new Map<string, object>()
+/** Per instance made here: how many times the host refused to grow its linear memory. */
+const refusedGrowths = new WeakMap<object, { count: number }>()
 
 /** Where an instance's messages go: libjpeg and libwebp write warnings and errors to stderr through these. */
 export interface WasmOutput {
@@ -54,16 +63,19 @@ export function instantiateEmscripten<T> (path: string, output: WasmOutput = {})
     compiled = new wasm.Module(readFileSync(load.resolve(`${path}.wasm`)))
     compiledModules.set(path, compiled)
   }
+  const refused = { count: 0 }
   const target: Record<string, unknown> = {
     noInitialRun: true,
     print: output.print ?? (() => {}),
     printErr: output.printErr ?? (() => {}),
     instantiateWasm: (imports: object, done: (instance: { exports: object }) => void) => {
       const instance = new wasm.Instance(compiled, imports)
+      watchGrowth(instance.exports, refused)
       done(instance)
       return instance.exports
     }
   }
+  refusedGrowths.set(target, refused)
   const ready = factory(target)
   if (typeof target.decode !== 'function' && typeof target.encode !== 'function') {
     ready.catch(() => undefined) // a failed start rejects its readiness promise
@@ -72,6 +84,40 @@ export function instantiateEmscripten<T> (path: string, output: WasmOutput = {})
   // Started: the readiness promise is already fulfilled (a later abort cannot reject it). No reaction is
   // attached to it, since a reaction would be a job holding the instance until the current turn ends.
   return target as T
+}
+
+/**
+ * Counts, in `refused`, the calls in which the host refuses to grow the
+ * instance's exported memory. Emscripten's glue asks for no more than the
+ * build's maximum and takes a refusal as malloc failing (libjpeg then
+ * aborts, libwebp returns no image), which would look like a bad image; a
+ * refusal below the maximum is this machine running out of memory, not the
+ * image's fault (see {@link memoryRefused}).
+ */
+function watchGrowth (exports: object, refused: { count: number }): void {
+  for (const value of Object.values(exports)) {
+    if (!(value instanceof (wasm.Memory as unknown as new () => object))) continue
+    const memory = value as WasmMemory
+    const grow = memory.grow
+    memory.grow = (pages: number): number => {
+      try {
+        return grow.call(memory, pages)
+      } catch (err) {
+        refused.count++
+        throw err
+      }
+    }
+  }
+}
+
+/**
+ * Whether the host refused, at least once, to grow the linear memory of an
+ * instance made by {@link instantiateEmscripten}: the machine had no memory
+ * for it. A decode that failed after such a refusal failed for the node's
+ * own reason, and may succeed on another node or later.
+ */
+export function memoryRefused (instance: object): boolean {
+  return (refusedGrowths.get(instance)?.count ?? 0) > 0
 }
 
 /**

@@ -11,15 +11,16 @@
  * failure (an abort leaves it unusable, and every later WebP would fail on
  * this node alone) and after any image that grew its linear memory past
  * {@link KEEP_MEMORY_BYTES}: an 8192² WebP grows it to 309 MB, which a
- * long-lived measurement worker otherwise held for good.
+ * long-lived measurement worker otherwise held for good. A decode that
+ * fails because the host refused the instance memory is `ERR_IMAGE_MEMORY`.
  */
-import { ERR_IMAGE_DECODE, imageError } from './errors.ts'
+import { ERR_IMAGE_DECODE, imageError, imageMemoryError, isAllocationFailure } from './errors.ts'
 import type { RgbaImage } from './rgba-image.ts'
 import { dropWebpDecoder, webpDecoder } from './webp-codec.ts'
 import type { WebpImageHeader } from './webp-header.ts'
-import { KEEP_MEMORY_BYTES, wasmMemoryBytes } from './wasm-module.ts'
+import { KEEP_MEMORY_BYTES, memoryRefused, wasmMemoryBytes } from './wasm-module.ts'
 
-/** Decodes the WebP whose header `header` was read from `bytes`. Throws `ERR_IMAGE_DECODE`. */
+/** Decodes the WebP whose header `header` was read from `bytes`. Throws `ERR_IMAGE_DECODE`, or `ERR_IMAGE_MEMORY` when this machine had no memory for it. */
 export function decodeWebpPixels (bytes: Uint8Array, header: WebpImageHeader): RgbaImage {
   const codec = webpDecoder()
   let img: { width: number, height: number, data: Uint8ClampedArray } | null = null
@@ -30,6 +31,8 @@ export function decodeWebpPixels (bytes: Uint8Array, header: WebpImageHeader): R
     failure = err
   }
   if (failure !== null || img === null || wasmMemoryBytes(codec) > KEEP_MEMORY_BYTES) dropWebpDecoder()
+  // Without memory libwebp returns no image, as for a bad stream: that failure is this node's, not the image's.
+  if ((failure !== null || img === null) && (memoryRefused(codec) || isAllocationFailure(failure))) throw imageMemoryError('WebP', failure ?? undefined)
   if (failure !== null || img === null) throw imageError(ERR_IMAGE_DECODE, 'WebP image does not decode', undefined, failure ?? undefined)
   if (img.width !== header.width || img.height !== header.height) {
     throw imageError(ERR_IMAGE_DECODE, `WebP decodes to ${img.width}x${img.height}, its header declares ${header.width}x${header.height}`)
