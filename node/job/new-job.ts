@@ -1,12 +1,16 @@
 /**
  * A job this node announces: built from its client's request (the network's
  * thresholds under the request's own), given a fresh random nonce, signed
- * with the node's key and checked by the protocol's own rule (a submitter
- * outside the validator set is refused with `ERR_UNKNOWN_SIGNER`). The
+ * with the node's key and checked by the protocol's own rules: the
+ * announcement schema every peer decodes with (a frames job whose reference
+ * and candidate counts differ, for one, is `ERR_SCHEMA` here, as it would be
+ * at every peer), and the signer (a submitter outside the validator set is
+ * refused with `ERR_UNKNOWN_SIGNER`). The
  * node's admission rules ran before (node/wiring/job-admission.ts).
  */
 import { randomBytes } from 'node:crypto'
-import { type JobAnnouncement, type UnsignedJob, jobIdOf, newJob, signJob, verifyJob } from '../../protocol/job.ts'
+import { parseWith } from '../../protocol/decode.ts'
+import { type JobAnnouncement, type UnsignedJob, jobIdOf, jobSchema, newJob, signJob, verifyJob } from '../../protocol/job.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import type { JobPin, JobPinSource, SubmitJobRequest } from '../types.ts'
 import type { Fault } from './faults.ts'
@@ -51,6 +55,7 @@ export async function signNewJob (components: NewJobComponents, request: NewJobR
   })
   if (fault?.nonce !== undefined && request.pinned === undefined) unsigned.nonce = await simulatedNonce(components, unsigned)
   const job = signJob(unsigned, key.privateKey)
+  parseWith(jobSchema, job, 'job')
   verifyJob(job, network)
   return { job, jobId: jobIdOf(job) }
 }
