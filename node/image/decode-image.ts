@@ -5,7 +5,8 @@
  * - untrusted bytes go through size check, header (format, dimensions against
  *   the limits) and only then pixel decoding, bounded by what the header
  *   declared; nothing large is allocated before the first two pass;
- * - PNG (pngjs) is pure JavaScript with integer arithmetic; JPEG (libjpeg,
+ * - PNG (png-decode.ts, png-unfilter.ts) is pure JavaScript with integer
+ *   arithmetic; JPEG (libjpeg,
  *   integer IDCT, jpeg-decode.ts) and WebP (when the caller accepts it: scene
  *   textures; libwebp) run in WebAssembly, one build for every node, so every
  *   machine gets the same pixels; other formats are refused, since a verifier that cannot

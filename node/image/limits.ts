@@ -19,7 +19,7 @@ export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = Object.freeze({
   maxFileBytes: 64 * 1024 * 1024,
   /** 8192 pixels per side: covers 8K UHD (7680 wide) and square 8K renders. */
   maxDimension: 8192,
-  /** 40 Mpx: 8K UHD is 33.2 Mpx. At most 160 MB of RGBA8 output (about 1 GB peak for 16-bit RGBA input). */
+  /** 40 Mpx: 8K UHD is 33.2 Mpx. At most 160 MB of RGBA8 output, beside the inflated data (320 MB for 16-bit RGBA). */
   maxPixels: 40_000_000
 })
 

@@ -2,20 +2,25 @@
  * Bounded PNG decoding to RGBA8, after {@link readImageHeader} has checked
  * the header against the limits (so nothing large is allocated before):
  * 1. a walk over all chunks (lengths in bounds, CRCs, IEND present, at most
- *    {@link MAX_PNG_CHUNKS} of them, else `ERR_IMAGE_TOO_LARGE`), then the
- *    image data is inflated with an output cap equal to the exact size the
- *    header implies (rows · (1 + row bytes), summed over the Adam7 passes when
- *    interlaced); a stream that inflates to any other size is refused
- *    (`ERR_IMAGE_DECODE`), so a compression bomb stops at the cap;
- * 2. pngjs does the unfiltering, palette and transparency handling (samples
- *    unscaled); any error it throws becomes `ERR_IMAGE_DECODE`;
- * 3. the samples are brought to 8 bits and alpha treated as the caller asks
- *    ({@link PixelOptions}).
+ *    {@link MAX_PNG_CHUNKS} of them, else `ERR_IMAGE_TOO_LARGE`), which also
+ *    reads the palette and transparency and refuses what pngjs, the decoder
+ *    this one replaced, refused (see {@link readChunks});
+ * 2. the image data is inflated once, into one buffer, with an output cap
+ *    equal to the exact size the header implies (rows · (1 + row bytes),
+ *    summed over the Adam7 passes when interlaced); a stream that inflates to
+ *    any other size is refused (`ERR_IMAGE_DECODE`), so a compression bomb
+ *    stops at the cap;
+ * 3. the scanlines are unfiltered in place and written to the RGBA8 output
+ *    as {@link PixelOptions} asks (png-unfilter.ts): the inflated data and
+ *    the output are the only buffers of the image's size.
+ * Failures are `ERR_IMAGE_DECODE`, or `ERR_IMAGE_MEMORY` when this machine
+ * had no memory (not the image's fault).
  */
 import { inflateSync } from 'node:zlib'
-import { pngCodec } from './codecs.ts'
+import { isTrustEngineError } from '../../protocol/errors.ts'
 import { ERR_IMAGE_DECODE, ERR_IMAGE_TOO_LARGE, imageError, imageMemoryError, isAllocationFailure } from './errors.ts'
 import { MAX_PNG_CHUNK_LENGTH, PNG_COLOR_TYPES, type PngLayout, pngChunkCrcOk, readU32 } from './image-header.ts'
+import { type PngColours, pngPasses, scanlineBytes, unfilterToRgba } from './png-unfilter.ts'
 import type { RgbaImage } from './rgba-image.ts'
 
 /** How decoded samples become RGBA8. */
@@ -38,7 +43,7 @@ export interface PixelOptions {
 
 /**
  * Most chunks a PNG may have, IHDR and IEND included. Each chunk costs work
- * and memory whatever its size (its CRC, and pngjs's parsing of it again):
+ * and memory whatever its size (its CRC, the walk's look at its type):
  * without a cap, a 64×64 image followed by empty IDAT chunks (12 bytes each)
  * held a decoder 5.8 s and 675 MB for 3 million of them in a 34 MB file
  * (22 million fit in a 256 MB scene). Encoders write IDATs of 8 KiB or more,
@@ -47,26 +52,42 @@ export interface PixelOptions {
  */
 export const MAX_PNG_CHUNKS = 1 << 17
 
-/** Adam7 passes: x start, y start, x step, y step. */
-const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const
-
 /** Exact size of the inflated image data the header implies (filter bytes included). */
 export function inflatedSize (h: PngLayout): number {
   const bitsPerPixel = PNG_COLOR_TYPES[h.colorType]!.channels * h.bitDepth
-  const rowBytes = (w: number): number => Math.ceil((w * bitsPerPixel) / 8)
-  if (!h.interlaced) return h.height * (1 + rowBytes(h.width))
   let size = 0
-  for (const [xs, ys, dx, dy] of ADAM7) {
-    const pw = h.width > xs ? Math.ceil((h.width - xs) / dx) : 0
-    const ph = h.height > ys ? Math.ceil((h.height - ys) / dy) : 0
-    if (pw > 0 && ph > 0) size += ph * (1 + rowBytes(pw))
-  }
+  for (const pass of pngPasses(h)) size += pass.height * (1 + scanlineBytes(pass.width, bitsPerPixel))
   return size
 }
 
-/** Walks every chunk from IHDR on: bounds, count, CRC, IEND; returns the concatenated IDAT data. */
-function collectImageData (bytes: Uint8Array): Uint8Array {
+/** What {@link readChunks} found: the image data, its colours, and the first refusal of pngjs's rules (thrown after inflating, where pngjs threw it). */
+interface Chunks {
+  /** The IDAT chunks' data, concatenated. */
+  idat: Uint8Array
+  colours: PngColours
+  /** Why pngjs would have refused the file, or null. */
+  refusal: string | null
+}
+
+/**
+ * Walks every chunk from IHDR on: bounds, count, CRC, IEND (these throw at
+ * once). Also applies, in order, pngjs's rules for the chunks it read, so
+ * that exactly the files it accepted decode (each is a refusal, `refusal`):
+ * an unknown critical chunk; bytes after IEND; a second IHDR (pngjs started
+ * over from one identical to the first, forgetting palette and
+ * transparency seen so far, which is done here; one that differs is
+ * refused); PLTE entries accumulate over PLTE chunks; tRNS before PLTE or
+ * with more entries than the palette (colour type 3), or shorter than its
+ * colour (types 0 and 2); gAMA shorter than 4 bytes; IDAT before PLTE
+ * (type 3).
+ */
+function readChunks (bytes: Uint8Array, header: PngLayout): Chunks {
   const parts: Uint8Array[] = []
+  const palette: number[] = [] // RGBA per entry, over every PLTE chunk
+  let paletteSeen = false // a PLTE or tRNS (type 3) since the last IHDR
+  let transparent: number[] | null = null
+  let refusal: string | null = null
+  const { colorType } = header
   let offset = 8
   let sawIend = false
   for (let chunks = 1; offset < bytes.length; chunks++) {
@@ -76,7 +97,33 @@ function collectImageData (bytes: Uint8Array): Uint8Array {
     if (length > MAX_PNG_CHUNK_LENGTH || offset + 12 + length > bytes.length) throw imageError(ERR_IMAGE_DECODE, 'PNG truncated inside a chunk')
     if (!pngChunkCrcOk(bytes, offset, length)) throw imageError(ERR_IMAGE_DECODE, 'chunk CRC mismatch')
     const type = String.fromCharCode(bytes[offset + 4]!, bytes[offset + 5]!, bytes[offset + 6]!, bytes[offset + 7]!)
-    if (type === 'IDAT') parts.push(bytes.subarray(offset + 8, offset + 8 + length))
+    const data = bytes.subarray(offset + 8, offset + 8 + length)
+    const u16 = (i: number): number => (data[i]! << 8) | data[i + 1]!
+    if (type === 'IDAT') {
+      parts.push(data)
+      if (colorType === 3 && palette.length === 0) refusal ??= 'PNG image data before its palette'
+    } else if (type === 'IHDR' && offset > 8) {
+      if (length < 13 || data.subarray(0, 13).some((b, i) => b !== bytes[16 + i])) refusal ??= 'PNG has a second IHDR chunk that differs from the first'
+      paletteSeen = false
+      transparent = null
+    } else if (type === 'PLTE') {
+      for (let i = 0; i + 3 <= length; i += 3) palette.push(data[i]!, data[i + 1]!, data[i + 2]!, 255)
+      paletteSeen = true
+    } else if (type === 'tRNS') {
+      if (colorType === 3 && palette.length === 0) refusal ??= 'PNG tRNS chunk before the palette'
+      else if (colorType === 3 && length > palette.length / 4) refusal ??= 'PNG tRNS chunk longer than the palette'
+      else if (colorType === 3) {
+        for (let i = 0; i < length; i++) palette[4 * i + 3] = data[i]!
+        paletteSeen = true
+      } else if (colorType === 0 || colorType === 2) {
+        if (length < (colorType === 0 ? 2 : 6)) refusal ??= 'PNG tRNS chunk shorter than its colour'
+        else transparent = colorType === 0 ? [u16(0)] : [u16(0), u16(2), u16(4)]
+      }
+    } else if (type === 'gAMA' && length < 4) {
+      refusal ??= 'PNG gAMA chunk shorter than 4 bytes'
+    } else if (type !== 'IHDR' && type !== 'IEND' && type !== 'gAMA' && (bytes[offset + 4]! & 0x20) === 0) {
+      refusal ??= `PNG has an unknown critical chunk ${JSON.stringify(type)}`
+    }
     offset += 12 + length
     if (type === 'IEND') {
       sawIend = true
@@ -85,7 +132,12 @@ function collectImageData (bytes: Uint8Array): Uint8Array {
   }
   if (!sawIend) throw imageError(ERR_IMAGE_DECODE, 'PNG has no IEND chunk (truncated)')
   if (parts.length === 0) throw imageError(ERR_IMAGE_DECODE, 'PNG has no image data')
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
+  if (offset < bytes.length) refusal ??= 'PNG has bytes after IEND'
+  return {
+    idat: parts.length === 1 ? parts[0]! : Buffer.concat(parts),
+    colours: { palette: paletteSeen ? Uint8Array.from(palette) : null, transparent },
+    refusal
+  }
 }
 
 /** Whether `err` says this machine had no memory (an allocation, or zlib's own `Z_MEM_ERROR`) rather than anything of the bytes. */
@@ -101,73 +153,23 @@ function outOfMemory (err: unknown): boolean {
  */
 export function decodePngPixels (bytes: Uint8Array, header: PngLayout, pixels: PixelOptions): RgbaImage {
   const expected = inflatedSize(header)
-  const idat = collectImageData(bytes)
+  const chunks = readChunks(bytes, header)
   let inflated: Buffer
   try {
-    inflated = inflateSync(idat, { maxOutputLength: expected + 1 })
+    // One output chunk of the whole expected size (and the byte that shows a longer stream): zlib writes into it and returns a slice of it, instead of a list of 16 KiB pieces concatenated into a second copy.
+    const cap = Math.max(64, expected + 1)
+    inflated = inflateSync(chunks.idat, { maxOutputLength: cap, chunkSize: cap })
   } catch (err) {
     if (outOfMemory(err)) throw imageMemoryError('PNG', err)
     throw imageError(ERR_IMAGE_DECODE, 'PNG image data does not inflate within its expected size', undefined, err)
   }
   if (inflated.length !== expected) throw imageError(ERR_IMAGE_DECODE, `PNG image data inflates to ${inflated.length} bytes, expected ${expected}`)
-
-  let decoded: { width: number, height: number, data: Uint8Array | Uint16Array }
+  if (chunks.refusal !== null) throw imageError(ERR_IMAGE_DECODE, chunks.refusal)
   try {
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    decoded = pngCodec().PNG.sync.read(buf, { skipRescale: true, checkCRC: true }) as unknown as typeof decoded
+    return { width: header.width, height: header.height, data: unfilterToRgba(inflated, header, chunks.colours, pixels) }
   } catch (err) {
+    if (isTrustEngineError(err)) throw err
     if (outOfMemory(err)) throw imageMemoryError('PNG', err)
     throw imageError(ERR_IMAGE_DECODE, 'PNG could not be decoded', undefined, err)
-  }
-  const { width, height } = header
-  if (decoded.width !== width || decoded.height !== height || decoded.data.length !== width * height * 4) {
-    throw imageError(ERR_IMAGE_DECODE, 'PNG decoder output does not match the header')
-  }
-  return { width, height, data: toRgba8(decoded.data, header, pixels) }
-}
-
-/** To RGBA8 as `pixels` asks (see {@link PixelOptions}). */
-function toRgba8 (src: Uint8Array | Uint16Array, h: PngLayout, pixels: PixelOptions): Uint8Array {
-  const n = h.width * h.height * 4
-  const eightBit = h.colorType === 3 || h.bitDepth === 8
-  const overBlack = pixels.alpha === 'over-black'
-  if (eightBit) {
-    // 8-bit samples (or palette colours): the decoder's bytes as they are (a copy when composited), composited only where not opaque.
-    if (!overBlack) return new Uint8Array(src.buffer, src.byteOffset, n)
-    const out = new Uint8Array(n)
-    out.set(src)
-    compositeOverBlack(out)
-    return out
-  }
-  const out = new Uint8Array(n)
-  if (h.bitDepth === 16 && pixels.sixteenBit === 'rounded') {
-    // pngjs's rescaling, to the bit: floor(v · 255 / 65535 + 0.5).
-    for (let i = 0; i < n; i++) out[i] = Math.floor((src[i]! * 255) / 65535 + 0.5)
-    if (overBlack) compositeOverBlack(out)
-    return out
-  }
-  // Grey below 8 bits is scaled exactly; 16-bit keeps its high byte.
-  const scale = h.bitDepth >= 8 ? 1 : 255 / ((1 << h.bitDepth) - 1)
-  const shift = h.bitDepth === 16 ? 8 : 0
-  for (let p = 0; p < n; p += 4) {
-    const a = (src[p + 3]! >> shift) * scale
-    for (let c = 0; c < 3; c++) {
-      const v = (src[p + c]! >> shift) * scale
-      out[p + c] = !overBlack || a === 255 ? v : ((v * a + 127) / 255) | 0
-    }
-    out[p + 3] = overBlack ? 255 : a
-  }
-  return out
-}
-
-/** Composites every pixel that is not opaque onto black, in place, and makes it opaque. */
-function compositeOverBlack (out: Uint8Array): void {
-  for (let p = 0; p < out.length; p += 4) {
-    const a = out[p + 3]!
-    if (a === 255) continue
-    out[p] = ((out[p]! * a + 127) / 255) | 0
-    out[p + 1] = ((out[p + 1]! * a + 127) / 255) | 0
-    out[p + 2] = ((out[p + 2]! * a + 127) / 255) | 0
-    out[p + 3] = 255
   }
 }
