@@ -6,8 +6,8 @@
  *   downsampling: the same definition), in megapixels per second, on a
  *   512×512 pair (a synthetic scene and a noisy, block-quantized copy);
  * - PNG decoding through the bounded decoder (header and exact inflate-size
- *   checks, then pngjs, then RGBA normalisation) against bare pngjs on the same
- *   file, which shows what the bounds cost;
+ *   checks, then the node's own unfiltering to RGBA8) against bare pngjs on
+ *   the same file;
  * - PSNR (exact integer MSE) against SSIM on the same pair, for scale.
  */
 import { ssim as ssimJs } from 'ssim.js'
