@@ -23,7 +23,13 @@ if (chosen === undefined && (major > 22 || (major === 22 && minor >= 18))) {
   // Its TypeScript (and that of every module it loads) comes type-stripped from a content-addressed cache.
   const { registerTsCache } = await import('./ts-cache.js')
   registerTsCache()
-  const { runCli } = await import(main)
+  // `optimize` and `analyze` run from one bundled module when it can be had (bundle-cache.js).
+  let runCli
+  if (process.argv.length > 2) {
+    const { BUNDLED_COMMANDS, bundledRunCli } = await import('./bundle-cache.js')
+    if (BUNDLED_COMMANDS.has(process.argv[2])) runCli = await bundledRunCli()
+  }
+  runCli ??= (await import(main)).runCli
   await runCli()
 } else {
   let node = chosen

@@ -1,0 +1,267 @@
+// A content-addressed cache of one esbuild bundle of the CLI, for the start-up
+// of the short-lived commands that run once per scene (`optimize`, `analyze`).
+// Loading their graph as separate modules (about 210: the CLI, the optimizer's
+// TypeScript, zod, glTF-Transform, meshoptimizer) costs more than their
+// evaluation: each module is resolved, loaded through the type-stripping hook,
+// compiled and linked on its own. One bundled module skips all of that
+// (docs/cli.md, "Start-up", has the figures).
+//
+// node_modules/.cache/trust-engine/bundle/<key>.json (the key: the sha256 of
+// the Node version, the installation's folder and this file) names the bundle
+// and lists every file it was built from with the sha256 of its content: the
+// sources, the packages' files, the external files the bundle imports at run
+// time and esbuild's package.json. A run reads and hashes them all (about 5 ms)
+// and uses the bundle only if every one is unchanged; otherwise it builds a new
+// one with esbuild (a devDependency: about 0.3 s, once per change) and stores
+// it atomically under the sha256 of its text. Where esbuild is missing or the
+// cache cannot be written, or anything fails, the caller loads the sources
+// as usual. TRUST_ENGINE_BUNDLE=0 turns it off; TRUST_ENGINE_BUNDLE_DIR puts it
+// elsewhere (a folder only this user can write); TRUST_ENGINE_BUNDLE_TRACE=1
+// prints what happened on stderr (`bundle: hit|built|off|unavailable ...`).
+//
+// The bundle is the same code as the sources: the same modules in the same
+// order, with `import.meta.url` (and dirname, filename) of each project file
+// replaced by that file's own, so files it reads or requires relative to
+// itself are the same; `import.meta.main` is false (the launcher imports it).
+// Only the modules of the bundled commands are inside it: the other commands'
+// modules, which the CLI imports when their action runs, stay outside (the
+// launcher never runs those commands from the bundle: a module loaded twice,
+// inside and outside, would have two copies of its classes). Package files
+// that locate files next to themselves (`__dirname`, `import.meta`) stay
+// outside too, imported from where they are installed. glTF-Transform's
+// `ndarray-pixels` is the stub that skip-native-pixels.ts maps it to.
+import { createHash } from 'node:crypto'
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import module from 'node:module'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url))
+const ENTRY = join(ROOT, 'node/cli/main.ts')
+const CLI_DIR = join(ROOT, 'node/cli/')
+const STUB = join(ROOT, 'node/optimizer/pixels-stub.ts')
+/** The commands run from the bundle (the first argument of the command line). */
+export const BUNDLED_COMMANDS = new Set(['optimize', 'analyze'])
+/** The command files whose lazily imported modules go into the bundle. */
+const INLINED_FROM = new Set(['optimize', 'analyze'].map((c) => join(CLI_DIR, 'commands', `${c}.ts`)))
+/** Old bundles (not named by the current manifest) are removed after this long, on the next build. */
+const KEEP_MS = 3600_000
+
+const sha256 = (data) => createHash('sha256').update(data).digest('hex')
+const trace = (text) => { if (process.env.TRUST_ENGINE_BUNDLE_TRACE === '1') process.stderr.write(`bundle: ${text}\n`) }
+const cacheDir = () => process.env.TRUST_ENGINE_BUNDLE_DIR !== undefined && process.env.TRUST_ENGINE_BUNDLE_DIR !== ''
+  ? process.env.TRUST_ENGINE_BUNDLE_DIR
+  : join(ROOT, 'node_modules/.cache/trust-engine/bundle')
+
+/** Writes a file atomically (a temporary file renamed into place), so a concurrent run never reads half of it. */
+function writeAtomic (path, data) {
+  const tmp = `${path}.${process.pid}.tmp`
+  writeFileSync(tmp, data)
+  renameSync(tmp, path)
+}
+
+/** What stat says of a file that changes whenever its content does: size, inode, and the change time (which no program can set back). */
+const stamp = (st) => `${st.size}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}`
+
+/**
+ * True when every input still has the content it had when the bundle was built.
+ * An input whose stat stamp is the recorded one is unchanged without reading it
+ * (as git's index does); any other is read and its sha256 compared, and an
+ * unchanged one gets its new stamp (the manifest is rewritten), so a touched
+ * file is read once, not at every run.
+ */
+function unchanged (inputs) {
+  const nowNs = BigInt(Date.now()) * 1_000_000n
+  let restamped = false
+  for (const input of inputs) {
+    const [path, hash, recorded] = input
+    let st
+    try { st = statSync(path, { bigint: true }) } catch { return { fresh: false, restamped } }
+    if (recorded !== null && stamp(st) === recorded) continue
+    let data
+    try { data = readFileSync(path) } catch { return { fresh: false, restamped } }
+    if (sha256(data) !== hash) return { fresh: false, restamped }
+    const now = settled(st, nowNs) ? stamp(st) : null
+    if (now !== recorded) { input[2] = now; restamped = true }
+  }
+  return { fresh: true, restamped }
+}
+
+/**
+ * Whether a file's stamp can be trusted: not for a file changed in the last
+ * few seconds, which a further change within the file system's timestamp
+ * resolution could leave with the same stamp (such an input is always hashed).
+ */
+const settled = (st, nowNs) => st.ctimeNs < nowNs - 3_000_000_000n && st.mtimeNs < nowNs - 3_000_000_000n
+
+/** An input's manifest entry: path, sha256 and stat stamp (null where not settled). */
+function entry (path, startedNs) {
+  const st = statSync(path, { bigint: true })
+  return [path, sha256(readFileSync(path)), settled(st, startedNs) ? stamp(st) : null]
+}
+
+/** A package file that finds files next to itself: bundled elsewhere, it would look in the wrong folder. */
+function locatesItself (path) {
+  let text
+  try { text = readFileSync(path, 'utf8') } catch { return false }
+  if (!/__dirname|__filename|import\.meta/.test(text)) return false
+  // Only code counts, not comments that mention them.
+  return text.split('\n').some((line) => /__dirname|__filename|import\.meta/.test(line) && !/^\s*(\*|\/\*|\/\/)/.test(line))
+}
+
+/** True for a CommonJS file: `.cjs`, or `.js` where the nearest package.json does not say `"type": "module"`. */
+function isCommonJs (path) {
+  if (path.endsWith('.cjs')) return true
+  if (!path.endsWith('.js')) return false
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+    let text
+    try { text = readFileSync(join(dir, 'package.json'), 'utf8') } catch { continue }
+    try { return JSON.parse(text).type !== 'module' } catch { return false }
+  }
+  return true
+}
+
+/** The esbuild plugin that keeps the bundle the same program as the sources (see the header). */
+function plugin (externals) {
+  const skip = Symbol('resolving')
+  return {
+    name: 'trust-engine',
+    setup (build) {
+      build.onResolve({ filter: /.*/, namespace: 'installed-cjs' }, (args) => ({ path: args.path, external: true }))
+      build.onResolve({ filter: /^ndarray-pixels$/ }, (args) => args.importer.includes('/@gltf-transform/functions/') ? { path: STUB } : undefined)
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === skip || args.path.startsWith('node:') || args.kind === 'entry-point') return undefined
+        const otherCommand = args.kind === 'dynamic-import' && args.importer.startsWith(CLI_DIR) && !INLINED_FROM.has(args.importer)
+        const bare = !args.path.startsWith('.') && !args.path.startsWith('/')
+        if (!otherCommand && !bare && !args.importer.includes('/node_modules/')) return undefined
+        const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: skip })
+        if (resolved.errors.length > 0 || resolved.external || resolved.path === '' || !resolved.path.startsWith('/')) return undefined
+        if (!otherCommand && !(resolved.path.includes('/node_modules/') && locatesItself(resolved.path))) return undefined
+        externals.add(resolved.path)
+        if (otherCommand) return { path: pathToFileURL(resolved.path).href, external: true }
+        // A CommonJS package file is required where it is installed, when its importer runs (a static import of
+        // an external file would be hoisted to the bundle's start instead).
+        if (isCommonJs(resolved.path)) return { path: resolved.path, namespace: 'installed-cjs' }
+        return { path: pathToFileURL(resolved.path).href, external: true }
+      })
+      build.onLoad({ filter: /.*/, namespace: 'installed-cjs' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)})`, loader: 'js' }))
+      build.onLoad({ filter: /\.(ts|js|mjs)$/ }, (args) => {
+        if (args.path.includes('/node_modules/')) return undefined
+        const url = pathToFileURL(args.path)
+        const source = readFileSync(args.path, 'utf8').replace(/\bimport\.meta\.(url|dirname|filename|main)\b/g, (_, field) =>
+          field === 'url' ? JSON.stringify(url.href) : field === 'main' ? 'false' : JSON.stringify(field === 'dirname' ? fileURLToPath(new URL('.', url)).replace(/\/$/, '') : args.path))
+        return { contents: source, loader: args.path.endsWith('.ts') ? 'ts' : 'js' }
+      })
+    }
+  }
+}
+
+/** Builds the bundle with esbuild; returns its text and its inputs (path and sha256). */
+async function build () {
+  const startedNs = BigInt(Date.now()) * 1_000_000n
+  const esbuild = await import('esbuild')
+  const externals = new Set()
+  try {
+    const result = await esbuild.build({
+      entryPoints: [ENTRY],
+      absWorkingDir: ROOT,
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      metafile: true,
+      logLevel: 'silent',
+      // Less text to parse at every start; names are kept, for readable stack traces.
+      minifyWhitespace: true,
+      minifySyntax: true,
+      // The CommonJS packages inside (commander) require Node's built-in modules.
+      banner: { js: "import { createRequire as __trustEngineRequire } from 'node:module'; const require = __trustEngineRequire(import.meta.url);" },
+      plugins: [plugin(externals)]
+    })
+    // The virtual modules (namespace:path) are covered by their installed files, among the externals.
+    const sources = Object.keys(result.metafile.inputs).filter((p) => !/^[a-z-]+:/.test(p)).map((p) => join(ROOT, p))
+    const files = [...new Set([...sources, ...externals]), join(ROOT, 'node_modules/esbuild/package.json')]
+    const inputs = files.map((path) => entry(path, startedNs))
+    return { text: result.outputFiles[0].text, inputs }
+  } finally {
+    await esbuild.stop()
+  }
+}
+
+/** Removes bundles and temporary files older than KEEP_MS that no manifest names. */
+function prune (dir) {
+  const keep = new Set()
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.json')) continue
+    try { keep.add(JSON.parse(readFileSync(join(dir, name), 'utf8')).bundle) } catch {}
+  }
+  for (const name of readdirSync(dir)) {
+    if (keep.has(name) || !(name.endsWith('.mjs') || name.endsWith('.tmp'))) continue
+    try {
+      if (Date.now() - statSync(join(dir, name)).mtimeMs > KEEP_MS) rmSync(join(dir, name), { force: true })
+    } catch {}
+  }
+  // The compile cache's entries of old bundles (an entry still in use is only compiled and written again).
+  const v8 = join(dir, 'v8')
+  for (const version of readdirSync(v8, { withFileTypes: true })) {
+    if (!version.isDirectory()) continue
+    for (const name of readdirSync(join(v8, version.name))) {
+      const path = join(v8, version.name, name)
+      try {
+        if (Date.now() - statSync(path).mtimeMs > KEEP_MS) rmSync(path, { force: true })
+      } catch {}
+    }
+  }
+}
+
+/**
+ * The CLI's `runCli` from the bundle, built first if it is missing or stale;
+ * undefined where the bundle is off or cannot be built, written or loaded
+ * (the caller then loads the sources).
+ */
+export async function bundledRunCli () {
+  if (process.env.TRUST_ENGINE_BUNDLE === '0') { trace('off'); return undefined }
+  const dir = cacheDir()
+  const key = sha256(`${process.version}\0${ROOT}\0${readFileSync(fileURLToPath(import.meta.url), 'utf8')}`)
+  const manifestPath = join(dir, `${key}.json`)
+  let bundlePath
+  let how = 'hit'
+  try {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
+    if (typeof manifest.bundle === 'string' && Array.isArray(manifest.inputs)) {
+      const { fresh, restamped } = unchanged(manifest.inputs)
+      if (fresh) {
+        bundlePath = join(dir, manifest.bundle)
+        if (restamped) try { writeAtomic(manifestPath, JSON.stringify(manifest)) } catch {}
+      }
+    }
+  } catch {}
+  if (bundlePath === undefined) {
+    try {
+      mkdirSync(dir, { recursive: true })
+      const { text, inputs } = await build()
+      const name = `${sha256(text)}.mjs`
+      writeAtomic(join(dir, name), text)
+      writeAtomic(manifestPath, JSON.stringify({ bundle: name, inputs }))
+      bundlePath = join(dir, name)
+      how = `built (${inputs.length} inputs)`
+      try { prune(dir) } catch {}
+    } catch (err) {
+      trace(`unavailable (${err instanceof Error ? err.message : String(err)})`)
+      return undefined
+    }
+  }
+  try {
+    // V8's code cache of the bundle (Node's compile cache, kept beside it): compiling it is most of what is left.
+    if (process.env.NODE_COMPILE_CACHE === undefined) module.enableCompileCache?.(join(dir, 'v8'))
+    const { runCli } = await import(pathToFileURL(bundlePath).href)
+    trace(`${how} ${relative(ROOT, bundlePath)}`)
+    return runCli
+  } catch (err) {
+    // A bundle that does not load is forgotten, so the next run builds it again.
+    rmSync(manifestPath, { force: true })
+    trace(`unavailable (${err instanceof Error ? err.message : String(err)})`)
+    return undefined
+  }
+}
