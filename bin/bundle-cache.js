@@ -1,28 +1,32 @@
 // A content-addressed cache of one esbuild bundle of the CLI, for the start-up
 // of the short-lived commands that run once per scene (`optimize`, `analyze`).
-// Loading their graph as separate modules (about 210: the CLI, the optimizer's
+// Loading their graph as separate modules (about 240: the CLI, the optimizer's
 // TypeScript, zod, glTF-Transform, meshoptimizer) costs more than their
 // evaluation: each module is resolved, loaded through the type-stripping hook,
 // compiled and linked on its own. One bundled module skips all of that
-// (docs/cli.md, "Start-up", has the figures).
+// (docs/cli.md, "The optimize and analyze bundle", has the figures).
 //
 // node_modules/.cache/trust-engine/bundle/<key>.json (the key: the sha256 of
 // the Node version, the installation's folder and this file) names the bundle
-// and lists every file it was built from with the sha256 of its content: the
-// sources, the packages' files, the external files the bundle imports at run
-// time and esbuild's package.json. A run reads and hashes them all (about 5 ms)
-// and uses the bundle only if every one is unchanged; otherwise it builds a new
-// one with esbuild (a devDependency: about 0.3 s, once per change) and stores
-// it atomically under the sha256 of its text. Where esbuild is missing or the
-// cache cannot be written, or anything fails, the caller loads the sources
-// as usual. TRUST_ENGINE_BUNDLE=0 turns it off; TRUST_ENGINE_BUNDLE_DIR puts it
+// and lists every file it was built from with the sha256 of its content and
+// a stat stamp: the sources, the packages' files, the package files it
+// requires at run time and esbuild's package.json. A run stats them all (3 to
+// 5 ms) and reads and hashes those whose stamp changed; it uses the bundle
+// only if every content is unchanged, and otherwise builds a new one with
+// esbuild (a devDependency; once per change) and stores it atomically under
+// the sha256 of its text. Node's compile cache (V8's code cache) is turned on
+// for it, in v8/ beside it. Where esbuild is missing or the cache cannot be
+// written, or anything fails, the caller loads the sources as usual.
+// TRUST_ENGINE_BUNDLE=0 turns it off; TRUST_ENGINE_BUNDLE_DIR puts it
 // elsewhere (a folder only this user can write); TRUST_ENGINE_BUNDLE_TRACE=1
 // prints what happened on stderr (`bundle: hit|built|off|unavailable ...`).
 //
-// The bundle is the same code as the sources: the same modules in the same
-// order, with `import.meta.url` (and dirname, filename) of each project file
-// replaced by that file's own, so files it reads or requires relative to
-// itself are the same; `import.meta.main` is false (the launcher imports it).
+// The bundle is the same code as the sources: the same modules, evaluated in
+// the order the sources evaluate them, functions and classes keeping their
+// names (esbuild renames clashing ones otherwise), with `import.meta.url`
+// (and dirname, filename) of each project file replaced by that file's own,
+// so files it reads or requires relative to itself are the same;
+// `import.meta.main` is false (the launcher imports it).
 // Only the modules of the bundled commands are inside it: the other commands'
 // modules, which the CLI imports when their action runs, stay outside (the
 // launcher never runs those commands from the bundle: a module loaded twice,
@@ -172,9 +176,10 @@ async function build () {
       target: 'node22',
       metafile: true,
       logLevel: 'silent',
-      // Less text to parse at every start; names are kept, for readable stack traces.
+      // Less text to parse at every start; identifiers are kept, for readable stack traces.
       minifyWhitespace: true,
       minifySyntax: true,
+      keepNames: true,
       // The CommonJS packages inside (commander) require Node's built-in modules.
       banner: { js: "import { createRequire as __trustEngineRequire } from 'node:module'; const require = __trustEngineRequire(import.meta.url);" },
       plugins: [plugin(externals)]
