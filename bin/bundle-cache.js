@@ -126,7 +126,7 @@ function isCommonJs (path) {
 }
 
 /** The esbuild plugin that keeps the bundle the same program as the sources (see the header). */
-function plugin (externals) {
+function plugin (externals, read) {
   const skip = Symbol('resolving')
   return {
     name: 'trust-engine',
@@ -149,12 +149,19 @@ function plugin (externals) {
         return { path: pathToFileURL(resolved.path).href, external: true }
       })
       build.onLoad({ filter: /.*/, namespace: 'installed-cjs' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)})`, loader: 'js' }))
-      build.onLoad({ filter: /\.(ts|js|mjs)$/ }, (args) => {
-        if (args.path.includes('/node_modules/')) return undefined
-        const url = pathToFileURL(args.path)
-        const source = readFileSync(args.path, 'utf8').replace(/\bimport\.meta\.(url|dirname|filename|main)\b/g, (_, field) =>
-          field === 'url' ? JSON.stringify(url.href) : field === 'main' ? 'false' : JSON.stringify(field === 'dirname' ? fileURLToPath(new URL('.', url)).replace(/\/$/, '') : args.path))
-        return { contents: source, loader: args.path.endsWith('.ts') ? 'ts' : 'js' }
+      // Every file is read here, so the manifest records the content that went into the bundle (stat taken
+      // first: a file edited during the build is then seen as changed by the next run).
+      build.onLoad({ filter: /\.(ts|js|mjs|cjs|json)$/, namespace: 'file' }, (args) => {
+        const st = statSync(args.path, { bigint: true })
+        const bytes = readFileSync(args.path)
+        read.set(args.path, [sha256(bytes), st])
+        let source = bytes.toString('utf8')
+        if (!args.path.includes('/node_modules/')) {
+          const url = pathToFileURL(args.path)
+          source = source.replace(/\bimport\.meta\.(url|dirname|filename|main)\b/g, (_, field) =>
+            field === 'url' ? JSON.stringify(url.href) : field === 'main' ? 'false' : JSON.stringify(field === 'dirname' ? fileURLToPath(new URL('.', url)).replace(/\/$/, '') : args.path))
+        }
+        return { contents: source, loader: args.path.endsWith('.ts') ? 'ts' : args.path.endsWith('.json') ? 'json' : 'js' }
       })
     }
   }
@@ -165,6 +172,7 @@ async function build () {
   const startedNs = BigInt(Date.now()) * 1_000_000n
   const esbuild = await import('esbuild')
   const externals = new Set()
+  const read = new Map()
   try {
     const result = await esbuild.build({
       entryPoints: [ENTRY],
@@ -182,12 +190,15 @@ async function build () {
       keepNames: true,
       // The CommonJS packages inside (commander) require Node's built-in modules.
       banner: { js: "import { createRequire as __trustEngineRequire } from 'node:module'; const require = __trustEngineRequire(import.meta.url);" },
-      plugins: [plugin(externals)]
+      plugins: [plugin(externals, read)]
     })
     // The virtual modules (namespace:path) are covered by their installed files, among the externals.
     const sources = Object.keys(result.metafile.inputs).filter((p) => !/^[a-z-]+:/.test(p)).map((p) => join(ROOT, p))
     const files = [...new Set([...sources, ...externals]), join(ROOT, 'node_modules/esbuild/package.json')]
-    const inputs = files.map((path) => entry(path, startedNs))
+    const inputs = files.map((path) => {
+      const seen = read.get(path)
+      return seen === undefined ? entry(path, startedNs) : [path, seen[0], settled(seen[1], startedNs) ? stamp(seen[1]) : null]
+    })
     return { text: result.outputFiles[0].text, inputs }
   } finally {
     await esbuild.stop()
