@@ -32,20 +32,16 @@ import { type CameraLight, LIGHT_DIRECTIONAL, LIGHT_SPOT } from './lights.ts'
 import type { PbrLightingOptions } from './pbr-lighting.ts'
 import type { PixelShader } from './rasterizer.ts'
 import { PbrTriangle, type ShaderVertices, SLOT_BASE, SLOT_CC, SLOT_CCR, SLOT_EMIS, SLOT_MR, SLOT_NORMAL, SLOT_OCC, SLOT_SPEC, SLOT_SPECCOL, SLOT_TRANS, SLOTS } from './pbr-triangle.ts'
-import type { PreparedPrimitive, TextureBinding } from './scene-reader.ts'
-import { footprintAt, newFootprint, readChannelPair, readChannelTo, readRgb, readRgba, type TextureFootprint } from './texture-read.ts'
-import { interpolateUvAt } from './uv.ts'
+import type { PreparedPrimitive } from './scene-reader.ts'
+import { slotsRead, TexelFetch } from './texel-fetch.ts'
 
 /** Smallest perceptual roughness: keeps GGX's peak finite for point lights (three.js uses 0.0525, Filament 0.045). */
 export const MIN_ROUGHNESS = 0.05
 
-const tex4 = new Float64Array(4)
 const bands = new Float64Array(2)
 const dfg = new Float64Array(2)
 const envOut = new Float64Array(6)
-const lodUv = new Float64Array(3)
 const coat = new Float64Array(3)
-const uvA = new Float64Array(2)
 
 /** Shades the pixels of one primitive with the glTF metallic-roughness model. */
 export class PbrShader extends PbrTriangle implements PixelShader {
@@ -54,14 +50,10 @@ export class PbrShader extends PbrTriangle implements PixelShader {
   private readonly envScale: number
   /** Level-of-detail bias (see PixelShader.lodBias). */
   lodBias = 0
-  /** Per slot group: its footprint at the pixel being shaded, valid when its stamp equals `stamp`. */
-  private readonly footprints: TextureFootprint[]
-  private readonly fpStamp = new Int32Array(SLOTS)
-  /** Per UV group: coordinates at the pixel being shaded (u, v pairs), valid when the stamp equals `stamp`. */
-  private readonly uvs = new Float64Array(SLOTS * 2)
-  private readonly uvStamp = new Int32Array(SLOTS)
-  /** Counts shade calls; the cached footprints and coordinates belong to the current one. */
-  private stamp = 0
+  /** The fused texture reads of the material's slots (texel-fetch.ts). */
+  private readonly fetcher: TexelFetch
+  /** Per slot: its texels at the pixel being shaded (linear RGBA, the channels the shade reads). */
+  private readonly texel = new Float64Array(SLOTS * 4)
   /** The pixel being shaded: barycentrics [0..2] and the lod term 1.5·log2 w + bias [3]. */
   private readonly bary = new Float64Array(4)
 
@@ -70,54 +62,17 @@ export class PbrShader extends PbrTriangle implements PixelShader {
     this.lights = lights
     this.env = lighting.environment
     this.envScale = lighting.environmentIntensity
-    this.footprints = this.groups.groupSlot.map(() => newFootprint())
-  }
-
-  /**
-   * The footprint of slot `s` (binding `b`) at the pixel being shaded (its
-   * barycentrics and lod term are in `bary`). Computed once per pixel for
-   * each slot group (and the coordinates once per UV group).
-   */
-  private footprint (s: number, b: TextureBinding): TextureFootprint {
-    const g = this.groups.slotGroup[s]!
-    const fp = this.footprints[g]!
-    if (this.fpStamp[g] === this.stamp) return fp
-    this.fpStamp[g] = this.stamp
-    const u = this.groups.groupUv[g]!
-    const uvs = this.uvs
-    if (this.uvStamp[u] !== this.stamp) {
-      this.uvStamp[u] = this.stamp
-      interpolateUvAt(this.prim, b, this.i0, this.i1, this.i2, this.bary, uvA)
-      uvs[u * 2] = uvA[0]!; uvs[u * 2 + 1] = uvA[1]!
-    }
-    const q = lodUv
-    q[0] = b.mipmaps ? this.lodBase[g]! + this.bary[3]! : 0; q[1] = uvs[u * 2]!; q[2] = uvs[u * 2 + 1]!
-    footprintAt(b.texture, q, b.wrapS, b.wrapT, b.nearest, b.mipmaps, fp)
-    return fp
-  }
-
-  /** Samples slot `s` (binding `b`) at the pixel into tex4 (linear RGBA). */
-  private sample (s: number, b: TextureBinding): void {
-    readRgba(b.texture, this.footprint(s, b), tex4)
-  }
-
-  /** Slot `s` (binding `b`) at the pixel into tex4[0..2] (linear RGB, no alpha). */
-  private sampleRgb (s: number, b: TextureBinding): void {
-    readRgb(b.texture, this.footprint(s, b), tex4)
-  }
-
-  /** Channel c of slot `s` (binding `b`) at the pixel into tex4[0]. */
-  private sampleChannel (s: number, b: TextureBinding, c: number): void {
-    readChannelTo(b.texture, this.footprint(s, b), c, tex4)
+    this.fetcher = new TexelFetch(prim, this.slots, this.groups, slotsRead(prim.material, this.slots))
   }
 
   shade (frag: Float64Array, out: Float64Array): void {
     const b0 = frag[0]!; const b1 = frag[1]!; const b2 = frag[2]!; const w = frag[3]!
     const m = this.material
     const slots = this.slots
-    this.stamp = (this.stamp + 1) | 0
     this.bary[0] = b0; this.bary[1] = b1; this.bary[2] = b2; this.bary[3] = this.anyMip ? 1.5 * lodLog2(w) + this.lodBias : 0
     const i0 = this.i0; const i1 = this.i1; const i2 = this.i2
+    const tv = this.texel
+    this.fetcher.fetch(i0, i1, i2, this.bary, this.lodBase, tv)
 
     // base colour
     const f = m.baseColorFactor
@@ -131,7 +86,7 @@ export class PbrShader extends PbrTriangle implements PixelShader {
       ca *= vc[o0 + 3]! * b0 + vc[o1 + 3]! * b1 + vc[o2 + 3]! * b2
     }
     const bt = slots[SLOT_BASE] ?? null
-    if (bt !== null) { this.sample(SLOT_BASE, bt); cr *= tex4[0]!; cg *= tex4[1]!; cb *= tex4[2]!; ca *= tex4[3]! }
+    if (bt !== null) { cr *= tv[0]!; cg *= tv[1]!; cb *= tv[2]!; ca *= tv[3]! }
     if (m.unlit) { out[0] = cr; out[1] = cg; out[2] = cb; out[3] = ca; out[4] = 0; out[5] = 0; out[6] = 0; this.emit(out); return }
 
     // view vector (camera at the origin)
@@ -172,8 +127,7 @@ export class PbrShader extends PbrTriangle implements PixelShader {
       if (tl > 0 && tl < Infinity) {
         tx /= tl; ty /= tl; tz /= tl
         const bx = (gy * tz - gz * ty) * tw; const by = (gz * tx - gx * tz) * tw; const bz = (gx * ty - gy * tx) * tw
-        this.sampleRgb(SLOT_NORMAL, nt)
-        const sx = (tex4[0]! * 2 - 1) * m.normalScale; const sy = (tex4[1]! * 2 - 1) * m.normalScale; const sz = tex4[2]! * 2 - 1
+        const sx = (tv[SLOT_NORMAL * 4]! * 2 - 1) * m.normalScale; const sy = (tv[SLOT_NORMAL * 4 + 1]! * 2 - 1) * m.normalScale; const sz = tv[SLOT_NORMAL * 4 + 2]! * 2 - 1
         const x = tx * sx + bx * sy + gx * sz; const y = ty * sx + by * sy + gy * sz; const z = tz * sx + bz * sy + gz * sz
         const l = Math.sqrt(x * x + y * y + z * z)
         if (l > 0 && l < Infinity) { nx = x / l; ny = y / l; nz = z / l }
@@ -186,7 +140,7 @@ export class PbrShader extends PbrTriangle implements PixelShader {
     // metallic, roughness
     let metal = m.metallicFactor; let rough = m.roughnessFactor
     const mr = slots[SLOT_MR] ?? null
-    if (mr !== null) { readChannelPair(mr.texture, this.footprint(SLOT_MR, mr), 1, tex4); rough *= tex4[0]!; metal *= tex4[1]! }
+    if (mr !== null) { rough *= tv[SLOT_MR * 4 + 1]!; metal *= tv[SLOT_MR * 4 + 2]! }
     metal = metal < 0 ? 0 : metal > 1 ? 1 : metal
     rough = rough < MIN_ROUGHNESS ? MIN_ROUGHNESS : rough > 1 ? 1 : rough
     if (!(rough >= 0)) rough = 1
@@ -195,11 +149,11 @@ export class PbrShader extends PbrTriangle implements PixelShader {
     // specular colour (KHR_materials_ior / _specular): dielectric F0, F90; metals take the base colour
     let spec = m.specularFactor
     const st = slots[SLOT_SPEC] ?? null
-    if (st !== null) { this.sampleChannel(SLOT_SPEC, st, 3); spec *= tex4[0]! }
+    if (st !== null) { spec *= tv[SLOT_SPEC * 4 + 3]! }
     const sc = m.specularColorFactor
     let scr = sc[0]!; let scg = sc[1]!; let scb = sc[2]!
     const sct = slots[SLOT_SPECCOL] ?? null
-    if (sct !== null) { this.sampleRgb(SLOT_SPECCOL, sct); scr *= tex4[0]!; scg *= tex4[1]!; scb *= tex4[2]! }
+    if (sct !== null) { scr *= tv[SLOT_SPECCOL * 4]!; scg *= tv[SLOT_SPECCOL * 4 + 1]!; scb *= tv[SLOT_SPECCOL * 4 + 2]! }
     const ir = (m.ior - 1) / (m.ior + 1)
     const f0d = ir * ir
     const dr = f0d * scr; const dg = f0d * scg; const db = f0d * scb
@@ -214,7 +168,7 @@ export class PbrShader extends PbrTriangle implements PixelShader {
     if (nv > 1) nv = 1
     let ao = 1
     const ot = slots[SLOT_OCC] ?? null
-    if (ot !== null) { this.sampleChannel(SLOT_OCC, ot, 0); ao = 1 + m.occlusionStrength * (tex4[0]! - 1) }
+    if (ot !== null) { ao = 1 + m.occlusionStrength * (tv[SLOT_OCC * 4]! - 1) }
     const es = this.envScale
     const a2 = alpha * alpha
     const lights = this.lights; const env = this.env
@@ -303,7 +257,7 @@ export class PbrShader extends PbrTriangle implements PixelShader {
     if (m.transmissionFactor > 0) {
       let t = m.transmissionFactor
       const tt = slots[SLOT_TRANS] ?? null
-      if (tt !== null) { this.sampleChannel(SLOT_TRANS, tt, 0); t *= tex4[0]! }
+      if (tt !== null) { t *= tv[SLOT_TRANS * 4]! }
       t = (t < 0 ? 0 : t > 1 ? 1 : t) * (1 - metal)
       qr *= 1 - t; qg *= 1 - t; qb *= 1 - t
       tor = t * cr * (1 - tmax); tog = t * cg * (1 - tmax); tob = t * cb * (1 - tmax)
@@ -314,9 +268,9 @@ export class PbrShader extends PbrTriangle implements PixelShader {
     if (m.clearcoatFactor > 0) {
       let cc = m.clearcoatFactor; let ccr = m.clearcoatRoughnessFactor
       const ct = slots[SLOT_CC] ?? null
-      if (ct !== null) { this.sampleChannel(SLOT_CC, ct, 0); cc *= tex4[0]! }
+      if (ct !== null) { cc *= tv[SLOT_CC * 4]! }
       const crt = slots[SLOT_CCR] ?? null
-      if (crt !== null) { this.sampleChannel(SLOT_CCR, crt, 1); ccr *= tex4[0]! }
+      if (crt !== null) { ccr *= tv[SLOT_CCR * 4 + 1]! }
       ccr = ccr < MIN_ROUGHNESS ? MIN_ROUGHNESS : ccr > 1 ? 1 : ccr
       cc = cc < 0 ? 0 : cc > 1 ? 1 : cc
       const fc = clearcoatLayer(cc, ccr, gx, gy, gz, vx, vy, vz, this.lights, this.env, ao * es, coat)
@@ -342,9 +296,9 @@ export class PbrShader extends PbrTriangle implements PixelShader {
       let er = ef[0]!; let eg = ef[1]!; let eb = ef[2]!
       const et = this.slots[SLOT_EMIS] ?? null
       if (et !== null) {
-        // the barycentrics and lod term of the pixel being shaded
-        this.sampleRgb(SLOT_EMIS, et)
-        er *= tex4[0]!; eg *= tex4[1]!; eb *= tex4[2]!
+        // read with the other maps at the start of the shade
+        const tv = this.texel
+        er *= tv[SLOT_EMIS * 4]!; eg *= tv[SLOT_EMIS * 4 + 1]!; eb *= tv[SLOT_EMIS * 4 + 2]!
       }
       r += er; g += eg; b += eb
     }

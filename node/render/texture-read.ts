@@ -14,7 +14,7 @@ export const WRAP_CLAMP = 33071
 export const WRAP_MIRROR = 33648
 
 /** Maps an integer texel coordinate into [0, n) by the wrap mode. */
-function wrap (i: number, n: number, mode: number): number {
+export function wrap (i: number, n: number, mode: number): number {
   if (i >= 0 && i < n) return i // inside: every mode maps i to itself (the reductions below give i exactly)
   if (mode === WRAP_CLAMP) return i < 0 ? 0 : (i >= n ? n - 1 : i)
   if (mode === WRAP_MIRROR) {
@@ -153,58 +153,4 @@ export function readRgba (tex: LinearTexture, fp: TextureFootprint, out: Float64
   out[1] = g + ((e[b00 + 1]! * v00 + e[b10 + 1]! * v10 + e[b01 + 1]! * v01 + e[b11 + 1]! * v11) / 65535 - g) * f
   out[2] = b + ((e[b00 + 2]! * v00 + e[b10 + 2]! * v10 + e[b01 + 2]! * v01 + e[b11 + 2]! * v11) / 65535 - b) * f
   out[3] = a + ((e[b00 + 3]! * v00 + e[b10 + 3]! * v10 + e[b01 + 3]! * v01 + e[b11 + 3]! * v11) / 65535 - a) * f
-}
-
-/** Linear RGB of `tex` read through footprint `fp`, written to out[0..2]: readRgba's numbers without alpha. */
-export function readRgb (tex: LinearTexture, fp: TextureFootprint, out: Float64Array): void {
-  const levels = tex.levels
-  const d = levels[fp.la]!.data
-  if (fp.mode === 0) {
-    const o = fp.a00
-    out[0] = d[o]! / 65535; out[1] = d[o + 1]! / 65535; out[2] = d[o + 2]! / 65535
-    return
-  }
-  const a00 = fp.a00; const a10 = fp.a10; const a01 = fp.a01; const a11 = fp.a11
-  const w00 = fp.wa00; const w10 = fp.wa10; const w01 = fp.wa01; const w11 = fp.wa11
-  const r = (d[a00]! * w00 + d[a10]! * w10 + d[a01]! * w01 + d[a11]! * w11) / 65535
-  const g = (d[a00 + 1]! * w00 + d[a10 + 1]! * w10 + d[a01 + 1]! * w01 + d[a11 + 1]! * w11) / 65535
-  const b = (d[a00 + 2]! * w00 + d[a10 + 2]! * w10 + d[a01 + 2]! * w01 + d[a11 + 2]! * w11) / 65535
-  if (fp.mode === 1) { out[0] = r; out[1] = g; out[2] = b; return }
-  const e = levels[fp.lb]!.data
-  const b00 = fp.b00; const b10 = fp.b10; const b01 = fp.b01; const b11 = fp.b11
-  const v00 = fp.wb00; const v10 = fp.wb10; const v01 = fp.wb01; const v11 = fp.wb11
-  const f = fp.f
-  out[0] = r + ((e[b00]! * v00 + e[b10]! * v10 + e[b01]! * v01 + e[b11]! * v11) / 65535 - r) * f
-  out[1] = g + ((e[b00 + 1]! * v00 + e[b10 + 1]! * v10 + e[b01 + 1]! * v01 + e[b11 + 1]! * v11) / 65535 - g) * f
-  out[2] = b + ((e[b00 + 2]! * v00 + e[b10 + 2]! * v10 + e[b01 + 2]! * v01 + e[b11 + 2]! * v11) / 65535 - b) * f
-}
-
-/** Channel c (0–3: linear R, G, B, A in [0, 1]) of `tex` read through footprint `fp`, written to out[0]. */
-export function readChannelTo (tex: LinearTexture, fp: TextureFootprint, c: number, out: Float64Array): void {
-  const levels = tex.levels
-  const d = levels[fp.la]!.data
-  if (fp.mode === 0) { out[0] = d[fp.a00 + c]! / 65535; return }
-  const a = (d[fp.a00 + c]! * fp.wa00 + d[fp.a10 + c]! * fp.wa10 + d[fp.a01 + c]! * fp.wa01 + d[fp.a11 + c]! * fp.wa11) / 65535
-  if (fp.mode === 1) { out[0] = a; return }
-  const e = levels[fp.lb]!.data
-  const b = (e[fp.b00 + c]! * fp.wb00 + e[fp.b10 + c]! * fp.wb10 + e[fp.b01 + c]! * fp.wb01 + e[fp.b11 + c]! * fp.wb11) / 65535
-  out[0] = a + (b - a) * fp.f
-}
-
-/** Channels c and c + 1 of `tex` read through footprint `fp`, written to out[0] and out[1]: readChannelTo's numbers for both. */
-export function readChannelPair (tex: LinearTexture, fp: TextureFootprint, c: number, out: Float64Array): void {
-  const levels = tex.levels
-  const d = levels[fp.la]!.data
-  if (fp.mode === 0) { out[0] = d[fp.a00 + c]! / 65535; out[1] = d[fp.a00 + c + 1]! / 65535; return }
-  const a00 = fp.a00 + c; const a10 = fp.a10 + c; const a01 = fp.a01 + c; const a11 = fp.a11 + c
-  const w00 = fp.wa00; const w10 = fp.wa10; const w01 = fp.wa01; const w11 = fp.wa11
-  const x = (d[a00]! * w00 + d[a10]! * w10 + d[a01]! * w01 + d[a11]! * w11) / 65535
-  const y = (d[a00 + 1]! * w00 + d[a10 + 1]! * w10 + d[a01 + 1]! * w01 + d[a11 + 1]! * w11) / 65535
-  if (fp.mode === 1) { out[0] = x; out[1] = y; return }
-  const e = levels[fp.lb]!.data
-  const b00 = fp.b00 + c; const b10 = fp.b10 + c; const b01 = fp.b01 + c; const b11 = fp.b11 + c
-  const v00 = fp.wb00; const v10 = fp.wb10; const v01 = fp.wb01; const v11 = fp.wb11
-  const f = fp.f
-  out[0] = x + ((e[b00]! * v00 + e[b10]! * v10 + e[b01]! * v01 + e[b11]! * v11) / 65535 - x) * f
-  out[1] = y + ((e[b00 + 1]! * v00 + e[b10 + 1]! * v10 + e[b01 + 1]! * v01 + e[b11 + 1]! * v11) / 65535 - y) * f
 }

@@ -1,0 +1,166 @@
+/**
+ * The texture reads of one physically based shade (shading.ts), fused: for
+ * each slot group (texture-slots.ts: same coordinates, level-0 size, wrap
+ * modes and filter) the texture footprint is computed once, in local
+ * numbers, and applied to every channel the shade uses of every texture of
+ * the group, with no call per read. The numbers are those of
+ * `footprintAt` and `readRgba` (texture-read.ts), channel by channel: the
+ * same operations in the same order, so the texels are bit-identical.
+ */
+import type { PreparedMaterial, PreparedPrimitive, TextureBinding } from './scene-reader.ts'
+import type { SlotGroups } from './texture-slots.ts'
+import type { LinearTexture, TextureLevel } from './texture.ts'
+import { wrap } from './texture-read.ts'
+
+/** The channels [first, end) a shade reads of each slot (shading.ts slot order). */
+const FIRST_CHANNEL = [0, 1, 0, 0, 0, 3, 0, 0, 1, 0]
+const END_CHANNEL = [4, 3, 3, 1, 3, 4, 3, 1, 2, 1]
+
+/**
+ * Which slots of material `m` a shade reads (where it has a texture): base
+ * colour always; the rest only when lit, emissive only with a non-zero
+ * factor, clearcoat and transmission only with a non-zero factor.
+ */
+export function slotsRead (m: PreparedMaterial, slots: ReadonlyArray<TextureBinding | null>): boolean[] {
+  const lit = !m.unlit
+  const ef = m.emissiveFactor
+  const use = [true, lit, lit, lit, lit && (ef[0]! > 0 || ef[1]! > 0 || ef[2]! > 0), lit, lit,
+    lit && m.clearcoatFactor > 0, lit && m.clearcoatFactor > 0, lit && m.transmissionFactor > 0]
+  return slots.map((b, s) => b !== null && use[s]!)
+}
+
+/** Reads the texels of a primitive's slots at a pixel into `texel[s·4 + c]` (linear, [0, 1]). */
+export class TexelFetch {
+  private readonly groupCount: number
+  /** Per group: its UV group, filter, wrap modes, the levels of its first texture (the sizes of all). */
+  private readonly gUv: Int32Array
+  private readonly gMip: Uint8Array
+  private readonly gNearest: Uint8Array
+  private readonly gWrapS: Int32Array
+  private readonly gWrapT: Int32Array
+  private readonly gLevels: TextureLevel[][]
+  /** Per group: its slots read, entries [gStart[g], gStart[g + 1]) of the lists below. */
+  private readonly gStart: Int32Array
+  private readonly slot: Int32Array
+  private readonly tex: LinearTexture[]
+  private readonly c0: Int32Array
+  private readonly c1: Int32Array
+  /** Per UV group: the coordinate set (or null: (0, 0)) and transform. */
+  private readonly uvSet: Array<Float64Array | null>
+  private readonly uvTransform: Array<Float64Array | null>
+  /** Per UV group: the coordinates at the pixel (u, v pairs). */
+  private readonly uv: Float64Array
+
+  constructor (prim: PreparedPrimitive, slots: ReadonlyArray<TextureBinding | null>, groups: SlotGroups, read: readonly boolean[]) {
+    const G = groups.groupSlot.length
+    this.groupCount = G
+    this.gUv = Int32Array.from(groups.groupUv)
+    this.gMip = new Uint8Array(G); this.gNearest = new Uint8Array(G); this.gWrapS = new Int32Array(G); this.gWrapT = new Int32Array(G)
+    this.gLevels = []
+    this.gStart = new Int32Array(G + 1)
+    const slot: number[] = []; const tex: LinearTexture[] = []; const c0: number[] = []; const c1: number[] = []
+    for (let g = 0; g < G; g++) {
+      const b = slots[groups.groupSlot[g]!]!
+      this.gMip[g] = b.mipmaps ? 1 : 0; this.gNearest[g] = b.nearest ? 1 : 0; this.gWrapS[g] = b.wrapS; this.gWrapT[g] = b.wrapT
+      this.gLevels.push(b.texture.levels)
+      this.gStart[g] = slot.length
+      for (let s = 0; s < slots.length; s++) {
+        if (groups.slotGroup[s] !== g || !read[s]!) continue
+        slot.push(s); tex.push(slots[s]!.texture); c0.push(FIRST_CHANNEL[s]!); c1.push(END_CHANNEL[s]!)
+      }
+    }
+    this.gStart[G] = slot.length
+    this.slot = Int32Array.from(slot); this.tex = tex; this.c0 = Int32Array.from(c0); this.c1 = Int32Array.from(c1)
+    this.uvSet = groups.uvSlot.map((s) => { const b = slots[s]!; return b.texCoord === 1 && prim.uv1 !== null ? prim.uv1 : prim.uv0 })
+    this.uvTransform = groups.uvSlot.map((s) => slots[s]!.transform)
+    this.uv = new Float64Array(groups.uvSlot.length * 2)
+  }
+
+  /**
+   * The texels of every slot read at barycentrics q[0..2] of triangle
+   * (i0, i1, i2) with lod term q[3] (1.5·log2 w + bias), each group's level
+   * of detail being lodBase[g] + q[3], into texel[s·4 + c].
+   */
+  fetch (i0: number, i1: number, i2: number, q: Float64Array, lodBase: Float64Array, texel: Float64Array): void {
+    const b0 = q[0]!; const b1 = q[1]!; const b2 = q[2]!; const lodTerm = q[3]!
+    const uvs = this.uv
+    for (let k = 0; k < this.uvSet.length; k++) {
+      // uv.ts interpolateUvAt
+      const set = this.uvSet[k]!
+      let u = 0; let v = 0
+      if (set !== null) {
+        u = set[i0 * 2]! * b0 + set[i1 * 2]! * b1 + set[i2 * 2]! * b2
+        v = set[i0 * 2 + 1]! * b0 + set[i1 * 2 + 1]! * b1 + set[i2 * 2 + 1]! * b2
+      }
+      const t = this.uvTransform[k]!
+      if (t !== null) { const tu = t[0]! * u + t[1]! * v + t[2]!; v = t[3]! * u + t[4]! * v + t[5]!; u = tu }
+      uvs[k * 2] = u; uvs[k * 2 + 1] = v
+    }
+    for (let g = 0; g < this.groupCount; g++) {
+      const start = this.gStart[g]!; const end = this.gStart[g + 1]!
+      if (start === end) continue
+      let u = uvs[this.gUv[g]! * 2]!; let v = uvs[this.gUv[g]! * 2 + 1]!
+      if (!Number.isFinite(u)) u = 0
+      if (!Number.isFinite(v)) v = 0
+      const mip = this.gMip[g] === 1
+      const lod = mip ? lodBase[g]! + lodTerm : 0
+      const levels = this.gLevels[g]!
+      const wrapS = this.gWrapS[g]!; const wrapT = this.gWrapT[g]!
+      // texture-read.ts footprintAt: mode 0 one texel, 1 one bilinear level, 2 two levels blended by f
+      let mode = 1; let la = 0; let lb = 0; let f = 0
+      if (!(lod > 0) || !mip) {
+        if (!(lod > 0) && this.gNearest[g] === 1) mode = 0
+      } else {
+        const top = levels.length - 1
+        if (lod >= top) la = top
+        else {
+          la = Math.floor(lod); f = lod - la
+          if (f !== 0) { mode = 2; lb = la + 1 }
+        }
+      }
+      const lv = levels[la]!
+      const w = lv.width; const h = lv.height
+      let a00 = 0; let a10 = 0; let a01 = 0; let a11 = 0; let w00 = 0; let w10 = 0; let w01 = 0; let w11 = 0
+      if (mode === 0) {
+        a00 = (wrap(Math.floor(v * h), h, wrapT) * w + wrap(Math.floor(u * w), w, wrapS)) * 4
+      } else {
+        const x = u * w - 0.5; const y = v * h - 0.5
+        const fx0 = Math.floor(x); const fy0 = Math.floor(y)
+        const fx = x - fx0; const fy = y - fy0
+        const x0 = wrap(fx0, w, wrapS); const x1 = wrap(fx0 + 1, w, wrapS)
+        const y0 = wrap(fy0, h, wrapT); const y1 = wrap(fy0 + 1, h, wrapT)
+        a00 = (y0 * w + x0) * 4; a10 = (y0 * w + x1) * 4; a01 = (y1 * w + x0) * 4; a11 = (y1 * w + x1) * 4
+        w00 = (1 - fx) * (1 - fy); w10 = fx * (1 - fy); w01 = (1 - fx) * fy; w11 = fx * fy
+      }
+      let e00 = 0; let e10 = 0; let e01 = 0; let e11 = 0; let v00 = 0; let v10 = 0; let v01 = 0; let v11 = 0
+      if (mode === 2) {
+        const lv2 = levels[lb]!
+        const w2 = lv2.width; const h2 = lv2.height
+        const x = u * w2 - 0.5; const y = v * h2 - 0.5
+        const fx0 = Math.floor(x); const fy0 = Math.floor(y)
+        const fx = x - fx0; const fy = y - fy0
+        const x0 = wrap(fx0, w2, wrapS); const x1 = wrap(fx0 + 1, w2, wrapS)
+        const y0 = wrap(fy0, h2, wrapT); const y1 = wrap(fy0 + 1, h2, wrapT)
+        e00 = (y0 * w2 + x0) * 4; e10 = (y0 * w2 + x1) * 4; e01 = (y1 * w2 + x0) * 4; e11 = (y1 * w2 + x1) * 4
+        v00 = (1 - fx) * (1 - fy); v10 = fx * (1 - fy); v01 = (1 - fx) * fy; v11 = fx * fy
+      }
+      for (let k = start; k < end; k++) {
+        const tl = this.tex[k]!.levels
+        const d = tl[la]!.data
+        const o = this.slot[k]! * 4
+        const cEnd = this.c1[k]!
+        if (mode === 0) {
+          for (let c = this.c0[k]!; c < cEnd; c++) texel[o + c] = d[a00 + c]! / 65535
+        } else if (mode === 1) {
+          for (let c = this.c0[k]!; c < cEnd; c++) texel[o + c] = (d[a00 + c]! * w00 + d[a10 + c]! * w10 + d[a01 + c]! * w01 + d[a11 + c]! * w11) / 65535
+        } else {
+          const e = tl[lb]!.data
+          for (let c = this.c0[k]!; c < cEnd; c++) {
+            const x = (d[a00 + c]! * w00 + d[a10 + c]! * w10 + d[a01 + c]! * w01 + d[a11 + c]! * w11) / 65535
+            texel[o + c] = x + ((e[e00 + c]! * v00 + e[e10 + c]! * v10 + e[e01 + c]! * v01 + e[e11 + c]! * v11) / 65535 - x) * f
+          }
+        }
+      }
+    }
+  }
+}
