@@ -189,6 +189,8 @@ export function resolveDeferred (fb: Framebuffer, ss: number, items: DeferredIte
 export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem[]): RgbaPixels {
   const red = fb.red; const green = fb.green; const blue = fb.blue
   const planes = fb.colourFilled
+  const d = fb.deferred!
+  const item = d.item; const tri = d.tri; const bary = d.bary; const depth = fb.depth
   const W = fb.width
   const ow = Math.floor(fb.width / ss); const oh = Math.floor(fb.height / ss)
   const data = new Uint8Array(ow * oh * 4)
@@ -196,26 +198,51 @@ export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem
   const inv = 1 / n
   const idx = new Int32Array(n)
   const bias = biasTable(ss)
+  const biasAll = bias[n]!
   const select = selector(items)
   const c = new Float64Array(3)
   c[0] = fb.background[0]; c[1] = fb.background[1]; c[2] = fb.background[2]
   neutralToneMap(c, 0)
   const bgr = c[0]!; const bgg = c[1]!; const bgb = c[2]!
+  // a pixel none of whose samples was drawn: the background's sum over the samples, in sample order
+  let bsr = 0; let bsg = 0; let bsb = 0
+  for (let m = 0; m < n; m++) { bsr += bgr; bsg += bgg; bsb += bgb }
   let lr = NaN; let lg = NaN; let lb = NaN; let er = 0; let eg = 0; let eb = 0
   for (let y = 0; y < oh; y++) {
     for (let x = 0; x < ow; x++) {
-      sampleIndices(idx, x, y, ss, W)
-      const groups = shadeGroups(fb, idx, n, bias, select)
+      const p0 = y * ss * W + x * ss
+      const it0 = item[p0]!; const t0 = tri[p0]!
+      // whether every sample records what the first does (the same triangle, or nothing deferred)
+      let uniform = true
+      for (let j = 0; j < ss && uniform; j++) {
+        for (let i = 0, p = p0 + j * W; i < ss; i++, p++) {
+          if (item[p] !== it0 || (it0 >= 0 && tri[p] !== t0)) { uniform = false; break }
+        }
+      }
       let sr = 0; let sg = 0; let sb = 0
-      if (groups < 0) {
-        // every sample sees one triangle: one colour, added once per sample as before
-        neutralToneMap(gcol, 0)
-        const tr = gcol[0]!; const tg = gcol[1]!; const tb = gcol[2]!
+      if (uniform && it0 >= 0) {
+        // every sample sees one triangle (shadeGroups' common case, inline): one shade at the mean of
+        // the samples' barycentrics and depths, summed in sample order; its colour added once per sample
+        let b0 = 0; let b1 = 0; let b2 = 0; let z = 0
+        for (let j = 0; j < ss; j++) {
+          for (let i = 0, p = p0 + j * W; i < ss; i++, p++) { b0 += bary[p * 3]!; b1 += bary[p * 3 + 1]!; b2 += bary[p * 3 + 2]!; z += depth[p]! }
+        }
+        const sh = select(it0, t0)
+        sh.lodBias = biasAll
+        frag[0] = b0 / n; frag[1] = b1 / n; frag[2] = b2 / n; frag[3] = n / z
+        sh.shade(frag, out)
+        sh.lodBias = 0
+        neutralToneMap(out, 0)
+        const tr = out[0]!; const tg = out[1]!; const tb = out[2]!
         for (let m = 0; m < n; m++) { sr += tr; sg += tg; sb += tb }
+      } else if (uniform && !planes) {
+        sr = bsr; sg = bsg; sb = bsb
       } else {
+        sampleIndices(idx, x, y, ss, W)
+        const groups = shadeGroups(fb, idx, n, bias, select)
         for (let g = 0; g < groups; g++) neutralToneMap(gcol, g * 3)
         for (let m = 0; m < n; m++) {
-          const g = grp[m]!
+          const g = grp[m]! // groups ≥ 0 here: a pixel whose samples all see one triangle is shaded above
           if (g >= 0) { sr += gcol[g * 3]!; sg += gcol[g * 3 + 1]!; sb += gcol[g * 3 + 2]!; continue }
           if (!planes) { sr += bgr; sg += bgg; sb += bgb; continue }
           const p = idx[m]!
