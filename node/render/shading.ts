@@ -24,7 +24,6 @@
  * (s²·plane distance)), so lod = ½·log2 K + 1.5·log2 w, using the
  * deterministic log2 (det-math.ts); trilinear filtering (texture.ts).
  */
-import { lodLog2 } from './det-math.ts'
 import { clearcoatLayer } from './clearcoat.ts'
 import { dfgApprox } from './brdf-tables.ts'
 import { lobeBands, type QuadraticEnvironment } from './environment.ts'
@@ -54,8 +53,8 @@ export class PbrShader extends PbrTriangle implements PixelShader {
   private readonly fetcher: TexelFetch
   /** Per slot: its texels at the pixel being shaded (linear RGBA, the channels the shade reads). */
   private readonly texel = new Float64Array(SLOTS * 4)
-  /** The pixel being shaded: barycentrics [0..2] and the lod term 1.5·log2 w + bias [3]. */
-  private readonly bary = new Float64Array(4)
+  /** The pixel being shaded: barycentrics [0..2], view depth w [3] and the level-of-detail bias [4]. */
+  private readonly bary = new Float64Array(5)
 
   constructor (prim: PreparedPrimitive, v: ShaderVertices, lights: CameraLight[], lighting: PbrLightingOptions, pixelScale: number) {
     super(prim, v, pixelScale)
@@ -69,10 +68,11 @@ export class PbrShader extends PbrTriangle implements PixelShader {
     const b0 = frag[0]!; const b1 = frag[1]!; const b2 = frag[2]!; const w = frag[3]!
     const m = this.material
     const slots = this.slots
-    this.bary[0] = b0; this.bary[1] = b1; this.bary[2] = b2; this.bary[3] = this.anyMip ? 1.5 * lodLog2(w) + this.lodBias : 0
+    const q = this.bary
+    q[0] = b0; q[1] = b1; q[2] = b2; q[3] = w; q[4] = this.lodBias
     const i0 = this.i0; const i1 = this.i1; const i2 = this.i2
     const tv = this.texel
-    this.fetcher.fetch(i0, i1, i2, this.bary, this.lodBase, tv)
+    this.fetcher.fetch(i0, i1, i2, q, this.lodBase, tv)
 
     // base colour
     const f = m.baseColorFactor

@@ -10,6 +10,7 @@
 import type { PreparedMaterial, PreparedPrimitive, TextureBinding } from './scene-reader.ts'
 import type { SlotGroups } from './texture-slots.ts'
 import type { LinearTexture, TextureLevel } from './texture.ts'
+import { lodLog2 } from './det-math.ts'
 import { wrap } from './texture-read.ts'
 
 /** The channels [first, end) a shade reads of each slot (shading.ts slot order). */
@@ -78,38 +79,44 @@ export class TexelFetch {
 
   /**
    * The texels of every slot read at barycentrics q[0..2] of triangle
-   * (i0, i1, i2) with lod term q[3] (1.5·log2 w + bias), each group's level
-   * of detail being lodBase[g] + q[3], into texel[s·4 + c].
+   * (i0, i1, i2), at view depth w = q[3] with level-of-detail bias q[4],
+   * into texel[s·4 + c]. A mipmapped group's level of detail is
+   * lodBase[g] + 1.5·log2 w + bias (shading.ts).
    */
   fetch (i0: number, i1: number, i2: number, q: Float64Array, lodBase: Float64Array, texel: Float64Array): void {
-    const b0 = q[0]!; const b1 = q[1]!; const b2 = q[2]!; const lodTerm = q[3]!
+    const b0 = q[0]!; const b1 = q[1]!; const b2 = q[2]!
     const uvs = this.uv
-    for (let k = 0; k < this.uvSet.length; k++) {
+    const uvSet = this.uvSet; const uvTransform = this.uvTransform
+    const gStart = this.gStart; const gUv = this.gUv; const gMip = this.gMip; const gNearest = this.gNearest
+    const slot = this.slot; const tex = this.tex; const c0 = this.c0; const c1 = this.c1
+    let lodTerm = NaN // computed at the first mipmapped group
+    for (let k = 0; k < uvSet.length; k++) {
       // uv.ts interpolateUvAt
-      const set = this.uvSet[k]!
+      const set = uvSet[k]!
       let u = 0; let v = 0
       if (set !== null) {
         u = set[i0 * 2]! * b0 + set[i1 * 2]! * b1 + set[i2 * 2]! * b2
         v = set[i0 * 2 + 1]! * b0 + set[i1 * 2 + 1]! * b1 + set[i2 * 2 + 1]! * b2
       }
-      const t = this.uvTransform[k]!
+      const t = uvTransform[k]!
       if (t !== null) { const tu = t[0]! * u + t[1]! * v + t[2]!; v = t[3]! * u + t[4]! * v + t[5]!; u = tu }
       uvs[k * 2] = u; uvs[k * 2 + 1] = v
     }
     for (let g = 0; g < this.groupCount; g++) {
-      const start = this.gStart[g]!; const end = this.gStart[g + 1]!
+      const start = gStart[g]!; const end = gStart[g + 1]!
       if (start === end) continue
-      let u = uvs[this.gUv[g]! * 2]!; let v = uvs[this.gUv[g]! * 2 + 1]!
+      let u = uvs[gUv[g]! * 2]!; let v = uvs[gUv[g]! * 2 + 1]!
       if (!Number.isFinite(u)) u = 0
       if (!Number.isFinite(v)) v = 0
-      const mip = this.gMip[g] === 1
+      const mip = gMip[g] === 1
+      if (mip && lodTerm !== lodTerm) lodTerm = 1.5 * lodLog2(q[3]!) + q[4]!
       const lod = mip ? lodBase[g]! + lodTerm : 0
       const levels = this.gLevels[g]!
       const wrapS = this.gWrapS[g]!; const wrapT = this.gWrapT[g]!
       // texture-read.ts footprintAt: mode 0 one texel, 1 one bilinear level, 2 two levels blended by f
       let mode = 1; let la = 0; let lb = 0; let f = 0
       if (!(lod > 0) || !mip) {
-        if (!(lod > 0) && this.gNearest[g] === 1) mode = 0
+        if (!(lod > 0) && gNearest[g] === 1) mode = 0
       } else {
         const top = levels.length - 1
         if (lod >= top) la = top
@@ -145,17 +152,17 @@ export class TexelFetch {
         v00 = (1 - fx) * (1 - fy); v10 = fx * (1 - fy); v01 = (1 - fx) * fy; v11 = fx * fy
       }
       for (let k = start; k < end; k++) {
-        const tl = this.tex[k]!.levels
+        const tl = tex[k]!.levels
         const d = tl[la]!.data
-        const o = this.slot[k]! * 4
-        const cEnd = this.c1[k]!
+        const o = slot[k]! * 4
+        const cEnd = c1[k]!
         if (mode === 0) {
-          for (let c = this.c0[k]!; c < cEnd; c++) texel[o + c] = d[a00 + c]! / 65535
+          for (let c = c0[k]!; c < cEnd; c++) texel[o + c] = d[a00 + c]! / 65535
         } else if (mode === 1) {
-          for (let c = this.c0[k]!; c < cEnd; c++) texel[o + c] = (d[a00 + c]! * w00 + d[a10 + c]! * w10 + d[a01 + c]! * w01 + d[a11 + c]! * w11) / 65535
+          for (let c = c0[k]!; c < cEnd; c++) texel[o + c] = (d[a00 + c]! * w00 + d[a10 + c]! * w10 + d[a01 + c]! * w01 + d[a11 + c]! * w11) / 65535
         } else {
           const e = tl[lb]!.data
-          for (let c = this.c0[k]!; c < cEnd; c++) {
+          for (let c = c0[k]!; c < cEnd; c++) {
             const x = (d[a00 + c]! * w00 + d[a10 + c]! * w10 + d[a01 + c]! * w01 + d[a11 + c]! * w11) / 65535
             texel[o + c] = x + ((e[e00 + c]! * v00 + e[e10 + c]! * v10 + e[e01 + c]! * v01 + e[e11 + c]! * v11) / 65535 - x) * f
           }
