@@ -30,22 +30,59 @@ export function slotsRead (m: PreparedMaterial, slots: ReadonlyArray<TextureBind
   return slots.map((b, s) => b !== null && use[s]!)
 }
 
+/** Identities of textures, for the keys of the packed-texture cache. */
+const textureIds = new WeakMap<LinearTexture, number>()
+let nextTextureId = 0
+/** Packed mip chains by their first texture, then by the textures and channels they hold. */
+const packedCache = new WeakMap<LinearTexture, Map<string, Uint16Array[]>>()
+
+/**
+ * The mip chain of the channels `c0[k]..c1[k]` of textures `tex[k]` (all of
+ * the same size) interleaved texel by texel: texel t of a level holds those
+ * channels at [t·C, (t + 1)·C), in order. Kept per texture set (a prepared
+ * scene is rendered many times), so built once.
+ */
+function packedLevels (tex: readonly LinearTexture[], c0: readonly number[], c1: readonly number[]): Uint16Array[] {
+  const key = tex.map((t, k) => {
+    let id = textureIds.get(t)
+    if (id === undefined) { id = nextTextureId++; textureIds.set(t, id) }
+    return `${id}:${c0[k]!}-${c1[k]!}`
+  }).join(' ')
+  let byKey = packedCache.get(tex[0]!)
+  if (byKey === undefined) { byKey = new Map(); packedCache.set(tex[0]!, byKey) }
+  const held = byKey.get(key)
+  if (held !== undefined) return held
+  let C = 0
+  for (let k = 0; k < tex.length; k++) C += c1[k]! - c0[k]!
+  const levels = tex[0]!.levels.map((lv, l) => {
+    const n = lv.width * lv.height
+    const out = new Uint16Array(n * C)
+    let j = 0
+    for (let k = 0; k < tex.length; k++) {
+      const d = tex[k]!.levels[l]!.data
+      for (let c = c0[k]!; c < c1[k]!; c++, j++) for (let t = 0; t < n; t++) out[t * C + j] = d[t * 4 + c]!
+    }
+    return out
+  })
+  byKey.set(key, levels)
+  return levels
+}
+
 /** Reads the texels of a primitive's slots at a pixel into `texel[s·4 + c]` (linear, [0, 1]). */
 export class TexelFetch {
   private readonly groupCount: number
-  /** Per group: its UV group, filter, wrap modes, the levels of its first texture (the sizes of all). */
+  /** Per group: its UV group, filter, wrap modes, the level sizes of its textures. */
   private readonly gUv: Int32Array
   private readonly gMip: Uint8Array
   private readonly gNearest: Uint8Array
   private readonly gWrapS: Int32Array
   private readonly gWrapT: Int32Array
   private readonly gLevels: TextureLevel[][]
-  /** Per group: its slots read, entries [gStart[g], gStart[g + 1]) of the lists below. */
+  /** Per group: the channels it reads, packed (packedLevels), C = gStart[g + 1] − gStart[g] per texel. */
+  private readonly gPacked: Uint16Array[][]
   private readonly gStart: Int32Array
-  private readonly slot: Int32Array
-  private readonly tex: LinearTexture[]
-  private readonly c0: Int32Array
-  private readonly c1: Int32Array
+  /** Per packed channel: where its value goes in `texel` (slot·4 + channel). */
+  private readonly target: Int32Array
   /** Per UV group: the coordinate set (or null: (0, 0)) and transform. */
   private readonly uvSet: Array<Float64Array | null>
   private readonly uvTransform: Array<Float64Array | null>
@@ -58,20 +95,24 @@ export class TexelFetch {
     this.gUv = Int32Array.from(groups.groupUv)
     this.gMip = new Uint8Array(G); this.gNearest = new Uint8Array(G); this.gWrapS = new Int32Array(G); this.gWrapT = new Int32Array(G)
     this.gLevels = []
+    this.gPacked = []
     this.gStart = new Int32Array(G + 1)
-    const slot: number[] = []; const tex: LinearTexture[] = []; const c0: number[] = []; const c1: number[] = []
+    const target: number[] = []
     for (let g = 0; g < G; g++) {
       const b = slots[groups.groupSlot[g]!]!
       this.gMip[g] = b.mipmaps ? 1 : 0; this.gNearest[g] = b.nearest ? 1 : 0; this.gWrapS[g] = b.wrapS; this.gWrapT[g] = b.wrapT
       this.gLevels.push(b.texture.levels)
-      this.gStart[g] = slot.length
+      this.gStart[g] = target.length
+      const tex: LinearTexture[] = []; const c0: number[] = []; const c1: number[] = []
       for (let s = 0; s < slots.length; s++) {
         if (groups.slotGroup[s] !== g || !read[s]!) continue
-        slot.push(s); tex.push(slots[s]!.texture); c0.push(FIRST_CHANNEL[s]!); c1.push(END_CHANNEL[s]!)
+        tex.push(slots[s]!.texture); c0.push(FIRST_CHANNEL[s]!); c1.push(END_CHANNEL[s]!)
+        for (let c = FIRST_CHANNEL[s]!; c < END_CHANNEL[s]!; c++) target.push(s * 4 + c)
       }
+      this.gPacked.push(tex.length === 0 ? [] : packedLevels(tex, c0, c1))
     }
-    this.gStart[G] = slot.length
-    this.slot = Int32Array.from(slot); this.tex = tex; this.c0 = Int32Array.from(c0); this.c1 = Int32Array.from(c1)
+    this.gStart[G] = target.length
+    this.target = Int32Array.from(target)
     this.uvSet = groups.uvSlot.map((s) => { const b = slots[s]!; return b.texCoord === 1 && prim.uv1 !== null ? prim.uv1 : prim.uv0 })
     this.uvTransform = groups.uvSlot.map((s) => slots[s]!.transform)
     this.uv = new Float64Array(groups.uvSlot.length * 2)
@@ -88,7 +129,7 @@ export class TexelFetch {
     const uvs = this.uv
     const uvSet = this.uvSet; const uvTransform = this.uvTransform
     const gStart = this.gStart; const gUv = this.gUv; const gMip = this.gMip; const gNearest = this.gNearest
-    const slot = this.slot; const tex = this.tex; const c0 = this.c0; const c1 = this.c1
+    const target = this.target
     let lodTerm = NaN // computed at the first mipmapped group
     for (let k = 0; k < uvSet.length; k++) {
       // uv.ts interpolateUvAt
@@ -127,16 +168,17 @@ export class TexelFetch {
       }
       const lv = levels[la]!
       const w = lv.width; const h = lv.height
+      const C = end - start // channels per packed texel
       let a00 = 0; let a10 = 0; let a01 = 0; let a11 = 0; let w00 = 0; let w10 = 0; let w01 = 0; let w11 = 0
       if (mode === 0) {
-        a00 = (wrap(Math.floor(v * h), h, wrapT) * w + wrap(Math.floor(u * w), w, wrapS)) * 4
+        a00 = (wrap(Math.floor(v * h), h, wrapT) * w + wrap(Math.floor(u * w), w, wrapS)) * C
       } else {
         const x = u * w - 0.5; const y = v * h - 0.5
         const fx0 = Math.floor(x); const fy0 = Math.floor(y)
         const fx = x - fx0; const fy = y - fy0
         const x0 = wrap(fx0, w, wrapS); const x1 = wrap(fx0 + 1, w, wrapS)
         const y0 = wrap(fy0, h, wrapT); const y1 = wrap(fy0 + 1, h, wrapT)
-        a00 = (y0 * w + x0) * 4; a10 = (y0 * w + x1) * 4; a01 = (y1 * w + x0) * 4; a11 = (y1 * w + x1) * 4
+        a00 = (y0 * w + x0) * C; a10 = (y0 * w + x1) * C; a01 = (y1 * w + x0) * C; a11 = (y1 * w + x1) * C
         w00 = (1 - fx) * (1 - fy); w10 = fx * (1 - fy); w01 = (1 - fx) * fy; w11 = fx * fy
       }
       let e00 = 0; let e10 = 0; let e01 = 0; let e11 = 0; let v00 = 0; let v10 = 0; let v01 = 0; let v11 = 0
@@ -148,24 +190,21 @@ export class TexelFetch {
         const fx = x - fx0; const fy = y - fy0
         const x0 = wrap(fx0, w2, wrapS); const x1 = wrap(fx0 + 1, w2, wrapS)
         const y0 = wrap(fy0, h2, wrapT); const y1 = wrap(fy0 + 1, h2, wrapT)
-        e00 = (y0 * w2 + x0) * 4; e10 = (y0 * w2 + x1) * 4; e01 = (y1 * w2 + x0) * 4; e11 = (y1 * w2 + x1) * 4
+        e00 = (y0 * w2 + x0) * C; e10 = (y0 * w2 + x1) * C; e01 = (y1 * w2 + x0) * C; e11 = (y1 * w2 + x1) * C
         v00 = (1 - fx) * (1 - fy); v10 = fx * (1 - fy); v01 = (1 - fx) * fy; v11 = fx * fy
       }
-      for (let k = start; k < end; k++) {
-        const tl = tex[k]!.levels
-        const d = tl[la]!.data
-        const o = slot[k]! * 4
-        const cEnd = c1[k]!
-        if (mode === 0) {
-          for (let c = c0[k]!; c < cEnd; c++) texel[o + c] = d[a00 + c]! / 65535
-        } else if (mode === 1) {
-          for (let c = c0[k]!; c < cEnd; c++) texel[o + c] = (d[a00 + c]! * w00 + d[a10 + c]! * w10 + d[a01 + c]! * w01 + d[a11 + c]! * w11) / 65535
-        } else {
-          const e = tl[lb]!.data
-          for (let c = c0[k]!; c < cEnd; c++) {
-            const x = (d[a00 + c]! * w00 + d[a10 + c]! * w10 + d[a01 + c]! * w01 + d[a11 + c]! * w11) / 65535
-            texel[o + c] = x + ((e[e00 + c]! * v00 + e[e10 + c]! * v10 + e[e01 + c]! * v01 + e[e11 + c]! * v11) / 65535 - x) * f
-          }
+      // the packed channels of the group's textures, texel by texel (the same texel values as their RGBA levels)
+      const packed = this.gPacked[g]!
+      const d = packed[la]!
+      if (mode === 0) {
+        for (let j = 0; j < C; j++) texel[target[start + j]!] = d[a00 + j]! / 65535
+      } else if (mode === 1) {
+        for (let j = 0; j < C; j++) texel[target[start + j]!] = (d[a00 + j]! * w00 + d[a10 + j]! * w10 + d[a01 + j]! * w01 + d[a11 + j]! * w11) / 65535
+      } else {
+        const e = packed[lb]!
+        for (let j = 0; j < C; j++) {
+          const x = (d[a00 + j]! * w00 + d[a10 + j]! * w10 + d[a01 + j]! * w01 + d[a11 + j]! * w11) / 65535
+          texel[target[start + j]!] = x + ((e[e00 + j]! * v00 + e[e10 + j]! * v10 + e[e01 + j]! * v01 + e[e11 + j]! * v11) / 65535 - x) * f
         }
       }
     }
