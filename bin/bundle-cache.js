@@ -14,9 +14,11 @@
 // 5 ms) and reads and hashes those whose stamp changed; it uses the bundle
 // only if every content is unchanged, and otherwise builds a new one with
 // esbuild (a devDependency; once per change) and stores it atomically under
-// the sha256 of its text. Node's compile cache (V8's code cache) is turned on
-// for it, in v8/ beside it. Where esbuild is missing or the cache cannot be
-// written, or anything fails, the caller loads the sources as usual.
+// the sha256 of its text, with its size in the manifest (a bundle of another
+// size, cut short or emptied, is built again, not run). Node's compile cache
+// (V8's code cache) is turned on for it, in v8/ beside it. Where esbuild is
+// missing or the cache cannot be written (checked before building), or
+// anything fails, the caller loads the sources as usual.
 // TRUST_ENGINE_BUNDLE=0 turns it off; TRUST_ENGINE_BUNDLE_DIR puts it
 // elsewhere (a folder only this user can write); TRUST_ENGINE_BUNDLE_TRACE=1
 // prints what happened on stderr (`bundle: hit|built|off|unavailable ...`).
@@ -35,7 +37,7 @@
 // outside too, imported from where they are installed. glTF-Transform's
 // `ndarray-pixels` is the stub that skip-native-pixels.ts maps it to.
 import { createHash } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import module from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -247,7 +249,8 @@ export async function bundledRunCli () {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
     if (typeof manifest.bundle === 'string' && Array.isArray(manifest.inputs)) {
       const { fresh, restamped } = unchanged(manifest.inputs)
-      if (fresh) {
+      // A bundle of another size than the one written (truncated, emptied) is not run: it is built again.
+      if (fresh && statSync(join(dir, manifest.bundle)).size === manifest.size) {
         bundlePath = join(dir, manifest.bundle)
         if (restamped) try { writeAtomic(manifestPath, JSON.stringify(manifest)) } catch {}
       }
@@ -256,10 +259,12 @@ export async function bundledRunCli () {
   if (bundlePath === undefined) {
     try {
       mkdirSync(dir, { recursive: true })
+      // A folder this run cannot write is found before the build (a second or more), not after it.
+      accessSync(dir, constants.W_OK)
       const { text, inputs } = await build()
       const name = `${sha256(text)}.mjs`
       writeAtomic(join(dir, name), text)
-      writeAtomic(manifestPath, JSON.stringify({ bundle: name, inputs }))
+      writeAtomic(manifestPath, JSON.stringify({ bundle: name, size: Buffer.byteLength(text), inputs }))
       bundlePath = join(dir, name)
       how = `built (${inputs.length} inputs)`
       try { prune(dir) } catch {}
@@ -272,11 +277,12 @@ export async function bundledRunCli () {
     // V8's code cache of the bundle (Node's compile cache, kept beside it): compiling it is most of what is left.
     if (process.env.NODE_COMPILE_CACHE === undefined) module.enableCompileCache?.(join(dir, 'v8'))
     const { runCli } = await import(pathToFileURL(bundlePath).href)
+    if (typeof runCli !== 'function') throw new Error(`${relative(ROOT, bundlePath)} has no runCli`)
     trace(`${how} ${relative(ROOT, bundlePath)}`)
     return runCli
   } catch (err) {
-    // A bundle that does not load is forgotten, so the next run builds it again.
-    rmSync(manifestPath, { force: true })
+    // A bundle that does not load is forgotten, so the next run builds it again (where the folder can be written).
+    try { rmSync(manifestPath, { force: true }) } catch {}
     trace(`unavailable (${err instanceof Error ? err.message : String(err)})`)
     return undefined
   }

@@ -7,7 +7,7 @@
  * processes; what each run did is read from its TRUST_ENGINE_BUNDLE_TRACE line.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -15,17 +15,21 @@ import { makeGlb } from '../../sim/scenes.ts'
 
 const LAUNCHER = resolve(import.meta.dirname, '../../bin/trust-engine.js')
 const work = mkdtempSync(join(tmpdir(), 'trust-engine-bundle-'))
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+const readOnlyDirs: string[] = []
+afterAll(() => {
+  for (const dir of readOnlyDirs) chmodSync(dir, 0o755)
+  rmSync(work, { recursive: true, force: true })
+})
 const scene = join(work, 'scene.glb')
 writeFileSync(scene, await makeGlb({ grids: [6], texture: [16, 16] }))
 
 interface Run { code: number | null, stdout: string, bundle: string, bytes: Buffer | null }
 
-/** Runs the CLI with the bundle traced; `bundle` is the trace line ('' when the bundle was not consulted). */
-function run (args: string[], env: Record<string, string>): Run {
+/** Runs the CLI with the bundle traced (as `user`, when given); `bundle` is the trace line ('' when the bundle was not consulted). */
+function run (args: string[], env: Record<string, string>, user: { uid?: number, gid?: number } = {}): Run {
   const out = join(work, 'out.glb')
   rmSync(out, { force: true })
-  const r = spawnSync(process.execPath, [LAUNCHER, ...args, ...(args[0] === 'optimize' ? ['-o', out] : [])], { encoding: 'utf8', env: { ...process.env, TRUST_ENGINE_BUNDLE_TRACE: '1', ...env } })
+  const r = spawnSync(process.execPath, [LAUNCHER, ...args, ...(args[0] === 'optimize' ? ['-o', out] : [])], { encoding: 'utf8', env: { ...process.env, TRUST_ENGINE_BUNDLE_TRACE: '1', ...env }, ...user })
   const bundle = r.stderr.split('\n').find((l) => l.startsWith('bundle: ')) ?? ''
   let bytes: Buffer | null = null
   try { bytes = readFileSync(out) } catch {}
@@ -33,6 +37,21 @@ function run (args: string[], env: Record<string, string>): Run {
 }
 
 const manifestOf = (dir: string): string => join(dir, readdirSync(dir).find((f) => f.endsWith('.json'))!)
+const bundleOf = (dir: string): string => join(dir, readdirSync(dir).find((f) => f.endsWith('.mjs'))!)
+
+/**
+ * Makes `dir` read-only for the runs given the returned user: no write
+ * permission, and, where the tests run as root (which writes anyway), another
+ * user (nobody), for whom the scene and the output's folder are opened up.
+ */
+function readOnly (dir: string): { uid?: number, gid?: number } {
+  mkdirSync(dir, { recursive: true })
+  chmodSync(dir, 0o555)
+  readOnlyDirs.push(dir)
+  if (process.getuid?.() !== 0) return {}
+  chmodSync(work, 0o777)
+  return { uid: 65534, gid: 65534 }
+}
 
 describe('bundle of the optimize and analyze commands', () => {
   const optimize = ['optimize', scene, '--profile', 'gaming', '--json']
@@ -87,8 +106,9 @@ describe('bundle of the optimize and analyze commands', () => {
     const sources = run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
     const dir = join(work, 'broken')
     expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
-    const bundle = join(dir, readdirSync(dir).find((f) => f.endsWith('.mjs'))!)
-    writeFileSync(bundle, 'this is not JavaScript')
+    const bundle = bundleOf(dir)
+    // Of the size written (another size is built again before it runs), but not JavaScript.
+    writeFileSync(bundle, ')'.repeat(statSync(bundle).size))
     const broken = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(broken.bundle).toMatch(/^bundle: unavailable/)
     expect(broken.code).toBe(0)
@@ -102,6 +122,46 @@ describe('bundle of the optimize and analyze commands', () => {
     expect(unwritable.bundle).toMatch(/^bundle: unavailable/)
     expect(unwritable.code).toBe(0)
     expect(unwritable.bytes!.equals(sources.bytes!)).toBe(true)
+  })
+
+  it('does not run a bundle that is not the one it wrote', () => {
+    const sources = run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
+    const dir = join(work, 'truncated')
+    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
+    const bundle = bundleOf(dir)
+    const size = statSync(bundle).size
+    // Emptied (as a crash right after its rename can leave it), or cut where it still parses, it is built again.
+    writeFileSync(bundle, '')
+    const emptied = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
+    expect(emptied.bundle).toMatch(/^bundle: built/)
+    expect(emptied.bytes!.equals(sources.bytes!)).toBe(true)
+    // A module of the same size without the CLI in it is not taken for it: the command runs from the sources.
+    writeFileSync(bundle, `//${' '.repeat(size - 2)}`)
+    const hollow = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
+    expect(hollow.bundle).toMatch(/^bundle: unavailable \(.*has no runCli\)/)
+    expect(hollow.code).toBe(0)
+    expect(hollow.bytes!.equals(sources.bytes!)).toBe(true)
+    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
+  })
+
+  it('falls back without building where the cache folder is read-only, and without stopping where its bundle is broken', () => {
+    const sources = run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
+    // No bundle yet: nothing is built that could not be written.
+    const empty = join(work, 'read-only-empty')
+    const none = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: empty }, readOnly(empty))
+    expect(none.bundle).toMatch(/^bundle: unavailable \(.*read-only-empty/)
+    expect(none.bundle).not.toMatch(/\.mjs/)
+    expect(none.code).toBe(0)
+    expect(none.bytes!.equals(sources.bytes!)).toBe(true)
+    // A bundle that does not load, whose manifest cannot be removed.
+    const dir = join(work, 'read-only-broken')
+    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
+    const bundle = bundleOf(dir)
+    writeFileSync(bundle, ')'.repeat(statSync(bundle).size))
+    const broken = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }, readOnly(dir))
+    expect(broken.bundle).toMatch(/^bundle: unavailable/)
+    expect(broken.code).toBe(0)
+    expect(broken.bytes!.equals(sources.bytes!)).toBe(true)
   })
 
   it('keeps the CLI working where the launcher is run from another folder', () => {
