@@ -37,7 +37,7 @@
 // outside too, imported from where they are installed. glTF-Transform's
 // `ndarray-pixels` is the stub that skip-native-pixels.ts maps it to.
 import { createHash } from 'node:crypto'
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import module from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -50,7 +50,7 @@ const STUB = join(ROOT, 'node/optimizer/pixels-stub.ts')
 export const BUNDLED_COMMANDS = new Set(['optimize', 'analyze'])
 /** The command files whose lazily imported modules go into the bundle. */
 const INLINED_FROM = new Set(['optimize', 'analyze'].map((c) => join(CLI_DIR, 'commands', `${c}.ts`)))
-/** Old bundles (not named by the current manifest) are removed after this long, on the next build. */
+/** Bundles that no manifest names are removed after this long, on the next build (a run may still be loading one). */
 const KEEP_MS = 3600_000
 
 const sha256 = (data) => createHash('sha256').update(data).digest('hex')
@@ -207,12 +207,36 @@ async function build () {
   }
 }
 
-/** Removes bundles and temporary files older than KEEP_MS that no manifest names. */
-function prune (dir) {
+/**
+ * True for a manifest no run can use any more, so that it does not keep its
+ * bundle forever: one written by another version of this file for this
+ * installation (or by a version that did not record it), one of an
+ * installation that is gone, or, in this installation's own folder, one of
+ * another installation (a node_modules copied from it).
+ */
+function dead (manifest, self, own) {
+  if (typeof manifest.root !== 'string' || typeof manifest.self !== 'string') return true
+  if (manifest.root === ROOT) return manifest.self !== self
+  return own || !existsSync(join(manifest.root, 'bin/bundle-cache.js'))
+}
+
+/**
+ * Removes the manifests no run can use (other than `current`), then the
+ * bundles and temporary files older than KEEP_MS that no manifest names.
+ */
+function prune (dir, current, self) {
+  const own = dir === join(ROOT, 'node_modules/.cache/trust-engine/bundle')
   const keep = new Set()
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.json')) continue
-    try { keep.add(JSON.parse(readFileSync(join(dir, name), 'utf8')).bundle) } catch {}
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, name), 'utf8'))
+      if (name !== current && dead(manifest, self, own)) rmSync(join(dir, name), { force: true })
+      else keep.add(manifest.bundle)
+    } catch {
+      // Not JSON (written whole, so never half of one): no run can use it either.
+      try { if (name !== current) rmSync(join(dir, name), { force: true }) } catch {}
+    }
   }
   for (const name of readdirSync(dir)) {
     if (keep.has(name) || !(name.endsWith('.mjs') || name.endsWith('.tmp'))) continue
@@ -241,7 +265,8 @@ function prune (dir) {
 export async function bundledRunCli () {
   if (process.env.TRUST_ENGINE_BUNDLE === '0') { trace('off'); return undefined }
   const dir = cacheDir()
-  const key = sha256(`${process.version}\0${ROOT}\0${readFileSync(fileURLToPath(import.meta.url), 'utf8')}`)
+  const self = sha256(readFileSync(fileURLToPath(import.meta.url)))
+  const key = sha256(`${process.version}\0${ROOT}\0${self}`)
   const manifestPath = join(dir, `${key}.json`)
   let bundlePath
   let how = 'hit'
@@ -264,10 +289,10 @@ export async function bundledRunCli () {
       const { text, inputs } = await build()
       const name = `${sha256(text)}.mjs`
       writeAtomic(join(dir, name), text)
-      writeAtomic(manifestPath, JSON.stringify({ bundle: name, size: Buffer.byteLength(text), inputs }))
+      writeAtomic(manifestPath, JSON.stringify({ bundle: name, size: Buffer.byteLength(text), node: process.version, root: ROOT, self, inputs }))
       bundlePath = join(dir, name)
       how = `built (${inputs.length} inputs)`
-      try { prune(dir) } catch {}
+      try { prune(dir, `${key}.json`, self) } catch {}
     } catch (err) {
       trace(`unavailable (${err instanceof Error ? err.message : String(err)})`)
       return undefined

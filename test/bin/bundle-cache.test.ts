@@ -7,7 +7,7 @@
  * processes; what each run did is read from its TRUST_ENGINE_BUNDLE_TRACE line.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -162,6 +162,41 @@ describe('bundle of the optimize and analyze commands', () => {
     expect(broken.bundle).toMatch(/^bundle: unavailable/)
     expect(broken.code).toBe(0)
     expect(broken.bytes!.equals(sources.bytes!)).toBe(true)
+  })
+
+  it('forgets, at its next build, the manifests no run can use and the bundles only they named', () => {
+    const dir = join(work, 'leftovers')
+    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
+    const path = manifestOf(dir)
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as { bundle: string, root: string, self: string, inputs: Array<[string, string, string | null]> }
+    // Manifests as earlier versions of bundle-cache.js, other installations and crashes leave them, each
+    // naming a bundle of its own made two hours ago.
+    const other = join(work, 'other-checkout')
+    mkdirSync(join(other, 'bin'), { recursive: true })
+    writeFileSync(join(other, 'bin/bundle-cache.js'), '')
+    const planted = {
+      'earlier-version': { ...manifest, self: '0'.repeat(64) },
+      'before-root-and-self': { bundle: 'before.mjs', inputs: manifest.inputs },
+      'gone-installation': { ...manifest, root: join(work, 'gone/') },
+      'other-installation': { ...manifest, root: other }
+    }
+    const old = (Date.now() - 7200_000) / 1000
+    for (const [name, m] of Object.entries(planted)) {
+      const bundle = `${name}.mjs`
+      writeFileSync(join(dir, bundle), '')
+      utimesSync(join(dir, bundle), old, old)
+      writeFileSync(join(dir, `${name}.json`), JSON.stringify({ ...m, bundle }))
+    }
+    writeFileSync(join(dir, 'not-json.json'), '{')
+    // Its own manifest, with a changed input: the next run builds and prunes.
+    manifest.inputs[0]![1] = '0'.repeat(64)
+    manifest.inputs[0]![2] = null
+    writeFileSync(path, JSON.stringify(manifest))
+    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
+    const left = readdirSync(dir).filter((f) => !f.startsWith(manifest.bundle.slice(0, 8)))
+    expect(left.sort()).toEqual([path.slice(dir.length + 1), 'other-installation.json', 'other-installation.mjs', 'v8'].sort())
+    expect(existsSync(join(dir, manifest.bundle))).toBe(true)
+    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: hit /)
   })
 
   it('keeps the CLI working where the launcher is run from another folder', () => {
