@@ -39,7 +39,6 @@ export const MIN_ROUGHNESS = 0.05
 
 const bands = new Float64Array(2)
 const dfg = new Float64Array(2)
-const envOut = new Float64Array(6)
 const coat = new Float64Array(3)
 
 /** Shades the pixels of one primitive with the glTF metallic-roughness model. */
@@ -227,16 +226,21 @@ export class PbrShader extends PbrTriangle implements PixelShader {
     const ea = env.a; const eb = env.b; const eq = env.q
     const nxx = nx * nx; const nyy = ny * ny; const nzz = nz * nz; const nxy = nx * ny; const nxz = nx * nz; const nyz = ny * nz
     const rxx = rx * rx; const ryy = ry * ry; const rzz = rz * rz; const rxy = rx * ry; const rxz = rx * rz; const ryz = ry * rz
-    for (let c = 0; c < 3; c++) {
-      const o = c * 6
-      const b0 = eb[c * 3]!; const b1 = eb[c * 3 + 1]!; const b2 = eb[c * 3 + 2]!
-      const q0 = eq[o]!; const q1 = eq[o + 1]!; const q2 = eq[o + 2]!; const q3 = eq[o + 3]!; const q4 = eq[o + 4]!; const q5 = eq[o + 5]!
-      const dn = ea[c]! + 2 / 3 * (b0 * nx + b1 * ny + b2 * nz) + 0.25 * (q0 * nxx + q1 * nyy + q2 * nzz + q3 * nxy + q4 * nxz + q5 * nyz)
-      envOut[c] = dn > 0 ? dn : 0
-      const dr = ea[c]! + g1 * (b0 * rx + b1 * ry + b2 * rz) + g2 * (q0 * rxx + q1 * ryy + q2 * rzz + q3 * rxy + q4 * rxz + q5 * ryz)
-      envOut[c + 3] = dr > 0 ? dr : 0
-    }
-    const e0 = envOut[0]!; const e1 = envOut[1]!; const e2 = envOut[2]!; const e3 = envOut[3]!; const e4 = envOut[4]!; const e5 = envOut[5]!
+    // per colour channel c: dn at N, dr at R (unrolled, in locals)
+    const b0x = eb[0]!; const b0y = eb[1]!; const b0z = eb[2]!
+    const q00 = eq[0]!; const q01 = eq[1]!; const q02 = eq[2]!; const q03 = eq[3]!; const q04 = eq[4]!; const q05 = eq[5]!
+    const dn0 = ea[0]! + 2 / 3 * (b0x * nx + b0y * ny + b0z * nz) + 0.25 * (q00 * nxx + q01 * nyy + q02 * nzz + q03 * nxy + q04 * nxz + q05 * nyz)
+    const dr0 = ea[0]! + g1 * (b0x * rx + b0y * ry + b0z * rz) + g2 * (q00 * rxx + q01 * ryy + q02 * rzz + q03 * rxy + q04 * rxz + q05 * ryz)
+    const b1x = eb[3]!; const b1y = eb[4]!; const b1z = eb[5]!
+    const q10 = eq[6]!; const q11 = eq[7]!; const q12 = eq[8]!; const q13 = eq[9]!; const q14 = eq[10]!; const q15 = eq[11]!
+    const dn1 = ea[1]! + 2 / 3 * (b1x * nx + b1y * ny + b1z * nz) + 0.25 * (q10 * nxx + q11 * nyy + q12 * nzz + q13 * nxy + q14 * nxz + q15 * nyz)
+    const dr1 = ea[1]! + g1 * (b1x * rx + b1y * ry + b1z * rz) + g2 * (q10 * rxx + q11 * ryy + q12 * rzz + q13 * rxy + q14 * rxz + q15 * ryz)
+    const b2x = eb[6]!; const b2y = eb[7]!; const b2z = eb[8]!
+    const q20 = eq[12]!; const q21 = eq[13]!; const q22 = eq[14]!; const q23 = eq[15]!; const q24 = eq[16]!; const q25 = eq[17]!
+    const dn2 = ea[2]! + 2 / 3 * (b2x * nx + b2y * ny + b2z * nz) + 0.25 * (q20 * nxx + q21 * nyy + q22 * nzz + q23 * nxy + q24 * nxz + q25 * nyz)
+    const dr2 = ea[2]! + g1 * (b2x * rx + b2y * ry + b2z * rz) + g2 * (q20 * rxx + q21 * ryy + q22 * rzz + q23 * rxy + q24 * rxz + q25 * ryz)
+    const e0 = dn0 > 0 ? dn0 : 0; const e1 = dn1 > 0 ? dn1 : 0; const e2 = dn2 > 0 ? dn2 : 0
+    const e3 = dr0 > 0 ? dr0 : 0; const e4 = dr1 > 0 ? dr1 : 0; const e5 = dr2 > 0 ? dr2 : 0
     dfgApprox(rough, nv, dfg, 0)
     const fa = dfg[0]!; const fbias = dfg[1]!
     const ssr = f0r * fa + f90 * fbias; const ssg = f0g * fa + f90 * fbias; const ssb = f0b * fa + f90 * fbias
