@@ -23,8 +23,10 @@
 // elsewhere (a folder only this user can write); TRUST_ENGINE_BUNDLE_TRACE=1
 // prints what happened on stderr (`bundle: hit|built|off|unavailable ...`).
 //
-// The bundle is the same code as the sources: the same modules, evaluated in
-// the order the sources evaluate them, functions and classes keeping their
+// The bundle is the same code as the sources: the same modules (their
+// TypeScript stripped by Node's own stripping, so what Node refuses fails the
+// build and tsconfig.json does not count), evaluated in the order the sources
+// evaluate them, functions and classes keeping their
 // names (esbuild renames clashing ones otherwise), with `import.meta.url`
 // (and dirname, filename) of each project file replaced by that file's own,
 // so files it reads or requires relative to itself are the same;
@@ -41,6 +43,7 @@ import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync
 import module from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { strip } from './ts-cache.js'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const ENTRY = join(ROOT, 'node/cli/main.ts')
@@ -157,13 +160,16 @@ function plugin (externals, read) {
         const st = statSync(args.path, { bigint: true })
         const bytes = readFileSync(args.path)
         read.set(args.path, [sha256(bytes), st])
-        let source = bytes.toString('utf8')
+        // TypeScript as Node runs it: stripped by Node's own stripping, not compiled by esbuild, which would
+        // accept what Node refuses (an enum) and follow tsconfig.json's options (not an input of the bundle).
+        const ts = args.path.endsWith('.ts')
+        let source = ts ? strip(bytes.toString('utf8')) : bytes.toString('utf8')
         if (!args.path.includes('/node_modules/')) {
           const url = pathToFileURL(args.path)
           source = source.replace(/\bimport\.meta\.(url|dirname|filename|main)\b/g, (_, field) =>
             field === 'url' ? JSON.stringify(url.href) : field === 'main' ? 'false' : JSON.stringify(field === 'dirname' ? fileURLToPath(new URL('.', url)).replace(/\/$/, '') : args.path))
         }
-        return { contents: source, loader: args.path.endsWith('.ts') ? 'ts' : args.path.endsWith('.json') ? 'json' : 'js' }
+        return { contents: source, loader: args.path.endsWith('.json') ? 'json' : 'js' }
       })
     }
   }
@@ -294,7 +300,7 @@ export async function bundledRunCli () {
       how = `built (${inputs.length} inputs)`
       try { prune(dir, `${key}.json`, self) } catch {}
     } catch (err) {
-      trace(`unavailable (${err instanceof Error ? err.message : String(err)})`)
+      trace(`unavailable (${(err instanceof Error ? err.message : String(err)).replaceAll('\n', ' ')})`)
       return undefined
     }
   }
@@ -308,7 +314,7 @@ export async function bundledRunCli () {
   } catch (err) {
     // A bundle that does not load is forgotten, so the next run builds it again (where the folder can be written).
     try { rmSync(manifestPath, { force: true }) } catch {}
-    trace(`unavailable (${err instanceof Error ? err.message : String(err)})`)
+    trace(`unavailable (${(err instanceof Error ? err.message : String(err)).replaceAll('\n', ' ')})`)
     return undefined
   }
 }

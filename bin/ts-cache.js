@@ -25,7 +25,7 @@ const dir = process.env.TRUST_ENGINE_TS_CACHE_DIR !== undefined && process.env.T
   : fileURLToPath(new URL('../node_modules/.cache/trust-engine/ts/', import.meta.url))
 
 /** Strips types without the experimental-API warning that Node prints for stripTypeScriptTypes (the stripping is the one Node itself runs). */
-function strip (source) {
+export function strip (source) {
   const emit = process.emitWarning
   process.emitWarning = (warning, ...rest) => {
     if (String(warning).includes('stripTypeScriptTypes')) return

@@ -7,7 +7,7 @@
  * processes; what each run did is read from its TRUST_ENGINE_BUNDLE_TRACE line.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -197,6 +197,30 @@ describe('bundle of the optimize and analyze commands', () => {
     expect(left.sort()).toEqual([path.slice(dir.length + 1), 'other-installation.json', 'other-installation.mjs', 'v8'].sort())
     expect(existsSync(join(dir, manifest.bundle))).toBe(true)
     expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: hit /)
+  })
+
+  it('runs the TypeScript that Node runs: a source Node refuses fails as it does from the sources', () => {
+    // A copy of the installation (its packages linked) with an enum, which Node's type stripping refuses.
+    const root = resolve(import.meta.dirname, '../..')
+    const copy = join(work, 'installation')
+    for (const part of ['bin', 'node', 'protocol', 'sim', 'package.json']) cpSync(join(root, part), join(copy, part), { recursive: true })
+    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'))
+    appendFileSync(join(copy, 'node/scene/preflight-scene.ts'), '\nenum Probe { A }\nexport const probe = Probe.A\n')
+    const runCopy = (env: Record<string, string>): { status: number | null, stderr: string, bundle: string } => {
+      const r = spawnSync(process.execPath, [join(copy, 'bin/trust-engine.js'), ...optimize, '-o', join(work, 'copy.glb')], {
+        encoding: 'utf8',
+        env: { ...process.env, TRUST_ENGINE_BUNDLE_TRACE: '1', TRUST_ENGINE_TS_CACHE_DIR: join(work, 'copy-ts'), TRUST_ENGINE_BUNDLE_DIR: join(work, 'copy-bundle'), ...env }
+      })
+      const lines = r.stderr.split('\n')
+      return { status: r.status, stderr: lines.filter((l) => !l.startsWith('bundle: ')).join('\n'), bundle: lines.find((l) => l.startsWith('bundle: ')) ?? '' }
+    }
+    const sources = runCopy({ TRUST_ENGINE_BUNDLE: '0' })
+    expect(sources.status).toBe(1)
+    expect(sources.stderr).toContain('ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX')
+    const bundled = runCopy({})
+    expect(bundled.bundle).toMatch(/^bundle: unavailable \(.*enum is not supported/)
+    expect(bundled.status).toBe(1)
+    expect(bundled.stderr).toBe(sources.stderr)
   })
 
   it('keeps the CLI working where the launcher is run from another folder', () => {
