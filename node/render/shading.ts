@@ -52,8 +52,6 @@ export class PbrShader extends PbrTriangle implements PixelShader {
   private readonly fetcher: TexelFetch
   /** Per slot: its texels at the pixel being shaded (linear RGBA, the channels the shade reads). */
   private readonly texel = new Float64Array(SLOTS * 4)
-  /** The pixel being shaded: barycentrics [0..2], view depth w [3] and the level-of-detail bias [4]. */
-  private readonly bary = new Float64Array(5)
 
   constructor (prim: PreparedPrimitive, v: ShaderVertices, lights: CameraLight[], lighting: PbrLightingOptions, pixelScale: number) {
     super(prim, v, pixelScale)
@@ -64,14 +62,14 @@ export class PbrShader extends PbrTriangle implements PixelShader {
   }
 
   shade (frag: Float64Array, out: Float64Array): void {
-    const b0 = frag[0]!; const b1 = frag[1]!; const b2 = frag[2]!; const w = frag[3]!
+    const b0 = frag[0]!; const b1 = frag[1]!; const b2 = frag[2]!
     const m = this.material
     const slots = this.slots
-    const q = this.bary
-    q[0] = b0; q[1] = b1; q[2] = b2; q[3] = w; q[4] = this.lodBias
     const i0 = this.i0; const i1 = this.i1; const i2 = this.i2
     const tv = this.texel
-    this.fetcher.fetch(i0, i1, i2, q, this.lodBase, tv)
+    const fetcher = this.fetcher
+    fetcher.lodBias = this.lodBias
+    fetcher.fetch(i0, i1, i2, frag, this.lodBase, tv)
 
     // base colour
     const f = m.baseColorFactor

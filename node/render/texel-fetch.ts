@@ -86,8 +86,10 @@ export class TexelFetch {
   /** Per UV group: the coordinate set (or null: (0, 0)) and transform. */
   private readonly uvSet: Array<Float64Array | null>
   private readonly uvTransform: Array<Float64Array | null>
-  /** Per UV group: the coordinates at the pixel (u, v pairs). */
+  /** Per UV group after the first: the coordinates at the pixel (u, v pairs). */
   private readonly uv: Float64Array
+  /** Level-of-detail bias of the pixel being shaded (the shader's `lodBias`). */
+  lodBias = 0
 
   constructor (prim: PreparedPrimitive, slots: ReadonlyArray<TextureBinding | null>, groups: SlotGroups, read: readonly boolean[]) {
     const G = groups.groupSlot.length
@@ -120,12 +122,13 @@ export class TexelFetch {
 
   /**
    * The texels of every slot read at barycentrics q[0..2] of triangle
-   * (i0, i1, i2), at view depth w = q[3] with level-of-detail bias q[4],
-   * into texel[s·4 + c]. A mipmapped group's level of detail is
+   * (i0, i1, i2), at view depth w = q[3] with level-of-detail bias
+   * `lodBias`, into texel[s·4 + c]. A mipmapped group's level of detail is
    * lodBase[g] + 1.5·log2 w + bias (shading.ts).
    */
   fetch (i0: number, i1: number, i2: number, q: Float64Array, lodBase: Float64Array, texel: Float64Array): void {
     const b0 = q[0]!; const b1 = q[1]!; const b2 = q[2]!
+    let u0 = 0; let v0 = 0 // UV group 0's coordinates (most materials have no other), kept out of `uvs`
     const uvs = this.uv
     const uvSet = this.uvSet; const uvTransform = this.uvTransform
     const gStart = this.gStart; const gUv = this.gUv; const gMip = this.gMip; const gNearest = this.gNearest
@@ -141,16 +144,17 @@ export class TexelFetch {
       }
       const t = uvTransform[k]!
       if (t !== null) { const tu = t[0]! * u + t[1]! * v + t[2]!; v = t[3]! * u + t[4]! * v + t[5]!; u = tu }
-      uvs[k * 2] = u; uvs[k * 2 + 1] = v
+      if (k === 0) { u0 = u; v0 = v } else { uvs[k * 2] = u; uvs[k * 2 + 1] = v }
     }
     for (let g = 0; g < this.groupCount; g++) {
       const start = gStart[g]!; const end = gStart[g + 1]!
       if (start === end) continue
-      let u = uvs[gUv[g]! * 2]!; let v = uvs[gUv[g]! * 2 + 1]!
+      const ug = gUv[g]!
+      let u = ug === 0 ? u0 : uvs[ug * 2]!; let v = ug === 0 ? v0 : uvs[ug * 2 + 1]!
       if (!Number.isFinite(u)) u = 0
       if (!Number.isFinite(v)) v = 0
       const mip = gMip[g] === 1
-      if (mip && lodTerm !== lodTerm) lodTerm = 1.5 * lodLog2(q[3]!) + q[4]!
+      if (mip && lodTerm !== lodTerm) lodTerm = 1.5 * lodLog2(q[3]!) + this.lodBias
       const lod = mip ? lodBase[g]! + lodTerm : 0
       const levels = this.gLevels[g]!
       const wrapS = this.gWrapS[g]!; const wrapT = this.gWrapT[g]!
