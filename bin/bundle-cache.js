@@ -25,7 +25,7 @@
 //
 // The bundle is the same code as the sources: the same modules (their
 // TypeScript stripped by Node's own stripping, so what Node refuses fails the
-// build and tsconfig.json does not count), evaluated in the order the sources
+// build, and no tsconfig.json read), evaluated in the order the sources
 // evaluate them, functions and classes keeping their
 // names (esbuild renames clashing ones otherwise), with `import.meta.url`
 // (and dirname, filename) of each project file replaced by that file's own,
@@ -192,6 +192,8 @@ async function build () {
       target: 'node22',
       metafile: true,
       logLevel: 'silent',
+      // Node reads no tsconfig.json (its `paths` would otherwise resolve imports that Node cannot).
+      tsconfigRaw: '{}',
       // Less text to parse at every start; identifiers are kept, for readable stack traces.
       minifyWhitespace: true,
       minifySyntax: true,

@@ -199,7 +199,7 @@ describe('bundle of the optimize and analyze commands', () => {
     expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: hit /)
   })
 
-  it('runs the TypeScript that Node runs: a source Node refuses fails as it does from the sources', () => {
+  it('runs the TypeScript that Node runs: a source Node refuses, or an import only tsconfig.json resolves, fails as from the sources', () => {
     // A copy of the installation (its packages linked) with an enum, which Node's type stripping refuses.
     const root = resolve(import.meta.dirname, '../..')
     const copy = join(work, 'installation')
@@ -221,6 +221,17 @@ describe('bundle of the optimize and analyze commands', () => {
     expect(bundled.bundle).toMatch(/^bundle: unavailable \(.*enum is not supported/)
     expect(bundled.status).toBe(1)
     expect(bundled.stderr).toBe(sources.stderr)
+    // An import that only a tsconfig.json's `paths` resolves, which Node does not read.
+    writeFileSync(join(copy, 'node/scene/preflight-scene.ts'), readFileSync(join(root, 'node/scene/preflight-scene.ts'), 'utf8') + "\nimport 'probe-alias'\n")
+    writeFileSync(join(copy, 'node/scene/alias.ts'), 'export {}\n')
+    writeFileSync(join(copy, 'tsconfig.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { 'probe-alias': ['./node/scene/alias.ts'] } } }))
+    const unresolved = runCopy({ TRUST_ENGINE_BUNDLE: '0' })
+    expect(unresolved.status).toBe(1)
+    expect(unresolved.stderr).toContain("Cannot find package 'probe-alias'")
+    const aliased = runCopy({})
+    expect(aliased.bundle).toMatch(/^bundle: unavailable \(.*probe-alias/)
+    expect(aliased.status).toBe(1)
+    expect(aliased.stderr).toBe(unresolved.stderr)
   })
 
   it('keeps the CLI working where the launcher is run from another folder', () => {
