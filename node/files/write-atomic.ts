@@ -9,7 +9,7 @@
  * that fails when the file exists, which a rename cannot do.
  */
 import { randomBytes } from 'node:crypto'
-import { chmod, open, rename, rm } from 'node:fs/promises'
+import { chmod, open, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 
@@ -37,6 +37,11 @@ export interface WriteAtomicOptions {
  * ```
  */
 export async function writeFileAtomic (path: string, data: Uint8Array | string, options: WriteAtomicOptions = {}): Promise<void> {
+  // The rename would put a regular file in place of whatever is there: only a regular file (or nothing) is
+  // replaced, never a device, FIFO, socket or folder, nor a link to one (`-o /dev/null` run as root would
+  // otherwise turn /dev/null into a regular file).
+  const existing = await stat(path).catch(() => undefined)
+  if (existing !== undefined && !existing.isFile()) throw new TrustEngineError(ERR_OUTPUT_WRITE_FAILED, `cannot write ${path}: not a regular file`)
   const tmp = join(options.tmpDir ?? dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
     const handle = await open(tmp, 'wx', options.mode ?? 0o644)
