@@ -163,7 +163,7 @@ function plugin (externals, read) {
         // TypeScript as Node runs it: stripped by Node's own stripping, not compiled by esbuild, which would
         // accept what Node refuses (an enum) and follow tsconfig.json's options (not an input of the bundle).
         const ts = args.path.endsWith('.ts')
-        let source = ts ? strip(bytes.toString('utf8')) : bytes.toString('utf8')
+        let source = ts ? strip(bytes.toString('utf8'), pathToFileURL(args.path).href) : bytes.toString('utf8')
         if (!args.path.includes('/node_modules/')) {
           const url = pathToFileURL(args.path)
           source = source.replace(/\bimport\.meta\.(url|dirname|filename|main)\b/g, (_, field) =>

@@ -24,8 +24,14 @@ const dir = process.env.TRUST_ENGINE_TS_CACHE_DIR !== undefined && process.env.T
   ? join(process.env.TRUST_ENGINE_TS_CACHE_DIR, '/')
   : fileURLToPath(new URL('../node_modules/.cache/trust-engine/ts/', import.meta.url))
 
-/** Strips types without the experimental-API warning that Node prints for stripTypeScriptTypes (the stripping is the one Node itself runs). */
-export function strip (source) {
+/**
+ * Strips types without the experimental-API warning that Node prints for
+ * stripTypeScriptTypes (the stripping is the one Node itself runs). A source
+ * it refuses throws Node's error located at `url` (file and line, as Node's
+ * own loading shows it; the successful output carries no URL, since a cache
+ * entry may serve several files of the same content).
+ */
+export function strip (source, url) {
   const emit = process.emitWarning
   process.emitWarning = (warning, ...rest) => {
     if (String(warning).includes('stripTypeScriptTypes')) return
@@ -33,6 +39,9 @@ export function strip (source) {
   }
   try {
     return stripTypeScriptTypes(source, { mode: 'strip' })
+  } catch (err) {
+    if (url !== undefined) stripTypeScriptTypes(source, { mode: 'strip', sourceUrl: url })
+    throw err
   } finally {
     process.emitWarning = emit
   }
@@ -51,7 +60,7 @@ export function registerTsCache () {
       try {
         return { format: 'module', source: readFileSync(path, 'utf8'), shortCircuit: true }
       } catch {}
-      const stripped = strip(source)
+      const stripped = strip(source, url)
       if (writable) {
         try {
           mkdirSync(dir, { recursive: true })

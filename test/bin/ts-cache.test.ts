@@ -6,11 +6,12 @@
  * writes into test/bin/ and removes, as only project files are cached) loads
  * from it with `--import bin/ts-cache-register.js`. Real processes.
  */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const LAUNCHER = resolve(import.meta.dirname, '../../bin/trust-engine.js')
@@ -51,6 +52,23 @@ describe('type-stripped TypeScript cache', () => {
       // the entry itself is read from the cache
       writeFileSync(join(own, `${keyOf(source)}.js`), readFileSync(join(own, `${keyOf(source)}.js`), 'utf8').replace("'stripped'", "'cached'"))
       expect(runEntry()).toBe('cached')
+    } finally {
+      rmSync(entry, { force: true })
+      rmSync(own, { recursive: true, force: true })
+    }
+  })
+
+  it('names the file and line of TypeScript that Node refuses, as Node does without it', () => {
+    const entry = resolve(import.meta.dirname, 'ts-cache-refused.ts')
+    const own = mkdtempSync(join(tmpdir(), 'trust-engine-ts-cache-'))
+    try {
+      writeFileSync(entry, "const answer: string = 'stripped'\nenum Refused { A }\nprocess.stdout.write(answer)\n")
+      const stderrOf = (args: string[]): string => spawnSync(process.execPath, [...args, entry], { encoding: 'utf8', env: { ...process.env, TRUST_ENGINE_TS_CACHE_DIR: own } }).stderr
+      const located = `${pathToFileURL(entry).href}:2\n`
+      expect(stderrOf([])).toContain(located)
+      const hooked = stderrOf(['--import', REGISTER])
+      expect(hooked).toContain(located)
+      expect(hooked).toContain('ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX')
     } finally {
       rmSync(entry, { force: true })
       rmSync(own, { recursive: true, force: true })
