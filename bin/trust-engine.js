@@ -15,7 +15,8 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
 const [major, minor] = process.versions.node.split('.').map(Number)
-const main = fileURLToPath(new URL('../node/cli/main.ts', import.meta.url))
+const mainUrl = new URL('../node/cli/main.ts', import.meta.url)
+const main = fileURLToPath(mainUrl)
 const chosen = process.env.TRUST_ENGINE_NODE
 
 if (chosen === undefined && (major > 22 || (major === 22 && minor >= 18))) {
@@ -29,7 +30,8 @@ if (chosen === undefined && (major > 22 || (major === 22 && minor >= 18))) {
     const { BUNDLED_COMMANDS, bundledRunCli } = await import('./bundle-cache.js')
     if (BUNDLED_COMMANDS.has(process.argv[2])) runCli = await bundledRunCli()
   }
-  runCli ??= (await import(main)).runCli
+  // By URL: a path given to import() is read as one, so a '#' or '%' in the installation's folder would break it.
+  runCli ??= (await import(mainUrl.href)).runCli
   await runCli()
 } else {
   let node = chosen

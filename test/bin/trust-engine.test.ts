@@ -5,7 +5,7 @@
  * the child's code or signal. Real processes, a real node.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -108,5 +108,28 @@ describe('bin/trust-engine.js running the CLI in a child', () => {
     launcher.kill('SIGTERM')
     expect(await exited).toEqual({ code: 0, signal: null })
     expect(alive(child)).toBe(false)
+  })
+})
+
+describe('bin/trust-engine.js in a folder whose name is no URL as it stands', () => {
+  it("runs every command where the installation's path has '#', '%' and a space", async () => {
+    // A copy of the installation (its packages linked) under such a name.
+    const root = resolve(import.meta.dirname, '../..')
+    const work = mkdtempSync(join(tmpdir(), 'trust-engine-launcher-'))
+    dirs.push(work)
+    const copy = join(work, 'te #1 %41')
+    mkdirSync(copy)
+    for (const part of ['bin', 'node', 'protocol', 'sim', 'package.json']) cpSync(join(root, part), join(copy, part), { recursive: true })
+    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'))
+    const { makeGlb } = await import('../../sim/scenes.ts')
+    const scene = join(work, 'scene.glb')
+    writeFileSync(scene, await makeGlb({ grids: [2] }))
+    const env = { ...process.env, TRUST_ENGINE_TS_CACHE_DIR: join(work, 'ts'), TRUST_ENGINE_BUNDLE_DIR: join(work, 'bundle') }
+    const cli = (args: string[], more: Record<string, string> = {}): string =>
+      execFileSync(process.execPath, [join(copy, 'bin/trust-engine.js'), ...args], { encoding: 'utf8', env: { ...env, ...more } })
+    expect(cli(['--version']).trim()).toMatch(/^\d+\.\d+\.\d+/)
+    const analysis = cli(['analyze', scene, '--json'], { TRUST_ENGINE_BUNDLE: '0' })
+    expect(JSON.parse(analysis)).toHaveProperty('stats.triangles', 8)
+    expect(cli(['analyze', scene, '--json'])).toBe(analysis)
   })
 })
