@@ -234,6 +234,17 @@ describe('bundle of the optimize and analyze commands', () => {
     expect(aliased.stderr).toBe(unresolved.stderr)
   })
 
+  it('is what `npm run trust-engine` runs too', () => {
+    const r = spawnSync('npm', ['run', '-s', 'trust-engine', '--', 'analyze', scene, '--json'], {
+      encoding: 'utf8',
+      cwd: resolve(import.meta.dirname, '../..'),
+      env: { ...process.env, TRUST_ENGINE_BUNDLE_TRACE: '1', TRUST_ENGINE_BUNDLE_DIR: join(work, 'npm') }
+    })
+    expect(r.status).toBe(0)
+    expect(r.stderr).toMatch(/^bundle: built/m)
+    expect(r.stdout).toBe(run(['analyze', scene, '--json'], { TRUST_ENGINE_BUNDLE: '0' }).stdout)
+  })
+
   it('keeps the CLI working where the launcher is run from another folder', () => {
     const out = execFileSync(process.execPath, [LAUNCHER, 'optimize', '--help'], { encoding: 'utf8', cwd: work, env: { ...process.env, TRUST_ENGINE_BUNDLE_DIR: join(work, 'cache') } })
     expect(out).toContain('optimize a glTF/GLB scene')
