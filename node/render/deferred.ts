@@ -208,15 +208,25 @@ export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem
   let bsr = 0; let bsg = 0; let bsb = 0
   for (let m = 0; m < n; m++) { bsr += bgr; bsg += bgg; bsb += bgb }
   let lr = NaN; let lg = NaN; let lb = NaN; let er = 0; let eg = 0; let eb = 0
+  // the triangle the last uniform pixel selected (select is called only when it changes)
+  let curIt = -1; let curT = -1; let sh: PixelShader | null = null
+  const two = ss === 2
   for (let y = 0; y < oh; y++) {
     for (let x = 0; x < ow; x++) {
       const p0 = y * ss * W + x * ss
       const it0 = item[p0]!; const t0 = tri[p0]!
       // whether every sample records what the first does (the same triangle, or nothing deferred)
       let uniform = true
-      for (let j = 0; j < ss && uniform; j++) {
-        for (let i = 0, p = p0 + j * W; i < ss; i++, p++) {
-          if (item[p] !== it0 || (it0 >= 0 && tri[p] !== t0)) { uniform = false; break }
+      if (two) {
+        // 2 × 2 samples (the default), written out: the same tests in the same order
+        const p2 = p0 + W
+        uniform = item[p0 + 1] === it0 && item[p2] === it0 && item[p2 + 1] === it0 &&
+          (it0 < 0 || (tri[p0 + 1] === t0 && tri[p2] === t0 && tri[p2 + 1] === t0))
+      } else {
+        for (let j = 0; j < ss && uniform; j++) {
+          for (let i = 0, p = p0 + j * W; i < ss; i++, p++) {
+            if (item[p] !== it0 || (it0 >= 0 && tri[p] !== t0)) { uniform = false; break }
+          }
         }
       }
       let sr = 0; let sg = 0; let sb = 0
@@ -224,10 +234,18 @@ export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem
         // every sample sees one triangle (shadeGroups' common case, inline): one shade at the mean of
         // the samples' barycentrics and depths, summed in sample order; its colour added once per sample
         let b0 = 0; let b1 = 0; let b2 = 0; let z = 0
-        for (let j = 0; j < ss; j++) {
-          for (let i = 0, p = p0 + j * W; i < ss; i++, p++) { b0 += bary[p * 3]!; b1 += bary[p * 3 + 1]!; b2 += bary[p * 3 + 2]!; z += depth[p]! }
+        if (two) {
+          const q0 = p0 * 3; const q1 = q0 + 3; const p2 = p0 + W; const q2 = p2 * 3; const q3 = q2 + 3
+          b0 = 0 + bary[q0]! + bary[q1]! + bary[q2]! + bary[q3]!
+          b1 = 0 + bary[q0 + 1]! + bary[q1 + 1]! + bary[q2 + 1]! + bary[q3 + 1]!
+          b2 = 0 + bary[q0 + 2]! + bary[q1 + 2]! + bary[q2 + 2]! + bary[q3 + 2]!
+          z = 0 + depth[p0]! + depth[p0 + 1]! + depth[p2]! + depth[p2 + 1]!
+        } else {
+          for (let j = 0; j < ss; j++) {
+            for (let i = 0, p = p0 + j * W; i < ss; i++, p++) { b0 += bary[p * 3]!; b1 += bary[p * 3 + 1]!; b2 += bary[p * 3 + 2]!; z += depth[p]! }
+          }
         }
-        const sh = select(it0, t0)
+        if (it0 !== curIt || t0 !== curT || sh === null) { sh = select(it0, t0); curIt = it0; curT = t0 }
         sh.lodBias = biasAll
         frag[0] = b0 / n; frag[1] = b1 / n; frag[2] = b2 / n; frag[3] = n / z
         sh.shade(frag, out)
@@ -240,6 +258,7 @@ export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem
       } else {
         sampleIndices(idx, x, y, ss, W)
         const groups = shadeGroups(fb, idx, n, bias, select)
+        curIt = -1 // shadeGroups may have selected other triangles
         for (let g = 0; g < groups; g++) neutralToneMap(gcol, g * 3)
         for (let m = 0; m < n; m++) {
           const g = grp[m]! // groups ≥ 0 here: a pixel whose samples all see one triangle is shaded above
