@@ -20,7 +20,8 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { crc32, deflateSync } from 'node:zlib'
+import { deflateSync } from 'node:zlib'
+import { chunk } from '../../test/node/measure/fixtures.ts'
 
 /** A measured case: image layout and the decode options the node uses for it. */
 interface Case { name: string, side: number, bitDepth: 8 | 16, colorType: 2 | 6, options: Record<string, unknown> }
@@ -29,16 +30,6 @@ const CASES: readonly Case[] = [
   { name: 'texture 8192² RGBA16', side: 8192, bitDepth: 16, colorType: 6, options: { formats: ['image/png'], limits: { maxPixels: 8192 * 8192, maxDimension: 8192, maxFileBytes: 2 ** 31 } } },
   { name: 'frame 4096² RGB8', side: 4096, bitDepth: 8, colorType: 2, options: { formats: ['image/png'], alpha: 'over-black', sixteenBit: 'high-byte' } }
 ]
-
-/** One PNG chunk (length, type, data, CRC). */
-function chunk (type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length)
-  out.writeUInt32BE(data.length, 0)
-  out.write(type, 4, 'latin1')
-  out.set(data, 8)
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length)
-  return out
-}
 
 /** A deterministic PNG of `c`'s layout: smooth gradients with two bits of hashed noise at 8 bits, a pattern repeating every 256 pixels at 16 bits, filter type y mod 5. */
 function writePng (c: Case, path: string): void {

@@ -11,18 +11,10 @@ import { encodePng } from '../../../node/image/png-encode.ts'
 import { ERR_SCENE_IMAGE_INVALID, ERR_SCENE_IMAGE_UNSUPPORTED } from '../../../node/optimizer/errors.ts'
 import { readSceneImageHeader } from '../../../node/scene/scene-image.ts'
 import { makePng } from '../../../sim/scenes.ts'
-import { buildPng, chunk, ihdr } from '../measure/fixtures.ts'
+import { buildPng, PNG_CHANNELS as CHANNELS, PNG_LAYOUTS as LAYOUTS, chunk, ihdr } from '../measure/fixtures.ts'
+import { codeOf } from '../../helpers/codes.ts'
 
-const codeOf = (fn: () => unknown): string | undefined => {
-  try { fn() } catch (err) { return (err as { code?: string }).code }
-  return undefined
-}
 
-/** Colour type, bit depth and bytes per row of every PNG layout. */
-const LAYOUTS = [
-  [0, 1], [0, 2], [0, 4], [0, 8], [0, 16], [2, 8], [2, 16], [3, 1], [3, 2], [3, 4], [3, 8], [4, 8], [4, 16], [6, 8], [6, 16]
-] as const
-const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }
 
 /** A PNG of the given layout whose samples are `noise` (filter 0 rows), with a full palette and tRNS for colour type 3. */
 function rawPng (width: number, height: number, colorType: number, bitDepth: number, noise: Uint8Array): Uint8Array {

@@ -6,18 +6,9 @@ import { decodeImage } from '../../../node/image/decode-image.ts'
 import { ERR_IMAGE_DECODE } from '../../../node/image/errors.ts'
 import { type PixelOptions, inflatedSize } from '../../../node/image/png-decode.ts'
 import { ADAM7 } from '../../../node/image/png-unfilter.ts'
-import { PNG_SIGNATURE, chunk, ihdr } from '../measure/fixtures.ts'
+import { PNG_SIGNATURE, PNG_CHANNELS as CHANNELS, PNG_LAYOUTS as LAYOUTS, chunk, ihdr } from '../measure/fixtures.ts'
+import { codeOf } from '../../helpers/codes.ts'
 
-const codeOf = (fn: () => unknown): string | undefined => {
-  try { fn() } catch (err) { return (err as { code?: string }).code }
-  return undefined
-}
-
-/** Colour type and bit depth of every PNG layout. */
-const LAYOUTS = [
-  [0, 1], [0, 2], [0, 4], [0, 8], [0, 16], [2, 8], [2, 16], [3, 1], [3, 2], [3, 4], [3, 8], [4, 8], [4, 16], [6, 8], [6, 16]
-] as const
-const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }
 const OPTIONS: readonly PixelOptions[] = [
   { alpha: 'straight', sixteenBit: 'rounded' }, { alpha: 'straight', sixteenBit: 'high-byte' },
   { alpha: 'over-black', sixteenBit: 'rounded' }, { alpha: 'over-black', sixteenBit: 'high-byte' }

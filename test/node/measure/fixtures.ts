@@ -140,6 +140,14 @@ export function chunk (type: string, data: Uint8Array = new Uint8Array(0)): Uint
   return out
 }
 
+/** Colour type and bit depth of every PNG layout the format allows. */
+export const PNG_LAYOUTS = [
+  [0, 1], [0, 2], [0, 4], [0, 8], [0, 16], [2, 8], [2, 16], [3, 1], [3, 2], [3, 4], [3, 8], [4, 8], [4, 16], [6, 8], [6, 16]
+] as const
+
+/** Samples per pixel of each PNG colour type. */
+export const PNG_CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }
+
 /** IHDR chunk data. */
 export function ihdr (width: number, height: number, bitDepth: number, colorType: number, interlace = 0): Uint8Array {
   const d = Buffer.alloc(13)
