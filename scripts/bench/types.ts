@@ -56,6 +56,29 @@ export async function measureRate (ops: number, fn: () => unknown | Promise<unkn
   return median(rates)
 }
 
+/**
+ * Rates of several functions measured in alternation: each round runs every
+ * function once, in turn, starting with a different one each round, so that
+ * a change of the machine's speed during the measurement (a shared machine)
+ * falls on all of them alike, and none always runs right after the same
+ * other one. Each is run once before the rounds (warm-up). Returns the
+ * median rate of each, in the order given.
+ */
+export async function measureRatesAlternated (runs: ReadonlyArray<{ ops: number, fn: () => unknown | Promise<unknown> }>, repetitions = 11, clock: 'wall' | 'cpu' = 'cpu'): Promise<number[]> {
+  for (const r of runs) await r.fn()
+  const rates: number[][] = runs.map(() => [])
+  for (let i = 0; i < repetitions; i++) {
+    for (let k = 0; k < runs.length; k++) {
+      const j = (i + k) % runs.length
+      const t0 = clock === 'cpu' ? cpuMicros() : process.hrtime.bigint()
+      await runs[j]!.fn()
+      const ns = clock === 'cpu' ? (cpuMicros() - (t0 as number)) * 1000 : Number(process.hrtime.bigint() - (t0 as bigint))
+      rates[j]!.push(runs[j]!.ops / (ns / 1e9))
+    }
+  }
+  return rates.map(median)
+}
+
 /** CPU time (user and system) this process used so far, in microseconds. */
 function cpuMicros (): number {
   const u = process.cpuUsage()
