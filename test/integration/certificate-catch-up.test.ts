@@ -109,8 +109,12 @@ describe('certificate catch-up', () => {
     // decision of the first test (one node fewer, the same 3-of-4 quorum), at least 8 s and at most the default 30 s.
     // A deadline that came before node1-3's decision would show as `disputed` below, not as a pass.
     const deadlineMs = Math.min(30_000, Math.max(8_000, 3 * slowestLatencyMs))
-    const jobId = await cluster!.submitFrames('node1', [testPng(40, 40)], [testPng(40, 40)], { deadlineMs })
-    await waitFor(async () => (await cluster!.raw('node4', `/v1/jobs/${jobId}`)).status === 200, 'node4 accepted the job')
+    // node4 must go down holding the job but not yet the votes that decide it (with them stored, it would decide
+    // by quorum on restart, rightly, and the rule under test would not run): four processes reach finality in
+    // about 90 ms here, within one 100 ms poll of waitFor. So the frames take longer to measure (512² rather
+    // than 40²), and node4 is asked every 5 ms and killed as soon as it answers with the job.
+    const jobId = await cluster!.submitFrames('node1', [testPng(512, 512)], [testPng(512, 512)], { deadlineMs })
+    for (let i = 0; i < 6000 && (await cluster!.raw('node4', `/v1/jobs/${jobId}`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 5))
     await cluster!.kill9('node4')
     for (const n of ['node1', 'node2', 'node3']) expect((await cluster!.waitDecided(n, jobId)).status).toBe('validated')
     // Back after the job's deadline (the wait is for the condition, not a limit): its own deadline rule disputes the job at once.
