@@ -45,15 +45,7 @@ export function result (name: string, value: number, unit: string, baseline: str
  * a shared machine, time spent descheduled then does not count.
  */
 export async function measureRate (ops: number, fn: () => unknown | Promise<unknown>, repetitions = 5, clock: 'wall' | 'cpu' = 'wall'): Promise<number> {
-  await fn()
-  const rates: number[] = []
-  for (let i = 0; i < repetitions; i++) {
-    const t0 = clock === 'cpu' ? cpuMicros() : process.hrtime.bigint()
-    await fn()
-    const ns = clock === 'cpu' ? (cpuMicros() - (t0 as number)) * 1000 : Number(process.hrtime.bigint() - (t0 as bigint))
-    rates.push(ops / (ns / 1e9))
-  }
-  return median(rates)
+  return (await measureRatesAlternated([{ ops, fn }], repetitions, clock))[0]!
 }
 
 /**
