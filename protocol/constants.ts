@@ -64,7 +64,7 @@ export const TRUST_SCALE = 1_000_000
  * engines never count as disagreeing honest nodes. Bumped whenever a change
  * can alter a measured bit.
  */
-export const DEFAULT_MEASUREMENT_ENGINE = 'trust-engine-measure/6'
+export const DEFAULT_MEASUREMENT_ENGINE = 'trust-engine-measure/7'
 
 /**
  * Default optimizer id pinned in a network file (`measurement.optimizer`):
@@ -75,4 +75,4 @@ export const DEFAULT_MEASUREMENT_ENGINE = 'trust-engine-measure/6'
  * refuses to start. Bumped with the optimizer's format version
  * (node/optimizer/version.ts) whenever a change can alter an output byte.
  */
-export const DEFAULT_OPTIMIZER = 'trust-engine-optimizer/9'
+export const DEFAULT_OPTIMIZER = 'trust-engine-optimizer/10'

@@ -15,7 +15,10 @@
  *
  * Strictness: libjpeg goes on past corrupt data with a warning (grey blocks
  * where data is missing); here any message from the library refuses the
- * image, so a damaged file is never measured as if it were whole. An image
+ * image, so a damaged file is never measured as if it were whole. The one
+ * exception is {@link isTrailingPaddingWarning}: bytes between the last
+ * scan's data and the end-of-image marker, written after every block was
+ * decoded (jpeg-js pads one image in eight so), leave the pixels whole. An image
  * libjpeg cannot convert to RGB (CMYK, YCCK) is refused the same way. The
  * EXIF orientation is ignored, as glTF asks (the image is used as stored).
  *
@@ -76,6 +79,19 @@ export function countJpegScans (bytes: Uint8Array, stopAfter = MAX_JPEG_SCANS): 
   return scans
 }
 
+/**
+ * Whether a libjpeg message is its warning about bytes before the
+ * end-of-image marker (0xD9): libjpeg looks for that marker only after the
+ * last scan's blocks are all decoded, so the image is whole. jpeg-js, the
+ * most used JavaScript encoder, ends with a whole stuffed 0xFF byte of
+ * padding whenever its data ends on a byte boundary, and browsers show such
+ * files; refusing them would refuse one jpeg-js image in eight. The same
+ * warning before any other marker (a next scan) is still a refusal.
+ */
+export function isTrailingPaddingWarning (message: string): boolean {
+  return /^Corrupt JPEG data: \d+ extraneous bytes before marker 0xd9$/.test(message)
+}
+
 /** The decoder's export: RGBA8, or null for a stream it refuses. */
 interface JpegDecoderModule {
   decode: (data: Uint8Array, preserveOrientation: boolean) => { width: number, height: number, data: Uint8ClampedArray } | null
@@ -118,7 +134,7 @@ export function decodeJpegPixels (bytes: Uint8Array, header: JpegImageHeader): R
   } catch (err) {
     failure = err
   }
-  const said = messages
+  const said = messages.filter((m) => !isTrailingPaddingWarning(m))
   messages = []
   if (failure !== null || img === null || said.length > 0 || wasmMemoryBytes(codec) > KEEP_MEMORY_BYTES) decoder = null
   if (failure !== null || img === null || said.length > 0) {

@@ -189,9 +189,13 @@ class BitWriter {
     this.acc &= (1 << this.bits) - 1
   }
 
-  /** jpeg-js's final fill: `8 − pending` one bits, a whole stuffed 0xFF byte when nothing is pending. */
+  /**
+   * The final fill: one bits up to the next byte boundary, nothing when no
+   * bit is pending. (jpeg-js writes a whole stuffed 0xFF byte in that case,
+   * two bytes libjpeg warns about as corrupt data before the end marker.)
+   */
   fill (): void {
-    this.bitsOf((1 << (8 - this.bits)) - 1, 8 - this.bits)
+    if (this.bits !== 0) this.bitsOf((1 << (8 - this.bits)) - 1, 8 - this.bits)
   }
 
   result (): Uint8Array {

@@ -77,6 +77,23 @@ describe('decodeJpegPixels (libjpeg in WebAssembly)', () => {
     expect(codeOf(() => decodeImage(damaged))).toBe(ERR_IMAGE_DECODE)
   })
 
+  it('decodes a JPEG padded between its data and the end marker (jpeg-js writes one in eight so), and still refuses padding before a next scan', () => {
+    // jpeg-js ends these data on a byte boundary and pads with a stuffed 0xFF byte: libjpeg warns of 2 extraneous bytes before 0xD9.
+    const padded = makeJpeg(7, 14, 99, Uint8Array.of(34, 221, 221, 206, 155, 4, 15, 235))
+    expect(Buffer.from(padded.subarray(-4)).toString('hex')).toBe('ff00ffd9')
+    const unpadded = Uint8Array.from([...padded.subarray(0, -4), 0xff, 0xd9])
+    const a = decodeImage(padded)
+    expect([a.width, a.height]).toEqual([7, 14])
+    expect(Buffer.from(a.data).equals(Buffer.from(decodeImage(unpadded).data))).toBe(true)
+    // The same two bytes before the second scan of a progressive JPEG: the scans after them are not whole.
+    const progressive = progressiveJpeg(40, 32)
+    const sos: number[] = []
+    for (let i = 2; i + 1 < progressive.length; i++) if (progressive[i] === 0xff && progressive[i + 1] === 0xda) sos.push(i)
+    expect(sos.length).toBeGreaterThan(1)
+    const early = Uint8Array.from([...progressive.subarray(0, sos[1]!), 0xff, 0x00, ...progressive.subarray(sos[1]!)])
+    expect(codeOf(() => decodeImage(early))).toBe(ERR_IMAGE_DECODE)
+  })
+
   it('ignores the EXIF orientation: the image is used as stored', () => {
     const plain = makeJpeg(40, 24, 90, Uint8Array.of(10, 20, 30))
     const rotated = withExifOrientation(plain, 6)

@@ -114,13 +114,13 @@ describe('the texture pass', () => {
     expect(execFileSync(process.execPath, [child, input, JSON.stringify(options)], { encoding: 'utf8' }).trim()).toBe(sha(a.bytes))
   })
 
-  it('gives the pinned bytes of optimizer format 9 for JPEG textures (decoding and encoding changes must keep them)', async () => {
+  it('gives the pinned bytes of optimizer format 10 for JPEG textures (decoding and encoding changes must keep them)', async () => {
     const scene = await withImage(makeJpeg(300, 200), 'image/jpeg', { normal: true })
     expect(sha(scene)).toBe('54ed3cb671215c2ecb892b3900e6577ab7078284d70c2439d5c0a5aaacf25931')
     const pinned: Array<[Parameters<typeof optimizeScene>[1], string]> = [
-      [{ profile: 'gaming', textureFormat: 'core' }, 'f2d24830160a3f4563a8841d66c961540cc2c7c5661e94c5234baaa7a2cc418d'],
-      [{ profile: 'gaming', textureFormat: 'webp' }, 'b0cecb17860216cfb11a33b24f08fb161eb20100fca2bb55cc09235e09967ab7'],
-      [{ profile: 'economy', maxTextureSize: 128, textureFormat: 'core' }, '5b9a7e57813819f6543915971afd7d639222671e7c92401be75c7d97d3f755cc']
+      [{ profile: 'gaming', textureFormat: 'core' }, 'a8a86de2b80d3ae7bc0f9bc431fd01dabafbcda6ffabae9bdf9028fba154d97f'],
+      [{ profile: 'gaming', textureFormat: 'webp' }, 'c40eb241989a6210bced78b3185706c43fcae9ce12374cb3a0401ae976abba79'],
+      [{ profile: 'economy', maxTextureSize: 128, textureFormat: 'core' }, '87c00e3edfbb24f192998607093e3fb26d2817a2f0182817bdc0c35ea14e5cf1']
     ]
     for (const [options, hash] of pinned) expect(sha((await optimizeScene(scene, options)).bytes)).toBe(hash)
   })
