@@ -14,8 +14,11 @@
  *   Otherwise both are kept as they are.
  * - unused channels: a texture read only as metallic-roughness has its R
  *   channel cleared to 0 and one read only as occlusion has G and B set to R
- *   (grey), which JPEG and WebP store as luma only. Alpha no material reads is
- *   dropped by the texture pass itself.
+ *   (grey), which JPEG and WebP store as luma only. The clearing is noted here
+ *   and done by the texture pass on the pixels it encodes
+ *   ({@link clearUnreadChannels}), so a texture the pass keeps as it is is not
+ *   decoded for it. Alpha no material reads is dropped by the texture pass
+ *   itself.
  *
  * All of it is integer copying in document order: deterministic.
  */
@@ -26,12 +29,25 @@ import { decodeSceneImage } from '../scene/scene-image.ts'
 /** Decoded pixels handed from here to the texture pass, so nothing is decoded twice; `changed`: the original bytes no longer hold what materials read (a packed texture), so it must be re-encoded. */
 export type DecodedTextures = Map<Texture, { image: RgbaImage, mimeType: string, changed: boolean }>
 
+/** The single role of a texture whose unread channels are cleared before it is encoded. */
+export type UnreadChannels = 'metallicRoughness' | 'occlusion'
+
+/** Textures whose unread channels the texture pass clears on the pixels it encodes. */
+export type ChannelClears = Map<Texture, UnreadChannels>
+
 /** What {@link packChannels} did. */
 export interface ChannelResult {
   /** Occlusion textures packed into the R channel of a metallic-roughness texture (and removed). */
   packed: number
-  /** Textures whose unread channels were cleared. */
+  /** Textures whose unread channels are cleared before encoding (noted in the clears map). */
   cleared: number
+}
+
+/** Clears in place the channels no material reads of a texture read only as `role` (see the module comment). */
+export function clearUnreadChannels (image: RgbaImage, role: UnreadChannels): void {
+  const px = image.data
+  if (role === 'metallicRoughness') for (let i = 0; i < px.length; i += 4) px[i] = 0
+  else for (let i = 0; i < px.length; i += 4) { px[i + 1] = px[i]!; px[i + 2] = px[i]! }
 }
 
 /** The roles a texture is read in, by core material slot, and whether an extension or unknown edge reads it. */
@@ -87,11 +103,12 @@ function packablePairs (document: Document, used: Map<Texture, Set<string>>): Ar
 }
 
 /**
- * Packs occlusion into metallic-roughness where safe and clears unread
- * channels (see the module comment); returns the decoded pixels of every
- * texture it touched, for the texture pass to encode.
+ * Packs occlusion into metallic-roughness where safe and notes in `clears`
+ * the textures whose unread channels are to be cleared (see the module
+ * comment); `decoded` receives the decoded pixels of every texture it
+ * decoded, for the texture pass to encode.
  */
-export function packChannels (document: Document, decoded: DecodedTextures): ChannelResult {
+export function packChannels (document: Document, decoded: DecodedTextures, clears: ChannelClears): ChannelResult {
   const result: ChannelResult = { packed: 0, cleared: 0 }
   const decode = (t: Texture): { image: RgbaImage, mimeType: string, changed: boolean } => {
     let d = decoded.get(t)
@@ -118,10 +135,7 @@ export function packChannels (document: Document, decoded: DecodedTextures): Cha
     const s = used.get(t)
     const mr = only(s, 'metallicRoughness'); const occ = only(s, 'occlusion')
     if (!mr && !occ) continue
-    const d = decode(t)
-    const px = d.image.data
-    if (mr) for (let i = 0; i < px.length; i += 4) px[i] = 0
-    else for (let i = 0; i < px.length; i += 4) { px[i + 1] = px[i]!; px[i + 2] = px[i]! }
+    clears.set(t, mr ? 'metallicRoughness' : 'occlusion')
     result.cleared++ // the original bytes stay valid (only unread channels differ): kept unless the re-encoding is smaller
   }
   return result

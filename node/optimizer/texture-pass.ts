@@ -14,7 +14,11 @@
  *   lossy WebP: its 4:2:0 chroma subsampling mixes their independent channels.
  * Alpha no material reads is dropped. A texture that is not resized keeps its
  * original bytes unless the re-encoding is smaller (a WebP input is always
- * re-encoded when WebP output is off). PNG and JPEG codecs are pure
+ * re-encoded when WebP output is off). A JPEG for which no candidate can be
+ * encoded (lossless for its role, no lossy WebP, within the size limit, not
+ * packed) is kept as it is without being decoded: only its header is read
+ * (format, size, limits), as a tool that copies textures does; the renderer
+ * decodes it when the scene is measured. PNG and JPEG codecs are pure
  * JavaScript with fixed arithmetic and WebP is one WebAssembly build of
  * libwebp, so the output bytes are the same on every node.
  */
@@ -23,8 +27,8 @@ import { EXTTextureWebP } from '@gltf-transform/extensions'
 import { encodeJpeg } from '../image/jpeg-encode.ts'
 import { encodePng, pngSizeSample } from '../image/png-encode.ts'
 import { encodeWebp } from '../image/webp-encode.ts'
-import { decodeSceneImage } from '../scene/scene-image.ts'
-import { type DecodedTextures, packChannels } from './texture-channels.ts'
+import { decodeSceneImage, readSceneImageHeader } from '../scene/scene-image.ts'
+import { type ChannelClears, type DecodedTextures, clearUnreadChannels, packChannels } from './texture-channels.ts'
 import { fitWithin, resizeRgba } from './texture-resize.ts'
 
 /** What a texture is used for, which decides how it may be encoded. */
@@ -131,52 +135,73 @@ function pngCanWin (pixels: { width: number, height: number, data: Uint8Array },
 
 type Mime = 'image/png' | 'image/jpeg' | 'image/webp'
 
+/**
+ * Whether any candidate is encoded for a texture: not for a JPEG that need not be re-encoded (same size, pixels
+ * unchanged), is lossless for its role (`quality` null) and gets no lossy WebP, which is kept as it is, so its
+ * pixels are never needed. The same conditions as the candidate rules of {@link optimizeTextures}.
+ */
+function encodesCandidates (mimeType: string, quality: number | null, lossyWebp: boolean, mustEncode: boolean): boolean {
+  return mimeType !== 'image/jpeg' || quality !== null || lossyWebp || mustEncode
+}
+
+/** Counts a texture whose original bytes are kept. */
+function keep (result: TexturePassResult, original: Uint8Array): void {
+  result.unchanged++
+  result.bytesAfter += original.byteLength
+}
+
 /** Resizes and re-encodes the textures of `document` in place, in document order. */
 export function optimizeTextures (document: Document, options: TexturePassOptions): TexturePassResult {
   const result: TexturePassResult = { resized: 0, reencoded: 0, unchanged: 0, jpeg: 0, webp: 0, packed: 0, pngSkipped: 0, bytesBefore: 0, bytesAfter: 0 }
   for (const t of document.getRoot().listTextures()) result.bytesBefore += t.getImage()?.byteLength ?? 0
   const decoded: DecodedTextures = new Map()
-  if (options.packChannels) result.packed = packChannels(document, decoded).packed
+  const clears: ChannelClears = new Map()
+  if (options.packChannels) result.packed = packChannels(document, decoded, clears).packed
   const usage = textureUsage(document)
   const webpOut = options.formats === 'webp'
   for (const texture of document.getRoot().listTextures()) {
     const original = texture.getImage()
     if (original === null) continue
     const { role, alpha } = usage.get(texture) ?? { role: 'other' as const, alpha: true }
-    const { image, mimeType, changed } = decoded.get(texture) ?? { ...decodeSceneImage(original), changed: false }
-    const [w, h] = fitWithin(image.width, image.height, options.maxSize)
-    const resize = w !== image.width || h !== image.height
-    const pixels = resize ? resizeRgba(image, w, h) : image
-    if (!alpha) for (let i = 3; i < pixels.data.length; i += 4) pixels.data[i] = 255 // unused alpha dropped
+    const pre = decoded.get(texture)
+    const { mimeType, width, height } = pre === undefined ? readSceneImageHeader(original) : { mimeType: pre.mimeType, width: pre.image.width, height: pre.image.height }
+    const changed = pre?.changed ?? false
+    const [w, h] = fitWithin(width, height, options.maxSize)
+    const resize = w !== width || h !== height
     // Re-encoding is required when the pixels changed or the original's format is not allowed.
     const mustEncode = resize || changed || (mimeType === 'image/webp' && !webpOut)
     const lossyQ = options.quality[role]
     const quality = alpha ? null : lossyQ
-    // Candidates; the smallest wins, the first listed on ties.
-    const candidates: Array<{ bytes: Uint8Array, mimeType: Mime }> = []
-    if (quality !== null) candidates.push({ bytes: encodeJpeg(pixels, quality), mimeType: 'image/jpeg' })
-    else if (mimeType === 'image/jpeg' && resize) candidates.push({ bytes: encodeJpeg(pixels, LOSSLESS_JPEG_QUALITY), mimeType: 'image/jpeg' })
-    if (webpOut && role === 'color' && lossyQ !== null) candidates.push({ bytes: encodeWebp(pixels, { lossless: false, quality: lossyQ }), mimeType: 'image/webp' })
-    const lossyBytes = candidates.length === 0 ? Infinity : Math.min(...candidates.map((c) => c.bytes.byteLength))
-    if (mimeType !== 'image/jpeg' || quality !== null || mustEncode) {
-      if (pngCanWin(pixels, lossyBytes)) candidates.push({ bytes: encodePng(pixels), mimeType: 'image/png' })
-      else result.pngSkipped++
-    }
-    const png = candidates.at(-1)
-    // Lossless WebP is tried where PNG is a candidate within LOSSLESS_WEBP_REACH of the best lossy one: it is typically
-    // a quarter smaller than PNG, so beyond that it does not win and its encoding time (seconds for a 2048² photo) is saved.
-    if (webpOut && png?.mimeType === 'image/png' && png.bytes.byteLength < lossyBytes * LOSSLESS_WEBP_REACH) candidates.push({ bytes: encodeWebp(pixels, { lossless: true }), mimeType: 'image/webp' })
-    let best = candidates[0]
-    for (const c of candidates) if (c.bytes.byteLength < best!.bytes.byteLength) best = c
-    if (best !== undefined && (mustEncode || best.bytes.byteLength < original.byteLength)) {
-      texture.setImage(best.bytes).setMimeType(best.mimeType)
-      if (resize) result.resized++
-      else result.reencoded++
-      result.bytesAfter += best.bytes.byteLength
-    } else {
-      result.unchanged++
-      result.bytesAfter += original.byteLength
-    }
+    const lossyWebp = webpOut && role === 'color' && lossyQ !== null
+    if (encodesCandidates(mimeType, quality, lossyWebp, mustEncode)) {
+      const image = pre?.image ?? decodeSceneImage(original).image
+      const clear = clears.get(texture)
+      if (clear !== undefined) clearUnreadChannels(image, clear)
+      const pixels = resize ? resizeRgba(image, w, h) : image
+      if (!alpha) for (let i = 3; i < pixels.data.length; i += 4) pixels.data[i] = 255 // unused alpha dropped
+      // Candidates; the smallest wins, the first listed on ties.
+      const candidates: Array<{ bytes: Uint8Array, mimeType: Mime }> = []
+      if (quality !== null) candidates.push({ bytes: encodeJpeg(pixels, quality), mimeType: 'image/jpeg' })
+      else if (mimeType === 'image/jpeg' && resize) candidates.push({ bytes: encodeJpeg(pixels, LOSSLESS_JPEG_QUALITY), mimeType: 'image/jpeg' })
+      if (lossyWebp) candidates.push({ bytes: encodeWebp(pixels, { lossless: false, quality: lossyQ }), mimeType: 'image/webp' })
+      const lossyBytes = candidates.length === 0 ? Infinity : Math.min(...candidates.map((c) => c.bytes.byteLength))
+      if (mimeType !== 'image/jpeg' || quality !== null || mustEncode) {
+        if (pngCanWin(pixels, lossyBytes)) candidates.push({ bytes: encodePng(pixels), mimeType: 'image/png' })
+        else result.pngSkipped++
+      }
+      const png = candidates.at(-1)
+      // Lossless WebP is tried where PNG is a candidate within LOSSLESS_WEBP_REACH of the best lossy one: it is typically
+      // a quarter smaller than PNG, so beyond that it does not win and its encoding time (seconds for a 2048² photo) is saved.
+      if (webpOut && png?.mimeType === 'image/png' && png.bytes.byteLength < lossyBytes * LOSSLESS_WEBP_REACH) candidates.push({ bytes: encodeWebp(pixels, { lossless: true }), mimeType: 'image/webp' })
+      let best = candidates[0]
+      for (const c of candidates) if (c.bytes.byteLength < best!.bytes.byteLength) best = c
+      if (best !== undefined && (mustEncode || best.bytes.byteLength < original.byteLength)) {
+        texture.setImage(best.bytes).setMimeType(best.mimeType)
+        if (resize) result.resized++
+        else result.reencoded++
+        result.bytesAfter += best.bytes.byteLength
+      } else keep(result, original)
+    } else keep(result, original)
     const mime = texture.getMimeType()
     if (mime === 'image/jpeg') result.jpeg++
     if (mime === 'image/webp') result.webp++

@@ -2,7 +2,8 @@
  * The texture pass on generated scenes: JPEG and PNG textures resized and
  * re-encoded per role, byte-identical across runs and processes; alpha kept
  * where a material reads it; lying, oversized and unsupported images refused
- * with their codes before anything is written.
+ * with their codes before anything is written, except a JPEG kept as it is,
+ * which is not decoded (the renderer refuses it when the scene is measured).
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -16,6 +17,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { ERR_SCENE_IMAGE_INVALID, ERR_SCENE_IMAGE_UNSUPPORTED, ERR_SCENE_MEMORY_LIMIT } from '../../../node/optimizer/errors.ts'
 import { createSceneIO, loadSceneSafely } from '../../../node/scene/load-scene.ts'
 import { optimizeScene } from '../../../node/optimizer/optimize.ts'
+import { ERR_RENDER_TEXTURE } from '../../../node/render/errors.ts'
+import { loadRenderScene } from '../../../node/render/load.ts'
 import { makeGlb, makePng } from '../../../sim/scenes.ts'
 import { codeOfAsync } from '../../helpers/codes.ts'
 
@@ -139,6 +142,22 @@ describe('bad images are refused with their codes', () => {
     }
     const scene = await withImage(lying, 'image/jpeg')
     expect(await codeOfAsync(() => optimizeScene(scene, { profile: 'balanced' }))).toBe(ERR_SCENE_IMAGE_INVALID)
+  })
+
+  it('a JPEG kept as it is is not decoded: a corrupt scan behind a valid header is copied where no candidate is encoded, refused where one is, and refused by the renderer', async () => {
+    const corrupt = makeJpeg(32, 32)
+    // Overwrite the entropy-coded data after the start-of-scan header with marker bytes, keeping the end-of-image marker.
+    let sos = 2
+    while (!(corrupt[sos] === 0xff && corrupt[sos + 1] === 0xda)) sos += 2 + ((corrupt[sos + 2]! << 8) | corrupt[sos + 3]!)
+    const scan = sos + 2 + ((corrupt[sos + 2]! << 8) | corrupt[sos + 3]!)
+    for (let i = scan; i < corrupt.length - 2; i++) corrupt[i] = 0xff
+    const scene = await withImage(corrupt, 'image/jpeg')
+    const kept = await optimizeScene(scene, { profile: 'gaming', textureQuality: false })
+    expect((await loadSceneSafely(kept.bytes)).document.getRoot().listTextures().map((t) => sha(t.getImage()!))).toEqual([sha(corrupt)])
+    expect(kept.report.operations.find((o) => o.name === 'textures')!.detail).toContain('1 unchanged')
+    expect(await codeOfAsync(() => optimizeScene(scene, { profile: 'gaming' }))).toBe(ERR_SCENE_IMAGE_INVALID)
+    expect(await codeOfAsync(() => optimizeScene(scene, { profile: 'gaming', textureQuality: false, maxTextureSize: 16 }))).toBe(ERR_SCENE_IMAGE_INVALID)
+    expect(await codeOfAsync(() => loadRenderScene(kept.bytes, { maxTexturePixels: 1 << 20 }))).toBe(ERR_RENDER_TEXTURE)
   })
 
   it('a texture that claims 16k x 16k', async () => {
