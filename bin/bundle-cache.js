@@ -37,7 +37,8 @@
 // inside and outside, would have two copies of its classes). Package files
 // that locate files next to themselves (`__dirname`, `import.meta`) stay
 // outside too, imported from where they are installed. glTF-Transform's
-// `ndarray-pixels` is the stub that skip-native-pixels.ts maps it to.
+// `ndarray-pixels` is the stub that skip-native-pixels.ts maps it to, and its
+// functions module makes its number formatter on first use (PACKAGE_EDITS).
 import { createHash } from 'node:crypto'
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import module from 'node:module'
@@ -130,6 +131,18 @@ function isCommonJs (path) {
   return true
 }
 
+/**
+ * Edits of package files in the bundle, each applied only where its exact text is found (an update of the package
+ * that changes it leaves the file as it is). glTF-Transform's functions module makes an `Intl.NumberFormat` when it
+ * loads, for the numbers of its debug messages, which the optimizer's passes do not log; starting ICU for it costs
+ * about 20 ms of every process. In the bundle it is made on first use: the same messages.
+ */
+const PACKAGE_EDITS = [{
+  file: '/node_modules/@gltf-transform/functions/dist/functions.modern.js',
+  from: 'const _longFormatter = new Intl.NumberFormat(undefined, {\n  maximumFractionDigits: 0\n});\n/** @hidden */\nfunction formatLong(x) {\n  return _longFormatter.format(x);\n}',
+  to: 'let _longFormatter;\n/** @hidden */\nfunction formatLong(x) {\n  _longFormatter ??= new Intl.NumberFormat(undefined, {\n    maximumFractionDigits: 0\n  });\n  return _longFormatter.format(x);\n}'
+}]
+
 /** The esbuild plugin that keeps the bundle the same program as the sources (see the header). */
 function plugin (externals, read) {
   const skip = Symbol('resolving')
@@ -164,6 +177,7 @@ function plugin (externals, read) {
         // accept what Node refuses (an enum) and follow tsconfig.json's options (not an input of the bundle).
         const ts = args.path.endsWith('.ts')
         let source = ts ? strip(bytes.toString('utf8'), pathToFileURL(args.path).href) : bytes.toString('utf8')
+        for (const edit of PACKAGE_EDITS) if (args.path.endsWith(edit.file)) source = source.replace(edit.from, edit.to)
         if (!args.path.includes('/node_modules/')) {
           const url = pathToFileURL(args.path)
           source = source.replace(/\bimport\.meta\.(url|dirname|filename|main)\b/g, (_, field) =>
