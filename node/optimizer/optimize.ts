@@ -21,6 +21,7 @@ import type { SceneLimits } from '../scene/scene-limits.ts'
 import { measureScene } from '../scene/scene-stats.ts'
 import { optimizeTextures, type TextureFormats, type TextureQualities } from './texture-pass.ts'
 import { decompressScene } from '../scene/decompress-scene.ts'
+import { writeGlb } from '../scene/write-glb.ts'
 import { writeMeshopt } from './write-meshopt.ts'
 import { simplifyScene, weldScene } from './simplify-pass.ts'
 import { integerPositions } from './position-layout.ts'
@@ -207,7 +208,7 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
   const asset = doc.getRoot().getAsset()
   asset.generator = OPTIMIZER_GENERATOR
   const after = measureScene(doc, 0)
-  const out = o.meshopt ? await writeMeshopt(doc, operations) : await createSceneIO().writeBinary(doc)
+  const out = o.meshopt ? await writeMeshopt(doc, operations) : await writeGlb(createSceneIO(), doc)
   // The output must load through the same bounded loader on every peer.
   preflightScene(await decompressScene(out, limits), limits)
   after.fileBytes = out.byteLength

@@ -19,6 +19,7 @@ import { type Document, PropertyType, WriterContext } from '@gltf-transform/core
 import { EXTMeshoptCompression } from '@gltf-transform/extensions'
 import { MeshoptEncoder } from 'meshoptimizer/encoder'
 import { createSceneIO } from '../scene/load-scene.ts'
+import { writeGlb } from '../scene/write-glb.ts'
 import type { Operation } from './report.ts'
 
 /**
@@ -42,7 +43,7 @@ export async function writeMeshopt (doc: Document, operations: Operation[]): Pro
   for (const ext of doc.getRoot().listExtensionsUsed()) if (ext.extensionName === EXTMeshoptCompression.EXTENSION_NAME) ext.dispose()
   doc.createExtension(GroupedMeshoptCompression).setRequired(true).setEncoderOptions({ method: EXTMeshoptCompression.EncoderMethod.FILTER })
   const io = createSceneIO().registerExtensions([GroupedMeshoptCompression]).registerDependencies({ 'meshopt.encoder': MeshoptEncoder })
-  const out = await io.writeBinary(doc)
+  const out = await writeGlb(io, doc)
   operations.push({ name: 'meshopt', detail: 'EXT_meshopt_compression: buffer views compressed by meshoptimizer\'s encoder with its filters' })
   return out
 }
