@@ -8,7 +8,8 @@
 import { detExp2 } from './det-math.ts'
 
 const STEPS = 1024
-const EXP = new Float64Array(STEPS + 1)
+/** exp2(−9.28·i/1024), i = 0…1024; exported for the WebAssembly shade (pbr-kernel.ts), which reads a copy. */
+export const EXP = new Float64Array(STEPS + 1)
 for (let i = 0; i <= STEPS; i++) EXP[i] = detExp2(-9.28 * i / STEPS)
 
 /**

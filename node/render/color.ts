@@ -15,8 +15,8 @@ export const SRGB8_TO_LINEAR: Float64Array = (() => {
   return t
 })()
 
-/** THRESHOLDS[k] is the linear value halfway (in sRGB code space) between codes k and k + 1. */
-const THRESHOLDS: Float64Array = (() => {
+/** THRESHOLDS[k] is the linear value halfway (in sRGB code space) between codes k and k + 1 (exported for the WebAssembly resolve, pbr-kernel.ts). */
+export const THRESHOLDS: Float64Array = (() => {
   const t = new Float64Array(255)
   for (let k = 0; k < 255; k++) t[k] = srgbToLinear((k + 0.5) / 255)
   return t
@@ -25,8 +25,8 @@ const THRESHOLDS: Float64Array = (() => {
 /** Buckets of the encoding table: 2^14, fine enough that a bucket spans at most a few codes even near black. */
 const BUCKETS = 16384
 
-/** ENCODE_START[i] = the code of linear value i / BUCKETS (number of thresholds ≤ it): a lower bound for the bucket. */
-const ENCODE_START: Uint8Array = (() => {
+/** ENCODE_START[i] = the code of linear value i / BUCKETS (number of thresholds ≤ it): a lower bound for the bucket (exported for pbr-kernel.ts). */
+export const ENCODE_START: Uint8Array = (() => {
   const t = new Uint8Array(BUCKETS + 1)
   let k = 0
   for (let i = 0; i <= BUCKETS; i++) {

@@ -72,7 +72,7 @@ const gcol = new Float64Array(MAX_SAMPLES * 3)
  * k, 1 to n): ½·log2 k levels coarser than one sample's footprint, log2 ss
  * for the whole pixel (k = n = ss²), 0 for one sample.
  */
-function biasTable (ss: number): Float64Array {
+export function biasTable (ss: number): Float64Array {
   const n = ss * ss
   const t = new Float64Array(n + 1)
   for (let k = 2; k < n; k++) t[k] = 0.5 * detLog2(k)

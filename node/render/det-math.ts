@@ -149,9 +149,9 @@ export function detPow (x: number, y: number): number {
   return detExp2(y * detLog2(x))
 }
 
-/** LOG2_TABLE[i] = log2(1 + i/256), i = 0…256, by {@link detLog2}. */
 const LOG2_STEPS = 256
-const LOG2_TABLE = Float64Array.from({ length: LOG2_STEPS + 1 }, (_, i) => detLog2(1 + i / LOG2_STEPS))
+/** LOG2_TABLE[i] = log2(1 + i/256), i = 0…256, by {@link detLog2}; exported for the WebAssembly shade (pbr-kernel.ts), which reads a copy. */
+export const LOG2_TABLE = Float64Array.from({ length: LOG2_STEPS + 1 }, (_, i) => detLog2(1 + i / LOG2_STEPS))
 
 /**
  * log2(x) for x > 0 to about 3e−6 (what a texture's level of detail needs):

@@ -72,9 +72,10 @@ export const STUDIO_ENVIRONMENT: QuadraticEnvironment = quadraticEnvironment(
 )
 
 const STEPS = 1024
-/** g1(α), g2(α) tables over α in [0, 1] (STEPS + 1 entries each). */
-const G1 = new Float64Array(STEPS + 1)
-const G2 = new Float64Array(STEPS + 1)
+/** g1(α), g2(α) tables over α in [0, 1] (STEPS + 1 entries each); exported for the WebAssembly shade (pbr-kernel.ts), which reads copies. */
+export const G1 = new Float64Array(STEPS + 1)
+/** See {@link G1}. */
+export const G2 = new Float64Array(STEPS + 1)
 const LOG2E = 1.4426950408889634
 for (let i = 0; i <= STEPS; i++) {
   const alpha = i / STEPS

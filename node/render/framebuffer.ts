@@ -54,9 +54,11 @@ export class Framebuffer {
    * on output; the background is stored as the value that tone-maps to
    * BACKGROUND_SRGB8, so it encodes to the same code either way.
    * `colour` false (tone-mapped buffers only) skips filling the colour
-   * planes (see `colourFilled`).
+   * planes (see `colourFilled`). `deferredStorage` (tone-mapped buffers with
+   * `colour` false only) holds the depth and deferred buffers instead of the
+   * per-thread pool: the WebAssembly resolve's memory (pbr-kernel.ts).
    */
-  constructor (fullWidth: number, fullHeight: number, window?: { x: number, y: number, width: number, height: number }, toneMapped = false, colour = true) {
+  constructor (fullWidth: number, fullHeight: number, window?: { x: number, y: number, width: number, height: number }, toneMapped = false, colour = true, deferredStorage: DeferredStorage | null = null) {
     this.toneMapped = toneMapped
     this.fullWidth = fullWidth
     this.fullHeight = fullHeight
@@ -66,8 +68,8 @@ export class Framebuffer {
     this.height = window?.height ?? fullHeight
     const n = this.width * this.height
     const bg = (c: number): number => (toneMapped ? inverseNeutralToe(SRGB8_TO_LINEAR[c]!) : SRGB8_TO_LINEAR[c]!)
-    const st = takeStorage(n)
-    this.storage = st
+    const st = deferredStorage === null ? takeStorage(n) : { ...deferredStorage, red: EMPTY, green: EMPTY, blue: EMPTY }
+    this.storage = deferredStorage === null ? st : null
     this.background = [bg(BACKGROUND_SRGB8[0]), bg(BACKGROUND_SRGB8[1]), bg(BACKGROUND_SRGB8[2])]
     this.colourFilled = colour || !toneMapped
     this.red = st.red.subarray(0, n); this.green = st.green.subarray(0, n); this.blue = st.blue.subarray(0, n)
@@ -152,8 +154,18 @@ interface Storage {
   bary: Float64Array
 }
 
+/** Depth and deferred buffers held elsewhere (the WebAssembly resolve's memory, pbr-kernel.ts), for a tone-mapped framebuffer without colour planes. */
+export interface DeferredStorage {
+  depth: Float64Array
+  item: Int32Array
+  tri: Int32Array
+  bary: Float64Array
+}
+
+const EMPTY = new Float64Array(0)
+
 /** Largest storage kept for reuse: 2^22 samples (a 1024² view at 2 × 2 samples, about 270 MB); larger renders allocate and free their own. */
-const MAX_POOLED_SAMPLES = 1 << 22
+export const MAX_POOLED_SAMPLES = 1 << 22
 
 /** One free storage per thread (renders in a thread run one at a time); every plane is refilled before use. */
 let pool: Storage | null = null

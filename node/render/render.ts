@@ -11,7 +11,7 @@
 import { type Camera, viewBasis, viewMatrix } from './camera.ts'
 import { ERR_RENDER_BUDGET, ERR_RENDER_OPTIONS, renderError } from './errors.ts'
 import { type DeferredItem, resolveDeferred, resolveToRgba8 } from './deferred.ts'
-import { Framebuffer, type RgbaPixels } from './framebuffer.ts'
+import { Framebuffer, MAX_POOLED_SAMPLES, type RgbaPixels } from './framebuffer.ts'
 import { type CameraLight, keyLightsToCamera, lightToCamera } from './lights.ts'
 import { multiply } from './mat4.ts'
 import { poseSceneWithLights } from './pose.ts'
@@ -19,6 +19,9 @@ import { emptyStats, type PixelShader, type RasterStats, rasterizePrimitive } fr
 import { ALPHA_MASK, type PreparedScene } from './scene-reader.ts'
 import { DEFAULT_PBR_LIGHTING, type PbrLightingOptions } from './pbr-lighting.ts'
 import { PbrShader } from './shading.ts'
+import { WasmPbrShader } from './shading-wasm.ts'
+import { KernelMemoryError, pbrKernel } from './pbr-kernel.ts'
+import { resolveToRgba8Wasm } from './deferred-wasm.ts'
 import { DEFAULT_LIGHTING_OPTIONS, LambertShader, type LightingOptions } from './shading-lambert.ts'
 import { transformVertices, VertexPool } from './vertex-stage.ts'
 
@@ -42,6 +45,12 @@ export interface RenderOptions {
   lighting?: PbrLightingOptions
   /** Lighting of the 'lambert' model. */
   lambertLighting?: LightingOptions
+  /**
+   * Where the 'pbr' model's shade and resolve run: 'wasm' (the default), the
+   * WebAssembly kernel (pbr-kernel.ts), or 'js', the JavaScript they were
+   * transcribed from, kept as the reference. Both give the same bits.
+   */
+  kernel?: 'wasm' | 'js'
 }
 
 /**
@@ -72,6 +81,17 @@ const vertexPool = new VertexPool()
 
 /** Renders `scene` seen by `camera`; bit-identical output for identical inputs on every machine. */
 export function renderScene (scene: PreparedScene, camera: Camera, options: RenderOptions): RenderResult {
+  if ((options.kernel ?? 'wasm') === 'js') return render(scene, camera, options)
+  try {
+    return render(scene, camera, options)
+  } catch (e) {
+    // the WebAssembly kernel's memory (at most 4 GiB) could not hold the render: the JavaScript gives the same bits
+    if (e instanceof KernelMemoryError) return render(scene, camera, { ...options, kernel: 'js' })
+    throw e
+  }
+}
+
+function render (scene: PreparedScene, camera: Camera, options: RenderOptions): RenderResult {
   const { width, height } = options
   const win = options.window ?? { x: 0, y: 0, width, height }
   const ss = options.supersample ?? DEFAULT_SUPERSAMPLE
@@ -86,13 +106,20 @@ export function renderScene (scene: PreparedScene, camera: Camera, options: Rend
   const time = options.time ?? 0
   if (!Number.isFinite(time)) throw renderError(ERR_RENDER_OPTIONS, 'animation time must be finite')
   const model = options.shading ?? 'pbr'
+  const useWasm = (options.kernel ?? 'wasm') === 'wasm'
   const view = viewMatrix(viewBasis(camera))
   const posed = poseSceneWithLights(scene, time)
   // without blended primitives the PBR resolve encodes the image directly (resolveToRgba8); the colour
   // planes are then filled with the background only when masked primitives are shaded into them
   const blended = posed.items.some((i) => i.primitive.material.blended)
   const masked = posed.items.some((i) => i.primitive.material.alphaMode === ALPHA_MASK)
-  const fb = new Framebuffer(width * ss, height * ss, { x: win.x * ss, y: win.y * ss, width: win.width * ss, height: win.height * ss }, model === 'pbr', blended || masked)
+  // the WebAssembly kernel resolves a PBR render without colour planes in its own memory (which never
+  // shrinks, so not for renders larger than the framebuffer pool keeps; those take the JavaScript resolve)
+  const fbWindow = { x: win.x * ss, y: win.y * ss, width: win.width * ss, height: win.height * ss }
+  const wasmResolve = model === 'pbr' && useWasm && !blended && !masked && fbWindow.width * fbWindow.height <= MAX_POOLED_SAMPLES
+  if (model === 'pbr' && useWasm) pbrKernel().beginRender() // before anything of this render is placed in the kernel's memory
+  const kernelStorage = wasmResolve ? pbrKernel().framebufferStorage(fbWindow.width * fbWindow.height) : null
+  const fb = new Framebuffer(width * ss, height * ss, fbWindow, model === 'pbr', blended || masked, kernelStorage)
   const stats = emptyStats()
   vertexPool.reset() // in case a render before this one threw
   const target = { fb, focal: camera.focal, near: camera.near }
@@ -110,14 +137,14 @@ export function renderScene (scene: PreparedScene, camera: Camera, options: Rend
   let image: RgbaPixels | null = null
   for (const pass of [false, true]) {
     if (pass && fb.deferred !== null) {
-      if (!blended) { image = resolveToRgba8(fb, ss, deferredItems); break }
+      if (!blended) { image = kernelStorage !== null ? resolveToRgba8Wasm(fb, kernelStorage, ss, deferredItems) : resolveToRgba8(fb, ss, deferredItems); break }
       resolveDeferred(fb, ss, deferredItems)
     }
     for (const item of posed.items) {
       if (item.primitive.material.blended !== pass) continue
       const v = transformVertices(item, view, vertexPool.take)
       const shader: PixelShader = model === 'pbr'
-        ? new PbrShader(item.primitive, v, lights, pbr, pixelScale)
+        ? useWasm ? new WasmPbrShader(item.primitive, v, lights, pbr, pixelScale) : new PbrShader(item.primitive, v, lights, pbr, pixelScale)
         : new LambertShader(item.primitive, v.positions, v.normals, lambert, pixelScale)
       const deferred = pass || fb.deferred === null ? undefined : { buffers: fb.deferred, item: deferredItems.length }
       if (deferred !== undefined) deferredItems.push({ shader, positions: v.positions, indices: item.primitive.indices, mirrored: v.mirrored })

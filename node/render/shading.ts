@@ -43,13 +43,13 @@ const coat = new Float64Array(3)
 
 /** Shades the pixels of one primitive with the glTF metallic-roughness model. */
 export class PbrShader extends PbrTriangle implements PixelShader {
-  private readonly lights: CameraLight[]
-  private readonly env: QuadraticEnvironment
-  private readonly envScale: number
+  protected readonly lights: CameraLight[]
+  protected readonly env: QuadraticEnvironment
+  protected readonly envScale: number
   /** Level-of-detail bias (see PixelShader.lodBias). */
   lodBias = 0
   /** The fused texture reads of the material's slots (texel-fetch.ts). */
-  private readonly fetcher: TexelFetch
+  protected readonly fetcher: TexelFetch
   /** Per slot: its texels at the pixel being shaded (linear RGBA, the channels the shade reads). */
   private readonly texel = new Float64Array(SLOTS * 4)
 

@@ -70,24 +70,24 @@ function packedLevels (tex: readonly LinearTexture[], c0: readonly number[], c1:
 
 /** Reads the texels of a primitive's slots at a pixel into `texel[s·4 + c]` (linear, [0, 1]). */
 export class TexelFetch {
-  private readonly groupCount: number
+  readonly groupCount: number
   /** Per group: its UV group, filter, wrap modes, the level sizes of its textures. */
-  private readonly gUv: Int32Array
-  private readonly gMip: Uint8Array
-  private readonly gNearest: Uint8Array
-  private readonly gWrapS: Int32Array
-  private readonly gWrapT: Int32Array
-  private readonly gLevels: TextureLevel[][]
+  readonly gUv: Int32Array
+  readonly gMip: Uint8Array
+  readonly gNearest: Uint8Array
+  readonly gWrapS: Int32Array
+  readonly gWrapT: Int32Array
+  readonly gLevels: TextureLevel[][]
   /** Per group: the channels it reads, packed (packedLevels), C = gStart[g + 1] − gStart[g] per texel. */
-  private readonly gPacked: Uint16Array[][]
-  private readonly gStart: Int32Array
+  readonly gPacked: Uint16Array[][]
+  readonly gStart: Int32Array
   /** Per packed channel: where its value goes in `texel` (slot·4 + channel). */
-  private readonly target: Int32Array
+  readonly target: Int32Array
   /** Per UV group: the coordinate set (or null: (0, 0)) and transform. */
-  private readonly uvSet: Array<Float64Array | null>
-  private readonly uvTransform: Array<Float64Array | null>
+  readonly uvSet: Array<Float64Array | null>
+  readonly uvTransform: Array<Float64Array | null>
   /** Per UV group after the first: the coordinates at the pixel (u, v pairs). */
-  private readonly uv: Float64Array
+  readonly uv: Float64Array
   /** Level-of-detail bias of the pixel being shaded (the shader's `lodBias`). */
   lodBias = 0
 
