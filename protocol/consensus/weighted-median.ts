@@ -1,9 +1,10 @@
 /**
  * The weighted median: the consensus value of one metric.
  *
- * Entries are sorted by value, ties by key (so every node gets the same order
- * whatever order the votes arrived in), and the median is the first value at
- * which the cumulative weight reaches half of the total (2·cum ≥ total).
+ * Entries are sorted by value, ties by key, then −0 before 0 (so every node
+ * gets the same order whatever order the votes arrived in), and the median
+ * is the first value at which the cumulative weight reaches half of the
+ * total (2·cum ≥ total).
  * Weights are integers, so the comparison is exact. The median is always the
  * value of one of the entries, and while the weight of arbitrary (Byzantine)
  * entries stays below half of the total it lies within the range of the
@@ -49,9 +50,15 @@ export function weightedMedian (entries: readonly MedianEntry[]): number | null 
   throw new Error('weighted median: unreachable')
 }
 
-/** Order by value, then by key in UTF-16 code unit order; `Infinity` compares equal to itself. */
+/**
+ * Order by value, then by key in UTF-16 code unit order, then −0 before 0
+ * (the only equal values that differ); `Infinity` compares equal to itself.
+ * The last step orders entries that share a key, so the median never follows
+ * the input order, even where keys repeat.
+ */
 function compareEntries (a: MedianEntry, b: MedianEntry): number {
   if (a.value < b.value) return -1
   if (a.value > b.value) return 1
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1
+  return Object.is(a.value, b.value) ? 0 : Object.is(a.value, -0) ? -1 : 1
 }

@@ -25,6 +25,13 @@ describe('weightedMedian', () => {
     expect(weightedMedian([e(Infinity, 1, 'a'), e(40, 2, 'b')])).toBe(40)
   })
 
+  it('gives the same median, sign of zero included, in any order of entries that share a key', () => {
+    // The order property below draws keys from 65536, so one key can come twice, with −0 and 0.
+    const pairs = [[e(-0, 1, 'k'), e(0, 1, 'k')], [e(0, 2, 'k'), e(-0, 1, 'k'), e(-0, 1, 'j')]]
+    for (const entries of pairs) expect(Object.is(weightedMedian(entries), weightedMedian([...entries].reverse()))).toBe(true)
+    expect(Object.is(weightedMedian([e(0, 1, 'k'), e(-0, 1, 'k')]), -0)).toBe(true)
+  })
+
   it('refuses NaN values and non-integer or unsafe weights', () => {
     expect(codeOf(() => weightedMedian([e(NaN, 1, 'a')]))).toBe(ERR_MEDIAN_INPUT)
     expect(codeOf(() => weightedMedian([e(1, 0.5, 'a')]))).toBe(ERR_MEDIAN_INPUT)
