@@ -7,6 +7,9 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Each test ends with one turn of the worker's event loop, so a file of synchronous tests does not hold
+    // vitest's messages past their 60 s timeout on a busy machine (test/helpers/yield-between-tests.ts).
+    setupFiles: ['test/helpers/yield-between-tests.ts'],
     pool: 'forks',
     // At least two test files at a time (vitest's default is one fewer than the cores: a single file on a
     // 2-core CI machine). The integration and simulation files spend most of their run waiting on node

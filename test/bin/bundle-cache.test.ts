@@ -6,12 +6,12 @@
  * written or loaded leaves the command running from the sources. Real
  * processes; what each run did is read from its TRUST_ENGINE_BUNDLE_TRACE line.
  */
-import { execFileSync, spawnSync } from 'node:child_process'
 import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { makeGlb } from '../../sim/scenes.ts'
+import { runProcess } from '../helpers/run-process.ts'
 
 const LAUNCHER = resolve(import.meta.dirname, '../../bin/trust-engine.js')
 const work = mkdtempSync(join(tmpdir(), 'trust-engine-bundle-'))
@@ -26,10 +26,10 @@ writeFileSync(scene, await makeGlb({ grids: [6], texture: [16, 16] }))
 interface Run { code: number | null, stdout: string, bundle: string, bytes: Buffer | null }
 
 /** Runs the CLI with the bundle traced (as `user`, when given); `bundle` is the trace line ('' when the bundle was not consulted). */
-function run (args: string[], env: Record<string, string>, user: { uid?: number, gid?: number } = {}): Run {
+async function run (args: string[], env: Record<string, string>, user: { uid?: number, gid?: number } = {}): Promise<Run> {
   const out = join(work, 'out.glb')
   rmSync(out, { force: true })
-  const r = spawnSync(process.execPath, [LAUNCHER, ...args, ...(args[0] === 'optimize' ? ['-o', out] : [])], { encoding: 'utf8', env: { ...process.env, TRUST_ENGINE_BUNDLE_TRACE: '1', ...env }, ...user })
+  const r = await runProcess(process.execPath, [LAUNCHER, ...args, ...(args[0] === 'optimize' ? ['-o', out] : [])], { env: { ...process.env, TRUST_ENGINE_BUNDLE_TRACE: '1', ...env }, ...user })
   const bundle = r.stderr.split('\n').find((l) => l.startsWith('bundle: ')) ?? ''
   let bytes: Buffer | null = null
   try { bytes = readFileSync(out) } catch {}
@@ -56,117 +56,117 @@ function readOnly (dir: string): { uid?: number, gid?: number } {
 describe('bundle of the optimize and analyze commands', () => {
   const optimize = ['optimize', scene, '--profile', 'gaming', '--json']
 
-  it('is built once, then used, and writes the bytes and report of the sources', () => {
+  it('is built once, then used, and writes the bytes and report of the sources', async () => {
     const dir = join(work, 'cache')
-    const sources = run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
+    const sources = await run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
     expect(sources.bundle).toBe('bundle: off')
     expect(sources.code).toBe(0)
-    const first = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
+    const first = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(first.bundle).toMatch(/^bundle: built \(\d+ inputs\)/)
     const names = readdirSync(dir)
     expect(names.filter((f) => f.endsWith('.mjs'))).toHaveLength(1)
     expect(names.filter((f) => f.endsWith('.tmp'))).toEqual([])
-    const second = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
+    const second = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(second.bundle).toMatch(/^bundle: hit /)
     for (const r of [first, second]) {
       expect(r.code).toBe(0)
       expect(r.stdout).toBe(sources.stdout)
       expect(r.bytes!.equals(sources.bytes!)).toBe(true)
     }
-    const analyze = run(['analyze', scene, '--json'], { TRUST_ENGINE_BUNDLE_DIR: dir })
+    const analyze = await run(['analyze', scene, '--json'], { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(analyze.bundle).toMatch(/^bundle: hit /)
-    expect(analyze.stdout).toBe(run(['analyze', scene, '--json'], { TRUST_ENGINE_BUNDLE: '0' }).stdout)
+    expect(analyze.stdout).toBe((await run(['analyze', scene, '--json'], { TRUST_ENGINE_BUNDLE: '0' })).stdout)
     // An error keeps its code and exit status.
-    const bad = run(['optimize', join(work, 'missing.glb')], { TRUST_ENGINE_BUNDLE_DIR: dir })
+    const bad = await run(['optimize', join(work, 'missing.glb')], { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(bad.bundle).toMatch(/^bundle: hit /)
     expect(bad.code).toBe(2)
     // Other commands never consult it.
-    expect(run(['--version'], { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toBe('')
+    expect((await run(['--version'], { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toBe('')
   })
 
-  it('is built again when an input changed, not when only its stat did', () => {
+  it('is built again when an input changed, not when only its stat did', async () => {
     const dir = join(work, 'stale')
-    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: built/)
     const path = manifestOf(dir)
     const manifest = JSON.parse(readFileSync(path, 'utf8')) as { inputs: Array<[string, string, string | null]> }
     // A stat stamp that differs (a touched file) sends the run to the content, which is unchanged.
     manifest.inputs[0]![2] = '0:0:0:0'
     writeFileSync(path, JSON.stringify(manifest))
-    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: hit /)
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: hit /)
     // A recorded content that differs is a changed source: a new bundle.
     manifest.inputs[0]![1] = '0'.repeat(64)
     writeFileSync(path, JSON.stringify(manifest))
-    const rebuilt = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
+    const rebuilt = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(rebuilt.bundle).toMatch(/^bundle: built/)
     expect(rebuilt.code).toBe(0)
-    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: hit /)
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: hit /)
   })
 
-  it('leaves the command to the sources when the bundle cannot be loaded or written', () => {
-    const sources = run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
+  it('leaves the command to the sources when the bundle cannot be loaded or written', async () => {
+    const sources = await run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
     const dir = join(work, 'broken')
-    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: built/)
     const bundle = bundleOf(dir)
     // Of the size written (another size is built again before it runs), but not JavaScript.
     writeFileSync(bundle, ')'.repeat(statSync(bundle).size))
-    const broken = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
+    const broken = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(broken.bundle).toMatch(/^bundle: unavailable/)
     expect(broken.code).toBe(0)
     expect(broken.bytes!.equals(sources.bytes!)).toBe(true)
     // The broken bundle is forgotten: the next run builds a good one.
-    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: built/)
     // A cache folder that cannot be created (its parent is a file).
     const file = join(work, 'a-file')
     writeFileSync(file, '')
-    const unwritable = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: join(file, 'cache') })
+    const unwritable = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: join(file, 'cache') })
     expect(unwritable.bundle).toMatch(/^bundle: unavailable/)
     expect(unwritable.code).toBe(0)
     expect(unwritable.bytes!.equals(sources.bytes!)).toBe(true)
   })
 
-  it('does not run a bundle that is not the one it wrote', () => {
-    const sources = run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
+  it('does not run a bundle that is not the one it wrote', async () => {
+    const sources = await run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
     const dir = join(work, 'truncated')
-    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: built/)
     const bundle = bundleOf(dir)
     const size = statSync(bundle).size
     // Emptied (as a crash right after its rename can leave it), or cut where it still parses, it is built again.
     writeFileSync(bundle, '')
-    const emptied = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
+    const emptied = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(emptied.bundle).toMatch(/^bundle: built/)
     expect(emptied.bytes!.equals(sources.bytes!)).toBe(true)
     // A module of the same size without the CLI in it is not taken for it: the command runs from the sources.
     writeFileSync(bundle, `//${' '.repeat(size - 2)}`)
-    const hollow = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
+    const hollow = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(hollow.bundle).toMatch(/^bundle: unavailable \(.*has no runCli\)/)
     expect(hollow.code).toBe(0)
     expect(hollow.bytes!.equals(sources.bytes!)).toBe(true)
-    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: built/)
   })
 
-  it('falls back without building where the cache folder is read-only, and without stopping where its bundle is broken', () => {
-    const sources = run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
+  it('falls back without building where the cache folder is read-only, and without stopping where its bundle is broken', async () => {
+    const sources = await run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
     // No bundle yet: nothing is built that could not be written.
     const empty = join(work, 'read-only-empty')
-    const none = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: empty }, readOnly(empty))
+    const none = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: empty }, readOnly(empty))
     expect(none.bundle).toMatch(/^bundle: unavailable \(.*read-only-empty/)
     expect(none.bundle).not.toMatch(/\.mjs/)
     expect(none.code).toBe(0)
     expect(none.bytes!.equals(sources.bytes!)).toBe(true)
     // A bundle that does not load, whose manifest cannot be removed.
     const dir = join(work, 'read-only-broken')
-    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: built/)
     const bundle = bundleOf(dir)
     writeFileSync(bundle, ')'.repeat(statSync(bundle).size))
-    const broken = run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }, readOnly(dir))
+    const broken = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }, readOnly(dir))
     expect(broken.bundle).toMatch(/^bundle: unavailable/)
     expect(broken.code).toBe(0)
     expect(broken.bytes!.equals(sources.bytes!)).toBe(true)
   })
 
-  it('forgets, at its next build, the manifests no run can use and the bundles only they named', () => {
+  it('forgets, at its next build, the manifests no run can use and the bundles only they named', async () => {
     const dir = join(work, 'leftovers')
-    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: built/)
     const path = manifestOf(dir)
     const manifest = JSON.parse(readFileSync(path, 'utf8')) as { bundle: string, root: string, self: string, inputs: Array<[string, string, string | null]> }
     // Manifests as earlier versions of bundle-cache.js, other installations and crashes leave them, each
@@ -192,32 +192,31 @@ describe('bundle of the optimize and analyze commands', () => {
     manifest.inputs[0]![1] = '0'.repeat(64)
     manifest.inputs[0]![2] = null
     writeFileSync(path, JSON.stringify(manifest))
-    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: built/)
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: built/)
     const left = readdirSync(dir).filter((f) => !f.startsWith(manifest.bundle.slice(0, 8)))
     expect(left.sort()).toEqual([path.slice(dir.length + 1), 'other-installation.json', 'other-installation.mjs', 'v8'].sort())
     expect(existsSync(join(dir, manifest.bundle))).toBe(true)
-    expect(run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }).bundle).toMatch(/^bundle: hit /)
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: hit /)
   })
 
-  it('runs the TypeScript that Node runs: a source Node refuses, or an import only tsconfig.json resolves, fails as from the sources', () => {
+  it('runs the TypeScript that Node runs: a source Node refuses, or an import only tsconfig.json resolves, fails as from the sources', async () => {
     // A copy of the installation (its packages linked) with an enum, which Node's type stripping refuses.
     const root = resolve(import.meta.dirname, '../..')
     const copy = join(work, 'installation')
     for (const part of ['bin', 'node', 'protocol', 'sim', 'package.json']) cpSync(join(root, part), join(copy, part), { recursive: true })
     symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'))
     appendFileSync(join(copy, 'node/scene/preflight-scene.ts'), '\nenum Probe { A }\nexport const probe = Probe.A\n')
-    const runCopy = (env: Record<string, string>): { status: number | null, stderr: string, bundle: string } => {
-      const r = spawnSync(process.execPath, [join(copy, 'bin/trust-engine.js'), ...optimize, '-o', join(work, 'copy.glb')], {
-        encoding: 'utf8',
+    const runCopy = async (env: Record<string, string>): Promise<{ status: number | null, stderr: string, bundle: string }> => {
+      const r = await runProcess(process.execPath, [join(copy, 'bin/trust-engine.js'), ...optimize, '-o', join(work, 'copy.glb')], {
         env: { ...process.env, TRUST_ENGINE_BUNDLE_TRACE: '1', TRUST_ENGINE_TS_CACHE_DIR: join(work, 'copy-ts'), TRUST_ENGINE_BUNDLE_DIR: join(work, 'copy-bundle'), ...env }
       })
       const lines = r.stderr.split('\n')
       return { status: r.status, stderr: lines.filter((l) => !l.startsWith('bundle: ')).join('\n'), bundle: lines.find((l) => l.startsWith('bundle: ')) ?? '' }
     }
-    const sources = runCopy({ TRUST_ENGINE_BUNDLE: '0' })
+    const sources = await runCopy({ TRUST_ENGINE_BUNDLE: '0' })
     expect(sources.status).toBe(1)
     expect(sources.stderr).toContain('ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX')
-    const bundled = runCopy({})
+    const bundled = await runCopy({})
     expect(bundled.bundle).toMatch(/^bundle: unavailable \(.*enum is not supported/)
     expect(bundled.status).toBe(1)
     expect(bundled.stderr).toBe(sources.stderr)
@@ -225,28 +224,28 @@ describe('bundle of the optimize and analyze commands', () => {
     writeFileSync(join(copy, 'node/scene/preflight-scene.ts'), readFileSync(join(root, 'node/scene/preflight-scene.ts'), 'utf8') + "\nimport 'probe-alias'\n")
     writeFileSync(join(copy, 'node/scene/alias.ts'), 'export {}\n')
     writeFileSync(join(copy, 'tsconfig.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { 'probe-alias': ['./node/scene/alias.ts'] } } }))
-    const unresolved = runCopy({ TRUST_ENGINE_BUNDLE: '0' })
+    const unresolved = await runCopy({ TRUST_ENGINE_BUNDLE: '0' })
     expect(unresolved.status).toBe(1)
     expect(unresolved.stderr).toContain("Cannot find package 'probe-alias'")
-    const aliased = runCopy({})
+    const aliased = await runCopy({})
     expect(aliased.bundle).toMatch(/^bundle: unavailable \(.*probe-alias/)
     expect(aliased.status).toBe(1)
     expect(aliased.stderr).toBe(unresolved.stderr)
   })
 
-  it('is what `npm run trust-engine` runs too', () => {
-    const r = spawnSync('npm', ['run', '-s', 'trust-engine', '--', 'analyze', scene, '--json'], {
-      encoding: 'utf8',
+  it('is what `npm run trust-engine` runs too', async () => {
+    const r = await runProcess('npm', ['run', '-s', 'trust-engine', '--', 'analyze', scene, '--json'], {
       cwd: resolve(import.meta.dirname, '../..'),
       env: { ...process.env, TRUST_ENGINE_BUNDLE_TRACE: '1', TRUST_ENGINE_BUNDLE_DIR: join(work, 'npm') }
     })
     expect(r.status).toBe(0)
     expect(r.stderr).toMatch(/^bundle: built/m)
-    expect(r.stdout).toBe(run(['analyze', scene, '--json'], { TRUST_ENGINE_BUNDLE: '0' }).stdout)
+    expect(r.stdout).toBe((await run(['analyze', scene, '--json'], { TRUST_ENGINE_BUNDLE: '0' })).stdout)
   })
 
-  it('keeps the CLI working where the launcher is run from another folder', () => {
-    const out = execFileSync(process.execPath, [LAUNCHER, 'optimize', '--help'], { encoding: 'utf8', cwd: work, env: { ...process.env, TRUST_ENGINE_BUNDLE_DIR: join(work, 'cache') } })
+  it('keeps the CLI working where the launcher is run from another folder', async () => {
+    const { stdout: out, status } = await runProcess(process.execPath, [LAUNCHER, 'optimize', '--help'], { cwd: work, env: { ...process.env, TRUST_ENGINE_BUNDLE_DIR: join(work, 'cache') } })
+    expect(status).toBe(0)
     expect(out).toContain('optimize a glTF/GLB scene')
   })
 })
