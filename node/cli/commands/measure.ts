@@ -60,7 +60,7 @@ export function register (program: Command): void {
     .option('--thresholds <spec>', 'quality thresholds, e.g. ssim=0.98,psnr=35: exit code 1 when the measurement is below them')
     .option('--samples', 'also print every sample\'s values')
     .option('--json', 'print the result as JSON')
-    .option('--evidence <dir>', 'scenes: write the worst and a few seeded random samples as PNG (reference, candidate, SSIM map, difference) with manifest.json and index.html into DIR')
+    .option('--evidence <dir>', 'write the worst and a few seeded random samples as PNG (reference, candidate, SSIM map, difference) with manifest.json and index.html into DIR')
     .exitOverride(usageErrorsExit2)
     .action(async (refArg: string | undefined, candArg: string | undefined, flags: MeasureFlags) => {
       const { reference, candidate } = inputs(refArg, candArg, flags)
@@ -77,7 +77,6 @@ export function register (program: Command): void {
       if (!isScene && [...reference, ...candidate].some((p) => SCENE_EXTENSION.test(p))) {
         throw badArgs('measure', 'scenes are measured as one .glb/.gltf pair; frames are PNG files')
       }
-      if (!isScene && flags.evidence !== undefined) throw badArgs('--evidence', 'evidence is written for scene pairs (.glb/.gltf) only')
 
       let out: Record<string, unknown>
       let measured: Measured
@@ -120,6 +119,13 @@ export function register (program: Command): void {
         const candFrames = await read(candidate, 'candidate frame')
         const seed = flags.seed ?? deriveSeed('trust-engine/measure-cli', 'frames', ...refFrames.map(sha256Hex), ...candFrames.map(sha256Hex))
         const m = await measureFrames(refFrames, candFrames, { seed, ...(complexity === undefined ? {} : { complexity }) })
+        if (flags.evidence !== undefined) {
+          // The files a node keeps for a frames job it measured (node/wiring/measure-port.ts), from this seed.
+          const [{ DEFAULT_EVIDENCE_OPTIONS }, { framesEvidence }, { writeEvidence }] = await Promise.all([
+            import('../../measure/evidence.ts'), import('../../measure/frames-evidence.ts'), import('../../measure/evidence-files.ts')])
+          const chosen = await framesEvidence(refFrames, candFrames, m, seed, DEFAULT_EVIDENCE_OPTIONS)
+          await writeEvidence(flags.evidence, { input: 'frames', seed, metrics: m.metrics, perSample: m.perSample, evidence: chosen })
+        }
         measured = m
         const p = m.plan
         out = {

@@ -9,6 +9,10 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_EVIDENCE_OPTIONS } from '../../../node/measure/evidence.ts'
+import { encodeEvidence } from '../../../node/measure/evidence-files.ts'
+import { framesEvidence } from '../../../node/measure/frames-evidence.ts'
+import { measureFrames } from '../../../node/measure/measure-frames.ts'
 import { gltfpack, sphereScene, toGlb } from './scenes.ts'
 
 let dir = ''
@@ -75,10 +79,35 @@ describe('trust-engine measure with scenes', () => {
     expect(await readFile(join(again, 'sample-0-difference.png'))).toEqual(await readFile(join(ev, 'sample-0-difference.png')))
   })
 
-  it('--evidence with PNG frames is refused: exit 2, ERR_BAD_ARGS', async () => {
-    const r = await cli([join(dir, 'a.png'), join(dir, 'b.png'), '--evidence', join(dir, 'nope')])
-    expect(r.code).toBe(2)
-    expect(r.stderr).toContain('ERR_BAD_ARGS')
+  it('--evidence with PNG frames writes the files a node keeps for the same frames job: the same manifest and images', async () => {
+    // A 96 × 64 gradient, and the same with a dark square: the worst samples are where the square is.
+    const frame = (square: boolean): Buffer => {
+      const png = new PNG({ width: 96, height: 64 })
+      for (let y = 0; y < 64; y++) {
+        for (let x = 0; x < 96; x++) {
+          const i = (y * 96 + x) * 4
+          const dark = square && x >= 40 && x < 56 && y >= 20 && y < 36
+          png.data[i] = dark ? 20 : x * 2; png.data[i + 1] = dark ? 20 : y * 3; png.data[i + 2] = 128; png.data[i + 3] = 255
+        }
+      }
+      return PNG.sync.write(png)
+    }
+    await writeFile(join(dir, 'a.png'), frame(false))
+    await writeFile(join(dir, 'b.png'), frame(true))
+    const ev = join(dir, 'frames-evidence')
+    const r = await cli([join(dir, 'a.png'), join(dir, 'b.png'), '--json', '--evidence', ev])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout)
+    const manifest = JSON.parse(await readFile(join(ev, 'manifest.json'), 'utf8'))
+    expect(manifest).toMatchObject({ version: 1, input: 'frames', seed: out.seed, metrics: out.metrics })
+    expect(manifest.samples[0].reason).toBe('worst')
+    // What a node writes for this measurement (node/wiring/measure-port.ts): the same files, byte for byte.
+    const bytes = [new Uint8Array(frame(false))]
+    const cand = [new Uint8Array(frame(true))]
+    const m = await measureFrames(bytes, cand, { seed: out.seed })
+    const node = encodeEvidence({ input: 'frames', seed: out.seed, metrics: m.metrics, perSample: m.perSample, evidence: await framesEvidence(bytes, cand, m, out.seed, DEFAULT_EVIDENCE_OPTIONS) })
+    expect((await readdir(ev)).sort()).toEqual(node.files.map((f) => f.name).sort())
+    for (const f of node.files) expect(Buffer.from(await readFile(join(ev, f.name))).equals(Buffer.from(f.bytes))).toBe(true)
   })
 
   it('an invalid scene file: exit 2 with a typed error code', async () => {
