@@ -135,15 +135,6 @@ function pngCanWin (pixels: { width: number, height: number, data: Uint8Array },
 
 type Mime = 'image/png' | 'image/jpeg' | 'image/webp'
 
-/**
- * Whether any candidate is encoded for a texture: not for a JPEG that need not be re-encoded (same size, pixels
- * unchanged), is lossless for its role (`quality` null) and gets no lossy WebP, which is kept as it is, so its
- * pixels are never needed. The same conditions as the candidate rules of {@link optimizeTextures}.
- */
-function encodesCandidates (mimeType: string, quality: number | null, lossyWebp: boolean, mustEncode: boolean): boolean {
-  return mimeType !== 'image/jpeg' || quality !== null || lossyWebp || mustEncode
-}
-
 /** Counts a texture whose original bytes are kept. */
 function keep (result: TexturePassResult, original: Uint8Array): void {
   result.unchanged++
@@ -173,7 +164,10 @@ export function optimizeTextures (document: Document, options: TexturePassOption
     const lossyQ = options.quality[role]
     const quality = alpha ? null : lossyQ
     const lossyWebp = webpOut && role === 'color' && lossyQ !== null
-    if (encodesCandidates(mimeType, quality, lossyWebp, mustEncode)) {
+    // PNG (and lossless WebP) is a candidate unless the texture is a JPEG that need not be re-encoded and is lossless
+    // for its role; with no lossy WebP either, no candidate is encoded and the JPEG is kept without being decoded.
+    const losslessCandidates = mimeType !== 'image/jpeg' || quality !== null || mustEncode
+    if (losslessCandidates || lossyWebp) {
       const image = pre?.image ?? decodeSceneImage(original).image
       const clear = clears.get(texture)
       if (clear !== undefined) clearUnreadChannels(image, clear)
@@ -185,7 +179,7 @@ export function optimizeTextures (document: Document, options: TexturePassOption
       else if (mimeType === 'image/jpeg' && resize) candidates.push({ bytes: encodeJpeg(pixels, LOSSLESS_JPEG_QUALITY), mimeType: 'image/jpeg' })
       if (lossyWebp) candidates.push({ bytes: encodeWebp(pixels, { lossless: false, quality: lossyQ }), mimeType: 'image/webp' })
       const lossyBytes = candidates.length === 0 ? Infinity : Math.min(...candidates.map((c) => c.bytes.byteLength))
-      if (mimeType !== 'image/jpeg' || quality !== null || mustEncode) {
+      if (losslessCandidates) {
         if (pngCanWin(pixels, lossyBytes)) candidates.push({ bytes: encodePng(pixels), mimeType: 'image/png' })
         else result.pngSkipped++
       }

@@ -3,18 +3,14 @@
  * kernel/pbr-shade.as.ts): `resolveToRgba8` (deferred.ts) for a
  * framebuffer without colour planes whose deferred buffers live in the
  * kernel's memory, with the same numbers in the same order. The kernel asks
- * JavaScript for each triangle it meets (restored from the set-up cache or
- * set up, as deferred.ts's selector does) and reads it from the shader's block.
+ * JavaScript for each triangle it meets (deferred.ts's selector: restored
+ * from the set-up cache or set up) and reads it from the shader's block.
  */
-import { biasTable, type DeferredItem } from './deferred.ts'
+import { biasTable, type DeferredItem, selector, toneMappedBackground } from './deferred.ts'
 import type { Framebuffer, RgbaPixels } from './framebuffer.ts'
 import type { KernelFramebufferStorage } from './pbr-kernel.ts'
 import { pbrKernel } from './pbr-kernel.ts'
-import { triangleSetup } from './rasterizer.ts'
 import type { WasmPbrShader } from './shading-wasm.ts'
-import { neutralToneMap } from './tonemap.ts'
-
-const setup = new Float64Array(5)
 
 /** Resolves and encodes `fb` (made with `storage`, every deferred item's shader a WasmPbrShader) as resolveToRgba8 does. */
 export function resolveToRgba8Wasm (fb: Framebuffer, storage: KernelFramebufferStorage, ss: number, items: DeferredItem[]): RgbaPixels {
@@ -22,23 +18,11 @@ export function resolveToRgba8Wasm (fb: Framebuffer, storage: KernelFramebufferS
   const W = fb.width
   const ow = Math.floor(fb.width / ss); const oh = Math.floor(fb.height / ss)
   const bias = biasTable(ss)
-  const c = new Float64Array(3)
-  c[0] = fb.background[0]; c[1] = fb.background[1]; c[2] = fb.background[2]
-  neutralToneMap(c, 0)
   const out = k.outputAt(ow * oh * 4)
   const f = k.f64
-  f.set(bias, k.biasAt / 8); f.set(c, k.bgAt / 8)
-  k.selectTriangle = (it: number, t: number): number => {
-    const di = items[it]!
-    const sh = di.shader as WasmPbrShader
-    if (!(sh.restoreTriangle(t))) {
-      const i0 = di.indices[t * 3]!; const i1 = di.indices[t * 3 + 1]!; const i2 = di.indices[t * 3 + 2]!
-      triangleSetup(di.positions, i0, i1, i2, di.mirrored, setup)
-      sh.setTriangle(i0, i1, i2, setup)
-      sh.rememberTriangle(t)
-    }
-    return sh.sync()
-  }
+  f.set(bias, k.biasAt / 8); f.set(toneMappedBackground(fb), k.bgAt / 8)
+  const select = selector(items)
+  k.selectTriangle = (it: number, t: number): number => (select(it, t) as WasmPbrShader).sync()
   try {
     // row by row: see `resolve` in kernel/pbr-resolve.as.ts
     for (let y = 0; y < oh; y++) k.exports.resolve(y, y + 1, W, ow, ss, storage.itemAt, storage.triAt, storage.baryAt, storage.depthAt, k.biasAt, k.bgAt, k.scratchAt, out)

@@ -41,9 +41,10 @@ const setup = new Float64Array(5)
 const frag = new Float64Array(4)
 
 /** A function that selects triangle t of item it in the item's shader (restored from its cache, or set up) and returns the shader. */
-type Select = (it: number, t: number) => PixelShader
+export type Select = (it: number, t: number) => PixelShader
 
-function selector (items: DeferredItem[]): Select {
+/** The triangle selector of a resolve of `items` (also the WebAssembly resolve's, deferred-wasm.ts). */
+export function selector (items: DeferredItem[]): Select {
   let curItem = -1; let curTri = -1
   return (it: number, t: number): PixelShader => {
     const di = items[it]!
@@ -200,9 +201,7 @@ export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem
   const bias = biasTable(ss)
   const biasAll = bias[n]!
   const select = selector(items)
-  const c = new Float64Array(3)
-  c[0] = fb.background[0]; c[1] = fb.background[1]; c[2] = fb.background[2]
-  neutralToneMap(c, 0)
+  const c = toneMappedBackground(fb)
   const bgr = c[0]!; const bgg = c[1]!; const bgb = c[2]!
   // a pixel none of whose samples was drawn: the background's sum over the samples, in sample order
   let bsr = 0; let bsg = 0; let bsb = 0
@@ -280,4 +279,12 @@ export function resolveToRgba8 (fb: Framebuffer, ss: number, items: DeferredItem
     }
   }
   return { width: ow, height: oh, data }
+}
+
+/** The framebuffer's background, tone-mapped (linear): what a pixel none of whose samples was drawn resolves to. */
+export function toneMappedBackground (fb: Framebuffer): Float64Array {
+  const c = new Float64Array(3)
+  c[0] = fb.background[0]; c[1] = fb.background[1]; c[2] = fb.background[2]
+  neutralToneMap(c, 0)
+  return c
 }

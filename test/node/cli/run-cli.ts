@@ -1,6 +1,6 @@
 /** Runs the real `trust-engine` command in a child process, for exit codes and output. */
-import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { runProcess } from '../../helpers/run-process.ts'
 
 // the launcher, as the installed command runs (node/cli/main.ts in this process, TypeScript from its cache)
 const MAIN = fileURLToPath(new URL('../../../bin/trust-engine.js', import.meta.url))
@@ -14,10 +14,7 @@ export interface CliRun {
 
 /** Runs `node bin/trust-engine.js ...args` with the test's Node binary (Node 22). */
 export async function runCliProcess (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return await new Promise((resolve, reject) => {
-    execFile(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err !== null && typeof err.code !== 'number') { reject(err); return }
-      resolve({ code: err === null ? 0 : err.code as number, stdout, stderr })
-    })
-  })
+  const r = await runProcess(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env } })
+  if (r.status === null) throw new Error(`trust-engine ${args.join(' ')} was ended by ${r.signal ?? 'a signal'}: ${r.stderr}`)
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
