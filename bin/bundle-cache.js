@@ -135,9 +135,25 @@ function isCommonJs (path) {
  * Edits of package files in the bundle, each applied only where its exact text is found (an update of the package
  * that changes it leaves the file as it is). glTF-Transform's functions module makes an `Intl.NumberFormat` when it
  * loads, for the numbers of its debug messages, which the optimizer's passes do not log; starting ICU for it costs
- * about 20 ms of every process. In the bundle it is made on first use: the same messages.
+ * about 20 ms of every process. In the bundle it is made on first use: the same messages. zod re-exports its 47
+ * message locales as `z.locales` (and `z.core.locales`), which evaluates every one of them at load; the project only
+ * uses English, the locale zod configures itself with, so in the bundle `locales` holds `en` alone. commander
+ * requires node:child_process when it loads (with net, dgram and stream behind it), only to spawn executable
+ * subcommands, which this CLI has none of; in the bundle it requires it when it spawns one.
  */
 const PACKAGE_EDITS = [{
+  file: '/node_modules/commander/lib/command.js',
+  from: "const childProcess = require('node:child_process');",
+  to: "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };"
+}, {
+  file: '/node_modules/zod/v4/classic/external.js',
+  from: 'export * as locales from "../locales/index.js";',
+  to: 'export const locales = Object.freeze({ en });'
+}, {
+  file: '/node_modules/zod/v4/core/index.js',
+  from: 'export * as locales from "../locales/index.js";',
+  to: 'import __localeEn from "../locales/en.js";\nexport const locales = Object.freeze({ en: __localeEn });'
+}, {
   file: '/node_modules/@gltf-transform/functions/dist/functions.modern.js',
   from: 'const _longFormatter = new Intl.NumberFormat(undefined, {\n  maximumFractionDigits: 0\n});\n/** @hidden */\nfunction formatLong(x) {\n  return _longFormatter.format(x);\n}',
   to: 'let _longFormatter;\n/** @hidden */\nfunction formatLong(x) {\n  _longFormatter ??= new Intl.NumberFormat(undefined, {\n    maximumFractionDigits: 0\n  });\n  return _longFormatter.format(x);\n}'

@@ -10,8 +10,8 @@
 //
 // TRUST_ENGINE_NODE=/path/to/node always runs the CLI in a child on that
 // binary (to pick a Node explicitly; the tests use it to exercise the child).
-import { spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
+// node:child_process is imported only where a child is run: loading it (with net, dgram and stream) costs every
+// short command a few milliseconds of its start-up.
 import { fileURLToPath } from 'node:url'
 
 const [major, minor] = process.versions.node.split('.').map(Number)
@@ -34,6 +34,7 @@ if (chosen === undefined && (major > 22 || (major === 22 && minor >= 18))) {
   runCli ??= (await import(mainUrl.href)).runCli
   await runCli()
 } else {
+  const [{ spawn }, { createRequire }] = await Promise.all([import('node:child_process'), import('node:module')])
   let node = chosen
   if (node === undefined) {
     try {

@@ -19,7 +19,7 @@ import { PROFILE_PASSES, type ProfilePasses } from './profiles.ts'
 import { buildReport, type OptimizationReport, type Operation } from './report.ts'
 import type { SceneLimits } from '../scene/scene-limits.ts'
 import { measureScene } from '../scene/scene-stats.ts'
-import { optimizeTextures, type TextureFormats, type TextureQualities } from './texture-pass.ts'
+import type { TextureFormats, TextureQualities } from './texture-pass.ts'
 import { decompressScene } from '../scene/decompress-scene.ts'
 import { writeGlb } from '../scene/write-glb.ts'
 import { writeMeshopt } from './write-meshopt.ts'
@@ -187,8 +187,12 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
   }
   if (doc.getRoot().listAnimations().length > 0) await run(doc, operations, 'resample', 'removed redundant animation keyframes', resample())
   await run(doc, operations, 'prune', 'removed unused nodes, meshes, materials, textures and accessors', prune(PRUNE_OPTIONS))
-  const tex = optimizeTextures(doc, { maxSize: o.maxTextureSize, quality: o.textureQuality, formats: o.textureFormat, packChannels: true })
-  if (tex.bytesBefore > 0) {
+  // The texture pass and its codecs are loaded only for a scene that has textures (or declares WebP, which the
+  // pass removes when no WebP texture is left): an untextured scene does not pay for evaluating them.
+  const root = doc.getRoot()
+  const textured = root.listTextures().length > 0 || root.listExtensionsUsed().some((e) => e.extensionName === 'EXT_texture_webp')
+  const tex = textured ? (await import('./texture-pass.ts')).optimizeTextures(doc, { maxSize: o.maxTextureSize, quality: o.textureQuality, formats: o.textureFormat, packChannels: true }) : null
+  if (tex !== null && tex.bytesBefore > 0) {
     const q = o.textureQuality
     operations.push({ name: 'textures', detail: `max ${o.maxTextureSize} px, formats ${o.textureFormat === 'webp' ? 'PNG/JPEG/WebP' : 'PNG/JPEG'}, quality colour ${q.color ?? 'lossless'} / normal ${q.normal ?? 'lossless'} / data ${q.data ?? 'lossless'}: ${tex.packed} occlusion packed into metallic-roughness, ${tex.resized} resized, ${tex.reencoded} re-encoded smaller, ${tex.unchanged} unchanged, ${tex.pngSkipped} without a PNG candidate (estimate at least twice the lossy size), ${tex.jpeg} JPEG, ${tex.webp} WebP; ${tex.bytesBefore} -> ${tex.bytesAfter} bytes` })
   }

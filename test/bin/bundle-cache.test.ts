@@ -84,6 +84,24 @@ describe('bundle of the optimize and analyze commands', () => {
     expect((await run(['--version'], { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toBe('')
   })
 
+  it('loads no built-in module an optimize run does not use', async () => {
+    const dir = join(work, 'builtins')
+    const plain = join(work, 'plain.glb')
+    writeFileSync(plain, await makeGlb({ grids: [6] }))
+    const out = join(work, 'plain.out.glb')
+    const preload = resolve(import.meta.dirname, '../helpers/report-builtins.mjs')
+    const env = { ...process.env, TRUST_ENGINE_BUNDLE_DIR: dir, TRUST_ENGINE_BUNDLE_TRACE: '1' }
+    const runs = []
+    for (let i = 0; i < 2; i++) runs.push(await runProcess(process.execPath, ['--import', preload, LAUNCHER, 'optimize', plain, '-o', out, '--meshopt'], { env }))
+    expect(runs.map((r) => r.status)).toEqual([0, 0])
+    expect(runs[1]!.stderr).toMatch(/^bundle: hit /m)
+    const loaded = runs[1]!.stderr.split('\n').find((l) => l.startsWith('builtins: '))!.slice('builtins: '.length).split(',')
+    expect(loaded).toContain('zlib')
+    // commander's executable subcommands and the launcher's child for an older Node (net is left out of the check:
+    // Node loads it for standard streams that are pipes, as they are here).
+    for (const unused of ['child_process', 'dgram', 'worker_threads']) expect(loaded).not.toContain(unused)
+  })
+
   it('is built again when an input changed, not when only its stat did', async () => {
     const dir = join(work, 'stale')
     expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: built/)

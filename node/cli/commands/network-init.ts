@@ -16,14 +16,12 @@
  */
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, stat } from 'node:fs/promises'
-import { isIP } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { TrustEngineError, declareCode } from '../../../protocol/errors.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
 import { writeFileAtomic } from '../../files/write-atomic.ts'
 import { badArgs, parseIntArg } from '../args.ts'
-import { freePorts } from '../free-ports.ts'
 import { registerAddValidator } from './network-add-validator.ts'
 
 /** Code of an init that would overwrite an existing network without `--force`. */
@@ -83,8 +81,10 @@ export interface NodesFile {
 /** Writes a network of `opts.nodes` validators into `opts.out`; returns the contents of `nodes.json`. */
 export async function initNetwork (options: Partial<NetworkInitOptions> & Pick<NetworkInitOptions, 'nodes' | 'out'>): Promise<NodesFile> {
   const opts: NetworkInitOptions = { ...DEFAULT_NETWORK_INIT_OPTIONS, ...stripUndefined(options), nodes: options.nodes, out: options.out }
-  const [{ generateKeyFile, peerIdOf }, { parseNetwork }, { PROTOCOL_VERSION, MAX_VALIDATORS }, { networkIdSchema }, { isLoopbackHost }] = await Promise.all([
-    import('../../keys.ts'), import('../../../protocol/network.ts'), import('../../../protocol/constants.ts'), import('../../../protocol/fields.ts'), import('../../api/options.ts')
+  // Imported here, not at the top: every CLI command registers this one, and these modules (node:net among them) would
+  // otherwise be loaded by every short command's start-up.
+  const [{ generateKeyFile, peerIdOf }, { parseNetwork }, { PROTOCOL_VERSION, MAX_VALIDATORS }, { networkIdSchema }, { isLoopbackHost }, { isIP }] = await Promise.all([
+    import('../../keys.ts'), import('../../../protocol/network.ts'), import('../../../protocol/constants.ts'), import('../../../protocol/fields.ts'), import('../../api/options.ts'), import('node:net')
   ])
   if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > MAX_VALIDATORS) throw badArgs('--nodes', `must be between 1 and ${MAX_VALIDATORS}`)
   if (isIP(opts.host) !== 4) throw badArgs('--host', 'expected an IPv4 address such as 127.0.0.1')
@@ -165,6 +165,7 @@ async function choosePorts (opts: NetworkInitOptions): Promise<{ p2p: number[], 
 
 /** `count` distinct free TCP ports on `host`, none in `avoid` (free-ports.ts); `ERR_PORTS_UNAVAILABLE` when there are not so many. */
 async function freeNodePorts (host: string, count: number, avoid: Set<number>): Promise<number[]> {
+  const { freePorts } = await import('../free-ports.ts')
   let ports: number[]
   try {
     ports = await freePorts(host, count, avoid)
