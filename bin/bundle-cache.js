@@ -20,7 +20,9 @@
 // missing or the cache cannot be written (checked before building), or
 // anything fails, the caller loads the sources as usual.
 // TRUST_ENGINE_BUNDLE=0 turns it off; TRUST_ENGINE_BUNDLE_DIR puts it
-// elsewhere (a folder only this user can write); TRUST_ENGINE_BUNDLE_TRACE=1
+// elsewhere. A folder (or its v8/ folder) that another user can write, or that
+// belongs to another user (root aside), is not used at all (cache-dir.js): the
+// CLI loads its sources. TRUST_ENGINE_BUNDLE_TRACE=1
 // prints what happened on stderr (`bundle: hit|built|off|unavailable ...`).
 //
 // The bundle is the same code as the sources: the same modules (their
@@ -40,10 +42,11 @@
 // `ndarray-pixels` is the stub that skip-native-pixels.ts maps it to, and its
 // functions module makes its number formatter on first use (PACKAGE_EDITS).
 import { createHash } from 'node:crypto'
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import module from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { CACHE_FILE_MODE, untrustedCacheDir } from './cache-dir.js'
 import { strip } from './ts-cache.js'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
@@ -66,7 +69,7 @@ const cacheDir = () => process.env.TRUST_ENGINE_BUNDLE_DIR !== undefined && proc
 /** Writes a file atomically (a temporary file renamed into place), so a concurrent run never reads half of it. */
 function writeAtomic (path, data) {
   const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, data)
+  writeFileSync(tmp, data, { mode: CACHE_FILE_MODE })
   renameSync(tmp, path)
 }
 
@@ -303,6 +306,9 @@ function prune (dir, current, self) {
 export async function bundledRunCli () {
   if (process.env.TRUST_ENGINE_BUNDLE === '0') { trace('off'); return undefined }
   const dir = cacheDir()
+  // Code others could have written is not run: neither the bundle nor V8's code cache of it.
+  const untrusted = untrustedCacheDir(dir) ?? untrustedCacheDir(join(dir, 'v8'))
+  if (untrusted !== null) { trace(`unavailable (${untrusted})`); return undefined }
   const self = sha256(readFileSync(fileURLToPath(import.meta.url)))
   const key = sha256(`${process.version}\0${ROOT}\0${self}`)
   const manifestPath = join(dir, `${key}.json`)
@@ -321,7 +327,6 @@ export async function bundledRunCli () {
   } catch {}
   if (bundlePath === undefined) {
     try {
-      mkdirSync(dir, { recursive: true })
       // A folder this run cannot write is found before the build (a second or more), not after it.
       accessSync(dir, constants.W_OK)
       const { text, inputs } = await build()

@@ -12,12 +12,15 @@
 // cache lives inside the installation (the same trust as the code itself,
 // never a shared temporary folder); where it cannot be written, files load
 // as usual. TRUST_ENGINE_TS_CACHE=0 turns it off; TRUST_ENGINE_TS_CACHE_DIR
-// puts it elsewhere (a folder only this user can write).
+// puts it elsewhere. A folder that another user can write, or that belongs to
+// another user (root aside), is not used at all (cache-dir.js): its entries
+// are code this process would run.
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { registerHooks, stripTypeScriptTypes } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { CACHE_FILE_MODE, untrustedCacheDir } from './cache-dir.js'
 
 const root = new URL('../', import.meta.url).href
 const dir = process.env.TRUST_ENGINE_TS_CACHE_DIR !== undefined && process.env.TRUST_ENGINE_TS_CACHE_DIR !== ''
@@ -50,6 +53,8 @@ export function strip (source, url) {
 /** Registers the hook (once per process). */
 export function registerTsCache () {
   if (process.env.TRUST_ENGINE_TS_CACHE === '0' || typeof registerHooks !== 'function' || typeof stripTypeScriptTypes !== 'function') return
+  // A folder that cannot be created, or that others could have written, is not read: files load as usual.
+  if (untrustedCacheDir(dir) !== null) return
   let writable = true
   registerHooks({
     load (url, context, next) {
@@ -63,9 +68,8 @@ export function registerTsCache () {
       const stripped = strip(source, url)
       if (writable) {
         try {
-          mkdirSync(dir, { recursive: true })
           const tmp = `${path}.${process.pid}.tmp`
-          writeFileSync(tmp, stripped)
+          writeFileSync(tmp, stripped, { mode: CACHE_FILE_MODE })
           renameSync(tmp, path)
         } catch {
           writable = false

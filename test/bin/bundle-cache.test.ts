@@ -6,7 +6,7 @@
  * written or loaded leaves the command running from the sources. Real
  * processes; what each run did is read from its TRUST_ENGINE_BUNDLE_TRACE line.
  */
-import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { appendFileSync, chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -100,6 +100,35 @@ describe('bundle of the optimize and analyze commands', () => {
     // commander's executable subcommands and the launcher's child for an older Node (net is left out of the check:
     // Node loads it for standard streams that are pipes, as they are here).
     for (const unused of ['child_process', 'dgram', 'worker_threads']) expect(loaded).not.toContain(unused)
+  })
+
+  it('is not used from a folder that another user can write or owns', async () => {
+    const sources = await run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
+    const shared = join(work, 'shared')
+    mkdirSync(shared, { mode: 0o777 })
+    chmodSync(shared, 0o777)
+    const r = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: shared })
+    expect(r.bundle).toMatch(/^bundle: unavailable \(.*can be written by other users \(mode 777\)\)$/)
+    expect(r.code).toBe(0)
+    expect(r.bytes!.equals(sources.bytes!)).toBe(true)
+    expect(readdirSync(shared)).toEqual([])
+    // A v8/ folder others can write is refused too: V8's code cache is code.
+    const ownV8 = join(work, 'own-v8')
+    mkdirSync(join(ownV8, 'v8'), { recursive: true, mode: 0o700 })
+    chmodSync(join(ownV8, 'v8'), 0o775)
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: ownV8 })).bundle).toMatch(/^bundle: unavailable \(.*v8 can be written by other users/)
+    // A missing folder is made owner-only, whatever the umask.
+    const fresh = join(work, 'fresh', 'cache')
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: fresh })).bundle).toMatch(/^bundle: built/)
+    expect(statSync(fresh).mode & 0o777).toBe(0o700)
+    for (const name of readdirSync(fresh).filter((f) => !f.endsWith('v8'))) expect(statSync(join(fresh, name)).mode & 0o022).toBe(0)
+    if (process.getuid?.() === 0) {
+      // Root, who owns no folder here, does not trust one that belongs to another user either.
+      const theirs = join(work, 'theirs')
+      mkdirSync(theirs, { mode: 0o755 })
+      chownSync(theirs, 65534, 65534)
+      expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: theirs })).bundle).toMatch(/^bundle: unavailable \(.*belongs to another user \(uid 65534\)\)$/)
+    }
   })
 
   it('is built again when an input changed, not when only its stat did', async () => {

@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -38,6 +38,23 @@ describe('type-stripped TypeScript cache', () => {
     expect(run({ TRUST_ENGINE_TS_CACHE_DIR: dir })).toBe('9.9.9-cached')
     // Off, the source loads as usual.
     expect(run({ TRUST_ENGINE_TS_CACHE_DIR: dir, TRUST_ENGINE_TS_CACHE: '0' })).toBe(version)
+  })
+
+  it('does not read a folder that another user can write', () => {
+    const source = readFileSync(VERSION_TS, 'utf8')
+    const version = /VERSION = '([^']+)'/.exec(source)![1]!
+    const shared = mkdtempSync(join(tmpdir(), 'trust-engine-ts-cache-'))
+    try {
+      // An entry planted by another user: a trusted folder would run it.
+      writeFileSync(join(shared, `${keyOf(source)}.js`), source.replace(`'${version}'`, "'6.6.6-planted'"))
+      expect(run({ TRUST_ENGINE_TS_CACHE_DIR: shared })).toBe('6.6.6-planted')
+      chmodSync(shared, 0o777)
+      expect(run({ TRUST_ENGINE_TS_CACHE_DIR: shared })).toBe(version)
+      chmodSync(shared, 0o775)
+      expect(run({ TRUST_ENGINE_TS_CACHE_DIR: shared })).toBe(version)
+    } finally {
+      rmSync(shared, { recursive: true, force: true })
+    }
   })
 
   it('answers another TypeScript entry point through --import bin/ts-cache-register.js, the entry included', () => {
