@@ -15,12 +15,13 @@
 // only if every content is unchanged, and otherwise builds a new one with
 // esbuild (a devDependency; once per change) and stores it atomically under
 // the sha256 of its text, with its size in the manifest (a bundle of another
-// size, cut short or emptied, is built again, not run). Node's compile cache
-// (V8's code cache) is turned on for it, in v8/ beside it. Where esbuild is
+// size or content, cut short, emptied or changed, is built again, not run). It is CommonJS, run
+// as a vm.Script with V8's code cache of it made after a command ran
+// (bundle-script.js), beside it. Where esbuild is
 // missing or the cache cannot be written (checked before building), or
 // anything fails, the caller loads the sources as usual.
 // TRUST_ENGINE_BUNDLE=0 turns it off; TRUST_ENGINE_BUNDLE_DIR puts it
-// elsewhere. A folder (or its v8/ folder) that another user can write, or that
+// elsewhere. A folder that another user can write, or that
 // belongs to another user (root aside), is not used at all (cache-dir.js): the
 // CLI loads its sources. TRUST_ENGINE_BUNDLE_TRACE=1
 // prints what happened on stderr (`bundle: hit|built|off|unavailable ...`).
@@ -43,10 +44,10 @@
 // functions module makes its number formatter on first use (PACKAGE_EDITS).
 import { createHash } from 'node:crypto'
 import { accessSync, constants, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import module from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { CACHE_FILE_MODE, untrustedCacheDir } from './cache-dir.js'
+import { runBundle } from './bundle-script.js'
 import { strip } from './ts-cache.js'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
@@ -221,7 +222,8 @@ async function build () {
       bundle: true,
       write: false,
       platform: 'node',
-      format: 'esm',
+      // CommonJS: run as a vm.Script, whose code cache can be made after the command ran (bundle-script.js).
+      format: 'cjs',
       target: 'node22',
       metafile: true,
       logLevel: 'silent',
@@ -231,8 +233,6 @@ async function build () {
       minifyWhitespace: true,
       minifySyntax: true,
       keepNames: true,
-      // The CommonJS packages inside (commander) require Node's built-in modules.
-      banner: { js: "import { createRequire as __trustEngineRequire } from 'node:module'; const require = __trustEngineRequire(import.meta.url);" },
       plugins: [plugin(externals, read)]
     })
     // The virtual modules (namespace:path) are covered by their installed files, among the externals.
@@ -242,7 +242,10 @@ async function build () {
       const seen = read.get(path)
       return seen === undefined ? entry(path, startedNs) : [path, seen[0], settled(seen[1], startedNs) ? stamp(seen[1]) : null]
     })
-    return { text: result.outputFiles[0].text, inputs }
+    const text = result.outputFiles[0].text
+    // An ES module package file imported statically would be required, which fails: no bundle rather than a broken one.
+    if (text.includes('require("file:')) throw new Error('a package file that locates itself is an ES module imported statically: not bundled')
+    return { text, inputs }
   } finally {
     await esbuild.stop()
   }
@@ -280,22 +283,15 @@ function prune (dir, current, self) {
     }
   }
   for (const name of readdirSync(dir)) {
-    if (keep.has(name) || !(name.endsWith('.mjs') || name.endsWith('.tmp'))) continue
+    // A code cache (<bundle>.<command>.<flags>.v8) goes with its bundle.
+    const owner = name.endsWith('.v8') ? `${name.split('.')[0]}.cjs` : name
+    if (keep.has(owner) || !(name.endsWith('.cjs') || name.endsWith('.v8') || name.endsWith('.tmp') || name.endsWith('.mjs'))) continue
     try {
       if (Date.now() - statSync(join(dir, name)).mtimeMs > KEEP_MS) rmSync(join(dir, name), { force: true })
     } catch {}
   }
-  // The compile cache's entries of old bundles (an entry still in use is only compiled and written again).
-  const v8 = join(dir, 'v8')
-  for (const version of readdirSync(v8, { withFileTypes: true })) {
-    if (!version.isDirectory()) continue
-    for (const name of readdirSync(join(v8, version.name))) {
-      const path = join(v8, version.name, name)
-      try {
-        if (Date.now() - statSync(path).mtimeMs > KEEP_MS) rmSync(path, { force: true })
-      } catch {}
-    }
-  }
+  // Node's compile cache of the ES module bundles that earlier versions of this file wrote.
+  rmSync(join(dir, 'v8'), { recursive: true, force: true })
 }
 
 /**
@@ -307,20 +303,24 @@ export async function bundledRunCli () {
   if (process.env.TRUST_ENGINE_BUNDLE === '0') { trace('off'); return undefined }
   const dir = cacheDir()
   // Code others could have written is not run: neither the bundle nor V8's code cache of it.
-  const untrusted = untrustedCacheDir(dir) ?? untrustedCacheDir(join(dir, 'v8'))
+  const untrusted = untrustedCacheDir(dir)
   if (untrusted !== null) { trace(`unavailable (${untrusted})`); return undefined }
   const self = sha256(readFileSync(fileURLToPath(import.meta.url)))
   const key = sha256(`${process.version}\0${ROOT}\0${self}`)
   const manifestPath = join(dir, `${key}.json`)
   let bundlePath
+  let bundleText
   let how = 'hit'
   try {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
     if (typeof manifest.bundle === 'string' && Array.isArray(manifest.inputs)) {
       const { fresh, restamped } = unchanged(manifest.inputs)
-      // A bundle of another size than the one written (truncated, emptied) is not run: it is built again.
-      if (fresh && statSync(join(dir, manifest.bundle)).size === manifest.size) {
-        bundlePath = join(dir, manifest.bundle)
+      // A bundle whose content is not the one written (truncated, emptied, changed) is not run: it is built again.
+      // Its size first (a stat); then its sha256, its name: V8 takes a code cache for any source of the same
+      // length, so a changed bundle would otherwise run the cached code of the one before.
+      const path = join(dir, manifest.bundle)
+      if (fresh && statSync(path).size === manifest.size && `${sha256(bundleText = readFileSync(path, 'utf8'))}.cjs` === manifest.bundle) {
+        bundlePath = path
         if (restamped) try { writeAtomic(manifestPath, JSON.stringify(manifest)) } catch {}
       }
     }
@@ -330,8 +330,9 @@ export async function bundledRunCli () {
       // A folder this run cannot write is found before the build (a second or more), not after it.
       accessSync(dir, constants.W_OK)
       const { text, inputs } = await build()
-      const name = `${sha256(text)}.mjs`
+      const name = `${sha256(text)}.cjs`
       writeAtomic(join(dir, name), text)
+      bundleText = text
       writeAtomic(manifestPath, JSON.stringify({ bundle: name, size: Buffer.byteLength(text), node: process.version, root: ROOT, self, inputs }))
       bundlePath = join(dir, name)
       how = `built (${inputs.length} inputs)`
@@ -342,12 +343,17 @@ export async function bundledRunCli () {
     }
   }
   try {
-    // V8's code cache of the bundle (Node's compile cache, kept beside it): compiling it is most of what is left.
-    if (process.env.NODE_COMPILE_CACHE === undefined) module.enableCompileCache?.(join(dir, 'v8'))
-    const { runCli } = await import(pathToFileURL(bundlePath).href)
+    // With V8's code cache of the functions this command ran the last time (bundle-script.js).
+    const command = process.argv[2]
+    const { exports, cache, save } = runBundle(bundlePath, bundleText, command)
+    const { runCli } = exports
     if (typeof runCli !== 'function') throw new Error(`${relative(ROOT, bundlePath)} has no runCli`)
-    trace(`${how} ${relative(ROOT, bundlePath)}`)
-    return runCli
+    trace(`${how} ${relative(ROOT, bundlePath)} (code cache: ${cache})`)
+    return async () => {
+      await runCli()
+      // After a run that ended well: a failed one (a missing file, say) ran too little of the command to be worth keeping.
+      if ((process.exitCode ?? 0) === 0 && save()) trace(`code cache written for ${command}`)
+    }
   } catch (err) {
     // A bundle that does not load is forgotten, so the next run builds it again (where the folder can be written).
     try { rmSync(manifestPath, { force: true }) } catch {}

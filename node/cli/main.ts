@@ -48,6 +48,8 @@ export async function runCli (argv: string[] = process.argv): Promise<void> {
   }
 }
 
+// Not a top-level await: the launcher's bundle of this module is CommonJS (bin/bundle-cache.js), which has none.
+// An unexpected error still ends the process with its stack, as an unhandled rejection.
 if (import.meta.main === true || process.argv[1] === new URL(import.meta.url).pathname) {
-  await runCli()
+  void runCli()
 }

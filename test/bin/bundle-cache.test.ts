@@ -7,6 +7,7 @@
  * processes; what each run did is read from its TRUST_ENGINE_BUNDLE_TRACE line.
  */
 import { appendFileSync, chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -23,21 +24,35 @@ afterAll(() => {
 const scene = join(work, 'scene.glb')
 writeFileSync(scene, await makeGlb({ grids: [6], texture: [16, 16] }))
 
-interface Run { code: number | null, stdout: string, bundle: string, bytes: Buffer | null }
+interface Run { code: number | null, stdout: string, bundle: string, trace: string[], bytes: Buffer | null }
 
 /** Runs the CLI with the bundle traced (as `user`, when given); `bundle` is the trace line ('' when the bundle was not consulted). */
 async function run (args: string[], env: Record<string, string>, user: { uid?: number, gid?: number } = {}): Promise<Run> {
   const out = join(work, 'out.glb')
   rmSync(out, { force: true })
   const r = await runProcess(process.execPath, [LAUNCHER, ...args, ...(args[0] === 'optimize' ? ['-o', out] : [])], { env: { ...process.env, TRUST_ENGINE_BUNDLE_TRACE: '1', ...env }, ...user })
-  const bundle = r.stderr.split('\n').find((l) => l.startsWith('bundle: ')) ?? ''
+  const trace = r.stderr.split('\n').filter((l) => l.startsWith('bundle: '))
   let bytes: Buffer | null = null
   try { bytes = readFileSync(out) } catch {}
-  return { code: r.status, stdout: r.stdout.replaceAll(out, 'OUT'), bundle, bytes }
+  return { code: r.status, stdout: r.stdout.replaceAll(out, 'OUT'), bundle: trace[0] ?? '', trace, bytes }
+}
+
+/**
+ * Puts `text` in place of the bundle as the launcher writes one (named by its sha256, its size in the manifest),
+ * standing for a bundle written whole that does not load.
+ */
+function plantBundle (dir: string, text: string): void {
+  const path = manifestOf(dir)
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as { bundle: string, size: number }
+  rmSync(bundleOf(dir))
+  manifest.bundle = `${createHash('sha256').update(text).digest('hex')}.cjs`
+  manifest.size = Buffer.byteLength(text)
+  writeFileSync(join(dir, manifest.bundle), text)
+  writeFileSync(path, JSON.stringify(manifest))
 }
 
 const manifestOf = (dir: string): string => join(dir, readdirSync(dir).find((f) => f.endsWith('.json'))!)
-const bundleOf = (dir: string): string => join(dir, readdirSync(dir).find((f) => f.endsWith('.mjs'))!)
+const bundleOf = (dir: string): string => join(dir, readdirSync(dir).find((f) => f.endsWith('.cjs'))!)
 
 /**
  * Makes `dir` read-only for the runs given the returned user: no write
@@ -64,7 +79,7 @@ describe('bundle of the optimize and analyze commands', () => {
     const first = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(first.bundle).toMatch(/^bundle: built \(\d+ inputs\)/)
     const names = readdirSync(dir)
-    expect(names.filter((f) => f.endsWith('.mjs'))).toHaveLength(1)
+    expect(names.filter((f) => f.endsWith('.cjs'))).toHaveLength(1)
     expect(names.filter((f) => f.endsWith('.tmp'))).toEqual([])
     const second = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(second.bundle).toMatch(/^bundle: hit /)
@@ -82,6 +97,37 @@ describe('bundle of the optimize and analyze commands', () => {
     expect(bad.code).toBe(2)
     // Other commands never consult it.
     expect((await run(['--version'], { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toBe('')
+  })
+
+  it("runs with V8's code cache of each command, made after the command's first run that ended well", async () => {
+    const dir = join(work, 'code-cache')
+    const sources = await run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
+    const caches = (): string[] => readdirSync(dir).filter((f) => f.endsWith('.v8')).sort()
+    // A run that failed ran too little of the command: it writes none.
+    const failed = await run(['optimize', join(work, 'missing.glb')], { TRUST_ENGINE_BUNDLE_DIR: dir })
+    expect(failed.code).toBe(2)
+    expect(failed.trace).toEqual([expect.stringMatching(/^bundle: built .*\(code cache: none\)$/)])
+    expect(caches()).toEqual([])
+    const first = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
+    expect(first.trace).toEqual([expect.stringMatching(/^bundle: hit .*\(code cache: none\)$/), 'bundle: code cache written for optimize'])
+    expect(caches()).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.optimize\.[0-9a-f]{16}\.v8$/)])
+    const cache = join(dir, caches()[0]!)
+    expect(statSync(cache).size).toBeGreaterThan(statSync(bundleOf(dir)).size / 2)
+    const second = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
+    expect(second.trace).toEqual([expect.stringMatching(/^bundle: hit .*\(code cache: used\)$/)])
+    // analyze has one of its own.
+    expect((await run(['analyze', scene, '--json'], { TRUST_ENGINE_BUNDLE_DIR: dir })).trace[1]).toBe('bundle: code cache written for analyze')
+    expect(caches()).toHaveLength(2)
+    // A cache V8 does not take (not one it wrote) is replaced; the run is the same.
+    writeFileSync(cache, 'not a code cache')
+    const rejected = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
+    expect(rejected.trace).toEqual([expect.stringMatching(/\(code cache: rejected\)$/), 'bundle: code cache written for optimize'])
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/\(code cache: used\)$/)
+    for (const r of [first, second, rejected]) {
+      expect(r.code).toBe(0)
+      expect(r.stdout).toBe(sources.stdout)
+      expect(r.bytes!.equals(sources.bytes!)).toBe(true)
+    }
   })
 
   it('loads no built-in module an optimize run does not use', async () => {
@@ -112,16 +158,14 @@ describe('bundle of the optimize and analyze commands', () => {
     expect(r.code).toBe(0)
     expect(r.bytes!.equals(sources.bytes!)).toBe(true)
     expect(readdirSync(shared)).toEqual([])
-    // A v8/ folder others can write is refused too: V8's code cache is code.
-    const ownV8 = join(work, 'own-v8')
-    mkdirSync(join(ownV8, 'v8'), { recursive: true, mode: 0o700 })
-    chmodSync(join(ownV8, 'v8'), 0o775)
-    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: ownV8 })).bundle).toMatch(/^bundle: unavailable \(.*v8 can be written by other users/)
+    // Group-writable is refused too.
+    chmodSync(shared, 0o775)
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: shared })).bundle).toMatch(/^bundle: unavailable \(.*can be written by other users \(mode 775\)\)$/)
     // A missing folder is made owner-only, whatever the umask.
     const fresh = join(work, 'fresh', 'cache')
     expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: fresh })).bundle).toMatch(/^bundle: built/)
     expect(statSync(fresh).mode & 0o777).toBe(0o700)
-    for (const name of readdirSync(fresh).filter((f) => !f.endsWith('v8'))) expect(statSync(join(fresh, name)).mode & 0o022).toBe(0)
+    for (const name of readdirSync(fresh)) expect(statSync(join(fresh, name)).mode & 0o022).toBe(0)
     if (process.getuid?.() === 0) {
       // Root, who owns no folder here, does not trust one that belongs to another user either.
       const theirs = join(work, 'theirs')
@@ -153,9 +197,8 @@ describe('bundle of the optimize and analyze commands', () => {
     const sources = await run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
     const dir = join(work, 'broken')
     expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: built/)
-    const bundle = bundleOf(dir)
-    // Of the size written (another size is built again before it runs), but not JavaScript.
-    writeFileSync(bundle, ')'.repeat(statSync(bundle).size))
+    // Written whole, but not JavaScript.
+    plantBundle(dir, ')'.repeat(1000))
     const broken = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(broken.bundle).toMatch(/^bundle: unavailable/)
     expect(broken.code).toBe(0)
@@ -182,8 +225,14 @@ describe('bundle of the optimize and analyze commands', () => {
     const emptied = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(emptied.bundle).toMatch(/^bundle: built/)
     expect(emptied.bytes!.equals(sources.bytes!)).toBe(true)
-    // A module of the same size without the CLI in it is not taken for it: the command runs from the sources.
-    writeFileSync(bundle, `//${' '.repeat(size - 2)}`)
+    // Changed but of the same size (V8 would take the code cache for it, made for the bundle written): built again.
+    expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/\(code cache: used\)$/)
+    writeFileSync(bundleOf(dir), `//${' '.repeat(size - 2)}`)
+    const changed = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
+    expect(changed.bundle).toMatch(/^bundle: built/)
+    expect(changed.bytes!.equals(sources.bytes!)).toBe(true)
+    // A module without the CLI in it is not taken for it: the command runs from the sources.
+    plantBundle(dir, `//${' '.repeat(size - 2)}`)
     const hollow = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })
     expect(hollow.bundle).toMatch(/^bundle: unavailable \(.*has no runCli\)/)
     expect(hollow.code).toBe(0)
@@ -197,14 +246,13 @@ describe('bundle of the optimize and analyze commands', () => {
     const empty = join(work, 'read-only-empty')
     const none = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: empty }, readOnly(empty))
     expect(none.bundle).toMatch(/^bundle: unavailable \(.*read-only-empty/)
-    expect(none.bundle).not.toMatch(/\.mjs/)
+    expect(none.bundle).not.toMatch(/\.cjs/)
     expect(none.code).toBe(0)
     expect(none.bytes!.equals(sources.bytes!)).toBe(true)
     // A bundle that does not load, whose manifest cannot be removed.
     const dir = join(work, 'read-only-broken')
     expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: built/)
-    const bundle = bundleOf(dir)
-    writeFileSync(bundle, ')'.repeat(statSync(bundle).size))
+    plantBundle(dir, ')'.repeat(1000))
     const broken = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir }, readOnly(dir))
     expect(broken.bundle).toMatch(/^bundle: unavailable/)
     expect(broken.code).toBe(0)
@@ -223,17 +271,23 @@ describe('bundle of the optimize and analyze commands', () => {
     writeFileSync(join(other, 'bin/bundle-cache.js'), '')
     const planted = {
       'earlier-version': { ...manifest, self: '0'.repeat(64) },
-      'before-root-and-self': { bundle: 'before.mjs', inputs: manifest.inputs },
+      'before-root-and-self': { bundle: 'before.cjs', inputs: manifest.inputs },
       'gone-installation': { ...manifest, root: join(work, 'gone/') },
       'other-installation': { ...manifest, root: other }
     }
     const old = (Date.now() - 7200_000) / 1000
     for (const [name, m] of Object.entries(planted)) {
-      const bundle = `${name}.mjs`
-      writeFileSync(join(dir, bundle), '')
-      utimesSync(join(dir, bundle), old, old)
+      const bundle = `${name}.cjs`
+      // Each with a code cache, which goes with its bundle.
+      for (const file of [bundle, `${name}.optimize.0123456789abcdef.v8`]) {
+        writeFileSync(join(dir, file), '')
+        utimesSync(join(dir, file), old, old)
+      }
       writeFileSync(join(dir, `${name}.json`), JSON.stringify({ ...m, bundle }))
     }
+    // Node's compile cache folder, as earlier versions of bundle-cache.js left it.
+    mkdirSync(join(dir, 'v8', 'v22-x64'), { recursive: true })
+    writeFileSync(join(dir, 'v8', 'v22-x64', 'entry'), '')
     writeFileSync(join(dir, 'not-json.json'), '{')
     // Its own manifest, with a changed input: the next run builds and prunes.
     manifest.inputs[0]![1] = '0'.repeat(64)
@@ -241,7 +295,7 @@ describe('bundle of the optimize and analyze commands', () => {
     writeFileSync(path, JSON.stringify(manifest))
     expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: built/)
     const left = readdirSync(dir).filter((f) => !f.startsWith(manifest.bundle.slice(0, 8)))
-    expect(left.sort()).toEqual([path.slice(dir.length + 1), 'other-installation.json', 'other-installation.mjs', 'v8'].sort())
+    expect(left.sort()).toEqual([path.slice(dir.length + 1), 'other-installation.json', 'other-installation.cjs', 'other-installation.optimize.0123456789abcdef.v8'].sort())
     expect(existsSync(join(dir, manifest.bundle))).toBe(true)
     expect((await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toMatch(/^bundle: hit /)
   })
