@@ -1,8 +1,9 @@
 /**
  * Baseline JPEG encoding (4:4:4 YCbCr, the standard Huffman tables of
  * ITU-T T.81 Annex K, quality-scaled Annex K quantization tables) that writes
- * exactly the bytes jpeg-js 0.4 writes for the same pixels and quality
- * (test/node/image/jpeg-encode.test.ts compares them), several times faster.
+ * the bytes jpeg-js 0.4 writes for the same pixels and quality, but for its
+ * final padding byte (below; test/node/image/jpeg-encode.test.ts compares
+ * them), several times faster.
  *
  * jpeg-js, a port of Adobe's AS3 encoder, was the optimizer's JPEG writer;
  * its output is the optimizer's format, so this encoder keeps it to the
@@ -15,10 +16,11 @@
  * No transcendental function is used, so the bytes are the same on every
  * node.
  *
- * Two details of jpeg-js are kept on purpose: edge blocks repeat the last
- * row and column, and the final fill always writes `bytepos + 1` one bits,
- * a whole 0xFF byte (stuffed with 0x00) when the data ended on a byte
- * boundary.
+ * One detail of jpeg-js is kept on purpose: edge blocks repeat the last row
+ * and column. One is not (optimizer format 10): where the data end on a byte
+ * boundary, jpeg-js pads them with a whole 0xFF byte (stuffed with 0x00),
+ * which libjpeg reports as extraneous bytes; this encoder pads only a
+ * partial last byte with one bits.
  */
 import type { RgbaImage } from './rgba-image.ts'
 
