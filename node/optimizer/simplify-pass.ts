@@ -10,8 +10,9 @@
  * loop runs over document-ordered primitives and index order.
  */
 import { type Accessor, type Document, Primitive } from '@gltf-transform/core'
-import { compactPrimitive, convertPrimitiveToTriangles } from '@gltf-transform/functions'
+import { convertPrimitiveToTriangles } from '@gltf-transform/functions'
 import { MeshoptSimplifier } from 'meshoptimizer/simplifier'
+import { compactPrimitive } from './compact-vertices.ts'
 
 /** Options of {@link weldScene}. */
 export interface WeldOptions {
