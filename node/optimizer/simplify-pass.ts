@@ -76,8 +76,16 @@ function floats (accessor: Accessor): Float32Array {
   return out
 }
 
-/** 32-bit words of every vertex attribute (targets included), NORMAL and TANGENT quantized to `bits` when set. */
-function vertexWords (prim: Primitive, bits: number | null): { words: Uint32Array, width: number } {
+/** FNV-1a's prime, mixing one 32-bit word into a vertex's hash. */
+const FNV_PRIME = 0x01000193
+
+/**
+ * 32-bit words of every vertex attribute (targets included), NORMAL and
+ * TANGENT quantized to `bits` when set, one row of `width` words per vertex;
+ * and a hash of each row. Built attribute by attribute, each a sequential
+ * pass over its array and the hashes (the hash mixes words column by column).
+ */
+function vertexWords (prim: Primitive, bits: number | null): { words: Uint32Array, width: number, hashes: Uint32Array } {
   const attributes: Array<{ accessor: Accessor, quantize: boolean }> = []
   for (const semantic of prim.listSemantics()) {
     attributes.push({ accessor: prim.getAttribute(semantic)!, quantize: bits !== null && (semantic === 'NORMAL' || semantic === 'TANGENT') })
@@ -86,27 +94,47 @@ function vertexWords (prim: Primitive, bits: number | null): { words: Uint32Arra
   const count = prim.getAttribute('POSITION')!.getCount()
   const width = attributes.reduce((w, a) => w + a.accessor.getElementSize(), 0)
   const words = new Uint32Array(count * width)
+  const hashes = new Uint32Array(count).fill(0x811c9dc5)
   const scale = bits === null ? 0 : (1 << (bits - 1)) - 1
   let column = 0
   for (const { accessor, quantize } of attributes) {
     const size = accessor.getElementSize()
     const array = accessor.getArray()!
-    if (quantize && array instanceof Float32Array) {
-      for (let v = 0, i = 0; v < count; v++) {
-        const row = v * width + column
-        for (let c = 0; c < size; c++, i++) words[row + c] = Math.round(Math.max(-1, Math.min(1, array[i]!)) * scale) | 0
-      }
-    } else {
-      // Float32 compared by its bits (as a bitwise weld does), integers by value.
-      const source = array instanceof Float32Array ? new Uint32Array(array.buffer, array.byteOffset, array.length) : array
-      for (let v = 0, i = 0; v < count; v++) {
-        const row = v * width + column
-        for (let c = 0; c < size; c++, i++) words[row + c] = source[i]! | 0
-      }
-    }
+    if (quantize && array instanceof Float32Array) quantizedColumn(words, hashes, width, column, array, size, scale)
+    // Float32 compared by its bits (as a bitwise weld does), integers by value.
+    else if (array instanceof Float32Array) wordColumn(words, hashes, width, column, new Uint32Array(array.buffer, array.byteOffset, array.length), size)
+    else wordColumn(words, hashes, width, column, array, size)
     column += size
   }
-  return { words, width }
+  return { words, width, hashes }
+}
+
+/** Writes `size` columns of `words` from `values` (one element of `size` per vertex) as 32-bit integers, mixing them into `hashes`. */
+function wordColumn (words: Uint32Array, hashes: Uint32Array, width: number, column: number, values: ArrayLike<number>, size: number): void {
+  for (let v = 0, i = 0; v < hashes.length; v++) {
+    const row = v * width + column
+    let h = hashes[v]!
+    for (let c = 0; c < size; c++, i++) {
+      const w = values[i]! | 0
+      words[row + c] = w
+      h = Math.imul(h ^ w, FNV_PRIME)
+    }
+    hashes[v] = h
+  }
+}
+
+/** {@link wordColumn} of unit floats rounded to signed integers of `scale` (2^(bits-1) - 1), as the output quantizes them. */
+function quantizedColumn (words: Uint32Array, hashes: Uint32Array, width: number, column: number, values: Float32Array, size: number, scale: number): void {
+  for (let v = 0, i = 0; v < hashes.length; v++) {
+    const row = v * width + column
+    let h = hashes[v]!
+    for (let c = 0; c < size; c++, i++) {
+      const w = Math.round(Math.max(-1, Math.min(1, values[i]!)) * scale) | 0
+      words[row + c] = w
+      h = Math.imul(h ^ w, FNV_PRIME)
+    }
+    hashes[v] = h
+  }
 }
 
 /** Merges the vertices of `prim` whose attributes are equal (NORMAL and TANGENT at `bits`); indexes unindexed primitives. Returns the vertices removed. */
@@ -114,32 +142,36 @@ function weldPrimitive (prim: Primitive, bits: number | null): number {
   const position = prim.getAttribute('POSITION')
   if (position === null || prim.getMode() === Primitive.Mode.POINTS) return 0
   const count = position.getCount()
-  const { words, width } = vertexWords(prim, bits)
+  const { words, width, hashes } = vertexWords(prim, bits)
   const indices = prim.getIndices()?.getArray() ?? null
   const n = indices === null ? count : indices.length
   let size = 1
   while (size < count * 1.25) size *= 2
-  const table = new Int32Array(size).fill(-1)
+  // Open addressing; each slot holds a vertex and its hash side by side (one cache line per probe), -1 when empty.
+  const table = new Int32Array(size * 2).fill(-1)
   const remap = new Uint32Array(count).fill(0xffffffff)
   let unique = 0
   for (let i = 0; i < n; i++) {
     const v = indices === null ? i : indices[i]!
     if (remap[v] !== 0xffffffff) continue
-    let h = 0x811c9dc5
-    for (let c = 0; c < width; c++) h = Math.imul(h ^ words[v * width + c]!, 0x01000193)
-    let slot = (h >>> 0) & (size - 1)
+    const h = hashes[v]! | 0
+    let slot = h & (size - 1)
     for (;;) {
-      const other = table[slot]!
-      if (other === -1) { table[slot] = v; remap[v] = unique++; break }
-      let same = true
-      for (let c = 0; c < width && same; c++) same = words[v * width + c] === words[other * width + c]
-      if (same) { remap[v] = remap[other]!; break }
+      const other = table[slot * 2]!
+      if (other === -1) { table[slot * 2] = v; table[slot * 2 + 1] = h; remap[v] = unique++; break }
+      if (table[slot * 2 + 1] === h && sameRow(words, width, v, other)) { remap[v] = remap[other]!; break }
       slot = (slot + 1) & (size - 1)
     }
   }
   if (indices !== null && unique === count) return 0
   compactPrimitive(prim, remap, unique)
   return count - unique
+}
+
+/** Whether rows `a` and `b` of `words` are equal. */
+function sameRow (words: Uint32Array, width: number, a: number, b: number): boolean {
+  for (let c = 0, x = a * width, y = b * width; c < width; c++) if (words[x + c] !== words[y + c]) return false
+  return true
 }
 
 /**
