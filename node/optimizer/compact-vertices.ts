@@ -106,7 +106,7 @@ function deepAttributes (prim: Primitive): Accessor[] {
 }
 
 /** A new accessor sharing `accessor`'s array and settings (glTF-Transform's shallowCloneAccessor). */
-function shallowClone (document: Document, accessor: Accessor): Accessor {
+export function shallowClone (document: Document, accessor: Accessor): Accessor {
   return document.createAccessor(accessor.getName()).setArray(accessor.getArray()).setType(accessor.getType())
     .setBuffer(accessor.getBuffer()).setNormalized(accessor.getNormalized()).setSparse(accessor.getSparse())
 }

@@ -5,7 +5,7 @@
  * fixed order over document-ordered lists, PNG deflate in pure JavaScript).
  */
 import type { Document, Node } from '@gltf-transform/core'
-import { dedup, flatten, instance, join, prune, quantize, reorder, resample } from '@gltf-transform/functions'
+import { dedup, flatten, instance, join, prune, quantize, resample } from '@gltf-transform/functions'
 import { MeshoptEncoder } from 'meshoptimizer/encoder'
 import { MeshoptSimplifier } from 'meshoptimizer/simplifier'
 import { z } from 'zod'
@@ -25,6 +25,7 @@ import { writeGlb } from '../scene/write-glb.ts'
 import { writeMeshopt } from './write-meshopt.ts'
 import { simplifyScene, weldScene } from './simplify-pass.ts'
 import { integerPositions } from './position-layout.ts'
+import { reorderVertices } from './reorder-pass.ts'
 
 import { OPTIMIZER_GENERATOR } from './version.ts'
 
@@ -206,7 +207,7 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
     if (meshes > 0) operations.push({ name: 'positions', detail: `${q.position}-bit positions of ${meshes} mesh(es) stored as plain integers, the scale in their nodes (gltfpack's layout, which meshopt compresses better)` })
   }
   // For meshopt output, meshoptimizer's strip-friendly cache order (as gltfpack -cc): a little less cache-efficient, smaller once compressed.
-  await run(doc, operations, 'reorder', `meshoptimizer vertex cache (${o.meshopt ? 'compression-friendly order' : 'performance order'}) and fetch reordering`, reorder({ encoder: MeshoptEncoder, target: o.meshopt ? 'size' : 'performance' }))
+  await run(doc, operations, 'reorder', `meshoptimizer vertex cache (${o.meshopt ? 'compression-friendly order' : 'performance order'}) and fetch reordering`, reorderVertices({ encoder: MeshoptEncoder, target: o.meshopt ? 'size' : 'performance' }))
   await run(doc, operations, 'prune', 'final cleanup', prune(PRUNE_OPTIONS))
 
   const asset = doc.getRoot().getAsset()
