@@ -5,7 +5,7 @@
  * fixed order over document-ordered lists, PNG deflate in pure JavaScript).
  */
 import type { Document, Node } from '@gltf-transform/core'
-import { dedup, flatten, instance, join, prune, quantize, resample } from '@gltf-transform/functions'
+import { dedup, flatten, instance, join, prune, resample } from '@gltf-transform/functions'
 import { MeshoptEncoder } from 'meshoptimizer/encoder'
 import { MeshoptSimplifier } from 'meshoptimizer/simplifier'
 import { z } from 'zod'
@@ -25,6 +25,7 @@ import { writeGlb } from '../scene/write-glb.ts'
 import { writeMeshopt } from './write-meshopt.ts'
 import { simplifyScene, weldScene } from './simplify-pass.ts'
 import { integerPositions } from './position-layout.ts'
+import { quantizeVertices } from './quantize-pass.ts'
 import { reorderVertices } from './reorder-pass.ts'
 
 import { OPTIMIZER_GENERATOR } from './version.ts'
@@ -202,7 +203,7 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
     // With meshopt output, normals and tangents stay float here: the writer's octahedral filter quantizes them
     // itself (8 bits), once, as gltfpack does; quantized here first, they would be rounded twice and compress worse.
     await run(doc, operations, 'quantize', `KHR_mesh_quantization: position ${q.position}, ${o.meshopt ? 'normal 8-bit octahedral (meshopt filter)' : `normal ${q.normal}`}, texcoord ${q.texcoord} bits`,
-      quantize({ quantizePosition: q.position, quantizeNormal: q.normal, quantizeTexcoord: q.texcoord, ...(o.meshopt ? { pattern: MESHOPT_QUANTIZE_PATTERN, patternTargets: ALL_ATTRIBUTES } : {}) }))
+      quantizeVertices({ quantizePosition: q.position, quantizeNormal: q.normal, quantizeTexcoord: q.texcoord, ...(o.meshopt ? { pattern: MESHOPT_QUANTIZE_PATTERN, patternTargets: ALL_ATTRIBUTES } : {}) }))
     const meshes = o.meshopt ? integerPositions(doc, q.position) : 0
     if (meshes > 0) operations.push({ name: 'positions', detail: `${q.position}-bit positions of ${meshes} mesh(es) stored as plain integers, the scale in their nodes (gltfpack's layout, which meshopt compresses better)` })
   }
