@@ -1,4 +1,4 @@
-import { Document, type Primitive, type TypedArray } from '@gltf-transform/core'
+import { Document, Logger, type Primitive, type TypedArray } from '@gltf-transform/core'
 import { compactPrimitive as theirCompactPrimitive } from '@gltf-transform/functions'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -43,7 +43,7 @@ function array (Ctor: (typeof LAYOUTS)[number]['Ctor'], length: number, offset: 
 }
 
 function build (c: Case): { doc: Document, prim: Primitive } {
-  const doc = new Document()
+  const doc = new Document().setLogger(new Logger(Logger.Verbosity.SILENT))
   doc.createBuffer()
   const prim = doc.createPrimitive()
   for (const [k, layoutIndex] of [0, ...c.extra].entries()) {

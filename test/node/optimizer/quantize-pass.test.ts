@@ -1,4 +1,4 @@
-import { Document } from '@gltf-transform/core'
+import { Document, Logger } from '@gltf-transform/core'
 import { quantize } from '@gltf-transform/functions'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -28,7 +28,7 @@ function values (n: number, seed: number, lo: number, hi: number): Float32Array<
 }
 
 function build (meshes: MeshCase[]): Document {
-  const doc = new Document()
+  const doc = new Document().setLogger(new Logger(Logger.Verbosity.SILENT))
   doc.createBuffer()
   const scene = doc.createScene()
   const animation = doc.createAnimation('a')

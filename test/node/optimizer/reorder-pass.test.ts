@@ -1,4 +1,4 @@
-import { Document, Primitive } from '@gltf-transform/core'
+import { Document, Logger, Primitive } from '@gltf-transform/core'
 import { reorder } from '@gltf-transform/functions'
 import fc from 'fast-check'
 import { MeshoptEncoder } from 'meshoptimizer/encoder'
@@ -20,7 +20,7 @@ interface Prim {
 const VERTICES = 30
 
 function build (prims: Prim[], seed: number): Document {
-  const doc = new Document()
+  const doc = new Document().setLogger(new Logger(Logger.Verbosity.SILENT))
   doc.createBuffer()
   const mesh = doc.createMesh('m')
   let previous: Primitive | null = null
