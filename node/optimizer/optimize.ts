@@ -5,7 +5,7 @@
  * fixed order over document-ordered lists, PNG deflate in pure JavaScript).
  */
 import type { Document, Node } from '@gltf-transform/core'
-import { dedup, flatten, instance, join, prune, resample } from '@gltf-transform/functions'
+import { dedup, flatten, instance, prune, resample } from '@gltf-transform/functions'
 import { MeshoptEncoder } from 'meshoptimizer/encoder'
 import { MeshoptSimplifier } from 'meshoptimizer/simplifier'
 import { z } from 'zod'
@@ -25,6 +25,7 @@ import { writeGlb } from '../scene/write-glb.ts'
 import { writeMeshopt } from './write-meshopt.ts'
 import { simplifyScene, weldScene } from './simplify-pass.ts'
 import { integerPositions } from './position-layout.ts'
+import { joinScene } from './join-pass.ts'
 import { quantizeVertices } from './quantize-pass.ts'
 import { reorderVertices } from './reorder-pass.ts'
 
@@ -172,9 +173,9 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
   if (o.instancing !== null) await run(doc, operations, 'instance', `GPU instancing of meshes used by ${o.instancing} or more nodes`, instance({ min: o.instancing }))
   if (route === 'baking') {
     await run(doc, operations, 'flatten', 'baking route: static hierarchy flattened', flatten())
-    await run(doc, operations, 'join', 'baking route: compatible static primitives joined to cut draw calls (shared meshes kept shared)', join({ keepNamed: false, filter: notShared }))
+    await run(doc, operations, 'join', 'baking route: compatible static primitives joined to cut draw calls (shared meshes kept shared)', joinScene({ keepNamed: false, filter: notShared }))
   } else if (route === 'hybrid') {
-    await run(doc, operations, 'join', 'hybrid route: compatible sibling primitives joined (animated, skinned, morphed and shared ones kept)', join({ keepNamed: false, filter: notShared }))
+    await run(doc, operations, 'join', 'hybrid route: compatible sibling primitives joined (animated, skinned, morphed and shared ones kept)', joinScene({ keepNamed: false, filter: notShared }))
   }
   const normalBits = o.quantize?.normal ?? null
   const welded = weldScene(doc, { normalBits })
