@@ -111,6 +111,18 @@ export function shallowClone (document: Document, accessor: Accessor): Accessor 
     .setBuffer(accessor.getBuffer()).setNormalized(accessor.getNormalized()).setSparse(accessor.getSparse())
 }
 
+/** {@link compactPrimitive} of an unindexed primitive without a remap: indices 0..count-1, each attribute a copy. */
+function indexInPlace (document: Document, prim: Primitive, count: number, attributes: Accessor[]): Primitive {
+  const dstIndices = document.createAccessor()
+  const indices = count <= 65534 ? new Uint16Array(count) : new Uint32Array(count)
+  for (let i = 0; i < count; i++) indices[i] = i
+  prim.setIndices(dstIndices.setArray(indices))
+  for (const src of prim.listAttributes()) prim.swap(src, shallowClone(document, src).setArray(src.getArray()!.slice()))
+  for (const target of prim.listTargets()) for (const src of target.listAttributes()) target.swap(src, shallowClone(document, src).setArray(src.getArray()!.slice()))
+  for (const src of attributes) if (src.listParents().length === 1) src.dispose()
+  return prim
+}
+
 /**
  * Drop-in for glTF-Transform's `compactPrimitive(prim, remap?, dstVertexCount?)`:
  * rewrites `prim`'s indices through `remap` (source vertex to output vertex;
@@ -127,8 +139,11 @@ export function compactPrimitive (prim: Primitive, remap?: ArrayLike<number>, ds
     return gltfTransformCompactPrimitive(prim, remap as TypedArray | undefined, dstVertexCount as number)
   }
   const document = Document.fromGraph(prim.getGraph())!
-  if (remap === undefined || dstVertexCount === undefined || dstVertexCount === 0) [remap, dstVertexCount] = compactPlan(prim)
   const srcIndices = prim.getIndices()
+  const planned = remap === undefined || dstVertexCount === undefined || dstVertexCount === 0
+  // Unindexed without a remap: every vertex kept in place, so the attributes are copied whole.
+  if (srcIndices === null && planned) return indexInPlace(document, prim, position.getCount(), attributes)
+  if (planned || remap === undefined || dstVertexCount === undefined) [remap, dstVertexCount] = compactPlan(prim)
   const srcIndicesArray = srcIndices === null ? null : srcIndices.getArray()
   const count = srcIndices === null ? position.getCount() : srcIndices.getCount()
   const dstIndices = document.createAccessor()
