@@ -10,7 +10,9 @@
  * list by whole 32-, 16- or 8-bit words of its bytes.
  *
  * Same accessors created in the same order, same array types, same values,
- * same disposals: documents compacted either way write the same bytes.
+ * same disposals: documents compacted either way write the same bytes (a
+ * word copy keeps each value's bits; theirs, through a Float32Array element,
+ * may change a signalling NaN's, which ECMAScript leaves to the engine).
  */
 import { type Accessor, type Primitive, type PrimitiveTarget, type TypedArray, Document } from '@gltf-transform/core'
 import { compactPrimitive as gltfTransformCompactPrimitive } from '@gltf-transform/functions'
