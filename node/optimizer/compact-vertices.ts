@@ -25,7 +25,7 @@ const NONE = 0xffffffff
  * in index order (`indices`, or 0..count-1 when null) that `remap` sends to it;
  * NONE for output vertices nothing is sent to.
  */
-export function firstSources (indices: TypedArray | null, count: number, remap: ArrayLike<number>, dstVertexCount: number): Uint32Array {
+export function firstSources (indices: ArrayLike<number> | null, count: number, remap: ArrayLike<number>, dstVertexCount: number): Uint32Array {
   const source = new Uint32Array(dstVertexCount).fill(NONE)
   for (let i = 0; i < count; i++) {
     const s = indices === null ? i : indices[i]!
@@ -88,12 +88,15 @@ export function gatherElements (array: TypedArray, elementSize: number, source: 
 export function compactPlan (prim: Primitive): [Uint32Array, number] {
   const vertexCount = prim.getAttribute('POSITION')!.getCount()
   const indices = prim.getIndices()?.getArray() ?? null
+  if (indices !== null) return planOf(indices, vertexCount)
   const remap = new Uint32Array(vertexCount)
-  if (indices === null) {
-    for (let i = 0; i < vertexCount; i++) remap[i] = i
-    return [remap, vertexCount]
-  }
-  remap.fill(NONE)
+  for (let i = 0; i < vertexCount; i++) remap[i] = i
+  return [remap, vertexCount]
+}
+
+/** {@link compactPlan} of `vertexCount` vertices drawn by `indices`. */
+function planOf (indices: ArrayLike<number>, vertexCount: number): [Uint32Array, number] {
+  const remap = new Uint32Array(vertexCount).fill(NONE)
   let next = 0
   for (let i = 0; i < indices.length; i++) {
     const s = indices[i]!
@@ -148,15 +151,42 @@ export function compactPrimitive (prim: Primitive, remap?: ArrayLike<number>, ds
   if (planned || remap === undefined || dstVertexCount === undefined) [remap, dstVertexCount] = compactPlan(prim)
   const srcIndicesArray = srcIndices === null ? null : srcIndices.getArray()
   const count = srcIndices === null ? position.getCount() : srcIndices.getCount()
-  const dstIndices = document.createAccessor()
-  const dstIndicesArray = dstVertexCount <= 65534 ? new Uint16Array(count) : new Uint32Array(count)
-  for (let i = 0; i < count; i++) dstIndicesArray[i] = remap[srcIndicesArray === null ? i : srcIndicesArray[i]!]!
-  prim.setIndices(dstIndices.setArray(dstIndicesArray))
-  const source = firstSources(srcIndicesArray, count, remap, dstVertexCount)
-  const compact = (src: Accessor): Accessor => shallowClone(document, src).setArray(gatherElements(src.getArray()!, src.getElementSize(), source))
-  for (const src of prim.listAttributes()) prim.swap(src, compact(src))
-  for (const target of prim.listTargets()) for (const src of target.listAttributes()) target.swap(src, compact(src))
+  compactInto(document, prim, srcIndicesArray, count, remap, dstVertexCount)
   if (srcIndices !== null && srcIndices.listParents().length === 1) srcIndices.dispose()
   for (const src of attributes) if (src.listParents().length === 1) src.dispose()
   return prim
+}
+
+/** Gives `prim` new indices (`srcIndices` through `remap`) and compacted copies of its attributes, as glTF-Transform's compactPrimitive creates them. */
+function compactInto (document: Document, prim: Primitive, srcIndices: ArrayLike<number> | null, count: number, remap: ArrayLike<number>, dstVertexCount: number): void {
+  const dstIndices = document.createAccessor()
+  const dstIndicesArray = dstVertexCount <= 65534 ? new Uint16Array(count) : new Uint32Array(count)
+  for (let i = 0; i < count; i++) dstIndicesArray[i] = remap[srcIndices === null ? i : srcIndices[i]!]!
+  prim.setIndices(dstIndices.setArray(dstIndicesArray))
+  const source = firstSources(srcIndices, count, remap, dstVertexCount)
+  const compact = (src: Accessor): Accessor => shallowClone(document, src).setArray(gatherElements(src.getArray()!, src.getElementSize(), source))
+  for (const src of prim.listAttributes()) prim.swap(src, compact(src))
+  for (const target of prim.listTargets()) for (const src of target.listAttributes()) target.swap(src, compact(src))
+}
+
+/**
+ * What replacing `prim`'s index accessor by a clone of it holding `indices`
+ * (disposing the old one if nothing else uses it) and then
+ * {@link compactPrimitive}(prim) give, without making that clone: the
+ * vertices `indices` draws, numbered by first use. For an indexed primitive.
+ */
+export function compactToIndices (prim: Primitive, indices: Uint32Array): void {
+  const position = prim.getAttribute('POSITION')
+  const attributes = deepAttributes(prim)
+  const old = prim.getIndices()!
+  if (position === null || attributes.some((a) => a.getCount() !== position.getCount())) {
+    prim.setIndices(old.clone().setArray(new Uint32Array(indices)))
+    if (old.listParents().length === 1) old.dispose()
+    compactPrimitive(prim)
+    return
+  }
+  const [remap, dstVertexCount] = planOf(indices, position.getCount())
+  compactInto(Document.fromGraph(prim.getGraph())!, prim, indices, indices.length, remap, dstVertexCount)
+  if (old.listParents().length === 1) old.dispose()
+  for (const src of attributes) if (src.listParents().length === 1) src.dispose()
 }

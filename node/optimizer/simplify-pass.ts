@@ -12,7 +12,7 @@
 import { type Accessor, type Document, Primitive } from '@gltf-transform/core'
 import { convertPrimitiveToTriangles } from '@gltf-transform/functions'
 import { MeshoptSimplifier } from 'meshoptimizer/simplifier'
-import { compactPrimitive } from './compact-vertices.ts'
+import { compactPrimitive, compactToIndices } from './compact-vertices.ts'
 
 /** Options of {@link weldScene}. */
 export interface WeldOptions {
@@ -240,11 +240,8 @@ function simplifyPrimitive (prim: Primitive, o: SimplifyOptions): { before: numb
     if (loose.length < out.length) { out = loose; sloppy = true }
   }
   if (out.length === indices.length) return { before, after: before, sloppy: false }
-  const next = indicesAccessor.clone().setArray(new Uint32Array(out))
-  prim.setIndices(next)
-  if (indicesAccessor.listParents().length === 1) indicesAccessor.dispose()
-  // Drop the vertices no triangle uses any more, in order of first use (vertex fetch order).
-  compactPrimitive(prim)
+  // The new triangles, and only the vertices they use, in order of first use (vertex fetch order).
+  compactToIndices(prim, out)
   return { before, after: out.length / 3, sloppy }
 }
 

@@ -2,7 +2,7 @@ import { Document, Logger, type Primitive, type TypedArray } from '@gltf-transfo
 import { compactPrimitive as theirCompactPrimitive } from '@gltf-transform/functions'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { compactPlan, compactPrimitive, firstSources, gatherElements } from '../../../node/optimizer/compact-vertices.ts'
+import { compactPlan, compactPrimitive, compactToIndices, firstSources, gatherElements } from '../../../node/optimizer/compact-vertices.ts'
 import { createSceneIO } from '../../../node/scene/load-scene.ts'
 
 /** Attribute layouts covering every word width the gather picks: 12-byte (32-bit words), 6-byte (16-bit), 3-byte (8-bit), 4-byte elements. */
@@ -86,6 +86,22 @@ describe('compactPrimitive', () => {
       theirCompactPrimitive(theirs.prim, remap, c.remap?.count as number)
       expect(await io.writeBinary(ours.doc)).toEqual(await io.writeBinary(theirs.doc))
     }), { numRuns: 300 })
+  })
+
+  it('compactToIndices writes what a clone of the indices holding the new ones, then glTF-Transform\'s compactPrimitive, write', async () => {
+    const io = createSceneIO()
+    await fc.assert(fc.asyncProperty(arbCase, fc.array(fc.nat(39), { maxLength: 60 }), async (c, next) => {
+      const indexed = { ...c, indices: c.indices ?? [0], remap: null }
+      const indices = Uint32Array.from(next.filter((v) => v < c.vertices))
+      const ours = build(indexed)
+      const theirs = build(indexed)
+      compactToIndices(ours.prim, indices)
+      const old = theirs.prim.getIndices()!
+      theirs.prim.setIndices(old.clone().setArray(new Uint32Array(indices)))
+      if (old.listParents().length === 1) old.dispose()
+      theirCompactPrimitive(theirs.prim)
+      expect(await io.writeBinary(ours.doc)).toEqual(await io.writeBinary(theirs.doc))
+    }), { numRuns: 200 })
   })
 
   it('numbers vertices by first use, and leaves output vertices nothing is sent to at zero', () => {
