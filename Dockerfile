@@ -32,7 +32,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # Code and dependencies belong to root and are read-only for the node user.
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json ./
+COPY package.json NOTICE ./
 COPY bin ./bin
 COPY protocol ./protocol
 COPY node ./node

@@ -21,6 +21,8 @@
  * boundary, jpeg-js pads them with a whole 0xFF byte (stuffed with 0x00),
  * which libjpeg reports as extraneous bytes; this encoder pads only a
  * partial last byte with one bits.
+ *
+ * Derived from jpeg-js's encoder (BSD-3-Clause, Copyright (c) 2014 Eugene Ware; itself from Adobe's AS3 encoder, BSD, Copyright (c) 2008 Adobe Systems Incorporated; the notices are in NOTICE).
  */
 import type { RgbaImage } from './rgba-image.ts'
 

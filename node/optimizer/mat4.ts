@@ -4,6 +4,8 @@
  * operation (the same products summed in the same order), so that a pass
  * computing with them gets the same doubles as glTF-Transform does.
  * Column-major, as gl-matrix and glTF.
+ *
+ * Derived from gl-matrix (MIT License, Copyright (c) 2015-2021 Brandon Jones, Colin MacKenzie IV; the notice is in NOTICE).
  */
 
 /** A 4×4 matrix, column-major. */

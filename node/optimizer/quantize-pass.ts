@@ -13,6 +13,8 @@
  * transform: skinned or GPU-instanced meshes, morph targets, volumetric
  * materials, vertex attributes that are not plain float32 (their
  * elements would be read through normalization), and meshes it refuses.
+ *
+ * Derived from glTF-Transform's `quantize` (MIT License, Copyright (c) 2024 Don McCurdy; the notice is in NOTICE).
  */
 import { type Accessor, AnimationChannel, type Document, type Mesh, Node, Primitive, PropertyType, type Transform } from '@gltf-transform/core'
 import { KHRMeshQuantization } from '@gltf-transform/extensions'

@@ -4,6 +4,8 @@
  * accessors cloned and swapped in the same order, the same cleanup), with
  * the vertices gathered by compact-vertices.ts instead of its per-attribute
  * walk of the index list. The output is the same document.
+ *
+ * Derived from glTF-Transform's `reorder` (MIT License, Copyright (c) 2024 Don McCurdy; the notice is in NOTICE).
  */
 import { type Accessor, type Document, Primitive, PropertyType, type Transform, type TypedArray } from '@gltf-transform/core'
 import { createTransform, prune } from '@gltf-transform/functions'
