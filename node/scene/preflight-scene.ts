@@ -51,6 +51,8 @@ export function readContainer (bytes: Uint8Array, limits: SceneLimits): { isGlb:
   const isGlb = bytes.byteLength >= 4 && view.getUint32(0, true) === GLB_MAGIC
   const { jsonBytes, bin } = isGlb ? readGlbChunks(view, limits) : { jsonBytes: bytes, bin: undefined }
   if (jsonBytes.byteLength > limits.maxJsonBytes) fail(ERR_SCENE_TOO_LARGE, `JSON of ${jsonBytes.byteLength} bytes exceeds ${limits.maxJsonBytes}`)
+  const depth = jsonNestingDepth(jsonBytes, limits.maxJsonDepth)
+  if (depth > limits.maxJsonDepth) fail(ERR_SCENE_JSON_INVALID, `glTF JSON nests arrays and objects deeper than ${limits.maxJsonDepth} levels`)
 
   let raw: unknown
   try {
@@ -65,6 +67,34 @@ export function readContainer (bytes: Uint8Array, limits: SceneLimits): { isGlb:
     fail(ERR_SCENE_JSON_INVALID, `glTF JSON invalid at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? ''}`)
   }
   return { isGlb, gltf: parsed.data, bin }
+}
+
+/**
+ * The deepest nesting of `[` and `{` in JSON text, outside strings, stopping
+ * once it passes `stopAbove`. Read from the bytes, without recursion, so a
+ * hostile file's depth is known before anything recursive walks its parse.
+ */
+export function jsonNestingDepth (bytes: Uint8Array, stopAbove: number): number {
+  let depth = 0
+  let max = 0
+  let inString = false
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!
+    if (inString) {
+      if (b === 0x5c) i++ // backslash: skip the escaped byte
+      else if (b === 0x22) inString = false
+    } else if (b === 0x22) {
+      inString = true
+    } else if (b === 0x5b || b === 0x7b) {
+      if (++depth > max) {
+        max = depth
+        if (max > stopAbove) return max
+      }
+    } else if (b === 0x5d || b === 0x7d) {
+      depth--
+    }
+  }
+  return max
 }
 
 function readGlbChunks (view: DataView, limits: SceneLimits): { jsonBytes: Uint8Array, bin: Uint8Array | undefined } {

@@ -24,6 +24,8 @@ export interface SceneLimits {
   maxArrayLength: number
   /** Deepest node hierarchy (glTF-Transform walks it recursively). */
   maxNodeDepth: number
+  /** Deepest nesting of JSON arrays and objects (`extras` included), checked before the JSON is parsed. */
+  maxJsonDepth: number
 }
 
 /** Default limits: generous for real assets, far below what exhausts a node. */
@@ -49,7 +51,11 @@ export const DEFAULT_SCENE_LIMITS: Readonly<SceneLimits> = Object.freeze({
   maxArrayLength: 1_000_000,
   // 512 levels: far deeper than authored hierarchies (tens of levels), shallow
   // enough for recursive traversal without stack exhaustion.
-  maxNodeDepth: 512
+  maxNodeDepth: 512,
+  // 256 levels: glTF's own schema nests fewer than 10 and authored `extras`
+  // a few more; the JSON is copied and written by recursive code (glTF-Transform,
+  // JSON.stringify), which runs out of stack some thousands of levels down.
+  maxJsonDepth: 256
 })
 
 /**

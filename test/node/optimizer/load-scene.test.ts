@@ -114,6 +114,39 @@ describe('readSceneSafely rejects bad input with a stable code', () => {
     expect(await code(deep)).toBe('loaded')
     expect(await code(deep, { maxNodeDepth: 10 })).toBe(ERR_SCENE_GRAPH_INVALID)
   })
+  it('refuses JSON nested deeper than the limit, which recursive code could not copy or write (a stack overflow, not a typed error)', async () => {
+    /** The test GLB with `"extras":[[[…]]]` of `depth` levels, spliced in as text (JSON.stringify itself overflows on such depths). */
+    const nested = (depth: number): Uint8Array => {
+      const { json, bin } = splitGlb(glb)
+      json.extras = 'DEEP'
+      const text = JSON.stringify(json).replace('"DEEP"', '['.repeat(depth) + ']'.repeat(depth))
+      const withDeep = joinGlb({}, bin)
+      const head = new TextEncoder().encode(text)
+      const jsonLength = Math.ceil(head.length / 4) * 4
+      const out = new Uint8Array(withDeep.length - 4 + jsonLength) // joinGlb({}) has a 4-byte JSON chunk: '{}' and padding
+      const view = new DataView(out.buffer)
+      view.setUint32(0, 0x46546c67, true); view.setUint32(4, 2, true); view.setUint32(8, out.length, true)
+      view.setUint32(12, jsonLength, true); view.setUint32(16, 0x4e4f534a, true)
+      out.fill(0x20, 20, 20 + jsonLength); out.set(head, 20)
+      out.set(withDeep.subarray(24), 20 + jsonLength)
+      return out
+    }
+    expect(await code(nested(100))).toBe('loaded')
+    expect(await code(nested(1000))).toBe(ERR_SCENE_JSON_INVALID)
+    expect(await code(nested(200_000))).toBe(ERR_SCENE_JSON_INVALID)
+    expect(await code(nested(10), { maxJsonDepth: 8 })).toBe(ERR_SCENE_JSON_INVALID)
+    // Brackets inside strings are text, not nesting, escaped quotes included.
+    expect(await code(edit((j) => { j.extras = { text: '\\"' + '['.repeat(5000) } }))).toBe('loaded')
+  })
+  it('optimizes a scene with JSON nested as deep as the limit allows', async () => {
+    const { json, bin } = splitGlb(glb)
+    let value: unknown = []
+    for (let i = 1; i < 250; i++) value = [value]
+    json.extras = { deep: value }
+    const { optimizeScene } = await import('../../../node/optimizer/optimize.ts')
+    const result = await optimizeScene(joinGlb(json, bin))
+    expect(result.bytes.byteLength).toBeGreaterThan(0)
+  })
   it('refuses a JPEG whose frame header declares too many pixels', async () => {
     // SOI, then SOF0 with height 60000 and width 60000.
     const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, 0xea, 0x60, 0xea, 0x60, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1])
