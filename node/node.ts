@@ -10,7 +10,6 @@
  * await node.stop()
  * ```
  */
-import { mkdirSync } from 'node:fs'
 import { pino, type Logger } from 'pino'
 import { Registry } from 'prom-client'
 import type { NetworkConfig } from '../protocol/network.ts'
@@ -47,6 +46,8 @@ import type { StoreOptions } from './store/db.ts'
 import { Retention, type RetentionOptions, resolveRetentionOptions } from './wiring/retention.ts'
 import { Shutdown } from './wiring/shutdown.ts'
 import { GracefulStop, type StopOptions, resolveStopOptions } from './wiring/graceful-stop.ts'
+import { ensureDir } from './files/ensure-dir.ts'
+import { ERR_OPTIONS_INVALID } from './config/node-options.ts'
 
 export { CATCH_UP_PEERS } from './wiring/job-network-port.ts'
 export { REPUTATION_SCORE } from './wiring/node-host.ts'
@@ -132,7 +133,7 @@ export interface NodeInit {
  */
 export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
   const layout = dataDirLayout(init.dataDir)
-  mkdirSync(layout.root, { recursive: true })
+  ensureDir(layout.root, ERR_OPTIONS_INVALID, 'option dataDir: the data folder')
   const { network } = init
   const identity = resolveIdentity({ network, keyFile: init.keyFile ?? layout.keyFile, name: init.name, role: init.role })
   const { keyFile } = identity

@@ -5,11 +5,13 @@
  * written into the data folder once and reused, so the network id and the
  * audit chain stay the same across restarts.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type NetworkConfig, parseNetwork } from '../../protocol/network.ts'
 import { PROTOCOL_VERSION } from '../../protocol/constants.ts'
 import { loadOrCreateKeyFile } from '../keys.ts'
+import { ensureDir } from '../files/ensure-dir.ts'
+import { ERR_OPTIONS_INVALID } from './node-options.ts'
 
 /** Name of the development network file inside the data folder. */
 export const DEV_NETWORK_FILE = 'network.json'
@@ -22,7 +24,7 @@ export const DEV_NODE_NAME = 'dev'
  * `keyFile`) and `<dataDir>/network.json` when missing.
  */
 export function ensureDevNetwork (dataDir: string, keyFile: string): { network: NetworkConfig, networkFile: string } {
-  mkdirSync(dataDir, { recursive: true })
+  ensureDir(dataDir, ERR_OPTIONS_INVALID, 'option dataDir: the data folder')
   const key = loadOrCreateKeyFile(keyFile)
   const networkFile = join(dataDir, DEV_NETWORK_FILE)
   if (!existsSync(networkFile)) {

@@ -4,9 +4,9 @@
  * missing; files are written under fixed names only, each atomically (a
  * temporary name, then a rename), so a reader never sees half a file.
  */
-import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../files/write-atomic.ts'
+import { ERR_OUTPUT_WRITE_FAILED, writeFileAtomic } from '../files/write-atomic.ts'
+import { ensureDir } from '../files/ensure-dir.ts'
 import { metricToWire, type MetricNumbers } from '../../protocol/metrics.ts'
 import {
   type EvidenceChoice, type EvidenceEntry, type EvidenceImages, type EvidenceManifest, type EvidenceSample, EVIDENCE_MANIFEST_VERSION,
@@ -60,7 +60,7 @@ export function encodeEvidence (e: EvidenceInput): EncodedEvidence {
 
 /** Writes the evidence folder `dir` and returns its manifest. */
 export async function writeEvidence (dir: string, e: EvidenceInput): Promise<EvidenceManifest> {
-  await mkdir(dir, { recursive: true })
+  ensureDir(dir, ERR_OUTPUT_WRITE_FAILED, 'the evidence folder')
   const { manifest, files } = encodeEvidence(e)
   // The manifest and the index last, so a folder with a manifest has all its images.
   for (const f of files) await writeFileAtomic(join(dir, f.name), f.bytes)

@@ -15,12 +15,13 @@
  * without --force, ports unavailable, I/O).
  */
 import { randomBytes } from 'node:crypto'
-import { chmod, mkdir, stat } from 'node:fs/promises'
+import { chmod, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { TrustEngineError, declareCode } from '../../../protocol/errors.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
-import { writeFileAtomic } from '../../files/write-atomic.ts'
+import { ERR_OUTPUT_WRITE_FAILED, writeFileAtomic } from '../../files/write-atomic.ts'
+import { ensureDir } from '../../files/ensure-dir.ts'
 import { badArgs, parseIntArg } from '../args.ts'
 import { registerAddValidator } from './network-add-validator.ts'
 
@@ -98,13 +99,13 @@ export async function initNetwork (options: Partial<NetworkInitOptions> & Pick<N
   }
   const ports = await choosePorts(opts)
   // Owner-only folders: they hold the nodes' private keys and data (the umask could leave them world-readable).
-  await mkdir(dir, { recursive: true, mode: 0o700 })
+  ensureDir(dir, ERR_OUTPUT_WRITE_FAILED, '--out: the folder', 0o700)
   await chmod(dir, 0o700)
 
   const names = Array.from({ length: opts.nodes }, (_, i) => `node${i + 1}`)
   const keys: Array<{ publicKey: string }> = []
   for (const name of names) {
-    await mkdir(join(dir, name), { recursive: true, mode: 0o700 })
+    ensureDir(join(dir, name), ERR_OUTPUT_WRITE_FAILED, '--out: the folder', 0o700)
     await chmod(join(dir, name), 0o700)
     keys.push(generateKeyFile(join(dir, name, 'key.json'), { overwrite: opts.force }))
   }

@@ -83,6 +83,14 @@ function progress (json: boolean): { line: (s: string) => void, done: () => void
   }
 }
 
+/** Makes the report folder `out` (ERR_BAD_ARGS when it cannot be one) and returns it. */
+async function reportFolder (out: string): Promise<string> {
+  const { ensureDir } = await import('../../files/ensure-dir.ts')
+  const { ERR_BAD_ARGS } = await import('../args.ts')
+  ensureDir(out, ERR_BAD_ARGS, '--out: the report folder')
+  return out
+}
+
 async function runCommand (names: string[], flags: RunFlags): Promise<void> {
   const { resolveScenario } = await import('../../../sim/library.ts')
   const { runScenario } = await import('../../../sim/runner.ts')
@@ -94,13 +102,14 @@ async function runCommand (names: string[], flags: RunFlags): Promise<void> {
     const s = resolveScenario(n)
     return flags.seed === undefined ? s : { ...s, seed: flags.seed }
   })
+  // The report folder first: a path that cannot be a folder fails now, not after the runs.
+  const out = await reportFolder(flags.out ?? defaultOutDir('run'))
   const p = progress(flags.json === true)
   const runs = []
   for (const [i, s] of scenarios.entries()) {
     runs.push(await runScenario(s, { keep: flags.keep === true, logLevel, onProgress: (l) => p.line(`[${i + 1}/${scenarios.length}] ${s.name}: ${l}`) }))
   }
   p.done()
-  const out = flags.out ?? defaultOutDir('run')
   const files = writeRunReport(out, runs, { title: `Simulation: ${scenarios.map((s) => s.name).join(', ')}` })
   if (flags.json === true) process.stdout.write(JSON.stringify({ total: total(runs), out, files }, null, 2) + '\n')
   else process.stdout.write(`${textTable(tableRows(runs))}\nreport: ${out}/report.md\n`)
@@ -127,7 +136,7 @@ async function sweepCommand (flags: SweepFlags): Promise<void> {
   const parallel = flags.parallel === undefined ? (network.parallel ?? base.parallel) : Number(flags.parallel)
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 16) throw badArgs('--parallel', 'an integer from 1 to 16')
   const p = progress(flags.json === true)
-  const out = flags.out ?? defaultOutDir(flags.quick === true ? 'sweep-quick' : 'sweep')
+  const out = await reportFolder(flags.out ?? defaultOutDir(flags.quick === true ? 'sweep-quick' : 'sweep'))
   const result = await runSweep({ ...base, ...network, strategies: strategies as never, weights, seeds, jobs, parallel }, out, (l) => p.line(l))
   p.done()
   if (flags.json === true) process.stdout.write(JSON.stringify({ points: result.points, out }, null, 2) + '\n')
@@ -149,10 +158,10 @@ async function scaleCommand (flags: ScaleFlags): Promise<void> {
   const sizes = flags.sizes === undefined ? DEFAULT_SCALE.sizes : flags.sizes.split(',').map((x) => int(x.trim(), '--sizes', 0, 400))
   const o = { ...DEFAULT_SCALE, sizes, perProcess: int(flags.perProcess, '--per-process', DEFAULT_SCALE.perProcess, 200), bootstrapPeers: int(flags.bootstrapPeers, '--bootstrap-peers', DEFAULT_SCALE.bootstrapPeers, 256), deadlineMs: flags.deadlineMs === undefined ? null : int(flags.deadlineMs, '--deadline-ms', 30_000, 600_000) }
   const logLevel = nodeLogLevel(flags.logLevel)
+  const out = await reportFolder(flags.out ?? defaultOutDir('scale'))
   const p = progress(flags.json === true)
   const { rows, runs } = await runScale({ ...o, keep: flags.keep === true, logLevel }, (l) => p.line(l))
   p.done()
-  const out = flags.out ?? defaultOutDir('scale')
   const table = scaleTable(rows)
   writeRunReport(out, runs, { title: 'Scale: real nodes on one machine', markdown: `\n## Scale\n\n${markdownTable(table)}`, json: { scale: { options: o, rows } } })
   if (flags.json === true) process.stdout.write(JSON.stringify({ rows, out }, null, 2) + '\n')
