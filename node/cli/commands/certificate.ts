@@ -10,9 +10,18 @@
 import type { Command } from 'commander'
 import { TrustEngineError } from '../../../protocol/errors.ts'
 
+/** The thresholds a job was judged by (the submitter chooses them; the network file only gives defaults). */
+export interface CertificateThresholds { ssimMin: number, psnrMin: number, ssimLocalMin: number }
+
 /** Result of {@link verifyCertificateFiles}. */
 export type CertificateFileVerification =
-  | { valid: true, jobId: string, status: 'validated' | 'rejected', signedBaseWeight: number, totalBaseWeight: number, caveats: string[] }
+  | {
+    valid: true, jobId: string, status: 'validated' | 'rejected', signedBaseWeight: number, totalBaseWeight: number, caveats: string[],
+    /** The job's thresholds, which its status follows from. */
+    thresholds: CertificateThresholds,
+    /** The thresholds laxer than the network file's defaults (a `validated` then says less than the network's default bar). */
+    laxerThanNetwork: Array<{ threshold: keyof CertificateThresholds, job: number, network: number }>
+  }
   | { valid: false, code: string, message: string }
 
 /**
@@ -39,7 +48,26 @@ export async function verifyCertificateFiles (certPath: string, networkPath: str
   }
   const r = protocol.verifyCertificate(cert, network)
   if (!r.ok) return { valid: false, code: r.code, message: r.message }
-  return { valid: true, jobId: r.jobId, status: r.status, signedBaseWeight: r.signedBaseWeight, totalBaseWeight: r.totalBaseWeight, caveats: r.caveats }
+  const t = cert.job.thresholds
+  const thresholds = { ssimMin: t.ssimMin, psnrMin: t.psnrMin, ssimLocalMin: t.ssimLocalMin }
+  const laxerThanNetwork = (['ssimMin', 'psnrMin', 'ssimLocalMin'] as const)
+    .filter((k) => thresholds[k] < network.thresholds[k])
+    .map((k) => ({ threshold: k, job: thresholds[k], network: network.thresholds[k] }))
+  return { valid: true, jobId: r.jobId, status: r.status, signedBaseWeight: r.signedBaseWeight, totalBaseWeight: r.totalBaseWeight, caveats: r.caveats, thresholds, laxerThanNetwork }
+}
+
+/** The text lines of a valid certificate: the verdict, and the thresholds it was reached under. */
+export function describeValidCertificate (r: Extract<CertificateFileVerification, { valid: true }>): string {
+  const t = r.thresholds
+  const lines = [
+    `valid: job ${r.jobId} ${r.status}, signed by ${r.signedBaseWeight} of ${r.totalBaseWeight} base weight${r.caveats.length === 0 ? '' : `; caveats (not rendered): ${r.caveats.join(', ')}`}`,
+    `thresholds: SSIM >= ${t.ssimMin}, PSNR >= ${t.psnrMin} dB, local SSIM >= ${t.ssimLocalMin} (chosen by the submitter)`
+  ]
+  if (r.laxerThanNetwork.length > 0) {
+    const which = r.laxerThanNetwork.map((l) => `${l.threshold} ${l.job} < ${l.network}`).join(', ')
+    lines.push(`warning: thresholds laxer than the network's defaults (${which})`)
+  }
+  return lines.join('\n') + '\n'
 }
 
 /** Declares `certificate` and its subcommand `verify`. */
@@ -56,7 +84,7 @@ export function register (program: Command): void {
       if (flags.json === true) {
         process.stdout.write(JSON.stringify(r) + '\n')
       } else if (r.valid) {
-        process.stdout.write(`valid: job ${r.jobId} ${r.status}, signed by ${r.signedBaseWeight} of ${r.totalBaseWeight} base weight${r.caveats.length === 0 ? '' : `; caveats (not rendered): ${r.caveats.join(', ')}`}\n`)
+        process.stdout.write(describeValidCertificate(r))
       } else {
         process.stdout.write(`invalid ${r.code}: ${r.message}\n`)
       }

@@ -12,6 +12,8 @@ import { verifyCertificateFiles } from '../../../node/cli/commands/certificate.t
 import { buildCertificate, type Certificate } from '../../../protocol/certificate.ts'
 import { MAX_CERTIFICATE_BYTES } from '../../../protocol/constants.ts'
 import { tally } from '../../../protocol/consensus/tally.ts'
+import { sha256Hex } from '../../../protocol/hash.ts'
+import { newJob, signJob } from '../../../protocol/job.ts'
 import { GOOD, T0, makeJob, makeNetwork, makeVote, seedCertOf } from '../../protocol/fixtures.ts'
 import { runCliProcess } from './run-cli.ts'
 
@@ -48,7 +50,34 @@ function copy (): any {
 
 describe('verifyCertificateFiles', () => {
   it('accepts the genuine certificate', async () => {
-    expect(await verifyCertificateFiles(certPath, networkPath)).toEqual({ valid: true, jobId: cert.jobId, status: 'validated', signedBaseWeight: 3, totalBaseWeight: 3, caveats: [] })
+    expect(await verifyCertificateFiles(certPath, networkPath)).toEqual({
+      valid: true, jobId: cert.jobId, status: 'validated', signedBaseWeight: 3, totalBaseWeight: 3, caveats: [],
+      thresholds: { ssimMin: 0.98, psnrMin: 35, ssimLocalMin: 0.9 }, laxerThanNetwork: []
+    })
+  })
+
+  it("prints the job's thresholds and names those the submitter set below the network's defaults", async () => {
+    const { network, keys } = makeNetwork([1, 1, 1], {}, 'cert-net')
+    const lax = signJob(newJob(network, {
+      kind: 'frames', submitter: keys[0]!.publicKey, createdAt: T0, nonce: '00112233445566778899aabbccddeeff',
+      reference: [sha256Hex('ref-0')], candidate: [sha256Hex('cand-0')], thresholds: { ssimMin: -1, psnrMin: 0, ssimLocalMin: 0.95 }
+    }), keys[0]!.privateKey)
+    const awful = { ssim: 0.1, psnr: 5 }
+    const votes = keys.map((k) => makeVote(network, lax, k, awful))
+    const t = tally({ network, job: lax, votes, reputations: new Map(), now: T0 + 1000 })
+    const laxPath = await writeCert(buildCertificate(network, lax, t, votes, seedCertOf(network, lax)))
+    expect(await verifyCertificateFiles(laxPath, networkPath)).toMatchObject({
+      valid: true,
+      status: 'rejected', // local SSIM 0.1 < 0.95
+      thresholds: { ssimMin: -1, psnrMin: 0, ssimLocalMin: 0.95 },
+      laxerThanNetwork: [{ threshold: 'ssimMin', job: -1, network: 0.98 }, { threshold: 'psnrMin', job: 0, network: 35 }]
+    })
+    const text = await runCliProcess(['certificate', 'verify', laxPath, '--network', networkPath])
+    expect(text.code).toBe(0)
+    expect(text.stdout).toContain('thresholds: SSIM >= -1, PSNR >= 0 dB, local SSIM >= 0.95')
+    expect(text.stdout).toContain('warning: thresholds laxer than the network\'s defaults (ssimMin -1 < 0.98, psnrMin 0 < 35)')
+    const plain = await runCliProcess(['certificate', 'verify', certPath, '--network', networkPath])
+    expect(plain.stdout).not.toContain('warning')
   })
 
   it('finds each kind of tampering and names it', async () => {
