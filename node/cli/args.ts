@@ -62,5 +62,8 @@ export function resolveApiUrl (flag: string | undefined, env: NodeJS.ProcessEnv 
 /** The API token: `--token`, else `$TRUST_ENGINE_API_TOKEN`, else none. */
 export function resolveApiToken (flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const t = flag ?? env[ENV_API_TOKEN]
-  return t === undefined || t === '' ? undefined : t
+  if (t === undefined || t === '') return undefined
+  // It goes into an HTTP header: anything else fails in fetch, which reads as an unreachable node.
+  if (!/^[\x21-\x7e]+$/.test(t)) throw badArgs(flag !== undefined ? '--token' : ENV_API_TOKEN, 'an API token is visible ASCII characters only (no spaces, no other characters)')
+  return t
 }

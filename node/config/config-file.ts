@@ -24,7 +24,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import { ERR_FILE_TOO_LARGE, readFileBounded } from '../files/read-bounded.ts'
-import { blobStorageConfigSchema, economyConfigSchema, evidenceConfigSchema, jobsConfigSchema, rateLimitsConfigSchema, retentionConfigSchema, shutdownConfigSchema } from './node-options.ts'
+import { apiTokenSchema, blobStorageConfigSchema, economyConfigSchema, evidenceConfigSchema, jobsConfigSchema, rateLimitsConfigSchema, retentionConfigSchema, shutdownConfigSchema } from './node-options.ts'
 import type { PartialNodeOptions } from './node-options.ts'
 
 /** Code of a config file that is too large, not JSON, or violates the schema. */
@@ -94,7 +94,7 @@ export const nodeConfigFileSchema = z.strictObject({
   /** HTTP API address `HOST:PORT`, or `off`. */
   api: apiAddressSchema.optional(),
   /** Bearer token for the API's writing routes (required when `api` is not loopback). */
-  apiToken: z.string().min(16, 'an API token needs at least 16 characters').max(256).optional(),
+  apiToken: apiTokenSchema.optional(),
   /** Peers dialled at start: multiaddrs ending in `/p2p/<peerId>`. */
   bootstrap: z.array(multiaddrSchema.refine(hasPeerId, 'a bootstrap address needs /p2p/<peerId>')).max(MAX_BOOTSTRAP).optional(),
   /** pino log level. */

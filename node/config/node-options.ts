@@ -314,6 +314,17 @@ const apiSchema = z.union([
   z.literal('off'),
   z.string().regex(/^([^\s:[\]]+|\[[0-9a-fA-F:.]+\]):\d{1,5}$/, 'expected HOST:PORT, [IPv6]:PORT or off')
 ])
+/**
+ * The API's bearer token: 16 to 256 visible ASCII characters. The API reads
+ * `Authorization: Bearer <token>` with no whitespace in the token, and a
+ * header carries Latin-1 at most (non-ASCII is sent differently by curl and
+ * by fetch), so any other token would start a node that no client can write to.
+ */
+export const apiTokenSchema = z.string()
+  .min(16, 'an API token needs at least 16 characters')
+  .max(256)
+  .regex(/^[\x21-\x7e]*$/, 'an API token is visible ASCII characters only (no spaces, no other characters)')
+
 const partialSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   dataDir: z.string().min(1).optional(),
@@ -324,7 +335,7 @@ const partialSchema = z.strictObject({
   announce: z.array(z.string().startsWith('/')).max(16).optional(),
   observer: z.boolean().optional(),
   api: apiSchema.optional(),
-  apiToken: z.string().min(16, 'an API token needs at least 16 characters').max(256).optional(),
+  apiToken: apiTokenSchema.optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   economy: economyConfigSchema.optional(),
   economyTimeZone: z.string().min(1).max(64).optional(),
