@@ -56,6 +56,12 @@ export const ERR_INTERNAL = declareCode('ERR_INTERNAL', { status: 500 })
 export const ERR_REQUEST_TIMEOUT = declareCode('ERR_REQUEST_TIMEOUT', { status: 408 })
 /** The request line and headers exceed the HTTP server's limit (16 KiB). */
 export const ERR_HEADERS_TOO_LARGE = declareCode('ERR_HEADERS_TOO_LARGE', { status: 431 })
+/**
+ * A request to an API bound to loopback whose `Host` header names another host:
+ * a web page whose name was rebound to 127.0.0.1 (DNS rebinding), refused so it
+ * cannot read the node or make it sign jobs.
+ */
+export const ERR_HOST_NOT_ALLOWED = declareCode('ERR_HOST_NOT_ALLOWED', { status: 403 })
 /** A path parameter longer than the router accepts. */
 export const ERR_PARAM_TOO_LONG = declareCode('ERR_PARAM_TOO_LONG', { status: 400 })
 /** Too many uploads, upload bytes, job submissions or schedule cancellations, or reads, from one client address in a minute (node/api/rate-limit.ts). */

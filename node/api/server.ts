@@ -5,6 +5,10 @@
  * Cross-cutting rules, applied here once for every route:
  * - errors are `{ error: { code, message } }` with a stable code and a 4xx/5xx
  *   status (`node/api/errors.ts`);
+ * - an API bound to loopback answers only requests whose `Host` is a loopback
+ *   name or address (`localhost`, 127.0.0.0/8, `[::1]`): a web page whose own
+ *   name was rebound to 127.0.0.1 cannot use it (DNS rebinding; 403
+ *   `ERR_HOST_NOT_ALLOWED`);
  * - writing routes check the bearer token in `onRequest`, before any body is
  *   read, comparing in constant time;
  * - reading requests (`GET`, `HEAD`) are limited per client address
@@ -24,8 +28,8 @@ import { ClientRateLimit } from './rate-limit.ts'
 import { limitConnections } from './connection-limit.ts'
 import type { TrustEngineNodeApi } from '../node-api.ts'
 import type { RouteContext } from './context.ts'
-import { ERR_BAD_REQUEST, ERR_HEADERS_TOO_LARGE, ERR_METHOD_NOT_ALLOWED, ERR_NOT_FOUND, ERR_PARAM_TOO_LONG, ERR_REQUEST_TIMEOUT, ERR_UNAUTHORIZED, apiError, toErrorResponse } from './errors.ts'
-import { resolveApiOptions, type ApiOptions } from './options.ts'
+import { ERR_BAD_REQUEST, ERR_HEADERS_TOO_LARGE, ERR_HOST_NOT_ALLOWED, ERR_METHOD_NOT_ALLOWED, ERR_NOT_FOUND, ERR_PARAM_TOO_LONG, ERR_REQUEST_TIMEOUT, ERR_UNAUTHORIZED, apiError, toErrorResponse } from './errors.ts'
+import { isLoopbackHost, resolveApiOptions, type ApiOptions } from './options.ts'
 import { registerAuditRoutes } from './routes/audit.ts'
 import { registerBlobRoutes } from './routes/blobs.ts'
 import { registerConsoleRoutes } from './routes/console.ts'
@@ -116,6 +120,18 @@ export async function startApi (node: TrustEngineNodeApi, options: Partial<ApiOp
     sendError(reply, apiError(ERR_NOT_FOUND, `no route ${request.method} ${path}`))
   })
 
+  // A loopback API has no token by default, so its only guard against web pages is the browser's same-origin
+  // rule, which DNS rebinding defeats: a page on evil.example, its name rebound to 127.0.0.1, is same-origin
+  // with the node. Its requests still carry `Host: evil.example`, so a loopback API refuses every other Host.
+  if (isLoopbackHost(opts.host)) {
+    app.addHook('onRequest', async (request) => {
+      const host = request.headers.host
+      if (host !== undefined && !isLoopbackHost(hostOfHeader(host))) {
+        throw apiError(ERR_HOST_NOT_ALLOWED, 'this API is bound to loopback and answers only requests for localhost, 127.0.0.0/8 or [::1]')
+      }
+    })
+  }
+
   // Before the routes are declared, so every reading route has the hook (writing routes have their own limits).
   const reads = new ClientRateLimit(opts.readsPerMinute, 'reads', 'api-reads', metrics)
   app.addHook('onRequest', async (request, reply) => {
@@ -198,4 +214,15 @@ function tokenHook (token: string | undefined): onRequestHookHandler {
       throw apiError(ERR_UNAUTHORIZED, 'missing or wrong bearer token')
     }
   }
+}
+
+/** The host of a `Host` header value: `[::1]:7700` → `[::1]`, `127.0.0.1:7700` → `127.0.0.1`, lowercased. */
+export function hostOfHeader (value: string): string {
+  const v = value.trim().toLowerCase()
+  if (v.startsWith('[')) {
+    const end = v.indexOf(']')
+    return end === -1 ? v : v.slice(0, end + 1)
+  }
+  const colon = v.indexOf(':')
+  return colon === -1 ? v : v.slice(0, colon)
 }

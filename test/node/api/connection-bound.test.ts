@@ -25,7 +25,7 @@ async function openConnection (): Promise<Socket> {
   const { port, hostname } = new URL(t.url)
   const socket = connect(Number(port), hostname)
   await once(socket, 'connect')
-  socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+  socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
   await once(socket, 'data')
   return socket
 }
@@ -36,7 +36,7 @@ describe('HTTP connections', () => {
     const { port, hostname } = new URL(t.url)
     const extra = connect(Number(port), hostname)
     extra.on('error', () => {})
-    extra.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+    extra.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
     let answered = false
     extra.on('data', () => { answered = true })
     await once(extra, 'close')
@@ -66,7 +66,7 @@ describe('HTTP connections per client address', () => {
     const socket = connect({ port: Number(port), host: hostname, localAddress: from })
     socket.on('error', () => {})
     keep.push(socket)
-    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
     return await new Promise((resolve) => {
       socket.once('data', () => { resolve(true) })
       socket.once('close', () => { resolve(false) })

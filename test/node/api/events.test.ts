@@ -128,7 +128,7 @@ describe('EventHub back-pressure', () => {
   it('drops a client that does not read once its buffer passes the bound; a reading client gets every event', async () => {
     const port = (server.address() as AddressInfo).port
     const stalled = connect(port, '127.0.0.1')
-    stalled.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    stalled.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
     stalled.pause()
     const closed = new Promise<void>((resolve) => stalled.on('close', () => { resolve() }))
     const abort = new AbortController()

@@ -34,7 +34,7 @@ describe('uploads in flight', () => {
       slow.on('error', reject)
     })
     const held = new Uint8Array(800).fill(9)
-    slow.write(`POST /v1/blobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: ${held.byteLength}\r\n\r\n`)
+    slow.write(`POST /v1/blobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\nContent-Length: ${held.byteLength}\r\n\r\n`)
     await waitUntil(async () => await inFlight() === 800, 'the slow upload holds its bytes')
 
     const small = new Uint8Array(300).fill(1)
