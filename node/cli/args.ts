@@ -43,7 +43,9 @@ export function parseThresholds (value: string): { ssimMin?: number, psnrMin?: n
 
 /**
  * The API base URL: `--api`, else `$TRUST_ENGINE_API_URL`, else the node's
- * default address. Must be an http(s) URL without query or fragment.
+ * default address. Must be an http(s) URL without query, fragment or
+ * credentials (fetch refuses a URL with `user:password@`; the token goes in
+ * `--token`).
  */
 export function resolveApiUrl (flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const raw = flag ?? env[ENV_API_URL] ?? DEFAULT_API_URL
@@ -56,6 +58,8 @@ export function resolveApiUrl (flag: string | undefined, env: NodeJS.ProcessEnv 
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
     throw badArgs('--api', 'expected an http(s) URL like http://127.0.0.1:7700')
   }
+  // Not echoed: the message would print the password.
+  if (url.username !== '' || url.password !== '') throw badArgs('--api', 'a URL with user:password@ is not sent; give the API token with --token')
   return url.href.replace(/\/+$/, '')
 }
 
