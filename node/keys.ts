@@ -13,7 +13,7 @@
  * that the public key belongs to the private key.
  */
 import { randomBytes } from 'node:crypto'
-import { chmodSync, closeSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { chmodSync, closeSync, fstatSync, fsyncSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Ed25519PeerId, Ed25519PrivateKey, Ed25519PublicKey } from '@libp2p/interface'
@@ -21,6 +21,7 @@ import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { z } from 'zod'
 import { TrustEngineError, declareCode } from '../protocol/errors.ts'
 import { ERR_BAD_KEY, generateKeyPair, publicKeyOf } from '../protocol/signing.ts'
+import { ensureDir } from './files/ensure-dir.ts'
 
 /** Code of a key file that does not exist. */
 export const ERR_KEY_FILE_MISSING = declareCode('ERR_KEY_FILE_MISSING', { status: 404 })
@@ -184,7 +185,7 @@ function writeKeyFile (path: string, keyFile: KeyFile, overwrite: boolean): void
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
     // The key's folder is created (private to the user) when missing, as `network init` does for node folders.
-    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    ensureDir(dir, ERR_KEY_FILE_IO, 'the key file\'s folder', 0o700)
     const fd = openSync(tmp, 'wx', 0o600)
     try {
       // The mode given to open is reduced by the umask; make it exactly 0600.

@@ -3,7 +3,7 @@
  * error naming the folder, at the library level and for every command that
  * makes one: before, each of them died with Node's bare EEXIST and its stack.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -22,6 +22,15 @@ describe('ensureDir', () => {
     ensureDir(dir, 'ERR_BAD_ARGS', 'the folder')
     ensureDir(dir, 'ERR_BAD_ARGS', 'the folder')
     expect(statSync(dir).isDirectory()).toBe(true)
+  })
+  it.skipIf(!existsSync('/proc/self'))('throws under a folder that cannot hold folders (/proc), where Node\'s recursive mkdir spins forever', () => {
+    expect(() => { ensureDir('/proc/no-such-trust-engine-folder/data', 'ERR_BAD_ARGS', 'the folder') }).toThrow(expect.objectContaining({ code: 'ERR_BAD_ARGS' }))
+  })
+  it('makes folders with the mode given', () => {
+    const dir = join(root, 'private', 'inner')
+    ensureDir(dir, 'ERR_BAD_ARGS', 'the folder', 0o700)
+    expect(statSync(dir).mode & 0o777).toBe(0o700 & ~process.umask())
+    expect(statSync(join(root, 'private')).mode & 0o777).toBe(0o700 & ~process.umask())
   })
   it('throws the given code, naming the folder, when a file is in the way', () => {
     for (const path of [file, join(file, 'sub')]) {
@@ -54,6 +63,14 @@ describe('commands given a folder that is a file', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('error ERR_OUTPUT_WRITE_FAILED: ')
     expect(r.stderr).not.toMatch(/\n\s+at /)
-    expect(readdirSync(root).sort()).toEqual(['a-file', 'frame.png', 'x'])
+    expect(readdirSync(root).sort()).toEqual(['a-file', 'frame.png', 'private', 'x'])
+  })
+})
+
+describe('a key file under a folder that cannot hold folders', () => {
+  it.skipIf(!existsSync('/proc/self'))('keygen exits 2 with ERR_KEY_FILE_IO instead of spinning in mkdir', async () => {
+    const r = await runCliProcess(['keygen', '--out', '/proc/no-such-trust-engine-folder/key.json'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('error ERR_KEY_FILE_IO: ')
   })
 })
