@@ -28,15 +28,23 @@ export function parseIntArg (flag: string, value: string, min: number, max: numb
   return n
 }
 
-/** Parses `ssim=0.98,psnr=35,local=0.9` into `{ ssimMin, psnrMin, ssimLocalMin }` (any may be left out). */
-export function parseThresholds (value: string): { ssimMin?: number, psnrMin?: number, ssimLocalMin?: number } {
+/**
+ * Parses `ssim=0.98,psnr=35,local=0.9` into `{ ssimMin, psnrMin, ssimLocalMin }`
+ * (any may be left out), each in the range the protocol accepts: SSIM and
+ * local SSIM in [-1, 1], PSNR a finite number ≥ 0.
+ */
+export function parseThresholds (value: string, flag = '--thresholds'): { ssimMin?: number, psnrMin?: number, ssimLocalMin?: number } {
   const out: { ssimMin?: number, psnrMin?: number, ssimLocalMin?: number } = {}
   for (const part of value.split(',')) {
     const m = /^\s*(ssim|psnr|local)\s*=\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*$/.exec(part)
-    if (m === null) throw badArgs('--thresholds', `expected ssim=N,psnr=N,local=N, got ${JSON.stringify(part)}`)
+    if (m === null) throw badArgs(flag, `expected ssim=N,psnr=N,local=N, got ${JSON.stringify(part)}`)
     const key = m[1] === 'ssim' ? 'ssimMin' : m[1] === 'psnr' ? 'psnrMin' : 'ssimLocalMin'
-    if (out[key] !== undefined) throw badArgs('--thresholds', `${m[1]} given twice`)
-    out[key] = Number(m[2])
+    if (out[key] !== undefined) throw badArgs(flag, `${m[1]} given twice`)
+    const n = Number(m[2])
+    if (m[1] === 'psnr' ? !(Number.isFinite(n) && n >= 0) : !(n >= -1 && n <= 1)) {
+      throw badArgs(flag, m[1] === 'psnr' ? 'psnr must be a finite number ≥ 0' : `${m[1]} must be in [-1, 1]`)
+    }
+    out[key] = n
   }
   return out
 }

@@ -182,10 +182,7 @@ function parseComplexity (value: string): number {
 }
 
 function parseThresholdFlag (value: string): Thresholds {
-  const t = parseThresholds(value)
-  if (t.ssimMin !== undefined && !(t.ssimMin >= -1 && t.ssimMin <= 1)) throw badArgs('--thresholds', 'ssim must be in [-1, 1]')
-  if (t.psnrMin !== undefined && !(t.psnrMin >= 0)) throw badArgs('--thresholds', 'psnr must be ≥ 0')
-  if (t.ssimLocalMin !== undefined && !(t.ssimLocalMin >= -1 && t.ssimLocalMin <= 1)) throw badArgs('--thresholds', 'local must be in [-1, 1]')
+  const t = parseThresholds(value) // ranges checked there
   return { ssimMin: t.ssimMin ?? -1, psnrMin: t.psnrMin ?? 0, ssimLocalMin: t.ssimLocalMin ?? -1 }
 }
 

@@ -74,7 +74,7 @@ export function register (program: Command): void {
       const bytes = await readFileBounded(scene, DEFAULT_SCENE_LIMITS.maxFileBytes, 'scene')
       if (flags.target !== undefined) {
         if (ratio !== undefined || error !== undefined || maxTexture !== undefined || textureQuality !== undefined) throw badArgs('--target', 'chooses ratio, error, texture size and quality itself; leave those flags out')
-        const t = parseThresholds(flags.target)
+        const t = parseThresholds(flags.target, '--target')
         await optimizeTarget(bytes, { ...flags, profile, textureFormat }, { ssimMin: t.ssimMin ?? DEFAULT_SSIM_MIN, psnrMin: t.psnrMin ?? DEFAULT_PSNR_MIN })
         return
       }
