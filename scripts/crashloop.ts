@@ -16,13 +16,16 @@
  * the processes it started.
  */
 import { isTrustEngineError } from '../protocol/errors.ts'
-import { parseCrashLoopArgs } from './crashloop/options.ts'
+import { ensureDir } from '../node/files/ensure-dir.ts'
+import { ERR_CRASHLOOP_OPTIONS, parseCrashLoopArgs } from './crashloop/options.ts'
 import { figuresOf, summaryTable, writeResults } from './crashloop/output.ts'
 import { runCrashLoop } from './crashloop/run.ts'
 
 let options
 try {
   options = parseCrashLoopArgs(process.argv.slice(2))
+  // The results folder first: one that cannot be made fails now, not after every kill.
+  ensureDir(options.out, ERR_CRASHLOOP_OPTIONS, '--out: the results folder')
 } catch (err) {
   process.stderr.write(`error ${isTrustEngineError(err) ? err.code : 'ERR_CRASHLOOP_OPTIONS'}: ${(err as Error).message}\n`)
   process.exit(2)

@@ -13,12 +13,15 @@
  * only the processes it started.
  */
 import { isTrustEngineError } from '../protocol/errors.ts'
-import { parseSoakArgs } from './soak/options.ts'
+import { ensureDir } from '../node/files/ensure-dir.ts'
+import { ERR_SOAK_OPTIONS, parseSoakArgs } from './soak/options.ts'
 import { runSoak } from './soak/run.ts'
 
 let options
 try {
   options = parseSoakArgs(process.argv.slice(2))
+  // The results folder first: one that cannot be made fails now, not after the whole run.
+  ensureDir(options.out, ERR_SOAK_OPTIONS, '--out: the results folder')
 } catch (err) {
   process.stderr.write(`error ${isTrustEngineError(err) ? err.code : 'ERR_SOAK_OPTIONS'}: ${(err as Error).message}\n`)
   process.exit(2)
