@@ -28,8 +28,22 @@ export function buildProgram (): Command {
   return program
 }
 
+/**
+ * A reader of the output that went away (`trust-engine sim list | head -1`,
+ * `| grep -q`) ends the command quietly with its exit code so far, as other
+ * Unix tools end, instead of Node's unhandled EPIPE and its stack. Not for
+ * `node`, whose stop is its own (logs that cannot be written stop nothing).
+ */
+function endQuietlyOnClosedOutput (): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err
+    process.exit(process.exitCode ?? 0)
+  })
+}
+
 /** Runs the CLI with `argv` (defaults to the process arguments); sets the exit code on errors. */
 export async function runCli (argv: string[] = process.argv): Promise<void> {
+  if (argv[2] !== 'node') endQuietlyOnClosedOutput()
   const program = buildProgram()
   program.exitOverride()
   try {
