@@ -75,4 +75,4 @@ export const DEFAULT_MEASUREMENT_ENGINE = 'trust-engine-measure/7'
  * refuses to start. Bumped with the optimizer's format version
  * (node/optimizer/version.ts) whenever a change can alter an output byte.
  */
-export const DEFAULT_OPTIMIZER = 'trust-engine-optimizer/10'
+export const DEFAULT_OPTIMIZER = 'trust-engine-optimizer/11'

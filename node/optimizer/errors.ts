@@ -9,6 +9,8 @@ export { ERR_OUTPUT_WRITE_FAILED } from '../files/write-atomic.ts'
 
 /** No setting of the optimize-to-target search measures at or above the quality target (nothing is written). */
 export const ERR_OPTIMIZER_TARGET_UNREACHABLE = declareCode('ERR_OPTIMIZER_TARGET_UNREACHABLE', { status: 422 })
+/** Simplification removed every triangle of a scene that had some (every part pruned or collapsed within the error): nothing is written. */
+export const ERR_OPTIMIZER_NOTHING_LEFT = declareCode('ERR_OPTIMIZER_NOTHING_LEFT', { status: 422 })
 /** Scheduling input is invalid (hours, deadline, time zone, calendar, resource). */
 export const ERR_SCHEDULE_INVALID = declareCode('ERR_SCHEDULE_INVALID', { status: 400 })
 /** The job cannot finish before its deadline even if it starts now. */

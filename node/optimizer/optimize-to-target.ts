@@ -22,7 +22,8 @@ import { z } from 'zod'
 import { sha256Hex } from '../../protocol/hash.ts'
 import type { SceneReference } from '../render/scene-reference.ts'
 import { PROFILES, type Profile } from './analysis-rules.ts'
-import { ERR_OPTIMIZER_OPTIONS_INVALID, ERR_OPTIMIZER_TARGET_UNREACHABLE, fail } from './errors.ts'
+import { ERR_OPTIMIZER_NOTHING_LEFT, ERR_OPTIMIZER_OPTIONS_INVALID, ERR_OPTIMIZER_TARGET_UNREACHABLE, fail } from './errors.ts'
+import { isTrustEngineError } from '../../protocol/errors.ts'
 import { optimizeScene, type OptimizeOptions, type OptimizeResult } from './optimize.ts'
 
 /** The quality a result must reach (the network's thresholds: SSIM and PSNR minimums). */
@@ -97,7 +98,9 @@ const targetSchema = z.object({ ssimMin: z.number().min(-1).max(1), psnrMin: z.n
  * Searches the ladder for the smallest output that meets `target`; see the
  * module comment. Throws `ERR_OPTIMIZER_TARGET_UNREACHABLE` when even the most
  * conservative rung fails, `ERR_OPTIMIZER_OPTIONS_INVALID` for bad options,
- * and the loader's and renderer's codes for bad input.
+ * and the loader's and renderer's codes for bad input. A rung whose
+ * simplification removes every triangle (`ERR_OPTIMIZER_NOTHING_LEFT`) fails
+ * without being measured: its step has 0 bytes, SSIM -1 and PSNR 0.
  */
 export async function optimizeToTarget (bytes: Uint8Array, target: QualityTarget, options: Partial<TargetOptions> = {}): Promise<TargetResult> {
   const t = targetSchema.safeParse(target)
@@ -114,7 +117,15 @@ export async function optimizeToTarget (bytes: Uint8Array, target: QualityTarget
   const tryRung = async (rung: number): Promise<boolean> => {
     const settings = TARGET_LADDER[rung]!
     const opts: Partial<OptimizeOptions> = { profile: o.profile, ...settings, ...(o.meshopt === undefined ? {} : { meshopt: o.meshopt }), ...(o.textureFormat === undefined ? {} : { textureFormat: o.textureFormat }) }
-    const out = await optimizeScene(bytes, opts)
+    let out: OptimizeResult
+    try {
+      out = await optimizeScene(bytes, opts)
+    } catch (err) {
+      // Settings that simplify every triangle away fail the target without a measurement (the worst SSIM and PSNR).
+      if (!isTrustEngineError(err) || err.code !== ERR_OPTIMIZER_NOTHING_LEFT) throw err
+      steps.push({ rung, settings, bytes: 0, triangles: 0, ssim: -1, psnr: 0, passed: false })
+      return false
+    }
     reference ??= await prepareSceneReference(bytes, { seed, ...(o.views === undefined ? {} : { views: o.views }) })
     const m = await measureAgainstReference(reference, out.bytes)
     const passed = m.metrics.ssim >= t.data.ssimMin && m.metrics.psnr >= t.data.psnrMin

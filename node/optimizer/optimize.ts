@@ -12,7 +12,7 @@ import { z } from 'zod'
 import { PROFILES, type Profile } from './analysis-rules.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import { resolveAnalysisOptions, defaultSceneAnalyzer, type SceneAnalysis } from './analyze.ts'
-import { ERR_OPTIMIZER_OPTIONS_INVALID, fail } from './errors.ts'
+import { ERR_OPTIMIZER_NOTHING_LEFT, ERR_OPTIMIZER_OPTIONS_INVALID, fail } from './errors.ts'
 import { createSceneIO, loadSceneSafely, resolveSceneLimits } from '../scene/load-scene.ts'
 import { preflightScene } from '../scene/preflight-scene.ts'
 import { PROFILE_PASSES, type ProfilePasses } from './profiles.ts'
@@ -30,6 +30,7 @@ import { quantizeVertices } from './quantize-pass.ts'
 import { reorderVertices } from './reorder-pass.ts'
 
 import { OPTIMIZER_GENERATOR } from './version.ts'
+import { checkVertexValues } from './vertex-values.ts'
 
 export { OPTIMIZER_FORMAT_VERSION, OPTIMIZER_GENERATOR } from './version.ts'
 
@@ -155,13 +156,16 @@ async function run (doc: Document, operations: Operation[], name: string, detail
  * join (hybrid route); weld; simplify to `ratio` within `error`; keyframe
  * resampling; prune; texture resize and re-encode; quantization; vertex
  * reordering; prune. Deterministic for given bytes and options.
- * Throws `ERR_SCENE_*` for bad input and `ERR_OPTIMIZER_OPTIONS_INVALID` for bad options.
+ * Throws `ERR_SCENE_*` for bad input (`ERR_SCENE_VERTEX_VALUES` for NaN, infinite or unrepresentably spread vertex
+ * values), `ERR_OPTIMIZER_OPTIONS_INVALID` for bad options and `ERR_OPTIMIZER_NOTHING_LEFT` when simplification
+ * removed every triangle.
  */
 export async function optimizeScene (bytes: Uint8Array, options: Partial<OptimizeOptions> = { profile: 'balanced' }): Promise<OptimizeResult> {
   const o = resolveOptimizeOptions(options)
   const analysisOptions = resolveAnalysisOptions({ profile: o.profile, ...(options.resolution !== undefined ? { resolution: options.resolution } : {}), limits: options.limits ?? {} })
   const limits = resolveSceneLimits(options.limits)
   const loaded = await loadSceneSafely(bytes, limits)
+  checkVertexValues(loaded.document)
   const inputHash = sha256Hex(bytes)
   const analysis: SceneAnalysis = defaultSceneAnalyzer.analyzeLoaded(loaded, bytes.byteLength, inputHash, analysisOptions)
   const doc = loaded.document
@@ -183,6 +187,9 @@ export async function optimizeScene (bytes: Uint8Array, options: Partial<Optimiz
   if (o.ratio < 1) {
     await MeshoptSimplifier.ready
     const r = simplifyScene(doc, { ratio: o.ratio, error: o.error, lockBorder: o.lockBorder, attributes: true, sloppyError: o.sloppyError })
+    if (r.trianglesBefore > 0 && r.trianglesAfter === 0) {
+      fail(ERR_OPTIMIZER_NOTHING_LEFT, `simplification within error ${o.error} (ratio ${o.ratio}${o.sloppyError === null ? '' : `, sloppy fallback within ${o.sloppyError}`}) removed all ${r.trianglesBefore} triangles; use a smaller --error or a larger --ratio`)
+    }
     const achieved = r.trianglesBefore === 0 ? 1 : r.trianglesAfter / r.trianglesBefore
     simplification = { requested: o.ratio, achieved }
     const how = `attribute-aware, ${o.lockBorder ? 'borders locked' : 'small parts pruned'}${r.sloppy > 0 ? `, sloppy fallback within ${o.sloppyError} on ${r.sloppy} primitive(s)` : ''}`

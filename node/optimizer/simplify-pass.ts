@@ -9,7 +9,7 @@
  * profile allows it. Deterministic: the simplifier is WebAssembly and every
  * loop runs over document-ordered primitives and index order.
  */
-import { type Accessor, type Document, Primitive } from '@gltf-transform/core'
+import { type Accessor, type Document, Node, Primitive } from '@gltf-transform/core'
 import { convertPrimitiveToTriangles } from '@gltf-transform/functions'
 import { MeshoptSimplifier } from 'meshoptimizer/simplifier'
 import { compactPrimitive, compactToIndices } from './compact-vertices.ts'
@@ -240,6 +240,9 @@ function simplifyPrimitive (prim: Primitive, o: SimplifyOptions): { before: numb
     if (loose.length < out.length) { out = loose; sloppy = true }
   }
   if (out.length === indices.length) return { before, after: before, sloppy: false }
+  // Nothing left (every part pruned as smaller than the error, or collapsed): no primitive rather than an empty
+  // one, whose accessors (count 0) are invalid glTF and which meshoptimizer's encoder cannot take.
+  if (out.length === 0) { prim.dispose(); return { before, after: 0, sloppy } }
   // The new triangles, and only the vertices they use, in order of first use (vertex fetch order).
   compactToIndices(prim, out)
   return { before, after: out.length / 3, sloppy }
@@ -254,12 +257,21 @@ function simplifyPrimitive (prim: Primitive, o: SimplifyOptions): { before: numb
 export function simplifyScene (doc: Document, options: SimplifyOptions): SimplifyResult {
   const result: SimplifyResult = { trianglesBefore: 0, trianglesAfter: 0, sloppy: 0 }
   for (const mesh of doc.getRoot().listMeshes()) {
-    for (const prim of mesh.listPrimitives()) {
+    for (const prim of [...mesh.listPrimitives()]) {
       if (!isTriangles(prim)) continue
       const r = simplifyPrimitive(prim, options)
       result.trianglesBefore += r.before
       result.trianglesAfter += r.after
       if (r.sloppy) result.sloppy++
+    }
+    // A mesh left without primitives is invalid glTF: its nodes lose it (and their GPU instancing with it).
+    if (mesh.listPrimitives().length === 0) {
+      for (const parent of mesh.listParents()) {
+        if (!(parent instanceof Node)) continue
+        parent.setMesh(null)
+        parent.setExtension('EXT_mesh_gpu_instancing', null)
+      }
+      mesh.dispose()
     }
   }
   return result

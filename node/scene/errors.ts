@@ -16,6 +16,8 @@ export const ERR_SCENE_JSON_INVALID = declareCode('ERR_SCENE_JSON_INVALID', { st
 export const ERR_SCENE_TOO_LARGE = declareCode('ERR_SCENE_TOO_LARGE', { status: 413 })
 /** A buffer view, accessor or image points outside the bytes it refers to, or an index is out of range. */
 export const ERR_SCENE_OUT_OF_RANGE = declareCode('ERR_SCENE_OUT_OF_RANGE', { status: 400 })
+/** A vertex attribute holds NaN or an infinity (invalid glTF), or positions spanning more than a float32 holds: the optimizer refuses them. */
+export const ERR_SCENE_VERTEX_VALUES = declareCode('ERR_SCENE_VERTEX_VALUES', { status: 400 })
 /** Decoding the scene would allocate more than the limits allow (accessor elements, image pixels). */
 export const ERR_SCENE_MEMORY_LIMIT = declareCode('ERR_SCENE_MEMORY_LIMIT', { status: 400 })
 /** The node hierarchy is not a forest: a cycle, a node with two parents, or too deep. */

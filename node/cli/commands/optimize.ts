@@ -9,7 +9,7 @@
  * and prints the search (`ERR_OPTIMIZER_TARGET_UNREACHABLE` when none does).
  *
  * Exit codes: 0 written; 2 error (`ERR_SCENE_*`, `ERR_FILE_*`,
- * `ERR_OPTIMIZER_OPTIONS_INVALID`, `ERR_OUTPUT_WRITE_FAILED`, `ERR_BAD_ARGS`);
+ * `ERR_OPTIMIZER_OPTIONS_INVALID`, `ERR_OPTIMIZER_NOTHING_LEFT`, `ERR_OUTPUT_WRITE_FAILED`, `ERR_BAD_ARGS`);
  * on error no output file is created or changed.
  */
 import { CommanderError, type Command } from 'commander'
