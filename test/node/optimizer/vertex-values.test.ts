@@ -27,8 +27,8 @@ async function gridScene (edits: Array<(pos: Float32Array, nor: Float32Array) =>
     // A material each, so that no route joins the grids into one primitive.
     const mesh = addGrid(doc, 8, doc.createMaterial(`m${i}`).setBaseColorFactor([1, i / 4, 0, 1])).setName(`grid${i}`)
     const prim = mesh.listPrimitives()[0]!
-    const pos = prim.getAttribute('POSITION')!.getArray() as Float32Array
-    const nor = prim.getAttribute('NORMAL')!.getArray() as Float32Array
+    const pos = prim.getAttribute('POSITION')!.getArray() as Float32Array<ArrayBuffer>
+    const nor = prim.getAttribute('NORMAL')!.getArray() as Float32Array<ArrayBuffer>
     edit(pos, nor)
     prim.getAttribute('POSITION')!.setArray(pos)
     scene.addChild(doc.createNode(`n${i}`).setMesh(mesh).setTranslation([i * 2, 0, 0]))
