@@ -60,30 +60,3 @@ export function invert (out: Mat4, a: Mat4): Mat4 | null {
   out[15] = (a20 * b03 - a21 * b01 + a22 * b00) * det
   return out
 }
-
-/** The matrix of rotation q, then translation v, with scale s (gl-matrix mat4.fromRotationTranslationScale). */
-export function fromRotationTranslationScale (out: Mat4, q: number[], v: number[], s: number[]): Mat4 {
-  const x = q[0]!; const y = q[1]!; const z = q[2]!; const w = q[3]!
-  const x2 = x + x; const y2 = y + y; const z2 = z + z
-  const xx = x * x2; const xy = x * y2; const xz = x * z2
-  const yy = y * y2; const yz = y * z2; const zz = z * z2
-  const wx = w * x2; const wy = w * y2; const wz = w * z2
-  const sx = s[0]!; const sy = s[1]!; const sz = s[2]!
-  out[0] = (1 - (yy + zz)) * sx
-  out[1] = (xy + wz) * sx
-  out[2] = (xz - wy) * sx
-  out[3] = 0
-  out[4] = (xy - wz) * sy
-  out[5] = (1 - (xx + zz)) * sy
-  out[6] = (yz + wx) * sy
-  out[7] = 0
-  out[8] = (xz + wy) * sz
-  out[9] = (yz - wx) * sz
-  out[10] = (1 - (xx + yy)) * sz
-  out[11] = 0
-  out[12] = v[0]!
-  out[13] = v[1]!
-  out[14] = v[2]!
-  out[15] = 1
-  return out
-}

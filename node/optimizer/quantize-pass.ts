@@ -20,7 +20,8 @@ import { type Accessor, AnimationChannel, type Document, type Mesh, Node, Primit
 import { KHRMeshQuantization } from '@gltf-transform/extensions'
 import { createTransform, dedup, prune, quantize, sortPrimitiveWeights } from '@gltf-transform/functions'
 import { compactPrimitive } from './compact-vertices.ts'
-import { fromRotationTranslationScale, invert, type Mat4, multiply } from './mat4.ts'
+import { fromTRS } from '../render/mat4.ts'
+import { invert, type Mat4, multiply } from './mat4.ts'
 
 /** Options of {@link quantizeVertices}: those of glTF-Transform's quantize the optimizer sets. */
 export interface QuantizeOptions {
@@ -95,7 +96,8 @@ function nodeTransformOf (mesh: Mesh): NodeTransform {
   return { offset: [x0 + (x1 - x0) / 2, y0 + (y1 - y0) / 2, z0 + (z1 - z0) / 2], scale }
 }
 
-const fromTransform = (t: NodeTransform): Mat4 => fromRotationTranslationScale([], [0, 0, 0, 1], t.offset, [t.scale, t.scale, t.scale])
+// The same products as gl-matrix's mat4.fromRotationTranslationScale, which glTF-Transform's quantize calls.
+const fromTransform = (t: NodeTransform): Mat4 => Array.from(fromTRS(t.offset, [0, 0, 0, 1], [t.scale, t.scale, t.scale]))
 const TRS_CHANNELS = ['translation', 'rotation', 'scale']
 
 /** Scales and offsets each node drawing `mesh` by its quantization transform, in a new child node where the node has children or animated TRS. */
