@@ -4,6 +4,7 @@
  * with exit code 2.
  */
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
+import { API_TOKEN_CHARACTERS, API_TOKEN_CHARACTERS_MESSAGE } from '../config/api-token.ts'
 
 /** Code of a command-line value that does not parse or is out of range. */
 export const ERR_BAD_ARGS = declareCode('ERR_BAD_ARGS', { status: 400 })
@@ -76,6 +77,6 @@ export function resolveApiToken (flag: string | undefined, env: NodeJS.ProcessEn
   const t = flag ?? env[ENV_API_TOKEN]
   if (t === undefined || t === '') return undefined
   // It goes into an HTTP header: anything else fails in fetch, which reads as an unreachable node.
-  if (!/^[\x21-\x7e]+$/.test(t)) throw badArgs(flag !== undefined ? '--token' : ENV_API_TOKEN, 'an API token is visible ASCII characters only (no spaces, no other characters)')
+  if (!API_TOKEN_CHARACTERS.test(t)) throw badArgs(flag !== undefined ? '--token' : ENV_API_TOKEN, API_TOKEN_CHARACTERS_MESSAGE)
   return t
 }

@@ -24,7 +24,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
 import { ERR_FILE_TOO_LARGE, readFileBounded } from '../files/read-bounded.ts'
-import { apiTokenSchema, blobStorageConfigSchema, economyConfigSchema, evidenceConfigSchema, jobsConfigSchema, rateLimitsConfigSchema, retentionConfigSchema, shutdownConfigSchema } from './node-options.ts'
+import { blobStorageConfigSchema, economyConfigSchema, evidenceConfigSchema, jobsConfigSchema, rateLimitsConfigSchema, retentionConfigSchema, shutdownConfigSchema } from './node-options.ts'
+import { apiTokenSchema } from './api-token.ts'
 import type { PartialNodeOptions } from './node-options.ts'
 
 /** Code of a config file that is too large, not JSON, or violates the schema. */

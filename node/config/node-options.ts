@@ -14,6 +14,7 @@ import { pricingCalendarSchema, type PricingCalendar } from '../optimizer/econom
 import { RESOURCE_KINDS, resourceProfileSchema, type ResourceKind, type ResourceProfile } from '../optimizer/economy/resource-profile.ts'
 import { retentionOptionsSchema } from '../wiring/retention.ts'
 import { stopOptionsSchema } from '../wiring/graceful-stop.ts'
+import { apiTokenSchema } from './api-token.ts'
 
 /** Code of options that do not validate (flags, environment or config file). */
 export const ERR_OPTIONS_INVALID = declareCode('ERR_OPTIONS_INVALID', { status: 400 })
@@ -314,17 +315,6 @@ const apiSchema = z.union([
   z.literal('off'),
   z.string().regex(/^([^\s:[\]]+|\[[0-9a-fA-F:.]+\]):\d{1,5}$/, 'expected HOST:PORT, [IPv6]:PORT or off')
 ])
-/**
- * The API's bearer token: 16 to 256 visible ASCII characters. The API reads
- * `Authorization: Bearer <token>` with no whitespace in the token, and a
- * header carries Latin-1 at most (non-ASCII is sent differently by curl and
- * by fetch), so any other token would start a node that no client can write to.
- */
-export const apiTokenSchema = z.string()
-  .min(16, 'an API token needs at least 16 characters')
-  .max(256)
-  .regex(/^[\x21-\x7e]*$/, 'an API token is visible ASCII characters only (no spaces, no other characters)')
-
 const partialSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   dataDir: z.string().min(1).optional(),
