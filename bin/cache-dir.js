@@ -5,7 +5,8 @@
 // files it trusts (StrictModes): it belongs to this user or to root, and
 // neither its group nor others can write it. A folder that fails is not read
 // at all; the CLI then loads its sources, as where the cache is off.
-import { mkdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 
 /**
  * Why `dir` must not hold code this process runs, or null when it may.
@@ -15,7 +16,7 @@ import { mkdirSync, statSync } from 'node:fs'
 export function untrustedCacheDir (dir) {
   if (typeof process.getuid !== 'function') return null
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    makeDirs(dir, 0o700)
   } catch (err) {
     return `cannot create ${dir}: ${err instanceof Error ? err.message : String(err)}`
   }
@@ -25,6 +26,25 @@ export function untrustedCacheDir (dir) {
   if (st.uid !== process.getuid() && st.uid !== 0) return `${dir} belongs to another user (uid ${st.uid})`
   if ((st.mode & 0o022) !== 0) return `${dir} can be written by other users (mode ${(st.mode & 0o777).toString(8)})`
   return null
+}
+
+/**
+ * `mkdir -p` one level at a time (as node/files/ensure-dir.ts, which the
+ * launcher cannot load before its TypeScript cache): Node's recursive mkdir
+ * under a folder that cannot hold children (`/proc`) retries forever at full
+ * CPU; here its ENOENT is thrown. A folder another process made meanwhile is
+ * taken.
+ */
+function makeDirs (dir, mode) {
+  const missing = []
+  for (let d = resolve(dir); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.push(d)
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d, { mode })
+    } catch (err) {
+      if (!(err instanceof Error && 'code' in err && err.code === 'EEXIST' && statSync(d).isDirectory())) throw err
+    }
+  }
 }
 
 /** Mode of the files written into a cache folder: written by this user only, whatever the umask. */

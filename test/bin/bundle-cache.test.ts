@@ -214,6 +214,15 @@ describe('bundle of the optimize and analyze commands', () => {
     expect(unwritable.bytes!.equals(sources.bytes!)).toBe(true)
   })
 
+  it('falls back, without hanging, where the cache folder would be under a folder that cannot hold folders (/proc)', async () => {
+    const sources = await run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
+    // Node's recursive mkdir retries forever there; the type-stripped TypeScript cache is in the same case.
+    const r = await run(optimize, { TRUST_ENGINE_BUNDLE_DIR: '/proc/trust-engine/cache', TRUST_ENGINE_TS_CACHE_DIR: '/proc/trust-engine/ts' })
+    expect(r.bundle).toBe("bundle: unavailable (cannot create /proc/trust-engine/cache: ENOENT: no such file or directory, mkdir '/proc/trust-engine')")
+    expect(r.code).toBe(0)
+    expect(r.bytes!.equals(sources.bytes!)).toBe(true)
+  })
+
   it('does not run a bundle that is not the one it wrote', async () => {
     const sources = await run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
     const dir = join(work, 'truncated')
