@@ -7,7 +7,8 @@
  * 1. schema and metric ranges (`ERR_SCHEMA`, `ERR_METRIC_RANGE`);
  * 2. certificate, job and votes are for this network and network digest, votes for its measurement engine (`ERR_CERT_NETWORK`);
  * 3. every rule verifyJob applies to the job but its signature (checkJobRules: `ERR_WRONG_NETWORK`,
- *    `ERR_UNKNOWN_SIGNER`, `ERR_JOB_DEADLINE`, `ERR_JOB_VALIDITY`);
+ *    `ERR_UNKNOWN_SIGNER`, `ERR_JOB_DEADLINE`, `ERR_JOB_VALIDITY`, `ERR_JOB_THRESHOLDS` for thresholds
+ *    below the network's floor, so a `validated` certificate means at least the network's minimum quality);
  * 4. the job id is the job's, every vote for that job id and the certificate's round (`ERR_CERT_JOB`);
  * 5. every voter is a validator (`ERR_CERT_UNKNOWN_VOTER`), appears once (`ERR_CERT_DUPLICATE_VOTER`), in ascending key order (`ERR_CERT_ORDER`);
  * 6. every vote carries the same caveats (`ERR_CERT_DISAGREES`), and they are the certificate's (`ERR_CERT_CAVEATS`);

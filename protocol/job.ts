@@ -18,7 +18,7 @@ import { TrustEngineError, declareCode } from './errors.ts'
 import { epochMsSchema, networkIdSchema, nonceSchema, publicKeySchema, sha256Schema, signatureSchema } from './fields.ts'
 import { sha256Hex } from './hash.ts'
 import { type Thresholds, thresholdsSchema } from './metrics.ts'
-import { type NetworkConfig, isValidator, networkDigest, withinValidity } from './network.ts'
+import { type NetworkConfig, belowFloor, isValidator, networkDigest, withinValidity } from './network.ts'
 import { ERR_BAD_SIGNATURE, signMessage, verifyMessage } from './signing.ts'
 
 /** Code of a message whose `networkId` is not this node's network. */
@@ -29,6 +29,8 @@ export const ERR_UNKNOWN_SIGNER = declareCode('ERR_UNKNOWN_SIGNER', { action: 'r
 export const ERR_JOB_DEADLINE = declareCode('ERR_JOB_DEADLINE', { action: 'reject', status: 400 })
 /** Code of a job created outside the network file's validity window. */
 export const ERR_JOB_VALIDITY = declareCode('ERR_JOB_VALIDITY', { action: 'reject', status: 400 })
+/** Code of a job whose thresholds are below the network file's floor (`minThresholds`) in some metric: refused by verifyJob (so over gossip), by the submitting node's API before it announces, and by certificate verification. */
+export const ERR_JOB_THRESHOLDS = declareCode('ERR_JOB_THRESHOLDS', { action: 'reject', status: 400 })
 
 /** Kinds of job: `frames` compares rendered frames pairwise; `scene` certifies an optimized glTF scene against its reference. */
 export type JobKind = 'frames' | 'scene'
@@ -142,11 +144,25 @@ export function checkVoteSpan (network: NetworkConfig, spanMs: number): void {
 }
 
 /**
+ * Throws `ERR_JOB_THRESHOLDS` when `thresholds` are below the network's floor
+ * (`minThresholds`) in some metric; `details.below` lists each such threshold
+ * with the job's value and the floor's. A network without a floor takes any.
+ */
+export function checkThresholdFloor (network: NetworkConfig, thresholds: Thresholds): void {
+  const below = belowFloor(network, thresholds)
+  if (below.length > 0) {
+    const which = below.map((b) => `${b.threshold} ${b.job} < ${b.floor}`).join(', ')
+    throw new TrustEngineError(ERR_JOB_THRESHOLDS, `job thresholds below the network's minimum (${which})`, { details: { below } })
+  }
+}
+
+/**
  * Every check of {@link verifyJob} but the signature: same network id and
  * network digest (`ERR_WRONG_NETWORK`), submitter is a validator
  * (`ERR_UNKNOWN_SIGNER`), deadline span within the network's bounds
  * (`ERR_JOB_DEADLINE`), created within the network file's validity window
- * (`ERR_JOB_VALIDITY`). Certificates apply the same function.
+ * (`ERR_JOB_VALIDITY`), thresholds at or above the network's floor
+ * (`ERR_JOB_THRESHOLDS`). Certificates apply the same function.
  */
 export function checkJobRules (job: UnsignedJob, network: NetworkConfig): void {
   if (job.networkId !== network.networkId || job.networkDigest !== networkDigest(network)) {
@@ -157,6 +173,7 @@ export function checkJobRules (job: UnsignedJob, network: NetworkConfig): void {
   if (!withinValidity(network, job.createdAt)) {
     throw new TrustEngineError(ERR_JOB_VALIDITY, 'job created outside the network file\'s validity window', { details: { createdAt: job.createdAt } })
   }
+  checkThresholdFloor(network, job.thresholds)
 }
 
 /**

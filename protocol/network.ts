@@ -5,7 +5,10 @@
  * Nodes agree on a network by its digest ({@link networkDigest}), the sha256
  * of the canonical encoding of the parsed file with every default filled in;
  * certificates name that digest. Defaults come from the seed system (quality
- * thresholds, reputation rule) unless noted.
+ * thresholds, reputation rule) unless noted. One group has no default:
+ * `minThresholds`, the floor of every job's thresholds, is absent (no floor)
+ * unless the file gives it, so files written before it existed keep their
+ * digest.
  */
 import { z } from 'zod'
 import { canonicalEncode } from './canonical.ts'
@@ -14,6 +17,7 @@ import { decodeJson, parseWith } from './decode.ts'
 import { TrustEngineError, isTrustEngineError, declareCode } from './errors.ts'
 import { epochMsSchema, networkIdSchema, publicKeySchema } from './fields.ts'
 import { sha256Hex } from './hash.ts'
+import { METRIC_NAMES, THRESHOLD_OF, type Thresholds, thresholdsSchema } from './metrics.ts'
 import { ERR_WEAK_KEY, isStrongPublicKey } from './public-key.ts'
 
 /** Code of a network file that is too large, not JSON, or violates the schema. */
@@ -28,7 +32,7 @@ export const validatorSchema = z.strictObject({
   weight: z.int().min(1).max(MAX_BASE_WEIGHT)
 })
 
-/** Schema of the network file; absent parameter groups and fields get the documented defaults. */
+/** Schema of the network file; absent parameter groups and fields get the documented defaults (`minThresholds` stays absent). */
 export const networkSchema = z.strictObject({
   networkId: networkIdSchema,
   protocolVersion: z.literal(PROTOCOL_VERSION),
@@ -46,6 +50,17 @@ export const networkSchema = z.strictObject({
      */
     ssimLocalMin: z.number().min(-1).max(1).default(0.9)
   }).prefault({}),
+  /**
+   * The floor of every job's thresholds (the protocol's minimum quality):
+   * a job whose thresholds are below it in any metric is refused by
+   * verifyJob (`ERR_JOB_THRESHOLDS`), so by every honest node and by
+   * certificate verification, and a `validated` of this network means at
+   * least this quality. All three fields when present. Optional with NO
+   * default: a file without it means no floor and keeps the digest it had
+   * before the floor existed. `network init` writes the default thresholds
+   * here, so a job there may only be stricter than the defaults.
+   */
+  minThresholds: thresholdsSchema.optional(),
   tolerances: z.strictObject({
     /** Absolute; tight because honest nodes compute bit-identical numbers. */
     ssim: z.number().min(0).max(2).default(1e-9),
@@ -139,6 +154,13 @@ export const networkSchema = z.strictObject({
     minSuccessRate: unit.default(0.5)
   }).prefault({})
 }).superRefine((n, ctx) => {
+  // Default thresholds below the floor would make every job submitted with the defaults invalid.
+  if (n.minThresholds !== undefined) {
+    for (const metric of METRIC_NAMES) {
+      const k = THRESHOLD_OF[metric]
+      if (n.thresholds[k] < n.minThresholds[k]) ctx.addIssue({ code: 'custom', path: ['thresholds', k], message: `below minThresholds.${k} (${n.minThresholds[k]})` })
+    }
+  }
   const keys = new Set<string>()
   const names = new Set<string>()
   n.validators.forEach((v, i) => {
@@ -233,6 +255,19 @@ function deepFreeze<T> (value: T): T {
     Object.freeze(value)
   }
   return value
+}
+
+/**
+ * The thresholds of `thresholds` below the network's floor (`minThresholds`),
+ * each with the job's value and the floor's; empty when the network has no
+ * floor or every threshold meets it (equal meets it).
+ */
+export function belowFloor (network: NetworkConfig, thresholds: Thresholds): Array<{ threshold: keyof Thresholds, job: number, floor: number }> {
+  const floor = network.minThresholds
+  if (floor === undefined) return []
+  return METRIC_NAMES.map((m) => THRESHOLD_OF[m])
+    .filter((k) => !(thresholds[k] >= floor[k]))
+    .map((k) => ({ threshold: k, job: thresholds[k], floor: floor[k] }))
 }
 
 /** True when a job created at `createdAt` (ms since the epoch) falls within the network file's validity window. */
