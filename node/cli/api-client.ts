@@ -51,6 +51,11 @@ export class ApiClient {
     return await this.request('GET', '/v1/node') as NodeInfo
   }
 
+  /** `GET /v1/network`: the network file the node runs with (as JSON, to be parsed with `parseNetwork`). */
+  async network (): Promise<unknown> {
+    return await this.request('GET', '/v1/network')
+  }
+
   /** `POST /v1/blobs`: uploads bytes; returns their sha256 and size. */
   async uploadBlob (bytes: Uint8Array): Promise<{ sha256: string, size: number }> {
     return await this.request('POST', '/v1/blobs', { bytes, contentType: 'application/octet-stream' }) as { sha256: string, size: number }

@@ -66,6 +66,8 @@ function parseInstant (flag: string, value: string, now: number): number | strin
 export async function submitEconomyJob (opts: SubmitOptions, economy: EconomyOptions, progress: (line: string) => void = () => {}): Promise<ScheduleView> {
   const [{ ApiClient }, { uploadFile }] = await Promise.all([import('./api-client.ts'), import('./upload.ts')])
   const client = new ApiClient(opts.api, { token: opts.token })
+  const { checkThresholdsAhead } = await import('./commands/submit.ts')
+  await checkThresholdsAhead(client, opts.thresholds)
   const sha256 = await uploadFile(client, opts.reference[0]!, progress)
   const schedule = await client.scheduleEconomyJob({
     kind: 'scene',

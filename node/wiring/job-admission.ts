@@ -3,6 +3,9 @@
  * optimizes or announces anything, each in one place:
  *
  * - only a validator of the network announces jobs (`ERR_NOT_VALIDATOR`);
+ * - the job's thresholds (the request's over the network's defaults) meet
+ *   the network's floor, `minThresholds` (`ERR_JOB_THRESHOLDS`, the
+ *   protocol's own rule), checked before any blob is read;
  * - every named blob is stored on this node (`ERR_BLOB_UNKNOWN`, with the
  *   path of each missing one), since it serves them to the other validators;
  * - the deadline lies within the network's bounds (`ERR_JOB_DEADLINE`, the
@@ -19,7 +22,7 @@
  *   here (`ERR_PNG_SIGNATURE`, `ERR_SCENE_NOT_GLTF`, ...).
  */
 import { TrustEngineError } from '../../protocol/errors.ts'
-import { checkVoteSpan } from '../../protocol/job.ts'
+import { checkThresholdFloor, checkVoteSpan } from '../../protocol/job.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import { ERR_BLOB_UNKNOWN, ERR_NOT_VALIDATOR } from '../job/errors.ts'
 import { type Profile, parseProfile } from '../optimizer/analysis-rules.ts'
@@ -61,6 +64,8 @@ export async function admitJob (components: JobAdmissionComponents, request: Sub
   if (!network.validators.some((v) => v.publicKey === publicKey)) {
     throw new TrustEngineError(ERR_NOT_VALIDATOR, 'this node is not a validator of its network and cannot announce jobs')
   }
+  // The thresholds the job will carry (node/job/new-job.ts): the request's over the network's defaults.
+  checkThresholdFloor(network, { ...network.thresholds, ...request.thresholds })
   const missing: Array<{ path: string, message: string }> = []
   const bytes = { reference: [] as Uint8Array[], candidate: [] as Uint8Array[] }
   // A blob named several times is read once.

@@ -42,7 +42,35 @@ export function isSettled (job: JobView): boolean {
 }
 
 /**
- * Uploads the files, creates the job and, with `wait`, follows it until it
+ * Throws `ERR_JOB_THRESHOLDS` when `thresholds` (over the network's defaults,
+ * as the node fills them in) are below the floor of the node's network file
+ * (`minThresholds`), so that nothing is uploaded for a job the node would
+ * refuse. Only a check ahead: a node that cannot tell its network file, or
+ * one the protocol here cannot read, is left to judge the request itself
+ * (it applies the same rule).
+ */
+export async function checkThresholdsAhead (client: ApiClient, thresholds: SubmitOptions['thresholds']): Promise<void> {
+  if (thresholds === undefined) return
+  const [{ parseNetwork }, { checkThresholdFloor }] = await Promise.all([import('../../../protocol/network.ts'), import('../../../protocol/job.ts')])
+  let network
+  try {
+    network = parseNetwork(await client.network())
+  } catch (err) {
+    if (err instanceof TrustEngineError) return
+    throw err
+  }
+  try {
+    checkThresholdFloor(network, { ...network.thresholds, ...thresholds })
+  } catch (err) {
+    if (!(err instanceof TrustEngineError)) throw err
+    const floor = network.minThresholds!
+    throw new TrustEngineError(err.code, `--thresholds: ${err.message}; network ${network.networkId} accepts no job below SSIM ${floor.ssimMin}, PSNR ${floor.psnrMin} dB, local SSIM ${floor.ssimLocalMin} (nothing was uploaded)`, { details: err.details, cause: err })
+  }
+}
+
+/**
+ * Checks the thresholds against the network's floor ({@link checkThresholdsAhead}),
+ * uploads the files, creates the job and, with `wait`, follows it until it
  * settles or `timeoutMs` passes (see `waitForJob`), reporting each upload on
  * `progress` and the job's progress (status, votes, time) on `status`.
  * Throws the API's `TrustEngineError` on any error answer.
@@ -50,6 +78,7 @@ export function isSettled (job: JobView): boolean {
 export async function submitJob (opts: SubmitOptions, progress: (line: string) => void = () => {}, status: (line: string) => void = () => {}): Promise<SubmitOutcome> {
   const [{ ApiClient }, { uploadFile }] = await Promise.all([import('../api-client.ts'), import('../upload.ts')])
   const client = new ApiClient(opts.api, { token: opts.token })
+  await checkThresholdsAhead(client, opts.thresholds)
   const upload = async (path: string): Promise<string> => await uploadFile(client, path, progress)
   const request: SubmitJobRequest = { kind: opts.kind, reference: [], candidate: [] }
   for (const p of opts.reference) request.reference.push(await upload(p))

@@ -13,7 +13,7 @@ import type { EvidenceStoreOptions } from '../../../node/evidence/evidence-store
 import { generateKeyFile, type KeyFile } from '../../../node/keys.ts'
 import { createNode, type NodeInit, type TrustEngineNode } from '../../../node/node.ts'
 import { generateKeyPair } from '../../../protocol/signing.ts'
-import { parseNetwork, type NetworkConfig } from '../../../protocol/network.ts'
+import { parseNetwork, type NetworkConfig, type NetworkInput } from '../../../protocol/network.ts'
 import { addNoise, blur, encodePng, scene } from '../measure/fixtures.ts'
 
 /** A running node with its API. */
@@ -28,15 +28,16 @@ export interface TestNode {
   close: () => Promise<void>
 }
 
-/** Starts a node whose key is the first of `validators` validators, with its API on a free loopback port. */
-export async function startTestNode (options: { validators?: number, api?: Partial<ApiOptions>, evidence?: Partial<EvidenceStoreOptions>, blobs?: NodeInit['blobs'], engine?: NodeInit['engine'] } = {}): Promise<TestNode> {
+/** Starts a node whose key is the first of `validators` validators, with its API on a free loopback port; `network` adds parameter groups to its network file. */
+export async function startTestNode (options: { validators?: number, network?: Omit<NetworkInput, 'networkId' | 'protocolVersion' | 'validators'>, api?: Partial<ApiOptions>, evidence?: Partial<EvidenceStoreOptions>, blobs?: NodeInit['blobs'], engine?: NodeInit['engine'] } = {}): Promise<TestNode> {
   const dir = await mkdtemp(join(tmpdir(), 'trust-engine-api-'))
   const key = generateKeyFile(join(dir, 'key.json'))
   const others = Array.from({ length: (options.validators ?? 1) - 1 }, () => generateKeyPair().publicKey)
   const network = parseNetwork({
     networkId: 'api-test',
     protocolVersion: 1,
-    validators: [key.publicKey, ...others].map((publicKey, i) => ({ name: `node${i + 1}`, publicKey, weight: 1 }))
+    validators: [key.publicKey, ...others].map((publicKey, i) => ({ name: `node${i + 1}`, publicKey, weight: 1 })),
+    ...options.network
   })
   const node = await createNode({ dataDir: dir, network, logLevel: 'silent', ...(options.evidence === undefined ? {} : { evidence: options.evidence }), ...(options.blobs === undefined ? {} : { blobs: options.blobs }), ...(options.engine === undefined ? {} : { engine: options.engine }) })
   let api: ApiServer
