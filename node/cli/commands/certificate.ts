@@ -10,7 +10,7 @@
 import type { Command } from 'commander'
 import { TrustEngineError } from '../../../protocol/errors.ts'
 
-/** The thresholds a job was judged by (the submitter chooses them; the network file only gives defaults). */
+/** The thresholds a job was judged by (the submitter chooses them; the network file gives defaults and, with `minThresholds`, a floor). */
 export interface CertificateThresholds { ssimMin: number, psnrMin: number, ssimLocalMin: number }
 
 /** Result of {@link verifyCertificateFiles}. */
@@ -20,7 +20,9 @@ export type CertificateFileVerification =
     /** The job's thresholds, which its status follows from. */
     thresholds: CertificateThresholds,
     /** The thresholds laxer than the network file's defaults (a `validated` then says less than the network's default bar). */
-    laxerThanNetwork: Array<{ threshold: keyof CertificateThresholds, job: number, network: number }>
+    laxerThanNetwork: Array<{ threshold: keyof CertificateThresholds, job: number, network: number }>,
+    /** The network file's floor of job thresholds (`minThresholds`), which a valid certificate's job meets; null: the file sets none. */
+    networkMinimum: CertificateThresholds | null
   }
   | { valid: false, code: string, message: string }
 
@@ -53,7 +55,9 @@ export async function verifyCertificateFiles (certPath: string, networkPath: str
   const laxerThanNetwork = (['ssimMin', 'psnrMin', 'ssimLocalMin'] as const)
     .filter((k) => thresholds[k] < network.thresholds[k])
     .map((k) => ({ threshold: k, job: thresholds[k], network: network.thresholds[k] }))
-  return { valid: true, jobId: r.jobId, status: r.status, signedBaseWeight: r.signedBaseWeight, totalBaseWeight: r.totalBaseWeight, caveats: r.caveats, thresholds, laxerThanNetwork }
+  const floor = network.minThresholds
+  const networkMinimum = floor === undefined ? null : { ssimMin: floor.ssimMin, psnrMin: floor.psnrMin, ssimLocalMin: floor.ssimLocalMin }
+  return { valid: true, jobId: r.jobId, status: r.status, signedBaseWeight: r.signedBaseWeight, totalBaseWeight: r.totalBaseWeight, caveats: r.caveats, thresholds, laxerThanNetwork, networkMinimum }
 }
 
 /** The text lines of a valid certificate: the verdict, and the thresholds it was reached under. */
@@ -61,7 +65,10 @@ export function describeValidCertificate (r: Extract<CertificateFileVerification
   const t = r.thresholds
   const lines = [
     `valid: job ${r.jobId} ${r.status}, signed by ${r.signedBaseWeight} of ${r.totalBaseWeight} base weight${r.caveats.length === 0 ? '' : `; caveats (not rendered): ${r.caveats.join(', ')}`}`,
-    `thresholds: SSIM >= ${t.ssimMin}, PSNR >= ${t.psnrMin} dB, local SSIM >= ${t.ssimLocalMin} (chosen by the submitter)`
+    `thresholds: SSIM >= ${t.ssimMin}, PSNR >= ${t.psnrMin} dB, local SSIM >= ${t.ssimLocalMin} (chosen by the submitter)`,
+    r.networkMinimum === null
+      ? 'network minimum: none (the network file has no minThresholds)'
+      : `network minimum: SSIM >= ${r.networkMinimum.ssimMin}, PSNR >= ${r.networkMinimum.psnrMin} dB, local SSIM >= ${r.networkMinimum.ssimLocalMin} (minThresholds; no job below it is valid)`
   ]
   if (r.laxerThanNetwork.length > 0) {
     const which = r.laxerThanNetwork.map((l) => `${l.threshold} ${l.job} < ${l.network}`).join(', ')

@@ -9,7 +9,9 @@
  * - `DIR/nodes.json`        name, peer id, public key, config path, listen
  *                           address and API URL of every node;
  * - `DIR/network.json`      the network file (protocol/network.ts), written
- *                           last, so its presence marks a complete init.
+ *                           last, so its presence marks a complete init; its
+ *                           floor of job thresholds (`minThresholds`) is the
+ *                           default thresholds.
  *
  * Exit codes: 0 written; 2 error (bad flags, DIR/network.json exists
  * without --force, ports unavailable, I/O).
@@ -110,11 +112,14 @@ export async function initNetwork (options: Partial<NetworkInitOptions> & Pick<N
     keys.push(generateKeyFile(join(dir, name, 'key.json'), { overwrite: opts.force }))
   }
   const networkId = opts.networkId ?? `local-${sha256Hex(keys.map((k) => k.publicKey).sort().join('')).slice(0, 8)}`
-  const network = parseNetwork({
+  const base = {
     networkId,
     protocolVersion: PROTOCOL_VERSION,
     validators: names.map((name, i) => ({ name, publicKey: keys[i]!.publicKey, weight: 1 }))
-  })
+  }
+  // The floor of job thresholds is the default thresholds: a job of this network may be stricter than the defaults,
+  // never laxer, so its `validated` means at least the network's default quality (docs/protocol.md, "The floor of job thresholds").
+  const network = parseNetwork({ ...base, minThresholds: { ...parseNetwork(base).thresholds } })
   const loopback = isLoopbackHost(opts.host)
   const entries: NodeEntry[] = names.map((name, i) => {
     const peerId = peerIdOf(keys[i]!.publicKey).toString()

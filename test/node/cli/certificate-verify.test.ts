@@ -52,8 +52,36 @@ describe('verifyCertificateFiles', () => {
   it('accepts the genuine certificate', async () => {
     expect(await verifyCertificateFiles(certPath, networkPath)).toEqual({
       valid: true, jobId: cert.jobId, status: 'validated', signedBaseWeight: 3, totalBaseWeight: 3, caveats: [],
-      thresholds: { ssimMin: 0.98, psnrMin: 35, ssimLocalMin: 0.9 }, laxerThanNetwork: []
+      thresholds: { ssimMin: 0.98, psnrMin: 35, ssimLocalMin: 0.9 }, laxerThanNetwork: [], networkMinimum: null
     })
+  })
+
+  it('under a network floor: a certificate of a job below it is invalid (ERR_JOB_THRESHOLDS), one at it names the floor', async () => {
+    const floor = { ssimMin: 0.98, psnrMin: 35, ssimLocalMin: 0.9 }
+    const { network, keys } = makeNetwork([1, 1, 1], { minThresholds: floor }, 'floor-net')
+    const floorNetworkPath = join(dir, 'floor-network.json')
+    await writeFile(floorNetworkPath, JSON.stringify(network))
+    const certOf = async (thresholds: typeof floor): Promise<string> => {
+      const job = signJob(newJob(network, {
+        kind: 'frames', submitter: keys[0]!.publicKey, createdAt: T0, nonce: '00112233445566778899aabbccddeeff',
+        reference: [sha256Hex('ref-0')], candidate: [sha256Hex('cand-0')], thresholds
+      }), keys[0]!.privateKey)
+      const votes = keys.map((k) => makeVote(network, job, k, GOOD))
+      const t = tally({ network, job, votes, reputations: new Map(), now: T0 + 1000 })
+      return await writeCert(buildCertificate(network, job, t, votes, seedCertOf(network, job)))
+    }
+    const lax = await certOf({ ssimMin: -1, psnrMin: 0, ssimLocalMin: -1 })
+    expect(await verifyCertificateFiles(lax, floorNetworkPath)).toMatchObject({ valid: false, code: 'ERR_JOB_THRESHOLDS' })
+    const laxRun = await runCliProcess(['certificate', 'verify', lax, '--network', floorNetworkPath])
+    expect(laxRun.code).toBe(1)
+    expect(laxRun.stdout).toContain('invalid ERR_JOB_THRESHOLDS: job thresholds below the network\'s minimum (ssimMin -1 < 0.98, psnrMin 0 < 35, ssimLocalMin -1 < 0.9)')
+
+    const fair = await certOf(floor)
+    expect(await verifyCertificateFiles(fair, floorNetworkPath)).toMatchObject({ valid: true, status: 'validated', thresholds: floor, laxerThanNetwork: [], networkMinimum: floor })
+    const fairRun = await runCliProcess(['certificate', 'verify', fair, '--network', floorNetworkPath])
+    expect(fairRun.code).toBe(0)
+    expect(fairRun.stdout).toContain('network minimum: SSIM >= 0.98, PSNR >= 35 dB, local SSIM >= 0.9 (minThresholds; no job below it is valid)')
+    expect((await runCliProcess(['certificate', 'verify', certPath, '--network', networkPath])).stdout).toContain('network minimum: none (the network file has no minThresholds)')
   })
 
   it("prints the job's thresholds and names those the submitter set below the network's defaults", async () => {

@@ -42,6 +42,9 @@ describe('initNetwork', () => {
     expect(network.thresholds).toEqual(defaults.thresholds)
     expect(network.deadlines).toEqual(defaults.deadlines)
     expect(network.reputation).toEqual(defaults.reputation)
+    // The floor of job thresholds is the default thresholds: jobs of this network may only be stricter.
+    expect(defaults.minThresholds).toBeUndefined()
+    expect(network.minThresholds).toEqual(defaults.thresholds)
     const keys = network.validators.map((v) => v.publicKey).sort()
     expect(network.networkId).toBe(`local-${sha256Hex(keys.join('')).slice(0, 8)}`)
     expect(nodes.networkId).toBe(network.networkId)
