@@ -243,7 +243,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
     await page.getByText('2 png file(s): ref-1.png, ref-2.png').waitFor()
     await page.setInputFiles('#candidate-files', [join(dir, 'opt-1.png'), join(dir, 'opt-2.png')])
     await page.getByText('2 png file(s): opt-1.png, opt-2.png').waitFor()
+    // Below the network's floor (network init writes the default thresholds there): refused before any upload.
     await page.fill('#ssim-min', '0.5')
+    await page.click('#submit-job')
+    await page.getByRole('alert').getByText("ERR_JOB_THRESHOLDS: the SSIM threshold 0.5 is below the network's minimum 0.98 (nothing was uploaded)").waitFor({ timeout: 60_000 })
+    expect((await fetch(`${apiUrl}/v1/jobs?limit=10`).then(async (r) => await r.json()) as { jobs: unknown[] }).jobs).toHaveLength(1)
+    // Stricter than the floor: taken.
+    await page.fill('#ssim-min', '0.99')
     // Keyboard only from here: Tab reaches the submit button, Enter presses it.
     await page.locator('body').focus()
     for (let i = 0; i < 40 && await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id) !== 'submit-job'; i++) await page.keyboard.press('Tab')
@@ -268,7 +274,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium on three node proce
     expect(await download.failure()).toBeNull()
     // The file is the node's certificate, byte for byte.
     expect(readFileSync(certFile, 'utf8')).toBe(await (await fetch(`${apiUrl}/v1/jobs/${framesJob}/certificate`)).text())
-    expect(await verifyIn({ certificate: certFile })).toMatch(new RegExp(`^valid: ${status} in round 0, signed by base weight 3 of 3: .* of certificate-${framesJob.slice(0, 12)}\\.json check against this node's network file`))
+    expect(await verifyIn({ certificate: certFile })).toMatch(new RegExp(`^valid: ${status} in round 0, signed by base weight 3 of 3: .* of certificate-${framesJob.slice(0, 12)}\\.json check against this node's network file .*under the job's thresholds SSIM ≥ 0\\.99, PSNR ≥ 35 dB, worst-tile SSIM ≥ 0\\.9; that network file's minimum: SSIM ≥ 0\\.98, PSNR ≥ 35 dB, worst-tile SSIM ≥ 0\\.9`))
+    // The panel names the job's thresholds and the network's floor of them.
+    expect(await page.getByTestId('certificate-thresholds').textContent()).toMatch(/SSIM ≥ 0\.99, PSNR ≥ 35 dB, worst-tile SSIM ≥ 0\.9\..*Network minimum \(minThresholds\): SSIM ≥ 0\.98, PSNR ≥ 35 dB, worst-tile SSIM ≥ 0\.9;/s)
     // A copy with another consensus value: the votes no longer agree with it.
     const cert = JSON.parse(readFileSync(certFile, 'utf8')) as { values: { ssim: number } }
     cert.values.ssim = cert.values.ssim > 0.5 ? cert.values.ssim - 0.25 : cert.values.ssim + 0.25

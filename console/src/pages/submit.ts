@@ -3,12 +3,15 @@
  * without a candidate GLB; choose thresholds and the vote deadline (and the
  * optimizer profile for a scene without a candidate); watch the upload, the announcement and the
  * votes arriving; see the result. Files are checked here before any upload
- * (type by signature, size, frame counts); the node checks them again.
+ * (type by signature, size, frame counts), and thresholds against the
+ * network's floor (`minThresholds`); the node checks them again.
  */
 import { useState } from 'preact/hooks'
-import { ApiError, post, uploadBlob } from '../api.ts'
+import { parseNetwork } from '../../../protocol/network.ts'
+import { ApiError, get, post, uploadBlob } from '../api.ts'
 import { html, num } from '../html.ts'
 import { useEvent } from '../live.ts'
+import { floorProblems } from '../thresholds.ts'
 import type { JobView } from '../types.ts'
 
 /** The node's default blob limit (DEFAULT_API_OPTIONS.maxBlobBytes). */
@@ -99,6 +102,15 @@ export function SubmitPage () {
     if (p.length > 0) return
     setBusy(true); setJob(null); setVotes(0)
     try {
+      const thresholds: Record<string, number> = {}
+      if (ssimMin !== '') thresholds.ssimMin = Number(ssimMin)
+      if (psnrMin !== '') thresholds.psnrMin = Number(psnrMin)
+      if (Object.keys(thresholds).length > 0) {
+        // The network's floor of job thresholds (minThresholds), checked before any upload: the node would refuse the job.
+        const network = parseNetwork(await get<unknown>('/v1/network'))
+        const below = floorProblems(thresholds, network.thresholds, network.minThresholds)
+        if (below.length > 0) { setProblems(below); setStage(''); return }
+      }
       const all = [...reference.files, ...candidate.files]
       const total = all.reduce((n, f) => n + f.size, 0)
       let done = 0
@@ -110,9 +122,6 @@ export function SubmitPage () {
       }
       setProgress(1)
       setStage('announcing')
-      const thresholds: Record<string, number> = {}
-      if (ssimMin !== '') thresholds.ssimMin = Number(ssimMin)
-      if (psnrMin !== '') thresholds.psnrMin = Number(psnrMin)
       const kind = reference.kind === 'glb' ? 'scene' : 'frames'
       const body: Record<string, unknown> = { kind, reference: hashes.slice(0, reference.files.length), candidate: hashes.slice(reference.files.length) }
       if (Object.keys(thresholds).length > 0) body.thresholds = thresholds
