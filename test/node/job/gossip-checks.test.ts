@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { canonicalEncode } from '../../../protocol/canonical.ts'
 import { MAX_GREY_ZONE_ROUND } from '../../../protocol/consensus/grey-zone.ts'
 import { isTrustEngineError } from '../../../protocol/errors.ts'
-import { jobIdOf } from '../../../protocol/job.ts'
+import { ERR_JOB_THRESHOLDS, jobIdOf, newJob, signJob } from '../../../protocol/job.ts'
 import { ERR_BAD_SIGNATURE } from '../../../protocol/signing.ts'
 import { roundDeadline } from '../../../node/job/deadline.ts'
 import { ERR_JOB_EXPIRED, ERR_JOB_FUTURE, ERR_UNSUPPORTED_ROUND } from '../../../node/job/errors.ts'
@@ -48,6 +48,18 @@ describe('the checks of a job announcement', () => {
     expect(checkJobMessage(bytes, network, T0 - skew).jobId).toBe(jobIdOf(job))
     expect(codeOf(() => checkJobMessage(bytes, network, T0 - skew - 1))).toBe(ERR_JOB_FUTURE)
     expect(actionOf(() => checkJobMessage(bytes, network, T0 - skew - 1))).toBe('ignore')
+  })
+
+  it('REJECT a validly signed announcement whose thresholds are below the network\'s floor', () => {
+    const floored = makeNetwork([1, 1, 1, 1], { minThresholds: network.thresholds }, 'floornet')
+    const lax = signJob(newJob(floored.network, {
+      kind: 'frames', submitter: floored.keys[0]!.publicKey, createdAt: T0, reference: job.reference, candidate: job.candidate, nonce: job.nonce,
+      thresholds: { ...network.thresholds, psnrMin: 0 }
+    }), floored.keys[0]!.privateKey)
+    expect(codeOf(() => checkJobMessage(canonicalEncode(lax), floored.network, T0))).toBe(ERR_JOB_THRESHOLDS)
+    expect(actionOf(() => checkJobMessage(canonicalEncode(lax), floored.network, T0))).toBe('reject')
+    const fair = signJob(newJob(floored.network, { kind: 'frames', submitter: floored.keys[0]!.publicKey, createdAt: T0, reference: job.reference, candidate: job.candidate, nonce: job.nonce }), floored.keys[0]!.privateKey)
+    expect(checkJobMessage(canonicalEncode(fair), floored.network, T0).jobId).toBe(jobIdOf(fair))
   })
 
   it('REJECT an announcement whose signature does not match its fields', () => {
