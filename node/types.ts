@@ -35,7 +35,7 @@ export interface SubmitJobRequest {
   reference: string[]
   /** sha256 of the candidate blobs; same length as `reference` for frames. */
   candidate: string[]
-  /** Quality thresholds; the network file's defaults when absent. */
+  /** Quality thresholds; the network file's defaults when absent; at or above its `minThresholds` when it has them (`ERR_JOB_THRESHOLDS`). */
   thresholds?: { ssimMin?: number, psnrMin?: number, ssimLocalMin?: number }
   /** Time from announcement to the vote deadline, in ms; the network default when absent. */
   deadlineMs?: number

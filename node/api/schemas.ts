@@ -30,7 +30,8 @@ export const submitJobRequestSchema = z.strictObject({
   reference: z.array(sha256Schema).min(1).max(MAX_JOB_BLOBS),
   candidate: z.array(sha256Schema).max(MAX_JOB_BLOBS),
   // The same ranges as the protocol's job schema (protocol/metrics.ts), so a
-  // request the API accepts never fails the protocol's own check.
+  // request the API accepts never fails the protocol's own check. The
+  // network file's floor (minThresholds) is checked by the node (ERR_JOB_THRESHOLDS).
   thresholds: z.strictObject({
     ssimMin: z.number().min(-1).max(1).optional(),
     psnrMin: z.number().min(0).optional(),
