@@ -5,6 +5,13 @@ import { declareCode } from '../../protocol/errors.ts'
 export const ERR_UNKNOWN_JOB = declareCode('ERR_UNKNOWN_JOB', { status: 404 })
 /** [IGNORE] A message this node already has. */
 export const ERR_DUPLICATE = declareCode('ERR_DUPLICATE', { status: 409 })
+/**
+ * [IGNORE] Evidence against a validator already proved to equivocate, for a
+ * job this node does not hold: it would change nothing (the offender's trust
+ * is 0 for good), and storing one record per made-up job id let a single
+ * validator fill every node's disk and audit trail.
+ */
+export const ERR_EVIDENCE_REDUNDANT = declareCode('ERR_EVIDENCE_REDUNDANT', { status: 409 })
 /** [IGNORE] A second, different vote of one validator; evidence is made and gossiped. */
 export const ERR_EQUIVOCATION = declareCode('ERR_EQUIVOCATION', { status: 409 })
 /** [IGNORE] A vote for a round this version does not count. */

@@ -17,7 +17,7 @@ import type { NetworkConfig } from '../../protocol/network.ts'
 import { type Vote, voteMetrics } from '../../protocol/vote.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { JobDecider } from './decider.ts'
-import { ERR_DUPLICATE, ERR_EQUIVOCATION, ERR_JOB_PRUNED, ERR_SEED_MISMATCH, ERR_UNKNOWN_JOB } from './errors.ts'
+import { ERR_DUPLICATE, ERR_EQUIVOCATION, ERR_EVIDENCE_REDUNDANT, ERR_JOB_PRUNED, ERR_SEED_MISMATCH, ERR_UNKNOWN_JOB } from './errors.ts'
 import type { JobWrites } from './job-writes.ts'
 import type { OpenJobs } from './open-jobs.ts'
 import type { JobNetworkPort } from './ports.ts'
@@ -107,6 +107,12 @@ export class VoteIntake {
     const record = stored === null ? null : { ...stored, equivocators: [...new Set([...stored.equivocators, offender])].sort() }
     // One reputation change at a time (reputation-book.ts): read, stored and applied before another job's reads it.
     await reputations.change(async () => {
+      // A proved equivocator's proofs for jobs this node does not hold change nothing (its trust is 0 for good);
+      // storing each would let one validator sign a record, an audit entry and a forwarded message per job id
+      // it makes up. Checked here, where reputation changes are serial, so concurrent proofs cannot all pass.
+      if (reputations.of(offender).equivocated && open === undefined && stored === null) {
+        throw new TrustEngineError(ERR_EVIDENCE_REDUNDANT, 'the offender is already proved to equivocate and this node does not hold the job', { action: 'ignore' }) // [IGNORE]
+      }
       const rep = markEquivocated(reputations.of(offender))
       await writes.evidence(evidence, offender, rep, record, now)
       reputations.apply(new Map([[offender, rep]]))
