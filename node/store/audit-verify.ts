@@ -23,7 +23,7 @@
  */
 import { TrustEngineError } from '../../protocol/errors.ts'
 import {
-  auditEntryHash, AuditEntrySchema, GENESIS_PREV_HASH, readAuditHead, verifyAuditHead, verifyAuditSignature,
+  auditedRecordBucket, auditEntryHash, AuditEntrySchema, GENESIS_PREV_HASH, readAuditHead, verifyAuditHead, verifyAuditSignature,
   type AuditEntry, type AuditHead
 } from './audit.ts'
 import { BUCKETS } from './buckets.ts'
@@ -137,7 +137,10 @@ async function verifyFrom (store: Store, snapshot: StoreSnapshot, publicKey: str
     return fail(ERR_AUDIT_HEAD, expected === 0 ? 0 : expected - 1, 'the stored head is malformed')
   }
   if (head === null) {
-    return expected === 0 ? { ok: true, length: 0, head: null } : fail(ERR_AUDIT_HEAD, expected - 1, 'entries exist but the signed head is missing')
+    if (expected > 0) return fail(ERR_AUDIT_HEAD, expected - 1, 'entries exist but the signed head is missing')
+    // An empty trail is whole only in a store that never wrote what is written with audit entries.
+    if (await auditedRecordBucket(store, snapshot) !== null) return fail(ERR_AUDIT_HEAD, 0, 'the trail and its signed head are missing but the store holds jobs or votes (removed trail)')
+    return { ok: true, length: 0, head: null }
   }
   if (!verifyAuditHead(head, publicKey, networkId)) return fail(ERR_AUDIT_HEAD, head.seq, 'the head signature does not verify under the node key')
   if (head.seq >= expected) {

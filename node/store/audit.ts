@@ -247,6 +247,23 @@ export function parseAuditEntry (bytes: Uint8Array, maxBytes: number, key?: Uint
   return parsed.data as AuditEntry
 }
 
+/**
+ * Buckets whose records are only ever written in a batch that appends audit
+ * entries (jobs, votes, verdicts, the own votes, evidence, certificates,
+ * economy schedules: node/job/job-writes.ts, node/economy/economy-offline.ts).
+ * One of them holding a record while the trail is empty means the trail was
+ * removed, not that it never began.
+ */
+export const AUDITED_BUCKETS: readonly number[] = [BUCKETS.jobs, BUCKETS.votes, BUCKETS.verdicts, BUCKETS.ownVotes, BUCKETS.evidence, BUCKETS.certificates, BUCKETS.schedules]
+
+/** The first audited bucket (see {@link AUDITED_BUCKETS}) that holds a record, or null. */
+export async function auditedRecordBucket (store: Store, snapshot?: StoreSnapshot): Promise<number | null> {
+  for (const bucket of AUDITED_BUCKETS) {
+    for await (const _ of store.iterate({ gte: Uint8Array.of(bucket), lt: Uint8Array.of(bucket + 1), limit: 1, ...(snapshot === undefined ? {} : { snapshot }) })) return bucket
+  }
+  return null
+}
+
 /** Reads head and last entry from one snapshot and checks that they agree. */
 async function loadCheckedHead (store: Store, identity: StoreIdentity): Promise<AuditHead | null> {
   const snapshot = store.snapshot()
@@ -263,7 +280,12 @@ async function loadCheckedHead (store: Store, identity: StoreIdentity): Promise<
       last = parseAuditEntry(value, store.options.maxValueBytes, key)
       lastKeySeq = seqFromBytes(key.subarray(1))
     }
-    if (head === null && last === null) return null
+    if (head === null && last === null) {
+      // A store that holds jobs or votes had a trail: all of it and its head were deleted (a wipe verifies otherwise).
+      const bucket = await auditedRecordBucket(store, snapshot)
+      if (bucket !== null) throw new TrustEngineError(ERR_AUDIT_HEAD, 'the audit trail and its signed head are missing but the store holds records written with audit entries (removed trail)', { details: { seq: 0, bucket } })
+      return null
+    }
     if (head === null || last === null) {
       throw new TrustEngineError(ERR_AUDIT_HEAD, head === null ? 'audit entries exist but the signed head is missing' : 'a signed head exists but the audit trail is empty')
     }
