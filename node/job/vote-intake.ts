@@ -132,6 +132,12 @@ export class VoteIntake {
       throw new TrustEngineError(ERR_DUPLICATE, 'vote already counted', { action: 'ignore' })
     }
     metrics.votes.received.inc({ outcome: 'equivocation' })
+    // One proof per voter and job is kept (the evidence bucket's key): a third, fourth, ... different vote proves
+    // nothing new, and recording each let one validator sign an audit entry, a reputation point and a gossiped
+    // message per vote it made up. Runs on the job's decision queue, as every evidence write of the job does.
+    if (await this.#components.repos.evidence.has({ offender: vote.voter, jobId: vote.jobId })) {
+      throw new TrustEngineError(ERR_EQUIVOCATION, 'another different vote from a validator already proved to equivocate in this job', { action: 'ignore' })
+    }
     await this.evidence(evidence, vote.voter, true)
     throw new TrustEngineError(ERR_EQUIVOCATION, 'second, different vote from one validator', { action: 'ignore' })
   }

@@ -13,6 +13,9 @@
  * every honest node at gossip rate. The offender's trust is 0 for good after
  * its first proof; a further proof for a job this node does not hold adds
  * nothing and is IGNOREd unstored (docs/protocol.md, "Equivocation").
+ * Likewise, for a job the node holds, every further different vote of the
+ * same validator used to write the proof again, with an audit entry and a
+ * gossiped message each: one proof per validator and job is kept.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -24,6 +27,7 @@ import { newVote, signVote } from '../../protocol/vote.ts'
 import { networkDigest, parseNetwork } from '../../protocol/network.ts'
 import { createHost, type Host } from '../../node/p2p/index.ts'
 import { Cluster, waitFor } from '../../sim/cluster.ts'
+import { testPng } from '../../sim/images.ts'
 
 /** Pieces of evidence the rogue sends, each for a job id of its own. */
 const FLOOD = 200
@@ -36,6 +40,15 @@ async function metric (cluster: Cluster, name: string, labels: string[]): Promis
     sum += Number(line.slice(line.lastIndexOf(' ') + 1))
   }
   return sum
+}
+
+async function proofsIn (cluster: Cluster): Promise<number> {
+  let n = 0
+  for (let from = 0; ; from += 1000) {
+    const page = await cluster.get('node1', `/v1/audit?from=${from}&limit=1000`) as { entries: Array<{ kind: string }> }
+    n += page.entries.filter((e) => e.kind === 'evidence.equivocation').length
+    if (page.entries.length < 1000) return n
+  }
 }
 
 describe('evidence flood from one validator', () => {
@@ -77,5 +90,29 @@ describe('evidence flood from one validator', () => {
     expect(proofs).toBeGreaterThanOrEqual(1)
     expect(proofs).toBe(1)
     expect(await metric(cluster, 'trust_engine_gossip_validation_results_total', ['topic="evidence"', 'result="accept"'])).toBe(1)
+  })
+
+  it('stores one proof per validator and job however many different votes it signs for a job the node holds', async () => {
+    // A job of node1's that node2 (not running) never seeds: disputed at its deadline, held here for good.
+    const jobId = await cluster.submitFrames('node1', [testPng(16, 16)], [testPng(16, 16)], { deadlineMs: 1000 })
+    await cluster.waitDecided('node1', jobId)
+    const trailBefore = await proofsIn(cluster)
+    const network = parseNetwork(readFileSync(cluster.networkFile))
+    const key = JSON.parse(readFileSync(join(cluster.dir, 'node2', 'key.json'), 'utf8')) as { publicKey: string, privateKey: string }
+    const rogue = await createHost({ privateKey: await libp2pKeyPair('Ed25519'), networkId: network.networkId, bootstrap: [cluster.entry('node1').listen] })
+    hosts.push(rogue)
+    await rogue.start()
+    await waitFor(async () => rogue.gossip.subscribers(rogue.topics.votes).length > 0, 'rogue sees node1 subscribed to votes')
+    const before = await metric(cluster, 'trust_engine_gossip_validation_results_total', ['topic="votes"'])
+    for (let i = 0; i < FLOOD; i++) {
+      const vote = signVote(newVote({
+        networkId: network.networkId, networkDigest: networkDigest(network), engine: network.measurement.engine, seed: 'cd'.repeat(32), jobId, round: 0, voter: key.publicKey,
+        metrics: { ssim: 0.5 + i / 1000, psnr: 40, ssimLocal: 0.95 }, intervals: { ssim: [0, 1], psnr: [39, 41], ssimLocal: [0.93, 0.97] }, samples: 10
+      }), key.privateKey)
+      await rogue.libp2p.services.pubsub.publish(rogue.topics.votes, canonicalEncode(vote))
+    }
+    await waitFor(async () => await metric(cluster, 'trust_engine_gossip_validation_results_total', ['topic="votes"']) - before >= FLOOD, 'every vote validated')
+    // The first vote is a late vote, the second proves equivocation; the other 198 prove nothing new.
+    expect(await proofsIn(cluster) - trailBefore).toBe(1)
   })
 })
