@@ -18,7 +18,8 @@
  *    outside (the grey-zone rule, recomputed from the votes), round 1 otherwise, no later round (`ERR_CERT_ROUND_NOT_FINAL`);
  * 9. the job's and every vote's signature verifies in this network (`ERR_CERT_SIGNATURE`);
  * 10. the seed certificate verifies for the job and every vote names its seed (`ERR_CERT_SEED`);
- * 11. the status is what the job's thresholds give on the values and checks (`ERR_CERT_STATUS`).
+ * 11. the checks are what the votes report, by base weight (`ERR_CERT_CHECKS`; a vote or certificate without a check passes it);
+ * 12. the status is what the job's thresholds give on the values and checks (`ERR_CERT_STATUS`).
  *
  * Together with quorum intersection, 8 makes the verdict unique across rounds:
  * for one job, certificates of at most one round verify, and within a round
@@ -34,7 +35,7 @@ import { ERR_SEED_CERT, verifySeedCertificate } from './seed.ts'
 import { checkMetrics } from './metrics.ts'
 import { type NetworkConfig, baseWeightOf, isValidator, networkDigest, totalBaseWeight } from './network.ts'
 import { verifyMessage } from './signing.ts'
-import { type Certificate, certificateSchema } from './certificate.ts'
+import { type Certificate, certificateHashCheck, certificateSchema } from './certificate.ts'
 import { checkVoteMetrics, voteMetrics } from './vote.ts'
 
 /** Code: certificate, job or a vote is for another network or network digest. */
@@ -53,6 +54,8 @@ export const ERR_CERT_ORDER = declareCode('ERR_CERT_ORDER', { action: 'reject', 
 export const ERR_CERT_DISAGREES = declareCode('ERR_CERT_DISAGREES', { action: 'reject', status: 422 })
 /** Code: the certificate's caveats are not the caveats its votes carry. */
 export const ERR_CERT_CAVEATS = declareCode('ERR_CERT_CAVEATS', { action: 'reject', status: 422 })
+/** Code: the certificate's checks are not what its votes report (by base weight: `certificateHashCheck`). */
+export const ERR_CERT_CHECKS = declareCode('ERR_CERT_CHECKS', { action: 'reject', status: 422 })
 /** Code: the votes' base weight is not more than 2/3 of the network's. */
 export const ERR_CERT_NO_QUORUM = declareCode('ERR_CERT_NO_QUORUM', { action: 'reject', status: 422 })
 /** Code: the status is not what the thresholds give on the values. */
@@ -134,6 +137,13 @@ function check (input: Certificate, network: NetworkConfig): CertificateVerifica
     throw err
   }
   if (cert.votes.some((v) => v.seed !== seed)) return fail(ERR_CERT_SEED, 'a vote names another seed', { reason: 'vote-seed' })
+
+  // The certificate's checks are not signed by anyone: they must be what its votes report (by base weight), or a
+  // rejected job's certificate could claim a candidate hash mismatch no validator found, or hide one they all found.
+  const hashCheck = certificateHashCheck(network, cert.votes)
+  if ((cert.checks?.candidateHashMatches ?? true) !== (hashCheck ?? true)) {
+    return fail(ERR_CERT_CHECKS, 'the certificate\'s checks are not its votes\'')
+  }
 
   const status = verdictOf(values, cert.checks, cert.job.thresholds) ? 'validated' : 'rejected'
   if (status !== cert.status) return fail(ERR_CERT_STATUS, 'status does not follow from the values and thresholds')

@@ -13,7 +13,7 @@ import { TrustEngineError, declareCode } from './errors.ts'
 import { networkIdSchema, sha256Schema } from './fields.ts'
 import { type JobAnnouncement, jobSchema } from './job.ts'
 import { checkMetrics, metricsSchema } from './metrics.ts'
-import { type NetworkConfig, networkDigest } from './network.ts'
+import { type NetworkConfig, baseWeightOf, networkDigest } from './network.ts'
 import type { Tally } from './consensus/tally.ts'
 import { type Vote, checkVoteMetrics, voteSchema } from './vote.ts'
 import { type SeedCertificate, seedCertificateSchema } from './seed.ts'
@@ -51,6 +51,29 @@ export const certificateSchema = z.strictObject({
 export type Certificate = z.output<typeof certificateSchema>
 
 /**
+ * The consensus check `candidateHashMatches` of a certificate's votes, by
+ * BASE weight (a third party cannot recompute effective weights): false
+ * when the votes reporting it failed hold at least half of the votes' base
+ * weight (a tie fails, as in the tally), true otherwise; a vote without the
+ * check counts as passing. More than half of any quorum's base weight is
+ * honest and honest votes are identical, so this is the honest check.
+ * `null` when no vote reports the check.
+ */
+export function certificateHashCheck (network: NetworkConfig, votes: readonly Vote[]): boolean | null {
+  let reported = false
+  let failed = 0
+  let total = 0
+  for (const v of votes) {
+    const w = baseWeightOf(network, v.voter)
+    total += w
+    if (v.checks?.candidateHashMatches !== undefined) reported = true
+    if (v.checks?.candidateHashMatches === false) failed += w
+  }
+  if (!reported) return null
+  return !(2 * failed >= total)
+}
+
+/**
  * Builds the certificate of a final tally: the agreeing votes among `votes`,
  * sorted by voter, with the job's seed certificate and the tally's caveats. Throws `ERR_NOT_FINAL`
  * for a tally that is not final. Deterministic: the same tally, votes and
@@ -75,7 +98,10 @@ export function buildCertificate (network: NetworkConfig, job: JobAnnouncement, 
     seedCertificate,
     votes: chosen
   }
-  if (t.checks !== null && Object.keys(t.checks).length > 0) cert.checks = { ...t.checks }
+  // The checks come from the certificate's own votes (certificateHashCheck), so a verifier can recompute them;
+  // they give the same verdict as the tally's: when the values pass, every agreeing vote passes its checks.
+  const hashCheck = certificateHashCheck(network, chosen)
+  if (hashCheck !== null) cert.checks = { candidateHashMatches: hashCheck }
   if (t.caveats !== null && t.caveats.length > 0) cert.caveats = [...t.caveats]
   return cert
 }

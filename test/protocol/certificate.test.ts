@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  type Certificate, ERR_CERT_DISAGREES, ERR_CERT_DUPLICATE_VOTER, ERR_CERT_JOB, ERR_CERT_NETWORK, ERR_CERT_NO_QUORUM,
+  type Certificate, ERR_CERT_CHECKS, ERR_CERT_DISAGREES, ERR_CERT_DUPLICATE_VOTER, ERR_CERT_JOB, ERR_CERT_NETWORK, ERR_CERT_NO_QUORUM,
   ERR_CERT_ORDER, ERR_CERT_SIGNATURE, ERR_CERT_STATUS, ERR_CERT_UNKNOWN_VOTER, ERR_METRIC_RANGE, ERR_NOT_FINAL, ERR_SCHEMA,
   ERR_TOO_LARGE, MAX_CERTIFICATE_BYTES, buildCertificate, canonicalString, decodeCertificate, parseNetwork, tally,
   verifyCertificate, type Vote
@@ -106,6 +106,23 @@ describe('certificates', () => {
     const { cert: rejected } = certify([0, 1, 2, 3, 4], BAD)
     expect(codeFor({ ...rejected, status: 'validated' })).toBe(ERR_CERT_STATUS)
     expect(codeFor({ ...cert, checks: { candidateHashMatches: false } })).toBe(ERR_CERT_DISAGREES)
+  })
+
+  it('refuses checks its votes do not report (a rejected job\'s certificate cannot invent or hide a hash mismatch)', () => {
+    // Values below the thresholds: the verdict fails whatever the checks say, so before, any checks verified.
+    const { cert: rejected } = certify([0, 1, 2, 3, 4], BAD)
+    expect(rejected.checks).toBeUndefined()
+    expect(codeFor({ ...rejected, checks: { candidateHashMatches: false } })).toBe(ERR_CERT_CHECKS)
+    // Every vote found the candidate's hash wrong: the certificate says so, and cannot say otherwise or drop it.
+    const votes = [0, 1, 2, 3, 4].map((i) => makeVote(network, job, keys[i]!, BAD, { checks: { candidateHashMatches: false } }))
+    const mismatch = buildCertificate(network, job, tally({ network, job, votes, reputations, now: T0 + 1 }), votes, seedCertOf(network, job))
+    expect(mismatch.checks).toEqual({ candidateHashMatches: false })
+    expect(codeFor(mismatch)).toBe('ok')
+    expect(codeFor({ ...mismatch, checks: { candidateHashMatches: true } })).toBe(ERR_CERT_CHECKS)
+    const { checks: _dropped, ...withoutChecks } = mismatch
+    expect(codeFor(withoutChecks)).toBe(ERR_CERT_CHECKS)
+    // A vote without the check counts as passing, and so does a certificate without it.
+    expect(codeFor({ ...cert, checks: { candidateHashMatches: true } })).toBe('ok')
   })
 
   it('refuses an unknown voter, another job and a wrong job id', () => {
