@@ -6,7 +6,7 @@
  * node that built it. The certificate itself is not signed: its votes are.
  */
 import { z } from 'zod'
-import { MAX_CERTIFICATE_BYTES, MAX_ROUND, MAX_VALIDATORS } from './constants.ts'
+import { MAX_CERTIFICATE_BYTES, MAX_MESSAGE_BYTES, MAX_ROUND, MAX_VALIDATORS } from './constants.ts'
 import { caveatsSchema } from './caveats.ts'
 import { decodeWith } from './decode.ts'
 import { TrustEngineError, declareCode } from './errors.ts'
@@ -16,7 +16,7 @@ import { checkMetrics, metricsSchema } from './metrics.ts'
 import { type NetworkConfig, baseWeightOf, networkDigest } from './network.ts'
 import type { Tally } from './consensus/tally.ts'
 import { type Vote, checkVoteMetrics, voteSchema } from './vote.ts'
-import { type SeedCertificate, seedCertificateSchema } from './seed.ts'
+import { type SeedCertificate, maxSeedCertificateBytes, seedCertificateSchema } from './seed.ts'
 
 /** Code of an attempt to build a certificate from a tally that is not final. */
 export const ERR_NOT_FINAL = declareCode('ERR_NOT_FINAL', { status: 409 })
@@ -49,6 +49,27 @@ export const certificateSchema = z.strictObject({
 
 /** A certificate. */
 export type Certificate = z.output<typeof certificateSchema>
+
+/**
+ * Bytes one vote of a certificate takes at most in its canonical encoding:
+ * every field of the vote schema at its longest (hex ids, 63-character
+ * network id and engine, metrics and intervals in shortest round-trip form,
+ * every caveat) stays under 2 KiB; twice that for margin.
+ */
+export const MAX_CERTIFICATE_VOTE_BYTES = 4 * 1024
+
+/**
+ * The most bytes a genuine certificate of `network` can take: its signed job
+ * (a gossip message), its seed certificate (`maxSeedCertificateBytes`), one
+ * vote per validator and its own fields; never above MAX_CERTIFICATE_BYTES.
+ * A node catching up refuses a larger one before decoding it: decoding a
+ * 2 MiB certificate costs tens of milliseconds of the event loop, and a
+ * peer could serve a thousand of them in one catch-up.
+ */
+export function maxCertificateBytesFor (network: NetworkConfig): number {
+  const n = network.validators.length
+  return Math.min(MAX_CERTIFICATE_BYTES, MAX_MESSAGE_BYTES + maxSeedCertificateBytes(n) + n * MAX_CERTIFICATE_VOTE_BYTES + 8 * 1024)
+}
 
 /**
  * The consensus check `candidateHashMatches` of a certificate's votes, by

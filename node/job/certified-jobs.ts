@@ -25,8 +25,9 @@
  */
 import type { Logger } from 'pino'
 import { canonicalEncode } from '../../protocol/canonical.ts'
-import { type Certificate, decodeCertificate } from '../../protocol/certificate.ts'
+import { type Certificate, decodeCertificate, maxCertificateBytesFor } from '../../protocol/certificate.ts'
 import { ERR_CERT_NETWORK, verifyCertificate } from '../../protocol/certificate-verify.ts'
+import { ERR_TOO_LARGE } from '../../protocol/decode.ts'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import type { JobView } from '../types.ts'
@@ -123,6 +124,9 @@ export class CertifiedJobs {
    * typed error with the refusal's code (decoding codes, `ERR_CERT_*`).
    */
   async take (bytes: Uint8Array): Promise<CertificateIntake> {
+    // [REFUSE] larger than any genuine certificate of this network, before the costly decoding
+    const max = maxCertificateBytesFor(this.#components.network)
+    if (bytes.byteLength > max) throw new TrustEngineError(ERR_TOO_LARGE, `certificate of ${bytes.byteLength} bytes exceeds the ${max} any certificate of this network takes`)
     const cert = decodeCertificate(bytes) // [REFUSE] oversized, malformed, schema-invalid, metric out of range
     const { repos } = this.#components
     if (this.#indexed.has(cert.jobId) || (await repos.certificates.has(cert.jobId))) return 'known'
@@ -144,7 +148,7 @@ export class CertifiedJobs {
    * Reads one peer's certificates (as they arrive) into the store. Stops at
    * the first refused one and reports the peer with its code through
    * `refused`; a certificate of another network file (an honest peer during
-   * a network-file change) is only skipped. Returns how many were stored.
+   * a network-file change) ends the peer's answer without a penalty. Returns how many were stored.
    */
   async catchUpFrom (peer: string, items: AsyncIterable<Uint8Array>, refused: (peer: string, code: string) => void): Promise<number> {
     let stored = 0
@@ -155,7 +159,10 @@ export class CertifiedJobs {
         } catch (err) {
           const code = err instanceof TrustEngineError ? err.code : 'ERR_INTERNAL'
           this.#components.logger.warn({ peer, code }, 'certificate from a peer refused')
-          if (code === ERR_CERT_NETWORK) continue
+          // Another network file's certificate (an honest peer during a network-file change): not penalised, but
+          // the rest of this peer's answer is not read (older jobs, newest first), or a peer could have every one
+          // of its 1024 certificates decoded and checked for free.
+          if (code === ERR_CERT_NETWORK) return stored
           refused(peer, code)
           return stored
         }

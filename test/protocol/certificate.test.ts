@@ -10,6 +10,10 @@ import {
   verifyCertificate, type Vote
 } from '../../protocol/index.ts'
 import { codeOf } from './codes.ts'
+import { CAVEATS } from '../../protocol/caveats.ts'
+import { canonicalEncode } from '../../protocol/canonical.ts'
+import { MAX_CERTIFICATE_VOTE_BYTES, maxCertificateBytesFor } from '../../protocol/certificate.ts'
+import { MAX_ROUND, MAX_SAMPLES } from '../../protocol/constants.ts'
 import { BAD, GOOD, T0, keyPair, makeJob, makeNetwork, makeVote, seedCertOf, wire } from './fixtures.ts'
 
 // Five validators, base weights 1..5 (total 15): quorum needs more than 10.
@@ -123,6 +127,24 @@ describe('certificates', () => {
     expect(codeFor(withoutChecks)).toBe(ERR_CERT_CHECKS)
     // A vote without the check counts as passing, and so does a certificate without it.
     expect(codeFor({ ...cert, checks: { candidateHashMatches: true } })).toBe('ok')
+  })
+
+  it('bounds a genuine certificate\'s bytes by its network (maxCertificateBytesFor), with room for the longest vote', () => {
+    const long = 0.12345678901234568
+    const longest = {
+      ...cert.votes[0]!,
+      networkId: 'n'.repeat(63),
+      engine: 'e'.repeat(64),
+      round: MAX_ROUND,
+      samples: MAX_SAMPLES,
+      metrics: { ssim: -long, psnr: 123456.12345678901, ssimLocal: -long },
+      intervals: { ssim: [-long, long], psnr: [123456.12345678901, 123457.12345678901], ssimLocal: [-long, long] },
+      checks: { candidateHashMatches: false },
+      caveats: [...CAVEATS]
+    }
+    expect(canonicalEncode(longest).byteLength).toBeLessThan(MAX_CERTIFICATE_VOTE_BYTES / 2)
+    expect(wire(cert).byteLength).toBeLessThan(maxCertificateBytesFor(network))
+    expect(maxCertificateBytesFor(network)).toBeLessThan(256 * 1024)
   })
 
   it('refuses an unknown voter, another job and a wrong job id', () => {
