@@ -61,6 +61,18 @@ export const MAX_SYNC_ITEM_BYTES = MAX_SEED_CERTIFICATE_BYTES
 /** Most items in one page. */
 export const MAX_SYNC_PAGE_ITEMS = 256
 
+/**
+ * Most bytes of one peer's answer for a job's votes stream, all pages: the
+ * seed certificate (at most MAX_SYNC_ITEM_BYTES) and every other item a
+ * vote or share of under 2 KiB, about 6.3 MiB at the largest network. Items
+ * alone allowed 3001 of up to 257 KiB, about 750 MiB held for one ask at a
+ * lying peer's word.
+ */
+export const MAX_SYNC_VOTES_BYTES = 8 * 1024 * 1024
+
+/** Most bytes of one peer's answer for its open jobs, all pages: MAX_SYNC_JOBS announcements of at most MAX_MESSAGE_BYTES. */
+export const MAX_SYNC_OPEN_JOBS_BYTES = MAX_SYNC_JOBS * MAX_MESSAGE_BYTES
+
 /** Largest request frame: `{"from":N,"jobId":"<64 hex>"}` is under 100 bytes. */
 const MAX_REQUEST_BYTES = 256
 
@@ -183,23 +195,27 @@ export function parseRequest<T> (bytes: Uint8Array, schema: z.ZodType<T>): T {
 
 /** Asks `peer` for the announcements of its open jobs (untrusted bytes), page by page. Codes as {@link fetchVotes}. */
 export async function fetchOpenJobs (host: HasLibp2p, peer: PeerId | string, signal?: AbortSignal): Promise<Uint8Array[]> {
-  return await pages(MAX_SYNC_JOBS, async (from) => await exchange(host, peer, OPEN_JOBS_PROTOCOL, encodeJson({ from }), signal))
+  return await pages(MAX_SYNC_JOBS, MAX_SYNC_OPEN_JOBS_BYTES, async (from) => await exchange(host, peer, OPEN_JOBS_PROTOCOL, encodeJson({ from }), signal))
 }
 
 /**
  * Asks `peer` for the votes it holds for `jobId`, page by page; returns their
  * bytes, not yet validated. Codes: `ERR_SYNC_UNREACHABLE`,
- * `ERR_SYNC_TIMEOUT`, `ERR_SYNC_PROTOCOL` (oversized frame, too many votes).
+ * `ERR_SYNC_TIMEOUT`, `ERR_SYNC_PROTOCOL` (oversized frame, too many votes,
+ * more than MAX_SYNC_VOTES_BYTES in all).
  */
 export async function fetchVotes (host: HasLibp2p, peer: PeerId | string, jobId: string, signal?: AbortSignal): Promise<Uint8Array[]> {
-  return await pages(MAX_SYNC_VOTES, async (from) => await exchange(host, peer, VOTE_SYNC_PROTOCOL, encodeJson({ from, jobId }), signal))
+  return await pages(MAX_SYNC_VOTES, MAX_SYNC_VOTES_BYTES, async (from) => await exchange(host, peer, VOTE_SYNC_PROTOCOL, encodeJson({ from, jobId }), signal))
 }
 
-async function pages (max: number, ask: (from: number) => Promise<Uint8Array[]>): Promise<Uint8Array[]> {
+async function pages (max: number, maxBytes: number, ask: (from: number) => Promise<Uint8Array[]>): Promise<Uint8Array[]> {
   const out: Uint8Array[] = []
+  let bytes = 0
   for (;;) {
     const items = await ask(out.length)
     if (out.length + items.length > max) throw new TrustEngineError(ERR_SYNC_PROTOCOL, 'peer sent too many items')
+    for (const item of items) bytes += item.byteLength
+    if (bytes > maxBytes) throw new TrustEngineError(ERR_SYNC_PROTOCOL, `peer sent more than the ${maxBytes} bytes such an answer holds`)
     out.push(...items)
     if (items.length === 0 || !pageWasFull(items) || out.length >= max) return out
   }
