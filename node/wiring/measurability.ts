@@ -97,7 +97,8 @@ function drawsTriangles (gltf: GltfJson): boolean {
     const node = nodes[index]
     if (node === undefined || seen.has(index)) continue
     seen.add(index)
-    stack.push(...(node.children ?? []))
+    // One at a time: spreading a node's children into push() runs out of stack for some 100k children.
+    for (const child of node.children ?? []) stack.push(child)
     const mesh = node.mesh === undefined ? undefined : gltf.meshes?.[node.mesh]
     for (const p of mesh?.primitives ?? []) {
       const position = p.attributes.POSITION

@@ -66,6 +66,20 @@ describe('measurability from headers', () => {
     expect(causeOf(() => { checkMeasurable('scene', { reference: [empty], candidate: [cube] }) })).toBe('ERR_RENDER_EMPTY_SCENE')
     expect(causeOf(() => { checkMeasurable('scene', { reference: [points], candidate: [cube] }) })).toBe('ERR_RENDER_EMPTY_SCENE')
   })
+
+  it('scenes: walks a node of 200k children (more than a call takes as arguments), its last the one with a triangle', () => {
+    const children = Array.from({ length: 200_000 }, (_, i) => i + 1)
+    const nodes: Array<{ children?: number[], mesh?: number }> = [{ children }, ...children.map((i) => (i === children.length ? { mesh: 0 } : {}))]
+    const gltf = (withMesh: boolean) => new TextEncoder().encode(JSON.stringify({
+      asset: { version: '2.0' },
+      scenes: [{ nodes: [0] }],
+      nodes: withMesh ? nodes : nodes.map(({ mesh: _, ...n }) => n),
+      meshes: [{ primitives: [{ attributes: { POSITION: 0 } }] }],
+      accessors: [{ componentType: 5126, count: 3, type: 'VEC3' }]
+    }))
+    expect(causeOf(() => { checkMeasurable('scene', { reference: [gltf(true)], candidate: [] }) })).toBe('measurable')
+    expect(causeOf(() => { checkMeasurable('scene', { reference: [gltf(false)], candidate: [] }) })).toBe('ERR_RENDER_EMPTY_SCENE')
+  })
 })
 
 describe('the scene rule agrees with the renderer', () => {
