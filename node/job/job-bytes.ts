@@ -11,7 +11,7 @@ import type { NetworkConfig } from '../../protocol/network.ts'
 import { ERR_JOB_OVER_LIMITS } from './errors.ts'
 
 /** Throws `ERR_JOB_OVER_LIMITS` when a job's distinct blobs hold more than the network's `maxJobBytes`. */
-export function checkJobBytes (bytes: number, network: NetworkConfig): void {
+export function checkJobBytes (bytes: number, network: Pick<NetworkConfig, 'limits'>): void {
   const { maxJobBytes } = network.limits
   if (bytes > maxJobBytes) throw new TrustEngineError(ERR_JOB_OVER_LIMITS, `job refused: ${bytes} bytes of blobs exceed the network's ${maxJobBytes}`, { details: { bytes } })
 }

@@ -28,7 +28,7 @@ import { ERR_BLOB_UNKNOWN, ERR_NOT_VALIDATOR } from '../job/errors.ts'
 import { type Profile, parseProfile } from '../optimizer/analysis-rules.ts'
 import type { SubmitJobRequest } from '../types.ts'
 import { checkMeasurable } from './measurability.ts'
-import { type WorkEstimate, checkWorkLimits, estimateWork } from './work-estimate.ts'
+import { type WorkEstimate, checkWorkLimits, estimateWork, sceneJsonReader } from './work-estimate.ts'
 
 /** What admission reads. */
 export interface JobAdmissionComponents {
@@ -83,9 +83,11 @@ export async function admitJob (components: JobAdmissionComponents, request: Sub
   }
   checkVoteSpan(network, request.deadlineMs ?? network.deadlines.voteMs)
   const optimize = isNetworkOptimized(request) ? await resolveNetworkOptimization(request.profile ?? 'balanced', request.ratio) : null
-  const work = optimize === null ? estimateWork(request.kind, bytes, request) : estimateWork(request.kind, { reference: bytes.reference, candidate: bytes.reference })
+  // Each scene's JSON parsed and checked once, the reference of a network-optimized job counted twice included.
+  const readScene = sceneJsonReader()
+  const work = optimize === null ? estimateWork(request.kind, bytes, request, readScene) : estimateWork(request.kind, { reference: bytes.reference, candidate: bytes.reference }, undefined, readScene)
   checkWorkLimits(work, network)
-  checkMeasurable(request.kind, bytes)
+  checkMeasurable(request.kind, bytes, readScene)
   return { request, optimize, work }
 }
 

@@ -35,8 +35,7 @@ import {
   ERR_SCENE_NOT_GLTF, ERR_SCENE_OUT_OF_RANGE, ERR_SCENE_TOO_LARGE, ERR_SCENE_UNSUPPORTED_EXTENSION
 } from '../scene/errors.ts'
 import type { GltfJson } from '../scene/gltf-schema.ts'
-import { readContainer } from '../scene/preflight-scene.ts'
-import { DEFAULT_SCENE_LIMITS } from '../scene/scene-limits.ts'
+import { type SceneJsonReader, readSceneJson } from './work-estimate.ts'
 
 export { ERR_JOB_UNMEASURABLE }
 
@@ -63,8 +62,8 @@ export function asUnmeasurable (err: unknown): unknown {
   return new TrustEngineError(ERR_JOB_UNMEASURABLE, `the job cannot be measured (${code}: ${message})`, { details: { cause: code }, cause: err })
 }
 
-/** Throws `ERR_JOB_UNMEASURABLE` when no node can measure a job with these blobs (see the module comment). */
-export function checkMeasurable (kind: 'frames' | 'scene', blobs: { reference: readonly Uint8Array[], candidate: readonly Uint8Array[] }): void {
+/** Throws `ERR_JOB_UNMEASURABLE` when no node can measure a job with these blobs (see the module comment); `readScene` reads a scene's JSON. */
+export function checkMeasurable (kind: 'frames' | 'scene', blobs: { reference: readonly Uint8Array[], candidate: readonly Uint8Array[] }, readScene: SceneJsonReader = readSceneJson): void {
   try {
     if (kind === 'frames') {
       const { width, height } = checkFrameHeaders(blobs.reference, blobs.candidate)
@@ -74,7 +73,7 @@ export function checkMeasurable (kind: 'frames' | 'scene', blobs: { reference: r
       return
     }
     const reference = blobs.reference[0]
-    if (reference !== undefined && !drawsTriangles(readContainer(reference, DEFAULT_SCENE_LIMITS).gltf)) {
+    if (reference !== undefined && !drawsTriangles(readScene(reference))) {
       throw new TrustEngineError(ERR_RENDER_EMPTY_SCENE, 'the reference scene declares no triangle to draw in its default scene')
     }
   } catch (err) {

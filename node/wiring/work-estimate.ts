@@ -19,6 +19,7 @@ import { ERR_JOB_OVER_LIMITS } from '../job/errors.ts'
 import { checkJobBytes } from '../job/job-bytes.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import { readPngHeader } from '../measure/png.ts'
+import type { GltfJson } from '../scene/gltf-schema.ts'
 import { readContainer } from '../scene/preflight-scene.ts'
 import { DEFAULT_SCENE_LIMITS } from '../scene/scene-limits.ts'
 
@@ -34,11 +35,39 @@ export interface WorkEstimate {
 }
 
 /**
+ * Reads the checked glTF JSON of a scene blob (the loader's container checks
+ * and codes). {@link readSceneJson} reads it each time; a check that reads
+ * the same blob several times passes one that remembers it
+ * ({@link sceneJsonReader}).
+ */
+export type SceneJsonReader = (bytes: Uint8Array) => GltfJson
+
+/** The checked glTF JSON of a scene blob, read with the scene loader's container checks (`ERR_SCENE_NOT_GLTF`, ...). */
+export function readSceneJson (bytes: Uint8Array): GltfJson {
+  return readContainer(bytes, DEFAULT_SCENE_LIMITS).gltf
+}
+
+/**
+ * A {@link SceneJsonReader} that reads each blob (by identity) once: a job's
+ * checks read its reference for the work estimate and again for
+ * measurability, and a network-optimized job counts its reference twice;
+ * parsing and checking a large scene's JSON is the costly part of them.
+ */
+export function sceneJsonReader (): SceneJsonReader {
+  const read = new Map<Uint8Array, GltfJson>()
+  return (bytes) => {
+    let gltf = read.get(bytes)
+    if (gltf === undefined) read.set(bytes, gltf = readSceneJson(bytes))
+    return gltf
+  }
+}
+
+/**
  * The declared work of a job's blobs (reference then candidate, in the job's
  * order); `names` (the job's hashes, in the same order) count a frame named
- * several times on one side once.
+ * several times on one side once. `readScene` reads a scene's JSON.
  */
-export function estimateWork (kind: 'frames' | 'scene', blobs: { reference: readonly Uint8Array[], candidate: readonly Uint8Array[] }, names?: { reference: readonly string[], candidate: readonly string[] }): WorkEstimate {
+export function estimateWork (kind: 'frames' | 'scene', blobs: { reference: readonly Uint8Array[], candidate: readonly Uint8Array[] }, names?: { reference: readonly string[], candidate: readonly string[] }, readScene: SceneJsonReader = readSceneJson): WorkEstimate {
   const bytes = blobBytes(blobs, names)
   if (kind === 'frames') {
     let pixels = 0
@@ -57,7 +86,7 @@ export function estimateWork (kind: 'frames' | 'scene', blobs: { reference: read
   const all = [...blobs.reference, ...blobs.candidate]
   const out = { pixels: 0, triangles: 0, vertices: 0, bytes }
   for (const bytes of all) {
-    const s = sceneWork(bytes)
+    const s = sceneWork(readScene(bytes))
     out.triangles += s.triangles
     out.vertices += s.vertices
   }
@@ -80,7 +109,7 @@ function blobBytes (blobs: { reference: readonly Uint8Array[], candidate: readon
 }
 
 /** Throws `ERR_JOB_OVER_LIMITS` when `estimate` exceeds the network's limits. */
-export function checkWorkLimits (estimate: WorkEstimate, network: NetworkConfig): void {
+export function checkWorkLimits (estimate: WorkEstimate, network: Pick<NetworkConfig, 'limits'>): void {
   checkJobBytes(estimate.bytes, network)
   const { maxJobPixels, maxJobTriangles, maxJobVertices } = network.limits
   const over = estimate.pixels > maxJobPixels
@@ -91,9 +120,8 @@ export function checkWorkLimits (estimate: WorkEstimate, network: NetworkConfig)
   if (over !== null) throw new TrustEngineError(ERR_JOB_OVER_LIMITS, `job refused: ${over}`, { details: { ...estimate } })
 }
 
-/** Declared triangles and vertices of one glTF scene (GLB or JSON), read with the scene loader's own container checks and codes. */
-function sceneWork (bytes: Uint8Array): { triangles: number, vertices: number } {
-  const { gltf } = readContainer(bytes, DEFAULT_SCENE_LIMITS)
+/** Declared triangles and vertices of one glTF scene's checked JSON. */
+function sceneWork (gltf: GltfJson): { triangles: number, vertices: number } {
   const accessors = gltf.accessors ?? []
   const countOf = (index: number | undefined): number => index === undefined ? 0 : accessors[index]?.count ?? 0
   const perMesh = (gltf.meshes ?? []).map((mesh) => {

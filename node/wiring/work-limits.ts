@@ -16,7 +16,7 @@ import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
 import type { MeasurePort } from '../job/ports.ts'
 import { asUnmeasurable, checkMeasurable } from './measurability.ts'
-import { checkWorkLimits, estimateWork } from './work-estimate.ts'
+import { checkWorkLimits, estimateWork, sceneJsonReader } from './work-estimate.ts'
 
 /**
  * Throws `ERR_JOB_OVER_LIMITS` for a job over the network's limits and
@@ -25,8 +25,10 @@ import { checkWorkLimits, estimateWork } from './work-estimate.ts'
  */
 export function checkJobInputs (network: NetworkConfig, job: JobAnnouncement, blobs: { reference: readonly Uint8Array[], candidate: readonly Uint8Array[] }): void {
   try {
-    checkWorkLimits(estimateWork(job.kind, blobs, { reference: job.reference, candidate: job.candidate }), network)
-    checkMeasurable(job.kind, blobs)
+    // Each scene's JSON parsed and checked once for both checks.
+    const readScene = sceneJsonReader()
+    checkWorkLimits(estimateWork(job.kind, blobs, { reference: job.reference, candidate: job.candidate }, readScene), network)
+    checkMeasurable(job.kind, blobs, readScene)
   } catch (err) {
     throw asUnmeasurable(err)
   }
