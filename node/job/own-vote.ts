@@ -123,7 +123,7 @@ export class OwnVote {
       hold = await budget.reserve(job.submitter, total, signal)
       let inputs: { reference: Uint8Array[], candidate: Uint8Array[] } | null = await load()
       // A job no honest node measures is refused here, from its blobs, before the seed or any decoding.
-      this.#components.check?.(job, inputs)
+      await this.#components.check?.(job, inputs, signal)
       // Kept in memory, stored with the own vote: a timing for clients and the latency benchmark.
       open.record = { ...open.record, blobsAt: clock() }
       let seed = open.record.seed?.seed ?? seeds.knownSeed(jobId)

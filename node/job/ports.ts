@@ -72,9 +72,11 @@ export type MeasurePort = (job: JobAnnouncement, jobId: string, blobs: { referen
 
 /**
  * Checks a job's inputs once its blobs are fetched, before the node waits for
- * the seed or measures: throws `ERR_JOB_OVER_LIMITS` or
+ * the seed or measures: rejects with `ERR_JOB_OVER_LIMITS` or
  * `ERR_JOB_UNMEASURABLE` (node/job/errors.ts) for a job no honest node
  * measures, decided from the blobs alone so every honest node decides alike;
- * the engine then closes the job at once.
+ * the engine then closes the job at once. Asynchronous: a large scene's
+ * check runs off the event loop (node/wiring/work-limits.ts), cancelled when
+ * `signal` aborts (the round's deadline, the node's stop).
  */
-export type InputCheckPort = (job: JobAnnouncement, blobs: { reference: readonly Uint8Array[], candidate: readonly Uint8Array[] }) => void
+export type InputCheckPort = (job: JobAnnouncement, blobs: { reference: readonly Uint8Array[], candidate: readonly Uint8Array[] }, signal: AbortSignal) => Promise<void>

@@ -1,7 +1,8 @@
 /**
  * The job engine bound to the node's parts: its network port on the host,
- * blobs from the local folder or peers, measurement limited to the network's
- * limits, run in the worker pool, its optimizer report (of a re-execution)
+ * blobs from the local folder or peers, the input check against the
+ * network's limits (a scene's in the worker pool) and measurement, run in
+ * the worker pool, its optimizer report (of a re-execution)
  * and evidence kept, and its events on the
  * node's event bus. Started once the host is, it stops before the host.
  */
@@ -26,7 +27,7 @@ import type { NodeEventBus } from './node-events.ts'
 import type { OptimizerReportStore } from './optimizer-report-store.ts'
 import { recordingOptimizerReport } from './record-optimizer-report.ts'
 import type { Shutdown } from './shutdown.ts'
-import { checkJobInputs, limitedMeasurePort } from './work-limits.ts'
+import { inputCheckPort, limitedMeasurePort } from './work-limits.ts'
 
 /** What the engine is wired to on a node. */
 export interface EngineWiringComponents {
@@ -63,8 +64,9 @@ export function createJobEngine (components: EngineWiringComponents, options: Pa
     }),
     blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics, budget: blobBudget }),
     blobBudget,
-    check: (job, jobBlobs) => { checkJobInputs(network, job, jobBlobs) },
-    measure: recordingEvidence(recordingOptimizerReport(limitedMeasurePort(network, pool.measure), optimizerReports, clock, nodeLogger), evidence, nodeLogger, (jobId, round) => {
+    // A scene's check in the work pool, as the task of the job's submitter (work-limits.ts).
+    check: inputCheckPort(network, pool.check),
+    measure: recordingEvidence(recordingOptimizerReport(limitedMeasurePort(pool.measure), optimizerReports, clock, nodeLogger), evidence, nodeLogger, (jobId, round) => {
       metrics.evidence.jobs.set(evidence.jobs)
       metrics.evidence.bytes.set(evidence.bytes)
       events.emit('job:evidence', { jobId, round })

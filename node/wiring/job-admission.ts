@@ -20,15 +20,27 @@
  *   `ERR_JOB_UNMEASURABLE`, measurability.ts), as every honest node checks
  *   again before measuring. A header that cannot be read keeps its own code
  *   here (`ERR_PNG_SIGNATURE`, `ERR_SCENE_NOT_GLTF`, ...).
+ *
+ * The last two are one input check (work-limits.ts). A scene's runs in the
+ * work pool, so a client's large scene does not stall the node's event loop
+ * (its API, `/healthz`, gossip) while its JSON is parsed and walked. Its
+ * owner there is this node (its public key): the job's submitter-to-be, the
+ * owner of the node's own jobs' checks and measurements, so the node's
+ * clients, however many scenes they send, wait behind this node's own work
+ * and never hold up another validator's jobs. It is bounded by the job's
+ * deadline span by the node's clock, like the optimization that may follow
+ * (`ERR_MEASURE_ABORTED` past it), and fails with `ERR_MEASURE_WORKER` when
+ * the pool closes.
  */
 import { TrustEngineError } from '../../protocol/errors.ts'
 import { checkThresholdFloor, checkVoteSpan } from '../../protocol/job.ts'
 import type { NetworkConfig } from '../../protocol/network.ts'
+import { clockDeadline } from '../job/deadline.ts'
 import { ERR_BLOB_UNKNOWN, ERR_NOT_VALIDATOR } from '../job/errors.ts'
 import { type Profile, parseProfile } from '../optimizer/analysis-rules.ts'
 import type { SubmitJobRequest } from '../types.ts'
-import { checkMeasurable } from './measurability.ts'
-import { type WorkEstimate, checkWorkLimits, estimateWork, sceneJsonReader } from './work-estimate.ts'
+import type { WorkEstimate } from './work-estimate.ts'
+import { type InputCheck, type PooledCheck, runCheck } from './work-limits.ts'
 
 /** What admission reads. */
 export interface JobAdmissionComponents {
@@ -37,6 +49,10 @@ export interface JobAdmissionComponents {
   publicKey: string
   /** The node's blob folder. */
   blobs: { get: (sha256: string) => Promise<Uint8Array | null> }
+  /** Runs a scene's input check in the work pool (`MeasureWorkerPool.check`). */
+  check: PooledCheck
+  /** The node's clock, which bounds the check by the job's deadline span. */
+  clock: () => number
 }
 
 /** The optimizer options a network-optimized scene job pins. */
@@ -81,13 +97,15 @@ export async function admitJob (components: JobAdmissionComponents, request: Sub
   if (missing.length > 0) {
     throw new TrustEngineError(ERR_BLOB_UNKNOWN, `${missing.length} blob(s) unknown to this node; upload them with POST /v1/blobs`, { details: { issues: missing } })
   }
-  checkVoteSpan(network, request.deadlineMs ?? network.deadlines.voteMs)
+  const span = request.deadlineMs ?? network.deadlines.voteMs
+  checkVoteSpan(network, span)
   const optimize = isNetworkOptimized(request) ? await resolveNetworkOptimization(request.profile ?? 'balanced', request.ratio) : null
-  // Each scene's JSON parsed and checked once, the reference of a network-optimized job counted twice included.
-  const readScene = sceneJsonReader()
-  const work = optimize === null ? estimateWork(request.kind, bytes, request, readScene) : estimateWork(request.kind, { reference: bytes.reference, candidate: bytes.reference }, undefined, readScene)
-  checkWorkLimits(work, network)
-  checkMeasurable(request.kind, bytes, readScene)
+  // A network-optimized scene counts its reference twice: an upper bound of reference plus candidate.
+  const check: InputCheck = optimize === null
+    ? { rule: 'admission', kind: request.kind, blobs: bytes, names: request, limits: network.limits }
+    : { rule: 'admission', kind: request.kind, blobs: { reference: bytes.reference, candidate: bytes.reference }, limits: network.limits }
+  const bound = clockDeadline(components.clock, components.clock() + span)
+  const work = await runCheck(components.check, check, publicKey, bound.signal).finally(bound.clear)
   return { request, optimize, work }
 }
 

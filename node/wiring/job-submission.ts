@@ -43,7 +43,7 @@ export interface JobSubmissionComponents {
 /** The node's submission path: admits, optimizes when the network makes the candidate, announces. */
 export function jobSubmission (components: JobSubmissionComponents): { admission: JobAdmissionComponents, submit: SubmitJob } {
   const { network, publicKey, blobs, pool, engine, optimizerReports, clock, logger } = components
-  const admission: JobAdmissionComponents = { network, publicKey, blobs }
+  const admission: JobAdmissionComponents = { network, publicKey, blobs, check: pool.check, clock }
   const submit = async (request: SubmitJobRequest, pin?: JobPinSource): Promise<JobView> => {
     // Refused before the blobs are read or anything optimized (JobEngine.submit checks again; a slot's run again,
     // with its pin, may find its job announced already, so it is left to JobEngine.submit).

@@ -1,7 +1,8 @@
 /**
- * Measurement, optimization and scene analysis off the event loop, in a pool
- * of worker threads, so rendering or optimizing a large scene never stalls
- * gossip validation, blob serving or the HTTP API.
+ * Measurement, optimization, scene analysis and the input checks of scene
+ * jobs (work-limits.ts) off the event loop, in a pool of worker threads, so
+ * rendering, optimizing or parsing a large scene never stalls gossip
+ * validation, blob serving or the HTTP API.
  *
  * - Each worker runs one task at a time. Tasks wait per owner (a job's
  *   submitter; this node's own optimizations and analyses are one owner),
@@ -43,7 +44,9 @@ import type { EvidenceOptions } from '../measure/evidence.ts'
 import type { EvidencedMeasurement } from './measure-port.ts'
 import type { Profile } from '../optimizer/analysis-rules.ts'
 import type { EncodedEvidence } from '../measure/evidence-files.ts'
-import type { AnalyzeTask, MeasureTask, OptimizedScene, OptimizeTask, WorkReply, WorkRequest } from './measure-worker.ts'
+import type { AnalyzeTask, CheckTask, MeasureTask, OptimizedScene, OptimizeTask, WorkFailure, WorkReply, WorkRequest } from './measure-worker.ts'
+import type { WorkEstimate } from './work-estimate.ts'
+import type { InputCheck } from './work-limits.ts'
 
 import { startMeasureWorker } from './measure-worker-entry.ts'
 import { ERR_MEASURE_ABORTED, ERR_MEASURE_WORKER } from './work-errors.ts'
@@ -137,6 +140,16 @@ export class MeasureWorkerPool {
   }
 
   /**
+   * Runs a job's input check (work-limits.ts) in a worker as the task of
+   * `owner` (the job's submitter), bounded by `signal`: the declared work, or
+   * the check's typed error with its details.
+   */
+  readonly check = async (check: InputCheck, owner: string, signal: AbortSignal): Promise<WorkEstimate> => {
+    const task: CheckTask = { kind: 'check', check }
+    return await this.#run(task, signal, owner) as WorkEstimate
+  }
+
+  /**
    * Tasks waiting for a worker and running now (a shared pool's, every
    * node's, for a node's view of it). Waiting tasks have no count bound: each
    * ends when its signal aborts (its job's round deadline), so they follow
@@ -213,7 +226,7 @@ export class MeasureWorkerPool {
   /** Outputs of this node's own optimizations by reference and options (hash of the bytes), for the measurement. */
   readonly #optimized = new Map<string, string>()
 
-  async #run (request: MeasureTask | OptimizeTask | AnalyzeTask, signal: AbortSignal, owner: string): Promise<unknown> {
+  async #run (request: MeasureTask | OptimizeTask | AnalyzeTask | CheckTask, signal: AbortSignal, owner: string): Promise<unknown> {
     if (this.#closed) throw new TrustEngineError(ERR_MEASURE_WORKER, 'the work pool is closed')
     if (signal.aborted) throw new TrustEngineError(ERR_MEASURE_ABORTED, 'task cancelled')
     if (this.#shared !== null) return await this.#shared.#run(request, AbortSignal.any([signal, this.#viewClosed.signal]), owner)
@@ -332,7 +345,7 @@ export class MeasureWorkerPool {
         const settle = slot.evidence
         slot.evidence = null
         slot.task = null
-        if (msg.error !== undefined) settle?.reject(new TrustEngineError(msg.error.code, msg.error.message))
+        if (msg.error !== undefined) settle?.reject(typedError(msg.error))
         else settle?.resolve(msg.evidenceFiles ?? undefined)
       } else if (msg.ok && msg.evidence === true) {
         // The numbers, with the evidence to follow: handed on now, the worker stays with the task.
@@ -342,7 +355,7 @@ export class MeasureWorkerPool {
       } else {
         slot.task = null
         if (msg.ok) this.#settle(task, null, msg.result)
-        else this.#settle(task, new TrustEngineError(msg.error.code, msg.error.message))
+        else this.#settle(task, typedError(msg.error))
       }
       this.#dispatch()
     })
@@ -379,6 +392,11 @@ export class MeasureWorkerPool {
     if (err === null) task.resolve(result)
     else task.reject(err)
   }
+}
+
+/** A worker's typed error as the main thread's: its code, message and details. */
+function typedError (failure: WorkFailure): TrustEngineError {
+  return new TrustEngineError(failure.code, failure.message, failure.details === undefined ? {} : { details: failure.details })
 }
 
 /** Own optimization outputs remembered (a few scenes are optimized at once). */

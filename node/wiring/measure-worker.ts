@@ -1,7 +1,9 @@
 /**
  * Worker-thread entry of the work pool (measure-worker-pool.ts): runs one
  * task at a time — a job's measurement ({@link measureJob}), a scene
- * optimization (the bytes and the optimizer's report) or a scene analysis — and posts the result or a typed error back. Each is
+ * optimization (the bytes and the optimizer's report), a scene analysis, or
+ * a job's input check (work-limits.ts) — and posts the result or a typed
+ * error (with its details) back. Each is
  * deterministic, so a result computed here is bit-for-bit the one the main
  * thread would compute. A measurement's evidence files are made after its
  * numbers are posted, and posted in a second message ({@link WorkReply}).
@@ -15,6 +17,7 @@ import type { Profile } from '../optimizer/analysis-rules.ts'
 import { ERR_MEASURE } from '../job/errors.ts'
 import type { OptimizationReport } from '../optimizer/report.ts'
 import { measureJob } from './measure-port.ts'
+import { type InputCheck, runInputCheck } from './work-limits.ts'
 import { skipNativePixels } from '../optimizer/skip-native-pixels.ts'
 
 // Hooks are per thread: this worker's optimizer must not load sharp either (start time, memory).
@@ -56,8 +59,14 @@ export interface AnalyzeTask {
   profile: Profile
 }
 
+/** An input check of a job's blobs (work-limits.ts): the declared work, or the check's typed error. */
+export interface CheckTask {
+  kind: 'check'
+  check: InputCheck
+}
+
 /** A task as posted to the worker. */
-export type WorkRequest = (MeasureTask | OptimizeTask | AnalyzeTask) & { id: number }
+export type WorkRequest = (MeasureTask | OptimizeTask | AnalyzeTask | CheckTask) & { id: number }
 
 /**
  * What the worker posts for a task: its result or typed error; for a
@@ -67,11 +76,19 @@ export type WorkRequest = (MeasureTask | OptimizeTask | AnalyzeTask) & { id: num
  */
 export type WorkReply =
   | { id: number, ok: true, result: unknown, evidence?: true }
-  | { id: number, ok: false, error: { code: string, message: string } }
-  | { id: number, evidenceFiles: EncodedEvidence | null, error?: { code: string, message: string } }
+  | { id: number, ok: false, error: WorkFailure }
+  | { id: number, evidenceFiles: EncodedEvidence | null, error?: WorkFailure }
+
+/** A task's typed error as posted: its code, message and structured details (plain data, such as an over-limits job's declared work). */
+export interface WorkFailure {
+  code: string
+  message: string
+  details?: Record<string, unknown>
+}
 
 /** A task's result, and, for a measurement with evidence, the work that makes the evidence after the result is posted. */
-async function run (task: MeasureTask | OptimizeTask | AnalyzeTask): Promise<{ result: unknown, evidence?: () => Promise<EncodedEvidence> }> {
+async function run (task: MeasureTask | OptimizeTask | AnalyzeTask | CheckTask): Promise<{ result: unknown, evidence?: () => Promise<EncodedEvidence> }> {
+  if (task.kind === 'check') return { result: runInputCheck(task.check) }
   if (task.kind === 'measure') {
     const { evidence, ...measurement } = await measureJob(task.job, task.jobId, task.blobs, task.round, task.seed, task.evidence, task.optimized)
     return { result: measurement, ...(evidence === undefined ? {} : { evidence }) }
@@ -85,8 +102,10 @@ async function run (task: MeasureTask | OptimizeTask | AnalyzeTask): Promise<{ r
   return { result: { bytes, report } satisfies OptimizedScene }
 }
 
-function failure (err: unknown): { code: string, message: string } {
-  return { code: err instanceof TrustEngineError ? err.code : ERR_MEASURE, message: err instanceof Error ? err.message : String(err) }
+function failure (err: unknown): WorkFailure {
+  const message = err instanceof Error ? err.message : String(err)
+  if (!(err instanceof TrustEngineError)) return { code: ERR_MEASURE, message }
+  return { code: err.code, message, ...(err.details === undefined ? {} : { details: err.details }) }
 }
 
 function post (reply: WorkReply): void {
@@ -105,6 +124,14 @@ parentPort?.on('message', (req: WorkRequest) => {
         post({ id: req.id, evidenceFiles: null, error: failure(err) })
       }
     },
-    (err: unknown) => { post({ id: req.id, ok: false, error: failure(err) }) }
+    (err: unknown) => {
+      const error = failure(err)
+      try {
+        post({ id: req.id, ok: false, error })
+      } catch {
+        // Details that cannot be posted (not plain data) are left out; the code and message still go.
+        post({ id: req.id, ok: false, error: { code: error.code, message: error.message } })
+      }
+    }
   )
 })

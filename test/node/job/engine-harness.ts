@@ -46,6 +46,11 @@ export class EngineHarness {
   /** The blob folder every engine reads. */
   readonly blobs: BlobDir
   readonly #measurer = new MeasureWorkerPool()
+  /** The work pool the engines measure in (and may check inputs in). */
+  get pool (): MeasureWorkerPool {
+    return this.#measurer
+  }
+
   readonly #cleanups: Array<() => Promise<void>> = []
 
   private constructor (dir: string) {

@@ -14,7 +14,7 @@ import { ERR_JOB_OVER_LIMITS, ERR_JOB_UNMEASURABLE } from '../../../node/job/err
 import type { EngineTopic } from '../../../node/job/ports.ts'
 import { ManualClock } from '../../../node/optimizer/economy/clock.ts'
 import type { JobView } from '../../../node/types.ts'
-import { checkJobInputs } from '../../../node/wiring/work-limits.ts'
+import { inputCheckPort } from '../../../node/wiring/work-limits.ts'
 import { canonicalEncode } from '../../../protocol/canonical.ts'
 import { jobIdOf, newJob, signJob } from '../../../protocol/job.ts'
 import { parseNetwork } from '../../../protocol/network.ts'
@@ -45,7 +45,8 @@ describe('an unmeasurable announcement', () => {
     const waiting = new Map<string, (view: JobView) => void>()
     const { engine } = await h.engine('honest', network, honest, {
       clock: clock.now,
-      check: (job, blobs) => { checkJobInputs(network, job, blobs) },
+      // The node's own port: a scene's check in the work pool, a frames job's inline.
+      check: inputCheckPort(network, h.pool.check),
       net: { ...NO_NETWORK, publish: async (topic) => { published.push(topic); return 1 } },
       onFinal: (view) => { finals.set(view.jobId, view); waiting.get(view.jobId)?.(view) }
     })
@@ -106,7 +107,7 @@ describe('an unmeasurable announcement', () => {
     const { engine } = await h.engine('honest', network, honest, {
       clock: clock.now,
       // The input check (headers, pixels) is never reached: the byte bound comes first, from the stored sizes.
-      check: () => { checked++ },
+      check: async () => { checked++ },
       net: { ...NO_NETWORK, publish: async (topic) => { published.push(topic); return 1 } },
       onFinal: (view) => { resolveFinal(view) }
     })
