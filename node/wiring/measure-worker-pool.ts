@@ -5,7 +5,9 @@
  * validation, blob serving or the HTTP API.
  *
  * - Each worker runs one task at a time. Tasks wait per owner (a job's
- *   submitter; this node's own optimizations and analyses are one owner),
+ *   submitter, for its measurement and its input check; this node's own
+ *   optimizations and analyses are one owner, the checks at its API's
+ *   admission are its public key's, job-admission.ts),
  *   and a free worker takes the next task of the owner running the fewest
  *   tasks, owners of equal count served round-robin.
  * - An owner never holds more than one worker while another owner's task
