@@ -21,8 +21,8 @@
  *   again before measuring. A header that cannot be read keeps its own code
  *   here (`ERR_PNG_SIGNATURE`, `ERR_SCENE_NOT_GLTF`, ...).
  *
- * The last two are one input check (work-limits.ts). A scene's runs in the
- * work pool, so a client's large scene does not stall the node's event loop
+ * The last two are one input check (work-limits.ts). A scene's of more than
+ * `INLINE_SCENE_JSON_BYTES` of glTF JSON runs in the work pool, so a client's large scene does not stall the node's event loop
  * (its API, `/healthz`, gossip) while its JSON is parsed and walked. Its
  * owner there is this node (its public key): the job's submitter-to-be, the
  * owner of the node's own jobs' checks and measurements, so the node's

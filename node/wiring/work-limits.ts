@@ -12,16 +12,19 @@
  *   refuses the same announcements alike and closes them at once), and the
  *   submitter's API's (job-admission.ts: a header that cannot be read keeps
  *   its own code, `ERR_SCENE_NOT_GLTF`, `ERR_PNG_SIGNATURE`, ...).
- * - {@link inputCheckPort}: where a check runs. A scene's checks parse and
- *   walk its glTF JSON (up to `maxJsonBytes`, 64 MiB: some seconds for a
- *   scene of a million nodes), so they run in the work pool
- *   (measure-worker-pool.ts), as the pool's task of the job's submitter,
- *   bounded by the job's signal: the API, `/healthz`, gossip validation and
- *   blob serving keep answering while a large scene is checked, and one
- *   submitter's scenes wait behind its own work, not another's. A frames
- *   job's checks read a few bytes of each PNG header (at most `MAX_JOB_BLOBS`
- *   frames a side, microseconds) and stay on the event loop: handing them to
- *   a worker would cost a worker start and a copy of every frame.
+ * - {@link inputCheckPort} and {@link runCheck}: where a check runs. A
+ *   scene's checks parse and walk its glTF JSON (up to `maxJsonBytes`,
+ *   64 MiB: seconds for a scene of some 800k nodes), so a scene whose blobs
+ *   hold more than {@link INLINE_SCENE_JSON_BYTES} of JSON (or of anything
+ *   but a GLB's binary chunk) is checked in the work pool (measure-worker-pool.ts), as the pool's task of the job's
+ *   submitter, bounded by the job's signal: the API, `/healthz`, gossip
+ *   validation and blob serving keep answering while a large scene is
+ *   checked, and one submitter's scenes wait behind its own work, not
+ *   another's. Its blobs are copied to the worker (about 1 ms per MB on the
+ *   event loop). Smaller scenes, most real assets, are checked here in a few
+ *   milliseconds, with no worker start and no copy; so are frames jobs,
+ *   whose checks read a few bytes of each PNG header (at most
+ *   `MAX_JOB_BLOBS` frames a side: about 5 ms for 256 a side).
  * - {@link limitedMeasurePort}: the measurement, whose failures caused by
  *   the job's bytes alone come back as `ERR_JOB_UNMEASURABLE`. It does not
  *   check the inputs again: the engine runs its check before every
@@ -79,9 +82,44 @@ function jobCheck (network: NetworkConfig, job: JobAnnouncement, blobs: { refere
 /** Runs a check in the work pool as the task of `owner`, bounded by `signal`; the pool's own errors (`ERR_MEASURE_ABORTED`, `ERR_MEASURE_WORKER`) when it could not. */
 export type PooledCheck = (check: InputCheck, owner: string, signal: AbortSignal) => Promise<WorkEstimate>
 
-/** Runs an input check where it belongs (see the module comment): a scene's in the work pool as `owner`'s task, a frames job's here. */
+/**
+ * Bytes of glTF JSON (and container) a check may read on the event loop. A
+ * scene job whose blobs hold more is checked in the work pool. 64 KiB: about
+ * 5 ms of parsing and walking (60 KB of JSON, 1000 nodes, on a loaded
+ * 2-core machine), and the size of most real assets' JSON, so their checks
+ * cost no worker start and no copy of the blobs, while a large scene's JSON
+ * (up to 64 MiB) never holds the event loop.
+ */
+export const INLINE_SCENE_JSON_BYTES = 64 * 1024
+
+/**
+ * What a check of this scene blob reads, bounding its cost: the JSON chunk
+ * of a GLB of one JSON chunk and at most one more chunk (its framing read in
+ * constant time, its binary chunk only sliced), the whole blob otherwise (a
+ * .gltf file is all JSON; any other framing is walked chunk by chunk).
+ */
+function sceneCheckBytes (bytes: Uint8Array): number {
+  const n = bytes.byteLength
+  if (n < 20) return n
+  const view = new DataView(bytes.buffer, bytes.byteOffset, n)
+  if (view.getUint32(0, true) !== 0x46546c67 || view.getUint32(8, true) !== n) return n
+  const json = view.getUint32(12, true)
+  const end = 20 + json
+  if (end === n) return json
+  return end + 8 <= n && end + 8 + view.getUint32(end, true) === n ? json : n
+}
+
+/** Whether a check reads few enough bytes to run on the event loop (see {@link INLINE_SCENE_JSON_BYTES}); a frames job's always does. */
+export function checksInline (check: InputCheck): boolean {
+  if (check.kind === 'frames') return true
+  let total = 0
+  for (const bytes of new Set([...check.blobs.reference, ...check.blobs.candidate])) total += sceneCheckBytes(bytes)
+  return total <= INLINE_SCENE_JSON_BYTES
+}
+
+/** Runs an input check where it belongs (see the module comment): a large scene's in the work pool as `owner`'s task, any other here. */
 export async function runCheck (pooled: PooledCheck, check: InputCheck, owner: string, signal: AbortSignal): Promise<WorkEstimate> {
-  return check.kind === 'scene' ? await pooled(check, owner, signal) : runInputCheck(check)
+  return checksInline(check) ? runInputCheck(check) : await pooled(check, owner, signal)
 }
 
 /** The engine's input check port: {@link checkJobInputs}, a scene's in the work pool as the task of the job's submitter, bounded by the job's signal. */

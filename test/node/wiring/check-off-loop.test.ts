@@ -19,7 +19,7 @@ import type { JobView, SubmitJobRequest } from '../../../node/types.ts'
 import { jobSubmission } from '../../../node/wiring/job-submission.ts'
 import { ERR_MEASURE_ABORTED, MeasureWorkerPool } from '../../../node/wiring/measure-worker-pool.ts'
 import type { OptimizerReportStore } from '../../../node/wiring/optimizer-report-store.ts'
-import { checkJobInputs, inputCheckPort } from '../../../node/wiring/work-limits.ts'
+import { INLINE_SCENE_JSON_BYTES, type InputCheck, checkJobInputs, checksInline, inputCheckPort } from '../../../node/wiring/work-limits.ts'
 import { sha256Hex } from '../../../protocol/hash.ts'
 import { newJob, signJob } from '../../../protocol/job.ts'
 import { parseNetwork } from '../../../protocol/network.ts'
@@ -54,6 +54,29 @@ function manyNodesGlb (nodes: number, triangles = true): Uint8Array {
   view.setUint32(20 + json.length, bin.length, true)
   view.setUint32(24 + json.length, 0x004e4942, true)
   out.set(bin, 28 + json.length)
+  return out
+}
+
+/** `glb` with an extra chunk of `bytes` bytes of an unknown type after its binary chunk (which readers skip). */
+function withExtraChunk (glb: Uint8Array, bytes: number): Uint8Array {
+  const out = new Uint8Array(glb.length + 8 + bytes)
+  out.set(glb)
+  const view = new DataView(out.buffer)
+  view.setUint32(8, out.length, true)
+  view.setUint32(glb.length, bytes, true)
+  view.setUint32(glb.length + 4, 0x12345678, true)
+  return out
+}
+
+/** `glb` with `bytes` more bytes of binary chunk (zeros). */
+function withBinary (glb: Uint8Array, bytes: number): Uint8Array {
+  const view = new DataView(glb.buffer, glb.byteOffset, glb.byteLength)
+  const binAt = 20 + view.getUint32(12, true)
+  const out = new Uint8Array(glb.length + bytes)
+  out.set(glb)
+  const outView = new DataView(out.buffer)
+  outView.setUint32(8, out.length, true)
+  outView.setUint32(binAt, view.getUint32(binAt, true) + bytes, true)
   return out
 }
 
@@ -95,6 +118,26 @@ function submission (blobs: Map<string, Uint8Array>, onRead: () => void): (reque
   return submit
 }
 
+describe('where a check runs', () => {
+  const at = (reference: Uint8Array, candidate: Uint8Array = small): 'inline' | 'pool' => {
+    const check: InputCheck = { rule: 'job', kind: 'scene', blobs: { reference: [reference], candidate: [candidate] }, limits: network.limits }
+    return checksInline(check) ? 'inline' : 'pool'
+  }
+
+  it('checks a scene of little JSON inline, however large its binary chunk, and one of much JSON, or of a framing walked chunk by chunk, in the pool', () => {
+    const modest = manyNodesGlb(500)
+    expect(modest.length).toBeLessThan(INLINE_SCENE_JSON_BYTES / 2)
+    expect([at(modest), at(modest, modest)]).toEqual(['inline', 'inline'])
+    expect(at(withBinary(modest, 8 * 2 ** 20))).toBe('inline')
+    expect(at(big)).toBe('pool')
+    expect(at(withExtraChunk(modest, 8 * 2 ** 20))).toBe('pool')
+    // A .gltf file is all JSON.
+    expect(at(new TextEncoder().encode(JSON.stringify({ asset: { version: '2.0' }, extras: 'x'.repeat(INLINE_SCENE_JSON_BYTES) })))).toBe('pool')
+    // Frames read PNG headers only.
+    expect(checksInline({ rule: 'job', kind: 'frames', blobs: { reference: [big], candidate: [big] }, limits: network.limits })).toBe(true)
+  })
+})
+
 describe('the input check of a large scene', () => {
   it('lets the event loop turn while a client\'s scene job is admitted', async () => {
     const blobs = new Map([[sha256Hex(big), big], [sha256Hex(small), small]])
@@ -109,8 +152,9 @@ describe('the input check of a large scene', () => {
   })
 
   it('keeps the codes of admission: a header that cannot be read its own, an empty scene and a scene over the limits theirs', async () => {
-    const notGltf = new TextEncoder().encode('{"not":"a scene"}')
-    const empty = manyNodesGlb(1000, false)
+    // Both large enough to be checked in the pool.
+    const notGltf = new TextEncoder().encode(`{"not":"a scene","pad":"${'x'.repeat(INLINE_SCENE_JSON_BYTES)}"}`)
+    const empty = manyNodesGlb(20_000, false)
     const blobs = new Map([[sha256Hex(notGltf), notGltf], [sha256Hex(empty), empty], [sha256Hex(big), big], [sha256Hex(small), small]])
     const submit = submission(blobs, () => {})
     expect(await failureOf(submit({ kind: 'scene', reference: [sha256Hex(notGltf)], candidate: [sha256Hex(small)] }))).toMatchObject({ code: ERR_SCENE_NOT_GLTF })
@@ -135,7 +179,7 @@ describe('the input check of a large scene', () => {
     expect(await Promise.race([checked, turns(20)])).toBe('loop')
     expect(await checked).toBe('checked')
 
-    const empty = manyNodesGlb(10, false)
+    const empty = manyNodesGlb(20_000, false)
     const inline = await failureOf((async () => { checkJobInputs(network, job(empty, small), { reference: [empty], candidate: [small] }) })())
     expect(inline).toEqual({ code: ERR_JOB_UNMEASURABLE, details: { cause: ERR_RENDER_EMPTY_SCENE } })
     expect(await failureOf(check(job(empty, small), { reference: [empty], candidate: [small] }, signal))).toEqual(inline)
