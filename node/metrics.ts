@@ -87,6 +87,10 @@ export interface NodeMetrics {
     uploadsInFlightBytes: Gauge
     /** Blob files moved aside because they did not hash to their name (truncated or altered on disk), by reason. */
     quarantined: Counter<'reason'>
+    /** Blob fetches refused because the job's submitter holds its share of fetched blobs on this node (node/store/fetch-quota.ts). */
+    fetchRefused: Counter
+    /** Bytes of blobs fetched from peers held for jobs, all submitters together, after each change. */
+    fetchedBytes: Gauge
   }
   http: {
     /** HTTP API requests by route pattern, method and status code (rejections included). */
@@ -201,6 +205,8 @@ export const NODE_METRIC_NAMES = {
   blobUploadsDeleted: `${METRIC_PREFIX}blob_uploads_deleted_total`,
   blobUploadsInFlight: `${METRIC_PREFIX}blob_uploads_in_flight_bytes`,
   blobsQuarantined: `${METRIC_PREFIX}blobs_quarantined_total`,
+  blobFetchRefused: `${METRIC_PREFIX}blob_fetch_refused_total`,
+  blobFetchedBytes: `${METRIC_PREFIX}blob_fetched_bytes`,
   httpRequests: `${METRIC_PREFIX}http_requests_total`,
   eventClients: `${METRIC_PREFIX}event_clients`,
   eventClientsDropped: `${METRIC_PREFIX}event_clients_dropped_total`,
@@ -274,7 +280,9 @@ export function createNodeMetrics (register: Registry, options: Partial<NodeMetr
       pendingBytes: gauge(register, n.blobPendingBytes, 'Bytes of uploads no job names yet', []),
       uploadsDeleted: counter(register, n.blobUploadsDeleted, 'Uploads no job named within the grace period, deleted', []),
       uploadsInFlightBytes: gauge(register, n.blobUploadsInFlight, 'Bytes of blob uploads being received now, held in memory until stored', []),
-      quarantined: counter(register, n.blobsQuarantined, 'Blob files moved aside because they did not hash to their name, by reason', ['reason'])
+      quarantined: counter(register, n.blobsQuarantined, 'Blob files moved aside because they did not hash to their name, by reason', ['reason']),
+      fetchRefused: counter(register, n.blobFetchRefused, 'Blob fetches refused because the job\'s submitter holds its share of fetched blobs on this node', []),
+      fetchedBytes: gauge(register, n.blobFetchedBytes, 'Bytes of blobs fetched from peers held for jobs, all submitters together', [])
     },
     http: {
       requests: counter(register, n.httpRequests, 'HTTP API requests by route pattern, method and status code', ['route', 'method', 'status']),

@@ -165,7 +165,7 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     if (identity.role === 'validator') shutdown.defer(events.on('job:accepted', () => { pool.warm() }))
     // The host scores validators by the engine's reputation view; the engine needs the host, so it comes second.
     const host = await openHost({ network, keyFile, store: storage.store, peers: storage.peers, metrics, logger: base, reputationOf: (key) => jobs?.reputationOf(key).reputation ?? null, shutdown }, init)
-    const engine = jobs = createJobEngine({ network, keyFile, repos: storage.repos, host, blobs, evidence, optimizerReports: storage.optimizerReports, reputationHistory: storage.reputationHistory, pool, clock, logger: base, metrics, events, fault: init.fault ?? null }, init.engine)
+    const engine = jobs = createJobEngine({ network, keyFile, repos: storage.repos, host, blobs, fetchQuota: storage.fetchQuota, evidence, optimizerReports: storage.optimizerReports, reputationHistory: storage.reputationHistory, pool, clock, logger: base, metrics, events, fault: init.fault ?? null }, init.engine)
     const { admission, submit } = jobSubmission({ network, publicKey: keyFile.publicKey, blobs, pool, engine, optimizerReports: storage.optimizerReports, clock, logger })
     await serveProtocols({ network, host, engine, blobs, events, metrics, shutdown })
     if (init.fault !== undefined && init.fault !== null) logger.warn({ fault: init.fault.name }, 'SIMULATED BYZANTINE FAULT ENABLED')

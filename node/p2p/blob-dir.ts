@@ -89,6 +89,7 @@ export class BlobDir {
   readonly #deleting = new Map<string, Promise<number>>()
   #onAccess: (sha256: string) => void = () => {}
   #onQuarantine: (sha256: string, reason: QuarantineReason) => void = () => {}
+  #onRemoved: (sha256: string) => void = () => {}
 
   /** Blobs go under `<dataDir>/blobs`. Nothing is touched until the first call. */
   constructor (dataDir: string, options: Partial<BlobDirOptions> = {}) {
@@ -113,6 +114,16 @@ export class BlobDir {
     this.#onQuarantine = listener
   }
 
+  /** Calls `listener` with every blob whose file left the folder (deleted or quarantined), after it did (one listener; a new one replaces it). */
+  watchRemoved (listener: (sha256: string) => void): void {
+    this.#onRemoved = listener
+  }
+
+  /** Most bytes of blobs stored in all (the option). */
+  get maxTotalBytes (): number {
+    return this.#options.maxTotalBytes
+  }
+
   /** The folder where blob files that do not hash to their name are moved. */
   get quarantineDir (): string {
     return join(this.#root, 'quarantine')
@@ -134,6 +145,7 @@ export class BlobDir {
       throw ioError('cannot quarantine blob', err)
     }
     if (this.#used !== undefined) this.#used = this.#used.then((u) => Math.max(0, u - size))
+    this.#onRemoved(sha256)
     this.#onQuarantine(sha256, reason)
     const kept = (await readdir(this.quarantineDir).catch(() => [])).sort()
     for (const name of kept.slice(0, Math.max(0, kept.length - this.#options.maxQuarantined))) {
@@ -187,6 +199,7 @@ export class BlobDir {
         throw ioError('cannot delete blob', err)
       }
       if (this.#used !== undefined) this.#used = this.#used.then((u) => Math.max(0, u - size))
+      this.#onRemoved(sha256)
       return size
     })()
     this.#deleting.set(sha256, deletion)

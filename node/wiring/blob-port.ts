@@ -10,6 +10,10 @@
  * Each transfer reserves the size its peer declared (at most the largest
  * blob) in the node's blob budget before the bytes are read, until the blob
  * is stored; {@link BlobPort.fetch} then drops the bytes.
+ * Each fetched blob is also charged to the job's submitter (the hint) in the
+ * node's fetch quota (node/store/fetch-quota.ts): a submitter at its share of
+ * the blob folder gets `ERR_BLOB_SUBMITTER_QUOTA` at once, not retried, so
+ * the job fails to be measured here and other submitters keep their room.
  */
 import { TrustEngineError, isTrustEngineError } from '../../protocol/errors.ts'
 import { sleep } from '../async/sleep.ts'
@@ -18,6 +22,7 @@ import type { BlobBudget, BlobReservation } from '../job/blob-budget.ts'
 import type { BlobPort } from '../job/ports.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { BlobDir } from '../p2p/blob-dir.ts'
+import type { FetchCharge, FetchQuota } from '../store/fetch-quota.ts'
 import { fetchBlobFromAny } from '../p2p/blob-fetch-any.ts'
 import { ERR_BLOB_ABORTED, ERR_BLOB_NOT_FOUND } from '../p2p/errors.ts'
 import type { Host } from '../p2p/host.ts'
@@ -58,6 +63,8 @@ export function blobPort (c: {
   retry?: Partial<BlobFetchRetryOptions>
   /** The node's blob budget: each transfer from peers reserves the largest blob, owned by the job's submitter, until the blob is stored (node/job/blob-budget.ts). None: transfers are not counted. */
   budget?: BlobBudget
+  /** The node's fetch quota: each fetched blob is charged to the job's submitter (the hint) until deleted. None: fetches are not bounded per submitter. */
+  quota?: FetchQuota
 }): BlobPort {
   const retry = { ...DEFAULT_BLOB_FETCH_RETRY, ...c.retry }
   // The peers that served this node last, most recent first: a job's other blobs are likely with them.
@@ -73,30 +80,58 @@ export function blobPort (c: {
     let lastError: unknown = null
     for (let round = 0; round < retry.maxRounds; round++) {
       if (signal.aborted) throw new TrustEngineError(ERR_BLOB_ABORTED, 'blob fetch cancelled')
+      // A submitter at its share is refused before any peer is asked.
+      try {
+        c.quota?.check(hintPublicKey)
+      } catch (err) {
+        c.metrics.blobs.fetchRefused.inc()
+        throw err
+      }
       const hint = c.peerIdOf(hintPublicKey)
       // Held for the transfer and the write only, not between rounds: a blob nobody serves holds no budget while it
       // waits. Reserved once a peer has declared the blob's size (at most the largest blob), before its bytes are read.
       let hold: BlobReservation | undefined
+      // The submitter's share, reserved for the declared size before the bytes are read, charged once stored.
+      let charge: FetchCharge | undefined
+      // A refusal by the quota inside `admit` is taken by the fetch for a failing peer: kept to be thrown as is.
+      let refused: unknown = null
+      // Stops the fetch at a refusal: no other peer is asked for bytes the quota would refuse as well.
+      const stop = new AbortController()
       try {
         const bytes = await fetchBlobFromAny(c.host, c.host.admittedPeers(), sha256, {
-          signal,
+          signal: AbortSignal.any([signal, stop.signal]),
           counters: c.host.counters,
           prefer: [hint, ...recent],
           onAttempt: (peer, outcome) => { if (outcome === 'OK') served(peer) },
           admit: async (size) => {
             hold?.release()
+            charge?.release()
+            charge = undefined
+            try {
+              charge = c.quota?.reserve(hintPublicKey, sha256, Math.min(size, MAX_BLOB_BYTES))
+            } catch (err) {
+              refused = err
+              stop.abort()
+              throw err
+            }
             hold = await c.budget?.reserve(hintPublicKey, Math.min(size, MAX_BLOB_BYTES), signal)
           }
         })
         await c.blobs.put(bytes, sha256)
+        charge?.commit(bytes.byteLength)
         c.metrics.blobs.bytes.inc({ direction: 'received' }, bytes.byteLength)
         return bytes
       } catch (err) {
         lastError = err
+        if (refused !== null) {
+          c.metrics.blobs.fetchRefused.inc()
+          throw refused
+        }
         // Cancelled: while fetching (ERR_BLOB_ABORTED) or while waiting for room (ERR_BLOB_BUDGET).
         if ((isTrustEngineError(err) && err.code === ERR_BLOB_ABORTED) || signal.aborted) throw err
       } finally {
         hold?.release()
+        charge?.release()
       }
       await sleep(delay, signal)
       delay = Math.min(retry.maxDelayMs, delay * 2)

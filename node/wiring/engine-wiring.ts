@@ -20,6 +20,7 @@ import type { NodeMetrics } from '../metrics.ts'
 import { countLimiterKeys } from '../metrics-scrape.ts'
 import type { BlobDir } from '../p2p/blob-dir.ts'
 import type { Host } from '../p2p/host.ts'
+import type { FetchQuota } from '../store/fetch-quota.ts'
 import { blobPort } from './blob-port.ts'
 import { jobNetworkPort } from './job-network-port.ts'
 import type { MeasureWorkerPool } from './measure-worker-pool.ts'
@@ -36,6 +37,8 @@ export interface EngineWiringComponents {
   repos: NodeRepositories
   host: Host
   blobs: BlobDir
+  /** Fetched blobs per job submitter (node/store/fetch-quota.ts); none: not bounded per submitter. */
+  fetchQuota?: FetchQuota
   evidence: EvidenceStore
   optimizerReports: OptimizerReportStore
   reputationHistory: ReputationHistory
@@ -50,7 +53,7 @@ export interface EngineWiringComponents {
 
 /** Builds the node's job engine (not started). */
 export function createJobEngine (components: EngineWiringComponents, options: Partial<JobEngineOptions> = {}): JobEngine {
-  const { network, keyFile, repos, host, blobs, evidence, optimizerReports, reputationHistory, pool, clock, logger, metrics, events, fault } = components
+  const { network, keyFile, repos, host, blobs, fetchQuota, evidence, optimizerReports, reputationHistory, pool, clock, logger, metrics, events, fault } = components
   const nodeLogger = logger.child({ module: 'node' })
   // One budget for the blob transfers and the measurements (node/job/blob-budget.ts).
   const blobBudget = blobBudgetOf(options)
@@ -62,7 +65,7 @@ export function createJobEngine (components: EngineWiringComponents, options: Pa
       answered: (protocol, result) => { metrics.catchUp.answers.inc({ protocol, result }) },
       paceKeys: (keys) => { countLimiterKeys(metrics, 'catch-up-own-asks', keys) }
     }),
-    blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics, budget: blobBudget }),
+    blobs: blobPort({ host, blobs, peerIdOf: (key) => peerIdOf(key).toString(), clock, metrics, budget: blobBudget, ...(fetchQuota === undefined ? {} : { quota: fetchQuota }) }),
     blobBudget,
     // A scene's check in the work pool, as the task of the job's submitter (work-limits.ts).
     check: inputCheckPort(network, pool.check),

@@ -17,6 +17,7 @@ import type { NodeMetrics } from '../metrics.ts'
 import { BlobDir, type BlobDirOptions } from '../p2p/blob-dir.ts'
 import { AuditLog } from '../store/audit.ts'
 import { BlobKeeper, type BlobKeeperOptions } from '../store/blob-keeper.ts'
+import { FetchQuota, fetchShareOf } from '../store/fetch-quota.ts'
 import type { DataDirLayout } from '../store/data-dir.ts'
 import { type Store, type StoreOptions, openStore } from '../store/db.ts'
 import { checkStore, type StoreCheckOptions } from '../store/integrity.ts'
@@ -36,6 +37,8 @@ export interface NodeStorage {
   peers: ReturnType<typeof peersRepository>
   blobs: BlobDir
   keeper: BlobKeeper
+  /** Fetched blob bytes per job submitter, bounded by a share of the blob folder. */
+  fetchQuota: FetchQuota
   evidence: EvidenceStore
   /** The optimizer reports of network-optimized scene jobs (optimizer-report-store.ts). */
   optimizerReports: OptimizerReportStore
@@ -114,6 +117,15 @@ export async function openStorage (components: NodeStorageComponents, options: N
   events.on('job:accepted', (view) => {
     keeper.referenced([...view.reference, ...view.candidate]).catch((err: unknown) => { nodeLogger.warn({ err: String(err) }, 'cannot record the blobs of a job') })
   })
+  // Fetched blobs are bounded per job submitter (node/store/fetch-quota.ts), the charges rebuilt from the kept jobs.
+  const fetchQuota = await FetchQuota.open(fetchShareOf(blobs.maxTotalBytes, network.validators.length), {
+    store,
+    submitterOf: async (jobId) => (await repos.jobs.get(jobId))?.job.submitter ?? null,
+    sizeOf: async (sha256) => await blobs.size(sha256),
+    ownKey: keys.publicKey
+  })
+  fetchQuota.watch((bytes) => { metrics.blobs.fetchedBytes.set(bytes) })
+  blobs.watchRemoved((sha256) => { fetchQuota.released(sha256) })
   keeper.start()
   shutdown.defer(async () => { await keeper.stop() })
   const evidence = await EvidenceStore.open(join(layout.root, 'evidence'), options.evidence)
@@ -123,5 +135,5 @@ export async function openStorage (components: NodeStorageComponents, options: N
   metrics.evidence.bytes.set(evidence.bytes)
   const optimizerReports = await OptimizerReportStore.open(store, options.optimizerReports)
   const reputationHistory = await ReputationHistory.open(store, network, options.reputationHistory)
-  return { store, audit, repos, peers: peersRepository(store), blobs, keeper, evidence, optimizerReports, reputationHistory }
+  return { store, audit, repos, peers: peersRepository(store), blobs, keeper, fetchQuota, evidence, optimizerReports, reputationHistory }
 }
