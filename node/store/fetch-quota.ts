@@ -58,7 +58,7 @@ export interface FetchCharge {
 
 /** What {@link FetchQuota.open} rebuilds the charges from. */
 export interface FetchQuotaSources {
-  store: Store
+  store: Pick<Store, 'iterate'>
   /** The submitter of a stored job, or null when the job is unknown. */
   submitterOf: (jobId: string) => Promise<string | null>
   /** Size of a stored blob, or null when absent. */

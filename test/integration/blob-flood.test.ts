@@ -1,19 +1,18 @@
 /**
- * KNOWN DEFECT, not fixed (it.fails: flip to `it` once it is): one
- * validator's jobs can fill every honest node's blob folder.
+ * One validator's jobs cannot fill an honest node's blob folder.
  *
  * A real node process on 127.0.0.1 (node1 of a two-validator network, its
  * blob folder set to 6 MiB so the test stays small; the default is 32 GiB)
  * and node2's key played by a Byzantine validator that announces frames jobs
  * naming blobs only it serves (random bytes: nothing is decoded before the
- * blobs are in). node1 fetches and stores every blob of every job the
- * submitter has open (up to `maxOpenJobsPerSubmitter`, 64, each up to
- * `maxJobBytes`, 512 MiB: the whole default folder), and keeps them for
- * `decidedJobsMs` (7 days) after the job is disputed. No quota per
- * submitter bounds the folder, so once it is full the node's own clients
- * get 507 `ERR_BLOB_QUOTA` and every other validator's job fails to fetch
- * its blobs on that node: one validator stops the network for a week at
- * the pace of its bandwidth.
+ * blobs are in), more than the whole folder. node1 used to fetch and store
+ * every blob of every job the submitter has open and keep them for
+ * `decidedJobsMs` after the jobs closed, so its own clients got 507
+ * `ERR_BLOB_QUOTA` and every other validator's job failed to fetch there.
+ * Now fetched blobs are charged to the job's submitter, who holds at most
+ * its share (node/store/fetch-quota.ts: three quarters of the folder among
+ * the two validators, 2.25 MiB): the further fetches are refused
+ * (`ERR_BLOB_SUBMITTER_QUOTA`) and an honest client's upload still fits.
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -23,6 +22,7 @@ import { canonicalEncode } from '../../protocol/canonical.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import { newJob, signJob } from '../../protocol/job.ts'
 import { parseNetwork } from '../../protocol/network.ts'
+import { fetchShareOf } from '../../node/store/fetch-quota.ts'
 import { libp2pPrivateKey, loadKeyFile } from '../../node/keys.ts'
 import { createHost, serveBlobs, type Host } from '../../node/p2p/index.ts'
 import { Cluster, waitFor } from '../../sim/cluster.ts'
@@ -53,7 +53,7 @@ describe('blob flood from one validator', () => {
     await cluster?.cleanup()
   })
 
-  it.fails('leaves room in an honest node\'s blob folder for other submitters\' jobs', async () => {
+  it('leaves room in an honest node\'s blob folder for other submitters\' jobs', async () => {
     const network = parseNetwork(readFileSync(cluster.networkFile))
     const keyFile = join(cluster.dir, 'node2', 'key.json')
     const key = JSON.parse(readFileSync(keyFile, 'utf8')) as { publicKey: string, privateKey: string }
@@ -69,10 +69,14 @@ describe('blob flood from one validator', () => {
       const job = signJob(newJob(network, { kind: 'frames', submitter: key.publicKey, createdAt: Date.now(), voteMs: 20_000, reference: [ref!], candidate: [cand!], nonce: randomBytes(16).toString('hex') }), key.privateKey)
       await rogue.libp2p.services.pubsub.publish(rogue.topics.jobs, canonicalEncode(job))
     }
-    // node1 fetches the attacker's blobs until its folder is full.
-    await waitFor(async () => await metric(cluster, 'trust_engine_blob_store_bytes') >= FOLDER_BYTES - 2 * MIB, 'node1 stored the attacker\'s blobs')
+    // node1 fetches the attacker's blobs up to the submitter's share, then refuses the rest.
+    const share = fetchShareOf(FOLDER_BYTES, network.validators.length)
+    await waitFor(async () => await metric(cluster, 'trust_engine_blob_fetch_refused_total') >= 1, 'node1 refused the attacker\'s blobs beyond its share')
+    await waitFor(async () => await metric(cluster, 'trust_engine_blob_fetched_bytes') >= 2 * MIB, 'node1 stored the attacker\'s blobs within its share')
+    expect(await metric(cluster, 'trust_engine_blob_fetched_bytes')).toBeLessThanOrEqual(share)
+    expect(await metric(cluster, 'trust_engine_blob_store_bytes')).toBeLessThanOrEqual(share)
 
-    // An honest client's 1 MiB upload: refused with 507 ERR_BLOB_QUOTA today.
+    // An honest client's 1 MiB upload: room was left for it.
     const up = await cluster.raw('node1', '/v1/blobs', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: randomBytes(MIB) })
     expect(up.status).toBe(201)
   })
