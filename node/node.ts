@@ -17,6 +17,7 @@ import { startApi, type ApiOptions } from './api/server.ts'
 import { toClock } from './economy/node-clock.ts'
 import { resolveEconomyNodeOptions, type EconomyNodeOptions } from './economy/options.ts'
 import type { EvidenceStoreOptions } from './evidence/evidence-store.ts'
+import { REASON_UNMEASURABLE } from './job/decider.ts'
 import type { JobEngine } from './job/engine.ts'
 import type { JobEngineOptions } from './job/engine-options.ts'
 import type { Fault } from './job/faults.ts'
@@ -174,8 +175,14 @@ export async function createNode (init: NodeInit): Promise<TrustEngineNode> {
     // After the engine: a prune runs on the job's decision queue; it stops before the engine does.
     const retention = new Retention({
       store: storage.store, repos: storage.repos, blobs, keeper: storage.keeper, evidence, clock, logger: base.child({ module: 'retention' }), metrics,
-      serial: async (jobId, step) => await engine.serial(jobId, step)
+      serial: async (jobId, step) => await engine.serial(jobId, step),
+      fetched: (sha256) => storage.fetchQuota.chargedTo(sha256) !== null
     }, retentionOptions)
+    // A job closed because its inputs are unmeasurable or over limits keeps no fetched blob until its prune.
+    events.on('job:final', (view) => {
+      if (view.status !== 'disputed' || view.reason !== REASON_UNMEASURABLE) return
+      retention.dropBlobsOf(view.jobId, [...view.reference, ...view.candidate]).catch((err: unknown) => { logger.warn({ jobId: view.jobId, err: String(err) }, 'cannot delete the blobs of an unmeasurable job') })
+    })
     retention.start()
     shutdown.defer(async () => { await retention.stop() })
     const economy = await startEconomy({ network, store: storage.store, repos: storage.repos, clock: economyClock, logger: base, admission, blobs, pool, submit, events, shutdown }, economyOptions)

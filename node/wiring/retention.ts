@@ -139,6 +139,11 @@ export interface RetentionComponents {
   serial?: <T>(jobId: string, step: () => Promise<T>) => Promise<T>
   logger?: Logger
   metrics?: Pick<NodeMetrics, 'retention' | 'evidence'>
+  /**
+   * True when a blob was fetched from peers for a job (node/store/fetch-quota.ts), not uploaded here:
+   * only those are deleted early by {@link Retention.dropBlobsOf}. Absent: nothing is deleted early.
+   */
+  fetched?: (sha256: string) => boolean
 }
 
 /** What the pruning of schedules reads of a stored schedule (node/economy/schedule-record.ts). */
@@ -173,6 +178,45 @@ export class Retention {
     this.#stopped = true
     clearInterval(this.#timer)
     await this.#running?.catch(() => {})
+  }
+
+  /**
+   * Deletes now the blobs of job `jobId`, closed because its inputs alone
+   * make it unmeasurable (unmeasurable, over the network's limits: every
+   * honest node fails alike, so nobody fetches them for a verification any
+   * more), that were fetched from peers (`fetched`) and that nothing else
+   * needs: no other kept job names them, they are no pending upload and no
+   * waiting economy schedule names them. They stop counting in their
+   * submitter's share at once rather than 7 days after the decision. The
+   * job's record, votes and blob references stay until its prune (which
+   * then finds the files gone). Returns the bytes freed.
+   */
+  async dropBlobsOf (jobId: string, named: readonly string[]): Promise<number> {
+    const { store, blobs, keeper, fetched, metrics, logger } = this.#components
+    if (fetched === undefined || this.#stopped || store.closed) return 0
+    const candidates = [...new Set(named)].filter((sha) => fetched(sha) && !keeper.isPending(sha))
+    if (candidates.length === 0) return 0
+    const scheduled = await this.#scheduledBlobs()
+    const serial = this.#components.serial ?? (async (_jobId, step) => await step())
+    const { count, bytes } = await serial(jobId, async () => await store.write(async () => {
+      // Inside the store's one writer, like a prune: no job naming one of these blobs is accepted meanwhile.
+      let count = 0
+      let bytes = 0
+      for (const sha of candidates) {
+        if (scheduled.has(sha) || keeper.isPending(sha)) continue
+        const others = (await jobsReferencing(store, sha, 2)).filter((j) => j !== jobId)
+        if (others.length > 0) continue
+        const freed = await blobs.delete(sha)
+        if (freed > 0) { count++; bytes += freed }
+      }
+      return { count, bytes }
+    }))
+    if (count > 0) {
+      metrics?.retention.pruned.inc({ kind: 'blobs' }, count)
+      metrics?.retention.freedBytes.inc({ kind: 'blobs' }, bytes)
+      logger?.info({ jobId, blobs: count, bytes }, 'deleted the fetched blobs of a job closed as unmeasurable')
+    }
+    return bytes
   }
 
   /** One pass (one at a time: a call during a pass waits for it). */

@@ -12,7 +12,9 @@
  * Now fetched blobs are charged to the job's submitter, who holds at most
  * its share (node/store/fetch-quota.ts: three quarters of the folder among
  * the two validators, 2.25 MiB): the further fetches are refused
- * (`ERR_BLOB_SUBMITTER_QUOTA`) and an honest client's upload still fits.
+ * (`ERR_BLOB_SUBMITTER_QUOTA`) and an honest client's upload still fits;
+ * and the blobs of a job closed as unmeasurable are deleted at its close.
+ * (Another validator's jobs keep their own share: test/node/wiring/blob-fetch-quota.test.ts.)
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -27,9 +29,10 @@ import { libp2pPrivateKey, loadKeyFile } from '../../node/keys.ts'
 import { createHost, serveBlobs, type Host } from '../../node/p2p/index.ts'
 import { Cluster, waitFor } from '../../sim/cluster.ts'
 
-const MIB = 1024 * 1024
+const KIB = 1024
+const MIB = 1024 * KIB
 const FOLDER_BYTES = 6 * MIB
-/** The attacker's jobs: two 1 MiB blobs each, 8 MiB in all, more than the folder. */
+/** The attacker's jobs: one of 2 MiB, then three of 3 MiB, 11 MiB in all, more than the folder. */
 const JOBS = 4
 
 async function metric (cluster: Cluster, name: string): Promise<number> {
@@ -64,19 +67,37 @@ describe('blob flood from one validator', () => {
     await rogue.start()
     await waitFor(async () => rogue.gossip.subscribers(rogue.topics.jobs).length > 0, 'rogue sees node1 subscribed to jobs')
 
-    for (let i = 0; i < JOBS; i++) {
-      const [ref, cand] = [randomBytes(MIB), randomBytes(MIB)].map((b) => { const u = new Uint8Array(b); blobs.set(sha256Hex(u), u); return sha256Hex(u) })
-      const job = signJob(newJob(network, { kind: 'frames', submitter: key.publicKey, createdAt: Date.now(), voteMs: 20_000, reference: [ref!], candidate: [cand!], nonce: randomBytes(16).toString('hex') }), key.privateKey)
+    const publish = async (sizes: { reference: number[], candidate: number[] }): Promise<string[]> => {
+      const make = (n: number): string => { const u = new Uint8Array(randomBytes(n)); blobs.set(sha256Hex(u), u); return sha256Hex(u) }
+      const reference = sizes.reference.map(make)
+      const job = signJob(newJob(network, { kind: 'frames', submitter: key.publicKey, createdAt: Date.now(), voteMs: 20_000, reference, candidate: sizes.candidate.map(make), nonce: randomBytes(16).toString('hex') }), key.privateKey)
       await rogue.libp2p.services.pubsub.publish(rogue.topics.jobs, canonicalEncode(job))
+      return reference
     }
-    // node1 fetches the attacker's blobs up to the submitter's share, then refuses the rest.
+    const jobOf = async (reference: string): Promise<{ status: string, reason: string, error: { code: string } | null } | undefined> => {
+      const { jobs } = await (await fetch(`${cluster.entry('node1').apiUrl}/v1/jobs`)).json() as { jobs: Array<{ reference: string[], status: string, reason: string, error: { code: string } | null }> }
+      return jobs.find((j) => j.reference[0] === reference)
+    }
     const share = fetchShareOf(FOLDER_BYTES, network.validators.length)
-    await waitFor(async () => await metric(cluster, 'trust_engine_blob_fetch_refused_total') >= 1, 'node1 refused the attacker\'s blobs beyond its share')
-    await waitFor(async () => await metric(cluster, 'trust_engine_blob_fetched_bytes') >= 2 * MIB, 'node1 stored the attacker\'s blobs within its share')
+
+    // A job whose blobs (random bytes, no frames) all come in is closed as unmeasurable, and its fetched blobs are
+    // deleted at its close rather than kept 7 days: they count in the submitter's share no more.
+    const [first] = await publish({ reference: [MIB], candidate: [MIB] })
+    await waitFor(async () => (await jobOf(first!))?.reason === 'unmeasurable', 'node1 closed the unmeasurable job')
+    await waitFor(async () => await metric(cluster, 'trust_engine_blob_fetched_bytes') === 0, 'node1 deleted the unmeasurable job\'s blobs')
+    expect(await metric(cluster, 'trust_engine_blob_store_bytes')).toBe(0)
+
+    // Then jobs of 3 MiB each (four 768 KiB blobs), 9 MiB in all, more than the folder: none fits the submitter's
+    // share (2.25 MiB), so node1 fetches up to the share and refuses the rest; every such job fails with
+    // ERR_BLOB_SUBMITTER_QUOTA on node1.
+    const flood: string[] = []
+    for (let i = 0; i < JOBS - 1; i++) flood.push((await publish({ reference: [768 * KIB, 768 * KIB], candidate: [768 * KIB, 768 * KIB] }))[0]!)
+    for (const ref of flood) await waitFor(async () => (await jobOf(ref))?.error?.code === 'ERR_BLOB_SUBMITTER_QUOTA', 'node1 refused the job beyond the share')
+    expect(await metric(cluster, 'trust_engine_blob_fetch_refused_total')).toBeGreaterThanOrEqual(JOBS - 1)
     expect(await metric(cluster, 'trust_engine_blob_fetched_bytes')).toBeLessThanOrEqual(share)
     expect(await metric(cluster, 'trust_engine_blob_store_bytes')).toBeLessThanOrEqual(share)
 
-    // An honest client's 1 MiB upload: room was left for it.
+    // An honest client's 1 MiB upload: room was left for it (refused with 507 ERR_BLOB_QUOTA before the fix).
     const up = await cluster.raw('node1', '/v1/blobs', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: randomBytes(MIB) })
     expect(up.status).toBe(201)
   })

@@ -291,6 +291,29 @@ describe('retention of decided jobs', () => {
     expect(after).toEqual([waiting])
   })
 
+  it('deletes at once the fetched blobs of a job closed as unmeasurable, but one another job names and one not fetched', async () => {
+    const p = await setUp('unmeasurable')
+    const [a, b, c, d] = [await blob(p, 'a'), await blob(p, 'b'), await blob(p, 'c'), await blob(p, 'd')]
+    const fetched = new Set([a, b, d])
+    const retention = new Retention({
+      store: p.repos.store, repos: p.repos, blobs: p.h.blobs, keeper: p.keeper, evidence: p.evidence, clock: () => p.clock.now, metrics: p.metrics,
+      serial: async (jobId, step) => await p.engine.serial(jobId, step),
+      fetched: (sha) => fetched.has(sha)
+    }, { decidedJobsMs: PERIOD })
+    cleanups.push(async () => { await retention.stop() })
+    // Job 1 names a (fetched, needed by nothing else) and b (fetched, also named by job 2); c was not fetched (an upload here).
+    const first = await job(p, a, b, true)
+    await job(p, b, d, true)
+    const size = (await p.h.blobs.size(a))!
+    expect(await retention.dropBlobsOf(first, [a, b, c])).toBe(size)
+    expect(await p.h.blobs.has(a)).toBe(false)
+    expect(await p.h.blobs.has(b)).toBe(true)
+    expect(await p.h.blobs.has(c)).toBe(true)
+    expect(await metricValue(p.registry, NODE_METRIC_NAMES.retentionPruned, { kind: 'blobs' })).toBe(1)
+    // Without the fetched predicate nothing is deleted early.
+    expect(await p.retention.dropBlobsOf(first, [b, c, d])).toBe(0)
+  })
+
   it('refuses bad options with ERR_RETENTION_OPTIONS', () => {
     for (const bad of [{ decidedJobsMs: 1000 }, { decidedJobsMs: 1.5 * DAY + 0.5 }, { intervalMs: 0 }, { maxJobsPerPass: 0 }, { enabled: 'yes' as unknown as boolean }]) {
       expect(() => resolveRetentionOptions(bad)).toThrow(expect.objectContaining({ code: ERR_RETENTION_OPTIONS }))
