@@ -18,6 +18,10 @@
  * period, while an economy schedule waits with it, and while it is an upload
  * no job names yet (the blob keeper's).
  *
+ * Earlier, at its close: the blobs fetched from peers for a job closed as
+ * unmeasurable or over limits, that nothing else needs ({@link Retention.dropBlobsOf};
+ * they count in their submitter's share of fetched blobs, node/store/fetch-quota.ts).
+ *
  * Also pruned: economy schedules that are over (started, failed or
  * cancelled) once their `optimizeBy` is older than the period (at most
  * `maxJobsPerPass` a pass): a started schedule's job is kept like any job,
