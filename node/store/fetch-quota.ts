@@ -25,8 +25,9 @@
  *
  * The charges are kept in memory and rebuilt at open from what the store
  * keeps: every blob named by a job not pruned yet (the `blobRefs` index) and
- * present in the folder is charged to the submitter of the first such job,
- * but the node's own (its clients' uploads, bounded by the blob keeper). So a
+ * present in the folder is charged to the submitter of the first such job
+ * (in job id order), but blobs any of the node's own jobs names (its
+ * clients' uploads, bounded by the blob keeper). So a
  * restart gives no submitter a fresh share.
  */
 import { TrustEngineError, declareCode } from '../../protocol/errors.ts'
@@ -89,12 +90,19 @@ export class FetchQuota {
     const submitters = new Map<string, string | null>()
     const start = Uint8Array.of(BUCKETS.blobRefs)
     const end = Uint8Array.of(BUCKETS.blobRefs + 1)
+    // Blobs one of the node's own jobs names: its clients' uploads, charged to nobody even when a peer's job names them too.
+    const own = new Set<string>()
     for await (const [key] of sources.store.iterate({ gte: start, lt: end })) {
       const { sha256, jobId } = blobRefKey.decode(key.subarray(1))
-      if (quota.#blobs.has(sha256)) continue
+      if (own.has(sha256)) continue
       let submitter = submitters.get(jobId)
       if (submitter === undefined) submitters.set(jobId, submitter = await sources.submitterOf(jobId))
-      if (submitter === null || submitter === sources.ownKey) continue
+      if (submitter === sources.ownKey) {
+        own.add(sha256)
+        quota.released(sha256)
+        continue
+      }
+      if (submitter === null || quota.#blobs.has(sha256)) continue
       const bytes = await sources.sizeOf(sha256)
       if (bytes !== null) quota.charge(submitter, sha256, bytes)
     }

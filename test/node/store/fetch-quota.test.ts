@@ -100,10 +100,11 @@ describe('FetchQuota', () => {
   })
 
   it('rebuilds the charges from the kept jobs\' blob references, but the node\'s own jobs\'', async () => {
-    const jobs = new Map([[sha(101), A], [sha(102), A], [sha(103), B], [sha(104), OWN]])
+    const jobs = new Map([[sha(101), A], [sha(102), A], [sha(103), B], [sha(104), OWN], [sha(100), B]])
     const sizes = new Map([[sha(1), 100], [sha(2), 50], [sha(3), 70], [sha(4), 999]])
-    // sha(1) named by two of A's jobs (charged once); sha(3) by B's; sha(4) by the node's own; sha(5) gone from the folder; job 105 unknown.
-    const refs: Array<[string, string]> = [[sha(1), sha(101)], [sha(1), sha(102)], [sha(2), sha(102)], [sha(3), sha(103)], [sha(4), sha(104)], [sha(5), sha(101)], [sha(2), sha(105)]]
+    // sha(1) named by two of A's jobs (charged once); sha(3) by B's; sha(4) by B's job 100 and the node's own job 104 (an
+    // upload here: charged to nobody); sha(5) gone from the folder; job 105 unknown.
+    const refs: Array<[string, string]> = [[sha(1), sha(101)], [sha(1), sha(102)], [sha(2), sha(102)], [sha(3), sha(103)], [sha(4), sha(100)], [sha(4), sha(104)], [sha(5), sha(101)], [sha(2), sha(105)]]
     const keys = refs.map(([s, j]) => blobRefStoreKey({ sha256: s, jobId: j })).sort((x, y) => Buffer.compare(x, y))
     const store = {
       iterate: async function * (range: { gte?: Uint8Array, lt?: Uint8Array }) {
