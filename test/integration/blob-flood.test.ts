@@ -1,20 +1,20 @@
 /**
  * One validator's jobs cannot fill an honest node's blob folder.
  *
- * A real node process on 127.0.0.1 (node1 of a two-validator network, its
- * blob folder set to 6 MiB so the test stays small; the default is 32 GiB)
- * and node2's key played by a Byzantine validator that announces frames jobs
- * naming blobs only it serves (random bytes: nothing is decoded before the
- * blobs are in), more than the whole folder. node1 used to fetch and store
- * every blob of every job the submitter has open and keep them for
- * `decidedJobsMs` after the jobs closed, so its own clients got 507
- * `ERR_BLOB_QUOTA` and every other validator's job failed to fetch there.
- * Now fetched blobs are charged to the job's submitter, who holds at most
- * its share (node/store/fetch-quota.ts: three quarters of the folder among
- * the two validators, 2.25 MiB): the further fetches are refused
- * (`ERR_BLOB_SUBMITTER_QUOTA`) and an honest client's upload still fits;
- * and the blobs of a job closed as unmeasurable are deleted at its close.
- * (Another validator's jobs keep their own share: test/node/wiring/blob-fetch-quota.test.ts.)
+ * Real node processes on 127.0.0.1 (node1 and node3 of a three-validator
+ * network, node1's blob folder set to 6 MiB so the test stays small; the
+ * default is 32 GiB) and node2's key played by a Byzantine validator that
+ * announces frames jobs naming blobs only it serves (random bytes: nothing
+ * is decoded before the blobs are in), more than node1's whole folder.
+ * node1 used to fetch and store every blob of every job the submitter has
+ * open and keep them for `decidedJobsMs` after the jobs closed, so its own
+ * clients got 507 `ERR_BLOB_QUOTA` and every other validator's job failed
+ * to fetch there. Now fetched blobs are charged to the job's submitter, who
+ * holds at most its share (node/store/fetch-quota.ts: three quarters of the
+ * folder among the three validators, 1.5 MiB): the further fetches are
+ * refused (`ERR_BLOB_SUBMITTER_QUOTA`), an honest client's upload still
+ * fits and node3's job still gets its blobs to node1; and the blobs of a
+ * job closed as unmeasurable are deleted at its close.
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -28,11 +28,12 @@ import { fetchShareOf } from '../../node/store/fetch-quota.ts'
 import { libp2pPrivateKey, loadKeyFile } from '../../node/keys.ts'
 import { createHost, serveBlobs, type Host } from '../../node/p2p/index.ts'
 import { Cluster, waitFor } from '../../sim/cluster.ts'
+import { testPng } from '../../sim/images.ts'
 
-const KIB = 1024
-const MIB = 1024 * KIB
+const MIB = 1024 * 1024
+const HALF_MIB = MIB / 2
 const FOLDER_BYTES = 6 * MIB
-/** The attacker's jobs: one of 2 MiB, then three of 3 MiB, 11 MiB in all, more than the folder. */
+/** The attacker's jobs: one of 1 MiB, then three of 2 MiB, 7 MiB in all, more than the folder. */
 const JOBS = 4
 
 async function metric (cluster: Cluster, name: string): Promise<number> {
@@ -46,10 +47,12 @@ describe('blob flood from one validator', () => {
   const hosts: Host[] = []
 
   beforeAll(async () => {
-    cluster = Cluster.init(2)
+    cluster = Cluster.init(3)
     const configFile = join(cluster.dir, cluster.entry('node1').config)
     writeFileSync(configFile, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), blobs: { maxTotalBytes: FOLDER_BYTES } }))
     await cluster.start('node1')
+    await cluster.start('node3')
+    await cluster.waitConnected(['node1', 'node3'])
   })
   afterAll(async () => {
     for (const h of hosts) await h.stop().catch(() => {})
@@ -82,16 +85,16 @@ describe('blob flood from one validator', () => {
 
     // A job whose blobs (random bytes, no frames) all come in is closed as unmeasurable, and its fetched blobs are
     // deleted at its close rather than kept 7 days: they count in the submitter's share no more.
-    const [first] = await publish({ reference: [MIB], candidate: [MIB] })
+    const [first] = await publish({ reference: [HALF_MIB], candidate: [HALF_MIB] })
     await waitFor(async () => (await jobOf(first!))?.reason === 'unmeasurable', 'node1 closed the unmeasurable job')
     await waitFor(async () => await metric(cluster, 'trust_engine_blob_fetched_bytes') === 0, 'node1 deleted the unmeasurable job\'s blobs')
     expect(await metric(cluster, 'trust_engine_blob_store_bytes')).toBe(0)
 
-    // Then jobs of 3 MiB each (four 768 KiB blobs), 9 MiB in all, more than the folder: none fits the submitter's
-    // share (2.25 MiB), so node1 fetches up to the share and refuses the rest; every such job fails with
+    // Then jobs of 2 MiB each (four 512 KiB blobs), 6 MiB in all, the whole folder: none fits the submitter's share
+    // (1.5 MiB), so node1 fetches up to the share and refuses the rest; every such job fails with
     // ERR_BLOB_SUBMITTER_QUOTA on node1.
     const flood: string[] = []
-    for (let i = 0; i < JOBS - 1; i++) flood.push((await publish({ reference: [768 * KIB, 768 * KIB], candidate: [768 * KIB, 768 * KIB] }))[0]!)
+    for (let i = 0; i < JOBS - 1; i++) flood.push((await publish({ reference: [HALF_MIB, HALF_MIB], candidate: [HALF_MIB, HALF_MIB] }))[0]!)
     for (const ref of flood) await waitFor(async () => (await jobOf(ref))?.error?.code === 'ERR_BLOB_SUBMITTER_QUOTA', 'node1 refused the job beyond the share')
     expect(await metric(cluster, 'trust_engine_blob_fetch_refused_total')).toBeGreaterThanOrEqual(JOBS - 1)
     expect(await metric(cluster, 'trust_engine_blob_fetched_bytes')).toBeLessThanOrEqual(share)
@@ -100,5 +103,14 @@ describe('blob flood from one validator', () => {
     // An honest client's 1 MiB upload: room was left for it (refused with 507 ERR_BLOB_QUOTA before the fix).
     const up = await cluster.raw('node1', '/v1/blobs', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: randomBytes(MIB) })
     expect(up.status).toBe(201)
+
+    // Another validator's job: node1 still fetches its blobs (from node3) and reads them for its measurement.
+    const honest = await cluster.submitFrames('node3', [testPng(16, 16)], [testPng(16, 16)])
+    const honestView = async (): Promise<{ error: unknown, timings: { blobsAt: number | null } } | null> => {
+      const res = await fetch(`${cluster.entry('node1').apiUrl}/v1/jobs/${honest}`)
+      return res.ok ? await res.json() as { error: unknown, timings: { blobsAt: number | null } } : null
+    }
+    await waitFor(async () => (await honestView())?.timings.blobsAt != null, 'node1 fetched the other validator\'s blobs')
+    expect((await honestView())?.error).toBeNull()
   })
 })
