@@ -10,6 +10,7 @@
  * | the key's seq is the next expected one | `ERR_AUDIT_GAP` | a removed entry (seq = the missing one) |
  * | `hash` is the hash of the entry's fields | `ERR_AUDIT_HASH` | an edited entry |
  * | `signature` verifies under the node key | `ERR_AUDIT_SIGNATURE` | a forged or re-signed entry (edited and re-hashed) |
+ * | the first signature checked (entry 0's, or the head's with `signatures: 'head'`) that fails under the given network id verifies under the store's recorded one | `ERR_AUDIT_NETWORK_MISMATCH` | a check against the wrong network id (the trail is not broken) |
  * | the entry's own `seq` is its key's seq and `prevHash` is the previous hash | `ERR_AUDIT_LINK` | reordered or moved entries |
  * | the signed head verifies and names the last entry's seq and hash | `ERR_AUDIT_HEAD` | a truncated tail, a removed or forged head |
  *
@@ -30,8 +31,8 @@ import { BUCKETS } from './buckets.ts'
 import { parseStoredJson } from './corruption.ts'
 import { openStore, type Store, type StoreSnapshot } from './db.ts'
 import {
-  ERR_AUDIT_GAP, ERR_AUDIT_HASH, ERR_AUDIT_HEAD, ERR_AUDIT_LINK, ERR_AUDIT_MALFORMED, ERR_AUDIT_SIGNATURE,
-  ERR_STORE_NO_IDENTITY
+  ERR_AUDIT_GAP, ERR_AUDIT_HASH, ERR_AUDIT_HEAD, ERR_AUDIT_LINK, ERR_AUDIT_MALFORMED, ERR_AUDIT_NETWORK_MISMATCH,
+  ERR_AUDIT_SIGNATURE, ERR_STORE_NO_IDENTITY
 } from './errors.ts'
 import { seqFromBytes } from './key-codec.ts'
 
@@ -53,6 +54,11 @@ export interface AuditVerifyFailure {
   seq: number
   /** What was found, for humans. */
   reason: string
+  /**
+   * With `ERR_AUDIT_NETWORK_MISMATCH`: the network id the trail is signed
+   * under (the store's recorded one, proven by the signature that verifies).
+   */
+  chainNetworkId?: string
 }
 
 /** Result of {@link verifyAudit}. */
@@ -99,16 +105,31 @@ export async function verifyAudit (source: Store | string, publicKey?: string, n
   }
   const snapshot = source.snapshot()
   try {
-    return await verifyFrom(source, snapshot, key, network, { ...DEFAULT_AUDIT_VERIFY_OPTIONS, ...options })
+    return await verifyFrom(source, snapshot, key, network, { ...DEFAULT_AUDIT_VERIFY_OPTIONS, ...options }, source.identity?.networkId)
   } finally {
     await snapshot.close()
   }
 }
 
-async function verifyFrom (store: Store, snapshot: StoreSnapshot, publicKey: string, networkId: string, options: AuditVerifyOptions): Promise<AuditVerifyResult> {
+async function verifyFrom (
+  store: Store, snapshot: StoreSnapshot, publicKey: string, networkId: string, options: AuditVerifyOptions, recordedNetworkId: string | undefined
+): Promise<AuditVerifyResult> {
   let expected = 0
   let prevHash = GENESIS_PREV_HASH
   const fail = (code: string, seq: number, reason: string): AuditVerifyFailure => ({ ok: false, code, seq, reason })
+  /**
+   * A first signature that fails under `networkId` but verifies under the
+   * store's recorded network id means the trail was checked against the
+   * wrong network, not that it was forged: a signature binds its network id,
+   * so no edit of the trail makes one verify under another id.
+   */
+  const otherNetwork = (seq: number, verifiesUnder: (network: string) => boolean): AuditVerifyFailure | null => {
+    if (recordedNetworkId === undefined || recordedNetworkId === networkId || !verifiesUnder(recordedNetworkId)) return null
+    return {
+      ...fail(ERR_AUDIT_NETWORK_MISMATCH, seq, `the audit trail is signed under network ${JSON.stringify(recordedNetworkId)}, not ${JSON.stringify(networkId)}`),
+      chainNetworkId: recordedNetworkId
+    }
+  }
   const range = { gte: Uint8Array.of(BUCKETS.audit), lt: Uint8Array.of(BUCKETS.audit + 1), snapshot }
   for await (const [key, value] of store.iterate(range)) {
     const seq = seqFromBytes(key.subarray(1))
@@ -123,7 +144,13 @@ async function verifyFrom (store: Store, snapshot: StoreSnapshot, publicKey: str
       return fail(ERR_AUDIT_MALFORMED, seq, 'the record is not valid JSON')
     }
     if (auditEntryHash(entry) !== entry.hash) return fail(ERR_AUDIT_HASH, seq, 'the entry hash does not match its fields (edited entry)')
-    if (options.signatures === 'every' && !verifyAuditSignature(entry, publicKey, networkId)) return fail(ERR_AUDIT_SIGNATURE, seq, 'the entry signature does not verify under the node key')
+    if (options.signatures === 'every' && !verifyAuditSignature(entry, publicKey, networkId)) {
+      if (seq === 0) {
+        const mismatch = otherNetwork(seq, (network) => verifyAuditSignature(entry, publicKey, network))
+        if (mismatch !== null) return mismatch
+      }
+      return fail(ERR_AUDIT_SIGNATURE, seq, 'the entry signature does not verify under the node key')
+    }
     if (entry.seq !== seq) return fail(ERR_AUDIT_LINK, seq, `the entry at position ${seq} is entry ${entry.seq} (reordered)`)
     if (entry.prevHash !== prevHash) return fail(ERR_AUDIT_LINK, seq, 'prevHash is not the hash of the previous entry')
     prevHash = entry.hash
@@ -142,7 +169,14 @@ async function verifyFrom (store: Store, snapshot: StoreSnapshot, publicKey: str
     if (await auditedRecordBucket(store, snapshot) !== null) return fail(ERR_AUDIT_HEAD, 0, 'the trail and its signed head are missing but the store holds jobs or votes (removed trail)')
     return { ok: true, length: 0, head: null }
   }
-  if (!verifyAuditHead(head, publicKey, networkId)) return fail(ERR_AUDIT_HEAD, head.seq, 'the head signature does not verify under the node key')
+  if (!verifyAuditHead(head, publicKey, networkId)) {
+    if (options.signatures === 'head') {
+      const signed = head
+      const mismatch = otherNetwork(head.seq, (network) => verifyAuditHead(signed, publicKey, network))
+      if (mismatch !== null) return mismatch
+    }
+    return fail(ERR_AUDIT_HEAD, head.seq, 'the head signature does not verify under the node key')
+  }
   if (head.seq >= expected) {
     return fail(ERR_AUDIT_HEAD, expected, `the signed head names entry ${head.seq} but the trail ends ${expected === 0 ? 'empty' : `at ${expected - 1}`} (truncated)`)
   }

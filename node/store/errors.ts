@@ -36,6 +36,12 @@ export const ERR_DOUBLE_SIGN = declareCode('ERR_DOUBLE_SIGN', { status: 409 })
 export const ERR_AUDIT_HASH = declareCode('ERR_AUDIT_HASH', { status: 500 })
 /** An audit entry's signature does not verify (a forged or re-signed entry). */
 export const ERR_AUDIT_SIGNATURE = declareCode('ERR_AUDIT_SIGNATURE', { status: 500 })
+/**
+ * The trail's signatures verify under the store's recorded network id but not
+ * under the one given to check it against: the trail was written in another
+ * network (a wrong `--network-id`), not forged.
+ */
+export const ERR_AUDIT_NETWORK_MISMATCH = declareCode('ERR_AUDIT_NETWORK_MISMATCH', { status: 409 })
 /** A sequence number is missing (a removed entry). */
 export const ERR_AUDIT_GAP = declareCode('ERR_AUDIT_GAP', { status: 500 })
 /** An entry does not link to the one before it, or sits at another position than its seq (reordered entries). */

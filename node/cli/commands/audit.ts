@@ -6,7 +6,9 @@
  * network file is stronger evidence than one stored beside the chain).
  *
  * Exit codes: 0 the chain is intact; 1 the chain is broken (the first bad
- * entry is named); 2 usage or I/O error. LevelDB locks its folder, so on a
+ * entry is named); 2 usage or I/O error, including `ERR_AUDIT_NETWORK_MISMATCH`
+ * when the chain verifies under the store's recorded network id but not under
+ * the `--network-id` given (the message names both ids). LevelDB locks its folder, so on a
  * running node's folder this fails with `ERR_STORE_LOCKED` (exit 2): stop the
  * node first, or read its trail over the HTTP API.
  */
@@ -41,7 +43,9 @@ export function register (program: Command): void {
     .option('--json', 'print the result as JSON')
     .exitOverride(usageErrorsExit2)
     .action(async (flags: VerifyFlags) => {
-      const { dataDirLayout, openStore, verifyAudit, StoreIdentitySchema, ERR_STORE_BAD_VALUE, ERR_STORE_NO_IDENTITY } = await import('../../store/index.ts')
+      const {
+        dataDirLayout, openStore, verifyAudit, StoreIdentitySchema, ERR_AUDIT_NETWORK_MISMATCH, ERR_STORE_BAD_VALUE, ERR_STORE_NO_IDENTITY
+      } = await import('../../store/index.ts')
       const store = await openStore(dataDirLayout(flags.dataDir).db, { createIfMissing: false })
       try {
         const publicKey = flags.publicKey ?? store.identity?.publicKey
@@ -53,6 +57,12 @@ export function register (program: Command): void {
           throw new TrustEngineError(ERR_STORE_BAD_VALUE, '--public-key must be 64 lowercase hex characters and --network-id printable ASCII')
         }
         const result = await verifyAudit(store, publicKey, networkId)
+        // Not a broken chain but a wrong argument: an error (exit 2) that names the chain's network id.
+        if (!result.ok && result.code === ERR_AUDIT_NETWORK_MISMATCH) {
+          throw new TrustEngineError(ERR_AUDIT_NETWORK_MISMATCH, `${result.reason} (--network-id)`, {
+            details: { networkId, chainNetworkId: result.chainNetworkId }
+          })
+        }
         if (flags.json === true) {
           process.stdout.write(JSON.stringify({ ...result, publicKey, networkId }, null, 2) + '\n')
         } else if (result.ok) {

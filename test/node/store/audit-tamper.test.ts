@@ -76,6 +76,19 @@ describe('audit verification detects tampering', () => {
     expect(result).toMatchObject({ ok: false, code: ERR_AUDIT_SIGNATURE, seq: 4 })
   })
 
+  it('verified under another network id: ERR_AUDIT_NETWORK_MISMATCH naming the network the trail was signed under', async () => {
+    const dir = join(tempDir(), 'db')
+    const key = await buildTrail(dir, 5)
+    for (const signatures of ['every', 'head'] as const) {
+      const result = await verifyAudit(dir, undefined, 'other-net', { signatures })
+      expect(result).toMatchObject({ ok: false, code: 'ERR_AUDIT_NETWORK_MISMATCH', chainNetworkId: NETWORK_ID })
+      expect(result.ok === false && result.reason).toContain('other-net')
+    }
+    // With another key as well nothing verifies under the recorded network either: a plain signature failure.
+    expect(await verifyAudit(dir, generateKeyPair().publicKey, 'other-net')).toMatchObject({ ok: false, code: ERR_AUDIT_SIGNATURE, seq: 0 })
+    expect(await verifyAudit(dir, key.publicKey, NETWORK_ID)).toMatchObject({ ok: true, length: 5 })
+  })
+
   it('a removed entry: ERR_AUDIT_GAP naming the missing seq', async () => {
     expect(await tamperAndVerify(async (raw) => { await raw.del(auditKey(9)) })).toMatchObject({ ok: false, code: ERR_AUDIT_GAP, seq: 9 })
     expect(await tamperAndVerify(async (raw) => { await raw.del(auditKey(0)) })).toMatchObject({ ok: false, code: ERR_AUDIT_GAP, seq: 0 })

@@ -44,6 +44,22 @@ describe('trust-engine audit verify', () => {
     expect(text.stdout).toContain('entry 6: ERR_AUDIT_GAP')
   })
 
+  it('names another network id as the cause, with the id the trail was signed under, not a forged signature', async () => {
+    const dataDir = tempDir()
+    await buildTrail(join(dataDir, 'db'), 3)
+    const wrong = cli('audit', 'verify', '--data-dir', dataDir, '--network-id', 'other-net')
+    expect(wrong.status).toBe(2)
+    expect(wrong.stderr).toContain('ERR_AUDIT_NETWORK_MISMATCH')
+    expect(wrong.stderr).toContain(NETWORK_ID)
+    expect(wrong.stderr).toContain('other-net')
+    expect(wrong.stderr).not.toContain('ERR_AUDIT_SIGNATURE')
+    const json = cli('audit', 'verify', '--data-dir', dataDir, '--network-id', 'other-net', '--json')
+    expect(json.status).toBe(2)
+    expect(json.stderr).toContain('ERR_AUDIT_NETWORK_MISMATCH')
+    // The recorded id itself, given explicitly, still verifies.
+    expect(cli('audit', 'verify', '--data-dir', dataDir, '--network-id', NETWORK_ID).status).toBe(0)
+  })
+
   it('exits 2 with ERR_STORE_LOCKED while a node holds the store', async () => {
     const dataDir = tempDir()
     await buildTrail(join(dataDir, 'db'), 2)
