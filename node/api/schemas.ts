@@ -50,6 +50,10 @@ export const submitJobRequestSchema = z.strictObject({
   if (req.kind === 'frames' && req.candidate.length !== req.reference.length) {
     ctx.addIssue({ code: 'custom', path: ['candidate'], message: 'a frames job has one candidate frame per reference frame' })
   }
+  // A profile names how a scene is optimized; a frames job has nothing to optimize, so it would be carried and ignored.
+  if (req.kind === 'frames' && req.profile !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['profile'], message: 'profile applies only to scene jobs' })
+  }
   if (req.kind === 'scene') {
     if (req.reference.length !== 1) ctx.addIssue({ code: 'custom', path: ['reference'], message: 'a scene job has exactly one reference scene' })
     if (req.candidate.length > 1) ctx.addIssue({ code: 'custom', path: ['candidate'], message: 'a scene job has at most one candidate scene' })

@@ -183,7 +183,11 @@ export function submitOptionsFromFlags (scene: string | undefined, flags: Submit
   }
   if (flags.thresholds !== undefined) opts.thresholds = parseThresholds(flags.thresholds)
   if (flags.deadlineMs !== undefined) opts.deadlineMs = parseIntArg('--deadline-ms', flags.deadlineMs, 1, 86_400_000)
-  if (flags.profile !== undefined) opts.profile = flags.profile
+  if (flags.profile !== undefined) {
+    // The node would refuse it (ERR_BAD_REQUEST at body.profile): say so before uploading the frames.
+    if (kind === 'frames') throw badArgs('--profile', 'applies only to a scene job (a GLB scene argument), not to --reference frames')
+    opts.profile = flags.profile
+  }
   return opts
 }
 

@@ -191,6 +191,10 @@ describe('POST /v1/jobs and the job routes', () => {
       [json({ kind: 'frames', reference: [ref], candidate: [ref], extra: true }), 400, 'ERR_BAD_REQUEST', ['body']],
       [json({ kind: 'frames', reference: [ref], candidate: [ref], thresholds: { ssimMin: 2 } }), 400, 'ERR_BAD_REQUEST', ['body.thresholds.ssimMin']],
       [json({ kind: 'frames', reference: [ref], candidate: [ref], deadlineMs: 1.5 }), 400, 'ERR_BAD_REQUEST', ['body.deadlineMs']],
+      // profile, ratio and the economy fields are scene options: a frames job refuses them instead of carrying them.
+      [json({ kind: 'frames', reference: [ref], candidate: [ref], profile: 'balanced' }), 400, 'ERR_BAD_REQUEST', ['body.profile']],
+      [json({ kind: 'frames', reference: [ref], candidate: [ref], ratio: 0.5 }), 400, 'ERR_BAD_REQUEST', ['body.ratio']],
+      [json({ kind: 'frames', reference: [ref], candidate: [ref], profile: 'economy', optimizeBy: 1 }), 400, 'ERR_BAD_REQUEST', ['body.profile', 'body.optimizeBy']],
       [json({ kind: 'frames', reference: [ref], candidate: [ref], pad: 'x'.repeat(70_000) }), 413, 'ERR_TOO_LARGE'],
       [json({ kind: 'frames', reference: [ref], candidate: ['d'.repeat(64)] }), 400, 'ERR_BLOB_UNKNOWN', ['body.candidate.0']],
       // The network allows deadlines from 1 s (minVoteMs): the node refuses shorter ones.

@@ -116,7 +116,9 @@ describe('submitOptionsFromFlags', () => {
       [undefined, { reference: ['a'], candidate: ['b'], deadlineMs: '1.5' }],
       [undefined, { reference: ['a'], candidate: ['b'], timeoutMs: '0' }],
       [undefined, { reference: ['a'], candidate: ['b'], api: 'ftp://x' }],
-      [undefined, { reference: ['a'], candidate: ['b'], api: 'not a url' }]
+      [undefined, { reference: ['a'], candidate: ['b'], api: 'not a url' }],
+      // A profile chooses how a scene is optimized: frames jobs have none.
+      [undefined, { reference: ['a'], candidate: ['b'], profile: 'balanced' }]
     ]
     for (const [scene, flags] of bad) {
       expect(() => submitOptionsFromFlags(scene, flags, env)).toThrow(expect.objectContaining({ code: 'ERR_BAD_ARGS' }))
