@@ -9,7 +9,14 @@
  */
 import type { Command } from 'commander'
 import type { ScheduleView } from '../../types.ts'
-import { parseIntArg, resolveApiToken, resolveApiUrl } from '../args.ts'
+import { badArgs, parseIntArg, resolveApiToken, resolveApiUrl } from '../args.ts'
+
+/**
+ * A schedule id's form (SCHEDULE_ID_PATTERN of the store, which the CLI does
+ * not load): checked before any request, so a malformed id is a usage error
+ * here instead of a round trip to the node's 400.
+ */
+const SCHEDULE_ID = /^[0-9a-f]{32}$/
 
 /** One line per schedule: id, status, slot start, scheduled cost, savings, job id. */
 export function formatScheduleList (schedules: ScheduleView[]): string {
@@ -38,6 +45,9 @@ export function register (program: Command): void {
     .option('--cancel <scheduleId>', 'cancel a schedule still waiting for its slot, and print it')
     .action(async (flags: { api?: string, token?: string, limit?: string, json?: boolean, cancel?: string }) => {
       const limit = flags.limit === undefined ? undefined : parseIntArg('--limit', flags.limit, 1, 1_000_000)
+      if (flags.cancel !== undefined && !SCHEDULE_ID.test(flags.cancel)) {
+        throw badArgs('--cancel', `expected a schedule id of 32 lowercase hex characters, got ${JSON.stringify(flags.cancel)}`)
+      }
       const { ApiClient } = await import('../api-client.ts')
       const client = new ApiClient(resolveApiUrl(flags.api), { token: resolveApiToken(flags.token) })
       if (flags.cancel !== undefined) {

@@ -99,4 +99,16 @@ describe('trust-engine submit --profile economy and trust-engine schedules', () 
     expect(misplaced.code).toBe(2)
     expect(misplaced.stderr).toContain(`error ${ERR_BAD_ARGS}: --budget`)
   })
+
+  it('schedules --cancel refuses a malformed schedule id before any request', async () => {
+    // Port 9 (discard) on loopback: a request would fail ERR_API_UNREACHABLE; a malformed id never gets that far.
+    for (const id of ['zz', 'A'.repeat(32), 'a'.repeat(31), 'a'.repeat(64), '../jobs']) {
+      const r = await runCliProcess(['schedules', '--cancel', id, '--api', 'http://127.0.0.1:9'])
+      expect({ id, code: r.code, stderr: r.stderr }).toEqual({ id, code: 2, stderr: expect.stringContaining(`error ${ERR_BAD_ARGS}: --cancel`) })
+    }
+    // A well-formed id reaches the node, which knows no such schedule.
+    const unknown = await runCliProcess(['schedules', '--cancel', '0'.repeat(32), '--api', url])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('error ERR_SCHEDULE_NOT_FOUND')
+  })
 })
