@@ -23,5 +23,12 @@ export const signatureSchema = z.string().regex(HEX64_PATTERN)
 /** A nonce: 8 to 32 bytes as lowercase hex. */
 export const nonceSchema = z.string().regex(/^(?:[0-9a-f]{2}){8,32}$/)
 
-/** A time in integer milliseconds since the Unix epoch. */
-export const epochMsSchema = z.int().nonnegative()
+/**
+ * The last instant a JavaScript `Date` holds: 8.64e15 ms after the epoch
+ * (100 000 000 days, +275760-09-13). Larger safe integers are no time at all
+ * (`new Date(t)` is an Invalid Date, `toISOString` throws).
+ */
+export const MAX_EPOCH_MS = 8_640_000_000_000_000
+
+/** A time in integer milliseconds since the Unix epoch, at most {@link MAX_EPOCH_MS}. */
+export const epochMsSchema = z.int().nonnegative().max(MAX_EPOCH_MS)

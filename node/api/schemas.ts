@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import { MAX_JOB_BLOBS } from '../../protocol/constants.ts'
+import { epochMsSchema } from '../../protocol/fields.ts'
 import { ERR_BAD_REQUEST, apiError, type ApiIssue } from './errors.ts'
 
 /** A blob or job id: 64 lowercase hex characters. */
@@ -14,10 +15,12 @@ export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower
 /**
  * A point in time as `POST /v1/jobs` takes it: epoch milliseconds, or an ISO
  * 8601 date-time with `Z` or an offset (a bare local time would depend on the
- * node's zone). Output: epoch milliseconds.
+ * node's zone). Output: epoch milliseconds. Epoch milliseconds stop at
+ * MAX_EPOCH_MS, the last instant a `Date` holds (the date-time's four-digit
+ * year stops well before it).
  */
 export const instantSchema = z.union([
-  z.int().min(0),
+  epochMsSchema,
   z.string()
     .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, 'an ISO 8601 date-time with Z or an offset, or epoch milliseconds')
     .refine((s) => !Number.isNaN(Date.parse(s)), 'not a valid date-time')

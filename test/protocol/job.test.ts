@@ -53,7 +53,9 @@ describe('job announcements', () => {
       { ...job, kind: 'scene' }, { ...job, kind: 'scene', reference: [job.reference[0]], candidate: job.candidate },
       { ...job, thresholds: { ssimMin: 0.98 } }, { ...job, thresholds: { ssimMin: 2, psnrMin: 35 } },
       { ...job, nonce: 'abc' }, { ...job, nonce: 'ab' }, { ...job, signature: 'ab' },
-      { ...job, profile: 'Not Valid' }
+      { ...job, profile: 'Not Valid' },
+      // Past the last instant a Date holds (8.64e15 ms), though still a safe integer.
+      { ...job, deadline: 8.64e15 + 1 }, { ...job, createdAt: Number.MAX_SAFE_INTEGER - 1, deadline: Number.MAX_SAFE_INTEGER }
     ]
     for (const value of bad) expect(codeOf(() => decodeJob(wire(value)))).toBe(ERR_SCHEMA)
   })

@@ -70,9 +70,16 @@ describe('parseNetwork', () => {
       { ...minimal, deadlines: { voteMs: 500 } },
       { ...minimal, reputation: { initial: 2 } },
       { ...minimal, extra: true },
+      { ...minimal, validity: { notAfter: 8.64e15 + 1 } },
+      { ...minimal, validity: { notBefore: Number.MAX_SAFE_INTEGER } },
       { ...minimal, validators: Array.from({ length: MAX_VALIDATORS + 1 }, (_, i) => ({ name: `v${i}`, publicKey: i.toString(16).padStart(64, '0'), weight: 1 })) }
     ]
     for (const input of bad) expect(reasonOf(input)).toBe('ERR_SCHEMA')
+  })
+
+  it('accepts validity bounds up to the last instant a Date holds (8.64e15 ms)', () => {
+    const n = parseNetwork({ ...minimal, validity: { notBefore: 0, notAfter: 8.64e15 } })
+    expect(new Date(n.validity.notAfter!).toISOString()).toBe('+275760-09-13T00:00:00.000Z')
   })
 
   it('accepts the largest network: 1000 validators of the largest weight', () => {

@@ -109,6 +109,9 @@ describe('economy scene jobs through the API', () => {
       [economy({ budgetUsd: -1 }), 400, 'ERR_BAD_REQUEST'],
       [economy({ optimizeBy: '2026-01-08 03:00' }), 400, 'ERR_BAD_REQUEST'],
       [economy({ optimizeBy: 1.5 }), 400, 'ERR_BAD_REQUEST'],
+      // Safe integers past the last instant a Date holds (8.64e15 ms).
+      [economy({ optimizeBy: 8.64e15 + 1 }), 400, 'ERR_BAD_REQUEST'],
+      [economy({ optimizeBy: Number.MAX_SAFE_INTEGER }), 400, 'ERR_BAD_REQUEST'],
       [{ ...economy({ optimizeBy: THU_00 + H }), profile: 'balanced' }, 400, 'ERR_BAD_REQUEST'],
       [{ ...economy({ budgetUsd: 1 }), candidate: [sha] }, 400, 'ERR_BAD_REQUEST'],
       [economy({ reference: ['cd'.repeat(32)] }), 400, 'ERR_BLOB_UNKNOWN']
