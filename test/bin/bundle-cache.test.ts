@@ -99,6 +99,35 @@ describe('bundle of the optimize and analyze commands', () => {
     expect((await run(['--version'], { TRUST_ENGINE_BUNDLE_DIR: dir })).bundle).toBe('')
   })
 
+  it('prints an unexpected (untyped) error as one short line with exit code 2, its stack only with TRUST_ENGINE_DEBUG=1', async () => {
+    // An output path under a file: the write fails with Node's untyped ENOTDIR.
+    const file = join(work, 'not-a-folder')
+    writeFileSync(file, '')
+    const dir = join(work, 'unexpected')
+    const runs: Record<string, Awaited<ReturnType<typeof runProcess>>> = {}
+    for (const [name, env] of Object.entries({
+      sources: { TRUST_ENGINE_BUNDLE: '0' },
+      built: { TRUST_ENGINE_BUNDLE_DIR: dir },
+      bundled: { TRUST_ENGINE_BUNDLE_DIR: dir },
+      debug: { TRUST_ENGINE_BUNDLE_DIR: dir, TRUST_ENGINE_DEBUG: '1' }
+    })) {
+      runs[name] = await runProcess(process.execPath, [LAUNCHER, 'optimize', scene, '-o', join(file, 'out.glb')], { env: { ...process.env, TRUST_ENGINE_BUNDLE_TRACE: '1', ...env } })
+    }
+    expect(runs.bundled!.stderr).toMatch(/^bundle: hit /)
+    for (const [name, r] of Object.entries(runs)) {
+      const lines = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('bundle: '))
+      expect({ name, status: r.status, first: lines[0] }).toEqual({ name, status: 2, first: expect.stringMatching(/^error ERR_UNEXPECTED: .*ENOTDIR/) })
+      // Never a source line (the bundle's is all of it, minified): every line is short.
+      expect(Math.max(...lines.map((l) => l.length)), `${name}: ${r.stderr.slice(0, 2000)}`).toBeLessThan(1000)
+      if (name === 'debug') {
+        expect(lines.length).toBeGreaterThan(1)
+      } else {
+        expect(lines.length).toBe(1)
+        expect(lines[0]).toContain('TRUST_ENGINE_DEBUG=1')
+      }
+    }
+  })
+
   it("runs with V8's code cache of each command, made after the command's first run that ended well", async () => {
     const dir = join(work, 'code-cache')
     const sources = await run(optimize, { TRUST_ENGINE_BUNDLE: '0' })
@@ -324,22 +353,23 @@ describe('bundle of the optimize and analyze commands', () => {
       return { status: r.status, stderr: lines.filter((l) => !l.startsWith('bundle: ')).join('\n'), bundle: lines.find((l) => l.startsWith('bundle: ')) ?? '' }
     }
     const sources = await runCopy({ TRUST_ENGINE_BUNDLE: '0' })
-    expect(sources.status).toBe(1)
-    expect(sources.stderr).toContain('ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX')
+    // An unexpected error (main.ts): one line naming Node's code and the refused file's line.
+    expect(sources.status).toBe(2)
+    expect(sources.stderr).toMatch(/^error ERR_UNEXPECTED: SyntaxError \[ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX\]: .* at file:\/\/.*\/node\/scene\/preflight-scene\.ts:\d+ /)
     const bundled = await runCopy({})
     expect(bundled.bundle).toMatch(/^bundle: unavailable \(.*enum is not supported/)
-    expect(bundled.status).toBe(1)
+    expect(bundled.status).toBe(2)
     expect(bundled.stderr).toBe(sources.stderr)
     // An import that only a tsconfig.json's `paths` resolves, which Node does not read.
     writeFileSync(join(copy, 'node/scene/preflight-scene.ts'), readFileSync(join(root, 'node/scene/preflight-scene.ts'), 'utf8') + "\nimport 'probe-alias'\n")
     writeFileSync(join(copy, 'node/scene/alias.ts'), 'export {}\n')
     writeFileSync(join(copy, 'tsconfig.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { 'probe-alias': ['./node/scene/alias.ts'] } } }))
     const unresolved = await runCopy({ TRUST_ENGINE_BUNDLE: '0' })
-    expect(unresolved.status).toBe(1)
+    expect(unresolved.status).toBe(2)
     expect(unresolved.stderr).toContain("Cannot find package 'probe-alias'")
     const aliased = await runCopy({})
     expect(aliased.bundle).toMatch(/^bundle: unavailable \(.*probe-alias/)
-    expect(aliased.status).toBe(1)
+    expect(aliased.status).toBe(2)
     expect(aliased.stderr).toBe(unresolved.stderr)
   })
 
