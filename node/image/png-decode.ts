@@ -17,6 +17,7 @@
  * had no memory (not the image's fault).
  */
 import { inflateSync } from 'node:zlib'
+import { guardedZlib } from './zlib-guard.ts'
 import { isTrustEngineError } from '../../protocol/errors.ts'
 import { ERR_IMAGE_DECODE, ERR_IMAGE_TOO_LARGE, imageError, imageMemoryError, isAllocationFailure } from './errors.ts'
 import { MAX_PNG_CHUNK_LENGTH, PNG_COLOR_TYPES, type PngLayout, pngChunkCrcOk, readU32 } from './image-header.ts'
@@ -158,7 +159,8 @@ export function decodePngPixels (bytes: Uint8Array, header: PngLayout, pixels: P
   try {
     // One output chunk of the whole expected size (and the byte that shows a longer stream): zlib writes into it and returns a slice of it, instead of a list of 16 KiB pieces concatenated into a second copy.
     const cap = Math.max(64, expected + 1)
-    inflated = inflateSync(chunks.idat, { maxOutputLength: cap, chunkSize: cap })
+    // Guarded: a worker is never terminated inside it (zlib-guard.ts).
+    inflated = guardedZlib(() => inflateSync(chunks.idat, { maxOutputLength: cap, chunkSize: cap }))
   } catch (err) {
     if (outOfMemory(err)) throw imageMemoryError('PNG', err)
     throw imageError(ERR_IMAGE_DECODE, 'PNG image data does not inflate within its expected size', undefined, err)

@@ -19,7 +19,8 @@
  *   more owners than workers, a long task still holds its worker to its end.
  * - A task is bounded by its signal: when it aborts (the job's round ended,
  *   the job was cancelled, the node stops) a waiting task is dropped and a
- *   running one has its worker terminated, so no work outlives its deadline;
+ *   running one has its worker terminated (once outside a native zlib call:
+ *   measure-worker-entry.ts), so no work outlives its deadline;
  *   the next task starts a fresh worker.
  * - A worker that dies fails its task with `ERR_MEASURE_WORKER`.
  * - Workers start on demand: none runs until the first task (or a call to
@@ -50,7 +51,7 @@ import type { AnalyzeTask, CheckTask, MeasureTask, OptimizedScene, OptimizeTask,
 import type { WorkEstimate } from './work-estimate.ts'
 import type { InputCheck } from './work-limits.ts'
 
-import { startMeasureWorker } from './measure-worker-entry.ts'
+import { startMeasureWorker, stopMeasureWorker } from './measure-worker-entry.ts'
 import { ERR_MEASURE_ABORTED, ERR_MEASURE_WORKER } from './work-errors.ts'
 
 export { ERR_MEASURE_ABORTED, ERR_MEASURE_WORKER }
@@ -90,6 +91,8 @@ interface Task {
 
 interface Slot {
   worker: Worker
+  /** The worker's zlib guard word (measure-worker-entry.ts): it is terminated only outside a native zlib call. */
+  guard: Int32Array
   task: Task | null
   /** When the running task started, in dispatch order (the newest is stopped first). */
   started: number
@@ -222,7 +225,7 @@ export class MeasureWorkerPool {
       this.#busy(slot)
       this.#stopped(slot, err)
     }
-    await Promise.all(slots.map(async (s) => await s.worker.terminate()))
+    await Promise.all(slots.map(async (s) => { await stopMeasureWorker(s) }))
   }
 
   /** Outputs of this node's own optimizations by reference and options (hash of the bytes), for the measurement. */
@@ -298,7 +301,7 @@ export class MeasureWorkerPool {
     slot.retire = setTimeout(() => {
       slot.retire = null
       if (slot.task !== null || !this.#slots.delete(slot)) return
-      void slot.worker.terminate()
+      void stopMeasureWorker(slot)
     }, this.#options.idleMs)
     slot.retire.unref()
   }
@@ -314,7 +317,7 @@ export class MeasureWorkerPool {
     const task = slot.task!
     this.#slots.delete(slot)
     this.#busy(slot)
-    void slot.worker.terminate()
+    void stopMeasureWorker(slot)
     if (slot.evidence !== null) {
       // Its measurement was handed on already: only its evidence is lost.
       this.#stopped(slot, null)
@@ -334,10 +337,10 @@ export class MeasureWorkerPool {
   }
 
   #start (): Slot {
-    const worker = startMeasureWorker()
+    const { worker, guard } = startMeasureWorker()
     worker.unref()
     this.#started++
-    const slot: Slot = { worker, task: null, started: 0, retire: null, evidence: null }
+    const slot: Slot = { worker, guard, task: null, started: 0, retire: null, evidence: null }
     this.#slots.add(slot)
     worker.on('message', (msg: WorkReply) => {
       const task = slot.task
@@ -383,7 +386,7 @@ export class MeasureWorkerPool {
       this.#slots.delete(slot)
       this.#busy(slot)
       slot.task = null
-      void slot.worker.terminate()
+      void stopMeasureWorker(slot)
     }
     this.#settle(task, new TrustEngineError(ERR_MEASURE_ABORTED, 'task cancelled'))
     this.#dispatch()

@@ -8,7 +8,7 @@
  * thread would compute. A measurement's evidence files are made after its
  * numbers are posted, and posted in a second message ({@link WorkReply}).
  */
-import { parentPort } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 import { TrustEngineError } from '../../protocol/errors.ts'
 import type { JobAnnouncement } from '../../protocol/job.ts'
 import type { EvidenceOptions } from '../measure/evidence.ts'
@@ -19,9 +19,13 @@ import type { OptimizationReport } from '../optimizer/report.ts'
 import { measureJob } from './measure-port.ts'
 import { type InputCheck, runInputCheck } from './work-limits.ts'
 import { skipNativePixels } from '../optimizer/skip-native-pixels.ts'
+import { installZlibGuard } from '../image/zlib-guard.ts'
 
 // Hooks are per thread: this worker's optimizer must not load sharp either (start time, memory).
 skipNativePixels()
+// Its pool terminates it only outside a native zlib call (node/image/zlib-guard.ts).
+const zlibGuard = (workerData as { zlibGuard?: unknown } | null)?.zlibGuard
+if (zlibGuard instanceof SharedArrayBuffer) installZlibGuard(zlibGuard)
 
 /** A measurement task: the job, its blobs, the round, its seed, and the candidate this node's own optimization made, when it made one. */
 export interface MeasureTask {
