@@ -9,8 +9,9 @@
  * them took the node down with it: a loop terminating workers that inflate
  * small buffers aborted within 3 to 271 terminations in five runs. The work
  * pool terminates workers whenever a task's deadline passes, the task is
- * cancelled or preempted (node/wiring/measure-worker-pool.ts), and PNG
- * decoding inflates (png-decode.ts).
+ * cancelled or preempted (node/wiring/measure-worker-pool.ts); PNG
+ * decoding inflates (png-decode.ts) and evidence PNGs are deflated by pngjs
+ * (node/measure/evidence.ts).
  *
  * One shared 32-bit word per worker says where it is: {@link ZLIB_FREE}
  * (outside any guarded call), {@link ZLIB_BUSY} (inside one) or

@@ -25,6 +25,7 @@ import { lumaPlane, type RgbaImage } from './image.ts'
 import { sampleSsim } from './local-ssim.ts'
 import { colourPlanes, colourSampleSsim } from './colour-ssim.ts'
 import type { SampleMeasurement } from './measure-frames.ts'
+import { guardedZlib } from '../image/zlib-guard.ts'
 
 /** How many samples evidence shows. */
 export interface EvidenceOptions {
@@ -113,12 +114,19 @@ export function evidenceImages (reference: RgbaImage, candidate: RgbaImage, colo
   }
 }
 
-/** PNG bytes (RGBA8) of an image. */
+/**
+ * PNG bytes (RGBA8) of an image. pngjs makes native zlib streams (its
+ * packer's and its deflate), so the whole encoding is one guarded call: a
+ * measurement worker, which makes evidence after handing its numbers on, is
+ * never terminated inside it (node/image/zlib-guard.ts).
+ */
 export function encodeRgbaPng (img: RgbaImage): Uint8Array {
   const { PNG } = pngCodec()
-  const png = new PNG({ width: img.width, height: img.height })
-  png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength)
-  return new Uint8Array(PNG.sync.write(png, { colorType: 6 }))
+  return guardedZlib(() => {
+    const png = new PNG({ width: img.width, height: img.height })
+    png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength)
+    return new Uint8Array(PNG.sync.write(png, { colorType: 6 }))
+  })
 }
 
 /** Version of the manifest's shape. */

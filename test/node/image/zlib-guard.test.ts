@@ -59,20 +59,24 @@ describe('the zlib guard of measurement workers', () => {
     await until(() => exited)
   })
 
-  it('a worker being stopped never starts a guarded call: PNG decoding waits for the termination', async () => {
-    const png = encodePng({ width: 4, height: 4, data: new Uint8Array(64).fill(200) })
+  const png = encodePng({ width: 4, height: 4, data: new Uint8Array(64).fill(200) })
+  const EVIDENCE = new URL('../../../node/measure/evidence.ts', import.meta.url).href
+  it.each([
+    ['PNG decoding', `const { decodeImage } = await import(${JSON.stringify(DECODE)})`, 'decodeImage(workerData.png)'],
+    ['evidence PNG encoding (pngjs)', `const { encodeRgbaPng } = await import(${JSON.stringify(EVIDENCE)})`, 'encodeRgbaPng({ width: 4, height: 4, data: new Uint8Array(64) })']
+  ])('a worker being stopped never starts a guarded call: %s waits for the termination', async (_name, load, call) => {
     const { worker, guard, state } = startWorker(`
-      const { decodeImage } = await import(${JSON.stringify(DECODE)})
+      ${load}
       Atomics.store(state, 0, 1)
       Atomics.wait(state, 0, 1)
-      decodeImage(workerData.png)
+      ${call}
       Atomics.store(state, 0, 3)`, { png })
     await until(() => Atomics.load(state, 0) === 1)
-    // The pool marks it stopping (from free), then the worker tries to decode.
+    // The pool marks it stopping (from free), then the worker comes to its zlib call.
     expect(Atomics.compareExchange(guard, 0, ZLIB_FREE, ZLIB_STOPPING)).toBe(ZLIB_FREE)
     Atomics.store(state, 0, 2)
     Atomics.notify(state, 0)
-    // It comes to the inflate and waits there (without the guard it would decode: state 3).
+    // It waits there (without the guard it would go on: state 3).
     await until(() => Atomics.load(guard, 0) === ZLIB_WAITING || Atomics.load(state, 0) === 3)
     expect({ guard: Atomics.load(guard, 0), state: Atomics.load(state, 0) }).toEqual({ guard: ZLIB_WAITING, state: 2 })
     const code = new Promise<number>((resolve) => worker.once('exit', resolve))
