@@ -19,16 +19,15 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import { newJob, signJob } from '../../protocol/job.ts'
-import { parseNetwork } from '../../protocol/network.ts'
 import { fetchShareOf } from '../../node/store/fetch-quota.ts'
-import { libp2pPrivateKey, loadKeyFile } from '../../node/keys.ts'
-import { createHost, serveBlobs, type Host } from '../../node/p2p/index.ts'
+import { serveBlobs } from '../../node/p2p/index.ts'
 import { Cluster, waitFor } from '../../sim/cluster.ts'
 import { testPng } from '../../sim/images.ts'
+import { rogueNetwork } from '../helpers/rogue-network.ts'
 
 const MIB = 1024 * 1024
 const HALF_MIB = MIB / 2
@@ -43,29 +42,20 @@ async function metric (cluster: Cluster, name: string): Promise<number> {
 }
 
 describe('blob flood from one validator', () => {
-  let cluster: Cluster
-  const hosts: Host[] = []
-
-  beforeAll(async () => {
-    cluster = Cluster.init(3)
-    const configFile = join(cluster.dir, cluster.entry('node1').config)
-    writeFileSync(configFile, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), blobs: { maxTotalBytes: FOLDER_BYTES } }))
-    await cluster.start('node1')
-    await cluster.start('node3')
-    await cluster.waitConnected(['node1', 'node3'])
+  const net = rogueNetwork(3, {
+    start: ['node1', 'node3'],
+    prepare: (cluster) => {
+      const configFile = join(cluster.dir, cluster.entry('node1').config)
+      writeFileSync(configFile, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), blobs: { maxTotalBytes: FOLDER_BYTES } }))
+    }
   })
-  afterAll(async () => {
-    for (const h of hosts) await h.stop().catch(() => {})
-    await cluster?.cleanup()
-  })
+  beforeAll(async () => { await net.cluster.waitConnected(['node1', 'node3']) })
 
   it('leaves room in an honest node\'s blob folder for other submitters\' jobs', async () => {
-    const network = parseNetwork(readFileSync(cluster.networkFile))
-    const keyFile = join(cluster.dir, 'node2', 'key.json')
-    const key = JSON.parse(readFileSync(keyFile, 'utf8')) as { publicKey: string, privateKey: string }
+    const { cluster, network } = net
+    const key = JSON.parse(readFileSync(join(cluster.dir, 'node2', 'key.json'), 'utf8')) as { publicKey: string, privateKey: string }
     const blobs = new Map<string, Uint8Array>()
-    const rogue = await createHost({ privateKey: libp2pPrivateKey(loadKeyFile(keyFile)), networkId: network.networkId, bootstrap: [cluster.entry('node1').listen] })
-    hosts.push(rogue)
+    const rogue = await net.rogue('node2')
     await serveBlobs(rogue, { getBlob: async (sha) => blobs.get(sha) ?? null })
     await rogue.start()
     await waitFor(async () => rogue.gossip.subscribers(rogue.topics.jobs).length > 0, 'rogue sees node1 subscribed to jobs')

@@ -13,15 +13,12 @@
  * network (`maxCertificateBytesFor`) is refused before decoding, with a
  * penalty, and one of another network ends the peer's answer.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildCertificate, canonicalEncode, maxCertificateBytesFor, parseNetwork, tally } from '../../protocol/index.ts'
-import { libp2pPrivateKey, loadKeyFile } from '../../node/keys.ts'
-import { createHost, type Host } from '../../node/p2p/index.ts'
+import { describe, expect, it } from 'vitest'
+import { buildCertificate, canonicalEncode, maxCertificateBytesFor, tally } from '../../protocol/index.ts'
 import { serveCertificates } from '../../node/p2p/certificate-sync.ts'
 import { Cluster, waitFor } from '../../sim/cluster.ts'
 import { GOOD, T0, makeJob, makeNetwork, makeVote, seedCertOf } from '../protocol/fixtures.ts'
+import { rogueNetwork } from '../helpers/rogue-network.ts'
 
 /** Certificates the rogue has ready to serve. */
 const SERVED = 20
@@ -44,26 +41,14 @@ function paddedCertificate (i: number): Uint8Array {
 }
 
 describe('certificate catch-up from a peer that serves oversized certificates', () => {
-  let cluster: Cluster
-  const hosts: Host[] = []
-
-  beforeAll(async () => {
-    cluster = Cluster.init(2)
-    await cluster.start('node1')
-  })
-  afterAll(async () => {
-    for (const h of hosts) await h.stop().catch(() => {})
-    await cluster?.cleanup()
-  })
+  const net = rogueNetwork(2)
 
   it('refuses the first before decoding it and reads nothing more from that peer', async () => {
-    const network = parseNetwork(readFileSync(cluster.networkFile))
+    const { cluster, network } = net
     const certificates = Array.from({ length: SERVED }, (_, i) => paddedCertificate(i + 1))
     expect(certificates[0]!.byteLength).toBeGreaterThan(maxCertificateBytesFor(network))
     let requests = 0
-    const keyFile = join(cluster.dir, 'node2', 'key.json')
-    const rogue = await createHost({ privateKey: libp2pPrivateKey(loadKeyFile(keyFile)), networkId: network.networkId, bootstrap: [cluster.entry('node1').listen] })
-    hosts.push(rogue)
+    const rogue = await net.rogue('node2')
     await serveCertificates(rogue, {
       list: () => { requests++; return certificates.map((_, i) => (i + 1).toString(16).padStart(64, '0')) },
       load: async (jobId) => certificates[Number.parseInt(jobId, 16) - 1] ?? null

@@ -19,15 +19,14 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { generateKeyPair as libp2pKeyPair } from '@libp2p/crypto/keys'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { canonicalEncode } from '../../protocol/canonical.ts'
 import { detectEquivocation } from '../../protocol/evidence.ts'
 import { newVote, signVote } from '../../protocol/vote.ts'
-import { networkDigest, parseNetwork } from '../../protocol/network.ts'
-import { createHost, type Host } from '../../node/p2p/index.ts'
+import { networkDigest } from '../../protocol/network.ts'
 import { Cluster, waitFor } from '../../sim/cluster.ts'
 import { testPng } from '../../sim/images.ts'
+import { rogueNetwork } from '../helpers/rogue-network.ts'
 
 /** Pieces of evidence the rogue sends, each for a job id of its own. */
 const FLOOD = 200
@@ -52,28 +51,17 @@ async function proofsIn (cluster: Cluster): Promise<number> {
 }
 
 describe('evidence flood from one validator', () => {
-  let cluster: Cluster
-  const hosts: Host[] = []
-
-  beforeAll(async () => {
-    cluster = Cluster.init(2)
-    await cluster.start('node1')
-  })
-  afterAll(async () => {
-    for (const h of hosts) await h.stop().catch(() => {})
-    await cluster?.cleanup()
-  })
+  const net = rogueNetwork(2)
 
   it('stores one proof of a validator\'s equivocation for jobs the node does not hold, not one per made-up job', async () => {
-    const network = parseNetwork(readFileSync(cluster.networkFile))
+    const { cluster, network } = net
     const key = JSON.parse(readFileSync(join(cluster.dir, 'node2', 'key.json'), 'utf8')) as { publicKey: string, privateKey: string }
     const vote = (jobId: string, ssim: number): ReturnType<typeof signVote> => signVote(newVote({
       networkId: network.networkId, networkDigest: networkDigest(network), engine: network.measurement.engine, seed: 'cd'.repeat(32), jobId, round: 0, voter: key.publicKey,
       metrics: { ssim, psnr: 40, ssimLocal: 0.95 }, intervals: { ssim: [0.9, 1], psnr: [39, 41], ssimLocal: [0.93, 0.97] }, samples: 10
     }), key.privateKey)
 
-    const rogue = await createHost({ privateKey: await libp2pKeyPair('Ed25519'), networkId: network.networkId, bootstrap: [cluster.entry('node1').listen] })
-    hosts.push(rogue)
+    const rogue = await net.rogue()
     await rogue.start()
     await waitFor(async () => rogue.gossip.subscribers(rogue.topics.evidence).length > 0, 'rogue sees node1 subscribed to evidence')
 
@@ -93,14 +81,13 @@ describe('evidence flood from one validator', () => {
   })
 
   it('stores one proof per validator and job however many different votes it signs for a job the node holds', async () => {
+    const { cluster, network } = net
     // A job of node1's that node2 (not running) never seeds: disputed at its deadline, held here for good.
     const jobId = await cluster.submitFrames('node1', [testPng(16, 16)], [testPng(16, 16)], { deadlineMs: 1000 })
     await cluster.waitDecided('node1', jobId)
     const trailBefore = await proofsIn(cluster)
-    const network = parseNetwork(readFileSync(cluster.networkFile))
     const key = JSON.parse(readFileSync(join(cluster.dir, 'node2', 'key.json'), 'utf8')) as { publicKey: string, privateKey: string }
-    const rogue = await createHost({ privateKey: await libp2pKeyPair('Ed25519'), networkId: network.networkId, bootstrap: [cluster.entry('node1').listen] })
-    hosts.push(rogue)
+    const rogue = await net.rogue()
     await rogue.start()
     await waitFor(async () => rogue.gossip.subscribers(rogue.topics.votes).length > 0, 'rogue sees node1 subscribed to votes')
     const before = await metric(cluster, 'trust_engine_gossip_validation_results_total', ['topic="votes"'])

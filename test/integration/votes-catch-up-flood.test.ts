@@ -11,35 +11,20 @@
  * of up to 257 KiB each: about 750 MiB held in memory for one ask of one job,
  * at a lying peer's word. Now an answer stops at MAX_SYNC_VOTES_BYTES.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import * as lp from 'it-length-prefixed'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseNetwork } from '../../protocol/network.ts'
-import { libp2pPrivateKey, loadKeyFile } from '../../node/keys.ts'
-import { createHost, VOTE_SYNC_PROTOCOL, type Host } from '../../node/p2p/index.ts'
+import { describe, expect, it } from 'vitest'
+import { VOTE_SYNC_PROTOCOL } from '../../node/p2p/index.ts'
 import { MAX_SYNC_ITEM_BYTES, MAX_SYNC_VOTES_BYTES } from '../../node/p2p/vote-sync.ts'
-import { Cluster, waitFor } from '../../sim/cluster.ts'
+import { waitFor } from '../../sim/cluster.ts'
 import { testPng } from '../../sim/images.ts'
+import { rogueNetwork } from '../helpers/rogue-network.ts'
 
 describe('votes catch-up from a peer that serves endless full pages', () => {
-  let cluster: Cluster
-  const hosts: Host[] = []
-
-  beforeAll(async () => {
-    cluster = Cluster.init(2)
-    await cluster.start('node1')
-  })
-  afterAll(async () => {
-    for (const h of hosts) await h.stop().catch(() => {})
-    await cluster?.cleanup()
-  })
+  const net = rogueNetwork(2)
 
   it('reads at most MAX_SYNC_VOTES_BYTES of one answer', async () => {
-    const network = parseNetwork(readFileSync(cluster.networkFile))
-    const keyFile = join(cluster.dir, 'node2', 'key.json')
-    const rogue = await createHost({ privateKey: libp2pPrivateKey(loadKeyFile(keyFile)), networkId: network.networkId, bootstrap: [cluster.entry('node1').listen] })
-    hosts.push(rogue)
+    const { cluster, network } = net
+    const rogue = await net.rogue('node2')
     const junk = new Uint8Array(MAX_SYNC_ITEM_BYTES).fill(0x20)
     let maxFrom = 0
     let requests = 0
