@@ -7,7 +7,8 @@ import type { Caveat } from '../../protocol/caveats.ts'
 import { sha256Hex } from '../../protocol/hash.ts'
 import { type JobAnnouncement, newJob, signJob, jobIdOf } from '../../protocol/job.ts'
 import type { MetricNumbers } from '../../protocol/metrics.ts'
-import { type NetworkConfig, type NetworkInput, parseNetwork } from '../../protocol/network.ts'
+import { ERR_NETWORK_INVALID, type NetworkConfig, type NetworkInput, parseNetwork } from '../../protocol/network.ts'
+import { isTrustEngineError } from '../../protocol/errors.ts'
 import { type KeyPairHex, publicKeyOf } from '../../protocol/signing.ts'
 import { type Vote, type VoteChecks, newVote, signVote } from '../../protocol/vote.ts'
 import { type SeedCertificate, buildSeedCertificate, makeSeedShare, verifySeedCertificate } from '../../protocol/seed.ts'
@@ -131,3 +132,14 @@ export function wire (value: unknown): Uint8Array {
 export const GOOD: MetricNumbers = { ssim: 0.9912345678, psnr: 41.25, ssimLocal: 0.951234 }
 /** A measurement that fails the SSIM threshold. */
 export const BAD: MetricNumbers = { ssim: 0.91, psnr: 29.5, ssimLocal: 0.62 }
+
+/** Why `parseNetwork` refuses `input` (the `reason` of its `ERR_NETWORK_INVALID`: `ERR_SCHEMA`, `ERR_MALFORMED`, ...), or undefined when it parses. */
+export function networkRefusal (input: unknown): string | undefined {
+  try {
+    parseNetwork(input as NetworkInput)
+  } catch (err) {
+    if (isTrustEngineError(err, ERR_NETWORK_INVALID)) return String(err.details?.reason)
+    throw err
+  }
+  return undefined
+}

@@ -1,27 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_BASE_WEIGHT, MAX_NETWORK_FILE_BYTES, MAX_VALIDATORS } from '../../protocol/constants.ts'
-import { isTrustEngineError } from '../../protocol/errors.ts'
 import {
   ERR_NETWORK_INVALID, baseWeightOf, isValidator, networkDigest, parseNetwork, totalBaseWeight, validatorByKey
 } from '../../protocol/network.ts'
 import { codeOf } from './codes.ts'
-import { keyPair, makeNetwork, wire } from './fixtures.ts'
+import { keyPair, makeNetwork, wire, networkRefusal as reasonOf } from './fixtures.ts'
 
 const k = [keyPair('n0'), keyPair('n1'), keyPair('n2')]
 const minimal = {
   networkId: 'lab-1',
   protocolVersion: 1,
   validators: k.map((kp, i) => ({ name: `node-${i}`, publicKey: kp.publicKey, weight: i + 1 }))
-}
-
-function reasonOf (input: unknown): string | undefined {
-  try {
-    parseNetwork(input)
-  } catch (err) {
-    if (isTrustEngineError(err, ERR_NETWORK_INVALID)) return String(err.details?.reason)
-    throw err
-  }
-  return undefined
 }
 
 describe('parseNetwork', () => {

@@ -6,11 +6,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  type Certificate, ERR_JOB_THRESHOLDS, ERR_NETWORK_INVALID, type NetworkConfig, type Thresholds, buildCertificate, belowFloor,
+  type Certificate, ERR_JOB_THRESHOLDS, type NetworkConfig, type Thresholds, buildCertificate, belowFloor,
   checkJobRules, isTrustEngineError, networkDigest, newJob, parseNetwork, signJob, tally, verifyCertificate, verifyJob
 } from '../../protocol/index.ts'
 import { codeOf } from './codes.ts'
-import { GOOD, T0, keyPair, makeNetwork, makeVote, seedCertOf, wire } from './fixtures.ts'
+import { GOOD, T0, keyPair, makeNetwork, makeVote, seedCertOf, wire, networkRefusal as reasonOf } from './fixtures.ts'
 
 const k = [keyPair('n0'), keyPair('n1'), keyPair('n2')]
 const minimal = {
@@ -20,16 +20,6 @@ const minimal = {
 }
 const FLOOR: Thresholds = { ssimMin: 0.98, psnrMin: 35, ssimLocalMin: 0.9 }
 const KEYS = ['ssimMin', 'psnrMin', 'ssimLocalMin'] as const
-
-function reasonOf (input: unknown): string | undefined {
-  try {
-    parseNetwork(input)
-  } catch (err) {
-    if (isTrustEngineError(err, ERR_NETWORK_INVALID)) return String(err.details?.reason)
-    throw err
-  }
-  return undefined
-}
 
 describe('minThresholds in the network file', () => {
   it('is optional with no default: a file without it keeps the digest it had before the floor existed; given, it is kept and digested', () => {
